@@ -1,0 +1,1 @@
+"""posapp: a desktop point-of-sale and back-office application."""
