@@ -1,0 +1,75 @@
+"""ORM models of every system; importing this package registers them all on ``Base.metadata``."""
+
+from posapp.models.accounts import (
+    AccountStatus,
+    CustomerAccount,
+    LedgerAccount,
+    LedgerAccountKind,
+    LedgerEntry,
+    LedgerTransaction,
+)
+from posapp.models.base import Base, utcnow
+from posapp.models.catalog import Category, Product, ProductImage
+from posapp.models.coupons import (
+    CouponCampaign,
+    CouponCode,
+    CouponRedemption,
+    CouponScope,
+    DiscountKind,
+    campaign_categories,
+    campaign_products,
+)
+from posapp.models.notifications import Notification, OutboxEmail, OutboxStatus
+from posapp.models.orders import (
+    CashMovement,
+    Order,
+    OrderLine,
+    OrderStatus,
+    OrderStatusChange,
+    Payment,
+    PaymentMethod,
+    TillSession,
+)
+from posapp.models.stores import MovementKind, StockLevel, StockMovement, Store, StoreKind
+from posapp.models.users import AuditEntry, Role, Setting, User
+
+__all__ = [
+    "AccountStatus",
+    "AuditEntry",
+    "Base",
+    "CashMovement",
+    "Category",
+    "CouponCampaign",
+    "CouponCode",
+    "CouponRedemption",
+    "CouponScope",
+    "CustomerAccount",
+    "DiscountKind",
+    "LedgerAccount",
+    "LedgerAccountKind",
+    "LedgerEntry",
+    "LedgerTransaction",
+    "MovementKind",
+    "Notification",
+    "Order",
+    "OrderLine",
+    "OrderStatus",
+    "OrderStatusChange",
+    "OutboxEmail",
+    "OutboxStatus",
+    "Payment",
+    "PaymentMethod",
+    "Product",
+    "ProductImage",
+    "Role",
+    "Setting",
+    "StockLevel",
+    "StockMovement",
+    "Store",
+    "StoreKind",
+    "TillSession",
+    "User",
+    "campaign_categories",
+    "campaign_products",
+    "utcnow",
+]

@@ -1,0 +1,80 @@
+"""The catalog: categories (a tree), products and their images."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from posapp.models.base import Base, CreatedAtMixin, IdMixin, money_column, utcnow
+
+
+class Category(IdMixin, Base):
+    """A product category; categories form a tree through ``parent_id``."""
+
+    __tablename__ = "categories"
+    __table_args__ = (CheckConstraint("length(name) > 0", name="name_not_empty"),)
+
+    name: Mapped[str] = mapped_column(String(100))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class Product(IdMixin, CreatedAtMixin, Base):
+    """A sellable item. Products are archived, never deleted, so past orders keep their lines."""
+
+    __tablename__ = "products"
+    __table_args__ = (
+        CheckConstraint("price_minor >= 0", name="price_not_negative"),
+        CheckConstraint("cost_minor >= 0", name="cost_not_negative"),
+        CheckConstraint("tax_rate_bp >= 0 AND tax_rate_bp <= 10000", name="tax_rate_range"),
+        CheckConstraint("length(sku) > 0", name="sku_not_empty"),
+        CheckConstraint("length(name) > 0", name="name_not_empty"),
+        Index("ix_products_name", "name"),
+    )
+
+    sku: Mapped[str] = mapped_column(String(64))
+    # Upper-cased, stripped SKU: SKUs differing only by case or spaces cannot coexist.
+    sku_key: Mapped[str] = mapped_column(String(64), unique=True)
+    barcode: Mapped[str | None] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), index=True)
+    price_minor: Mapped[int] = money_column()
+    cost_minor: Mapped[int] = money_column()
+    tax_rate_bp: Mapped[int] = mapped_column(default=0)
+    tax_included: Mapped[bool] = mapped_column(default=True)
+    sold_by_weight: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    images: Mapped[list[ProductImage]] = relationship(
+        back_populates="product", lazy="raise", order_by="ProductImage.position"
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class ProductImage(IdMixin, CreatedAtMixin, Base):
+    """An image of a product, re-encoded on upload and kept with a thumbnail.
+
+    Image bytes live in the database so that every register on a shared PostgreSQL sees them;
+    ``storage_name`` is the generated name the image is known by (never the uploaded file name).
+    """
+
+    __tablename__ = "product_images"
+    __table_args__ = (CheckConstraint("width > 0 AND height > 0", name="size_positive"),)
+
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    storage_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(32))
+    width: Mapped[int]
+    height: Mapped[int]
+    byte_size: Mapped[int] = mapped_column(BigInteger)
+    position: Mapped[int] = mapped_column(default=0)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    thumbnail: Mapped[bytes] = mapped_column(LargeBinary)
+
+    product: Mapped[Product] = relationship(back_populates="images", lazy="raise")

@@ -1,0 +1,63 @@
+"""Per-user notifications and the customer email outbox."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from posapp.models.base import BigIntId, Base, CreatedAtMixin, IdMixin
+
+
+class OutboxStatus(enum.StrEnum):
+    """Where an outgoing email is: waiting, sent, or given up after its retries."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+OUTBOX_STATUSES = tuple(s.value for s in OutboxStatus)
+
+
+class Notification(IdMixin, CreatedAtMixin, Base):
+    """Something a staff user should know, with an optional link to the object it is about."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        CheckConstraint("level IN ('info', 'warning', 'error')", name="level_known"),
+        Index("ix_notifications_user_read", "user_id", "read_at", "created_at"),
+    )
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    level: Mapped[str] = mapped_column(String(8), default="info")
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    link_kind: Mapped[str] = mapped_column(String(32), default="")
+    link_id: Mapped[int | None] = mapped_column(BigIntId)
+    read_at: Mapped[datetime | None]
+
+
+class OutboxEmail(IdMixin, CreatedAtMixin, Base):
+    """An email to a customer, written in the transaction of the event that caused it."""
+
+    __tablename__ = "email_outbox"
+    __table_args__ = (
+        CheckConstraint(f"status IN {OUTBOX_STATUSES!r}", name="status_known"),
+        CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+        Index("ix_email_outbox_status_next", "status", "next_attempt_at"),
+    )
+
+    to_address: Mapped[str] = mapped_column(String(254))
+    customer_account_id: Mapped[int | None] = mapped_column(ForeignKey("customer_accounts.id"))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING.value)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None]
+    last_error: Mapped[str] = mapped_column(String(500), default="")
+    sent_at: Mapped[datetime | None]

@@ -1,0 +1,200 @@
+"""Orders, their lines, payments and status history, and till sessions."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from posapp.models.base import Base, CreatedAtMixin, IdMixin, money_column, utcnow
+
+
+class OrderStatus(enum.StrEnum):
+    """The order lifecycle: draft → placed → paid → fulfilled (or ready → collected)."""
+
+    DRAFT = "draft"
+    PARKED = "parked"
+    PLACED = "placed"
+    PAID = "paid"
+    READY = "ready"
+    FULFILLED = "fulfilled"
+    COLLECTED = "collected"
+    CANCELLED = "cancelled"
+    PARTLY_REFUNDED = "partly_refunded"
+    REFUNDED = "refunded"
+
+
+class PaymentMethod(enum.StrEnum):
+    """How a payment was tendered."""
+
+    CASH = "cash"
+    CARD = "card"
+    ACCOUNT = "account"
+
+
+ORDER_STATUSES = tuple(s.value for s in OrderStatus)
+PAYMENT_METHODS = tuple(m.value for m in PaymentMethod)
+
+
+class Order(IdMixin, CreatedAtMixin, Base):
+    """A sale. ``sale_uuid`` exists from the moment the sale starts so a retry never duplicates it."""
+
+    __tablename__ = "orders"
+    __table_args__ = (
+        CheckConstraint(f"status IN {ORDER_STATUSES!r}", name="status_known"),
+        CheckConstraint("subtotal_minor >= 0", name="subtotal_not_negative"),
+        CheckConstraint("discount_minor >= 0", name="discount_not_negative"),
+        CheckConstraint("tax_minor >= 0", name="tax_not_negative"),
+        CheckConstraint("total_minor >= 0", name="total_not_negative"),
+        CheckConstraint("paid_minor >= 0", name="paid_not_negative"),
+        CheckConstraint("refunded_minor >= 0", name="refunded_not_negative"),
+        Index("ix_orders_created_at_id", "created_at", "id"),
+        Index("ix_orders_status_created_at", "status", "created_at"),
+    )
+
+    sale_uuid: Mapped[uuid.UUID] = mapped_column(unique=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), index=True)
+    register: Mapped[str] = mapped_column(String(64), default="")
+    cashier_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    customer_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("customer_accounts.id"), index=True
+    )
+    till_session_id: Mapped[int | None] = mapped_column(ForeignKey("till_sessions.id"))
+    status: Mapped[str] = mapped_column(String(20), default=OrderStatus.DRAFT.value)
+    pickup: Mapped[bool] = mapped_column(default=False)
+    subtotal_minor: Mapped[int] = money_column()
+    discount_minor: Mapped[int] = money_column()
+    tax_minor: Mapped[int] = money_column()
+    total_minor: Mapped[int] = money_column()
+    paid_minor: Mapped[int] = money_column()
+    refunded_minor: Mapped[int] = money_column()
+    note: Mapped[str] = mapped_column(String(500), default="")
+    placed_at: Mapped[datetime | None]
+    paid_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="order", lazy="raise", order_by="OrderLine.line_no"
+    )
+    payments: Mapped[list[Payment]] = relationship(
+        back_populates="order", lazy="raise", order_by="Payment.id"
+    )
+
+
+class OrderLine(IdMixin, Base):
+    """One line of an order, with the product's name, price and tax copied at the time of sale."""
+
+    __tablename__ = "order_lines"
+    __table_args__ = (
+        UniqueConstraint("order_id", "line_no", name="uq_order_lines_order_id_line_no"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("returned_qty >= 0 AND returned_qty <= quantity", name="returned_range"),
+        CheckConstraint("unit_price_minor >= 0", name="unit_price_not_negative"),
+        CheckConstraint("discount_minor >= 0", name="discount_not_negative"),
+        CheckConstraint("tax_rate_bp >= 0 AND tax_rate_bp <= 10000", name="tax_rate_range"),
+    )
+
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    line_no: Mapped[int]
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    sku: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    quantity: Mapped[int] = mapped_column(BigInteger)
+    returned_qty: Mapped[int] = mapped_column(BigInteger, default=0)
+    list_price_minor: Mapped[int] = money_column()
+    unit_price_minor: Mapped[int] = money_column()
+    discount_minor: Mapped[int] = money_column()
+    coupon_discount_minor: Mapped[int] = money_column()
+    tax_rate_bp: Mapped[int] = mapped_column(default=0)
+    tax_included: Mapped[bool] = mapped_column(default=True)
+    tax_minor: Mapped[int] = money_column()
+    total_minor: Mapped[int] = money_column()
+    override_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    order: Mapped[Order] = relationship(back_populates="lines", lazy="raise")
+
+
+class Payment(IdMixin, CreatedAtMixin, Base):
+    """Money taken for (positive) or given back on (negative, a refund) an order.
+
+    A card payment keeps only the terminal's approval reference and the last four digits.
+    """
+
+    __tablename__ = "payments"
+    __table_args__ = (
+        CheckConstraint(f"method IN {PAYMENT_METHODS!r}", name="method_known"),
+        CheckConstraint("amount_minor <> 0", name="amount_not_zero"),
+        CheckConstraint("tendered_minor >= 0", name="tendered_not_negative"),
+        CheckConstraint("change_minor >= 0", name="change_not_negative"),
+        CheckConstraint(
+            "card_last4 IS NULL OR length(card_last4) = 4", name="card_last4_four_digits"
+        ),
+    )
+
+    payment_uuid: Mapped[uuid.UUID] = mapped_column(unique=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    method: Mapped[str] = mapped_column(String(16))
+    amount_minor: Mapped[int] = money_column()
+    tendered_minor: Mapped[int] = money_column()
+    change_minor: Mapped[int] = money_column()
+    card_reference: Mapped[str | None] = mapped_column(String(64))
+    card_last4: Mapped[str | None] = mapped_column(String(4))
+    customer_account_id: Mapped[int | None] = mapped_column(ForeignKey("customer_accounts.id"))
+    ledger_transaction_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ledger_transactions.id")
+    )
+    refund_of_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    order: Mapped[Order] = relationship(back_populates="payments", lazy="raise")
+
+
+class OrderStatusChange(IdMixin, Base):
+    """One recorded lifecycle transition: who moved the order, from what, to what, when."""
+
+    __tablename__ = "order_status_history"
+
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    approver_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    note: Mapped[str] = mapped_column(String(500), default="")
+
+
+class TillSession(IdMixin, Base):
+    """A cashier's till from opening float to closing count; over/short is kept per session."""
+
+    __tablename__ = "till_sessions"
+    __table_args__ = (
+        CheckConstraint("float_minor >= 0", name="float_not_negative"),
+        CheckConstraint("counted_minor IS NULL OR counted_minor >= 0", name="counted_not_negative"),
+    )
+
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), index=True)
+    register: Mapped[str] = mapped_column(String(64))
+    cashier_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    float_minor: Mapped[int] = money_column()
+    closed_at: Mapped[datetime | None]
+    expected_minor: Mapped[int | None] = money_column(default=None, nullable=True)
+    counted_minor: Mapped[int | None] = money_column(default=None, nullable=True)
+    # Denominations as JSON ({"2000": 3, ...}) when the close was counted by denomination.
+    counted_detail: Mapped[str] = mapped_column(String(2000), default="")
+
+
+class CashMovement(IdMixin, CreatedAtMixin, Base):
+    """Cash put into or taken out of a till outside a sale, with its reason."""
+
+    __tablename__ = "cash_movements"
+    __table_args__ = (CheckConstraint("amount_minor <> 0", name="amount_not_zero"),)
+
+    till_session_id: Mapped[int] = mapped_column(ForeignKey("till_sessions.id"), index=True)
+    amount_minor: Mapped[int] = money_column()
+    reason: Mapped[str] = mapped_column(String(200))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

@@ -1,0 +1,97 @@
+"""Stores and warehouses, per-location stock levels and the stock movement ledger."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from posapp.models.base import Base, CreatedAtMixin, IdMixin, utcnow
+
+
+class StoreKind(enum.StrEnum):
+    """A storefront sells; a warehouse only holds stock."""
+
+    STORE = "store"
+    WAREHOUSE = "warehouse"
+
+
+class MovementKind(enum.StrEnum):
+    """Why stock moved; every change of on-hand is one of these."""
+
+    RECEIVE = "receive"
+    ADJUST = "adjust"
+    TRANSFER_OUT = "transfer_out"
+    TRANSFER_IN = "transfer_in"
+    COUNT = "count"
+    SALE = "sale"
+    RETURN = "return"
+
+
+STORE_KINDS = tuple(k.value for k in StoreKind)
+MOVEMENT_KINDS = tuple(k.value for k in MovementKind)
+
+
+class Store(IdMixin, CreatedAtMixin, Base):
+    """A storefront or a warehouse."""
+
+    __tablename__ = "stores"
+    __table_args__ = (
+        CheckConstraint(f"kind IN {STORE_KINDS!r}", name="kind_known"),
+        CheckConstraint("length(name) > 0", name="name_not_empty"),
+    )
+
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(16), default=StoreKind.STORE.value)
+    address: Mapped[str] = mapped_column(String(500), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class StockLevel(Base):
+    """On-hand quantity of one product at one location, with its reorder settings.
+
+    ``on_hand`` is a cache of the sum of the location's movements, updated in the same transaction
+    by one conditional statement; the CHECK makes negative stock impossible whatever the code does.
+    """
+
+    __tablename__ = "stock_levels"
+    __table_args__ = (
+        CheckConstraint("on_hand >= 0", name="on_hand_not_negative"),
+        CheckConstraint("reorder_point >= 0", name="reorder_point_not_negative"),
+        CheckConstraint("reorder_qty >= 0", name="reorder_qty_not_negative"),
+        Index("ix_stock_levels_product_id", "product_id"),
+    )
+
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), primary_key=True)
+    on_hand: Mapped[int] = mapped_column(BigInteger, default=0)
+    reorder_point: Mapped[int] = mapped_column(BigInteger, default=0)
+    reorder_qty: Mapped[int] = mapped_column(BigInteger, default=0)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StockMovement(IdMixin, CreatedAtMixin, Base):
+    """One entry of the stock ledger: a signed quantity at one location, with who, why and what."""
+
+    __tablename__ = "stock_movements"
+    __table_args__ = (
+        CheckConstraint(f"kind IN {MOVEMENT_KINDS!r}", name="kind_known"),
+        CheckConstraint("quantity <> 0", name="quantity_not_zero"),
+        Index("ix_stock_movements_store_product_at", "store_id", "product_id", "created_at"),
+    )
+
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    quantity: Mapped[int] = mapped_column(BigInteger)
+    # Idempotency and grouping: one user action (a transfer's two sides, a count) shares a batch.
+    batch_uuid: Mapped[uuid.UUID] = mapped_column(index=True)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    reference: Mapped[str] = mapped_column(String(100), default="")
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -1,0 +1,65 @@
+"""The services as one object for the edges (UI and CLI): database, publisher, clock, register."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from posapp.events import Publisher, null_publisher
+from posapp.models import Store
+from posapp.models.base import utcnow
+from posapp.services import auth, settings, users
+from posapp.services.db import Database
+from posapp.services.dto import DemoLogin, StoreDTO, UserDTO
+from posapp.services.uow import Clock, UnitOfWork
+
+
+class Backend:
+    """Everything an edge needs to run use cases, built once by the composition root."""
+
+    def __init__(
+        self,
+        database: Database,
+        publisher: Publisher = null_publisher,
+        *,
+        register: str = "register",
+        clock: Clock = utcnow,
+    ) -> None:
+        self.database = database
+        self.publisher = publisher
+        self.register = register
+        self.clock = clock
+
+    def uow(self) -> UnitOfWork:
+        """A unit of work for a user action that writes (BEGIN IMMEDIATE on SQLite)."""
+        return UnitOfWork(self.database.write_sessions, self.publisher, clock=self.clock)
+
+    def read_uow(self) -> UnitOfWork:
+        """A unit of work that only reads (never takes SQLite's write lock)."""
+        return UnitOfWork(self.database.read_sessions, self.publisher, clock=self.clock)
+
+    @property
+    def database_description(self) -> str:
+        """The SQLite path or the PostgreSQL host, for the status bar."""
+        return self.database.info().description
+
+    def login(self, username: str, password: str) -> UserDTO:
+        """Check credentials; see :func:`posapp.services.auth.authenticate`."""
+        return auth.authenticate(self.uow(), username, password)
+
+    def demo_logins(self) -> list[DemoLogin]:
+        """The demo log-ins to show on the login screen (empty unless demo data is loaded)."""
+        return settings.demo_logins(self.read_uow())
+
+    def user_count(self) -> int:
+        """How many staff users exist."""
+        return users.count_users(self.read_uow())
+
+    def stores(self) -> list[StoreDTO]:
+        """Every active store and warehouse, storefronts first."""
+        with self.read_uow() as uow:
+            rows = uow.session.scalars(
+                select(Store).where(Store.active.is_(True)).order_by(Store.kind, Store.name)
+            ).all()
+            return [
+                StoreDTO(s.id, s.code, s.name, s.kind, s.address, s.active) for s in rows
+            ]
