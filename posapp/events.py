@@ -62,7 +62,7 @@ class CampaignEnded:
 
 @dataclass(frozen=True, slots=True)
 class StockLow:
-    """On-hand stock of a product at a store crossed its reorder point downwards."""
+    """On-hand stock of a product at a store fell below its reorder point."""
 
     store_id: int
     product_id: int
@@ -73,7 +73,7 @@ class StockLow:
 
 @dataclass(frozen=True, slots=True)
 class StockMoved:
-    """Stock of a product changed at a store (receipt, adjustment, transfer, count, sale, return)."""
+    """Stock of a product changed at a store (receive, adjust, transfer, count, sale, return)."""
 
     store_id: int
     product_id: int
@@ -84,7 +84,7 @@ class StockMoved:
 
 @dataclass(frozen=True, slots=True)
 class AccountMoved:
-    """Money moved on a customer account (deposit, withdrawal, transfer, payment, refund, reversal)."""
+    """Money moved on a customer account (deposit, withdrawal, transfer, payment, refund…)."""
 
     account_id: int
     transaction_id: int

@@ -267,7 +267,7 @@ def split_even(total_minor: int, parts: int) -> list[int]:
 def _require_int(value: object, name: str) -> int:
     """Return ``value`` if it is a real ``int``; refuse floats, Decimals and bools loudly."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int of minor units, not {type(value).__name__}")
+        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
     return value
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from posapp.models.base import BigIntId, Base, CreatedAtMixin, IdMixin
+from posapp.models.base import Base, BigIntId, CreatedAtMixin, IdMixin
 
 
 class OutboxStatus(enum.StrEnum):

@@ -40,7 +40,7 @@ PAYMENT_METHODS = tuple(m.value for m in PaymentMethod)
 
 
 class Order(IdMixin, CreatedAtMixin, Base):
-    """A sale. ``sale_uuid`` exists from the moment the sale starts so a retry never duplicates it."""
+    """A sale. ``sale_uuid`` exists from the start of the sale, so a retry never duplicates it."""
 
     __tablename__ = "orders"
     __table_args__ = (
@@ -144,9 +144,7 @@ class Payment(IdMixin, CreatedAtMixin, Base):
     card_reference: Mapped[str | None] = mapped_column(String(64))
     card_last4: Mapped[str | None] = mapped_column(String(4))
     customer_account_id: Mapped[int | None] = mapped_column(ForeignKey("customer_accounts.id"))
-    ledger_transaction_id: Mapped[int | None] = mapped_column(
-        ForeignKey("ledger_transactions.id")
-    )
+    ledger_transaction_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transactions.id"))
     refund_of_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
 

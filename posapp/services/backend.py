@@ -60,6 +60,4 @@ class Backend:
             rows = uow.session.scalars(
                 select(Store).where(Store.active.is_(True)).order_by(Store.kind, Store.name)
             ).all()
-            return [
-                StoreDTO(s.id, s.code, s.name, s.kind, s.address, s.active) for s in rows
-            ]
+            return [StoreDTO(s.id, s.code, s.name, s.kind, s.address, s.active) for s in rows]

@@ -100,7 +100,7 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> N
     WAL lets the GUI read while a write commits; ``synchronous=FULL`` makes a sale the cashier saw
     complete survive a power cut; foreign keys are off by default in SQLite.
     """
-    assert isinstance(dbapi_connection, sqlite3.Connection)  # noqa: S101 - pysqlite only
+    assert isinstance(dbapi_connection, sqlite3.Connection)
     # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's implicit BEGIN is deferred).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()

@@ -132,7 +132,11 @@ PARSE_CASES: list[tuple[str, dict[str, Any], int | str]] = [
     ("1  000,00", {"decimal_sep": ",", "group_sep": " "}, "Group digits in threes, like 1 000,00"),
     ("1'000.50", {"group_sep": "'"}, 100_050),
     ("1\uff0c000", {}, 100_000),  # full-width comma
-    ("10000000000", {"decimal_sep": ",", "group_sep": "."}, "Amount is too large (max 9.999.999.999,99)"),
+    (
+        "10000000000",
+        {"decimal_sep": ",", "group_sep": "."},
+        "Amount is too large (max 9.999.999.999,99)",
+    ),
 ]
 
 
@@ -193,7 +197,9 @@ def test_parse_money_refuses_non_int_maximum(bad: object) -> None:
         parse_money("1", maximum=bad)  # type: ignore[arg-type]
 
 
-MONEYISH = st.text(alphabet="0123456789.,+- \u00a0\u202f\u2212\n\t'eE$\u0665\uff11\uff0e", max_size=20)
+MONEYISH = st.text(
+    alphabet="0123456789.,+- \u00a0\u202f\u2212\n\t'eE$\u0665\uff11\uff0e", max_size=20
+)
 SEPARATORS = st.sampled_from([(".", ","), (",", "."), (",", " "), (",", "\u202f"), (".", "")])
 
 

@@ -1,0 +1,99 @@
+"""Shared fixtures: real SQLite files and a real PostgreSQL server (from POSAPP_TEST_PG_URL)."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from posapp.events import RecordingPublisher
+from posapp.services.backend import Backend
+from posapp.services.db import Database, open_database
+
+PG_URL = os.environ.get("POSAPP_TEST_PG_URL", "")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def pg_url_or_skip() -> str:
+    """Return the test PostgreSQL URL; without one, skip (or fail under CI=true)."""
+    if not PG_URL:
+        if IN_CI:
+            pytest.fail("POSAPP_TEST_PG_URL is not set: CI requires the PostgreSQL tests to run")
+        pytest.skip("POSAPP_TEST_PG_URL is not set (run through `make test`)")
+    return PG_URL
+
+
+def reset_postgres(url: str) -> None:
+    """Drop and recreate the public schema of the test database."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
+            conn.exec_driver_sql("CREATE SCHEMA public")
+    finally:
+        engine.dispose()
+
+
+def make_database(kind: str, tmp_path: Path) -> Database:
+    """Open a fresh, migrated database of ``kind`` ("sqlite" file or "postgres")."""
+    if kind == "sqlite":
+        return open_database(f"sqlite:///{tmp_path / 'posapp.sqlite3'}")
+    url = pg_url_or_skip()
+    reset_postgres(url)
+    return open_database(url)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_kind(request: pytest.FixtureRequest) -> str:
+    """Each test using this runs once on SQLite and once on PostgreSQL."""
+    return str(request.param)
+
+
+@pytest.fixture
+def database(db_kind: str, tmp_path: Path) -> Iterator[Database]:
+    """A fresh, migrated database on each backend."""
+    db = make_database(db_kind, tmp_path)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def sqlite_database(tmp_path: Path) -> Iterator[Database]:
+    """A fresh, migrated SQLite file database."""
+    db = make_database("sqlite", tmp_path)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def publisher() -> RecordingPublisher:
+    """A publisher that records what it is given."""
+    return RecordingPublisher()
+
+
+@pytest.fixture
+def backend(database: Database, publisher: RecordingPublisher) -> Backend:
+    """Services over a fresh database on each backend, recording published events."""
+    return Backend(database, publisher, register="test-till")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say plainly how many PostgreSQL tests ran, so a skipped server cannot hide."""
+    ran = skipped = 0
+    for key in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(key, []):
+            if getattr(report, "when", "call") != "call" and key != "skipped":
+                continue
+            if "postgres" in getattr(report, "keywords", {}):
+                if key == "skipped":
+                    skipped += 1
+                else:
+                    ran += 1
+    where = "on " + PG_URL.split("?")[0] if PG_URL else "(no server)"
+    terminalreporter.write_line(f"PostgreSQL tests: {ran} ran, {skipped} skipped {where}")
