@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -13,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from posapp.events import RecordingPublisher
+from posapp.models import Base
 from posapp.services.backend import Backend
 from posapp.services.db import Database, open_database
 
@@ -40,13 +42,44 @@ def reset_postgres(url: str) -> None:
         engine.dispose()
 
 
+_TEMPLATES: dict[str, Path] = {}
+_PG_MIGRATED: list[bool] = []
+
+
+def _sqlite_template(base: Path) -> Path:
+    """A migrated SQLite file made once per test run, copied for each test (migrating is slow)."""
+    if "sqlite" not in _TEMPLATES:
+        path = base / "template.sqlite3"
+        open_database(f"sqlite:///{path}").dispose()
+        _TEMPLATES["sqlite"] = path
+    return _TEMPLATES["sqlite"]
+
+
+def _empty_postgres(url: str) -> None:
+    """Migrate once per run; afterwards empty every table (much faster than migrating again)."""
+    if not _PG_MIGRATED:
+        reset_postgres(url)
+        open_database(url).dispose()
+        _PG_MIGRATED.append(True)
+        return
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            tables = ", ".join(f'"{name}"' for name in Base.metadata.tables)
+            conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    finally:
+        engine.dispose()
+
+
 def make_database(kind: str, tmp_path: Path) -> Database:
     """Open a fresh, migrated database of ``kind`` ("sqlite" file or "postgres")."""
     if kind == "sqlite":
-        return open_database(f"sqlite:///{tmp_path / 'posapp.sqlite3'}")
+        target = tmp_path / "posapp.sqlite3"
+        shutil.copyfile(_sqlite_template(tmp_path.parent), target)
+        return Database(f"sqlite:///{target}")
     url = pg_url_or_skip()
-    reset_postgres(url)
-    return open_database(url)
+    _empty_postgres(url)
+    return Database(url)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
