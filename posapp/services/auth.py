@@ -1,39 +1,119 @@
-"""Log-in: checks a username and password (or a cashier's PIN) and returns who logged in."""
+"""Log-in with lock-out: checks a username and password (or a cashier's PIN).
+
+After ``auth.lockout_attempts`` failures in a row (default 5) the user is locked out for
+``auth.lockout_minutes`` (default 15), even against the right password; an admin can unlock.
+Unknown users and wrong passwords give the same message and cost the same hashing time.
+"""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from posapp.events import UserLoggedIn
 from posapp.models import User
+from posapp.services.audit import AuditRecord
 from posapp.services.dto import UserDTO
 from posapp.services.errors import AuthenticationError
-from posapp.services.passwords import verify_password
+from posapp.services.passwords import hash_password, needs_rehash, verify_password
+from posapp.services.settings import get_setting
 from posapp.services.uow import UnitOfWork
-from posapp.services.users import to_dto, username_key
+from posapp.services.usernames import username_key
+from posapp.services.users import to_dto
 
 LOGIN_FAILED = "Unknown username or wrong password."
+LOCKOUT_ATTEMPTS_KEY = "auth.lockout_attempts"
+LOCKOUT_MINUTES_KEY = "auth.lockout_minutes"
+DEFAULT_LOCKOUT_ATTEMPTS = 5
+DEFAULT_LOCKOUT_MINUTES = 15
+
+
+class AccountLockedError(AuthenticationError):
+    """Too many failed attempts: log-in is refused until the lock expires or an admin unlocks."""
+
+
+def _matches(user: User, password: str) -> tuple[bool, str | None]:
+    """Check the password, then the PIN; return (ok, the hash that matched)."""
+    primary = user.password_hash or user.pin_hash
+    if verify_password(primary, password):
+        return True, primary
+    if user.password_hash and user.pin_hash and verify_password(user.pin_hash, password):
+        return True, user.pin_hash
+    return False, None
 
 
 def authenticate(uow: UnitOfWork, username: str, password: str) -> UserDTO:
-    """Check credentials and record the log-in.
-
-    Unknown users and wrong passwords give the same message and cost the same hashing time.
+    """Check credentials, record the attempt in the audit log, and return the user.
 
     Raises:
-        AuthenticationError: the credentials do not match an active user.
+        AccountLockedError: the user is locked out.
+        AuthenticationError: unknown user, wrong password or inactive user (one message).
     """
     with uow:
-        user = uow.session.scalar(select(User).where(User.username_key == username_key(username)))
-        stored = None if user is None else (user.password_hash or user.pin_hash)
-        secret_ok = verify_password(stored, password)
-        if user is not None and not secret_ok and user.pin_hash and user.password_hash:
-            secret_ok = verify_password(user.pin_hash, password)
-        if user is None or not secret_ok or not user.active:
-            raise AuthenticationError(LOGIN_FAILED)
         now = uow.now()
+        user = uow.session.scalar(
+            select(User).where(User.username_key == username_key(username)).with_for_update()
+        )
+        if user is None:
+            verify_password(None, password)
+            name = username.strip()[:64]
+            uow.audit(AuditRecord("login.failed", None, "user", None, None, {"username": name}))
+            uow.commit()
+            raise AuthenticationError(LOGIN_FAILED)
+        if user.locked_until is not None and user.locked_until > now:
+            verify_password(user.password_hash or user.pin_hash, password)
+            seconds = (user.locked_until - now).total_seconds()
+            minutes = max(1, -int(-seconds // 60))
+            uow.audit(AuditRecord("login.locked", user.id, "user", user.id))
+            uow.commit()
+            msg = (
+                "Too many failed attempts: log-in is locked for about "
+                f"{minutes} more minute{'s' if minutes != 1 else ''}, or until an admin unlocks it."
+            )
+            raise AccountLockedError(msg)
+        ok, matched = _matches(user, password)
+        if not ok or not user.active:
+            _record_failure(uow, user)
+            uow.commit()
+            raise AuthenticationError(LOGIN_FAILED)
+        user.failed_attempts = 0
+        user.locked_until = None
         user.last_login_at = now
+        if matched is not None and needs_rehash(matched):
+            new_hash = hash_password(password)
+            if matched == user.password_hash:
+                user.password_hash = new_hash
+            else:
+                user.pin_hash = new_hash
         dto = to_dto(user)
+        uow.audit(AuditRecord("login", user.id, "user", user.id))
         uow.record(UserLoggedIn(user_id=user.id, username=user.username, at=now))
         uow.commit()
     return dto
+
+
+def _record_failure(uow: UnitOfWork, user: User) -> None:
+    attempts = int(get_setting(uow, LOCKOUT_ATTEMPTS_KEY, DEFAULT_LOCKOUT_ATTEMPTS))
+    minutes = int(get_setting(uow, LOCKOUT_MINUTES_KEY, DEFAULT_LOCKOUT_MINUTES))
+    user.failed_attempts += 1
+    if user.failed_attempts >= attempts:
+        user.locked_until = uow.now() + timedelta(minutes=minutes)
+        user.failed_attempts = 0
+        uow.audit(AuditRecord("login.lockout", user.id, "user", user.id))
+    uow.audit(AuditRecord("login.failed", user.id, "user", user.id))
+
+
+def verify_user_password(uow: UnitOfWork, user_id: int, password: str) -> bool:
+    """Whether ``password`` is the given user's (for the till's lock screen), counting failures."""
+    with uow:
+        user = uow.session.get(User, user_id)
+        if user is None or not user.active:
+            return False
+        if user.locked_until is not None and user.locked_until > uow.now():
+            return False
+        ok, _ = _matches(user, password)
+        if not ok:
+            _record_failure(uow, user)
+            uow.commit()
+        return ok

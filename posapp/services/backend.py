@@ -31,11 +31,15 @@ class Backend:
 
     def uow(self) -> UnitOfWork:
         """A unit of work for a user action that writes (BEGIN IMMEDIATE on SQLite)."""
-        return UnitOfWork(self.database.write_sessions, self.publisher, clock=self.clock)
+        return UnitOfWork(
+            self.database.write_sessions, self.publisher, clock=self.clock, register=self.register
+        )
 
     def read_uow(self) -> UnitOfWork:
         """A unit of work that only reads (never takes SQLite's write lock)."""
-        return UnitOfWork(self.database.read_sessions, self.publisher, clock=self.clock)
+        return UnitOfWork(
+            self.database.read_sessions, self.publisher, clock=self.clock, register=self.register
+        )
 
     @property
     def database_description(self) -> str:

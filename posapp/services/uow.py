@@ -8,9 +8,14 @@ from types import TracebackType
 from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from posapp.events import DomainEvent, Publisher, null_publisher
 from posapp.models.base import utcnow
+from posapp.services.audit import AuditRecord, append
+from posapp.services.errors import ConflictError
+
+STALE = "Someone else changed this in the meantime: reload it and try again."
 
 Clock = Callable[[], datetime]
 
@@ -31,12 +36,15 @@ class UnitOfWork:
         publisher: Publisher = null_publisher,
         *,
         clock: Clock = utcnow,
+        register: str = "",
     ) -> None:
         self._factory = session_factory
         self._publish = publisher
         self.clock = clock
+        self.register = register
         self._session: Session | None = None
         self._pending: list[DomainEvent] = []
+        self._audit: list[AuditRecord] = []
 
     @property
     def session(self) -> Session:
@@ -52,6 +60,7 @@ class UnitOfWork:
             raise RuntimeError(msg)
         self._session = self._factory()
         self._pending = []
+        self._audit = []
         return self
 
     def __exit__(
@@ -62,6 +71,7 @@ class UnitOfWork:
     ) -> None:
         session, self._session = self._session, None
         self._pending = []
+        self._audit = []
         if session is not None:
             try:
                 session.rollback()  # a no-op after a successful commit
@@ -73,19 +83,36 @@ class UnitOfWork:
         self._pending.append(event)
 
     def flush(self) -> None:
-        """Send pending changes to the database (to get ids) without committing."""
-        self.session.flush()
+        """Send pending changes to the database (to get ids) without committing.
+
+        Raises:
+            ConflictError: a versioned row was changed by someone else since it was read.
+        """
+        try:
+            self.session.flush()
+        except StaleDataError as exc:
+            raise ConflictError(STALE) from exc
+
+    def audit(self, record: AuditRecord) -> None:
+        """Keep an audit record; it is appended to the chain as the last step before commit."""
+        self._audit.append(record)
 
     def commit(self) -> None:
-        """Commit, then publish the recorded events in the order they were recorded."""
-        self.session.commit()
+        """Append the audit records, commit, then publish the recorded events in order."""
+        records, self._audit = self._audit, []
+        append(self.session, records, register=self.register, now=self.now())
+        try:
+            self.session.commit()
+        except StaleDataError as exc:
+            raise ConflictError(STALE) from exc
         events, self._pending = self._pending, []
         for event in events:
             self._publish(event)
 
     def rollback(self) -> None:
-        """Roll back and drop the recorded events."""
+        """Roll back and drop the recorded events and audit records."""
         self._pending = []
+        self._audit = []
         self.session.rollback()
 
     def now(self) -> datetime:

@@ -1,65 +1,66 @@
-"""Staff users: add, list, activate and deactivate (the foundation; security grows on it)."""
+"""Staff users: add, edit, activate, deactivate, reset passwords, unlock and list.
+
+Every action takes the acting user. ``actor=None`` means the local command line (``posapp user
+…``), which is trusted the way a shell on the machine is: whoever can run it can open the database.
+"""
 
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from posapp.events import UserChanged
 from posapp.models import Role, User
+from posapp.services.audit import AuditRecord
 from posapp.services.dto import UserDTO
-from posapp.services.errors import ConflictError, ValidationError
+from posapp.services.errors import ConflictError, NotFoundError, ValidationError
 from posapp.services.passwords import hash_password
+from posapp.services.permissions import Permission
+from posapp.services.security import ACTIONS, authorize
 from posapp.services.uow import UnitOfWork
+from posapp.services.usernames import (
+    PASSWORD_MAX,
+    PASSWORD_MIN,
+    PIN_MAX,
+    PIN_MIN,
+    USERNAME_MAX,
+    check_password,
+    clean_username,
+    is_pin,
+    username_key,
+)
 
-USERNAME_MAX = 64
+__all__ = [
+    "PASSWORD_MAX",
+    "PASSWORD_MIN",
+    "PIN_MAX",
+    "PIN_MIN",
+    "USERNAME_MAX",
+    "UserFilter",
+    "add_user",
+    "check_password",
+    "clean_username",
+    "count_users",
+    "find_user",
+    "list_users",
+    "reset_password",
+    "set_active",
+    "to_dto",
+    "unlock_user",
+    "update_user",
+    "username_key",
+]
+
 FULL_NAME_MAX = 200
-PASSWORD_MIN = 12
-PASSWORD_MAX = 1024
-PIN_MIN, PIN_MAX = 4, 8
+ROLES = tuple(r.value for r in Role)
+LAST_ADMIN = "The last active admin cannot be deactivated or demoted: make another admin first."
 
-
-def username_key(username: str) -> str:
-    """Return the key usernames are unique by: NFKC-normalised, stripped and case-folded."""
-    return unicodedata.normalize("NFKC", username).strip().casefold()
-
-
-def clean_username(username: str) -> str:
-    """Validate a new username and return it normalised (NFKC, stripped).
-
-    Raises:
-        ValidationError: empty, too long, or with control characters or inner spaces.
-    """
-    name = unicodedata.normalize("NFKC", username).strip()
-    if not name:
-        raise ValidationError("Enter a username.")
-    if len(name) > USERNAME_MAX:
-        raise ValidationError(f"A username has at most {USERNAME_MAX} characters.")
-    if any(unicodedata.category(ch).startswith(("C", "Z")) for ch in name):
-        raise ValidationError("A username cannot contain spaces or control characters.")
-    return name
-
-
-def check_password(password: str, role: str) -> None:
-    """Check a new password (or a cashier's PIN) against the rules of ``role``.
-
-    Raises:
-        ValidationError: with what is wrong.
-    """
-    if "\x00" in password:
-        raise ValidationError("A password cannot contain a NUL character.")
-    if not password.strip():
-        raise ValidationError("Enter a password.")
-    if len(password) > PASSWORD_MAX:
-        raise ValidationError(f"A password has at most {PASSWORD_MAX} characters.")
-    if role == Role.CASHIER and password.isascii() and password.isdigit():
-        if not PIN_MIN <= len(password) <= PIN_MAX:
-            raise ValidationError(f"A PIN has {PIN_MIN} to {PIN_MAX} digits.")
-        return
-    if len(password) < PASSWORD_MIN:
-        raise ValidationError(f"A password has at least {PASSWORD_MIN} characters.")
+for _name in ("add_user", "update_user", "set_active", "reset_password", "unlock_user"):
+    ACTIONS[f"users.{_name}"] = Permission.MANAGE_USERS
+ACTIONS["users.list_users"] = Permission.VIEW_USERS
 
 
 def to_dto(user: User) -> UserDTO:
@@ -76,36 +77,93 @@ def to_dto(user: User) -> UserDTO:
     )
 
 
+def _snapshot(user: User) -> dict[str, object]:
+    return {
+        "username": user.username,
+        "full_name": user.full_name,
+        "role": user.role,
+        "active": user.active,
+    }
+
+
+def _clean_full_name(full_name: str) -> str:
+    full = unicodedata.normalize("NFKC", full_name).strip()
+    if len(full) > FULL_NAME_MAX:
+        raise ValidationError(f"A full name has at most {FULL_NAME_MAX} characters.")
+    if any(unicodedata.category(ch) == "Cc" for ch in full):
+        raise ValidationError("A full name cannot contain control characters.")
+    return full
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise ValidationError(f"Unknown role {role!r}: use admin, manager or cashier.")
+
+
+def _authorize(uow: UnitOfWork, actor: UserDTO | None, permission: Permission) -> int | None:
+    if actor is None:
+        return None
+    return authorize(uow, actor, permission).id
+
+
+def _load(uow: UnitOfWork, user_id: int) -> User:
+    user = uow.session.get(User, user_id)
+    if user is None:
+        raise NotFoundError(f"No user with id {user_id}.")
+    return user
+
+
+def _guard_last_admin(uow: UnitOfWork, user: User) -> None:
+    """Refuse if ``user`` is the only active admin.
+
+    The active admins' rows are locked in id order (on PostgreSQL; SQLite's BEGIN IMMEDIATE already
+    serialises writers), so two admins deactivating each other at once cannot both succeed: the
+    second waits, then sees the first's change.
+    """
+    admins = uow.session.scalars(
+        select(User.id)
+        .where(User.role == Role.ADMIN.value, User.active.is_(True))
+        .order_by(User.id)
+        .with_for_update()
+    ).all()
+    if user.id in admins and len(admins) <= 1:
+        raise ConflictError(LAST_ADMIN)
+
+
+def _changed(uow: UnitOfWork, user: User, actor_id: int | None, change: str) -> UserDTO:
+    now = uow.now()
+    user.changed_at = now
+    user.changed_by_id = actor_id
+    uow.flush()
+    uow.record(UserChanged(user_id=user.id, username=user.username, change=change, at=now))
+    return to_dto(user)
+
+
 def add_user(
     uow: UnitOfWork,
+    actor: UserDTO | None,
     username: str,
     password: str,
     role: str,
     *,
     full_name: str = "",
-    actor_id: int | None = None,
 ) -> UserDTO:
     """Create a staff user.
-
-    ``actor_id`` is None only for the command line's bootstrap of a fresh install.
 
     Raises:
         ValidationError: bad username, role, name or password.
         ConflictError: the username (compared case-insensitively) is taken.
     """
     name = clean_username(username)
-    if role not in {r.value for r in Role}:
-        raise ValidationError(f"Unknown role {role!r}: use admin, manager or cashier.")
-    full = unicodedata.normalize("NFKC", full_name).strip()
-    if len(full) > FULL_NAME_MAX:
-        raise ValidationError(f"A full name has at most {FULL_NAME_MAX} characters.")
+    _check_role(role)
+    full = _clean_full_name(full_name)
     check_password(password, role)
-    is_pin = role == Role.CASHIER and password.isascii() and password.isdigit()
     secret_hash = hash_password(password)
+    pin = is_pin(password, role)
     with uow:
-        session = uow.session
+        actor_id = _authorize(uow, actor, Permission.MANAGE_USERS)
         key = username_key(name)
-        if session.scalar(select(func.count()).where(User.username_key == key)):
+        if uow.session.scalar(select(func.count()).where(User.username_key == key)):
             raise ConflictError(f"The username {name!r} is taken.")
         now = uow.now()
         user = User(
@@ -114,29 +172,152 @@ def add_user(
             full_name=full,
             role=role,
             active=True,
-            password_hash=None if is_pin else secret_hash,
-            pin_hash=secret_hash if is_pin else None,
+            password_hash=None if pin else secret_hash,
+            pin_hash=secret_hash if pin else None,
             created_at=now,
-            changed_at=now,
             created_by_id=actor_id,
-            changed_by_id=actor_id,
         )
-        session.add(user)
+        uow.session.add(user)
         try:
-            uow.flush()
+            dto = _changed(uow, user, actor_id, "added")
         except IntegrityError as exc:
             raise ConflictError(f"The username {name!r} is taken.") from exc
-        dto = to_dto(user)
-        uow.record(UserChanged(user_id=user.id, username=name, change="added", at=now))
+        uow.audit(AuditRecord("user.add", actor_id, "user", user.id, None, _snapshot(user)))
         uow.commit()
     return dto
 
 
-def list_users(uow: UnitOfWork) -> list[UserDTO]:
-    """Every staff user, by username."""
+def update_user(
+    uow: UnitOfWork,
+    actor: UserDTO | None,
+    user_id: int,
+    *,
+    full_name: str | None = None,
+    role: str | None = None,
+) -> UserDTO:
+    """Change a user's full name and/or role (the last active admin cannot be demoted)."""
+    full = None if full_name is None else _clean_full_name(full_name)
+    if role is not None:
+        _check_role(role)
     with uow:
-        users = uow.session.scalars(select(User).order_by(User.username_key)).all()
-        return [to_dto(u) for u in users]
+        actor_id = _authorize(uow, actor, Permission.MANAGE_USERS)
+        user = _load(uow, user_id)
+        before = _snapshot(user)
+        if role is not None and role != user.role and user.role == Role.ADMIN.value:
+            _guard_last_admin(uow, user)
+        if full is not None:
+            user.full_name = full
+        if role is not None:
+            user.role = role
+        dto = _changed(uow, user, actor_id, "edited")
+        uow.audit(AuditRecord("user.edit", actor_id, "user", user.id, before, _snapshot(user)))
+        uow.commit()
+    return dto
+
+
+def set_active(uow: UnitOfWork, actor: UserDTO | None, user_id: int, active: bool) -> UserDTO:
+    """Activate or deactivate a user. Users are never deleted.
+
+    Raises:
+        ValidationError: deactivating yourself.
+        ConflictError: deactivating the last active admin.
+    """
+    with uow:
+        actor_id = _authorize(uow, actor, Permission.MANAGE_USERS)
+        user = _load(uow, user_id)
+        if not active and actor_id == user.id:
+            raise ValidationError("You cannot deactivate yourself: ask another admin.")
+        if user.active == active:
+            return to_dto(user)
+        before = _snapshot(user)
+        if not active:
+            _guard_last_admin(uow, user)
+        user.active = active
+        dto = _changed(uow, user, actor_id, "activated" if active else "deactivated")
+        action = "user.activate" if active else "user.deactivate"
+        uow.audit(AuditRecord(action, actor_id, "user", user.id, before, _snapshot(user)))
+        uow.commit()
+    return dto
+
+
+def reset_password(
+    uow: UnitOfWork, actor: UserDTO | None, user_id: int, new_password: str
+) -> UserDTO:
+    """Set a new password (or, for a cashier, a PIN) and clear any lock-out."""
+    with uow:
+        role = _load(uow, user_id).role
+    check_password(new_password, role)
+    secret_hash = hash_password(new_password)
+    with uow:
+        actor_id = _authorize(uow, actor, Permission.MANAGE_USERS)
+        user = _load(uow, user_id)
+        if is_pin(new_password, user.role):
+            user.pin_hash, user.password_hash = secret_hash, None
+        else:
+            user.password_hash, user.pin_hash = secret_hash, None
+        user.failed_attempts = 0
+        user.locked_until = None
+        dto = _changed(uow, user, actor_id, "password reset")
+        uow.audit(AuditRecord("user.password_reset", actor_id, "user", user.id))
+        uow.commit()
+    return dto
+
+
+def unlock_user(uow: UnitOfWork, actor: UserDTO | None, user_id: int) -> UserDTO:
+    """Lift a log-in lock-out now."""
+    with uow:
+        actor_id = _authorize(uow, actor, Permission.MANAGE_USERS)
+        user = _load(uow, user_id)
+        before = {"failed_attempts": user.failed_attempts, "locked_until": user.locked_until}
+        user.failed_attempts = 0
+        user.locked_until = None
+        dto = _changed(uow, user, actor_id, "unlocked")
+        uow.audit(AuditRecord("user.unlock", actor_id, "user", user.id, before))
+        uow.commit()
+    return dto
+
+
+@dataclass(frozen=True, slots=True)
+class UserFilter:
+    """What the Admin users list shows: a search text, a role and an active state."""
+
+    search: str = ""
+    role: str | None = None
+    active: bool | None = None
+
+
+def list_users(
+    uow: UnitOfWork, actor: UserDTO | None, user_filter: UserFilter | None = None
+) -> list[UserDTO]:
+    """Users matching the filter, by username (managers may look, only admins change)."""
+    flt = user_filter or UserFilter()
+    with uow:
+        _authorize(uow, actor, Permission.VIEW_USERS)
+        query = select(User).order_by(User.username_key)
+        text = unicodedata.normalize("NFKC", flt.search).strip().casefold()
+        if text:
+            pattern = f"%{text.replace('%', '').replace('_', '')}%"
+            query = query.where(
+                or_(User.username_key.like(pattern), func.lower(User.full_name).like(pattern))
+            )
+        if flt.role:
+            query = query.where(User.role == flt.role)
+        if flt.active is not None:
+            query = query.where(User.active.is_(flt.active))
+        return [to_dto(u) for u in uow.session.scalars(query)]
+
+
+def find_user(uow: UnitOfWork, username: str) -> UserDTO:
+    """Look a user up by name (case-insensitively), for the command line.
+
+    Raises:
+        NotFoundError: no such user.
+    """
+    with uow:
+        user = uow.session.scalar(select(User).where(User.username_key == username_key(username)))
+        if user is None:
+            raise NotFoundError(f"No user named {username.strip()!r}.")
+        return to_dto(user)
 
 
 def count_users(uow: UnitOfWork) -> int:
