@@ -23,7 +23,7 @@ def alembic_config(database: Database | None = None) -> Config:
     return config
 
 
-def upgrade_database(database: Database, revision: str = "head") -> None:
+def upgrade_database(database: Database, revision: str = "heads") -> None:
     """Bring the schema up to ``revision`` in one transaction."""
     config = alembic_config(database)
     with database.engine.begin() as connection:
@@ -34,9 +34,11 @@ def upgrade_database(database: Database, revision: str = "head") -> None:
 def current_revision(database: Database) -> str | None:
     """Return the revision the database is at (None when it has no schema yet)."""
     with database.engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        heads = sorted(MigrationContext.configure(connection).get_current_heads())
+        return ",".join(heads) or None
 
 
 def head_revision() -> str | None:
-    """Return the newest revision the code knows."""
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    """Return the newest revision the code knows (several heads are joined with commas)."""
+    heads = sorted(ScriptDirectory.from_config(alembic_config()).get_heads())
+    return ",".join(heads) or None

@@ -1,0 +1,122 @@
+"""The one way stock changes: a movement row plus one conditional update of the cached level.
+
+Every service that moves stock (receive, adjust, transfer, count, sale, return) calls
+:func:`move_stock` inside its unit of work. A decrement is a single
+``UPDATE … WHERE on_hand + q >= 0 RETURNING``, never read-check-write in Python, so two
+registers cannot oversell; the CHECK on ``stock_levels.on_hand`` backs it up.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from posapp.events import StockLow, StockMoved
+from posapp.models import MovementKind, Product, StockLevel, StockMovement
+from posapp.services.errors import ServiceError, ValidationError
+from posapp.services.uow import UnitOfWork
+
+MAX_STOCK_QUANTITY = 1_000_000_000  # a billion units: above that a typed quantity is a mistake
+
+
+class InsufficientStockError(ServiceError):
+    """A decrement would take on-hand below zero; the message names the item and what is left."""
+
+    def __init__(self, product_id: int, name: str, available: int, wanted: int) -> None:
+        self.product_id = product_id
+        self.available = available
+        self.wanted = wanted
+        super().__init__(f"Not enough stock of {name}: {available} left, {wanted} needed.")
+
+
+@dataclass(frozen=True, slots=True)
+class MoveResult:
+    """The level after a movement."""
+
+    movement_id: int
+    on_hand: int
+    reorder_point: int
+
+
+def _ensure_level(uow: UnitOfWork, store_id: int, product_id: int) -> None:
+    """Create the (store, product) level row at zero if it does not exist (race-free)."""
+    dialect = uow.session.get_bind().dialect.name
+    values = {"store_id": store_id, "product_id": product_id, "on_hand": 0, "changed_at": uow.now()}
+    if dialect == "postgresql":
+        uow.session.execute(pg_insert(StockLevel).values(values).on_conflict_do_nothing())
+    else:  # SQLite: posapp runs on nothing else
+        uow.session.execute(sqlite_insert(StockLevel).values(values).on_conflict_do_nothing())
+
+
+def move_stock(
+    uow: UnitOfWork,
+    *,
+    store_id: int,
+    product_id: int,
+    quantity: int,
+    kind: MovementKind | str,
+    batch_uuid: uuid.UUID,
+    user_id: int | None,
+    order_id: int | None = None,
+    reason: str = "",
+    reference: str = "",
+) -> MoveResult:
+    """Record one signed movement and apply it to the level, inside the caller's transaction.
+
+    Records :class:`StockMoved`, and :class:`StockLow` when a decrement crosses the reorder point
+    (from above it to at-or-below it: once per crossing, not on every sale below it).
+
+    Raises:
+        ValidationError: zero or absurd quantity.
+        InsufficientStockError: the level would go below zero (nothing is written).
+    """
+    if quantity == 0:
+        raise ValidationError("A stock movement needs a quantity other than zero.")
+    if abs(quantity) > MAX_STOCK_QUANTITY:
+        raise ValidationError(f"A quantity is at most {MAX_STOCK_QUANTITY:,} units.")
+    now = uow.now()
+    _ensure_level(uow, store_id, product_id)
+    row = uow.session.execute(
+        update(StockLevel)
+        .where(
+            StockLevel.store_id == store_id,
+            StockLevel.product_id == product_id,
+            StockLevel.on_hand + quantity >= 0,
+        )
+        .values(on_hand=StockLevel.on_hand + quantity, changed_at=now)
+        .returning(StockLevel.on_hand, StockLevel.reorder_point)
+        .execution_options(synchronize_session=False)
+    ).one_or_none()
+    if row is None:
+        product = uow.session.get(Product, product_id)
+        available = uow.session.scalar(
+            select(StockLevel.on_hand).where(
+                StockLevel.store_id == store_id, StockLevel.product_id == product_id
+            )
+        )
+        name = product.name if product is not None else f"product {product_id}"
+        raise InsufficientStockError(product_id, name, int(available or 0), -quantity)
+    on_hand, reorder_point = int(row[0]), int(row[1])
+    movement = StockMovement(
+        store_id=store_id,
+        product_id=product_id,
+        kind=str(kind),
+        quantity=quantity,
+        batch_uuid=batch_uuid,
+        reason=reason,
+        reference=reference,
+        order_id=order_id,
+        user_id=user_id,
+        created_at=now,
+    )
+    uow.session.add(movement)
+    uow.flush()
+    uow.record(StockMoved(store_id, product_id, str(kind), quantity, now))
+    before = on_hand - quantity
+    if quantity < 0 and reorder_point > 0 and before > reorder_point >= on_hand:
+        uow.record(StockLow(store_id, product_id, on_hand, reorder_point, now))
+    return MoveResult(movement.id, on_hand, reorder_point)
