@@ -1,0 +1,299 @@
+"""The main window: role-dependent tabs, a status bar, the notification bell and toasts."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QSize, Qt, Signal, Slot
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+from typing_extensions import override
+
+from posapp.events import (
+    AccountMoved,
+    CouponRedeemed,
+    DomainEvent,
+    NotificationCreated,
+    OrderPlaced,
+    StockLow,
+    UserChanged,
+)
+from posapp.services.dto import StoreDTO, UserDTO
+from posapp.services.errors import ServiceError
+from posapp.services.permissions import Permission, has_permission
+from posapp.ui.bus import EventBus
+from posapp.ui.event_messages import toast_message
+from posapp.ui.notification_bell import NotificationBell
+from posapp.ui.ports import AppBackend
+from posapp.ui.qt_compat import emit
+from posapp.ui.resources import PALETTE, icon
+from posapp.ui.tabs.accounts_tab import AccountsTab
+from posapp.ui.tabs.catalog_tab import CatalogTab
+from posapp.ui.tabs.coupons_tab import CouponsTab
+from posapp.ui.tabs.orders_tab import OrdersTab
+from posapp.ui.tabs.stores_tab import StoresTab
+from posapp.ui.tabs.users_tab import UsersTab
+from posapp.ui.toasts import ToastArea
+from posapp.ui.widgets import SPACING, StatusItem, icon_label, status_separator
+
+_log = logging.getLogger(__name__)
+
+TabFactory = Callable[[AppBackend, EventBus, UserDTO], QWidget]
+NO_STORE = "No store"
+DEFAULT_SIZE = QSize(1280, 800)
+MINIMUM_SIZE = QSize(960, 600)
+_CORNER_NUDGE = 3  # the selected tab's 3 px underline lifts the tab labels; match it
+
+
+@dataclass(frozen=True, slots=True)
+class TabSpec:
+    """One tab of the main window and who may see it."""
+
+    title: str
+    icon_name: str
+    factory: TabFactory
+    permissions: tuple[Permission, ...]
+    """The user needs any one of these."""
+
+    def allows(self, user: UserDTO) -> bool:
+        """Whether ``user`` may see this tab."""
+        return any(has_permission(user, permission) for permission in self.permissions)
+
+
+TAB_SPECS: tuple[TabSpec, ...] = (
+    TabSpec("Stores", "store", StoresTab, (Permission.VIEW_STOCK,)),
+    TabSpec("Catalog", "box", CatalogTab, (Permission.VIEW_CATALOG,)),
+    TabSpec("Orders", "cart", OrdersTab, (Permission.SELL, Permission.VIEW_ORDERS)),
+    TabSpec("Coupons", "coupon", CouponsTab, (Permission.VIEW_COUPONS,)),
+    TabSpec("Accounts", "wallet", AccountsTab, (Permission.VIEW_ACCOUNTS,)),
+    TabSpec("Admin users", "users", UsersTab, (Permission.VIEW_USERS,)),
+)
+"""Every tab in display order; Ctrl+1… selects the visible ones in this order."""
+
+
+class _TabCorner(QWidget):
+    """A tab-widget corner that is as tall as the tab bar, so its content centres on the tabs.
+
+    QTabWidget gives a corner widget min(its size hint, the tab bar's height), aligned to the
+    bottom; asking for more than any tab bar is tall makes that the tab bar's full height.
+    """
+
+    @override
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), 16 * SPACING)
+
+
+def visible_tabs(user: UserDTO) -> list[TabSpec]:
+    """Return the tabs ``user``'s role may see, in display order."""
+    return [spec for spec in TAB_SPECS if spec.allows(user)]
+
+
+class MainWindow(QMainWindow):
+    """The back-office and register window for one logged-in user.
+
+    Signals:
+        logout_requested(): the user chose "Log out" (Ctrl+L); the window then closes.
+        closed(): the window has closed, after ``logout_requested`` when logging out.
+    """
+
+    logout_requested = Signal()
+    closed = Signal()
+
+    def __init__(
+        self,
+        backend: AppBackend,
+        bus: EventBus,
+        user: UserDTO,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._backend = backend
+        self._bus = bus
+        self._user = user
+        self.setObjectName("mainWindow")
+        stores = self._load_stores()
+        self._store_names = {store.id: store.name for store in stores}
+        self.store_name = stores[0].name if stores else NO_STORE
+        self.setWindowTitle(f"posapp — {self.store_name}" if stores else "posapp")
+
+        central = QWidget(self)
+        central.setObjectName("central")
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.tabs = self._build_tabs(central)
+        layout.addWidget(self.tabs)
+        self.setCentralWidget(central)
+        self.toasts = ToastArea(central)
+        self._build_actions()
+        self._build_status_bar()
+        self._connect_bus()
+
+        self.resize(DEFAULT_SIZE)
+        self.setMinimumSize(MINIMUM_SIZE)
+        if self.tabs.count():
+            self.tabs.currentWidget().setFocus()
+        bus.flush()  # deliver what was held while nobody listened (the log-in, say)
+
+    @property
+    def user(self) -> UserDTO:
+        """Who is logged in."""
+        return self._user
+
+    def tab_titles(self) -> list[str]:
+        """The titles of the tabs this user sees, in order."""
+        return [self.tabs.tabText(index) for index in range(self.tabs.count())]
+
+    def _load_stores(self) -> list[StoreDTO]:
+        try:
+            return self._backend.stores()
+        except ServiceError:
+            _log.exception("cannot load the stores")
+            return []
+
+    def _build_tabs(self, parent: QWidget) -> QTabWidget:
+        tabs = QTabWidget(parent)
+        tabs.setObjectName("mainTabs")
+        tabs.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        tabs.setIconSize(QSize(20, 20))
+        tabs.tabBar().setAccessibleName("Sections")
+        tabs.tabBar().setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        for index, spec in enumerate(visible_tabs(self._user), start=1):
+            page = spec.factory(self._backend, self._bus, self._user)
+            tab_icon = icon(spec.icon_name, PALETTE["muted"], checked_color=PALETTE["accent"])
+            position = tabs.addTab(page, tab_icon, spec.title)
+            tabs.setTabToolTip(position, f"{spec.title} (Ctrl+{index})")
+
+        brand = _TabCorner(tabs)
+        brand.setObjectName("brand")
+        row = QHBoxLayout(brand)
+        row.setContentsMargins(3 * SPACING, _CORNER_NUDGE, 2 * SPACING, 0)
+        row.setSpacing(SPACING + 2)
+        row.addWidget(icon_label("logo", 28))
+        name = QLabel("posapp", brand)
+        name.setObjectName("brandName")
+        row.addWidget(name)
+        tabs.setCornerWidget(brand, Qt.Corner.TopLeftCorner)
+        return tabs
+
+    def _build_actions(self) -> None:
+        self.tab_actions = QActionGroup(self)
+        self.tab_actions.setExclusionPolicy(QActionGroup.ExclusionPolicy.None_)
+        for index in range(min(self.tabs.count(), 9)):
+            action = QAction(f"Go to {self.tabs.tabText(index)}", self)
+            action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
+            action.setData(index)
+            self.tab_actions.addAction(action)
+            self.addAction(action)
+        self.tab_actions.triggered.connect(self._on_tab_actions_triggered)
+
+        self.logout_action = QAction(icon("logout"), "Log out", self)
+        self.logout_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.logout_action.setToolTip("Log out and lock the register (Ctrl+L)")
+        self.logout_action.triggered.connect(self._on_logout_action_triggered)
+        self.addAction(self.logout_action)
+
+        corner = _TabCorner(self.tabs)
+        row = QHBoxLayout(corner)
+        row.setContentsMargins(0, _CORNER_NUDGE, 2 * SPACING, 0)
+        button = QToolButton(corner)
+        button.setObjectName("logoutButton")
+        button.setDefaultAction(self.logout_action)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        button.setIconSize(QSize(18, 18))
+        button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        row.addWidget(button)
+        self.tabs.setCornerWidget(corner, Qt.Corner.TopRightCorner)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        bar.setSizeGripEnabled(False)
+        user = self._user
+        self.user_item = StatusItem(
+            "user", f"{user.display_name} · {user.role.capitalize()}", "Signed in as", bar
+        )
+        self.store_item = StatusItem("store", self.store_name, "Store", bar)
+        self.register_item = StatusItem("till", self._backend.register, "Register", bar)
+        self.database_item = StatusItem(
+            "database", self._backend.database_description, "Database", bar
+        )
+        self.bell = NotificationBell(bar)
+        self.bell.clicked.connect(self._on_bell_clicked)
+        items = (self.user_item, self.store_item, self.register_item, self.database_item)
+        for item in items:
+            bar.addPermanentWidget(item)
+            bar.addPermanentWidget(status_separator(bar))
+        bell_box = QWidget(bar)
+        bell_row = QHBoxLayout(bell_box)
+        bell_row.setContentsMargins(SPACING // 2, 2, SPACING, 2)
+        bell_row.addWidget(self.bell)
+        bar.addPermanentWidget(bell_box)
+
+    def _connect_bus(self) -> None:
+        bus = self._bus
+        bus.order_placed.connect(self._on_bus_order_placed)
+        bus.stock_low.connect(self._on_bus_stock_low)
+        bus.coupon_redeemed.connect(self._on_bus_coupon_redeemed)
+        bus.user_changed.connect(self._on_bus_user_changed)
+        bus.account_moved.connect(self._on_bus_account_moved)
+        bus.notification_created.connect(self._on_bus_notification_created)
+
+    def _toast_event(self, event: DomainEvent) -> None:
+        message = toast_message(event, store_names=self._store_names)
+        if message is not None:
+            self.toasts.show_toast(message.title, message.body, message.level)
+
+    @Slot(object)
+    def _on_bus_order_placed(self, event: OrderPlaced) -> None:
+        self._toast_event(event)
+
+    @Slot(object)
+    def _on_bus_stock_low(self, event: StockLow) -> None:
+        self._toast_event(event)
+
+    @Slot(object)
+    def _on_bus_coupon_redeemed(self, event: CouponRedeemed) -> None:
+        self._toast_event(event)
+
+    @Slot(object)
+    def _on_bus_user_changed(self, event: UserChanged) -> None:
+        self._toast_event(event)
+
+    @Slot(object)
+    def _on_bus_account_moved(self, event: AccountMoved) -> None:
+        self._toast_event(event)
+
+    @Slot(object)
+    def _on_bus_notification_created(self, event: NotificationCreated) -> None:
+        if event.user_id == self._user.id:
+            self.bell.set_unread(self.bell.unread + 1)
+
+    @Slot()
+    def _on_bell_clicked(self) -> None:
+        # The notification centre (a later issue) opens here; for now reading means seeing.
+        self.bell.set_unread(0)
+
+    @Slot(QAction)
+    def _on_tab_actions_triggered(self, action: QAction) -> None:
+        self.tabs.setCurrentIndex(int(action.data()))
+        self.tabs.currentWidget().setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    @Slot()
+    def _on_logout_action_triggered(self) -> None:
+        emit(self.logout_requested)
+        self.close()
+
+    @override
+    def closeEvent(self, event: QCloseEvent) -> None:
+        super().closeEvent(event)
+        if event.isAccepted():
+            emit(self.closed)

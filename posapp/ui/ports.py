@@ -1,0 +1,42 @@
+"""What the UI needs from the services, as a protocol the services' ``Backend`` satisfies."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from posapp.services.dto import DemoLogin, StoreDTO, UserDTO
+
+
+class AppBackend(Protocol):
+    """The slice of :class:`posapp.services.backend.Backend` that the app shell uses.
+
+    The UI types against this protocol instead of importing ``Backend`` because the import
+    contract "UI sees DTOs only" forbids indirect imports too, and ``Backend`` imports SQLAlchemy
+    and the ORM models. Tests can also pass a small fake.
+    """
+
+    @property
+    def register(self) -> str:
+        """This register's name."""
+        ...
+
+    @property
+    def database_description(self) -> str:
+        """The SQLite path or the PostgreSQL host."""
+        ...
+
+    def login(self, username: str, password: str) -> UserDTO:
+        """Check credentials (raises ``AuthenticationError`` when they do not match)."""
+        ...
+
+    def demo_logins(self) -> list[DemoLogin]:
+        """The demo log-ins to offer on the login screen."""
+        ...
+
+    def user_count(self) -> int:
+        """How many staff users exist."""
+        ...
+
+    def stores(self) -> list[StoreDTO]:
+        """Every active store and warehouse, storefronts first."""
+        ...
