@@ -30,7 +30,7 @@ fi
 [[ -x "$bindir/initdb" ]] || fail_or_skip "no PostgreSQL server (initdb) found" "$@"
 
 workdir="$(mktemp -d /tmp/posapp-pg.XXXXXX)"
-port=54329
+port=$((40000 + RANDOM % 20000))  # Unix socket only; a random port keeps parallel runs apart
 as_owner() { "$@"; }
 if [[ "$(id -u)" == "0" ]]; then
     chown postgres: "$workdir"
