@@ -110,6 +110,10 @@ class CouponRedemption(IdMixin, Base):
         UniqueConstraint("code_id", "order_id", name="uq_coupon_redemptions_code_id_order_id"),
         Check("discount_minor >= 0", name="discount_not_negative"),
         Index("ix_coupon_redemptions_campaign_at", "campaign_id", "redeemed_at"),
+        # The effectiveness report reads a date range across every campaign.
+        Index("ix_coupon_redemptions_redeemed_at", "redeemed_at"),
+        # The per-customer limit counts a customer's uses of a campaign at every checkout.
+        Index("ix_coupon_redemptions_campaign_customer", "campaign_id", "customer_account_id"),
     )
 
     code_id: Mapped[int] = mapped_column(ForeignKey("coupon_codes.id"))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from typing import TYPE_CHECKING
+
 from sqlalchemy import select
 
 from posapp.events import Publisher, null_publisher
@@ -11,6 +14,9 @@ from posapp.services import auth, settings, users
 from posapp.services.db import Database
 from posapp.services.dto import DemoLogin, StoreDTO, UserDTO
 from posapp.services.uow import Clock, UnitOfWork
+
+if TYPE_CHECKING:
+    from posapp.services.coupon_desk import CouponDesk
 
 
 class Backend:
@@ -65,3 +71,10 @@ class Backend:
                 select(Store).where(Store.active.is_(True)).order_by(Store.kind, Store.name)
             ).all()
             return [StoreDTO(s.id, s.code, s.name, s.kind, s.address, s.active) for s in rows]
+
+    @functools.cached_property
+    def coupons(self) -> CouponDesk:
+        """The coupon system's facade for the UI (loaded on first use)."""
+        from posapp.services.coupon_desk import CouponDesk  # noqa: PLC0415 - lazy
+
+        return CouponDesk(self)

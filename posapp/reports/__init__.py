@@ -1,0 +1,1 @@
+"""Reports: reportlab renderers that take DTOs (pure report models, then drawing)."""
