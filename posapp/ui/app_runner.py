@@ -25,7 +25,9 @@ class SessionController(QObject):
 
     The main window module (and every tab it imports) loads only after the first successful
     log-in, so the login dialog paints quickly. While nobody is logged in the bus holds its
-    events; each new main window flushes them once connected.
+    events; each new main window flushes them once connected. A session the services ended (the
+    user was deactivated) goes back to the login dialog, which says why; another user logging in
+    on the idle lock screen gets a main window straight away.
 
     Signals:
         finished(): the user quit (cancelled the log-in or closed the main window).
@@ -40,6 +42,8 @@ class SessionController(QObject):
         self._dialog: LoginDialog | None = None
         self._window: MainWindow | None = None
         self._logging_out = False
+        self._login_message = ""
+        self._next_user: UserDTO | None = None
 
     @property
     def login_dialog(self) -> LoginDialog | None:
@@ -51,12 +55,15 @@ class SessionController(QObject):
         """The main window while someone is logged in."""
         return self._window
 
-    def start(self) -> None:
-        """Show the login dialog."""
+    def start(self, message: str = "") -> None:
+        """Show the login dialog, with ``message`` under its fields (why the session ended)."""
         self._bus.hold()
         dialog = LoginDialog(self._backend)
         dialog.finished.connect(self._on_login_dialog_finished)
         self._dialog = dialog
+        if message:  # before show(): the dialog fits its height to the message when shown
+            dialog.error_label.setText(message)
+            dialog.error_label.show()
         dialog.show()
         dialog.activateWindow()
 
@@ -74,6 +81,8 @@ class SessionController(QObject):
 
         window = MainWindow(self._backend, self._bus, user)
         window.logout_requested.connect(self._on_main_window_logout_requested)
+        window.session_ended.connect(self._on_main_window_session_ended)
+        window.switch_user_requested.connect(self._on_main_window_switch_user_requested)
         window.closed.connect(self._on_main_window_closed)
         self._window = window
         window.show()
@@ -95,14 +104,29 @@ class SessionController(QObject):
     def _on_main_window_logout_requested(self) -> None:
         self._logging_out = True
 
+    @Slot(str)
+    def _on_main_window_session_ended(self, message: str) -> None:
+        self._logging_out = True
+        self._login_message = message
+
+    @Slot(object)
+    def _on_main_window_switch_user_requested(self, user: UserDTO) -> None:
+        # Another user logged in on the idle lock screen; the register has parked the sale.
+        self._next_user = user
+        if self._window is not None:
+            self._window.close()
+
     @Slot()
     def _on_main_window_closed(self) -> None:
         window, self._window = self._window, None
         if window is not None:
             window.deleteLater()
-        if self._logging_out:
-            self._logging_out = False
-            self.start()
+        next_user, self._next_user = self._next_user, None
+        if next_user is not None:
+            self._show_main_window(next_user)
+        elif self._logging_out:
+            message, self._logging_out, self._login_message = self._login_message, False, ""
+            self.start(message)
         else:
             emit(self.finished)
 

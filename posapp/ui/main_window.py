@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QSize, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -33,6 +33,7 @@ from posapp.services.errors import ServiceError
 from posapp.services.permissions import Permission, has_permission
 from posapp.ui.bus import EventBus
 from posapp.ui.event_messages import toast_message
+from posapp.ui.idle_lock import IdleLock
 from posapp.ui.notification_bell import NotificationBell
 from posapp.ui.ports import AppBackend
 from posapp.ui.qt_compat import emit
@@ -44,6 +45,7 @@ from posapp.ui.tabs.orders_tab import OrdersTab
 from posapp.ui.tabs.stores_tab import StoresTab
 from posapp.ui.tabs.users_tab import UsersTab
 from posapp.ui.toasts import ToastArea
+from posapp.ui.users_session import SessionEndedEvent
 from posapp.ui.widgets import SPACING, StatusItem, icon_label, status_separator
 
 _log = logging.getLogger(__name__)
@@ -103,10 +105,15 @@ class MainWindow(QMainWindow):
 
     Signals:
         logout_requested(): the user chose "Log out" (Ctrl+L); the window then closes.
+        session_ended(str): a service said the user is no longer active (the message says
+            so); the window then closes.
+        switch_user_requested(UserDTO): another user logged in on the idle lock screen.
         closed(): the window has closed, after ``logout_requested`` when logging out.
     """
 
     logout_requested = Signal()
+    session_ended = Signal(str)
+    switch_user_requested = Signal(object)
     closed = Signal()
 
     def __init__(
@@ -137,6 +144,9 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_status_bar()
         self._connect_bus()
+        self._session_ending = False
+        self.idle_lock = IdleLock(self, backend, user)
+        self.idle_lock.switch_user_requested.connect(self.switch_user_requested)
 
         self.resize(DEFAULT_SIZE)
         self.setMinimumSize(MINIMUM_SIZE)
@@ -292,8 +302,24 @@ class MainWindow(QMainWindow):
         emit(self.logout_requested)
         self.close()
 
+    def end_session(self, message: str) -> None:
+        """End this user's session: announce why, then close (the login screen follows)."""
+        if self._session_ending:  # several widgets may report the same ended session
+            return
+        self._session_ending = True
+        emit(self.session_ended, message)
+        self.close()
+
+    @override
+    def event(self, event: QEvent) -> bool:
+        if isinstance(event, SessionEndedEvent):  # posted by posapp.ui.users_session
+            self.end_session(event.message)
+            return True
+        return super().event(event)
+
     @override
     def closeEvent(self, event: QCloseEvent) -> None:
         super().closeEvent(event)
         if event.isAccepted():
+            self.idle_lock.stop()
             emit(self.closed)

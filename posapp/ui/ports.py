@@ -5,15 +5,24 @@ from __future__ import annotations
 from typing import Protocol
 
 from posapp.services.dto import DemoLogin, StoreDTO, UserDTO
+from posapp.services.uow import UnitOfWork
 
 
 class AppBackend(Protocol):
     """The slice of :class:`posapp.services.backend.Backend` that the app shell uses.
 
-    The UI types against this protocol instead of importing ``Backend`` because the import
-    contract "UI sees DTOs only" forbids indirect imports too, and ``Backend`` imports SQLAlchemy
-    and the ORM models. Tests can also pass a small fake.
+    The UI types against this protocol instead of importing ``Backend``, so tests can pass a
+    small fake. Use cases run as ``service(backend.uow(), user, ...)``: :meth:`uow` for actions
+    that write, :meth:`read_uow` for reads (the UI never touches the session itself).
     """
+
+    def uow(self) -> UnitOfWork:
+        """A unit of work for a user action that writes."""
+        ...
+
+    def read_uow(self) -> UnitOfWork:
+        """A unit of work that only reads."""
+        ...
 
     @property
     def register(self) -> str:

@@ -1,0 +1,168 @@
+"""Render the staff screens into docs/screenshots/ (run by hand, not by pytest).
+
+The Admin users tab, the manager approval dialog, the till's lock screen and the audit view.
+
+Usage::
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.ui.make_screenshots_users
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QLocale
+from PySide6.QtWidgets import QApplication, QWidget
+
+from posapp.services import users
+from posapp.services.audit import AuditRecord
+from posapp.services.backend import Backend
+from posapp.services.db import open_database
+from posapp.services.errors import ServiceError
+from posapp.services.permissions import Permission
+from posapp.ui.approval_dialog import ApprovalDialog
+from posapp.ui.bus import EventBus
+from posapp.ui.main_window import MainWindow
+from posapp.ui.resources import apply_theme
+from posapp.ui.tabs.users_tab import AUDIT_PAGE, UsersTab
+from tests.ui.seed import PASSWORD, add_staff, add_store
+
+OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+MORE_STAFF = (
+    ("jbaker", "cashier", "Jordan Baker", "4321"),
+    ("mnakamura", "cashier", "Mei Nakamura", "7788"),
+    ("okafor", "manager", "Chidi Okafor", PASSWORD),
+    ("lfischer", "cashier", "Lena Fischer", "5050"),
+    ("rpatel", "admin", "Ravi Patel", PASSWORD),
+    ("tsilva", "cashier", "Tomás Silva", "2468"),
+)
+
+
+def _settle() -> None:
+    for _ in range(5):
+        QApplication.processEvents()
+
+
+def _grab(widget: QWidget, name: str) -> Path:
+    widget.show()
+    _settle()
+    path = OUT / name
+    if not widget.grab().save(str(path)):
+        raise OSError(f"cannot write {path}")
+    return path
+
+
+class _Clock:
+    """A clock that starts a week ago and ticks a few minutes per call: a believable history."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC) - timedelta(days=6, hours=3)
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(minutes=37)
+        return self.now
+
+
+def _history(backend: Backend) -> None:
+    """Staff of a small shop with a week of changes, log-ins and a lock-out."""
+    backend.clock = _Clock()
+    staff = add_staff(backend)
+    admin = staff["admin"]
+    added = {}
+    for username, role, full_name, secret in MORE_STAFF:
+        added[username] = users.add_user(
+            backend.uow(), admin, username, secret, role, full_name=full_name
+        )
+    for name, secret in (("cashier1", PASSWORD), ("manager1", PASSWORD), ("jbaker", "4321")):
+        backend.login(name, secret)
+    users.update_user(backend.uow(), admin, added["okafor"].id, full_name="Chidi Okafor-Reyes")
+    users.set_active(backend.uow(), admin, added["lfischer"].id, False)
+    users.reset_password(backend.uow(), admin, added["tsilva"].id, "9753")
+    backend.clock = lambda: datetime.now(UTC) - timedelta(minutes=3)
+    for _ in range(5):  # a lock-out that is still running
+        with contextlib.suppress(ServiceError):
+            backend.login("mnakamura", "0000")
+    backend.clock = lambda: datetime.now(UTC) - timedelta(minutes=1)
+    with backend.uow() as uow:  # what the register will record for an approved override
+        uow.audit(
+            AuditRecord(
+                "order.price_override",
+                staff["cashier"].id,
+                "order",
+                1042,
+                {"unit_price_minor": 249},
+                {"unit_price_minor": 199},
+                approver_id=staff["manager"].id,
+                reason="Damaged carton",
+            )
+        )
+        uow.commit()
+    backend.clock = lambda: datetime.now(UTC)
+    backend.login("admin1", PASSWORD)
+
+
+def main() -> int:
+    QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+    app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
+    apply_theme(app)
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        database = open_database(f"sqlite:///{tmp}/posapp.sqlite3")
+        try:
+            bus = EventBus()
+            backend = Backend(database, bus, register="till-1")
+            add_store(backend)
+            _history(backend)
+            admin = users.find_user(backend.read_uow(), "admin1")
+            cashier = users.find_user(backend.read_uow(), "cashier1")
+
+            window = MainWindow(backend, bus, admin)
+            window.toasts.clear()
+            window.tabs.setCurrentIndex(window.tab_titles().index("Admin users"))
+            tab = window.tabs.currentWidget()
+            assert isinstance(tab, UsersTab)
+            tab.users_panel.select_user(users.find_user(backend.read_uow(), "mnakamura").id)
+            print(_grab(window, "admin_users.png"))
+
+            tab.show_page(AUDIT_PAGE)
+            assert tab.audit_view is not None
+            tab.audit_view.load()
+            tab.audit_view.verify_chain()
+            while tab.audit_view.is_busy():
+                _settle()
+            print(_grab(window, "audit_log.png"))
+            window.close()
+
+            till = MainWindow(backend, bus, cashier)
+            till.toasts.clear()
+            till.idle_lock.lock()
+            print(_grab(till, "lock_screen.png"))
+            till.close()
+
+            dialog = ApprovalDialog(
+                backend,
+                cashier,
+                Permission.OVERRIDE_PRICE,
+                "Override the price of Oat milk 1 L from $2.49 to $1.99.",
+            )
+            dialog.username_edit.setText("manager1")
+            dialog.password_edit.setText(PASSWORD)
+            dialog.reason_edit.setText("Damaged carton, customer agreed")
+            dialog.reason_edit.setFocus()
+            print(_grab(dialog, "approval_dialog.png"))
+            dialog.close()
+        finally:
+            database.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
