@@ -17,6 +17,7 @@ from posapp.services.uow import Clock, UnitOfWork
 
 if TYPE_CHECKING:
     from posapp.services.coupon_desk import CouponDesk
+    from posapp.services.stores_api import StoresApi
 
 
 class Backend:
@@ -78,3 +79,10 @@ class Backend:
         from posapp.services.coupon_desk import CouponDesk  # noqa: PLC0415 - lazy
 
         return CouponDesk(self)
+
+    @functools.cached_property
+    def stock(self) -> StoresApi:
+        """Stores and stock use cases for the UI (loaded on first use)."""
+        from posapp.services.stores_api import StoresApi  # noqa: PLC0415 - lazy
+
+        return StoresApi(self)

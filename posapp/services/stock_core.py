@@ -74,6 +74,8 @@ def move_stock(
         ValidationError: zero or absurd quantity.
         InsufficientStockError: the level would go below zero (nothing is written).
     """
+    if isinstance(quantity, bool) or not isinstance(quantity, int):
+        raise ValidationError("A stock quantity is a whole number of units.")
     if quantity == 0:
         raise ValidationError("A stock movement needs a quantity other than zero.")
     if abs(quantity) > MAX_STOCK_QUANTITY:

@@ -1,0 +1,330 @@
+"""The replenishment list of a store as CSV and as a PDF purchase sheet.
+
+:func:`report_lines` is the pure report model (which rows, which figures, formatted as text);
+:func:`write_csv` and :func:`render_pdf` only lay it out. Text cells that a spreadsheet would run
+as a formula (``= + - @``, tab, carriage return) are prefixed with an apostrophe in the CSV.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any, Final
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from posapp.money import div_round, format_money, to_major_str
+from posapp.services.stock_types import (
+    GRAMS_PER_KG,
+    ReplenishmentLine,
+    ReplenishmentList,
+    format_quantity,
+)
+
+FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+CSV_HEADER: Final = (
+    "SKU",
+    "Product",
+    "Category",
+    "Unit",
+    "On hand",
+    "Reorder point",
+    "Reorder qty",
+    "Suggested",
+    "In warehouses",
+    "Unit cost",
+    "Line cost",
+)
+_FONT_DIRS: Final = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
+
+
+def escape_cell(text: str) -> str:
+    """Neutralise a text cell a spreadsheet would evaluate (``=HYPERLINK(…)``, ``@SUM``…)."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def line_cost_minor(line: ReplenishmentLine) -> int:
+    """What the suggested quantity costs (by weight the cost is per kilogram)."""
+    if line.sold_by_weight:
+        return div_round(line.cost_minor * line.suggested, GRAMS_PER_KG)
+    return line.cost_minor * line.suggested
+
+
+@dataclass(frozen=True, slots=True)
+class ReportLine:
+    """One printed line: the product, then each figure as display text."""
+
+    sku: str
+    name: str
+    category: str
+    on_hand: str
+    reorder_point: str
+    suggested: str
+    elsewhere: str
+    cost: str
+
+
+def report_lines(plan: ReplenishmentList) -> list[ReportLine]:
+    """The report model: one line per product to reorder, figures formatted for people."""
+
+    def qty(line: ReplenishmentLine, value: int) -> str:
+        return format_quantity(value, by_weight=line.sold_by_weight)
+
+    return [
+        ReportLine(
+            sku=line.sku,
+            name=line.name,
+            category=line.category,
+            on_hand=qty(line, line.on_hand),
+            reorder_point=qty(line, line.reorder_point),
+            suggested=qty(line, line.suggested),
+            elsewhere=qty(line, line.elsewhere) if line.elsewhere else "—",
+            cost=format_money(line_cost_minor(line)),
+        )
+        for line in plan.lines
+    ]
+
+
+def _machine_qty(line: ReplenishmentLine, value: int) -> str:
+    if line.sold_by_weight:
+        kilos, grams = divmod(value, GRAMS_PER_KG)
+        return f"{kilos}.{grams:03d}"
+    return str(value)
+
+
+def csv_rows(plan: ReplenishmentList) -> list[list[str]]:
+    """The CSV's rows after the header: plain numbers (no grouping), escaped text."""
+    return [
+        [
+            escape_cell(line.sku),
+            escape_cell(line.name),
+            escape_cell(line.category),
+            "kg" if line.sold_by_weight else "pcs",
+            _machine_qty(line, line.on_hand),
+            _machine_qty(line, line.reorder_point),
+            _machine_qty(line, line.reorder_qty),
+            _machine_qty(line, line.suggested),
+            _machine_qty(line, line.elsewhere),
+            to_major_str(line.cost_minor),
+            to_major_str(line_cost_minor(line)),
+        ]
+        for line in plan.lines
+    ]
+
+
+def write_csv(plan: ReplenishmentList, stream: IO[str]) -> int:
+    """Write the list as CSV (open the file with ``newline=""``); return the rows written."""
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+    rows = csv_rows(plan)
+    writer.writerows(rows)
+    return len(rows)
+
+
+# -- PDF -------------------------------------------------------------------------------------
+
+
+@functools.cache
+def _fonts() -> tuple[str, str]:
+    """DejaVu Sans when installed (every script), else Helvetica (Latin-1 only)."""
+    for folder in _FONT_DIRS:
+        regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
+        if regular.is_file() and bold.is_file():
+            pdfmetrics.registerFont(TTFont("PosappSans", str(regular)))
+            pdfmetrics.registerFont(TTFont("PosappSans-Bold", str(bold)))
+            return "PosappSans", "PosappSans-Bold"
+    return "Helvetica", "Helvetica-Bold"
+
+
+_INK = colors.HexColor("#17202c")
+_MUTED = colors.HexColor("#5c6878")
+_ACCENT = colors.HexColor("#2563eb")
+_RULE = colors.HexColor("#e1e6ed")
+_ZEBRA = colors.HexColor("#f4f6f9")
+_LOW = colors.HexColor("#b42318")
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    regular, bold = _fonts()
+    return {
+        "title": ParagraphStyle("title", fontName=bold, fontSize=17, leading=21, textColor=_INK),
+        "sub": ParagraphStyle("sub", fontName=regular, fontSize=9, leading=12, textColor=_MUTED),
+        "cell": ParagraphStyle("cell", fontName=regular, fontSize=8.5, leading=10.5),
+        "small": ParagraphStyle("small", fontName=regular, fontSize=7, leading=9, textColor=_MUTED),
+        "num": ParagraphStyle(
+            "num", fontName=regular, fontSize=8.5, leading=10.5, alignment=TA_RIGHT
+        ),
+        "low": ParagraphStyle(
+            "low", fontName=regular, fontSize=8.5, leading=10.5, alignment=TA_RIGHT, textColor=_LOW
+        ),
+        "head": ParagraphStyle("head", fontName=bold, fontSize=8, leading=10, textColor=_MUTED),
+        "headnum": ParagraphStyle(
+            "headnum", fontName=bold, fontSize=8, leading=10, textColor=_MUTED, alignment=TA_RIGHT
+        ),
+        "total": ParagraphStyle(
+            "total", fontName=bold, fontSize=9.5, leading=12, alignment=TA_RIGHT
+        ),
+    }
+
+
+def _p(text: str, style: ParagraphStyle) -> Paragraph:
+    # User text is escaped: a product called "<b>x</b>" prints literally.
+    return Paragraph(escape(text), style)
+
+
+def _table(plan: ReplenishmentList, st: dict[str, ParagraphStyle], width: float) -> Table:
+    heads = ("SKU", "Product", "On hand", "Reorder at", "Order", "In warehouses", "Cost")
+    header = [
+        _p(h, st["head"] if i < 2 else st["headnum"])  # noqa: PLR2004
+        for i, h in enumerate(heads)
+    ]
+    rows: list[list[Any]] = [header]
+    for line in report_lines(plan):
+        product = Paragraph(
+            f"{escape(line.name)}<br/><font size=7 color='#5c6878'>{escape(line.category)}</font>",
+            st["cell"],
+        )
+        rows.append(
+            [
+                _p(line.sku, st["cell"]),
+                product,
+                _p(line.on_hand, st["low"]),
+                _p(line.reorder_point, st["num"]),
+                Paragraph(f"<b>{escape(line.suggested)}</b>", st["num"]),
+                _p(line.elsewhere, st["num"]),
+                _p(line.cost, st["num"]),
+            ]
+        )
+    rows.append(["", "", "", "", "", _p("Total", st["total"]), _p(_total(plan), st["total"])])
+    fractions = (0.14, 0.36, 0.09, 0.1, 0.1, 0.11, 0.1)
+    table = Table(rows, colWidths=[width * f for f in fractions], repeatRows=1)
+    style = [
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LINEBELOW", (0, 0), (-1, 0), 1, _INK),
+        ("LINEABOVE", (0, -1), (-1, -1), 1, _INK),
+        ("TOPPADDING", (0, 0), (-1, -1), 5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+    ]
+    for index in range(1, len(rows) - 1):
+        if index % 2 == 0:
+            style.append(("BACKGROUND", (0, index), (-1, index), _ZEBRA))
+        style.append(("LINEBELOW", (0, index), (-1, index), 0.25, _RULE))
+    table.setStyle(TableStyle(style))
+    return table
+
+
+def _total(plan: ReplenishmentList) -> str:
+    return format_money(sum(line_cost_minor(line) for line in plan.lines))
+
+
+def _page_decorations(plan: ReplenishmentList) -> Any:
+    regular, _ = _fonts()
+
+    def draw(canvas: Any, doc: Any) -> None:
+        canvas.saveState()
+        page_w, _ = doc.pagesize
+        canvas.setStrokeColor(_ACCENT)
+        canvas.setLineWidth(3)
+        canvas.line(
+            doc.leftMargin,
+            doc.pagesize[1] - 12 * mm,
+            page_w - doc.rightMargin,
+            doc.pagesize[1] - 12 * mm,
+        )
+        canvas.setFont(regular, 7.5)
+        canvas.setFillColor(_MUTED)
+        footer = f"posapp · Replenishment list · {plan.store.code} {plan.store.name}"
+        canvas.drawString(doc.leftMargin, 9 * mm, footer)
+        canvas.restoreState()
+
+    return draw
+
+
+class _NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no type hints
+    """A canvas that writes "Page n of m" once the page count is known."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        for state in self._pages:
+            self.__dict__.update(state)
+            width = self._pagesize[0]
+            self.setFont(_fonts()[0], 7.5)
+            self.setFillColor(_MUTED)
+            self.drawRightString(width - 15 * mm, 9 * mm, f"Page {self._pageNumber} of {total}")
+            super().showPage()
+        super().save()
+
+
+def render_pdf(
+    plan: ReplenishmentList, target: str | Path | IO[bytes], *, generated: datetime | None = None
+) -> None:
+    """Draw the list as an A4 landscape PDF into ``target`` (a path or a binary stream).
+
+    Args:
+        plan: The list to print.
+        target: Where to write.
+        generated: The time to print, already in the reader's time zone (default: the
+            list's own ``generated_at`` in the machine's local zone).
+    """
+    st = _styles()
+    when = generated or plan.generated_at.astimezone()
+    doc = SimpleDocTemplate(
+        str(target) if isinstance(target, Path) else target,
+        pagesize=landscape(A4),
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=18 * mm,
+        bottomMargin=16 * mm,
+        title=f"Replenishment list — {plan.store.name}",
+        author="posapp",
+    )
+    kind = plan.store.kind_label
+    story: list[Any] = [
+        _p(f"Replenishment list — {plan.store.name}", st["title"]),
+        Spacer(1, 2 * mm),
+        _p(
+            f"{kind} {plan.store.code}"
+            + (f" · {plan.store.address.replace(chr(10), ', ')}" if plan.store.address else "")
+            + f" · generated {when:%Y-%m-%d %H:%M}"
+            + f" · {len(plan.lines)} product{'s' if len(plan.lines) != 1 else ''} to reorder",
+            st["sub"],
+        ),
+        Spacer(1, 6 * mm),
+    ]
+    if plan.lines:
+        story.append(_table(plan, st, doc.width))
+        story.append(Spacer(1, 4 * mm))
+        story.append(
+            _p(
+                "Order brings each product up to its reorder point plus its reorder quantity. "
+                "In warehouses: units held at the other active warehouses, which a transfer "
+                "can cover. Costs at current cost prices.",
+                st["small"],
+            )
+        )
+    else:
+        story.append(
+            _p("Nothing to reorder: every product is above its reorder point.", st["cell"])
+        )
+    decorate = _page_decorations(plan)
+    doc.build(story, onFirstPage=decorate, onLaterPages=decorate, canvasmaker=_NumberedCanvas)
