@@ -48,6 +48,7 @@ def fingerprint(kind: str, legs: Sequence[Leg], extra: object = None) -> str:
         [kind, sorted((leg.ledger_account_id, leg.amount_minor) for leg in legs), extra],
         default=str,
         separators=(",", ":"),
+        sort_keys=True,
     )
     return hashlib.sha256(payload.encode()).hexdigest()
 
