@@ -22,7 +22,16 @@ class Category(IdMixin, Base):
 
 
 class Product(IdMixin, CreatedAtMixin, Base):
-    """A sellable item. Products are archived, never deleted, so past orders keep their lines."""
+    """A sellable item. Products are archived, never deleted, so past orders keep their lines.
+
+    ``active`` False means archived. ``version`` is SQLAlchemy's version counter: an UPDATE that
+    finds another version than it read changes nothing and raises (optimistic locking).
+
+    Search indexes live outside the models (migration 0004a): on SQLite the FTS5 table
+    ``products_fts`` (trigram, external content, kept in step by triggers); on PostgreSQL the
+    ``pg_trgm`` GIN index ``ix_products_search_trgm``. ``posapp.services.schema_filter`` hides
+    them from the models-versus-migrations comparison.
+    """
 
     __tablename__ = "products"
     __table_args__ = (
@@ -32,6 +41,8 @@ class Product(IdMixin, CreatedAtMixin, Base):
         CheckConstraint("length(sku) > 0", name="sku_not_empty"),
         CheckConstraint("length(name) > 0", name="name_not_empty"),
         Index("ix_products_name", "name"),
+        # The catalog's default listing: active products by name, read from the index alone.
+        Index("ix_products_active_name", "active", "name", "id"),
     )
 
     sku: Mapped[str] = mapped_column(String(64))

@@ -16,6 +16,7 @@ from posapp.services.dto import DemoLogin, StoreDTO, UserDTO
 from posapp.services.uow import Clock, UnitOfWork
 
 if TYPE_CHECKING:
+    from posapp.services.catalog_api import CatalogApi
     from posapp.services.coupon_desk import CouponDesk
     from posapp.services.stores_api import StoresApi
 
@@ -86,3 +87,10 @@ class Backend:
         from posapp.services.stores_api import StoresApi  # noqa: PLC0415 - lazy
 
         return StoresApi(self)
+
+    @functools.cached_property
+    def catalog(self) -> CatalogApi:
+        """Products and categories use cases for the UI (loaded on first use)."""
+        from posapp.services.catalog_api import CatalogApi  # noqa: PLC0415 - lazy
+
+        return CatalogApi(self)

@@ -14,12 +14,19 @@ from sqlalchemy.exc import IntegrityError
 from posapp.models import Base, Product, StockLevel, Store, User
 from posapp.services.db import Database
 from posapp.services.migrate import current_revision, head_revision, upgrade_database
+from posapp.services.schema_filter import include_name, include_object
 
 
 def test_migrations_match_models(database: Database) -> None:
     with database.engine.connect() as conn:
         context = MigrationContext.configure(
-            conn, opts={"compare_type": True, "compare_server_default": True}
+            conn,
+            opts={
+                "compare_type": True,
+                "compare_server_default": True,
+                "include_name": include_name,
+                "include_object": include_object,
+            },
         )
         assert compare_metadata(context, Base.metadata) == []
 
