@@ -324,10 +324,10 @@ def bench_table(backend: Backend, admin: UserDTO) -> None:
     ids and their first page (what the user sees), then every id in the background (appended
     rows), then pages as the user scrolls.
     """
-    from PySide6.QtCore import QModelIndex, Qt  # noqa: PLC0415 - Qt only for this figure
-    from PySide6.QtWidgets import QApplication  # noqa: PLC0415
+    from PySide6.QtCore import QModelIndex, Qt
+    from PySide6.QtWidgets import QApplication
 
-    from posapp.ui.catalog_model import FIRST_IDS, CatalogTableModel  # noqa: PLC0415
+    from posapp.ui.catalog_model import FIRST_IDS, CatalogTableModel
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     api = CatalogApi(backend)
