@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from posapp.models.base import Base, BigIntId, CreatedAtMixin, IdMixin
@@ -23,12 +23,20 @@ OUTBOX_STATUSES = tuple(s.value for s in OutboxStatus)
 
 
 class Notification(IdMixin, CreatedAtMixin, Base):
-    """Something a staff user should know, with an optional link to the object it is about."""
+    """Something a staff user should know, with an optional link to the object it is about.
+
+    ``dedup_key`` makes writing a notification idempotent: the same event (or the same condition,
+    such as "campaign 7 is nearly used up") never notifies the same user twice, even when two
+    registers process it at the same moment. NULL keys never collide.
+    """
 
     __tablename__ = "notifications"
     __table_args__ = (
         CheckConstraint("level IN ('info', 'warning', 'error')", name="level_known"),
         Index("ix_notifications_user_read", "user_id", "read_at", "created_at"),
+        # The notification centre pages a user's notifications newest first by id.
+        Index("ix_notifications_user_id_id", "user_id", "id"),
+        UniqueConstraint("user_id", "dedup_key", name="uq_notifications_user_id_dedup_key"),
     )
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -39,10 +47,16 @@ class Notification(IdMixin, CreatedAtMixin, Base):
     link_kind: Mapped[str] = mapped_column(String(32), default="")
     link_id: Mapped[int | None] = mapped_column(BigIntId)
     read_at: Mapped[datetime | None]
+    dedup_key: Mapped[str | None] = mapped_column(String(64))
 
 
 class OutboxEmail(IdMixin, CreatedAtMixin, Base):
-    """An email to a customer, written in the transaction of the event that caused it."""
+    """An email to a customer, written in the transaction of the event that caused it.
+
+    A sender claims a due row by moving ``next_attempt_at`` forward in one conditional UPDATE, so
+    two registers sending from one database never send the same row twice at once.
+    ``coupon_code_id`` is unique: a promotion's code goes to exactly one customer.
+    """
 
     __tablename__ = "email_outbox"
     __table_args__ = (
@@ -52,7 +66,10 @@ class OutboxEmail(IdMixin, CreatedAtMixin, Base):
     )
 
     to_address: Mapped[str] = mapped_column(String(254))
+    to_name: Mapped[str] = mapped_column(String(200), default="")
     customer_account_id: Mapped[int | None] = mapped_column(ForeignKey("customer_accounts.id"))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
+    coupon_code_id: Mapped[int | None] = mapped_column(ForeignKey("coupon_codes.id"), unique=True)
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(32))

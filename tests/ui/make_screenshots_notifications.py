@@ -1,0 +1,294 @@
+"""Render the notification screens into docs/screenshots/ (run by hand, not by pytest).
+
+Usage::
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.ui.make_screenshots_notifications
+
+Writes ``toast_over_register.png`` (a manager's window right after a cashier's sale took a
+product to its reorder point), ``notification_centre.png``, ``notification_rules.png`` and
+``notification_outbox.png``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import uuid
+from datetime import datetime, timedelta
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QLocale, QThread
+from PySide6.QtWidgets import QApplication, QWidget
+
+from posapp.events import (
+    AccountMoved,
+    CampaignEnded,
+    DomainEvent,
+    OrderPlaced,
+    OrderStatusChanged,
+    StockLow,
+    UserChanged,
+)
+from posapp.models import (
+    CouponCampaign,
+    CustomerAccount,
+    LedgerAccount,
+    MovementKind,
+    Order,
+    OutboxEmail,
+    Product,
+    StockLevel,
+)
+from posapp.models.base import utcnow
+from posapp.services.backend import Backend
+from posapp.services.db import open_database
+from posapp.services.dto import UserDTO
+from posapp.services.notification_api import NotificationApi
+from posapp.services.notification_dto import NotificationFilter
+from posapp.services.notifications import Fanout, NotificationListener
+from posapp.services.orders_desk import OrdersDesk
+from posapp.services.stock_core import move_stock
+from posapp.services.tills import open_till
+from posapp.ui.bus import EventBus
+from posapp.ui.main_window import MainWindow
+from posapp.ui.notification_centre import NotificationCentre
+from posapp.ui.notification_rules_dialog import NotificationRulesDialog
+from posapp.ui.notifications_wiring import wire_notifications
+from posapp.ui.outbox_view import OutboxView
+from posapp.ui.resources import apply_theme
+from tests.ui.seed import add_staff, add_store
+
+OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+STATUSES = (
+    ("sent", 1, ""),
+    ("failed", 8, "Recipient refused: 550 5.1.1 Mailbox unavailable"),
+    ("pending", 2, "The mail server refused the connection (is it running?)."),
+)
+
+
+class ShiftedClock:
+    """The real time plus a shift, so the history looks lived in."""
+
+    def __init__(self) -> None:
+        self.shift = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return utcnow() + self.shift
+
+
+class NotifyingBackend(Backend):
+    """The backend as the composition root will wire it: ``orders`` and ``notifications``."""
+
+    @property
+    def orders(self) -> OrdersDesk:
+        return OrdersDesk(self)
+
+    @property
+    def notifications(self) -> NotificationApi:
+        return NotificationApi(self)
+
+
+def _settle(rounds: int = 5) -> None:
+    for _ in range(rounds):
+        QApplication.processEvents()
+
+
+def _grab(widget: QWidget, name: str) -> Path:
+    widget.show()
+    _settle()
+    path = OUT / name
+    if not widget.grab().save(str(path)):
+        raise OSError(f"cannot write {path}")
+    return path
+
+
+def _seed_catalog(backend: Backend, store_id: int, manager: UserDTO) -> int:
+    with backend.uow() as uow:
+        product = Product(sku="OJ-1L", sku_key="OJ-1L", name="Orange juice 1 l", price_minor=349)
+        bread = Product(sku="CB-500", sku_key="CB-500", name="Country bread 500 g", price_minor=289)
+        uow.session.add_all([product, bread])
+        uow.flush()
+        uow.session.add(StockLevel(store_id=store_id, product_id=bread.id, on_hand=40))
+        uow.session.add(
+            StockLevel(store_id=store_id, product_id=product.id, on_hand=7, reorder_point=5)
+        )
+        product_id = product.id
+        uow.commit()
+    open_till(backend.uow(), manager, store_id, 15_000)
+    return product_id
+
+
+def _seed_customers_and_orders(backend: Backend, store_id: int, cashier_id: int) -> None:
+    now = utcnow()
+    with backend.uow() as uow:
+        people = [
+            ("Ann Example", "ann@example.com"),
+            ("Bo Jensen", "bo.jensen@example.org"),
+            ("Chloé Martin", "chloe@exemple.fr"),
+        ]
+        for i, (name, email) in enumerate(people):
+            ledger = LedgerAccount(kind="customer", name=name)
+            uow.session.add(ledger)
+            uow.flush()
+            account = CustomerAccount(
+                number=f"1000{i:04d}", ledger_account_id=ledger.id, holder_name=name, email=email,
+                marketing_opt_in=True,
+            )  # fmt: skip
+            uow.session.add(account)
+            uow.flush()
+            order = Order(
+                sale_uuid=uuid.uuid4(), number=f"MAIN-{1040 + i:06d}", store_id=store_id,
+                cashier_id=cashier_id, customer_account_id=account.id, status="ready",
+                pickup=True, total_minor=4_250 + 1000 * i,
+            )  # fmt: skip
+            uow.session.add(order)
+            uow.flush()
+            status, attempts, error = STATUSES[i]
+            uow.session.add(
+                OutboxEmail(
+                    to_address=email,
+                    to_name=name,
+                    customer_account_id=account.id,
+                    order_id=order.id,
+                    subject=f"Your order {order.number} is ready for pickup",
+                    body=f"Hello {name},\n\nYour order {order.number} is ready: you can collect"
+                    " it at Main Street.\n\nMain Street",
+                    kind="order_ready",
+                    status=status,
+                    attempts=attempts,
+                    last_error=error,
+                    created_at=now - timedelta(minutes=40 - 10 * i),
+                    next_attempt_at=now + timedelta(minutes=4) if status == "pending" else None,
+                    sent_at=now - timedelta(minutes=39) if status == "sent" else None,
+                )
+            )
+        campaign = CouponCampaign(
+            name="Spring sale",
+            kind="percent",
+            value=1500,
+            starts_at=now - timedelta(days=3),
+            usage_limit=500,
+            used_count=452,
+        )
+        uow.session.add(campaign)
+        uow.commit()
+
+
+def _window_with_toast(
+    backend: Backend,
+    chain: Fanout,
+    bus: EventBus,
+    api: NotificationApi,
+    staff: dict[str, UserDTO],
+    store_id: int,
+    product_id: int,
+) -> MainWindow:
+    """A manager's window, with history in the centre, right after a low-stock toast."""
+    manager = staff["manager"]
+    # Earlier notifications, most of them read, so the centre shows a history.
+    clock = backend.clock
+    assert isinstance(clock, ShiftedClock)
+    history: list[tuple[timedelta, DomainEvent]] = [
+        (timedelta(days=1, hours=2), OrderPlaced(3, "MAIN-001042", store_id, 6_250, utcnow())),
+        (timedelta(hours=3), OrderStatusChanged(1, "MAIN-001040", "paid", "ready", utcnow())),
+        (timedelta(minutes=48), StockLow(store_id, product_id + 1, 3, 5, utcnow())),
+        (timedelta(minutes=12), AccountMoved(1, 1, "withdrawal", -72_000, 18_550, utcnow())),
+    ]
+    for ago, event in history:
+        clock.shift = -ago
+        chain(event)
+    clock.shift = timedelta(0)
+    chain(UserChanged(staff["cashier"].id, "cashier1", "password_reset", utcnow()))
+    chain(CampaignEnded(1, "expired", utcnow()))
+    first = api.list_notifications(manager, NotificationFilter())
+    api.mark_read(manager, [n.id for n in first[1:]])
+
+    window = MainWindow(backend, bus, manager)
+    # The shell's window still toasts raw events itself; the notification wiring
+    # replaces that (see the report), so the raw low-stock toast is left out here.
+    bus.stock_low.disconnect(window._on_bus_stock_low)
+    wire_notifications(window, backend, bus, manager)
+    window.tabs.setCurrentIndex(2)
+    window.show()
+    _settle()
+    orders_tab = window.tabs.currentWidget()
+    register = getattr(orders_tab, "register", None)
+    if register is not None:  # the manager rings up a sale while the alert arrives
+        for code in ("OJ-1L", "OJ-1L", "CB-500"):
+            register.scan(code)
+        register.scan_edit.setFocus()
+        _settle()
+    with backend.uow() as uow:  # the cashier's sale on another till: 7 → 4 (point 5)
+        move_stock(
+            uow,
+            store_id=store_id,
+            product_id=product_id,
+            quantity=-3,
+            kind=MovementKind.SALE,
+            batch_uuid=uuid.uuid4(),
+            user_id=staff["cashier"].id,
+        )
+        uow.commit()
+    for _ in range(50):  # the wiring coalesces for ~0.1 s before it toasts
+        if window.toasts.toasts:
+            break
+        QApplication.processEvents()
+        QThread.msleep(20)
+    return window
+
+
+def main() -> int:
+    QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+    app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
+    apply_theme(app)
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        database = open_database(f"sqlite:///{tmp}/posapp.sqlite3")
+        try:
+            bus = EventBus()
+            chain = Fanout()
+            backend = NotifyingBackend(database, chain, register="till-1", clock=ShiftedClock())
+            chain.add(NotificationListener(backend))  # synchronous: the script needs no thread
+            chain.add(bus)
+            staff = add_staff(backend)
+            store_id = add_store(backend)
+            product_id = _seed_catalog(backend, store_id, staff["manager"])
+            _seed_customers_and_orders(backend, store_id, staff["cashier"].id)
+            api = NotificationApi(backend)
+
+            window = _window_with_toast(backend, chain, bus, api, staff, store_id, product_id)
+            print(_grab(window, "toast_over_register.png"))
+
+            wiring_centre = window.findChild(QWidget, "notificationCentre")
+            assert wiring_centre is None
+            window.bell.click()
+            _settle()
+            centre = window.findChild(NotificationCentre, "notificationCentre")
+            assert centre is not None
+            centre.view.setCurrentIndex(centre.model.index(0))
+            print(_grab(centre, "notification_centre.png"))
+            centre.close()
+
+            rules = NotificationRulesDialog(api, staff["admin"])
+            print(_grab(rules, "notification_rules.png"))
+            rules.close()
+
+            outbox = OutboxView(api, bus, staff["admin"])
+            outbox.resize(1180, 640)
+            outbox.show()
+            _settle()
+            outbox.table.selectRow(1)
+            print(_grab(outbox, "notification_outbox.png"))
+            outbox.close()
+            window.close()
+        finally:
+            database.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,80 @@
+"""Shared pieces of the notification UI tests: a wired backend and a small shop."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+from posapp.models import MovementKind, Product, StockLevel
+from posapp.services.backend import Backend
+from posapp.services.db import Database
+from posapp.services.mailer import PasswordStore
+from posapp.services.notification_api import NotificationApi
+from posapp.services.notifications import Fanout, NotificationListener, NotificationWorker
+from posapp.services.stock_core import move_stock
+from posapp.ui.bus import EventBus
+from tests.ui.seed import add_staff, add_store
+
+
+class WiredBackend(Backend):
+    """The backend as the composition root wires it, with ``notifications``.
+
+    ``orders`` is left out on purpose: these tests must not depend on the register's own code
+    (the Orders tab then shows its "not connected" page, and a stand-in barcode field is used).
+    """
+
+    password_dir: Path | None = None
+
+    @property
+    def notifications(self) -> NotificationApi:
+        store = PasswordStore(self.password_dir, environ={}, use_keyring=False)
+        return NotificationApi(self, password_store=store)
+
+
+class Shop:
+    """A real backend whose committed events go to the notification worker and the bus."""
+
+    def __init__(self, database: Database, bus: EventBus) -> None:
+        self.chain = Fanout()
+        self.backend = WiredBackend(database, self.chain, register="till-1")
+        self.worker = NotificationWorker(NotificationListener(self.backend))
+        self.chain.add(self.worker)
+        self.chain.add(bus)
+        self.worker.start()
+        self.staff = add_staff(self.backend)
+        self.store_id = add_store(self.backend)
+        with self.backend.uow() as uow:
+            product = Product(sku="APL-1", sku_key="APL-1", name="Apple juice", price_minor=250)
+            uow.session.add(product)
+            uow.flush()
+            uow.session.add(
+                StockLevel(
+                    store_id=self.store_id, product_id=product.id, on_hand=10, reorder_point=5
+                )
+            )
+            self.product_id = product.id
+            uow.commit()
+        assert self.worker.wait_idle()  # the staff being added notified the admin
+
+    def sell(self, quantity: int) -> None:
+        """A cashier's sale on another till, committed while the manager works."""
+        with self.backend.uow() as uow:
+            move_stock(
+                uow,
+                store_id=self.store_id,
+                product_id=self.product_id,
+                quantity=-quantity,
+                kind=MovementKind.SALE,
+                batch_uuid=uuid.uuid4(),
+                user_id=self.staff["cashier"].id,
+            )
+            uow.commit()
+
+
+def open_shop(sqlite_database: Database, bus: EventBus, tmp_path: Path) -> Iterator[Shop]:
+    """The body of each test module's ``shop`` fixture."""
+    world = Shop(sqlite_database, bus)
+    world.backend.password_dir = tmp_path
+    yield world
+    world.worker.stop()
