@@ -6,7 +6,15 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from posapp.models.base import Base, CreatedAtMixin, IdMixin, money_column, utcnow
@@ -51,8 +59,10 @@ class Order(IdMixin, CreatedAtMixin, Base):
         CheckConstraint("total_minor >= 0", name="total_not_negative"),
         CheckConstraint("paid_minor >= 0", name="paid_not_negative"),
         CheckConstraint("refunded_minor >= 0", name="refunded_not_negative"),
+        CheckConstraint("coupon_minor >= 0", name="coupon_not_negative"),
         Index("ix_orders_created_at_id", "created_at", "id"),
         Index("ix_orders_status_created_at", "status", "created_at"),
+        Index("ix_orders_placed_at", "placed_at"),
     )
 
     sale_uuid: Mapped[uuid.UUID] = mapped_column(unique=True)
@@ -63,12 +73,15 @@ class Order(IdMixin, CreatedAtMixin, Base):
     customer_account_id: Mapped[int | None] = mapped_column(
         ForeignKey("customer_accounts.id"), index=True
     )
-    till_session_id: Mapped[int | None] = mapped_column(ForeignKey("till_sessions.id"))
+    till_session_id: Mapped[int | None] = mapped_column(ForeignKey("till_sessions.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default=OrderStatus.DRAFT.value)
     pickup: Mapped[bool] = mapped_column(default=False)
     subtotal_minor: Mapped[int] = money_column()
+    # Manual discounts (lines' own and the order discount); the coupon is kept apart.
     discount_minor: Mapped[int] = money_column()
+    coupon_minor: Mapped[int] = money_column()
     tax_minor: Mapped[int] = money_column()
+    # total = subtotal - discount - coupon + tax added on top of net prices (see services.pricing)
     total_minor: Mapped[int] = money_column()
     paid_minor: Mapped[int] = money_column()
     refunded_minor: Mapped[int] = money_column()
@@ -95,6 +108,7 @@ class OrderLine(IdMixin, Base):
         CheckConstraint("returned_qty >= 0 AND returned_qty <= quantity", name="returned_range"),
         CheckConstraint("unit_price_minor >= 0", name="unit_price_not_negative"),
         CheckConstraint("discount_minor >= 0", name="discount_not_negative"),
+        CheckConstraint("order_discount_minor >= 0", name="order_discount_not_negative"),
         CheckConstraint("tax_rate_bp >= 0 AND tax_rate_bp <= 10000", name="tax_rate_range"),
     )
 
@@ -107,13 +121,17 @@ class OrderLine(IdMixin, Base):
     returned_qty: Mapped[int] = mapped_column(BigInteger, default=0)
     list_price_minor: Mapped[int] = money_column()
     unit_price_minor: Mapped[int] = money_column()
+    # The line's own discount, its share of the order discount, its share of the coupon.
     discount_minor: Mapped[int] = money_column()
+    order_discount_minor: Mapped[int] = money_column()
     coupon_discount_minor: Mapped[int] = money_column()
     tax_rate_bp: Mapped[int] = mapped_column(default=0)
     tax_included: Mapped[bool] = mapped_column(default=True)
     tax_minor: Mapped[int] = money_column()
+    # What the customer pays for the line, tax included, after every discount.
     total_minor: Mapped[int] = money_column()
     override_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    discount_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     order: Mapped[Order] = relationship(back_populates="lines", lazy="raise")
 
@@ -146,6 +164,8 @@ class Payment(IdMixin, CreatedAtMixin, Base):
     customer_account_id: Mapped[int | None] = mapped_column(ForeignKey("customer_accounts.id"))
     ledger_transaction_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transactions.id"))
     refund_of_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
+    # The till the money went into or came out of (a refund may come from another session).
+    till_session_id: Mapped[int | None] = mapped_column(ForeignKey("till_sessions.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
     order: Mapped[Order] = relationship(back_populates="payments", lazy="raise")
@@ -184,6 +204,10 @@ class TillSession(IdMixin, Base):
     counted_minor: Mapped[int | None] = money_column(default=None, nullable=True)
     # Denominations as JSON ({"2000": 3, ...}) when the close was counted by denomination.
     counted_detail: Mapped[str] = mapped_column(String(2000), default="")
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The register's name while the session is open, NULL once closed: the unique constraint
+    # allows one open session per register (NULLs never collide) on SQLite and PostgreSQL alike.
+    open_register: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
 class CashMovement(IdMixin, CreatedAtMixin, Base):
@@ -196,3 +220,77 @@ class CashMovement(IdMixin, CreatedAtMixin, Base):
     amount_minor: Mapped[int] = money_column()
     reason: Mapped[str] = mapped_column(String(200))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class OrderCounter(Base):
+    """The last order number handed out per store (one guarded UPDATE per sale)."""
+
+    __tablename__ = "order_counters"
+    __table_args__ = (CheckConstraint("last_number >= 0", name="last_number_not_negative"),)
+
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), primary_key=True)
+    last_number: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ParkedSale(IdMixin, Base):
+    """A sale put aside at a register; its cart is kept as JSON so it survives a restart."""
+
+    __tablename__ = "parked_sales"
+    __table_args__ = (
+        CheckConstraint("item_count >= 0", name="item_count_not_negative"),
+        CheckConstraint("total_minor >= 0", name="total_not_negative"),
+        Index("ix_parked_sales_store_id_parked_at", "store_id", "parked_at"),
+    )
+
+    sale_uuid: Mapped[uuid.UUID] = mapped_column(unique=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
+    register: Mapped[str] = mapped_column(String(64), default="")
+    cashier_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    customer_account_id: Mapped[int | None] = mapped_column(ForeignKey("customer_accounts.id"))
+    label: Mapped[str] = mapped_column(String(100), default="")
+    item_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    total_minor: Mapped[int] = money_column()
+    cart: Mapped[str] = mapped_column(Text)
+    parked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OrderReturn(IdMixin, CreatedAtMixin, Base):
+    """Goods brought back on an order and the money given back for them."""
+
+    __tablename__ = "order_returns"
+    __table_args__ = (
+        CheckConstraint("amount_minor >= 0", name="amount_not_negative"),
+        CheckConstraint("refund_to IN ('original', 'account')", name="refund_to_known"),
+    )
+
+    return_uuid: Mapped[uuid.UUID] = mapped_column(unique=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    approver_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    with_receipt: Mapped[bool] = mapped_column(default=True)
+    refund_to: Mapped[str] = mapped_column(String(16), default="original")
+    amount_minor: Mapped[int] = money_column()
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    till_session_id: Mapped[int | None] = mapped_column(ForeignKey("till_sessions.id"))
+
+    lines: Mapped[list[OrderReturnLine]] = relationship(
+        back_populates="order_return", lazy="raise", order_by="OrderReturnLine.id"
+    )
+
+
+class OrderReturnLine(IdMixin, Base):
+    """One returned line: how many units, the money for them, restocked or written off."""
+
+    __tablename__ = "order_return_lines"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("amount_minor >= 0", name="amount_not_negative"),
+    )
+
+    return_id: Mapped[int] = mapped_column(ForeignKey("order_returns.id"), index=True)
+    order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id"), index=True)
+    quantity: Mapped[int] = mapped_column(BigInteger)
+    amount_minor: Mapped[int] = money_column()
+    restock: Mapped[bool] = mapped_column(default=True)
+
+    order_return: Mapped[OrderReturn] = relationship(back_populates="lines", lazy="raise")

@@ -18,6 +18,7 @@ from posapp.services.uow import Clock, UnitOfWork
 if TYPE_CHECKING:
     from posapp.services.catalog_api import CatalogApi
     from posapp.services.coupon_desk import CouponDesk
+    from posapp.services.orders_desk import OrdersDesk
     from posapp.services.stores_api import StoresApi
 
 
@@ -94,3 +95,10 @@ class Backend:
         from posapp.services.catalog_api import CatalogApi  # noqa: PLC0415 - lazy
 
         return CatalogApi(self)
+
+    @functools.cached_property
+    def orders(self) -> OrdersDesk:
+        """The register's and order list's use cases for the UI (loaded on first use)."""
+        from posapp.services.orders_desk import OrdersDesk  # noqa: PLC0415 - lazy
+
+        return OrdersDesk(self)

@@ -252,6 +252,15 @@ def test_unwired_backend_shows_an_empty_state(
 ) -> None:
     backend = Backend(sqlite_database, bus)
     staff = add_staff(backend)
-    tab = CouponsTab(backend, bus, staff["admin"])
+
+    class WithoutCoupons:
+        """The backend as an edge sees it, but without the coupon services."""
+
+        def __getattr__(self, name: str) -> object:
+            if name == "coupons":
+                raise AttributeError(name)
+            return getattr(backend, name)
+
+    tab = CouponsTab(WithoutCoupons(), bus, staff["admin"])  # type: ignore[arg-type]
     qtbot.add_widget(tab)
     assert tab.port is None

@@ -1,0 +1,172 @@
+"""The PDF receipt: an 80 mm roll page with the order number as a Code 128 barcode.
+
+The rows come from :func:`posapp.services.orders_receipt.receipt_model`; this module only draws
+them, so the printed receipt and the PDF say the same thing.
+"""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+from io import BytesIO
+from typing import BinaryIO
+
+from reportlab.graphics.barcode.code128 import Code128
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+
+from posapp.reports.orders_pdf import ACCENT, INK, MUTED, RULE, fonts, safe
+from posapp.services.orders_dto import OrderDetail
+from posapp.services.orders_receipt import ReceiptModel, ReceiptRow, receipt_model
+
+__all__ = ["PAGE_WIDTH", "receipt_pdf", "render_receipt"]
+
+PAGE_WIDTH = 80 * mm
+MARGIN: float = 5 * mm
+BODY = 8.2
+SMALL = 7.0
+LEAD = 1.35
+
+
+def _fit(text: str, font: str, size: float, width: float) -> str:
+    if stringWidth(text, font, size) <= width:
+        return text
+    while text and stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return safe(text + "…")
+
+
+class _Pen:
+    """A top-down cursor over the page (reportlab's origin is bottom-left)."""
+
+    def __init__(self, canvas: Canvas | None, height: float) -> None:
+        self.canvas = canvas
+        self.y: float = height - MARGIN
+        self.fonts = fonts()
+        self.right = PAGE_WIDTH - MARGIN
+        self.width = PAGE_WIDTH - 2 * MARGIN
+
+    def gap(self, points: float) -> None:
+        self.y -= points
+
+    def centre(self, text: str, size: float, *, bold: bool = False, color: object = INK) -> None:
+        font = self.fonts.bold if bold else self.fonts.regular
+        self.y -= size * LEAD
+        if self.canvas is not None:
+            self.canvas.setFont(font, size)
+            self.canvas.setFillColor(color)
+            self.canvas.drawCentredString(
+                PAGE_WIDTH / 2, self.y, _fit(safe(text), font, size, self.width)
+            )
+
+    def row(self, row: ReceiptRow, size: float = BODY) -> None:
+        bold = row.style == "bold"
+        muted = row.style == "muted"
+        size = SMALL if muted else size
+        font = self.fonts.bold if bold else self.fonts.regular
+        self.y -= size * LEAD
+        if self.canvas is None:
+            return
+        self.canvas.setFillColor(MUTED if muted else INK)
+        self.canvas.setFont(font, size)
+        right = safe(row.right)
+        room = self.width - stringWidth(right, font, size) - 6
+        self.canvas.drawString(MARGIN, self.y, _fit(safe(row.left), font, size, room))
+        if right:
+            self.canvas.drawRightString(self.right, self.y, right)
+
+    def rule(self, *, strong: bool = False) -> None:
+        self.y -= 5
+        if self.canvas is not None:
+            self.canvas.setStrokeColor(INK if strong else RULE)
+            self.canvas.setLineWidth(0.8 if strong else 0.6)
+            if not strong:
+                self.canvas.setDash(1.5, 1.5)
+            self.canvas.line(MARGIN, self.y, self.right, self.y)
+            self.canvas.setDash()
+        self.y -= 3
+
+
+def _draw(pen: _Pen, model: ReceiptModel) -> None:
+    pen.centre(model.store_name, 13, bold=True)
+    for line in model.store_lines:
+        pen.centre(line, SMALL, color=MUTED)
+    if model.copy or model.status_note:
+        pen.gap(3)
+        note = " · ".join(n for n in ("COPY" if model.copy else "", model.status_note) if n)
+        pen.centre(note, BODY, bold=True, color=ACCENT)
+    pen.rule()
+    for row in model.meta:
+        pen.row(row)
+    pen.rule()
+    for row in model.items:
+        pen.row(row)
+    pen.rule()
+    for row in model.totals:
+        pen.row(row)
+    pen.gap(2)
+    pen.row(ReceiptRow(model.total.left.upper(), model.total.right, "bold"), 12)
+    pen.rule(strong=True)
+    for row in model.payments:
+        pen.row(row)
+    if model.taxes:
+        pen.rule()
+        _taxes(pen, model)
+    pen.rule()
+    _barcode(pen, model.barcode)
+    for line in model.footer:
+        pen.centre(line, SMALL, color=MUTED)
+
+
+def _taxes(pen: _Pen, model: ReceiptModel) -> None:
+    columns = (pen.right - 92, pen.right - 46, pen.right)
+    for index, tax in enumerate([None, *model.taxes]):
+        pen.y -= SMALL * LEAD
+        if pen.canvas is None:
+            continue
+        head = tax is None
+        pen.canvas.setFont(pen.fonts.bold if head else pen.fonts.regular, SMALL)
+        pen.canvas.setFillColor(MUTED if head else INK)
+        cells = (
+            ("Tax", "Net", "Tax", "Gross")
+            if tax is None
+            else (tax.rate, tax.net, tax.tax, tax.gross)
+        )
+        pen.canvas.drawString(MARGIN, pen.y, safe(cells[0]))
+        for x, cell in zip(columns, cells[1:], strict=True):
+            pen.canvas.drawRightString(x, pen.y, safe(cell))
+        del index
+
+
+def _barcode(pen: _Pen, number: str) -> None:
+    code = Code128(number, barHeight=11 * mm, barWidth=0.95, quiet=False)
+    pen.gap(4)
+    pen.y -= float(code.height)
+    if pen.canvas is not None:
+        code.drawOn(pen.canvas, (PAGE_WIDTH - float(code.width)) / 2, pen.y)
+    pen.centre(number, SMALL, color=MUTED)
+    pen.gap(4)
+
+
+def _height(model: ReceiptModel) -> float:
+    pen = _Pen(None, 10_000)
+    _draw(pen, model)
+    return 10_000 - pen.y + MARGIN
+
+
+def render_receipt(model: ReceiptModel, out: BinaryIO) -> None:
+    """Draw ``model`` as a one-page PDF on an 80 mm wide page into ``out``."""
+    height = _height(model)
+    canvas = Canvas(out, pagesize=(PAGE_WIDTH, height))
+    canvas.setTitle(f"Receipt {model.barcode}")
+    canvas.setAuthor(model.store_name)
+    _draw(_Pen(canvas, height), model)
+    canvas.showPage()
+    canvas.save()
+
+
+def receipt_pdf(order: OrderDetail, *, zone: tzinfo | None = None, copy: bool = False) -> bytes:
+    """The PDF receipt of ``order`` as bytes (``copy`` marks a reprint)."""
+    buffer = BytesIO()
+    render_receipt(receipt_model(order, zone=zone, copy=copy), buffer)
+    return buffer.getvalue()

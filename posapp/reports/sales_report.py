@@ -1,0 +1,223 @@
+"""The sales report PDF for a date range: totals, a daily chart, by day/method/cashier/product."""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+from io import BytesIO
+from typing import BinaryIO
+
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepTogether, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from posapp.money import format_money
+from posapp.reports.orders_pdf import (
+    ACCENT,
+    ACCENT_SOFT,
+    MUTED,
+    RULE,
+    fonts,
+    local_time,
+    para,
+    styles,
+    table,
+)
+from posapp.services.orders_dto import SalesReport
+
+__all__ = ["render_sales_report", "sales_report_pdf", "sales_report_tables"]
+
+METHOD_NAMES = {"cash": "Cash", "card": "Card", "account": "Customer account"}
+CONTENT_WIDTH = A4[0] - 36 * mm
+KEEP_TOGETHER_ROWS = 30
+
+
+def money(minor: int) -> str:
+    """Report money with a real minus sign."""
+    return format_money(minor).replace("-", "−")
+
+
+def sales_report_tables(report: SalesReport) -> dict[str, list[list[str]]]:
+    """The report's tables as text rows (header first), decided without reportlab."""
+    return {
+        "Summary": [
+            ["", "Amount"],
+            ["Orders", str(report.orders)],
+            ["Gross sales", money(report.gross_minor)],
+            ["Discounts", money(-report.discount_minor)],
+            ["Coupons", money(-report.coupon_minor)],
+            ["Tax", money(report.tax_minor)],
+            ["Sales", money(report.sales_minor)],
+            ["Refunds", money(-report.refunds_minor)],
+            ["Net sales", money(report.net_minor)],
+            ["Cancelled orders", str(report.cancelled)],
+        ],
+        "By day": [
+            ["Day", "Orders", "Sales", "Refunds", "Net"],
+            *[
+                [
+                    d.day.strftime("%a %Y-%m-%d"),
+                    str(d.orders),
+                    money(d.sales_minor),
+                    money(-d.refunds_minor),
+                    money(d.sales_minor - d.refunds_minor),
+                ]
+                for d in report.days
+            ],
+            [
+                "Total",
+                str(report.orders),
+                money(report.sales_minor),
+                money(-report.refunds_minor),
+                money(report.net_minor),
+            ],
+        ],
+        "By payment method": [
+            ["Method", "Payments", "Taken", "Refunded", "Net"],
+            *[
+                [
+                    METHOD_NAMES.get(m.method, m.method),
+                    str(m.count),
+                    money(m.sales_minor),
+                    money(-m.refunds_minor),
+                    money(m.net_minor),
+                ]
+                for m in report.methods
+            ],
+        ],
+        "By cashier": [
+            ["Cashier", "Orders", "Sales", "Average sale"],
+            *[
+                [c.name, str(c.orders), money(c.sales_minor), money(c.average_minor)]
+                for c in report.cashiers
+            ],
+        ],
+        "By product": [
+            ["SKU", "Product", "Sold", "Returned", "Sales"],
+            *[
+                [p.sku, p.name, str(p.quantity), str(p.returned), money(p.sales_minor)]
+                for p in report.products
+            ],
+        ],
+    }
+
+
+def _kpis(report: SalesReport) -> Flowable:
+    s = styles()
+    average = report.sales_minor // report.orders if report.orders else 0
+    figures = [
+        (money(report.net_minor), "Net sales"),
+        (str(report.orders), "Orders"),
+        (money(average), "Average sale"),
+        (money(report.refunds_minor), "Refunds"),
+    ]
+    grid = Table(
+        [
+            [para(v, s["kpi"]) for v, _ in figures],
+            [para(label, s["kpi_label"]) for _, label in figures],
+        ],
+        colWidths=[CONTENT_WIDTH / 4] * 4,
+    )
+    grid.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, -1), ACCENT_SOFT),
+                ("LINEBEFORE", (1, 0), (-1, -1), 0.8, RULE),
+                ("LEFTPADDING", (0, 0), (-1, -1), 10),
+                ("TOPPADDING", (0, 0), (-1, 0), 10),
+                ("BOTTOMPADDING", (0, -1), (-1, -1), 10),
+            ]
+        )
+    )
+    return grid
+
+
+def _chart(report: SalesReport) -> Flowable:
+    """Net sales per day as bars (at most the last 62 days, so bars stay readable)."""
+    days = report.days[-62:]
+    f = fonts()
+    drawing = Drawing(CONTENT_WIDTH, 52 * mm)
+    chart = VerticalBarChart()
+    chart.x, chart.y = 14 * mm, 8 * mm
+    chart.width, chart.height = CONTENT_WIDTH - 16 * mm, 40 * mm
+    chart.data = [[(d.sales_minor - d.refunds_minor) / 100 for d in days] or [0]]
+    chart.bars[0].fillColor = ACCENT
+    chart.bars[0].strokeColor = None
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.labels.fontName = f.regular
+    chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.labels.fillColor = MUTED
+    chart.valueAxis.strokeColor = RULE
+    chart.valueAxis.gridStrokeColor = RULE
+    chart.valueAxis.visibleGrid = True
+    chart.categoryAxis.strokeColor = RULE
+    step = max(1, len(days) // 10)
+    chart.categoryAxis.categoryNames = [
+        d.day.strftime("%d %b") if i % step == 0 else "" for i, d in enumerate(days)
+    ] or [""]
+    chart.categoryAxis.labels.fontName = f.regular
+    chart.categoryAxis.labels.fontSize = 7
+    chart.categoryAxis.labels.fillColor = MUTED
+    chart.barSpacing = 1
+    drawing.add(chart)
+    return drawing
+
+
+def render_sales_report(report: SalesReport, out: BinaryIO, *, zone: tzinfo | None = None) -> None:
+    """Draw the sales report as an A4 PDF into ``out``."""
+    s = styles()
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=16 * mm,
+        title=f"Sales {report.date_from} to {report.date_to}",
+    )
+    period = f"{report.date_from:%d %b %Y} – {report.date_to:%d %b %Y} · {report.store_name}"
+    story: list[Flowable] = [
+        para("Sales report", s["title"]),
+        para(period, s["subtitle"]),
+        Spacer(1, 6 * mm),
+        _kpis(report),
+        Spacer(1, 4 * mm),
+        _chart(report),
+    ]
+    tables = sales_report_tables(report)
+    w = CONTENT_WIDTH
+    layout = {
+        "Summary": [w * 0.6, w * 0.4],
+        "By day": [w * 0.32, w * 0.14, w * 0.18, w * 0.18, w * 0.18],
+        "By payment method": [w * 0.32, w * 0.14, w * 0.18, w * 0.18, w * 0.18],
+        "By cashier": [w * 0.4, w * 0.16, w * 0.22, w * 0.22],
+        "By product": [w * 0.16, w * 0.44, w * 0.1, w * 0.12, w * 0.18],
+    }
+    for title, rows in tables.items():
+        body: list[list[object]] = [list(r) for r in rows]
+        numeric_from = 1
+        if title == "By product":
+            body = [
+                [r[0], para(str(r[1]), s["body"]) if i else r[1], *r[2:]]
+                for i, r in enumerate(body)
+            ]
+            numeric_from = 2
+        grid = table(body, layout[title], numeric_from=numeric_from, total_row=title == "By day")
+        block: list[Flowable] = [para(title, s["h2"]), grid]
+        if len(rows) < KEEP_TOGETHER_ROWS:
+            story.append(KeepTogether(block))
+        else:  # a long table breaks across pages, its header repeated
+            story += block
+    story += [
+        Spacer(1, 6 * mm),
+        para(f"Printed {local_time(report.generated_at, zone)} · posapp", s["small"]),
+    ]
+    doc.build(story)
+
+
+def sales_report_pdf(report: SalesReport, *, zone: tzinfo | None = None) -> bytes:
+    """The sales report as PDF bytes."""
+    buffer = BytesIO()
+    render_sales_report(report, buffer, zone=zone)
+    return buffer.getvalue()

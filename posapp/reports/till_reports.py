@@ -1,0 +1,286 @@
+"""X and Z reports as PDF, drawn from :class:`posapp.services.orders_dto.TillReport`.
+
+Both come from the same calculation (``posapp.services.tills``); an X report is taken while the
+till is open and resets nothing, a Z report closes the session and adds the blind count and the
+over/short. :func:`till_report_sections` decides the rows (tested without reportlab);
+:func:`render_till_report` draws them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import tzinfo
+from io import BytesIO
+from typing import BinaryIO
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepTogether, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from posapp.money import format_money
+from posapp.reports.orders_pdf import (
+    ACCENT_SOFT,
+    DANGER,
+    MUTED,
+    RULE,
+    SUCCESS,
+    fonts,
+    local_time,
+    para,
+    styles,
+    table,
+)
+from posapp.services.orders_dto import TillReport
+from posapp.services.orders_receipt import percent
+
+__all__ = ["Section", "render_till_report", "till_report_pdf", "till_report_sections"]
+
+METHOD_NAMES = {"cash": "Cash", "card": "Card", "account": "Customer account"}
+TWO_COLUMNS = 2
+SECTION_ORDER = ("Cash drawer", "Closing count", "Sales", "Payments", "Taxes", "Cash in and out")
+
+
+def money(minor: int) -> str:
+    """Report money with a real minus sign."""
+    return format_money(minor).replace("-", "−")
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A titled table of the report: a header row and body rows of text."""
+
+    title: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    total: tuple[str, ...] | None = None
+
+
+def _over_short_text(value: int | None) -> str:
+    if value is None:
+        return ""
+    if value == 0:
+        return "balanced"
+    return f"over {money(value)}" if value > 0 else f"short {money(-value)}"
+
+
+def till_report_sections(report: TillReport) -> list[Section]:
+    """The report's tables: drawer, closing count (Z), sales, payments, taxes, cash in and out.
+
+    The drawer comes first: it is what the person closing the till checks.
+    """
+    sections = [
+        Section(
+            "Sales",
+            ("", "Amount"),
+            (
+                ("Orders", str(report.orders_count)),
+                ("Items sold", str(report.items_sold)),
+                ("Gross sales", money(report.gross_minor)),
+                ("Discounts", money(-report.discount_minor)),
+                ("Coupons", money(-report.coupon_minor)),
+                ("Tax (included and added)", money(report.tax_minor)),
+                ("Refunds", money(-report.refunds_minor)),
+                ("Cancelled orders", str(report.cancelled_count)),
+            ),
+            ("Net sales", money(report.sales_minor - report.refunds_minor)),
+        ),
+        Section(
+            "Payments",
+            ("Method", "Payments", "Taken", "Refunded", "Net"),
+            tuple(
+                (
+                    METHOD_NAMES.get(m.method, m.method),
+                    str(m.count),
+                    money(m.sales_minor),
+                    money(-m.refunds_minor),
+                    money(m.net_minor),
+                )
+                for m in report.methods
+            ),
+            (
+                "Total",
+                str(sum(m.count for m in report.methods)),
+                money(sum(m.sales_minor for m in report.methods)),
+                money(-sum(m.refunds_minor for m in report.methods)),
+                money(sum(m.net_minor for m in report.methods)),
+            ),
+        ),
+    ]
+    if report.taxes:
+        sections.append(
+            Section(
+                "Taxes",
+                ("Rate", "Net", "Tax", "Gross"),
+                tuple(
+                    (
+                        f"{percent(t.rate_bp)} {'included' if t.included else 'added'}",
+                        money(t.net_minor),
+                        money(t.tax_minor),
+                        money(t.gross_minor),
+                    )
+                    for t in report.taxes
+                ),
+            )
+        )
+    drawer = [
+        ("Opening float", money(report.session.float_minor)),
+        ("Cash sales", money(report.cash_sales_minor)),
+        ("Cash refunds", money(-report.cash_refunds_minor)),
+        ("Cash in", money(report.cash_in_minor)),
+        ("Cash out", money(-report.cash_out_minor)),
+    ]
+    if report.account_cash_minor:
+        drawer.append(("Account deposits/withdrawals", money(report.account_cash_minor)))
+    sections.append(
+        Section(
+            "Cash drawer",
+            ("", "Amount"),
+            tuple(drawer),
+            ("Expected in drawer", money(report.expected_cash_minor)),
+        )
+    )
+    if report.kind == "Z" and report.counted_minor is not None:
+        count_rows = [
+            (f"{money(value)} × {count}", money(value * count))
+            for value, count in report.session.denominations
+        ]
+        count_rows.append(("Counted (blind)", money(report.counted_minor)))
+        count_rows.append(("Expected", money(report.expected_cash_minor)))
+        sections.append(
+            Section(
+                "Closing count",
+                ("", "Amount"),
+                tuple(count_rows),
+                ("Over / short", _over_short_text(report.over_short_minor)),
+            )
+        )
+    if report.movements:
+        sections.append(
+            Section(
+                "Cash in and out",
+                ("Time", "By", "Reason", "Amount"),
+                tuple(
+                    (
+                        local_time(m.created_at, None, "%H:%M"),
+                        m.user_name,
+                        m.reason,
+                        money(m.amount_minor),
+                    )
+                    for m in report.movements
+                ),
+            )
+        )
+    return sorted(sections, key=lambda section: SECTION_ORDER.index(section.title))
+
+
+def _header(report: TillReport, zone: tzinfo | None) -> list[Flowable]:
+    s = styles()
+    session = report.session
+    title = "Z report" if report.kind == "Z" else "X report"
+    lead = "Till closed" if report.kind == "Z" else "Mid-session reading — nothing is reset"
+    info = [
+        ["Store", session.store_name, "Opened", local_time(session.opened_at, zone)],
+        [
+            "Register",
+            session.register,
+            "Closed" if session.closed_at else "Printed",
+            local_time(session.closed_at or report.generated_at, zone),
+        ],
+        ["Cashier", session.cashier_name, "Session", f"#{session.id}"],
+    ]
+    f = fonts()
+    grid = Table(info, colWidths=[22 * mm, 68 * mm, 22 * mm, 58 * mm])
+    grid.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), f.regular, 9),
+                ("FONT", (0, 0), (0, -1), f.bold, 8),
+                ("FONT", (2, 0), (2, -1), f.bold, 8),
+                ("TEXTCOLOR", (0, 0), (0, -1), MUTED),
+                ("TEXTCOLOR", (2, 0), (2, -1), MUTED),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    return [para(title, s["title"]), para(lead, s["subtitle"]), Spacer(1, 5 * mm), grid]
+
+
+def _headline(report: TillReport) -> Flowable:
+    """Three big figures: net sales, expected cash, and (Z) the over/short."""
+    s = styles()
+    cells = [
+        [
+            para(money(report.sales_minor - report.refunds_minor), s["kpi"]),
+            para(money(report.expected_cash_minor), s["kpi"]),
+        ],
+        [para("Net sales", s["kpi_label"]), para("Expected cash in drawer", s["kpi_label"])],
+    ]
+    widths = [57 * mm, 57 * mm]
+    if report.kind == "Z" and report.over_short_minor is not None:
+        value = report.over_short_minor
+        colour = SUCCESS if value == 0 else DANGER
+        style = ParagraphStyle("over_short", parent=s["kpi"], textColor=colour)
+        cells[0].append(para(_over_short_text(value).capitalize(), style))
+        cells[1].append(para("Counted vs expected", s["kpi_label"]))
+        widths.append(56 * mm)
+    grid = Table(cells, colWidths=widths)
+    commands: list[tuple[object, ...]] = [
+        ("BACKGROUND", (0, 0), (-1, -1), ACCENT_SOFT),
+        ("LINEBEFORE", (1, 0), (-1, -1), 0.8, RULE),
+        ("LEFTPADDING", (0, 0), (-1, -1), 10),
+        ("TOPPADDING", (0, 0), (-1, 0), 10),
+        ("BOTTOMPADDING", (0, -1), (-1, -1), 10),
+    ]
+    grid.setStyle(TableStyle(commands))
+    return grid
+
+
+def render_till_report(report: TillReport, out: BinaryIO, *, zone: tzinfo | None = None) -> None:
+    """Draw the X or Z report as an A4 PDF into ``out``."""
+    s = styles()
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+        title=f"{report.kind} report {report.session.register}",
+    )
+    story: list[Flowable] = [*_header(report, zone), Spacer(1, 6 * mm), _headline(report)]
+    width = A4[0] - 40 * mm
+    for section in till_report_sections(report):
+        columns = len(section.header)
+        first = width * (0.5 if columns <= TWO_COLUMNS else 0.34)
+        rest = (width - first) / max(1, columns - 1)
+        rows: list[list[object]] = [list(section.header)]
+        rows += [list(r) for r in section.rows]
+        if section.total is not None:
+            rows.append(list(section.total))
+        if section.title == "Cash in and out":
+            widths = [18 * mm, 34 * mm, width - 18 * mm - 34 * mm - 28 * mm, 28 * mm]
+            rows = [
+                [r[0], r[1], para(str(r[2]), s["body"]), r[3]] if i else r
+                for i, r in enumerate(rows)
+            ]
+            grid = table(rows, widths, numeric_from=3)
+        else:
+            grid = table(
+                rows, [first] + [rest] * (columns - 1), total_row=section.total is not None
+            )
+        story.append(KeepTogether([para(section.title, s["h2"]), grid]))
+    story += [
+        Spacer(1, 8 * mm),
+        para(f"Printed {local_time(report.generated_at, zone)} · posapp", s["small"]),
+    ]
+    doc.build(story)
+
+
+def till_report_pdf(report: TillReport, *, zone: tzinfo | None = None) -> bytes:
+    """The X or Z report as PDF bytes."""
+    buffer = BytesIO()
+    render_till_report(report, buffer, zone=zone)
+    return buffer.getvalue()

@@ -1,0 +1,223 @@
+"""Notifications in the window: toasts and bell from real events, focus kept, bursts coalesced."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget
+from pytestqt.qtbot import QtBot
+
+from posapp.events import UserChanged
+from posapp.models.base import utcnow
+from posapp.services.backend import Backend
+from posapp.services.db import Database
+from posapp.services.dto import UserDTO
+from posapp.ui.bus import EventBus
+from posapp.ui.main_window import MainWindow
+from posapp.ui.notification_bell import NotificationBell
+from posapp.ui.notifications_wiring import NotificationsWiring, wire_notifications
+from posapp.ui.toasts import Toast, ToastArea
+from tests.ui.notification_ui_support import Shop, open_shop
+from tests.ui.seed import add_staff
+
+pytestmark = pytest.mark.ui
+
+
+@pytest.fixture
+def shop(sqlite_database: Database, bus: EventBus, tmp_path: Path) -> Iterator[Shop]:
+    yield from open_shop(sqlite_database, bus, tmp_path)
+
+
+def open_window(qtbot: QtBot, shop: Shop, bus: EventBus, user: UserDTO) -> MainWindow:
+    window = MainWindow(shop.backend, bus, user)
+    qtbot.add_widget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.wait_until(window.isActiveWindow)
+    return window
+
+
+def barcode_field(window: MainWindow) -> QLineEdit:
+    """A barcode field on the Orders tab, like the register's ``scan_edit``."""
+    index = window.tab_titles().index("Orders")
+    window.tabs.setCurrentIndex(index)
+    page = window.tabs.widget(index)
+    assert page is not None
+    field = QLineEdit(page)
+    field.setObjectName("registerScan")
+    field.setAccessibleName("Barcode")
+    layout = page.layout()
+    assert layout is not None
+    layout.addWidget(field)
+    field.show()
+    return field
+
+
+class FocusWatch:
+    """Records every focus change of the application."""
+
+    def __init__(self) -> None:
+        self.changes: list[tuple[QWidget | None, QWidget | None]] = []
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        app.focusChanged.connect(self._on_changed)
+
+    def _on_changed(self, old: QWidget | None, new: QWidget | None) -> None:
+        self.changes.append((old, new))
+
+
+def test_a_sale_crossing_the_reorder_point_toasts_the_manager_and_keeps_the_barcode_focus(
+    qtbot: QtBot, shop: Shop, bus: EventBus
+) -> None:
+    manager = shop.staff["manager"]
+    window = open_window(qtbot, shop, bus, manager)
+    wiring = wire_notifications(window, shop.backend, bus, manager)
+    assert isinstance(wiring, NotificationsWiring)
+    field = barcode_field(window)
+    field.setFocus()
+    qtbot.wait_until(field.hasFocus)
+    QTest.keyClicks(field, "40")
+    watch = FocusWatch()
+    assert window.bell.unread == 0
+
+    shop.sell(6)  # 10 → 4, reorder point 5
+
+    def low_stock_toast() -> bool:
+        return any(t.title == "Low stock: Apple juice" for t in window.toasts.toasts)
+
+    qtbot.wait_until(low_stock_toast, timeout=5_000)
+    qtbot.wait_until(lambda: window.bell.unread == 1, timeout=5_000)
+    toast = next(t for t in window.toasts.toasts if t.title == "Low stock: Apple juice")
+    assert toast.level == "warning"
+    assert toast.body == "4 left at Main Street (reorder point 5)."
+    assert watch.changes == []  # nothing took the focus, not even for a moment
+    assert QApplication.focusWidget() is field
+    QTest.keyClicks(field, "12")
+    assert field.text() == "4012"  # the cashier's typing was never interrupted
+    assert window.isActiveWindow()
+
+
+def test_the_cashier_gets_no_low_stock_toast(qtbot: QtBot, shop: Shop, bus: EventBus) -> None:
+    cashier = shop.staff["cashier"]
+    window = open_window(qtbot, shop, bus, cashier)
+    wire_notifications(window, shop.backend, bus, cashier)
+    manager_window = open_window(qtbot, shop, bus, shop.staff["manager"])
+    manager_wiring = wire_notifications(manager_window, shop.backend, bus, shop.staff["manager"])
+    assert manager_wiring is not None
+    shop.sell(6)
+    qtbot.wait_until(lambda: manager_window.bell.unread == 1, timeout=5_000)
+    assert shop.worker.wait_idle()
+    qtbot.wait(manager_wiring._timer.interval() * 2)  # let a (wrong) refresh happen if it would
+    assert not any(t.title.startswith("Low stock") for t in window.toasts.toasts)
+
+
+class Host(QWidget):
+    """What the wiring needs of a window (a bell and a toast area), plus a barcode field."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        layout = QVBoxLayout(self)
+        self.field = QLineEdit(self)
+        self.bell = NotificationBell(self)
+        layout.addWidget(self.field)
+        layout.addWidget(self.bell)
+        layout.addStretch(1)
+        self.toasts = ToastArea(self)
+        self.resize(900, 700)
+
+
+def test_a_burst_of_100_events_is_coalesced_and_never_freezes_the_ui(
+    qtbot: QtBot, shop: Shop, bus: EventBus
+) -> None:
+    admin = shop.staff["admin"]
+    host = Host()
+    qtbot.add_widget(host)
+    host.show()
+    host.activateWindow()
+    qtbot.wait_until(host.isActiveWindow)
+    wiring = wire_notifications(host, shop.backend, bus, admin)
+    assert wiring is not None
+    assert shop.worker.wait_idle()
+    qtbot.wait_until(lambda: not wiring._timer.isActive())
+    before = shop.backend.notifications.unread_count(admin)  # the staff being added
+    qtbot.wait_until(lambda: host.bell.unread == before)
+    host.toasts.clear()
+    host.field.setFocus()
+    qtbot.wait_until(host.field.hasFocus)
+    watch = FocusWatch()
+    gaps: list[int] = []
+    clock = QElapsedTimer()
+    clock.start()
+    heartbeat = QTimer(host)
+    heartbeat.setInterval(10)
+    heartbeat.timeout.connect(lambda: gaps.append(clock.restart()))
+    heartbeat.start()
+    refreshes_before = wiring.refreshes
+    started = time.perf_counter()
+    now = utcnow()
+    for i in range(100):  # committed elsewhere: the chain hands them to the worker and the bus
+        shop.chain(UserChanged(shop.staff["cashier"].id, "cashier1", f"edited {i}", now))
+    qtbot.wait_until(lambda: host.bell.unread == before + 100, timeout=15_000)
+    elapsed = time.perf_counter() - started
+    qtbot.wait_until(lambda: not wiring._timer.isActive())
+    heartbeat.stop()
+    refreshes = wiring.refreshes - refreshes_before
+    longest = max(gaps or [0])
+    print(
+        f"burst: 100 events → bell +100 in {elapsed * 1000:.0f} ms, {refreshes} bell "
+        f"refreshes, {len(host.toasts.toasts)} toasts, longest GUI stall {longest} ms"
+    )
+    assert 1 <= refreshes <= 10  # coalesced: not one refresh per event
+    titles = [t.title for t in host.toasts.toasts]
+    assert len(titles) <= 4 * refreshes  # each refresh: the newest three and one "N more"
+    assert any(title.endswith("more notifications") for title in titles)
+    assert "Staff: cashier1 edited 99" in titles
+    assert longest < 500  # the event loop kept turning
+    assert watch.changes == []
+    assert QApplication.focusWidget() is host.field
+
+
+def test_clicking_a_toast_opens_its_object_and_the_bell_opens_the_centre(
+    qtbot: QtBot, shop: Shop, bus: EventBus
+) -> None:
+    manager = shop.staff["manager"]
+    window = open_window(qtbot, shop, bus, manager)
+    wiring = wire_notifications(window, shop.backend, bus, manager)
+    assert wiring is not None
+    shop.sell(6)
+
+    def mine() -> list[Toast]:  # the shell's window also toasts the raw event, unlinked
+        return [t for t in window.toasts.toasts if t.title == "Low stock: Apple juice"]
+
+    qtbot.wait_until(lambda: bool(mine()), timeout=5_000)
+    toast = mine()[0]
+    with qtbot.wait_signal(wiring.open_requested, timeout=2_000) as blocker:
+        QTest.mouseClick(toast.title_label, Qt.MouseButton.LeftButton)
+    assert blocker.args == ["product", shop.product_id]
+
+    QTest.mouseClick(window.bell, Qt.MouseButton.LeftButton)
+    centre = wiring.centre
+    assert centre is not None
+    qtbot.wait_exposed(centre)
+    assert centre.model.rowCount() == 1
+    centre.view.setCurrentIndex(centre.model.index(0))
+    with qtbot.wait_signal(wiring.open_requested) as blocker:
+        QTest.keyClick(centre.open_button, Qt.Key.Key_Space)
+    assert blocker.args == ["product", shop.product_id]
+    qtbot.wait_until(lambda: window.bell.unread == 0)  # opening read it
+    centre.close()
+
+
+def test_without_the_services_nothing_is_wired(
+    qtbot: QtBot, sqlite_database: Database, bus: EventBus
+) -> None:
+    backend = Backend(sqlite_database, bus)
+    staff = add_staff(backend)
+    window = MainWindow(backend, bus, staff["admin"])
+    qtbot.add_widget(window)
+    assert wire_notifications(window, backend, bus, staff["admin"]) is None
