@@ -327,7 +327,15 @@ def test_cashiers_look_but_cannot_change(
 def test_without_catalog_services_the_tab_says_so(
     qtbot: QtBot, ui_backend: Backend, bus: EventBus, staff: dict[str, UserDTO]
 ) -> None:
-    tab = CatalogTab(ui_backend, bus, staff["manager"])
+    class WithoutCatalog:
+        """The backend as an edge sees it, but without the catalog services."""
+
+        def __getattr__(self, name: str) -> object:
+            if name == "catalog":
+                raise AttributeError(name)
+            return getattr(ui_backend, name)
+
+    tab = CatalogTab(WithoutCatalog(), bus, staff["manager"])  # type: ignore[arg-type]
     qtbot.add_widget(tab)
     assert tab.catalog is None
 

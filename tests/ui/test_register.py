@@ -325,7 +325,15 @@ def test_models_pass_the_model_tester(
 def test_orders_tab_without_the_services_says_so(
     qtbot: QtBot, ui_backend: Backend, bus: EventBus, shop: Shop
 ) -> None:
-    tab = OrdersTab(ui_backend, bus, shop.cashier)
+    class WithoutOrders:
+        """The backend as an edge sees it, but without the order services."""
+
+        def __getattr__(self, name: str) -> object:
+            if name == "orders":
+                raise AttributeError(name)
+            return getattr(ui_backend, name)
+
+    tab = OrdersTab(WithoutOrders(), bus, shop.cashier)  # type: ignore[arg-type]
     qtbot.add_widget(tab)
     assert tab.pages is None
 
