@@ -277,6 +277,10 @@ class IdleLock(QObject):
 
     @override
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if "_locked" not in self.__dict__:
+            # The Python side is being torn down while Qt still routes application events
+            # through this filter: let them pass.
+            return False
         kind = event.type()
         if kind in _ACTIVITY:
             self._last_activity = self._clock()
