@@ -291,6 +291,8 @@ class ToastArea(QWidget):
 
     @override
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if "_anchor" not in self.__dict__:
+            return False  # the Python side is being torn down; let events pass
         if watched is self._anchor and event.type() == QEvent.Type.Resize:
             self._relayout()
         return super().eventFilter(watched, event)
