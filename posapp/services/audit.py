@@ -6,12 +6,13 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, text
+from sqlalchemy import Table, insert, select, text
 from sqlalchemy.orm import Session
 
 from posapp.models import AuditEntry
+from posapp.services.fastsql import Prepared
 
 # Any constant: the PostgreSQL advisory lock that serialises appends to the chain. It is taken
 # just before commit (see UnitOfWork.commit), so it is held only for the commit itself.
@@ -41,20 +42,47 @@ def _dump(value: dict[str, Any] | None) -> str | None:
 
 def row_hash(entry: AuditEntry) -> str:
     """Return the SHA-256 over a row's content and the previous row's hash."""
-    at = entry.at.astimezone(UTC).isoformat(timespec="microseconds")
+    return _hash(
+        entry.prev_hash,
+        entry.at,
+        entry.user_id,
+        entry.approver_id,
+        entry.register,
+        entry.action,
+        entry.object_kind,
+        entry.object_id,
+        entry.before,
+        entry.after,
+        entry.reason,
+    )
+
+
+def _hash(
+    prev_hash: str,
+    at: datetime,
+    user_id: int | None,
+    approver_id: int | None,
+    register: str,
+    action: str,
+    object_kind: str,
+    object_id: int | None,
+    before: str | None,
+    after: str | None,
+    reason: str,
+) -> str:
     payload = json.dumps(
         [
-            entry.prev_hash,
-            at,
-            entry.user_id,
-            entry.approver_id,
-            entry.register,
-            entry.action,
-            entry.object_kind,
-            entry.object_id,
-            entry.before,
-            entry.after,
-            entry.reason,
+            prev_hash,
+            at.astimezone(UTC).isoformat(timespec="microseconds"),
+            user_id,
+            approver_id,
+            register,
+            action,
+            object_kind,
+            object_id,
+            before,
+            after,
+            reason,
         ],
         ensure_ascii=False,
         separators=(",", ":"),
@@ -62,32 +90,59 @@ def row_hash(entry: AuditEntry) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+_SELECT_LAST_HASH = Prepared(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
+_INSERT_ENTRIES = Prepared(insert(cast(Table, AuditEntry.__table__)))
+_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+
+
 def append(session: Session, records: list[AuditRecord], *, register: str, now: datetime) -> None:
-    """Write ``records`` at the end of the chain, inside the caller's transaction."""
+    """Write ``records`` at the end of the chain, inside the caller's transaction.
+
+    Core statements, not ORM objects: this runs in every sale, right before its commit.
+    """
     if not records:
         return
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _AUDIT_LOCK_KEY})
-    prev = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)) or ""
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        conn.execute(_LOCK, {"key": _AUDIT_LOCK_KEY})
+    last = _SELECT_LAST_HASH.one(conn)
+    prev = str(last[0]) if last is not None else ""
+    rows = []
     for record in records:
         # Stored at microsecond precision, the precision both databases keep.
-        entry = AuditEntry(
-            at=(record.at or now).astimezone(UTC),
-            user_id=record.user_id,
-            approver_id=record.approver_id,
-            register=register,
-            action=record.action,
-            object_kind=record.object_kind,
-            object_id=record.object_id,
-            before=_dump(record.before),
-            after=_dump(record.after),
-            reason=record.reason,
-            prev_hash=prev,
+        at = (record.at or now).astimezone(UTC)
+        before, after = _dump(record.before), _dump(record.after)
+        digest = _hash(
+            prev,
+            at,
+            record.user_id,
+            record.approver_id,
+            register,
+            record.action,
+            record.object_kind,
+            record.object_id,
+            before,
+            after,
+            record.reason,
         )
-        entry.hash = row_hash(entry)
-        session.add(entry)
-        prev = entry.hash
-    session.flush()
+        rows.append(
+            {
+                "at": at,
+                "user_id": record.user_id,
+                "approver_id": record.approver_id,
+                "register": register,
+                "action": record.action,
+                "object_kind": record.object_kind,
+                "object_id": record.object_id,
+                "before": before,
+                "after": after,
+                "reason": record.reason,
+                "prev_hash": prev,
+                "hash": digest,
+            }
+        )
+        prev = digest
+    _INSERT_ENTRIES.many(conn, rows)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,13 +22,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import cast
 
 from sqlalchemy import Table, bindparam, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.sql.dml import ReturningInsert
 from sqlalchemy.sql.elements import BindParameter
 
 from posapp.events import OrderPlaced, OrderStatusChanged, PaymentConfirmed
@@ -52,6 +51,7 @@ from posapp.services.checkout_guards import Granted, clean_last4, clean_text, gr
 from posapp.services.coupons import BasketLine, CouponQuote, code_key, quote_coupon, redeem_coupon
 from posapp.services.dto import UserDTO
 from posapp.services.errors import ConflictError, NotFoundError, ValidationError
+from posapp.services.fastsql import Prepared
 from posapp.services.orders_dto import (
     DraftLine,
     ManagerApproval,
@@ -62,9 +62,9 @@ from posapp.services.orders_dto import (
 )
 from posapp.services.permissions import Permission
 from posapp.services.pricing import PricedCart, PriceLine, Tender, price_cart, settle
-from posapp.services.security import ACTIONS, authorize
+from posapp.services.security import ACTIONS, Actor, authorize, authorize_actor
 from posapp.services.settings import get_setting
-from posapp.services.stock_core import move_stock
+from posapp.services.stock_core import take_stock
 from posapp.services.tills import require_open_session
 from posapp.services.uow import UnitOfWork
 
@@ -209,7 +209,7 @@ _HISTORY = cast(Table, OrderStatusChange.__table__)
 
 # Statements built once: checkout runs them on the session's connection (Core), which skips the
 # ORM's per-statement work; the session's transaction is the same.
-_SELECT_PRODUCTS = select(
+_PRODUCT_COLUMNS = (
     Product.id,
     Product.sku,
     Product.name,
@@ -218,17 +218,40 @@ _SELECT_PRODUCTS = select(
     Product.tax_rate_bp,
     Product.tax_included,
     Product.active,
-).where(Product.id.in_(bindparam("ids", expanding=True)))
-_SELECT_REPLAY = select(
-    _ORDERS.c.id, _ORDERS.c.number, _ORDERS.c.status, _ORDERS.c.total_minor, _ORDERS.c.paid_minor
-).where(_ORDERS.c.sale_uuid == bindparam("sale_uuid"))
-_SELECT_CHANGE = select(func.coalesce(func.sum(_PAYMENTS.c.change_minor), 0)).where(
-    _PAYMENTS.c.order_id == bindparam("order_id"), _PAYMENTS.c.amount_minor > 0
 )
-_INSERT_ORDER = insert(_ORDERS).returning(_ORDERS.c.id)
-_INSERT_LINES = insert(_LINES)
-_INSERT_PAYMENT = insert(_PAYMENTS).returning(_PAYMENTS.c.id)
-_INSERT_HISTORY = insert(_HISTORY)
+_SELECT_REPLAY = Prepared(
+    select(
+        _ORDERS.c.id,
+        _ORDERS.c.number,
+        _ORDERS.c.status,
+        _ORDERS.c.total_minor,
+        _ORDERS.c.paid_minor,
+    ).where(_ORDERS.c.sale_uuid == bindparam("sale_uuid"))
+)
+_SELECT_CHANGE = Prepared(
+    select(func.coalesce(func.sum(_PAYMENTS.c.change_minor), 0)).where(
+        _PAYMENTS.c.order_id == bindparam("order_id"), _PAYMENTS.c.amount_minor > 0
+    )
+)
+_SELECT_CUSTOMER = Prepared(
+    select(CustomerAccount.id).where(CustomerAccount.id == bindparam("account_id"))
+)
+_INSERT_ORDER = Prepared(insert(_ORDERS).returning(_ORDERS.c.id))
+_INSERT_LINES = Prepared(insert(_LINES))
+_INSERT_PAYMENT = Prepared(insert(_PAYMENTS).returning(_PAYMENTS.c.id))
+_INSERT_HISTORY = Prepared(insert(_HISTORY))
+_SELECT_PRODUCTS: dict[int, Prepared] = {}
+
+
+def _select_products(count: int) -> Prepared:
+    """The products of a sale with ``count`` distinct products (one statement per count)."""
+    stmt = _SELECT_PRODUCTS.get(count)
+    if stmt is None:
+        ids: list[BindParameter[int]] = [bindparam(f"p{n}") for n in range(count)]
+        stmt = _SELECT_PRODUCTS[count] = Prepared(
+            select(*_PRODUCT_COLUMNS).where(Product.id.in_(ids))
+        )
+    return stmt
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,7 +270,9 @@ class _Product:
 
 def _load_products(uow: UnitOfWork, lines: Sequence[DraftLine]) -> dict[int, _Product]:
     ids = sorted({line.product_id for line in lines})
-    rows = uow.session.connection().execute(_SELECT_PRODUCTS, {"ids": ids})
+    rows = _select_products(len(ids)).all(
+        uow.session.connection(), {f"p{n}": product_id for n, product_id in enumerate(ids)}
+    )
     products = {row[0]: _Product(*row) for row in rows}
     for line in lines:
         product = products.get(line.product_id)
@@ -258,7 +283,7 @@ def _load_products(uow: UnitOfWork, lines: Sequence[DraftLine]) -> dict[int, _Pr
     return products
 
 
-def _price(uow: UnitOfWork, actor: UserDTO, user: User, draft: SaleDraft) -> _Priced:
+def _price(uow: UnitOfWork, actor: UserDTO, user: Actor, draft: SaleDraft) -> _Priced:
     products = _load_products(uow, draft.lines)
     overrides: dict[int, Granted] = {}
     price_lines = []
@@ -299,7 +324,7 @@ def _price(uow: UnitOfWork, actor: UserDTO, user: User, draft: SaleDraft) -> _Pr
 
 
 def _discount_grant(
-    uow: UnitOfWork, actor: UserDTO, user: User, draft: SaleDraft, cart: PricedCart
+    uow: UnitOfWork, actor: UserDTO, user: Actor, draft: SaleDraft, cart: PricedCart
 ) -> Granted | None:
     """Check manual discounts against the cashiers' cap; above it a manager must approve.
 
@@ -376,22 +401,23 @@ def _quote_coupons(
 
 def _replay(uow: UnitOfWork, sale_uuid: uuid.UUID) -> PlacedOrder | None:
     conn = uow.session.connection()
-    row = conn.execute(_SELECT_REPLAY, {"sale_uuid": sale_uuid}).one_or_none()
+    row = _SELECT_REPLAY.one(conn, {"sale_uuid": sale_uuid})
     if row is None:
         return None
-    change = conn.execute(_SELECT_CHANGE, {"order_id": row.id}).scalar()
+    order_id, number, status, total, paid = row
+    change = _SELECT_CHANGE.one(conn, {"order_id": order_id})
     return PlacedOrder(
-        row.id, row.number, row.status, row.total_minor, row.paid_minor, int(change or 0), True
+        order_id, number, status, total, paid, int(change[0] or 0) if change else 0, True
     )
 
 
-_COUNTER_UPSERTS: dict[str, ReturningInsert[Any]] = {}
+_COUNTER_UPSERTS: dict[str, Prepared] = {}
 
 
-def _counter_upsert(dialect: str) -> ReturningInsert[Any]:
+def _counter_upsert(dialect: str) -> Prepared:
     """The counter upsert for ``dialect``, built once."""
-    stmt = _COUNTER_UPSERTS.get(dialect)
-    if stmt is None:
+    prepared = _COUNTER_UPSERTS.get(dialect)
+    if prepared is None:
         store: BindParameter[int] = bindparam("store_id")
         first = select(func.count(Order.id) + 1).where(Order.store_id == store).scalar_subquery()
         values = {"store_id": store, "last_number": first}
@@ -406,8 +432,8 @@ def _counter_upsert(dialect: str) -> ReturningInsert[Any]:
             stmt = lite.on_conflict_do_update(index_elements=["store_id"], set_=bump).returning(
                 OrderCounter.last_number
             )
-        _COUNTER_UPSERTS[dialect] = stmt
-    return stmt
+        prepared = _COUNTER_UPSERTS[dialect] = Prepared(stmt)
+    return prepared
 
 
 def _next_number(uow: UnitOfWork, store_id: int, store_code: str) -> str:
@@ -418,8 +444,9 @@ def _next_number(uow: UnitOfWork, store_id: int, store_code: str) -> str:
     sale of a store starts after the orders it already has (demo data, imports).
     """
     conn = uow.session.connection()
-    stmt = _counter_upsert(conn.dialect.name)
-    number = int(conn.execute(stmt, {"store_id": store_id}).scalar_one())
+    row = _counter_upsert(conn.dialect.name).one(conn, {"store_id": store_id})
+    assert row is not None  # the upsert returns the counter
+    number = int(row[0])
     return f"{store_code}-{number:06d}"
 
 
@@ -453,7 +480,7 @@ def place_order(uow: UnitOfWork, actor: UserDTO, draft: SaleDraft) -> PlacedOrde
     draft = _check_draft(draft)
     try:
         with uow:
-            user = authorize(uow, actor, Permission.SELL)
+            user = authorize_actor(uow, actor, Permission.SELL)
             replay = _replay(uow, draft.sale_uuid)
             if replay is not None:
                 return replay
@@ -469,12 +496,15 @@ def place_order(uow: UnitOfWork, actor: UserDTO, draft: SaleDraft) -> PlacedOrde
         raise ConflictError("This payment was already used on another sale.") from exc
 
 
-def _place(uow: UnitOfWork, actor: UserDTO, user: User, draft: SaleDraft) -> PlacedOrder:
+def _place(uow: UnitOfWork, actor: UserDTO, user: Actor, draft: SaleDraft) -> PlacedOrder:
     till = require_open_session(uow)
     till_id, store_id = till.id, till.store_id
     if (
         draft.customer_account_id is not None
-        and uow.session.get(CustomerAccount, draft.customer_account_id) is None
+        and _SELECT_CUSTOMER.one(
+            uow.session.connection(), {"account_id": draft.customer_account_id}
+        )
+        is None
     ):
         raise NotFoundError("The customer's account no longer exists.")
     priced = _price(uow, actor, user, draft)
@@ -495,8 +525,8 @@ def _place(uow: UnitOfWork, actor: UserDTO, user: User, draft: SaleDraft) -> Pla
         status = OrderStatus.READY if draft.pickup else OrderStatus.FULFILLED
     number = _next_number(uow, store_id, till.store_code)
     conn = uow.session.connection()
-    order_id = conn.execute(
-        _INSERT_ORDER,
+    inserted = _INSERT_ORDER.one(
+        conn,
         {
             "sale_uuid": draft.sale_uuid,
             "number": number,
@@ -520,7 +550,9 @@ def _place(uow: UnitOfWork, actor: UserDTO, user: User, draft: SaleDraft) -> Pla
             "closed_at": now if status is OrderStatus.FULFILLED else None,
             "created_at": now,
         },
-    ).scalar_one()
+    )
+    assert inserted is not None  # RETURNING gives the new row's id
+    order_id = int(inserted[0])
     ctx = _Context(order_id, number, store_id, till_id, user.id, now)
     _insert_lines(uow, ctx, priced)
     _take_stock(uow, ctx, draft)
@@ -570,7 +602,7 @@ def _insert_lines(uow: UnitOfWork, ctx: _Context, priced: _Priced) -> None:
                 ),
             }
         )
-    uow.session.connection().execute(_INSERT_LINES, rows)
+    _INSERT_LINES.many(uow.session.connection(), rows)
 
 
 def _take_stock(uow: UnitOfWork, ctx: _Context, draft: SaleDraft) -> None:
@@ -578,18 +610,16 @@ def _take_stock(uow: UnitOfWork, ctx: _Context, draft: SaleDraft) -> None:
     wanted: dict[int, int] = defaultdict(int)
     for line in draft.lines:
         wanted[line.product_id] += line.quantity
-    for product_id in sorted(wanted):
-        move_stock(
-            uow,
-            store_id=ctx.store_id,
-            product_id=product_id,
-            quantity=-wanted[product_id],
-            kind=MovementKind.SALE,
-            batch_uuid=draft.sale_uuid,
-            user_id=ctx.user_id,
-            order_id=ctx.order_id,
-            reference=ctx.number,
-        )
+    take_stock(
+        uow,
+        store_id=ctx.store_id,
+        quantities=wanted,
+        kind=MovementKind.SALE,
+        batch_uuid=draft.sale_uuid,
+        user_id=ctx.user_id,
+        order_id=ctx.order_id,
+        reference=ctx.number,
+    )
 
 
 def _redeem(uow: UnitOfWork, ctx: _Context, draft: SaleDraft, priced: _Priced) -> None:
@@ -634,7 +664,9 @@ def _pay(uow: UnitOfWork, ctx: _Context, payments: Sequence[PaymentDraft]) -> in
             account_id, ledger_id = _pay_from_account(uow, ctx, payment)
             values["customer_account_id"] = account_id
             values["ledger_transaction_id"] = ledger_id
-        payment_id = uow.session.connection().execute(_INSERT_PAYMENT, values).scalar_one()
+        inserted = _INSERT_PAYMENT.one(uow.session.connection(), values)
+        assert inserted is not None  # RETURNING gives the new row's id
+        payment_id = int(inserted[0])
         change_total += tender.change_minor
         uow.record(
             PaymentConfirmed(
@@ -673,8 +705,8 @@ def _history(
     approver_id: int | None = None,
     note: str = "",
 ) -> None:
-    uow.session.connection().execute(
-        _INSERT_HISTORY,
+    _INSERT_HISTORY.many(
+        uow.session.connection(),
         [
             {
                 "order_id": ctx.order_id,

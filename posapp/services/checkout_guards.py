@@ -18,7 +18,7 @@ from posapp.services.dto import UserDTO
 from posapp.services.errors import ValidationError
 from posapp.services.orders_dto import ApprovalRequiredError, ManagerApproval
 from posapp.services.permissions import ROLE_PERMISSIONS, Permission
-from posapp.services.security import Approval, check_approval
+from posapp.services.security import Actor, Approval, check_approval
 from posapp.services.uow import UnitOfWork
 
 CARD_NUMBER_REFUSED = (
@@ -141,7 +141,7 @@ class Granted:
 def grant(
     uow: UnitOfWork,
     actor: UserDTO,
-    user: User,
+    user: User | Actor,
     permission: Permission,
     approval: ManagerApproval | None,
     message: str,

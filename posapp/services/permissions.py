@@ -37,6 +37,8 @@ class Permission(enum.StrEnum):
     READ_AUDIT_LOG = "read_audit_log"
     VIEW_REPORTS = "view_reports"
     CLOSE_TILL = "close_till"
+    MANAGE_NOTIFICATIONS = "manage_notifications"
+    SEND_PROMOTIONS = "send_promotions"
 
 
 P = Permission
@@ -69,8 +71,14 @@ _MANAGER = _CASHIER | {
     P.WITHDRAW_ABOVE_LIMIT,
     P.VIEW_USERS,
     P.VIEW_REPORTS,
+    P.SEND_PROMOTIONS,
 }
-_ADMIN = _MANAGER | {P.MANAGE_STORES, P.MANAGE_USERS, P.READ_AUDIT_LOG}
+_ADMIN = _MANAGER | {
+    P.MANAGE_STORES,
+    P.MANAGE_USERS,
+    P.READ_AUDIT_LOG,
+    P.MANAGE_NOTIFICATIONS,
+}
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "cashier": _CASHIER,

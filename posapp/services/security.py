@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from posapp.models import User
 from posapp.services.dto import UserDTO
 from posapp.services.errors import AuthenticationError, PermissionDeniedError, ServiceError
+from posapp.services.fastsql import Prepared
 from posapp.services.passwords import verify_password
 from posapp.services.permissions import ROLE_PERMISSIONS, Permission
 from posapp.services.uow import UnitOfWork
@@ -43,6 +44,38 @@ def authorize(uow: UnitOfWork, actor: UserDTO, permission: Permission) -> User:
     user = uow.session.get(User, actor.id)
     if user is None or not user.active:
         raise SessionEndedError(SESSION_ENDED)
+    if permission not in ROLE_PERMISSIONS.get(user.role, frozenset()):
+        label = permission.value.replace("_", " ")
+        msg = f"{user.username} ({user.role}) is not allowed to {label}."
+        raise PermissionDeniedError(msg)
+    return user
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """The acting user as stored right now: what a hot path needs, read without the ORM."""
+
+    id: int
+    username: str
+    role: str
+
+
+_SELECT_ACTOR = Prepared(
+    select(User.id, User.username, User.role, User.active).where(User.id == bindparam("user_id"))
+)
+
+
+def authorize_actor(uow: UnitOfWork, actor: UserDTO, permission: Permission) -> Actor:
+    """:func:`authorize` for hot paths (a sale): the same checks, one Core query, no ORM object.
+
+    Raises:
+        SessionEndedError: the user no longer exists or is inactive.
+        PermissionDeniedError: the user's current role does not grant ``permission``.
+    """
+    row = _SELECT_ACTOR.one(uow.session.connection(), {"user_id": actor.id})
+    if row is None or not row[3]:
+        raise SessionEndedError(SESSION_ENDED)
+    user = Actor(int(row[0]), str(row[1]), str(row[2]))
     if permission not in ROLE_PERMISSIONS.get(user.role, frozenset()):
         label = permission.value.replace("_", " ")
         msg = f"{user.username} ({user.role}) is not allowed to {label}."

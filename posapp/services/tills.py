@@ -42,6 +42,7 @@ from posapp.services.audit import AuditRecord
 from posapp.services.checkout_guards import clean_text
 from posapp.services.dto import UserDTO
 from posapp.services.errors import ConflictError, NotFoundError, ServiceError, ValidationError
+from posapp.services.fastsql import Prepared
 from posapp.services.orders_dto import (
     CashMovementDTO,
     MethodTotal,
@@ -92,7 +93,7 @@ class OpenTill(NamedTuple):
     store_code: str
 
 
-_SELECT_OPEN = (
+_SELECT_OPEN = Prepared(
     select(TillSession.id, TillSession.store_id, Store.code)
     .join(Store, Store.id == TillSession.store_id)
     .where(TillSession.open_register == bindparam("register"))
@@ -105,7 +106,7 @@ def require_open_session(uow: UnitOfWork) -> OpenTill:
     Raises:
         TillClosedError: no till is open on this register.
     """
-    row = uow.session.connection().execute(_SELECT_OPEN, {"register": uow.register}).one_or_none()
+    row = _SELECT_OPEN.one(uow.session.connection(), {"register": uow.register})
     if row is None:
         raise TillClosedError(f"No till is open on register {uow.register}: open the till first.")
     return OpenTill(int(row[0]), int(row[1]), str(row[2]))
