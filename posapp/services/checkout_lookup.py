@@ -8,11 +8,12 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 
 from posapp.models import Category, CustomerAccount, Product
 from posapp.services.coupons import BasketLine, quote_coupon
 from posapp.services.dto import UserDTO
+from posapp.services.fastsql import Prepared
 from posapp.services.orders_dto import (
     BasketItem,
     CategoryDTO,
@@ -21,7 +22,7 @@ from posapp.services.orders_dto import (
     ProductDTO,
 )
 from posapp.services.permissions import Permission
-from posapp.services.security import ACTIONS, authorize
+from posapp.services.security import ACTIONS, authorize, authorize_actor
 from posapp.services.uow import UnitOfWork
 
 __all__ = [
@@ -98,19 +99,24 @@ def lookup_code(uow: UnitOfWork, actor: UserDTO, code: str) -> ProductDTO | None
     if not text:
         return None
     with uow:
-        authorize(uow, actor, Permission.SELL)
-        row = uow.session.execute(
-            select(*_PRODUCT_COLUMNS)
-            .where(Product.barcode == text, Product.active.is_(True))
-            .limit(1)
-        ).first()
+        authorize_actor(uow, actor, Permission.SELL)  # a scan is the hot path: no ORM here
+        conn = uow.session.connection()
+        row = _BY_BARCODE.one(conn, {"code": text})
         if row is None:
-            row = uow.session.execute(
-                select(*_PRODUCT_COLUMNS)
-                .where(Product.sku_key == text.upper(), Product.active.is_(True))
-                .limit(1)
-            ).first()
+            row = _BY_SKU.one(conn, {"code": text.upper()})
         return None if row is None else product_dto(row)
+
+
+_BY_BARCODE = Prepared(
+    select(*_PRODUCT_COLUMNS)
+    .where(Product.barcode == bindparam("code"), Product.active.is_(True))
+    .limit(1)
+)
+_BY_SKU = Prepared(
+    select(*_PRODUCT_COLUMNS)
+    .where(Product.sku_key == bindparam("code"), Product.active.is_(True))
+    .limit(1)
+)
 
 
 def search_products(

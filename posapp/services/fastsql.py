@@ -40,6 +40,7 @@ class _Compiled:
     processors: tuple[_Processor | None, ...]
     defaults: tuple[Any, ...]
     positional: bool
+    results: tuple[_Processor | None, ...] | None
 
 
 class Prepared:
@@ -79,9 +80,22 @@ class Prepared:
                     for name in names
                 ),
                 bool(dialect.positional),
+                self._result_processors(dialect),
             )
             self._compiled[key] = compiled
         return compiled
+
+    def _result_processors(self, dialect: Dialect) -> tuple[_Processor | None, ...] | None:
+        """What turns the driver's values into the columns' Python types (SQLite's booleans)."""
+        columns = getattr(self.statement, "selected_columns", None)
+        if columns is None:
+            returning = getattr(self.statement, "_returning", ())
+            columns = returning or ()
+        processors = tuple(
+            cast(_Processor | None, col.type.dialect_impl(dialect).result_processor(dialect, None))
+            for col in columns
+        )
+        return processors if any(processors) else None
 
     @staticmethod
     def _watched(conn: Connection) -> bool:
@@ -122,8 +136,8 @@ class Prepared:
             result = conn.execute(self.statement, dict(params))
             if not result.returns_rows:
                 return []
-            rows = [result.first()] if first else result.all()
-            return [tuple(row) for row in rows if row is not None]
+            got = [result.first()] if first else result.all()
+            return [tuple(row) for row in got if row is not None]
         compiled = self._compile(conn.dialect, params)
         values = self._convert(compiled, params)
         cursor = self._cursor(conn)
@@ -133,12 +147,23 @@ class Prepared:
                 return []
             if first:
                 row = cursor.fetchone()
-                return [] if row is None else [tuple(row)]
-            return [tuple(row) for row in cursor.fetchall()]
+                rows: list[Any] = [] if row is None else [row]
+            else:
+                rows = list(cursor.fetchall())
         except conn.dialect.loaded_dbapi.Error as exc:
             raise self._translate(conn, compiled.sql, values, exc, cursor) from exc
         finally:
             cursor.close()
+        procs = compiled.results
+        if procs is None:
+            return [tuple(row) for row in rows]
+        return [
+            tuple(
+                value if proc is None or value is None else proc(value)
+                for value, proc in zip(row, procs, strict=True)
+            )
+            for row in rows
+        ]
 
     def run(self, conn: Connection, params: Mapping[str, Any] | None = None) -> None:
         """Run the statement for its effect."""

@@ -115,3 +115,14 @@ def test_statement_listeners_see_every_statement(database: Database) -> None:
 def test_a_column_default_left_to_python_is_refused(database: Database) -> None:
     with database.engine.connect() as conn, pytest.raises(TypeError, match="Python default"):
         _INSERT_STORE.one(conn, {"code": "C", "name": "C", "kind": "store"})
+
+
+def test_results_come_back_in_the_columns_types(database: Database) -> None:
+    select_flags = Prepared(select(Store.active, Store.created_at).where(Store.code == "R"))
+    with database.engine.begin() as conn:
+        _store(conn, "R")
+        row = select_flags.one(conn)
+    assert row is not None
+    assert row[0] is True
+    assert isinstance(row[1], datetime)
+    assert row[1].tzinfo is not None
