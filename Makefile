@@ -25,14 +25,23 @@ lint: $(VENV)/.installed-test
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
+# CI runs the slow reliability suites too, with fewer kills (the count is printed in the output).
+CI_CRASH_ITERATIONS ?= 40
 test: lint
 	QT_QPA_PLATFORM=offscreen scripts/with-postgres.sh $(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen POSAPP_CRASH_ITERATIONS=$(CI_CRASH_ITERATIONS) \
+		scripts/with-postgres.sh $(BIN)/python -m pytest -m slow tests/reliability $(PYTEST_ARGS)
 
+# The slow suites at full strength: the crash suite kills its worker CRASH_ITERATIONS times.
+CRASH_ITERATIONS ?= 200
 test-slow: $(VENV)/.installed-test
-	QT_QPA_PLATFORM=offscreen scripts/with-postgres.sh $(BIN)/python -m pytest -m slow $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen POSAPP_CRASH_ITERATIONS=$(CRASH_ITERATIONS) \
+		scripts/with-postgres.sh $(BIN)/python -m pytest -m slow $(PYTEST_ARGS)
 
+# Every figure of the issues in one table + benchmarks/results-latest.json; never part of `make test`.
+# make bench BENCH_ARGS="--full" adds the 1,000,000-product figures (see benchmarks/README.md).
 bench: $(VENV)/.installed-test
-	scripts/with-postgres.sh $(BIN)/python -m benchmarks $(BENCH_ARGS)
+	QT_QPA_PLATFORM=offscreen scripts/with-postgres.sh $(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,447 +1,326 @@
-"""Catalog speed on SQLite: search as you type, scanner lookup, the table's first rows, CSV import.
+"""Catalog speed on SQLite: search as you type, the scanner lookup, the Catalog tab, CSV import.
 
-Usage (from the repository root)::
-
-    python -m benchmarks.bench_catalog --products 1000000
-
-Builds a temporary SQLite database through the real migrations, bulk-loads realistic products
-(a brand, one or two descriptors, a product type and a size; ~3,300 brands, SKUs like
-``KEL0042-00017``, valid EAN-13 barcodes), then measures:
+Per catalog size (``--products``; 100,000 by default, 100,000 and 1,000,000 with ``--full``):
 
 * search as you type: every keystroke of product names typed word by word, SKUs and barcodes
   typed character by character, through the service (``catalog.search_products``, with its
-  authorisation) — targets p95 ≤ 20 ms;
-* the scanner path: ``catalog.lookup_code`` by barcode (a unit of work, two unique-index reads,
-  the product's DTO) and the bare index read ``catalog_search.find_by_code`` — target ≤ 1 ms;
-* the Catalog table model's first rows at N products (ids of the first screens, one page query)
-  and the background load of every id; then scrolling to the end, counting page queries —
-  targets ≤ 300 ms and "never loads all rows";
-* importing 100,000 CSV rows into that database in one transaction — target ≤ 30 s.
+  unit of work and authorisation); target p95 ≤ 20 ms. Floor: the same index reads (FTS5
+  trigram ``MATCH``, prefix ranges) on a bare sqlite3 connection. Check: every whole SKU or
+  barcode typed finds its product as the exact match first; typed names find something.
+* exact barcode lookup (``catalog.lookup_code``, the scanner path); target ≤ 1 ms. Floor: the
+  two unique-index reads and the row on sqlite3. Check: each answer has the scanned barcode.
 
-Wall-clock figures depend on what else runs on the machine; CPU time of the benchmark process
-is printed next to them (on a busy machine it is the fairer figure). The dataset is loaded with
-executemany and the FTS index rebuilt once (``'rebuild'``), which is how a bulk load is done;
-every measured operation uses the application's own code and schema.
+At the largest size: the real ``CatalogTab`` opened (offscreen) until its first rows are painted
+(target ≤ 300 ms; check: the background load then lists every product, and scrolling to the end
+reads pages without ever holding all rows). CSV import (``--import-rows``, 100,000 by default)
+into a copy of the smallest dataset in one transaction: target ≤ 30 s (check: every row
+created, the product count grew by as much, the progress callback moved).
 """
 
 from __future__ import annotations
 
-import argparse
-import os
 import random
-import sqlite3
-import statistics
-import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+from PySide6.QtCore import QAbstractItemModel
+from PySide6.QtWidgets import QTableView
+from sqlalchemy import func, select
 
-from sqlalchemy import select
-
+from benchmarks.catalog_data import (
+    admin_of,
+    catalog_dataset,
+    category_paths,
+    product_rows,
+    sample_products,
+    typing_queries,
+)
+from benchmarks.common import Figure, Samples, check, figure_from, with_profile
+from benchmarks.context import Context, copy_sqlite
+from benchmarks.qt import PaintSpy, qt_app, spin_until
+from benchmarks.raw_catalog import connect, raw_lookup, raw_search
 from posapp.models import Product
-from posapp.services import catalog, catalog_categories, catalog_search, product_csv, users
+from posapp.services import catalog, product_csv
 from posapp.services.backend import Backend
-from posapp.services.catalog_api import CatalogApi
-from posapp.services.db import Database, open_database
+from posapp.services.db import Database
 from posapp.services.dto import UserDTO
+from posapp.ui.bus import EventBus
 
-if TYPE_CHECKING:
-    from posapp.ui.catalog_model import CatalogTableModel
-
-
-def _split(text: str, sep: str | None = None) -> list[str]:
-    return text.split(sep)
-
-
-SYLLABLES = _split(
-    "ka ve lo ri mu ta ne so pa di zu bel cor fin gar hol jun kel lum mar nor pol qua ros "
-    "sil tor vin wel xan yor zen al ber ca dor el fa go ha in jo"
-)
-TYPES = _split(
-    "Apple Juice,Orange Juice,Sparkling Water,Still Water,Cola,Lemonade,Iced Tea,Green Tea,"
-    "Black Tea,Coffee Beans,Ground Coffee,Instant Coffee,Espresso Pods,Hot Chocolate,Whole Milk,"
-    "Oat Milk,Almond Milk,Yogurt,Greek Yogurt,Butter,Cheddar,Mozzarella,Brie,Parmesan,"
-    "Cream Cheese,Eggs,Bread,Sourdough,Baguette,Bagels,Croissants,Muffins,Pancake Mix,Flour,"
-    "Sugar,Brown Sugar,Honey,Maple Syrup,Jam,Peanut Butter,Hazelnut Spread,Cereal,Granola,Oats,"
-    "Rice,Basmati Rice,Pasta,Spaghetti,Penne,Noodles,Tomato Sauce,Pesto,Ketchup,Mustard,"
-    "Mayonnaise,Olive Oil,Vinegar,Salt,Pepper,Paprika,Curry Powder,Soup,Beans,Chickpeas,Lentils,"
-    "Tuna,Salmon,Sardines,Chicken Breast,Ground Beef,Sausages,Bacon,Ham,Tofu,Hummus,Crisps,"
-    "Tortilla Chips,Popcorn,Pretzels,Crackers,Cookies,Biscuits,Chocolate Bar,Dark Chocolate,"
-    "Gummy Bears,Chewing Gum,Ice Cream,Frozen Pizza,Frozen Peas,Fries,Dish Soap,"
-    "Laundry Detergent,Fabric Softener,Bleach,Glass Cleaner,Sponges,Paper Towels,Toilet Paper,"
-    "Tissues,Trash Bags,Aluminium Foil,Cling Film,Shampoo,Conditioner,Shower Gel,Hand Soap,"
-    "Toothpaste,Toothbrush,Mouthwash,Deodorant,Razor,Shaving Foam,Sunscreen,Body Lotion,"
-    "Lip Balm,Cotton Pads,Plasters,Painkillers,Vitamins,Batteries,Light Bulb,Extension Cord,"
-    "USB Cable,Phone Charger,Headphones,Notebook,Pens,Pencils,Markers,Sticky Notes,Stapler,Tape,"
-    "Scissors,Glue Stick,Envelopes,Printer Paper,Candles,Matches,Lighter,Dog Food,Cat Food,"
-    "Cat Litter,Bird Seed,Plant Food,Potting Soil,Garden Gloves,Screws,Nails,Hammer,Screwdriver,"
-    "Wrench,Paint Brush,Wall Paint,Sandpaper,Work Gloves,Socks,T-Shirt,Cap,Umbrella,"
-    "Water Bottle,Lunch Box,Mug,Plates,Cutlery Set,Frying Pan,Saucepan,Kitchen Knife,"
-    "Cutting Board,Tea Towel,Bath Towel,Pillow,Blanket",
-    ",",
-)
-DESCRIPTORS = _split(
-    "Organic,Classic,Original,Light,Extra,Premium,Family,Mini,Large,Natural,Smooth,Crunchy,"
-    "Spicy,Mild,Sweet,Salted,Unsalted,Sugar-Free,Gluten-Free,Vegan,Wholegrain,Fresh,Frozen,"
-    "Smoked,Roasted,Toasted,Strawberry,Raspberry,Blueberry,Cherry,Lemon,Lime,Orange,Mango,Peach,"
-    "Vanilla,Caramel,Chocolate,Mint,Coconut,Honey,Ginger,Cinnamon,Garlic,Herb,Tomato,Cheese,"
-    "Onion,Sea Salt,Barbecue,Chilli,Lavender,Rose,Aloe,Charcoal,Sensitive,Whitening,Ultra,Max,"
-    "Pro,Compact,Eco,Recycled,Red,Blue,Green,Black,White,Yellow,Pink,Grey,Silver,Gold,Wooden,"
-    "Steel,Ceramic,Glass,Cotton,Wool,Bamboo,Kids,Baby,Sport,Travel,Deluxe,Budget,Value",
-    ",",
-)
-SIZES = _split(
-    "50g 100g 125g 150g 200g 250g 300g 400g 500g 750g 1kg 2kg 5kg 100ml 200ml 250ml 330ml 500ml "
-    "750ml 1L 1.5L 2L 5L 2-pack 4-pack 6-pack 10-pack 12-pack 24-pack S M L XL 10cm 20cm 30cm 1m "
-    "2m 5m 10m"
-)
-WORDS = _split("fresh crisp tasty simple everyday quality value choice best new favourite")
-INSERT_SQL = (
-    "INSERT INTO products (id, sku, sku_key, barcode, name, description, category_id, "
-    "price_minor, cost_minor, tax_rate_bp, tax_included, sold_by_weight, active, created_at, "
-    "changed_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 0, 1, ?, ?, 1)"
-)
-STAMP = "2026-01-01 09:00:00.000000"
+SEARCH_P95_MS = 20.0
+LOOKUP_MS = 1.0
+FIRST_ROWS_MS = 300.0
+IMPORT_S = 30.0
 
 
-def ean13(first12: str) -> str:
-    """Append the EAN-13 check digit."""
-    digits = [ord(d) - 48 for d in first12]
-    total = sum(digits[0::2]) + 3 * sum(digits[1::2])
-    return first12 + str((10 - total % 10) % 10)
-
-
-def brand_names(rng: random.Random, count: int) -> list[str]:
-    """``count`` distinct made-up brand names."""
-    seen: set[str] = set()
-    while len(seen) < count:
-        word = "".join(rng.choice(SYLLABLES) for _ in range(rng.choice((2, 2, 3)))).capitalize()
-        if len(word) >= 4:
-            seen.add(word)
-    return sorted(seen)
-
-
-def product_rows(
-    count: int,
-    categories: list[int],
-    seed: int,
-    start_id: int = 1,
-    tag: str = "",
-    barcode_prefix: str = "50",
-) -> Iterator[tuple[object, ...]]:
-    """Rows for INSERT_SQL; ``tag`` and ``barcode_prefix`` keep codes apart between runs."""
-    rng = random.Random(seed)
-    brands = brand_names(random.Random(7), max(50, count // 300, 3_300))
-    seqs = [0] * len(brands)
-    texts = [" ".join(rng.choices(WORDS, k=rng.randrange(4, 14))) for _ in range(4_096)]
-    draw = rng.random  # random.choice is five times slower; a million rows notice
-    prefix = barcode_prefix
-    for offset in range(count):
-        index = int(draw() * len(brands))
-        brand = brands[index]
-        seqs[index] += 1
-        roll = draw()
-        descriptor = DESCRIPTORS[int(draw() * len(DESCRIPTORS))] if roll < 0.8 else ""
-        if roll < 0.25:
-            descriptor += " " + DESCRIPTORS[int(draw() * len(DESCRIPTORS))]
-        kind = TYPES[int(draw() * len(TYPES))]
-        size = SIZES[int(draw() * len(SIZES))]
-        name = f"{brand} {descriptor} {kind} {size}" if descriptor else f"{brand} {kind} {size}"
-        sku = f"{tag}{brand[:3].upper()}{index:04d}-{seqs[index]:05d}"
-        barcode = ean13(f"{prefix}{index:05d}{seqs[index]:05d}")
-        description = texts[offset % 4_096]
-        price = 50 + int(draw() * 199_950)
-        yield (
-            start_id + offset,
-            sku,
-            sku.upper(),
-            barcode,
-            name,
-            description,
-            categories[int(draw() * len(categories))],
-            price,
-            price * 6 // 10,
-            (0, 550, 1000, 2000)[int(draw() * 4)],
-            STAMP,
-            STAMP,
-        )
-
-
-def bulk_load(database: Database, count: int, categories: list[int]) -> dict[str, float]:
-    """Insert ``count`` products with executemany; rebuild the FTS index once.
-
-    Returns:
-        Seconds per phase.
-    """
-    path = database.url.database or ""
-    phases: dict[str, float] = {}
-    started = time.perf_counter()
-    conn = sqlite3.connect(path, isolation_level=None)
+def search_figures(ctx: Context, count: int) -> list[Figure]:
+    """Search as you type and the barcode lookup at ``count`` products, with their floors."""
+    path = catalog_dataset(ctx, count)
+    database = Database(f"sqlite:///{path}")
+    raw = connect(path)
     try:
-        conn.execute("PRAGMA synchronous=OFF")
-        conn.execute("PRAGMA cache_size=-400000")
-        ddl = conn.execute(
-            "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'products' "
-            "AND type IN ('trigger', 'index') AND sql IS NOT NULL"
-        ).fetchall()
-        for kind, name, _ in ddl:
-            conn.execute(f"DROP {kind.upper()} {name}")
-        conn.execute("BEGIN")
-        rows = product_rows(count, categories, seed=11)
-        while chunk := [row for _, row in zip(range(50_000), rows, strict=False)]:
-            conn.executemany(INSERT_SQL, chunk)
-        conn.execute("COMMIT")
-        phases["rows generated and inserted"] = time.perf_counter() - started
-        started = time.perf_counter()
-        for _, _, sql in ddl:
-            conn.execute(sql)
-        phases["indexes and triggers"] = time.perf_counter() - started
-        started = time.perf_counter()
-        conn.execute("INSERT INTO products_fts(products_fts) VALUES ('rebuild')")
-        phases["FTS rebuild"] = time.perf_counter() - started
+        admin = admin_of(database)
+        backend = Backend(database, register="bench")
+        rng = random.Random(3)
+        sizes = ctx.sizes
+        picks = rng.sample(range(1, count + 1), min(count, sizes.names + sizes.typed_codes))
+        queries = typing_queries(sample_products(database, picks), sizes.names)
+        ctx.log(f"search as you type at {count:,} products: {len(queries):,} keystrokes")
+        service, floor = _search(backend, admin, raw, queries)
+        search = figure_from(
+            service,
+            f"search as you type ({count:,} products)",
+            stat="p95",
+            floor=floor,
+            floor_name="raw FTS5",
+            target=SEARCH_P95_MS,
+            checked=f"{len(queries):,} keystrokes; whole SKUs/barcodes found first, names found",
+        )
+        worst = max(queries, key=lambda q: len(q[0]))[0]
+        search = with_profile(
+            search,
+            partial(_search_once, backend, admin, worst),
+            enabled=ctx.profile,
+            what=f"20 searches for {worst!r}",
+        )
+        lookups = [b for _, _, _, b in sample_products(database, rng.sample(picks, len(picks)))]
+        lookups = (lookups * (1 + sizes.lookups // max(1, len(lookups))))[: sizes.lookups]
+        ctx.log(f"barcode lookup at {count:,} products: {len(lookups)} scans")
+        service, floor = _lookups(backend, raw, lookups)
+        lookup = figure_from(
+            service,
+            f"exact barcode lookup ({count:,} products)",
+            floor=floor,
+            floor_name="raw sqlite3",
+            target=LOOKUP_MS,
+            checked=f"{len(lookups)} scans, each found its product",
+        )
+        lookup = with_profile(
+            lookup,
+            partial(_lookup_once, backend, lookups[0]),
+            enabled=ctx.profile,
+            runs=200,
+        )
+        return [search, lookup]
     finally:
-        conn.close()
-    return phases
+        raw.close()
+        database.dispose()
 
 
-def sample_products(database: Database, ids: list[int]) -> list[tuple[str, str, str]]:
-    """(name, SKU, barcode) of the products ``ids``, in that order."""
-    with database.read_sessions() as session:
-        rows = session.execute(
-            select(Product.id, Product.name, Product.sku, Product.barcode).where(
-                Product.id.in_(ids)
-            )
-        ).all()
-    by_id = {row[0]: (row[1], row[2], row[3] or "") for row in rows}
-    return [by_id[i] for i in ids if i in by_id]
+def _lookup_once(backend: Backend, code: str) -> object:
+    return catalog.lookup_code(backend.read_uow(), code)
 
 
-def typing_queries(rng: random.Random, rows: list[tuple[str, str, str]], names: int) -> list[str]:
-    """Every prefix a person types: names word by word, SKUs and barcodes char by char."""
-    queries: list[str] = []
-    for name, _, _ in rows[:names]:
-        typed = ""
-        for word in name.split()[:3]:
-            queries.extend(typed + word[:k] for k in range(1, len(word) + 1))
-            typed += word + " "
-    for _, sku, barcode in rows[names:]:
-        queries.extend(sku[:k] for k in range(1, len(sku) + 1))
-        queries.extend(barcode[:k] for k in range(1, len(barcode) + 1))
-    return queries
+def _search_once(backend: Backend, admin: UserDTO, query: str) -> object:
+    return catalog.search_products(backend.read_uow(), admin, query)
 
 
-@dataclass(frozen=True, slots=True)
-class Timing:
-    """Wall and CPU milliseconds of one operation."""
+def _search(
+    backend: Backend, admin: UserDTO, raw: object, queries: list[tuple[str, int | None]]
+) -> tuple[Samples, Samples]:
+    import sqlite3
 
-    wall: float
-    cpu: float
-
-
-def timed(action: Callable[[], object]) -> Timing:
-    """Run ``action`` once and time it."""
-    wall, cpu = time.perf_counter(), time.process_time()
-    action()
-    return Timing((time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000)
-
-
-def percentile(values: list[float], share: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(0, round(share * len(ordered)) - 1)]
-
-
-def report(label: str, timings: list[Timing], target_ms: float | None = None) -> None:
-    """Print p50/p95/max of wall time, and CPU p50/p95."""
-    walls = [t.wall for t in timings]
-    cpus = [t.cpu for t in timings]
-    p95 = percentile(walls, 0.95)
-    verdict = "" if target_ms is None else ("  PASS" if p95 <= target_ms else "  MISS")
-    target = "" if target_ms is None else f" (target p95 <= {target_ms:g} ms)"
-    print(
-        f"{label:<44} n={len(walls):>5}  p50 {statistics.median(walls):7.2f} ms  "
-        f"p95 {p95:7.2f} ms  max {max(walls):7.2f} ms  |  CPU p50 {statistics.median(cpus):6.2f} "
-        f"p95 {percentile(cpus, 0.95):6.2f} ms{target}{verdict}"
-    )
+    assert isinstance(raw, sqlite3.Connection)
+    for query, _ in queries[:50]:  # warm the caches the way a first minute of use does
+        _search_once(backend, admin, query)
+        raw_search(raw, query)
+    service, floor = Samples(), Samples()
+    for query, exact in queries:
+        start = time.perf_counter()
+        result = catalog.search_products(backend.read_uow(), admin, query)
+        service.values.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        raw_ids = raw_search(raw, query)
+        floor.values.append((time.perf_counter() - start) * 1000)
+        if exact is not None:
+            check(result.exact_id == exact, f"{query!r} did not find product {exact} first")
+            check(raw_ids[:1] == [exact], f"raw search of {query!r} missed product {exact}")
+        elif " " in query and len(query.split()[-1]) >= 3:
+            check(bool(result.ids), f"{query!r} (typed from a product name) found nothing")
+    return service, floor
 
 
-def _search(backend: Backend, admin: UserDTO, query: str) -> None:
-    catalog.search_products(backend.read_uow(), admin, query)
+def _lookups(backend: Backend, raw: object, codes: list[str]) -> tuple[Samples, Samples]:
+    import sqlite3
 
-
-def _lookup(backend: Backend, code: str) -> None:
-    catalog.lookup_code(backend.read_uow(), code)
-
-
-def _load_all(model: CatalogTableModel, api: CatalogApi, admin: UserDTO) -> None:
-    model.set_result(api.search(admin, ""))
-
-
-def bench_search(
-    backend: Backend, admin: UserDTO, queries: list[str], label: str = "search as you type"
-) -> None:
-    """Search as you type through the service."""
-    for query in queries[:50]:  # warm the caches the way a first minute of use does
-        catalog.search_products(backend.read_uow(), admin, query)
-    timings = [timed(partial(_search, backend, admin, query)) for query in queries]
-    report(f"{label} (all keystrokes)", timings, 20)
-    kinds: dict[str, list[Timing]] = {"name": [], "SKU": [], "barcode": []}
-    for query, timing in zip(queries, timings, strict=True):
-        kind = "barcode" if query.isdigit() else "SKU" if "-" in query[3:9] else "name"
-        kinds[kind].append(timing)
-    for kind, values in kinds.items():
-        if values:
-            report(f"  … {kind} keystrokes", values)
-
-
-def bench_lookup(backend: Backend, database: Database, codes: list[str]) -> None:
-    """The scanner path."""
+    assert isinstance(raw, sqlite3.Connection)
     for code in codes[:20]:
         catalog.lookup_code(backend.read_uow(), code)
-    report(
-        "scanner lookup_code (barcode → ProductDTO)",
-        [timed(partial(_lookup, backend, code)) for code in codes],
-        1,
+        raw_lookup(raw, code)
+    service, floor = Samples(), Samples()
+    for code in codes:
+        start = time.perf_counter()
+        product = catalog.lookup_code(backend.read_uow(), code)
+        service.values.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        row = raw_lookup(raw, code)
+        floor.values.append((time.perf_counter() - start) * 1000)
+        check(product is not None and product.barcode == code, f"lookup of {code} failed")
+        check(row is not None and row[2] == code, f"raw lookup of {code} failed")
+    return service, floor
+
+
+def first_rows_figure(ctx: Context, count: int) -> Figure:
+    """Open the real Catalog tab until its first rows are painted; then check the full list."""
+    from posapp.ui.tabs.catalog_tab import CatalogTab
+
+    app = qt_app()
+    path = catalog_dataset(ctx, count)
+    database = Database(f"sqlite:///{path}")
+    try:
+        admin = admin_of(database)
+        backend = Backend(database, EventBus(), register="bench")
+        samples = Samples()
+        checked = ""
+        ctx.log(f"catalog tab first rows at {count:,} products: {ctx.sizes.table_repeat} opens")
+        warmup = 0 if ctx.smoke else 1
+        for index in range(ctx.sizes.table_repeat + warmup):  # the first open is a warm-up
+            start = time.perf_counter()
+            tab = CatalogTab(backend, EventBus(), admin)
+            table = tab.findChild(QTableView)
+            check(table is not None, "the Catalog tab has no table")
+            assert table is not None
+            model = tab.model
+            spy = PaintSpy(partial(_has_rows, model))
+            table.viewport().installEventFilter(spy)
+            tab.resize(1280, 800)
+            tab.show()
+            spin_until(app, partial(getattr, spy, "painted"))
+            elapsed = (time.perf_counter() - start) * 1000
+            if index >= warmup:
+                samples.values.append(elapsed)
+            finished: list[bool] = []
+            tab.search_finished.connect(partial(finished.append, True))
+            spin_until(app, partial(_all_listed, finished, model, count))
+            checked = _check_scroll(app, tab, table, count)
+            tab.close()
+            tab.deleteLater()
+            app.processEvents()
+    finally:
+        database.dispose()
+    return figure_from(
+        samples,
+        f"catalog tab first rows painted ({count:,} products)",
+        target=FIRST_ROWS_MS,
+        checked=checked,
     )
-    with database.read_sessions() as session:
-        report(
-            "  … index read find_by_code (open session)",
-            [timed(partial(catalog_search.find_by_code, session, code)) for code in codes],
-            1,
-        )
 
 
-def bench_table(backend: Backend, admin: UserDTO) -> None:
-    """The Catalog table model's first rows, the full id list, scrolling to the end.
+def _has_rows(model: QAbstractItemModel) -> bool:
+    return model.rowCount() > 0
 
-    This is what the Catalog tab does when it opens: a quick read of the first ``FIRST_IDS``
-    ids and their first page (what the user sees), then every id in the background (appended
-    rows), then pages as the user scrolls.
-    """
-    from PySide6.QtCore import QModelIndex, Qt
+
+def _all_listed(finished: list[bool], model: QAbstractItemModel, count: int) -> bool:
+    return bool(finished) and model.rowCount() >= count
+
+
+def _check_scroll(app: object, tab: object, table: QTableView, count: int) -> str:
     from PySide6.QtWidgets import QApplication
 
-    from posapp.ui.catalog_model import FIRST_IDS, CatalogTableModel
+    from posapp.ui.catalog_model import MAX_PAGES, PAGE_SIZE
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    api = CatalogApi(backend)
-    firsts: list[Timing] = []
-    full: list[Timing] = []
-    rows = scroll_reads = cached = 0
-    for _ in range(5):
-        model = CatalogTableModel(api, admin)
-
-        def first_rows(m: CatalogTableModel = model) -> None:
-            m.set_result(api.search(admin, "", limit=FIRST_IDS))
-            for row in range(30):  # one screenful painted
-                m.data(m.index(row, 2), Qt.ItemDataRole.DisplayRole)
-
-        firsts.append(timed(first_rows))
-        full.append(timed(partial(_load_all, model, api, admin)))
-        rows = model.rowCount(QModelIndex())
-        before = model.page_reads
-        for row in range(0, rows, max(1, rows // 40)):  # drag the scroll bar to the end
-            model.data(model.index(row, 2), Qt.ItemDataRole.DisplayRole)
-        model.data(model.index(rows - 1, 2), Qt.ItemDataRole.DisplayRole)
-        scroll_reads = model.page_reads - before
-        cached = model.cached_rows
-    report("catalog table: first rows shown", firsts, 300)
-    report("  … every id loaded (background, appended)", full)
-    print(
-        f"{'  … scrolling to the end':<44} {scroll_reads} page queries, {cached:,} rows cached "
-        f"of {rows:,} (never all)"
-    )
-    del app
+    assert isinstance(app, QApplication)
+    model = getattr(tab, "model")  # noqa: B009 - CatalogTab.model (the ui module is lazy)
+    rows = model.rowCount()
+    check(rows == count, f"the tab lists {rows:,} products, expected {count:,}")
+    before = model.page_reads
+    bar = table.verticalScrollBar()
+    for step in range(41):  # drag the scroll bar to the end
+        bar.setValue(bar.maximum() * step // 40)
+        app.processEvents()
+    reads = model.page_reads - before
+    check(reads > 0, "scrolling read no page")
+    held = model.cached_rows
+    if rows > PAGE_SIZE * MAX_PAGES:  # smaller lists may rightly be held whole
+        check(held < rows, f"scrolling cached all {rows:,} rows")
+    return f"{rows:,} products listed; scrolled to the end: {reads} page reads, {held:,} rows held"
 
 
-def bench_import(backend: Backend, admin: UserDTO, rows: int, categories: list[str]) -> None:
-    """Import ``rows`` new products from a CSV file in one transaction."""
-    path = Path(tempfile.mkstemp(suffix=".csv")[1])
+def import_figure(ctx: Context, count: int) -> Figure:
+    """Import ``--import-rows`` new products from CSV into a copy of the ``count`` catalog."""
+    rows = ctx.sizes.import_rows
+    source = catalog_dataset(ctx, count)
+    target = ctx.folder("import") / "catalog.sqlite3"
+    copy_sqlite(source, target)
+    database = Database(f"sqlite:///{target}")
     try:
-        rng = random.Random(5)
-        with path.open("w", encoding="utf-8", newline="") as stream:
-            stream.write("sku,barcode,name,description,category,price,cost,tax_rate\r\n")
-            for row in product_rows(rows, [0], seed=99, start_id=0, tag="IMP", barcode_prefix="40"):
-                price = int(str(row[7]))
-                stream.write(
-                    f'{row[1]},{row[3]},"{row[4]}",{row[5]},{rng.choice(categories)},'
-                    f"{price // 100}.{price % 100:02d},{price * 6 // 1000}.00,20\r\n"
+        admin = admin_of(database)
+        backend = Backend(database, register="bench")
+        categories = category_paths(database)
+        samples = Samples()
+        moves: list[int] = []
+        for run in range(ctx.sizes.heavy_repeat):
+            if samples.over_budget():
+                break
+            before = _count(database)
+            csv = _write_csv(rows, categories, tag=f"IM{run}", prefix=f"4{run}")
+            ctx.log(f"CSV import: {rows:,} rows into {before:,} products (run {run + 1})")
+            progress: list[int] = []
+            try:
+                start = time.perf_counter()
+                report = product_csv.import_file(
+                    backend.uow(), admin, csv, progress=partial(_note, progress)
                 )
-        calls: list[int] = []
-        started = time.perf_counter()
-        cpu = time.process_time()
-        result = product_csv.import_file(
-            backend.uow(), admin, path, progress=lambda done, total: calls.append(done)
+                samples.values.append(time.perf_counter() - start)
+            finally:
+                csv.unlink(missing_ok=True)
+            check(report.ok, f"the import failed: {report.summary()}")
+            check(report.created == rows, f"{report.created} created of {rows}")
+            check(_count(database) == before + rows, "the product count did not grow by the rows")
+            moves.append(len(progress))
+        fig = figure_from(
+            samples,
+            f"CSV import, {rows:,} rows in one transaction (into {count:,})",
+            unit="s",
+            target=IMPORT_S,
+            checked=f"every row created and counted; progress moved {min(moves)} times",
         )
-        seconds = time.perf_counter() - started
-        cpu_seconds = time.process_time() - cpu
+        part = max(1, rows // 10)
+
+        def import_part() -> None:
+            csv = _write_csv(part, categories, tag="IMP", prefix="39")
+            try:
+                report = product_csv.import_file(backend.uow(), admin, csv)
+                check(report.ok, report.summary())
+            finally:
+                csv.unlink(missing_ok=True)
+
+        what = f"one import of {part:,} rows (a tenth)"
+        return with_profile(fig, import_part, enabled=ctx.profile, runs=1, what=what)
     finally:
-        path.unlink(missing_ok=True)
-    verdict = "PASS" if result.ok and seconds <= 30 else "MISS"
-    print(
-        f"{'CSV import, one transaction':<44} {rows:,} rows in {seconds:6.1f} s "
-        f"(CPU {cpu_seconds:5.1f} s), {len(calls)} progress updates, {result.summary()} "
-        f"(target <= 30 s)  {verdict}"
-    )
+        database.dispose()
+
+
+def _note(progress: list[int], done: int, _total: int) -> None:
+    progress.append(done)
+
+
+def _count(database: Database) -> int:
+    with database.read_sessions() as session:
+        return int(session.scalar(select(func.count(Product.id))) or 0)
+
+
+def _write_csv(rows: int, categories: list[str], *, tag: str, prefix: str) -> Path:
+    handle, name = tempfile.mkstemp(suffix=".csv")
+    path = Path(name)
+    rng = random.Random(5)
+    with open(handle, "w", encoding="utf-8", newline="") as stream:
+        stream.write("sku,barcode,name,description,category,price,cost,tax_rate\r\n")
+        for row in product_rows(rows, [0], seed=99, start_id=0, tag=tag, barcode_prefix=prefix):
+            price = int(str(row[7]))
+            stream.write(
+                f'{row[1]},{row[3]},"{row[4]}",{row[5]},{rng.choice(categories)},'
+                f"{price // 100}.{price % 100:02d},{price * 6 // 1000}.00,20\r\n"
+            )
+    return path
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Build the dataset, run every measurement, print the figures."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_catalog")
-    parser.add_argument("--products", type=int, default=1_000_000)
-    parser.add_argument("--import-rows", type=int, default=100_000)
-    parser.add_argument("--names", type=int, default=150, help="product names typed")
-    parser.add_argument("--codes", type=int, default=25, help="SKUs and barcodes typed")
-    parser.add_argument("--keep", metavar="DIR", help="build the database in DIR and keep it")
-    args = parser.parse_args(argv)
-    folder = args.keep or tempfile.mkdtemp(prefix="posapp-bench-")
-    path = Path(folder) / "catalog.sqlite3"
-    path.unlink(missing_ok=True)
-    database = open_database(f"sqlite:///{path}")
-    try:
-        backend = Backend(database, register="bench")
-        admin = users.add_user(backend.uow(), None, "bench", "correct horse battery", "admin")
-        tops = [
-            catalog_categories.create_category(backend.uow(), admin, f"Aisle {n}") for n in range(8)
-        ]
-        leaves = [
-            catalog_categories.create_category(backend.uow(), admin, f"Shelf {n}", top.id)
-            for top in tops
-            for n in range(6)
-        ]
-        print(
-            f"posapp catalog benchmark: {args.products:,} products, SQLite {sqlite3.sqlite_version}"
-        )
-        print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start")
-        phases = bulk_load(database, args.products, [leaf.id for leaf in leaves])
-        detail = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in phases.items())
-        total = sum(phases.values())
-        print(f"{'dataset built (executemany + FTS rebuild)':<44} {total:6.1f} s ({detail})")
-        rng = random.Random(3)
-        sampled = sample_products(
-            database, rng.sample(range(1, args.products + 1), args.names + args.codes)
-        )
-        queries = typing_queries(rng, sampled, args.names)
-        bench_search(backend, admin, queries)
-        picks = rng.sample(range(1, args.products + 1), 500)
-        codes = [barcode for _, _, barcode in sample_products(database, picks)]
-        bench_lookup(backend, database, codes)
-        bench_table(backend, admin)
-        bench_import(backend, admin, args.import_rows, [leaf.path for leaf in leaves])
-        bench_search(backend, admin, queries, "search after the import")
-        print(f"load average at the end: {os.getloadavg()[0]:.1f}")
-    finally:
-        database.dispose()
-        if not args.keep:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-    return 0
+    """``python -m benchmarks.bench_catalog``: the aggregate runner, catalog figures only."""
+    from benchmarks.__main__ import main as run
+
+    return run(["--only", "catalog,import", *(argv or [])])
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from posapp.services.accounts import statement
 from posapp.services.backend import Backend
 from posapp.services.db import open_database
 from posapp.services.errors import ValidationError
+from posapp.services.files import check_target
 
 if TYPE_CHECKING:
     from posapp.config import AppConfig
@@ -83,9 +84,7 @@ def statement_command(args: argparse.Namespace, config: AppConfig) -> int:
         ServiceError: the account or period is not valid, or the file cannot be written.
     """
     number = " ".join(args.account)
-    out: Path = args.out
-    if out.is_dir():
-        raise ValidationError(f"{out} is a folder: give a file name ending in .pdf.")
+    out: Path = check_target(args.out)
     database = open_database(config.database_url)
     try:
         backend = Backend(database, register=config.register)

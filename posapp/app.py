@@ -20,7 +20,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_gui(config: AppConfig) -> int:
-    """Open the database, load demo data if asked and empty, and run the Qt application."""
+    """Open the database, load demo data if asked and empty, and run the Qt application.
+
+    The background services (notifications, the relay between registers, the email sender,
+    the campaign clock and final reports) are built by
+    :func:`posapp.app_services.start_services`, which needs no window; they stop when the
+    application quits, before the database is closed.
+    """
+    from posapp.app_services import start_services  # noqa: PLC0415
     from posapp.services.backend import Backend  # noqa: PLC0415
     from posapp.services.db import open_database  # noqa: PLC0415
     from posapp.services.errors import ServiceError  # noqa: PLC0415
@@ -36,8 +43,11 @@ def run_gui(config: AppConfig) -> int:
         if config.demo_if_empty:
             _load_demo_if_empty(Backend(database, register=config.register))
         bus = EventBus()
-        backend = Backend(database, bus, register=config.register)
-        return run_qt(backend, bus)
+        services = start_services(database, bus, config)
+        try:
+            return run_qt(services.backend, bus)
+        finally:
+            services.stop()
     finally:
         database.dispose()
 

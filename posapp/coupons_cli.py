@@ -7,9 +7,7 @@ command if nobody has yet, and its ``coupons`` subcommand either way.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -20,6 +18,7 @@ from posapp.services.backend import Backend
 from posapp.services.coupon_report_data import effectiveness_report
 from posapp.services.coupon_reports import rate_text
 from posapp.services.db import open_database
+from posapp.services.files import check_target, write_atomic
 
 EXIT_OK, EXIT_ERROR = 0, 1
 Subparsers = argparse._SubParsersAction
@@ -31,6 +30,17 @@ def _day(text: str) -> date:
     except ValueError:
         msg = f"not a date: {text!r} (use YYYY-MM-DD, e.g. 2026-04-30)"
         raise argparse.ArgumentTypeError(msg) from None
+
+
+def _campaign_id(text: str) -> int:
+    """A campaign id: a whole number the database can hold (2**63 would overflow it)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 0 < value < 2**63:
+        raise argparse.ArgumentTypeError(f"not a campaign id: {text!r}") from None
+    return value
 
 
 def _child_subparsers(parser: argparse.ArgumentParser) -> Subparsers[argparse.ArgumentParser]:
@@ -60,7 +70,7 @@ def register_cli(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
     coupons.add_argument(
         "--campaign",
         dest="campaign_ids",
-        type=int,
+        type=_campaign_id,
         action="append",
         metavar="ID",
         help="only this campaign (repeat for several; default: every campaign of the period)",
@@ -68,24 +78,9 @@ def register_cli(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
     coupons.set_defaults(handler=report_coupons)
 
 
-def _write(path: Path, data: bytes) -> None:
-    """Write atomically: a temporary file in the same folder, then a rename."""
-    handle, temp = tempfile.mkstemp(prefix=".posapp-", suffix=".pdf", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        Path(temp).replace(path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 def report_coupons(args: argparse.Namespace, config: AppConfig) -> int:
     """Handle ``posapp report coupons``; service errors propagate to the CLI's handler."""
-    out: Path = args.out
-    if out.is_dir() or not out.parent.is_dir():
-        print(f"posapp: error: cannot write {out}: no such folder", file=sys.stderr)
-        return EXIT_ERROR
+    out: Path = check_target(args.out)
     database = open_database(config.database_url)
     try:
         backend = Backend(database, register=config.register)
@@ -95,7 +90,7 @@ def report_coupons(args: argparse.Namespace, config: AppConfig) -> int:
     finally:
         database.dispose()
     try:
-        _write(out, render_effectiveness(report))
+        write_atomic(out, render_effectiveness(report))
     except OSError as exc:
         print(f"posapp: error: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_ERROR

@@ -18,6 +18,7 @@ from posapp.reports.sales_report import sales_report_pdf
 from posapp.services.backend import Backend
 from posapp.services.coupons import shop_zone
 from posapp.services.db import open_database
+from posapp.services.files import check_target, write_atomic
 from posapp.services.orders_sales import sales_summary
 
 __all__ = ["register_cli", "report_sales"]
@@ -64,7 +65,7 @@ def register_cli(subparsers: _Commands) -> None:
 
 def report_sales(args: argparse.Namespace, config: AppConfig) -> int:
     """Handle ``posapp report sales``; errors are ``ServiceError`` for the CLI to print."""
-    out: Path = args.out
+    out: Path = check_target(args.out)
     if out.suffix.lower() != ".pdf":
         print("posapp: error: the output file must end in .pdf", file=sys.stderr)
         return EXIT_ERROR
@@ -79,11 +80,7 @@ def report_sales(args: argparse.Namespace, config: AppConfig) -> int:
         pdf = sales_report_pdf(report, zone=zone)
     finally:
         database.dispose()
-    try:
-        out.write_bytes(pdf)
-    except OSError as exc:
-        print(f"posapp: error: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
-        return EXIT_ERROR
+    write_atomic(out, pdf)
     print(
         f"Wrote {out}: {report.orders} orders, net sales {format_money(report.net_minor)} "
         f"from {report.date_from} to {report.date_to}."

@@ -9,8 +9,6 @@ literally: ``<b>`` in a holder's name stays two angle brackets and a letter.
 from __future__ import annotations
 
 import functools
-import os
-import tempfile
 from collections.abc import Callable
 from datetime import tzinfo
 from pathlib import Path
@@ -29,6 +27,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from posapp.reports.statement_model import StatementReport, StatementRow, statement_report
 from posapp.services.accounts_dto import StatementDTO
+from posapp.services.files import atomic_target
 
 __all__ = [
     "RenderCancelledError",
@@ -326,14 +325,7 @@ def write_statement_pdf(
         RenderCancelledError: ``progress`` returned False.
         OSError: the folder cannot be written.
     """
-    handle, temporary = tempfile.mkstemp(prefix=".statement-", suffix=".pdf", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            pages = render_statement_pdf(
-                statement, file, shop_name=shop_name, zone=zone, progress=progress
-            )
-        Path(temporary).replace(path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return pages
+    with atomic_target(path, ".pdf") as temporary, temporary.open("wb") as file:
+        return render_statement_pdf(
+            statement, file, shop_name=shop_name, zone=zone, progress=progress
+        )

@@ -13,6 +13,7 @@ from typing import Final
 
 from posapp.money import MAX_MINOR, format_money
 from posapp.services.errors import ValidationError
+from posapp.services.rel_cards import refuse_card_number
 
 HOLDER_NAME_MAX: Final = 200
 EMAIL_MAX: Final = 254
@@ -51,7 +52,7 @@ def clean_holder_name(text: str) -> str:
         raise ValidationError("Enter the holder's name.")
     if len(name) > HOLDER_NAME_MAX:
         raise ValidationError(f"The holder's name has at most {HOLDER_NAME_MAX} characters.")
-    return name
+    return refuse_card_number(name)
 
 
 def clean_email(text: str) -> str:
@@ -79,7 +80,7 @@ def clean_email(text: str) -> str:
     ascii_domain = _ascii_domain(domain)
     if len(local) + 1 + len(ascii_domain) > EMAIL_MAX:
         raise ValidationError(f"An email address has at most {EMAIL_MAX} characters.")
-    return f"{local}@{domain.lower()}"
+    return refuse_card_number(f"{local}@{domain.lower()}")
 
 
 def _ascii_domain(domain: str) -> str:
@@ -123,7 +124,7 @@ def clean_phone(text: str) -> str:
         )
     if len(phone) > PHONE_MAX:
         raise ValidationError(f"A phone number has at most {PHONE_MAX} characters.")
-    return phone
+    return refuse_card_number(phone)
 
 
 def phone_digits(text: str) -> str:
@@ -179,4 +180,4 @@ def clean_reason(text: str, *, required: bool = False) -> str:
         raise ValidationError("Enter a reason.")
     if len(reason) > REASON_MAX:
         raise ValidationError(f"A reason has at most {REASON_MAX} characters.")
-    return reason
+    return refuse_card_number(reason)

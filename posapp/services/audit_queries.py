@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,6 +23,7 @@ from posapp.models import AuditEntry, User
 from posapp.services.audit import ChainReport, verify_chain
 from posapp.services.dto import UserDTO
 from posapp.services.errors import ServiceError
+from posapp.services.files import atomic_target
 from posapp.services.permissions import Permission
 from posapp.services.security import ACTIONS, authorize
 from posapp.services.uow import UnitOfWork
@@ -364,18 +364,11 @@ def export_audit_csv(
     """
     target = Path(path)
     try:
-        handle, temp_name = tempfile.mkstemp(prefix=".audit-", suffix=".csv", dir=target.parent)
-    except OSError as exc:
-        raise ServiceError(f"Cannot write to {target.parent}: {exc.strerror}") from exc
-    temp = Path(temp_name)
-    try:
-        with open(handle, "w", encoding="utf-8-sig", newline="") as out:
+        with (
+            atomic_target(target, ".csv") as temp,
+            temp.open("w", encoding="utf-8-sig", newline="") as out,
+        ):
             count = write_audit_csv(uow, actor, flt, out, progress=progress)
-        temp.replace(target)
     except OSError as exc:
-        temp.unlink(missing_ok=True)
         raise ServiceError(f"Cannot write {target.name}: {exc.strerror}") from exc
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
     return count

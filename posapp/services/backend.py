@@ -18,6 +18,7 @@ from posapp.services.uow import Clock, UnitOfWork
 if TYPE_CHECKING:
     from posapp.services.catalog_api import CatalogApi
     from posapp.services.coupon_desk import CouponDesk
+    from posapp.services.notification_api import NotificationApi
     from posapp.services.orders_desk import OrdersDesk
     from posapp.services.stores_api import StoresApi
 
@@ -102,3 +103,15 @@ class Backend:
         from posapp.services.orders_desk import OrdersDesk  # noqa: PLC0415 - lazy
 
         return OrdersDesk(self)
+
+    @functools.cached_property
+    def notifications(self) -> NotificationApi:
+        """Staff notifications, their rules, the email outbox and mail settings for the UI.
+
+        Built on first use without a sender: the composition root
+        (:func:`posapp.app_services.start_services`) sets ``notifications.sender`` to the
+        running outbox sender, so that queuing an email wakes it. Tests may use it as is.
+        """
+        from posapp.services.notification_api import NotificationApi  # noqa: PLC0415 - lazy
+
+        return NotificationApi(self)

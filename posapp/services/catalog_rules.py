@@ -38,6 +38,7 @@ from stdnum import ean
 
 from posapp.money import BP_PER_UNIT, MAX_MINOR, MoneyError, parse_money
 from posapp.services.errors import ValidationError
+from posapp.services.rel_cards import refuse_card_number
 
 __all__ = [
     "BARCODE_MAX",
@@ -145,7 +146,15 @@ def clean_sku(text: str) -> str:
         raise ValidationError(
             f"A SKU has at most {SKU_MAX} characters (this one has {len(value)})."
         )
+    if not _is_gtin(value):  # a product's EAN or UPC used as its SKU is no card number
+        refuse_card_number(value)
     return value
+
+
+def _is_gtin(value: str) -> bool:
+    return (
+        value.isascii() and value.isdigit() and len(value) in _GTIN_LENGTHS and ean.is_valid(value)
+    )
 
 
 def sku_key(text: str) -> str:
@@ -172,7 +181,7 @@ def clean_name(text: str) -> str:
         raise ValidationError(
             f"A name has at most {NAME_MAX} characters (this one has {len(value):,})."
         )
-    return value
+    return refuse_card_number(value)
 
 
 def clean_description(text: str) -> str:
@@ -193,7 +202,7 @@ def clean_description(text: str) -> str:
             f"A description has at most {DESCRIPTION_MAX:,} characters "
             f"(this one has {len(value):,})."
         )
-    return value
+    return refuse_card_number(value)
 
 
 def clean_category_name(text: str) -> str:
@@ -216,7 +225,7 @@ def clean_category_name(text: str) -> str:
         )
     if len(value) > CATEGORY_NAME_MAX:
         raise ValidationError(f"A category name has at most {CATEGORY_NAME_MAX} characters.")
-    return value
+    return refuse_card_number(value)
 
 
 def path_key(path: str) -> str:

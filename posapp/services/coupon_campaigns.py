@@ -41,6 +41,7 @@ from posapp.services.coupon_dto import (
 from posapp.services.dto import UserDTO
 from posapp.services.errors import ConflictError, NotFoundError, ValidationError
 from posapp.services.permissions import Permission
+from posapp.services.rel_cards import refuse_card_number
 from posapp.services.security import ACTIONS, authorize, requires
 from posapp.services.uow import UnitOfWork
 
@@ -170,7 +171,7 @@ def _clean_text(text: str, what: str, maximum: int, *, required: bool) -> str:
         raise ValidationError(f"A {what} has at most {maximum} characters.")
     if any(unicodedata.category(ch) in {"Cc", "Cs"} for ch in clean):
         raise ValidationError(f"A {what} cannot contain control characters.")
-    return clean
+    return refuse_card_number(clean)
 
 
 def _check_limit(value: int | None, what: str) -> None:
@@ -319,7 +320,7 @@ def create_campaign(
         ConflictError: the shared code is taken (codes are unique across all campaigns).
     """
     clean = validate_draft(draft)
-    shared = clean_shared_code(shared_code) if shared_code.strip() else None
+    shared = clean_shared_code(refuse_card_number(shared_code)) if shared_code.strip() else None
     with uow:
         actor_id = _authorize(uow, actor, Permission.MANAGE_COUPONS)
         _check_targets(uow, clean)
@@ -439,7 +440,7 @@ def add_shared_code(uow: UnitOfWork, actor: UserDTO, campaign_id: int, code_text
         ValidationError: the code has characters other than letters, digits and dashes.
         ConflictError: the code is taken.
     """
-    code, key = clean_shared_code(code_text)
+    code, key = clean_shared_code(refuse_card_number(code_text))
     with uow:
         actor_id = _authorize(uow, actor, Permission.MANAGE_COUPONS)
         campaign = _load(uow, campaign_id)

@@ -47,8 +47,7 @@ from posapp.services import outbox_sending
 from posapp.services.audit import AuditRecord
 from posapp.services.dto import UserDTO
 from posapp.services.errors import ValidationError
-from posapp.services.outbox_dto import SECURITY_MODES, SendReport, SmtpSettings
-from posapp.services.permissions import Permission
+from posapp.services.outbox_dto import SECURITY_MODES, SMTP_PERMISSION, SendReport, SmtpSettings
 from posapp.services.security import authorize, requires
 from posapp.services.settings import get_setting, put_setting
 from posapp.services.uow import UnitOfWork
@@ -56,7 +55,7 @@ from posapp.services.uow import UnitOfWork
 _log = logging.getLogger(__name__)
 
 SMTP_KEY: Final = "mail.smtp"
-SETTINGS_PERMISSION: Final = Permission.MANAGE_USERS
+SETTINGS_PERMISSION: Final = SMTP_PERMISSION
 """Who may change the mail server: admins."""
 ENV_PASSWORD: Final = "POSAPP_SMTP_PASSWORD"
 KEYRING_SERVICE: Final = "posapp-smtp"

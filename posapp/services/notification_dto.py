@@ -7,9 +7,15 @@ from datetime import datetime
 from typing import Final, Literal
 
 from posapp.money import MAX_MINOR
+from posapp.services.permissions import Permission
 
 ThresholdKind = Literal["none", "percent", "money"]
-LinkKind = Literal["", "order", "product", "campaign", "account", "user"]
+LinkKind = Literal["", "order", "product", "campaign", "account", "user", "report"]
+"""What a notification can open; ``report`` is a campaign's final report (``link_id`` is the
+campaign), opened as a PDF from the reports folder."""
+
+RULES_PERMISSION: Final = Permission.MANAGE_NOTIFICATIONS
+"""Who may read and edit the notification rules: admins."""
 
 ROLES: Final = ("admin", "manager", "cashier")
 """Every staff role, in the order the rules dialog shows them."""
@@ -153,6 +159,13 @@ TRIGGERS: Final[tuple[TriggerSpec, ...]] = (
         "CampaignEnded",
         "Campaign ended",
         "A coupon campaign is used up, expires or is ended.",
+        default_roles=("admin",),
+    ),
+    TriggerSpec(
+        "campaign_report",
+        "CampaignEnded",
+        "Campaign final report",
+        "A campaign has ended and its final effectiveness report is in the reports folder.",
         default_roles=("admin",),
     ),
     TriggerSpec(

@@ -347,24 +347,63 @@ class NotificationListener:
     def _write(self, events: Sequence[DomainEvent]) -> int:
         with self._backend.uow() as uow:
             rules = {rule.trigger: rule for rule in load_rules(uow)}
-            notices = list(_notices(uow, events, rules))
-            if not notices:
+            return _store(uow, list(_notices(uow, events, rules)))
+
+
+def _store(uow: UnitOfWork, notices: Sequence[tuple[NotificationRule, Notice]]) -> int:
+    """Address each notice to its rule's recipients, insert the rows and commit.
+
+    Records a :class:`NotificationCreated` per new row; returns how many rows were new.
+    """
+    if not notices:
+        return 0
+    staff = uow.session.execute(select(User.id, User.role).where(User.active.is_(True))).all()
+    rows = [
+        _row(notice, user_id, uow)
+        for rule, notice in notices
+        for user_id in _recipients(rule, staff)
+    ]
+    created = _insert(uow, rows)
+    for row in created:
+        uow.record(NotificationCreated(row.id, row.user_id, row.title, row.level, row.created_at))
+    uow.commit()
+    return len(created)
+
+
+REPORT_TRIGGER: Final = "campaign_report"
+"""The rule that says who hears that a campaign's final report was written."""
+
+
+def notify_final_report(source: UowSource, event: CampaignEnded, file_name: str) -> int:
+    """Tell whom the ``campaign_report`` rule names that a campaign's final report is written.
+
+    Called by the report writer once the PDF is in the reports folder. The notification links
+    to the report (``link_kind`` ``"report"``, ``link_id`` the campaign), which opening shows.
+    Like the listener, it is idempotent per event and never raises (failures are logged).
+
+    Returns:
+        How many notifications were written.
+    """
+    try:
+        with source.uow() as uow:
+            rule = next((r for r in load_rules(uow) if r.trigger == REPORT_TRIGGER), None)
+            if rule is None or not rule.enabled or not (rule.roles or rule.user_ids):
                 return 0
-            staff = uow.session.execute(
-                select(User.id, User.role).where(User.active.is_(True))
-            ).all()
-            rows = [
-                _row(notice, user_id, uow)
-                for rule, notice in notices
-                for user_id in _recipients(rule, staff)
-            ]
-            created = _insert(uow, rows)
-            for row in created:
-                uow.record(
-                    NotificationCreated(row.id, row.user_id, row.title, row.level, row.created_at)
-                )
-            uow.commit()
-            return len(created)
+            name = uow.session.scalar(
+                select(CouponCampaign.name).where(CouponCampaign.id == event.campaign_id)
+            )
+            notice = Notice(
+                REPORT_TRIGGER,
+                _clip(f"Final report: {name or f'campaign #{event.campaign_id}'}"),
+                f"{_clip(file_name)} is in the reports folder.",
+                "report",
+                event.campaign_id,
+                event_key(REPORT_TRIGGER, event),
+            )
+            return _store(uow, [(rule, notice)])
+    except Exception:
+        _log.exception("cannot notify about the final report of %r", event)
+        return 0
 
 
 def _notices(
@@ -456,6 +495,11 @@ class NotificationWorker:
         if thread is not None:
             self._queue.put(None)
             thread.join(timeout)
+
+    @property
+    def running(self) -> bool:
+        """Whether the thread is alive."""
+        return self._thread is not None and self._thread.is_alive()
 
     def wait_idle(self, timeout: float = 5.0) -> bool:
         """Wait until every queued event is handled; return False on timeout (for tests)."""

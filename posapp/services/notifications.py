@@ -10,7 +10,7 @@ their defaults are in :data:`posapp.services.notification_dto.TRIGGERS`:
 - a pickup order is placed, an order is ready for pickup → all staff;
 - an order is refunded → managers;
 - a campaign's redemptions reach 90 % of its usage limit → admins (once per campaign);
-- a campaign ends, a staff user changes → admins;
+- a campaign ends, its final report is written, a staff user changes → admins;
 - money of at least 500.00 moves on a customer account → managers;
 - a product changes → managers (off by default).
 
@@ -29,6 +29,7 @@ from posapp.models import Notification, User
 from posapp.services.audit import AuditRecord
 from posapp.services.dto import UserDTO
 from posapp.services.notification_dto import (
+    RULES_PERMISSION,
     NotificationDTO,
     NotificationFilter,
     NotificationRule,
@@ -42,7 +43,6 @@ from posapp.services.notification_rules import (
     store_rules,
     validate_rules,
 )
-from posapp.services.permissions import Permission
 from posapp.services.security import SESSION_ENDED, SessionEndedError, authorize, requires
 from posapp.services.uow import UnitOfWork
 
@@ -62,9 +62,6 @@ __all__ = [
     "unread_count",
 ]
 
-RULES_PERMISSION: Final = Permission.MANAGE_USERS
-"""Who may read and edit the rules: admins. (A dedicated ``MANAGE_NOTIFICATIONS`` permission
-would say it better; the permission matrix is the lead's to extend.)"""
 
 PAGE_MAX: Final = 500
 IDS_MAX: Final = 10_000

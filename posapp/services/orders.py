@@ -7,7 +7,9 @@ States and the only moves between them (anything else is refused with a clear me
                 │          └────────────────┬────────────┘        (returns)
                 └──► cancelled ◄────────────┘ (from placed, paid or ready)
 
-Every move writes a status-history row (who, when, approver, note) and an audit entry.
+Every move writes a status-history row (who, when, approver, note) and an audit entry. Moves
+the customer hears about (ready for pickup, collected, partly refunded, refunded) also write
+their email to the outbox, in the same transaction (see :mod:`posapp.services.outbox`).
 
 Cancel gives the stock back, gives the coupon uses back and refunds every payment to its tender.
 A return takes chosen quantities of chosen lines (never more than are left), restocks them or
@@ -44,6 +46,7 @@ from posapp.services.coupons import release_redemptions
 from posapp.services.dto import UserDTO
 from posapp.services.errors import ConflictError, NotFoundError, ServiceError, ValidationError
 from posapp.services.orders_dto import ManagerApproval, RefundTo, ReturnRequest, ReturnResult
+from posapp.services.outbox import enqueue_order_status_email
 from posapp.services.permissions import ROLE_PERMISSIONS, Permission
 from posapp.services.pricing import check_quantity, line_refund
 from posapp.services.security import ACTIONS, authorize
@@ -169,7 +172,12 @@ def _move(
     approver_id: int | None = None,
     note: str = "",
 ) -> None:
-    """Record a checked move: the status, its history row and its event."""
+    """Record a checked move: the status, its history row, its event and the customer's email.
+
+    The email (for the statuses of ``outbox.ORDER_EMAIL_KINDS``, when the order has a customer
+    with an address) is an outbox row in this same unit of work: it commits or rolls back with
+    the move.
+    """
     old = order.status
     now = uow.now()
     order.status = new.value
@@ -187,6 +195,7 @@ def _move(
         )
     )
     uow.record(OrderStatusChanged(order.id, order.number, old, new.value, now))
+    enqueue_order_status_email(uow, order.id, new.value)
 
 
 def advance_order(

@@ -8,10 +8,10 @@ sent (by :mod:`posapp.services.mailer`, retried with backoff) or end up visibly 
   :func:`enqueue_order_status_email` inside its own unit of work. These are service messages
   about a purchase, not marketing, so they go to the order's customer whatever the marketing
   opt-in says (as long as the account has an email and is not closed).
-- Promotions: an admin's :func:`send_promotion` writes one row per customer who opted in, each
-  with its own unused code of a campaign if one is chosen. A customer who opts out before a
-  promotion is sent never gets it: :func:`set_opt_in` cancels their waiting promotions, and the
-  sender checks the opt-in again just before sending.
+- Promotions: a manager's or admin's :func:`send_promotion` writes one row per customer who
+  opted in, each with its own unused code of a campaign if one is chosen. A customer who opts
+  out before a promotion is sent never gets it: :func:`set_opt_in` cancels their waiting
+  promotions, and the sender checks the opt-in again just before sending.
 """
 
 from __future__ import annotations
@@ -38,6 +38,9 @@ from posapp.services.audit import AuditRecord
 from posapp.services.dto import UserDTO
 from posapp.services.errors import ConflictError, NotFoundError, ValidationError
 from posapp.services.outbox_dto import (
+    OPT_IN_PERMISSION,
+    OUTBOX_PERMISSION,
+    PROMOTION_PERMISSION,
     CampaignChoice,
     OutboxCounts,
     OutboxFilter,
@@ -54,7 +57,6 @@ from posapp.services.outbox_sending import (
     record_failure,
     record_sent,
 )
-from posapp.services.permissions import Permission
 from posapp.services.security import authorize, requires
 from posapp.services.uow import UnitOfWork
 
@@ -78,11 +80,6 @@ __all__ = [
     "set_opt_in",
 ]
 
-PROMOTION_PERMISSION: Final = Permission.MANAGE_USERS
-"""Sending a promotion to every customer is an admin's decision (admins only)."""
-OPT_IN_PERMISSION: Final = Permission.MANAGE_ACCOUNTS
-OUTBOX_PERMISSION: Final = Permission.MANAGE_ACCOUNTS
-"""The outbox shows customers' addresses: managers and admins."""
 
 SUBJECT_MAX: Final = 200
 BODY_MAX: Final = 100_000

@@ -6,6 +6,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final, Literal
 
+from posapp.services.permissions import Permission
+
+PROMOTION_PERMISSION: Final = Permission.SEND_PROMOTIONS
+"""Who may write promotions to the customers who opted in: managers and admins."""
+OUTBOX_PERMISSION: Final = Permission.MANAGE_ACCOUNTS
+"""Who may see the outbox (it shows customers' addresses) and retry emails: managers, admins."""
+OPT_IN_PERMISSION: Final = Permission.MANAGE_ACCOUNTS
+"""Who may record a customer's choice about offers."""
+SMTP_PERMISSION: Final = Permission.MANAGE_NOTIFICATIONS
+"""Who may see and change the mail server settings: admins."""
+
 SmtpSecurity = Literal["none", "starttls", "tls"]
 SECURITY_MODES: Final[tuple[SmtpSecurity, ...]] = ("none", "starttls", "tls")
 SECURITY_LABELS: Final = {

@@ -33,8 +33,6 @@ spreadsheet shows it instead of running it as a formula.
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, cast
@@ -50,6 +48,7 @@ from posapp.services.catalog_dto import ExportReport, ImportOptions, ImportRepor
 from posapp.services.catalog_rules import barcode_variants, escape_cell, format_tax_rate, sku_key
 from posapp.services.catalog_search import category_paths, category_tree
 from posapp.services.dto import UserDTO
+from posapp.services.files import FileTargetError, atomic_target
 from posapp.services.images import display_name
 from posapp.services.permissions import Permission
 from posapp.services.product_csv_read import (
@@ -137,13 +136,17 @@ def import_products(
     if len(data) > MAX_FILE_BYTES:
         raise CsvFileError(f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB.")
     text, encoding = decode_csv(data, opts.encoding)
+    empty = CsvFileError("The file is empty: it needs a header line and one line per product.")
     first_line = next((line for line in text.splitlines() if line.strip()), "")
     if not first_line:
-        raise CsvFileError("The file is empty: it needs a header line and one line per product.")
+        raise empty
     delimiter = sniff_delimiter(first_line)
     total = text.count("\n") + (0 if text.endswith("\n") else 1)
     rows = records(text, delimiter)
-    header_line, header_cells = next(rows)
+    first = next(rows, None)  # None: only blank cells, e.g. a quoted line break ('"\n"')
+    if first is None:
+        raise empty
+    header_line, header_cells = first
     header = read_header(header_cells, header_line)
     decimal_comma = (
         detect_decimal_comma(text, delimiter, header)
@@ -517,15 +520,12 @@ def export_products(
             count_query = count_query.where(Product.active.is_(True))
         total = int(session.scalar(count_query) or 0)
         paths = category_paths(session)
-        try:
-            handle, temp_name = tempfile.mkstemp(
-                prefix=".posapp-export-", suffix=".csv", dir=path.parent
-            )
-        except OSError as exc:
-            raise CsvFileError(f"Cannot write to {path.parent}: {exc.strerror}.") from exc
         rows = 0
         try:
-            with os.fdopen(handle, "w", encoding="utf-8-sig", newline="") as stream:
+            with (
+                atomic_target(path, ".csv") as temp,
+                temp.open("w", encoding="utf-8-sig", newline="") as stream,
+            ):
                 writer = csv.writer(stream, lineterminator="\r\n")
                 writer.writerow(COLUMNS)
                 result = session.execute(query.execution_options(yield_per=BATCH))
@@ -536,14 +536,10 @@ def export_products(
                         session.expunge_all()
                         _step(progress, cancelled, rows, total)
                 _step(progress, cancelled, total, total)
-            Path(temp_name).replace(path)
         except _CancelledError:
-            Path(temp_name).unlink(missing_ok=True)
             return ExportReport(rows, cancelled=True)
+        except FileTargetError as exc:
+            raise CsvFileError(str(exc)) from exc
         except OSError as exc:
-            Path(temp_name).unlink(missing_ok=True)
             raise CsvFileError(f"Cannot write {display_name(path)}: {exc.strerror}.") from exc
-        except BaseException:
-            Path(temp_name).unlink(missing_ok=True)
-            raise
     return ExportReport(rows)

@@ -36,6 +36,7 @@ from posapp.services.audit import AuditRecord
 from posapp.services.dto import UserDTO
 from posapp.services.errors import NotFoundError, ValidationError
 from posapp.services.permissions import Permission
+from posapp.services.rel_cards import refuse_card_number
 from posapp.services.retry import with_retry
 from posapp.services.security import authorize, requires
 from posapp.services.stock_core import move_stock
@@ -91,7 +92,7 @@ def clean_note(text: str, label: str = "note", limit: int = NOTE_MAX) -> str:
         raise ValidationError(f"The {label} must be one line without control characters.")
     if len(clean) > limit:
         raise ValidationError(f"The {label} has at most {limit} characters.")
-    return clean
+    return refuse_card_number(clean)
 
 
 def _merge(lines: Iterable[StockLine]) -> dict[int, int]:

@@ -23,6 +23,7 @@ from posapp.services.audit import AuditRecord
 from posapp.services.dto import UserDTO
 from posapp.services.errors import ConflictError, NotFoundError, ValidationError
 from posapp.services.permissions import Permission
+from posapp.services.rel_cards import refuse_card_number
 from posapp.services.security import authorize, requires
 from posapp.services.stock_types import STORE_KINDS, StoreInput, StoreSummary
 from posapp.services.uow import UnitOfWork
@@ -41,7 +42,7 @@ def _clean_text(value: str, label: str, limit: int, *, multiline: bool = False) 
         raise ValidationError(f"The {label} cannot contain control characters.")
     if len(text) > limit:
         raise ValidationError(f"The {label} has at most {limit} characters.")
-    return text
+    return refuse_card_number(text)
 
 
 def clean_store_input(data: StoreInput) -> StoreInput:

@@ -19,6 +19,7 @@ from posapp.services.dto import UserDTO
 from posapp.services.errors import ConflictError, NotFoundError, ValidationError
 from posapp.services.passwords import hash_password
 from posapp.services.permissions import Permission
+from posapp.services.rel_cards import refuse_card_number
 from posapp.services.security import ACTIONS, authorize
 from posapp.services.uow import UnitOfWork
 from posapp.services.usernames import (
@@ -92,7 +93,7 @@ def _clean_full_name(full_name: str) -> str:
         raise ValidationError(f"A full name has at most {FULL_NAME_MAX} characters.")
     if any(unicodedata.category(ch) == "Cc" for ch in full):
         raise ValidationError("A full name cannot contain control characters.")
-    return full
+    return refuse_card_number(full)
 
 
 def _check_role(role: str) -> None:

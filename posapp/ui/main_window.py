@@ -1,4 +1,11 @@
-"""The main window: role-dependent tabs, a status bar, the notification bell and toasts."""
+"""The main window: role-dependent tabs, a status bar, the notification bell, menu and toasts.
+
+Notifications come from :func:`posapp.ui.notifications_wiring.wire_notifications` (when the
+backend has ``notifications``): the bell shows the stored unread count and opens the
+notification centre, and each new notification for this user becomes a toast that never takes
+the focus (the register's barcode field keeps it). The "Notifications" menu at the top right and
+:class:`~posapp.ui.notif_window.LinkOpener` come from :mod:`posapp.ui.notif_window`.
+"""
 
 from __future__ import annotations
 
@@ -19,22 +26,15 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
-from posapp.events import (
-    AccountMoved,
-    CouponRedeemed,
-    DomainEvent,
-    NotificationCreated,
-    OrderPlaced,
-    StockLow,
-    UserChanged,
-)
 from posapp.services.dto import StoreDTO, UserDTO
 from posapp.services.errors import ServiceError
 from posapp.services.permissions import Permission, has_permission
 from posapp.ui.bus import EventBus
-from posapp.ui.event_messages import toast_message
 from posapp.ui.idle_lock import IdleLock
+from posapp.ui.notif_window import LinkOpener, NotificationActions
 from posapp.ui.notification_bell import NotificationBell
+from posapp.ui.notification_ports import notifications_of
+from posapp.ui.notifications_wiring import NotificationsWiring, wire_notifications
 from posapp.ui.ports import AppBackend
 from posapp.ui.qt_compat import emit
 from posapp.ui.resources import PALETTE, icon
@@ -55,6 +55,12 @@ NO_STORE = "No store"
 DEFAULT_SIZE = QSize(1280, 800)
 MINIMUM_SIZE = QSize(960, 600)
 _CORNER_NUDGE = 3  # the selected tab's 3 px underline lifts the tab labels; match it
+_MENU_BUTTON_STYLE = (  # like the Log out button next to it (style.qss), without the arrow
+    f"QToolButton {{ color: {PALETTE['muted']}; padding: 6px 12px; font-weight: bold; }}"
+    "QToolButton:focus { padding: 5px 11px; }"
+    f"QToolButton:hover {{ color: {PALETTE['text']}; }}"
+    "QToolButton::menu-indicator { image: none; width: 0px; }"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +149,7 @@ class MainWindow(QMainWindow):
         self.toasts = ToastArea(central)
         self._build_actions()
         self._build_status_bar()
-        self._connect_bus()
+        self._wire_notifications()
         self._session_ending = False
         self.idle_lock = IdleLock(self, backend, user)
         self.idle_lock.switch_user_requested.connect(self.switch_user_requested)
@@ -215,6 +221,7 @@ class MainWindow(QMainWindow):
         corner = _TabCorner(self.tabs)
         row = QHBoxLayout(corner)
         row.setContentsMargins(0, _CORNER_NUDGE, 2 * SPACING, 0)
+        self._corner_row = row
         button = QToolButton(corner)
         button.setObjectName("logoutButton")
         button.setDefaultAction(self.logout_action)
@@ -237,60 +244,53 @@ class MainWindow(QMainWindow):
             "database", self._backend.database_description, "Database", bar
         )
         self.bell = NotificationBell(bar)
-        self.bell.clicked.connect(self._on_bell_clicked)
         items = (self.user_item, self.store_item, self.register_item, self.database_item)
         for item in items:
             bar.addPermanentWidget(item)
             bar.addPermanentWidget(status_separator(bar))
-        bell_box = QWidget(bar)
+        bell_box = self._bell_box = QWidget(bar)
         bell_row = QHBoxLayout(bell_box)
         bell_row.setContentsMargins(SPACING // 2, 2, SPACING, 2)
         bell_row.addWidget(self.bell)
         bar.addPermanentWidget(bell_box)
 
-    def _connect_bus(self) -> None:
-        bus = self._bus
-        bus.order_placed.connect(self._on_bus_order_placed)
-        bus.stock_low.connect(self._on_bus_stock_low)
-        bus.coupon_redeemed.connect(self._on_bus_coupon_redeemed)
-        bus.user_changed.connect(self._on_bus_user_changed)
-        bus.account_moved.connect(self._on_bus_account_moved)
-        bus.notification_created.connect(self._on_bus_notification_created)
+    def _wire_notifications(self) -> None:
+        """Bell, toasts, the Notifications menu and linked objects (when the services exist)."""
+        self.links = LinkOpener(self, self._backend, self._user, self.toasts, self)
+        self.notifications: NotificationsWiring | None = wire_notifications(
+            self, self._backend, self._bus, self._user
+        )
+        self.notification_actions: NotificationActions | None = None
+        if self.notifications is None:
+            self._bell_box.hide()  # no stored notifications to count
+            return
+        self.notifications.open_requested.connect(self.links.open)
+        api = notifications_of(self._backend)
+        assert api is not None  # the wiring found it
+        actions = NotificationActions(self, api, self._bus, self._user, self.notifications)
+        self.notification_actions = actions
+        button = QToolButton(self.tabs.cornerWidget(Qt.Corner.TopRightCorner))
+        button.setObjectName("notificationsMenuButton")
+        button.setText("Notifications")
+        button.setIcon(icon("bell"))
+        button.setIconSize(QSize(18, 18))
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        button.setMenu(actions.menu)
+        button.setToolTip("Notifications, rules and customer email")
+        button.setAccessibleName("Notifications menu")
+        button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        button.setStyleSheet(_MENU_BUTTON_STYLE)
+        self.notifications_button = button
+        self._corner_row.insertWidget(0, button)
 
-    def _toast_event(self, event: DomainEvent) -> None:
-        message = toast_message(event, store_names=self._store_names)
-        if message is not None:
-            self.toasts.show_toast(message.title, message.body, message.level)
-
-    @Slot(object)
-    def _on_bus_order_placed(self, event: OrderPlaced) -> None:
-        self._toast_event(event)
-
-    @Slot(object)
-    def _on_bus_stock_low(self, event: StockLow) -> None:
-        self._toast_event(event)
-
-    @Slot(object)
-    def _on_bus_coupon_redeemed(self, event: CouponRedeemed) -> None:
-        self._toast_event(event)
-
-    @Slot(object)
-    def _on_bus_user_changed(self, event: UserChanged) -> None:
-        self._toast_event(event)
-
-    @Slot(object)
-    def _on_bus_account_moved(self, event: AccountMoved) -> None:
-        self._toast_event(event)
-
-    @Slot(object)
-    def _on_bus_notification_created(self, event: NotificationCreated) -> None:
-        if event.user_id == self._user.id:
-            self.bell.set_unread(self.bell.unread + 1)
-
-    @Slot()
-    def _on_bell_clicked(self) -> None:
-        # The notification centre (a later issue) opens here; for now reading means seeing.
-        self.bell.set_unread(0)
+    def show_tab(self, title: str) -> QWidget | None:
+        """Make the tab called ``title`` current and return its page (None if not shown)."""
+        titles = self.tab_titles()
+        if title not in titles:
+            return None
+        self.tabs.setCurrentIndex(titles.index(title))
+        return self.tabs.currentWidget()
 
     @Slot(QAction)
     def _on_tab_actions_triggered(self, action: QAction) -> None:
@@ -322,4 +322,6 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
         if event.isAccepted():
             self.idle_lock.stop()
+            if self.notification_actions is not None:
+                self.notification_actions.close_all()
             emit(self.closed)

@@ -1,10 +1,10 @@
 """Connects the bus to the main window's bell, toasts and the notification centre.
 
-The lead calls :func:`wire_notifications` once per main window::
+``posapp.ui.main_window.MainWindow`` calls :func:`wire_notifications` once, when it is built::
 
     wiring = wire_notifications(window, backend, bus, user)   # backend.notifications is the API
     if wiring is not None:
-        wiring.open_requested.connect(window_shows_object)   # (kind, id), e.g. ("product", 7)
+        wiring.open_requested.connect(window.links.open)      # (kind, id), e.g. ("product", 7)
 
 What it does:
 
@@ -12,7 +12,8 @@ What it does:
   another register) is collected; a single-shot timer turns a burst into ONE refresh: one unread
   count query for the bell and one query for the new notifications' texts;
 - the newest few of a burst become toasts (stacked by ``ToastArea``, never taking focus); the
-  rest are summed up in one "N more" toast. Clicking a toast opens its object;
+  rest are summed up in one "N more" toast. When the area is full, the oldest toasts make room,
+  so the newest are always shown. Clicking a toast opens its object;
 - clicking the bell opens the notification centre (one per window, not modal); reading there
   updates the bell.
 """
@@ -94,6 +95,11 @@ class NotificationsWiring(QObject):
         self.refresh_count()
 
     @property
+    def api(self) -> NotificationsPort:
+        """The notification services this wiring reads from."""
+        return self._api
+
+    @property
     def centre(self) -> NotificationCentre | None:
         """The notification centre once it has been opened."""
         return self._centre
@@ -143,6 +149,12 @@ class NotificationsWiring(QObject):
             _log.exception("cannot read new notifications")
             return
         toasts = self._host.toasts
+        more = len(ids) - len(notes)
+        # Make room for this burst: older toasts go (the centre keeps them), so the newest
+        # are never the ones folded into the area's "N more…".
+        room = toasts.max_visible - len(toasts.toasts)
+        for old in toasts.toasts[: max(0, len(notes) + (more > 0) - room)]:
+            old.dismiss()
         for note in notes:
             level: ToastLevel = next((lv for lv in TOAST_LEVELS if lv == note.level), "info")
             before = toasts.toasts
@@ -150,7 +162,6 @@ class NotificationsWiring(QObject):
             added = [t for t in toasts.toasts if t not in before]
             if added and note.link_kind and note.link_id is not None:
                 self._watch(added[0], note.link_kind, note.link_id)
-        more = len(ids) - len(notes)
         if more > 0:
             toasts.show_toast(
                 f"{more} more notification{'s' if more != 1 else ''}",

@@ -19,6 +19,7 @@ from typing_extensions import override
 
 from posapp.config import data_dir
 from posapp.services.errors import ServiceError
+from posapp.services.files import write_atomic
 from posapp.ui.qt_compat import emit
 from posapp.ui.widgets import SPACING
 
@@ -32,7 +33,7 @@ def save_and_open_pdf(name: str, pdf: bytes) -> None:
     folder = data_dir() / "reports"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
-    path.write_bytes(pdf)
+    write_atomic(path, pdf)
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(path).resolve())))
 
 

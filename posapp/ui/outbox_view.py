@@ -35,10 +35,12 @@ from posapp.services.errors import ServiceError
 from posapp.services.outbox_dto import (
     OUTBOX_KIND_LABELS,
     OUTBOX_STATUS_LABELS,
+    PROMOTION_PERMISSION,
+    SMTP_PERMISSION,
     OutboxFilter,
     OutboxRowDTO,
 )
-from posapp.services.permissions import Permission, has_permission
+from posapp.services.permissions import has_permission
 from posapp.ui.bus import EventBus
 from posapp.ui.notification_centre import when_text
 from posapp.ui.notification_ports import OutboxPort
@@ -179,7 +181,7 @@ class OutboxTableModel(QAbstractTableModel):
 
 
 class OutboxView(QWidget):
-    """The outbox for managers and admins; admins also write promotions and set the server.
+    """The outbox for managers and admins; both write promotions, admins set the mail server.
 
     Shortcuts: F5 refreshes, Ctrl+R retries the selected emails, Ctrl+N writes a promotion.
     """
@@ -207,9 +209,8 @@ class OutboxView(QWidget):
         self.promotion_button = self._button("Write &promotion…", "Email customers who opted in "
                                              "(Ctrl+N)", "Ctrl+N")  # fmt: skip
         self.settings_button = self._button("&Mail server…", "SMTP settings", "")
-        admin = has_permission(user, Permission.MANAGE_USERS)
-        self.promotion_button.setVisible(admin)
-        self.settings_button.setVisible(admin)
+        self.promotion_button.setVisible(has_permission(user, PROMOTION_PERMISSION))
+        self.settings_button.setVisible(has_permission(user, SMTP_PERMISSION))
         self.promotion_button.setProperty("variant", "primary")
 
         self.model = OutboxTableModel(api, user, self)

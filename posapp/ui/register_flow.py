@@ -17,6 +17,7 @@ from posapp.config import data_dir
 from posapp.money import apply_rate_bp
 from posapp.reports.receipt import receipt_pdf
 from posapp.services.errors import ServiceError
+from posapp.services.files import write_atomic
 from posapp.services.orders_dto import (
     ApprovalRequiredError,
     CouponQuoteDTO,
@@ -61,7 +62,7 @@ def save_and_open_receipt(number: str, pdf: bytes) -> None:
     folder = data_dir() / "receipts"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{number}.pdf"
-    path.write_bytes(pdf)
+    write_atomic(path, pdf)
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(path).resolve())))
 
 

@@ -7,8 +7,6 @@ complete, so a cancelled or failed export never leaves half a file behind.
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 import threading
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from typing_extensions import override
 from posapp.reports.replenishment import render_pdf, write_csv
 from posapp.services.dto import UserDTO
 from posapp.services.errors import ServiceError
+from posapp.services.files import atomic_target
 from posapp.ui.qt_compat import emit
 from posapp.ui.stores_port import StoresPort
 from posapp.ui.widgets import SPACING
@@ -78,29 +77,32 @@ class ExportTask(QRunnable):
                 emit(self.signals.cancelled)
 
     def _export(self) -> bool:
+        try:
+            return self._write()
+        except _CancelledError:
+            return False
+
+    def _write(self) -> bool:
         plan = self._port.replenishment_list(self._actor, self._store_id)
         emit(self.signals.progress, 1, STEPS)
         if self._cancel.is_set():
             return False
-        folder = self._path.parent
-        handle, temp_name = tempfile.mkstemp(prefix=".posapp-", suffix=".tmp", dir=folder)
-        temp = Path(temp_name)
-        try:
+        with atomic_target(self._path) as temp:
             if self._fmt == "csv":
                 # utf-8-sig: spreadsheet programs then read accents and "›" correctly.
-                with os.fdopen(handle, "w", encoding="utf-8-sig", newline="") as stream:
+                with temp.open("w", encoding="utf-8-sig", newline="") as stream:
                     write_csv(plan, stream)
             else:
-                os.close(handle)
                 render_pdf(plan, temp)
             emit(self.signals.progress, 2, STEPS)
             if self._cancel.is_set():
-                return False
-            temp.replace(self._path)
-            emit(self.signals.progress, 3, STEPS)
-            return True
-        finally:
-            temp.unlink(missing_ok=True)
+                raise _CancelledError
+        emit(self.signals.progress, 3, STEPS)
+        return True
+
+
+class _CancelledError(Exception):
+    """Cancel was pressed: the temporary file goes, the target is left as it was."""
 
 
 class ExportDialog(QDialog):

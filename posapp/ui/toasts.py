@@ -223,6 +223,11 @@ class ToastArea(QWidget):
         return tuple(self._toasts)
 
     @property
+    def max_visible(self) -> int:
+        """How many toasts show at once; more are folded into "N more…"."""
+        return self._max_visible
+
+    @property
     def overflow_count(self) -> int:
         """How many toasts of the current burst were folded into "N more…"."""
         return self._overflow

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
 
+from PySide6 import QtGui
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
@@ -149,8 +150,9 @@ class UsersTableModel(QAbstractTableModel):
         user, column = self._users[index.row()], COLUMNS[index.column()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return column.text(user, self._now)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(user, column)
+        if role == Qt.ItemDataRole.ToolTipRole:  # typed text: never rendered as HTML
+            tip = self._tooltip(user, column)
+            return QtGui.Qt.convertFromPlainText(tip) if tip else tip
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         return self._custom_data(user, column, role)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6 import QtGui
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -136,7 +137,7 @@ class StatusItem(QWidget):
         self._text = text
         metrics = self.label.fontMetrics()
         self.label.setText(metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, self._max_width))
-        self.setToolTip(f"{self._prefix}: {text}")
+        self.setToolTip(QtGui.Qt.convertFromPlainText(f"{self._prefix}: {text}"))  # never HTML
         self.setAccessibleName(f"{self._prefix}: {text}")
 
 

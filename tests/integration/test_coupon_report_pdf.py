@@ -23,6 +23,7 @@ from posapp.services.coupon_campaigns import generate_codes
 from posapp.services.coupon_exports import code_sheet
 from posapp.services.coupon_report_data import day_bounds, effectiveness_report
 from posapp.services.coupons import release_redemptions
+from posapp.services.files import FileTargetError
 from tests.integration.test_coupon_world import FakeClock, World, make_world
 
 START = datetime(2026, 4, 6, 9, 0, tzinfo=UTC)
@@ -170,8 +171,8 @@ def test_cli_writes_the_report(
             str(tmp_path / "no" / "x.pdf"),
         ]
     )
-    assert bad.handler(bad, AppConfig(database_url=url, register="cli")) == 1
-    assert "no such folder" in capsys.readouterr().err
+    with pytest.raises(FileTargetError, match="no such folder"):  # the CLI prints it, exit 1
+        bad.handler(bad, AppConfig(database_url=url, register="cli"))
     for wrong in ("2026-02-29", "2026-04-31", "yesterday"):
         with pytest.raises(SystemExit):
             parser.parse_args(

@@ -184,6 +184,24 @@ def test_campaign_end_user_changes_and_large_account_movements(world: World) -> 
     assert len(created) == 3
 
 
+def test_a_written_final_report_notifies_admins_once_with_a_link_to_it(world: World) -> None:
+    campaign = world.campaign("Spring", usage_limit=10, used_count=10)
+    ended = CampaignEnded(campaign, "used_up", T0)
+    before = len(world.publisher.events)
+    name = f"coupon-campaign-{campaign}-spring.pdf"
+    assert notification_listener.notify_final_report(world.backend, ended, name) == 1
+    assert notification_listener.notify_final_report(world.backend, ended, name) == 0  # once
+    created = [e for e in world.publisher.events[before:] if isinstance(e, NotificationCreated)]
+    assert [(e.user_id, e.title) for e in created] == [(world.admin.id, "Final report: Spring")]
+    (note,) = n.list_notifications(world.backend.uow(), world.admin)
+    assert (note.kind, note.link_kind, note.link_id) == ("campaign_report", "report", campaign)
+    assert note.body == f"{name} is in the reports folder."
+    assert n.list_notifications(world.backend.uow(), world.manager) == []
+    n.save_rules(world.backend.uow(), world.admin, [rule("campaign_report", enabled=False)])
+    again = CampaignEnded(campaign, "used_up", T0.replace(hour=11))  # it ended again later
+    assert notification_listener.notify_final_report(world.backend, again, name) == 0
+
+
 # ---- rules an admin edits --------------------------------------------------------------
 
 

@@ -5,8 +5,8 @@ Usage::
     QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.ui.make_screenshots_notifications
 
 Writes ``toast_over_register.png`` (a manager's window right after a cashier's sale took a
-product to its reorder point), ``notification_centre.png``, ``notification_rules.png`` and
-``notification_outbox.png``.
+product to its reorder point), ``notification_centre.png``, ``notification_rules.png``,
+``notification_outbox.png`` and ``notifications_menu.png`` (an admin's Notifications menu).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QLocale, QThread
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QApplication, QWidget
 
 from posapp.events import (
@@ -49,14 +50,12 @@ from posapp.services.dto import UserDTO
 from posapp.services.notification_api import NotificationApi
 from posapp.services.notification_dto import NotificationFilter
 from posapp.services.notifications import Fanout, NotificationListener
-from posapp.services.orders_desk import OrdersDesk
 from posapp.services.stock_core import move_stock
 from posapp.services.tills import open_till
 from posapp.ui.bus import EventBus
 from posapp.ui.main_window import MainWindow
 from posapp.ui.notification_centre import NotificationCentre
 from posapp.ui.notification_rules_dialog import NotificationRulesDialog
-from posapp.ui.notifications_wiring import wire_notifications
 from posapp.ui.outbox_view import OutboxView
 from posapp.ui.resources import apply_theme
 from tests.ui.seed import add_staff, add_store
@@ -77,18 +76,6 @@ class ShiftedClock:
 
     def __call__(self) -> datetime:
         return utcnow() + self.shift
-
-
-class NotifyingBackend(Backend):
-    """The backend as the composition root will wire it: ``orders`` and ``notifications``."""
-
-    @property
-    def orders(self) -> OrdersDesk:
-        return OrdersDesk(self)
-
-    @property
-    def notifications(self) -> NotificationApi:
-        return NotificationApi(self)
 
 
 def _settle(rounds: int = 5) -> None:
@@ -206,11 +193,7 @@ def _window_with_toast(
     first = api.list_notifications(manager, NotificationFilter())
     api.mark_read(manager, [n.id for n in first[1:]])
 
-    window = MainWindow(backend, bus, manager)
-    # The shell's window still toasts raw events itself; the notification wiring
-    # replaces that (see the report), so the raw low-stock toast is left out here.
-    bus.stock_low.disconnect(window._on_bus_stock_low)
-    wire_notifications(window, backend, bus, manager)
+    window = MainWindow(backend, bus, manager)  # it wires its bell, toasts and menu itself
     window.tabs.setCurrentIndex(2)
     window.show()
     _settle()
@@ -240,6 +223,31 @@ def _window_with_toast(
     return window
 
 
+def _menu_shot(backend: Backend, bus: EventBus, admin: UserDTO) -> Path:
+    """An admin's window with the Notifications menu open (the popup painted over the window)."""
+    window = MainWindow(backend, bus, admin)
+    window.show_tab("Orders")
+    window.show()
+    _settle()
+    window.toasts.clear()
+    button = window.notifications_button
+    menu = button.menu()
+    assert menu is not None
+    corner = button.mapTo(window, button.rect().bottomRight())
+    menu.popup(window.mapToGlobal(corner))
+    _settle()
+    shot = window.grab()
+    painter = QPainter(shot)
+    painter.drawPixmap(corner.x() - menu.width(), corner.y() + 2, menu.grab())
+    painter.end()
+    menu.hide()
+    window.close()
+    path = OUT / "notifications_menu.png"
+    if not shot.save(str(path)):
+        raise OSError(f"cannot write {path}")
+    return path
+
+
 def main() -> int:
     QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
     app = QApplication.instance() or QApplication(sys.argv)
@@ -251,7 +259,7 @@ def main() -> int:
         try:
             bus = EventBus()
             chain = Fanout()
-            backend = NotifyingBackend(database, chain, register="till-1", clock=ShiftedClock())
+            backend = Backend(database, chain, register="till-1", clock=ShiftedClock())
             chain.add(NotificationListener(backend))  # synchronous: the script needs no thread
             chain.add(bus)
             staff = add_staff(backend)
@@ -285,6 +293,8 @@ def main() -> int:
             print(_grab(outbox, "notification_outbox.png"))
             outbox.close()
             window.close()
+
+            print(_menu_shot(backend, bus, staff["admin"]))
         finally:
             database.dispose()
     return 0

@@ -1,6 +1,8 @@
-"""The main window: tabs by role, shortcuts, status bar, bell and toasts from the bus."""
+"""The main window: tabs by role, shortcuts, status bar, the notification bell, menu and toasts."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -10,14 +12,15 @@ from pytestqt.qtbot import QtBot
 from posapp.events import (
     AccountMoved,
     CouponRedeemed,
+    DomainEvent,
     NotificationCreated,
     OrderPlaced,
     StockLow,
-    StockMoved,
     UserChanged,
 )
 from posapp.services.backend import Backend
 from posapp.services.dto import UserDTO
+from posapp.services.notification_listener import NotificationListener
 from posapp.ui.bus import EventBus
 from posapp.ui.login_dialog import LoginDialog
 from posapp.ui.main_window import TAB_SPECS, MainWindow
@@ -27,6 +30,7 @@ from tests.ui.helpers import NOW, log_in, show_dialog
 from tests.ui.seed import PASSWORD, add_store
 
 pytestmark = pytest.mark.ui
+SHIFT = Qt.KeyboardModifier.ShiftModifier
 
 ALL_TABS = ["Stores", "Catalog", "Orders", "Coupons", "Accounts", "Admin users"]
 EXPECTED_TABS = {
@@ -119,52 +123,167 @@ def test_ctrl_l_logs_out_and_closes_the_window(
     assert not window.isVisible()
 
 
-def test_bell_counts_this_users_notifications_and_resets_when_clicked(
-    qtbot: QtBot, ui_backend: Backend, bus: EventBus, staff: dict[str, UserDTO]
-) -> None:
-    user = staff["manager"]
-    window = make_window(qtbot, ui_backend, bus, user)
-    window.show()
-    bus.publish(NotificationCreated(1, user.id, "Stock low", "warning", NOW))
-    bus.publish(NotificationCreated(2, user.id, "Order placed", "info", NOW))
-    bus.publish(NotificationCreated(3, staff["admin"].id, "Not for you", "info", NOW))
-    assert window.bell.unread == 2
-    assert "2 unread" in window.bell.accessibleName()
-    QTest.mouseClick(window.bell, Qt.MouseButton.LeftButton)
-    assert window.bell.unread == 0
+def notify(backend: Backend, *events: DomainEvent) -> None:
+    """What the notification worker does for committed events (here synchronously)."""
+    NotificationListener(backend).handle(list(events))
 
 
-def test_bus_events_become_toasts(
+def test_raw_events_no_longer_toast_but_stored_notifications_do(
     qtbot: QtBot, ui_backend: Backend, bus: EventBus, staff: dict[str, UserDTO]
 ) -> None:
     store_id = add_store(ui_backend, "Main Street")
     window = make_window(qtbot, ui_backend, bus, staff["admin"])
     window.show()
-    window.toasts.clear()
+    assert window.notifications is not None
     bus.publish(OrderPlaced(1, "A-1042", store_id, 4_250, NOW))
     bus.publish(StockLow(store_id, 17, 2, 5, NOW))
     bus.publish(CouponRedeemed(1, 1, 1042, 500, NOW))
-    bus.publish(UserChanged(9, "zoe", "added", NOW))
     bus.publish(AccountMoved(3, 4, "deposit", 10_000, 25_000, NOW))
-    bus.publish(StockMoved(store_id, 17, "sale", -1, NOW))  # not worth a toast
-    toasts = window.toasts.toasts
-    assert [(t.title, t.level) for t in toasts] == [
-        ("Order A-1042 placed", "info"),
-        ("Stock is running low", "warning"),
-        ("Coupon redeemed", "info"),
-        ("Staff updated", "info"),
-        ("Account #3", "info"),
-    ]
-    assert "Main Street" in toasts[0].body
-    assert "42" in toasts[0].body
-    assert toasts[3].body == "zoe was added."
+    assert not window.toasts.toasts  # only what the rules made notifications of is toasted
+    notify(ui_backend, UserChanged(staff["cashier"].id, "zoe", "added", NOW))
+    qtbot.wait_until(lambda: bool(window.toasts.toasts))
+    assert [(t.title, t.level) for t in window.toasts.toasts] == [("Staff: zoe was added", "info")]
+    assert window.bell.unread == 1
+    assert "1 unread" in window.bell.accessibleName()
+
+
+def test_the_bell_shows_the_stored_count_and_opens_the_centre(
+    qtbot: QtBot, ui_backend: Backend, bus: EventBus, staff: dict[str, UserDTO]
+) -> None:
+    admin = staff["admin"]
+    notify(ui_backend, UserChanged(staff["cashier"].id, "zoe", "added", NOW))
+    notify(ui_backend, UserChanged(staff["cashier"].id, "zoe", "deactivated", NOW))
+    window = make_window(qtbot, ui_backend, bus, admin)
+    show_active(qtbot, window)
+    assert window.bell.unread == 2  # read from the database when the window opens
+    bus.publish(NotificationCreated(999, admin.id, "Not stored", "info", NOW))
+    assert window.notifications is not None
+    wiring = window.notifications
+    qtbot.wait_until(lambda: wiring.refreshes > 1)
+    assert window.bell.unread == 2  # the bell counts stored rows, not events
+    QTest.mouseClick(window.bell, Qt.MouseButton.LeftButton)
+    centre = wiring.centre
+    assert centre is not None
+    qtbot.wait_exposed(centre)
+    assert centre.model.rowCount() == 2
+    centre.all_button.click()  # mark all read: the bell follows
+    qtbot.wait_until(lambda: window.bell.unread == 0)
+    centre.close()
 
 
 def test_events_held_before_the_window_existed_are_delivered(
     qtbot: QtBot, ui_backend: Backend, bus: EventBus, staff: dict[str, UserDTO]
 ) -> None:
     bus.hold()
-    bus.publish(OrderPlaced(1, "A-7", 1, 100, NOW))
+    notify(ui_backend, UserChanged(staff["cashier"].id, "zoe", "added", NOW))
     window = make_window(qtbot, ui_backend, bus, staff["admin"])
     assert not bus.is_held()
-    assert [t.title for t in window.toasts.toasts] == ["Order A-7 placed"]
+    qtbot.wait_until(lambda: [t.title for t in window.toasts.toasts] == ["Staff: zoe was added"])
+
+
+MENUS = {
+    "admin": [
+        "Notification centre…",
+        "Notification rules…",
+        "Email outbox…",
+        "Write a promotion…",
+        "Mail server…",
+    ],
+    "manager": ["Notification centre…", "Email outbox…", "Write a promotion…"],
+    "cashier": ["Notification centre…"],
+}
+
+
+@pytest.mark.parametrize("role", ["admin", "manager", "cashier"])
+def test_the_notifications_menu_offers_what_the_role_may_do(
+    qtbot: QtBot, ui_backend: Backend, bus: EventBus, staff: dict[str, UserDTO], role: str
+) -> None:
+    window = make_window(qtbot, ui_backend, bus, staff[role])
+    actions = window.notification_actions
+    assert actions is not None
+    assert [a.text() for a in actions.actions] == MENUS[role]
+    assert window.notifications_button.menu() is actions.menu
+    shortcuts = {a.text(): a.shortcut().toString() for a in actions.actions}
+    assert shortcuts["Notification centre…"] == "Ctrl+B"
+    assert all(a in window.actions() for a in actions.actions)  # shortcuts work window-wide
+
+
+def test_shortcuts_open_the_centre_and_the_outbox(
+    qtbot: QtBot, ui_backend: Backend, bus: EventBus, staff: dict[str, UserDTO]
+) -> None:
+    window = make_window(qtbot, ui_backend, bus, staff["manager"])
+    show_active(qtbot, window)
+    assert window.notifications is not None
+    assert window.notification_actions is not None
+    QTest.keyClick(window, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    centre = window.notifications.centre
+    assert centre is not None
+    qtbot.wait_exposed(centre)
+    centre.close()
+    window.activateWindow()
+    qtbot.wait_until(window.isActiveWindow)
+    QTest.keyClick(window, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier | SHIFT)
+    outbox = window.notification_actions.outbox
+    assert outbox is not None
+    qtbot.wait_exposed(outbox)
+    assert outbox.windowTitle() == "Email outbox"
+    window.close()
+    assert not outbox.isVisible()  # closing the window closes what it opened
+
+
+def test_without_notification_services_there_is_no_bell_or_menu(
+    qtbot: QtBot, ui_backend: Backend, bus: EventBus, staff: dict[str, UserDTO]
+) -> None:
+    class WithoutNotifications:
+        """The backend as an edge sees it, but without the notification services."""
+
+        def __getattr__(self, name: str) -> object:
+            if name == "notifications":
+                raise AttributeError(name)
+            return getattr(ui_backend, name)
+
+    window = MainWindow(WithoutNotifications(), bus, staff["admin"])  # type: ignore[arg-type]
+    qtbot.add_widget(window)
+    window.show()
+    assert window.notifications is None
+    assert window.notification_actions is None
+    assert not window.bell.isVisibleTo(window)
+
+
+def test_a_linked_object_opens_in_its_tab(
+    qtbot: QtBot, ui_backend: Backend, bus: EventBus, staff: dict[str, UserDTO]
+) -> None:
+    window = make_window(qtbot, ui_backend, bus, staff["admin"])
+    for kind, title in [
+        ("campaign", "Coupons"),
+        ("user", "Admin users"),
+        ("product", "Stores"),
+        ("order", "Orders"),
+        ("account", "Accounts"),
+    ]:
+        window.links.open(kind, 1)
+        assert window.tabs.tabText(window.tabs.currentIndex()) == title
+    window.links.open("mystery", 1)  # ignored
+    assert window.tabs.tabText(window.tabs.currentIndex()) == "Accounts"
+    cashier_window = make_window(qtbot, ui_backend, bus, staff["cashier"])
+    cashier_window.links.open("user", staff["admin"].id)  # no such tab for a cashier: ignored
+    assert cashier_window.tabs.currentIndex() == 0
+
+
+def test_a_report_that_cannot_be_made_says_why_in_a_toast(
+    qtbot: QtBot,
+    ui_backend: Backend,
+    bus: EventBus,
+    staff: dict[str, UserDTO],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("POSAPP_DATA_DIR", str(tmp_path))
+    window = make_window(qtbot, ui_backend, bus, staff["admin"])
+    window.links.open("report", 999)  # a campaign that does not exist (any more)
+
+    def said() -> list[tuple[str, str, str]]:
+        return [(t.title, t.body, t.level) for t in window.toasts.toasts]
+
+    qtbot.wait_until(lambda: bool(said()))
+    assert said() == [("Cannot open the report", "No coupon campaign with id 999.", "error")]

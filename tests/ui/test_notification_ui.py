@@ -43,12 +43,16 @@ def open_window(qtbot: QtBot, shop: Shop, bus: EventBus, user: UserDTO) -> MainW
 
 
 def barcode_field(window: MainWindow) -> QLineEdit:
-    """A barcode field on the Orders tab, like the register's ``scan_edit``."""
+    """The register's barcode field (``scan_edit``) on the Orders tab."""
     index = window.tab_titles().index("Orders")
     window.tabs.setCurrentIndex(index)
     page = window.tabs.widget(index)
     assert page is not None
-    field = QLineEdit(page)
+    register = getattr(page, "register", None)
+    if register is not None:
+        field: QLineEdit = register.scan_edit
+        return field
+    field = QLineEdit(page)  # the register is not wired in this build: a stand-in
     field.setObjectName("registerScan")
     field.setAccessibleName("Barcode")
     layout = page.layout()
@@ -76,7 +80,7 @@ def test_a_sale_crossing_the_reorder_point_toasts_the_manager_and_keeps_the_barc
 ) -> None:
     manager = shop.staff["manager"]
     window = open_window(qtbot, shop, bus, manager)
-    wiring = wire_notifications(window, shop.backend, bus, manager)
+    wiring = window.notifications  # the window wired itself
     assert isinstance(wiring, NotificationsWiring)
     field = barcode_field(window)
     field.setFocus()
@@ -105,9 +109,8 @@ def test_a_sale_crossing_the_reorder_point_toasts_the_manager_and_keeps_the_barc
 def test_the_cashier_gets_no_low_stock_toast(qtbot: QtBot, shop: Shop, bus: EventBus) -> None:
     cashier = shop.staff["cashier"]
     window = open_window(qtbot, shop, bus, cashier)
-    wire_notifications(window, shop.backend, bus, cashier)
     manager_window = open_window(qtbot, shop, bus, shop.staff["manager"])
-    manager_wiring = wire_notifications(manager_window, shop.backend, bus, shop.staff["manager"])
+    manager_wiring = manager_window.notifications
     assert manager_wiring is not None
     shop.sell(6)
     qtbot.wait_until(lambda: manager_window.bell.unread == 1, timeout=5_000)
@@ -182,16 +185,41 @@ def test_a_burst_of_100_events_is_coalesced_and_never_freezes_the_ui(
     assert QApplication.focusWidget() is host.field
 
 
+def test_a_full_toast_area_makes_room_for_the_newest_notifications(
+    qtbot: QtBot, shop: Shop, bus: EventBus
+) -> None:
+    host = Host()
+    qtbot.add_widget(host)
+    host.show()
+    wiring = wire_notifications(host, shop.backend, bus, shop.staff["admin"])
+    assert wiring is not None
+    qtbot.wait_until(lambda: not wiring._timer.isActive())
+    host.toasts.clear()
+    for i in range(host.toasts.max_visible):
+        host.toasts.show_toast(f"Older {i}")
+    now = utcnow()
+    shop.chain(UserChanged(shop.staff["cashier"].id, "cashier1", "edited A", now))
+    shop.chain(UserChanged(shop.staff["cashier"].id, "cashier1", "edited B", now))
+
+    def titles() -> list[str]:
+        return [t.title for t in host.toasts.toasts]
+
+    qtbot.wait_until(lambda: "Staff: cashier1 edited B" in titles(), timeout=5_000)
+    qtbot.wait_until(lambda: "Staff: cashier1 edited A" in titles(), timeout=5_000)
+    assert host.toasts.overflow_count == 0  # nothing new was folded away
+    assert titles()[:3] == ["Older 2", "Older 3", "Older 4"]  # the oldest made room
+
+
 def test_clicking_a_toast_opens_its_object_and_the_bell_opens_the_centre(
     qtbot: QtBot, shop: Shop, bus: EventBus
 ) -> None:
     manager = shop.staff["manager"]
     window = open_window(qtbot, shop, bus, manager)
-    wiring = wire_notifications(window, shop.backend, bus, manager)
+    wiring = window.notifications
     assert wiring is not None
     shop.sell(6)
 
-    def mine() -> list[Toast]:  # the shell's window also toasts the raw event, unlinked
+    def mine() -> list[Toast]:
         return [t for t in window.toasts.toasts if t.title == "Low stock: Apple juice"]
 
     qtbot.wait_until(lambda: bool(mine()), timeout=5_000)
@@ -218,6 +246,17 @@ def test_without_the_services_nothing_is_wired(
 ) -> None:
     backend = Backend(sqlite_database, bus)
     staff = add_staff(backend)
-    window = MainWindow(backend, bus, staff["admin"])
+
+    class WithoutNotifications:
+        """The backend as an edge sees it, but without the notification services."""
+
+        def __getattr__(self, name: str) -> object:
+            if name == "notifications":
+                raise AttributeError(name)
+            return getattr(backend, name)
+
+    bare = WithoutNotifications()
+    window = MainWindow(bare, bus, staff["admin"])  # type: ignore[arg-type]
     qtbot.add_widget(window)
-    assert wire_notifications(window, backend, bus, staff["admin"]) is None
+    assert window.notifications is None
+    assert wire_notifications(window, bare, bus, staff["admin"]) is None

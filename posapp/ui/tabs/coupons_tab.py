@@ -44,6 +44,7 @@ from posapp.services.coupon_dto import (
 )
 from posapp.services.dto import UserDTO
 from posapp.services.errors import ServiceError
+from posapp.services.files import write_atomic
 from posapp.services.permissions import Permission, has_permission
 from posapp.ui.bus import EventBus
 from posapp.ui.coupons_dialogs import CampaignDialog, GenerateDialog, ReportDialog
@@ -584,7 +585,7 @@ class CouponsTab(QWidget):
         def work(progress: Progress, cancelled: Cancelled) -> object:
             data = make(progress, cancelled)
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+            write_atomic(path, data)
             return path
 
         done = self.run_task(title, what, work)

@@ -1,0 +1,98 @@
+"""No full card number in any text posapp stores, whichever system the field belongs to.
+
+posapp never stores a primary account number (PCI DSS keeps a shop that stores none out of most
+of its scope). The order system refuses them in its fields through
+:func:`posapp.services.checkout_guards.clean_text`; this module gives every other system (staff,
+customer accounts, catalogue, stores and stock, coupons) the same rule through
+:func:`refuse_card_number`, which their text cleaners call.
+
+It imports nothing but the errors, so the plain validation modules can use it. What counts as a
+card number: 13 to 19 digits, written together or in groups separated by up to three spaces or
+dashes, passing the Luhn check; full-width and other Unicode digits count as digits.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from posapp.services.errors import ValidationError
+
+__all__ = ["CARD_NUMBER_REFUSED", "CardNumberError", "contains_card_number", "refuse_card_number"]
+
+CARD_NUMBER_REFUSED = (
+    "That looks like a full card number: never type card numbers into posapp "
+    "(for a card payment enter only the terminal's reference and the last four digits)."
+)
+_GROUP = re.compile(r"[0-9]+")
+_SEPARATOR = re.compile(r"[ \-]{1,3}")
+_PAN_MIN, _PAN_MAX = 13, 19
+_NINE = 9
+
+
+class CardNumberError(ValidationError):
+    """A field contained something that looks like a full card number."""
+
+
+def _ascii_digits(text: str) -> str:
+    out = []
+    for char in unicodedata.normalize("NFKC", text):
+        digit = unicodedata.decimal(char, None)
+        out.append(str(digit) if digit is not None else char)
+    return "".join(out)
+
+
+def _luhn_valid(digits: str) -> bool:
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = ord(char) - 48
+        if index % 2 == 1:
+            value *= 2
+            if value > _NINE:
+                value -= _NINE
+        total += value
+    return total % 10 == 0
+
+
+def _digit_runs(text: str) -> list[list[str]]:
+    runs: list[list[str]] = []
+    current: list[str] = []
+    position = 0
+    for match in _GROUP.finditer(text):
+        if current and not _SEPARATOR.fullmatch(text[position : match.start()]):
+            runs.append(current)
+            current = []
+        current.append(match.group())
+        position = match.end()
+    if current:
+        runs.append(current)
+    return runs
+
+
+def contains_card_number(text: str) -> bool:
+    """Whether ``text`` contains something that looks like a full card number.
+
+    Any consecutive groups of one run whose digits number 13 to 19 and pass Luhn count, so a
+    card number followed by an expiry date (``4111 1111 1111 1111 12/27``) is still found.
+    """
+    for groups in _digit_runs(_ascii_digits(text)):
+        for start in range(len(groups)):
+            digits = ""
+            for group in groups[start:]:
+                digits += group
+                if len(digits) > _PAN_MAX:
+                    break
+                if len(digits) >= _PAN_MIN and _luhn_valid(digits):
+                    return True
+    return False
+
+
+def refuse_card_number(text: str) -> str:
+    """Return ``text`` unchanged unless it holds a card number.
+
+    Raises:
+        CardNumberError: it contains something that looks like a full card number.
+    """
+    if contains_card_number(text):
+        raise CardNumberError(CARD_NUMBER_REFUSED)
+    return text
