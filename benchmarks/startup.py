@@ -83,12 +83,7 @@ def on_painted(name, window):
         if _dump:
             _cold.disable()
             _cold.dump_stats(_dump + ".cold")
-        window.username_edit.setText(sys.argv[2])
-        window.password_edit.setText(sys.argv[3])
-        print(f"CLICK {time.time():.6f}", flush=True)
-        if _dump:
-            _login.enable()
-        window.sign_in_button.click()
+        when_ready(window)
     elif name == "mainWindow":
         if _dump:
             _login.disable()
@@ -99,6 +94,20 @@ def on_painted(name, window):
     else:
         print(f"UNEXPECTED {name}", flush=True)
         os._exit(3)
+
+def when_ready(window):
+    # The database opens behind the painted login window: sign in once it is open, as a
+    # cashier typing would (the time to "ready" is reported on its own).
+    if not window.is_ready():
+        QTimer.singleShot(5, lambda: when_ready(window))
+        return
+    print(f"READY {time.time():.6f}", flush=True)
+    window.username_edit.setText(sys.argv[2])
+    window.password_edit.setText(sys.argv[3])
+    print(f"CLICK {time.time():.6f}", flush=True)
+    if _dump:
+        _login.enable()
+    window.sign_in_button.click()
 
 if _dump:
     _cold.enable()
@@ -125,6 +134,8 @@ def _spawn(ctx: Context, code: str, *args: str, data_dir: Path) -> dict[str, flo
         parts = line.split()
         if parts[:1] == ["PAINTED"]:
             marks[parts[1]] = (float(parts[2]) - start) * 1000
+        elif parts[:1] == ["READY"]:
+            marks["ready"] = (float(parts[1]) - start) * 1000
         elif parts[:1] == ["CLICK"]:
             marks["click"] = (float(parts[1]) - start) * 1000
         elif parts[:1] == ["TABS"]:
@@ -152,7 +163,7 @@ def startup_figures(ctx: Context) -> list[Figure]:
     folder = ctx.folder("startup")
     url = f"sqlite:///{folder / 'posapp.sqlite3'}"
     _seed(url)
-    bare, cold, login = Samples(), Samples(), Samples()
+    bare, cold, login, ready = Samples(), Samples(), Samples(), Samples()
     ctx.log(f"cold start: {ctx.sizes.starts} posapp starts and {ctx.sizes.starts} bare windows")
     warm = not ctx.smoke
     for index in range(ctx.sizes.starts + (1 if warm else 0)):
@@ -167,6 +178,7 @@ def startup_figures(ctx: Context) -> list[Figure]:
         bare.values.append(b["bare"])
         cold.values.append(p["loginDialog"])
         login.values.append(p["mainWindow"] - p["click"])
+        ready.values.append(p["ready"])
     figures = [
         figure_from(
             cold,
@@ -182,6 +194,12 @@ def startup_figures(ctx: Context) -> list[Figure]:
             checked="a fresh process each time",
         ),
         figure_from(
+            ready,
+            "cold start to ready to sign in (database open)",
+            checked="the login window's database is open: demo log-ins and footer shown",
+            note="the database opens on a thread after the login window has painted",
+        ),
+        figure_from(
             login,
             "login (Sign in clicked) to main window painted",
             target=LOGIN_MS,
@@ -189,7 +207,7 @@ def startup_figures(ctx: Context) -> list[Figure]:
             note="first login of the process: Argon2id check, main window import, build, paint",
         ),
     ]
-    if ctx.profile and (figures[0].passed is False or figures[2].passed is False):
+    if ctx.profile and (figures[0].passed is False or figures[3].passed is False):
         figures = _profiled(ctx, figures, url, folder)
     return figures
 
@@ -204,5 +222,6 @@ def _profiled(ctx: Context, figures: list[Figure], url: str, folder: Path) -> li
     return [
         replace(figures[0], profile=cold) if figures[0].passed is False else figures[0],
         figures[1],
-        replace(figures[2], profile=login) if figures[2].passed is False else figures[2],
+        figures[2],
+        replace(figures[3], profile=login) if figures[3].passed is False else figures[3],
     ]

@@ -9,7 +9,11 @@ import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from posapp.app_services import Services
     from posapp.config import AppConfig
+    from posapp.events import Publisher
+    from posapp.services.backend import Backend
+    from posapp.services.db import Database
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,36 +24,56 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_gui(config: AppConfig) -> int:
-    """Open the database, load demo data if asked and empty, and run the Qt application.
+    """Run the Qt application: the login window first, the database opening behind it.
 
-    The background services (notifications, the relay between registers, the email sender,
-    the campaign clock and final reports) are built by
-    :func:`posapp.app_services.start_services`, which needs no window; they stop when the
-    application quits, before the database is closed.
+    The login window paints before anything heavy is imported; then, on a thread, the database
+    opens (and is migrated), demo data loads if asked and the database is empty, and the
+    background services start (:func:`posapp.app_services.start_services`: notifications, the
+    relay between registers, the email sender, the campaign clock and final reports). They stop
+    when the application quits, before the database is closed.
+    """
+    from posapp.ui.app_runner import run_opening  # noqa: PLC0415
+
+    return run_opening(lambda bus: open_app(config, bus))
+
+
+class _OpenApp:
+    """The open database and the services started on it (see :func:`open_app`)."""
+
+    def __init__(self, database: Database, services: Services) -> None:
+        self._database = database
+        self._services = services
+
+    @property
+    def backend(self) -> Backend:
+        return self._services.backend
+
+    def stop(self) -> None:
+        try:
+            self._services.stop()
+        finally:
+            self._database.dispose()
+
+
+def open_app(config: AppConfig, bus: Publisher) -> _OpenApp:
+    """Open the database, load demo data if asked and empty, and start the services.
+
+    Raises:
+        ServiceError: the database cannot be opened or migrated.
     """
     from posapp.app_services import start_services  # noqa: PLC0415
     from posapp.services.backend import Backend  # noqa: PLC0415
     from posapp.services.db import open_database  # noqa: PLC0415
-    from posapp.services.errors import ServiceError  # noqa: PLC0415
-    from posapp.ui.app_runner import run_gui as run_qt  # noqa: PLC0415
-    from posapp.ui.bus import EventBus  # noqa: PLC0415
 
-    try:
-        database = open_database(config.database_url)
-    except ServiceError as exc:
-        print(f"posapp: error: {exc}", file=sys.stderr)
-        return 1
+    database = open_database(config.database_url)
     try:
         if config.demo_if_empty:
             _load_demo_if_empty(Backend(database, register=config.register))
-        bus = EventBus()
         services = start_services(database, bus, config)
-        try:
-            return run_qt(services.backend, bus)
-        finally:
-            services.stop()
-    finally:
+    except BaseException:
         database.dispose()
+        raise
+    return _OpenApp(database, services)
 
 
 def _load_demo_if_empty(backend: object) -> None:

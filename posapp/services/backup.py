@@ -46,7 +46,11 @@ def check_file(path: Path) -> None:
     Raises:
         BackupError: not a SQLite database, damaged, or not posapp's.
     """
-    if not path.is_file():
+    try:
+        found = path.is_file()
+    except OSError as exc:  # a name the file system refuses, e.g. too long
+        raise BackupError(f"Cannot read {path}: {exc.strerror}") from exc
+    if not found:
         raise BackupError(f"No such file: {path}")
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -88,14 +92,23 @@ def backup(database: Database, target: Path, *, progress: Progress | None = None
         BackupError: the copy failed or is not intact (the partial file is removed).
     """
     live = _sqlite_path(database)
-    if target.exists():
+    try:
+        taken = target.exists()
+    except OSError as exc:  # a name the file system refuses, e.g. too long
+        raise ValidationError(f"Cannot make {target}: {exc.strerror}.") from exc
+    if taken:
         raise ValidationError(f"{target} exists already: choose a new file name.")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        source = sqlite3.connect(live, timeout=30)
+        source = sqlite3.connect(live, timeout=30, isolation_level=None)
         dest = sqlite3.connect(target)
         try:
+            # A read transaction on the source pins one snapshot (WAL): the registers' commits
+            # meanwhile no longer restart the copy, which could otherwise never finish.
+            source.execute("BEGIN")
+            source.execute("SELECT count(*) FROM sqlite_master").fetchone()
             pages = _copy(source, dest, progress)
+            source.execute("COMMIT")
         finally:
             dest.close()
             source.close()

@@ -60,6 +60,7 @@ from posapp.services.orders_dto import (
     PlacedOrder,
     SaleDraft,
 )
+from posapp.services.outbox import enqueue_order_status_email
 from posapp.services.permissions import Permission
 from posapp.services.pricing import PricedCart, PriceLine, Tender, price_cart, settle
 from posapp.services.security import ACTIONS, Actor, authorize, authorize_actor
@@ -564,6 +565,11 @@ def _place(uow: UnitOfWork, actor: UserDTO, user: Actor, draft: SaleDraft) -> Pl
         change = _pay(uow, ctx, draft.payments)
         changes += [(OrderStatus.PLACED, OrderStatus.PAID), (OrderStatus.PAID, status)]
     _history(uow, ctx, changes)
+    if draft.customer_account_id is not None:
+        # The customer's emails are written in the sale's transaction (sent once it commits).
+        enqueue_order_status_email(uow, order_id, OrderStatus.PLACED.value)
+        if status is OrderStatus.READY:  # paid for pickup: ready at once
+            enqueue_order_status_email(uow, order_id, OrderStatus.READY.value)
     _audit_placed(uow, ctx, draft, priced, status, change)
     return PlacedOrder(
         order_id, number, status.value, cart.total_minor, cart.total_minor if paid else 0, change
@@ -625,7 +631,11 @@ def _take_stock(uow: UnitOfWork, ctx: _Context, draft: SaleDraft) -> None:
 def _redeem(uow: UnitOfWork, ctx: _Context, draft: SaleDraft, priced: _Priced) -> None:
     if not priced.coupons:
         return
-    for quote, basket in zip(priced.coupons, priced.baskets, strict=True):
+    # Quoted in the sale's order (a stacking code sees what the first took off), counted in
+    # campaign order: each use locks its code's and its campaign's rows until commit, so two
+    # tills selling the same two stacking codes in opposite orders cannot deadlock.
+    pairs = zip(priced.coupons, priced.baskets, strict=True)
+    for quote, basket in sorted(pairs, key=lambda pair: (pair[0].campaign_id, pair[0].code_id)):
         redeem_coupon(
             uow,
             quote,
@@ -831,6 +841,8 @@ def pay_order(
         if status is OrderStatus.FULFILLED:
             order.closed_at = ctx.now
         _history(uow, ctx, [(OrderStatus.PLACED, OrderStatus.PAID), (OrderStatus.PAID, status)])
+        if status is OrderStatus.READY and order.customer_account_id is not None:
+            enqueue_order_status_email(uow, order.id, OrderStatus.READY.value)
         uow.audit(
             AuditRecord(
                 "order.paid",

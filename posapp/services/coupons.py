@@ -3,12 +3,15 @@
 These three functions run *inside the checkout's unit of work* (they never open, commit or roll
 it back), so the use of a code is counted in the same transaction as the sale:
 
-* :func:`quote_coupon` only reads: it finds the code and applies every rule, or raises
-  :class:`CouponRefused` whose ``reason`` says why and whose text is a sentence for the cashier.
-* :func:`redeem_coupon` re-validates, then counts the use with *guarded* UPDATEs
-  (``used_count + 1 WHERE used_count < limit``) on the code and on the campaign, checks the
-  per-customer limit under a lock, and inserts the redemption row (unique per code and order).
-  All of that happens in a SAVEPOINT: a refusal leaves nothing behind, even if the caller goes on.
+* :func:`quote_coupon` only reads: one statement finds the code, its campaign and (for a campaign
+  with a limit per customer) the customer's live uses; a scoped campaign reads which of the
+  basket's products or categories it covers, a second code the other codes' campaigns. Then it
+  applies every rule, or raises :class:`CouponRefused` whose ``reason`` says why and whose text
+  is a sentence for the cashier.
+* :func:`redeem_coupon` counts the use of a code quoted in the same transaction with *guarded*
+  UPDATEs (``used_count + 1 WHERE used_count < limit``, plus the campaign's state and dates) on
+  the code and on the campaign, checks the per-customer limit, and inserts the redemption row
+  (unique per code and order). A refusal undoes what it had counted: nothing is left behind.
 * :func:`release_redemptions` marks an order's live redemptions reversed (recorded, never deleted)
   and gives the uses back with guarded decrements.
 
@@ -23,25 +26,27 @@ Rules (see also the campaign's fields in :mod:`posapp.models.coupons`):
   to their amounts (:func:`posapp.money.allocate`), so no line gets more than it costs.
 * One code per order, unless every campaign involved stacks; never two codes of one campaign.
   For a second (stacking) code, pass the lines' amounts *less* the discounts already applied.
+
+The hot statements are prepared Core statements (:mod:`posapp.services.coupon_sql`): a sale with
+a code costs one statement to quote it and three to redeem it.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import bindparam, func, or_, select, text, update
+from sqlalchemy import Connection, or_, select, update
 
 from posapp.events import CampaignEnded, CouponRedeemed
-from posapp.models import Category, CouponCampaign, CouponCode, CouponRedemption
-from posapp.models.coupons import campaign_categories, campaign_products
+from posapp.models import CouponCampaign, CouponCode, CouponRedemption
 from posapp.money import allocate, apply_rate_bp, format_money
+from posapp.services import coupon_sql as sql
 from posapp.services.coupon_codes import code_key, is_possible_key
 from posapp.services.coupon_dto import FIXED, SCOPE_CATEGORIES, SCOPE_ORDER, SCOPE_PRODUCTS
 from posapp.services.errors import ConflictError, ServiceError
@@ -79,7 +84,6 @@ SHOP_TIMEZONE_KEY: Final = "shop_timezone"
 """Setting holding the shop's IANA time zone (``Europe/London``); the machine's zone otherwise."""
 
 _SHOWN_CODE_MAX: Final = 32
-_CUSTOMER_LOCK_SALT: Final = b"posapp.coupon.customer"
 
 
 class CouponRefused(ServiceError):  # noqa: N818 - the name is the checkout's contract
@@ -118,6 +122,8 @@ class CouponQuote:
     discount_minor: int
     line_discounts: dict[int, int]
     stacks: bool
+    basket: tuple[BasketLine, ...] = field(default=(), repr=False, compare=False)
+    """The lines the code was quoted on: :func:`redeem_coupon` counts it on these only."""
 
 
 # -- time zones ------------------------------------------------------------------------------
@@ -157,42 +163,11 @@ def _local(uow: UnitOfWork, at: datetime) -> str:
 
 # -- finding a code --------------------------------------------------------------------------
 
-_COLUMNS = (
-    CouponCode.id,
-    CouponCode.code,
-    CouponCode.code_key,
-    CouponCode.max_uses,
-    CouponCode.used_count,
-    CouponCode.active,
-    CouponCampaign.id,
-    CouponCampaign.name,
-    CouponCampaign.kind,
-    CouponCampaign.value,
-    CouponCampaign.scope,
-    CouponCampaign.min_spend_minor,
-    CouponCampaign.max_discount_minor,
-    CouponCampaign.starts_at,
-    CouponCampaign.ends_at,
-    CouponCampaign.usage_limit,
-    CouponCampaign.per_customer_limit,
-    CouponCampaign.stacks,
-    CouponCampaign.active,
-    CouponCampaign.used_count,
-)
-_BY_KEY = (
-    select(*_COLUMNS)
-    .join(CouponCampaign, CouponCampaign.id == CouponCode.campaign_id)
-    .where(CouponCode.code_key == bindparam("key"))
-)
-_BY_ID = (
-    select(*_COLUMNS)
-    .join(CouponCampaign, CouponCampaign.id == CouponCode.campaign_id)
-    .where(CouponCode.id == bindparam("code_id"))
-)
-
 
 @dataclass(frozen=True, slots=True)
 class _Found:
+    """A code's row and its campaign's (the columns of :mod:`posapp.services.coupon_sql`)."""
+
     code_id: int
     code: str
     key: str
@@ -213,6 +188,8 @@ class _Found:
     stacks: bool
     campaign_active: bool
     campaign_used: int
+    customer_uses: int = 0
+    """The customer's live uses of the campaign (counted only when it has a per-customer limit)."""
 
     @classmethod
     def of(cls, row: Sequence[Any]) -> _Found:
@@ -230,19 +207,11 @@ def _unknown(code_text: str) -> CouponRefused:
     return _refuse("unknown", "That is not a coupon code: check it and type it again.")
 
 
-def _customer_uses(uow: UnitOfWork, campaign_id: int, customer_id: int) -> int:
-    query = select(func.count()).where(
-        CouponRedemption.campaign_id == campaign_id,
-        CouponRedemption.customer_account_id == customer_id,
-        CouponRedemption.reversed_at.is_(None),
-    )
-    return int(uow.session.scalar(query) or 0)
-
-
 # -- the rules -------------------------------------------------------------------------------
 
 
-def _check_state(uow: UnitOfWork, found: _Found, customer_id: int | None, now: datetime) -> None:
+def _check_validity(uow: UnitOfWork, found: _Found, now: datetime) -> None:
+    """Enabled, started and not ended (the campaign's dates are said in the shop's time)."""
     code, name = found.code, found.name
     if not found.campaign_active:
         raise _refuse("disabled", f"Coupon {code} cannot be used: the campaign {name} is disabled.")
@@ -254,6 +223,25 @@ def _check_state(uow: UnitOfWork, found: _Found, customer_id: int | None, now: d
     if found.ends_at is not None and now >= found.ends_at:
         when = _local(uow, found.ends_at)
         raise _refuse("expired", f"Coupon {code} has expired: it ended on {when}.")
+
+
+def _customer_refusal(
+    code: str, name: str, limit: int, customer_id: int | None, uses: int
+) -> CouponRefused | None:
+    if customer_id is None:
+        return _refuse(
+            "needs_customer",
+            f"Coupon {code} is for known customers: attach the customer's account first.",
+        )
+    if uses >= limit:
+        times = "" if limit == 1 else f" {limit} times, the limit per customer"
+        return _refuse("already_used_by_customer", f"This customer has already used {name}{times}.")
+    return None
+
+
+def _check_state(uow: UnitOfWork, found: _Found, customer_id: int | None, now: datetime) -> None:
+    _check_validity(uow, found, now)
+    code, name = found.code, found.name
     if found.max_uses is not None and found.code_used >= found.max_uses:
         times = "" if found.max_uses == 1 else f" {found.max_uses} times, its limit"
         raise _refuse("used_up", f"Coupon {code} has already been used{times}.")
@@ -263,31 +251,22 @@ def _check_state(uow: UnitOfWork, found: _Found, customer_id: int | None, now: d
             f"Coupon {code} is used up: all {found.usage_limit} uses of {name} are taken.",
         )
     if found.per_customer_limit is not None:
-        if customer_id is None:
-            raise _refuse(
-                "needs_customer",
-                f"Coupon {code} is for known customers: attach the customer's account first.",
-            )
-        if _customer_uses(uow, found.campaign_id, customer_id) >= found.per_customer_limit:
-            limit = found.per_customer_limit
-            times = "" if limit == 1 else f" {limit} times, the limit per customer"
-            raise _refuse(
-                "already_used_by_customer", f"This customer has already used {name}{times}."
-            )
+        refusal = _customer_refusal(
+            code, name, found.per_customer_limit, customer_id, found.customer_uses
+        )
+        if refusal is not None:
+            raise refusal
 
 
 def _check_stacking(uow: UnitOfWork, found: _Found, other_keys: Iterable[str]) -> None:
-    others = {key for key in other_keys if is_possible_key(key)}
+    others = sorted({key for key in other_keys if is_possible_key(key)})
     if not others:
         return
     if found.key in others:
         raise _refuse("does_not_stack", f"Coupon {found.code} is already on this sale.")
-    rows = uow.session.execute(
-        select(CouponCode.code, CouponCampaign.id, CouponCampaign.stacks)
-        .join(CouponCampaign, CouponCampaign.id == CouponCode.campaign_id)
-        .where(CouponCode.code_key.in_(sorted(others)))
-        .order_by(CouponCode.id)
-    ).all()
+    rows = sql.other_codes(len(others)).all(
+        uow.session.connection(), {f"k{n}": key for n, key in enumerate(others)}
+    )
     for other_code, campaign_id, stacks in rows:
         if campaign_id == found.campaign_id:
             raise _refuse("does_not_stack", f"Only one code of {found.name} can be used on a sale.")
@@ -305,27 +284,19 @@ def _eligible(uow: UnitOfWork, found: _Found, lines: Sequence[BasketLine]) -> li
         wanted = sorted({line.product_id for line in lines})
         if not wanted:
             return []
-        covered = set(
-            uow.session.scalars(
-                select(campaign_products.c.product_id).where(
-                    campaign_products.c.campaign_id == found.campaign_id,
-                    campaign_products.c.product_id.in_(wanted),
-                )
-            )
-        )
+        params: dict[str, int] = {f"p{n}": product_id for n, product_id in enumerate(wanted)}
+        params["campaign_id"] = found.campaign_id
+        rows = sql.covered_products(len(wanted)).all(uow.session.connection(), params)
+        covered = {row[0] for row in rows}
         return [line for line in lines if line.product_id in covered]
     if found.scope == SCOPE_CATEGORIES:
         cats = sorted({line.category_id for line in lines if line.category_id is not None})
         if not cats:
             return []
-        # The campaign's categories and all their descendants; UNION (not ALL) stops on cycles.
-        tree = (
-            select(campaign_categories.c.category_id.label("id"))
-            .where(campaign_categories.c.campaign_id == found.campaign_id)
-            .cte("covered", recursive=True)
-        )
-        tree = tree.union(select(Category.id).join(tree, Category.parent_id == tree.c.id))
-        covered = set(uow.session.scalars(select(tree.c.id).where(tree.c.id.in_(cats))))
+        params = {f"c{n}": category_id for n, category_id in enumerate(cats)}
+        params["campaign_id"] = found.campaign_id
+        rows = sql.covered_categories(len(cats)).all(uow.session.connection(), params)
+        covered = {row[0] for row in rows}
         return [line for line in lines if line.category_id in covered]
     return []  # pragma: no cover - the CHECK constraint allows no other scope
 
@@ -384,6 +355,7 @@ def _evaluate(
             line.line_no: share for line, share in zip(eligible, shares, strict=True) if share
         },
         stacks=found.stacks,
+        basket=tuple(lines),
     )
 
 
@@ -398,7 +370,9 @@ def quote_coupon(
 ) -> CouponQuote:
     """Work out what ``code_text`` takes off this basket, inside the caller's unit of work.
 
-    Read-only: nothing is counted until :func:`redeem_coupon`.
+    Read-only: nothing is counted until :func:`redeem_coupon`. A code on a whole-order campaign
+    costs one statement (the code, its campaign and the customer's uses in one row); a scoped
+    campaign one more; a second code on the sale one more for the stacking rule.
 
     Args:
         uow: The running unit of work of the caller (not opened or committed here).
@@ -414,7 +388,11 @@ def quote_coupon(
     key = code_key(code_text)
     if not is_possible_key(key):
         raise _unknown(code_text)
-    row = uow.session.execute(_BY_KEY, {"key": key}).one_or_none()
+    conn = uow.session.connection()
+    if customer_account_id is None:
+        row = sql.FIND_BY_KEY.one(conn, {"key": key})
+    else:
+        row = sql.FIND_FOR_CUSTOMER.one(conn, {"key": key, "customer_id": customer_account_id})
     if row is None:
         raise _unknown(code_text)
     return _evaluate(
@@ -430,80 +408,30 @@ def quote_coupon(
 # -- counting a use --------------------------------------------------------------------------
 
 
-def _lock_customer(uow: UnitOfWork, campaign_id: int, customer_id: int) -> None:
-    """Serialise one customer's checkouts with one campaign (PostgreSQL; SQLite already is)."""
-    if uow.session.get_bind().dialect.name != "postgresql":
-        return
-    digest = hashlib.blake2b(
-        f"{campaign_id}:{customer_id}".encode(), digest_size=8, key=_CUSTOMER_LOCK_SALT
-    ).digest()
-    lock_key = int.from_bytes(digest, "big", signed=True)
-    uow.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key})
-
-
-def _order_keys(uow: UnitOfWork, order_id: int) -> list[str]:
-    return list(
-        uow.session.scalars(
-            select(CouponCode.code_key)
-            .join(CouponRedemption, CouponRedemption.code_id == CouponCode.id)
-            .where(CouponRedemption.order_id == order_id, CouponRedemption.reversed_at.is_(None))
-        )
-    )
-
-
-def _count_use(uow: UnitOfWork, found: _Found) -> tuple[int, int | None]:
-    """Take one use of the code and of the campaign; return the campaign's count and limit."""
-    session = uow.session
-    taken = session.execute(
-        update(CouponCode)
-        .where(
-            CouponCode.id == found.code_id,
-            or_(CouponCode.max_uses.is_(None), CouponCode.used_count < CouponCode.max_uses),
-        )
-        .values(used_count=CouponCode.used_count + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if taken.rowcount != 1:  # type: ignore[attr-defined]
-        raise _refuse("used_up", f"Coupon {found.code} has just been used up at another till.")
-    row = session.execute(
-        update(CouponCampaign)
-        .where(
-            CouponCampaign.id == found.campaign_id,
-            or_(
-                CouponCampaign.usage_limit.is_(None),
-                CouponCampaign.used_count < CouponCampaign.usage_limit,
-            ),
-        )
-        .values(used_count=CouponCampaign.used_count + 1)
-        .returning(CouponCampaign.used_count, CouponCampaign.usage_limit)
-        .execution_options(synchronize_session=False)
-    ).one_or_none()
+def _refused_use(
+    uow: UnitOfWork, conn: Connection, quote: CouponQuote, now: datetime, *, code_taken: bool
+) -> NoReturn:
+    """Say why a guarded UPDATE took no use (the rare path: one more read to find the reason)."""
+    row = sql.FIND_BY_ID.one(conn, {"code_id": quote.code_id})
     if row is None:
-        raise _refuse("used_up", f"Coupon {found.code} is used up: {found.name} has no uses left.")
-    return int(row[0]), row[1]
+        raise _refuse("unknown", f"Coupon {quote.code} no longer exists.")
+    found = _Found.of(row)
+    _check_validity(uow, found, now)  # disabled, or ended, since the quote
+    if not code_taken:
+        raise _refuse("used_up", f"Coupon {found.code} has just been used up at another till.")
+    raise _refuse("used_up", f"Coupon {found.code} is used up: {found.name} has no uses left.")
 
 
-def _codes_left(uow: UnitOfWork, campaign_id: int) -> bool:
-    query = (
-        select(CouponCode.id)
-        .where(
-            CouponCode.campaign_id == campaign_id,
-            CouponCode.active.is_(True),
-            or_(CouponCode.max_uses.is_(None), CouponCode.used_count < CouponCode.max_uses),
-        )
-        .limit(1)
-    )
-    return uow.session.scalar(query) is not None
+def _give_back(conn: Connection, quote: CouponQuote, *, campaign: bool) -> None:
+    """Undo the uses this call took before refusing (guarded decrements, as on a cancel)."""
+    sql.GIVE_BACK_CODE.run(conn, {"code_id": quote.code_id})
+    if campaign:
+        sql.GIVE_BACK_CAMPAIGN.run(conn, {"campaign_id": quote.campaign_id})
 
 
 def _end_campaign(uow: UnitOfWork, campaign_id: int, reason: str, now: datetime) -> None:
-    ended = uow.session.execute(
-        update(CouponCampaign)
-        .where(CouponCampaign.id == campaign_id, CouponCampaign.ended_at.is_(None))
-        .values(ended_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if ended.rowcount == 1:  # type: ignore[attr-defined]
+    ended = sql.END_CAMPAIGN.one(uow.session.connection(), {"campaign_id": campaign_id, "now": now})
+    if ended is not None:
         uow.record(CampaignEnded(campaign_id=campaign_id, reason=reason, at=now))
 
 
@@ -518,70 +446,97 @@ def redeem_coupon(
 ) -> int:
     """Count a quoted code's use on ``order_id`` inside the checkout's unit of work.
 
-    Re-validates the code against ``lines`` (as they were quoted), takes one use of the code and
-    of the campaign with guarded UPDATEs, checks the per-customer limit under a lock, inserts
-    the redemption row, and records :class:`CouponRedeemed` (and :class:`CampaignEnded` when
-    this use exhausts the campaign). A refusal rolls back to a savepoint: nothing is left behind.
+    ``quote`` comes from :func:`quote_coupon` on these ``lines`` (and, for a second code, with
+    the sale's other codes) in this transaction, a moment ago: its rules (kind, value, scope,
+    minimum spend, stacking) are not read again, and the sale keeps the discount it was quoted,
+    as if it had been placed just before an edit of the campaign. What another till or a
+    manager can change meanwhile, and what the limits depend on, is checked where it is
+    written, by guarded statements that re-check the latest row under its lock:
+
+    1. the code's guarded UPDATE takes one use if the code is enabled and has a use left;
+    2. the campaign's guarded UPDATE takes one use if it is enabled, runs now and has a use
+       left, and returns its limit per customer; its row lock serialises every redemption of
+       the campaign until commit (SQLite serialises every writer anyway), so
+    3. the customer's live uses, counted next (campaigns with a per-customer limit only) in a
+       new statement, see every use committed before: no advisory lock is needed;
+    4. the redemption row is inserted (unique per code and order: the same code twice on one
+       order takes nothing).
+
+    No SAVEPOINT: it would cost two more round trips on every sale (and a subtransaction on
+    PostgreSQL) to protect a rare path. The checkout rolls its whole transaction back when a
+    code is refused, and a caller that goes on is still left with nothing: a refusal happens
+    either before any write (step 1) or after undoing the uses this call took, with the same
+    guarded decrements as a cancel (steps 2-4). Records :class:`CouponRedeemed` (and
+    :class:`CampaignEnded` when this use exhausts the campaign), published after commit.
 
     Returns:
         The redemption's id.
 
     Raises:
         CouponRefused: the code can no longer be used (``used_up`` when another till took the
-            last use first).
-        ConflictError: the basket no longer gives the quoted discount (quote the code again).
+            last use first, ``disabled``/``expired`` when it changed since the quote).
+        ConflictError: ``lines`` are not the lines the code was quoted on (quote it again).
     """
+    if tuple(lines) != quote.basket:
+        raise ConflictError(
+            f"The sale changed after coupon {quote.code} was applied: apply it again."
+        )
     now = uow.now()
-    session = uow.session
-    with session.begin_nested():
-        row = session.execute(_BY_ID, {"code_id": quote.code_id}).one_or_none()
-        if row is None:
-            raise _refuse("unknown", f"Coupon {quote.code} no longer exists.")
-        found = _Found.of(row)
-        if found.per_customer_limit is not None and customer_account_id is not None:
-            _lock_customer(uow, found.campaign_id, customer_account_id)
-        fresh = _evaluate(uow, found, lines, customer_account_id, _order_keys(uow, order_id), now)
-        if (fresh.discount_minor, fresh.line_discounts) != (
-            quote.discount_minor,
-            quote.line_discounts,
-        ):
-            raise ConflictError(
-                f"The sale changed after coupon {quote.code} was applied: apply it again."
+    conn = uow.session.connection()
+    code_row = sql.TAKE_CODE.one(conn, {"code_id": quote.code_id})
+    if code_row is None:
+        _refused_use(uow, conn, quote, now, code_taken=False)
+    campaign_row = sql.TAKE_CAMPAIGN.one(conn, {"campaign_id": quote.campaign_id, "now": now})
+    if campaign_row is None:
+        _give_back(conn, quote, campaign=False)
+        _refused_use(uow, conn, quote, now, code_taken=True)
+    used, limit, per_customer = campaign_row
+    if per_customer is not None:
+        uses = 0
+        if customer_account_id is not None:
+            counted = sql.CUSTOMER_USES.one(
+                conn, {"campaign_id": quote.campaign_id, "customer_id": customer_account_id}
             )
-        already = session.scalar(
-            select(func.count()).where(
-                CouponRedemption.code_id == found.code_id, CouponRedemption.order_id == order_id
-            )
+            uses = int(counted[0]) if counted else 0
+        refusal = _customer_refusal(
+            quote.code, quote.campaign_name, per_customer, customer_account_id, uses
         )
-        if already:
-            raise _refuse("does_not_stack", f"Coupon {found.code} was already used on this sale.")
-        used, limit = _count_use(uow, found)
-        redemption = CouponRedemption(
-            code_id=found.code_id,
-            campaign_id=found.campaign_id,
+        if refusal is not None:
+            _give_back(conn, quote, campaign=True)
+            raise refusal
+    inserted = sql.insert_redemption(conn.dialect.name).one(
+        conn,
+        {
+            "code_id": quote.code_id,
+            "campaign_id": quote.campaign_id,
+            "order_id": order_id,
+            "customer_account_id": customer_account_id,
+            "cashier_id": cashier_id,
+            "discount_minor": quote.discount_minor,
+            "redeemed_at": now,
+            "reversed_at": None,
+            "reversed_by_id": None,
+        },
+    )
+    if inserted is None:
+        _give_back(conn, quote, campaign=True)
+        raise _refuse("does_not_stack", f"Coupon {quote.code} was already used on this sale.")
+    uow.record(
+        CouponRedeemed(
+            code_id=quote.code_id,
+            campaign_id=quote.campaign_id,
             order_id=order_id,
-            customer_account_id=customer_account_id,
-            cashier_id=cashier_id,
-            discount_minor=fresh.discount_minor,
-            redeemed_at=now,
+            discount_minor=quote.discount_minor,
+            at=now,
         )
-        session.add(redemption)
-        session.flush()
-        uow.record(
-            CouponRedeemed(
-                code_id=found.code_id,
-                campaign_id=found.campaign_id,
-                order_id=order_id,
-                discount_minor=fresh.discount_minor,
-                at=now,
-            )
-        )
-        code_spent = found.max_uses is not None and found.code_used + 1 >= found.max_uses
-        if (limit is not None and used >= limit) or (
-            code_spent and not _codes_left(uow, found.campaign_id)
-        ):
-            _end_campaign(uow, found.campaign_id, "used_up", now)
-        return redemption.id
+    )
+    code_used, max_uses = code_row
+    code_spent = max_uses is not None and code_used >= max_uses
+    if (limit is not None and used >= limit) or (
+        code_spent and sql.CODES_LEFT.one(conn, {"campaign_id": quote.campaign_id}) is None
+    ):
+        _end_campaign(uow, quote.campaign_id, "used_up", now)
+    return int(inserted[0])
 
 
 def release_redemptions(uow: UnitOfWork, *, order_id: int, user_id: int) -> int:

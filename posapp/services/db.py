@@ -134,6 +134,7 @@ def open_database(url: str, *, upgrade: bool = True) -> Database:
             upgrade_database(database)
         except SAOperationalError as exc:
             database.dispose()
-            msg = f"Cannot open the database ({database.info().description}): {exc.orig}"
+            reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else "error"
+            msg = f"Cannot open the database ({database.info().description}): {reason}"
             raise DatabaseError(msg) from exc
     return database

@@ -561,12 +561,12 @@ def _do_return(
         )
         total += amount
     record.amount_minor = total
-    refunds = _refund(uow, order, user, request, refund_to, total, reference, now)
-    order.refunded_minor += total
     everything = all(line.returned_qty == line.quantity for line in lines.values())
     new = S.REFUNDED if everything else S.PARTLY_REFUNDED
-    if everything:
+    if everything:  # coupons before the ledger: the order a sale takes its locks in
         release_redemptions(uow, order_id=order.id, user_id=user.id)
+    refunds = _refund(uow, order, user, request, refund_to, total, reference, now)
+    order.refunded_minor += total
     old = order.status
     _move(uow, order, new, user.id, approver_id=granted.approver_id, note=reason or "Return")
     uow.audit(

@@ -7,15 +7,22 @@ from datetime import datetime
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from posapp.events import DomainEvent, Publisher, null_publisher
 from posapp.models.base import utcnow
 from posapp.services.audit import AuditRecord, append
-from posapp.services.errors import ConflictError
+from posapp.services.errors import ConflictError, DatabaseError
+from posapp.services.retry import is_disconnect
 
 STALE = "Someone else changed this in the meantime: reload it and try again."
+LOST = "The connection to the database was lost, so nothing was saved: try again."
+LOST_AT_COMMIT = (
+    "The connection to the database was lost while saving, so it may or may not have been "
+    "saved: try again (the same sale, payment or movement is never recorded twice)."
+)
 
 Clock = Callable[[], datetime]
 
@@ -28,6 +35,10 @@ class UnitOfWork:
     drops the recorded events, so a listener never hears of something that did not happen.
 
     A unit of work is single-use per ``with`` block but may be entered again afterwards.
+
+    A lost database connection leaves the block as a :class:`DatabaseError` with a message for
+    people (:data:`LOST`, or :data:`LOST_AT_COMMIT` when the commit itself got no answer), never
+    as the driver's error.
     """
 
     def __init__(
@@ -75,8 +86,14 @@ class UnitOfWork:
         if session is not None:
             try:
                 session.rollback()  # a no-op after a successful commit
+            except DBAPIError as failed:
+                if not is_disconnect(failed):
+                    raise
+                # The server drops the transaction of a lost connection: nothing to roll back.
             finally:
                 session.close()
+        if exc is not None and is_disconnect(exc):
+            raise DatabaseError(LOST) from exc
 
     def record(self, event: DomainEvent) -> None:
         """Keep an event to publish once the transaction has committed."""
@@ -105,6 +122,10 @@ class UnitOfWork:
             self.session.commit()
         except StaleDataError as exc:
             raise ConflictError(STALE) from exc
+        except DBAPIError as exc:
+            if is_disconnect(exc):
+                raise DatabaseError(LOST_AT_COMMIT) from exc
+            raise
         events, self._pending = self._pending, []
         for event in events:
             self._publish(event)

@@ -23,6 +23,7 @@ from posapp.services.accounts_dto import (
     WithdrawalRules,
 )
 from posapp.services.dto import StoreDTO, UserDTO
+from posapp.services.retry import with_retry
 from posapp.services.security import Approval
 from posapp.ui.ports import AppBackend
 
@@ -121,14 +122,17 @@ class AccountsApi:
         memo: str = "",
     ) -> MovementResult:
         """Take cash into an account at a store's till."""
-        return accounts.deposit(
-            self._backend.uow(),
-            actor,
-            account_id=account_id,
-            amount_minor=amount_minor,
-            key=key,
-            store_id=store_id,
-            memo=memo,
+        # A deadlock or serialization failure is retried (the key makes it happen once).
+        return with_retry(
+            lambda: accounts.deposit(
+                self._backend.uow(),
+                actor,
+                account_id=account_id,
+                amount_minor=amount_minor,
+                key=key,
+                store_id=store_id,
+                memo=memo,
+            )
         )
 
     def withdraw(
@@ -144,16 +148,19 @@ class AccountsApi:
         memo: str = "",
     ) -> MovementResult:
         """Pay out cash from an account after the holder's PIN."""
-        return accounts.withdraw(
-            self._backend.uow(),
-            actor,
-            account_id=account_id,
-            amount_minor=amount_minor,
-            pin=pin,
-            key=key,
-            store_id=store_id,
-            approval=approval,
-            memo=memo,
+        # A deadlock or serialization failure is retried (the key makes it happen once).
+        return with_retry(
+            lambda: accounts.withdraw(
+                self._backend.uow(),
+                actor,
+                account_id=account_id,
+                amount_minor=amount_minor,
+                pin=pin,
+                key=key,
+                store_id=store_id,
+                approval=approval,
+                memo=memo,
+            )
         )
 
     def transfer(
@@ -168,21 +175,27 @@ class AccountsApi:
         memo: str = "",
     ) -> MovementResult:
         """Move money between two accounts after the payer's PIN."""
-        return accounts.transfer(
-            self._backend.uow(),
-            actor,
-            from_account_id=from_account_id,
-            to_account_id=to_account_id,
-            amount_minor=amount_minor,
-            pin=pin,
-            key=key,
-            memo=memo,
+        # A deadlock or serialization failure is retried (the key makes it happen once).
+        return with_retry(
+            lambda: accounts.transfer(
+                self._backend.uow(),
+                actor,
+                from_account_id=from_account_id,
+                to_account_id=to_account_id,
+                amount_minor=amount_minor,
+                pin=pin,
+                key=key,
+                memo=memo,
+            )
         )
 
     def reverse(
         self, actor: UserDTO, transaction_id: int, *, key: uuid.UUID, reason: str
     ) -> list[MovementResult]:
         """Reverse a deposit, withdrawal or transfer."""
-        return accounts.reverse(
-            self._backend.uow(), actor, transaction_id=transaction_id, key=key, reason=reason
+        # A deadlock or serialization failure is retried (the key makes it happen once).
+        return with_retry(
+            lambda: accounts.reverse(
+                self._backend.uow(), actor, transaction_id=transaction_id, key=key, reason=reason
+            )
         )

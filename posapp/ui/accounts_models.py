@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
+from PySide6 import QtGui
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
@@ -342,4 +343,4 @@ def _movement_tip(movement: MovementDTO) -> str:
         lines.append(f"Reverses #{movement.reversal_of_id}")
     if movement.user_name:
         lines.append(f"By {movement.user_name}, {local_time_text(movement.at)}")
-    return "\n".join(lines)
+    return QtGui.Qt.convertFromPlainText("\n".join(lines))  # the memo was typed: never HTML

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import sys
-from typing import TYPE_CHECKING
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QApplication, QDialog
@@ -18,6 +21,8 @@ from posapp.ui.resources import apply_theme
 
 if TYPE_CHECKING:
     from posapp.ui.main_window import MainWindow
+
+_log = logging.getLogger(__name__)
 
 
 class SessionController(QObject):
@@ -35,7 +40,9 @@ class SessionController(QObject):
 
     finished = Signal()
 
-    def __init__(self, backend: AppBackend, bus: EventBus, parent: QObject | None = None) -> None:
+    def __init__(
+        self, backend: AppBackend | None, bus: EventBus, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self._backend = backend
         self._bus = bus
@@ -54,6 +61,17 @@ class SessionController(QObject):
     def main_window(self) -> MainWindow | None:
         """The main window while someone is logged in."""
         return self._window
+
+    def set_backend(self, backend: AppBackend) -> None:
+        """The database is open (it opens after the login window has painted)."""
+        self._backend = backend
+        if self._dialog is not None:
+            self._dialog.set_backend(backend)
+
+    def startup_failed(self, message: str) -> None:
+        """The database could not be opened: the login window says why."""
+        if self._dialog is not None:
+            self._dialog.set_startup_error(message)
 
     def start(self, message: str = "") -> None:
         """Show the login dialog, with ``message`` under its fields (why the session ended)."""
@@ -79,7 +97,8 @@ class SessionController(QObject):
     def _show_main_window(self, user: UserDTO) -> None:
         from posapp.ui.main_window import MainWindow  # noqa: PLC0415 - lazy: fast login paint
 
-        window = MainWindow(self._backend, self._bus, user)
+        assert self._backend is not None  # a log-in was checked, so the database is open
+        window = MainWindow(self._backend, self._bus, user, lazy_tabs=True)
         window.logout_requested.connect(self._on_main_window_logout_requested)
         window.session_ended.connect(self._on_main_window_session_ended)
         window.switch_user_requested.connect(self._on_main_window_switch_user_requested)
@@ -140,6 +159,77 @@ def run_gui(backend: AppBackend, bus: EventBus) -> int:
     Raises:
         RuntimeError: a non-GUI QCoreApplication already exists.
     """
+    app = _application()
+    session = SessionController(backend, bus)
+    session.finished.connect(app.quit)
+    session.start()
+    try:
+        return app.exec()
+    finally:
+        session.shutdown()
+
+
+class OpenedApp(Protocol):
+    """What opening the application gives: the services' backend, and how to close it all."""
+
+    @property
+    def backend(self) -> AppBackend:
+        """The services over the open database."""
+        ...
+
+    def stop(self) -> None:
+        """Stop the background services and close the database."""
+        ...
+
+
+Opener = Callable[[EventBus], OpenedApp]
+"""Opens the database and starts the services (runs on a worker thread; may raise)."""
+
+
+class _Opening(QObject):
+    """Runs the opener on a thread once the login window has painted; reports back in Qt."""
+
+    opened = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, opener: Opener, bus: EventBus) -> None:
+        super().__init__()
+        self._opener = opener
+        self._bus = bus
+        self._thread: threading.Thread | None = None
+        self.result: OpenedApp | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="posapp-open", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        from posapp.services.errors import ServiceError  # noqa: PLC0415
+
+        try:
+            self.result = self._opener(self._bus)
+        except ServiceError as exc:
+            print(f"posapp: error: {exc}", file=sys.stderr)
+            emit(self.failed, str(exc))
+            return
+        except Exception:
+            _log.exception("opening the database failed")
+            emit(self.failed, "The database could not be opened; the details are in the log.")
+            return
+        # The main window's modules load here too, while the cashier types the password.
+        import posapp.ui.main_window  # noqa: F401, PLC0415
+
+        emit(self.opened, self.result)
+
+    def wait(self) -> OpenedApp | None:
+        """Wait for the opener (quitting while it runs); return what it opened."""
+        if self._thread is not None:
+            self._thread.join()
+        return self.result
+
+
+def _application() -> QApplication:
     existing = QApplication.instance()
     if existing is None:
         app = QApplication(sys.argv)
@@ -153,10 +243,32 @@ def run_gui(backend: AppBackend, bus: EventBus) -> int:
     app.setDesktopFileName(APP_NAME)
     app.setQuitOnLastWindowClosed(False)  # the controller decides: logging out closes a window
     apply_theme(app)
-    session = SessionController(backend, bus)
+    return app
+
+
+def run_opening(opener: Opener) -> int:
+    """Paint the login window first, open the database behind it, and run until the user quits.
+
+    The login window paints before SQLAlchemy, the models or the migrations are even imported;
+    the database opens on a thread after that first paint (the footer says "Opening the
+    database…"); a click on Sign in meanwhile is kept and checked as soon as it is open. If it
+    cannot be opened, the login window says why and the error is printed too.
+    """
+    app = _application()
+    bus = EventBus()
+    opening = _Opening(opener, bus)
+    session = SessionController(None, bus)
+    opening.opened.connect(lambda opened: session.set_backend(opened.backend))
+    opening.failed.connect(session.startup_failed)
     session.finished.connect(app.quit)
     session.start()
+    dialog = session.login_dialog
+    assert dialog is not None
+    dialog.first_painted.connect(opening.start)
     try:
         return app.exec()
     finally:
         session.shutdown()
+        opened = opening.wait()
+        if opened is not None:
+            opened.stop()

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from PySide6 import QtGui
 from PySide6.QtCore import (
     QAbstractTableModel,
     QByteArray,
@@ -246,8 +247,10 @@ class CatalogTableModel(QAbstractTableModel):
             role.DecorationRole: lambda column, row: (
                 self._thumbnail(row) if column.key == "image" else None
             ),
-            role.ToolTipRole: lambda column, row: (
-                column.text(row) or None if column.key in {"name", "category"} else None
+            role.ToolTipRole: lambda column, row: (  # typed text: never rendered as HTML
+                QtGui.Qt.convertFromPlainText(column.text(row))
+                if column.key in {"name", "category"} and column.text(row)
+                else None
             ),
             role.AccessibleTextRole: _accessible_text,
         }

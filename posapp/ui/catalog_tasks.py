@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
@@ -129,6 +130,12 @@ class TaskRunner(QObject):
             relay.deleteLater()
 
     def wait(self, msecs: int = 30_000) -> None:
-        """Drop queued tasks and wait for the running ones (before closing a window)."""
+        """Drop queued tasks and wait for the running ones (before closing a window).
+
+        Waits in short sleeps, not with ``QThreadPool.waitForDone``: that call keeps Python's GIL,
+        so a task still running Python code could never finish and the window would hang.
+        """
         self.pool.clear()
-        self.pool.waitForDone(msecs)
+        deadline = time.monotonic() + msecs / 1000
+        while self.pool.activeThreadCount() > 0 and time.monotonic() < deadline:
+            time.sleep(0.005)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt, QTimer, Slot
-from PySide6.QtGui import QGuiApplication, QShowEvent
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QGuiApplication, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QGridLayout,
@@ -20,6 +20,7 @@ from typing_extensions import override
 from posapp.services.dto import DemoLogin, UserDTO
 from posapp.services.errors import ServiceError
 from posapp.ui.ports import AppBackend
+from posapp.ui.qt_compat import emit
 from posapp.ui.widgets import SPACING, icon_label, separator
 
 _log = logging.getLogger(__name__)
@@ -27,6 +28,8 @@ _log = logging.getLogger(__name__)
 FIRST_RUN_HINT = "No users yet. Create the first admin with: posapp user add NAME --role admin"
 UNEXPECTED_ERROR = "Signing in failed because of an unexpected error. Please try again."
 SIGN_IN = "Sign in"
+OPENING = "Opening the database…"
+OPEN_FAILED = "The database could not be opened."
 SIGNING_IN = "Signing in…"
 DIALOG_WIDTH = 440
 
@@ -40,27 +43,22 @@ class LoginDialog(QDialog):
     has been painted.
     """
 
-    def __init__(self, backend: AppBackend, parent: QWidget | None = None) -> None:
+    first_painted = Signal()
+    """The dialog has painted once (the application then opens the database)."""
+
+    def __init__(self, backend: AppBackend | None, parent: QWidget | None = None) -> None:
+        """``backend`` None: the database is still opening; :meth:`set_backend` brings it."""
         super().__init__(parent)
         self._backend = backend
         self._user: UserDTO | None = None
         self._busy = False
+        self._painted = False
+        self._submit_when_ready = False
         self.setObjectName("loginDialog")
         self.setWindowTitle("Sign in — posapp")
         self.setFixedWidth(DIALOG_WIDTH)
 
-        self.username_edit = QLineEdit(self)
-        self.username_edit.setObjectName("usernameEdit")
-        self.username_edit.setAccessibleName("Username")
-        self.username_edit.setPlaceholderText("Your username")
-        self.password_edit = QLineEdit(self)
-        self.password_edit.setObjectName("passwordEdit")
-        self.password_edit.setAccessibleName("Password")
-        self.password_edit.setPlaceholderText("Password or PIN")
-        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        for edit in (self.username_edit, self.password_edit):
-            edit.setMinimumHeight(5 * SPACING)
-            edit.textEdited.connect(self._on_field_text_edited)
+        self.username_edit, self.password_edit = self._make_edits()
 
         self.error_label = QLabel(self)
         self.error_label.setObjectName("errorLabel")
@@ -107,6 +105,53 @@ class LoginDialog(QDialog):
         """Whether a log-in is being checked."""
         return self._busy
 
+    def is_ready(self) -> bool:
+        """Whether the database is open, so a log-in can be checked at once."""
+        return self._backend is not None
+
+    def set_backend(self, backend: AppBackend) -> None:
+        """The database is open: show what it says (demo log-ins, footer) and sign in if asked."""
+        self._backend = backend
+        for _ in range(2):  # the footer saying "Opening…" and the spacing above it
+            item = self._layout.takeAt(self._layout.count() - 1)
+            if item is not None and (widget := item.widget()) is not None:
+                widget.deleteLater()
+        self._load_backend_info(self._layout)
+        self._fit_height()
+        if self._submit_when_ready:
+            self._submit_when_ready = False
+            QTimer.singleShot(0, self, self._check_credentials)
+
+    def set_startup_error(self, message: str) -> None:
+        """The database could not be opened: say why; signing in stays impossible."""
+        self._submit_when_ready = False
+        self._set_busy(False)
+        self.sign_in_button.setEnabled(False)
+        self.footer.setText(OPEN_FAILED)
+        self._show_error(message)
+
+    @override
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self, lambda: emit(self.first_painted))
+
+    def _make_edits(self) -> tuple[QLineEdit, QLineEdit]:
+        username_edit = QLineEdit(self)
+        username_edit.setObjectName("usernameEdit")
+        username_edit.setAccessibleName("Username")
+        username_edit.setPlaceholderText("Your username")
+        password_edit = QLineEdit(self)
+        password_edit.setObjectName("passwordEdit")
+        password_edit.setAccessibleName("Password")
+        password_edit.setPlaceholderText("Password or PIN")
+        password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        for edit in (username_edit, password_edit):
+            edit.setMinimumHeight(5 * SPACING)
+            edit.textEdited.connect(self._on_field_text_edited)
+        return username_edit, password_edit
+
     def _add_brand(self, layout: QVBoxLayout) -> None:
         logo = icon_label("logo", 7 * SPACING)
         name = QLabel("posapp", self)
@@ -133,21 +178,27 @@ class LoginDialog(QDialog):
 
     def _load_backend_info(self, layout: QVBoxLayout) -> None:
         """Add the first-run hint or the demo log-ins, and the footer naming the database."""
+        backend = self._backend
+        if backend is None:
+            self.footer = self._add_footer(layout, OPENING)
+            return
         try:
-            if self._backend.user_count() == 0:
+            if backend.user_count() == 0:
                 self.hint_label.show()
-            demo_logins = self._backend.demo_logins()
-            footer_text = (
-                f"Register {self._backend.register} · {self._backend.database_description}"
-            )
+            demo_logins = backend.demo_logins()
+            footer_text = f"Register {backend.register} · {backend.database_description}"
         except ServiceError as exc:
             self._show_error(str(exc))
+            self.footer = self._add_footer(layout, "")
             return
         if demo_logins:
             layout.addSpacing(3 * SPACING)
             layout.addWidget(separator(self))
             layout.addSpacing(2 * SPACING)
             layout.addWidget(self._demo_logins_panel(demo_logins))
+        self.footer = self._add_footer(layout, footer_text)
+
+    def _add_footer(self, layout: QVBoxLayout, footer_text: str) -> QLabel:
         footer = QLabel(self)
         footer.setObjectName("loginFooter")
         footer.setTextFormat(Qt.TextFormat.PlainText)
@@ -159,6 +210,7 @@ class LoginDialog(QDialog):
         footer.setToolTip(footer_text)
         layout.addSpacing(3 * SPACING)
         layout.addWidget(footer, 0, Qt.AlignmentFlag.AlignHCenter)
+        return footer
 
     def _demo_logins_panel(self, demo_logins: list[DemoLogin]) -> QWidget:
         panel = QWidget(self)
@@ -247,6 +299,9 @@ class LoginDialog(QDialog):
         QTimer.singleShot(0, self, self._check_credentials)
 
     def _check_credentials(self) -> None:
+        if self._backend is None:  # still opening: sign in as soon as it is open
+            self._submit_when_ready = True
+            return
         try:
             user = self._backend.login(self.username_edit.text(), self.password_edit.text())
         except ServiceError as exc:

@@ -10,11 +10,12 @@ the focus (the register's barcode field keeps it). The "Notifications" menu at t
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QSize, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtCore import QEvent, QSize, Qt, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -128,8 +129,16 @@ class MainWindow(QMainWindow):
         bus: EventBus,
         user: UserDTO,
         parent: QWidget | None = None,
+        *,
+        lazy_tabs: bool = False,
     ) -> None:
+        """Build the window; ``lazy_tabs`` builds only the first tab before it paints.
+
+        The other tabs are then built one per event-loop turn, or at once when chosen.
+        """
         super().__init__(parent)
+        self._lazy_tabs = lazy_tabs
+        self._pending_tabs: dict[int, TabSpec] = {}
         self._backend = backend
         self._bus = bus
         self._user = user
@@ -184,10 +193,16 @@ class MainWindow(QMainWindow):
         tabs.tabBar().setAccessibleName("Sections")
         tabs.tabBar().setFocusPolicy(Qt.FocusPolicy.TabFocus)
         for index, spec in enumerate(visible_tabs(self._user), start=1):
-            page = spec.factory(self._backend, self._bus, self._user)
+            if self._lazy_tabs and index > 1:
+                page = QWidget(tabs)  # a placeholder until the tab is built
+                page.setObjectName("pendingTab")
+                self._pending_tabs[index - 1] = spec
+            else:
+                page = spec.factory(self._backend, self._bus, self._user)
             tab_icon = icon(spec.icon_name, PALETTE["muted"], checked_color=PALETTE["accent"])
             position = tabs.addTab(page, tab_icon, spec.title)
             tabs.setTabToolTip(position, f"{spec.title} (Ctrl+{index})")
+        tabs.currentChanged.connect(self._on_tabs_current_changed)
 
         brand = _TabCorner(tabs)
         brand.setObjectName("brand")
@@ -292,6 +307,53 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(titles.index(title))
         return self.tabs.currentWidget()
 
+    def tabs_pending(self) -> int:
+        """How many tabs are still to be built (lazy tabs only)."""
+        return len(self._pending_tabs)
+
+    def build_pending_tabs(self) -> None:
+        """Build every tab not built yet."""
+        for index in sorted(self._pending_tabs):
+            self._build_pending_tab(index)
+
+    def _build_pending_tab(self, index: int) -> None:
+        spec = self._pending_tabs.pop(index, None)
+        if spec is None:
+            return
+        page = spec.factory(self._backend, self._bus, self._user)
+        placeholder = self.tabs.widget(index)
+        current = self.tabs.currentIndex()
+        tab_icon = self.tabs.tabIcon(index)
+        tip = self.tabs.tabToolTip(index)
+        self.tabs.blockSignals(True)
+        try:
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, page, tab_icon, spec.title)
+            self.tabs.setTabToolTip(index, tip)
+            self.tabs.setCurrentIndex(current)
+        finally:
+            self.tabs.blockSignals(False)
+        if placeholder is not None:
+            placeholder.deleteLater()
+
+    def _build_next_pending_tab(self) -> None:
+        if self._pending_tabs:
+            self._build_pending_tab(min(self._pending_tabs))
+            if self._pending_tabs:
+                QTimer.singleShot(0, self, self._build_next_pending_tab)
+
+    @Slot(int)
+    def _on_tabs_current_changed(self, index: int) -> None:
+        if index in self._pending_tabs:
+            self._build_pending_tab(index)
+            self.tabs.currentWidget().setFocus(Qt.FocusReason.OtherFocusReason)
+
+    @override
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._pending_tabs:  # after the first paint, one tab per event-loop turn
+            QTimer.singleShot(0, self, self._build_next_pending_tab)
+
     @Slot(QAction)
     def _on_tab_actions_triggered(self, action: QAction) -> None:
         self.tabs.setCurrentIndex(int(action.data()))
@@ -321,7 +383,22 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         super().closeEvent(event)
         if event.isAccepted():
+            self._pending_tabs.clear()
+            self._finish_background_tasks()
             self.idle_lock.stop()
             if self.notification_actions is not None:
                 self.notification_actions.close_all()
             emit(self.closed)
+
+    def _finish_background_tasks(self, seconds: float = 30.0) -> None:
+        """Let the tabs' background tasks end before the window (and their pools) go.
+
+        A thread pool's destructor waits for its tasks while holding Python's lock, so a task
+        still running Python code then could never finish: wait here, in short sleeps.
+        """
+        pools = self.findChildren(QThreadPool)
+        for pool in pools:
+            pool.clear()
+        deadline = time.monotonic() + seconds
+        while any(pool.activeThreadCount() for pool in pools) and time.monotonic() < deadline:
+            time.sleep(0.005)

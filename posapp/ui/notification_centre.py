@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Final
 
+from PySide6 import QtGui
 from PySide6.QtCore import (
     QAbstractListModel,
     QItemSelectionModel,
@@ -160,8 +161,8 @@ class NotificationListModel(QAbstractListModel):
         note = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             return note.title
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return note.body or note.title
+        if role == Qt.ItemDataRole.ToolTipRole:  # typed text: never rendered as HTML
+            return QtGui.Qt.convertFromPlainText(note.body or note.title)
         if role == Qt.ItemDataRole.AccessibleTextRole:
             state = "Unread" if note.unread else "Read"
             return f"{state} {note.level}: {note.title}. {note.body} {when_text(note.created_at)}"

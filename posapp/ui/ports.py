@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from posapp.services.dto import DemoLogin, StoreDTO, UserDTO
-from posapp.services.uow import UnitOfWork
+
+if TYPE_CHECKING:  # the login window paints before SQLAlchemy is imported
+    from posapp.services.uow import UnitOfWork
 
 
 class AppBackend(Protocol):

@@ -11,6 +11,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from PySide6 import QtGui
 from PySide6.QtCore import (
     QAbstractListModel,
     QModelIndex,
@@ -125,7 +126,9 @@ class ProductCardModel(QAbstractListModel):
             Qt.ItemDataRole.DisplayRole: lambda: card.name,
             Qt.ItemDataRole.DecorationRole: lambda: self._pixmap(card),
             Qt.ItemDataRole.UserRole: lambda: card.product_id,
-            Qt.ItemDataRole.ToolTipRole: lambda: f"{card.name}\nSKU {card.sku}\n{card.category}",
+            Qt.ItemDataRole.ToolTipRole: lambda: QtGui.Qt.convertFromPlainText(  # never HTML
+                f"{card.name}\nSKU {card.sku}\n{card.category}"
+            ),
             Qt.ItemDataRole.AccessibleTextRole: lambda: (
                 f"{card.name}, {money_text(card.price_minor)}, {card.availability}"
             ),

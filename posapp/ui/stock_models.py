@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
+from PySide6 import QtGui
 from PySide6.QtCore import (
     QAbstractTableModel,
     QDate,
@@ -134,8 +135,8 @@ class _TableBase(QAbstractTableModel, Generic[T]):
             return column.raw(item)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(column.align)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return column.text(item) or None
+        if role == Qt.ItemDataRole.ToolTipRole:  # typed text: never rendered as HTML
+            return QtGui.Qt.convertFromPlainText(column.text(item)) if column.text(item) else None
         return None
 
     @override

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from PySide6 import QtGui
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
@@ -73,8 +74,8 @@ class StoreListModel(QAbstractListModel):
             SUBTITLE_ROLE: store_subtitle(store),
             ACTIVE_ROLE: store.active,
             KIND_ROLE: store.kind,
-            Qt.ItemDataRole.ToolTipRole: "\n".join(
-                p for p in (store.name, store.kind_label, store.address) if p
+            Qt.ItemDataRole.ToolTipRole: QtGui.Qt.convertFromPlainText(  # never HTML
+                "\n".join(p for p in (store.name, store.kind_label, store.address) if p)
             ),
             Qt.ItemDataRole.AccessibleTextRole: (
                 f"{store.name}, {store.kind_label}{state}, {store_subtitle(store)}"

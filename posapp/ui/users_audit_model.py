@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
+from PySide6 import QtGui
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from typing_extensions import override
 
@@ -143,7 +144,7 @@ class AuditTableModel(QAbstractTableModel):
         if column.key == "at":
             return f"{row.at.isoformat(timespec='seconds')} (UTC) · row {row.id}"
         text = column.text(row)
-        return text or None
+        return QtGui.Qt.convertFromPlainText(text) if text else None  # typed text: never HTML
 
     @override
     def headerData(

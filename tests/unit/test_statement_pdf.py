@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import re
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -90,3 +92,52 @@ def test_progress_and_cancel(tmp_path: object) -> None:
     assert [done for done, _ in seen] == list(range(1, len(seen) + 1))
     with pytest.raises(RenderCancelledError):
         render_statement_pdf(_statement(150), io.BytesIO(), progress=lambda d, e: d < 2)
+
+
+def _money(minor: int) -> str:
+    sign = "-" if minor < 0 else ""
+    return f"{sign}{abs(minor) // 100:,}.{abs(minor) % 100:02d}"
+
+
+def test_3000_movements_each_once_in_order_with_closing_balance() -> None:
+    """Every movement once, in order, with its running balance, across ~90 pages."""
+    at = datetime(2026, 3, 1, tzinfo=UTC)
+    lines, running = [], -40_00
+    long_memo = "Refund of a returned kettle and toaster, paid back to the account " * 3
+    for i in range(3000):
+        amount = 25_00 if i % 4 == 0 else -9_15  # the balance goes below zero and back
+        running += amount
+        memo = long_memo if i % 97 == 0 else f"Movement {i}"  # some wrap onto several lines
+        kind = "deposit" if amount > 0 else "payment"
+        lines.append(
+            StatementLine(at + timedelta(minutes=i), 10_000 + i, kind, memo, amount, running)
+        )
+    statement = replace(
+        _statement(0), opening_balance_minor=-40_00, closing_balance_minor=running, lines=lines
+    )
+    seen: list[tuple[int, int]] = []
+
+    def progress(done: int, expected: int) -> bool:
+        seen.append((done, expected))
+        return True
+
+    out = io.BytesIO()
+    pages = render_statement_pdf(statement, out, zone=UTC, progress=progress)
+
+    reader = PdfReader(io.BytesIO(out.getvalue()))
+    texts = [page.extract_text() for page in reader.pages]
+    assert pages == len(texts) > 60
+    assert seen == [(done, pages) for done in range(1, pages + 1)]  # the expected count is exact
+    rows = [line for text in texts for line in text.splitlines()]
+    refs = [i for i, line in enumerate(rows) if re.fullmatch(r"#\d+", line)]
+    assert [rows[i] for i in refs] == [f"#{10_000 + i}" for i in range(3000)]
+    # each reference is followed by its money in or out, then the balance after it
+    assert [rows[i + 2] for i in refs] == [_money(line.balance_after_minor) for line in lines]
+    assert [rows[i + 1] for i in refs] == [_money(abs(line.amount_minor)) for line in lines]
+    closing = _money(running)
+    assert rows.count("Opening balance") == rows.count("Closing balance") == 1
+    assert texts[0].splitlines().count("-40.00") == 2  # the summary band and the opening row
+    assert texts[-1].splitlines()[-4:-2] == ["Closing balance", closing]
+    assert texts[0].count(closing) >= 1  # the summary band
+    assert f"Page {pages} of {pages}" in texts[-1]
+    assert all(text.count("DATE") == 1 for text in texts)  # the header row on every page
