@@ -12,8 +12,8 @@ import unicodedata
 from typing import Final
 
 from posapp.money import MAX_MINOR, format_money
+from posapp.services.cards import refuse_card_number
 from posapp.services.errors import ValidationError
-from posapp.services.rel_cards import refuse_card_number
 
 HOLDER_NAME_MAX: Final = 200
 EMAIL_MAX: Final = 254

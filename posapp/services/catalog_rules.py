@@ -37,8 +37,8 @@ from typing import Final
 from stdnum import ean
 
 from posapp.money import BP_PER_UNIT, MAX_MINOR, MoneyError, parse_money
+from posapp.services.cards import refuse_card_number
 from posapp.services.errors import ValidationError
-from posapp.services.rel_cards import refuse_card_number
 
 __all__ = [
     "BARCODE_MAX",

@@ -19,6 +19,7 @@ from posapp.models import Category, CouponCampaign, CouponCode, Product
 from posapp.models.coupons import campaign_categories, campaign_products
 from posapp.money import BP_PER_UNIT, MAX_MINOR
 from posapp.services.audit import AuditRecord
+from posapp.services.cards import refuse_card_number
 from posapp.services.coupon_codes import (
     MAX_GROUPS,
     MIN_GROUPS,
@@ -41,7 +42,6 @@ from posapp.services.coupon_dto import (
 from posapp.services.dto import UserDTO
 from posapp.services.errors import ConflictError, NotFoundError, ValidationError
 from posapp.services.permissions import Permission
-from posapp.services.rel_cards import refuse_card_number
 from posapp.services.security import ACTIONS, authorize, requires
 from posapp.services.uow import UnitOfWork
 

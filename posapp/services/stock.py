@@ -33,10 +33,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from posapp.models import MovementKind, Product, StockLevel, StockMovement
 from posapp.services.audit import AuditRecord
+from posapp.services.cards import refuse_card_number
 from posapp.services.dto import UserDTO
 from posapp.services.errors import NotFoundError, ValidationError
 from posapp.services.permissions import Permission
-from posapp.services.rel_cards import refuse_card_number
 from posapp.services.retry import with_retry
 from posapp.services.security import authorize, requires
 from posapp.services.stock_core import move_stock

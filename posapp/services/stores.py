@@ -20,10 +20,10 @@ from sqlalchemy.exc import IntegrityError
 
 from posapp.models import StockLevel, Store
 from posapp.services.audit import AuditRecord
+from posapp.services.cards import refuse_card_number
 from posapp.services.dto import UserDTO
 from posapp.services.errors import ConflictError, NotFoundError, ValidationError
 from posapp.services.permissions import Permission
-from posapp.services.rel_cards import refuse_card_number
 from posapp.services.security import authorize, requires
 from posapp.services.stock_types import STORE_KINDS, StoreInput, StoreSummary
 from posapp.services.uow import UnitOfWork

@@ -15,11 +15,11 @@ from sqlalchemy.exc import IntegrityError
 from posapp.events import UserChanged
 from posapp.models import Role, User
 from posapp.services.audit import AuditRecord
+from posapp.services.cards import refuse_card_number
 from posapp.services.dto import UserDTO
 from posapp.services.errors import ConflictError, NotFoundError, ValidationError
 from posapp.services.passwords import hash_password
 from posapp.services.permissions import Permission
-from posapp.services.rel_cards import refuse_card_number
 from posapp.services.security import ACTIONS, authorize
 from posapp.services.uow import UnitOfWork
 from posapp.services.usernames import (

@@ -27,7 +27,7 @@ from posapp.models import (
 )
 from posapp.services import checkout
 from posapp.services.backend import Backend
-from posapp.services.checkout_guards import CardNumberError, contains_card_number
+from posapp.services.cards import CardNumberError, contains_card_number
 from posapp.services.coupons import CouponRefused
 from posapp.services.errors import AuthenticationError, ServiceError, ValidationError
 from posapp.services.orders_dto import (

@@ -1,10 +1,8 @@
 """No full card number in any text posapp stores, whichever system the field belongs to.
 
 posapp never stores a primary account number (PCI DSS keeps a shop that stores none out of most
-of its scope). The order system refuses them in its fields through
-:func:`posapp.services.checkout_guards.clean_text`; this module gives every other system (staff,
-customer accounts, catalogue, stores and stock, coupons) the same rule through
-:func:`refuse_card_number`, which their text cleaners call.
+of its scope). Every system's text cleaners call :func:`refuse_card_number` (the order system's
+through :func:`posapp.services.checkout_guards.clean_text`).
 
 It imports nothing but the errors, so the plain validation modules can use it. What counts as a
 card number: 13 to 19 digits, written together or in groups separated by up to three spaces or
@@ -18,7 +16,14 @@ import unicodedata
 
 from posapp.services.errors import ValidationError
 
-__all__ = ["CARD_NUMBER_REFUSED", "CardNumberError", "contains_card_number", "refuse_card_number"]
+__all__ = [
+    "CARD_NUMBER_REFUSED",
+    "CardNumberError",
+    "ascii_digits",
+    "contains_card_number",
+    "luhn_valid",
+    "refuse_card_number",
+]
 
 CARD_NUMBER_REFUSED = (
     "That looks like a full card number: never type card numbers into posapp "
@@ -34,7 +39,8 @@ class CardNumberError(ValidationError):
     """A field contained something that looks like a full card number."""
 
 
-def _ascii_digits(text: str) -> str:
+def ascii_digits(text: str) -> str:
+    """NFKC-normalise and map every Unicode decimal digit to its ASCII digit."""
     out = []
     for char in unicodedata.normalize("NFKC", text):
         digit = unicodedata.decimal(char, None)
@@ -42,7 +48,8 @@ def _ascii_digits(text: str) -> str:
     return "".join(out)
 
 
-def _luhn_valid(digits: str) -> bool:
+def luhn_valid(digits: str) -> bool:
+    """Whether a string of ASCII digits passes the Luhn (mod 10) check."""
     total = 0
     for index, char in enumerate(reversed(digits)):
         value = ord(char) - 48
@@ -75,14 +82,14 @@ def contains_card_number(text: str) -> bool:
     Any consecutive groups of one run whose digits number 13 to 19 and pass Luhn count, so a
     card number followed by an expiry date (``4111 1111 1111 1111 12/27``) is still found.
     """
-    for groups in _digit_runs(_ascii_digits(text)):
+    for groups in _digit_runs(ascii_digits(text)):
         for start in range(len(groups)):
             digits = ""
             for group in groups[start:]:
                 digits += group
                 if len(digits) > _PAN_MAX:
                     break
-                if len(digits) >= _PAN_MIN and _luhn_valid(digits):
+                if len(digits) >= _PAN_MIN and luhn_valid(digits):
                     return True
     return False
 
