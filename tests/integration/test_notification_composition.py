@@ -198,18 +198,26 @@ def test_run_gui_starts_the_services_for_the_windows_and_stops_them_on_quit(
 ) -> None:
     import posapp.ui.app_runner
     from posapp.app import run_gui
+    from posapp.ui.app_runner import OpenedApp
+    from posapp.ui.bus import EventBus
 
     monkeypatch.setenv("POSAPP_DATA_DIR", str(tmp_path))
     before = set(posapp_threads())
     seen: dict[str, object] = {}
 
-    def windows(backend: Backend, bus: object) -> int:  # stands in for app.exec()
-        seen["threads"] = set(posapp_threads()) - before
-        seen["sender"] = backend.notifications.sender
-        seen["publisher_is_chain"] = type(backend.publisher).__name__ == "Fanout"
+    def windows(opener: Callable[[EventBus], OpenedApp]) -> int:  # stands in for app.exec()
+        opened = opener(EventBus())  # what the thread behind the login window does
+        try:
+            backend = opened.backend
+            assert isinstance(backend, Backend)
+            seen["threads"] = set(posapp_threads()) - before
+            seen["sender"] = backend.notifications.sender
+            seen["publisher_is_chain"] = type(backend.publisher).__name__ == "Fanout"
+        finally:
+            opened.stop()
         return 7
 
-    monkeypatch.setattr(posapp.ui.app_runner, "run_gui", windows)
+    monkeypatch.setattr(posapp.ui.app_runner, "run_opening", windows)
     config = AppConfig(f"sqlite:///{tmp_path / 'posapp.sqlite3'}", "till-1")
     assert run_gui(config) == 7
     assert seen["threads"] == BASE_THREADS
