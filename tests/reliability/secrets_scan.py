@@ -6,8 +6,8 @@ not glued to letters or other digits (so the digits inside a UUID or a hash do n
 Unicode digits (full-width, Arabic-Indic…) count as digits. Numbers the shop legitimately stores
 (product barcodes) are given as ``allowed``.
 
-A *secret* is a test password or PIN: found as a plain substring (a PIN: not inside a longer
-number).
+A *secret* is a test password or PIN: found as a plain substring (a PIN: on its own, not inside
+a longer number or a word such as a hex digest).
 """
 
 from __future__ import annotations
@@ -72,11 +72,15 @@ def card_numbers(text: str, allowed: frozenset[str] = frozenset()) -> list[str]:
 
 
 def secrets_in(text: str, secrets: Iterable[str]) -> list[str]:
-    """Which of ``secrets`` occur in ``text`` (digit-only secrets: not inside a longer number)."""
+    """Which of ``secrets`` occur in ``text``.
+
+    A digit-only secret (a PIN) counts on its own only, not inside a longer number or a word:
+    five digits turn up by chance in hex digests (the audit chain's hashes), ids and barcodes.
+    """
     found = []
     for secret in secrets:
         if secret.isdigit():
-            if re.search(rf"(?<!\d){re.escape(secret)}(?!\d)", text):
+            if re.search(rf"(?<![0-9A-Za-z]){re.escape(secret)}(?![0-9A-Za-z])", text):
                 found.append(secret)
         elif secret in text:
             found.append(secret)
