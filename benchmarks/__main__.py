@@ -48,6 +48,7 @@ _SIZE_ARGS = {
     "movements": "movements on the statement (default 10,000)",
     "sales": "measured checkouts per database (default 300)",
     "warmup": "checkouts before measuring (default 30)",
+    "history": "past sales in the store before the checkout figures (default 100,000)",
     "registers": "register processes for the throughput figure (default 4)",
     "register_sales": "sales per register process (default 150)",
     "scans": "measured scans on the register (default 60)",

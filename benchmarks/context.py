@@ -32,6 +32,8 @@ class Sizes:
     movements: int = 10_000
     sales: int = 300
     warmup: int = 30
+    history: int = 100_000
+    """Past sales already in the store before the checkout figures (a shop that has been open)."""
     registers: int = 4
     register_sales: int = 150
     scans: int = 60
@@ -75,6 +77,7 @@ class Sizes:
             movements=200,
             sales=2,
             warmup=1,
+            history=50,
             registers=2,
             register_sales=3,
             scans=2,

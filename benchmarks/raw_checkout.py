@@ -10,6 +10,9 @@ same pragmas as posapp's connections (WAL, ``synchronous=FULL``, foreign keys, b
 * the coupon: the guarded use counts of the code and of the campaign, the redemption row;
 * two payments (card, cash), three status-history rows, one hash-chained audit row; COMMIT.
 
+For the plain sale (``Shop.full`` false) the coupon's read and writes are left out and one cash
+payment is written.
+
 Prices come from the first (service-placed) sale of the same shop: a hand-written checkout would
 compute them with a few integer operations, which is noise next to the writes.
 """
@@ -113,11 +116,12 @@ def _sale(conn: sqlite3.Connection, shop: Shop, template: _Template) -> None:
             ids,
         ).fetchall()
         check(len(products) == len(ids), "a product is missing")
-        code_id, campaign_id = cur.execute(
-            "SELECT c.id, k.id FROM coupon_codes AS c JOIN coupon_campaigns AS k "
-            "ON k.id = c.campaign_id WHERE c.code_key = ? AND c.active AND k.active",
-            (COUPON.replace("-", ""),),
-        ).fetchone()
+        if shop.full:
+            code_id, campaign_id = cur.execute(
+                "SELECT c.id, k.id FROM coupon_codes AS c JOIN coupon_campaigns AS k "
+                "ON k.id = c.campaign_id WHERE c.code_key = ? AND c.active AND k.active",
+                (COUPON.replace("-", ""),),
+            ).fetchone()
         number = cur.execute(
             "INSERT INTO order_counters (store_id, last_number) VALUES (?, 1) "
             "ON CONFLICT (store_id) DO UPDATE SET last_number = last_number + 1 "
@@ -157,33 +161,17 @@ def _sale(conn: sqlite3.Connection, shop: Shop, template: _Template) -> None:
                 "VALUES (?, ?, 'sale', -1, ?, '', ?, ?, ?, ?)",
                 (store_id, product_id, sale_uuid, order_number, order_id, cashier, now),
             )
-        cur.execute(
-            "UPDATE coupon_codes SET used_count = used_count + 1 WHERE id = ? "
-            "AND (max_uses IS NULL OR used_count < max_uses)",
-            (code_id,),
-        )
-        cur.execute(
-            "UPDATE coupon_campaigns SET used_count = used_count + 1 WHERE id = ? "
-            "AND (usage_limit IS NULL OR used_count < usage_limit) RETURNING used_count",
-            (campaign_id,),
-        ).fetchone()
-        cur.execute(
-            "INSERT INTO coupon_redemptions (code_id, campaign_id, order_id, cashier_id, "
-            "discount_minor, redeemed_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (code_id, campaign_id, order_id, cashier, coupon, now),
-        )
-        cash = total - CARD_PART
-        cur.executemany(
-            "INSERT INTO payments (payment_uuid, order_id, method, amount_minor, tendered_minor, "
-            "change_minor, card_reference, card_last4, till_session_id, user_id, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (uuid.uuid4().hex, order_id, "card", CARD_PART, 0, 0, "AUTH-000123", "4242",
-                 till_id, cashier, now),
-                (uuid.uuid4().hex, order_id, "cash", cash, cash + 500, 500, None, None, till_id,
-                 cashier, now),
-            ],
-        )  # fmt: skip
+        if shop.full:
+            _redeem_and_split(
+                cur, code_id, campaign_id, order_id, cashier, coupon, now, total, till_id
+            )
+        else:
+            cur.execute(
+                "INSERT INTO payments (payment_uuid, order_id, method, amount_minor, "
+                "tendered_minor, change_minor, card_reference, card_last4, till_session_id, "
+                "user_id, created_at) VALUES (?, ?, 'cash', ?, ?, 500, NULL, NULL, ?, ?, ?)",
+                (uuid.uuid4().hex, order_id, total, total + 500, till_id, cashier, now),
+            )
         cur.executemany(
             "INSERT INTO order_status_history (order_id, from_status, to_status, user_id, at, "
             "note) VALUES (?, ?, ?, ?, ?, '')",
@@ -194,10 +182,12 @@ def _sale(conn: sqlite3.Connection, shop: Shop, template: _Template) -> None:
             ],
         )
         prev = cur.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+        paid = (
+            [["card", CARD_PART], ["cash", total - CARD_PART]] if shop.full else [["cash", total]]
+        )
         after = json.dumps(
             {"number": order_number, "status": "fulfilled", "total_minor": total, "lines": 5,
-             "payments": [["card", CARD_PART], ["cash", cash]], "change_minor": 500,
-             "coupon_minor": coupon},
+             "payments": paid, "change_minor": 500, "coupon_minor": coupon},
             sort_keys=True,
         )  # fmt: skip
         prev_hash = prev[0] if prev else ""
@@ -217,3 +207,44 @@ def _sale(conn: sqlite3.Connection, shop: Shop, template: _Template) -> None:
     except BaseException:
         cur.execute("ROLLBACK")
         raise
+
+
+def _redeem_and_split(
+    cur: sqlite3.Cursor,
+    code_id: int,
+    campaign_id: int,
+    order_id: int,
+    cashier: int,
+    coupon: int,
+    now: str,
+    total: int,
+    till_id: int,
+) -> None:
+    """The full sale's coupon use (code, campaign, redemption row) and card + cash payments."""
+    cur.execute(
+        "UPDATE coupon_codes SET used_count = used_count + 1 WHERE id = ? "
+        "AND (max_uses IS NULL OR used_count < max_uses)",
+        (code_id,),
+    )
+    cur.execute(
+        "UPDATE coupon_campaigns SET used_count = used_count + 1 WHERE id = ? "
+        "AND (usage_limit IS NULL OR used_count < usage_limit) RETURNING used_count",
+        (campaign_id,),
+    ).fetchone()
+    cur.execute(
+        "INSERT INTO coupon_redemptions (code_id, campaign_id, order_id, cashier_id, "
+        "discount_minor, redeemed_at) VALUES (?, ?, ?, ?, ?, ?)",
+        (code_id, campaign_id, order_id, cashier, coupon, now),
+    )
+    cash = total - CARD_PART
+    cur.executemany(
+        "INSERT INTO payments (payment_uuid, order_id, method, amount_minor, tendered_minor, "
+        "change_minor, card_reference, card_last4, till_session_id, user_id, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (uuid.uuid4().hex, order_id, "card", CARD_PART, 0, 0, "AUTH-000123", "4242",
+             till_id, cashier, now),
+            (uuid.uuid4().hex, order_id, "cash", cash, cash + 500, 500, None, None, till_id,
+             cashier, now),
+        ],
+    )  # fmt: skip

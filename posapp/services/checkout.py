@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, bindparam, func, insert, select
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -412,11 +412,23 @@ def _replay(uow: UnitOfWork, sale_uuid: uuid.UUID) -> PlacedOrder | None:
     )
 
 
+_COUNTERS = cast(Table, OrderCounter.__table__)
+_BUMP_COUNTER = Prepared(
+    update(_COUNTERS)
+    .where(_COUNTERS.c.store_id == bindparam("s_id"))
+    .values(last_number=_COUNTERS.c.last_number + 1)
+    .returning(_COUNTERS.c.last_number)
+)
 _COUNTER_UPSERTS: dict[str, Prepared] = {}
 
 
 def _counter_upsert(dialect: str) -> Prepared:
-    """The counter upsert for ``dialect``, built once."""
+    """The first sale's counter upsert for ``dialect``, built once.
+
+    The store's first number follows the orders it already has; the count runs only here, once
+    per store (in the VALUES of an upsert the database evaluates it even when the row exists,
+    which would cost every sale a scan of the store's orders).
+    """
     prepared = _COUNTER_UPSERTS.get(dialect)
     if prepared is None:
         store: BindParameter[int] = bindparam("store_id")
@@ -440,12 +452,16 @@ def _counter_upsert(dialect: str) -> Prepared:
 def _next_number(uow: UnitOfWork, store_id: int, store_code: str) -> str:
     """The store's next order number, from a counter row updated in this transaction.
 
-    One upsert: the row lock it takes also serialises the store's checkouts, in the same order
-    on every till (counter first, then stock by product id), so they cannot deadlock. The first
-    sale of a store starts after the orders it already has (demo data, imports).
+    One guarded UPDATE (the upsert only for a store's first sale): the row lock it takes also
+    serialises the store's checkouts, in the same order on every till (counter first, then stock
+    by product id), so they cannot deadlock. The first sale of a store starts after the orders
+    it already has (demo data, imports); two tills making a store's first sale at once meet in
+    the upsert, and the second gets the next number.
     """
     conn = uow.session.connection()
-    row = _counter_upsert(conn.dialect.name).one(conn, {"store_id": store_id})
+    row = _BUMP_COUNTER.one(conn, {"s_id": store_id})
+    if row is None:
+        row = _counter_upsert(conn.dialect.name).one(conn, {"store_id": store_id})
     assert row is not None  # the upsert returns the counter
     number = int(row[0])
     return f"{store_code}-{number:06d}"
