@@ -17,8 +17,10 @@ instead, so the listeners see every statement.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Connection
@@ -31,6 +33,31 @@ __all__ = ["Prepared"]
 
 _Processor = Callable[[Any], Any]
 _REQUIRED = object()
+_MEMO_TYPES = (datetime, uuid.UUID)
+
+
+class _Memo:
+    """A bind processor that remembers its last datetime or UUID (immutable values).
+
+    A sale stamps one ``now`` on a dozen rows; converting it once instead of each time (UTC,
+    then the driver's text form on SQLite: ~2 µs) is measurable on the hot path. The last pair is
+    kept as one tuple, so threads sharing a statement never see a value with another's result.
+    """
+
+    __slots__ = ("_last", "_process")
+
+    def __init__(self, process: _Processor) -> None:
+        self._process = process
+        self._last: tuple[Any, Any] = (_REQUIRED, None)
+
+    def __call__(self, value: Any) -> Any:
+        last = self._last
+        if last[0] is value:
+            return last[1]
+        result = self._process(value)
+        if type(value) in _MEMO_TYPES:
+            self._last = (value, result)
+        return result
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +68,10 @@ class _Compiled:
     defaults: tuple[Any, ...]
     positional: bool
     results: tuple[_Processor | None, ...] | None
+
+
+def _memo(process: _Processor | None) -> _Processor | None:
+    return None if process is None else _Memo(process)
 
 
 class Prepared:
@@ -73,7 +104,7 @@ class Prepared:
             compiled = _Compiled(
                 done.string,
                 names,
-                tuple(cast(_Processor | None, processors.get(name)) for name in names),
+                tuple(_memo(cast(_Processor | None, processors.get(name))) for name in names),
                 # Values fixed in the statement itself (a LIMIT, a literal compared with).
                 tuple(
                     _REQUIRED if done.binds[name].required else done.binds[name].effective_value
@@ -99,19 +130,23 @@ class Prepared:
 
     @staticmethod
     def _watched(conn: Connection) -> bool:
+        """True when someone listens to statement events (they must see this statement)."""
         dispatch = conn.dispatch
         return bool(dispatch.before_cursor_execute or dispatch.after_cursor_execute)
 
-    def _convert(self, compiled: _Compiled, params: Mapping[str, Any]) -> Any:
-        values = []
-        for name, proc, default in zip(
-            compiled.names, compiled.processors, compiled.defaults, strict=True
-        ):
-            value = params.get(name, default)
+    @staticmethod
+    def _convert(compiled: _Compiled, params: Mapping[str, Any]) -> Any:
+        get = params.get
+        values = [
+            get(name, default)
+            for name, default in zip(compiled.names, compiled.defaults, strict=True)
+        ]
+        for index, (value, proc) in enumerate(zip(values, compiled.processors, strict=True)):
             if value is _REQUIRED:
-                msg = f"no value for the parameter {name!r}"
+                msg = f"no value for the parameter {compiled.names[index]!r}"
                 raise KeyError(msg)
-            values.append(value if proc is None or value is None else proc(value))
+            if proc is not None and value is not None:
+                values[index] = proc(value)
         if compiled.positional:
             return tuple(values)
         return dict(zip(compiled.names, values, strict=True))
