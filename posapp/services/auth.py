@@ -7,8 +7,6 @@ Unknown users and wrong passwords give the same message and cost the same hashin
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlalchemy import select
 
 from posapp.events import UserLoggedIn
@@ -16,17 +14,30 @@ from posapp.models import User
 from posapp.services.audit import AuditRecord
 from posapp.services.dto import UserDTO
 from posapp.services.errors import AuthenticationError
+from posapp.services.lockout import (
+    DEFAULT_LOCKOUT_ATTEMPTS,
+    DEFAULT_LOCKOUT_MINUTES,
+    LOCKOUT_ATTEMPTS_KEY,
+    LOCKOUT_MINUTES_KEY,
+    is_locked,
+    minutes_left,
+    record_failure,
+)
 from posapp.services.passwords import hash_password, needs_rehash, verify_password
-from posapp.services.settings import get_setting
 from posapp.services.uow import UnitOfWork
 from posapp.services.usernames import username_key
 from posapp.services.users import to_dto
 
 LOGIN_FAILED = "Unknown username or wrong password."
-LOCKOUT_ATTEMPTS_KEY = "auth.lockout_attempts"
-LOCKOUT_MINUTES_KEY = "auth.lockout_minutes"
-DEFAULT_LOCKOUT_ATTEMPTS = 5
-DEFAULT_LOCKOUT_MINUTES = 15
+__all__ = [
+    "DEFAULT_LOCKOUT_ATTEMPTS",
+    "DEFAULT_LOCKOUT_MINUTES",
+    "LOCKOUT_ATTEMPTS_KEY",
+    "LOCKOUT_MINUTES_KEY",
+    "AccountLockedError",
+    "authenticate",
+    "verify_user_password",
+]
 
 
 class AccountLockedError(AuthenticationError):
@@ -61,10 +72,9 @@ def authenticate(uow: UnitOfWork, username: str, password: str) -> UserDTO:
             uow.audit(AuditRecord("login.failed", None, "user", None, None, {"username": name}))
             uow.commit()
             raise AuthenticationError(LOGIN_FAILED)
-        if user.locked_until is not None and user.locked_until > now:
+        if is_locked(user, now):
             verify_password(user.password_hash or user.pin_hash, password)
-            seconds = (user.locked_until - now).total_seconds()
-            minutes = max(1, -int(-seconds // 60))
+            minutes = minutes_left(user, now)
             uow.audit(AuditRecord("login.locked", user.id, "user", user.id))
             uow.commit()
             msg = (
@@ -74,7 +84,7 @@ def authenticate(uow: UnitOfWork, username: str, password: str) -> UserDTO:
             raise AccountLockedError(msg)
         ok, matched = _matches(user, password)
         if not ok or not user.active:
-            _record_failure(uow, user)
+            record_failure(uow, user)
             uow.commit()
             raise AuthenticationError(LOGIN_FAILED)
         user.failed_attempts = 0
@@ -93,27 +103,16 @@ def authenticate(uow: UnitOfWork, username: str, password: str) -> UserDTO:
     return dto
 
 
-def _record_failure(uow: UnitOfWork, user: User) -> None:
-    attempts = int(get_setting(uow, LOCKOUT_ATTEMPTS_KEY, DEFAULT_LOCKOUT_ATTEMPTS))
-    minutes = int(get_setting(uow, LOCKOUT_MINUTES_KEY, DEFAULT_LOCKOUT_MINUTES))
-    user.failed_attempts += 1
-    if user.failed_attempts >= attempts:
-        user.locked_until = uow.now() + timedelta(minutes=minutes)
-        user.failed_attempts = 0
-        uow.audit(AuditRecord("login.lockout", user.id, "user", user.id))
-    uow.audit(AuditRecord("login.failed", user.id, "user", user.id))
-
-
 def verify_user_password(uow: UnitOfWork, user_id: int, password: str) -> bool:
     """Whether ``password`` is the given user's (for the till's lock screen), counting failures."""
     with uow:
         user = uow.session.get(User, user_id)
         if user is None or not user.active:
             return False
-        if user.locked_until is not None and user.locked_until > uow.now():
+        if is_locked(user, uow.now()):
             return False
         ok, _ = _matches(user, password)
         if not ok:
-            _record_failure(uow, user)
+            record_failure(uow, user)
             uow.commit()
         return ok

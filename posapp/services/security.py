@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
+from functools import partial, wraps
 from typing import Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import bindparam, select
@@ -18,6 +18,7 @@ from posapp.models import User
 from posapp.services.dto import UserDTO
 from posapp.services.errors import AuthenticationError, PermissionDeniedError, ServiceError
 from posapp.services.fastsql import Prepared
+from posapp.services.lockout import count_failed_approval, is_locked, minutes_left
 from posapp.services.passwords import verify_password
 from posapp.services.permissions import ROLE_PERMISSIONS, Permission
 from posapp.services.uow import UnitOfWork
@@ -130,7 +131,9 @@ def check_approval(
     """Verify that a different, active user with ``permission`` approves; return the approver.
 
     Raises:
-        AuthenticationError: the approver's credentials are wrong.
+        AuthenticationError: the approver's credentials are wrong (counted against the approver
+            once the asking action has rolled back: see :mod:`posapp.services.lockout`), or the
+            approver is locked out.
         PermissionDeniedError: the approver is the actor or lacks ``permission``.
         ServiceError: no reason was given.
     """
@@ -141,7 +144,18 @@ def check_approval(
         select(User).where(User.username_key == username_key(approval.username))
     )
     stored = None if approver is None else (approver.password_hash or approver.pin_hash)
-    if approver is None or not verify_password(stored, approval.password) or not approver.active:
+    matches = verify_password(stored, approval.password)  # the same hashing time for everyone
+    if approver is not None and is_locked(approver, uow.now()):
+        minutes = minutes_left(approver, uow.now())
+        raise AuthenticationError(
+            f"Approval refused: {approver.username} is locked out after too many wrong "
+            f"passwords, for about {minutes} more minute{'s' if minutes != 1 else ''} or until "
+            "an admin unlocks them."
+        )
+    if approver is None or not matches or not approver.active:
+        if approver is not None and not matches:
+            # Counted after the asking action rolls back, as a wrong password at log-in is.
+            uow.after_end(partial(count_failed_approval, approver_id=approver.id))
         raise AuthenticationError("Approval refused: unknown approver or wrong password.")
     if approver.id == actor.id:
         raise PermissionDeniedError("Approval must come from a different person.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from types import TracebackType
@@ -25,6 +26,7 @@ LOST_AT_COMMIT = (
 )
 
 Clock = Callable[[], datetime]
+_log = logging.getLogger(__name__)
 
 
 class UnitOfWork:
@@ -56,6 +58,7 @@ class UnitOfWork:
         self._session: Session | None = None
         self._pending: list[DomainEvent] = []
         self._audit: list[AuditRecord] = []
+        self._after_end: list[Callable[[UnitOfWork], None]] = []
 
     @property
     def session(self) -> Session:
@@ -72,6 +75,7 @@ class UnitOfWork:
         self._session = self._factory()
         self._pending = []
         self._audit = []
+        self._after_end = []
         return self
 
     def __exit__(
@@ -83,6 +87,16 @@ class UnitOfWork:
         session, self._session = self._session, None
         self._pending = []
         self._audit = []
+        after, self._after_end = self._after_end, []
+        try:
+            self._close(session)
+        finally:
+            self._run_after_end(after)
+        if exc is not None and is_disconnect(exc):
+            raise DatabaseError(LOST) from exc
+
+    @staticmethod
+    def _close(session: Session | None) -> None:
         if session is not None:
             try:
                 session.rollback()  # a no-op after a successful commit
@@ -92,8 +106,28 @@ class UnitOfWork:
                 # The server drops the transaction of a lost connection: nothing to roll back.
             finally:
                 session.close()
-        if exc is not None and is_disconnect(exc):
-            raise DatabaseError(LOST) from exc
+
+    def _run_after_end(self, actions: list[Callable[[UnitOfWork], None]]) -> None:
+        for action in actions:
+            fresh = UnitOfWork(
+                self._factory, self._publish, clock=self.clock, register=self.register
+            )
+            try:
+                with fresh:
+                    action(fresh)
+            except Exception:
+                # Never hides the error that ended the block (a refused approval stays refused).
+                _log.exception("a follow-up of a unit of work failed")
+
+    def after_end(self, action: Callable[[UnitOfWork], None]) -> None:
+        """Run ``action`` in a unit of work of its own once this block has ended.
+
+        For what must be written even though the block rolls back: a wrong approval password
+        counts against the approver although the sale that asked for it is refused. It runs
+        after the block's connection is released (no lock held), whether the block committed or
+        not; ``action`` commits its unit of work itself. A failure in it is logged, never raised.
+        """
+        self._after_end.append(action)
 
     def record(self, event: DomainEvent) -> None:
         """Keep an event to publish once the transaction has committed."""

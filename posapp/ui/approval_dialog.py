@@ -7,6 +7,10 @@ reason. The dialog checks them at once with :func:`~posapp.services.security.che
 so a mistake is corrected in place, and hands back an
 :class:`~posapp.services.security.Approval` for the service action, which checks it again in its
 own transaction and records both people.
+
+Wrong passwords count against the approver in the service, as at the login window (five in a
+row lock the manager out, however many times the dialog is opened); the dialog also stops
+checking after :data:`MAX_ATTEMPTS` tries of its own.
 """
 
 from __future__ import annotations
@@ -114,7 +118,8 @@ class ApprovalDialog(FormDialog):
             self.username_edit.text(), self.password_edit.text(), self.reason_edit.text().strip()
         )
         try:
-            with self._backend.read_uow() as uow:
+            # A writing unit of work: a wrong password is counted against the approver.
+            with self._backend.uow() as uow:
                 approver = users.to_dto(
                     check_approval(uow, self._actor, approval, self._permission)
                 )
@@ -132,7 +137,7 @@ class ApprovalDialog(FormDialog):
         if self._attempts < MAX_ATTEMPTS:
             super()._on_ok_button_clicked()
         if self._attempts >= MAX_ATTEMPTS:
-            # Guessing a manager's password here would go uncounted: stop after a few tries.
+            # The service counts every wrong password too; this dialog stops after a few.
             self.show_error(TOO_MANY)
             for widget in (self.username_edit, self.password_edit, self.reason_edit):
                 widget.setEnabled(False)

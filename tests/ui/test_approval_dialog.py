@@ -130,6 +130,29 @@ def test_guessing_stops_after_a_few_tries(
     assert dialog.approval is None
 
 
+def test_guesses_count_across_openings_and_lock_the_manager_out(
+    qtbot: QtBot, ui_backend: Backend, staff: dict[str, UserDTO]
+) -> None:
+    for attempt in range(5):  # five dialogs, one wrong guess each
+        dialog = make_dialog(qtbot, ui_backend, staff["cashier"])
+        fill(dialog, "manager1", f"guess number {attempt}", "r")
+        QTest.mouseClick(dialog.approve_button, Qt.MouseButton.LeftButton)
+        assert dialog.error_label.text() == "Approval refused: unknown approver or wrong password."
+        dialog.reject()
+    dialog = make_dialog(qtbot, ui_backend, staff["cashier"])
+    fill(dialog, "manager1", PASSWORD, "r")
+    QTest.mouseClick(dialog.approve_button, Qt.MouseButton.LeftButton)
+    assert dialog.error_label.text().startswith(
+        "Approval refused: manager1 is locked out after too many wrong passwords"
+    )
+    assert dialog.approval is None
+    users.unlock_user(ui_backend.uow(), staff["admin"], staff["manager"].id)
+    fill(dialog, "manager1", PASSWORD, "r")
+    with qtbot.wait_signal(dialog.accepted):
+        QTest.mouseClick(dialog.approve_button, Qt.MouseButton.LeftButton)
+    assert dialog.approval is not None
+
+
 def test_ask_approval_is_modal_and_returns_the_approval(
     qtbot: QtBot, ui_backend: Backend, staff: dict[str, UserDTO]
 ) -> None:

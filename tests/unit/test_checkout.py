@@ -24,6 +24,7 @@ from posapp.models import (
     OrderStatusChange,
     Payment,
     StockMovement,
+    User,
 )
 from posapp.services import checkout
 from posapp.services.backend import Backend
@@ -282,6 +283,9 @@ def test_price_override_needs_a_manager(backend: Backend, shop: Shop) -> None:
     )
     with pytest.raises(AuthenticationError):
         checkout.place_order(backend.uow(), shop.cashier, SaleDraft(uuid.uuid4(), (wrong,)))
+    # The sale rolled back, but the wrong password still counts against the manager.
+    with backend.read_uow() as uow:
+        assert uow.session.get(User, shop.manager.id).failed_attempts == 1  # type: ignore[union-attr]
     good = DraftLine(
         1,
         shop.products["mug"],

@@ -10,8 +10,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 import posapp.services
+from posapp.models import AuditEntry, User
 from posapp.services import auth, settings, users
 from posapp.services.backend import Backend
 from posapp.services.dto import UserDTO
@@ -224,6 +226,48 @@ def test_manager_approval(
 def test_approval_must_come_from_someone_else(backend: Backend, staff: dict[str, UserDTO]) -> None:
     with backend.uow() as uow, pytest.raises(PermissionDeniedError, match="different person"):
         check_approval(uow, staff["manager"], Approval("boss", PW, "r"), Permission.VOID)
+
+
+def _approve(backend: Backend, staff: dict[str, UserDTO], password: str) -> None:
+    """One approval attempt in its own unit of work, as each opening of the dialog makes."""
+    with backend.uow() as uow:
+        check_approval(
+            uow, staff["cashier"], Approval("boss", password, "price match"), Permission.VOID
+        )
+
+
+def test_wrong_approval_passwords_count_across_attempts_and_lock_the_approver(
+    backend: Backend, staff: dict[str, UserDTO], clock: FakeClock
+) -> None:
+    for _ in range(auth.DEFAULT_LOCKOUT_ATTEMPTS):
+        with pytest.raises(AuthenticationError, match="wrong password"):
+            _approve(backend, staff, "guess guess guess")
+    # Locked now, even with the right password; and the same lock holds at the login window.
+    with pytest.raises(AuthenticationError, match=r"boss is locked out .* about 15 more minutes"):
+        _approve(backend, staff, PW)
+    with pytest.raises(auth.AccountLockedError):
+        backend.login("boss", PW)
+    with backend.read_uow() as uow:
+        actions = uow.session.scalars(
+            select(AuditEntry.action).where(AuditEntry.action.like("approval.%"))
+        ).all()
+    assert sorted(actions) == ["approval.failed"] * 5 + ["approval.lockout"]
+    clock.advance(minutes=15, seconds=1)
+    _approve(backend, staff, PW)
+
+
+def test_a_wrong_approval_password_costs_the_approver_one_attempt(
+    backend: Backend, staff: dict[str, UserDTO]
+) -> None:
+    with pytest.raises(AuthenticationError):
+        _approve(backend, staff, "guess guess guess")
+    with backend.read_uow() as uow:
+        assert uow.session.get(User, staff["manager"].id).failed_attempts == 1  # type: ignore[union-attr]
+    _approve(backend, staff, PW)
+    with pytest.raises(AuthenticationError, match="unknown approver"), backend.uow() as uow:
+        check_approval(
+            uow, staff["cashier"], Approval("ghost", PW, "r"), Permission.VOID
+        )  # an unknown name counts against nobody
 
 
 # --- the permission matrix: every registered service action × every role --------------------
