@@ -183,6 +183,21 @@ class OrdersDesk:
             )
         )
 
+    def record_line_removed(
+        self,
+        actor: UserDTO,
+        sale_uuid: uuid.UUID,
+        product_id: int,
+        quantity: int,
+        total_minor: int,
+    ) -> None:
+        """Record that a line was taken off the sale."""
+        _guard(
+            lambda: orders.record_line_removed(
+                self._backend.uow(), actor, sale_uuid, product_id, quantity, total_minor
+            )
+        )
+
     def park(
         self, actor: UserDTO, cart: ParkedCart, total_minor: int, label: str = ""
     ) -> ParkedSaleDTO:

@@ -96,6 +96,17 @@ class OrdersPort(Protocol):
         """Record a thrown-away sale."""
         ...
 
+    def record_line_removed(
+        self,
+        actor: UserDTO,
+        sale_uuid: uuid.UUID,
+        product_id: int,
+        quantity: int,
+        total_minor: int,
+    ) -> None:
+        """Record a line taken off the sale."""
+        ...
+
     def park(
         self, actor: UserDTO, cart: ParkedCart, total_minor: int, label: str = ""
     ) -> ParkedSaleDTO:

@@ -288,6 +288,11 @@ class RegisterView(QWidget):
             if not self.scan_edit.text() and key in (Qt.Key.Key_Plus, Qt.Key.Key_Minus):
                 self.step_quantity(1 if key == Qt.Key.Key_Plus else -1)
                 return True
+            if not self.scan_edit.text() and key == Qt.Key.Key_Delete:
+                # The field takes Del for itself (a shortcut never sees it); empty, it is the
+                # register's "remove line".
+                self.remove_line()
+                return True
         return super().eventFilter(watched, event)
 
     # --- selection --------------------------------------------------------------------------
@@ -507,7 +512,21 @@ class RegisterView(QWidget):
         line_no = self.selected_line_no()
         if line_no is None:
             return
-        name = self.cart.line(line_no).product.name
+        line = self.cart.line(line_no)
+        name = line.product.name
+        priced = {p.line_no: p for p in self.cart.priced().lines}.get(line_no)
+        try:
+            # Audited first (loss prevention): a removal the log cannot record does not happen.
+            self.port.record_line_removed(
+                self.user,
+                self.cart.sale_uuid,
+                line.product.id,
+                line.quantity,
+                priced.total_minor if priced is not None else 0,
+            )
+        except ServiceError as exc:
+            self.say(str(exc), "error")
+            return
         if self._apply(lambda: _discard(self.cart.remove(line_no))):
             self.say(f"Removed {name}.", "info")
             if self.cart.lines:

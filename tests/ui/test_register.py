@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QSpinBox, QWidge
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
-from posapp.models import CouponRedemption, Order, Payment
+from posapp.models import AuditEntry, CouponRedemption, Order, Payment
 from posapp.services import checkout
 from posapp.services.backend import Backend
 from posapp.services.db import Database
@@ -220,6 +221,30 @@ def test_unknown_codes_bad_quantities_and_cancel(
     QTest.keyClick(register.scan_edit, Qt.Key.Key_Escape)
     assert register.cart.lines == []
     assert register.scan_edit.hasFocus()
+
+
+def test_removing_a_line_from_the_keyboard_is_audited(
+    qtbot: QtBot, register: RegisterView, ui_backend: Backend, shop: Shop
+) -> None:
+    scan(qtbot, register, f"2*{APPLE}")
+    scan(qtbot, register, MUG)
+    QTest.keyClick(register.scan_edit, Qt.Key.Key_Up)  # choose the apples
+    QTest.keyClick(register.scan_edit, Qt.Key.Key_Delete)
+    assert [line.product.name for line in register.cart.lines] == ["Enamel mug"]
+    assert register.message.text() == "Removed Apple Braeburn."
+    assert register.scan_edit.hasFocus()
+    with ui_backend.read_uow() as uow:
+        entry = uow.session.execute(
+            select(
+                AuditEntry.user_id, AuditEntry.object_kind, AuditEntry.object_id, AuditEntry.before
+            ).where(AuditEntry.action == "sale.line_removed")
+        ).one()
+    assert tuple(entry[:3]) == (shop.cashier.id, "product", shop.products["apple"])
+    assert json.loads(entry[3] or "{}") == {
+        "sale_uuid": register.cart.sale_uuid.hex,
+        "quantity": 2,
+        "total_minor": 240,
+    }
 
 
 def test_clicking_a_tile_keeps_the_barcode_focus(qtbot: QtBot, register: RegisterView) -> None:

@@ -175,6 +175,9 @@ ACTION_CALLS: dict[str, Call] = {
         uow, a, _order(uow, s, paid=False), "matrix", _approval(s)
     ),
     "orders.void_sale": lambda uow, a, s: orders.void_sale(uow, a, uuid.uuid4(), 1, PRICE),
+    "orders.record_line_removed": lambda uow, a, s: orders.record_line_removed(
+        uow, a, uuid.uuid4(), _world(uow, s)[1], 1, PRICE
+    ),
     "orders.return_items": _return,
     "orders_queries.order_page": lambda uow, a, s: orders_queries.order_page(uow, a, OrderFilter()),
     "orders_queries.order_detail": lambda uow, a, s: orders_queries.order_detail(
