@@ -123,6 +123,19 @@ class ProductChanged:
 
 
 @dataclass(frozen=True, slots=True)
+class ProductsImported:
+    """A CSV import created and updated products: one event for the whole file.
+
+    (One :class:`ProductChanged` per row would flood the bus, the notification worker and the
+    other registers with 100,000 events for a 100,000-row file.)
+    """
+
+    created: int
+    updated: int
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class NotificationCreated:
     """A notification was stored for a user."""
 
@@ -145,6 +158,7 @@ DomainEvent = (
     | UserChanged
     | UserLoggedIn
     | ProductChanged
+    | ProductsImported
     | NotificationCreated
 )
 
@@ -160,6 +174,7 @@ ALL_EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     UserChanged,
     UserLoggedIn,
     ProductChanged,
+    ProductsImported,
     NotificationCreated,
 )
 

@@ -189,7 +189,7 @@ TRIGGERS: Final[tuple[TriggerSpec, ...]] = (
         "product_changed",
         "ProductChanged",
         "Product changed",
-        "A product is created, edited, archived or restored.",
+        "A product is created, edited, archived or restored; products are imported (one notice).",
         default_enabled=False,
         default_roles=("manager",),
     ),

@@ -39,6 +39,7 @@ from posapp.events import (
     OrderPlaced,
     OrderStatusChanged,
     ProductChanged,
+    ProductsImported,
     Publisher,
     StockLow,
     UserChanged,
@@ -283,6 +284,21 @@ def _product_changed(
     )
 
 
+def _products_imported(
+    _uow: UnitOfWork, event: ProductsImported, rule: NotificationRule
+) -> Notice | None:
+    created = f"{event.created:,} product{'s' if event.created != 1 else ''} created"
+    updated = f"{event.updated:,} updated"
+    return Notice(
+        rule.trigger,
+        _clip(f"Products imported: {created}, {updated}"),
+        "",
+        "",
+        None,
+        event_key(rule.trigger, event),
+    )
+
+
 # Each builder takes the event type it is registered for (hence Any).
 Builder = Callable[[UnitOfWork, Any, NotificationRule], "Notice | None"]
 
@@ -298,6 +314,7 @@ BUILDERS: Final[dict[type[DomainEvent], tuple[tuple[str, Builder], ...]]] = {
     AccountMoved: (("account_large_movement", _large_movement),),
     UserChanged: (("user_changed", _user_changed),),
     ProductChanged: (("product_changed", _product_changed),),
+    ProductsImported: (("product_changed", _products_imported),),
 }
 """Which triggers each event type can fire, and how each builds its notice."""
 

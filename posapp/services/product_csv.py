@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Final, cast
 
 from sqlalchemy import bindparam, func, insert, select, update
 
-from posapp.events import ProductChanged
+from posapp.events import ProductsImported
 from posapp.models import Product
 from posapp.money import to_major_str
 from posapp.services.audit import AuditRecord
@@ -467,8 +467,8 @@ class _Writer:
             )
         summary = {"file": source, "created": self.created, "updated": self.updated}
         self.uow.audit(AuditRecord("product.import", actor_id, "product", None, None, summary))
-        for product_id in self.changed_ids:
-            self.uow.record(ProductChanged(product_id, "imported", now))
+        if self.changed_ids:
+            self.uow.record(ProductsImported(self.created, self.updated, now))
 
 
 # --- export ----------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from posapp.events import (
     OrderStatusChanged,
     PaymentConfirmed,
     ProductChanged,
+    ProductsImported,
     StockLow,
     StockMoved,
     UserChanged,
@@ -39,6 +40,7 @@ SIGNAL_NAMES: Final[Mapping[type[DomainEvent], str]] = MappingProxyType(
         UserChanged: "user_changed",
         UserLoggedIn: "user_logged_in",
         ProductChanged: "product_changed",
+        ProductsImported: "products_imported",
         NotificationCreated: "notification_created",
     }
 )
@@ -71,6 +73,7 @@ class EventBus(QObject):
         user_changed(UserChanged): a staff user was added or changed.
         user_logged_in(UserLoggedIn): a staff user logged in.
         product_changed(ProductChanged): a product was created, edited or archived.
+        products_imported(ProductsImported): a CSV import created or updated products.
         notification_created(NotificationCreated): a notification was stored for a user.
         any_event(DomainEvent): every event, right after its own signal.
     """
@@ -86,6 +89,7 @@ class EventBus(QObject):
     user_changed = Signal(object)
     user_logged_in = Signal(object)
     product_changed = Signal(object)
+    products_imported = Signal(object)
     notification_created = Signal(object)
     any_event = Signal(object)
 

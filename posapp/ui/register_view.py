@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
-from posapp.events import ProductChanged
+from posapp.events import ProductChanged, ProductsImported
 from posapp.money import MoneyError
 from posapp.services.dto import UserDTO
 from posapp.services.errors import ServiceError, ValidationError
@@ -99,6 +99,7 @@ class RegisterView(QWidget):
         self._build()
         self._shortcuts()
         bus.product_changed.connect(self._on_bus_product_changed)
+        bus.products_imported.connect(self._on_bus_product_changed)
         self.refresh_till()
 
     # --- layout -----------------------------------------------------------------------------
@@ -447,7 +448,7 @@ class RegisterView(QWidget):
             self._on_grid_category_chosen(first)
 
     @Slot(object)
-    def _on_bus_product_changed(self, _event: ProductChanged) -> None:
+    def _on_bus_product_changed(self, _event: ProductChanged | ProductsImported) -> None:
         self._codes.clear()
 
     # --- line actions -------------------------------------------------------------------------

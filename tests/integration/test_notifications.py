@@ -16,6 +16,7 @@ from posapp.events import (
     NotificationCreated,
     OrderPlaced,
     OrderStatusChanged,
+    ProductsImported,
     StockLow,
     StockMoved,
     UserChanged,
@@ -235,6 +236,16 @@ def test_an_admin_changes_who_hears_of_low_stock_and_it_is_stored_and_audited(
 def test_a_disabled_rule_notifies_nobody(world: World) -> None:
     n.save_rules(world.backend.uow(), world.admin, [rule("stock_low", enabled=False)])
     assert deliver(world, world.sell(6)) == []
+
+
+def test_an_import_is_one_notice_under_the_product_rule(world: World) -> None:
+    event = ProductsImported(1_200, 3, T0)
+    assert deliver(world, [event]) == []  # the product rule is off by default
+    n.save_rules(world.backend.uow(), world.admin, [rule("product_changed", enabled=True)])
+    created = deliver(world, [event])
+    assert [(e.user_id, e.title) for e in created] == [
+        (world.manager.id, "Products imported: 1,200 products created, 3 updated")
+    ]
 
 
 def test_thresholds_are_rules_too(world: World) -> None:

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select
 
-from posapp.events import ProductChanged, RecordingPublisher
+from posapp.events import ProductChanged, ProductsImported, RecordingPublisher
 from posapp.models import AuditEntry, Product
 from posapp.services import catalog, catalog_categories, product_csv
 from posapp.services.backend import Backend
@@ -84,9 +84,10 @@ def test_a_good_file_imports_every_row(
     assert banana.category_id == apple.category_id is not None
     assert plum.category_id is None
     assert plum.tax_rate_bp == 2000
-    events = [e for e in publisher.events if isinstance(e, ProductChanged)]
-    assert sorted(e.product_id for e in events) == sorted(p.id for p in stored.values())
-    assert {e.change for e in events} == {"imported"}
+    # One event for the whole file, none per product.
+    assert not [e for e in publisher.events if isinstance(e, ProductChanged)]
+    imported = [e for e in publisher.events if isinstance(e, ProductsImported)]
+    assert [(e.created, e.updated) for e in imported] == [(3, 0)]
     with backend.read_uow() as uow:
         entry = uow.session.scalars(
             select(AuditEntry).where(AuditEntry.action == "product.import")
@@ -177,6 +178,8 @@ def test_updating_existing_products(
     ]
     report = run(backend, admin, data, options=ImportOptions(update_existing=True))
     assert (report.created, report.updated) == (1, 1)
+    imported = [e for e in publisher.events if isinstance(e, ProductsImported)]
+    assert [(e.created, e.updated) for e in imported] == [(1, 1)]  # none for the refused run
     updated = catalog.get_product(backend.read_uow(), admin, first.id)
     assert (updated.name, updated.price_minor, updated.sku) == ("Green Apples", 125, "a-1")
     assert updated.version == first.version + 1  # an editor open on the old version conflicts

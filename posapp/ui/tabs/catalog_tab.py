@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
-from posapp.events import ProductChanged
+from posapp.events import ProductChanged, ProductsImported
 from posapp.reports.labels import render_label_sheet
 from posapp.services.catalog_dto import CategoryDTO, ImportReport, ProductDTO, SearchResult
 from posapp.services.dto import UserDTO
@@ -113,6 +113,7 @@ class CatalogTab(QWidget):
         self._refresh_timer.setInterval(REFRESH_DELAY_MS)
         self._refresh_timer.timeout.connect(self.refresh)
         bus.product_changed.connect(self._on_bus_product_changed)
+        bus.products_imported.connect(self._on_bus_product_changed)
         self.message.connect(self.status_label.setText)
         self._update_actions()
         self.refresh()
@@ -357,7 +358,7 @@ class CatalogTab(QWidget):
         self.search_edit.selectAll()
 
     @Slot(object)
-    def _on_bus_product_changed(self, event: ProductChanged) -> None:
+    def _on_bus_product_changed(self, event: ProductChanged | ProductsImported) -> None:
         # Many events may arrive at once (an import): mark the cache stale once, refresh later.
         if not self._refresh_timer.isActive():
             self.model.mark_stale()

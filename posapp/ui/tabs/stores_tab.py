@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from posapp.events import ProductChanged, StockMoved
+from posapp.events import ProductChanged, ProductsImported, StockMoved
 from posapp.services.dto import UserDTO
 from posapp.services.errors import ServiceError
 from posapp.services.permissions import Permission, has_permission
@@ -139,6 +139,7 @@ class StoresTab(QWidget):
         self._refresh_timer.timeout.connect(self._on_refresh_timer_timeout)
         bus.stock_moved.connect(self._on_bus_stock_moved)
         bus.product_changed.connect(self._on_bus_product_changed)
+        bus.products_imported.connect(self._on_bus_product_changed)
         self.panel.load_categories()
         self.load_stores()
 
@@ -483,7 +484,7 @@ class StoresTab(QWidget):
         self._refresh_timer.start()
 
     @Slot(object)
-    def _on_bus_product_changed(self, _event: ProductChanged) -> None:
+    def _on_bus_product_changed(self, _event: ProductChanged | ProductsImported) -> None:
         self._refresh_timer.start()
 
     @Slot()
