@@ -176,13 +176,16 @@ def _summary(report: StatementReport, styles: dict[str, ParagraphStyle]) -> Tabl
 _TEXT_COLUMNS: Final = 2  # date and description; the others align right
 _REFERENCE: Final = 2
 _BALANCE: Final = 5
+# Widths (shares of the text width) fit, in DejaVu Sans 8.5 pt: "16 Dec 2026 08:34", a
+# reference up to "#123456789", amounts up to 9,999,999.99 and a bold balance up to 12 million;
+# a longer description wraps.
 _COLUMNS: Final = (
     ("Date", 0.18),
-    ("Description", 0.37),
-    ("Ref", 0.07),
-    ("Money in", 0.125),
-    ("Money out", 0.125),
-    ("Balance", 0.13),
+    ("Description", 0.28),
+    ("Ref", 0.13),
+    ("Money in", 0.13),
+    ("Money out", 0.13),
+    ("Balance", 0.15),
 )
 
 
