@@ -32,6 +32,7 @@ CARD_NUMBER_REFUSED = (
 _GROUP = re.compile(r"[0-9]+")
 _SEPARATOR = re.compile(r"[ \-]{1,3}")
 _PAN_MIN, _PAN_MAX = 13, 19
+_NO_DIGITS = str.maketrans("", "", "0123456789")
 _NINE = 9
 
 
@@ -82,7 +83,15 @@ def contains_card_number(text: str) -> bool:
     Any consecutive groups of one run whose digits number 13 to 19 and pass Luhn count, so a
     card number followed by an expiry date (``4111 1111 1111 1111 12/27``) is still found.
     """
-    for groups in _digit_runs(ascii_digits(text)):
+    if text.isascii():
+        # The common case, at C speed: fewer than 13 digits cannot hold a card number, and
+        # ASCII needs no normalising (NFKC leaves it as it is).
+        if len(text) - len(text.translate(_NO_DIGITS)) < _PAN_MIN:
+            return False
+        plain = text
+    else:
+        plain = ascii_digits(text)
+    for groups in _digit_runs(plain):
         for start in range(len(groups)):
             digits = ""
             for group in groups[start:]:
