@@ -4,9 +4,10 @@ Large lists follow the ids-first pattern (``STYLE.md`` §5): a ``…_ids`` query
 in SQL and returns ordered ids; the screen then asks for rows a page of ids at a time.
 
 Search:
-    The text matches a product's name or SKU anywhere (case-insensitively; on SQLite for ASCII
-    letters only) or its barcode exactly. The catalog's trigram index (issue 4, Products) is
-    the faster path for a million products; :func:`product_search` is the one place to switch.
+    Stock tables: the text matches a product's name or SKU anywhere (case-insensitively; on
+    SQLite for ASCII letters only) or its barcode exactly (:func:`product_search`), within the
+    store's stocked products. The product picker (:func:`find_products`) goes through the
+    catalog's trigram index instead, so it stays fast over a million products.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
 
 from posapp.models import Category, Product, ProductImage, StockLevel, StockMovement, Store, User
+from posapp.services.catalog_search import normalize_query, search_ids
 from posapp.services.dto import UserDTO
 from posapp.services.permissions import Permission
 from posapp.services.security import authorize, requires
@@ -262,24 +264,34 @@ def product_cards(
 def find_products(
     uow: UnitOfWork, actor: UserDTO, text: str, *, store_id: int | None = None, limit: int = 20
 ) -> list[ProductPick]:
-    """Products for a picker: exact barcode or SKU first, then names containing the text."""
-    condition = product_search(text)
-    if condition is None:
+    """Products for a picker: the exact barcode or SKU first, then active before archived.
+
+    Matched by the catalog's search (:func:`posapp.services.catalog_search.search_ids`: SKU
+    and barcode prefixes, every name word, through the trigram index): a few milliseconds over
+    a million products, where a ``LIKE '%…%'`` scan took a third of a second a keystroke.
+    """
+    if not normalize_query(text):  # (the search would list every product)
         return []
-    clean = unicodedata.normalize("NFKC", text).strip()
-    exact = or_(Product.barcode == clean, Product.sku_key == clean.upper())
-    query = select(Product, literal(0)).where(condition)
-    if store_id is not None:
-        query = select(Product, func.coalesce(StockLevel.on_hand, 0)).outerjoin(
-            StockLevel,
-            (StockLevel.product_id == Product.id) & (StockLevel.store_id == store_id),
-        )
-        query = query.where(condition)
-    query = query.order_by(
-        case((exact, 0), else_=1), Product.active.desc(), func.lower(Product.name), Product.id
-    ).limit(max(1, min(limit, 100)))
+    cap = max(1, min(limit, 100))
     with uow:
         authorize(uow, actor, Permission.VIEW_STOCK)
+        found = search_ids(uow.session, text, include_archived=True)
+        if not found.ids:
+            return []
+        on_hand: ColumnElement[int] = literal(0)
+        query = select(Product, on_hand).where(Product.id.in_(found.ids))
+        if store_id is not None:
+            query = (
+                select(Product, func.coalesce(StockLevel.on_hand, 0))
+                .outerjoin(
+                    StockLevel,
+                    (StockLevel.product_id == Product.id) & (StockLevel.store_id == store_id),
+                )
+                .where(Product.id.in_(found.ids))
+            )
+        rows = {product.id: (product, int(count)) for product, count in uow.session.execute(query)}
+        place = {product_id: index for index, product_id in enumerate(found.ids)}
+        ordered = sorted(rows, key=lambda i: (i != found.exact_id, not rows[i][0].active, place[i]))
         return [
             ProductPick(
                 id=product.id,
@@ -288,9 +300,9 @@ def find_products(
                 name=product.name,
                 sold_by_weight=product.sold_by_weight,
                 active=product.active,
-                on_hand=int(on_hand),
+                on_hand=count,
             )
-            for product, on_hand in uow.session.execute(query)
+            for product, count in (rows[i] for i in ordered[:cap])
         ]
 
 

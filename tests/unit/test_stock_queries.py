@@ -102,11 +102,16 @@ def test_find_products_puts_exact_matches_first(world: World) -> None:
     w = world
     picks = q.find_products(w.backend.uow(), w.cashier, "fr-pear", store_id=w.shop)
     assert [(p.name, p.on_hand) for p in picks] == [("Pear", 3)]
-    assert [p.name for p in q.find_products(w.backend.uow(), w.cashier, "a")][:2] == [
+    # One or two letters: names starting with them (the catalog index); three or more: anywhere.
+    assert [p.name for p in q.find_products(w.backend.uow(), w.cashier, "a")] == ["Apple"]
+    assert [p.name for p in q.find_products(w.backend.uow(), w.cashier, "EDD")] == ["Cheddar"]
+    assert [p.name for p in q.find_products(w.backend.uow(), w.cashier, "fr-")] == [
         "Apple",
-        "Cheddar",
+        "Pear",
+        "Quince",  # a product the shop has never stocked can still be received
     ]
     assert q.find_products(w.backend.uow(), w.cashier, "   ") == []
+    assert q.find_products(w.backend.uow(), w.cashier, "\x00\x01") == []
 
 
 def test_movement_history_pages_and_balances(world: World) -> None:
