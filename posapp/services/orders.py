@@ -648,9 +648,11 @@ def record_line_removed(
     quantity: int,
     total_minor: int,
 ) -> None:
-    """Record in the audit log that the cashier took a line off a sale before it was placed.
+    """Record in the audit log that the cashier took units off a sale before it was placed.
 
-    Loss prevention reads these next to ``sale.voided``: who removed what, from which sale.
+    A whole line (Del) or some of its units (a lower quantity): ``quantity`` units of the
+    product, worth ``total_minor``. Loss prevention reads these next to ``sale.voided``: who
+    removed what, from which sale.
     """
     with uow:
         user = authorize(uow, actor, Permission.SELL)

@@ -126,8 +126,11 @@ class RegisterFlow:
             return
         line = self.cart.line(line_no)
         value = self._run(quantity_dialog(line.quantity, line.product.name, self.view))
-        if isinstance(value, int):
-            self.view._apply(lambda: self.cart.set_quantity(line_no, value), line_no)
+        if not isinstance(value, int):
+            return
+        if value < line.quantity and not self.view.record_removal(line_no, line.quantity - value):
+            return
+        self.view._apply(lambda: self.cart.set_quantity(line_no, value), line_no)
 
     def line_discount(self) -> None:
         """A discount on the chosen line."""

@@ -470,7 +470,30 @@ class RegisterView(QWidget):
         if line.quantity + step < 1:
             self.say("Use Del to remove the line.", "info")
             return
+        if step < 0 and not self.record_removal(line_no, -step):
+            return
         self._apply(lambda: self.cart.set_quantity(line_no, line.quantity + step), line_no)
+
+    def record_removal(self, line_no: int, units: int) -> bool:
+        """Audit ``units`` taken off a line before it changes (loss prevention).
+
+        Returns False (and says why) when the log cannot record it: then nothing changes.
+        """
+        line = self.cart.line(line_no)
+        priced = {p.line_no: p for p in self.cart.priced().lines}.get(line_no)
+        total = priced.total_minor if priced is not None else 0
+        try:
+            self.port.record_line_removed(
+                self.user,
+                self.cart.sale_uuid,
+                line.product.id,
+                units,
+                total * units // max(1, line.quantity),
+            )
+        except ServiceError as exc:
+            self.say(str(exc), "error")
+            return False
+        return True
 
     def _apply(self, change: Callable[[], None], select: int | None = None) -> bool:
         try:
@@ -515,18 +538,7 @@ class RegisterView(QWidget):
             return
         line = self.cart.line(line_no)
         name = line.product.name
-        priced = {p.line_no: p for p in self.cart.priced().lines}.get(line_no)
-        try:
-            # Audited first (loss prevention): a removal the log cannot record does not happen.
-            self.port.record_line_removed(
-                self.user,
-                self.cart.sale_uuid,
-                line.product.id,
-                line.quantity,
-                priced.total_minor if priced is not None else 0,
-            )
-        except ServiceError as exc:
-            self.say(str(exc), "error")
+        if not self.record_removal(line_no, line.quantity):
             return
         if self._apply(lambda: _discard(self.cart.remove(line_no))):
             self.say(f"Removed {name}.", "info")
