@@ -75,7 +75,7 @@ class NotificationApi:
 
     def get_rules(self, user: UserDTO) -> list[NotificationRule]:
         """Every trigger's rule."""
-        return notifications.get_rules(self._backend.uow(), user)
+        return notifications.get_rules(self._backend.read_uow(), user)
 
     def save_rules(
         self, user: UserDTO, rules: Sequence[NotificationRule]
@@ -85,7 +85,7 @@ class NotificationApi:
 
     def staff_choices(self, user: UserDTO) -> list[StaffChoice]:
         """Staff users a rule may name."""
-        return notifications.staff_choices(self._backend.uow(), user)
+        return notifications.staff_choices(self._backend.read_uow(), user)
 
     # ---- the outbox ---------------------------------------------------------------------------
 
@@ -117,11 +117,11 @@ class NotificationApi:
 
     def promotion_campaigns(self, user: UserDTO) -> list[CampaignChoice]:
         """Campaigns whose codes a promotion can hand out."""
-        return outbox.promotion_campaigns(self._backend.uow(), user)
+        return outbox.promotion_campaigns(self._backend.read_uow(), user)
 
     def promotion_audience(self, user: UserDTO, campaign_id: int | None) -> PromotionAudience:
         """Who a promotion would reach."""
-        return outbox.promotion_audience(self._backend.uow(), user, campaign_id)
+        return outbox.promotion_audience(self._backend.read_uow(), user, campaign_id)
 
     def send_promotion(
         self, user: UserDTO, subject: str, body: str, campaign_id: int | None
@@ -135,7 +135,7 @@ class NotificationApi:
 
     def get_smtp_settings(self, user: UserDTO) -> SmtpSettings:
         """The mail server settings (no password)."""
-        return mailer.get_smtp_settings(self._backend.uow(), user)
+        return mailer.get_smtp_settings(self._backend.read_uow(), user)
 
     def save_smtp_settings(
         self, user: UserDTO, settings: SmtpSettings, password: str | None
