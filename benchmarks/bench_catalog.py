@@ -42,7 +42,7 @@ from benchmarks.context import Context, copy_sqlite
 from benchmarks.qt import PaintSpy, qt_app, spin_until
 from benchmarks.raw_catalog import connect, raw_lookup, raw_search
 from posapp.models import Product
-from posapp.services import catalog, product_csv
+from posapp.services import catalog, product_csv, stock_queries
 from posapp.services.backend import Backend
 from posapp.services.db import Database
 from posapp.services.dto import UserDTO
@@ -102,10 +102,39 @@ def search_figures(ctx: Context, count: int) -> list[Figure]:
             enabled=ctx.profile,
             runs=200,
         )
-        return [search, lookup]
+        return [search, lookup, _picker_figure(ctx, backend, admin, queries, count)]
     finally:
         raw.close()
         database.dispose()
+
+
+PICKER_QUERIES = 300
+
+
+def _picker_figure(
+    ctx: Context,
+    backend: Backend,
+    admin: UserDTO,
+    queries: list[tuple[str, int | None]],
+    count: int,
+) -> Figure:
+    """The Stores tab's product picker (receive, adjust, transfer, count) on the same typing."""
+    typed = queries[:PICKER_QUERIES]
+    ctx.log(f"stores product picker at {count:,} products: {len(typed)} searches")
+    samples = Samples()
+    for query, exact in typed:
+        start = time.perf_counter()
+        picks = stock_queries.find_products(backend.read_uow(), admin, query)
+        samples.values.append((time.perf_counter() - start) * 1000)
+        if exact is not None:
+            check(bool(picks) and picks[0].id == exact, f"picker: {query!r} missed {exact}")
+    return figure_from(
+        samples,
+        f"stores product picker ({count:,} products)",
+        stat="p95",
+        checked=f"{len(typed)} searches; whole SKUs/barcodes picked first",
+        note="no target in the issues; the same typing as search as you type (first searches)",
+    )
 
 
 def _lookup_once(backend: Backend, code: str) -> object:

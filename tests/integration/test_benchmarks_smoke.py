@@ -32,6 +32,7 @@ EXPECTED = (
     "scan to line painted",
     "search as you type",
     "exact barcode lookup",
+    "stores product picker",
     "catalog tab first rows painted",
     "peak RSS",
     "CSV import",
