@@ -46,6 +46,9 @@ class User(IdMixin, CreatedAtMixin, Base):
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(default=1)
+    # The home store: store notices (low stock, pickups, ready and refunded orders) reach a user
+    # named by role only for this store. NULL means all stores (always so for an admin).
+    store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"))
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 

@@ -18,6 +18,8 @@ class UserDTO:
     created_at: datetime | None = None
     last_login_at: datetime | None = None
     locked_until: datetime | None = None
+    store_id: int | None = None
+    """The home store (None: all stores); a store's notices reach staff by role only there."""
 
     @property
     def display_name(self) -> str:

@@ -102,7 +102,8 @@ class NotificationRule:
     Attributes:
         trigger: A :class:`TriggerSpec` key.
         enabled: Off means nobody is notified.
-        roles: Every active user with one of these roles.
+        roles: Every active user with one of these roles (for a store's notices — low stock,
+            pickups, ready and refunded orders — only those of that store or of all stores).
         user_ids: These users too, whatever their role.
         threshold: The trigger's threshold (percent, or minor units), when it has one.
     """

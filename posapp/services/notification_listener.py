@@ -11,6 +11,10 @@ registers must not reach it (their own register's listener handles them, and the
 idempotent anyway: each row carries a ``dedup_key`` (unique per user) derived from the event, so a
 repeated event cannot notify anyone twice.
 
+Store notices (low stock, a pickup order placed, an order ready or refunded) carry their store: a
+user the rule reaches through a role gets one only if their home store (``users.store_id``) is
+that store or all stores (NULL); users the rule names get it whatever their store.
+
 :class:`NotificationWorker` runs a listener on a background thread and hands it the events in
 batches, so a burst of events never costs the GUI thread a database transaction per event.
 """
@@ -97,6 +101,8 @@ class Notice:
     link_kind: str
     link_id: int | None
     dedup_key: str
+    store_id: int | None = None
+    """The store a store notice is about (None: the notice is for every store's staff)."""
 
     @property
     def level(self) -> str:
@@ -132,6 +138,7 @@ def _stock_low(uow: UnitOfWork, event: StockLow, rule: NotificationRule) -> Noti
         "product",
         event.product_id,
         event_key(rule.trigger, event),
+        event.store_id,
     )
 
 
@@ -146,16 +153,8 @@ def _pickup_placed(uow: UnitOfWork, event: OrderPlaced, rule: NotificationRule) 
         "order",
         event.order_id,
         event_key(rule.trigger, event),
+        event.store_id,
     )
-
-
-def _customer_line(uow: UnitOfWork, order_id: int) -> str:
-    holder = uow.session.scalar(
-        select(CustomerAccount.holder_name)
-        .join(Order, Order.customer_account_id == CustomerAccount.id)
-        .where(Order.id == order_id)
-    )
-    return f"Customer: {holder}." if holder else "No customer account on the order."
 
 
 def _order_ready(
@@ -163,13 +162,20 @@ def _order_ready(
 ) -> Notice | None:
     if event.new_status != "ready":
         return None
+    row = uow.session.execute(
+        select(Order.store_id, CustomerAccount.holder_name)
+        .outerjoin(CustomerAccount, Order.customer_account_id == CustomerAccount.id)
+        .where(Order.id == event.order_id)
+    ).one_or_none()
+    holder = row.holder_name if row is not None else None
     return Notice(
         rule.trigger,
         _clip(f"Order {event.number} is ready for pickup"),
-        _customer_line(uow, event.order_id),
+        f"Customer: {holder}." if holder else "No customer account on the order.",
         "order",
         event.order_id,
         event_key(rule.trigger, event),
+        row.store_id if row is not None else None,
     )
 
 
@@ -179,7 +185,9 @@ def _order_refunded(
     if event.new_status not in {"refunded", "partly_refunded"}:
         return None
     row = uow.session.execute(
-        select(Order.refunded_minor, Order.total_minor).where(Order.id == event.order_id)
+        select(Order.refunded_minor, Order.total_minor, Order.store_id).where(
+            Order.id == event.order_id
+        )
     ).one_or_none()
     partly = "partly " if event.new_status == "partly_refunded" else ""
     body = (
@@ -194,6 +202,7 @@ def _order_refunded(
         "order",
         event.order_id,
         event_key(rule.trigger, event),
+        row.store_id if row is not None else None,
     )
 
 
@@ -374,11 +383,13 @@ def _store(uow: UnitOfWork, notices: Sequence[tuple[NotificationRule, Notice]]) 
     """
     if not notices:
         return 0
-    staff = uow.session.execute(select(User.id, User.role).where(User.active.is_(True))).all()
+    staff = uow.session.execute(
+        select(User.id, User.role, User.store_id).where(User.active.is_(True))
+    ).all()
     rows = [
         _row(notice, user_id, uow)
         for rule, notice in notices
-        for user_id in _recipients(rule, staff)
+        for user_id in _recipients(rule, staff, notice.store_id)
     ]
     created = _insert(uow, rows)
     for row in created:
@@ -436,9 +447,23 @@ def _notices(
                 yield rule, notice
 
 
-def _recipients(rule: NotificationRule, staff: Sequence[tuple[int, str]]) -> list[int]:
+def _recipients(
+    rule: NotificationRule,
+    staff: Sequence[tuple[int, str, int | None]],
+    store_id: int | None = None,
+) -> list[int]:
+    """Whom ``rule`` reaches among the ``(id, role, home store)`` of the active staff.
+
+    Its named users always; users of its roles when their home store is ``store_id`` or all stores
+    (None), or whatever it is for a notice about no store (``store_id`` None).
+    """
     roles, named = set(rule.roles), set(rule.user_ids)
-    return [user_id for user_id, role in staff if role in roles or user_id in named]
+    return [
+        user_id
+        for user_id, role, home in staff
+        if user_id in named
+        or (role in roles and (store_id is None or home is None or home == store_id))
+    ]
 
 
 def _row(notice: Notice, user_id: int, uow: UnitOfWork) -> dict[str, object]:

@@ -5,8 +5,8 @@ Where notifications come from: :class:`NotificationListener` (re-exported here f
 :mod:`posapp.services.notification_rules`. Rules live in the setting ``notifications.rules``;
 their defaults are in :data:`posapp.services.notification_dto.TRIGGERS`:
 
-- stock falls to its reorder point → managers and admins (users are not assigned to stores
-  yet, so every manager hears of every store);
+- stock falls to its reorder point → managers and admins (staff with a home store hear only
+  of that store's stock, pickups, ready and refunded orders; see ``users.store_id``);
 - a pickup order is placed, an order is ready for pickup → all staff;
 - an order is refunded → managers;
 - a campaign's redemptions reach 90 % of its usage limit → admins (once per campaign);

@@ -22,6 +22,7 @@ from posapp.services.passwords import hash_password
 from posapp.services.permissions import Permission
 from posapp.services.security import ACTIONS, authorize
 from posapp.services.uow import UnitOfWork
+from posapp.services.user_stores import KEEP_STORE, Keep, check_admin_store, check_home_store
 from posapp.services.usernames import (
     PASSWORD_MAX,
     PASSWORD_MIN,
@@ -35,6 +36,7 @@ from posapp.services.usernames import (
 )
 
 __all__ = [
+    "KEEP_STORE",
     "PASSWORD_MAX",
     "PASSWORD_MIN",
     "PIN_MAX",
@@ -75,6 +77,7 @@ def to_dto(user: User) -> UserDTO:
         created_at=user.created_at,
         last_login_at=user.last_login_at,
         locked_until=user.locked_until,
+        store_id=user.store_id,
     )
 
 
@@ -84,6 +87,7 @@ def _snapshot(user: User) -> dict[str, object]:
         "full_name": user.full_name,
         "role": user.role,
         "active": user.active,
+        "store_id": user.store_id,
     }
 
 
@@ -148,15 +152,27 @@ def add_user(
     role: str,
     *,
     full_name: str = "",
+    store_id: int | None = None,
 ) -> UserDTO:
     """Create a staff user.
 
+    Args:
+        uow: The unit of work.
+        actor: The acting admin (None: the local command line).
+        username: The log-in name.
+        password: A password, or a cashier's PIN.
+        role: admin, manager or cashier.
+        full_name: The person's name.
+        store_id: The home store (None: all stores; an admin is always all stores, see
+            :mod:`posapp.services.user_stores`).
+
     Raises:
-        ValidationError: bad username, role, name or password.
+        ValidationError: bad username, role, name, password or home store.
         ConflictError: the username (compared case-insensitively) is taken.
     """
     name = clean_username(username)
     _check_role(role)
+    check_admin_store(store_id, role)
     full = _clean_full_name(full_name)
     check_password(password, role)
     secret_hash = hash_password(password)
@@ -166,6 +182,7 @@ def add_user(
         key = username_key(name)
         if uow.session.scalar(select(func.count()).where(User.username_key == key)):
             raise ConflictError(f"The username {name!r} is taken.")
+        check_home_store(uow, store_id, role)
         now = uow.now()
         user = User(
             username=name,
@@ -177,6 +194,7 @@ def add_user(
             pin_hash=secret_hash if pin else None,
             created_at=now,
             created_by_id=actor_id,
+            store_id=store_id,
         )
         uow.session.add(user)
         try:
@@ -195,8 +213,17 @@ def update_user(
     *,
     full_name: str | None = None,
     role: str | None = None,
+    store_id: int | Keep | None = KEEP_STORE,
 ) -> UserDTO:
-    """Change a user's full name and/or role (the last active admin cannot be demoted)."""
+    """Change a user's full name, role and/or home store (None: all stores).
+
+    What is not given stays. The last active admin cannot be demoted, and an admin cannot have a
+    home store (:mod:`posapp.services.user_stores`).
+
+    Raises:
+        ValidationError: a bad name, role or home store.
+        ConflictError: demoting the last active admin.
+    """
     full = None if full_name is None else _clean_full_name(full_name)
     if role is not None:
         _check_role(role)
@@ -204,12 +231,18 @@ def update_user(
         actor_id = _authorize(uow, actor, Permission.MANAGE_USERS)
         user = _load(uow, user_id)
         before = _snapshot(user)
+        new_store = user.store_id if isinstance(store_id, Keep) else store_id
+        # A kept store stays even if it was deactivated since; a new one must be active.
+        check_admin_store(new_store, role or user.role)
+        if new_store != user.store_id:
+            check_home_store(uow, new_store, role or user.role)
         if role is not None and role != user.role and user.role == Role.ADMIN.value:
             _guard_last_admin(uow, user)
         if full is not None:
             user.full_name = full
         if role is not None:
             user.role = role
+        user.store_id = new_store
         dto = _changed(uow, user, actor_id, "edited")
         uow.audit(AuditRecord("user.edit", actor_id, "user", user.id, before, _snapshot(user)))
         uow.commit()

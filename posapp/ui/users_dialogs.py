@@ -1,4 +1,4 @@
-"""The staff dialogs: add a user, edit name and role, reset a password, confirm a change.
+"""The staff dialogs: add a user, edit name, role and store, reset a password, confirm a change.
 
 Each dialog runs its service call when the person presses its main button and stays open with
 the service's message (``str(ServiceError)``) under the fields when the call is refused, so a
@@ -8,7 +8,7 @@ in the login dialog.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QShowEvent
@@ -24,9 +24,10 @@ from PySide6.QtWidgets import (
 from typing_extensions import override
 
 from posapp.services import users
-from posapp.services.dto import UserDTO
+from posapp.services.dto import StoreDTO, UserDTO
 from posapp.services.errors import ValidationError
 from posapp.ui.ports import AppBackend
+from posapp.ui.users_model import ALL_STORES, store_text
 from posapp.ui.users_session import error_text
 from posapp.ui.users_style import ChevronCombo, message_label, show_message, styled
 from posapp.ui.widgets import SPACING
@@ -34,6 +35,11 @@ from posapp.ui.widgets import SPACING
 DIALOG_WIDTH = 460
 ROLE_LABELS = {"admin": "Admin", "manager": "Manager", "cashier": "Cashier"}
 MISMATCH = "The two passwords do not match."
+STORE_HINTS = {
+    "all": "Told about low stock, pickups and refunds at every store.",
+    "one": "Told about low stock, pickups and refunds at this store only.",
+    "admin": "An admin works for all stores.",
+}
 
 
 def password_rule(role: str) -> str:
@@ -53,6 +59,26 @@ def role_combo(parent: QWidget, current: str = "cashier") -> ChevronCombo:
     for value, label in ROLE_LABELS.items():
         combo.addItem(label, value)
     combo.setCurrentIndex(max(0, combo.findData(current)))
+    return combo
+
+
+def store_combo(
+    parent: QWidget, stores: Sequence[StoreDTO], current: int | None = None
+) -> ChevronCombo:
+    """A combo of "All stores" (data None) and the active stores by name (data the id).
+
+    ``current`` is selected; if it is no longer active it is listed too, marked inactive, so
+    an edit that keeps it shows it truthfully.
+    """
+    combo = ChevronCombo(parent)
+    combo.addItem(ALL_STORES, None)
+    by_id = {store.id: store for store in stores}
+    shown = [s for s in stores if s.active or s.id == current]
+    for store in sorted(shown, key=lambda s: (s.name.casefold(), s.id)):
+        combo.addItem(store_text(store.id, by_id), store.id)
+    if current is not None and combo.findData(current) < 0:
+        combo.addItem(store_text(current, by_id), current)  # unknown here: still shown
+    combo.setCurrentIndex(0 if current is None else combo.findData(current))
     return combo
 
 
@@ -184,10 +210,51 @@ class FormDialog(QDialog):
         self.accept()
 
 
-class AddUserDialog(FormDialog):
-    """Add a staff user: username, full name, role and a password (or a cashier's PIN)."""
+class StoreField:
+    """The Store combo of a user dialog and its hint, which follow the chosen role.
 
-    def __init__(self, backend: AppBackend, actor: UserDTO, parent: QWidget | None = None) -> None:
+    An admin always works for all stores, so for the admin role the combo shows "All stores"
+    and is disabled; choosing another role enables it again.
+    """
+
+    def __init__(
+        self, dialog: FormDialog, stores: Sequence[StoreDTO], current: int | None = None
+    ) -> None:
+        self.combo = store_combo(dialog, stores, current)
+        self.hint = dialog.add_field("&Store", self.combo, STORE_HINTS["all"])
+        self.combo.currentIndexChanged.connect(self._update_hint)
+
+    def follow_role(self, role: str) -> None:
+        """Show what ``role`` allows."""
+        admin = role == "admin"
+        if admin:
+            self.combo.setCurrentIndex(0)
+        self.combo.setEnabled(not admin)
+        self._update_hint()
+
+    def _update_hint(self) -> None:
+        if not self.combo.isEnabled():
+            self.hint.setText(STORE_HINTS["admin"])
+        else:
+            self.hint.setText(STORE_HINTS["all" if self.store_id() is None else "one"])
+
+    def store_id(self) -> int | None:
+        """The chosen store's id (None: all stores)."""
+        data = self.combo.currentData()
+        return None if data is None else int(data)
+
+
+class AddUserDialog(FormDialog):
+    """Add a staff user: username, full name, role, store and a password (or a cashier's PIN)."""
+
+    def __init__(
+        self,
+        backend: AppBackend,
+        actor: UserDTO,
+        parent: QWidget | None = None,
+        *,
+        stores: Sequence[StoreDTO] = (),
+    ) -> None:
         super().__init__("Add user", "The new user can log in straight away.", "Add user", parent)
         self._backend, self._actor = backend, actor
         self.user: UserDTO | None = None
@@ -202,14 +269,21 @@ class AddUserDialog(FormDialog):
         self.add_field("&Username", self.username_edit, "Log-in name: no spaces; any case.")
         self.add_field("&Full name", self.full_name_edit)
         self.add_field("&Role", self.role_combo)
+        self.store = StoreField(self, stores)
+        self.store_combo = self.store.combo
+        QWidget.setTabOrder(self.role_combo, self.store_combo)  # made last: Tab as it reads
+        QWidget.setTabOrder(self.store_combo, self.password_edit)
         self.rule_label = self.add_field("&Password", self.password_edit, password_rule("cashier"))
         self.add_field("Re&peat password", self.repeat_edit)
         self.role_combo.currentIndexChanged.connect(self._on_role_combo_changed)
+        self.store.follow_role(str(self.role_combo.currentData()))
         self.username_edit.setFocus()
 
     @Slot()
     def _on_role_combo_changed(self) -> None:
-        self.rule_label.setText(password_rule(str(self.role_combo.currentData())))
+        role = str(self.role_combo.currentData())
+        self.rule_label.setText(password_rule(role))
+        self.store.follow_role(role)
 
     def submit(self) -> None:  # noqa: D102 - see FormDialog.submit
         if self.password_edit.text() != self.repeat_edit.text():
@@ -222,14 +296,21 @@ class AddUserDialog(FormDialog):
             self.password_edit.text(),
             str(self.role_combo.currentData()),
             full_name=self.full_name_edit.text(),
+            store_id=self.store.store_id(),
         )
 
 
 class EditUserDialog(FormDialog):
-    """Change a user's full name and role (the username stays: it is in the audit log)."""
+    """Change a user's full name, role and store (the username stays: it is in the audit log)."""
 
     def __init__(
-        self, backend: AppBackend, actor: UserDTO, user: UserDTO, parent: QWidget | None = None
+        self,
+        backend: AppBackend,
+        actor: UserDTO,
+        user: UserDTO,
+        parent: QWidget | None = None,
+        *,
+        stores: Sequence[StoreDTO] = (),
     ) -> None:
         super().__init__(
             f"Edit {user.username}",
@@ -243,18 +324,28 @@ class EditUserDialog(FormDialog):
         self.role_combo = role_combo(self, user.role)
         self.add_field("&Full name", self.full_name_edit)
         self.add_field("&Role", self.role_combo)
+        self.store = StoreField(self, stores, user.store_id)
+        self.store_combo = self.store.combo
+        self.store.follow_role(user.role)
+        self.role_combo.currentIndexChanged.connect(self._on_role_combo_changed)
         self.full_name_edit.setFocus()
         self.full_name_edit.selectAll()
+
+    @Slot()
+    def _on_role_combo_changed(self) -> None:
+        self.store.follow_role(str(self.role_combo.currentData()))
 
     def submit(self) -> None:  # noqa: D102 - see FormDialog.submit
         full_name = self.full_name_edit.text()
         role = str(self.role_combo.currentData())
+        store_id = self.store.store_id()
         self.user = users.update_user(
             self._backend.uow(),
             self._actor,
             self._user.id,
             full_name=None if full_name == self._user.full_name else full_name,
             role=None if role == self._user.role else role,
+            store_id=users.KEEP_STORE if store_id == self._user.store_id else store_id,
         )
 
 

@@ -3,14 +3,15 @@
 Staff lists are small (tens, at most a few hundred users), so STYLE §5's first case applies: load
 them all, filter and sort in a ``QSortFilterProxyModel``. The proxy matches like the service's
 :func:`~posapp.services.users.list_users`: NFKC-normalised, case-folded substrings of the username
-or the full name.
+or the full name. The Store column names each user's home store from the stores the model is
+given with the users (every store, active or not: a user's store may have closed since).
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -29,7 +30,7 @@ from PySide6.QtGui import QColor, QFontMetrics, QPainter
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 from typing_extensions import override
 
-from posapp.services.dto import UserDTO
+from posapp.services.dto import StoreDTO, UserDTO
 from posapp.ui.users_style import TONES, local_time_text
 
 Index = QModelIndex | QPersistentModelIndex
@@ -43,6 +44,7 @@ TONE_ROLE: Final = Qt.ItemDataRole.UserRole + 2
 """For pill columns: the tone name in :data:`posapp.ui.users_style.TONES`."""
 
 ROLE_TONES: Final = {"admin": "accent", "manager": "warning", "cashier": "muted"}
+ALL_STORES: Final = "All stores"
 
 
 def _utcnow() -> datetime:
@@ -65,15 +67,41 @@ def _status_tone(user: UserDTO, now: datetime) -> str:
     return {"Active": "success", "Inactive": "muted", "Locked": "danger"}[status_text(user, now)]
 
 
+def store_text(store_id: int | None, stores: Mapping[int, StoreDTO]) -> str:
+    """A home store as the staff screens name it: "All stores", or its name (inactive marked)."""
+    if store_id is None:
+        return ALL_STORES
+    store = stores.get(store_id)
+    if store is None:
+        return f"Store #{store_id}"
+    return store.name if store.active else f"{store.name} (inactive)"
+
+
+def store_tooltip(store_id: int | None, stores: Mapping[int, StoreDTO]) -> str:
+    """What a home store means for the notices a user gets through their role."""
+    what = "store notices (low stock, pickup, ready and refunded orders)"
+    if store_id is None:
+        return f"All stores: {what} from every store."
+    return f"Home store: {what} from {store_text(store_id, stores)} only."
+
+
+@dataclass(frozen=True, slots=True)
+class RowContext:
+    """What a column may need besides the user: the time of the load and the stores by id."""
+
+    now: datetime
+    stores: Mapping[int, StoreDTO] = field(default_factory=dict)
+
+
 @dataclass(frozen=True, slots=True)
 class Column:
     """One column: header, how to show a user, what to sort by, and whether it is a pill."""
 
     key: str
     header: str
-    text: Callable[[UserDTO, datetime], str]
-    sort: Callable[[UserDTO, datetime], Any]
-    tone: Callable[[UserDTO, datetime], str] | None = None
+    text: Callable[[UserDTO, RowContext], str]
+    sort: Callable[[UserDTO, RowContext], Any]
+    tone: Callable[[UserDTO, RowContext], str] | None = None
 
 
 def _moment(at: datetime | None) -> float:
@@ -90,7 +118,19 @@ COLUMNS: Final[tuple[Column, ...]] = (
         lambda u, _: ("admin", "manager", "cashier").index(u.role) if u.role in ROLE_TONES else 9,
         lambda u, _: ROLE_TONES.get(u.role, "muted"),
     ),
-    Column("status", "STATUS", status_text, status_text, _status_tone),
+    Column(
+        "status",
+        "STATUS",
+        lambda u, c: status_text(u, c.now),
+        lambda u, c: status_text(u, c.now),
+        lambda u, c: _status_tone(u, c.now),
+    ),
+    Column(
+        "store",
+        "STORE",
+        lambda u, c: store_text(u.store_id, c.stores),
+        lambda u, c: "" if u.store_id is None else store_text(u.store_id, c.stores).casefold(),
+    ),
     Column(
         "last_login",
         "LAST LOG-IN",
@@ -113,13 +153,18 @@ class UsersTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._users: list[UserDTO] = []
         self._clock = clock
-        self._now = clock()
+        self._context = RowContext(clock())
 
-    def set_users(self, users: list[UserDTO]) -> None:
-        """Replace every row (a staff list is small: a reset is simplest and cheap)."""
+    def set_users(self, users: list[UserDTO], stores: Sequence[StoreDTO] = ()) -> None:
+        """Replace every row (a staff list is small: a reset is simplest and cheap).
+
+        Args:
+            users: The rows.
+            stores: The stores their home stores are named from (every store, active or not).
+        """
         self.beginResetModel()
         self._users = list(users)
-        self._now = self._clock()
+        self._context = RowContext(self._clock(), {store.id: store for store in stores})
         self.endResetModel()
 
     def user_at(self, row: int) -> UserDTO:
@@ -149,7 +194,7 @@ class UsersTableModel(QAbstractTableModel):
             return None
         user, column = self._users[index.row()], COLUMNS[index.column()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return column.text(user, self._now)
+            return column.text(user, self._context)
         if role == Qt.ItemDataRole.ToolTipRole:  # typed text: never rendered as HTML
             tip = self._tooltip(user, column)
             return QtGui.Qt.convertFromPlainText(tip) if tip else tip
@@ -159,20 +204,23 @@ class UsersTableModel(QAbstractTableModel):
 
     def _custom_data(self, user: UserDTO, column: Column, role: int) -> Any:
         if role == SORT_ROLE:
-            return column.sort(user, self._now)
+            return column.sort(user, self._context)
         if role == USER_ROLE:
             return user
         if role == TONE_ROLE and column.tone is not None:
-            return column.tone(user, self._now)
+            return column.tone(user, self._context)
         return None
 
     def _tooltip(self, user: UserDTO, column: Column) -> str | None:
-        if column.key == "status" and is_locked(user, self._now):
+        now = self._context.now
+        if column.key == "status" and is_locked(user, now):
             until = local_time_text(user.locked_until)
             return f"Locked out after too many failed log-ins, until {until}. Unlock to lift it."
         if column.key == "status" and not user.active:
             return "Deactivated: cannot log in. Their history is kept."
-        text = column.text(user, self._now)
+        if column.key == "store":
+            return store_tooltip(user.store_id, self._context.stores)
+        text = column.text(user, self._context)
         return text or None
 
     @override

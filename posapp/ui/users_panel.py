@@ -1,5 +1,8 @@
 """The staff list of the Admin users tab: search, filter, add, edit, (de)activate, reset, unlock.
 
+Each row shows the user's home store; the list reads the stores with the users, so a store's
+name (and whether it is still active) is as fresh as the list.
+
 Managers see the list; only admins change it. For a manager every change button is disabled,
 and the services refuse such a change anyway (they re-check the acting user's stored role).
 """
@@ -26,8 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from posapp.events import UserChanged, UserLoggedIn
-from posapp.services import users
-from posapp.services.dto import UserDTO
+from posapp.services import user_stores, users
+from posapp.services.dto import StoreDTO, UserDTO
 from posapp.services.permissions import Permission, has_permission
 from posapp.ui.bus import EventBus
 from posapp.ui.ports import AppBackend
@@ -69,6 +72,7 @@ class UsersPanel(QWidget):
         self._backend, self._bus, self._user = backend, bus, user
         self.can_manage = has_permission(user, Permission.MANAGE_USERS)
         self.active_dialog: QDialog | None = None
+        self.stores: list[StoreDTO] = []
         self.model = UsersTableModel(self)
         self.proxy = UserFilterProxy(self)
         self.proxy.setSourceModel(self.model)
@@ -161,7 +165,14 @@ class UsersPanel(QWidget):
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        widths = {"username": 180, "full_name": 240, "role": 130, "status": 130, "last_login": 190}
+        widths = {
+            "username": 160,
+            "full_name": 210,
+            "role": 120,
+            "store": 170,
+            "status": 120,
+            "last_login": 180,
+        }
         pills = PillDelegate(view)
         for number, spec in enumerate(COLUMNS):
             if spec.key in widths:
@@ -186,7 +197,9 @@ class UsersPanel(QWidget):
             widget.clicked.connect(slot)
             return widget
 
-        self.edit_button = button("Edit…", "Change the name or role (F2, Enter)", self.edit_user)
+        self.edit_button = button(
+            "Edit…", "Change the name, role or store (F2, Enter)", self.edit_user
+        )
         self.reset_button = button(
             "Reset password…", "Set a new password or PIN (Ctrl+R)", self.reset_password
         )
@@ -242,11 +255,13 @@ class UsersPanel(QWidget):
         selected = self.selected_user()
         try:
             found = users.list_users(self._backend.read_uow(), self._user)
+            stores = user_stores.home_store_choices(self._backend.read_uow(), self._user)
         except Exception as exc:  # error_text logs anything unexpected with its traceback
             show_message(self.error_label, error_text(self, exc))
             return
         show_message(self.error_label, "")
-        self.model.set_users(found)
+        self.stores = stores
+        self.model.set_users(found, stores)
         if selected is not None:
             self.select_user(selected.id)
         self._update_count()
@@ -307,18 +322,28 @@ class UsersPanel(QWidget):
     def _on_dialog_finished(self) -> None:
         self.active_dialog = None
 
+    def _fresh_stores(self) -> list[StoreDTO]:
+        """The stores now (one may have opened since the list loaded), or the list's on failure."""
+        try:
+            self.stores = user_stores.home_store_choices(self._backend.read_uow(), self._user)
+        except Exception as exc:  # error_text logs anything unexpected with its traceback
+            show_message(self.error_label, error_text(self, exc))
+        return self.stores
+
     @Slot()
     def add_user(self) -> None:
         """Open the Add user dialog (admins)."""
         if self.can_manage:
-            self._open(AddUserDialog(self._backend, self._user, self))
+            stores = self._fresh_stores()
+            self._open(AddUserDialog(self._backend, self._user, self, stores=stores))
 
     @Slot()
     def edit_user(self) -> None:
         """Open the Edit dialog for the selected user (admins)."""
         user = self.selected_user()
         if self.can_manage and user is not None:
-            self._open(EditUserDialog(self._backend, self._user, user, self))
+            stores = self._fresh_stores()
+            self._open(EditUserDialog(self._backend, self._user, user, self, stores=stores))
 
     @Slot()
     def reset_password(self) -> None:

@@ -1,6 +1,7 @@
 """Render the staff screens into docs/screenshots/ (run by hand, not by pytest).
 
-The Admin users tab, the manager approval dialog, the till's lock screen and the audit view.
+The Admin users tab (staff of two stores), the edit dialog with its Store field, the manager
+approval dialog, the till's lock screen and the audit view.
 
 Usage::
 
@@ -32,16 +33,17 @@ from posapp.ui.bus import EventBus
 from posapp.ui.main_window import MainWindow
 from posapp.ui.resources import apply_theme
 from posapp.ui.tabs.users_tab import AUDIT_PAGE, UsersTab
+from posapp.ui.users_dialogs import EditUserDialog
 from tests.ui.seed import PASSWORD, add_staff, add_store
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-MORE_STAFF = (
-    ("jbaker", "cashier", "Jordan Baker", "4321"),
-    ("mnakamura", "cashier", "Mei Nakamura", "7788"),
-    ("okafor", "manager", "Chidi Okafor", PASSWORD),
-    ("lfischer", "cashier", "Lena Fischer", "5050"),
-    ("rpatel", "admin", "Ravi Patel", PASSWORD),
-    ("tsilva", "cashier", "Tomás Silva", "2468"),
+MORE_STAFF = (  # username, role, full name, password, home store (None: all stores)
+    ("jbaker", "cashier", "Jordan Baker", "4321", "MAIN"),
+    ("mnakamura", "cashier", "Mei Nakamura", "7788", "RIVR"),
+    ("okafor", "manager", "Chidi Okafor", PASSWORD, "RIVR"),
+    ("lfischer", "cashier", "Lena Fischer", "5050", "MAIN"),
+    ("rpatel", "admin", "Ravi Patel", PASSWORD, None),
+    ("tsilva", "cashier", "Tomás Silva", "2468", "RIVR"),
 )
 
 
@@ -70,15 +72,22 @@ class _Clock:
         return self.now
 
 
-def _history(backend: Backend) -> None:
-    """Staff of a small shop with a week of changes, log-ins and a lock-out."""
+def _history(backend: Backend, stores: dict[str, int]) -> None:
+    """Staff of a two-store shop with a week of changes, log-ins and a lock-out."""
     backend.clock = _Clock()
     staff = add_staff(backend)
     admin = staff["admin"]
+    users.update_user(backend.uow(), admin, staff["manager"].id, store_id=stores["MAIN"])
     added = {}
-    for username, role, full_name, secret in MORE_STAFF:
+    for username, role, full_name, secret, store in MORE_STAFF:
         added[username] = users.add_user(
-            backend.uow(), admin, username, secret, role, full_name=full_name
+            backend.uow(),
+            admin,
+            username,
+            secret,
+            role,
+            full_name=full_name,
+            store_id=None if store is None else stores[store],
         )
     for name, secret in (("cashier1", PASSWORD), ("manager1", PASSWORD), ("jbaker", "4321")):
         backend.login(name, secret)
@@ -108,6 +117,19 @@ def _history(backend: Backend) -> None:
     backend.login("admin1", PASSWORD)
 
 
+def _grab_store_dialog(tab: UsersTab, backend: Backend) -> Path:
+    """The Edit dialog of a manager of Riverside, its Store field focused."""
+    panel = tab.users_panel
+    panel.select_user(users.find_user(backend.read_uow(), "okafor").id)
+    panel.edit_user()
+    dialog = panel.active_dialog
+    assert isinstance(dialog, EditUserDialog)
+    dialog.store_combo.setFocus()
+    path = _grab(dialog, "user_store_dialog.png")
+    dialog.reject()
+    return path
+
+
 def main() -> int:
     QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
     app = QApplication.instance() or QApplication(sys.argv)
@@ -119,8 +141,8 @@ def main() -> int:
         try:
             bus = EventBus()
             backend = Backend(database, bus, register="till-1")
-            add_store(backend)
-            _history(backend)
+            stores = {"MAIN": add_store(backend), "RIVR": add_store(backend, "Riverside", "RIVR")}
+            _history(backend, stores)
             admin = users.find_user(backend.read_uow(), "admin1")
             cashier = users.find_user(backend.read_uow(), "cashier1")
 
@@ -131,6 +153,7 @@ def main() -> int:
             assert isinstance(tab, UsersTab)
             tab.users_panel.select_user(users.find_user(backend.read_uow(), "mnakamura").id)
             print(_grab(window, "admin_users.png"))
+            print(_grab_store_dialog(tab, backend))
 
             tab.show_page(AUDIT_PAGE)
             assert tab.audit_view is not None

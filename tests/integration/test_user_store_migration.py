@@ -1,0 +1,70 @@
+"""Migration 0009 adds users.store_id to a database in use (users referenced by other rows)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.script import ScriptDirectory
+
+from posapp.services.db import Database, open_database
+from posapp.services.migrate import alembic_config, current_revision, head_revision
+from posapp.services.migrate import upgrade_database as upgrade
+from tests.conftest import pg_url_or_skip, reset_postgres
+
+AT = "2024-01-01 00:00:00+00:00"
+
+
+@pytest.fixture
+def bare(db_kind: str, tmp_path: Path) -> Iterator[Database]:
+    """An empty database of each kind (PostgreSQL is left migrated to the heads afterwards)."""
+    if db_kind == "sqlite":
+        database = Database(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+        yield database
+        database.dispose()
+        return
+    url = pg_url_or_skip()
+    reset_postgres(url)
+    database = Database(url)
+    try:
+        yield database
+    finally:
+        database.dispose()
+        reset_postgres(url)  # the other tests expect the schema at the heads
+        open_database(url).dispose()
+
+
+def test_existing_users_keep_working_for_all_stores(bare: Database) -> None:
+    others = set(ScriptDirectory.from_config(alembic_config()).get_heads()) - {"0009"}
+    for revision in sorted(others):
+        upgrade(bare, revision)
+    with bare.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO stores (code, name, kind, address, phone, active, created_at) "
+            f"VALUES ('N', 'North', 'store', '', '', true, '{AT}')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO users (username, username_key, full_name, role, active, "
+            "failed_attempts, created_at, changed_at, version) "
+            f"VALUES ('root', 'root', '', 'admin', true, 0, '{AT}', '{AT}', 1)"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO audit_log (at, user_id, register, action, object_kind, reason, "
+            f"prev_hash, hash) VALUES ('{AT}', 1, '', 'login', '', '', '', '')"
+        )
+    upgrade(bare)
+    assert current_revision(bare) == head_revision()
+    with bare.engine.begin() as conn:
+        assert conn.exec_driver_sql("SELECT username, store_id FROM users").all() == [
+            ("root", None)
+        ]
+        assert conn.exec_driver_sql("SELECT count(*) FROM audit_log").scalar_one() == 1
+        conn.exec_driver_sql("UPDATE users SET store_id = 1")
+    fks = sa.inspect(bare.engine).get_foreign_keys("users")
+    assert {"constrained_columns": ["store_id"], "referred_table": "stores"}.items() <= next(
+        fk for fk in fks if fk["constrained_columns"] == ["store_id"]
+    ).items()
+    with pytest.raises(sa.exc.IntegrityError), bare.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE users SET store_id = 99")
