@@ -149,6 +149,9 @@ def _add_user_commands(
     add.add_argument("name", help="username")
     add.add_argument("--role", required=True, choices=ROLES, help="role")
     add.add_argument("--full-name", default="", metavar="TEXT", help="the person's name")
+    add.add_argument(
+        "--store", default="all", metavar="CODE", help="home store's code (default: all stores)"
+    )
     add.set_defaults(handler=_user_add)
     return user_commands
 
@@ -253,14 +256,24 @@ def _read_password() -> str:
 
 
 def _user_add(args: argparse.Namespace, config: AppConfig) -> int:
+    from posapp.services.user_stores import stores_for_command_line  # noqa: PLC0415
     from posapp.services.users import add_user  # noqa: PLC0415
+    from posapp.users_cli import store_by_code  # noqa: PLC0415
 
     with _backend(config) as backend:
+        store = store_by_code(stores_for_command_line(backend.read_uow()), args.store)
         password = _read_password()
         user = add_user(
-            backend.uow(), None, args.name, password, args.role, full_name=args.full_name
+            backend.uow(),
+            None,
+            args.name,
+            password,
+            args.role,
+            full_name=args.full_name,
+            store_id=None if store is None else store.id,
         )
-    print(f"Added {user.role} user '{user.username}'")
+    where = "" if store is None else f" at {store.name} ({store.code})"
+    print(f"Added {user.role} user '{user.username}'{where}")
     return EXIT_OK
 
 

@@ -1,4 +1,4 @@
-"""``posapp user list|activate|deactivate|passwd|unlock`` and ``posapp audit verify``.
+"""``posapp user list|activate|deactivate|passwd|unlock|store`` and ``posapp audit verify``.
 
 A thin edge over :mod:`posapp.services.users` and :mod:`posapp.services.audit_queries`, wired
 into :mod:`posapp.cli` through :func:`register_cli`. Handlers have that module's shape,
@@ -19,11 +19,11 @@ from datetime import datetime
 from typing import TypeAlias
 
 from posapp.config import AppConfig
-from posapp.services import users
+from posapp.services import user_stores, users
 from posapp.services.audit_queries import verify_audit_chain
 from posapp.services.backend import Backend
 from posapp.services.db import open_database
-from posapp.services.dto import UserDTO
+from posapp.services.dto import StoreDTO, UserDTO
 from posapp.services.errors import ValidationError
 from posapp.services.permissions import ROLE_PERMISSIONS
 
@@ -90,6 +90,17 @@ def add_user_commands(user_commands: Commands) -> None:
     passwd.add_argument("name", help="username")
     passwd.set_defaults(handler=user_passwd)
 
+    store = user_commands.add_parser(
+        "store",
+        help="set a user's home store",
+        description="Set a user's home store by its code (see `posapp user list`), or 'all': "
+        "staff hear of a store's low stock, pickups and refunds only at their home store. "
+        "An admin always works for all stores.",
+    )
+    store.add_argument("name", help="username")
+    store.add_argument("store", metavar="CODE", help="a store's code, or 'all'")
+    store.set_defaults(handler=user_store)
+
 
 def add_audit_commands(commands: Commands) -> None:
     """Add ``audit verify``."""
@@ -134,14 +145,51 @@ def user_list(args: argparse.Namespace, config: AppConfig) -> int:
     flt = users.UserFilter(search=args.search, role=args.role, active=args.active)
     with _backend(config) as backend:
         found = users.list_users(backend.read_uow(), None, flt)
+        codes = {s.id: s.code for s in user_stores.stores_for_command_line(backend.read_uow())}
     if args.json:
-        print(json.dumps([user_json(u) for u in found], ensure_ascii=False, indent=2))
+        print(json.dumps([user_json(u, codes) for u in found], ensure_ascii=False, indent=2))
         return EXIT_OK
     rows = [
-        (u.username, u.full_name, u.role, "yes" if u.active else "no", local_time(u.last_login_at))
+        (
+            u.username,
+            u.full_name,
+            u.role,
+            "yes" if u.active else "no",
+            "all" if u.store_id is None else codes.get(u.store_id, str(u.store_id)),
+            local_time(u.last_login_at),
+        )
         for u in found
     ]
-    print(table(("USERNAME", "FULL NAME", "ROLE", "ACTIVE", "LAST LOGIN"), rows))
+    print(table(("USERNAME", "FULL NAME", "ROLE", "ACTIVE", "STORE", "LAST LOGIN"), rows))
+    return EXIT_OK
+
+
+def store_by_code(stores: Sequence[StoreDTO], code: str) -> StoreDTO | None:
+    """The store with ``code`` (any case), or None for ``all``.
+
+    Raises:
+        ValidationError: no store has that code.
+    """
+    wanted = code.strip().casefold()
+    if wanted == "all":
+        return None
+    for store in stores:
+        if store.code.casefold() == wanted:
+            return store
+    known = ", ".join(s.code for s in stores if s.active) or "none yet"
+    raise ValidationError(f"No store has the code {code.strip()!r} (stores: {known}; or 'all').")
+
+
+def user_store(args: argparse.Namespace, config: AppConfig) -> int:
+    """``posapp user store NAME CODE|all``."""
+    with _backend(config) as backend:
+        user = users.find_user(backend.read_uow(), args.name)
+        stores = user_stores.stores_for_command_line(backend.read_uow())
+        store = store_by_code(stores, args.store)
+        store_id = None if store is None else store.id
+        user = users.update_user(backend.uow(), None, user.id, store_id=store_id)
+    where = "all stores" if store is None else f"{store.name} ({store.code})"
+    print(f"{user.role.capitalize()} '{user.username}' now works for {where}")
     return EXIT_OK
 
 
@@ -208,8 +256,11 @@ def audit_verify(args: argparse.Namespace, config: AppConfig) -> int:
     return EXIT_OK if report.ok else EXIT_ERROR
 
 
-def user_json(user: UserDTO) -> dict[str, object]:
-    """A user as a JSON object (timestamps in ISO 8601 with their UTC offset)."""
+def user_json(user: UserDTO, codes: dict[int, str] | None = None) -> dict[str, object]:
+    """A user as a JSON object (timestamps in ISO 8601 with their UTC offset).
+
+    ``store`` is the home store's code (``codes``: store id → code), or null for all stores.
+    """
 
     def iso(at: datetime | None) -> str | None:
         return None if at is None else at.isoformat()
@@ -223,6 +274,8 @@ def user_json(user: UserDTO) -> dict[str, object]:
         "created_at": iso(user.created_at),
         "last_login_at": iso(user.last_login_at),
         "locked_until": iso(user.locked_until),
+        "store_id": user.store_id,
+        "store": None if user.store_id is None else (codes or {}).get(user.store_id),
     }
 
 

@@ -91,7 +91,17 @@ def home_store_choices(uow: UnitOfWork, actor: UserDTO) -> list[StoreDTO]:
     """
     with uow:
         authorize(uow, actor, Permission.VIEW_USERS)
-        rows = uow.session.scalars(select(Store)).all()
-        stores = [StoreDTO(s.id, s.code, s.name, s.kind, s.address, s.active) for s in rows]
+        return _all_stores(uow)
+
+
+def stores_for_command_line(uow: UnitOfWork) -> list[StoreDTO]:
+    """:func:`home_store_choices` for the command line, which acts as the trusted local admin."""
+    with uow:
+        return _all_stores(uow)
+
+
+def _all_stores(uow: UnitOfWork) -> list[StoreDTO]:
+    rows = uow.session.scalars(select(Store)).all()
+    stores = [StoreDTO(s.id, s.code, s.name, s.kind, s.address, s.active) for s in rows]
     # By name as people read it (SQLite's and PostgreSQL's collations differ).
     return sorted(stores, key=lambda s: (s.name.casefold(), s.id))

@@ -14,6 +14,7 @@ import pytest
 import posapp.app
 from posapp import cli
 from posapp.config import AppConfig
+from posapp.models import Store
 from posapp.services.backend import Backend
 from posapp.services.db import Database
 from posapp.services.demo import NOT_EMPTY
@@ -92,6 +93,24 @@ def test_user_add_reads_the_password_from_stdin(
     assert (user.full_name, user.role) == ("Alice Doe", "admin")
 
 
+def test_user_add_with_a_home_store(
+    url: str,
+    sqlite_database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with Backend(sqlite_database).uow() as uow:
+        uow.session.add(Store(code="HS01", name="Harbour Street", kind="store"))
+        uow.commit()
+    feed(monkeypatch, "4321\n")
+    assert run(url, "user", "add", "till", "--role", "cashier", "--store", "hs01") == 0
+    assert capsys.readouterr().out == "Added cashier user 'till' at Harbour Street (HS01)\n"
+    assert Backend(sqlite_database).login("till", "4321").store_id is not None
+    feed(monkeypatch, "4321\n")
+    assert run(url, "user", "add", "till2", "--role", "cashier", "--store", "XX") == 1
+    assert one_error_line(capsys.readouterr().err).startswith("No store has the code 'XX'")
+
+
 def test_a_cashier_may_have_a_pin(
     url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -159,8 +178,10 @@ def test_user_list_as_json_and_as_a_table(
     assert rows[0]["created_at"].endswith("+00:00")
     assert run(url, "user", "list") == 0
     header, *lines = capsys.readouterr().out.splitlines()
-    assert header.split() == ["USERNAME", "FULL", "NAME", "ROLE", "ACTIVE", "LAST", "LOGIN"]
-    assert lines[0].split() == ["alice", "admin", "yes", "never"]
+    assert header.split() == [
+        "USERNAME", "FULL", "NAME", "ROLE", "ACTIVE", "STORE", "LAST", "LOGIN"
+    ]  # fmt: skip
+    assert lines[0].split() == ["alice", "admin", "yes", "all", "never"]
 
 
 def test_demo_then_demo_again(url: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -16,6 +16,7 @@ import sys
 import pytest
 
 from posapp.config import AppConfig
+from posapp.models import Store
 from posapp.services import users
 from posapp.services.backend import Backend
 from posapp.services.db import Database
@@ -82,9 +83,11 @@ def test_list_as_a_table_and_as_json(
 ) -> None:
     assert run(url, "user", "list") == 0
     header, *lines = capsys.readouterr().out.splitlines()
-    assert header.split() == ["USERNAME", "FULL", "NAME", "ROLE", "ACTIVE", "LAST", "LOGIN"]
+    assert header.split() == [
+        "USERNAME", "FULL", "NAME", "ROLE", "ACTIVE", "STORE", "LAST", "LOGIN"
+    ]  # fmt: skip
     assert [line.split()[0] for line in lines] == ["alice", "bob", "zoe"]
-    assert lines[0].split() == ["alice", "Alice", "Doe", "admin", "yes", "never"]
+    assert lines[0].split() == ["alice", "Alice", "Doe", "admin", "yes", "all", "never"]
 
     assert run(url, "user", "list", "--json") == 0
     rows = json.loads(capsys.readouterr().out)
@@ -102,8 +105,57 @@ def test_list_as_a_table_and_as_json(
         "created_at",
         "last_login_at",
         "locked_until",
+        "store_id",
+        "store",
     }
+    assert (rows[0]["store_id"], rows[0]["store"]) == (None, None)
     assert rows[0]["created_at"].endswith("+00:00")
+
+
+def _stores(backend: Backend) -> dict[str, int]:
+    with backend.uow() as uow:
+        stores = [
+            Store(code="HS01", name="Harbour Street", kind="store"),
+            Store(code="OLD", name="Old Town", kind="store", active=False),
+        ]
+        uow.session.add_all(stores)
+        uow.commit()
+        return {s.code: s.id for s in stores}
+
+
+def test_home_store_by_code(url: str, shop: Backend, capsys: pytest.CaptureFixture[str]) -> None:
+    ids = _stores(shop)
+    assert run(url, "user", "store", "bob", "hs01") == 0
+    assert capsys.readouterr().out == "Manager 'bob' now works for Harbour Street (HS01)\n"
+    assert run(url, "user", "list", "--json", "--role", "manager") == 0
+    row = json.loads(capsys.readouterr().out)[0]
+    assert (row["store_id"], row["store"]) == (ids["HS01"], "HS01")
+    assert run(url, "user", "list", "--role", "manager") == 0
+    assert capsys.readouterr().out.splitlines()[1].split()[:4] == ["bob", "manager", "yes", "HS01"]
+    assert run(url, "user", "store", "bob", "ALL") == 0
+    assert capsys.readouterr().out == "Manager 'bob' now works for all stores\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "code", "message"),
+    [
+        ("bob", "NOPE", "No store has the code 'NOPE' (stores: HS01; or 'all')."),
+        ("bob", "old", "Old Town is inactive: it cannot be a user's home store."),
+        ("alice", "HS01", "An admin works for all stores: choose All stores for an admin."),
+        ("ghost", "HS01", "No user named"),
+    ],
+)
+def test_home_store_refusals_are_one_line(
+    url: str,
+    shop: Backend,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    code: str,
+    message: str,
+) -> None:
+    _stores(shop)
+    assert run(url, "user", "store", name, code) == 1
+    assert one_error_line(capsys.readouterr().err).startswith(message)
 
 
 def test_list_filters(url: str, shop: Backend, capsys: pytest.CaptureFixture[str]) -> None:
