@@ -13,17 +13,16 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Final, Protocol
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QUrl, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThreadPool, QUrl, Signal, Slot
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QDialog, QMenu, QVBoxLayout, QWidget
+from typing_extensions import override
 
 from posapp.services.dto import UserDTO
-from posapp.services.errors import ServiceError
 from posapp.services.notification_dto import RULES_PERMISSION
 from posapp.services.outbox_dto import OUTBOX_PERMISSION, PROMOTION_PERMISSION, SMTP_PERMISSION
 from posapp.services.permissions import Permission, has_permission
@@ -37,8 +36,7 @@ from posapp.ui.ports import AppBackend
 from posapp.ui.qt_compat import emit
 from posapp.ui.resources import PALETTE
 from posapp.ui.toasts import ToastArea
-
-_log = logging.getLogger(__name__)
+from posapp.ui.worker import Cancelled, Progress, Task
 
 LINK_TABS: Final = {
     "product": "Stores",
@@ -70,36 +68,21 @@ def open_file(path: Path) -> bool:
     return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
 
-class _ReportSignals(QObject):
-    done = Signal(object)  # the report's Path
-    failed = Signal(str)
-
-
-class _ReportJob(QRunnable):
+class _ReportTask(Task):
     """Finds or writes a campaign's final report on the thread pool; never touches a widget."""
 
     def __init__(self, backend: AppBackend, user: UserDTO, campaign_id: int) -> None:
-        super().__init__()
-        self.setAutoDelete(False)  # the opener keeps it until its signals are delivered
-        self.signals = _ReportSignals()
-        self._backend, self._user, self._campaign_id = backend, user, campaign_id
-
-    def run(self) -> None:
-        """Find or write the report, then report the path or why not."""
-        try:
+        def work(_progress: Progress, _cancelled: Cancelled) -> object:
             # Lazy: reportlab loads only when a report is opened.
             from posapp.reports.coupon_final import ensure_final_report  # noqa: PLC0415
 
-            path = ensure_final_report(self._backend, self._user, self._campaign_id)
-        except ServiceError as exc:
-            emit(self.signals.failed, str(exc))
-        except OSError as exc:
-            emit(self.signals.failed, f"Cannot write the report: {exc.strerror or exc}")
-        except Exception:  # a bug: log it, tell the user plainly, never crash the app
-            _log.exception("cannot open the final report of campaign %s", self._campaign_id)
-            emit(self.signals.failed, "Something went wrong; the details are in the log.")
-        else:
-            emit(self.signals.done, path)
+            return ensure_final_report(backend, user, campaign_id)
+
+        super().__init__(work, name=f"final report of campaign {campaign_id}")
+
+    @override
+    def write_error(self, exc: OSError) -> str:
+        return f"Cannot write the report: {exc.strerror or exc}"
 
 
 class LinkOpener(QObject):
@@ -124,7 +107,7 @@ class LinkOpener(QObject):
         self._backend = backend
         self._user = user
         self._toasts = toasts
-        self._jobs: set[_ReportJob] = set()
+        self._jobs: set[_ReportTask] = set()
 
     @Slot(str, int)
     def open(self, kind: str, object_id: int) -> None:
@@ -152,8 +135,8 @@ class LinkOpener(QObject):
                 pages.setCurrentWidget(orders)
 
     def _open_report(self, campaign_id: int) -> None:
-        job = _ReportJob(self._backend, self._user, campaign_id)
-        job.signals.done.connect(self._on_job_done, Qt.ConnectionType.QueuedConnection)
+        job = _ReportTask(self._backend, self._user, campaign_id)
+        job.signals.finished.connect(self._on_job_done, Qt.ConnectionType.QueuedConnection)
         job.signals.failed.connect(self._on_job_failed, Qt.ConnectionType.QueuedConnection)
         self._jobs.add(job)
         QThreadPool.globalInstance().start(job)
