@@ -63,13 +63,17 @@ class Order(IdMixin, CreatedAtMixin, Base):
         Index("ix_orders_created_at_id", "created_at", "id"),
         Index("ix_orders_status_created_at", "status", "created_at"),
         Index("ix_orders_placed_at", "placed_at"),
+        # The order list filtered by store or cashier, newest first, a keyset page at a time
+        # (these also serve the foreign keys).
+        Index("ix_orders_store_id_created_at_id", "store_id", "created_at", "id"),
+        Index("ix_orders_cashier_id_created_at_id", "cashier_id", "created_at", "id"),
     )
 
     sale_uuid: Mapped[uuid.UUID] = mapped_column(unique=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
-    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), index=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
     register: Mapped[str] = mapped_column(String(64), default="")
-    cashier_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    cashier_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     customer_account_id: Mapped[int | None] = mapped_column(
         ForeignKey("customer_accounts.id"), index=True
     )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
 from sqlalchemy.orm import aliased
 
 from posapp.models import (
@@ -81,12 +82,26 @@ def _conditions(uow: UnitOfWork, filt: OrderFilter) -> list[ColumnElement[bool]]
         conditions.append(Order.customer_account_id == filt.customer_account_id)
     number = filt.number.strip().upper()[:NUMBER_MAX]
     if number:
-        escaped = number.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        match = [Order.number == number, Order.number.like(f"{escaped}%", escape="\\")]
-        if number.isdigit():  # "42" finds MAIN-000042 in any store
-            match.append(Order.number.like(f"%-{int(number):06d}"))
+        match = [Order.number == number, _starts_with(uow, number)]
+        if number.isdigit():  # "42" finds MAIN-000042 in any store: one exact number per store
+            codes = uow.session.scalars(select(Store.code)).all()
+            match.append(Order.number.in_([f"{code}-{int(number):06d}" for code in codes]))
         conditions.append(or_(*match))
     return conditions
+
+
+def _starts_with(uow: UnitOfWork, prefix: str) -> ColumnElement[bool]:
+    """Order numbers starting with ``prefix`` (stored in upper case, as the prefix is).
+
+    On SQLite an index range (its LIKE is case-insensitive, so the unique index on ``number``
+    cannot answer it; the BINARY collation orders by code point, as Python does). PostgreSQL's
+    collation may not order by code point, so there it stays LIKE.
+    """
+    last = ord(prefix[-1])
+    if uow.session.get_bind().dialect.name == "sqlite" and last < sys.maxunicode:
+        return and_(Order.number >= prefix, Order.number < prefix[:-1] + chr(last + 1))
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return Order.number.like(f"{escaped}%", escape="\\")
 
 
 def order_page(

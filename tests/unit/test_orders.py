@@ -274,6 +274,18 @@ def test_order_list_keyset_pages_and_filters(backend: Backend, shop: Shop) -> No
     assert [row.customer_name for row in mine] == ["Jane Doe"]
     by_number = orders_queries.order_page(backend.uow(), shop.cashier, OrderFilter(number="3"))
     assert [row.number for row in by_number] == ["MAIN-000003"]
+    for text, expected in (
+        (" main-00000", [f"MAIN-00000{n}" for n in range(8, 0, -1)]),  # a prefix, any case
+        ("MAIN-000007", ["MAIN-000007"]),
+        ("main-000007x", []),
+        ("ma%", []),  # LIKE's wildcards are plain characters
+        ("M_IN", []),
+        ("\U0010ffff", []),  # the last code point has no successor
+        ("0007", ["MAIN-000007"]),
+        ("0", []),
+    ):
+        found = orders_queries.order_page(backend.uow(), shop.cashier, OrderFilter(number=text))
+        assert [row.number for row in found] == expected, text
     assert (
         orders_queries.order_page(backend.uow(), shop.cashier, OrderFilter(statuses=("cancelled",)))
         == []
