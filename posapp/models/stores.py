@@ -82,7 +82,16 @@ class StockMovement(IdMixin, CreatedAtMixin, Base):
     __table_args__ = (
         CheckConstraint(f"kind IN {MOVEMENT_KINDS!r}", name="kind_known"),
         CheckConstraint("quantity <> 0", name="quantity_not_zero"),
-        Index("ix_stock_movements_store_product_at", "store_id", "product_id", "created_at"),
+        # A product's ledger at a store in time order, with the quantities: a history page's
+        # running balance is summed from the index alone.
+        Index(
+            "ix_stock_movements_store_product_at_qty",
+            "store_id",
+            "product_id",
+            "created_at",
+            "id",
+            "quantity",
+        ),
     )
 
     store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))

