@@ -177,7 +177,8 @@ def store_by_code(stores: Sequence[StoreDTO], code: str) -> StoreDTO | None:
         if store.code.casefold() == wanted:
             return store
     known = ", ".join(s.code for s in stores if s.active) or "none yet"
-    raise ValidationError(f"No store has the code {code.strip()!r} (stores: {known}; or 'all').")
+    shown = code.strip()[:40]
+    raise ValidationError(f"No store has the code {shown!r} (stores: {known}; or 'all').")
 
 
 def user_store(args: argparse.Namespace, config: AppConfig) -> int:
