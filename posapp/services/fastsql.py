@@ -68,6 +68,10 @@ class _Compiled:
     defaults: tuple[Any, ...]
     positional: bool
     results: tuple[_Processor | None, ...] | None
+    active: tuple[tuple[int, _Processor], ...] = ()
+    """(position, processor) of the parameters that have a processor."""
+    required: bool = False
+    """Whether some parameter has no value fixed in the statement (the caller must give it)."""
 
 
 def _memo(process: _Processor | None) -> _Processor | None:
@@ -101,17 +105,21 @@ class Prepared:
                 raise TypeError(msg)
             names = tuple(done.positiontup or ()) if dialect.positional else tuple(done.binds)
             processors = done._bind_processors
+            procs = tuple(_memo(cast(_Processor | None, processors.get(name))) for name in names)
+            defaults = tuple(
+                # Values fixed in the statement itself (a LIMIT, a literal compared with).
+                _REQUIRED if done.binds[name].required else done.binds[name].effective_value
+                for name in names
+            )
             compiled = _Compiled(
                 done.string,
                 names,
-                tuple(_memo(cast(_Processor | None, processors.get(name))) for name in names),
-                # Values fixed in the statement itself (a LIMIT, a literal compared with).
-                tuple(
-                    _REQUIRED if done.binds[name].required else done.binds[name].effective_value
-                    for name in names
-                ),
+                procs,
+                defaults,
                 bool(dialect.positional),
                 self._result_processors(dialect),
+                tuple((i, proc) for i, proc in enumerate(procs) if proc is not None),
+                any(default is _REQUIRED for default in defaults),
             )
             self._compiled[key] = compiled
         return compiled
@@ -141,11 +149,13 @@ class Prepared:
             get(name, default)
             for name, default in zip(compiled.names, compiled.defaults, strict=True)
         ]
-        for index, (value, proc) in enumerate(zip(values, compiled.processors, strict=True)):
-            if value is _REQUIRED:
-                msg = f"no value for the parameter {compiled.names[index]!r}"
-                raise KeyError(msg)
-            if proc is not None and value is not None:
+        if compiled.required and any(value is _REQUIRED for value in values):
+            missing = compiled.names[next(i for i, v in enumerate(values) if v is _REQUIRED)]
+            msg = f"no value for the parameter {missing!r}"
+            raise KeyError(msg)
+        for index, proc in compiled.active:
+            value = values[index]
+            if value is not None:
                 values[index] = proc(value)
         if compiled.positional:
             return tuple(values)
