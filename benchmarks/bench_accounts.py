@@ -23,13 +23,13 @@ from benchmarks.context import Context
 from posapp.models import LedgerAccount, LedgerEntry, LedgerTransaction, Store
 from posapp.models.base import utcnow
 from posapp.reports.statement import render_statement_pdf
-from posapp.services import users
-from posapp.services.accounts import open_account
-from posapp.services.accounts_dto import AccountDraft
-from posapp.services.accounts_money import deposit, withdraw
-from posapp.services.accounts_queries import statement
+from posapp.services.accounts.dto import AccountDraft
+from posapp.services.accounts.manage import open_account
+from posapp.services.accounts.movements import deposit, withdraw
+from posapp.services.accounts.queries import statement
 from posapp.services.backend import Backend
-from posapp.services.db import Database
+from posapp.services.platform.db import Database
+from posapp.services.staff import users
 
 PIN = "2468"
 

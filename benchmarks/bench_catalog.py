@@ -42,11 +42,13 @@ from benchmarks.context import Context, copy_sqlite
 from benchmarks.qt import PaintSpy, qt_app, spin_until
 from benchmarks.raw_catalog import connect, raw_lookup, raw_search
 from posapp.models import Product
-from posapp.services import catalog, product_csv, stock_queries
 from posapp.services.backend import Backend
-from posapp.services.db import Database
-from posapp.services.dto import UserDTO
-from posapp.ui.bus import EventBus
+from posapp.services.catalog import csv_io as product_csv
+from posapp.services.catalog import products as catalog
+from posapp.services.platform.db import Database
+from posapp.services.platform.dto import UserDTO
+from posapp.services.stock import queries as stock_queries
+from posapp.ui.kit.bus import EventBus
 
 SEARCH_P95_MS = 20.0
 LOOKUP_MS = 1.0
@@ -192,7 +194,7 @@ def _lookups(backend: Backend, raw: object, codes: list[str]) -> tuple[Samples, 
 
 def first_rows_figure(ctx: Context, count: int) -> Figure:
     """Open the real Catalog tab until its first rows are painted; then check the full list."""
-    from posapp.ui.tabs.catalog_tab import CatalogTab
+    from posapp.ui.catalog.tab import CatalogTab
 
     app = qt_app()
     path = catalog_dataset(ctx, count)
@@ -247,7 +249,7 @@ def _all_listed(finished: list[bool], model: QAbstractItemModel, count: int) -> 
 def _check_scroll(app: object, tab: object, table: QTableView, count: int) -> str:
     from PySide6.QtWidgets import QApplication
 
-    from posapp.ui.catalog_model import MAX_PAGES, PAGE_SIZE
+    from posapp.ui.catalog.model import MAX_PAGES, PAGE_SIZE
 
     assert isinstance(app, QApplication)
     model = getattr(tab, "model")  # noqa: B009 - CatalogTab.model (the ui module is lazy)

@@ -25,8 +25,8 @@ from benchmarks.context import Context, copy_sqlite
 from benchmarks.raw_checkout import run_raw
 from benchmarks.shop import Shop, add_history, check_sales, register_name, sale, seed_shop
 from posapp.services.backend import Backend
-from posapp.services.checkout import place_order
-from posapp.services.db import Database
+from posapp.services.platform.db import Database
+from posapp.services.sales.checkout import place_order
 
 TARGET_MS = 1.5
 MAX_RATIO = 4.0

@@ -31,16 +31,16 @@ from benchmarks.context import Context
 from posapp.models import CouponCode, CouponRedemption, Order, Store
 from posapp.models.base import utcnow
 from posapp.reports.coupon_effectiveness import render_effectiveness
-from posapp.services import users
 from posapp.services.backend import Backend
-from posapp.services.coupon_campaigns import create_campaign, generate_codes
-from posapp.services.coupon_dto import CampaignDraft
-from posapp.services.coupon_report_data import effectiveness_report
-from posapp.services.coupons import BasketLine, quote_coupon
-from posapp.services.db import Database
-from posapp.services.dto import UserDTO
-from posapp.services.orders_desk import OrdersDesk
-from posapp.services.orders_dto import BasketItem
+from posapp.services.coupons.campaigns import create_campaign, generate_codes
+from posapp.services.coupons.dto import CampaignDraft
+from posapp.services.coupons.redemption import BasketLine, quote_coupon
+from posapp.services.coupons.report_data import effectiveness_report
+from posapp.services.platform.db import Database
+from posapp.services.platform.dto import UserDTO
+from posapp.services.sales.api import OrdersDesk
+from posapp.services.sales.dto import BasketItem
+from posapp.services.staff import users
 
 GENERATE_S = 5.0
 VALIDATE_MS = 1.0

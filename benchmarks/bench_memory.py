@@ -75,11 +75,11 @@ def child(path: Path, count: int) -> int:
     from benchmarks.catalog_data import ADMIN, PASSWORD
     from benchmarks.qt import spin_until
     from posapp.services.backend import Backend
-    from posapp.services.db import Database
-    from posapp.ui.bus import EventBus
+    from posapp.services.platform.db import Database
+    from posapp.ui.catalog.tab import CatalogTab
+    from posapp.ui.kit.bus import EventBus
+    from posapp.ui.kit.resources import apply_theme
     from posapp.ui.main_window import MainWindow
-    from posapp.ui.resources import apply_theme
-    from posapp.ui.tabs.catalog_tab import CatalogTab
 
     app = QApplication(["posapp-bench-rss"])
     apply_theme(app)

@@ -1,6 +1,6 @@
 """Scan to line painted: the real register widget, offscreen, driven with QTest (no pytest-qt).
 
-A :class:`posapp.ui.register_view.RegisterView` over a seeded SQLite file with this register's
+A :class:`posapp.ui.register.view.RegisterView` over a seeded SQLite file with this register's
 till open. Each sample types a different product's barcode into the scan field, then times from
 the scanner's Enter (``QTest.keyClick``) until the cart view has painted with the new line: the
 product lookup through the service, the cart, the totals and the repaint. Target ≤ 16 ms (one
@@ -20,9 +20,9 @@ from benchmarks.qt import PaintSpy, qt_app, spin_until
 from benchmarks.shop import register_name, seed_shop
 from posapp.models import Product, StockLevel
 from posapp.services.backend import Backend
-from posapp.services.orders_desk import OrdersDesk
-from posapp.ui.bus import EventBus
-from posapp.ui.register_view import RegisterView
+from posapp.services.sales.api import OrdersDesk
+from posapp.ui.kit.bus import EventBus
+from posapp.ui.register.view import RegisterView
 
 TARGET_MS = 16.0
 WARMUP = 5

@@ -20,10 +20,11 @@ from sqlalchemy import select
 
 from benchmarks.context import Context, cached_file
 from posapp.models import Product
-from posapp.services import catalog_categories, users
 from posapp.services.backend import Backend
-from posapp.services.db import Database, open_database
-from posapp.services.dto import UserDTO
+from posapp.services.catalog import categories as catalog_categories
+from posapp.services.platform.db import Database, open_database
+from posapp.services.platform.dto import UserDTO
+from posapp.services.staff import users
 
 ADMIN = "bench"
 PASSWORD = "correct horse battery"
@@ -275,7 +276,7 @@ def admin_of(database: Database) -> UserDTO:
 
 def category_paths(database: Database) -> list[str]:
     """Every category path (the CSV import names categories by path)."""
-    from posapp.services.catalog_search import category_paths as paths
+    from posapp.services.catalog.search import category_paths as paths
 
     with database.read_sessions() as session:
         return sorted(set(paths(session).values()))

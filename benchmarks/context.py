@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from posapp.services.db import Database, open_database
+from posapp.services.platform.db import Database, open_database
 
 REPO = Path(__file__).resolve().parents[1]
 MIGRATIONS = REPO / "posapp" / "migrations" / "versions"

@@ -19,7 +19,7 @@ def qt_app() -> QApplication:
         return existing
     qInstallMessageHandler(_quiet)
     app = QApplication(["posapp-bench"])
-    from posapp.ui.resources import apply_theme
+    from posapp.ui.kit.resources import apply_theme
 
     apply_theme(app)
     return app

@@ -1,6 +1,6 @@
 """The catalog's physical floor: the same index reads as the service, straight on sqlite3.
 
-:func:`raw_search` runs the statements :mod:`posapp.services.catalog_search` runs on SQLite for a
+:func:`raw_search` runs the statements :mod:`posapp.services.catalog.search` runs on SQLite for a
 search text (exact code, SKU/barcode prefix ranges, the FTS5 trigram ``MATCH`` or the name
 prefix ranges) and sorts the same way, without SQLAlchemy, a unit of work or authorisation.
 :func:`raw_lookup` is the scanner path: the two unique-index reads and the product's row.

@@ -21,15 +21,15 @@ from sqlalchemy import func, select
 from benchmarks.common import check
 from posapp.models import CouponRedemption, Order, Payment, Product, StockLevel, Store
 from posapp.models.base import utcnow
-from posapp.services import users
 from posapp.services.backend import Backend
-from posapp.services.checkout import place_order
-from posapp.services.coupon_campaigns import create_campaign
-from posapp.services.coupon_dto import CampaignDraft
-from posapp.services.db import Database
-from posapp.services.dto import UserDTO
-from posapp.services.orders_dto import DraftLine, PaymentDraft, PaymentKind, SaleDraft
-from posapp.services.tills import open_till
+from posapp.services.coupons.campaigns import create_campaign
+from posapp.services.coupons.dto import CampaignDraft
+from posapp.services.platform.db import Database
+from posapp.services.platform.dto import UserDTO
+from posapp.services.sales.checkout import place_order
+from posapp.services.sales.dto import DraftLine, PaymentDraft, PaymentKind, SaleDraft
+from posapp.services.sales.tills import open_till
+from posapp.services.staff import users
 
 # (sku, barcode, name, price, tax rate bp, tax included): the same mix as the checkout tests.
 ITEMS = (

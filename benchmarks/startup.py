@@ -148,8 +148,8 @@ def _spawn(ctx: Context, code: str, *args: str, data_dir: Path) -> dict[str, flo
 
 def _seed(url: str) -> None:
     from posapp.services.backend import Backend
-    from posapp.services.db import open_database
-    from posapp.services.users import add_user
+    from posapp.services.platform.db import open_database
+    from posapp.services.staff.users import add_user
 
     database = open_database(url)
     try:

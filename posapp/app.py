@@ -13,12 +13,12 @@ if TYPE_CHECKING:
     from posapp.config import AppConfig
     from posapp.events import Publisher
     from posapp.services.backend import Backend
-    from posapp.services.db import Database
+    from posapp.services.platform.db import Database
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``posapp`` console script and of ``main.py``."""
-    from posapp.cli import main as cli_main  # noqa: PLC0415 - keep start-up lean
+    from posapp.cli.main import main as cli_main  # noqa: PLC0415 - keep start-up lean
 
     return cli_main(argv)
 
@@ -63,7 +63,7 @@ def open_app(config: AppConfig, bus: Publisher) -> _OpenApp:
     """
     from posapp.app_services import start_services  # noqa: PLC0415
     from posapp.services.backend import Backend  # noqa: PLC0415
-    from posapp.services.db import open_database  # noqa: PLC0415
+    from posapp.services.platform.db import open_database  # noqa: PLC0415
 
     database = open_database(config.database_url)
     try:
@@ -77,8 +77,8 @@ def open_app(config: AppConfig, bus: Publisher) -> _OpenApp:
 
 
 def _load_demo_if_empty(backend: object) -> None:
+    from posapp.demo.history import load_demo  # noqa: PLC0415
     from posapp.services.backend import Backend  # noqa: PLC0415
-    from posapp.services.demo import load_demo  # noqa: PLC0415
 
     assert isinstance(backend, Backend)
     if backend.user_count() == 0:

@@ -5,11 +5,11 @@ open database and the Qt event bus (any ``posapp.events.Publisher`` will do, whi
 call it), it builds:
 
 - the **publisher chain** the services commit their events into, a
-  :class:`~posapp.services.notification_listener.Fanout` of, in order:
+  :class:`~posapp.services.notifications.listener.Fanout` of, in order:
 
-  1. on PostgreSQL, the :class:`~posapp.services.pg_relay.PgEventRelay`'s ``notify``: this
+  1. on PostgreSQL, the :class:`~posapp.services.platform.pg_relay.PgEventRelay`'s ``notify``: this
      register's committed events go out to the other registers with ``NOTIFY``;
-  2. the :class:`~posapp.services.notification_listener.NotificationWorker`: committed events
+  2. the :class:`~posapp.services.notifications.listener.NotificationWorker`: committed events
      become stored notifications by the rules, on its own thread;
   3. the :class:`~posapp.reports.coupon_final.FinalReportWriter`: a ``CampaignEnded`` becomes
      the campaign's final report in the reports folder, then a notification linking to it;
@@ -42,11 +42,11 @@ from posapp.config import AppConfig
 from posapp.events import DomainEvent, OrderPlaced, OrderStatusChanged, Publisher
 from posapp.reports.coupon_final import FinalReportWriter
 from posapp.services.backend import Backend
-from posapp.services.coupon_campaigns import end_due_campaigns
-from posapp.services.db import Database
-from posapp.services.mailer import OutboxSender, TransportFactory
-from posapp.services.notification_listener import Fanout, NotificationListener, NotificationWorker
-from posapp.services.pg_relay import PgEventRelay, is_supported
+from posapp.services.coupons.campaigns import end_due_campaigns
+from posapp.services.notifications.listener import Fanout, NotificationListener, NotificationWorker
+from posapp.services.notifications.mailer import OutboxSender, TransportFactory
+from posapp.services.platform.db import Database
+from posapp.services.platform.pg_relay import PgEventRelay, is_supported
 
 _log = logging.getLogger(__name__)
 

@@ -10,11 +10,11 @@ import uuid
 from dataclasses import dataclass, field
 
 from posapp.models import Category, CustomerAccount, Product, StockLevel, Store
-from posapp.services import users
 from posapp.services.backend import Backend
-from posapp.services.dto import UserDTO
-from posapp.services.orders_dto import DraftLine, PaymentDraft, PaymentKind, SaleDraft
-from posapp.services.tills import open_till
+from posapp.services.platform.dto import UserDTO
+from posapp.services.sales.dto import DraftLine, PaymentDraft, PaymentKind, SaleDraft
+from posapp.services.sales.tills import open_till
+from posapp.services.staff import users
 
 PASSWORD = "correct horse battery"
 CASHIER_PIN = "4321"
@@ -209,7 +209,7 @@ def add_coupon(
 
     from posapp.models import CouponCampaign, CouponCode
     from posapp.models.base import utcnow
-    from posapp.services.coupon_codes import code_key
+    from posapp.services.coupons.codes import code_key
 
     with backend.uow() as uow:
         campaign = CouponCampaign(
@@ -237,8 +237,8 @@ def add_funded_account(
     backend: Backend, shop: Shop, *, pin: str = "2468", balance_minor: int = 50_000
 ) -> tuple[int, str]:
     """A customer account with money on it (opened and funded through the accounts service)."""
-    from posapp.services.accounts import deposit, open_account
-    from posapp.services.accounts_dto import AccountDraft
+    from posapp.services.accounts.dto import AccountDraft
+    from posapp.services.accounts.manage import deposit, open_account
 
     account = open_account(
         backend.uow(), shop.staff["admin"], AccountDraft("Jane Doe", "jane@example.com"), pin

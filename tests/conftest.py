@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from posapp.events import RecordingPublisher
 from posapp.models import Base
 from posapp.services.backend import Backend
-from posapp.services.db import Database, open_database
+from posapp.services.platform.db import Database, open_database
 
 PG_URL = os.environ.get("POSAPP_TEST_PG_URL", "")
 IN_CI = os.environ.get("CI", "").lower() == "true"

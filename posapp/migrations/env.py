@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import Connection, create_engine
 
 from posapp.models import Base
-from posapp.services.schema_filter import include_name, include_object
+from posapp.services.platform.schema_filter import include_name, include_object
 
 target_metadata = Base.metadata
 

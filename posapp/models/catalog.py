@@ -29,8 +29,8 @@ class Product(IdMixin, CreatedAtMixin, Base):
 
     Search indexes live outside the models (migration 0004a): on SQLite the FTS5 table
     ``products_fts`` (trigram, external content, kept in step by triggers); on PostgreSQL the
-    ``pg_trgm`` GIN index ``ix_products_search_trgm``. ``posapp.services.schema_filter`` hides
-    them from the models-versus-migrations comparison.
+    ``pg_trgm`` GIN index ``ix_products_search_trgm``. ``posapp.services.platform.schema_filter``
+    hides them from the models-versus-migrations comparison.
     """
 
     __tablename__ = "products"

@@ -1,6 +1,6 @@
 """The coupon effectiveness report as PDF: headline figures, tables and reportlab charts.
 
-It draws an :class:`~posapp.services.coupon_reports.EffectivenessReport` and decides nothing:
+It draws an :class:`~posapp.services.coupons.report_model.EffectivenessReport` and decides nothing:
 every figure comes from the pure report model.
 """
 
@@ -45,7 +45,7 @@ from posapp.reports.coupon_style import (
     fonts,
     text,
 )
-from posapp.services.coupon_reports import (
+from posapp.services.coupons.report_model import (
     CampaignSection,
     CashierRow,
     DayRow,

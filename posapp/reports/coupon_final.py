@@ -22,14 +22,14 @@ from typing import Protocol
 from posapp.config import data_dir
 from posapp.events import CampaignEnded, DomainEvent
 from posapp.reports.coupon_effectiveness import render_effectiveness
-from posapp.services.coupon_report_data import effectiveness_report, final_report_period
-from posapp.services.dto import UserDTO
-from posapp.services.errors import ServiceError
-from posapp.services.files import write_atomic
-from posapp.services.notification_listener import notify_final_report
-from posapp.services.permissions import Permission
-from posapp.services.security import authorize
-from posapp.services.uow import UnitOfWork
+from posapp.services.coupons.report_data import effectiveness_report, final_report_period
+from posapp.services.notifications.listener import notify_final_report
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.errors import ServiceError
+from posapp.services.platform.files import write_atomic
+from posapp.services.platform.uow import UnitOfWork
+from posapp.services.staff.permissions import Permission
+from posapp.services.staff.security import authorize
 
 _log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """The PDF receipt: an 80 mm roll page with the order number as a Code 128 barcode.
 
-The rows come from :func:`posapp.services.orders_receipt.receipt_model`; this module only draws
+The rows come from :func:`posapp.services.sales.receipt.receipt_model`; this module only draws
 them, so the printed receipt and the PDF say the same thing.
 """
 
@@ -16,8 +16,8 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from posapp.reports.orders_pdf import ACCENT, INK, MUTED, RULE, fonts, safe
-from posapp.services.orders_dto import OrderDetail
-from posapp.services.orders_receipt import ReceiptModel, ReceiptRow, receipt_model
+from posapp.services.sales.dto import OrderDetail
+from posapp.services.sales.receipt import ReceiptModel, ReceiptRow, receipt_model
 
 __all__ = ["PAGE_WIDTH", "receipt_pdf", "render_receipt"]
 

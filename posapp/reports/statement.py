@@ -33,8 +33,8 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from posapp.reports.statement_model import StatementReport, statement_report
-from posapp.services.accounts_dto import StatementDTO
-from posapp.services.files import atomic_target
+from posapp.services.accounts.dto import StatementDTO
+from posapp.services.platform.files import atomic_target
 
 __all__ = [
     "RenderCancelledError",

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
 from posapp.money import format_money
-from posapp.services.account_numbers import display
-from posapp.services.accounts_dto import STATUS_LABELS, StatementDTO
+from posapp.services.accounts.dto import STATUS_LABELS, StatementDTO
+from posapp.services.accounts.numbers import display
 
 TITLE = "Account statement"
 

@@ -1,7 +1,7 @@
-"""X and Z reports as PDF, drawn from :class:`posapp.services.orders_dto.TillReport`.
+"""X and Z reports as PDF, drawn from :class:`posapp.services.sales.dto.TillReport`.
 
-Both come from the same calculation (``posapp.services.tills``); an X report is taken while the
-till is open and resets nothing, a Z report closes the session and adds the blind count and the
+Both come from the same calculation (``posapp.services.sales.tills``); an X report is taken while
+the till is open and resets nothing, a Z report closes the session and adds the blind count and the
 over/short. :func:`till_report_sections` decides the rows (tested without reportlab);
 :func:`render_till_report` draws them.
 """
@@ -31,8 +31,8 @@ from posapp.reports.orders_pdf import (
     styles,
     table,
 )
-from posapp.services.orders_dto import TillReport
-from posapp.services.orders_receipt import percent
+from posapp.services.sales.dto import TillReport
+from posapp.services.sales.receipt import percent
 
 __all__ = ["Section", "render_till_report", "till_report_pdf", "till_report_sections"]
 

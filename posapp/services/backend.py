@@ -10,17 +10,18 @@ from sqlalchemy import select
 from posapp.events import Publisher, null_publisher
 from posapp.models import Store
 from posapp.models.base import utcnow
-from posapp.services import auth, settings, users
-from posapp.services.db import Database
-from posapp.services.dto import DemoLogin, StoreDTO, UserDTO
-from posapp.services.uow import Clock, UnitOfWork
+from posapp.services.platform import settings
+from posapp.services.platform.db import Database
+from posapp.services.platform.dto import DemoLogin, StoreDTO, UserDTO
+from posapp.services.platform.uow import Clock, UnitOfWork
+from posapp.services.staff import auth, users
 
 if TYPE_CHECKING:
-    from posapp.services.catalog_api import CatalogApi
-    from posapp.services.coupon_desk import CouponDesk
-    from posapp.services.notification_api import NotificationApi
-    from posapp.services.orders_desk import OrdersDesk
-    from posapp.services.stores_api import StoresApi
+    from posapp.services.catalog.api import CatalogApi
+    from posapp.services.coupons.api import CouponDesk
+    from posapp.services.notifications.api import NotificationApi
+    from posapp.services.sales.api import OrdersDesk
+    from posapp.services.stock.api import StoresApi
 
 
 class Backend:
@@ -57,7 +58,7 @@ class Backend:
         return self.database.info().description
 
     def login(self, username: str, password: str) -> UserDTO:
-        """Check credentials; see :func:`posapp.services.auth.authenticate`."""
+        """Check credentials; see :func:`posapp.services.staff.auth.authenticate`."""
         return auth.authenticate(self.uow(), username, password)
 
     def demo_logins(self) -> list[DemoLogin]:
@@ -79,28 +80,28 @@ class Backend:
     @functools.cached_property
     def coupons(self) -> CouponDesk:
         """The coupon system's facade for the UI (loaded on first use)."""
-        from posapp.services.coupon_desk import CouponDesk  # noqa: PLC0415 - lazy
+        from posapp.services.coupons.api import CouponDesk  # noqa: PLC0415 - lazy
 
         return CouponDesk(self)
 
     @functools.cached_property
     def stock(self) -> StoresApi:
         """Stores and stock use cases for the UI (loaded on first use)."""
-        from posapp.services.stores_api import StoresApi  # noqa: PLC0415 - lazy
+        from posapp.services.stock.api import StoresApi  # noqa: PLC0415 - lazy
 
         return StoresApi(self)
 
     @functools.cached_property
     def catalog(self) -> CatalogApi:
         """Products and categories use cases for the UI (loaded on first use)."""
-        from posapp.services.catalog_api import CatalogApi  # noqa: PLC0415 - lazy
+        from posapp.services.catalog.api import CatalogApi  # noqa: PLC0415 - lazy
 
         return CatalogApi(self)
 
     @functools.cached_property
     def orders(self) -> OrdersDesk:
         """The register's and order list's use cases for the UI (loaded on first use)."""
-        from posapp.services.orders_desk import OrdersDesk  # noqa: PLC0415 - lazy
+        from posapp.services.sales.api import OrdersDesk  # noqa: PLC0415 - lazy
 
         return OrdersDesk(self)
 
@@ -112,6 +113,6 @@ class Backend:
         (:func:`posapp.app_services.start_services`) sets ``notifications.sender`` to the
         running outbox sender, so that queuing an email wakes it. Tests may use it as is.
         """
-        from posapp.services.notification_api import NotificationApi  # noqa: PLC0415 - lazy
+        from posapp.services.notifications.api import NotificationApi  # noqa: PLC0415 - lazy
 
         return NotificationApi(self)

@@ -12,12 +12,12 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QApplication, QDialog
 
 from posapp.config import APP_NAME
-from posapp.services.dto import UserDTO
-from posapp.ui.bus import EventBus
-from posapp.ui.login_dialog import LoginDialog
-from posapp.ui.ports import AppBackend
-from posapp.ui.qt_compat import emit
-from posapp.ui.resources import apply_theme
+from posapp.services.platform.dto import UserDTO
+from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.ports import AppBackend
+from posapp.ui.kit.qt_compat import emit
+from posapp.ui.kit.resources import apply_theme
+from posapp.ui.staff.login_dialog import LoginDialog
 
 if TYPE_CHECKING:
     from posapp.ui.main_window import MainWindow
@@ -205,7 +205,7 @@ class _Opening(QObject):
             self._thread.start()
 
     def _run(self) -> None:
-        from posapp.services.errors import ServiceError  # noqa: PLC0415
+        from posapp.services.platform.errors import ServiceError  # noqa: PLC0415
 
         try:
             self.result = self._opener(self._bus)

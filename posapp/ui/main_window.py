@@ -1,10 +1,10 @@
 """The main window: role-dependent tabs, a status bar, the notification bell, menu and toasts.
 
-Notifications come from :func:`posapp.ui.notifications_wiring.wire_notifications` (when the
+Notifications come from :func:`posapp.ui.notifications.wiring.wire_notifications` (when the
 backend has ``notifications``): the bell shows the stored unread count and opens the
 notification centre, and each new notification for this user becomes a toast that never takes
 the focus (the register's barcode field keeps it). The "Notifications" menu at the top right and
-:class:`~posapp.ui.notif_window.LinkOpener` come from :mod:`posapp.ui.notif_window`.
+:class:`~posapp.ui.notifications.menu.LinkOpener` come from :mod:`posapp.ui.notifications.menu`.
 """
 
 from __future__ import annotations
@@ -27,27 +27,27 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
-from posapp.services.dto import StoreDTO, UserDTO
-from posapp.services.errors import ServiceError
-from posapp.services.permissions import Permission, has_permission
-from posapp.ui.bus import EventBus
-from posapp.ui.idle_lock import IdleLock
-from posapp.ui.notif_window import LinkOpener, NotificationActions
-from posapp.ui.notification_bell import NotificationBell
-from posapp.ui.notification_ports import notifications_of
-from posapp.ui.notifications_wiring import NotificationsWiring, wire_notifications
-from posapp.ui.ports import AppBackend
-from posapp.ui.qt_compat import emit
-from posapp.ui.resources import PALETTE, icon
-from posapp.ui.tabs.accounts_tab import AccountsTab
-from posapp.ui.tabs.catalog_tab import CatalogTab
-from posapp.ui.tabs.coupons_tab import CouponsTab
-from posapp.ui.tabs.orders_tab import OrdersTab
-from posapp.ui.tabs.stores_tab import StoresTab
-from posapp.ui.tabs.users_tab import UsersTab
-from posapp.ui.toasts import ToastArea
-from posapp.ui.users_session import SessionEndedEvent
-from posapp.ui.widgets import SPACING, StatusItem, icon_label, status_separator
+from posapp.services.platform.dto import StoreDTO, UserDTO
+from posapp.services.platform.errors import ServiceError
+from posapp.services.staff.permissions import Permission, has_permission
+from posapp.ui.accounts.tab import AccountsTab
+from posapp.ui.catalog.tab import CatalogTab
+from posapp.ui.coupons.tab import CouponsTab
+from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.ports import AppBackend
+from posapp.ui.kit.qt_compat import emit
+from posapp.ui.kit.resources import PALETTE, icon
+from posapp.ui.kit.widgets import SPACING, StatusItem, icon_label, status_separator
+from posapp.ui.notifications.bell import NotificationBell
+from posapp.ui.notifications.menu import LinkOpener, NotificationActions
+from posapp.ui.notifications.ports import notifications_of
+from posapp.ui.notifications.toasts import ToastArea
+from posapp.ui.notifications.wiring import NotificationsWiring, wire_notifications
+from posapp.ui.orders.tab import OrdersTab
+from posapp.ui.staff.idle_lock import IdleLock
+from posapp.ui.staff.session import SessionEndedEvent
+from posapp.ui.staff.tab import UsersTab
+from posapp.ui.stores.tab import StoresTab
 
 _log = logging.getLogger(__name__)
 
@@ -374,7 +374,7 @@ class MainWindow(QMainWindow):
 
     @override
     def event(self, event: QEvent) -> bool:
-        if isinstance(event, SessionEndedEvent):  # posted by posapp.ui.users_session
+        if isinstance(event, SessionEndedEvent):  # posted by posapp.ui.staff.session
             self.end_session(event.message)
             return True
         return super().event(event)

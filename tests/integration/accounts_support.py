@@ -15,11 +15,12 @@ from posapp.models import (
     Order,
     Store,
 )
-from posapp.services import accounts, users
-from posapp.services.accounts_dto import AccountDraft, AccountDTO, MovementResult
+from posapp.services.accounts import manage as accounts
+from posapp.services.accounts.dto import AccountDraft, AccountDTO, MovementResult
 from posapp.services.backend import Backend
-from posapp.services.dto import UserDTO
-from posapp.services.uow import UnitOfWork
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.uow import UnitOfWork
+from posapp.services.staff import users
 
 PW = "correct horse battery"
 PIN = "1234"

@@ -7,11 +7,11 @@ from typing import Any
 
 from PIL import Image
 
-from posapp.services import users
 from posapp.services.backend import Backend
-from posapp.services.catalog_dto import PreparedImage, ProductDraft
-from posapp.services.dto import UserDTO
-from posapp.services.images import prepare_image
+from posapp.services.catalog.dto import PreparedImage, ProductDraft
+from posapp.services.catalog.images import prepare_image
+from posapp.services.platform.dto import UserDTO
+from posapp.services.staff import users
 
 PW = "correct horse battery"
 

@@ -26,18 +26,18 @@ from posapp.app_services import THREAD_PREFIX, ServiceOptions, start_services
 from posapp.config import AppConfig
 from posapp.events import RecordingPublisher
 from posapp.models import TillSession
-from posapp.services import checkout
 from posapp.services.backend import Backend
-from posapp.services.db import Database
-from posapp.services.dto import UserDTO
-from posapp.services.orders_dto import (
+from posapp.services.platform.db import Database
+from posapp.services.platform.dto import UserDTO
+from posapp.services.sales import checkout
+from posapp.services.sales.dto import (
     DraftLine,
     PaymentDraft,
     PaymentKind,
     PlacedOrder,
     SaleDraft,
 )
-from posapp.services.tills import open_till
+from posapp.services.sales.tills import open_till
 from tests.checkout_seed import CASHIER_PIN, Item, seed_shop
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,16 +10,18 @@ import sqlalchemy as sa
 
 from posapp.events import AccountMoved, RecordingPublisher
 from posapp.models import AuditEntry, LedgerTransaction, TillSession
-from posapp.services import account_numbers, accounts, settings
-from posapp.services.accounts_dto import AccountDraft, AccountFilter
+from posapp.services.accounts import manage as accounts
+from posapp.services.accounts import numbers as account_numbers
+from posapp.services.accounts.dto import AccountDraft, AccountFilter
 from posapp.services.backend import Backend
-from posapp.services.errors import (
+from posapp.services.platform import settings
+from posapp.services.platform.errors import (
     ConflictError,
     NotFoundError,
     PermissionDeniedError,
     ValidationError,
 )
-from posapp.services.security import Approval
+from posapp.services.staff.security import Approval
 from tests.integration.accounts_support import PIN, PW, World, check_ledger, counts, make_world
 
 

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from posapp import cli
-from posapp.accounts_cli import register_cli
+from posapp.cli import main as cli
+from posapp.cli.accounts import register_cli
 from posapp.config import AppConfig
-from posapp.services import account_numbers
+from posapp.services.accounts import numbers as account_numbers
 from posapp.services.backend import Backend
-from posapp.services.db import Database
-from posapp.services.errors import NotFoundError, ValidationError
+from posapp.services.platform.db import Database
+from posapp.services.platform.errors import NotFoundError, ValidationError
 from tests.integration.accounts_support import make_world
 
 

@@ -1,6 +1,6 @@
 """The permission matrix of the account actions (role × action), and ACTION_CALLS for the lead.
 
-``ACTION_CALLS`` maps every account action registered in ``posapp.services.security.ACTIONS``
+``ACTION_CALLS`` maps every account action registered in ``posapp.services.staff.security.ACTIONS``
 to a call that succeeds for a role that holds its permission. Each call builds what it needs
 (a store, an account with money, a locked account…) through the same unit of work first, so it
 works on any database that has the three staff users.
@@ -16,16 +16,17 @@ import pytest
 import sqlalchemy as sa
 
 from posapp.models import CustomerAccount, LedgerAccount, LedgerAccountKind, Store
-from posapp.services import account_numbers, accounts
-from posapp.services.accounts_dto import AccountDraft, AccountFilter
+from posapp.services.accounts import manage as accounts
+from posapp.services.accounts import numbers as account_numbers
+from posapp.services.accounts.dto import AccountDraft, AccountFilter
+from posapp.services.accounts.ledger import Leg, post, shop_account
 from posapp.services.backend import Backend
-from posapp.services.dto import UserDTO
-from posapp.services.errors import PermissionDeniedError
-from posapp.services.ledger_core import Leg, post, shop_account
-from posapp.services.passwords import hash_password
-from posapp.services.permissions import ROLE_PERMISSIONS
-from posapp.services.security import ACTIONS
-from posapp.services.uow import UnitOfWork
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.errors import PermissionDeniedError
+from posapp.services.platform.uow import UnitOfWork
+from posapp.services.staff.passwords import hash_password
+from posapp.services.staff.permissions import ROLE_PERMISSIONS
+from posapp.services.staff.security import ACTIONS
 from tests.integration.accounts_support import PIN, make_world
 
 _PIN_HASH = hash_password(PIN)
@@ -131,56 +132,60 @@ def _draft() -> AccountDraft:
 
 
 ACTION_CALLS: dict[str, Call] = {
-    "accounts_money.deposit": _deposit,
-    "accounts_money.withdraw": _withdraw,
-    "accounts_money.transfer": _transfer,
-    "accounts_money.reverse": _reverse,
-    "accounts_money.withdrawal_rules": lambda uow, a, s: accounts.withdrawal_rules(
+    "accounts.movements.deposit": _deposit,
+    "accounts.movements.withdraw": _withdraw,
+    "accounts.movements.transfer": _transfer,
+    "accounts.movements.reverse": _reverse,
+    "accounts.movements.withdrawal_rules": lambda uow, a, s: accounts.withdrawal_rules(
         uow, a, _account(uow, a)[0]
     ),
-    "accounts_queries.statement": lambda uow, a, s: accounts.statement(
+    "accounts.queries.statement": lambda uow, a, s: accounts.statement(
         uow, a, _account(uow, a)[0], first_day=date(2026, 1, 1), last_day=date(2026, 1, 31)
     ),
-    "accounts_queries.search_accounts": lambda uow, a, s: accounts.search_accounts(
+    "accounts.queries.search_accounts": lambda uow, a, s: accounts.search_accounts(
         uow, a, AccountFilter("matrix")
     ),
-    "accounts_queries.account_rows": lambda uow, a, s: accounts.account_rows(
+    "accounts.queries.account_rows": lambda uow, a, s: accounts.account_rows(
         uow, a, [_account(uow, a)[0]]
     ),
-    "accounts_queries.movements_page": lambda uow, a, s: accounts.movements_page(
+    "accounts.queries.movements_page": lambda uow, a, s: accounts.movements_page(
         uow, a, _account(uow, a, balance=1_00)[0]
     ),
-    "accounts.open_account": lambda uow, a, s: accounts.open_account(uow, a, _draft(), PIN),
-    "accounts.edit_account": lambda uow, a, s: accounts.edit_account(
+    "accounts.manage.open_account": lambda uow, a, s: accounts.open_account(uow, a, _draft(), PIN),
+    "accounts.manage.edit_account": lambda uow, a, s: accounts.edit_account(
         uow, a, _account(uow, a)[0], _draft()
     ),
-    "accounts.freeze_account": lambda uow, a, s: accounts.freeze_account(
+    "accounts.manage.freeze_account": lambda uow, a, s: accounts.freeze_account(
         uow, a, _account(uow, a)[0], "matrix"
     ),
-    "accounts.unfreeze_account": lambda uow, a, s: accounts.unfreeze_account(
+    "accounts.manage.unfreeze_account": lambda uow, a, s: accounts.unfreeze_account(
         uow, a, accounts.freeze_account(uow, a, _account(uow, a)[0], "matrix").id
     ),
-    "accounts.close_account": lambda uow, a, s: accounts.close_account(
+    "accounts.manage.close_account": lambda uow, a, s: accounts.close_account(
         uow, a, _account(uow, a)[0], "matrix"
     ),
-    "accounts.reset_pin": lambda uow, a, s: accounts.reset_pin(uow, a, _account(uow, a)[0], "2468"),
-    "accounts.unlock_account": lambda uow, a, s: accounts.unlock_account(
+    "accounts.manage.reset_pin": lambda uow, a, s: accounts.reset_pin(
+        uow, a, _account(uow, a)[0], "2468"
+    ),
+    "accounts.manage.unlock_account": lambda uow, a, s: accounts.unlock_account(
         uow, a, _account(uow, a, locked=True)[0]
     ),
-    "accounts.verify_account_pin": lambda uow, a, s: accounts.verify_account_pin(
+    "accounts.manage.verify_account_pin": lambda uow, a, s: accounts.verify_account_pin(
         uow, a, _number(uow, _account(uow, a)[0]), PIN
     ),
-    "accounts.get_account": lambda uow, a, s: accounts.get_account(uow, a, _account(uow, a)[0]),
-    "accounts.find_account": lambda uow, a, s: accounts.find_account(
+    "accounts.manage.get_account": lambda uow, a, s: accounts.get_account(
+        uow, a, _account(uow, a)[0]
+    ),
+    "accounts.manage.find_account": lambda uow, a, s: accounts.find_account(
         uow, a, _number(uow, _account(uow, a)[0])
     ),
-    "accounts.balance": lambda uow, a, s: accounts.balance(uow, a, _account(uow, a)[0]),
+    "accounts.manage.balance": lambda uow, a, s: accounts.balance(uow, a, _account(uow, a)[0]),
 }
 """Every account action → a call that succeeds when allowed (merge into test_security.CALLS)."""
 
 
 def test_every_account_action_has_a_call() -> None:
-    mine = {name for name in ACTIONS if name.split(".")[0].startswith("accounts")}
+    mine = {name for name in ACTIONS if name.startswith("accounts.")}
     assert mine == set(ACTION_CALLS)
 
 

@@ -18,12 +18,12 @@ import pytest
 import sqlalchemy as sa
 
 from posapp.models import LedgerTransaction
-from posapp.services import accounts
-from posapp.services.accounts_dto import MovementResult
+from posapp.services.accounts import manage as accounts
+from posapp.services.accounts.dto import MovementResult
 from posapp.services.backend import Backend
-from posapp.services.db import Database
-from posapp.services.dto import UserDTO
-from posapp.services.errors import ServiceError
+from posapp.services.platform.db import Database
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.errors import ServiceError
 from tests.integration.accounts_support import PIN, World, check_ledger, make_world
 
 pytestmark = [pytest.mark.postgres, pytest.mark.parametrize("db_kind", ["postgres"], indirect=True)]
@@ -186,8 +186,8 @@ def test_two_checkouts_with_the_same_key_pay_once(world: World) -> None:
 def test_post_once_survives_a_twin_on_unlocked_accounts(world: World) -> None:
     """The savepoint path: nothing else serialises these two (shop accounts only)."""
     from posapp.models import LedgerAccountKind
-    from posapp.services.accounts_core import Posting, post_once, shop
-    from posapp.services.ledger_core import Leg
+    from posapp.services.accounts.core import Posting, post_once, shop
+    from posapp.services.accounts.ledger import Leg
 
     with world.backend.uow() as uow:
         drawer = shop(uow, LedgerAccountKind.CASH_DRAWER, world.store_id)

@@ -7,9 +7,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
 from posapp.models import AuditEntry
-from posapp.services import users
-from posapp.services.audit import verify_chain
 from posapp.services.backend import Backend
+from posapp.services.platform.audit import verify_chain
+from posapp.services.staff import users
 
 PW = "correct horse battery"
 

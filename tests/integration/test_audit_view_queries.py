@@ -10,25 +10,26 @@ from pathlib import Path
 
 import pytest
 
-from posapp.services import audit_queries, users
-from posapp.services.audit import AuditRecord
-from posapp.services.audit_queries import AuditFilter, ExportCancelledError, csv_safe
 from posapp.services.backend import Backend
-from posapp.services.dto import UserDTO
-from posapp.services.errors import PermissionDeniedError, ServiceError
-from posapp.services.security import ACTIONS
-from posapp.services.uow import UnitOfWork
+from posapp.services.platform.audit import AuditRecord
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.errors import PermissionDeniedError, ServiceError
+from posapp.services.platform.uow import UnitOfWork
+from posapp.services.staff import audit as audit_queries
+from posapp.services.staff import users
+from posapp.services.staff.audit import AuditFilter, ExportCancelledError, csv_safe
+from posapp.services.staff.security import ACTIONS
 
 PW = "correct horse battery"
 START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 # For the lead: merge into CALLS of tests/unit/test_security.py (the permission matrix).
 ACTION_CALLS: dict[str, Callable[[UnitOfWork, UserDTO, dict[str, UserDTO]], object]] = {
-    "audit_queries.audit_page": lambda uow, a, s: audit_queries.audit_page(uow, a),
-    "audit_queries.audit_count": lambda uow, a, s: audit_queries.audit_count(uow, a),
-    "audit_queries.audit_actions": lambda uow, a, s: audit_queries.audit_actions(uow, a),
-    "audit_queries.verify_audit_chain": lambda uow, a, s: audit_queries.verify_audit_chain(uow, a),
-    "audit_queries.write_audit_csv": lambda uow, a, s: audit_queries.write_audit_csv(
+    "staff.audit.audit_page": lambda uow, a, s: audit_queries.audit_page(uow, a),
+    "staff.audit.audit_count": lambda uow, a, s: audit_queries.audit_count(uow, a),
+    "staff.audit.audit_actions": lambda uow, a, s: audit_queries.audit_actions(uow, a),
+    "staff.audit.verify_audit_chain": lambda uow, a, s: audit_queries.verify_audit_chain(uow, a),
+    "staff.audit.write_audit_csv": lambda uow, a, s: audit_queries.write_audit_csv(
         uow, a, None, io.StringIO()
     ),
 }
@@ -255,4 +256,4 @@ def test_only_admins_read_the_audit_log(
 
 
 def test_every_audit_query_is_registered() -> None:
-    assert {k for k in ACTIONS if k.startswith("audit_queries.")} == set(ACTION_CALLS)
+    assert {k for k in ACTIONS if k.startswith("staff.audit.")} == set(ACTION_CALLS)

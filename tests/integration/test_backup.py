@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from posapp.services import users
 from posapp.services.backend import Backend
-from posapp.services.backup import BackupError, backup, restore
-from posapp.services.db import Database
-from posapp.services.errors import ValidationError
+from posapp.services.platform.backup import BackupError, backup, restore
+from posapp.services.platform.db import Database
+from posapp.services.platform.errors import ValidationError
+from posapp.services.staff import users
 
 PW = "correct horse battery"
 

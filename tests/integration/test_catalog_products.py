@@ -10,12 +10,13 @@ from sqlalchemy import func, select
 
 from posapp.events import ProductChanged, RecordingPublisher
 from posapp.models import AuditEntry, Product, ProductImage
-from posapp.services import catalog, catalog_categories
 from posapp.services.backend import Backend
-from posapp.services.catalog_rules import FieldError
-from posapp.services.dto import UserDTO
-from posapp.services.errors import ConflictError, NotFoundError, PermissionDeniedError
-from posapp.services.uow import UnitOfWork
+from posapp.services.catalog import categories as catalog_categories
+from posapp.services.catalog import products as catalog
+from posapp.services.catalog.rules import FieldError
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.errors import ConflictError, NotFoundError, PermissionDeniedError
+from posapp.services.platform.uow import UnitOfWork
 from tests.integration.catalog_support import add_staff, draft, image
 
 
@@ -391,27 +392,27 @@ def _version(uow: UnitOfWork, product_id: int) -> int:
 
 
 ACTION_CALLS: dict[str, Call] = {
-    "catalog.create_product": lambda uow, a, s: catalog.create_product(
+    "catalog.products.create_product": lambda uow, a, s: catalog.create_product(
         uow, a, draft(sku=f"M-{a.role}")
     ),
-    "catalog.update_product": lambda uow, a, s: catalog.update_product(
+    "catalog.products.update_product": lambda uow, a, s: catalog.update_product(
         uow, a, 1, draft(sku="M-upd"), expected_version=_version(uow, 1)
     ),
-    "catalog.archive_product": lambda uow, a, s: catalog.archive_product(uow, a, 1),
-    "catalog.restore_product": lambda uow, a, s: catalog.restore_product(uow, a, 1),
-    "catalog.get_product": lambda uow, a, s: catalog.get_product(uow, a, 1),
-    "catalog.image_data": lambda uow, a, s: catalog.image_data(uow, a, 1),
-    "catalog.search_products": lambda uow, a, s: catalog.search_products(uow, a, "x"),
-    "catalog.product_page": lambda uow, a, s: catalog.product_page(uow, a, [1]),
-    "catalog.product_labels": lambda uow, a, s: catalog.product_labels(uow, a, [1]),
-    "catalog.lookup_product": lambda uow, a, s: catalog.lookup_product(uow, a, "x"),
-    "catalog_categories.list_categories": lambda uow, a, s: catalog_categories.list_categories(
+    "catalog.products.archive_product": lambda uow, a, s: catalog.archive_product(uow, a, 1),
+    "catalog.products.restore_product": lambda uow, a, s: catalog.restore_product(uow, a, 1),
+    "catalog.products.get_product": lambda uow, a, s: catalog.get_product(uow, a, 1),
+    "catalog.products.image_data": lambda uow, a, s: catalog.image_data(uow, a, 1),
+    "catalog.products.search_products": lambda uow, a, s: catalog.search_products(uow, a, "x"),
+    "catalog.products.product_page": lambda uow, a, s: catalog.product_page(uow, a, [1]),
+    "catalog.products.product_labels": lambda uow, a, s: catalog.product_labels(uow, a, [1]),
+    "catalog.products.lookup_product": lambda uow, a, s: catalog.lookup_product(uow, a, "x"),
+    "catalog.categories.list_categories": lambda uow, a, s: catalog_categories.list_categories(
         uow, a
     ),
-    "catalog_categories.create_category": lambda uow, a, s: catalog_categories.create_category(
+    "catalog.categories.create_category": lambda uow, a, s: catalog_categories.create_category(
         uow, a, f"Matrix {a.role}"
     ),
-    "catalog_categories.update_category": lambda uow, a, s: catalog_categories.update_category(
+    "catalog.categories.update_category": lambda uow, a, s: catalog_categories.update_category(
         uow, a, 1, name=f"Matrix {a.role} 2"
     ),
 }
@@ -424,12 +425,14 @@ it. ``product_csv.import_products``/``export_products`` are in ``test_product_cs
 
 @pytest.mark.parametrize("role", ["admin", "manager", "cashier"])
 def test_catalog_matrix(backend: Backend, staff: dict[str, UserDTO], role: str) -> None:
-    from posapp.services.permissions import ROLE_PERMISSIONS
-    from posapp.services.security import ACTIONS
+    from posapp.services.staff.permissions import ROLE_PERMISSIONS
+    from posapp.services.staff.security import ACTIONS
 
     catalog.create_product(backend.uow(), staff["admin"], draft(sku="SEED"), [image()])
     catalog_categories.create_category(backend.uow(), staff["admin"], "Seed")
-    mine = {name for name in ACTIONS if name.split(".")[0] in {"catalog", "catalog_categories"}}
+    mine = {
+        name for name in ACTIONS if name.startswith(("catalog.products.", "catalog.categories."))
+    }
     assert mine == set(ACTION_CALLS)
     actor = staff[role]
     for action, call in ACTION_CALLS.items():

@@ -6,9 +6,9 @@ import threading
 
 import pytest
 
-from posapp.services import catalog
 from posapp.services.backend import Backend
-from posapp.services.errors import ConflictError
+from posapp.services.catalog import products as catalog
+from posapp.services.platform.errors import ConflictError
 from tests.integration.catalog_support import add_staff, draft
 
 ROUNDS = 25

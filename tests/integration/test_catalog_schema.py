@@ -7,8 +7,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from posapp.models import Base
-from posapp.services.db import Database
-from posapp.services.schema_filter import include_name, include_object
+from posapp.services.platform.db import Database
+from posapp.services.platform.schema_filter import include_name, include_object
 
 
 def _diff(database: Database, **opts: object) -> list[object]:

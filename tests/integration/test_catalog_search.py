@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from posapp.services import catalog, catalog_search
 from posapp.services.backend import Backend
-from posapp.services.dto import UserDTO
+from posapp.services.catalog import products as catalog
+from posapp.services.catalog import search as catalog_search
+from posapp.services.platform.dto import UserDTO
 from tests.integration.catalog_support import add_staff, draft
 
 PRODUCTS = (

@@ -15,10 +15,10 @@ from sqlalchemy import select
 
 from posapp.events import RecordingPublisher
 from posapp.models import CustomerAccount, OutboxEmail
-from posapp.services import checkout
 from posapp.services.backend import Backend
-from posapp.services.orders_dto import DraftLine, PaymentDraft, PaymentKind, SaleDraft
-from posapp.services.stock_core import InsufficientStockError
+from posapp.services.sales import checkout
+from posapp.services.sales.dto import DraftLine, PaymentDraft, PaymentKind, SaleDraft
+from posapp.services.stock.ledger import InsufficientStockError
 from tests.checkout_seed import add_customer
 from tests.integration.notif_till import PRICE_MINOR, NotifShop, ensure_till, seed
 

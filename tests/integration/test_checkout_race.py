@@ -11,14 +11,14 @@ import pytest
 from sqlalchemy import func, select
 
 from posapp.models import Order, Payment, StockMovement
-from posapp.services import checkout
 from posapp.services.backend import Backend
-from posapp.services.db import Database
-from posapp.services.dto import UserDTO
-from posapp.services.errors import ServiceError
-from posapp.services.orders_dto import DraftLine, PaymentDraft, PaymentKind, SaleDraft
-from posapp.services.stock_core import InsufficientStockError
-from posapp.services.tills import open_till
+from posapp.services.platform.db import Database
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.errors import ServiceError
+from posapp.services.sales import checkout
+from posapp.services.sales.dto import DraftLine, PaymentDraft, PaymentKind, SaleDraft
+from posapp.services.sales.tills import open_till
+from posapp.services.stock.ledger import InsufficientStockError
 from tests.checkout_seed import ITEMS, Item, on_hand, seed_shop
 from tests.conftest import pg_url_or_skip
 

@@ -19,10 +19,10 @@ from posapp.models import (
     Store,
     User,
 )
+from posapp.services.accounts.ledger import InsufficientFundsError, Leg, post, shop_account
 from posapp.services.backend import Backend
-from posapp.services.errors import ConflictError, ValidationError
-from posapp.services.ledger_core import InsufficientFundsError, Leg, post, shop_account
-from posapp.services.stock_core import InsufficientStockError, move_stock
+from posapp.services.platform.errors import ConflictError, ValidationError
+from posapp.services.stock.ledger import InsufficientStockError, move_stock
 
 
 @pytest.fixture

@@ -12,23 +12,23 @@ import pytest
 from sqlalchemy import func, select
 
 from posapp.models import AuditEntry, CouponCode
-from posapp.services import coupon_campaigns as cc
-from posapp.services import coupon_codes
-from posapp.services import coupon_exports as ce
-from posapp.services import coupon_queries as cq
-from posapp.services import coupon_report_data as crd
 from posapp.services.backend import Backend
-from posapp.services.coupon_dto import CampaignDraft, PageCursor, RedemptionFilter
-from posapp.services.dto import UserDTO
-from posapp.services.errors import (
+from posapp.services.coupons import campaigns as cc
+from posapp.services.coupons import codes as coupon_codes
+from posapp.services.coupons import exports as ce
+from posapp.services.coupons import queries as cq
+from posapp.services.coupons import report_data as crd
+from posapp.services.coupons.dto import CampaignDraft, PageCursor, RedemptionFilter
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.errors import (
     ConflictError,
     PermissionDeniedError,
     ServiceError,
     ValidationError,
 )
-from posapp.services.permissions import ROLE_PERMISSIONS
-from posapp.services.security import ACTIONS
-from posapp.services.uow import UnitOfWork
+from posapp.services.platform.uow import UnitOfWork
+from posapp.services.staff.permissions import ROLE_PERMISSIONS
+from posapp.services.staff.security import ACTIONS
 from tests.integration.test_coupon_world import World, make_world
 
 
@@ -162,7 +162,7 @@ def test_generation_replaces_collisions(world: World, monkeypatch: pytest.Monkey
             return [(taken.code, "AAAABBBB"), *real(count - 1, **kw)]  # type: ignore[arg-type]
         return real(count, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr("posapp.services.coupon_campaigns.new_codes", colliding)
+    monkeypatch.setattr("posapp.services.coupons.campaigns.new_codes", colliding)
     result = cc.generate_codes(world.backend.uow(), world.admin, campaign.id, 10)
     assert result.count == 10
     assert calls == [10, 1]
@@ -329,38 +329,38 @@ def _draft(uow: UnitOfWork) -> CampaignDraft:
 
 
 ACTION_CALLS: dict[str, Call] = {
-    "coupon_campaigns.create_campaign": lambda uow, a, s: cc.create_campaign(uow, a, _draft(uow)),
-    "coupon_campaigns.update_campaign": lambda uow, a, s: cc.update_campaign(
+    "coupons.campaigns.create_campaign": lambda uow, a, s: cc.create_campaign(uow, a, _draft(uow)),
+    "coupons.campaigns.update_campaign": lambda uow, a, s: cc.update_campaign(
         uow, a, _cid(uow), _draft(uow)
     ),
-    "coupon_campaigns.set_campaign_active": lambda uow, a, s: cc.set_campaign_active(
+    "coupons.campaigns.set_campaign_active": lambda uow, a, s: cc.set_campaign_active(
         uow, a, _cid(uow), True
     ),
-    "coupon_campaigns.set_code_active": lambda uow, a, s: cc.set_code_active(
+    "coupons.campaigns.set_code_active": lambda uow, a, s: cc.set_code_active(
         uow, a, _code_id(uow), True
     ),
-    "coupon_campaigns.add_shared_code": lambda uow, a, s: cc.add_shared_code(
+    "coupons.campaigns.add_shared_code": lambda uow, a, s: cc.add_shared_code(
         uow, a, _cid(uow), f"M{a.id}X{uow.now():%H%M%S%f}"
     ),
-    "coupon_campaigns.generate_codes": lambda uow, a, s: cc.generate_codes(uow, a, _cid(uow), 2),
-    "coupon_campaigns.get_campaign": lambda uow, a, s: cc.get_campaign(uow, a, _cid(uow)),
-    "coupon_exports.export_codes_csv": lambda uow, a, s: ce.export_codes_csv(uow, a, _cid(uow)),
-    "coupon_exports.code_sheet": lambda uow, a, s: ce.code_sheet(uow, a, _cid(uow)),
-    "coupon_exports.category_choices": lambda uow, a, s: ce.category_choices(uow, a),
-    "coupon_exports.products_by_sku": lambda uow, a, s: ce.products_by_sku(uow, a, ["APPLE"]),
-    "coupon_exports.product_labels": lambda uow, a, s: ce.product_labels(uow, a, (1,)),
-    "coupon_exports.find_code": lambda uow, a, s: ce.find_code(uow, a, "NOPE"),
-    "coupon_queries.list_campaigns": lambda uow, a, s: cq.list_campaigns(uow, a),
-    "coupon_queries.code_ids": lambda uow, a, s: cq.code_ids(uow, a, _cid(uow)),
-    "coupon_queries.codes_page": lambda uow, a, s: cq.codes_page(uow, a, [1]),
-    "coupon_queries.redemptions_page": lambda uow, a, s: cq.redemptions_page(
+    "coupons.campaigns.generate_codes": lambda uow, a, s: cc.generate_codes(uow, a, _cid(uow), 2),
+    "coupons.campaigns.get_campaign": lambda uow, a, s: cc.get_campaign(uow, a, _cid(uow)),
+    "coupons.exports.export_codes_csv": lambda uow, a, s: ce.export_codes_csv(uow, a, _cid(uow)),
+    "coupons.exports.code_sheet": lambda uow, a, s: ce.code_sheet(uow, a, _cid(uow)),
+    "coupons.exports.category_choices": lambda uow, a, s: ce.category_choices(uow, a),
+    "coupons.exports.products_by_sku": lambda uow, a, s: ce.products_by_sku(uow, a, ["APPLE"]),
+    "coupons.exports.product_labels": lambda uow, a, s: ce.product_labels(uow, a, (1,)),
+    "coupons.exports.find_code": lambda uow, a, s: ce.find_code(uow, a, "NOPE"),
+    "coupons.queries.list_campaigns": lambda uow, a, s: cq.list_campaigns(uow, a),
+    "coupons.queries.code_ids": lambda uow, a, s: cq.code_ids(uow, a, _cid(uow)),
+    "coupons.queries.codes_page": lambda uow, a, s: cq.codes_page(uow, a, [1]),
+    "coupons.queries.redemptions_page": lambda uow, a, s: cq.redemptions_page(
         uow, a, RedemptionFilter()
     ),
-    "coupon_queries.redemption_cashiers": lambda uow, a, s: cq.redemption_cashiers(uow, a),
-    "coupon_report_data.load_effectiveness": lambda uow, a, s: crd.load_effectiveness(
+    "coupons.queries.redemption_cashiers": lambda uow, a, s: cq.redemption_cashiers(uow, a),
+    "coupons.report_data.load_effectiveness": lambda uow, a, s: crd.load_effectiveness(
         uow, a, uow.now().date(), uow.now().date()
     ),
-    "coupon_report_data.effectiveness_report": lambda uow, a, s: crd.effectiveness_report(
+    "coupons.report_data.effectiveness_report": lambda uow, a, s: crd.effectiveness_report(
         uow, a, uow.now().date(), uow.now().date()
     ),
 }
@@ -368,7 +368,7 @@ ACTION_CALLS: dict[str, Call] = {
 
 
 def test_every_coupon_action_is_in_the_matrix() -> None:
-    mine = {name for name in ACTIONS if name.startswith("coupon")}
+    mine = {name for name in ACTIONS if name.startswith("coupons.")}
     assert mine == set(ACTION_CALLS)
 
 

@@ -20,25 +20,25 @@ from sqlalchemy import Engine, event, func, select
 
 from posapp.events import CampaignEnded, CouponRedeemed, RecordingPublisher
 from posapp.models import CouponCampaign, CouponCode, CouponRedemption
-from posapp.services import checkout
 from posapp.services.backend import Backend
-from posapp.services.coupon_campaigns import (
+from posapp.services.coupons.campaigns import (
     create_campaign,
     generate_codes,
     set_campaign_active,
     set_code_active,
 )
-from posapp.services.coupon_dto import CampaignDraft
-from posapp.services.coupons import (
+from posapp.services.coupons.dto import CampaignDraft
+from posapp.services.coupons.redemption import (
     BasketLine,
     CouponQuote,
     CouponRefused,
     quote_coupon,
     redeem_coupon,
 )
-from posapp.services.db import Database
-from posapp.services.orders_dto import DraftLine, PaymentDraft, PaymentKind, SaleDraft
-from posapp.services.tills import open_till
+from posapp.services.platform.db import Database
+from posapp.services.sales import checkout
+from posapp.services.sales.dto import DraftLine, PaymentDraft, PaymentKind, SaleDraft
+from posapp.services.sales.tills import open_till
 from tests.checkout_seed import ITEMS, seed_shop
 from tests.integration.notif_till import PRICE_MINOR, ensure_till, seed
 from tests.integration.test_coupon_world import World, make_world

@@ -9,16 +9,15 @@ from sqlalchemy import select
 
 from posapp.events import CampaignEnded, CouponRedeemed, RecordingPublisher
 from posapp.models import CouponCampaign, CouponCode, CouponRedemption
-from posapp.services import settings
 from posapp.services.backend import Backend
-from posapp.services.coupon_campaigns import (
+from posapp.services.coupons.campaigns import (
     add_shared_code,
     end_due_campaigns,
     generate_codes,
     set_campaign_active,
     set_code_active,
 )
-from posapp.services.coupons import (
+from posapp.services.coupons.redemption import (
     SHOP_TIMEZONE_KEY,
     BasketLine,
     CouponRefused,
@@ -26,7 +25,8 @@ from posapp.services.coupons import (
     redeem_coupon,
     release_redemptions,
 )
-from posapp.services.errors import ConflictError
+from posapp.services.platform import settings
+from posapp.services.platform.errors import ConflictError
 from tests.integration.test_coupon_world import FakeClock, World, make_world
 
 

@@ -20,12 +20,12 @@ from posapp.models import (
     Product,
     Store,
 )
-from posapp.services import users
 from posapp.services.backend import Backend
-from posapp.services.coupon_campaigns import create_campaign
-from posapp.services.coupon_dto import CampaignDraft, CampaignDTO
-from posapp.services.coupons import BasketLine, CouponQuote, quote_coupon, redeem_coupon
-from posapp.services.dto import UserDTO
+from posapp.services.coupons.campaigns import create_campaign
+from posapp.services.coupons.dto import CampaignDraft, CampaignDTO
+from posapp.services.coupons.redemption import BasketLine, CouponQuote, quote_coupon, redeem_coupon
+from posapp.services.platform.dto import UserDTO
+from posapp.services.staff import users
 
 PW = "correct horse battery"
 T0 = datetime(2026, 5, 4, 10, 0, tzinfo=UTC)

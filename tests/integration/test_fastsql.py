@@ -11,8 +11,8 @@ from sqlalchemy.exc import IntegrityError
 
 from posapp.models import Product as ProductModel
 from posapp.models import StockMovement, Store
-from posapp.services.db import Database
-from posapp.services.fastsql import Prepared
+from posapp.services.platform.db import Database
+from posapp.services.platform.fastsql import Prepared
 
 _MOVES: Table = StockMovement.__table__  # type: ignore[assignment]
 _INSERT_STORE = Prepared(insert(Store.__table__).returning(Store.__table__.c.id))  # type: ignore[arg-type]

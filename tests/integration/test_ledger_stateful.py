@@ -26,11 +26,11 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from posapp.services import accounts
-from posapp.services.accounts_dto import AccountDraft, MovementResult
+from posapp.services.accounts import manage as accounts
+from posapp.services.accounts.dto import AccountDraft, MovementResult
 from posapp.services.backend import Backend
-from posapp.services.db import Database
-from posapp.services.errors import ConflictError, ServiceError, ValidationError
+from posapp.services.platform.db import Database
+from posapp.services.platform.errors import ConflictError, ServiceError, ValidationError
 from tests.conftest import make_database
 from tests.integration.accounts_support import PIN, World, check_ledger, make_world
 

@@ -14,14 +14,14 @@ from sqlalchemy import select
 
 from posapp.events import RecordingPublisher
 from posapp.models import CustomerAccount, OutboxEmail
-from posapp.services import mailer, outbox
 from posapp.services.backend import Backend
-from posapp.services.db import Database
-from posapp.services.dto import UserDTO
-from posapp.services.errors import PermissionDeniedError
-from posapp.services.outbox_dto import OutboxFilter, SmtpSettings
-from posapp.services.settings import get_setting
-from posapp.services.uow import UnitOfWork
+from posapp.services.notifications import mailer, outbox
+from posapp.services.notifications.outbox_dto import OutboxFilter, SmtpSettings
+from posapp.services.platform.db import Database
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.errors import PermissionDeniedError
+from posapp.services.platform.settings import get_setting
+from posapp.services.platform.uow import UnitOfWork
 from tests.integration.mailer_support import (
     Authenticator,
     Handler,
@@ -32,8 +32,10 @@ from tests.integration.mailer_support import (
 from tests.integration.notification_support import T0, Clock, World, make_world
 
 ACTION_CALLS: dict[str, Callable[[UnitOfWork, UserDTO, dict[str, UserDTO]], object]] = {
-    "mailer.get_smtp_settings": lambda uow, actor, _s: mailer.get_smtp_settings(uow, actor),
-    "mailer.save_smtp_settings": lambda uow, actor, _s: mailer.save_smtp_settings(
+    "notifications.mailer.get_smtp_settings": lambda uow, actor, _s: mailer.get_smtp_settings(
+        uow, actor
+    ),
+    "notifications.mailer.save_smtp_settings": lambda uow, actor, _s: mailer.save_smtp_settings(
         uow, actor, SmtpSettings()
     ),
 }

@@ -23,12 +23,13 @@ from posapp.events import CampaignEnded, NotificationCreated, RecordingPublisher
 from posapp.models import CouponCampaign, CouponCode
 from posapp.models.base import utcnow
 from posapp.reports.coupon_final import ensure_final_report, find_final_report
-from posapp.services import notifications, users
 from posapp.services.backend import Backend
-from posapp.services.coupon_codes import code_key
-from posapp.services.db import Database
-from posapp.services.notification_dto import NotificationDTO, NotificationFilter, NotificationRule
-from posapp.services.security import SessionEndedError
+from posapp.services.coupons.codes import code_key
+from posapp.services.notifications import staff as notifications
+from posapp.services.notifications.dto import NotificationDTO, NotificationFilter, NotificationRule
+from posapp.services.platform.db import Database
+from posapp.services.staff import users
+from posapp.services.staff.security import SessionEndedError
 from tests.checkout_seed import add_coupon
 from tests.integration.notif_till import WAIT_S, NotifShop, seed, sell
 

@@ -27,9 +27,9 @@ from posapp.events import (
 )
 from posapp.models import Notification
 from posapp.services.backend import Backend
-from posapp.services.db import Database
-from posapp.services.notification_dto import NotificationFilter
-from posapp.services.pg_relay import PgEventRelay
+from posapp.services.notifications.dto import NotificationFilter
+from posapp.services.platform.db import Database
+from posapp.services.platform.pg_relay import PgEventRelay
 from tests.integration.notif_till import (
     WAIT_S,
     Child,
@@ -199,7 +199,7 @@ def test_run_gui_starts_the_services_for_the_windows_and_stops_them_on_quit(
     import posapp.ui.app_runner
     from posapp.app import run_gui
     from posapp.ui.app_runner import OpenedApp
-    from posapp.ui.bus import EventBus
+    from posapp.ui.kit.bus import EventBus
 
     monkeypatch.setenv("POSAPP_DATA_DIR", str(tmp_path))
     before = set(posapp_threads())

@@ -23,25 +23,27 @@ from posapp.events import (
 )
 from posapp.events import RecordingPublisher as Recorder
 from posapp.models import AuditEntry, Notification, Setting
-from posapp.services import notification_listener, settings, users
-from posapp.services import notifications as n
 from posapp.services.backend import Backend
-from posapp.services.dto import UserDTO
-from posapp.services.errors import PermissionDeniedError, ValidationError
-from posapp.services.notification_dto import (
+from posapp.services.notifications import listener as notification_listener
+from posapp.services.notifications import staff as n
+from posapp.services.notifications.dto import (
     TRIGGERS,
     NotificationFilter,
     NotificationRule,
     default_rules,
 )
-from posapp.services.security import SessionEndedError
-from posapp.services.uow import UnitOfWork
+from posapp.services.platform import settings
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.errors import PermissionDeniedError, ValidationError
+from posapp.services.platform.uow import UnitOfWork
+from posapp.services.staff import users
+from posapp.services.staff.security import SessionEndedError
 from tests.integration.notification_support import T0, World, make_world
 
 ACTION_CALLS: dict[str, Callable[[UnitOfWork, UserDTO, dict[str, UserDTO]], object]] = {
-    "notifications.get_rules": lambda uow, actor, _staff: n.get_rules(uow, actor),
-    "notifications.save_rules": lambda uow, actor, _staff: n.save_rules(uow, actor, []),
-    "notifications.staff_choices": lambda uow, actor, _staff: n.staff_choices(uow, actor),
+    "notifications.staff.get_rules": lambda uow, actor, _staff: n.get_rules(uow, actor),
+    "notifications.staff.save_rules": lambda uow, actor, _staff: n.save_rules(uow, actor, []),
+    "notifications.staff.staff_choices": lambda uow, actor, _staff: n.staff_choices(uow, actor),
 }
 """For the lead's permission-matrix test: one call per registered action of this module."""
 

@@ -11,26 +11,38 @@ from sqlalchemy import func, select
 
 from posapp.events import RecordingPublisher
 from posapp.models import AuditEntry, CustomerAccount, OutboxEmail
-from posapp.services import outbox
 from posapp.services.backend import Backend
-from posapp.services.db import Database
-from posapp.services.dto import UserDTO
-from posapp.services.errors import NotFoundError, PermissionDeniedError, ValidationError
-from posapp.services.outbox_dto import OutboxFilter
-from posapp.services.permissions import ROLE_PERMISSIONS, Permission
-from posapp.services.security import ACTIONS
-from posapp.services.uow import UnitOfWork
+from posapp.services.notifications import outbox
+from posapp.services.notifications.outbox_dto import OutboxFilter
+from posapp.services.platform.db import Database
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.errors import NotFoundError, PermissionDeniedError, ValidationError
+from posapp.services.platform.uow import UnitOfWork
+from posapp.services.staff.permissions import ROLE_PERMISSIONS, Permission
+from posapp.services.staff.security import ACTIONS
 from tests.integration.notification_support import T0, Clock, World, make_world
 
 ACTION_CALLS: dict[str, Callable[[UnitOfWork, UserDTO, dict[str, UserDTO]], object]] = {
-    "outbox.promotion_audience": lambda uow, actor, _s: outbox.promotion_audience(uow, actor),
-    "outbox.promotion_campaigns": lambda uow, actor, _s: outbox.promotion_campaigns(uow, actor),
-    "outbox.send_promotion": lambda uow, actor, _s: outbox.send_promotion(uow, actor, "Hi", "Hi"),
-    "outbox.set_opt_in": lambda uow, actor, _s: outbox.set_opt_in(uow, actor, 1, True),
-    "outbox.list_outbox": lambda uow, actor, _s: outbox.list_outbox(uow, actor),
-    "outbox.outbox_counts": lambda uow, actor, _s: outbox.outbox_counts(uow, actor),
-    "outbox.outbox_message": lambda uow, actor, _s: outbox.outbox_message(uow, actor, 1),
-    "outbox.retry_emails": lambda uow, actor, _s: outbox.retry_emails(uow, actor, [1]),
+    "notifications.outbox.promotion_audience": lambda uow, actor, _s: outbox.promotion_audience(
+        uow, actor
+    ),
+    "notifications.outbox.promotion_campaigns": lambda uow, actor, _s: outbox.promotion_campaigns(
+        uow, actor
+    ),
+    "notifications.outbox.send_promotion": lambda uow, actor, _s: outbox.send_promotion(
+        uow, actor, "Hi", "Hi"
+    ),
+    "notifications.outbox.set_opt_in": lambda uow, actor, _s: outbox.set_opt_in(
+        uow, actor, 1, True
+    ),
+    "notifications.outbox.list_outbox": lambda uow, actor, _s: outbox.list_outbox(uow, actor),
+    "notifications.outbox.outbox_counts": lambda uow, actor, _s: outbox.outbox_counts(uow, actor),
+    "notifications.outbox.outbox_message": lambda uow, actor, _s: outbox.outbox_message(
+        uow, actor, 1
+    ),
+    "notifications.outbox.retry_emails": lambda uow, actor, _s: outbox.retry_emails(
+        uow, actor, [1]
+    ),
 }
 """For the lead's permission-matrix test: one call per registered action of this module."""
 
@@ -311,7 +323,7 @@ def test_the_matrix_managers_and_admins_send_promotions_cashiers_nothing() -> No
         for role in ("admin", "manager", "cashier")
     }
     assert allowed == {"admin": set(ACTION_CALLS), "manager": set(ACTION_CALLS), "cashier": set()}
-    assert ACTIONS["outbox.send_promotion"] is Permission.SEND_PROMOTIONS
+    assert ACTIONS["notifications.outbox.send_promotion"] is Permission.SEND_PROMOTIONS
 
 
 @pytest.mark.parametrize("role", ["admin", "manager", "cashier"])

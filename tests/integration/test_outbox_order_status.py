@@ -1,4 +1,4 @@
-"""Order status emails from the order lifecycle (``posapp.services.orders``), on both databases.
+"""Order status emails from the order lifecycle (``services.sales.orders``), on both databases.
 
 Ready for pickup, collected, partly refunded and refunded each write the customer's email to the
 outbox inside the unit of work of the move: a refused move writes none, and the running
@@ -19,10 +19,12 @@ from posapp.app_services import ServiceOptions, start_services
 from posapp.config import AppConfig
 from posapp.events import RecordingPublisher
 from posapp.models import OrderLine, OutboxEmail
-from posapp.services import checkout, mailer, orders
 from posapp.services.backend import Backend
-from posapp.services.db import Database
-from posapp.services.orders_dto import (
+from posapp.services.notifications import mailer
+from posapp.services.notifications.outbox_dto import SmtpSettings
+from posapp.services.platform.db import Database
+from posapp.services.sales import checkout, orders
+from posapp.services.sales.dto import (
     DraftLine,
     PaymentDraft,
     PaymentKind,
@@ -30,7 +32,6 @@ from posapp.services.orders_dto import (
     ReturnRequest,
     SaleDraft,
 )
-from posapp.services.outbox_dto import SmtpSettings
 from tests.checkout_seed import add_customer
 from tests.integration.mailer_support import SmtpServer
 from tests.integration.notif_till import PRICE_MINOR, WAIT_S, NotifShop, ensure_till, seed

@@ -14,13 +14,15 @@ from sqlalchemy import func, select
 
 from posapp.events import ProductChanged, ProductsImported, RecordingPublisher
 from posapp.models import AuditEntry, Product
-from posapp.services import catalog, catalog_categories, product_csv
 from posapp.services.backend import Backend
-from posapp.services.catalog_dto import ImportOptions, ImportReport
-from posapp.services.dto import UserDTO
-from posapp.services.errors import PermissionDeniedError
-from posapp.services.product_csv import CsvFileError, import_products
-from posapp.services.uow import UnitOfWork
+from posapp.services.catalog import categories as catalog_categories
+from posapp.services.catalog import csv_io as product_csv
+from posapp.services.catalog import products as catalog
+from posapp.services.catalog.csv_io import CsvFileError, import_products
+from posapp.services.catalog.dto import ImportOptions, ImportReport
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.errors import PermissionDeniedError
+from posapp.services.platform.uow import UnitOfWork
 from tests.integration.catalog_support import add_staff, draft
 
 HEADER = "sku,name,price,barcode,category,cost,tax_rate,tax_included,active,description\r\n"
@@ -396,10 +398,10 @@ def test_cashiers_may_export(backend: Backend, staff: dict[str, UserDTO], tmp_pa
 
 Call = Callable[[UnitOfWork, UserDTO, dict[str, UserDTO]], object]
 ACTION_CALLS: dict[str, Call] = {
-    "product_csv.import_products": lambda uow, a, s: import_products(
+    "catalog.csv_io.import_products": lambda uow, a, s: import_products(
         uow, a, f"sku,name,price\nCSV-{a.role},x,1\n".encode()
     ),
-    "product_csv.export_products": lambda uow, a, s: product_csv.export_products(
+    "catalog.csv_io.export_products": lambda uow, a, s: product_csv.export_products(
         uow, a, Path("/tmp") / f"posapp-matrix-{a.role}.csv"
     ),
 }
@@ -408,8 +410,8 @@ ACTION_CALLS: dict[str, Call] = {
 
 @pytest.mark.parametrize("role", ["admin", "manager", "cashier"])
 def test_csv_matrix(backend: Backend, staff: dict[str, UserDTO], role: str) -> None:
-    from posapp.services.permissions import ROLE_PERMISSIONS
-    from posapp.services.security import ACTIONS
+    from posapp.services.staff.permissions import ROLE_PERMISSIONS
+    from posapp.services.staff.security import ACTIONS
 
     for action, call in ACTION_CALLS.items():
         if ACTIONS[action] in ROLE_PERMISSIONS[role]:

@@ -6,9 +6,9 @@ import threading
 
 import pytest
 
-from posapp.services import users
 from posapp.services.backend import Backend
-from posapp.services.errors import ServiceError
+from posapp.services.platform.errors import ServiceError
+from posapp.services.staff import users
 
 PW = "correct horse battery"
 ROUNDS = 100

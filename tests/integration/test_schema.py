@@ -12,9 +12,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy.exc import IntegrityError
 
 from posapp.models import Base, Product, StockLevel, Store, User
-from posapp.services.db import Database
-from posapp.services.migrate import current_revision, head_revision, upgrade_database
-from posapp.services.schema_filter import include_name, include_object
+from posapp.services.platform.db import Database
+from posapp.services.platform.migrate import current_revision, head_revision, upgrade_database
+from posapp.services.platform.schema_filter import include_name, include_object
 
 
 def test_migrations_match_models(database: Database) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from posapp.services.db import Database
+from posapp.services.platform.db import Database
 
 
 def test_pragmas(sqlite_database: Database) -> None:

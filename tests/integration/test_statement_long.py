@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from posapp.models import CustomerAccount, LedgerAccount, LedgerEntry, LedgerTransaction
 from posapp.money import format_money
 from posapp.reports.statement import render_statement_pdf
-from posapp.services import accounts
+from posapp.services.accounts import manage as accounts
 from posapp.services.backend import Backend
 from tests.integration.accounts_support import World, check_ledger, make_world
 

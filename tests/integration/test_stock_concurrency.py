@@ -15,12 +15,12 @@ import pytest
 import sqlalchemy as sa
 
 from posapp.events import RecordingPublisher, StockLow
-from posapp.services import stock
 from posapp.services.backend import Backend
-from posapp.services.db import Database
-from posapp.services.errors import ServiceError
-from posapp.services.stock_core import InsufficientStockError
-from posapp.services.stock_types import AdjustReason, StockLine
+from posapp.services.platform.db import Database
+from posapp.services.platform.errors import ServiceError
+from posapp.services.stock import actions as stock
+from posapp.services.stock.dto import AdjustReason, StockLine
+from posapp.services.stock.ledger import InsufficientStockError
 from tests.unit.stock_support import World, build_world, level_snapshot
 
 WORKERS = 8

@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
-from posapp.services.db import Database, open_database
-from posapp.services.migrate import alembic_config, current_revision, head_revision
-from posapp.services.migrate import upgrade_database as upgrade
+from posapp.services.platform.db import Database, open_database
+from posapp.services.platform.migrate import alembic_config, current_revision, head_revision
+from posapp.services.platform.migrate import upgrade_database as upgrade
 from tests.conftest import pg_url_or_skip, reset_postgres
 
 AT = "2024-01-01 00:00:00+00:00"

@@ -19,11 +19,11 @@ from posapp.events import (
 )
 from posapp.events import RecordingPublisher as Recorder
 from posapp.models import Order, Product, StockLevel, Store
-from posapp.services import notifications as n
-from posapp.services import users
 from posapp.services.backend import Backend
-from posapp.services.dto import UserDTO
-from posapp.services.notification_dto import NotificationRule, default_rules
+from posapp.services.notifications import staff as n
+from posapp.services.notifications.dto import NotificationRule, default_rules
+from posapp.services.platform.dto import UserDTO
+from posapp.services.staff import users
 from tests.integration.notification_support import PW, T0, World
 
 

@@ -29,10 +29,10 @@ from pathlib import Path
 
 from sqlalchemy.orm import configure_mappers
 
-import posapp.services.orders_desk  # noqa: F401 - imported once by the fork server, not per child
+import posapp.services.sales.api  # noqa: F401 - imported once by the fork server, not per child
 from posapp.services.backend import Backend
-from posapp.services.db import Database
-from posapp.services.errors import ServiceError
+from posapp.services.platform.db import Database
+from posapp.services.platform.errors import ServiceError
 from tests.reliability.acklog import AckLog, summarise
 from tests.reliability.operations import Op, Operations
 from tests.reliability.world import World

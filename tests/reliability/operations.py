@@ -16,13 +16,11 @@ from typing import Any
 from sqlalchemy import func, select
 
 from posapp.models import Order, OrderLine, OrderStatus, Product, StockLevel
-from posapp.services import stock
-from posapp.services.accounts_money import deposit, withdraw
+from posapp.services.accounts.movements import deposit, withdraw
 from posapp.services.backend import Backend
-from posapp.services.coupons import CouponRefused
-from posapp.services.dto import UserDTO
-from posapp.services.orders import return_items
-from posapp.services.orders_dto import (
+from posapp.services.coupons.redemption import CouponRefused
+from posapp.services.platform.dto import UserDTO
+from posapp.services.sales.dto import (
     BasketItem,
     DraftLine,
     PaymentDraft,
@@ -31,8 +29,10 @@ from posapp.services.orders_dto import (
     ReturnRequest,
     SaleDraft,
 )
-from posapp.services.pricing import PriceLine, price_cart
-from posapp.services.stock_types import StockLine
+from posapp.services.sales.orders import return_items
+from posapp.services.sales.pricing import PriceLine, price_cart
+from posapp.services.stock import actions as stock
+from posapp.services.stock.dto import StockLine
 from tests.reliability.world import ACCOUNT_PIN, World
 
 Op = dict[str, Any]

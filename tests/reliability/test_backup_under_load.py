@@ -30,8 +30,8 @@ from sqlalchemy import func, select
 
 from posapp.models import Order
 from posapp.services.backend import Backend
-from posapp.services.backup import backup
-from posapp.services.db import Database, open_database
+from posapp.services.platform.backup import backup
+from posapp.services.platform.db import Database, open_database
 from tests.reliability.acklog import summarise
 from tests.reliability.crash_worker import log_of
 from tests.reliability.figures import report

@@ -23,10 +23,15 @@ from pathlib import Path
 
 import pytest
 
-from posapp import accounts_cli, catalog_cli, cli, coupons_cli, orders_cli, users_cli
-from posapp.services import db
+from posapp.cli import accounts as accounts_cli
+from posapp.cli import catalog as catalog_cli
+from posapp.cli import coupons as coupons_cli
+from posapp.cli import main as cli
+from posapp.cli import orders as orders_cli
+from posapp.cli import users as users_cli
 from posapp.services.backend import Backend
-from posapp.services.db import Database, open_database
+from posapp.services.platform import db
+from posapp.services.platform.db import Database, open_database
 from tests.checkout_seed import add_coupon, add_funded_account, seed_shop
 from tests.conftest import make_database
 from tests.reliability.figures import report

@@ -31,7 +31,7 @@ from pathlib import Path
 import pytest
 
 from posapp.services.backend import Backend
-from posapp.services.db import Database, open_database
+from posapp.services.platform.db import Database, open_database
 from tests.reliability.acklog import LogSummary, summarise
 from tests.reliability.figures import env_int, report
 from tests.reliability.invariants import assert_invariants

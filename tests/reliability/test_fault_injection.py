@@ -7,9 +7,10 @@ status history and audit. Two independent ways of failing it, on SQLite and Post
 - **Every statement.** A ``before_cursor_execute`` listener counts the statements of one
   checkout, then, for N = 1 … all of them, raises at statement N (and, last, in the ``commit``
   event). This does not depend on how checkout.py is organised, so it survives rewrites.
-- **After every step.** Each private function of :mod:`posapp.services.checkout` that ``_place``
-  calls (found from its code at test time) is wrapped to run, then raise. No statement listener
-  is installed here, so the fast path that runs statements straight on the driver is tested too.
+- **After every step.** Each private function of :mod:`posapp.services.sales.checkout` that
+  ``_place`` calls (found from its code at test time) is wrapped to run, then raise. No statement
+  listener is installed here, so the fast path that runs statements straight on the driver is tested
+  too.
 
 After each fault the whole database (every row of every table) is what it was before, the
 publisher has heard nothing, and the same sale can then be placed once.
@@ -32,16 +33,16 @@ from sqlalchemy import Engine, event, select
 
 from posapp.events import RecordingPublisher
 from posapp.models import Base
-from posapp.services import checkout
 from posapp.services.backend import Backend
-from posapp.services.orders_dto import DraftLine, PaymentDraft, PaymentKind, PlacedOrder, SaleDraft
+from posapp.services.sales import checkout
+from posapp.services.sales.dto import DraftLine, PaymentDraft, PaymentKind, PlacedOrder, SaleDraft
 from tests.reliability.figures import report
 from tests.reliability.invariants import assert_invariants
 from tests.reliability.operations import Operations
 from tests.reliability.world import ACCOUNT_PIN, UNLIMITED_CODE, World, build_world
 
 CHECKOUT_FILE = str(Path(checkout.__file__).resolve())
-POSAPP_DIR = str(Path(checkout.__file__).resolve().parents[1])
+POSAPP_DIR = str(Path(checkout.__file__).resolve().parents[3])
 # Helpers that only run a statement: name the step that called them instead.
 PLUMBING = frozenset({"one", "all", "run", "many", "_execute", "flush", "connection"})
 ACCOUNT_PART_MINOR = 500

@@ -30,9 +30,10 @@ from posapp.models import CouponCampaign, CouponCode, Product
 from posapp.models.base import utcnow
 from posapp.money import MAX_MINOR, MoneyError, format_money, parse_money
 from posapp.services.backend import Backend
-from posapp.services.catalog_dto import ImportOptions, ImportReport
-from posapp.services.catalog_rules import parse_price, parse_tax_rate
-from posapp.services.coupon_codes import (
+from posapp.services.catalog.csv_io import COLUMNS, CsvFileError, import_products
+from posapp.services.catalog.dto import ImportOptions, ImportReport
+from posapp.services.catalog.rules import parse_price, parse_tax_rate
+from posapp.services.coupons.codes import (
     ALPHABET,
     clean_prefix,
     clean_shared_code,
@@ -40,12 +41,11 @@ from posapp.services.coupon_codes import (
     format_code,
     is_possible_key,
 )
-from posapp.services.coupon_dto import parse_percent_bp
-from posapp.services.coupons import BasketLine, CouponRefused, quote_coupon
-from posapp.services.db import Database
-from posapp.services.errors import ServiceError, ValidationError
-from posapp.services.product_csv import COLUMNS, CsvFileError, import_products
-from posapp.services.stock_types import QuantityError, parse_quantity
+from posapp.services.coupons.dto import parse_percent_bp
+from posapp.services.coupons.redemption import BasketLine, CouponRefused, quote_coupon
+from posapp.services.platform.db import Database
+from posapp.services.platform.errors import ServiceError, ValidationError
+from posapp.services.stock.dto import QuantityError, parse_quantity
 from tests.conftest import make_database
 
 EXAMPLES = int(os.environ.get("POSAPP_FUZZ_EXAMPLES", "150"))

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import Connection
 
 from posapp.services.backend import Backend
-from posapp.services.db import Database
-from posapp.services.errors import ServiceError
+from posapp.services.platform.db import Database
+from posapp.services.platform.errors import ServiceError
 from tests.reliability.figures import report
 from tests.reliability.invariants import Acknowledged, assert_invariants, check_invariants
 from tests.reliability.operations import EXPECTED_REFUSALS, Operations

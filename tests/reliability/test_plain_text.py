@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from posapp.demo import history as demo
 from posapp.events import NotificationCreated
 from posapp.models import (
     Category,
@@ -57,17 +58,18 @@ from posapp.models import (
     User,
 )
 from posapp.models.base import utcnow
-from posapp.services import accounts, demo, tills
-from posapp.services.accounts_queries import statement
+from posapp.services.accounts import manage as accounts
+from posapp.services.accounts.queries import statement
 from posapp.services.backend import Backend
-from posapp.services.db import Database
-from posapp.services.dto import UserDTO
-from posapp.services.orders_dto import DraftLine, PaymentDraft, PaymentKind, SaleDraft
-from posapp.services.users import find_user
-from posapp.ui.bus import EventBus
+from posapp.services.platform.db import Database
+from posapp.services.platform.dto import UserDTO
+from posapp.services.sales import tills
+from posapp.services.sales.dto import DraftLine, PaymentDraft, PaymentKind, SaleDraft
+from posapp.services.staff.users import find_user
+from posapp.ui.kit.bus import EventBus
 from posapp.ui.main_window import MainWindow
-from posapp.ui.notification_centre import NotificationCentre
-from posapp.ui.notification_ports import notifications_of
+from posapp.ui.notifications.centre import NotificationCentre
+from posapp.ui.notifications.ports import notifications_of
 from tests.conftest import make_database
 from tests.reliability.figures import report
 

@@ -34,33 +34,24 @@ from posapp.models.base import utcnow
 from posapp.reports.receipt import receipt_pdf
 from posapp.reports.statement import render_statement_pdf
 from posapp.reports.till_reports import till_report_pdf
-from posapp.services import (
-    accounts,
-    accounts_money,
-    audit_queries,
-    auth,
-    cards,
-    catalog,
-    catalog_categories,
-    checkout_guards,
-    coupon_campaigns,
-    coupon_exports,
-    orders,
-    orders_queries,
-    parked,
-    product_csv,
-    stock,
-    stores,
-    tills,
-    users,
-)
-from posapp.services.accounts_dto import AccountDraft
+from posapp.services.accounts import manage as accounts
+from posapp.services.accounts import movements as accounts_money
+from posapp.services.accounts.dto import AccountDraft
 from posapp.services.backend import Backend
-from posapp.services.catalog_dto import ProductDraft
-from posapp.services.coupon_dto import CampaignDraft
-from posapp.services.dto import UserDTO
-from posapp.services.errors import ServiceError, ValidationError
-from posapp.services.orders_dto import (
+from posapp.services.catalog import categories as catalog_categories
+from posapp.services.catalog import csv_io as product_csv
+from posapp.services.catalog import products as catalog
+from posapp.services.catalog.dto import ProductDraft
+from posapp.services.coupons import campaigns as coupon_campaigns
+from posapp.services.coupons import exports as coupon_exports
+from posapp.services.coupons.dto import CampaignDraft
+from posapp.services.platform import cards
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.errors import ServiceError, ValidationError
+from posapp.services.sales import guards as checkout_guards
+from posapp.services.sales import orders, parked, tills
+from posapp.services.sales import queries as orders_queries
+from posapp.services.sales.dto import (
     DraftLine,
     ManagerApproval,
     ParkedCart,
@@ -71,8 +62,12 @@ from posapp.services.orders_dto import (
     ReturnRequest,
     SaleDraft,
 )
-from posapp.services.orders_receipt import receipt_model, receipt_text
-from posapp.services.stock_types import StockLine, StoreInput
+from posapp.services.sales.receipt import receipt_model, receipt_text
+from posapp.services.staff import audit as audit_queries
+from posapp.services.staff import auth, users
+from posapp.services.stock import actions as stock
+from posapp.services.stock import stores
+from posapp.services.stock.dto import StockLine, StoreInput
 from tests.reliability.figures import report
 from tests.reliability.secrets_scan import Hit, card_numbers, scan_database, scan_files
 from tests.reliability.world import World, build_world

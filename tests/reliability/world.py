@@ -15,15 +15,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from posapp.services import stock, stores
-from posapp.services.accounts import open_account
-from posapp.services.accounts_dto import AccountDraft
-from posapp.services.accounts_money import deposit
+from posapp.services.accounts.dto import AccountDraft
+from posapp.services.accounts.manage import open_account
+from posapp.services.accounts.movements import deposit
 from posapp.services.backend import Backend
-from posapp.services.dto import UserDTO
-from posapp.services.stock_types import StockLine, StoreInput
-from posapp.services.tills import open_till
-from posapp.services.users import find_user
+from posapp.services.platform.dto import UserDTO
+from posapp.services.sales.tills import open_till
+from posapp.services.staff.users import find_user
+from posapp.services.stock import actions as stock
+from posapp.services.stock import stores
+from posapp.services.stock.dto import StockLine, StoreInput
 from tests.checkout_seed import ITEMS, add_coupon, add_staff, seed_shop
 
 ACCOUNT_PIN = "2468"

@@ -13,10 +13,10 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from posapp.services.backend import Backend
-from posapp.services.db import Database
-from posapp.services.dto import UserDTO
-from posapp.ui.bus import EventBus
-from posapp.ui.resources import apply_theme
+from posapp.services.platform.db import Database
+from posapp.services.platform.dto import UserDTO
+from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.resources import apply_theme
 from tests.ui.seed import add_staff
 
 HERE = Path(__file__).parent

@@ -23,17 +23,17 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from posapp.models import Order
 from posapp.reports.statement import write_statement_pdf
-from posapp.services import accounts
-from posapp.services.accounts_dto import AccountDraft
+from posapp.services.accounts import manage as accounts
+from posapp.services.accounts.api import AccountsApi
+from posapp.services.accounts.dto import AccountDraft
 from posapp.services.backend import Backend
-from posapp.services.db import open_database
-from posapp.services.dto import UserDTO
-from posapp.ui.accounts_api import AccountsApi
-from posapp.ui.accounts_money_dialogs import WithdrawDialog
-from posapp.ui.accounts_statement import StatementDialog
-from posapp.ui.bus import EventBus
+from posapp.services.platform.db import open_database
+from posapp.services.platform.dto import UserDTO
+from posapp.ui.accounts.money_dialogs import WithdrawDialog
+from posapp.ui.accounts.statement import StatementDialog
+from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.resources import apply_theme
 from posapp.ui.main_window import MainWindow
-from posapp.ui.resources import apply_theme
 from tests.ui.seed import add_staff, add_store
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"

@@ -4,7 +4,7 @@ Usage::
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.ui.make_screenshots_catalog
 
-Uses the demo data (``posapp.services.demo.load_demo``) in a temporary SQLite file; also writes
+Uses the demo data (``posapp.demo.history.load_demo``) in a temporary SQLite file; also writes
 a barcode label sheet of the first products to ``/tmp/catalog_labels.pdf``.
 """
 
@@ -21,15 +21,15 @@ from PySide6.QtCore import QLocale, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
-from posapp.services import users
+from posapp.demo.history import load_demo
 from posapp.services.backend import Backend
-from posapp.services.catalog_api import CatalogApi
-from posapp.services.db import open_database
-from posapp.services.demo import load_demo
-from posapp.ui.bus import EventBus
+from posapp.services.catalog.api import CatalogApi
+from posapp.services.platform.db import open_database
+from posapp.services.staff import users
+from posapp.ui.catalog.tab import CatalogTab
+from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.resources import apply_theme
 from posapp.ui.main_window import MainWindow
-from posapp.ui.resources import apply_theme
-from posapp.ui.tabs.catalog_tab import CatalogTab
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 LABELS = Path(tempfile.gettempdir()) / "catalog_labels.pdf"

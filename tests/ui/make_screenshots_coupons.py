@@ -20,16 +20,16 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QApplication
 
+from posapp.demo.history import load_demo
 from posapp.reports.coupon_effectiveness import render_effectiveness
 from posapp.reports.coupon_sheet import render_code_sheet
 from posapp.services.backend import Backend
-from posapp.services.coupon_desk import CouponDesk
-from posapp.services.db import open_database
-from posapp.services.demo import load_demo
-from posapp.services.users import find_user
-from posapp.ui.bus import EventBus
-from posapp.ui.resources import apply_theme
-from posapp.ui.tabs.coupons_tab import CouponsTab
+from posapp.services.coupons.api import CouponDesk
+from posapp.services.platform.db import open_database
+from posapp.services.staff.users import find_user
+from posapp.ui.coupons.tab import CouponsTab
+from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.resources import apply_theme
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 

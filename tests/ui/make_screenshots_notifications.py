@@ -45,19 +45,19 @@ from posapp.models import (
 )
 from posapp.models.base import utcnow
 from posapp.services.backend import Backend
-from posapp.services.db import open_database
-from posapp.services.dto import UserDTO
-from posapp.services.notification_api import NotificationApi
-from posapp.services.notification_dto import NotificationFilter
-from posapp.services.notifications import Fanout, NotificationListener
-from posapp.services.stock_core import move_stock
-from posapp.services.tills import open_till
-from posapp.ui.bus import EventBus
+from posapp.services.notifications.api import NotificationApi
+from posapp.services.notifications.dto import NotificationFilter
+from posapp.services.notifications.staff import Fanout, NotificationListener
+from posapp.services.platform.db import open_database
+from posapp.services.platform.dto import UserDTO
+from posapp.services.sales.tills import open_till
+from posapp.services.stock.ledger import move_stock
+from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.resources import apply_theme
 from posapp.ui.main_window import MainWindow
-from posapp.ui.notification_centre import NotificationCentre
-from posapp.ui.notification_rules_dialog import NotificationRulesDialog
-from posapp.ui.outbox_view import OutboxView
-from posapp.ui.resources import apply_theme
+from posapp.ui.notifications.centre import NotificationCentre
+from posapp.ui.notifications.outbox_view import OutboxView
+from posapp.ui.notifications.rules_dialog import NotificationRulesDialog
 from tests.ui.seed import add_staff, add_store
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"

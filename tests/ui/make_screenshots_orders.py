@@ -23,17 +23,17 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from posapp.reports.receipt import receipt_pdf
 from posapp.reports.till_reports import till_report_pdf
-from posapp.services import checkout, tills
 from posapp.services.backend import Backend
-from posapp.services.db import open_database
-from posapp.services.orders_desk import OrdersDesk
-from posapp.services.orders_dto import DraftLine, PaymentDraft, PaymentKind, ProductDTO, SaleDraft
-from posapp.services.pricing import Discount
-from posapp.ui.bus import EventBus
+from posapp.services.platform.db import open_database
+from posapp.services.sales import checkout, tills
+from posapp.services.sales.api import OrdersDesk
+from posapp.services.sales.dto import DraftLine, PaymentDraft, PaymentKind, ProductDTO, SaleDraft
+from posapp.services.sales.pricing import Discount
+from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.resources import apply_theme
 from posapp.ui.main_window import MainWindow
-from posapp.ui.payment_dialog import PaymentDialog
-from posapp.ui.resources import apply_theme
-from posapp.ui.tabs.orders_tab import OrdersTab
+from posapp.ui.orders.tab import OrdersTab
+from posapp.ui.register.payment import PaymentDialog
 from tests.checkout_seed import ITEMS, Item, add_coupon, add_customer, open_shop_till, seed_shop
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"

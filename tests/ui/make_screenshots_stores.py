@@ -4,7 +4,7 @@ Usage::
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.ui.make_screenshots_stores
 
-Uses the demo data (``posapp.services.demo.load_demo``) in a temporary SQLite file, and also
+Uses the demo data (``posapp.demo.history.load_demo``) in a temporary SQLite file, and also
 writes the replenishment PDF of the first store to ``/tmp/stores_replenishment.pdf``.
 """
 
@@ -20,19 +20,19 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QApplication, QWidget
 
+from posapp.demo.history import load_demo
 from posapp.reports.replenishment import render_pdf
-from posapp.services import users
 from posapp.services.backend import Backend
-from posapp.services.db import open_database
-from posapp.services.demo import load_demo
-from posapp.services.stores_api import StoresApi
-from posapp.ui.bus import EventBus
+from posapp.services.platform.db import open_database
+from posapp.services.staff import users
+from posapp.services.stock.api import StoresApi
+from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.resources import apply_theme
 from posapp.ui.main_window import MainWindow
-from posapp.ui.resources import apply_theme
-from posapp.ui.stock_count_dialog import CountDialog
-from posapp.ui.stock_dialogs import ReceiveDialog
-from posapp.ui.stock_panel import GRID_VIEW, REPLENISH_VIEW, STOCK_VIEW
-from posapp.ui.tabs.stores_tab import StoresTab
+from posapp.ui.stores.count_dialog import CountDialog
+from posapp.ui.stores.dialogs import ReceiveDialog
+from posapp.ui.stores.panel import GRID_VIEW, REPLENISH_VIEW, STOCK_VIEW
+from posapp.ui.stores.tab import StoresTab
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PDF = Path(tempfile.gettempdir()) / "stores_replenishment.pdf"

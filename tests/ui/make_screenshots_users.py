@@ -22,18 +22,18 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QApplication, QWidget
 
-from posapp.services import users
-from posapp.services.audit import AuditRecord
 from posapp.services.backend import Backend
-from posapp.services.db import open_database
-from posapp.services.errors import ServiceError
-from posapp.services.permissions import Permission
-from posapp.ui.approval_dialog import ApprovalDialog
-from posapp.ui.bus import EventBus
+from posapp.services.platform.audit import AuditRecord
+from posapp.services.platform.db import open_database
+from posapp.services.platform.errors import ServiceError
+from posapp.services.staff import users
+from posapp.services.staff.permissions import Permission
+from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.resources import apply_theme
 from posapp.ui.main_window import MainWindow
-from posapp.ui.resources import apply_theme
-from posapp.ui.tabs.users_tab import AUDIT_PAGE, UsersTab
-from posapp.ui.users_dialogs import EditUserDialog
+from posapp.ui.staff.approval_dialog import ApprovalDialog
+from posapp.ui.staff.dialogs import EditUserDialog
+from posapp.ui.staff.tab import AUDIT_PAGE, UsersTab
 from tests.ui.seed import PASSWORD, add_staff, add_store
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"

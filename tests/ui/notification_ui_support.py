@@ -8,12 +8,12 @@ from pathlib import Path
 
 from posapp.models import MovementKind, Product, StockLevel
 from posapp.services.backend import Backend
-from posapp.services.db import Database
-from posapp.services.mailer import PasswordStore
-from posapp.services.notification_api import NotificationApi
-from posapp.services.notifications import Fanout, NotificationListener, NotificationWorker
-from posapp.services.stock_core import move_stock
-from posapp.ui.bus import EventBus
+from posapp.services.notifications.api import NotificationApi
+from posapp.services.notifications.mailer import PasswordStore
+from posapp.services.notifications.staff import Fanout, NotificationListener, NotificationWorker
+from posapp.services.platform.db import Database
+from posapp.services.stock.ledger import move_stock
+from posapp.ui.kit.bus import EventBus
 from tests.ui.seed import add_staff, add_store
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from posapp.models import Store
-from posapp.services import settings, users
 from posapp.services.backend import Backend
-from posapp.services.dto import UserDTO
+from posapp.services.platform import settings
+from posapp.services.platform.dto import UserDTO
+from posapp.services.staff import users
 
 PASSWORD = "correct horse battery"
 STAFF = (

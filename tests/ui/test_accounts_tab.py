@@ -17,21 +17,21 @@ from PySide6.QtWidgets import QDialog, QLabel
 from pytestqt.qtbot import QtBot
 
 from posapp.events import AccountMoved
-from posapp.services import accounts
-from posapp.services.accounts_dto import AccountDraft, AccountDTO
+from posapp.services.accounts import manage as accounts
+from posapp.services.accounts.api import AccountsApi
+from posapp.services.accounts.dto import AccountDraft, AccountDTO
 from posapp.services.backend import Backend
-from posapp.services.dto import UserDTO
-from posapp.services.security import Approval
-from posapp.ui import accounts_money_dialogs
-from posapp.ui.accounts_api import AccountsApi
-from posapp.ui.accounts_dialogs import AccountFormDialog, AccountsDialog, PinDialog, StatusDialog
-from posapp.ui.accounts_models import AccountListModel, MovementsModel, signed_money
-from posapp.ui.accounts_money_dialogs import DepositDialog, TransferDialog, WithdrawDialog
-from posapp.ui.accounts_statement import StatementDialog
-from posapp.ui.accounts_worker import Cancelled, Progress, TaskCancelledError, TaskDialog
-from posapp.ui.bus import EventBus
-from posapp.ui.formatting import money_text
-from posapp.ui.tabs.accounts_tab import AccountsTab
+from posapp.services.platform.dto import UserDTO
+from posapp.services.staff.security import Approval
+from posapp.ui.accounts import money_dialogs as accounts_money_dialogs
+from posapp.ui.accounts.dialogs import AccountFormDialog, AccountsDialog, PinDialog, StatusDialog
+from posapp.ui.accounts.models import AccountListModel, MovementsModel, signed_money
+from posapp.ui.accounts.money_dialogs import DepositDialog, TransferDialog, WithdrawDialog
+from posapp.ui.accounts.statement import StatementDialog
+from posapp.ui.accounts.tab import AccountsTab
+from posapp.ui.accounts.worker import Cancelled, Progress, TaskCancelledError, TaskDialog
+from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.formatting import money_text
 from tests.ui.seed import PASSWORD, add_store
 
 pytestmark = pytest.mark.ui

@@ -10,11 +10,11 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from posapp.services.backend import Backend
-from posapp.services.dto import UserDTO
+from posapp.services.platform.dto import UserDTO
 from posapp.ui.app_runner import SessionController
-from posapp.ui.bus import EventBus
-from posapp.ui.login_dialog import LoginDialog
+from posapp.ui.kit.bus import EventBus
 from posapp.ui.main_window import MainWindow
+from posapp.ui.staff.login_dialog import LoginDialog
 from tests.ui.helpers import log_in
 from tests.ui.seed import PASSWORD
 
@@ -84,7 +84,7 @@ def test_closing_the_main_window_finishes(
 def test_start_up_imports_stay_light() -> None:
     code = (
         "import sys, posapp.ui.app_runner\n"
-        "heavy = ['reportlab', 'posapp.ui.main_window', 'posapp.ui.tabs.orders_tab']\n"
+        "heavy = ['reportlab', 'posapp.ui.main_window', 'posapp.ui.orders.tab']\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
     )
     result = subprocess.run(

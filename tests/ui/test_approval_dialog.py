@@ -8,12 +8,12 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from posapp.services import users
 from posapp.services.backend import Backend
-from posapp.services.dto import UserDTO
-from posapp.services.permissions import Permission
-from posapp.services.security import Approval, check_approval
-from posapp.ui.approval_dialog import MAX_ATTEMPTS, TOO_MANY, ApprovalDialog, ask_approval
+from posapp.services.platform.dto import UserDTO
+from posapp.services.staff import users
+from posapp.services.staff.permissions import Permission
+from posapp.services.staff.security import Approval, check_approval
+from posapp.ui.staff.approval_dialog import MAX_ATTEMPTS, TOO_MANY, ApprovalDialog, ask_approval
 from tests.ui.seed import PASSWORD
 
 pytestmark = pytest.mark.ui

@@ -13,17 +13,18 @@ from PySide6.QtCore import QDate, QModelIndex, Qt
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
-from posapp.services import audit_queries, users
-from posapp.services.audit import AuditRecord
-from posapp.services.audit_queries import ExportCancelledError
 from posapp.services.backend import Backend
-from posapp.services.dto import UserDTO
-from posapp.services.errors import PermissionDeniedError
-from posapp.ui.audit_view import AuditView
-from posapp.ui.bus import EventBus
-from posapp.ui.tabs.users_tab import AUDIT_PAGE
-from posapp.ui.users_audit_model import AuditTableModel
-from posapp.ui.users_worker import Progress
+from posapp.services.platform.audit import AuditRecord
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.errors import PermissionDeniedError
+from posapp.services.staff import audit as audit_queries
+from posapp.services.staff import users
+from posapp.services.staff.audit import ExportCancelledError
+from posapp.ui.kit.bus import EventBus
+from posapp.ui.staff.audit_model import AuditTableModel
+from posapp.ui.staff.audit_view import AuditView
+from posapp.ui.staff.tab import AUDIT_PAGE
+from posapp.ui.staff.worker import Progress
 from tests.ui.seed import PASSWORD
 from tests.ui.users_support import make_users_tab
 

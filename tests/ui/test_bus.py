@@ -10,8 +10,8 @@ from pytestqt.qtbot import QtBot
 
 from posapp.events import ALL_EVENT_TYPES, DomainEvent, OrderPlaced, Publisher, StockLow
 from posapp.services.backend import Backend
-from posapp.services.dto import UserDTO
-from posapp.ui.bus import SIGNAL_NAMES, EventBus
+from posapp.services.platform.dto import UserDTO
+from posapp.ui.kit.bus import SIGNAL_NAMES, EventBus
 from tests.ui.helpers import NOW, sample_event
 from tests.ui.seed import PASSWORD
 

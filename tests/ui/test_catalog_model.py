@@ -12,10 +12,10 @@ from PySide6.QtGui import QColor, QPixmap
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from posapp.services.catalog_dto import ProductRow, SearchResult
-from posapp.services.dto import UserDTO
-from posapp.services.errors import ServiceError
-from posapp.ui.catalog_model import COLUMN_KEYS, MAX_PAGES, PAGE_SIZE, PENDING, CatalogTableModel
+from posapp.services.catalog.dto import ProductRow, SearchResult
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.errors import ServiceError
+from posapp.ui.catalog.model import COLUMN_KEYS, MAX_PAGES, PAGE_SIZE, PENDING, CatalogTableModel
 
 pytestmark = pytest.mark.ui
 

@@ -15,17 +15,17 @@ from PySide6.QtWidgets import QDialog
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from posapp.services import catalog
 from posapp.services.backend import Backend
-from posapp.services.catalog_api import CatalogApi
-from posapp.services.catalog_dto import ProductDraft
-from posapp.services.dto import UserDTO
-from posapp.ui.bus import EventBus
-from posapp.ui.catalog_editor import ProductEditorDialog
-from posapp.ui.catalog_import import ImportDialog
-from posapp.ui.catalog_model import COLUMN_KEYS
-from posapp.ui.formatting import money_text
-from posapp.ui.tabs.catalog_tab import CatalogTab
+from posapp.services.catalog import products as catalog
+from posapp.services.catalog.api import CatalogApi
+from posapp.services.catalog.dto import ProductDraft
+from posapp.services.platform.dto import UserDTO
+from posapp.ui.catalog.editor import ProductEditorDialog
+from posapp.ui.catalog.import_dialogs import ImportDialog
+from posapp.ui.catalog.model import COLUMN_KEYS
+from posapp.ui.catalog.tab import CatalogTab
+from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.formatting import money_text
 
 pytestmark = pytest.mark.ui
 

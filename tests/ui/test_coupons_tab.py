@@ -15,13 +15,13 @@ from pytestqt.qtbot import QtBot
 
 from posapp.models import Order, Product
 from posapp.services.backend import Backend
-from posapp.services.coupon_desk import CouponDesk
-from posapp.services.coupons import BasketLine, quote_coupon, redeem_coupon
-from posapp.services.db import Database
-from posapp.services.dto import UserDTO
-from posapp.ui.bus import EventBus
-from posapp.ui.coupons_dialogs import CampaignDialog, GenerateDialog, ReportDialog
-from posapp.ui.tabs.coupons_tab import CouponsTab
+from posapp.services.coupons.api import CouponDesk
+from posapp.services.coupons.redemption import BasketLine, quote_coupon, redeem_coupon
+from posapp.services.platform.db import Database
+from posapp.services.platform.dto import UserDTO
+from posapp.ui.coupons.dialogs import CampaignDialog, GenerateDialog, ReportDialog
+from posapp.ui.coupons.tab import CouponsTab
+from posapp.ui.kit.bus import EventBus
 from tests.ui.seed import add_staff, add_store
 
 pytestmark = pytest.mark.ui
@@ -184,7 +184,7 @@ def test_disable_campaign_and_code(
     backend, staff, _, _ = shop
     from datetime import UTC, datetime
 
-    from posapp.services.coupon_dto import CampaignDraft
+    from posapp.services.coupons.dto import CampaignDraft
 
     campaign = backend.coupons.create_campaign(
         staff["admin"],

@@ -6,8 +6,8 @@ import pytest
 from PySide6.QtCore import QLocale
 
 from posapp.events import AccountMoved, CouponRedeemed, OrderPlaced, ProductChanged, StockLow
-from posapp.ui.event_messages import toast_message
-from posapp.ui.formatting import money_text
+from posapp.ui.kit.formatting import money_text
+from posapp.ui.notifications.messages import toast_message
 from tests.ui.helpers import NOW
 
 pytestmark = pytest.mark.ui

@@ -10,23 +10,25 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialog, QLineEdit, QMainWindow, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
-from posapp.services import audit_queries, settings, users
-from posapp.services.audit_queries import AuditFilter
 from posapp.services.backend import Backend
-from posapp.services.dto import UserDTO
-from posapp.services.errors import AuthenticationError
-from posapp.services.security import SESSION_ENDED
+from posapp.services.platform import settings
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.errors import AuthenticationError
+from posapp.services.staff import audit as audit_queries
+from posapp.services.staff import users
+from posapp.services.staff.audit import AuditFilter
+from posapp.services.staff.security import SESSION_ENDED
 from posapp.ui.app_runner import SessionController
-from posapp.ui.bus import EventBus
-from posapp.ui.idle_lock import (
+from posapp.ui.kit.bus import EventBus
+from posapp.ui.main_window import MainWindow
+from posapp.ui.staff.idle_lock import (
     DEFAULT_IDLE_LOCK_MINUTES,
     IDLE_LOCK_MINUTES_KEY,
     LOCKED_OUT,
     WRONG_PASSWORD,
     IdleLock,
 )
-from posapp.ui.main_window import MainWindow
-from posapp.ui.users_lock_screen import ScanBurstDetector
+from posapp.ui.staff.lock_screen import ScanBurstDetector
 from tests.ui.helpers import log_in
 from tests.ui.seed import PASSWORD
 from tests.ui.users_support import FakeMonotonic, scan, type_like_a_person

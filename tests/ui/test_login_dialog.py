@@ -9,9 +9,9 @@ from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
 from posapp.services.backend import Backend
-from posapp.services.dto import UserDTO
-from posapp.services.errors import DatabaseError
-from posapp.ui.login_dialog import (
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.errors import DatabaseError
+from posapp.ui.staff.login_dialog import (
     FIRST_RUN_HINT,
     SIGN_IN,
     SIGNING_IN,

@@ -19,13 +19,13 @@ from posapp.events import (
     UserChanged,
 )
 from posapp.services.backend import Backend
-from posapp.services.dto import UserDTO
-from posapp.services.notification_listener import NotificationListener
-from posapp.ui.bus import EventBus
-from posapp.ui.login_dialog import LoginDialog
+from posapp.services.notifications.listener import NotificationListener
+from posapp.services.platform.dto import UserDTO
+from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.ports import AppBackend
 from posapp.ui.main_window import TAB_SPECS, MainWindow
-from posapp.ui.ports import AppBackend
-from posapp.ui.tabs.users_tab import UsersTab
+from posapp.ui.staff.login_dialog import LoginDialog
+from posapp.ui.staff.tab import UsersTab
 from tests.ui.helpers import NOW, log_in, show_dialog
 from tests.ui.seed import PASSWORD, add_store
 

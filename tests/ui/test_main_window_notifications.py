@@ -26,12 +26,12 @@ from pytestqt.qtbot import QtBot
 from posapp.app_services import ServiceOptions, Services, start_services
 from posapp.config import AppConfig
 from posapp.services.backend import Backend
-from posapp.services.db import Database
-from posapp.ui import notif_window
+from posapp.services.platform.db import Database
 from posapp.ui.app_runner import SessionController
-from posapp.ui.bus import EventBus
+from posapp.ui.kit.bus import EventBus
 from posapp.ui.main_window import MainWindow
-from posapp.ui.toasts import Toast
+from posapp.ui.notifications import menu as notif_window
+from posapp.ui.notifications.toasts import Toast
 from tests.checkout_seed import PASSWORD, add_coupon
 from tests.integration.notif_till import Child, NotifShop, ensure_till, seed, sell
 from tests.ui.helpers import log_in

@@ -12,16 +12,16 @@ from pytestqt.qtbot import QtBot
 
 from posapp.events import UserChanged
 from posapp.models.base import utcnow
-from posapp.services.db import Database
-from posapp.services.notification_dto import TRIGGERS, NotificationDTO
-from posapp.ui.bus import EventBus
-from posapp.ui.notification_centre import (
+from posapp.services.notifications.dto import TRIGGERS, NotificationDTO
+from posapp.services.platform.db import Database
+from posapp.ui.kit.bus import EventBus
+from posapp.ui.notifications.centre import (
     NotificationCentre,
     NotificationListModel,
     NotificationRole,
     when_text,
 )
-from posapp.ui.notification_rules_dialog import NotificationRulesDialog, RulesTableModel
+from posapp.ui.notifications.rules_dialog import NotificationRulesDialog, RulesTableModel
 from tests.ui.notification_ui_support import Shop, open_shop
 
 pytestmark = pytest.mark.ui
@@ -65,7 +65,7 @@ def test_the_list_model_passes_the_model_tester(qtbot: QtBot, qtmodeltester, sho
 
 def test_pages_are_fetched_as_the_list_scrolls(shop: Shop, monkeypatch: pytest.MonkeyPatch) -> None:
     notify_admin(shop, 250)
-    from posapp.ui import notification_centre
+    from posapp.ui.notifications import centre as notification_centre
 
     monkeypatch.setattr(notification_centre, "PAGE_SIZE", 100)
     model = NotificationListModel(shop.backend.notifications, shop.staff["admin"])
@@ -150,7 +150,7 @@ def test_when_text() -> None:
 
 
 def test_the_rules_model_passes_the_model_tester(qtmodeltester) -> None:
-    from posapp.services.notification_dto import default_rules
+    from posapp.services.notifications.dto import default_rules
 
     model = RulesTableModel(default_rules())
     qtmodeltester.check(model)

@@ -15,13 +15,13 @@ from pytestqt.qtbot import QtBot
 from posapp.events import UserChanged
 from posapp.models.base import utcnow
 from posapp.services.backend import Backend
-from posapp.services.db import Database
-from posapp.services.dto import UserDTO
-from posapp.ui.bus import EventBus
+from posapp.services.platform.db import Database
+from posapp.services.platform.dto import UserDTO
+from posapp.ui.kit.bus import EventBus
 from posapp.ui.main_window import MainWindow
-from posapp.ui.notification_bell import NotificationBell
-from posapp.ui.notifications_wiring import NotificationsWiring, wire_notifications
-from posapp.ui.toasts import Toast, ToastArea
+from posapp.ui.notifications.bell import NotificationBell
+from posapp.ui.notifications.toasts import Toast, ToastArea
+from posapp.ui.notifications.wiring import NotificationsWiring, wire_notifications
 from tests.ui.notification_ui_support import Shop, open_shop
 from tests.ui.seed import add_staff
 

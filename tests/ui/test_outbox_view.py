@@ -11,12 +11,12 @@ from pytestqt.qtbot import QtBot
 
 from posapp.models import CouponCampaign, CouponCode, CustomerAccount, LedgerAccount, OutboxEmail
 from posapp.models.base import utcnow
-from posapp.services.db import Database
-from posapp.services.outbox_dto import SmtpSettings
-from posapp.services.settings import get_setting
-from posapp.ui.bus import EventBus
-from posapp.ui.outbox_dialogs import PromotionDialog, SmtpSettingsDialog
-from posapp.ui.outbox_view import OutboxTableModel, OutboxView
+from posapp.services.notifications.outbox_dto import SmtpSettings
+from posapp.services.platform.db import Database
+from posapp.services.platform.settings import get_setting
+from posapp.ui.kit.bus import EventBus
+from posapp.ui.notifications.outbox_dialogs import PromotionDialog, SmtpSettingsDialog
+from posapp.ui.notifications.outbox_view import OutboxTableModel, OutboxView
 from tests.ui.notification_ui_support import Shop, open_shop
 
 pytestmark = pytest.mark.ui

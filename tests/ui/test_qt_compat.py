@@ -7,7 +7,7 @@ import sys
 import pytest
 from PySide6.QtCore import QObject, Signal
 
-from posapp.ui import qt_compat
+from posapp.ui.kit import qt_compat
 
 pytestmark = pytest.mark.ui
 

@@ -15,18 +15,18 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 from posapp.models import AuditEntry, CouponRedemption, Order, Payment
-from posapp.services import checkout
 from posapp.services.backend import Backend
-from posapp.services.db import Database
-from posapp.services.orders_desk import OrdersDesk
-from posapp.ui.bus import EventBus
-from posapp.ui.order_detail import OrderDetailPanel
-from posapp.ui.order_list import OrderListModel, OrderListView
-from posapp.ui.order_return_dialog import ReturnDialog
-from posapp.ui.payment_dialog import PaymentDialog
-from posapp.ui.register_model import CartTableModel
-from posapp.ui.register_view import RegisterView
-from posapp.ui.tabs.orders_tab import OrdersTab
+from posapp.services.platform.db import Database
+from posapp.services.sales import checkout
+from posapp.services.sales.api import OrdersDesk
+from posapp.ui.kit.bus import EventBus
+from posapp.ui.orders.detail import OrderDetailPanel
+from posapp.ui.orders.listing import OrderListModel, OrderListView
+from posapp.ui.orders.return_dialog import ReturnDialog
+from posapp.ui.orders.tab import OrdersTab
+from posapp.ui.register.model import CartTableModel
+from posapp.ui.register.payment import PaymentDialog
+from posapp.ui.register.view import RegisterView
 from tests.checkout_seed import Shop, add_coupon, cash_sale, on_hand, open_shop_till, seed_shop
 
 pytestmark = pytest.mark.ui

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from posapp.ui import resources
+from posapp.ui.kit import resources
 
 pytestmark = pytest.mark.ui
 

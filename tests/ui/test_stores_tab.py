@@ -12,24 +12,24 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
-from posapp.services import stock
 from posapp.services.backend import Backend
-from posapp.services.dto import UserDTO
-from posapp.services.stock_types import (
+from posapp.services.platform.dto import UserDTO
+from posapp.services.stock import actions as stock
+from posapp.services.stock.api import StoresApi
+from posapp.services.stock.dto import (
     AdjustReason,
     ProductPick,
     StockLine,
     StockRow,
 )
-from posapp.services.stores_api import StoresApi
-from posapp.ui.bus import EventBus
-from posapp.ui.stock_count_dialog import CountDialog, CountLinesModel
-from posapp.ui.stock_dialogs import AdjustDialog, ReceiveDialog, ReorderDialog, TransferDialog
-from posapp.ui.stock_forms import StockLinesModel
-from posapp.ui.stock_grid import AVAILABILITY_ROLE, STATE_ROLE
-from posapp.ui.stock_panel import GRID_VIEW, REPLENISH_VIEW, STOCK_VIEW
-from posapp.ui.stores_dialog import StoreDialog
-from posapp.ui.tabs.stores_tab import StoresTab
+from posapp.ui.kit.bus import EventBus
+from posapp.ui.stores.count_dialog import CountDialog, CountLinesModel
+from posapp.ui.stores.dialogs import AdjustDialog, ReceiveDialog, ReorderDialog, TransferDialog
+from posapp.ui.stores.forms import StockLinesModel
+from posapp.ui.stores.grid import AVAILABILITY_ROLE, STATE_ROLE
+from posapp.ui.stores.panel import GRID_VIEW, REPLENISH_VIEW, STOCK_VIEW
+from posapp.ui.stores.store_dialog import StoreDialog
+from posapp.ui.stores.tab import StoresTab
 from tests.unit.stock_support import World, build_world, on_hand
 
 pytestmark = pytest.mark.ui

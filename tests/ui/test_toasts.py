@@ -8,7 +8,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
-from posapp.ui.toasts import DEFAULT_DURATIONS_MS, MAX_VISIBLE, ToastArea
+from posapp.ui.notifications.toasts import DEFAULT_DURATIONS_MS, MAX_VISIBLE, ToastArea
 
 pytestmark = pytest.mark.ui
 

@@ -9,14 +9,15 @@ from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
 from posapp.models import Store
-from posapp.services import user_stores, users
 from posapp.services.backend import Backend
-from posapp.services.dto import UserDTO
-from posapp.ui.bus import EventBus
-from posapp.ui.tabs.users_tab import UsersTab
-from posapp.ui.users_dialogs import STORE_HINTS, AddUserDialog, EditUserDialog
-from posapp.ui.users_model import COLUMNS, UserFilterProxy, UsersTableModel
-from posapp.ui.users_panel import UsersPanel
+from posapp.services.platform.dto import UserDTO
+from posapp.services.staff import home_stores as user_stores
+from posapp.services.staff import users
+from posapp.ui.kit.bus import EventBus
+from posapp.ui.staff.dialogs import STORE_HINTS, AddUserDialog, EditUserDialog
+from posapp.ui.staff.model import COLUMNS, UserFilterProxy, UsersTableModel
+from posapp.ui.staff.panel import UsersPanel
+from posapp.ui.staff.tab import UsersTab
 from tests.ui.seed import PASSWORD, add_store
 from tests.ui.users_support import make_users_tab, open_dialog, rows, submit
 

@@ -10,18 +10,18 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
-from posapp.services import users
 from posapp.services.backend import Backend
-from posapp.services.dto import UserDTO
-from posapp.services.errors import AuthenticationError
-from posapp.services.permissions import Permission
-from posapp.services.security import SESSION_ENDED, SessionEndedError, authorize
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.errors import AuthenticationError
+from posapp.services.staff import users
+from posapp.services.staff.permissions import Permission
+from posapp.services.staff.security import SESSION_ENDED, SessionEndedError, authorize
 from posapp.ui.app_runner import SessionController
-from posapp.ui.bus import EventBus
+from posapp.ui.kit.bus import EventBus
 from posapp.ui.main_window import MainWindow
-from posapp.ui.tabs.users_tab import UsersTab
-from posapp.ui.users_dialogs import AddUserDialog, ConfirmDialog
-from posapp.ui.users_session import error_text
+from posapp.ui.staff.dialogs import AddUserDialog, ConfirmDialog
+from posapp.ui.staff.session import error_text
+from posapp.ui.staff.tab import UsersTab
 from tests.ui.helpers import log_in
 from tests.ui.users_support import open_dialog, rows, submit
 

@@ -7,18 +7,18 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
-from posapp.services import users
 from posapp.services.backend import Backend
-from posapp.services.dto import UserDTO
-from posapp.services.errors import AuthenticationError, PermissionDeniedError
-from posapp.ui.bus import EventBus
-from posapp.ui.users_dialogs import (
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.errors import AuthenticationError, PermissionDeniedError
+from posapp.services.staff import users
+from posapp.ui.kit.bus import EventBus
+from posapp.ui.staff.dialogs import (
     AddUserDialog,
     ConfirmDialog,
     EditUserDialog,
     ResetPasswordDialog,
 )
-from posapp.ui.users_model import COLUMNS, USER_ROLE, UserFilterProxy, UsersTableModel
+from posapp.ui.staff.model import COLUMNS, USER_ROLE, UserFilterProxy, UsersTableModel
 from tests.ui.seed import PASSWORD
 from tests.ui.users_support import make_users_tab, open_dialog, rows, submit
 

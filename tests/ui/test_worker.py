@@ -1,4 +1,4 @@
-"""The shared background worker (posapp.ui.worker) and the screens' thin dialogs over it."""
+"""The shared background worker (posapp.ui.kit.worker) and the screens' thin dialogs over it."""
 
 from __future__ import annotations
 
@@ -15,12 +15,12 @@ from PySide6.QtWidgets import QDialogButtonBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from posapp.reports.statement import RenderCancelledError
-from posapp.services.coupon_dto import OperationCancelledError
-from posapp.services.dto import UserDTO
-from posapp.services.errors import ServiceError
-from posapp.ui import accounts_worker, coupons_worker, order_tasks, stock_export
-from posapp.ui.stores_port import StoresPort
-from posapp.ui.worker import (
+from posapp.services.coupons.dto import OperationCancelledError
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.errors import ServiceError
+from posapp.ui.accounts import worker as accounts_worker
+from posapp.ui.coupons import worker as coupons_worker
+from posapp.ui.kit.worker import (
     Cancelled,
     Progress,
     Task,
@@ -29,6 +29,9 @@ from posapp.ui.worker import (
     Work,
     run_task,
 )
+from posapp.ui.orders import tasks as order_tasks
+from posapp.ui.stores import export as stock_export
+from posapp.ui.stores.port import StoresPort
 
 pytestmark = pytest.mark.ui
 WAIT_MS = 5_000
@@ -150,12 +153,12 @@ def test_unexpected_exception_is_logged_and_said_plainly(
     def work(progress: Progress, cancelled: Cancelled) -> object:
         raise KeyError("secret detail")
 
-    caplog.set_level(logging.ERROR, logger="posapp.ui.worker")
+    caplog.set_level(logging.ERROR, logger="posapp.ui.kit.worker")
     dialog = _start(qtbot, TaskDialog("Export", "…", Task(work, name="test task")))
     qtbot.wait_until(lambda: not dialog.running, timeout=WAIT_MS)
     assert dialog.error == "Something went wrong; the details are in the log."
     assert "secret" not in dialog.error_label.text()
-    [record] = [r for r in caplog.records if r.name == "posapp.ui.worker"]
+    [record] = [r for r in caplog.records if r.name == "posapp.ui.kit.worker"]
     assert record.levelno == logging.ERROR
     assert record.getMessage() == "test task failed"
     assert record.exc_info is not None

@@ -8,11 +8,11 @@ from PySide6.QtWidgets import QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from posapp.services.backend import Backend
-from posapp.services.dto import UserDTO
-from posapp.ui.bus import EventBus
-from posapp.ui.tabs.users_tab import UsersTab
-from posapp.ui.users_dialogs import FormDialog
-from posapp.ui.users_panel import UsersPanel
+from posapp.services.platform.dto import UserDTO
+from posapp.ui.kit.bus import EventBus
+from posapp.ui.staff.dialogs import FormDialog
+from posapp.ui.staff.panel import UsersPanel
+from posapp.ui.staff.tab import UsersTab
 
 
 class FakeMonotonic:

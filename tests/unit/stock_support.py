@@ -21,10 +21,10 @@ from posapp.models import (
     StockMovement,
     Store,
 )
-from posapp.services import users
 from posapp.services.backend import Backend
-from posapp.services.dto import UserDTO
-from posapp.services.stock_core import move_stock
+from posapp.services.platform.dto import UserDTO
+from posapp.services.staff import users
+from posapp.services.stock.ledger import move_stock
 
 PW = "correct horse battery"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from posapp.services import account_numbers as numbers
-from posapp.services.demo import account_number as demo_number
-from posapp.services.errors import ValidationError
+from posapp.demo.history import account_number as demo_number
+from posapp.services.accounts import numbers
+from posapp.services.platform.errors import ValidationError
 
 SAMPLES = ["0000000195", numbers.make_number(12_345_678), numbers.make_number(99_999_999)]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from posapp.money import MAX_MINOR, MoneyError, parse_money
-from posapp.services.accounts_validation import (
+from posapp.services.accounts.validation import (
     check_amount,
     check_daily_limit,
     check_overdraft,
@@ -15,7 +15,7 @@ from posapp.services.accounts_validation import (
     clean_pin,
     clean_reason,
 )
-from posapp.services.errors import ValidationError
+from posapp.services.platform.errors import ValidationError
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from posapp.services import cards
+from posapp.services.platform import cards
 
 
 def full_check(text: str) -> bool:

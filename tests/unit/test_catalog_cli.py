@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from posapp.catalog_cli import register_cli
+from posapp.cli.catalog import register_cli
 from posapp.config import AppConfig
-from posapp.services import catalog
 from posapp.services.backend import Backend
-from posapp.services.db import Database
-from posapp.services.dto import UserDTO
+from posapp.services.catalog import products as catalog
+from posapp.services.platform.db import Database
+from posapp.services.platform.dto import UserDTO
 from tests.integration.catalog_support import add_staff, draft
 
 

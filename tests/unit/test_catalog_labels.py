@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from posapp.reports.labels import L7160, label_content, plan_sheet, render_label_sheet
-from posapp.services.catalog_dto import LabelDTO
+from posapp.services.catalog.dto import LabelDTO
 
 
 def label(n: int, barcode: str | None = "5012345678900", name: str = "Gala Apples") -> LabelDTO:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from posapp.services.catalog_rules import (
+from posapp.services.catalog.rules import (
     barcode_variants,
     clean_barcode,
     clean_category_name,
@@ -20,7 +20,7 @@ from posapp.services.catalog_rules import (
     sku_key,
     unescape_cell,
 )
-from posapp.services.errors import ValidationError
+from posapp.services.platform.errors import ValidationError
 
 # --- SKUs -------------------------------------------------------------------------------------
 

@@ -26,12 +26,12 @@ from posapp.models import (
     StockMovement,
     User,
 )
-from posapp.services import checkout
 from posapp.services.backend import Backend
-from posapp.services.cards import CardNumberError, contains_card_number
-from posapp.services.coupons import CouponRefused
-from posapp.services.errors import AuthenticationError, ServiceError, ValidationError
-from posapp.services.orders_dto import (
+from posapp.services.coupons.redemption import CouponRefused
+from posapp.services.platform.cards import CardNumberError, contains_card_number
+from posapp.services.platform.errors import AuthenticationError, ServiceError, ValidationError
+from posapp.services.sales import checkout
+from posapp.services.sales.dto import (
     ApprovalRequiredError,
     DraftLine,
     ManagerApproval,
@@ -39,10 +39,10 @@ from posapp.services.orders_dto import (
     PaymentKind,
     SaleDraft,
 )
-from posapp.services.permissions import Permission
-from posapp.services.pricing import Discount
-from posapp.services.stock_core import InsufficientStockError
-from posapp.services.tills import TillClosedError, close_till
+from posapp.services.sales.pricing import Discount
+from posapp.services.sales.tills import TillClosedError, close_till
+from posapp.services.staff.permissions import Permission
+from posapp.services.stock.ledger import InsufficientStockError
 from tests.checkout_seed import (
     PASSWORD,
     Shop,

@@ -1,4 +1,4 @@
-"""``posapp report sales``: the command the lead wires into ``posapp.cli``."""
+"""``posapp report sales``: the command the lead wires into ``posapp.cli.main``."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from posapp.cli.orders import register_cli
 from posapp.config import AppConfig
-from posapp.orders_cli import register_cli
-from posapp.services import checkout
 from posapp.services.backend import Backend
-from posapp.services.db import Database
-from posapp.services.errors import ValidationError
+from posapp.services.platform.db import Database
+from posapp.services.platform.errors import ValidationError
+from posapp.services.sales import checkout
 from tests.checkout_seed import cash_sale, open_shop_till, seed_shop
 
 

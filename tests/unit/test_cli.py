@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 
 import posapp.app
-from posapp import cli
+from posapp.cli import main as cli
 from posapp.config import AppConfig
+from posapp.demo.history import NOT_EMPTY
 from posapp.models import Store
 from posapp.services.backend import Backend
-from posapp.services.db import Database
-from posapp.services.demo import NOT_EMPTY
-from posapp.services.migrate import head_revision
+from posapp.services.platform.db import Database
+from posapp.services.platform.migrate import head_revision
 
 GOOD = "correct horse battery"
 
@@ -253,7 +253,7 @@ def test_demo_if_empty_belongs_to_the_window(capsys: pytest.CaptureFixture[str])
 
 def test_python_dash_m_posapp_cli() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "posapp.cli", "--help"],
+        [sys.executable, "-m", "posapp.cli.main", "--help"],
         capture_output=True,
         text=True,
         timeout=60,

@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from posapp.services.coupon_codes import (
+from posapp.services.coupons.codes import (
     ALPHABET,
     clean_prefix,
     clean_shared_code,
@@ -17,8 +17,8 @@ from posapp.services.coupon_codes import (
     new_codes,
     random_bodies,
 )
-from posapp.services.coupon_dto import parse_percent_bp, percent_text, value_text
-from posapp.services.errors import ValidationError
+from posapp.services.coupons.dto import parse_percent_bp, percent_text, value_text
+from posapp.services.platform.errors import ValidationError
 
 
 def test_alphabet_has_no_look_alikes() -> None:

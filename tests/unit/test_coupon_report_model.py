@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from posapp.services.coupon_reports import (
+from posapp.services.coupons.report_model import (
     CampaignFact,
     EffectivenessData,
     RedemptionFact,

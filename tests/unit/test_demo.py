@@ -17,6 +17,14 @@ import pytest
 import sqlalchemy as sa
 from PIL import Image
 
+from posapp.demo.history import (
+    CODE_ALPHABET,
+    NOT_EMPTY,
+    DemoSummary,
+    account_number,
+    ean13,
+    load_demo,
+)
 from posapp.models import (
     Base,
     CouponCampaign,
@@ -38,17 +46,9 @@ from posapp.models import (
     User,
 )
 from posapp.services.backend import Backend
-from posapp.services.db import open_database
-from posapp.services.demo import (
-    CODE_ALPHABET,
-    NOT_EMPTY,
-    DemoSummary,
-    account_number,
-    ean13,
-    load_demo,
-)
-from posapp.services.errors import ConflictError, ValidationError
-from posapp.services.passwords import verify_password
+from posapp.services.platform.db import open_database
+from posapp.services.platform.errors import ConflictError, ValidationError
+from posapp.services.staff.passwords import verify_password
 from tests.conftest import pg_url_or_skip, reset_postgres
 
 T = TypeVar("T")

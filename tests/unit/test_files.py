@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from posapp.services.files import FileTargetError, atomic_target, write_atomic
+from posapp.services.platform.files import FileTargetError, atomic_target, write_atomic
 
 
 def test_write_atomic_replaces_the_file_whole(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, PngImagePlugin
 
-from posapp.services.images import (
+from posapp.services.catalog.images import (
     MAX_BYTES,
     STORED_SIDE,
     THUMB_SIDE,

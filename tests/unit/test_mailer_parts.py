@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from posapp.services import mailer, outbox
-from posapp.services.errors import ValidationError
-from posapp.services.outbox_dto import SmtpSettings
+from posapp.services.notifications import mailer, outbox
+from posapp.services.notifications.outbox_dto import SmtpSettings
+from posapp.services.platform.errors import ValidationError
 
 NOW = datetime(2024, 5, 17, 9, 30, tzinfo=UTC)
 

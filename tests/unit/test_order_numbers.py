@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import Engine, delete, event
 
 from posapp.models.orders import OrderCounter
-from posapp.services import checkout
 from posapp.services.backend import Backend
+from posapp.services.sales import checkout
 from tests.checkout_seed import Shop, cash_sale, open_shop_till, seed_shop
 
 APPLE = 120

@@ -10,10 +10,11 @@ from sqlalchemy import select
 
 from posapp.events import OrderStatusChanged, PaymentConfirmed, RecordingPublisher
 from posapp.models import AuditEntry, CouponCode, StockMovement
-from posapp.services import checkout, orders, orders_queries
 from posapp.services.backend import Backend
-from posapp.services.errors import ConflictError, ServiceError, ValidationError
-from posapp.services.orders_dto import (
+from posapp.services.platform.errors import ConflictError, ServiceError, ValidationError
+from posapp.services.sales import checkout, orders
+from posapp.services.sales import queries as orders_queries
+from posapp.services.sales.dto import (
     ApprovalRequiredError,
     DraftLine,
     ManagerApproval,
@@ -26,7 +27,7 @@ from posapp.services.orders_dto import (
     ReturnRequest,
     SaleDraft,
 )
-from posapp.services.pricing import PriceLine, price_cart
+from posapp.services.sales.pricing import PriceLine, price_cart
 from tests.checkout_seed import (
     PASSWORD,
     Shop,

@@ -14,19 +14,15 @@ import pytest
 from sqlalchemy import select
 
 from posapp.models import CouponCode, Product, StockLevel, Store, TillSession
-from posapp.services import (
-    checkout,
-    checkout_lookup,
-    orders,
-    orders_queries,
-    orders_sales,
-    parked,
-    tills,
-)
 from posapp.services.backend import Backend
-from posapp.services.dto import UserDTO
-from posapp.services.errors import PermissionDeniedError
-from posapp.services.orders_dto import (
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.errors import PermissionDeniedError
+from posapp.services.platform.uow import UnitOfWork
+from posapp.services.sales import checkout, orders, parked, tills
+from posapp.services.sales import lookup as checkout_lookup
+from posapp.services.sales import queries as orders_queries
+from posapp.services.sales import report as orders_sales
+from posapp.services.sales.dto import (
     BasketItem,
     DraftLine,
     ManagerApproval,
@@ -40,9 +36,8 @@ from posapp.services.orders_dto import (
     ReturnRequest,
     SaleDraft,
 )
-from posapp.services.permissions import ROLE_PERMISSIONS, Permission
-from posapp.services.security import ACTIONS
-from posapp.services.uow import UnitOfWork
+from posapp.services.staff.permissions import ROLE_PERMISSIONS, Permission
+from posapp.services.staff.security import ACTIONS
 from tests.checkout_seed import PASSWORD, add_coupon, add_staff
 
 Call = Callable[[UnitOfWork, UserDTO, dict[str, UserDTO]], object]
@@ -144,69 +139,69 @@ def _return(uow: UnitOfWork, actor: UserDTO, staff: dict[str, UserDTO]) -> objec
 TODAY = datetime.now(UTC).date()
 
 ACTION_CALLS: dict[str, Call] = {
-    "checkout.place_order": lambda uow, a, s: checkout.place_order(
+    "sales.checkout.place_order": lambda uow, a, s: checkout.place_order(
         uow, a, SaleDraft(uuid.uuid4(), (DraftLine(1, _world(uow, s)[1], 1),))
     ),
-    "checkout.pay_order": lambda uow, a, s: checkout.pay_order(
+    "sales.checkout.pay_order": lambda uow, a, s: checkout.pay_order(
         uow,
         a,
         _order(uow, s, paid=False),
         (PaymentDraft(uuid.uuid4(), PaymentKind.CASH, PRICE, PRICE),),
     ),
-    "checkout.verify_approval": lambda uow, a, s: checkout.verify_approval(
+    "sales.checkout.verify_approval": lambda uow, a, s: checkout.verify_approval(
         uow, a, _approval(s), Permission.OVERRIDE_PRICE
     ),
-    "checkout_lookup.lookup_code": lambda uow, a, s: checkout_lookup.lookup_code(uow, a, "MX-1"),
-    "checkout_lookup.search_products": lambda uow, a, s: checkout_lookup.search_products(
+    "sales.lookup.lookup_code": lambda uow, a, s: checkout_lookup.lookup_code(uow, a, "MX-1"),
+    "sales.lookup.search_products": lambda uow, a, s: checkout_lookup.search_products(
         uow, a, "mat"
     ),
-    "checkout_lookup.categories": lambda uow, a, s: checkout_lookup.categories(uow, a),
-    "checkout_lookup.category_products": lambda uow, a, s: checkout_lookup.category_products(
+    "sales.lookup.categories": lambda uow, a, s: checkout_lookup.categories(uow, a),
+    "sales.lookup.category_products": lambda uow, a, s: checkout_lookup.category_products(
         uow, a, 1
     ),
-    "checkout_lookup.search_customers": lambda uow, a, s: checkout_lookup.search_customers(
+    "sales.lookup.search_customers": lambda uow, a, s: checkout_lookup.search_customers(
         uow, a, "x"
     ),
-    "checkout_lookup.quote_sale_coupon": lambda uow, a, s: _quote(uow, a, s),  # noqa: PLW0108
-    "orders.advance_order": lambda uow, a, s: orders.advance_order(
+    "sales.lookup.quote_sale_coupon": lambda uow, a, s: _quote(uow, a, s),  # noqa: PLW0108
+    "sales.orders.advance_order": lambda uow, a, s: orders.advance_order(
         uow, a, _order(uow, s, pickup=True), "collect"
     ),
-    "orders.cancel_order": lambda uow, a, s: orders.cancel_order(
+    "sales.orders.cancel_order": lambda uow, a, s: orders.cancel_order(
         uow, a, _order(uow, s, paid=False), "matrix", _approval(s)
     ),
-    "orders.void_sale": lambda uow, a, s: orders.void_sale(uow, a, uuid.uuid4(), 1, PRICE),
-    "orders.record_line_removed": lambda uow, a, s: orders.record_line_removed(
+    "sales.orders.void_sale": lambda uow, a, s: orders.void_sale(uow, a, uuid.uuid4(), 1, PRICE),
+    "sales.orders.record_line_removed": lambda uow, a, s: orders.record_line_removed(
         uow, a, uuid.uuid4(), _world(uow, s)[1], 1, PRICE
     ),
-    "orders.return_items": _return,
-    "orders_queries.order_page": lambda uow, a, s: orders_queries.order_page(uow, a, OrderFilter()),
-    "orders_queries.order_detail": lambda uow, a, s: orders_queries.order_detail(
+    "sales.orders.return_items": _return,
+    "sales.queries.order_page": lambda uow, a, s: orders_queries.order_page(uow, a, OrderFilter()),
+    "sales.queries.order_detail": lambda uow, a, s: orders_queries.order_detail(
         uow, a, _order(uow, s)
     ),
-    "orders_queries.find_order": lambda uow, a, s: orders_queries.find_order(
+    "sales.queries.find_order": lambda uow, a, s: orders_queries.find_order(
         uow, a, _number(uow, s)
     ),
-    "orders_sales.sales_summary": lambda uow, a, s: orders_sales.sales_summary(
+    "sales.report.sales_summary": lambda uow, a, s: orders_sales.sales_summary(
         uow, a, TODAY - timedelta(days=1), TODAY
     ),
-    "parked.park_sale": lambda uow, a, s: parked.park_sale(
+    "sales.parked.park_sale": lambda uow, a, s: parked.park_sale(
         uow, a, _cart(uow, s), total_minor=PRICE
     ),
-    "parked.parked_sales": lambda uow, a, s: (_world(uow, s), parked.parked_sales(uow, a)),
-    "parked.resume_sale": lambda uow, a, s: parked.resume_sale(uow, a, _parked(uow, s)),
-    "parked.discard_parked": lambda uow, a, s: parked.discard_parked(uow, a, _parked(uow, s)),
-    "tills.current_till": lambda uow, a, s: tills.current_till(uow, a),
-    "tills.till_denominations": lambda uow, a, s: tills.till_denominations(uow, a),
-    "tills.open_till": lambda uow, a, s: tills.open_till(uow, a, _open_again(uow, s), 0),
-    "tills.cash_movement": lambda uow, a, s: (
+    "sales.parked.parked_sales": lambda uow, a, s: (_world(uow, s), parked.parked_sales(uow, a)),
+    "sales.parked.resume_sale": lambda uow, a, s: parked.resume_sale(uow, a, _parked(uow, s)),
+    "sales.parked.discard_parked": lambda uow, a, s: parked.discard_parked(uow, a, _parked(uow, s)),
+    "sales.tills.current_till": lambda uow, a, s: tills.current_till(uow, a),
+    "sales.tills.till_denominations": lambda uow, a, s: tills.till_denominations(uow, a),
+    "sales.tills.open_till": lambda uow, a, s: tills.open_till(uow, a, _open_again(uow, s), 0),
+    "sales.tills.cash_movement": lambda uow, a, s: (
         _world(uow, s),
         tills.cash_movement(uow, a, 100, "matrix"),
     ),
-    "tills.close_till": lambda uow, a, s: (_world(uow, s), tills.close_till(uow, a, 0)),
-    "tills.x_report": lambda uow, a, s: (_world(uow, s), tills.x_report(uow, a)),
-    "tills.z_report": lambda uow, a, s: tills.z_report(uow, a, _closed_session(uow, s)),
-    "tills.recent_sessions": lambda uow, a, s: tills.recent_sessions(uow, a),
-    "tills.over_short_by_cashier": lambda uow, a, s: tills.over_short_by_cashier(
+    "sales.tills.close_till": lambda uow, a, s: (_world(uow, s), tills.close_till(uow, a, 0)),
+    "sales.tills.x_report": lambda uow, a, s: (_world(uow, s), tills.x_report(uow, a)),
+    "sales.tills.z_report": lambda uow, a, s: tills.z_report(uow, a, _closed_session(uow, s)),
+    "sales.tills.recent_sessions": lambda uow, a, s: tills.recent_sessions(uow, a),
+    "sales.tills.over_short_by_cashier": lambda uow, a, s: tills.over_short_by_cashier(
         uow, a, TODAY - timedelta(days=1), TODAY
     ),
 }
@@ -240,13 +235,13 @@ MINE = {name: permission for name, permission in ACTIONS.items() if name in ACTI
 
 def test_every_order_action_has_a_call() -> None:
     prefixes = (
-        "checkout.",
-        "checkout_lookup.",
-        "orders.",
-        "orders_queries.",
-        "orders_sales.",
-        "parked.",
-        "tills.",
+        "sales.checkout.",
+        "sales.lookup.",
+        "sales.orders.",
+        "sales.queries.",
+        "sales.report.",
+        "sales.parked.",
+        "sales.tills.",
     )
     mine = {name for name in ACTIONS if name.startswith(prefixes)}
     assert mine == set(ACTION_CALLS)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from posapp.events import ALL_EVENT_TYPES, DomainEvent, StockLow
-from posapp.services import pg_relay
+from posapp.services.platform import pg_relay
 
 AT = datetime(2024, 5, 17, 9, 30, 1, 123456, tzinfo=UTC)
 VALUES: dict[str, object] = {"int": 7, "str": 'Zoë <b>x</b> "q" \n', "datetime": AT}

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from posapp.money import allocate, apply_rate_bp
-from posapp.services.errors import ValidationError
-from posapp.services.pricing import (
+from posapp.services.platform.errors import ValidationError
+from posapp.services.sales.pricing import (
     MAX_LINE_QUANTITY,
     Discount,
     PriceLine,

@@ -12,13 +12,15 @@ from pypdf import PdfReader
 from posapp.reports.receipt import receipt_pdf
 from posapp.reports.sales_report import sales_report_pdf, sales_report_tables
 from posapp.reports.till_reports import till_report_pdf, till_report_sections
-from posapp.services import checkout, orders_queries, orders_sales, tills
 from posapp.services.backend import Backend
-from posapp.services.errors import ValidationError
-from posapp.services.escpos_receipt import open_printer, print_receipt
-from posapp.services.orders_dto import DraftLine, OrderDetail, PaymentDraft, PaymentKind, SaleDraft
-from posapp.services.orders_receipt import receipt_model, receipt_text
-from posapp.services.pricing import Discount
+from posapp.services.platform.errors import ValidationError
+from posapp.services.sales import checkout, tills
+from posapp.services.sales import queries as orders_queries
+from posapp.services.sales import report as orders_sales
+from posapp.services.sales.dto import DraftLine, OrderDetail, PaymentDraft, PaymentKind, SaleDraft
+from posapp.services.sales.escpos import open_printer, print_receipt
+from posapp.services.sales.pricing import Discount
+from posapp.services.sales.receipt import receipt_model, receipt_text
 from tests.checkout_seed import Shop, add_coupon, add_customer, open_shop_till, seed_shop
 
 

@@ -14,19 +14,20 @@ from sqlalchemy import select
 
 import posapp.services
 from posapp.models import AuditEntry, User
-from posapp.services import auth, settings, users
 from posapp.services.backend import Backend
-from posapp.services.dto import UserDTO
-from posapp.services.errors import (
+from posapp.services.platform import settings
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.errors import (
     AuthenticationError,
     ConflictError,
     PermissionDeniedError,
     ServiceError,
     ValidationError,
 )
-from posapp.services.permissions import ROLE_PERMISSIONS, Permission
-from posapp.services.security import ACTIONS, Approval, SessionEndedError, check_approval
-from posapp.services.uow import UnitOfWork
+from posapp.services.platform.uow import UnitOfWork
+from posapp.services.staff import auth, users
+from posapp.services.staff.permissions import ROLE_PERMISSIONS, Permission
+from posapp.services.staff.security import ACTIONS, Approval, SessionEndedError, check_approval
 
 PW = "correct horse battery"
 
@@ -275,14 +276,16 @@ def test_a_wrong_approval_password_costs_the_approver_one_attempt(
 Call = Callable[[UnitOfWork, UserDTO, dict[str, UserDTO]], object]
 
 CALLS: dict[str, Call] = {
-    "users.add_user": lambda uow, a, s: users.add_user(uow, a, "matrixuser", PW, "cashier"),
-    "users.update_user": lambda uow, a, s: users.update_user(
+    "staff.users.add_user": lambda uow, a, s: users.add_user(uow, a, "matrixuser", PW, "cashier"),
+    "staff.users.update_user": lambda uow, a, s: users.update_user(
         uow, a, s["cashier"].id, full_name="X"
     ),
-    "users.set_active": lambda uow, a, s: users.set_active(uow, a, s["cashier"].id, True),
-    "users.reset_password": lambda uow, a, s: users.reset_password(uow, a, s["cashier"].id, "9876"),
-    "users.unlock_user": lambda uow, a, s: users.unlock_user(uow, a, s["cashier"].id),
-    "users.list_users": lambda uow, a, s: users.list_users(uow, a),
+    "staff.users.set_active": lambda uow, a, s: users.set_active(uow, a, s["cashier"].id, True),
+    "staff.users.reset_password": lambda uow, a, s: users.reset_password(
+        uow, a, s["cashier"].id, "9876"
+    ),
+    "staff.users.unlock_user": lambda uow, a, s: users.unlock_user(uow, a, s["cashier"].id),
+    "staff.users.list_users": lambda uow, a, s: users.list_users(uow, a),
 }
 
 
@@ -296,7 +299,7 @@ MATRIX_MODULES = sorted(
 
 
 def test_every_action_is_in_a_matrix() -> None:
-    for module in pkgutil.iter_modules(posapp.services.__path__, "posapp.services."):
+    for module in pkgutil.walk_packages(posapp.services.__path__, "posapp.services."):
         importlib.import_module(module.name)
     covered = set(CALLS)
     for name in MATRIX_MODULES:
@@ -306,7 +309,7 @@ def test_every_action_is_in_a_matrix() -> None:
 
 
 def test_users_matrix_is_complete() -> None:
-    assert {name for name in ACTIONS if name.startswith("users.")} == set(CALLS)
+    assert {name for name in ACTIONS if name.startswith("staff.users.")} == set(CALLS)
 
 
 @pytest.mark.parametrize("role", ["admin", "manager", "cashier"])

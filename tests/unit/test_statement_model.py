@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 
 from posapp.reports.statement_model import describe, statement_report
-from posapp.services.accounts_dto import StatementDTO, StatementLine
+from posapp.services.accounts.dto import StatementDTO, StatementLine
 
 AT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 

@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from posapp.reports.statement import RenderCancelledError, render_statement_pdf
-from posapp.services.accounts_dto import StatementDTO, StatementLine
+from posapp.services.accounts.dto import StatementDTO, StatementLine
 
 
 def _statement(count: int) -> StatementDTO:

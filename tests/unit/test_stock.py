@@ -11,22 +11,24 @@ import sqlalchemy as sa
 
 from posapp.events import RecordingPublisher, StockLow, StockMoved
 from posapp.models import AuditEntry, MovementKind, StockMovement
-from posapp.services import stock, stores, users
-from posapp.services import stock_queries as q
 from posapp.services.backend import Backend
-from posapp.services.dto import UserDTO
-from posapp.services.errors import NotFoundError, PermissionDeniedError, ValidationError
-from posapp.services.permissions import ROLE_PERMISSIONS
-from posapp.services.security import ACTIONS, SessionEndedError
-from posapp.services.stock_core import MAX_STOCK_QUANTITY, InsufficientStockError, move_stock
-from posapp.services.stock_types import (
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.errors import NotFoundError, PermissionDeniedError, ValidationError
+from posapp.services.platform.uow import UnitOfWork
+from posapp.services.staff import users
+from posapp.services.staff.permissions import ROLE_PERMISSIONS
+from posapp.services.staff.security import ACTIONS, SessionEndedError
+from posapp.services.stock import actions as stock
+from posapp.services.stock import queries as q
+from posapp.services.stock import stores
+from posapp.services.stock.dto import (
     MAX_QUANTITY,
     AdjustReason,
     CountLine,
     StockLine,
     StoreInput,
 )
-from posapp.services.uow import UnitOfWork
+from posapp.services.stock.ledger import MAX_STOCK_QUANTITY, InsufficientStockError, move_stock
 from tests.unit.stock_support import (
     World,
     build_world,
@@ -510,47 +512,47 @@ def _new_code() -> str:
 
 
 ACTION_CALLS: dict[str, Call] = {
-    "stores.create_store": _with_ids(
+    "stock.stores.create_store": _with_ids(
         lambda uow, a, s, d, p: stores.create_store(uow, a, StoreInput(_new_code(), "New shop"))
     ),
-    "stores.update_store": _with_ids(
+    "stock.stores.update_store": _with_ids(
         lambda uow, a, s, d, p: stores.update_store(uow, a, s, StoreInput("MTX-S", "Matrix shop"))
     ),
-    "stores.set_store_active": _with_ids(
+    "stock.stores.set_store_active": _with_ids(
         lambda uow, a, s, d, p: stores.set_store_active(uow, a, s, True)
     ),
-    "stores.list_stores": lambda uow, a, s: stores.list_stores(uow, a),
-    "stock.receive_stock": _with_ids(
+    "stock.stores.list_stores": lambda uow, a, s: stores.list_stores(uow, a),
+    "stock.actions.receive_stock": _with_ids(
         lambda uow, a, s, d, p: stock.receive_stock(uow, a, s, [StockLine(p, 1)], reference="R")
     ),
-    "stock.adjust_stock": _with_ids(
+    "stock.actions.adjust_stock": _with_ids(
         lambda uow, a, s, d, p: stock.adjust_stock(uow, a, s, p, 1, AdjustReason.CORRECTION)
     ),
-    "stock.transfer_stock": _with_ids(
+    "stock.actions.transfer_stock": _with_ids(
         lambda uow, a, s, d, p: stock.transfer_stock(uow, a, d, s, [StockLine(p, 1)])
     ),
-    "stock.count_stock": _with_ids(
+    "stock.actions.count_stock": _with_ids(
         lambda uow, a, s, d, p: stock.count_stock(uow, a, s, [CountLine(p, 5)])
     ),
-    "stock.set_reorder_levels": _with_ids(
+    "stock.actions.set_reorder_levels": _with_ids(
         lambda uow, a, s, d, p: stock.set_reorder_levels(uow, a, s, p, 1, 1)
     ),
-    "stock_queries.categories": lambda uow, a, s: q.categories(uow, a),
-    "stock_queries.stock_level_ids": _with_ids(
+    "stock.queries.categories": lambda uow, a, s: q.categories(uow, a),
+    "stock.queries.stock_level_ids": _with_ids(
         lambda uow, a, s, d, p: q.stock_level_ids(uow, a, s)
     ),
-    "stock_queries.stock_rows": _with_ids(lambda uow, a, s, d, p: q.stock_rows(uow, a, s, [p])),
-    "stock_queries.product_card_ids": _with_ids(
+    "stock.queries.stock_rows": _with_ids(lambda uow, a, s, d, p: q.stock_rows(uow, a, s, [p])),
+    "stock.queries.product_card_ids": _with_ids(
         lambda uow, a, s, d, p: q.product_card_ids(uow, a, s)
     ),
-    "stock_queries.product_cards": _with_ids(
+    "stock.queries.product_cards": _with_ids(
         lambda uow, a, s, d, p: q.product_cards(uow, a, s, [p])
     ),
-    "stock_queries.find_products": lambda uow, a, s: q.find_products(uow, a, "matrix"),
-    "stock_queries.movement_history": _with_ids(
+    "stock.queries.find_products": lambda uow, a, s: q.find_products(uow, a, "matrix"),
+    "stock.queries.movement_history": _with_ids(
         lambda uow, a, s, d, p: q.movement_history(uow, a, d, p)
     ),
-    "stock_queries.replenishment_list": _with_ids(
+    "stock.queries.replenishment_list": _with_ids(
         lambda uow, a, s, d, p: q.replenishment_list(uow, a, s)
     ),
 }
@@ -560,7 +562,7 @@ Each call makes the store, warehouse and product it needs on first use, so it ru
 matrix test's own database, whatever else is in it.
 """
 
-_MINE = ("stores.", "stock.", "stock_queries.")
+_MINE = ("stock.stores.", "stock.actions.", "stock.queries.")
 
 
 def test_every_stock_action_is_in_the_matrix() -> None:
@@ -583,11 +585,11 @@ def test_stock_permission_matrix(world: World, role: str) -> None:
 
 
 def test_roles_as_the_issue_says() -> None:
-    assert ACTIONS["stock.receive_stock"].value == "adjust_stock"
-    assert ACTIONS["stock.count_stock"].value == "adjust_stock"
-    assert ACTIONS["stock.transfer_stock"].value == "transfer_stock"
-    assert ACTIONS["stores.create_store"].value == "manage_stores"
-    assert ACTIONS["stock_queries.stock_level_ids"].value == "view_stock"
+    assert ACTIONS["stock.actions.receive_stock"].value == "adjust_stock"
+    assert ACTIONS["stock.actions.count_stock"].value == "adjust_stock"
+    assert ACTIONS["stock.actions.transfer_stock"].value == "transfer_stock"
+    assert ACTIONS["stock.stores.create_store"].value == "manage_stores"
+    assert ACTIONS["stock.queries.stock_level_ids"].value == "view_stock"
 
 
 def test_deactivated_manager_is_refused(world: World) -> None:

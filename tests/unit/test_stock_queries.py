@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from posapp.services import stock
-from posapp.services import stock_queries as q
 from posapp.services.backend import Backend
-from posapp.services.stock_types import (
+from posapp.services.stock import actions as stock
+from posapp.services.stock import queries as q
+from posapp.services.stock.dto import (
     AdjustReason,
     CountLine,
     Cursor,

@@ -18,7 +18,7 @@ from posapp.reports.replenishment import (
     report_lines,
     write_csv,
 )
-from posapp.services.stock_types import (
+from posapp.services.stock.dto import (
     ReplenishmentLine,
     ReplenishmentList,
     StoreSummary,

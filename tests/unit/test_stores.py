@@ -6,15 +6,16 @@ import pytest
 import sqlalchemy as sa
 
 from posapp.models import AuditEntry, Store
-from posapp.services import stock, stores
 from posapp.services.backend import Backend
-from posapp.services.errors import (
+from posapp.services.platform.errors import (
     ConflictError,
     NotFoundError,
     PermissionDeniedError,
     ValidationError,
 )
-from posapp.services.stock_types import StockLine, StoreInput
+from posapp.services.stock import actions as stock
+from posapp.services.stock import stores
+from posapp.services.stock.dto import StockLine, StoreInput
 from tests.unit.stock_support import World, build_world
 
 

@@ -8,15 +8,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from posapp.services import checkout, orders, orders_queries, tills
 from posapp.services.backend import Backend
-from posapp.services.errors import (
+from posapp.services.platform.errors import (
     ConflictError,
     PermissionDeniedError,
     ServiceError,
     ValidationError,
 )
-from posapp.services.orders_dto import (
+from posapp.services.sales import checkout, orders, tills
+from posapp.services.sales import queries as orders_queries
+from posapp.services.sales.dto import (
     DraftLine,
     PaymentDraft,
     PaymentKind,

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from posapp.events import RecordingPublisher, UserChanged
 from posapp.models import User
-from posapp.services.db import Database
-from posapp.services.uow import UnitOfWork
+from posapp.services.platform.db import Database
+from posapp.services.platform.uow import UnitOfWork
 
 AT = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -11,19 +11,20 @@ import sqlalchemy as sa
 
 from posapp.events import RecordingPublisher, UserChanged
 from posapp.models import AuditEntry, Store, User
-from posapp.services import user_stores, users
 from posapp.services.backend import Backend
-from posapp.services.dto import UserDTO
-from posapp.services.errors import PermissionDeniedError, ValidationError
-from posapp.services.permissions import ROLE_PERMISSIONS
-from posapp.services.security import ACTIONS
-from posapp.services.uow import UnitOfWork
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.errors import PermissionDeniedError, ValidationError
+from posapp.services.platform.uow import UnitOfWork
+from posapp.services.staff import home_stores as user_stores
+from posapp.services.staff import users
+from posapp.services.staff.permissions import ROLE_PERMISSIONS
+from posapp.services.staff.security import ACTIONS
 
 PW = "correct horse battery"
 
 ACTION_CALLS: dict[str, Callable[[UnitOfWork, UserDTO, dict[str, UserDTO]], object]] = {
-    "user_stores.home_store_choices": lambda uow, actor, _staff: user_stores.home_store_choices(
-        uow, actor
+    "staff.home_stores.home_store_choices": lambda uow, actor, _staff: (
+        user_stores.home_store_choices(uow, actor)
     ),
 }
 """For the lead's permission-matrix test: one call per registered action of this module."""

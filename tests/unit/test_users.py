@@ -7,10 +7,10 @@ from sqlalchemy import select
 
 from posapp.events import RecordingPublisher, UserChanged, UserLoggedIn
 from posapp.models import User
-from posapp.services import users
 from posapp.services.backend import Backend
-from posapp.services.errors import AuthenticationError, ConflictError, ValidationError
-from posapp.services.permissions import ROLE_PERMISSIONS, Permission, has_permission, require
+from posapp.services.platform.errors import AuthenticationError, ConflictError, ValidationError
+from posapp.services.staff import users
+from posapp.services.staff.permissions import ROLE_PERMISSIONS, Permission, has_permission, require
 
 GOOD = "correct horse battery"
 
@@ -100,7 +100,7 @@ def test_role_matrix_is_nested_and_deny_by_default(backend: Backend) -> None:
     assert has_permission(cashier, Permission.SELL)
     assert not has_permission(cashier, Permission.MANAGE_USERS)
     require(admin, Permission.MANAGE_USERS)
-    from posapp.services.errors import PermissionDeniedError
+    from posapp.services.platform.errors import PermissionDeniedError
 
     with pytest.raises(PermissionDeniedError, match="not allowed to manage users"):
         require(cashier, Permission.MANAGE_USERS)

@@ -1,6 +1,6 @@
 """`posapp user list|activate|deactivate|passwd|unlock` and `posapp audit verify`, in-process.
 
-``posapp.cli.main`` does not know these commands until the lead wires ``register_cli`` in, so a
+``posapp.cli.main.main`` does not know these commands until the lead wires ``register_cli`` in, so a
 local parser stands in for it here, with the same error handling: a service error is one
 ``posapp: error: …`` line and exit status 1.
 """
@@ -15,13 +15,13 @@ import sys
 
 import pytest
 
+from posapp.cli.users import register_cli
 from posapp.config import AppConfig
 from posapp.models import Store
-from posapp.services import users
 from posapp.services.backend import Backend
-from posapp.services.db import Database
-from posapp.services.errors import AuthenticationError, ServiceError
-from posapp.users_cli import register_cli
+from posapp.services.platform.db import Database
+from posapp.services.platform.errors import AuthenticationError, ServiceError
+from posapp.services.staff import users
 
 GOOD = "correct horse battery"
 
@@ -29,7 +29,7 @@ GOOD = "correct horse battery"
 def make_parser(*, existing_user_group: bool = False) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="posapp")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
-    if existing_user_group:  # the shape of posapp.cli: it makes `user` for `user add`
+    if existing_user_group:  # the shape of posapp.cli.main: it makes `user` for `user add`
         group = commands.add_parser("user")
         user_commands = group.add_subparsers(metavar="COMMAND", required=True)
         user_commands.add_parser("add")
@@ -40,7 +40,7 @@ def make_parser(*, existing_user_group: bool = False) -> argparse.ArgumentParser
 
 
 def run(url: str, *argv: str) -> int:
-    """What posapp.cli.main does with a handler: run it, print a service error on one line."""
+    """What posapp.cli.main.main does with a handler: run it, print a service error on one line."""
     try:
         args = make_parser().parse_args(list(argv))
     except SystemExit as exc:

@@ -1,10 +1,10 @@
 """What one register process does: the race tasks and the mixed load (runs in spawned children).
 
 Each task builds its register on the real edges a till uses: checkouts and returns go through
-:class:`posapp.services.orders_desk.OrdersDesk` (retries + lost-connection message), stock moves
-through :mod:`posapp.services.stock` (which retries itself), and the account and user actions
-through :func:`posapp.services.retry.with_retry`. An engine ``handle_error`` listener counts every
-serialization failure and deadlock PostgreSQL reports, i.e. every retry taken.
+:class:`posapp.services.sales.api.OrdersDesk` (retries + lost-connection message), stock moves
+through :mod:`posapp.services.stock.actions` (which retries itself), and the account and user
+actions through :func:`posapp.services.platform.retry.with_retry`. An engine ``handle_error``
+listener counts every serialization failure and deadlock PostgreSQL reports, i.e. every retry taken.
 
 Every outcome is tallied by type: ``done`` (the action succeeded), ``refused`` (a
 ``ServiceError`` the cashier is meant to see: out of stock, coupon used up, no funds…) and
@@ -28,14 +28,15 @@ from typing import Any, TypeVar
 from sqlalchemy import event
 from sqlalchemy.engine import ExceptionContext
 
-from posapp.services import accounts, users
+from posapp.services.accounts import manage as accounts
 from posapp.services.backend import Backend
-from posapp.services.db import Database
-from posapp.services.dto import UserDTO
-from posapp.services.errors import DatabaseError, ServiceError
-from posapp.services.orders_dto import DraftLine, PaymentDraft, PaymentKind, SaleDraft
-from posapp.services.retry import RETRYABLE_SQLSTATES, with_retry
-from posapp.services.uow import UnitOfWork
+from posapp.services.platform.db import Database
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.errors import DatabaseError, ServiceError
+from posapp.services.platform.retry import RETRYABLE_SQLSTATES, with_retry
+from posapp.services.platform.uow import UnitOfWork
+from posapp.services.sales.dto import DraftLine, PaymentDraft, PaymentKind, SaleDraft
+from posapp.services.staff import users
 from tests.reliability.operations import Operations
 from tests.reliability.world import World
 

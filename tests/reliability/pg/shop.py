@@ -13,13 +13,13 @@ from sqlalchemy import select, text
 
 from posapp.models import CouponCode
 from posapp.models.base import utcnow
-from posapp.services import stock
 from posapp.services.backend import Backend
-from posapp.services.coupon_campaigns import create_campaign, generate_codes
-from posapp.services.coupon_dto import CampaignDraft
-from posapp.services.dto import UserDTO
-from posapp.services.stock_types import StockLine
-from posapp.services.tills import open_till
+from posapp.services.coupons.campaigns import create_campaign, generate_codes
+from posapp.services.coupons.dto import CampaignDraft
+from posapp.services.platform.dto import UserDTO
+from posapp.services.sales.tills import open_till
+from posapp.services.stock import actions as stock
+from posapp.services.stock.dto import StockLine
 from tests.checkout_seed import Item, Shop, seed_shop
 from tests.reliability.invariants import Acknowledged
 from tests.reliability.pg.registers import Tally

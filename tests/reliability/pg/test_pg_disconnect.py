@@ -37,12 +37,12 @@ from sqlalchemy import event, func, select
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from posapp.models import Order
-from posapp.services import checkout
 from posapp.services.backend import Backend
-from posapp.services.db import Database
-from posapp.services.errors import DatabaseError, ValidationError
-from posapp.services.orders_dto import PaymentDraft, PlacedOrder, SaleDraft
-from posapp.services.uow import LOST, LOST_AT_COMMIT, UnitOfWork
+from posapp.services.platform.db import Database
+from posapp.services.platform.errors import DatabaseError, ValidationError
+from posapp.services.platform.uow import LOST, LOST_AT_COMMIT, UnitOfWork
+from posapp.services.sales import checkout
+from posapp.services.sales.dto import PaymentDraft, PlacedOrder, SaleDraft
 from tests.checkout_seed import Shop, cash_sale, open_shop_till
 from tests.reliability.figures import report as report_figure
 from tests.reliability.invariants import Acknowledged, assert_invariants
@@ -356,7 +356,7 @@ def test_the_cashier_sees_the_message_and_pays_again(
     qtbot: QtBot, backend: Backend, shop: Shop
 ) -> None:
     """The payment dialog shows the lost connection; F12 again places the same sale once."""
-    from posapp.ui.payment_dialog import PaymentDialog
+    from posapp.ui.register.payment import PaymentDialog
 
     killer = Killer(str(backend.database.url.render_as_string(hide_password=False)))
     sale_uuid = uuid.uuid4()  # the register's cart keeps it from the first item to payment

@@ -27,8 +27,8 @@ import pytest
 from sqlalchemy import func, select
 
 from posapp.models import Order, User
-from posapp.services import users
 from posapp.services.backend import Backend
+from posapp.services.staff import users
 from tests.integration.accounts_support import PIN, check_ledger
 from tests.integration.accounts_support import make_world as accounts_world
 from tests.reliability.figures import env_int

@@ -1,0 +1,103 @@
+"""``posapp report coupons``: the coupon effectiveness report as PDF from the command line.
+
+The lead wires it into :mod:`posapp.cli.main` with ``register_cli(commands)``; it adds the
+``report`` command if nobody has yet, and its ``coupons`` subcommand either way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from posapp.config import AppConfig
+from posapp.money import format_money
+from posapp.reports.coupon_effectiveness import render_effectiveness
+from posapp.services.backend import Backend
+from posapp.services.coupons.report_data import effectiveness_report
+from posapp.services.coupons.report_model import rate_text
+from posapp.services.platform.db import open_database
+from posapp.services.platform.files import check_target, write_atomic
+
+EXIT_OK, EXIT_ERROR = 0, 1
+Subparsers = argparse._SubParsersAction
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        msg = f"not a date: {text!r} (use YYYY-MM-DD, e.g. 2026-04-30)"
+        raise argparse.ArgumentTypeError(msg) from None
+
+
+def _campaign_id(text: str) -> int:
+    """A campaign id: a whole number the database can hold (2**63 would overflow it)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 0 < value < 2**63:
+        raise argparse.ArgumentTypeError(f"not a campaign id: {text!r}") from None
+    return value
+
+
+def _child_subparsers(parser: argparse.ArgumentParser) -> Subparsers[argparse.ArgumentParser]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action
+    return parser.add_subparsers(title="reports", metavar="REPORT", required=True)
+
+
+def register_cli(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
+    """Add ``report coupons --from DATE --to DATE --out FILE.pdf [--campaign ID …]``."""
+    report = subparsers.choices.get("report")
+    if report is None:
+        report = subparsers.add_parser(
+            "report", help="write a report as PDF", description="Write a report as PDF."
+        )
+    coupons = _child_subparsers(report).add_parser(
+        "coupons",
+        help="coupon effectiveness report",
+        description="Write the coupon effectiveness report (codes issued and redeemed, "
+        "redemption rate, discount, revenue and average basket with and without a code, "
+        "by campaign, day and cashier) for the shop's local days FROM to TO, inclusive.",
+    )
+    coupons.add_argument("--from", dest="from_day", type=_day, required=True, metavar="YYYY-MM-DD")
+    coupons.add_argument("--to", dest="to_day", type=_day, required=True, metavar="YYYY-MM-DD")
+    coupons.add_argument("--out", type=Path, required=True, metavar="FILE.pdf", help="PDF to write")
+    coupons.add_argument(
+        "--campaign",
+        dest="campaign_ids",
+        type=_campaign_id,
+        action="append",
+        metavar="ID",
+        help="only this campaign (repeat for several; default: every campaign of the period)",
+    )
+    coupons.set_defaults(handler=report_coupons)
+
+
+def report_coupons(args: argparse.Namespace, config: AppConfig) -> int:
+    """Handle ``posapp report coupons``; service errors propagate to the CLI's handler."""
+    out: Path = check_target(args.out)
+    database = open_database(config.database_url)
+    try:
+        backend = Backend(database, register=config.register)
+        report = effectiveness_report(
+            backend.read_uow(), None, args.from_day, args.to_day, campaign_ids=args.campaign_ids
+        )
+    finally:
+        database.dispose()
+    try:
+        write_atomic(out, render_effectiveness(report))
+    except OSError as exc:
+        print(f"posapp: error: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERROR
+    overall = report.overall
+    print(
+        f"Wrote {out}: {len(report.campaigns)} campaigns, {overall.redemptions:,} redemptions, "
+        f"redemption rate {rate_text(overall.rate_bp)}, "
+        f"discount {format_money(overall.discount_minor)} ({report.period_text})."
+    )
+    return EXIT_OK

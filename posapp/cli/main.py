@@ -1,0 +1,314 @@
+"""The ``posapp`` command line: a thin edge over the services for what admins script.
+
+Opening the window (no command) must stay fast, so this module imports only the standard library
+and :mod:`posapp.config` at load; each command imports what it needs when it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+import textwrap
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from posapp.config import ENV_DATABASE_URL, AppConfig, resolve_config
+
+if TYPE_CHECKING:
+    from posapp.services.backend import Backend
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+PROG = "posapp"
+ROLES = ("admin", "manager", "cashier")
+
+Handler = Callable[[argparse.Namespace, AppConfig], int]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line and return the process exit status.
+
+    Without a command the application window opens. Expected failures (a service error, a
+    database that cannot be opened) print one ``posapp: error: …`` line and return 1; usage
+    errors return 2 after argparse's usage message; Ctrl+C returns 130. None prints a traceback.
+    """
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    parser = _window_parser() if _opens_window(arguments) else build_parser()
+    try:
+        args = parser.parse_args(arguments)
+    except SystemExit as exc:  # --help (0) or a usage error (2); argparse has said why
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is not None and args.demo_if_empty:
+        parser.print_usage(sys.stderr)
+        print(f"{PROG}: error: --demo-if-empty only applies to the window", file=sys.stderr)
+        return EXIT_USAGE
+    config = resolve_config(args.database_url, demo_if_empty=args.demo_if_empty)
+    try:
+        return _run_gui(config) if handler is None else handler(args, config)
+    except KeyboardInterrupt:
+        print(file=sys.stderr)  # finish the line a prompt may have left open
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        message = _expected_message(exc)
+        if message is None:
+            raise
+        return _fail(message)
+
+
+def _opens_window(arguments: Sequence[str]) -> bool:
+    """Whether the arguments name no command (and ask for no help): then the window opens."""
+    takes_value = False
+    for token in arguments:
+        if takes_value:
+            takes_value = False
+        elif token in {"-h", "--help"}:
+            return False
+        elif token == "--database-url":
+            takes_value = True
+        elif not token.startswith("-"):
+            return False
+    return True
+
+
+def _add_global_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--database-url",
+        metavar="URL",
+        help=f"database to use (default: ${ENV_DATABASE_URL}, else the embedded SQLite file)",
+    )
+    parser.add_argument(
+        "--demo-if-empty",
+        action="store_true",
+        help="when opening the window on an empty database, load demo data first",
+    )
+
+
+def _window_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=PROG)
+    _add_global_options(parser)
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the parser of ``posapp`` and all its commands."""
+    from posapp.cli import accounts as accounts_cli  # noqa: PLC0415 - commands load only when a command is given
+    from posapp.cli import catalog as catalog_cli  # noqa: PLC0415
+    from posapp.cli import coupons as coupons_cli  # noqa: PLC0415
+    from posapp.cli import orders as orders_cli  # noqa: PLC0415
+    from posapp.cli import users as users_cli  # noqa: PLC0415
+
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Point of sale and back office. Without a command, opens the window.",
+    )
+    _add_global_options(parser)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    _add_db_commands(commands)
+    demo = commands.add_parser(
+        "demo",
+        help="load demo data into an empty database",
+        description="Load realistic demo data (stores, staff, products, customers, coupons, "
+        "a few weeks of orders) into an empty database.",
+    )
+    demo.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    demo.add_argument("--days", type=int, default=21, help="days of past orders (default 21)")
+    demo.set_defaults(handler=_demo)
+    users_cli.register_cli(commands, user_commands=_add_user_commands(commands))
+    _add_backup_commands(commands)
+    for module in (accounts_cli, catalog_cli, coupons_cli, orders_cli):
+        module.register_cli(commands)
+    return parser
+
+
+def _add_db_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    db = commands.add_parser("db", help="database maintenance", description="Database maintenance.")
+    db_commands = db.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    upgrade = db_commands.add_parser(
+        "upgrade",
+        help="create or migrate the schema to the newest revision",
+        description="Create the database if needed and migrate its schema to the newest revision.",
+    )
+    upgrade.set_defaults(handler=_db_upgrade)
+
+
+def _add_user_commands(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    user = commands.add_parser("user", help="staff users", description="Staff users.")
+    user_commands = user.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    add = user_commands.add_parser(
+        "add",
+        help="add a staff user",
+        description="Add a staff user. The password (a cashier may have a 4-8 digit PIN) is "
+        "asked for twice on a terminal, or read as one line from standard input.",
+    )
+    add.add_argument("name", help="username")
+    add.add_argument("--role", required=True, choices=ROLES, help="role")
+    add.add_argument("--full-name", default="", metavar="TEXT", help="the person's name")
+    add.add_argument(
+        "--store", default="all", metavar="CODE", help="home store's code (default: all stores)"
+    )
+    add.set_defaults(handler=_user_add)
+    return user_commands
+
+
+def _add_backup_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    backup = commands.add_parser(
+        "backup",
+        help="copy the embedded database to a file",
+        description="Copy the embedded SQLite database to FILE with SQLite's online backup: "
+        "registers may keep selling meanwhile. The copy is checked before this returns.",
+    )
+    backup.add_argument("file", help="the new backup file (must not exist)")
+    backup.set_defaults(handler=_backup)
+    restore = commands.add_parser(
+        "restore",
+        help="replace the embedded database with a backup",
+        description="Replace the embedded SQLite database with the backup in FILE, after "
+        "checking it; the current database is kept beside it. Close posapp first.",
+    )
+    restore.add_argument("file", help="a backup made by `posapp backup`")
+    restore.set_defaults(handler=_restore)
+
+
+def _expected_message(exc: Exception) -> str | None:
+    """The one-line message for an error a user can cause, or None for a bug."""
+    from sqlalchemy.exc import OperationalError  # noqa: PLC0415 - only once something failed
+
+    from posapp.money import MoneyError  # noqa: PLC0415
+    from posapp.services.platform.errors import ServiceError  # noqa: PLC0415
+
+    if isinstance(exc, ServiceError | MoneyError):
+        return str(exc)
+    if isinstance(exc, OperationalError):  # e.g. the server went away after opening
+        return f"The database cannot be used: {exc.orig}"
+    return None
+
+
+def _fail(message: str) -> int:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def _run_gui(config: AppConfig) -> int:
+    from posapp.app import run_gui  # noqa: PLC0415 - Qt loads only when a window opens
+
+    return run_gui(config)
+
+
+@contextmanager
+def _backend(config: AppConfig) -> Iterator[Backend]:
+    """Open (and migrate) the configured database for one command, then close it."""
+    from posapp.services.backend import Backend  # noqa: PLC0415
+    from posapp.services.platform.db import open_database  # noqa: PLC0415
+
+    database = open_database(config.database_url)
+    try:
+        yield Backend(database, register=config.register)
+    finally:
+        database.dispose()
+
+
+def _db_upgrade(_args: argparse.Namespace, config: AppConfig) -> int:
+    from posapp.services.platform.migrate import current_revision  # noqa: PLC0415
+
+    with _backend(config) as backend:
+        revision = current_revision(backend.database)
+        print(f"Database at {backend.database_description} is at revision {revision}")
+    return EXIT_OK
+
+
+def _demo(args: argparse.Namespace, config: AppConfig) -> int:
+    from posapp.demo.history import CUSTOMER_PIN, load_demo  # noqa: PLC0415
+
+    with _backend(config) as backend:
+        summary = load_demo(backend.uow(), seed=args.seed, days=args.days)
+        logins = backend.demo_logins()
+        where = backend.database_description
+    paragraph = (
+        f"Loaded demo data into {where}: {summary.stores} stores and warehouses, "
+        f"{summary.users} staff users, {summary.products} products with images and stock, "
+        f"{summary.customers} customer accounts (account PIN {CUSTOMER_PIN}), "
+        f"{summary.campaigns} coupon campaigns with {summary.codes} codes, and "
+        f"{summary.orders} orders over the last {args.days} days."
+    )
+    print(textwrap.fill(paragraph, width=88, break_long_words=False, break_on_hyphens=False))
+    print("\nDemo log-ins:")
+    rows = [(login.username, login.password, login.role) for login in logins]
+    print(_table(("USERNAME", "PASSWORD OR PIN", "ROLE"), rows))
+    return EXIT_OK
+
+
+def _read_password() -> str:
+    """Ask twice on a terminal; otherwise read one line (without its line break) from stdin."""
+    from posapp.services.platform.errors import ValidationError  # noqa: PLC0415
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Repeat the password: ") != password:
+            raise ValidationError("The passwords do not match.")
+        return password
+    return sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+
+
+def _user_add(args: argparse.Namespace, config: AppConfig) -> int:
+    from posapp.cli.users import store_by_code  # noqa: PLC0415
+    from posapp.services.staff.home_stores import stores_for_command_line  # noqa: PLC0415
+    from posapp.services.staff.users import add_user  # noqa: PLC0415
+
+    with _backend(config) as backend:
+        store = store_by_code(stores_for_command_line(backend.read_uow()), args.store)
+        password = _read_password()
+        user = add_user(
+            backend.uow(),
+            None,
+            args.name,
+            password,
+            args.role,
+            full_name=args.full_name,
+            store_id=None if store is None else store.id,
+        )
+    where = "" if store is None else f" at {store.name} ({store.code})"
+    print(f"Added {user.role} user '{user.username}'{where}")
+    return EXIT_OK
+
+
+def _backup(args: argparse.Namespace, config: AppConfig) -> int:
+    from pathlib import Path  # noqa: PLC0415
+
+    from posapp.services.platform import backup  # noqa: PLC0415
+
+    with _backend(config) as backend:
+        report = backup.backup(backend.database, Path(args.file))
+    print(f"Backed up {backend.database_description} to {report.path} ({report.bytes:,} bytes)")
+    return EXIT_OK
+
+
+def _restore(args: argparse.Namespace, config: AppConfig) -> int:
+    from pathlib import Path  # noqa: PLC0415
+
+    from posapp.services.platform import backup  # noqa: PLC0415
+    from posapp.services.platform.db import Database  # noqa: PLC0415
+
+    database = Database(config.database_url)
+    try:
+        report = backup.restore(database, Path(args.file))
+    finally:
+        database.dispose()
+    print(f"Restored {report.path} from {args.file}; the previous one is at {report.kept_copy}")
+    return EXIT_OK
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Plain left-aligned columns separated by two spaces."""
+    widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in (header, *rows)
+    ]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

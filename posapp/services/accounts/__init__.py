@@ -1,0 +1,1 @@
+"""Customer accounts on a double-entry ledger: open, deposit, withdraw, transfer, statements."""

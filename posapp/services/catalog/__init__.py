@@ -1,0 +1,1 @@
+"""The catalog: products, categories, images, search and CSV import/export."""

@@ -1,0 +1,545 @@
+"""Products as CSV: an all-or-nothing import with a line-numbered report, and a safe export.
+
+File format (what the export writes and the import reads):
+    A header line naming the columns, in any order, any case: ``sku``, ``name``, ``price``
+    (required), ``barcode``, ``description``, ``category`` (a path such as ``Food > Fruit``),
+    ``cost``, ``tax_rate`` (a percentage: ``20``, ``5.5``), ``tax_included`` and ``active``
+    (``yes``/``no``, ``true``/``false``, ``1``/``0``). Unknown columns are ignored and reported
+    as a warning; a missing required column or a column named twice stops the import.
+
+Import:
+    * Encoding: UTF-8 with or without a byte-order mark, or UTF-16 with one. Anything else is
+      refused with the line of the first bad byte and a suggestion to save as "CSV UTF-8" —
+      unless the caller explicitly chose Latin-1 (``latin-1``) or Windows-1252 (``cp1252``).
+    * Delimiter: comma, semicolon, tab or ``|``, sniffed from the header line (the one that
+      yields the most known column names). Line endings may be CRLF, LF or mixed.
+    * Decimal separator: detected from the money cells (``12,50`` vs ``12.50``); a file where it
+      cannot be told (whole numbers only) uses a comma after ``;`` delimiters, else a dot.
+    * Every row is validated with the catalog's rules (:mod:`posapp.services.catalog.rules`);
+      SKUs and barcodes must be unique within the file and, unless ``update_existing`` is set,
+      new to the database (with it, a row whose SKU exists updates that product). Categories
+      must exist. Cells that an export escaped (``'=…``) are unescaped.
+    * All or nothing, in ONE transaction: rows are written in batches as they are checked, and
+      the transaction commits only if no row had a problem and nobody cancelled. The report
+      lists every bad row with its line number (the first ``MAX_LISTED``; the rest counted).
+    * ``progress(done_lines, total_lines)`` is called after every batch and ``cancelled()``
+      checked; both run on the importing thread.
+
+Export: UTF-8 with a byte-order mark (so spreadsheets detect it), CRLF line ends, every text
+cell that starts with ``= + - @``, a tab or a carriage return prefixed with ``'`` so that a
+spreadsheet shows it instead of running it as a formula.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Final, cast
+
+from sqlalchemy import bindparam, func, insert, select, update
+
+from posapp.events import ProductsImported
+from posapp.models import Product
+from posapp.money import to_major_str
+from posapp.services.catalog.categories import paths_by_key
+from posapp.services.catalog.csv_read import (
+    COLUMNS,
+    ENCODINGS,
+    FIELDS,
+    MAX_LISTED,
+    CheckedRow,
+    Checker,
+    CsvFileError,
+    Header,
+    decode_csv,
+    detect_decimal_comma,
+    read_header,
+    records,
+    sniff_delimiter,
+)
+from posapp.services.catalog.dto import ExportReport, ImportOptions, ImportReport
+from posapp.services.catalog.images import display_name
+from posapp.services.catalog.rules import barcode_variants, escape_cell, format_tax_rate, sku_key
+from posapp.services.catalog.search import category_paths, category_tree
+from posapp.services.platform.audit import AuditRecord
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.files import FileTargetError, atomic_target
+from posapp.services.platform.uow import UnitOfWork
+from posapp.services.staff.permissions import Permission
+from posapp.services.staff.security import ACTIONS, authorize
+
+if TYPE_CHECKING:
+    from sqlalchemy import Table
+
+__all__ = [
+    "COLUMNS",
+    "ENCODINGS",
+    "MAX_FILE_BYTES",
+    "MAX_LISTED",
+    "CsvFileError",
+    "ImportOptions",
+    "decode_csv",
+    "export_products",
+    "import_file",
+    "import_products",
+]
+
+MAX_FILE_BYTES: Final = 512 * 1024 * 1024
+BATCH: Final = 1_000
+"""Rows checked, then written, at a time (progress is reported after each batch)."""
+
+Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
+
+ACTIONS["catalog.csv_io.import_products"] = Permission.MANAGE_PRODUCTS
+ACTIONS["catalog.csv_io.export_products"] = Permission.VIEW_CATALOG
+
+
+class _CancelledError(Exception):
+    pass
+
+
+def _no_progress(done: int, total: int) -> None:
+    """Ignore progress."""
+
+
+def _never() -> bool:
+    return False
+
+
+# --- import ----------------------------------------------------------------------------------
+
+
+def import_products(
+    uow: UnitOfWork,
+    actor: UserDTO | None,
+    data: bytes,
+    *,
+    options: ImportOptions | None = None,
+    source_name: str = "",
+    progress: Progress = _no_progress,
+    cancelled: Cancelled = _never,
+) -> ImportReport:
+    """Import products from CSV bytes in one transaction (see the module docstring).
+
+    ``actor`` None is the local command line (trusted like a shell on the machine).
+
+    Returns:
+        The report: ``ok`` when every row was stored; otherwise nothing was.
+
+    Raises:
+        CsvFileError: the file as a whole cannot be read (the report covers row problems).
+        PermissionDeniedError: the actor may not manage products.
+    """
+    opts = options or ImportOptions()
+    if len(data) > MAX_FILE_BYTES:
+        raise CsvFileError(f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB.")
+    text, encoding = decode_csv(data, opts.encoding)
+    empty = CsvFileError("The file is empty: it needs a header line and one line per product.")
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    if not first_line:
+        raise empty
+    delimiter = sniff_delimiter(first_line)
+    total = text.count("\n") + (0 if text.endswith("\n") else 1)
+    rows = records(text, delimiter)
+    first = next(rows, None)  # None: only blank cells, e.g. a quoted line break ('"\n"')
+    if first is None:
+        raise empty
+    header_line, header_cells = first
+    header = read_header(header_cells, header_line)
+    decimal_comma = (
+        detect_decimal_comma(text, delimiter, header)
+        if opts.decimal_comma is None
+        else opts.decimal_comma
+    )
+    with uow:
+        actor_id = None
+        if actor is not None:
+            actor_id = authorize(uow, actor, Permission.MANAGE_PRODUCTS).id
+        checker = Checker(header, paths_by_key(category_tree(uow.session)), decimal_comma)
+        writer = _Writer(uow, header, opts.update_existing, checker)
+        try:
+            batch: list[CheckedRow] = []
+            for line, record in rows:
+                row = checker.check(record, line)
+                if row is not None:
+                    batch.append(row)
+                if len(batch) >= BATCH:
+                    writer.write(batch)
+                    batch = []
+                    _step(progress, cancelled, line, total)
+            writer.write(batch)
+            _step(progress, cancelled, total, total)
+        except _CancelledError:
+            uow.rollback()
+            return ImportReport(0, 0, 0, cancelled=True, encoding=encoding, delimiter=delimiter)
+        report = ImportReport(
+            rows=writer.created + writer.updated if not checker.problem_count else 0,
+            created=writer.created if not checker.problem_count else 0,
+            updated=writer.updated if not checker.problem_count else 0,
+            problems=tuple(sorted(checker.problems, key=lambda problem: problem.line)),
+            more_problems=max(0, checker.problem_count - len(checker.problems)),
+            warnings=header.warnings,
+            encoding=encoding,
+            delimiter=delimiter,
+        )
+        if checker.problem_count:
+            uow.rollback()
+            return report
+        writer.finish(actor_id, display_name(source_name) if source_name else "")
+        uow.commit()
+    return report
+
+
+def import_file(
+    uow: UnitOfWork,
+    actor: UserDTO | None,
+    path: Path,
+    *,
+    options: ImportOptions | None = None,
+    progress: Progress = _no_progress,
+    cancelled: Cancelled = _never,
+) -> ImportReport:
+    """Read a CSV file (refusing one over ``MAX_FILE_BYTES`` before reading) and import it.
+
+    Raises:
+        CsvFileError: the file cannot be read or decoded.
+    """
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise CsvFileError(
+                f"{display_name(path)} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB."
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CsvFileError(f"Cannot read {display_name(path)}: {exc.strerror}.") from exc
+    return import_products(
+        uow,
+        actor,
+        data,
+        options=options,
+        source_name=str(path),
+        progress=progress,
+        cancelled=cancelled,
+    )
+
+
+def _step(progress: Progress, cancelled: Cancelled, done: int, total: int) -> None:
+    progress(min(done, total), total)
+    if cancelled():
+        raise _CancelledError
+
+
+class _SearchIndex:
+    """On SQLite, keeps ``products_fts`` in step a batch at a time during an import.
+
+    The FTS5 triggers of migration 0004a work row by row, and FTS5 writes its pending terms out
+    at every statement savepoint, so 100,000 imported rows would make 100,000 tiny index
+    segments to merge (about two thirds of the import's time). Inside the import's own
+    transaction the insert and update triggers are dropped, the index is fed with one
+    statement per batch, and the triggers are put back before the commit. DDL is
+    transactional in SQLite: a failed or cancelled import rolls back to the same triggers.
+    PostgreSQL maintains its trigram index itself: nothing to do there.
+    """
+
+    _TRIGGERS = ("products_fts_ai", "products_fts_au")
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+        self.saved: dict[str, str] = {}
+        if uow.session.get_bind().dialect.name != "sqlite":
+            return
+        connection = uow.session.connection()
+        rows = connection.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?)",
+            self._TRIGGERS,
+        ).all()
+        for name, sql in rows:
+            connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
+            self.saved[str(name)] = str(sql)
+
+    def forget(self, old: list[tuple[int, str]]) -> None:
+        """Take rows out of the index before their names change (external content: old text)."""
+        if "products_fts_au" not in self.saved or not old:
+            return
+        values = ", ".join("(?, ?)" for _ in old)
+        params = tuple(value for pair in old for value in pair)
+        self.uow.session.connection().exec_driver_sql(
+            "INSERT INTO products_fts(products_fts, rowid, name) "
+            f"SELECT 'delete', column1, column2 FROM (VALUES {values})",
+            params,
+        )
+
+    def add(self, ids: list[int], *, updated: bool = False) -> None:
+        """Index the current names of ``ids``."""
+        trigger = "products_fts_au" if updated else "products_fts_ai"
+        if trigger not in self.saved or not ids:
+            return
+        marks = ", ".join("?" for _ in ids)
+        self.uow.session.connection().exec_driver_sql(
+            f"INSERT INTO products_fts(rowid, name) SELECT id, name FROM products "
+            f"WHERE id IN ({marks})",
+            tuple(ids),
+        )
+
+    def restore(self) -> None:
+        """Put the triggers back (before the commit)."""
+        connection = self.uow.session.connection()
+        for sql in self.saved.values():
+            connection.exec_driver_sql(sql)
+        self.saved = {}
+
+
+class _Writer:
+    """Writes checked rows in batches while the file is read (all in the caller's transaction).
+
+    Once any row has a problem nothing more is written: the transaction will roll back, and
+    the rest of the file is only checked.
+    """
+
+    def __init__(
+        self, uow: UnitOfWork, header: Header, update_existing: bool, checker: Checker
+    ) -> None:
+        self.uow = uow
+        self.header = header
+        self.update_existing = update_existing
+        self.checker = checker
+        self.created = 0
+        self.updated = 0
+        self.changed_ids: list[int] = []
+        self.price_changes: list[AuditRecord] = []
+        self.index = _SearchIndex(uow)
+
+    def write(self, rows: list[CheckedRow]) -> None:
+        if not rows:
+            return
+        existing = self._existing(rows)
+        existing_names = {found[0]: found[1] for found in existing.values()}
+        taken_barcodes = self._taken_barcodes(rows, existing)
+        new: list[dict[str, object]] = []
+        changed: list[dict[str, object]] = []
+        for row in rows:
+            values = row.values
+            key = sku_key(str(values["sku"]))
+            found = existing.get(key)
+            barcode = values.get("barcode")
+            owner = taken_barcodes.get(str(barcode)) if isinstance(barcode, str) else None
+            if owner is not None and (found is None or owner[0] != found[0]):
+                self.checker.problem(
+                    row.line, f"the barcode {barcode} already belongs to “{owner[1]}”."
+                )
+                continue
+            if found is None:
+                new.append(self._insert_values(values))
+            elif self.update_existing:
+                changed.append(self._update_values(values, found))
+            else:
+                self.checker.problem(
+                    row.line,
+                    f"the SKU {values['sku']} already exists (“{found[1]}”); choose "
+                    "“update existing products” to change it.",
+                )
+        if self.checker.problem_count:
+            return
+        session = self.uow.session
+        table = cast("Table", Product.__table__)
+        if new:
+            # Plain executemany (RETURNING would send one row at a time on SQLite); the new ids
+            # are then read back through the unique SKU index.
+            session.execute(insert(table), new)
+            keys = [str(values["sku_key"]) for values in new]
+            ids = sorted(
+                session.execute(select(Product.id).where(Product.sku_key.in_(keys))).scalars()
+            )
+            self.index.add(ids)
+            self.changed_ids.extend(ids)
+            self.created += len(new)
+        if changed:
+            renamed = "name" in self.header.index
+            changed_ids = [int(str(values["b_id"])) for values in changed]
+            if renamed:
+                self.index.forget([(pid, existing_names[pid]) for pid in changed_ids])
+            # The SET clause comes from the parameter keys (the header's columns).
+            session.execute(
+                update(table)
+                .where(table.c.id == bindparam("b_id"))
+                .values(version=table.c.version + 1),
+                changed,
+            )
+            if renamed:
+                self.index.add(changed_ids, updated=True)
+            self.changed_ids.extend(changed_ids)
+            self.updated += len(changed)
+
+    def _existing(self, rows: list[CheckedRow]) -> dict[str, tuple[int, str, int, int]]:
+        keys = [sku_key(str(row.values["sku"])) for row in rows]
+        query = select(
+            Product.sku_key, Product.id, Product.name, Product.price_minor, Product.cost_minor
+        ).where(Product.sku_key.in_(keys))
+        return {
+            str(key): (int(pid), str(name), int(price), int(cost))
+            for key, pid, name, price, cost in self.uow.session.execute(query)
+        }
+
+    def _taken_barcodes(
+        self, rows: list[CheckedRow], existing: dict[str, tuple[int, str, int, int]]
+    ) -> dict[str, tuple[int, str]]:
+        wanted: dict[str, str] = {}
+        for row in rows:
+            barcode = row.values.get("barcode")
+            if isinstance(barcode, str):
+                for variant in barcode_variants(barcode):
+                    wanted[variant] = barcode
+        if not wanted:
+            return {}
+        query = select(Product.barcode, Product.id, Product.name).where(
+            Product.barcode.in_(list(wanted))
+        )
+        return {
+            wanted[str(code)]: (int(pid), str(name))
+            for code, pid, name in self.uow.session.execute(query)
+        }
+
+    def _insert_values(self, values: dict[str, object]) -> dict[str, object]:
+        now = self.uow.now()
+        sku = str(values["sku"])
+        return {
+            "sku": sku,
+            "sku_key": sku_key(sku),
+            "barcode": values.get("barcode"),
+            "name": values["name"],
+            "description": values.get("description", ""),
+            "category_id": values.get("category"),
+            "price_minor": values["price"],
+            "cost_minor": values.get("cost", 0),
+            "tax_rate_bp": values.get("tax_rate", 0),
+            "tax_included": values.get("tax_included", True),
+            "sold_by_weight": False,
+            "active": values.get("active", True),
+            "created_at": now,
+            "changed_at": now,
+            "version": 1,
+        }
+
+    def _update_values(
+        self, values: dict[str, object], found: tuple[int, str, int, int]
+    ) -> dict[str, object]:
+        """Only the header's columns change; the version moves on, so open editors conflict."""
+        product_id, _, old_price, old_cost = found
+        full = self._insert_values(values)
+        result: dict[str, object] = {"b_id": product_id, "changed_at": full["changed_at"]}
+        for column, field in FIELDS.items():
+            if column in self.header.index:
+                result[field] = full[field]
+        result["sku_key"] = full["sku_key"]
+        new_cost = result.get("cost_minor", old_cost)
+        if result["price_minor"] != old_price or new_cost != old_cost:
+            self.price_changes.append(
+                AuditRecord(
+                    "product.price",
+                    None,
+                    "product",
+                    product_id,
+                    {"price_minor": old_price, "cost_minor": old_cost},
+                    {"price_minor": result["price_minor"], "cost_minor": new_cost},
+                    reason="CSV import",
+                )
+            )
+        return result
+
+    def finish(self, actor_id: int | None, source: str) -> None:
+        """Put the search triggers back, write the audit records, record the events."""
+        self.index.restore()
+        now = self.uow.now()
+        for record in self.price_changes:
+            self.uow.audit(
+                AuditRecord(
+                    record.action,
+                    actor_id,
+                    record.object_kind,
+                    record.object_id,
+                    record.before,
+                    record.after,
+                    reason=record.reason,
+                )
+            )
+        summary = {"file": source, "created": self.created, "updated": self.updated}
+        self.uow.audit(AuditRecord("product.import", actor_id, "product", None, None, summary))
+        if self.changed_ids:
+            self.uow.record(ProductsImported(self.created, self.updated, now))
+
+
+# --- export ----------------------------------------------------------------------------------
+
+
+def _export_row(product: Product, paths: dict[int, str]) -> list[str]:
+    category = "" if product.category_id is None else paths.get(product.category_id, "")
+    return [
+        escape_cell(product.sku),
+        escape_cell(product.barcode or ""),
+        escape_cell(product.name),
+        escape_cell(product.description),
+        escape_cell(category),
+        to_major_str(product.price_minor),
+        to_major_str(product.cost_minor),
+        format_tax_rate(product.tax_rate_bp),
+        "yes" if product.tax_included else "no",
+        "yes" if product.active else "no",
+    ]
+
+
+def export_products(
+    uow: UnitOfWork,
+    actor: UserDTO | None,
+    target: str | Path,
+    *,
+    include_archived: bool = True,
+    progress: Progress = _no_progress,
+    cancelled: Cancelled = _never,
+) -> ExportReport:
+    """Write every product (by id) to ``target`` as CSV; see the module docstring.
+
+    The file is written next to the target and renamed at the end, so a cancelled or failed
+    export never leaves a half-written file. ``actor`` None is the local command line.
+
+    Raises:
+        CsvFileError: the file cannot be written.
+        PermissionDeniedError: the actor may not view the catalog.
+    """
+    path = Path(target)
+    with uow:
+        if actor is not None:
+            authorize(uow, actor, Permission.VIEW_CATALOG)
+        session = uow.session
+        query = select(Product).order_by(Product.id)
+        count_query = select(func.count(Product.id))
+        if not include_archived:
+            query = query.where(Product.active.is_(True))
+            count_query = count_query.where(Product.active.is_(True))
+        total = int(session.scalar(count_query) or 0)
+        paths = category_paths(session)
+        rows = 0
+        try:
+            with (
+                atomic_target(path, ".csv") as temp,
+                temp.open("w", encoding="utf-8-sig", newline="") as stream,
+            ):
+                writer = csv.writer(stream, lineterminator="\r\n")
+                writer.writerow(COLUMNS)
+                result = session.execute(query.execution_options(yield_per=BATCH))
+                for product in result.scalars():
+                    writer.writerow(_export_row(product, paths))
+                    rows += 1
+                    if rows % BATCH == 0:
+                        session.expunge_all()
+                        _step(progress, cancelled, rows, total)
+                _step(progress, cancelled, total, total)
+        except _CancelledError:
+            return ExportReport(rows, cancelled=True)
+        except FileTargetError as exc:
+            raise CsvFileError(str(exc)) from exc
+        except OSError as exc:
+            raise CsvFileError(f"Cannot write {display_name(path)}: {exc.strerror}.") from exc
+    return ExportReport(rows)

@@ -1,0 +1,1 @@
+"""Coupons: campaigns, bulk codes, redemption at the till and effectiveness reports."""

@@ -1,0 +1,180 @@
+"""The coupon services bound to a backend, for the Coupons tab (DTOs in, DTOs out).
+
+The UI may not import SQLAlchemy, even indirectly, so it cannot import the services; it reaches
+them through this object, which the backend hands out as ``backend.coupons``. Each method is
+one service call in a fresh unit of work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, tzinfo
+from typing import Protocol
+
+from posapp.services.coupons import campaigns, exports, queries
+from posapp.services.coupons.dto import (
+    CampaignDraft,
+    CampaignDTO,
+    CampaignRow,
+    Choice,
+    CodeDTO,
+    CodeSheet,
+    GenerationResult,
+    PageCursor,
+    RedemptionDTO,
+    RedemptionFilter,
+)
+from posapp.services.coupons.redemption import shop_zone
+from posapp.services.coupons.report_data import effectiveness_report
+from posapp.services.coupons.report_model import EffectivenessReport
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.uow import UnitOfWork
+
+Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
+
+
+def _no_progress(done: int, total: int) -> None:
+    """Ignore progress."""
+
+
+def _never() -> bool:
+    return False
+
+
+class UowSource(Protocol):
+    """What the desk needs from :class:`posapp.services.backend.Backend`."""
+
+    def uow(self) -> UnitOfWork:
+        """A unit of work that writes."""
+        ...
+
+    def read_uow(self) -> UnitOfWork:
+        """A unit of work that only reads."""
+        ...
+
+
+class CouponDesk:
+    """Coupon use cases for the edges; satisfies ``posapp.ui.coupons.port.CouponsPort``."""
+
+    def __init__(self, backend: UowSource) -> None:
+        self._backend = backend
+
+    def zone(self) -> tzinfo:
+        """The shop's time zone (to show and enter local times)."""
+        with self._backend.read_uow() as uow:
+            return shop_zone(uow)
+
+    def list_campaigns(self, actor: UserDTO, search: str = "") -> list[CampaignRow]:
+        """Campaigns with live counts."""
+        return queries.list_campaigns(self._backend.read_uow(), actor, search)
+
+    def get_campaign(self, actor: UserDTO, campaign_id: int) -> CampaignDTO:
+        """One campaign."""
+        return campaigns.get_campaign(self._backend.read_uow(), actor, campaign_id)
+
+    def create_campaign(
+        self, actor: UserDTO, draft: CampaignDraft, shared_code: str = ""
+    ) -> CampaignDTO:
+        """Create a campaign (optionally with one shared code)."""
+        return campaigns.create_campaign(self._backend.uow(), actor, draft, shared_code=shared_code)
+
+    def update_campaign(
+        self, actor: UserDTO, campaign_id: int, draft: CampaignDraft
+    ) -> CampaignDTO:
+        """Change a campaign's rules."""
+        return campaigns.update_campaign(self._backend.uow(), actor, campaign_id, draft)
+
+    def set_campaign_active(self, actor: UserDTO, campaign_id: int, active: bool) -> CampaignDTO:
+        """Disable or enable a campaign at once."""
+        return campaigns.set_campaign_active(self._backend.uow(), actor, campaign_id, active)
+
+    def set_code_active(self, actor: UserDTO, code_id: int, active: bool) -> CodeDTO:
+        """Disable or enable one code at once."""
+        return campaigns.set_code_active(self._backend.uow(), actor, code_id, active)
+
+    def generate_codes(
+        self,
+        actor: UserDTO,
+        campaign_id: int,
+        count: int,
+        *,
+        prefix: str = "",
+        groups: int = 2,
+        progress: Progress = _no_progress,
+        cancelled: Cancelled = _never,
+    ) -> GenerationResult:
+        """Generate unique codes, all or nothing (run it off the GUI thread)."""
+        return campaigns.generate_codes(
+            self._backend.uow(),
+            actor,
+            campaign_id,
+            count,
+            prefix=prefix,
+            groups=groups,
+            progress=progress,
+            cancelled=cancelled,
+        )
+
+    def code_ids(self, actor: UserDTO, campaign_id: int, search: str = "") -> list[int]:
+        """The ids of a campaign's codes."""
+        return queries.code_ids(self._backend.read_uow(), actor, campaign_id, search)
+
+    def codes_page(self, actor: UserDTO, ids: Sequence[int]) -> list[CodeDTO]:
+        """Codes by id, with their uses."""
+        return queries.codes_page(self._backend.read_uow(), actor, ids)
+
+    def redemptions_page(
+        self,
+        actor: UserDTO,
+        flt: RedemptionFilter,
+        after: PageCursor | None = None,
+        limit: int = queries.PAGE_SIZE,
+    ) -> list[RedemptionDTO]:
+        """One page of the redemption log."""
+        return queries.redemptions_page(self._backend.read_uow(), actor, flt, after, limit)
+
+    def redemption_cashiers(self, actor: UserDTO) -> list[Choice]:
+        """Staff who have redeemed codes."""
+        return queries.redemption_cashiers(self._backend.read_uow(), actor)
+
+    def export_codes_csv(self, actor: UserDTO, campaign_id: int) -> str:
+        """A campaign's codes as CSV text."""
+        return exports.export_codes_csv(self._backend.read_uow(), actor, campaign_id)
+
+    def code_sheet(self, actor: UserDTO, campaign_id: int) -> CodeSheet:
+        """What the printable code sheet shows."""
+        return exports.code_sheet(self._backend.read_uow(), actor, campaign_id)
+
+    def effectiveness_report(
+        self,
+        actor: UserDTO,
+        from_day: date,
+        to_day: date,
+        *,
+        campaign_ids: Sequence[int] | None = None,
+        progress: Progress = _no_progress,
+        cancelled: Cancelled = _never,
+    ) -> EffectivenessReport:
+        """The effectiveness report model for local days ``from_day``…``to_day``."""
+        return effectiveness_report(
+            self._backend.read_uow(),
+            actor,
+            from_day,
+            to_day,
+            campaign_ids=campaign_ids,
+            progress=progress,
+            cancelled=cancelled,
+        )
+
+    def category_choices(self, actor: UserDTO) -> list[Choice]:
+        """Categories as a tree, for the campaign form."""
+        return exports.category_choices(self._backend.read_uow(), actor)
+
+    def products_by_sku(self, actor: UserDTO, skus: list[str]) -> list[Choice]:
+        """Products by SKU, for the campaign form."""
+        return exports.products_by_sku(self._backend.read_uow(), actor, skus)
+
+    def product_labels(self, actor: UserDTO, ids: tuple[int, ...]) -> list[Choice]:
+        """Products by id, labelled with SKU and name."""
+        return exports.product_labels(self._backend.read_uow(), actor, ids)

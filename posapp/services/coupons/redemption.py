@@ -1,0 +1,586 @@
+"""Coupons at the till: quote a typed code against a basket, redeem it, give it back.
+
+These three functions run *inside the checkout's unit of work* (they never open, commit or roll
+it back), so the use of a code is counted in the same transaction as the sale:
+
+* :func:`quote_coupon` only reads: one statement finds the code, its campaign and (for a campaign
+  with a limit per customer) the customer's live uses; a scoped campaign reads which of the
+  basket's products or categories it covers, a second code the other codes' campaigns. Then it
+  applies every rule, or raises :class:`CouponRefused` whose ``reason`` says why and whose text
+  is a sentence for the cashier.
+* :func:`redeem_coupon` counts the use of a code quoted in the same transaction with *guarded*
+  UPDATEs (``used_count + 1 WHERE used_count < limit``, plus the campaign's state and dates) on
+  the code and on the campaign, checks the per-customer limit, and inserts the redemption row
+  (unique per code and order). A refusal undoes what it had counted: nothing is left behind.
+* :func:`release_redemptions` marks an order's live redemptions reversed (recorded, never deleted)
+  and gives the uses back with guarded decrements.
+
+Rules (see also the campaign's fields in :mod:`posapp.models.coupons`):
+
+* Typed codes are matched case-insensitively, spaces and dashes ignored (:func:`code_key`).
+* A campaign is valid while ``starts_at <= now < ends_at`` (UTC; the end is exclusive).
+* The minimum spend is measured on the whole basket; the discount applies to the eligible lines:
+  every line, the chosen products, or the chosen categories *and their subcategories*.
+* A percentage is rounded half-to-even on the eligible amount; a fixed amount never exceeds it;
+  ``max_discount_minor`` caps both. The discount is shared over the eligible lines in proportion
+  to their amounts (:func:`posapp.money.allocate`), so no line gets more than it costs.
+* One code per order, unless every campaign involved stacks; never two codes of one campaign.
+  For a second (stacking) code, pass the lines' amounts *less* the discounts already applied.
+
+The hot statements are prepared Core statements (:mod:`posapp.services.coupons.sql`): a sale with
+a code costs one statement to quote it and three to redeem it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any, Final, NoReturn
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import Connection, or_, select, update
+
+from posapp.events import CampaignEnded, CouponRedeemed
+from posapp.models import CouponCampaign, CouponCode, CouponRedemption
+from posapp.money import allocate, apply_rate_bp, format_money
+from posapp.services.coupons import sql
+from posapp.services.coupons.codes import code_key, is_possible_key
+from posapp.services.coupons.dto import FIXED, SCOPE_CATEGORIES, SCOPE_ORDER, SCOPE_PRODUCTS
+from posapp.services.platform.errors import ConflictError, ServiceError
+from posapp.services.platform.settings import get_setting
+from posapp.services.platform.uow import UnitOfWork
+
+__all__ = [
+    "REASONS",
+    "BasketLine",
+    "CouponQuote",
+    "CouponRefused",
+    "code_key",
+    "machine_zone",
+    "quote_coupon",
+    "redeem_coupon",
+    "release_redemptions",
+    "shop_zone",
+]
+
+REASONS: Final = frozenset(
+    {
+        "unknown",
+        "not_yet_valid",
+        "expired",
+        "disabled",
+        "used_up",
+        "already_used_by_customer",
+        "needs_customer",
+        "minimum_not_reached",
+        "nothing_applies",
+        "does_not_stack",
+    }
+)
+SHOP_TIMEZONE_KEY: Final = "shop_timezone"
+"""Setting holding the shop's IANA time zone (``Europe/London``); the machine's zone otherwise."""
+
+_SHOWN_CODE_MAX: Final = 32
+
+
+class CouponRefused(ServiceError):  # noqa: N818 - the name is the checkout's contract
+    """A code cannot be used on this sale; ``reason`` is one of :data:`REASONS`."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        if reason not in REASONS:
+            raise ValueError(f"unknown refusal reason {reason!r}")
+        super().__init__(message)
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class BasketLine:
+    """A line of the sale as the coupon rules see it."""
+
+    line_no: int
+    product_id: int
+    category_id: int | None
+    quantity: int
+    amount_minor: int
+    """What the line charges after its own line discount (price basis as sold)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CouponQuote:
+    """What a code takes off this basket; ``line_discounts`` sums exactly to the discount.
+
+    Lines the discount does not touch are absent from ``line_discounts``.
+    """
+
+    code_id: int
+    campaign_id: int
+    code: str
+    campaign_name: str
+    discount_minor: int
+    line_discounts: dict[int, int]
+    stacks: bool
+    basket: tuple[BasketLine, ...] = field(default=(), repr=False, compare=False)
+    """The lines the code was quoted on: :func:`redeem_coupon` counts it on these only."""
+
+
+# -- time zones ------------------------------------------------------------------------------
+
+
+def machine_zone() -> tzinfo:
+    """The machine's time zone with its daylight-saving rules (``TZ``, then /etc/localtime)."""
+    name = os.environ.get("TZ", "").removeprefix(":")
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    try:
+        with Path("/etc/localtime").open("rb") as handle:
+            return ZoneInfo.from_file(handle, key="localtime")
+    except (OSError, ValueError):
+        zone = datetime.now().astimezone().tzinfo
+        assert zone is not None
+        return zone
+
+
+def shop_zone(uow: UnitOfWork) -> tzinfo:
+    """The shop's time zone (setting ``shop_timezone``), else the machine's."""
+    name = get_setting(uow, SHOP_TIMEZONE_KEY)
+    if isinstance(name, str) and name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return machine_zone()
+
+
+def _local(uow: UnitOfWork, at: datetime) -> str:
+    return at.astimezone(shop_zone(uow)).strftime("%d %b %Y %H:%M")
+
+
+# -- finding a code --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """A code's row and its campaign's (the columns of :mod:`posapp.services.coupons.sql`)."""
+
+    code_id: int
+    code: str
+    key: str
+    max_uses: int | None
+    code_used: int
+    code_active: bool
+    campaign_id: int
+    name: str
+    kind: str
+    value: int
+    scope: str
+    min_spend_minor: int
+    max_discount_minor: int | None
+    starts_at: datetime
+    ends_at: datetime | None
+    usage_limit: int | None
+    per_customer_limit: int | None
+    stacks: bool
+    campaign_active: bool
+    campaign_used: int
+    customer_uses: int = 0
+    """The customer's live uses of the campaign (counted only when it has a per-customer limit)."""
+
+    @classmethod
+    def of(cls, row: Sequence[Any]) -> _Found:
+        return cls(*tuple(row))
+
+
+def _refuse(reason: str, message: str) -> CouponRefused:
+    return CouponRefused(reason, message)
+
+
+def _unknown(code_text: str) -> CouponRefused:
+    shown = " ".join(code_text.split())
+    if shown and len(shown) <= _SHOWN_CODE_MAX and is_possible_key(code_key(shown)):
+        return _refuse("unknown", f"There is no coupon with the code {shown}: check it and retry.")
+    return _refuse("unknown", "That is not a coupon code: check it and type it again.")
+
+
+# -- the rules -------------------------------------------------------------------------------
+
+
+def _check_validity(uow: UnitOfWork, found: _Found, now: datetime) -> None:
+    """Enabled, started and not ended (the campaign's dates are said in the shop's time)."""
+    code, name = found.code, found.name
+    if not found.campaign_active:
+        raise _refuse("disabled", f"Coupon {code} cannot be used: the campaign {name} is disabled.")
+    if not found.code_active:
+        raise _refuse("disabled", f"Coupon {code} has been disabled.")
+    if now < found.starts_at:
+        when = _local(uow, found.starts_at)
+        raise _refuse("not_yet_valid", f"Coupon {code} is not valid yet: it starts on {when}.")
+    if found.ends_at is not None and now >= found.ends_at:
+        when = _local(uow, found.ends_at)
+        raise _refuse("expired", f"Coupon {code} has expired: it ended on {when}.")
+
+
+def _customer_refusal(
+    code: str, name: str, limit: int, customer_id: int | None, uses: int
+) -> CouponRefused | None:
+    if customer_id is None:
+        return _refuse(
+            "needs_customer",
+            f"Coupon {code} is for known customers: attach the customer's account first.",
+        )
+    if uses >= limit:
+        times = "" if limit == 1 else f" {limit} times, the limit per customer"
+        return _refuse("already_used_by_customer", f"This customer has already used {name}{times}.")
+    return None
+
+
+def _check_state(uow: UnitOfWork, found: _Found, customer_id: int | None, now: datetime) -> None:
+    _check_validity(uow, found, now)
+    code, name = found.code, found.name
+    if found.max_uses is not None and found.code_used >= found.max_uses:
+        times = "" if found.max_uses == 1 else f" {found.max_uses} times, its limit"
+        raise _refuse("used_up", f"Coupon {code} has already been used{times}.")
+    if found.usage_limit is not None and found.campaign_used >= found.usage_limit:
+        raise _refuse(
+            "used_up",
+            f"Coupon {code} is used up: all {found.usage_limit} uses of {name} are taken.",
+        )
+    if found.per_customer_limit is not None:
+        refusal = _customer_refusal(
+            code, name, found.per_customer_limit, customer_id, found.customer_uses
+        )
+        if refusal is not None:
+            raise refusal
+
+
+def _check_stacking(uow: UnitOfWork, found: _Found, other_keys: Iterable[str]) -> None:
+    others = sorted({key for key in other_keys if is_possible_key(key)})
+    if not others:
+        return
+    if found.key in others:
+        raise _refuse("does_not_stack", f"Coupon {found.code} is already on this sale.")
+    rows = sql.other_codes(len(others)).all(
+        uow.session.connection(), {f"k{n}": key for n, key in enumerate(others)}
+    )
+    for other_code, campaign_id, stacks in rows:
+        if campaign_id == found.campaign_id:
+            raise _refuse("does_not_stack", f"Only one code of {found.name} can be used on a sale.")
+        if not (stacks and found.stacks):
+            raise _refuse(
+                "does_not_stack",
+                f"Coupon {found.code} cannot be combined with {other_code}: one coupon per sale.",
+            )
+
+
+def _eligible(uow: UnitOfWork, found: _Found, lines: Sequence[BasketLine]) -> list[BasketLine]:
+    if found.scope == SCOPE_ORDER:
+        return list(lines)
+    if found.scope == SCOPE_PRODUCTS:
+        wanted = sorted({line.product_id for line in lines})
+        if not wanted:
+            return []
+        params: dict[str, int] = {f"p{n}": product_id for n, product_id in enumerate(wanted)}
+        params["campaign_id"] = found.campaign_id
+        rows = sql.covered_products(len(wanted)).all(uow.session.connection(), params)
+        covered = {row[0] for row in rows}
+        return [line for line in lines if line.product_id in covered]
+    if found.scope == SCOPE_CATEGORIES:
+        cats = sorted({line.category_id for line in lines if line.category_id is not None})
+        if not cats:
+            return []
+        params = {f"c{n}": category_id for n, category_id in enumerate(cats)}
+        params["campaign_id"] = found.campaign_id
+        rows = sql.covered_categories(len(cats)).all(uow.session.connection(), params)
+        covered = {row[0] for row in rows}
+        return [line for line in lines if line.category_id in covered]
+    return []  # pragma: no cover - the CHECK constraint allows no other scope
+
+
+def _discount(found: _Found, eligible_minor: int) -> int:
+    if found.kind == FIXED:
+        off = min(found.value, eligible_minor)
+    else:
+        off = apply_rate_bp(eligible_minor, found.value)
+    if found.max_discount_minor is not None:
+        off = min(off, found.max_discount_minor)
+    return off
+
+
+def _evaluate(
+    uow: UnitOfWork,
+    found: _Found,
+    lines: Sequence[BasketLine],
+    customer_id: int | None,
+    other_keys: Iterable[str],
+    now: datetime,
+) -> CouponQuote:
+    if len({line.line_no for line in lines}) != len(lines):
+        raise ValueError("basket lines must have distinct line numbers")
+    _check_state(uow, found, customer_id, now)
+    _check_stacking(uow, found, other_keys)
+    code = found.code
+    eligible = _eligible(uow, found, lines)
+    if not eligible:
+        raise _refuse(
+            "nothing_applies", f"Nothing in this sale is covered by coupon {code} ({found.name})."
+        )
+    basket = sum(max(0, line.amount_minor) for line in lines)
+    if basket < found.min_spend_minor:
+        raise _refuse(
+            "minimum_not_reached",
+            f"Coupon {code} needs a spend of at least {format_money(found.min_spend_minor)}; "
+            f"this sale comes to {format_money(basket)}.",
+        )
+    weights = [max(0, line.amount_minor) for line in eligible]
+    off = _discount(found, sum(weights))
+    if off <= 0:
+        raise _refuse(
+            "nothing_applies",
+            f"Coupon {code} takes nothing off: the items it covers come to "
+            f"{format_money(sum(weights))}.",
+        )
+    shares = allocate(off, weights)
+    return CouponQuote(
+        code_id=found.code_id,
+        campaign_id=found.campaign_id,
+        code=code,
+        campaign_name=found.name,
+        discount_minor=off,
+        line_discounts={
+            line.line_no: share for line, share in zip(eligible, shares, strict=True) if share
+        },
+        stacks=found.stacks,
+        basket=tuple(lines),
+    )
+
+
+def quote_coupon(
+    uow: UnitOfWork,
+    code_text: str,
+    lines: Sequence[BasketLine],
+    *,
+    customer_account_id: int | None,
+    other_codes: Sequence[str] = (),
+    now: datetime | None = None,
+) -> CouponQuote:
+    """Work out what ``code_text`` takes off this basket, inside the caller's unit of work.
+
+    Read-only: nothing is counted until :func:`redeem_coupon`. A code on a whole-order campaign
+    costs one statement (the code, its campaign and the customer's uses in one row); a scoped
+    campaign one more; a second code on the sale one more for the stacking rule.
+
+    Args:
+        uow: The running unit of work of the caller (not opened or committed here).
+        code_text: The code as typed or scanned.
+        lines: The sale's lines.
+        customer_account_id: The customer attached to the sale, if any.
+        other_codes: Codes already applied to this sale (for the stacking rule).
+        now: The time to judge validity at (default: the unit of work's clock).
+
+    Raises:
+        CouponRefused: the code cannot be used; ``reason`` and the message say why.
+    """
+    key = code_key(code_text)
+    if not is_possible_key(key):
+        raise _unknown(code_text)
+    conn = uow.session.connection()
+    if customer_account_id is None:
+        row = sql.FIND_BY_KEY.one(conn, {"key": key})
+    else:
+        row = sql.FIND_FOR_CUSTOMER.one(conn, {"key": key, "customer_id": customer_account_id})
+    if row is None:
+        raise _unknown(code_text)
+    return _evaluate(
+        uow,
+        _Found.of(row),
+        lines,
+        customer_account_id,
+        [code_key(other) for other in other_codes],
+        now or uow.now(),
+    )
+
+
+# -- counting a use --------------------------------------------------------------------------
+
+
+def _refused_use(
+    uow: UnitOfWork, conn: Connection, quote: CouponQuote, now: datetime, *, code_taken: bool
+) -> NoReturn:
+    """Say why a guarded UPDATE took no use (the rare path: one more read to find the reason)."""
+    row = sql.FIND_BY_ID.one(conn, {"code_id": quote.code_id})
+    if row is None:
+        raise _refuse("unknown", f"Coupon {quote.code} no longer exists.")
+    found = _Found.of(row)
+    _check_validity(uow, found, now)  # disabled, or ended, since the quote
+    if not code_taken:
+        raise _refuse("used_up", f"Coupon {found.code} has just been used up at another till.")
+    raise _refuse("used_up", f"Coupon {found.code} is used up: {found.name} has no uses left.")
+
+
+def _give_back(conn: Connection, quote: CouponQuote, *, campaign: bool) -> None:
+    """Undo the uses this call took before refusing (guarded decrements, as on a cancel)."""
+    sql.GIVE_BACK_CODE.run(conn, {"code_id": quote.code_id})
+    if campaign:
+        sql.GIVE_BACK_CAMPAIGN.run(conn, {"campaign_id": quote.campaign_id})
+
+
+def _end_campaign(uow: UnitOfWork, campaign_id: int, reason: str, now: datetime) -> None:
+    ended = sql.END_CAMPAIGN.one(uow.session.connection(), {"campaign_id": campaign_id, "now": now})
+    if ended is not None:
+        uow.record(CampaignEnded(campaign_id=campaign_id, reason=reason, at=now))
+
+
+def redeem_coupon(
+    uow: UnitOfWork,
+    quote: CouponQuote,
+    *,
+    order_id: int,
+    customer_account_id: int | None,
+    cashier_id: int,
+    lines: Sequence[BasketLine],
+) -> int:
+    """Count a quoted code's use on ``order_id`` inside the checkout's unit of work.
+
+    ``quote`` comes from :func:`quote_coupon` on these ``lines`` (and, for a second code, with
+    the sale's other codes) in this transaction, a moment ago: its rules (kind, value, scope,
+    minimum spend, stacking) are not read again, and the sale keeps the discount it was quoted,
+    as if it had been placed just before an edit of the campaign. What another till or a
+    manager can change meanwhile, and what the limits depend on, is checked where it is
+    written, by guarded statements that re-check the latest row under its lock:
+
+    1. the code's guarded UPDATE takes one use if the code is enabled and has a use left;
+    2. the campaign's guarded UPDATE takes one use if it is enabled, runs now and has a use
+       left, and returns its limit per customer; its row lock serialises every redemption of
+       the campaign until commit (SQLite serialises every writer anyway), so
+    3. the customer's live uses, counted next (campaigns with a per-customer limit only) in a
+       new statement, see every use committed before: no advisory lock is needed;
+    4. the redemption row is inserted (unique per code and order: the same code twice on one
+       order takes nothing).
+
+    No SAVEPOINT: it would cost two more round trips on every sale (and a subtransaction on
+    PostgreSQL) to protect a rare path. The checkout rolls its whole transaction back when a
+    code is refused, and a caller that goes on is still left with nothing: a refusal happens
+    either before any write (step 1) or after undoing the uses this call took, with the same
+    guarded decrements as a cancel (steps 2-4). Records :class:`CouponRedeemed` (and
+    :class:`CampaignEnded` when this use exhausts the campaign), published after commit.
+
+    Returns:
+        The redemption's id.
+
+    Raises:
+        CouponRefused: the code can no longer be used (``used_up`` when another till took the
+            last use first, ``disabled``/``expired`` when it changed since the quote).
+        ConflictError: ``lines`` are not the lines the code was quoted on (quote it again).
+    """
+    if tuple(lines) != quote.basket:
+        raise ConflictError(
+            f"The sale changed after coupon {quote.code} was applied: apply it again."
+        )
+    now = uow.now()
+    conn = uow.session.connection()
+    code_row = sql.TAKE_CODE.one(conn, {"code_id": quote.code_id})
+    if code_row is None:
+        _refused_use(uow, conn, quote, now, code_taken=False)
+    campaign_row = sql.TAKE_CAMPAIGN.one(conn, {"campaign_id": quote.campaign_id, "now": now})
+    if campaign_row is None:
+        _give_back(conn, quote, campaign=False)
+        _refused_use(uow, conn, quote, now, code_taken=True)
+    used, limit, per_customer = campaign_row
+    if per_customer is not None:
+        uses = 0
+        if customer_account_id is not None:
+            counted = sql.CUSTOMER_USES.one(
+                conn, {"campaign_id": quote.campaign_id, "customer_id": customer_account_id}
+            )
+            uses = int(counted[0]) if counted else 0
+        refusal = _customer_refusal(
+            quote.code, quote.campaign_name, per_customer, customer_account_id, uses
+        )
+        if refusal is not None:
+            _give_back(conn, quote, campaign=True)
+            raise refusal
+    inserted = sql.insert_redemption(conn.dialect.name).one(
+        conn,
+        {
+            "code_id": quote.code_id,
+            "campaign_id": quote.campaign_id,
+            "order_id": order_id,
+            "customer_account_id": customer_account_id,
+            "cashier_id": cashier_id,
+            "discount_minor": quote.discount_minor,
+            "redeemed_at": now,
+            "reversed_at": None,
+            "reversed_by_id": None,
+        },
+    )
+    if inserted is None:
+        _give_back(conn, quote, campaign=True)
+        raise _refuse("does_not_stack", f"Coupon {quote.code} was already used on this sale.")
+    uow.record(
+        CouponRedeemed(
+            code_id=quote.code_id,
+            campaign_id=quote.campaign_id,
+            order_id=order_id,
+            discount_minor=quote.discount_minor,
+            at=now,
+        )
+    )
+    code_used, max_uses = code_row
+    code_spent = max_uses is not None and code_used >= max_uses
+    if (limit is not None and used >= limit) or (
+        code_spent and sql.CODES_LEFT.one(conn, {"campaign_id": quote.campaign_id}) is None
+    ):
+        _end_campaign(uow, quote.campaign_id, "used_up", now)
+    return int(inserted[0])
+
+
+def release_redemptions(uow: UnitOfWork, *, order_id: int, user_id: int) -> int:
+    """Give back the uses of an order's live redemptions (cancel or refund), in the caller's UoW.
+
+    Each redemption is marked reversed (``reversed_at``/``reversed_by_id``), never deleted; the
+    code's and the campaign's counts go down by one (guarded, never below zero). A campaign that
+    had ended because it was used up runs again, unless it has passed its end.
+
+    Returns:
+        How many redemptions were released (0 if the order had none).
+    """
+    now = uow.now()
+    session = uow.session
+    redemptions = session.scalars(
+        select(CouponRedemption)
+        .where(CouponRedemption.order_id == order_id, CouponRedemption.reversed_at.is_(None))
+        .order_by(CouponRedemption.code_id)
+        .with_for_update()
+    ).all()
+    for redemption in redemptions:
+        redemption.reversed_at = now
+        redemption.reversed_by_id = user_id
+        session.execute(
+            update(CouponCode)
+            .where(CouponCode.id == redemption.code_id, CouponCode.used_count > 0)
+            .values(used_count=CouponCode.used_count - 1)
+            .execution_options(synchronize_session=False)
+        )
+        session.execute(
+            update(CouponCampaign)
+            .where(CouponCampaign.id == redemption.campaign_id, CouponCampaign.used_count > 0)
+            .values(used_count=CouponCampaign.used_count - 1)
+            .execution_options(synchronize_session=False)
+        )
+        session.execute(
+            update(CouponCampaign)
+            .where(
+                CouponCampaign.id == redemption.campaign_id,
+                CouponCampaign.ended_at.is_not(None),
+                or_(CouponCampaign.ends_at.is_(None), CouponCampaign.ends_at > now),
+            )
+            .values(ended_at=None)
+            .execution_options(synchronize_session=False)
+        )
+    session.flush()
+    return len(redemptions)

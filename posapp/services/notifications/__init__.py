@@ -1,0 +1,1 @@
+"""Notifications: staff notifications by rules, the customer email outbox and the mailer."""

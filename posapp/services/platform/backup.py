@@ -1,0 +1,154 @@
+"""Backup and restore of the embedded SQLite database with SQLite's online backup API.
+
+A backup can run while registers keep selling: in WAL mode the copy reads a consistent snapshot
+and writers are not blocked. A restore replaces the live database with a checked backup, after
+keeping the current file beside it; the application should be closed while it runs.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from posapp.services.platform.db import Database
+from posapp.services.platform.errors import ServiceError, ValidationError
+
+Progress = Callable[[int, int], None]
+
+
+class BackupError(ServiceError):
+    """A backup or restore could not be made; nothing was replaced."""
+
+
+@dataclass(frozen=True, slots=True)
+class BackupReport:
+    """What a backup or restore did."""
+
+    path: Path
+    pages: int
+    bytes: int
+    kept_copy: Path | None = None
+
+
+def _sqlite_path(database: Database) -> Path:
+    if not database.is_sqlite or not database.url.database or database.url.database == ":memory:":
+        msg = "Backup and restore work on the embedded SQLite database; use pg_dump for PostgreSQL."
+        raise ValidationError(msg)
+    return Path(database.url.database)
+
+
+def check_file(path: Path) -> None:
+    """Check that ``path`` is an intact posapp database.
+
+    Raises:
+        BackupError: not a SQLite database, damaged, or not posapp's.
+    """
+    try:
+        found = path.is_file()
+    except OSError as exc:  # a name the file system refuses, e.g. too long
+        raise BackupError(f"Cannot read {path}: {exc.strerror}") from exc
+    if not found:
+        raise BackupError(f"No such file: {path}")
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise BackupError(f"{path} cannot be opened: {exc}") from exc
+    try:
+        result = conn.execute("PRAGMA integrity_check").fetchone()
+        if result is None or result[0] != "ok":
+            raise BackupError(f"{path} is damaged: {result[0] if result else 'no answer'}")
+        if conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
+            raise BackupError(f"{path} has rows that point at missing rows.")
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if not {"alembic_version", "orders", "users"} <= tables:
+            raise BackupError(f"{path} is not a posapp database.")
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"{path} is not a SQLite database: {exc}") from exc
+    finally:
+        conn.close()
+
+
+def _copy(source: sqlite3.Connection, target: sqlite3.Connection, progress: Progress | None) -> int:
+    pages_done = 0
+
+    def on_step(_status: int, remaining: int, total: int) -> None:
+        nonlocal pages_done
+        pages_done = total
+        if progress is not None:
+            progress(total - remaining, total)
+
+    source.backup(target, pages=256, progress=on_step)
+    return pages_done
+
+
+def backup(database: Database, target: Path, *, progress: Progress | None = None) -> BackupReport:
+    """Copy the live database to ``target`` (which must not exist) and check the copy.
+
+    Raises:
+        ValidationError: not SQLite, or ``target`` exists.
+        BackupError: the copy failed or is not intact (the partial file is removed).
+    """
+    live = _sqlite_path(database)
+    try:
+        taken = target.exists()
+    except OSError as exc:  # a name the file system refuses, e.g. too long
+        raise ValidationError(f"Cannot make {target}: {exc.strerror}.") from exc
+    if taken:
+        raise ValidationError(f"{target} exists already: choose a new file name.")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        source = sqlite3.connect(live, timeout=30, isolation_level=None)
+        dest = sqlite3.connect(target)
+        try:
+            # A read transaction on the source pins one snapshot (WAL): the registers' commits
+            # meanwhile no longer restart the copy, which could otherwise never finish.
+            source.execute("BEGIN")
+            source.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            pages = _copy(source, dest, progress)
+            source.execute("COMMIT")
+        finally:
+            dest.close()
+            source.close()
+        check_file(target)
+    except (sqlite3.Error, OSError, BackupError) as exc:
+        target.unlink(missing_ok=True)
+        if isinstance(exc, BackupError):
+            raise
+        raise BackupError(f"The backup failed: {exc}") from exc
+    return BackupReport(target, pages, target.stat().st_size)
+
+
+def restore(database: Database, source: Path, *, progress: Progress | None = None) -> BackupReport:
+    """Replace the live database with the backup at ``source``, keeping the current file.
+
+    Raises:
+        ValidationError: not SQLite.
+        BackupError: ``source`` is not an intact posapp database (nothing is replaced).
+    """
+    live = _sqlite_path(database)
+    check_file(source)
+    database.dispose()
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    kept: Path | None = None
+    if live.exists():
+        kept = live.with_name(f"{live.name}.before-restore-{stamp}")
+        src = sqlite3.connect(live, timeout=30)
+        dst = sqlite3.connect(kept)
+        try:
+            _copy(src, dst, None)
+        finally:
+            dst.close()
+            src.close()
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    dst = sqlite3.connect(live, timeout=30)
+    try:
+        pages = _copy(src, dst, progress)
+    except sqlite3.Error as exc:
+        raise BackupError(f"The restore failed: {exc}; the previous database is at {kept}") from exc
+    finally:
+        dst.close()
+        src.close()
+    return BackupReport(live, pages, live.stat().st_size, kept)

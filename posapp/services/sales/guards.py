@@ -1,0 +1,100 @@
+"""Checks shared by checkout, orders, parked sales and tills: free text, card numbers, approvals.
+
+Card numbers: posapp never stores a full card number (PCI DSS keeps a shop that stores none out
+of most of its scope). Every free-text field the order system stores (notes, references, reasons,
+labels, coupon codes) goes through :func:`clean_text`, which refuses anything that looks like a
+primary account number: 13 to 19 digits, written together or in groups separated by spaces or
+dashes, that pass the Luhn check. Full-width and other Unicode digits count as digits.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from posapp.models import User
+from posapp.services.platform.cards import (
+    CARD_NUMBER_REFUSED,
+    CardNumberError,
+    ascii_digits,
+    contains_card_number,
+)
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.errors import ValidationError
+from posapp.services.platform.uow import UnitOfWork
+from posapp.services.sales.dto import ApprovalRequiredError, ManagerApproval
+from posapp.services.staff.permissions import ROLE_PERMISSIONS, Permission
+from posapp.services.staff.security import Actor, Approval, check_approval
+
+_LAST_DIGITS = 4
+
+
+def clean_text(text: str, what: str, *, limit: int, required: bool = False) -> str:
+    """Return ``text`` stripped and checked for a free-text field of ``what``.
+
+    Raises:
+        ValidationError: empty when required, too long, control characters.
+        CardNumberError: it contains something that looks like a card number.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"{what} must be text")
+    value = unicodedata.normalize("NFC", text).strip()
+    if required and not value:
+        raise ValidationError(f"Enter the {what}.")
+    if len(value) > limit:
+        raise ValidationError(f"The {what} has at most {limit} characters.")
+    if any(unicodedata.category(ch) == "Cc" for ch in value):
+        raise ValidationError(f"The {what} cannot contain control characters.")
+    if contains_card_number(value):
+        raise CardNumberError(CARD_NUMBER_REFUSED)
+    return value
+
+
+def clean_last4(text: str) -> str:
+    """Return the last four digits of a card, as four ASCII digits.
+
+    Raises:
+        ValidationError: not exactly four digits.
+        CardNumberError: a whole card number was typed.
+    """
+    value = ascii_digits(text).strip().replace(" ", "")
+    if contains_card_number(value):
+        raise CardNumberError(CARD_NUMBER_REFUSED)
+    if len(value) != _LAST_DIGITS or not value.isascii() or not value.isdigit():
+        raise ValidationError("Enter the last four digits of the card.")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Granted:
+    """Who allowed an action: the actor themselves (approver None) or a manager."""
+
+    approver_id: int | None
+    reason: str = ""
+
+
+def grant(
+    uow: UnitOfWork,
+    actor: UserDTO,
+    user: User | Actor,
+    permission: Permission,
+    approval: ManagerApproval | None,
+    message: str,
+    *,
+    line_no: int | None = None,
+) -> Granted:
+    """Allow an action needing ``permission``: by the actor's own role, or a manager's approval.
+
+    Raises:
+        ApprovalRequiredError: the actor may not and no approval was given.
+        AuthenticationError, PermissionDeniedError: the approval is wrong.
+    """
+    if permission in ROLE_PERMISSIONS.get(user.role, frozenset()):
+        return Granted(None)
+    if approval is None:
+        raise ApprovalRequiredError(permission.value, message, line_no)
+    reason = clean_text(approval.reason, "reason for the approval", limit=200, required=True)
+    approver = check_approval(
+        uow, actor, Approval(approval.username, approval.password, reason), permission
+    )
+    return Granted(approver.id, reason)

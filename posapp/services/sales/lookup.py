@@ -1,0 +1,241 @@
+"""What the register looks up: products by code or name, categories, customers, coupon quotes.
+
+Everything here only reads; a coupon quote counts nothing (checkout quotes again when placing).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+
+from sqlalchemy import bindparam, func, or_, select
+
+from posapp.models import Category, CustomerAccount, Product
+from posapp.services.coupons.redemption import BasketLine, quote_coupon
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.fastsql import Prepared
+from posapp.services.platform.uow import UnitOfWork
+from posapp.services.sales.dto import (
+    BasketItem,
+    CategoryDTO,
+    CouponQuoteDTO,
+    CustomerDTO,
+    ProductDTO,
+)
+from posapp.services.staff.permissions import Permission
+from posapp.services.staff.security import ACTIONS, authorize, authorize_actor
+
+__all__ = [
+    "categories",
+    "category_products",
+    "customer_dto",
+    "lookup_code",
+    "product_dto",
+    "quote_sale_coupon",
+    "search_customers",
+    "search_products",
+]
+
+SEARCH_MAX = 100
+"""Longest search text taken; longer input is cut (a scanner never sends more)."""
+
+for _name in (
+    "lookup_code",
+    "search_products",
+    "categories",
+    "category_products",
+    "search_customers",
+    "quote_sale_coupon",
+):
+    ACTIONS[f"sales.lookup.{_name}"] = Permission.SELL
+
+_PRODUCT_COLUMNS = (
+    Product.id,
+    Product.sku,
+    Product.barcode,
+    Product.name,
+    Product.category_id,
+    Product.price_minor,
+    Product.tax_rate_bp,
+    Product.tax_included,
+)
+
+
+def product_dto(row: Sequence[object]) -> ProductDTO:
+    """Build the register's view of a product from a row of ``_PRODUCT_COLUMNS``."""
+    return ProductDTO(*row)  # type: ignore[arg-type]
+
+
+def customer_dto(account: CustomerAccount) -> CustomerDTO:
+    """Build the register's view of a customer account."""
+    return CustomerDTO(
+        account.id,
+        account.number,
+        account.holder_name,
+        account.email,
+        account.phone,
+        account.status,
+    )
+
+
+def _clean(text: str) -> str:
+    value = unicodedata.normalize("NFKC", text).strip()
+    return "".join(ch for ch in value if unicodedata.category(ch) != "Cc")[:SEARCH_MAX]
+
+
+def _like(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, with the wildcards in it escaped."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def lookup_code(uow: UnitOfWork, actor: UserDTO, code: str) -> ProductDTO | None:
+    """The active product whose barcode or SKU is exactly ``code`` (scanned or typed), or None.
+
+    The barcode is matched as scanned (``00123`` is not ``123``); the SKU ignores case and
+    surrounding spaces, as the catalog stores it.
+    """
+    text = _clean(code)
+    if not text:
+        return None
+    with uow:
+        authorize_actor(uow, actor, Permission.SELL)  # a scan is the hot path: no ORM here
+        conn = uow.session.connection()
+        row = _BY_BARCODE.one(conn, {"code": text})
+        if row is None:
+            row = _BY_SKU.one(conn, {"code": text.upper()})
+        return None if row is None else product_dto(row)
+
+
+_BY_BARCODE = Prepared(
+    select(*_PRODUCT_COLUMNS)
+    .where(Product.barcode == bindparam("code"), Product.active.is_(True))
+    .limit(1)
+)
+_BY_SKU = Prepared(
+    select(*_PRODUCT_COLUMNS)
+    .where(Product.sku_key == bindparam("code"), Product.active.is_(True))
+    .limit(1)
+)
+
+
+def search_products(
+    uow: UnitOfWork, actor: UserDTO, text: str, limit: int = 30
+) -> list[ProductDTO]:
+    """Active products whose name, SKU or barcode contains ``text``; exact codes first."""
+    value = _clean(text)
+    if not value:
+        return []
+    pattern = _like(value.lower())
+    with uow:
+        authorize(uow, actor, Permission.SELL)
+        exact = (Product.sku_key == value.upper()) | (Product.barcode == value)
+        rows = uow.session.execute(
+            select(*_PRODUCT_COLUMNS)
+            .where(
+                Product.active.is_(True),
+                or_(
+                    exact,
+                    func.lower(Product.name).like(pattern, escape="\\"),
+                    func.lower(Product.sku).like(pattern, escape="\\"),
+                ),
+            )
+            .order_by(exact.desc(), Product.name, Product.id)
+            .limit(max(1, min(limit, 200)))
+        ).all()
+        return [product_dto(row) for row in rows]
+
+
+def categories(uow: UnitOfWork, actor: UserDTO) -> list[CategoryDTO]:
+    """Active categories that have active products, with how many, by name."""
+    with uow:
+        authorize(uow, actor, Permission.SELL)
+        rows = uow.session.execute(
+            select(Category.id, Category.name, Category.parent_id, func.count(Product.id))
+            .join(Product, Product.category_id == Category.id)
+            .where(Category.active.is_(True), Product.active.is_(True))
+            .group_by(Category.id, Category.name, Category.parent_id)
+            .order_by(Category.name)
+        ).all()
+        return [CategoryDTO(int(i), n, p, int(c)) for i, n, p, c in rows]
+
+
+def category_products(
+    uow: UnitOfWork, actor: UserDTO, category_id: int, limit: int = 60
+) -> list[ProductDTO]:
+    """Active products of a category for the register's grid, by name."""
+    with uow:
+        authorize(uow, actor, Permission.SELL)
+        rows = uow.session.execute(
+            select(*_PRODUCT_COLUMNS)
+            .where(Product.category_id == category_id, Product.active.is_(True))
+            .order_by(Product.name, Product.id)
+            .limit(max(1, min(limit, 200)))
+        ).all()
+        return [product_dto(row) for row in rows]
+
+
+def search_customers(
+    uow: UnitOfWork, actor: UserDTO, text: str, limit: int = 20
+) -> list[CustomerDTO]:
+    """Open or frozen customer accounts matching a name, phone, email or account number."""
+    value = _clean(text)
+    if not value:
+        return []
+    digits = "".join(ch for ch in value if ch.isdigit())
+    pattern = _like(value.lower())
+    conditions = [
+        func.lower(CustomerAccount.holder_name).like(pattern, escape="\\"),
+        func.lower(CustomerAccount.email).like(pattern, escape="\\"),
+        CustomerAccount.phone.like(pattern, escape="\\"),
+    ]
+    if digits:
+        conditions.append(CustomerAccount.number.like(_like(digits), escape="\\"))
+    with uow:
+        authorize(uow, actor, Permission.SELL)
+        rows = uow.session.scalars(
+            select(CustomerAccount)
+            .where(CustomerAccount.status != "closed", or_(*conditions))
+            .order_by(CustomerAccount.holder_name, CustomerAccount.id)
+            .limit(max(1, min(limit, 100)))
+        ).all()
+        return [customer_dto(row) for row in rows]
+
+
+def quote_sale_coupon(
+    uow: UnitOfWork,
+    actor: UserDTO,
+    code: str,
+    basket: Sequence[BasketItem],
+    *,
+    customer_account_id: int | None,
+    other_codes: Sequence[str] = (),
+) -> CouponQuoteDTO:
+    """What ``code`` would take off the register's basket now; nothing is counted.
+
+    ``basket`` amounts are each line's amount after its discounts (and after the coupons
+    already applied, for a stacking code). Checkout quotes again inside its transaction.
+
+    Raises:
+        CouponRefused: the code cannot be used; the message says why.
+    """
+    lines = [
+        BasketLine(i.line_no, i.product_id, i.category_id, i.quantity, i.amount_minor)
+        for i in basket
+    ]
+    with uow:
+        authorize(uow, actor, Permission.SELL)
+        quote = quote_coupon(
+            uow,
+            code,
+            lines,
+            customer_account_id=customer_account_id,
+            other_codes=tuple(other_codes),
+        )
+        return CouponQuoteDTO(
+            quote.code,
+            quote.campaign_name,
+            quote.discount_minor,
+            tuple(sorted(quote.line_discounts.items())),
+            quote.stacks,
+        )

@@ -1,0 +1,212 @@
+"""The receipt as data: which rows a receipt shows, decided once for the PDF and the printer.
+
+:func:`receipt_model` turns an :class:`OrderDetail` into rows of text (no reportlab, no
+printer), so tests check what a receipt says without rendering it, and the PDF
+(``posapp.reports.receipt``) and the ESC/POS printer (``posapp.services.sales.escpos``) print
+the same thing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
+from posapp.money import format_money
+from posapp.services.sales.dto import OrderDetail, OrderLineDTO, PaymentDTO
+
+__all__ = ["ReceiptModel", "ReceiptRow", "TaxLine", "percent", "receipt_model", "receipt_text"]
+
+METHOD_NAMES = {"cash": "Cash", "card": "Card", "account": "Customer account"}
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptRow:
+    """A row: text on the left, an amount on the right; ``style`` is normal, muted or bold."""
+
+    left: str
+    right: str = ""
+    style: str = "normal"
+
+
+@dataclass(frozen=True, slots=True)
+class TaxLine:
+    """One row of the tax breakdown."""
+
+    rate: str
+    net: str
+    tax: str
+    gross: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptModel:
+    """Everything a receipt prints, as text."""
+
+    store_name: str
+    store_lines: tuple[str, ...]
+    meta: tuple[ReceiptRow, ...]
+    items: tuple[ReceiptRow, ...]
+    totals: tuple[ReceiptRow, ...]
+    total: ReceiptRow
+    taxes: tuple[TaxLine, ...]
+    payments: tuple[ReceiptRow, ...]
+    footer: tuple[str, ...]
+    barcode: str
+    copy: bool
+    status_note: str = ""
+
+
+def money(minor: int) -> str:
+    """Receipt money: grouped, two decimals, a real minus sign for negatives."""
+    return format_money(minor).replace("-", "−")
+
+
+def percent(rate_bp: int) -> str:
+    """``2000`` → ``20%``, ``550`` → ``5.5%``."""
+    whole, rest = divmod(rate_bp, 100)
+    return f"{whole}%" if rest == 0 else f"{whole}.{rest:02d}".rstrip("0") + "%"
+
+
+def _local(at: datetime | None, zone: tzinfo | None) -> str:
+    if at is None:
+        return ""
+    return at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def _payment_row(payment: PaymentDTO) -> list[ReceiptRow]:
+    name = METHOD_NAMES.get(payment.method, payment.method)
+    if payment.amount_minor < 0:
+        return [ReceiptRow(f"Refund to {name.lower()}", money(payment.amount_minor))]
+    if payment.method == "cash":
+        rows = [ReceiptRow("Cash tendered", money(payment.tendered_minor or payment.amount_minor))]
+        if payment.change_minor:
+            rows.append(ReceiptRow("Change", money(payment.change_minor), "bold"))
+        return rows
+    if payment.method == "card":
+        detail = f"Card •••• {payment.card_last4}" if payment.card_last4 else "Card"
+        rows = [ReceiptRow(detail, money(payment.amount_minor))]
+        if payment.card_reference:
+            rows.append(ReceiptRow(f"  Approval {payment.card_reference}", "", "muted"))
+        return rows
+    account = payment.account_number
+    shown = f"Account •••• {account[-4:]}" if account else name
+    return [ReceiptRow(shown, money(payment.amount_minor))]
+
+
+def _item_rows(line: OrderLineDTO) -> list[ReceiptRow]:
+    rows = [ReceiptRow(line.name, money(line.gross_minor))]
+    detail = f"  {line.quantity} × {money(line.unit_price_minor)}"
+    if line.unit_price_minor != line.list_price_minor:
+        detail += f" (was {money(line.list_price_minor)})"
+    if not line.tax_included:
+        detail += f" + tax {percent(line.tax_rate_bp)}"
+    rows.append(ReceiptRow(detail, "", "muted"))
+    if line.discount_minor:
+        rows.append(ReceiptRow("  Line discount", money(-line.discount_minor), "muted"))
+    if line.returned_qty:
+        rows.append(ReceiptRow(f"  Returned {line.returned_qty}", "", "muted"))
+    return rows
+
+
+def _total_rows(order: OrderDetail) -> list[ReceiptRow]:
+    totals = [ReceiptRow("Subtotal", money(order.subtotal_minor))]
+    line_discounts = sum(line.discount_minor for line in order.lines)
+    order_discount = order.discount_minor - line_discounts
+    if line_discounts:
+        totals.append(ReceiptRow("Line discounts", money(-line_discounts)))
+    if order_discount:
+        totals.append(ReceiptRow("Order discount", money(-order_discount)))
+    live = [c for c in order.coupons if not c.reversed]
+    for coupon in live:
+        totals.append(ReceiptRow(f"Coupon {coupon.code}", money(-coupon.discount_minor)))
+    if not live and order.coupon_minor:
+        totals.append(ReceiptRow("Coupon", money(-order.coupon_minor)))
+    if order.tax_added_minor:
+        totals.append(ReceiptRow("Tax added", money(order.tax_added_minor)))
+    return totals
+
+
+def receipt_model(
+    order: OrderDetail, *, zone: tzinfo | None = None, copy: bool = False
+) -> ReceiptModel:
+    """Decide what the receipt of ``order`` says (times in ``zone``, the machine's by default)."""
+    store = order.store
+    meta = [
+        ReceiptRow("Receipt", order.number, "bold"),
+        ReceiptRow(_local(order.placed_at or order.created_at, zone), order.register),
+        ReceiptRow(f"Served by {order.cashier_name}"),
+    ]
+    if order.customer is not None:
+        meta.append(ReceiptRow(f"Customer {order.customer.holder_name}"))
+    items = [row for line in order.lines for row in _item_rows(line)]
+    totals = _total_rows(order)
+    taxes = tuple(
+        TaxLine(
+            f"{percent(row.rate_bp)} {'incl.' if row.included else 'added'}",
+            money(row.net_minor),
+            money(row.tax_minor),
+            money(row.gross_minor),
+        )
+        for row in order.taxes
+    )
+    payments: list[ReceiptRow] = []
+    for payment in order.payments:
+        payments.extend(_payment_row(payment))
+    if order.refunded_minor:
+        payments.append(ReceiptRow("Refunded in total", money(-order.refunded_minor), "bold"))
+    store_lines = tuple(part for part in (store.address, store.phone) if part)
+    status_note = {
+        "cancelled": "ORDER CANCELLED",
+        "refunded": "ORDER REFUNDED",
+        "partly_refunded": "PARTLY REFUNDED",
+        "placed": "NOT PAID YET",
+    }.get(order.status, "")
+    return ReceiptModel(
+        store_name=store.name,
+        store_lines=store_lines,
+        meta=tuple(meta),
+        items=tuple(items),
+        totals=tuple(totals),
+        total=ReceiptRow("Total", money(order.total_minor), "bold"),
+        taxes=taxes,
+        payments=tuple(payments),
+        footer=("Thank you for shopping with us!", "Keep this receipt for returns."),
+        barcode=order.number,
+        copy=copy,
+        status_note=status_note,
+    )
+
+
+def _pair(left: str, right: str, width: int) -> str:
+    room = width - len(right) - 1
+    if len(left) > room:
+        left = left[: max(0, room - 1)] + "…"
+    return f"{left}{' ' * (width - len(left) - len(right))}{right}"
+
+
+def receipt_text(model: ReceiptModel, width: int = 42) -> list[str]:
+    """The receipt as lines of plain text ``width`` characters wide (for a thermal printer)."""
+    rule = "-" * width
+    out = [model.store_name.center(width).rstrip()]
+    out += [line.center(width).rstrip() for line in model.store_lines]
+    if model.copy:
+        out.append("*** COPY ***".center(width).rstrip())
+    if model.status_note:
+        out.append(model.status_note.center(width).rstrip())
+    out.append(rule)
+    out += [_pair(row.left, row.right, width) for row in model.meta]
+    out.append(rule)
+    out += [_pair(row.left, row.right, width) for row in model.items]
+    out.append(rule)
+    out += [_pair(row.left, row.right, width) for row in model.totals]
+    out.append(_pair(model.total.left.upper(), model.total.right, width))
+    out.append(rule)
+    out += [_pair(row.left, row.right, width) for row in model.payments]
+    if model.taxes:
+        out.append(rule)
+        out.append(_pair("Tax", "Net      Tax    Gross", width))
+        for tax in model.taxes:
+            out.append(_pair(tax.rate, f"{tax.net:>8} {tax.tax:>7} {tax.gross:>8}", width))
+    out.append(rule)
+    out += [line.center(width).rstrip() for line in model.footer]
+    return out

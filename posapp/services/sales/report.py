@@ -1,0 +1,178 @@
+"""Sales for a date range: totals, by day, by product, by cashier and by payment method."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.orm import aliased
+
+from posapp.models import Order, OrderLine, OrderStatus, Payment, Store, User
+from posapp.money import div_round
+from posapp.services.coupons.redemption import shop_zone
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.errors import NotFoundError, ValidationError
+from posapp.services.platform.uow import UnitOfWork
+from posapp.services.sales.dto import (
+    MethodTotal,
+    SalesCashier,
+    SalesDay,
+    SalesProduct,
+    SalesReport,
+)
+from posapp.services.sales.queries import day_bounds
+from posapp.services.staff.permissions import Permission
+from posapp.services.staff.security import ACTIONS, authorize
+
+__all__ = ["MAX_DAYS", "sales_summary"]
+
+MAX_DAYS = 3660
+"""Longest range a sales report covers (about ten years)."""
+
+ACTIONS["sales.report.sales_summary"] = Permission.VIEW_REPORTS
+
+
+def _check_range(date_from: date, date_to: date) -> None:
+    if date_to < date_from:
+        raise ValidationError("The report's end date is before its start date.")
+    if (date_to - date_from).days >= MAX_DAYS:
+        raise ValidationError("A sales report covers at most ten years.")
+
+
+def sales_summary(
+    uow: UnitOfWork,
+    actor: UserDTO | None,
+    date_from: date,
+    date_to: date,
+    *,
+    store_code: str | None = None,
+) -> SalesReport:
+    """Sales placed from ``date_from`` to ``date_to`` (inclusive, shop's time zone).
+
+    ``actor`` None is the trusted local command line. Cancelled orders count only as cancelled;
+    refunds count on the day the money went back.
+
+    Raises:
+        ValidationError: the range is reversed or too long.
+        NotFoundError: no store has ``store_code``.
+    """
+    _check_range(date_from, date_to)
+    with uow:
+        if actor is not None:
+            authorize(uow, actor, Permission.VIEW_REPORTS)
+        store_name = "All stores"
+        store_filter: list[ColumnElement[bool]] = []
+        if store_code:
+            store = uow.session.scalar(
+                select(Store).where(Store.code == store_code.strip().upper())
+            )
+            if store is None:
+                raise NotFoundError(f"No store with code {store_code!r}.")
+            store_name = store.name
+            store_filter = [Order.store_id == store.id]
+        start, end = day_bounds(uow, date_from, date_to)
+        in_range = [Order.placed_at >= start, Order.placed_at < end, *store_filter]
+        live = Order.status != OrderStatus.CANCELLED.value
+        zone = shop_zone(uow)
+        totals = uow.session.execute(
+            select(
+                func.count(Order.id).filter(live),
+                func.count(Order.id).filter(~live),
+                func.coalesce(func.sum(Order.subtotal_minor).filter(live), 0),
+                func.coalesce(func.sum(Order.discount_minor).filter(live), 0),
+                func.coalesce(func.sum(Order.coupon_minor).filter(live), 0),
+                func.coalesce(func.sum(Order.tax_minor).filter(live), 0),
+                func.coalesce(func.sum(Order.total_minor).filter(live), 0),
+            ).where(*in_range)
+        ).one()
+        days: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0])
+        for placed_at, total in uow.session.execute(
+            select(func.coalesce(Order.placed_at, Order.created_at), Order.total_minor)
+            .where(*in_range, live)
+            .execution_options(yield_per=2000)
+        ):
+            bucket = days[placed_at.astimezone(zone).date()]
+            bucket[0] += 1
+            bucket[1] += total
+        paid_range = [Payment.created_at >= start, Payment.created_at < end]
+        pay_join = select(Payment.created_at, Payment.amount_minor).join(
+            Order, Order.id == Payment.order_id
+        )
+        for at, amount in uow.session.execute(
+            pay_join.where(*paid_range, Payment.amount_minor < 0, *store_filter)
+        ):
+            days[at.astimezone(zone).date()][2] += -amount
+        methods = uow.session.execute(
+            select(
+                Payment.method,
+                func.count(Payment.id).filter(Payment.amount_minor > 0),
+                func.coalesce(
+                    func.sum(case((Payment.amount_minor > 0, Payment.amount_minor), else_=0)), 0
+                ),
+                func.coalesce(
+                    func.sum(case((Payment.amount_minor < 0, -Payment.amount_minor), else_=0)), 0
+                ),
+            )
+            .join(Order, Order.id == Payment.order_id)
+            .where(*paid_range, *store_filter)
+            .group_by(Payment.method)
+            .order_by(Payment.method)
+        ).all()
+        products = uow.session.execute(
+            select(
+                OrderLine.sku,
+                OrderLine.name,
+                func.sum(OrderLine.quantity),
+                func.sum(OrderLine.returned_qty),
+                func.sum(OrderLine.total_minor),
+            )
+            .join(Order, Order.id == OrderLine.order_id)
+            .where(*in_range, live)
+            .group_by(OrderLine.product_id, OrderLine.sku, OrderLine.name)
+            .order_by(func.sum(OrderLine.total_minor).desc(), OrderLine.sku)
+        ).all()
+        cashier = aliased(User)
+        cashiers = uow.session.execute(
+            select(
+                cashier.full_name,
+                cashier.username,
+                func.count(Order.id),
+                func.sum(Order.total_minor),
+            )
+            .join(cashier, cashier.id == Order.cashier_id)
+            .where(*in_range, live)
+            .group_by(cashier.id, cashier.full_name, cashier.username)
+            .order_by(func.sum(Order.total_minor).desc())
+        ).all()
+        refunds = sum(int(row[3]) for row in methods)
+        all_days = []
+        day = date_from
+        while day <= date_to:
+            orders, sales, refunded = days.get(day, [0, 0, 0])
+            all_days.append(SalesDay(day, orders, sales, refunded))
+            day += timedelta(days=1)
+        return SalesReport(
+            date_from=date_from,
+            date_to=date_to,
+            store_name=store_name,
+            generated_at=uow.now(),
+            orders=int(totals[0]),
+            cancelled=int(totals[1]),
+            gross_minor=int(totals[2]),
+            discount_minor=int(totals[3]),
+            coupon_minor=int(totals[4]),
+            tax_minor=int(totals[5]),
+            sales_minor=int(totals[6]),
+            refunds_minor=refunds,
+            days=tuple(all_days),
+            products=tuple(
+                SalesProduct(sku, name, int(q), int(r or 0), int(t))
+                for sku, name, q, r, t in products
+            ),
+            cashiers=tuple(
+                SalesCashier(full or user, int(n), int(t), div_round(int(t), max(1, int(n))))
+                for full, user, n, t in cashiers
+            ),
+            methods=tuple(MethodTotal(str(m), int(c), int(s), int(r)) for m, c, s, r in methods),
+        )

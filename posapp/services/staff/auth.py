@@ -1,0 +1,118 @@
+"""Log-in with lock-out: checks a username and password (or a cashier's PIN).
+
+After ``auth.lockout_attempts`` failures in a row (default 5) the user is locked out for
+``auth.lockout_minutes`` (default 15), even against the right password; an admin can unlock.
+Unknown users and wrong passwords give the same message and cost the same hashing time.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from posapp.events import UserLoggedIn
+from posapp.models import User
+from posapp.services.platform.audit import AuditRecord
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.errors import AuthenticationError
+from posapp.services.platform.uow import UnitOfWork
+from posapp.services.staff.lockout import (
+    DEFAULT_LOCKOUT_ATTEMPTS,
+    DEFAULT_LOCKOUT_MINUTES,
+    LOCKOUT_ATTEMPTS_KEY,
+    LOCKOUT_MINUTES_KEY,
+    is_locked,
+    minutes_left,
+    record_failure,
+)
+from posapp.services.staff.passwords import hash_password, needs_rehash, verify_password
+from posapp.services.staff.usernames import username_key
+from posapp.services.staff.users import to_dto
+
+LOGIN_FAILED = "Unknown username or wrong password."
+__all__ = [
+    "DEFAULT_LOCKOUT_ATTEMPTS",
+    "DEFAULT_LOCKOUT_MINUTES",
+    "LOCKOUT_ATTEMPTS_KEY",
+    "LOCKOUT_MINUTES_KEY",
+    "AccountLockedError",
+    "authenticate",
+    "verify_user_password",
+]
+
+
+class AccountLockedError(AuthenticationError):
+    """Too many failed attempts: log-in is refused until the lock expires or an admin unlocks."""
+
+
+def _matches(user: User, password: str) -> tuple[bool, str | None]:
+    """Check the password, then the PIN; return (ok, the hash that matched)."""
+    primary = user.password_hash or user.pin_hash
+    if verify_password(primary, password):
+        return True, primary
+    if user.password_hash and user.pin_hash and verify_password(user.pin_hash, password):
+        return True, user.pin_hash
+    return False, None
+
+
+def authenticate(uow: UnitOfWork, username: str, password: str) -> UserDTO:
+    """Check credentials, record the attempt in the audit log, and return the user.
+
+    Raises:
+        AccountLockedError: the user is locked out.
+        AuthenticationError: unknown user, wrong password or inactive user (one message).
+    """
+    with uow:
+        now = uow.now()
+        user = uow.session.scalar(
+            select(User).where(User.username_key == username_key(username)).with_for_update()
+        )
+        if user is None:
+            verify_password(None, password)
+            name = username.strip()[:64]
+            uow.audit(AuditRecord("login.failed", None, "user", None, None, {"username": name}))
+            uow.commit()
+            raise AuthenticationError(LOGIN_FAILED)
+        if is_locked(user, now):
+            verify_password(user.password_hash or user.pin_hash, password)
+            minutes = minutes_left(user, now)
+            uow.audit(AuditRecord("login.locked", user.id, "user", user.id))
+            uow.commit()
+            msg = (
+                "Too many failed attempts: log-in is locked for about "
+                f"{minutes} more minute{'s' if minutes != 1 else ''}, or until an admin unlocks it."
+            )
+            raise AccountLockedError(msg)
+        ok, matched = _matches(user, password)
+        if not ok or not user.active:
+            record_failure(uow, user)
+            uow.commit()
+            raise AuthenticationError(LOGIN_FAILED)
+        user.failed_attempts = 0
+        user.locked_until = None
+        user.last_login_at = now
+        if matched is not None and needs_rehash(matched):
+            new_hash = hash_password(password)
+            if matched == user.password_hash:
+                user.password_hash = new_hash
+            else:
+                user.pin_hash = new_hash
+        dto = to_dto(user)
+        uow.audit(AuditRecord("login", user.id, "user", user.id))
+        uow.record(UserLoggedIn(user_id=user.id, username=user.username, at=now))
+        uow.commit()
+    return dto
+
+
+def verify_user_password(uow: UnitOfWork, user_id: int, password: str) -> bool:
+    """Whether ``password`` is the given user's (for the till's lock screen), counting failures."""
+    with uow:
+        user = uow.session.get(User, user_id)
+        if user is None or not user.active:
+            return False
+        if is_locked(user, uow.now()):
+            return False
+        ok, _ = _matches(user, password)
+        if not ok:
+            record_failure(uow, user)
+            uow.commit()
+        return ok

@@ -1,0 +1,104 @@
+"""Named permissions, the role → permission matrix, and the check every service action makes."""
+
+from __future__ import annotations
+
+import enum
+
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.errors import PermissionDeniedError
+
+
+class Permission(enum.StrEnum):
+    """Something a staff user may be allowed to do. Deny by default: unmapped means refused."""
+
+    SELL = "sell"
+    DISCOUNT_ABOVE_CAP = "discount_above_cap"
+    OVERRIDE_PRICE = "override_price"
+    REFUND = "refund"
+    REFUND_WITHOUT_RECEIPT = "refund_without_receipt"
+    VOID = "void"
+    NO_SALE_DRAWER = "no_sale_drawer"
+    VIEW_ORDERS = "view_orders"
+    VIEW_STOCK = "view_stock"
+    ADJUST_STOCK = "adjust_stock"
+    TRANSFER_STOCK = "transfer_stock"
+    MANAGE_STORES = "manage_stores"
+    VIEW_CATALOG = "view_catalog"
+    MANAGE_PRODUCTS = "manage_products"
+    VIEW_COUPONS = "view_coupons"
+    MANAGE_COUPONS = "manage_coupons"
+    VIEW_ACCOUNTS = "view_accounts"
+    MANAGE_ACCOUNTS = "manage_accounts"
+    DEPOSIT = "deposit"
+    WITHDRAW = "withdraw"
+    WITHDRAW_ABOVE_LIMIT = "withdraw_above_limit"
+    VIEW_USERS = "view_users"
+    MANAGE_USERS = "manage_users"
+    READ_AUDIT_LOG = "read_audit_log"
+    VIEW_REPORTS = "view_reports"
+    CLOSE_TILL = "close_till"
+    MANAGE_NOTIFICATIONS = "manage_notifications"
+    SEND_PROMOTIONS = "send_promotions"
+
+
+P = Permission
+
+_CASHIER = frozenset(
+    {
+        P.SELL,
+        P.VIEW_ORDERS,
+        P.VIEW_STOCK,
+        P.VIEW_CATALOG,
+        P.VIEW_COUPONS,
+        P.VIEW_ACCOUNTS,
+        P.DEPOSIT,
+        P.WITHDRAW,
+        P.REFUND,
+        P.CLOSE_TILL,
+    }
+)
+_MANAGER = _CASHIER | {
+    P.DISCOUNT_ABOVE_CAP,
+    P.OVERRIDE_PRICE,
+    P.REFUND_WITHOUT_RECEIPT,
+    P.VOID,
+    P.NO_SALE_DRAWER,
+    P.ADJUST_STOCK,
+    P.TRANSFER_STOCK,
+    P.MANAGE_PRODUCTS,
+    P.MANAGE_COUPONS,
+    P.MANAGE_ACCOUNTS,
+    P.WITHDRAW_ABOVE_LIMIT,
+    P.VIEW_USERS,
+    P.VIEW_REPORTS,
+    P.SEND_PROMOTIONS,
+}
+_ADMIN = _MANAGER | {
+    P.MANAGE_STORES,
+    P.MANAGE_USERS,
+    P.READ_AUDIT_LOG,
+    P.MANAGE_NOTIFICATIONS,
+}
+
+ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
+    "cashier": _CASHIER,
+    "manager": frozenset(_MANAGER),
+    "admin": frozenset(_ADMIN),
+}
+
+
+def has_permission(user: UserDTO, permission: Permission) -> bool:
+    """Whether an active ``user``'s role grants ``permission`` (deny by default)."""
+    return user.active and permission in ROLE_PERMISSIONS.get(user.role, frozenset())
+
+
+def require(user: UserDTO, permission: Permission) -> None:
+    """Raise unless ``user`` may do ``permission``.
+
+    Raises:
+        PermissionDeniedError: with a message naming what was refused.
+    """
+    if not has_permission(user, permission):
+        label = permission.value.replace("_", " ")
+        msg = f"{user.username} ({user.role}) is not allowed to {label}."
+        raise PermissionDeniedError(msg)

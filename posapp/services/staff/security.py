@@ -1,0 +1,164 @@
+"""Authorization inside services: the acting user is re-read and checked on every action.
+
+Every service action takes the acting user (a :class:`UserDTO` from log-in). The DTO may be stale
+(deactivated or demoted on another register), so :func:`authorize` loads the user's row inside the
+action's transaction and decides from that: a deactivated user's session ends at its next action.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial, wraps
+from typing import Concatenate, ParamSpec, TypeVar
+
+from sqlalchemy import bindparam, select
+
+from posapp.models import User
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.errors import AuthenticationError, PermissionDeniedError, ServiceError
+from posapp.services.platform.fastsql import Prepared
+from posapp.services.platform.uow import UnitOfWork
+from posapp.services.staff.lockout import count_failed_approval, is_locked, minutes_left
+from posapp.services.staff.passwords import verify_password
+from posapp.services.staff.permissions import ROLE_PERMISSIONS, Permission
+from posapp.services.staff.usernames import username_key
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class SessionEndedError(ServiceError):
+    """The acting user was deactivated (or removed) since logging in."""
+
+
+SESSION_ENDED = "Your session has ended: your user is no longer active. Log in again."
+
+
+def authorize(uow: UnitOfWork, actor: UserDTO, permission: Permission) -> User:
+    """Load ``actor`` in the running unit of work and check ``permission`` on the stored role.
+
+    Raises:
+        SessionEndedError: the user no longer exists or is inactive.
+        PermissionDeniedError: the user's current role does not grant ``permission``.
+    """
+    user = uow.session.get(User, actor.id)
+    if user is None or not user.active:
+        raise SessionEndedError(SESSION_ENDED)
+    if permission not in ROLE_PERMISSIONS.get(user.role, frozenset()):
+        label = permission.value.replace("_", " ")
+        msg = f"{user.username} ({user.role}) is not allowed to {label}."
+        raise PermissionDeniedError(msg)
+    return user
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """The acting user as stored right now: what a hot path needs, read without the ORM."""
+
+    id: int
+    username: str
+    role: str
+
+
+_SELECT_ACTOR = Prepared(
+    select(User.id, User.username, User.role, User.active).where(User.id == bindparam("user_id"))
+)
+
+
+def authorize_actor(uow: UnitOfWork, actor: UserDTO, permission: Permission) -> Actor:
+    """:func:`authorize` for hot paths (a sale): the same checks, one Core query, no ORM object.
+
+    Raises:
+        SessionEndedError: the user no longer exists or is inactive.
+        PermissionDeniedError: the user's current role does not grant ``permission``.
+    """
+    row = _SELECT_ACTOR.one(uow.session.connection(), {"user_id": actor.id})
+    if row is None or not row[3]:
+        raise SessionEndedError(SESSION_ENDED)
+    user = Actor(int(row[0]), str(row[1]), str(row[2]))
+    if permission not in ROLE_PERMISSIONS.get(user.role, frozenset()):
+        label = permission.value.replace("_", " ")
+        msg = f"{user.username} ({user.role}) is not allowed to {label}."
+        raise PermissionDeniedError(msg)
+    return user
+
+
+# Every service action that checks a permission registers here: the permission matrix test walks
+# this registry (role × action) so no action escapes the check.
+ACTIONS: dict[str, Permission] = {}
+
+
+def requires(
+    permission: Permission,
+) -> Callable[
+    [Callable[Concatenate[UnitOfWork, UserDTO, P], R]],
+    Callable[Concatenate[UnitOfWork, UserDTO, P], R],
+]:
+    """Decorate a service action ``f(uow, actor, ...)``: check ``permission`` before its body.
+
+    The check runs in its own short read of the actor, so a refused call touches nothing.
+    """
+
+    def decorate(
+        func: Callable[Concatenate[UnitOfWork, UserDTO, P], R],
+    ) -> Callable[Concatenate[UnitOfWork, UserDTO, P], R]:
+        @wraps(func)
+        def wrapper(uow: UnitOfWork, actor: UserDTO, /, *args: P.args, **kwargs: P.kwargs) -> R:
+            with uow:
+                authorize(uow, actor, permission)
+            return func(uow, actor, *args, **kwargs)
+
+        ACTIONS[f"{func.__module__.removeprefix('posapp.services.')}.{func.__name__}"] = permission
+        wrapper.required_permission = permission  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate
+
+
+@dataclass(frozen=True, slots=True)
+class Approval:
+    """A manager's or admin's credentials and reason, given at the point of action."""
+
+    username: str
+    password: str
+    reason: str
+
+
+def check_approval(
+    uow: UnitOfWork, actor: UserDTO, approval: Approval, permission: Permission
+) -> User:
+    """Verify that a different, active user with ``permission`` approves; return the approver.
+
+    Raises:
+        AuthenticationError: the approver's credentials are wrong (counted against the approver
+            once the asking action has rolled back: see :mod:`posapp.services.staff.lockout`), or
+            the approver is locked out.
+        PermissionDeniedError: the approver is the actor or lacks ``permission``.
+        ServiceError: no reason was given.
+    """
+    reason = approval.reason.strip()
+    if not reason:
+        raise ServiceError("Enter a reason for the approval.")
+    approver = uow.session.scalar(
+        select(User).where(User.username_key == username_key(approval.username))
+    )
+    stored = None if approver is None else (approver.password_hash or approver.pin_hash)
+    matches = verify_password(stored, approval.password)  # the same hashing time for everyone
+    if approver is not None and is_locked(approver, uow.now()):
+        minutes = minutes_left(approver, uow.now())
+        raise AuthenticationError(
+            f"Approval refused: {approver.username} is locked out after too many wrong "
+            f"passwords, for about {minutes} more minute{'s' if minutes != 1 else ''} or until "
+            "an admin unlocks them."
+        )
+    if approver is None or not matches or not approver.active:
+        if approver is not None and not matches:
+            # Counted after the asking action rolls back, as a wrong password at log-in is.
+            uow.after_end(partial(count_failed_approval, approver_id=approver.id))
+        raise AuthenticationError("Approval refused: unknown approver or wrong password.")
+    if approver.id == actor.id:
+        raise PermissionDeniedError("Approval must come from a different person.")
+    if permission not in ROLE_PERMISSIONS.get(approver.role, frozenset()):
+        raise PermissionDeniedError(f"{approver.username} ({approver.role}) cannot approve this.")
+    return approver

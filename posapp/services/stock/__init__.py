@@ -1,0 +1,1 @@
+"""Stores and stock: storefronts and warehouses, the stock ledger, counts and replenishment."""

@@ -1,0 +1,565 @@
+"""Stock actions: receive, adjust, transfer, count and reorder settings.
+
+Every change of on-hand goes through :func:`posapp.services.stock.ledger.move_stock` (one
+conditional ``UPDATE … RETURNING`` per level, never below zero), so the movement ledger stays
+the single source of truth: after any action, a level's ``on_hand`` equals the sum of its
+movements. Each action is one unit of work, retried as a whole on PostgreSQL serialization
+failures and deadlocks (:func:`posapp.services.platform.retry.with_retry`).
+
+Lock order:
+    An action that touches several levels applies its movements sorted by
+    ``(store_id, product_id)``. Two transfers in opposite directions, or two deliveries whose
+    lines come in a different order, then lock rows in the same order and wait for each other
+    instead of deadlocking.
+
+Idempotency:
+    Every action takes an optional ``request_id``; it becomes the batch UUID of the movements.
+    Submitting the same request again (a double click, a retry after a lost reply) records
+    nothing and returns the current levels with ``replayed=True``.
+
+Inactive locations: see :mod:`posapp.services.stock.stores` (stock may leave them, never enter).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from posapp.models import MovementKind, Product, StockLevel, StockMovement
+from posapp.services.platform.audit import AuditRecord
+from posapp.services.platform.cards import refuse_card_number
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.errors import NotFoundError, ValidationError
+from posapp.services.platform.retry import with_retry
+from posapp.services.platform.uow import UnitOfWork
+from posapp.services.staff.permissions import Permission
+from posapp.services.staff.security import authorize, requires
+from posapp.services.stock.dto import (
+    MAX_QUANTITY,
+    NOTE_MAX,
+    REFERENCE_MAX,
+    AdjustReason,
+    CountLine,
+    LevelAfter,
+    StockLine,
+    StockResult,
+)
+from posapp.services.stock.ledger import move_stock
+from posapp.services.stock.stores import load_store, require_active_store
+
+MAX_LINES = 5_000
+"""Lines in one delivery, transfer or stocktake; a bigger stocktake is split by aisle."""
+_CHUNK = 500  # ids per IN (...): well under SQLite's bound-parameter limit
+
+R = TypeVar("R")
+
+WHOLE_UNITS = "Quantities are whole numbers of units (grams for items sold by weight)."
+
+
+# -- input checks ----------------------------------------------------------------------------
+
+
+def check_quantity(quantity: object, *, allow_zero: bool = False, label: str = "quantity") -> int:
+    """Return ``quantity`` if it is an ``int`` from 1 (or 0) to :data:`MAX_QUANTITY`.
+
+    Raises:
+        ValidationError: not an ``int`` (``1.5``, ``True``, a ``Decimal``), below the minimum,
+            or above :data:`MAX_QUANTITY` (``2**31``, ``2**63``, ``10**12``).
+    """
+    if isinstance(quantity, bool) or not isinstance(quantity, int):
+        raise ValidationError(WHOLE_UNITS)
+    if quantity < 0 or (quantity == 0 and not allow_zero):
+        raise ValidationError(f"Enter a {label} above zero.")
+    if quantity > MAX_QUANTITY:
+        raise ValidationError(f"A {label} is at most {MAX_QUANTITY:,} units.")
+    return quantity
+
+
+def clean_note(text: str, label: str = "note", limit: int = NOTE_MAX) -> str:
+    """Normalise a free-text note or reference: one line, no control characters, not too long.
+
+    Raises:
+        ValidationError: control characters (NUL, tab, newline) or too long.
+    """
+    clean = unicodedata.normalize("NFKC", text).strip()
+    if any(unicodedata.category(ch) in {"Cc", "Cs"} for ch in clean):
+        raise ValidationError(f"The {label} must be one line without control characters.")
+    if len(clean) > limit:
+        raise ValidationError(f"The {label} has at most {limit} characters.")
+    return refuse_card_number(clean)
+
+
+def _merge(lines: Iterable[StockLine]) -> dict[int, int]:
+    """Sum the quantities of each product; check every line and every total."""
+    merged: dict[int, int] = {}
+    for line in lines:
+        quantity = check_quantity(line.quantity)
+        merged[line.product_id] = merged.get(line.product_id, 0) + quantity
+        check_quantity(merged[line.product_id])
+    if not merged:
+        raise ValidationError("Add at least one product line.")
+    if len(merged) > MAX_LINES:
+        raise ValidationError(f"At most {MAX_LINES:,} products at once.")
+    return merged
+
+
+def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start : start + _CHUNK]
+
+
+def _products(uow: UnitOfWork, product_ids: Iterable[int]) -> dict[int, Product]:
+    wanted = sorted(set(product_ids))
+    found: dict[int, Product] = {}
+    for chunk in _chunks(wanted):
+        for product in uow.session.scalars(select(Product).where(Product.id.in_(chunk))):
+            found[product.id] = product
+    missing = [pid for pid in wanted if pid not in found]
+    if missing:
+        raise NotFoundError(f"No product with id {missing[0]}.")
+    return found
+
+
+def _replay(uow: UnitOfWork, batch: uuid.UUID) -> StockResult | None:
+    """The result of an earlier submission of the same request, if there was one."""
+    rows = uow.session.execute(
+        select(StockMovement.store_id, StockMovement.product_id, StockLevel.on_hand)
+        .join(
+            StockLevel,
+            (StockLevel.store_id == StockMovement.store_id)
+            & (StockLevel.product_id == StockMovement.product_id),
+        )
+        .where(StockMovement.batch_uuid == batch)
+        .order_by(StockMovement.id)
+    ).all()
+    if not rows:
+        return None
+    levels = tuple(LevelAfter(int(s), int(p), int(q)) for s, p, q in rows)
+    return StockResult(batch, len(rows), levels, replayed=True)
+
+
+def _run(action: Callable[[], R]) -> R:
+    return with_retry(action)
+
+
+# -- actions ---------------------------------------------------------------------------------
+
+
+@requires(Permission.ADJUST_STOCK)
+def receive_stock(
+    uow: UnitOfWork,
+    actor: UserDTO,
+    store_id: int,
+    lines: Sequence[StockLine],
+    *,
+    reference: str,
+    note: str = "",
+    request_id: uuid.UUID | None = None,
+) -> StockResult:
+    """Book a delivery into an active store: one ``receive`` movement per product.
+
+    Args:
+        uow: The unit of work.
+        actor: Who receives (needs ADJUST_STOCK).
+        store_id: The receiving store or warehouse.
+        lines: Products and quantities; repeated products are added up.
+        reference: The supplier's delivery note or invoice number (required).
+        note: Optional remark kept as the movements' reason.
+        request_id: Idempotency key (see the module docstring).
+
+    Raises:
+        ValidationError: bad quantity, no lines, no reference, an inactive store, an archived
+            product.
+        NotFoundError: unknown store or product.
+    """
+    merged = _merge(lines)
+    ref = clean_note(reference, "supplier reference", REFERENCE_MAX)
+    if not ref:
+        raise ValidationError("Enter the supplier's reference (delivery note or invoice).")
+    remark = clean_note(note)
+    batch = request_id or uuid.uuid4()
+
+    def once() -> StockResult:
+        with uow:
+            user = authorize(uow, actor, Permission.ADJUST_STOCK)
+            if (replayed := _replay(uow, batch)) is not None:
+                return replayed
+            require_active_store(uow, store_id, "receive stock")
+            products = _products(uow, merged)
+            archived = [p for p in products.values() if not p.active]
+            if archived:
+                raise ValidationError(f"{archived[0].name} is archived: restore it first.")
+            levels = []
+            for product_id in sorted(merged):
+                moved = move_stock(
+                    uow,
+                    store_id=store_id,
+                    product_id=product_id,
+                    quantity=merged[product_id],
+                    kind=MovementKind.RECEIVE,
+                    batch_uuid=batch,
+                    user_id=user.id,
+                    reason=remark,
+                    reference=ref,
+                )
+                levels.append(LevelAfter(store_id, product_id, moved.on_hand))
+            uow.commit()
+            return StockResult(batch, len(levels), tuple(levels))
+
+    return _run(once)
+
+
+def _adjust_reason(reason: AdjustReason | str, note: str, quantity: int) -> str:
+    try:
+        code = AdjustReason(reason)
+    except ValueError:
+        raise ValidationError(
+            "Choose a reason for the adjustment: damage, theft, correction or other."
+        ) from None
+    if code is AdjustReason.OTHER and not note:
+        raise ValidationError("Say what happened when the reason is Other.")
+    if code in {AdjustReason.DAMAGE, AdjustReason.THEFT} and quantity > 0:
+        raise ValidationError(f"{code.label} can only take stock away.")
+    return f"{code.value}: {note}" if note else code.value
+
+
+@requires(Permission.ADJUST_STOCK)
+def adjust_stock(
+    uow: UnitOfWork,
+    actor: UserDTO,
+    store_id: int,
+    product_id: int,
+    quantity: int,
+    reason: AdjustReason | str,
+    *,
+    note: str = "",
+    request_id: uuid.UUID | None = None,
+) -> StockResult:
+    """Add (positive) or take away (negative) stock by hand, with a reason.
+
+    Damage and theft only take stock away; other needs a note. An inactive store may only be
+    adjusted downwards (a write-off while it is being emptied).
+
+    Raises:
+        ValidationError: zero, fractional or absurd quantity, no reason, an inactive store.
+        InsufficientStockError: taking away more than is on hand (nothing is written).
+        NotFoundError: unknown store or product.
+    """
+    if isinstance(quantity, bool) or not isinstance(quantity, int):
+        raise ValidationError(WHOLE_UNITS)
+    if quantity == 0:
+        raise ValidationError("An adjustment needs a quantity other than zero.")
+    check_quantity(abs(quantity))
+    remark = clean_note(note)
+    stored_reason = _adjust_reason(reason, remark, quantity)
+    batch = request_id or uuid.uuid4()
+
+    def once() -> StockResult:
+        with uow:
+            user = authorize(uow, actor, Permission.ADJUST_STOCK)
+            if (replayed := _replay(uow, batch)) is not None:
+                return replayed
+            if quantity > 0:
+                require_active_store(uow, store_id, "take stock in")
+            else:
+                load_store(uow, store_id)
+            _products(uow, [product_id])
+            moved = move_stock(
+                uow,
+                store_id=store_id,
+                product_id=product_id,
+                quantity=quantity,
+                kind=MovementKind.ADJUST,
+                batch_uuid=batch,
+                user_id=user.id,
+                reason=stored_reason,
+            )
+            uow.audit(
+                AuditRecord(
+                    "stock.adjust",
+                    user.id,
+                    "product",
+                    product_id,
+                    before={"store_id": store_id, "on_hand": moved.on_hand - quantity},
+                    after={"store_id": store_id, "on_hand": moved.on_hand},
+                    reason=stored_reason,
+                )
+            )
+            uow.commit()
+            return StockResult(batch, 1, (LevelAfter(store_id, product_id, moved.on_hand),))
+
+    return _run(once)
+
+
+@requires(Permission.TRANSFER_STOCK)
+def transfer_stock(
+    uow: UnitOfWork,
+    actor: UserDTO,
+    from_store_id: int,
+    to_store_id: int,
+    lines: Sequence[StockLine],
+    *,
+    note: str = "",
+    request_id: uuid.UUID | None = None,
+) -> StockResult:
+    """Move stock between two locations: both sides in one transaction and one batch.
+
+    The source may be inactive (emptying a closed store); the destination must be active.
+    Movements are applied in ``(store_id, product_id)`` order, so concurrent transfers never
+    deadlock. The reference of both sides reads ``SOURCE→DEST`` (store codes).
+
+    Raises:
+        ValidationError: the same location twice, a bad quantity, an inactive destination.
+        InsufficientStockError: the source has less than a line asks for (nothing is written).
+        NotFoundError: unknown store or product.
+    """
+    if from_store_id == to_store_id:
+        raise ValidationError("Choose another destination: a transfer needs two locations.")
+    merged = _merge(lines)
+    remark = clean_note(note)
+    batch = request_id or uuid.uuid4()
+
+    def once() -> StockResult:
+        with uow:
+            user = authorize(uow, actor, Permission.TRANSFER_STOCK)
+            if (replayed := _replay(uow, batch)) is not None:
+                return replayed
+            source = load_store(uow, from_store_id)
+            dest = require_active_store(uow, to_store_id, "receive a transfer")
+            _products(uow, merged)
+            reference = f"{source.code}→{dest.code}"
+            sides = [
+                (store_id, product_id, sign * quantity, kind)
+                for product_id, quantity in merged.items()
+                for store_id, sign, kind in (
+                    (from_store_id, -1, MovementKind.TRANSFER_OUT),
+                    (to_store_id, 1, MovementKind.TRANSFER_IN),
+                )
+            ]
+            levels = []
+            for store_id, product_id, quantity, kind in sorted(sides):
+                moved = move_stock(
+                    uow,
+                    store_id=store_id,
+                    product_id=product_id,
+                    quantity=quantity,
+                    kind=kind,
+                    batch_uuid=batch,
+                    user_id=user.id,
+                    reason=remark,
+                    reference=reference,
+                )
+                levels.append(LevelAfter(store_id, product_id, moved.on_hand))
+            uow.commit()
+            return StockResult(batch, len(levels), tuple(levels))
+
+    return _run(once)
+
+
+def _lock_levels(uow: UnitOfWork, store_id: int, counts: dict[int, int]) -> dict[int, int]:
+    """Create missing levels that will receive stock, lock the counted ones, return on-hand.
+
+    Rows are locked in product order (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's
+    ``BEGIN IMMEDIATE`` already serialises writers), so nothing changes a counted level
+    between reading it and booking the difference.
+    """
+    to_create = [pid for pid, counted in counts.items() if counted > 0]
+    if to_create:
+        values = [
+            {"store_id": store_id, "product_id": pid, "on_hand": 0, "changed_at": uow.now()}
+            for pid in to_create
+        ]
+        dialect = uow.session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        for start in range(0, len(values), _CHUNK):
+            uow.session.execute(
+                insert(StockLevel).values(values[start : start + _CHUNK]).on_conflict_do_nothing()
+            )
+    on_hand: dict[int, int] = {}
+    for chunk in _chunks(sorted(counts)):
+        rows = uow.session.execute(
+            select(StockLevel.product_id, StockLevel.on_hand)
+            .where(StockLevel.store_id == store_id, StockLevel.product_id.in_(chunk))
+            .order_by(StockLevel.product_id)
+            .with_for_update()
+        )
+        on_hand.update((int(pid), int(qty)) for pid, qty in rows)
+    return on_hand
+
+
+@requires(Permission.ADJUST_STOCK)
+def count_stock(
+    uow: UnitOfWork,
+    actor: UserDTO,
+    store_id: int,
+    lines: Sequence[CountLine],
+    *,
+    note: str = "",
+    request_id: uuid.UUID | None = None,
+) -> StockResult:
+    """Book a stocktake: each counted quantity replaces on-hand through a ``count`` movement.
+
+    The difference is taken against on-hand at the moment of booking, with the levels locked,
+    so a sale rung up while the shelf was being counted is not lost twice. Lines whose count
+    matches on-hand write no movement (the audit log keeps every counted line).
+
+    Returns:
+        The result; ``movements`` is the number of differences booked.
+
+    Raises:
+        ValidationError: a product counted twice, a bad quantity, an inactive store.
+        NotFoundError: unknown store or product.
+    """
+    counts: dict[int, int] = {}
+    for line in lines:
+        if line.product_id in counts:
+            raise ValidationError("A product appears twice in the count: enter it once.")
+        counts[line.product_id] = check_quantity(line.counted, allow_zero=True, label="count")
+    if not counts:
+        raise ValidationError("Count at least one product.")
+    if len(counts) > MAX_LINES:
+        raise ValidationError(f"At most {MAX_LINES:,} products at once.")
+    remark = clean_note(note)
+    batch = request_id or uuid.uuid4()
+
+    def once() -> StockResult:
+        with uow:
+            user = authorize(uow, actor, Permission.ADJUST_STOCK)
+            if (replayed := _replay(uow, batch)) is not None:
+                return replayed
+            require_active_store(uow, store_id, "be counted")
+            _products(uow, counts)
+            current = _lock_levels(uow, store_id, counts)
+            levels, booked, lines_seen = [], 0, {}
+            for product_id in sorted(counts):
+                expected, counted = current.get(product_id, 0), counts[product_id]
+                lines_seen[str(product_id)] = {"expected": expected, "counted": counted}
+                if counted != expected:
+                    move_stock(
+                        uow,
+                        store_id=store_id,
+                        product_id=product_id,
+                        quantity=counted - expected,
+                        kind=MovementKind.COUNT,
+                        batch_uuid=batch,
+                        user_id=user.id,
+                        reason=remark or "Stocktake",
+                    )
+                    booked += 1
+                levels.append(LevelAfter(store_id, product_id, counted))
+            uow.audit(
+                AuditRecord(
+                    "stock.count", user.id, "store", store_id, after=lines_seen, reason=remark
+                )
+            )
+            uow.commit()
+            return StockResult(batch, booked, tuple(levels))
+
+    return _run(once)
+
+
+@requires(Permission.ADJUST_STOCK)
+def set_reorder_levels(
+    uow: UnitOfWork,
+    actor: UserDTO,
+    store_id: int,
+    product_id: int,
+    reorder_point: int,
+    reorder_qty: int,
+) -> LevelAfter:
+    """Set when a product is low at a store (``reorder_point``) and how much to reorder.
+
+    A reorder point of 0 switches low-stock alerts off for that level. Changing the point is
+    not a movement, so it never publishes ``StockLow`` by itself.
+
+    Raises:
+        ValidationError: negative, fractional or absurd values.
+        NotFoundError: unknown store or product.
+    """
+    point = check_quantity(reorder_point, allow_zero=True, label="reorder point")
+    qty = check_quantity(reorder_qty, allow_zero=True, label="reorder quantity")
+
+    def once() -> LevelAfter:
+        with uow:
+            user = authorize(uow, actor, Permission.ADJUST_STOCK)
+            load_store(uow, store_id)
+            _products(uow, [product_id])
+            dialect = uow.session.get_bind().dialect.name
+            insert = pg_insert if dialect == "postgresql" else sqlite_insert
+            uow.session.execute(
+                insert(StockLevel)
+                .values(store_id=store_id, product_id=product_id, on_hand=0, changed_at=uow.now())
+                .on_conflict_do_nothing()
+            )
+            before = uow.session.execute(
+                select(StockLevel.reorder_point, StockLevel.reorder_qty).where(
+                    StockLevel.store_id == store_id, StockLevel.product_id == product_id
+                )
+            ).one()
+            on_hand = uow.session.execute(
+                update(StockLevel)
+                .where(StockLevel.store_id == store_id, StockLevel.product_id == product_id)
+                .values(reorder_point=point, reorder_qty=qty)
+                .returning(StockLevel.on_hand)
+                .execution_options(synchronize_session=False)
+            ).scalar_one()
+            if (before[0], before[1]) != (point, qty):
+                uow.audit(
+                    AuditRecord(
+                        "stock.reorder",
+                        user.id,
+                        "product",
+                        product_id,
+                        before={"store_id": store_id, "point": before[0], "qty": before[1]},
+                        after={"store_id": store_id, "point": point, "qty": qty},
+                    )
+                )
+            uow.commit()
+            return LevelAfter(store_id, product_id, int(on_hand))
+
+    return _run(once)
+
+
+# -- integrity -------------------------------------------------------------------------------
+
+
+def ledger_mismatches(uow: UnitOfWork) -> list[tuple[int, int, int, int]]:
+    """Levels whose on-hand differs from the sum of their movements (should be none).
+
+    Returns:
+        ``(store_id, product_id, on_hand, ledger_sum)`` for every disagreement, including
+        movements without a level row.
+    """
+    with uow:
+        sums = (
+            select(
+                StockMovement.store_id,
+                StockMovement.product_id,
+                func.sum(StockMovement.quantity).label("total"),
+            )
+            .group_by(StockMovement.store_id, StockMovement.product_id)
+            .subquery()
+        )
+        joined = (StockLevel.store_id == sums.c.store_id) & (
+            StockLevel.product_id == sums.c.product_id
+        )
+        total = func.coalesce(sums.c.total, 0)
+        rows = uow.session.execute(
+            select(StockLevel.store_id, StockLevel.product_id, StockLevel.on_hand, total)
+            .outerjoin(sums, joined)
+            .where(StockLevel.on_hand != total)
+        ).all()
+        orphans = uow.session.execute(
+            select(sums.c.store_id, sums.c.product_id, sums.c.total)
+            .outerjoin(StockLevel, joined)
+            .where(StockLevel.store_id.is_(None), sums.c.total != 0)
+        ).all()
+    found = [(int(s), int(p), int(q), int(t)) for s, p, q, t in rows]
+    found += [(int(s), int(p), 0, int(t)) for s, p, t in orphans]
+    return sorted(found)

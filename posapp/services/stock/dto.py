@@ -1,0 +1,409 @@
+"""Read models, inputs and quantity parsing of the Stores system (no SQLAlchemy: the UI uses them).
+
+Quantities:
+    Stock is counted in integer base units. An item sold by the unit counts pieces; an item
+    sold by weight (``Product.sold_by_weight``) counts grams and is typed in kilograms with up
+    to three decimals, so ``1.5`` kg is ``1500``. Services take ``int`` only and refuse ``float``,
+    ``bool`` and ``Decimal`` loudly; the edges parse what people type with :func:`parse_quantity`.
+
+Low stock and replenishment:
+    A level is *low* when it has a reorder point and ``on_hand <= reorder_point`` (the same
+    "at or below" that makes :class:`posapp.events.StockLow` fire when a decrement crosses it).
+    The replenishment list suggests ordering up to ``reorder_point + reorder_qty``: the
+    suggested quantity is ``reorder_point + reorder_qty - on_hand``, which is never less than
+    ``reorder_qty`` (a level far below its point gets enough to be back above it) and never
+    less than one.
+"""
+
+from __future__ import annotations
+
+import enum
+import unicodedata
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Final
+
+from posapp.money import div_round
+
+MAX_QUANTITY: Final = 1_000_000_000
+"""Largest quantity one movement may carry (``posapp.services.stock.ledger.MAX_STOCK_QUANTITY``)."""
+
+GRAMS_PER_KG: Final = 1000
+REFERENCE_MAX: Final = 100
+NOTE_MAX: Final = 160
+"""A movement's reason column holds 200 characters: a reason code, ``": "`` and the note."""
+
+STORE_KINDS: Final = ("store", "warehouse")
+
+
+class AdjustReason(enum.StrEnum):
+    """Why stock was adjusted by hand; ``OTHER`` needs a note saying what happened."""
+
+    DAMAGE = "damage"
+    THEFT = "theft"
+    CORRECTION = "correction"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        """The reason as people read it."""
+        return self.value.capitalize()
+
+
+MOVEMENT_LABELS: Final = {
+    "receive": "Received",
+    "adjust": "Adjusted",
+    "transfer_out": "Transfer out",
+    "transfer_in": "Transfer in",
+    "count": "Stocktake",
+    "sale": "Sale",
+    "return": "Return",
+}
+"""How each movement kind reads in the history (the kinds of ``posapp.models.MovementKind``)."""
+
+
+class QuantityError(ValueError):
+    """Invalid quantity input; ``str(error)`` is a one-line message for the form."""
+
+
+def parse_quantity(
+    text: str, *, by_weight: bool = False, allow_zero: bool = False, group_sep: str = ","
+) -> int:
+    """Parse a quantity typed by a person into base units (pieces, or grams by weight).
+
+    Accepts digits (any script, full-width too), surrounding spaces and thousands separators
+    in threes (``1,000``). Refuses signs, exponents, ``NaN``, decimals for items sold by the
+    unit, more than three decimals by weight, zero unless ``allow_zero``, and anything above
+    :data:`MAX_QUANTITY` units.
+
+    Raises:
+        QuantityError: with a message saying what to type instead.
+    """
+    whole, frac = _split_quantity(_normalise(text), group_sep)
+    if not by_weight and frac.strip("0"):
+        raise QuantityError("Whole units only: this item is sold by the unit.")
+    if by_weight and len(frac) > 3:  # noqa: PLR2004 - grams
+        raise QuantityError("At most three decimals (grams).")
+    whole = whole.lstrip("0")
+    too_large = QuantityError(f"At most {MAX_QUANTITY:,} units.")
+    if len(whole) > len(str(MAX_QUANTITY)):  # before int(): no giant conversions
+        raise too_large
+    value = int(whole or "0")
+    if by_weight:
+        value = value * GRAMS_PER_KG + int(frac.ljust(3, "0")[:3])
+    if value > MAX_QUANTITY:
+        raise too_large
+    if value == 0 and not allow_zero:
+        raise QuantityError("Enter a quantity above zero.")
+    return value
+
+
+def _normalise(text: str) -> str:
+    """NFKC, strip, and map every decimal digit (Arabic-Indic, full-width…) to ASCII."""
+    return "".join(
+        str(digit) if (digit := unicodedata.decimal(ch, None)) is not None else ch
+        for ch in unicodedata.normalize("NFKC", text).strip()
+    )
+
+
+def _split_quantity(body: str, group_sep: str) -> tuple[str, str]:
+    """Split unsigned quantity text into (whole digits, decimal digits), both ASCII."""
+    if not body:
+        raise QuantityError("Enter a quantity.")
+    if body[0] in "-\u2212":
+        raise QuantityError("Enter a quantity above zero; choose the direction separately.")
+    whole, _, frac = body.removeprefix("+").partition(".")
+    if group_sep and group_sep in whole:
+        groups = whole.split(group_sep)
+        if not (1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])):  # noqa: PLR2004
+            raise QuantityError(f"Group digits in threes, like 1{group_sep}000.")
+        whole = "".join(groups)
+    if not (whole or frac):
+        raise QuantityError("Enter a quantity like 12.")
+    if not _is_digits(whole) or not _is_digits(frac):
+        raise QuantityError("Enter a quantity in digits, like 12.")
+    return whole, frac
+
+
+def _is_digits(text: str) -> bool:
+    return all("0" <= ch <= "9" for ch in text)
+
+
+def format_quantity(quantity: int, *, by_weight: bool = False, signed: bool = False) -> str:
+    """Show base units as people read them: ``1,250`` pieces or ``1.250 kg``."""
+    sign = "+" if signed and quantity > 0 else "-" if quantity < 0 else ""
+    magnitude = abs(quantity)
+    if by_weight:
+        kilos, grams = divmod(magnitude, GRAMS_PER_KG)
+        return f"{sign}{kilos:,}.{grams:03d} kg"
+    return f"{sign}{magnitude:,}"
+
+
+def split_reason(reason: str) -> tuple[AdjustReason | None, str]:
+    """Split an adjustment's stored reason (``"damage: dropped pallet"``) into code and note."""
+    code, sep, note = reason.partition(":")
+    try:
+        return AdjustReason(code), note.strip() if sep else ""
+    except ValueError:
+        return None, reason
+
+
+def reason_text(kind: str, reason: str) -> str:
+    """A movement's reason as people read it (``"Damage — dropped pallet"``)."""
+    if kind != "adjust":
+        return reason
+    code, note = split_reason(reason)
+    if code is None:
+        return reason
+    return f"{code.label} — {note}" if note else code.label
+
+
+# -- inputs ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StockLine:
+    """One product and a positive quantity, for receiving and transferring."""
+
+    product_id: int
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class CountLine:
+    """One product and the quantity counted on the shelf (zero is a valid count)."""
+
+    product_id: int
+    counted: int
+
+
+@dataclass(frozen=True, slots=True)
+class StockFilter:
+    """What the stock table and the product grid show: a search, a category and low stock."""
+
+    search: str = ""
+    category_id: int | None = None
+    low_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StoreInput:
+    """The editable fields of a store or warehouse."""
+
+    code: str
+    name: str
+    kind: str = "store"
+    address: str = ""
+    phone: str = ""
+
+
+# -- read models ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StoreSummary:
+    """A store or warehouse with what it holds, for the stores list."""
+
+    id: int
+    code: str
+    name: str
+    kind: str
+    address: str
+    phone: str
+    active: bool
+    products: int = 0
+    units: int = 0
+    low: int = 0
+
+    @property
+    def kind_label(self) -> str:
+        """``Store`` or ``Warehouse``."""
+        return self.kind.capitalize()
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryOption:
+    """A category for filters, with its path in the tree (``Food › Fruit``)."""
+
+    id: int
+    path: str
+    depth: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProductPick:
+    """A product found by SKU, barcode or name, for picking it in a dialog."""
+
+    id: int
+    sku: str
+    barcode: str
+    name: str
+    sold_by_weight: bool
+    active: bool
+    on_hand: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class StockRow:
+    """One line of a store's stock table."""
+
+    product_id: int
+    sku: str
+    name: str
+    category: str
+    price_minor: int
+    sold_by_weight: bool
+    active: bool
+    on_hand: int
+    reorder_point: int
+    reorder_qty: int
+    changed_at: datetime | None
+
+    @property
+    def is_low(self) -> bool:
+        """At or below a set reorder point."""
+        return self.reorder_point > 0 and self.on_hand <= self.reorder_point
+
+    @property
+    def status(self) -> str:
+        """``Out``, ``Low`` or ``OK``."""
+        if self.on_hand <= 0:
+            return "Out"
+        return "Low" if self.is_low else "OK"
+
+
+@dataclass(frozen=True, slots=True)
+class ProductCard:
+    """A product as a card in a store's grid: picture, name, price and availability."""
+
+    product_id: int
+    sku: str
+    name: str
+    category: str
+    price_minor: int
+    sold_by_weight: bool
+    on_hand: int
+    reorder_point: int
+    thumbnail: bytes | None
+
+    @property
+    def availability(self) -> str:
+        """``Out of stock``, ``Low: 3 left`` or ``12 in stock``."""
+        qty = format_quantity(self.on_hand, by_weight=self.sold_by_weight)
+        if self.on_hand <= 0:
+            return "Out of stock"
+        if self.reorder_point > 0 and self.on_hand <= self.reorder_point:
+            return f"Low: {qty} left"
+        return f"{qty} in stock"
+
+
+@dataclass(frozen=True, slots=True)
+class MovementRow:
+    """One entry of the stock ledger, with the balance after it at its location."""
+
+    id: int
+    at: datetime
+    kind: str
+    quantity: int
+    balance: int
+    store_id: int
+    user_name: str
+    reason: str
+    reference: str
+    order_id: int | None
+    batch_uuid: uuid.UUID
+
+    @property
+    def kind_label(self) -> str:
+        """The kind as people read it."""
+        return MOVEMENT_LABELS.get(self.kind, self.kind)
+
+    @property
+    def why(self) -> str:
+        """Reason and reference together, for one column."""
+        text = reason_text(self.kind, self.reason)
+        parts = [p for p in (text, self.reference) if p]
+        if self.order_id is not None:
+            parts.append(f"order #{self.order_id}")
+        return " · ".join(parts)
+
+
+Cursor = tuple[datetime, int]
+"""Keyset position in a movement history: (created_at, id) of the last row shown."""
+
+
+@dataclass(frozen=True, slots=True)
+class MovementPage:
+    """A page of a product's movements, newest first; ``next_cursor`` is None at the end."""
+
+    rows: tuple[MovementRow, ...]
+    next_cursor: Cursor | None
+
+
+@dataclass(frozen=True, slots=True)
+class LevelAfter:
+    """A stock level after an action."""
+
+    store_id: int
+    product_id: int
+    on_hand: int
+
+
+@dataclass(frozen=True, slots=True)
+class StockResult:
+    """What a stock action did: its batch, how many movements it wrote and the new levels."""
+
+    batch_uuid: uuid.UUID
+    movements: int
+    levels: tuple[LevelAfter, ...] = ()
+    replayed: bool = False
+
+    def on_hand(self, store_id: int, product_id: int) -> int | None:
+        """The level of one product at one store after the action, if it touched it."""
+        for level in self.levels:
+            if (level.store_id, level.product_id) == (store_id, product_id):
+                return level.on_hand
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class ReplenishmentLine:
+    """A product at or below its reorder point, and how much to order."""
+
+    product_id: int
+    sku: str
+    name: str
+    category: str
+    on_hand: int
+    reorder_point: int
+    reorder_qty: int
+    suggested: int
+    elsewhere: int
+    """Units at the other active warehouses: what a transfer could cover."""
+    cost_minor: int
+    sold_by_weight: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ReplenishmentList:
+    """The replenishment list of one store at one moment."""
+
+    store: StoreSummary
+    generated_at: datetime
+    lines: tuple[ReplenishmentLine, ...] = field(default=())
+
+    @property
+    def total_cost_minor(self) -> int:
+        """What the suggested quantities cost at current cost prices (by weight: per kg)."""
+        return sum(
+            div_round(line.cost_minor * line.suggested, GRAMS_PER_KG)
+            if line.sold_by_weight
+            else line.cost_minor * line.suggested
+            for line in self.lines
+        )
+
+
+def suggested_quantity(on_hand: int, reorder_point: int, reorder_qty: int) -> int:
+    """How much to order for a low level: up to ``reorder_point + reorder_qty``, at least 1."""
+    return max(reorder_point + reorder_qty - on_hand, reorder_qty, 1)

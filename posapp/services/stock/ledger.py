@@ -1,0 +1,212 @@
+"""The one way stock changes: a movement row plus one conditional update of the cached level.
+
+Every service that moves stock (receive, adjust, transfer, count, sale, return) calls
+:func:`move_stock` inside its unit of work. A decrement is a single
+``UPDATE … WHERE on_hand + q >= 0 RETURNING``, never read-check-write in Python, so two
+registers cannot oversell; the CHECK on ``stock_levels.on_hand`` backs it up.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import cast
+
+from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from posapp.events import StockLow, StockMoved
+from posapp.models import MovementKind, Product, StockLevel, StockMovement
+from posapp.services.platform.errors import ServiceError, ValidationError
+from posapp.services.platform.fastsql import Prepared
+from posapp.services.platform.uow import UnitOfWork
+
+MAX_STOCK_QUANTITY = 1_000_000_000  # a billion units: above that a typed quantity is a mistake
+
+
+class InsufficientStockError(ServiceError):
+    """A decrement would take on-hand below zero; the message names the item and what is left."""
+
+    def __init__(self, product_id: int, name: str, available: int, wanted: int) -> None:
+        self.product_id = product_id
+        self.available = available
+        self.wanted = wanted
+        super().__init__(f"Not enough stock of {name}: {available} left, {wanted} needed.")
+
+
+@dataclass(frozen=True, slots=True)
+class MoveResult:
+    """The level after a movement."""
+
+    movement_id: int
+    on_hand: int
+    reorder_point: int
+
+
+def _ensure_level(uow: UnitOfWork, store_id: int, product_id: int) -> None:
+    """Create the (store, product) level row at zero if it does not exist (race-free)."""
+    dialect = uow.session.get_bind().dialect.name
+    values = {"store_id": store_id, "product_id": product_id, "on_hand": 0, "changed_at": uow.now()}
+    if dialect == "postgresql":
+        uow.session.execute(pg_insert(StockLevel).values(values).on_conflict_do_nothing())
+    else:  # SQLite: posapp runs on nothing else
+        uow.session.execute(sqlite_insert(StockLevel).values(values).on_conflict_do_nothing())
+
+
+def move_stock(
+    uow: UnitOfWork,
+    *,
+    store_id: int,
+    product_id: int,
+    quantity: int,
+    kind: MovementKind | str,
+    batch_uuid: uuid.UUID,
+    user_id: int | None,
+    order_id: int | None = None,
+    reason: str = "",
+    reference: str = "",
+) -> MoveResult:
+    """Record one signed movement and apply it to the level, inside the caller's transaction.
+
+    Records :class:`StockMoved`, and :class:`StockLow` when a decrement crosses the reorder point
+    (from above it to at-or-below it: once per crossing, not on every sale below it).
+
+    Raises:
+        ValidationError: zero or absurd quantity.
+        InsufficientStockError: the level would go below zero (nothing is written).
+    """
+    if isinstance(quantity, bool) or not isinstance(quantity, int):
+        raise ValidationError("A stock quantity is a whole number of units.")
+    if quantity == 0:
+        raise ValidationError("A stock movement needs a quantity other than zero.")
+    if abs(quantity) > MAX_STOCK_QUANTITY:
+        raise ValidationError(f"A quantity is at most {MAX_STOCK_QUANTITY:,} units.")
+    now = uow.now()
+    _ensure_level(uow, store_id, product_id)
+    row = uow.session.execute(
+        update(StockLevel)
+        .where(
+            StockLevel.store_id == store_id,
+            StockLevel.product_id == product_id,
+            StockLevel.on_hand + quantity >= 0,
+        )
+        .values(on_hand=StockLevel.on_hand + quantity, changed_at=now)
+        .returning(StockLevel.on_hand, StockLevel.reorder_point)
+        .execution_options(synchronize_session=False)
+    ).one_or_none()
+    if row is None:
+        product = uow.session.get(Product, product_id)
+        available = uow.session.scalar(
+            select(StockLevel.on_hand).where(
+                StockLevel.store_id == store_id, StockLevel.product_id == product_id
+            )
+        )
+        name = product.name if product is not None else f"product {product_id}"
+        raise InsufficientStockError(product_id, name, int(available or 0), -quantity)
+    on_hand, reorder_point = int(row[0]), int(row[1])
+    movement = StockMovement(
+        store_id=store_id,
+        product_id=product_id,
+        kind=str(kind),
+        quantity=quantity,
+        batch_uuid=batch_uuid,
+        reason=reason,
+        reference=reference,
+        order_id=order_id,
+        user_id=user_id,
+        created_at=now,
+    )
+    uow.session.add(movement)
+    uow.flush()
+    uow.record(StockMoved(store_id, product_id, str(kind), quantity, now))
+    before = on_hand - quantity
+    if quantity < 0 and reorder_point > 0 and before > reorder_point >= on_hand:
+        uow.record(StockLow(store_id, product_id, on_hand, reorder_point, now))
+    return MoveResult(movement.id, on_hand, reorder_point)
+
+
+_LEVELS = cast(Table, StockLevel.__table__)
+_MOVEMENTS = cast(Table, StockMovement.__table__)
+# Built once: Core statements on the tables compile once per dialect and stay in the cache.
+_DECREMENT = Prepared(
+    update(_LEVELS)
+    .where(
+        _LEVELS.c.store_id == bindparam("s_id"),
+        _LEVELS.c.product_id == bindparam("p_id"),
+        _LEVELS.c.on_hand >= bindparam("qty"),
+    )
+    .values(on_hand=_LEVELS.c.on_hand - bindparam("qty"), changed_at=bindparam("now"))
+    .returning(_LEVELS.c.on_hand, _LEVELS.c.reorder_point)
+)
+_INSERT_MOVEMENTS = Prepared(insert(_MOVEMENTS))
+_SELECT_SHORT = Prepared(
+    select(Product.name, _LEVELS.c.on_hand)
+    .select_from(Product.__table__)
+    .outerjoin(
+        _LEVELS,
+        (_LEVELS.c.product_id == Product.id) & (_LEVELS.c.store_id == bindparam("s_id")),
+    )
+    .where(Product.id == bindparam("p_id"))
+)
+
+
+def take_stock(
+    uow: UnitOfWork,
+    *,
+    store_id: int,
+    quantities: Mapping[int, int],
+    kind: MovementKind | str,
+    batch_uuid: uuid.UUID,
+    user_id: int | None,
+    order_id: int | None = None,
+    reference: str = "",
+) -> None:
+    """Take ``quantities`` (product id → units > 0) out of one store: the hot path of a sale.
+
+    The same promise as :func:`move_stock` for each product (one conditional decrement, never
+    below zero, a movement row, :class:`StockMoved` and :class:`StockLow` events), written with
+    one statement per product and one insert for all movements. Products are taken in id order
+    on every till, so concurrent sales cannot deadlock.
+
+    Raises:
+        ValidationError: a quantity that is not a positive whole number of units.
+        InsufficientStockError: a product is short (the caller's transaction must roll back).
+    """
+    for quantity in quantities.values():
+        if type(quantity) is not int or not 0 < quantity <= MAX_STOCK_QUANTITY:
+            raise ValidationError("A quantity sold is a whole number of units above zero.")
+    conn = uow.session.connection()
+    now = uow.now()
+    movements = []
+    for product_id in sorted(quantities):
+        quantity = quantities[product_id]
+        row = _DECREMENT.one(
+            conn, {"s_id": store_id, "p_id": product_id, "qty": quantity, "now": now}
+        )
+        if row is None:
+            short = _SELECT_SHORT.one(conn, {"s_id": store_id, "p_id": product_id})
+            name = short[0] if short is not None else f"product {product_id}"
+            available = int(short[1] or 0) if short is not None else 0
+            raise InsufficientStockError(product_id, name, available, quantity)
+        on_hand, reorder_point = int(row[0]), int(row[1])
+        movements.append(
+            {
+                "store_id": store_id,
+                "product_id": product_id,
+                "kind": str(kind),
+                "quantity": -quantity,
+                "batch_uuid": batch_uuid,
+                "reason": "",
+                "reference": reference,
+                "order_id": order_id,
+                "user_id": user_id,
+                "created_at": now,
+            }
+        )
+        uow.record(StockMoved(store_id, product_id, str(kind), -quantity, now))
+        if reorder_point > 0 and on_hand + quantity > reorder_point >= on_hand:
+            uow.record(StockLow(store_id, product_id, on_hand, reorder_point, now))
+    if movements:
+        _INSERT_MOVEMENTS.many(conn, movements)

@@ -1,0 +1,277 @@
+"""Stores and warehouses: create, edit, deactivate, list and search.
+
+Rule for inactive locations:
+    A store or warehouse is deactivated, never deleted, even while it holds stock, so its
+    ledger and past orders keep their location. An inactive location takes no stock in: it
+    cannot receive, be counted, be adjusted upwards, receive a transfer, or sell (the order
+    services call :func:`require_active_store`). It may still be emptied: transfers *out of*
+    it and downward adjustments (damage, theft, write-offs) are allowed, so a closing store's
+    remaining stock can go back to the warehouse. Reactivating it restores everything.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.exc import IntegrityError
+
+from posapp.models import StockLevel, Store
+from posapp.services.platform.audit import AuditRecord
+from posapp.services.platform.cards import refuse_card_number
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.errors import ConflictError, NotFoundError, ValidationError
+from posapp.services.platform.uow import UnitOfWork
+from posapp.services.staff.permissions import Permission
+from posapp.services.staff.security import authorize, requires
+from posapp.services.stock.dto import STORE_KINDS, StoreInput, StoreSummary
+
+CODE_MAX, NAME_MAX, ADDRESS_MAX, PHONE_MAX = 16, 100, 500, 40
+_CODE = re.compile(r"[A-Z0-9][A-Z0-9_-]*")
+_PHONE = re.compile(r"[0-9 +()./-]*")
+
+
+def _clean_text(value: str, label: str, limit: int, *, multiline: bool = False) -> str:
+    text = unicodedata.normalize("NFKC", value).strip()
+    if multiline:
+        text = "\n".join(line.strip() for line in text.replace("\r\n", "\n").split("\n"))
+    allowed = {"\n"} if multiline else set()
+    if any(unicodedata.category(ch) in {"Cc", "Cs"} and ch not in allowed for ch in text):
+        raise ValidationError(f"The {label} cannot contain control characters.")
+    if len(text) > limit:
+        raise ValidationError(f"The {label} has at most {limit} characters.")
+    return refuse_card_number(text)
+
+
+def clean_store_input(data: StoreInput) -> StoreInput:
+    """Normalise and check a store's fields; return the cleaned values.
+
+    Codes are upper-cased (``hs01`` and ``HS01`` are the same store) and limited to letters,
+    digits, ``-`` and ``_``; names are required; phones hold digits and ``+ ( ) . - /``.
+
+    Raises:
+        ValidationError: a field is empty, too long, or has characters it cannot have.
+    """
+    code = _clean_text(data.code, "code", CODE_MAX).upper()
+    if not code:
+        raise ValidationError("Enter a short code for the store, like HS01.")
+    if not _CODE.fullmatch(code):
+        raise ValidationError("A store code has letters, digits, '-' and '_' only, like HS01.")
+    name = _clean_text(data.name, "name", NAME_MAX)
+    if not name:
+        raise ValidationError("Enter the store's name.")
+    if data.kind not in STORE_KINDS:
+        raise ValidationError(f"Unknown kind {data.kind!r}: use store or warehouse.")
+    address = _clean_text(data.address, "address", ADDRESS_MAX, multiline=True)
+    phone = _clean_text(data.phone, "phone number", PHONE_MAX)
+    if not _PHONE.fullmatch(phone):
+        raise ValidationError("A phone number has digits, spaces and + ( ) . - / only.")
+    return StoreInput(code=code, name=name, kind=data.kind, address=address, phone=phone)
+
+
+def _snapshot(store: Store) -> dict[str, object]:
+    return {
+        "code": store.code,
+        "name": store.name,
+        "kind": store.kind,
+        "address": store.address,
+        "phone": store.phone,
+        "active": store.active,
+    }
+
+
+def _summary_query() -> Select[Store, Any, Any, Any]:
+    low = case(
+        (
+            (StockLevel.reorder_point > 0) & (StockLevel.on_hand <= StockLevel.reorder_point),
+            1,
+        ),
+        else_=0,
+    )
+    counts = (
+        select(
+            StockLevel.store_id,
+            func.coalesce(func.sum(case((StockLevel.on_hand > 0, 1), else_=0)), 0).label(
+                "products"
+            ),
+            func.coalesce(func.sum(StockLevel.on_hand), 0).label("units"),
+            func.coalesce(func.sum(low), 0).label("low"),
+        )
+        .group_by(StockLevel.store_id)
+        .subquery()
+    )
+    return select(
+        Store,
+        func.coalesce(counts.c.products, 0),
+        func.coalesce(counts.c.units, 0),
+        func.coalesce(counts.c.low, 0),
+    ).outerjoin(counts, counts.c.store_id == Store.id)
+
+
+def _to_summary(store: Store, products: int = 0, units: int = 0, low: int = 0) -> StoreSummary:
+    return StoreSummary(
+        id=store.id,
+        code=store.code,
+        name=store.name,
+        kind=store.kind,
+        address=store.address,
+        phone=store.phone,
+        active=store.active,
+        products=int(products),
+        units=int(units),
+        low=int(low),
+    )
+
+
+def store_summary(uow: UnitOfWork, store_id: int) -> StoreSummary:
+    """A store with its product, unit and low-stock counts (inside a running unit of work)."""
+    row = uow.session.execute(_summary_query().where(Store.id == store_id)).one_or_none()
+    if row is None:
+        raise NotFoundError(f"No store with id {store_id}.")
+    return _to_summary(row[0], row[1], row[2], row[3])
+
+
+def load_store(uow: UnitOfWork, store_id: int) -> Store:
+    """Return the store row, or raise :class:`NotFoundError`."""
+    store = uow.session.get(Store, store_id)
+    if store is None:
+        raise NotFoundError(f"No store with id {store_id}.")
+    return store
+
+
+def require_active_store(uow: UnitOfWork, store_id: int, doing: str) -> Store:
+    """Return the store if it is active; otherwise refuse ``doing`` (e.g. "receive stock").
+
+    Raises:
+        NotFoundError: no such store.
+        ValidationError: the store is inactive, with a message naming it and the action.
+    """
+    store = load_store(uow, store_id)
+    if not store.active:
+        raise ValidationError(f"{store.name} is inactive: it cannot {doing}.")
+    return store
+
+
+def _code_taken(uow: UnitOfWork, code: str, store_id: int | None) -> bool:
+    query = select(func.count()).where(Store.code == code)
+    if store_id is not None:
+        query = query.where(Store.id != store_id)
+    return bool(uow.session.scalar(query))
+
+
+@requires(Permission.MANAGE_STORES)
+def create_store(uow: UnitOfWork, actor: UserDTO, data: StoreInput) -> StoreSummary:
+    """Add a store or warehouse (active).
+
+    Raises:
+        ValidationError: a field is not acceptable.
+        ConflictError: the code is taken.
+    """
+    clean = clean_store_input(data)
+    with uow:
+        user = authorize(uow, actor, Permission.MANAGE_STORES)
+        if _code_taken(uow, clean.code, None):
+            raise ConflictError(f"The store code {clean.code} is taken.")
+        store = Store(
+            code=clean.code,
+            name=clean.name,
+            kind=clean.kind,
+            address=clean.address,
+            phone=clean.phone,
+            active=True,
+            created_at=uow.now(),
+        )
+        uow.session.add(store)
+        try:
+            uow.flush()
+        except IntegrityError as exc:
+            raise ConflictError(f"The store code {clean.code} is taken.") from exc
+        uow.audit(AuditRecord("store.add", user.id, "store", store.id, None, _snapshot(store)))
+        summary = _to_summary(store)
+        uow.commit()
+    return summary
+
+
+@requires(Permission.MANAGE_STORES)
+def update_store(uow: UnitOfWork, actor: UserDTO, store_id: int, data: StoreInput) -> StoreSummary:
+    """Change a store's code, name, kind, address and phone.
+
+    Raises:
+        NotFoundError: no such store.
+        ValidationError: a field is not acceptable.
+        ConflictError: the new code belongs to another store.
+    """
+    clean = clean_store_input(data)
+    with uow:
+        user = authorize(uow, actor, Permission.MANAGE_STORES)
+        store = load_store(uow, store_id)
+        before = _snapshot(store)
+        if _code_taken(uow, clean.code, store_id):
+            raise ConflictError(f"The store code {clean.code} is taken.")
+        store.code, store.name, store.kind = clean.code, clean.name, clean.kind
+        store.address, store.phone = clean.address, clean.phone
+        try:
+            uow.flush()
+        except IntegrityError as exc:
+            raise ConflictError(f"The store code {clean.code} is taken.") from exc
+        after = _snapshot(store)
+        if after != before:
+            uow.audit(AuditRecord("store.edit", user.id, "store", store.id, before, after))
+        summary = store_summary(uow, store.id)
+        uow.commit()
+    return summary
+
+
+@requires(Permission.MANAGE_STORES)
+def set_store_active(uow: UnitOfWork, actor: UserDTO, store_id: int, active: bool) -> StoreSummary:
+    """Activate or deactivate a store; its stock stays (see the module's rule).
+
+    Raises:
+        NotFoundError: no such store.
+    """
+    with uow:
+        user = authorize(uow, actor, Permission.MANAGE_STORES)
+        store = load_store(uow, store_id)
+        if store.active != active:
+            before = _snapshot(store)
+            store.active = active
+            uow.flush()
+            action = "store.activate" if active else "store.deactivate"
+            uow.audit(AuditRecord(action, user.id, "store", store.id, before, _snapshot(store)))
+        summary = store_summary(uow, store.id)
+        uow.commit()
+    return summary
+
+
+@requires(Permission.VIEW_STOCK)
+def list_stores(
+    uow: UnitOfWork,
+    actor: UserDTO,
+    *,
+    search: str = "",
+    include_inactive: bool = True,
+    kind: str | None = None,
+) -> list[StoreSummary]:
+    """Stores and warehouses with their product, unit and low-stock counts.
+
+    Active first, storefronts before warehouses, then by name. ``search`` matches the code,
+    name or address, case-insensitively.
+    """
+    with uow:
+        authorize(uow, actor, Permission.VIEW_STOCK)
+        query = _summary_query().order_by(Store.active.desc(), Store.kind, Store.name, Store.id)
+        if not include_inactive:
+            query = query.where(Store.active.is_(True))
+        if kind is not None:
+            query = query.where(Store.kind == kind)
+        stores = [
+            _to_summary(st, n, units, low) for st, n, units, low in uow.session.execute(query)
+        ]
+    # A chain has tens of stores: matching in Python gives Unicode-aware case folding that
+    # SQLite's lower() (ASCII only) cannot.
+    text = unicodedata.normalize("NFKC", search).strip().casefold()
+    if not text:
+        return stores
+    return [s for s in stores if any(text in f.casefold() for f in (s.code, s.name, s.address))]

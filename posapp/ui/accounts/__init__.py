@@ -1,0 +1,1 @@
+"""The Accounts tab: customer accounts, money dialogs and statements."""

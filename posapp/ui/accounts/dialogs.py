@@ -1,0 +1,385 @@
+"""Dialogs of the Accounts tab: open or edit an account, freeze/unfreeze/close, PIN, reversal.
+
+Every dialog calls its service when the main button is pressed and stays open with the
+service's one-line message when it refuses, so a mistake is corrected in place and nothing is
+half-written. Money typed here goes through :func:`posapp.money.parse_money` with the locale's
+separators.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from PySide6.QtCore import QLocale, Qt, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from posapp.money import MoneyError, format_money, parse_money
+from posapp.services.accounts.api import AccountsApi
+from posapp.services.accounts.dto import AccountDraft, AccountDTO, MovementDTO
+from posapp.services.accounts.numbers import display
+from posapp.services.accounts.validation import PIN_MAX
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.errors import ValidationError
+from posapp.ui.accounts.style import message_label, plain_label, show_message, styled
+from posapp.ui.kit.formatting import money_text
+from posapp.ui.kit.widgets import SPACING
+from posapp.ui.staff.session import error_text
+
+DIALOG_WIDTH = 60 * SPACING
+
+
+def parse_amount(text: str, field: str = "Amount", *, allow_zero: bool = False) -> int:
+    """Parse money typed in this locale; refuse with ``field`` named in the message."""
+    locale = QLocale()
+    try:
+        return parse_money(
+            text,
+            decimal_sep=locale.decimalPoint(),
+            group_sep=locale.groupSeparator(),
+            allow_zero=allow_zero,
+        )
+    except MoneyError as exc:
+        raise ValidationError(f"{field}: {exc}.") from exc
+
+
+def amount_text(minor: int) -> str:
+    """Minor units as the locale writes them in a field, without a symbol: ``1,234.50``."""
+    locale = QLocale()
+    return format_money(minor, decimal_sep=locale.decimalPoint(), group_sep=locale.groupSeparator())
+
+
+def money_edit(parent: QWidget, placeholder: str = "") -> QLineEdit:
+    """A line edit for an amount (right-aligned, locale placeholder)."""
+    edit = QLineEdit(parent)
+    edit.setAlignment(Qt.AlignmentFlag.AlignRight)
+    edit.setPlaceholderText(placeholder or amount_text(0))
+    edit.setMaxLength(40)
+    return edit
+
+
+def pin_edit(parent: QWidget, placeholder: str) -> QLineEdit:
+    """A masked field for an account PIN."""
+    edit = QLineEdit(parent)
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    edit.setMaxLength(PIN_MAX + 4)
+    edit.setPlaceholderText(placeholder)
+    edit.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
+    return edit
+
+
+class AccountsDialog(QDialog):
+    """A titled form with an error banner and Cancel / main buttons.
+
+    Subclasses add fields with :meth:`add_field` and implement :meth:`submit`, which raises a
+    ``ServiceError`` to refuse; the dialog accepts when it returns.
+    """
+
+    def __init__(
+        self,
+        title: str,
+        text: str,
+        action_text: str,
+        parent: QWidget | None = None,
+        *,
+        danger: bool = False,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("accountsDialog")
+        self.setWindowTitle(f"{title} — posapp")
+        self.setModal(True)
+        self.setFixedWidth(DIALOG_WIDTH)
+        styled(self)
+        self.title_label = plain_label(title, self, "dialogTitle")
+        self.text_label = plain_label(text, self, "dialogText")
+        self.text_label.setWordWrap(True)
+        self.text_label.setVisible(bool(text))
+        self.info_label = message_label("infoLabel", self)
+        self.error_label = message_label("errorLabel", self)
+        self.error_label.setAccessibleName("Error")
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.setAutoDefault(False)
+        self.cancel_button.setToolTip("Close without changing anything (Esc)")
+        self.cancel_button.clicked.connect(self.reject)
+        self.ok_button = QPushButton(action_text, self)
+        self.ok_button.setObjectName("okButton")
+        self.ok_button.setProperty("variant", "dangerPrimary" if danger else "primary")
+        self.ok_button.setDefault(True)
+        self.ok_button.setToolTip(f"{action_text} (Enter)")
+        self.ok_button.clicked.connect(self._on_ok_button_clicked)
+
+        layout = self._layout = QVBoxLayout(self)
+        layout.setContentsMargins(4 * SPACING, 4 * SPACING, 4 * SPACING, 3 * SPACING)
+        layout.setSpacing(0)
+        layout.addWidget(self.title_label)
+        layout.addSpacing(SPACING // 2)
+        layout.addWidget(self.text_label)
+        layout.addSpacing(SPACING)
+        layout.addWidget(self.info_label)
+        self.fields = QVBoxLayout()
+        self.fields.setSpacing(0)
+        layout.addLayout(self.fields)
+        layout.addSpacing(2 * SPACING)
+        layout.addWidget(self.error_label)
+        layout.addSpacing(2 * SPACING)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(SPACING)
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.ok_button)
+        layout.addLayout(buttons)
+
+    def add_field(self, label: str, widget: QWidget, hint: str = "") -> QLabel:
+        """Add a labelled field (``&`` in ``label`` marks its Alt shortcut); return the label."""
+        caption = QLabel(label, self)
+        caption.setObjectName("fieldLabel")
+        caption.setBuddy(widget)
+        widget.setAccessibleName(label.replace("&", ""))
+        self.fields.addSpacing(int(1.5 * SPACING))
+        self.fields.addWidget(caption)
+        self.fields.addSpacing(SPACING // 2)
+        self.fields.addWidget(widget)
+        if hint:
+            note = plain_label(hint, self, "fieldHint")
+            note.setWordWrap(True)
+            widget.setAccessibleDescription(hint)
+            self.fields.addSpacing(4)
+            self.fields.addWidget(note)
+        return caption
+
+    def show_error(self, message: str) -> None:
+        """Show ``message`` in the error banner ("" hides it)."""
+        show_message(self.error_label, message)
+
+    def submit(self) -> None:
+        """Do the dialog's action; raise a ``ServiceError`` to refuse (the dialog stays open)."""
+        raise NotImplementedError
+
+    @Slot()
+    def _on_ok_button_clicked(self) -> None:
+        self.show_error("")
+        try:
+            self.submit()
+        except Exception as exc:  # error_text logs what is not a ServiceError (a bug)
+            self.show_error(error_text(self, exc))
+            return
+        self.accept()
+
+
+class AccountFormDialog(AccountsDialog):
+    """Open an account (with the holder's PIN) or edit one; :attr:`account` is the result."""
+
+    def __init__(
+        self,
+        api: AccountsApi,
+        actor: UserDTO,
+        account: AccountDTO | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        editing = account is not None
+        super().__init__(
+            "Edit account" if editing else "Open an account",
+            "Change the holder's details and limits."
+            if editing
+            else "The holder chooses a 4 to 6 digit PIN and types it twice.",
+            "Save" if editing else "Open account",
+            parent,
+        )
+        self._api, self._actor, self._original = api, actor, account
+        self.account: AccountDTO | None = None
+        self.name_edit = QLineEdit(self)
+        self.name_edit.setMaxLength(400)
+        self.email_edit = QLineEdit(self)
+        self.email_edit.setPlaceholderText("name@example.com")
+        self.phone_edit = QLineEdit(self)
+        self.phone_edit.setPlaceholderText("+44 7700 900123")
+        self.overdraft_edit = money_edit(self, amount_text(0))
+        self.daily_edit = money_edit(self, "No limit")
+        self.opt_in_box = QCheckBox("Holder agrees to receive offers by email", self)
+        self.add_field("Holder's &name", self.name_edit)
+        self.add_field("&Email", self.email_edit, "Optional.")
+        self.add_field("&Phone", self.phone_edit, "Optional: digits, spaces, +, - and ( ).")
+        self.add_field("&Overdraft limit", self.overdraft_edit, "0 means no overdraft.")
+        self.add_field(
+            "&Daily withdrawal limit", self.daily_edit, "Empty means no limit (24 hours, rolling)."
+        )
+        self.fields.addSpacing(int(1.5 * SPACING))
+        self.fields.addWidget(self.opt_in_box)
+        self.pin_edit = pin_edit(self, "4 to 6 digits")
+        self.pin_again_edit = pin_edit(self, "The same PIN again")
+        if account is None:
+            self.add_field("Holder's P&IN", self.pin_edit)
+            self.add_field("&Repeat the PIN", self.pin_again_edit)
+        else:
+            self.name_edit.setText(account.holder_name)
+            self.email_edit.setText(account.email)
+            self.phone_edit.setText(account.phone)
+            self.overdraft_edit.setText(amount_text(account.overdraft_limit_minor))
+            if account.daily_withdrawal_limit_minor is not None:
+                self.daily_edit.setText(amount_text(account.daily_withdrawal_limit_minor))
+            self.opt_in_box.setChecked(account.marketing_opt_in)
+        self.name_edit.setFocus()
+
+    def draft(self) -> AccountDraft:
+        """The typed values (money parsed; refused with a message naming the field)."""
+        overdraft_text = self.overdraft_edit.text().strip()
+        daily_text = self.daily_edit.text().strip()
+        overdraft = (
+            parse_amount(overdraft_text, "Overdraft limit", allow_zero=True)
+            if overdraft_text
+            else 0
+        )
+        daily = parse_amount(daily_text, "Daily withdrawal limit") if daily_text else None
+        return AccountDraft(
+            holder_name=self.name_edit.text(),
+            email=self.email_edit.text(),
+            phone=self.phone_edit.text(),
+            overdraft_limit_minor=overdraft,
+            daily_withdrawal_limit_minor=daily,
+            marketing_opt_in=self.opt_in_box.isChecked(),
+        )
+
+    def submit(self) -> None:  # noqa: D102 - see AccountsDialog.submit
+        draft = self.draft()
+        if self._original is not None:
+            original = self._original
+            self.account = self._api.edit(self._actor, original.id, draft, original.version)
+            return
+        if self.pin_edit.text() != self.pin_again_edit.text():
+            self.pin_again_edit.clear()
+            self.pin_again_edit.setFocus()
+            raise ValidationError("The two PINs are not the same: type the PIN again.")
+        self.account = self._api.open(self._actor, draft, self.pin_edit.text())
+
+
+STATUS_ACTIONS = {
+    "freeze": (
+        "Freeze account",
+        "A frozen account still receives money (deposits, refunds, transfers in) but nothing "
+        "can be paid or withdrawn from it until it is unfrozen.",
+        "Freeze",
+    ),
+    "unfreeze": ("Unfreeze account", "The holder can spend from the account again.", "Unfreeze"),
+    "close": (
+        "Close account",
+        "A closed account takes and gives nothing, for good. Its balance must be zero.",
+        "Close account",
+    ),
+}
+
+
+class StatusDialog(AccountsDialog):
+    """Freeze, unfreeze or close an account, with a reason for the audit log."""
+
+    def __init__(
+        self,
+        api: AccountsApi,
+        actor: UserDTO,
+        account: AccountDTO,
+        action: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        title, text, button = STATUS_ACTIONS[action]
+        super().__init__(title, text, button, parent, danger=action != "unfreeze")
+        self._api, self._actor, self._account, self._action = api, actor, account, action
+        self.account: AccountDTO | None = None
+        show_message(
+            self.info_label,
+            f"{account.holder_name} · {display(account.number)} · balance "
+            f"{money_text(account.balance_minor)}",
+        )
+        self.reason_edit = QLineEdit(self)
+        self.reason_edit.setMaxLength(500)
+        self.reason_edit.setPlaceholderText("Why, for the audit log")
+        required = action != "unfreeze"
+        self.add_field("&Reason", self.reason_edit, "" if required else "Optional.")
+        self.reason_edit.setFocus()
+
+    def submit(self) -> None:  # noqa: D102 - see AccountsDialog.submit
+        reason = self.reason_edit.text()
+        account_id = self._account.id
+        if self._action == "freeze":
+            self.account = self._api.freeze(self._actor, account_id, reason)
+        elif self._action == "unfreeze":
+            self.account = self._api.unfreeze(self._actor, account_id, reason)
+        else:
+            self.account = self._api.close(self._actor, account_id, reason)
+
+
+class PinDialog(AccountsDialog):
+    """Set the PIN the holder chose; this also unlocks an account locked by wrong PINs."""
+
+    def __init__(
+        self, api: AccountsApi, actor: UserDTO, account: AccountDTO, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(
+            "Reset PIN",
+            "Hand the keypad to the holder: they choose a new 4 to 6 digit PIN and type it twice.",
+            "Set PIN",
+            parent,
+        )
+        self._api, self._actor, self._account = api, actor, account
+        self.account: AccountDTO | None = None
+        show_message(self.info_label, f"{account.holder_name} · {display(account.number)}")
+        self.pin_edit = pin_edit(self, "4 to 6 digits")
+        self.pin_again_edit = pin_edit(self, "The same PIN again")
+        self.add_field("New P&IN", self.pin_edit)
+        self.add_field("&Repeat the PIN", self.pin_again_edit)
+        self.pin_edit.setFocus()
+
+    def submit(self) -> None:  # noqa: D102 - see AccountsDialog.submit
+        if self.pin_edit.text() != self.pin_again_edit.text():
+            self.pin_again_edit.clear()
+            self.pin_again_edit.setFocus()
+            raise ValidationError("The two PINs are not the same: type the PIN again.")
+        self.account = self._api.reset_pin(self._actor, self._account.id, self.pin_edit.text())
+
+
+class ReverseDialog(AccountsDialog):
+    """Reverse one movement by a mirror transaction that points at it."""
+
+    def __init__(
+        self,
+        api: AccountsApi,
+        actor: UserDTO,
+        movement: MovementDTO,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(
+            "Reverse movement",
+            "The movement stays in the ledger; a reversal with the opposite amounts is added "
+            "and points at it. A movement can be reversed once.",
+            "Reverse",
+            parent,
+            danger=True,
+        )
+        self._api, self._actor, self._movement = api, actor, movement
+        self._key = uuid.uuid4()  # made when the dialog opens: a retry never moves twice
+        self.reversed = False
+        show_message(
+            self.info_label,
+            f"#{movement.transaction_id} · {movement.label} · "
+            f"{money_text(movement.amount_minor)} · {movement.memo}",
+        )
+        self.reason_edit = QLineEdit(self)
+        self.reason_edit.setMaxLength(400)
+        self.reason_edit.setPlaceholderText("What was wrong, for the audit log")
+        self.add_field("&Reason", self.reason_edit)
+        self.reason_edit.setFocus()
+
+    def submit(self) -> None:  # noqa: D102 - see AccountsDialog.submit
+        self._api.reverse(
+            self._actor,
+            self._movement.transaction_id,
+            key=self._key,
+            reason=self.reason_edit.text(),
+        )
+        self.reversed = True

@@ -1,0 +1,510 @@
+"""The Accounts tab: customer accounts, their ledger movements, money dialogs and statements."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QItemSelection, Qt, QTimer, Slot
+from PySide6.QtGui import QAction, QKeySequence, QShowEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from typing_extensions import override
+
+from posapp.events import AccountMoved
+from posapp.services.accounts.api import AccountsApi
+from posapp.services.accounts.dto import AccountDTO, AccountFilter, MovementDTO
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.errors import ServiceError
+from posapp.services.staff.permissions import Permission, has_permission
+from posapp.ui.accounts.detail import AccountDetail, action_button
+from posapp.ui.accounts.dialogs import (
+    AccountFormDialog,
+    PinDialog,
+    ReverseDialog,
+    StatusDialog,
+)
+from posapp.ui.accounts.models import AccountListModel, balance_money
+from posapp.ui.accounts.money_dialogs import DepositDialog, TransferDialog, WithdrawDialog
+from posapp.ui.accounts.statement import StatementDialog
+from posapp.ui.accounts.style import (
+    ChevronCombo,
+    message_label,
+    plain_label,
+    show_message,
+    styled,
+)
+from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.formatting import money_text
+from posapp.ui.kit.ports import AppBackend
+from posapp.ui.kit.widgets import SPACING, PageHeader
+from posapp.ui.staff.session import error_text
+
+SEARCH_DELAY_MS = 250
+STATUS_CHOICES = (
+    ("All statuses", None),
+    ("Open", "open"),
+    ("Frozen", "frozen"),
+    ("Closed", "closed"),
+)
+REVERSIBLE = ("deposit", "withdrawal", "transfer")
+HIDDEN_COLUMNS = (2, 3)  # phone, email
+LIST_WIDTH = 56 * SPACING
+
+
+class AccountsTab(QWidget):
+    """Search and pick accounts on the left; see and move money on the right.
+
+    Every action is a QAction with a shortcut (shown in its button's tooltip) that works
+    anywhere in the tab; what the user's role may not do is disabled (the services refuse it
+    anyway).
+    """
+
+    def __init__(
+        self,
+        backend: AppBackend,
+        bus: EventBus,
+        user: UserDTO,
+        parent: QWidget | None = None,
+        *,
+        api: AccountsApi | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("accountsTab")
+        self.setAccessibleName("Accounts")
+        styled(self)
+        self.backend, self.bus, self.user = backend, bus, user
+        self.api = api or AccountsApi(backend)  # type: ignore[arg-type]  # until the one seam
+        self.header = PageHeader(
+            "Accounts", "Customer accounts, balances, movements and statements.", "wallet", self
+        )
+        self.search_edit = QLineEdit(self)
+        self.search_edit.setObjectName("accountSearch")
+        self.search_edit.setPlaceholderText("Search name, number, phone, email")
+        self.search_edit.setToolTip("Search accounts (Ctrl+F); Enter moves to the list")
+        self.search_edit.setMinimumWidth(24 * SPACING)
+        self.search_edit.setAccessibleName("Search accounts")
+        self.search_edit.setClearButtonEnabled(True)
+        self.status_combo = ChevronCombo(self)
+        self.status_combo.setAccessibleName("Status filter")
+        for text, value in STATUS_CHOICES:
+            self.status_combo.addItem(text, value)
+        self.message_label = message_label("errorLabel", self)
+        self.success_label = message_label("successLabel", self)
+        self.count_label = plain_label("", self, "fieldHint")
+
+        self.model = AccountListModel(self.api, user, self)
+        self.model.failed.connect(self._on_model_failed)
+        self.table = QTableView(self)
+        self._build_table()
+        self.detail = AccountDetail(self.api, user, self)
+        self.detail.failed.connect(self._on_model_failed)
+        self.detail.movement_selected.connect(self._on_detail_movement_selected)
+        self._build_actions()
+        self._build_layout()
+        self._sized = False
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self._on_search_timer_timeout)
+        self.search_edit.textChanged.connect(self._search_timer.start)
+        self.search_edit.returnPressed.connect(self._on_search_edit_return_pressed)
+        self.status_combo.currentIndexChanged.connect(self._on_search_timer_timeout)
+        bus.account_moved.connect(self._on_bus_account_moved)
+        self._run_search()
+
+    # -- building ---------------------------------------------------------------------------------
+
+    def _build_table(self) -> None:
+        table = self.table
+        table.setModel(self.model)
+        table.setObjectName("accountsTable")
+        table.setAccessibleName("Accounts")
+        table.verticalHeader().hide()
+        table.setShowGrid(False)
+        table.setWordWrap(False)
+        table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        table.verticalHeader().setDefaultSectionSize(4 * SPACING + 4)
+        header = table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in enumerate((150, 124, 130, 190, 72, 100)):
+            header.resizeSection(column, width)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in HIDDEN_COLUMNS:  # searchable and shown in the detail; room for the rest
+            table.setColumnHidden(column, True)
+        table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
+
+    def _action(
+        self,
+        text: str,
+        shortcut: str | QKeySequence.StandardKey,
+        slot: Callable[[], None],
+        permission: Permission,
+        tip: str = "",
+    ) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(shortcut))
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.setToolTip(tip or text.replace("…", ""))
+        action.setProperty("allowed", has_permission(self.user, permission))
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        p = Permission
+        self.new_action = self._action(
+            "New account…", "Ctrl+N", self._on_new, p.MANAGE_ACCOUNTS, "Open an account"
+        )
+        self.edit_action = self._action("Edit…", "Ctrl+E", self._on_edit, p.MANAGE_ACCOUNTS)
+        self.deposit_action = self._action("Deposit…", "Ctrl+D", self._on_deposit, p.DEPOSIT)
+        self.withdraw_action = self._action("Withdraw…", "Ctrl+W", self._on_withdraw, p.WITHDRAW)
+        self.transfer_action = self._action("Transfer…", "Ctrl+T", self._on_transfer, p.WITHDRAW)
+        self.statement_action = self._action(
+            "Statement…", "Ctrl+P", self._on_statement, p.VIEW_ACCOUNTS
+        )
+        self.freeze_action = self._action(
+            "Freeze…", "Ctrl+Shift+F", self._on_freeze, p.MANAGE_ACCOUNTS
+        )
+        self.close_action = self._action(
+            "Close account…", "Ctrl+Shift+K", self._on_close, p.MANAGE_ACCOUNTS
+        )
+        self.pin_action = self._action(
+            "Reset PIN…", "Ctrl+Shift+P", self._on_pin, p.MANAGE_ACCOUNTS
+        )
+        self.unlock_action = self._action(
+            "Unlock PIN", "Ctrl+Shift+U", self._on_unlock, p.MANAGE_ACCOUNTS
+        )
+        self.reverse_action = self._action(
+            "Reverse…",
+            "Ctrl+R",
+            self._on_reverse,
+            p.MANAGE_ACCOUNTS,
+            "Reverse the selected movement",
+        )
+        self.find_action = self._action(
+            "Find", QKeySequence.StandardKey.Find, self._on_find, p.VIEW_ACCOUNTS
+        )
+        self.refresh_action = self._action(
+            "Refresh", QKeySequence.StandardKey.Refresh, self._on_refresh, p.VIEW_ACCOUNTS
+        )
+        self.new_button = action_button(self.new_action, self, primary=True)
+        buttons = [
+            action_button(action, self.detail)
+            for action in (
+                self.deposit_action,
+                self.withdraw_action,
+                self.transfer_action,
+                self.statement_action,
+            )
+        ]
+        self.more_menu = QMenu("More", self)
+        self.more_menu.setToolTipsVisible(True)
+        for action in (self.edit_action, self.freeze_action, self.pin_action, self.unlock_action):
+            self.more_menu.addAction(action)
+        self.more_menu.addSeparator()
+        self.more_menu.addAction(self.reverse_action)
+        self.more_menu.addAction(self.close_action)
+        self.more_button = QPushButton("More", self.detail)
+        self.more_button.setAutoDefault(False)
+        self.more_button.setToolTip("Edit, freeze, PIN, reverse and close (Alt+M)")
+        self.more_button.setAccessibleName("More account actions")
+        self.more_button.setMenu(self.more_menu)
+        self.more_button.setShortcut(QKeySequence("Alt+M"))
+        self.detail.add_buttons([*buttons, self.more_button])
+        self._update_actions()
+
+    def _build_layout(self) -> None:
+        tools = QHBoxLayout()
+        tools.setSpacing(SPACING)
+        tools.addWidget(self.search_edit, 1)
+        tools.addWidget(self.status_combo)
+        top = QHBoxLayout()
+        top.addWidget(self.header, 1)
+        top.addWidget(self.new_button, 0, Qt.AlignmentFlag.AlignVCenter)
+
+        left = QWidget(self)
+        column = QVBoxLayout(left)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(SPACING)
+        column.addLayout(tools)
+        column.addWidget(self.table, 1)
+        column.addWidget(self.count_label)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.setChildrenCollapsible(False)
+        splitter.addWidget(left)
+        splitter.addWidget(self.detail)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setHandleWidth(3 * SPACING)
+        splitter.setSizes([LIST_WIDTH, 2 * LIST_WIDTH])
+        left.setMinimumWidth(44 * SPACING)
+        self.splitter = splitter
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4 * SPACING, 3 * SPACING, 4 * SPACING, 3 * SPACING)
+        layout.setSpacing(2 * SPACING)
+        layout.addLayout(top)
+        layout.addWidget(self.message_label)
+        layout.addWidget(self.success_label)
+        layout.addWidget(splitter, 1)
+
+    @override
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._sized:  # the list takes what it needs; the detail the rest
+            self._sized = True
+            total = sum(self.splitter.sizes())
+            self.splitter.setSizes([LIST_WIDTH, max(LIST_WIDTH, total - LIST_WIDTH)])
+
+    # -- state ------------------------------------------------------------------------------------
+
+    @property
+    def account(self) -> AccountDTO | None:
+        """The account shown in the detail."""
+        return self.detail.account
+
+    def _update_actions(self) -> None:
+        account = self.account
+        movement = self.detail.selected_movement() if account else None
+        status = account.status if account else ""
+        enable = {
+            self.new_action: True,
+            self.find_action: True,
+            self.refresh_action: True,
+            self.edit_action: status in ("open", "frozen"),
+            self.deposit_action: status in ("open", "frozen"),
+            self.withdraw_action: status == "open",
+            self.transfer_action: status == "open",
+            self.statement_action: account is not None,
+            self.freeze_action: status in ("open", "frozen"),
+            self.close_action: status in ("open", "frozen"),
+            self.pin_action: status in ("open", "frozen"),
+            self.unlock_action: bool(account and account.pin_locked),
+            self.reverse_action: _reversible(movement),
+        }
+        for action, possible in enable.items():
+            action.setEnabled(bool(possible) and bool(action.property("allowed")))
+        self.freeze_action.setText("Unfreeze…" if status == "frozen" else "Freeze…")
+        allowed = bool(self.freeze_action.property("allowed"))
+        for action in (self.freeze_action, self.close_action, self.pin_action, self.reverse_action):
+            action.setVisible(allowed)
+        self.edit_action.setVisible(allowed)
+        self.unlock_action.setVisible(allowed)
+        self.new_action.setVisible(allowed)
+        self.more_button.setVisible(allowed)
+
+    def _run_search(self, keep: int | None = None) -> None:
+        flt = AccountFilter(self.search_edit.text(), self.status_combo.currentData())
+        self.model.set_filter(flt)
+        count = self.model.rowCount()
+        self.count_label.setText(f"{count} account{'s' if count != 1 else ''}")
+        target = keep if keep is not None else (self.account.id if self.account else None)
+        row = self.model.row_of(target) if target is not None else None
+        if row is None and count:
+            row = 0
+        if row is None:
+            self.detail.set_account(None)
+            self._update_actions()
+        else:
+            self.table.selectRow(row)
+            self.table.scrollTo(self.model.index(row, 0))
+
+    def _show_account(self, account_id: int | None, *, reload_movements: bool = True) -> None:
+        if account_id is None:
+            self.detail.set_account(None)
+        else:
+            try:
+                account = self.api.get(self.user, account_id)
+            except ServiceError as exc:
+                show_message(self.message_label, error_text(self, exc))
+                return
+            self.detail.set_account(account, reload_movements=reload_movements)
+        self._update_actions()
+
+    def _done(self, message: str, account: AccountDTO | None = None) -> None:
+        """After an action: say what happened, refresh the list and the detail."""
+        show_message(self.message_label, "")
+        show_message(self.success_label, message)
+        keep = account.id if account else (self.account.id if self.account else None)
+        self._run_search(keep)
+        if keep is not None:
+            self._show_account(keep)
+
+    def _exec(self, dialog: QDialog) -> bool:
+        try:
+            return dialog.exec() == QDialog.DialogCode.Accepted
+        finally:
+            dialog.deleteLater()
+
+    # -- slots ------------------------------------------------------------------------------------
+
+    @Slot(str)
+    def _on_model_failed(self, message: str) -> None:
+        show_message(self.message_label, message)
+
+    @Slot()
+    def _on_search_timer_timeout(self) -> None:
+        self._search_timer.stop()
+        self._run_search()
+
+    @Slot()
+    def _on_search_edit_return_pressed(self) -> None:
+        self._on_search_timer_timeout()
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    @Slot(QItemSelection, QItemSelection)
+    def _on_table_selection_changed(self, *_: object) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        account_id = self.model.account_id(rows[0].row()) if rows else None
+        current = self.account.id if self.account else None
+        if account_id != current:
+            self._show_account(account_id)
+
+    @Slot(object)
+    def _on_detail_movement_selected(self, _movement: object) -> None:
+        self._update_actions()
+
+    @Slot(object)
+    def _on_bus_account_moved(self, event: AccountMoved) -> None:
+        self.model.mark_stale()
+        if self.account is not None and event.account_id == self.account.id:
+            self._show_account(event.account_id)
+
+    @Slot()
+    def _on_find(self) -> None:
+        self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_edit.selectAll()
+
+    @Slot()
+    def _on_refresh(self) -> None:
+        show_message(self.message_label, "")
+        self._run_search()
+        if self.account is not None:
+            self._show_account(self.account.id)
+
+    @Slot()
+    def _on_new(self) -> None:
+        dialog = AccountFormDialog(self.api, self.user, None, self)
+        if self._exec(dialog) and dialog.account is not None:
+            self.search_edit.clear()
+            self.status_combo.setCurrentIndex(0)
+            self._done(
+                f"Opened account {dialog.account.number} for {dialog.account.holder_name}.",
+                dialog.account,
+            )
+
+    @Slot()
+    def _on_edit(self) -> None:
+        if self.account is None:
+            return
+        dialog = AccountFormDialog(self.api, self.user, self.account, self)
+        if self._exec(dialog) and dialog.account is not None:
+            self._done(f"Saved {dialog.account.holder_name}'s account.", dialog.account)
+
+    def _money_dialog(
+        self, dialog: DepositDialog | WithdrawDialog | TransferDialog, verb: str
+    ) -> None:
+        if self._exec(dialog) and dialog.movement is not None:
+            movement = dialog.movement
+            replay = " (already done before: nothing moved twice)" if movement.replayed else ""
+            self._done(
+                f"{verb} {money_text(abs(movement.amount_minor))}. New balance "
+                f"{balance_money(movement.balance_minor)}{replay}."
+            )
+
+    @Slot()
+    def _on_deposit(self) -> None:
+        if self.account is not None:
+            stores = self.api.storefronts()
+            self._money_dialog(
+                DepositDialog(self.api, self.user, self.account, stores, self), "Deposited"
+            )
+
+    @Slot()
+    def _on_withdraw(self) -> None:
+        if self.account is not None:
+            stores = self.api.storefronts()
+            self._money_dialog(
+                WithdrawDialog(self.api, self.user, self.account, stores, self), "Paid out"
+            )
+
+    @Slot()
+    def _on_transfer(self) -> None:
+        if self.account is not None:
+            self._money_dialog(
+                TransferDialog(self.api, self.user, self.account, self), "Transferred"
+            )
+
+    @Slot()
+    def _on_statement(self) -> None:
+        if self.account is not None:
+            self._exec(StatementDialog(self.api, self.user, self.account, self))
+
+    def _status(self, action: str) -> None:
+        if self.account is None:
+            return
+        dialog = StatusDialog(self.api, self.user, self.account, action, self)
+        if self._exec(dialog) and dialog.account is not None:
+            verb = {"freeze": "Froze", "unfreeze": "Unfroze", "close": "Closed"}[action]
+            self._done(f"{verb} {dialog.account.holder_name}'s account.", dialog.account)
+
+    @Slot()
+    def _on_freeze(self) -> None:
+        if self.account is not None:
+            self._status("unfreeze" if self.account.status == "frozen" else "freeze")
+
+    @Slot()
+    def _on_close(self) -> None:
+        self._status("close")
+
+    @Slot()
+    def _on_pin(self) -> None:
+        if self.account is None:
+            return
+        dialog = PinDialog(self.api, self.user, self.account, self)
+        if self._exec(dialog) and dialog.account is not None:
+            self._done(f"Set a new PIN for {dialog.account.holder_name}.", dialog.account)
+
+    @Slot()
+    def _on_unlock(self) -> None:
+        if self.account is None:
+            return
+        try:
+            account = self.api.unlock(self.user, self.account.id)
+        except ServiceError as exc:
+            show_message(self.message_label, error_text(self, exc))
+            return
+        self._done(f"Unlocked {account.holder_name}'s PIN.", account)
+
+    @Slot()
+    def _on_reverse(self) -> None:
+        movement = self.detail.selected_movement()
+        if movement is None or not _reversible(movement):
+            return
+        dialog = ReverseDialog(self.api, self.user, movement, self)
+        if self._exec(dialog) and dialog.reversed:
+            self._done(f"Reversed movement #{movement.transaction_id}.")
+
+
+def _reversible(movement: MovementDTO | None) -> bool:
+    return (
+        movement is not None
+        and movement.kind in REVERSIBLE
+        and movement.reversed_by_id is None
+        and movement.reversal_of_id is None
+    )

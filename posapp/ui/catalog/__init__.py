@@ -1,0 +1,1 @@
+"""The Catalog tab: products, categories, the editor, CSV import and export."""

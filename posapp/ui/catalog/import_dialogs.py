@@ -1,0 +1,329 @@
+"""CSV import and export dialogs: the work runs off the GUI thread, with progress and Cancel."""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QCloseEvent, QFontDatabase
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+from typing_extensions import override
+
+from posapp.services.catalog.dto import ExportReport, ImportOptions, ImportReport
+from posapp.services.platform.dto import UserDTO
+from posapp.ui.catalog.port import CatalogPort
+from posapp.ui.catalog.tasks import TaskRunner
+from posapp.ui.kit.widgets import SPACING
+
+CSV_FILTER = "CSV files (*.csv *.txt);;All files (*)"
+ENCODING_CHOICES = (
+    ("Detect (UTF-8 or UTF-16)", None),
+    ("Latin-1 (ISO 8859-1)", "latin-1"),
+    ("Windows-1252", "cp1252"),
+)
+DECIMAL_CHOICES = (("Detect", None), ("Dot: 12.50", False), ("Comma: 12,50", True))
+
+
+def _plain(text: str, parent: QWidget) -> QLabel:
+    label = QLabel(text, parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    return label
+
+
+def report_text(report: ImportReport) -> str:
+    """The report as lines: the summary, warnings, then every listed problem."""
+    lines = [report.summary()]
+    lines.extend(report.warnings)
+    if report.encoding:
+        delimiter = {"\t": "tab", ",": "comma", ";": "semicolon"}.get(
+            report.delimiter, report.delimiter
+        )
+        lines.append(f"Read as {report.encoding}, {delimiter}-separated.")
+    if report.problems:
+        lines.append("")
+        lines.extend(str(problem) for problem in report.problems)
+    if report.more_problems:
+        lines.append(f"…and {report.more_problems:,} more problems.")
+    return "\n".join(lines)
+
+
+class ImportDialog(QDialog):
+    """Choose a CSV file and options, import it, read the line-numbered report.
+
+    Signals:
+        imported(ImportReport): products were stored (an all-or-nothing import succeeded).
+    """
+
+    imported = Signal(object)
+
+    def __init__(self, catalog: CatalogPort, user: UserDTO, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("importDialog")
+        self.setWindowTitle("Import products")
+        self.setAccessibleName("Import products")
+        self.setMinimumWidth(78 * SPACING)
+        self._catalog = catalog
+        self._user = user
+        self._runner = TaskRunner(self, threads=1)
+        self._stop = threading.Event()
+        self.report: ImportReport | None = None
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(3 * SPACING, 3 * SPACING, 3 * SPACING, 3 * SPACING)
+        layout.setSpacing(2 * SPACING)
+        self._build_form(layout)
+        self._build_progress(layout)
+        layout.addLayout(self._build_buttons())
+
+    def _build_form(self, layout: QVBoxLayout) -> None:
+        intro = _plain(
+            "Import products from a CSV file with a header line (sku, name, price, and "
+            "optionally barcode, description, category, cost, tax_rate, tax_included, active). "
+            "Nothing is saved unless every row is valid.",
+            self,
+        )
+        intro.setProperty("role", "muted")
+        self.path_edit = QLineEdit(self)
+        self.path_edit.setAccessibleName("CSV file")
+        self.path_edit.setPlaceholderText("Choose a .csv file")
+        self.browse_button = QPushButton("&Browse…", self)
+        self.browse_button.clicked.connect(self._on_browse_clicked)
+        path_row = QHBoxLayout()
+        path_row.addWidget(self.path_edit, 1)
+        path_row.addWidget(self.browse_button)
+        self.update_check = QCheckBox("&Update existing products (matched by SKU)", self)
+        self.encoding_combo = QComboBox(self)
+        self.encoding_combo.setAccessibleName("Encoding")
+        for label, encoding in ENCODING_CHOICES:
+            self.encoding_combo.addItem(label, encoding)
+        self.decimal_combo = QComboBox(self)
+        self.decimal_combo.setAccessibleName("Decimal separator")
+        for text, value in DECIMAL_CHOICES:
+            self.decimal_combo.addItem(text, value)
+        form = QFormLayout()
+        file_label = QLabel("&File:", self)
+        file_label.setBuddy(self.path_edit)
+        form.addRow(file_label, path_row)
+        form.addRow("&Encoding:", self.encoding_combo)
+        form.addRow("&Decimals:", self.decimal_combo)
+        form.addRow("", self.update_check)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+
+    def _build_progress(self, layout: QVBoxLayout) -> None:
+        self.progress = QProgressBar(self)
+        self.progress.setAccessibleName("Import progress")
+        self.progress.hide()
+        self.status = _plain("", self)
+        self.report_view = QPlainTextEdit(self)
+        self.report_view.setReadOnly(True)
+        self.report_view.setAccessibleName("Import report")
+        self.report_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.report_view.setMinimumHeight(18 * SPACING)
+        self.report_view.hide()
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status)
+        layout.addWidget(self.report_view, 1)
+
+    def _build_buttons(self) -> QHBoxLayout:
+        self.import_button = QPushButton("&Import", self)
+        self.import_button.setProperty("variant", "primary")
+        self.import_button.setDefault(True)
+        self.import_button.clicked.connect(self._on_import_clicked)
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.setToolTip("Stop the import: nothing is saved (Esc)")
+        self.cancel_button.clicked.connect(self._on_cancel_clicked)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.import_button)
+        return buttons
+
+    @property
+    def running(self) -> bool:
+        """Whether an import is in progress."""
+        return self._runner.busy
+
+    def options(self) -> ImportOptions:
+        """The chosen options."""
+        decimal = self.decimal_combo.currentData()
+        encoding = self.encoding_combo.currentData()
+        return ImportOptions(
+            update_existing=self.update_check.isChecked(),
+            encoding=encoding if isinstance(encoding, str) else None,
+            decimal_comma=decimal if isinstance(decimal, bool) else None,
+        )
+
+    def start(self, path: str | None = None) -> None:
+        """Import ``path`` (or the typed one) in the background."""
+        if self.running:
+            return
+        file = path or self.path_edit.text().strip()
+        if not file:
+            self.status.setText("Choose a CSV file first.")
+            return
+        self.path_edit.setText(file)
+        self._stop.clear()
+        self.report = None
+        self.report_view.hide()
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self.status.setText("Reading and checking every row…")
+        self._set_running(True)
+        options = self.options()
+        self._runner.start(
+            lambda task: self._catalog.import_csv(
+                self._user, file, options, task.report, self._stop.is_set
+            ),
+            self._on_import_done,
+            self._on_import_failed,
+            self._on_import_progress,
+        )
+
+    def _set_running(self, running: bool) -> None:
+        for widget in (
+            self.path_edit,
+            self.browse_button,
+            self.update_check,
+            self.encoding_combo,
+            self.decimal_combo,
+            self.import_button,
+        ):
+            widget.setEnabled(not running)
+        self.cancel_button.setText("Cancel import" if running else "Close")
+
+    def _on_import_progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+        self.status.setText(f"Checked {done:,} of {total:,} lines…")
+
+    def _on_import_done(self, result: object) -> None:
+        assert isinstance(result, ImportReport)
+        self.report = result
+        self._set_running(False)
+        self.progress.hide()
+        self.status.setText(result.summary())
+        self.report_view.setPlainText(report_text(result))
+        self.report_view.show()
+        if result.ok:
+            self.imported.emit(result)
+
+    def _on_import_failed(self, message: str) -> None:
+        self._set_running(False)
+        self.progress.hide()
+        self.status.setText(message)
+
+    @Slot()
+    def _on_browse_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import products", "", CSV_FILTER)
+        if path:
+            self.path_edit.setText(path)
+
+    @Slot()
+    def _on_import_clicked(self) -> None:
+        self.start()
+
+    @Slot()
+    def _on_cancel_clicked(self) -> None:
+        if self.running:
+            self._stop.set()
+            self.status.setText("Cancelling: nothing will be saved…")
+        else:
+            self.reject()
+
+    @override
+    def reject(self) -> None:
+        if self.running:  # Esc while importing: cancel first
+            self._on_cancel_clicked()
+            return
+        super().reject()
+
+    @override
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._stop.set()
+        self._runner.wait()
+        super().closeEvent(event)
+
+
+class ExportDialog(QDialog):
+    """Exports every product to a chosen file in the background, with progress and Cancel."""
+
+    def __init__(
+        self, catalog: CatalogPort, user: UserDTO, path: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("exportDialog")
+        self.setWindowTitle("Export products")
+        self.setMinimumWidth(60 * SPACING)
+        self._runner = TaskRunner(self, threads=1)
+        self._stop = threading.Event()
+        self.result_report: ExportReport | None = None
+        self.message = ""
+        self.status = _plain(f"Writing {path}…", self)
+        self.progress = QProgressBar(self)
+        self.progress.setAccessibleName("Export progress")
+        self.progress.setRange(0, 0)
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.clicked.connect(self._on_cancel_clicked)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(3 * SPACING, 3 * SPACING, 3 * SPACING, 3 * SPACING)
+        layout.addWidget(self.status)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignRight)
+        self._runner.start(
+            lambda task: catalog.export_csv(user, path, task.report, self._stop.is_set),
+            self._on_done,
+            self._on_failed,
+            self._on_progress,
+        )
+
+    @property
+    def running(self) -> bool:
+        """Whether the export is still writing."""
+        return self._runner.busy
+
+    def _on_progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+        self.status.setText(f"Written {done:,} of {total:,} products…")
+
+    def _on_done(self, result: object) -> None:
+        assert isinstance(result, ExportReport)
+        self.result_report = result
+        self.message = (
+            "Export cancelled: no file was written."
+            if result.cancelled
+            else f"Exported {result.rows:,} products."
+        )
+        self.accept()
+
+    def _on_failed(self, message: str) -> None:
+        self.message = message
+        self.reject()
+
+    @Slot()
+    def _on_cancel_clicked(self) -> None:
+        self._stop.set()
+        self.status.setText("Cancelling…")
+
+    @override
+    def reject(self) -> None:
+        if self.running:
+            self._on_cancel_clicked()
+            return
+        super().reject()

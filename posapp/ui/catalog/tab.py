@@ -1,0 +1,578 @@
+"""The Catalog tab: search a million products as you type, edit, archive, import, export, labels.
+
+The search runs on a worker thread (a generation number drops answers to old keystrokes).
+With no search text the tab first asks for the first ``FIRST_IDS`` ids — the first screens,
+shown at once — and then for every id, which the model appends; rows are read a page at a
+time as they are painted (``posapp.ui.catalog.model``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDialog,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from typing_extensions import override
+
+from posapp.events import ProductChanged, ProductsImported
+from posapp.reports.labels import render_label_sheet
+from posapp.services.catalog.dto import CategoryDTO, ImportReport, ProductDTO, SearchResult
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.errors import ServiceError
+from posapp.services.staff.permissions import Permission, has_permission
+from posapp.ui.catalog.category_dialog import CategoryDialog
+from posapp.ui.catalog.editor import ProductEditorDialog
+from posapp.ui.catalog.import_dialogs import CSV_FILTER, ExportDialog, ImportDialog
+from posapp.ui.catalog.model import COLUMN_KEYS, FIRST_IDS, THUMB_SIZE, CatalogTableModel
+from posapp.ui.catalog.port import CatalogPort, catalog_of
+from posapp.ui.catalog.tasks import TaskRunner
+from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.ports import AppBackend
+from posapp.ui.kit.widgets import SPACING, EmptyState, PageHeader
+
+SEARCH_DELAY_MS = 150
+REFRESH_DELAY_MS = 400
+_WIDTHS = {"image": THUMB_SIZE + 16, "sku": 150, "category": 190, "barcode": 130, "price": 90}
+
+
+class CatalogTab(QWidget):
+    """The product catalog: search, edit, archive/restore, import and export, barcode labels.
+
+    Everyone with VIEW_CATALOG can search, export and print labels; changing needs
+    MANAGE_PRODUCTS (the buttons are hidden otherwise, and the services check anyway).
+
+    Signals:
+        search_finished(): the table shows the answer to the latest search (tests wait on it).
+        message(str): a one-line outcome for the status line (saved, exported…).
+    """
+
+    search_finished = Signal()
+    message = Signal(str)
+
+    def __init__(
+        self,
+        backend: AppBackend,
+        bus: EventBus,
+        user: UserDTO,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("catalogTab")
+        self.setAccessibleName("Catalog")
+        self.backend = backend
+        self.bus = bus
+        self.user = user
+        self.catalog: CatalogPort | None = catalog_of(backend)
+        self.can_manage = has_permission(user, Permission.MANAGE_PRODUCTS)
+        self._runner = TaskRunner(self, threads=2)
+        self._generation = 0
+        self._select_after_refresh: int | None = None
+        self.editor: ProductEditorDialog | None = None
+        self._open_exact = False
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4 * SPACING, 3 * SPACING, 4 * SPACING, 3 * SPACING)
+        layout.setSpacing(2 * SPACING)
+        layout.addWidget(
+            PageHeader("Catalog", "Products, prices, barcodes, tax rates and images.", "box", self)
+        )
+        if self.catalog is None:
+            layout.addWidget(
+                EmptyState(
+                    "box",
+                    "The catalog is not available",
+                    "This register was started without the catalog services.",
+                    self,
+                ),
+                1,
+            )
+            return
+        self.model = CatalogTableModel(self.catalog, user, self)
+        self.model.load_failed.connect(self._on_model_load_failed)
+        self._build(layout)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.refresh)
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(REFRESH_DELAY_MS)
+        self._refresh_timer.timeout.connect(self.refresh)
+        bus.product_changed.connect(self._on_bus_product_changed)
+        bus.products_imported.connect(self._on_bus_product_changed)
+        self.message.connect(self.status_label.setText)
+        self._update_actions()
+        self.refresh()
+
+    # --- layout ------------------------------------------------------------------------------
+
+    def _action(
+        self, text: str, shortcut: str | QKeySequence.StandardKey, slot: Callable[[], None]
+    ) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(shortcut))
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _button(self, action: QAction, *, primary: bool = False) -> QPushButton:
+        keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        button = QPushButton(f"{action.text().replace('&', '')}   {keys}".strip(), self)
+        button.setAccessibleName(action.text().replace("&", ""))
+        button.setToolTip(f"{action.toolTip()} ({keys})" if keys else action.toolTip())
+        button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        if primary:
+            button.setProperty("variant", "primary")
+        button.clicked.connect(action.trigger)
+        action.changed.connect(lambda: button.setEnabled(action.isEnabled()))
+        return button
+
+    def _build_actions(self) -> None:
+        self.new_action = self._action("&New product", "Ctrl+N", self._on_new_triggered)
+        self.edit_action = self._action("&Edit", "Ctrl+E", self._on_edit_triggered)
+        self.archive_action = self._action("&Archive", "Ctrl+Del", self._on_archive_triggered)
+        self.labels_action = self._action("&Labels", "Ctrl+P", self._on_labels_triggered)
+        self.import_action = self._action("&Import", "Ctrl+I", self._on_import_triggered)
+        self.export_action = self._action("E&xport", "Ctrl+Shift+E", self._on_export_triggered)
+        self.categories_action = self._action(
+            "Ca&tegories", "Ctrl+Shift+T", self._on_categories_triggered
+        )
+        self.search_action = self._action("Search", "Ctrl+F", self._on_search_shortcut)
+        self.new_action.setToolTip("Add a product")
+        self.edit_action.setToolTip("Edit the selected product (or double-click it, or Enter)")
+        self.archive_action.setToolTip("Archive or restore the selected product")
+        self.labels_action.setToolTip("Barcode labels of the selected products as a PDF")
+        self.import_action.setToolTip("Import products from a CSV file")
+        self.export_action.setToolTip("Export every product to a CSV file")
+        self.categories_action.setToolTip("See and edit the category tree")
+
+    def _build(self, layout: QVBoxLayout) -> None:
+        self._build_actions()
+        actions = QHBoxLayout()
+        actions.setSpacing(SPACING)
+        self.buttons: dict[str, QPushButton] = {}
+        for key, action, primary in (
+            ("new", self.new_action, True),
+            ("edit", self.edit_action, False),
+            ("archive", self.archive_action, False),
+            ("labels", self.labels_action, False),
+        ):
+            self.buttons[key] = self._button(action, primary=primary)
+            actions.addWidget(self.buttons[key])
+        actions.addStretch(1)
+        for key, action in (
+            ("categories", self.categories_action),
+            ("import", self.import_action),
+            ("export", self.export_action),
+        ):
+            self.buttons[key] = self._button(action)
+            actions.addWidget(self.buttons[key])
+        for key in ("new", "import"):
+            self.buttons[key].setVisible(self.can_manage)
+        self.buttons["archive"].setVisible(self.can_manage)
+
+        self.search_edit = QLineEdit(self)
+        self.search_edit.setObjectName("catalogSearch")
+        self.search_edit.setPlaceholderText("Search name, SKU or barcode   (Ctrl+F)")
+        self.search_edit.setAccessibleName("Search products")
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.textChanged.connect(self._on_search_edit_text_changed)
+        self.search_edit.returnPressed.connect(self._on_search_edit_return_pressed)
+        self.archived_check = QCheckBox("Show arc&hived", self)
+        self.archived_check.toggled.connect(self._on_archived_check_toggled)
+        filters = QHBoxLayout()
+        filters.addWidget(self.search_edit, 1)
+        filters.addWidget(self.archived_check)
+
+        self.table = self._build_table()
+        self.status_label = QLabel(self)
+        self.status_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.status_label.setProperty("role", "muted")
+        self.count_label = QLabel(self)
+        self.count_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.count_label.setProperty("role", "muted")
+        footer = QHBoxLayout()
+        footer.addWidget(self.status_label, 1)
+        footer.addWidget(self.count_label)
+
+        layout.addLayout(actions)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(footer)
+        self.setFocusProxy(self.search_edit)
+
+    def _build_table(self) -> QTableView:
+        table = QTableView(self)
+        table.setObjectName("catalogTable")
+        table.setAccessibleName("Products")
+        table.setModel(self.model)
+        table.setFrameShape(QFrame.Shape.StyledPanel)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        table.setAlternatingRowColors(True)
+        table.setShowGrid(False)
+        table.setWordWrap(False)
+        table.setIconSize(self._icon_size())
+        vertical = table.verticalHeader()
+        vertical.hide()
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # no per-row size queries
+        vertical.setDefaultSectionSize(THUMB_SIZE + 8)
+        header = table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        for column, key in enumerate(COLUMN_KEYS):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            if key in _WIDTHS:
+                table.setColumnWidth(column, _WIDTHS[key])
+        header.setSectionResizeMode(COLUMN_KEYS.index("name"), QHeaderView.ResizeMode.Stretch)
+        table.doubleClicked.connect(self._on_table_double_clicked)
+        table.activated.connect(self._on_table_double_clicked)
+        table.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        return table
+
+    def _icon_size(self) -> QSize:
+        return QSize(THUMB_SIZE, THUMB_SIZE)
+
+    # --- searching ---------------------------------------------------------------------------
+
+    @property
+    def search_text(self) -> str:
+        """The current search text."""
+        return self.search_edit.text()
+
+    def refresh(self) -> None:
+        """Run the current search again (in the background)."""
+        if self.catalog is None:
+            return
+        self._search_timer.stop()
+        self._refresh_timer.stop()
+        self._generation += 1
+        generation = self._generation
+        text = self.search_edit.text()
+        archived = self.archived_check.isChecked()
+        browse = not text.strip()
+        catalog, user = self.catalog, self.user
+
+        def first(task: object) -> SearchResult:
+            limit = FIRST_IDS if browse else None
+            return catalog.search(user, text, include_archived=archived, limit=limit)
+
+        def every(task: object) -> SearchResult:
+            return catalog.search(user, text, include_archived=archived)
+
+        def apply(result: object, *, final: bool) -> None:
+            if generation != self._generation or not isinstance(result, SearchResult):
+                return
+            self._apply_result(result, final=final)
+            if browse and not final and result.truncated:
+                self._runner.start(every, lambda r: apply(r, final=True), self._on_search_failed)
+            else:
+                self.search_finished.emit()
+
+        self._runner.start(first, lambda r: apply(r, final=False), self._on_search_failed)
+
+    def _apply_result(self, result: SearchResult, *, final: bool) -> None:
+        selected = self.selected_ids()
+        if self._select_after_refresh is not None:
+            selected = [self._select_after_refresh]
+            if final or not result.truncated:
+                self._select_after_refresh = None
+        self.model.set_result(result)
+        if selected:
+            self._select_ids(selected[:50])
+        elif result.exact_id is not None:
+            self._select_ids([result.exact_id])
+        self._update_count(loading=not final and result.truncated and not self.search_text.strip())
+        self._update_actions()
+        if self._open_exact:
+            self._open_exact = False
+            if result.exact_id is not None:
+                self.edit_product(result.exact_id)
+
+    def _update_count(self, *, loading: bool = False) -> None:
+        result = self.model.result
+        count = len(result.ids)
+        noun = "product" if count == 1 else "products"
+        if loading:
+            text = f"Loading every product… {count:,} shown"
+        elif not self.search_text.strip():
+            text = f"{count:,} {noun}"
+        elif result.truncated:
+            text = f"First {count:,} matches: type more to narrow the list"
+        elif count == 0:
+            text = "No product matches"
+        else:
+            text = f"{count:,} {'match' if count == 1 else 'matches'}"
+        if self.archived_check.isChecked():
+            text += " · archived included"
+        selected = len(self.selected_ids())
+        if selected > 1:
+            text += f" · {selected:,} selected"
+        self.count_label.setText(text)
+
+    @Slot(str)
+    def _on_search_failed(self, message: str) -> None:
+        self.status_label.setText(message)
+        self.search_finished.emit()
+
+    @Slot(str)
+    def _on_model_load_failed(self, message: str) -> None:
+        self.status_label.setText(message)
+
+    @Slot(str)
+    def _on_search_edit_text_changed(self, _text: str) -> None:
+        self._search_timer.start()
+
+    @Slot()
+    def _on_search_edit_return_pressed(self) -> None:
+        """Enter: search now; with a scanned code that matches exactly, open the product."""
+        if self._search_timer.isActive() or self._runner.busy:  # a scanner types fast
+            self._open_exact = True
+            self.refresh()
+            return
+        if self.model.result.exact_id is not None:
+            self.edit_product(self.model.result.exact_id)
+
+    @Slot(bool)
+    def _on_archived_check_toggled(self, _checked: bool) -> None:
+        self.refresh()
+
+    @Slot()
+    def _on_search_shortcut(self) -> None:
+        self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_edit.selectAll()
+
+    @Slot(object)
+    def _on_bus_product_changed(self, event: ProductChanged | ProductsImported) -> None:
+        # Many events may arrive at once (an import): mark the cache stale once, refresh later.
+        if not self._refresh_timer.isActive():
+            self.model.mark_stale()
+        self._refresh_timer.start()
+
+    # --- selection ---------------------------------------------------------------------------
+
+    def selected_ids(self) -> list[int]:
+        """The ids of the selected rows, top to bottom."""
+        rows = [index.row() for index in self.table.selectionModel().selectedRows()]
+        return self.model.selected_ids(rows)
+
+    def current_id(self) -> int | None:
+        """The id of the current row."""
+        index = self.table.currentIndex()
+        return self.model.product_id(index.row()) if index.isValid() else None
+
+    def _select_ids(self, ids: list[int]) -> None:
+        selection = self.table.selectionModel()
+        selection.clearSelection()
+        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+        first = True
+        for product_id in ids:
+            row = self.model.row_of(product_id)
+            if row is None:
+                continue
+            index = self.model.index(row, COLUMN_KEYS.index("name"))
+            if first:
+                selection.setCurrentIndex(index, flags)
+                self.table.scrollTo(index)
+                first = False
+            else:
+                selection.select(index, flags)
+
+    def select_row(self, row: int) -> None:
+        """Make ``row`` the current, only selected row."""
+        index = self.model.index(row, COLUMN_KEYS.index("name"))
+        self.table.selectionModel().setCurrentIndex(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+
+    @Slot()
+    def _on_selection_changed(self) -> None:
+        self._update_actions()
+        self._update_count()
+
+    def _update_actions(self) -> None:
+        current = self.current_id()
+        row = self.model.product_row(self.table.currentIndex().row()) if current else None
+        self.edit_action.setEnabled(current is not None)
+        self.archive_action.setEnabled(self.can_manage and current is not None)
+        self.archive_action.setText(
+            "&Restore" if row is not None and not row.active else "&Archive"
+        )
+        self.buttons["archive"].setText(
+            f"{'Restore' if row is not None and not row.active else 'Archive'}   Ctrl+Del"
+        )
+        self.labels_action.setEnabled(bool(self.selected_ids()))
+        self.new_action.setEnabled(self.can_manage)
+        self.import_action.setEnabled(self.can_manage)
+
+    # --- actions -----------------------------------------------------------------------------
+
+    def _categories(self) -> list[CategoryDTO]:
+        assert self.catalog is not None
+        try:
+            return self.catalog.categories(self.user)
+        except ServiceError as exc:
+            self.status_label.setText(str(exc))
+            return []
+
+    def open_editor(self, product: ProductDTO | None) -> ProductEditorDialog:
+        """Build the product editor (not shown: tests drive it, the actions exec it)."""
+        assert self.catalog is not None
+        return ProductEditorDialog(self.catalog, self.user, self._categories(), product, self)
+
+    def _run_editor(self, dialog: ProductEditorDialog) -> None:
+        """Show the editor window-modal; handle its outcome when it closes."""
+        self.editor = dialog
+        dialog.finished.connect(lambda result: self._on_editor_finished(dialog, result))
+        dialog.open()
+
+    def _on_editor_finished(self, dialog: ProductEditorDialog, result: int) -> None:
+        if self.editor is dialog:
+            self.editor = None
+        if result == QDialog.DialogCode.Accepted and dialog.saved is not None:
+            self.after_save(dialog.saved)
+        dialog.deleteLater()
+
+    def after_save(self, product: ProductDTO) -> None:
+        """Announce a saved product, and select it once the list is read again."""
+        self.message.emit(f"Saved “{product.name}”.")
+        self._select_after_refresh = product.id
+        self.refresh()
+
+    @Slot()
+    def _on_new_triggered(self) -> None:
+        if self.can_manage:
+            self._run_editor(self.open_editor(None))
+
+    def edit_product(self, product_id: int) -> None:
+        """Open the editor on one product."""
+        assert self.catalog is not None
+        try:
+            product = self.catalog.product(self.user, product_id)
+        except ServiceError as exc:
+            self.status_label.setText(str(exc))
+            return
+        dialog = self.open_editor(product)
+        if not self.can_manage:
+            dialog.save_button.setEnabled(False)
+            dialog.save_button.setToolTip("You may look but not change products.")
+        self._run_editor(dialog)
+
+    @Slot()
+    def _on_edit_triggered(self) -> None:
+        current = self.current_id()
+        if current is not None:
+            self.edit_product(current)
+
+    @Slot(QModelIndex)
+    def _on_table_double_clicked(self, index: QModelIndex) -> None:
+        product_id = self.model.product_id(index.row())
+        if product_id is not None:
+            self.edit_product(product_id)
+
+    def set_archived(self, product_id: int, archived: bool) -> bool:
+        """Archive or restore one product; report the outcome on the status line."""
+        assert self.catalog is not None
+        try:
+            product = self.catalog.set_archived(
+                self.user, product_id, archived, expected_version=None
+            )
+        except ServiceError as exc:
+            self.status_label.setText(str(exc))
+            return False
+        verb = "Archived" if archived else "Restored"
+        self.message.emit(f"{verb} “{product.name}”.")
+        self.refresh()
+        return True
+
+    @Slot()
+    def _on_archive_triggered(self) -> None:
+        current = self.current_id()
+        row = self.model.product_row(self.table.currentIndex().row())
+        if current is not None and row is not None and self.can_manage:
+            self.set_archived(current, row.active)
+
+    def write_labels(self, path: str, ids: list[int] | None = None) -> int:
+        """Write the labels of ``ids`` (default: the selection) to a PDF; return the count."""
+        assert self.catalog is not None
+        chosen = ids if ids is not None else self.selected_ids()
+        labels = self.catalog.labels(self.user, chosen)
+        if not labels:
+            return 0
+        render_label_sheet(labels, path)
+        self.message.emit(f"Saved {len(labels):,} labels to {path}.")
+        return len(labels)
+
+    @Slot()
+    def _on_labels_triggered(self) -> None:
+        if not self.selected_ids():
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Save labels", "labels.pdf", "PDF (*.pdf)")
+        if not path:
+            return
+        try:
+            self.write_labels(path)
+        except (ServiceError, OSError, ValueError) as exc:
+            self.status_label.setText(f"Cannot write the labels: {exc}")
+
+    def import_dialog(self) -> ImportDialog:
+        """Build the import dialog (not shown); it is deleted when closed."""
+        assert self.catalog is not None
+        dialog = ImportDialog(self.catalog, self.user, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.imported.connect(self._on_import_dialog_imported)
+        return dialog
+
+    @Slot(object)
+    def _on_import_dialog_imported(self, report: ImportReport) -> None:
+        self.message.emit(report.summary())
+        self.refresh()
+
+    @Slot()
+    def _on_import_triggered(self) -> None:
+        if self.can_manage:
+            self.import_dialog().open()
+
+    def export_to(self, path: str) -> ExportDialog:
+        """Start exporting to ``path`` and show the progress dialog (window-modal)."""
+        assert self.catalog is not None
+        dialog = ExportDialog(self.catalog, self.user, path, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _result: self.message.emit(dialog.message))
+        dialog.open()
+        return dialog
+
+    @Slot()
+    def _on_export_triggered(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export products", "products.csv", CSV_FILTER)
+        if path:
+            self.export_to(path)
+
+    @Slot()
+    def _on_categories_triggered(self) -> None:
+        assert self.catalog is not None
+        dialog = CategoryDialog(self.catalog, self.user, editable=self.can_manage, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    @override
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._runner.wait()
+        super().closeEvent(event)

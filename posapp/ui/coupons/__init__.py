@@ -1,0 +1,1 @@
+"""The Coupons tab: campaigns, codes, redemptions and reports."""

@@ -1,0 +1,392 @@
+"""Dialogs of the Coupons tab: a campaign's rules, bulk generation, the report period."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta, tzinfo
+
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from posapp.money import MoneyError, format_money, parse_money
+from posapp.services.coupons.codes import MAX_GROUPS, MIN_GROUPS, PREFIX_MAX
+from posapp.services.coupons.dto import (
+    FIXED,
+    PERCENT,
+    SCOPE_CATEGORIES,
+    SCOPE_LABELS,
+    SCOPE_PRODUCTS,
+    SCOPES,
+    CampaignDraft,
+    CampaignDTO,
+    Choice,
+    parse_percent_bp,
+    percent_text,
+)
+from posapp.services.platform.errors import ServiceError, ValidationError
+from posapp.ui.kit.widgets import SPACING
+
+Submit = Callable[[CampaignDraft, str], object]
+LIMIT_MAX = 1_000_000_000
+GENERATE_MAX = 1_000_000
+
+
+def _error_label(parent: QWidget) -> QLabel:
+    label = QLabel(parent)
+    label.setObjectName("errorLabel")
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+def _limit_box(parent: QWidget, name: str) -> QSpinBox:
+    box = QSpinBox(parent)
+    box.setRange(0, LIMIT_MAX)
+    box.setSpecialValueText("No limit")
+    box.setGroupSeparatorShown(True)
+    box.setAccessibleName(name)
+    return box
+
+
+def to_qt(at: datetime, zone: tzinfo) -> QDateTime:
+    """An aware datetime as a QDateTime of the shop's local wall time."""
+    local = at.astimezone(zone)
+    return QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute))
+
+
+def from_qt(value: QDateTime, zone: tzinfo) -> datetime:
+    """A local wall time from an edit as an aware datetime in the shop's zone."""
+    naive = value.toPython()
+    assert isinstance(naive, datetime)
+    return naive.replace(tzinfo=zone, second=0, microsecond=0)
+
+
+class CampaignDialog(QDialog):
+    """Create or edit a campaign. ``submit(draft, shared_code)`` saves it or raises."""
+
+    def __init__(
+        self,
+        zone: tzinfo,
+        now: datetime,
+        categories: list[Choice],
+        submit: Submit,
+        campaign: CampaignDTO | None = None,
+        product_skus: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("campaignDialog")
+        self.setWindowTitle("Edit campaign" if campaign else "New campaign")
+        self.setMinimumWidth(70 * SPACING)
+        self._zone = zone
+        self._submit = submit
+        self.saved: object = None
+        self.name_edit = QLineEdit(self)
+        self.name_edit.setMaxLength(100)
+        self.description_edit = QLineEdit(self)
+        self.description_edit.setMaxLength(500)
+        self.kind_combo = QComboBox(self)
+        self.kind_combo.addItem("Percentage off", PERCENT)
+        self.kind_combo.addItem("Fixed amount off", FIXED)
+        self.value_edit = QLineEdit(self)
+        self.scope_combo = QComboBox(self)
+        for scope in SCOPES:
+            self.scope_combo.addItem(SCOPE_LABELS[scope], scope)
+        self.products_edit = QLineEdit(product_skus, self)
+        self.products_edit.setPlaceholderText("SKUs separated by commas")
+        self.categories_list = QListWidget(self)
+        self.categories_list.setMaximumHeight(18 * SPACING)
+        for choice in categories:
+            item = QListWidgetItem("    " * choice.depth + choice.label)
+            item.setData(Qt.ItemDataRole.UserRole, choice.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.categories_list.addItem(item)
+        self._make_limits(zone, now)
+        self.error_label = _error_label(self)
+        self._build_layout(campaign is None)
+        self.kind_combo.currentIndexChanged.connect(self._on_kind_combo_changed)
+        self.scope_combo.currentIndexChanged.connect(self._on_scope_combo_changed)
+        self.ends_check.toggled.connect(self.ends_edit.setEnabled)
+        if campaign is not None:
+            self._fill(campaign)
+        self._on_kind_combo_changed()
+        self._on_scope_combo_changed()
+        self.ends_edit.setEnabled(self.ends_check.isChecked())
+
+    def _make_limits(self, zone: tzinfo, now: datetime) -> None:
+        self.min_spend_edit = QLineEdit(self)
+        self.min_spend_edit.setPlaceholderText("none")
+        self.max_discount_edit = QLineEdit(self)
+        self.max_discount_edit.setPlaceholderText("none")
+        self.starts_edit = QDateTimeEdit(to_qt(now, zone), self)
+        self.starts_edit.setCalendarPopup(True)
+        self.starts_edit.setDisplayFormat("dd MMM yyyy HH:mm")
+        self.ends_check = QCheckBox("Ends", self)
+        self.ends_edit = QDateTimeEdit(to_qt(now + timedelta(days=30), zone), self)
+        self.ends_edit.setCalendarPopup(True)
+        self.ends_edit.setDisplayFormat("dd MMM yyyy HH:mm")
+        self.usage_box = _limit_box(self, "Total usage limit")
+        self.per_customer_box = _limit_box(self, "Limit per customer")
+        self.single_use_check = QCheckBox("Each code can be used once", self)
+        self.single_use_check.setChecked(True)
+        self.stacks_check = QCheckBox("Combines with other coupons that combine", self)
+        self.shared_edit = QLineEdit(self)
+        self.shared_edit.setPlaceholderText("optional, e.g. WELCOME5")
+
+    def _build_layout(self, creating: bool) -> None:
+        form = QFormLayout()
+        form.setSpacing(SPACING)
+        ends_row = QHBoxLayout()
+        ends_row.addWidget(self.ends_check)
+        ends_row.addWidget(self.ends_edit, 1)
+        rows: list[tuple[str, QWidget | QHBoxLayout]] = [
+            ("&Name", self.name_edit),
+            ("&Description", self.description_edit),
+            ("Dis&count", self.kind_combo),
+            ("&Value", self.value_edit),
+            ("&Applies to", self.scope_combo),
+            ("&Products", self.products_edit),
+            ("Ca&tegories", self.categories_list),
+            ("&Minimum spend", self.min_spend_edit),
+            ("Ma&ximum discount", self.max_discount_edit),
+            ("&Starts", self.starts_edit),
+            ("&Expiry", ends_row),
+            ("&Usage limit", self.usage_box),
+            ("Per c&ustomer", self.per_customer_box),
+            ("", self.single_use_check),
+            ("", self.stacks_check),
+        ]
+        if creating:
+            rows.append(("S&hared code", self.shared_edit))
+        for label, field in rows:
+            if isinstance(field, QWidget) and label:
+                field.setAccessibleName(label.replace("&", ""))
+            form.addRow(label, field)
+        self._form = form
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self._on_buttons_accepted)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(3 * SPACING, 3 * SPACING, 3 * SPACING, 2 * SPACING)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addWidget(buttons)
+
+    def _fill(self, c: CampaignDTO) -> None:
+        self.name_edit.setText(c.name)
+        self.description_edit.setText(c.description)
+        self.kind_combo.setCurrentIndex(self.kind_combo.findData(c.kind))
+        self.value_edit.setText(
+            percent_text(c.value) if c.kind == PERCENT else format_money(c.value, group_sep="")
+        )
+        self.scope_combo.setCurrentIndex(self.scope_combo.findData(c.scope))
+        for row in range(self.categories_list.count()):
+            item = self.categories_list.item(row)
+            if item.data(Qt.ItemDataRole.UserRole) in c.category_ids:
+                item.setCheckState(Qt.CheckState.Checked)
+        if c.min_spend_minor:
+            self.min_spend_edit.setText(format_money(c.min_spend_minor, group_sep=""))
+        if c.max_discount_minor is not None:
+            self.max_discount_edit.setText(format_money(c.max_discount_minor, group_sep=""))
+        self.starts_edit.setDateTime(to_qt(c.starts_at, self._zone))
+        self.ends_check.setChecked(c.ends_at is not None)
+        if c.ends_at is not None:
+            self.ends_edit.setDateTime(to_qt(c.ends_at, self._zone))
+        self.usage_box.setValue(c.usage_limit or 0)
+        self.per_customer_box.setValue(c.per_customer_limit or 0)
+        self.single_use_check.setChecked(c.single_use_codes)
+        self.stacks_check.setChecked(c.stacks)
+
+    @Slot()
+    def _on_kind_combo_changed(self) -> None:
+        percent = self.kind_combo.currentData() == PERCENT
+        self.value_edit.setPlaceholderText("e.g. 15 (per cent)" if percent else "e.g. 5.00")
+
+    @Slot()
+    def _on_scope_combo_changed(self) -> None:
+        scope = self.scope_combo.currentData()
+        self._form.setRowVisible(self.products_edit, scope == SCOPE_PRODUCTS)
+        self._form.setRowVisible(self.categories_list, scope == SCOPE_CATEGORIES)
+
+    def checked_categories(self) -> tuple[int, ...]:
+        """The ids of the ticked categories."""
+        ids = []
+        for row in range(self.categories_list.count()):
+            item = self.categories_list.item(row)
+            if item.checkState() == Qt.CheckState.Checked:
+                ids.append(int(item.data(Qt.ItemDataRole.UserRole)))
+        return tuple(ids)
+
+    def product_skus(self) -> list[str]:
+        """The SKUs typed for a products campaign."""
+        return [
+            part for part in self.products_edit.text().replace(";", ",").split(",") if part.strip()
+        ]
+
+    def draft(self, product_ids: tuple[int, ...] = ()) -> CampaignDraft:
+        """The campaign as entered.
+
+        Raises:
+            ValidationError: a number cannot be read.
+        """
+        kind = str(self.kind_combo.currentData())
+        raw = self.value_edit.text()
+        try:
+            value = parse_percent_bp(raw) if kind == PERCENT else parse_money(raw, allow_zero=False)
+            min_spend = (
+                parse_money(self.min_spend_edit.text()) if self.min_spend_edit.text().strip() else 0
+            )
+            cap_text = self.max_discount_edit.text().strip()
+            cap = parse_money(cap_text, allow_zero=False) if cap_text else None
+        except MoneyError as exc:
+            raise ValidationError(str(exc)) from exc
+        return CampaignDraft(
+            name=self.name_edit.text(),
+            kind=kind,
+            value=value,
+            starts_at=from_qt(self.starts_edit.dateTime(), self._zone),
+            ends_at=from_qt(self.ends_edit.dateTime(), self._zone)
+            if self.ends_check.isChecked()
+            else None,
+            description=self.description_edit.text(),
+            scope=str(self.scope_combo.currentData()),
+            product_ids=product_ids,
+            category_ids=self.checked_categories(),
+            min_spend_minor=min_spend,
+            max_discount_minor=cap,
+            usage_limit=self.usage_box.value() or None,
+            per_customer_limit=self.per_customer_box.value() or None,
+            single_use_codes=self.single_use_check.isChecked(),
+            stacks=self.stacks_check.isChecked(),
+        )
+
+    @Slot()
+    def _on_buttons_accepted(self) -> None:
+        try:
+            self.saved = self._submit(self.draft(), self.shared_edit.text())
+        except ServiceError as exc:
+            self.error_label.setText(str(exc))
+            self.error_label.show()
+            return
+        self.accept()
+
+
+class GenerateDialog(QDialog):
+    """How many codes to generate, with which prefix and length."""
+
+    def __init__(self, campaign_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("generateDialog")
+        self.setWindowTitle("Generate codes")
+        intro = QLabel(f"New unique codes for {campaign_name}.", self)
+        intro.setTextFormat(Qt.TextFormat.PlainText)
+        intro.setWordWrap(True)
+        self.count_box = QSpinBox(self)
+        self.count_box.setRange(1, GENERATE_MAX)
+        self.count_box.setValue(100)
+        self.count_box.setGroupSeparatorShown(True)
+        self.count_box.setAccessibleName("Number of codes")
+        self.prefix_edit = QLineEdit(self)
+        self.prefix_edit.setMaxLength(PREFIX_MAX)
+        self.prefix_edit.setPlaceholderText("optional, e.g. SPRING")
+        self.prefix_edit.setAccessibleName("Prefix")
+        self.groups_combo = QComboBox(self)
+        for groups in range(MIN_GROUPS, MAX_GROUPS + 1):
+            self.groups_combo.addItem(f"{groups} groups of 4 ({groups * 4} characters)", groups)
+        self.groups_combo.setAccessibleName("Code length")
+        form = QFormLayout()
+        form.addRow("&Number of codes", self.count_box)
+        form.addRow("&Prefix", self.prefix_edit)
+        form.addRow("&Length", self.groups_combo)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText("Generate")
+        ok.setProperty("variant", "primary")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(3 * SPACING, 3 * SPACING, 3 * SPACING, 2 * SPACING)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+    @property
+    def groups(self) -> int:
+        """The chosen number of groups."""
+        return int(self.groups_combo.currentData())
+
+
+class ReportDialog(QDialog):
+    """The period (local days, inclusive) of the effectiveness report."""
+
+    def __init__(
+        self, today: date, selected_name: str | None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("reportDialog")
+        self.setWindowTitle("Coupon effectiveness report")
+        self.from_edit = QDateEdit(QDate(today.year, today.month, 1), self)
+        self.to_edit = QDateEdit(QDate(today.year, today.month, today.day), self)
+        for edit, name in ((self.from_edit, "From"), (self.to_edit, "To")):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("dd MMM yyyy")
+            edit.setAccessibleName(name)
+        self.only_selected = QCheckBox(
+            f"Only {selected_name}" if selected_name else "Only the selected campaign", self
+        )
+        self.only_selected.setEnabled(selected_name is not None)
+        self.error_label = _error_label(self)
+        form = QFormLayout()
+        form.addRow("&From", self.from_edit)
+        form.addRow("&To", self.to_edit)
+        form.addRow("", self.only_selected)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Build PDF…")
+        buttons.accepted.connect(self._on_buttons_accepted)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(3 * SPACING, 3 * SPACING, 3 * SPACING, 2 * SPACING)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addWidget(buttons)
+
+    def period(self) -> tuple[date, date]:
+        """The chosen first and last day."""
+        first = self.from_edit.date().toPython()
+        last = self.to_edit.date().toPython()
+        assert isinstance(first, date)
+        assert isinstance(last, date)
+        return first, last
+
+    @Slot()
+    def _on_buttons_accepted(self) -> None:
+        first, last = self.period()
+        if last < first:
+            self.error_label.setText("The end date is before the start date.")
+            self.error_label.show()
+            return
+        self.accept()

@@ -1,0 +1,294 @@
+"""Table models of the Coupons tab: campaigns, a campaign's codes, the redemption log.
+
+* Campaigns are few: a list of DTOs, sorted and filtered by a proxy.
+* Codes may be 100,000 per campaign: the ids come first, rows are fetched a page at a time
+  into a cache that a bus event marks stale (Anki's browser pattern, STYLE §5).
+* The redemption log only grows: newest first, more rows fetched on scrolling with keyset pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import Any, Final, Generic, TypeVar
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from typing_extensions import override
+
+from posapp.services.coupons.dto import (
+    SCOPE_LABELS,
+    CampaignRow,
+    CodeDTO,
+    PageCursor,
+    RedemptionDTO,
+    RedemptionFilter,
+)
+from posapp.services.coupons.report_model import rate_text
+from posapp.services.platform.dto import UserDTO
+from posapp.ui.coupons.port import CouponsPort
+from posapp.ui.kit.formatting import money_text
+from posapp.ui.kit.qt_compat import emit
+
+T = TypeVar("T")
+Index = QModelIndex | QPersistentModelIndex
+_ROOT: Final = QModelIndex()
+PAGE: Final = 200
+RIGHT: Final = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+LEFT: Final = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+
+
+def local_text(at: datetime | None, zone: tzinfo, empty: str = "") -> str:
+    """A UTC timestamp in the shop's local time, to the minute."""
+    return empty if at is None else at.astimezone(zone).strftime("%d %b %Y %H:%M")
+
+
+@dataclass(frozen=True, slots=True)
+class Column(Generic[T]):
+    """One column: its header, how to show a row, the raw value to sort by, alignment."""
+
+    header: str
+    text: Callable[[T], str]
+    raw: Callable[[T], object]
+    align: Qt.AlignmentFlag = LEFT
+
+
+class _ListModel(QAbstractTableModel, Generic[T]):
+    """Rows of DTOs with declared columns; DisplayRole is text, UserRole the raw value."""
+
+    columns: tuple[Column[T], ...] = ()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: list[T] = []
+
+    def row_at(self, row: int) -> T | None:
+        """The DTO of a row (None when out of range or not fetched)."""
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    @override
+    def rowCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    @override
+    def columnCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self.columns)
+
+    @override
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return self.columns[section].header
+            if role == Qt.ItemDataRole.TextAlignmentRole:
+                return int(self.columns[section].align)
+        return None
+
+    @override
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.column() < len(self.columns):
+            return None
+        row = self.row_at(index.row())
+        if row is None:
+            return None
+        column = self.columns[index.column()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return column.text(row)
+        if role == Qt.ItemDataRole.UserRole:
+            return column.raw(row)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(column.align)
+        return None
+
+
+class CampaignTableModel(_ListModel[CampaignRow]):
+    """Every campaign with its live counts (small: fully loaded)."""
+
+    def __init__(self, zone: tzinfo, now: Callable[[], datetime]) -> None:
+        super().__init__()
+        self._zone = zone
+        self._now = now
+        self.columns = (
+            Column("Campaign", lambda r: r.campaign.name, lambda r: r.campaign.name.casefold()),
+            Column(
+                "Offer",
+                lambda r: r.campaign.value_text,
+                lambda r: (r.campaign.kind, r.campaign.value),
+            ),
+            Column(
+                "Applies to", lambda r: SCOPE_LABELS[r.campaign.scope], lambda r: r.campaign.scope
+            ),
+            Column(
+                "Status",
+                lambda r: r.campaign.status(self._now()),
+                lambda r: r.campaign.status(self._now()),
+            ),
+            Column(
+                "Starts",
+                lambda r: local_text(r.campaign.starts_at, zone),
+                lambda r: r.campaign.starts_at,
+            ),
+            Column(
+                "Ends",
+                lambda r: local_text(r.campaign.ends_at, zone, "no end"),
+                lambda r: r.campaign.ends_at.timestamp() if r.campaign.ends_at else float("inf"),
+            ),
+            Column("Issued", lambda r: f"{r.codes_issued:,}", lambda r: r.codes_issued, RIGHT),
+            Column(
+                "Redeemed", lambda r: f"{r.codes_redeemed:,}", lambda r: r.codes_redeemed, RIGHT
+            ),
+            Column("Rate", lambda r: rate_text(r.rate_bp), lambda r: r.rate_bp, RIGHT),
+            Column("Uses", lambda r: f"{r.redemptions:,}", lambda r: r.redemptions, RIGHT),
+            Column(
+                "Discount given",
+                lambda r: money_text(r.discount_minor),
+                lambda r: r.discount_minor,
+                RIGHT,
+            ),
+        )
+
+    def set_rows(self, rows: Sequence[CampaignRow]) -> None:
+        """Replace every row."""
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def row_of(self, campaign_id: int) -> int:
+        """The row showing a campaign, or -1."""
+        for number, row in enumerate(self._rows):
+            if row.campaign.id == campaign_id:
+                return number
+        return -1
+
+
+class CodeTableModel(_ListModel[CodeDTO]):
+    """A campaign's codes: ids first, rows a page at a time (``data()`` does one query at most)."""
+
+    def __init__(self, port: CouponsPort, user: UserDTO, zone: tzinfo) -> None:
+        super().__init__()
+        self._port = port
+        self._user = user
+        self._ids: list[int] = []
+        self._cache: dict[int, CodeDTO] = {}
+        self.columns = (
+            Column("Code", lambda c: c.code, lambda c: c.code),
+            Column("Status", lambda c: c.status, lambda c: c.status),
+            Column(
+                "Uses",
+                lambda c: f"{c.used_count} of {c.max_uses}" if c.max_uses else f"{c.used_count}",
+                lambda c: c.used_count,
+                RIGHT,
+            ),
+            Column(
+                "Discount given",
+                lambda c: money_text(c.discount_minor),
+                lambda c: c.discount_minor,
+                RIGHT,
+            ),
+            Column(
+                "Last used",
+                lambda c: local_text(c.last_used_at, zone, "—"),
+                lambda c: c.last_used_at,
+            ),
+        )
+
+    def set_ids(self, ids: Sequence[int]) -> None:
+        """Show these codes (rows are fetched when first shown)."""
+        self.beginResetModel()
+        self._ids = list(ids)
+        self._cache.clear()
+        self.endResetModel()
+
+    def mark_stale(self) -> None:
+        """Forget fetched rows (after a redemption) and repaint."""
+        self._cache.clear()
+        if self._ids:
+            last = self.index(len(self._ids) - 1, len(self.columns) - 1)
+            emit(self.dataChanged, self.index(0, 0), last)
+
+    @override
+    def row_at(self, row: int) -> CodeDTO | None:
+        if not 0 <= row < len(self._ids):
+            return None
+        code_id = self._ids[row]
+        if code_id not in self._cache:
+            start = row - row % PAGE
+            page = self._ids[start : start + PAGE]
+            self._cache.update((c.id, c) for c in self._port.codes_page(self._user, page))
+        return self._cache.get(code_id)
+
+    @override
+    def rowCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._ids)
+
+
+class RedemptionLogModel(_ListModel[RedemptionDTO]):
+    """The redemption log, newest first; more rows are fetched as the view scrolls."""
+
+    def __init__(self, port: CouponsPort, user: UserDTO, zone: tzinfo) -> None:
+        super().__init__()
+        self._port = port
+        self._user = user
+        self._filter = RedemptionFilter()
+        self._more = False
+        self.columns = (
+            Column("Time", lambda r: local_text(r.redeemed_at, zone), lambda r: r.redeemed_at),
+            Column("Code", lambda r: r.code, lambda r: r.code),
+            Column("Campaign", lambda r: r.campaign_name, lambda r: r.campaign_name),
+            Column("Order", lambda r: r.order_number, lambda r: r.order_id),
+            Column("Customer", lambda r: r.customer_name or "—", lambda r: r.customer_name),
+            Column("Cashier", lambda r: r.cashier_name, lambda r: r.cashier_name),
+            Column(
+                "Discount",
+                lambda r: money_text(r.discount_minor),
+                lambda r: r.discount_minor,
+                RIGHT,
+            ),
+            Column(
+                "Status",
+                lambda r: (
+                    "used"
+                    if r.reversed_at is None
+                    else f"given back {local_text(r.reversed_at, zone)}"
+                ),
+                lambda r: r.reversed_at is not None,
+            ),
+        )
+
+    @property
+    def filter(self) -> RedemptionFilter:
+        """What the log shows."""
+        return self._filter
+
+    def set_filter(self, flt: RedemptionFilter) -> None:
+        """Show the newest page matching ``flt``."""
+        self._filter = flt
+        self.reload()
+
+    def reload(self) -> None:
+        """Fetch the first page again."""
+        rows = self._port.redemptions_page(self._user, self._filter, None, PAGE)
+        self.beginResetModel()
+        self._rows = rows
+        self._more = len(rows) == PAGE
+        self.endResetModel()
+
+    @override
+    def canFetchMore(self, parent: Index = _ROOT) -> bool:
+        return not parent.isValid() and self._more
+
+    @override
+    def fetchMore(self, parent: Index = _ROOT) -> None:
+        if parent.isValid() or not self._more or not self._rows:
+            return
+        last = self._rows[-1]
+        rows = self._port.redemptions_page(
+            self._user, self._filter, PageCursor(last.redeemed_at, last.id), PAGE
+        )
+        self._more = len(rows) == PAGE
+        if rows:
+            first = len(self._rows)
+            self.beginInsertRows(_ROOT, first, first + len(rows) - 1)
+            self._rows.extend(rows)
+            self.endInsertRows()

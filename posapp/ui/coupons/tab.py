@@ -1,0 +1,668 @@
+"""The Coupons tab: campaigns with live counts, a campaign's codes, the redemption log, reports.
+
+It refreshes itself when the bus says a code was redeemed, a campaign ended or an order changed
+state (a cancel or refund gives uses back). Long work (generating codes, the code sheet, the
+effectiveness report, CSV export) runs on the thread pool behind a progress dialog with Cancel.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer, QUrl, Slot
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from posapp.config import data_dir
+from posapp.events import CampaignEnded, CouponRedeemed, OrderStatusChanged
+from posapp.reports.coupon_effectiveness import render_effectiveness
+from posapp.reports.coupon_sheet import render_code_sheet
+from posapp.services.coupons.dto import (
+    SCOPE_PRODUCTS,
+    CampaignDraft,
+    CampaignRow,
+    Choice,
+    RedemptionFilter,
+)
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.errors import ServiceError
+from posapp.services.platform.files import write_atomic
+from posapp.services.staff.permissions import Permission, has_permission
+from posapp.ui.coupons.dialogs import CampaignDialog, GenerateDialog, ReportDialog
+from posapp.ui.coupons.models import CampaignTableModel, CodeTableModel, RedemptionLogModel
+from posapp.ui.coupons.port import CouponsPort, coupons_of
+from posapp.ui.coupons.worker import Cancelled, Progress, TaskDialog
+from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.formatting import money_text
+from posapp.ui.kit.ports import AppBackend
+from posapp.ui.kit.widgets import SPACING, EmptyState, PageHeader
+
+REFRESH_DELAY_MS = 150
+"""Bursts of events (a bulk checkout, a refund of many orders) cause one refresh."""
+
+
+def _table(parent: QWidget, name: str) -> QTableView:
+    view = QTableView(parent)
+    view.setAccessibleName(name)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().hide()
+    view.horizontalHeader().setStretchLastSection(True)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    view.setWordWrap(False)
+    return view
+
+
+class CouponsTab(QWidget):
+    """Coupon campaigns, their codes, the redemption log and the effectiveness report."""
+
+    def __init__(
+        self, backend: AppBackend, bus: EventBus, user: UserDTO, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("couponsTab")
+        self.setAccessibleName("Coupons")
+        self.backend, self.bus, self.user = backend, bus, user
+        self.header = PageHeader(
+            "Coupons", "Campaigns, codes and how they performed.", "coupon", self
+        )
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4 * SPACING, 3 * SPACING, 4 * SPACING, 3 * SPACING)
+        layout.setSpacing(2 * SPACING)
+        layout.addWidget(self.header)
+        port = coupons_of(backend)
+        if port is None:
+            layout.addWidget(
+                EmptyState(
+                    "coupon",
+                    "Coupons are not available",
+                    "This build does not connect the coupon services (backend.coupons).",
+                    self,
+                ),
+                1,
+            )
+            self.port: CouponsPort | None = None
+            return
+        self.port = port
+        self.zone = port.zone()
+        self.can_manage = has_permission(user, Permission.MANAGE_COUPONS)
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(REFRESH_DELAY_MS)
+        self._refresh_timer.timeout.connect(self.refresh)
+        self._last_file: Path | None = None
+        self._build(layout, port)
+        bus.coupon_redeemed.connect(self._on_bus_coupon_redeemed)
+        bus.campaign_ended.connect(self._on_bus_campaign_ended)
+        bus.order_status_changed.connect(self._on_bus_order_status_changed)
+        self.refresh()
+
+    # -- building ------------------------------------------------------------------------
+
+    def _action(
+        self, text: str, key: str, slot: Callable[[], None], *, manage: bool = False
+    ) -> QAction:
+        action = QAction(text.replace("&", ""), self)
+        action.setShortcut(QKeySequence(key))
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.triggered.connect(slot)
+        action.setVisible(self.can_manage or not manage)
+        self.addAction(action)
+        return action
+
+    def _button(self, action: QAction, text: str, primary: bool = False) -> QPushButton:
+        button = QPushButton(text, self)
+        shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        button.setToolTip(f"{action.text()} ({shortcut})")
+        button.setAccessibleDescription(f"Shortcut {shortcut}")
+        button.clicked.connect(action.trigger)
+        button.setVisible(action.isVisible())
+        if primary:
+            button.setProperty("variant", "primary")
+            button.style().unpolish(button)
+            button.style().polish(button)
+        action.enabledChanged.connect(button.setEnabled)
+        return button
+
+    def _build(self, layout: QVBoxLayout, port: CouponsPort) -> None:
+        self.new_action = self._action("&New campaign", "Ctrl+N", self.new_campaign, manage=True)
+        self.edit_action = self._action("&Edit campaign", "Ctrl+E", self.edit_campaign, manage=True)
+        self.generate_action = self._action("&Generate codes", "Ctrl+G", self.generate, manage=True)
+        self.toggle_action = self._action(
+            "&Disable campaign", "Ctrl+D", self.toggle_campaign, manage=True
+        )
+        self.csv_action = self._action("Export codes as CSV", "Ctrl+Shift+S", self.export_csv)
+        self.sheet_action = self._action("Print code sheet (PDF)", "Ctrl+P", self.export_sheet)
+        self.report_action = self._action("Effectiveness report (PDF)", "Ctrl+R", self.build_report)
+        self.code_toggle_action = self._action(
+            "Disable code", "Ctrl+Shift+D", self.toggle_code, manage=True
+        )
+        self.refresh_action = self._action("Refresh", "F5", self.refresh)
+        self._build_toolbar(layout)
+
+    def _build_toolbar(self, layout: QVBoxLayout) -> None:
+        self.search_edit = QLineEdit(self)
+        self.search_edit.setPlaceholderText("Find a campaign")
+        self.search_edit.setAccessibleName("Find a campaign")
+        self.search_edit.setClearButtonEnabled(True)
+        bar = QHBoxLayout()
+        bar.setSpacing(SPACING)
+        bar.addWidget(self.search_edit, 1)
+        self.new_button = self._button(self.new_action, "New campaign", primary=True)
+        self.edit_button = self._button(self.edit_action, "Edit")
+        self.generate_button = self._button(self.generate_action, "Generate codes")
+        self.toggle_button = self._button(self.toggle_action, "Disable")
+        self.csv_button = self._button(self.csv_action, "CSV")
+        self.sheet_button = self._button(self.sheet_action, "Code sheet")
+        self.report_button = self._button(self.report_action, "Report")
+        for button in (
+            self.new_button,
+            self.edit_button,
+            self.generate_button,
+            self.toggle_button,
+            self.csv_button,
+            self.sheet_button,
+            self.report_button,
+        ):
+            bar.addWidget(button)
+        layout.addLayout(bar)
+        self.summary_label = QLabel(self)
+        self.summary_label.setProperty("role", "muted")
+        self.summary_label.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(self.summary_label)
+
+        self._build_views(layout, self.port_or_fail())
+
+    def _build_views(self, layout: QVBoxLayout, port: CouponsPort) -> None:
+        self.campaigns = CampaignTableModel(self.zone, lambda: datetime.now(UTC))
+        self.campaign_proxy = QSortFilterProxyModel(self)
+        self.campaign_proxy.setSourceModel(self.campaigns)
+        self.campaign_proxy.setSortRole(Qt.ItemDataRole.UserRole)
+        self.campaign_proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.campaign_proxy.setFilterKeyColumn(0)
+        self.campaign_view = _table(self, "Campaigns")
+        self.campaign_view.setModel(self.campaign_proxy)
+        self.campaign_view.setSortingEnabled(True)
+        header = self.campaign_view.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.campaign_view.sortByColumn(4, Qt.SortOrder.DescendingOrder)
+        self.campaign_view.selectionModel().currentRowChanged.connect(
+            self._on_campaign_view_current_changed
+        )
+        self.campaign_view.doubleClicked.connect(self.edit_campaign)
+        self.search_edit.textChanged.connect(self.campaign_proxy.setFilterFixedString)
+
+        self.details = QTabWidget(self)
+        self.details.setObjectName("couponDetails")
+        self.details.addTab(self._codes_page(port), "Codes")
+        self.details.addTab(self._log_page(port), "Redemption log")
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(self.campaign_view)
+        splitter.addWidget(self.details)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        layout.addWidget(splitter, 1)
+
+        self.message_label = QLabel(self)
+        self.message_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.message_label.setWordWrap(True)
+        self.open_button = QPushButton("Open", self)
+        self.open_button.setProperty("variant", "link")
+        self.open_button.clicked.connect(self._on_open_button_clicked)
+        row = QHBoxLayout()
+        row.addWidget(self.message_label, 1)
+        row.addWidget(self.open_button)
+        layout.addLayout(row)
+        self._set_message("")
+
+    def port_or_fail(self) -> CouponsPort:
+        """The coupon services (the tab is only built when they are wired)."""
+        assert self.port is not None
+        return self.port
+
+    def _codes_page(self, port: CouponsPort) -> QWidget:
+        page = QWidget(self)
+        self.code_search = QLineEdit(page)
+        self.code_search.setPlaceholderText("Find a code (spaces and dashes ignored)")
+        self.code_search.setAccessibleName("Find a code")
+        self.code_search.setClearButtonEnabled(True)
+        self.code_search.textChanged.connect(self._on_code_search_text_changed)
+        self.code_toggle_button = self._button(self.code_toggle_action, "Disable code")
+        self.codes = CodeTableModel(port, self.user, self.zone)
+        self.code_view = _table(page, "Codes of the campaign")
+        self.code_view.setModel(self.codes)
+        # Fixed widths: sizing to contents would fetch every page of a 100,000-code campaign.
+        metrics = self.code_view.fontMetrics()
+        samples = ("SPRING-XXXX-XXXX-XXXX", "used up", "10 of 10", "$10,000.00")
+        for number, sample in enumerate(samples):
+            self.code_view.setColumnWidth(number, metrics.horizontalAdvance(sample) + 4 * SPACING)
+        self.code_view.selectionModel().currentRowChanged.connect(self._update_actions)
+        top = QHBoxLayout()
+        top.addWidget(self.code_search, 1)
+        top.addWidget(self.code_toggle_button)
+        column = QVBoxLayout(page)
+        column.setContentsMargins(SPACING, SPACING, SPACING, SPACING)
+        column.addLayout(top)
+        column.addWidget(self.code_view, 1)
+        return page
+
+    def _log_page(self, port: CouponsPort) -> QWidget:
+        page = QWidget(self)
+        self.log_campaign = QComboBox(page)
+        self.log_campaign.setAccessibleName("Campaign filter")
+        self.log_cashier = QComboBox(page)
+        self.log_cashier.setAccessibleName("Cashier filter")
+        self.log_text = QLineEdit(page)
+        self.log_text.setPlaceholderText("Code or order number")
+        self.log_text.setAccessibleName("Code or order number filter")
+        self.log_text.setClearButtonEnabled(True)
+        self.log_reversed = QCheckBox("Show given back", page)
+        self.log_reversed.setChecked(True)
+        self.log = RedemptionLogModel(port, self.user, self.zone)
+        self.log_view = _table(page, "Redemption log")
+        self.log_view.setModel(self.log)
+        metrics = self.log_view.fontMetrics()
+        samples = (
+            "28 Oct 2026 10:41",
+            "SPRING-XXXX-XXXX",
+            "Winter Warmers 10%",
+            "MAIN-000000",
+            "Customer name",
+            "Cashier name",
+            "$1,000.00",
+        )
+        for number, sample in enumerate(samples):
+            self.log_view.setColumnWidth(number, metrics.horizontalAdvance(sample) + 4 * SPACING)
+        filters = QHBoxLayout()
+        for widget in (self.log_campaign, self.log_cashier):
+            filters.addWidget(widget)
+        filters.addWidget(self.log_text, 1)
+        filters.addWidget(self.log_reversed)
+        column = QVBoxLayout(page)
+        column.setContentsMargins(SPACING, SPACING, SPACING, SPACING)
+        column.addLayout(filters)
+        column.addWidget(self.log_view, 1)
+        self.log_campaign.currentIndexChanged.connect(self._on_log_filter_changed)
+        self.log_cashier.currentIndexChanged.connect(self._on_log_filter_changed)
+        self.log_text.textChanged.connect(self._on_log_filter_changed)
+        self.log_reversed.toggled.connect(self._on_log_filter_changed)
+        return page
+
+    # -- state ---------------------------------------------------------------------------
+
+    def selected_row(self) -> CampaignRow | None:
+        """The campaign row under the cursor."""
+        index = self.campaign_view.currentIndex()
+        if not index.isValid():
+            return None
+        return self.campaigns.row_at(self.campaign_proxy.mapToSource(index).row())
+
+    def select_campaign(self, campaign_id: int) -> None:
+        """Put the cursor on a campaign."""
+        row = self.campaigns.row_of(campaign_id)
+        if row >= 0:
+            index = self.campaign_proxy.mapFromSource(self.campaigns.index(row, 0))
+            self.campaign_view.setCurrentIndex(index)
+
+    @Slot()
+    def refresh(self) -> None:
+        """Reload the campaigns (keeping the selection), the codes and the log."""
+        assert self.port is not None
+        selected = self.selected_row()
+        try:
+            rows = self.port.list_campaigns(self.user)
+            cashiers = self.port.redemption_cashiers(self.user)
+        except ServiceError as exc:
+            self._set_message(str(exc), error=True)
+            return
+        self.campaigns.set_rows(rows)
+        self._fill_filters(rows, cashiers)
+        if selected is not None:
+            self.select_campaign(selected.campaign.id)
+        elif rows:
+            self.campaign_view.setCurrentIndex(self.campaign_proxy.index(0, 0))
+        self.codes.mark_stale()
+        self.log.reload()
+        issued = sum(r.codes_issued for r in rows)
+        uses = sum(r.redemptions for r in rows)
+        given = sum(r.discount_minor for r in rows)
+        running = sum(1 for r in rows if r.campaign.status(datetime.now(UTC)) == "running")
+        self.summary_label.setText(
+            f"{len(rows)} campaigns, {running} running · {issued:,} codes issued · "
+            f"{uses:,} uses · {money_text(given)} discount given"
+        )
+        self._update_actions()
+
+    def _fill_filters(self, rows: list[CampaignRow], cashiers: list[Choice]) -> None:
+        for combo, everything, items in (
+            (self.log_campaign, "All campaigns", [(r.campaign.id, r.campaign.name) for r in rows]),
+            (self.log_cashier, "All cashiers", [(c.id, c.label) for c in cashiers]),
+        ):
+            current = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(everything, None)
+            for item_id, label in items:
+                combo.addItem(label, item_id)
+            combo.setCurrentIndex(max(0, combo.findData(current)))
+            combo.blockSignals(False)
+
+    @Slot()
+    def _update_actions(self) -> None:
+        row = self.selected_row()
+        has = row is not None
+        for action in (
+            self.edit_action,
+            self.generate_action,
+            self.toggle_action,
+            self.csv_action,
+            self.sheet_action,
+        ):
+            action.setEnabled(has)
+        if row is not None:
+            self.toggle_action.setText(
+                "Enable campaign" if not row.campaign.active else "Disable campaign"
+            )
+            self.toggle_button.setText("Enable" if not row.campaign.active else "Disable")
+        code = self.codes.row_at(self.code_view.currentIndex().row())
+        self.code_toggle_action.setEnabled(code is not None)
+        self.code_toggle_button.setText(
+            "Enable code" if code and not code.active else "Disable code"
+        )
+
+    def _set_message(self, text: str, *, error: bool = False, file: Path | None = None) -> None:
+        self.message_label.setText(text)
+        self.message_label.setObjectName("errorLabel" if error else "")
+        self.message_label.setProperty("role", "muted")
+        self.message_label.style().unpolish(self.message_label)
+        self.message_label.style().polish(self.message_label)
+        self.message_label.setVisible(bool(text))
+        self._last_file = file
+        self.open_button.setVisible(file is not None)
+
+    # -- slots ---------------------------------------------------------------------------
+
+    @Slot()
+    def _on_campaign_view_current_changed(self) -> None:
+        assert self.port is not None
+        row = self.selected_row()
+        ids = (
+            []
+            if row is None
+            else self.port.code_ids(self.user, row.campaign.id, self.code_search.text())
+        )
+        self.codes.set_ids(ids)
+        self._update_actions()
+
+    @Slot()
+    def _on_code_search_text_changed(self) -> None:
+        self._on_campaign_view_current_changed()
+
+    @Slot()
+    def _on_log_filter_changed(self) -> None:
+        self.log.set_filter(
+            RedemptionFilter(
+                campaign_id=self.log_campaign.currentData(),
+                cashier_id=self.log_cashier.currentData(),
+                text=self.log_text.text(),
+                include_reversed=self.log_reversed.isChecked(),
+            )
+        )
+
+    @Slot(object)
+    def _on_bus_coupon_redeemed(self, event: CouponRedeemed) -> None:
+        del event
+        self._refresh_timer.start()
+
+    @Slot(object)
+    def _on_bus_campaign_ended(self, event: CampaignEnded) -> None:
+        del event
+        self._refresh_timer.start()
+
+    @Slot(object)
+    def _on_bus_order_status_changed(self, event: OrderStatusChanged) -> None:
+        if event.new_status in {"cancelled", "refunded", "partly_refunded"}:
+            self._refresh_timer.start()
+
+    @Slot()
+    def _on_open_button_clicked(self) -> None:
+        if self._last_file is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._last_file)))
+
+    # -- actions -------------------------------------------------------------------------
+
+    def _campaign_dialog(self, row: CampaignRow | None) -> CampaignDialog:
+        port = self.port
+        assert port is not None
+        categories = port.category_choices(self.user)
+        skus = ""
+        if row is not None and row.campaign.product_ids:
+            labels = port.product_labels(self.user, row.campaign.product_ids)
+            skus = ", ".join(choice.label.split(" · ")[0] for choice in labels)
+        holder: list[CampaignDialog] = []
+
+        def submit(draft: CampaignDraft, shared_code: str) -> object:
+            if draft.scope == SCOPE_PRODUCTS:
+                found = port.products_by_sku(self.user, holder[0].product_skus())
+                draft = dataclasses.replace(draft, product_ids=tuple(c.id for c in found))
+            if row is None:
+                return port.create_campaign(self.user, draft, shared_code)
+            return port.update_campaign(self.user, row.campaign.id, draft)
+
+        dialog = CampaignDialog(
+            self.zone,
+            datetime.now(UTC),
+            categories,
+            submit,
+            row.campaign if row else None,
+            skus,
+            self,
+        )
+        holder.append(dialog)
+        return dialog
+
+    @Slot()
+    def new_campaign(self) -> None:
+        """Open the form for a new campaign."""
+        dialog = self._campaign_dialog(None)
+        if dialog.exec():
+            self.refresh()
+            self.select_campaign(getattr(dialog.saved, "id", 0))
+            self._set_message(f"Campaign {getattr(dialog.saved, 'name', '')} created.")
+
+    @Slot()
+    def edit_campaign(self) -> None:
+        """Edit the selected campaign's rules."""
+        row = self.selected_row()
+        if row is None or not self.can_manage:
+            return
+        if self._campaign_dialog(row).exec():
+            self.refresh()
+            self._set_message(f"Campaign {row.campaign.name} saved.")
+
+    @Slot()
+    def toggle_campaign(self) -> None:
+        """Disable (at once) or enable the selected campaign."""
+        row = self.selected_row()
+        if row is None or self.port is None:
+            return
+        try:
+            self.port.set_campaign_active(self.user, row.campaign.id, not row.campaign.active)
+        except ServiceError as exc:
+            self._set_message(str(exc), error=True)
+            return
+        self.refresh()
+        state = "enabled" if not row.campaign.active else "disabled: its codes are refused at once"
+        self._set_message(f"Campaign {row.campaign.name} {state}.")
+
+    @Slot()
+    def toggle_code(self) -> None:
+        """Disable (at once) or enable the code under the cursor."""
+        code = self.codes.row_at(self.code_view.currentIndex().row())
+        if code is None or self.port is None:
+            return
+        try:
+            self.port.set_code_active(self.user, code.id, not code.active)
+        except ServiceError as exc:
+            self._set_message(str(exc), error=True)
+            return
+        self.codes.mark_stale()
+        self._update_actions()
+        self._set_message(f"Code {code.code} {'enabled' if not code.active else 'disabled'}.")
+
+    def run_task(
+        self, title: str, what: str, work: Callable[[Progress, Cancelled], object]
+    ) -> TaskDialog:
+        """Run ``work`` off the GUI thread behind a progress dialog; return the finished dialog."""
+        dialog = TaskDialog(title, what, work, self)
+        dialog.start()
+        dialog.exec()
+        return dialog
+
+    @Slot()
+    def generate(self) -> None:
+        """Ask how many codes, then generate them with a progress bar and Cancel."""
+        row = self.selected_row()
+        port = self.port
+        if row is None or port is None:
+            return
+        ask = GenerateDialog(row.campaign.name, self)
+        if not ask.exec():
+            return
+        count, prefix, groups = ask.count_box.value(), ask.prefix_edit.text(), ask.groups
+        campaign_id = row.campaign.id
+
+        def work(progress: Progress, cancelled: Cancelled) -> object:
+            return port.generate_codes(
+                self.user,
+                campaign_id,
+                count,
+                prefix=prefix,
+                groups=groups,
+                progress=progress,
+                cancelled=cancelled,
+            )
+
+        done = self.run_task("Generate codes", f"Generating {count:,} unique codes…", work)
+        if done.result_value is not None:
+            self._set_message(f"{count:,} codes generated for {row.campaign.name}.")
+        elif done.error:
+            self._set_message(done.error, error=True)
+        else:
+            self._set_message("Generation cancelled: no code was kept.")
+        self.refresh()
+
+    def ask_save_path(self, title: str, suggested: str, file_filter: str) -> Path | None:
+        """Ask where to save a file (tests replace this method)."""
+        folder = data_dir() / "reports"
+        name, _ = QFileDialog.getSaveFileName(self, title, str(folder / suggested), file_filter)
+        return Path(name) if name else None
+
+    def _save(
+        self, title: str, what: str, path: Path, make: Callable[[Progress, Cancelled], bytes]
+    ) -> None:
+        def work(progress: Progress, cancelled: Cancelled) -> object:
+            data = make(progress, cancelled)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, data)
+            return path
+
+        done = self.run_task(title, what, work)
+        if done.result_value is not None:
+            self._set_message(f"Saved {path}", file=path)
+        elif done.error:
+            self._set_message(done.error, error=True)
+        else:
+            self._set_message(f"{title} cancelled.")
+
+    def _slug(self, row: CampaignRow) -> str:
+        keep = "".join(ch if ch.isalnum() else "-" for ch in row.campaign.name.lower())
+        return "-".join(part for part in keep.split("-") if part)[:40] or "campaign"
+
+    @Slot()
+    def export_csv(self) -> None:
+        """Save the selected campaign's codes as CSV."""
+        row, port = self.selected_row(), self.port
+        if row is None or port is None:
+            return
+        path = self.ask_save_path(
+            "Export codes", f"coupon-codes-{self._slug(row)}.csv", "CSV (*.csv)"
+        )
+        if path is None:
+            return
+        campaign_id = row.campaign.id
+
+        def make(progress: Progress, cancelled: Cancelled) -> bytes:
+            return port.export_codes_csv(self.user, campaign_id).encode("utf-8-sig")
+
+        self._save("Export codes", "Exporting the codes…", path, make)
+
+    @Slot()
+    def export_sheet(self) -> None:
+        """Save the selected campaign's printable code sheet as PDF."""
+        row, port = self.selected_row(), self.port
+        if row is None or port is None:
+            return
+        path = self.ask_save_path(
+            "Code sheet", f"coupon-sheet-{self._slug(row)}.pdf", "PDF (*.pdf)"
+        )
+        if path is None:
+            return
+        campaign_id = row.campaign.id
+
+        def make(progress: Progress, cancelled: Cancelled) -> bytes:
+            sheet = port.code_sheet(self.user, campaign_id)
+            return render_code_sheet(sheet, progress=progress, cancelled=cancelled)
+
+        self._save("Code sheet", "Drawing the code sheet…", path, make)
+
+    @Slot()
+    def build_report(self) -> None:
+        """Ask for a period, then build the effectiveness report off the GUI thread."""
+        port = self.port
+        if port is None:
+            return
+        row = self.selected_row()
+        ask = ReportDialog(datetime.now(self.zone).date(), row.campaign.name if row else None, self)
+        if not ask.exec():
+            return
+        first, last = ask.period()
+        ids = [row.campaign.id] if row is not None and ask.only_selected.isChecked() else None
+        path = self.ask_save_path(
+            "Effectiveness report", f"coupons-{first}-{last}.pdf", "PDF (*.pdf)"
+        )
+        if path is None:
+            return
+
+        def make(progress: Progress, cancelled: Cancelled) -> bytes:
+            def half(done: int, total: int) -> None:
+                progress(done, 2 * total)
+
+            report = port.effectiveness_report(
+                self.user, first, last, campaign_ids=ids, progress=half, cancelled=cancelled
+            )
+            progress(3, 4)
+            return render_effectiveness(report)
+
+        self._save("Effectiveness report", "Building the effectiveness report…", path, make)

@@ -1,0 +1,1 @@
+"""What every screen shares: the Qt event bus, formatting, widgets, resources, the task runner."""

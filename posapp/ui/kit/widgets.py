@@ -1,0 +1,150 @@
+"""Small building blocks shared by screens: page headers, empty states, separators."""
+
+from __future__ import annotations
+
+from PySide6 import QtGui
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from posapp.ui.kit.resources import PALETTE, icon_pixmap
+
+SPACING = 8
+"""The grid unit: every margin and gap is a multiple of it."""
+
+
+def separator(parent: QWidget | None = None) -> QFrame:
+    """Return a 1 px horizontal hairline styled by the stylesheet."""
+    line = QFrame(parent)
+    line.setProperty("role", "separator")
+    line.setFrameShape(QFrame.Shape.NoFrame)
+    line.setFixedHeight(1)
+    return line
+
+
+def icon_label(name: str, size: int, color: str | None = None) -> QLabel:
+    """Return a label showing icon ``name`` at ``size`` px, crisp on high-DPI screens."""
+    label = QLabel()
+    label.setPixmap(icon_pixmap(name, size, color, device_pixel_ratio=label.devicePixelRatioF()))
+    label.setFixedSize(size, size)
+    return label
+
+
+class PageHeader(QWidget):
+    """A screen's title row: an icon tile, a title and a one-line description."""
+
+    def __init__(
+        self, title: str, subtitle: str, icon_name: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        tile = QLabel(self)
+        tile.setObjectName("pageIcon")
+        tile.setPixmap(
+            icon_pixmap(
+                icon_name, 24, PALETTE["accent"], device_pixel_ratio=self.devicePixelRatioF()
+            )
+        )
+        tile.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        tile.setFixedSize(5 * SPACING, 5 * SPACING)
+        self.title_label = QLabel(title, self)
+        self.title_label.setObjectName("pageTitle")
+        self.title_label.setAccessibleName(title)
+        self.subtitle_label = QLabel(subtitle, self)
+        self.subtitle_label.setObjectName("pageSubtitle")
+        for label in (self.title_label, self.subtitle_label):
+            label.setTextFormat(Qt.TextFormat.PlainText)
+
+        texts = QVBoxLayout()
+        texts.setSpacing(2)
+        texts.addWidget(self.title_label)
+        texts.addWidget(self.subtitle_label)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(2 * SPACING)
+        row.addWidget(tile, 0, Qt.AlignmentFlag.AlignVCenter)
+        row.addLayout(texts, 1)
+
+
+class EmptyState(QFrame):
+    """A card saying what will appear here and why it is empty, with a large muted icon."""
+
+    def __init__(
+        self, icon_name: str, title: str, text: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("card")
+        picture = icon_label(icon_name, 6 * SPACING, PALETTE["subtle"])
+        self.title_label = QLabel(title, self)
+        self.title_label.setObjectName("emptyTitle")
+        self.text_label = QLabel(text, self)
+        self.text_label.setObjectName("emptyText")
+        self.text_label.setWordWrap(True)
+        self.text_label.setMaximumWidth(64 * SPACING)  # about 70 characters a line
+        for label in (self.title_label, self.text_label):
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+
+        column = QVBoxLayout(self)
+        column.setContentsMargins(6 * SPACING, 6 * SPACING, 6 * SPACING, 6 * SPACING)
+        column.setSpacing(SPACING)
+        column.addStretch(1)
+        column.addWidget(picture, 0, Qt.AlignmentFlag.AlignHCenter)
+        column.addSpacing(SPACING)
+        column.addWidget(self.title_label, 0, Qt.AlignmentFlag.AlignHCenter)
+        # Centred by stretches, not by an alignment flag: an aligned word-wrapped label gets its
+        # guessed size hint, which cuts the text to one line.
+        text_row = QHBoxLayout()
+        text_row.addStretch(1)
+        text_row.addWidget(self.text_label, 100)
+        text_row.addStretch(1)
+        column.addLayout(text_row)
+        column.addStretch(1)
+
+
+class StatusItem(QWidget):
+    """An icon and a short text for the status bar; the full text is also the tooltip."""
+
+    def __init__(
+        self,
+        icon_name: str,
+        text: str,
+        accessible_prefix: str,
+        parent: QWidget | None = None,
+        *,
+        max_width: int = 40 * SPACING,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("statusItem")
+        self._prefix = accessible_prefix
+        self._text = ""
+        self._max_width = max_width
+        picture = icon_label(icon_name, 16)
+        self.label = QLabel(self)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(SPACING, 0, SPACING, 0)
+        row.setSpacing(6)
+        row.addWidget(picture)
+        row.addWidget(self.label)
+        self.set_text(text)
+
+    @property
+    def text(self) -> str:
+        """The full text (the label may show it elided)."""
+        return self._text
+
+    def set_text(self, text: str) -> None:
+        """Show ``text``, elided in the middle when it is too wide (a long database path)."""
+        self._text = text
+        metrics = self.label.fontMetrics()
+        self.label.setText(metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, self._max_width))
+        self.setToolTip(QtGui.Qt.convertFromPlainText(f"{self._prefix}: {text}"))  # never HTML
+        self.setAccessibleName(f"{self._prefix}: {text}")
+
+
+def status_separator(parent: QWidget | None = None) -> QFrame:
+    """Return the thin vertical line between status bar items."""
+    line = QFrame(parent)
+    line.setObjectName("statusSeparator")
+    line.setFrameShape(QFrame.Shape.NoFrame)
+    line.setFixedWidth(1)
+    return line

@@ -1,0 +1,1 @@
+"""Notifications in the UI: the bell, toasts, the centre, rules and the email outbox."""

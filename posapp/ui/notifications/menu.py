@@ -1,0 +1,279 @@
+"""The main window's side of notifications: the Notifications menu and opening linked objects.
+
+- :class:`NotificationActions` is the "Notifications" menu at the top right, next to "Log out":
+  the notification centre for everyone (Ctrl+B, like a click on the bell), and by permission the
+  notification rules (admins, Ctrl+Shift+B), the email outbox (managers and admins,
+  Ctrl+Shift+O), writing a promotion (managers and admins, Ctrl+Shift+M) and the mail server
+  settings (admins). The shortcuts work anywhere in the window and are shown in the menu.
+- :class:`LinkOpener` shows what a notification (or its toast) links to: the tab that holds an
+  order, product, campaign, account or staff user, with the row selected where that tab can; a
+  campaign's final report opens in the system's PDF viewer, written first (off the GUI thread)
+  if this register's reports folder does not have it yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Final, Protocol
+
+from PySide6.QtCore import QObject, Qt, QThreadPool, QUrl, Signal, Slot
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import QDialog, QMenu, QVBoxLayout, QWidget
+from typing_extensions import override
+
+from posapp.services.notifications.dto import RULES_PERMISSION
+from posapp.services.notifications.outbox_dto import (
+    OUTBOX_PERMISSION,
+    PROMOTION_PERMISSION,
+    SMTP_PERMISSION,
+)
+from posapp.services.platform.dto import UserDTO
+from posapp.services.staff.permissions import Permission, has_permission
+from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.ports import AppBackend
+from posapp.ui.kit.qt_compat import emit
+from posapp.ui.kit.resources import PALETTE
+from posapp.ui.kit.worker import Cancelled, Progress, Task
+from posapp.ui.notifications.outbox_dialogs import PromotionDialog, SmtpSettingsDialog
+from posapp.ui.notifications.outbox_view import OutboxView
+from posapp.ui.notifications.ports import NotificationsApiPort
+from posapp.ui.notifications.rules_dialog import NotificationRulesDialog
+from posapp.ui.notifications.toasts import ToastArea
+from posapp.ui.notifications.wiring import NotificationsWiring
+
+LINK_TABS: Final = {
+    "product": "Stores",
+    "order": "Orders",
+    "campaign": "Coupons",
+    "account": "Accounts",
+    "user": "Admin users",
+}
+"""The main-window tab that shows each kind of linked object."""
+MENU_STYLE: Final = (
+    f"QMenu {{ background: {PALETTE['surface']}; border: 1px solid {PALETTE['border']};"
+    " border-radius: 8px; padding: 6px 0; }"
+    "QMenu::item { padding: 7px 24px 7px 16px; }"
+    f"QMenu::item:selected {{ background: {PALETTE['accent_soft']}; color: {PALETTE['text']}; }}"
+    f"QMenu::separator {{ height: 1px; background: {PALETTE['border']}; margin: 5px 10px; }}"
+)
+
+
+class TabHost(Protocol):
+    """What the opener needs of the main window."""
+
+    def show_tab(self, title: str) -> QWidget | None:
+        """Make the tab called ``title`` current and return its page (None if not shown)."""
+        ...
+
+
+def open_file(path: Path) -> bool:
+    """Open a file in the system's viewer; False when nothing could open it."""
+    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
+class _ReportTask(Task):
+    """Finds or writes a campaign's final report on the thread pool; never touches a widget."""
+
+    def __init__(self, backend: AppBackend, user: UserDTO, campaign_id: int) -> None:
+        def work(_progress: Progress, _cancelled: Cancelled) -> object:
+            # Lazy: reportlab loads only when a report is opened.
+            from posapp.reports.coupon_final import ensure_final_report  # noqa: PLC0415
+
+            return ensure_final_report(backend, user, campaign_id)
+
+        super().__init__(work, name=f"final report of campaign {campaign_id}")
+
+    @override
+    def write_error(self, exc: OSError) -> str:
+        return f"Cannot write the report: {exc.strerror or exc}"
+
+
+class LinkOpener(QObject):
+    """Shows the object a notification links to (see the module docstring).
+
+    Signals:
+        report_ready(object): the ``Path`` of a report about to be opened in the viewer.
+    """
+
+    report_ready = Signal(object)
+
+    def __init__(
+        self,
+        host: TabHost,
+        backend: AppBackend,
+        user: UserDTO,
+        toasts: ToastArea,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._host = host
+        self._backend = backend
+        self._user = user
+        self._toasts = toasts
+        self._jobs: set[_ReportTask] = set()
+
+    @Slot(str, int)
+    def open(self, kind: str, object_id: int) -> None:
+        """Show the ``kind`` object with id ``object_id`` (unknown kinds are ignored)."""
+        if kind == "report":
+            self._open_report(object_id)
+            return
+        title = LINK_TABS.get(kind)
+        page = self._host.show_tab(title) if title else None
+        if page is None:
+            return
+        if kind == "product":
+            panel = getattr(page, "panel", None)
+            if panel is not None:
+                panel.select_product(object_id)
+        elif kind == "campaign" and hasattr(page, "select_campaign"):
+            page.select_campaign(object_id)
+        elif kind == "user":
+            users_panel = getattr(page, "users_panel", None)
+            if users_panel is not None:
+                users_panel.select_user(object_id)
+        elif kind == "order":
+            pages, orders = getattr(page, "pages", None), getattr(page, "orders", None)
+            if pages is not None and orders is not None:
+                pages.setCurrentWidget(orders)
+
+    def _open_report(self, campaign_id: int) -> None:
+        job = _ReportTask(self._backend, self._user, campaign_id)
+        job.signals.finished.connect(self._on_job_done, Qt.ConnectionType.QueuedConnection)
+        job.signals.failed.connect(self._on_job_failed, Qt.ConnectionType.QueuedConnection)
+        self._jobs.add(job)
+        QThreadPool.globalInstance().start(job)
+
+    def _forget(self) -> None:
+        sender = self.sender()
+        self._jobs = {job for job in self._jobs if job.signals is not sender}
+
+    @Slot(object)
+    def _on_job_done(self, path: Path) -> None:
+        self._forget()
+        emit(self.report_ready, path)
+        if not open_file(path):
+            self._toasts.show_toast("No PDF viewer", f"The report is at {path}.", "warning")
+
+    @Slot(str)
+    def _on_job_failed(self, message: str) -> None:
+        self._forget()
+        self._toasts.show_toast("Cannot open the report", message, "error")
+
+
+class NotificationActions(QObject):
+    """The window's Notifications menu and its shortcuts (see the module docstring).
+
+    Actions the user may not use are not created (their attribute is None), so neither the
+    menu nor a shortcut offers them.
+    """
+
+    def __init__(
+        self,
+        window: QWidget,
+        api: NotificationsApiPort,
+        bus: EventBus,
+        user: UserDTO,
+        wiring: NotificationsWiring,
+    ) -> None:
+        super().__init__(window)
+        self._window = window
+        self._api = api
+        self._bus = bus
+        self._user = user
+        self._wiring = wiring
+        self._outbox: QDialog | None = None
+        self.menu = QMenu("Notifications", window)
+        self.menu.setObjectName("notificationsMenu")
+        self.menu.setStyleSheet(MENU_STYLE)
+        self.centre_action = self._action(
+            "Notification centre…", "Ctrl+B", self._on_centre_triggered, None
+        )
+        self.menu.addSeparator()
+        self.rules_action = self._action(
+            "Notification rules…", "Ctrl+Shift+B", self._on_rules_triggered, RULES_PERMISSION
+        )
+        self.outbox_action = self._action(
+            "Email outbox…", "Ctrl+Shift+O", self._on_outbox_triggered, OUTBOX_PERMISSION
+        )
+        self.promotion_action = self._action(
+            "Write a promotion…", "Ctrl+Shift+M", self._on_promotion_triggered, PROMOTION_PERMISSION
+        )
+        self.mail_action = self._action(
+            "Mail server…", "", self._on_mail_triggered, SMTP_PERMISSION
+        )
+
+    def _action(
+        self, text: str, keys: str, slot: Callable[[], None], permission: Permission | None
+    ) -> QAction | None:
+        if permission is not None and not has_permission(self._user, permission):
+            return None
+        action = QAction(text, self._window)
+        if keys:
+            action.setShortcut(QKeySequence(keys))
+            action.setToolTip(f"{text.rstrip('…')} ({keys})")
+        action.triggered.connect(slot)
+        self._window.addAction(action)  # the shortcut works anywhere in the window
+        self.menu.addAction(action)
+        return action
+
+    @property
+    def actions(self) -> list[QAction]:
+        """The actions this user has, in menu order."""
+        return [a for a in self.menu.actions() if not a.isSeparator()]
+
+    @property
+    def outbox(self) -> QDialog | None:
+        """The outbox window once opened."""
+        return self._outbox
+
+    def close_all(self) -> None:
+        """Close the windows this menu opened (the main window is closing)."""
+        if self._outbox is not None:
+            self._outbox.close()
+        centre = self._wiring.centre
+        if centre is not None:
+            centre.close()
+
+    @Slot()
+    def _on_centre_triggered(self) -> None:
+        self._wiring.open_centre()
+
+    @Slot()
+    def _on_rules_triggered(self) -> None:
+        dialog = NotificationRulesDialog(self._api, self._user, self._window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    @Slot()
+    def _on_outbox_triggered(self) -> None:
+        if self._outbox is None:
+            dialog = QDialog(self._window)
+            dialog.setObjectName("outboxWindow")
+            dialog.setWindowTitle("Email outbox")
+            view = OutboxView(self._api, self._bus, self._user, dialog)
+            layout = QVBoxLayout(dialog)
+            layout.setContentsMargins(0, 0, 0, 0)
+            layout.addWidget(view)
+            dialog.resize(1180, 640)
+            self._outbox = dialog
+        else:
+            shown = self._outbox.findChild(OutboxView)
+            if shown is not None:
+                shown.refresh()
+        self._outbox.show()
+        self._outbox.raise_()
+        self._outbox.activateWindow()
+
+    @Slot()
+    def _on_promotion_triggered(self) -> None:
+        dialog = PromotionDialog(self._api, self._user, self._window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    @Slot()
+    def _on_mail_triggered(self) -> None:
+        dialog = SmtpSettingsDialog(self._api, self._user, self._window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()

@@ -1,0 +1,347 @@
+"""Dialogs of the outbox view: writing a promotion, and the mail server settings."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from posapp.services.notifications.outbox_dto import (
+    DEFAULT_PORTS,
+    SECURITY_LABELS,
+    SECURITY_MODES,
+    SmtpSettings,
+)
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.errors import ServiceError
+from posapp.ui.kit.qt_compat import emit
+from posapp.ui.kit.widgets import SPACING, PageHeader
+from posapp.ui.notifications.ports import OutboxPort
+from posapp.ui.staff.session import error_text
+
+SUBJECT_MAX: Final = 200
+
+
+def _error_label(parent: QWidget) -> QLabel:
+    label = QLabel(parent)
+    label.setObjectName("errorLabel")
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+class _SendSignals(QObject):
+    done = Signal(int)
+    failed = Signal(object)  # the exception: the dialog turns it into text in the GUI thread
+
+
+class _SendPromotion(QRunnable):
+    """Queues the promotion off the GUI thread (one transaction; thousands of rows)."""
+
+    def __init__(
+        self, api: OutboxPort, user: UserDTO, subject: str, body: str, campaign_id: int | None
+    ) -> None:
+        super().__init__()
+        self.signals = _SendSignals()
+        self._args = (api, user, subject, body, campaign_id)
+
+    def run(self) -> None:
+        api, user, subject, body, campaign_id = self._args
+        try:
+            count = api.send_promotion(user, subject, body, campaign_id)
+        except Exception as exc:  # a worker must report, never die silently
+            emit(self.signals.failed, exc)
+        else:
+            emit(self.signals.done, count)
+
+
+class PromotionDialog(QDialog):
+    """Write a promotion to every customer who opted in, optionally with a code each.
+
+    Queuing runs on a worker thread with a busy bar; it is one transaction, so it either queues
+    every email or none (there is nothing half-done to cancel).
+
+    Signals:
+        sent(int): the promotion was queued for this many customers.
+    """
+
+    sent = Signal(int)
+
+    def __init__(self, api: OutboxPort, user: UserDTO, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._api = api
+        self._user = user
+        self._job: _SendPromotion | None = None
+        self.setObjectName("promotionDialog")
+        self.setWindowTitle("Write a promotion")
+        self.resize(620, 560)
+        header = PageHeader(
+            "Write a promotion",
+            "Emailed to every customer who agreed to hear about offers.",
+            "coupon",
+            self,
+        )
+        form = self._build_form()
+        self.audience_label = QLabel(self)
+        self.audience_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.error_label = _error_label(self)
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, 0)
+        self.progress.setAccessibleName("Queuing the emails")
+        self.progress.hide()
+
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.setAutoDefault(False)
+        self.cancel_button.clicked.connect(self.reject)
+        self.send_button = QPushButton("&Send", self)
+        self.send_button.setProperty("variant", "primary")
+        self.send_button.setShortcut("Ctrl+Return")
+        self.send_button.setToolTip("Queue the emails (Ctrl+Enter)")
+        self.send_button.clicked.connect(self._on_send_clicked)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.audience_label, 1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.send_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(3 * SPACING, 3 * SPACING, 3 * SPACING, 3 * SPACING)
+        layout.setSpacing(2 * SPACING)
+        layout.addWidget(header)
+        layout.addLayout(form, 1)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.progress)
+        layout.addLayout(buttons)
+        self._load_campaigns()
+        self.campaign_combo.currentIndexChanged.connect(self._update_audience)
+        self._update_audience()
+
+    def _build_form(self) -> QFormLayout:
+        self.campaign_combo = QComboBox(self)
+        self.campaign_combo.setAccessibleName("Coupon campaign")
+        self.campaign_combo.addItem("No code", None)
+        self.subject_edit = QLineEdit(self)
+        self.subject_edit.setMaxLength(SUBJECT_MAX)
+        self.subject_edit.setAccessibleName("Subject")
+        self.body_edit = QPlainTextEdit(self)
+        self.body_edit.setAccessibleName("Message")
+        self.body_edit.setPlaceholderText(
+            "Dear {name},\n\nOur spring sale starts Monday. Show this code at the till: {code}"
+        )
+        hint = QLabel("{name} becomes the customer's name, {code} their own coupon code.", self)
+        hint.setProperty("role", "muted")
+        hint.setTextFormat(Qt.TextFormat.PlainText)
+        form = QFormLayout()
+        form.setSpacing(SPACING)
+        form.addRow("&Campaign", self.campaign_combo)
+        form.addRow("&Subject", self.subject_edit)
+        form.addRow("&Message", self.body_edit)
+        form.addRow("", hint)
+        return form
+
+    def _load_campaigns(self) -> None:
+        try:
+            campaigns = self._api.promotion_campaigns(self._user)
+        except ServiceError as exc:
+            self._show_error(error_text(self, exc))
+            return
+        for campaign in campaigns:
+            self.campaign_combo.addItem(
+                f"{campaign.name} ({campaign.unused_codes} unused codes)", campaign.id
+            )
+
+    def _campaign_id(self) -> int | None:
+        data = self.campaign_combo.currentData()
+        return int(data) if data is not None else None
+
+    def _show_error(self, message: str) -> None:
+        self.error_label.setText(message)
+        self.error_label.setVisible(bool(message))
+
+    @Slot()
+    def _update_audience(self) -> None:
+        try:
+            audience = self._api.promotion_audience(self._user, self._campaign_id())
+        except ServiceError as exc:
+            self._show_error(error_text(self, exc))
+            return
+        self._show_error("")
+        text = f"Goes to {audience.recipients} customer{'s' if audience.recipients != 1 else ''}"
+        if audience.unused_codes is not None:
+            text += f" · {audience.unused_codes} codes left"
+        self.audience_label.setText(text + ".")
+
+    def _set_busy(self, busy: bool) -> None:
+        self.progress.setVisible(busy)
+        for widget in (self.send_button, self.cancel_button, self.subject_edit, self.body_edit,
+                       self.campaign_combo):  # fmt: skip
+            widget.setEnabled(not busy)
+
+    @Slot()
+    def _on_send_clicked(self) -> None:
+        self._show_error("")
+        self._set_busy(True)
+        job = _SendPromotion(
+            self._api,
+            self._user,
+            self.subject_edit.text(),
+            self.body_edit.toPlainText(),
+            self._campaign_id(),
+        )
+        job.signals.done.connect(self._on_job_done)
+        job.signals.failed.connect(self._on_job_failed)
+        self._job = job
+        QThreadPool.globalInstance().start(job)
+
+    @Slot(int)
+    def _on_job_done(self, count: int) -> None:
+        self._set_busy(False)
+        self._job = None
+        emit(self.sent, count)
+        self.accept()
+
+    @Slot(object)
+    def _on_job_failed(self, error: BaseException) -> None:
+        self._set_busy(False)
+        self._job = None
+        self._show_error(error_text(self, error))
+
+
+class SmtpSettingsDialog(QDialog):
+    """The mail server: host, port, security, log-in and sender.
+
+    The password never goes into the database: it is kept in the system keyring or a private
+    file (see ``posapp.services.notifications.mailer``).
+    """
+
+    def __init__(self, api: OutboxPort, user: UserDTO, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._api = api
+        self._user = user
+        self.setObjectName("smtpSettingsDialog")
+        self.setWindowTitle("Mail server")
+        self.resize(560, 0)
+        header = PageHeader(
+            "Mail server", "How customer emails leave the shop (SMTP).", "database", self
+        )
+        self.error_label = _error_label(self)
+        form = self._build_form()
+        cancel = QPushButton("Cancel", self)
+        cancel.setAutoDefault(False)
+        cancel.clicked.connect(self.reject)
+        self.save_button = QPushButton("&Save", self)
+        self.save_button.setProperty("variant", "primary")
+        self.save_button.setDefault(True)
+        self.save_button.clicked.connect(self._on_save_clicked)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(cancel)
+        buttons.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(3 * SPACING, 3 * SPACING, 3 * SPACING, 3 * SPACING)
+        layout.setSpacing(2 * SPACING)
+        layout.addWidget(header)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addLayout(buttons)
+        self.security_combo.currentIndexChanged.connect(self._on_security_changed)
+        self._load()
+
+    def _build_form(self) -> QFormLayout:
+        self.host_edit = QLineEdit(self)
+        self.host_edit.setPlaceholderText("smtp.example.com")
+        self.port_spin = QSpinBox(self)
+        self.port_spin.setRange(1, 65535)
+        self.security_combo = QComboBox(self)
+        for mode in SECURITY_MODES:
+            self.security_combo.addItem(SECURITY_LABELS[mode], mode)
+        self.username_edit = QLineEdit(self)
+        self.password_edit = QLineEdit(self)
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.from_address_edit = QLineEdit(self)
+        self.from_address_edit.setPlaceholderText("shop@example.com")
+        self.from_name_edit = QLineEdit(self)
+        self.from_name_edit.setPlaceholderText("Main Street Shop")
+        self.timeout_spin = QSpinBox(self)
+        self.timeout_spin.setRange(1, 300)
+        self.timeout_spin.setSuffix(" s")
+        note = QLabel(
+            "The password is kept in the system keyring, or in a private file only you can read; "
+            "never in the database. POSAPP_SMTP_PASSWORD overrides it.",
+            self,
+        )
+        note.setWordWrap(True)
+        note.setProperty("role", "muted")
+        form = QFormLayout()
+        form.setSpacing(SPACING)
+        form.addRow("&Host", self.host_edit)
+        form.addRow("&Port", self.port_spin)
+        form.addRow("S&ecurity", self.security_combo)
+        form.addRow("&Username", self.username_edit)
+        form.addRow("Pass&word", self.password_edit)
+        form.addRow("", note)
+        form.addRow("Sender &address", self.from_address_edit)
+        form.addRow("Sender &name", self.from_name_edit)
+        form.addRow("&Timeout", self.timeout_spin)
+        return form
+
+    def _load(self) -> None:
+        try:
+            settings = self._api.get_smtp_settings(self._user)
+            has_password = self._api.has_smtp_password(self._user)
+        except ServiceError as exc:
+            self.error_label.setText(error_text(self, exc))
+            self.error_label.show()
+            self.save_button.setEnabled(False)
+            return
+        self.host_edit.setText(settings.host)
+        self.security_combo.setCurrentIndex(SECURITY_MODES.index(settings.security))
+        self.port_spin.setValue(settings.port)
+        self.username_edit.setText(settings.username)
+        self.from_address_edit.setText(settings.from_address)
+        self.from_name_edit.setText(settings.from_name)
+        self.timeout_spin.setValue(settings.timeout_s)
+        self.password_edit.setPlaceholderText(
+            "Stored — leave empty to keep it" if has_password else "No password stored"
+        )
+
+    @Slot()
+    def _on_security_changed(self) -> None:
+        if self.port_spin.value() in DEFAULT_PORTS.values():
+            self.port_spin.setValue(DEFAULT_PORTS[str(self.security_combo.currentData())])
+
+    def settings(self) -> SmtpSettings:
+        """The settings as entered."""
+        return SmtpSettings(
+            host=self.host_edit.text(),
+            port=self.port_spin.value(),
+            security=self.security_combo.currentData(),
+            username=self.username_edit.text(),
+            from_address=self.from_address_edit.text(),
+            from_name=self.from_name_edit.text(),
+            timeout_s=self.timeout_spin.value(),
+        )
+
+    @Slot()
+    def _on_save_clicked(self) -> None:
+        password = self.password_edit.text() or None
+        try:
+            self._api.save_smtp_settings(self._user, self.settings(), password)
+        except ServiceError as exc:
+            self.error_label.setText(error_text(self, exc))
+            self.error_label.show()
+            return
+        self.accept()

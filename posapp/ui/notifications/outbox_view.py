@@ -1,0 +1,366 @@
+"""The email outbox: what is waiting, sent and failed, why, and retrying."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Final
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Slot,
+)
+from PySide6.QtGui import QColor, QHideEvent, QKeySequence, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from typing_extensions import override
+
+from posapp.services.notifications.outbox_dto import (
+    OUTBOX_KIND_LABELS,
+    OUTBOX_STATUS_LABELS,
+    PROMOTION_PERMISSION,
+    SMTP_PERMISSION,
+    OutboxFilter,
+    OutboxRowDTO,
+)
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.errors import ServiceError
+from posapp.services.staff.permissions import has_permission
+from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.resources import PALETTE
+from posapp.ui.kit.widgets import SPACING, PageHeader
+from posapp.ui.notifications.centre import when_text
+from posapp.ui.notifications.outbox_dialogs import PromotionDialog, SmtpSettingsDialog
+from posapp.ui.notifications.ports import OutboxPort
+from posapp.ui.notifications.style import table_style
+from posapp.ui.staff.session import error_text
+
+PAGE_SIZE: Final = 200
+AUTO_REFRESH_MS: Final = 15_000
+COLUMNS: Final = ("Created", "To", "Subject", "Kind", "Status", "Tries", "Next try", "Last error")
+_STATUS: Final = 4
+_TRIES: Final = 5
+_ERROR: Final = 7
+STATUS_COLOURS: Final = {"failed": PALETTE["danger"], "pending": PALETTE["warning"],
+                         "sent": PALETTE["success"]}  # fmt: skip
+RowRole: Final = Qt.ItemDataRole.UserRole
+
+
+def _next_try(row: OutboxRowDTO) -> str:
+    if row.status != "pending" or row.next_attempt_at is None:
+        return "—"
+    return row.next_attempt_at.astimezone().strftime("%d %b %H:%M")
+
+
+_CELLS: Final[tuple[Callable[[OutboxRowDTO], str], ...]] = (
+    lambda r: when_text(r.created_at),
+    lambda r: f"{r.to_name} <{r.to_address}>" if r.to_name else r.to_address,
+    lambda r: r.subject,
+    lambda r: OUTBOX_KIND_LABELS.get(r.kind, r.kind),
+    lambda r: OUTBOX_STATUS_LABELS.get(r.status, r.status),
+    lambda r: str(r.attempts),
+    _next_try,
+    lambda r: " ".join(r.last_error.split()) or "—",
+)
+"""The text of each column, in ``COLUMNS`` order."""
+
+
+def _cell(row: OutboxRowDTO, column: int) -> str:
+    return _CELLS[column](row)
+
+
+class OutboxTableModel(QAbstractTableModel):
+    """The outbox, newest first, a page at a time (keyset on the id), optionally by status."""
+
+    def __init__(self, api: OutboxPort, user: UserDTO, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._api = api
+        self._user = user
+        self._filter = OutboxFilter(limit=PAGE_SIZE)
+        self._rows: list[OutboxRowDTO] = []
+        self._more = True
+        self.error = ""
+
+    def set_status(self, status: str) -> None:
+        """List only ``status`` (``""`` for every status) and reload."""
+        self._filter = OutboxFilter(status=status, limit=PAGE_SIZE)
+        self.reload()
+
+    def reload(self) -> None:
+        """Forget the loaded rows and fetch the first page again."""
+        self.beginResetModel()
+        self._rows, self._more, self.error = [], True, ""
+        self.endResetModel()
+        if self.canFetchMore(QModelIndex()):
+            self.fetchMore(QModelIndex())
+
+    def row_dto(self, row: int) -> OutboxRowDTO:
+        """The email on ``row``."""
+        return self._rows[row]
+
+    @override
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    @override
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    @override
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> bool:
+        return not parent.isValid() and self._more
+
+    @override
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> None:
+        if parent.isValid() or not self._more:
+            return
+        before = self._rows[-1].id if self._rows else None
+        try:
+            page = self._api.list_outbox(self._user, replace(self._filter, before_id=before))
+        except ServiceError as exc:
+            self.error, self._more = str(exc), False
+            return
+        self._more = len(page) >= self._filter.limit
+        if page:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
+            self._rows.extend(page)
+            self.endInsertRows()
+
+    @override
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> object:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
+        return None
+
+    @override
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> object:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row, column = self._rows[index.row()], index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _cell(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row, column)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self._colour(row, column)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == _TRIES:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return row if role == RowRole else None
+
+    @staticmethod
+    def _tooltip(row: OutboxRowDTO, column: int) -> str:
+        if column == _ERROR and row.last_error:
+            return row.last_error
+        if column == 0:
+            return row.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        return _cell(row, column)
+
+    @staticmethod
+    def _colour(row: OutboxRowDTO, column: int) -> QColor | None:
+        if column == _STATUS:
+            return QColor(STATUS_COLOURS.get(row.status, PALETTE["text"]))
+        if column == _ERROR and row.status == "failed":
+            return QColor(PALETTE["danger"])
+        return None
+
+
+class OutboxView(QWidget):
+    """The outbox for managers and admins; both write promotions, admins set the mail server.
+
+    Shortcuts: F5 refreshes, Ctrl+R retries the selected emails, Ctrl+N writes a promotion.
+    """
+
+    def __init__(
+        self, api: OutboxPort, bus: EventBus, user: UserDTO, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._api = api
+        self._bus = bus
+        self._user = user
+        self.setObjectName("outboxView")
+        self.setAccessibleName("Email outbox")
+        self.header = PageHeader("Email outbox", "", "info", self)
+        self.status_combo = QComboBox(self)
+        self.status_combo.setAccessibleName("Show")
+        for label, status in (("All emails", ""), ("Failed", "failed"), ("Waiting", "pending"),
+                              ("Sent", "sent")):  # fmt: skip
+            self.status_combo.addItem(label, status)
+        show_label = QLabel("Sho&w", self)
+        show_label.setBuddy(self.status_combo)
+        self.refresh_button = self._button("Refresh", "Load the outbox again (F5)", "F5")
+        self.retry_button = self._button("&Retry", "Try the selected emails again now (Ctrl+R)",
+                                         "Ctrl+R")  # fmt: skip
+        self.promotion_button = self._button("Write &promotion…", "Email customers who opted in "
+                                             "(Ctrl+N)", "Ctrl+N")  # fmt: skip
+        self.settings_button = self._button("&Mail server…", "SMTP settings", "")
+        self.promotion_button.setVisible(has_permission(user, PROMOTION_PERMISSION))
+        self.settings_button.setVisible(has_permission(user, SMTP_PERMISSION))
+        self.promotion_button.setProperty("variant", "primary")
+
+        self.model = OutboxTableModel(api, user, self)
+        self._build_table()
+        bar = self._build_bar(show_label)
+        split = QSplitter(Qt.Orientation.Vertical, self)
+        split.addWidget(self.table)
+        split.addWidget(self.preview)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4 * SPACING, 3 * SPACING, 4 * SPACING, 3 * SPACING)
+        layout.setSpacing(2 * SPACING)
+        layout.addWidget(self.header)
+        layout.addLayout(bar)
+        layout.addWidget(split, 1)
+        layout.addWidget(self.error_label)
+
+        self.status_combo.currentIndexChanged.connect(self._on_status_changed)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.retry_button.clicked.connect(self._on_retry_clicked)
+        self.promotion_button.clicked.connect(self._on_promotion_clicked)
+        self.settings_button.clicked.connect(self._on_settings_clicked)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        self._timer = QTimer(self)
+        self._timer.setInterval(AUTO_REFRESH_MS)
+        self._timer.timeout.connect(self.refresh)
+        self.refresh()
+
+    def _build_bar(self, show_label: QLabel) -> QHBoxLayout:
+        bar = QHBoxLayout()
+        bar.setSpacing(SPACING)
+        bar.addWidget(show_label)
+        bar.addWidget(self.status_combo)
+        bar.addWidget(self.refresh_button)
+        bar.addWidget(self.retry_button)
+        bar.addStretch(1)
+        bar.addWidget(self.settings_button)
+        bar.addWidget(self.promotion_button)
+        return bar
+
+    def _build_table(self) -> None:
+        self.table = QTableView(self)
+        self.table.setObjectName("outboxTable")
+        self.table.setAccessibleName("Emails")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().hide()
+        self.table.setShowGrid(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setStyleSheet(table_style("outboxTable"))
+        header = self.table.horizontalHeader()
+        for column in range(len(COLUMNS)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(_ERROR, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(_ERROR, 28 * SPACING)
+        self.preview = QPlainTextEdit(self)
+        self.preview.setReadOnly(True)
+        self.preview.setAccessibleName("Selected email")
+        self.preview.setPlaceholderText("Select an email to read it.")
+        self.error_label = QLabel(self)
+        self.error_label.setObjectName("errorLabel")
+        self.error_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.error_label.hide()
+
+    def _button(self, text: str, tooltip: str, shortcut: str) -> QPushButton:
+        button = QPushButton(text, self)
+        button.setToolTip(tooltip)
+        button.setAutoDefault(False)
+        if shortcut:
+            button.setShortcut(QKeySequence(shortcut))
+        return button
+
+    def selected_rows(self) -> list[OutboxRowDTO]:
+        """The selected emails."""
+        rows = sorted(i.row() for i in self.table.selectionModel().selectedRows())
+        return [self.model.row_dto(row) for row in rows]
+
+    @Slot()
+    def refresh(self) -> None:
+        """Reload the counts and the list."""
+        try:
+            counts = self._api.outbox_counts(self._user)
+        except ServiceError as exc:
+            self._show_error(error_text(self, exc))
+            return
+        parts = [f"{counts.pending} waiting", f"{counts.sent} sent"]
+        parts.append(f"{counts.failed} failed" if counts.failed else "none failed")
+        self.header.subtitle_label.setText(" · ".join(parts))
+        self.model.reload()
+        self._show_error(self.model.error)
+        self._on_selection_changed()
+
+    def _show_error(self, message: str) -> None:
+        self.error_label.setText(message)
+        self.error_label.setVisible(bool(message))
+
+    @Slot()
+    def _on_status_changed(self) -> None:
+        self.model.set_status(str(self.status_combo.currentData() or ""))
+        self._on_selection_changed()
+
+    @Slot()
+    def _on_selection_changed(self) -> None:
+        selected = self.selected_rows()
+        self.retry_button.setEnabled(any(r.status != "sent" for r in selected))
+        if len(selected) != 1:
+            self.preview.clear()
+            return
+        try:
+            message = self._api.outbox_message(self._user, selected[0].id)
+        except ServiceError as exc:
+            self._show_error(error_text(self, exc))
+            return
+        row = message.row
+        lines = [f"To: {_cell(row, 1)}", f"Subject: {row.subject}"]
+        if row.last_error:
+            lines.append(f"Last error: {row.last_error}")
+        self.preview.setPlainText("\n".join(lines) + "\n\n" + message.body)
+
+    @Slot()
+    def _on_retry_clicked(self) -> None:
+        ids = [r.id for r in self.selected_rows() if r.status != "sent"]
+        if not ids:
+            return
+        try:
+            self._api.retry_emails(self._user, ids)
+        except ServiceError as exc:
+            self._show_error(error_text(self, exc))
+            return
+        self.refresh()
+
+    @Slot()
+    def _on_promotion_clicked(self) -> None:
+        dialog = PromotionDialog(self._api, self._user, self)
+        dialog.sent.connect(self.refresh)
+        dialog.open()
+
+    @Slot()
+    def _on_settings_clicked(self) -> None:
+        SmtpSettingsDialog(self._api, self._user, self).open()
+
+    @override
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._timer.start()
+
+    @override
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._timer.stop()
+        super().hideEvent(event)

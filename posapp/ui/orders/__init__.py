@@ -1,0 +1,1 @@
+"""The Orders tab: the register, the order list with an order's detail, the till."""

@@ -1,0 +1,336 @@
+"""One order: its lines, payments and history, and the moves the user may make next."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from posapp.reports.receipt import receipt_pdf
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.errors import ServiceError
+from posapp.services.sales.dto import (
+    ApprovalRequiredError,
+    ManagerApproval,
+    OrderDetail,
+    PaymentDraft,
+    PlacedOrder,
+    ReturnRequest,
+)
+from posapp.services.staff.permissions import Permission, has_permission
+from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.formatting import money_text
+from posapp.ui.kit.qt_compat import emit
+from posapp.ui.kit.widgets import SPACING
+from posapp.ui.orders.return_dialog import ReturnDialog
+from posapp.ui.register.dialogs import ApprovalDialog, text_dialog
+from posapp.ui.register.flow import ReceiptSink, save_and_open_receipt
+from posapp.ui.register.payment import PaymentDialog
+from posapp.ui.register.port import OrdersPort
+
+ACTION_TEXT = {
+    "pay": ("Take payment", ""),
+    "fulfil": ("Hand over", ""),
+    "ready": ("Ready for pickup", ""),
+    "collect": ("Collected", ""),
+    "cancel": ("Cancel order", ""),
+    "return": ("Return items", "Ctrl+R"),
+}
+STATUS_NAMES = {
+    "placed": "Awaiting payment",
+    "paid": "Paid",
+    "ready": "Ready for pickup",
+    "fulfilled": "Handed over",
+    "collected": "Collected",
+    "cancelled": "Cancelled",
+    "partly_refunded": "Partly refunded",
+    "refunded": "Refunded",
+    "draft": "Draft",
+}
+
+
+def _tree(headers: list[str], name: str, parent: QWidget) -> QTreeWidget:
+    tree = QTreeWidget(parent)
+    tree.setHeaderLabels(headers)
+    tree.setRootIsDecorated(False)
+    tree.setAccessibleName(name)
+    tree.setUniformRowHeights(True)
+    tree.setProperty("ordersTree", True)
+    tree.setAlternatingRowColors(True)
+    return tree
+
+
+class OrderDetailPanel(QFrame):
+    """The chosen order; buttons for its allowed moves and a receipt reprint.
+
+    Signals:
+        changed(): the order was changed by an action here.
+    """
+
+    changed = Signal()
+
+    def __init__(
+        self, port: OrdersPort, bus: EventBus, user: UserDTO, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("card")
+        self.port, self.user = port, user
+        self.order: OrderDetail | None = None
+        self.receipt_sink: ReceiptSink = save_and_open_receipt
+        self.title = QLabel("Choose an order", self)
+        self.title.setObjectName("pageTitle")
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary = QLabel("", self)
+        self.summary.setProperty("role", "muted")
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary.setWordWrap(True)
+        self.message = QLabel("", self)
+        self.message.setObjectName("hintLabel")
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message.setWordWrap(True)
+        self.message.hide()
+        self.tabs = QTabWidget(self)
+        self.lines = _tree(["#", "Item", "Qty", "Returned", "Price", "Total"], "Lines", self)
+        self.payments = _tree(["Method", "Amount", "Detail", "By", "When"], "Payments", self)
+        self.history = _tree(["When", "From", "To", "By", "Approved by", "Note"], "History", self)
+        self.tabs.addTab(self.lines, "&Lines")
+        self.tabs.addTab(self.payments, "Pa&yments")
+        self.tabs.addTab(self.history, "&History")
+        self.action_row = QHBoxLayout()
+        self.action_row.setSpacing(SPACING)
+        self.reprint = QPushButton("Reprint receipt (Ctrl+P)", self)
+        self.reprint.clicked.connect(self.print_receipt)
+        self.action_buttons: dict[str, QPushButton] = {}
+        column = QVBoxLayout(self)
+        column.setContentsMargins(2 * SPACING, 2 * SPACING, 2 * SPACING, 2 * SPACING)
+        column.setSpacing(SPACING)
+        column.addWidget(self.title)
+        column.addWidget(self.summary)
+        column.addWidget(self.message)
+        column.addWidget(self.tabs, 1)
+        column.addLayout(self.action_row)
+        for key, slot in (("Ctrl+P", self.print_receipt), ("Ctrl+R", self._return)):
+            shortcut = QShortcut(QKeySequence(key), self.parentWidget() or self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(slot)
+        self.show_order(None)
+
+    @property
+    def order_id(self) -> int | None:
+        """The order shown."""
+        return self.order.id if self.order else None
+
+    def load(self, order_id: int) -> None:
+        """Read and show an order."""
+        try:
+            self.show_order(self.port.order_detail(self.user, order_id))
+        except ServiceError as exc:
+            self.say(str(exc))
+
+    def say(self, text: str) -> None:
+        """Show a note over the tabs."""
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def show_order(self, order: OrderDetail | None) -> None:
+        """Show ``order`` (or the empty state)."""
+        self.order = order
+        self.say("")
+        for tree in (self.lines, self.payments, self.history):
+            tree.clear()
+        for button in self.action_buttons.values():
+            button.deleteLater()
+        self.action_buttons = {}
+        self.action_row.removeWidget(self.reprint)
+        if order is None:
+            self.title.setText("Choose an order")
+            self.summary.setText("Its lines, payments and history show here.")
+            self.reprint.hide()
+            return
+        self.title.setText(f"{order.number} · {STATUS_NAMES.get(order.status, order.status)}")
+        customer = f" · {order.customer.holder_name}" if order.customer else ""
+        when = (order.placed_at or order.created_at).astimezone().strftime("%Y-%m-%d %H:%M")
+        refunded = f" · refunded {money_text(order.refunded_minor)}" if order.refunded_minor else ""
+        self.summary.setText(
+            f"{when} · {order.store.name} · {order.cashier_name}{customer} · total "
+            f"{money_text(order.total_minor)}{refunded}"
+        )
+        self._fill(order)
+        for action in order.actions:
+            text, key = ACTION_TEXT.get(action, (action, ""))
+            button = QPushButton(f"{text} ({key})" if key else text, self)
+            button.clicked.connect(lambda _c=False, a=action: self.act(a))
+            self.action_row.addWidget(button)
+            self.action_buttons[action] = button
+        self.action_row.addWidget(self.reprint)
+        self.reprint.show()
+
+    def _fill(self, order: OrderDetail) -> None:
+        for line in order.lines:
+            QTreeWidgetItem(
+                self.lines,
+                [
+                    str(line.line_no),
+                    line.name,
+                    str(line.quantity),
+                    str(line.returned_qty or ""),
+                    money_text(line.unit_price_minor),
+                    money_text(line.total_minor),
+                ],
+            )
+        for payment in order.payments:
+            detail = payment.card_reference or payment.account_number
+            if payment.card_last4:
+                detail = f"•••• {payment.card_last4} {detail}"
+            if payment.change_minor:
+                tendered = money_text(payment.tendered_minor)
+                detail = f"tendered {tendered}, change {money_text(payment.change_minor)}"
+            QTreeWidgetItem(
+                self.payments,
+                [
+                    payment.method,
+                    money_text(payment.amount_minor),
+                    detail,
+                    payment.user_name,
+                    payment.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+                ],
+            )
+        for change in order.history:
+            QTreeWidgetItem(
+                self.history,
+                [
+                    change.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
+                    STATUS_NAMES.get(change.from_status or "", change.from_status or ""),
+                    STATUS_NAMES.get(change.to_status, change.to_status),
+                    change.user_name,
+                    change.approver_name,
+                    change.note,
+                ],
+            )
+        for tree in (self.lines, self.payments, self.history):
+            for column in range(tree.columnCount()):
+                tree.resizeColumnToContents(column)
+
+    # --- actions -----------------------------------------------------------------------------
+
+    def act(self, action: str) -> None:
+        """Run one of the order's allowed moves."""
+        if self.order is None:
+            return
+        handlers = {
+            "pay": self._pay,
+            "cancel": self._cancel,
+            "return": self._return,
+        }
+        handler = handlers.get(action)
+        try:
+            if handler is not None:
+                handler()
+                return
+            self.port.advance_order(self.user, self.order.id, action)
+        except ServiceError as exc:
+            self.say(str(exc))
+            return
+        emit(self.changed)
+
+    def _approval(self, permission: str, what: str) -> ManagerApproval | None:
+        dialog = ApprovalDialog(
+            what, lambda a: self.port.verify_approval(self.user, a, permission), self
+        )
+        return dialog.approval if dialog.exec() else None
+
+    def _pay(self) -> None:
+        order = self.order
+        assert order is not None
+
+        def submit(payments: tuple[PaymentDraft, ...]) -> PlacedOrder:
+            return self.port.pay_order(self.user, order.id, payments)
+
+        dialog = PaymentDialog(
+            order.total_minor,
+            submit,
+            customer_number=order.customer.number if order.customer else "",
+            parent=self,
+        )
+        dialog.exec()
+        if dialog.placed is not None:
+            emit(self.changed)
+
+    def _cancel(self) -> None:
+        order = self.order
+        assert order is not None
+        dialog = text_dialog(
+            "Cancel order",
+            "Reason",
+            f"Cancelling {order.number} puts its stock back, gives coupon uses back and "
+            "refunds what was paid to the same tenders.",
+            self,
+        )
+        if not dialog.exec():
+            return
+        reason = str(dialog.value)
+        approval = None
+        if not has_permission(self.user, Permission.VOID):
+            approval = self._approval(Permission.VOID.value, "Cancelling an order needs a manager.")
+            if approval is None:
+                return
+        self.port.cancel_order(self.user, order.id, reason, approval)
+        emit(self.changed)
+
+    @Slot()
+    def _return(self) -> None:
+        order = self.order
+        if order is None or "return" not in order.actions:
+            return
+        dialog = ReturnDialog(order, self._submit_return, self)
+        if dialog.exec():
+            emit(self.changed)  # the list reloads this order…
+            self.say(dialog.done_text)  # …then the note says what was refunded
+
+    def _submit_return(self, request: ReturnRequest) -> str:
+        while True:
+            try:
+                result = self.port.return_items(self.user, request)
+            except ApprovalRequiredError as exc:
+                approval = self._approval(exc.permission, str(exc))
+                if approval is None:
+                    raise
+                request = ReturnRequest(
+                    request.return_uuid,
+                    request.order_id,
+                    request.lines,
+                    request.with_receipt,
+                    request.refund_to,
+                    request.account_id,
+                    approval,
+                    request.reason,
+                    request.card_refund_reference,
+                )
+                continue
+            refunds = ", ".join(f"{m} {money_text(a)}" for m, a in result.refunds)
+            done = refunds or "nothing to refund"
+            return f"Returned: {money_text(result.amount_minor)} refunded ({done})."
+
+    @Slot()
+    def print_receipt(self) -> None:
+        """Reprint the order's receipt (marked COPY)."""
+        if self.order is None:
+            return
+        try:
+            pdf = receipt_pdf(self.order, zone=self.port.shop_zone(), copy=True)
+            self.receipt_sink(f"{self.order.number}-copy", pdf)
+            self.port.print_receipt(self.user, self.order.id, copy=True)
+        except (ServiceError, OSError) as exc:
+            self.say(f"Receipt not printed: {exc}")
+            return
+        self.say(f"Receipt {self.order.number} reprinted.")

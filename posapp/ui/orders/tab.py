@@ -1,0 +1,93 @@
+"""The Orders tab: the register, the order list and the till, as three pages.
+
+Alt+R, Alt+O and Alt+T switch pages. The register is where a cashier spends the day; the order
+list finds any order (scan a receipt into its search field) and offers its next moves; the till
+page opens and closes the till and makes the X, Z and sales reports.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+
+from posapp.services.platform.dto import UserDTO
+from posapp.services.staff.permissions import Permission, has_permission
+from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.ports import AppBackend
+from posapp.ui.kit.widgets import SPACING, EmptyState
+from posapp.ui.orders.listing import OrderListView
+from posapp.ui.register.panels import REGISTER_STYLE
+from posapp.ui.register.port import orders_of
+from posapp.ui.register.till_view import TillView
+from posapp.ui.register.view import RegisterView
+
+
+class OrdersTab(QWidget):
+    """The register for selling, the list of orders and the till."""
+
+    TITLE = "Orders"
+
+    def __init__(
+        self,
+        backend: AppBackend,
+        bus: EventBus,
+        user: UserDTO,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("ordersTab")
+        self.setAccessibleName(self.TITLE)
+        self.backend, self.bus, self.user = backend, bus, user
+        self.register: RegisterView | None = None
+        self.orders: OrderListView | None = None
+        self.till: TillView | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2 * SPACING, SPACING, 2 * SPACING, 0)
+        port = orders_of(backend)
+        if port is None:
+            layout.setContentsMargins(4 * SPACING, 3 * SPACING, 4 * SPACING, 3 * SPACING)
+            layout.addWidget(
+                EmptyState(
+                    "cart",
+                    "The register is not connected",
+                    "This build does not connect the order services (backend.orders).",
+                    self,
+                ),
+                1,
+            )
+            self.pages: QTabWidget | None = None
+            return
+        self.setStyleSheet(REGISTER_STYLE)
+        self.pages = QTabWidget(self)
+        self.pages.setObjectName("ordersPages")
+        self.pages.setDocumentMode(True)
+        self.pages.tabBar().setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        if has_permission(user, Permission.SELL):
+            self.register = RegisterView(port, bus, user, self.pages)
+            self.pages.addTab(self.register, "&Register")
+        if has_permission(user, Permission.VIEW_ORDERS):
+            self.orders = OrderListView(port, bus, user, self.pages)
+            self.pages.addTab(self.orders, "&Orders")
+        self.till = TillView(port, bus, user, self.pages)
+        self.pages.addTab(self.till, "&Till")
+        self.till.till_changed.connect(self._on_till_changed)
+        self.pages.currentChanged.connect(self._on_pages_current_changed)
+        layout.addWidget(self.pages)
+        self.setFocusProxy(self.register or self.pages)
+
+    @Slot()
+    def _on_till_changed(self) -> None:
+        if self.register is not None:
+            self.register.refresh_till()
+
+    @Slot(int)
+    def _on_pages_current_changed(self, _index: int) -> None:
+        assert self.pages is not None
+        page = self.pages.currentWidget()
+        if page is self.orders and self.orders is not None:
+            self.orders.ensure_loaded()
+        elif page is self.register and self.register is not None:
+            self.register.refresh_till()
+            self.register.focus_scan()
+        elif page is self.till and self.till is not None:
+            self.till.refresh()

@@ -1,0 +1,1 @@
+"""The register: scan, adjust, pay, park; the till page and its dialogs."""

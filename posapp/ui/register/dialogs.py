@@ -1,0 +1,377 @@
+"""Small keyboard-first dialogs of the register: quantity, discount, price, approval, coupon, text.
+
+Each opens with its field focused and its value selected; Enter accepts, Esc cancels; a refused
+value shows why under the field and the dialog stays open.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+
+from PySide6.QtCore import QLocale, Qt, Slot
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from posapp.money import BP_PER_UNIT, MoneyError, format_money, parse_money
+from posapp.services.platform.errors import ServiceError, ValidationError
+from posapp.services.sales.dto import ManagerApproval
+from posapp.services.sales.pricing import MAX_LINE_QUANTITY, Discount, check_quantity
+from posapp.ui.kit.formatting import money_text
+from posapp.ui.kit.widgets import SPACING
+from posapp.ui.register.panels import no_default_buttons
+
+PERCENT_DIGITS = 2
+
+
+def parse_amount(text: str, *, allow_zero: bool = False, locale: QLocale | None = None) -> int:
+    """Parse money typed at the register with the locale's separators.
+
+    Raises:
+        MoneyError: the text is not an acceptable amount (the message says why).
+    """
+    loc = locale or QLocale()
+    group = loc.groupSeparator()
+    decimal = loc.decimalPoint()
+    return parse_money(
+        text,
+        decimal_sep=decimal,
+        group_sep=group if group != decimal else "",
+        allow_zero=allow_zero,
+    )
+
+
+def amount_text(minor: int, locale: QLocale | None = None) -> str:
+    """An amount for an input field: the locale's separators, no currency symbol."""
+    loc = locale or QLocale()
+    group = loc.groupSeparator()
+    decimal = loc.decimalPoint()
+    return format_money(minor, decimal_sep=decimal, group_sep=group if group != decimal else "")
+
+
+def parse_whole(text: str) -> int:
+    """Parse a quantity of whole units.
+
+    Raises:
+        ValidationError: empty, not a whole number, zero, negative or too large.
+    """
+    value = "".join(
+        str(unicodedata.decimal(ch)) if unicodedata.decimal(ch, None) is not None else ch
+        for ch in unicodedata.normalize("NFKC", text).strip()
+    )
+    if not value:
+        raise ValidationError("Enter a quantity.")
+    if value.startswith("-"):
+        raise ValidationError("A quantity must be at least 1.")
+    if not value.isascii() or not value.isdigit():
+        raise ValidationError("Items are sold by the unit: enter a whole number.")
+    if len(value) > len(str(MAX_LINE_QUANTITY)):
+        raise ValidationError(f"A line holds at most {MAX_LINE_QUANTITY:,} units.")
+    return check_quantity(int(value))
+
+
+def parse_discount(text: str, locale: QLocale | None = None) -> Discount | None:
+    """``10%`` or ``12.5 %`` is a percentage, ``2.50`` an amount; empty clears the discount.
+
+    Raises:
+        ValidationError, MoneyError: not a percentage between 0 and 100 or a valid amount.
+    """
+    value = unicodedata.normalize("NFKC", text).strip()
+    if not value:
+        return None
+    if value.endswith("%"):
+        number = value[:-1].strip()
+        try:
+            scaled = parse_money(
+                number,
+                decimal_sep=(locale or QLocale()).decimalPoint(),
+                group_sep="",
+                allow_zero=True,
+            )
+        except MoneyError as exc:
+            raise ValidationError("Enter a percentage like 10% or 12.5%.") from exc
+        if scaled > BP_PER_UNIT:
+            raise ValidationError("A discount is at most 100%.")
+        return Discount.percent(scaled)
+    return Discount.amount(parse_amount(value, allow_zero=True, locale=locale))
+
+
+class _ErrorLabel(QLabel):
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("errorLabel")
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setWordWrap(True)
+        self.hide()
+
+    def say(self, text: str) -> None:
+        self.setText(text)
+        self.setVisible(bool(text))
+
+
+class ValueDialog(QDialog):
+    """One field, a hint, an error line; ``parse`` turns the text into :attr:`value` or raises."""
+
+    def __init__(
+        self,
+        title: str,
+        label: str,
+        hint: str,
+        parse: Callable[[str], object],
+        *,
+        text: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setObjectName("registerValueDialog")
+        self._parse = parse
+        self.value: object = None
+        self.edit = QLineEdit(text, self)
+        self.edit.setAccessibleName(label)
+        self.edit.selectAll()
+        caption = QLabel(label, self)
+        caption.setProperty("role", "field")
+        caption.setBuddy(self.edit)
+        hint_label = QLabel(hint, self)
+        hint_label.setProperty("role", "muted")
+        hint_label.setWordWrap(True)
+        self.error = _ErrorLabel(self)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self._on_buttons_accepted)
+        buttons.rejected.connect(self.reject)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(3 * SPACING, 3 * SPACING, 3 * SPACING, 3 * SPACING)
+        column.setSpacing(SPACING)
+        column.addWidget(caption)
+        column.addWidget(self.edit)
+        column.addWidget(hint_label)
+        column.addWidget(self.error)
+        column.addWidget(buttons)
+        self.setMinimumWidth(48 * SPACING)
+        self.edit.setFocus()
+
+    @Slot()
+    def _on_buttons_accepted(self) -> None:
+        try:
+            self.value = self._parse(self.edit.text())
+        except (ServiceError, MoneyError) as exc:
+            self.error.say(str(exc))
+            self.edit.setFocus()
+            self.edit.selectAll()
+            return
+        self.accept()
+
+
+def quantity_dialog(current: int, name: str, parent: QWidget | None) -> ValueDialog:
+    """Ask for a line's quantity."""
+    return ValueDialog(
+        "Quantity",
+        f"Quantity of {name}",
+        "Whole units. Tip: type 3* before scanning to add three at once.",
+        parse_whole,
+        text=str(current),
+        parent=parent,
+    )
+
+
+def discount_dialog(
+    what: str, current: Discount | None, cap_bp: int, parent: QWidget | None
+) -> ValueDialog:
+    """Ask for a discount on a line or the order."""
+    shown = ""
+    if current is not None:
+        shown = current.describe()
+    return ValueDialog(
+        "Discount",
+        f"Discount on {what}",
+        f"Type 10% for a percentage or 2.50 for an amount; leave empty to remove it. "
+        f"Above {cap_bp / 100:g}% a manager approves.",
+        parse_discount,
+        text=shown,
+        parent=parent,
+    )
+
+
+def price_dialog(name: str, current: int, list_price: int, parent: QWidget | None) -> ValueDialog:
+    """Ask for a new unit price (empty restores the list price)."""
+
+    def parse(text: str) -> int | None:
+        return None if not text.strip() else parse_amount(text, allow_zero=True)
+
+    return ValueDialog(
+        "Change price",
+        f"Unit price of {name}",
+        f"List price {money_text(list_price)}. A manager approves any change; leave empty to "
+        "go back to the list price.",
+        parse,
+        text=amount_text(current),
+        parent=parent,
+    )
+
+
+def text_dialog(
+    title: str, label: str, hint: str, parent: QWidget | None, *, required: bool = True
+) -> ValueDialog:
+    """Ask for a short text (a reason, a label)."""
+
+    def parse(text: str) -> str:
+        value = text.strip()
+        if required and not value:
+            raise ValidationError(f"Enter the {label.lower()}.")
+        return value
+
+    return ValueDialog(title, label, hint, parse, parent=parent)
+
+
+class ApprovalDialog(QDialog):
+    """A manager types their name, password and a reason; checked before the dialog closes."""
+
+    def __init__(
+        self,
+        what: str,
+        verify: Callable[[ManagerApproval], str],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Manager approval")
+        self.setObjectName("approvalDialog")
+        self._verify = verify
+        self.approval: ManagerApproval | None = None
+        self.approver_name = ""
+        intro = QLabel(what, self)
+        intro.setTextFormat(Qt.TextFormat.PlainText)
+        intro.setWordWrap(True)
+        intro.setProperty("role", "field")
+        self.username_edit = QLineEdit(self)
+        self.username_edit.setAccessibleName("Manager username")
+        self.password_edit = QLineEdit(self)
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password_edit.setAccessibleName("Manager password")
+        self.reason_edit = QLineEdit(self)
+        self.reason_edit.setAccessibleName("Reason")
+        self.reason_edit.setPlaceholderText("e.g. damaged packaging")
+        form = QFormLayout()
+        form.addRow("&Manager", self.username_edit)
+        form.addRow("&Password", self.password_edit)
+        form.addRow("&Reason", self.reason_edit)
+        self.error = _ErrorLabel(self)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Approve")
+        buttons.accepted.connect(self._on_buttons_accepted)
+        buttons.rejected.connect(self.reject)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(3 * SPACING, 3 * SPACING, 3 * SPACING, 3 * SPACING)
+        column.setSpacing(SPACING)
+        column.addWidget(intro)
+        column.addLayout(form)
+        column.addWidget(self.error)
+        column.addWidget(buttons)
+        self.setMinimumWidth(52 * SPACING)
+
+    @Slot()
+    def _on_buttons_accepted(self) -> None:
+        approval = ManagerApproval(
+            self.username_edit.text(), self.password_edit.text(), self.reason_edit.text()
+        )
+        try:
+            self.approver_name = self._verify(approval)
+        except ServiceError as exc:
+            self.error.say(str(exc))
+            self.password_edit.clear()
+            (self.reason_edit if "reason" in str(exc).lower() else self.username_edit).setFocus()
+            return
+        self.approval = approval
+        self.accept()
+
+
+class CouponDialog(QDialog):
+    """Type or scan coupon codes; each is quoted at once and listed with what it takes off.
+
+    ``apply(code)`` quotes and applies a code (raising ``ServiceError`` with the refusal);
+    ``remove(code)`` takes one off; ``applied()`` lists ``(code, text)`` rows.
+    """
+
+    def __init__(
+        self,
+        apply: Callable[[str], None],
+        remove: Callable[[str], None],
+        applied: Callable[[], list[tuple[str, str]]],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Coupons")
+        self.setObjectName("couponDialog")
+        self._apply, self._remove, self._applied = apply, remove, applied
+        self.edit = QLineEdit(self)
+        self.edit.setAccessibleName("Coupon code")
+        self.edit.setPlaceholderText("Scan or type a code, then Enter")
+        self.edit.returnPressed.connect(self._on_edit_return_pressed)
+        self.list = QListWidget(self)
+        self.list.setAccessibleName("Applied coupons")
+        self.remove_button = QPushButton("Remove (Del)", self)
+        self.remove_button.setShortcut("Del")
+        self.remove_button.clicked.connect(self._on_remove_clicked)
+        self.error = _ErrorLabel(self)
+        self.note = QLabel("", self)
+        self.note.setProperty("role", "muted")
+        done = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        done.rejected.connect(self.accept)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(3 * SPACING, 3 * SPACING, 3 * SPACING, 3 * SPACING)
+        column.setSpacing(SPACING)
+        column.addWidget(self.edit)
+        column.addWidget(self.error)
+        column.addWidget(self.list)
+        column.addWidget(self.note)
+        column.addWidget(self.remove_button)
+        column.addWidget(done)
+        self.setMinimumWidth(56 * SPACING)
+        no_default_buttons(self)
+        self._reload()
+
+    def _reload(self) -> None:
+        self.list.clear()
+        for code, text in self._applied():
+            self.list.addItem(f"{code} — {text}")
+            self.list.item(self.list.count() - 1).setData(Qt.ItemDataRole.UserRole, code)
+        self.remove_button.setEnabled(self.list.count() > 0)
+        self.note.setText("Enter applies a code; Esc closes." if self.list.count() == 0 else "")
+
+    @Slot()
+    def _on_edit_return_pressed(self) -> None:
+        code = self.edit.text().strip()
+        if not code:
+            self.accept()
+            return
+        try:
+            self._apply(code)
+        except ServiceError as exc:
+            self.error.say(str(exc))
+            self.edit.selectAll()
+            return
+        self.error.say("")
+        self.edit.clear()
+        self._reload()
+
+    @Slot()
+    def _on_remove_clicked(self) -> None:
+        row = max(0, self.list.currentRow())
+        item = self.list.item(row) if self.list.count() else None
+        if item is not None:
+            self._remove(str(item.data(Qt.ItemDataRole.UserRole)))
+            self._reload()
+        self.edit.setFocus()

@@ -1,0 +1,413 @@
+"""What the register's keys do beyond scanning: dialogs, approvals, coupons, park, pay, receipt.
+
+Kept apart from :mod:`posapp.ui.register.view` (the layout and the scanning path) so each file
+stays readable; the flow works on the view's cart and port and tells the view to refresh.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+
+from posapp.config import data_dir
+from posapp.money import apply_rate_bp
+from posapp.reports.receipt import receipt_pdf
+from posapp.services.platform.errors import ServiceError
+from posapp.services.platform.files import write_atomic
+from posapp.services.sales.dto import (
+    ApprovalRequiredError,
+    CouponQuoteDTO,
+    CustomerDTO,
+    ManagerApproval,
+    ParkedSaleDTO,
+    PaymentDraft,
+    PlacedOrder,
+    ProductDTO,
+)
+from posapp.services.sales.pricing import Discount, DiscountKind
+from posapp.services.staff.permissions import Permission
+from posapp.ui.kit.formatting import money_text
+from posapp.ui.kit.qt_compat import emit
+from posapp.ui.register.cart import Cart
+from posapp.ui.register.dialogs import (
+    ApprovalDialog,
+    CouponDialog,
+    ValueDialog,
+    discount_dialog,
+    price_dialog,
+    quantity_dialog,
+)
+from posapp.ui.register.payment import PaymentDialog
+from posapp.ui.register.pickers import CustomerPicker, ParkedPicker, product_picker
+
+if TYPE_CHECKING:
+    from posapp.ui.register.view import RegisterView
+
+ReceiptSink = Callable[[str, bytes], None]
+
+APPROVAL_TEXT = {
+    Permission.OVERRIDE_PRICE.value: "Changing a price needs a manager's approval.",
+    Permission.DISCOUNT_ABOVE_CAP.value: "A discount above the cap needs a manager's approval.",
+    Permission.VOID.value: "Cancelling an order needs a manager's approval.",
+    Permission.REFUND_WITHOUT_RECEIPT.value: "A return without a receipt needs a manager.",
+}
+
+
+def save_and_open_receipt(number: str, pdf: bytes) -> None:
+    """The default receipt sink: keep the PDF in the data folder and open it to print."""
+    folder = data_dir() / "receipts"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{number}.pdf"
+    write_atomic(path, pdf)
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(path).resolve())))
+
+
+class RegisterFlow:
+    """The register's actions that open dialogs or talk to the services."""
+
+    def __init__(self, view: RegisterView) -> None:
+        self.view = view
+        self.receipt_sink: ReceiptSink = save_and_open_receipt
+        self.last_order: PlacedOrder | None = None
+
+    @property
+    def cart(self) -> Cart:
+        """The view's current sale."""
+        return self.view.cart
+
+    def _run(self, dialog: ValueDialog) -> object | None:
+        """Run a value dialog; its value, or None when cancelled."""
+        return dialog.value if dialog.exec() else None
+
+    # --- approvals ----------------------------------------------------------------------------
+
+    def approval(self, permission: str, what: str = "") -> ManagerApproval | None:
+        """Ask a manager to approve; None when the cashier gave up."""
+        view = self.view
+        dialog = ApprovalDialog(
+            what or APPROVAL_TEXT.get(permission, "This needs a manager's approval."),
+            lambda approval: view.port.verify_approval(view.user, approval, permission),
+            view,
+        )
+        return dialog.approval if dialog.exec() else None
+
+    def _needs_discount_approval(self, off_minor: int, base_minor: int) -> bool:
+        if self.view.may(Permission.DISCOUNT_ABOVE_CAP) or off_minor == 0:
+            return False
+        try:
+            cap = self.view.port.discount_cap_bp()
+        except ServiceError:
+            cap = 0
+        return off_minor > apply_rate_bp(base_minor, cap)
+
+    # --- lines --------------------------------------------------------------------------------
+
+    def search_product(self, text: str) -> None:
+        """Find a product and add it."""
+        view = self.view
+        picker = product_picker(lambda t: view.port.search_products(view.user, t), text, view)
+        if picker.exec() and isinstance(picker.chosen, ProductDTO):
+            view.add_product(picker.chosen)
+
+    def _selected(self) -> int | None:
+        line_no = self.view.selected_line_no()
+        if line_no is None:
+            self.view.say("Scan an item first.", "info")
+        return line_no
+
+    def change_quantity(self) -> None:
+        """Type the chosen line's quantity."""
+        line_no = self._selected()
+        if line_no is None:
+            return
+        line = self.cart.line(line_no)
+        value = self._run(quantity_dialog(line.quantity, line.product.name, self.view))
+        if not isinstance(value, int):
+            return
+        if value < line.quantity and not self.view.record_removal(line_no, line.quantity - value):
+            return
+        self.view._apply(lambda: self.cart.set_quantity(line_no, value), line_no)
+
+    def line_discount(self) -> None:
+        """A discount on the chosen line."""
+        line_no = self._selected()
+        if line_no is None:
+            return
+        line = self.cart.line(line_no)
+        cap = self._cap()
+        value = self._run(discount_dialog(line.product.name, line.discount, cap, self.view))
+        if value is None and not line.discount:
+            return
+        discount = value if isinstance(value, Discount) else None
+        gross = line.price_minor * line.quantity
+        off = _off(discount, gross)
+        approval = None
+        if self._needs_discount_approval(off, gross):
+            approval = self.approval(Permission.DISCOUNT_ABOVE_CAP.value)
+            if approval is None:
+                return
+        self.view._apply(lambda: self.cart.set_line_discount(line_no, discount, approval), line_no)
+
+    def order_discount(self) -> None:
+        """A discount on the whole order."""
+        if self.cart.empty:
+            self.view.say("Scan an item first.", "info")
+            return
+        cap = self._cap()
+        value = self._run(
+            discount_dialog("the whole order", self.cart.order_discount, cap, self.view)
+        )
+        discount = value if isinstance(value, Discount) else None
+        priced = self.cart.priced()
+        base = priced.subtotal_minor - priced.line_discount_minor
+        approval = None
+        if self._needs_discount_approval(_off(discount, base), base):
+            approval = self.approval(Permission.DISCOUNT_ABOVE_CAP.value)
+            if approval is None:
+                return
+        self.view._apply(lambda: self.cart.set_order_discount(discount, approval))
+
+    def change_price(self) -> None:
+        """Override the chosen line's unit price."""
+        line_no = self._selected()
+        if line_no is None:
+            return
+        line = self.cart.line(line_no)
+        dialog = price_dialog(
+            line.product.name, line.price_minor, line.product.price_minor, self.view
+        )
+        if not dialog.exec():
+            return
+        price = dialog.value if isinstance(dialog.value, int) else None
+        approval = None
+        if (
+            price is not None
+            and price != line.product.price_minor
+            and not self.view.may(Permission.OVERRIDE_PRICE)
+        ):
+            approval = self.approval(
+                Permission.OVERRIDE_PRICE.value,
+                f"{line.product.name}: {money_text(line.product.price_minor)} → "
+                f"{money_text(price)} needs a manager's approval.",
+            )
+            if approval is None:
+                return
+        self.view._apply(lambda: self.cart.set_price(line_no, price, approval), line_no)
+
+    def _cap(self) -> int:
+        try:
+            return self.view.port.discount_cap_bp()
+        except ServiceError:
+            return 0
+
+    # --- customer and coupons -----------------------------------------------------------------
+
+    def attach_customer(self) -> None:
+        """Attach or detach the sale's customer."""
+        view = self.view
+        picker = CustomerPicker(
+            lambda t: view.port.search_customers(view.user, t), self.cart.customer, view
+        )
+        if not picker.exec():
+            return
+        if picker.detached:
+            self.cart.set_customer(None)
+        elif isinstance(picker.chosen, CustomerDTO):
+            self.cart.set_customer(picker.chosen)
+        self.requote()
+        view.refresh()
+
+    def quote(self, code: str, index: int) -> CouponQuoteDTO:
+        """Quote a code against the basket as it stands before coupon ``index``."""
+        view = self.view
+        return view.port.quote_coupon(
+            view.user,
+            code,
+            self.cart.basket(before=index),
+            self.cart.customer.id if self.cart.customer else None,
+            [quote.code for quote in self.cart.coupons[:index]],
+        )
+
+    def requote(self) -> None:
+        """Quote the applied coupons again after the sale changed; drop what no longer applies."""
+        if not self.cart.coupons:
+            return
+        codes = [quote.code for quote in self.cart.coupons]
+        self.cart.set_coupons([])
+        dropped = []
+        for code in codes:
+            try:
+                fresh = self.quote(code, len(self.cart.coupons))
+                self.cart.set_coupons([*self.cart.coupons, fresh])
+            except ServiceError as exc:
+                dropped.append(f"{code}: {exc}")
+        if dropped:
+            self.view.say("Coupon removed — " + "; ".join(dropped), "warning")
+
+    def coupons(self) -> None:
+        """Apply or remove coupon codes."""
+        if self.cart.empty:
+            self.view.say("Scan the items first, then the coupon.", "info")
+            return
+
+        def apply(code: str) -> None:
+            quote = self.quote(code, len(self.cart.coupons))
+            self.cart.set_coupons([*self.cart.coupons, quote])
+            self.view.refresh()
+
+        def remove(code: str) -> None:
+            self.cart.set_coupons([q for q in self.cart.coupons if q.code != code])
+            self.requote()
+            self.view.refresh()
+
+        def applied() -> list[tuple[str, str]]:
+            return [
+                (q.code, f"{q.campaign_name}: {money_text(-q.discount_minor)}")
+                for q in self.cart.coupons
+            ]
+
+        CouponDialog(apply, remove, applied, self.view).exec()
+        self.view.refresh()
+
+    # --- park and resume ----------------------------------------------------------------------
+
+    def park(self, *, quiet: bool = False) -> bool:
+        """Put the sale aside; a new sale starts."""
+        view = self.view
+        if self.cart.empty:
+            if not quiet:
+                view.say("There is no sale to park.", "info")
+            return False
+        label = self.cart.customer.holder_name if self.cart.customer else ""
+        try:
+            parked = view.port.park(
+                view.user, self.cart.parked(), self.cart.priced().total_minor, label
+            )
+        except ServiceError as exc:
+            view.say(str(exc), "error")
+            return False
+        view.new_sale()
+        view.say(
+            f"Sale parked ({parked.item_count} items, {money_text(parked.total_minor)}). "
+            "F10 brings it back.",
+            "info",
+        )
+        return True
+
+    def resume(self) -> None:
+        """Choose a parked sale and bring it back (the current one is parked first)."""
+        view = self.view
+        zone = None
+
+        def describe(row: ParkedSaleDTO) -> str:
+            at = row.parked_at.astimezone(zone).strftime("%H:%M")
+            who = f" · {row.customer_name}" if row.customer_name else ""
+            return (
+                f"{at} · {row.item_count} items · {money_text(row.total_minor)}"
+                f" · {row.cashier_name} at {row.register}{who}"
+            )
+
+        picker = ParkedPicker(lambda: view.port.parked(view.user), describe, view)
+        if not picker.exec() or not isinstance(picker.chosen, ParkedSaleDTO):
+            return
+        chosen = picker.chosen
+        try:
+            if picker.discard:
+                view.port.discard_parked(view.user, chosen.id, "Discarded at the register")
+                view.say("Parked sale discarded.", "info")
+                return
+            if not self.cart.empty and not self.park(quiet=True):
+                return
+            parked = view.port.resume(view.user, chosen.id)
+        except ServiceError as exc:
+            view.say(str(exc), "error")
+            return
+        view.new_sale(Cart.from_parked(parked))
+        notes = []
+        for code in parked.coupon_codes:
+            try:
+                self.cart.set_coupons(
+                    [*self.cart.coupons, self.quote(code, len(self.cart.coupons))]
+                )
+            except ServiceError as exc:
+                notes.append(f"coupon {code}: {exc}")
+        if parked.dropped:
+            notes.append("no longer sold: " + ", ".join(parked.dropped))
+        view.refresh(select=self.cart.lines[-1].line_no if self.cart.lines else None)
+        view.say(
+            "Sale resumed." + (" Note — " + "; ".join(notes) if notes else ""),
+            "warning" if notes else "info",
+        )
+
+    # --- paying -------------------------------------------------------------------------------
+
+    def submit(self, payments: tuple[PaymentDraft, ...]) -> PlacedOrder:
+        """Place the sale; ask a manager when an override or a discount needs one."""
+        view = self.view
+        while True:
+            try:
+                return view.port.place_order(view.user, self.cart.draft(payments))
+            except ApprovalRequiredError as exc:
+                approval = self.approval(exc.permission, str(exc))
+                if approval is None:
+                    raise
+                self.cart.approve_all(exc.permission, approval)
+
+    def pay(self) -> None:
+        """Open the payment dialog; on success show the change and start the next sale."""
+        view = self.view
+        if self.cart.empty:
+            view.say("Scan an item first.", "info")
+            return
+        if view.till is None:
+            view.refresh_till()
+            if view.till is None:
+                return
+        total = self.cart.priced().total_minor
+        dialog = PaymentDialog(
+            total,
+            self.submit,
+            customer_number=self.cart.customer.number if self.cart.customer else "",
+            parent=view,
+        )
+        dialog.receipt_requested.connect(self._receipt)
+        dialog.exec()
+        placed = dialog.placed
+        if placed is None:
+            return
+        self.last_order = placed
+        view.new_sale()
+        view.change.show_change(placed.change_minor, placed.number, placed.paid_minor)
+        view.say(f"Order {placed.number} paid.", "info")
+        emit(view.sale_completed, placed)
+
+    def print_receipt(self) -> None:
+        """The receipt of the last sale: PDF to the sink, and the ESC/POS printer if set."""
+        if self.last_order is None:
+            self.view.say("No sale yet on this register to print.", "info")
+            return
+        self._receipt(self.last_order.order_id)
+
+    def _receipt(self, order_id: int) -> None:
+        view = self.view
+        try:
+            detail = view.port.order_detail(view.user, order_id)
+            pdf = receipt_pdf(detail, zone=view.port.shop_zone())
+            self.receipt_sink(detail.number, pdf)
+            printed = view.port.print_receipt(view.user, order_id)
+        except (ServiceError, OSError) as exc:
+            view.say(f"Receipt not printed: {exc}", "error")
+            return
+        view.say(f"Receipt {detail.number} {'printed' if printed else 'ready'}.", "info")
+
+
+def _off(discount: Discount | None, base: int) -> int:
+    if discount is None:
+        return 0
+    if discount.kind is DiscountKind.PERCENT:
+        return apply_rate_bp(base, discount.value)
+    return discount.value

@@ -1,0 +1,431 @@
+"""Building blocks of the register: key-cap buttons, the totals panel, the product grid, messages.
+
+None of these take keyboard focus: the barcode field keeps it all day, and a click on a button
+or a tile acts without moving the focus away from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QSize, Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+from typing_extensions import override
+
+from posapp.services.sales.dto import CategoryDTO, ProductDTO
+from posapp.services.sales.pricing import EMPTY_CART, PricedCart
+from posapp.ui.kit.formatting import money_text
+from posapp.ui.kit.qt_compat import emit
+from posapp.ui.kit.resources import PALETTE
+from posapp.ui.kit.widgets import SPACING
+
+_P = PALETTE
+
+REGISTER_STYLE = f"""
+QLineEdit#registerScan {{
+    font-size: 17pt; padding: 10px 16px; border-radius: 10px;
+    border: 2px solid {_P["accent"]}; background: {_P["surface"]};
+}}
+QLineEdit#registerScan:focus {{ border: 3px solid {_P["accent"]}; padding: 9px 15px; }}
+QFrame#registerCard {{
+    background: {_P["surface"]}; border: 1px solid {_P["border"]}; border-radius: 12px;
+}}
+QLabel#totalsCaption {{ color: {_P["muted"]}; font-size: 11pt; }}
+QLabel#totalsValue {{ color: {_P["text"]}; font-size: 11pt; }}
+QLabel#totalsSaving {{ color: {_P["success"]}; font-size: 11pt; }}
+QLabel#totalLabel {{ color: {_P["muted"]}; font-size: 12pt; font-weight: bold; }}
+QLabel#totalAmount {{ color: {_P["text"]}; font-size: 34pt; font-weight: bold; }}
+QLabel#itemCount {{ color: {_P["muted"]}; font-size: 10pt; }}
+QFrame#changePanel {{
+    background: #ecfdf3; border: 1px solid #abefc6; border-radius: 12px;
+}}
+QLabel#changeCaption {{ color: {_P["success"]}; font-size: 12pt; font-weight: bold; }}
+QLabel#changeAmount {{ color: {_P["success"]}; font-size: 40pt; font-weight: bold; }}
+QLabel#changeDetail {{ color: {_P["muted"]}; font-size: 10pt; }}
+QPushButton#payButton {{
+    color: {_P["accent_text"]}; background: {_P["accent"]}; border: none; border-radius: 12px;
+    font-size: 17pt; font-weight: bold; min-height: 64px; padding: 8px 20px;
+}}
+QPushButton#payButton:hover {{ background: {_P["accent_hover"]}; }}
+QPushButton#payButton:pressed {{ background: {_P["accent_pressed"]}; }}
+QPushButton#payButton:disabled {{
+    background: {_P["focus_on_accent"]}; color: {_P["accent_soft"]};
+}}
+QPushButton[keyButton="true"] {{
+    padding: 0; min-height: 44px; border-radius: 8px; font-weight: normal; text-align: left;
+}}
+QLabel#keyCap {{
+    color: {_P["muted"]}; background: {_P["surface_alt"]}; border: 1px solid {_P["border_strong"]};
+    border-radius: 5px; padding: 1px 6px; font-size: 8.5pt; font-weight: bold;
+}}
+QLabel#keyText {{ color: {_P["text"]}; font-weight: bold; font-size: 9.5pt; }}
+QPushButton[tile="true"] {{
+    background: {_P["surface"]}; border: 1px solid {_P["border"]}; border-radius: 10px;
+    padding: 5px 10px; min-height: 36px; text-align: left; font-weight: normal;
+}}
+QPushButton[tile="true"]:hover {{ border-color: {_P["accent"]}; background: {_P["accent_soft"]}; }}
+QPushButton[chip="true"] {{
+    border-radius: 15px; padding: 4px 14px; min-height: 20px; font-weight: bold;
+    color: {_P["muted"]};
+}}
+QPushButton[chip="true"]:checked {{
+    color: {_P["accent_text"]}; background: {_P["accent"]}; border-color: {_P["accent"]};
+}}
+QLabel#registerMessage[level="error"] {{
+    color: {_P["danger"]}; background: {_P["danger_soft"]}; border: 1px solid {_P["danger_border"]};
+    border-radius: 8px; padding: 8px 12px; font-weight: bold;
+}}
+QLabel#registerMessage[level="info"] {{
+    color: {_P["text"]}; background: {_P["accent_soft"]}; border: 1px solid #c7d7fb;
+    border-radius: 8px; padding: 8px 12px;
+}}
+QLabel#registerMessage[level="warning"] {{
+    color: {_P["warning"]}; background: {_P["warning_soft"]};
+    border: 1px solid {_P["warning_border"]}; border-radius: 8px; padding: 8px 12px;
+    font-weight: bold;
+}}
+QLabel#cartEmptyHint {{ color: {_P["subtle"]}; font-size: 13pt; }}
+QLabel#customerChip {{
+    color: {_P["text"]}; background: {_P["surface_alt"]}; border-radius: 8px; padding: 6px 10px;
+}}
+QTabWidget#ordersPages::pane {{ border: none; }}
+QTabWidget#ordersPages > QTabBar::tab {{
+    color: {_P["muted"]}; background: transparent; border: none;
+    border-bottom: 3px solid transparent; padding: 8px 18px 6px 18px; margin: 0 2px;
+    font-weight: bold; font-size: 10.5pt;
+}}
+QTabWidget#ordersPages > QTabBar::tab:hover {{ color: {_P["text"]}; }}
+QTabWidget#ordersPages > QTabBar::tab:selected {{
+    color: {_P["accent"]}; border-bottom-color: {_P["accent"]};
+}}
+QTableView#orderTable, QTreeWidget[ordersTree="true"] {{
+    background: {_P["surface"]}; alternate-background-color: {_P["surface_alt"]};
+    border: 1px solid {_P["border"]}; border-radius: 10px; gridline-color: transparent;
+    selection-background-color: {_P["accent_soft"]}; selection-color: {_P["text"]};
+}}
+QTableView#orderTable QHeaderView::section, QTreeWidget[ordersTree="true"] QHeaderView::section {{
+    background: {_P["surface"]}; color: {_P["muted"]}; border: none;
+    border-bottom: 1px solid {_P["border"]}; padding: 6px 8px; font-size: 9pt; font-weight: bold;
+}}
+QTableView#cartTable {{
+    background: {_P["surface"]}; border: 1px solid {_P["border"]}; border-radius: 12px;
+    font-size: 12pt; gridline-color: transparent;
+    selection-background-color: {_P["accent_soft"]}; selection-color: {_P["text"]};
+}}
+QTableView#cartTable QHeaderView::section {{
+    background: {_P["surface"]}; color: {_P["muted"]}; border: none;
+    border-bottom: 1px solid {_P["border"]}; padding: 8px 10px; font-size: 9pt; font-weight: bold;
+}}
+"""
+"""The register's own styles (large type, key caps, tiles); applied to the register only."""
+
+
+class KeyButton(QPushButton):
+    """A button showing its shortcut as a key cap (``F5``) before its text; never takes focus.
+
+    Signals:
+        clicked(): inherited; the register connects it to the same slot as the shortcut.
+    """
+
+    def __init__(self, key: str, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setProperty("keyButton", True)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setAutoDefault(False)  # Enter belongs to the field being typed in, never to a button
+        self.setAccessibleName(f"{text} ({key})")
+        self.setToolTip(f"{text} ({key})")
+        self.key_label = QLabel(key, self)
+        self.key_label.setObjectName("keyCap")
+        self.text_label = QLabel(text, self)
+        self.text_label.setObjectName("keyText")
+        for label in (self.key_label, self.text_label):
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(6, 6, 6, 6)
+        row.setSpacing(6)
+        row.addWidget(self.key_label)
+        row.addWidget(self.text_label, 1)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    @override
+    def sizeHint(self) -> QSize:
+        layout = self.layout()
+        inner = layout.sizeHint() if layout is not None else QSize(80, 30)
+        return QSize(inner.width() + 4, max(44, inner.height() + 4))
+
+
+def no_default_buttons(dialog: QWidget) -> None:
+    """Stop Enter from also pressing a dialog button where a field handles Enter itself.
+
+    A QDialog makes its first auto-default push button the default, and Enter in a line edit then
+    both emits ``returnPressed`` and presses that button (a coupon applied and removed at once).
+    """
+    for button in dialog.findChildren(QPushButton):
+        button.setAutoDefault(False)
+        button.setDefault(False)
+
+
+class MessageBar(QLabel):
+    """One line telling the cashier what just happened: an error, a warning or a note."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("registerMessage")
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setWordWrap(True)
+        self.setAccessibleName("Register message")
+        self.setContentsMargins(4, 2, 4, 2)
+        self.setMinimumHeight(5 * SPACING)
+        self.hide()
+
+    @property
+    def level(self) -> str:
+        """``error``, ``warning`` or ``info`` (empty when hidden)."""
+        return str(self.property("level") or "") if self.isVisible() or self.text() else ""
+
+    def show_message(self, text: str, level: str = "info") -> None:
+        """Show ``text`` (plain text: product names are never read as HTML)."""
+        self.setProperty("level", level)
+        self.setText(text)
+        self.style().unpolish(self)
+        self.style().polish(self)
+        self.show()
+
+    def clear_message(self) -> None:
+        """Hide the message."""
+        self.setText("")
+        self.setProperty("level", "")
+        self.hide()
+
+
+def minus_money(minor: int) -> str:
+    """An amount taken off, with a minus sign (never the accounting parentheses)."""
+    return f"−{money_text(abs(minor))}"
+
+
+def _row(parent: QWidget, caption: str, name: str = "totalsValue") -> tuple[QLabel, QLabel]:
+    left = QLabel(caption, parent)
+    left.setObjectName("totalsCaption")
+    right = QLabel("", parent)
+    right.setObjectName(name)
+    right.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    for label in (left, right):
+        label.setTextFormat(Qt.TextFormat.PlainText)
+    return left, right
+
+
+class TotalsPanel(QFrame):
+    """Subtotal, discounts, coupon, tax and a large total; after a sale, the change due."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("registerCard")
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(SPACING)
+        grid.setVerticalSpacing(6)
+        self.rows: dict[str, tuple[QLabel, QLabel]] = {}
+        for index, (key, caption, name) in enumerate(
+            (
+                ("subtotal", "Subtotal", "totalsValue"),
+                ("discount", "Discounts", "totalsSaving"),
+                ("coupon", "Coupon", "totalsSaving"),
+                ("tax", "Tax", "totalsValue"),
+            )
+        ):
+            left, right = _row(self, caption, name)
+            grid.addWidget(left, index, 0)
+            grid.addWidget(right, index, 1)
+            self.rows[key] = (left, right)
+        self.total_caption = QLabel("TOTAL", self)
+        self.total_caption.setObjectName("totalLabel")
+        self.total_label = QLabel(money_text(0), self)
+        self.total_label.setObjectName("totalAmount")
+        self.total_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.total_label.setAccessibleName("Total")
+        self.items_label = QLabel("No items", self)
+        self.items_label.setObjectName("itemCount")
+        self.savings_label = QLabel("", self)
+        self.savings_label.setObjectName("totalsSaving")
+        self.savings_label.setAlignment(Qt.AlignmentFlag.AlignRight)
+        for label in (self.total_caption, self.total_label, self.items_label):
+            label.setTextFormat(Qt.TextFormat.PlainText)
+        line = QFrame(self)
+        line.setProperty("role", "separator")
+        line.setFixedHeight(1)
+
+        column = QVBoxLayout(self)
+        column.setContentsMargins(2 * SPACING, 2 * SPACING, 2 * SPACING, 2 * SPACING)
+        column.setSpacing(SPACING)
+        column.addLayout(grid)
+        column.addStretch(1)
+        column.addWidget(line)
+        head = QHBoxLayout()
+        head.addWidget(self.total_caption, 0, Qt.AlignmentFlag.AlignBottom)
+        head.addStretch(1)
+        head.addWidget(self.items_label, 0, Qt.AlignmentFlag.AlignBottom)
+        column.addLayout(head)
+        column.addWidget(self.total_label)
+        column.addWidget(self.savings_label)
+        self.show_cart(EMPTY_CART, 0)
+
+    def show_cart(self, cart: PricedCart, items: int) -> None:
+        """Show a priced cart's totals (rows that are zero stay visible but quiet)."""
+        values = {
+            "subtotal": money_text(cart.subtotal_minor),
+            "discount": minus_money(cart.discount_minor) if cart.discount_minor else "—",
+            "coupon": minus_money(cart.coupon_minor) if cart.coupon_minor else "—",
+            "tax": money_text(cart.tax_minor),
+        }
+        saved = cart.discount_minor + cart.coupon_minor
+        self.savings_label.setText(f"The customer saves {money_text(saved)}" if saved else "")
+        for key, text in values.items():
+            self.rows[key][1].setText(text)
+        tax_caption = "Tax"
+        if cart.tax_added_minor and cart.tax_included_minor:
+            tax_caption = "Tax (incl. + added)"
+        elif cart.tax_added_minor:
+            tax_caption = "Tax added"
+        elif cart.tax_minor:
+            tax_caption = "Tax included"
+        self.rows["tax"][0].setText(tax_caption)
+        self.total_label.setText(money_text(cart.total_minor))
+        self.items_label.setText(
+            "No items" if not items else f"{items} item{'s' if items != 1 else ''}"
+        )
+
+    @property
+    def total_text(self) -> str:
+        """The total as shown."""
+        return self.total_label.text()
+
+
+class ChangePanel(QFrame):
+    """The change due after a cash sale, in large type, with the order number."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("changePanel")
+        self.caption = QLabel("CHANGE DUE", self)
+        self.caption.setObjectName("changeCaption")
+        self.amount = QLabel("", self)
+        self.amount.setObjectName("changeAmount")
+        self.amount.setAccessibleName("Change due")
+        self.detail = QLabel("", self)
+        self.detail.setObjectName("changeDetail")
+        self.detail.setWordWrap(True)
+        for label in (self.caption, self.amount, self.detail):
+            label.setTextFormat(Qt.TextFormat.PlainText)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(2 * SPACING, SPACING + 4, 2 * SPACING, SPACING + 4)
+        column.setSpacing(2)
+        column.addWidget(self.caption)
+        column.addWidget(self.amount)
+        column.addWidget(self.detail)
+        self.hide()
+
+    def show_change(self, change_minor: int, number: str, paid_minor: int) -> None:
+        """Show the change of the sale just paid."""
+        self.caption.setText("CHANGE DUE" if change_minor else "PAID — NO CHANGE")
+        self.amount.setText(money_text(change_minor))
+        self.detail.setText(
+            f"Order {number} · paid {money_text(paid_minor)} · Ctrl+P prints the receipt"
+        )
+        self.show()
+
+
+class ProductGrid(QWidget):
+    """Category chips over product tiles, for items without a barcode (bread, a paper bag).
+
+    Signals:
+        category_chosen(int): a category chip was clicked.
+        product_chosen(ProductDTO): a tile was clicked.
+    """
+
+    category_chosen = Signal(int)
+    product_chosen = Signal(object)
+    COLUMNS = 4
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._chips: list[QPushButton] = []
+        self._tiles: list[QPushButton] = []
+        self.chip_row = QHBoxLayout()
+        self.chip_row.setSpacing(6)
+        self.chip_row.addStretch(1)
+        holder = QWidget(self)
+        self.tile_grid = QGridLayout(holder)
+        self.tile_grid.setContentsMargins(0, 0, 0, 0)
+        self.tile_grid.setSpacing(6)
+        scroll = QScrollArea(self)
+        scroll.setWidget(holder)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(SPACING)
+        column.addLayout(self.chip_row)
+        column.addWidget(scroll, 1)
+
+    def set_categories(self, categories: Sequence[CategoryDTO], current: int | None) -> None:
+        """Show one chip per category."""
+        for chip in self._chips:
+            chip.deleteLater()
+        self._chips = []
+        for category in categories:
+            chip = QPushButton(category.name, self)
+            chip.setProperty("chip", True)
+            chip.setCheckable(True)
+            chip.setChecked(category.id == current)
+            chip.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            chip.setProperty("categoryId", category.id)
+            chip.clicked.connect(self._on_chip_clicked)
+            self.chip_row.insertWidget(len(self._chips), chip)
+            self._chips.append(chip)
+
+    def set_products(self, products: Sequence[ProductDTO]) -> None:
+        """Show one tile per product: name and price."""
+        for tile in self._tiles:
+            tile.deleteLater()
+        self._tiles = []
+        for index, product in enumerate(products):
+            tile = QPushButton(f"{product.name}\n{money_text(product.price_minor)}", self)
+            tile.setProperty("tile", True)
+            tile.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            tile.setAccessibleName(f"Add {product.name}")
+            tile.setProperty("product", product)
+            tile.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            tile.clicked.connect(self._on_tile_clicked)
+            self.tile_grid.addWidget(tile, index // self.COLUMNS, index % self.COLUMNS)
+            self._tiles.append(tile)
+
+    @property
+    def tiles(self) -> list[QPushButton]:
+        """The product tiles shown."""
+        return list(self._tiles)
+
+    @Slot()
+    def _on_chip_clicked(self) -> None:
+        chip = self.sender()
+        if isinstance(chip, QPushButton):
+            for other in self._chips:
+                other.setChecked(other is chip)
+            emit(self.category_chosen, int(chip.property("categoryId")))
+
+    @Slot()
+    def _on_tile_clicked(self) -> None:
+        tile = self.sender()
+        if isinstance(tile, QPushButton):
+            emit(self.product_chosen, tile.property("product"))

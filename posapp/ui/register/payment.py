@@ -1,0 +1,456 @@
+"""The payment dialog: cash, card, customer account or any mix, then the change in large type.
+
+Keyboard: F1 cash, F2 card, F3 account; the amount field starts with what is left to pay;
+Enter takes the tender. When the tenders cover the total the sale is placed at once (the
+``submit`` callback); the dialog then shows the change due, Enter starts the next sale and
+Ctrl+P prints the receipt. Each tender gets its payment id when it is taken, so pressing Enter
+again, or retrying after a lost connection, never pays twice.
+
+A card tender takes only the terminal's approval reference and the last four digits.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from typing_extensions import override
+
+from posapp.money import MoneyError
+from posapp.services.platform.errors import ServiceError, ValidationError
+from posapp.services.sales.dto import PaymentDraft, PaymentKind, PlacedOrder
+from posapp.ui.kit.formatting import money_text
+from posapp.ui.kit.qt_compat import emit
+from posapp.ui.kit.resources import PALETTE
+from posapp.ui.kit.widgets import SPACING
+from posapp.ui.register.dialogs import amount_text, parse_amount
+from posapp.ui.register.panels import REGISTER_STYLE, KeyButton, no_default_buttons
+
+Submit = Callable[[tuple[PaymentDraft, ...]], PlacedOrder]
+
+_STYLE = (
+    REGISTER_STYLE
+    + f"""
+QDialog#paymentDialog {{ background: {PALETTE["bg"]}; }}
+QLabel#dueCaption, QLabel#leftCaption {{ color: {PALETTE["muted"]}; font-weight: bold; }}
+QLabel#dueAmount {{ font-size: 26pt; font-weight: bold; color: {PALETTE["text"]}; }}
+QLabel#leftAmount {{ font-size: 26pt; font-weight: bold; color: {PALETTE["accent"]}; }}
+QLineEdit#paymentAmount {{ font-size: 18pt; padding: 8px 12px; }}
+QListWidget#tenders {{
+    background: {PALETTE["surface"]}; border: 1px solid {PALETTE["border"]}; border-radius: 10px;
+    font-size: 11pt; padding: 4px;
+}}
+QPushButton[keyButton="true"]:checked {{
+    background: {PALETTE["accent_soft"]}; border: 2px solid {PALETTE["accent"]};
+}}
+"""
+)
+
+
+class PaymentDialog(QDialog):
+    """Takes the payments of one sale and places it.
+
+    Signals:
+        receipt_requested(int): Ctrl+P after the sale: print the receipt of this order id.
+    """
+
+    receipt_requested = Signal(int)
+
+    def __init__(
+        self,
+        total_minor: int,
+        submit: Submit,
+        *,
+        customer_number: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("paymentDialog")
+        self.setWindowTitle("Payment")
+        self.setStyleSheet(_STYLE)
+        self.total_minor = total_minor
+        self._submit = submit
+        self.tenders: list[PaymentDraft] = []
+        self.placed: PlacedOrder | None = None
+        self.method = PaymentKind.CASH
+        self._customer_number = customer_number
+        self._discard_armed = False
+        self._swallow_return = False
+        self.pages = QStackedWidget(self)
+        self.pages.addWidget(self._build_tender_page())
+        self.pages.addWidget(self._build_done_page())
+        column = QVBoxLayout(self)
+        column.setContentsMargins(3 * SPACING, 3 * SPACING, 3 * SPACING, 3 * SPACING)
+        column.addWidget(self.pages)
+        self._shortcuts()
+        no_default_buttons(self)
+        self.set_method(PaymentKind.CASH)
+        self.setMinimumWidth(80 * SPACING)
+
+    # --- building -----------------------------------------------------------------------------
+
+    def _build_tender_page(self) -> QWidget:
+        page = QWidget(self)
+        head = self._build_head(page)
+        methods = self._build_methods(page)
+        self._build_fields(page)
+        actions = self._build_actions(page)
+        line = QFrame(page)
+        line.setProperty("role", "separator")
+        line.setFixedHeight(1)
+        column = QVBoxLayout(page)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(SPACING + 2)
+        column.addLayout(head)
+        column.addWidget(line)
+        column.addLayout(methods)
+        column.addWidget(self.amount_caption)
+        column.addWidget(self.amount_edit)
+        column.addWidget(self.card_row)
+        column.addWidget(self.account_row)
+        column.addWidget(self.tender_list)
+        column.addWidget(self.error)
+        column.addLayout(actions)
+        return page
+
+    def _build_head(self, page: QWidget) -> QGridLayout:
+        due_caption = QLabel("TOTAL", page)
+        due_caption.setObjectName("dueCaption")
+        self.due_label = QLabel(money_text(self.total_minor), page)
+        self.due_label.setObjectName("dueAmount")
+        left_caption = QLabel("LEFT TO PAY", page)
+        left_caption.setObjectName("leftCaption")
+        self.left_label = QLabel("", page)
+        self.left_label.setObjectName("leftAmount")
+        self.left_label.setAccessibleName("Left to pay")
+        head = QGridLayout()
+        head.addWidget(due_caption, 0, 0)
+        head.addWidget(left_caption, 0, 1, Qt.AlignmentFlag.AlignRight)
+        head.addWidget(self.due_label, 1, 0)
+        head.addWidget(self.left_label, 1, 1, Qt.AlignmentFlag.AlignRight)
+        return head
+
+    def _build_methods(self, page: QWidget) -> QHBoxLayout:
+        self.method_buttons = {
+            PaymentKind.CASH: KeyButton("F1", "Cash", page),
+            PaymentKind.CARD: KeyButton("F2", "Card", page),
+            PaymentKind.ACCOUNT: KeyButton("F3", "Customer account", page),
+        }
+        methods = QHBoxLayout()
+        for kind, button in self.method_buttons.items():
+            button.setCheckable(True)
+            button.clicked.connect(lambda _c=False, k=kind: self.set_method(k))
+            methods.addWidget(button)
+        return methods
+
+    def _build_fields(self, page: QWidget) -> None:
+        self.amount_caption = QLabel("Cash handed over", page)
+        self.amount_caption.setProperty("role", "field")
+        self.amount_edit = QLineEdit(page)
+        self.amount_edit.setObjectName("paymentAmount")
+        self.amount_edit.setAccessibleName("Amount")
+        self.amount_caption.setBuddy(self.amount_edit)
+        self.reference_edit = QLineEdit(page)
+        self.reference_edit.setAccessibleName("Terminal approval reference")
+        self.reference_edit.setPlaceholderText("Approval code from the card terminal")
+        self.last4_edit = QLineEdit(page)
+        self.last4_edit.setAccessibleName("Last four digits of the card")
+        self.last4_edit.setPlaceholderText("Last 4 digits")
+        self.last4_edit.setMaxLength(4)
+        self.account_edit = QLineEdit(page)
+        self.account_edit.setAccessibleName("Account number")
+        self.account_edit.setPlaceholderText("Customer account number")
+        self.pin_edit = QLineEdit(page)
+        self.pin_edit.setAccessibleName("Account PIN")
+        self.pin_edit.setPlaceholderText("Customer types the PIN")
+        self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.card_row = QWidget(page)
+        card = QHBoxLayout(self.card_row)
+        card.setContentsMargins(0, 0, 0, 0)
+        card.addWidget(self.reference_edit, 3)
+        card.addWidget(self.last4_edit, 1)
+        self.account_row = QWidget(page)
+        account = QHBoxLayout(self.account_row)
+        account.setContentsMargins(0, 0, 0, 0)
+        account.addWidget(self.account_edit, 3)
+        account.addWidget(self.pin_edit, 1)
+        for edit in (
+            self.amount_edit,
+            self.reference_edit,
+            self.last4_edit,
+            self.account_edit,
+            self.pin_edit,
+        ):
+            edit.returnPressed.connect(self._on_enter)
+
+    def _build_actions(self, page: QWidget) -> QHBoxLayout:
+        self.tender_list = QListWidget(page)
+        self.tender_list.setObjectName("tenders")
+        self.tender_list.setAccessibleName("Payments taken")
+        self.tender_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.tender_list.setMaximumHeight(11 * SPACING)
+        self.error = QLabel("", page)
+        self.error.setObjectName("errorLabel")
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
+        self.error.setWordWrap(True)
+        self.error.hide()
+
+        self.remove_button = KeyButton("Ctrl+Del", "Undo last", page)
+        self.remove_button.clicked.connect(self.remove_last)
+        self.cancel_button = KeyButton("Esc", "Back to sale", page)
+        self.cancel_button.clicked.connect(self.reject)
+        self.complete_button = KeyButton("F12", "Complete", page)
+        self.complete_button.clicked.connect(self.complete)
+        actions = QHBoxLayout()
+        actions.addWidget(self.cancel_button)
+        actions.addWidget(self.remove_button)
+        actions.addStretch(1)
+        actions.addWidget(self.complete_button)
+        return actions
+
+    def _build_done_page(self) -> QWidget:
+        page = QFrame(self)
+        page.setObjectName("changePanel")
+        self.done_caption = QLabel("CHANGE DUE", page)
+        self.done_caption.setObjectName("changeCaption")
+        self.change_label = QLabel("", page)
+        self.change_label.setObjectName("changeAmount")
+        self.change_label.setAccessibleName("Change due")
+        self.done_detail = QLabel("", page)
+        self.done_detail.setObjectName("changeDetail")
+        self.done_detail.setTextFormat(Qt.TextFormat.PlainText)
+        self.done_detail.setWordWrap(True)
+        self.next_button = KeyButton("Enter", "Next sale", page)
+        self.next_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # keys need a focused widget
+        self.next_button.clicked.connect(self.accept)
+        self.receipt_button = KeyButton("Ctrl+P", "Receipt", page)
+        self.receipt_button.clicked.connect(self._on_receipt)
+        row = QHBoxLayout()
+        row.addWidget(self.receipt_button)
+        row.addStretch(1)
+        row.addWidget(self.next_button)
+        column = QVBoxLayout(page)
+        column.setContentsMargins(4 * SPACING, 4 * SPACING, 4 * SPACING, 3 * SPACING)
+        column.addWidget(self.done_caption)
+        column.addWidget(self.change_label)
+        column.addWidget(self.done_detail)
+        column.addStretch(1)
+        column.addLayout(row)
+        return page
+
+    def _shortcuts(self) -> None:
+        keys: dict[str, Callable[[], None]] = {
+            "F1": lambda: self.set_method(PaymentKind.CASH),
+            "F2": lambda: self.set_method(PaymentKind.CARD),
+            "F3": lambda: self.set_method(PaymentKind.ACCOUNT),
+            "F12": self.complete,
+            "Ctrl+Del": self.remove_last,
+            "Ctrl+P": self._on_receipt,
+        }
+        for key, slot in keys.items():
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.activated.connect(slot)
+
+    # --- state ----------------------------------------------------------------------------------
+
+    @property
+    def paid_minor(self) -> int:
+        """What the tenders taken so far pay of the total."""
+        return sum(t.amount_minor for t in self.tenders)
+
+    @property
+    def left_minor(self) -> int:
+        """What is left to pay."""
+        return self.total_minor - self.paid_minor
+
+    def set_method(self, method: PaymentKind) -> None:
+        """Choose how the next tender is paid and prepare its fields."""
+        if self.placed is not None:
+            return
+        self.method = method
+        for kind, button in self.method_buttons.items():
+            button.setChecked(kind is method)
+        self.card_row.setVisible(method is PaymentKind.CARD)
+        self.account_row.setVisible(method is PaymentKind.ACCOUNT)
+        self.amount_caption.setText(
+            {
+                PaymentKind.CASH: "Cash handed over",
+                PaymentKind.CARD: "Amount on the card",
+                PaymentKind.ACCOUNT: "Amount from the account",
+            }[method]
+        )
+        if method is PaymentKind.ACCOUNT and not self.account_edit.text():
+            self.account_edit.setText(self._customer_number)
+        self._refresh()
+        self.amount_edit.setFocus()
+        self.amount_edit.selectAll()
+
+    def _refresh(self) -> None:
+        left = self.left_minor
+        self.left_label.setText(money_text(left))
+        self.amount_edit.setText(amount_text(left) if left > 0 else "")
+        self.amount_edit.selectAll()
+        self.tender_list.clear()
+        for tender in self.tenders:
+            self.tender_list.addItem(_describe(tender))
+        self.remove_button.setEnabled(bool(self.tenders))
+        self.complete_button.setEnabled(left == 0)
+
+    def _say(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.setVisible(bool(text))
+
+    # --- taking tenders ---------------------------------------------------------------------------
+
+    def take(self) -> PaymentDraft | None:
+        """Take the tender in the fields; returns it (or None and shows why not)."""
+        left = self.left_minor
+        if left <= 0:
+            self._say("Nothing is left to pay: press F12 to complete the sale.")
+            return None
+        try:
+            amount = parse_amount(self.amount_edit.text())
+            tender = self._tender(amount, left)
+        except (ServiceError, MoneyError) as exc:
+            self._say(str(exc))
+            self.amount_edit.setFocus()
+            self.amount_edit.selectAll()
+            return None
+        self._say("")
+        self.tenders.append(tender)
+        self.reference_edit.clear()
+        self.last4_edit.clear()
+        self.pin_edit.clear()
+        if self.left_minor > 0:
+            self.set_method(PaymentKind.CASH)
+        else:
+            self._refresh()
+        return tender
+
+    def _tender(self, amount: int, left: int) -> PaymentDraft:
+        key = uuid.uuid4()
+        if self.method is PaymentKind.CASH:
+            return PaymentDraft(key, PaymentKind.CASH, min(amount, left), amount)
+        if amount > left:
+            raise ValidationError(f"Only {money_text(left)} is left to pay: the rest goes in cash.")
+        if self.method is PaymentKind.CARD:
+            if not self.reference_edit.text().strip():
+                self.reference_edit.setFocus()
+                raise ValidationError("Enter the approval reference the card terminal printed.")
+            return PaymentDraft(
+                key,
+                PaymentKind.CARD,
+                amount,
+                card_reference=self.reference_edit.text(),
+                card_last4=self.last4_edit.text(),
+            )
+        if not self.pin_edit.text():
+            self.pin_edit.setFocus()
+            raise ValidationError("The customer enters their account PIN.")
+        return PaymentDraft(
+            key,
+            PaymentKind.ACCOUNT,
+            amount,
+            account_number=self.account_edit.text(),
+            pin=self.pin_edit.text(),
+        )
+
+    @Slot()
+    def remove_last(self) -> None:
+        """Take back the last tender (before the sale is placed)."""
+        if self.placed is None and self.tenders:
+            self.tenders.pop()
+            self._say("")
+            self.set_method(self.method)
+
+    @Slot()
+    def _on_enter(self) -> None:
+        if self.placed is not None:
+            self.accept()
+            return
+        if self.left_minor > 0 and self.take() is None:
+            return
+        if self.left_minor == 0:
+            self.complete()
+            # The field passes this Enter on to the dialog too: it must not also close the
+            # change screen the cashier has not seen yet.
+            self._swallow_return = self.placed is not None
+
+    @Slot()
+    def complete(self) -> None:
+        """Place the sale with the tenders taken (again, with the same ids, after a failure)."""
+        if self.placed is not None:
+            self.accept()
+            return
+        if self.left_minor != 0:
+            self._say(f"{money_text(self.left_minor)} is still to pay.")
+            return
+        try:
+            placed = self._submit(tuple(self.tenders))
+        except ServiceError as exc:
+            self._say(f"{exc} — the payments are kept: fix it and press F12 again, or Esc.")
+            return
+        self.placed = placed
+        self._show_done(placed)
+
+    def _show_done(self, placed: PlacedOrder) -> None:
+        self.done_caption.setText("CHANGE DUE" if placed.change_minor else "PAID — NO CHANGE")
+        self.change_label.setText(money_text(placed.change_minor))
+        self.done_detail.setText(
+            f"Order {placed.number} · total {money_text(placed.total_minor)}\n"
+            + "\n".join(_describe(t) for t in self.tenders)
+        )
+        self.pages.setCurrentIndex(1)
+        self.activateWindow()  # the focused field was on the hidden page
+        self.next_button.setFocus()
+
+    @Slot()
+    def _on_receipt(self) -> None:
+        if self.placed is not None:
+            emit(self.receipt_requested, self.placed.order_id)
+
+    @override
+    def reject(self) -> None:
+        if self.placed is not None:
+            self.accept()
+            return
+        if self.tenders and not self._discard_armed:
+            self._discard_armed = True
+            self._say("Payments were taken: press Esc again to go back and drop them.")
+            return
+        super().reject()
+
+    @override
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self._swallow_return and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self._swallow_return = False
+            event.accept()
+            return
+        if self.placed is not None and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.accept()
+            return
+        super().keyPressEvent(event)
+
+
+def _describe(tender: PaymentDraft) -> str:
+    if tender.method is PaymentKind.CASH:
+        change = tender.tendered_minor - tender.amount_minor
+        text = f"Cash {money_text(tender.tendered_minor)}"
+        return f"{text} (change {money_text(change)})" if change else text
+    if tender.method is PaymentKind.CARD:
+        return f"Card •••• {tender.card_last4.strip()[-4:]}  {money_text(tender.amount_minor)}"
+    return f"Account {tender.account_number.strip()[-4:]}  {money_text(tender.amount_minor)}"

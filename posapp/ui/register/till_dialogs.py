@@ -1,0 +1,249 @@
+"""Till dialogs: open with a counted float, cash in or out, and the blind count at close.
+
+The closing count is blind: the dialog never shows what the till should hold. The cashier
+counts (a total, or notes and coins one by one) and only then does the Z report show the
+expected figure and the over/short.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from posapp.money import MoneyError
+from posapp.services.platform.dto import StoreDTO
+from posapp.services.platform.errors import ServiceError, ValidationError
+from posapp.ui.kit.formatting import money_text
+from posapp.ui.kit.widgets import SPACING
+from posapp.ui.register.dialogs import parse_amount
+
+MAX_PIECES = 100_000
+
+
+class CountWidget(QWidget):
+    """A count by denomination: one spin box per note or coin, and the running total."""
+
+    def __init__(self, denominations: Sequence[int], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.spins: dict[int, QSpinBox] = {}
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(2 * SPACING)
+        grid.setVerticalSpacing(4)
+        half = (len(denominations) + 1) // 2
+        for index, value in enumerate(denominations):
+            label = QLabel(money_text(value), self)
+            spin = QSpinBox(self)
+            spin.setRange(0, MAX_PIECES)
+            spin.setAccessibleName(f"Number of {money_text(value)}")
+            spin.valueChanged.connect(self._on_spin_value_changed)
+            label.setBuddy(spin)
+            row, col = index % half, (index // half) * 2
+            grid.addWidget(label, row, col, Qt.AlignmentFlag.AlignRight)
+            grid.addWidget(spin, row, col + 1)
+            self.spins[value] = spin
+        self.total_label = QLabel("", self)
+        self.total_label.setObjectName("pageTitle")
+        self.total_label.setAccessibleName("Counted total")
+        grid.addWidget(self.total_label, half, 0, 1, 4)
+        self._on_spin_value_changed()
+
+    def pieces(self) -> dict[int, int]:
+        """Count per denomination (zeros left out)."""
+        return {value: spin.value() for value, spin in self.spins.items() if spin.value()}
+
+    def total_minor(self) -> int:
+        """The counted total."""
+        return sum(value * count for value, count in self.pieces().items())
+
+    @Slot()
+    def _on_spin_value_changed(self) -> None:
+        self.total_label.setText(f"Counted {money_text(self.total_minor())}")
+
+
+class _CashForm(QDialog):
+    """A total typed in, or a count by denomination; :attr:`amount` and :attr:`pieces`."""
+
+    def __init__(
+        self,
+        title: str,
+        intro: str,
+        denominations: Sequence[int],
+        parent: QWidget | None,
+        *,
+        allow_zero: bool,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self._allow_zero = allow_zero
+        self.amount = 0
+        self.pieces: dict[int, int] | None = None
+        text = QLabel(intro, self)
+        text.setWordWrap(True)
+        text.setTextFormat(Qt.TextFormat.PlainText)
+        self.total_edit = QLineEdit(self)
+        self.total_edit.setAccessibleName("Total")
+        self.by_piece = QCheckBox("Count by &notes and coins", self)
+        self.count = CountWidget(denominations, self)
+        self.count.hide()
+        self.by_piece.toggled.connect(self._on_by_piece_toggled)
+        self.form = QFormLayout()
+        self.form.addRow("&Total", self.total_edit)
+        self.error = QLabel("", self)
+        self.error.setObjectName("errorLabel")
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
+        self.error.setWordWrap(True)
+        self.error.hide()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.buttons.accepted.connect(self._on_buttons_accepted)
+        self.buttons.rejected.connect(self.reject)
+        self.column = QVBoxLayout(self)
+        self.column.setContentsMargins(3 * SPACING, 3 * SPACING, 3 * SPACING, 3 * SPACING)
+        self.column.setSpacing(SPACING)
+        self.column.addWidget(text)
+        self.column.addLayout(self.form)
+        self.column.addWidget(self.by_piece)
+        self.column.addWidget(self.count)
+        self.column.addWidget(self.error)
+        self.column.addWidget(self.buttons)
+        self.setMinimumWidth(56 * SPACING)
+
+    @Slot(bool)
+    def _on_by_piece_toggled(self, on: bool) -> None:
+        self.count.setVisible(on)
+        self.total_edit.setEnabled(not on)
+        if on:
+            next(iter(self.count.spins.values())).setFocus()
+
+    def read(self) -> None:
+        """Fill :attr:`amount` (and :attr:`pieces`) from the form, or raise."""
+        if self.by_piece.isChecked():
+            self.pieces = self.count.pieces()
+            self.amount = self.count.total_minor()
+            if not self.amount and not self._allow_zero:
+                raise ValidationError("Count at least one note or coin.")
+        else:
+            self.pieces = None
+            self.amount = parse_amount(self.total_edit.text(), allow_zero=self._allow_zero)
+
+    @Slot()
+    def _on_buttons_accepted(self) -> None:
+        try:
+            self.read()
+        except (ServiceError, MoneyError) as exc:
+            self.error.setText(str(exc))
+            self.error.show()
+            return
+        self.accept()
+
+
+class OpenTillDialog(_CashForm):
+    """Open the till: where, and the float counted into the drawer."""
+
+    def __init__(
+        self,
+        stores: Sequence[StoreDTO],
+        denominations: Sequence[int],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(
+            "Open the till",
+            "Count the float you put in the drawer.",
+            denominations,
+            parent,
+            allow_zero=True,
+        )
+        self.store_combo = QComboBox(self)
+        self.store_combo.setAccessibleName("Store")
+        for store in stores:
+            if store.kind == "store":
+                self.store_combo.addItem(store.name, store.id)
+        self.form.insertRow(0, "&Store", self.store_combo)
+        self.total_edit.setFocus()
+
+    @property
+    def store_id(self) -> int | None:
+        """The chosen store."""
+        value = self.store_combo.currentData()
+        return int(value) if value is not None else None
+
+
+class CashMoveDialog(QDialog):
+    """Cash in or out of the drawer with a reason; :attr:`amount` is signed."""
+
+    def __init__(self, direction: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.direction = direction
+        self.amount = 0
+        self.reason = ""
+        self.setWindowTitle("Cash in" if direction == "in" else "Cash out")
+        self.amount_edit = QLineEdit(self)
+        self.amount_edit.setAccessibleName("Amount")
+        self.reason_edit = QLineEdit(self)
+        self.reason_edit.setAccessibleName("Reason")
+        self.reason_edit.setPlaceholderText(
+            "e.g. change from the safe" if direction == "in" else "e.g. bank deposit"
+        )
+        form = QFormLayout()
+        form.addRow("&Amount", self.amount_edit)
+        form.addRow("&Reason", self.reason_edit)
+        self.error = QLabel("", self)
+        self.error.setObjectName("errorLabel")
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
+        self.error.hide()
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self._on_buttons_accepted)
+        buttons.rejected.connect(self.reject)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(3 * SPACING, 3 * SPACING, 3 * SPACING, 3 * SPACING)
+        column.addLayout(form)
+        column.addWidget(self.error)
+        column.addWidget(buttons)
+        self.setMinimumWidth(48 * SPACING)
+
+    @Slot()
+    def _on_buttons_accepted(self) -> None:
+        try:
+            amount = parse_amount(self.amount_edit.text())
+            if not self.reason_edit.text().strip():
+                raise ValidationError("Enter the reason.")
+        except (ServiceError, MoneyError) as exc:
+            self.error.setText(str(exc))
+            self.error.show()
+            return
+        self.amount = amount if self.direction == "in" else -amount
+        self.reason = self.reason_edit.text().strip()
+        self.accept()
+
+
+class CloseTillDialog(_CashForm):
+    """The blind count: what is in the drawer, without seeing what should be."""
+
+    def __init__(self, denominations: Sequence[int], parent: QWidget | None = None) -> None:
+        super().__init__(
+            "Close the till — blind count",
+            "Count all the cash in the drawer. The expected figure appears on the Z report "
+            "after you confirm the count.",
+            denominations,
+            parent,
+            allow_zero=True,
+        )
+        self.by_piece.setChecked(True)

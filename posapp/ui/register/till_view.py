@@ -1,0 +1,326 @@
+"""The Till page: open and close the till, cash in and out, X and Z reports, the sales report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from PySide6.QtCore import QDate, Qt, Signal, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from posapp.reports.sales_report import sales_report_pdf
+from posapp.reports.till_reports import till_report_pdf
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.errors import ServiceError
+from posapp.services.sales.dto import TillReport, TillSessionDTO
+from posapp.services.staff.permissions import Permission, has_permission
+from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.formatting import money_text
+from posapp.ui.kit.qt_compat import emit
+from posapp.ui.kit.widgets import SPACING
+from posapp.ui.orders.tasks import PdfSink, TaskDialog, save_and_open_pdf
+from posapp.ui.register.port import OrdersPort
+from posapp.ui.register.till_dialogs import CashMoveDialog, CloseTillDialog, OpenTillDialog
+
+
+def _over_short(value: int | None) -> str:
+    if value is None:
+        return ""
+    if value == 0:
+        return "balanced"
+    return f"over {money_text(value)}" if value > 0 else f"short {money_text(-value)}"
+
+
+class TillView(QWidget):
+    """The register's till and the shop's reports.
+
+    Signals:
+        till_changed(): the till was opened or closed (the register re-reads it).
+    """
+
+    till_changed = Signal()
+
+    def __init__(
+        self, port: OrdersPort, bus: EventBus, user: UserDTO, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("tillView")
+        self.port, self.user = port, user
+        self.till: TillSessionDTO | None = None
+        self.pdf_sink: PdfSink = save_and_open_pdf
+        self.manager = has_permission(user, Permission.VIEW_REPORTS)
+        self.status = QLabel("", self)
+        self.status.setObjectName("pageTitle")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.detail = QLabel("", self)
+        self.detail.setProperty("role", "muted")
+        self.detail.setTextFormat(Qt.TextFormat.PlainText)
+        self.message = QLabel("", self)
+        self.message.setObjectName("hintLabel")
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message.setWordWrap(True)
+        self.message.hide()
+        card = QFrame(self)
+        card.setObjectName("card")
+        card_column = QVBoxLayout(card)
+        card_column.setContentsMargins(3 * SPACING, 2 * SPACING, 3 * SPACING, 2 * SPACING)
+        card_column.addWidget(self.status)
+        card_column.addWidget(self.detail)
+        card_column.addLayout(self._build_buttons())
+        column = QVBoxLayout(self)
+        column.setContentsMargins(3 * SPACING, 2 * SPACING, 3 * SPACING, 2 * SPACING)
+        column.setSpacing(2 * SPACING)
+        column.addWidget(card)
+        column.addWidget(self.message)
+        if self.manager:
+            column.addWidget(self._build_reports(), 1)
+        else:
+            column.addStretch(1)
+        self.refresh()
+
+    def _button(self, text: str, key: str, slot: Callable[[], None]) -> QPushButton:
+        button = QPushButton(f"{text}  ({key})", self)
+        button.setAccessibleName(f"{text} ({key})")
+        button.clicked.connect(slot)
+        shortcut = QShortcut(QKeySequence(key), self)
+        shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+        shortcut.activated.connect(slot)
+        return button
+
+    def _build_buttons(self) -> QGridLayout:
+        self.open_button = self._button("Open till", "Ctrl+O", self.open_till)
+        self.open_button.setProperty("variant", "primary")
+        self.in_button = self._button("Cash in", "Ctrl+I", lambda: self.move_cash("in"))
+        self.out_button = self._button("Cash out", "Ctrl+U", lambda: self.move_cash("out"))
+        self.x_button = self._button("X report", "Ctrl+Shift+X", self.x_report)
+        self.close_button = self._button("Close till", "Ctrl+Shift+C", self.close_till)
+        grid = QGridLayout()
+        grid.setSpacing(SPACING)
+        buttons = [self.open_button, self.in_button, self.out_button, self.close_button]
+        if self.manager:
+            buttons.insert(3, self.x_button)
+        else:
+            self.x_button.hide()
+        for index, button in enumerate(buttons):
+            grid.addWidget(button, 0, index)
+        return grid
+
+    def _build_reports(self) -> QWidget:
+        box = QFrame(self)
+        box.setObjectName("card")
+        title = QLabel("Reports", box)
+        title.setProperty("role", "field")
+        self.from_edit = QDateEdit(QDate.currentDate().addDays(-6), box)
+        self.to_edit = QDateEdit(QDate.currentDate(), box)
+        for edit, name in (
+            (self.from_edit, "Sales report from"),
+            (self.to_edit, "Sales report to"),
+        ):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setAccessibleName(name)
+        sales = self._button("Sales report", "Ctrl+Shift+S", self.sales_report)
+        z_again = self._button("Z report of session", "Ctrl+Shift+Z", self.z_report)
+        self.sessions = QTreeWidget(box)
+        self.sessions.setRootIsDecorated(False)
+        self.sessions.setProperty("ordersTree", True)
+        self.sessions.setAlternatingRowColors(True)
+        self.sessions.setAccessibleName("Till sessions")
+        self.sessions.setHeaderLabels(
+            ["#", "Register", "Cashier", "Opened", "Closed", "Expected", "Counted", "Over/short"]
+        )
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Sales from", box))
+        row.addWidget(self.from_edit)
+        row.addWidget(QLabel("to", box))
+        row.addWidget(self.to_edit)
+        row.addWidget(sales)
+        row.addStretch(1)
+        row.addWidget(z_again)
+        column = QVBoxLayout(box)
+        column.setContentsMargins(3 * SPACING, 2 * SPACING, 3 * SPACING, 2 * SPACING)
+        column.addWidget(title)
+        column.addLayout(row)
+        column.addWidget(self.sessions, 1)
+        return box
+
+    def say(self, text: str) -> None:
+        """Show a note."""
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def refresh(self) -> None:
+        """Read the till's state and the recent sessions."""
+        try:
+            self.till = self.port.current_till(self.user)
+        except ServiceError as exc:
+            self.say(str(exc))
+            return
+        till = self.till
+        if till is None:
+            self.status.setText("Till closed")
+            self.detail.setText("Open it with a counted float before the first sale.")
+        else:
+            opened = till.opened_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            self.status.setText(f"Till open · {till.register}")
+            self.detail.setText(
+                f"{till.store_name} · opened {opened} by {till.cashier_name} · float "
+                f"{money_text(till.float_minor)}"
+            )
+        self.open_button.setEnabled(till is None)
+        for button in (self.in_button, self.out_button, self.x_button, self.close_button):
+            button.setEnabled(till is not None)
+        if self.manager:
+            self._load_sessions()
+
+    def _load_sessions(self) -> None:
+        self.sessions.clear()
+        try:
+            rows = self.port.recent_sessions(self.user)
+        except ServiceError as exc:
+            self.say(str(exc))
+            return
+        for session in rows:
+            item = QTreeWidgetItem(
+                self.sessions,
+                [
+                    str(session.id),
+                    session.register,
+                    session.cashier_name,
+                    session.opened_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+                    session.closed_at.astimezone().strftime("%Y-%m-%d %H:%M")
+                    if session.closed_at
+                    else "open",
+                    money_text(session.expected_minor)
+                    if session.expected_minor is not None
+                    else "",
+                    money_text(session.counted_minor) if session.counted_minor is not None else "",
+                    _over_short(session.over_short_minor),
+                ],
+            )
+            item.setData(0, Qt.ItemDataRole.UserRole, session.id)
+        for column in range(self.sessions.columnCount()):
+            self.sessions.resizeColumnToContents(column)
+
+    # --- actions ----------------------------------------------------------------------------
+
+    @Slot()
+    def open_till(self) -> None:
+        """Open the till with a counted float."""
+        try:
+            stores = self.port.stores()
+            pieces = self.port.denominations(self.user)
+        except ServiceError as exc:
+            self.say(str(exc))
+            return
+        dialog = OpenTillDialog(stores, pieces, self)
+        if not dialog.exec() or dialog.store_id is None:
+            return
+        try:
+            self.port.open_till(self.user, dialog.store_id, dialog.amount, dialog.pieces)
+        except ServiceError as exc:
+            self.say(str(exc))
+            return
+        self.say(f"Till opened with a float of {money_text(dialog.amount)}.")
+        self.refresh()
+        emit(self.till_changed)
+
+    def move_cash(self, direction: str) -> None:
+        """Cash in or out with a reason."""
+        dialog = CashMoveDialog(direction, self)
+        if not dialog.exec():
+            return
+        try:
+            self.port.cash_movement(self.user, dialog.amount, dialog.reason)
+        except ServiceError as exc:
+            self.say(str(exc))
+            return
+        self.say(f"Cash {'in' if dialog.amount > 0 else 'out'}: {money_text(abs(dialog.amount))}.")
+
+    @Slot()
+    def x_report(self) -> None:
+        """The X report of the open till (nothing is reset)."""
+        try:
+            report = self.port.x_report(self.user)
+            self._show(report)
+        except (ServiceError, OSError) as exc:
+            self.say(str(exc))
+
+    @Slot()
+    def close_till(self) -> None:
+        """The blind count, then the Z report."""
+        try:
+            pieces = self.port.denominations(self.user)
+        except ServiceError as exc:
+            self.say(str(exc))
+            return
+        dialog = CloseTillDialog(pieces, self)
+        if not dialog.exec():
+            return
+        try:
+            report = self.port.close_till(self.user, dialog.amount, dialog.pieces)
+        except ServiceError as exc:
+            self.say(str(exc))
+            return
+        self.say(
+            f"Till closed. Counted {money_text(dialog.amount)}, expected "
+            f"{money_text(report.expected_cash_minor)}: {_over_short(report.over_short_minor)}."
+        )
+        self.refresh()
+        emit(self.till_changed)
+        try:
+            self._show(report)
+        except OSError as exc:
+            self.say(str(exc))
+
+    @Slot()
+    def z_report(self) -> None:
+        """Reprint the Z report of the chosen closed session."""
+        item = self.sessions.currentItem() if self.manager else None
+        if item is None:
+            self.say("Choose a closed session in the list first.")
+            return
+        try:
+            self._show(self.port.z_report(self.user, int(item.data(0, Qt.ItemDataRole.UserRole))))
+        except (ServiceError, OSError) as exc:
+            self.say(str(exc))
+
+    def _show(self, report: TillReport) -> None:
+        pdf = till_report_pdf(report, zone=self.port.shop_zone())
+        name = f"{report.kind.lower()}-report-{report.session.register}-{report.session.id}.pdf"
+        self.pdf_sink(name, pdf)
+
+    @Slot()
+    def sales_report(self) -> None:
+        """The sales report for the chosen dates, made off the GUI thread."""
+        first = self.from_edit.date()
+        last = self.to_edit.date()
+        date_from = date(first.year(), first.month(), first.day())
+        date_to = date(last.year(), last.month(), last.day())
+        port, user = self.port, self.user
+
+        def work() -> bytes:
+            report = port.sales_summary(user, date_from, date_to)
+            return sales_report_pdf(report, zone=port.shop_zone())
+
+        dialog = TaskDialog("Sales report", "Adding up the sales…", work, self)
+        dialog.exec()
+        if dialog.error:
+            self.say(dialog.error)
+        elif isinstance(dialog.outcome, bytes):
+            try:
+                self.pdf_sink(f"sales-{date_from}-{date_to}.pdf", dialog.outcome)
+            except OSError as exc:
+                self.say(str(exc))

@@ -1,0 +1,626 @@
+"""The register: scan, adjust, take payment; keyboard first, the barcode field always focused.
+
+Keys (each also on a button that shows it): F2 search, F4 customer, F5 quantity, F6 line
+discount, F7 order discount, F8 coupons, F9 park, F10 parked sales, F11 price, F12 pay,
+Del remove line, Esc cancel the sale (twice), Ctrl+P receipt of the last sale, Up/Down choose a
+line, ``+``/``-`` in the empty barcode field change the chosen line's quantity by one, and
+``3*`` before a code adds three. A USB scanner types the code and Enter into the barcode field.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from typing_extensions import override
+
+from posapp.events import ProductChanged, ProductsImported
+from posapp.money import MoneyError
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.errors import ServiceError, ValidationError
+from posapp.services.sales.dto import ProductDTO, TillSessionDTO
+from posapp.services.staff.permissions import Permission, has_permission
+from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.formatting import money_text
+from posapp.ui.kit.qt_compat import emit
+from posapp.ui.kit.widgets import SPACING
+from posapp.ui.register.cart import Cart
+from posapp.ui.register.flow import RegisterFlow
+from posapp.ui.register.model import COLUMNS, CartTableModel
+from posapp.ui.register.panels import (
+    REGISTER_STYLE,
+    ChangePanel,
+    KeyButton,
+    MessageBar,
+    ProductGrid,
+    TotalsPanel,
+)
+from posapp.ui.register.port import OrdersPort
+
+CANCEL_WINDOW_S = 4.0
+"""Esc must be pressed twice within this many seconds to throw a sale away."""
+
+ACTIONS: tuple[tuple[str, str, str], ...] = (
+    ("F5", "Quantity", "change_quantity"),
+    ("F6", "Line discount", "line_discount"),
+    ("F7", "Order discount", "order_discount"),
+    ("F11", "Price", "change_price"),
+    ("Del", "Remove line", "remove_line"),
+    ("F4", "Customer", "attach_customer"),
+    ("F8", "Coupon", "coupons"),
+    ("F9", "Park", "park"),
+    ("F10", "Parked sales", "resume"),
+    ("Esc", "Cancel sale", "cancel_sale"),
+)
+"""The register's action buttons: key, label, method of :class:`RegisterView`."""
+
+
+class RegisterView(QWidget):
+    """Rings up sales. ``receipt_sink(number, pdf_bytes)`` receives receipts (Ctrl+P).
+
+    Signals:
+        sale_completed(object): a ``PlacedOrder`` after a sale was placed and paid.
+        line_painted(): the cart view repainted after a scan (for the speed benchmark).
+    """
+
+    sale_completed = Signal(object)
+    line_painted = Signal()
+
+    def __init__(
+        self, port: OrdersPort, bus: EventBus, user: UserDTO, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("registerView")
+        self.setStyleSheet(REGISTER_STYLE)
+        self.port, self.bus, self.user = port, bus, user
+        self.cart = Cart()
+        self.model = CartTableModel(self.cart)
+        self.till: TillSessionDTO | None = None
+        self._codes: dict[str, ProductDTO] = {}
+        self._cancel_armed_at = 0.0
+        self._categories_loaded = False
+        self.buttons: dict[str, KeyButton] = {}
+        self.flow = RegisterFlow(self)
+        self._build()
+        self._shortcuts()
+        bus.product_changed.connect(self._on_bus_product_changed)
+        bus.products_imported.connect(self._on_bus_product_changed)
+        self.refresh_till()
+
+    # --- layout -----------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.scan_edit = QLineEdit(self)
+        self.scan_edit.setObjectName("registerScan")
+        self.scan_edit.setPlaceholderText("Scan or type a barcode or SKU, then Enter")
+        self.scan_edit.setAccessibleName("Barcode")
+        self.scan_edit.returnPressed.connect(self._on_scan_edit_return_pressed)
+        self.scan_edit.installEventFilter(self)
+        search = KeyButton("F2", "Search", self)
+        search.clicked.connect(self.search_product)
+        self.buttons["search_product"] = search
+        scan_row = QHBoxLayout()
+        scan_row.setSpacing(SPACING)
+        scan_row.addWidget(self.scan_edit, 1)
+        scan_row.addWidget(search)
+        self.message = MessageBar(self)
+
+        self._build_table()
+
+        actions = QGridLayout()
+        actions.setSpacing(6)
+        for index, (key, label, name) in enumerate(ACTIONS):
+            button = KeyButton(key, label, self)
+            button.clicked.connect(getattr(self, name))
+            self.buttons[name] = button
+            actions.addWidget(button, index // 5, index % 5)
+
+        self.grid = ProductGrid(self)
+        self.grid.setFixedHeight(17 * SPACING)
+        self.grid.category_chosen.connect(self._on_grid_category_chosen)
+        self.grid.product_chosen.connect(self._on_grid_product_chosen)
+
+        left = QVBoxLayout()
+        left.setSpacing(SPACING + 2)
+        left.addLayout(scan_row)
+        left.addWidget(self.message)
+        left.addWidget(self.table, 1)
+        left.addLayout(actions)
+        left.addWidget(self.grid)
+        left.addWidget(self._build_hint())
+
+        row = QHBoxLayout(self)
+        row.setContentsMargins(3 * SPACING, 2 * SPACING, 3 * SPACING, 2 * SPACING)
+        row.setSpacing(3 * SPACING)
+        row.addLayout(left, 1)
+        row.addWidget(self._build_side())
+
+    def _build_table(self) -> None:
+        self.table = QTableView(self)
+        self.table.setObjectName("cartTable")
+        self.table.setModel(self.model)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setShowGrid(False)
+        self.table.setAlternatingRowColors(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(40)
+        self.table.setAccessibleName("Sale lines")
+        header = self.table.horizontalHeader()
+        # Fixed widths: sizing columns to their contents would measure every row on every scan.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for column, width in enumerate(
+            (5 * SPACING, 0, 8 * SPACING, 13 * SPACING, 13 * SPACING, 14 * SPACING)
+        ):
+            if width:
+                header.resizeSection(column, width)
+        header.setHighlightSections(False)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.empty_hint = QLabel("Ready for the next customer — scan the first item", self)
+        self.empty_hint.setObjectName("cartEmptyHint")
+        self.empty_hint.setTextFormat(Qt.TextFormat.PlainText)
+        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_hint.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        overlay = QVBoxLayout(self.table.viewport())
+        overlay.addWidget(self.empty_hint)
+
+    def _build_hint(self) -> QLabel:
+        hint = QLabel(
+            "↑↓ choose a line · + / − change its quantity · 3* before a code adds three · "
+            "Ctrl+P receipt",
+            self,
+        )
+        hint.setProperty("role", "muted")
+        hint.setTextFormat(Qt.TextFormat.PlainText)
+        return hint
+
+    def _build_side(self) -> QWidget:
+        side = QWidget(self)
+        side.setFixedWidth(44 * SPACING)
+        self.till_label = QLabel("", side)
+        self.till_label.setProperty("role", "muted")
+        self.till_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.customer_label = QLabel("No customer · F4 to attach", side)
+        self.customer_label.setObjectName("customerChip")
+        self.customer_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.customer_label.setAccessibleName("Customer")
+        self.totals = TotalsPanel(side)
+        self.change = ChangePanel(side)
+        self.pay_button = QPushButton("Pay   F12", side)
+        self.pay_button.setObjectName("payButton")
+        self.pay_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.pay_button.setAccessibleName("Pay (F12)")
+        self.pay_button.clicked.connect(self.pay)
+        receipt = KeyButton("Ctrl+P", "Receipt of last sale", side)
+        receipt.clicked.connect(self.print_receipt)
+        self.buttons["print_receipt"] = receipt
+        column = QVBoxLayout(side)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(SPACING + 4)
+        column.addWidget(self.till_label)
+        column.addWidget(self.customer_label)
+        column.addWidget(self.totals, 1)
+        column.addWidget(self.change)
+        column.addWidget(self.pay_button)
+        column.addWidget(receipt)
+        return side
+
+    def _shortcuts(self) -> None:
+        """The register's keys: window-wide while the register page shows.
+
+        A hidden page's shortcuts do not fire, and a dialog is a window of its own, so its keys
+        (F2 for card in the payment dialog) never reach the register behind it.
+        """
+        keys: dict[str, Callable[[], None]] = {
+            "F2": self.search_product,
+            "F12": self.pay,
+            "Ctrl+P": self.print_receipt,
+        }
+        keys.update({key: getattr(self, name) for key, _label, name in ACTIONS})
+        self.shortcuts: list[QShortcut] = []
+        for key, slot in keys.items():
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(slot)
+            self.shortcuts.append(shortcut)
+
+    @contextmanager
+    def _dialogs(self) -> Iterator[None]:
+        """Switch the register's keys off while one of its dialogs is open.
+
+        A dialog's own keys (F2 for card, Ctrl+P for its receipt) must not also reach the
+        register, which Qt may still consider for window shortcuts of the dialog's parent.
+        """
+        for shortcut in self.shortcuts:
+            shortcut.setEnabled(False)
+        try:
+            yield
+        finally:
+            for shortcut in self.shortcuts:
+                shortcut.setEnabled(True)
+            self.focus_scan()
+
+    # --- focus and keys ---------------------------------------------------------------------
+
+    @override
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._categories_loaded:
+            self._categories_loaded = True
+            QTimer.singleShot(0, self.load_categories)
+        self.focus_scan()
+
+    def focus_scan(self) -> None:
+        """Give the barcode field the focus back (after a dialog, a click…).
+
+        The window is activated again too: some platforms (and the offscreen one of the tests)
+        leave no window active when a dialog closes, and then no shortcut would work.
+        """
+        if self.isVisible() and not self.isActiveWindow():
+            self.activateWindow()
+        self.scan_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    @override
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.scan_edit and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            key = Qt.Key(event.key())
+            if key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+                self.move_selection(-1 if key == Qt.Key.Key_Up else 1)
+                return True
+            if not self.scan_edit.text() and key in (Qt.Key.Key_Plus, Qt.Key.Key_Minus):
+                self.step_quantity(1 if key == Qt.Key.Key_Plus else -1)
+                return True
+            if not self.scan_edit.text() and key == Qt.Key.Key_Delete:
+                # The field takes Del for itself (a shortcut never sees it); empty, it is the
+                # register's "remove line".
+                self.remove_line()
+                return True
+        return super().eventFilter(watched, event)
+
+    # --- selection --------------------------------------------------------------------------
+
+    def selected_line_no(self) -> int | None:
+        """The chosen line (the last one when none is chosen)."""
+        rows = self.table.selectionModel().selectedRows()
+        line = self.model.line_at(rows[0].row()) if rows else None
+        if line is None and self.cart.lines:
+            line = self.cart.lines[-1]
+        return None if line is None else line.line_no
+
+    def select_line(self, line_no: int) -> None:
+        """Choose a line and scroll to it."""
+        row = self.model.row_of(line_no)
+        if row >= 0:
+            self.table.selectRow(row)
+            self.table.scrollTo(self.model.index(row, 0))
+
+    def move_selection(self, step: int) -> None:
+        """Choose the line above (-1) or below (+1)."""
+        if not self.cart.lines:
+            return
+        rows = self.table.selectionModel().selectedRows()
+        current = rows[0].row() if rows else len(self.cart.lines)
+        row = max(0, min(len(self.cart.lines) - 1, current + step))
+        self.table.selectRow(row)
+
+    # --- messages and refresh ---------------------------------------------------------------
+
+    def say(self, text: str, level: str = "info") -> None:
+        """Show a message above the cart."""
+        self.message.show_message(text, level)
+
+    def refresh(self, select: int | None = None) -> None:
+        """Show the cart after a change: lines, totals, buttons."""
+        self.model.refresh()
+        self.totals.show_cart(self.cart.priced(), self.cart.item_count)
+        customer = self.cart.customer
+        self.customer_label.setText(
+            f"Customer: {customer.holder_name} · {customer.number}"
+            if customer
+            else "No customer · F4 to attach"
+        )
+        self.pay_button.setEnabled(not self.cart.empty)
+        self.empty_hint.setVisible(self.cart.empty)
+        if select is not None:
+            self.select_line(select)
+
+    def refresh_till(self) -> None:
+        """Read this register's till: selling needs an open till."""
+        try:
+            self.till = self.port.current_till(self.user)
+        except ServiceError as exc:
+            self.say(str(exc), "error")
+            return
+        if self.till is None:
+            self.till_label.setText("Till closed")
+            self.say("The till is closed: open it on the Till page before selling.", "warning")
+        else:
+            opened = self.till.opened_at.astimezone().strftime("%H:%M")
+            self.till_label.setText(
+                f"{self.till.store_name} · {self.till.register} · open since {opened}"
+            )
+            if self.message.level == "warning":
+                self.message.clear_message()
+
+    def new_sale(self, cart: Cart | None = None) -> None:
+        """Start a fresh sale (or show a resumed one)."""
+        self.cart = cart or Cart()
+        self.model.set_cart(self.cart)
+        self.refresh()
+
+    # --- scanning ---------------------------------------------------------------------------
+
+    @Slot()
+    def _on_scan_edit_return_pressed(self) -> None:
+        text = self.scan_edit.text()
+        self.scan_edit.clear()
+        self.scan(text)
+
+    def scan(self, text: str) -> bool:
+        """Add the product with this code (``3*code`` adds three); say why not otherwise."""
+        code = text.strip()
+        if not code:
+            return False
+        quantity = 1
+        head, star, rest = code.partition("*")
+        if star:
+            try:
+                from posapp.ui.register.dialogs import parse_whole  # noqa: PLC0415
+
+                quantity = parse_whole(head)
+            except ValidationError as exc:
+                self.say(f"{exc} (type 3* then the code)", "error")
+                return False
+            code = rest.strip()
+        try:
+            product = self._codes.get(code) or self.port.lookup_code(self.user, code)
+        except ServiceError as exc:
+            self.say(str(exc), "error")
+            return False
+        if product is None:
+            self.say(f"No product has the code “{code[:40]}”. Press F2 to search by name.", "error")
+            return False
+        self._codes[code] = product
+        return self.add_product(product, quantity)
+
+    def add_product(self, product: ProductDTO, quantity: int = 1) -> bool:
+        """Add units of a product to the sale."""
+        if self.till is None:
+            self.refresh_till()
+            if self.till is None:
+                return False
+        try:
+            line = self.cart.add(product, quantity)
+        except ServiceError as exc:
+            self.say(str(exc), "error")
+            return False
+        self.change.hide()
+        self.message.clear_message()
+        self.flow.requote()
+        self.refresh(select=line.line_no)
+        QTimer.singleShot(0, self._painted)
+        return True
+
+    def _painted(self) -> None:
+        emit(self.line_painted)
+
+    @Slot(int)
+    def _on_grid_category_chosen(self, category_id: int) -> None:
+        try:
+            self.grid.set_products(self.port.category_products(self.user, category_id))
+        except ServiceError as exc:
+            self.say(str(exc), "error")
+
+    @Slot(object)
+    def _on_grid_product_chosen(self, product: ProductDTO) -> None:
+        self.add_product(product)
+        self.focus_scan()
+
+    def load_categories(self) -> None:
+        """Fill the product grid with the first category's products."""
+        try:
+            categories = self.port.categories(self.user)
+        except ServiceError as exc:
+            self.say(str(exc), "error")
+            return
+        first = categories[0].id if categories else None
+        self.grid.set_categories(categories, first)
+        if first is not None:
+            self._on_grid_category_chosen(first)
+
+    @Slot(object)
+    def _on_bus_product_changed(self, _event: ProductChanged | ProductsImported) -> None:
+        self._codes.clear()
+
+    # --- line actions -------------------------------------------------------------------------
+
+    @Slot()
+    def search_product(self) -> None:
+        """F2: find a product by name or SKU and add it."""
+        text = self.scan_edit.text()
+        self.scan_edit.clear()
+        with self._dialogs():
+            self.flow.search_product(text)
+
+    def step_quantity(self, step: int) -> None:
+        """``+``/``-``: one more or one fewer of the chosen line."""
+        line_no = self.selected_line_no()
+        if line_no is None:
+            return
+        line = self.cart.line(line_no)
+        if line.quantity + step < 1:
+            self.say("Use Del to remove the line.", "info")
+            return
+        if step < 0 and not self.record_removal(line_no, -step):
+            return
+        self._apply(lambda: self.cart.set_quantity(line_no, line.quantity + step), line_no)
+
+    def record_removal(self, line_no: int, units: int) -> bool:
+        """Audit ``units`` taken off a line before it changes (loss prevention).
+
+        Returns False (and says why) when the log cannot record it: then nothing changes.
+        """
+        line = self.cart.line(line_no)
+        priced = {p.line_no: p for p in self.cart.priced().lines}.get(line_no)
+        total = priced.total_minor if priced is not None else 0
+        try:
+            self.port.record_line_removed(
+                self.user,
+                self.cart.sale_uuid,
+                line.product.id,
+                units,
+                total * units // max(1, line.quantity),
+            )
+        except ServiceError as exc:
+            self.say(str(exc), "error")
+            return False
+        return True
+
+    def _apply(self, change: Callable[[], None], select: int | None = None) -> bool:
+        try:
+            change()
+        except (ServiceError, MoneyError) as exc:
+            self.say(str(exc), "error")
+            return False
+        self.message.clear_message()
+        self.flow.requote()
+        self.refresh(select=select)
+        return True
+
+    @Slot()
+    def change_quantity(self) -> None:
+        """F5: type the chosen line's quantity."""
+        with self._dialogs():
+            self.flow.change_quantity()
+
+    @Slot()
+    def line_discount(self) -> None:
+        """F6: discount on the chosen line."""
+        with self._dialogs():
+            self.flow.line_discount()
+
+    @Slot()
+    def order_discount(self) -> None:
+        """F7: discount on the whole order."""
+        with self._dialogs():
+            self.flow.order_discount()
+
+    @Slot()
+    def change_price(self) -> None:
+        """F11: override the chosen line's price (a manager approves)."""
+        with self._dialogs():
+            self.flow.change_price()
+
+    @Slot()
+    def remove_line(self) -> None:
+        """Del: take the chosen line off the sale."""
+        line_no = self.selected_line_no()
+        if line_no is None:
+            return
+        line = self.cart.line(line_no)
+        name = line.product.name
+        if not self.record_removal(line_no, line.quantity):
+            return
+        if self._apply(lambda: _discard(self.cart.remove(line_no))):
+            self.say(f"Removed {name}.", "info")
+            if self.cart.lines:
+                self.select_line(self.cart.lines[-1].line_no)
+
+    @Slot()
+    def attach_customer(self) -> None:
+        """F4: attach a customer to the sale."""
+        with self._dialogs():
+            self.flow.attach_customer()
+
+    @Slot()
+    def coupons(self) -> None:
+        """F8: apply or remove coupon codes."""
+        with self._dialogs():
+            self.flow.coupons()
+
+    @Slot()
+    def park(self) -> None:
+        """F9: put the sale aside."""
+        self.flow.park()
+        self.focus_scan()
+
+    @Slot()
+    def resume(self) -> None:
+        """F10: resume a parked sale."""
+        with self._dialogs():
+            self.flow.resume()
+
+    @Slot()
+    def cancel_sale(self) -> None:
+        """Esc, twice: throw the sale away (recorded in the audit log)."""
+        if self.cart.empty:
+            self.message.clear_message()
+            self.change.hide()
+            return
+        now = time.monotonic()
+        if now - self._cancel_armed_at > CANCEL_WINDOW_S:
+            self._cancel_armed_at = now
+            self.say(
+                f"Press Esc again to cancel this sale ({self.cart.item_count} items, "
+                f"{money_text(self.cart.priced().total_minor)}).",
+                "warning",
+            )
+            return
+        self._cancel_armed_at = 0.0
+        try:
+            self.port.void_sale(
+                self.user,
+                self.cart.sale_uuid,
+                len(self.cart.lines),
+                self.cart.priced().total_minor,
+                "Cancelled at the register",
+            )
+        except ServiceError as exc:
+            self.say(str(exc), "error")
+            return
+        self.new_sale()
+        self.say("Sale cancelled.", "info")
+
+    # --- paying -------------------------------------------------------------------------------
+
+    @Slot()
+    def pay(self) -> None:
+        """F12: take payment and place the sale."""
+        with self._dialogs():
+            self.flow.pay()
+
+    @Slot()
+    def print_receipt(self) -> None:
+        """Ctrl+P: the receipt of the last sale."""
+        self.flow.print_receipt()
+        self.focus_scan()
+
+    def may(self, permission: Permission) -> bool:
+        """Whether the logged-in user's role allows ``permission`` without a manager."""
+        return has_permission(self.user, permission)
+
+
+def _discard(_value: object) -> None:
+    """Drop a value (lets a lambda call something that returns one)."""
+
+
+__all__ = ["ACTIONS", "COLUMNS", "RegisterView"]

@@ -1,0 +1,422 @@
+"""The audit view for admins: filter by user, action and date; export CSV; verify the chain.
+
+Rows come newest first in keyset pages (:mod:`posapp.ui.staff.audit_model`). The export and the
+chain check read the whole log, so they run on a worker thread with a progress bar and Cancel.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+
+from PySide6.QtCore import QDate, QDateTime, QLocale, Qt, QTime, Signal, Slot
+from PySide6.QtGui import QAction, QKeySequence, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDateEdit,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from typing_extensions import override
+
+from posapp.services.platform.audit import ChainReport
+from posapp.services.platform.dto import UserDTO
+from posapp.services.staff import audit as audit_queries
+from posapp.services.staff import users
+from posapp.services.staff.audit import AuditFilter, AuditRow, ExportCancelledError
+from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.ports import AppBackend
+from posapp.ui.kit.qt_compat import emit
+from posapp.ui.kit.resources import icon
+from posapp.ui.kit.widgets import SPACING
+from posapp.ui.staff.audit_model import AUDIT_COLUMNS, AuditTableModel
+from posapp.ui.staff.session import error_text
+from posapp.ui.staff.style import ChevronCombo, message_label, show_message
+from posapp.ui.staff.worker import BackgroundJob, Progress
+
+_log = logging.getLogger(__name__)
+
+PERIODS = ("Any time", "Today", "Last 7 days", "Last 30 days", "Custom dates")
+CUSTOM = len(PERIODS) - 1
+_DAYS_BACK = {1: 0, 2: 6, 3: 29}
+COLUMN_WIDTHS = {
+    "at": 172,
+    "user": 124,
+    "action": 184,
+    "object": 150,
+    "approver": 110,
+    "reason": 150,
+    "register": 96,
+}
+
+
+def _utc(date: QDate) -> datetime:
+    """The UTC instant of local midnight at the start of ``date``."""
+    local = QDateTime(date, QTime(0, 0))
+    return datetime.fromtimestamp(local.toSecsSinceEpoch(), UTC)
+
+
+class AuditView(QWidget):
+    """The audit log for admins (needs ``READ_AUDIT_LOG``; the services check it too).
+
+    Signals:
+        task_finished(): an export or a chain check has ended, however it ended.
+    """
+
+    task_finished = Signal()
+
+    def __init__(
+        self, backend: AppBackend, bus: EventBus, user: UserDTO, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._backend, self._bus, self._user = backend, bus, user
+        self._job: BackgroundJob | None = None
+        self._loaded = False
+        self._export_total, self._export_target = 1, Path()
+        self.model = AuditTableModel(self, on_error=self._on_model_error)
+        self.error_label = message_label("errorLabel", self)
+        card = QFrame(self)
+        card.setObjectName("card")
+        column = QVBoxLayout(card)
+        column.setContentsMargins(0, 2 * SPACING, 0, SPACING)
+        column.setSpacing(0)
+        column.addLayout(self._build_filters(card))
+        column.addSpacing(2 * SPACING)
+        column.addWidget(self._build_table(card), 1)
+        column.addLayout(self._build_footer(card))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2 * SPACING)
+        layout.addWidget(self.error_label)
+        layout.addWidget(card, 1)
+        self._build_shortcuts()
+        self.setFocusProxy(self.table)
+
+    # ---- building -----------------------------------------------------------------------
+
+    def _build_filters(self, parent: QWidget) -> QHBoxLayout:
+        self.user_filter = ChevronCombo(parent)
+        self.user_filter.setAccessibleName("User filter")
+        self.user_filter.setMinimumWidth(22 * SPACING)
+        self.action_filter = ChevronCombo(parent)
+        self.action_filter.setAccessibleName("Action filter")
+        self.action_filter.setMinimumWidth(22 * SPACING)
+        self.period_filter = ChevronCombo(parent)
+        self.period_filter.setAccessibleName("Period")
+        self.period_filter.addItems(PERIODS)
+        today = QDate.currentDate()
+        self.from_edit = QDateEdit(today.addDays(-6), parent)
+        self.to_edit = QDateEdit(today, parent)
+        for edit, name in ((self.from_edit, "From date"), (self.to_edit, "To date")):
+            edit.setCalendarPopup(True)
+            edit.setAccessibleName(name)
+            edit.setDisplayFormat(QLocale().dateFormat(QLocale.FormatType.ShortFormat))
+            edit.hide()
+            edit.dateChanged.connect(self._on_filters_changed)
+        self.verify_button = QPushButton(icon("check"), "Verify chain", parent)
+        self.verify_button.setToolTip(
+            "Recompute the audit log's hash chain to detect changes made behind the app's back "
+            "(Ctrl+Shift+V)"
+        )
+        self.verify_button.clicked.connect(self.verify_chain)
+        self.export_button = QPushButton("Export CSV…", parent)
+        self.export_button.setToolTip("Save the rows matching the filters as CSV (Ctrl+E)")
+        self.export_button.clicked.connect(self._on_export_button_clicked)
+        for combo in (self.user_filter, self.action_filter, self.period_filter):
+            combo.currentIndexChanged.connect(self._on_filters_changed)
+
+        row = QHBoxLayout()
+        row.setContentsMargins(2 * SPACING, 0, 2 * SPACING, 0)
+        row.setSpacing(SPACING)
+        for widget in (self.user_filter, self.action_filter, self.period_filter):
+            row.addWidget(widget)
+        row.addWidget(self.from_edit)
+        self.dash = QLabel("–", parent)
+        self.dash.hide()
+        row.addWidget(self.dash)
+        row.addWidget(self.to_edit)
+        row.addStretch(1)
+        row.addWidget(self.verify_button)
+        row.addWidget(self.export_button)
+        return row
+
+    def _build_table(self, parent: QWidget) -> QTableView:
+        view = self.table = QTableView(parent)
+        view.setModel(self.model)
+        view.setAccessibleName("Audit log")
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        view.setShowGrid(False)
+        view.setWordWrap(False)
+        view.setFrameShape(QFrame.Shape.NoFrame)
+        view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        view.verticalHeader().hide()
+        view.verticalHeader().setDefaultSectionSize(40)
+        header = view.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        for number, spec in enumerate(AUDIT_COLUMNS):
+            if spec.key in COLUMN_WIDTHS:
+                view.setColumnWidth(number, COLUMN_WIDTHS[spec.key])
+            else:
+                header.setSectionResizeMode(number, QHeaderView.ResizeMode.Stretch)
+        return view
+
+    def _build_footer(self, parent: QWidget) -> QHBoxLayout:
+        self.count_label = QLabel(parent)
+        self.count_label.setObjectName("countLabel")
+        self.result_label = message_label("successLabel", parent)
+        self.result_label.setWordWrap(False)
+        self.progress = QProgressBar(parent)
+        self.progress.setTextVisible(False)
+        self.progress.setFixedWidth(20 * SPACING)
+        self.progress.setAccessibleName("Progress")
+        self.progress.hide()
+        self.cancel_button = QPushButton("Cancel", parent)
+        self.cancel_button.setToolTip("Stop the export or the check (Esc)")
+        self.cancel_button.clicked.connect(self.cancel_task)
+        self.cancel_button.hide()
+        row = QHBoxLayout()
+        row.setContentsMargins(2 * SPACING, SPACING, 2 * SPACING, 0)
+        row.setSpacing(SPACING)
+        row.addWidget(self.count_label)
+        row.addSpacing(2 * SPACING)
+        row.addWidget(self.result_label)
+        row.addStretch(1)
+        row.addWidget(self.progress)
+        row.addWidget(self.cancel_button)
+        return row
+
+    def _build_shortcuts(self) -> None:
+        for text, keys, slot in (
+            ("Refresh the audit log", "F5", self.refresh),
+            ("Export CSV", "Ctrl+E", self._on_export_button_clicked),
+            ("Verify chain", "Ctrl+Shift+V", self.verify_chain),
+            ("Cancel", "Esc", self.cancel_task),
+        ):
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(keys))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(slot)
+            self.addAction(action)
+
+    # ---- loading ------------------------------------------------------------------------
+
+    @override
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._loaded:
+            self.load()
+
+    def load(self) -> None:
+        """Fill the user and action filters, then the rows (on first show, or when asked)."""
+        self._loaded = True
+        try:
+            people = users.list_users(self._backend.read_uow(), self._user)
+            actions = audit_queries.audit_actions(self._backend.read_uow(), self._user)
+        except Exception as exc:  # error_text logs anything unexpected with its traceback
+            show_message(self.error_label, error_text(self, exc))
+            return
+        self._fill_filters(people, actions)
+        self.refresh()
+
+    def _fill_filters(self, people: list[UserDTO], actions: list[str]) -> None:
+        for combo in (self.user_filter, self.action_filter):
+            combo.blockSignals(True)
+            combo.clear()
+        self.user_filter.addItem("Anyone", None)
+        for person in people:
+            label = (
+                f"{person.username} ({person.full_name})" if person.full_name else person.username
+            )
+            self.user_filter.addItem(label, person.id)
+        self.action_filter.addItem("All actions", "")
+        families = sorted({action.split(".", 1)[0] for action in actions if "." in action})
+        for family in families:
+            self.action_filter.addItem(f"{family}.* (all)", f"{family}.")
+            for action in actions:
+                if action.startswith(f"{family}."):
+                    self.action_filter.addItem(f"    {action}", action)
+        for action in actions:
+            if "." not in action:
+                self.action_filter.addItem(action, action)
+        for combo in (self.user_filter, self.action_filter):
+            combo.blockSignals(False)
+
+    def current_filter(self) -> AuditFilter:
+        """The filter the controls describe."""
+        user_id = self.user_filter.currentData()
+        period = self.period_filter.currentIndex()
+        since = until = None
+        today = QDate.currentDate()
+        if period in _DAYS_BACK:
+            since, until = _utc(today.addDays(-_DAYS_BACK[period])), _utc(today.addDays(1))
+        elif period == CUSTOM:
+            first, last = sorted((self.from_edit.date(), self.to_edit.date()))
+            since, until = _utc(first), _utc(last.addDays(1))
+        return AuditFilter(
+            user_id=user_id if isinstance(user_id, int) else None,
+            action=str(self.action_filter.currentData() or ""),
+            since=since,
+            until=until,
+        )
+
+    @Slot()
+    def refresh(self) -> None:
+        """Show the newest rows matching the filters again."""
+        flt = self.current_filter()
+
+        def page(before_id: int | None) -> list[AuditRow]:
+            return audit_queries.audit_page(
+                self._backend.read_uow(), self._user, flt, before_id=before_id
+            )
+
+        try:
+            self.model.reset(page)
+            count = audit_queries.audit_count(self._backend.read_uow(), self._user, flt)
+        except Exception as exc:  # error_text logs anything unexpected with its traceback
+            show_message(self.error_label, error_text(self, exc))
+            return
+        show_message(self.error_label, "")
+        noun = "row" if count == 1 else "rows"
+        self.count_label.setText(f"{QLocale().toString(count)} {noun}")
+
+    def _on_model_error(self, exc: Exception) -> None:
+        show_message(self.error_label, error_text(self, exc))
+
+    @Slot()
+    def _on_filters_changed(self) -> None:
+        custom = self.period_filter.currentIndex() == CUSTOM
+        for widget in (self.from_edit, self.dash, self.to_edit):
+            widget.setVisible(custom)
+        if self._loaded:
+            self.refresh()
+
+    # ---- export and verify --------------------------------------------------------------
+
+    def _start(self, work: BackgroundJob, busy: bool) -> None:
+        self._job = work
+        show_message(self.result_label, "")
+        for button in (self.export_button, self.verify_button):
+            button.setEnabled(False)
+        self.progress.setRange(0, 0 if busy else 100)
+        self.progress.setValue(0)
+        self.progress.show()
+        self.cancel_button.show()
+
+    def _finish(self, message: str = "", *, ok: bool = True) -> None:
+        self._job = None
+        for button in (self.export_button, self.verify_button):
+            button.setEnabled(True)
+        self.progress.hide()
+        self.cancel_button.hide()
+        self.result_label.setObjectName("successLabel" if ok else "errorLabel")
+        self.result_label.style().unpolish(self.result_label)
+        self.result_label.style().polish(self.result_label)
+        show_message(self.result_label, message)
+        emit(self.task_finished)
+
+    def is_busy(self) -> bool:
+        """Whether an export or a chain check is running."""
+        return self._job is not None
+
+    @Slot()
+    def _on_export_button_clicked(self) -> None:
+        if self.is_busy():
+            return
+        stamp = datetime.now(UTC).astimezone().strftime("%Y-%m-%d")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export the audit log", f"audit-log-{stamp}.csv", "CSV files (*.csv)"
+        )
+        if path:
+            self.export_csv(path)
+
+    def export_csv(self, path: str | Path) -> None:
+        """Export the rows matching the filters to ``path`` on a worker thread."""
+        if self.is_busy():
+            return
+        flt, target = self.current_filter(), Path(path)
+        try:
+            total = max(1, audit_queries.audit_count(self._backend.read_uow(), self._user, flt))
+        except Exception as exc:  # error_text logs anything unexpected with its traceback
+            show_message(self.error_label, error_text(self, exc))
+            return
+        backend, user = self._backend, self._user
+
+        def work(progress: Progress) -> object:
+            return audit_queries.export_audit_csv(
+                backend.uow(), user, flt, target, progress=progress
+            )
+
+        job = BackgroundJob()
+        job.progressed.connect(self._on_export_progressed)
+        job.succeeded.connect(self._on_export_succeeded)
+        job.failed.connect(self._on_task_failed)
+        self._export_total, self._export_target = total, target
+        self._start(job, busy=False)
+        job.start(work)
+
+    @Slot(int)
+    def _on_export_progressed(self, done: int) -> None:
+        self.progress.setValue(min(100, 100 * done // self._export_total))
+
+    @Slot(object)
+    def _on_export_succeeded(self, count: int) -> None:
+        noun = "row" if count == 1 else "rows"
+        name = self._export_target.name
+        self._finish(f"Exported {QLocale().toString(count)} {noun} to {name}.")
+
+    @Slot()
+    def verify_chain(self) -> None:
+        """Recompute the hash chain on a worker thread and show what it found."""
+        if self.is_busy():
+            return
+        backend, user = self._backend, self._user
+
+        def work(_progress: Progress) -> object:
+            return audit_queries.verify_audit_chain(backend.read_uow(), user)
+
+        job = BackgroundJob()
+        job.succeeded.connect(self._on_verify_done)
+        job.failed.connect(self._on_task_failed)
+        self._start(job, busy=True)
+        job.start(work)
+
+    @Slot(object)
+    def _on_verify_done(self, report: ChainReport) -> None:
+        if self._job is None:  # cancelled: the person no longer waits for it
+            return
+        rows = QLocale().toString(report.rows)
+        if report.ok:
+            self._finish(f"Chain intact: all {rows} rows check out.")
+        else:
+            self._finish(
+                f"Tampering detected at row {report.first_bad_id}: {report.problem}.", ok=False
+            )
+
+    @Slot(object)
+    def _on_task_failed(self, exc: Exception) -> None:
+        if isinstance(exc, ExportCancelledError):
+            self._finish(str(exc))
+        elif self._job is not None:
+            self._finish(error_text(self, exc), ok=False)
+
+    @Slot()
+    def cancel_task(self) -> None:
+        """Cancel the running export (no file is written) or stop waiting for the check."""
+        job = self._job
+        if job is None:
+            return
+        job.cancel()
+        if self.progress.maximum() == 0:  # the chain check cannot stop: stop waiting for it
+            self._finish("Chain check cancelled.")

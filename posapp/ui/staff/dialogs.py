@@ -1,0 +1,400 @@
+"""The staff dialogs: add a user, edit name, role and store, reset a password, confirm a change.
+
+Each dialog runs its service call when the person presses its main button and stays open with
+the service's message (``str(ServiceError)``) under the fields when the call is refused, so a
+mistake is corrected in place. Argon2 hashing takes ~50 ms, so calls run in the GUI thread, as
+in the login dialog.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+from typing_extensions import override
+
+from posapp.services.platform.dto import StoreDTO, UserDTO
+from posapp.services.platform.errors import ValidationError
+from posapp.services.staff import users
+from posapp.ui.kit.ports import AppBackend
+from posapp.ui.kit.widgets import SPACING
+from posapp.ui.staff.model import ALL_STORES, store_text
+from posapp.ui.staff.session import error_text
+from posapp.ui.staff.style import ChevronCombo, message_label, show_message, styled
+
+DIALOG_WIDTH = 460
+ROLE_LABELS = {"admin": "Admin", "manager": "Manager", "cashier": "Cashier"}
+MISMATCH = "The two passwords do not match."
+STORE_HINTS = {
+    "all": "Told about low stock, pickups and refunds at every store.",
+    "one": "Told about low stock, pickups and refunds at this store only.",
+    "admin": "An admin works for all stores.",
+}
+
+
+def password_rule(role: str) -> str:
+    """The password rule for ``role``, as a hint under the field."""
+    rule = f"At least {users.PASSWORD_MIN} characters; spaces and any letters are fine."
+    if role == "cashier":
+        rule = (
+            f"At least {users.PASSWORD_MIN} characters, or a {users.PIN_MIN}–{users.PIN_MAX} "
+            "digit PIN for the till."
+        )
+    return rule
+
+
+def role_combo(parent: QWidget, current: str = "cashier") -> ChevronCombo:
+    """A combo box of the three roles, ``current`` selected; item data is the role value."""
+    combo = ChevronCombo(parent)
+    for value, label in ROLE_LABELS.items():
+        combo.addItem(label, value)
+    combo.setCurrentIndex(max(0, combo.findData(current)))
+    return combo
+
+
+def store_combo(
+    parent: QWidget, stores: Sequence[StoreDTO], current: int | None = None
+) -> ChevronCombo:
+    """A combo of "All stores" (data None) and the active stores by name (data the id).
+
+    ``current`` is selected; if it is no longer active it is listed too, marked inactive, so
+    an edit that keeps it shows it truthfully.
+    """
+    combo = ChevronCombo(parent)
+    combo.addItem(ALL_STORES, None)
+    by_id = {store.id: store for store in stores}
+    shown = [s for s in stores if s.active or s.id == current]
+    for store in sorted(shown, key=lambda s: (s.name.casefold(), s.id)):
+        combo.addItem(store_text(store.id, by_id), store.id)
+    if current is not None and combo.findData(current) < 0:
+        combo.addItem(store_text(current, by_id), current)  # unknown here: still shown
+    combo.setCurrentIndex(0 if current is None else combo.findData(current))
+    return combo
+
+
+def password_edit(parent: QWidget, placeholder: str) -> QLineEdit:
+    """A masked line edit that keeps every character (no length limit below the service's)."""
+    edit = QLineEdit(parent)
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    edit.setPlaceholderText(placeholder)
+    edit.setMaxLength(users.PASSWORD_MAX + 1)  # one more, so the service says it is too long
+    return edit
+
+
+class FormDialog(QDialog):
+    """A titled form with an error banner and Cancel / main buttons.
+
+    Subclasses add fields with :meth:`add_field` and implement :meth:`submit`, which raises a
+    ``ServiceError`` to refuse; the dialog accepts when it returns.
+    """
+
+    def __init__(
+        self,
+        title: str,
+        text: str,
+        action_text: str,
+        parent: QWidget | None = None,
+        *,
+        danger: bool = False,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("formDialog")
+        self.setWindowTitle(f"{title} — posapp")
+        self.setModal(True)
+        self.setFixedWidth(DIALOG_WIDTH)
+        styled(self)
+        self.title_label = QLabel(title, self)
+        self.title_label.setObjectName("dialogTitle")
+        self.title_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.text_label = QLabel(text, self)
+        self.text_label.setObjectName("dialogText")
+        self.text_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.text_label.setWordWrap(True)
+        self.text_label.setVisible(bool(text))
+        self.error_label = message_label("errorLabel", self)
+        self.error_label.setAccessibleName("Error")
+
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.setAutoDefault(False)
+        self.cancel_button.setToolTip("Close without changing anything (Esc)")
+        self.cancel_button.clicked.connect(self.reject)
+        self.ok_button = QPushButton(action_text, self)
+        self.ok_button.setObjectName("okButton")
+        self.ok_button.setProperty("variant", "dangerPrimary" if danger else "primary")
+        self.ok_button.setDefault(True)
+        self.ok_button.setToolTip(f"{action_text} (Enter)")
+        self.ok_button.clicked.connect(self._on_ok_button_clicked)
+
+        layout = self._layout = QVBoxLayout(self)
+        layout.setContentsMargins(4 * SPACING, 4 * SPACING, 4 * SPACING, 3 * SPACING)
+        layout.setSpacing(0)
+        layout.addWidget(self.title_label)
+        layout.addSpacing(SPACING // 2)
+        layout.addWidget(self.text_label)
+        self.fields = QVBoxLayout()
+        self.fields.setSpacing(0)
+        layout.addLayout(self.fields)
+        layout.addSpacing(2 * SPACING)
+        layout.addWidget(self.error_label)
+        layout.addSpacing(2 * SPACING)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(SPACING)
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.ok_button)
+        layout.addLayout(buttons)
+
+    def add_field(self, label_text: str, widget: QWidget, hint: str = "") -> QLabel:
+        """Add a bold label (its mnemonic focuses ``widget``), the widget and a muted hint."""
+        label = QLabel(label_text, self)
+        label.setProperty("role", "field")
+        label.setBuddy(widget)
+        widget.setAccessibleName(label_text.replace("&", ""))
+        widget.setMinimumHeight(5 * SPACING)
+        self.fields.addSpacing(2 * SPACING)
+        self.fields.addWidget(label)
+        self.fields.addSpacing(SPACING)
+        self.fields.addWidget(widget)
+        hint_label = QLabel(hint, self)
+        hint_label.setProperty("role", "muted")
+        hint_label.setTextFormat(Qt.TextFormat.PlainText)
+        hint_label.setWordWrap(True)
+        hint_label.setVisible(bool(hint))
+        self.fields.addSpacing(SPACING // 2)
+        self.fields.addWidget(hint_label)
+        return hint_label
+
+    def show_error(self, message: str) -> None:
+        """Show ``message`` under the fields (or hide the banner for an empty one)."""
+        show_message(self.error_label, message)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """Be exactly as tall as the content at the fixed width (word-wrapped labels included).
+
+        A box layout sizes word-wrapped labels by a guessed width, which cuts a long summary;
+        height-for-width at the dialog's real width is exact (as in the login dialog).
+        """
+        self.ensurePolished()
+        layout = self._layout
+        if layout.hasHeightForWidth():
+            self.setFixedHeight(layout.totalHeightForWidth(DIALOG_WIDTH))
+
+    @override
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._fit_height()
+
+    def submit(self) -> None:
+        """Do the dialog's work; raise a ``ServiceError`` to refuse with its message."""
+        raise NotImplementedError
+
+    @Slot()
+    def _on_ok_button_clicked(self) -> None:
+        self.show_error("")
+        try:
+            self.submit()
+        except Exception as exc:  # error_text logs anything unexpected with its traceback
+            self.show_error(error_text(self, exc))
+            return
+        self.accept()
+
+
+class StoreField:
+    """The Store combo of a user dialog and its hint, which follow the chosen role.
+
+    An admin always works for all stores, so for the admin role the combo shows "All stores"
+    and is disabled; choosing another role enables it again.
+    """
+
+    def __init__(
+        self, dialog: FormDialog, stores: Sequence[StoreDTO], current: int | None = None
+    ) -> None:
+        self.combo = store_combo(dialog, stores, current)
+        self.hint = dialog.add_field("&Store", self.combo, STORE_HINTS["all"])
+        self.combo.currentIndexChanged.connect(self._update_hint)
+
+    def follow_role(self, role: str) -> None:
+        """Show what ``role`` allows."""
+        admin = role == "admin"
+        if admin:
+            self.combo.setCurrentIndex(0)
+        self.combo.setEnabled(not admin)
+        self._update_hint()
+
+    def _update_hint(self) -> None:
+        if not self.combo.isEnabled():
+            self.hint.setText(STORE_HINTS["admin"])
+        else:
+            self.hint.setText(STORE_HINTS["all" if self.store_id() is None else "one"])
+
+    def store_id(self) -> int | None:
+        """The chosen store's id (None: all stores)."""
+        data = self.combo.currentData()
+        return None if data is None else int(data)
+
+
+class AddUserDialog(FormDialog):
+    """Add a staff user: username, full name, role, store and a password (or a cashier's PIN)."""
+
+    def __init__(
+        self,
+        backend: AppBackend,
+        actor: UserDTO,
+        parent: QWidget | None = None,
+        *,
+        stores: Sequence[StoreDTO] = (),
+    ) -> None:
+        super().__init__("Add user", "The new user can log in straight away.", "Add user", parent)
+        self._backend, self._actor = backend, actor
+        self.user: UserDTO | None = None
+        self.username_edit = QLineEdit(self)
+        self.username_edit.setPlaceholderText("e.g. sam.carter")
+        self.username_edit.setMaxLength(users.USERNAME_MAX + 1)
+        self.full_name_edit = QLineEdit(self)
+        self.full_name_edit.setPlaceholderText("e.g. Sam Carter")
+        self.role_combo = role_combo(self)
+        self.password_edit = password_edit(self, "Password or PIN")
+        self.repeat_edit = password_edit(self, "The same again")
+        self.add_field("&Username", self.username_edit, "Log-in name: no spaces; any case.")
+        self.add_field("&Full name", self.full_name_edit)
+        self.add_field("&Role", self.role_combo)
+        self.store = StoreField(self, stores)
+        self.store_combo = self.store.combo
+        QWidget.setTabOrder(self.role_combo, self.store_combo)  # made last: Tab as it reads
+        QWidget.setTabOrder(self.store_combo, self.password_edit)
+        self.rule_label = self.add_field("&Password", self.password_edit, password_rule("cashier"))
+        self.add_field("Re&peat password", self.repeat_edit)
+        self.role_combo.currentIndexChanged.connect(self._on_role_combo_changed)
+        self.store.follow_role(str(self.role_combo.currentData()))
+        self.username_edit.setFocus()
+
+    @Slot()
+    def _on_role_combo_changed(self) -> None:
+        role = str(self.role_combo.currentData())
+        self.rule_label.setText(password_rule(role))
+        self.store.follow_role(role)
+
+    def submit(self) -> None:  # noqa: D102 - see FormDialog.submit
+        if self.password_edit.text() != self.repeat_edit.text():
+            self.repeat_edit.setFocus()
+            raise ValidationError(MISMATCH)
+        self.user = users.add_user(
+            self._backend.uow(),
+            self._actor,
+            self.username_edit.text(),
+            self.password_edit.text(),
+            str(self.role_combo.currentData()),
+            full_name=self.full_name_edit.text(),
+            store_id=self.store.store_id(),
+        )
+
+
+class EditUserDialog(FormDialog):
+    """Change a user's full name, role and store (the username stays: it is in the audit log)."""
+
+    def __init__(
+        self,
+        backend: AppBackend,
+        actor: UserDTO,
+        user: UserDTO,
+        parent: QWidget | None = None,
+        *,
+        stores: Sequence[StoreDTO] = (),
+    ) -> None:
+        super().__init__(
+            f"Edit {user.username}",
+            "The username cannot change. A new role applies from the user's next action.",
+            "Save",
+            parent,
+        )
+        self._backend, self._actor, self._user = backend, actor, user
+        self.user: UserDTO | None = None
+        self.full_name_edit = QLineEdit(user.full_name, self)
+        self.role_combo = role_combo(self, user.role)
+        self.add_field("&Full name", self.full_name_edit)
+        self.add_field("&Role", self.role_combo)
+        self.store = StoreField(self, stores, user.store_id)
+        self.store_combo = self.store.combo
+        self.store.follow_role(user.role)
+        self.role_combo.currentIndexChanged.connect(self._on_role_combo_changed)
+        self.full_name_edit.setFocus()
+        self.full_name_edit.selectAll()
+
+    @Slot()
+    def _on_role_combo_changed(self) -> None:
+        self.store.follow_role(str(self.role_combo.currentData()))
+
+    def submit(self) -> None:  # noqa: D102 - see FormDialog.submit
+        full_name = self.full_name_edit.text()
+        role = str(self.role_combo.currentData())
+        store_id = self.store.store_id()
+        self.user = users.update_user(
+            self._backend.uow(),
+            self._actor,
+            self._user.id,
+            full_name=None if full_name == self._user.full_name else full_name,
+            role=None if role == self._user.role else role,
+            store_id=users.KEEP_STORE if store_id == self._user.store_id else store_id,
+        )
+
+
+class ResetPasswordDialog(FormDialog):
+    """Set a new password (or PIN) for a user; this also lifts a lock-out."""
+
+    def __init__(
+        self, backend: AppBackend, actor: UserDTO, user: UserDTO, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(
+            f"Reset the password of {user.username}",
+            "Tell them the new password in person. Setting it also lifts a lock-out.",
+            "Set password",
+            parent,
+        )
+        self._backend, self._actor, self._user = backend, actor, user
+        self.user: UserDTO | None = None
+        self.password_edit = password_edit(self, "New password or PIN")
+        self.repeat_edit = password_edit(self, "The same again")
+        self.add_field("&New password", self.password_edit, password_rule(user.role))
+        self.add_field("Re&peat password", self.repeat_edit)
+        self.password_edit.setFocus()
+
+    def submit(self) -> None:  # noqa: D102 - see FormDialog.submit
+        if self.password_edit.text() != self.repeat_edit.text():
+            self.repeat_edit.setFocus()
+            raise ValidationError(MISMATCH)
+        self.user = users.reset_password(
+            self._backend.uow(), self._actor, self._user.id, self.password_edit.text()
+        )
+
+
+class ConfirmDialog(FormDialog):
+    """Ask before a consequential change; run ``action`` on confirmation, showing its refusal."""
+
+    def __init__(
+        self,
+        title: str,
+        text: str,
+        action_text: str,
+        action: Callable[[], UserDTO],
+        parent: QWidget | None = None,
+        *,
+        danger: bool = False,
+    ) -> None:
+        super().__init__(title, text, action_text, parent, danger=danger)
+        self._action = action
+        self.user: UserDTO | None = None
+        self.ok_button.setFocus()
+
+    def submit(self) -> None:  # noqa: D102 - see FormDialog.submit
+        self.user = self._action()

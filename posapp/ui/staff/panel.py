@@ -1,0 +1,420 @@
+"""The staff list of the Admin users tab: search, filter, add, edit, (de)activate, reset, unlock.
+
+Each row shows the user's home store; the list reads the stores with the users, so a store's
+name (and whether it is still active) is as fresh as the list.
+
+Managers see the list; only admins change it. For a manager every change button is disabled,
+and the services refuse such a change anyway (they re-check the acting user's stored role).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from posapp.events import UserChanged, UserLoggedIn
+from posapp.services.platform.dto import StoreDTO, UserDTO
+from posapp.services.staff import home_stores as user_stores
+from posapp.services.staff import users
+from posapp.services.staff.permissions import Permission, has_permission
+from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.ports import AppBackend
+from posapp.ui.kit.resources import icon
+from posapp.ui.kit.widgets import SPACING
+from posapp.ui.staff.dialogs import (
+    ROLE_LABELS,
+    AddUserDialog,
+    ConfirmDialog,
+    EditUserDialog,
+    ResetPasswordDialog,
+)
+from posapp.ui.staff.model import (
+    COLUMNS,
+    PillDelegate,
+    UserFilterProxy,
+    UsersTableModel,
+    is_locked,
+)
+from posapp.ui.staff.session import error_text
+from posapp.ui.staff.style import ChevronCombo, message_label, show_message
+
+ADMINS_ONLY = "Only admins can add or change staff users."
+ROW_HEIGHT = 44
+RELOAD_DELAY_MS = 100
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+class UsersPanel(QWidget):
+    """The staff list with its filters and the buttons that change users."""
+
+    def __init__(
+        self, backend: AppBackend, bus: EventBus, user: UserDTO, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._backend, self._bus, self._user = backend, bus, user
+        self.can_manage = has_permission(user, Permission.MANAGE_USERS)
+        self.active_dialog: QDialog | None = None
+        self.stores: list[StoreDTO] = []
+        self.model = UsersTableModel(self)
+        self.proxy = UserFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+
+        self.error_label = message_label("errorLabel", self)
+        card = QFrame(self)
+        card.setObjectName("card")
+        column = QVBoxLayout(card)
+        column.setContentsMargins(0, 2 * SPACING, 0, SPACING)
+        column.setSpacing(0)
+        column.addLayout(self._build_filters(card))
+        column.addSpacing(2 * SPACING)
+        column.addWidget(self._build_table(card), 1)
+        column.addLayout(self._build_footer(card))
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2 * SPACING)
+        layout.addWidget(self.error_label)
+        layout.addWidget(card, 1)
+        self._build_shortcuts()
+        self.setFocusProxy(self.table)
+
+        # Bursts of bus events (an import, a busy morning of log-ins) cost one reload.
+        self._reload_timer = QTimer(self)
+        self._reload_timer.setSingleShot(True)
+        self._reload_timer.setInterval(RELOAD_DELAY_MS)
+        self._reload_timer.timeout.connect(self.reload)
+        bus.user_changed.connect(self._on_bus_user_changed)
+        bus.user_logged_in.connect(self._on_bus_user_logged_in)
+        self.reload()
+
+    # ---- building -----------------------------------------------------------------------
+
+    def _build_filters(self, parent: QWidget) -> QHBoxLayout:
+        self.search_edit = QLineEdit(parent)
+        self.search_edit.setPlaceholderText("Search by name or username  (Ctrl+F)")
+        self.search_edit.setAccessibleName("Search users")
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        self.search_edit.setMinimumWidth(36 * SPACING)
+        self.search_edit.textChanged.connect(self._on_filters_changed)
+        self.role_filter = ChevronCombo(parent)
+        self.role_filter.setAccessibleName("Role filter")
+        self.role_filter.addItem("All roles", None)
+        for value, label in ROLE_LABELS.items():
+            self.role_filter.addItem(f"{label}s", value)
+        self.role_filter.currentIndexChanged.connect(self._on_filters_changed)
+        self.status_filter = ChevronCombo(parent)
+        self.status_filter.setAccessibleName("Status filter")
+        statuses: tuple[tuple[str, bool | None], ...] = (
+            ("Active and inactive", None),
+            ("Active", True),
+            ("Inactive", False),
+        )
+        for status_label, state in statuses:
+            self.status_filter.addItem(status_label, state)
+        self.status_filter.currentIndexChanged.connect(self._on_filters_changed)
+        self.add_button = QPushButton(icon("plus", "#ffffff"), "Add user", parent)
+        self.add_button.setProperty("variant", "primary")
+        self.add_button.setToolTip("Add a staff user (Ctrl+N)" if self.can_manage else ADMINS_ONLY)
+        self.add_button.clicked.connect(self.add_user)
+
+        row = QHBoxLayout()
+        row.setContentsMargins(2 * SPACING, 0, 2 * SPACING, 0)
+        row.setSpacing(SPACING)
+        row.addWidget(self.search_edit, 2)
+        row.addWidget(self.role_filter)
+        row.addWidget(self.status_filter)
+        row.addStretch(1)
+        row.addWidget(self.add_button)
+        return row
+
+    def _build_table(self, parent: QWidget) -> QTableView:
+        view = self.table = QTableView(parent)
+        view.setModel(self.proxy)
+        view.setAccessibleName("Staff users")
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        view.setShowGrid(False)
+        view.setWordWrap(False)
+        view.setSortingEnabled(True)
+        view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        view.setFrameShape(QFrame.Shape.NoFrame)
+        view.verticalHeader().hide()
+        view.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
+        header = view.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        widths = {
+            "username": 160,
+            "full_name": 210,
+            "role": 120,
+            "store": 170,
+            "status": 120,
+            "last_login": 180,
+        }
+        pills = PillDelegate(view)
+        for number, spec in enumerate(COLUMNS):
+            if spec.key in widths:
+                view.setColumnWidth(number, widths[spec.key])
+            if spec.tone is not None:
+                view.setItemDelegateForColumn(number, pills)
+        view.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
+        view.activated.connect(self._on_table_activated)
+        return view
+
+    def _build_footer(self, parent: QWidget) -> QHBoxLayout:
+        self.count_label = QLabel(parent)
+        self.count_label.setObjectName("countLabel")
+        self.count_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.admins_only_label = QLabel(ADMINS_ONLY, parent)
+        self.admins_only_label.setProperty("role", "muted")
+        self.admins_only_label.setVisible(not self.can_manage)
+
+        def button(text: str, tip: str, slot: Callable[[], None]) -> QPushButton:
+            widget = QPushButton(text, parent)
+            widget.setToolTip(tip if self.can_manage else ADMINS_ONLY)
+            widget.clicked.connect(slot)
+            return widget
+
+        self.edit_button = button(
+            "Edit…", "Change the name, role or store (F2, Enter)", self.edit_user
+        )
+        self.reset_button = button(
+            "Reset password…", "Set a new password or PIN (Ctrl+R)", self.reset_password
+        )
+        self.unlock_button = button("Unlock", "Lift a log-in lock-out (Ctrl+U)", self.unlock_user)
+        self.toggle_button = button("Deactivate…", "", self.toggle_active)
+        row = QHBoxLayout()
+        row.setContentsMargins(2 * SPACING, SPACING, 2 * SPACING, 0)
+        row.setSpacing(SPACING)
+        row.addWidget(self.count_label)
+        row.addSpacing(2 * SPACING)
+        row.addWidget(self.admins_only_label)
+        row.addStretch(1)
+        for widget in (self.edit_button, self.reset_button, self.unlock_button, self.toggle_button):
+            row.addWidget(widget)
+        return row
+
+    def _build_shortcuts(self) -> None:
+        bindings: tuple[tuple[str, str, Callable[[], None]], ...] = (
+            ("Find users", "Ctrl+F", self._focus_search),
+            ("Add user", "Ctrl+N", self.add_user),
+            ("Edit user", "F2", self.edit_user),
+            ("Reset password", "Ctrl+R", self.reset_password),
+            ("Unlock user", "Ctrl+U", self.unlock_user),
+            ("Activate or deactivate user", "Ctrl+D", self.toggle_active),
+        )
+        for text, keys, slot in bindings:
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(keys))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(slot)
+            self.addAction(action)
+
+    # ---- state --------------------------------------------------------------------------
+
+    def selected_user(self) -> UserDTO | None:
+        """The user of the selected row, if any."""
+        rows = self.table.selectionModel().selectedRows()
+        return self.proxy.user_at(rows[0].row()) if rows else None
+
+    def select_user(self, user_id: int) -> None:
+        """Select (and scroll to) the row of ``user_id`` if it is shown."""
+        source_row = self.model.row_of(user_id)
+        if source_row is None:
+            return
+        index = self.proxy.mapFromSource(self.model.index(source_row, 0))
+        if index.isValid():
+            self.table.selectRow(index.row())
+            self.table.scrollTo(index)
+
+    def reload(self) -> None:
+        """Read the staff list again, keeping the selection."""
+        self._reload_timer.stop()
+        selected = self.selected_user()
+        try:
+            found = users.list_users(self._backend.read_uow(), self._user)
+            stores = user_stores.home_store_choices(self._backend.read_uow(), self._user)
+        except Exception as exc:  # error_text logs anything unexpected with its traceback
+            show_message(self.error_label, error_text(self, exc))
+            return
+        show_message(self.error_label, "")
+        self.stores = stores
+        self.model.set_users(found, stores)
+        if selected is not None:
+            self.select_user(selected.id)
+        self._update_count()
+        self._update_buttons()
+
+    def _update_count(self) -> None:
+        listed, now = self.model.users, datetime.now(UTC)
+        inactive = sum(1 for u in listed if not u.active)
+        locked = sum(1 for u in listed if u.active and is_locked(u, now))
+        text = _plural(len(listed), "user")
+        if inactive:
+            text += f" · {inactive} inactive"
+        if locked:
+            text += f" · {locked} locked out"
+        shown = self.proxy.rowCount()
+        if shown != len(listed):
+            text = f"{shown} of {text} shown"
+        self.count_label.setText(text)
+
+    def _update_buttons(self) -> None:
+        user = self.selected_user()
+        chosen = self.can_manage and user is not None
+        self.add_button.setEnabled(self.can_manage)
+        self.edit_button.setEnabled(chosen)
+        self.reset_button.setEnabled(chosen)
+        now = datetime.now(UTC)
+        self.unlock_button.setEnabled(chosen and user is not None and is_locked(user, now))
+        self.toggle_button.setEnabled(chosen)
+        deactivate = user is None or user.active
+        self.toggle_button.setText("Deactivate…" if deactivate else "Activate…")
+        if self.can_manage:
+            verb = "Deactivate: they can no longer log in" if deactivate else "Activate again"
+            self.toggle_button.setToolTip(f"{verb} (Ctrl+D)")
+        variant = "danger" if deactivate else ""
+        if self.toggle_button.property("variant") != variant:
+            self.toggle_button.setProperty("variant", variant)
+            self.toggle_button.style().unpolish(self.toggle_button)
+            self.toggle_button.style().polish(self.toggle_button)
+
+    # ---- actions ------------------------------------------------------------------------
+
+    def _open(self, dialog: QDialog) -> None:
+        """Show ``dialog`` window-modal; reload and select its user when it is accepted."""
+        self.active_dialog = dialog
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._on_dialog_accepted(dialog))
+        dialog.finished.connect(self._on_dialog_finished)
+        dialog.open()
+
+    def _on_dialog_accepted(self, dialog: QDialog) -> None:
+        changed = getattr(dialog, "user", None)
+        self.reload()
+        if isinstance(changed, UserDTO):
+            self.select_user(changed.id)
+        self.table.setFocus()
+
+    @Slot()
+    def _on_dialog_finished(self) -> None:
+        self.active_dialog = None
+
+    def _fresh_stores(self) -> list[StoreDTO]:
+        """The stores now (one may have opened since the list loaded), or the list's on failure."""
+        try:
+            self.stores = user_stores.home_store_choices(self._backend.read_uow(), self._user)
+        except Exception as exc:  # error_text logs anything unexpected with its traceback
+            show_message(self.error_label, error_text(self, exc))
+        return self.stores
+
+    @Slot()
+    def add_user(self) -> None:
+        """Open the Add user dialog (admins)."""
+        if self.can_manage:
+            stores = self._fresh_stores()
+            self._open(AddUserDialog(self._backend, self._user, self, stores=stores))
+
+    @Slot()
+    def edit_user(self) -> None:
+        """Open the Edit dialog for the selected user (admins)."""
+        user = self.selected_user()
+        if self.can_manage and user is not None:
+            stores = self._fresh_stores()
+            self._open(EditUserDialog(self._backend, self._user, user, self, stores=stores))
+
+    @Slot()
+    def reset_password(self) -> None:
+        """Open the Reset password dialog for the selected user (admins)."""
+        user = self.selected_user()
+        if self.can_manage and user is not None:
+            self._open(ResetPasswordDialog(self._backend, self._user, user, self))
+
+    @Slot()
+    def toggle_active(self) -> None:
+        """Ask to deactivate (or activate) the selected user, then do it (admins)."""
+        user = self.selected_user()
+        if not self.can_manage or user is None:
+            return
+        name = user.display_name
+        if user.active:
+            title, action_text = f"Deactivate {user.username}?", "Deactivate"
+            text = (
+                f"{name} will no longer be able to log in, and a session they have open ends "
+                "at their next action. Nothing is deleted: their history stays, and you can "
+                "activate them again."
+            )
+        else:
+            title, action_text = f"Activate {user.username}?", "Activate"
+            text = f"{name} will be able to log in again with their current password."
+
+        def act() -> UserDTO:
+            return users.set_active(self._backend.uow(), self._user, user.id, not user.active)
+
+        self._open(ConfirmDialog(title, text, action_text, act, self, danger=user.active))
+
+    @Slot()
+    def unlock_user(self) -> None:
+        """Lift the selected user's log-in lock-out (admins)."""
+        user = self.selected_user()
+        if not self.can_manage or user is None:
+            return
+        try:
+            users.unlock_user(self._backend.uow(), self._user, user.id)
+        except Exception as exc:  # error_text logs anything unexpected with its traceback
+            show_message(self.error_label, error_text(self, exc))
+            return
+        self.reload()
+
+    @Slot()
+    def _focus_search(self) -> None:
+        self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_edit.selectAll()
+
+    # ---- slots --------------------------------------------------------------------------
+
+    @Slot()
+    def _on_filters_changed(self) -> None:
+        self.proxy.set_search(self.search_edit.text())
+        self.proxy.set_role(self.role_filter.currentData())
+        self.proxy.set_active(self.status_filter.currentData())
+        self._update_count()
+
+    @Slot(QItemSelection, QItemSelection)
+    def _on_table_selection_changed(self, *_: QItemSelection) -> None:
+        self._update_buttons()
+
+    @Slot(QModelIndex)
+    def _on_table_activated(self, _index: QModelIndex) -> None:
+        self.edit_user()
+
+    @Slot(object)
+    def _on_bus_user_changed(self, _event: UserChanged) -> None:
+        self._reload_timer.start()
+
+    @Slot(object)
+    def _on_bus_user_logged_in(self, _event: UserLoggedIn) -> None:
+        self._reload_timer.start()

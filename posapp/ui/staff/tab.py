@@ -1,0 +1,112 @@
+"""The Admin users tab: staff users and, for admins, the audit log."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFrame,
+    QHBoxLayout,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from posapp.services.platform.dto import UserDTO
+from posapp.services.staff.permissions import Permission, has_permission
+from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.ports import AppBackend
+from posapp.ui.kit.widgets import SPACING, PageHeader
+from posapp.ui.staff.audit_view import AuditView
+from posapp.ui.staff.panel import UsersPanel
+from posapp.ui.staff.style import styled
+
+USERS_PAGE, AUDIT_PAGE = 0, 1
+
+
+class UsersTab(QWidget):
+    """Staff administration: the users list (managers look, admins change) and the audit log.
+
+    The audit log page exists only for users allowed to read it (admins); it loads when first
+    shown.
+    """
+
+    TITLE = "Admin users"
+
+    def __init__(
+        self,
+        backend: AppBackend,
+        bus: EventBus,
+        user: UserDTO,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.backend, self.bus, self.user = backend, bus, user
+        self.setObjectName("usersTab")
+        self.setAccessibleName(self.TITLE)
+        styled(self)
+        can_audit = has_permission(user, Permission.READ_AUDIT_LOG)
+        subtitle = "Staff, their roles and who did what." if can_audit else "Staff and roles."
+        self.header = PageHeader(self.TITLE, subtitle, "users", self)
+        self.users_panel = UsersPanel(backend, bus, user, self)
+        self.audit_view: AuditView | None = None
+        self.pages = QStackedWidget(self)
+        self.pages.addWidget(self.users_panel)
+        if can_audit:
+            self.audit_view = AuditView(backend, bus, user, self)
+            self.pages.addWidget(self.audit_view)
+
+        top = QHBoxLayout()
+        top.setSpacing(2 * SPACING)
+        top.addWidget(self.header, 1)
+        self.segments: QButtonGroup | None = None
+        if can_audit:
+            top.addWidget(self._build_segments(), 0, Qt.AlignmentFlag.AlignVCenter)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4 * SPACING, 3 * SPACING, 4 * SPACING, 3 * SPACING)
+        layout.setSpacing(3 * SPACING)
+        layout.addLayout(top)
+        layout.addWidget(self.pages, 1)
+        self.setFocusProxy(self.users_panel)
+
+    def _build_segments(self) -> QFrame:
+        frame = QFrame(self)
+        frame.setObjectName("segments")
+        row = QHBoxLayout(frame)
+        row.setContentsMargins(3, 3, 3, 3)
+        row.setSpacing(2)
+        self.segments = QButtonGroup(self)
+        self.segments.setExclusive(True)
+        for page, (text, keys) in enumerate(
+            (("Users", "Ctrl+Shift+U"), ("Audit log", "Ctrl+Shift+A"))
+        ):
+            button = QPushButton(text, frame)
+            button.setProperty("segment", True)
+            button.setCheckable(True)
+            button.setChecked(page == USERS_PAGE)
+            button.setToolTip(f"{text} ({keys})")
+            self.segments.addButton(button, page)
+            row.addWidget(button)
+            action = QAction(f"Show {text.lower()}", self)
+            action.setShortcut(QKeySequence(keys))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(lambda _=False, p=page: self.show_page(p))
+            self.addAction(action)
+        self.segments.idClicked.connect(self.show_page)
+        return frame
+
+    @Slot(int)
+    def show_page(self, page: int) -> None:
+        """Show the users list (0) or the audit log (1, admins only)."""
+        if page == AUDIT_PAGE and self.audit_view is None:
+            return
+        self.pages.setCurrentIndex(page)
+        if self.segments is not None:
+            button = self.segments.button(page)
+            button.setChecked(True)
+        current = self.pages.currentWidget()
+        if current is not None:
+            self.setFocusProxy(current)
+            current.setFocus(Qt.FocusReason.OtherFocusReason)

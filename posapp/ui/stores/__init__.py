@@ -1,0 +1,1 @@
+"""The Stores tab: stores and warehouses, stock levels, movements and replenishment."""

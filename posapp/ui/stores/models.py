@@ -1,0 +1,369 @@
+"""Table models of the Stores tab: stock levels (ids first, paged), movement history, replenishment.
+
+Columns are declared once as tuples of :class:`Column` specs. ``DisplayRole`` gives formatted
+text, ``Qt.UserRole`` the raw value, ``TextAlignmentRole`` right-aligns numbers.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from PySide6 import QtGui
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QDate,
+    QDateTime,
+    QLocale,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTime,
+)
+from PySide6.QtGui import QBrush, QColor, QFont
+from typing_extensions import override
+
+from posapp.services.stock.dto import (
+    Cursor,
+    MovementPage,
+    MovementRow,
+    ReplenishmentLine,
+    StockRow,
+    format_quantity,
+)
+from posapp.ui.kit.formatting import money_text
+from posapp.ui.kit.qt_compat import emit
+from posapp.ui.kit.resources import PALETTE
+
+T = TypeVar("T")
+AnyIndex = QModelIndex | QPersistentModelIndex
+RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+PAGE_SIZE = 100
+MAX_PAGES = 50  # page cache: 5,000 rows in memory, whatever the table's length
+
+
+@dataclass(frozen=True, slots=True)
+class Column(Generic[T]):
+    """One column: key, header, how to show a row, its raw value, and alignment."""
+
+    key: str
+    header: str
+    text: Callable[[T], str]
+    raw: Callable[[T], object]
+    align: Qt.AlignmentFlag = LEFT
+
+
+def _qty(row: StockRow, value: int) -> str:
+    return format_quantity(value, by_weight=row.sold_by_weight)
+
+
+def local_time(value: datetime | None) -> str:
+    """A UTC datetime as short local date and time (the UI's only time conversion)."""
+    if value is None:
+        return ""
+    local = value.astimezone()
+    stamp = QDateTime(
+        QDate(local.year, local.month, local.day), QTime(local.hour, local.minute, local.second)
+    )
+    return QLocale().toString(stamp, QLocale.FormatType.ShortFormat)
+
+
+STOCK_COLUMNS: tuple[Column[StockRow], ...] = (
+    Column("sku", "SKU", lambda r: r.sku, lambda r: r.sku),
+    Column(
+        "name",
+        "Product",
+        lambda r: r.name if r.active else f"{r.name} (archived)",
+        lambda r: r.name,
+    ),
+    Column("category", "Category", lambda r: r.category, lambda r: r.category),
+    Column("on_hand", "On hand", lambda r: _qty(r, r.on_hand), lambda r: r.on_hand, RIGHT),
+    Column(
+        "reorder_point",
+        "Reorder at",
+        lambda r: _qty(r, r.reorder_point) if r.reorder_point else "—",
+        lambda r: r.reorder_point,
+        RIGHT,
+    ),
+    Column(
+        "reorder_qty",
+        "Reorder qty",
+        lambda r: _qty(r, r.reorder_qty) if r.reorder_qty else "—",
+        lambda r: r.reorder_qty,
+        RIGHT,
+    ),
+    Column("status", "Status", lambda r: r.status, lambda r: r.status),
+    Column("price", "Price", lambda r: money_text(r.price_minor), lambda r: r.price_minor, RIGHT),
+)
+
+_STATUS_COLOURS = {"Low": PALETTE["warning"], "Out": PALETTE["danger"], "OK": PALETTE["success"]}
+
+
+class _TableBase(QAbstractTableModel, Generic[T]):
+    """Shared column handling over rows of type ``T``."""
+
+    columns: tuple[Column[T], ...] = ()
+
+    @override
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    @override
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
+            return None
+        column = self.columns[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.header
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(column.align)
+        return None
+
+    def _row(self, row: int) -> T | None:
+        raise NotImplementedError
+
+    def _cell(self, item: T, column: Column[T], role: int) -> Any:
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return column.text(item)
+        if role == Qt.ItemDataRole.UserRole:
+            return column.raw(item)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(column.align)
+        if role == Qt.ItemDataRole.ToolTipRole:  # typed text: never rendered as HTML
+            return QtGui.Qt.convertFromPlainText(column.text(item)) if column.text(item) else None
+        return None
+
+    @override
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.column() < len(self.columns):
+            return None
+        item = self._row(index.row())
+        if item is None:
+            return None
+        return self._cell(item, self.columns[index.column()], role)
+
+
+class StockTableModel(_TableBase[StockRow]):
+    """A store's stock levels: the ordered product ids, rows fetched a page at a time.
+
+    ``rowCount()`` is the number of ids; ``data()`` reads a page cache filled by one query per
+    page (``STYLE.md`` §5). :meth:`set_ids` replaces the list; :meth:`invalidate` drops the
+    cache when stock moved, so the visible rows are read again.
+    """
+
+    columns = STOCK_COLUMNS
+
+    def __init__(
+        self, fetch: Callable[[Sequence[int]], list[StockRow]], parent: Any = None
+    ) -> None:
+        super().__init__(parent)
+        self._fetch = fetch
+        self._ids: list[int] = []
+        self._pages: OrderedDict[int, dict[int, StockRow]] = OrderedDict()
+
+    @property
+    def ids(self) -> list[int]:
+        """The product ids in display order."""
+        return list(self._ids)
+
+    def set_ids(self, ids: Sequence[int]) -> None:
+        """Show these products (the result of a new search or filter)."""
+        self.beginResetModel()
+        self._ids = list(ids)
+        self._pages.clear()
+        self.endResetModel()
+
+    def invalidate(self) -> None:
+        """Forget fetched rows (stock moved); visible rows are fetched again."""
+        self._pages.clear()
+        if self._ids:
+            last = self.index(len(self._ids) - 1, len(self.columns) - 1)
+            emit(self.dataChanged, self.index(0, 0), last)
+
+    def row_of(self, product_id: int) -> int:
+        """The row showing ``product_id``, or -1."""
+        try:
+            return self._ids.index(product_id)
+        except ValueError:
+            return -1
+
+    def product_id(self, row: int) -> int | None:
+        """The product on ``row``."""
+        return self._ids[row] if 0 <= row < len(self._ids) else None
+
+    def stock_row(self, row: int) -> StockRow | None:
+        """The full row (fetching its page if needed)."""
+        return self._row(row)
+
+    @override
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._ids)
+
+    @override
+    def _row(self, row: int) -> StockRow | None:
+        if not 0 <= row < len(self._ids):
+            return None
+        number = row // PAGE_SIZE
+        page = self._pages.get(number)
+        if page is None:
+            chunk = self._ids[number * PAGE_SIZE : (number + 1) * PAGE_SIZE]
+            page = {r.product_id: r for r in self._fetch(chunk)}
+            self._pages[number] = page
+            while len(self._pages) > MAX_PAGES:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(number)
+        return page.get(self._ids[row])
+
+    @override
+    def _cell(self, item: StockRow, column: Column[StockRow], role: int) -> Any:
+        if role == Qt.ItemDataRole.ForegroundRole and column.key in {"status", "on_hand"}:
+            colour = _STATUS_COLOURS.get(item.status)
+            if column.key == "on_hand" and item.status == "OK":
+                return None
+            return QBrush(QColor(colour)) if colour else None
+        return super()._cell(item, column, role)
+
+
+def _signed(row: MovementRow) -> str:
+    return format_quantity(row.quantity, signed=True)
+
+
+MOVEMENT_COLUMNS: tuple[Column[MovementRow], ...] = (
+    Column("at", "When", lambda r: local_time(r.at), lambda r: r.at),
+    Column("kind", "Movement", lambda r: r.kind_label, lambda r: r.kind),
+    Column("quantity", "Change", _signed, lambda r: r.quantity, RIGHT),
+    Column("balance", "Balance", lambda r: format_quantity(r.balance), lambda r: r.balance, RIGHT),
+    Column("who", "Who", lambda r: r.user_name or "—", lambda r: r.user_name),
+    Column("why", "Why", lambda r: r.why, lambda r: r.why),
+)
+
+
+class MovementHistoryModel(_TableBase[MovementRow]):
+    """A product's movements at a store, newest first, fetched in keyset pages on scroll.
+
+    ``canFetchMore``/``fetchMore`` ask for the next page with the previous page's cursor
+    (never OFFSET), so a ledger of any length scrolls at the same speed.
+    """
+
+    columns = MOVEMENT_COLUMNS
+
+    def __init__(
+        self, fetch: Callable[[Cursor | None], MovementPage] | None = None, parent: Any = None
+    ) -> None:
+        super().__init__(parent)
+        self._fetch = fetch
+        self._rows: list[MovementRow] = []
+        self._cursor: Cursor | None = None
+        self._more = False
+
+    def set_source(self, fetch: Callable[[Cursor | None], MovementPage] | None) -> None:
+        """Show another product's history (None: empty) and load its newest page."""
+        self.beginResetModel()
+        self._fetch, self._rows, self._cursor, self._more = fetch, [], None, fetch is not None
+        self.endResetModel()
+        if self._more:
+            self.fetchMore(QModelIndex())
+
+    def reload(self) -> None:
+        """Read the history again from the newest movement."""
+        self.set_source(self._fetch)
+
+    def movement(self, row: int) -> MovementRow | None:
+        """The movement on ``row``."""
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    @override
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    @override
+    def canFetchMore(self, parent: AnyIndex) -> bool:
+        return not parent.isValid() and self._more
+
+    @override
+    def fetchMore(self, parent: AnyIndex) -> None:
+        if parent.isValid() or not self._more or self._fetch is None:
+            return
+        page = self._fetch(self._cursor)
+        self._cursor, self._more = page.next_cursor, page.next_cursor is not None
+        if page.rows:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(page.rows) - 1)
+            self._rows.extend(page.rows)
+            self.endInsertRows()
+
+    @override
+    def _row(self, row: int) -> MovementRow | None:
+        return self.movement(row)
+
+    @override
+    def _cell(self, item: MovementRow, column: Column[MovementRow], role: int) -> Any:
+        if role == Qt.ItemDataRole.ForegroundRole and column.key == "quantity":
+            return QBrush(QColor(PALETTE["success"] if item.quantity > 0 else PALETTE["danger"]))
+        return super()._cell(item, column, role)
+
+
+def _rq(line: ReplenishmentLine, value: int) -> str:
+    return format_quantity(value, by_weight=line.sold_by_weight)
+
+
+REPLENISHMENT_COLUMNS: tuple[Column[ReplenishmentLine], ...] = (
+    Column("sku", "SKU", lambda r: r.sku, lambda r: r.sku),
+    Column("name", "Product", lambda r: r.name, lambda r: r.name),
+    Column("category", "Category", lambda r: r.category, lambda r: r.category),
+    Column("on_hand", "On hand", lambda r: _rq(r, r.on_hand), lambda r: r.on_hand, RIGHT),
+    Column(
+        "point", "Reorder at", lambda r: _rq(r, r.reorder_point), lambda r: r.reorder_point, RIGHT
+    ),
+    Column("suggested", "Suggested", lambda r: _rq(r, r.suggested), lambda r: r.suggested, RIGHT),
+    Column(
+        "elsewhere",
+        "In warehouses",
+        lambda r: _rq(r, r.elsewhere) if r.elsewhere else "—",
+        lambda r: r.elsewhere,
+        RIGHT,
+    ),
+)
+
+
+class ReplenishmentModel(_TableBase[ReplenishmentLine]):
+    """The replenishment list on screen (a store's low lines: a short, fully loaded list)."""
+
+    columns = REPLENISHMENT_COLUMNS
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._lines: list[ReplenishmentLine] = []
+
+    def set_lines(self, lines: Sequence[ReplenishmentLine]) -> None:
+        """Show these lines."""
+        self.beginResetModel()
+        self._lines = list(lines)
+        self.endResetModel()
+
+    def line(self, row: int) -> ReplenishmentLine | None:
+        """The line on ``row``."""
+        return self._lines[row] if 0 <= row < len(self._lines) else None
+
+    @override
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._lines)
+
+    @override
+    def _row(self, row: int) -> ReplenishmentLine | None:
+        return self.line(row)
+
+    @override
+    def _cell(self, item: ReplenishmentLine, column: Column[ReplenishmentLine], role: int) -> Any:
+        if role == Qt.ItemDataRole.FontRole and column.key == "suggested":
+            font = QFont()
+            font.setBold(True)
+            return font
+        return super()._cell(item, column, role)

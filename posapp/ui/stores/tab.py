@@ -1,0 +1,495 @@
+"""The Stores tab: storefronts and warehouses, their stock, movements and replenishment.
+
+Cashiers look (VIEW_STOCK); managers receive, adjust, count (ADJUST_STOCK) and transfer
+(TRANSFER_STOCK); admins also add, edit and deactivate locations (MANAGE_STORES). Every
+action has a shortcut, shown on its button:
+
+=================  =====================================
+F2                 Receive a delivery
+F3                 Adjust the selected product
+F4                 Transfer stock to another location
+F6                 Count (stocktake) the products shown
+F7                 Reorder settings of the selected product
+F5                 Refresh
+Ctrl+F             Search
+Ctrl+Shift+C / P   Export the replenishment list (CSV / PDF)
+Ctrl+Shift+N / E   New / edit location (admins)
+Ctrl+Shift+D       Deactivate or reactivate the location (admins)
+Alt+S / P / R      Stock table / product grid / replenishment list
+=================  =====================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelection, Qt, QTimer, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from posapp.events import ProductChanged, ProductsImported, StockMoved
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.errors import ServiceError
+from posapp.services.staff.permissions import Permission, has_permission
+from posapp.services.stock.dto import StockResult, StoreSummary
+from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.ports import AppBackend
+from posapp.ui.kit.widgets import SPACING, EmptyState, PageHeader
+from posapp.ui.stores.count_dialog import MAX_COUNT_LINES, CountDialog
+from posapp.ui.stores.dialogs import (
+    AdjustDialog,
+    ReceiveDialog,
+    ReorderDialog,
+    TransferDialog,
+    pick_of,
+)
+from posapp.ui.stores.export import ExportDialog, ExportTask
+from posapp.ui.stores.panel import StockPanel, caption
+from posapp.ui.stores.port import StoresPort, stock_of
+from posapp.ui.stores.store_dialog import StoreDialog
+from posapp.ui.stores.store_list import StoreItemDelegate, StoreListModel
+
+REFRESH_DELAY_MS = 250
+_STYLE = """
+QTableView, QListView#storeList, QListView#productGrid {
+    background: #ffffff; border: 1px solid #e1e6ed; border-radius: 8px;
+    alternate-background-color: #f7f9fb; selection-background-color: #e8effd;
+    selection-color: #17202c; gridline-color: #e1e6ed;
+}
+QTableView:focus, QListView#storeList:focus, QListView#productGrid:focus {
+    border: 2px solid #2563eb;
+}
+QHeaderView::section {
+    background: #ffffff; color: #5c6878; border: none; border-bottom: 1px solid #e1e6ed;
+    padding: 6px 8px; font-weight: bold;
+}
+QTabWidget#stockViews::pane { border: none; }
+QTabWidget#stockViews > QTabBar::tab {
+    color: #5c6878; background: transparent; border: none; border-bottom: 2px solid transparent;
+    padding: 6px 14px; font-weight: bold;
+}
+QTabWidget#stockViews > QTabBar::tab:selected { color: #2563eb; border-bottom-color: #2563eb; }
+QTabWidget#stockViews > QTabBar::tab:focus { background: #e8effd; border-radius: 4px; }
+QLabel#stockMessage { color: #067647; }
+QListWidget#pickerResults {
+    background: #ffffff; border: 1px solid #c9d1dc; border-radius: 6px; padding: 2px;
+}
+QListWidget#pickerResults::item { padding: 5px 8px; border-radius: 4px; }
+QListWidget#pickerResults::item:selected { background: #e8effd; color: #17202c; }
+"""
+
+
+class StoresTab(QWidget):
+    """Stores and warehouses with their stock, movements and replenishment list.
+
+    The tab gets its services as ``backend.stock`` (a :class:`StoresPort`); without them it
+    shows an empty state. Dialogs open window-modal (``open()``), the one showing is
+    :attr:`active_dialog`. Stock moved anywhere (a sale on another register, say) refreshes
+    the views a moment later.
+    """
+
+    def __init__(
+        self, backend: AppBackend, bus: EventBus, user: UserDTO, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("storesTab")
+        self.setAccessibleName("Stores")
+        self.backend, self.bus, self.user = backend, bus, user
+        self.active_dialog: QDialog | None = None
+        self.export_dialog: ExportDialog | None = None
+        self.header = PageHeader(
+            "Stores", "Storefronts, warehouses and the stock they hold.", "store", self
+        )
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4 * SPACING, 3 * SPACING, 4 * SPACING, 2 * SPACING)
+        layout.setSpacing(2 * SPACING)
+        layout.addWidget(self.header)
+        port = stock_of(backend)
+        if port is None:
+            self.port: StoresPort | None = None
+            layout.addWidget(
+                EmptyState(
+                    "store",
+                    "Stock services are not connected",
+                    "This register was started without the stores and stock services.",
+                    self,
+                ),
+                1,
+            )
+            return
+        self.port = port
+        self.setStyleSheet(_STYLE)
+        self._build(layout, port)
+        self._build_actions()
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(REFRESH_DELAY_MS)
+        self._refresh_timer.timeout.connect(self._on_refresh_timer_timeout)
+        bus.stock_moved.connect(self._on_bus_stock_moved)
+        bus.product_changed.connect(self._on_bus_product_changed)
+        bus.products_imported.connect(self._on_bus_product_changed)
+        self.panel.load_categories()
+        self.load_stores()
+
+    # -- construction ---------------------------------------------------------------------
+
+    def _build(self, layout: QVBoxLayout, port: StoresPort) -> None:
+        self.store_model = StoreListModel(self)
+        self.store_list = QListView(self)
+        self.store_list.setObjectName("storeList")
+        self.store_list.setAccessibleName("Stores and warehouses")
+        self.store_list.setModel(self.store_model)
+        self.store_list.setItemDelegate(StoreItemDelegate(self.store_list))
+        self.store_list.setMinimumWidth(30 * SPACING)
+        self.store_list.selectionModel().selectionChanged.connect(self._on_store_selection)
+        left = QWidget(self)
+        column = QVBoxLayout(left)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(SPACING)
+        column.addWidget(caption("LOCATIONS", left))
+        column.addWidget(self.store_list, 1)
+        self.store_buttons = QWidget(left)
+        column.addWidget(self.store_buttons)
+        self.panel = StockPanel(port, self.user, self)
+        self.panel.current_changed.connect(self._on_panel_current_changed)
+        self.panel.product_activated.connect(self._on_panel_product_activated)
+        self.actions_bar = QWidget(self)
+        self.message = QLabel(self)
+        self.message.setObjectName("stockMessage")
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message.setAccessibleName("Last action")
+        right = QWidget(self)
+        stack = QVBoxLayout(right)
+        stack.setContentsMargins(0, 0, 0, 0)
+        stack.setSpacing(SPACING + 4)
+        stack.addWidget(self.actions_bar)
+        stack.addWidget(self.panel, 1)
+        stack.addWidget(self.message)
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.setChildrenCollapsible(False)
+        split.addWidget(left)
+        split.addWidget(right)
+        split.setStretchFactor(1, 1)
+        split.setSizes([260, 1000])
+        layout.addWidget(split, 1)
+
+    def _action(
+        self, text: str, shortcut: str, slot: Callable[[], None], permission: Permission
+    ) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(shortcut))
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.setToolTip(f"{text} ({shortcut})")
+        action.setEnabled(has_permission(self.user, permission))
+        action.setData(permission.value)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _button(self, action: QAction, parent: QWidget, *, primary: bool = False) -> QPushButton:
+        button = QPushButton(f"{action.text()}   {action.shortcut().toString()}", parent)
+        button.setToolTip(action.toolTip())
+        button.setAccessibleName(action.text())
+        button.setEnabled(action.isEnabled())
+        button.setVisible(has_permission(self.user, Permission(action.data())))
+        if primary:
+            button.setProperty("variant", "primary")
+        button.clicked.connect(action.trigger)
+        action.enabledChanged.connect(button.setEnabled)
+        return button
+
+    def _build_actions(self) -> None:
+        p = Permission
+        self.receive_action = self._action("Receive", "F2", self.open_receive, p.ADJUST_STOCK)
+        self.adjust_action = self._action("Adjust", "F3", self.open_adjust, p.ADJUST_STOCK)
+        self.transfer_action = self._action("Transfer", "F4", self.open_transfer, p.TRANSFER_STOCK)
+        self.count_action = self._action("Count", "F6", self.open_count, p.ADJUST_STOCK)
+        self.reorder_action = self._action("Reorder", "F7", self.open_reorder, p.ADJUST_STOCK)
+        self.refresh_action = self._action("Refresh", "F5", self.refresh, p.VIEW_STOCK)
+        self.search_action = self._action("Search", "Ctrl+F", self.focus_search, p.VIEW_STOCK)
+        self.csv_action = self._action(
+            "Export CSV", "Ctrl+Shift+C", self.ask_export_csv, p.VIEW_STOCK
+        )
+        self.pdf_action = self._action(
+            "Export PDF", "Ctrl+Shift+P", self.ask_export_pdf, p.VIEW_STOCK
+        )
+        self.new_store_action = self._action("New", "Ctrl+Shift+N", self.new_store, p.MANAGE_STORES)
+        self.edit_store_action = self._action(
+            "Edit", "Ctrl+Shift+E", self.edit_store, p.MANAGE_STORES
+        )
+        self.toggle_store_action = self._action(
+            "Deactivate", "Ctrl+Shift+D", self.toggle_store_active, p.MANAGE_STORES
+        )
+        row = QHBoxLayout(self.actions_bar)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(SPACING)
+        row.addWidget(self._button(self.receive_action, self.actions_bar, primary=True))
+        for action in (self.adjust_action, self.transfer_action, self.count_action):
+            row.addWidget(self._button(action, self.actions_bar))
+        row.addWidget(self._button(self.reorder_action, self.actions_bar))
+        row.addStretch(1)
+        row.addWidget(self._button(self.refresh_action, self.actions_bar))
+        box = QHBoxLayout(self.store_buttons)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(SPACING // 2)
+        self.toggle_store_button = self._button(self.toggle_store_action, self.store_buttons)
+        for action in (self.new_store_action, self.edit_store_action):
+            box.addWidget(self._button(action, self.store_buttons))
+        box.addWidget(self.toggle_store_button)
+        self.panel.export_csv_button.clicked.connect(self.csv_action.trigger)
+        self.panel.export_pdf_button.clicked.connect(self.pdf_action.trigger)
+        for frame in (self.store_list,):
+            frame.setFrameShape(QFrame.Shape.NoFrame)
+
+    # -- state ----------------------------------------------------------------------------
+
+    @property
+    def store(self) -> StoreSummary | None:
+        """The selected location."""
+        return self.store_model.store(self.store_list.currentIndex().row())
+
+    def load_stores(self, select: int | None = None) -> None:
+        """Read the locations again and select ``select`` (or keep the selection)."""
+        assert self.port is not None
+        keep = select if select is not None else (self.store.id if self.store else None)
+        self.store_model.set_stores(self.port.list_stores(self.user))
+        row = self.store_model.row_of(keep) if keep is not None else -1
+        if row < 0 and self.store_model.rowCount() > 0:
+            row = 0
+        if row >= 0:
+            self.store_list.setCurrentIndex(self.store_model.index(row, 0))
+        else:
+            self.panel.set_store(None)
+        self._update_actions()
+
+    def select_store(self, store_id: int) -> None:
+        """Show ``store_id``."""
+        row = self.store_model.row_of(store_id)
+        if row >= 0:
+            self.store_list.setCurrentIndex(self.store_model.index(row, 0))
+
+    def refresh(self) -> None:
+        """Re-read stores, stock, history and the replenishment list."""
+        if self.port is None:
+            return
+        self.load_stores()
+        self.panel.reload()
+        self.panel.reload_history()
+
+    def focus_search(self) -> None:
+        """Put the cursor in the search box."""
+        self.panel.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.panel.search_edit.selectAll()
+
+    def _update_actions(self) -> None:
+        store = self.store
+        active = store is not None and store.active
+        row = self.panel.current_product_id() is not None
+
+        def allowed(permission: Permission) -> bool:
+            return has_permission(self.user, permission)
+
+        self.receive_action.setEnabled(active and allowed(Permission.ADJUST_STOCK))
+        self.count_action.setEnabled(active and allowed(Permission.ADJUST_STOCK))
+        self.adjust_action.setEnabled(
+            store is not None and row and allowed(Permission.ADJUST_STOCK)
+        )
+        self.reorder_action.setEnabled(
+            store is not None and row and allowed(Permission.ADJUST_STOCK)
+        )
+        self.transfer_action.setEnabled(store is not None and allowed(Permission.TRANSFER_STOCK))
+        admin = allowed(Permission.MANAGE_STORES)
+        self.edit_store_action.setEnabled(store is not None and admin)
+        self.toggle_store_action.setEnabled(store is not None and admin)
+        label = "Reactivate" if store is not None and not store.active else "Deactivate"
+        self.toggle_store_action.setText(label)
+        self.toggle_store_button.setText(f"{label}   Ctrl+Shift+D")
+
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+
+    # -- dialogs --------------------------------------------------------------------------
+
+    def _open(self, dialog: QDialog, done: Callable[[], None]) -> None:
+        self.active_dialog = dialog
+
+        def finished(result: int) -> None:
+            self.active_dialog = None
+            if result == QDialog.DialogCode.Accepted:
+                done()
+                self.refresh()
+            dialog.deleteLater()
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def _booked(self, verb: str, outcome: StockResult | None) -> None:
+        if outcome is not None:
+            count = outcome.movements
+            self._say(f"{verb}: {count} movement{'s' if count != 1 else ''} booked.")
+
+    def open_receive(self) -> None:
+        """Receive a delivery into the selected store (F2)."""
+        store, port = self.store, self.port
+        if store is None or port is None or not self.receive_action.isEnabled():
+            return
+        dialog = ReceiveDialog(port, self.user, store, self)
+        row = self.panel.current_row()
+        if row is not None and row.active:
+            dialog.preset(pick_of(row))
+        self._open(dialog, lambda: self._booked("Received", dialog.outcome))
+
+    def open_transfer(self) -> None:
+        """Transfer stock from the selected store (F4)."""
+        store, port = self.store, self.port
+        if store is None or port is None or not self.transfer_action.isEnabled():
+            return
+        dialog = TransferDialog(port, self.user, store, self.store_model.stores, self)
+        row = self.panel.current_row()
+        if row is not None:
+            dialog.preset(pick_of(row))
+        self._open(dialog, lambda: self._booked("Transferred", dialog.outcome))
+
+    def open_adjust(self) -> None:
+        """Adjust the selected product (F3)."""
+        store, port, row = self.store, self.port, self.panel.current_row()
+        if store is None or port is None or row is None or not self.adjust_action.isEnabled():
+            return
+        dialog = AdjustDialog(port, self.user, store, row, self)
+        self._open(dialog, lambda: self._booked("Adjusted", dialog.outcome))
+
+    def open_count(self) -> None:
+        """Count the products the stock table shows (F6)."""
+        store, port = self.store, self.port
+        if store is None or port is None or not self.count_action.isEnabled():
+            return
+        dialog = CountDialog(
+            port, self.user, store, self.panel.visible_rows(MAX_COUNT_LINES + 1), self
+        )
+        self._open(dialog, lambda: self._booked("Counted", dialog.outcome))
+
+    def open_reorder(self) -> None:
+        """Reorder settings of the selected product (F7)."""
+        store, port, row = self.store, self.port, self.panel.current_row()
+        if store is None or port is None or row is None or not self.reorder_action.isEnabled():
+            return
+        dialog = ReorderDialog(port, self.user, store, row, self)
+        self._open(dialog, lambda: self._say(f"Reorder settings of {row.name} saved."))
+
+    def new_store(self) -> None:
+        """Add a location (admins)."""
+        if self.port is None or not self.new_store_action.isEnabled():
+            return
+        dialog = StoreDialog(self.port, self.user, None, self)
+        self._open(dialog, lambda: self._store_saved(dialog))
+
+    def edit_store(self) -> None:
+        """Edit the selected location (admins)."""
+        if self.port is None or self.store is None or not self.edit_store_action.isEnabled():
+            return
+        dialog = StoreDialog(self.port, self.user, self.store, self)
+        self._open(dialog, lambda: self._store_saved(dialog))
+
+    def _store_saved(self, dialog: StoreDialog) -> None:
+        if dialog.saved is not None:
+            self.load_stores(select=dialog.saved.id)
+            self._say(f"{dialog.saved.name} saved.")
+
+    def toggle_store_active(self) -> None:
+        """Deactivate (or reactivate) the selected location (admins)."""
+        store, port = self.store, self.port
+        if store is None or port is None or not self.toggle_store_action.isEnabled():
+            return
+        try:
+            saved = port.set_store_active(self.user, store.id, not store.active)
+        except ServiceError as exc:
+            self._say(str(exc))
+            return
+        self.load_stores(select=saved.id)
+        state = "active again" if saved.active else "inactive: it takes no stock in"
+        self._say(f"{saved.name} is {state}.")
+
+    # -- exports --------------------------------------------------------------------------
+
+    def _ask_path(self, fmt: str) -> Path | None:
+        store = self.store
+        name = f"replenishment-{store.code if store else 'store'}.{fmt}"
+        filters = "CSV files (*.csv)" if fmt == "csv" else "PDF files (*.pdf)"
+        path, _ = QFileDialog.getSaveFileName(self, "Export replenishment list", name, filters)
+        return Path(path) if path else None
+
+    def ask_export_csv(self) -> None:
+        """Ask where to save the list as CSV, then export (Ctrl+Shift+C)."""
+        path = self._ask_path("csv")
+        if path is not None:
+            self.export_replenishment(path, "csv")
+
+    def ask_export_pdf(self) -> None:
+        """Ask where to save the list as PDF, then export (Ctrl+Shift+P)."""
+        path = self._ask_path("pdf")
+        if path is not None:
+            self.export_replenishment(path, "pdf")
+
+    def export_replenishment(self, path: Path, fmt: str) -> ExportDialog | None:
+        """Export the selected store's list to ``path`` off the GUI thread."""
+        store, port = self.store, self.port
+        if store is None or port is None:
+            return None
+        task = ExportTask(port, self.user, store.id, path, fmt)
+        dialog = ExportDialog(task, f"Writing the replenishment list of {store.name}…", self)
+        self.export_dialog = dialog
+
+        def finished(result: int) -> None:
+            if result == QDialog.DialogCode.Accepted:
+                self._say(f"Saved {Path(dialog.path).name}.")
+
+        dialog.finished.connect(finished)
+        dialog.open()
+        dialog.start()
+        return dialog
+
+    # -- slots ----------------------------------------------------------------------------
+
+    @Slot(QItemSelection, QItemSelection)
+    def _on_store_selection(self, _selected: QItemSelection, _old: QItemSelection) -> None:
+        store, shown = self.store, self.panel.store
+        if store is not None and shown is not None and store.id == shown.id:
+            self.panel.store = store  # the same location with fresh counts: no re-read
+        else:
+            self.panel.set_store(store)
+        self._update_actions()
+
+    @Slot()
+    def _on_panel_current_changed(self) -> None:
+        self._update_actions()
+
+    @Slot(int)
+    def _on_panel_product_activated(self, _product_id: int) -> None:
+        self.open_adjust()
+
+    @Slot(object)
+    def _on_bus_stock_moved(self, _event: StockMoved) -> None:
+        self._refresh_timer.start()
+
+    @Slot(object)
+    def _on_bus_product_changed(self, _event: ProductChanged | ProductsImported) -> None:
+        self._refresh_timer.start()
+
+    @Slot()
+    def _on_refresh_timer_timeout(self) -> None:
+        if self.active_dialog is None:
+            self.refresh()
+        else:
+            self._refresh_timer.start()  # after the dialog closes
