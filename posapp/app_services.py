@@ -5,7 +5,7 @@ open database and the Qt event bus (any ``posapp.events.Publisher`` will do, whi
 call it), it builds:
 
 - the **publisher chain** the services commit their events into, a
-  :class:`~posapp.services.notifications.listener.Fanout` of, in order:
+  :class:`~posapp.services.platform.fanout.Fanout` of, in order:
 
   1. on PostgreSQL, the :class:`~posapp.services.platform.pg_relay.PgEventRelay`'s ``notify``: this
      register's committed events go out to the other registers with ``NOTIFY``;
@@ -43,9 +43,10 @@ from posapp.events import DomainEvent, OrderPlaced, OrderStatusChanged, Publishe
 from posapp.reports.coupon_final import FinalReportWriter
 from posapp.services.backend import Backend
 from posapp.services.coupons.campaigns import end_due_campaigns
-from posapp.services.notifications.listener import Fanout, NotificationListener, NotificationWorker
+from posapp.services.notifications.listener import NotificationListener, NotificationWorker
 from posapp.services.notifications.mailer import OutboxSender, TransportFactory
 from posapp.services.platform.db import Database
+from posapp.services.platform.fanout import Fanout
 from posapp.services.platform.pg_relay import PgEventRelay, is_supported
 
 _log = logging.getLogger(__name__)

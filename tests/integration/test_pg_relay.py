@@ -36,8 +36,9 @@ from posapp.events import RecordingPublisher as Recorder
 from posapp.models import MovementKind
 from posapp.models.base import utcnow
 from posapp.services.backend import Backend
-from posapp.services.notifications.staff import Fanout, NotificationListener
+from posapp.services.notifications.staff import NotificationListener
 from posapp.services.platform.db import Database
+from posapp.services.platform.fanout import Fanout
 from posapp.services.platform.pg_relay import PgEventRelay, decode_event, encode_event
 from posapp.services.stock.ledger import move_stock
 from tests.integration.notification_support import World, make_world

@@ -47,9 +47,10 @@ from posapp.models.base import utcnow
 from posapp.services.backend import Backend
 from posapp.services.notifications.api import NotificationApi
 from posapp.services.notifications.dto import NotificationFilter
-from posapp.services.notifications.staff import Fanout, NotificationListener
+from posapp.services.notifications.staff import NotificationListener
 from posapp.services.platform.db import open_database
 from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.fanout import Fanout
 from posapp.services.sales.tills import open_till
 from posapp.services.stock.ledger import move_stock
 from posapp.ui.kit.bus import EventBus

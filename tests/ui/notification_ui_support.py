@@ -10,8 +10,9 @@ from posapp.models import MovementKind, Product, StockLevel
 from posapp.services.backend import Backend
 from posapp.services.notifications.api import NotificationApi
 from posapp.services.notifications.mailer import PasswordStore
-from posapp.services.notifications.staff import Fanout, NotificationListener, NotificationWorker
+from posapp.services.notifications.staff import NotificationListener, NotificationWorker
 from posapp.services.platform.db import Database
+from posapp.services.platform.fanout import Fanout
 from posapp.services.stock.ledger import move_stock
 from posapp.ui.kit.bus import EventBus
 from tests.ui.seed import add_staff, add_store

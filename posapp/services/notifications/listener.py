@@ -21,7 +21,6 @@ batches, so a burst of events never costs the GUI thread a database transaction 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
 import queue
@@ -44,7 +43,6 @@ from posapp.events import (
     OrderStatusChanged,
     ProductChanged,
     ProductsImported,
-    Publisher,
     StockLow,
     UserChanged,
 )
@@ -569,31 +567,3 @@ class NotificationWorker:
                     self._idle.notify_all()
             if stopping:
                 return
-
-
-class Fanout:
-    """A publisher that hands each event to several publishers, in order, isolating failures.
-
-    The composition root gives this to the ``Backend``: one publisher raising (or a slow one
-    failing) must not stop the others, nor make an action that has committed look failed.
-    """
-
-    def __init__(self, *publishers: Publisher) -> None:
-        self._publishers: list[Publisher] = list(publishers)
-
-    def add(self, publisher: Publisher) -> None:
-        """Also publish to ``publisher`` from now on."""
-        self._publishers.append(publisher)
-
-    def remove(self, publisher: Publisher) -> None:
-        """Stop publishing to ``publisher`` (a no-op if it is not there)."""
-        with contextlib.suppress(ValueError):
-            self._publishers.remove(publisher)
-
-    def __call__(self, event: DomainEvent) -> None:
-        """Publish ``event`` to each publisher; failures are logged, never raised."""
-        for publisher in list(self._publishers):
-            try:
-                publisher(event)
-            except Exception:
-                _log.exception("a publisher failed on %r", event)

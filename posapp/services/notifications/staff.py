@@ -33,7 +33,7 @@ from posapp.services.notifications.dto import (
     NotificationRule,
     StaffChoice,
 )
-from posapp.services.notifications.listener import Fanout, NotificationListener, NotificationWorker
+from posapp.services.notifications.listener import NotificationListener, NotificationWorker
 from posapp.services.notifications.rules import (
     RULES_KEY,
     load_rules,
@@ -49,7 +49,6 @@ from posapp.services.staff.security import SESSION_ENDED, SessionEndedError, aut
 __all__ = [
     "RULES_KEY",
     "RULES_PERMISSION",
-    "Fanout",
     "NotificationListener",
     "NotificationWorker",
     "get_rules",
