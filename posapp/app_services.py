@@ -2,58 +2,70 @@
 
 :func:`start_services` is the part of :func:`posapp.app.run_gui` that needs no window. Given the
 open database and the Qt event bus (any ``posapp.events.Publisher`` will do, which is how tests
-call it), it builds:
+call it), it wires the services' one background
+:class:`~posapp.services.platform.runner.Runner`:
 
-- the **publisher chain** the services commit their events into, a
-  :class:`~posapp.services.platform.fanout.Fanout` of, in order:
+- **the publisher chain** the services commit their events into is a
+  :class:`~posapp.services.platform.fanout.Fanout` of the runner, which only queues each event
+  for the handlers registered for its type, then the bus, last: screens refresh and the
+  notification wiring shows toasts;
+- **the runner's threads**, in the order they start (they stop in the reverse order, producers
+  first, each finishing what is queued on it):
 
-  1. on PostgreSQL, the :class:`~posapp.services.platform.pg_relay.PgEventRelay`'s ``notify``: this
-     register's committed events go out to the other registers with ``NOTIFY``;
-  2. the :class:`~posapp.services.notifications.listener.NotificationWorker`: committed events
-     become stored notifications by the rules, on its own thread;
-  3. the :class:`~posapp.reports.coupon_final.FinalReportWriter`: a ``CampaignEnded`` becomes
-     the campaign's final report in the reports folder, then a notification linking to it;
-  4. a nudge for the outbox sender on ``OrderPlaced`` and ``OrderStatusChanged``: the order
-     status email written in that transaction leaves at once, not at the next round;
-  5. the bus, last: screens refresh and the notification wiring shows toasts.
+  1. on PostgreSQL, the relay between registers
+     (:meth:`~posapp.services.platform.pg_relay.PgEventRelay.install`): the ``relay-listen`` loop
+     publishes the events committed on other registers on the local bus only — they never reach
+     this register's handlers: their own register handles them, and the notifications it writes
+     arrive here as relayed ``NotificationCreated`` events — and the ``relay-send`` lane sends
+     every event committed here to the others; stopping last, it sends what the lanes below
+     wrote while they stopped;
+  2. ``notifications``: the notification listener turns committed events into stored
+     notifications by the rules, a batch of whatever has queued up per transaction. Queued
+     events are lost if the process dies first: notifications are a convenience, and the facts
+     they announce are in the database;
+  3. ``reports``: a ``CampaignEnded`` becomes the campaign's final report in the reports folder
+     (:class:`FinalReports`), then a notification linking to it;
+  4. ``outbox``: the outbox sender job sends customer emails over SMTP with retry and backoff,
+     every ``sender_interval_s`` seconds, and at once on ``OrderPlaced`` and
+     ``OrderStatusChanged`` (the order emails written in that transaction) or when woken:
+     ``backend.notifications.sender`` is the job, so queuing an email wakes it;
+  5. ``campaigns``: the campaign clock, ``end_due_campaigns`` at start and every minute, so a
+     campaign that passes its end date ends (and gets its final report) on time.
 
-- the relay's **listener side**: events committed on other registers are published on the
-  local bus only. They never reach the worker, the report writer or the relay again: their own
-  register handles them, and the notifications that register writes arrive here as relayed
-  ``NotificationCreated`` events;
-- the **outbox sender** (``mailer.OutboxSender``): customer emails over SMTP with retry and
-  backoff; ``backend.notifications.sender`` is set to it so that queuing an email wakes it;
-- the **campaign clock**: ``coupon_campaigns.end_due_campaigns`` once at start and every
-  minute, so a campaign that passes its end date ends (and gets its final report) on time.
-
-:meth:`Services.stop` stops them in the reverse order of their dependencies. Nothing here
-touches Qt, so the composition can run on any thread (opening the database after the login has
-painted, say) and be tested without a QApplication.
+Nothing here touches Qt, so the composition can run on any thread (opening the database after
+the login has painted, say) and be tested without a QApplication.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
 
 from posapp.config import AppConfig
-from posapp.events import DomainEvent, OrderPlaced, OrderStatusChanged, Publisher
-from posapp.reports.coupon_final import FinalReportWriter
+from posapp.events import CampaignEnded, OrderPlaced, OrderStatusChanged, Publisher
+from posapp.reports.coupon_final import write_final_report
 from posapp.services.backend import Backend
 from posapp.services.coupons.campaigns import end_due_campaigns
-from posapp.services.notifications.listener import NotificationListener, NotificationWorker
-from posapp.services.notifications.mailer import OutboxSender, TransportFactory
+from posapp.services.notifications.listener import (
+    HANDLED_EVENTS,
+    NotificationListener,
+    notify_final_report,
+)
+from posapp.services.notifications.mailer import TransportFactory, send_due
 from posapp.services.platform.db import Database
+from posapp.services.platform.errors import ServiceError
 from posapp.services.platform.fanout import Fanout
 from posapp.services.platform.pg_relay import PgEventRelay, is_supported
+from posapp.services.platform.runner import DEFAULT_PREFIX, Job, Runner
 
 _log = logging.getLogger(__name__)
 
-THREAD_PREFIX = "posapp-"
+THREAD_PREFIX: Final = DEFAULT_PREFIX
 """Every thread the services start is named with this prefix."""
-_RELAY_FLUSH_S = 2.0
+NOTIFICATION_BATCH: Final = 200
+"""At most how many queued events the notification listener writes in one transaction."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,117 +88,59 @@ class ServiceOptions:
     relay_poll_s: float = 0.5
 
 
-class PeriodicTask:
-    """Runs ``job`` on a daemon thread at once, then every ``interval_s`` seconds until stopped.
+class FinalReports:
+    """The ``CampaignEnded`` handler: the campaign's final report, then a notification.
 
-    A failing job is logged and tried again at the next tick; it never stops the thread.
+    The report is written into the reports folder by
+    :func:`posapp.reports.coupon_final.write_final_report`; then the staff the
+    ``campaign_report`` rule names are told, with a link to it. Only this register's events
+    reach it: the register that committed the end writes the report.
+
+    Args:
+        backend: Reads for the report, writes for the notifications.
+        folder: Where reports go (the reports folder of the data folder when None, read at each
+            write: the notification links look there too).
     """
 
-    def __init__(self, name: str, job: Callable[[], object], interval_s: float) -> None:
-        self.name = name
-        self._job = job
-        self._interval = interval_s
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Condition()
-        self.runs = 0
-        """How many times the job has finished (for tests)."""
+    def __init__(self, backend: Backend, folder: Path | None = None) -> None:
+        self._backend = backend
+        self._folder = folder
+        self.written: dict[int, Path] = {}
+        """The last report written for each campaign id (for the application's log and tests)."""
 
-    def start(self) -> None:
-        """Start the thread (a no-op while it runs)."""
-        if self._thread is None or not self._thread.is_alive():
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
-            self._thread.start()
-
-    def run_now(self) -> None:
-        """Run the job now instead of at the next tick."""
-        self._wake.set()
-
-    def wait_runs(self, count: int, timeout: float = 10.0) -> bool:
-        """Wait until the job has finished ``count`` times; False on timeout (for tests)."""
-        with self._lock:
-            return self._lock.wait_for(lambda: self.runs >= count, timeout)
-
-    def stop(self, timeout: float = 10.0) -> None:
-        """Stop after the current run."""
-        self._stop.set()
-        self._wake.set()
-        thread, self._thread = self._thread, None
-        if thread is not None:
-            thread.join(timeout)
-
-    @property
-    def running(self) -> bool:
-        """Whether the thread is alive."""
-        return self._thread is not None and self._thread.is_alive()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self._wake.clear()
-            try:
-                self._job()
-            except Exception:
-                _log.exception("%s failed; trying again at the next tick", self.name)
-            with self._lock:
-                self.runs += 1
-                self._lock.notify_all()
-            self._wake.wait(self._interval)
+    def __call__(self, event: CampaignEnded) -> None:
+        """Write the report of the campaign that ended, then notify (failures are logged)."""
+        try:
+            path = write_final_report(self._backend, event.campaign_id, self._folder)
+        except (ServiceError, OSError) as exc:
+            _log.warning("cannot write the final report of campaign %s: %s", event.campaign_id, exc)
+            return
+        self.written[event.campaign_id] = path
+        _log.info("final report of campaign %s written to %s", event.campaign_id, path)
+        notify_final_report(self._backend, event, path.name)
 
 
-class SenderNudge:
-    """A publisher that wakes the outbox sender after a commit that may have queued an email."""
-
-    def __init__(self, sender: OutboxSender) -> None:
-        self._sender = sender
-
-    def __call__(self, event: DomainEvent) -> None:
-        """Wake the sender on order events (their emails are in the outbox now)."""
-        if isinstance(event, OrderPlaced | OrderStatusChanged):
-            self._sender.wake()
-
-
+@dataclass(eq=False)
 class Services:
     """The background services of one running application (see the module docstring).
 
     Attributes:
         backend: The services' backend; its publisher is :attr:`chain`.
-        chain: Where this register's committed events go.
-        notifications: Turns committed events into stored notifications.
+        chain: Where this register's committed events go: the runner, then the bus.
+        runner: Runs the handlers, jobs and loops below on its threads.
         reports: Writes final campaign reports.
-        sender: Sends the email outbox.
-        campaigns: Ends campaigns past their end date.
+        sender: The outbox sender's job (``backend.notifications.sender``).
+        campaigns: The campaign clock's job.
         relay: The PostgreSQL relay between registers (None on SQLite).
     """
 
-    def __init__(
-        self,
-        backend: Backend,
-        chain: Fanout,
-        notifications: NotificationWorker,
-        reports: FinalReportWriter,
-        sender: OutboxSender,
-        campaigns: PeriodicTask,
-        relay: PgEventRelay | None,
-    ) -> None:
-        self.backend = backend
-        self.chain = chain
-        self.notifications = notifications
-        self.reports = reports
-        self.sender = sender
-        self.campaigns = campaigns
-        self.relay = relay
-        self._stopped = False
-
-    def start(self) -> None:
-        """Start every thread (listening first, so nothing committed meanwhile is missed)."""
-        if self.relay is not None:
-            self.relay.start()
-        self.notifications.start()
-        self.reports.start()
-        self.sender.start()
-        self.campaigns.start()
+    backend: Backend
+    chain: Fanout
+    runner: Runner
+    reports: FinalReports
+    sender: Job
+    campaigns: Job
+    relay: PgEventRelay | None
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop every thread, producers first; queued notifications and reports are finished.
@@ -195,29 +149,12 @@ class Services:
         before it stops. Each thread is waited for at most ``timeout`` seconds; they are
         daemon threads, so a stuck one cannot keep the process alive.
         """
-        if self._stopped:
-            return
-        self._stopped = True
-        self.campaigns.stop(timeout)
-        self.sender.stop(timeout)
-        self.reports.stop(timeout)
-        self.notifications.stop(timeout)
-        if self.relay is not None:
-            self.relay.flush(min(timeout, _RELAY_FLUSH_S))  # best effort: never hold up quitting
-            self.relay.stop(timeout)
+        self.runner.stop(timeout)
 
     @property
     def running(self) -> bool:
         """Whether any of the threads is still alive."""
-        relay_alive = self.relay is not None and self.relay.listening
-        return relay_alive or any(
-            (
-                self.notifications.running,
-                self.reports.running,
-                self.sender.running,
-                self.campaigns.running,
-            )
-        )
+        return self.runner.running
 
 
 def end_campaigns_due(backend: Backend) -> list[int]:
@@ -226,6 +163,14 @@ def end_campaigns_due(backend: Backend) -> list[int]:
     if ended:
         _log.info("campaigns ended (past their end date): %s", ended)
     return ended
+
+
+def send_outbox(backend: Backend, transport_factory: TransportFactory | None) -> None:
+    """Send the due emails of the outbox (the outbox sender's job); log what happened."""
+    report = send_due(backend, transport_factory=transport_factory)
+    if report.attempted:
+        sent, retried, failed = report.sent, report.retried, report.failed
+        _log.info("outbox: %s sent, %s to retry, %s failed", sent, retried, failed)
 
 
 def start_services(
@@ -246,30 +191,33 @@ def start_services(
         The running services; call :meth:`Services.stop` before disposing of the database.
     """
     options = options or ServiceOptions()
-    chain = Fanout()
+    runner = Runner(THREAD_PREFIX)
+    chain = Fanout(runner, bus)
     backend = Backend(database, chain, register=config.register)
     relay: PgEventRelay | None = None
     url = database.url.render_as_string(hide_password=False)
     if options.relay and is_supported(url):
-        # Remote events go onto the local bus only: never to the worker, the writer or back out.
+        # Remote events go onto the local bus only: never to this runner or back out.
         relay = PgEventRelay(url, config.register, bus, poll_s=options.relay_poll_s)
-        chain.add(relay.notify)
-    worker = NotificationWorker(NotificationListener(backend))
-    chain.add(worker)
-    # The reports folder is <data folder>/reports, where the notification links look too.
-    reports = FinalReportWriter(backend)
-    chain.add(reports)
-    sender = OutboxSender(
-        backend,
-        interval_s=options.sender_interval_s,
-        transport_factory=options.transport_factory,
+        relay.install(runner)  # first: it starts listening first and sends until the end
+    runner.add_lane("notifications", batch_size=NOTIFICATION_BATCH)
+    runner.on_batch(HANDLED_EVENTS, NotificationListener(backend).handle, lane="notifications")
+    runner.add_lane("reports")
+    reports = FinalReports(backend)
+    runner.on(CampaignEnded, reports, lane="reports")
+    runner.add_lane("outbox")
+    sender = runner.every(
+        "outbox",
+        lambda: send_outbox(backend, options.transport_factory),
+        options.sender_interval_s,
+        lane="outbox",
+        wake_on=(OrderPlaced, OrderStatusChanged),
     )
     backend.notifications.sender = sender
-    chain.add(SenderNudge(sender))
-    chain.add(bus)
-    campaigns = PeriodicTask(
-        f"{THREAD_PREFIX}campaigns", lambda: end_campaigns_due(backend), options.campaign_check_s
+    runner.add_lane("campaigns")
+    campaigns = runner.every(
+        "campaigns", lambda: end_campaigns_due(backend), options.campaign_check_s, lane="campaigns"
     )
-    services = Services(backend, chain, worker, reports, sender, campaigns, relay)
-    services.start()
+    services = Services(backend, chain, runner, reports, sender, campaigns, relay)
+    runner.start()
     return services

@@ -129,7 +129,7 @@ def _other_register(argv: list[str]) -> int:
             return 1
         cashier = services.backend.login("till", CASHIER_PIN)
         placed = sell(services.backend, cashier, store_id, product_id, quantity)
-        services.notifications.wait_idle(WAIT_S)
+        services.runner.wait_idle(WAIT_S)
     finally:
         services.stop()
         database.dispose()

@@ -20,6 +20,7 @@ from posapp.services.notifications.outbox_dto import OutboxFilter, SmtpSettings
 from posapp.services.platform.db import Database
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import PermissionDeniedError
+from posapp.services.platform.runner import Runner
 from posapp.services.platform.settings import get_setting
 from posapp.services.platform.uow import UnitOfWork
 from tests.integration.mailer_support import (
@@ -235,14 +236,20 @@ def test_a_customer_who_opts_out_before_sending_gets_nothing(
 def test_the_background_sender_delivers_and_stops(world: World, server: SmtpServer) -> None:
     settings = plain(server)
     reports: list[object] = []
-    sender = mailer.OutboxSender(
-        world.backend,
-        interval_s=60,
-        transport_factory=lambda: mailer.SmtpTransport(settings, None),
-        clock=world.backend.clock,
-        on_report=reports.append,
-    )
-    sender.start()
+
+    def send_round() -> None:
+        reports.append(
+            mailer.send_due(
+                world.backend,
+                world.backend.clock(),
+                transport_factory=lambda: mailer.SmtpTransport(settings, None),
+            )
+        )
+
+    runner = Runner()
+    runner.add_lane("outbox")
+    sender = runner.every("outbox", send_round, 60, lane="outbox")
+    runner.start()
     try:
         queue_promotion(world, ("Ann", "ann@example.com"))
         sender.wake()
@@ -251,7 +258,7 @@ def test_the_background_sender_delivers_and_stops(world: World, server: SmtpServ
             time.sleep(0.05)
         assert [r.rcpt_tos for r in server.received] == [["ann@example.com"]]
     finally:
-        sender.stop()
+        runner.stop()
     assert not sender.running
 
 

@@ -99,7 +99,7 @@ def test_a_campaign_used_up_at_checkout_gets_its_final_report_and_a_link_for_adm
         ended = [e for e in bus.events if isinstance(e, CampaignEnded)]
         assert [(e.campaign_id, e.reason) for e in ended] == [(campaign_id, "used_up")]
 
-        assert services.reports.wait_idle(WAIT_S)
+        assert services.runner.wait_idle(WAIT_S)
         path = services.reports.written[campaign_id]
         assert path == folder / f"coupon-campaign-{campaign_id}-spring-sale.pdf"
         text = pdf_text(path)
@@ -155,15 +155,14 @@ def test_a_campaign_past_its_end_date_is_ended_by_the_clock_and_reported_once(
         assert services.campaigns.wait_runs(1)  # the run at start
         ended = [e for e in bus.events if isinstance(e, CampaignEnded)]
         assert [(e.campaign_id, e.reason) for e in ended] == [(campaign_id, "expired")]
-        assert services.reports.wait_idle(WAIT_S)
+        assert services.runner.wait_idle(WAIT_S)
         path = services.reports.written[campaign_id]
         assert "Final report: Winter days" in pdf_text(path)
         wait_until(lambda: bool(reports_for(services, shop, "admin")))
 
-        services.campaigns.run_now()  # the next tick finds nothing more to end
+        services.campaigns.wake()  # the next tick finds nothing more to end
         assert services.campaigns.wait_runs(2)
-        assert services.reports.wait_idle(WAIT_S)
-        assert services.notifications.wait_idle(WAIT_S)
+        assert services.runner.wait_idle(WAIT_S)
         assert len([e for e in bus.events if isinstance(e, CampaignEnded)]) == 1
         assert len(reports_for(services, shop, "admin")) == 1
     finally:
@@ -185,9 +184,9 @@ def test_the_report_rule_decides_who_is_told_and_the_file_is_written_anyway(
             services.backend, shop.cashier, shop.store_id, shop.product_id, 1,
             coupon="ONLY-ONCE", total_minor=225,
         )  # fmt: skip
-        assert services.reports.wait_idle(WAIT_S)
+        assert services.runner.wait_idle(WAIT_S)
         wait_until(lambda: bool(reports_for(services, shop, "manager")))
-        assert services.notifications.wait_idle(WAIT_S)
+        assert services.runner.wait_idle(WAIT_S)
         assert len(reports_for(services, shop, "cashier")) == 1
         assert reports_for(services, shop, "admin") == []
     finally:

@@ -1,10 +1,11 @@
 """The application's composition (``posapp.app_services.start_services``) on both databases.
 
-What ``posapp.app.run_gui`` starts, without a window: the publisher chain, the notification
-worker, the final-report writer, the outbox sender, the campaign clock and, on PostgreSQL, the
-relay between registers. These tests start it, use it like the running application does, and
-check that it stops cleanly (no thread of its own left behind). On PostgreSQL a second register
-in a separate process sells, and this register hears of it through the relay.
+What ``posapp.app.run_gui`` starts, without a window: the publisher chain and the background
+runner with its notification listener, final-report writer, outbox sender, campaign clock and,
+on PostgreSQL, the relay between registers. These tests start it, use it like the running
+application does, and check that it stops cleanly (no thread of its own left behind). On
+PostgreSQL a second register in a separate process sells, and this register hears of it through
+the relay.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from posapp.services.backend import Backend
 from posapp.services.notifications.dto import NotificationFilter
 from posapp.services.platform.db import Database
 from posapp.services.platform.pg_relay import PgEventRelay
+from posapp.services.platform.runner import Runner
 from tests.integration.notif_till import (
     WAIT_S,
     Child,
@@ -102,14 +104,14 @@ def test_the_services_start_run_a_sale_through_the_chain_and_stop_cleanly(
         assert backend.notifications.wake_sender()
 
         placed = sell(backend, shop.cashier, shop.store_id, shop.product_id, 6)  # 10 → 4
-        assert services.notifications.wait_idle(WAIT_S)
+        assert services.runner.wait_idle(WAIT_S)
         assert low_stock_rows(backend) == [
             (shop.admin.id, "Low stock: Apple juice"),
             (shop.manager.id, "Low stock: Apple juice"),
         ]
         wait_until(lambda: sum(isinstance(e, NotificationCreated) for e in bus.events) == 2)
         if services.relay is not None:
-            assert services.relay.flush(WAIT_S)
+            assert services.runner.wait_idle(WAIT_S)  # the relay has sent it
             time.sleep(0.3)  # a bounced message (there must be none) would arrive by now
         lows = [e for e in bus.events if isinstance(e, StockLow)]
         assert len(lows) == 1  # this register's own event, once: the relay never echoes it
@@ -134,15 +136,17 @@ def test_events_relayed_to_this_register_reach_the_bus_only(
     assert services.relay.wait_listening(WAIT_S)
     # Another register's message, straight onto the channel.
     other = PgEventRelay(url_of(services.backend.database), "till-9", lambda e: None)
-    other.start()
+    other_runner = Runner("till-9-")
+    other.install(other_runner)
+    other_runner.start()
     try:
         remote = StockLow(shop.store_id, shop.product_id, 1, 5, services.backend.clock())
-        other.notify(remote)
-        assert other.flush(WAIT_S)
+        other_runner(remote)
+        assert other_runner.wait_idle(WAIT_S)
         wait_until(lambda: remote in bus.events)
     finally:
-        other.stop()
-    assert services.notifications.wait_idle(WAIT_S)
+        other_runner.stop()
+    assert services.runner.wait_idle(WAIT_S)
     assert remote not in chain_seen.events  # not the worker's, the writer's or the relay's
     assert low_stock_rows(services.backend) == []  # till-9's own listener notifies for it
 
@@ -187,7 +191,7 @@ def test_a_sale_on_another_register_process_reaches_this_register(
     # Relayed events went onto the bus only: this register's chain never saw them, so its
     # worker wrote nothing; till-2's worker wrote the two notifications.
     assert not any(isinstance(e, StockLow | NotificationCreated) for e in chain_seen.events)
-    assert services.notifications.wait_idle(WAIT_S)
+    assert services.runner.wait_idle(WAIT_S)
     with services.backend.read_uow() as uow:
         count = uow.session.scalar(select(func.count()).select_from(Notification))
     assert count == 2

@@ -35,6 +35,7 @@ from posapp.services.notifications.dto import (
 from posapp.services.platform import settings
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import PermissionDeniedError, ValidationError
+from posapp.services.platform.runner import Runner
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.staff import users
 from posapp.services.staff.security import SessionEndedError
@@ -453,15 +454,17 @@ def test_the_worker_handles_a_burst_in_batches(world: World) -> None:
         return original(events)
 
     listener.handle = counting  # type: ignore[method-assign]
-    worker = n.NotificationWorker(listener)
+    runner = Runner()
+    runner.add_lane("notifications", batch_size=200)
+    runner.on_batch(notification_listener.HANDLED_EVENTS, listener.handle, lane="notifications")
     for i in range(100):
-        worker(UserChanged(world.cashier.id, "cashier1", f"edited{i}", T0))
-        worker(StockMoved(1, 1, "sale", -1, T0))  # dropped at once
-    worker.start()
+        runner(UserChanged(world.cashier.id, "cashier1", f"edited{i}", T0))
+        runner(StockMoved(1, 1, "sale", -1, T0))  # dropped at once
+    runner.start()
     try:
-        assert worker.wait_idle(30)
+        assert runner.wait_idle(30)
     finally:
-        worker.stop()
+        runner.stop()
     assert sum(calls) == 100
     assert len(calls) <= 2  # everything queued before start goes in one or two batches
     assert n.unread_count(world.backend.uow(), world.admin) == 100

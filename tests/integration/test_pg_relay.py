@@ -40,6 +40,7 @@ from posapp.services.notifications.staff import NotificationListener
 from posapp.services.platform.db import Database
 from posapp.services.platform.fanout import Fanout
 from posapp.services.platform.pg_relay import PgEventRelay, decode_event, encode_event
+from posapp.services.platform.runner import Runner
 from posapp.services.stock.ledger import move_stock
 from tests.integration.notification_support import World, make_world
 
@@ -56,14 +57,16 @@ def _listen(url: str, expected: int) -> int:
     """Register B: print READY once listening, then one line per relayed event."""
     received: Queue[DomainEvent] = Queue()
     relay = PgEventRelay(url, "till-B", received.put, poll_s=0.2)
-    relay.start()
+    runner = Runner()
+    relay.install(runner)
+    runner.start()
     try:
         if not relay.wait_listening(WAIT_S):
             print("ERROR not listening", flush=True)
             return 1
         # B's own event goes out too, and must not come back to B.
-        relay.notify(UserLoggedIn(99, "own-event", _now()))
-        relay.flush()
+        runner(UserLoggedIn(99, "own-event", _now()))
+        runner.wait_idle()
         print("READY", flush=True)
         deadline = time.monotonic() + WAIT_S
         for _ in range(expected):
@@ -79,7 +82,7 @@ def _listen(url: str, expected: int) -> int:
             line = encode_event(received.get(), register="till-B", origin="print")
             print(f"EVENT {time.time():.6f} {line}", flush=True)
     finally:
-        relay.stop()
+        runner.stop()
     return 0
 
 
@@ -90,8 +93,10 @@ def _sell(url: str, store_id: int, product_id: int, quantity: int, user_id: int)
     chain = Fanout(local)
     backend = Backend(database, chain, register="till-A")
     relay = PgEventRelay(url, "till-A", lambda event: None)
-    relay.start()
-    chain.add(relay.notify)
+    runner = Runner()
+    relay.install(runner)
+    runner.start()
+    chain.add(runner)
     chain.add(NotificationListener(backend))  # synchronous here: the notifications commit too
     try:
         with backend.uow() as uow:
@@ -106,10 +111,10 @@ def _sell(url: str, store_id: int, product_id: int, quantity: int, user_id: int)
             )
             committing_at = time.time()
             uow.commit()
-        ok = relay.flush(WAIT_S)
+        ok = runner.wait_idle(WAIT_S)
         print(f"COMMITTED {committing_at:.6f} {len(local.events)} {ok}", flush=True)
     finally:
-        relay.stop()
+        runner.stop()
         database.dispose()
     return 0
 
@@ -249,8 +254,11 @@ def test_the_listener_reconnects_after_losing_its_connection(database: Database)
     received: Queue[DomainEvent] = Queue()
     listener = PgEventRelay(url, "till-B", received.put, reconnect_delay_s=0.1, poll_s=0.1)
     sender = PgEventRelay(url, "till-A", lambda e: None)
-    listener.start()
-    sender.start()
+    runners = [Runner("till-B-"), Runner("till-A-")]
+    listener.install(runners[0])
+    sender.install(runners[1])
+    for runner in runners:
+        runner.start()
     try:
         assert listener.wait_listening(WAIT_S)
         with database.engine.begin() as conn:
@@ -265,8 +273,8 @@ def test_the_listener_reconnects_after_losing_its_connection(database: Database)
         event = UserLoggedIn(1, "after-restart", _now())
         while time.monotonic() < deadline:
             if listener.wait_listening(0.1):
-                sender.notify(event)
-                sender.flush()
+                runners[1](event)
+                runners[1].wait_idle()
                 try:
                     assert received.get(timeout=1) == event
                     break
@@ -275,8 +283,8 @@ def test_the_listener_reconnects_after_losing_its_connection(database: Database)
         else:
             pytest.fail("the listener did not come back")
     finally:
-        listener.stop()
-        sender.stop()
+        for runner in runners:
+            runner.stop()
     assert not listener.listening
 
 
@@ -285,7 +293,9 @@ def test_malformed_and_foreign_messages_are_ignored(database: Database) -> None:
     url = database.url.render_as_string(hide_password=False)
     received: Queue[DomainEvent] = Queue()
     listener = PgEventRelay(url, "till-B", received.put, poll_s=0.1)
-    listener.start()
+    runner = Runner()
+    listener.install(runner)
+    runner.start()
     try:
         assert listener.wait_listening(WAIT_S)
         good = UserLoggedIn(1, "x", _now())
@@ -299,7 +309,7 @@ def test_malformed_and_foreign_messages_are_ignored(database: Database) -> None:
         assert received.get(timeout=WAIT_S) == good
         assert received.empty()
     finally:
-        listener.stop()
+        runner.stop()
 
 
 if __name__ == "__main__":

@@ -9,10 +9,12 @@ from pathlib import Path
 from posapp.models import MovementKind, Product, StockLevel
 from posapp.services.backend import Backend
 from posapp.services.notifications.api import NotificationApi
+from posapp.services.notifications.listener import HANDLED_EVENTS
 from posapp.services.notifications.mailer import PasswordStore
-from posapp.services.notifications.staff import NotificationListener, NotificationWorker
+from posapp.services.notifications.staff import NotificationListener
 from posapp.services.platform.db import Database
 from posapp.services.platform.fanout import Fanout
+from posapp.services.platform.runner import Runner
 from posapp.services.stock.ledger import move_stock
 from posapp.ui.kit.bus import EventBus
 from tests.ui.seed import add_staff, add_store
@@ -34,15 +36,18 @@ class WiredBackend(Backend):
 
 
 class Shop:
-    """A real backend whose committed events go to the notification worker and the bus."""
+    """A real backend whose committed events go to the notification listener and the bus."""
 
     def __init__(self, database: Database, bus: EventBus) -> None:
         self.chain = Fanout()
         self.backend = WiredBackend(database, self.chain, register="till-1")
-        self.worker = NotificationWorker(NotificationListener(self.backend))
-        self.chain.add(self.worker)
+        self.runner = Runner()
+        self.runner.add_lane("notifications", batch_size=200)
+        listener = NotificationListener(self.backend)
+        self.runner.on_batch(HANDLED_EVENTS, listener.handle, lane="notifications")
+        self.chain.add(self.runner)
         self.chain.add(bus)
-        self.worker.start()
+        self.runner.start()
         self.staff = add_staff(self.backend)
         self.store_id = add_store(self.backend)
         with self.backend.uow() as uow:
@@ -56,7 +61,7 @@ class Shop:
             )
             self.product_id = product.id
             uow.commit()
-        assert self.worker.wait_idle()  # the staff being added notified the admin
+        assert self.runner.wait_idle()  # the staff being added notified the admin
 
     def sell(self, quantity: int) -> None:
         """A cashier's sale on another till, committed while the manager works."""
@@ -78,4 +83,4 @@ def open_shop(sqlite_database: Database, bus: EventBus, tmp_path: Path) -> Itera
     world = Shop(sqlite_database, bus)
     world.backend.password_dir = tmp_path
     yield world
-    world.worker.stop()
+    world.runner.stop()

@@ -36,7 +36,7 @@ def notify_admin(shop: Shop, count: int, change: str = "edited") -> None:
     now = utcnow()
     for i in range(count):
         shop.chain(UserChanged(shop.staff["cashier"].id, "<b>cashier1</b>", f"{change} {i}", now))
-    assert shop.worker.wait_idle()
+    assert shop.runner.wait_idle()
 
 
 def make_centre(qtbot: QtBot, shop: Shop, bus: EventBus) -> NotificationCentre:

@@ -114,7 +114,7 @@ def test_the_cashier_gets_no_low_stock_toast(qtbot: QtBot, shop: Shop, bus: Even
     assert manager_wiring is not None
     shop.sell(6)
     qtbot.wait_until(lambda: manager_window.bell.unread == 1, timeout=5_000)
-    assert shop.worker.wait_idle()
+    assert shop.runner.wait_idle()
     qtbot.wait(manager_wiring._timer.interval() * 2)  # let a (wrong) refresh happen if it would
     assert not any(t.title.startswith("Low stock") for t in window.toasts.toasts)
 
@@ -145,7 +145,7 @@ def test_a_burst_of_100_events_is_coalesced_and_never_freezes_the_ui(
     qtbot.wait_until(host.isActiveWindow)
     wiring = wire_notifications(host, shop.backend, bus, admin)
     assert wiring is not None
-    assert shop.worker.wait_idle()
+    assert shop.runner.wait_idle()
     qtbot.wait_until(lambda: not wiring._timer.isActive())
     before = shop.backend.notifications.unread_count(admin)  # the staff being added
     qtbot.wait_until(lambda: host.bell.unread == before)

@@ -28,6 +28,7 @@ from posapp.services.notifications.outbox_dto import (
     SmtpSettings,
 )
 from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.runner import Job
 
 
 class NotificationApi:
@@ -35,7 +36,8 @@ class NotificationApi:
 
     Args:
         backend: The services' backend.
-        sender: The running outbox sender, if any: :meth:`wake_sender` nudges it.
+        sender: The outbox sender's job on the running background runner, if any:
+            :meth:`wake_sender` wakes it.
         password_store: Where the SMTP password is kept (the default store when None).
     """
 
@@ -43,7 +45,7 @@ class NotificationApi:
         self,
         backend: Backend,
         *,
-        sender: mailer.OutboxSender | None = None,
+        sender: Job | None = None,
         password_store: mailer.PasswordStore | None = None,
     ) -> None:
         self._backend = backend

@@ -15,16 +15,15 @@ Store notices (low stock, a pickup order placed, an order ready or refunded) car
 user the rule reaches through a role gets one only if their home store (``users.store_id``) is
 that store or all stores (NULL); users the rule names get it whatever their store.
 
-:class:`NotificationWorker` runs a listener on a background thread and hands it the events in
-batches, so a burst of events never costs the GUI thread a database transaction per event.
+The composition root registers :meth:`NotificationListener.handle` on the background runner
+(``posapp.services.platform.runner``) as a batch handler of :data:`HANDLED_EVENTS`, on a lane of
+its own: it runs off the GUI thread, and a burst of events costs one transaction, not one each.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import queue
-import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
@@ -326,6 +325,10 @@ BUILDERS: Final[dict[type[DomainEvent], tuple[tuple[str, Builder], ...]]] = {
 """Which triggers each event type can fire, and how each builds its notice."""
 
 
+HANDLED_EVENTS: Final[tuple[type[DomainEvent], ...]] = tuple(BUILDERS)
+"""The event types some trigger can fire on: what to give the listener."""
+
+
 def is_relevant(event: DomainEvent) -> bool:
     """Whether some trigger can fire on ``event`` (others are skipped without a transaction)."""
     return type(event) in BUILDERS
@@ -494,76 +497,3 @@ def _insert(uow: UnitOfWork, rows: list[dict[str, object]]) -> list[Notification
         created.extend(uow.session.scalars(statement))
     created.sort(key=lambda row: row.id)
     return created
-
-
-class NotificationWorker:
-    """Runs a listener on a daemon thread, in batches of whatever has queued up.
-
-    Use it as the publisher the composition root gives the listener's events to: calling it
-    only queues the event, so the GUI thread never waits for the notifications' transaction.
-    Queued events are lost if the process dies first: notifications are a convenience, and the
-    facts they announce are in the database.
-    """
-
-    def __init__(self, listener: NotificationListener, *, batch_size: int = 200) -> None:
-        self._listener = listener
-        self._batch_size = batch_size
-        self._queue: queue.SimpleQueue[DomainEvent | None] = queue.SimpleQueue()
-        self._idle = threading.Condition()
-        self._pending = 0
-        self._thread: threading.Thread | None = None
-
-    def __call__(self, event: DomainEvent) -> None:
-        """Queue a committed event (cheap; irrelevant events are dropped here)."""
-        if not is_relevant(event):
-            return
-        with self._idle:
-            self._pending += 1
-        self._queue.put(event)
-
-    def start(self) -> None:
-        """Start the thread (a no-op when it runs)."""
-        if self._thread is None or not self._thread.is_alive():
-            self._thread = threading.Thread(
-                target=self._run, name="posapp-notifications", daemon=True
-            )
-            self._thread.start()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        """Handle what is queued, then stop the thread."""
-        thread, self._thread = self._thread, None
-        if thread is not None:
-            self._queue.put(None)
-            thread.join(timeout)
-
-    @property
-    def running(self) -> bool:
-        """Whether the thread is alive."""
-        return self._thread is not None and self._thread.is_alive()
-
-    def wait_idle(self, timeout: float = 5.0) -> bool:
-        """Wait until every queued event is handled; return False on timeout (for tests)."""
-        with self._idle:
-            return self._idle.wait_for(lambda: self._pending == 0, timeout)
-
-    def _run(self) -> None:
-        while True:
-            first = self._queue.get()
-            batch = [] if first is None else [first]
-            stopping = first is None
-            while len(batch) < self._batch_size:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is None:
-                    stopping = True
-                    break
-                batch.append(item)
-            if batch:
-                self._listener.handle(batch)
-                with self._idle:
-                    self._pending -= len(batch)
-                    self._idle.notify_all()
-            if stopping:
-                return

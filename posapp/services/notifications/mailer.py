@@ -18,8 +18,9 @@ Sending: :func:`send_due` claims due emails one at a time (``outbox_sending.clai
 sends each over one SMTP connection and records the outcome; a refusal (4xx or 5xx), a dropped
 connection or a server that is not there costs the email one attempt and schedules the next
 with exponential backoff (``outbox_sending.RetryPolicy``), never loses it.
-:class:`OutboxSender` runs it on a plain background thread every ``interval_s`` seconds, or at
-once when woken.
+The composition root runs it as a periodic job of the background runner
+(``posapp.services.platform.runner``): every ``interval_s`` seconds, and at once when woken
+(an email was queued).
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ import os
 import smtplib
 import ssl
 import stat
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from datetime import datetime
@@ -39,7 +39,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from pathlib import Path
 from types import ModuleType, TracebackType
-from typing import Any, Final, Protocol, Self
+from typing import Final, Protocol, Self
 
 from posapp.config import data_dir
 from posapp.models.base import utcnow
@@ -464,71 +464,3 @@ def send_due(
             outbox_sending.record_sent(backend.uow(), email, now)
             sent += 1
     return SendReport(sent, retried, failed)
-
-
-class OutboxSender:
-    """Runs :func:`send_due` on a plain daemon thread until stopped.
-
-    Call :meth:`wake` after queuing an email to send it without waiting for the next round.
-    """
-
-    def __init__(
-        self,
-        backend: UowSource,
-        *,
-        interval_s: float = 30.0,
-        policy: outbox_sending.RetryPolicy | None = None,
-        transport_factory: TransportFactory | None = None,
-        clock: Callable[[], datetime] = utcnow,
-        on_report: Callable[[SendReport], Any] | None = None,
-    ) -> None:
-        self._backend = backend
-        self._interval = interval_s
-        self._policy = policy or outbox_sending.RetryPolicy()
-        self._factory = transport_factory
-        self._clock = clock
-        self._on_report = on_report
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        """Start the thread (a no-op when it runs)."""
-        if self._thread is None or not self._thread.is_alive():
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._run, name="posapp-outbox", daemon=True)
-            self._thread.start()
-
-    def wake(self) -> None:
-        """Send now instead of at the end of the interval."""
-        self._wake.set()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        """Stop after the current round (an SMTP attempt is bounded by its timeout)."""
-        self._stop.set()
-        self._wake.set()
-        thread, self._thread = self._thread, None
-        if thread is not None:
-            thread.join(timeout)
-
-    @property
-    def running(self) -> bool:
-        """Whether the thread is alive."""
-        return self._thread is not None and self._thread.is_alive()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self._wake.clear()
-            try:
-                report = send_due(
-                    self._backend,
-                    self._clock(),
-                    transport_factory=self._factory,
-                    policy=self._policy,
-                )
-            except Exception:
-                _log.exception("the outbox sender failed; trying again later")
-            else:
-                if self._on_report is not None:
-                    self._on_report(report)
-            self._wake.wait(self._interval)

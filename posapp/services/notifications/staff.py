@@ -33,7 +33,7 @@ from posapp.services.notifications.dto import (
     NotificationRule,
     StaffChoice,
 )
-from posapp.services.notifications.listener import NotificationListener, NotificationWorker
+from posapp.services.notifications.listener import NotificationListener
 from posapp.services.notifications.rules import (
     RULES_KEY,
     load_rules,
@@ -50,7 +50,6 @@ __all__ = [
     "RULES_KEY",
     "RULES_PERMISSION",
     "NotificationListener",
-    "NotificationWorker",
     "get_rules",
     "list_notifications",
     "mark_all_read",

@@ -3,12 +3,18 @@
 Several registers on one PostgreSQL database each publish their committed events on their own
 Qt bus. :class:`PgEventRelay` joins them up:
 
-- publisher side: the composition root calls :meth:`PgEventRelay.notify` for every event
-  committed on this register; a background thread sends ``NOTIFY posapp_events, '<json>'`` on
-  its own autocommit connection (so the GUI thread never waits for the network);
-- listener side: another thread ``LISTEN``s on a second connection, decodes each message back
-  into the frozen dataclass of :mod:`posapp.events`, drops this relay's own messages, and calls
-  ``on_event`` (the bus's ``publish``: Qt queues it onto the GUI thread).
+- sending side: :meth:`PgEventRelay.send` is a handler of every event committed on this
+  register; it sends ``NOTIFY posapp_events, '<json>'`` on its own autocommit connection. It runs
+  on a lane of the background runner (``posapp.services.platform.runner``), so the GUI thread
+  never waits for the network;
+- listening side: :meth:`PgEventRelay.listen`, a loop of the runner, ``LISTEN``s on a second
+  connection, decodes each message back into the frozen dataclass of :mod:`posapp.events`, drops
+  this relay's own messages, and calls ``on_event`` (the bus's ``publish``: Qt queues it onto the
+  GUI thread).
+
+:meth:`PgEventRelay.install` puts both on a runner: the ``relay-listen`` loop and the
+``relay-send`` lane, added before anything that publishes, so that the listener starts first and
+what is written while the services stop is still sent.
 
 Messages are JSON: ``{"v": 1, "register": …, "origin": …, "type": "StockLow", "data": {…}}``;
 datetimes are ISO 8601 with their offset. ``origin`` is a random id per relay, so a register
@@ -18,7 +24,8 @@ Delivery is best effort, as NOTIFY is: a register that is offline misses what ha
 (the database holds the facts; screens reload them). Each thread reconnects by itself after
 the server restarts. With SQLite there is one machine and the local bus is enough.
 
-psycopg 3 is an optional dependency (``posapp[postgres]``); it is imported by the threads only.
+psycopg 3 is an optional dependency (``posapp[postgres]``); it is imported on the runner's threads
+only.
 """
 
 from __future__ import annotations
@@ -26,17 +33,20 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import queue
 import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import make_url
 
 from posapp.events import ALL_EVENT_TYPES, DomainEvent
+from posapp.services.platform.runner import Runner
+
+if TYPE_CHECKING:
+    import psycopg
 
 _log = logging.getLogger(__name__)
 
@@ -149,7 +159,7 @@ class PgEventRelay:
     Args:
         database_url: The SQLAlchemy URL of the shared PostgreSQL database.
         register: This register's name (carried in each message, for logs).
-        on_event: Called, on the listener thread, with each event from another register.
+        on_event: Called, on the listening thread, with each event from another register.
         reconnect_delay_s: The wait before reconnecting after the connection drops.
         poll_s: How often the listener checks whether it should stop.
     """
@@ -169,37 +179,104 @@ class PgEventRelay:
         self._on_event = on_event
         self._reconnect_delay = reconnect_delay_s
         self._poll = poll_s
-        self._stop = threading.Event()
         self._listening = threading.Event()
-        self._outgoing: queue.SimpleQueue[str | None] = queue.SimpleQueue()
-        self._sent = threading.Condition()
-        self._unsent = 0
+        self._send_lock = threading.Lock()
+        self._send_conn: psycopg.Connection[Any] | None = None
         self._delivered: OrderedDict[int, DomainEvent] = OrderedDict()
         self._delivered_lock = threading.Lock()
-        self._threads: list[threading.Thread] = []
 
-    # ---- life cycle --------------------------------------------------------------------------
+    def install(
+        self, runner: Runner, *, listen: str = "relay-listen", send: str = "relay-send"
+    ) -> None:
+        """Put the relay on ``runner``: the ``listen`` loop, then the ``send`` lane.
 
-    def start(self) -> None:
-        """Start the listener and sender threads (a no-op while they run)."""
-        if any(t.is_alive() for t in self._threads):
+        Call it before adding anything that publishes: the runner stops in the reverse order,
+        so the events committed while the others stop are still sent.
+        """
+        runner.add_loop(listen, self.listen)
+        runner.add_lane(send, on_stop=self.close)
+        runner.on(ALL_EVENT_TYPES, self.send, lane=send)
+
+    # ---- sending side ------------------------------------------------------------------------
+
+    def message(self, event: DomainEvent) -> str | None:
+        """The message that sends ``event`` out, or None when it must stay here.
+
+        Events this relay delivered itself stay (so sending what a bus carries cannot bounce
+        them back), and so do messages too long for ``NOTIFY``.
+        """
+        if self.came_from_relay(event):
+            return None
+        try:
+            payload = encode_event(event, register=self.register, origin=self.origin)
+        except TypeError:
+            _log.exception("cannot relay %r", event)
+            return None
+        if len(payload.encode()) > PAYLOAD_MAX:
+            _log.warning("not relaying %s: the message is too long", type(event).__name__)
+            return None
+        return payload
+
+    def send(self, event: DomainEvent) -> None:
+        """Send a committed local event to the other registers (never raises).
+
+        Blocks for the network: call it off the GUI thread (the runner does). What
+        :meth:`message` keeps here is not sent.
+        """
+        payload = self.message(event)
+        if payload is None:
             return
-        self._stop.clear()
-        self._threads = [
-            threading.Thread(target=self._listen_loop, name="posapp-relay-listen", daemon=True),
-            threading.Thread(target=self._send_loop, name="posapp-relay-send", daemon=True),
-        ]
-        for thread in self._threads:
-            thread.start()
+        import psycopg  # noqa: PLC0415 - optional dependency, needed only with PostgreSQL
 
-    def stop(self, timeout: float = 5.0) -> None:
-        """Send what is queued, then stop both threads (within about ``poll_s``)."""
-        self._stop.set()
-        self._outgoing.put(None)
-        threads, self._threads = self._threads, []
-        for thread in threads:
-            thread.join(timeout)
-        self._listening.clear()
+        with self._send_lock:
+            for attempt in range(2):  # one reconnect per message
+                try:
+                    if self._send_conn is None or self._send_conn.closed:
+                        self._send_conn = psycopg.connect(self._conninfo, autocommit=True)
+                    self._send_conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
+                    return
+                except psycopg.Error:
+                    self._close_sender()
+                    if attempt:
+                        _log.warning("cannot send an event to the other registers", exc_info=True)
+
+    def close(self) -> None:
+        """Close the sending connection (it opens again at the next :meth:`send`)."""
+        with self._send_lock:
+            self._close_sender()
+
+    def _close_sender(self) -> None:
+        conn, self._send_conn = self._send_conn, None
+        if conn is not None:
+            conn.close()
+
+    def came_from_relay(self, event: DomainEvent) -> bool:
+        """Whether ``event`` (this very object) was delivered by this relay."""
+        with self._delivered_lock:
+            return self._delivered.get(id(event)) is event
+
+    # ---- listening side ----------------------------------------------------------------------
+
+    def listen(self, stop: threading.Event) -> None:
+        """``LISTEN`` and deliver other registers' events until ``stop`` is set.
+
+        Reconnects after the connection drops. Returns within about ``poll_s`` of ``stop``.
+        """
+        import psycopg  # noqa: PLC0415 - optional dependency, needed only with PostgreSQL
+
+        while not stop.is_set():
+            try:
+                with psycopg.connect(self._conninfo, autocommit=True) as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    self._listening.set()
+                    while not stop.is_set():
+                        for message in conn.notifies(timeout=self._poll):
+                            self._receive(message.payload)
+            except psycopg.Error:
+                _log.warning("lost the event relay connection; reconnecting", exc_info=True)
+            finally:
+                self._listening.clear()
+            stop.wait(self._reconnect_delay)
 
     def wait_listening(self, timeout: float = 10.0) -> bool:
         """Wait until the listener has run ``LISTEN``; return False on timeout."""
@@ -209,94 +286,6 @@ class PgEventRelay:
     def listening(self) -> bool:
         """Whether the listener is connected and listening."""
         return self._listening.is_set()
-
-    # ---- publisher side ----------------------------------------------------------------------
-
-    def notify(self, event: DomainEvent) -> None:
-        """Queue a committed local event for the other registers (never raises, never blocks).
-
-        Events this relay delivered itself are skipped, so wiring ``notify`` to a bus that also
-        carries relayed events cannot bounce them back.
-        """
-        if self.came_from_relay(event):
-            return
-        try:
-            payload = encode_event(event, register=self.register, origin=self.origin)
-        except TypeError:
-            _log.exception("cannot relay %r", event)
-            return
-        if len(payload.encode()) > PAYLOAD_MAX:
-            _log.warning("not relaying %s: the message is too long", type(event).__name__)
-            return
-        with self._sent:
-            self._unsent += 1
-        self._outgoing.put(payload)
-
-    def __call__(self, event: DomainEvent) -> None:
-        """Same as :meth:`notify`: the relay is a ``Publisher``."""
-        self.notify(event)
-
-    def flush(self, timeout: float = 5.0) -> bool:
-        """Wait until every queued message was sent (or given up); False on timeout."""
-        with self._sent:
-            return self._sent.wait_for(lambda: self._unsent == 0, timeout)
-
-    def came_from_relay(self, event: DomainEvent) -> bool:
-        """Whether ``event`` (this very object) was delivered by this relay."""
-        with self._delivered_lock:
-            return self._delivered.get(id(event)) is event
-
-    def _send_loop(self) -> None:
-        import psycopg  # noqa: PLC0415 - optional dependency, needed only with PostgreSQL
-
-        conn: psycopg.Connection[Any] | None = None
-        try:
-            while True:
-                payload = self._outgoing.get()
-                if payload is None:
-                    return
-                for attempt in range(2):  # one reconnect per message
-                    try:
-                        if conn is None or conn.closed:
-                            conn = psycopg.connect(self._conninfo, autocommit=True)
-                        conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
-                        break
-                    except psycopg.Error:
-                        if conn is not None:
-                            conn.close()
-                        conn = None
-                        if attempt:
-                            _log.warning(
-                                "cannot send an event to the other registers", exc_info=True
-                            )
-                with self._sent:
-                    self._unsent -= 1
-                    self._sent.notify_all()
-        finally:
-            if conn is not None:
-                conn.close()
-            with self._sent:
-                self._unsent = 0
-                self._sent.notify_all()
-
-    # ---- listener side -----------------------------------------------------------------------
-
-    def _listen_loop(self) -> None:
-        import psycopg  # noqa: PLC0415 - optional dependency, needed only with PostgreSQL
-
-        while not self._stop.is_set():
-            try:
-                with psycopg.connect(self._conninfo, autocommit=True) as conn:
-                    conn.execute(f"LISTEN {CHANNEL}")
-                    self._listening.set()
-                    while not self._stop.is_set():
-                        for message in conn.notifies(timeout=self._poll):
-                            self._receive(message.payload)
-            except psycopg.Error:
-                _log.warning("lost the event relay connection; reconnecting", exc_info=True)
-            finally:
-                self._listening.clear()
-            self._stop.wait(self._reconnect_delay)
 
     def _receive(self, payload: str) -> None:
         try:
