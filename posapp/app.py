@@ -17,10 +17,14 @@ if TYPE_CHECKING:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``posapp`` console script and of ``main.py``."""
+    """Entry point of the ``posapp`` console script and of ``main.py``.
+
+    The command line runs the commands; without one it opens the window with :func:`run_gui`,
+    which is handed to it (the command line never imports this module).
+    """
     from posapp.cli.main import main as cli_main  # noqa: PLC0415 - keep start-up lean
 
-    return cli_main(argv)
+    return cli_main(argv, run_gui=run_gui)
 
 
 def run_gui(config: AppConfig) -> int:

@@ -26,12 +26,19 @@ ROLES = ("admin", "manager", "cashier")
 Handler = Callable[[argparse.Namespace, AppConfig], int]
 
 
-def main(argv: list[str] | None = None) -> int:
+GuiStarter = Callable[[AppConfig], int]
+"""Opens the application window on a configuration and returns its exit status."""
+
+
+def main(argv: list[str] | None = None, *, run_gui: GuiStarter | None = None) -> int:
     """Run the command line and return the process exit status.
 
-    Without a command the application window opens. Expected failures (a service error, a
-    database that cannot be opened) print one ``posapp: error: …`` line and return 1; usage
-    errors return 2 after argparse's usage message; Ctrl+C returns 130. None prints a traceback.
+    Without a command the application window opens through ``run_gui``: the composition root
+    (:func:`posapp.app.main`) passes it in, so this edge never imports the application (and
+    ``python -m posapp.cli.main`` without one asks for a command). Expected failures (a service
+    error, a database that cannot be opened) print one ``posapp: error: …`` line and return 1;
+    usage errors return 2 after argparse's usage message; Ctrl+C returns 130. None prints a
+    traceback.
     """
     arguments = sys.argv[1:] if argv is None else list(argv)
     parser = _window_parser() if _opens_window(arguments) else build_parser()
@@ -40,13 +47,17 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # --help (0) or a usage error (2); argparse has said why
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     handler: Handler | None = getattr(args, "handler", None)
-    if handler is not None and args.demo_if_empty:
+    problem = _usage_problem(handler, run_gui, demo_if_empty=args.demo_if_empty)
+    if problem:
         parser.print_usage(sys.stderr)
-        print(f"{PROG}: error: --demo-if-empty only applies to the window", file=sys.stderr)
+        print(f"{PROG}: error: {problem}", file=sys.stderr)
         return EXIT_USAGE
     config = resolve_config(args.database_url, demo_if_empty=args.demo_if_empty)
     try:
-        return _run_gui(config) if handler is None else handler(args, config)
+        if handler is None:
+            assert run_gui is not None  # _usage_problem says so
+            return run_gui(config)
+        return handler(args, config)
     except KeyboardInterrupt:
         print(file=sys.stderr)  # finish the line a prompt may have left open
         return EXIT_INTERRUPTED
@@ -55,6 +66,17 @@ def main(argv: list[str] | None = None) -> int:
         if message is None:
             raise
         return _fail(message)
+
+
+def _usage_problem(
+    handler: Handler | None, run_gui: GuiStarter | None, *, demo_if_empty: bool
+) -> str:
+    """What is wrong with asking for ``handler`` (None: the window), or ``""``."""
+    if handler is not None and demo_if_empty:
+        return "--demo-if-empty only applies to the window"
+    if handler is None and run_gui is None:
+        return f"name a command (`{PROG}` alone opens the window)"
+    return ""
 
 
 def _opens_window(arguments: Sequence[str]) -> bool:
@@ -190,12 +212,6 @@ def _expected_message(exc: Exception) -> str | None:
 def _fail(message: str) -> int:
     print(f"{PROG}: error: {message}", file=sys.stderr)
     return EXIT_ERROR
-
-
-def _run_gui(config: AppConfig) -> int:
-    from posapp.app import run_gui  # noqa: PLC0415 - Qt loads only when a window opens
-
-    return run_gui(config)
 
 
 @contextmanager

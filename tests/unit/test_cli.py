@@ -242,8 +242,13 @@ def test_no_command_opens_the_window(monkeypatch: pytest.MonkeyPatch) -> None:
         return 0
 
     monkeypatch.setattr(posapp.app, "run_gui", fake_run_gui)
-    assert cli.main(["--database-url", "sqlite:///x.sqlite3", "--demo-if-empty"]) == 0
+    assert posapp.app.main(["--database-url", "sqlite:///x.sqlite3", "--demo-if-empty"]) == 0
     assert [(c.database_url, c.demo_if_empty) for c in seen] == [("sqlite:///x.sqlite3", True)]
+
+
+def test_the_command_line_alone_opens_no_window(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--database-url", "sqlite:///x.sqlite3"]) == 2  # no run_gui handed in
+    assert "name a command" in capsys.readouterr().err
 
 
 def test_demo_if_empty_belongs_to_the_window(capsys: pytest.CaptureFixture[str]) -> None:
