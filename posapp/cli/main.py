@@ -231,7 +231,7 @@ def _db_upgrade(_args: argparse.Namespace, config: AppConfig) -> int:
     from posapp.services.platform.migrate import current_revision  # noqa: PLC0415
 
     with _backend(config) as backend:
-        revision = current_revision(backend.database)
+        revision = current_revision(backend.database.engine)
         print(f"Database at {backend.database_description} is at revision {revision}")
     return EXIT_OK
 

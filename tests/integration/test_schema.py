@@ -32,9 +32,9 @@ def test_migrations_match_models(database: Database) -> None:
 
 
 def test_database_is_at_head_and_upgrade_is_idempotent(database: Database) -> None:
-    assert current_revision(database) == head_revision()
-    upgrade_database(database)
-    assert current_revision(database) == head_revision()
+    assert current_revision(database.engine) == head_revision()
+    upgrade_database(database.engine)
+    assert current_revision(database.engine) == head_revision()
 
 
 def test_every_table_exists(database: Database) -> None:

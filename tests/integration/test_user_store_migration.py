@@ -39,7 +39,7 @@ def bare(db_kind: str, tmp_path: Path) -> Iterator[Database]:
 def test_existing_users_keep_working_for_all_stores(bare: Database) -> None:
     others = set(ScriptDirectory.from_config(alembic_config()).get_heads()) - {"0009"}
     for revision in sorted(others):
-        upgrade(bare, revision)
+        upgrade(bare.engine, revision)
     with bare.engine.begin() as conn:
         conn.exec_driver_sql(
             "INSERT INTO stores (code, name, kind, address, phone, active, created_at) "
@@ -54,8 +54,8 @@ def test_existing_users_keep_working_for_all_stores(bare: Database) -> None:
             "INSERT INTO audit_log (at, user_id, register, action, object_kind, reason, "
             f"prev_hash, hash) VALUES ('{AT}', 1, '', 'login', '', '', '', '')"
         )
-    upgrade(bare)
-    assert current_revision(bare) == head_revision()
+    upgrade(bare.engine)
+    assert current_revision(bare.engine) == head_revision()
     with bare.engine.begin() as conn:
         assert conn.exec_driver_sql("SELECT username, store_id FROM users").all() == [
             ("root", None)

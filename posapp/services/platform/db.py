@@ -142,7 +142,7 @@ def open_database(url: str, *, upgrade: bool = True) -> Database:
     database = Database(url)
     if upgrade:
         try:
-            upgrade_database(database)
+            upgrade_database(database.engine)
         except SAOperationalError as exc:
             database.dispose()
             reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else "error"
