@@ -195,6 +195,11 @@ def test_a_wake_runs_a_job_at_once_and_events_can_wake_it(runner: Runner) -> Non
     runner(OrderStatusChanged(1, "N-1", "paid", "ready", AT))  # not a waking event
     assert runner.wait_idle(WAIT_S)
     assert job.runs == 3
+    runner.stop()
+    job.wake()  # stopped: nothing runs, nothing raises
+    runner(placed(2))
+    assert job.runs == 3
+    assert not job.running
 
 
 def test_wakes_that_pile_up_while_one_is_queued_run_the_job_once(runner: Runner) -> None:

@@ -211,9 +211,8 @@ class _Lane:
                 if items and items[-1] is None:
                     items.pop()
                     stopping = True
-                self._handle(items, stopping=stopping)
-                if not stopping:
-                    self._run_due_jobs()
+                self._handle(items)
+                self._run_due_jobs()
         finally:
             if self._on_stop is not None:
                 try:
@@ -224,16 +223,16 @@ class _Lane:
     def _run_due_jobs(self) -> None:
         now = time.monotonic()
         for job in self.jobs:
-            if job.next_at <= now:
+            if job.next_at <= now and self._accepting:  # no new run once stopping
                 job.run()
 
-    def _handle(self, items: Sequence[_Item], *, stopping: bool) -> None:
+    def _handle(self, items: Sequence[_Item]) -> None:
         start = 0
         while start < len(items):
             item = items[start]
             end = start + 1
             if isinstance(item, Job):
-                if not stopping:
+                if self._accepting:  # a wake queued before the stop is skipped
                     item.run()
             elif item is not None:
                 call, event = item
