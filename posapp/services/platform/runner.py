@@ -30,12 +30,15 @@ Handlers are looked up by the event's exact type (events are final frozen datacl
 
 from __future__ import annotations
 
+import abc
 import logging
 import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Final, TypeVar
+
+from typing_extensions import override
 
 from posapp.events import DomainEvent
 
@@ -144,7 +147,35 @@ _Item = tuple[_Call, DomainEvent] | Job | None
 """What a lane's queue holds: a handler call, a job to run now, or None (stop)."""
 
 
-class _Lane:
+class _Worker(abc.ABC):
+    """A daemon thread of the runner: a lane or a loop."""
+
+    _thread: threading.Thread | None = None
+
+    @property
+    def alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self, thread_name: str) -> None:
+        self._thread = threading.Thread(target=self._run, name=thread_name, daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float) -> None:
+        """Ask the thread to end, then wait for it at most ``timeout`` seconds."""
+        self._ask_to_stop()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    @abc.abstractmethod
+    def _ask_to_stop(self) -> None:
+        """Tell the thread to end soon (without waiting)."""
+
+    @abc.abstractmethod
+    def _run(self) -> None:
+        """The thread's body."""
+
+
+class _Lane(_Worker):
     """A thread with a queue of handler calls and wakes, and the periodic jobs it runs."""
 
     def __init__(
@@ -163,11 +194,6 @@ class _Lane:
         self._queue: queue.SimpleQueue[_Item] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._accepting = True
-        self._thread: threading.Thread | None = None
-
-    @property
-    def alive(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
 
     def put(self, item: tuple[_Call, DomainEvent] | Job) -> bool:
         """Queue ``item``; False (dropped) once the lane is stopping."""
@@ -178,23 +204,19 @@ class _Lane:
             self._queue.put(item)
             return True
 
-    def start(self, thread_name: str) -> None:
-        self._thread = threading.Thread(target=self._run, name=thread_name, daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float) -> None:
-        """Finish what is queued, then end the thread (waiting at most ``timeout`` seconds)."""
+    @override
+    def _ask_to_stop(self) -> None:
+        """Take no more work; the thread finishes what is queued, then ends."""
         with self._lock:
             self._accepting = False
             self._queue.put(None)
-        if self._thread is not None:
-            self._thread.join(timeout)
 
     def _until_due(self) -> float | None:
         if not self.jobs:
             return None
         return max(0.0, min(job.next_at for job in self.jobs) - time.monotonic())
 
+    @override
     def _run(self) -> None:
         try:
             stopping = False
@@ -261,7 +283,7 @@ def _event_of(item: _Item) -> DomainEvent:
     return item[1]
 
 
-class _Loop:
+class _Loop(_Worker):
     """A blocking function on its own thread, run until its stop event is set."""
 
     def __init__(
@@ -271,21 +293,12 @@ class _Loop:
         self._target = target
         self._restart_s = restart_s
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
-    @property
-    def alive(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def start(self, thread_name: str) -> None:
-        self._thread = threading.Thread(target=self._run, name=thread_name, daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float) -> None:
+    @override
+    def _ask_to_stop(self) -> None:
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
 
+    @override
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
@@ -310,7 +323,7 @@ class Runner:
     def __init__(self, prefix: str = DEFAULT_PREFIX) -> None:
         self.prefix = prefix
         self._lanes: dict[str, _Lane] = {}
-        self._workers: list[tuple[str, _Lane | _Loop]] = []
+        self._workers: list[tuple[str, _Worker]] = []
         self._routes: dict[type[object], tuple[_Call | Job, ...]] = {}
         self._pending = _Pending()
         self._started = self._stopped = False
