@@ -42,9 +42,14 @@ from posapp.config import AppConfig
 from posapp.events import DomainEvent, OrderPlaced, OrderStatusChanged, Publisher
 from posapp.reports.coupon_final import FinalReportWriter
 from posapp.services.backend import Backend
-from posapp.services.coupons.campaigns import end_due_campaigns
-from posapp.services.notifications.listener import Fanout, NotificationListener, NotificationWorker
-from posapp.services.notifications.mailer import OutboxSender, TransportFactory
+from posapp.services.coupons import end_due_campaigns
+from posapp.services.notifications import (
+    Fanout,
+    NotificationListener,
+    NotificationWorker,
+    OutboxSender,
+    TransportFactory,
+)
 from posapp.services.platform.db import Database
 from posapp.services.platform.pg_relay import PgEventRelay, is_supported
 

@@ -22,14 +22,13 @@ from typing import Protocol
 from posapp.config import data_dir
 from posapp.events import CampaignEnded, DomainEvent
 from posapp.reports.coupon_effectiveness import render_effectiveness
-from posapp.services.coupons.report_data import effectiveness_report, final_report_period
-from posapp.services.notifications.listener import notify_final_report
+from posapp.services.coupons import effectiveness_report, final_report_period
+from posapp.services.notifications import notify_final_report
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.services.platform.files import write_atomic
 from posapp.services.platform.uow import UnitOfWork
-from posapp.services.staff.permissions import Permission
-from posapp.services.staff.security import authorize
+from posapp.services.staff import Permission, authorize
 
 _log = logging.getLogger(__name__)
 
