@@ -5,7 +5,7 @@
   in the grouped format.
 * Validating a code at checkout (``quote_coupon`` inside a running transaction, as
   ``place_order`` does), among the generated codes, typed in lower case: target ≤ 1 ms; plus the
-  register's F8 path (``OrdersDesk.quote_coupon``: its own unit of work and authorisation), for
+  register's F8 path (``SalesApi.quote_coupon``: its own unit of work and authorisation), for
   information. Check: every quote gives the expected 10 % discount.
 * The effectiveness report over ``--report-codes`` (10,000) codes and ``--redemptions``
   (100,000) redemptions (orders and redemptions bulk-inserted): loading, the report model and
@@ -38,7 +38,6 @@ from posapp.services.coupons.redemption import BasketLine, quote_coupon
 from posapp.services.coupons.report_data import effectiveness_report
 from posapp.services.platform.db import Database
 from posapp.services.platform.dto import UserDTO
-from posapp.services.sales.api import OrdersDesk
 from posapp.services.sales.dto import BasketItem
 from posapp.services.staff import users
 
@@ -135,7 +134,7 @@ def _validation(
         note="quote_coupon inside the sale's transaction",
     )
     fig = with_profile(fig, partial(_quote_in_transaction, backend, picks[0]), enabled=ctx.profile)
-    desk = OrdersDesk(backend)
+    desk = backend.sales
     basket = [BasketItem(b.line_no, b.product_id, None, 1, b.amount_minor) for b in BASKET]
 
     def register_quote(code: str) -> float:

@@ -86,7 +86,7 @@ def child(path: Path, count: int) -> int:
     database = Database(f"sqlite:///{path}")
     bus = EventBus()
     backend = Backend(database, bus, register="bench")
-    user = backend.login(ADMIN, PASSWORD)
+    user = backend.staff.login(ADMIN, PASSWORD)
     before = _peak_mb()
     window = MainWindow(backend, bus, user)
     window.resize(1280, 800)

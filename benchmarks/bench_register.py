@@ -20,7 +20,6 @@ from benchmarks.qt import PaintSpy, qt_app, spin_until
 from benchmarks.shop import register_name, seed_shop
 from posapp.models import Product, StockLevel
 from posapp.services.backend import Backend
-from posapp.services.sales.api import OrdersDesk
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.register.view import RegisterView
 
@@ -41,7 +40,7 @@ def scan_figure(ctx: Context) -> Figure:
         codes = _add_scan_products(Backend(database), shop.store_id, count + extra)
         bus = EventBus()
         backend = Backend(database, bus, register=register_name(0))
-        view = RegisterView(OrdersDesk(backend), bus, shop.cashiers[0])
+        view = RegisterView(backend.sales, bus, shop.cashiers[0])
         view.resize(1240, 720)
         view.show()
         spin_until(app, view.isVisible)

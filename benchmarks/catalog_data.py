@@ -271,7 +271,7 @@ def catalog_dataset(ctx: Context, count: int) -> Path:
 
 def admin_of(database: Database) -> UserDTO:
     """Log the dataset's admin in (the services re-read the user on every action)."""
-    return Backend(database, register="bench").login(ADMIN, PASSWORD)
+    return Backend(database, register="bench").staff.login(ADMIN, PASSWORD)
 
 
 def category_paths(database: Database) -> list[str]:

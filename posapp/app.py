@@ -85,6 +85,6 @@ def _load_demo_if_empty(backend: object) -> None:
     from posapp.services.backend import Backend  # noqa: PLC0415
 
     assert isinstance(backend, Backend)
-    if backend.user_count() == 0:
+    if backend.staff.user_count() == 0:
         print("posapp: empty database: loading demo data…", file=sys.stderr)
         load_demo(backend.uow())

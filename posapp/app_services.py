@@ -47,13 +47,14 @@ from posapp.config import AppConfig
 from posapp.events import CampaignEnded, OrderPlaced, OrderStatusChanged, Publisher
 from posapp.reports.coupon_final import write_final_report
 from posapp.services.backend import Backend
-from posapp.services.coupons.campaigns import end_due_campaigns
-from posapp.services.notifications.listener import (
+from posapp.services.coupons import end_due_campaigns
+from posapp.services.notifications import (
     HANDLED_EVENTS,
     NotificationListener,
+    TransportFactory,
     notify_final_report,
+    send_due,
 )
-from posapp.services.notifications.mailer import TransportFactory, send_due
 from posapp.services.platform.db import Database
 from posapp.services.platform.errors import ServiceError
 from posapp.services.platform.fanout import Fanout

@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from posapp.money import format_money
-from posapp.services.accounts.manage import statement
-from posapp.services.accounts.numbers import display
+from posapp.services.accounts import display, statement
 from posapp.services.backend import Backend
 from posapp.services.platform.db import open_database
 from posapp.services.platform.errors import ValidationError

@@ -17,8 +17,7 @@ from pathlib import Path
 
 from posapp.config import AppConfig
 from posapp.services.backend import Backend
-from posapp.services.catalog.csv_io import ENCODINGS, export_products, import_file
-from posapp.services.catalog.dto import ImportOptions
+from posapp.services.catalog import ENCODINGS, ImportOptions, export_products, import_file
 from posapp.services.platform.db import open_database
 
 __all__ = ["register_cli"]

@@ -15,8 +15,7 @@ from posapp.config import AppConfig
 from posapp.money import format_money
 from posapp.reports.coupon_effectiveness import render_effectiveness
 from posapp.services.backend import Backend
-from posapp.services.coupons.report_data import effectiveness_report
-from posapp.services.coupons.report_model import rate_text
+from posapp.services.coupons import effectiveness_report, rate_text
 from posapp.services.platform.db import open_database
 from posapp.services.platform.files import check_target, write_atomic
 

@@ -241,7 +241,7 @@ def _demo(args: argparse.Namespace, config: AppConfig) -> int:
 
     with _backend(config) as backend:
         summary = load_demo(backend.uow(), seed=args.seed, days=args.days)
-        logins = backend.demo_logins()
+        logins = backend.staff.demo_logins()
         where = backend.database_description
     paragraph = (
         f"Loaded demo data into {where}: {summary.stores} stores and warehouses, "
@@ -271,8 +271,7 @@ def _read_password() -> str:
 
 def _user_add(args: argparse.Namespace, config: AppConfig) -> int:
     from posapp.cli.users import store_by_code  # noqa: PLC0415
-    from posapp.services.staff.home_stores import stores_for_command_line  # noqa: PLC0415
-    from posapp.services.staff.users import add_user  # noqa: PLC0415
+    from posapp.services.staff import add_user, stores_for_command_line  # noqa: PLC0415
 
     with _backend(config) as backend:
         store = store_by_code(stores_for_command_line(backend.read_uow()), args.store)

@@ -16,10 +16,10 @@ from posapp.config import AppConfig
 from posapp.money import format_money
 from posapp.reports.sales_report import sales_report_pdf
 from posapp.services.backend import Backend
-from posapp.services.coupons.redemption import shop_zone
 from posapp.services.platform.db import open_database
 from posapp.services.platform.files import check_target, write_atomic
-from posapp.services.sales.report import sales_summary
+from posapp.services.platform.zone import shop_zone
+from posapp.services.sales import sales_summary
 
 __all__ = ["register_cli", "report_sales"]
 

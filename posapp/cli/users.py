@@ -1,6 +1,6 @@
 """``posapp user list|activate|deactivate|passwd|unlock|store`` and ``posapp audit verify``.
 
-A thin edge over :mod:`posapp.services.staff.users` and :mod:`posapp.services.staff.audit`, wired
+A thin edge over the staff services (:mod:`posapp.services.staff`: users and the audit log), wired
 into :mod:`posapp.cli.main` through :func:`register_cli`. Handlers have that module's shape,
 ``handler(args, config) -> exit status``: they print what happened and let a
 :class:`~posapp.services.platform.errors.ServiceError` propagate, so ``posapp.cli.main.main`` prints
@@ -24,10 +24,18 @@ from posapp.services.backend import Backend
 from posapp.services.platform.db import open_database
 from posapp.services.platform.dto import StoreDTO, UserDTO
 from posapp.services.platform.errors import ValidationError
-from posapp.services.staff import home_stores as user_stores
-from posapp.services.staff import users
-from posapp.services.staff.audit import verify_audit_chain
-from posapp.services.staff.permissions import ROLE_PERMISSIONS
+from posapp.services.staff import (
+    ROLE_PERMISSIONS,
+    UserFilter,
+    find_user,
+    list_users,
+    reset_password,
+    set_active,
+    stores_for_command_line,
+    unlock_user,
+    update_user,
+    verify_audit_chain,
+)
 
 EXIT_OK, EXIT_ERROR = 0, 1
 
@@ -144,10 +152,10 @@ def read_password() -> str:
 
 def user_list(args: argparse.Namespace, config: AppConfig) -> int:
     """``posapp user list``: a table, or ``--json``."""
-    flt = users.UserFilter(search=args.search, role=args.role, active=args.active)
+    flt = UserFilter(search=args.search, role=args.role, active=args.active)
     with _backend(config) as backend:
-        found = users.list_users(backend.read_uow(), None, flt)
-        codes = {s.id: s.code for s in user_stores.stores_for_command_line(backend.read_uow())}
+        found = list_users(backend.read_uow(), None, flt)
+        codes = {s.id: s.code for s in stores_for_command_line(backend.read_uow())}
     if args.json:
         print(json.dumps([user_json(u, codes) for u in found], ensure_ascii=False, indent=2))
         return EXIT_OK
@@ -186,11 +194,11 @@ def store_by_code(stores: Sequence[StoreDTO], code: str) -> StoreDTO | None:
 def user_store(args: argparse.Namespace, config: AppConfig) -> int:
     """``posapp user store NAME CODE|all``."""
     with _backend(config) as backend:
-        user = users.find_user(backend.read_uow(), args.name)
-        stores = user_stores.stores_for_command_line(backend.read_uow())
+        user = find_user(backend.read_uow(), args.name)
+        stores = stores_for_command_line(backend.read_uow())
         store = store_by_code(stores, args.store)
         store_id = None if store is None else store.id
-        user = users.update_user(backend.uow(), None, user.id, store_id=store_id)
+        user = update_user(backend.uow(), None, user.id, store_id=store_id)
     where = "all stores" if store is None else f"{store.name} ({store.code})"
     print(f"{user.role.capitalize()} '{user.username}' now works for {where}")
     return EXIT_OK
@@ -198,12 +206,12 @@ def user_store(args: argparse.Namespace, config: AppConfig) -> int:
 
 def _set_active(config: AppConfig, name: str, active: bool) -> int:
     with _backend(config) as backend:
-        user = users.find_user(backend.read_uow(), name)
+        user = find_user(backend.read_uow(), name)
         if user.active == active:
             state = "active" if active else "inactive"
             print(f"User '{user.username}' is already {state}")
             return EXIT_OK
-        user = users.set_active(backend.uow(), None, user.id, active)
+        user = set_active(backend.uow(), None, user.id, active)
     print(f"{'Activated' if active else 'Deactivated'} {user.role} user '{user.username}'")
     return EXIT_OK
 
@@ -221,9 +229,9 @@ def user_deactivate(args: argparse.Namespace, config: AppConfig) -> int:
 def user_passwd(args: argparse.Namespace, config: AppConfig) -> int:
     """``posapp user passwd NAME``: the new password from the terminal or standard input."""
     with _backend(config) as backend:
-        user = users.find_user(backend.read_uow(), args.name)
+        user = find_user(backend.read_uow(), args.name)
         password = read_password()
-        users.reset_password(backend.uow(), None, user.id, password)
+        reset_password(backend.uow(), None, user.id, password)
     print(f"Changed the password of {user.role} user '{user.username}'")
     return EXIT_OK
 
@@ -231,8 +239,8 @@ def user_passwd(args: argparse.Namespace, config: AppConfig) -> int:
 def user_unlock(args: argparse.Namespace, config: AppConfig) -> int:
     """``posapp user unlock NAME``."""
     with _backend(config) as backend:
-        user = users.find_user(backend.read_uow(), args.name)
-        users.unlock_user(backend.uow(), None, user.id)
+        user = find_user(backend.read_uow(), args.name)
+        unlock_user(backend.uow(), None, user.id)
     print(f"Unlocked {user.role} user '{user.username}'")
     return EXIT_OK
 

@@ -52,8 +52,7 @@ from posapp.services.platform.audit import AuditRecord
 from posapp.services.platform.errors import ConflictError, ValidationError
 from posapp.services.platform.settings import DEMO_LOGINS_KEY, put_setting
 from posapp.services.platform.uow import UnitOfWork
-from posapp.services.staff.passwords import hash_password
-from posapp.services.staff.users import username_key
+from posapp.services.staff import hash_password, username_key
 
 NOT_EMPTY = "The database already has data; demo data goes only into an empty database."
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"

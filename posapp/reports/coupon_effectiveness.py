@@ -45,7 +45,7 @@ from posapp.reports.coupon_style import (
     fonts,
     text,
 )
-from posapp.services.coupons.report_model import (
+from posapp.services.coupons import (
     CampaignSection,
     CashierRow,
     DayRow,

@@ -17,12 +17,11 @@ from typing import Protocol
 
 from posapp.config import data_dir
 from posapp.reports.coupon_effectiveness import render_effectiveness
-from posapp.services.coupons.report_data import effectiveness_report, final_report_period
+from posapp.services.coupons import effectiveness_report, final_report_period
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.files import write_atomic
 from posapp.services.platform.uow import UnitOfWork
-from posapp.services.staff.permissions import Permission
-from posapp.services.staff.security import authorize
+from posapp.services.staff import Permission, authorize
 
 
 class ReportBackend(Protocol):

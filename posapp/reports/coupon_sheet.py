@@ -21,7 +21,7 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
 from posapp.reports.coupon_style import ACCENT, ACCENT_SOFT, INK, MUTED, RULE, SUBTLE, fit, fonts
-from posapp.services.coupons.dto import CodeSheet, OperationCancelledError
+from posapp.services.coupons import CodeSheet, OperationCancelledError
 
 COLUMNS: Final = 2
 ROWS: Final = 5

@@ -27,7 +27,7 @@ from reportlab.pdfgen.canvas import Canvas
 from stdnum import ean
 
 from posapp.money import format_money
-from posapp.services.catalog.dto import LabelDTO
+from posapp.services.catalog import LabelDTO
 
 __all__ = [
     "L7160",

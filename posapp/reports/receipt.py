@@ -16,8 +16,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from posapp.reports.orders_pdf import ACCENT, INK, MUTED, RULE, fonts, safe
-from posapp.services.sales.dto import OrderDetail
-from posapp.services.sales.receipt import ReceiptModel, ReceiptRow, receipt_model
+from posapp.services.sales import OrderDetail, ReceiptModel, ReceiptRow, receipt_model
 
 __all__ = ["PAGE_WIDTH", "receipt_pdf", "render_receipt"]
 

@@ -26,7 +26,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from posapp.money import div_round, format_money, to_major_str
-from posapp.services.stock.dto import (
+from posapp.services.stock import (
     GRAMS_PER_KG,
     ReplenishmentLine,
     ReplenishmentList,

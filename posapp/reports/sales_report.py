@@ -24,7 +24,7 @@ from posapp.reports.orders_pdf import (
     styles,
     table,
 )
-from posapp.services.sales.dto import SalesReport
+from posapp.services.sales import SalesReport
 
 __all__ = ["render_sales_report", "sales_report_pdf", "sales_report_tables"]
 

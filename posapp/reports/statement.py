@@ -33,7 +33,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from posapp.reports.statement_model import StatementReport, statement_report
-from posapp.services.accounts.dto import StatementDTO
+from posapp.services.accounts import StatementDTO
 from posapp.services.platform.files import atomic_target
 
 __all__ = [

@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
 from posapp.money import format_money
-from posapp.services.accounts.dto import STATUS_LABELS, StatementDTO
-from posapp.services.accounts.numbers import display
+from posapp.services.accounts import STATUS_LABELS, StatementDTO, display
 
 TITLE = "Account statement"
 

@@ -31,8 +31,7 @@ from posapp.reports.orders_pdf import (
     styles,
     table,
 )
-from posapp.services.sales.dto import TillReport
-from posapp.services.sales.receipt import percent
+from posapp.services.sales import TillReport, percent
 
 __all__ = ["Section", "render_till_report", "till_report_pdf", "till_report_sections"]
 

@@ -1,27 +1,34 @@
-"""The services as one object for the edges (UI and CLI): database, publisher, clock, register."""
+"""The one seam: every feature's facade as a typed attribute, for the edges (UI and CLI).
+
+``Backend`` holds a :class:`~posapp.services.platform.context.ServiceContext` (database,
+publisher, register, clock) and one facade per feature built on it: :attr:`Backend.sales`,
+:attr:`~Backend.stock`, :attr:`~Backend.catalog`, :attr:`~Backend.coupons`,
+:attr:`~Backend.accounts`, :attr:`~Backend.staff` and :attr:`~Backend.notifications`. A facade
+receives the context, never the backend, so no feature depends on this top floor. Each facade is
+built on first use (its feature's modules load then), which keeps start-up light.
+"""
 
 from __future__ import annotations
 
 import functools
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
 from posapp.events import Publisher, null_publisher
-from posapp.models import Store
 from posapp.models.base import utcnow
-from posapp.services.platform import settings
-from posapp.services.platform.db import Database
-from posapp.services.platform.dto import DemoLogin, StoreDTO, UserDTO
+from posapp.services.platform.context import ServiceContext
 from posapp.services.platform.uow import Clock, UnitOfWork
-from posapp.services.staff import auth, users
 
 if TYPE_CHECKING:
-    from posapp.services.catalog.api import CatalogApi
-    from posapp.services.coupons.api import CouponDesk
-    from posapp.services.notifications.api import NotificationApi
-    from posapp.services.sales.api import OrdersDesk
-    from posapp.services.stock.api import StoresApi
+    from posapp.services.accounts import AccountsApi
+    from posapp.services.catalog import CatalogApi
+    from posapp.services.coupons import CouponsApi
+    from posapp.services.notifications import NotificationsApi
+    from posapp.services.platform.db import Database
+    from posapp.services.sales import SalesApi
+    from posapp.services.staff import StaffApi
+    from posapp.services.stock import StockApi
+
+# The facades are imported where they are built (PLC0415): importing this module stays cheap.
 
 
 class Backend:
@@ -35,84 +42,99 @@ class Backend:
         register: str = "register",
         clock: Clock = utcnow,
     ) -> None:
-        self.database = database
-        self.publisher = publisher
-        self.register = register
-        self.clock = clock
+        self.context = ServiceContext(database, publisher, register=register, clock=clock)
+
+    # ---- the context ------------------------------------------------------------------------
+
+    @property
+    def database(self) -> Database:
+        """The open database."""
+        return self.context.database
+
+    @property
+    def publisher(self) -> Publisher:
+        """Where committed events go."""
+        return self.context.publisher
+
+    @property
+    def register(self) -> str:
+        """This register's name."""
+        return self.context.register
+
+    @property
+    def clock(self) -> Clock:
+        """The time source of every unit of work."""
+        return self.context.clock
+
+    @clock.setter
+    def clock(self, clock: Clock) -> None:
+        self.context.clock = clock
 
     def uow(self) -> UnitOfWork:
         """A unit of work for a user action that writes (BEGIN IMMEDIATE on SQLite)."""
-        return UnitOfWork(
-            self.database.write_sessions, self.publisher, clock=self.clock, register=self.register
-        )
+        return self.context.uow()
 
     def read_uow(self) -> UnitOfWork:
         """A unit of work that only reads (never takes SQLite's write lock)."""
-        return UnitOfWork(
-            self.database.read_sessions, self.publisher, clock=self.clock, register=self.register
-        )
+        return self.context.read_uow()
 
     @property
     def database_description(self) -> str:
         """The SQLite path or the PostgreSQL host, for the status bar."""
         return self.database.info().description
 
-    def login(self, username: str, password: str) -> UserDTO:
-        """Check credentials; see :func:`posapp.services.staff.auth.authenticate`."""
-        return auth.authenticate(self.uow(), username, password)
-
-    def demo_logins(self) -> list[DemoLogin]:
-        """The demo log-ins to show on the login screen (empty unless demo data is loaded)."""
-        return settings.demo_logins(self.read_uow())
-
-    def user_count(self) -> int:
-        """How many staff users exist."""
-        return users.count_users(self.read_uow())
-
-    def stores(self) -> list[StoreDTO]:
-        """Every active store and warehouse, storefronts first."""
-        with self.read_uow() as uow:
-            rows = uow.session.scalars(
-                select(Store).where(Store.active.is_(True)).order_by(Store.kind, Store.name)
-            ).all()
-            return [StoreDTO(s.id, s.code, s.name, s.kind, s.address, s.active) for s in rows]
+    # ---- the facades ------------------------------------------------------------------------
 
     @functools.cached_property
-    def coupons(self) -> CouponDesk:
-        """The coupon system's facade for the UI (loaded on first use)."""
-        from posapp.services.coupons.api import CouponDesk  # noqa: PLC0415 - lazy
+    def sales(self) -> SalesApi:
+        """The register, the order list and the tills."""
+        from posapp.services.sales import SalesApi  # noqa: PLC0415
 
-        return CouponDesk(self)
+        return SalesApi(self.context)
 
     @functools.cached_property
-    def stock(self) -> StoresApi:
-        """Stores and stock use cases for the UI (loaded on first use)."""
-        from posapp.services.stock.api import StoresApi  # noqa: PLC0415 - lazy
+    def stock(self) -> StockApi:
+        """Stores and stock."""
+        from posapp.services.stock import StockApi  # noqa: PLC0415
 
-        return StoresApi(self)
+        return StockApi(self.context)
 
     @functools.cached_property
     def catalog(self) -> CatalogApi:
-        """Products and categories use cases for the UI (loaded on first use)."""
-        from posapp.services.catalog.api import CatalogApi  # noqa: PLC0415 - lazy
+        """Products and categories."""
+        from posapp.services.catalog import CatalogApi  # noqa: PLC0415
 
-        return CatalogApi(self)
-
-    @functools.cached_property
-    def orders(self) -> OrdersDesk:
-        """The register's and order list's use cases for the UI (loaded on first use)."""
-        from posapp.services.sales.api import OrdersDesk  # noqa: PLC0415 - lazy
-
-        return OrdersDesk(self)
+        return CatalogApi(self.context)
 
     @functools.cached_property
-    def notifications(self) -> NotificationApi:
-        """Staff notifications, their rules, the email outbox and mail settings for the UI.
+    def coupons(self) -> CouponsApi:
+        """Coupon campaigns, codes, redemptions and their reports."""
+        from posapp.services.coupons import CouponsApi  # noqa: PLC0415
+
+        return CouponsApi(self.context)
+
+    @functools.cached_property
+    def accounts(self) -> AccountsApi:
+        """Customer accounts and their money."""
+        from posapp.services.accounts import AccountsApi  # noqa: PLC0415
+
+        return AccountsApi(self.context)
+
+    @functools.cached_property
+    def staff(self) -> StaffApi:
+        """Log-in, staff users, home stores, the audit log, the idle lock and approvals."""
+        from posapp.services.staff import StaffApi  # noqa: PLC0415
+
+        return StaffApi(self.context)
+
+    @functools.cached_property
+    def notifications(self) -> NotificationsApi:
+        """Staff notifications, their rules, the email outbox and mail settings.
 
         Built on first use without a sender: the composition root
         (:func:`posapp.app_services.start_services`) sets ``notifications.sender`` to the
         running outbox sender, so that queuing an email wakes it. Tests may use it as is.
         """
-        from posapp.services.notifications.api import NotificationApi  # noqa: PLC0415 - lazy
+        from posapp.services.notifications import NotificationsApi  # noqa: PLC0415
 
-        return NotificationApi(self)
+        return NotificationsApi(self.context)

@@ -14,12 +14,12 @@ from PySide6.QtWidgets import QApplication, QDialog
 from posapp.config import APP_NAME
 from posapp.services.platform.dto import UserDTO
 from posapp.ui.kit.bus import EventBus
-from posapp.ui.kit.ports import AppBackend
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import apply_theme
-from posapp.ui.staff.login_dialog import LoginDialog
+from posapp.ui.login_dialog import LoginDialog
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # both load after the login window has painted
+    from posapp.services.backend import Backend
     from posapp.ui.main_window import MainWindow
 
 _log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ class SessionController(QObject):
     finished = Signal()
 
     def __init__(
-        self, backend: AppBackend | None, bus: EventBus, parent: QObject | None = None
+        self, backend: Backend | None, bus: EventBus, parent: QObject | None = None
     ) -> None:
         super().__init__(parent)
         self._backend = backend
@@ -62,7 +62,7 @@ class SessionController(QObject):
         """The main window while someone is logged in."""
         return self._window
 
-    def set_backend(self, backend: AppBackend) -> None:
+    def set_backend(self, backend: Backend) -> None:
         """The database is open (it opens after the login window has painted)."""
         self._backend = backend
         if self._dialog is not None:
@@ -150,7 +150,7 @@ class SessionController(QObject):
             emit(self.finished)
 
 
-def run_gui(backend: AppBackend, bus: EventBus) -> int:
+def run_gui(backend: Backend, bus: EventBus) -> int:
     """Run posapp's windows until the user quits, and return the application's exit code.
 
     Creates the QApplication unless one exists, applies the theme, and shows the login dialog;
@@ -173,7 +173,7 @@ class OpenedApp(Protocol):
     """What opening the application gives: the services' backend, and how to close it all."""
 
     @property
-    def backend(self) -> AppBackend:
+    def backend(self) -> Backend:
         """The services over the open database."""
         ...
 

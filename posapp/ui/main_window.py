@@ -1,10 +1,12 @@
 """The main window: role-dependent tabs, a status bar, the notification bell, menu and toasts.
 
-Notifications come from :func:`posapp.ui.notifications.wiring.wire_notifications` (when the
-backend has ``notifications``): the bell shows the stored unread count and opens the
-notification centre, and each new notification for this user becomes a toast that never takes
-the focus (the register's barcode field keeps it). The "Notifications" menu at the top right and
-:class:`~posapp.ui.notifications.menu.LinkOpener` come from :mod:`posapp.ui.notifications.menu`.
+Every tab and widget reaches the services through the backend's typed facades
+(``backend.sales``, ``backend.staff``, …: :class:`posapp.services.backend.Backend`).
+Notifications come from :func:`posapp.ui.notifications.wire_notifications` over
+``backend.notifications``: the bell shows the stored unread count and opens the notification
+centre, and each new notification for this user becomes a toast that never takes the focus (the
+register's barcode field keeps it). The "Notifications" menu at the top right and
+:class:`~posapp.ui.notifications.LinkOpener` come from :mod:`posapp.ui.notifications`.
 """
 
 from __future__ import annotations
@@ -27,31 +29,32 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
+from posapp.services.backend import Backend
 from posapp.services.platform.dto import StoreDTO, UserDTO
 from posapp.services.platform.errors import ServiceError
-from posapp.services.staff.permissions import Permission, has_permission
-from posapp.ui.accounts.tab import AccountsTab
-from posapp.ui.catalog.tab import CatalogTab
-from posapp.ui.coupons.tab import CouponsTab
+from posapp.services.staff import Permission, has_permission
+from posapp.ui.accounts import AccountsTab
+from posapp.ui.catalog import CatalogTab
+from posapp.ui.coupons import CouponsTab
 from posapp.ui.kit.bus import EventBus
-from posapp.ui.kit.ports import AppBackend
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import PALETTE, icon
 from posapp.ui.kit.widgets import SPACING, StatusItem, icon_label, status_separator
-from posapp.ui.notifications.bell import NotificationBell
-from posapp.ui.notifications.menu import LinkOpener, NotificationActions
-from posapp.ui.notifications.ports import notifications_of
-from posapp.ui.notifications.toasts import ToastArea
-from posapp.ui.notifications.wiring import NotificationsWiring, wire_notifications
-from posapp.ui.orders.tab import OrdersTab
-from posapp.ui.staff.idle_lock import IdleLock
-from posapp.ui.staff.session import SessionEndedEvent
-from posapp.ui.staff.tab import UsersTab
-from posapp.ui.stores.tab import StoresTab
+from posapp.ui.notifications import (
+    LinkOpener,
+    NotificationActions,
+    NotificationBell,
+    NotificationsWiring,
+    ToastArea,
+    wire_notifications,
+)
+from posapp.ui.orders import OrdersTab
+from posapp.ui.staff import IdleLock, SessionEndedEvent, UsersTab
+from posapp.ui.stores import StoresTab
 
 _log = logging.getLogger(__name__)
 
-TabFactory = Callable[[AppBackend, EventBus, UserDTO], QWidget]
+TabFactory = Callable[[Backend, EventBus, UserDTO], QWidget]
 NO_STORE = "No store"
 DEFAULT_SIZE = QSize(1280, 800)
 MINIMUM_SIZE = QSize(960, 600)
@@ -125,7 +128,7 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self,
-        backend: AppBackend,
+        backend: Backend,
         bus: EventBus,
         user: UserDTO,
         parent: QWidget | None = None,
@@ -160,7 +163,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._wire_notifications()
         self._session_ending = False
-        self.idle_lock = IdleLock(self, backend, user)
+        self.idle_lock = IdleLock(self, backend.staff, user)
         self.idle_lock.switch_user_requested.connect(self.switch_user_requested)
 
         self.resize(DEFAULT_SIZE)
@@ -180,7 +183,7 @@ class MainWindow(QMainWindow):
 
     def _load_stores(self) -> list[StoreDTO]:
         try:
-            return self._backend.stores()
+            return self._backend.staff.stores()
         except ServiceError:
             _log.exception("cannot load the stores")
             return []
@@ -263,27 +266,22 @@ class MainWindow(QMainWindow):
         for item in items:
             bar.addPermanentWidget(item)
             bar.addPermanentWidget(status_separator(bar))
-        bell_box = self._bell_box = QWidget(bar)
+        bell_box = QWidget(bar)
         bell_row = QHBoxLayout(bell_box)
         bell_row.setContentsMargins(SPACING // 2, 2, SPACING, 2)
         bell_row.addWidget(self.bell)
         bar.addPermanentWidget(bell_box)
 
     def _wire_notifications(self) -> None:
-        """Bell, toasts, the Notifications menu and linked objects (when the services exist)."""
+        """Bell, toasts, the Notifications menu and linked objects."""
         self.links = LinkOpener(self, self._backend, self._user, self.toasts, self)
-        self.notifications: NotificationsWiring | None = wire_notifications(
-            self, self._backend, self._bus, self._user
+        api = self._backend.notifications
+        self.notifications: NotificationsWiring = wire_notifications(
+            self, api, self._bus, self._user
         )
-        self.notification_actions: NotificationActions | None = None
-        if self.notifications is None:
-            self._bell_box.hide()  # no stored notifications to count
-            return
         self.notifications.open_requested.connect(self.links.open)
-        api = notifications_of(self._backend)
-        assert api is not None  # the wiring found it
         actions = NotificationActions(self, api, self._bus, self._user, self.notifications)
-        self.notification_actions = actions
+        self.notification_actions: NotificationActions = actions
         button = QToolButton(self.tabs.cornerWidget(Qt.Corner.TopRightCorner))
         button.setObjectName("notificationsMenuButton")
         button.setText("Notifications")
@@ -386,8 +384,7 @@ class MainWindow(QMainWindow):
             self._pending_tabs.clear()
             self._finish_background_tasks()
             self.idle_lock.stop()
-            if self.notification_actions is not None:
-                self.notification_actions.close_all()
+            self.notification_actions.close_all()
             emit(self.closed)
 
     def _finish_background_tasks(self, seconds: float = 30.0) -> None:

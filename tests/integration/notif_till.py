@@ -127,7 +127,7 @@ def _other_register(argv: list[str]) -> int:
         if not services.relay.wait_listening(WAIT_S):
             print("ERROR not listening", flush=True)
             return 1
-        cashier = services.backend.login("till", CASHIER_PIN)
+        cashier = services.backend.staff.login("till", CASHIER_PIN)
         placed = sell(services.backend, cashier, store_id, product_id, quantity)
         services.runner.wait_idle(WAIT_S)
     finally:

@@ -18,7 +18,7 @@ def _fill(backend: Backend) -> None:
     admin = users.add_user(backend.uow(), None, "root", PW, "admin")
     cashier = users.add_user(backend.uow(), admin, "till", "1234", "cashier")
     users.set_active(backend.uow(), admin, cashier.id, False)
-    backend.login("root", PW)
+    backend.staff.login("root", PW)
 
 
 def test_actions_are_audited_with_who_what_and_register(backend: Backend) -> None:

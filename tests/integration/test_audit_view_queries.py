@@ -53,7 +53,7 @@ def staff(backend: Backend) -> dict[str, UserDTO]:
     manager = users.add_user(backend.uow(), admin, "boss", PW, "manager")
     cashier = users.add_user(backend.uow(), admin, "till", "4321", "cashier")
     users.set_active(backend.uow(), admin, cashier.id, False)
-    backend.login("boss", PW)
+    backend.staff.login("boss", PW)
     return {"admin": admin, "manager": manager, "cashier": cashier}
 
 
@@ -134,7 +134,7 @@ def test_failed_log_in_of_an_unknown_user_names_the_attempt(
     backend: Backend, staff: dict[str, UserDTO]
 ) -> None:
     with pytest.raises(Exception, match="Unknown username"):
-        backend.login("=cmd|' /C calc'!A0", "whatever whatever")
+        backend.staff.login("=cmd|' /C calc'!A0", "whatever whatever")
     row = audit_queries.audit_page(backend.read_uow(), staff["admin"])[0]
     assert row.action == "login.failed"
     assert row.who == "=cmd|' /C calc'!A0 (unknown)"

@@ -18,7 +18,6 @@ from posapp.services.coupons.campaigns import (
     set_code_active,
 )
 from posapp.services.coupons.redemption import (
-    SHOP_TIMEZONE_KEY,
     BasketLine,
     CouponRefused,
     quote_coupon,
@@ -27,6 +26,7 @@ from posapp.services.coupons.redemption import (
 )
 from posapp.services.platform import settings
 from posapp.services.platform.errors import ConflictError
+from posapp.services.platform.zone import SHOP_TIMEZONE_KEY
 from tests.integration.test_coupon_world import FakeClock, World, make_world
 
 

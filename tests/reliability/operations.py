@@ -146,7 +146,7 @@ class Operations:
             for line in cart.lines
         ]
         try:
-            quote = self.backend.orders.quote_coupon(self.cashier, code, basket, customer)
+            quote = self.backend.sales.quote_coupon(self.cashier, code, basket, customer)
         except CouponRefused:
             return None
         return price_cart(price_lines, coupon_shares=quote.shares()).total_minor
@@ -258,7 +258,7 @@ class Operations:
             customer_account_id=account[0] if account else None,
             expected_total_minor=op["total"],
         )
-        placed = self.backend.orders.place_order(self.cashier, draft)
+        placed = self.backend.sales.place_order(self.cashier, draft)
         if placed.total_minor != op["total"] or placed.status != OrderStatus.FULFILLED.value:
             msg = f"sale {op['sale_uuid']} came back as {placed}"
             raise AssertionError(msg)

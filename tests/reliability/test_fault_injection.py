@@ -100,7 +100,7 @@ class SaleMaker:
         )
 
     def place(self, draft: SaleDraft) -> PlacedOrder:
-        return self.backend.orders.place_order(self.cashier, draft)
+        return self.backend.sales.place_order(self.cashier, draft)
 
 
 def _step_of(frame: types.FrameType | None) -> str:

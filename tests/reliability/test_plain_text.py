@@ -69,7 +69,6 @@ from posapp.services.staff.users import find_user
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.main_window import MainWindow
 from posapp.ui.notifications.centre import NotificationCentre
-from posapp.ui.notifications.ports import notifications_of
 from tests.conftest import make_database
 from tests.reliability.figures import report
 
@@ -157,7 +156,7 @@ def _sell(backend: Backend, cashier: UserDTO, store_id: int, product_id: int) ->
         (DraftLine(1, product_id, 1),),
         payments=(PaymentDraft(uuid.uuid4(), PaymentKind.CASH, price, price),),
     )
-    order = register.orders.place_order(cashier, draft)
+    order = register.sales.place_order(cashier, draft)
     assert order.total_minor == price  # no tax added: the demo's prices include it
     return order.order_id
 
@@ -241,7 +240,7 @@ def _pdfs(shop: MarkupShop) -> Iterator[tuple[str, bytes, tuple[str, ...]]]:
     register = Backend(backend.database, register="markup-till")
     yield (
         "receipt",
-        receipt_pdf(backend.orders.order_detail(admin, shop.order_id)),
+        receipt_pdf(backend.sales.order_detail(admin, shop.order_id)),
         (
             PRODUCT,
             STORE,
@@ -263,9 +262,9 @@ def _pdfs(shop: MarkupShop) -> Iterator[tuple[str, bytes, tuple[str, ...]]]:
         admin, today - timedelta(days=30), today, campaign_ids=[shop.campaign_id]
     )
     yield "coupon effectiveness", render_effectiveness(effect), (CAMPAIGN,)
-    sales = backend.orders.sales_summary(admin, today - timedelta(days=3), today)
+    sales = backend.sales.sales_summary(admin, today - timedelta(days=3), today)
     yield "sales report", sales_report_pdf(sales), (PRODUCT,)
-    yield "X report", till_report_pdf(register.orders.x_report(admin)), (STORE,)
+    yield "X report", till_report_pdf(register.sales.x_report(admin)), (STORE,)
     out = io.BytesIO()
     render_label_sheet(backend.catalog.labels(admin, [shop.product_id]), out)
     yield "barcode labels", out.getvalue(), (PRODUCT,)
@@ -410,8 +409,7 @@ def test_the_window_shows_typed_names_as_plain_text(
     qtbot.wait_until(lambda: any(t.title == NOTE_TITLE for t in window.toasts.toasts))
     toast = next(t for t in window.toasts.toasts if t.title == NOTE_TITLE)
     assert toast.body == NOTE_BODY
-    api = notifications_of(backend)
-    assert api is not None
+    api = backend.notifications
     centre = NotificationCentre(api, bus, markup_shop.admin, window)
     qtbot.add_widget(centre)
     centre.show()

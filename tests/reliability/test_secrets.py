@@ -46,9 +46,9 @@ from posapp.services.coupons import campaigns as coupon_campaigns
 from posapp.services.coupons import exports as coupon_exports
 from posapp.services.coupons.dto import CampaignDraft
 from posapp.services.platform import cards
+from posapp.services.platform import text as platform_text
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError, ValidationError
-from posapp.services.sales import guards as checkout_guards
 from posapp.services.sales import orders, parked, tills
 from posapp.services.sales import queries as orders_queries
 from posapp.services.sales.dto import (
@@ -210,7 +210,7 @@ class Run:
             note=note,
             **extra,  # type: ignore[arg-type]
         )
-        placed = self.backend.orders.place_order(self.cashier, draft)
+        placed = self.backend.sales.place_order(self.cashier, draft)
         assert placed.total_minor == price
         self.orders.append(placed.order_id)
         return placed.order_id
@@ -317,7 +317,7 @@ class Run:
             override_approval=approval,
         )
         payment = PaymentDraft(uuid.uuid4(), PaymentKind.CASH, price - 1, 1000)
-        placed = self.backend.orders.place_order(
+        placed = self.backend.sales.place_order(
             self.cashier, SaleDraft(uuid.uuid4(), (line,), (payment,))
         )
         self.orders.append(placed.order_id)
@@ -329,7 +329,7 @@ class Run:
         return int(line_id)
 
     def _park(self, *, label: str = "", note: str = "") -> None:
-        product = self.backend.orders.lookup_code(self.cashier, "HOM-102")
+        product = self.backend.sales.lookup_code(self.cashier, "HOM-102")
         assert product is not None
         cart = ParkedCart(uuid.uuid4(), (ParkedLine(product, 1),), note=note)
         parked.park_sale(
@@ -578,7 +578,7 @@ def test_the_back_office_rule_is_the_checkout_rule(text: str) -> None:
     """The checkout's text fields refuse exactly what the back office's refuse."""
     refused = cards.contains_card_number(text.strip())
     try:
-        checkout_guards.clean_text(text, "note", limit=10_000)
+        platform_text.clean_text(text, "note", limit=10_000)
     except cards.CardNumberError:
         assert refused
     except ValidationError:

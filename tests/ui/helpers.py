@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from posapp.events import DomainEvent
 from posapp.services.platform.dto import UserDTO
-from posapp.ui.staff.login_dialog import LoginDialog
+from posapp.ui.login_dialog import LoginDialog
 
 NOW = datetime(2024, 5, 17, 9, 30, tzinfo=UTC)
 _SAMPLE_VALUES: dict[str, object] = {"int": 7, "str": "x", "datetime": NOW}

@@ -23,8 +23,8 @@ from posapp.services.backend import Backend
 from posapp.services.platform.db import open_database
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.resources import apply_theme
+from posapp.ui.login_dialog import LoginDialog
 from posapp.ui.main_window import MainWindow
-from posapp.ui.staff.login_dialog import LoginDialog
 from tests.ui.seed import add_demo_logins, add_staff, add_store
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import QApplication, QWidget
 from posapp.models import Order
 from posapp.reports.statement import write_statement_pdf
 from posapp.services.accounts import manage as accounts
-from posapp.services.accounts.api import AccountsApi
 from posapp.services.accounts.dto import AccountDraft
 from posapp.services.backend import Backend
 from posapp.services.platform.db import open_database
@@ -267,10 +266,12 @@ def main() -> int:
             window.toasts.hide()
             print(_grab(window, "accounts.png"))
 
-            api = AccountsApi(backend)
+            api = backend.accounts
             account = api.get(manager, main_id)
             cashier = staff["cashier"]
-            withdraw = WithdrawDialog(api, cashier, account, api.storefronts(), window)
+            withdraw = WithdrawDialog(
+                api, backend.staff, cashier, account, api.storefronts(), window
+            )
             withdraw.amount_edit.setText("250.00")
             withdraw.pin_edit.setText("12")
             withdraw.show_error("A withdrawal above $200.00 needs a manager's approval.")

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from posapp.demo.history import load_demo
 from posapp.services.backend import Backend
-from posapp.services.catalog.api import CatalogApi
 from posapp.services.platform.db import open_database
 from posapp.services.staff import users
 from posapp.ui.catalog.tab import CatalogTab
@@ -71,7 +70,6 @@ def main() -> int:  # noqa: PLR0915 - a linear script of screens
             bus = EventBus()
             backend = Backend(database, bus, register="till-1")
             load_demo(backend.uow())
-            setattr(backend, "catalog", CatalogApi(backend))  # noqa: B010 - composition root
             manager = users.find_user(backend.read_uow(), "manager")
             window = MainWindow(backend, bus, manager)
             window.show()

@@ -7,7 +7,6 @@ Usage (run by hand, not by pytest)::
 
 from __future__ import annotations
 
-import functools
 import os
 import subprocess
 import sys
@@ -24,7 +23,6 @@ from posapp.demo.history import load_demo
 from posapp.reports.coupon_effectiveness import render_effectiveness
 from posapp.reports.coupon_sheet import render_code_sheet
 from posapp.services.backend import Backend
-from posapp.services.coupons.api import CouponDesk
 from posapp.services.platform.db import open_database
 from posapp.services.staff.users import find_user
 from posapp.ui.coupons.tab import CouponsTab
@@ -32,14 +30,6 @@ from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.resources import apply_theme
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-
-class CouponsBackend(Backend):
-    """The backend with its coupon services, as the composition root wires it."""
-
-    @functools.cached_property
-    def coupons(self) -> CouponDesk:
-        return CouponDesk(self)
 
 
 def _pdf_page(pdf: bytes, page: int, name: str) -> Path:
@@ -78,7 +68,7 @@ def main() -> int:
         database = open_database(f"sqlite:///{tmp}/posapp.sqlite3")
         try:
             bus = EventBus()
-            backend = CouponsBackend(database, bus, register="till-1")
+            backend = Backend(database, bus, register="till-1")
             load_demo(backend.uow(), seed=7, days=28)
             admin = find_user(backend.read_uow(), "admin")
             desk = backend.coupons

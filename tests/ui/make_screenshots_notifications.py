@@ -45,7 +45,7 @@ from posapp.models import (
 )
 from posapp.models.base import utcnow
 from posapp.services.backend import Backend
-from posapp.services.notifications.api import NotificationApi
+from posapp.services.notifications import NotificationsApi
 from posapp.services.notifications.dto import NotificationFilter
 from posapp.services.notifications.staff import NotificationListener
 from posapp.services.platform.db import open_database
@@ -169,7 +169,7 @@ def _window_with_toast(
     backend: Backend,
     chain: Fanout,
     bus: EventBus,
-    api: NotificationApi,
+    api: NotificationsApi,
     staff: dict[str, UserDTO],
     store_id: int,
     product_id: int,
@@ -267,7 +267,7 @@ def main() -> int:
             store_id = add_store(backend)
             product_id = _seed_catalog(backend, store_id, staff["manager"])
             _seed_customers_and_orders(backend, store_id, staff["cashier"].id)
-            api = NotificationApi(backend)
+            api = backend.notifications
 
             window = _window_with_toast(backend, chain, bus, api, staff, store_id, product_id)
             print(_grab(window, "toast_over_register.png"))

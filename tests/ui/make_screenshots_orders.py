@@ -25,8 +25,7 @@ from posapp.reports.receipt import receipt_pdf
 from posapp.reports.till_reports import till_report_pdf
 from posapp.services.backend import Backend
 from posapp.services.platform.db import open_database
-from posapp.services.sales import checkout, tills
-from posapp.services.sales.api import OrdersDesk
+from posapp.services.sales import SalesApi, checkout, tills
 from posapp.services.sales.dto import DraftLine, PaymentDraft, PaymentKind, ProductDTO, SaleDraft
 from posapp.services.sales.pricing import Discount
 from posapp.ui.kit.bus import EventBus
@@ -110,8 +109,7 @@ def _shoot(app: QApplication, database: object) -> None:  # noqa: PLR0915 - one 
     open_shop_till(backend, shop, 15_000)
     add_coupon(backend, "SPRING-10", percent_bp=1000, name="Spring sale")
     add_customer(backend, "Maria Lopez")
-    desk = OrdersDesk(backend)
-    backend.orders = desk  # the lead wires Backend.orders
+    desk = backend.sales
 
     # Earlier sales of the day, so the Z report has something to say.
     for lines in (
@@ -209,7 +207,7 @@ def _shoot(app: QApplication, database: object) -> None:  # noqa: PLR0915 - one 
     QTimer.singleShot(0, app.quit)
 
 
-def _product(desk: OrdersDesk, shop: object, key: str) -> ProductDTO:
+def _product(desk: SalesApi, shop: object, key: str) -> ProductDTO:
     from tests.checkout_seed import Shop
 
     assert isinstance(shop, Shop)

@@ -25,7 +25,6 @@ from posapp.reports.replenishment import render_pdf
 from posapp.services.backend import Backend
 from posapp.services.platform.db import open_database
 from posapp.services.staff import users
-from posapp.services.stock.api import StoresApi
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.resources import apply_theme
 from posapp.ui.main_window import MainWindow
@@ -101,8 +100,7 @@ def main() -> int:
             bus = EventBus()
             backend = Backend(database, bus, register="till-1")
             load_demo(backend.uow())
-            api = StoresApi(backend)
-            setattr(backend, "stock", api)  # noqa: B010 - the composition root's hook
+            api = backend.stock
             manager = users.find_user(backend.read_uow(), "manager")
             window = MainWindow(backend, bus, manager)
             window.show()

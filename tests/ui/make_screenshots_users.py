@@ -90,14 +90,14 @@ def _history(backend: Backend, stores: dict[str, int]) -> None:
             store_id=None if store is None else stores[store],
         )
     for name, secret in (("cashier1", PASSWORD), ("manager1", PASSWORD), ("jbaker", "4321")):
-        backend.login(name, secret)
+        backend.staff.login(name, secret)
     users.update_user(backend.uow(), admin, added["okafor"].id, full_name="Chidi Okafor-Reyes")
     users.set_active(backend.uow(), admin, added["lfischer"].id, False)
     users.reset_password(backend.uow(), admin, added["tsilva"].id, "9753")
     backend.clock = lambda: datetime.now(UTC) - timedelta(minutes=3)
     for _ in range(5):  # a lock-out that is still running
         with contextlib.suppress(ServiceError):
-            backend.login("mnakamura", "0000")
+            backend.staff.login("mnakamura", "0000")
     backend.clock = lambda: datetime.now(UTC) - timedelta(minutes=1)
     with backend.uow() as uow:  # what the register will record for an approved override
         uow.audit(
@@ -114,7 +114,7 @@ def _history(backend: Backend, stores: dict[str, int]) -> None:
         )
         uow.commit()
     backend.clock = lambda: datetime.now(UTC)
-    backend.login("admin1", PASSWORD)
+    backend.staff.login("admin1", PASSWORD)
 
 
 def _grab_store_dialog(tab: UsersTab, backend: Backend) -> Path:
@@ -171,7 +171,7 @@ def main() -> int:
             till.close()
 
             dialog = ApprovalDialog(
-                backend,
+                backend.staff,
                 cashier,
                 Permission.OVERRIDE_PRICE,
                 "Override the price of Oat milk 1 L from $2.49 to $1.99.",

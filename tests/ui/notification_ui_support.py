@@ -8,8 +8,7 @@ from pathlib import Path
 
 from posapp.models import MovementKind, Product, StockLevel
 from posapp.services.backend import Backend
-from posapp.services.notifications.api import NotificationApi
-from posapp.services.notifications.listener import HANDLED_EVENTS
+from posapp.services.notifications import HANDLED_EVENTS, NotificationsApi
 from posapp.services.notifications.mailer import PasswordStore
 from posapp.services.notifications.staff import NotificationListener
 from posapp.services.platform.db import Database
@@ -21,18 +20,14 @@ from tests.ui.seed import add_staff, add_store
 
 
 class WiredBackend(Backend):
-    """The backend as the composition root wires it, with ``notifications``.
-
-    ``orders`` is left out on purpose: these tests must not depend on the register's own code
-    (the Orders tab then shows its "not connected" page, and a stand-in barcode field is used).
-    """
+    """The backend with its SMTP password kept in a test folder (never the user's keyring)."""
 
     password_dir: Path | None = None
 
     @property
-    def notifications(self) -> NotificationApi:
+    def notifications(self) -> NotificationsApi:
         store = PasswordStore(self.password_dir, environ={}, use_keyring=False)
-        return NotificationApi(self, password_store=store)
+        return NotificationsApi(self.context, password_store=store)
 
 
 class Shop:

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import QDialog, QLabel
 from pytestqt.qtbot import QtBot
 
 from posapp.events import AccountMoved
+from posapp.services.accounts import AccountsApi
 from posapp.services.accounts import manage as accounts
-from posapp.services.accounts.api import AccountsApi
 from posapp.services.accounts.dto import AccountDraft, AccountDTO
 from posapp.services.backend import Backend
 from posapp.services.platform.dto import UserDTO
@@ -45,7 +45,7 @@ def store_id(ui_backend: Backend) -> int:
 
 @pytest.fixture
 def api(ui_backend: Backend) -> AccountsApi:
-    return AccountsApi(ui_backend)
+    return ui_backend.accounts
 
 
 def _open(api: AccountsApi, staff: dict[str, UserDTO], name: str, **kwargs: object) -> AccountDTO:
@@ -221,6 +221,7 @@ def test_deposit_into_a_closed_account_is_refused(
 
 def test_withdraw_dialog_pin_and_approval(
     qtbot: QtBot,
+    ui_backend: Backend,
     api: AccountsApi,
     staff: dict[str, UserDTO],
     store_id: int,
@@ -229,7 +230,7 @@ def test_withdraw_dialog_pin_and_approval(
     account = _open(api, staff, "Ann")
     _deposit(api, staff, account.id, 500_00, store_id)
     cashier = staff["cashier"]
-    dialog = WithdrawDialog(api, cashier, account, api.storefronts())
+    dialog = WithdrawDialog(api, ui_backend.staff, cashier, account, api.storefronts())
     qtbot.add_widget(dialog)
     assert f"a manager approves above {money_text(200_00)}" in dialog.info_label.text()
     dialog.amount_edit.setText("10")
@@ -259,6 +260,7 @@ def test_withdraw_dialog_pin_and_approval(
 
 def test_withdraw_without_approval_moves_nothing(
     qtbot: QtBot,
+    ui_backend: Backend,
     api: AccountsApi,
     staff: dict[str, UserDTO],
     store_id: int,
@@ -267,7 +269,7 @@ def test_withdraw_without_approval_moves_nothing(
     account = _open(api, staff, "Ann")
     _deposit(api, staff, account.id, 500_00, store_id)
     monkeypatch.setattr(accounts_money_dialogs, "ask_approval", lambda *args: None)
-    dialog = WithdrawDialog(api, staff["cashier"], account, api.storefronts())
+    dialog = WithdrawDialog(api, ui_backend.staff, staff["cashier"], account, api.storefronts())
     qtbot.add_widget(dialog)
     dialog.amount_edit.setText("300")
     dialog.pin_edit.setText(PIN)

@@ -13,8 +13,8 @@ from posapp.services.backend import Backend
 from posapp.services.platform.dto import UserDTO
 from posapp.ui.app_runner import SessionController
 from posapp.ui.kit.bus import EventBus
+from posapp.ui.login_dialog import LoginDialog
 from posapp.ui.main_window import MainWindow
-from posapp.ui.staff.login_dialog import LoginDialog
 from tests.ui.helpers import log_in
 from tests.ui.seed import PASSWORD
 

@@ -27,7 +27,7 @@ def make_dialog(
     actor: UserDTO,
     permission: Permission = Permission.OVERRIDE_PRICE,
 ) -> ApprovalDialog:
-    dialog = ApprovalDialog(backend, actor, permission, SUMMARY)
+    dialog = ApprovalDialog(backend.staff, actor, permission, SUMMARY)
     qtbot.add_widget(dialog)
     dialog.show()
     qtbot.wait_exposed(dialog)
@@ -169,7 +169,11 @@ def test_ask_approval_is_modal_and_returns_the_approval(
 
     QTimer.singleShot(0, answer)
     approval = ask_approval(
-        parent, ui_backend, staff["cashier"], Permission.REFUND_WITHOUT_RECEIPT, "Refund $12.00."
+        parent,
+        ui_backend.staff,
+        staff["cashier"],
+        Permission.REFUND_WITHOUT_RECEIPT,
+        "Refund $12.00.",
     )
     assert approval == Approval("admin1", PASSWORD, "refund without receipt, regular customer")
 
@@ -178,4 +182,5 @@ def test_ask_approval_is_modal_and_returns_the_approval(
         dialog.reject()
 
     QTimer.singleShot(0, cancel)
-    assert ask_approval(parent, ui_backend, staff["cashier"], Permission.VOID, "Void.") is None
+    cashier = staff["cashier"]
+    assert ask_approval(parent, ui_backend.staff, cashier, Permission.VOID, "Void.") is None

@@ -40,7 +40,7 @@ def history(ui_backend: Backend, staff: dict[str, UserDTO]) -> dict[str, UserDTO
     ui_backend.clock = lambda: past
     users.set_active(ui_backend.uow(), staff["admin"], staff["cashier"].id, False)
     ui_backend.clock = lambda: datetime.now(UTC)
-    ui_backend.login("manager1", PASSWORD)
+    ui_backend.staff.login("manager1", PASSWORD)
     with ui_backend.uow() as uow:
         uow.audit(
             AuditRecord(
@@ -57,7 +57,7 @@ def history(ui_backend: Backend, staff: dict[str, UserDTO]) -> dict[str, UserDTO
 
 
 def make_view(qtbot: QtBot, backend: Backend, bus: EventBus, user: UserDTO) -> AuditView:
-    view = AuditView(backend, bus, user)
+    view = AuditView(backend.staff, bus, user)
     qtbot.add_widget(view)
     view.resize(1200, 600)
     view.show()

@@ -82,7 +82,7 @@ def test_services_publish_through_the_bus_after_commit(
     qtbot: QtBot, bus: EventBus, ui_backend: Backend, staff: dict[str, UserDTO]
 ) -> None:
     with qtbot.wait_signal(bus.user_logged_in) as blocker:
-        ui_backend.login("admin1", PASSWORD)
+        ui_backend.staff.login("admin1", PASSWORD)
     assert blocker.args is not None
     assert blocker.args[0].username == "admin1"
 

@@ -17,7 +17,6 @@ from pytestqt.qtbot import QtBot
 
 from posapp.services.backend import Backend
 from posapp.services.catalog import products as catalog
-from posapp.services.catalog.api import CatalogApi
 from posapp.services.catalog.dto import ProductDraft
 from posapp.services.platform.dto import UserDTO
 from posapp.ui.catalog.editor import ProductEditorDialog
@@ -32,7 +31,6 @@ pytestmark = pytest.mark.ui
 
 @pytest.fixture
 def wired(ui_backend: Backend) -> Backend:
-    setattr(ui_backend, "catalog", CatalogApi(ui_backend))  # noqa: B010 - the composition root
     return ui_backend
 
 
@@ -322,22 +320,6 @@ def test_cashiers_look_but_cannot_change(
     assert not editor.save_button.isEnabled()
     editor.reject()
     assert tab.editor is None or tab.editor is not editor
-
-
-def test_without_catalog_services_the_tab_says_so(
-    qtbot: QtBot, ui_backend: Backend, bus: EventBus, staff: dict[str, UserDTO]
-) -> None:
-    class WithoutCatalog:
-        """The backend as an edge sees it, but without the catalog services."""
-
-        def __getattr__(self, name: str) -> object:
-            if name == "catalog":
-                raise AttributeError(name)
-            return getattr(ui_backend, name)
-
-    tab = CatalogTab(WithoutCatalog(), bus, staff["manager"])  # type: ignore[arg-type]
-    qtbot.add_widget(tab)
-    assert tab.catalog is None
 
 
 def test_keyboard_shortcuts(qtbot: QtBot, tab: CatalogTab) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +14,6 @@ from pytestqt.qtbot import QtBot
 
 from posapp.models import Order, Product
 from posapp.services.backend import Backend
-from posapp.services.coupons.api import CouponDesk
 from posapp.services.coupons.redemption import BasketLine, quote_coupon, redeem_coupon
 from posapp.services.platform.db import Database
 from posapp.services.platform.dto import UserDTO
@@ -27,19 +25,9 @@ from tests.ui.seed import add_staff, add_store
 pytestmark = pytest.mark.ui
 
 
-class CouponsBackend(Backend):
-    """The backend as the composition root will wire it: with ``coupons``."""
-
-    @functools.cached_property
-    def coupons(self) -> CouponDesk:
-        return CouponDesk(self)
-
-
 @pytest.fixture
-def shop(
-    sqlite_database: Database, bus: EventBus
-) -> tuple[CouponsBackend, dict[str, UserDTO], int, int]:
-    backend = CouponsBackend(sqlite_database, bus, register="till-1")
+def shop(sqlite_database: Database, bus: EventBus) -> tuple[Backend, dict[str, UserDTO], int, int]:
+    backend = Backend(sqlite_database, bus, register="till-1")
     staff = add_staff(backend)
     store_id = add_store(backend)
     with backend.uow() as uow:
@@ -103,7 +91,7 @@ def checkout(backend: Backend, code: str, store_id: int, cashier: UserDTO, produ
 def test_create_generate_and_see_a_redemption(  # noqa: PLR0915 - one story, start to end
     qtbot: QtBot,
     qtmodeltester: object,
-    shop: tuple[CouponsBackend, dict[str, UserDTO], int, int],
+    shop: tuple[Backend, dict[str, UserDTO], int, int],
     bus: EventBus,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -179,7 +167,7 @@ def test_create_generate_and_see_a_redemption(  # noqa: PLR0915 - one story, sta
 
 
 def test_disable_campaign_and_code(
-    qtbot: QtBot, shop: tuple[CouponsBackend, dict[str, UserDTO], int, int], bus: EventBus
+    qtbot: QtBot, shop: tuple[Backend, dict[str, UserDTO], int, int], bus: EventBus
 ) -> None:
     backend, staff, _, _ = shop
     from datetime import UTC, datetime
@@ -205,7 +193,7 @@ def test_disable_campaign_and_code(
 
 
 def test_cashier_looks_but_cannot_change(
-    qtbot: QtBot, shop: tuple[CouponsBackend, dict[str, UserDTO], int, int], bus: EventBus
+    qtbot: QtBot, shop: tuple[Backend, dict[str, UserDTO], int, int], bus: EventBus
 ) -> None:
     backend, staff, _, _ = shop
     tab = make_tab(qtbot, backend, bus, staff["cashier"])
@@ -216,7 +204,7 @@ def test_cashier_looks_but_cannot_change(
 
 
 def test_campaign_form_shows_clear_errors(
-    qtbot: QtBot, shop: tuple[CouponsBackend, dict[str, UserDTO], int, int], bus: EventBus
+    qtbot: QtBot, shop: tuple[Backend, dict[str, UserDTO], int, int], bus: EventBus
 ) -> None:
     backend, staff, _, _ = shop
     tab = make_tab(qtbot, backend, bus, staff["manager"])
@@ -245,22 +233,3 @@ def test_campaign_form_shows_clear_errors(
     dialog._on_buttons_accepted()
     assert "letters A-Z" in dialog.error_label.text()
     assert tab.campaigns.rowCount() == 0
-
-
-def test_unwired_backend_shows_an_empty_state(
-    qtbot: QtBot, sqlite_database: Database, bus: EventBus
-) -> None:
-    backend = Backend(sqlite_database, bus)
-    staff = add_staff(backend)
-
-    class WithoutCoupons:
-        """The backend as an edge sees it, but without the coupon services."""
-
-        def __getattr__(self, name: str) -> object:
-            if name == "coupons":
-                raise AttributeError(name)
-            return getattr(backend, name)
-
-    tab = CouponsTab(WithoutCoupons(), bus, staff["admin"])  # type: ignore[arg-type]
-    qtbot.add_widget(tab)
-    assert tab.port is None

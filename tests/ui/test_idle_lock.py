@@ -14,16 +14,14 @@ from posapp.services.backend import Backend
 from posapp.services.platform import settings
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import AuthenticationError
+from posapp.services.staff import DEFAULT_IDLE_LOCK_MINUTES, IDLE_LOCK_MINUTES_KEY, users
 from posapp.services.staff import audit as audit_queries
-from posapp.services.staff import users
 from posapp.services.staff.audit import AuditFilter
 from posapp.services.staff.security import SESSION_ENDED
 from posapp.ui.app_runner import SessionController
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.main_window import MainWindow
 from posapp.ui.staff.idle_lock import (
-    DEFAULT_IDLE_LOCK_MINUTES,
-    IDLE_LOCK_MINUTES_KEY,
     LOCKED_OUT,
     WRONG_PASSWORD,
     IdleLock,
@@ -69,7 +67,7 @@ def till(qtbot: QtBot) -> Till:
 def lock(
     till: Till, ui_backend: Backend, staff: dict[str, UserDTO], clock: FakeMonotonic
 ) -> Iterator[IdleLock]:
-    idle = IdleLock(till, ui_backend, staff["cashier"], minutes=5, clock=clock)
+    idle = IdleLock(till, ui_backend.staff, staff["cashier"], minutes=5, clock=clock)
     yield idle
     idle.stop()
 
@@ -230,7 +228,7 @@ def test_setting_and_defaults(
     qtbot: QtBot, ui_backend: Backend, staff: dict[str, UserDTO], till: Till
 ) -> None:
     def minutes() -> float:
-        idle = IdleLock(till, ui_backend, staff["cashier"])
+        idle = IdleLock(till, ui_backend.staff, staff["cashier"])
         idle.stop()
         return idle.minutes
 
@@ -245,7 +243,7 @@ def test_setting_and_defaults(
 def test_zero_minutes_never_locks(
     till: Till, ui_backend: Backend, staff: dict[str, UserDTO], clock: FakeMonotonic
 ) -> None:
-    idle = IdleLock(till, ui_backend, staff["cashier"], minutes=0, clock=clock)
+    idle = IdleLock(till, ui_backend.staff, staff["cashier"], minutes=0, clock=clock)
     clock.advance(10**6)
     idle.poll()
     assert not idle.is_locked()
@@ -255,7 +253,7 @@ def test_zero_minutes_never_locks(
 def test_the_real_timer_locks(
     qtbot: QtBot, till: Till, ui_backend: Backend, staff: dict[str, UserDTO]
 ) -> None:
-    idle = IdleLock(till, ui_backend, staff["cashier"], minutes=0.001, poll_interval_ms=10)
+    idle = IdleLock(till, ui_backend.staff, staff["cashier"], minutes=0.001, poll_interval_ms=10)
     with qtbot.wait_signal(idle.locked, timeout=5_000):
         pass
     idle.stop()
@@ -370,7 +368,7 @@ def test_a_user_deactivated_while_locked_goes_back_to_the_login(
     assert dialog.error_label.text() == SESSION_ENDED
     assert session.main_window is None
     with pytest.raises(AuthenticationError):
-        ui_backend.login("cashier1", PASSWORD)
+        ui_backend.staff.login("cashier1", PASSWORD)
 
 
 def test_the_app_may_still_close_a_locked_window(

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 from posapp.services.backend import Backend
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import DatabaseError
-from posapp.ui.staff.login_dialog import (
+from posapp.ui.login_dialog import (
     FIRST_RUN_HINT,
     SIGN_IN,
     SIGNING_IN,
@@ -87,7 +87,7 @@ def test_empty_username_is_refused_without_asking_the_backend(
     def must_not_be_called(username: str, password: str) -> UserDTO:
         raise AssertionError("login() called")
 
-    monkeypatch.setattr(ui_backend, "login", must_not_be_called)
+    monkeypatch.setattr(ui_backend.staff, "login", must_not_be_called)
     dialog = show_dialog(qtbot, LoginDialog(ui_backend))
     QTest.keyClick(dialog.username_edit, Qt.Key.Key_Return)
     assert dialog.error_label.text() == "Enter your username."
@@ -100,7 +100,7 @@ def test_service_errors_show_their_message(
     def unreachable(username: str, password: str) -> UserDTO:
         raise DatabaseError("The database server is not reachable.")
 
-    monkeypatch.setattr(ui_backend, "login", unreachable)
+    monkeypatch.setattr(ui_backend.staff, "login", unreachable)
     dialog = show_dialog(qtbot, LoginDialog(ui_backend))
     type_credentials(qtbot, dialog, "admin1", PASSWORD)
     QTest.keyClick(dialog.password_edit, Qt.Key.Key_Return)
@@ -117,7 +117,7 @@ def test_unexpected_errors_show_a_generic_message_not_a_traceback(
     def broken(username: str, password: str) -> UserDTO:
         raise KeyError("internal detail")
 
-    monkeypatch.setattr(ui_backend, "login", broken)
+    monkeypatch.setattr(ui_backend.staff, "login", broken)
     dialog = show_dialog(qtbot, LoginDialog(ui_backend))
     type_credentials(qtbot, dialog, "admin1", PASSWORD)
     QTest.keyClick(dialog.password_edit, Qt.Key.Key_Return)

@@ -18,13 +18,19 @@ from posapp.events import (
     StockLow,
     UserChanged,
 )
+from posapp.services.accounts import AccountsApi
 from posapp.services.backend import Backend
+from posapp.services.catalog import CatalogApi
+from posapp.services.coupons import CouponsApi
+from posapp.services.notifications import NotificationsApi
 from posapp.services.notifications.listener import NotificationListener
 from posapp.services.platform.dto import UserDTO
+from posapp.services.sales import SalesApi
+from posapp.services.staff import StaffApi
+from posapp.services.stock import StockApi
 from posapp.ui.kit.bus import EventBus
-from posapp.ui.kit.ports import AppBackend
+from posapp.ui.login_dialog import LoginDialog
 from posapp.ui.main_window import TAB_SPECS, MainWindow
-from posapp.ui.staff.login_dialog import LoginDialog
 from posapp.ui.staff.tab import UsersTab
 from tests.ui.helpers import NOW, log_in, show_dialog
 from tests.ui.seed import PASSWORD, add_store
@@ -52,9 +58,20 @@ def show_active(qtbot: QtBot, window: MainWindow) -> None:
     qtbot.wait_until(window.isActiveWindow)
 
 
-def test_backend_satisfies_the_ui_port(ui_backend: Backend) -> None:
-    port: AppBackend = ui_backend  # mypy checks the protocol here
-    assert port.register == "till-1"
+def test_the_backend_offers_one_facade_per_feature(ui_backend: Backend) -> None:
+    facades = {
+        "sales": SalesApi,
+        "stock": StockApi,
+        "catalog": CatalogApi,
+        "coupons": CouponsApi,
+        "accounts": AccountsApi,
+        "staff": StaffApi,
+        "notifications": NotificationsApi,
+    }
+    for name, facade in facades.items():
+        assert isinstance(getattr(ui_backend, name), facade)
+        assert getattr(ui_backend, name) is getattr(ui_backend, name)  # built once
+    assert ui_backend.register == "till-1"
 
 
 @pytest.mark.parametrize("role", ["admin", "manager", "cashier"])
@@ -229,25 +246,6 @@ def test_shortcuts_open_the_centre_and_the_outbox(
     assert outbox.windowTitle() == "Email outbox"
     window.close()
     assert not outbox.isVisible()  # closing the window closes what it opened
-
-
-def test_without_notification_services_there_is_no_bell_or_menu(
-    qtbot: QtBot, ui_backend: Backend, bus: EventBus, staff: dict[str, UserDTO]
-) -> None:
-    class WithoutNotifications:
-        """The backend as an edge sees it, but without the notification services."""
-
-        def __getattr__(self, name: str) -> object:
-            if name == "notifications":
-                raise AttributeError(name)
-            return getattr(ui_backend, name)
-
-    window = MainWindow(WithoutNotifications(), bus, staff["admin"])  # type: ignore[arg-type]
-    qtbot.add_widget(window)
-    window.show()
-    assert window.notifications is None
-    assert window.notification_actions is None
-    assert not window.bell.isVisibleTo(window)
 
 
 def test_a_linked_object_opens_in_its_tab(

@@ -14,7 +14,6 @@ from pytestqt.qtbot import QtBot
 
 from posapp.events import UserChanged
 from posapp.models.base import utcnow
-from posapp.services.backend import Backend
 from posapp.services.platform.db import Database
 from posapp.services.platform.dto import UserDTO
 from posapp.ui.kit.bus import EventBus
@@ -23,7 +22,6 @@ from posapp.ui.notifications.bell import NotificationBell
 from posapp.ui.notifications.toasts import Toast, ToastArea
 from posapp.ui.notifications.wiring import NotificationsWiring, wire_notifications
 from tests.ui.notification_ui_support import Shop, open_shop
-from tests.ui.seed import add_staff
 
 pytestmark = pytest.mark.ui
 
@@ -49,16 +47,8 @@ def barcode_field(window: MainWindow) -> QLineEdit:
     page = window.tabs.widget(index)
     assert page is not None
     register = getattr(page, "register", None)
-    if register is not None:
-        field: QLineEdit = register.scan_edit
-        return field
-    field = QLineEdit(page)  # the register is not wired in this build: a stand-in
-    field.setObjectName("registerScan")
-    field.setAccessibleName("Barcode")
-    layout = page.layout()
-    assert layout is not None
-    layout.addWidget(field)
-    field.show()
+    assert register is not None  # a manager sells too
+    field: QLineEdit = register.scan_edit
     return field
 
 
@@ -143,7 +133,7 @@ def test_a_burst_of_100_events_is_coalesced_and_never_freezes_the_ui(
     host.show()
     host.activateWindow()
     qtbot.wait_until(host.isActiveWindow)
-    wiring = wire_notifications(host, shop.backend, bus, admin)
+    wiring = wire_notifications(host, shop.backend.notifications, bus, admin)
     assert wiring is not None
     assert shop.runner.wait_idle()
     qtbot.wait_until(lambda: not wiring._timer.isActive())
@@ -191,7 +181,7 @@ def test_a_full_toast_area_makes_room_for_the_newest_notifications(
     host = Host()
     qtbot.add_widget(host)
     host.show()
-    wiring = wire_notifications(host, shop.backend, bus, shop.staff["admin"])
+    wiring = wire_notifications(host, shop.backend.notifications, bus, shop.staff["admin"])
     assert wiring is not None
     qtbot.wait_until(lambda: not wiring._timer.isActive())
     host.toasts.clear()
@@ -239,24 +229,3 @@ def test_clicking_a_toast_opens_its_object_and_the_bell_opens_the_centre(
     assert blocker.args == ["product", shop.product_id]
     qtbot.wait_until(lambda: window.bell.unread == 0)  # opening read it
     centre.close()
-
-
-def test_without_the_services_nothing_is_wired(
-    qtbot: QtBot, sqlite_database: Database, bus: EventBus
-) -> None:
-    backend = Backend(sqlite_database, bus)
-    staff = add_staff(backend)
-
-    class WithoutNotifications:
-        """The backend as an edge sees it, but without the notification services."""
-
-        def __getattr__(self, name: str) -> object:
-            if name == "notifications":
-                raise AttributeError(name)
-            return getattr(backend, name)
-
-    bare = WithoutNotifications()
-    window = MainWindow(bare, bus, staff["admin"])  # type: ignore[arg-type]
-    qtbot.add_widget(window)
-    assert window.notifications is None
-    assert wire_notifications(window, bare, bus, staff["admin"]) is None

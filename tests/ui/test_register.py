@@ -17,8 +17,7 @@ from sqlalchemy import func, select
 from posapp.models import AuditEntry, CouponRedemption, Order, Payment
 from posapp.services.backend import Backend
 from posapp.services.platform.db import Database
-from posapp.services.sales import checkout
-from posapp.services.sales.api import OrdersDesk
+from posapp.services.sales import SalesApi, checkout
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.orders.detail import OrderDetailPanel
 from posapp.ui.orders.listing import OrderListModel, OrderListView
@@ -43,8 +42,8 @@ def shop(ui_backend: Backend) -> Shop:
 
 
 @pytest.fixture
-def desk(ui_backend: Backend) -> OrdersDesk:
-    return OrdersDesk(ui_backend)
+def desk(ui_backend: Backend) -> SalesApi:
+    return ui_backend.sales
 
 
 @pytest.fixture
@@ -54,7 +53,7 @@ def receipts() -> list[tuple[str, bytes]]:
 
 @pytest.fixture
 def register(
-    qtbot: QtBot, desk: OrdersDesk, bus: EventBus, shop: Shop, receipts: list[tuple[str, bytes]]
+    qtbot: QtBot, desk: SalesApi, bus: EventBus, shop: Shop, receipts: list[tuple[str, bytes]]
 ) -> RegisterView:
     view = RegisterView(desk, bus, shop.cashier)
     view.flow.receipt_sink = lambda number, pdf: receipts.append((number, pdf))
@@ -279,7 +278,7 @@ def test_park_and_resume_even_after_a_restart(
     register.close()
     # A "restart": a new backend and register on the same database.
     restarted = Backend(sqlite_database, bus, register="till-1")
-    again = RegisterView(OrdersDesk(restarted), bus, shop.cashier)
+    again = RegisterView(restarted.sales, bus, shop.cashier)
     qtbot.add_widget(again)
     activate(qtbot, again)
     scan(qtbot, again, MUG)
@@ -291,11 +290,11 @@ def test_park_and_resume_even_after_a_restart(
     ]
     assert again.cart.priced().total_minor == parked_total
     # The sale that was on the register when resuming was parked, not lost.
-    assert [p.item_count for p in OrdersDesk(restarted).parked(shop.cashier)] == [1]
+    assert [p.item_count for p in restarted.sales.parked(shop.cashier)] == [1]
 
 
 def test_return_two_lines_from_the_receipt_number(
-    qtbot: QtBot, desk: OrdersDesk, bus: EventBus, ui_backend: Backend, shop: Shop
+    qtbot: QtBot, desk: SalesApi, bus: EventBus, ui_backend: Backend, shop: Shop
 ) -> None:
     placed = checkout.place_order(
         ui_backend.uow(),
@@ -333,7 +332,7 @@ def test_return_two_lines_from_the_receipt_number(
 
 def test_models_pass_the_model_tester(
     qtmodeltester: object,
-    desk: OrdersDesk,
+    desk: SalesApi,
     ui_backend: Backend,
     shop: Shop,
     register: RegisterView,
@@ -356,27 +355,9 @@ def test_models_pass_the_model_tester(
     assert orders.rowCount() == 5
 
 
-def test_orders_tab_without_the_services_says_so(
-    qtbot: QtBot, ui_backend: Backend, bus: EventBus, shop: Shop
-) -> None:
-    class WithoutOrders:
-        """The backend as an edge sees it, but without the order services."""
-
-        def __getattr__(self, name: str) -> object:
-            if name == "orders":
-                raise AttributeError(name)
-            return getattr(ui_backend, name)
-
-    tab = OrdersTab(WithoutOrders(), bus, shop.cashier)  # type: ignore[arg-type]
-    qtbot.add_widget(tab)
-    assert tab.pages is None
-
-
 def test_orders_tab_pages(qtbot: QtBot, ui_backend: Backend, bus: EventBus, shop: Shop) -> None:
-    ui_backend.orders = OrdersDesk(ui_backend)
     tab = OrdersTab(ui_backend, bus, shop.cashier)
     qtbot.add_widget(tab)
-    assert tab.pages is not None
     assert [tab.pages.tabText(i) for i in range(tab.pages.count())] == [
         "&Register",
         "&Orders",

@@ -15,7 +15,6 @@ from pytestqt.qtbot import QtBot
 from posapp.services.backend import Backend
 from posapp.services.platform.dto import UserDTO
 from posapp.services.stock import actions as stock
-from posapp.services.stock.api import StoresApi
 from posapp.services.stock.dto import (
     AdjustReason,
     ProductPick,
@@ -48,7 +47,6 @@ def world(ui_backend: Backend) -> World:
     )
     stock.receive_stock(b.uow(), w.manager, w.shop, [StockLine(w.apple, 3)], reference="P")
     stock.set_reorder_levels(b.uow(), w.manager, w.shop, w.apple, 5, 20)
-    setattr(b, "stock", StoresApi(b))  # noqa: B010 - what the composition root wires
     return w
 
 
@@ -379,16 +377,6 @@ def test_admin_manages_stores(
     tab.toggle_store_active()
     assert tab.store is not None
     assert tab.store.active
-
-
-def test_without_services_the_tab_says_so(qtbot: QtBot, bus: EventBus) -> None:
-    class Bare:
-        register = "till"
-        database_description = "none"
-
-    tab = StoresTab(Bare(), bus, UserDTO(1, "u", "", "manager", True))  # type: ignore[arg-type]
-    qtbot.add_widget(tab)
-    assert tab.port is None
 
 
 def test_models_pass_the_model_tester(qtmodeltester: Any, tab: StoresTab, world: World) -> None:

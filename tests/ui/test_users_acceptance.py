@@ -103,7 +103,7 @@ def test_a_deactivated_cashiers_next_action_ends_their_session(
     assert back.error_label.isVisible()
     assert back.error_label.text() == SESSION_ENDED
     with pytest.raises(AuthenticationError, match="Unknown username or wrong password"):
-        ui_backend.login("newbie", PIN)
+        ui_backend.staff.login("newbie", PIN)
     assert admin_window.isVisible()  # the admin's own session goes on
 
 

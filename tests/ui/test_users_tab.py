@@ -105,7 +105,7 @@ def test_admin_adds_a_user(
     selected = panel.selected_user()
     assert selected is not None
     assert (selected.username, selected.full_name) == ("jbaker", "Jordan Baker")
-    assert ui_backend.login("jbaker", "2468").role == "cashier"
+    assert ui_backend.staff.login("jbaker", "2468").role == "cashier"
 
 
 @pytest.mark.parametrize(
@@ -163,7 +163,7 @@ def test_add_dialog_accepts_long_and_unicode_passwords(
     dialog.password_edit.setText(password)
     dialog.repeat_edit.setText(password)
     submit(qtbot, dialog, dialog.ok_button)
-    assert ui_backend.login("longpw", password).username == "longpw"  # nothing truncated
+    assert ui_backend.staff.login("longpw", password).username == "longpw"  # nothing truncated
 
 
 def test_edit_name_and_role(
@@ -217,7 +217,7 @@ def test_deactivate_asks_first(
     assert panel.proxy.index(2, 3).data() == "Inactive"
     assert panel.toggle_button.text() == "Activate…"
     with pytest.raises(AuthenticationError):
-        ui_backend.login("manager1", PASSWORD)
+        ui_backend.staff.login("manager1", PASSWORD)
 
     dialog = open_dialog(qtbot, panel, panel.toggle_button)
     assert dialog.ok_button.text() == "Activate"
@@ -264,7 +264,7 @@ def test_reset_password(
     assert dialog.error_label.text() == "The two passwords do not match."
     dialog.repeat_edit.setText(NEW_PASSWORD)
     submit(qtbot, dialog, dialog.ok_button)
-    assert ui_backend.login("manager1", NEW_PASSWORD).username == "manager1"
+    assert ui_backend.staff.login("manager1", NEW_PASSWORD).username == "manager1"
 
 
 def test_unlock_a_locked_out_user(
@@ -272,7 +272,7 @@ def test_unlock_a_locked_out_user(
 ) -> None:
     for _ in range(5):
         with pytest.raises(AuthenticationError):
-            ui_backend.login("cashier1", "wrong wrong wrong")
+            ui_backend.staff.login("cashier1", "wrong wrong wrong")
     tab = make_users_tab(qtbot, ui_backend, bus, staff["admin"])
     panel = tab.users_panel
     panel.select_user(staff["cashier"].id)
@@ -282,7 +282,7 @@ def test_unlock_a_locked_out_user(
     QTest.mouseClick(panel.unlock_button, Qt.MouseButton.LeftButton)
     assert panel.proxy.index(1, 3).data() == "Active"
     assert not panel.unlock_button.isEnabled()
-    assert ui_backend.login("cashier1", PASSWORD).username == "cashier1"
+    assert ui_backend.staff.login("cashier1", PASSWORD).username == "cashier1"
 
 
 def test_changes_made_elsewhere_show_up(

@@ -18,6 +18,7 @@ from posapp.reports.statement import RenderCancelledError
 from posapp.services.coupons.dto import OperationCancelledError
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
+from posapp.services.stock import StockApi
 from posapp.ui.accounts import worker as accounts_worker
 from posapp.ui.coupons import worker as coupons_worker
 from posapp.ui.kit.worker import (
@@ -29,9 +30,8 @@ from posapp.ui.kit.worker import (
     Work,
     run_task,
 )
-from posapp.ui.orders import tasks as order_tasks
+from posapp.ui.register import tasks as order_tasks
 from posapp.ui.stores import export as stock_export
-from posapp.ui.stores.port import StoresPort
 
 pytestmark = pytest.mark.ui
 WAIT_MS = 5_000
@@ -302,8 +302,8 @@ def test_coupons_dialog_keeps_its_name_and_cancel_type(qtbot: QtBot) -> None:
     assert dialog.error == ""
 
 
-class _BlockingPort:
-    """Just enough of StoresPort for an export that is cancelled after reading the list."""
+class _BlockingStock:
+    """Just enough of StockApi for an export that is cancelled after reading the list."""
 
     def __init__(self) -> None:
         self.started, self.release = threading.Event(), threading.Event()
@@ -315,21 +315,19 @@ class _BlockingPort:
 
 
 def test_export_dialog_cancel_writes_nothing(qtbot: QtBot, tmp_path: Path) -> None:
-    port = _BlockingPort()
+    stock = _BlockingStock()
     target = tmp_path / "reorder.csv"
-    task = stock_export.ExportTask(
-        cast(StoresPort, port), cast(UserDTO, object()), 1, target, "csv"
-    )
+    task = stock_export.ExportTask(cast(StockApi, stock), cast(UserDTO, object()), 1, target, "csv")
     dialog = stock_export.ExportDialog(task, "Writing the list…")
     assert dialog.windowTitle() == "Export replenishment list"
     assert dialog.bar.accessibleName() == "Export progress"
     assert dialog.bar.maximum() == stock_export.STEPS
     _start(qtbot, dialog)
-    assert port.started.wait(WAIT_S)
+    assert stock.started.wait(WAIT_S)
     QTest.keyClick(dialog, Qt.Key.Key_Escape)
     assert dialog.label.text() == "Cancelling… nothing will be written."
     with qtbot.wait_signal(dialog.rejected, timeout=WAIT_MS):
-        port.release.set()
+        stock.release.set()
     assert (dialog.path, dialog.error, dialog.running) == ("", "", False)
     assert not list(tmp_path.iterdir())
 

@@ -89,7 +89,8 @@ def test_user_add_reads_the_password_from_stdin(
     feed(monkeypatch, f"  {GOOD} \nsecond line is ignored\n")
     assert run(url, "user", "add", "alice", "--role", "admin", "--full-name", "Alice Doe") == 0
     assert capsys.readouterr().out == "Added admin user 'alice'\n"
-    user = Backend(sqlite_database).login("alice", f"  {GOOD} ")  # only the newline is stripped
+    # Only the newline is stripped.
+    user = Backend(sqlite_database).staff.login("alice", f"  {GOOD} ")
     assert (user.full_name, user.role) == ("Alice Doe", "admin")
 
 
@@ -105,7 +106,7 @@ def test_user_add_with_a_home_store(
     feed(monkeypatch, "4321\n")
     assert run(url, "user", "add", "till", "--role", "cashier", "--store", "hs01") == 0
     assert capsys.readouterr().out == "Added cashier user 'till' at Harbour Street (HS01)\n"
-    assert Backend(sqlite_database).login("till", "4321").store_id is not None
+    assert Backend(sqlite_database).staff.login("till", "4321").store_id is not None
     feed(monkeypatch, "4321\n")
     assert run(url, "user", "add", "till2", "--role", "cashier", "--store", "XX") == 1
     assert one_error_line(capsys.readouterr().err).startswith("No store has the code 'XX'")

@@ -226,7 +226,7 @@ def test_stores_and_staff(demo: Demo) -> None:
         "cashier1": "cashier",
         "cashier2": "cashier",
     }
-    logins = {login.username: login for login in demo.backend.demo_logins()}
+    logins = {login.username: login for login in demo.backend.staff.demo_logins()}
     assert set(logins) == set(users)
     for name, user in users.items():
         assert " " in user.full_name

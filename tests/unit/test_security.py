@@ -63,14 +63,14 @@ def test_lockout_after_five_failures_even_with_right_password(
 ) -> None:
     for _ in range(5):
         with pytest.raises(AuthenticationError, match="Unknown username or wrong password"):
-            backend.login("boss", "wrong wrong wrong")
+            backend.staff.login("boss", "wrong wrong wrong")
     with pytest.raises(auth.AccountLockedError, match="locked for about 15"):
-        backend.login("boss", PW)
+        backend.staff.login("boss", PW)
     clock.advance(minutes=14, seconds=59)
     with pytest.raises(auth.AccountLockedError):
-        backend.login("boss", PW)
+        backend.staff.login("boss", PW)
     clock.advance(seconds=2)
-    assert backend.login("boss", PW).username == "boss"
+    assert backend.staff.login("boss", PW).username == "boss"
 
 
 def test_eleven_quick_failures_then_right_password(
@@ -78,19 +78,19 @@ def test_eleven_quick_failures_then_right_password(
 ) -> None:
     for _ in range(11):
         with pytest.raises(AuthenticationError):
-            backend.login("boss", "nope nope nope")
+            backend.staff.login("boss", "nope nope nope")
     with pytest.raises(auth.AccountLockedError):
-        backend.login("boss", PW)
+        backend.staff.login("boss", PW)
 
 
 def test_admin_unlocks(backend: Backend, staff: dict[str, UserDTO]) -> None:
     for _ in range(5):
         with pytest.raises(AuthenticationError):
-            backend.login("till", "0000")
+            backend.staff.login("till", "0000")
     with pytest.raises(auth.AccountLockedError):
-        backend.login("till", "4321")
+        backend.staff.login("till", "4321")
     users.unlock_user(backend.uow(), staff["admin"], staff["cashier"].id)
-    assert backend.login("till", "4321").role == "cashier"
+    assert backend.staff.login("till", "4321").role == "cashier"
 
 
 def test_lockout_is_configurable(
@@ -102,11 +102,11 @@ def test_lockout_is_configurable(
         uow.commit()
     for _ in range(2):
         with pytest.raises(AuthenticationError):
-            backend.login("boss", "nope nope nope")
+            backend.staff.login("boss", "nope nope nope")
     with pytest.raises(auth.AccountLockedError):
-        backend.login("boss", PW)
+        backend.staff.login("boss", PW)
     clock.advance(minutes=1, seconds=1)
-    assert backend.login("boss", PW).role == "manager"
+    assert backend.staff.login("boss", PW).role == "manager"
 
 
 def test_unknown_user_and_wrong_password_take_similar_time(
@@ -117,7 +117,7 @@ def test_unknown_user_and_wrong_password_take_similar_time(
         for _ in range(3):
             start = time.perf_counter()
             with pytest.raises(AuthenticationError):
-                backend.login(name, "wrong wrong wrong")
+                backend.staff.login(name, "wrong wrong wrong")
             samples.append(time.perf_counter() - start)
         return sorted(samples)[1]
 
@@ -128,13 +128,13 @@ def test_unknown_user_and_wrong_password_take_similar_time(
 def test_inactive_user_cannot_log_in(backend: Backend, staff: dict[str, UserDTO]) -> None:
     users.set_active(backend.uow(), staff["admin"], staff["manager"].id, False)
     with pytest.raises(AuthenticationError, match="Unknown username or wrong password"):
-        backend.login("boss", PW)
+        backend.staff.login("boss", PW)
 
 
 def test_deactivated_users_session_ends_at_next_action(
     backend: Backend, staff: dict[str, UserDTO]
 ) -> None:
-    manager = backend.login("boss", PW)
+    manager = backend.staff.login("boss", PW)
     users.set_active(backend.uow(), staff["admin"], manager.id, False)
     with pytest.raises(SessionEndedError, match="session has ended"):
         users.list_users(backend.uow(), manager)
@@ -247,7 +247,7 @@ def test_wrong_approval_passwords_count_across_attempts_and_lock_the_approver(
     with pytest.raises(AuthenticationError, match=r"boss is locked out .* about 15 more minutes"):
         _approve(backend, staff, PW)
     with pytest.raises(auth.AccountLockedError):
-        backend.login("boss", PW)
+        backend.staff.login("boss", PW)
     with backend.read_uow() as uow:
         actions = uow.session.scalars(
             select(AuditEntry.action).where(AuditEntry.action.like("approval.%"))

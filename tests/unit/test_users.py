@@ -19,7 +19,7 @@ def test_add_user_and_log_in(backend: Backend, publisher: RecordingPublisher) ->
     dto = users.add_user(backend.uow(), None, "Alice", GOOD, "admin", full_name="Alice Doe")
     assert (dto.username, dto.role, dto.active) == ("Alice", "admin", True)
     assert isinstance(publisher.events[-1], UserChanged)
-    logged = backend.login("  alice ", GOOD)
+    logged = backend.staff.login("  alice ", GOOD)
     assert logged.id == dto.id
     assert type(publisher.events[-1]).__name__ == UserLoggedIn.__name__
 
@@ -73,22 +73,22 @@ def test_bad_user_input_is_refused_and_nothing_stored(
 )
 def test_long_and_unicode_passwords_are_not_truncated(backend: Backend, password: str) -> None:
     users.add_user(backend.uow(), None, "m", password, "manager")
-    assert backend.login("m", password).username == "m"
+    assert backend.staff.login("m", password).username == "m"
     with pytest.raises(AuthenticationError):
-        backend.login("m", password[:-1])
+        backend.staff.login("m", password[:-1])
 
 
 def test_cashier_pin(backend: Backend) -> None:
     users.add_user(backend.uow(), None, "till", "4821", "cashier")
-    assert backend.login("till", "4821").role == "cashier"
+    assert backend.staff.login("till", "4821").role == "cashier"
 
 
 def test_unknown_user_and_wrong_password_same_message(backend: Backend) -> None:
     users.add_user(backend.uow(), None, "carol", GOOD, "admin")
     with pytest.raises(AuthenticationError) as wrong:
-        backend.login("carol", "wrong password!")
+        backend.staff.login("carol", "wrong password!")
     with pytest.raises(AuthenticationError) as unknown:
-        backend.login("nobody", "wrong password!")
+        backend.staff.login("nobody", "wrong password!")
     assert str(wrong.value) == str(unknown.value)
 
 

@@ -182,12 +182,12 @@ def test_deactivate_and_activate(
     assert run(url, "user", "deactivate", "ZOE ") == 0  # names are found case-insensitively
     assert capsys.readouterr().out == "Deactivated cashier user 'zoe'\n"
     with pytest.raises(AuthenticationError):
-        shop.login("zoe", "1234")
+        shop.staff.login("zoe", "1234")
     assert run(url, "user", "deactivate", "zoe") == 0
     assert capsys.readouterr().out == "User 'zoe' is already inactive\n"
     assert run(url, "user", "activate", "zoe") == 0
     assert capsys.readouterr().out == "Activated cashier user 'zoe'\n"
-    assert shop.login("zoe", "1234").active
+    assert shop.staff.login("zoe", "1234").active
 
 
 def test_the_last_admin_cannot_be_deactivated(
@@ -195,7 +195,7 @@ def test_the_last_admin_cannot_be_deactivated(
 ) -> None:
     assert run(url, "user", "deactivate", "alice") == 1
     assert "last active admin" in one_error_line(capsys.readouterr().err)
-    assert shop.login("alice", GOOD).active
+    assert shop.staff.login("alice", GOOD).active
 
 
 def test_unknown_user_is_one_line(
@@ -212,9 +212,9 @@ def test_passwd_from_stdin(
     monkeypatch.setattr(sys, "stdin", io.StringIO("  a brand new secret \nignored\n"))
     assert run(url, "user", "passwd", "bob") == 0
     assert capsys.readouterr().out == "Changed the password of manager user 'bob'\n"
-    assert shop.login("bob", "  a brand new secret ").username == "bob"
+    assert shop.staff.login("bob", "  a brand new secret ").username == "bob"
     with pytest.raises(AuthenticationError):
-        shop.login("bob", GOOD)
+        shop.staff.login("bob", GOOD)
 
 
 def test_passwd_rules_and_nothing_changed_on_failure(
@@ -229,7 +229,7 @@ def test_passwd_rules_and_nothing_changed_on_failure(
         monkeypatch.setattr(sys, "stdin", io.StringIO(text))
         assert run(url, "user", "passwd", "bob") == 1
         assert message in one_error_line(capsys.readouterr().err)
-    assert shop.login("bob", GOOD).username == "bob"
+    assert shop.staff.login("bob", GOOD).username == "bob"
 
 
 def test_passwd_on_a_terminal_asks_twice(
@@ -246,7 +246,7 @@ def test_passwd_on_a_terminal_asks_twice(
     assert one_error_line(capsys.readouterr().err) == "The passwords do not match."
     replies[:] = ["9876", "9876"]
     assert run(url, "user", "passwd", "zoe") == 0
-    assert shop.login("zoe", "9876").role == "cashier"
+    assert shop.staff.login("zoe", "9876").role == "cashier"
 
 
 def test_unlock_lifts_a_lockout(
@@ -254,12 +254,12 @@ def test_unlock_lifts_a_lockout(
 ) -> None:
     for _ in range(5):
         with pytest.raises(AuthenticationError):
-            shop.login("zoe", "0000")
+            shop.staff.login("zoe", "0000")
     with pytest.raises(AuthenticationError, match="locked"):
-        shop.login("zoe", "1234")
+        shop.staff.login("zoe", "1234")
     assert run(url, "user", "unlock", "zoe") == 0
     assert capsys.readouterr().out == "Unlocked cashier user 'zoe'\n"
-    assert shop.login("zoe", "1234").username == "zoe"
+    assert shop.staff.login("zoe", "1234").username == "zoe"
 
 
 def test_audit_verify_intact(url: str, shop: Backend, capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,1 +1,61 @@
-"""Customer accounts on a double-entry ledger: open, deposit, withdraw, transfer, statements."""
+"""Customer accounts: deposits, withdrawals, transfers, PINs, statements, order payments.
+
+This is the package's face: other packages import only from here. The edges reach its use cases
+through :class:`AccountsApi` (``Backend.accounts``); other service packages call the functions below
+inside their own unit of work. Modules inside the package import each other directly, never this
+face (so importing the package never runs into itself).
+"""
+
+from posapp.services.accounts.api import AccountsApi
+from posapp.services.accounts.dto import (
+    MOVEMENT_LABELS,
+    STATUS_LABELS,
+    AccountDraft,
+    AccountDTO,
+    AccountFilter,
+    AccountRow,
+    MovementDTO,
+    MovementKind,
+    MovementPage,
+    MovementResult,
+    StatementDTO,
+    StatementLine,
+    WithdrawalRules,
+    movement_label,
+)
+from posapp.services.accounts.manage import (
+    ApprovalRequiredError,
+    WrongPinError,
+    pay_from_account,
+    refund_to_account,
+    statement,
+    till_cash_delta,
+)
+from posapp.services.accounts.numbers import display
+from posapp.services.accounts.validation import PIN_MAX
+
+__all__ = [
+    "MOVEMENT_LABELS",
+    "PIN_MAX",
+    "STATUS_LABELS",
+    "AccountDTO",
+    "AccountDraft",
+    "AccountFilter",
+    "AccountRow",
+    "AccountsApi",
+    "ApprovalRequiredError",
+    "MovementDTO",
+    "MovementKind",
+    "MovementPage",
+    "MovementResult",
+    "StatementDTO",
+    "StatementLine",
+    "WithdrawalRules",
+    "WrongPinError",
+    "display",
+    "movement_label",
+    "pay_from_account",
+    "refund_to_account",
+    "statement",
+    "till_cash_delta",
+]

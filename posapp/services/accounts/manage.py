@@ -61,9 +61,7 @@ from posapp.services.platform.audit import AuditRecord
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ConflictError, ValidationError
 from posapp.services.platform.uow import STALE, UnitOfWork
-from posapp.services.staff.passwords import hash_password
-from posapp.services.staff.permissions import Permission
-from posapp.services.staff.security import authorize, requires
+from posapp.services.staff import Permission, authorize, hash_password, requires
 
 __all__ = [
     "APPROVAL_SETTING",

@@ -61,8 +61,14 @@ from posapp.services.platform.errors import (
 )
 from posapp.services.platform.settings import get_setting
 from posapp.services.platform.uow import UnitOfWork
-from posapp.services.staff.permissions import ROLE_PERMISSIONS, Permission
-from posapp.services.staff.security import Approval, authorize, check_approval, requires
+from posapp.services.staff import (
+    ROLE_PERMISSIONS,
+    Approval,
+    Permission,
+    authorize,
+    check_approval,
+    requires,
+)
 
 APPROVAL_SETTING: Final = "accounts.withdrawal_approval_minor"
 """Setting: withdrawals above this many minor units need a manager's approval."""

@@ -27,7 +27,7 @@ from posapp.services.accounts.validation import clean_pin
 from posapp.services.platform.audit import AuditRecord, append
 from posapp.services.platform.errors import AuthenticationError, ValidationError
 from posapp.services.platform.uow import UnitOfWork
-from posapp.services.staff.passwords import verify_password
+from posapp.services.staff import verify_password
 
 _log = logging.getLogger(__name__)
 

@@ -32,8 +32,7 @@ from posapp.services.accounts.validation import phone_digits
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ValidationError
 from posapp.services.platform.uow import UnitOfWork
-from posapp.services.staff.permissions import Permission
-from posapp.services.staff.security import ACTIONS, authorize, requires
+from posapp.services.staff import ACTIONS, Permission, authorize, requires
 
 PAGE_SIZE: Final = 200
 SEARCH_MAX: Final = 200

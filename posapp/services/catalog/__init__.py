@@ -1,1 +1,62 @@
-"""The catalog: products, categories, images, search and CSV import/export."""
+"""The catalog: products, categories, images, barcode labels, the CSV import and export.
+
+This is the package's face: other packages import only from here. The edges reach its use cases
+through :class:`CatalogApi` (``Backend.catalog``); other service packages call the functions below
+inside their own unit of work. Modules inside the package import each other directly, never this
+face (so importing the package never runs into itself).
+"""
+
+from posapp.services.catalog.api import CatalogApi
+from posapp.services.catalog.csv_io import ENCODINGS, export_products, import_file
+from posapp.services.catalog.dto import (
+    CategoryDTO,
+    CsvProblem,
+    ExportReport,
+    ImportOptions,
+    ImportReport,
+    LabelDTO,
+    PreparedImage,
+    ProductDraft,
+    ProductDTO,
+    ProductImageDTO,
+    ProductRow,
+    SearchResult,
+)
+from posapp.services.catalog.rules import (
+    BARCODE_MAX,
+    NAME_MAX,
+    SKU_MAX,
+    FieldError,
+    format_tax_rate,
+    parse_price,
+    parse_tax_rate,
+)
+from posapp.services.catalog.search import normalize_query, search_ids
+
+__all__ = [
+    "BARCODE_MAX",
+    "ENCODINGS",
+    "NAME_MAX",
+    "SKU_MAX",
+    "CatalogApi",
+    "CategoryDTO",
+    "CsvProblem",
+    "ExportReport",
+    "FieldError",
+    "ImportOptions",
+    "ImportReport",
+    "LabelDTO",
+    "PreparedImage",
+    "ProductDTO",
+    "ProductDraft",
+    "ProductImageDTO",
+    "ProductRow",
+    "SearchResult",
+    "export_products",
+    "format_tax_rate",
+    "import_file",
+    "normalize_query",
+    "parse_price",
+    "parse_tax_rate",
+    "search_ids",
+]

@@ -1,16 +1,14 @@
-"""The catalog services bound to a backend: what the Catalog tab calls.
+"""The catalog system as one object for the Catalog tab (``backend.catalog``).
 
-It implements ``posapp.ui.catalog.port.CatalogPort`` structurally (services never import the
-UI). The composition root exposes it as ``backend.catalog``; the UI never imports this module
-(it brings SQLAlchemy in). Every method opens its own unit of work, so a worker thread may call
-it: reads in read units of work (no SQLite write lock), changes in write ones.
+Every method opens its own unit of work from the :class:`ServiceContext`, so a worker thread may
+call it: reads in read units of work (no SQLite write lock), changes in write ones.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from posapp.services.catalog import categories as catalog_categories
 from posapp.services.catalog import csv_io as product_csv
@@ -29,19 +27,9 @@ from posapp.services.catalog.dto import (
 )
 from posapp.services.catalog.images import prepare_image, read_image_file
 from posapp.services.platform.dto import UserDTO
-from posapp.services.platform.uow import UnitOfWork
 
-
-class UowSource(Protocol):
-    """Something that makes units of work (``posapp.services.backend.Backend``)."""
-
-    def uow(self) -> UnitOfWork:
-        """A unit of work that writes."""
-        ...
-
-    def read_uow(self) -> UnitOfWork:
-        """A unit of work that only reads."""
-        ...
+if TYPE_CHECKING:
+    from posapp.services.platform.context import ServiceContext
 
 
 def _ignore(done: int, total: int) -> None:
@@ -53,10 +41,10 @@ def _never() -> bool:
 
 
 class CatalogApi:
-    """Catalog use cases over one backend; every call names the acting user."""
+    """Catalog use cases over one context; every call names the acting user."""
 
-    def __init__(self, backend: UowSource) -> None:
-        self._backend = backend
+    def __init__(self, context: ServiceContext) -> None:
+        self._context = context
 
     # reads
 
@@ -65,50 +53,50 @@ class CatalogApi:
     ) -> SearchResult:
         """Ordered ids; see :func:`posapp.services.catalog.products.search_products`."""
         return catalog.search_products(
-            self._backend.read_uow(), actor, text, include_archived=include_archived, limit=limit
+            self._context.read_uow(), actor, text, include_archived=include_archived, limit=limit
         )
 
     def rows(self, actor: UserDTO, ids: Sequence[int]) -> list[ProductRow]:
         """One page of table rows, in the order of ``ids``."""
-        return catalog.product_page(self._backend.read_uow(), actor, ids)
+        return catalog.product_page(self._context.read_uow(), actor, ids)
 
     def product(self, actor: UserDTO, product_id: int) -> ProductDTO:
         """One product with its image thumbnails."""
-        return catalog.get_product(self._backend.read_uow(), actor, product_id)
+        return catalog.get_product(self._context.read_uow(), actor, product_id)
 
     def image_data(self, actor: UserDTO, image_id: int) -> bytes:
         """The stored bytes of one image."""
-        return catalog.image_data(self._backend.read_uow(), actor, image_id)
+        return catalog.image_data(self._context.read_uow(), actor, image_id)
 
     def lookup(self, actor: UserDTO, code: str) -> ProductDTO | None:
         """The product whose barcode or SKU is exactly ``code`` (archived ones too)."""
-        return catalog.lookup_product(self._backend.read_uow(), actor, code, include_archived=True)
+        return catalog.lookup_product(self._context.read_uow(), actor, code, include_archived=True)
 
     def categories(self, actor: UserDTO) -> list[CategoryDTO]:
         """The category tree, depth-first."""
-        return catalog_categories.list_categories(self._backend.read_uow(), actor)
+        return catalog_categories.list_categories(self._context.read_uow(), actor)
 
     def labels(self, actor: UserDTO, ids: Sequence[int]) -> list[LabelDTO]:
         """What the barcode labels of ``ids`` show."""
-        return catalog.product_labels(self._backend.read_uow(), actor, ids)
+        return catalog.product_labels(self._context.read_uow(), actor, ids)
 
     # changes
 
     def create_category(self, actor: UserDTO, name: str, parent_id: int | None) -> CategoryDTO:
         """Add a category."""
-        return catalog_categories.create_category(self._backend.uow(), actor, name, parent_id)
+        return catalog_categories.create_category(self._context.uow(), actor, name, parent_id)
 
     def rename_category(self, actor: UserDTO, category_id: int, name: str) -> CategoryDTO:
         """Rename a category."""
         return catalog_categories.update_category(
-            self._backend.uow(), actor, category_id, name=name
+            self._context.uow(), actor, category_id, name=name
         )
 
     def create_product(
         self, actor: UserDTO, draft: ProductDraft, images: Sequence[PreparedImage] = ()
     ) -> ProductDTO:
         """Add a product with images."""
-        return catalog.create_product(self._backend.uow(), actor, draft, images)
+        return catalog.create_product(self._context.uow(), actor, draft, images)
 
     def update_product(
         self,
@@ -121,7 +109,7 @@ class CatalogApi:
     ) -> ProductDTO:
         """Save an edited product (ConflictError if someone saved it first)."""
         return catalog.update_product(
-            self._backend.uow(),
+            self._context.uow(),
             actor,
             product_id,
             draft,
@@ -134,7 +122,7 @@ class CatalogApi:
     ) -> ProductDTO:
         """Archive or restore a product."""
         action = catalog.archive_product if archived else catalog.restore_product
-        return action(self._backend.uow(), actor, product_id, expected_version=expected_version)
+        return action(self._context.uow(), actor, product_id, expected_version=expected_version)
 
     # files
 
@@ -152,7 +140,7 @@ class CatalogApi:
     ) -> ImportReport:
         """Import products from a CSV file, all or nothing."""
         return product_csv.import_file(
-            self._backend.uow(),
+            self._context.uow(),
             actor,
             Path(path),
             options=options,
@@ -169,5 +157,5 @@ class CatalogApi:
     ) -> ExportReport:
         """Export every product to a CSV file."""
         return product_csv.export_products(
-            self._backend.read_uow(), actor, path, progress=progress, cancelled=cancelled
+            self._context.read_uow(), actor, path, progress=progress, cancelled=cancelled
         )

@@ -18,8 +18,7 @@ from posapp.services.platform.audit import AuditRecord
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ConflictError, NotFoundError, ValidationError
 from posapp.services.platform.uow import UnitOfWork
-from posapp.services.staff.permissions import Permission
-from posapp.services.staff.security import authorize, requires
+from posapp.services.staff import Permission, authorize, requires
 
 __all__ = [
     "MAX_DEPTH",

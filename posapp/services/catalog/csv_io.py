@@ -66,8 +66,7 @@ from posapp.services.platform.audit import AuditRecord
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.files import FileTargetError, atomic_target
 from posapp.services.platform.uow import UnitOfWork
-from posapp.services.staff.permissions import Permission
-from posapp.services.staff.security import ACTIONS, authorize
+from posapp.services.staff import ACTIONS, Permission, authorize
 
 if TYPE_CHECKING:
     from sqlalchemy import Table

@@ -1,15 +1,14 @@
-"""The coupon services bound to a backend, for the Coupons tab (DTOs in, DTOs out).
+"""The coupon system as one object for the Coupons tab (``backend.coupons``).
 
-The UI may not import SQLAlchemy, even indirectly, so it cannot import the services; it reaches
-them through this object, which the backend hands out as ``backend.coupons``. Each method is
-one service call in a fresh unit of work.
+Each method is one service call in a fresh unit of work from the :class:`ServiceContext`; DTOs
+in, DTOs out.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date, tzinfo
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from posapp.services.coupons import campaigns, exports, queries
 from posapp.services.coupons.dto import (
@@ -24,11 +23,13 @@ from posapp.services.coupons.dto import (
     RedemptionDTO,
     RedemptionFilter,
 )
-from posapp.services.coupons.redemption import shop_zone
 from posapp.services.coupons.report_data import effectiveness_report
 from posapp.services.coupons.report_model import EffectivenessReport
 from posapp.services.platform.dto import UserDTO
-from posapp.services.platform.uow import UnitOfWork
+from posapp.services.platform.zone import shop_zone
+
+if TYPE_CHECKING:
+    from posapp.services.platform.context import ServiceContext
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
@@ -42,56 +43,44 @@ def _never() -> bool:
     return False
 
 
-class UowSource(Protocol):
-    """What the desk needs from :class:`posapp.services.backend.Backend`."""
+class CouponsApi:
+    """Coupon use cases over one context; every call but :meth:`zone` names the acting user."""
 
-    def uow(self) -> UnitOfWork:
-        """A unit of work that writes."""
-        ...
-
-    def read_uow(self) -> UnitOfWork:
-        """A unit of work that only reads."""
-        ...
-
-
-class CouponDesk:
-    """Coupon use cases for the edges; satisfies ``posapp.ui.coupons.port.CouponsPort``."""
-
-    def __init__(self, backend: UowSource) -> None:
-        self._backend = backend
+    def __init__(self, context: ServiceContext) -> None:
+        self._context = context
 
     def zone(self) -> tzinfo:
         """The shop's time zone (to show and enter local times)."""
-        with self._backend.read_uow() as uow:
+        with self._context.read_uow() as uow:
             return shop_zone(uow)
 
     def list_campaigns(self, actor: UserDTO, search: str = "") -> list[CampaignRow]:
         """Campaigns with live counts."""
-        return queries.list_campaigns(self._backend.read_uow(), actor, search)
+        return queries.list_campaigns(self._context.read_uow(), actor, search)
 
     def get_campaign(self, actor: UserDTO, campaign_id: int) -> CampaignDTO:
         """One campaign."""
-        return campaigns.get_campaign(self._backend.read_uow(), actor, campaign_id)
+        return campaigns.get_campaign(self._context.read_uow(), actor, campaign_id)
 
     def create_campaign(
         self, actor: UserDTO, draft: CampaignDraft, shared_code: str = ""
     ) -> CampaignDTO:
         """Create a campaign (optionally with one shared code)."""
-        return campaigns.create_campaign(self._backend.uow(), actor, draft, shared_code=shared_code)
+        return campaigns.create_campaign(self._context.uow(), actor, draft, shared_code=shared_code)
 
     def update_campaign(
         self, actor: UserDTO, campaign_id: int, draft: CampaignDraft
     ) -> CampaignDTO:
         """Change a campaign's rules."""
-        return campaigns.update_campaign(self._backend.uow(), actor, campaign_id, draft)
+        return campaigns.update_campaign(self._context.uow(), actor, campaign_id, draft)
 
     def set_campaign_active(self, actor: UserDTO, campaign_id: int, active: bool) -> CampaignDTO:
         """Disable or enable a campaign at once."""
-        return campaigns.set_campaign_active(self._backend.uow(), actor, campaign_id, active)
+        return campaigns.set_campaign_active(self._context.uow(), actor, campaign_id, active)
 
     def set_code_active(self, actor: UserDTO, code_id: int, active: bool) -> CodeDTO:
         """Disable or enable one code at once."""
-        return campaigns.set_code_active(self._backend.uow(), actor, code_id, active)
+        return campaigns.set_code_active(self._context.uow(), actor, code_id, active)
 
     def generate_codes(
         self,
@@ -106,7 +95,7 @@ class CouponDesk:
     ) -> GenerationResult:
         """Generate unique codes, all or nothing (run it off the GUI thread)."""
         return campaigns.generate_codes(
-            self._backend.uow(),
+            self._context.uow(),
             actor,
             campaign_id,
             count,
@@ -118,11 +107,11 @@ class CouponDesk:
 
     def code_ids(self, actor: UserDTO, campaign_id: int, search: str = "") -> list[int]:
         """The ids of a campaign's codes."""
-        return queries.code_ids(self._backend.read_uow(), actor, campaign_id, search)
+        return queries.code_ids(self._context.read_uow(), actor, campaign_id, search)
 
     def codes_page(self, actor: UserDTO, ids: Sequence[int]) -> list[CodeDTO]:
         """Codes by id, with their uses."""
-        return queries.codes_page(self._backend.read_uow(), actor, ids)
+        return queries.codes_page(self._context.read_uow(), actor, ids)
 
     def redemptions_page(
         self,
@@ -132,19 +121,19 @@ class CouponDesk:
         limit: int = queries.PAGE_SIZE,
     ) -> list[RedemptionDTO]:
         """One page of the redemption log."""
-        return queries.redemptions_page(self._backend.read_uow(), actor, flt, after, limit)
+        return queries.redemptions_page(self._context.read_uow(), actor, flt, after, limit)
 
     def redemption_cashiers(self, actor: UserDTO) -> list[Choice]:
         """Staff who have redeemed codes."""
-        return queries.redemption_cashiers(self._backend.read_uow(), actor)
+        return queries.redemption_cashiers(self._context.read_uow(), actor)
 
     def export_codes_csv(self, actor: UserDTO, campaign_id: int) -> str:
         """A campaign's codes as CSV text."""
-        return exports.export_codes_csv(self._backend.read_uow(), actor, campaign_id)
+        return exports.export_codes_csv(self._context.read_uow(), actor, campaign_id)
 
     def code_sheet(self, actor: UserDTO, campaign_id: int) -> CodeSheet:
         """What the printable code sheet shows."""
-        return exports.code_sheet(self._backend.read_uow(), actor, campaign_id)
+        return exports.code_sheet(self._context.read_uow(), actor, campaign_id)
 
     def effectiveness_report(
         self,
@@ -158,7 +147,7 @@ class CouponDesk:
     ) -> EffectivenessReport:
         """The effectiveness report model for local days ``from_day``…``to_day``."""
         return effectiveness_report(
-            self._backend.read_uow(),
+            self._context.read_uow(),
             actor,
             from_day,
             to_day,
@@ -169,12 +158,12 @@ class CouponDesk:
 
     def category_choices(self, actor: UserDTO) -> list[Choice]:
         """Categories as a tree, for the campaign form."""
-        return exports.category_choices(self._backend.read_uow(), actor)
+        return exports.category_choices(self._context.read_uow(), actor)
 
     def products_by_sku(self, actor: UserDTO, skus: list[str]) -> list[Choice]:
         """Products by SKU, for the campaign form."""
-        return exports.products_by_sku(self._backend.read_uow(), actor, skus)
+        return exports.products_by_sku(self._context.read_uow(), actor, skus)
 
     def product_labels(self, actor: UserDTO, ids: tuple[int, ...]) -> list[Choice]:
         """Products by id, labelled with SKU and name."""
-        return exports.product_labels(self._backend.read_uow(), actor, ids)
+        return exports.product_labels(self._context.read_uow(), actor, ids)

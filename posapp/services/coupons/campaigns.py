@@ -42,8 +42,7 @@ from posapp.services.platform.cards import refuse_card_number
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ConflictError, NotFoundError, ValidationError
 from posapp.services.platform.uow import UnitOfWork
-from posapp.services.staff.permissions import Permission
-from posapp.services.staff.security import ACTIONS, authorize, requires
+from posapp.services.staff import ACTIONS, Permission, authorize, requires
 
 NAME_MAX: Final = 100
 DESCRIPTION_MAX: Final = 500

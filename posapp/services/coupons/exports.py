@@ -24,12 +24,11 @@ from posapp.services.coupons.dto import (
     CodeDTO,
     CodeSheet,
 )
-from posapp.services.coupons.redemption import shop_zone
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ValidationError
 from posapp.services.platform.uow import UnitOfWork
-from posapp.services.staff.permissions import Permission
-from posapp.services.staff.security import ACTIONS
+from posapp.services.platform.zone import shop_zone
+from posapp.services.staff import ACTIONS, Permission
 
 _FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
 

@@ -25,8 +25,7 @@ from posapp.services.coupons.dto import (
 )
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.uow import UnitOfWork
-from posapp.services.staff.permissions import Permission
-from posapp.services.staff.security import ACTIONS, authorize
+from posapp.services.staff import ACTIONS, Permission, authorize
 
 PAGE_SIZE: Final = 200
 _LIKE_ESCAPE: Final = "\\"

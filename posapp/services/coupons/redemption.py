@@ -33,13 +33,10 @@ a code costs one statement to quote it and three to redeem it.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
-from pathlib import Path
+from datetime import datetime
 from typing import Any, Final, NoReturn
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Connection, or_, select, update
 
@@ -50,8 +47,8 @@ from posapp.services.coupons import sql
 from posapp.services.coupons.codes import code_key, is_possible_key
 from posapp.services.coupons.dto import FIXED, SCOPE_CATEGORIES, SCOPE_ORDER, SCOPE_PRODUCTS
 from posapp.services.platform.errors import ConflictError, ServiceError
-from posapp.services.platform.settings import get_setting
 from posapp.services.platform.uow import UnitOfWork
+from posapp.services.platform.zone import shop_zone
 
 __all__ = [
     "REASONS",
@@ -59,11 +56,9 @@ __all__ = [
     "CouponQuote",
     "CouponRefused",
     "code_key",
-    "machine_zone",
     "quote_coupon",
     "redeem_coupon",
     "release_redemptions",
-    "shop_zone",
 ]
 
 REASONS: Final = frozenset(
@@ -80,9 +75,6 @@ REASONS: Final = frozenset(
         "does_not_stack",
     }
 )
-SHOP_TIMEZONE_KEY: Final = "shop_timezone"
-"""Setting holding the shop's IANA time zone (``Europe/London``); the machine's zone otherwise."""
-
 _SHOWN_CODE_MAX: Final = 32
 
 
@@ -124,37 +116,6 @@ class CouponQuote:
     stacks: bool
     basket: tuple[BasketLine, ...] = field(default=(), repr=False, compare=False)
     """The lines the code was quoted on: :func:`redeem_coupon` counts it on these only."""
-
-
-# -- time zones ------------------------------------------------------------------------------
-
-
-def machine_zone() -> tzinfo:
-    """The machine's time zone with its daylight-saving rules (``TZ``, then /etc/localtime)."""
-    name = os.environ.get("TZ", "").removeprefix(":")
-    if name:
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    try:
-        with Path("/etc/localtime").open("rb") as handle:
-            return ZoneInfo.from_file(handle, key="localtime")
-    except (OSError, ValueError):
-        zone = datetime.now().astimezone().tzinfo
-        assert zone is not None
-        return zone
-
-
-def shop_zone(uow: UnitOfWork) -> tzinfo:
-    """The shop's time zone (setting ``shop_timezone``), else the machine's."""
-    name = get_setting(uow, SHOP_TIMEZONE_KEY)
-    if isinstance(name, str) and name:
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    return machine_zone()
 
 
 def _local(uow: UnitOfWork, at: datetime) -> str:

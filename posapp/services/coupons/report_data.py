@@ -10,7 +10,6 @@ from sqlalchemy import String, exists, func, or_, select, type_coerce
 
 from posapp.models import CouponCampaign, CouponCode, CouponRedemption, Order, OrderStatus, User
 from posapp.services.coupons.dto import OperationCancelledError
-from posapp.services.coupons.redemption import shop_zone
 from posapp.services.coupons.report_model import (
     CampaignFact,
     EffectivenessData,
@@ -21,8 +20,8 @@ from posapp.services.coupons.report_model import (
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import NotFoundError, ValidationError
 from posapp.services.platform.uow import UnitOfWork
-from posapp.services.staff.permissions import Permission
-from posapp.services.staff.security import ACTIONS, authorize
+from posapp.services.platform.zone import shop_zone
+from posapp.services.staff import ACTIONS, Permission, authorize
 
 MAX_DAYS: Final = 3_660
 SALE_STATUSES: Final = tuple(

@@ -1,15 +1,15 @@
-"""The notification and outbox services as one object for the UI (which may not import them).
+"""The notification and outbox system as one object for the UI (``backend.notifications``).
 
-The UI types against ``posapp.ui.notifications.ports`` (protocols over DTOs only); the composition
-root builds ``NotificationApi(backend, sender=…)`` and hands it to
-``posapp.ui.notifications.wiring.wire_notifications`` and to the outbox view.
+Each method runs in its own unit of work from the :class:`ServiceContext`. The composition root
+(:func:`posapp.app_services.start_services`) sets :attr:`NotificationsApi.sender` to the running
+outbox sender, so that queuing an email wakes it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from posapp.services.backend import Backend
 from posapp.services.notifications import mailer, outbox
 from posapp.services.notifications import staff as notifications
 from posapp.services.notifications.dto import (
@@ -30,12 +30,15 @@ from posapp.services.notifications.outbox_dto import (
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.runner import Job
 
+if TYPE_CHECKING:
+    from posapp.services.platform.context import ServiceContext
 
-class NotificationApi:
+
+class NotificationsApi:
     """Notifications, rules, the outbox and mail settings for one application.
 
     Args:
-        backend: The services' backend.
+        context: Where units of work come from.
         sender: The outbox sender's job on the running background runner, if any:
             :meth:`wake_sender` wakes it.
         password_store: Where the SMTP password is kept (the default store when None).
@@ -43,12 +46,12 @@ class NotificationApi:
 
     def __init__(
         self,
-        backend: Backend,
+        context: ServiceContext,
         *,
         sender: Job | None = None,
         password_store: mailer.PasswordStore | None = None,
     ) -> None:
-        self._backend = backend
+        self._context = context
         self.sender = sender
         self._store = password_store
 
@@ -56,57 +59,57 @@ class NotificationApi:
 
     def list_notifications(self, user: UserDTO, flt: NotificationFilter) -> list[NotificationDTO]:
         """A page of the user's notifications, newest first."""
-        return notifications.list_notifications(self._backend.read_uow(), user, flt)
+        return notifications.list_notifications(self._context.read_uow(), user, flt)
 
     def notifications_by_ids(self, user: UserDTO, ids: Sequence[int]) -> list[NotificationDTO]:
         """The user's notifications among ``ids``."""
-        return notifications.notifications_by_ids(self._backend.read_uow(), user, ids)
+        return notifications.notifications_by_ids(self._context.read_uow(), user, ids)
 
     def unread_count(self, user: UserDTO) -> int:
         """How many of the user's notifications are unread."""
-        return notifications.unread_count(self._backend.read_uow(), user)
+        return notifications.unread_count(self._context.read_uow(), user)
 
     def mark_read(self, user: UserDTO, ids: Sequence[int], *, read: bool = True) -> int:
         """Mark notifications read (or unread)."""
-        return notifications.mark_read(self._backend.uow(), user, ids, read=read)
+        return notifications.mark_read(self._context.uow(), user, ids, read=read)
 
     def mark_all_read(self, user: UserDTO, kind: str = "") -> int:
         """Mark every unread notification (of ``kind``) read."""
-        return notifications.mark_all_read(self._backend.uow(), user, kind)
+        return notifications.mark_all_read(self._context.uow(), user, kind)
 
     # ---- rules ------------------------------------------------------------------------------
 
     def get_rules(self, user: UserDTO) -> list[NotificationRule]:
         """Every trigger's rule."""
-        return notifications.get_rules(self._backend.read_uow(), user)
+        return notifications.get_rules(self._context.read_uow(), user)
 
     def save_rules(
         self, user: UserDTO, rules: Sequence[NotificationRule]
     ) -> list[NotificationRule]:
         """Store the rules; return them as saved."""
-        return notifications.save_rules(self._backend.uow(), user, rules)
+        return notifications.save_rules(self._context.uow(), user, rules)
 
     def staff_choices(self, user: UserDTO) -> list[StaffChoice]:
         """Staff users a rule may name."""
-        return notifications.staff_choices(self._backend.read_uow(), user)
+        return notifications.staff_choices(self._context.read_uow(), user)
 
     # ---- the outbox ---------------------------------------------------------------------------
 
     def list_outbox(self, user: UserDTO, flt: OutboxFilter) -> list[OutboxRowDTO]:
         """A page of the outbox, newest first."""
-        return outbox.list_outbox(self._backend.read_uow(), user, flt)
+        return outbox.list_outbox(self._context.read_uow(), user, flt)
 
     def outbox_counts(self, user: UserDTO) -> OutboxCounts:
         """Waiting, sent and failed counts."""
-        return outbox.outbox_counts(self._backend.read_uow(), user)
+        return outbox.outbox_counts(self._context.read_uow(), user)
 
     def outbox_message(self, user: UserDTO, email_id: int) -> OutboxMessageDTO:
         """One email with its body."""
-        return outbox.outbox_message(self._backend.read_uow(), user, email_id)
+        return outbox.outbox_message(self._context.read_uow(), user, email_id)
 
     def retry_emails(self, user: UserDTO, ids: Sequence[int]) -> int:
         """Try emails again now; then nudge the sender."""
-        changed = outbox.retry_emails(self._backend.uow(), user, ids)
+        changed = outbox.retry_emails(self._context.uow(), user, ids)
         if changed:
             self.wake_sender()
         return changed
@@ -120,17 +123,17 @@ class NotificationApi:
 
     def promotion_campaigns(self, user: UserDTO) -> list[CampaignChoice]:
         """Campaigns whose codes a promotion can hand out."""
-        return outbox.promotion_campaigns(self._backend.read_uow(), user)
+        return outbox.promotion_campaigns(self._context.read_uow(), user)
 
     def promotion_audience(self, user: UserDTO, campaign_id: int | None) -> PromotionAudience:
         """Who a promotion would reach."""
-        return outbox.promotion_audience(self._backend.read_uow(), user, campaign_id)
+        return outbox.promotion_audience(self._context.read_uow(), user, campaign_id)
 
     def send_promotion(
         self, user: UserDTO, subject: str, body: str, campaign_id: int | None
     ) -> int:
         """Queue a promotion; return how many emails were queued."""
-        count = outbox.send_promotion(self._backend.uow(), user, subject, body, campaign_id)
+        count = outbox.send_promotion(self._context.uow(), user, subject, body, campaign_id)
         self.wake_sender()
         return count
 
@@ -138,14 +141,14 @@ class NotificationApi:
 
     def get_smtp_settings(self, user: UserDTO) -> SmtpSettings:
         """The mail server settings (no password)."""
-        return mailer.get_smtp_settings(self._backend.read_uow(), user)
+        return mailer.get_smtp_settings(self._context.read_uow(), user)
 
     def save_smtp_settings(
         self, user: UserDTO, settings: SmtpSettings, password: str | None
     ) -> SmtpSettings:
         """Save the settings; ``password`` (unless None) goes to the keyring or 0600 file."""
         saved = mailer.save_smtp_settings(
-            self._backend.uow(), user, settings, password, store=self._store
+            self._context.uow(), user, settings, password, store=self._store
         )
         self.wake_sender()
         return saved

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Final, Literal
 
 from posapp.money import MAX_MINOR
-from posapp.services.staff.permissions import Permission
+from posapp.services.staff import Permission
 
 ThresholdKind = Literal["none", "percent", "money"]
 LinkKind = Literal["", "order", "product", "campaign", "account", "user", "report"]

@@ -55,7 +55,7 @@ from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ValidationError
 from posapp.services.platform.settings import get_setting, put_setting
 from posapp.services.platform.uow import UnitOfWork
-from posapp.services.staff.security import authorize, requires
+from posapp.services.staff import authorize, requires
 
 _log = logging.getLogger(__name__)
 

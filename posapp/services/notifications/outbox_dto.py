@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final, Literal
 
-from posapp.services.staff.permissions import Permission
+from posapp.services.staff import Permission
 
 PROMOTION_PERMISSION: Final = Permission.SEND_PROMOTIONS
 """Who may write promotions to the customers who opted in: managers and admins."""

@@ -44,7 +44,7 @@ from posapp.services.notifications.rules import (
 from posapp.services.platform.audit import AuditRecord
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.uow import UnitOfWork
-from posapp.services.staff.security import SESSION_ENDED, SessionEndedError, authorize, requires
+from posapp.services.staff import SESSION_ENDED, SessionEndedError, authorize, requires
 
 __all__ = [
     "RULES_KEY",

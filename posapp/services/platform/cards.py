@@ -2,7 +2,7 @@
 
 posapp never stores a primary account number (PCI DSS keeps a shop that stores none out of most
 of its scope). Every system's text cleaners call :func:`refuse_card_number` (the order system's
-through :func:`posapp.services.sales.guards.clean_text`).
+through :func:`posapp.services.platform.text.clean_text`).
 
 It imports nothing but the errors, so the plain validation modules can use it. What counts as a
 card number: 13 to 19 digits, written together or in groups separated by up to three spaces or

@@ -1,32 +1,28 @@
-"""The order system as one object for the register and the order list (the UI's port).
+"""The sales system as one object for the register, the order list and the till page.
 
-The UI may not import SQLAlchemy or the models, not even indirectly, so it cannot call the
-service functions (they take a ``UnitOfWork``). :class:`OrdersDesk` wraps them: each method opens
-its own unit of work from the backend, takes and returns only DTOs, retries PostgreSQL's
-transient conflicts, and turns a lost database connection into a
-:class:`posapp.services.platform.errors.DatabaseError` with a message for the cashier. The UI types
-against ``posapp.ui.register.port.OrdersPort``, which this class satisfies.
+Each method opens its own unit of work from the :class:`ServiceContext`, takes and returns only
+DTOs, retries PostgreSQL's transient conflicts, and turns a lost database connection into a
+:class:`posapp.services.platform.errors.DatabaseError` with a message for the cashier. The UI
+reaches it as ``backend.sales`` (:class:`posapp.services.backend.Backend`).
 
 Receipts and reports come back as DTOs; the UI draws them with ``posapp.reports`` (the layers
-let services never import reports). The composition root makes one desk per backend
-(``Backend.orders``).
+let services never import reports).
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date, tzinfo
-from typing import Protocol, TypeVar
+from datetime import date, datetime, tzinfo
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from posapp.services.coupons.redemption import shop_zone
 from posapp.services.platform.dto import StoreDTO, UserDTO
 from posapp.services.platform.errors import DatabaseError
 from posapp.services.platform.retry import with_retry
 from posapp.services.platform.settings import get_setting
-from posapp.services.platform.uow import UnitOfWork
+from posapp.services.platform.zone import shop_zone
 from posapp.services.sales import checkout, orders, parked, tills
 from posapp.services.sales import lookup as checkout_lookup
 from posapp.services.sales import queries as orders_queries
@@ -55,24 +51,17 @@ from posapp.services.sales.dto import (
 )
 from posapp.services.sales.escpos import open_printer, print_receipt
 from posapp.services.sales.receipt import receipt_model
-from posapp.services.staff.permissions import Permission
+from posapp.services.staff import Permission, active_stores
 
-__all__ = ["RECEIPT_PRINTER_KEY", "OrdersDesk"]
+if TYPE_CHECKING:
+    from posapp.services.platform.context import ServiceContext
+
+__all__ = ["RECEIPT_PRINTER_KEY", "SalesApi"]
 
 R = TypeVar("R")
 RECEIPT_PRINTER_KEY = "orders.receipt_printer"
 """Setting: an ESC/POS printer for receipts (``file:/dev/usb/lp0``, ``tcp:HOST[:PORT]``)."""
 LOST = "The database cannot be reached right now ({}). Nothing was lost: try again."
-
-
-class _Backend(Protocol):
-    """What the desk needs from ``posapp.services.backend.Backend``."""
-
-    def uow(self) -> UnitOfWork: ...
-
-    def read_uow(self) -> UnitOfWork: ...
-
-    def stores(self) -> list[StoreDTO]: ...
 
 
 def _guard(action: Callable[[], R]) -> R:
@@ -87,42 +76,42 @@ def _guard(action: Callable[[], R]) -> R:
         raise
 
 
-class OrdersDesk:
-    """The register's and the order list's services, bound to one backend."""
+class SalesApi:
+    """The register's, the order list's and the till's use cases over one context."""
 
-    def __init__(self, backend: _Backend) -> None:
-        self._backend = backend
+    def __init__(self, context: ServiceContext) -> None:
+        self._context = context
 
     # --- the catalogue and customers ---------------------------------------------------------
 
     def stores(self) -> list[StoreDTO]:
         """Active stores and warehouses."""
-        return _guard(self._backend.stores)
+        return _guard(lambda: active_stores(self._context.read_uow()))
 
     def lookup_code(self, actor: UserDTO, code: str) -> ProductDTO | None:
         """The product with this barcode or SKU."""
-        return _guard(lambda: checkout_lookup.lookup_code(self._backend.read_uow(), actor, code))
+        return _guard(lambda: checkout_lookup.lookup_code(self._context.read_uow(), actor, code))
 
     def search_products(self, actor: UserDTO, text: str) -> list[ProductDTO]:
         """Products matching a name, SKU or barcode."""
         return _guard(
-            lambda: checkout_lookup.search_products(self._backend.read_uow(), actor, text)
+            lambda: checkout_lookup.search_products(self._context.read_uow(), actor, text)
         )
 
     def categories(self, actor: UserDTO) -> list[CategoryDTO]:
         """Categories with products, for the grid."""
-        return _guard(lambda: checkout_lookup.categories(self._backend.read_uow(), actor))
+        return _guard(lambda: checkout_lookup.categories(self._context.read_uow(), actor))
 
     def category_products(self, actor: UserDTO, category_id: int) -> list[ProductDTO]:
         """A category's products, for the grid."""
         return _guard(
-            lambda: checkout_lookup.category_products(self._backend.read_uow(), actor, category_id)
+            lambda: checkout_lookup.category_products(self._context.read_uow(), actor, category_id)
         )
 
     def search_customers(self, actor: UserDTO, text: str) -> list[CustomerDTO]:
         """Customer accounts matching name, phone, email or number."""
         return _guard(
-            lambda: checkout_lookup.search_customers(self._backend.read_uow(), actor, text)
+            lambda: checkout_lookup.search_customers(self._context.read_uow(), actor, text)
         )
 
     def quote_coupon(
@@ -136,7 +125,7 @@ class OrdersDesk:
         """What a coupon would take off the basket (raises ``CouponRefused`` with the reason)."""
         return _guard(
             lambda: checkout_lookup.quote_sale_coupon(
-                self._backend.read_uow(),
+                self._context.read_uow(),
                 actor,
                 code,
                 basket,
@@ -149,7 +138,7 @@ class OrdersDesk:
         """The cashiers' discount cap (basis points)."""
 
         def read() -> int:
-            with self._backend.read_uow() as uow:
+            with self._context.read_uow() as uow:
                 return checkout.discount_cap_bp(uow)
 
         return _guard(read)
@@ -158,7 +147,7 @@ class OrdersDesk:
         """Check a manager's approval now; return the approver's name."""
         return _guard(
             lambda: checkout.verify_approval(
-                self._backend.uow(), actor, approval, Permission(permission)
+                self._context.uow(), actor, approval, Permission(permission)
             )
         )
 
@@ -166,7 +155,7 @@ class OrdersDesk:
 
     def place_order(self, actor: UserDTO, draft: SaleDraft) -> PlacedOrder:
         """Place and pay a sale (idempotent by ``sale_uuid``)."""
-        return _guard(lambda: checkout.place_order(self._backend.uow(), actor, draft))
+        return _guard(lambda: checkout.place_order(self._context.uow(), actor, draft))
 
     def void_sale(
         self, actor: UserDTO, sale_uuid: uuid.UUID, lines: int, total_minor: int, reason: str = ""
@@ -174,7 +163,7 @@ class OrdersDesk:
         """Record that a sale was thrown away before it was placed."""
         _guard(
             lambda: orders.void_sale(
-                self._backend.uow(), actor, sale_uuid, lines, total_minor, reason
+                self._context.uow(), actor, sale_uuid, lines, total_minor, reason
             )
         )
 
@@ -189,7 +178,7 @@ class OrdersDesk:
         """Record that a line was taken off the sale."""
         _guard(
             lambda: orders.record_line_removed(
-                self._backend.uow(), actor, sale_uuid, product_id, quantity, total_minor
+                self._context.uow(), actor, sale_uuid, product_id, quantity, total_minor
             )
         )
 
@@ -199,21 +188,21 @@ class OrdersDesk:
         """Park the sale."""
         return _guard(
             lambda: parked.park_sale(
-                self._backend.uow(), actor, cart, total_minor=total_minor, label=label
+                self._context.uow(), actor, cart, total_minor=total_minor, label=label
             )
         )
 
     def parked(self, actor: UserDTO) -> list[ParkedSaleDTO]:
         """Parked sales of this store."""
-        return _guard(lambda: parked.parked_sales(self._backend.read_uow(), actor))
+        return _guard(lambda: parked.parked_sales(self._context.read_uow(), actor))
 
     def resume(self, actor: UserDTO, parked_id: int) -> ParkedCart:
         """Take a parked sale back."""
-        return _guard(lambda: parked.resume_sale(self._backend.uow(), actor, parked_id))
+        return _guard(lambda: parked.resume_sale(self._context.uow(), actor, parked_id))
 
     def discard_parked(self, actor: UserDTO, parked_id: int, reason: str = "") -> None:
         """Throw a parked sale away."""
-        _guard(lambda: parked.discard_parked(self._backend.uow(), actor, parked_id, reason))
+        _guard(lambda: parked.discard_parked(self._context.uow(), actor, parked_id, reason))
 
     # --- orders -----------------------------------------------------------------------------
 
@@ -221,16 +210,16 @@ class OrdersDesk:
         self,
         actor: UserDTO,
         filt: OrderFilter,
-        after: tuple[object, int] | None = None,
+        after: tuple[datetime, int] | None = None,
         limit: int = orders_queries.PAGE_SIZE,
     ) -> list[OrderRow]:
         """One keyset page of the order list."""
         return _guard(
             lambda: orders_queries.order_page(
-                self._backend.read_uow(),
+                self._context.read_uow(),
                 actor,
                 filt,
-                after,  # type: ignore[arg-type]
+                after,
                 limit,
             )
         )
@@ -238,23 +227,23 @@ class OrdersDesk:
     def order_detail(self, actor: UserDTO, order_id: int) -> OrderDetail:
         """One order in full."""
         return _guard(
-            lambda: orders_queries.order_detail(self._backend.read_uow(), actor, order_id)
+            lambda: orders_queries.order_detail(self._context.read_uow(), actor, order_id)
         )
 
     def find_order(self, actor: UserDTO, number: str) -> OrderDetail:
         """The order with this number."""
-        return _guard(lambda: orders_queries.find_order(self._backend.read_uow(), actor, number))
+        return _guard(lambda: orders_queries.find_order(self._context.read_uow(), actor, number))
 
     def pay_order(
         self, actor: UserDTO, order_id: int, payments: Sequence[PaymentDraft]
     ) -> PlacedOrder:
         """Pay a placed order in full."""
-        return _guard(lambda: checkout.pay_order(self._backend.uow(), actor, order_id, payments))
+        return _guard(lambda: checkout.pay_order(self._context.uow(), actor, order_id, payments))
 
     def advance_order(self, actor: UserDTO, order_id: int, action: str, note: str = "") -> str:
         """Hand over, mark ready or collected."""
         return _guard(
-            lambda: orders.advance_order(self._backend.uow(), actor, order_id, action, note)
+            lambda: orders.advance_order(self._context.uow(), actor, order_id, action, note)
         )
 
     def cancel_order(
@@ -268,19 +257,19 @@ class OrdersDesk:
         """Cancel an order (stock, coupons and payments go back)."""
         return _guard(
             lambda: orders.cancel_order(
-                self._backend.uow(), actor, order_id, reason, approval, card_refund_reference
+                self._context.uow(), actor, order_id, reason, approval, card_refund_reference
             )
         )
 
     def return_items(self, actor: UserDTO, request: ReturnRequest) -> ReturnResult:
         """Take goods back and refund them (idempotent by ``return_uuid``)."""
-        return _guard(lambda: orders.return_items(self._backend.uow(), actor, request))
+        return _guard(lambda: orders.return_items(self._context.uow(), actor, request))
 
     def shop_zone(self) -> tzinfo:
         """The shop's time zone (receipts and reports show local times in it)."""
 
         def read() -> tzinfo:
-            with self._backend.read_uow() as uow:
+            with self._context.read_uow() as uow:
                 return shop_zone(uow)
 
         return _guard(read)
@@ -289,12 +278,12 @@ class OrdersDesk:
         """Print the receipt on the ESC/POS printer of the setting; False when none is set."""
 
         def send() -> bool:
-            with self._backend.read_uow() as uow:
+            with self._context.read_uow() as uow:
                 url = get_setting(uow, RECEIPT_PRINTER_KEY, "")
                 zone = shop_zone(uow)
             if not url:
                 return False
-            detail = orders_queries.order_detail(self._backend.read_uow(), actor, order_id)
+            detail = orders_queries.order_detail(self._context.read_uow(), actor, order_id)
             print_receipt(open_printer(str(url)), receipt_model(detail, zone=zone, copy=copy))
             return True
 
@@ -304,11 +293,11 @@ class OrdersDesk:
 
     def current_till(self, actor: UserDTO) -> TillSessionDTO | None:
         """This register's open till."""
-        return _guard(lambda: tills.current_till(self._backend.read_uow(), actor))
+        return _guard(lambda: tills.current_till(self._context.read_uow(), actor))
 
     def denominations(self, actor: UserDTO) -> tuple[int, ...]:
         """Notes and coins to count."""
-        return _guard(lambda: tills.till_denominations(self._backend.read_uow(), actor))
+        return _guard(lambda: tills.till_denominations(self._context.read_uow(), actor))
 
     def open_till(
         self,
@@ -319,12 +308,12 @@ class OrdersDesk:
     ) -> TillSessionDTO:
         """Open the till with a counted float."""
         return _guard(
-            lambda: tills.open_till(self._backend.uow(), actor, store_id, float_minor, pieces)
+            lambda: tills.open_till(self._context.uow(), actor, store_id, float_minor, pieces)
         )
 
     def cash_movement(self, actor: UserDTO, amount_minor: int, reason: str) -> CashMovementDTO:
         """Cash in (+) or out (-) with a reason."""
-        return _guard(lambda: tills.cash_movement(self._backend.uow(), actor, amount_minor, reason))
+        return _guard(lambda: tills.cash_movement(self._context.uow(), actor, amount_minor, reason))
 
     def close_till(
         self,
@@ -333,22 +322,22 @@ class OrdersDesk:
         pieces: Mapping[int, int] | None = None,
     ) -> TillReport:
         """Close with a blind count; the Z report."""
-        return _guard(lambda: tills.close_till(self._backend.uow(), actor, counted_minor, pieces))
+        return _guard(lambda: tills.close_till(self._context.uow(), actor, counted_minor, pieces))
 
     def recent_sessions(self, actor: UserDTO) -> list[TillSessionDTO]:
         """Latest till sessions."""
-        return _guard(lambda: tills.recent_sessions(self._backend.read_uow(), actor))
+        return _guard(lambda: tills.recent_sessions(self._context.read_uow(), actor))
 
     def x_report(self, actor: UserDTO) -> TillReport:
         """The X report of the open till."""
-        return _guard(lambda: tills.x_report(self._backend.read_uow(), actor))
+        return _guard(lambda: tills.x_report(self._context.read_uow(), actor))
 
     def z_report(self, actor: UserDTO, session_id: int) -> TillReport:
         """A closed session's Z report."""
-        return _guard(lambda: tills.z_report(self._backend.read_uow(), actor, session_id))
+        return _guard(lambda: tills.z_report(self._context.read_uow(), actor, session_id))
 
     def sales_summary(self, actor: UserDTO, date_from: date, date_to: date) -> SalesReport:
         """Sales for a date range (may take a while: call it off the GUI thread)."""
         return _guard(
-            lambda: orders_sales.sales_summary(self._backend.read_uow(), actor, date_from, date_to)
+            lambda: orders_sales.sales_summary(self._context.read_uow(), actor, date_from, date_to)
         )

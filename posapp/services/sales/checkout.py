@@ -45,20 +45,15 @@ from posapp.models import (
 )
 from posapp.models.orders import OrderCounter
 from posapp.money import BP_PER_UNIT, apply_rate_bp, format_money
-from posapp.services.accounts.manage import pay_from_account
-from posapp.services.coupons.redemption import (
-    BasketLine,
-    CouponQuote,
-    code_key,
-    quote_coupon,
-    redeem_coupon,
-)
-from posapp.services.notifications.outbox import enqueue_order_status_email
+from posapp.services.accounts import pay_from_account
+from posapp.services.coupons import BasketLine, CouponQuote, code_key, quote_coupon, redeem_coupon
+from posapp.services.notifications import enqueue_order_status_email
 from posapp.services.platform.audit import AuditRecord
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ConflictError, NotFoundError, ValidationError
 from posapp.services.platform.fastsql import Prepared
 from posapp.services.platform.settings import get_setting
+from posapp.services.platform.text import clean_text
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.sales.dto import (
     DraftLine,
@@ -68,12 +63,11 @@ from posapp.services.sales.dto import (
     PlacedOrder,
     SaleDraft,
 )
-from posapp.services.sales.guards import Granted, clean_last4, clean_text, grant
+from posapp.services.sales.guards import Granted, clean_last4, grant
 from posapp.services.sales.pricing import PricedCart, PriceLine, Tender, price_cart, settle
 from posapp.services.sales.tills import require_open_session
-from posapp.services.staff.permissions import Permission
-from posapp.services.staff.security import ACTIONS, Actor, authorize, authorize_actor
-from posapp.services.stock.ledger import take_stock
+from posapp.services.staff import ACTIONS, Actor, Permission, authorize, authorize_actor
+from posapp.services.stock import take_stock
 
 __all__ = [
     "DISCOUNT_CAP_KEY",

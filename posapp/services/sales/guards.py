@@ -2,14 +2,14 @@
 
 Card numbers: posapp never stores a full card number (PCI DSS keeps a shop that stores none out
 of most of its scope). Every free-text field the order system stores (notes, references, reasons,
-labels, coupon codes) goes through :func:`clean_text`, which refuses anything that looks like a
-primary account number: 13 to 19 digits, written together or in groups separated by spaces or
-dashes, that pass the Luhn check. Full-width and other Unicode digits count as digits.
+labels, coupon codes) goes through :func:`posapp.services.platform.text.clean_text`, which
+refuses anything that looks like a primary account number: 13 to 19 digits, written together or
+in groups separated by spaces or dashes, that pass the Luhn check. Full-width and other Unicode
+digits count as digits.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 
 from posapp.models import User
@@ -21,33 +21,12 @@ from posapp.services.platform.cards import (
 )
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ValidationError
+from posapp.services.platform.text import clean_text
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.sales.dto import ApprovalRequiredError, ManagerApproval
-from posapp.services.staff.permissions import ROLE_PERMISSIONS, Permission
-from posapp.services.staff.security import Actor, Approval, check_approval
+from posapp.services.staff import ROLE_PERMISSIONS, Actor, Approval, Permission, check_approval
 
 _LAST_DIGITS = 4
-
-
-def clean_text(text: str, what: str, *, limit: int, required: bool = False) -> str:
-    """Return ``text`` stripped and checked for a free-text field of ``what``.
-
-    Raises:
-        ValidationError: empty when required, too long, control characters.
-        CardNumberError: it contains something that looks like a card number.
-    """
-    if not isinstance(text, str):
-        raise TypeError(f"{what} must be text")
-    value = unicodedata.normalize("NFC", text).strip()
-    if required and not value:
-        raise ValidationError(f"Enter the {what}.")
-    if len(value) > limit:
-        raise ValidationError(f"The {what} has at most {limit} characters.")
-    if any(unicodedata.category(ch) == "Cc" for ch in value):
-        raise ValidationError(f"The {what} cannot contain control characters.")
-    if contains_card_number(value):
-        raise CardNumberError(CARD_NUMBER_REFUSED)
-    return value
 
 
 def clean_last4(text: str) -> str:

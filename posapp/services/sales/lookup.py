@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from sqlalchemy import bindparam, func, or_, select
 
 from posapp.models import Category, CustomerAccount, Product
-from posapp.services.coupons.redemption import BasketLine, quote_coupon
+from posapp.services.coupons import BasketLine, quote_coupon
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.fastsql import Prepared
 from posapp.services.platform.uow import UnitOfWork
@@ -22,8 +22,7 @@ from posapp.services.sales.dto import (
     CustomerDTO,
     ProductDTO,
 )
-from posapp.services.staff.permissions import Permission
-from posapp.services.staff.security import ACTIONS, authorize, authorize_actor
+from posapp.services.staff import ACTIONS, Permission, authorize, authorize_actor
 
 __all__ = [
     "categories",

@@ -40,9 +40,9 @@ from posapp.models import (
 )
 from posapp.models.orders import OrderReturn, OrderReturnLine
 from posapp.money import format_money
-from posapp.services.accounts.manage import refund_to_account
-from posapp.services.coupons.redemption import release_redemptions
-from posapp.services.notifications.outbox import enqueue_order_status_email
+from posapp.services.accounts import refund_to_account
+from posapp.services.coupons import release_redemptions
+from posapp.services.notifications import enqueue_order_status_email
 from posapp.services.platform.audit import AuditRecord
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import (
@@ -51,14 +51,14 @@ from posapp.services.platform.errors import (
     ServiceError,
     ValidationError,
 )
+from posapp.services.platform.text import clean_text
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.sales.dto import ManagerApproval, RefundTo, ReturnRequest, ReturnResult
-from posapp.services.sales.guards import Granted, clean_text, grant
+from posapp.services.sales.guards import Granted, grant
 from posapp.services.sales.pricing import check_quantity, line_refund
 from posapp.services.sales.tills import require_open_session
-from posapp.services.staff.permissions import ROLE_PERMISSIONS, Permission
-from posapp.services.staff.security import ACTIONS, authorize
-from posapp.services.stock.ledger import move_stock
+from posapp.services.staff import ACTIONS, ROLE_PERMISSIONS, Permission, authorize
+from posapp.services.stock import move_stock
 
 __all__ = [
     "ACTION_LABELS",

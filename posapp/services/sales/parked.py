@@ -21,14 +21,13 @@ from posapp.money import MAX_MINOR
 from posapp.services.platform.audit import AuditRecord
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import NotFoundError, ValidationError
+from posapp.services.platform.text import clean_text
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.sales.dto import ParkedCart, ParkedLine, ParkedSaleDTO, ProductDTO
-from posapp.services.sales.guards import clean_text
 from posapp.services.sales.lookup import customer_dto, product_dto
 from posapp.services.sales.pricing import MAX_LINES, Discount, DiscountKind, check_quantity
 from posapp.services.sales.tills import require_open_session
-from posapp.services.staff.permissions import Permission
-from posapp.services.staff.security import ACTIONS, authorize
+from posapp.services.staff import ACTIONS, Permission, authorize
 
 __all__ = ["discard_parked", "park_sale", "parked_sales", "resume_sale"]
 

@@ -22,10 +22,10 @@ from posapp.models import (
     User,
 )
 from posapp.models.orders import OrderReturn, OrderReturnLine
-from posapp.services.coupons.redemption import shop_zone
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import NotFoundError
 from posapp.services.platform.uow import UnitOfWork
+from posapp.services.platform.zone import shop_zone
 from posapp.services.sales.dto import (
     AppliedCouponDTO,
     OrderDetail,
@@ -41,8 +41,7 @@ from posapp.services.sales.dto import (
 from posapp.services.sales.lookup import customer_dto
 from posapp.services.sales.orders import allowed_actions, permissions_of
 from posapp.services.sales.pricing import TaxRow
-from posapp.services.staff.permissions import Permission
-from posapp.services.staff.security import ACTIONS, authorize
+from posapp.services.staff import ACTIONS, Permission, authorize
 
 __all__ = ["PAGE_SIZE", "day_bounds", "find_order", "order_detail", "order_page"]
 

@@ -10,10 +10,10 @@ from sqlalchemy.orm import aliased
 
 from posapp.models import Order, OrderLine, OrderStatus, Payment, Store, User
 from posapp.money import div_round
-from posapp.services.coupons.redemption import shop_zone
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import NotFoundError, ValidationError
 from posapp.services.platform.uow import UnitOfWork
+from posapp.services.platform.zone import shop_zone
 from posapp.services.sales.dto import (
     MethodTotal,
     SalesCashier,
@@ -22,8 +22,7 @@ from posapp.services.sales.dto import (
     SalesReport,
 )
 from posapp.services.sales.queries import day_bounds
-from posapp.services.staff.permissions import Permission
-from posapp.services.staff.security import ACTIONS, authorize
+from posapp.services.staff import ACTIONS, Permission, authorize
 
 __all__ = ["MAX_DAYS", "sales_summary"]
 

@@ -37,7 +37,7 @@ from posapp.models import (
     User,
 )
 from posapp.money import MAX_MINOR, format_money
-from posapp.services.accounts.manage import till_cash_delta
+from posapp.services.accounts import till_cash_delta
 from posapp.services.platform.audit import AuditRecord
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import (
@@ -48,6 +48,7 @@ from posapp.services.platform.errors import (
 )
 from posapp.services.platform.fastsql import Prepared
 from posapp.services.platform.settings import get_setting
+from posapp.services.platform.text import clean_text
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.sales.dto import (
     CashMovementDTO,
@@ -56,10 +57,8 @@ from posapp.services.sales.dto import (
     TillReport,
     TillSessionDTO,
 )
-from posapp.services.sales.guards import clean_text
 from posapp.services.sales.pricing import TaxRow
-from posapp.services.staff.permissions import Permission
-from posapp.services.staff.security import requires
+from posapp.services.staff import Permission, requires
 
 __all__ = [
     "DENOMINATIONS",

@@ -1,1 +1,100 @@
-"""Staff: users, roles and permissions, log-in with lock-out, the audit log's reads."""
+"""Staff: users, log-in and lock-out, permissions, approvals, home stores, the audit log.
+
+This is the package's face: other packages import only from here. The edges reach its use cases
+through :class:`StaffApi` (``Backend.staff``); other service packages call the functions below
+inside their own unit of work. Modules inside the package import each other directly, never this
+face (so importing the package never runs into itself).
+"""
+
+from posapp.services.staff.api import StaffApi
+from posapp.services.staff.audit import (
+    AuditFilter,
+    AuditRow,
+    ExportCancelledError,
+    verify_audit_chain,
+)
+from posapp.services.staff.auth import AccountLockedError, authenticate
+from posapp.services.staff.home_stores import (
+    KEEP_STORE,
+    Keep,
+    active_stores,
+    home_store_choices,
+    stores_for_command_line,
+)
+from posapp.services.staff.lockout import DEFAULT_IDLE_LOCK_MINUTES, IDLE_LOCK_MINUTES_KEY
+from posapp.services.staff.passwords import hash_password, verify_password
+from posapp.services.staff.permissions import ROLE_PERMISSIONS, Permission, has_permission
+from posapp.services.staff.security import (
+    ACTIONS,
+    SESSION_ENDED,
+    Actor,
+    Approval,
+    SessionEndedError,
+    authorize,
+    authorize_actor,
+    check_approval,
+    requires,
+)
+from posapp.services.staff.users import (
+    PASSWORD_MAX,
+    PASSWORD_MIN,
+    PIN_MAX,
+    PIN_MIN,
+    USERNAME_MAX,
+    UserFilter,
+    add_user,
+    count_users,
+    find_user,
+    list_users,
+    reset_password,
+    set_active,
+    unlock_user,
+    update_user,
+    username_key,
+)
+
+__all__ = [
+    "ACTIONS",
+    "DEFAULT_IDLE_LOCK_MINUTES",
+    "IDLE_LOCK_MINUTES_KEY",
+    "KEEP_STORE",
+    "PASSWORD_MAX",
+    "PASSWORD_MIN",
+    "PIN_MAX",
+    "PIN_MIN",
+    "ROLE_PERMISSIONS",
+    "SESSION_ENDED",
+    "USERNAME_MAX",
+    "AccountLockedError",
+    "Actor",
+    "Approval",
+    "AuditFilter",
+    "AuditRow",
+    "ExportCancelledError",
+    "Keep",
+    "Permission",
+    "SessionEndedError",
+    "StaffApi",
+    "UserFilter",
+    "active_stores",
+    "add_user",
+    "authenticate",
+    "authorize",
+    "authorize_actor",
+    "check_approval",
+    "count_users",
+    "find_user",
+    "has_permission",
+    "hash_password",
+    "home_store_choices",
+    "list_users",
+    "requires",
+    "reset_password",
+    "set_active",
+    "stores_for_command_line",
+    "unlock_user",
+    "update_user",
+    "username_key",
+    "verify_audit_chain",
+    "verify_password",
+]

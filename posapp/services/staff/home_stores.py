@@ -28,9 +28,11 @@ __all__ = [
     "ADMIN_ALL_STORES",
     "KEEP_STORE",
     "Keep",
+    "active_stores",
     "check_admin_store",
     "check_home_store",
     "home_store_choices",
+    "stores_for_command_line",
 ]
 
 ADMIN_ALL_STORES: Final = "An admin works for all stores: choose All stores for an admin."
@@ -100,8 +102,20 @@ def stores_for_command_line(uow: UnitOfWork) -> list[StoreDTO]:
         return _all_stores(uow)
 
 
+def active_stores(uow: UnitOfWork) -> list[StoreDTO]:
+    """Every active store and warehouse, storefronts first: the window title, tills, cash desks."""
+    with uow:
+        rows = uow.session.scalars(
+            select(Store).where(Store.active.is_(True)).order_by(Store.kind, Store.name)
+        ).all()
+        return [_dto(s) for s in rows]
+
+
+def _dto(store: Store) -> StoreDTO:
+    return StoreDTO(store.id, store.code, store.name, store.kind, store.address, store.active)
+
+
 def _all_stores(uow: UnitOfWork) -> list[StoreDTO]:
-    rows = uow.session.scalars(select(Store)).all()
-    stores = [StoreDTO(s.id, s.code, s.name, s.kind, s.address, s.active) for s in rows]
+    stores = [_dto(s) for s in uow.session.scalars(select(Store)).all()]
     # By name as people read it (SQLite's and PostgreSQL's collations differ).
     return sorted(stores, key=lambda s: (s.name.casefold(), s.id))

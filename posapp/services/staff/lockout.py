@@ -1,14 +1,20 @@
-"""Counting wrong passwords against a user, for log-in and for approvals alike.
+"""Counting wrong passwords against a user, for log-in and for approvals alike; the idle lock.
 
 After ``auth.lockout_attempts`` failures in a row (default 5) the user is locked out for
 ``auth.lockout_minutes`` (default 15), even against the right password; an admin can unlock.
 A manager's password typed wrong in an approval counts the same as at log-in: guessing it through
 the approval dialog (however often it is opened) locks the manager out as guessing at the login
 window would.
+
+The till locks itself after ``till.idle_lock_minutes`` without input (:func:`idle_lock_minutes`);
+the same user's password (:func:`posapp.services.staff.auth.verify_user_password`, counted here
+too) or another log-in opens it.
 """
 
 from __future__ import annotations
 
+import logging
+import math
 from datetime import datetime, timedelta
 
 from posapp.models import User
@@ -20,6 +26,10 @@ LOCKOUT_ATTEMPTS_KEY = "auth.lockout_attempts"
 LOCKOUT_MINUTES_KEY = "auth.lockout_minutes"
 DEFAULT_LOCKOUT_ATTEMPTS = 5
 DEFAULT_LOCKOUT_MINUTES = 15
+IDLE_LOCK_MINUTES_KEY = "till.idle_lock_minutes"
+DEFAULT_IDLE_LOCK_MINUTES = 5.0
+
+_log = logging.getLogger(__name__)
 
 
 def is_locked(user: User, now: datetime) -> bool:
@@ -61,3 +71,17 @@ def count_failed_approval(uow: UnitOfWork, approver_id: int) -> None:
         return
     record_failure(uow, user, action="approval")
     uow.commit()
+
+
+def idle_lock_minutes(uow: UnitOfWork) -> float:
+    """The ``till.idle_lock_minutes`` setting: minutes of idle time before locking (0: never).
+
+    A missing or nonsensical value gives the default, so a typo in the settings never leaves a
+    till unlocked for good.
+    """
+    with uow:
+        value = get_setting(uow, IDLE_LOCK_MINUTES_KEY, DEFAULT_IDLE_LOCK_MINUTES)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        _log.warning("ignoring %s = %r", IDLE_LOCK_MINUTES_KEY, value)
+        return DEFAULT_IDLE_LOCK_MINUTES
+    return max(0.0, float(value))

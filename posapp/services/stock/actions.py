@@ -38,8 +38,7 @@ from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import NotFoundError, ValidationError
 from posapp.services.platform.retry import with_retry
 from posapp.services.platform.uow import UnitOfWork
-from posapp.services.staff.permissions import Permission
-from posapp.services.staff.security import authorize, requires
+from posapp.services.staff import Permission, authorize, requires
 from posapp.services.stock.dto import (
     MAX_QUANTITY,
     NOTE_MAX,

@@ -1,17 +1,16 @@
-"""The Stores and stock services bound to a backend: what the Stores tab calls.
+"""The stores and stock system as one object for the Stores tab (``backend.stock``).
 
-It implements ``posapp.ui.stores.port.StoresPort`` (structurally; services never import the
-UI). Writes run in write units of work, reads in read-only ones (no SQLite write lock).
+Each method is one service call in a fresh unit of work from the :class:`ServiceContext`:
+writes in write units of work, reads in read-only ones (no SQLite write lock). DTOs in, DTOs out.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from posapp.services.platform.dto import UserDTO
-from posapp.services.platform.uow import UnitOfWork
 from posapp.services.stock import actions as stock
 from posapp.services.stock import queries as stock_queries
 from posapp.services.stock import stores
@@ -33,73 +32,64 @@ from posapp.services.stock.dto import (
     StoreSummary,
 )
 
-
-class UowSource(Protocol):
-    """Something that makes units of work (``posapp.services.backend.Backend``)."""
-
-    def uow(self) -> UnitOfWork:
-        """A unit of work that writes."""
-        ...
-
-    def read_uow(self) -> UnitOfWork:
-        """A unit of work that only reads."""
-        ...
+if TYPE_CHECKING:
+    from posapp.services.platform.context import ServiceContext
 
 
-class StoresApi:
-    """Stores and stock use cases over one backend."""
+class StockApi:
+    """Stores and stock use cases over one context; every call names the acting user."""
 
-    def __init__(self, backend: UowSource) -> None:
-        self._backend = backend
+    def __init__(self, context: ServiceContext) -> None:
+        self._context = context
 
     # stores
 
     def list_stores(self, actor: UserDTO, *, include_inactive: bool = True) -> list[StoreSummary]:
         """See :func:`posapp.services.stock.stores.list_stores`."""
         return stores.list_stores(
-            self._backend.read_uow(), actor, include_inactive=include_inactive
+            self._context.read_uow(), actor, include_inactive=include_inactive
         )
 
     def create_store(self, actor: UserDTO, data: StoreInput) -> StoreSummary:
         """See :func:`posapp.services.stock.stores.create_store`."""
-        return stores.create_store(self._backend.uow(), actor, data)
+        return stores.create_store(self._context.uow(), actor, data)
 
     def update_store(self, actor: UserDTO, store_id: int, data: StoreInput) -> StoreSummary:
         """See :func:`posapp.services.stock.stores.update_store`."""
-        return stores.update_store(self._backend.uow(), actor, store_id, data)
+        return stores.update_store(self._context.uow(), actor, store_id, data)
 
     def set_store_active(self, actor: UserDTO, store_id: int, active: bool) -> StoreSummary:
         """See :func:`posapp.services.stock.stores.set_store_active`."""
-        return stores.set_store_active(self._backend.uow(), actor, store_id, active)
+        return stores.set_store_active(self._context.uow(), actor, store_id, active)
 
     # reads
 
     def categories(self, actor: UserDTO) -> list[CategoryOption]:
         """See :func:`posapp.services.stock.queries.categories`."""
-        return stock_queries.categories(self._backend.read_uow(), actor)
+        return stock_queries.categories(self._context.read_uow(), actor)
 
     def stock_level_ids(self, actor: UserDTO, store_id: int, flt: StockFilter) -> list[int]:
         """See :func:`posapp.services.stock.queries.stock_level_ids`."""
-        return stock_queries.stock_level_ids(self._backend.read_uow(), actor, store_id, flt)
+        return stock_queries.stock_level_ids(self._context.read_uow(), actor, store_id, flt)
 
     def stock_rows(self, actor: UserDTO, store_id: int, ids: Sequence[int]) -> list[StockRow]:
         """See :func:`posapp.services.stock.queries.stock_rows`."""
-        return stock_queries.stock_rows(self._backend.read_uow(), actor, store_id, ids)
+        return stock_queries.stock_rows(self._context.read_uow(), actor, store_id, ids)
 
     def product_card_ids(self, actor: UserDTO, store_id: int, flt: StockFilter) -> list[int]:
         """See :func:`posapp.services.stock.queries.product_card_ids`."""
-        return stock_queries.product_card_ids(self._backend.read_uow(), actor, store_id, flt)
+        return stock_queries.product_card_ids(self._context.read_uow(), actor, store_id, flt)
 
     def product_cards(self, actor: UserDTO, store_id: int, ids: Sequence[int]) -> list[ProductCard]:
         """See :func:`posapp.services.stock.queries.product_cards`."""
-        return stock_queries.product_cards(self._backend.read_uow(), actor, store_id, ids)
+        return stock_queries.product_cards(self._context.read_uow(), actor, store_id, ids)
 
     def find_products(
         self, actor: UserDTO, text: str, *, store_id: int | None = None, limit: int = 20
     ) -> list[ProductPick]:
         """See :func:`posapp.services.stock.queries.find_products`."""
         return stock_queries.find_products(
-            self._backend.read_uow(), actor, text, store_id=store_id, limit=limit
+            self._context.read_uow(), actor, text, store_id=store_id, limit=limit
         )
 
     def movement_history(
@@ -113,12 +103,12 @@ class StoresApi:
     ) -> MovementPage:
         """See :func:`posapp.services.stock.queries.movement_history`."""
         return stock_queries.movement_history(
-            self._backend.read_uow(), actor, store_id, product_id, before=before, limit=limit
+            self._context.read_uow(), actor, store_id, product_id, before=before, limit=limit
         )
 
     def replenishment_list(self, actor: UserDTO, store_id: int) -> ReplenishmentList:
         """See :func:`posapp.services.stock.queries.replenishment_list`."""
-        return stock_queries.replenishment_list(self._backend.read_uow(), actor, store_id)
+        return stock_queries.replenishment_list(self._context.read_uow(), actor, store_id)
 
     # stock actions
 
@@ -134,7 +124,7 @@ class StoresApi:
     ) -> StockResult:
         """See :func:`posapp.services.stock.actions.receive_stock`."""
         return stock.receive_stock(
-            self._backend.uow(),
+            self._context.uow(),
             actor,
             store_id,
             lines,
@@ -156,7 +146,7 @@ class StoresApi:
     ) -> StockResult:
         """See :func:`posapp.services.stock.actions.adjust_stock`."""
         return stock.adjust_stock(
-            self._backend.uow(),
+            self._context.uow(),
             actor,
             store_id,
             product_id,
@@ -178,7 +168,7 @@ class StoresApi:
     ) -> StockResult:
         """See :func:`posapp.services.stock.actions.transfer_stock`."""
         return stock.transfer_stock(
-            self._backend.uow(),
+            self._context.uow(),
             actor,
             from_store_id,
             to_store_id,
@@ -198,7 +188,7 @@ class StoresApi:
     ) -> StockResult:
         """See :func:`posapp.services.stock.actions.count_stock`."""
         return stock.count_stock(
-            self._backend.uow(), actor, store_id, lines, note=note, request_id=request_id
+            self._context.uow(), actor, store_id, lines, note=note, request_id=request_id
         )
 
     def set_reorder_levels(
@@ -206,5 +196,5 @@ class StoresApi:
     ) -> LevelAfter:
         """See :func:`posapp.services.stock.actions.set_reorder_levels`."""
         return stock.set_reorder_levels(
-            self._backend.uow(), actor, store_id, product_id, reorder_point, reorder_qty
+            self._context.uow(), actor, store_id, product_id, reorder_point, reorder_qty
         )

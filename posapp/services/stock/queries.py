@@ -19,11 +19,10 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
 
 from posapp.models import Category, Product, ProductImage, StockLevel, StockMovement, Store, User
-from posapp.services.catalog.search import normalize_query, search_ids
+from posapp.services.catalog import normalize_query, search_ids
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.uow import UnitOfWork
-from posapp.services.staff.permissions import Permission
-from posapp.services.staff.security import authorize, requires
+from posapp.services.staff import Permission, authorize, requires
 from posapp.services.stock.dto import (
     CategoryOption,
     Cursor,

@@ -24,8 +24,7 @@ from posapp.services.platform.cards import refuse_card_number
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ConflictError, NotFoundError, ValidationError
 from posapp.services.platform.uow import UnitOfWork
-from posapp.services.staff.permissions import Permission
-from posapp.services.staff.security import authorize, requires
+from posapp.services.staff import Permission, authorize, requires
 from posapp.services.stock.dto import STORE_KINDS, StoreInput, StoreSummary
 
 CODE_MAX, NAME_MAX, ADDRESS_MAX, PHONE_MAX = 16, 100, 500, 40

@@ -1,1 +1,11 @@
-"""The Accounts tab: customer accounts, money dialogs and statements."""
+"""The Accounts tab: customer accounts, their movements, money dialogs and statements.
+
+This is the package's face: other packages import only from here; modules inside import each
+other directly.
+"""
+
+from posapp.ui.accounts.tab import AccountsTab
+
+__all__ = [
+    "AccountsTab",
+]

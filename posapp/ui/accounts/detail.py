@@ -17,9 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from posapp.services.accounts.api import AccountsApi
-from posapp.services.accounts.dto import STATUS_LABELS, AccountDTO, MovementDTO
-from posapp.services.accounts.numbers import display
+from posapp.services.accounts import STATUS_LABELS, AccountDTO, AccountsApi, MovementDTO, display
 from posapp.services.platform.dto import UserDTO
 from posapp.ui.accounts.models import MovementsModel, balance_money
 from posapp.ui.accounts.style import (

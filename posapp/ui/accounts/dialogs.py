@@ -23,16 +23,20 @@ from PySide6.QtWidgets import (
 )
 
 from posapp.money import MoneyError, format_money, parse_money
-from posapp.services.accounts.api import AccountsApi
-from posapp.services.accounts.dto import AccountDraft, AccountDTO, MovementDTO
-from posapp.services.accounts.numbers import display
-from posapp.services.accounts.validation import PIN_MAX
+from posapp.services.accounts import (
+    PIN_MAX,
+    AccountDraft,
+    AccountDTO,
+    AccountsApi,
+    MovementDTO,
+    display,
+)
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ValidationError
 from posapp.ui.accounts.style import message_label, plain_label, show_message, styled
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.widgets import SPACING
-from posapp.ui.staff.session import error_text
+from posapp.ui.staff import error_text
 
 DIALOG_WIDTH = 60 * SPACING
 

@@ -25,14 +25,14 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor
 from typing_extensions import override
 
-from posapp.services.accounts.api import AccountsApi
-from posapp.services.accounts.dto import (
+from posapp.services.accounts import (
     STATUS_LABELS,
     AccountFilter,
     AccountRow,
+    AccountsApi,
     MovementDTO,
+    display,
 )
-from posapp.services.accounts.numbers import display
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.ui.accounts.style import local_time_text

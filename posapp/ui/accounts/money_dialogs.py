@@ -12,19 +12,23 @@ import uuid
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QLineEdit, QWidget
 
-from posapp.services.accounts.api import AccountsApi
-from posapp.services.accounts.dto import STATUS_LABELS, AccountDTO, MovementResult, WithdrawalRules
-from posapp.services.accounts.manage import ApprovalRequiredError, WrongPinError
-from posapp.services.accounts.numbers import display
+from posapp.services.accounts import (
+    STATUS_LABELS,
+    AccountDTO,
+    AccountsApi,
+    ApprovalRequiredError,
+    MovementResult,
+    WithdrawalRules,
+    WrongPinError,
+    display,
+)
 from posapp.services.platform.dto import StoreDTO, UserDTO
 from posapp.services.platform.errors import ServiceError, ValidationError
-from posapp.services.staff.permissions import Permission, has_permission
-from posapp.services.staff.security import Approval
+from posapp.services.staff import Approval, Permission, StaffApi, has_permission
 from posapp.ui.accounts.dialogs import AccountsDialog, money_edit, parse_amount, pin_edit
 from posapp.ui.accounts.style import ChevronCombo, plain_label, show_message
 from posapp.ui.kit.formatting import money_text
-from posapp.ui.staff.approval_dialog import ask_approval
-from posapp.ui.staff.session import error_text
+from posapp.ui.staff import ask_approval, error_text
 
 NO_STORE = "No store here takes cash: add a storefront first."
 
@@ -112,11 +116,15 @@ class DepositDialog(_MoneyDialog):
 
 
 class WithdrawDialog(_MoneyDialog):
-    """Pay out cash after the holder's PIN; above the threshold a manager approves."""
+    """Pay out cash after the holder's PIN; above the threshold a manager approves.
+
+    ``staff`` checks the approving manager's credentials.
+    """
 
     def __init__(
         self,
         api: AccountsApi,
+        staff: StaffApi,
         actor: UserDTO,
         account: AccountDTO,
         stores: list[StoreDTO],
@@ -134,6 +142,7 @@ class WithdrawDialog(_MoneyDialog):
             parent,
             stores=stores,
         )
+        self._staff = staff
         self.approval: Approval | None = None
         self._approved_amount: int | None = None
         self.rules: WithdrawalRules | None = None
@@ -178,7 +187,7 @@ class WithdrawDialog(_MoneyDialog):
             f"({display(self._account.number)})."
         )
         approval = ask_approval(
-            self, self._api.backend, self._actor, Permission.WITHDRAW_ABOVE_LIMIT, summary
+            self, self._staff, self._actor, Permission.WITHDRAW_ABOVE_LIMIT, summary
         )
         if approval is None:
             raise ValidationError("A manager did not approve: nothing was paid out.")

@@ -40,8 +40,7 @@ from typing_extensions import override
 
 from posapp.reports.statement import write_statement_pdf
 from posapp.reports.statement_model import StatementReport, StatementRow, statement_report
-from posapp.services.accounts.api import AccountsApi
-from posapp.services.accounts.dto import AccountDTO, StatementDTO
+from posapp.services.accounts import AccountDTO, AccountsApi, StatementDTO
 from posapp.services.platform.dto import UserDTO
 from posapp.ui.accounts.style import (
     ChevronDateEdit,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence, QShowEvent
@@ -21,11 +22,10 @@ from PySide6.QtWidgets import (
 from typing_extensions import override
 
 from posapp.events import AccountMoved
-from posapp.services.accounts.api import AccountsApi
-from posapp.services.accounts.dto import AccountDTO, AccountFilter, MovementDTO
+from posapp.services.accounts import AccountDTO, AccountFilter, AccountsApi, MovementDTO
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
-from posapp.services.staff.permissions import Permission, has_permission
+from posapp.services.staff import Permission, has_permission
 from posapp.ui.accounts.detail import AccountDetail, action_button
 from posapp.ui.accounts.dialogs import (
     AccountFormDialog,
@@ -45,9 +45,11 @@ from posapp.ui.accounts.style import (
 )
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.formatting import money_text
-from posapp.ui.kit.ports import AppBackend
 from posapp.ui.kit.widgets import SPACING, PageHeader
-from posapp.ui.staff.session import error_text
+from posapp.ui.staff import error_text
+
+if TYPE_CHECKING:
+    from posapp.services.backend import Backend
 
 SEARCH_DELAY_MS = 250
 STATUS_CHOICES = (
@@ -71,19 +73,17 @@ class AccountsTab(QWidget):
 
     def __init__(
         self,
-        backend: AppBackend,
+        backend: Backend,
         bus: EventBus,
         user: UserDTO,
         parent: QWidget | None = None,
-        *,
-        api: AccountsApi | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("accountsTab")
         self.setAccessibleName("Accounts")
         styled(self)
         self.backend, self.bus, self.user = backend, bus, user
-        self.api = api or AccountsApi(backend)  # type: ignore[arg-type]  # until the one seam
+        self.api: AccountsApi = backend.accounts
         self.header = PageHeader(
             "Accounts", "Customer accounts, balances, movements and statements.", "wallet", self
         )
@@ -439,9 +439,10 @@ class AccountsTab(QWidget):
     def _on_withdraw(self) -> None:
         if self.account is not None:
             stores = self.api.storefronts()
-            self._money_dialog(
-                WithdrawDialog(self.api, self.user, self.account, stores, self), "Paid out"
+            dialog = WithdrawDialog(
+                self.api, self.backend.staff, self.user, self.account, stores, self
             )
+            self._money_dialog(dialog, "Paid out")
 
     @Slot()
     def _on_transfer(self) -> None:

@@ -15,10 +15,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from posapp.services.catalog.dto import CategoryDTO
+from posapp.services.catalog import CatalogApi, CategoryDTO
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
-from posapp.ui.catalog.port import CatalogPort
 from posapp.ui.kit.widgets import SPACING
 
 
@@ -26,7 +25,7 @@ class CategoryDialog(QDialog):
     """The category tree with Add, Add under, Rename; ``changed`` after any change."""
 
     def __init__(
-        self, catalog: CatalogPort, user: UserDTO, *, editable: bool, parent: QWidget | None = None
+        self, catalog: CatalogApi, user: UserDTO, *, editable: bool, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setObjectName("categoryDialog")

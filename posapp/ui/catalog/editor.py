@@ -26,19 +26,22 @@ from PySide6.QtWidgets import (
 )
 
 from posapp.money import format_money
-from posapp.services.catalog.dto import CategoryDTO, PreparedImage, ProductDraft, ProductDTO
-from posapp.services.catalog.rules import (
+from posapp.services.catalog import (
     BARCODE_MAX,
     NAME_MAX,
     SKU_MAX,
+    CatalogApi,
+    CategoryDTO,
     FieldError,
+    PreparedImage,
+    ProductDraft,
+    ProductDTO,
     format_tax_rate,
     parse_price,
     parse_tax_rate,
 )
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ConflictError, ServiceError
-from posapp.ui.catalog.port import CatalogPort
 from posapp.ui.catalog.tasks import TaskRunner
 from posapp.ui.kit.resources import PALETTE
 from posapp.ui.kit.widgets import SPACING
@@ -104,7 +107,7 @@ class ProductEditorDialog(QDialog):
 
     def __init__(
         self,
-        catalog: CatalogPort,
+        catalog: CatalogApi,
         user: UserDTO,
         categories: list[CategoryDTO],
         product: ProductDTO | None = None,

@@ -23,9 +23,8 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
-from posapp.services.catalog.dto import ExportReport, ImportOptions, ImportReport
+from posapp.services.catalog import CatalogApi, ExportReport, ImportOptions, ImportReport
 from posapp.services.platform.dto import UserDTO
-from posapp.ui.catalog.port import CatalogPort
 from posapp.ui.catalog.tasks import TaskRunner
 from posapp.ui.kit.widgets import SPACING
 
@@ -71,7 +70,7 @@ class ImportDialog(QDialog):
 
     imported = Signal(object)
 
-    def __init__(self, catalog: CatalogPort, user: UserDTO, parent: QWidget | None = None) -> None:
+    def __init__(self, catalog: CatalogApi, user: UserDTO, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("importDialog")
         self.setWindowTitle("Import products")
@@ -264,7 +263,7 @@ class ExportDialog(QDialog):
     """Exports every product to a chosen file in the background, with progress and Cancel."""
 
     def __init__(
-        self, catalog: CatalogPort, user: UserDTO, path: str, parent: QWidget | None = None
+        self, catalog: CatalogApi, user: UserDTO, path: str, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setObjectName("exportDialog")

@@ -26,11 +26,9 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QPixmap
 from typing_extensions import override
 
-from posapp.services.catalog.dto import ProductRow, SearchResult
-from posapp.services.catalog.rules import format_tax_rate
+from posapp.services.catalog import CatalogApi, ProductRow, SearchResult, format_tax_rate
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
-from posapp.ui.catalog.port import CatalogPort
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.resources import PALETTE
 
@@ -91,7 +89,7 @@ COLUMN_KEYS: Final = tuple(column.key for column in COLUMNS)
 
 
 class CatalogTableModel(QAbstractTableModel):
-    """Products by id list, rows fetched per page through the catalog port.
+    """Products by id list, rows fetched per page through the catalog facade.
 
     Signals:
         load_failed(str): a page could not be read (the message is for the user).
@@ -99,7 +97,7 @@ class CatalogTableModel(QAbstractTableModel):
 
     load_failed = Signal(str)
 
-    def __init__(self, catalog: CatalogPort, user: UserDTO, parent: QObject | None = None) -> None:
+    def __init__(self, catalog: CatalogApi, user: UserDTO, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._catalog = catalog
         self._user = user

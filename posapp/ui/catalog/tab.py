@@ -9,6 +9,7 @@ time as they are painted (``posapp.ui.catalog.model``).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -31,19 +32,20 @@ from typing_extensions import override
 
 from posapp.events import ProductChanged, ProductsImported
 from posapp.reports.labels import render_label_sheet
-from posapp.services.catalog.dto import CategoryDTO, ImportReport, ProductDTO, SearchResult
+from posapp.services.catalog import CatalogApi, CategoryDTO, ImportReport, ProductDTO, SearchResult
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
-from posapp.services.staff.permissions import Permission, has_permission
+from posapp.services.staff import Permission, has_permission
 from posapp.ui.catalog.category_dialog import CategoryDialog
 from posapp.ui.catalog.editor import ProductEditorDialog
 from posapp.ui.catalog.import_dialogs import CSV_FILTER, ExportDialog, ImportDialog
 from posapp.ui.catalog.model import COLUMN_KEYS, FIRST_IDS, THUMB_SIZE, CatalogTableModel
-from posapp.ui.catalog.port import CatalogPort, catalog_of
 from posapp.ui.catalog.tasks import TaskRunner
 from posapp.ui.kit.bus import EventBus
-from posapp.ui.kit.ports import AppBackend
-from posapp.ui.kit.widgets import SPACING, EmptyState, PageHeader
+from posapp.ui.kit.widgets import SPACING, PageHeader
+
+if TYPE_CHECKING:
+    from posapp.services.backend import Backend
 
 SEARCH_DELAY_MS = 150
 REFRESH_DELAY_MS = 400
@@ -66,7 +68,7 @@ class CatalogTab(QWidget):
 
     def __init__(
         self,
-        backend: AppBackend,
+        backend: Backend,
         bus: EventBus,
         user: UserDTO,
         parent: QWidget | None = None,
@@ -77,7 +79,7 @@ class CatalogTab(QWidget):
         self.backend = backend
         self.bus = bus
         self.user = user
-        self.catalog: CatalogPort | None = catalog_of(backend)
+        self.catalog: CatalogApi = backend.catalog
         self.can_manage = has_permission(user, Permission.MANAGE_PRODUCTS)
         self._runner = TaskRunner(self, threads=2)
         self._generation = 0
@@ -90,17 +92,6 @@ class CatalogTab(QWidget):
         layout.addWidget(
             PageHeader("Catalog", "Products, prices, barcodes, tax rates and images.", "box", self)
         )
-        if self.catalog is None:
-            layout.addWidget(
-                EmptyState(
-                    "box",
-                    "The catalog is not available",
-                    "This register was started without the catalog services.",
-                    self,
-                ),
-                1,
-            )
-            return
         self.model = CatalogTableModel(self.catalog, user, self)
         self.model.load_failed.connect(self._on_model_load_failed)
         self._build(layout)
@@ -257,8 +248,6 @@ class CatalogTab(QWidget):
 
     def refresh(self) -> None:
         """Run the current search again (in the background)."""
-        if self.catalog is None:
-            return
         self._search_timer.stop()
         self._refresh_timer.stop()
         self._generation += 1
@@ -425,7 +414,6 @@ class CatalogTab(QWidget):
     # --- actions -----------------------------------------------------------------------------
 
     def _categories(self) -> list[CategoryDTO]:
-        assert self.catalog is not None
         try:
             return self.catalog.categories(self.user)
         except ServiceError as exc:
@@ -434,7 +422,6 @@ class CatalogTab(QWidget):
 
     def open_editor(self, product: ProductDTO | None) -> ProductEditorDialog:
         """Build the product editor (not shown: tests drive it, the actions exec it)."""
-        assert self.catalog is not None
         return ProductEditorDialog(self.catalog, self.user, self._categories(), product, self)
 
     def _run_editor(self, dialog: ProductEditorDialog) -> None:
@@ -463,7 +450,6 @@ class CatalogTab(QWidget):
 
     def edit_product(self, product_id: int) -> None:
         """Open the editor on one product."""
-        assert self.catalog is not None
         try:
             product = self.catalog.product(self.user, product_id)
         except ServiceError as exc:
@@ -489,7 +475,6 @@ class CatalogTab(QWidget):
 
     def set_archived(self, product_id: int, archived: bool) -> bool:
         """Archive or restore one product; report the outcome on the status line."""
-        assert self.catalog is not None
         try:
             product = self.catalog.set_archived(
                 self.user, product_id, archived, expected_version=None
@@ -511,7 +496,6 @@ class CatalogTab(QWidget):
 
     def write_labels(self, path: str, ids: list[int] | None = None) -> int:
         """Write the labels of ``ids`` (default: the selection) to a PDF; return the count."""
-        assert self.catalog is not None
         chosen = ids if ids is not None else self.selected_ids()
         labels = self.catalog.labels(self.user, chosen)
         if not labels:
@@ -534,7 +518,6 @@ class CatalogTab(QWidget):
 
     def import_dialog(self) -> ImportDialog:
         """Build the import dialog (not shown); it is deleted when closed."""
-        assert self.catalog is not None
         dialog = ImportDialog(self.catalog, self.user, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.imported.connect(self._on_import_dialog_imported)
@@ -552,7 +535,6 @@ class CatalogTab(QWidget):
 
     def export_to(self, path: str) -> ExportDialog:
         """Start exporting to ``path`` and show the progress dialog (window-modal)."""
-        assert self.catalog is not None
         dialog = ExportDialog(self.catalog, self.user, path, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(lambda _result: self.message.emit(dialog.message))
@@ -567,7 +549,6 @@ class CatalogTab(QWidget):
 
     @Slot()
     def _on_categories_triggered(self) -> None:
-        assert self.catalog is not None
         dialog = CategoryDialog(self.catalog, self.user, editable=self.can_manage, parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()

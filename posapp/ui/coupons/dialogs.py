@@ -25,10 +25,12 @@ from PySide6.QtWidgets import (
 )
 
 from posapp.money import MoneyError, format_money, parse_money
-from posapp.services.coupons.codes import MAX_GROUPS, MIN_GROUPS, PREFIX_MAX
-from posapp.services.coupons.dto import (
+from posapp.services.coupons import (
     FIXED,
+    MAX_GROUPS,
+    MIN_GROUPS,
     PERCENT,
+    PREFIX_MAX,
     SCOPE_CATEGORIES,
     SCOPE_LABELS,
     SCOPE_PRODUCTS,

@@ -16,17 +16,17 @@ from typing import Any, Final, Generic, TypeVar
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from typing_extensions import override
 
-from posapp.services.coupons.dto import (
+from posapp.services.coupons import (
     SCOPE_LABELS,
     CampaignRow,
     CodeDTO,
+    CouponsApi,
     PageCursor,
     RedemptionDTO,
     RedemptionFilter,
+    rate_text,
 )
-from posapp.services.coupons.report_model import rate_text
 from posapp.services.platform.dto import UserDTO
-from posapp.ui.coupons.port import CouponsPort
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.qt_compat import emit
 
@@ -165,9 +165,9 @@ class CampaignTableModel(_ListModel[CampaignRow]):
 class CodeTableModel(_ListModel[CodeDTO]):
     """A campaign's codes: ids first, rows a page at a time (``data()`` does one query at most)."""
 
-    def __init__(self, port: CouponsPort, user: UserDTO, zone: tzinfo) -> None:
+    def __init__(self, coupons: CouponsApi, user: UserDTO, zone: tzinfo) -> None:
         super().__init__()
-        self._port = port
+        self._coupons = coupons
         self._user = user
         self._ids: list[int] = []
         self._cache: dict[int, CodeDTO] = {}
@@ -215,7 +215,7 @@ class CodeTableModel(_ListModel[CodeDTO]):
         if code_id not in self._cache:
             start = row - row % PAGE
             page = self._ids[start : start + PAGE]
-            self._cache.update((c.id, c) for c in self._port.codes_page(self._user, page))
+            self._cache.update((c.id, c) for c in self._coupons.codes_page(self._user, page))
         return self._cache.get(code_id)
 
     @override
@@ -226,9 +226,9 @@ class CodeTableModel(_ListModel[CodeDTO]):
 class RedemptionLogModel(_ListModel[RedemptionDTO]):
     """The redemption log, newest first; more rows are fetched as the view scrolls."""
 
-    def __init__(self, port: CouponsPort, user: UserDTO, zone: tzinfo) -> None:
+    def __init__(self, coupons: CouponsApi, user: UserDTO, zone: tzinfo) -> None:
         super().__init__()
-        self._port = port
+        self._coupons = coupons
         self._user = user
         self._filter = RedemptionFilter()
         self._more = False
@@ -268,7 +268,7 @@ class RedemptionLogModel(_ListModel[RedemptionDTO]):
 
     def reload(self) -> None:
         """Fetch the first page again."""
-        rows = self._port.redemptions_page(self._user, self._filter, None, PAGE)
+        rows = self._coupons.redemptions_page(self._user, self._filter, None, PAGE)
         self.beginResetModel()
         self._rows = rows
         self._more = len(rows) == PAGE
@@ -283,7 +283,7 @@ class RedemptionLogModel(_ListModel[RedemptionDTO]):
         if parent.isValid() or not self._more or not self._rows:
             return
         last = self._rows[-1]
-        rows = self._port.redemptions_page(
+        rows = self._coupons.redemptions_page(
             self._user, self._filter, PageCursor(last.redeemed_at, last.id), PAGE
         )
         self._more = len(rows) == PAGE

@@ -11,6 +11,7 @@ import dataclasses
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer, QUrl, Slot
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
@@ -35,25 +36,27 @@ from posapp.config import data_dir
 from posapp.events import CampaignEnded, CouponRedeemed, OrderStatusChanged
 from posapp.reports.coupon_effectiveness import render_effectiveness
 from posapp.reports.coupon_sheet import render_code_sheet
-from posapp.services.coupons.dto import (
+from posapp.services.coupons import (
     SCOPE_PRODUCTS,
     CampaignDraft,
     CampaignRow,
     Choice,
+    CouponsApi,
     RedemptionFilter,
 )
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.services.platform.files import write_atomic
-from posapp.services.staff.permissions import Permission, has_permission
+from posapp.services.staff import Permission, has_permission
 from posapp.ui.coupons.dialogs import CampaignDialog, GenerateDialog, ReportDialog
 from posapp.ui.coupons.models import CampaignTableModel, CodeTableModel, RedemptionLogModel
-from posapp.ui.coupons.port import CouponsPort, coupons_of
 from posapp.ui.coupons.worker import Cancelled, Progress, TaskDialog
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.formatting import money_text
-from posapp.ui.kit.ports import AppBackend
-from posapp.ui.kit.widgets import SPACING, EmptyState, PageHeader
+from posapp.ui.kit.widgets import SPACING, PageHeader
+
+if TYPE_CHECKING:
+    from posapp.services.backend import Backend
 
 REFRESH_DELAY_MS = 150
 """Bursts of events (a bulk checkout, a refund of many orders) cause one refresh."""
@@ -76,7 +79,7 @@ class CouponsTab(QWidget):
     """Coupon campaigns, their codes, the redemption log and the effectiveness report."""
 
     def __init__(
-        self, backend: AppBackend, bus: EventBus, user: UserDTO, parent: QWidget | None = None
+        self, backend: Backend, bus: EventBus, user: UserDTO, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setObjectName("couponsTab")
@@ -89,28 +92,15 @@ class CouponsTab(QWidget):
         layout.setContentsMargins(4 * SPACING, 3 * SPACING, 4 * SPACING, 3 * SPACING)
         layout.setSpacing(2 * SPACING)
         layout.addWidget(self.header)
-        port = coupons_of(backend)
-        if port is None:
-            layout.addWidget(
-                EmptyState(
-                    "coupon",
-                    "Coupons are not available",
-                    "This build does not connect the coupon services (backend.coupons).",
-                    self,
-                ),
-                1,
-            )
-            self.port: CouponsPort | None = None
-            return
-        self.port = port
-        self.zone = port.zone()
+        self.coupons: CouponsApi = backend.coupons
+        self.zone = self.coupons.zone()
         self.can_manage = has_permission(user, Permission.MANAGE_COUPONS)
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(REFRESH_DELAY_MS)
         self._refresh_timer.timeout.connect(self.refresh)
         self._last_file: Path | None = None
-        self._build(layout, port)
+        self._build(layout)
         bus.coupon_redeemed.connect(self._on_bus_coupon_redeemed)
         bus.campaign_ended.connect(self._on_bus_campaign_ended)
         bus.order_status_changed.connect(self._on_bus_order_status_changed)
@@ -143,7 +133,7 @@ class CouponsTab(QWidget):
         action.enabledChanged.connect(button.setEnabled)
         return button
 
-    def _build(self, layout: QVBoxLayout, port: CouponsPort) -> None:
+    def _build(self, layout: QVBoxLayout) -> None:
         self.new_action = self._action("&New campaign", "Ctrl+N", self.new_campaign, manage=True)
         self.edit_action = self._action("&Edit campaign", "Ctrl+E", self.edit_campaign, manage=True)
         self.generate_action = self._action("&Generate codes", "Ctrl+G", self.generate, manage=True)
@@ -190,9 +180,9 @@ class CouponsTab(QWidget):
         self.summary_label.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(self.summary_label)
 
-        self._build_views(layout, self.port_or_fail())
+        self._build_views(layout)
 
-    def _build_views(self, layout: QVBoxLayout, port: CouponsPort) -> None:
+    def _build_views(self, layout: QVBoxLayout) -> None:
         self.campaigns = CampaignTableModel(self.zone, lambda: datetime.now(UTC))
         self.campaign_proxy = QSortFilterProxyModel(self)
         self.campaign_proxy.setSourceModel(self.campaigns)
@@ -215,8 +205,8 @@ class CouponsTab(QWidget):
 
         self.details = QTabWidget(self)
         self.details.setObjectName("couponDetails")
-        self.details.addTab(self._codes_page(port), "Codes")
-        self.details.addTab(self._log_page(port), "Redemption log")
+        self.details.addTab(self._codes_page(), "Codes")
+        self.details.addTab(self._log_page(), "Redemption log")
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.campaign_view)
         splitter.addWidget(self.details)
@@ -236,12 +226,7 @@ class CouponsTab(QWidget):
         layout.addLayout(row)
         self._set_message("")
 
-    def port_or_fail(self) -> CouponsPort:
-        """The coupon services (the tab is only built when they are wired)."""
-        assert self.port is not None
-        return self.port
-
-    def _codes_page(self, port: CouponsPort) -> QWidget:
+    def _codes_page(self) -> QWidget:
         page = QWidget(self)
         self.code_search = QLineEdit(page)
         self.code_search.setPlaceholderText("Find a code (spaces and dashes ignored)")
@@ -249,7 +234,7 @@ class CouponsTab(QWidget):
         self.code_search.setClearButtonEnabled(True)
         self.code_search.textChanged.connect(self._on_code_search_text_changed)
         self.code_toggle_button = self._button(self.code_toggle_action, "Disable code")
-        self.codes = CodeTableModel(port, self.user, self.zone)
+        self.codes = CodeTableModel(self.coupons, self.user, self.zone)
         self.code_view = _table(page, "Codes of the campaign")
         self.code_view.setModel(self.codes)
         # Fixed widths: sizing to contents would fetch every page of a 100,000-code campaign.
@@ -267,7 +252,7 @@ class CouponsTab(QWidget):
         column.addWidget(self.code_view, 1)
         return page
 
-    def _log_page(self, port: CouponsPort) -> QWidget:
+    def _log_page(self) -> QWidget:
         page = QWidget(self)
         self.log_campaign = QComboBox(page)
         self.log_campaign.setAccessibleName("Campaign filter")
@@ -279,7 +264,7 @@ class CouponsTab(QWidget):
         self.log_text.setClearButtonEnabled(True)
         self.log_reversed = QCheckBox("Show given back", page)
         self.log_reversed.setChecked(True)
-        self.log = RedemptionLogModel(port, self.user, self.zone)
+        self.log = RedemptionLogModel(self.coupons, self.user, self.zone)
         self.log_view = _table(page, "Redemption log")
         self.log_view.setModel(self.log)
         metrics = self.log_view.fontMetrics()
@@ -328,11 +313,10 @@ class CouponsTab(QWidget):
     @Slot()
     def refresh(self) -> None:
         """Reload the campaigns (keeping the selection), the codes and the log."""
-        assert self.port is not None
         selected = self.selected_row()
         try:
-            rows = self.port.list_campaigns(self.user)
-            cashiers = self.port.redemption_cashiers(self.user)
+            rows = self.coupons.list_campaigns(self.user)
+            cashiers = self.coupons.redemption_cashiers(self.user)
         except ServiceError as exc:
             self._set_message(str(exc), error=True)
             return
@@ -405,12 +389,11 @@ class CouponsTab(QWidget):
 
     @Slot()
     def _on_campaign_view_current_changed(self) -> None:
-        assert self.port is not None
         row = self.selected_row()
         ids = (
             []
             if row is None
-            else self.port.code_ids(self.user, row.campaign.id, self.code_search.text())
+            else self.coupons.code_ids(self.user, row.campaign.id, self.code_search.text())
         )
         self.codes.set_ids(ids)
         self._update_actions()
@@ -453,22 +436,21 @@ class CouponsTab(QWidget):
     # -- actions -------------------------------------------------------------------------
 
     def _campaign_dialog(self, row: CampaignRow | None) -> CampaignDialog:
-        port = self.port
-        assert port is not None
-        categories = port.category_choices(self.user)
+        coupons = self.coupons
+        categories = coupons.category_choices(self.user)
         skus = ""
         if row is not None and row.campaign.product_ids:
-            labels = port.product_labels(self.user, row.campaign.product_ids)
+            labels = coupons.product_labels(self.user, row.campaign.product_ids)
             skus = ", ".join(choice.label.split(" · ")[0] for choice in labels)
         holder: list[CampaignDialog] = []
 
         def submit(draft: CampaignDraft, shared_code: str) -> object:
             if draft.scope == SCOPE_PRODUCTS:
-                found = port.products_by_sku(self.user, holder[0].product_skus())
+                found = coupons.products_by_sku(self.user, holder[0].product_skus())
                 draft = dataclasses.replace(draft, product_ids=tuple(c.id for c in found))
             if row is None:
-                return port.create_campaign(self.user, draft, shared_code)
-            return port.update_campaign(self.user, row.campaign.id, draft)
+                return coupons.create_campaign(self.user, draft, shared_code)
+            return coupons.update_campaign(self.user, row.campaign.id, draft)
 
         dialog = CampaignDialog(
             self.zone,
@@ -505,10 +487,10 @@ class CouponsTab(QWidget):
     def toggle_campaign(self) -> None:
         """Disable (at once) or enable the selected campaign."""
         row = self.selected_row()
-        if row is None or self.port is None:
+        if row is None:
             return
         try:
-            self.port.set_campaign_active(self.user, row.campaign.id, not row.campaign.active)
+            self.coupons.set_campaign_active(self.user, row.campaign.id, not row.campaign.active)
         except ServiceError as exc:
             self._set_message(str(exc), error=True)
             return
@@ -520,10 +502,10 @@ class CouponsTab(QWidget):
     def toggle_code(self) -> None:
         """Disable (at once) or enable the code under the cursor."""
         code = self.codes.row_at(self.code_view.currentIndex().row())
-        if code is None or self.port is None:
+        if code is None:
             return
         try:
-            self.port.set_code_active(self.user, code.id, not code.active)
+            self.coupons.set_code_active(self.user, code.id, not code.active)
         except ServiceError as exc:
             self._set_message(str(exc), error=True)
             return
@@ -544,8 +526,8 @@ class CouponsTab(QWidget):
     def generate(self) -> None:
         """Ask how many codes, then generate them with a progress bar and Cancel."""
         row = self.selected_row()
-        port = self.port
-        if row is None or port is None:
+        coupons = self.coupons
+        if row is None:
             return
         ask = GenerateDialog(row.campaign.name, self)
         if not ask.exec():
@@ -554,7 +536,7 @@ class CouponsTab(QWidget):
         campaign_id = row.campaign.id
 
         def work(progress: Progress, cancelled: Cancelled) -> object:
-            return port.generate_codes(
+            return coupons.generate_codes(
                 self.user,
                 campaign_id,
                 count,
@@ -603,8 +585,8 @@ class CouponsTab(QWidget):
     @Slot()
     def export_csv(self) -> None:
         """Save the selected campaign's codes as CSV."""
-        row, port = self.selected_row(), self.port
-        if row is None or port is None:
+        row, coupons = self.selected_row(), self.coupons
+        if row is None:
             return
         path = self.ask_save_path(
             "Export codes", f"coupon-codes-{self._slug(row)}.csv", "CSV (*.csv)"
@@ -614,15 +596,15 @@ class CouponsTab(QWidget):
         campaign_id = row.campaign.id
 
         def make(progress: Progress, cancelled: Cancelled) -> bytes:
-            return port.export_codes_csv(self.user, campaign_id).encode("utf-8-sig")
+            return coupons.export_codes_csv(self.user, campaign_id).encode("utf-8-sig")
 
         self._save("Export codes", "Exporting the codes…", path, make)
 
     @Slot()
     def export_sheet(self) -> None:
         """Save the selected campaign's printable code sheet as PDF."""
-        row, port = self.selected_row(), self.port
-        if row is None or port is None:
+        row, coupons = self.selected_row(), self.coupons
+        if row is None:
             return
         path = self.ask_save_path(
             "Code sheet", f"coupon-sheet-{self._slug(row)}.pdf", "PDF (*.pdf)"
@@ -632,7 +614,7 @@ class CouponsTab(QWidget):
         campaign_id = row.campaign.id
 
         def make(progress: Progress, cancelled: Cancelled) -> bytes:
-            sheet = port.code_sheet(self.user, campaign_id)
+            sheet = coupons.code_sheet(self.user, campaign_id)
             return render_code_sheet(sheet, progress=progress, cancelled=cancelled)
 
         self._save("Code sheet", "Drawing the code sheet…", path, make)
@@ -640,9 +622,7 @@ class CouponsTab(QWidget):
     @Slot()
     def build_report(self) -> None:
         """Ask for a period, then build the effectiveness report off the GUI thread."""
-        port = self.port
-        if port is None:
-            return
+        coupons = self.coupons
         row = self.selected_row()
         ask = ReportDialog(datetime.now(self.zone).date(), row.campaign.name if row else None, self)
         if not ask.exec():
@@ -659,7 +639,7 @@ class CouponsTab(QWidget):
             def half(done: int, total: int) -> None:
                 progress(done, 2 * total)
 
-            report = port.effectiveness_report(
+            report = coupons.effectiveness_report(
                 self.user, first, last, campaign_ids=ids, progress=half, cancelled=cancelled
             )
             progress(3, 4)

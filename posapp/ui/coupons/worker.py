@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
-from posapp.services.coupons.dto import OperationCancelledError
+from posapp.services.coupons import OperationCancelledError
 from posapp.ui.kit import worker
 from posapp.ui.kit.worker import Cancelled, Progress, TaskSignals, Work
 

@@ -1,1 +1,19 @@
-"""Notifications in the UI: the bell, toasts, the centre, rules and the email outbox."""
+"""The bell, toasts, the notification centre and rules, and the email outbox.
+
+This is the package's face: other packages import only from here; modules inside import each
+other directly.
+"""
+
+from posapp.ui.notifications.bell import NotificationBell
+from posapp.ui.notifications.menu import LinkOpener, NotificationActions
+from posapp.ui.notifications.toasts import ToastArea
+from posapp.ui.notifications.wiring import NotificationsWiring, wire_notifications
+
+__all__ = [
+    "LinkOpener",
+    "NotificationActions",
+    "NotificationBell",
+    "NotificationsWiring",
+    "ToastArea",
+    "wire_notifications",
+]

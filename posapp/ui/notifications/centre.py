@@ -40,10 +40,11 @@ from PySide6.QtWidgets import (
 from typing_extensions import override
 
 from posapp.events import NotificationCreated
-from posapp.services.notifications.dto import (
+from posapp.services.notifications import (
     TRIGGERS,
     NotificationDTO,
     NotificationFilter,
+    NotificationsApi,
     trigger_label,
 )
 from posapp.services.platform.dto import UserDTO
@@ -52,8 +53,7 @@ from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import PALETTE, icon_pixmap
 from posapp.ui.kit.widgets import SPACING, EmptyState, PageHeader
-from posapp.ui.notifications.ports import NotificationsPort
-from posapp.ui.staff.session import error_text
+from posapp.ui.staff import error_text
 
 PAGE_SIZE: Final = 100
 ROW_HEIGHT: Final = 8 * SPACING
@@ -82,9 +82,7 @@ def when_text(at: datetime, now: datetime | None = None) -> str:
 class NotificationListModel(QAbstractListModel):
     """A user's notifications, newest first, fetched a page at a time (keyset on the id)."""
 
-    def __init__(
-        self, api: NotificationsPort, user: UserDTO, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, api: NotificationsApi, user: UserDTO, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._api = api
         self._user = user
@@ -279,7 +277,7 @@ class NotificationCentre(QDialog):
 
     def __init__(
         self,
-        api: NotificationsPort,
+        api: NotificationsApi,
         bus: EventBus,
         user: UserDTO,
         parent: QWidget | None = None,

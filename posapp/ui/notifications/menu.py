@@ -15,32 +15,34 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Final, Protocol
+from typing import TYPE_CHECKING, Final, Protocol
 
 from PySide6.QtCore import QObject, Qt, QThreadPool, QUrl, Signal, Slot
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QDialog, QMenu, QVBoxLayout, QWidget
 from typing_extensions import override
 
-from posapp.services.notifications.dto import RULES_PERMISSION
-from posapp.services.notifications.outbox_dto import (
+from posapp.services.notifications import (
     OUTBOX_PERMISSION,
     PROMOTION_PERMISSION,
+    RULES_PERMISSION,
     SMTP_PERMISSION,
+    NotificationsApi,
 )
 from posapp.services.platform.dto import UserDTO
-from posapp.services.staff.permissions import Permission, has_permission
+from posapp.services.staff import Permission, has_permission
 from posapp.ui.kit.bus import EventBus
-from posapp.ui.kit.ports import AppBackend
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import PALETTE
 from posapp.ui.kit.worker import Cancelled, Progress, Task
 from posapp.ui.notifications.outbox_dialogs import PromotionDialog, SmtpSettingsDialog
 from posapp.ui.notifications.outbox_view import OutboxView
-from posapp.ui.notifications.ports import NotificationsApiPort
 from posapp.ui.notifications.rules_dialog import NotificationRulesDialog
 from posapp.ui.notifications.toasts import ToastArea
 from posapp.ui.notifications.wiring import NotificationsWiring
+
+if TYPE_CHECKING:
+    from posapp.services.backend import Backend
 
 LINK_TABS: Final = {
     "product": "Stores",
@@ -75,7 +77,7 @@ def open_file(path: Path) -> bool:
 class _ReportTask(Task):
     """Finds or writes a campaign's final report on the thread pool; never touches a widget."""
 
-    def __init__(self, backend: AppBackend, user: UserDTO, campaign_id: int) -> None:
+    def __init__(self, backend: Backend, user: UserDTO, campaign_id: int) -> None:
         def work(_progress: Progress, _cancelled: Cancelled) -> object:
             # Lazy: reportlab loads only when a report is opened.
             from posapp.reports.coupon_final import ensure_final_report  # noqa: PLC0415
@@ -101,7 +103,7 @@ class LinkOpener(QObject):
     def __init__(
         self,
         host: TabHost,
-        backend: AppBackend,
+        backend: Backend,
         user: UserDTO,
         toasts: ToastArea,
         parent: QObject | None = None,
@@ -172,7 +174,7 @@ class NotificationActions(QObject):
     def __init__(
         self,
         window: QWidget,
-        api: NotificationsApiPort,
+        api: NotificationsApi,
         bus: EventBus,
         user: UserDTO,
         wiring: NotificationsWiring,

@@ -20,18 +20,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from posapp.services.notifications.outbox_dto import (
+from posapp.services.notifications import (
     DEFAULT_PORTS,
     SECURITY_LABELS,
     SECURITY_MODES,
+    NotificationsApi,
     SmtpSettings,
 )
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.widgets import SPACING, PageHeader
-from posapp.ui.notifications.ports import OutboxPort
-from posapp.ui.staff.session import error_text
+from posapp.ui.staff import error_text
 
 SUBJECT_MAX: Final = 200
 
@@ -54,7 +54,7 @@ class _SendPromotion(QRunnable):
     """Queues the promotion off the GUI thread (one transaction; thousands of rows)."""
 
     def __init__(
-        self, api: OutboxPort, user: UserDTO, subject: str, body: str, campaign_id: int | None
+        self, api: NotificationsApi, user: UserDTO, subject: str, body: str, campaign_id: int | None
     ) -> None:
         super().__init__()
         self.signals = _SendSignals()
@@ -82,7 +82,7 @@ class PromotionDialog(QDialog):
 
     sent = Signal(int)
 
-    def __init__(self, api: OutboxPort, user: UserDTO, parent: QWidget | None = None) -> None:
+    def __init__(self, api: NotificationsApi, user: UserDTO, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._api = api
         self._user = user
@@ -227,7 +227,7 @@ class SmtpSettingsDialog(QDialog):
     file (see ``posapp.services.notifications.mailer``).
     """
 
-    def __init__(self, api: OutboxPort, user: UserDTO, parent: QWidget | None = None) -> None:
+    def __init__(self, api: NotificationsApi, user: UserDTO, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._api = api
         self._user = user

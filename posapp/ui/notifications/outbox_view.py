@@ -30,25 +30,25 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
-from posapp.services.notifications.outbox_dto import (
+from posapp.services.notifications import (
     OUTBOX_KIND_LABELS,
     OUTBOX_STATUS_LABELS,
     PROMOTION_PERMISSION,
     SMTP_PERMISSION,
+    NotificationsApi,
     OutboxFilter,
     OutboxRowDTO,
 )
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
-from posapp.services.staff.permissions import has_permission
+from posapp.services.staff import has_permission
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.resources import PALETTE
 from posapp.ui.kit.widgets import SPACING, PageHeader
 from posapp.ui.notifications.centre import when_text
 from posapp.ui.notifications.outbox_dialogs import PromotionDialog, SmtpSettingsDialog
-from posapp.ui.notifications.ports import OutboxPort
 from posapp.ui.notifications.style import table_style
-from posapp.ui.staff.session import error_text
+from posapp.ui.staff import error_text
 
 PAGE_SIZE: Final = 200
 AUTO_REFRESH_MS: Final = 15_000
@@ -87,7 +87,7 @@ def _cell(row: OutboxRowDTO, column: int) -> str:
 class OutboxTableModel(QAbstractTableModel):
     """The outbox, newest first, a page at a time (keyset on the id), optionally by status."""
 
-    def __init__(self, api: OutboxPort, user: UserDTO, parent: QWidget | None = None) -> None:
+    def __init__(self, api: NotificationsApi, user: UserDTO, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._api = api
         self._user = user
@@ -187,7 +187,7 @@ class OutboxView(QWidget):
     """
 
     def __init__(
-        self, api: OutboxPort, bus: EventBus, user: UserDTO, parent: QWidget | None = None
+        self, api: NotificationsApi, bus: EventBus, user: UserDTO, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self._api = api

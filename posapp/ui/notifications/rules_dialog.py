@@ -32,11 +32,12 @@ from PySide6.QtWidgets import (
 from typing_extensions import override
 
 from posapp.money import MoneyError, format_money, parse_money
-from posapp.services.notifications.dto import (
+from posapp.services.notifications import (
     MONEY_THRESHOLD_MAX,
     ROLES,
     TRIGGERS,
     NotificationRule,
+    NotificationsApi,
     StaffChoice,
     TriggerSpec,
     default_rules,
@@ -45,9 +46,8 @@ from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.widgets import SPACING, PageHeader
-from posapp.ui.notifications.ports import NotificationsPort
 from posapp.ui.notifications.style import table_style
-from posapp.ui.staff.session import error_text
+from posapp.ui.staff import error_text
 
 COLUMNS: Final = ("Notify when", "On", "Admins", "Managers", "Cashiers", "Threshold", "Also")
 _ENABLED: Final = 1
@@ -191,9 +191,7 @@ class RulesTableModel(QAbstractTableModel):
 class NotificationRulesDialog(QDialog):
     """Edit who is told what. Space toggles a check box; Ctrl+S saves; Escape cancels."""
 
-    def __init__(
-        self, api: NotificationsPort, user: UserDTO, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, api: NotificationsApi, user: UserDTO, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._api = api
         self._user = user

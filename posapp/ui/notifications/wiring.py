@@ -2,9 +2,8 @@
 
 ``posapp.ui.main_window.MainWindow`` calls :func:`wire_notifications` once, when it is built::
 
-    wiring = wire_notifications(window, backend, bus, user)   # backend.notifications is the API
-    if wiring is not None:
-        wiring.open_requested.connect(window.links.open)      # (kind, id), e.g. ("product", 7)
+    wiring = wire_notifications(window, backend.notifications, bus, user)
+    wiring.open_requested.connect(window.links.open)      # (kind, id), e.g. ("product", 7)
 
 What it does:
 
@@ -28,13 +27,13 @@ from PySide6.QtWidgets import QWidget
 from typing_extensions import override
 
 from posapp.events import NotificationCreated
+from posapp.services.notifications import NotificationsApi
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.notifications.bell import NotificationBell
 from posapp.ui.notifications.centre import NotificationCentre
-from posapp.ui.notifications.ports import NotificationsPort, notifications_of
 from posapp.ui.notifications.toasts import TOAST_LEVELS, Toast, ToastArea, ToastLevel
 
 _log = logging.getLogger(__name__)
@@ -70,7 +69,7 @@ class NotificationsWiring(QObject):
     def __init__(
         self,
         host: NotificationHost,
-        api: NotificationsPort,
+        api: NotificationsApi,
         bus: EventBus,
         user: UserDTO,
         *,
@@ -95,7 +94,7 @@ class NotificationsWiring(QObject):
         self.refresh_count()
 
     @property
-    def api(self) -> NotificationsPort:
+    def api(self) -> NotificationsApi:
         """The notification services this wiring reads from."""
         return self._api
 
@@ -192,16 +191,11 @@ class NotificationsWiring(QObject):
 
 
 def wire_notifications(
-    window: NotificationHost, backend: object, bus: EventBus, user: UserDTO
-) -> NotificationsWiring | None:
+    window: NotificationHost, api: NotificationsApi, bus: EventBus, user: UserDTO
+) -> NotificationsWiring:
     """Connect ``window``'s bell and toasts to the notifications of ``user``.
 
-    ``backend.notifications`` (a ``NotificationApi``) provides the services; without it nothing
-    is wired and None is returned. The returned object is a child of ``window`` (it lives and
-    dies with it); connect its ``open_requested(kind, id)`` to whatever shows an order, product,
-    campaign, account or user.
+    The returned object is a child of ``window`` (it lives and dies with it); connect its
+    ``open_requested(kind, id)`` to whatever shows an order, product, campaign, account or user.
     """
-    api = notifications_of(backend)
-    if api is None:
-        return None
     return NotificationsWiring(window, api, bus, user)

@@ -19,24 +19,28 @@ from PySide6.QtWidgets import (
 from posapp.reports.receipt import receipt_pdf
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
-from posapp.services.sales.dto import (
+from posapp.services.sales import (
     ApprovalRequiredError,
     ManagerApproval,
     OrderDetail,
     PaymentDraft,
     PlacedOrder,
     ReturnRequest,
+    SalesApi,
 )
-from posapp.services.staff.permissions import Permission, has_permission
+from posapp.services.staff import Permission, has_permission
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.widgets import SPACING
 from posapp.ui.orders.return_dialog import ReturnDialog
-from posapp.ui.register.dialogs import ApprovalDialog, text_dialog
-from posapp.ui.register.flow import ReceiptSink, save_and_open_receipt
-from posapp.ui.register.payment import PaymentDialog
-from posapp.ui.register.port import OrdersPort
+from posapp.ui.register import (
+    ApprovalDialog,
+    PaymentDialog,
+    ReceiptSink,
+    save_and_open_receipt,
+    text_dialog,
+)
 
 ACTION_TEXT = {
     "pay": ("Take payment", ""),
@@ -80,11 +84,11 @@ class OrderDetailPanel(QFrame):
     changed = Signal()
 
     def __init__(
-        self, port: OrdersPort, bus: EventBus, user: UserDTO, parent: QWidget | None = None
+        self, sales: SalesApi, bus: EventBus, user: UserDTO, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setObjectName("card")
-        self.port, self.user = port, user
+        self.sales, self.user = sales, user
         self.order: OrderDetail | None = None
         self.receipt_sink: ReceiptSink = save_and_open_receipt
         self.title = QLabel("Choose an order", self)
@@ -133,7 +137,7 @@ class OrderDetailPanel(QFrame):
     def load(self, order_id: int) -> None:
         """Read and show an order."""
         try:
-            self.show_order(self.port.order_detail(self.user, order_id))
+            self.show_order(self.sales.order_detail(self.user, order_id))
         except ServiceError as exc:
             self.say(str(exc))
 
@@ -237,7 +241,7 @@ class OrderDetailPanel(QFrame):
             if handler is not None:
                 handler()
                 return
-            self.port.advance_order(self.user, self.order.id, action)
+            self.sales.advance_order(self.user, self.order.id, action)
         except ServiceError as exc:
             self.say(str(exc))
             return
@@ -245,7 +249,7 @@ class OrderDetailPanel(QFrame):
 
     def _approval(self, permission: str, what: str) -> ManagerApproval | None:
         dialog = ApprovalDialog(
-            what, lambda a: self.port.verify_approval(self.user, a, permission), self
+            what, lambda a: self.sales.verify_approval(self.user, a, permission), self
         )
         return dialog.approval if dialog.exec() else None
 
@@ -254,7 +258,7 @@ class OrderDetailPanel(QFrame):
         assert order is not None
 
         def submit(payments: tuple[PaymentDraft, ...]) -> PlacedOrder:
-            return self.port.pay_order(self.user, order.id, payments)
+            return self.sales.pay_order(self.user, order.id, payments)
 
         dialog = PaymentDialog(
             order.total_minor,
@@ -284,7 +288,7 @@ class OrderDetailPanel(QFrame):
             approval = self._approval(Permission.VOID.value, "Cancelling an order needs a manager.")
             if approval is None:
                 return
-        self.port.cancel_order(self.user, order.id, reason, approval)
+        self.sales.cancel_order(self.user, order.id, reason, approval)
         emit(self.changed)
 
     @Slot()
@@ -300,7 +304,7 @@ class OrderDetailPanel(QFrame):
     def _submit_return(self, request: ReturnRequest) -> str:
         while True:
             try:
-                result = self.port.return_items(self.user, request)
+                result = self.sales.return_items(self.user, request)
             except ApprovalRequiredError as exc:
                 approval = self._approval(exc.permission, str(exc))
                 if approval is None:
@@ -327,9 +331,9 @@ class OrderDetailPanel(QFrame):
         if self.order is None:
             return
         try:
-            pdf = receipt_pdf(self.order, zone=self.port.shop_zone(), copy=True)
+            pdf = receipt_pdf(self.order, zone=self.sales.shop_zone(), copy=True)
             self.receipt_sink(f"{self.order.number}-copy", pdf)
-            self.port.print_receipt(self.user, self.order.id, copy=True)
+            self.sales.print_receipt(self.user, self.order.id, copy=True)
         except (ServiceError, OSError) as exc:
             self.say(f"Receipt not printed: {exc}")
             return

@@ -41,14 +41,13 @@ from typing_extensions import override
 from posapp.events import DomainEvent
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
-from posapp.services.sales.dto import CustomerDTO, OrderFilter, OrderRow
+from posapp.services.sales import CustomerDTO, OrderFilter, OrderRow, SalesApi
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.widgets import SPACING
 from posapp.ui.orders.detail import OrderDetailPanel
-from posapp.ui.register.pickers import CustomerPicker
-from posapp.ui.register.port import OrdersPort
+from posapp.ui.register import CustomerPicker
 
 Index = QModelIndex | QPersistentModelIndex
 PAGE = 200
@@ -113,9 +112,9 @@ class OrderListModel(QAbstractTableModel):
 
     failed = Signal(str)
 
-    def __init__(self, port: OrdersPort, user: UserDTO, page_size: int = PAGE) -> None:
+    def __init__(self, sales: SalesApi, user: UserDTO, page_size: int = PAGE) -> None:
         super().__init__()
-        self._port, self._user = port, user
+        self._sales, self._user = sales, user
         self._page = page_size
         self._rows: list[OrderRow] = []
         self._filter = OrderFilter()
@@ -154,7 +153,7 @@ class OrderListModel(QAbstractTableModel):
             return
         after = self._rows[-1].key if self._rows else None
         try:
-            page = self._port.order_page(self._user, self._filter, after, self._page)
+            page = self._sales.order_page(self._user, self._filter, after, self._page)
         except ServiceError as exc:
             self._more = False
             emit(self.failed, str(exc))
@@ -210,15 +209,15 @@ class OrderListView(QWidget):
     order_changed = Signal()
 
     def __init__(
-        self, port: OrdersPort, bus: EventBus, user: UserDTO, parent: QWidget | None = None
+        self, sales: SalesApi, bus: EventBus, user: UserDTO, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setObjectName("orderListView")
-        self.port, self.user = port, user
+        self.sales, self.user = sales, user
         self.customer: CustomerDTO | None = None
-        self.model = OrderListModel(port, user)
+        self.model = OrderListModel(sales, user)
         self.model.failed.connect(self._on_model_failed)
-        self.detail = OrderDetailPanel(port, bus, user, self)
+        self.detail = OrderDetailPanel(sales, bus, user, self)
         self.detail.changed.connect(self._on_detail_changed)
         self._build_filters()
         self.table = QTableView(self)
@@ -295,7 +294,7 @@ class OrderListView(QWidget):
         self.store_combo.setAccessibleName("Store")
         self.store_combo.addItem("All stores", None)
         try:
-            for store in self.port.stores():
+            for store in self.sales.stores():
                 if store.kind == "store":
                     self.store_combo.addItem(store.name, store.id)
         except ServiceError:
@@ -366,7 +365,7 @@ class OrderListView(QWidget):
             self.apply_filter()
             return
         try:
-            order = self.port.find_order(self.user, text)
+            order = self.sales.find_order(self.user, text)
         except ServiceError:
             self.apply_filter()
             return
@@ -375,7 +374,7 @@ class OrderListView(QWidget):
     @Slot()
     def _on_customer_button_clicked(self) -> None:
         picker = CustomerPicker(
-            lambda t: self.port.search_customers(self.user, t), self.customer, self
+            lambda t: self.sales.search_customers(self.user, t), self.customer, self
         )
         if not picker.exec():
             return

@@ -29,14 +29,14 @@ from PySide6.QtWidgets import (
 )
 
 from posapp.services.platform.errors import ServiceError
-from posapp.services.sales.dto import (
+from posapp.services.sales import (
     OrderDetail,
     OrderLineDTO,
     RefundTo,
     ReturnLineRequest,
     ReturnRequest,
+    line_refund,
 )
-from posapp.services.sales.pricing import line_refund
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.widgets import SPACING
 

@@ -7,19 +7,20 @@ page opens and closes the till and makes the X, Z and sales reports.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from posapp.services.platform.dto import UserDTO
-from posapp.services.staff.permissions import Permission, has_permission
+from posapp.services.staff import Permission, has_permission
 from posapp.ui.kit.bus import EventBus
-from posapp.ui.kit.ports import AppBackend
-from posapp.ui.kit.widgets import SPACING, EmptyState
+from posapp.ui.kit.widgets import SPACING
 from posapp.ui.orders.listing import OrderListView
-from posapp.ui.register.panels import REGISTER_STYLE
-from posapp.ui.register.port import orders_of
-from posapp.ui.register.till_view import TillView
-from posapp.ui.register.view import RegisterView
+from posapp.ui.register import REGISTER_STYLE, RegisterView, TillView
+
+if TYPE_CHECKING:
+    from posapp.services.backend import Backend
 
 
 class OrdersTab(QWidget):
@@ -29,7 +30,7 @@ class OrdersTab(QWidget):
 
     def __init__(
         self,
-        backend: AppBackend,
+        backend: Backend,
         bus: EventBus,
         user: UserDTO,
         parent: QWidget | None = None,
@@ -43,32 +44,19 @@ class OrdersTab(QWidget):
         self.till: TillView | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2 * SPACING, SPACING, 2 * SPACING, 0)
-        port = orders_of(backend)
-        if port is None:
-            layout.setContentsMargins(4 * SPACING, 3 * SPACING, 4 * SPACING, 3 * SPACING)
-            layout.addWidget(
-                EmptyState(
-                    "cart",
-                    "The register is not connected",
-                    "This build does not connect the order services (backend.orders).",
-                    self,
-                ),
-                1,
-            )
-            self.pages: QTabWidget | None = None
-            return
+        sales = backend.sales
         self.setStyleSheet(REGISTER_STYLE)
         self.pages = QTabWidget(self)
         self.pages.setObjectName("ordersPages")
         self.pages.setDocumentMode(True)
         self.pages.tabBar().setFocusPolicy(Qt.FocusPolicy.TabFocus)
         if has_permission(user, Permission.SELL):
-            self.register = RegisterView(port, bus, user, self.pages)
+            self.register = RegisterView(sales, bus, user, self.pages)
             self.pages.addTab(self.register, "&Register")
         if has_permission(user, Permission.VIEW_ORDERS):
-            self.orders = OrderListView(port, bus, user, self.pages)
+            self.orders = OrderListView(sales, bus, user, self.pages)
             self.pages.addTab(self.orders, "&Orders")
-        self.till = TillView(port, bus, user, self.pages)
+        self.till = TillView(sales, bus, user, self.pages)
         self.pages.addTab(self.till, "&Till")
         self.till.till_changed.connect(self._on_till_changed)
         self.pages.currentChanged.connect(self._on_pages_current_changed)
@@ -82,7 +70,6 @@ class OrdersTab(QWidget):
 
     @Slot(int)
     def _on_pages_current_changed(self, _index: int) -> None:
-        assert self.pages is not None
         page = self.pages.currentWidget()
         if page is self.orders and self.orders is not None:
             self.orders.ensure_loaded()

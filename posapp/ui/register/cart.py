@@ -15,24 +15,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from posapp.services.platform.errors import ValidationError
-from posapp.services.sales.dto import (
+from posapp.services.sales import (
+    EMPTY_CART,
+    MAX_LINES,
     BasketItem,
     CouponQuoteDTO,
     CustomerDTO,
+    Discount,
     DraftLine,
     ManagerApproval,
     ParkedCart,
     ParkedLine,
     PaymentDraft,
-    ProductDTO,
-    SaleDraft,
-)
-from posapp.services.sales.pricing import (
-    EMPTY_CART,
-    MAX_LINES,
-    Discount,
     PricedCart,
     PriceLine,
+    ProductDTO,
+    SaleDraft,
     check_quantity,
     price_cart,
 )

@@ -24,8 +24,7 @@ from PySide6.QtWidgets import (
 
 from posapp.money import BP_PER_UNIT, MoneyError, format_money, parse_money
 from posapp.services.platform.errors import ServiceError, ValidationError
-from posapp.services.sales.dto import ManagerApproval
-from posapp.services.sales.pricing import MAX_LINE_QUANTITY, Discount, check_quantity
+from posapp.services.sales import MAX_LINE_QUANTITY, Discount, ManagerApproval, check_quantity
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.widgets import SPACING
 from posapp.ui.register.panels import no_default_buttons

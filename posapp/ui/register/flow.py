@@ -1,37 +1,43 @@
 """What the register's keys do beyond scanning: dialogs, approvals, coupons, park, pay, receipt.
 
 Kept apart from :mod:`posapp.ui.register.view` (the layout and the scanning path) so each file
-stays readable; the flow works on the view's cart and port and tells the view to refresh.
+stays readable. The flow never imports the view: it works through :class:`RegisterScreen`, the
+small public surface the view offers (its cart, the sales facade, messages, refresh), so calls go
+one way, view → flow → screen methods.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QWidget
 
 from posapp.config import data_dir
 from posapp.money import apply_rate_bp
 from posapp.reports.receipt import receipt_pdf
+from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.services.platform.files import write_atomic
-from posapp.services.sales.dto import (
+from posapp.services.sales import (
     ApprovalRequiredError,
     CouponQuoteDTO,
     CustomerDTO,
+    Discount,
+    DiscountKind,
     ManagerApproval,
     ParkedSaleDTO,
     PaymentDraft,
     PlacedOrder,
     ProductDTO,
+    SalesApi,
+    TillSessionDTO,
 )
-from posapp.services.sales.pricing import Discount, DiscountKind
-from posapp.services.staff.permissions import Permission
+from posapp.services.staff import Permission
 from posapp.ui.kit.formatting import money_text
-from posapp.ui.kit.qt_compat import emit
 from posapp.ui.register.cart import Cart
 from posapp.ui.register.dialogs import (
     ApprovalDialog,
@@ -43,9 +49,6 @@ from posapp.ui.register.dialogs import (
 )
 from posapp.ui.register.payment import PaymentDialog
 from posapp.ui.register.pickers import CustomerPicker, ParkedPicker, product_picker
-
-if TYPE_CHECKING:
-    from posapp.ui.register.view import RegisterView
 
 ReceiptSink = Callable[[str, bytes], None]
 
@@ -66,11 +69,77 @@ def save_and_open_receipt(number: str, pdf: bytes) -> None:
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(path).resolve())))
 
 
-class RegisterFlow:
-    """The register's actions that open dialogs or talk to the services."""
+class RegisterScreen(Protocol):
+    """What the flow needs of the register view (:class:`posapp.ui.register.RegisterView`)."""
 
-    def __init__(self, view: RegisterView) -> None:
+    @property
+    def sales(self) -> SalesApi:
+        """The sales facade."""
+        ...
+
+    @property
+    def user(self) -> UserDTO:
+        """The logged-in cashier."""
+        ...
+
+    @property
+    def cart(self) -> Cart:
+        """The current sale."""
+        ...
+
+    @property
+    def till(self) -> TillSessionDTO | None:
+        """This register's open till (None: closed)."""
+        ...
+
+    def say(self, text: str, level: str = "info") -> None:
+        """Show a message above the cart."""
+        ...
+
+    def refresh(self, select: int | None = None) -> None:
+        """Show the cart after a change."""
+        ...
+
+    def refresh_till(self) -> None:
+        """Read the till again."""
+        ...
+
+    def new_sale(self, cart: Cart | None = None) -> None:
+        """Start a fresh sale (or show a resumed one)."""
+        ...
+
+    def add_product(self, product: ProductDTO, quantity: int = 1) -> bool:
+        """Add units of a product to the sale."""
+        ...
+
+    def selected_line_no(self) -> int | None:
+        """The chosen line."""
+        ...
+
+    def record_removal(self, line_no: int, units: int) -> bool:
+        """Audit units taken off a line before it changes; False when that failed."""
+        ...
+
+    def apply_change(self, change: Callable[[], None], select: int | None = None) -> bool:
+        """Change the cart; say why not, or requote and refresh."""
+        ...
+
+    def may(self, permission: Permission) -> bool:
+        """Whether the cashier may do this without a manager."""
+        ...
+
+
+class RegisterFlow:
+    """The register's actions that open dialogs or talk to the services.
+
+    Args:
+        view: The register screen the flow works on.
+        parent: The widget its dialogs belong to (the register view itself).
+    """
+
+    def __init__(self, view: RegisterScreen, parent: QWidget) -> None:
         self.view = view
+        self.parent = parent
         self.receipt_sink: ReceiptSink = save_and_open_receipt
         self.last_order: PlacedOrder | None = None
 
@@ -90,8 +159,8 @@ class RegisterFlow:
         view = self.view
         dialog = ApprovalDialog(
             what or APPROVAL_TEXT.get(permission, "This needs a manager's approval."),
-            lambda approval: view.port.verify_approval(view.user, approval, permission),
-            view,
+            lambda approval: view.sales.verify_approval(view.user, approval, permission),
+            self.parent,
         )
         return dialog.approval if dialog.exec() else None
 
@@ -99,7 +168,7 @@ class RegisterFlow:
         if self.view.may(Permission.DISCOUNT_ABOVE_CAP) or off_minor == 0:
             return False
         try:
-            cap = self.view.port.discount_cap_bp()
+            cap = self.view.sales.discount_cap_bp()
         except ServiceError:
             cap = 0
         return off_minor > apply_rate_bp(base_minor, cap)
@@ -109,7 +178,9 @@ class RegisterFlow:
     def search_product(self, text: str) -> None:
         """Find a product and add it."""
         view = self.view
-        picker = product_picker(lambda t: view.port.search_products(view.user, t), text, view)
+        picker = product_picker(
+            lambda t: view.sales.search_products(view.user, t), text, self.parent
+        )
         if picker.exec() and isinstance(picker.chosen, ProductDTO):
             view.add_product(picker.chosen)
 
@@ -125,12 +196,12 @@ class RegisterFlow:
         if line_no is None:
             return
         line = self.cart.line(line_no)
-        value = self._run(quantity_dialog(line.quantity, line.product.name, self.view))
+        value = self._run(quantity_dialog(line.quantity, line.product.name, self.parent))
         if not isinstance(value, int):
             return
         if value < line.quantity and not self.view.record_removal(line_no, line.quantity - value):
             return
-        self.view._apply(lambda: self.cart.set_quantity(line_no, value), line_no)
+        self.view.apply_change(lambda: self.cart.set_quantity(line_no, value), line_no)
 
     def line_discount(self) -> None:
         """A discount on the chosen line."""
@@ -139,7 +210,7 @@ class RegisterFlow:
             return
         line = self.cart.line(line_no)
         cap = self._cap()
-        value = self._run(discount_dialog(line.product.name, line.discount, cap, self.view))
+        value = self._run(discount_dialog(line.product.name, line.discount, cap, self.parent))
         if value is None and not line.discount:
             return
         discount = value if isinstance(value, Discount) else None
@@ -150,7 +221,9 @@ class RegisterFlow:
             approval = self.approval(Permission.DISCOUNT_ABOVE_CAP.value)
             if approval is None:
                 return
-        self.view._apply(lambda: self.cart.set_line_discount(line_no, discount, approval), line_no)
+        self.view.apply_change(
+            lambda: self.cart.set_line_discount(line_no, discount, approval), line_no
+        )
 
     def order_discount(self) -> None:
         """A discount on the whole order."""
@@ -159,7 +232,7 @@ class RegisterFlow:
             return
         cap = self._cap()
         value = self._run(
-            discount_dialog("the whole order", self.cart.order_discount, cap, self.view)
+            discount_dialog("the whole order", self.cart.order_discount, cap, self.parent)
         )
         discount = value if isinstance(value, Discount) else None
         priced = self.cart.priced()
@@ -169,7 +242,7 @@ class RegisterFlow:
             approval = self.approval(Permission.DISCOUNT_ABOVE_CAP.value)
             if approval is None:
                 return
-        self.view._apply(lambda: self.cart.set_order_discount(discount, approval))
+        self.view.apply_change(lambda: self.cart.set_order_discount(discount, approval))
 
     def change_price(self) -> None:
         """Override the chosen line's unit price."""
@@ -178,7 +251,7 @@ class RegisterFlow:
             return
         line = self.cart.line(line_no)
         dialog = price_dialog(
-            line.product.name, line.price_minor, line.product.price_minor, self.view
+            line.product.name, line.price_minor, line.product.price_minor, self.parent
         )
         if not dialog.exec():
             return
@@ -196,11 +269,11 @@ class RegisterFlow:
             )
             if approval is None:
                 return
-        self.view._apply(lambda: self.cart.set_price(line_no, price, approval), line_no)
+        self.view.apply_change(lambda: self.cart.set_price(line_no, price, approval), line_no)
 
     def _cap(self) -> int:
         try:
-            return self.view.port.discount_cap_bp()
+            return self.view.sales.discount_cap_bp()
         except ServiceError:
             return 0
 
@@ -210,7 +283,7 @@ class RegisterFlow:
         """Attach or detach the sale's customer."""
         view = self.view
         picker = CustomerPicker(
-            lambda t: view.port.search_customers(view.user, t), self.cart.customer, view
+            lambda t: view.sales.search_customers(view.user, t), self.cart.customer, self.parent
         )
         if not picker.exec():
             return
@@ -224,7 +297,7 @@ class RegisterFlow:
     def quote(self, code: str, index: int) -> CouponQuoteDTO:
         """Quote a code against the basket as it stands before coupon ``index``."""
         view = self.view
-        return view.port.quote_coupon(
+        return view.sales.quote_coupon(
             view.user,
             code,
             self.cart.basket(before=index),
@@ -270,7 +343,7 @@ class RegisterFlow:
                 for q in self.cart.coupons
             ]
 
-        CouponDialog(apply, remove, applied, self.view).exec()
+        CouponDialog(apply, remove, applied, self.parent).exec()
         self.view.refresh()
 
     # --- park and resume ----------------------------------------------------------------------
@@ -284,7 +357,7 @@ class RegisterFlow:
             return False
         label = self.cart.customer.holder_name if self.cart.customer else ""
         try:
-            parked = view.port.park(
+            parked = view.sales.park(
                 view.user, self.cart.parked(), self.cart.priced().total_minor, label
             )
         except ServiceError as exc:
@@ -311,18 +384,18 @@ class RegisterFlow:
                 f" · {row.cashier_name} at {row.register}{who}"
             )
 
-        picker = ParkedPicker(lambda: view.port.parked(view.user), describe, view)
+        picker = ParkedPicker(lambda: view.sales.parked(view.user), describe, self.parent)
         if not picker.exec() or not isinstance(picker.chosen, ParkedSaleDTO):
             return
         chosen = picker.chosen
         try:
             if picker.discard:
-                view.port.discard_parked(view.user, chosen.id, "Discarded at the register")
+                view.sales.discard_parked(view.user, chosen.id, "Discarded at the register")
                 view.say("Parked sale discarded.", "info")
                 return
             if not self.cart.empty and not self.park(quiet=True):
                 return
-            parked = view.port.resume(view.user, chosen.id)
+            parked = view.sales.resume(view.user, chosen.id)
         except ServiceError as exc:
             view.say(str(exc), "error")
             return
@@ -350,40 +423,35 @@ class RegisterFlow:
         view = self.view
         while True:
             try:
-                return view.port.place_order(view.user, self.cart.draft(payments))
+                return view.sales.place_order(view.user, self.cart.draft(payments))
             except ApprovalRequiredError as exc:
                 approval = self.approval(exc.permission, str(exc))
                 if approval is None:
                     raise
                 self.cart.approve_all(exc.permission, approval)
 
-    def pay(self) -> None:
-        """Open the payment dialog; on success show the change and start the next sale."""
+    def pay(self) -> PlacedOrder | None:
+        """Open the payment dialog; the placed and paid order, or None (nothing placed)."""
         view = self.view
         if self.cart.empty:
             view.say("Scan an item first.", "info")
-            return
+            return None
         if view.till is None:
             view.refresh_till()
             if view.till is None:
-                return
+                return None
         total = self.cart.priced().total_minor
         dialog = PaymentDialog(
             total,
             self.submit,
             customer_number=self.cart.customer.number if self.cart.customer else "",
-            parent=view,
+            parent=self.parent,
         )
         dialog.receipt_requested.connect(self._receipt)
         dialog.exec()
-        placed = dialog.placed
-        if placed is None:
-            return
-        self.last_order = placed
-        view.new_sale()
-        view.change.show_change(placed.change_minor, placed.number, placed.paid_minor)
-        view.say(f"Order {placed.number} paid.", "info")
-        emit(view.sale_completed, placed)
+        if dialog.placed is not None:
+            self.last_order = dialog.placed
+        return dialog.placed
 
     def print_receipt(self) -> None:
         """The receipt of the last sale: PDF to the sink, and the ESC/POS printer if set."""
@@ -395,10 +463,10 @@ class RegisterFlow:
     def _receipt(self, order_id: int) -> None:
         view = self.view
         try:
-            detail = view.port.order_detail(view.user, order_id)
-            pdf = receipt_pdf(detail, zone=view.port.shop_zone())
+            detail = view.sales.order_detail(view.user, order_id)
+            pdf = receipt_pdf(detail, zone=view.sales.shop_zone())
             self.receipt_sink(detail.number, pdf)
-            printed = view.port.print_receipt(view.user, order_id)
+            printed = view.sales.print_receipt(view.user, order_id)
         except (ServiceError, OSError) as exc:
             view.say(f"Receipt not printed: {exc}", "error")
             return

@@ -9,7 +9,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor, QFont
 from typing_extensions import override
 
-from posapp.services.sales.pricing import PricedLine
+from posapp.services.sales import PricedLine
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import PALETTE

@@ -22,8 +22,7 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
-from posapp.services.sales.dto import CategoryDTO, ProductDTO
-from posapp.services.sales.pricing import EMPTY_CART, PricedCart
+from posapp.services.sales import EMPTY_CART, CategoryDTO, PricedCart, ProductDTO
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import PALETTE

@@ -32,7 +32,7 @@ from typing_extensions import override
 
 from posapp.money import MoneyError
 from posapp.services.platform.errors import ServiceError, ValidationError
-from posapp.services.sales.dto import PaymentDraft, PaymentKind, PlacedOrder
+from posapp.services.sales import PaymentDraft, PaymentKind, PlacedOrder
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import PALETTE

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from typing_extensions import override
 
 from posapp.services.platform.errors import ServiceError
-from posapp.services.sales.dto import CustomerDTO, ParkedSaleDTO, ProductDTO
+from posapp.services.sales import CustomerDTO, ParkedSaleDTO, ProductDTO
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.widgets import SPACING
 from posapp.ui.register.panels import no_default_buttons

@@ -24,14 +24,13 @@ from posapp.reports.sales_report import sales_report_pdf
 from posapp.reports.till_reports import till_report_pdf
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
-from posapp.services.sales.dto import TillReport, TillSessionDTO
-from posapp.services.staff.permissions import Permission, has_permission
+from posapp.services.sales import SalesApi, TillReport, TillSessionDTO
+from posapp.services.staff import Permission, has_permission
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.widgets import SPACING
-from posapp.ui.orders.tasks import PdfSink, TaskDialog, save_and_open_pdf
-from posapp.ui.register.port import OrdersPort
+from posapp.ui.register.tasks import PdfSink, TaskDialog, save_and_open_pdf
 from posapp.ui.register.till_dialogs import CashMoveDialog, CloseTillDialog, OpenTillDialog
 
 
@@ -53,11 +52,11 @@ class TillView(QWidget):
     till_changed = Signal()
 
     def __init__(
-        self, port: OrdersPort, bus: EventBus, user: UserDTO, parent: QWidget | None = None
+        self, sales: SalesApi, bus: EventBus, user: UserDTO, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setObjectName("tillView")
-        self.port, self.user = port, user
+        self.sales, self.user = sales, user
         self.till: TillSessionDTO | None = None
         self.pdf_sink: PdfSink = save_and_open_pdf
         self.manager = has_permission(user, Permission.VIEW_REPORTS)
@@ -164,7 +163,7 @@ class TillView(QWidget):
     def refresh(self) -> None:
         """Read the till's state and the recent sessions."""
         try:
-            self.till = self.port.current_till(self.user)
+            self.till = self.sales.current_till(self.user)
         except ServiceError as exc:
             self.say(str(exc))
             return
@@ -188,7 +187,7 @@ class TillView(QWidget):
     def _load_sessions(self) -> None:
         self.sessions.clear()
         try:
-            rows = self.port.recent_sessions(self.user)
+            rows = self.sales.recent_sessions(self.user)
         except ServiceError as exc:
             self.say(str(exc))
             return
@@ -220,8 +219,8 @@ class TillView(QWidget):
     def open_till(self) -> None:
         """Open the till with a counted float."""
         try:
-            stores = self.port.stores()
-            pieces = self.port.denominations(self.user)
+            stores = self.sales.stores()
+            pieces = self.sales.denominations(self.user)
         except ServiceError as exc:
             self.say(str(exc))
             return
@@ -229,7 +228,7 @@ class TillView(QWidget):
         if not dialog.exec() or dialog.store_id is None:
             return
         try:
-            self.port.open_till(self.user, dialog.store_id, dialog.amount, dialog.pieces)
+            self.sales.open_till(self.user, dialog.store_id, dialog.amount, dialog.pieces)
         except ServiceError as exc:
             self.say(str(exc))
             return
@@ -243,7 +242,7 @@ class TillView(QWidget):
         if not dialog.exec():
             return
         try:
-            self.port.cash_movement(self.user, dialog.amount, dialog.reason)
+            self.sales.cash_movement(self.user, dialog.amount, dialog.reason)
         except ServiceError as exc:
             self.say(str(exc))
             return
@@ -253,7 +252,7 @@ class TillView(QWidget):
     def x_report(self) -> None:
         """The X report of the open till (nothing is reset)."""
         try:
-            report = self.port.x_report(self.user)
+            report = self.sales.x_report(self.user)
             self._show(report)
         except (ServiceError, OSError) as exc:
             self.say(str(exc))
@@ -262,7 +261,7 @@ class TillView(QWidget):
     def close_till(self) -> None:
         """The blind count, then the Z report."""
         try:
-            pieces = self.port.denominations(self.user)
+            pieces = self.sales.denominations(self.user)
         except ServiceError as exc:
             self.say(str(exc))
             return
@@ -270,7 +269,7 @@ class TillView(QWidget):
         if not dialog.exec():
             return
         try:
-            report = self.port.close_till(self.user, dialog.amount, dialog.pieces)
+            report = self.sales.close_till(self.user, dialog.amount, dialog.pieces)
         except ServiceError as exc:
             self.say(str(exc))
             return
@@ -293,12 +292,12 @@ class TillView(QWidget):
             self.say("Choose a closed session in the list first.")
             return
         try:
-            self._show(self.port.z_report(self.user, int(item.data(0, Qt.ItemDataRole.UserRole))))
+            self._show(self.sales.z_report(self.user, int(item.data(0, Qt.ItemDataRole.UserRole))))
         except (ServiceError, OSError) as exc:
             self.say(str(exc))
 
     def _show(self, report: TillReport) -> None:
-        pdf = till_report_pdf(report, zone=self.port.shop_zone())
+        pdf = till_report_pdf(report, zone=self.sales.shop_zone())
         name = f"{report.kind.lower()}-report-{report.session.register}-{report.session.id}.pdf"
         self.pdf_sink(name, pdf)
 
@@ -309,11 +308,11 @@ class TillView(QWidget):
         last = self.to_edit.date()
         date_from = date(first.year(), first.month(), first.day())
         date_to = date(last.year(), last.month(), last.day())
-        port, user = self.port, self.user
+        sales, user = self.sales, self.user
 
         def work() -> bytes:
-            report = port.sales_summary(user, date_from, date_to)
-            return sales_report_pdf(report, zone=port.shop_zone())
+            report = sales.sales_summary(user, date_from, date_to)
+            return sales_report_pdf(report, zone=sales.shop_zone())
 
         dialog = TaskDialog("Sales report", "Adding up the sales…", work, self)
         dialog.exec()

@@ -33,8 +33,8 @@ from posapp.events import ProductChanged, ProductsImported
 from posapp.money import MoneyError
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError, ValidationError
-from posapp.services.sales.dto import ProductDTO, TillSessionDTO
-from posapp.services.staff.permissions import Permission, has_permission
+from posapp.services.sales import ProductDTO, SalesApi, TillSessionDTO
+from posapp.services.staff import Permission, has_permission
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.qt_compat import emit
@@ -50,7 +50,6 @@ from posapp.ui.register.panels import (
     ProductGrid,
     TotalsPanel,
 )
-from posapp.ui.register.port import OrdersPort
 
 CANCEL_WINDOW_S = 4.0
 """Esc must be pressed twice within this many seconds to throw a sale away."""
@@ -82,12 +81,12 @@ class RegisterView(QWidget):
     line_painted = Signal()
 
     def __init__(
-        self, port: OrdersPort, bus: EventBus, user: UserDTO, parent: QWidget | None = None
+        self, sales: SalesApi, bus: EventBus, user: UserDTO, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setObjectName("registerView")
         self.setStyleSheet(REGISTER_STYLE)
-        self.port, self.bus, self.user = port, bus, user
+        self.sales, self.bus, self.user = sales, bus, user
         self.cart = Cart()
         self.model = CartTableModel(self.cart)
         self.till: TillSessionDTO | None = None
@@ -95,7 +94,7 @@ class RegisterView(QWidget):
         self._cancel_armed_at = 0.0
         self._categories_loaded = False
         self.buttons: dict[str, KeyButton] = {}
-        self.flow = RegisterFlow(self)
+        self.flow = RegisterFlow(self, parent=self)
         self._build()
         self._shortcuts()
         bus.product_changed.connect(self._on_bus_product_changed)
@@ -346,7 +345,7 @@ class RegisterView(QWidget):
     def refresh_till(self) -> None:
         """Read this register's till: selling needs an open till."""
         try:
-            self.till = self.port.current_till(self.user)
+            self.till = self.sales.current_till(self.user)
         except ServiceError as exc:
             self.say(str(exc), "error")
             return
@@ -392,7 +391,7 @@ class RegisterView(QWidget):
                 return False
             code = rest.strip()
         try:
-            product = self._codes.get(code) or self.port.lookup_code(self.user, code)
+            product = self._codes.get(code) or self.sales.lookup_code(self.user, code)
         except ServiceError as exc:
             self.say(str(exc), "error")
             return False
@@ -426,7 +425,7 @@ class RegisterView(QWidget):
     @Slot(int)
     def _on_grid_category_chosen(self, category_id: int) -> None:
         try:
-            self.grid.set_products(self.port.category_products(self.user, category_id))
+            self.grid.set_products(self.sales.category_products(self.user, category_id))
         except ServiceError as exc:
             self.say(str(exc), "error")
 
@@ -438,7 +437,7 @@ class RegisterView(QWidget):
     def load_categories(self) -> None:
         """Fill the product grid with the first category's products."""
         try:
-            categories = self.port.categories(self.user)
+            categories = self.sales.categories(self.user)
         except ServiceError as exc:
             self.say(str(exc), "error")
             return
@@ -472,7 +471,7 @@ class RegisterView(QWidget):
             return
         if step < 0 and not self.record_removal(line_no, -step):
             return
-        self._apply(lambda: self.cart.set_quantity(line_no, line.quantity + step), line_no)
+        self.apply_change(lambda: self.cart.set_quantity(line_no, line.quantity + step), line_no)
 
     def record_removal(self, line_no: int, units: int) -> bool:
         """Audit ``units`` taken off a line before it changes (loss prevention).
@@ -483,7 +482,7 @@ class RegisterView(QWidget):
         priced = {p.line_no: p for p in self.cart.priced().lines}.get(line_no)
         total = priced.total_minor if priced is not None else 0
         try:
-            self.port.record_line_removed(
+            self.sales.record_line_removed(
                 self.user,
                 self.cart.sale_uuid,
                 line.product.id,
@@ -495,7 +494,8 @@ class RegisterView(QWidget):
             return False
         return True
 
-    def _apply(self, change: Callable[[], None], select: int | None = None) -> bool:
+    def apply_change(self, change: Callable[[], None], select: int | None = None) -> bool:
+        """Change the cart; say why not, or requote the coupons and show the cart."""
         try:
             change()
         except (ServiceError, MoneyError) as exc:
@@ -540,7 +540,7 @@ class RegisterView(QWidget):
         name = line.product.name
         if not self.record_removal(line_no, line.quantity):
             return
-        if self._apply(lambda: _discard(self.cart.remove(line_no))):
+        if self.apply_change(lambda: _discard(self.cart.remove(line_no))):
             self.say(f"Removed {name}.", "info")
             if self.cart.lines:
                 self.select_line(self.cart.lines[-1].line_no)
@@ -587,7 +587,7 @@ class RegisterView(QWidget):
             return
         self._cancel_armed_at = 0.0
         try:
-            self.port.void_sale(
+            self.sales.void_sale(
                 self.user,
                 self.cart.sale_uuid,
                 len(self.cart.lines),
@@ -604,9 +604,15 @@ class RegisterView(QWidget):
 
     @Slot()
     def pay(self) -> None:
-        """F12: take payment and place the sale."""
+        """F12: take payment and place the sale; then show the change and start the next."""
         with self._dialogs():
-            self.flow.pay()
+            placed = self.flow.pay()
+        if placed is None:
+            return
+        self.new_sale()
+        self.change.show_change(placed.change_minor, placed.number, placed.paid_minor)
+        self.say(f"Order {placed.number} paid.", "info")
+        emit(self.sale_completed, placed)
 
     @Slot()
     def print_receipt(self) -> None:

@@ -3,10 +3,9 @@
 When a cashier attempts what their role does not allow (a price override, a discount over the
 cap, a refund without receipt, a void, a no-sale drawer open), the register opens this dialog.
 An active manager or admin — a different person — types their username and password and a
-reason. The dialog checks them at once with :func:`~posapp.services.staff.security.check_approval`,
-so a mistake is corrected in place, and hands back an
-:class:`~posapp.services.staff.security.Approval` for the service action, which checks it again in
-its own transaction and records both people.
+reason. The dialog checks them at once with :meth:`~posapp.services.staff.StaffApi.check_approval`,
+so a mistake is corrected in place, and hands back an :class:`~posapp.services.staff.Approval`
+for the service action, which checks it again in its own transaction and records both people.
 
 Wrong passwords count against the approver in the service, as at the login window (five in a
 row lock the manager out, however many times the dialog is opened); the dialog also stops
@@ -20,10 +19,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError, ValidationError
-from posapp.services.staff import users
-from posapp.services.staff.permissions import Permission
-from posapp.services.staff.security import Approval, check_approval
-from posapp.ui.kit.ports import AppBackend
+from posapp.services.staff import Approval, Permission, StaffApi
 from posapp.ui.kit.resources import PALETTE, icon_pixmap
 from posapp.ui.kit.widgets import SPACING
 from posapp.ui.staff.dialogs import FormDialog
@@ -37,7 +33,7 @@ class ApprovalDialog(FormDialog):
     """Asks a manager or admin to approve one action; :attr:`approval` is set on accept.
 
     Args:
-        backend: The services.
+        staff: The staff services (they check the approver's credentials).
         actor: The user attempting the action (who may not approve it themselves).
         permission: What the approver must be allowed to do (``OVERRIDE_PRICE``, ``VOID`` …).
         summary: What is to be approved, in one sentence ("Void order A-1042 ($42.50).").
@@ -46,7 +42,7 @@ class ApprovalDialog(FormDialog):
 
     def __init__(
         self,
-        backend: AppBackend,
+        staff: StaffApi,
         actor: UserDTO,
         permission: Permission,
         summary: str,
@@ -60,7 +56,7 @@ class ApprovalDialog(FormDialog):
             parent,
         )
         self.setObjectName("formDialog")
-        self._backend, self._actor, self._permission = backend, actor, permission
+        self._staff, self._actor, self._permission = staff, actor, permission
         self._attempts = 0
         self.approval: Approval | None = None
         self.approver: UserDTO | None = None
@@ -118,11 +114,8 @@ class ApprovalDialog(FormDialog):
             self.username_edit.text(), self.password_edit.text(), self.reason_edit.text().strip()
         )
         try:
-            # A writing unit of work: a wrong password is counted against the approver.
-            with self._backend.uow() as uow:
-                approver = users.to_dto(
-                    check_approval(uow, self._actor, approval, self._permission)
-                )
+            # A wrong password is counted against the approver.
+            approver = self._staff.check_approval(self._actor, approval, self._permission)
         except ServiceError:
             self._attempts += 1
             self.password_edit.clear()
@@ -147,7 +140,7 @@ class ApprovalDialog(FormDialog):
 
 def ask_approval(
     parent: QWidget,
-    backend: AppBackend,
+    staff: StaffApi,
     actor: UserDTO,
     permission: Permission,
     summary: str,
@@ -157,7 +150,7 @@ def ask_approval(
     The idle lock hides open dialogs when the till locks, which ends a modal ``exec()``: a
     half-typed approval is then cancelled, never left on screen.
     """
-    dialog = ApprovalDialog(backend, actor, permission, summary, parent)
+    dialog = ApprovalDialog(staff, actor, permission, summary, parent)
     try:
         if dialog.exec() == QDialog.DialogCode.Accepted:
             return dialog.approval

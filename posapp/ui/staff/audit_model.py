@@ -15,7 +15,7 @@ from PySide6 import QtGui
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from typing_extensions import override
 
-from posapp.services.staff.audit import AuditRow
+from posapp.services.staff import AuditRow
 from posapp.ui.staff.style import local_time_text
 
 Index = QModelIndex | QPersistentModelIndex

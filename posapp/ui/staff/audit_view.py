@@ -30,11 +30,8 @@ from typing_extensions import override
 
 from posapp.services.platform.audit import ChainReport
 from posapp.services.platform.dto import UserDTO
-from posapp.services.staff import audit as audit_queries
-from posapp.services.staff import users
-from posapp.services.staff.audit import AuditFilter, AuditRow, ExportCancelledError
+from posapp.services.staff import AuditFilter, AuditRow, ExportCancelledError, StaffApi
 from posapp.ui.kit.bus import EventBus
-from posapp.ui.kit.ports import AppBackend
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import icon
 from posapp.ui.kit.widgets import SPACING
@@ -75,10 +72,10 @@ class AuditView(QWidget):
     task_finished = Signal()
 
     def __init__(
-        self, backend: AppBackend, bus: EventBus, user: UserDTO, parent: QWidget | None = None
+        self, staff: StaffApi, bus: EventBus, user: UserDTO, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self._backend, self._bus, self._user = backend, bus, user
+        self._staff, self._bus, self._user = staff, bus, user
         self._job: BackgroundJob | None = None
         self._loaded = False
         self._export_total, self._export_target = 1, Path()
@@ -222,8 +219,8 @@ class AuditView(QWidget):
         """Fill the user and action filters, then the rows (on first show, or when asked)."""
         self._loaded = True
         try:
-            people = users.list_users(self._backend.read_uow(), self._user)
-            actions = audit_queries.audit_actions(self._backend.read_uow(), self._user)
+            people = self._staff.list_users(self._user)
+            actions = self._staff.audit_actions(self._user)
         except Exception as exc:  # error_text logs anything unexpected with its traceback
             show_message(self.error_label, error_text(self, exc))
             return
@@ -277,13 +274,11 @@ class AuditView(QWidget):
         flt = self.current_filter()
 
         def page(before_id: int | None) -> list[AuditRow]:
-            return audit_queries.audit_page(
-                self._backend.read_uow(), self._user, flt, before_id=before_id
-            )
+            return self._staff.audit_page(self._user, flt, before_id=before_id)
 
         try:
             self.model.reset(page)
-            count = audit_queries.audit_count(self._backend.read_uow(), self._user, flt)
+            count = self._staff.audit_count(self._user, flt)
         except Exception as exc:  # error_text logs anything unexpected with its traceback
             show_message(self.error_label, error_text(self, exc))
             return
@@ -347,16 +342,14 @@ class AuditView(QWidget):
             return
         flt, target = self.current_filter(), Path(path)
         try:
-            total = max(1, audit_queries.audit_count(self._backend.read_uow(), self._user, flt))
+            total = max(1, self._staff.audit_count(self._user, flt))
         except Exception as exc:  # error_text logs anything unexpected with its traceback
             show_message(self.error_label, error_text(self, exc))
             return
-        backend, user = self._backend, self._user
+        staff, user = self._staff, self._user
 
         def work(progress: Progress) -> object:
-            return audit_queries.export_audit_csv(
-                backend.uow(), user, flt, target, progress=progress
-            )
+            return staff.export_audit_csv(user, flt, target, progress=progress)
 
         job = BackgroundJob()
         job.progressed.connect(self._on_export_progressed)
@@ -381,10 +374,10 @@ class AuditView(QWidget):
         """Recompute the hash chain on a worker thread and show what it found."""
         if self.is_busy():
             return
-        backend, user = self._backend, self._user
+        staff, user = self._staff, self._user
 
         def work(_progress: Progress) -> object:
-            return audit_queries.verify_audit_chain(backend.read_uow(), user)
+            return staff.verify_audit_chain(user)
 
         job = BackgroundJob()
         job.succeeded.connect(self._on_verify_done)

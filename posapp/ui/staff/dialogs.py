@@ -25,8 +25,15 @@ from typing_extensions import override
 
 from posapp.services.platform.dto import StoreDTO, UserDTO
 from posapp.services.platform.errors import ValidationError
-from posapp.services.staff import users
-from posapp.ui.kit.ports import AppBackend
+from posapp.services.staff import (
+    KEEP_STORE,
+    PASSWORD_MAX,
+    PASSWORD_MIN,
+    PIN_MAX,
+    PIN_MIN,
+    USERNAME_MAX,
+    StaffApi,
+)
 from posapp.ui.kit.widgets import SPACING
 from posapp.ui.staff.model import ALL_STORES, store_text
 from posapp.ui.staff.session import error_text
@@ -44,11 +51,10 @@ STORE_HINTS = {
 
 def password_rule(role: str) -> str:
     """The password rule for ``role``, as a hint under the field."""
-    rule = f"At least {users.PASSWORD_MIN} characters; spaces and any letters are fine."
+    rule = f"At least {PASSWORD_MIN} characters; spaces and any letters are fine."
     if role == "cashier":
         rule = (
-            f"At least {users.PASSWORD_MIN} characters, or a {users.PIN_MIN}–{users.PIN_MAX} "
-            "digit PIN for the till."
+            f"At least {PASSWORD_MIN} characters, or a {PIN_MIN}–{PIN_MAX} digit PIN for the till."
         )
     return rule
 
@@ -87,7 +93,7 @@ def password_edit(parent: QWidget, placeholder: str) -> QLineEdit:
     edit = QLineEdit(parent)
     edit.setEchoMode(QLineEdit.EchoMode.Password)
     edit.setPlaceholderText(placeholder)
-    edit.setMaxLength(users.PASSWORD_MAX + 1)  # one more, so the service says it is too long
+    edit.setMaxLength(PASSWORD_MAX + 1)  # one more, so the service says it is too long
     return edit
 
 
@@ -249,18 +255,18 @@ class AddUserDialog(FormDialog):
 
     def __init__(
         self,
-        backend: AppBackend,
+        staff: StaffApi,
         actor: UserDTO,
         parent: QWidget | None = None,
         *,
         stores: Sequence[StoreDTO] = (),
     ) -> None:
         super().__init__("Add user", "The new user can log in straight away.", "Add user", parent)
-        self._backend, self._actor = backend, actor
+        self._staff, self._actor = staff, actor
         self.user: UserDTO | None = None
         self.username_edit = QLineEdit(self)
         self.username_edit.setPlaceholderText("e.g. sam.carter")
-        self.username_edit.setMaxLength(users.USERNAME_MAX + 1)
+        self.username_edit.setMaxLength(USERNAME_MAX + 1)
         self.full_name_edit = QLineEdit(self)
         self.full_name_edit.setPlaceholderText("e.g. Sam Carter")
         self.role_combo = role_combo(self)
@@ -289,8 +295,7 @@ class AddUserDialog(FormDialog):
         if self.password_edit.text() != self.repeat_edit.text():
             self.repeat_edit.setFocus()
             raise ValidationError(MISMATCH)
-        self.user = users.add_user(
-            self._backend.uow(),
+        self.user = self._staff.add_user(
             self._actor,
             self.username_edit.text(),
             self.password_edit.text(),
@@ -305,7 +310,7 @@ class EditUserDialog(FormDialog):
 
     def __init__(
         self,
-        backend: AppBackend,
+        staff: StaffApi,
         actor: UserDTO,
         user: UserDTO,
         parent: QWidget | None = None,
@@ -318,7 +323,7 @@ class EditUserDialog(FormDialog):
             "Save",
             parent,
         )
-        self._backend, self._actor, self._user = backend, actor, user
+        self._staff, self._actor, self._user = staff, actor, user
         self.user: UserDTO | None = None
         self.full_name_edit = QLineEdit(user.full_name, self)
         self.role_combo = role_combo(self, user.role)
@@ -339,13 +344,12 @@ class EditUserDialog(FormDialog):
         full_name = self.full_name_edit.text()
         role = str(self.role_combo.currentData())
         store_id = self.store.store_id()
-        self.user = users.update_user(
-            self._backend.uow(),
+        self.user = self._staff.update_user(
             self._actor,
             self._user.id,
             full_name=None if full_name == self._user.full_name else full_name,
             role=None if role == self._user.role else role,
-            store_id=users.KEEP_STORE if store_id == self._user.store_id else store_id,
+            store_id=KEEP_STORE if store_id == self._user.store_id else store_id,
         )
 
 
@@ -353,7 +357,7 @@ class ResetPasswordDialog(FormDialog):
     """Set a new password (or PIN) for a user; this also lifts a lock-out."""
 
     def __init__(
-        self, backend: AppBackend, actor: UserDTO, user: UserDTO, parent: QWidget | None = None
+        self, staff: StaffApi, actor: UserDTO, user: UserDTO, parent: QWidget | None = None
     ) -> None:
         super().__init__(
             f"Reset the password of {user.username}",
@@ -361,7 +365,7 @@ class ResetPasswordDialog(FormDialog):
             "Set password",
             parent,
         )
-        self._backend, self._actor, self._user = backend, actor, user
+        self._staff, self._actor, self._user = staff, actor, user
         self.user: UserDTO | None = None
         self.password_edit = password_edit(self, "New password or PIN")
         self.repeat_edit = password_edit(self, "The same again")
@@ -373,8 +377,8 @@ class ResetPasswordDialog(FormDialog):
         if self.password_edit.text() != self.repeat_edit.text():
             self.repeat_edit.setFocus()
             raise ValidationError(MISMATCH)
-        self.user = users.reset_password(
-            self._backend.uow(), self._actor, self._user.id, self.password_edit.text()
+        self.user = self._staff.reset_password(
+            self._actor, self._user.id, self.password_edit.text()
         )
 
 

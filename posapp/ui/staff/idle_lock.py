@@ -10,7 +10,7 @@ text and the focused field are exactly as they were when the till unlocks. While
   refused;
 - a modal dialog open at that moment is cancelled (a half-typed manager approval must not wait on
   the screen), and other windows of this window are hidden, then shown again;
-- the same user's password or PIN unlocks (:func:`~posapp.services.staff.auth.verify_user_password`,
+- the same user's password or PIN unlocks (:meth:`~posapp.services.staff.StaffApi.verify_password`,
   which counts failures towards the lock-out); a barcode scan is ignored;
 - another user may log in: :attr:`IdleLock.switch_user_requested` asks the session to log them in
   (the register parks the open sale on it first). The same user logging in there just unlocks.
@@ -21,7 +21,6 @@ Time comes from an injectable monotonic clock, so tests lock and unlock without 
 from __future__ import annotations
 
 import logging
-import math
 import time
 from datetime import UTC, datetime
 
@@ -32,10 +31,12 @@ from typing_extensions import override
 
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
-from posapp.services.platform.settings import get_setting
-from posapp.services.staff import auth, users
-from posapp.services.staff.security import SESSION_ENDED
-from posapp.ui.kit.ports import AppBackend
+from posapp.services.staff import (
+    DEFAULT_IDLE_LOCK_MINUTES,
+    IDLE_LOCK_MINUTES_KEY,
+    SESSION_ENDED,
+    StaffApi,
+)
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.staff.lock_screen import Clock, LockScreen
 from posapp.ui.staff.model import is_locked
@@ -43,8 +44,6 @@ from posapp.ui.staff.session import end_session, error_text
 
 _log = logging.getLogger(__name__)
 
-IDLE_LOCK_MINUTES_KEY = "till.idle_lock_minutes"
-DEFAULT_IDLE_LOCK_MINUTES = 5.0
 POLL_INTERVAL_MS = 1_000
 WRONG_PASSWORD = "Wrong password or PIN."
 LOCKED_OUT = (
@@ -67,22 +66,17 @@ _ACTIVITY = frozenset(
 _WATCHED = _ACTIVITY | {QEvent.Type.Shortcut, QEvent.Type.Close, QEvent.Type.Resize}
 
 
-def idle_lock_minutes(backend: AppBackend) -> float:
+def idle_lock_minutes(staff: StaffApi) -> float:
     """The ``till.idle_lock_minutes`` setting: minutes of idle time before locking (0: never).
 
     A missing, unreadable or nonsensical value gives the default, so a typo in the settings
     never leaves a till unlocked for good.
     """
     try:
-        with backend.read_uow() as uow:
-            value = get_setting(uow, IDLE_LOCK_MINUTES_KEY, DEFAULT_IDLE_LOCK_MINUTES)
+        return staff.idle_lock_minutes()
     except (ServiceError, ValueError):
         _log.exception("cannot read %s; using %s", IDLE_LOCK_MINUTES_KEY, DEFAULT_IDLE_LOCK_MINUTES)
         return DEFAULT_IDLE_LOCK_MINUTES
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        _log.warning("ignoring %s = %r", IDLE_LOCK_MINUTES_KEY, value)
-        return DEFAULT_IDLE_LOCK_MINUTES
-    return max(0.0, float(value))
 
 
 def _owned_by(obj: QObject | None, owner: QObject) -> bool:
@@ -99,7 +93,7 @@ class IdleLock(QObject):
 
     Args:
         window: The main window to cover.
-        backend: The services (to check the password, or log another user in).
+        staff: The staff services (to check the password, or log another user in).
         user: Who is logged in.
         minutes: Idle minutes before locking; None reads ``till.idle_lock_minutes``; 0 never.
         clock: Monotonic seconds; tests pass a fake one and call :meth:`poll`.
@@ -118,7 +112,7 @@ class IdleLock(QObject):
     def __init__(
         self,
         window: QWidget,
-        backend: AppBackend,
+        staff: StaffApi,
         user: UserDTO,
         *,
         minutes: float | None = None,
@@ -126,9 +120,9 @@ class IdleLock(QObject):
         poll_interval_ms: int = POLL_INTERVAL_MS,
     ) -> None:
         super().__init__(window)
-        self._window, self._backend, self._user = window, backend, user
+        self._window, self._staff, self._user = window, staff, user
         self._clock = clock
-        self.minutes = idle_lock_minutes(backend) if minutes is None else max(0.0, minutes)
+        self.minutes = idle_lock_minutes(staff) if minutes is None else max(0.0, minutes)
         self._last_activity = clock()
         self._locked = False
         self._disabled: list[QWidget] = []
@@ -236,7 +230,7 @@ class IdleLock(QObject):
     @Slot(str)
     def _on_screen_unlock_requested(self, password: str) -> None:
         try:
-            ok = auth.verify_user_password(self._backend.uow(), self._user.id, password)
+            ok = self._staff.verify_password(self._user, password)
         except Exception as exc:  # error_text logs anything unexpected with its traceback
             self.screen.show_error(error_text(self.screen, exc))
             return
@@ -249,7 +243,7 @@ class IdleLock(QObject):
     def _refusal(self) -> str:
         """Say why the password did not unlock: wrong, locked out, or the user is gone."""
         try:
-            current = users.find_user(self._backend.read_uow(), self._user.username)
+            current = self._staff.find_user(self._user.username)
         except ServiceError:
             current = None
         if current is None or not current.active:
@@ -262,7 +256,7 @@ class IdleLock(QObject):
     @Slot(str, str)
     def _on_screen_switch_requested(self, username: str, password: str) -> None:
         try:
-            other = self._backend.login(username, password)
+            other = self._staff.login(username, password)
         except Exception as exc:  # error_text logs anything unexpected with its traceback
             self.screen.switch_password_edit.clear()
             self.screen.show_switch_error(error_text(self.screen, exc))

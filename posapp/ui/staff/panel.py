@@ -30,11 +30,8 @@ from PySide6.QtWidgets import (
 
 from posapp.events import UserChanged, UserLoggedIn
 from posapp.services.platform.dto import StoreDTO, UserDTO
-from posapp.services.staff import home_stores as user_stores
-from posapp.services.staff import users
-from posapp.services.staff.permissions import Permission, has_permission
+from posapp.services.staff import Permission, StaffApi, has_permission
 from posapp.ui.kit.bus import EventBus
-from posapp.ui.kit.ports import AppBackend
 from posapp.ui.kit.resources import icon
 from posapp.ui.kit.widgets import SPACING
 from posapp.ui.staff.dialogs import (
@@ -67,10 +64,10 @@ class UsersPanel(QWidget):
     """The staff list with its filters and the buttons that change users."""
 
     def __init__(
-        self, backend: AppBackend, bus: EventBus, user: UserDTO, parent: QWidget | None = None
+        self, staff: StaffApi, bus: EventBus, user: UserDTO, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self._backend, self._bus, self._user = backend, bus, user
+        self._staff, self._bus, self._user = staff, bus, user
         self.can_manage = has_permission(user, Permission.MANAGE_USERS)
         self.active_dialog: QDialog | None = None
         self.stores: list[StoreDTO] = []
@@ -255,8 +252,8 @@ class UsersPanel(QWidget):
         self._reload_timer.stop()
         selected = self.selected_user()
         try:
-            found = users.list_users(self._backend.read_uow(), self._user)
-            stores = user_stores.home_store_choices(self._backend.read_uow(), self._user)
+            found = self._staff.list_users(self._user)
+            stores = self._staff.home_store_choices(self._user)
         except Exception as exc:  # error_text logs anything unexpected with its traceback
             show_message(self.error_label, error_text(self, exc))
             return
@@ -326,7 +323,7 @@ class UsersPanel(QWidget):
     def _fresh_stores(self) -> list[StoreDTO]:
         """The stores now (one may have opened since the list loaded), or the list's on failure."""
         try:
-            self.stores = user_stores.home_store_choices(self._backend.read_uow(), self._user)
+            self.stores = self._staff.home_store_choices(self._user)
         except Exception as exc:  # error_text logs anything unexpected with its traceback
             show_message(self.error_label, error_text(self, exc))
         return self.stores
@@ -336,7 +333,7 @@ class UsersPanel(QWidget):
         """Open the Add user dialog (admins)."""
         if self.can_manage:
             stores = self._fresh_stores()
-            self._open(AddUserDialog(self._backend, self._user, self, stores=stores))
+            self._open(AddUserDialog(self._staff, self._user, self, stores=stores))
 
     @Slot()
     def edit_user(self) -> None:
@@ -344,14 +341,14 @@ class UsersPanel(QWidget):
         user = self.selected_user()
         if self.can_manage and user is not None:
             stores = self._fresh_stores()
-            self._open(EditUserDialog(self._backend, self._user, user, self, stores=stores))
+            self._open(EditUserDialog(self._staff, self._user, user, self, stores=stores))
 
     @Slot()
     def reset_password(self) -> None:
         """Open the Reset password dialog for the selected user (admins)."""
         user = self.selected_user()
         if self.can_manage and user is not None:
-            self._open(ResetPasswordDialog(self._backend, self._user, user, self))
+            self._open(ResetPasswordDialog(self._staff, self._user, user, self))
 
     @Slot()
     def toggle_active(self) -> None:
@@ -372,7 +369,7 @@ class UsersPanel(QWidget):
             text = f"{name} will be able to log in again with their current password."
 
         def act() -> UserDTO:
-            return users.set_active(self._backend.uow(), self._user, user.id, not user.active)
+            return self._staff.set_active(self._user, user.id, not user.active)
 
         self._open(ConfirmDialog(title, text, action_text, act, self, danger=user.active))
 
@@ -383,7 +380,7 @@ class UsersPanel(QWidget):
         if not self.can_manage or user is None:
             return
         try:
-            users.unlock_user(self._backend.uow(), self._user, user.id)
+            self._staff.unlock_user(self._user, user.id)
         except Exception as exc:  # error_text logs anything unexpected with its traceback
             show_message(self.error_label, error_text(self, exc))
             return

@@ -17,7 +17,7 @@ from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QWidget
 
 from posapp.services.platform.errors import ServiceError
-from posapp.services.staff.security import SESSION_ENDED, SessionEndedError
+from posapp.services.staff import SESSION_ENDED, SessionEndedError
 
 _log = logging.getLogger(__name__)
 

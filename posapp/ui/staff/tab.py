@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -15,13 +17,15 @@ from PySide6.QtWidgets import (
 )
 
 from posapp.services.platform.dto import UserDTO
-from posapp.services.staff.permissions import Permission, has_permission
+from posapp.services.staff import Permission, has_permission
 from posapp.ui.kit.bus import EventBus
-from posapp.ui.kit.ports import AppBackend
 from posapp.ui.kit.widgets import SPACING, PageHeader
 from posapp.ui.staff.audit_view import AuditView
 from posapp.ui.staff.panel import UsersPanel
 from posapp.ui.staff.style import styled
+
+if TYPE_CHECKING:
+    from posapp.services.backend import Backend
 
 USERS_PAGE, AUDIT_PAGE = 0, 1
 
@@ -37,7 +41,7 @@ class UsersTab(QWidget):
 
     def __init__(
         self,
-        backend: AppBackend,
+        backend: Backend,
         bus: EventBus,
         user: UserDTO,
         parent: QWidget | None = None,
@@ -50,12 +54,12 @@ class UsersTab(QWidget):
         can_audit = has_permission(user, Permission.READ_AUDIT_LOG)
         subtitle = "Staff, their roles and who did what." if can_audit else "Staff and roles."
         self.header = PageHeader(self.TITLE, subtitle, "users", self)
-        self.users_panel = UsersPanel(backend, bus, user, self)
+        self.users_panel = UsersPanel(backend.staff, bus, user, self)
         self.audit_view: AuditView | None = None
         self.pages = QStackedWidget(self)
         self.pages.addWidget(self.users_panel)
         if can_audit:
-            self.audit_view = AuditView(backend, bus, user, self)
+            self.audit_view = AuditView(backend.staff, bus, user, self)
             self.pages.addWidget(self.audit_view)
 
         top = QHBoxLayout()

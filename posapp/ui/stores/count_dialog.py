@@ -13,9 +13,10 @@ from typing_extensions import override
 
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ValidationError
-from posapp.services.stock.dto import (
+from posapp.services.stock import (
     CountLine,
     QuantityError,
+    StockApi,
     StockResult,
     StockRow,
     StoreSummary,
@@ -26,7 +27,6 @@ from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import PALETTE
 from posapp.ui.kit.widgets import SPACING
 from posapp.ui.stores.forms import FormDialog, plain_label
-from posapp.ui.stores.port import StoresPort
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -154,14 +154,14 @@ class CountDialog(FormDialog):
 
     def __init__(
         self,
-        port: StoresPort,
+        stock: StockApi,
         actor: UserDTO,
         store: StoreSummary,
         rows: Sequence[StockRow],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(f"Stocktake — {store.name}", "&Book count", parent)
-        self.port, self.actor, self.store = port, actor, store
+        self.stock, self.actor, self.store = stock, actor, store
         self.request_id = uuid.uuid4()
         self.outcome: StockResult | None = None
         self.setMinimumSize(96 * SPACING, 64 * SPACING)
@@ -202,6 +202,6 @@ class CountDialog(FormDialog):
         lines = self.model.count_lines()
         if not lines:
             raise ValidationError("Type the counted quantity of at least one product.")
-        self.outcome = self.port.count_stock(
+        self.outcome = self.stock.count_stock(
             self.actor, self.store.id, lines, note=self.note_edit.text(), request_id=self.request_id
         )

@@ -23,9 +23,10 @@ from PySide6.QtWidgets import (
 
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ValidationError
-from posapp.services.stock.dto import (
+from posapp.services.stock import (
     AdjustReason,
     ProductPick,
+    StockApi,
     StockLine,
     StockResult,
     StockRow,
@@ -41,7 +42,6 @@ from posapp.ui.stores.forms import (
     lines_button,
     plain_label,
 )
-from posapp.ui.stores.port import StoresPort
 
 
 def pick_of(row: StockRow) -> ProductPick:
@@ -68,7 +68,7 @@ class StockLinesDialog(FormDialog):
 
     def __init__(
         self,
-        port: StoresPort,
+        stock: StockApi,
         actor: UserDTO,
         store: StoreSummary,
         title: str,
@@ -76,11 +76,11 @@ class StockLinesDialog(FormDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(title, ok_text, parent)
-        self.port, self.actor, self.store = port, actor, store
+        self.stock, self.actor, self.store = stock, actor, store
         self.request_id = uuid.uuid4()
         self.outcome: StockResult | None = None
         self.setMinimumWidth(80 * SPACING)
-        self.picker = ProductPicker(port, actor, store.id, self)
+        self.picker = ProductPicker(stock, actor, store.id, self)
         self.quantity_edit = QLineEdit(self)
         self.quantity_edit.setPlaceholderText("Quantity (kg for items sold by weight)")
         self.add_button = lines_button("&Add line", self)
@@ -167,9 +167,9 @@ class ReceiveDialog(StockLinesDialog):
     """Book a supplier delivery into the store (needs a supplier reference)."""
 
     def __init__(
-        self, port: StoresPort, actor: UserDTO, store: StoreSummary, parent: QWidget | None = None
+        self, stock: StockApi, actor: UserDTO, store: StoreSummary, parent: QWidget | None = None
     ) -> None:
-        super().__init__(port, actor, store, f"Receive stock — {store.name}", "&Receive", parent)
+        super().__init__(stock, actor, store, f"Receive stock — {store.name}", "&Receive", parent)
 
     def _extra_fields(self) -> None:
         self.reference_edit = QLineEdit(self)
@@ -180,7 +180,7 @@ class ReceiveDialog(StockLinesDialog):
     def submit(self) -> None:
         """Book the delivery."""
         lines = self.stock_lines()
-        self.outcome = self.port.receive_stock(
+        self.outcome = self.stock.receive_stock(
             self.actor,
             self.store.id,
             lines,
@@ -195,7 +195,7 @@ class TransferDialog(StockLinesDialog):
 
     def __init__(
         self,
-        port: StoresPort,
+        stock: StockApi,
         actor: UserDTO,
         store: StoreSummary,
         destinations: list[StoreSummary],
@@ -203,7 +203,7 @@ class TransferDialog(StockLinesDialog):
     ) -> None:
         self._destinations = [d for d in destinations if d.id != store.id and d.active]
         super().__init__(
-            port, actor, store, f"Transfer stock — from {store.name}", "&Transfer", parent
+            stock, actor, store, f"Transfer stock — from {store.name}", "&Transfer", parent
         )
 
     def _extra_fields(self) -> None:
@@ -217,7 +217,7 @@ class TransferDialog(StockLinesDialog):
         if self.to_combo.currentIndex() < 0:
             raise ValidationError("There is no other active location to transfer to.")
         lines = self.stock_lines()
-        self.outcome = self.port.transfer_stock(
+        self.outcome = self.stock.transfer_stock(
             self.actor,
             self.store.id,
             int(self.to_combo.currentData()),
@@ -235,14 +235,14 @@ class AdjustDialog(FormDialog):
 
     def __init__(
         self,
-        port: StoresPort,
+        stock: StockApi,
         actor: UserDTO,
         store: StoreSummary,
         row: StockRow,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(f"Adjust stock — {row.name}", "&Adjust", parent)
-        self.port, self.actor, self.store, self.row = port, actor, store, row
+        self.stock, self.actor, self.store, self.row = stock, actor, store, row
         self.request_id = uuid.uuid4()
         self.outcome: StockResult | None = None
         on_hand = format_quantity(row.on_hand, by_weight=row.sold_by_weight)
@@ -270,7 +270,7 @@ class AdjustDialog(FormDialog):
         """Book the adjustment."""
         quantity = parse_quantity(self.quantity_edit.text(), by_weight=self.row.sold_by_weight)
         sign = int(self.direction_combo.currentData())
-        self.outcome = self.port.adjust_stock(
+        self.outcome = self.stock.adjust_stock(
             self.actor,
             self.store.id,
             self.row.product_id,
@@ -292,14 +292,14 @@ class ReorderDialog(FormDialog):
 
     def __init__(
         self,
-        port: StoresPort,
+        stock: StockApi,
         actor: UserDTO,
         store: StoreSummary,
         row: StockRow,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(f"Reorder settings — {row.name}", "&Save", parent)
-        self.port, self.actor, self.store, self.row = port, actor, store, row
+        self.stock, self.actor, self.store, self.row = stock, actor, store, row
         by_weight = row.sold_by_weight
         self.add_row("Product:", plain_label(f"{row.name} at {store.name}", self), "Product")
         self.point_edit = QLineEdit(format_quantity(row.reorder_point, by_weight=by_weight), self)
@@ -324,4 +324,4 @@ class ReorderDialog(FormDialog):
         by_weight = self.row.sold_by_weight
         point = parse_quantity(self.point_edit.text(), by_weight=by_weight, allow_zero=True)
         qty = parse_quantity(self.qty_edit.text(), by_weight=by_weight, allow_zero=True)
-        self.port.set_reorder_levels(self.actor, self.store.id, self.row.product_id, point, qty)
+        self.stock.set_reorder_levels(self.actor, self.store.id, self.row.product_id, point, qty)

@@ -15,9 +15,9 @@ from typing_extensions import override
 from posapp.reports.replenishment import render_pdf, write_csv
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.files import atomic_target
+from posapp.services.stock import StockApi
 from posapp.ui.kit import worker
 from posapp.ui.kit.worker import Cancelled, Progress, TaskCancelledError, TaskSignals
-from posapp.ui.stores.port import StoresPort
 
 STEPS = 3
 
@@ -31,10 +31,10 @@ class ExportTask(worker.Task):
     unexpected_text = "The export failed; the details are in the log."
 
     def __init__(
-        self, port: StoresPort, actor: UserDTO, store_id: int, path: Path, fmt: str
+        self, stock: StockApi, actor: UserDTO, store_id: int, path: Path, fmt: str
     ) -> None:
         super().__init__(self._write, name="replenishment export")
-        self._port, self._actor, self._store_id = port, actor, store_id
+        self._stock, self._actor, self._store_id = stock, actor, store_id
         self._path, self._fmt = path, fmt
 
     @override
@@ -42,7 +42,7 @@ class ExportTask(worker.Task):
         return f"Cannot write {self._path.name}: {exc.strerror or exc}"
 
     def _write(self, progress: Progress, cancelled: Cancelled) -> str:
-        plan = self._port.replenishment_list(self._actor, self._store_id)
+        plan = self._stock.replenishment_list(self._actor, self._store_id)
         progress(1, STEPS)
         if cancelled():
             raise TaskCancelledError

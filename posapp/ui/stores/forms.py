@@ -34,10 +34,9 @@ from typing_extensions import override
 
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
-from posapp.services.stock.dto import ProductPick, QuantityError, format_quantity
+from posapp.services.stock import ProductPick, QuantityError, StockApi, format_quantity
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.widgets import SPACING
-from posapp.ui.stores.port import StoresPort
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -150,13 +149,13 @@ class ProductPicker(QWidget):
 
     def __init__(
         self,
-        port: StoresPort,
+        stock: StockApi,
         actor: UserDTO,
         store_id: int | None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._port, self._actor, self._store_id = port, actor, store_id
+        self._stock, self._actor, self._store_id = stock, actor, store_id
         self._picks: list[ProductPick] = []
         self.current: ProductPick | None = None
         self.search_edit = QLineEdit(self)
@@ -202,7 +201,7 @@ class ProductPicker(QWidget):
             self.search_edit.setText(text)
         self._timer.stop()
         query = self.search_edit.text()
-        self._picks = self._port.find_products(self._actor, query, store_id=self._store_id)
+        self._picks = self._stock.find_products(self._actor, query, store_id=self._store_id)
         self.results.clear()
         for pick in self._picks:
             on_hand = format_quantity(pick.on_hand, by_weight=pick.sold_by_weight)

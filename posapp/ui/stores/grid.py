@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
-from posapp.services.stock.dto import ProductCard
+from posapp.services.stock import ProductCard
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.resources import PALETTE, icon_pixmap
 from posapp.ui.stores.models import PAGE_SIZE

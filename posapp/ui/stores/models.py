@@ -26,7 +26,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont
 from typing_extensions import override
 
-from posapp.services.stock.dto import (
+from posapp.services.stock import (
     Cursor,
     MovementPage,
     MovementRow,

@@ -27,11 +27,12 @@ from PySide6.QtWidgets import (
 )
 
 from posapp.services.platform.dto import UserDTO
-from posapp.services.stock.dto import (
+from posapp.services.stock import (
     Cursor,
     MovementPage,
     ProductCard,
     ReplenishmentList,
+    StockApi,
     StockFilter,
     StockRow,
     StoreSummary,
@@ -41,7 +42,6 @@ from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.widgets import SPACING
 from posapp.ui.stores.grid import ProductCardModel, ProductGridView
 from posapp.ui.stores.models import MovementHistoryModel, ReplenishmentModel, StockTableModel
-from posapp.ui.stores.port import StoresPort
 
 SEARCH_DELAY_MS = 200
 STOCK_VIEW, GRID_VIEW, REPLENISH_VIEW = 0, 1, 2
@@ -81,9 +81,9 @@ class StockPanel(QWidget):
     current_changed = Signal()
     product_activated = Signal(int)
 
-    def __init__(self, port: StoresPort, user: UserDTO, parent: QWidget | None = None) -> None:
+    def __init__(self, stock: StockApi, user: UserDTO, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.port, self.user = port, user
+        self.stock, self.user = stock, user
         self.store: StoreSummary | None = None
         self.plan: ReplenishmentList | None = None
         self._build_filters()
@@ -208,12 +208,12 @@ class StockPanel(QWidget):
     def _fetch_rows(self, ids: Sequence[int]) -> list[StockRow]:
         if self.store is None:
             return []
-        return self.port.stock_rows(self.user, self.store.id, ids)
+        return self.stock.stock_rows(self.user, self.store.id, ids)
 
     def _fetch_cards(self, ids: Sequence[int]) -> list[ProductCard]:
         if self.store is None:
             return []
-        return self.port.product_cards(self.user, self.store.id, ids)
+        return self.stock.product_cards(self.user, self.store.id, ids)
 
     def stock_filter(self) -> StockFilter:
         """The filter as set on screen."""
@@ -230,7 +230,7 @@ class StockPanel(QWidget):
         self.category_combo.blockSignals(True)
         self.category_combo.clear()
         self.category_combo.addItem("All categories", None)
-        for option in self.port.categories(self.user):
+        for option in self.stock.categories(self.user):
             name = option.path.rsplit(" › ", 1)[-1]
             self.category_combo.addItem("    " * option.depth + name, option.id)
         index = self.category_combo.findData(current)
@@ -251,9 +251,9 @@ class StockPanel(QWidget):
             self.grid_model.set_ids([])
             self.replenishment_model.set_lines([])
         else:
-            self.stock_model.set_ids(self.port.stock_level_ids(self.user, self.store.id, flt))
-            self.grid_model.set_ids(self.port.product_card_ids(self.user, self.store.id, flt))
-            self.plan = self.port.replenishment_list(self.user, self.store.id)
+            self.stock_model.set_ids(self.stock.stock_level_ids(self.user, self.store.id, flt))
+            self.grid_model.set_ids(self.stock.product_card_ids(self.user, self.store.id, flt))
+            self.plan = self.stock.replenishment_list(self.user, self.store.id)
             self.replenishment_model.set_lines(self.plan.lines)
             self._show_plan_summary()
         self.select_product(keep)
@@ -295,7 +295,7 @@ class StockPanel(QWidget):
         row = self.stock_model.row_of(product_id)
         if row >= 0:
             return self.stock_model.stock_row(row)
-        rows = self.port.stock_rows(self.user, self.store.id, [product_id])
+        rows = self.stock.stock_rows(self.user, self.store.id, [product_id])
         return rows[0] if rows else None
 
     def select_product(self, product_id: int | None) -> None:
@@ -316,7 +316,7 @@ class StockPanel(QWidget):
         if self.store is None:
             return []
         ids = self.stock_model.ids[:limit]
-        return self.port.stock_rows(self.user, self.store.id, ids) if ids else []
+        return self.stock.stock_rows(self.user, self.store.id, ids) if ids else []
 
     def _show_history(self, row: StockRow | None) -> None:
         store = self.store
@@ -327,7 +327,7 @@ class StockPanel(QWidget):
         self.history_title.setText(f"MOVEMENTS — {row.name.upper()} AT {store.name.upper()}")
 
         def fetch(cursor: Cursor | None) -> MovementPage:
-            return self.port.movement_history(
+            return self.stock.movement_history(
                 self.user, store.id, row.product_id, before=cursor, limit=100
             )
 

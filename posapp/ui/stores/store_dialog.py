@@ -5,10 +5,9 @@ from __future__ import annotations
 from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit, QWidget
 
 from posapp.services.platform.dto import UserDTO
-from posapp.services.stock.dto import STORE_KINDS, StoreInput, StoreSummary
+from posapp.services.stock import STORE_KINDS, StockApi, StoreInput, StoreSummary
 from posapp.ui.kit.widgets import SPACING
 from posapp.ui.stores.forms import FormDialog, plain_label
-from posapp.ui.stores.port import StoresPort
 
 
 class StoreDialog(FormDialog):
@@ -16,14 +15,14 @@ class StoreDialog(FormDialog):
 
     def __init__(
         self,
-        port: StoresPort,
+        stock: StockApi,
         actor: UserDTO,
         store: StoreSummary | None = None,
         parent: QWidget | None = None,
     ) -> None:
         title = "New store or warehouse" if store is None else f"Edit {store.name}"
         super().__init__(title, "&Save", parent)
-        self.port, self.actor, self.store = port, actor, store
+        self.stock, self.actor, self.store = stock, actor, store
         self.saved: StoreSummary | None = None
         self.code_edit = QLineEdit(self)
         self.code_edit.setMaxLength(16)
@@ -68,6 +67,6 @@ class StoreDialog(FormDialog):
     def submit(self) -> None:
         """Create or update the store."""
         if self.store is None:
-            self.saved = self.port.create_store(self.actor, self.data())
+            self.saved = self.stock.create_store(self.actor, self.data())
         else:
-            self.saved = self.port.update_store(self.actor, self.store.id, self.data())
+            self.saved = self.stock.update_store(self.actor, self.store.id, self.data())

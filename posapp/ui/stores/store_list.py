@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, Q
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 from typing_extensions import override
 
-from posapp.services.stock.dto import StoreSummary
+from posapp.services.stock import StoreSummary
 from posapp.ui.kit.resources import PALETTE, icon_pixmap
 
 AnyIndex = QModelIndex | QPersistentModelIndex

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
@@ -42,11 +43,10 @@ from PySide6.QtWidgets import (
 from posapp.events import ProductChanged, ProductsImported, StockMoved
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
-from posapp.services.staff.permissions import Permission, has_permission
-from posapp.services.stock.dto import StockResult, StoreSummary
+from posapp.services.staff import Permission, has_permission
+from posapp.services.stock import StockApi, StockResult, StoreSummary
 from posapp.ui.kit.bus import EventBus
-from posapp.ui.kit.ports import AppBackend
-from posapp.ui.kit.widgets import SPACING, EmptyState, PageHeader
+from posapp.ui.kit.widgets import SPACING, PageHeader
 from posapp.ui.stores.count_dialog import MAX_COUNT_LINES, CountDialog
 from posapp.ui.stores.dialogs import (
     AdjustDialog,
@@ -57,9 +57,11 @@ from posapp.ui.stores.dialogs import (
 )
 from posapp.ui.stores.export import ExportDialog, ExportTask
 from posapp.ui.stores.panel import StockPanel, caption
-from posapp.ui.stores.port import StoresPort, stock_of
 from posapp.ui.stores.store_dialog import StoreDialog
 from posapp.ui.stores.store_list import StoreItemDelegate, StoreListModel
+
+if TYPE_CHECKING:
+    from posapp.services.backend import Backend
 
 REFRESH_DELAY_MS = 250
 _STYLE = """
@@ -94,14 +96,14 @@ QListWidget#pickerResults::item:selected { background: #e8effd; color: #17202c; 
 class StoresTab(QWidget):
     """Stores and warehouses with their stock, movements and replenishment list.
 
-    The tab gets its services as ``backend.stock`` (a :class:`StoresPort`); without them it
-    shows an empty state. Dialogs open window-modal (``open()``), the one showing is
+    The tab gets its services as ``backend.stock`` (a :class:`~posapp.services.stock.StockApi`).
+    Dialogs open window-modal (``open()``), the one showing is
     :attr:`active_dialog`. Stock moved anywhere (a sale on another register, say) refreshes
     the views a moment later.
     """
 
     def __init__(
-        self, backend: AppBackend, bus: EventBus, user: UserDTO, parent: QWidget | None = None
+        self, backend: Backend, bus: EventBus, user: UserDTO, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setObjectName("storesTab")
@@ -116,22 +118,9 @@ class StoresTab(QWidget):
         layout.setContentsMargins(4 * SPACING, 3 * SPACING, 4 * SPACING, 2 * SPACING)
         layout.setSpacing(2 * SPACING)
         layout.addWidget(self.header)
-        port = stock_of(backend)
-        if port is None:
-            self.port: StoresPort | None = None
-            layout.addWidget(
-                EmptyState(
-                    "store",
-                    "Stock services are not connected",
-                    "This register was started without the stores and stock services.",
-                    self,
-                ),
-                1,
-            )
-            return
-        self.port = port
+        self.stock: StockApi = backend.stock
         self.setStyleSheet(_STYLE)
-        self._build(layout, port)
+        self._build(layout)
         self._build_actions()
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
@@ -145,7 +134,7 @@ class StoresTab(QWidget):
 
     # -- construction ---------------------------------------------------------------------
 
-    def _build(self, layout: QVBoxLayout, port: StoresPort) -> None:
+    def _build(self, layout: QVBoxLayout) -> None:
         self.store_model = StoreListModel(self)
         self.store_list = QListView(self)
         self.store_list.setObjectName("storeList")
@@ -162,7 +151,7 @@ class StoresTab(QWidget):
         column.addWidget(self.store_list, 1)
         self.store_buttons = QWidget(left)
         column.addWidget(self.store_buttons)
-        self.panel = StockPanel(port, self.user, self)
+        self.panel = StockPanel(self.stock, self.user, self)
         self.panel.current_changed.connect(self._on_panel_current_changed)
         self.panel.product_activated.connect(self._on_panel_product_activated)
         self.actions_bar = QWidget(self)
@@ -262,9 +251,8 @@ class StoresTab(QWidget):
 
     def load_stores(self, select: int | None = None) -> None:
         """Read the locations again and select ``select`` (or keep the selection)."""
-        assert self.port is not None
         keep = select if select is not None else (self.store.id if self.store else None)
-        self.store_model.set_stores(self.port.list_stores(self.user))
+        self.store_model.set_stores(self.stock.list_stores(self.user))
         row = self.store_model.row_of(keep) if keep is not None else -1
         if row < 0 and self.store_model.rowCount() > 0:
             row = 0
@@ -282,8 +270,6 @@ class StoresTab(QWidget):
 
     def refresh(self) -> None:
         """Re-read stores, stock, history and the replenishment list."""
-        if self.port is None:
-            return
         self.load_stores()
         self.panel.reload()
         self.panel.reload_history()
@@ -342,10 +328,10 @@ class StoresTab(QWidget):
 
     def open_receive(self) -> None:
         """Receive a delivery into the selected store (F2)."""
-        store, port = self.store, self.port
-        if store is None or port is None or not self.receive_action.isEnabled():
+        store, stock = self.store, self.stock
+        if store is None or not self.receive_action.isEnabled():
             return
-        dialog = ReceiveDialog(port, self.user, store, self)
+        dialog = ReceiveDialog(stock, self.user, store, self)
         row = self.panel.current_row()
         if row is not None and row.active:
             dialog.preset(pick_of(row))
@@ -353,10 +339,10 @@ class StoresTab(QWidget):
 
     def open_transfer(self) -> None:
         """Transfer stock from the selected store (F4)."""
-        store, port = self.store, self.port
-        if store is None or port is None or not self.transfer_action.isEnabled():
+        store, stock = self.store, self.stock
+        if store is None or not self.transfer_action.isEnabled():
             return
-        dialog = TransferDialog(port, self.user, store, self.store_model.stores, self)
+        dialog = TransferDialog(stock, self.user, store, self.store_model.stores, self)
         row = self.panel.current_row()
         if row is not None:
             dialog.preset(pick_of(row))
@@ -364,42 +350,42 @@ class StoresTab(QWidget):
 
     def open_adjust(self) -> None:
         """Adjust the selected product (F3)."""
-        store, port, row = self.store, self.port, self.panel.current_row()
-        if store is None or port is None or row is None or not self.adjust_action.isEnabled():
+        store, stock, row = self.store, self.stock, self.panel.current_row()
+        if store is None or row is None or not self.adjust_action.isEnabled():
             return
-        dialog = AdjustDialog(port, self.user, store, row, self)
+        dialog = AdjustDialog(stock, self.user, store, row, self)
         self._open(dialog, lambda: self._booked("Adjusted", dialog.outcome))
 
     def open_count(self) -> None:
         """Count the products the stock table shows (F6)."""
-        store, port = self.store, self.port
-        if store is None or port is None or not self.count_action.isEnabled():
+        store, stock = self.store, self.stock
+        if store is None or not self.count_action.isEnabled():
             return
         dialog = CountDialog(
-            port, self.user, store, self.panel.visible_rows(MAX_COUNT_LINES + 1), self
+            stock, self.user, store, self.panel.visible_rows(MAX_COUNT_LINES + 1), self
         )
         self._open(dialog, lambda: self._booked("Counted", dialog.outcome))
 
     def open_reorder(self) -> None:
         """Reorder settings of the selected product (F7)."""
-        store, port, row = self.store, self.port, self.panel.current_row()
-        if store is None or port is None or row is None or not self.reorder_action.isEnabled():
+        store, stock, row = self.store, self.stock, self.panel.current_row()
+        if store is None or row is None or not self.reorder_action.isEnabled():
             return
-        dialog = ReorderDialog(port, self.user, store, row, self)
+        dialog = ReorderDialog(stock, self.user, store, row, self)
         self._open(dialog, lambda: self._say(f"Reorder settings of {row.name} saved."))
 
     def new_store(self) -> None:
         """Add a location (admins)."""
-        if self.port is None or not self.new_store_action.isEnabled():
+        if not self.new_store_action.isEnabled():
             return
-        dialog = StoreDialog(self.port, self.user, None, self)
+        dialog = StoreDialog(self.stock, self.user, None, self)
         self._open(dialog, lambda: self._store_saved(dialog))
 
     def edit_store(self) -> None:
         """Edit the selected location (admins)."""
-        if self.port is None or self.store is None or not self.edit_store_action.isEnabled():
+        if self.store is None or not self.edit_store_action.isEnabled():
             return
-        dialog = StoreDialog(self.port, self.user, self.store, self)
+        dialog = StoreDialog(self.stock, self.user, self.store, self)
         self._open(dialog, lambda: self._store_saved(dialog))
 
     def _store_saved(self, dialog: StoreDialog) -> None:
@@ -409,11 +395,11 @@ class StoresTab(QWidget):
 
     def toggle_store_active(self) -> None:
         """Deactivate (or reactivate) the selected location (admins)."""
-        store, port = self.store, self.port
-        if store is None or port is None or not self.toggle_store_action.isEnabled():
+        store, stock = self.store, self.stock
+        if store is None or not self.toggle_store_action.isEnabled():
             return
         try:
-            saved = port.set_store_active(self.user, store.id, not store.active)
+            saved = stock.set_store_active(self.user, store.id, not store.active)
         except ServiceError as exc:
             self._say(str(exc))
             return
@@ -444,10 +430,10 @@ class StoresTab(QWidget):
 
     def export_replenishment(self, path: Path, fmt: str) -> ExportDialog | None:
         """Export the selected store's list to ``path`` off the GUI thread."""
-        store, port = self.store, self.port
-        if store is None or port is None:
+        store, stock = self.store, self.stock
+        if store is None:
             return None
-        task = ExportTask(port, self.user, store.id, path, fmt)
+        task = ExportTask(stock, self.user, store.id, path, fmt)
         dialog = ExportDialog(task, f"Writing the replenishment list of {store.name}…", self)
         self.export_dialog = dialog
 

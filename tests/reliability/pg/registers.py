@@ -1,7 +1,7 @@
 """What one register process does: the race tasks and the mixed load (runs in spawned children).
 
 Each task builds its register on the real edges a till uses: checkouts and returns go through
-:class:`posapp.services.sales.api.OrdersDesk` (retries + lost-connection message), stock moves
+:class:`posapp.services.sales.SalesApi` (retries + lost-connection message), stock moves
 through :mod:`posapp.services.stock.actions` (which retries itself), and the account and user
 actions through :func:`posapp.services.platform.retry.with_retry`. An engine ``handle_error``
 listener counts every serialization failure and deadlock PostgreSQL reports, i.e. every retry taken.
@@ -87,7 +87,7 @@ class Register:
 
     def __init__(self, url: str, name: str) -> None:
         self.backend = Backend(database(url), register=name)
-        self.desk = self.backend.orders
+        self.desk = self.backend.sales
         self.tally = Tally(name)
         self._lock = threading.Lock()
         self._started = time.perf_counter()

@@ -370,7 +370,7 @@ def test_the_cashier_sees_the_message_and_pays_again(
 
     def submit(payments: tuple[PaymentDraft, ...]) -> PlacedOrder:
         draft = SaleDraft(sale_uuid, _sale(shop).lines, payments=payments)
-        return backend.orders.place_order(shop.cashier, draft)
+        return backend.sales.place_order(shop.cashier, draft)
 
     dialog = PaymentDialog(PRICE, submit)
     qtbot.add_widget(dialog)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QPaintEvent, QShowEvent
@@ -19,9 +20,11 @@ from typing_extensions import override
 
 from posapp.services.platform.dto import DemoLogin, UserDTO
 from posapp.services.platform.errors import ServiceError
-from posapp.ui.kit.ports import AppBackend
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.widgets import SPACING, icon_label, separator
+
+if TYPE_CHECKING:  # the login window paints before the services (and SQLAlchemy) load
+    from posapp.services.backend import Backend
 
 _log = logging.getLogger(__name__)
 
@@ -46,7 +49,7 @@ class LoginDialog(QDialog):
     first_painted = Signal()
     """The dialog has painted once (the application then opens the database)."""
 
-    def __init__(self, backend: AppBackend | None, parent: QWidget | None = None) -> None:
+    def __init__(self, backend: Backend | None, parent: QWidget | None = None) -> None:
         """``backend`` None: the database is still opening; :meth:`set_backend` brings it."""
         super().__init__(parent)
         self._backend = backend
@@ -109,7 +112,7 @@ class LoginDialog(QDialog):
         """Whether the database is open, so a log-in can be checked at once."""
         return self._backend is not None
 
-    def set_backend(self, backend: AppBackend) -> None:
+    def set_backend(self, backend: Backend) -> None:
         """The database is open: show what it says (demo log-ins, footer) and sign in if asked."""
         self._backend = backend
         for _ in range(2):  # the footer saying "Opening…" and the spacing above it
@@ -183,9 +186,9 @@ class LoginDialog(QDialog):
             self.footer = self._add_footer(layout, OPENING)
             return
         try:
-            if backend.user_count() == 0:
+            if backend.staff.user_count() == 0:
                 self.hint_label.show()
-            demo_logins = backend.demo_logins()
+            demo_logins = backend.staff.demo_logins()
             footer_text = f"Register {backend.register} · {backend.database_description}"
         except ServiceError as exc:
             self._show_error(str(exc))
@@ -303,7 +306,7 @@ class LoginDialog(QDialog):
             self._submit_when_ready = True
             return
         try:
-            user = self._backend.login(self.username_edit.text(), self.password_edit.text())
+            user = self._backend.staff.login(self.username_edit.text(), self.password_edit.text())
         except ServiceError as exc:
             self._fail(str(exc))
         except Exception:

@@ -1,0 +1,46 @@
+"""The shop's time zone: the ``shop_timezone`` setting, else the machine's.
+
+Times are stored in UTC; receipts, reports and the local days of a date filter use this zone.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from posapp.services.platform.settings import get_setting
+from posapp.services.platform.uow import UnitOfWork
+
+SHOP_TIMEZONE_KEY: Final = "shop_timezone"
+"""Setting holding the shop's IANA time zone (``Europe/London``); the machine's zone otherwise."""
+
+
+def machine_zone() -> tzinfo:
+    """The machine's time zone with its daylight-saving rules (``TZ``, then /etc/localtime)."""
+    name = os.environ.get("TZ", "").removeprefix(":")
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    try:
+        with Path("/etc/localtime").open("rb") as handle:
+            return ZoneInfo.from_file(handle, key="localtime")
+    except (OSError, ValueError):
+        zone = datetime.now().astimezone().tzinfo
+        assert zone is not None
+        return zone
+
+
+def shop_zone(uow: UnitOfWork) -> tzinfo:
+    """The shop's time zone (setting ``shop_timezone``), else the machine's."""
+    name = get_setting(uow, SHOP_TIMEZONE_KEY)
+    if isinstance(name, str) and name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return machine_zone()
