@@ -31,6 +31,10 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 __all__ = ["Prepared"]
 
+PLAIN_CORE = False
+"""Run every statement through ``Connection.execute`` (the engine's compiled cache) instead of
+the driver's cursor: only ``benchmarks/bench_fastsql.py`` sets it, to measure what this buys."""
+
 _Processor = Callable[[Any], Any]
 _REQUIRED = object()
 _MEMO_TYPES = (datetime, uuid.UUID)
@@ -140,7 +144,9 @@ class Prepared:
     def _watched(conn: Connection) -> bool:
         """True when someone listens to statement events (they must see this statement)."""
         dispatch = conn.dispatch
-        return bool(dispatch.before_cursor_execute or dispatch.after_cursor_execute)
+        return PLAIN_CORE or bool(
+            dispatch.before_cursor_execute or dispatch.after_cursor_execute
+        )
 
     @staticmethod
     def _convert(compiled: _Compiled, params: Mapping[str, Any]) -> Any:
