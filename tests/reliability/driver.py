@@ -18,6 +18,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Engine, event
@@ -77,6 +78,7 @@ def _hooks_of(connection: Any) -> _Hooks:
     return hooks
 
 
+@cache
 def _psycopg_classes() -> tuple[type[Any], type[Any]]:
     """A psycopg connection and cursor that call the hooks (psycopg imported on demand)."""
     import psycopg  # only the PostgreSQL runs need it

@@ -155,7 +155,10 @@ class Prepared:
 
     @staticmethod
     def _watched(conn: Connection) -> bool:
-        """True when someone listens to statement events (they must see this statement)."""
+        """True when someone listens to statement events (they must see this statement).
+
+        Also true when the benchmark asks for plain Core (:data:`PLAIN_CORE`).
+        """
         dispatch = conn.dispatch
         return PLAIN_CORE or bool(
             dispatch.before_cursor_execute or dispatch.after_cursor_execute
