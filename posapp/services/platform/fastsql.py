@@ -1,14 +1,17 @@
 """Core statements for the hot path of a sale, run straight on the driver's cursor.
 
-What it buys, measured by ``benchmarks/bench_fastsql.py`` (``python -m benchmarks --only
-checkout``: the same sales through ``place_order``, alternating sale by sale with the same
-statements sent through ``Connection.execute`` and the engine's compiled cache, 300 pairs each, on
-a shop with 100,000 past sales; 2 shared cores, 2026-12-07, load average 1.3-3.6): Prepared saves
-**33-37 % of the sale on SQLite** (median per pair of neighbouring sales) — the 5-line cash sale
-1.25-1.88 ms against 1.90-2.89 ms with plain Core, the coupon + card + cash sale 1.72-3.21 ms
-against 2.63-4.95 ms — and 14-16 % of the full sale on PostgreSQL (5.6-7.5 ms against
-6.6-8.7 ms), where the round trips weigh more. Without it a sale would spend more time in the
-framework than in SQLite, which commits a whole sale, fsync included, in about half a millisecond.
+What it buys, measured by ``benchmarks/bench_fastsql.py`` (part of ``python -m benchmarks
+--only checkout``; figures in ``benchmarks/README.md``): the same sales through ``place_order``,
+alternating sale by sale with the same statements sent through ``Connection.execute`` and the
+engine's compiled cache, 300 pairs, on a shop with 100,000 past sales, 2 shared cores, 2026-12-07.
+Prepared takes 0.65-2.5 ms of CPU off each sale: **about a third of the sale on SQLite**
+(31-36 % per pair of neighbouring sales over seven runs at load 1.3-3.6, both standard sales;
+28-38 % from the medians, e.g. the 5-line cash sale 1.81 ms against 2.89 ms with plain Core, the
+coupon + card + cash sale 1.95 ms against 2.94 ms; 19-22 % from the medians in one run whose disk
+made the commit's fsync ~4 ms), and 15-16 % of the full sale on PostgreSQL (6.89 ms against
+8.05 ms), where the round trips weigh more. Without it a sale would spend more time in
+the framework than in SQLite, which commits a whole sale, fsync included, in about half a
+millisecond.
 
 A :class:`Prepared` statement is still written with SQLAlchemy Core against the mapped tables: it
 is compiled once per dialect (the SQL, the parameter order and the bind processors that turn UUIDs
