@@ -142,6 +142,7 @@ def _suites(ctx: Context) -> dict[str, list[Part]]:
         bench_catalog,
         bench_checkout,
         bench_coupons,
+        bench_fastsql,
         bench_memory,
         bench_register,
         startup,
@@ -158,6 +159,8 @@ def _suites(ctx: Context) -> dict[str, list[Part]]:
         "checkout": [
             ("checkout (SQLite)", partial(bench_checkout.sqlite_figures, ctx)),
             ("checkout (PostgreSQL)", partial(bench_checkout.postgres_figures, ctx)),
+            ("Prepared vs plain Core (SQLite)", partial(bench_fastsql.sqlite_figures, ctx)),
+            ("Prepared vs plain Core (PostgreSQL)", partial(bench_fastsql.postgres_figures, ctx)),
         ],
         "register": [("scan to line painted", lambda: [bench_register.scan_figure(ctx)])],
         "catalog": [

@@ -32,7 +32,8 @@ TARGET_MS = 1.5
 MAX_RATIO = 4.0
 
 
-def _one_sale(backend: Backend, shop: Shop) -> None:
+def one_sale(backend: Backend, shop: Shop) -> None:
+    """One standard sale through ``place_order`` in its own unit of work, checked."""
     placed = place_order(backend.uow(), shop.cashiers[0], sale(shop))
     check(
         placed.status == "fulfilled" and placed.paid_minor == shop.total_minor,
@@ -46,7 +47,7 @@ def _service_samples(database: Database, shop: Shop, sales: int, warmup: int) ->
     samples = Samples()
     for index in range(warmup + sales):
         start = time.perf_counter()
-        _one_sale(backend, shop)
+        one_sale(backend, shop)
         elapsed = (time.perf_counter() - start) * 1000
         if index >= warmup:
             samples.values.append(elapsed)
@@ -87,7 +88,7 @@ def _sqlite_pair(ctx: Context, *, full: bool, name: str) -> list[Figure]:
         service = _service_samples(database, shop, sizes.sales, sizes.warmup)
         checked = check_sales(database, shop, sizes.sales + sizes.warmup)
         backend = Backend(database, register=register_name(0))
-        action = partial(_one_sale, backend, shop)
+        action = partial(one_sale, backend, shop)
         raw = run_raw(raw_path, shop, sales=sizes.sales, warmup=sizes.warmup)
         raw_check_db = Database(f"sqlite:///{raw_path}")
         try:
@@ -134,7 +135,7 @@ def postgres_figures(ctx: Context) -> list[Figure]:
             checked=checked,
             note="no target in the issues; the throwaway server runs with fsync=off",
         )
-        figures.append(with_profile(fig, partial(_one_sale, backend, shop), enabled=ctx.profile))
+        figures.append(with_profile(fig, partial(one_sale, backend, shop), enabled=ctx.profile))
     figures.append(_throughput(ctx, through))
     return figures
 

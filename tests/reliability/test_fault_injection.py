@@ -4,13 +4,13 @@ The sale used touches every step of checkout: two products (stock), a coupon (re
 customer account and a split tender (account payment through the ledger, then cash with change),
 status history and audit. Two independent ways of failing it, on SQLite and PostgreSQL:
 
-- **Every statement.** A ``before_cursor_execute`` listener counts the statements of one
-  checkout, then, for N = 1 … all of them, raises at statement N (and, last, in the ``commit``
-  event). This does not depend on how checkout.py is organised, so it survives rewrites.
+- **Every statement.** A hook in the database driver (:mod:`tests.reliability.driver`) counts
+  the statements of one checkout, then, for N = 1 … all of them, raises at statement N (and, last,
+  in the driver's commit). It listens to no SQLAlchemy statement event, so checkout runs the path
+  it runs in shops: ``Prepared`` statements straight on the driver's cursor. This does not depend
+  on how checkout.py is organised, so it survives rewrites.
 - **After every step.** Each private function of :mod:`posapp.services.sales.checkout` that
-  ``_place`` calls (found from its code at test time) is wrapped to run, then raise. No statement
-  listener is installed here, so the fast path that runs statements straight on the driver is tested
-  too.
+  ``_place`` calls (found from its code at test time) is wrapped to run, then raise.
 
 After each fault the whole database (every row of every table) is what it was before, the
 publisher has heard nothing, and the same sale can then be placed once.
@@ -29,20 +29,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, select
 
 from posapp.events import RecordingPublisher
 from posapp.models import Base
 from posapp.services.backend import Backend
+from posapp.services.platform import fastsql
 from posapp.services.sales import checkout
 from posapp.services.sales.dto import DraftLine, PaymentDraft, PaymentKind, PlacedOrder, SaleDraft
+from tests.reliability import driver
+from tests.reliability.driver import driver_hooks
 from tests.reliability.figures import report
 from tests.reliability.invariants import assert_invariants
 from tests.reliability.operations import Operations
 from tests.reliability.world import ACCOUNT_PIN, UNLIMITED_CODE, World, build_world
 
 CHECKOUT_FILE = str(Path(checkout.__file__).resolve())
-POSAPP_DIR = str(Path(checkout.__file__).resolve().parents[3])
+FASTSQL_FILE = str(Path(fastsql.__file__).resolve())
+DRIVER_FILE = str(Path(driver.__file__).resolve())
+POSAPP_DIR = str(Path(checkout.__file__).resolve().parents[2]) + "/"
 # Helpers that only run a statement: name the step that called them instead.
 PLUMBING = frozenset({"one", "all", "run", "many", "_execute", "flush", "connection"})
 ACCOUNT_PART_MINOR = 500
@@ -120,6 +125,16 @@ def _step_of(frame: types.FrameType | None) -> str:
     return "?"
 
 
+def _runner(frame: types.FrameType | None) -> str:
+    """The file that called the driver (past the hooks of ``tests.reliability.driver``)."""
+    while frame is not None:
+        filename = str(Path(frame.f_code.co_filename).resolve())
+        if filename != DRIVER_FILE:
+            return filename
+        frame = frame.f_back
+    return ""
+
+
 class StatementFault:
     """Counts the statements of a checkout, or raises at statement ``fail_at``."""
 
@@ -129,28 +144,28 @@ class StatementFault:
         self.count = 0
         self.fired = False
         self.steps: list[str] = []
+        self.prepared = 0
+        """Statements a ``Prepared`` ran itself on the driver's cursor (the shops' path)."""
 
-    def _before(self, *_args: object, **_kwargs: object) -> None:
+    def _before(self, _connection: object, _sql: str) -> None:
         self.count += 1
-        self.steps.append(_step_of(sys._getframe(1)))
+        caller = sys._getframe(1)
+        self.steps.append(_step_of(caller))
+        if _runner(caller) == FASTSQL_FILE:
+            self.prepared += 1
         if self.count == self.fail_at:
             self.fired = True
             raise InjectedFault(f"statement {self.count}")
 
-    def _commit(self, *_args: object) -> None:
+    def _commit(self, _connection: object) -> None:
         if self.fail_at == self.count + 1:
             self.fired = True
             raise InjectedFault("commit")
 
     @contextmanager
     def installed(self) -> Iterator[StatementFault]:
-        event.listen(self.engine, "before_cursor_execute", self._before)
-        event.listen(self.engine, "commit", self._commit)
-        try:
+        with driver_hooks(self.engine, self._before, self._commit):
             yield self
-        finally:
-            event.remove(self.engine, "before_cursor_execute", self._before)
-            event.remove(self.engine, "commit", self._commit)
 
 
 @pytest.fixture
@@ -176,7 +191,9 @@ def test_a_fault_at_any_statement_of_a_checkout_leaves_nothing(
     with StatementFault(engine).installed() as counted:
         maker.place(maker.draft())
     total = counted.count
-    assert total > 0, "the statement listener saw nothing: the injection would prove nothing"
+    assert total > 0, "the driver hook saw nothing: the injection would prove nothing"
+    # The production path: Prepared statements on the driver's cursor, not Connection.execute.
+    assert counted.prepared > 0, "no Prepared statement ran on the driver: not the shops' path"
     draft = maker.draft()
     for fail_at in range(1, total + 2):  # total + 1 is the commit
         before = snapshot(backend)
@@ -192,7 +209,8 @@ def test_a_fault_at_any_statement_of_a_checkout_leaves_nothing(
     assert_invariants(engine)
     steps = sorted(set(counted.steps), key=counted.steps.index)
     report(
-        f"fault injection ({db_kind}): {total} statements + commit of one checkout, a fault at "
+        f"fault injection ({db_kind}): {total} statements + commit of one checkout "
+        f"({counted.prepared} of them Prepared on the driver's cursor), a fault at "
         f"each of the {total + 1} points left every table unchanged and published nothing; "
         f"steps: {', '.join(steps)}"
     )

@@ -10,7 +10,10 @@ Three ways to lose the server, each followed by the cashier pressing Pay again w
   stored order instead of making a second one;
 - the server restarts (``pg_ctl restart -m immediate``) in the middle of a sale, and comes back.
 
-After each, every invariant of :mod:`tests.reliability.invariants` holds, and the payment dialog
+The kills happen in a hook in the driver (:mod:`tests.reliability.driver`), not in SQLAlchemy's
+statement events, so checkout runs as in shops (``Prepared`` statements on the driver's cursor)
+and meets the lost connection there. After each, every invariant of
+:mod:`tests.reliability.invariants` holds, and the payment dialog
 shows the message (plain text) and completes the same sale once when F12 is pressed again. The
 last tests check the mapping itself on SQLite (no server needed): a driver error that means
 "disconnected" leaves the unit of work as a ``DatabaseError`` with the message, anything else
@@ -24,8 +27,6 @@ import os
 import subprocess
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -44,6 +45,7 @@ from posapp.services.platform.uow import LOST, LOST_AT_COMMIT, UnitOfWork
 from posapp.services.sales import checkout
 from posapp.services.sales.dto import PaymentDraft, PlacedOrder, SaleDraft
 from tests.checkout_seed import Shop, cash_sale, open_shop_till
+from tests.reliability.driver import driver_hooks
 from tests.reliability.figures import report as report_figure
 from tests.reliability.invariants import Acknowledged, assert_invariants
 from tests.reliability.pg.proxy import CommitEater
@@ -69,10 +71,8 @@ def _orders_with(backend: Backend, sale_uuid: uuid.UUID) -> int:
         return int(uow.session.scalar(query) or 0)
 
 
-def _backend_pid(conn: sa.Connection) -> int:
-    dbapi = conn.connection.dbapi_connection
-    assert dbapi is not None
-    return int(dbapi.info.backend_pid)
+def _backend_pid(dbapi_connection: Any) -> int:
+    return int(dbapi_connection.info.backend_pid)
 
 
 class Killer:
@@ -95,15 +95,6 @@ class Killer:
         raise AssertionError(f"backend {pid} did not go away")
 
 
-@contextmanager
-def _hook(engine: sa.Engine, name: str, fn: Callable[..., None]) -> Iterator[None]:
-    event.listen(engine, name, fn)
-    try:
-        yield
-    finally:
-        event.remove(engine, name, fn)
-
-
 def _statements_of_a_sale(backend: Backend, shop: Shop) -> int:
     """How many statements a clean checkout sends (the lead may change the checkout).
 
@@ -113,10 +104,10 @@ def _statements_of_a_sale(backend: Backend, shop: Shop) -> int:
     checkout.place_order(backend.uow(), shop.cashier, _sale(shop))
     seen: list[str] = []
 
-    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+    def count(_conn: Any, statement: str) -> None:
         seen.append(statement)
 
-    with _hook(backend.database.engine, "before_cursor_execute", count):
+    with driver_hooks(backend.database.engine, count):
         checkout.place_order(backend.uow(), shop.cashier, _sale(shop))
     return len(seen)
 
@@ -152,19 +143,18 @@ def test_connection_killed_before_each_statement_and_the_commit(
         state = {"n": 0}
 
         def before(
-            conn: sa.Connection, *args: Any, target: object = target, state: dict[str, int] = state
+            conn: Any, _sql: str, target: object = target, state: dict[str, int] = state
         ) -> None:
             state["n"] += 1
             if state["n"] == target:
                 killer.kill(_backend_pid(conn))
 
-        def at_commit(conn: sa.Connection, target: object = target) -> None:
+        def at_commit(conn: Any, target: object = target) -> None:
             if target == "commit":
                 killer.kill(_backend_pid(conn))
 
         with (
-            _hook(engine, "before_cursor_execute", before),
-            _hook(engine, "commit", at_commit),
+            driver_hooks(engine, before, at_commit),
             pytest.raises(DatabaseError) as lost,
         ):
             checkout.place_order(backend.uow(), shop.cashier, draft)
@@ -242,14 +232,14 @@ def test_server_restarts_mid_sale_and_comes_back(backend: Backend, shop: Shop) -
     draft = _sale(shop)
     state = {"n": 0}
 
-    def before(conn: sa.Connection, *args: Any) -> None:
+    def before(_conn: Any, _sql: str) -> None:
         state["n"] += 1
         if state["n"] == 4:
             _restart(data)
 
     started = time.perf_counter()
     with (
-        _hook(backend.database.engine, "before_cursor_execute", before),
+        driver_hooks(backend.database.engine, before),
         pytest.raises(DatabaseError, match="connection to the database was lost"),
     ):
         checkout.place_order(backend.uow(), shop.cashier, draft)
@@ -362,7 +352,7 @@ def test_the_cashier_sees_the_message_and_pays_again(
     sale_uuid = uuid.uuid4()  # the register's cart keeps it from the first item to payment
     state = {"n": 0, "armed": 1}
 
-    def before(conn: sa.Connection, *args: Any) -> None:
+    def before(conn: Any, _sql: str) -> None:
         state["n"] += 1
         if state["armed"] and state["n"] == 3:
             state["armed"] = 0
@@ -376,7 +366,7 @@ def test_the_cashier_sees_the_message_and_pays_again(
     qtbot.add_widget(dialog)
     dialog.amount_edit.setText("2.00")
     assert dialog.take() is not None
-    with _hook(backend.database.engine, "before_cursor_execute", before):
+    with driver_hooks(backend.database.engine, before):
         dialog.complete()
     assert dialog.placed is None
     assert dialog.error.textFormat() == Qt.TextFormat.PlainText
