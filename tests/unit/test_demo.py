@@ -46,6 +46,7 @@ from posapp.services.platform.db import open_database
 from posapp.services.platform.errors import ConflictError, ValidationError
 from posapp.services.staff.passwords import verify_password
 from tests.conftest import pg_url_or_skip, reset_postgres
+from tests.reliability.invariants import assert_invariants
 
 T = TypeVar("T")
 NOW = datetime(2026, 3, 20, 18, 30, tzinfo=UTC)
@@ -410,6 +411,12 @@ def test_coupon_counts_match_redemptions(demo: Demo) -> None:
     assert sum(c.ends_at is not None and c.ends_at < NOW for c in campaigns) == 1
     discounts = dict(demo.rows(sa.select(Order.id, Order.coupon_minor)))
     assert all(discounts[r.order_id] == r.discount_minor for r in redemptions)
+
+
+def test_the_demo_keeps_every_reliability_invariant(demo: Demo) -> None:
+    report = assert_invariants(demo.backend.database.engine, where="demo")
+    assert report.counts["orders"] == demo.summary.orders
+    assert report.counts["audit_rows"] > demo.summary.orders  # every sale is audited
 
 
 def test_a_second_load_is_refused_and_writes_nothing(demo: Demo) -> None:
