@@ -45,7 +45,7 @@ def schedule_coupons(shop: Shop) -> None:
         kind=PERCENT,
         value=1500,
         starts_at=winter_ends,
-        ends_at=shop.now + timedelta(days=30),
+        ends_at=shop.local(shop.today + timedelta(days=30), 0),
         description="15 % off the whole basket, at most 50.00; one code per basket.",
         max_discount_minor=5000,
     )

@@ -28,14 +28,16 @@ _DROP_ABOVE_MINOR, _DROP_UNIT_MINOR = 30_000, 5_000
 
 
 def schedule_days(shop: Shop, days: Sequence[date]) -> None:
-    """Plan every trading day of every storefront, and the staff's log-ins on the last one."""
+    """Plan every trading day of every storefront, and the staff's log-ins on the latest one."""
     for day in days:
         for store in shop.storefronts:
             _schedule_day(shop, store, day)
-    last = days[-1]
-    for n, (username, _, _, password) in enumerate(STAFF):
-        at = shop.local(last, OPENING_HOUR - 1, 30 + 5 * n)
-        shop.timeline.at(at, partial(_log_in, shop, username, password))
+    for day in reversed(days):  # today, unless the shop has not opened yet
+        if shop.local(day, OPENING_HOUR - 1, 30) < shop.now:
+            for n, (username, _, _, password) in enumerate(STAFF):
+                at = shop.local(day, OPENING_HOUR - 1, 30 + n)
+                shop.timeline.at(at, partial(_log_in, shop, username, password))
+            break
 
 
 def _schedule_day(shop: Shop, store: Storefront, day: date) -> None:
