@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import partial
 
-from posapp.demo.shop import Shop
+from posapp.demo.shop import Customer, Shop
 from posapp.services.coupons.campaigns import create_campaign, end_due_campaigns, generate_codes
 from posapp.services.coupons.dto import FIXED, PERCENT, CampaignDraft
 from posapp.services.coupons.queries import code_ids, codes_page
 
 WELCOME_CODE = "WELCOME5"
 _SPRING_CODES, _WINTER_CODES = 200, 50
+_WELCOME_MIN_MINOR, _WINTER_MIN_MINOR = 2000, 1000
+_P_WELCOME, _P_COUPON = 0.5, 0.07
 _WINTER_DAYS_LEFT = 6
 """Winter's campaign runs out this many days into the sales; spring's starts then."""
 
@@ -26,7 +28,7 @@ def schedule_coupons(shop: Shop) -> None:
         value=500,
         starts_at=shop.local(first - timedelta(days=60), 0),
         description="5.00 off a first basket of 20.00 or more.",
-        min_spend_minor=2000,
+        min_spend_minor=_WELCOME_MIN_MINOR,
         usage_limit=500,
         per_customer_limit=1,
         single_use_codes=False,
@@ -38,7 +40,7 @@ def schedule_coupons(shop: Shop) -> None:
         starts_at=shop.local(first - timedelta(days=45), 0),
         ends_at=winter_ends,
         description="10 % off baskets of 10.00 or more, all winter.",
-        min_spend_minor=1000,
+        min_spend_minor=_WINTER_MIN_MINOR,
     )
     spring = CampaignDraft(
         name="Spring 15%",
@@ -82,7 +84,26 @@ def _end_due(shop: Shop) -> None:
     end_due_campaigns(shop.uow())
 
 
-def live_codes(shop: Shop, at: datetime) -> list[str]:
-    """The single-use codes customers may bring at ``at`` (the running campaign's)."""
-    winter_ends = shop.local(shop.first_day + timedelta(days=_WINTER_DAYS_LEFT), 0)
-    return shop.coupons.winter if at < winter_ends else shop.coupons.spring
+def handed_over(shop: Shop, amount_minor: int, customer: Customer | None) -> str:
+    """The code a customer hands over with a basket of ``amount_minor``, if any.
+
+    A new customer brings the welcome code until it is used; now and then a customer brings
+    one of the running campaign's codes. Customers read the terms: nobody offers a code for a
+    basket below its minimum spend.
+    """
+    rng, coupons = shop.rng, shop.coupons
+    new = customer is not None and not customer.welcomed
+    if new and amount_minor >= _WELCOME_MIN_MINOR and rng.random() < _P_WELCOME:
+        return coupons.welcome
+    winter = shop.clock.at < shop.local(shop.first_day + timedelta(days=_WINTER_DAYS_LEFT), 0)
+    codes = coupons.winter if winter else coupons.spring
+    if not codes or (winter and amount_minor < _WINTER_MIN_MINOR):
+        return ""
+    return codes[0] if rng.random() < _P_COUPON else ""
+
+
+def use_up(shop: Shop, code: str) -> None:
+    """A single-use code was redeemed: it is nobody's to hand over any more."""
+    for codes in (shop.coupons.winter, shop.coupons.spring):
+        if code in codes:
+            codes.remove(code)

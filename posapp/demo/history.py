@@ -21,7 +21,7 @@ from posapp.services.staff.auth import authenticate
 
 OPENING_HOUR = 8
 FLOAT_MINOR = 15_000
-_ORDERS_PER_DAY, _SATURDAY_EXTRA, _SATURDAY = (18, 32), 8, 5
+_ORDERS_PER_DAY, _SATURDAY_EXTRA, _SATURDAY = (16, 28), 8, 5
 _BUSY_DAYS = frozenset({4, _SATURDAY})  # Friday and Saturday: the surplus goes to the safe
 _P_DEPOSIT, _P_OVER_SHORT = 0.5, 0.15
 _DROP_ABOVE_MINOR, _DROP_UNIT_MINOR = 30_000, 5_000

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import partial
 
-from posapp.demo.coupons import live_codes
+from posapp.demo.coupons import handed_over, use_up
 from posapp.demo.shop import Customer, Item, Shop, Storefront
 from posapp.services.accounts.manage import get_account
 from posapp.services.coupons.redemption import CouponRefused
@@ -35,7 +35,7 @@ from posapp.services.sales.queries import order_detail
 
 _LINE_COUNTS, _LINE_COUNT_WEIGHTS = (1, 2, 3, 4, 5, 6), (30, 25, 18, 12, 9, 6)
 _QUANTITIES, _QUANTITY_WEIGHTS = (1, 2, 3, 4, 6), (72, 17, 6, 3, 2)
-_P_CUSTOMER, _P_COUPON, _P_WELCOME, _P_ACCOUNT_PAY, _P_CARD = 0.25, 0.07, 0.5, 0.1, 0.55
+_P_CUSTOMER, _P_ACCOUNT_PAY, _P_CARD = 0.25, 0.1, 0.55
 _P_LINE_DISCOUNT, _P_PICKUP, _P_WRITE_OFF = 0.03, 0.1, 0.3
 _CARD_LAST4 = ("4242", "4242", "1881", "0005", "5100")
 _CASH_STEPS = (100, 500, 1000, 2000, 5000)
@@ -133,13 +133,8 @@ def _coupon(
     Returns:
         The code and its discount per line number (none when the code is refused).
     """
-    rng = shop.rng
-    codes = live_codes(shop, shop.clock.at)
-    if customer is not None and not customer.welcomed and rng.random() < _P_WELCOME:
-        code = shop.coupons.welcome  # a new customer's welcome code, until it is used
-    elif codes and rng.random() < _P_COUPON:
-        code = codes[0]
-    else:
+    code = handed_over(shop, cart.total_minor, customer)
+    if not code:
         return "", {}
     basket = [
         BasketItem(
@@ -159,10 +154,9 @@ def _coupon(
             basket,
             customer_account_id=customer.id if customer else None,
         )
-    except CouponRefused:  # below the minimum spend, say: the customer keeps the code
+    except CouponRefused:  # the customer keeps the code (it stays theirs to try again)
         return "", {}
-    if code in codes:
-        codes.remove(code)
+    use_up(shop, code)
     return code, dict(quote.line_discounts)
 
 
