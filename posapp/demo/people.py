@@ -86,7 +86,7 @@ def schedule_customers(shop: Shop) -> None:
         start, end = before if i < _REGULARS else during
         day = start + timedelta(days=rng.randint(0, (end - start).days))
         at = shop.local(day, rng.randint(9, 18), rng.randrange(60), rng.randrange(60))
-        if at >= shop.now:  # not yet: open it earlier today or yesterday instead
+        if at >= shop.now:  # later than now: say it was opened yesterday morning
             at = shop.local(shop.today - timedelta(days=1), 10, i)
         draft = AccountDraft(
             holder_name=f"{first} {last}",
