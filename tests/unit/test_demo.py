@@ -151,7 +151,9 @@ def test_summary_matches_the_database(demo: Demo) -> None:
     assert counts["coupon_codes"] == s.codes == 251
     assert counts["orders"] == s.orders
     assert 21 * 2 * 20 <= s.orders <= 21 * 2 * 48
-    assert demo.seconds < 30  # about 5 s on two cores; this only catches a gross regression
+    # Some 3,000 use cases, each in its own transaction: about 7-15 s on SQLite and 15-35 s on
+    # PostgreSQL (a round trip per statement) on two busy cores. Only a gross regression fails.
+    assert demo.seconds < (30 if demo.backend.database.is_sqlite else 90)
 
 
 def test_products_have_images_and_valid_barcodes(demo: Demo) -> None:
