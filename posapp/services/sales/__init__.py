@@ -7,6 +7,7 @@ face (so importing the package never runs into itself).
 """
 
 from posapp.services.sales.api import RECEIPT_PRINTER_KEY, SalesApi
+from posapp.services.sales.checkout import place_order
 from posapp.services.sales.dto import (
     AppliedCouponDTO,
     ApprovalRequiredError,
@@ -47,6 +48,8 @@ from posapp.services.sales.dto import (
     TillReport,
     TillSessionDTO,
 )
+from posapp.services.sales.lookup import quote_sale_coupon
+from posapp.services.sales.orders import advance_order, cancel_order, return_items
 from posapp.services.sales.pricing import (
     EMPTY_CART,
     MAX_LINE_QUANTITY,
@@ -60,8 +63,10 @@ from posapp.services.sales.pricing import (
     line_refund,
     price_cart,
 )
+from posapp.services.sales.queries import order_detail
 from posapp.services.sales.receipt import ReceiptModel, ReceiptRow, percent, receipt_model
 from posapp.services.sales.report import sales_summary
+from posapp.services.sales.tills import cash_movement, close_till, open_till, x_report
 
 __all__ = [
     "EMPTY_CART",
@@ -114,10 +119,20 @@ __all__ = [
     "StoreHeader",
     "TillReport",
     "TillSessionDTO",
+    "advance_order",
+    "cancel_order",
+    "cash_movement",
     "check_quantity",
+    "close_till",
     "line_refund",
+    "open_till",
+    "order_detail",
     "percent",
+    "place_order",
     "price_cart",
+    "quote_sale_coupon",
     "receipt_model",
+    "return_items",
     "sales_summary",
+    "x_report",
 ]
