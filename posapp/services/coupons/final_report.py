@@ -105,15 +105,8 @@ def final_report_file(uow: UnitOfWork, actor: UserDTO | None, campaign_id: int) 
 def final_report(uow: UnitOfWork, actor: UserDTO | None, campaign_id: int) -> FinalReport:
     """A campaign's effectiveness report over its whole run, and the file it goes to.
 
-    Args:
-        uow: A unit of work (it only reads; used twice, one transaction after the other).
-        actor: Who asks; None for the services themselves (the runner's report lane).
-        campaign_id: The campaign.
-
-    Raises:
-        SessionEndedError: the actor's account was deactivated.
-        PermissionDeniedError: the actor may not see coupons.
-        NotFoundError: no such campaign.
+    It takes and raises what :func:`final_report_file` does, and reads in two transactions
+    with the same ``uow``, one after the other.
     """
     file = final_report_file(uow, actor, campaign_id)
     report = effectiveness_report(
