@@ -11,47 +11,22 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
+from posapp.cli.kit import EXIT_ERROR, EXIT_OK, PROG, Commands, group, open_backend
 from posapp.config import AppConfig
-from posapp.services.backend import Backend
 from posapp.services.catalog import ENCODINGS, ImportOptions, export_products, import_file
-from posapp.services.platform.db import open_database
 
 __all__ = ["register_cli"]
 
-EXIT_OK, EXIT_ERROR = 0, 1
-PROG = "posapp"
-Subparsers = argparse._SubParsersAction
 
-
-def _child_subparsers(
-    parser: argparse.ArgumentParser, title: str
-) -> Subparsers[argparse.ArgumentParser]:
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return action
-    return parser.add_subparsers(title=title, metavar="WHAT", required=True)
-
-
-def _command(
-    subparsers: Subparsers[argparse.ArgumentParser], name: str, text: str
-) -> argparse.ArgumentParser:
-    found = subparsers.choices.get(name)
-    if found is not None:
-        return found
-    return subparsers.add_parser(name, help=text, description=text[:1].upper() + text[1:] + ".")
-
-
-def register_cli(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
+def register_cli(subparsers: Commands) -> None:
     """Add ``import products FILE`` and ``export products FILE``."""
-    importing = _child_subparsers(
-        _command(subparsers, "import", "import data from a file"), "what to import"
+    importing = group(
+        subparsers, "import", "import data from a file", title="what to import", metavar="WHAT"
     )
-    exporting = _child_subparsers(
-        _command(subparsers, "export", "export data to a file"), "what to export"
+    exporting = group(
+        subparsers, "export", "export data to a file", title="what to export", metavar="WHAT"
     )
     if "products" in importing.choices or "products" in exporting.choices:
         return  # registered already
@@ -90,15 +65,6 @@ def register_cli(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
     out.set_defaults(handler=_export_products)
 
 
-@contextmanager
-def _backend(config: AppConfig) -> Iterator[Backend]:
-    database = open_database(config.database_url)
-    try:
-        yield Backend(database, register=config.register)
-    finally:
-        database.dispose()
-
-
 def _progress(done: int, total: int) -> None:
     """Print a percentage on a terminal (nothing when standard error is a file or a pipe)."""
     if sys.stderr.isatty():
@@ -110,7 +76,7 @@ def _import_products(args: argparse.Namespace, config: AppConfig) -> int:
     options = ImportOptions(
         update_existing=args.update, encoding=args.encoding, decimal_comma=decimal
     )
-    with _backend(config) as backend:
+    with open_backend(config) as backend:
         report = import_file(backend.uow(), None, args.file, options=options, progress=_progress)
     if sys.stderr.isatty():
         print("\r", end="", file=sys.stderr)
@@ -128,7 +94,7 @@ def _import_products(args: argparse.Namespace, config: AppConfig) -> int:
 
 
 def _export_products(args: argparse.Namespace, config: AppConfig) -> int:
-    with _backend(config) as backend:
+    with open_backend(config) as backend:
         report = export_products(
             backend.read_uow(), None, args.file, include_archived=not args.active_only
         )

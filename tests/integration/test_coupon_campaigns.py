@@ -16,6 +16,7 @@ from posapp.services.backend import Backend
 from posapp.services.coupons import campaigns as cc
 from posapp.services.coupons import codes as coupon_codes
 from posapp.services.coupons import exports as ce
+from posapp.services.coupons import final_report as cfr
 from posapp.services.coupons import queries as cq
 from posapp.services.coupons import report_data as crd
 from posapp.services.coupons.dto import CampaignDraft, PageCursor, RedemptionFilter
@@ -363,6 +364,10 @@ ACTION_CALLS: dict[str, Call] = {
     "coupons.report_data.effectiveness_report": lambda uow, a, s: crd.effectiveness_report(
         uow, a, uow.now().date(), uow.now().date()
     ),
+    "coupons.final_report.final_report_file": lambda uow, a, s: cfr.final_report_file(
+        uow, a, _cid(uow)
+    ),
+    "coupons.final_report.final_report": lambda uow, a, s: cfr.final_report(uow, a, _cid(uow)),
 }
 """The coupon actions for the permission-matrix test (tests/unit/test_security.py CALLS)."""
 

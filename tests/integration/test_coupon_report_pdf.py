@@ -181,7 +181,7 @@ def test_cli_writes_the_report(
 
 
 def test_final_report_and_code_sheet(shop: World, tmp_path: Path) -> None:
-    path = write_final_report(shop.backend, 1, tmp_path)
+    path = write_final_report(shop.backend.coupons.final_report(None, 1), tmp_path)
     assert path.name == "coupon-campaign-1-spring-15.pdf"
     text = pdf_text(path.read_bytes())
     assert "Final report: Spring 15%" in text

@@ -33,6 +33,7 @@ from posapp.services.coupons.dto import (
     percent_text,
     value_text,
 )
+from posapp.services.coupons.final_report import FinalReport, FinalReportFile
 from posapp.services.coupons.queries import code_ids, codes_page
 from posapp.services.coupons.redemption import (
     BasketLine,
@@ -43,7 +44,7 @@ from posapp.services.coupons.redemption import (
     redeem_coupon,
     release_redemptions,
 )
-from posapp.services.coupons.report_data import effectiveness_report, final_report_period
+from posapp.services.coupons.report_data import effectiveness_report
 from posapp.services.coupons.report_model import (
     CampaignFact,
     CampaignSection,
@@ -88,6 +89,8 @@ __all__ = [
     "EffectivenessData",
     "EffectivenessReport",
     "Figures",
+    "FinalReport",
+    "FinalReportFile",
     "GenerationResult",
     "OperationCancelledError",
     "PageCursor",
@@ -102,7 +105,6 @@ __all__ = [
     "day_text",
     "effectiveness_report",
     "end_due_campaigns",
-    "final_report_period",
     "generate_codes",
     "parse_percent_bp",
     "percent_text",

@@ -23,6 +23,12 @@ from posapp.services.coupons.dto import (
     RedemptionDTO,
     RedemptionFilter,
 )
+from posapp.services.coupons.final_report import (
+    FinalReport,
+    FinalReportFile,
+    final_report,
+    final_report_file,
+)
 from posapp.services.coupons.report_data import effectiveness_report
 from posapp.services.coupons.report_model import EffectivenessReport
 from posapp.services.platform.dto import UserDTO
@@ -44,7 +50,11 @@ def _never() -> bool:
 
 
 class CouponsApi:
-    """Coupon use cases over one context; every call but :meth:`zone` names the acting user."""
+    """Coupon use cases over one context; every call but :meth:`zone` names the acting user.
+
+    The final report's two calls also take None for the services themselves (the background
+    runner writes the report of a campaign that ended).
+    """
 
     def __init__(self, context: ServiceContext) -> None:
         self._context = context
@@ -155,6 +165,14 @@ class CouponsApi:
             progress=progress,
             cancelled=cancelled,
         )
+
+    def final_report_file(self, actor: UserDTO | None, campaign_id: int) -> FinalReportFile:
+        """What a campaign's final report covers and the file it is kept in (reads little)."""
+        return final_report_file(self._context.read_uow(), actor, campaign_id)
+
+    def final_report(self, actor: UserDTO | None, campaign_id: int) -> FinalReport:
+        """A campaign's final report: the effectiveness report over its whole run, and its file."""
+        return final_report(self._context.read_uow(), actor, campaign_id)
 
     def category_choices(self, actor: UserDTO) -> list[Choice]:
         """Categories as a tree, for the campaign form."""

@@ -240,20 +240,5 @@ def effectiveness_report(
     return build_effectiveness(data)
 
 
-def final_report_period(uow: UnitOfWork, campaign_id: int) -> tuple[str, date, date]:
-    """A campaign's name and its whole run as local days (start → end or end of use)."""
-    with uow:
-        campaign = uow.session.get(CouponCampaign, campaign_id)
-        if campaign is None:
-            raise NotFoundError(f"No coupon campaign with id {campaign_id}.")
-        zone = shop_zone(uow)
-        last = campaign.ended_at or campaign.ends_at or uow.now()
-        if campaign.ends_at is not None:
-            last = min(last, campaign.ends_at - timedelta(microseconds=1))
-        first_day = campaign.starts_at.astimezone(zone).date()
-        last_day = max(first_day, last.astimezone(zone).date())
-        return campaign.name, first_day, last_day
-
-
 for _name in ("load_effectiveness", "effectiveness_report"):
     ACTIONS[f"coupons.report_data.{_name}"] = Permission.VIEW_COUPONS

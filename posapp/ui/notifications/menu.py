@@ -43,6 +43,7 @@ from posapp.ui.notifications.wiring import NotificationsWiring
 
 if TYPE_CHECKING:
     from posapp.services.backend import Backend
+    from posapp.services.coupons import CouponsApi
 
 LINK_TABS: Final = {
     "product": "Stores",
@@ -74,15 +75,33 @@ def open_file(path: Path) -> bool:
     return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
 
+def ensure_final_report(
+    coupons: CouponsApi, user: UserDTO, campaign_id: int, folder: Path | None = None
+) -> Path:
+    """The final report of a campaign for ``user`` to open: the file there, or a new one.
+
+    The user's right to see coupons is checked first, even when this register has the file;
+    the figures are fetched and drawn only when it has not (another register wrote it).
+
+    Raises:
+        PermissionDeniedError: the user may not see coupons.
+        NotFoundError: no such campaign.
+        OSError: the folder cannot be written.
+    """
+    # Lazy: reportlab loads only when a report is opened.
+    from posapp.reports.coupon_final import find_final_report, write_final_report  # noqa: PLC0415
+
+    file = coupons.final_report_file(user, campaign_id)
+    found = find_final_report(file, folder)
+    return found or write_final_report(coupons.final_report(user, campaign_id), folder)
+
+
 class _ReportTask(Task):
     """Finds or writes a campaign's final report on the thread pool; never touches a widget."""
 
     def __init__(self, backend: Backend, user: UserDTO, campaign_id: int) -> None:
         def work(_progress: Progress, _cancelled: Cancelled) -> object:
-            # Lazy: reportlab loads only when a report is opened.
-            from posapp.reports.coupon_final import ensure_final_report  # noqa: PLC0415
-
-            return ensure_final_report(backend, user, campaign_id)
+            return ensure_final_report(backend.coupons, user, campaign_id)
 
         super().__init__(work, name=f"final report of campaign {campaign_id}")
 
