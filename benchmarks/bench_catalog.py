@@ -350,14 +350,3 @@ def _write_csv(rows: int, categories: list[str], *, tag: str, prefix: str) -> Pa
                 f"{price // 100}.{price % 100:02d},{price * 6 // 1000}.00,20\r\n"
             )
     return path
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m benchmarks.bench_catalog``: the aggregate runner, catalog figures only."""
-    from benchmarks.__main__ import main as run
-
-    return run(["--only", "catalog,import", *(argv or [])])
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

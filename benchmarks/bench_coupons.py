@@ -300,14 +300,3 @@ def seed_redemptions(backend: Backend, user_id: int, campaign_id: int, count: in
     with backend.read_uow() as uow:
         stored = uow.session.scalar(select(func.count(CouponRedemption.id)))
     check(stored == count, f"{stored} redemptions seeded, expected {count}")
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m benchmarks.bench_coupons``: the aggregate runner, coupon figures only."""
-    from benchmarks.__main__ import main as run
-
-    return run(["--only", "coupons", *(argv or [])])
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
