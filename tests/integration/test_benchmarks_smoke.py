@@ -47,6 +47,7 @@ EXPECTED = (
     "coupon validation at checkout",
     "coupon report",
     "account statement",
+    "demo data loaded",
 )
 POSTGRES = ("(PostgreSQL)", "throughput")
 """Figures that need PostgreSQL: skipped (with the reason) only when no server is given."""
