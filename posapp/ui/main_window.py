@@ -59,12 +59,6 @@ NO_STORE = "No store"
 DEFAULT_SIZE = QSize(1280, 800)
 MINIMUM_SIZE = QSize(960, 600)
 _CORNER_NUDGE = 3  # the selected tab's 3 px underline lifts the tab labels; match it
-_MENU_BUTTON_STYLE = (  # like the Log out button next to it (style.qss), without the arrow
-    f"QToolButton {{ color: {PALETTE['muted']}; padding: 6px 12px; font-weight: bold; }}"
-    "QToolButton:focus { padding: 5px 11px; }"
-    f"QToolButton:hover {{ color: {PALETTE['text']}; }}"
-    "QToolButton::menu-indicator { image: none; width: 0px; }"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,7 +287,6 @@ class MainWindow(QMainWindow):
         button.setToolTip("Notifications, rules and customer email")
         button.setAccessibleName("Notifications menu")
         button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-        button.setStyleSheet(_MENU_BUTTON_STYLE)
         self.notifications_button = button
         self._corner_row.insertWidget(0, button)
 

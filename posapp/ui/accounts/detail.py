@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -20,16 +22,21 @@ from PySide6.QtWidgets import (
 from posapp.services.accounts import STATUS_LABELS, AccountDTO, AccountsApi, MovementDTO, display
 from posapp.services.platform.dto import UserDTO
 from posapp.ui.accounts.models import MovementsModel, balance_money
-from posapp.ui.accounts.style import (
-    STATUS_TONES,
-    message_label,
-    plain_label,
-    set_pill,
-    show_message,
-)
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.qt_compat import emit
-from posapp.ui.kit.widgets import SPACING, EmptyState
+from posapp.ui.kit.widgets import SPACING, EmptyState, message_label, plain_label, show_message
+
+STATUS_TONES: Final = {"open": "success", "frozen": "warning", "closed": "muted"}
+"""The pill tone of each account status (``QLabel[tone=…]`` in ``resources/accounts.qss``)."""
+
+
+def set_pill(label: QLabel, text: str, tone: str) -> None:
+    """Make ``label`` a small coloured pill saying ``text``."""
+    label.setText(text)
+    label.setProperty("pill", True)
+    label.setProperty("tone", tone)
+    label.style().unpolish(label)
+    label.style().polish(label)
 
 
 def action_button(action: QAction, parent: QWidget, *, primary: bool = False) -> QPushButton:

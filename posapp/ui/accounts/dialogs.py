@@ -33,9 +33,9 @@ from posapp.services.accounts import (
 )
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ValidationError
-from posapp.ui.accounts.style import message_label, plain_label, show_message, styled
 from posapp.ui.kit.formatting import money_text
-from posapp.ui.kit.widgets import SPACING
+from posapp.ui.kit.resources import styled
+from posapp.ui.kit.widgets import SPACING, message_label, plain_label, show_message
 from posapp.ui.staff import error_text
 
 DIALOG_WIDTH = 60 * SPACING
@@ -101,7 +101,7 @@ class AccountsDialog(QDialog):
         self.setWindowTitle(f"{title} — posapp")
         self.setModal(True)
         self.setFixedWidth(DIALOG_WIDTH)
-        styled(self)
+        styled(self, "shared", "accounts")
         self.title_label = plain_label(title, self, "dialogTitle")
         self.text_label = plain_label(text, self, "dialogText")
         self.text_label.setWordWrap(True)

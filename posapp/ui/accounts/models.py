@@ -35,8 +35,7 @@ from posapp.services.accounts import (
 )
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
-from posapp.ui.accounts.style import local_time_text
-from posapp.ui.kit.formatting import money_text
+from posapp.ui.kit.formatting import local_time_text, money_text
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import PALETTE
 

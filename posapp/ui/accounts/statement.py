@@ -42,15 +42,10 @@ from posapp.reports.statement import write_statement_pdf
 from posapp.reports.statement_model import StatementReport, StatementRow, statement_report
 from posapp.services.accounts import AccountDTO, AccountsApi, StatementDTO
 from posapp.services.platform.dto import UserDTO
-from posapp.ui.accounts.style import (
-    ChevronDateEdit,
-    message_label,
-    plain_label,
-    show_message,
-    styled,
-)
 from posapp.ui.accounts.worker import Cancelled, Progress, TaskCancelledError, run_task
-from posapp.ui.kit.widgets import SPACING
+from posapp.ui.kit.chevron import ChevronDateEdit
+from posapp.ui.kit.resources import styled
+from posapp.ui.kit.widgets import SPACING, message_label, plain_label, show_message
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 HEADERS: Final = ("Date", "Description", "Ref", "Money in", "Money out", "Balance")
@@ -134,7 +129,7 @@ class StatementDialog(QDialog):
         self.setObjectName("accountsDialog")
         self.setWindowTitle(f"Statement of {account.holder_name} — posapp")
         self.resize(110 * SPACING, 80 * SPACING)
-        styled(self)
+        styled(self, "shared", "accounts")
         self._api, self._actor, self._account, self._shop = api, actor, account, shop_name
         self.statement: StatementDTO | None = None
         self.report: StatementReport | None = None

@@ -36,16 +36,11 @@ from posapp.ui.accounts.dialogs import (
 from posapp.ui.accounts.models import AccountListModel, balance_money
 from posapp.ui.accounts.money_dialogs import DepositDialog, TransferDialog, WithdrawDialog
 from posapp.ui.accounts.statement import StatementDialog
-from posapp.ui.accounts.style import (
-    ChevronCombo,
-    message_label,
-    plain_label,
-    show_message,
-    styled,
-)
 from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.chevron import ChevronCombo
 from posapp.ui.kit.formatting import money_text
-from posapp.ui.kit.widgets import SPACING, PageHeader
+from posapp.ui.kit.resources import styled
+from posapp.ui.kit.widgets import SPACING, PageHeader, message_label, plain_label, show_message
 from posapp.ui.staff import error_text
 
 if TYPE_CHECKING:
@@ -81,7 +76,7 @@ class AccountsTab(QWidget):
         super().__init__(parent)
         self.setObjectName("accountsTab")
         self.setAccessibleName("Accounts")
-        styled(self)
+        styled(self, "shared", "accounts")
         self.backend, self.bus, self.user = backend, bus, user
         self.api: AccountsApi = backend.accounts
         self.header = PageHeader(

@@ -1,4 +1,4 @@
-"""Small building blocks shared by screens: page headers, empty states, separators."""
+"""Small building blocks shared by screens: labels and banners, page headers, empty states."""
 
 from __future__ import annotations
 
@@ -10,6 +10,32 @@ from posapp.ui.kit.resources import PALETTE, icon_pixmap
 
 SPACING = 8
 """The grid unit: every margin and gap is a multiple of it."""
+
+
+def plain_label(text: str = "", parent: QWidget | None = None, name: str = "") -> QLabel:
+    """Return a label that shows ``text`` literally (never as HTML), named ``name`` if given."""
+    label = QLabel(text, parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    if name:
+        label.setObjectName(name)
+    return label
+
+
+def message_label(name: str, parent: QWidget | None = None, *, wrap: bool = True) -> QLabel:
+    """Return a hidden plain-text banner named ``name`` (``errorLabel``, ``infoLabel`` …).
+
+    The stylesheets colour it by that name; :func:`show_message` shows and hides it.
+    """
+    label = plain_label("", parent, name)
+    label.setWordWrap(wrap)
+    label.hide()
+    return label
+
+
+def show_message(label: QLabel, text: str) -> None:
+    """Show ``text`` in ``label``, or hide the label when the text is empty."""
+    label.setText(text)
+    label.setVisible(bool(text))
 
 
 def separator(parent: QWidget | None = None) -> QFrame:

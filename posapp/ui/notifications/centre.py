@@ -343,10 +343,6 @@ class NotificationCentre(QDialog):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setUniformItemSizes(True)
         self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.view.setStyleSheet(
-            f"QListView#notificationList {{ background: {PALETTE['surface']};"
-            f" border: 1px solid {PALETTE['border']}; border-radius: 10px; padding: 1px; }}"
-        )
         self.empty = EmptyState(
             "bell", "You're all caught up", "New notifications will appear here.", self
         )

@@ -47,7 +47,6 @@ from posapp.ui.kit.resources import PALETTE
 from posapp.ui.kit.widgets import SPACING, PageHeader
 from posapp.ui.notifications.centre import when_text
 from posapp.ui.notifications.outbox_dialogs import PromotionDialog, SmtpSettingsDialog
-from posapp.ui.notifications.style import table_style
 from posapp.ui.staff import error_text
 
 PAGE_SIZE: Final = 200
@@ -262,7 +261,6 @@ class OutboxView(QWidget):
         self.table.setShowGrid(False)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
-        self.table.setStyleSheet(table_style("outboxTable"))
         header = self.table.horizontalHeader()
         for column in range(len(COLUMNS)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)

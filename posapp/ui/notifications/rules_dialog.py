@@ -46,7 +46,6 @@ from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.widgets import SPACING, PageHeader
-from posapp.ui.notifications.style import table_style
 from posapp.ui.staff import error_text
 
 COLUMNS: Final = ("Notify when", "On", "Admins", "Managers", "Cashiers", "Threshold", "Also")
@@ -262,7 +261,6 @@ class NotificationRulesDialog(QDialog):
         header_view.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in range(1, len(COLUMNS)):
             header_view.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.setStyleSheet(table_style("rulesTable"))
         self.table.verticalHeader().setDefaultSectionSize(4 * SPACING + 4)
         rows_height = len(TRIGGERS) * (4 * SPACING + 4)
         self.table.setMinimumHeight(

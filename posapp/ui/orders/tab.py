@@ -15,9 +15,10 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 from posapp.services.platform.dto import UserDTO
 from posapp.services.staff import Permission, has_permission
 from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.resources import styled
 from posapp.ui.kit.widgets import SPACING
 from posapp.ui.orders.listing import OrderListView
-from posapp.ui.register import REGISTER_STYLE, RegisterView, TillView
+from posapp.ui.register import RegisterView, TillView
 
 if TYPE_CHECKING:
     from posapp.services.backend import Backend
@@ -45,7 +46,7 @@ class OrdersTab(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2 * SPACING, SPACING, 2 * SPACING, 0)
         sales = backend.sales
-        self.setStyleSheet(REGISTER_STYLE)
+        styled(self, "register")
         self.pages = QTabWidget(self)
         self.pages.setObjectName("ordersPages")
         self.pages.setDocumentMode(True)

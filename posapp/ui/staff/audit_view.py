@@ -34,10 +34,10 @@ from posapp.services.staff import AuditFilter, AuditRow, ExportCancelledError, S
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import icon
-from posapp.ui.kit.widgets import SPACING
+from posapp.ui.kit.widgets import SPACING, message_label, show_message
 from posapp.ui.staff.audit_model import AUDIT_COLUMNS, AuditTableModel
+from posapp.ui.staff.dialogs import chevron_combo
 from posapp.ui.staff.session import error_text
-from posapp.ui.staff.style import ChevronCombo, message_label, show_message
 from posapp.ui.staff.worker import BackgroundJob, Progress
 
 _log = logging.getLogger(__name__)
@@ -101,13 +101,13 @@ class AuditView(QWidget):
     # ---- building -----------------------------------------------------------------------
 
     def _build_filters(self, parent: QWidget) -> QHBoxLayout:
-        self.user_filter = ChevronCombo(parent)
+        self.user_filter = chevron_combo(parent)
         self.user_filter.setAccessibleName("User filter")
         self.user_filter.setMinimumWidth(22 * SPACING)
-        self.action_filter = ChevronCombo(parent)
+        self.action_filter = chevron_combo(parent)
         self.action_filter.setAccessibleName("Action filter")
         self.action_filter.setMinimumWidth(22 * SPACING)
-        self.period_filter = ChevronCombo(parent)
+        self.period_filter = chevron_combo(parent)
         self.period_filter.setAccessibleName("Period")
         self.period_filter.addItems(PERIODS)
         today = QDate.currentDate()

@@ -34,10 +34,11 @@ from posapp.services.staff import (
     USERNAME_MAX,
     StaffApi,
 )
-from posapp.ui.kit.widgets import SPACING
+from posapp.ui.kit.chevron import ChevronCombo
+from posapp.ui.kit.resources import styled
+from posapp.ui.kit.widgets import SPACING, message_label, show_message
 from posapp.ui.staff.model import ALL_STORES, store_text
 from posapp.ui.staff.session import error_text
-from posapp.ui.staff.style import ChevronCombo, message_label, show_message, styled
 
 DIALOG_WIDTH = 460
 ROLE_LABELS = {"admin": "Admin", "manager": "Manager", "cashier": "Cashier"}
@@ -59,9 +60,14 @@ def password_rule(role: str) -> str:
     return rule
 
 
+def chevron_combo(parent: QWidget) -> ChevronCombo:
+    """Return a combo box for the staff screens (``staff.qss`` pads it wider: chevron 18 px in)."""
+    return ChevronCombo(parent, inset=18)
+
+
 def role_combo(parent: QWidget, current: str = "cashier") -> ChevronCombo:
     """A combo box of the three roles, ``current`` selected; item data is the role value."""
-    combo = ChevronCombo(parent)
+    combo = chevron_combo(parent)
     for value, label in ROLE_LABELS.items():
         combo.addItem(label, value)
     combo.setCurrentIndex(max(0, combo.findData(current)))
@@ -76,7 +82,7 @@ def store_combo(
     ``current`` is selected; if it is no longer active it is listed too, marked inactive, so
     an edit that keeps it shows it truthfully.
     """
-    combo = ChevronCombo(parent)
+    combo = chevron_combo(parent)
     combo.addItem(ALL_STORES, None)
     by_id = {store.id: store for store in stores}
     shown = [s for s in stores if s.active or s.id == current]
@@ -118,7 +124,7 @@ class FormDialog(QDialog):
         self.setWindowTitle(f"{title} — posapp")
         self.setModal(True)
         self.setFixedWidth(DIALOG_WIDTH)
-        styled(self)
+        styled(self, "shared", "staff")
         self.title_label = QLabel(title, self)
         self.title_label.setObjectName("dialogTitle")
         self.title_label.setTextFormat(Qt.TextFormat.PlainText)

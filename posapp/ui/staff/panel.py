@@ -33,13 +33,14 @@ from posapp.services.platform.dto import StoreDTO, UserDTO
 from posapp.services.staff import Permission, StaffApi, has_permission
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.resources import icon
-from posapp.ui.kit.widgets import SPACING
+from posapp.ui.kit.widgets import SPACING, message_label, show_message
 from posapp.ui.staff.dialogs import (
     ROLE_LABELS,
     AddUserDialog,
     ConfirmDialog,
     EditUserDialog,
     ResetPasswordDialog,
+    chevron_combo,
 )
 from posapp.ui.staff.model import (
     COLUMNS,
@@ -49,7 +50,6 @@ from posapp.ui.staff.model import (
     is_locked,
 )
 from posapp.ui.staff.session import error_text
-from posapp.ui.staff.style import ChevronCombo, message_label, show_message
 
 ADMINS_ONLY = "Only admins can add or change staff users."
 ROW_HEIGHT = 44
@@ -113,13 +113,13 @@ class UsersPanel(QWidget):
         self.search_edit.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         self.search_edit.setMinimumWidth(36 * SPACING)
         self.search_edit.textChanged.connect(self._on_filters_changed)
-        self.role_filter = ChevronCombo(parent)
+        self.role_filter = chevron_combo(parent)
         self.role_filter.setAccessibleName("Role filter")
         self.role_filter.addItem("All roles", None)
         for value, label in ROLE_LABELS.items():
             self.role_filter.addItem(f"{label}s", value)
         self.role_filter.currentIndexChanged.connect(self._on_filters_changed)
-        self.status_filter = ChevronCombo(parent)
+        self.status_filter = chevron_combo(parent)
         self.status_filter.setAccessibleName("Status filter")
         statuses: tuple[tuple[str, bool | None], ...] = (
             ("Active and inactive", None),

@@ -19,10 +19,10 @@ from PySide6.QtWidgets import (
 from posapp.services.platform.dto import UserDTO
 from posapp.services.staff import Permission, has_permission
 from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.resources import styled
 from posapp.ui.kit.widgets import SPACING, PageHeader
 from posapp.ui.staff.audit_view import AuditView
 from posapp.ui.staff.panel import UsersPanel
-from posapp.ui.staff.style import styled
 
 if TYPE_CHECKING:
     from posapp.services.backend import Backend
@@ -50,7 +50,7 @@ class UsersTab(QWidget):
         self.backend, self.bus, self.user = backend, bus, user
         self.setObjectName("usersTab")
         self.setAccessibleName(self.TITLE)
-        styled(self)
+        styled(self, "shared", "staff")
         can_audit = has_permission(user, Permission.READ_AUDIT_LOG)
         subtitle = "Staff, their roles and who did what." if can_audit else "Staff and roles."
         self.header = PageHeader(self.TITLE, subtitle, "users", self)

@@ -46,6 +46,7 @@ from posapp.services.platform.errors import ServiceError
 from posapp.services.staff import Permission, has_permission
 from posapp.services.stock import StockApi, StockResult, StoreSummary
 from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.resources import styled
 from posapp.ui.kit.widgets import SPACING, PageHeader
 from posapp.ui.stores.count_dialog import MAX_COUNT_LINES, CountDialog
 from posapp.ui.stores.dialogs import (
@@ -64,33 +65,6 @@ if TYPE_CHECKING:
     from posapp.services.backend import Backend
 
 REFRESH_DELAY_MS = 250
-_STYLE = """
-QTableView, QListView#storeList, QListView#productGrid {
-    background: #ffffff; border: 1px solid #e1e6ed; border-radius: 8px;
-    alternate-background-color: #f7f9fb; selection-background-color: #e8effd;
-    selection-color: #17202c; gridline-color: #e1e6ed;
-}
-QTableView:focus, QListView#storeList:focus, QListView#productGrid:focus {
-    border: 2px solid #2563eb;
-}
-QHeaderView::section {
-    background: #ffffff; color: #5c6878; border: none; border-bottom: 1px solid #e1e6ed;
-    padding: 6px 8px; font-weight: bold;
-}
-QTabWidget#stockViews::pane { border: none; }
-QTabWidget#stockViews > QTabBar::tab {
-    color: #5c6878; background: transparent; border: none; border-bottom: 2px solid transparent;
-    padding: 6px 14px; font-weight: bold;
-}
-QTabWidget#stockViews > QTabBar::tab:selected { color: #2563eb; border-bottom-color: #2563eb; }
-QTabWidget#stockViews > QTabBar::tab:focus { background: #e8effd; border-radius: 4px; }
-QLabel#stockMessage { color: #067647; }
-QListWidget#pickerResults {
-    background: #ffffff; border: 1px solid #c9d1dc; border-radius: 6px; padding: 2px;
-}
-QListWidget#pickerResults::item { padding: 5px 8px; border-radius: 4px; }
-QListWidget#pickerResults::item:selected { background: #e8effd; color: #17202c; }
-"""
 
 
 class StoresTab(QWidget):
@@ -119,7 +93,7 @@ class StoresTab(QWidget):
         layout.setSpacing(2 * SPACING)
         layout.addWidget(self.header)
         self.stock: StockApi = backend.stock
-        self.setStyleSheet(_STYLE)
+        styled(self, "stores")
         self._build(layout)
         self._build_actions()
         self._refresh_timer = QTimer(self)
