@@ -39,6 +39,7 @@ from posapp.ui.coupons import CouponsTab
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import PALETTE, icon
+from posapp.ui.kit.session import SessionEndedEvent
 from posapp.ui.kit.widgets import SPACING, StatusItem, icon_label, status_separator
 from posapp.ui.notifications import (
     LinkOpener,
@@ -49,7 +50,7 @@ from posapp.ui.notifications import (
     wire_notifications,
 )
 from posapp.ui.orders import OrdersTab
-from posapp.ui.staff import IdleLock, SessionEndedEvent, UsersTab
+from posapp.ui.staff import IdleLock, UsersTab
 from posapp.ui.stores import StoresTab
 
 _log = logging.getLogger(__name__)
@@ -365,7 +366,7 @@ class MainWindow(QMainWindow):
 
     @override
     def event(self, event: QEvent) -> bool:
-        if isinstance(event, SessionEndedEvent):  # posted by posapp.ui.staff.session
+        if isinstance(event, SessionEndedEvent):  # posted by posapp.ui.kit.session
             self.end_session(event.message)
             return True
         return super().event(event)

@@ -35,8 +35,8 @@ from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ValidationError
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.resources import styled
+from posapp.ui.kit.session import error_text
 from posapp.ui.kit.widgets import SPACING, message_label, plain_label, show_message
-from posapp.ui.staff import error_text
 
 DIALOG_WIDTH = 60 * SPACING
 

@@ -40,8 +40,8 @@ from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.chevron import ChevronCombo
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.resources import styled
+from posapp.ui.kit.session import error_text
 from posapp.ui.kit.widgets import SPACING, PageHeader, message_label, plain_label, show_message
-from posapp.ui.staff import error_text
 
 if TYPE_CHECKING:
     from posapp.services.backend import Backend

@@ -52,8 +52,8 @@ from posapp.services.platform.errors import ServiceError
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import PALETTE, icon_pixmap
+from posapp.ui.kit.session import error_text
 from posapp.ui.kit.widgets import SPACING, EmptyState, PageHeader
-from posapp.ui.staff import error_text
 
 PAGE_SIZE: Final = 100
 ROW_HEIGHT: Final = 8 * SPACING

@@ -30,8 +30,8 @@ from posapp.services.notifications import (
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.ui.kit.qt_compat import emit
+from posapp.ui.kit.session import error_text
 from posapp.ui.kit.widgets import SPACING, PageHeader
-from posapp.ui.staff import error_text
 
 SUBJECT_MAX: Final = 200
 

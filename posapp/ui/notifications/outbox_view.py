@@ -44,10 +44,10 @@ from posapp.services.platform.errors import ServiceError
 from posapp.services.staff import has_permission
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.resources import PALETTE
+from posapp.ui.kit.session import error_text
 from posapp.ui.kit.widgets import SPACING, PageHeader
 from posapp.ui.notifications.centre import when_text
 from posapp.ui.notifications.outbox_dialogs import PromotionDialog, SmtpSettingsDialog
-from posapp.ui.staff import error_text
 
 PAGE_SIZE: Final = 200
 AUTO_REFRESH_MS: Final = 15_000

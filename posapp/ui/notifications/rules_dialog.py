@@ -45,8 +45,8 @@ from posapp.services.notifications import (
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.ui.kit.formatting import money_text
+from posapp.ui.kit.session import error_text
 from posapp.ui.kit.widgets import SPACING, PageHeader
-from posapp.ui.staff import error_text
 
 COLUMNS: Final = ("Notify when", "On", "Admins", "Managers", "Cashiers", "Threshold", "Also")
 _ENABLED: Final = 1

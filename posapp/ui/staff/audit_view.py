@@ -34,10 +34,10 @@ from posapp.services.staff import AuditFilter, AuditRow, ExportCancelledError, S
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import icon
+from posapp.ui.kit.session import error_text
 from posapp.ui.kit.widgets import SPACING, message_label, show_message
 from posapp.ui.staff.audit_model import AUDIT_COLUMNS, AuditTableModel
 from posapp.ui.staff.dialogs import chevron_combo
-from posapp.ui.staff.session import error_text
 from posapp.ui.staff.worker import BackgroundJob, Progress
 
 _log = logging.getLogger(__name__)

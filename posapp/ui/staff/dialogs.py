@@ -36,9 +36,9 @@ from posapp.services.staff import (
 )
 from posapp.ui.kit.chevron import ChevronCombo
 from posapp.ui.kit.resources import styled
+from posapp.ui.kit.session import error_text
 from posapp.ui.kit.widgets import SPACING, message_label, show_message
 from posapp.ui.staff.model import ALL_STORES, store_text
-from posapp.ui.staff.session import error_text
 
 DIALOG_WIDTH = 460
 ROLE_LABELS = {"admin": "Admin", "manager": "Manager", "cashier": "Cashier"}

@@ -33,6 +33,7 @@ from posapp.services.platform.dto import StoreDTO, UserDTO
 from posapp.services.staff import Permission, StaffApi, has_permission
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.resources import icon
+from posapp.ui.kit.session import error_text
 from posapp.ui.kit.widgets import SPACING, message_label, show_message
 from posapp.ui.staff.dialogs import (
     ROLE_LABELS,
@@ -49,7 +50,6 @@ from posapp.ui.staff.model import (
     UsersTableModel,
     is_locked,
 )
-from posapp.ui.staff.session import error_text
 
 ADMINS_ONLY = "Only admins can add or change staff users."
 ROW_HEIGHT = 44
