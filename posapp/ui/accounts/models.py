@@ -9,13 +9,10 @@ marks the cache stale. The movements are an append-only list fetched in keyset p
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Final
 
 from PySide6 import QtGui
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -38,25 +35,13 @@ from posapp.services.platform.errors import ServiceError
 from posapp.ui.kit.formatting import local_time_text, money_text
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import PALETTE
+from posapp.ui.kit.table_model import RIGHT, Column, ColumnTableModel
 
 _log = logging.getLogger(__name__)
 
 ROW_PAGE: Final = 100
 MOVEMENT_PAGE: Final = 100
 ModelIndex = QModelIndex | QPersistentModelIndex
-_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    """One column: its key, header, alignment and how a row becomes its text."""
-
-    key: str
-    header: str
-    alignment: Qt.AlignmentFlag
-    text: Callable[[Any], str]
-
 
 MINUS: Final = "\u2212"
 
@@ -71,25 +56,25 @@ def signed_money(minor: int) -> str:
     return f"+{money_text(minor)}" if minor > 0 else balance_money(minor)
 
 
-ACCOUNT_COLUMNS: Final = (
-    Column("holder", "Holder", _LEFT, lambda r: r.holder_name),
-    Column("number", "Number", _LEFT, lambda r: display(r.number)),
-    Column("phone", "Phone", _LEFT, lambda r: r.phone),
-    Column("email", "Email", _LEFT, lambda r: r.email),
-    Column("status", "Status", _LEFT, lambda r: STATUS_LABELS.get(r.status, r.status)),
-    Column("balance", "Balance", _RIGHT, lambda r: balance_money(r.balance_minor)),
+ACCOUNT_COLUMNS: Final[tuple[Column[AccountRow], ...]] = (
+    Column("holder", "Holder", lambda r: r.holder_name),
+    Column("number", "Number", lambda r: display(r.number)),
+    Column("phone", "Phone", lambda r: r.phone),
+    Column("email", "Email", lambda r: r.email),
+    Column("status", "Status", lambda r: STATUS_LABELS.get(r.status, r.status)),
+    Column("balance", "Balance", lambda r: balance_money(r.balance_minor), align=RIGHT),
 )
 
-MOVEMENT_COLUMNS: Final = (
-    Column("at", "When", _LEFT, lambda m: local_time_text(m.at)),
-    Column("kind", "Movement", _LEFT, lambda m: m.label),
-    Column("memo", "Details", _LEFT, lambda m: m.memo),
-    Column("amount", "Amount", _RIGHT, lambda m: signed_money(m.amount_minor)),
-    Column("balance", "Balance", _RIGHT, lambda m: balance_money(m.balance_after_minor)),
+MOVEMENT_COLUMNS: Final[tuple[Column[MovementDTO], ...]] = (
+    Column("at", "When", lambda m: local_time_text(m.at)),
+    Column("kind", "Movement", lambda m: m.label),
+    Column("memo", "Details", lambda m: m.memo),
+    Column("amount", "Amount", lambda m: signed_money(m.amount_minor), align=RIGHT),
+    Column("balance", "Balance", lambda m: balance_money(m.balance_after_minor), align=RIGHT),
 )
 
 
-class AccountListModel(QAbstractTableModel):
+class AccountListModel(ColumnTableModel[AccountRow]):
     """Accounts matching a filter: ids up front, rows fetched one page at a time.
 
     Signals:
@@ -97,6 +82,7 @@ class AccountListModel(QAbstractTableModel):
     """
 
     failed = Signal(str)
+    columns = ACCOUNT_COLUMNS
 
     def __init__(self, api: AccountsApi, actor: UserDTO, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -167,39 +153,18 @@ class AccountListModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._ids)
 
     @override
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(ACCOUNT_COLUMNS)
+    def item(self, row: int) -> AccountRow | None:
+        return self.account_row(row)
 
     @override
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(ACCOUNT_COLUMNS):
-            return None
-        column = ACCOUNT_COLUMNS[section]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return column.header
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(column.alignment)
-        return None
-
-    @override
-    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.column() < len(ACCOUNT_COLUMNS):
-            return None
-        row = self.account_row(index.row())
-        if row is None:
-            return None
-        column = ACCOUNT_COLUMNS[index.column()]
-        getter = {
-            Qt.ItemDataRole.DisplayRole: column.text,
-            Qt.ItemDataRole.AccessibleTextRole: column.text,
-            Qt.ItemDataRole.UserRole: lambda r: r.id,
-            Qt.ItemDataRole.TextAlignmentRole: lambda _r: int(column.alignment),
-            Qt.ItemDataRole.ForegroundRole: lambda r: _account_colour(column.key, r),
-            Qt.ItemDataRole.ToolTipRole: _account_tip,
-        }.get(Qt.ItemDataRole(role))
-        return None if getter is None else getter(row)
+    def cell(self, item: AccountRow, column: Column[AccountRow], role: int) -> Any:
+        if role == Qt.ItemDataRole.UserRole:
+            return item.id
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return _account_colour(column.key, item)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return _account_tip(item)
+        return super().cell(item, column, role)
 
 
 def _account_tip(row: AccountRow) -> str | None:
@@ -220,7 +185,7 @@ def _account_colour(key: str, row: AccountRow) -> QColor | None:
     return None
 
 
-class MovementsModel(QAbstractTableModel):
+class MovementsModel(ColumnTableModel[MovementDTO]):
     """An account's movements, newest first, fetched in keyset pages as the view scrolls.
 
     Signals:
@@ -228,6 +193,7 @@ class MovementsModel(QAbstractTableModel):
     """
 
     failed = Signal(str)
+    columns = MOVEMENT_COLUMNS
 
     def __init__(self, api: AccountsApi, actor: UserDTO, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -287,39 +253,18 @@ class MovementsModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._rows)
 
     @override
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(MOVEMENT_COLUMNS)
+    def item(self, row: int) -> MovementDTO | None:
+        return self.movement(row)
 
     @override
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(MOVEMENT_COLUMNS):
-            return None
-        column = MOVEMENT_COLUMNS[section]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return column.header
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(column.alignment)
-        return None
-
-    @override
-    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.column() < len(MOVEMENT_COLUMNS):
-            return None
-        movement = self.movement(index.row())
-        if movement is None:
-            return None
-        column = MOVEMENT_COLUMNS[index.column()]
-        getter = {
-            Qt.ItemDataRole.DisplayRole: column.text,
-            Qt.ItemDataRole.AccessibleTextRole: column.text,
-            Qt.ItemDataRole.UserRole: lambda m: m.transaction_id,
-            Qt.ItemDataRole.TextAlignmentRole: lambda _m: int(column.alignment),
-            Qt.ItemDataRole.ForegroundRole: lambda m: _movement_colour(column.key, m),
-            Qt.ItemDataRole.ToolTipRole: _movement_tip,
-        }.get(Qt.ItemDataRole(role))
-        return None if getter is None else getter(movement)
+    def cell(self, item: MovementDTO, column: Column[MovementDTO], role: int) -> Any:
+        if role == Qt.ItemDataRole.UserRole:
+            return item.transaction_id
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return _movement_colour(column.key, item)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return _movement_tip(item)
+        return super().cell(item, column, role)
 
 
 def _movement_colour(key: str, movement: MovementDTO) -> QColor | None:
