@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from PySide6 import QtGui
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from posapp.ui.kit.resources import PALETTE, icon_pixmap
 
@@ -36,6 +37,19 @@ def show_message(label: QLabel, text: str) -> None:
     """Show ``text`` in ``label``, or hide the label when the text is empty."""
     label.setText(text)
     label.setVisible(bool(text))
+
+
+def push_button(text: str, tooltip: str, parent: QWidget, shortcut: str = "") -> QPushButton:
+    """Return a button with a tooltip (and its own shortcut, if given) that Enter never presses.
+
+    Not auto-default: in a dialog, Enter belongs to the field or list being used.
+    """
+    button = QPushButton(text, parent)
+    button.setToolTip(tooltip)
+    button.setAutoDefault(False)
+    if shortcut:
+        button.setShortcut(QKeySequence(shortcut))
+    return button
 
 
 def separator(parent: QWidget | None = None) -> QFrame:
