@@ -41,7 +41,14 @@ from posapp.ui.kit.chevron import ChevronCombo
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.resources import styled
 from posapp.ui.kit.session import error_text
-from posapp.ui.kit.widgets import SPACING, PageHeader, message_label, plain_label, show_message
+from posapp.ui.kit.widgets import (
+    SPACING,
+    PageHeader,
+    message_label,
+    plain_label,
+    shortcut_action,
+    show_message,
+)
 
 if TYPE_CHECKING:
     from posapp.services.backend import Backend
@@ -150,13 +157,9 @@ class AccountsTab(QWidget):
         permission: Permission,
         tip: str = "",
     ) -> QAction:
-        action = QAction(text, self)
-        action.setShortcut(QKeySequence(shortcut))
-        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action = shortcut_action(self, text, shortcut, slot)
         action.setToolTip(tip or text.replace("…", ""))
         action.setProperty("allowed", has_permission(self.user, permission))
-        action.triggered.connect(slot)
-        self.addAction(action)
         return action
 
     def _build_actions(self) -> None:

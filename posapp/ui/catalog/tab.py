@@ -42,7 +42,7 @@ from posapp.ui.catalog.import_dialogs import CSV_FILTER, ExportDialog, ImportDia
 from posapp.ui.catalog.model import COLUMN_KEYS, FIRST_IDS, THUMB_SIZE, CatalogTableModel
 from posapp.ui.catalog.tasks import TaskRunner
 from posapp.ui.kit.bus import EventBus
-from posapp.ui.kit.widgets import SPACING, PageHeader
+from posapp.ui.kit.widgets import SPACING, PageHeader, shortcut_action
 
 if TYPE_CHECKING:
     from posapp.services.backend import Backend
@@ -114,12 +114,7 @@ class CatalogTab(QWidget):
     def _action(
         self, text: str, shortcut: str | QKeySequence.StandardKey, slot: Callable[[], None]
     ) -> QAction:
-        action = QAction(text, self)
-        action.setShortcut(QKeySequence(shortcut))
-        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
+        return shortcut_action(self, text, shortcut, slot)
 
     def _button(self, action: QAction, *, primary: bool = False) -> QPushButton:
         keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)

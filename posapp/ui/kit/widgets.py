@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6 import QtGui
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from posapp.ui.kit.resources import PALETTE, icon_pixmap
@@ -50,6 +52,26 @@ def push_button(text: str, tooltip: str, parent: QWidget, shortcut: str = "") ->
     if shortcut:
         button.setShortcut(QKeySequence(shortcut))
     return button
+
+
+def shortcut_action(
+    owner: QWidget,
+    text: str,
+    keys: str | QKeySequence | QKeySequence.StandardKey,
+    slot: Callable[..., object],
+) -> QAction:
+    """Return an action called ``text`` that ``keys`` trigger anywhere inside ``owner``.
+
+    The action belongs to ``owner`` (so the shortcut works while focus is in any child, and only
+    then) and its ``triggered(bool)`` is connected to ``slot``; callers add a tooltip, a
+    permission or a button as they need.
+    """
+    action = QAction(text, owner)
+    action.setShortcut(QKeySequence(keys))
+    action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    action.triggered.connect(slot)
+    owner.addAction(action)
+    return action
 
 
 def separator(parent: QWidget | None = None) -> QFrame:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -20,7 +19,7 @@ from posapp.services.platform.dto import UserDTO
 from posapp.services.staff import Permission, has_permission
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.resources import styled
-from posapp.ui.kit.widgets import SPACING, PageHeader
+from posapp.ui.kit.widgets import SPACING, PageHeader, shortcut_action
 from posapp.ui.staff.audit_view import AuditView
 from posapp.ui.staff.panel import UsersPanel
 
@@ -93,11 +92,9 @@ class UsersTab(QWidget):
             button.setToolTip(f"{text} ({keys})")
             self.segments.addButton(button, page)
             row.addWidget(button)
-            action = QAction(f"Show {text.lower()}", self)
-            action.setShortcut(QKeySequence(keys))
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            action.triggered.connect(lambda _=False, p=page: self.show_page(p))
-            self.addAction(action)
+            shortcut_action(
+                self, f"Show {text.lower()}", keys, lambda _=False, p=page: self.show_page(p)
+            )
         self.segments.idClicked.connect(self.show_page)
         return frame
 

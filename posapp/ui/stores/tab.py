@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -47,7 +47,7 @@ from posapp.services.staff import Permission, has_permission
 from posapp.services.stock import StockApi, StockResult, StoreSummary
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.resources import styled
-from posapp.ui.kit.widgets import SPACING, PageHeader
+from posapp.ui.kit.widgets import SPACING, PageHeader, shortcut_action
 from posapp.ui.stores.count_dialog import MAX_COUNT_LINES, CountDialog
 from posapp.ui.stores.dialogs import (
     AdjustDialog,
@@ -151,14 +151,10 @@ class StoresTab(QWidget):
     def _action(
         self, text: str, shortcut: str, slot: Callable[[], None], permission: Permission
     ) -> QAction:
-        action = QAction(text, self)
-        action.setShortcut(QKeySequence(shortcut))
-        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action = shortcut_action(self, text, shortcut, slot)
         action.setToolTip(f"{text} ({shortcut})")
         action.setEnabled(has_permission(self.user, permission))
         action.setData(permission.value)
-        action.triggered.connect(slot)
-        self.addAction(action)
         return action
 
     def _button(self, action: QAction, parent: QWidget, *, primary: bool = False) -> QPushButton:
