@@ -9,6 +9,7 @@ marks the cache stale. The movements are an append-only list fetched in keyset p
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any, Final
 
 from PySide6 import QtGui
@@ -33,6 +34,7 @@ from posapp.services.accounts import (
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.ui.kit.formatting import local_time_text, money_text
+from posapp.ui.kit.paged_ids import PagedIds
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import PALETTE
 from posapp.ui.kit.table_model import RIGHT, Column, ColumnTableModel
@@ -88,9 +90,11 @@ class AccountListModel(ColumnTableModel[AccountRow]):
         super().__init__(parent)
         self._api = api
         self._actor = actor
-        self._ids: list[int] = []
-        self._pages: dict[int, dict[int, AccountRow]] = {}
+        self._rows = PagedIds(self._read, lambda r: r.id, ROW_PAGE)
         self._filter = AccountFilter()
+
+    def _read(self, ids: Sequence[int]) -> list[AccountRow]:
+        return self._api.rows(self._actor, ids)
 
     @property
     def account_filter(self) -> AccountFilter:
@@ -105,7 +109,8 @@ class AccountListModel(ColumnTableModel[AccountRow]):
             emit(self.failed, str(exc))
             return
         self.beginResetModel()
-        self._filter, self._ids, self._pages = flt, ids, {}
+        self._filter = flt
+        self._rows.set_ids(ids)
         self.endResetModel()
 
     def refresh(self) -> None:
@@ -114,43 +119,30 @@ class AccountListModel(ColumnTableModel[AccountRow]):
 
     def mark_stale(self) -> None:
         """Drop the cached rows (a balance changed); visible rows are read again."""
-        self._pages = {}
-        if self._ids:
-            emit(
-                self.dataChanged,
-                self.index(0, 0),
-                self.index(len(self._ids) - 1, len(ACCOUNT_COLUMNS) - 1),
-            )
+        self._rows.clear()
+        if self._rows.ids:
+            last = self.index(len(self._rows.ids) - 1, len(ACCOUNT_COLUMNS) - 1)
+            emit(self.dataChanged, self.index(0, 0), last)
 
     def account_id(self, row: int) -> int | None:
         """The account shown in ``row``."""
-        return self._ids[row] if 0 <= row < len(self._ids) else None
+        return self._rows.id_at(row)
 
     def row_of(self, account_id: int) -> int | None:
         """The row showing ``account_id``, if it matches the filter."""
-        try:
-            return self._ids.index(account_id)
-        except ValueError:
-            return None
+        return self._rows.row_of(account_id)
 
     def account_row(self, row: int) -> AccountRow | None:
         """The list row (read through the page cache)."""
-        if not 0 <= row < len(self._ids):
+        try:
+            return self._rows.item(row)
+        except ServiceError as exc:
+            _log.warning("cannot read accounts: %s", exc)
             return None
-        page = row // ROW_PAGE
-        if page not in self._pages:
-            ids = self._ids[page * ROW_PAGE : (page + 1) * ROW_PAGE]
-            try:
-                rows = self._api.rows(self._actor, ids)
-            except ServiceError as exc:
-                _log.warning("cannot read accounts: %s", exc)
-                return None
-            self._pages[page] = {r.id: r for r in rows}
-        return self._pages[page].get(self._ids[row])
 
     @override
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._ids)
+        return 0 if parent.isValid() else len(self._rows.ids)
 
     @override
     def item(self, row: int) -> AccountRow | None:

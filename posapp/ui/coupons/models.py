@@ -27,6 +27,7 @@ from posapp.services.coupons import (
 )
 from posapp.services.platform.dto import UserDTO
 from posapp.ui.kit.formatting import money_text
+from posapp.ui.kit.paged_ids import PagedIds
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.table_model import RIGHT, Column, ColumnTableModel
 
@@ -145,10 +146,9 @@ class CodeTableModel(_ListModel[CodeDTO]):
 
     def __init__(self, coupons: CouponsApi, user: UserDTO, zone: tzinfo) -> None:
         super().__init__()
-        self._coupons = coupons
-        self._user = user
-        self._ids: list[int] = []
-        self._cache: dict[int, CodeDTO] = {}
+        self._codes = PagedIds(
+            lambda ids: coupons.codes_page(user, ids), lambda code: code.id, PAGE
+        )
         self.columns = (
             Column("code", "Code", lambda c: c.code, lambda c: c.code),
             Column("status", "Status", lambda c: c.status, lambda c: c.status),
@@ -177,31 +177,23 @@ class CodeTableModel(_ListModel[CodeDTO]):
     def set_ids(self, ids: Sequence[int]) -> None:
         """Show these codes (rows are fetched when first shown)."""
         self.beginResetModel()
-        self._ids = list(ids)
-        self._cache.clear()
+        self._codes.set_ids(ids)
         self.endResetModel()
 
     def mark_stale(self) -> None:
         """Forget fetched rows (after a redemption) and repaint."""
-        self._cache.clear()
-        if self._ids:
-            last = self.index(len(self._ids) - 1, len(self.columns) - 1)
+        self._codes.clear()
+        if self._codes.ids:
+            last = self.index(len(self._codes.ids) - 1, len(self.columns) - 1)
             emit(self.dataChanged, self.index(0, 0), last)
 
     @override
     def item(self, row: int) -> CodeDTO | None:
-        if not 0 <= row < len(self._ids):
-            return None
-        code_id = self._ids[row]
-        if code_id not in self._cache:
-            start = row - row % PAGE
-            page = self._ids[start : start + PAGE]
-            self._cache.update((c.id, c) for c in self._coupons.codes_page(self._user, page))
-        return self._cache.get(code_id)
+        return self._codes.item(row)
 
     @override
     def rowCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._ids)
+        return 0 if parent.isValid() else len(self._codes.ids)
 
 
 class RedemptionLogModel(_ListModel[RedemptionDTO]):

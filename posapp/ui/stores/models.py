@@ -6,7 +6,6 @@ kit's :class:`~posapp.ui.kit.table_model.ColumnTableModel` answers the common ro
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -28,6 +27,7 @@ from posapp.services.stock import (
     format_quantity,
 )
 from posapp.ui.kit.formatting import local_time_text, money_text
+from posapp.ui.kit.paged_ids import PagedIds
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import PALETTE
 from posapp.ui.kit.table_model import RIGHT, Column, ColumnTableModel
@@ -35,7 +35,6 @@ from posapp.ui.kit.table_model import RIGHT, Column, ColumnTableModel
 T = TypeVar("T")
 AnyIndex = QModelIndex | QPersistentModelIndex
 PAGE_SIZE = 100
-MAX_PAGES = 50  # page cache: 5,000 rows in memory, whatever the table's length
 
 
 def _qty(row: StockRow, value: int) -> str:
@@ -97,39 +96,34 @@ class StockTableModel(_TableBase[StockRow]):
         self, fetch: Callable[[Sequence[int]], list[StockRow]], parent: Any = None
     ) -> None:
         super().__init__(parent)
-        self._fetch = fetch
-        self._ids: list[int] = []
-        self._pages: OrderedDict[int, dict[int, StockRow]] = OrderedDict()
+        self._rows = PagedIds(fetch, lambda r: r.product_id, PAGE_SIZE)
 
     @property
     def ids(self) -> list[int]:
         """The product ids in display order."""
-        return list(self._ids)
+        return list(self._rows.ids)
 
     def set_ids(self, ids: Sequence[int]) -> None:
         """Show these products (the result of a new search or filter)."""
         self.beginResetModel()
-        self._ids = list(ids)
-        self._pages.clear()
+        self._rows.set_ids(ids)
         self.endResetModel()
 
     def invalidate(self) -> None:
         """Forget fetched rows (stock moved); visible rows are fetched again."""
-        self._pages.clear()
-        if self._ids:
-            last = self.index(len(self._ids) - 1, len(self.columns) - 1)
+        self._rows.clear()
+        if self._rows.ids:
+            last = self.index(len(self._rows.ids) - 1, len(self.columns) - 1)
             emit(self.dataChanged, self.index(0, 0), last)
 
     def row_of(self, product_id: int) -> int:
         """The row showing ``product_id``, or -1."""
-        try:
-            return self._ids.index(product_id)
-        except ValueError:
-            return -1
+        row = self._rows.row_of(product_id)
+        return -1 if row is None else row
 
     def product_id(self, row: int) -> int | None:
         """The product on ``row``."""
-        return self._ids[row] if 0 <= row < len(self._ids) else None
+        return self._rows.id_at(row)
 
     def stock_row(self, row: int) -> StockRow | None:
         """The full row (fetching its page if needed)."""
@@ -137,23 +131,11 @@ class StockTableModel(_TableBase[StockRow]):
 
     @override
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._ids)
+        return 0 if parent.isValid() else len(self._rows.ids)
 
     @override
     def item(self, row: int) -> StockRow | None:
-        if not 0 <= row < len(self._ids):
-            return None
-        number = row // PAGE_SIZE
-        page = self._pages.get(number)
-        if page is None:
-            chunk = self._ids[number * PAGE_SIZE : (number + 1) * PAGE_SIZE]
-            page = {r.product_id: r for r in self._fetch(chunk)}
-            self._pages[number] = page
-            while len(self._pages) > MAX_PAGES:
-                self._pages.popitem(last=False)
-        else:
-            self._pages.move_to_end(number)
-        return page.get(self._ids[row])
+        return self._rows.item(row)
 
     @override
     def cell(self, item: StockRow, column: Column[StockRow], role: int) -> Any:
