@@ -43,7 +43,7 @@ from posapp.services.catalog import (
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ConflictError, ServiceError
 from posapp.ui.catalog.tasks import TaskRunner
-from posapp.ui.kit.widgets import SPACING
+from posapp.ui.kit.widgets import SPACING, message_label
 
 MAX_IMAGES = 8
 PREVIEW_SIZE = QSize(300, 300)
@@ -183,10 +183,7 @@ class ProductEditorDialog(QDialog):
         columns.addLayout(form, 3)
         columns.addWidget(self._build_images(), 2)
 
-        self.error_label = _plain(QLabel(self))
-        self.error_label.setObjectName("errorLabel")
-        self.error_label.setWordWrap(True)
-        self.error_label.hide()
+        self.error_label = message_label("errorLabel", self)
         self.archived_label = _plain(
             QLabel("This product is archived: it is not sold until it is restored.", self)
         )

@@ -46,7 +46,7 @@ from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.session import error_text
-from posapp.ui.kit.widgets import SPACING, PageHeader
+from posapp.ui.kit.widgets import SPACING, PageHeader, message_label
 
 COLUMNS: Final = ("Notify when", "On", "Admins", "Managers", "Cashiers", "Threshold", "Also")
 _ENABLED: Final = 1
@@ -208,11 +208,7 @@ class NotificationRulesDialog(QDialog):
         self.model = RulesTableModel(default_rules(), self)
         self._build_table()
         details = self._build_details()
-        self.error_label = QLabel(self)
-        self.error_label.setObjectName("errorLabel")
-        self.error_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.error_label.setWordWrap(True)
-        self.error_label.hide()
+        self.error_label = message_label("errorLabel", self)
         buttons = self._build_buttons()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(3 * SPACING, 3 * SPACING, 3 * SPACING, 3 * SPACING)

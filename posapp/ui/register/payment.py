@@ -36,7 +36,7 @@ from posapp.services.sales import PaymentDraft, PaymentKind, PlacedOrder
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import styled
-from posapp.ui.kit.widgets import SPACING
+from posapp.ui.kit.widgets import SPACING, message_label
 from posapp.ui.register.dialogs import amount_text, parse_amount
 from posapp.ui.register.panels import KeyButton, no_default_buttons
 
@@ -185,11 +185,7 @@ class PaymentDialog(QDialog):
         self.tender_list.setAccessibleName("Payments taken")
         self.tender_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.tender_list.setMaximumHeight(11 * SPACING)
-        self.error = QLabel("", page)
-        self.error.setObjectName("errorLabel")
-        self.error.setTextFormat(Qt.TextFormat.PlainText)
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = message_label("errorLabel", page)
 
         self.remove_button = KeyButton("Ctrl+Del", "Undo last", page)
         self.remove_button.clicked.connect(self.remove_last)
