@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence, QShowEvent
@@ -23,7 +22,6 @@ from typing_extensions import override
 
 from posapp.events import AccountMoved
 from posapp.services.accounts import AccountDTO, AccountFilter, AccountsApi, MovementDTO
-from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.services.staff import Permission, has_permission
 from posapp.ui.accounts.detail import AccountDetail, action_button
@@ -36,22 +34,20 @@ from posapp.ui.accounts.dialogs import (
 from posapp.ui.accounts.models import AccountListModel, balance_money
 from posapp.ui.accounts.money_dialogs import DepositDialog, TransferDialog, WithdrawDialog
 from posapp.ui.accounts.statement import StatementDialog
-from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.chevron import ChevronCombo
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.resources import styled
 from posapp.ui.kit.session import error_text
+from posapp.ui.kit.tab import Tab
 from posapp.ui.kit.widgets import (
     SPACING,
     PageHeader,
     message_label,
+    page_column,
     plain_label,
     shortcut_action,
     show_message,
 )
-
-if TYPE_CHECKING:
-    from posapp.services.backend import Backend
 
 SEARCH_DELAY_MS = 250
 STATUS_CHOICES = (
@@ -65,7 +61,7 @@ HIDDEN_COLUMNS = (2, 3)  # phone, email
 LIST_WIDTH = 56 * SPACING
 
 
-class AccountsTab(QWidget):
+class AccountsTab(Tab):
     """Search and pick accounts on the left; see and move money on the right.
 
     Every action is a QAction with a shortcut (shown in its button's tooltip) that works
@@ -73,18 +69,13 @@ class AccountsTab(QWidget):
     anyway).
     """
 
-    def __init__(
-        self,
-        backend: Backend,
-        bus: EventBus,
-        user: UserDTO,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.setObjectName("accountsTab")
-        self.setAccessibleName("Accounts")
+    OBJECT_NAME = "accountsTab"
+    TITLE = "Accounts"
+
+    @override
+    def build(self) -> None:
+        backend, bus, user = self.backend, self.bus, self.user
         styled(self, "shared", "accounts")
-        self.backend, self.bus, self.user = backend, bus, user
         self.api: AccountsApi = backend.accounts
         self.header = PageHeader(
             "Accounts", "Customer accounts, balances, movements and statements.", "wallet", self
@@ -253,9 +244,7 @@ class AccountsTab(QWidget):
         left.setMinimumWidth(44 * SPACING)
         self.splitter = splitter
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4 * SPACING, 3 * SPACING, 4 * SPACING, 3 * SPACING)
-        layout.setSpacing(2 * SPACING)
+        layout = page_column(self)
         layout.addLayout(top)
         layout.addWidget(self.message_label)
         layout.addWidget(self.success_label)

@@ -74,6 +74,16 @@ def shortcut_action(
     return action
 
 
+def page_column(
+    page: QWidget, *, bottom: int = 3 * SPACING, spacing: int = 2 * SPACING
+) -> QVBoxLayout:
+    """Return the column of a full-window page (a tab, the outbox) inside the page margins."""
+    column = QVBoxLayout(page)
+    column.setContentsMargins(4 * SPACING, 3 * SPACING, 4 * SPACING, bottom)
+    column.setSpacing(spacing)
+    return column
+
+
 def separator(parent: QWidget | None = None) -> QFrame:
     """Return a 1 px horizontal hairline styled by the stylesheet."""
     line = QFrame(parent)

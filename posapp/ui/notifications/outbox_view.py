@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QSplitter,
     QTableView,
-    QVBoxLayout,
     QWidget,
 )
 from typing_extensions import override
@@ -45,7 +44,14 @@ from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.keyset import KeysetRows
 from posapp.ui.kit.resources import PALETTE
 from posapp.ui.kit.session import error_text
-from posapp.ui.kit.widgets import SPACING, PageHeader, message_label, push_button, show_message
+from posapp.ui.kit.widgets import (
+    SPACING,
+    PageHeader,
+    message_label,
+    page_column,
+    push_button,
+    show_message,
+)
 from posapp.ui.notifications.centre import when_text
 from posapp.ui.notifications.outbox_dialogs import PromotionDialog, SmtpSettingsDialog
 
@@ -208,9 +214,7 @@ class OutboxView(QWidget):
         split.addWidget(self.preview)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4 * SPACING, 3 * SPACING, 4 * SPACING, 3 * SPACING)
-        layout.setSpacing(2 * SPACING)
+        layout = page_column(self)
         layout.addWidget(self.header)
         layout.addLayout(bar)
         layout.addWidget(split, 1)

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Slot
 from PySide6.QtGui import QAction
@@ -39,15 +38,15 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from typing_extensions import override
 
 from posapp.events import ProductChanged, ProductsImported, StockMoved
-from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.services.staff import Permission, has_permission
 from posapp.services.stock import StockApi, StockResult, StoreSummary
-from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.resources import styled
-from posapp.ui.kit.widgets import SPACING, PageHeader, shortcut_action
+from posapp.ui.kit.tab import Tab
+from posapp.ui.kit.widgets import SPACING, PageHeader, page_column, shortcut_action
 from posapp.ui.stores.count_dialog import MAX_COUNT_LINES, CountDialog
 from posapp.ui.stores.dialogs import (
     AdjustDialog,
@@ -61,13 +60,10 @@ from posapp.ui.stores.panel import StockPanel, caption
 from posapp.ui.stores.store_dialog import StoreDialog
 from posapp.ui.stores.store_list import StoreItemDelegate, StoreListModel
 
-if TYPE_CHECKING:
-    from posapp.services.backend import Backend
-
 REFRESH_DELAY_MS = 250
 
 
-class StoresTab(QWidget):
+class StoresTab(Tab):
     """Stores and warehouses with their stock, movements and replenishment list.
 
     The tab gets its services as ``backend.stock`` (a :class:`~posapp.services.stock.StockApi`).
@@ -76,21 +72,18 @@ class StoresTab(QWidget):
     the views a moment later.
     """
 
-    def __init__(
-        self, backend: Backend, bus: EventBus, user: UserDTO, parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.setObjectName("storesTab")
-        self.setAccessibleName("Stores")
-        self.backend, self.bus, self.user = backend, bus, user
+    OBJECT_NAME = "storesTab"
+    TITLE = "Stores"
+
+    @override
+    def build(self) -> None:
+        backend, bus = self.backend, self.bus
         self.active_dialog: QDialog | None = None
         self.export_dialog: ExportDialog | None = None
         self.header = PageHeader(
             "Stores", "Storefronts, warehouses and the stock they hold.", "store", self
         )
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4 * SPACING, 3 * SPACING, 4 * SPACING, 2 * SPACING)
-        layout.setSpacing(2 * SPACING)
+        layout = page_column(self, bottom=2 * SPACING)
         layout.addWidget(self.header)
         self.stock: StockApi = backend.stock
         styled(self, "stores")
