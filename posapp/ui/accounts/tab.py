@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QHeaderView,
-    QLineEdit,
     QMenu,
     QPushButton,
     QSplitter,
@@ -45,6 +44,7 @@ from posapp.ui.kit.widgets import (
     message_label,
     page_column,
     plain_label,
+    search_field,
     shortcut_action,
     show_message,
 )
@@ -80,13 +80,11 @@ class AccountsTab(Tab):
         self.header = PageHeader(
             "Accounts", "Customer accounts, balances, movements and statements.", "wallet", self
         )
-        self.search_edit = QLineEdit(self)
-        self.search_edit.setObjectName("accountSearch")
-        self.search_edit.setPlaceholderText("Search name, number, phone, email")
+        self.search_edit = search_field(
+            self, "Search name, number, phone, email", "Search accounts", "accountSearch"
+        )
         self.search_edit.setToolTip("Search accounts (Ctrl+F); Enter moves to the list")
         self.search_edit.setMinimumWidth(24 * SPACING)
-        self.search_edit.setAccessibleName("Search accounts")
-        self.search_edit.setClearButtonEnabled(True)
         self.status_combo = ChevronCombo(self)
         self.status_combo.setAccessibleName("Status filter")
         for text, value in STATUS_CHOICES:

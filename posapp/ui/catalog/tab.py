@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -39,7 +38,7 @@ from posapp.ui.catalog.import_dialogs import CSV_FILTER, ExportDialog, ImportDia
 from posapp.ui.catalog.model import COLUMN_KEYS, FIRST_IDS, THUMB_SIZE, CatalogTableModel
 from posapp.ui.catalog.tasks import TaskRunner
 from posapp.ui.kit.tab import Tab
-from posapp.ui.kit.widgets import SPACING, PageHeader, page_column, shortcut_action
+from posapp.ui.kit.widgets import SPACING, PageHeader, page_column, search_field, shortcut_action
 
 SEARCH_DELAY_MS = 150
 REFRESH_DELAY_MS = 400
@@ -157,11 +156,9 @@ class CatalogTab(Tab):
             self.buttons[key].setVisible(self.can_manage)
         self.buttons["archive"].setVisible(self.can_manage)
 
-        self.search_edit = QLineEdit(self)
-        self.search_edit.setObjectName("catalogSearch")
-        self.search_edit.setPlaceholderText("Search name, SKU or barcode   (Ctrl+F)")
-        self.search_edit.setAccessibleName("Search products")
-        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit = search_field(
+            self, "Search name, SKU or barcode   (Ctrl+F)", "Search products", "catalogSearch"
+        )
         self.search_edit.textChanged.connect(self._on_search_edit_text_changed)
         self.search_edit.returnPressed.connect(self._on_search_edit_return_pressed)
         self.archived_check = QCheckBox("Show arc&hived", self)

@@ -7,7 +7,15 @@ from collections.abc import Callable
 from PySide6 import QtGui
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from posapp.ui.kit.resources import PALETTE, icon_pixmap
 
@@ -72,6 +80,19 @@ def shortcut_action(
     action.triggered.connect(slot)
     owner.addAction(action)
     return action
+
+
+def search_field(
+    parent: QWidget, placeholder: str, accessible_name: str, name: str = ""
+) -> QLineEdit:
+    """Return a screen's search box: a placeholder saying what it finds, a clear button."""
+    edit = QLineEdit(parent)
+    if name:
+        edit.setObjectName(name)
+    edit.setPlaceholderText(placeholder)
+    edit.setAccessibleName(accessible_name)
+    edit.setClearButtonEnabled(True)
+    return edit
 
 
 def page_column(

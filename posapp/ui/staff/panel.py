@@ -31,7 +31,7 @@ from posapp.services.staff import Permission, StaffApi, has_permission
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.resources import icon
 from posapp.ui.kit.session import error_text
-from posapp.ui.kit.widgets import SPACING, show_message
+from posapp.ui.kit.widgets import SPACING, search_field, show_message
 from posapp.ui.staff.dialogs import (
     ROLE_LABELS,
     AddUserDialog,
@@ -87,10 +87,9 @@ class UsersPanel(CardPage):
 
     @override
     def _build_filters(self, parent: QWidget) -> QHBoxLayout:
-        self.search_edit = QLineEdit(parent)
-        self.search_edit.setPlaceholderText("Search by name or username  (Ctrl+F)")
-        self.search_edit.setAccessibleName("Search users")
-        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit = search_field(
+            parent, "Search by name or username  (Ctrl+F)", "Search users"
+        )
         self.search_edit.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         self.search_edit.setMinimumWidth(36 * SPACING)
         self.search_edit.textChanged.connect(self._on_filters_changed)
