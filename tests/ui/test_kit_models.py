@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 from typing_extensions import override
 
 from posapp.services.platform.errors import ValidationError
-from posapp.ui.kit.keyset import KeysetRows
+from posapp.ui.kit.keyset import KeysetRows, after_last
 from posapp.ui.kit.paged_ids import PagedIds
 from posapp.ui.kit.table_model import RIGHT, Column, ColumnTableModel
 
@@ -91,7 +91,7 @@ class NewestFirst(RowsModel):
     def __init__(self, fail: bool = False) -> None:
         super().__init__()
         self.fail = fail
-        self.keyset = KeysetRows(self, self._page, lambda r: r.id, 10)
+        self.keyset = KeysetRows(self, after_last(self._page, lambda r: r.id, 10))
 
     def _page(self, before: int | None) -> list[Row]:
         if self.fail:

@@ -34,6 +34,7 @@ from posapp.services.accounts import (
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.ui.kit.formatting import local_time_text, money_text
+from posapp.ui.kit.keyset import KeysetRows, Source
 from posapp.ui.kit.paged_ids import PagedIds
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import PALETTE
@@ -192,9 +193,10 @@ class MovementsModel(ColumnTableModel[MovementDTO]):
         self._api = api
         self._actor = actor
         self._account_id: int | None = None
-        self._rows: list[MovementDTO] = []
-        self._next: int | None = None
-        self._done = True
+        self._pages: KeysetRows[MovementDTO, int] = KeysetRows(
+            self, on_error=lambda message: emit(self.failed, message)
+        )
+        self._rows = self._pages.rows
 
     @property
     def account_id(self) -> int | None:
@@ -203,16 +205,19 @@ class MovementsModel(ColumnTableModel[MovementDTO]):
 
     def set_account(self, account_id: int | None) -> None:
         """Show ``account_id``'s movements (None: none); the first page loads at once."""
-        self.beginResetModel()
-        self._account_id, self._rows, self._next = account_id, [], None
-        self._done = account_id is None
-        self.endResetModel()
-        if not self._done:
-            self.fetchMore(QModelIndex())
+        self._account_id = account_id
+        self._pages.show(None if account_id is None else self._source(account_id))
+
+    def _source(self, account_id: int) -> Source[int, MovementDTO]:
+        def read(before: int | None) -> tuple[list[MovementDTO], int | None]:
+            page = self._api.movements(self._actor, account_id, before, MOVEMENT_PAGE)
+            return page.rows, page.next_before
+
+        return read
 
     def reload(self) -> None:
         """Read the movements again from the newest (money moved on the account)."""
-        self.set_account(self._account_id)
+        self._pages.reload()
 
     def movement(self, row: int) -> MovementDTO | None:
         """The movement in ``row``."""
@@ -220,25 +225,11 @@ class MovementsModel(ColumnTableModel[MovementDTO]):
 
     @override
     def canFetchMore(self, parent: ModelIndex) -> bool:
-        return not parent.isValid() and not self._done
+        return self._pages.can_fetch_more(parent)
 
     @override
     def fetchMore(self, parent: ModelIndex) -> None:
-        if parent.isValid() or self._done or self._account_id is None:
-            return
-        try:
-            page = self._api.movements(self._actor, self._account_id, self._next, MOVEMENT_PAGE)
-        except ServiceError as exc:
-            self._done = True
-            emit(self.failed, str(exc))
-            return
-        self._next = page.next_before
-        self._done = page.next_before is None
-        if page.rows:
-            first = len(self._rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(page.rows) - 1)
-            self._rows.extend(page.rows)
-            self.endInsertRows()
+        self._pages.fetch_more(parent)
 
     @override
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008

@@ -1,9 +1,11 @@
 """Append-only lists read newest first in keyset pages, for a model's ``fetchMore``.
 
-``STYLE.md`` §5: a list that only grows (notifications, the email outbox, the redemption log)
-is read a page at a time with ``WHERE (key) < :last LIMIT n``, never OFFSET, as the view
-scrolls. :class:`KeysetRows` holds the rows read so far and does the reading for the model that
-owns it; the model forwards ``rowCount``, ``canFetchMore`` and ``fetchMore`` to it.
+``STYLE.md`` §5: a list that only grows (notifications, the email outbox, an account's or a
+product's movements) is read a page at a time with ``WHERE (key) < :last LIMIT n``, never
+OFFSET, as the view scrolls. :class:`KeysetRows` holds the rows read so far and does the reading
+for the model that owns it; the model forwards ``rowCount``, ``canFetchMore`` and ``fetchMore``
+to it. A source reads one page after a cursor and says where the next page starts (None: this
+was the last); :func:`after_last` makes one from a query that takes the last row's key.
 """
 
 from __future__ import annotations
@@ -18,6 +20,20 @@ from posapp.services.platform.errors import ServiceError
 T = TypeVar("T")
 K = TypeVar("K")
 Index = QModelIndex | QPersistentModelIndex
+Source = Callable[[K | None], tuple[Sequence[T], K | None]]
+"""Reads the page after a cursor (None: the newest page); returns its rows and the next cursor."""
+
+
+def after_last(
+    fetch: Callable[[K | None], Sequence[T]], key: Callable[[T], K], page_size: int
+) -> Source[K, T]:
+    """Return a source over ``fetch`` (the page after a row's key): a short page is the last."""
+
+    def read(after: K | None) -> tuple[Sequence[T], K | None]:
+        page = fetch(after)
+        return page, key(page[-1]) if page and len(page) >= page_size else None
+
+    return read
 
 
 class KeysetRows(Generic[T, K]):
@@ -25,35 +41,42 @@ class KeysetRows(Generic[T, K]):
 
     Args:
         model: The model that shows the rows (told of every reset and insert).
-        fetch: Reads the page after key ``K`` (None: the newest page).
-        key: The key of a row, which the next page starts after.
-        page_size: The size of a full page; a shorter page is the last.
+        source: Where the rows come from (None: nothing to show yet).
+        on_error: Told the message when a page cannot be read (it is also kept in :attr:`error`).
     """
 
     def __init__(
         self,
         model: QAbstractItemModel,
-        fetch: Callable[[K | None], Sequence[T]],
-        key: Callable[[T], K],
-        page_size: int,
+        source: Source[K, T] | None = None,
+        *,
+        on_error: Callable[[str], object] | None = None,
     ) -> None:
         self._model = model
-        self._fetch = fetch
-        self._key = key
-        self._page_size = page_size
+        self._source = source
+        self._on_error = on_error
+        self._cursor: K | None = None
         self.rows: list[T] = []
         """The rows read so far, newest first (always this one list)."""
-        self.more = True
+        self.more = False
         self.error = ""
         """The message of the last read that failed ("" when none has)."""
 
-    def reload(self, fetch: Callable[[K | None], Sequence[T]] | None = None) -> None:
-        """Forget the rows read and read the newest page again (of ``fetch``, when given)."""
-        if fetch is not None:
-            self._fetch = fetch
+    @property
+    def source(self) -> Source[K, T] | None:
+        """Where the rows come from."""
+        return self._source
+
+    def reload(self) -> None:
+        """Forget the rows read and read the newest page again."""
+        self.show(self._source)
+
+    def show(self, source: Source[K, T] | None) -> None:
+        """Show the rows of ``source`` (None: none) from the newest page on."""
         self._model.beginResetModel()
         self.rows.clear()  # in place: the model may hold the list
-        self.more, self.error = True, ""
+        self._source, self._cursor = source, None
+        self.more, self.error = source is not None, ""
         self._model.endResetModel()
         self.fetch_more()
 
@@ -62,16 +85,17 @@ class KeysetRows(Generic[T, K]):
         return not parent.isValid() and self.more
 
     def fetch_more(self, parent: Index | None = None) -> None:
-        """Read the next page and append it (``fetchMore``); a refusal is kept in :attr:`error`."""
-        if (parent is not None and parent.isValid()) or not self.more:
+        """Read the next page and append it (``fetchMore``); a refusal stops the reading."""
+        if (parent is not None and parent.isValid()) or not self.more or self._source is None:
             return
-        after = self._key(self.rows[-1]) if self.rows else None
         try:
-            page = self._fetch(after)
+            page, cursor = self._source(self._cursor)
         except ServiceError as exc:
             self.error, self.more = str(exc), False
+            if self._on_error is not None:
+                self._on_error(self.error)
             return
-        self.more = len(page) >= self._page_size
+        self._cursor, self.more = cursor, cursor is not None
         if page:
             first = len(self.rows)
             self._model.beginInsertRows(QModelIndex(), first, first + len(page) - 1)

@@ -49,7 +49,7 @@ from posapp.services.notifications import (
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.ui.kit.bus import EventBus
-from posapp.ui.kit.keyset import KeysetRows
+from posapp.ui.kit.keyset import KeysetRows, after_last
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import PALETTE, icon_pixmap
 from posapp.ui.kit.session import error_text
@@ -94,7 +94,7 @@ class NotificationListModel(QAbstractListModel):
         self._api = api
         self._user = user
         self._filter = NotificationFilter(limit=PAGE_SIZE)
-        self.pages = KeysetRows(self, self._page, lambda note: note.id, PAGE_SIZE)
+        self.pages = KeysetRows(self, after_last(self._page, lambda note: note.id, PAGE_SIZE))
         """The rows read so far; ``pages.error`` says why the last page could not be read."""
         self._rows = self.pages.rows
 

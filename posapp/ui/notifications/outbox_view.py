@@ -41,7 +41,7 @@ from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.services.staff import has_permission
 from posapp.ui.kit.bus import EventBus
-from posapp.ui.kit.keyset import KeysetRows
+from posapp.ui.kit.keyset import KeysetRows, after_last
 from posapp.ui.kit.resources import PALETTE
 from posapp.ui.kit.session import error_text
 from posapp.ui.kit.widgets import (
@@ -97,7 +97,7 @@ class OutboxTableModel(QAbstractTableModel):
         self._api = api
         self._user = user
         self._filter = OutboxFilter(limit=PAGE_SIZE)
-        self.pages = KeysetRows(self, self._page, lambda row: row.id, PAGE_SIZE)
+        self.pages = KeysetRows(self, after_last(self._page, lambda row: row.id, PAGE_SIZE))
         """The rows read so far; ``pages.error`` says why the last page could not be read."""
         self._rows = self.pages.rows
 

@@ -27,6 +27,7 @@ from posapp.services.stock import (
     format_quantity,
 )
 from posapp.ui.kit.formatting import local_time_text, money_text
+from posapp.ui.kit.keyset import KeysetRows
 from posapp.ui.kit.paged_ids import PagedIds
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import PALETTE
@@ -174,22 +175,25 @@ class MovementHistoryModel(_TableBase[MovementRow]):
         self, fetch: Callable[[Cursor | None], MovementPage] | None = None, parent: Any = None
     ) -> None:
         super().__init__(parent)
-        self._fetch = fetch
-        self._rows: list[MovementRow] = []
-        self._cursor: Cursor | None = None
-        self._more = False
+        self._pages: KeysetRows[MovementRow, Cursor] = KeysetRows(self)
+        self._rows = self._pages.rows
+        self.set_source(fetch)
 
     def set_source(self, fetch: Callable[[Cursor | None], MovementPage] | None) -> None:
         """Show another product's history (None: empty) and load its newest page."""
-        self.beginResetModel()
-        self._fetch, self._rows, self._cursor, self._more = fetch, [], None, fetch is not None
-        self.endResetModel()
-        if self._more:
-            self.fetchMore(QModelIndex())
+        if fetch is None:
+            self._pages.show(None)
+            return
+
+        def read(cursor: Cursor | None) -> tuple[Sequence[MovementRow], Cursor | None]:
+            page = fetch(cursor)
+            return page.rows, page.next_cursor
+
+        self._pages.show(read)
 
     def reload(self) -> None:
         """Read the history again from the newest movement."""
-        self.set_source(self._fetch)
+        self._pages.reload()
 
     def movement(self, row: int) -> MovementRow | None:
         """The movement on ``row``."""
@@ -201,19 +205,11 @@ class MovementHistoryModel(_TableBase[MovementRow]):
 
     @override
     def canFetchMore(self, parent: AnyIndex) -> bool:
-        return not parent.isValid() and self._more
+        return self._pages.can_fetch_more(parent)
 
     @override
     def fetchMore(self, parent: AnyIndex) -> None:
-        if parent.isValid() or not self._more or self._fetch is None:
-            return
-        page = self._fetch(self._cursor)
-        self._cursor, self._more = page.next_cursor, page.next_cursor is not None
-        if page.rows:
-            first = len(self._rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(page.rows) - 1)
-            self._rows.extend(page.rows)
-            self.endInsertRows()
+        self._pages.fetch_more(parent)
 
     @override
     def item(self, row: int) -> MovementRow | None:
