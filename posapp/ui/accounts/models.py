@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any, Final
+from types import MappingProxyType
+from typing import Final
 
 from PySide6 import QtGui
 from PySide6.QtCore import (
@@ -86,6 +87,13 @@ class AccountListModel(ColumnTableModel[AccountRow]):
 
     failed = Signal(str)
     columns = ACCOUNT_COLUMNS
+    roles = MappingProxyType(
+        {
+            Qt.ItemDataRole.UserRole: lambda row, _column: row.id,
+            Qt.ItemDataRole.ForegroundRole: lambda row, column: _account_colour(column.key, row),
+            Qt.ItemDataRole.ToolTipRole: lambda row, _column: _account_tip(row),
+        }
+    )
 
     def __init__(self, api: AccountsApi, actor: UserDTO, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -149,16 +157,6 @@ class AccountListModel(ColumnTableModel[AccountRow]):
     def item(self, row: int) -> AccountRow | None:
         return self.account_row(row)
 
-    @override
-    def cell(self, item: AccountRow, column: Column[AccountRow], role: int) -> Any:
-        if role == Qt.ItemDataRole.UserRole:
-            return item.id
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return _account_colour(column.key, item)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return _account_tip(item)
-        return super().cell(item, column, role)
-
 
 def _account_tip(row: AccountRow) -> str | None:
     if row.pin_locked:
@@ -187,6 +185,13 @@ class MovementsModel(ColumnTableModel[MovementDTO]):
 
     failed = Signal(str)
     columns = MOVEMENT_COLUMNS
+    roles = MappingProxyType(
+        {
+            Qt.ItemDataRole.UserRole: lambda movement, _column: movement.transaction_id,
+            Qt.ItemDataRole.ForegroundRole: lambda m, column: _movement_colour(column.key, m),
+            Qt.ItemDataRole.ToolTipRole: lambda movement, _column: _movement_tip(movement),
+        }
+    )
 
     def __init__(self, api: AccountsApi, actor: UserDTO, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -238,16 +243,6 @@ class MovementsModel(ColumnTableModel[MovementDTO]):
     @override
     def item(self, row: int) -> MovementDTO | None:
         return self.movement(row)
-
-    @override
-    def cell(self, item: MovementDTO, column: Column[MovementDTO], role: int) -> Any:
-        if role == Qt.ItemDataRole.UserRole:
-            return item.transaction_id
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return _movement_colour(column.key, item)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return _movement_tip(item)
-        return super().cell(item, column, role)
 
 
 def _movement_colour(key: str, movement: MovementDTO) -> QColor | None:

@@ -4,14 +4,16 @@ A screen's model says how to reach the row on a line (:meth:`ColumnTableModel.it
 page cache, keyset pages) and declares its columns; the header, the column count and the common
 roles are answered here, the same way for every table (``STYLE.md`` §5): ``DisplayRole`` (and
 the accessible text) is the formatted text, ``Qt.UserRole`` the raw value, and
-``TextAlignmentRole`` the column's alignment. A model adds its own roles (a colour, a tooltip)
-by overriding :meth:`ColumnTableModel.cell`.
+``TextAlignmentRole`` the column's alignment. A model answers more roles (a colour, a tooltip),
+or answers one differently, with a table of :attr:`ColumnTableModel.roles`, or by overriding
+:meth:`ColumnTableModel.cell`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -43,6 +45,8 @@ class ColumnTableModel(QAbstractTableModel, Generic[T]):
     """A flat table of rows of type ``T`` shown through :attr:`columns`."""
 
     columns: tuple[Column[T], ...] = ()
+    roles: Mapping[int, Callable[[T, Column[T]], Any]] = MappingProxyType({})
+    """What the model answers for a role, given the row and the column (before the defaults)."""
 
     def item(self, row: int) -> T | None:
         """The row shown on line ``row`` (None: out of range or not readable)."""
@@ -50,6 +54,9 @@ class ColumnTableModel(QAbstractTableModel, Generic[T]):
 
     def cell(self, item: T, column: Column[T], role: int) -> Any:
         """What ``data`` answers for ``item`` in ``column`` (None: nothing for this role)."""
+        handler = self.roles.get(role)
+        if handler is not None:
+            return handler(item, column)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return column.text(item)
         if role == Qt.ItemDataRole.UserRole:
