@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QWidget
 from typing_extensions import override
 
 from posapp.reports.statement import RenderCancelledError
-from posapp.ui.accounts.style import styled
 from posapp.ui.kit import worker
+from posapp.ui.kit.resources import styled
 from posapp.ui.kit.worker import Cancelled, Progress, TaskCancelledError, TaskSignals, Work
 
 __all__ = [
@@ -66,7 +66,7 @@ class TaskDialog(worker.TaskDialog):
             window_title=f"{title} — posapp",
         )
         self.bar.setTextVisible(False)
-        styled(self)
+        styled(self, "shared", "accounts")
 
 
 def run_task(parent: QWidget, title: str, what: str, work: Work) -> TaskDialog:

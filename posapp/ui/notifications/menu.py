@@ -33,7 +33,6 @@ from posapp.services.platform.dto import UserDTO
 from posapp.services.staff import Permission, has_permission
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.qt_compat import emit
-from posapp.ui.kit.resources import PALETTE
 from posapp.ui.kit.worker import Cancelled, Progress, Task
 from posapp.ui.notifications.outbox_dialogs import PromotionDialog, SmtpSettingsDialog
 from posapp.ui.notifications.outbox_view import OutboxView
@@ -53,13 +52,6 @@ LINK_TABS: Final = {
     "user": "Admin users",
 }
 """The main-window tab that shows each kind of linked object."""
-MENU_STYLE: Final = (
-    f"QMenu {{ background: {PALETTE['surface']}; border: 1px solid {PALETTE['border']};"
-    " border-radius: 8px; padding: 6px 0; }"
-    "QMenu::item { padding: 7px 24px 7px 16px; }"
-    f"QMenu::item:selected {{ background: {PALETTE['accent_soft']}; color: {PALETTE['text']}; }}"
-    f"QMenu::separator {{ height: 1px; background: {PALETTE['border']}; margin: 5px 10px; }}"
-)
 
 
 class TabHost(Protocol):
@@ -207,7 +199,6 @@ class NotificationActions(QObject):
         self._outbox: QDialog | None = None
         self.menu = QMenu("Notifications", window)
         self.menu.setObjectName("notificationsMenu")
-        self.menu.setStyleSheet(MENU_STYLE)
         self.centre_action = self._action(
             "Notification centre…", "Ctrl+B", self._on_centre_triggered, None
         )

@@ -38,12 +38,12 @@ from posapp.services.staff import Permission, has_permission
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.qt_compat import emit
+from posapp.ui.kit.resources import styled
 from posapp.ui.kit.widgets import SPACING
 from posapp.ui.register.cart import Cart
 from posapp.ui.register.flow import RegisterFlow
 from posapp.ui.register.model import COLUMNS, CartTableModel
 from posapp.ui.register.panels import (
-    REGISTER_STYLE,
     ChangePanel,
     KeyButton,
     MessageBar,
@@ -85,7 +85,7 @@ class RegisterView(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("registerView")
-        self.setStyleSheet(REGISTER_STYLE)
+        styled(self, "register")
         self.sales, self.bus, self.user = sales, bus, user
         self.cart = Cart()
         self.model = CartTableModel(self.cart)

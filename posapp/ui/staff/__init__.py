@@ -6,14 +6,11 @@ other directly.
 
 from posapp.ui.staff.approval_dialog import ApprovalDialog, ask_approval
 from posapp.ui.staff.idle_lock import IdleLock
-from posapp.ui.staff.session import SessionEndedEvent, error_text
 from posapp.ui.staff.tab import UsersTab
 
 __all__ = [
     "ApprovalDialog",
     "IdleLock",
-    "SessionEndedEvent",
     "UsersTab",
     "ask_approval",
-    "error_text",
 ]
