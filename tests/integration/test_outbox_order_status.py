@@ -24,14 +24,8 @@ from posapp.services.notifications import mailer
 from posapp.services.notifications.outbox_dto import SmtpSettings
 from posapp.services.platform.db import Database
 from posapp.services.sales import checkout, orders
-from posapp.services.sales.dto import (
-    DraftLine,
-    PaymentDraft,
-    PaymentKind,
-    ReturnLineRequest,
-    ReturnRequest,
-    SaleDraft,
-)
+from posapp.services.sales.dto import DraftLine, PaymentDraft, PaymentKind, SaleDraft
+from posapp.services.sales.order_dto import ReturnLineRequest, ReturnRequest
 from tests.checkout_seed import add_customer
 from tests.integration.mailer_support import SmtpServer
 from tests.integration.notif_till import PRICE_MINOR, WAIT_S, NotifShop, ensure_till, seed

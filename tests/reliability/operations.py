@@ -20,15 +20,8 @@ from posapp.services.accounts.movements import deposit, withdraw
 from posapp.services.backend import Backend
 from posapp.services.coupons.redemption import CouponRefused
 from posapp.services.platform.dto import UserDTO
-from posapp.services.sales.dto import (
-    BasketItem,
-    DraftLine,
-    PaymentDraft,
-    PaymentKind,
-    ReturnLineRequest,
-    ReturnRequest,
-    SaleDraft,
-)
+from posapp.services.sales.dto import BasketItem, DraftLine, PaymentDraft, PaymentKind, SaleDraft
+from posapp.services.sales.order_dto import ReturnLineRequest, ReturnRequest
 from posapp.services.sales.orders import return_items
 from posapp.services.sales.pricing import PriceLine, price_cart
 from posapp.services.stock import actions as stock

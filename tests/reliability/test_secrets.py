@@ -58,10 +58,9 @@ from posapp.services.sales.dto import (
     ParkedLine,
     PaymentDraft,
     PaymentKind,
-    ReturnLineRequest,
-    ReturnRequest,
     SaleDraft,
 )
+from posapp.services.sales.order_dto import ReturnLineRequest, ReturnRequest
 from posapp.services.sales.receipt import receipt_model, receipt_text
 from posapp.services.staff import audit as audit_queries
 from posapp.services.staff import auth, users

@@ -18,14 +18,16 @@ from posapp.services.sales.dto import (
     ApprovalRequiredError,
     DraftLine,
     ManagerApproval,
-    OrderDetail,
-    OrderFilter,
     PaymentDraft,
     PaymentKind,
+    SaleDraft,
+)
+from posapp.services.sales.order_dto import (
+    OrderDetail,
+    OrderFilter,
     RefundTo,
     ReturnLineRequest,
     ReturnRequest,
-    SaleDraft,
 )
 from posapp.services.sales.pricing import PriceLine, price_cart
 from tests.checkout_seed import (

@@ -26,16 +26,14 @@ from posapp.services.sales.dto import (
     BasketItem,
     DraftLine,
     ManagerApproval,
-    OrderFilter,
     ParkedCart,
     ParkedLine,
     PaymentDraft,
     PaymentKind,
     ProductDTO,
-    ReturnLineRequest,
-    ReturnRequest,
     SaleDraft,
 )
+from posapp.services.sales.order_dto import OrderFilter, ReturnLineRequest, ReturnRequest
 from posapp.services.staff.permissions import ROLE_PERMISSIONS, Permission
 from posapp.services.staff.security import ACTIONS
 from tests.checkout_seed import PASSWORD, add_coupon, add_staff

@@ -17,14 +17,8 @@ from posapp.services.platform.errors import (
 )
 from posapp.services.sales import checkout, orders, tills
 from posapp.services.sales import queries as orders_queries
-from posapp.services.sales.dto import (
-    DraftLine,
-    PaymentDraft,
-    PaymentKind,
-    ReturnLineRequest,
-    ReturnRequest,
-    SaleDraft,
-)
+from posapp.services.sales.dto import DraftLine, PaymentDraft, PaymentKind, SaleDraft
+from posapp.services.sales.order_dto import ReturnLineRequest, ReturnRequest
 from tests.checkout_seed import Shop, seed_shop
 
 

@@ -8,44 +8,37 @@ face (so importing the package never runs into itself).
 
 from posapp.services.sales.api import RECEIPT_PRINTER_KEY, SalesApi
 from posapp.services.sales.dto import (
-    AppliedCouponDTO,
     ApprovalRequiredError,
     BasketItem,
-    CashMovementDTO,
     CategoryDTO,
     CouponQuoteDTO,
     CustomerDTO,
     DraftLine,
     ManagerApproval,
-    MethodTotal,
-    OrderDetail,
-    OrderFilter,
-    OrderLineDTO,
-    OrderRow,
-    OverShortRow,
     ParkedCart,
     ParkedLine,
     ParkedSaleDTO,
     PaymentDraft,
-    PaymentDTO,
     PaymentKind,
     PlacedOrder,
     ProductDTO,
+    SaleDraft,
+    StoreHeader,
+)
+from posapp.services.sales.order_dto import (
+    AppliedCouponDTO,
+    OrderDetail,
+    OrderFilter,
+    OrderLineDTO,
+    OrderRow,
+    PaymentDTO,
     RefundTo,
     ReturnDTO,
     ReturnLineDTO,
     ReturnLineRequest,
     ReturnRequest,
     ReturnResult,
-    SaleDraft,
-    SalesCashier,
-    SalesDay,
-    SalesProduct,
-    SalesReport,
     StatusChangeDTO,
-    StoreHeader,
-    TillReport,
-    TillSessionDTO,
 )
 from posapp.services.sales.pricing import (
     EMPTY_CART,
@@ -62,6 +55,17 @@ from posapp.services.sales.pricing import (
 )
 from posapp.services.sales.receipt import ReceiptModel, ReceiptRow, percent, receipt_model
 from posapp.services.sales.report import sales_summary
+from posapp.services.sales.till_dto import (
+    CashMovementDTO,
+    MethodTotal,
+    OverShortRow,
+    SalesCashier,
+    SalesDay,
+    SalesProduct,
+    SalesReport,
+    TillReport,
+    TillSessionDTO,
+)
 
 __all__ = [
     "EMPTY_CART",

@@ -29,28 +29,27 @@ from posapp.services.sales import queries as orders_queries
 from posapp.services.sales import report as orders_sales
 from posapp.services.sales.dto import (
     BasketItem,
-    CashMovementDTO,
     CategoryDTO,
     CouponQuoteDTO,
     CustomerDTO,
     ManagerApproval,
-    OrderDetail,
-    OrderFilter,
-    OrderRow,
     ParkedCart,
     ParkedSaleDTO,
     PaymentDraft,
     PlacedOrder,
     ProductDTO,
-    ReturnRequest,
-    ReturnResult,
     SaleDraft,
-    SalesReport,
-    TillReport,
-    TillSessionDTO,
 )
 from posapp.services.sales.escpos import open_printer, print_receipt
+from posapp.services.sales.order_dto import (
+    OrderDetail,
+    OrderFilter,
+    OrderRow,
+    ReturnRequest,
+    ReturnResult,
+)
 from posapp.services.sales.receipt import receipt_model
+from posapp.services.sales.till_dto import CashMovementDTO, SalesReport, TillReport, TillSessionDTO
 from posapp.services.staff import Permission, active_stores
 
 if TYPE_CHECKING:

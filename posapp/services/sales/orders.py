@@ -53,8 +53,9 @@ from posapp.services.platform.errors import (
 )
 from posapp.services.platform.text import clean_text
 from posapp.services.platform.uow import UnitOfWork
-from posapp.services.sales.dto import ManagerApproval, RefundTo, ReturnRequest, ReturnResult
+from posapp.services.sales.dto import ManagerApproval
 from posapp.services.sales.guards import Granted, grant
+from posapp.services.sales.order_dto import RefundTo, ReturnRequest, ReturnResult
 from posapp.services.sales.pricing import check_quantity, line_refund
 from posapp.services.sales.tills import require_open_session
 from posapp.services.staff import ACTIONS, ROLE_PERMISSIONS, Permission, authorize

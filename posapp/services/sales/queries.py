@@ -26,7 +26,9 @@ from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import NotFoundError
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.platform.zone import shop_zone
-from posapp.services.sales.dto import (
+from posapp.services.sales.dto import StoreHeader
+from posapp.services.sales.lookup import customer_dto
+from posapp.services.sales.order_dto import (
     AppliedCouponDTO,
     OrderDetail,
     OrderFilter,
@@ -36,9 +38,7 @@ from posapp.services.sales.dto import (
     ReturnDTO,
     ReturnLineDTO,
     StatusChangeDTO,
-    StoreHeader,
 )
-from posapp.services.sales.lookup import customer_dto
 from posapp.services.sales.orders import allowed_actions, permissions_of
 from posapp.services.sales.pricing import TaxRow
 from posapp.services.staff import ACTIONS, Permission, authorize

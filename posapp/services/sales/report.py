@@ -14,14 +14,14 @@ from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import NotFoundError, ValidationError
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.platform.zone import shop_zone
-from posapp.services.sales.dto import (
+from posapp.services.sales.queries import day_bounds
+from posapp.services.sales.till_dto import (
     MethodTotal,
     SalesCashier,
     SalesDay,
     SalesProduct,
     SalesReport,
 )
-from posapp.services.sales.queries import day_bounds
 from posapp.services.staff import ACTIONS, Permission, authorize
 
 __all__ = ["MAX_DAYS", "sales_summary"]

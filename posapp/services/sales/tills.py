@@ -50,14 +50,14 @@ from posapp.services.platform.fastsql import Prepared
 from posapp.services.platform.settings import get_setting
 from posapp.services.platform.text import clean_text
 from posapp.services.platform.uow import UnitOfWork
-from posapp.services.sales.dto import (
+from posapp.services.sales.pricing import TaxRow
+from posapp.services.sales.till_dto import (
     CashMovementDTO,
     MethodTotal,
     OverShortRow,
     TillReport,
     TillSessionDTO,
 )
-from posapp.services.sales.pricing import TaxRow
 from posapp.services.staff import Permission, requires
 
 __all__ = [
