@@ -27,6 +27,7 @@ from posapp.services.sales import checkout, orders, parked, tills
 from posapp.services.sales import lookup as checkout_lookup
 from posapp.services.sales import queries as orders_queries
 from posapp.services.sales import report as orders_sales
+from posapp.services.sales.checkout_pricing import discount_cap_bp
 from posapp.services.sales.dto import (
     BasketItem,
     CategoryDTO,
@@ -138,7 +139,7 @@ class SalesApi:
 
         def read() -> int:
             with self._context.read_uow() as uow:
-                return checkout.discount_cap_bp(uow)
+                return discount_cap_bp(uow)
 
         return _guard(read)
 
