@@ -49,7 +49,7 @@ from posapp.services.platform import cards
 from posapp.services.platform import text as platform_text
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError, ValidationError
-from posapp.services.sales import orders, parked, tills
+from posapp.services.sales import orders, parked, returns, tills
 from posapp.services.sales import queries as orders_queries
 from posapp.services.sales.dto import (
     DraftLine,
@@ -272,7 +272,7 @@ class Run:
         line_id = self._first_line(by_card)
         t.every_card(
             "return reason",
-            lambda s, _: orders.return_items(
+            lambda s, _: returns.return_items(
                 self.backend.uow(),
                 self.cashier,
                 ReturnRequest(uuid.uuid4(), by_card, (ReturnLineRequest(line_id, 1),), reason=s),
@@ -282,7 +282,7 @@ class Run:
         line_id = self._first_line(by_card)
         t.every_card(
             "card refund reference",
-            lambda s, _: orders.return_items(
+            lambda s, _: returns.return_items(
                 self.backend.uow(),
                 self.cashier,
                 ReturnRequest(

@@ -23,7 +23,7 @@ from posapp.services.platform.errors import DatabaseError
 from posapp.services.platform.retry import with_retry
 from posapp.services.platform.settings import get_setting
 from posapp.services.platform.zone import shop_zone
-from posapp.services.sales import checkout, orders, parked, tills
+from posapp.services.sales import checkout, orders, parked, returns, tills
 from posapp.services.sales import lookup as checkout_lookup
 from posapp.services.sales import queries as orders_queries
 from posapp.services.sales import report as orders_sales
@@ -263,7 +263,7 @@ class SalesApi:
 
     def return_items(self, actor: UserDTO, request: ReturnRequest) -> ReturnResult:
         """Take goods back and refund them (idempotent by ``return_uuid``)."""
-        return _guard(lambda: orders.return_items(self._context.uow(), actor, request))
+        return _guard(lambda: returns.return_items(self._context.uow(), actor, request))
 
     def shop_zone(self) -> tzinfo:
         """The shop's time zone (receipts and reports show local times in it)."""
