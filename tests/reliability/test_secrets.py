@@ -44,6 +44,7 @@ from posapp.services.catalog import products as catalog
 from posapp.services.catalog.dto import ProductDraft
 from posapp.services.coupons import campaigns as coupon_campaigns
 from posapp.services.coupons import exports as coupon_exports
+from posapp.services.coupons import generation as coupon_generation
 from posapp.services.coupons.dto import CampaignDraft
 from posapp.services.platform import cards
 from posapp.services.platform import text as platform_text
@@ -505,10 +506,10 @@ class Run:
         single = campaign(name="Codes for export")
         t.every_card(
             "generated code prefix",
-            lambda s, _: coupon_campaigns.generate_codes(uow(), admin, single, 3, prefix=s),
+            lambda s, _: coupon_generation.generate_codes(uow(), admin, single, 3, prefix=s),
             "PLAIN",
         )
-        coupon_campaigns.generate_codes(uow(), admin, single, 20, prefix="SEC")
+        coupon_generation.generate_codes(uow(), admin, single, 20, prefix="SEC")
         self.campaign_id = single
 
     # --- exports ------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, tzinfo
 from typing import TYPE_CHECKING
 
-from posapp.services.coupons import campaigns, exports, queries
+from posapp.services.coupons import campaigns, exports, generation, queries
 from posapp.services.coupons.dto import (
     CampaignDraft,
     CampaignDTO,
@@ -94,7 +94,7 @@ class CouponsApi:
         cancelled: Cancelled = _never,
     ) -> GenerationResult:
         """Generate unique codes, all or nothing (run it off the GUI thread)."""
-        return campaigns.generate_codes(
+        return generation.generate_codes(
             self._context.uow(),
             actor,
             campaign_id,
