@@ -1,9 +1,6 @@
 """Coupons: campaigns, codes, their redemption at the till and the effectiveness report.
 
-This is the package's face: other packages import only from here. The edges reach its use cases
-through :class:`CouponsApi` (``Backend.coupons``); other service packages call the functions below
-inside their own unit of work. Modules inside the package import each other directly, never this
-face (so importing the package never runs into itself).
+The package's face (see docs/ARCHITECTURE.md); the edges use ``Backend.coupons``.
 """
 
 from posapp.services.coupons.api import CouponsApi

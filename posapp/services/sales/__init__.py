@@ -1,9 +1,6 @@
 """The sales system: the register's sale, orders and returns, parked sales, tills, reports.
 
-This is the package's face: other packages import only from here. The edges reach its use cases
-through :class:`SalesApi` (``Backend.sales``); other service packages call the functions below
-inside their own unit of work. Modules inside the package import each other directly, never this
-face (so importing the package never runs into itself).
+The package's face (see docs/ARCHITECTURE.md); the edges use ``Backend.sales``.
 """
 
 from posapp.services.sales.api import RECEIPT_PRINTER_KEY, SalesApi
