@@ -6,7 +6,7 @@ in, DTOs out.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, tzinfo
 from typing import TYPE_CHECKING
 
@@ -26,21 +26,11 @@ from posapp.services.coupons.dto import (
 from posapp.services.coupons.report_data import effectiveness_report
 from posapp.services.coupons.report_model import EffectivenessReport
 from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.progress import Cancelled, Progress, never_cancelled, no_progress
 from posapp.services.platform.zone import shop_zone
 
 if TYPE_CHECKING:
     from posapp.services.platform.context import ServiceContext
-
-Progress = Callable[[int, int], None]
-Cancelled = Callable[[], bool]
-
-
-def _no_progress(done: int, total: int) -> None:
-    """Ignore progress."""
-
-
-def _never() -> bool:
-    return False
 
 
 class CouponsApi:
@@ -90,8 +80,8 @@ class CouponsApi:
         *,
         prefix: str = "",
         groups: int = 2,
-        progress: Progress = _no_progress,
-        cancelled: Cancelled = _never,
+        progress: Progress = no_progress,
+        cancelled: Cancelled = never_cancelled,
     ) -> GenerationResult:
         """Generate unique codes, all or nothing (run it off the GUI thread)."""
         return generation.generate_codes(
@@ -142,8 +132,8 @@ class CouponsApi:
         to_day: date,
         *,
         campaign_ids: Sequence[int] | None = None,
-        progress: Progress = _no_progress,
-        cancelled: Cancelled = _never,
+        progress: Progress = no_progress,
+        cancelled: Cancelled = never_cancelled,
     ) -> EffectivenessReport:
         """The effectiveness report model for local days ``from_day``…``to_day``."""
         return effectiveness_report(

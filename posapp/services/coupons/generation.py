@@ -7,7 +7,7 @@ caller sees progress after each batch and may cancel, which rolls everything bac
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, Final
 
 from sqlalchemy import Connection, select
@@ -19,28 +19,16 @@ from posapp.services.coupons.dto import GenerationResult, OperationCancelledErro
 from posapp.services.platform.audit import AuditRecord
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ValidationError
+from posapp.services.platform.progress import Cancelled, Progress, never_cancelled, no_progress
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.staff import Permission, requires
 
 GENERATE_MAX: Final = 1_000_000
 GENERATE_BATCH: Final = 5_000
 
-Progress = Callable[[int, int], None]
-"""Called with (done, total) after each batch."""
-Cancelled = Callable[[], bool]
-"""Polled between batches; True stops the work and rolls everything back."""
-
 
 class GenerationCancelledError(OperationCancelledError):
     """The generation was cancelled: no code was kept."""
-
-
-def _no_progress(done: int, total: int) -> None:
-    """Ignore progress."""
-
-
-def _never() -> bool:
-    return False
 
 
 _CODE_COLUMNS: Final = (
@@ -135,8 +123,8 @@ def generate_codes(
     *,
     prefix: str = "",
     groups: int = MIN_GROUPS,
-    progress: Progress = _no_progress,
-    cancelled: Cancelled = _never,
+    progress: Progress = no_progress,
+    cancelled: Cancelled = never_cancelled,
 ) -> GenerationResult:
     """Generate ``count`` new unique codes for a campaign, all or nothing.
 

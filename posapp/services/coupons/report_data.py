@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, Final
 
@@ -19,6 +19,7 @@ from posapp.services.coupons.report_model import (
 )
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import NotFoundError, ValidationError
+from posapp.services.platform.progress import Cancelled, Progress, never_cancelled, no_progress
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.platform.zone import shop_zone
 from posapp.services.staff import ACTIONS, Permission, authorize
@@ -38,20 +39,9 @@ SALE_STATUSES: Final = tuple(
 """Orders that count as sales: not drafts, parked, cancelled or fully refunded."""
 _STEPS: Final = 4
 
-Progress = Callable[[int, int], None]
-Cancelled = Callable[[], bool]
-
 
 class ReportCancelledError(OperationCancelledError):
     """The report was cancelled before it was finished."""
-
-
-def _no_progress(done: int, total: int) -> None:
-    """Ignore progress."""
-
-
-def _never() -> bool:
-    return False
 
 
 def _utc(value: datetime | str) -> datetime:
@@ -102,8 +92,8 @@ def load_effectiveness(
     *,
     campaign_ids: Sequence[int] | None = None,
     title: str = "Coupon effectiveness",
-    progress: Progress = _no_progress,
-    cancelled: Cancelled = _never,
+    progress: Progress = no_progress,
+    cancelled: Cancelled = never_cancelled,
 ) -> EffectivenessData:
     """Read the facts of the report for the local days ``from_day``…``to_day`` (inclusive).
 
@@ -223,8 +213,8 @@ def effectiveness_report(
     *,
     campaign_ids: Sequence[int] | None = None,
     title: str = "Coupon effectiveness",
-    progress: Progress = _no_progress,
-    cancelled: Cancelled = _never,
+    progress: Progress = no_progress,
+    cancelled: Cancelled = never_cancelled,
 ) -> EffectivenessReport:
     """Load the facts and build the report model (see :func:`load_effectiveness`)."""
     data = load_effectiveness(
