@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
 from sqlalchemy import String, exists, func, or_, select, type_coerce
@@ -21,7 +21,7 @@ from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import NotFoundError, ValidationError
 from posapp.services.platform.progress import Cancelled, Progress, never_cancelled, no_progress
 from posapp.services.platform.uow import UnitOfWork
-from posapp.services.platform.zone import shop_zone
+from posapp.services.platform.zone import day_bounds, shop_zone
 from posapp.services.staff import ACTIONS, Permission, authorize
 
 MAX_DAYS: Final = 3_660
@@ -49,16 +49,6 @@ def _utc(value: datetime | str) -> datetime:
     if isinstance(value, str):
         return datetime.fromisoformat(value + "+00:00")
     return value.astimezone(UTC)
-
-
-def day_bounds(from_day: date, to_day: date, zone: tzinfo) -> tuple[datetime, datetime]:
-    """The UTC instants of local midnight starting ``from_day`` and ending ``to_day``.
-
-    Correct across daylight-saving changes: a local day may last 23 or 25 hours.
-    """
-    start = datetime.combine(from_day, time(0), tzinfo=zone)
-    end = datetime.combine(to_day + timedelta(days=1), time(0), tzinfo=zone)
-    return start, end
 
 
 def _campaigns(

@@ -13,9 +13,8 @@ from posapp.money import div_round
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import NotFoundError, ValidationError
 from posapp.services.platform.uow import UnitOfWork
-from posapp.services.platform.zone import shop_zone
+from posapp.services.platform.zone import day_bounds, shop_zone
 from posapp.services.sales.figures import LIVE, method_totals, order_totals
-from posapp.services.sales.queries import day_bounds
 from posapp.services.sales.till_dto import (
     SalesCashier,
     SalesDay,
@@ -70,9 +69,9 @@ def sales_summary(
                 raise NotFoundError(f"No store with code {store_code!r}.")
             store_name = store.name
             store_filter = [Order.store_id == store.id]
-        start, end = day_bounds(uow, date_from, date_to)
-        in_range = [Order.placed_at >= start, Order.placed_at < end, *store_filter]
         zone = shop_zone(uow)
+        start, end = day_bounds(date_from, date_to, zone)
+        in_range = [Order.placed_at >= start, Order.placed_at < end, *store_filter]
         totals = order_totals(uow, *in_range)
         days: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0])
         for placed_at, total in uow.session.execute(
