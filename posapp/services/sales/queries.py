@@ -24,6 +24,7 @@ from posapp.models import (
 from posapp.models.orders import OrderReturn, OrderReturnLine
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import NotFoundError
+from posapp.services.platform.like import LIKE_ESCAPE, starts_with
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.platform.zone import day_bounds, shop_zone
 from posapp.services.sales.dto import StoreHeader
@@ -90,8 +91,7 @@ def _starts_with(uow: UnitOfWork, prefix: str) -> ColumnElement[bool]:
     last = ord(prefix[-1])
     if uow.session.get_bind().dialect.name == "sqlite" and last < sys.maxunicode:
         return and_(Order.number >= prefix, Order.number < prefix[:-1] + chr(last + 1))
-    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return Order.number.like(f"{escaped}%", escape="\\")
+    return Order.number.like(starts_with(prefix), escape=LIKE_ESCAPE)
 
 
 def order_page(
