@@ -97,8 +97,10 @@ def campaign_dto(uow: UnitOfWork, campaign: CouponCampaign) -> CampaignDTO:
     )
 
 
-def code_dto(code: CouponCode) -> CodeDTO:
-    """Build the read model of a code (without its redemption figures)."""
+def code_dto(
+    code: CouponCode, *, discount_minor: int = 0, last_used_at: datetime | None = None
+) -> CodeDTO:
+    """Build the read model of a code, with its redemption figures when the caller has them."""
     return CodeDTO(
         id=code.id,
         campaign_id=code.campaign_id,
@@ -107,6 +109,8 @@ def code_dto(code: CouponCode) -> CodeDTO:
         used_count=code.used_count,
         active=code.active,
         created_at=code.created_at,
+        discount_minor=discount_minor,
+        last_used_at=last_used_at,
     )
 
 
