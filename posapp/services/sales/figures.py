@@ -7,8 +7,6 @@ under different conditions.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from sqlalchemy import ColumnElement, case, func, select
 
 from posapp.models import Order, OrderStatus, Payment
@@ -19,20 +17,13 @@ LIVE = Order.status != OrderStatus.CANCELLED.value
 """Orders that count as sales (not cancelled)."""
 
 
-class OrderTotals(NamedTuple):
-    """How many orders were sold and cancelled, and what the sold ones add up to."""
+def order_totals(uow: UnitOfWork, *where: ColumnElement[bool]) -> tuple[int, ...]:
+    """Count and sum the orders matching ``where`` (cancelled ones only counted).
 
-    orders: int
-    cancelled: int
-    gross_minor: int
-    discount_minor: int
-    coupon_minor: int
-    tax_minor: int
-    sales_minor: int
-
-
-def order_totals(uow: UnitOfWork, *where: ColumnElement[bool]) -> OrderTotals:
-    """Count and sum the orders matching ``where`` (cancelled ones only counted)."""
+    Returns:
+        Orders sold, orders cancelled, then the sold ones' gross, discount, coupon, tax and
+        sales, in minor units.
+    """
     row = uow.session.execute(
         select(
             func.count(Order.id).filter(LIVE),
@@ -44,7 +35,7 @@ def order_totals(uow: UnitOfWork, *where: ColumnElement[bool]) -> OrderTotals:
             func.coalesce(func.sum(Order.total_minor).filter(LIVE), 0),
         ).where(*where)
     ).one()
-    return OrderTotals(*(int(value) for value in row))
+    return tuple(int(value) for value in row)
 
 
 def method_totals(
