@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Final
+from typing import Any, Final, TypedDict, Unpack
 
 from sqlalchemy import String, exists, func, or_, select, type_coerce
 
@@ -195,29 +195,24 @@ def load_effectiveness(
     return data
 
 
+class ReportOptions(TypedDict, total=False):
+    """The optional arguments of :func:`load_effectiveness`, passed on by the report."""
+
+    campaign_ids: Sequence[int] | None
+    title: str
+    progress: Progress
+    cancelled: Cancelled
+
+
 def effectiveness_report(
     uow: UnitOfWork,
     actor: UserDTO | None,
     from_day: date,
     to_day: date,
-    *,
-    campaign_ids: Sequence[int] | None = None,
-    title: str = "Coupon effectiveness",
-    progress: Progress = no_progress,
-    cancelled: Cancelled = never_cancelled,
+    **options: Unpack[ReportOptions],
 ) -> EffectivenessReport:
     """Load the facts and build the report model (see :func:`load_effectiveness`)."""
-    data = load_effectiveness(
-        uow,
-        actor,
-        from_day,
-        to_day,
-        campaign_ids=campaign_ids,
-        title=title,
-        progress=progress,
-        cancelled=cancelled,
-    )
-    return build_effectiveness(data)
+    return build_effectiveness(load_effectiveness(uow, actor, from_day, to_day, **options))
 
 
 def final_report_period(uow: UnitOfWork, campaign_id: int) -> tuple[str, date, date]:
