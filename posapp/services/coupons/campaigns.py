@@ -365,6 +365,31 @@ def update_campaign(
     return dto
 
 
+def _switch(
+    uow: UnitOfWork,
+    actor_id: int | None,
+    row: CouponCampaign | CouponCode,
+    active: bool,
+    action: str,
+    kind: str,
+) -> None:
+    """Enable or disable ``row`` if that changes it, audited as ``<action>_enable``/``_disable``."""
+    if row.active == active:
+        return
+    row.active = active
+    uow.flush()
+    uow.audit(
+        AuditRecord(
+            f"{action}_enable" if active else f"{action}_disable",
+            actor_id,
+            kind,
+            row.id,
+            {"active": not active},
+            {"active": active},
+        )
+    )
+
+
 @requires(Permission.MANAGE_COUPONS)
 def set_campaign_active(
     uow: UnitOfWork, actor: UserDTO, campaign_id: int, active: bool
@@ -373,20 +398,7 @@ def set_campaign_active(
     with uow:
         actor_id = authorize_or_system(uow, actor, Permission.MANAGE_COUPONS)
         campaign = load_campaign(uow, campaign_id, lock=True)
-        if campaign.active != active:
-            campaign.active = active
-            uow.flush()
-            action = "coupon.campaign_enable" if active else "coupon.campaign_disable"
-            uow.audit(
-                AuditRecord(
-                    action,
-                    actor_id,
-                    "coupon_campaign",
-                    campaign.id,
-                    {"active": not active},
-                    {"active": active},
-                )
-            )
+        _switch(uow, actor_id, campaign, active, "coupon.campaign", "coupon_campaign")
         dto = campaign_dto(uow, campaign)
         uow.commit()
     return dto
@@ -400,20 +412,7 @@ def set_code_active(uow: UnitOfWork, actor: UserDTO, code_id: int, active: bool)
         code = uow.session.get(CouponCode, code_id, with_for_update=True)
         if code is None:
             raise NotFoundError(f"No coupon code with id {code_id}.")
-        if code.active != active:
-            code.active = active
-            uow.flush()
-            action = "coupon.code_enable" if active else "coupon.code_disable"
-            uow.audit(
-                AuditRecord(
-                    action,
-                    actor_id,
-                    "coupon_code",
-                    code.id,
-                    {"active": not active},
-                    {"active": active},
-                )
-            )
+        _switch(uow, actor_id, code, active, "coupon.code", "coupon_code")
         dto = code_dto(code)
         uow.commit()
     return dto
