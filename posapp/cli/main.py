@@ -237,10 +237,10 @@ def _db_upgrade(_args: argparse.Namespace, config: AppConfig) -> int:
 
 
 def _demo(args: argparse.Namespace, config: AppConfig) -> int:
-    from posapp.demo.history import CUSTOMER_PIN, load_demo  # noqa: PLC0415
+    from posapp.demo import CUSTOMER_PIN, load_demo  # noqa: PLC0415
 
     with _backend(config) as backend:
-        summary = load_demo(backend.uow(), seed=args.seed, days=args.days)
+        summary = load_demo(backend, seed=args.seed, days=args.days)
         logins = backend.staff.demo_logins()
         where = backend.database_description
     paragraph = (

@@ -4,7 +4,7 @@ The package's face (see docs/ARCHITECTURE.md); the edges use ``Backend.coupons``
 """
 
 from posapp.services.coupons.api import CouponsApi
-from posapp.services.coupons.campaigns import end_due_campaigns
+from posapp.services.coupons.campaigns import create_campaign, end_due_campaigns
 from posapp.services.coupons.codes import MAX_GROUPS, MIN_GROUPS, PREFIX_MAX
 from posapp.services.coupons.dto import (
     FIXED,
@@ -30,9 +30,12 @@ from posapp.services.coupons.dto import (
     percent_text,
     value_text,
 )
+from posapp.services.coupons.generation import generate_codes
+from posapp.services.coupons.queries import code_ids, codes_page
 from posapp.services.coupons.redemption import (
     BasketLine,
     CouponQuote,
+    CouponRefused,
     code_key,
     quote_coupon,
     redeem_coupon,
@@ -77,6 +80,7 @@ __all__ = [
     "CodeDTO",
     "CodeSheet",
     "CouponQuote",
+    "CouponRefused",
     "CouponsApi",
     "DayRow",
     "EffectivenessData",
@@ -89,11 +93,15 @@ __all__ = [
     "RedemptionFact",
     "RedemptionFilter",
     "build_effectiveness",
+    "code_ids",
     "code_key",
+    "codes_page",
+    "create_campaign",
     "day_text",
     "effectiveness_report",
     "end_due_campaigns",
     "final_report_period",
+    "generate_codes",
     "parse_percent_bp",
     "percent_text",
     "quote_coupon",

@@ -4,6 +4,7 @@ The package's face (see docs/ARCHITECTURE.md); the edges use ``Backend.sales``.
 """
 
 from posapp.services.sales.api import RECEIPT_PRINTER_KEY, SalesApi
+from posapp.services.sales.checkout import place_order
 from posapp.services.sales.dto import (
     ApprovalRequiredError,
     BasketItem,
@@ -22,6 +23,7 @@ from posapp.services.sales.dto import (
     SaleDraft,
     StoreHeader,
 )
+from posapp.services.sales.lookup import quote_sale_coupon
 from posapp.services.sales.order_dto import (
     AppliedCouponDTO,
     OrderDetail,
@@ -37,6 +39,7 @@ from posapp.services.sales.order_dto import (
     ReturnResult,
     StatusChangeDTO,
 )
+from posapp.services.sales.orders import advance_order, cancel_order
 from posapp.services.sales.pricing import (
     EMPTY_CART,
     MAX_LINE_QUANTITY,
@@ -50,8 +53,10 @@ from posapp.services.sales.pricing import (
     line_refund,
     price_cart,
 )
+from posapp.services.sales.queries import order_detail
 from posapp.services.sales.receipt import ReceiptModel, ReceiptRow, percent, receipt_model
 from posapp.services.sales.report import sales_summary
+from posapp.services.sales.returns import return_items
 from posapp.services.sales.till_dto import (
     CashMovementDTO,
     MethodTotal,
@@ -63,6 +68,7 @@ from posapp.services.sales.till_dto import (
     TillReport,
     TillSessionDTO,
 )
+from posapp.services.sales.tills import cash_movement, close_till, open_till, x_report
 
 __all__ = [
     "EMPTY_CART",
@@ -115,10 +121,20 @@ __all__ = [
     "StoreHeader",
     "TillReport",
     "TillSessionDTO",
+    "advance_order",
+    "cancel_order",
+    "cash_movement",
     "check_quantity",
+    "close_till",
     "line_refund",
+    "open_till",
+    "order_detail",
     "percent",
+    "place_order",
     "price_cart",
+    "quote_sale_coupon",
     "receipt_model",
+    "return_items",
     "sales_summary",
+    "x_report",
 ]
