@@ -32,8 +32,9 @@ from posapp.models import CouponCode, CouponRedemption, Order, Store
 from posapp.models.base import utcnow
 from posapp.reports.coupon_effectiveness import render_effectiveness
 from posapp.services.backend import Backend
-from posapp.services.coupons.campaigns import create_campaign, generate_codes
+from posapp.services.coupons.campaigns import create_campaign
 from posapp.services.coupons.dto import CampaignDraft
+from posapp.services.coupons.generation import generate_codes
 from posapp.services.coupons.redemption import BasketLine, quote_coupon
 from posapp.services.coupons.report_data import effectiveness_report
 from posapp.services.platform.db import Database

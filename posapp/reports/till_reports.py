@@ -1,4 +1,4 @@
-"""X and Z reports as PDF, drawn from :class:`posapp.services.sales.dto.TillReport`.
+"""X and Z reports as PDF, drawn from :class:`posapp.services.sales.TillReport`.
 
 Both come from the same calculation (``posapp.services.sales.tills``); an X report is taken while
 the till is open and resets nothing, a Z report closes the session and adds the blind count and the

@@ -19,11 +19,12 @@ from posapp.reports.coupon_effectiveness import render_effectiveness
 from posapp.reports.coupon_final import write_final_report
 from posapp.reports.coupon_sheet import render_code_sheet
 from posapp.services.backend import Backend
-from posapp.services.coupons.campaigns import generate_codes
 from posapp.services.coupons.exports import code_sheet
+from posapp.services.coupons.generation import generate_codes
 from posapp.services.coupons.redemption import release_redemptions
-from posapp.services.coupons.report_data import day_bounds, effectiveness_report
+from posapp.services.coupons.report_data import effectiveness_report
 from posapp.services.platform.files import FileTargetError
+from posapp.services.platform.zone import day_bounds
 from tests.integration.test_coupon_world import FakeClock, World, make_world
 
 START = datetime(2026, 4, 6, 9, 0, tzinfo=UTC)

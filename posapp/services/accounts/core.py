@@ -25,7 +25,7 @@ from posapp.models import (
 from posapp.models.stores import StoreKind
 from posapp.services.accounts import numbers as account_numbers
 from posapp.services.accounts.dto import AccountDTO
-from posapp.services.accounts.ledger import Leg, Posted, post, shop_account
+from posapp.services.accounts.ledger import Leg, Posted, find_shop_account, post, shop_account
 from posapp.services.platform.errors import (
     ConflictError,
     NotFoundError,
@@ -152,12 +152,9 @@ def shop(uow: UnitOfWork, kind: LedgerAccountKind, store_id: int | None = None) 
     registers doing so at the same time; on PostgreSQL the creation is serialised here by an
     advisory lock (SQLite serialises every writer already).
     """
-    query = select(LedgerAccount.id).where(LedgerAccount.kind == kind.value)
-    if kind is LedgerAccountKind.CASH_DRAWER:
-        query = query.where(LedgerAccount.store_id == store_id)
-    found = uow.session.scalar(query.order_by(LedgerAccount.id).limit(1))
+    found = find_shop_account(uow, kind, store_id)
     if found is not None:
-        return int(found)
+        return found
     if uow.session.get_bind().dialect.name == "postgresql":
         lock_key = _SHOP_LOCK_BASE + (store_id or 0) * 16 + list(LedgerAccountKind).index(kind)
         uow.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key})

@@ -11,6 +11,8 @@ writes, audits and commits.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import select, update
 
 from posapp.models import AccountStatus, CustomerAccount, LedgerAccount, LedgerAccountKind
@@ -358,30 +360,12 @@ def reset_pin(uow: UnitOfWork, actor: UserDTO, account_id: int, new_pin: str) ->
         AccountStatusError: the account is closed.
     """
     pin_hash = hash_password(clean_pin(new_pin))
-    with uow:
-        user = authorize(uow, actor, Permission.MANAGE_ACCOUNTS)
-        account, ledger = load(uow, account_id, lock=True)
+
+    def check(account: CustomerAccount) -> None:
         if account.status == AccountStatus.CLOSED.value:
             raise AccountStatusError("A closed account cannot be changed.")
-        before = {"pin_locked": account.pin_locked, "pin_failures": account.pin_failures}
-        account.pin_hash = pin_hash
-        account.pin_failures = 0
-        account.pin_locked = False
-        account.changed_at = uow.now()
-        uow.audit(
-            AuditRecord(
-                "account.pin_reset",
-                user.id,
-                "customer_account",
-                account.id,
-                before,
-                {"pin_locked": False, "pin_failures": 0},
-            )
-        )
-        uow.flush()
-        result = to_dto(account, ledger)
-        uow.commit()
-        return result
+
+    return _clear_pin_lock(uow, actor, account_id, "account.pin_reset", check, pin_hash)
 
 
 @requires(Permission.MANAGE_ACCOUNTS)
@@ -391,20 +375,41 @@ def unlock_account(uow: UnitOfWork, actor: UserDTO, account_id: int) -> AccountD
     Raises:
         ValidationError: the account is not locked.
     """
-    with uow:
-        user = authorize(uow, actor, Permission.MANAGE_ACCOUNTS)
-        account, ledger = load(uow, account_id, lock=True)
+
+    def check(account: CustomerAccount) -> None:
         if not account.pin_locked:
             raise ValidationError(
                 f"Account {account_numbers.display(account.number)} is not locked."
             )
-        before = {"pin_locked": True, "pin_failures": account.pin_failures}
-        account.pin_locked = False
+
+    return _clear_pin_lock(uow, actor, account_id, "account.unlocked", check)
+
+
+def _clear_pin_lock(
+    uow: UnitOfWork,
+    actor: UserDTO,
+    account_id: int,
+    action: str,
+    check: Callable[[CustomerAccount], None],
+    pin_hash: str | None = None,
+) -> AccountDTO:
+    """Clear an account's PIN failures and lock (and set a new PIN), audited as ``action``.
+
+    ``check`` refuses the change for the locked account row before anything is written.
+    """
+    with uow:
+        user = authorize(uow, actor, Permission.MANAGE_ACCOUNTS)
+        account, ledger = load(uow, account_id, lock=True)
+        check(account)
+        before = {"pin_locked": account.pin_locked, "pin_failures": account.pin_failures}
+        if pin_hash is not None:
+            account.pin_hash = pin_hash
         account.pin_failures = 0
+        account.pin_locked = False
         account.changed_at = uow.now()
         uow.audit(
             AuditRecord(
-                "account.unlocked",
+                action,
                 user.id,
                 "customer_account",
                 account.id,

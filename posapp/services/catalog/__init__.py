@@ -1,9 +1,6 @@
 """The catalog: products, categories, images, barcode labels, the CSV import and export.
 
-This is the package's face: other packages import only from here. The edges reach its use cases
-through :class:`CatalogApi` (``Backend.catalog``); other service packages call the functions below
-inside their own unit of work. Modules inside the package import each other directly, never this
-face (so importing the package never runs into itself).
+The package's face (see docs/ARCHITECTURE.md); the edges use ``Backend.catalog``.
 """
 
 from posapp.services.catalog.api import CatalogApi

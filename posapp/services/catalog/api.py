@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from posapp.services.catalog import categories as catalog_categories
 from posapp.services.catalog import csv_io as product_csv
 from posapp.services.catalog import products as catalog
-from posapp.services.catalog.csv_io import Cancelled, ImportOptions, Progress
+from posapp.services.catalog.csv_io import ImportOptions
 from posapp.services.catalog.dto import (
     CategoryDTO,
     ExportReport,
@@ -27,17 +27,10 @@ from posapp.services.catalog.dto import (
 )
 from posapp.services.catalog.images import prepare_image, read_image_file
 from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.progress import Cancelled, Progress, never_cancelled, no_progress
 
 if TYPE_CHECKING:
     from posapp.services.platform.context import ServiceContext
-
-
-def _ignore(done: int, total: int) -> None:
-    """Drop progress."""
-
-
-def _never() -> bool:
-    return False
 
 
 class CatalogApi:
@@ -135,8 +128,8 @@ class CatalogApi:
         actor: UserDTO,
         path: str,
         options: ImportOptions | None = None,
-        progress: Progress = _ignore,
-        cancelled: Cancelled = _never,
+        progress: Progress = no_progress,
+        cancelled: Cancelled = never_cancelled,
     ) -> ImportReport:
         """Import products from a CSV file, all or nothing."""
         return product_csv.import_file(
@@ -152,8 +145,8 @@ class CatalogApi:
         self,
         actor: UserDTO,
         path: str,
-        progress: Progress = _ignore,
-        cancelled: Cancelled = _never,
+        progress: Progress = no_progress,
+        cancelled: Cancelled = never_cancelled,
     ) -> ExportReport:
         """Export every product to a CSV file."""
         return product_csv.export_products(

@@ -6,11 +6,11 @@ in, DTOs out.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, tzinfo
 from typing import TYPE_CHECKING
 
-from posapp.services.coupons import campaigns, exports, queries
+from posapp.services.coupons import campaigns, exports, generation, queries
 from posapp.services.coupons.dto import (
     CampaignDraft,
     CampaignDTO,
@@ -32,21 +32,11 @@ from posapp.services.coupons.final_report import (
 from posapp.services.coupons.report_data import effectiveness_report
 from posapp.services.coupons.report_model import EffectivenessReport
 from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.progress import Cancelled, Progress, never_cancelled, no_progress
 from posapp.services.platform.zone import shop_zone
 
 if TYPE_CHECKING:
     from posapp.services.platform.context import ServiceContext
-
-Progress = Callable[[int, int], None]
-Cancelled = Callable[[], bool]
-
-
-def _no_progress(done: int, total: int) -> None:
-    """Ignore progress."""
-
-
-def _never() -> bool:
-    return False
 
 
 class CouponsApi:
@@ -100,11 +90,11 @@ class CouponsApi:
         *,
         prefix: str = "",
         groups: int = 2,
-        progress: Progress = _no_progress,
-        cancelled: Cancelled = _never,
+        progress: Progress = no_progress,
+        cancelled: Cancelled = never_cancelled,
     ) -> GenerationResult:
         """Generate unique codes, all or nothing (run it off the GUI thread)."""
-        return campaigns.generate_codes(
+        return generation.generate_codes(
             self._context.uow(),
             actor,
             campaign_id,
@@ -152,8 +142,8 @@ class CouponsApi:
         to_day: date,
         *,
         campaign_ids: Sequence[int] | None = None,
-        progress: Progress = _no_progress,
-        cancelled: Cancelled = _never,
+        progress: Progress = no_progress,
+        cancelled: Cancelled = never_cancelled,
     ) -> EffectivenessReport:
         """The effectiveness report model for local days ``from_day``…``to_day``."""
         return effectiveness_report(

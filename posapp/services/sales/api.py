@@ -23,34 +23,34 @@ from posapp.services.platform.errors import DatabaseError
 from posapp.services.platform.retry import with_retry
 from posapp.services.platform.settings import get_setting
 from posapp.services.platform.zone import shop_zone
-from posapp.services.sales import checkout, orders, parked, tills
+from posapp.services.sales import checkout, orders, parked, returns, tills
 from posapp.services.sales import lookup as checkout_lookup
 from posapp.services.sales import queries as orders_queries
 from posapp.services.sales import report as orders_sales
+from posapp.services.sales.checkout_pricing import discount_cap_bp
 from posapp.services.sales.dto import (
     BasketItem,
-    CashMovementDTO,
     CategoryDTO,
     CouponQuoteDTO,
     CustomerDTO,
     ManagerApproval,
-    OrderDetail,
-    OrderFilter,
-    OrderRow,
     ParkedCart,
     ParkedSaleDTO,
     PaymentDraft,
     PlacedOrder,
     ProductDTO,
-    ReturnRequest,
-    ReturnResult,
     SaleDraft,
-    SalesReport,
-    TillReport,
-    TillSessionDTO,
 )
 from posapp.services.sales.escpos import open_printer, print_receipt
+from posapp.services.sales.order_dto import (
+    OrderDetail,
+    OrderFilter,
+    OrderRow,
+    ReturnRequest,
+    ReturnResult,
+)
 from posapp.services.sales.receipt import receipt_model
+from posapp.services.sales.till_dto import CashMovementDTO, SalesReport, TillReport, TillSessionDTO
 from posapp.services.staff import Permission, active_stores
 
 if TYPE_CHECKING:
@@ -139,7 +139,7 @@ class SalesApi:
 
         def read() -> int:
             with self._context.read_uow() as uow:
-                return checkout.discount_cap_bp(uow)
+                return discount_cap_bp(uow)
 
         return _guard(read)
 
@@ -263,7 +263,7 @@ class SalesApi:
 
     def return_items(self, actor: UserDTO, request: ReturnRequest) -> ReturnResult:
         """Take goods back and refund them (idempotent by ``return_uuid``)."""
-        return _guard(lambda: orders.return_items(self._context.uow(), actor, request))
+        return _guard(lambda: returns.return_items(self._context.uow(), actor, request))
 
     def shop_zone(self) -> tzinfo:
         """The shop's time zone (receipts and reports show local times in it)."""

@@ -1,9 +1,6 @@
 """Staff: users, log-in and lock-out, permissions, approvals, home stores, the audit log.
 
-This is the package's face: other packages import only from here. The edges reach its use cases
-through :class:`StaffApi` (``Backend.staff``); other service packages call the functions below
-inside their own unit of work. Modules inside the package import each other directly, never this
-face (so importing the package never runs into itself).
+The package's face (see docs/ARCHITECTURE.md); the edges use ``Backend.staff``.
 """
 
 from posapp.services.staff.api import StaffApi

@@ -24,6 +24,7 @@ from posapp.services.platform.audit import ChainReport, verify_chain
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.services.platform.files import atomic_target
+from posapp.services.platform.like import LIKE_ESCAPE, starts_with
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.staff.permissions import Permission
 from posapp.services.staff.security import ACTIONS, authorize
@@ -166,8 +167,7 @@ def _conditions(flt: AuditFilter) -> list[ColumnElement[bool]]:
         )
     action = flt.action.strip()
     if action.endswith("."):
-        escaped = action.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        conditions.append(AuditEntry.action.like(f"{escaped}%", escape="\\"))
+        conditions.append(AuditEntry.action.like(starts_with(action), escape=LIKE_ESCAPE))
     elif action:
         conditions.append(AuditEntry.action == action)
     if flt.since is not None:

@@ -1,9 +1,6 @@
 """Stores and stock: the stores, the stock ledger, receipts, counts, transfers, replenishment.
 
-This is the package's face: other packages import only from here. The edges reach its use cases
-through :class:`StockApi` (``Backend.stock``); other service packages call the functions below
-inside their own unit of work. Modules inside the package import each other directly, never this
-face (so importing the package never runs into itself).
+The package's face (see docs/ARCHITECTURE.md); the edges use ``Backend.stock``.
 """
 
 from posapp.services.stock.actions import receive_stock, set_reorder_levels, transfer_stock
