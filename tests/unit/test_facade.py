@@ -14,7 +14,14 @@ from posapp.models import User
 from posapp.services.platform.context import ServiceContext
 from posapp.services.platform.db import Database
 from posapp.services.platform.dto import UserDTO
-from posapp.services.platform.facade import Facade, UseCase, reads, run_once, writes
+from posapp.services.platform.facade import (
+    Facade,
+    UseCase,
+    in_unit_of_work,
+    reads,
+    run_once,
+    writes,
+)
 from posapp.services.platform.uow import UnitOfWork
 
 T = TypeVar("T")
@@ -38,6 +45,12 @@ def count_users(uow: UnitOfWork, actor: UserDTO | None, role: str = "") -> int:
         if role:
             query = query.where(User.role == role)
         return int(uow.session.scalar(query) or 0)
+
+
+def users_named(uow: UnitOfWork, prefix: str) -> int:
+    """How many usernames start with ``prefix`` (read inside the caller's unit of work)."""
+    query = select(func.count()).select_from(User).where(User.username.startswith(prefix))
+    return int(uow.session.scalar(query) or 0)
 
 
 def session_bind(uow: UnitOfWork) -> object:
@@ -89,6 +102,7 @@ class Api(Facade):
     write_bind = writes(session_bind)
     read_bind = reads(session_bind)
     remember = reads(remember)
+    named = reads(in_unit_of_work(users_named))
 
 
 class PolicyApi(Facade):
@@ -111,6 +125,15 @@ def test_a_declared_call_runs_the_use_case_with_the_same_arguments(api: Api) -> 
     assert api.count(ACTOR) == 2
     assert api.count(ACTOR, role="manager") == 1
     assert api.count_any(None, "cashier") == 1
+
+
+def test_a_helper_that_reads_in_its_callers_unit_of_work_gets_its_own(api: Api) -> None:
+    api.add(ACTOR, "gus")
+    api.add(ACTOR, "guy")
+    assert api.named("gu") == 2
+    assert_type(api.named(prefix="gus"), int)
+    assert api.named.__doc__ == users_named.__doc__
+    assert list(inspect.signature(api.named).parameters) == ["prefix"]
 
 
 def test_writes_open_a_write_unit_of_work_and_reads_a_read_one(

@@ -17,8 +17,9 @@ declaration with ``trusted=True`` keeps the None for the few calls the services 
 A facade runs each declared call under its :attr:`Facade.policy` (the sales facade retries
 PostgreSQL's transient conflicts and words a lost connection for the cashier); a declaration
 may name its own (``writes(deposit, policy=with_retry)``). Permission checks stay in the use
-cases. Methods that do more than pass through (combine calls, shape a DTO, choose a default)
-stay written out.
+cases. A helper that reads inside its caller's unit of work (``shop_zone(uow)``) is declared
+through :func:`in_unit_of_work`. Methods that do more than pass through (combine calls, shape a
+DTO, choose a default) stay written out.
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ class UseCase(Generic[P, R]):
         def call(facade: Facade, /, *args: P.args, **kwargs: P.kwargs) -> R:
             context = facade._context
             open_uow = context.uow if writes else context.read_uow
-            run = policy or type(facade).policy
+            run = type(facade).policy if policy is None else policy
             return run(lambda: use_case(open_uow(), *args, **kwargs))
 
         # The name and docstring are the use case's, and ``__wrapped__`` lets inspect.signature()
@@ -125,85 +126,78 @@ class UseCase(Generic[P, R]):
         return MethodType(self._call, facade)
 
 
-# ``writes`` and ``reads`` take the same three forms. The first match wins: ``trusted=True``
-# keeps the use case's parameters as they are; otherwise a use case whose second parameter is
-# the acting user takes a ``UserDTO`` there (never None), and any other keeps its parameters.
-
-
-@overload
-def writes(
-    use_case: Callable[Concatenate[UnitOfWork, P], R],
-    *,
-    policy: Policy | None = None,
-    trusted: Literal[True],
-) -> UseCase[P, R]: ...
-
-
-@overload
-def writes(
-    use_case: Callable[Concatenate[UnitOfWork, UserDTO, P], R],
-    *,
-    policy: Policy | None = None,
-    trusted: Literal[False] = False,
-) -> UseCase[Concatenate[UserDTO, P], R]: ...
-
-
-@overload
-def writes(
-    use_case: Callable[Concatenate[UnitOfWork, P], R],
-    *,
-    policy: Policy | None = None,
-    trusted: Literal[False] = False,
-) -> UseCase[P, R]: ...
-
-
-def writes(
-    use_case: Callable[..., Any], *, policy: Policy | None = None, trusted: bool = False
-) -> UseCase[..., Any]:
-    """Declare a facade method that runs ``use_case`` in a write unit of work.
+class Declare:
+    """What :data:`writes` and :data:`reads` are: declare a facade method from a use case.
 
     Args:
-        use_case: A service function whose first parameter is the unit of work.
-        policy: How to run it; None: the facade's :attr:`Facade.policy`.
-        trusted: Keep an actor that may be None (calls the services make themselves).
+        writes: Whether the method runs in a write unit of work (else a read-only one).
     """
-    del trusted  # a matter of types only
-    return UseCase(use_case, writes=True, policy=policy)
+
+    def __init__(self, *, writes: bool) -> None:
+        self._writes = writes
+
+    # The first form that matches wins: ``trusted=True`` keeps the use case's parameters as
+    # they are; otherwise a use case whose second parameter is the acting user takes a
+    # ``UserDTO`` there (never None), and any other keeps its parameters.
+
+    @overload
+    def __call__(
+        self,
+        use_case: Callable[Concatenate[UnitOfWork, P], R],
+        *,
+        policy: Policy | None = None,
+        trusted: Literal[True],
+    ) -> UseCase[P, R]: ...
+
+    @overload
+    def __call__(
+        self,
+        use_case: Callable[Concatenate[UnitOfWork, UserDTO, P], R],
+        *,
+        policy: Policy | None = None,
+        trusted: Literal[False] = False,
+    ) -> UseCase[Concatenate[UserDTO, P], R]: ...
+
+    @overload
+    def __call__(
+        self,
+        use_case: Callable[Concatenate[UnitOfWork, P], R],
+        *,
+        policy: Policy | None = None,
+        trusted: Literal[False] = False,
+    ) -> UseCase[P, R]: ...
+
+    def __call__(
+        self, use_case: Callable[..., Any], *, policy: Policy | None = None, trusted: bool = False
+    ) -> UseCase[..., Any]:
+        """Declare a facade method that runs ``use_case``.
+
+        Args:
+            use_case: A service function whose first parameter is the unit of work.
+            policy: How to run it; None: the facade's :attr:`Facade.policy`.
+            trusted: Keep an actor that may be None (for calls the services make themselves).
+        """
+        del trusted  # a matter of types only
+        return UseCase(use_case, writes=self._writes, policy=policy)
 
 
-@overload
-def reads(
-    use_case: Callable[Concatenate[UnitOfWork, P], R],
-    *,
-    policy: Policy | None = None,
-    trusted: Literal[True],
-) -> UseCase[P, R]: ...
+writes = Declare(writes=True)
+"""Declare a facade method that runs its use case in a write unit of work."""
+reads = Declare(writes=False)
+"""Declare a facade method that runs its use case in a read-only unit of work (no write lock)."""
 
 
-@overload
-def reads(
-    use_case: Callable[Concatenate[UnitOfWork, UserDTO, P], R],
-    *,
-    policy: Policy | None = None,
-    trusted: Literal[False] = False,
-) -> UseCase[Concatenate[UserDTO, P], R]: ...
+def in_unit_of_work(
+    helper: Callable[Concatenate[UnitOfWork, P], R],
+) -> Callable[Concatenate[UnitOfWork, P], R]:
+    """``helper``, which reads inside its caller's unit of work, as a use case that enters its own.
 
-
-@overload
-def reads(
-    use_case: Callable[Concatenate[UnitOfWork, P], R],
-    *,
-    policy: Policy | None = None,
-    trusted: Literal[False] = False,
-) -> UseCase[P, R]: ...
-
-
-def reads(
-    use_case: Callable[..., Any], *, policy: Policy | None = None, trusted: bool = False
-) -> UseCase[..., Any]:
-    """Declare a facade method that runs ``use_case`` in a read-only unit of work.
-
-    A read never takes SQLite's write lock. Arguments as for :func:`writes`.
+    For a facade method that only reads a setting: ``zone = reads(in_unit_of_work(shop_zone))``.
     """
-    del trusted  # a matter of types only
-    return UseCase(use_case, writes=False, policy=policy)
+
+    @functools.wraps(helper)
+    def use_case(uow: UnitOfWork, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with uow:
+            return helper(uow, *args, **kwargs)
+
+    return use_case
