@@ -8,26 +8,22 @@ DTOs in, DTOs out.
 
 from __future__ import annotations
 
-from datetime import tzinfo
-
 from posapp.services.coupons import campaigns, exports, generation, queries, report_data
 from posapp.services.coupons import final_report as final
-from posapp.services.platform.facade import Facade, reads, writes
+from posapp.services.platform.facade import Facade, in_unit_of_work, reads, writes
 from posapp.services.platform.zone import shop_zone
 
 
 class CouponsApi(Facade):
     """Coupon use cases over one context; every call but :meth:`zone` names the acting user.
 
+    :meth:`zone` is the shop's time zone, to show and enter local times.
+
     The final report's two calls also take None for the services themselves (the background
     runner writes the report of a campaign that ended).
     """
 
-    def zone(self) -> tzinfo:
-        """The shop's time zone (to show and enter local times)."""
-        with self._context.read_uow() as uow:
-            return shop_zone(uow)
-
+    zone = reads(in_unit_of_work(shop_zone))
     list_campaigns = reads(queries.list_campaigns)
     get_campaign = reads(campaigns.get_campaign)
     create_campaign = writes(campaigns.create_campaign)

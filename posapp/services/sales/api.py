@@ -15,20 +15,27 @@ let services never import reports).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import tzinfo
 from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from posapp.services.platform import zone
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import DatabaseError
-from posapp.services.platform.facade import Facade, reads, writes
+from posapp.services.platform.facade import Facade, in_unit_of_work, reads, writes
 from posapp.services.platform.retry import with_retry
 from posapp.services.platform.settings import get_setting
-from posapp.services.platform.zone import shop_zone
-from posapp.services.sales import checkout, lookup, orders, queries, report, returns, tills
+from posapp.services.sales import (
+    checkout,
+    checkout_pricing,
+    lookup,
+    orders,
+    queries,
+    report,
+    returns,
+    tills,
+)
 from posapp.services.sales import parked as parking
-from posapp.services.sales.checkout_pricing import discount_cap_bp
 from posapp.services.sales.dto import ManagerApproval
 from posapp.services.sales.escpos import open_printer, print_receipt
 from posapp.services.sales.receipt import receipt_model
@@ -72,14 +79,7 @@ class SalesApi(Facade):
     search_customers = reads(lookup.search_customers)
     quote_coupon = reads(lookup.quote_sale_coupon)
 
-    def discount_cap_bp(self) -> int:
-        """The cashiers' discount cap (basis points)."""
-
-        def read() -> int:
-            with self._context.read_uow() as uow:
-                return discount_cap_bp(uow)
-
-        return _guard(read)
+    discount_cap_bp = reads(in_unit_of_work(checkout_pricing.discount_cap_bp))
 
     def verify_approval(self, actor: UserDTO, approval: ManagerApproval, permission: str) -> str:
         """Check a manager's approval now; return the approver's name."""
@@ -109,14 +109,7 @@ class SalesApi(Facade):
     cancel_order = writes(orders.cancel_order)
     return_items = writes(returns.return_items)
 
-    def shop_zone(self) -> tzinfo:
-        """The shop's time zone (receipts and reports show local times in it)."""
-
-        def read() -> tzinfo:
-            with self._context.read_uow() as uow:
-                return shop_zone(uow)
-
-        return _guard(read)
+    shop_zone = reads(in_unit_of_work(zone.shop_zone))
 
     def print_receipt(self, actor: UserDTO, order_id: int, *, copy: bool = False) -> bool:
         """Print the receipt on the ESC/POS printer of the setting; False when none is set."""
@@ -124,11 +117,11 @@ class SalesApi(Facade):
         def send() -> bool:
             with self._context.read_uow() as uow:
                 url = get_setting(uow, RECEIPT_PRINTER_KEY, "")
-                zone = shop_zone(uow)
+                local = zone.shop_zone(uow)
             if not url:
                 return False
             detail = queries.order_detail(self._context.read_uow(), actor, order_id)
-            print_receipt(open_printer(str(url)), receipt_model(detail, zone=zone, copy=copy))
+            print_receipt(open_printer(str(url)), receipt_model(detail, zone=local, copy=copy))
             return True
 
         return _guard(send)
