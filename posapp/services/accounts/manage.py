@@ -352,14 +352,14 @@ def close_account(uow: UnitOfWork, actor: UserDTO, account_id: int, reason: str)
 
 
 @requires(Permission.MANAGE_ACCOUNTS)
-def reset_pin(uow: UnitOfWork, actor: UserDTO, account_id: int, new_pin: str) -> AccountDTO:
+def reset_pin(uow: UnitOfWork, actor: UserDTO, account_id: int, pin: str) -> AccountDTO:
     """Set the PIN the holder chose (4 to 6 digits); this also clears a lock.
 
     Raises:
         ValidationError: the PIN is not 4 to 6 digits.
         AccountStatusError: the account is closed.
     """
-    pin_hash = hash_password(clean_pin(new_pin))
+    pin_hash = hash_password(clean_pin(pin))
 
     def check(account: CustomerAccount) -> None:
         if account.status == AccountStatus.CLOSED.value:
@@ -458,7 +458,7 @@ def get_account(uow: UnitOfWork, actor: UserDTO, account_id: int) -> AccountDTO:
 
 
 @requires(Permission.VIEW_ACCOUNTS)
-def find_account(uow: UnitOfWork, actor: UserDTO, account_number: str) -> AccountDTO:
+def find_account(uow: UnitOfWork, actor: UserDTO, number: str) -> AccountDTO:
     """Return the account with this number (typed with or without spaces).
 
     Raises:
@@ -467,7 +467,7 @@ def find_account(uow: UnitOfWork, actor: UserDTO, account_number: str) -> Accoun
     """
     with uow:
         authorize(uow, actor, Permission.VIEW_ACCOUNTS)
-        return to_dto(*load_by_number(uow, account_number))
+        return to_dto(*load_by_number(uow, number))
 
 
 @requires(Permission.VIEW_ACCOUNTS)

@@ -92,9 +92,9 @@ class DailyLimitError(ServiceError):
 def deposit(
     uow: UnitOfWork,
     actor: UserDTO,
-    *,
     account_id: int,
     amount_minor: int,
+    *,
     key: uuid.UUID,
     store_id: int,
     till_session_id: int | None = None,
@@ -200,9 +200,9 @@ def _check_daily_limit(
 def withdraw(
     uow: UnitOfWork,
     actor: UserDTO,
-    *,
     account_id: int,
     amount_minor: int,
+    *,
     pin: str,
     key: uuid.UUID,
     store_id: int,
@@ -272,10 +272,10 @@ def withdraw(
 def transfer(
     uow: UnitOfWork,
     actor: UserDTO,
-    *,
     from_account_id: int,
     to_account_id: int,
     amount_minor: int,
+    *,
     pin: str,
     key: uuid.UUID,
     memo: str = "",
@@ -330,7 +330,7 @@ def transfer(
 
 @requires(Permission.MANAGE_ACCOUNTS)
 def reverse(
-    uow: UnitOfWork, actor: UserDTO, *, transaction_id: int, key: uuid.UUID, reason: str
+    uow: UnitOfWork, actor: UserDTO, transaction_id: int, *, key: uuid.UUID, reason: str
 ) -> list[MovementResult]:
     """Correct a deposit, withdrawal or transfer by a reversal that mirrors its entries.
 

@@ -298,7 +298,7 @@ def _insert_shared(uow: UnitOfWork, campaign: CouponCampaign, code: str, key: st
 
 @requires(Permission.MANAGE_COUPONS)
 def create_campaign(
-    uow: UnitOfWork, actor: UserDTO, draft: CampaignDraft, *, shared_code: str = ""
+    uow: UnitOfWork, actor: UserDTO, draft: CampaignDraft, shared_code: str = ""
 ) -> CampaignDTO:
     """Create a campaign, optionally with one code chosen by hand (``WELCOME5``).
 

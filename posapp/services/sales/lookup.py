@@ -201,7 +201,6 @@ def quote_sale_coupon(
     actor: UserDTO,
     code: str,
     basket: Sequence[BasketItem],
-    *,
     customer_account_id: int | None,
     other_codes: Sequence[str] = (),
 ) -> CouponQuoteDTO:

@@ -147,13 +147,13 @@ def stock_level_ids(
 
 @requires(Permission.VIEW_STOCK)
 def stock_rows(
-    uow: UnitOfWork, actor: UserDTO, store_id: int, product_ids: Sequence[int]
+    uow: UnitOfWork, actor: UserDTO, store_id: int, ids: Sequence[int]
 ) -> list[StockRow]:
-    """Rows of the stock table for ``product_ids`` (at most 1,000), in the order given.
+    """Rows of the stock table for the products ``ids`` (at most 1,000), in the order given.
 
     A product without a level at the store shows zero stock and no reorder point.
     """
-    ids = list(product_ids)[:PAGE_MAX]
+    wanted = list(ids)[:PAGE_MAX]
     with uow:
         authorize(uow, actor, Permission.VIEW_STOCK)
         paths = _paths(uow)
@@ -169,7 +169,7 @@ def stock_rows(
                 StockLevel,
                 (StockLevel.product_id == Product.id) & (StockLevel.store_id == store_id),
             )
-            .where(Product.id.in_(ids))
+            .where(Product.id.in_(wanted))
         ).all()
         by_id = {
             product.id: StockRow(
@@ -187,7 +187,7 @@ def stock_rows(
             )
             for product, on_hand, point, qty, changed_at in rows
         }
-    return [by_id[i] for i in ids if i in by_id]
+    return [by_id[i] for i in wanted if i in by_id]
 
 
 @requires(Permission.VIEW_STOCK)
@@ -210,10 +210,10 @@ def product_card_ids(
 
 @requires(Permission.VIEW_STOCK)
 def product_cards(
-    uow: UnitOfWork, actor: UserDTO, store_id: int, product_ids: Sequence[int]
+    uow: UnitOfWork, actor: UserDTO, store_id: int, ids: Sequence[int]
 ) -> list[ProductCard]:
-    """Cards for ``product_ids`` (at most 1,000), in the order given, with a thumbnail each."""
-    ids = list(product_ids)[:PAGE_MAX]
+    """Cards for the products ``ids`` (at most 1,000), in the order given, with a thumbnail each."""
+    wanted = list(ids)[:PAGE_MAX]
     first_image = (
         select(ProductImage.thumbnail)
         .where(ProductImage.product_id == Product.id)
@@ -241,7 +241,7 @@ def product_cards(
                 StockLevel,
                 (StockLevel.product_id == Product.id) & (StockLevel.store_id == store_id),
             )
-            .where(Product.id.in_(ids))
+            .where(Product.id.in_(wanted))
         ).all()
         by_id = {
             int(pid): ProductCard(
@@ -257,7 +257,7 @@ def product_cards(
             )
             for pid, sku, name, category_id, price, by_weight, on_hand, point, thumb in rows
         }
-    return [by_id[i] for i in ids if i in by_id]
+    return [by_id[i] for i in wanted if i in by_id]
 
 
 @requires(Permission.VIEW_STOCK)
