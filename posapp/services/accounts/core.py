@@ -26,6 +26,7 @@ from posapp.models.stores import StoreKind
 from posapp.services.accounts import numbers as account_numbers
 from posapp.services.accounts.dto import AccountDTO
 from posapp.services.accounts.ledger import Leg, Posted, find_shop_account, post, shop_account
+from posapp.services.platform.dto import from_row
 from posapp.services.platform.errors import (
     ConflictError,
     NotFoundError,
@@ -47,23 +48,12 @@ Account = tuple[CustomerAccount, LedgerAccount]
 
 def to_dto(account: CustomerAccount, ledger: LedgerAccount) -> AccountDTO:
     """Build the read model of a customer account."""
-    return AccountDTO(
-        id=account.id,
-        number=account.number,
-        holder_name=account.holder_name,
-        email=account.email,
-        phone=account.phone,
-        status=account.status,
+    return from_row(
+        AccountDTO,
+        account,
         balance_minor=ledger.balance_minor,
         overdraft_limit_minor=ledger.overdraft_limit_minor,
-        daily_withdrawal_limit_minor=account.daily_withdrawal_limit_minor,
-        marketing_opt_in=account.marketing_opt_in,
         pin_set=account.pin_hash is not None,
-        pin_locked=account.pin_locked,
-        pin_failures=account.pin_failures,
-        created_at=account.created_at,
-        changed_at=account.changed_at,
-        version=account.version,
     )
 
 

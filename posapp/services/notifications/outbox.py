@@ -56,7 +56,7 @@ from posapp.services.notifications.outbox_sending import (
     record_sent,
 )
 from posapp.services.platform.audit import AuditRecord
-from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.dto import UserDTO, from_row
 from posapp.services.platform.errors import ConflictError, NotFoundError, ValidationError
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.staff import authorize, requires
@@ -103,21 +103,7 @@ ORDER_EMAIL_KINDS: Final = {
 
 
 def _row_dto(row: OutboxEmail) -> OutboxRowDTO:
-    return OutboxRowDTO(
-        id=row.id,
-        created_at=row.created_at,
-        to_address=row.to_address,
-        to_name=row.to_name,
-        subject=row.subject,
-        kind=row.kind,
-        status=row.status,
-        attempts=row.attempts,
-        next_attempt_at=row.next_attempt_at,
-        last_error=row.last_error,
-        sent_at=row.sent_at,
-        order_id=row.order_id,
-        customer_account_id=row.customer_account_id,
-    )
+    return from_row(OutboxRowDTO, row)
 
 
 def _order_texts(kind: str, number: str, name: str, store: str, amount: str) -> tuple[str, str]:

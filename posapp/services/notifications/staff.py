@@ -42,7 +42,7 @@ from posapp.services.notifications.rules import (
     validate_rules,
 )
 from posapp.services.platform.audit import AuditRecord
-from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.dto import UserDTO, from_row
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.staff import SESSION_ENDED, SessionEndedError, authorize, requires
 
@@ -75,18 +75,7 @@ def _active_user(uow: UnitOfWork, actor: UserDTO) -> User:
 
 def to_dto(row: Notification) -> NotificationDTO:
     """The read model of a notification row."""
-    return NotificationDTO(
-        id=row.id,
-        user_id=row.user_id,
-        kind=row.kind,
-        level=row.level,
-        title=row.title,
-        body=row.body,
-        link_kind=row.link_kind,
-        link_id=row.link_id,
-        created_at=row.created_at,
-        read_at=row.read_at,
-    )
+    return from_row(NotificationDTO, row)
 
 
 def list_notifications(

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from posapp.models import StockLevel, Store
 from posapp.services.platform.audit import AuditRecord
 from posapp.services.platform.cards import refuse_card_number
-from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.dto import UserDTO, from_row
 from posapp.services.platform.errors import ConflictError, NotFoundError, ValidationError
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.staff import Permission, authorize, requires
@@ -110,18 +110,7 @@ def _summary_query() -> Select[Store, Any, Any, Any]:
 
 
 def _to_summary(store: Store, products: int = 0, units: int = 0, low: int = 0) -> StoreSummary:
-    return StoreSummary(
-        id=store.id,
-        code=store.code,
-        name=store.name,
-        kind=store.kind,
-        address=store.address,
-        phone=store.phone,
-        active=store.active,
-        products=int(products),
-        units=int(units),
-        low=int(low),
-    )
+    return from_row(StoreSummary, store, products=int(products), units=int(units), low=int(low))
 
 
 def store_summary(uow: UnitOfWork, store_id: int) -> StoreSummary:
