@@ -142,11 +142,25 @@ def require_active_store(uow: UnitOfWork, store_id: int, doing: str) -> Store:
     return store
 
 
-def _code_taken(uow: UnitOfWork, code: str, store_id: int | None) -> bool:
-    query = select(func.count()).where(Store.code == code)
-    if store_id is not None:
-        query = query.where(Store.id != store_id)
-    return bool(uow.session.scalar(query))
+def _write(uow: UnitOfWork, store: Store, clean: StoreInput) -> None:
+    """Write the cleaned fields into ``store`` (new or stored) and flush it.
+
+    Raises:
+        ConflictError: another store has the code (seen first, or by the unique index in a race).
+    """
+    taken = ConflictError(f"The store code {clean.code} is taken.")
+    query = select(func.count()).where(Store.code == clean.code)
+    if store.id is not None:
+        query = query.where(Store.id != store.id)
+    if uow.session.scalar(query):
+        raise taken
+    store.code, store.name, store.kind = clean.code, clean.name, clean.kind
+    store.address, store.phone = clean.address, clean.phone
+    uow.session.add(store)
+    try:
+        uow.flush()
+    except IntegrityError as exc:
+        raise taken from exc
 
 
 @requires(Permission.MANAGE_STORES)
@@ -160,22 +174,8 @@ def create_store(uow: UnitOfWork, actor: UserDTO, data: StoreInput) -> StoreSumm
     clean = clean_store_input(data)
     with uow:
         user = authorize(uow, actor, Permission.MANAGE_STORES)
-        if _code_taken(uow, clean.code, None):
-            raise ConflictError(f"The store code {clean.code} is taken.")
-        store = Store(
-            code=clean.code,
-            name=clean.name,
-            kind=clean.kind,
-            address=clean.address,
-            phone=clean.phone,
-            active=True,
-            created_at=uow.now(),
-        )
-        uow.session.add(store)
-        try:
-            uow.flush()
-        except IntegrityError as exc:
-            raise ConflictError(f"The store code {clean.code} is taken.") from exc
+        store = Store(active=True, created_at=uow.now())
+        _write(uow, store, clean)
         uow.audit(AuditRecord("store.add", user.id, "store", store.id, None, _snapshot(store)))
         summary = _to_summary(store)
         uow.commit()
@@ -196,14 +196,7 @@ def update_store(uow: UnitOfWork, actor: UserDTO, store_id: int, data: StoreInpu
         user = authorize(uow, actor, Permission.MANAGE_STORES)
         store = load_store(uow, store_id)
         before = _snapshot(store)
-        if _code_taken(uow, clean.code, store_id):
-            raise ConflictError(f"The store code {clean.code} is taken.")
-        store.code, store.name, store.kind = clean.code, clean.name, clean.kind
-        store.address, store.phone = clean.address, clean.phone
-        try:
-            uow.flush()
-        except IntegrityError as exc:
-            raise ConflictError(f"The store code {clean.code} is taken.") from exc
+        _write(uow, store, clean)
         after = _snapshot(store)
         if after != before:
             uow.audit(AuditRecord("store.edit", user.id, "store", store.id, before, after))
