@@ -294,14 +294,7 @@ def create_campaign(
         _apply(uow, campaign, clean)
         if shared is not None:
             _insert_shared(uow, campaign, *shared)
-        dto = campaign_dto(uow, campaign)
-        uow.audit(
-            AuditRecord(
-                "coupon.campaign_add", actor_id, "coupon_campaign", dto.id, None, _snapshot(dto)
-            )
-        )
-        uow.commit()
-    return dto
+        return _saved(uow, actor_id, campaign, "coupon.campaign_add", None)
 
 
 @requires(Permission.MANAGE_COUPONS)
@@ -324,13 +317,20 @@ def update_campaign(
             )
         _check_targets(uow, clean)
         _apply(uow, campaign, clean)
-        dto = campaign_dto(uow, campaign)
-        uow.audit(
-            AuditRecord(
-                "coupon.campaign_edit", actor_id, "coupon_campaign", dto.id, before, _snapshot(dto)
-            )
-        )
-        uow.commit()
+        return _saved(uow, actor_id, campaign, "coupon.campaign_edit", before)
+
+
+def _saved(
+    uow: UnitOfWork,
+    actor_id: int | None,
+    campaign: CouponCampaign,
+    action: str,
+    before: dict[str, object] | None,
+) -> CampaignDTO:
+    """Audit a written campaign (``before`` None for a new one), commit, and return it."""
+    dto = campaign_dto(uow, campaign)
+    uow.audit(AuditRecord(action, actor_id, "coupon_campaign", dto.id, before, _snapshot(dto)))
+    uow.commit()
     return dto
 
 
