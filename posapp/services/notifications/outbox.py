@@ -58,6 +58,7 @@ from posapp.services.notifications.outbox_sending import (
 from posapp.services.platform.audit import AuditRecord
 from posapp.services.platform.dto import UserDTO, from_row
 from posapp.services.platform.errors import ConflictError, NotFoundError, ValidationError
+from posapp.services.platform.keyset import newest_first
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.staff import authorize, requires
 
@@ -435,10 +436,8 @@ def list_outbox(
         stmt = select(OutboxEmail)
         if flt.status:
             stmt = stmt.where(OutboxEmail.status == flt.status)
-        if flt.before_id is not None:
-            stmt = stmt.where(OutboxEmail.id < flt.before_id)
         limit = max(1, min(flt.limit, PAGE_MAX))
-        rows = uow.session.scalars(stmt.order_by(OutboxEmail.id.desc()).limit(limit))
+        rows = uow.session.scalars(newest_first(stmt, OutboxEmail.id, flt.before_id, limit))
         return [_row_dto(row) for row in rows]
 
 

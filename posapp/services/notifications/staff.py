@@ -43,6 +43,7 @@ from posapp.services.notifications.rules import (
 )
 from posapp.services.platform.audit import AuditRecord
 from posapp.services.platform.dto import UserDTO, from_row
+from posapp.services.platform.keyset import newest_first
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.staff import SESSION_ENDED, SessionEndedError, authorize, requires
 
@@ -91,9 +92,7 @@ def list_notifications(
             stmt = stmt.where(Notification.read_at.is_(None))
         if flt.kind:
             stmt = stmt.where(Notification.kind == flt.kind)
-        if flt.before_id is not None:
-            stmt = stmt.where(Notification.id < flt.before_id)
-        rows = uow.session.scalars(stmt.order_by(Notification.id.desc()).limit(limit))
+        rows = uow.session.scalars(newest_first(stmt, Notification.id, flt.before_id, limit))
         return [to_dto(row) for row in rows]
 
 

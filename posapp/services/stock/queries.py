@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
 from posapp.models import Category, Product, ProductImage, StockLevel, StockMovement, Store, User
 from posapp.services.catalog import normalize_query, search_ids
 from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.keyset import older_than
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.staff import Permission, authorize, requires
 from posapp.services.stock.dto import (
@@ -383,10 +384,7 @@ def movement_history(
 
 def _before(at: datetime, movement_id: int) -> ColumnElement[bool]:
     """Movements older than (``at``, ``movement_id``) in the ledger's (time, id) order."""
-    return or_(
-        StockMovement.created_at < at,
-        and_(StockMovement.created_at == at, StockMovement.id < movement_id),
-    )
+    return older_than(StockMovement.created_at, StockMovement.id, at, movement_id)
 
 
 @requires(Permission.VIEW_STOCK)
