@@ -40,9 +40,9 @@ from posapp.services.sales.order_dto import (
     ReturnLineDTO,
     StatusChangeDTO,
 )
-from posapp.services.sales.orders import allowed_actions, permissions_of
+from posapp.services.sales.orders import allowed_actions
 from posapp.services.sales.pricing import TaxRow
-from posapp.services.staff import ACTIONS, Permission, authorize
+from posapp.services.staff import ACTIONS, Permission, authorize, permissions_of
 
 __all__ = ["PAGE_SIZE", "find_order", "order_detail", "order_page"]
 
