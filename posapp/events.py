@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, get_args
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,21 +162,8 @@ DomainEvent = (
     | NotificationCreated
 )
 
-ALL_EVENT_TYPES: tuple[type[DomainEvent], ...] = (
-    OrderPlaced,
-    OrderStatusChanged,
-    PaymentConfirmed,
-    CouponRedeemed,
-    CampaignEnded,
-    StockLow,
-    StockMoved,
-    AccountMoved,
-    UserChanged,
-    UserLoggedIn,
-    ProductChanged,
-    ProductsImported,
-    NotificationCreated,
-)
+ALL_EVENT_TYPES: tuple[type[DomainEvent], ...] = get_args(DomainEvent)
+"""Every event type, in the order of :data:`DomainEvent` (the union is the one list of them)."""
 
 
 class Publisher(Protocol):
