@@ -20,9 +20,9 @@ from sqlalchemy.exc import IntegrityError
 
 from posapp.models import StockLevel, Store
 from posapp.services.platform.audit import AuditRecord
-from posapp.services.platform.cards import refuse_card_number
 from posapp.services.platform.dto import UserDTO, from_row
 from posapp.services.platform.errors import ConflictError, NotFoundError, ValidationError
+from posapp.services.platform.text import clean_text
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.staff import Permission, authorize, requires
 from posapp.services.stock.dto import STORE_KINDS, StoreInput, StoreSummary
@@ -30,18 +30,6 @@ from posapp.services.stock.dto import STORE_KINDS, StoreInput, StoreSummary
 CODE_MAX, NAME_MAX, ADDRESS_MAX, PHONE_MAX = 16, 100, 500, 40
 _CODE = re.compile(r"[A-Z0-9][A-Z0-9_-]*")
 _PHONE = re.compile(r"[0-9 +()./-]*")
-
-
-def _clean_text(value: str, label: str, limit: int, *, multiline: bool = False) -> str:
-    text = unicodedata.normalize("NFKC", value).strip()
-    if multiline:
-        text = "\n".join(line.strip() for line in text.replace("\r\n", "\n").split("\n"))
-    allowed = {"\n"} if multiline else set()
-    if any(unicodedata.category(ch) in {"Cc", "Cs"} and ch not in allowed for ch in text):
-        raise ValidationError(f"The {label} cannot contain control characters.")
-    if len(text) > limit:
-        raise ValidationError(f"The {label} has at most {limit} characters.")
-    return refuse_card_number(text)
 
 
 def clean_store_input(data: StoreInput) -> StoreInput:
@@ -53,18 +41,18 @@ def clean_store_input(data: StoreInput) -> StoreInput:
     Raises:
         ValidationError: a field is empty, too long, or has characters it cannot have.
     """
-    code = _clean_text(data.code, "code", CODE_MAX).upper()
+    code = clean_text(data.code, "code", limit=CODE_MAX, form="NFKC").upper()
     if not code:
         raise ValidationError("Enter a short code for the store, like HS01.")
     if not _CODE.fullmatch(code):
         raise ValidationError("A store code has letters, digits, '-' and '_' only, like HS01.")
-    name = _clean_text(data.name, "name", NAME_MAX)
+    name = clean_text(data.name, "name", limit=NAME_MAX, form="NFKC")
     if not name:
         raise ValidationError("Enter the store's name.")
     if data.kind not in STORE_KINDS:
         raise ValidationError(f"Unknown kind {data.kind!r}: use store or warehouse.")
-    address = _clean_text(data.address, "address", ADDRESS_MAX, multiline=True)
-    phone = _clean_text(data.phone, "phone number", PHONE_MAX)
+    address = clean_text(data.address, "address", limit=ADDRESS_MAX, form="NFKC", multiline=True)
+    phone = clean_text(data.phone, "phone number", limit=PHONE_MAX, form="NFKC")
     if not _PHONE.fullmatch(phone):
         raise ValidationError("A phone number has digits, spaces and + ( ) . - / only.")
     return StoreInput(code=code, name=name, kind=data.kind, address=address, phone=phone)
