@@ -13,7 +13,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from posapp.cli.kit import EXIT_OK, Commands, add_period, command, open_backend, report_commands
+from posapp.cli.kit import EXIT_OK, Commands, open_backend, period_report, report_commands
 from posapp.money import format_money
 from posapp.services.accounts import display, statement
 from posapp.services.platform.errors import ValidationError
@@ -31,8 +31,8 @@ def register_cli(commands: Commands) -> None:
     reports = report_commands(commands)
     if "statement" in reports.choices:
         return
-    parser = command(
-        reports,
+    parser = period_report(
+        commands,
         "statement",
         statement_command,
         "a customer account's statement for a period",
@@ -43,7 +43,6 @@ def register_cli(commands: Commands) -> None:
     parser.add_argument(
         "account", nargs="+", metavar="ACCOUNT", help="the account number (spaces allowed)"
     )
-    add_period(parser)
     parser.add_argument(
         "--shop-name", default="posapp", metavar="TEXT", help="name in the header (%(default)s)"
     )

@@ -10,15 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from posapp.cli.kit import (
-    EXIT_ERROR,
-    EXIT_OK,
-    Commands,
-    add_period,
-    command,
-    open_backend,
-    report_commands,
-)
+from posapp.cli.kit import EXIT_ERROR, EXIT_OK, Commands, open_backend, period_report
 from posapp.config import AppConfig
 from posapp.money import format_money
 from posapp.reports.coupon_effectiveness import render_effectiveness
@@ -39,8 +31,8 @@ def _campaign_id(text: str) -> int:
 
 def register_cli(subparsers: Commands) -> None:
     """Add ``report coupons --from DATE --to DATE --out FILE.pdf [--campaign ID …]``."""
-    coupons = command(
-        report_commands(subparsers),
+    coupons = period_report(
+        subparsers,
         "coupons",
         report_coupons,
         "coupon effectiveness report",
@@ -48,7 +40,6 @@ def register_cli(subparsers: Commands) -> None:
         "redemption rate, discount, revenue and average basket with and without a code, "
         "by campaign, day and cashier) for the shop's local days FROM to TO, inclusive.",
     )
-    add_period(coupons)
     coupons.add_argument(
         "--campaign",
         dest="campaign_ids",

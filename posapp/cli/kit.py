@@ -105,11 +105,15 @@ def day(text: str) -> date:
         raise argparse.ArgumentTypeError(msg) from None
 
 
-def add_period(parser: argparse.ArgumentParser) -> None:
-    """Add what every period report takes: ``--from`` and ``--to`` (days, both included), ``--out``.
+def period_report(
+    commands: Commands, name: str, handler: Handler, text: str, description: str
+) -> argparse.ArgumentParser:
+    """Add ``report NAME --from DAY --to DAY --out FILE.pdf``: a period's report as a PDF file.
 
-    The handler reads ``args.from_day``, ``args.to_day`` (dates) and ``args.out`` (a path).
+    The handler reads ``args.from_day``, ``args.to_day`` (dates, both included) and ``args.out``
+    (a path); the returned parser takes the report's own arguments.
     """
+    parser = command(report_commands(commands), name, handler, text, description)
     parser.add_argument(
         "--from", dest="from_day", type=day, required=True, metavar="YYYY-MM-DD", help="first day"
     )
@@ -117,6 +121,7 @@ def add_period(parser: argparse.ArgumentParser) -> None:
         "--to", dest="to_day", type=day, required=True, metavar="YYYY-MM-DD", help="last day"
     )
     parser.add_argument("--out", type=Path, required=True, metavar="FILE.pdf", help="PDF to write")
+    return parser
 
 
 def read_password(prompt: str = "Password: ") -> str:

@@ -10,15 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from posapp.cli.kit import (
-    EXIT_ERROR,
-    EXIT_OK,
-    Commands,
-    add_period,
-    command,
-    open_backend,
-    report_commands,
-)
+from posapp.cli.kit import EXIT_ERROR, EXIT_OK, Commands, open_backend, period_report
 from posapp.config import AppConfig
 from posapp.money import format_money
 from posapp.reports.sales_report import sales_report_pdf
@@ -31,15 +23,14 @@ __all__ = ["register_cli", "report_sales"]
 
 def register_cli(subparsers: Commands) -> None:
     """Add ``report sales`` to ``posapp``'s commands."""
-    sales = command(
-        report_commands(subparsers),
+    sales = period_report(
+        subparsers,
         "sales",
         report_sales,
         "sales by day, product, cashier and payment method",
         "Write the sales report for a date range (inclusive, in the shop's time "
         "zone) as a PDF: totals, by day, by payment method, by cashier and by product.",
     )
-    add_period(sales)
     sales.add_argument("--store", default=None, metavar="CODE", help="one store only")
 
 
