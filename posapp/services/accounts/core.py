@@ -26,6 +26,7 @@ from posapp.models.stores import StoreKind
 from posapp.services.accounts import numbers as account_numbers
 from posapp.services.accounts.dto import AccountDTO
 from posapp.services.accounts.ledger import Leg, Posted, find_shop_account, post, shop_account
+from posapp.services.platform.audit import values_of
 from posapp.services.platform.dto import from_row
 from posapp.services.platform.errors import (
     ConflictError,
@@ -57,17 +58,20 @@ def to_dto(account: CustomerAccount, ledger: LedgerAccount) -> AccountDTO:
     )
 
 
+_AUDITED: Final = (
+    "holder_name",
+    "email",
+    "phone",
+    "status",
+    "daily_withdrawal_limit_minor",
+    "marketing_opt_in",
+)
+"""What the audit log keeps of an account's row (with its ledger's overdraft limit)."""
+
+
 def snapshot(account: CustomerAccount, ledger: LedgerAccount) -> dict[str, Any]:
     """What the audit log keeps of an account before and after a change."""
-    return {
-        "holder_name": account.holder_name,
-        "email": account.email,
-        "phone": account.phone,
-        "status": account.status,
-        "overdraft_limit_minor": ledger.overdraft_limit_minor,
-        "daily_withdrawal_limit_minor": account.daily_withdrawal_limit_minor,
-        "marketing_opt_in": account.marketing_opt_in,
-    }
+    return values_of(account, _AUDITED) | {"overdraft_limit_minor": ledger.overdraft_limit_minor}
 
 
 def load(uow: UnitOfWork, account_id: int, *, lock: bool = False) -> Account:

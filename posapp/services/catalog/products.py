@@ -53,7 +53,7 @@ from posapp.services.catalog.search import (
     product_rows,
     search_ids,
 )
-from posapp.services.platform.audit import AuditRecord
+from posapp.services.platform.audit import AuditRecord, values_of
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ConflictError, NotFoundError, ValidationError
 from posapp.services.platform.uow import UnitOfWork
@@ -190,19 +190,22 @@ def _load(uow: UnitOfWork, product_id: int) -> Product:
     return product
 
 
+_AUDITED: Final = (
+    "sku",
+    "barcode",
+    "name",
+    "category_id",
+    "price_minor",
+    "cost_minor",
+    "tax_rate_bp",
+    "tax_included",
+    "active",
+)
+"""What the audit log keeps of a product (with its number of images)."""
+
+
 def _snapshot(product: Product, images: int) -> dict[str, object]:
-    return {
-        "sku": product.sku,
-        "barcode": product.barcode,
-        "name": product.name,
-        "category_id": product.category_id,
-        "price_minor": product.price_minor,
-        "cost_minor": product.cost_minor,
-        "tax_rate_bp": product.tax_rate_bp,
-        "tax_included": product.tax_included,
-        "active": product.active,
-        "images": images,
-    }
+    return values_of(product, _AUDITED) | {"images": images}
 
 
 def _who_changed(uow: UnitOfWork, product_id: int) -> str:

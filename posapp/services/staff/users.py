@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from posapp.events import UserChanged
 from posapp.models import Role, User
-from posapp.services.platform.audit import AuditRecord
+from posapp.services.platform.audit import AuditRecord, values_of
 from posapp.services.platform.cards import refuse_card_number
 from posapp.services.platform.dto import UserDTO, from_row
 from posapp.services.platform.errors import ConflictError, NotFoundError, ValidationError
@@ -72,13 +72,7 @@ def to_dto(user: User) -> UserDTO:
 
 
 def _snapshot(user: User) -> dict[str, object]:
-    return {
-        "username": user.username,
-        "full_name": user.full_name,
-        "role": user.role,
-        "active": user.active,
-        "store_id": user.store_id,
-    }
+    return values_of(user, ("username", "full_name", "role", "active", "store_id"))
 
 
 def _clean_full_name(full_name: str) -> str:

@@ -19,7 +19,7 @@ from sqlalchemy import Select, case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from posapp.models import StockLevel, Store
-from posapp.services.platform.audit import AuditRecord
+from posapp.services.platform.audit import AuditRecord, values_of
 from posapp.services.platform.dto import UserDTO, from_row
 from posapp.services.platform.errors import ConflictError, NotFoundError, ValidationError
 from posapp.services.platform.text import clean_text
@@ -59,14 +59,7 @@ def clean_store_input(data: StoreInput) -> StoreInput:
 
 
 def _snapshot(store: Store) -> dict[str, object]:
-    return {
-        "code": store.code,
-        "name": store.name,
-        "kind": store.kind,
-        "address": store.address,
-        "phone": store.phone,
-        "active": store.active,
-    }
+    return values_of(store, ("code", "name", "kind", "address", "phone", "active"))
 
 
 def _summary_query() -> Select[Store, Any, Any, Any]:
