@@ -64,15 +64,6 @@ _log = logging.getLogger(__name__)
 TITLE_MAX: Final = 200
 _INSERT_CHUNK: Final = 500
 
-_USER_CHANGES: Final = {
-    "added": "was added",
-    "activated": "was activated",
-    "deactivated": "was deactivated",
-    "role_changed": "has a new role",
-    "password_reset": "had the password reset",
-    "edited": "was edited",
-    "unlocked": "was unlocked",
-}
 _CAMPAIGN_END_REASONS: Final = {
     "used_up": "Every use of it has been taken.",
     "expired": "It passed its end date.",
@@ -285,11 +276,10 @@ def _large_movement(uow: UnitOfWork, event: AccountMoved, rule: NotificationRule
 
 
 def _user_changed(uow: UnitOfWork, event: UserChanged, rule: NotificationRule) -> Notice | None:
-    change = _USER_CHANGES.get(event.change, event.change.replace("_", " "))
     return _notice(
         rule.trigger,
         event,
-        f"Staff: {event.username} {change}",
+        f"Staff: {event.username} {event.change_text}",
         "",
         "user",
         event.user_id,
