@@ -1,4 +1,4 @@
-"""Frozen read models: what services hand to the UI and CLI (never ORM objects)."""
+"""Frozen read models shared by every feature (never ORM objects), and from_row to build one."""
 
 from __future__ import annotations
 
