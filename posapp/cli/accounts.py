@@ -13,7 +13,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from posapp.cli.kit import EXIT_OK, Commands, day, open_backend, report_commands
+from posapp.cli.kit import EXIT_OK, Commands, open_backend, period_report, report_commands
 from posapp.money import format_money
 from posapp.services.accounts import display, statement
 from posapp.services.platform.errors import ValidationError
@@ -31,10 +31,12 @@ def register_cli(commands: Commands) -> None:
     reports = report_commands(commands)
     if "statement" in reports.choices:
         return
-    parser = reports.add_parser(
+    parser = period_report(
+        commands,
         "statement",
-        help="a customer account's statement for a period",
-        description="Write a customer account's statement for a period as a PDF: opening "
+        statement_command,
+        "a customer account's statement for a period",
+        "Write a customer account's statement for a period as a PDF: opening "
         "balance, every movement with the balance after it, and closing balance. Days are "
         "the computer's local days; both are included.",
     )
@@ -42,16 +44,8 @@ def register_cli(commands: Commands) -> None:
         "account", nargs="+", metavar="ACCOUNT", help="the account number (spaces allowed)"
     )
     parser.add_argument(
-        "--from", dest="first_day", type=day, required=True, metavar="YYYY-MM-DD", help="first day"
-    )
-    parser.add_argument(
-        "--to", dest="last_day", type=day, required=True, metavar="YYYY-MM-DD", help="last day"
-    )
-    parser.add_argument("--out", required=True, type=Path, metavar="FILE.pdf", help="PDF to write")
-    parser.add_argument(
         "--shop-name", default="posapp", metavar="TEXT", help="name in the header (%(default)s)"
     )
-    parser.set_defaults(handler=statement_command)
 
 
 def statement_command(args: argparse.Namespace, config: AppConfig) -> int:
@@ -64,7 +58,7 @@ def statement_command(args: argparse.Namespace, config: AppConfig) -> int:
     out: Path = check_target(args.out)
     with open_backend(config) as backend:
         data = statement(
-            backend.read_uow(), None, number, first_day=args.first_day, last_day=args.last_day
+            backend.read_uow(), None, number, first_day=args.from_day, last_day=args.to_day
         )
     from posapp.reports.statement import write_statement_pdf  # noqa: PLC0415 - reportlab is slow
 

@@ -13,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from posapp.cli.kit import EXIT_ERROR, EXIT_OK, PROG, Commands, group, open_backend
+from posapp.cli.kit import EXIT_ERROR, EXIT_OK, PROG, Commands, command, group, open_backend
 from posapp.config import AppConfig
 from posapp.services.catalog import ENCODINGS, ImportOptions, export_products, import_file
 
@@ -30,10 +30,12 @@ def register_cli(subparsers: Commands) -> None:
     )
     if "products" in importing.choices or "products" in exporting.choices:
         return  # registered already
-    products = importing.add_parser(
+    products = command(
+        importing,
         "products",
-        help="import products from CSV (all or nothing)",
-        description="Import products from a CSV file with a header line (sku, name, price; "
+        _import_products,
+        "import products from CSV (all or nothing)",
+        "Import products from a CSV file with a header line (sku, name, price; "
         "optionally barcode, description, category, cost, tax_rate, tax_included, active). "
         "Every row is checked; nothing is stored unless every row is valid, and each problem "
         "is printed with its line number.",
@@ -52,17 +54,17 @@ def register_cli(subparsers: Commands) -> None:
     decimals = products.add_mutually_exclusive_group()
     decimals.add_argument("--decimal-comma", action="store_true", help="amounts are written 12,50")
     decimals.add_argument("--decimal-dot", action="store_true", help="amounts are written 12.50")
-    products.set_defaults(handler=_import_products)
 
-    out = exporting.add_parser(
+    out = command(
+        exporting,
         "products",
-        help="export every product to CSV",
-        description="Write every product to a CSV file (UTF-8 with a byte-order mark); cells "
+        _export_products,
+        "export every product to CSV",
+        "Write every product to a CSV file (UTF-8 with a byte-order mark); cells "
         "that a spreadsheet would run as a formula are prefixed with an apostrophe.",
     )
     out.add_argument("file", type=Path, help="the CSV file to write (replaced if it exists)")
     out.add_argument("--active-only", action="store_true", help="leave archived products out")
-    out.set_defaults(handler=_export_products)
 
 
 def _progress(done: int, total: int) -> None:

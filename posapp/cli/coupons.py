@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from posapp.cli.kit import EXIT_ERROR, EXIT_OK, Commands, day, open_backend, report_commands
+from posapp.cli.kit import EXIT_ERROR, EXIT_OK, Commands, open_backend, period_report
 from posapp.config import AppConfig
 from posapp.money import format_money
 from posapp.reports.coupon_effectiveness import render_effectiveness
@@ -31,16 +31,15 @@ def _campaign_id(text: str) -> int:
 
 def register_cli(subparsers: Commands) -> None:
     """Add ``report coupons --from DATE --to DATE --out FILE.pdf [--campaign ID …]``."""
-    coupons = report_commands(subparsers).add_parser(
+    coupons = period_report(
+        subparsers,
         "coupons",
-        help="coupon effectiveness report",
-        description="Write the coupon effectiveness report (codes issued and redeemed, "
+        report_coupons,
+        "coupon effectiveness report",
+        "Write the coupon effectiveness report (codes issued and redeemed, "
         "redemption rate, discount, revenue and average basket with and without a code, "
         "by campaign, day and cashier) for the shop's local days FROM to TO, inclusive.",
     )
-    coupons.add_argument("--from", dest="from_day", type=day, required=True, metavar="YYYY-MM-DD")
-    coupons.add_argument("--to", dest="to_day", type=day, required=True, metavar="YYYY-MM-DD")
-    coupons.add_argument("--out", type=Path, required=True, metavar="FILE.pdf", help="PDF to write")
     coupons.add_argument(
         "--campaign",
         dest="campaign_ids",
@@ -49,7 +48,6 @@ def register_cli(subparsers: Commands) -> None:
         metavar="ID",
         help="only this campaign (repeat for several; default: every campaign of the period)",
     )
-    coupons.set_defaults(handler=report_coupons)
 
 
 def report_coupons(args: argparse.Namespace, config: AppConfig) -> int:

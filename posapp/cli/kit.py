@@ -1,4 +1,4 @@
-"""What every ``posapp`` command shares: exit codes, command groups, the database, dates, tables.
+"""What every ``posapp`` command shares: exit codes, commands, the database, dates, tables.
 
 Light at load like :mod:`posapp.cli.main` (the standard library and :mod:`posapp.config`): the
 services are imported when a command opens the database.
@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
 from posapp.config import AppConfig
@@ -47,11 +48,28 @@ def group(
     """
     parser = commands.choices.get(name)
     if parser is None:
-        parser = commands.add_parser(name, help=text, description=text[:1].upper() + text[1:] + ".")
+        parser = commands.add_parser(name, help=text, description=_sentence(text))
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             return action
     return parser.add_subparsers(title=title, metavar=metavar, required=True)
+
+
+def command(
+    commands: Commands, name: str, handler: Handler, text: str, description: str = ""
+) -> argparse.ArgumentParser:
+    """Add the ``name`` command, run by ``handler``; return its parser, for its arguments.
+
+    ``text`` is its line in the list of commands; ``description`` heads its ``--help`` (by default
+    ``text`` as a sentence).
+    """
+    parser = commands.add_parser(name, help=text, description=description or _sentence(text))
+    parser.set_defaults(handler=handler)
+    return parser
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
 
 
 def report_commands(commands: Commands) -> Commands:
@@ -85,6 +103,25 @@ def day(text: str) -> date:
     except ValueError:
         msg = f"not a date: {text!r} (use YYYY-MM-DD, e.g. 2026-04-30)"
         raise argparse.ArgumentTypeError(msg) from None
+
+
+def period_report(
+    commands: Commands, name: str, handler: Handler, text: str, description: str
+) -> argparse.ArgumentParser:
+    """Add ``report NAME --from DAY --to DAY --out FILE.pdf``: a period's report as a PDF file.
+
+    The handler reads ``args.from_day``, ``args.to_day`` (dates, both included) and ``args.out``
+    (a path); the returned parser takes the report's own arguments.
+    """
+    parser = command(report_commands(commands), name, handler, text, description)
+    parser.add_argument(
+        "--from", dest="from_day", type=day, required=True, metavar="YYYY-MM-DD", help="first day"
+    )
+    parser.add_argument(
+        "--to", dest="to_day", type=day, required=True, metavar="YYYY-MM-DD", help="last day"
+    )
+    parser.add_argument("--out", type=Path, required=True, metavar="FILE.pdf", help="PDF to write")
+    return parser
 
 
 def read_password(prompt: str = "Password: ") -> str:

@@ -19,6 +19,7 @@ from posapp.cli.kit import (
     PROG,
     Commands,
     Handler,
+    command,
     group,
     open_backend,
     table,
@@ -129,15 +130,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_global_options(parser)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     _add_db_commands(commands)
-    demo = commands.add_parser(
+    demo = command(
+        commands,
         "demo",
-        help="load demo data into an empty database",
-        description="Load realistic demo data (stores, staff, products, customers, coupons, "
+        _demo,
+        "load demo data into an empty database",
+        "Load realistic demo data (stores, staff, products, customers, coupons, "
         "a few weeks of orders) into an empty database.",
     )
     demo.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     demo.add_argument("--days", type=int, default=21, help="days of past orders (default 21)")
-    demo.set_defaults(handler=_demo)
     users_cli.register_cli(commands)
     _add_backup_commands(commands)
     for module in (accounts_cli, catalog_cli, coupons_cli, orders_cli):
@@ -146,31 +148,32 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_db_commands(commands: Commands) -> None:
-    upgrade = group(commands, "db", "database maintenance").add_parser(
+    command(
+        group(commands, "db", "database maintenance"),
         "upgrade",
-        help="create or migrate the schema to the newest revision",
-        description="Create the database if needed and migrate its schema to the newest revision.",
+        _db_upgrade,
+        "create or migrate the schema to the newest revision",
+        "Create the database if needed and migrate its schema to the newest revision.",
     )
-    upgrade.set_defaults(handler=_db_upgrade)
 
 
 def _add_backup_commands(commands: Commands) -> None:
-    backup = commands.add_parser(
+    command(
+        commands,
         "backup",
-        help="copy the embedded database to a file",
-        description="Copy the embedded SQLite database to FILE with SQLite's online backup: "
+        _backup,
+        "copy the embedded database to a file",
+        "Copy the embedded SQLite database to FILE with SQLite's online backup: "
         "registers may keep selling meanwhile. The copy is checked before this returns.",
-    )
-    backup.add_argument("file", help="the new backup file (must not exist)")
-    backup.set_defaults(handler=_backup)
-    restore = commands.add_parser(
+    ).add_argument("file", help="the new backup file (must not exist)")
+    command(
+        commands,
         "restore",
-        help="replace the embedded database with a backup",
-        description="Replace the embedded SQLite database with the backup in FILE, after "
+        _restore,
+        "replace the embedded database with a backup",
+        "Replace the embedded SQLite database with the backup in FILE, after "
         "checking it; the current database is kept beside it. Close posapp first.",
-    )
-    restore.add_argument("file", help="a backup made by `posapp backup`")
-    restore.set_defaults(handler=_restore)
+    ).add_argument("file", help="a backup made by `posapp backup`")
 
 
 def _expected_message(exc: Exception) -> str | None:

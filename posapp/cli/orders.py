@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from posapp.cli.kit import EXIT_ERROR, EXIT_OK, Commands, day, open_backend, report_commands
+from posapp.cli.kit import EXIT_ERROR, EXIT_OK, Commands, open_backend, period_report
 from posapp.config import AppConfig
 from posapp.money import format_money
 from posapp.reports.sales_report import sales_report_pdf
@@ -23,17 +23,15 @@ __all__ = ["register_cli", "report_sales"]
 
 def register_cli(subparsers: Commands) -> None:
     """Add ``report sales`` to ``posapp``'s commands."""
-    sales = report_commands(subparsers).add_parser(
+    sales = period_report(
+        subparsers,
         "sales",
-        help="sales by day, product, cashier and payment method",
-        description="Write the sales report for a date range (inclusive, in the shop's time "
+        report_sales,
+        "sales by day, product, cashier and payment method",
+        "Write the sales report for a date range (inclusive, in the shop's time "
         "zone) as a PDF: totals, by day, by payment method, by cashier and by product.",
     )
-    sales.add_argument("--from", dest="date_from", required=True, type=day, metavar="DATE")
-    sales.add_argument("--to", dest="date_to", required=True, type=day, metavar="DATE")
-    sales.add_argument("--out", required=True, type=Path, metavar="FILE.pdf", help="PDF to write")
     sales.add_argument("--store", default=None, metavar="CODE", help="one store only")
-    sales.set_defaults(handler=report_sales)
 
 
 def report_sales(args: argparse.Namespace, config: AppConfig) -> int:
@@ -44,7 +42,7 @@ def report_sales(args: argparse.Namespace, config: AppConfig) -> int:
         return EXIT_ERROR
     with open_backend(config) as backend:
         report = sales_summary(
-            backend.read_uow(), None, args.date_from, args.date_to, store_code=args.store
+            backend.read_uow(), None, args.from_day, args.to_day, store_code=args.store
         )
         with backend.read_uow() as uow:
             zone = shop_zone(uow)

@@ -19,6 +19,8 @@ from posapp.cli.kit import (
     EXIT_ERROR,
     EXIT_OK,
     Commands,
+    Handler,
+    command,
     group,
     open_backend,
     read_password,
@@ -54,14 +56,12 @@ def register_cli(commands: Commands) -> None:
 
 
 def _name_command(
-    user_commands: Commands, name: str, text: str, description: str = ""
+    user_commands: Commands, name: str, handler: Handler, text: str, description: str = ""
 ) -> argparse.ArgumentParser:
     """A ``user`` sub-command about one user, named by the ``name`` argument."""
-    command = user_commands.add_parser(
-        name, help=text, description=description or f"{text.capitalize()}."
-    )
-    command.add_argument("name", help="username")
-    return command
+    parser = command(user_commands, name, handler, text, description)
+    parser.add_argument("name", help="username")
+    return parser
 
 
 def add_user_commands(user_commands: Commands) -> None:
@@ -69,6 +69,7 @@ def add_user_commands(user_commands: Commands) -> None:
     add = _name_command(
         user_commands,
         "add",
+        user_add,
         "add a staff user",
         "Add a staff user. The password (a cashier may have a 4-8 digit PIN) is asked for "
         "twice on a terminal, or read as one line from standard input.",
@@ -78,12 +79,13 @@ def add_user_commands(user_commands: Commands) -> None:
     add.add_argument(
         "--store", default="all", metavar="CODE", help="home store's code (default: all stores)"
     )
-    add.set_defaults(handler=user_add)
 
-    listing = user_commands.add_parser(
+    listing = command(
+        user_commands,
         "list",
-        help="list staff users",
-        description="List staff users, by username: a table, or JSON for scripts.",
+        user_list,
+        "list staff users",
+        "List staff users, by username: a table, or JSON for scripts.",
     )
     listing.add_argument("--json", action="store_true", help="print a JSON array")
     listing.add_argument("--role", choices=tuple(ROLE_PERMISSIONS), help="only this role")
@@ -95,7 +97,6 @@ def add_user_commands(user_commands: Commands) -> None:
         "--inactive", dest="active", action="store_const", const=False, help="only inactive users"
     )
     listing.add_argument("--search", default="", metavar="TEXT", help="in usernames and names")
-    listing.set_defaults(handler=user_list)
 
     for name, verb, handler in (
         ("activate", "activate a user: they can log in again", user_activate),
@@ -106,38 +107,40 @@ def add_user_commands(user_commands: Commands) -> None:
         ),
         ("unlock", "lift a log-in lock-out after too many failed attempts", user_unlock),
     ):
-        _name_command(user_commands, name, verb).set_defaults(handler=handler)
+        _name_command(user_commands, name, handler, verb)
 
     _name_command(
         user_commands,
         "passwd",
+        user_passwd,
         "set a new password or PIN",
         "Set a user's new password (a cashier may have a 4-8 digit PIN) and lift any lock-out. "
         "It is asked for twice on a terminal, or read as one line from standard input.",
-    ).set_defaults(handler=user_passwd)
+    )
 
     store = _name_command(
         user_commands,
         "store",
+        user_store,
         "set a user's home store",
         "Set a user's home store by its code (see `posapp user list`), or 'all': staff hear of "
         "a store's low stock, pickups and refunds only at their home store. An admin always "
         "works for all stores.",
     )
     store.add_argument("store", metavar="CODE", help="a store's code, or 'all'")
-    store.set_defaults(handler=user_store)
 
 
 def add_audit_commands(commands: Commands) -> None:
     """Add ``audit verify``."""
-    verify = group(commands, "audit", "the audit log").add_parser(
+    verify = command(
+        group(commands, "audit", "the audit log"),
         "verify",
-        help="check that nobody changed the audit log behind the app's back",
-        description="Recompute the audit log's hash chain. Exit status 0 when it is intact; 1 "
+        audit_verify,
+        "check that nobody changed the audit log behind the app's back",
+        "Recompute the audit log's hash chain. Exit status 0 when it is intact; 1 "
         "with the id of the first row that was changed, removed or inserted when it is not.",
     )
     verify.add_argument("--json", action="store_true", help="print the result as JSON")
-    verify.set_defaults(handler=audit_verify)
 
 
 def user_list(args: argparse.Namespace, config: AppConfig) -> int:

@@ -12,6 +12,7 @@ writes, audits and commits.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import select, update
 
@@ -164,12 +165,8 @@ def open_account(uow: UnitOfWork, actor: UserDTO, draft: AccountDraft, pin: str)
         uow.session.add(account)
         uow.flush()
         after = snapshot(account, ledger) | {"number": account.number}
-        uow.audit(
-            AuditRecord("account.opened", user.id, "customer_account", account.id, None, after)
-        )
-        result = to_dto(account, ledger)
-        uow.commit()
-        return result
+        _audit(uow, user.id, account, "account.opened", None, after)
+        return _committed(uow, account, ledger)
 
 
 @requires(Permission.MANAGE_ACCOUNTS)
@@ -218,15 +215,31 @@ def edit_account(
         after = snapshot(account, ledger)
         if after != before:
             account.changed_at = uow.now()
-            uow.audit(
-                AuditRecord(
-                    "account.edited", user.id, "customer_account", account.id, before, after
-                )
-            )
-        uow.flush()
-        result = to_dto(account, ledger)
-        uow.commit()
-        return result
+            _audit(uow, user.id, account, "account.edited", before, after)
+        return _committed(uow, account, ledger)
+
+
+def _audit(
+    uow: UnitOfWork,
+    user_id: int,
+    account: CustomerAccount,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
+    reason: str = "",
+) -> None:
+    """Audit a change to ``account`` (``before`` None for a new one)."""
+    uow.audit(
+        AuditRecord(action, user_id, "customer_account", account.id, before, after, reason=reason)
+    )
+
+
+def _committed(uow: UnitOfWork, account: CustomerAccount, ledger: LedgerAccount) -> AccountDTO:
+    """Flush and commit a change to the account; return it as it now stands."""
+    uow.flush()
+    result = to_dto(account, ledger)
+    uow.commit()
+    return result
 
 
 def _set_overdraft(uow: UnitOfWork, ledger: LedgerAccount, limit: int) -> None:
@@ -274,21 +287,8 @@ def _change_status(
         before = {"status": account.status}
         account.status = to.value
         account.changed_at = uow.now()
-        uow.audit(
-            AuditRecord(
-                f"account.{action}",
-                user.id,
-                "customer_account",
-                account.id,
-                before,
-                {"status": to.value},
-                reason=reason,
-            )
-        )
-        uow.flush()
-        result = to_dto(account, ledger)
-        uow.commit()
-        return result
+        _audit(uow, user.id, account, f"account.{action}", before, {"status": to.value}, reason)
+        return _committed(uow, account, ledger)
 
 
 @requires(Permission.MANAGE_ACCOUNTS)
@@ -407,20 +407,8 @@ def _clear_pin_lock(
         account.pin_failures = 0
         account.pin_locked = False
         account.changed_at = uow.now()
-        uow.audit(
-            AuditRecord(
-                action,
-                user.id,
-                "customer_account",
-                account.id,
-                before,
-                {"pin_locked": False, "pin_failures": 0},
-            )
-        )
-        uow.flush()
-        result = to_dto(account, ledger)
-        uow.commit()
-        return result
+        _audit(uow, user.id, account, action, before, {"pin_locked": False, "pin_failures": 0})
+        return _committed(uow, account, ledger)
 
 
 @requires(Permission.VIEW_ACCOUNTS)
@@ -439,10 +427,7 @@ def verify_account_pin(
         matched = check_pin(uow, account, pin, user_id=user.id)
         account, ledger = load(uow, account.id, lock=True)
         confirm_pin(account, matched)
-        uow.flush()
-        result = to_dto(account, ledger)
-        uow.commit()
-        return result
+        return _committed(uow, account, ledger)
 
 
 @requires(Permission.VIEW_ACCOUNTS)

@@ -62,11 +62,11 @@ from posapp.services.platform.errors import (
 from posapp.services.platform.settings import get_setting
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.staff import (
-    ROLE_PERMISSIONS,
     Approval,
     Permission,
     authorize,
     check_approval,
+    permissions_of,
     requires,
 )
 
@@ -152,7 +152,7 @@ def _approve(
     threshold = _approval_threshold(uow)
     if amount <= threshold:
         return None, ""
-    if Permission.WITHDRAW_ABOVE_LIMIT in ROLE_PERMISSIONS.get(role, frozenset()):
+    if Permission.WITHDRAW_ABOVE_LIMIT in permissions_of(role):
         return actor.id, "within the actor's own authority"
     if approval is None:
         raise ApprovalRequiredError(

@@ -34,7 +34,7 @@ from posapp.services.coupons.dto import (
 )
 from posapp.services.platform.audit import AuditRecord
 from posapp.services.platform.cards import refuse_card_number
-from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.dto import UserDTO, from_row
 from posapp.services.platform.errors import ConflictError, NotFoundError, ValidationError
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.staff import ACTIONS, Permission, authorize, requires
@@ -73,45 +73,14 @@ def _ids(uow: UnitOfWork, campaign_id: int) -> tuple[tuple[int, ...], tuple[int,
 def campaign_dto(uow: UnitOfWork, campaign: CouponCampaign) -> CampaignDTO:
     """Build the read model of a campaign (with its chosen products and categories)."""
     products, categories = _ids(uow, campaign.id)
-    return CampaignDTO(
-        id=campaign.id,
-        name=campaign.name,
-        description=campaign.description,
-        kind=campaign.kind,
-        value=campaign.value,
-        scope=campaign.scope,
-        product_ids=products,
-        category_ids=categories,
-        min_spend_minor=campaign.min_spend_minor,
-        max_discount_minor=campaign.max_discount_minor,
-        starts_at=campaign.starts_at,
-        ends_at=campaign.ends_at,
-        usage_limit=campaign.usage_limit,
-        per_customer_limit=campaign.per_customer_limit,
-        single_use_codes=campaign.single_use_codes,
-        stacks=campaign.stacks,
-        active=campaign.active,
-        used_count=campaign.used_count,
-        ended_at=campaign.ended_at,
-        created_at=campaign.created_at,
-    )
+    return from_row(CampaignDTO, campaign, product_ids=products, category_ids=categories)
 
 
 def code_dto(
     code: CouponCode, *, discount_minor: int = 0, last_used_at: datetime | None = None
 ) -> CodeDTO:
     """Build the read model of a code, with its redemption figures when the caller has them."""
-    return CodeDTO(
-        id=code.id,
-        campaign_id=code.campaign_id,
-        code=code.code,
-        max_uses=code.max_uses,
-        used_count=code.used_count,
-        active=code.active,
-        created_at=code.created_at,
-        discount_minor=discount_minor,
-        last_used_at=last_used_at,
-    )
+    return from_row(CodeDTO, code, discount_minor=discount_minor, last_used_at=last_used_at)
 
 
 def load_campaign(uow: UnitOfWork, campaign_id: int, *, lock: bool = False) -> CouponCampaign:
@@ -325,14 +294,7 @@ def create_campaign(
         _apply(uow, campaign, clean)
         if shared is not None:
             _insert_shared(uow, campaign, *shared)
-        dto = campaign_dto(uow, campaign)
-        uow.audit(
-            AuditRecord(
-                "coupon.campaign_add", actor_id, "coupon_campaign", dto.id, None, _snapshot(dto)
-            )
-        )
-        uow.commit()
-    return dto
+        return _saved(uow, actor_id, campaign, "coupon.campaign_add", None)
 
 
 @requires(Permission.MANAGE_COUPONS)
@@ -355,13 +317,20 @@ def update_campaign(
             )
         _check_targets(uow, clean)
         _apply(uow, campaign, clean)
-        dto = campaign_dto(uow, campaign)
-        uow.audit(
-            AuditRecord(
-                "coupon.campaign_edit", actor_id, "coupon_campaign", dto.id, before, _snapshot(dto)
-            )
-        )
-        uow.commit()
+        return _saved(uow, actor_id, campaign, "coupon.campaign_edit", before)
+
+
+def _saved(
+    uow: UnitOfWork,
+    actor_id: int | None,
+    campaign: CouponCampaign,
+    action: str,
+    before: dict[str, object] | None,
+) -> CampaignDTO:
+    """Audit a written campaign (``before`` None for a new one), commit, and return it."""
+    dto = campaign_dto(uow, campaign)
+    uow.audit(AuditRecord(action, actor_id, "coupon_campaign", dto.id, before, _snapshot(dto)))
+    uow.commit()
     return dto
 
 

@@ -24,6 +24,7 @@ from posapp.services.coupons.dto import (
     RedemptionFilter,
 )
 from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.keyset import older_than
 from posapp.services.platform.like import LIKE_ESCAPE, contains
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.staff import ACTIONS, Permission
@@ -181,10 +182,7 @@ def redemptions_page(
         )
     if after is not None:
         conditions.append(
-            or_(
-                CouponRedemption.redeemed_at < after.at,
-                and_(CouponRedemption.redeemed_at == after.at, CouponRedemption.id < after.id),
-            )
+            older_than(CouponRedemption.redeemed_at, CouponRedemption.id, after.at, after.id)
         )
     if conditions:
         query = query.where(and_(*conditions))

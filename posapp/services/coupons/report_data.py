@@ -17,7 +17,7 @@ from posapp.services.coupons.report_model import (
     RedemptionFact,
     build_effectiveness,
 )
-from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.dto import UserDTO, from_row
 from posapp.services.platform.errors import NotFoundError, ValidationError
 from posapp.services.platform.progress import Cancelled, Progress, never_cancelled, no_progress
 from posapp.services.platform.uow import UnitOfWork
@@ -167,17 +167,7 @@ def load_effectiveness(
         step(3)
         generated_at = uow.now()
         campaign_facts = tuple(
-            CampaignFact(
-                id=c.id,
-                name=c.name,
-                kind=c.kind,
-                value=c.value,
-                starts_at=c.starts_at,
-                ends_at=c.ends_at,
-                codes_issued=int(issued.get(c.id, 0)),
-                active=c.active,
-            )
-            for c in campaigns
+            from_row(CampaignFact, c, codes_issued=int(issued.get(c.id, 0))) for c in campaigns
         )
     data = EffectivenessData(
         from_day=from_day,

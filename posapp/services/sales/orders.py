@@ -34,7 +34,7 @@ from posapp.services.platform.uow import UnitOfWork
 from posapp.services.sales.dto import ManagerApproval
 from posapp.services.sales.guards import grant
 from posapp.services.sales.refunds import Refunder
-from posapp.services.staff import ACTIONS, ROLE_PERMISSIONS, Permission, authorize
+from posapp.services.staff import ACTIONS, Permission, authorize
 from posapp.services.stock import move_stock
 
 __all__ = [
@@ -351,8 +351,3 @@ def record_line_removed(
             )
         )
         uow.commit()
-
-
-def permissions_of(role: str) -> frozenset[Permission]:
-    """The permissions of a role (for :func:`allowed_actions`)."""
-    return ROLE_PERMISSIONS.get(role, frozenset())

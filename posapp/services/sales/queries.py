@@ -22,7 +22,7 @@ from posapp.models import (
     User,
 )
 from posapp.models.orders import OrderReturn, OrderReturnLine
-from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.dto import UserDTO, from_row
 from posapp.services.platform.errors import NotFoundError
 from posapp.services.platform.like import LIKE_ESCAPE, starts_with
 from posapp.services.platform.uow import UnitOfWork
@@ -40,9 +40,9 @@ from posapp.services.sales.order_dto import (
     ReturnLineDTO,
     StatusChangeDTO,
 )
-from posapp.services.sales.orders import allowed_actions, permissions_of
+from posapp.services.sales.orders import allowed_actions
 from posapp.services.sales.pricing import TaxRow
-from posapp.services.staff import ACTIONS, Permission, authorize
+from posapp.services.staff import ACTIONS, Permission, authorize, permissions_of
 
 __all__ = ["PAGE_SIZE", "find_order", "order_detail", "order_page"]
 
@@ -236,28 +236,12 @@ def _detail(uow: UnitOfWork, order: Order, permissions: frozenset[Permission]) -
             )
         ).all()
     )
-    return OrderDetail(
-        id=order.id,
-        number=order.number,
-        sale_uuid=order.sale_uuid,
-        status=order.status,
+    return from_row(
+        OrderDetail,
+        order,
         store=StoreHeader(store.id, store.code, store.name, store.address, store.phone),
-        register=order.register,
         cashier_name=names.get(order.cashier_id, ""),
         customer=customer_dto(customer) if customer is not None else None,
-        created_at=order.created_at,
-        placed_at=order.placed_at,
-        paid_at=order.paid_at,
-        closed_at=order.closed_at,
-        pickup=order.pickup,
-        subtotal_minor=order.subtotal_minor,
-        discount_minor=order.discount_minor,
-        coupon_minor=order.coupon_minor,
-        tax_minor=order.tax_minor,
-        total_minor=order.total_minor,
-        paid_minor=order.paid_minor,
-        refunded_minor=order.refunded_minor,
-        note=order.note,
         lines=tuple(_line(line, names) for line in lines),
         payments=tuple(
             PaymentDTO(
@@ -296,26 +280,12 @@ def _detail(uow: UnitOfWork, order: Order, permissions: frozenset[Permission]) -
 
 
 def _line(line: OrderLine, names: dict[int, str]) -> OrderLineDTO:
-    return OrderLineDTO(
-        id=line.id,
-        line_no=line.line_no,
-        product_id=line.product_id,
-        sku=line.sku,
-        name=line.name,
-        quantity=line.quantity,
-        returned_qty=line.returned_qty,
-        list_price_minor=line.list_price_minor,
-        unit_price_minor=line.unit_price_minor,
-        discount_minor=line.discount_minor,
-        order_discount_minor=line.order_discount_minor,
+    approver = line.override_approved_by_id
+    return from_row(
+        OrderLineDTO,
+        line,
         coupon_minor=line.coupon_discount_minor,
-        tax_rate_bp=line.tax_rate_bp,
-        tax_included=line.tax_included,
-        tax_minor=line.tax_minor,
-        total_minor=line.total_minor,
-        override_approver=names.get(line.override_approved_by_id, "")
-        if line.override_approved_by_id
-        else "",
+        override_approver=names.get(approver, "") if approver else "",
     )
 
 

@@ -38,7 +38,7 @@ from posapp.models import (
 from posapp.money import MAX_MINOR, format_money
 from posapp.services.accounts import till_cash_delta
 from posapp.services.platform.audit import AuditRecord
-from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.dto import UserDTO, from_row
 from posapp.services.platform.errors import (
     ConflictError,
     NotFoundError,
@@ -159,18 +159,11 @@ def _session_dto(uow: UnitOfWork, session: TillSession) -> TillSessionDTO:
     store = uow.session.get(Store, session.store_id)
     cashier = uow.session.get(User, session.cashier_id)
     detail = json.loads(session.counted_detail) if session.counted_detail else {}
-    return TillSessionDTO(
-        id=session.id,
-        store_id=session.store_id,
+    return from_row(
+        TillSessionDTO,
+        session,
         store_name=store.name if store else "",
-        register=session.register,
-        cashier_id=session.cashier_id,
         cashier_name=(cashier.full_name or cashier.username) if cashier else "",
-        opened_at=session.opened_at,
-        float_minor=session.float_minor,
-        closed_at=session.closed_at,
-        expected_minor=session.expected_minor,
-        counted_minor=session.counted_minor,
         denominations=tuple(sorted(((int(k), int(v)) for k, v in detail.items()), reverse=True)),
     )
 

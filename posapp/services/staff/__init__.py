@@ -20,7 +20,12 @@ from posapp.services.staff.home_stores import (
 )
 from posapp.services.staff.lockout import DEFAULT_IDLE_LOCK_MINUTES, IDLE_LOCK_MINUTES_KEY
 from posapp.services.staff.passwords import hash_password, verify_password
-from posapp.services.staff.permissions import ROLE_PERMISSIONS, Permission, has_permission
+from posapp.services.staff.permissions import (
+    ROLE_PERMISSIONS,
+    Permission,
+    has_permission,
+    permissions_of,
+)
 from posapp.services.staff.security import (
     ACTIONS,
     SESSION_ENDED,
@@ -85,6 +90,7 @@ __all__ = [
     "hash_password",
     "home_store_choices",
     "list_users",
+    "permissions_of",
     "requires",
     "reset_password",
     "set_active",

@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
 from posapp.models import Category, Product, ProductImage, StockLevel, StockMovement, Store, User
 from posapp.services.catalog import normalize_query, search_ids
 from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.keyset import older_than
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.staff import Permission, authorize, requires
 from posapp.services.stock.dto import (
@@ -107,6 +108,11 @@ def _paths(uow: UnitOfWork) -> dict[int, str]:
     return {option.id: option.path for option in _category_tree(uow)}
 
 
+def _level_at(store_id: int) -> ColumnElement[bool]:
+    """Joins a product to its stock level at ``store_id`` (outer: a product may have none)."""
+    return and_(StockLevel.product_id == Product.id, StockLevel.store_id == store_id)
+
+
 def _is_low() -> ColumnElement[bool]:
     return and_(StockLevel.reorder_point > 0, StockLevel.on_hand <= StockLevel.reorder_point)
 
@@ -122,6 +128,13 @@ def _filtered(query: Select[int], uow: UnitOfWork, flt: StockFilter) -> Select[i
     return query.order_by(func.lower(Product.name), Product.id)
 
 
+def _ids(uow: UnitOfWork, actor: UserDTO, query: Select[int], flt: StockFilter | None) -> list[int]:
+    """The product ids ``query`` selects, narrowed by the filter and ordered by name."""
+    with uow:
+        authorize(uow, actor, Permission.VIEW_STOCK)
+        return [int(i) for i in uow.session.scalars(_filtered(query, uow, flt or StockFilter()))]
+
+
 @requires(Permission.VIEW_STOCK)
 def categories(uow: UnitOfWork, actor: UserDTO) -> list[CategoryOption]:
     """The category tree for filters, depth-first."""
@@ -135,14 +148,12 @@ def stock_level_ids(
     uow: UnitOfWork, actor: UserDTO, store_id: int, flt: StockFilter | None = None
 ) -> list[int]:
     """Ids of the products stocked at a store (ever moved or given a reorder point), by name."""
-    with uow:
-        authorize(uow, actor, Permission.VIEW_STOCK)
-        query = (
-            select(StockLevel.product_id)
-            .join(Product, Product.id == StockLevel.product_id)
-            .where(StockLevel.store_id == store_id)
-        )
-        return [int(i) for i in uow.session.scalars(_filtered(query, uow, flt or StockFilter()))]
+    query = (
+        select(StockLevel.product_id)
+        .join(Product, Product.id == StockLevel.product_id)
+        .where(StockLevel.store_id == store_id)
+    )
+    return _ids(uow, actor, query, flt)
 
 
 @requires(Permission.VIEW_STOCK)
@@ -165,10 +176,7 @@ def stock_rows(
                 StockLevel.reorder_qty,
                 StockLevel.changed_at,
             )
-            .outerjoin(
-                StockLevel,
-                (StockLevel.product_id == Product.id) & (StockLevel.store_id == store_id),
-            )
+            .outerjoin(StockLevel, _level_at(store_id))
             .where(Product.id.in_(wanted))
         ).all()
         by_id = {
@@ -195,17 +203,8 @@ def product_card_ids(
     uow: UnitOfWork, actor: UserDTO, store_id: int, flt: StockFilter | None = None
 ) -> list[int]:
     """Ids of the active products for a store's grid, by name (stocked or not)."""
-    with uow:
-        authorize(uow, actor, Permission.VIEW_STOCK)
-        query = (
-            select(Product.id)
-            .outerjoin(
-                StockLevel,
-                (StockLevel.product_id == Product.id) & (StockLevel.store_id == store_id),
-            )
-            .where(Product.active.is_(True))
-        )
-        return [int(i) for i in uow.session.scalars(_filtered(query, uow, flt or StockFilter()))]
+    query = select(Product.id).outerjoin(StockLevel, _level_at(store_id))
+    return _ids(uow, actor, query.where(Product.active.is_(True)), flt)
 
 
 @requires(Permission.VIEW_STOCK)
@@ -237,10 +236,7 @@ def product_cards(
                 StockLevel.reorder_point,
                 first_image,
             )
-            .outerjoin(
-                StockLevel,
-                (StockLevel.product_id == Product.id) & (StockLevel.store_id == store_id),
-            )
+            .outerjoin(StockLevel, _level_at(store_id))
             .where(Product.id.in_(wanted))
         ).all()
         by_id = {
@@ -283,10 +279,7 @@ def find_products(
         if store_id is not None:
             query = (
                 select(Product, func.coalesce(StockLevel.on_hand, 0))
-                .outerjoin(
-                    StockLevel,
-                    (StockLevel.product_id == Product.id) & (StockLevel.store_id == store_id),
-                )
+                .outerjoin(StockLevel, _level_at(store_id))
                 .where(Product.id.in_(found.ids))
             )
         rows = {product.id: (product, int(count)) for product, count in uow.session.execute(query)}
@@ -391,10 +384,7 @@ def movement_history(
 
 def _before(at: datetime, movement_id: int) -> ColumnElement[bool]:
     """Movements older than (``at``, ``movement_id``) in the ledger's (time, id) order."""
-    return or_(
-        StockMovement.created_at < at,
-        and_(StockMovement.created_at == at, StockMovement.id < movement_id),
-    )
+    return older_than(StockMovement.created_at, StockMovement.id, at, movement_id)
 
 
 @requires(Permission.VIEW_STOCK)

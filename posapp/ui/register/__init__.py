@@ -1,7 +1,6 @@
 """The register: ring up a sale, take payment, park and resume, and the till page.
 
-This is the package's face: other packages import only from here; modules inside import each
-other directly.
+The package's face (see docs/ARCHITECTURE.md).
 """
 
 from posapp.ui.register.dialogs import ApprovalDialog, text_dialog

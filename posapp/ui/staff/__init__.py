@@ -1,7 +1,6 @@
 """The Admin users tab, the audit log, the idle lock and manager approvals.
 
-This is the package's face: other packages import only from here; modules inside import each
-other directly.
+The package's face (see docs/ARCHITECTURE.md).
 """
 
 from posapp.ui.staff.approval_dialog import ApprovalDialog, ask_approval
