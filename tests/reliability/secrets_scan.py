@@ -75,12 +75,14 @@ def secrets_in(text: str, secrets: Iterable[str]) -> list[str]:
     """Which of ``secrets`` occur in ``text``.
 
     A digit-only secret (a PIN) counts on its own only, not inside a longer number or a word:
-    five digits turn up by chance in hex digests (the audit chain's hashes), ids and barcodes.
+    five digits turn up by chance in hex digests (the audit chain's hashes), ids and barcodes,
+    and six as the microseconds of a logged timestamp (``03:42:43.739154``), so the decimals
+    after a digit and a point do not count either.
     """
     found = []
     for secret in secrets:
         if secret.isdigit():
-            if re.search(rf"(?<![0-9A-Za-z]){re.escape(secret)}(?![0-9A-Za-z])", text):
+            if re.search(rf"(?<![0-9A-Za-z])(?<![0-9]\.){re.escape(secret)}(?![0-9A-Za-z])", text):
                 found.append(secret)
         elif secret in text:
             found.append(secret)

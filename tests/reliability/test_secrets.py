@@ -69,7 +69,13 @@ from posapp.services.stock import actions as stock
 from posapp.services.stock import stores
 from posapp.services.stock.dto import StockLine, StoreInput
 from tests.reliability.figures import report
-from tests.reliability.secrets_scan import Hit, card_numbers, scan_database, scan_files
+from tests.reliability.secrets_scan import (
+    Hit,
+    card_numbers,
+    scan_database,
+    scan_files,
+    secrets_in,
+)
 from tests.reliability.world import World, build_world
 
 PASSWORDS = {
@@ -567,6 +573,14 @@ def test_the_scanner_finds_card_numbers_and_not_ids() -> None:
     assert not card_numbers("x4111111111111111y")  # glued to letters: an id, not typed text
     assert not card_numbers("4111111111111112")  # fails Luhn
     assert card_numbers("4111111111111111", frozenset({"4111111111111111"})) == []
+
+
+def test_the_scanner_finds_a_pin_on_its_own_and_not_in_a_timestamp() -> None:
+    pin = ACCOUNT_PINS[0]
+    assert secrets_in(f"params ('{pin}', 3)", [pin]) == [pin]
+    assert secrets_in(f"pin={pin}", [pin]) == [pin]
+    assert secrets_in(f"'2026-12-07 03:42:43.{pin}'", [pin]) == []  # a timestamp's microseconds
+    assert secrets_in(f"hash 9f{pin}ab", [pin]) == []
 
 
 _DIGIT_TEXT = st.text(alphabet=st.sampled_from("0123456789 -/x４"), max_size=60)
