@@ -1,4 +1,4 @@
-"""The one UI operation runner (posapp.ui.kit.operation)."""
+"""The one UI operation runner (posapp.ui.kit.operation) and the screens' looks over it."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from pytestqt.qtbot import QtBot
 from posapp.reports.statement import RenderCancelledError
 from posapp.services.coupons.dto import OperationCancelledError
 from posapp.services.platform.errors import ServiceError
+from posapp.ui.accounts import statement
 from posapp.ui.kit.operation import Job, Operation, UserCancelledError, drain
 from posapp.ui.kit.progress_dialog import DialogLook, ProgressDialog
 
@@ -410,3 +411,30 @@ def test_operations_leave_no_objects_behind(qtbot: QtBot) -> None:
         Operation(parent, fails, name="modal").with_dialog("Fail", "…", look).run_modal()
     qtbot.wait_until(lambda: not parent.findChildren(ProgressDialog), timeout=WAIT_MS)
     qtbot.wait_until(lambda: (_objects(), len(parent.findChildren(QObject))) == (before, children))
+
+
+# -- the screens' looks and wording -----------------------------------------------------------
+
+
+def test_the_accounts_look_and_wording(qtbot: QtBot) -> None:
+    def work(job: Job) -> object:
+        raise OSError(errno.EACCES, "Permission denied")
+
+    parent = _parent(qtbot)
+    failures: list[str] = []
+    op = Operation(
+        parent,
+        work,
+        name="statement",
+        failure=failures.append,
+        cancel_errors=(RenderCancelledError,),
+        wording=statement.WORDING,
+    ).with_dialog("Statement", "…", statement.LOOK)
+    dialog = _dialog(op)
+    assert dialog.objectName() == "accountsDialog"
+    assert dialog.windowTitle() == "Statement — posapp"
+    assert dialog.styleSheet()
+    assert not dialog.bar.isTextVisible()
+    with qtbot.wait_signal(dialog.rejected, timeout=WAIT_MS):
+        op.run()
+    assert failures == ["Cannot write the file: Permission denied."]

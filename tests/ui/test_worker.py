@@ -19,7 +19,6 @@ from posapp.services.coupons.dto import OperationCancelledError
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.services.stock import StockApi
-from posapp.ui.accounts import worker as accounts_worker
 from posapp.ui.coupons import worker as coupons_worker
 from posapp.ui.kit.worker import (
     Cancelled,
@@ -263,31 +262,6 @@ def test_run_task_is_window_modal_and_returns_the_closed_dialog(qtbot: QtBot) ->
 
 
 # -- the screens' dialogs over the shared worker ------------------------------------------------
-
-
-def test_accounts_dialog_closes_on_failure_and_wears_the_accounts_look(qtbot: QtBot) -> None:
-    def work(progress: Progress, cancelled: Cancelled) -> object:
-        raise OSError(errno.EACCES, "Permission denied")
-
-    dialog = accounts_worker.TaskDialog("Statement", "…", work)
-    assert isinstance(dialog, TaskDialog)
-    assert dialog.objectName() == "accountsDialog"
-    assert dialog.windowTitle() == "Statement — posapp"
-    assert dialog.styleSheet()
-    assert not dialog.bar.isTextVisible()
-    with qtbot.wait_signal(dialog.rejected, timeout=WAIT_MS):
-        _start(qtbot, dialog)
-    assert dialog.error == "Cannot write the file: Permission denied."
-
-
-def test_accounts_task_counts_a_cancelled_rendering_as_cancelled(qtbot: QtBot) -> None:
-    def work(progress: Progress, cancelled: Cancelled) -> object:
-        raise RenderCancelledError
-
-    dialog = accounts_worker.TaskDialog("Save statement", "…", work)
-    with qtbot.wait_signal(dialog.rejected, timeout=WAIT_MS):
-        _start(qtbot, dialog)
-    assert (dialog.error, dialog.result_value) == ("", None)
 
 
 def test_coupons_dialog_keeps_its_name_and_cancel_type(qtbot: QtBot) -> None:
