@@ -18,6 +18,7 @@ from posapp.reports.statement import RenderCancelledError
 from posapp.services.coupons.dto import OperationCancelledError
 from posapp.services.platform.errors import ServiceError
 from posapp.ui.accounts import statement
+from posapp.ui.coupons import tab as coupons_tab
 from posapp.ui.kit.operation import Job, Operation, UserCancelledError, drain
 from posapp.ui.kit.progress_dialog import DialogLook, ProgressDialog
 
@@ -438,3 +439,11 @@ def test_the_accounts_look_and_wording(qtbot: QtBot) -> None:
     with qtbot.wait_signal(dialog.rejected, timeout=WAIT_MS):
         op.run()
     assert failures == ["Cannot write the file: Permission denied."]
+
+
+def test_the_coupons_look_keeps_its_name(qtbot: QtBot) -> None:
+    op = _op(qtbot, lambda _job: None).with_dialog("Generate codes", "…", coupons_tab.LOOK)
+    dialog = _dialog(op)
+    assert dialog.objectName() == "couponTaskDialog"
+    assert dialog.windowTitle() == "Generate codes"
+    assert dialog.look.keep_open_on_failure

@@ -19,7 +19,6 @@ from posapp.services.coupons.dto import OperationCancelledError
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.services.stock import StockApi
-from posapp.ui.coupons import worker as coupons_worker
 from posapp.ui.kit.worker import (
     Cancelled,
     Progress,
@@ -262,18 +261,6 @@ def test_run_task_is_window_modal_and_returns_the_closed_dialog(qtbot: QtBot) ->
 
 
 # -- the screens' dialogs over the shared worker ------------------------------------------------
-
-
-def test_coupons_dialog_keeps_its_name_and_cancel_type(qtbot: QtBot) -> None:
-    def work(progress: Progress, cancelled: Cancelled) -> object:
-        raise OperationCancelledError("Generation cancelled.")
-
-    dialog = coupons_worker.TaskDialog("Generate codes", "…", work)
-    assert dialog.objectName() == "couponTaskDialog"
-    assert dialog.windowTitle() == "Generate codes"
-    with qtbot.wait_signal(dialog.rejected, timeout=WAIT_MS):
-        _start(qtbot, dialog)
-    assert dialog.error == ""
 
 
 class _BlockingStock:
