@@ -21,6 +21,7 @@ from posapp.ui.accounts import statement
 from posapp.ui.coupons import tab as coupons_tab
 from posapp.ui.kit.operation import Job, Operation, UserCancelledError, drain
 from posapp.ui.kit.progress_dialog import DialogLook, ProgressDialog
+from posapp.ui.register import till_view
 
 pytestmark = pytest.mark.ui
 WAIT_MS = 5_000
@@ -447,3 +448,36 @@ def test_the_coupons_look_keeps_its_name(qtbot: QtBot) -> None:
     assert dialog.objectName() == "couponTaskDialog"
     assert dialog.windowTitle() == "Generate codes"
     assert dialog.look.keep_open_on_failure
+
+
+def test_the_sales_report_look_closes_on_failure_and_on_cancel_at_once(qtbot: QtBot) -> None:
+    look = till_view.REPORT_LOOK
+    op = _op(qtbot, lambda _job: b"%PDF").with_dialog("Sales report", "Adding up…", look)
+    dialog = _dialog(op)
+    assert dialog.objectName() == "orderTaskDialog"
+    assert dialog.bar.accessibleName() == "Sales report"
+    assert op.run_modal().result == b"%PDF"
+    assert not op.error
+
+    def fails(job: Job) -> object:
+        raise ServiceError("Nothing was sold in that period.")
+
+    failed = _op(qtbot, fails).with_dialog("Sales report", "…", look).run_modal()
+    assert (failed.result, failed.error) == (None, "Nothing was sold in that period.")
+
+    started, release = threading.Event(), threading.Event()
+
+    def slow(job: Job) -> object:
+        started.set()
+        assert release.wait(WAIT_S)
+        return b"%PDF"
+
+    late = _op(qtbot, slow).with_dialog("Sales report", "…", look)
+    slow_dialog = _dialog(late.run())
+    assert started.wait(WAIT_S)
+    with qtbot.wait_signal(slow_dialog.rejected, timeout=WAIT_MS):
+        QTest.keyClick(slow_dialog, Qt.Key.Key_Escape)
+    release.set()
+    assert late.wait(WAIT_S)
+    _after_every_report(qtbot, _parent(qtbot))
+    assert (late.result, late.error) == (None, "")

@@ -28,7 +28,6 @@ from posapp.ui.kit.worker import (
     Work,
     run_task,
 )
-from posapp.ui.register import tasks as order_tasks
 from posapp.ui.stores import export as stock_export
 
 pytestmark = pytest.mark.ui
@@ -291,42 +290,3 @@ def test_export_dialog_cancel_writes_nothing(qtbot: QtBot, tmp_path: Path) -> No
         stock.release.set()
     assert (dialog.path, dialog.error, dialog.running) == ("", "", False)
     assert not list(tmp_path.iterdir())
-
-
-def test_order_dialog_starts_itself_and_keeps_outcome(qtbot: QtBot) -> None:
-    dialog = order_tasks.TaskDialog("Sales report", "Adding up…", lambda: b"%PDF")
-    qtbot.add_widget(dialog)
-    assert dialog.objectName() == "orderTaskDialog"
-    assert dialog.bar.accessibleName() == "Sales report"
-    with qtbot.wait_signal(dialog.accepted, timeout=WAIT_MS):
-        dialog.show()
-    assert dialog.outcome == b"%PDF"
-    assert not dialog.error
-
-
-def test_order_dialog_closes_on_failure_and_on_cancel_at_once(qtbot: QtBot) -> None:
-    def fails() -> object:
-        raise ServiceError("Nothing was sold in that period.")
-
-    failed = order_tasks.TaskDialog("Sales report", "…", fails)
-    qtbot.add_widget(failed)
-    with qtbot.wait_signal(failed.rejected, timeout=WAIT_MS):
-        failed.show()
-    assert (failed.outcome, failed.error) == (None, "Nothing was sold in that period.")
-
-    started, release = threading.Event(), threading.Event()
-
-    def slow() -> object:
-        started.set()
-        assert release.wait(WAIT_S)
-        return b"%PDF"
-
-    dialog = order_tasks.TaskDialog("Sales report", "…", slow)
-    qtbot.add_widget(dialog)
-    dialog.show()
-    assert started.wait(WAIT_S)
-    with qtbot.wait_signal(dialog.rejected, timeout=WAIT_MS):
-        QTest.keyClick(dialog, Qt.Key.Key_Escape)
-    with qtbot.wait_signal(dialog.task.signals.finished, timeout=WAIT_MS):
-        release.set()
-    assert (dialog.outcome, dialog.error) == (None, "")
