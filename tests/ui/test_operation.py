@@ -6,7 +6,8 @@ import errno
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QObject, Qt
@@ -16,12 +17,15 @@ from pytestqt.qtbot import QtBot
 
 from posapp.reports.statement import RenderCancelledError
 from posapp.services.coupons.dto import OperationCancelledError
+from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
+from posapp.services.stock import StockApi
 from posapp.ui.accounts import statement
 from posapp.ui.coupons import tab as coupons_tab
 from posapp.ui.kit.operation import Job, Operation, UserCancelledError, drain
 from posapp.ui.kit.progress_dialog import DialogLook, ProgressDialog
 from posapp.ui.register import till_view
+from posapp.ui.stores import export as stock_export
 
 pytestmark = pytest.mark.ui
 WAIT_MS = 5_000
@@ -448,6 +452,38 @@ def test_the_coupons_look_keeps_its_name(qtbot: QtBot) -> None:
     assert dialog.objectName() == "couponTaskDialog"
     assert dialog.windowTitle() == "Generate codes"
     assert dialog.look.keep_open_on_failure
+
+
+class _BlockingStock:
+    """Just enough of StockApi for an export that is cancelled after reading the list."""
+
+    def __init__(self) -> None:
+        self.started, self.release = threading.Event(), threading.Event()
+
+    def replenishment_list(self, actor: UserDTO, store_id: int) -> object:
+        self.started.set()
+        assert self.release.wait(WAIT_S)
+        return object()
+
+
+def test_export_cancel_writes_nothing(qtbot: QtBot, tmp_path: Path) -> None:
+    stock = _BlockingStock()
+    target = tmp_path / "reorder.csv"
+    op = stock_export.export_operation(
+        _parent(qtbot), cast(StockApi, stock), cast(UserDTO, object()), 1, target, "csv", "…"
+    )
+    dialog = _dialog(op)
+    assert dialog.windowTitle() == "Export replenishment list"
+    assert dialog.bar.accessibleName() == "Export progress"
+    assert dialog.bar.maximum() == stock_export.STEPS
+    op.run()
+    assert stock.started.wait(WAIT_S)
+    QTest.keyClick(dialog, Qt.Key.Key_Escape)
+    assert dialog.label.text() == "Cancelling… nothing will be written."
+    with qtbot.wait_signal(dialog.rejected, timeout=WAIT_MS):
+        stock.release.set()
+    assert (op.result, op.error, op.running) == (None, "", False)
+    assert not list(tmp_path.iterdir())
 
 
 def test_the_sales_report_look_closes_on_failure_and_on_cancel_at_once(qtbot: QtBot) -> None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import errno
 import logging
 import threading
-from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -16,9 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from posapp.reports.statement import RenderCancelledError
 from posapp.services.coupons.dto import OperationCancelledError
-from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
-from posapp.services.stock import StockApi
 from posapp.ui.kit.worker import (
     Cancelled,
     Progress,
@@ -28,7 +25,6 @@ from posapp.ui.kit.worker import (
     Work,
     run_task,
 )
-from posapp.ui.stores import export as stock_export
 
 pytestmark = pytest.mark.ui
 WAIT_MS = 5_000
@@ -260,33 +256,3 @@ def test_run_task_is_window_modal_and_returns_the_closed_dialog(qtbot: QtBot) ->
 
 
 # -- the screens' dialogs over the shared worker ------------------------------------------------
-
-
-class _BlockingStock:
-    """Just enough of StockApi for an export that is cancelled after reading the list."""
-
-    def __init__(self) -> None:
-        self.started, self.release = threading.Event(), threading.Event()
-
-    def replenishment_list(self, actor: UserDTO, store_id: int) -> object:
-        self.started.set()
-        assert self.release.wait(WAIT_S)
-        return object()
-
-
-def test_export_dialog_cancel_writes_nothing(qtbot: QtBot, tmp_path: Path) -> None:
-    stock = _BlockingStock()
-    target = tmp_path / "reorder.csv"
-    task = stock_export.ExportTask(cast(StockApi, stock), cast(UserDTO, object()), 1, target, "csv")
-    dialog = stock_export.ExportDialog(task, "Writing the list…")
-    assert dialog.windowTitle() == "Export replenishment list"
-    assert dialog.bar.accessibleName() == "Export progress"
-    assert dialog.bar.maximum() == stock_export.STEPS
-    _start(qtbot, dialog)
-    assert stock.started.wait(WAIT_S)
-    QTest.keyClick(dialog, Qt.Key.Key_Escape)
-    assert dialog.label.text() == "Cancelling… nothing will be written."
-    with qtbot.wait_signal(dialog.rejected, timeout=WAIT_MS):
-        stock.release.set()
-    assert (dialog.path, dialog.error, dialog.running) == ("", "", False)
-    assert not list(tmp_path.iterdir())

@@ -46,6 +46,7 @@ from posapp.services.platform.errors import ServiceError
 from posapp.services.staff import Permission, has_permission
 from posapp.services.stock import StockApi, StockResult, StoreSummary
 from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.operation import Operation
 from posapp.ui.kit.widgets import SPACING, PageHeader
 from posapp.ui.stores.count_dialog import MAX_COUNT_LINES, CountDialog
 from posapp.ui.stores.dialogs import (
@@ -55,7 +56,7 @@ from posapp.ui.stores.dialogs import (
     TransferDialog,
     pick_of,
 )
-from posapp.ui.stores.export import ExportDialog, ExportTask
+from posapp.ui.stores.export import export_operation
 from posapp.ui.stores.panel import StockPanel, caption
 from posapp.ui.stores.store_dialog import StoreDialog
 from posapp.ui.stores.store_list import StoreItemDelegate, StoreListModel
@@ -110,7 +111,6 @@ class StoresTab(QWidget):
         self.setAccessibleName("Stores")
         self.backend, self.bus, self.user = backend, bus, user
         self.active_dialog: QDialog | None = None
-        self.export_dialog: ExportDialog | None = None
         self.header = PageHeader(
             "Stores", "Storefronts, warehouses and the stock they hold.", "store", self
         )
@@ -428,23 +428,17 @@ class StoresTab(QWidget):
         if path is not None:
             self.export_replenishment(path, "pdf")
 
-    def export_replenishment(self, path: Path, fmt: str) -> ExportDialog | None:
+    def export_replenishment(self, path: Path, fmt: str) -> Operation[Path] | None:
         """Export the selected store's list to ``path`` off the GUI thread."""
-        store, stock = self.store, self.stock
+        store = self.store
         if store is None:
             return None
-        task = ExportTask(stock, self.user, store.id, path, fmt)
-        dialog = ExportDialog(task, f"Writing the replenishment list of {store.name}…", self)
-        self.export_dialog = dialog
+        what = f"Writing the replenishment list of {store.name}…"
 
-        def finished(result: int) -> None:
-            if result == QDialog.DialogCode.Accepted:
-                self._say(f"Saved {Path(dialog.path).name}.")
+        def saved(written: Path) -> None:
+            self._say(f"Saved {written.name}.")
 
-        dialog.finished.connect(finished)
-        dialog.open()
-        dialog.start()
-        return dialog
+        return export_operation(self, self.stock, self.user, store.id, path, fmt, what, saved).run()
 
     # -- slots ----------------------------------------------------------------------------
 
