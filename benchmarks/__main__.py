@@ -37,7 +37,17 @@ from benchmarks.common import (
 )
 from benchmarks.context import REPO, Context, Sizes, pg_problem
 
-SUITES = ("startup", "checkout", "register", "catalog", "memory", "import", "coupons", "accounts")
+SUITES = (
+    "startup",
+    "checkout",
+    "register",
+    "catalog",
+    "memory",
+    "import",
+    "coupons",
+    "accounts",
+    "demo",
+)
 FULL_PRODUCTS = (100_000, 1_000_000)
 DEFAULT_JSON = REPO / "benchmarks" / "results-latest.json"
 _SIZE_ARGS = {
@@ -142,6 +152,7 @@ def _suites(ctx: Context) -> dict[str, list[Part]]:
         bench_catalog,
         bench_checkout,
         bench_coupons,
+        bench_demo,
         bench_fastsql,
         bench_memory,
         bench_register,
@@ -177,6 +188,7 @@ def _suites(ctx: Context) -> dict[str, list[Part]]:
             ("coupons (PostgreSQL)", partial(bench_coupons.postgres_figures, ctx)),
         ],
         "accounts": [("account statement", lambda: [bench_accounts.statement_figure(ctx)])],
+        "demo": [("demo data", lambda: [bench_demo.demo_figure(ctx)])],
     }
 
 

@@ -5,7 +5,7 @@ The standard sales: issue #5's five lines paid in cash (5.00 change), and #9's f
 10 % coupon and a split payment (card 10.00 + cash with change); see ``benchmarks.shop``.
 Each sample is one ``place_order`` call in its own unit of work, on a fresh database with
 posapp's pragmas (SQLite: WAL, ``synchronous=FULL``). After the run the database is checked:
-every sale fulfilled, its payments and coupon uses, stock down by one per sale. Standalone: ``python -m benchmarks.bench_checkout [aggregate options]``.
+every sale fulfilled, its payments and coupon uses, stock down by one per sale.
 """
 
 from __future__ import annotations
@@ -226,14 +226,3 @@ def register_worker(
             database.dispose()
     except BaseException as exc:
         queue.put(f"{type(exc).__name__}: {exc}")
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m benchmarks.bench_checkout``: the aggregate runner, checkout figures only."""
-    from benchmarks.__main__ import main as run
-
-    return run(["--only", "checkout,register", *(argv or [])])
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -32,8 +32,9 @@ from posapp.models import CouponCode, CouponRedemption, Order, Store
 from posapp.models.base import utcnow
 from posapp.reports.coupon_effectiveness import render_effectiveness
 from posapp.services.backend import Backend
-from posapp.services.coupons.campaigns import create_campaign, generate_codes
+from posapp.services.coupons.campaigns import create_campaign
 from posapp.services.coupons.dto import CampaignDraft
+from posapp.services.coupons.generation import generate_codes
 from posapp.services.coupons.redemption import BasketLine, quote_coupon
 from posapp.services.coupons.report_data import effectiveness_report
 from posapp.services.platform.db import Database
@@ -300,14 +301,3 @@ def seed_redemptions(backend: Backend, user_id: int, campaign_id: int, count: in
     with backend.read_uow() as uow:
         stored = uow.session.scalar(select(func.count(CouponRedemption.id)))
     check(stored == count, f"{stored} redemptions seeded, expected {count}")
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m benchmarks.bench_coupons``: the aggregate runner, coupon figures only."""
-    from benchmarks.__main__ import main as run
-
-    return run(["--only", "coupons", *(argv or [])])
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -81,10 +81,10 @@ def open_app(config: AppConfig, bus: Publisher) -> _OpenApp:
 
 
 def _load_demo_if_empty(backend: object) -> None:
-    from posapp.demo.history import load_demo  # noqa: PLC0415
+    from posapp.demo import load_demo  # noqa: PLC0415
     from posapp.services.backend import Backend  # noqa: PLC0415
 
     assert isinstance(backend, Backend)
     if backend.staff.user_count() == 0:
         print("posapp: empty database: loading demo data…", file=sys.stderr)
-        load_demo(backend.uow())
+        load_demo(backend)

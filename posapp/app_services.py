@@ -92,10 +92,10 @@ class ServiceOptions:
 class FinalReports:
     """The ``CampaignEnded`` handler: the campaign's final report, then a notification.
 
-    The report is written into the reports folder by
-    :func:`posapp.reports.coupon_final.write_final_report`; then the staff the
-    ``campaign_report`` rule names are told, with a link to it. Only this register's events
-    reach it: the register that committed the end writes the report.
+    ``backend.coupons.final_report`` fetches the figures, and
+    :func:`posapp.reports.coupon_final.write_final_report` draws them into the reports folder;
+    then the staff the ``campaign_report`` rule names are told, with a link to it. Only this
+    register's events reach it: the register that committed the end writes the report.
 
     Args:
         backend: Reads for the report, writes for the notifications.
@@ -112,7 +112,8 @@ class FinalReports:
     def __call__(self, event: CampaignEnded) -> None:
         """Write the report of the campaign that ended, then notify (failures are logged)."""
         try:
-            path = write_final_report(self._backend, event.campaign_id, self._folder)
+            final = self._backend.coupons.final_report(None, event.campaign_id)
+            path = write_final_report(final, self._folder)
         except (ServiceError, OSError) as exc:
             _log.warning("cannot write the final report of campaign %s: %s", event.campaign_id, exc)
             return

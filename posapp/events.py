@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Final, Protocol, get_args
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +95,17 @@ class AccountMoved:
     at: datetime
 
 
+_USER_CHANGES: Final[Mapping[str, str]] = {
+    "added": "was added",
+    "activated": "was activated",
+    "deactivated": "was deactivated",
+    "role_changed": "has a new role",
+    "password_reset": "had the password reset",
+    "edited": "was edited",
+    "unlocked": "was unlocked",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class UserChanged:
     """A staff user was added, changed, activated or deactivated."""
@@ -102,6 +114,11 @@ class UserChanged:
     username: str
     change: str
     at: datetime
+
+    @property
+    def change_text(self) -> str:
+        """The change as the end of a sentence about the user: ``was added``."""
+        return _USER_CHANGES.get(self.change, self.change.replace("_", " "))
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,21 +179,8 @@ DomainEvent = (
     | NotificationCreated
 )
 
-ALL_EVENT_TYPES: tuple[type[DomainEvent], ...] = (
-    OrderPlaced,
-    OrderStatusChanged,
-    PaymentConfirmed,
-    CouponRedeemed,
-    CampaignEnded,
-    StockLow,
-    StockMoved,
-    AccountMoved,
-    UserChanged,
-    UserLoggedIn,
-    ProductChanged,
-    ProductsImported,
-    NotificationCreated,
-)
+ALL_EVENT_TYPES: tuple[type[DomainEvent], ...] = get_args(DomainEvent)
+"""Every event type, in the order of :data:`DomainEvent` (the union is the one list of them)."""
 
 
 class Publisher(Protocol):

@@ -10,45 +10,33 @@ The command line is trusted like a shell on the machine (no staff log-in), as fo
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from posapp.cli.kit import EXIT_OK, Commands, open_backend, period_report, report_commands
 from posapp.money import format_money
 from posapp.services.accounts import display, statement
-from posapp.services.backend import Backend
-from posapp.services.platform.db import open_database
 from posapp.services.platform.errors import ValidationError
 from posapp.services.platform.files import check_target
 
 if TYPE_CHECKING:
     from posapp.config import AppConfig
 
-EXIT_OK = 0
 
-
-def register_cli(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register_cli(commands: Commands) -> None:
     """Add ``report statement`` to the top-level commands (sharing ``report`` with others).
 
     Safe to call when another module already added ``report``, and idempotent.
     """
-    report = commands.choices.get("report")
-    if report is None:
-        report = commands.add_parser(
-            "report", help="reports as PDF", description="Reports written as PDF files."
-        )
-    reports = next(
-        (a for a in report._actions if isinstance(a, argparse._SubParsersAction)),
-        None,
-    )
-    if reports is None:
-        reports = report.add_subparsers(title="reports", metavar="REPORT", required=True)
+    reports = report_commands(commands)
     if "statement" in reports.choices:
         return
-    parser = reports.add_parser(
+    parser = period_report(
+        commands,
         "statement",
-        help="a customer account's statement for a period",
-        description="Write a customer account's statement for a period as a PDF: opening "
+        statement_command,
+        "a customer account's statement for a period",
+        "Write a customer account's statement for a period as a PDF: opening "
         "balance, every movement with the balance after it, and closing balance. Days are "
         "the computer's local days; both are included.",
     )
@@ -56,24 +44,8 @@ def register_cli(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "account", nargs="+", metavar="ACCOUNT", help="the account number (spaces allowed)"
     )
     parser.add_argument(
-        "--from", dest="first_day", type=_day, required=True, metavar="YYYY-MM-DD", help="first day"
-    )
-    parser.add_argument(
-        "--to", dest="last_day", type=_day, required=True, metavar="YYYY-MM-DD", help="last day"
-    )
-    parser.add_argument("--out", required=True, type=Path, metavar="FILE.pdf", help="PDF to write")
-    parser.add_argument(
         "--shop-name", default="posapp", metavar="TEXT", help="name in the header (%(default)s)"
     )
-    parser.set_defaults(handler=statement_command)
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError as exc:
-        msg = f"not a date (YYYY-MM-DD): {text!r}: {exc}"
-        raise argparse.ArgumentTypeError(msg) from exc
 
 
 def statement_command(args: argparse.Namespace, config: AppConfig) -> int:
@@ -84,14 +56,10 @@ def statement_command(args: argparse.Namespace, config: AppConfig) -> int:
     """
     number = " ".join(args.account)
     out: Path = check_target(args.out)
-    database = open_database(config.database_url)
-    try:
-        backend = Backend(database, register=config.register)
+    with open_backend(config) as backend:
         data = statement(
-            backend.read_uow(), None, number, first_day=args.first_day, last_day=args.last_day
+            backend.read_uow(), None, number, first_day=args.from_day, last_day=args.to_day
         )
-    finally:
-        database.dispose()
     from posapp.reports.statement import write_statement_pdf  # noqa: PLC0415 - reportlab is slow
 
     try:

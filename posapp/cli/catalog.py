@@ -11,54 +11,31 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
+from posapp.cli.kit import EXIT_ERROR, EXIT_OK, PROG, Commands, command, group, open_backend
 from posapp.config import AppConfig
-from posapp.services.backend import Backend
 from posapp.services.catalog import ENCODINGS, ImportOptions, export_products, import_file
-from posapp.services.platform.db import open_database
 
 __all__ = ["register_cli"]
 
-EXIT_OK, EXIT_ERROR = 0, 1
-PROG = "posapp"
-Subparsers = argparse._SubParsersAction
 
-
-def _child_subparsers(
-    parser: argparse.ArgumentParser, title: str
-) -> Subparsers[argparse.ArgumentParser]:
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return action
-    return parser.add_subparsers(title=title, metavar="WHAT", required=True)
-
-
-def _command(
-    subparsers: Subparsers[argparse.ArgumentParser], name: str, text: str
-) -> argparse.ArgumentParser:
-    found = subparsers.choices.get(name)
-    if found is not None:
-        return found
-    return subparsers.add_parser(name, help=text, description=text[:1].upper() + text[1:] + ".")
-
-
-def register_cli(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
+def register_cli(subparsers: Commands) -> None:
     """Add ``import products FILE`` and ``export products FILE``."""
-    importing = _child_subparsers(
-        _command(subparsers, "import", "import data from a file"), "what to import"
+    importing = group(
+        subparsers, "import", "import data from a file", title="what to import", metavar="WHAT"
     )
-    exporting = _child_subparsers(
-        _command(subparsers, "export", "export data to a file"), "what to export"
+    exporting = group(
+        subparsers, "export", "export data to a file", title="what to export", metavar="WHAT"
     )
     if "products" in importing.choices or "products" in exporting.choices:
         return  # registered already
-    products = importing.add_parser(
+    products = command(
+        importing,
         "products",
-        help="import products from CSV (all or nothing)",
-        description="Import products from a CSV file with a header line (sku, name, price; "
+        _import_products,
+        "import products from CSV (all or nothing)",
+        "Import products from a CSV file with a header line (sku, name, price; "
         "optionally barcode, description, category, cost, tax_rate, tax_included, active). "
         "Every row is checked; nothing is stored unless every row is valid, and each problem "
         "is printed with its line number.",
@@ -77,26 +54,17 @@ def register_cli(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
     decimals = products.add_mutually_exclusive_group()
     decimals.add_argument("--decimal-comma", action="store_true", help="amounts are written 12,50")
     decimals.add_argument("--decimal-dot", action="store_true", help="amounts are written 12.50")
-    products.set_defaults(handler=_import_products)
 
-    out = exporting.add_parser(
+    out = command(
+        exporting,
         "products",
-        help="export every product to CSV",
-        description="Write every product to a CSV file (UTF-8 with a byte-order mark); cells "
+        _export_products,
+        "export every product to CSV",
+        "Write every product to a CSV file (UTF-8 with a byte-order mark); cells "
         "that a spreadsheet would run as a formula are prefixed with an apostrophe.",
     )
     out.add_argument("file", type=Path, help="the CSV file to write (replaced if it exists)")
     out.add_argument("--active-only", action="store_true", help="leave archived products out")
-    out.set_defaults(handler=_export_products)
-
-
-@contextmanager
-def _backend(config: AppConfig) -> Iterator[Backend]:
-    database = open_database(config.database_url)
-    try:
-        yield Backend(database, register=config.register)
-    finally:
-        database.dispose()
 
 
 def _progress(done: int, total: int) -> None:
@@ -110,7 +78,7 @@ def _import_products(args: argparse.Namespace, config: AppConfig) -> int:
     options = ImportOptions(
         update_existing=args.update, encoding=args.encoding, decimal_comma=decimal
     )
-    with _backend(config) as backend:
+    with open_backend(config) as backend:
         report = import_file(backend.uow(), None, args.file, options=options, progress=_progress)
     if sys.stderr.isatty():
         print("\r", end="", file=sys.stderr)
@@ -128,7 +96,7 @@ def _import_products(args: argparse.Namespace, config: AppConfig) -> int:
 
 
 def _export_products(args: argparse.Namespace, config: AppConfig) -> int:
-    with _backend(config) as backend:
+    with open_backend(config) as backend:
         report = export_products(
             backend.read_uow(), None, args.file, include_archived=not args.active_only
         )

@@ -8,27 +8,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from pathlib import Path
 
+from posapp.cli.kit import EXIT_ERROR, EXIT_OK, Commands, open_backend, period_report
 from posapp.config import AppConfig
 from posapp.money import format_money
 from posapp.reports.coupon_effectiveness import render_effectiveness
-from posapp.services.backend import Backend
 from posapp.services.coupons import effectiveness_report, rate_text
-from posapp.services.platform.db import open_database
 from posapp.services.platform.files import check_target, write_atomic
-
-EXIT_OK, EXIT_ERROR = 0, 1
-Subparsers = argparse._SubParsersAction
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        msg = f"not a date: {text!r} (use YYYY-MM-DD, e.g. 2026-04-30)"
-        raise argparse.ArgumentTypeError(msg) from None
 
 
 def _campaign_id(text: str) -> int:
@@ -42,30 +29,17 @@ def _campaign_id(text: str) -> int:
     return value
 
 
-def _child_subparsers(parser: argparse.ArgumentParser) -> Subparsers[argparse.ArgumentParser]:
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return action
-    return parser.add_subparsers(title="reports", metavar="REPORT", required=True)
-
-
-def register_cli(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
+def register_cli(subparsers: Commands) -> None:
     """Add ``report coupons --from DATE --to DATE --out FILE.pdf [--campaign ID …]``."""
-    report = subparsers.choices.get("report")
-    if report is None:
-        report = subparsers.add_parser(
-            "report", help="write a report as PDF", description="Write a report as PDF."
-        )
-    coupons = _child_subparsers(report).add_parser(
+    coupons = period_report(
+        subparsers,
         "coupons",
-        help="coupon effectiveness report",
-        description="Write the coupon effectiveness report (codes issued and redeemed, "
+        report_coupons,
+        "coupon effectiveness report",
+        "Write the coupon effectiveness report (codes issued and redeemed, "
         "redemption rate, discount, revenue and average basket with and without a code, "
         "by campaign, day and cashier) for the shop's local days FROM to TO, inclusive.",
     )
-    coupons.add_argument("--from", dest="from_day", type=_day, required=True, metavar="YYYY-MM-DD")
-    coupons.add_argument("--to", dest="to_day", type=_day, required=True, metavar="YYYY-MM-DD")
-    coupons.add_argument("--out", type=Path, required=True, metavar="FILE.pdf", help="PDF to write")
     coupons.add_argument(
         "--campaign",
         dest="campaign_ids",
@@ -74,20 +48,15 @@ def register_cli(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
         metavar="ID",
         help="only this campaign (repeat for several; default: every campaign of the period)",
     )
-    coupons.set_defaults(handler=report_coupons)
 
 
 def report_coupons(args: argparse.Namespace, config: AppConfig) -> int:
     """Handle ``posapp report coupons``; service errors propagate to the CLI's handler."""
     out: Path = check_target(args.out)
-    database = open_database(config.database_url)
-    try:
-        backend = Backend(database, register=config.register)
+    with open_backend(config) as backend:
         report = effectiveness_report(
             backend.read_uow(), None, args.from_day, args.to_day, campaign_ids=args.campaign_ids
         )
-    finally:
-        database.dispose()
     try:
         write_atomic(out, render_effectiveness(report))
     except OSError as exc:

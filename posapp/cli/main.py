@@ -7,24 +7,26 @@ and :mod:`posapp.config` at load; each command imports what it needs when it run
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 import textwrap
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
 
+from posapp.cli.kit import (
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    PROG,
+    Commands,
+    Handler,
+    command,
+    group,
+    open_backend,
+    table,
+)
 from posapp.config import ENV_DATABASE_URL, AppConfig, resolve_config
 
-if TYPE_CHECKING:
-    from posapp.services.backend import Backend
-
-EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-PROG = "posapp"
-ROLES = ("admin", "manager", "cashier")
-
-Handler = Callable[[argparse.Namespace, AppConfig], int]
-
+__all__ = ["EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
 GuiStarter = Callable[[AppConfig], int]
 """Opens the application window on a configuration and returns its exit status."""
@@ -128,71 +130,50 @@ def build_parser() -> argparse.ArgumentParser:
     _add_global_options(parser)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     _add_db_commands(commands)
-    demo = commands.add_parser(
+    demo = command(
+        commands,
         "demo",
-        help="load demo data into an empty database",
-        description="Load realistic demo data (stores, staff, products, customers, coupons, "
+        _demo,
+        "load demo data into an empty database",
+        "Load realistic demo data (stores, staff, products, customers, coupons, "
         "a few weeks of orders) into an empty database.",
     )
     demo.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     demo.add_argument("--days", type=int, default=21, help="days of past orders (default 21)")
-    demo.set_defaults(handler=_demo)
-    users_cli.register_cli(commands, user_commands=_add_user_commands(commands))
+    users_cli.register_cli(commands)
     _add_backup_commands(commands)
     for module in (accounts_cli, catalog_cli, coupons_cli, orders_cli):
         module.register_cli(commands)
     return parser
 
 
-def _add_db_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    db = commands.add_parser("db", help="database maintenance", description="Database maintenance.")
-    db_commands = db.add_subparsers(title="commands", metavar="COMMAND", required=True)
-    upgrade = db_commands.add_parser(
+def _add_db_commands(commands: Commands) -> None:
+    command(
+        group(commands, "db", "database maintenance"),
         "upgrade",
-        help="create or migrate the schema to the newest revision",
-        description="Create the database if needed and migrate its schema to the newest revision.",
+        _db_upgrade,
+        "create or migrate the schema to the newest revision",
+        "Create the database if needed and migrate its schema to the newest revision.",
     )
-    upgrade.set_defaults(handler=_db_upgrade)
 
 
-def _add_user_commands(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-) -> argparse._SubParsersAction[argparse.ArgumentParser]:
-    user = commands.add_parser("user", help="staff users", description="Staff users.")
-    user_commands = user.add_subparsers(title="commands", metavar="COMMAND", required=True)
-    add = user_commands.add_parser(
-        "add",
-        help="add a staff user",
-        description="Add a staff user. The password (a cashier may have a 4-8 digit PIN) is "
-        "asked for twice on a terminal, or read as one line from standard input.",
-    )
-    add.add_argument("name", help="username")
-    add.add_argument("--role", required=True, choices=ROLES, help="role")
-    add.add_argument("--full-name", default="", metavar="TEXT", help="the person's name")
-    add.add_argument(
-        "--store", default="all", metavar="CODE", help="home store's code (default: all stores)"
-    )
-    add.set_defaults(handler=_user_add)
-    return user_commands
-
-
-def _add_backup_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    backup = commands.add_parser(
+def _add_backup_commands(commands: Commands) -> None:
+    command(
+        commands,
         "backup",
-        help="copy the embedded database to a file",
-        description="Copy the embedded SQLite database to FILE with SQLite's online backup: "
+        _backup,
+        "copy the embedded database to a file",
+        "Copy the embedded SQLite database to FILE with SQLite's online backup: "
         "registers may keep selling meanwhile. The copy is checked before this returns.",
-    )
-    backup.add_argument("file", help="the new backup file (must not exist)")
-    backup.set_defaults(handler=_backup)
-    restore = commands.add_parser(
+    ).add_argument("file", help="the new backup file (must not exist)")
+    command(
+        commands,
         "restore",
-        help="replace the embedded database with a backup",
-        description="Replace the embedded SQLite database with the backup in FILE, after "
+        _restore,
+        "replace the embedded database with a backup",
+        "Replace the embedded SQLite database with the backup in FILE, after "
         "checking it; the current database is kept beside it. Close posapp first.",
-    )
-    restore.add_argument("file", help="a backup made by `posapp backup`")
-    restore.set_defaults(handler=_restore)
+    ).add_argument("file", help="a backup made by `posapp backup`")
 
 
 def _expected_message(exc: Exception) -> str | None:
@@ -214,33 +195,20 @@ def _fail(message: str) -> int:
     return EXIT_ERROR
 
 
-@contextmanager
-def _backend(config: AppConfig) -> Iterator[Backend]:
-    """Open (and migrate) the configured database for one command, then close it."""
-    from posapp.services.backend import Backend  # noqa: PLC0415
-    from posapp.services.platform.db import open_database  # noqa: PLC0415
-
-    database = open_database(config.database_url)
-    try:
-        yield Backend(database, register=config.register)
-    finally:
-        database.dispose()
-
-
 def _db_upgrade(_args: argparse.Namespace, config: AppConfig) -> int:
     from posapp.services.platform.migrate import current_revision  # noqa: PLC0415
 
-    with _backend(config) as backend:
+    with open_backend(config) as backend:
         revision = current_revision(backend.database.engine)
         print(f"Database at {backend.database_description} is at revision {revision}")
     return EXIT_OK
 
 
 def _demo(args: argparse.Namespace, config: AppConfig) -> int:
-    from posapp.demo.history import CUSTOMER_PIN, load_demo  # noqa: PLC0415
+    from posapp.demo import CUSTOMER_PIN, load_demo  # noqa: PLC0415
 
-    with _backend(config) as backend:
-        summary = load_demo(backend.uow(), seed=args.seed, days=args.days)
+    with open_backend(config) as backend:
+        summary = load_demo(backend, seed=args.seed, days=args.days)
         logins = backend.staff.demo_logins()
         where = backend.database_description
     paragraph = (
@@ -253,40 +221,7 @@ def _demo(args: argparse.Namespace, config: AppConfig) -> int:
     print(textwrap.fill(paragraph, width=88, break_long_words=False, break_on_hyphens=False))
     print("\nDemo log-ins:")
     rows = [(login.username, login.password, login.role) for login in logins]
-    print(_table(("USERNAME", "PASSWORD OR PIN", "ROLE"), rows))
-    return EXIT_OK
-
-
-def _read_password() -> str:
-    """Ask twice on a terminal; otherwise read one line (without its line break) from stdin."""
-    from posapp.services.platform.errors import ValidationError  # noqa: PLC0415
-
-    if sys.stdin.isatty():
-        password = getpass.getpass("Password: ")
-        if getpass.getpass("Repeat the password: ") != password:
-            raise ValidationError("The passwords do not match.")
-        return password
-    return sys.stdin.readline().removesuffix("\n").removesuffix("\r")
-
-
-def _user_add(args: argparse.Namespace, config: AppConfig) -> int:
-    from posapp.cli.users import store_by_code  # noqa: PLC0415
-    from posapp.services.staff import add_user, stores_for_command_line  # noqa: PLC0415
-
-    with _backend(config) as backend:
-        store = store_by_code(stores_for_command_line(backend.read_uow()), args.store)
-        password = _read_password()
-        user = add_user(
-            backend.uow(),
-            None,
-            args.name,
-            password,
-            args.role,
-            full_name=args.full_name,
-            store_id=None if store is None else store.id,
-        )
-    where = "" if store is None else f" at {store.name} ({store.code})"
-    print(f"Added {user.role} user '{user.username}'{where}")
+    print(table(("USERNAME", "PASSWORD OR PIN", "ROLE"), rows))
     return EXIT_OK
 
 
@@ -295,7 +230,7 @@ def _backup(args: argparse.Namespace, config: AppConfig) -> int:
 
     from posapp.services.platform import backup  # noqa: PLC0415
 
-    with _backend(config) as backend:
+    with open_backend(config) as backend:
         report = backup.backup(backend.database, Path(args.file))
     print(f"Backed up {backend.database_description} to {report.path} ({report.bytes:,} bytes)")
     return EXIT_OK
@@ -314,15 +249,6 @@ def _restore(args: argparse.Namespace, config: AppConfig) -> int:
         database.dispose()
     print(f"Restored {report.path} from {args.file}; the previous one is at {report.kept_copy}")
     return EXIT_OK
-
-
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """Plain left-aligned columns separated by two spaces."""
-    widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
-    lines = [
-        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in (header, *rows)
-    ]
-    return "\n".join(line.rstrip() for line in lines)
 
 
 if __name__ == "__main__":

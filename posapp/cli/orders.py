@@ -8,59 +8,30 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from posapp.cli.kit import EXIT_ERROR, EXIT_OK, Commands, open_backend, period_report
 from posapp.config import AppConfig
 from posapp.money import format_money
 from posapp.reports.sales_report import sales_report_pdf
-from posapp.services.backend import Backend
-from posapp.services.platform.db import open_database
 from posapp.services.platform.files import check_target, write_atomic
 from posapp.services.platform.zone import shop_zone
 from posapp.services.sales import sales_summary
 
 __all__ = ["register_cli", "report_sales"]
 
-EXIT_OK, EXIT_ERROR = 0, 1
-if TYPE_CHECKING:  # argparse's action is generic only to the type checker
-    _Commands = argparse._SubParsersAction[argparse.ArgumentParser]
 
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        msg = f"not a date (YYYY-MM-DD): {text!r}"
-        raise argparse.ArgumentTypeError(msg) from None
-
-
-def _report_group(subparsers: _Commands) -> _Commands:
-    """The ``report`` command's sub-commands, creating the group if it does not exist yet."""
-    existing = subparsers.choices.get("report")
-    if existing is not None:
-        for action in existing._actions:
-            if isinstance(action, argparse._SubParsersAction):
-                return action
-        return existing.add_subparsers(title="reports", metavar="REPORT", required=True)
-    report = subparsers.add_parser("report", help="reports as PDF", description="Reports as PDF.")
-    return report.add_subparsers(title="reports", metavar="REPORT", required=True)
-
-
-def register_cli(subparsers: _Commands) -> None:
+def register_cli(subparsers: Commands) -> None:
     """Add ``report sales`` to ``posapp``'s commands."""
-    sales = _report_group(subparsers).add_parser(
+    sales = period_report(
+        subparsers,
         "sales",
-        help="sales by day, product, cashier and payment method",
-        description="Write the sales report for a date range (inclusive, in the shop's time "
+        report_sales,
+        "sales by day, product, cashier and payment method",
+        "Write the sales report for a date range (inclusive, in the shop's time "
         "zone) as a PDF: totals, by day, by payment method, by cashier and by product.",
     )
-    sales.add_argument("--from", dest="date_from", required=True, type=_date, metavar="DATE")
-    sales.add_argument("--to", dest="date_to", required=True, type=_date, metavar="DATE")
-    sales.add_argument("--out", required=True, type=Path, metavar="FILE.pdf", help="PDF to write")
     sales.add_argument("--store", default=None, metavar="CODE", help="one store only")
-    sales.set_defaults(handler=report_sales)
 
 
 def report_sales(args: argparse.Namespace, config: AppConfig) -> int:
@@ -69,17 +40,13 @@ def report_sales(args: argparse.Namespace, config: AppConfig) -> int:
     if out.suffix.lower() != ".pdf":
         print("posapp: error: the output file must end in .pdf", file=sys.stderr)
         return EXIT_ERROR
-    database = open_database(config.database_url)
-    try:
-        backend = Backend(database, register=config.register)
+    with open_backend(config) as backend:
         report = sales_summary(
-            backend.read_uow(), None, args.date_from, args.date_to, store_code=args.store
+            backend.read_uow(), None, args.from_day, args.to_day, store_code=args.store
         )
         with backend.read_uow() as uow:
             zone = shop_zone(uow)
         pdf = sales_report_pdf(report, zone=zone)
-    finally:
-        database.dispose()
     write_atomic(out, pdf)
     print(
         f"Wrote {out}: {report.orders} orders, net sales {format_money(report.net_minor)} "

@@ -1,4 +1,4 @@
-"""``posapp user list|activate|deactivate|passwd|unlock|store`` and ``posapp audit verify``.
+"""``posapp user add|list|activate|deactivate|passwd|unlock|store`` and ``posapp audit verify``.
 
 A thin edge over the staff services (:mod:`posapp.services.staff`: users and the audit log), wired
 into :mod:`posapp.cli.main` through :func:`register_cli`. Handlers have that module's shape,
@@ -11,22 +11,28 @@ it as one ``posapp: error: …`` line. The command line acts as the trusted loca
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
-import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import datetime
-from typing import TypeAlias
 
+from posapp.cli.kit import (
+    EXIT_ERROR,
+    EXIT_OK,
+    Commands,
+    Handler,
+    command,
+    group,
+    open_backend,
+    read_password,
+    table,
+)
 from posapp.config import AppConfig
-from posapp.services.backend import Backend
-from posapp.services.platform.db import open_database
 from posapp.services.platform.dto import StoreDTO, UserDTO
 from posapp.services.platform.errors import ValidationError
 from posapp.services.staff import (
     ROLE_PERMISSIONS,
     UserFilter,
+    add_user,
     find_user,
     list_users,
     reset_password,
@@ -37,34 +43,49 @@ from posapp.services.staff import (
     verify_audit_chain,
 )
 
-EXIT_OK, EXIT_ERROR = 0, 1
-
-Handler = Callable[[argparse.Namespace, AppConfig], int]
-"""The shape of a command handler, as in :mod:`posapp.cli.main`."""
-Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+ROLES = ("admin", "manager", "cashier")
 
 
-def register_cli(commands: Commands, *, user_commands: Commands | None = None) -> None:
+def register_cli(commands: Commands) -> None:
     """Add the ``user`` commands below and ``audit verify`` to ``posapp``'s parser.
 
-    Args:
-        commands: The top-level subparsers of ``posapp``.
-        user_commands: The subparsers of an existing ``user`` group (``posapp.cli.main`` makes the
-            group for ``user add``); without it, this makes the ``user`` group.
+    The ``user`` group is made here unless another module made it first.
     """
-    if user_commands is None:
-        group = commands.add_parser("user", help="staff users", description="Staff users.")
-        user_commands = group.add_subparsers(title="commands", metavar="COMMAND", required=True)
-    add_user_commands(user_commands)
+    add_user_commands(group(commands, "user", "staff users"))
     add_audit_commands(commands)
 
 
+def _name_command(
+    user_commands: Commands, name: str, handler: Handler, text: str, description: str = ""
+) -> argparse.ArgumentParser:
+    """A ``user`` sub-command about one user, named by the ``name`` argument."""
+    parser = command(user_commands, name, handler, text, description)
+    parser.add_argument("name", help="username")
+    return parser
+
+
 def add_user_commands(user_commands: Commands) -> None:
-    """Add ``list``, ``activate``, ``deactivate``, ``passwd`` and ``unlock`` to ``user``."""
-    listing = user_commands.add_parser(
+    """Add ``add``, ``list``, ``activate``, ``deactivate``, ``passwd``, ``unlock`` and ``store``."""
+    add = _name_command(
+        user_commands,
+        "add",
+        user_add,
+        "add a staff user",
+        "Add a staff user. The password (a cashier may have a 4-8 digit PIN) is asked for "
+        "twice on a terminal, or read as one line from standard input.",
+    )
+    add.add_argument("--role", required=True, choices=ROLES, help="role")
+    add.add_argument("--full-name", default="", metavar="TEXT", help="the person's name")
+    add.add_argument(
+        "--store", default="all", metavar="CODE", help="home store's code (default: all stores)"
+    )
+
+    listing = command(
+        user_commands,
         "list",
-        help="list staff users",
-        description="List staff users, by username: a table, or JSON for scripts.",
+        user_list,
+        "list staff users",
+        "List staff users, by username: a table, or JSON for scripts.",
     )
     listing.add_argument("--json", action="store_true", help="print a JSON array")
     listing.add_argument("--role", choices=tuple(ROLE_PERMISSIONS), help="only this role")
@@ -76,7 +97,6 @@ def add_user_commands(user_commands: Commands) -> None:
         "--inactive", dest="active", action="store_const", const=False, help="only inactive users"
     )
     listing.add_argument("--search", default="", metavar="TEXT", help="in usernames and names")
-    listing.set_defaults(handler=user_list)
 
     for name, verb, handler in (
         ("activate", "activate a user: they can log in again", user_activate),
@@ -87,73 +107,46 @@ def add_user_commands(user_commands: Commands) -> None:
         ),
         ("unlock", "lift a log-in lock-out after too many failed attempts", user_unlock),
     ):
-        command = user_commands.add_parser(name, help=verb, description=f"{verb.capitalize()}.")
-        command.add_argument("name", help="username")
-        command.set_defaults(handler=handler)
+        _name_command(user_commands, name, handler, verb)
 
-    passwd = user_commands.add_parser(
+    _name_command(
+        user_commands,
         "passwd",
-        help="set a new password or PIN",
-        description="Set a user's new password (a cashier may have a 4-8 digit PIN) and lift any "
-        "lock-out. It is asked for twice on a terminal, or read as one line from standard input.",
+        user_passwd,
+        "set a new password or PIN",
+        "Set a user's new password (a cashier may have a 4-8 digit PIN) and lift any lock-out. "
+        "It is asked for twice on a terminal, or read as one line from standard input.",
     )
-    passwd.add_argument("name", help="username")
-    passwd.set_defaults(handler=user_passwd)
 
-    store = user_commands.add_parser(
+    store = _name_command(
+        user_commands,
         "store",
-        help="set a user's home store",
-        description="Set a user's home store by its code (see `posapp user list`), or 'all': "
-        "staff hear of a store's low stock, pickups and refunds only at their home store. "
-        "An admin always works for all stores.",
+        user_store,
+        "set a user's home store",
+        "Set a user's home store by its code (see `posapp user list`), or 'all': staff hear of "
+        "a store's low stock, pickups and refunds only at their home store. An admin always "
+        "works for all stores.",
     )
-    store.add_argument("name", help="username")
     store.add_argument("store", metavar="CODE", help="a store's code, or 'all'")
-    store.set_defaults(handler=user_store)
 
 
 def add_audit_commands(commands: Commands) -> None:
     """Add ``audit verify``."""
-    audit = commands.add_parser("audit", help="the audit log", description="The audit log.")
-    audit_commands = audit.add_subparsers(title="commands", metavar="COMMAND", required=True)
-    verify = audit_commands.add_parser(
+    verify = command(
+        group(commands, "audit", "the audit log"),
         "verify",
-        help="check that nobody changed the audit log behind the app's back",
-        description="Recompute the audit log's hash chain. Exit status 0 when it is intact; 1 "
+        audit_verify,
+        "check that nobody changed the audit log behind the app's back",
+        "Recompute the audit log's hash chain. Exit status 0 when it is intact; 1 "
         "with the id of the first row that was changed, removed or inserted when it is not.",
     )
     verify.add_argument("--json", action="store_true", help="print the result as JSON")
-    verify.set_defaults(handler=audit_verify)
-
-
-@contextmanager
-def _backend(config: AppConfig) -> Iterator[Backend]:
-    """Open (and migrate) the configured database for one command, then close it."""
-    database = open_database(config.database_url)
-    try:
-        yield Backend(database, register=config.register)
-    finally:
-        database.dispose()
-
-
-def read_password() -> str:
-    """Ask twice on a terminal; otherwise read one line (without its line break) from stdin.
-
-    Raises:
-        ValidationError: the two entries differ.
-    """
-    if sys.stdin.isatty():
-        password = getpass.getpass("New password: ")
-        if getpass.getpass("Repeat the password: ") != password:
-            raise ValidationError("The passwords do not match.")
-        return password
-    return sys.stdin.readline().removesuffix("\n").removesuffix("\r")
 
 
 def user_list(args: argparse.Namespace, config: AppConfig) -> int:
     """``posapp user list``: a table, or ``--json``."""
     flt = UserFilter(search=args.search, role=args.role, active=args.active)
-    with _backend(config) as backend:
+    with open_backend(config) as backend:
         found = list_users(backend.read_uow(), None, flt)
         codes = {s.id: s.code for s in stores_for_command_line(backend.read_uow())}
     if args.json:
@@ -171,6 +164,25 @@ def user_list(args: argparse.Namespace, config: AppConfig) -> int:
         for u in found
     ]
     print(table(("USERNAME", "FULL NAME", "ROLE", "ACTIVE", "STORE", "LAST LOGIN"), rows))
+    return EXIT_OK
+
+
+def user_add(args: argparse.Namespace, config: AppConfig) -> int:
+    """``posapp user add NAME --role ROLE [--full-name TEXT] [--store CODE|all]``."""
+    with open_backend(config) as backend:
+        store = store_by_code(stores_for_command_line(backend.read_uow()), args.store)
+        password = read_password()
+        user = add_user(
+            backend.uow(),
+            None,
+            args.name,
+            password,
+            args.role,
+            full_name=args.full_name,
+            store_id=None if store is None else store.id,
+        )
+    where = "" if store is None else f" at {store.name} ({store.code})"
+    print(f"Added {user.role} user '{user.username}'{where}")
     return EXIT_OK
 
 
@@ -193,7 +205,7 @@ def store_by_code(stores: Sequence[StoreDTO], code: str) -> StoreDTO | None:
 
 def user_store(args: argparse.Namespace, config: AppConfig) -> int:
     """``posapp user store NAME CODE|all``."""
-    with _backend(config) as backend:
+    with open_backend(config) as backend:
         user = find_user(backend.read_uow(), args.name)
         stores = stores_for_command_line(backend.read_uow())
         store = store_by_code(stores, args.store)
@@ -205,7 +217,7 @@ def user_store(args: argparse.Namespace, config: AppConfig) -> int:
 
 
 def _set_active(config: AppConfig, name: str, active: bool) -> int:
-    with _backend(config) as backend:
+    with open_backend(config) as backend:
         user = find_user(backend.read_uow(), name)
         if user.active == active:
             state = "active" if active else "inactive"
@@ -228,9 +240,9 @@ def user_deactivate(args: argparse.Namespace, config: AppConfig) -> int:
 
 def user_passwd(args: argparse.Namespace, config: AppConfig) -> int:
     """``posapp user passwd NAME``: the new password from the terminal or standard input."""
-    with _backend(config) as backend:
+    with open_backend(config) as backend:
         user = find_user(backend.read_uow(), args.name)
-        password = read_password()
+        password = read_password("New password: ")
         reset_password(backend.uow(), None, user.id, password)
     print(f"Changed the password of {user.role} user '{user.username}'")
     return EXIT_OK
@@ -238,7 +250,7 @@ def user_passwd(args: argparse.Namespace, config: AppConfig) -> int:
 
 def user_unlock(args: argparse.Namespace, config: AppConfig) -> int:
     """``posapp user unlock NAME``."""
-    with _backend(config) as backend:
+    with open_backend(config) as backend:
         user = find_user(backend.read_uow(), args.name)
         unlock_user(backend.uow(), None, user.id)
     print(f"Unlocked {user.role} user '{user.username}'")
@@ -247,7 +259,7 @@ def user_unlock(args: argparse.Namespace, config: AppConfig) -> int:
 
 def audit_verify(args: argparse.Namespace, config: AppConfig) -> int:
     """``posapp audit verify``: 0 when the chain is intact, 1 naming the first bad row."""
-    with _backend(config) as backend:
+    with open_backend(config) as backend:
         report = verify_audit_chain(backend.read_uow(), None)
     if args.json:
         result = {
@@ -293,12 +305,3 @@ def user_json(user: UserDTO, codes: dict[int, str] | None = None) -> dict[str, o
 def local_time(at: datetime | None) -> str:
     """A timestamp in the machine's local time, to the minute, for people to read."""
     return "never" if at is None else at.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
-def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """Plain left-aligned columns separated by two spaces."""
-    widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
-    lines = [
-        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in (header, *rows)
-    ]
-    return "\n".join(line.rstrip() for line in lines)

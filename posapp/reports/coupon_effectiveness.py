@@ -13,6 +13,7 @@ from typing import Any, Final
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
+from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -32,19 +33,7 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import Flowable
 
 from posapp.money import format_money
-from posapp.reports.coupon_style import (
-    ACCENT,
-    ACCENT_2,
-    ACCENT_SOFT,
-    BAND,
-    INK,
-    MUTED,
-    RULE,
-    SUBTLE,
-    fit,
-    fonts,
-    text,
-)
+from posapp.reports.pdf_kit import ACCENT, ACCENT_SOFT, INK, MUTED, RULE, SUBTLE, fit, fonts, markup
 from posapp.services.coupons import (
     CampaignSection,
     CashierRow,
@@ -55,6 +44,10 @@ from posapp.services.coupons import (
     rate_text,
 )
 
+TILE: Final = colors.HexColor("#f0f3f7")
+"""The figure tiles and table stripes (a shade deeper than the other reports' band)."""
+ACCENT_2: Final = colors.HexColor("#f59e0b")
+"""The second series of a chart."""
 MARGIN: Final = 16 * mm
 WIDTH: Final = A4[0] - 2 * MARGIN
 CHART_CAMPAIGNS: Final = 10
@@ -83,7 +76,7 @@ def _styles() -> dict[str, ParagraphStyle]:
 def _kpis(items: Sequence[tuple[str, str]], columns: int = 4) -> Table:
     s = _styles()
     cells: list[Any] = [
-        [Paragraph(text(label), s["kpi_label"]), Paragraph(text(value), s["kpi_value"])]
+        [Paragraph(markup(label), s["kpi_label"]), Paragraph(markup(value), s["kpi_value"])]
         for label, value in items
     ]
     cells += [""] * (-len(cells) % columns)
@@ -92,9 +85,9 @@ def _kpis(items: Sequence[tuple[str, str]], columns: int = 4) -> Table:
     table.setStyle(
         TableStyle(
             [
-                ("BACKGROUND", (0, 0), (-1, -1), BAND),
+                ("BACKGROUND", (0, 0), (-1, -1), TILE),
                 ("BOX", (0, 0), (-1, -1), 0.5, RULE),
-                ("INNERGRID", (0, 0), (-1, -1), 2, colors_white()),
+                ("INNERGRID", (0, 0), (-1, -1), 2, colors.white),
                 ("TOPPADDING", (0, 0), (-1, -1), 7),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
                 ("LEFTPADDING", (0, 0), (-1, -1), 9),
@@ -103,13 +96,6 @@ def _kpis(items: Sequence[tuple[str, str]], columns: int = 4) -> Table:
         )
     )
     return table
-
-
-def colors_white() -> Any:
-    """White, for the gaps between figure tiles."""
-    from reportlab.lib.colors import white  # noqa: PLC0415 - a tiny local lookup
-
-    return white
 
 
 def _figures_items(figures: Figures) -> list[tuple[str, str]]:
@@ -135,14 +121,14 @@ def _table(
     f = fonts()
     data: list[list[Any]] = [
         [
-            Paragraph(f"<b>{text(h)}</b>", s["cell"] if i in text_columns else s["num"])
+            Paragraph(f"<b>{markup(h)}</b>", s["cell"] if i in text_columns else s["num"])
             for i, h in enumerate(header)
         ]
     ]
     for row in rows:
         data.append(
             [
-                Paragraph(text(cell), s["cell"] if i in text_columns else s["num"])
+                Paragraph(markup(cell), s["cell"] if i in text_columns else s["num"])
                 for i, cell in enumerate(row)
             ]
         )
@@ -155,7 +141,7 @@ def _table(
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
     ]
-    style += [("BACKGROUND", (0, r), (-1, r), BAND) for r in range(2, len(data), 2)]
+    style += [("BACKGROUND", (0, r), (-1, r), TILE) for r in range(2, len(data), 2)]
     table.setStyle(TableStyle(style))
     return table
 
@@ -330,8 +316,8 @@ def _overview(report: EffectivenessReport) -> list[Flowable]:
         ("Campaigns", f"{len(report.campaigns):,}"),
     ]
     story: list[Flowable] = [
-        Paragraph(text(report.title), s["title"]),
-        Paragraph(text(report.period_text), s["sub"]),
+        Paragraph(markup(report.title), s["title"]),
+        Paragraph(markup(report.period_text), s["sub"]),
         Spacer(1, 5 * mm),
         Paragraph("Overall", s["h2"]),
         _kpis(items),
@@ -398,9 +384,9 @@ def _campaign_section(section: CampaignSection) -> list[Flowable]:
     s = _styles()
     head = KeepTogether(
         [
-            Paragraph(f"Campaign: {text(section.name)}", s["h2"]),
+            Paragraph(f"Campaign: {markup(section.name)}", s["h2"]),
             Paragraph(
-                f"{text(section.value_text)} · valid {text(section.validity_text)}", s["muted"]
+                f"{markup(section.value_text)} · valid {markup(section.validity_text)}", s["muted"]
             ),
             Spacer(1, 3 * mm),
             _kpis(_figures_items(section.figures)),
@@ -453,7 +439,7 @@ def render_effectiveness(report: EffectivenessReport) -> bytes:
     frame = Frame(MARGIN, 16 * mm, WIDTH, A4[1] - MARGIN - 16 * mm - 4 * mm, id="body")
     doc.addPageTemplates([PageTemplate("page", [frame], onPage=_decorate(report))])
     story = _overview(report)
-    story += [Spacer(1, 4 * mm), Paragraph(text(report.generated_text), s["muted"])]
+    story += [Spacer(1, 4 * mm), Paragraph(markup(report.generated_text), s["muted"])]
     story += [PageBreak(), Paragraph("Activity", s["h2"])]
     story += _activity(report.days, report.cashiers, "All campaigns: redemptions by day")
     if len(report.campaigns) > 1:  # with one campaign, the overview is its section

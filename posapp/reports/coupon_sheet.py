@@ -20,7 +20,7 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
-from posapp.reports.coupon_style import ACCENT, ACCENT_SOFT, INK, MUTED, RULE, SUBTLE, fit, fonts
+from posapp.reports.pdf_kit import ACCENT, ACCENT_SOFT, INK, MUTED, RULE, SUBTLE, fit, fonts
 from posapp.services.coupons import CodeSheet, OperationCancelledError
 
 COLUMNS: Final = 2

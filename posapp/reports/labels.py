@@ -12,7 +12,6 @@ otherwise Helvetica with unsupported characters replaced.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,11 +21,11 @@ from reportlab.graphics.barcode import createBarcodeDrawing
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from stdnum import ean
 
 from posapp.money import format_money
+from posapp.reports.pdf_kit import fonts, printable
 from posapp.services.catalog import LabelDTO
 
 __all__ = [
@@ -39,7 +38,6 @@ __all__ = [
     "render_label_sheet",
 ]
 
-_FONT_DIRS: Final = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 _NAME_LINES: Final = 2
 _EAN8, _UPCA, _EAN13 = 8, 12, 13
 
@@ -149,22 +147,10 @@ def plan_sheet(
     return pages
 
 
-@functools.cache
-def _fonts() -> tuple[str, str]:
-    """Register DejaVu Sans once when present; return (regular, bold) font names."""
-    for folder in _FONT_DIRS:
-        regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
-        if regular.is_file() and bold.is_file():
-            pdfmetrics.registerFont(TTFont("PosLabel", str(regular)))
-            pdfmetrics.registerFont(TTFont("PosLabel-Bold", str(bold)))
-            return "PosLabel", "PosLabel-Bold"
-    return "Helvetica", "Helvetica-Bold"
-
-
-def _printable(text: str, font: str) -> str:
-    if font.startswith("Helvetica"):
-        return text.encode("latin-1", "replace").decode("latin-1")
-    return "".join(ch if ch.isprintable() and ord(ch) <= 0xFFFF else "?" for ch in text)  # noqa: PLR2004
+def _printable(text: str) -> str:
+    """Text the font prints; DejaVu has no glyphs beyond the BMP and control characters none."""
+    shown = printable(text)
+    return "".join(ch if ch.isprintable() and ord(ch) <= 0xFFFF else "?" for ch in shown)  # noqa: PLR2004
 
 
 def _wrap(text: str, font: str, size: float, width: float, lines: int) -> list[str]:
@@ -206,11 +192,11 @@ def _barcode(content: LabelContent, width: float, height: float) -> Drawing | No
 
 
 def _draw_label(canvas: Canvas, placed: PlacedLabel, layout: SheetLayout) -> None:
-    regular, bold = _fonts()
+    regular, bold = fonts().regular, fonts().bold
     pad = 3 * mm
     inner = layout.label_width - 2 * pad
     top = placed.y + layout.label_height - pad
-    name = _printable(placed.content.name, regular)
+    name = _printable(placed.content.name)
     lines = _wrap(name, bold, 8.5, inner, _NAME_LINES)
     canvas.setFont(bold, 8.5)
     for number, line in enumerate(lines):
@@ -218,7 +204,7 @@ def _draw_label(canvas: Canvas, placed: PlacedLabel, layout: SheetLayout) -> Non
     canvas.setFont(bold, 13)
     canvas.drawRightString(placed.x + layout.label_width - pad, top - 35, placed.content.price)
     canvas.setFont(regular, 6.5)
-    sku = _printable(placed.content.sku, regular)
+    sku = _printable(placed.content.sku)
     canvas.drawString(placed.x + pad, top - 34, sku if len(sku) <= 24 else sku[:23] + "…")  # noqa: PLR2004
     drawing = _barcode(placed.content, inner, 12 * mm)
     if drawing is not None:

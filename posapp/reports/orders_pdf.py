@@ -1,76 +1,35 @@
-"""Fonts, colours and table styles shared by the receipt, the X/Z reports and the sales report.
+"""The kit of the A4 sales reports (the X/Z reports and the sales report): styles, tables, figures.
 
-DejaVu Sans is registered when the machine has it (so the minus sign, bullets and any product
-name print); otherwise the base-14 Helvetica is used and such characters are replaced.
+Fonts and colours come from :mod:`posapp.reports.pdf_kit`, as in every posapp PDF.
 """
 
 from __future__ import annotations
 
-import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from pathlib import Path
-from typing import Final
-from xml.sax.saxutils import escape
+from typing import BinaryIO, Final
 
 from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Paragraph, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-_FONT_DIRS: Final = (
-    Path("/usr/share/fonts/truetype/dejavu"),
-    Path("/usr/share/fonts/dejavu"),
-    Path("/Library/Fonts"),
-    Path("C:/Windows/Fonts"),
-)
+from posapp.money import format_money
+from posapp.reports.pdf_kit import ACCENT_SOFT, BAND, INK, MUTED, RULE, fonts, markup
 
-INK: Final = colors.HexColor("#17202c")
-MUTED: Final = colors.HexColor("#5c6878")
-SUBTLE: Final = colors.HexColor("#8b96a5")
-RULE: Final = colors.HexColor("#e1e6ed")
-BAND: Final = colors.HexColor("#f4f6f9")
-ACCENT: Final = colors.HexColor("#2563eb")
-ACCENT_SOFT: Final = colors.HexColor("#e8effd")
-SUCCESS: Final = colors.HexColor("#067647")
-DANGER: Final = colors.HexColor("#b42318")
+METHOD_NAMES: Final = {"cash": "Cash", "card": "Card", "account": "Customer account"}
+"""How a payment method is printed."""
 
 
-@dataclass(frozen=True, slots=True)
-class Fonts:
-    """The font names to draw with; ``unicode`` says whether any character prints."""
-
-    regular: str
-    bold: str
-    unicode: bool
-
-
-@functools.cache
-def fonts() -> Fonts:
-    """Register DejaVu Sans once if the machine has it; return the names to use."""
-    files = {"OrdSans": "DejaVuSans.ttf", "OrdSans-Bold": "DejaVuSans-Bold.ttf"}
-    for folder in _FONT_DIRS:
-        paths = {name: folder / file for name, file in files.items()}
-        if all(path.is_file() for path in paths.values()):
-            for name, path in paths.items():
-                pdfmetrics.registerFont(TTFont(name, str(path)))
-            pdfmetrics.registerFontFamily("OrdSans", normal="OrdSans", bold="OrdSans-Bold")
-            return Fonts("OrdSans", "OrdSans-Bold", True)
-    return Fonts("Helvetica", "Helvetica-Bold", False)
-
-
-_LATIN1 = str.maketrans({"−": "-", "•": "*", "…": "...", "→": "->"})
-
-
-def safe(value: str) -> str:
-    """Text the chosen font can print (typographic characters mapped without DejaVu)."""
-    return value if fonts().unicode else value.translate(_LATIN1)
+def money(minor: int) -> str:
+    """Report money with a real minus sign."""
+    return format_money(minor).replace("-", "−")
 
 
 def para(value: str, style: ParagraphStyle) -> Paragraph:
     """A paragraph of user text, shown literally (escaped, never read as markup)."""
-    return Paragraph(escape(safe(value)), style)
+    return Paragraph(markup(value), style)
 
 
 def styles() -> dict[str, ParagraphStyle]:
@@ -145,3 +104,63 @@ def table(
 def local_time(at: datetime | None, zone: tzinfo | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A UTC instant in the shop's (or the machine's) local time."""
     return "" if at is None else at.astimezone(zone).strftime(fmt)
+
+
+@dataclass(frozen=True, slots=True)
+class Margins:
+    """A report's portrait A4 margins and the space above its closing "Printed …" line."""
+
+    side: float
+    top: float
+    gap: float
+
+
+def build_a4(
+    out: BinaryIO,
+    story: list[Flowable],
+    margins: Margins,
+    *,
+    title: str,
+    printed_at: datetime,
+    zone: tzinfo | None,
+) -> None:
+    """Lay ``story`` out on portrait A4 pages into ``out``, ending with when it was printed.
+
+    Args:
+        out: Where the PDF goes.
+        story: The report's flowables.
+        margins: ``side`` left and right, ``top`` above and below, ``gap`` above the last line.
+        title: The document's title (its metadata).
+        printed_at: When the report was made (a UTC instant).
+        zone: The shop's time zone to print it in (the machine's when None).
+    """
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=margins.side,
+        rightMargin=margins.side,
+        topMargin=margins.top,
+        bottomMargin=margins.top,
+        title=title,
+    )
+    printed = para(f"Printed {local_time(printed_at, zone)} · posapp", styles()["small"])
+    doc.build([*story, Spacer(1, margins.gap), printed])
+
+
+def figures_band(figures: Sequence[tuple[Flowable, str]], widths: list[float]) -> Table:
+    """The headline figures on the accent band: each value (drawn) over its label."""
+    label = styles()["kpi_label"]
+    cells = [[value for value, _ in figures], [para(text, label) for _, text in figures]]
+    grid = Table(cells, colWidths=widths)
+    grid.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, -1), ACCENT_SOFT),
+                ("LINEBEFORE", (1, 0), (-1, -1), 0.8, RULE),
+                ("LEFTPADDING", (0, 0), (-1, -1), 10),
+                ("TOPPADDING", (0, 0), (-1, 0), 10),
+                ("BOTTOMPADDING", (0, -1), (-1, -1), 10),
+            ]
+        )
+    )
+    return grid

@@ -15,7 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from posapp.reports.orders_pdf import ACCENT, INK, MUTED, RULE, fonts, safe
+from posapp.reports.pdf_kit import ACCENT, INK, MUTED, RULE, fit, fonts, printable
 from posapp.services.sales import OrderDetail, ReceiptModel, ReceiptRow, receipt_model
 
 __all__ = ["PAGE_WIDTH", "receipt_pdf", "render_receipt"]
@@ -25,14 +25,6 @@ MARGIN: float = 5 * mm
 BODY = 8.2
 SMALL = 7.0
 LEAD = 1.35
-
-
-def _fit(text: str, font: str, size: float, width: float) -> str:
-    if stringWidth(text, font, size) <= width:
-        return text
-    while text and stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return safe(text + "…")
 
 
 class _Pen:
@@ -55,7 +47,7 @@ class _Pen:
             self.canvas.setFont(font, size)
             self.canvas.setFillColor(color)
             self.canvas.drawCentredString(
-                PAGE_WIDTH / 2, self.y, _fit(safe(text), font, size, self.width)
+                PAGE_WIDTH / 2, self.y, fit(printable(text), font, size, self.width)
             )
 
     def row(self, row: ReceiptRow, size: float = BODY) -> None:
@@ -68,9 +60,9 @@ class _Pen:
             return
         self.canvas.setFillColor(MUTED if muted else INK)
         self.canvas.setFont(font, size)
-        right = safe(row.right)
+        right = printable(row.right)
         room = self.width - stringWidth(right, font, size) - 6
-        self.canvas.drawString(MARGIN, self.y, _fit(safe(row.left), font, size, room))
+        self.canvas.drawString(MARGIN, self.y, fit(printable(row.left), font, size, room))
         if right:
             self.canvas.drawRightString(self.right, self.y, right)
 
@@ -131,9 +123,9 @@ def _taxes(pen: _Pen, model: ReceiptModel) -> None:
             if tax is None
             else (tax.rate, tax.net, tax.tax, tax.gross)
         )
-        pen.canvas.drawString(MARGIN, pen.y, safe(cells[0]))
+        pen.canvas.drawString(MARGIN, pen.y, printable(cells[0]))
         for x, cell in zip(columns, cells[1:], strict=True):
-            pen.canvas.drawRightString(x, pen.y, safe(cell))
+            pen.canvas.drawRightString(x, pen.y, printable(cell))
         del index
 
 

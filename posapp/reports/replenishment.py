@@ -8,24 +8,30 @@ as a formula (``= + - @``, tab, carriage return) are prefixed with an apostrophe
 from __future__ import annotations
 
 import csv
-import functools
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, Final
-from xml.sax.saxutils import escape
 
-from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from typing_extensions import override
 
 from posapp.money import div_round, format_money, to_major_str
+from posapp.reports.pdf_kit import (
+    ACCENT,
+    BAND,
+    DANGER,
+    INK,
+    MUTED,
+    RULE,
+    PageCountCanvas,
+    fonts,
+    markup,
+)
 from posapp.services.stock import (
     GRAMS_PER_KG,
     ReplenishmentLine,
@@ -47,7 +53,6 @@ CSV_HEADER: Final = (
     "Unit cost",
     "Line cost",
 )
-_FONT_DIRS: Final = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 
 
 def escape_cell(text: str) -> str:
@@ -136,42 +141,27 @@ def write_csv(plan: ReplenishmentList, stream: IO[str]) -> int:
 # -- PDF -------------------------------------------------------------------------------------
 
 
-@functools.cache
-def _fonts() -> tuple[str, str]:
-    """DejaVu Sans when installed (every script), else Helvetica (Latin-1 only)."""
-    for folder in _FONT_DIRS:
-        regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
-        if regular.is_file() and bold.is_file():
-            pdfmetrics.registerFont(TTFont("PosappSans", str(regular)))
-            pdfmetrics.registerFont(TTFont("PosappSans-Bold", str(bold)))
-            return "PosappSans", "PosappSans-Bold"
-    return "Helvetica", "Helvetica-Bold"
-
-
-_INK = colors.HexColor("#17202c")
-_MUTED = colors.HexColor("#5c6878")
-_ACCENT = colors.HexColor("#2563eb")
-_RULE = colors.HexColor("#e1e6ed")
-_ZEBRA = colors.HexColor("#f4f6f9")
-_LOW = colors.HexColor("#b42318")
-
-
 def _styles() -> dict[str, ParagraphStyle]:
-    regular, bold = _fonts()
+    regular, bold = fonts().regular, fonts().bold
     return {
-        "title": ParagraphStyle("title", fontName=bold, fontSize=17, leading=21, textColor=_INK),
-        "sub": ParagraphStyle("sub", fontName=regular, fontSize=9, leading=12, textColor=_MUTED),
+        "title": ParagraphStyle("title", fontName=bold, fontSize=17, leading=21, textColor=INK),
+        "sub": ParagraphStyle("sub", fontName=regular, fontSize=9, leading=12, textColor=MUTED),
         "cell": ParagraphStyle("cell", fontName=regular, fontSize=8.5, leading=10.5),
-        "small": ParagraphStyle("small", fontName=regular, fontSize=7, leading=9, textColor=_MUTED),
+        "small": ParagraphStyle("small", fontName=regular, fontSize=7, leading=9, textColor=MUTED),
         "num": ParagraphStyle(
             "num", fontName=regular, fontSize=8.5, leading=10.5, alignment=TA_RIGHT
         ),
         "low": ParagraphStyle(
-            "low", fontName=regular, fontSize=8.5, leading=10.5, alignment=TA_RIGHT, textColor=_LOW
+            "low",
+            fontName=regular,
+            fontSize=8.5,
+            leading=10.5,
+            alignment=TA_RIGHT,
+            textColor=DANGER,
         ),
-        "head": ParagraphStyle("head", fontName=bold, fontSize=8, leading=10, textColor=_MUTED),
+        "head": ParagraphStyle("head", fontName=bold, fontSize=8, leading=10, textColor=MUTED),
         "headnum": ParagraphStyle(
-            "headnum", fontName=bold, fontSize=8, leading=10, textColor=_MUTED, alignment=TA_RIGHT
+            "headnum", fontName=bold, fontSize=8, leading=10, textColor=MUTED, alignment=TA_RIGHT
         ),
         "total": ParagraphStyle(
             "total", fontName=bold, fontSize=9.5, leading=12, alignment=TA_RIGHT
@@ -181,7 +171,7 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 def _p(text: str, style: ParagraphStyle) -> Paragraph:
     # User text is escaped: a product called "<b>x</b>" prints literally.
-    return Paragraph(escape(text), style)
+    return Paragraph(markup(text), style)
 
 
 def _table(plan: ReplenishmentList, st: dict[str, ParagraphStyle], width: float) -> Table:
@@ -193,7 +183,7 @@ def _table(plan: ReplenishmentList, st: dict[str, ParagraphStyle], width: float)
     rows: list[list[Any]] = [header]
     for line in report_lines(plan):
         product = Paragraph(
-            f"{escape(line.name)}<br/><font size=7 color='#5c6878'>{escape(line.category)}</font>",
+            f"{markup(line.name)}<br/><font size=7 color='#5c6878'>{markup(line.category)}</font>",
             st["cell"],
         )
         rows.append(
@@ -202,7 +192,7 @@ def _table(plan: ReplenishmentList, st: dict[str, ParagraphStyle], width: float)
                 product,
                 _p(line.on_hand, st["low"]),
                 _p(line.reorder_point, st["num"]),
-                Paragraph(f"<b>{escape(line.suggested)}</b>", st["num"]),
+                Paragraph(f"<b>{markup(line.suggested)}</b>", st["num"]),
                 _p(line.elsewhere, st["num"]),
                 _p(line.cost, st["num"]),
             ]
@@ -212,15 +202,15 @@ def _table(plan: ReplenishmentList, st: dict[str, ParagraphStyle], width: float)
     table = Table(rows, colWidths=[width * f for f in fractions], repeatRows=1)
     style = [
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("LINEBELOW", (0, 0), (-1, 0), 1, _INK),
-        ("LINEABOVE", (0, -1), (-1, -1), 1, _INK),
+        ("LINEBELOW", (0, 0), (-1, 0), 1, INK),
+        ("LINEABOVE", (0, -1), (-1, -1), 1, INK),
         ("TOPPADDING", (0, 0), (-1, -1), 5),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
     ]
     for index in range(1, len(rows) - 1):
         if index % 2 == 0:
-            style.append(("BACKGROUND", (0, index), (-1, index), _ZEBRA))
-        style.append(("LINEBELOW", (0, index), (-1, index), 0.25, _RULE))
+            style.append(("BACKGROUND", (0, index), (-1, index), BAND))
+        style.append(("LINEBELOW", (0, index), (-1, index), 0.25, RULE))
     table.setStyle(TableStyle(style))
     return table
 
@@ -230,12 +220,12 @@ def _total(plan: ReplenishmentList) -> str:
 
 
 def _page_decorations(plan: ReplenishmentList) -> Any:
-    regular, _ = _fonts()
+    regular = fonts().regular
 
     def draw(canvas: Any, doc: Any) -> None:
         canvas.saveState()
         page_w, _ = doc.pagesize
-        canvas.setStrokeColor(_ACCENT)
+        canvas.setStrokeColor(ACCENT)
         canvas.setLineWidth(3)
         canvas.line(
             doc.leftMargin,
@@ -244,7 +234,7 @@ def _page_decorations(plan: ReplenishmentList) -> Any:
             doc.pagesize[1] - 12 * mm,
         )
         canvas.setFont(regular, 7.5)
-        canvas.setFillColor(_MUTED)
+        canvas.setFillColor(MUTED)
         footer = f"posapp · Replenishment list · {plan.store.code} {plan.store.name}"
         canvas.drawString(doc.leftMargin, 9 * mm, footer)
         canvas.restoreState()
@@ -252,27 +242,14 @@ def _page_decorations(plan: ReplenishmentList) -> Any:
     return draw
 
 
-class _NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no type hints
-    """A canvas that writes "Page n of m" once the page count is known."""
+class _NumberedCanvas(PageCountCanvas):
+    """The list's canvas: "Page n of m" at the bottom right."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._pages: list[dict[str, Any]] = []
-
-    def showPage(self) -> None:
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._pages)
-        for state in self._pages:
-            self.__dict__.update(state)
-            width = self._pagesize[0]
-            self.setFont(_fonts()[0], 7.5)
-            self.setFillColor(_MUTED)
-            self.drawRightString(width - 15 * mm, 9 * mm, f"Page {self._pageNumber} of {total}")
-            super().showPage()
-        super().save()
+    @override
+    def draw_page_count(self, number: int, total: int) -> None:
+        self.setFont(fonts().regular, 7.5)
+        self.setFillColor(MUTED)
+        self.drawRightString(self._pagesize[0] - 15 * mm, 9 * mm, f"Page {number} of {total}")
 
 
 def render_pdf(

@@ -10,32 +10,26 @@ from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Spacer
 
-from posapp.money import format_money
 from posapp.reports.orders_pdf import (
-    ACCENT,
-    ACCENT_SOFT,
-    MUTED,
-    RULE,
-    fonts,
-    local_time,
+    METHOD_NAMES,
+    Margins,
+    build_a4,
+    figures_band,
+    money,
     para,
     styles,
     table,
 )
+from posapp.reports.pdf_kit import ACCENT, MUTED, RULE, fonts
 from posapp.services.sales import SalesReport
 
 __all__ = ["render_sales_report", "sales_report_pdf", "sales_report_tables"]
 
-METHOD_NAMES = {"cash": "Cash", "card": "Card", "account": "Customer account"}
-CONTENT_WIDTH = A4[0] - 36 * mm
+MARGINS = Margins(side=18 * mm, top=16 * mm, gap=6 * mm)
+CONTENT_WIDTH = A4[0] - 2 * MARGINS.side
 KEEP_TOGETHER_ROWS = 30
-
-
-def money(minor: int) -> str:
-    """Report money with a real minus sign."""
-    return format_money(minor).replace("-", "−")
 
 
 def sales_report_tables(report: SalesReport) -> dict[str, list[list[str]]]:
@@ -112,25 +106,8 @@ def _kpis(report: SalesReport) -> Flowable:
         (money(average), "Average sale"),
         (money(report.refunds_minor), "Refunds"),
     ]
-    grid = Table(
-        [
-            [para(v, s["kpi"]) for v, _ in figures],
-            [para(label, s["kpi_label"]) for _, label in figures],
-        ],
-        colWidths=[CONTENT_WIDTH / 4] * 4,
-    )
-    grid.setStyle(
-        TableStyle(
-            [
-                ("BACKGROUND", (0, 0), (-1, -1), ACCENT_SOFT),
-                ("LINEBEFORE", (1, 0), (-1, -1), 0.8, RULE),
-                ("LEFTPADDING", (0, 0), (-1, -1), 10),
-                ("TOPPADDING", (0, 0), (-1, 0), 10),
-                ("BOTTOMPADDING", (0, -1), (-1, -1), 10),
-            ]
-        )
-    )
-    return grid
+    cells = [(para(value, s["kpi"]), label) for value, label in figures]
+    return figures_band(cells, [CONTENT_WIDTH / 4] * 4)
 
 
 def _chart(report: SalesReport) -> Flowable:
@@ -167,15 +144,6 @@ def _chart(report: SalesReport) -> Flowable:
 def render_sales_report(report: SalesReport, out: BinaryIO, *, zone: tzinfo | None = None) -> None:
     """Draw the sales report as an A4 PDF into ``out``."""
     s = styles()
-    doc = SimpleDocTemplate(
-        out,
-        pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=16 * mm,
-        bottomMargin=16 * mm,
-        title=f"Sales {report.date_from} to {report.date_to}",
-    )
     period = f"{report.date_from:%d %b %Y} – {report.date_to:%d %b %Y} · {report.store_name}"
     story: list[Flowable] = [
         para("Sales report", s["title"]),
@@ -209,11 +177,8 @@ def render_sales_report(report: SalesReport, out: BinaryIO, *, zone: tzinfo | No
             story.append(KeepTogether(block))
         else:  # a long table breaks across pages, its header repeated
             story += block
-    story += [
-        Spacer(1, 6 * mm),
-        para(f"Printed {local_time(report.generated_at, zone)} · posapp", s["small"]),
-    ]
-    doc.build(story)
+    title = f"Sales {report.date_from} to {report.date_to}"
+    build_a4(out, story, MARGINS, title=title, printed_at=report.generated_at, zone=zone)
 
 
 def sales_report_pdf(report: SalesReport, *, zone: tzinfo | None = None) -> bytes:

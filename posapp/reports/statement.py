@@ -13,12 +13,10 @@ still to come at each page break: 10,000 movements took about a minute, now abou
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from datetime import tzinfo
 from pathlib import Path
 from typing import IO, Any, Final
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.colors import Color
@@ -26,12 +24,24 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from typing_extensions import override
 
+from posapp.reports.pdf_kit import (
+    ACCENT,
+    ACCENT_SOFT,
+    BAND,
+    DANGER,
+    INK,
+    MUTED,
+    RULE,
+    PageCountCanvas,
+    fonts,
+    markup,
+    printable,
+)
 from posapp.reports.statement_model import StatementReport, statement_report
 from posapp.services.accounts import StatementDTO
 from posapp.services.platform.files import atomic_target
@@ -45,14 +55,8 @@ __all__ = [
 
 MARGIN: Final = 16 * mm
 WIDTH: Final = A4[0] - 2 * MARGIN
-INK: Final = colors.HexColor("#17202c")
-MUTED: Final = colors.HexColor("#5c6878")
-ACCENT: Final = colors.HexColor("#2563eb")
-ACCENT_SOFT: Final = colors.HexColor("#e8effd")
-BAND: Final = colors.HexColor("#f4f6f9")
-RULE: Final = colors.HexColor("#e1e6ed")
-NEGATIVE: Final = colors.HexColor("#b42318")
 ZEBRA: Final = colors.HexColor("#fafbfc")
+"""Every other movement (lighter than the band of the opening and closing rows)."""
 TOP_MARGIN: Final = MARGIN
 BOTTOM_MARGIN: Final = 18 * mm
 CELL_SIZE: Final = 8.5
@@ -64,15 +68,6 @@ SUM_LEADING: Final = 1.2 * CELL_SIZE  # reportlab's line height for plain text c
 CELL_SIDE_PADDING: Final = 1.5 * mm
 _FUZZ: Final = 1e-6
 
-_FONT_DIRS: Final = (
-    "/usr/share/fonts/truetype/dejavu",
-    "/usr/share/fonts/dejavu",
-    "/usr/share/fonts/TTF",
-    "/usr/local/share/fonts",
-    "/Library/Fonts",
-    "C:/Windows/Fonts",
-)
-
 Progress = Callable[[int, int], bool]
 """Called with (pages drawn, pages expected); returning False cancels the rendering."""
 
@@ -81,27 +76,8 @@ class RenderCancelledError(Exception):
     """The person cancelled the rendering."""
 
 
-@functools.cache
-def _fonts() -> tuple[str, str]:
-    """Register DejaVu Sans (regular, bold) if installed; return the (regular, bold) names."""
-    for folder in _FONT_DIRS:
-        regular, bold = Path(folder, "DejaVuSans.ttf"), Path(folder, "DejaVuSans-Bold.ttf")
-        if regular.is_file() and bold.is_file():
-            pdfmetrics.registerFont(TTFont("Statement", str(regular)))
-            pdfmetrics.registerFont(TTFont("Statement-Bold", str(bold)))
-            return "Statement", "Statement-Bold"
-    return "Helvetica", "Helvetica-Bold"
-
-
-def _text(value: str) -> str:
-    """User text made safe for a Paragraph (markup escaped; Latin-1 only without DejaVu)."""
-    if _fonts()[0] == "Helvetica":
-        value = value.encode("latin-1", "replace").decode("latin-1")
-    return escape(value)
-
-
 def _styles() -> dict[str, ParagraphStyle]:
-    regular, bold = _fonts()
+    regular, bold = fonts().regular, fonts().bold
     base = ParagraphStyle("base", fontName=regular, fontSize=9, leading=12, textColor=INK)
     return {
         "base": base,
@@ -122,12 +98,12 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 def _header(report: StatementReport, styles: dict[str, ParagraphStyle]) -> Table:
     left = [
-        Paragraph(_text(report.shop_name), styles["shop"]),
+        Paragraph(markup(report.shop_name), styles["shop"]),
         Paragraph(report.title, styles["title"]),
         Spacer(1, 3 * mm),
-        Paragraph(_text(report.holder_name), styles["holder"]),
+        Paragraph(markup(report.holder_name), styles["holder"]),
         Paragraph(f"Account {report.number} · {report.status}", styles["muted"]),
-        *(Paragraph(_text(line), styles["muted"]) for line in report.contact),
+        *(Paragraph(markup(line), styles["muted"]) for line in report.contact),
     ]
     right = [
         Paragraph("PERIOD", ParagraphStyle("pl", styles["label"], alignment=TA_RIGHT)),
@@ -224,10 +200,10 @@ class _Rows:
         self._cells: list[tuple[str, str | Paragraph, str, str, str, str]] = []
         self.heights: list[float] = []
         for row in self.rows:
-            description: str | Paragraph = _plain(row.description)
+            description: str | Paragraph = printable(row.description)
             height = CELL_LEADING if row.kind == "movement" else SUM_LEADING
             if row.kind == "movement" and _too_wide(description, self._text_width):
-                description = Paragraph(_text(row.description), styles["cell"])
+                description = Paragraph(markup(row.description), styles["cell"])
                 height = max(height, description.wrap(self._text_width, A4[1])[1])
             self._cells.append(
                 (row.date, description, row.reference, row.money_in, row.money_out, row.balance)
@@ -302,7 +278,7 @@ class _Rows:
         it, is drawn, and a new one begins.
         """
         lefts, side = self._lefts, CELL_SIDE_PADDING
-        regular, bold = _fonts()
+        regular, bold = fonts().regular, fonts().bold
         text = canvas.beginText()
         font, colour = "", None
         for index, bottom in bottoms:
@@ -396,19 +372,12 @@ def _colour(column: int, value: str) -> Color:
     if column == _REFERENCE:
         return MUTED
     if column == _BALANCE and value.startswith("-"):
-        return NEGATIVE
+        return DANGER
     return INK
 
 
-def _plain(value: str) -> str:
-    """User text for a plain table cell (Latin-1 only without DejaVu; no markup to escape)."""
-    if _fonts()[0] == "Helvetica":
-        return value.encode("latin-1", "replace").decode("latin-1")
-    return value
-
-
 def _too_wide(text: str, width: float) -> bool:
-    return "\n" in text or stringWidth(text, _fonts()[0], CELL_SIZE) > width
+    return "\n" in text or stringWidth(text, fonts().regular, CELL_SIZE) > width
 
 
 def _expected_pages(first_page: list[Any], rows: _Rows) -> int:
@@ -418,35 +387,21 @@ def _expected_pages(first_page: list[Any], rows: _Rows) -> int:
     return rows.pages(frame - above, frame)
 
 
-class _Numbered(Canvas):  # type: ignore[misc]  # reportlab has no type hints
-    """A canvas that knows the page count when it saves, to print "Page 2 of 5"."""
+class _Numbered(PageCountCanvas):
+    """The statement's canvas: "Page 2 of 5" and the footer, and progress as pages are laid out."""
 
     footer = ""
     progress: Progress | None = None
     expected = 1
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._pages: list[dict[str, Any]] = []
-
-    def showPage(self) -> None:
-        self._pages.append(dict(self.__dict__))
-        done = len(self._pages)
+    @override
+    def page_done(self, done: int) -> None:
         if self.progress is not None and not self.progress(done, max(done, self.expected)):
             raise RenderCancelledError
-        self._startPage()
 
-    def save(self) -> None:
-        pages = self._pages
-        for number, state in enumerate(pages, start=1):
-            self.__dict__.update(state)
-            self._footer(number, len(pages))
-            super().showPage()
-        self.page_count = len(pages)
-        super().save()
-
-    def _footer(self, number: int, total: int) -> None:
-        self.setFont(_fonts()[0], 7.5)
+    @override
+    def draw_page_count(self, number: int, total: int) -> None:
+        self.setFont(fonts().regular, 7.5)
         self.setFillColor(MUTED)
         self.setStrokeColor(RULE)
         self.line(MARGIN, 12 * mm, A4[0] - MARGIN, 12 * mm)

@@ -1,4 +1,4 @@
-"""X and Z reports as PDF, drawn from :class:`posapp.services.sales.dto.TillReport`.
+"""X and Z reports as PDF, drawn from :class:`posapp.services.sales.TillReport`.
 
 Both come from the same calculation (``posapp.services.sales.tills``); an X report is taken while
 the till is open and resets nothing, a Z report closes the session and adds the blind count and the
@@ -16,33 +16,27 @@ from typing import BinaryIO
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
-from posapp.money import format_money
 from posapp.reports.orders_pdf import (
-    ACCENT_SOFT,
-    DANGER,
-    MUTED,
-    RULE,
-    SUCCESS,
-    fonts,
+    METHOD_NAMES,
+    Margins,
+    build_a4,
+    figures_band,
     local_time,
+    money,
     para,
     styles,
     table,
 )
+from posapp.reports.pdf_kit import DANGER, MUTED, SUCCESS, fonts
 from posapp.services.sales import TillReport, percent
 
 __all__ = ["Section", "render_till_report", "till_report_pdf", "till_report_sections"]
 
-METHOD_NAMES = {"cash": "Cash", "card": "Card", "account": "Customer account"}
 TWO_COLUMNS = 2
+MARGINS = Margins(side=20 * mm, top=18 * mm, gap=8 * mm)
 SECTION_ORDER = ("Cash drawer", "Closing count", "Sales", "Payments", "Taxes", "Cash in and out")
-
-
-def money(minor: int) -> str:
-    """Report money with a real minus sign."""
-    return format_money(minor).replace("-", "−")
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,47 +204,25 @@ def _header(report: TillReport, zone: tzinfo | None) -> list[Flowable]:
 def _headline(report: TillReport) -> Flowable:
     """Three big figures: net sales, expected cash, and (Z) the over/short."""
     s = styles()
-    cells = [
-        [
-            para(money(report.sales_minor - report.refunds_minor), s["kpi"]),
-            para(money(report.expected_cash_minor), s["kpi"]),
-        ],
-        [para("Net sales", s["kpi_label"]), para("Expected cash in drawer", s["kpi_label"])],
+    figures: list[tuple[Flowable, str]] = [
+        (para(money(report.sales_minor - report.refunds_minor), s["kpi"]), "Net sales"),
+        (para(money(report.expected_cash_minor), s["kpi"]), "Expected cash in drawer"),
     ]
     widths = [57 * mm, 57 * mm]
     if report.kind == "Z" and report.over_short_minor is not None:
         value = report.over_short_minor
         colour = SUCCESS if value == 0 else DANGER
         style = ParagraphStyle("over_short", parent=s["kpi"], textColor=colour)
-        cells[0].append(para(_over_short_text(value).capitalize(), style))
-        cells[1].append(para("Counted vs expected", s["kpi_label"]))
+        figures.append((para(_over_short_text(value).capitalize(), style), "Counted vs expected"))
         widths.append(56 * mm)
-    grid = Table(cells, colWidths=widths)
-    commands: list[tuple[object, ...]] = [
-        ("BACKGROUND", (0, 0), (-1, -1), ACCENT_SOFT),
-        ("LINEBEFORE", (1, 0), (-1, -1), 0.8, RULE),
-        ("LEFTPADDING", (0, 0), (-1, -1), 10),
-        ("TOPPADDING", (0, 0), (-1, 0), 10),
-        ("BOTTOMPADDING", (0, -1), (-1, -1), 10),
-    ]
-    grid.setStyle(TableStyle(commands))
-    return grid
+    return figures_band(figures, widths)
 
 
 def render_till_report(report: TillReport, out: BinaryIO, *, zone: tzinfo | None = None) -> None:
     """Draw the X or Z report as an A4 PDF into ``out``."""
     s = styles()
-    doc = SimpleDocTemplate(
-        out,
-        pagesize=A4,
-        leftMargin=20 * mm,
-        rightMargin=20 * mm,
-        topMargin=18 * mm,
-        bottomMargin=18 * mm,
-        title=f"{report.kind} report {report.session.register}",
-    )
     story: list[Flowable] = [*_header(report, zone), Spacer(1, 6 * mm), _headline(report)]
-    width = A4[0] - 40 * mm
+    width = A4[0] - 2 * MARGINS.side
     for section in till_report_sections(report):
         columns = len(section.header)
         first = width * (0.5 if columns <= TWO_COLUMNS else 0.34)
@@ -271,11 +243,8 @@ def render_till_report(report: TillReport, out: BinaryIO, *, zone: tzinfo | None
                 rows, [first] + [rest] * (columns - 1), total_row=section.total is not None
             )
         story.append(KeepTogether([para(section.title, s["h2"]), grid]))
-    story += [
-        Spacer(1, 8 * mm),
-        para(f"Printed {local_time(report.generated_at, zone)} · posapp", s["small"]),
-    ]
-    doc.build(story)
+    title = f"{report.kind} report {report.session.register}"
+    build_a4(out, story, MARGINS, title=title, printed_at=report.generated_at, zone=zone)
 
 
 def till_report_pdf(report: TillReport, *, zone: tzinfo | None = None) -> bytes:

@@ -1,11 +1,11 @@
 """The one seam: every feature's facade as a typed attribute, for the edges (UI and CLI).
 
-``Backend`` holds a :class:`~posapp.services.platform.context.ServiceContext` (database,
-publisher, register, clock) and one facade per feature built on it: :attr:`Backend.sales`,
+``Backend`` is a :class:`~posapp.services.platform.context.ServiceContext` (database,
+publisher, register, clock) with one facade per feature built on it: :attr:`Backend.sales`,
 :attr:`~Backend.stock`, :attr:`~Backend.catalog`, :attr:`~Backend.coupons`,
 :attr:`~Backend.accounts`, :attr:`~Backend.staff` and :attr:`~Backend.notifications`. A facade
-receives the context, never the backend, so no feature depends on this top floor. Each facade is
-built on first use (its feature's modules load then), which keeps start-up light.
+receives it typed as the context, never as the backend, so no feature depends on this top floor.
+Each facade is built on first use (its feature's modules load then), which keeps start-up light.
 """
 
 from __future__ import annotations
@@ -13,17 +13,13 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING
 
-from posapp.events import Publisher, null_publisher
-from posapp.models.base import utcnow
 from posapp.services.platform.context import ServiceContext
-from posapp.services.platform.uow import Clock, UnitOfWork
 
 if TYPE_CHECKING:
     from posapp.services.accounts import AccountsApi
     from posapp.services.catalog import CatalogApi
     from posapp.services.coupons import CouponsApi
     from posapp.services.notifications import NotificationsApi
-    from posapp.services.platform.db import Database
     from posapp.services.sales import SalesApi
     from posapp.services.staff import StaffApi
     from posapp.services.stock import StockApi
@@ -31,52 +27,12 @@ if TYPE_CHECKING:
 # The facades are imported where they are built (PLC0415): importing this module stays cheap.
 
 
-class Backend:
-    """Everything an edge needs to run use cases, built once by the composition root."""
+class Backend(ServiceContext):
+    """Everything an edge needs to run use cases, built once by the composition root.
 
-    def __init__(
-        self,
-        database: Database,
-        publisher: Publisher = null_publisher,
-        *,
-        register: str = "register",
-        clock: Clock = utcnow,
-    ) -> None:
-        self.context = ServiceContext(database, publisher, register=register, clock=clock)
-
-    # ---- the context ------------------------------------------------------------------------
-
-    @property
-    def database(self) -> Database:
-        """The open database."""
-        return self.context.database
-
-    @property
-    def publisher(self) -> Publisher:
-        """Where committed events go."""
-        return self.context.publisher
-
-    @property
-    def register(self) -> str:
-        """This register's name."""
-        return self.context.register
-
-    @property
-    def clock(self) -> Clock:
-        """The time source of every unit of work."""
-        return self.context.clock
-
-    @clock.setter
-    def clock(self, clock: Clock) -> None:
-        self.context.clock = clock
-
-    def uow(self) -> UnitOfWork:
-        """A unit of work for a user action that writes (BEGIN IMMEDIATE on SQLite)."""
-        return self.context.uow()
-
-    def read_uow(self) -> UnitOfWork:
-        """A unit of work that only reads (never takes SQLite's write lock)."""
-        return self.context.read_uow()
+    It is the :class:`ServiceContext` (database, publisher, register, clock, units of work) with
+    one facade per feature on top; each facade is given it as a plain ``ServiceContext``.
+    """
 
     @property
     def database_description(self) -> str:
@@ -90,42 +46,42 @@ class Backend:
         """The register, the order list and the tills."""
         from posapp.services.sales import SalesApi  # noqa: PLC0415
 
-        return SalesApi(self.context)
+        return SalesApi(self)
 
     @functools.cached_property
     def stock(self) -> StockApi:
         """Stores and stock."""
         from posapp.services.stock import StockApi  # noqa: PLC0415
 
-        return StockApi(self.context)
+        return StockApi(self)
 
     @functools.cached_property
     def catalog(self) -> CatalogApi:
         """Products and categories."""
         from posapp.services.catalog import CatalogApi  # noqa: PLC0415
 
-        return CatalogApi(self.context)
+        return CatalogApi(self)
 
     @functools.cached_property
     def coupons(self) -> CouponsApi:
         """Coupon campaigns, codes, redemptions and their reports."""
         from posapp.services.coupons import CouponsApi  # noqa: PLC0415
 
-        return CouponsApi(self.context)
+        return CouponsApi(self)
 
     @functools.cached_property
     def accounts(self) -> AccountsApi:
         """Customer accounts and their money."""
         from posapp.services.accounts import AccountsApi  # noqa: PLC0415
 
-        return AccountsApi(self.context)
+        return AccountsApi(self)
 
     @functools.cached_property
     def staff(self) -> StaffApi:
         """Log-in, staff users, home stores, the audit log, the idle lock and approvals."""
         from posapp.services.staff import StaffApi  # noqa: PLC0415
 
-        return StaffApi(self.context)
+        return StaffApi(self)
 
     @functools.cached_property
     def notifications(self) -> NotificationsApi:
@@ -137,4 +93,4 @@ class Backend:
         """
         from posapp.services.notifications import NotificationsApi  # noqa: PLC0415
 
-        return NotificationsApi(self.context)
+        return NotificationsApi(self)

@@ -21,7 +21,7 @@ from typing_extensions import override
 from posapp.services.platform.dto import DemoLogin, UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.ui.kit.qt_compat import emit
-from posapp.ui.kit.widgets import SPACING, icon_label, separator
+from posapp.ui.kit.widgets import SPACING, icon_label, message_label, separator
 
 if TYPE_CHECKING:  # the login window paints before the services (and SQLAlchemy) load
     from posapp.services.backend import Backend
@@ -63,12 +63,8 @@ class LoginDialog(QDialog):
 
         self.username_edit, self.password_edit = self._make_edits()
 
-        self.error_label = QLabel(self)
-        self.error_label.setObjectName("errorLabel")
-        self.error_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.error_label.setWordWrap(True)
+        self.error_label = message_label("errorLabel", self)
         self.error_label.setAccessibleName("Sign-in error")
-        self.error_label.hide()
 
         self.sign_in_button = QPushButton(SIGN_IN, self)
         self.sign_in_button.setObjectName("signInButton")

@@ -39,6 +39,7 @@ from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.operation import drain
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import PALETTE, icon
+from posapp.ui.kit.session import SessionEndedEvent
 from posapp.ui.kit.widgets import SPACING, StatusItem, icon_label, status_separator
 from posapp.ui.notifications import (
     LinkOpener,
@@ -49,7 +50,7 @@ from posapp.ui.notifications import (
     wire_notifications,
 )
 from posapp.ui.orders import OrdersTab
-from posapp.ui.staff import IdleLock, SessionEndedEvent, UsersTab
+from posapp.ui.staff import IdleLock, UsersTab
 from posapp.ui.stores import StoresTab
 
 _log = logging.getLogger(__name__)
@@ -59,12 +60,6 @@ NO_STORE = "No store"
 DEFAULT_SIZE = QSize(1280, 800)
 MINIMUM_SIZE = QSize(960, 600)
 _CORNER_NUDGE = 3  # the selected tab's 3 px underline lifts the tab labels; match it
-_MENU_BUTTON_STYLE = (  # like the Log out button next to it (style.qss), without the arrow
-    f"QToolButton {{ color: {PALETTE['muted']}; padding: 6px 12px; font-weight: bold; }}"
-    "QToolButton:focus { padding: 5px 11px; }"
-    f"QToolButton:hover {{ color: {PALETTE['text']}; }}"
-    "QToolButton::menu-indicator { image: none; width: 0px; }"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,7 +288,6 @@ class MainWindow(QMainWindow):
         button.setToolTip("Notifications, rules and customer email")
         button.setAccessibleName("Notifications menu")
         button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-        button.setStyleSheet(_MENU_BUTTON_STYLE)
         self.notifications_button = button
         self._corner_row.insertWidget(0, button)
 
@@ -372,7 +366,7 @@ class MainWindow(QMainWindow):
 
     @override
     def event(self, event: QEvent) -> bool:
-        if isinstance(event, SessionEndedEvent):  # posted by posapp.ui.staff.session
+        if isinstance(event, SessionEndedEvent):  # posted by posapp.ui.kit.session
             self.end_session(event.message)
             return True
         return super().event(event)

@@ -8,6 +8,7 @@ were written, and that the PostgreSQL figures ran when a server is given.
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -46,6 +47,7 @@ EXPECTED = (
     "coupon validation at checkout",
     "coupon report",
     "account statement",
+    "demo data loaded",
 )
 POSTGRES = ("(PostgreSQL)", "throughput")
 """Figures that need PostgreSQL: skipped (with the reason) only when no server is given."""
@@ -88,7 +90,12 @@ def test_every_figure_is_measured_and_checked(tmp_path: Path) -> None:
             assert "PostgreSQL" in figure["note"], figure["note"]
             continue
         assert figure["samples"] >= 1, name
-        assert figure["median"] > 0, name
+        if figure["unit"] == "%":  # a saving, one path against another: a busy machine may
+            # make it negative in a run this short, so only that it was measured is checked
+            assert math.isfinite(figure["median"]), name
+            assert figure["median"] < 100, name
+        else:
+            assert figure["median"] > 0, name
         assert figure["checked"], f"{name}: nothing was checked"
         assert figure["result"] in {"PASS", "FAIL", "info"}, name
     # One table on stdout with every figure; the machine is recorded for the README.

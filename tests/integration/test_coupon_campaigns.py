@@ -16,6 +16,8 @@ from posapp.services.backend import Backend
 from posapp.services.coupons import campaigns as cc
 from posapp.services.coupons import codes as coupon_codes
 from posapp.services.coupons import exports as ce
+from posapp.services.coupons import final_report as cfr
+from posapp.services.coupons import generation
 from posapp.services.coupons import queries as cq
 from posapp.services.coupons import report_data as crd
 from posapp.services.coupons.dto import CampaignDraft, PageCursor, RedemptionFilter
@@ -128,7 +130,7 @@ def test_generate_codes_unique_across_campaigns(world: World) -> None:
     first = world.campaign(name="First")
     second = world.campaign(name="Second", single_use_codes=False)
     progress: list[tuple[int, int]] = []
-    result = cc.generate_codes(
+    result = generation.generate_codes(
         world.backend.uow(),
         world.admin,
         first.id,
@@ -140,7 +142,7 @@ def test_generate_codes_unique_across_campaigns(world: World) -> None:
     assert all(code.startswith("SPRING-") for code in result.sample)
     assert progress[-1] == (12_000, 12_000)
     assert len(progress) == 3
-    cc.generate_codes(world.backend.uow(), world.admin, second.id, 3_000, prefix="SPRING")
+    generation.generate_codes(world.backend.uow(), world.admin, second.id, 3_000, prefix="SPRING")
     with world.backend.read_uow() as uow:
         total, distinct = uow.session.execute(
             select(func.count(), func.count(func.distinct(CouponCode.code_key)))
@@ -162,8 +164,8 @@ def test_generation_replaces_collisions(world: World, monkeypatch: pytest.Monkey
             return [(taken.code, "AAAABBBB"), *real(count - 1, **kw)]  # type: ignore[arg-type]
         return real(count, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr("posapp.services.coupons.campaigns.new_codes", colliding)
-    result = cc.generate_codes(world.backend.uow(), world.admin, campaign.id, 10)
+    monkeypatch.setattr("posapp.services.coupons.generation.new_codes", colliding)
+    result = generation.generate_codes(world.backend.uow(), world.admin, campaign.id, 10)
     assert result.count == 10
     assert calls == [10, 1]
     assert len(cq.code_ids(world.backend.uow(), world.admin, campaign.id)) == 11
@@ -172,8 +174,8 @@ def test_generation_replaces_collisions(world: World, monkeypatch: pytest.Monkey
 def test_cancelled_generation_keeps_nothing(world: World) -> None:
     campaign = world.campaign()
     seen: list[int] = []
-    with pytest.raises(cc.GenerationCancelledError, match="no code was kept"):
-        cc.generate_codes(
+    with pytest.raises(generation.GenerationCancelledError, match="no code was kept"):
+        generation.generate_codes(
             world.backend.uow(),
             world.admin,
             campaign.id,
@@ -197,14 +199,14 @@ def test_cancelled_generation_keeps_nothing(world: World) -> None:
 def test_generation_input(world: World, count: int, prefix: str, groups: int, message: str) -> None:
     campaign = world.campaign()
     with pytest.raises(ValidationError, match=message):
-        cc.generate_codes(
+        generation.generate_codes(
             world.backend.uow(), world.admin, campaign.id, count, prefix=prefix, groups=groups
         )
 
 
 def test_csv_export_is_formula_safe(world: World) -> None:
     campaign = world.campaign(name='=HYPERLINK("x")', shared_code="SAFE-1")
-    cc.generate_codes(world.backend.uow(), world.admin, campaign.id, 3)
+    generation.generate_codes(world.backend.uow(), world.admin, campaign.id, 3)
     text = ce.export_codes_csv(world.backend.uow(), world.admin, campaign.id)
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][:3] == ["code", "campaign", "discount"]
@@ -216,7 +218,7 @@ def test_csv_export_is_formula_safe(world: World) -> None:
 
 def test_code_sheet_and_lookups(world: World) -> None:
     campaign = world.campaign(min_spend_minor=2000, max_discount_minor=500)
-    cc.generate_codes(world.backend.uow(), world.admin, campaign.id, 4, prefix="X")
+    generation.generate_codes(world.backend.uow(), world.admin, campaign.id, 4, prefix="X")
     sheet = ce.code_sheet(world.backend.uow(), world.admin, campaign.id)
     assert len(sheet.codes) == 4
     assert sheet.value_text == "10 % off"
@@ -244,7 +246,7 @@ def test_code_sheet_and_lookups(world: World) -> None:
 
 def test_campaign_list_counts_and_logs(world: World) -> None:
     campaign = world.campaign()
-    codes = cc.generate_codes(world.backend.uow(), world.admin, campaign.id, 5).sample
+    codes = generation.generate_codes(world.backend.uow(), world.admin, campaign.id, 5).sample
     lines = world.basket(("bread", 2))
     order_ids = []
     for code in codes[:3]:
@@ -342,7 +344,9 @@ ACTION_CALLS: dict[str, Call] = {
     "coupons.campaigns.add_shared_code": lambda uow, a, s: cc.add_shared_code(
         uow, a, _cid(uow), f"M{a.id}X{uow.now():%H%M%S%f}"
     ),
-    "coupons.campaigns.generate_codes": lambda uow, a, s: cc.generate_codes(uow, a, _cid(uow), 2),
+    "coupons.generation.generate_codes": lambda uow, a, s: generation.generate_codes(
+        uow, a, _cid(uow), 2
+    ),
     "coupons.campaigns.get_campaign": lambda uow, a, s: cc.get_campaign(uow, a, _cid(uow)),
     "coupons.exports.export_codes_csv": lambda uow, a, s: ce.export_codes_csv(uow, a, _cid(uow)),
     "coupons.exports.code_sheet": lambda uow, a, s: ce.code_sheet(uow, a, _cid(uow)),
@@ -363,6 +367,10 @@ ACTION_CALLS: dict[str, Call] = {
     "coupons.report_data.effectiveness_report": lambda uow, a, s: crd.effectiveness_report(
         uow, a, uow.now().date(), uow.now().date()
     ),
+    "coupons.final_report.final_report_file": lambda uow, a, s: cfr.final_report_file(
+        uow, a, _cid(uow)
+    ),
+    "coupons.final_report.final_report": lambda uow, a, s: cfr.final_report(uow, a, _cid(uow)),
 }
 """The coupon actions for the permission-matrix test (tests/unit/test_security.py CALLS)."""
 

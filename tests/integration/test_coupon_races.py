@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from posapp.models import CouponCampaign, CouponCode, CouponRedemption
 from posapp.services.backend import Backend
-from posapp.services.coupons.campaigns import generate_codes
+from posapp.services.coupons.generation import generate_codes
 from posapp.services.coupons.redemption import CouponRefused, quote_coupon, redeem_coupon
 from tests.integration.test_coupon_world import World, make_world
 

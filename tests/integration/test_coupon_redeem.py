@@ -21,13 +21,9 @@ from sqlalchemy import Engine, event, func, select
 from posapp.events import CampaignEnded, CouponRedeemed, RecordingPublisher
 from posapp.models import CouponCampaign, CouponCode, CouponRedemption
 from posapp.services.backend import Backend
-from posapp.services.coupons.campaigns import (
-    create_campaign,
-    generate_codes,
-    set_campaign_active,
-    set_code_active,
-)
+from posapp.services.coupons.campaigns import create_campaign, set_campaign_active, set_code_active
 from posapp.services.coupons.dto import CampaignDraft
+from posapp.services.coupons.generation import generate_codes
 from posapp.services.coupons.redemption import (
     BasketLine,
     CouponQuote,

@@ -19,11 +19,12 @@ from posapp.reports.coupon_effectiveness import render_effectiveness
 from posapp.reports.coupon_final import write_final_report
 from posapp.reports.coupon_sheet import render_code_sheet
 from posapp.services.backend import Backend
-from posapp.services.coupons.campaigns import generate_codes
 from posapp.services.coupons.exports import code_sheet
+from posapp.services.coupons.generation import generate_codes
 from posapp.services.coupons.redemption import release_redemptions
-from posapp.services.coupons.report_data import day_bounds, effectiveness_report
+from posapp.services.coupons.report_data import effectiveness_report
 from posapp.services.platform.files import FileTargetError
+from posapp.services.platform.zone import day_bounds
 from tests.integration.test_coupon_world import FakeClock, World, make_world
 
 START = datetime(2026, 4, 6, 9, 0, tzinfo=UTC)
@@ -181,7 +182,7 @@ def test_cli_writes_the_report(
 
 
 def test_final_report_and_code_sheet(shop: World, tmp_path: Path) -> None:
-    path = write_final_report(shop.backend, 1, tmp_path)
+    path = write_final_report(shop.backend.coupons.final_report(None, 1), tmp_path)
     assert path.name == "coupon-campaign-1-spring-15.pdf"
     text = pdf_text(path.read_bytes())
     assert "Final report: Spring 15%" in text

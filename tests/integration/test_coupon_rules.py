@@ -13,10 +13,10 @@ from posapp.services.backend import Backend
 from posapp.services.coupons.campaigns import (
     add_shared_code,
     end_due_campaigns,
-    generate_codes,
     set_campaign_active,
     set_code_active,
 )
+from posapp.services.coupons.generation import generate_codes
 from posapp.services.coupons.redemption import (
     BasketLine,
     CouponRefused,

@@ -22,7 +22,7 @@ from posapp.config import AppConfig
 from posapp.events import CampaignEnded, NotificationCreated, RecordingPublisher
 from posapp.models import CouponCampaign, CouponCode
 from posapp.models.base import utcnow
-from posapp.reports.coupon_final import ensure_final_report, find_final_report
+from posapp.reports.coupon_final import find_final_report
 from posapp.services.backend import Backend
 from posapp.services.coupons.codes import code_key
 from posapp.services.notifications import staff as notifications
@@ -30,6 +30,7 @@ from posapp.services.notifications.dto import NotificationDTO, NotificationFilte
 from posapp.services.platform.db import Database
 from posapp.services.staff import users
 from posapp.services.staff.security import SessionEndedError
+from posapp.ui.notifications.menu import ensure_final_report
 from tests.checkout_seed import add_coupon
 from tests.integration.notif_till import WAIT_S, NotifShop, seed, sell
 
@@ -128,7 +129,8 @@ def test_a_campaign_used_up_at_checkout_gets_its_final_report_and_a_link_for_adm
         }
         assert {"campaign_ended", "campaign_report"} <= kinds
         # Opening the link finds this very file.
-        assert ensure_final_report(services.backend, shop.admin, campaign_id, folder) == path
+        coupons = services.backend.coupons
+        assert ensure_final_report(coupons, shop.admin, campaign_id, folder) == path
     finally:
         services.stop()
 
@@ -199,11 +201,12 @@ def test_opening_the_link_writes_a_missing_report_for_users_who_may_see_coupons(
 ) -> None:
     code_id = add_coupon(setup, "GONE", usage_limit=5, name="Autumn")
     campaign_id = campaign_of(setup, code_id)
-    assert find_final_report(campaign_id, folder) is None  # another register wrote it
-    path = ensure_final_report(setup, shop.cashier, campaign_id, folder)
+    file = setup.coupons.final_report_file(shop.cashier, campaign_id)
+    assert find_final_report(file, folder) is None  # another register wrote it
+    path = ensure_final_report(setup.coupons, shop.cashier, campaign_id, folder)
     assert path.name == f"coupon-campaign-{campaign_id}-autumn.pdf"
     assert "Final report: Autumn" in pdf_text(path)
-    assert find_final_report(campaign_id, folder) == path
+    assert find_final_report(file, folder) == path
     users.set_active(setup.uow(), shop.admin, shop.cashier.id, False)
     with pytest.raises(SessionEndedError):  # a deactivated user's session ends here too
-        ensure_final_report(setup, shop.cashier, campaign_id, folder)
+        ensure_final_report(setup.coupons, shop.cashier, campaign_id, folder)

@@ -23,15 +23,9 @@ from posapp.services.backend import Backend
 from posapp.services.notifications import mailer
 from posapp.services.notifications.outbox_dto import SmtpSettings
 from posapp.services.platform.db import Database
-from posapp.services.sales import checkout, orders
-from posapp.services.sales.dto import (
-    DraftLine,
-    PaymentDraft,
-    PaymentKind,
-    ReturnLineRequest,
-    ReturnRequest,
-    SaleDraft,
-)
+from posapp.services.sales import checkout, orders, returns
+from posapp.services.sales.dto import DraftLine, PaymentDraft, PaymentKind, SaleDraft
+from posapp.services.sales.order_dto import ReturnLineRequest, ReturnRequest
 from tests.checkout_seed import add_customer
 from tests.integration.mailer_support import SmtpServer
 from tests.integration.notif_till import PRICE_MINOR, WAIT_S, NotifShop, ensure_till, seed
@@ -104,7 +98,7 @@ def give_back(backend: Backend, shop: NotifShop, order_id: int, quantity: int) -
         line_id = uow.session.scalar(select(OrderLine.id).where(OrderLine.order_id == order_id))
     assert line_id is not None
     request = ReturnRequest(uuid.uuid4(), order_id, (ReturnLineRequest(line_id, quantity),))
-    return orders.return_items(backend.uow(), shop.manager, request).status
+    return returns.return_items(backend.uow(), shop.manager, request).status
 
 
 def test_returns_email_the_refund_partly_then_in_full(

@@ -20,17 +20,10 @@ from posapp.services.accounts.movements import deposit, withdraw
 from posapp.services.backend import Backend
 from posapp.services.coupons.redemption import CouponRefused
 from posapp.services.platform.dto import UserDTO
-from posapp.services.sales.dto import (
-    BasketItem,
-    DraftLine,
-    PaymentDraft,
-    PaymentKind,
-    ReturnLineRequest,
-    ReturnRequest,
-    SaleDraft,
-)
-from posapp.services.sales.orders import return_items
+from posapp.services.sales.dto import BasketItem, DraftLine, PaymentDraft, PaymentKind, SaleDraft
+from posapp.services.sales.order_dto import ReturnLineRequest, ReturnRequest
 from posapp.services.sales.pricing import PriceLine, price_cart
+from posapp.services.sales.returns import return_items
 from posapp.services.stock import actions as stock
 from posapp.services.stock.dto import StockLine
 from tests.reliability.world import ACCOUNT_PIN, World

@@ -23,12 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from posapp.cli import accounts as accounts_cli
-from posapp.cli import catalog as catalog_cli
-from posapp.cli import coupons as coupons_cli
 from posapp.cli import main as cli
-from posapp.cli import orders as orders_cli
-from posapp.cli import users as users_cli
 from posapp.services.backend import Backend
 from posapp.services.platform import db
 from posapp.services.platform.db import Database, open_database
@@ -296,8 +291,8 @@ def migrated(monkeypatch: pytest.MonkeyPatch) -> None:
     def open_migrated(url: str, *, upgrade: bool = True) -> Database:
         return open_database(url, upgrade=False)
 
-    for module in (db, users_cli, accounts_cli, catalog_cli, coupons_cli, orders_cli):
-        monkeypatch.setattr(module, "open_database", open_migrated)
+    # posapp.cli.kit.open_backend imports it from there when a command runs
+    monkeypatch.setattr(db, "open_database", open_migrated)
 
 
 @pytest.mark.usefixtures("migrated")

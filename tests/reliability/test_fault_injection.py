@@ -9,8 +9,9 @@ status history and audit. Two independent ways of failing it, on SQLite and Post
   in the driver's commit). It listens to no SQLAlchemy statement event, so checkout runs the path
   it runs in shops: ``Prepared`` statements straight on the driver's cursor. This does not depend
   on how checkout.py is organised, so it survives rewrites.
-- **After every step.** Each private function of :mod:`posapp.services.sales.checkout` that
-  ``_place`` calls (found from its code at test time) is wrapped to run, then raise.
+- **After every step.** Each function of checkout's modules (:mod:`posapp.services.sales.checkout`
+  and its ``checkout_*`` siblings, which price the sale and write its rows) that ``_place`` calls
+  (found from its code at test time) is wrapped to run, then raise.
 
 After each fault the whole database (every row of every table) is what it was before, the
 publisher has heard nothing, and the same sale can then be placed once.
@@ -217,17 +218,19 @@ def test_a_fault_at_any_statement_of_a_checkout_leaves_nothing(
 
 
 def _steps_of_place() -> list[str]:
-    """The private functions of checkout that ``_place`` calls (read from its code), then itself.
+    """The functions of checkout's modules that ``_place`` calls (read from its code), then itself.
 
-    Without a ``_place`` (checkout rewritten), the steps are those ``place_order`` calls.
+    A step is a name ``_place`` looks up in :mod:`~posapp.services.sales.checkout` that holds a
+    function of checkout or of a ``checkout_*`` sibling (pricing, the rows): what it imports from
+    elsewhere (stock, coupons, tills) is not a step. Without a ``_place`` (checkout rewritten), the
+    steps are those ``place_order`` calls.
     """
     entry = getattr(checkout, "_place", None) or checkout.place_order
     steps = [
         name
         for name in dict.fromkeys(entry.__code__.co_names)
-        if name.startswith("_")
-        and isinstance(getattr(checkout, name, None), types.FunctionType)
-        and getattr(checkout, name).__module__ == checkout.__name__
+        if isinstance(getattr(checkout, name, None), types.FunctionType)
+        and getattr(checkout, name).__module__.startswith(checkout.__name__)
     ]
     return [*steps, entry.__name__] if entry.__name__.startswith("_") else steps
 

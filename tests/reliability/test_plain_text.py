@@ -45,7 +45,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from posapp.demo import history as demo
+from posapp.demo import load_demo
 from posapp.events import NotificationCreated
 from posapp.models import (
     Category,
@@ -177,7 +177,7 @@ def _notify(backend: Backend, user_id: int) -> int:
 def markup_shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MarkupShop]:
     database: Database = make_database("sqlite", tmp_path_factory.mktemp("markup"))
     backend = Backend(database, register="markup-till")
-    demo.load_demo(backend.uow(), seed=3, days=2, product_count=24)
+    load_demo(backend, seed=3, days=2, product_count=24)
     product_id, store_id, number, campaign_id = _rename(backend)
     admin = next(u for u in _staff(backend) if u.role == "admin")
     cashier = next(u for u in _staff(backend) if u.role == "cashier")

@@ -44,12 +44,13 @@ from posapp.services.catalog import products as catalog
 from posapp.services.catalog.dto import ProductDraft
 from posapp.services.coupons import campaigns as coupon_campaigns
 from posapp.services.coupons import exports as coupon_exports
+from posapp.services.coupons import generation as coupon_generation
 from posapp.services.coupons.dto import CampaignDraft
 from posapp.services.platform import cards
 from posapp.services.platform import text as platform_text
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError, ValidationError
-from posapp.services.sales import orders, parked, tills
+from posapp.services.sales import orders, parked, returns, tills
 from posapp.services.sales import queries as orders_queries
 from posapp.services.sales.dto import (
     DraftLine,
@@ -58,10 +59,9 @@ from posapp.services.sales.dto import (
     ParkedLine,
     PaymentDraft,
     PaymentKind,
-    ReturnLineRequest,
-    ReturnRequest,
     SaleDraft,
 )
+from posapp.services.sales.order_dto import ReturnLineRequest, ReturnRequest
 from posapp.services.sales.receipt import receipt_model, receipt_text
 from posapp.services.staff import audit as audit_queries
 from posapp.services.staff import auth, users
@@ -273,7 +273,7 @@ class Run:
         line_id = self._first_line(by_card)
         t.every_card(
             "return reason",
-            lambda s, _: orders.return_items(
+            lambda s, _: returns.return_items(
                 self.backend.uow(),
                 self.cashier,
                 ReturnRequest(uuid.uuid4(), by_card, (ReturnLineRequest(line_id, 1),), reason=s),
@@ -283,7 +283,7 @@ class Run:
         line_id = self._first_line(by_card)
         t.every_card(
             "card refund reference",
-            lambda s, _: orders.return_items(
+            lambda s, _: returns.return_items(
                 self.backend.uow(),
                 self.cashier,
                 ReturnRequest(
@@ -506,10 +506,10 @@ class Run:
         single = campaign(name="Codes for export")
         t.every_card(
             "generated code prefix",
-            lambda s, _: coupon_campaigns.generate_codes(uow(), admin, single, 3, prefix=s),
+            lambda s, _: coupon_generation.generate_codes(uow(), admin, single, 3, prefix=s),
             "PLAIN",
         )
-        coupon_campaigns.generate_codes(uow(), admin, single, 20, prefix="SEC")
+        coupon_generation.generate_codes(uow(), admin, single, 20, prefix="SEC")
         self.campaign_id = single
 
     # --- exports ------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ Usage::
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.ui.make_screenshots_catalog
 
-Uses the demo data (``posapp.demo.history.load_demo``) in a temporary SQLite file; also writes
+Uses the demo data (``posapp.demo.load_demo``) in a temporary SQLite file; also writes
 a barcode label sheet of the first products to ``/tmp/catalog_labels.pdf``.
 """
 
@@ -21,7 +21,7 @@ from PySide6.QtCore import QLocale, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
-from posapp.demo.history import load_demo
+from posapp.demo import load_demo
 from posapp.services.backend import Backend
 from posapp.services.platform.db import open_database
 from posapp.services.staff import users
@@ -70,7 +70,7 @@ def main() -> int:  # noqa: PLR0915 - a linear script of screens
         try:
             bus = EventBus()
             backend = Backend(database, bus, register="till-1")
-            load_demo(backend.uow())
+            load_demo(backend)
             manager = users.find_user(backend.read_uow(), "manager")
             window = MainWindow(backend, bus, manager)
             window.show()

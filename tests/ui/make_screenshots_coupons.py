@@ -19,7 +19,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QApplication
 
-from posapp.demo.history import load_demo
+from posapp.demo import load_demo
 from posapp.reports.coupon_effectiveness import render_effectiveness
 from posapp.reports.coupon_sheet import render_code_sheet
 from posapp.services.backend import Backend
@@ -69,7 +69,7 @@ def main() -> int:
         try:
             bus = EventBus()
             backend = Backend(database, bus, register="till-1")
-            load_demo(backend.uow(), seed=7, days=28)
+            load_demo(backend, seed=7, days=28)
             admin = find_user(backend.read_uow(), "admin")
             desk = backend.coupons
             rows = desk.list_campaigns(admin)

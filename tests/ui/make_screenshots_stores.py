@@ -4,7 +4,7 @@ Usage::
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.ui.make_screenshots_stores
 
-Uses the demo data (``posapp.demo.history.load_demo``) in a temporary SQLite file, and also
+Uses the demo data (``posapp.demo.load_demo``) in a temporary SQLite file, and also
 writes the replenishment PDF of the first store to ``/tmp/stores_replenishment.pdf``.
 """
 
@@ -20,7 +20,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QApplication, QWidget
 
-from posapp.demo.history import load_demo
+from posapp.demo import load_demo
 from posapp.reports.replenishment import render_pdf
 from posapp.services.backend import Backend
 from posapp.services.platform.db import open_database
@@ -99,7 +99,7 @@ def main() -> int:
         try:
             bus = EventBus()
             backend = Backend(database, bus, register="till-1")
-            load_demo(backend.uow())
+            load_demo(backend)
             api = backend.stock
             manager = users.find_user(backend.read_uow(), "manager")
             window = MainWindow(backend, bus, manager)

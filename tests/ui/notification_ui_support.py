@@ -27,7 +27,7 @@ class WiredBackend(Backend):
     @property
     def notifications(self) -> NotificationsApi:
         store = PasswordStore(self.password_dir, environ={}, use_keyring=False)
-        return NotificationsApi(self.context, password_store=store)
+        return NotificationsApi(self, password_store=store)
 
 
 class Shop:

@@ -178,7 +178,7 @@ def test_export_can_be_cancelled(
     started = threading.Event()
 
     def slow_export(
-        uow: object, actor: object, flt: object, path: object, *, progress: Callable[[int], bool]
+        actor: object, flt: object, path: object, *, progress: Callable[[int], bool]
     ) -> int:
         done = 0
         while True:
@@ -188,7 +188,8 @@ def test_export_can_be_cancelled(
                 raise ExportCancelledError("Export cancelled: no file was written.")
             time.sleep(0.005)
 
-    monkeypatch.setattr(audit_queries, "export_audit_csv", slow_export)
+    # The facade's method is replaced (it holds the use case itself, not the module's name).
+    monkeypatch.setattr(ui_backend.staff, "export_audit_csv", slow_export)
     view = make_view(qtbot, ui_backend, bus, history["admin"])
     view.export_csv(tmp_path / "out.csv")
     assert view.is_busy()

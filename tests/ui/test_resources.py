@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QColor
@@ -51,6 +53,43 @@ def test_stylesheet_applies_without_qt_warnings(qtbot: QtBot) -> None:
     host.show()
     qtbot.wait_exposed(host)
     assert button.height() >= 48  # touch-friendly buttons for the register
+
+
+SCREEN_SHEETS = sorted(
+    path.stem for path in resources.resources_dir().glob("*.qss") if path.stem != "style"
+)
+
+
+def test_screens_have_their_own_stylesheets() -> None:
+    assert {"register", "payment", "shared", "accounts", "staff", "stores"} <= set(SCREEN_SHEETS)
+
+
+@pytest.mark.parametrize("name", SCREEN_SHEETS)
+def test_screen_stylesheet_resolves_and_applies_without_qt_warnings(
+    qtbot: QtBot, name: str
+) -> None:
+    sheet = resources.stylesheet(name)
+    assert "@" not in sheet
+    assert "/*" not in sheet
+    host = QWidget()
+    qtbot.add_widget(host)
+    layout = QVBoxLayout(host)
+    for widget in (QLineEdit(host), QPushButton("OK", host), QTabWidget(host)):
+        layout.addWidget(widget)
+    resources.styled(host, name)
+    host.show()
+    qtbot.wait_exposed(host)
+    assert host.styleSheet() == sheet
+
+
+def test_an_unknown_stylesheet_or_colour_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        resources.stylesheet("no-such-sheet")
+    sheet = tmp_path / "bad.qss"
+    sheet.write_text("QLabel { color: @no_such_colour; }")
+    # An absolute name replaces the resources folder in the path join: a sheet outside it.
+    with pytest.raises(ValueError, match="@no_such_colour"):
+        resources.stylesheet(str(sheet.with_suffix("")))
 
 
 def test_required_icons_exist_as_24px_stroke_drawings() -> None:

@@ -18,9 +18,9 @@ from posapp.services.staff.permissions import Permission
 from posapp.services.staff.security import SESSION_ENDED, SessionEndedError, authorize
 from posapp.ui.app_runner import SessionController
 from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.session import error_text
 from posapp.ui.main_window import MainWindow
 from posapp.ui.staff.dialogs import AddUserDialog, ConfirmDialog
-from posapp.ui.staff.session import error_text
 from posapp.ui.staff.tab import UsersTab
 from tests.ui.helpers import log_in
 from tests.ui.users_support import open_dialog, rows, submit

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 from posapp.services.backend import Backend
 from posapp.services.platform.dto import UserDTO
 from posapp.ui.kit.bus import EventBus
-from posapp.ui.staff.dialogs import FormDialog
+from posapp.ui.kit.form_dialog import FormDialog
 from posapp.ui.staff.panel import UsersPanel
 from posapp.ui.staff.tab import UsersTab
 

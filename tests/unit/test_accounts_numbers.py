@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from posapp.demo.history import account_number as demo_number
 from posapp.services.accounts import numbers
 from posapp.services.platform.errors import ValidationError
 
@@ -19,10 +18,19 @@ def test_known_check_digits() -> None:
     assert numbers.make_number(1) == "0000000195"
 
 
-def test_same_scheme_as_the_demo_data() -> None:
+def test_make_number_is_mod_97_10() -> None:
+    number = numbers.make_number(1)
+    assert len(number) == 10
+    assert number.startswith("00000001")
+    assert int(number) % 97 == 1
+    typo = number[:3] + str((int(number[3]) + 1) % 10) + number[4:]
+    assert int(typo) % 97 != 1
+    swapped = number[:8] + number[9] + number[8]
+    assert number[8] == number[9] or int(swapped) % 97 != 1
     for seq in (1, 42, 99_999_999):
-        assert numbers.make_number(seq) == demo_number(seq)
-        assert numbers.is_valid(demo_number(seq))
+        assert numbers.is_valid(numbers.make_number(seq))
+    with pytest.raises(ValueError, match="out of range"):
+        numbers.make_number(10**8)
 
 
 def test_random_numbers_are_valid_and_above_the_demo_range() -> None:

@@ -14,7 +14,7 @@ import pytest
 import posapp.app
 from posapp.cli import main as cli
 from posapp.config import AppConfig
-from posapp.demo.history import NOT_EMPTY
+from posapp.demo import NOT_EMPTY
 from posapp.models import Store
 from posapp.services.backend import Backend
 from posapp.services.platform.db import Database

@@ -12,20 +12,22 @@ from posapp.events import OrderStatusChanged, PaymentConfirmed, RecordingPublish
 from posapp.models import AuditEntry, CouponCode, StockMovement
 from posapp.services.backend import Backend
 from posapp.services.platform.errors import ConflictError, ServiceError, ValidationError
-from posapp.services.sales import checkout, orders
+from posapp.services.sales import checkout, orders, returns
 from posapp.services.sales import queries as orders_queries
 from posapp.services.sales.dto import (
     ApprovalRequiredError,
     DraftLine,
     ManagerApproval,
-    OrderDetail,
-    OrderFilter,
     PaymentDraft,
     PaymentKind,
+    SaleDraft,
+)
+from posapp.services.sales.order_dto import (
+    OrderDetail,
+    OrderFilter,
     RefundTo,
     ReturnLineRequest,
     ReturnRequest,
-    SaleDraft,
 )
 from posapp.services.sales.pricing import PriceLine, price_cart
 from tests.checkout_seed import (
@@ -172,7 +174,7 @@ def _return(
         ReturnLineRequest(order.lines[index].id, qty, restock) for index, qty, restock in picks
     )
     request = ReturnRequest(uuid.uuid4(), order_id, lines, **extra)  # type: ignore[arg-type]
-    return orders.return_items(backend.uow(), shop.cashier, request)
+    return returns.return_items(backend.uow(), shop.cashier, request)
 
 
 def test_partial_returns_never_more_than_sold_and_add_up(backend: Backend, shop: Shop) -> None:
@@ -203,8 +205,8 @@ def test_return_retry_returns_once(backend: Backend, shop: Shop) -> None:
     order_id = sale(backend, shop, [("apple", 2)])
     order = detail(backend, shop, order_id)
     request = ReturnRequest(uuid.uuid4(), order_id, (ReturnLineRequest(order.lines[0].id, 1),))
-    first = orders.return_items(backend.uow(), shop.cashier, request)
-    again = orders.return_items(backend.uow(), shop.cashier, request)
+    first = returns.return_items(backend.uow(), shop.cashier, request)
+    again = returns.return_items(backend.uow(), shop.cashier, request)
     assert again.replayed
     assert again.return_id == first.return_id
     assert again.refunds == first.refunds
@@ -253,7 +255,7 @@ def test_a_line_from_another_order_is_refused(backend: Backend, shop: Shop) -> N
     other_line = detail(backend, shop, two).lines[0].id
     request = ReturnRequest(uuid.uuid4(), one, (ReturnLineRequest(other_line, 1),))
     with pytest.raises(ValidationError, match="not on this order"):
-        orders.return_items(backend.uow(), shop.cashier, request)
+        returns.return_items(backend.uow(), shop.cashier, request)
 
 
 def test_order_list_keyset_pages_and_filters(backend: Backend, shop: Shop) -> None:

@@ -18,7 +18,7 @@ from posapp.services.backend import Backend
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import PermissionDeniedError
 from posapp.services.platform.uow import UnitOfWork
-from posapp.services.sales import checkout, orders, parked, tills
+from posapp.services.sales import checkout, orders, parked, returns, tills
 from posapp.services.sales import lookup as checkout_lookup
 from posapp.services.sales import queries as orders_queries
 from posapp.services.sales import report as orders_sales
@@ -26,16 +26,14 @@ from posapp.services.sales.dto import (
     BasketItem,
     DraftLine,
     ManagerApproval,
-    OrderFilter,
     ParkedCart,
     ParkedLine,
     PaymentDraft,
     PaymentKind,
     ProductDTO,
-    ReturnLineRequest,
-    ReturnRequest,
     SaleDraft,
 )
+from posapp.services.sales.order_dto import OrderFilter, ReturnLineRequest, ReturnRequest
 from posapp.services.staff.permissions import ROLE_PERMISSIONS, Permission
 from posapp.services.staff.security import ACTIONS
 from tests.checkout_seed import PASSWORD, add_coupon, add_staff
@@ -133,7 +131,7 @@ def _return(uow: UnitOfWork, actor: UserDTO, staff: dict[str, UserDTO]) -> objec
     order_id = _order(uow, staff)
     line = orders_queries.order_detail(uow, staff["admin"], order_id).lines[0]
     request = ReturnRequest(uuid.uuid4(), order_id, (ReturnLineRequest(line.id, 1),))
-    return orders.return_items(uow, actor, request)
+    return returns.return_items(uow, actor, request)
 
 
 TODAY = datetime.now(UTC).date()
@@ -173,7 +171,7 @@ ACTION_CALLS: dict[str, Call] = {
     "sales.orders.record_line_removed": lambda uow, a, s: orders.record_line_removed(
         uow, a, uuid.uuid4(), _world(uow, s)[1], 1, PRICE
     ),
-    "sales.orders.return_items": _return,
+    "sales.returns.return_items": _return,
     "sales.queries.order_page": lambda uow, a, s: orders_queries.order_page(uow, a, OrderFilter()),
     "sales.queries.order_detail": lambda uow, a, s: orders_queries.order_detail(
         uow, a, _order(uow, s)
@@ -238,6 +236,7 @@ def test_every_order_action_has_a_call() -> None:
         "sales.checkout.",
         "sales.lookup.",
         "sales.orders.",
+        "sales.returns.",
         "sales.queries.",
         "sales.report.",
         "sales.parked.",

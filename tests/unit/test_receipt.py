@@ -17,8 +17,9 @@ from posapp.services.platform.errors import ValidationError
 from posapp.services.sales import checkout, tills
 from posapp.services.sales import queries as orders_queries
 from posapp.services.sales import report as orders_sales
-from posapp.services.sales.dto import DraftLine, OrderDetail, PaymentDraft, PaymentKind, SaleDraft
+from posapp.services.sales.dto import DraftLine, PaymentDraft, PaymentKind, SaleDraft
 from posapp.services.sales.escpos import open_printer, print_receipt
+from posapp.services.sales.order_dto import OrderDetail
 from posapp.services.sales.pricing import Discount
 from posapp.services.sales.receipt import receipt_model, receipt_text
 from tests.checkout_seed import Shop, add_coupon, add_customer, open_shop_till, seed_shop

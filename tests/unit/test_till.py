@@ -15,16 +15,10 @@ from posapp.services.platform.errors import (
     ServiceError,
     ValidationError,
 )
-from posapp.services.sales import checkout, orders, tills
+from posapp.services.sales import checkout, returns, tills
 from posapp.services.sales import queries as orders_queries
-from posapp.services.sales.dto import (
-    DraftLine,
-    PaymentDraft,
-    PaymentKind,
-    ReturnLineRequest,
-    ReturnRequest,
-    SaleDraft,
-)
+from posapp.services.sales.dto import DraftLine, PaymentDraft, PaymentKind, SaleDraft
+from posapp.services.sales.order_dto import ReturnLineRequest, ReturnRequest
 from tests.checkout_seed import Shop, seed_shop
 
 
@@ -109,7 +103,7 @@ def test_x_and_z_come_from_one_calculation(backend: Backend, shop: Shop) -> None
     tills.cash_movement(backend.uow(), shop.cashier, 500, "Change from the safe")
     tills.cash_movement(backend.uow(), shop.cashier, -3000, "Bank deposit")
     line = orders_queries.order_detail(backend.uow(), shop.manager, order_id).lines[1]
-    orders.return_items(
+    returns.return_items(
         backend.uow(),
         shop.cashier,
         ReturnRequest(uuid.uuid4(), order_id, (ReturnLineRequest(line.id, 2),)),

@@ -29,13 +29,10 @@ GOOD = "correct horse battery"
 def make_parser(*, existing_user_group: bool = False) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="posapp")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
-    if existing_user_group:  # the shape of posapp.cli.main: it makes `user` for `user add`
+    if existing_user_group:  # another module made the `user` group first
         group = commands.add_parser("user")
-        user_commands = group.add_subparsers(metavar="COMMAND", required=True)
-        user_commands.add_parser("add")
-        register_cli(commands, user_commands=user_commands)
-    else:
-        register_cli(commands)
+        group.add_subparsers(metavar="COMMAND", required=True)
+    register_cli(commands)
     return parser
 
 

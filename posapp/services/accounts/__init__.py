@@ -1,9 +1,6 @@
 """Customer accounts: deposits, withdrawals, transfers, PINs, statements, order payments.
 
-This is the package's face: other packages import only from here. The edges reach its use cases
-through :class:`AccountsApi` (``Backend.accounts``); other service packages call the functions below
-inside their own unit of work. Modules inside the package import each other directly, never this
-face (so importing the package never runs into itself).
+The package's face (see docs/ARCHITECTURE.md); the edges use ``Backend.accounts``.
 """
 
 from posapp.services.accounts.api import AccountsApi
@@ -26,6 +23,9 @@ from posapp.services.accounts.dto import (
 from posapp.services.accounts.manage import (
     ApprovalRequiredError,
     WrongPinError,
+    deposit,
+    get_account,
+    open_account,
     pay_from_account,
     refund_to_account,
     statement,
@@ -52,8 +52,11 @@ __all__ = [
     "StatementLine",
     "WithdrawalRules",
     "WrongPinError",
+    "deposit",
     "display",
+    "get_account",
     "movement_label",
+    "open_account",
     "pay_from_account",
     "refund_to_account",
     "statement",

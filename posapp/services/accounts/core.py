@@ -25,7 +25,9 @@ from posapp.models import (
 from posapp.models.stores import StoreKind
 from posapp.services.accounts import numbers as account_numbers
 from posapp.services.accounts.dto import AccountDTO
-from posapp.services.accounts.ledger import Leg, Posted, post, shop_account
+from posapp.services.accounts.ledger import Leg, Posted, find_shop_account, post, shop_account
+from posapp.services.platform.audit import values_of
+from posapp.services.platform.dto import from_row
 from posapp.services.platform.errors import (
     ConflictError,
     NotFoundError,
@@ -47,37 +49,29 @@ Account = tuple[CustomerAccount, LedgerAccount]
 
 def to_dto(account: CustomerAccount, ledger: LedgerAccount) -> AccountDTO:
     """Build the read model of a customer account."""
-    return AccountDTO(
-        id=account.id,
-        number=account.number,
-        holder_name=account.holder_name,
-        email=account.email,
-        phone=account.phone,
-        status=account.status,
+    return from_row(
+        AccountDTO,
+        account,
         balance_minor=ledger.balance_minor,
         overdraft_limit_minor=ledger.overdraft_limit_minor,
-        daily_withdrawal_limit_minor=account.daily_withdrawal_limit_minor,
-        marketing_opt_in=account.marketing_opt_in,
         pin_set=account.pin_hash is not None,
-        pin_locked=account.pin_locked,
-        pin_failures=account.pin_failures,
-        created_at=account.created_at,
-        changed_at=account.changed_at,
-        version=account.version,
     )
+
+
+_AUDITED: Final = (
+    "holder_name",
+    "email",
+    "phone",
+    "status",
+    "daily_withdrawal_limit_minor",
+    "marketing_opt_in",
+)
+"""What the audit log keeps of an account's row (with its ledger's overdraft limit)."""
 
 
 def snapshot(account: CustomerAccount, ledger: LedgerAccount) -> dict[str, Any]:
     """What the audit log keeps of an account before and after a change."""
-    return {
-        "holder_name": account.holder_name,
-        "email": account.email,
-        "phone": account.phone,
-        "status": account.status,
-        "overdraft_limit_minor": ledger.overdraft_limit_minor,
-        "daily_withdrawal_limit_minor": account.daily_withdrawal_limit_minor,
-        "marketing_opt_in": account.marketing_opt_in,
-    }
+    return values_of(account, _AUDITED) | {"overdraft_limit_minor": ledger.overdraft_limit_minor}
 
 
 def load(uow: UnitOfWork, account_id: int, *, lock: bool = False) -> Account:
@@ -152,12 +146,9 @@ def shop(uow: UnitOfWork, kind: LedgerAccountKind, store_id: int | None = None) 
     registers doing so at the same time; on PostgreSQL the creation is serialised here by an
     advisory lock (SQLite serialises every writer already).
     """
-    query = select(LedgerAccount.id).where(LedgerAccount.kind == kind.value)
-    if kind is LedgerAccountKind.CASH_DRAWER:
-        query = query.where(LedgerAccount.store_id == store_id)
-    found = uow.session.scalar(query.order_by(LedgerAccount.id).limit(1))
+    found = find_shop_account(uow, kind, store_id)
     if found is not None:
-        return int(found)
+        return found
     if uow.session.get_bind().dialect.name == "postgresql":
         lock_key = _SHOP_LOCK_BASE + (store_id or 0) * 16 + list(LedgerAccountKind).index(kind)
         uow.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key})

@@ -147,14 +147,22 @@ def _balances(uow: UnitOfWork, legs: Sequence[Leg]) -> dict[int, int]:
     return {int(i): int(b) for i, b in rows}
 
 
-def shop_account(uow: UnitOfWork, kind: LedgerAccountKind, store_id: int | None = None) -> int:
-    """Return the id of one of the shop's own ledger accounts, creating it on first use."""
+def find_shop_account(
+    uow: UnitOfWork, kind: LedgerAccountKind, store_id: int | None = None
+) -> int | None:
+    """The id of one of the shop's own ledger accounts (a store's cash drawer), if it exists."""
     query = select(LedgerAccount.id).where(LedgerAccount.kind == kind.value)
     if kind is LedgerAccountKind.CASH_DRAWER:
         query = query.where(LedgerAccount.store_id == store_id)
     found = uow.session.scalar(query.order_by(LedgerAccount.id).limit(1))
+    return None if found is None else int(found)
+
+
+def shop_account(uow: UnitOfWork, kind: LedgerAccountKind, store_id: int | None = None) -> int:
+    """Return the id of one of the shop's own ledger accounts, creating it on first use."""
+    found = find_shop_account(uow, kind, store_id)
     if found is not None:
-        return int(found)
+        return found
     name = kind.value.replace("_", " ").capitalize()
     account = LedgerAccount(kind=kind.value, name=name, store_id=store_id, created_at=uow.now())
     uow.session.add(account)

@@ -11,6 +11,9 @@ writes, audits and commits.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from sqlalchemy import select, update
 
 from posapp.models import AccountStatus, CustomerAccount, LedgerAccount, LedgerAccountKind
@@ -162,12 +165,8 @@ def open_account(uow: UnitOfWork, actor: UserDTO, draft: AccountDraft, pin: str)
         uow.session.add(account)
         uow.flush()
         after = snapshot(account, ledger) | {"number": account.number}
-        uow.audit(
-            AuditRecord("account.opened", user.id, "customer_account", account.id, None, after)
-        )
-        result = to_dto(account, ledger)
-        uow.commit()
-        return result
+        _audit(uow, user.id, account, "account.opened", None, after)
+        return _committed(uow, account, ledger)
 
 
 @requires(Permission.MANAGE_ACCOUNTS)
@@ -216,15 +215,31 @@ def edit_account(
         after = snapshot(account, ledger)
         if after != before:
             account.changed_at = uow.now()
-            uow.audit(
-                AuditRecord(
-                    "account.edited", user.id, "customer_account", account.id, before, after
-                )
-            )
-        uow.flush()
-        result = to_dto(account, ledger)
-        uow.commit()
-        return result
+            _audit(uow, user.id, account, "account.edited", before, after)
+        return _committed(uow, account, ledger)
+
+
+def _audit(
+    uow: UnitOfWork,
+    user_id: int,
+    account: CustomerAccount,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
+    reason: str = "",
+) -> None:
+    """Audit a change to ``account`` (``before`` None for a new one)."""
+    uow.audit(
+        AuditRecord(action, user_id, "customer_account", account.id, before, after, reason=reason)
+    )
+
+
+def _committed(uow: UnitOfWork, account: CustomerAccount, ledger: LedgerAccount) -> AccountDTO:
+    """Flush and commit a change to the account; return it as it now stands."""
+    uow.flush()
+    result = to_dto(account, ledger)
+    uow.commit()
+    return result
 
 
 def _set_overdraft(uow: UnitOfWork, ledger: LedgerAccount, limit: int) -> None:
@@ -272,21 +287,8 @@ def _change_status(
         before = {"status": account.status}
         account.status = to.value
         account.changed_at = uow.now()
-        uow.audit(
-            AuditRecord(
-                f"account.{action}",
-                user.id,
-                "customer_account",
-                account.id,
-                before,
-                {"status": to.value},
-                reason=reason,
-            )
-        )
-        uow.flush()
-        result = to_dto(account, ledger)
-        uow.commit()
-        return result
+        _audit(uow, user.id, account, f"account.{action}", before, {"status": to.value}, reason)
+        return _committed(uow, account, ledger)
 
 
 @requires(Permission.MANAGE_ACCOUNTS)
@@ -350,38 +352,20 @@ def close_account(uow: UnitOfWork, actor: UserDTO, account_id: int, reason: str)
 
 
 @requires(Permission.MANAGE_ACCOUNTS)
-def reset_pin(uow: UnitOfWork, actor: UserDTO, account_id: int, new_pin: str) -> AccountDTO:
+def reset_pin(uow: UnitOfWork, actor: UserDTO, account_id: int, pin: str) -> AccountDTO:
     """Set the PIN the holder chose (4 to 6 digits); this also clears a lock.
 
     Raises:
         ValidationError: the PIN is not 4 to 6 digits.
         AccountStatusError: the account is closed.
     """
-    pin_hash = hash_password(clean_pin(new_pin))
-    with uow:
-        user = authorize(uow, actor, Permission.MANAGE_ACCOUNTS)
-        account, ledger = load(uow, account_id, lock=True)
+    pin_hash = hash_password(clean_pin(pin))
+
+    def check(account: CustomerAccount) -> None:
         if account.status == AccountStatus.CLOSED.value:
             raise AccountStatusError("A closed account cannot be changed.")
-        before = {"pin_locked": account.pin_locked, "pin_failures": account.pin_failures}
-        account.pin_hash = pin_hash
-        account.pin_failures = 0
-        account.pin_locked = False
-        account.changed_at = uow.now()
-        uow.audit(
-            AuditRecord(
-                "account.pin_reset",
-                user.id,
-                "customer_account",
-                account.id,
-                before,
-                {"pin_locked": False, "pin_failures": 0},
-            )
-        )
-        uow.flush()
-        result = to_dto(account, ledger)
-        uow.commit()
-        return result
+
+    return _clear_pin_lock(uow, actor, account_id, "account.pin_reset", check, pin_hash)
 
 
 @requires(Permission.MANAGE_ACCOUNTS)
@@ -391,31 +375,40 @@ def unlock_account(uow: UnitOfWork, actor: UserDTO, account_id: int) -> AccountD
     Raises:
         ValidationError: the account is not locked.
     """
-    with uow:
-        user = authorize(uow, actor, Permission.MANAGE_ACCOUNTS)
-        account, ledger = load(uow, account_id, lock=True)
+
+    def check(account: CustomerAccount) -> None:
         if not account.pin_locked:
             raise ValidationError(
                 f"Account {account_numbers.display(account.number)} is not locked."
             )
-        before = {"pin_locked": True, "pin_failures": account.pin_failures}
-        account.pin_locked = False
+
+    return _clear_pin_lock(uow, actor, account_id, "account.unlocked", check)
+
+
+def _clear_pin_lock(
+    uow: UnitOfWork,
+    actor: UserDTO,
+    account_id: int,
+    action: str,
+    check: Callable[[CustomerAccount], None],
+    pin_hash: str | None = None,
+) -> AccountDTO:
+    """Clear an account's PIN failures and lock (and set a new PIN), audited as ``action``.
+
+    ``check`` refuses the change for the locked account row before anything is written.
+    """
+    with uow:
+        user = authorize(uow, actor, Permission.MANAGE_ACCOUNTS)
+        account, ledger = load(uow, account_id, lock=True)
+        check(account)
+        before = {"pin_locked": account.pin_locked, "pin_failures": account.pin_failures}
+        if pin_hash is not None:
+            account.pin_hash = pin_hash
         account.pin_failures = 0
+        account.pin_locked = False
         account.changed_at = uow.now()
-        uow.audit(
-            AuditRecord(
-                "account.unlocked",
-                user.id,
-                "customer_account",
-                account.id,
-                before,
-                {"pin_locked": False, "pin_failures": 0},
-            )
-        )
-        uow.flush()
-        result = to_dto(account, ledger)
-        uow.commit()
-        return result
+        _audit(uow, user.id, account, action, before, {"pin_locked": False, "pin_failures": 0})
+        return _committed(uow, account, ledger)
 
 
 @requires(Permission.VIEW_ACCOUNTS)
@@ -434,10 +427,7 @@ def verify_account_pin(
         matched = check_pin(uow, account, pin, user_id=user.id)
         account, ledger = load(uow, account.id, lock=True)
         confirm_pin(account, matched)
-        uow.flush()
-        result = to_dto(account, ledger)
-        uow.commit()
-        return result
+        return _committed(uow, account, ledger)
 
 
 @requires(Permission.VIEW_ACCOUNTS)
@@ -453,7 +443,7 @@ def get_account(uow: UnitOfWork, actor: UserDTO, account_id: int) -> AccountDTO:
 
 
 @requires(Permission.VIEW_ACCOUNTS)
-def find_account(uow: UnitOfWork, actor: UserDTO, account_number: str) -> AccountDTO:
+def find_account(uow: UnitOfWork, actor: UserDTO, number: str) -> AccountDTO:
     """Return the account with this number (typed with or without spaces).
 
     Raises:
@@ -462,7 +452,7 @@ def find_account(uow: UnitOfWork, actor: UserDTO, account_number: str) -> Accoun
     """
     with uow:
         authorize(uow, actor, Permission.VIEW_ACCOUNTS)
-        return to_dto(*load_by_number(uow, account_number))
+        return to_dto(*load_by_number(uow, number))
 
 
 @requires(Permission.VIEW_ACCOUNTS)

@@ -62,11 +62,11 @@ from posapp.services.platform.errors import (
 from posapp.services.platform.settings import get_setting
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.staff import (
-    ROLE_PERMISSIONS,
     Approval,
     Permission,
     authorize,
     check_approval,
+    permissions_of,
     requires,
 )
 
@@ -92,9 +92,9 @@ class DailyLimitError(ServiceError):
 def deposit(
     uow: UnitOfWork,
     actor: UserDTO,
-    *,
     account_id: int,
     amount_minor: int,
+    *,
     key: uuid.UUID,
     store_id: int,
     till_session_id: int | None = None,
@@ -152,7 +152,7 @@ def _approve(
     threshold = _approval_threshold(uow)
     if amount <= threshold:
         return None, ""
-    if Permission.WITHDRAW_ABOVE_LIMIT in ROLE_PERMISSIONS.get(role, frozenset()):
+    if Permission.WITHDRAW_ABOVE_LIMIT in permissions_of(role):
         return actor.id, "within the actor's own authority"
     if approval is None:
         raise ApprovalRequiredError(
@@ -200,9 +200,9 @@ def _check_daily_limit(
 def withdraw(
     uow: UnitOfWork,
     actor: UserDTO,
-    *,
     account_id: int,
     amount_minor: int,
+    *,
     pin: str,
     key: uuid.UUID,
     store_id: int,
@@ -272,10 +272,10 @@ def withdraw(
 def transfer(
     uow: UnitOfWork,
     actor: UserDTO,
-    *,
     from_account_id: int,
     to_account_id: int,
     amount_minor: int,
+    *,
     pin: str,
     key: uuid.UUID,
     memo: str = "",
@@ -330,7 +330,7 @@ def transfer(
 
 @requires(Permission.MANAGE_ACCOUNTS)
 def reverse(
-    uow: UnitOfWork, actor: UserDTO, *, transaction_id: int, key: uuid.UUID, reason: str
+    uow: UnitOfWork, actor: UserDTO, transaction_id: int, *, key: uuid.UUID, reason: str
 ) -> list[MovementResult]:
     """Correct a deposit, withdrawal or transfer by a reversal that mirrors its entries.
 

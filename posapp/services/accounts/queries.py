@@ -31,6 +31,7 @@ from posapp.services.accounts.dto import (
 from posapp.services.accounts.validation import phone_digits
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ValidationError
+from posapp.services.platform.keyset import newest_first
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.staff import ACTIONS, Permission, authorize, requires
 
@@ -160,9 +161,8 @@ def movements_page(
             .outerjoin(User, User.id == txn.user_id)
             .where(entry.ledger_account_id == ledger.id)
         )
-        if before_entry_id is not None:
-            query = query.where(entry.id < before_entry_id)
-        rows = uow.session.execute(query.order_by(entry.id.desc()).limit(limit + 1)).all()
+        page = newest_first(query, entry.id, before_entry_id, limit + 1)  # one more: is there more?
+        rows = uow.session.execute(page).all()
         more = len(rows) > limit
         rows = rows[:limit]
         if not rows:

@@ -1,12 +1,10 @@
 """The catalog: products, categories, images, barcode labels, the CSV import and export.
 
-This is the package's face: other packages import only from here. The edges reach its use cases
-through :class:`CatalogApi` (``Backend.catalog``); other service packages call the functions below
-inside their own unit of work. Modules inside the package import each other directly, never this
-face (so importing the package never runs into itself).
+The package's face (see docs/ARCHITECTURE.md); the edges use ``Backend.catalog``.
 """
 
 from posapp.services.catalog.api import CatalogApi
+from posapp.services.catalog.categories import create_category
 from posapp.services.catalog.csv_io import ENCODINGS, export_products, import_file
 from posapp.services.catalog.dto import (
     CategoryDTO,
@@ -22,6 +20,8 @@ from posapp.services.catalog.dto import (
     ProductRow,
     SearchResult,
 )
+from posapp.services.catalog.images import prepare_image
+from posapp.services.catalog.products import archive_product, count_products, create_product
 from posapp.services.catalog.rules import (
     BARCODE_MAX,
     NAME_MAX,
@@ -52,11 +52,16 @@ __all__ = [
     "ProductImageDTO",
     "ProductRow",
     "SearchResult",
+    "archive_product",
+    "count_products",
+    "create_category",
+    "create_product",
     "export_products",
     "format_tax_rate",
     "import_file",
     "normalize_query",
     "parse_price",
     "parse_tax_rate",
+    "prepare_image",
     "search_ids",
 ]

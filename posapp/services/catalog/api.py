@@ -1,90 +1,52 @@
 """The catalog system as one object for the Catalog tab (``backend.catalog``).
 
 Every method opens its own unit of work from the :class:`ServiceContext`, so a worker thread may
-call it: reads in read units of work (no SQLite write lock), changes in write ones.
+call it: reads in read units of work (no SQLite write lock), changes in write ones. Most are use
+cases declared with :func:`~posapp.services.platform.facade.reads` or
+:func:`~posapp.services.platform.facade.writes`: their signatures and docstrings are their own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from posapp.services.catalog import categories as catalog_categories
 from posapp.services.catalog import csv_io as product_csv
 from posapp.services.catalog import products as catalog
-from posapp.services.catalog.csv_io import Cancelled, ImportOptions, Progress
+from posapp.services.catalog.csv_io import ImportOptions
 from posapp.services.catalog.dto import (
     CategoryDTO,
     ExportReport,
     ImportReport,
-    LabelDTO,
     PreparedImage,
-    ProductDraft,
     ProductDTO,
-    ProductRow,
-    SearchResult,
 )
 from posapp.services.catalog.images import prepare_image, read_image_file
 from posapp.services.platform.dto import UserDTO
-
-if TYPE_CHECKING:
-    from posapp.services.platform.context import ServiceContext
-
-
-def _ignore(done: int, total: int) -> None:
-    """Drop progress."""
+from posapp.services.platform.facade import Facade, reads, writes
+from posapp.services.platform.progress import Cancelled, Progress, never_cancelled, no_progress
 
 
-def _never() -> bool:
-    return False
-
-
-class CatalogApi:
+class CatalogApi(Facade):
     """Catalog use cases over one context; every call names the acting user."""
-
-    def __init__(self, context: ServiceContext) -> None:
-        self._context = context
 
     # reads
 
-    def search(
-        self, actor: UserDTO, text: str, *, include_archived: bool = False, limit: int | None = None
-    ) -> SearchResult:
-        """Ordered ids; see :func:`posapp.services.catalog.products.search_products`."""
-        return catalog.search_products(
-            self._context.read_uow(), actor, text, include_archived=include_archived, limit=limit
-        )
-
-    def rows(self, actor: UserDTO, ids: Sequence[int]) -> list[ProductRow]:
-        """One page of table rows, in the order of ``ids``."""
-        return catalog.product_page(self._context.read_uow(), actor, ids)
-
-    def product(self, actor: UserDTO, product_id: int) -> ProductDTO:
-        """One product with its image thumbnails."""
-        return catalog.get_product(self._context.read_uow(), actor, product_id)
-
-    def image_data(self, actor: UserDTO, image_id: int) -> bytes:
-        """The stored bytes of one image."""
-        return catalog.image_data(self._context.read_uow(), actor, image_id)
+    search = reads(catalog.search_products)
+    rows = reads(catalog.product_page)
+    product = reads(catalog.get_product)
+    image_data = reads(catalog.image_data)
 
     def lookup(self, actor: UserDTO, code: str) -> ProductDTO | None:
         """The product whose barcode or SKU is exactly ``code`` (archived ones too)."""
         return catalog.lookup_product(self._context.read_uow(), actor, code, include_archived=True)
 
-    def categories(self, actor: UserDTO) -> list[CategoryDTO]:
-        """The category tree, depth-first."""
-        return catalog_categories.list_categories(self._context.read_uow(), actor)
-
-    def labels(self, actor: UserDTO, ids: Sequence[int]) -> list[LabelDTO]:
-        """What the barcode labels of ``ids`` show."""
-        return catalog.product_labels(self._context.read_uow(), actor, ids)
+    categories = reads(catalog_categories.list_categories)
+    labels = reads(catalog.product_labels)
 
     # changes
 
-    def create_category(self, actor: UserDTO, name: str, parent_id: int | None) -> CategoryDTO:
-        """Add a category."""
-        return catalog_categories.create_category(self._context.uow(), actor, name, parent_id)
+    create_category = writes(catalog_categories.create_category)
 
     def rename_category(self, actor: UserDTO, category_id: int, name: str) -> CategoryDTO:
         """Rename a category."""
@@ -92,30 +54,8 @@ class CatalogApi:
             self._context.uow(), actor, category_id, name=name
         )
 
-    def create_product(
-        self, actor: UserDTO, draft: ProductDraft, images: Sequence[PreparedImage] = ()
-    ) -> ProductDTO:
-        """Add a product with images."""
-        return catalog.create_product(self._context.uow(), actor, draft, images)
-
-    def update_product(
-        self,
-        actor: UserDTO,
-        product_id: int,
-        draft: ProductDraft,
-        *,
-        expected_version: int,
-        images: Sequence[int | PreparedImage] | None = None,
-    ) -> ProductDTO:
-        """Save an edited product (ConflictError if someone saved it first)."""
-        return catalog.update_product(
-            self._context.uow(),
-            actor,
-            product_id,
-            draft,
-            expected_version=expected_version,
-            images=images,
-        )
+    create_product = writes(catalog.create_product)
+    update_product = writes(catalog.update_product)
 
     def set_archived(
         self, actor: UserDTO, product_id: int, archived: bool, *, expected_version: int | None
@@ -135,8 +75,8 @@ class CatalogApi:
         actor: UserDTO,
         path: str,
         options: ImportOptions | None = None,
-        progress: Progress = _ignore,
-        cancelled: Cancelled = _never,
+        progress: Progress = no_progress,
+        cancelled: Cancelled = never_cancelled,
     ) -> ImportReport:
         """Import products from a CSV file, all or nothing."""
         return product_csv.import_file(
@@ -152,8 +92,8 @@ class CatalogApi:
         self,
         actor: UserDTO,
         path: str,
-        progress: Progress = _ignore,
-        cancelled: Cancelled = _never,
+        progress: Progress = no_progress,
+        cancelled: Cancelled = never_cancelled,
     ) -> ExportReport:
         """Export every product to a CSV file."""
         return product_csv.export_products(

@@ -33,7 +33,6 @@ spreadsheet shows it instead of running it as a formula.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, cast
 
@@ -65,6 +64,7 @@ from posapp.services.catalog.search import category_paths, category_tree
 from posapp.services.platform.audit import AuditRecord
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.files import FileTargetError, atomic_target
+from posapp.services.platform.progress import Cancelled, Progress, never_cancelled, no_progress
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.staff import ACTIONS, Permission, authorize
 
@@ -88,8 +88,6 @@ MAX_FILE_BYTES: Final = 512 * 1024 * 1024
 BATCH: Final = 1_000
 """Rows checked, then written, at a time (progress is reported after each batch)."""
 
-Progress = Callable[[int, int], None]
-Cancelled = Callable[[], bool]
 
 ACTIONS["catalog.csv_io.import_products"] = Permission.MANAGE_PRODUCTS
 ACTIONS["catalog.csv_io.export_products"] = Permission.VIEW_CATALOG
@@ -97,14 +95,6 @@ ACTIONS["catalog.csv_io.export_products"] = Permission.VIEW_CATALOG
 
 class _CancelledError(Exception):
     pass
-
-
-def _no_progress(done: int, total: int) -> None:
-    """Ignore progress."""
-
-
-def _never() -> bool:
-    return False
 
 
 # --- import ----------------------------------------------------------------------------------
@@ -117,8 +107,8 @@ def import_products(
     *,
     options: ImportOptions | None = None,
     source_name: str = "",
-    progress: Progress = _no_progress,
-    cancelled: Cancelled = _never,
+    progress: Progress = no_progress,
+    cancelled: Cancelled = never_cancelled,
 ) -> ImportReport:
     """Import products from CSV bytes in one transaction (see the module docstring).
 
@@ -197,8 +187,8 @@ def import_file(
     path: Path,
     *,
     options: ImportOptions | None = None,
-    progress: Progress = _no_progress,
-    cancelled: Cancelled = _never,
+    progress: Progress = no_progress,
+    cancelled: Cancelled = never_cancelled,
 ) -> ImportReport:
     """Read a CSV file (refusing one over ``MAX_FILE_BYTES`` before reading) and import it.
 
@@ -495,8 +485,8 @@ def export_products(
     target: str | Path,
     *,
     include_archived: bool = True,
-    progress: Progress = _no_progress,
-    cancelled: Cancelled = _never,
+    progress: Progress = no_progress,
+    cancelled: Cancelled = never_cancelled,
 ) -> ExportReport:
     """Write every product (by id) to ``target`` as CSV; see the module docstring.
 

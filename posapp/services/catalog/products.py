@@ -32,13 +32,11 @@ from posapp.services.catalog.dto import (
     PreparedImage,
     ProductDraft,
     ProductDTO,
-    ProductImageDTO,
     ProductRow,
     SearchResult,
 )
 from posapp.services.catalog.images import storage_name
 from posapp.services.catalog.rules import (
-    PATH_SEPARATOR,
     FieldError,
     barcode_variants,
     clean_barcode,
@@ -55,7 +53,7 @@ from posapp.services.catalog.search import (
     product_rows,
     search_ids,
 )
-from posapp.services.platform.audit import AuditRecord
+from posapp.services.platform.audit import AuditRecord, values_of
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ConflictError, NotFoundError, ValidationError
 from posapp.services.platform.uow import UnitOfWork
@@ -66,7 +64,6 @@ __all__ = [
     "PAGE_MAX",
     "FieldError",
     "archive_product",
-    "category_path",
     "clean_draft",
     "count_products",
     "create_product",
@@ -184,58 +181,6 @@ def _unique_violation(exc: IntegrityError) -> FieldError:
     return FieldError(field, f"Another product has just taken this {field.upper()}: check it.")
 
 
-def _image_dto(image: ProductImage) -> ProductImageDTO:
-    return ProductImageDTO(
-        id=image.id,
-        storage_name=image.storage_name,
-        content_type=image.content_type,
-        width=image.width,
-        height=image.height,
-        byte_size=image.byte_size,
-        position=image.position,
-        thumbnail=image.thumbnail,
-    )
-
-
-def category_path(uow: UnitOfWork, category_id: int | None) -> str:
-    """The path of one category (``Food > Fruit``), read by walking up its parents."""
-    names: list[str] = []
-    seen: set[int] = set()
-    current = category_id
-    while current is not None and current not in seen:
-        seen.add(current)
-        category = uow.session.get(Category, current)
-        if category is None:
-            break
-        names.append(category.name)
-        current = category.parent_id
-    return PATH_SEPARATOR.join(reversed(names))
-
-
-def to_dto(uow: UnitOfWork, product: Product, images: Sequence[ProductImage]) -> ProductDTO:
-    """Build the read model of a product and the given (loaded) images."""
-    return ProductDTO(
-        id=product.id,
-        sku=product.sku,
-        barcode=product.barcode,
-        name=product.name,
-        description=product.description,
-        category_id=product.category_id,
-        category_path=category_path(uow, product.category_id),
-        price_minor=product.price_minor,
-        cost_minor=product.cost_minor,
-        tax_rate_bp=product.tax_rate_bp,
-        tax_included=product.tax_included,
-        active=product.active,
-        version=product.version,
-        created_at=product.created_at,
-        changed_at=product.changed_at,
-        images=tuple(
-            _image_dto(image) for image in sorted(images, key=lambda i: (i.position, i.id))
-        ),
-    )
-
-
 def _load(uow: UnitOfWork, product_id: int) -> Product:
     product = uow.session.scalar(
         select(Product).where(Product.id == product_id).options(selectinload(Product.images))
@@ -245,19 +190,22 @@ def _load(uow: UnitOfWork, product_id: int) -> Product:
     return product
 
 
+_AUDITED: Final = (
+    "sku",
+    "barcode",
+    "name",
+    "category_id",
+    "price_minor",
+    "cost_minor",
+    "tax_rate_bp",
+    "tax_included",
+    "active",
+)
+"""What the audit log keeps of a product (with its number of images)."""
+
+
 def _snapshot(product: Product, images: int) -> dict[str, object]:
-    return {
-        "sku": product.sku,
-        "barcode": product.barcode,
-        "name": product.name,
-        "category_id": product.category_id,
-        "price_minor": product.price_minor,
-        "cost_minor": product.cost_minor,
-        "tax_rate_bp": product.tax_rate_bp,
-        "tax_included": product.tax_included,
-        "active": product.active,
-        "images": images,
-    }
+    return values_of(product, _AUDITED) | {"images": images}
 
 
 def _who_changed(uow: UnitOfWork, product_id: int) -> str:
@@ -347,12 +295,7 @@ def create_product(
             uow.flush()
         except IntegrityError as exc:
             raise _unique_violation(exc) from exc
-        after = _snapshot(product, len(rows))
-        uow.audit(AuditRecord("product.create", actor.id, "product", product.id, None, after))
-        uow.record(ProductChanged(product.id, "created", now))
-        dto = to_dto(uow, product, rows)
-        uow.commit()
-    return dto
+        return _saved(uow, actor, product, "product.create", None, len(rows), "created")
 
 
 @requires(Permission.MANAGE_PRODUCTS)
@@ -387,20 +330,14 @@ def update_product(
         current = sorted(product.images, key=lambda image: (image.position, image.id))
         before = _snapshot(product, len(current))
         _apply(product, values)
-        now = uow.now()
-        product.changed_at = now  # always an UPDATE: the version moves on every save
+        product.changed_at = uow.now()  # always an UPDATE: the version moves on every save
         try:
             uow.flush()
             final = current if images is None else _arrange_images(uow, product, current, images)
             uow.flush()
         except IntegrityError as exc:
             raise _unique_violation(exc) from exc
-        after = _snapshot(product, len(final))
-        uow.audit(AuditRecord("product.edit", actor.id, "product", product.id, before, after))
-        uow.record(ProductChanged(product.id, "edited", now))
-        dto = to_dto(uow, product, final)
-        uow.commit()
-    return dto
+        return _saved(uow, actor, product, "product.edit", before, len(final), "edited")
 
 
 def _arrange_images(
@@ -436,25 +373,41 @@ def _set_active(
         authorize(uow, actor, Permission.MANAGE_PRODUCTS)
         product = _load(uow, product_id)
         _check_version(uow, product, expected_version)
-        images = list(product.images)
         if product.active == active:
-            return to_dto(uow, product, images)
-        before = _snapshot(product, len(images))
-        now = uow.now()
+            return _read(uow, product.id)
+        images = len(product.images)
+        before = _snapshot(product, images)
         product.active = active
-        product.changed_at = now
+        product.changed_at = uow.now()
         uow.flush()
-        change = "restored" if active else "archived"
-        action = "product.restore" if active else "product.archive"
-        uow.audit(
-            AuditRecord(
-                action, actor.id, "product", product.id, before, _snapshot(product, len(images))
-            )
-        )
-        uow.record(ProductChanged(product.id, change, now))
-        dto = to_dto(uow, product, images)
-        uow.commit()
+        if active:
+            return _saved(uow, actor, product, "product.restore", before, images, "restored")
+        return _saved(uow, actor, product, "product.archive", before, images, "archived")
+
+
+def _saved(
+    uow: UnitOfWork,
+    actor: UserDTO,
+    product: Product,
+    action: str,
+    before: dict[str, object] | None,
+    images: int,
+    change: str,
+) -> ProductDTO:
+    """Audit and announce a flushed change to ``product``, commit, and return it as now stored."""
+    after = _snapshot(product, images)
+    uow.audit(AuditRecord(action, actor.id, "product", product.id, before, after))
+    uow.record(ProductChanged(product.id, change, product.changed_at))
+    dto = _read(uow, product.id)
+    uow.commit()
     return dto
+
+
+def _read(uow: UnitOfWork, product_id: int) -> ProductDTO:
+    found = product_dto(uow.session, product_id)
+    if found is None:
+        raise NotFoundError(f"No product with id {product_id}.")
+    return found
 
 
 @requires(Permission.MANAGE_PRODUCTS)
@@ -485,10 +438,7 @@ def get_product(uow: UnitOfWork, actor: UserDTO, product_id: int) -> ProductDTO:
     """
     with uow:
         authorize(uow, actor, Permission.VIEW_CATALOG)
-        found = product_dto(uow.session, product_id)
-        if found is None:
-            raise NotFoundError(f"No product with id {product_id}.")
-        return found
+        return _read(uow, product_id)
 
 
 @requires(Permission.VIEW_CATALOG)

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Final
+from typing import Final, Literal
 
 from stdnum import ean
 
@@ -127,25 +127,36 @@ def _describe(char: str) -> str:
     return f"U+{ord(char):04X} {name}".rstrip()
 
 
+def _one_line(text: str, what: str, form: Literal["NFC", "NFKC"], limit: int) -> str:
+    """Normalise and strip a required one-line field, then check it: no control character, short.
+
+    ``what`` names the field after "a": ``SKU``, ``name``, ``category name``.
+    """
+    value = unicodedata.normalize(form, _require_str(text, f"A {what}")).strip()
+    if not value:
+        raise ValidationError(f"Enter a {what}.")
+    bad = _bad_char(value)
+    if bad is not None:
+        raise ValidationError(
+            f"A {what} cannot contain tabs, line breaks or control characters "
+            f"(found {_describe(bad)})."
+        )
+    if len(value) > limit:
+        raise ValidationError(
+            f"A {what} has at most {limit} characters (this one has {len(value):,})."
+        )
+    return value
+
+
 def clean_sku(text: str) -> str:
     """Return the stored form of a SKU.
 
     Raises:
         ValidationError: empty, longer than 64 characters, or with a control character.
     """
-    value = unicodedata.normalize("NFKC", _require_str(text, "A SKU")).strip()
-    if not value:
-        raise ValidationError("Enter a SKU.")
-    bad = _bad_char(value)
-    if bad is not None:
-        raise ValidationError(
-            "A SKU cannot contain tabs, line breaks or control characters "
-            f"(found {_describe(bad)})."
-        )
-    if len(value) > SKU_MAX or len(value.upper()) > SKU_MAX:
-        raise ValidationError(
-            f"A SKU has at most {SKU_MAX} characters (this one has {len(value)})."
-        )
+    value = _one_line(text, "SKU", "NFKC", SKU_MAX)
+    if len(sku_key(value)) > SKU_MAX:  # upper-casing may lengthen it (ß → SS); the key must fit
+        raise ValidationError(f"A SKU has at most {SKU_MAX} characters once in capitals.")
     if not _is_gtin(value):  # a product's EAN or UPC used as its SKU is no card number
         refuse_card_number(value)
     return value
@@ -168,20 +179,7 @@ def clean_name(text: str) -> str:
     Raises:
         ValidationError: empty, longer than 200 characters, or with a control character.
     """
-    value = unicodedata.normalize("NFC", _require_str(text, "A name")).strip()
-    if not value:
-        raise ValidationError("Enter a name.")
-    bad = _bad_char(value)
-    if bad is not None:
-        raise ValidationError(
-            "A name cannot contain tabs, line breaks or control characters "
-            f"(found {_describe(bad)})."
-        )
-    if len(value) > NAME_MAX:
-        raise ValidationError(
-            f"A name has at most {NAME_MAX} characters (this one has {len(value):,})."
-        )
-    return refuse_card_number(value)
+    return refuse_card_number(_one_line(text, "name", "NFC", NAME_MAX))
 
 
 def clean_description(text: str) -> str:
@@ -211,20 +209,12 @@ def clean_category_name(text: str) -> str:
     Raises:
         ValidationError: empty, too long, with a control character or a ``>``.
     """
-    value = unicodedata.normalize("NFC", _require_str(text, "A category name")).strip()
-    if not value:
-        raise ValidationError("Enter a category name.")
-    if _bad_char(value) is not None:
-        raise ValidationError(
-            "A category name cannot contain tabs, line breaks or control characters."
-        )
+    value = _one_line(text, "category name", "NFC", CATEGORY_NAME_MAX)
     if ">" in value:
         raise ValidationError(
             "A category name cannot contain '>': it separates the levels of a path "
             "like Food > Fruit."
         )
-    if len(value) > CATEGORY_NAME_MAX:
-        raise ValidationError(f"A category name has at most {CATEGORY_NAME_MAX} characters.")
     return refuse_card_number(value)
 
 

@@ -43,6 +43,7 @@ from posapp.services.catalog.dto import (
     SearchResult,
 )
 from posapp.services.catalog.rules import PATH_SEPARATOR, barcode_variants, scan_code, sku_key
+from posapp.services.platform.like import contains, starts_with
 
 __all__ = [
     "BROWSE_FIRST",
@@ -78,10 +79,6 @@ def normalize_query(text_: str) -> str:
     value = unicodedata.normalize("NFKC", text_)
     value = "".join(" " if unicodedata.category(ch) in {"Cc", "Zl", "Zp"} else ch for ch in value)
     return " ".join(value.split())[:QUERY_MAX].strip()
-
-
-def _like_escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _is_sqlite(session: Session) -> bool:
@@ -209,7 +206,7 @@ def _sku_prefix(session: Session, query: str, include_archived: bool, limit: int
         "SELECT p.id, p.name FROM products AS p WHERE p.sku_key LIKE :pattern"
         f"{_active_clause(include_archived)} ORDER BY p.sku_key LIMIT :n"
     )
-    return _hits(session.execute(text(sql), {"pattern": _like_escape(key) + "%", "n": limit}))
+    return _hits(session.execute(text(sql), {"pattern": starts_with(key), "n": limit}))
 
 
 def _barcode_prefix(session: Session, query: str, include_archived: bool, limit: int) -> list[_Hit]:
@@ -239,7 +236,7 @@ def _name_words(
     if _is_sqlite(session):
         params["match"] = " AND ".join('"' + word.replace('"', '""') + '"' for word in words)
         filters = "".join(f" AND p.name LIKE :s{i} ESCAPE '\\'" for i in range(len(short)))
-        params.update({f"s{i}": f"%{_like_escape(word)}%" for i, word in enumerate(short)})
+        params.update({f"s{i}": contains(word) for i, word in enumerate(short)})
         sql = (
             "SELECT p.id, p.name FROM products_fts CROSS JOIN products AS p "
             "ON p.id = products_fts.rowid WHERE products_fts MATCH :match"
@@ -248,7 +245,7 @@ def _name_words(
         return _hits(session.execute(text(sql), params))
     every = [*words, *short]
     filters = " AND ".join(f"p.name ILIKE :w{i}" for i in range(len(every)))
-    params.update({f"w{i}": f"%{_like_escape(word)}%" for i, word in enumerate(every)})
+    params.update({f"w{i}": contains(word) for i, word in enumerate(every)})
     sql = (
         f"SELECT p.id, p.name FROM products AS p WHERE {filters}"
         f"{_active_clause(include_archived)} ORDER BY p.id LIMIT :n"
@@ -263,7 +260,7 @@ def _case_variants(prefix: str) -> list[str]:
 
 
 def _name_prefix(session: Session, query: str, include_archived: bool, limit: int) -> list[_Hit]:
-    pattern = _like_escape(query) + "%"
+    pattern = starts_with(query)
     if not _is_sqlite(session):
         sql = (
             "SELECT p.id, p.name FROM products AS p WHERE p.name ILIKE :pattern"

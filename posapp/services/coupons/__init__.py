@@ -1,13 +1,10 @@
 """Coupons: campaigns, codes, their redemption at the till and the effectiveness report.
 
-This is the package's face: other packages import only from here. The edges reach its use cases
-through :class:`CouponsApi` (``Backend.coupons``); other service packages call the functions below
-inside their own unit of work. Modules inside the package import each other directly, never this
-face (so importing the package never runs into itself).
+The package's face (see docs/ARCHITECTURE.md); the edges use ``Backend.coupons``.
 """
 
 from posapp.services.coupons.api import CouponsApi
-from posapp.services.coupons.campaigns import end_due_campaigns
+from posapp.services.coupons.campaigns import create_campaign, end_due_campaigns
 from posapp.services.coupons.codes import MAX_GROUPS, MIN_GROUPS, PREFIX_MAX
 from posapp.services.coupons.dto import (
     FIXED,
@@ -33,15 +30,19 @@ from posapp.services.coupons.dto import (
     percent_text,
     value_text,
 )
+from posapp.services.coupons.final_report import FinalReport, FinalReportFile
+from posapp.services.coupons.generation import generate_codes
+from posapp.services.coupons.queries import code_ids, codes_page
 from posapp.services.coupons.redemption import (
     BasketLine,
     CouponQuote,
+    CouponRefused,
     code_key,
     quote_coupon,
     redeem_coupon,
     release_redemptions,
 )
-from posapp.services.coupons.report_data import effectiveness_report, final_report_period
+from posapp.services.coupons.report_data import effectiveness_report
 from posapp.services.coupons.report_model import (
     CampaignFact,
     CampaignSection,
@@ -80,11 +81,14 @@ __all__ = [
     "CodeDTO",
     "CodeSheet",
     "CouponQuote",
+    "CouponRefused",
     "CouponsApi",
     "DayRow",
     "EffectivenessData",
     "EffectivenessReport",
     "Figures",
+    "FinalReport",
+    "FinalReportFile",
     "GenerationResult",
     "OperationCancelledError",
     "PageCursor",
@@ -92,11 +96,14 @@ __all__ = [
     "RedemptionFact",
     "RedemptionFilter",
     "build_effectiveness",
+    "code_ids",
     "code_key",
+    "codes_page",
+    "create_campaign",
     "day_text",
     "effectiveness_report",
     "end_due_campaigns",
-    "final_report_period",
+    "generate_codes",
     "parse_percent_bp",
     "percent_text",
     "quote_coupon",

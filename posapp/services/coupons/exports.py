@@ -14,7 +14,12 @@ from sqlalchemy import select
 
 from posapp.models import Category, CouponCode, Product
 from posapp.money import format_money
-from posapp.services.coupons.campaigns import _authorize, _load, campaign_dto, code_dto
+from posapp.services.coupons.campaigns import (
+    authorize_or_system,
+    campaign_dto,
+    code_dto,
+    load_campaign,
+)
 from posapp.services.coupons.codes import code_key
 from posapp.services.coupons.dto import (
     SCOPE_LABELS,
@@ -41,8 +46,8 @@ def _cell(value: str) -> str:
 def export_codes_csv(uow: UnitOfWork, actor: UserDTO | None, campaign_id: int) -> str:
     """A campaign's codes as CSV text (UTF-8 when written; formula-safe cells)."""
     with uow:
-        _authorize(uow, actor, Permission.VIEW_COUPONS)
-        campaign = _load(uow, campaign_id)
+        authorize_or_system(uow, actor, Permission.VIEW_COUPONS)
+        campaign = load_campaign(uow, campaign_id)
         zone = shop_zone(uow)
         dto = campaign_dto(uow, campaign)
         out = io.StringIO()
@@ -109,8 +114,8 @@ def code_sheet(
 ) -> CodeSheet:
     """What the printable code sheet shows: the campaign and its (available) codes."""
     with uow:
-        _authorize(uow, actor, Permission.VIEW_COUPONS)
-        dto = campaign_dto(uow, _load(uow, campaign_id))
+        authorize_or_system(uow, actor, Permission.VIEW_COUPONS)
+        dto = campaign_dto(uow, load_campaign(uow, campaign_id))
         query = select(CouponCode.code).where(CouponCode.campaign_id == campaign_id)
         if only_available:
             query = query.where(CouponCode.active.is_(True))
@@ -133,7 +138,7 @@ def code_sheet(
 def category_choices(uow: UnitOfWork, actor: UserDTO | None) -> list[Choice]:
     """Every category as a depth-first tree (for the campaign form)."""
     with uow:
-        _authorize(uow, actor, Permission.VIEW_COUPONS)
+        authorize_or_system(uow, actor, Permission.VIEW_COUPONS)
         rows = uow.session.execute(
             select(Category.id, Category.name, Category.parent_id).order_by(
                 Category.name, Category.id
@@ -165,7 +170,7 @@ def products_by_sku(uow: UnitOfWork, actor: UserDTO | None, skus: list[str]) -> 
     keys = [" ".join(unicodedata.normalize("NFKC", s).split()).upper() for s in skus]
     keys = [k for k in dict.fromkeys(keys) if k]
     with uow:
-        _authorize(uow, actor, Permission.VIEW_COUPONS)
+        authorize_or_system(uow, actor, Permission.VIEW_COUPONS)
         rows = {
             key: (pid, sku, name)
             for pid, key, sku, name in uow.session.execute(
@@ -183,7 +188,7 @@ def products_by_sku(uow: UnitOfWork, actor: UserDTO | None, skus: list[str]) -> 
 def product_labels(uow: UnitOfWork, actor: UserDTO | None, ids: tuple[int, ...]) -> list[Choice]:
     """Products by id, labelled ``SKU · name`` (to show a campaign's chosen products)."""
     with uow:
-        _authorize(uow, actor, Permission.VIEW_COUPONS)
+        authorize_or_system(uow, actor, Permission.VIEW_COUPONS)
         rows = uow.session.execute(
             select(Product.id, Product.sku, Product.name)
             .where(Product.id.in_(ids))
@@ -196,7 +201,7 @@ def find_code(uow: UnitOfWork, actor: UserDTO | None, code_text: str) -> CodeDTO
     """The code a typed text matches (case, spaces and dashes ignored), or None."""
     key = code_key(code_text)
     with uow:
-        _authorize(uow, actor, Permission.VIEW_COUPONS)
+        authorize_or_system(uow, actor, Permission.VIEW_COUPONS)
         row = uow.session.scalar(select(CouponCode).where(CouponCode.code_key == key))
         return None if row is None else code_dto(row)
 

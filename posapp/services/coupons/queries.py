@@ -13,7 +13,7 @@ from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from posapp.models import CouponCampaign, CouponCode, CouponRedemption, CustomerAccount, Order, User
-from posapp.services.coupons.campaigns import campaign_dto
+from posapp.services.coupons.campaigns import authorize_or_system, campaign_dto, code_dto
 from posapp.services.coupons.codes import code_key
 from posapp.services.coupons.dto import (
     CampaignRow,
@@ -24,34 +24,25 @@ from posapp.services.coupons.dto import (
     RedemptionFilter,
 )
 from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.keyset import older_than
+from posapp.services.platform.like import LIKE_ESCAPE, contains
 from posapp.services.platform.uow import UnitOfWork
-from posapp.services.staff import ACTIONS, Permission, authorize
+from posapp.services.staff import ACTIONS, Permission
 
 PAGE_SIZE: Final = 200
-_LIKE_ESCAPE: Final = "\\"
-
-
-def _authorize(uow: UnitOfWork, actor: UserDTO | None) -> None:
-    if actor is not None:
-        authorize(uow, actor, Permission.VIEW_COUPONS)
-
-
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def list_campaigns(uow: UnitOfWork, actor: UserDTO | None, search: str = "") -> list[CampaignRow]:
     """Every campaign (newest first) with codes issued and redeemed, uses and discount given."""
     with uow:
-        _authorize(uow, actor)
+        authorize_or_system(uow, actor, Permission.VIEW_COUPONS)
         query = select(CouponCampaign).order_by(
             CouponCampaign.starts_at.desc(), CouponCampaign.id.desc()
         )
         text = " ".join(search.split()).lower()
         if text:
             query = query.where(
-                func.lower(CouponCampaign.name).like(_like(text), escape=_LIKE_ESCAPE)
+                func.lower(CouponCampaign.name).like(contains(text), escape=LIKE_ESCAPE)
             )
         campaigns = uow.session.scalars(query).all()
         ids = [c.id for c in campaigns]
@@ -94,18 +85,18 @@ def code_ids(
 ) -> list[int]:
     """The ids of a campaign's codes in creation order, optionally those containing ``search``."""
     with uow:
-        _authorize(uow, actor)
+        authorize_or_system(uow, actor, Permission.VIEW_COUPONS)
         query = select(CouponCode.id).where(CouponCode.campaign_id == campaign_id)
         key = code_key(search)
         if key:
-            query = query.where(CouponCode.code_key.like(_like(key), escape=_LIKE_ESCAPE))
+            query = query.where(CouponCode.code_key.like(contains(key), escape=LIKE_ESCAPE))
         return list(uow.session.scalars(query.order_by(CouponCode.id)))
 
 
 def codes_page(uow: UnitOfWork, actor: UserDTO | None, ids: Sequence[int]) -> list[CodeDTO]:
     """The codes with these ids (in the given order) and their live discount and last use."""
     with uow:
-        _authorize(uow, actor)
+        authorize_or_system(uow, actor, Permission.VIEW_COUPONS)
         rows = {
             code.id: code
             for code in uow.session.scalars(select(CouponCode).where(CouponCode.id.in_(ids)))
@@ -128,19 +119,7 @@ def codes_page(uow: UnitOfWork, actor: UserDTO | None, ids: Sequence[int]) -> li
             if code is None:
                 continue
             total, last = uses.get(cid, (0, None))
-            out.append(
-                CodeDTO(
-                    id=code.id,
-                    campaign_id=code.campaign_id,
-                    code=code.code,
-                    max_uses=code.max_uses,
-                    used_count=code.used_count,
-                    active=code.active,
-                    created_at=code.created_at,
-                    discount_minor=total,
-                    last_used_at=last,
-                )
-            )
+            out.append(code_dto(code, discount_minor=total, last_used_at=last))
         return out
 
 
@@ -197,21 +176,18 @@ def redemptions_page(
     if text:
         conditions.append(
             or_(
-                CouponCode.code_key.like(_like(code_key(text)), escape=_LIKE_ESCAPE),
-                func.upper(Order.number).like(_like(text.upper()), escape=_LIKE_ESCAPE),
+                CouponCode.code_key.like(contains(code_key(text)), escape=LIKE_ESCAPE),
+                func.upper(Order.number).like(contains(text.upper()), escape=LIKE_ESCAPE),
             )
         )
     if after is not None:
         conditions.append(
-            or_(
-                CouponRedemption.redeemed_at < after.at,
-                and_(CouponRedemption.redeemed_at == after.at, CouponRedemption.id < after.id),
-            )
+            older_than(CouponRedemption.redeemed_at, CouponRedemption.id, after.at, after.id)
         )
     if conditions:
         query = query.where(and_(*conditions))
     with uow:
-        _authorize(uow, actor)
+        authorize_or_system(uow, actor, Permission.VIEW_COUPONS)
         rows = uow.session.execute(query).all()
     return [
         RedemptionDTO(
@@ -238,7 +214,7 @@ def redemptions_page(
 def redemption_cashiers(uow: UnitOfWork, actor: UserDTO | None) -> list[Choice]:
     """The staff who have redeemed codes (for the log's cashier filter)."""
     with uow:
-        _authorize(uow, actor)
+        authorize_or_system(uow, actor, Permission.VIEW_COUPONS)
         rows = uow.session.execute(
             select(User.id, User.username, User.full_name)
             .where(User.id.in_(select(CouponRedemption.cashier_id).distinct()))

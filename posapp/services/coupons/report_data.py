@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from typing import Any, Final
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any, Final, TypedDict, Unpack
 
 from sqlalchemy import String, exists, func, or_, select, type_coerce
 
@@ -17,10 +17,11 @@ from posapp.services.coupons.report_model import (
     RedemptionFact,
     build_effectiveness,
 )
-from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.dto import UserDTO, from_row
 from posapp.services.platform.errors import NotFoundError, ValidationError
+from posapp.services.platform.progress import Cancelled, Progress, never_cancelled, no_progress
 from posapp.services.platform.uow import UnitOfWork
-from posapp.services.platform.zone import shop_zone
+from posapp.services.platform.zone import day_bounds, shop_zone
 from posapp.services.staff import ACTIONS, Permission, authorize
 
 MAX_DAYS: Final = 3_660
@@ -38,20 +39,9 @@ SALE_STATUSES: Final = tuple(
 """Orders that count as sales: not drafts, parked, cancelled or fully refunded."""
 _STEPS: Final = 4
 
-Progress = Callable[[int, int], None]
-Cancelled = Callable[[], bool]
-
 
 class ReportCancelledError(OperationCancelledError):
     """The report was cancelled before it was finished."""
-
-
-def _no_progress(done: int, total: int) -> None:
-    """Ignore progress."""
-
-
-def _never() -> bool:
-    return False
 
 
 def _utc(value: datetime | str) -> datetime:
@@ -59,16 +49,6 @@ def _utc(value: datetime | str) -> datetime:
     if isinstance(value, str):
         return datetime.fromisoformat(value + "+00:00")
     return value.astimezone(UTC)
-
-
-def day_bounds(from_day: date, to_day: date, zone: tzinfo) -> tuple[datetime, datetime]:
-    """The UTC instants of local midnight starting ``from_day`` and ending ``to_day``.
-
-    Correct across daylight-saving changes: a local day may last 23 or 25 hours.
-    """
-    start = datetime.combine(from_day, time(0), tzinfo=zone)
-    end = datetime.combine(to_day + timedelta(days=1), time(0), tzinfo=zone)
-    return start, end
 
 
 def _campaigns(
@@ -102,8 +82,8 @@ def load_effectiveness(
     *,
     campaign_ids: Sequence[int] | None = None,
     title: str = "Coupon effectiveness",
-    progress: Progress = _no_progress,
-    cancelled: Cancelled = _never,
+    progress: Progress = no_progress,
+    cancelled: Cancelled = never_cancelled,
 ) -> EffectivenessData:
     """Read the facts of the report for the local days ``from_day``…``to_day`` (inclusive).
 
@@ -187,17 +167,7 @@ def load_effectiveness(
         step(3)
         generated_at = uow.now()
         campaign_facts = tuple(
-            CampaignFact(
-                id=c.id,
-                name=c.name,
-                kind=c.kind,
-                value=c.value,
-                starts_at=c.starts_at,
-                ends_at=c.ends_at,
-                codes_issued=int(issued.get(c.id, 0)),
-                active=c.active,
-            )
-            for c in campaigns
+            from_row(CampaignFact, c, codes_issued=int(issued.get(c.id, 0))) for c in campaigns
         )
     data = EffectivenessData(
         from_day=from_day,
@@ -215,44 +185,24 @@ def load_effectiveness(
     return data
 
 
+class ReportOptions(TypedDict, total=False):
+    """The optional arguments of :func:`load_effectiveness`, passed on by the report."""
+
+    campaign_ids: Sequence[int] | None
+    title: str
+    progress: Progress
+    cancelled: Cancelled
+
+
 def effectiveness_report(
     uow: UnitOfWork,
     actor: UserDTO | None,
     from_day: date,
     to_day: date,
-    *,
-    campaign_ids: Sequence[int] | None = None,
-    title: str = "Coupon effectiveness",
-    progress: Progress = _no_progress,
-    cancelled: Cancelled = _never,
+    **options: Unpack[ReportOptions],
 ) -> EffectivenessReport:
     """Load the facts and build the report model (see :func:`load_effectiveness`)."""
-    data = load_effectiveness(
-        uow,
-        actor,
-        from_day,
-        to_day,
-        campaign_ids=campaign_ids,
-        title=title,
-        progress=progress,
-        cancelled=cancelled,
-    )
-    return build_effectiveness(data)
-
-
-def final_report_period(uow: UnitOfWork, campaign_id: int) -> tuple[str, date, date]:
-    """A campaign's name and its whole run as local days (start → end or end of use)."""
-    with uow:
-        campaign = uow.session.get(CouponCampaign, campaign_id)
-        if campaign is None:
-            raise NotFoundError(f"No coupon campaign with id {campaign_id}.")
-        zone = shop_zone(uow)
-        last = campaign.ended_at or campaign.ends_at or uow.now()
-        if campaign.ends_at is not None:
-            last = min(last, campaign.ends_at - timedelta(microseconds=1))
-        first_day = campaign.starts_at.astimezone(zone).date()
-        last_day = max(first_day, last.astimezone(zone).date())
-        return campaign.name, first_day, last_day
+    return build_effectiveness(load_effectiveness(uow, actor, from_day, to_day, **options))
 
 
 for _name in ("load_effectiveness", "effectiveness_report"):

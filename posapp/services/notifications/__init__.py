@@ -1,9 +1,6 @@
 """Notifications: staff notifications and their rules, the email outbox, the mailer.
 
-This is the package's face: other packages import only from here. The edges reach its use cases
-through :class:`NotificationsApi` (``Backend.notifications``); other service packages call the
-functions below inside their own unit of work. Modules inside the package import each other
-directly, never this face (so importing the package never runs into itself).
+The package's face (see docs/ARCHITECTURE.md); the edges use ``Backend.notifications``.
 """
 
 from posapp.services.notifications.api import NotificationsApi

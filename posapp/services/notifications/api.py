@@ -1,8 +1,10 @@
 """The notification and outbox system as one object for the UI (``backend.notifications``).
 
-Each method runs in its own unit of work from the :class:`ServiceContext`. The composition root
-(:func:`posapp.app_services.start_services`) sets :attr:`NotificationsApi.sender` to the running
-outbox sender, so that queuing an email wakes it.
+Each method runs in its own unit of work from the :class:`ServiceContext`; most are use cases
+declared with :func:`~posapp.services.platform.facade.writes` or
+:func:`~posapp.services.platform.facade.reads` (their signatures and docstrings are their own).
+The composition root (:func:`posapp.app_services.start_services`) sets
+:attr:`NotificationsApi.sender` to the running outbox sender, so that queuing an email wakes it.
 """
 
 from __future__ import annotations
@@ -12,29 +14,16 @@ from typing import TYPE_CHECKING
 
 from posapp.services.notifications import mailer, outbox
 from posapp.services.notifications import staff as notifications
-from posapp.services.notifications.dto import (
-    NotificationDTO,
-    NotificationFilter,
-    NotificationRule,
-    StaffChoice,
-)
-from posapp.services.notifications.outbox_dto import (
-    CampaignChoice,
-    OutboxCounts,
-    OutboxFilter,
-    OutboxMessageDTO,
-    OutboxRowDTO,
-    PromotionAudience,
-    SmtpSettings,
-)
+from posapp.services.notifications.outbox_dto import SmtpSettings
 from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.facade import Facade, reads, writes
 from posapp.services.platform.runner import Job
 
 if TYPE_CHECKING:
     from posapp.services.platform.context import ServiceContext
 
 
-class NotificationsApi:
+class NotificationsApi(Facade):
     """Notifications, rules, the outbox and mail settings for one application.
 
     Args:
@@ -51,61 +40,29 @@ class NotificationsApi:
         sender: Job | None = None,
         password_store: mailer.PasswordStore | None = None,
     ) -> None:
-        self._context = context
+        super().__init__(context)
         self.sender = sender
         self._store = password_store
 
     # ---- a user's notifications -----------------------------------------------------------
 
-    def list_notifications(self, user: UserDTO, flt: NotificationFilter) -> list[NotificationDTO]:
-        """A page of the user's notifications, newest first."""
-        return notifications.list_notifications(self._context.read_uow(), user, flt)
-
-    def notifications_by_ids(self, user: UserDTO, ids: Sequence[int]) -> list[NotificationDTO]:
-        """The user's notifications among ``ids``."""
-        return notifications.notifications_by_ids(self._context.read_uow(), user, ids)
-
-    def unread_count(self, user: UserDTO) -> int:
-        """How many of the user's notifications are unread."""
-        return notifications.unread_count(self._context.read_uow(), user)
-
-    def mark_read(self, user: UserDTO, ids: Sequence[int], *, read: bool = True) -> int:
-        """Mark notifications read (or unread)."""
-        return notifications.mark_read(self._context.uow(), user, ids, read=read)
-
-    def mark_all_read(self, user: UserDTO, kind: str = "") -> int:
-        """Mark every unread notification (of ``kind``) read."""
-        return notifications.mark_all_read(self._context.uow(), user, kind)
+    list_notifications = reads(notifications.list_notifications)
+    notifications_by_ids = reads(notifications.notifications_by_ids)
+    unread_count = reads(notifications.unread_count)
+    mark_read = writes(notifications.mark_read)
+    mark_all_read = writes(notifications.mark_all_read)
 
     # ---- rules ------------------------------------------------------------------------------
 
-    def get_rules(self, user: UserDTO) -> list[NotificationRule]:
-        """Every trigger's rule."""
-        return notifications.get_rules(self._context.read_uow(), user)
-
-    def save_rules(
-        self, user: UserDTO, rules: Sequence[NotificationRule]
-    ) -> list[NotificationRule]:
-        """Store the rules; return them as saved."""
-        return notifications.save_rules(self._context.uow(), user, rules)
-
-    def staff_choices(self, user: UserDTO) -> list[StaffChoice]:
-        """Staff users a rule may name."""
-        return notifications.staff_choices(self._context.read_uow(), user)
+    get_rules = reads(notifications.get_rules)
+    save_rules = writes(notifications.save_rules)
+    staff_choices = reads(notifications.staff_choices)
 
     # ---- the outbox ---------------------------------------------------------------------------
 
-    def list_outbox(self, user: UserDTO, flt: OutboxFilter) -> list[OutboxRowDTO]:
-        """A page of the outbox, newest first."""
-        return outbox.list_outbox(self._context.read_uow(), user, flt)
-
-    def outbox_counts(self, user: UserDTO) -> OutboxCounts:
-        """Waiting, sent and failed counts."""
-        return outbox.outbox_counts(self._context.read_uow(), user)
-
-    def outbox_message(self, user: UserDTO, email_id: int) -> OutboxMessageDTO:
-        """One email with its body."""
-        return outbox.outbox_message(self._context.read_uow(), user, email_id)
+    list_outbox = reads(outbox.list_outbox)
+    outbox_counts = reads(outbox.outbox_counts)
+    outbox_message = reads(outbox.outbox_message)
 
     def retry_emails(self, user: UserDTO, ids: Sequence[int]) -> int:
         """Try emails again now; then nudge the sender."""
@@ -121,13 +78,8 @@ class NotificationsApi:
         self.sender.wake()
         return True
 
-    def promotion_campaigns(self, user: UserDTO) -> list[CampaignChoice]:
-        """Campaigns whose codes a promotion can hand out."""
-        return outbox.promotion_campaigns(self._context.read_uow(), user)
-
-    def promotion_audience(self, user: UserDTO, campaign_id: int | None) -> PromotionAudience:
-        """Who a promotion would reach."""
-        return outbox.promotion_audience(self._context.read_uow(), user, campaign_id)
+    promotion_campaigns = reads(outbox.promotion_campaigns)
+    promotion_audience = reads(outbox.promotion_audience)
 
     def send_promotion(
         self, user: UserDTO, subject: str, body: str, campaign_id: int | None
@@ -139,9 +91,7 @@ class NotificationsApi:
 
     # ---- mail server ----------------------------------------------------------------------------
 
-    def get_smtp_settings(self, user: UserDTO) -> SmtpSettings:
-        """The mail server settings (no password)."""
-        return mailer.get_smtp_settings(self._context.read_uow(), user)
+    get_smtp_settings = reads(mailer.get_smtp_settings)
 
     def save_smtp_settings(
         self, user: UserDTO, settings: SmtpSettings, password: str | None

@@ -64,15 +64,6 @@ _log = logging.getLogger(__name__)
 TITLE_MAX: Final = 200
 _INSERT_CHUNK: Final = 500
 
-_USER_CHANGES: Final = {
-    "added": "was added",
-    "activated": "was activated",
-    "deactivated": "was deactivated",
-    "role_changed": "has a new role",
-    "password_reset": "had the password reset",
-    "edited": "was edited",
-    "unlocked": "was unlocked",
-}
 _CAMPAIGN_END_REASONS: Final = {
     "used_up": "Every use of it has been taken.",
     "expired": "It passed its end date.",
@@ -112,6 +103,26 @@ def _clip(text: str, limit: int = TITLE_MAX) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _notice(
+    trigger: str,
+    event: DomainEvent,
+    title: str,
+    body: str,
+    link_kind: str,
+    link_id: int | None,
+    store_id: int | None = None,
+) -> Notice:
+    """The notice of ``trigger`` about ``event``: the title clipped to one line, the event's key."""
+    return Notice(
+        trigger, _clip(title), body, link_kind, link_id, event_key(trigger, event), store_id
+    )
+
+
+def _fires(rule: NotificationRule) -> bool:
+    """Whether ``rule`` is on and reaches someone."""
+    return rule.enabled and bool(rule.roles or rule.user_ids)
+
+
 def event_key(trigger: str, event: DomainEvent) -> str:
     """A stable key of (trigger, event): the same event always gives the same key."""
     digest = hashlib.sha256(f"{trigger}|{event!r}".encode()).hexdigest()[:40]
@@ -143,13 +154,13 @@ def _pickup_placed(uow: UnitOfWork, event: OrderPlaced, rule: NotificationRule) 
     pickup = uow.session.scalar(select(Order.pickup).where(Order.id == event.order_id))
     if not pickup:
         return None
-    return Notice(
+    return _notice(
         rule.trigger,
-        _clip(f"Pickup order {event.number} placed"),
+        event,
+        f"Pickup order {event.number} placed",
         f"{format_money(event.total_minor)} at {_store_name(uow, event.store_id)}.",
         "order",
         event.order_id,
-        event_key(rule.trigger, event),
         event.store_id,
     )
 
@@ -165,13 +176,13 @@ def _order_ready(
         .where(Order.id == event.order_id)
     ).one_or_none()
     holder = row.holder_name if row is not None else None
-    return Notice(
+    return _notice(
         rule.trigger,
-        _clip(f"Order {event.number} is ready for pickup"),
+        event,
+        f"Order {event.number} is ready for pickup",
         f"Customer: {holder}." if holder else "No customer account on the order.",
         "order",
         event.order_id,
-        event_key(rule.trigger, event),
         row.store_id if row is not None else None,
     )
 
@@ -192,13 +203,13 @@ def _order_refunded(
         if row is not None
         else ""
     )
-    return Notice(
+    return _notice(
         rule.trigger,
-        _clip(f"Order {event.number} {partly}refunded"),
+        event,
+        f"Order {event.number} {partly}refunded",
         body,
         "order",
         event.order_id,
-        event_key(rule.trigger, event),
         row.store_id if row is not None else None,
     )
 
@@ -233,13 +244,13 @@ def _campaign_ended(uow: UnitOfWork, event: CampaignEnded, rule: NotificationRul
     name = uow.session.scalar(
         select(CouponCampaign.name).where(CouponCampaign.id == event.campaign_id)
     )
-    return Notice(
+    return _notice(
         rule.trigger,
-        _clip(f"Campaign {name or f'#{event.campaign_id}'} ended"),
+        event,
+        f"Campaign {name or f'#{event.campaign_id}'} ended",
         _CAMPAIGN_END_REASONS.get(event.reason, event.reason.replace("_", " ").capitalize()),
         "campaign",
         event.campaign_id,
-        event_key(rule.trigger, event),
     )
 
 
@@ -254,25 +265,24 @@ def _large_movement(uow: UnitOfWork, event: AccountMoved, rule: NotificationRule
     number = account.number if account is not None else f"#{event.account_id}"
     holder = f"{account.holder_name}: " if account is not None else ""
     kind = event.kind.replace("_", " ").capitalize()
-    return Notice(
+    return _notice(
         rule.trigger,
-        _clip(f"{kind} of {format_money(abs(event.amount_minor))} on account {number}"),
+        event,
+        f"{kind} of {format_money(abs(event.amount_minor))} on account {number}",
         f"{holder}balance {format_money(event.balance_minor)}.",
         "account",
         event.account_id,
-        event_key(rule.trigger, event),
     )
 
 
 def _user_changed(uow: UnitOfWork, event: UserChanged, rule: NotificationRule) -> Notice | None:
-    change = _USER_CHANGES.get(event.change, event.change.replace("_", " "))
-    return Notice(
+    return _notice(
         rule.trigger,
-        _clip(f"Staff: {event.username} {change}"),
+        event,
+        f"Staff: {event.username} {event.change_text}",
         "",
         "user",
         event.user_id,
-        event_key(rule.trigger, event),
     )
 
 
@@ -280,13 +290,13 @@ def _product_changed(
     uow: UnitOfWork, event: ProductChanged, rule: NotificationRule
 ) -> Notice | None:
     name = uow.session.scalar(select(Product.name).where(Product.id == event.product_id))
-    return Notice(
+    return _notice(
         rule.trigger,
-        _clip(f"Product {name or f'#{event.product_id}'} {event.change.replace('_', ' ')}"),
+        event,
+        f"Product {name or f'#{event.product_id}'} {event.change.replace('_', ' ')}",
         "",
         "product",
         event.product_id,
-        event_key(rule.trigger, event),
     )
 
 
@@ -295,13 +305,13 @@ def _products_imported(
 ) -> Notice | None:
     created = f"{event.created:,} product{'s' if event.created != 1 else ''} created"
     updated = f"{event.updated:,} updated"
-    return Notice(
+    return _notice(
         rule.trigger,
-        _clip(f"Products imported: {created}, {updated}"),
+        event,
+        f"Products imported: {created}, {updated}",
         "",
         "",
         None,
-        event_key(rule.trigger, event),
     )
 
 
@@ -416,18 +426,18 @@ def notify_final_report(source: UowSource, event: CampaignEnded, file_name: str)
     try:
         with source.uow() as uow:
             rule = next((r for r in load_rules(uow) if r.trigger == REPORT_TRIGGER), None)
-            if rule is None or not rule.enabled or not (rule.roles or rule.user_ids):
+            if rule is None or not _fires(rule):
                 return 0
             name = uow.session.scalar(
                 select(CouponCampaign.name).where(CouponCampaign.id == event.campaign_id)
             )
-            notice = Notice(
+            notice = _notice(
                 REPORT_TRIGGER,
-                _clip(f"Final report: {name or f'campaign #{event.campaign_id}'}"),
+                event,
+                f"Final report: {name or f'campaign #{event.campaign_id}'}",
                 f"{_clip(file_name)} is in the reports folder.",
                 "report",
                 event.campaign_id,
-                event_key(REPORT_TRIGGER, event),
             )
             return _store(uow, [(rule, notice)])
     except Exception:
@@ -441,7 +451,7 @@ def _notices(
     for event in events:
         for trigger, build in BUILDERS.get(type(event), ()):
             rule = rules.get(trigger)
-            if rule is None or not rule.enabled or not (rule.roles or rule.user_ids):
+            if rule is None or not _fires(rule):
                 continue
             notice = build(uow, event, rule)
             if notice is not None:

@@ -56,8 +56,9 @@ from posapp.services.notifications.outbox_sending import (
     record_sent,
 )
 from posapp.services.platform.audit import AuditRecord
-from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.dto import UserDTO, from_row
 from posapp.services.platform.errors import ConflictError, NotFoundError, ValidationError
+from posapp.services.platform.keyset import newest_first
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.staff import authorize, requires
 
@@ -103,21 +104,7 @@ ORDER_EMAIL_KINDS: Final = {
 
 
 def _row_dto(row: OutboxEmail) -> OutboxRowDTO:
-    return OutboxRowDTO(
-        id=row.id,
-        created_at=row.created_at,
-        to_address=row.to_address,
-        to_name=row.to_name,
-        subject=row.subject,
-        kind=row.kind,
-        status=row.status,
-        attempts=row.attempts,
-        next_attempt_at=row.next_attempt_at,
-        last_error=row.last_error,
-        sent_at=row.sent_at,
-        order_id=row.order_id,
-        customer_account_id=row.customer_account_id,
-    )
+    return from_row(OutboxRowDTO, row)
 
 
 def _order_texts(kind: str, number: str, name: str, store: str, amount: str) -> tuple[str, str]:
@@ -449,10 +436,8 @@ def list_outbox(
         stmt = select(OutboxEmail)
         if flt.status:
             stmt = stmt.where(OutboxEmail.status == flt.status)
-        if flt.before_id is not None:
-            stmt = stmt.where(OutboxEmail.id < flt.before_id)
         limit = max(1, min(flt.limit, PAGE_MAX))
-        rows = uow.session.scalars(stmt.order_by(OutboxEmail.id.desc()).limit(limit))
+        rows = uow.session.scalars(newest_first(stmt, OutboxEmail.id, flt.before_id, limit))
         return [_row_dto(row) for row in rows]
 
 

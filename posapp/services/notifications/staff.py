@@ -42,7 +42,8 @@ from posapp.services.notifications.rules import (
     validate_rules,
 )
 from posapp.services.platform.audit import AuditRecord
-from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.dto import UserDTO, from_row
+from posapp.services.platform.keyset import newest_first
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.staff import SESSION_ENDED, SessionEndedError, authorize, requires
 
@@ -75,18 +76,7 @@ def _active_user(uow: UnitOfWork, actor: UserDTO) -> User:
 
 def to_dto(row: Notification) -> NotificationDTO:
     """The read model of a notification row."""
-    return NotificationDTO(
-        id=row.id,
-        user_id=row.user_id,
-        kind=row.kind,
-        level=row.level,
-        title=row.title,
-        body=row.body,
-        link_kind=row.link_kind,
-        link_id=row.link_id,
-        created_at=row.created_at,
-        read_at=row.read_at,
-    )
+    return from_row(NotificationDTO, row)
 
 
 def list_notifications(
@@ -102,9 +92,7 @@ def list_notifications(
             stmt = stmt.where(Notification.read_at.is_(None))
         if flt.kind:
             stmt = stmt.where(Notification.kind == flt.kind)
-        if flt.before_id is not None:
-            stmt = stmt.where(Notification.id < flt.before_id)
-        rows = uow.session.scalars(stmt.order_by(Notification.id.desc()).limit(limit))
+        rows = uow.session.scalars(newest_first(stmt, Notification.id, flt.before_id, limit))
         return [to_dto(row) for row in rows]
 
 

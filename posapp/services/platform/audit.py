@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -32,6 +33,11 @@ class AuditRecord:
     approver_id: int | None = None
     reason: str = ""
     at: datetime | None = field(default=None)
+
+
+def values_of(row: object, names: Iterable[str]) -> dict[str, Any]:
+    """The values of ``row``'s attributes ``names``, by name: what the audit keeps of a row."""
+    return {name: getattr(row, name) for name in names}
 
 
 def _dump(value: dict[str, Any] | None) -> str | None:

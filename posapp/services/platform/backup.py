@@ -8,15 +8,13 @@ keeping the current file beside it; the application should be closed while it ru
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from posapp.services.platform.db import Database
 from posapp.services.platform.errors import ServiceError, ValidationError
-
-Progress = Callable[[int, int], None]
+from posapp.services.platform.progress import Progress
 
 
 class BackupError(ServiceError):

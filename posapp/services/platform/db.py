@@ -34,8 +34,13 @@ class DatabaseInfo:
 class Database:
     """An open database: its engine and the session factories the units of work use."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, durable: bool = True) -> None:
         """Create the engine for ``url`` (nothing is connected until first use).
+
+        ``durable=False`` is for bulk loading (the demo data): a commit then returns without
+        waiting for the disk (SQLite ``synchronous=NORMAL`` in WAL mode, PostgreSQL
+        ``synchronous_commit=off``). A crash may lose the last commits but never corrupts the
+        database, and the next durable commit on the database makes every earlier one durable.
 
         Raises:
             DatabaseError: the URL is malformed or names a driver that is not installed.
@@ -47,7 +52,7 @@ class Database:
             raise DatabaseError(msg) from exc
         self.url: URL = parsed
         try:
-            self.engine: Engine = _create_engine(parsed, echo=echo)
+            self.engine: Engine = _create_engine(parsed, echo=echo, durable=durable)
         except (NoSuchModuleError, ModuleNotFoundError) as exc:
             msg = f"No database driver for {parsed.drivername!r}: {exc}"
             raise DatabaseError(msg) from exc
@@ -79,9 +84,10 @@ class Database:
         self.engine.dispose()
 
 
-def _create_engine(url: URL, *, echo: bool) -> Engine:
+def _create_engine(url: URL, *, echo: bool, durable: bool) -> Engine:
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, echo=echo, pool_pre_ping=True)
+        args = {} if durable else {"options": "-c synchronous_commit=off"}
+        return create_engine(url, echo=echo, pool_pre_ping=True, connect_args=args)
     if url.database and url.database != ":memory:":
         try:
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
@@ -90,6 +96,8 @@ def _create_engine(url: URL, *, echo: bool) -> Engine:
             raise DatabaseError(msg) from exc
     engine = create_engine(url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
     event.listen(engine, "connect", _on_sqlite_connect)
+    if not durable:
+        event.listen(engine, "connect", _on_sqlite_connect_lazy)
     event.listen(engine, "begin", _on_sqlite_begin)
     return engine
 
@@ -111,6 +119,11 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> N
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     finally:
         cursor.close()
+
+
+def _on_sqlite_connect_lazy(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    """For bulk loading: commits skip the disk flush (WAL keeps the file consistent)."""
+    dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
 
 def _on_sqlite_begin(connection: Any) -> None:

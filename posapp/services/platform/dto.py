@@ -1,9 +1,14 @@
-"""Frozen read models: what services hand to the UI and CLI (never ORM objects)."""
+"""Frozen read models shared by every feature (never ORM objects), and from_row to build one."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, fields
 from datetime import datetime
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,3 +51,28 @@ class DemoLogin:
     username: str
     password: str
     role: str
+
+
+_Dto = TypeVar("_Dto", bound="DataclassInstance")
+
+
+@functools.cache
+def _field_names(cls: type[DataclassInstance]) -> tuple[str, ...]:
+    return tuple(field.name for field in fields(cls) if field.init)
+
+
+def from_row(cls: type[_Dto], row: object, /, **computed: object) -> _Dto:
+    """Build the frozen read model ``cls`` from ``row``: each field from its same-named attribute.
+
+    ``computed`` gives the fields the row does not hold as they are (a path, a name, a figure read
+    from another row). Every field comes from one or the other: a field the row lacks raises
+    ``AttributeError``, a name in ``computed`` that is no field raises ``TypeError``. For screens
+    and lists, where it saves copying each field by hand; the sale's hot path builds its DTOs
+    directly (this costs a microsecond or two more per DTO).
+    """
+    names = _field_names(cls)
+    if computed.keys() - names:
+        unknown = ", ".join(sorted(computed.keys() - names))
+        raise TypeError(f"{cls.__name__} has no field {unknown}")
+    values = {name: getattr(row, name) for name in names if name not in computed}
+    return cls(**values, **computed)

@@ -163,9 +163,7 @@ class Prepared:
         Also true when the benchmark asks for plain Core (:data:`PLAIN_CORE`).
         """
         dispatch = conn.dispatch
-        return PLAIN_CORE or bool(
-            dispatch.before_cursor_execute or dispatch.after_cursor_execute
-        )
+        return PLAIN_CORE or bool(dispatch.before_cursor_execute or dispatch.after_cursor_execute)
 
     @staticmethod
     def _convert(compiled: _Compiled, params: Mapping[str, Any]) -> Any:

@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import unicodedata
+from typing import Final, Literal
 
-from posapp.services.platform.cards import (
-    CARD_NUMBER_REFUSED,
-    CardNumberError,
-    contains_card_number,
-)
+from posapp.services.platform.cards import refuse_card_number
 from posapp.services.platform.errors import ValidationError
 
+_CONTROL: Final = frozenset({"Cc", "Cs"})
+"""Control characters, and lone surrogates (which cannot be stored)."""
 
-def clean_text(text: str, what: str, *, limit: int, required: bool = False) -> str:
+
+def clean_text(
+    text: str,
+    what: str,
+    *,
+    limit: int,
+    required: bool = False,
+    form: Literal["NFC", "NFKC"] = "NFC",
+    multiline: bool = False,
+) -> str:
     """Return ``text`` stripped and checked for a free-text field of ``what``.
+
+    ``form`` is the Unicode normalisation (NFKC also folds look-alikes: full-width letters become
+    ASCII); ``multiline`` keeps line breaks, each line stripped.
 
     Raises:
         ValidationError: empty when required, too long, control characters.
@@ -21,13 +32,14 @@ def clean_text(text: str, what: str, *, limit: int, required: bool = False) -> s
     """
     if not isinstance(text, str):
         raise TypeError(f"{what} must be text")
-    value = unicodedata.normalize("NFC", text).strip()
+    value = unicodedata.normalize(form, text).strip()
+    if multiline:
+        value = "\n".join(line.strip() for line in value.replace("\r\n", "\n").split("\n"))
     if required and not value:
         raise ValidationError(f"Enter the {what}.")
     if len(value) > limit:
         raise ValidationError(f"The {what} has at most {limit} characters.")
-    if any(unicodedata.category(ch) == "Cc" for ch in value):
+    allowed = "\n" if multiline else ""
+    if any(unicodedata.category(ch) in _CONTROL and ch not in allowed for ch in value):
         raise ValidationError(f"The {what} cannot contain control characters.")
-    if contains_card_number(value):
-        raise CardNumberError(CARD_NUMBER_REFUSED)
-    return value
+    return refuse_card_number(value)

@@ -6,7 +6,7 @@ Times are stored in UTC; receipts, reports and the local days of a date filter u
 from __future__ import annotations
 
 import os
-from datetime import datetime, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -44,3 +44,13 @@ def shop_zone(uow: UnitOfWork) -> tzinfo:
         except (ZoneInfoNotFoundError, ValueError):
             pass
     return machine_zone()
+
+
+def day_bounds(first: date, last: date, zone: tzinfo) -> tuple[datetime, datetime]:
+    """The instants of local midnight starting ``first`` and ending ``last`` in ``zone``.
+
+    Correct across daylight-saving changes: a local day may last 23 or 25 hours.
+    """
+    start = datetime.combine(first, time.min, tzinfo=zone)
+    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone)
+    return start, end

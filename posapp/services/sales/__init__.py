@@ -1,52 +1,45 @@
 """The sales system: the register's sale, orders and returns, parked sales, tills, reports.
 
-This is the package's face: other packages import only from here. The edges reach its use cases
-through :class:`SalesApi` (``Backend.sales``); other service packages call the functions below
-inside their own unit of work. Modules inside the package import each other directly, never this
-face (so importing the package never runs into itself).
+The package's face (see docs/ARCHITECTURE.md); the edges use ``Backend.sales``.
 """
 
 from posapp.services.sales.api import RECEIPT_PRINTER_KEY, SalesApi
+from posapp.services.sales.checkout import place_order
 from posapp.services.sales.dto import (
-    AppliedCouponDTO,
     ApprovalRequiredError,
     BasketItem,
-    CashMovementDTO,
     CategoryDTO,
     CouponQuoteDTO,
     CustomerDTO,
     DraftLine,
     ManagerApproval,
-    MethodTotal,
-    OrderDetail,
-    OrderFilter,
-    OrderLineDTO,
-    OrderRow,
-    OverShortRow,
     ParkedCart,
     ParkedLine,
     ParkedSaleDTO,
     PaymentDraft,
-    PaymentDTO,
     PaymentKind,
     PlacedOrder,
     ProductDTO,
+    SaleDraft,
+    StoreHeader,
+)
+from posapp.services.sales.lookup import quote_sale_coupon
+from posapp.services.sales.order_dto import (
+    AppliedCouponDTO,
+    OrderDetail,
+    OrderFilter,
+    OrderLineDTO,
+    OrderRow,
+    PaymentDTO,
     RefundTo,
     ReturnDTO,
     ReturnLineDTO,
     ReturnLineRequest,
     ReturnRequest,
     ReturnResult,
-    SaleDraft,
-    SalesCashier,
-    SalesDay,
-    SalesProduct,
-    SalesReport,
     StatusChangeDTO,
-    StoreHeader,
-    TillReport,
-    TillSessionDTO,
 )
+from posapp.services.sales.orders import advance_order, cancel_order
 from posapp.services.sales.pricing import (
     EMPTY_CART,
     MAX_LINE_QUANTITY,
@@ -60,8 +53,22 @@ from posapp.services.sales.pricing import (
     line_refund,
     price_cart,
 )
+from posapp.services.sales.queries import order_detail
 from posapp.services.sales.receipt import ReceiptModel, ReceiptRow, percent, receipt_model
 from posapp.services.sales.report import sales_summary
+from posapp.services.sales.returns import return_items
+from posapp.services.sales.till_dto import (
+    CashMovementDTO,
+    MethodTotal,
+    OverShortRow,
+    SalesCashier,
+    SalesDay,
+    SalesProduct,
+    SalesReport,
+    TillReport,
+    TillSessionDTO,
+)
+from posapp.services.sales.tills import cash_movement, close_till, open_till, x_report
 
 __all__ = [
     "EMPTY_CART",
@@ -114,10 +121,20 @@ __all__ = [
     "StoreHeader",
     "TillReport",
     "TillSessionDTO",
+    "advance_order",
+    "cancel_order",
+    "cash_movement",
     "check_quantity",
+    "close_till",
     "line_refund",
+    "open_till",
+    "order_detail",
     "percent",
+    "place_order",
     "price_cart",
+    "quote_sale_coupon",
     "receipt_model",
+    "return_items",
     "sales_summary",
+    "x_report",
 ]

@@ -24,7 +24,7 @@ from posapp.services.platform.errors import ValidationError
 from posapp.services.platform.text import clean_text
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.sales.dto import ApprovalRequiredError, ManagerApproval
-from posapp.services.staff import ROLE_PERMISSIONS, Actor, Approval, Permission, check_approval
+from posapp.services.staff import Actor, Approval, Permission, check_approval, permissions_of
 
 _LAST_DIGITS = 4
 
@@ -68,7 +68,7 @@ def grant(
         ApprovalRequiredError: the actor may not and no approval was given.
         AuthenticationError, PermissionDeniedError: the approval is wrong.
     """
-    if permission in ROLE_PERMISSIONS.get(user.role, frozenset()):
+    if permission in permissions_of(user.role):
         return Granted(None)
     if approval is None:
         raise ApprovalRequiredError(permission.value, message, line_no)

@@ -14,6 +14,7 @@ from posapp.models import Category, CustomerAccount, Product
 from posapp.services.coupons import BasketLine, quote_coupon
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.fastsql import Prepared
+from posapp.services.platform.like import LIKE_ESCAPE, contains
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.sales.dto import (
     BasketItem,
@@ -82,12 +83,6 @@ def _clean(text: str) -> str:
     return "".join(ch for ch in value if unicodedata.category(ch) != "Cc")[:SEARCH_MAX]
 
 
-def _like(text: str) -> str:
-    """A LIKE pattern matching ``text`` anywhere, with the wildcards in it escaped."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def lookup_code(uow: UnitOfWork, actor: UserDTO, code: str) -> ProductDTO | None:
     """The active product whose barcode or SKU is exactly ``code`` (scanned or typed), or None.
 
@@ -125,7 +120,7 @@ def search_products(
     value = _clean(text)
     if not value:
         return []
-    pattern = _like(value.lower())
+    pattern = contains(value.lower())
     with uow:
         authorize(uow, actor, Permission.SELL)
         exact = (Product.sku_key == value.upper()) | (Product.barcode == value)
@@ -135,8 +130,8 @@ def search_products(
                 Product.active.is_(True),
                 or_(
                     exact,
-                    func.lower(Product.name).like(pattern, escape="\\"),
-                    func.lower(Product.sku).like(pattern, escape="\\"),
+                    func.lower(Product.name).like(pattern, escape=LIKE_ESCAPE),
+                    func.lower(Product.sku).like(pattern, escape=LIKE_ESCAPE),
                 ),
             )
             .order_by(exact.desc(), Product.name, Product.id)
@@ -182,14 +177,14 @@ def search_customers(
     if not value:
         return []
     digits = "".join(ch for ch in value if ch.isdigit())
-    pattern = _like(value.lower())
+    pattern = contains(value.lower())
     conditions = [
-        func.lower(CustomerAccount.holder_name).like(pattern, escape="\\"),
-        func.lower(CustomerAccount.email).like(pattern, escape="\\"),
-        CustomerAccount.phone.like(pattern, escape="\\"),
+        func.lower(CustomerAccount.holder_name).like(pattern, escape=LIKE_ESCAPE),
+        func.lower(CustomerAccount.email).like(pattern, escape=LIKE_ESCAPE),
+        CustomerAccount.phone.like(pattern, escape=LIKE_ESCAPE),
     ]
     if digits:
-        conditions.append(CustomerAccount.number.like(_like(digits), escape="\\"))
+        conditions.append(CustomerAccount.number.like(contains(digits), escape=LIKE_ESCAPE))
     with uow:
         authorize(uow, actor, Permission.SELL)
         rows = uow.session.scalars(
@@ -206,7 +201,6 @@ def quote_sale_coupon(
     actor: UserDTO,
     code: str,
     basket: Sequence[BasketItem],
-    *,
     customer_account_id: int | None,
     other_codes: Sequence[str] = (),
 ) -> CouponQuoteDTO:

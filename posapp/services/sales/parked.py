@@ -87,7 +87,6 @@ def park_sale(
     uow: UnitOfWork,
     actor: UserDTO,
     cart: ParkedCart,
-    *,
     total_minor: int,
     label: str = "",
 ) -> ParkedSaleDTO:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
 from sqlalchemy.orm import aliased
@@ -22,11 +22,14 @@ from posapp.models import (
     User,
 )
 from posapp.models.orders import OrderReturn, OrderReturnLine
-from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.dto import UserDTO, from_row
 from posapp.services.platform.errors import NotFoundError
+from posapp.services.platform.like import LIKE_ESCAPE, starts_with
 from posapp.services.platform.uow import UnitOfWork
-from posapp.services.platform.zone import shop_zone
-from posapp.services.sales.dto import (
+from posapp.services.platform.zone import day_bounds, shop_zone
+from posapp.services.sales.dto import StoreHeader
+from posapp.services.sales.lookup import customer_dto
+from posapp.services.sales.order_dto import (
     AppliedCouponDTO,
     OrderDetail,
     OrderFilter,
@@ -36,28 +39,18 @@ from posapp.services.sales.dto import (
     ReturnDTO,
     ReturnLineDTO,
     StatusChangeDTO,
-    StoreHeader,
 )
-from posapp.services.sales.lookup import customer_dto
-from posapp.services.sales.orders import allowed_actions, permissions_of
+from posapp.services.sales.orders import allowed_actions
 from posapp.services.sales.pricing import TaxRow
-from posapp.services.staff import ACTIONS, Permission, authorize
+from posapp.services.staff import ACTIONS, Permission, authorize, permissions_of
 
-__all__ = ["PAGE_SIZE", "day_bounds", "find_order", "order_detail", "order_page"]
+__all__ = ["PAGE_SIZE", "find_order", "order_detail", "order_page"]
 
 PAGE_SIZE = 200
 NUMBER_MAX = 32
 
 for _name in ("order_page", "order_detail", "find_order"):
     ACTIONS[f"sales.queries.{_name}"] = Permission.VIEW_ORDERS
-
-
-def day_bounds(uow: UnitOfWork, first: date, last: date) -> tuple[datetime, datetime]:
-    """The instants from the start of ``first`` to the end of ``last`` in the shop's time zone."""
-    zone = shop_zone(uow)
-    start = datetime.combine(first, time.min, tzinfo=zone)
-    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone)
-    return start, end
 
 
 def _person(full: str | None, username: str | None) -> str:
@@ -69,9 +62,8 @@ def _conditions(uow: UnitOfWork, filt: OrderFilter) -> list[ColumnElement[bool]]
     if filt.statuses:
         conditions.append(Order.status.in_(filt.statuses))
     if filt.date_from or filt.date_to:
-        start, end = day_bounds(
-            uow, filt.date_from or date(1, 1, 2), filt.date_to or date(9999, 12, 30)
-        )
+        first, last = filt.date_from or date(1, 1, 2), filt.date_to or date(9999, 12, 30)
+        start, end = day_bounds(first, last, shop_zone(uow))
         conditions += [Order.created_at >= start, Order.created_at < end]
     if filt.store_id is not None:
         conditions.append(Order.store_id == filt.store_id)
@@ -99,8 +91,7 @@ def _starts_with(uow: UnitOfWork, prefix: str) -> ColumnElement[bool]:
     last = ord(prefix[-1])
     if uow.session.get_bind().dialect.name == "sqlite" and last < sys.maxunicode:
         return and_(Order.number >= prefix, Order.number < prefix[:-1] + chr(last + 1))
-    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return Order.number.like(f"{escaped}%", escape="\\")
+    return Order.number.like(starts_with(prefix), escape=LIKE_ESCAPE)
 
 
 def order_page(
@@ -245,28 +236,12 @@ def _detail(uow: UnitOfWork, order: Order, permissions: frozenset[Permission]) -
             )
         ).all()
     )
-    return OrderDetail(
-        id=order.id,
-        number=order.number,
-        sale_uuid=order.sale_uuid,
-        status=order.status,
+    return from_row(
+        OrderDetail,
+        order,
         store=StoreHeader(store.id, store.code, store.name, store.address, store.phone),
-        register=order.register,
         cashier_name=names.get(order.cashier_id, ""),
         customer=customer_dto(customer) if customer is not None else None,
-        created_at=order.created_at,
-        placed_at=order.placed_at,
-        paid_at=order.paid_at,
-        closed_at=order.closed_at,
-        pickup=order.pickup,
-        subtotal_minor=order.subtotal_minor,
-        discount_minor=order.discount_minor,
-        coupon_minor=order.coupon_minor,
-        tax_minor=order.tax_minor,
-        total_minor=order.total_minor,
-        paid_minor=order.paid_minor,
-        refunded_minor=order.refunded_minor,
-        note=order.note,
         lines=tuple(_line(line, names) for line in lines),
         payments=tuple(
             PaymentDTO(
@@ -305,26 +280,12 @@ def _detail(uow: UnitOfWork, order: Order, permissions: frozenset[Permission]) -
 
 
 def _line(line: OrderLine, names: dict[int, str]) -> OrderLineDTO:
-    return OrderLineDTO(
-        id=line.id,
-        line_no=line.line_no,
-        product_id=line.product_id,
-        sku=line.sku,
-        name=line.name,
-        quantity=line.quantity,
-        returned_qty=line.returned_qty,
-        list_price_minor=line.list_price_minor,
-        unit_price_minor=line.unit_price_minor,
-        discount_minor=line.discount_minor,
-        order_discount_minor=line.order_discount_minor,
+    approver = line.override_approved_by_id
+    return from_row(
+        OrderLineDTO,
+        line,
         coupon_minor=line.coupon_discount_minor,
-        tax_rate_bp=line.tax_rate_bp,
-        tax_included=line.tax_included,
-        tax_minor=line.tax_minor,
-        total_minor=line.total_minor,
-        override_approver=names.get(line.override_approved_by_id, "")
-        if line.override_approved_by_id
-        else "",
+        override_approver=names.get(approver, "") if approver else "",
     )
 
 

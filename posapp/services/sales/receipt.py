@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from posapp.money import format_money
-from posapp.services.sales.dto import OrderDetail, OrderLineDTO, PaymentDTO
+from posapp.services.sales.order_dto import OrderDetail, OrderLineDTO, PaymentDTO
 
 __all__ = ["ReceiptModel", "ReceiptRow", "TaxLine", "percent", "receipt_model", "receipt_text"]
 

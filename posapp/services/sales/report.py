@@ -5,23 +5,22 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import aliased
 
-from posapp.models import Order, OrderLine, OrderStatus, Payment, Store, User
+from posapp.models import Order, OrderLine, Payment, Store, User
 from posapp.money import div_round
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import NotFoundError, ValidationError
 from posapp.services.platform.uow import UnitOfWork
-from posapp.services.platform.zone import shop_zone
-from posapp.services.sales.dto import (
-    MethodTotal,
+from posapp.services.platform.zone import day_bounds, shop_zone
+from posapp.services.sales.figures import LIVE, method_totals, order_totals
+from posapp.services.sales.till_dto import (
     SalesCashier,
     SalesDay,
     SalesProduct,
     SalesReport,
 )
-from posapp.services.sales.queries import day_bounds
 from posapp.services.staff import ACTIONS, Permission, authorize
 
 __all__ = ["MAX_DAYS", "sales_summary"]
@@ -70,25 +69,14 @@ def sales_summary(
                 raise NotFoundError(f"No store with code {store_code!r}.")
             store_name = store.name
             store_filter = [Order.store_id == store.id]
-        start, end = day_bounds(uow, date_from, date_to)
-        in_range = [Order.placed_at >= start, Order.placed_at < end, *store_filter]
-        live = Order.status != OrderStatus.CANCELLED.value
         zone = shop_zone(uow)
-        totals = uow.session.execute(
-            select(
-                func.count(Order.id).filter(live),
-                func.count(Order.id).filter(~live),
-                func.coalesce(func.sum(Order.subtotal_minor).filter(live), 0),
-                func.coalesce(func.sum(Order.discount_minor).filter(live), 0),
-                func.coalesce(func.sum(Order.coupon_minor).filter(live), 0),
-                func.coalesce(func.sum(Order.tax_minor).filter(live), 0),
-                func.coalesce(func.sum(Order.total_minor).filter(live), 0),
-            ).where(*in_range)
-        ).one()
+        start, end = day_bounds(date_from, date_to, zone)
+        in_range = [Order.placed_at >= start, Order.placed_at < end, *store_filter]
+        totals = order_totals(uow, *in_range)
         days: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0])
         for placed_at, total in uow.session.execute(
             select(func.coalesce(Order.placed_at, Order.created_at), Order.total_minor)
-            .where(*in_range, live)
+            .where(*in_range, LIVE)
             .execution_options(yield_per=2000)
         ):
             bucket = days[placed_at.astimezone(zone).date()]
@@ -102,22 +90,7 @@ def sales_summary(
             pay_join.where(*paid_range, Payment.amount_minor < 0, *store_filter)
         ):
             days[at.astimezone(zone).date()][2] += -amount
-        methods = uow.session.execute(
-            select(
-                Payment.method,
-                func.count(Payment.id).filter(Payment.amount_minor > 0),
-                func.coalesce(
-                    func.sum(case((Payment.amount_minor > 0, Payment.amount_minor), else_=0)), 0
-                ),
-                func.coalesce(
-                    func.sum(case((Payment.amount_minor < 0, -Payment.amount_minor), else_=0)), 0
-                ),
-            )
-            .join(Order, Order.id == Payment.order_id)
-            .where(*paid_range, *store_filter)
-            .group_by(Payment.method)
-            .order_by(Payment.method)
-        ).all()
+        methods = method_totals(uow, *paid_range, *store_filter, join_orders=True)
         products = uow.session.execute(
             select(
                 OrderLine.sku,
@@ -127,7 +100,7 @@ def sales_summary(
                 func.sum(OrderLine.total_minor),
             )
             .join(Order, Order.id == OrderLine.order_id)
-            .where(*in_range, live)
+            .where(*in_range, LIVE)
             .group_by(OrderLine.product_id, OrderLine.sku, OrderLine.name)
             .order_by(func.sum(OrderLine.total_minor).desc(), OrderLine.sku)
         ).all()
@@ -140,11 +113,11 @@ def sales_summary(
                 func.sum(Order.total_minor),
             )
             .join(cashier, cashier.id == Order.cashier_id)
-            .where(*in_range, live)
+            .where(*in_range, LIVE)
             .group_by(cashier.id, cashier.full_name, cashier.username)
             .order_by(func.sum(Order.total_minor).desc())
         ).all()
-        refunds = sum(int(row[3]) for row in methods)
+        refunds = sum(method.refunds_minor for method in methods)
         all_days = []
         day = date_from
         while day <= date_to:
@@ -156,13 +129,13 @@ def sales_summary(
             date_to=date_to,
             store_name=store_name,
             generated_at=uow.now(),
-            orders=int(totals[0]),
-            cancelled=int(totals[1]),
-            gross_minor=int(totals[2]),
-            discount_minor=int(totals[3]),
-            coupon_minor=int(totals[4]),
-            tax_minor=int(totals[5]),
-            sales_minor=int(totals[6]),
+            orders=totals[0],
+            cancelled=totals[1],
+            gross_minor=totals[2],
+            discount_minor=totals[3],
+            coupon_minor=totals[4],
+            tax_minor=totals[5],
+            sales_minor=totals[6],
             refunds_minor=refunds,
             days=tuple(all_days),
             products=tuple(
@@ -173,5 +146,5 @@ def sales_summary(
                 SalesCashier(full or user, int(n), int(t), div_round(int(t), max(1, int(n))))
                 for full, user, n, t in cashiers
             ),
-            methods=tuple(MethodTotal(str(m), int(c), int(s), int(r)) for m, c, s, r in methods),
+            methods=tuple(methods),
         )

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, case, func, select
+from sqlalchemy import ColumnElement, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -30,7 +30,6 @@ from posapp.models import (
     CashMovement,
     Order,
     OrderLine,
-    OrderStatus,
     Payment,
     Store,
     TillSession,
@@ -39,7 +38,7 @@ from posapp.models import (
 from posapp.money import MAX_MINOR, format_money
 from posapp.services.accounts import till_cash_delta
 from posapp.services.platform.audit import AuditRecord
-from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.dto import UserDTO, from_row
 from posapp.services.platform.errors import (
     ConflictError,
     NotFoundError,
@@ -50,14 +49,15 @@ from posapp.services.platform.fastsql import Prepared
 from posapp.services.platform.settings import get_setting
 from posapp.services.platform.text import clean_text
 from posapp.services.platform.uow import UnitOfWork
-from posapp.services.sales.dto import (
+from posapp.services.sales.figures import LIVE, method_totals, order_totals
+from posapp.services.sales.pricing import TaxRow
+from posapp.services.sales.till_dto import (
     CashMovementDTO,
     MethodTotal,
     OverShortRow,
     TillReport,
     TillSessionDTO,
 )
-from posapp.services.sales.pricing import TaxRow
 from posapp.services.staff import Permission, requires
 
 __all__ = [
@@ -159,18 +159,11 @@ def _session_dto(uow: UnitOfWork, session: TillSession) -> TillSessionDTO:
     store = uow.session.get(Store, session.store_id)
     cashier = uow.session.get(User, session.cashier_id)
     detail = json.loads(session.counted_detail) if session.counted_detail else {}
-    return TillSessionDTO(
-        id=session.id,
-        store_id=session.store_id,
+    return from_row(
+        TillSessionDTO,
+        session,
         store_name=store.name if store else "",
-        register=session.register,
-        cashier_id=session.cashier_id,
         cashier_name=(cashier.full_name or cashier.username) if cashier else "",
-        opened_at=session.opened_at,
-        float_minor=session.float_minor,
-        closed_at=session.closed_at,
-        expected_minor=session.expected_minor,
-        counted_minor=session.counted_minor,
         denominations=tuple(sorted(((int(k), int(v)) for k, v in detail.items()), reverse=True)),
     )
 
@@ -396,18 +389,7 @@ def till_report(uow: UnitOfWork, session_id: int, kind: str) -> TillReport:
 def _calculate(uow: UnitOfWork, session: TillSession, kind: str) -> TillReport:
     """The one calculation behind both reports."""
     sid = session.id
-    live = Order.status != OrderStatus.CANCELLED.value
-    totals = uow.session.execute(
-        select(
-            func.count(Order.id).filter(live),
-            func.count(Order.id).filter(Order.status == OrderStatus.CANCELLED.value),
-            func.coalesce(func.sum(Order.subtotal_minor).filter(live), 0),
-            func.coalesce(func.sum(Order.discount_minor).filter(live), 0),
-            func.coalesce(func.sum(Order.coupon_minor).filter(live), 0),
-            func.coalesce(func.sum(Order.tax_minor).filter(live), 0),
-            func.coalesce(func.sum(Order.total_minor).filter(live), 0),
-        ).where(Order.till_session_id == sid)
-    ).one()
+    totals = order_totals(uow, Order.till_session_id == sid)
     tax_rows = uow.session.execute(
         select(
             OrderLine.tax_rate_bp,
@@ -417,7 +399,7 @@ def _calculate(uow: UnitOfWork, session: TillSession, kind: str) -> TillReport:
             func.sum(OrderLine.tax_minor),
         )
         .join(Order, Order.id == OrderLine.order_id)
-        .where(Order.till_session_id == sid, live)
+        .where(Order.till_session_id == sid, LIVE)
         .group_by(OrderLine.tax_rate_bp, OrderLine.tax_included)
     ).all()
     methods = _methods(uow, Payment.till_session_id == sid)
@@ -456,14 +438,14 @@ def _calculate(uow: UnitOfWork, session: TillSession, kind: str) -> TillReport:
         kind=kind,
         session=_session_dto(uow, session),
         generated_at=uow.now(),
-        orders_count=int(totals[0]),
+        orders_count=totals[0],
         items_sold=sum(int(row[2]) for row in tax_rows),
-        cancelled_count=int(totals[1]),
-        gross_minor=int(totals[2]),
-        discount_minor=int(totals[3]),
-        coupon_minor=int(totals[4]),
-        tax_minor=int(totals[5]),
-        sales_minor=int(totals[6]),
+        cancelled_count=totals[1],
+        gross_minor=totals[2],
+        discount_minor=totals[3],
+        coupon_minor=totals[4],
+        tax_minor=totals[5],
+        sales_minor=totals[6],
         refunds_minor=sum(m.refunds_minor for m in methods),
         methods=methods,
         taxes=taxes,
@@ -477,29 +459,13 @@ def _calculate(uow: UnitOfWork, session: TillSession, kind: str) -> TillReport:
     )
 
 
-def _methods(uow: UnitOfWork, condition: object) -> tuple[MethodTotal, ...]:
-    """Sales and refunds per payment method under ``condition`` (a WHERE clause on payments)."""
-    rows = uow.session.execute(
-        select(
-            Payment.method,
-            func.count(Payment.id).filter(Payment.amount_minor > 0),
-            func.coalesce(
-                func.sum(case((Payment.amount_minor > 0, Payment.amount_minor), else_=0)), 0
-            ),
-            func.coalesce(
-                func.sum(case((Payment.amount_minor < 0, -Payment.amount_minor), else_=0)), 0
-            ),
-        )
-        .where(condition)  # type: ignore[arg-type]
-        .group_by(Payment.method)
-    ).all()
-    order = {"cash": 0, "card": 1, "account": 2}
-    return tuple(
-        sorted(
-            (MethodTotal(str(m), int(c), int(s), int(r)) for m, c, s, r in rows),
-            key=lambda t: order.get(t.method, 9),
-        )
-    )
+_METHOD_ORDER = {"cash": 0, "card": 1, "account": 2}
+
+
+def _methods(uow: UnitOfWork, condition: ColumnElement[bool]) -> tuple[MethodTotal, ...]:
+    """Sales and refunds per payment method under ``condition``: cash, card, account, others."""
+    totals = method_totals(uow, condition)
+    return tuple(sorted(totals, key=lambda t: _METHOD_ORDER.get(t.method, 9)))
 
 
 @requires(Permission.VIEW_REPORTS)

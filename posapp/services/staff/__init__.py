@@ -1,9 +1,6 @@
 """Staff: users, log-in and lock-out, permissions, approvals, home stores, the audit log.
 
-This is the package's face: other packages import only from here. The edges reach its use cases
-through :class:`StaffApi` (``Backend.staff``); other service packages call the functions below
-inside their own unit of work. Modules inside the package import each other directly, never this
-face (so importing the package never runs into itself).
+The package's face (see docs/ARCHITECTURE.md); the edges use ``Backend.staff``.
 """
 
 from posapp.services.staff.api import StaffApi
@@ -23,7 +20,12 @@ from posapp.services.staff.home_stores import (
 )
 from posapp.services.staff.lockout import DEFAULT_IDLE_LOCK_MINUTES, IDLE_LOCK_MINUTES_KEY
 from posapp.services.staff.passwords import hash_password, verify_password
-from posapp.services.staff.permissions import ROLE_PERMISSIONS, Permission, has_permission
+from posapp.services.staff.permissions import (
+    ROLE_PERMISSIONS,
+    Permission,
+    has_permission,
+    permissions_of,
+)
 from posapp.services.staff.security import (
     ACTIONS,
     SESSION_ENDED,
@@ -88,6 +90,7 @@ __all__ = [
     "hash_password",
     "home_store_choices",
     "list_users",
+    "permissions_of",
     "requires",
     "reset_password",
     "set_active",

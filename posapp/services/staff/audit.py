@@ -24,6 +24,8 @@ from posapp.services.platform.audit import ChainReport, verify_chain
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.services.platform.files import atomic_target
+from posapp.services.platform.keyset import newest_first
+from posapp.services.platform.like import LIKE_ESCAPE, starts_with
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.staff.permissions import Permission
 from posapp.services.staff.security import ACTIONS, authorize
@@ -166,8 +168,7 @@ def _conditions(flt: AuditFilter) -> list[ColumnElement[bool]]:
         )
     action = flt.action.strip()
     if action.endswith("."):
-        escaped = action.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        conditions.append(AuditEntry.action.like(f"{escaped}%", escape="\\"))
+        conditions.append(AuditEntry.action.like(starts_with(action), escape=LIKE_ESCAPE))
     elif action:
         conditions.append(AuditEntry.action == action)
     if flt.since is not None:
@@ -240,12 +241,10 @@ def audit_page(
     limit: int = PAGE_SIZE,
 ) -> list[AuditRow]:
     """Return up to ``limit`` matching rows older than row ``before_id``, newest first."""
-    stmt = _rows_query(flt or AuditFilter())
-    if before_id is not None:
-        stmt = stmt.where(AuditEntry.id < before_id)
+    stmt = newest_first(_rows_query(flt or AuditFilter()), AuditEntry.id, before_id, max(1, limit))
     with uow:
         _authorize(uow, actor)
-        result = uow.session.execute(stmt.order_by(AuditEntry.id.desc()).limit(max(1, limit)))
+        result = uow.session.execute(stmt)
         return [_row(values) for values in result]
 
 

@@ -87,9 +87,23 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
 }
 
 
+_NONE: frozenset[Permission] = frozenset()
+
+
+def permissions_of(role: str) -> frozenset[Permission]:
+    """The permissions ``role`` grants: none for a role the matrix does not know."""
+    return ROLE_PERMISSIONS.get(role, _NONE)
+
+
 def has_permission(user: UserDTO, permission: Permission) -> bool:
     """Whether an active ``user``'s role grants ``permission`` (deny by default)."""
-    return user.active and permission in ROLE_PERMISSIONS.get(user.role, frozenset())
+    return user.active and permission in permissions_of(user.role)
+
+
+def denied(username: str, role: str, permission: Permission) -> PermissionDeniedError:
+    """The refusal of ``permission`` to ``username`` (of ``role``), naming what was refused."""
+    label = permission.value.replace("_", " ")
+    return PermissionDeniedError(f"{username} ({role}) is not allowed to {label}.")
 
 
 def require(user: UserDTO, permission: Permission) -> None:
@@ -99,6 +113,4 @@ def require(user: UserDTO, permission: Permission) -> None:
         PermissionDeniedError: with a message naming what was refused.
     """
     if not has_permission(user, permission):
-        label = permission.value.replace("_", " ")
-        msg = f"{user.username} ({user.role}) is not allowed to {label}."
-        raise PermissionDeniedError(msg)
+        raise denied(user.username, user.role, permission)

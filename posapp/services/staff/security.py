@@ -21,7 +21,7 @@ from posapp.services.platform.fastsql import Prepared
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.staff.lockout import count_failed_approval, is_locked, minutes_left
 from posapp.services.staff.passwords import verify_password
-from posapp.services.staff.permissions import ROLE_PERMISSIONS, Permission
+from posapp.services.staff.permissions import Permission, denied, permissions_of
 from posapp.services.staff.usernames import username_key
 
 P = ParamSpec("P")
@@ -45,10 +45,8 @@ def authorize(uow: UnitOfWork, actor: UserDTO, permission: Permission) -> User:
     user = uow.session.get(User, actor.id)
     if user is None or not user.active:
         raise SessionEndedError(SESSION_ENDED)
-    if permission not in ROLE_PERMISSIONS.get(user.role, frozenset()):
-        label = permission.value.replace("_", " ")
-        msg = f"{user.username} ({user.role}) is not allowed to {label}."
-        raise PermissionDeniedError(msg)
+    if permission not in permissions_of(user.role):
+        raise denied(user.username, user.role, permission)
     return user
 
 
@@ -77,10 +75,8 @@ def authorize_actor(uow: UnitOfWork, actor: UserDTO, permission: Permission) -> 
     if row is None or not row[3]:
         raise SessionEndedError(SESSION_ENDED)
     user = Actor(int(row[0]), str(row[1]), str(row[2]))
-    if permission not in ROLE_PERMISSIONS.get(user.role, frozenset()):
-        label = permission.value.replace("_", " ")
-        msg = f"{user.username} ({user.role}) is not allowed to {label}."
-        raise PermissionDeniedError(msg)
+    if permission not in permissions_of(user.role):
+        raise denied(user.username, user.role, permission)
     return user
 
 
@@ -159,6 +155,6 @@ def check_approval(
         raise AuthenticationError("Approval refused: unknown approver or wrong password.")
     if approver.id == actor.id:
         raise PermissionDeniedError("Approval must come from a different person.")
-    if permission not in ROLE_PERMISSIONS.get(approver.role, frozenset()):
+    if permission not in permissions_of(approver.role):
         raise PermissionDeniedError(f"{approver.username} ({approver.role}) cannot approve this.")
     return approver

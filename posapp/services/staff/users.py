@@ -14,9 +14,9 @@ from sqlalchemy.exc import IntegrityError
 
 from posapp.events import UserChanged
 from posapp.models import Role, User
-from posapp.services.platform.audit import AuditRecord
+from posapp.services.platform.audit import AuditRecord, values_of
 from posapp.services.platform.cards import refuse_card_number
-from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.dto import UserDTO, from_row
 from posapp.services.platform.errors import ConflictError, NotFoundError, ValidationError
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.staff.home_stores import KEEP_STORE, Keep, check_admin_store, check_home_store
@@ -68,27 +68,11 @@ ACTIONS["staff.users.list_users"] = Permission.VIEW_USERS
 
 def to_dto(user: User) -> UserDTO:
     """Build the read model of a user."""
-    return UserDTO(
-        id=user.id,
-        username=user.username,
-        full_name=user.full_name,
-        role=user.role,
-        active=user.active,
-        created_at=user.created_at,
-        last_login_at=user.last_login_at,
-        locked_until=user.locked_until,
-        store_id=user.store_id,
-    )
+    return from_row(UserDTO, user)
 
 
 def _snapshot(user: User) -> dict[str, object]:
-    return {
-        "username": user.username,
-        "full_name": user.full_name,
-        "role": user.role,
-        "active": user.active,
-        "store_id": user.store_id,
-    }
+    return values_of(user, ("username", "full_name", "role", "active", "store_id"))
 
 
 def _clean_full_name(full_name: str) -> str:

@@ -25,13 +25,10 @@ from __future__ import annotations
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from typing import TypeVar
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from posapp.models import MovementKind, Product, StockLevel, StockMovement
+from posapp.models import MovementKind, Product, StockLevel, StockMovement, User
 from posapp.services.platform.audit import AuditRecord
 from posapp.services.platform.cards import refuse_card_number
 from posapp.services.platform.dto import UserDTO
@@ -49,14 +46,13 @@ from posapp.services.stock.dto import (
     StockLine,
     StockResult,
 )
-from posapp.services.stock.ledger import move_stock
+from posapp.services.stock.ledger import ensure_levels, move_stock
 from posapp.services.stock.stores import load_store, require_active_store
 
 MAX_LINES = 5_000
 """Lines in one delivery, transfer or stocktake; a bigger stocktake is split by aisle."""
 _CHUNK = 500  # ids per IN (...): well under SQLite's bound-parameter limit
 
-R = TypeVar("R")
 
 WHOLE_UNITS = "Quantities are whole numbers of units (grams for items sold by weight)."
 
@@ -143,8 +139,56 @@ def _replay(uow: UnitOfWork, batch: uuid.UUID) -> StockResult | None:
     return StockResult(batch, len(rows), levels, replayed=True)
 
 
-def _run(action: Callable[[], R]) -> R:
-    return with_retry(action)
+def _book(
+    uow: UnitOfWork,
+    actor: UserDTO,
+    permission: Permission,
+    batch: uuid.UUID,
+    work: Callable[[User], StockResult],
+) -> StockResult:
+    """Run ``work`` as one idempotent unit of work, retried as a whole (see the module docstring).
+
+    The actor is checked first; a batch already booked returns its levels (``replayed``) without
+    calling ``work``; what ``work`` writes commits with its result.
+    """
+
+    def once() -> StockResult:
+        with uow:
+            user = authorize(uow, actor, permission)
+            if (replayed := _replay(uow, batch)) is not None:
+                return replayed
+            result = work(user)
+            uow.commit()
+            return result
+
+    return with_retry(once)
+
+
+def _move_all(
+    uow: UnitOfWork,
+    moves: Iterable[tuple[int, int, int, MovementKind]],
+    *,
+    batch: uuid.UUID,
+    user: User,
+    reason: str,
+    reference: str,
+) -> StockResult:
+    """Book ``(store_id, product_id, quantity, kind)`` movements in the given (lock) order."""
+    levels = []
+    for store_id, product_id, quantity, kind in moves:
+        moved = move_stock(
+            uow,
+            store_id=store_id,
+            product_id=product_id,
+            quantity=quantity,
+            kind=kind,
+            batch_uuid=batch,
+            user_id=user.id,
+            reason=reason,
+            reference=reference,
+        )
+        levels.append(LevelAfter(store_id, product_id, moved.on_hand))
+    return StockResult(batch, len(levels), tuple(levels))
 
 
 # -- actions ---------------------------------------------------------------------------------
@@ -184,34 +228,16 @@ def receive_stock(
     remark = clean_note(note)
     batch = request_id or uuid.uuid4()
 
-    def once() -> StockResult:
-        with uow:
-            user = authorize(uow, actor, Permission.ADJUST_STOCK)
-            if (replayed := _replay(uow, batch)) is not None:
-                return replayed
-            require_active_store(uow, store_id, "receive stock")
-            products = _products(uow, merged)
-            archived = [p for p in products.values() if not p.active]
-            if archived:
-                raise ValidationError(f"{archived[0].name} is archived: restore it first.")
-            levels = []
-            for product_id in sorted(merged):
-                moved = move_stock(
-                    uow,
-                    store_id=store_id,
-                    product_id=product_id,
-                    quantity=merged[product_id],
-                    kind=MovementKind.RECEIVE,
-                    batch_uuid=batch,
-                    user_id=user.id,
-                    reason=remark,
-                    reference=ref,
-                )
-                levels.append(LevelAfter(store_id, product_id, moved.on_hand))
-            uow.commit()
-            return StockResult(batch, len(levels), tuple(levels))
+    def work(user: User) -> StockResult:
+        require_active_store(uow, store_id, "receive stock")
+        products = _products(uow, merged)
+        archived = [p for p in products.values() if not p.active]
+        if archived:
+            raise ValidationError(f"{archived[0].name} is archived: restore it first.")
+        moves = [(store_id, pid, merged[pid], MovementKind.RECEIVE) for pid in sorted(merged)]
+        return _move_all(uow, moves, batch=batch, user=user, reason=remark, reference=ref)
 
-    return _run(once)
+    return _book(uow, actor, Permission.ADJUST_STOCK, batch, work)
 
 
 def _adjust_reason(reason: AdjustReason | str, note: str, quantity: int) -> str:
@@ -259,41 +285,36 @@ def adjust_stock(
     stored_reason = _adjust_reason(reason, remark, quantity)
     batch = request_id or uuid.uuid4()
 
-    def once() -> StockResult:
-        with uow:
-            user = authorize(uow, actor, Permission.ADJUST_STOCK)
-            if (replayed := _replay(uow, batch)) is not None:
-                return replayed
-            if quantity > 0:
-                require_active_store(uow, store_id, "take stock in")
-            else:
-                load_store(uow, store_id)
-            _products(uow, [product_id])
-            moved = move_stock(
-                uow,
-                store_id=store_id,
-                product_id=product_id,
-                quantity=quantity,
-                kind=MovementKind.ADJUST,
-                batch_uuid=batch,
-                user_id=user.id,
+    def work(user: User) -> StockResult:
+        if quantity > 0:
+            require_active_store(uow, store_id, "take stock in")
+        else:
+            load_store(uow, store_id)
+        _products(uow, [product_id])
+        moved = move_stock(
+            uow,
+            store_id=store_id,
+            product_id=product_id,
+            quantity=quantity,
+            kind=MovementKind.ADJUST,
+            batch_uuid=batch,
+            user_id=user.id,
+            reason=stored_reason,
+        )
+        uow.audit(
+            AuditRecord(
+                "stock.adjust",
+                user.id,
+                "product",
+                product_id,
+                before={"store_id": store_id, "on_hand": moved.on_hand - quantity},
+                after={"store_id": store_id, "on_hand": moved.on_hand},
                 reason=stored_reason,
             )
-            uow.audit(
-                AuditRecord(
-                    "stock.adjust",
-                    user.id,
-                    "product",
-                    product_id,
-                    before={"store_id": store_id, "on_hand": moved.on_hand - quantity},
-                    after={"store_id": store_id, "on_hand": moved.on_hand},
-                    reason=stored_reason,
-                )
-            )
-            uow.commit()
-            return StockResult(batch, 1, (LevelAfter(store_id, product_id, moved.on_hand),))
+        )
+        return StockResult(batch, 1, (LevelAfter(store_id, product_id, moved.on_hand),))
 
-    return _run(once)
+    return _book(uow, actor, Permission.ADJUST_STOCK, batch, work)
 
 
 @requires(Permission.TRANSFER_STOCK)
@@ -324,41 +345,24 @@ def transfer_stock(
     remark = clean_note(note)
     batch = request_id or uuid.uuid4()
 
-    def once() -> StockResult:
-        with uow:
-            user = authorize(uow, actor, Permission.TRANSFER_STOCK)
-            if (replayed := _replay(uow, batch)) is not None:
-                return replayed
-            source = load_store(uow, from_store_id)
-            dest = require_active_store(uow, to_store_id, "receive a transfer")
-            _products(uow, merged)
-            reference = f"{source.code}→{dest.code}"
-            sides = [
-                (store_id, product_id, sign * quantity, kind)
-                for product_id, quantity in merged.items()
-                for store_id, sign, kind in (
-                    (from_store_id, -1, MovementKind.TRANSFER_OUT),
-                    (to_store_id, 1, MovementKind.TRANSFER_IN),
-                )
-            ]
-            levels = []
-            for store_id, product_id, quantity, kind in sorted(sides):
-                moved = move_stock(
-                    uow,
-                    store_id=store_id,
-                    product_id=product_id,
-                    quantity=quantity,
-                    kind=kind,
-                    batch_uuid=batch,
-                    user_id=user.id,
-                    reason=remark,
-                    reference=reference,
-                )
-                levels.append(LevelAfter(store_id, product_id, moved.on_hand))
-            uow.commit()
-            return StockResult(batch, len(levels), tuple(levels))
+    def work(user: User) -> StockResult:
+        source = load_store(uow, from_store_id)
+        dest = require_active_store(uow, to_store_id, "receive a transfer")
+        _products(uow, merged)
+        sides = [
+            (store_id, product_id, sign * quantity, kind)
+            for product_id, quantity in merged.items()
+            for store_id, sign, kind in (
+                (from_store_id, -1, MovementKind.TRANSFER_OUT),
+                (to_store_id, 1, MovementKind.TRANSFER_IN),
+            )
+        ]
+        reference = f"{source.code}→{dest.code}"
+        return _move_all(
+            uow, sorted(sides), batch=batch, user=user, reason=remark, reference=reference
+        )
 
-    return _run(once)
+    return _book(uow, actor, Permission.TRANSFER_STOCK, batch, work)
 
 
 def _lock_levels(uow: UnitOfWork, store_id: int, counts: dict[int, int]) -> dict[int, int]:
@@ -368,18 +372,7 @@ def _lock_levels(uow: UnitOfWork, store_id: int, counts: dict[int, int]) -> dict
     ``BEGIN IMMEDIATE`` already serialises writers), so nothing changes a counted level
     between reading it and booking the difference.
     """
-    to_create = [pid for pid, counted in counts.items() if counted > 0]
-    if to_create:
-        values = [
-            {"store_id": store_id, "product_id": pid, "on_hand": 0, "changed_at": uow.now()}
-            for pid in to_create
-        ]
-        dialect = uow.session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        for start in range(0, len(values), _CHUNK):
-            uow.session.execute(
-                insert(StockLevel).values(values[start : start + _CHUNK]).on_conflict_do_nothing()
-            )
+    ensure_levels(uow, store_id, [pid for pid, counted in counts.items() if counted > 0])
     on_hand: dict[int, int] = {}
     for chunk in _chunks(sorted(counts)):
         rows = uow.session.execute(
@@ -427,40 +420,33 @@ def count_stock(
     remark = clean_note(note)
     batch = request_id or uuid.uuid4()
 
-    def once() -> StockResult:
-        with uow:
-            user = authorize(uow, actor, Permission.ADJUST_STOCK)
-            if (replayed := _replay(uow, batch)) is not None:
-                return replayed
-            require_active_store(uow, store_id, "be counted")
-            _products(uow, counts)
-            current = _lock_levels(uow, store_id, counts)
-            levels, booked, lines_seen = [], 0, {}
-            for product_id in sorted(counts):
-                expected, counted = current.get(product_id, 0), counts[product_id]
-                lines_seen[str(product_id)] = {"expected": expected, "counted": counted}
-                if counted != expected:
-                    move_stock(
-                        uow,
-                        store_id=store_id,
-                        product_id=product_id,
-                        quantity=counted - expected,
-                        kind=MovementKind.COUNT,
-                        batch_uuid=batch,
-                        user_id=user.id,
-                        reason=remark or "Stocktake",
-                    )
-                    booked += 1
-                levels.append(LevelAfter(store_id, product_id, counted))
-            uow.audit(
-                AuditRecord(
-                    "stock.count", user.id, "store", store_id, after=lines_seen, reason=remark
+    def work(user: User) -> StockResult:
+        require_active_store(uow, store_id, "be counted")
+        _products(uow, counts)
+        current = _lock_levels(uow, store_id, counts)
+        levels, booked, lines_seen = [], 0, {}
+        for product_id in sorted(counts):
+            expected, counted = current.get(product_id, 0), counts[product_id]
+            lines_seen[str(product_id)] = {"expected": expected, "counted": counted}
+            if counted != expected:
+                move_stock(
+                    uow,
+                    store_id=store_id,
+                    product_id=product_id,
+                    quantity=counted - expected,
+                    kind=MovementKind.COUNT,
+                    batch_uuid=batch,
+                    user_id=user.id,
+                    reason=remark or "Stocktake",
                 )
-            )
-            uow.commit()
-            return StockResult(batch, booked, tuple(levels))
+                booked += 1
+            levels.append(LevelAfter(store_id, product_id, counted))
+        uow.audit(
+            AuditRecord("stock.count", user.id, "store", store_id, after=lines_seen, reason=remark)
+        )
+        return StockResult(batch, booked, tuple(levels))
 
-    return _run(once)
+    return _book(uow, actor, Permission.ADJUST_STOCK, batch, work)
 
 
 @requires(Permission.ADJUST_STOCK)
@@ -489,13 +475,7 @@ def set_reorder_levels(
             user = authorize(uow, actor, Permission.ADJUST_STOCK)
             load_store(uow, store_id)
             _products(uow, [product_id])
-            dialect = uow.session.get_bind().dialect.name
-            insert = pg_insert if dialect == "postgresql" else sqlite_insert
-            uow.session.execute(
-                insert(StockLevel)
-                .values(store_id=store_id, product_id=product_id, on_hand=0, changed_at=uow.now())
-                .on_conflict_do_nothing()
-            )
+            ensure_levels(uow, store_id, [product_id])
             before = uow.session.execute(
                 select(StockLevel.reorder_point, StockLevel.reorder_qty).where(
                     StockLevel.store_id == store_id, StockLevel.product_id == product_id
@@ -522,7 +502,7 @@ def set_reorder_levels(
             uow.commit()
             return LevelAfter(store_id, product_id, int(on_hand))
 
-    return _run(once)
+    return with_retry(once)
 
 
 # -- integrity -------------------------------------------------------------------------------

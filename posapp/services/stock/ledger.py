@@ -9,7 +9,7 @@ registers cannot oversell; the CHECK on ``stock_levels.on_hand`` backs it up.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -24,6 +24,7 @@ from posapp.services.platform.fastsql import Prepared
 from posapp.services.platform.uow import UnitOfWork
 
 MAX_STOCK_QUANTITY = 1_000_000_000  # a billion units: above that a typed quantity is a mistake
+_CHUNK = 500  # rows per INSERT: well under SQLite's bound-parameter limit
 
 
 class InsufficientStockError(ServiceError):
@@ -45,14 +46,20 @@ class MoveResult:
     reorder_point: int
 
 
-def _ensure_level(uow: UnitOfWork, store_id: int, product_id: int) -> None:
-    """Create the (store, product) level row at zero if it does not exist (race-free)."""
-    dialect = uow.session.get_bind().dialect.name
-    values = {"store_id": store_id, "product_id": product_id, "on_hand": 0, "changed_at": uow.now()}
-    if dialect == "postgresql":
-        uow.session.execute(pg_insert(StockLevel).values(values).on_conflict_do_nothing())
-    else:  # SQLite: posapp runs on nothing else
-        uow.session.execute(sqlite_insert(StockLevel).values(values).on_conflict_do_nothing())
+def ensure_levels(uow: UnitOfWork, store_id: int, product_ids: Sequence[int]) -> None:
+    """Create the store's level rows of these products at zero where missing (race-free)."""
+    now = uow.now()
+    values = [
+        {"store_id": store_id, "product_id": pid, "on_hand": 0, "changed_at": now}
+        for pid in product_ids
+    ]
+    postgres = uow.session.get_bind().dialect.name == "postgresql"
+    for start in range(0, len(values), _CHUNK):
+        chunk = values[start : start + _CHUNK]
+        if postgres:
+            uow.session.execute(pg_insert(StockLevel).values(chunk).on_conflict_do_nothing())
+        else:  # SQLite: posapp runs on nothing else
+            uow.session.execute(sqlite_insert(StockLevel).values(chunk).on_conflict_do_nothing())
 
 
 def move_stock(
@@ -84,7 +91,7 @@ def move_stock(
     if abs(quantity) > MAX_STOCK_QUANTITY:
         raise ValidationError(f"A quantity is at most {MAX_STOCK_QUANTITY:,} units.")
     now = uow.now()
-    _ensure_level(uow, store_id, product_id)
+    ensure_levels(uow, store_id, [product_id])
     row = uow.session.execute(
         update(StockLevel)
         .where(

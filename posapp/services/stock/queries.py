@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
 from posapp.models import Category, Product, ProductImage, StockLevel, StockMovement, Store, User
 from posapp.services.catalog import normalize_query, search_ids
 from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.keyset import older_than
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.staff import Permission, authorize, requires
 from posapp.services.stock.dto import (
@@ -107,6 +108,11 @@ def _paths(uow: UnitOfWork) -> dict[int, str]:
     return {option.id: option.path for option in _category_tree(uow)}
 
 
+def _level_at(store_id: int) -> ColumnElement[bool]:
+    """Joins a product to its stock level at ``store_id`` (outer: a product may have none)."""
+    return and_(StockLevel.product_id == Product.id, StockLevel.store_id == store_id)
+
+
 def _is_low() -> ColumnElement[bool]:
     return and_(StockLevel.reorder_point > 0, StockLevel.on_hand <= StockLevel.reorder_point)
 
@@ -122,6 +128,13 @@ def _filtered(query: Select[int], uow: UnitOfWork, flt: StockFilter) -> Select[i
     return query.order_by(func.lower(Product.name), Product.id)
 
 
+def _ids(uow: UnitOfWork, actor: UserDTO, query: Select[int], flt: StockFilter | None) -> list[int]:
+    """The product ids ``query`` selects, narrowed by the filter and ordered by name."""
+    with uow:
+        authorize(uow, actor, Permission.VIEW_STOCK)
+        return [int(i) for i in uow.session.scalars(_filtered(query, uow, flt or StockFilter()))]
+
+
 @requires(Permission.VIEW_STOCK)
 def categories(uow: UnitOfWork, actor: UserDTO) -> list[CategoryOption]:
     """The category tree for filters, depth-first."""
@@ -135,25 +148,23 @@ def stock_level_ids(
     uow: UnitOfWork, actor: UserDTO, store_id: int, flt: StockFilter | None = None
 ) -> list[int]:
     """Ids of the products stocked at a store (ever moved or given a reorder point), by name."""
-    with uow:
-        authorize(uow, actor, Permission.VIEW_STOCK)
-        query = (
-            select(StockLevel.product_id)
-            .join(Product, Product.id == StockLevel.product_id)
-            .where(StockLevel.store_id == store_id)
-        )
-        return [int(i) for i in uow.session.scalars(_filtered(query, uow, flt or StockFilter()))]
+    query = (
+        select(StockLevel.product_id)
+        .join(Product, Product.id == StockLevel.product_id)
+        .where(StockLevel.store_id == store_id)
+    )
+    return _ids(uow, actor, query, flt)
 
 
 @requires(Permission.VIEW_STOCK)
 def stock_rows(
-    uow: UnitOfWork, actor: UserDTO, store_id: int, product_ids: Sequence[int]
+    uow: UnitOfWork, actor: UserDTO, store_id: int, ids: Sequence[int]
 ) -> list[StockRow]:
-    """Rows of the stock table for ``product_ids`` (at most 1,000), in the order given.
+    """Rows of the stock table for the products ``ids`` (at most 1,000), in the order given.
 
     A product without a level at the store shows zero stock and no reorder point.
     """
-    ids = list(product_ids)[:PAGE_MAX]
+    wanted = list(ids)[:PAGE_MAX]
     with uow:
         authorize(uow, actor, Permission.VIEW_STOCK)
         paths = _paths(uow)
@@ -165,11 +176,8 @@ def stock_rows(
                 StockLevel.reorder_qty,
                 StockLevel.changed_at,
             )
-            .outerjoin(
-                StockLevel,
-                (StockLevel.product_id == Product.id) & (StockLevel.store_id == store_id),
-            )
-            .where(Product.id.in_(ids))
+            .outerjoin(StockLevel, _level_at(store_id))
+            .where(Product.id.in_(wanted))
         ).all()
         by_id = {
             product.id: StockRow(
@@ -187,7 +195,7 @@ def stock_rows(
             )
             for product, on_hand, point, qty, changed_at in rows
         }
-    return [by_id[i] for i in ids if i in by_id]
+    return [by_id[i] for i in wanted if i in by_id]
 
 
 @requires(Permission.VIEW_STOCK)
@@ -195,25 +203,16 @@ def product_card_ids(
     uow: UnitOfWork, actor: UserDTO, store_id: int, flt: StockFilter | None = None
 ) -> list[int]:
     """Ids of the active products for a store's grid, by name (stocked or not)."""
-    with uow:
-        authorize(uow, actor, Permission.VIEW_STOCK)
-        query = (
-            select(Product.id)
-            .outerjoin(
-                StockLevel,
-                (StockLevel.product_id == Product.id) & (StockLevel.store_id == store_id),
-            )
-            .where(Product.active.is_(True))
-        )
-        return [int(i) for i in uow.session.scalars(_filtered(query, uow, flt or StockFilter()))]
+    query = select(Product.id).outerjoin(StockLevel, _level_at(store_id))
+    return _ids(uow, actor, query.where(Product.active.is_(True)), flt)
 
 
 @requires(Permission.VIEW_STOCK)
 def product_cards(
-    uow: UnitOfWork, actor: UserDTO, store_id: int, product_ids: Sequence[int]
+    uow: UnitOfWork, actor: UserDTO, store_id: int, ids: Sequence[int]
 ) -> list[ProductCard]:
-    """Cards for ``product_ids`` (at most 1,000), in the order given, with a thumbnail each."""
-    ids = list(product_ids)[:PAGE_MAX]
+    """Cards for the products ``ids`` (at most 1,000), in the order given, with a thumbnail each."""
+    wanted = list(ids)[:PAGE_MAX]
     first_image = (
         select(ProductImage.thumbnail)
         .where(ProductImage.product_id == Product.id)
@@ -237,11 +236,8 @@ def product_cards(
                 StockLevel.reorder_point,
                 first_image,
             )
-            .outerjoin(
-                StockLevel,
-                (StockLevel.product_id == Product.id) & (StockLevel.store_id == store_id),
-            )
-            .where(Product.id.in_(ids))
+            .outerjoin(StockLevel, _level_at(store_id))
+            .where(Product.id.in_(wanted))
         ).all()
         by_id = {
             int(pid): ProductCard(
@@ -257,7 +253,7 @@ def product_cards(
             )
             for pid, sku, name, category_id, price, by_weight, on_hand, point, thumb in rows
         }
-    return [by_id[i] for i in ids if i in by_id]
+    return [by_id[i] for i in wanted if i in by_id]
 
 
 @requires(Permission.VIEW_STOCK)
@@ -283,10 +279,7 @@ def find_products(
         if store_id is not None:
             query = (
                 select(Product, func.coalesce(StockLevel.on_hand, 0))
-                .outerjoin(
-                    StockLevel,
-                    (StockLevel.product_id == Product.id) & (StockLevel.store_id == store_id),
-                )
+                .outerjoin(StockLevel, _level_at(store_id))
                 .where(Product.id.in_(found.ids))
             )
         rows = {product.id: (product, int(count)) for product, count in uow.session.execute(query)}
@@ -391,10 +384,7 @@ def movement_history(
 
 def _before(at: datetime, movement_id: int) -> ColumnElement[bool]:
     """Movements older than (``at``, ``movement_id``) in the ledger's (time, id) order."""
-    return or_(
-        StockMovement.created_at < at,
-        and_(StockMovement.created_at == at, StockMovement.id < movement_id),
-    )
+    return older_than(StockMovement.created_at, StockMovement.id, at, movement_id)
 
 
 @requires(Permission.VIEW_STOCK)

@@ -19,10 +19,10 @@ from sqlalchemy import Select, case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from posapp.models import StockLevel, Store
-from posapp.services.platform.audit import AuditRecord
-from posapp.services.platform.cards import refuse_card_number
-from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.audit import AuditRecord, values_of
+from posapp.services.platform.dto import UserDTO, from_row
 from posapp.services.platform.errors import ConflictError, NotFoundError, ValidationError
+from posapp.services.platform.text import clean_text
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.staff import Permission, authorize, requires
 from posapp.services.stock.dto import STORE_KINDS, StoreInput, StoreSummary
@@ -30,18 +30,6 @@ from posapp.services.stock.dto import STORE_KINDS, StoreInput, StoreSummary
 CODE_MAX, NAME_MAX, ADDRESS_MAX, PHONE_MAX = 16, 100, 500, 40
 _CODE = re.compile(r"[A-Z0-9][A-Z0-9_-]*")
 _PHONE = re.compile(r"[0-9 +()./-]*")
-
-
-def _clean_text(value: str, label: str, limit: int, *, multiline: bool = False) -> str:
-    text = unicodedata.normalize("NFKC", value).strip()
-    if multiline:
-        text = "\n".join(line.strip() for line in text.replace("\r\n", "\n").split("\n"))
-    allowed = {"\n"} if multiline else set()
-    if any(unicodedata.category(ch) in {"Cc", "Cs"} and ch not in allowed for ch in text):
-        raise ValidationError(f"The {label} cannot contain control characters.")
-    if len(text) > limit:
-        raise ValidationError(f"The {label} has at most {limit} characters.")
-    return refuse_card_number(text)
 
 
 def clean_store_input(data: StoreInput) -> StoreInput:
@@ -53,32 +41,25 @@ def clean_store_input(data: StoreInput) -> StoreInput:
     Raises:
         ValidationError: a field is empty, too long, or has characters it cannot have.
     """
-    code = _clean_text(data.code, "code", CODE_MAX).upper()
+    code = clean_text(data.code, "code", limit=CODE_MAX, form="NFKC").upper()
     if not code:
         raise ValidationError("Enter a short code for the store, like HS01.")
     if not _CODE.fullmatch(code):
         raise ValidationError("A store code has letters, digits, '-' and '_' only, like HS01.")
-    name = _clean_text(data.name, "name", NAME_MAX)
+    name = clean_text(data.name, "name", limit=NAME_MAX, form="NFKC")
     if not name:
         raise ValidationError("Enter the store's name.")
     if data.kind not in STORE_KINDS:
         raise ValidationError(f"Unknown kind {data.kind!r}: use store or warehouse.")
-    address = _clean_text(data.address, "address", ADDRESS_MAX, multiline=True)
-    phone = _clean_text(data.phone, "phone number", PHONE_MAX)
+    address = clean_text(data.address, "address", limit=ADDRESS_MAX, form="NFKC", multiline=True)
+    phone = clean_text(data.phone, "phone number", limit=PHONE_MAX, form="NFKC")
     if not _PHONE.fullmatch(phone):
         raise ValidationError("A phone number has digits, spaces and + ( ) . - / only.")
     return StoreInput(code=code, name=name, kind=data.kind, address=address, phone=phone)
 
 
 def _snapshot(store: Store) -> dict[str, object]:
-    return {
-        "code": store.code,
-        "name": store.name,
-        "kind": store.kind,
-        "address": store.address,
-        "phone": store.phone,
-        "active": store.active,
-    }
+    return values_of(store, ("code", "name", "kind", "address", "phone", "active"))
 
 
 def _summary_query() -> Select[Store, Any, Any, Any]:
@@ -110,18 +91,7 @@ def _summary_query() -> Select[Store, Any, Any, Any]:
 
 
 def _to_summary(store: Store, products: int = 0, units: int = 0, low: int = 0) -> StoreSummary:
-    return StoreSummary(
-        id=store.id,
-        code=store.code,
-        name=store.name,
-        kind=store.kind,
-        address=store.address,
-        phone=store.phone,
-        active=store.active,
-        products=int(products),
-        units=int(units),
-        low=int(low),
-    )
+    return from_row(StoreSummary, store, products=int(products), units=int(units), low=int(low))
 
 
 def store_summary(uow: UnitOfWork, store_id: int) -> StoreSummary:
@@ -153,11 +123,25 @@ def require_active_store(uow: UnitOfWork, store_id: int, doing: str) -> Store:
     return store
 
 
-def _code_taken(uow: UnitOfWork, code: str, store_id: int | None) -> bool:
-    query = select(func.count()).where(Store.code == code)
-    if store_id is not None:
-        query = query.where(Store.id != store_id)
-    return bool(uow.session.scalar(query))
+def _write(uow: UnitOfWork, store: Store, clean: StoreInput) -> None:
+    """Write the cleaned fields into ``store`` (new or stored) and flush it.
+
+    Raises:
+        ConflictError: another store has the code (seen first, or by the unique index in a race).
+    """
+    taken = ConflictError(f"The store code {clean.code} is taken.")
+    query = select(func.count()).where(Store.code == clean.code)
+    if store.id is not None:
+        query = query.where(Store.id != store.id)
+    if uow.session.scalar(query):
+        raise taken
+    store.code, store.name, store.kind = clean.code, clean.name, clean.kind
+    store.address, store.phone = clean.address, clean.phone
+    uow.session.add(store)
+    try:
+        uow.flush()
+    except IntegrityError as exc:
+        raise taken from exc
 
 
 @requires(Permission.MANAGE_STORES)
@@ -171,22 +155,8 @@ def create_store(uow: UnitOfWork, actor: UserDTO, data: StoreInput) -> StoreSumm
     clean = clean_store_input(data)
     with uow:
         user = authorize(uow, actor, Permission.MANAGE_STORES)
-        if _code_taken(uow, clean.code, None):
-            raise ConflictError(f"The store code {clean.code} is taken.")
-        store = Store(
-            code=clean.code,
-            name=clean.name,
-            kind=clean.kind,
-            address=clean.address,
-            phone=clean.phone,
-            active=True,
-            created_at=uow.now(),
-        )
-        uow.session.add(store)
-        try:
-            uow.flush()
-        except IntegrityError as exc:
-            raise ConflictError(f"The store code {clean.code} is taken.") from exc
+        store = Store(active=True, created_at=uow.now())
+        _write(uow, store, clean)
         uow.audit(AuditRecord("store.add", user.id, "store", store.id, None, _snapshot(store)))
         summary = _to_summary(store)
         uow.commit()
@@ -207,14 +177,7 @@ def update_store(uow: UnitOfWork, actor: UserDTO, store_id: int, data: StoreInpu
         user = authorize(uow, actor, Permission.MANAGE_STORES)
         store = load_store(uow, store_id)
         before = _snapshot(store)
-        if _code_taken(uow, clean.code, store_id):
-            raise ConflictError(f"The store code {clean.code} is taken.")
-        store.code, store.name, store.kind = clean.code, clean.name, clean.kind
-        store.address, store.phone = clean.address, clean.phone
-        try:
-            uow.flush()
-        except IntegrityError as exc:
-            raise ConflictError(f"The store code {clean.code} is taken.") from exc
+        _write(uow, store, clean)
         after = _snapshot(store)
         if after != before:
             uow.audit(AuditRecord("store.edit", user.id, "store", store.id, before, after))

@@ -1,7 +1,6 @@
 """The Accounts tab: customer accounts, their movements, money dialogs and statements.
 
-This is the package's face: other packages import only from here; modules inside import each
-other directly.
+The package's face (see docs/ARCHITECTURE.md).
 """
 
 from posapp.ui.accounts.tab import AccountsTab

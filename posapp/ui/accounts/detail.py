@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -20,16 +22,43 @@ from PySide6.QtWidgets import (
 from posapp.services.accounts import STATUS_LABELS, AccountDTO, AccountsApi, MovementDTO, display
 from posapp.services.platform.dto import UserDTO
 from posapp.ui.accounts.models import MovementsModel, balance_money
-from posapp.ui.accounts.style import (
-    STATUS_TONES,
-    message_label,
-    plain_label,
-    set_pill,
-    show_message,
-)
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.qt_compat import emit
-from posapp.ui.kit.widgets import SPACING, EmptyState
+from posapp.ui.kit.widgets import SPACING, EmptyState, message_label, plain_label, show_message
+
+STATUS_TONES: Final = {"open": "success", "frozen": "warning", "closed": "muted"}
+"""The pill tone of each account status (``QLabel[tone=…]`` in ``resources/accounts.qss``)."""
+
+
+def set_pill(label: QLabel, text: str, tone: str) -> None:
+    """Make ``label`` a small coloured pill saying ``text``."""
+    label.setText(text)
+    label.setProperty("pill", True)
+    label.setProperty("tone", tone)
+    label.style().unpolish(label)
+    label.style().polish(label)
+
+
+def figure_band(
+    parent: QWidget, captions: tuple[str, ...], blank: str, *, padding: int, gap: int
+) -> tuple[QFrame, dict[str, QLabel]]:
+    """Return a band of figures (a caption over each value) and its value labels by caption.
+
+    ``padding`` is the band's top and bottom inner margin, ``gap`` the space between figures.
+    """
+    band = QFrame(parent)
+    band.setObjectName("accountsFigures")
+    grid = QGridLayout(band)
+    grid.setContentsMargins(2 * SPACING, padding, 2 * SPACING, padding)
+    grid.setHorizontalSpacing(gap)
+    values: dict[str, QLabel] = {}
+    for column, caption in enumerate(captions):
+        grid.addWidget(plain_label(caption.upper(), band, "figureCaption"), 0, column)
+        value = plain_label(blank, band, "figureValue")
+        value.setAccessibleName(caption)
+        grid.addWidget(value, 1, column)
+        values[caption] = value
+    return band, values
 
 
 def action_button(action: QAction, parent: QWidget, *, primary: bool = False) -> QPushButton:
@@ -88,7 +117,6 @@ class AccountDetail(QWidget):
         self.balance_caption = plain_label("BALANCE", self.card, "figureCaption")
         self.balance_label = plain_label("", self.card, "balanceValue")
         self.balance_label.setAccessibleName("Balance")
-        self.figures: dict[str, QLabel] = {}
         self.lock_label = message_label("lockBanner", self.card)
         self.buttons = QHBoxLayout()
         self.buttons.setSpacing(SPACING)
@@ -145,17 +173,13 @@ class AccountDetail(QWidget):
         money.addWidget(self.balance_label, 0, Qt.AlignmentFlag.AlignRight)
         top.addLayout(money)
 
-        band = QFrame(self.card)
-        band.setObjectName("accountsFigures")
-        grid = QGridLayout(band)
-        grid.setContentsMargins(2 * SPACING, SPACING + 4, 2 * SPACING, SPACING + 4)
-        grid.setHorizontalSpacing(3 * SPACING)
-        for column, caption in enumerate(("Available", "Overdraft", "Daily limit", "PIN")):
-            grid.addWidget(plain_label(caption.upper(), band, "figureCaption"), 0, column)
-            value = plain_label("", band, "figureValue")
-            value.setAccessibleName(caption)
-            grid.addWidget(value, 1, column)
-            self.figures[caption] = value
+        band, self.figures = figure_band(
+            self.card,
+            ("Available", "Overdraft", "Daily limit", "PIN"),
+            "",
+            padding=SPACING + 4,
+            gap=3 * SPACING,
+        )
 
         layout = QVBoxLayout(self.card)
         layout.setContentsMargins(3 * SPACING, int(2.5 * SPACING), 3 * SPACING, 2 * SPACING)

@@ -1,24 +1,18 @@
 """Dialogs of the Accounts tab: open or edit an account, freeze/unfreeze/close, PIN, reversal.
 
-Every dialog calls its service when the main button is pressed and stays open with the
-service's one-line message when it refuses, so a mistake is corrected in place and nothing is
-half-written. Money typed here goes through :func:`posapp.money.parse_money` with the locale's
-separators.
+Each is a :class:`~posapp.ui.kit.form_dialog.FormDialog` (a refusal shows its message and the
+dialog stays open). Money typed here goes through :func:`posapp.money.parse_money` with the
+locale's separators.
 """
 
 from __future__ import annotations
 
 import uuid
 
-from PySide6.QtCore import QLocale, Qt, Slot
+from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDialog,
-    QHBoxLayout,
-    QLabel,
     QLineEdit,
-    QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -33,10 +27,9 @@ from posapp.services.accounts import (
 )
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ValidationError
-from posapp.ui.accounts.style import message_label, plain_label, show_message, styled
+from posapp.ui.kit.form_dialog import FormDialog, FormLook
 from posapp.ui.kit.formatting import money_text
-from posapp.ui.kit.widgets import SPACING
-from posapp.ui.staff import error_text
+from posapp.ui.kit.widgets import SPACING, show_message
 
 DIALOG_WIDTH = 60 * SPACING
 
@@ -80,102 +73,17 @@ def pin_edit(parent: QWidget, placeholder: str) -> QLineEdit:
     return edit
 
 
-class AccountsDialog(QDialog):
-    """A titled form with an error banner and Cancel / main buttons.
+class AccountsDialog(FormDialog):
+    """The Accounts screens' form dialog (see :class:`~posapp.ui.kit.form_dialog.FormDialog`)."""
 
-    Subclasses add fields with :meth:`add_field` and implement :meth:`submit`, which raises a
-    ``ServiceError`` to refuse; the dialog accepts when it returns.
-    """
-
-    def __init__(
-        self,
-        title: str,
-        text: str,
-        action_text: str,
-        parent: QWidget | None = None,
-        *,
-        danger: bool = False,
-    ) -> None:
-        super().__init__(parent)
-        self.setObjectName("accountsDialog")
-        self.setWindowTitle(f"{title} — posapp")
-        self.setModal(True)
-        self.setFixedWidth(DIALOG_WIDTH)
-        styled(self)
-        self.title_label = plain_label(title, self, "dialogTitle")
-        self.text_label = plain_label(text, self, "dialogText")
-        self.text_label.setWordWrap(True)
-        self.text_label.setVisible(bool(text))
-        self.info_label = message_label("infoLabel", self)
-        self.error_label = message_label("errorLabel", self)
-        self.error_label.setAccessibleName("Error")
-        self.cancel_button = QPushButton("Cancel", self)
-        self.cancel_button.setAutoDefault(False)
-        self.cancel_button.setToolTip("Close without changing anything (Esc)")
-        self.cancel_button.clicked.connect(self.reject)
-        self.ok_button = QPushButton(action_text, self)
-        self.ok_button.setObjectName("okButton")
-        self.ok_button.setProperty("variant", "dangerPrimary" if danger else "primary")
-        self.ok_button.setDefault(True)
-        self.ok_button.setToolTip(f"{action_text} (Enter)")
-        self.ok_button.clicked.connect(self._on_ok_button_clicked)
-
-        layout = self._layout = QVBoxLayout(self)
-        layout.setContentsMargins(4 * SPACING, 4 * SPACING, 4 * SPACING, 3 * SPACING)
-        layout.setSpacing(0)
-        layout.addWidget(self.title_label)
-        layout.addSpacing(SPACING // 2)
-        layout.addWidget(self.text_label)
-        layout.addSpacing(SPACING)
-        layout.addWidget(self.info_label)
-        self.fields = QVBoxLayout()
-        self.fields.setSpacing(0)
-        layout.addLayout(self.fields)
-        layout.addSpacing(2 * SPACING)
-        layout.addWidget(self.error_label)
-        layout.addSpacing(2 * SPACING)
-        buttons = QHBoxLayout()
-        buttons.setSpacing(SPACING)
-        buttons.addStretch(1)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.ok_button)
-        layout.addLayout(buttons)
-
-    def add_field(self, label: str, widget: QWidget, hint: str = "") -> QLabel:
-        """Add a labelled field (``&`` in ``label`` marks its Alt shortcut); return the label."""
-        caption = QLabel(label, self)
-        caption.setObjectName("fieldLabel")
-        caption.setBuddy(widget)
-        widget.setAccessibleName(label.replace("&", ""))
-        self.fields.addSpacing(int(1.5 * SPACING))
-        self.fields.addWidget(caption)
-        self.fields.addSpacing(SPACING // 2)
-        self.fields.addWidget(widget)
-        if hint:
-            note = plain_label(hint, self, "fieldHint")
-            note.setWordWrap(True)
-            widget.setAccessibleDescription(hint)
-            self.fields.addSpacing(4)
-            self.fields.addWidget(note)
-        return caption
-
-    def show_error(self, message: str) -> None:
-        """Show ``message`` in the error banner ("" hides it)."""
-        show_message(self.error_label, message)
-
-    def submit(self) -> None:
-        """Do the dialog's action; raise a ``ServiceError`` to refuse (the dialog stays open)."""
-        raise NotImplementedError
-
-    @Slot()
-    def _on_ok_button_clicked(self) -> None:
-        self.show_error("")
-        try:
-            self.submit()
-        except Exception as exc:  # error_text logs what is not a ServiceError (a bug)
-            self.show_error(error_text(self, exc))
-            return
-        self.accept()
+    look = FormLook(
+        object_name="accountsDialog",
+        sheets=("shared", "accounts"),
+        width=DIALOG_WIDTH,
+        intro_gap=SPACING,
+        field_gap=int(1.5 * SPACING),
+        label_gap=SPACING // 2,
+    )
 
 
 class AccountFormDialog(AccountsDialog):

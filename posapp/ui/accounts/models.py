@@ -9,13 +9,12 @@ marks the cache stale. The movements are an append-only list fetched in keyset p
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Final
+from collections.abc import Sequence
+from types import MappingProxyType
+from typing import Final
 
 from PySide6 import QtGui
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -35,29 +34,18 @@ from posapp.services.accounts import (
 )
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
-from posapp.ui.accounts.style import local_time_text
-from posapp.ui.kit.formatting import money_text
+from posapp.ui.kit.formatting import local_time_text, money_text
+from posapp.ui.kit.keyset import KeysetRows, Source
+from posapp.ui.kit.paged_ids import PagedIds
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import PALETTE
+from posapp.ui.kit.table_model import RIGHT, Column, ColumnTableModel
 
 _log = logging.getLogger(__name__)
 
 ROW_PAGE: Final = 100
 MOVEMENT_PAGE: Final = 100
 ModelIndex = QModelIndex | QPersistentModelIndex
-_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    """One column: its key, header, alignment and how a row becomes its text."""
-
-    key: str
-    header: str
-    alignment: Qt.AlignmentFlag
-    text: Callable[[Any], str]
-
 
 MINUS: Final = "\u2212"
 
@@ -72,25 +60,25 @@ def signed_money(minor: int) -> str:
     return f"+{money_text(minor)}" if minor > 0 else balance_money(minor)
 
 
-ACCOUNT_COLUMNS: Final = (
-    Column("holder", "Holder", _LEFT, lambda r: r.holder_name),
-    Column("number", "Number", _LEFT, lambda r: display(r.number)),
-    Column("phone", "Phone", _LEFT, lambda r: r.phone),
-    Column("email", "Email", _LEFT, lambda r: r.email),
-    Column("status", "Status", _LEFT, lambda r: STATUS_LABELS.get(r.status, r.status)),
-    Column("balance", "Balance", _RIGHT, lambda r: balance_money(r.balance_minor)),
+ACCOUNT_COLUMNS: Final[tuple[Column[AccountRow], ...]] = (
+    Column("holder", "Holder", lambda r: r.holder_name),
+    Column("number", "Number", lambda r: display(r.number)),
+    Column("phone", "Phone", lambda r: r.phone),
+    Column("email", "Email", lambda r: r.email),
+    Column("status", "Status", lambda r: STATUS_LABELS.get(r.status, r.status)),
+    Column("balance", "Balance", lambda r: balance_money(r.balance_minor), align=RIGHT),
 )
 
-MOVEMENT_COLUMNS: Final = (
-    Column("at", "When", _LEFT, lambda m: local_time_text(m.at)),
-    Column("kind", "Movement", _LEFT, lambda m: m.label),
-    Column("memo", "Details", _LEFT, lambda m: m.memo),
-    Column("amount", "Amount", _RIGHT, lambda m: signed_money(m.amount_minor)),
-    Column("balance", "Balance", _RIGHT, lambda m: balance_money(m.balance_after_minor)),
+MOVEMENT_COLUMNS: Final[tuple[Column[MovementDTO], ...]] = (
+    Column("at", "When", lambda m: local_time_text(m.at)),
+    Column("kind", "Movement", lambda m: m.label),
+    Column("memo", "Details", lambda m: m.memo),
+    Column("amount", "Amount", lambda m: signed_money(m.amount_minor), align=RIGHT),
+    Column("balance", "Balance", lambda m: balance_money(m.balance_after_minor), align=RIGHT),
 )
 
 
-class AccountListModel(QAbstractTableModel):
+class AccountListModel(ColumnTableModel[AccountRow]):
     """Accounts matching a filter: ids up front, rows fetched one page at a time.
 
     Signals:
@@ -98,14 +86,24 @@ class AccountListModel(QAbstractTableModel):
     """
 
     failed = Signal(str)
+    columns = ACCOUNT_COLUMNS
+    roles = MappingProxyType(
+        {
+            Qt.ItemDataRole.UserRole: lambda row, _column: row.id,
+            Qt.ItemDataRole.ForegroundRole: lambda row, column: _account_colour(column.key, row),
+            Qt.ItemDataRole.ToolTipRole: lambda row, _column: _account_tip(row),
+        }
+    )
 
     def __init__(self, api: AccountsApi, actor: UserDTO, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._api = api
         self._actor = actor
-        self._ids: list[int] = []
-        self._pages: dict[int, dict[int, AccountRow]] = {}
+        self._rows = PagedIds(self._read, lambda r: r.id, ROW_PAGE)
         self._filter = AccountFilter()
+
+    def _read(self, ids: Sequence[int]) -> list[AccountRow]:
+        return self._api.rows(self._actor, ids)
 
     @property
     def account_filter(self) -> AccountFilter:
@@ -120,7 +118,8 @@ class AccountListModel(QAbstractTableModel):
             emit(self.failed, str(exc))
             return
         self.beginResetModel()
-        self._filter, self._ids, self._pages = flt, ids, {}
+        self._filter = flt
+        self._rows.set_ids(ids)
         self.endResetModel()
 
     def refresh(self) -> None:
@@ -129,78 +128,34 @@ class AccountListModel(QAbstractTableModel):
 
     def mark_stale(self) -> None:
         """Drop the cached rows (a balance changed); visible rows are read again."""
-        self._pages = {}
-        if self._ids:
-            emit(
-                self.dataChanged,
-                self.index(0, 0),
-                self.index(len(self._ids) - 1, len(ACCOUNT_COLUMNS) - 1),
-            )
+        self._rows.clear()
+        if self._rows.ids:
+            last = self.index(len(self._rows.ids) - 1, len(ACCOUNT_COLUMNS) - 1)
+            emit(self.dataChanged, self.index(0, 0), last)
 
     def account_id(self, row: int) -> int | None:
         """The account shown in ``row``."""
-        return self._ids[row] if 0 <= row < len(self._ids) else None
+        return self._rows.id_at(row)
 
     def row_of(self, account_id: int) -> int | None:
         """The row showing ``account_id``, if it matches the filter."""
-        try:
-            return self._ids.index(account_id)
-        except ValueError:
-            return None
+        return self._rows.row_of(account_id)
 
     def account_row(self, row: int) -> AccountRow | None:
         """The list row (read through the page cache)."""
-        if not 0 <= row < len(self._ids):
+        try:
+            return self._rows.item(row)
+        except ServiceError as exc:
+            _log.warning("cannot read accounts: %s", exc)
             return None
-        page = row // ROW_PAGE
-        if page not in self._pages:
-            ids = self._ids[page * ROW_PAGE : (page + 1) * ROW_PAGE]
-            try:
-                rows = self._api.rows(self._actor, ids)
-            except ServiceError as exc:
-                _log.warning("cannot read accounts: %s", exc)
-                return None
-            self._pages[page] = {r.id: r for r in rows}
-        return self._pages[page].get(self._ids[row])
 
     @override
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._ids)
+        return 0 if parent.isValid() else len(self._rows.ids)
 
     @override
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(ACCOUNT_COLUMNS)
-
-    @override
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(ACCOUNT_COLUMNS):
-            return None
-        column = ACCOUNT_COLUMNS[section]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return column.header
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(column.alignment)
-        return None
-
-    @override
-    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.column() < len(ACCOUNT_COLUMNS):
-            return None
-        row = self.account_row(index.row())
-        if row is None:
-            return None
-        column = ACCOUNT_COLUMNS[index.column()]
-        getter = {
-            Qt.ItemDataRole.DisplayRole: column.text,
-            Qt.ItemDataRole.AccessibleTextRole: column.text,
-            Qt.ItemDataRole.UserRole: lambda r: r.id,
-            Qt.ItemDataRole.TextAlignmentRole: lambda _r: int(column.alignment),
-            Qt.ItemDataRole.ForegroundRole: lambda r: _account_colour(column.key, r),
-            Qt.ItemDataRole.ToolTipRole: _account_tip,
-        }.get(Qt.ItemDataRole(role))
-        return None if getter is None else getter(row)
+    def item(self, row: int) -> AccountRow | None:
+        return self.account_row(row)
 
 
 def _account_tip(row: AccountRow) -> str | None:
@@ -221,7 +176,7 @@ def _account_colour(key: str, row: AccountRow) -> QColor | None:
     return None
 
 
-class MovementsModel(QAbstractTableModel):
+class MovementsModel(ColumnTableModel[MovementDTO]):
     """An account's movements, newest first, fetched in keyset pages as the view scrolls.
 
     Signals:
@@ -229,15 +184,24 @@ class MovementsModel(QAbstractTableModel):
     """
 
     failed = Signal(str)
+    columns = MOVEMENT_COLUMNS
+    roles = MappingProxyType(
+        {
+            Qt.ItemDataRole.UserRole: lambda movement, _column: movement.transaction_id,
+            Qt.ItemDataRole.ForegroundRole: lambda m, column: _movement_colour(column.key, m),
+            Qt.ItemDataRole.ToolTipRole: lambda movement, _column: _movement_tip(movement),
+        }
+    )
 
     def __init__(self, api: AccountsApi, actor: UserDTO, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._api = api
         self._actor = actor
         self._account_id: int | None = None
-        self._rows: list[MovementDTO] = []
-        self._next: int | None = None
-        self._done = True
+        self._pages: KeysetRows[MovementDTO, int] = KeysetRows(
+            self, on_error=lambda message: emit(self.failed, message)
+        )
+        self._rows = self._pages.rows
 
     @property
     def account_id(self) -> int | None:
@@ -246,16 +210,19 @@ class MovementsModel(QAbstractTableModel):
 
     def set_account(self, account_id: int | None) -> None:
         """Show ``account_id``'s movements (None: none); the first page loads at once."""
-        self.beginResetModel()
-        self._account_id, self._rows, self._next = account_id, [], None
-        self._done = account_id is None
-        self.endResetModel()
-        if not self._done:
-            self.fetchMore(QModelIndex())
+        self._account_id = account_id
+        self._pages.show(None if account_id is None else self._source(account_id))
+
+    def _source(self, account_id: int) -> Source[int, MovementDTO]:
+        def read(before: int | None) -> tuple[list[MovementDTO], int | None]:
+            page = self._api.movements(self._actor, account_id, before, MOVEMENT_PAGE)
+            return page.rows, page.next_before
+
+        return read
 
     def reload(self) -> None:
         """Read the movements again from the newest (money moved on the account)."""
-        self.set_account(self._account_id)
+        self._pages.reload()
 
     def movement(self, row: int) -> MovementDTO | None:
         """The movement in ``row``."""
@@ -263,64 +230,19 @@ class MovementsModel(QAbstractTableModel):
 
     @override
     def canFetchMore(self, parent: ModelIndex) -> bool:
-        return not parent.isValid() and not self._done
+        return self._pages.can_fetch_more(parent)
 
     @override
     def fetchMore(self, parent: ModelIndex) -> None:
-        if parent.isValid() or self._done or self._account_id is None:
-            return
-        try:
-            page = self._api.movements(self._actor, self._account_id, self._next, MOVEMENT_PAGE)
-        except ServiceError as exc:
-            self._done = True
-            emit(self.failed, str(exc))
-            return
-        self._next = page.next_before
-        self._done = page.next_before is None
-        if page.rows:
-            first = len(self._rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(page.rows) - 1)
-            self._rows.extend(page.rows)
-            self.endInsertRows()
+        self._pages.fetch_more(parent)
 
     @override
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
 
     @override
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(MOVEMENT_COLUMNS)
-
-    @override
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(MOVEMENT_COLUMNS):
-            return None
-        column = MOVEMENT_COLUMNS[section]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return column.header
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(column.alignment)
-        return None
-
-    @override
-    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.column() < len(MOVEMENT_COLUMNS):
-            return None
-        movement = self.movement(index.row())
-        if movement is None:
-            return None
-        column = MOVEMENT_COLUMNS[index.column()]
-        getter = {
-            Qt.ItemDataRole.DisplayRole: column.text,
-            Qt.ItemDataRole.AccessibleTextRole: column.text,
-            Qt.ItemDataRole.UserRole: lambda m: m.transaction_id,
-            Qt.ItemDataRole.TextAlignmentRole: lambda _m: int(column.alignment),
-            Qt.ItemDataRole.ForegroundRole: lambda m: _movement_colour(column.key, m),
-            Qt.ItemDataRole.ToolTipRole: _movement_tip,
-        }.get(Qt.ItemDataRole(role))
-        return None if getter is None else getter(movement)
+    def item(self, row: int) -> MovementDTO | None:
+        return self.movement(row)
 
 
 def _movement_colour(key: str, movement: MovementDTO) -> QColor | None:

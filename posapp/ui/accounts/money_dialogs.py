@@ -26,9 +26,11 @@ from posapp.services.platform.dto import StoreDTO, UserDTO
 from posapp.services.platform.errors import ServiceError, ValidationError
 from posapp.services.staff import Approval, Permission, StaffApi, has_permission
 from posapp.ui.accounts.dialogs import AccountsDialog, money_edit, parse_amount, pin_edit
-from posapp.ui.accounts.style import ChevronCombo, plain_label, show_message
+from posapp.ui.kit.chevron import ChevronCombo
 from posapp.ui.kit.formatting import money_text
-from posapp.ui.staff import ask_approval, error_text
+from posapp.ui.kit.session import error_text
+from posapp.ui.kit.widgets import plain_label, show_message
+from posapp.ui.staff import ask_approval
 
 NO_STORE = "No store here takes cash: add a storefront first."
 

@@ -27,11 +27,8 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QFileDialog,
-    QFrame,
-    QGridLayout,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -43,16 +40,12 @@ from posapp.reports.statement import RenderCancelledError, write_statement_pdf
 from posapp.reports.statement_model import StatementReport, StatementRow, statement_report
 from posapp.services.accounts import AccountDTO, AccountsApi, StatementDTO
 from posapp.services.platform.dto import UserDTO
-from posapp.ui.accounts.style import (
-    ChevronDateEdit,
-    message_label,
-    plain_label,
-    show_message,
-    styled,
-)
+from posapp.ui.accounts.detail import figure_band
+from posapp.ui.kit.chevron import ChevronDateEdit
 from posapp.ui.kit.operation import Job, Operation, Wording
 from posapp.ui.kit.progress_dialog import DialogLook
-from posapp.ui.kit.widgets import SPACING
+from posapp.ui.kit.resources import styled
+from posapp.ui.kit.widgets import SPACING, message_label, plain_label, show_message
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 HEADERS: Final = ("Date", "Description", "Ref", "Money in", "Money out", "Balance")
@@ -64,7 +57,7 @@ LOOK: Final = DialogLook(
     window_title="{title} — posapp",
     keep_open_on_failure=False,  # the statement dialog shows the message where the person works
     bar_text=False,
-    dress=styled,
+    sheets=("shared", "accounts"),
 )
 """The progress dialog in the Accounts screens' dress."""
 WORDING: Final = Wording(cannot_write="Cannot write the file: {reason}.")
@@ -146,7 +139,7 @@ class StatementDialog(QDialog):
         self.setObjectName("accountsDialog")
         self.setWindowTitle(f"Statement of {account.holder_name} — posapp")
         self.resize(110 * SPACING, 80 * SPACING)
-        styled(self)
+        styled(self, "shared", "accounts")
         self._api, self._actor, self._account, self._shop = api, actor, account, shop_name
         self.statement: StatementDTO | None = None
         self.report: StatementReport | None = None
@@ -173,7 +166,6 @@ class StatementDialog(QDialog):
         self.period_label = plain_label("", self, "dialogText")
         self.error_label = message_label("errorLabel", self)
         self.success_label = message_label("successLabel", self)
-        self.figures: dict[str, QLabel] = {}
         self.model = StatementTableModel(self)
         self.table = QTableView(self)
         self.table.setModel(self.model)
@@ -213,17 +205,13 @@ class StatementDialog(QDialog):
         controls.addStretch(1)
         controls.addWidget(self.save_button)
 
-        band = QFrame(self)
-        band.setObjectName("accountsFigures")
-        grid = QGridLayout(band)
-        grid.setContentsMargins(2 * SPACING, int(1.5 * SPACING), 2 * SPACING, int(1.5 * SPACING))
-        grid.setHorizontalSpacing(4 * SPACING)
-        for column, caption in enumerate(("Opening balance", "Money in", "Money out", "Closing")):
-            grid.addWidget(plain_label(caption.upper(), band, "figureCaption"), 0, column)
-            value = plain_label("–", band, "figureValue")
-            value.setAccessibleName(caption)
-            grid.addWidget(value, 1, column)
-            self.figures[caption] = value
+        band, self.figures = figure_band(
+            self,
+            ("Opening balance", "Money in", "Money out", "Closing"),
+            "–",
+            padding=int(1.5 * SPACING),
+            gap=4 * SPACING,
+        )
 
         buttons = QHBoxLayout()
         buttons.addStretch(1)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence, QShowEvent
@@ -11,7 +10,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QHeaderView,
-    QLineEdit,
     QMenu,
     QPushButton,
     QSplitter,
@@ -23,7 +21,6 @@ from typing_extensions import override
 
 from posapp.events import AccountMoved
 from posapp.services.accounts import AccountDTO, AccountFilter, AccountsApi, MovementDTO
-from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.services.staff import Permission, has_permission
 from posapp.ui.accounts.detail import AccountDetail, action_button
@@ -36,20 +33,21 @@ from posapp.ui.accounts.dialogs import (
 from posapp.ui.accounts.models import AccountListModel, balance_money
 from posapp.ui.accounts.money_dialogs import DepositDialog, TransferDialog, WithdrawDialog
 from posapp.ui.accounts.statement import StatementDialog
-from posapp.ui.accounts.style import (
-    ChevronCombo,
-    message_label,
-    plain_label,
-    show_message,
-    styled,
-)
-from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.chevron import ChevronCombo
 from posapp.ui.kit.formatting import money_text
-from posapp.ui.kit.widgets import SPACING, PageHeader
-from posapp.ui.staff import error_text
-
-if TYPE_CHECKING:
-    from posapp.services.backend import Backend
+from posapp.ui.kit.resources import styled
+from posapp.ui.kit.session import error_text
+from posapp.ui.kit.tab import Tab
+from posapp.ui.kit.widgets import (
+    SPACING,
+    PageHeader,
+    message_label,
+    page_column,
+    plain_label,
+    search_field,
+    shortcut_action,
+    show_message,
+)
 
 SEARCH_DELAY_MS = 250
 STATUS_CHOICES = (
@@ -63,7 +61,7 @@ HIDDEN_COLUMNS = (2, 3)  # phone, email
 LIST_WIDTH = 56 * SPACING
 
 
-class AccountsTab(QWidget):
+class AccountsTab(Tab):
     """Search and pick accounts on the left; see and move money on the right.
 
     Every action is a QAction with a shortcut (shown in its button's tooltip) that works
@@ -71,29 +69,22 @@ class AccountsTab(QWidget):
     anyway).
     """
 
-    def __init__(
-        self,
-        backend: Backend,
-        bus: EventBus,
-        user: UserDTO,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.setObjectName("accountsTab")
-        self.setAccessibleName("Accounts")
-        styled(self)
-        self.backend, self.bus, self.user = backend, bus, user
+    OBJECT_NAME = "accountsTab"
+    TITLE = "Accounts"
+
+    @override
+    def build(self) -> None:
+        backend, bus, user = self.backend, self.bus, self.user
+        styled(self, "shared", "accounts")
         self.api: AccountsApi = backend.accounts
         self.header = PageHeader(
             "Accounts", "Customer accounts, balances, movements and statements.", "wallet", self
         )
-        self.search_edit = QLineEdit(self)
-        self.search_edit.setObjectName("accountSearch")
-        self.search_edit.setPlaceholderText("Search name, number, phone, email")
+        self.search_edit = search_field(
+            self, "Search name, number, phone, email", "Search accounts", "accountSearch"
+        )
         self.search_edit.setToolTip("Search accounts (Ctrl+F); Enter moves to the list")
         self.search_edit.setMinimumWidth(24 * SPACING)
-        self.search_edit.setAccessibleName("Search accounts")
-        self.search_edit.setClearButtonEnabled(True)
         self.status_combo = ChevronCombo(self)
         self.status_combo.setAccessibleName("Status filter")
         for text, value in STATUS_CHOICES:
@@ -155,13 +146,9 @@ class AccountsTab(QWidget):
         permission: Permission,
         tip: str = "",
     ) -> QAction:
-        action = QAction(text, self)
-        action.setShortcut(QKeySequence(shortcut))
-        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action = shortcut_action(self, text, shortcut, slot)
         action.setToolTip(tip or text.replace("…", ""))
         action.setProperty("allowed", has_permission(self.user, permission))
-        action.triggered.connect(slot)
-        self.addAction(action)
         return action
 
     def _build_actions(self) -> None:
@@ -255,9 +242,7 @@ class AccountsTab(QWidget):
         left.setMinimumWidth(44 * SPACING)
         self.splitter = splitter
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4 * SPACING, 3 * SPACING, 4 * SPACING, 3 * SPACING)
-        layout.setSpacing(2 * SPACING)
+        layout = page_column(self)
         layout.addLayout(top)
         layout.addWidget(self.message_label)
         layout.addWidget(self.success_label)

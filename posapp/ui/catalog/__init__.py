@@ -1,7 +1,6 @@
 """The Catalog tab: search, edit and archive products, categories, CSV import and export.
 
-This is the package's face: other packages import only from here; modules inside import each
-other directly.
+The package's face (see docs/ARCHITECTURE.md).
 """
 
 from posapp.ui.catalog.tab import CatalogTab

@@ -7,7 +7,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QInputDialog,
-    QLabel,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -18,7 +17,7 @@ from PySide6.QtWidgets import (
 from posapp.services.catalog import CatalogApi, CategoryDTO
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
-from posapp.ui.kit.widgets import SPACING
+from posapp.ui.kit.widgets import SPACING, message_label
 
 
 class CategoryDialog(QDialog):
@@ -37,11 +36,7 @@ class CategoryDialog(QDialog):
         self.tree = QTreeWidget(self)
         self.tree.setHeaderHidden(True)
         self.tree.setAccessibleName("Categories")
-        self.error_label = QLabel(self)
-        self.error_label.setObjectName("errorLabel")
-        self.error_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.error_label.setWordWrap(True)
-        self.error_label.hide()
+        self.error_label = message_label("errorLabel", self)
         self.add_button = QPushButton("&Add…", self)
         self.add_button.setToolTip("Add a top-level category")
         self.add_button.clicked.connect(self._on_add_clicked)

@@ -43,19 +43,11 @@ from posapp.services.catalog import (
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ConflictError, ServiceError
 from posapp.ui.kit.operation import Operation
-from posapp.ui.kit.resources import PALETTE
-from posapp.ui.kit.widgets import SPACING
+from posapp.ui.kit.widgets import SPACING, message_label
 
 MAX_IMAGES = 8
 PREVIEW_SIZE = QSize(300, 300)
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp);;All files (*)"
-IMAGE_STRIP_STYLE = f"""
-QListWidget#imageStrip {{ background: {PALETTE["surface"]}; border: 1px solid {PALETTE["border"]};
-    border-radius: 6px; padding: 4px; }}
-QListWidget#imageStrip::item {{ border: 2px solid transparent; border-radius: 6px; padding: 2px; }}
-QListWidget#imageStrip::item:selected {{ background: {PALETTE["accent_soft"]};
-    border-color: {PALETTE["accent"]}; }}
-"""
 
 
 @dataclass(slots=True)
@@ -191,10 +183,7 @@ class ProductEditorDialog(QDialog):
         columns.addLayout(form, 3)
         columns.addWidget(self._build_images(), 2)
 
-        self.error_label = _plain(QLabel(self))
-        self.error_label.setObjectName("errorLabel")
-        self.error_label.setWordWrap(True)
-        self.error_label.hide()
+        self.error_label = message_label("errorLabel", self)
         self.archived_label = _plain(
             QLabel("This product is archived: it is not sold until it is restored.", self)
         )
@@ -256,7 +245,6 @@ class ProductEditorDialog(QDialog):
         self.image_list.setGridSize(QSize(60, 60))
         self.image_list.setFixedHeight(9 * SPACING)
         self.image_list.setObjectName("imageStrip")
-        self.image_list.setStyleSheet(IMAGE_STRIP_STYLE)
         self.image_list.setMovement(QListWidget.Movement.Static)
         self.image_list.currentRowChanged.connect(self._on_image_list_current_row_changed)
         shortcut(

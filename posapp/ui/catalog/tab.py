@@ -9,7 +9,6 @@ time as they are painted (``posapp.ui.catalog.model``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -22,11 +21,9 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
     QTableView,
     QVBoxLayout,
-    QWidget,
 )
 from typing_extensions import override
 
@@ -40,26 +37,22 @@ from posapp.services.catalog import (
     ProductDTO,
     SearchResult,
 )
-from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.services.staff import Permission, has_permission
 from posapp.ui.catalog.category_dialog import CategoryDialog
 from posapp.ui.catalog.editor import ProductEditorDialog
 from posapp.ui.catalog.import_dialogs import CSV_FILTER, ImportDialog, export_products
 from posapp.ui.catalog.model import COLUMN_KEYS, FIRST_IDS, THUMB_SIZE, CatalogTableModel
-from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.operation import Job, Operation, drain
-from posapp.ui.kit.widgets import SPACING, PageHeader
-
-if TYPE_CHECKING:
-    from posapp.services.backend import Backend
+from posapp.ui.kit.tab import Tab
+from posapp.ui.kit.widgets import SPACING, PageHeader, page_column, search_field, shortcut_action
 
 SEARCH_DELAY_MS = 150
 REFRESH_DELAY_MS = 400
 _WIDTHS = {"image": THUMB_SIZE + 16, "sku": 150, "category": 190, "barcode": 130, "price": 90}
 
 
-class CatalogTab(QWidget):
+class CatalogTab(Tab):
     """The product catalog: search, edit, archive/restore, import and export, barcode labels.
 
     Everyone with VIEW_CATALOG can search, export and print labels; changing needs
@@ -70,22 +63,15 @@ class CatalogTab(QWidget):
         message(str): a one-line outcome for the status line (saved, exported…).
     """
 
+    OBJECT_NAME = "catalogTab"
+    TITLE = "Catalog"
+
     search_finished = Signal()
     message = Signal(str)
 
-    def __init__(
-        self,
-        backend: Backend,
-        bus: EventBus,
-        user: UserDTO,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.setObjectName("catalogTab")
-        self.setAccessibleName("Catalog")
-        self.backend = backend
-        self.bus = bus
-        self.user = user
+    @override
+    def build(self) -> None:
+        backend, bus, user = self.backend, self.bus, self.user
         self.catalog: CatalogApi = backend.catalog
         self.can_manage = has_permission(user, Permission.MANAGE_PRODUCTS)
         self._search: Operation[SearchResult] | None = None
@@ -93,9 +79,7 @@ class CatalogTab(QWidget):
         self._select_after_refresh: int | None = None
         self.editor: ProductEditorDialog | None = None
         self._open_exact = False
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4 * SPACING, 3 * SPACING, 4 * SPACING, 3 * SPACING)
-        layout.setSpacing(2 * SPACING)
+        layout = page_column(self)
         layout.addWidget(
             PageHeader("Catalog", "Products, prices, barcodes, tax rates and images.", "box", self)
         )
@@ -121,12 +105,7 @@ class CatalogTab(QWidget):
     def _action(
         self, text: str, shortcut: str | QKeySequence.StandardKey, slot: Callable[[], None]
     ) -> QAction:
-        action = QAction(text, self)
-        action.setShortcut(QKeySequence(shortcut))
-        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
+        return shortcut_action(self, text, shortcut, slot)
 
     def _button(self, action: QAction, *, primary: bool = False) -> QPushButton:
         keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
@@ -184,11 +163,9 @@ class CatalogTab(QWidget):
             self.buttons[key].setVisible(self.can_manage)
         self.buttons["archive"].setVisible(self.can_manage)
 
-        self.search_edit = QLineEdit(self)
-        self.search_edit.setObjectName("catalogSearch")
-        self.search_edit.setPlaceholderText("Search name, SKU or barcode   (Ctrl+F)")
-        self.search_edit.setAccessibleName("Search products")
-        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit = search_field(
+            self, "Search name, SKU or barcode   (Ctrl+F)", "Search products", "catalogSearch"
+        )
         self.search_edit.textChanged.connect(self._on_search_edit_text_changed)
         self.search_edit.returnPressed.connect(self._on_search_edit_return_pressed)
         self.archived_check = QCheckBox("Show arc&hived", self)

@@ -1,7 +1,6 @@
 """The Coupons tab: campaigns, codes, the redemption log and the effectiveness report.
 
-This is the package's face: other packages import only from here; modules inside import each
-other directly.
+The package's face (see docs/ARCHITECTURE.md).
 """
 
 from posapp.ui.coupons.tab import CouponsTab

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDateTimeEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -20,7 +19,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -42,20 +40,12 @@ from posapp.services.coupons import (
     percent_text,
 )
 from posapp.services.platform.errors import ServiceError, ValidationError
-from posapp.ui.kit.widgets import SPACING
+from posapp.ui.kit.dialogs import Ok, Save, dialog_buttons, dialog_column
+from posapp.ui.kit.widgets import SPACING, message_label
 
 Submit = Callable[[CampaignDraft, str], object]
 LIMIT_MAX = 1_000_000_000
 GENERATE_MAX = 1_000_000
-
-
-def _error_label(parent: QWidget) -> QLabel:
-    label = QLabel(parent)
-    label.setObjectName("errorLabel")
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
-    label.hide()
-    return label
 
 
 def _limit_box(parent: QWidget, name: str) -> QSpinBox:
@@ -122,7 +112,7 @@ class CampaignDialog(QDialog):
             item.setCheckState(Qt.CheckState.Unchecked)
             self.categories_list.addItem(item)
         self._make_limits(zone, now)
-        self.error_label = _error_label(self)
+        self.error_label = message_label("errorLabel", self)
         self._build_layout(campaign is None)
         self.kind_combo.currentIndexChanged.connect(self._on_kind_combo_changed)
         self.scope_combo.currentIndexChanged.connect(self._on_scope_combo_changed)
@@ -183,16 +173,8 @@ class CampaignDialog(QDialog):
                 field.setAccessibleName(label.replace("&", ""))
             form.addRow(label, field)
         self._form = form
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.accepted.connect(self._on_buttons_accepted)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(3 * SPACING, 3 * SPACING, 3 * SPACING, 2 * SPACING)
-        layout.addLayout(form)
-        layout.addWidget(self.error_label)
-        layout.addWidget(buttons)
+        buttons = dialog_buttons(self, self._on_buttons_accepted, ok=Save)
+        dialog_column(self, form, self.error_label, buttons, bottom=2 * SPACING)
 
     def _fill(self, c: CampaignDTO) -> None:
         self.name_edit.setText(c.name)
@@ -320,19 +302,9 @@ class GenerateDialog(QDialog):
         form.addRow("&Number of codes", self.count_box)
         form.addRow("&Prefix", self.prefix_edit)
         form.addRow("&Length", self.groups_combo)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("Generate")
-        ok.setProperty("variant", "primary")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(3 * SPACING, 3 * SPACING, 3 * SPACING, 2 * SPACING)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(buttons)
+        buttons = dialog_buttons(self, self.accept, "Generate")
+        buttons.button(Ok).setProperty("variant", "primary")
+        dialog_column(self, intro, form, buttons, bottom=2 * SPACING)
 
     @property
     def groups(self) -> int:
@@ -359,22 +331,13 @@ class ReportDialog(QDialog):
             f"Only {selected_name}" if selected_name else "Only the selected campaign", self
         )
         self.only_selected.setEnabled(selected_name is not None)
-        self.error_label = _error_label(self)
+        self.error_label = message_label("errorLabel", self)
         form = QFormLayout()
         form.addRow("&From", self.from_edit)
         form.addRow("&To", self.to_edit)
         form.addRow("", self.only_selected)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Build PDF…")
-        buttons.accepted.connect(self._on_buttons_accepted)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(3 * SPACING, 3 * SPACING, 3 * SPACING, 2 * SPACING)
-        layout.addLayout(form)
-        layout.addWidget(self.error_label)
-        layout.addWidget(buttons)
+        buttons = dialog_buttons(self, self._on_buttons_accepted, "Build PDF…")
+        dialog_column(self, form, self.error_label, buttons, bottom=2 * SPACING)
 
     def period(self) -> tuple[date, date]:
         """The chosen first and last day."""

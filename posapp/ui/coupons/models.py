@@ -9,11 +9,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import Any, Final, Generic, TypeVar
+from typing import Final, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex
 from typing_extensions import override
 
 from posapp.services.coupons import (
@@ -28,14 +27,14 @@ from posapp.services.coupons import (
 )
 from posapp.services.platform.dto import UserDTO
 from posapp.ui.kit.formatting import money_text
+from posapp.ui.kit.paged_ids import PagedIds
 from posapp.ui.kit.qt_compat import emit
+from posapp.ui.kit.table_model import RIGHT, Column, ColumnTableModel
 
 T = TypeVar("T")
 Index = QModelIndex | QPersistentModelIndex
 _ROOT: Final = QModelIndex()
 PAGE: Final = 200
-RIGHT: Final = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-LEFT: Final = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 
 
 def local_text(at: datetime | None, zone: tzinfo, empty: str = "") -> str:
@@ -43,63 +42,24 @@ def local_text(at: datetime | None, zone: tzinfo, empty: str = "") -> str:
     return empty if at is None else at.astimezone(zone).strftime("%d %b %Y %H:%M")
 
 
-@dataclass(frozen=True, slots=True)
-class Column(Generic[T]):
-    """One column: its header, how to show a row, the raw value to sort by, alignment."""
-
-    header: str
-    text: Callable[[T], str]
-    raw: Callable[[T], object]
-    align: Qt.AlignmentFlag = LEFT
-
-
-class _ListModel(QAbstractTableModel, Generic[T]):
-    """Rows of DTOs with declared columns; DisplayRole is text, UserRole the raw value."""
-
-    columns: tuple[Column[T], ...] = ()
+class _ListModel(ColumnTableModel[T]):
+    """Rows of DTOs in a list (a subclass may read them otherwise, see :meth:`item`)."""
 
     def __init__(self) -> None:
         super().__init__()
         self._rows: list[T] = []
 
+    @override
+    def item(self, row: int) -> T | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
     def row_at(self, row: int) -> T | None:
         """The DTO of a row (None when out of range or not fetched)."""
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        return self.item(row)
 
     @override
     def rowCount(self, parent: Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self._rows)
-
-    @override
-    def columnCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.columns)
-
-    @override
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return self.columns[section].header
-            if role == Qt.ItemDataRole.TextAlignmentRole:
-                return int(self.columns[section].align)
-        return None
-
-    @override
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.column() < len(self.columns):
-            return None
-        row = self.row_at(index.row())
-        if row is None:
-            return None
-        column = self.columns[index.column()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return column.text(row)
-        if role == Qt.ItemDataRole.UserRole:
-            return column.raw(row)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(column.align)
-        return None
 
 
 class CampaignTableModel(_ListModel[CampaignRow]):
@@ -110,37 +70,56 @@ class CampaignTableModel(_ListModel[CampaignRow]):
         self._zone = zone
         self._now = now
         self.columns = (
-            Column("Campaign", lambda r: r.campaign.name, lambda r: r.campaign.name.casefold()),
             Column(
+                "campaign",
+                "Campaign",
+                lambda r: r.campaign.name,
+                lambda r: r.campaign.name.casefold(),
+            ),
+            Column(
+                "offer",
                 "Offer",
                 lambda r: r.campaign.value_text,
                 lambda r: (r.campaign.kind, r.campaign.value),
             ),
             Column(
-                "Applies to", lambda r: SCOPE_LABELS[r.campaign.scope], lambda r: r.campaign.scope
+                "applies_to",
+                "Applies to",
+                lambda r: SCOPE_LABELS[r.campaign.scope],
+                lambda r: r.campaign.scope,
             ),
             Column(
+                "status",
                 "Status",
                 lambda r: r.campaign.status(self._now()),
                 lambda r: r.campaign.status(self._now()),
             ),
             Column(
+                "starts",
                 "Starts",
                 lambda r: local_text(r.campaign.starts_at, zone),
                 lambda r: r.campaign.starts_at,
             ),
             Column(
+                "ends",
                 "Ends",
                 lambda r: local_text(r.campaign.ends_at, zone, "no end"),
                 lambda r: r.campaign.ends_at.timestamp() if r.campaign.ends_at else float("inf"),
             ),
-            Column("Issued", lambda r: f"{r.codes_issued:,}", lambda r: r.codes_issued, RIGHT),
             Column(
-                "Redeemed", lambda r: f"{r.codes_redeemed:,}", lambda r: r.codes_redeemed, RIGHT
+                "issued", "Issued", lambda r: f"{r.codes_issued:,}", lambda r: r.codes_issued, RIGHT
             ),
-            Column("Rate", lambda r: rate_text(r.rate_bp), lambda r: r.rate_bp, RIGHT),
-            Column("Uses", lambda r: f"{r.redemptions:,}", lambda r: r.redemptions, RIGHT),
             Column(
+                "redeemed",
+                "Redeemed",
+                lambda r: f"{r.codes_redeemed:,}",
+                lambda r: r.codes_redeemed,
+                RIGHT,
+            ),
+            Column("rate", "Rate", lambda r: rate_text(r.rate_bp), lambda r: r.rate_bp, RIGHT),
+            Column("uses", "Uses", lambda r: f"{r.redemptions:,}", lambda r: r.redemptions, RIGHT),
+            Column(
+                "discount_given",
                 "Discount given",
                 lambda r: money_text(r.discount_minor),
                 lambda r: r.discount_minor,
@@ -167,26 +146,28 @@ class CodeTableModel(_ListModel[CodeDTO]):
 
     def __init__(self, coupons: CouponsApi, user: UserDTO, zone: tzinfo) -> None:
         super().__init__()
-        self._coupons = coupons
-        self._user = user
-        self._ids: list[int] = []
-        self._cache: dict[int, CodeDTO] = {}
+        self._codes = PagedIds(
+            lambda ids: coupons.codes_page(user, ids), lambda code: code.id, PAGE
+        )
         self.columns = (
-            Column("Code", lambda c: c.code, lambda c: c.code),
-            Column("Status", lambda c: c.status, lambda c: c.status),
+            Column("code", "Code", lambda c: c.code, lambda c: c.code),
+            Column("status", "Status", lambda c: c.status, lambda c: c.status),
             Column(
+                "uses",
                 "Uses",
                 lambda c: f"{c.used_count} of {c.max_uses}" if c.max_uses else f"{c.used_count}",
                 lambda c: c.used_count,
                 RIGHT,
             ),
             Column(
+                "discount_given",
                 "Discount given",
                 lambda c: money_text(c.discount_minor),
                 lambda c: c.discount_minor,
                 RIGHT,
             ),
             Column(
+                "last_used",
                 "Last used",
                 lambda c: local_text(c.last_used_at, zone, "—"),
                 lambda c: c.last_used_at,
@@ -196,31 +177,23 @@ class CodeTableModel(_ListModel[CodeDTO]):
     def set_ids(self, ids: Sequence[int]) -> None:
         """Show these codes (rows are fetched when first shown)."""
         self.beginResetModel()
-        self._ids = list(ids)
-        self._cache.clear()
+        self._codes.set_ids(ids)
         self.endResetModel()
 
     def mark_stale(self) -> None:
         """Forget fetched rows (after a redemption) and repaint."""
-        self._cache.clear()
-        if self._ids:
-            last = self.index(len(self._ids) - 1, len(self.columns) - 1)
+        self._codes.clear()
+        if self._codes.ids:
+            last = self.index(len(self._codes.ids) - 1, len(self.columns) - 1)
             emit(self.dataChanged, self.index(0, 0), last)
 
     @override
-    def row_at(self, row: int) -> CodeDTO | None:
-        if not 0 <= row < len(self._ids):
-            return None
-        code_id = self._ids[row]
-        if code_id not in self._cache:
-            start = row - row % PAGE
-            page = self._ids[start : start + PAGE]
-            self._cache.update((c.id, c) for c in self._coupons.codes_page(self._user, page))
-        return self._cache.get(code_id)
+    def item(self, row: int) -> CodeDTO | None:
+        return self._codes.item(row)
 
     @override
     def rowCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._ids)
+        return 0 if parent.isValid() else len(self._codes.ids)
 
 
 class RedemptionLogModel(_ListModel[RedemptionDTO]):
@@ -233,19 +206,25 @@ class RedemptionLogModel(_ListModel[RedemptionDTO]):
         self._filter = RedemptionFilter()
         self._more = False
         self.columns = (
-            Column("Time", lambda r: local_text(r.redeemed_at, zone), lambda r: r.redeemed_at),
-            Column("Code", lambda r: r.code, lambda r: r.code),
-            Column("Campaign", lambda r: r.campaign_name, lambda r: r.campaign_name),
-            Column("Order", lambda r: r.order_number, lambda r: r.order_id),
-            Column("Customer", lambda r: r.customer_name or "—", lambda r: r.customer_name),
-            Column("Cashier", lambda r: r.cashier_name, lambda r: r.cashier_name),
             Column(
+                "time", "Time", lambda r: local_text(r.redeemed_at, zone), lambda r: r.redeemed_at
+            ),
+            Column("code", "Code", lambda r: r.code, lambda r: r.code),
+            Column("campaign", "Campaign", lambda r: r.campaign_name, lambda r: r.campaign_name),
+            Column("order", "Order", lambda r: r.order_number, lambda r: r.order_id),
+            Column(
+                "customer", "Customer", lambda r: r.customer_name or "—", lambda r: r.customer_name
+            ),
+            Column("cashier", "Cashier", lambda r: r.cashier_name, lambda r: r.cashier_name),
+            Column(
+                "discount",
                 "Discount",
                 lambda r: money_text(r.discount_minor),
                 lambda r: r.discount_minor,
                 RIGHT,
             ),
             Column(
+                "status",
                 "Status",
                 lambda r: (
                     "used"

@@ -16,9 +16,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer, QUrl, Slot
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QCheckBox,
-    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -26,7 +23,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -40,17 +36,16 @@ from posapp.services.coupons import (
     SCOPE_PRODUCTS,
     CampaignDraft,
     CampaignRow,
-    Choice,
     CouponsApi,
     OperationCancelledError,
-    RedemptionFilter,
 )
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.services.platform.files import write_atomic
 from posapp.services.staff import Permission, has_permission
 from posapp.ui.coupons.dialogs import CampaignDialog, GenerateDialog, ReportDialog
-from posapp.ui.coupons.models import CampaignTableModel, CodeTableModel, RedemptionLogModel
+from posapp.ui.coupons.models import CampaignTableModel
+from posapp.ui.coupons.pages import CodesPage, RedemptionLogPage, table_view
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.operation import Job, Operation
@@ -64,19 +59,6 @@ REFRESH_DELAY_MS = 150
 """Bursts of events (a bulk checkout, a refund of many orders) cause one refresh."""
 LOOK = DialogLook(object_name="couponTaskDialog")
 """The progress dialog of coupon work: a failure stays shown in it, with a Close button."""
-
-
-def _table(parent: QWidget, name: str) -> QTableView:
-    view = QTableView(parent)
-    view.setAccessibleName(name)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setAlternatingRowColors(True)
-    view.verticalHeader().hide()
-    view.horizontalHeader().setStretchLastSection(True)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    view.setWordWrap(False)
-    return view
 
 
 class CouponsTab(QWidget):
@@ -193,7 +175,7 @@ class CouponsTab(QWidget):
         self.campaign_proxy.setSortRole(Qt.ItemDataRole.UserRole)
         self.campaign_proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.campaign_proxy.setFilterKeyColumn(0)
-        self.campaign_view = _table(self, "Campaigns")
+        self.campaign_view = table_view(self, "Campaigns")
         self.campaign_view.setModel(self.campaign_proxy)
         self.campaign_view.setSortingEnabled(True)
         header = self.campaign_view.horizontalHeader()
@@ -231,72 +213,17 @@ class CouponsTab(QWidget):
         self._set_message("")
 
     def _codes_page(self) -> QWidget:
-        page = QWidget(self)
-        self.code_search = QLineEdit(page)
-        self.code_search.setPlaceholderText("Find a code (spaces and dashes ignored)")
-        self.code_search.setAccessibleName("Find a code")
-        self.code_search.setClearButtonEnabled(True)
-        self.code_search.textChanged.connect(self._on_code_search_text_changed)
         self.code_toggle_button = self._button(self.code_toggle_action, "Disable code")
-        self.codes = CodeTableModel(self.coupons, self.user, self.zone)
-        self.code_view = _table(page, "Codes of the campaign")
-        self.code_view.setModel(self.codes)
-        # Fixed widths: sizing to contents would fetch every page of a 100,000-code campaign.
-        metrics = self.code_view.fontMetrics()
-        samples = ("SPRING-XXXX-XXXX-XXXX", "used up", "10 of 10", "$10,000.00")
-        for number, sample in enumerate(samples):
-            self.code_view.setColumnWidth(number, metrics.horizontalAdvance(sample) + 4 * SPACING)
+        page = CodesPage(self.coupons, self.user, self.zone, self.code_toggle_button, self)
+        self.code_search, self.codes, self.code_view = page.code_search, page.codes, page.code_view
+        self.code_search.textChanged.connect(self._on_code_search_text_changed)
         self.code_view.selectionModel().currentRowChanged.connect(self._update_actions)
-        top = QHBoxLayout()
-        top.addWidget(self.code_search, 1)
-        top.addWidget(self.code_toggle_button)
-        column = QVBoxLayout(page)
-        column.setContentsMargins(SPACING, SPACING, SPACING, SPACING)
-        column.addLayout(top)
-        column.addWidget(self.code_view, 1)
         return page
 
     def _log_page(self) -> QWidget:
-        page = QWidget(self)
-        self.log_campaign = QComboBox(page)
-        self.log_campaign.setAccessibleName("Campaign filter")
-        self.log_cashier = QComboBox(page)
-        self.log_cashier.setAccessibleName("Cashier filter")
-        self.log_text = QLineEdit(page)
-        self.log_text.setPlaceholderText("Code or order number")
-        self.log_text.setAccessibleName("Code or order number filter")
-        self.log_text.setClearButtonEnabled(True)
-        self.log_reversed = QCheckBox("Show given back", page)
-        self.log_reversed.setChecked(True)
-        self.log = RedemptionLogModel(self.coupons, self.user, self.zone)
-        self.log_view = _table(page, "Redemption log")
-        self.log_view.setModel(self.log)
-        metrics = self.log_view.fontMetrics()
-        samples = (
-            "28 Oct 2026 10:41",
-            "SPRING-XXXX-XXXX",
-            "Winter Warmers 10%",
-            "MAIN-000000",
-            "Customer name",
-            "Cashier name",
-            "$1,000.00",
-        )
-        for number, sample in enumerate(samples):
-            self.log_view.setColumnWidth(number, metrics.horizontalAdvance(sample) + 4 * SPACING)
-        filters = QHBoxLayout()
-        for widget in (self.log_campaign, self.log_cashier):
-            filters.addWidget(widget)
-        filters.addWidget(self.log_text, 1)
-        filters.addWidget(self.log_reversed)
-        column = QVBoxLayout(page)
-        column.setContentsMargins(SPACING, SPACING, SPACING, SPACING)
-        column.addLayout(filters)
-        column.addWidget(self.log_view, 1)
-        self.log_campaign.currentIndexChanged.connect(self._on_log_filter_changed)
-        self.log_cashier.currentIndexChanged.connect(self._on_log_filter_changed)
-        self.log_text.textChanged.connect(self._on_log_filter_changed)
-        self.log_reversed.toggled.connect(self._on_log_filter_changed)
-        return page
+        self.log_page = RedemptionLogPage(self.coupons, self.user, self.zone, self)
+        self.log = self.log_page.log
+        return self.log_page
 
     # -- state ---------------------------------------------------------------------------
 
@@ -325,7 +252,7 @@ class CouponsTab(QWidget):
             self._set_message(str(exc), error=True)
             return
         self.campaigns.set_rows(rows)
-        self._fill_filters(rows, cashiers)
+        self.log_page.fill_filters(rows, cashiers)
         if selected is not None:
             self.select_campaign(selected.campaign.id)
         elif rows:
@@ -341,20 +268,6 @@ class CouponsTab(QWidget):
             f"{uses:,} uses · {money_text(given)} discount given"
         )
         self._update_actions()
-
-    def _fill_filters(self, rows: list[CampaignRow], cashiers: list[Choice]) -> None:
-        for combo, everything, items in (
-            (self.log_campaign, "All campaigns", [(r.campaign.id, r.campaign.name) for r in rows]),
-            (self.log_cashier, "All cashiers", [(c.id, c.label) for c in cashiers]),
-        ):
-            current = combo.currentData()
-            combo.blockSignals(True)
-            combo.clear()
-            combo.addItem(everything, None)
-            for item_id, label in items:
-                combo.addItem(label, item_id)
-            combo.setCurrentIndex(max(0, combo.findData(current)))
-            combo.blockSignals(False)
 
     @Slot()
     def _update_actions(self) -> None:
@@ -405,17 +318,6 @@ class CouponsTab(QWidget):
     @Slot()
     def _on_code_search_text_changed(self) -> None:
         self._on_campaign_view_current_changed()
-
-    @Slot()
-    def _on_log_filter_changed(self) -> None:
-        self.log.set_filter(
-            RedemptionFilter(
-                campaign_id=self.log_campaign.currentData(),
-                cashier_id=self.log_cashier.currentData(),
-                text=self.log_text.text(),
-                include_reversed=self.log_reversed.isChecked(),
-            )
-        )
 
     @Slot(object)
     def _on_bus_coupon_redeemed(self, event: CouponRedeemed) -> None:

@@ -1,8 +1,10 @@
-"""Locale-aware display of money and counts for widgets (integer arithmetic only)."""
+"""Locale-aware display of money, counts and times for widgets (integer arithmetic only)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QLocale
+from datetime import datetime
+
+from PySide6.QtCore import QDateTime, QLocale
 
 from posapp.money import format_money
 
@@ -26,3 +28,16 @@ def money_text(minor: int, locale: QLocale | None = None) -> str:
         sign = loc.negativeSign() if minor < 0 else ""
         return f"{sign}{loc.currencySymbol()}{digits}"
     return pattern.replace(one, digits, 1).replace(_SYMBOL_MARK, loc.currencySymbol())
+
+
+def local_time_text(
+    at: datetime | None, fmt: QLocale.FormatType = QLocale.FormatType.ShortFormat
+) -> str:
+    """Format an aware datetime in the machine's time zone and locale ("" for None).
+
+    Timestamps are UTC everywhere below the UI; this is where they become local time.
+    """
+    if at is None:
+        return ""
+    moment = QDateTime.fromMSecsSinceEpoch(round(at.timestamp() * 1000)).toLocalTime()
+    return QLocale().toString(moment, fmt)

@@ -7,7 +7,6 @@ name, whether an error stays shown in the dialog, whether Cancel waits for the w
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 from typing_extensions import override
 
 from posapp.ui.kit.qt_compat import emit
+from posapp.ui.kit.resources import styled
 from posapp.ui.kit.widgets import SPACING
 
 KEPT_NOTHING: Final = "Cancelling… nothing will be kept."
@@ -45,7 +45,8 @@ class DialogLook:
             work checks ``cancelled()``), or close at once and drop the late result (False: for
             work that cannot be interrupted, e.g. a reportlab page).
         bar_text: whether the bar shows its percentage.
-        dress: called with the new dialog (a screen's stylesheet, say).
+        sheets: the stylesheets set on the dialog (``resources/NAME.qss``, in order), for a
+            screen whose dialogs wear its own rules.
     """
 
     object_name: str = "taskDialog"
@@ -56,11 +57,11 @@ class DialogLook:
     keep_open_on_failure: bool = True
     wait_for_worker: bool = True
     bar_text: bool = True
-    dress: Callable[[QWidget], None] | None = None
+    sheets: tuple[str, ...] = ()
 
 
 PLAIN: Final = DialogLook()
-"""The look of a dialog that no screen dresses."""
+"""The look of a dialog that no screen dresses (the application's stylesheet only)."""
 
 
 class ProgressDialog(QDialog):
@@ -105,8 +106,8 @@ class ProgressDialog(QDialog):
         layout.setSpacing(2 * SPACING)
         for widget in (self.label, self.bar, self.error_label, self.buttons):
             layout.addWidget(widget)
-        if look.dress is not None:
-            look.dress(self)
+        if look.sheets:
+            styled(self, *look.sheets)
 
     def _plain_label(self, text: str) -> QLabel:
         label = QLabel(text, self)

@@ -12,7 +12,7 @@ from typing import Final
 from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 import posapp
 
@@ -40,6 +40,8 @@ PALETTE: Final[Mapping[str, str]] = MappingProxyType(
         "warning_soft": "#fffaeb",
         "warning_border": "#f5d7a1",
         "success": "#067647",
+        "success_soft": "#ecfdf3",
+        "success_border": "#abefc6",
         "toast_bg": "#1e2733",
         "toast_text": "#f6f8fb",
         "toast_muted": "#c3ccd8",
@@ -49,7 +51,7 @@ PALETTE: Final[Mapping[str, str]] = MappingProxyType(
         "toast_hover": "#3a4656",
     }
 )
-"""The light theme's colours: ``@name`` in ``style.qss`` is replaced by ``PALETTE[name]``."""
+"""The light theme's colours: ``@name`` in a ``.qss`` file is replaced by ``PALETTE[name]``."""
 
 FONT_FAMILIES: Final = (
     "Inter",
@@ -90,22 +92,38 @@ def resources_dir() -> Path:
 
 
 @functools.cache
-def stylesheet() -> str:
-    """Return the application stylesheet with every ``@colour`` token resolved.
+def stylesheet(name: str = "style") -> str:
+    """Return the stylesheet ``resources/NAME.qss`` with every ``@colour`` token resolved.
+
+    ``style`` is the application's, set once by :func:`apply_theme`. The others are a few
+    screens' own rules (``register``, ``accounts`` …), set on the screen's top widget with
+    :func:`styled` so that they reach nothing else. Every stylesheet of the app is a file read
+    here: no QSS is written in Python.
 
     Raises:
+        FileNotFoundError: there is no such stylesheet.
         ValueError: the stylesheet names a colour that ``PALETTE`` does not define.
     """
-    text = _COMMENT.sub("", (resources_dir() / "style.qss").read_text(encoding="utf-8"))
+    path = resources_dir() / f"{name}.qss"
+    text = _COMMENT.sub("", path.read_text(encoding="utf-8"))
 
     def colour(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in PALETTE:
-            msg = f"style.qss uses an unknown colour @{name}"
+        token = match.group(1)
+        if token not in PALETTE:
+            msg = f"{path.name} uses an unknown colour @{token}"
             raise ValueError(msg)
-        return PALETTE[name]
+        return PALETTE[token]
 
     return _TOKEN.sub(colour, text)
+
+
+def styled(widget: QWidget, *names: str) -> None:
+    """Give ``widget`` and its children the stylesheets ``names``, in that order.
+
+    A widget's own stylesheet wins over the application's for the properties it sets, whatever
+    the selectors' specificity; so a screen's rules that set a border restate the focus ring.
+    """
+    widget.setStyleSheet("".join(stylesheet(name) for name in names))
 
 
 def icon_names() -> list[str]:

@@ -1,15 +1,108 @@
-"""Small building blocks shared by screens: page headers, empty states, separators."""
+"""Small building blocks shared by screens: labels and banners, page headers, empty states."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6 import QtGui
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from posapp.ui.kit.resources import PALETTE, icon_pixmap
 
 SPACING = 8
 """The grid unit: every margin and gap is a multiple of it."""
+
+
+def plain_label(text: str = "", parent: QWidget | None = None, name: str = "") -> QLabel:
+    """Return a label that shows ``text`` literally (never as HTML), named ``name`` if given."""
+    label = QLabel(text, parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    if name:
+        label.setObjectName(name)
+    return label
+
+
+def message_label(name: str, parent: QWidget | None = None, *, wrap: bool = True) -> QLabel:
+    """Return a hidden plain-text banner named ``name`` (``errorLabel``, ``infoLabel`` …).
+
+    The stylesheets colour it by that name; :func:`show_message` shows and hides it.
+    """
+    label = plain_label("", parent, name)
+    label.setWordWrap(wrap)
+    label.hide()
+    return label
+
+
+def show_message(label: QLabel, text: str) -> None:
+    """Show ``text`` in ``label``, or hide the label when the text is empty."""
+    label.setText(text)
+    label.setVisible(bool(text))
+
+
+def push_button(text: str, tooltip: str, parent: QWidget, shortcut: str = "") -> QPushButton:
+    """Return a button with a tooltip (and its own shortcut, if given) that Enter never presses.
+
+    Not auto-default: in a dialog, Enter belongs to the field or list being used.
+    """
+    button = QPushButton(text, parent)
+    button.setToolTip(tooltip)
+    button.setAutoDefault(False)
+    if shortcut:
+        button.setShortcut(QKeySequence(shortcut))
+    return button
+
+
+def shortcut_action(
+    owner: QWidget,
+    text: str,
+    keys: str | QKeySequence | QKeySequence.StandardKey,
+    slot: Callable[..., object],
+) -> QAction:
+    """Return an action called ``text`` that ``keys`` trigger anywhere inside ``owner``.
+
+    The action belongs to ``owner`` (so the shortcut works while focus is in any child, and only
+    then) and its ``triggered(bool)`` is connected to ``slot``; callers add a tooltip, a
+    permission or a button as they need.
+    """
+    action = QAction(text, owner)
+    action.setShortcut(QKeySequence(keys))
+    action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    action.triggered.connect(slot)
+    owner.addAction(action)
+    return action
+
+
+def search_field(
+    parent: QWidget, placeholder: str, accessible_name: str, name: str = ""
+) -> QLineEdit:
+    """Return a screen's search box: a placeholder saying what it finds, a clear button."""
+    edit = QLineEdit(parent)
+    if name:
+        edit.setObjectName(name)
+    edit.setPlaceholderText(placeholder)
+    edit.setAccessibleName(accessible_name)
+    edit.setClearButtonEnabled(True)
+    return edit
+
+
+def page_column(
+    page: QWidget, *, bottom: int = 3 * SPACING, spacing: int = 2 * SPACING
+) -> QVBoxLayout:
+    """Return the column of a full-window page (a tab, the outbox) inside the page margins."""
+    column = QVBoxLayout(page)
+    column.setContentsMargins(4 * SPACING, 3 * SPACING, 4 * SPACING, bottom)
+    column.setSpacing(spacing)
+    return column
 
 
 def separator(parent: QWidget | None = None) -> QFrame:

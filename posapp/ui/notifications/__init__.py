@@ -1,7 +1,6 @@
 """The bell, toasts, the notification centre and rules, and the email outbox.
 
-This is the package's face: other packages import only from here; modules inside import each
-other directly.
+The package's face (see docs/ARCHITECTURE.md).
 """
 
 from posapp.ui.notifications.bell import NotificationBell

@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListView,
-    QPushButton,
     QStackedWidget,
     QStyle,
     QStyledItemDelegate,
@@ -50,10 +49,18 @@ from posapp.services.notifications import (
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.keyset import KeysetRows, after_last
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import PALETTE, icon_pixmap
-from posapp.ui.kit.widgets import SPACING, EmptyState, PageHeader
-from posapp.ui.staff import error_text
+from posapp.ui.kit.session import error_text
+from posapp.ui.kit.widgets import (
+    SPACING,
+    EmptyState,
+    PageHeader,
+    message_label,
+    push_button,
+    show_message,
+)
 
 PAGE_SIZE: Final = 100
 ROW_HEIGHT: Final = 8 * SPACING
@@ -87,9 +94,12 @@ class NotificationListModel(QAbstractListModel):
         self._api = api
         self._user = user
         self._filter = NotificationFilter(limit=PAGE_SIZE)
-        self._rows: list[NotificationDTO] = []
-        self._more = True
-        self.error = ""
+        self.pages = KeysetRows(self, after_last(self._page, lambda note: note.id, PAGE_SIZE))
+        """The rows read so far; ``pages.error`` says why the last page could not be read."""
+        self._rows = self.pages.rows
+
+    def _page(self, before_id: int | None) -> list[NotificationDTO]:
+        return self._api.list_notifications(self._user, replace(self._filter, before_id=before_id))
 
     @property
     def filter(self) -> NotificationFilter:
@@ -103,11 +113,7 @@ class NotificationListModel(QAbstractListModel):
 
     def reload(self) -> None:
         """Forget what is loaded and fetch the first page again."""
-        self.beginResetModel()
-        self._rows, self._more, self.error = [], True, ""
-        self.endResetModel()
-        if self.canFetchMore(QModelIndex()):
-            self.fetchMore(QModelIndex())
+        self.pages.reload()
 
     def notification(self, row: int) -> NotificationDTO:
         """The notification on ``row``."""
@@ -133,24 +139,11 @@ class NotificationListModel(QAbstractListModel):
 
     @override
     def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> bool:
-        return not parent.isValid() and self._more
+        return self.pages.can_fetch_more(parent)
 
     @override
     def fetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> None:
-        if parent.isValid() or not self._more:
-            return
-        before = self._rows[-1].id if self._rows else None
-        try:
-            page = self._api.list_notifications(self._user, replace(self._filter, before_id=before))
-        except ServiceError as exc:
-            self.error, self._more = str(exc), False
-            return
-        self._more = len(page) >= self._filter.limit
-        if page:
-            first = len(self._rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
-            self._rows.extend(page)
-            self.endInsertRows()
+        self.pages.fetch_more(parent)
 
     @override
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> object:
@@ -343,30 +336,24 @@ class NotificationCentre(QDialog):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setUniformItemSizes(True)
         self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.view.setStyleSheet(
-            f"QListView#notificationList {{ background: {PALETTE['surface']};"
-            f" border: 1px solid {PALETTE['border']}; border-radius: 10px; padding: 1px; }}"
-        )
         self.empty = EmptyState(
             "bell", "You're all caught up", "New notifications will appear here.", self
         )
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.view)
         self.stack.addWidget(self.empty)
-        self.error_label = QLabel(self)
-        self.error_label.setObjectName("errorLabel")
-        self.error_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.error_label.setWordWrap(True)
-        self.error_label.hide()
+        self.error_label = message_label("errorLabel", self)
 
     def _build_buttons(self) -> QHBoxLayout:
-        self.open_button = self._button("&Open", "Open what the notification is about (Enter)")
-        self.read_button = self._button("Mark &read", "Mark the selected as read (Ctrl+R)")
-        self.unread_button = self._button("Mark u&nread", "Mark the selected as unread (Ctrl+U)")
-        self.all_button = self._button(
-            "Mark &all read", "Mark every notification read (Ctrl+Shift+R)"
+        self.open_button = push_button("&Open", "Open what the notification is about (Enter)", self)
+        self.read_button = push_button("Mark &read", "Mark the selected as read (Ctrl+R)", self)
+        self.unread_button = push_button(
+            "Mark u&nread", "Mark the selected as unread (Ctrl+U)", self
         )
-        close_button = self._button("Close", "Close (Esc)")
+        self.all_button = push_button(
+            "Mark &all read", "Mark every notification read (Ctrl+Shift+R)", self
+        )
+        close_button = push_button("Close", "Close (Esc)", self)
         self.open_button.setProperty("variant", "primary")
         self.open_button.clicked.connect(self._on_open_button_clicked)
         self.read_button.clicked.connect(self._on_read_button_clicked)
@@ -387,12 +374,6 @@ class NotificationCentre(QDialog):
         row.addWidget(close_button)
         row.addWidget(self.open_button)
         return row
-
-    def _button(self, text: str, tooltip: str) -> QPushButton:
-        button = QPushButton(text, self)
-        button.setToolTip(tooltip)
-        button.setAutoDefault(False)
-        return button
 
     # ---- state -------------------------------------------------------------------------------
 
@@ -420,7 +401,7 @@ class NotificationCentre(QDialog):
                 )
         self._refresh_count()
         self.stack.setCurrentWidget(self.view if self.model.rowCount() else self.empty)
-        self._show_error(self.model.error)
+        self._show_error(self.model.pages.error)
         self._update_buttons()
 
     def _refresh_count(self) -> None:
@@ -435,8 +416,7 @@ class NotificationCentre(QDialog):
         emit(self.unread_changed, self._unread)
 
     def _show_error(self, message: str) -> None:
-        self.error_label.setText(message)
-        self.error_label.setVisible(bool(message))
+        show_message(self.error_label, message)
 
     @Slot()
     def _update_buttons(self) -> None:

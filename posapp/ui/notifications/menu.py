@@ -33,7 +33,6 @@ from posapp.services.staff import Permission, has_permission
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.operation import Job, Operation, Wording
 from posapp.ui.kit.qt_compat import emit
-from posapp.ui.kit.resources import PALETTE
 from posapp.ui.notifications.outbox_dialogs import PromotionDialog, SmtpSettingsDialog
 from posapp.ui.notifications.outbox_view import OutboxView
 from posapp.ui.notifications.rules_dialog import NotificationRulesDialog
@@ -42,6 +41,7 @@ from posapp.ui.notifications.wiring import NotificationsWiring
 
 if TYPE_CHECKING:
     from posapp.services.backend import Backend
+    from posapp.services.coupons import CouponsApi
 
 LINK_TABS: Final = {
     "product": "Stores",
@@ -51,13 +51,6 @@ LINK_TABS: Final = {
     "user": "Admin users",
 }
 """The main-window tab that shows each kind of linked object."""
-MENU_STYLE: Final = (
-    f"QMenu {{ background: {PALETTE['surface']}; border: 1px solid {PALETTE['border']};"
-    " border-radius: 8px; padding: 6px 0; }"
-    "QMenu::item { padding: 7px 24px 7px 16px; }"
-    f"QMenu::item:selected {{ background: {PALETTE['accent_soft']}; color: {PALETTE['text']}; }}"
-    f"QMenu::separator {{ height: 1px; background: {PALETTE['border']}; margin: 5px 10px; }}"
-)
 
 
 class TabHost(Protocol):
@@ -71,6 +64,27 @@ class TabHost(Protocol):
 def open_file(path: Path) -> bool:
     """Open a file in the system's viewer; False when nothing could open it."""
     return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
+def ensure_final_report(
+    coupons: CouponsApi, user: UserDTO, campaign_id: int, folder: Path | None = None
+) -> Path:
+    """The final report of a campaign for ``user`` to open: the file there, or a new one.
+
+    The user's right to see coupons is checked first, even when this register has the file;
+    the figures are fetched and drawn only when it has not (another register wrote it).
+
+    Raises:
+        PermissionDeniedError: the user may not see coupons.
+        NotFoundError: no such campaign.
+        OSError: the folder cannot be written.
+    """
+    # Lazy: reportlab loads only when a report is opened.
+    from posapp.reports.coupon_final import find_final_report, write_final_report  # noqa: PLC0415
+
+    file = coupons.final_report_file(user, campaign_id)
+    found = find_final_report(file, folder)
+    return found or write_final_report(coupons.final_report(user, campaign_id), folder)
 
 
 class LinkOpener(QObject):
@@ -125,10 +139,7 @@ class LinkOpener(QObject):
         backend, user = self._backend, self._user
 
         def work(_job: Job) -> Path:
-            # Lazy: reportlab loads only when a report is opened.
-            from posapp.reports.coupon_final import ensure_final_report  # noqa: PLC0415
-
-            return ensure_final_report(backend, user, campaign_id)
+            return ensure_final_report(backend.coupons, user, campaign_id)
 
         Operation(
             self,
@@ -172,7 +183,6 @@ class NotificationActions(QObject):
         self._outbox: QDialog | None = None
         self.menu = QMenu("Notifications", window)
         self.menu.setObjectName("notificationsMenu")
-        self.menu.setStyleSheet(MENU_STYLE)
         self.centre_action = self._action(
             "Notification centre…", "Ctrl+B", self._on_centre_triggered, None
         )

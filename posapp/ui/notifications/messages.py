@@ -18,15 +18,6 @@ from posapp.events import (
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.notifications.toasts import ToastLevel
 
-_USER_CHANGES: Mapping[str, str] = {
-    "added": "was added",
-    "activated": "was activated",
-    "deactivated": "was deactivated",
-    "role_changed": "has a new role",
-    "password_reset": "had the password reset",
-    "edited": "was edited",
-}
-
 
 @dataclass(frozen=True, slots=True)
 class ToastMessage:
@@ -76,8 +67,7 @@ def toast_message(
                 "Coupon redeemed", f"{money(event.discount_minor)} off order #{event.order_id}."
             )
         case UserChanged():
-            change = _USER_CHANGES.get(event.change, event.change.replace("_", " "))
-            return ToastMessage("Staff updated", f"{event.username} {change}.")
+            return ToastMessage("Staff updated", f"{event.username} {event.change_text}.")
         case AccountMoved():
             kind = event.kind.replace("_", " ").capitalize()
             return ToastMessage(

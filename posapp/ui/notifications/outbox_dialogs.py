@@ -31,19 +31,10 @@ from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.ui.kit.operation import Operation
 from posapp.ui.kit.qt_compat import emit
-from posapp.ui.kit.widgets import SPACING, PageHeader
-from posapp.ui.staff import error_text
+from posapp.ui.kit.session import error_text
+from posapp.ui.kit.widgets import SPACING, PageHeader, message_label
 
 SUBJECT_MAX: Final = 200
-
-
-def _error_label(parent: QWidget) -> QLabel:
-    label = QLabel(parent)
-    label.setObjectName("errorLabel")
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
-    label.hide()
-    return label
 
 
 class PromotionDialog(QDialog):
@@ -74,7 +65,7 @@ class PromotionDialog(QDialog):
         form = self._build_form()
         self.audience_label = QLabel(self)
         self.audience_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.error_label = _error_label(self)
+        self.error_label = message_label("errorLabel", self)
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 0)
         self.progress.setAccessibleName("Queuing the emails")
@@ -208,7 +199,7 @@ class SmtpSettingsDialog(QDialog):
         header = PageHeader(
             "Mail server", "How customer emails leave the shop (SMTP).", "database", self
         )
-        self.error_label = _error_label(self)
+        self.error_label = message_label("errorLabel", self)
         form = self._build_form()
         cancel = QPushButton("Cancel", self)
         cancel.setAutoDefault(False)

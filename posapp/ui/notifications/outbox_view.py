@@ -14,7 +14,7 @@ from PySide6.QtCore import (
     QTimer,
     Slot,
 )
-from PySide6.QtGui import QColor, QHideEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import QColor, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -22,10 +22,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPlainTextEdit,
-    QPushButton,
     QSplitter,
     QTableView,
-    QVBoxLayout,
     QWidget,
 )
 from typing_extensions import override
@@ -43,12 +41,19 @@ from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.services.staff import has_permission
 from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.keyset import KeysetRows, after_last
 from posapp.ui.kit.resources import PALETTE
-from posapp.ui.kit.widgets import SPACING, PageHeader
+from posapp.ui.kit.session import error_text
+from posapp.ui.kit.widgets import (
+    SPACING,
+    PageHeader,
+    message_label,
+    page_column,
+    push_button,
+    show_message,
+)
 from posapp.ui.notifications.centre import when_text
 from posapp.ui.notifications.outbox_dialogs import PromotionDialog, SmtpSettingsDialog
-from posapp.ui.notifications.style import table_style
-from posapp.ui.staff import error_text
 
 PAGE_SIZE: Final = 200
 AUTO_REFRESH_MS: Final = 15_000
@@ -92,9 +97,12 @@ class OutboxTableModel(QAbstractTableModel):
         self._api = api
         self._user = user
         self._filter = OutboxFilter(limit=PAGE_SIZE)
-        self._rows: list[OutboxRowDTO] = []
-        self._more = True
-        self.error = ""
+        self.pages = KeysetRows(self, after_last(self._page, lambda row: row.id, PAGE_SIZE))
+        """The rows read so far; ``pages.error`` says why the last page could not be read."""
+        self._rows = self.pages.rows
+
+    def _page(self, before_id: int | None) -> list[OutboxRowDTO]:
+        return self._api.list_outbox(self._user, replace(self._filter, before_id=before_id))
 
     def set_status(self, status: str) -> None:
         """List only ``status`` (``""`` for every status) and reload."""
@@ -103,11 +111,7 @@ class OutboxTableModel(QAbstractTableModel):
 
     def reload(self) -> None:
         """Forget the loaded rows and fetch the first page again."""
-        self.beginResetModel()
-        self._rows, self._more, self.error = [], True, ""
-        self.endResetModel()
-        if self.canFetchMore(QModelIndex()):
-            self.fetchMore(QModelIndex())
+        self.pages.reload()
 
     def row_dto(self, row: int) -> OutboxRowDTO:
         """The email on ``row``."""
@@ -123,24 +127,11 @@ class OutboxTableModel(QAbstractTableModel):
 
     @override
     def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> bool:
-        return not parent.isValid() and self._more
+        return self.pages.can_fetch_more(parent)
 
     @override
     def fetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> None:
-        if parent.isValid() or not self._more:
-            return
-        before = self._rows[-1].id if self._rows else None
-        try:
-            page = self._api.list_outbox(self._user, replace(self._filter, before_id=before))
-        except ServiceError as exc:
-            self.error, self._more = str(exc), False
-            return
-        self._more = len(page) >= self._filter.limit
-        if page:
-            first = len(self._rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
-            self._rows.extend(page)
-            self.endInsertRows()
+        self.pages.fetch_more(parent)
 
     @override
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> object:
@@ -203,12 +194,14 @@ class OutboxView(QWidget):
             self.status_combo.addItem(label, status)
         show_label = QLabel("Sho&w", self)
         show_label.setBuddy(self.status_combo)
-        self.refresh_button = self._button("Refresh", "Load the outbox again (F5)", "F5")
-        self.retry_button = self._button("&Retry", "Try the selected emails again now (Ctrl+R)",
-                                         "Ctrl+R")  # fmt: skip
-        self.promotion_button = self._button("Write &promotion…", "Email customers who opted in "
-                                             "(Ctrl+N)", "Ctrl+N")  # fmt: skip
-        self.settings_button = self._button("&Mail server…", "SMTP settings", "")
+        self.refresh_button = push_button("Refresh", "Load the outbox again (F5)", self, "F5")
+        self.retry_button = push_button(
+            "&Retry", "Try the selected emails again now (Ctrl+R)", self, "Ctrl+R"
+        )
+        self.promotion_button = push_button(
+            "Write &promotion…", "Email customers who opted in (Ctrl+N)", self, "Ctrl+N"
+        )
+        self.settings_button = push_button("&Mail server…", "SMTP settings", self)
         self.promotion_button.setVisible(has_permission(user, PROMOTION_PERMISSION))
         self.settings_button.setVisible(has_permission(user, SMTP_PERMISSION))
         self.promotion_button.setProperty("variant", "primary")
@@ -221,9 +214,7 @@ class OutboxView(QWidget):
         split.addWidget(self.preview)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4 * SPACING, 3 * SPACING, 4 * SPACING, 3 * SPACING)
-        layout.setSpacing(2 * SPACING)
+        layout = page_column(self)
         layout.addWidget(self.header)
         layout.addLayout(bar)
         layout.addWidget(split, 1)
@@ -262,7 +253,6 @@ class OutboxView(QWidget):
         self.table.setShowGrid(False)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
-        self.table.setStyleSheet(table_style("outboxTable"))
         header = self.table.horizontalHeader()
         for column in range(len(COLUMNS)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
@@ -273,18 +263,7 @@ class OutboxView(QWidget):
         self.preview.setReadOnly(True)
         self.preview.setAccessibleName("Selected email")
         self.preview.setPlaceholderText("Select an email to read it.")
-        self.error_label = QLabel(self)
-        self.error_label.setObjectName("errorLabel")
-        self.error_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.error_label.hide()
-
-    def _button(self, text: str, tooltip: str, shortcut: str) -> QPushButton:
-        button = QPushButton(text, self)
-        button.setToolTip(tooltip)
-        button.setAutoDefault(False)
-        if shortcut:
-            button.setShortcut(QKeySequence(shortcut))
-        return button
+        self.error_label = message_label("errorLabel", self, wrap=False)
 
     def selected_rows(self) -> list[OutboxRowDTO]:
         """The selected emails."""
@@ -303,12 +282,11 @@ class OutboxView(QWidget):
         parts.append(f"{counts.failed} failed" if counts.failed else "none failed")
         self.header.subtitle_label.setText(" · ".join(parts))
         self.model.reload()
-        self._show_error(self.model.error)
+        self._show_error(self.model.pages.error)
         self._on_selection_changed()
 
     def _show_error(self, message: str) -> None:
-        self.error_label.setText(message)
-        self.error_label.setVisible(bool(message))
+        show_message(self.error_label, message)
 
     @Slot()
     def _on_status_changed(self) -> None:

@@ -45,9 +45,8 @@ from posapp.services.notifications import (
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.ui.kit.formatting import money_text
-from posapp.ui.kit.widgets import SPACING, PageHeader
-from posapp.ui.notifications.style import table_style
-from posapp.ui.staff import error_text
+from posapp.ui.kit.session import error_text
+from posapp.ui.kit.widgets import SPACING, PageHeader, message_label
 
 COLUMNS: Final = ("Notify when", "On", "Admins", "Managers", "Cashiers", "Threshold", "Also")
 _ENABLED: Final = 1
@@ -209,11 +208,7 @@ class NotificationRulesDialog(QDialog):
         self.model = RulesTableModel(default_rules(), self)
         self._build_table()
         details = self._build_details()
-        self.error_label = QLabel(self)
-        self.error_label.setObjectName("errorLabel")
-        self.error_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.error_label.setWordWrap(True)
-        self.error_label.hide()
+        self.error_label = message_label("errorLabel", self)
         buttons = self._build_buttons()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(3 * SPACING, 3 * SPACING, 3 * SPACING, 3 * SPACING)
@@ -262,7 +257,6 @@ class NotificationRulesDialog(QDialog):
         header_view.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in range(1, len(COLUMNS)):
             header_view.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.setStyleSheet(table_style("rulesTable"))
         self.table.verticalHeader().setDefaultSectionSize(4 * SPACING + 4)
         rows_height = len(TRIGGERS) * (4 * SPACING + 4)
         self.table.setMinimumHeight(

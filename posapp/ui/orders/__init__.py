@@ -1,7 +1,6 @@
 """The Orders tab: the register, the order list with its detail and returns, and the till.
 
-This is the package's face: other packages import only from here; modules inside import each
-other directly.
+The package's face (see docs/ARCHITECTURE.md).
 """
 
 from posapp.ui.orders.tab import OrdersTab

@@ -45,7 +45,7 @@ from posapp.services.sales import CustomerDTO, OrderFilter, OrderRow, SalesApi
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.qt_compat import emit
-from posapp.ui.kit.widgets import SPACING
+from posapp.ui.kit.widgets import SPACING, message_label
 from posapp.ui.orders.detail import OrderDetailPanel
 from posapp.ui.register import CustomerPicker
 
@@ -233,10 +233,7 @@ class OrderListView(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
-        self.error = QLabel("", self)
-        self.error.setObjectName("errorLabel")
-        self.error.setTextFormat(Qt.TextFormat.PlainText)
-        self.error.hide()
+        self.error = message_label("errorLabel", self, wrap=False)
         splitter = QSplitter(self)
         holder = QWidget(splitter)
         column = QVBoxLayout(holder)

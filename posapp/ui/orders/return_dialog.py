@@ -15,7 +15,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHeaderView,
     QLabel,
@@ -37,8 +36,9 @@ from posapp.services.sales import (
     ReturnRequest,
     line_refund,
 )
+from posapp.ui.kit.dialogs import dialog_buttons
 from posapp.ui.kit.formatting import money_text
-from posapp.ui.kit.widgets import SPACING
+from posapp.ui.kit.widgets import SPACING, message_label
 
 Submit = Callable[[ReturnRequest], str]
 
@@ -99,23 +99,14 @@ class ReturnDialog(QDialog):
         self.total_label = QLabel("", self)
         self.total_label.setObjectName("pageTitle")
         self.total_label.setAccessibleName("Refund total")
-        self.error = QLabel("", self)
-        self.error.setObjectName("errorLabel")
-        self.error.setTextFormat(Qt.TextFormat.PlainText)
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = message_label("errorLabel", self)
 
     def _layout(self) -> None:
         form = QFormLayout()
         form.addRow("Reason", self.reason_edit)
         if self.has_card:
             form.addRow("Card refund ref.", self.reference_edit)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Return and refund")
-        buttons.accepted.connect(self._on_buttons_accepted)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, self._on_buttons_accepted, "Return and refund")
         hint = QLabel("Ctrl+A returns everything that is left.", self)
         hint.setProperty("role", "muted")
         column = QVBoxLayout(self)

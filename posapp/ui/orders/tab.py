@@ -7,45 +7,34 @@ page opens and closes the till and makes the X, Z and sales reports.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout
+from typing_extensions import override
 
-from posapp.services.platform.dto import UserDTO
 from posapp.services.staff import Permission, has_permission
-from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.resources import styled
+from posapp.ui.kit.tab import Tab
 from posapp.ui.kit.widgets import SPACING
 from posapp.ui.orders.listing import OrderListView
-from posapp.ui.register import REGISTER_STYLE, RegisterView, TillView
-
-if TYPE_CHECKING:
-    from posapp.services.backend import Backend
+from posapp.ui.register import RegisterView, TillView
 
 
-class OrdersTab(QWidget):
+class OrdersTab(Tab):
     """The register for selling, the list of orders and the till."""
 
+    OBJECT_NAME = "ordersTab"
     TITLE = "Orders"
 
-    def __init__(
-        self,
-        backend: Backend,
-        bus: EventBus,
-        user: UserDTO,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.setObjectName("ordersTab")
-        self.setAccessibleName(self.TITLE)
-        self.backend, self.bus, self.user = backend, bus, user
+    @override
+    def build(self) -> None:
+        backend, bus, user = self.backend, self.bus, self.user
         self.register: RegisterView | None = None
         self.orders: OrderListView | None = None
         self.till: TillView | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2 * SPACING, SPACING, 2 * SPACING, 0)
         sales = backend.sales
-        self.setStyleSheet(REGISTER_STYLE)
+        styled(self, "register")
         self.pages = QTabWidget(self)
         self.pages.setObjectName("ordersPages")
         self.pages.setDocumentMode(True)

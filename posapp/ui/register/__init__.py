@@ -1,19 +1,16 @@
 """The register: ring up a sale, take payment, park and resume, and the till page.
 
-This is the package's face: other packages import only from here; modules inside import each
-other directly.
+The package's face (see docs/ARCHITECTURE.md).
 """
 
 from posapp.ui.register.dialogs import ApprovalDialog, text_dialog
 from posapp.ui.register.flow import ReceiptSink, save_and_open_receipt
-from posapp.ui.register.panels import REGISTER_STYLE
 from posapp.ui.register.payment import PaymentDialog
 from posapp.ui.register.pickers import CustomerPicker
 from posapp.ui.register.till_view import TillView
 from posapp.ui.register.view import RegisterView
 
 __all__ = [
-    "REGISTER_STYLE",
     "ApprovalDialog",
     "CustomerPicker",
     "PaymentDialog",

@@ -18,15 +18,15 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from posapp.money import BP_PER_UNIT, MoneyError, format_money, parse_money
 from posapp.services.platform.errors import ServiceError, ValidationError
 from posapp.services.sales import MAX_LINE_QUANTITY, Discount, ManagerApproval, check_quantity
+from posapp.ui.kit.dialogs import dialog_buttons, dialog_column
 from posapp.ui.kit.formatting import money_text
-from posapp.ui.kit.widgets import SPACING
+from posapp.ui.kit.widgets import SPACING, message_label, show_message
 from posapp.ui.register.panels import no_default_buttons
 
 PERCENT_DIGITS = 2
@@ -104,19 +104,6 @@ def parse_discount(text: str, locale: QLocale | None = None) -> Discount | None:
     return Discount.amount(parse_amount(value, allow_zero=True, locale=locale))
 
 
-class _ErrorLabel(QLabel):
-    def __init__(self, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.setObjectName("errorLabel")
-        self.setTextFormat(Qt.TextFormat.PlainText)
-        self.setWordWrap(True)
-        self.hide()
-
-    def say(self, text: str) -> None:
-        self.setText(text)
-        self.setVisible(bool(text))
-
-
 class ValueDialog(QDialog):
     """One field, a hint, an error line; ``parse`` turns the text into :attr:`value` or raises."""
 
@@ -144,20 +131,9 @@ class ValueDialog(QDialog):
         hint_label = QLabel(hint, self)
         hint_label.setProperty("role", "muted")
         hint_label.setWordWrap(True)
-        self.error = _ErrorLabel(self)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.accepted.connect(self._on_buttons_accepted)
-        buttons.rejected.connect(self.reject)
-        column = QVBoxLayout(self)
-        column.setContentsMargins(3 * SPACING, 3 * SPACING, 3 * SPACING, 3 * SPACING)
-        column.setSpacing(SPACING)
-        column.addWidget(caption)
-        column.addWidget(self.edit)
-        column.addWidget(hint_label)
-        column.addWidget(self.error)
-        column.addWidget(buttons)
+        self.error = message_label("errorLabel", self)
+        buttons = dialog_buttons(self, self._on_buttons_accepted)
+        dialog_column(self, caption, self.edit, hint_label, self.error, buttons, spacing=SPACING)
         self.setMinimumWidth(48 * SPACING)
         self.edit.setFocus()
 
@@ -166,7 +142,7 @@ class ValueDialog(QDialog):
         try:
             self.value = self._parse(self.edit.text())
         except (ServiceError, MoneyError) as exc:
-            self.error.say(str(exc))
+            show_message(self.error, str(exc))
             self.edit.setFocus()
             self.edit.selectAll()
             return
@@ -265,20 +241,9 @@ class ApprovalDialog(QDialog):
         form.addRow("&Manager", self.username_edit)
         form.addRow("&Password", self.password_edit)
         form.addRow("&Reason", self.reason_edit)
-        self.error = _ErrorLabel(self)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Approve")
-        buttons.accepted.connect(self._on_buttons_accepted)
-        buttons.rejected.connect(self.reject)
-        column = QVBoxLayout(self)
-        column.setContentsMargins(3 * SPACING, 3 * SPACING, 3 * SPACING, 3 * SPACING)
-        column.setSpacing(SPACING)
-        column.addWidget(intro)
-        column.addLayout(form)
-        column.addWidget(self.error)
-        column.addWidget(buttons)
+        self.error = message_label("errorLabel", self)
+        buttons = dialog_buttons(self, self._on_buttons_accepted, "Approve")
+        dialog_column(self, intro, form, self.error, buttons, spacing=SPACING)
         self.setMinimumWidth(52 * SPACING)
 
     @Slot()
@@ -289,7 +254,7 @@ class ApprovalDialog(QDialog):
         try:
             self.approver_name = self._verify(approval)
         except ServiceError as exc:
-            self.error.say(str(exc))
+            show_message(self.error, str(exc))
             self.password_edit.clear()
             (self.reason_edit if "reason" in str(exc).lower() else self.username_edit).setFocus()
             return
@@ -324,20 +289,13 @@ class CouponDialog(QDialog):
         self.remove_button = QPushButton("Remove (Del)", self)
         self.remove_button.setShortcut("Del")
         self.remove_button.clicked.connect(self._on_remove_clicked)
-        self.error = _ErrorLabel(self)
+        self.error = message_label("errorLabel", self)
         self.note = QLabel("", self)
         self.note.setProperty("role", "muted")
         done = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         done.rejected.connect(self.accept)
-        column = QVBoxLayout(self)
-        column.setContentsMargins(3 * SPACING, 3 * SPACING, 3 * SPACING, 3 * SPACING)
-        column.setSpacing(SPACING)
-        column.addWidget(self.edit)
-        column.addWidget(self.error)
-        column.addWidget(self.list)
-        column.addWidget(self.note)
-        column.addWidget(self.remove_button)
-        column.addWidget(done)
+        parts = (self.edit, self.error, self.list, self.note, self.remove_button, done)
+        dialog_column(self, *parts, spacing=SPACING)
         self.setMinimumWidth(56 * SPACING)
         no_default_buttons(self)
         self._reload()
@@ -359,10 +317,10 @@ class CouponDialog(QDialog):
         try:
             self._apply(code)
         except ServiceError as exc:
-            self.error.say(str(exc))
+            show_message(self.error, str(exc))
             self.edit.selectAll()
             return
-        self.error.say("")
+        show_message(self.error, "")
         self.edit.clear()
         self._reload()
 

@@ -35,30 +35,12 @@ from posapp.services.platform.errors import ServiceError, ValidationError
 from posapp.services.sales import PaymentDraft, PaymentKind, PlacedOrder
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.qt_compat import emit
-from posapp.ui.kit.resources import PALETTE
-from posapp.ui.kit.widgets import SPACING
+from posapp.ui.kit.resources import styled
+from posapp.ui.kit.widgets import SPACING, message_label
 from posapp.ui.register.dialogs import amount_text, parse_amount
-from posapp.ui.register.panels import REGISTER_STYLE, KeyButton, no_default_buttons
+from posapp.ui.register.panels import KeyButton, no_default_buttons
 
 Submit = Callable[[tuple[PaymentDraft, ...]], PlacedOrder]
-
-_STYLE = (
-    REGISTER_STYLE
-    + f"""
-QDialog#paymentDialog {{ background: {PALETTE["bg"]}; }}
-QLabel#dueCaption, QLabel#leftCaption {{ color: {PALETTE["muted"]}; font-weight: bold; }}
-QLabel#dueAmount {{ font-size: 26pt; font-weight: bold; color: {PALETTE["text"]}; }}
-QLabel#leftAmount {{ font-size: 26pt; font-weight: bold; color: {PALETTE["accent"]}; }}
-QLineEdit#paymentAmount {{ font-size: 18pt; padding: 8px 12px; }}
-QListWidget#tenders {{
-    background: {PALETTE["surface"]}; border: 1px solid {PALETTE["border"]}; border-radius: 10px;
-    font-size: 11pt; padding: 4px;
-}}
-QPushButton[keyButton="true"]:checked {{
-    background: {PALETTE["accent_soft"]}; border: 2px solid {PALETTE["accent"]};
-}}
-"""
-)
 
 
 class PaymentDialog(QDialog):
@@ -81,7 +63,7 @@ class PaymentDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("paymentDialog")
         self.setWindowTitle("Payment")
-        self.setStyleSheet(_STYLE)
+        styled(self, "register", "payment")
         self.total_minor = total_minor
         self._submit = submit
         self.tenders: list[PaymentDraft] = []
@@ -203,11 +185,7 @@ class PaymentDialog(QDialog):
         self.tender_list.setAccessibleName("Payments taken")
         self.tender_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.tender_list.setMaximumHeight(11 * SPACING)
-        self.error = QLabel("", page)
-        self.error.setObjectName("errorLabel")
-        self.error.setTextFormat(Qt.TextFormat.PlainText)
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = message_label("errorLabel", page)
 
         self.remove_button = KeyButton("Ctrl+Del", "Undo last", page)
         self.remove_button.clicked.connect(self.remove_last)

@@ -14,21 +14,20 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGridLayout,
     QLabel,
     QLineEdit,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
 from posapp.money import MoneyError
 from posapp.services.platform.dto import StoreDTO
 from posapp.services.platform.errors import ServiceError, ValidationError
+from posapp.ui.kit.dialogs import dialog_buttons, dialog_column
 from posapp.ui.kit.formatting import money_text
-from posapp.ui.kit.widgets import SPACING
+from posapp.ui.kit.widgets import SPACING, message_label
 from posapp.ui.register.dialogs import parse_amount
 
 MAX_PIECES = 100_000
@@ -103,25 +102,10 @@ class _CashForm(QDialog):
         self.by_piece.toggled.connect(self._on_by_piece_toggled)
         self.form = QFormLayout()
         self.form.addRow("&Total", self.total_edit)
-        self.error = QLabel("", self)
-        self.error.setObjectName("errorLabel")
-        self.error.setTextFormat(Qt.TextFormat.PlainText)
-        self.error.setWordWrap(True)
-        self.error.hide()
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        self.buttons.accepted.connect(self._on_buttons_accepted)
-        self.buttons.rejected.connect(self.reject)
-        self.column = QVBoxLayout(self)
-        self.column.setContentsMargins(3 * SPACING, 3 * SPACING, 3 * SPACING, 3 * SPACING)
-        self.column.setSpacing(SPACING)
-        self.column.addWidget(text)
-        self.column.addLayout(self.form)
-        self.column.addWidget(self.by_piece)
-        self.column.addWidget(self.count)
-        self.column.addWidget(self.error)
-        self.column.addWidget(self.buttons)
+        self.error = message_label("errorLabel", self)
+        self.buttons = dialog_buttons(self, self._on_buttons_accepted)
+        parts = (text, self.form, self.by_piece, self.count, self.error, self.buttons)
+        self.column = dialog_column(self, *parts, spacing=SPACING)
         self.setMinimumWidth(56 * SPACING)
 
     @Slot(bool)
@@ -203,20 +187,8 @@ class CashMoveDialog(QDialog):
         form = QFormLayout()
         form.addRow("&Amount", self.amount_edit)
         form.addRow("&Reason", self.reason_edit)
-        self.error = QLabel("", self)
-        self.error.setObjectName("errorLabel")
-        self.error.setTextFormat(Qt.TextFormat.PlainText)
-        self.error.hide()
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.accepted.connect(self._on_buttons_accepted)
-        buttons.rejected.connect(self.reject)
-        column = QVBoxLayout(self)
-        column.setContentsMargins(3 * SPACING, 3 * SPACING, 3 * SPACING, 3 * SPACING)
-        column.addLayout(form)
-        column.addWidget(self.error)
-        column.addWidget(buttons)
+        self.error = message_label("errorLabel", self, wrap=False)
+        dialog_column(self, form, self.error, dialog_buttons(self, self._on_buttons_accepted))
         self.setMinimumWidth(48 * SPACING)
 
     @Slot()

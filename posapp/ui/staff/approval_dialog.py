@@ -22,14 +22,14 @@ from posapp.services.platform.errors import ServiceError, ValidationError
 from posapp.services.staff import Approval, Permission, StaffApi
 from posapp.ui.kit.resources import PALETTE, icon_pixmap
 from posapp.ui.kit.widgets import SPACING
-from posapp.ui.staff.dialogs import FormDialog
+from posapp.ui.staff.dialogs import StaffDialog
 
 REASON_MAX = 500  # the audit log's reason column
 MAX_ATTEMPTS = 5
 TOO_MANY = "Too many wrong attempts: the manager has to come to the till and try again."
 
 
-class ApprovalDialog(FormDialog):
+class ApprovalDialog(StaffDialog):
     """Asks a manager or admin to approve one action; :attr:`approval` is set on accept.
 
     Args:
@@ -101,7 +101,7 @@ class ApprovalDialog(FormDialog):
         row.addWidget(self.title_label, 1)
         self._layout.insertLayout(0, row)
 
-    def submit(self) -> None:  # noqa: D102 - see FormDialog.submit
+    def submit(self) -> None:  # noqa: D102 - see StaffDialog.submit
         for edit, missing in (
             (self.username_edit, "Enter the approver's username."),
             (self.password_edit, "Enter the approver's password."),

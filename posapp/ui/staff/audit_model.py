@@ -16,7 +16,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from typing_extensions import override
 
 from posapp.services.staff import AuditRow
-from posapp.ui.staff.style import local_time_text
+from posapp.ui.kit.formatting import local_time_text
 
 Index = QModelIndex | QPersistentModelIndex
 PageSource = Callable[[int | None], list[AuditRow]]

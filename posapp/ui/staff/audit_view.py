@@ -7,25 +7,23 @@ chain check read the whole log, so they run on a worker thread with a progress b
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QDate, QDateTime, QLocale, Qt, QTime, Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence, QShowEvent
+from PySide6.QtCore import QDate, QDateTime, QLocale, QTime, Signal, Slot
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
     QFileDialog,
-    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
     QTableView,
-    QVBoxLayout,
     QWidget,
 )
 from typing_extensions import override
@@ -37,10 +35,11 @@ from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.operation import Job, Operation
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import icon
-from posapp.ui.kit.widgets import SPACING
+from posapp.ui.kit.session import error_text
+from posapp.ui.kit.widgets import SPACING, message_label, show_message
 from posapp.ui.staff.audit_model import AUDIT_COLUMNS, AuditTableModel
-from posapp.ui.staff.session import error_text
-from posapp.ui.staff.style import ChevronCombo, message_label, show_message
+from posapp.ui.staff.dialogs import chevron_combo
+from posapp.ui.staff.page import CardPage, Shortcut, card_row, card_table
 
 _log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -48,6 +47,7 @@ _T = TypeVar("_T")
 PERIODS = ("Any time", "Today", "Last 7 days", "Last 30 days", "Custom dates")
 CUSTOM = len(PERIODS) - 1
 _DAYS_BACK = {1: 0, 2: 6, 3: 29}
+ROW_HEIGHT = 40
 COLUMN_WIDTHS = {
     "at": 172,
     "user": 124,
@@ -65,7 +65,7 @@ def _utc(date: QDate) -> datetime:
     return datetime.fromtimestamp(local.toSecsSinceEpoch(), UTC)
 
 
-class AuditView(QWidget):
+class AuditView(CardPage):
     """The audit log for admins (needs ``READ_AUDIT_LOG``; the services check it too).
 
     Signals:
@@ -82,34 +82,19 @@ class AuditView(QWidget):
         self._job: Operation[Any] | None = None
         self._loaded = False
         self.model = AuditTableModel(self, on_error=self._on_model_error)
-        self.error_label = message_label("errorLabel", self)
-        card = QFrame(self)
-        card.setObjectName("card")
-        column = QVBoxLayout(card)
-        column.setContentsMargins(0, 2 * SPACING, 0, SPACING)
-        column.setSpacing(0)
-        column.addLayout(self._build_filters(card))
-        column.addSpacing(2 * SPACING)
-        column.addWidget(self._build_table(card), 1)
-        column.addLayout(self._build_footer(card))
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2 * SPACING)
-        layout.addWidget(self.error_label)
-        layout.addWidget(card, 1)
-        self._build_shortcuts()
-        self.setFocusProxy(self.table)
+        self.build_card()
 
     # ---- building -----------------------------------------------------------------------
 
+    @override
     def _build_filters(self, parent: QWidget) -> QHBoxLayout:
-        self.user_filter = ChevronCombo(parent)
+        self.user_filter = chevron_combo(parent)
         self.user_filter.setAccessibleName("User filter")
         self.user_filter.setMinimumWidth(22 * SPACING)
-        self.action_filter = ChevronCombo(parent)
+        self.action_filter = chevron_combo(parent)
         self.action_filter.setAccessibleName("Action filter")
         self.action_filter.setMinimumWidth(22 * SPACING)
-        self.period_filter = ChevronCombo(parent)
+        self.period_filter = chevron_combo(parent)
         self.period_filter.setAccessibleName("Period")
         self.period_filter.addItems(PERIODS)
         today = QDate.currentDate()
@@ -133,9 +118,7 @@ class AuditView(QWidget):
         for combo in (self.user_filter, self.action_filter, self.period_filter):
             combo.currentIndexChanged.connect(self._on_filters_changed)
 
-        row = QHBoxLayout()
-        row.setContentsMargins(2 * SPACING, 0, 2 * SPACING, 0)
-        row.setSpacing(SPACING)
+        row = card_row()
         for widget in (self.user_filter, self.action_filter, self.period_filter):
             row.addWidget(widget)
         row.addWidget(self.from_edit)
@@ -148,22 +131,13 @@ class AuditView(QWidget):
         row.addWidget(self.export_button)
         return row
 
+    @override
     def _build_table(self, parent: QWidget) -> QTableView:
-        view = self.table = QTableView(parent)
+        view = self.table = card_table(parent, ROW_HEIGHT)
         view.setModel(self.model)
         view.setAccessibleName("Audit log")
-        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        view.setShowGrid(False)
-        view.setWordWrap(False)
-        view.setFrameShape(QFrame.Shape.NoFrame)
         view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        view.verticalHeader().hide()
-        view.verticalHeader().setDefaultSectionSize(40)
         header = view.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         for number, spec in enumerate(AUDIT_COLUMNS):
             if spec.key in COLUMN_WIDTHS:
                 view.setColumnWidth(number, COLUMN_WIDTHS[spec.key])
@@ -171,6 +145,7 @@ class AuditView(QWidget):
                 header.setSectionResizeMode(number, QHeaderView.ResizeMode.Stretch)
         return view
 
+    @override
     def _build_footer(self, parent: QWidget) -> QHBoxLayout:
         self.count_label = QLabel(parent)
         self.count_label.setObjectName("countLabel")
@@ -185,9 +160,7 @@ class AuditView(QWidget):
         self.cancel_button.setToolTip("Stop the export or the check (Esc)")
         self.cancel_button.clicked.connect(self.cancel_task)
         self.cancel_button.hide()
-        row = QHBoxLayout()
-        row.setContentsMargins(2 * SPACING, SPACING, 2 * SPACING, 0)
-        row.setSpacing(SPACING)
+        row = card_row(top=SPACING)
         row.addWidget(self.count_label)
         row.addSpacing(2 * SPACING)
         row.addWidget(self.result_label)
@@ -196,18 +169,14 @@ class AuditView(QWidget):
         row.addWidget(self.cancel_button)
         return row
 
-    def _build_shortcuts(self) -> None:
-        for text, keys, slot in (
+    @override
+    def _shortcuts(self) -> Sequence[Shortcut]:
+        return (
             ("Refresh the audit log", "F5", self.refresh),
             ("Export CSV", "Ctrl+E", self._on_export_button_clicked),
             ("Verify chain", "Ctrl+Shift+V", self.verify_chain),
             ("Cancel", "Esc", self.cancel_task),
-        ):
-            action = QAction(text, self)
-            action.setShortcut(QKeySequence(keys))
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            action.triggered.connect(slot)
-            self.addAction(action)
+        )
 
     # ---- loading ------------------------------------------------------------------------
 

@@ -1,27 +1,19 @@
 """The staff dialogs: add a user, edit name, role and store, reset a password, confirm a change.
 
-Each dialog runs its service call when the person presses its main button and stays open with
-the service's message (``str(ServiceError)``) under the fields when the call is refused, so a
-mistake is corrected in place. Argon2 hashing takes ~50 ms, so calls run in the GUI thread, as
-in the login dialog.
+Each is a :class:`~posapp.ui.kit.form_dialog.FormDialog` (a refusal shows its message and the
+dialog stays open). Argon2 hashing takes ~50 ms, so calls run in the GUI thread, as in the login
+dialog.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Qt, Slot
-from PySide6.QtGui import QShowEvent
+from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
-    QDialog,
-    QHBoxLayout,
-    QLabel,
     QLineEdit,
-    QPushButton,
-    QVBoxLayout,
     QWidget,
 )
-from typing_extensions import override
 
 from posapp.services.platform.dto import StoreDTO, UserDTO
 from posapp.services.platform.errors import ValidationError
@@ -34,10 +26,10 @@ from posapp.services.staff import (
     USERNAME_MAX,
     StaffApi,
 )
+from posapp.ui.kit.chevron import ChevronCombo
+from posapp.ui.kit.form_dialog import FormDialog, FormLook
 from posapp.ui.kit.widgets import SPACING
 from posapp.ui.staff.model import ALL_STORES, store_text
-from posapp.ui.staff.session import error_text
-from posapp.ui.staff.style import ChevronCombo, message_label, show_message, styled
 
 DIALOG_WIDTH = 460
 ROLE_LABELS = {"admin": "Admin", "manager": "Manager", "cashier": "Cashier"}
@@ -59,9 +51,14 @@ def password_rule(role: str) -> str:
     return rule
 
 
+def chevron_combo(parent: QWidget) -> ChevronCombo:
+    """Return a combo box for the staff screens (``staff.qss`` pads it wider: chevron 18 px in)."""
+    return ChevronCombo(parent, inset=18)
+
+
 def role_combo(parent: QWidget, current: str = "cashier") -> ChevronCombo:
     """A combo box of the three roles, ``current`` selected; item data is the role value."""
-    combo = ChevronCombo(parent)
+    combo = chevron_combo(parent)
     for value, label in ROLE_LABELS.items():
         combo.addItem(label, value)
     combo.setCurrentIndex(max(0, combo.findData(current)))
@@ -76,7 +73,7 @@ def store_combo(
     ``current`` is selected; if it is no longer active it is listed too, marked inactive, so
     an edit that keeps it shows it truthfully.
     """
-    combo = ChevronCombo(parent)
+    combo = chevron_combo(parent)
     combo.addItem(ALL_STORES, None)
     by_id = {store.id: store for store in stores}
     shown = [s for s in stores if s.active or s.id == current]
@@ -97,123 +94,24 @@ def password_edit(parent: QWidget, placeholder: str) -> QLineEdit:
     return edit
 
 
-class FormDialog(QDialog):
-    """A titled form with an error banner and Cancel / main buttons.
+class StaffDialog(FormDialog):
+    """The staff screens' form dialog (see :class:`~posapp.ui.kit.form_dialog.FormDialog`).
 
-    Subclasses add fields with :meth:`add_field` and implement :meth:`submit`, which raises a
-    ``ServiceError`` to refuse; the dialog accepts when it returns.
+    Every field keeps a line for its hint (a role's password rule, a store's reach), and the
+    dialog fits its height to the text so that a long summary is never cut.
     """
 
-    def __init__(
-        self,
-        title: str,
-        text: str,
-        action_text: str,
-        parent: QWidget | None = None,
-        *,
-        danger: bool = False,
-    ) -> None:
-        super().__init__(parent)
-        self.setObjectName("formDialog")
-        self.setWindowTitle(f"{title} — posapp")
-        self.setModal(True)
-        self.setFixedWidth(DIALOG_WIDTH)
-        styled(self)
-        self.title_label = QLabel(title, self)
-        self.title_label.setObjectName("dialogTitle")
-        self.title_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.text_label = QLabel(text, self)
-        self.text_label.setObjectName("dialogText")
-        self.text_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.text_label.setWordWrap(True)
-        self.text_label.setVisible(bool(text))
-        self.error_label = message_label("errorLabel", self)
-        self.error_label.setAccessibleName("Error")
-
-        self.cancel_button = QPushButton("Cancel", self)
-        self.cancel_button.setAutoDefault(False)
-        self.cancel_button.setToolTip("Close without changing anything (Esc)")
-        self.cancel_button.clicked.connect(self.reject)
-        self.ok_button = QPushButton(action_text, self)
-        self.ok_button.setObjectName("okButton")
-        self.ok_button.setProperty("variant", "dangerPrimary" if danger else "primary")
-        self.ok_button.setDefault(True)
-        self.ok_button.setToolTip(f"{action_text} (Enter)")
-        self.ok_button.clicked.connect(self._on_ok_button_clicked)
-
-        layout = self._layout = QVBoxLayout(self)
-        layout.setContentsMargins(4 * SPACING, 4 * SPACING, 4 * SPACING, 3 * SPACING)
-        layout.setSpacing(0)
-        layout.addWidget(self.title_label)
-        layout.addSpacing(SPACING // 2)
-        layout.addWidget(self.text_label)
-        self.fields = QVBoxLayout()
-        self.fields.setSpacing(0)
-        layout.addLayout(self.fields)
-        layout.addSpacing(2 * SPACING)
-        layout.addWidget(self.error_label)
-        layout.addSpacing(2 * SPACING)
-        buttons = QHBoxLayout()
-        buttons.setSpacing(SPACING)
-        buttons.addStretch(1)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.ok_button)
-        layout.addLayout(buttons)
-
-    def add_field(self, label_text: str, widget: QWidget, hint: str = "") -> QLabel:
-        """Add a bold label (its mnemonic focuses ``widget``), the widget and a muted hint."""
-        label = QLabel(label_text, self)
-        label.setProperty("role", "field")
-        label.setBuddy(widget)
-        widget.setAccessibleName(label_text.replace("&", ""))
-        widget.setMinimumHeight(5 * SPACING)
-        self.fields.addSpacing(2 * SPACING)
-        self.fields.addWidget(label)
-        self.fields.addSpacing(SPACING)
-        self.fields.addWidget(widget)
-        hint_label = QLabel(hint, self)
-        hint_label.setProperty("role", "muted")
-        hint_label.setTextFormat(Qt.TextFormat.PlainText)
-        hint_label.setWordWrap(True)
-        hint_label.setVisible(bool(hint))
-        self.fields.addSpacing(SPACING // 2)
-        self.fields.addWidget(hint_label)
-        return hint_label
-
-    def show_error(self, message: str) -> None:
-        """Show ``message`` under the fields (or hide the banner for an empty one)."""
-        show_message(self.error_label, message)
-        self._fit_height()
-
-    def _fit_height(self) -> None:
-        """Be exactly as tall as the content at the fixed width (word-wrapped labels included).
-
-        A box layout sizes word-wrapped labels by a guessed width, which cuts a long summary;
-        height-for-width at the dialog's real width is exact (as in the login dialog).
-        """
-        self.ensurePolished()
-        layout = self._layout
-        if layout.hasHeightForWidth():
-            self.setFixedHeight(layout.totalHeightForWidth(DIALOG_WIDTH))
-
-    @override
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        self._fit_height()
-
-    def submit(self) -> None:
-        """Do the dialog's work; raise a ``ServiceError`` to refuse with its message."""
-        raise NotImplementedError
-
-    @Slot()
-    def _on_ok_button_clicked(self) -> None:
-        self.show_error("")
-        try:
-            self.submit()
-        except Exception as exc:  # error_text logs anything unexpected with its traceback
-            self.show_error(error_text(self, exc))
-            return
-        self.accept()
+    look = FormLook(
+        object_name="formDialog",
+        sheets=("shared", "staff"),
+        width=DIALOG_WIDTH,
+        intro_gap=0,
+        field_gap=2 * SPACING,
+        label_gap=SPACING,
+        field_min_height=5 * SPACING,
+        hint_line_always=True,
+        fit_height=True,
+    )
 
 
 class StoreField:
@@ -224,7 +122,7 @@ class StoreField:
     """
 
     def __init__(
-        self, dialog: FormDialog, stores: Sequence[StoreDTO], current: int | None = None
+        self, dialog: StaffDialog, stores: Sequence[StoreDTO], current: int | None = None
     ) -> None:
         self.combo = store_combo(dialog, stores, current)
         self.hint = dialog.add_field("&Store", self.combo, STORE_HINTS["all"])
@@ -250,7 +148,7 @@ class StoreField:
         return None if data is None else int(data)
 
 
-class AddUserDialog(FormDialog):
+class AddUserDialog(StaffDialog):
     """Add a staff user: username, full name, role, store and a password (or a cashier's PIN)."""
 
     def __init__(
@@ -291,7 +189,7 @@ class AddUserDialog(FormDialog):
         self.rule_label.setText(password_rule(role))
         self.store.follow_role(role)
 
-    def submit(self) -> None:  # noqa: D102 - see FormDialog.submit
+    def submit(self) -> None:  # noqa: D102 - see StaffDialog.submit
         if self.password_edit.text() != self.repeat_edit.text():
             self.repeat_edit.setFocus()
             raise ValidationError(MISMATCH)
@@ -305,7 +203,7 @@ class AddUserDialog(FormDialog):
         )
 
 
-class EditUserDialog(FormDialog):
+class EditUserDialog(StaffDialog):
     """Change a user's full name, role and store (the username stays: it is in the audit log)."""
 
     def __init__(
@@ -340,7 +238,7 @@ class EditUserDialog(FormDialog):
     def _on_role_combo_changed(self) -> None:
         self.store.follow_role(str(self.role_combo.currentData()))
 
-    def submit(self) -> None:  # noqa: D102 - see FormDialog.submit
+    def submit(self) -> None:  # noqa: D102 - see StaffDialog.submit
         full_name = self.full_name_edit.text()
         role = str(self.role_combo.currentData())
         store_id = self.store.store_id()
@@ -353,7 +251,7 @@ class EditUserDialog(FormDialog):
         )
 
 
-class ResetPasswordDialog(FormDialog):
+class ResetPasswordDialog(StaffDialog):
     """Set a new password (or PIN) for a user; this also lifts a lock-out."""
 
     def __init__(
@@ -373,7 +271,7 @@ class ResetPasswordDialog(FormDialog):
         self.add_field("Re&peat password", self.repeat_edit)
         self.password_edit.setFocus()
 
-    def submit(self) -> None:  # noqa: D102 - see FormDialog.submit
+    def submit(self) -> None:  # noqa: D102 - see StaffDialog.submit
         if self.password_edit.text() != self.repeat_edit.text():
             self.repeat_edit.setFocus()
             raise ValidationError(MISMATCH)
@@ -382,7 +280,7 @@ class ResetPasswordDialog(FormDialog):
         )
 
 
-class ConfirmDialog(FormDialog):
+class ConfirmDialog(StaffDialog):
     """Ask before a consequential change; run ``action`` on confirmation, showing its refusal."""
 
     def __init__(
@@ -400,5 +298,5 @@ class ConfirmDialog(FormDialog):
         self.user: UserDTO | None = None
         self.ok_button.setFocus()
 
-    def submit(self) -> None:  # noqa: D102 - see FormDialog.submit
+    def submit(self) -> None:  # noqa: D102 - see StaffDialog.submit
         self.user = self._action()

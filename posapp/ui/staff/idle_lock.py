@@ -38,9 +38,9 @@ from posapp.services.staff import (
     StaffApi,
 )
 from posapp.ui.kit.qt_compat import emit
+from posapp.ui.kit.session import end_session, error_text
 from posapp.ui.staff.lock_screen import Clock, LockScreen
 from posapp.ui.staff.model import is_locked
-from posapp.ui.staff.session import end_session, error_text
 
 _log = logging.getLogger(__name__)
 

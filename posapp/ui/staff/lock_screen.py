@@ -25,9 +25,8 @@ from typing_extensions import override
 
 from posapp.services.platform.dto import UserDTO
 from posapp.ui.kit.qt_compat import emit
-from posapp.ui.kit.resources import PALETTE, icon_pixmap
-from posapp.ui.kit.widgets import SPACING, separator
-from posapp.ui.staff.style import message_label, show_message, styled
+from posapp.ui.kit.resources import PALETTE, icon_pixmap, styled
+from posapp.ui.kit.widgets import SPACING, message_label, separator, show_message
 
 Clock = Callable[[], float]
 """Monotonic seconds (``time.monotonic``; a fake one in tests)."""
@@ -96,7 +95,7 @@ class LockScreen(QWidget):
         self.setObjectName("lockScreen")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self.setAccessibleName("Till locked")
-        styled(self)
+        styled(self, "shared", "staff")
         self._user = user
         self._scan = ScanBurstDetector(clock)
         self._before_burst: dict[QLineEdit, str] = {}

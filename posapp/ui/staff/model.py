@@ -31,7 +31,8 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem,
 from typing_extensions import override
 
 from posapp.services.platform.dto import StoreDTO, UserDTO
-from posapp.ui.staff.style import TONES, local_time_text
+from posapp.ui.kit.formatting import local_time_text
+from posapp.ui.kit.resources import PALETTE
 
 Index = QModelIndex | QPersistentModelIndex
 Clock = Callable[[], datetime]
@@ -41,8 +42,16 @@ SORT_ROLE: Final = Qt.ItemDataRole.UserRole
 USER_ROLE: Final = Qt.ItemDataRole.UserRole + 1
 """The row's :class:`UserDTO`."""
 TONE_ROLE: Final = Qt.ItemDataRole.UserRole + 2
-"""For pill columns: the tone name in :data:`posapp.ui.staff.style.TONES`."""
+"""For pill columns: the tone name in :data:`TONES`."""
 
+TONES: Final = {
+    "accent": (PALETTE["accent_soft"], PALETTE["accent"]),
+    "warning": (PALETTE["warning_soft"], PALETTE["warning"]),
+    "success": (PALETTE["success_soft"], PALETTE["success"]),
+    "danger": (PALETTE["danger_soft"], PALETTE["danger"]),
+    "muted": (PALETTE["surface_alt"], PALETTE["muted"]),
+}
+"""Pill colours by tone: (background, text)."""
 ROLE_TONES: Final = {"admin": "accent", "manager": "warning", "cashier": "muted"}
 ALL_STORES: Final = "All stores"
 

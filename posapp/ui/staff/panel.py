@@ -9,37 +9,36 @@ and the services refuse such a change anyway (they re-check the acting user's st
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
-    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QTableView,
-    QVBoxLayout,
     QWidget,
 )
+from typing_extensions import override
 
 from posapp.events import UserChanged, UserLoggedIn
 from posapp.services.platform.dto import StoreDTO, UserDTO
 from posapp.services.staff import Permission, StaffApi, has_permission
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.resources import icon
-from posapp.ui.kit.widgets import SPACING
+from posapp.ui.kit.session import error_text
+from posapp.ui.kit.widgets import SPACING, search_field, show_message
 from posapp.ui.staff.dialogs import (
     ROLE_LABELS,
     AddUserDialog,
     ConfirmDialog,
     EditUserDialog,
     ResetPasswordDialog,
+    chevron_combo,
 )
 from posapp.ui.staff.model import (
     COLUMNS,
@@ -48,8 +47,7 @@ from posapp.ui.staff.model import (
     UsersTableModel,
     is_locked,
 )
-from posapp.ui.staff.session import error_text
-from posapp.ui.staff.style import ChevronCombo, message_label, show_message
+from posapp.ui.staff.page import CardPage, Shortcut, card_row, card_table
 
 ADMINS_ONLY = "Only admins can add or change staff users."
 ROW_HEIGHT = 44
@@ -60,7 +58,7 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-class UsersPanel(QWidget):
+class UsersPanel(CardPage):
     """The staff list with its filters and the buttons that change users."""
 
     def __init__(
@@ -74,25 +72,7 @@ class UsersPanel(QWidget):
         self.model = UsersTableModel(self)
         self.proxy = UserFilterProxy(self)
         self.proxy.setSourceModel(self.model)
-
-        self.error_label = message_label("errorLabel", self)
-        card = QFrame(self)
-        card.setObjectName("card")
-        column = QVBoxLayout(card)
-        column.setContentsMargins(0, 2 * SPACING, 0, SPACING)
-        column.setSpacing(0)
-        column.addLayout(self._build_filters(card))
-        column.addSpacing(2 * SPACING)
-        column.addWidget(self._build_table(card), 1)
-        column.addLayout(self._build_footer(card))
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2 * SPACING)
-        layout.addWidget(self.error_label)
-        layout.addWidget(card, 1)
-        self._build_shortcuts()
-        self.setFocusProxy(self.table)
+        self.build_card()
 
         # Bursts of bus events (an import, a busy morning of log-ins) cost one reload.
         self._reload_timer = QTimer(self)
@@ -105,21 +85,21 @@ class UsersPanel(QWidget):
 
     # ---- building -----------------------------------------------------------------------
 
+    @override
     def _build_filters(self, parent: QWidget) -> QHBoxLayout:
-        self.search_edit = QLineEdit(parent)
-        self.search_edit.setPlaceholderText("Search by name or username  (Ctrl+F)")
-        self.search_edit.setAccessibleName("Search users")
-        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit = search_field(
+            parent, "Search by name or username  (Ctrl+F)", "Search users"
+        )
         self.search_edit.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         self.search_edit.setMinimumWidth(36 * SPACING)
         self.search_edit.textChanged.connect(self._on_filters_changed)
-        self.role_filter = ChevronCombo(parent)
+        self.role_filter = chevron_combo(parent)
         self.role_filter.setAccessibleName("Role filter")
         self.role_filter.addItem("All roles", None)
         for value, label in ROLE_LABELS.items():
             self.role_filter.addItem(f"{label}s", value)
         self.role_filter.currentIndexChanged.connect(self._on_filters_changed)
-        self.status_filter = ChevronCombo(parent)
+        self.status_filter = chevron_combo(parent)
         self.status_filter.setAccessibleName("Status filter")
         statuses: tuple[tuple[str, bool | None], ...] = (
             ("Active and inactive", None),
@@ -134,9 +114,7 @@ class UsersPanel(QWidget):
         self.add_button.setToolTip("Add a staff user (Ctrl+N)" if self.can_manage else ADMINS_ONLY)
         self.add_button.clicked.connect(self.add_user)
 
-        row = QHBoxLayout()
-        row.setContentsMargins(2 * SPACING, 0, 2 * SPACING, 0)
-        row.setSpacing(SPACING)
+        row = card_row()
         row.addWidget(self.search_edit, 2)
         row.addWidget(self.role_filter)
         row.addWidget(self.status_filter)
@@ -144,23 +122,14 @@ class UsersPanel(QWidget):
         row.addWidget(self.add_button)
         return row
 
+    @override
     def _build_table(self, parent: QWidget) -> QTableView:
-        view = self.table = QTableView(parent)
+        view = self.table = card_table(parent, ROW_HEIGHT)
         view.setModel(self.proxy)
         view.setAccessibleName("Staff users")
-        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        view.setShowGrid(False)
-        view.setWordWrap(False)
         view.setSortingEnabled(True)
         view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        view.setFrameShape(QFrame.Shape.NoFrame)
-        view.verticalHeader().hide()
-        view.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
         header = view.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         widths = {
@@ -181,6 +150,7 @@ class UsersPanel(QWidget):
         view.activated.connect(self._on_table_activated)
         return view
 
+    @override
     def _build_footer(self, parent: QWidget) -> QHBoxLayout:
         self.count_label = QLabel(parent)
         self.count_label.setObjectName("countLabel")
@@ -203,9 +173,7 @@ class UsersPanel(QWidget):
         )
         self.unlock_button = button("Unlock", "Lift a log-in lock-out (Ctrl+U)", self.unlock_user)
         self.toggle_button = button("Deactivate…", "", self.toggle_active)
-        row = QHBoxLayout()
-        row.setContentsMargins(2 * SPACING, SPACING, 2 * SPACING, 0)
-        row.setSpacing(SPACING)
+        row = card_row(top=SPACING)
         row.addWidget(self.count_label)
         row.addSpacing(2 * SPACING)
         row.addWidget(self.admins_only_label)
@@ -214,8 +182,9 @@ class UsersPanel(QWidget):
             row.addWidget(widget)
         return row
 
-    def _build_shortcuts(self) -> None:
-        bindings: tuple[tuple[str, str, Callable[[], None]], ...] = (
+    @override
+    def _shortcuts(self) -> Sequence[Shortcut]:
+        return (
             ("Find users", "Ctrl+F", self._focus_search),
             ("Add user", "Ctrl+N", self.add_user),
             ("Edit user", "F2", self.edit_user),
@@ -223,12 +192,6 @@ class UsersPanel(QWidget):
             ("Unlock user", "Ctrl+U", self.unlock_user),
             ("Activate or deactivate user", "Ctrl+D", self.toggle_active),
         )
-        for text, keys, slot in bindings:
-            action = QAction(text, self)
-            action.setShortcut(QKeySequence(keys))
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            action.triggered.connect(slot)
-            self.addAction(action)
 
     # ---- state --------------------------------------------------------------------------
 

@@ -2,55 +2,40 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
     QHBoxLayout,
     QPushButton,
     QStackedWidget,
-    QVBoxLayout,
-    QWidget,
 )
+from typing_extensions import override
 
-from posapp.services.platform.dto import UserDTO
 from posapp.services.staff import Permission, has_permission
-from posapp.ui.kit.bus import EventBus
-from posapp.ui.kit.widgets import SPACING, PageHeader
+from posapp.ui.kit.resources import styled
+from posapp.ui.kit.tab import Tab
+from posapp.ui.kit.widgets import SPACING, PageHeader, page_column, shortcut_action
 from posapp.ui.staff.audit_view import AuditView
 from posapp.ui.staff.panel import UsersPanel
-from posapp.ui.staff.style import styled
-
-if TYPE_CHECKING:
-    from posapp.services.backend import Backend
 
 USERS_PAGE, AUDIT_PAGE = 0, 1
 
 
-class UsersTab(QWidget):
+class UsersTab(Tab):
     """Staff administration: the users list (managers look, admins change) and the audit log.
 
     The audit log page exists only for users allowed to read it (admins); it loads when first
     shown.
     """
 
+    OBJECT_NAME = "usersTab"
     TITLE = "Admin users"
 
-    def __init__(
-        self,
-        backend: Backend,
-        bus: EventBus,
-        user: UserDTO,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.backend, self.bus, self.user = backend, bus, user
-        self.setObjectName("usersTab")
-        self.setAccessibleName(self.TITLE)
-        styled(self)
+    @override
+    def build(self) -> None:
+        backend, bus, user = self.backend, self.bus, self.user
+        styled(self, "shared", "staff")
         can_audit = has_permission(user, Permission.READ_AUDIT_LOG)
         subtitle = "Staff, their roles and who did what." if can_audit else "Staff and roles."
         self.header = PageHeader(self.TITLE, subtitle, "users", self)
@@ -68,9 +53,7 @@ class UsersTab(QWidget):
         self.segments: QButtonGroup | None = None
         if can_audit:
             top.addWidget(self._build_segments(), 0, Qt.AlignmentFlag.AlignVCenter)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4 * SPACING, 3 * SPACING, 4 * SPACING, 3 * SPACING)
-        layout.setSpacing(3 * SPACING)
+        layout = page_column(self, spacing=3 * SPACING)
         layout.addLayout(top)
         layout.addWidget(self.pages, 1)
         self.setFocusProxy(self.users_panel)
@@ -93,11 +76,9 @@ class UsersTab(QWidget):
             button.setToolTip(f"{text} ({keys})")
             self.segments.addButton(button, page)
             row.addWidget(button)
-            action = QAction(f"Show {text.lower()}", self)
-            action.setShortcut(QKeySequence(keys))
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            action.triggered.connect(lambda _=False, p=page: self.show_page(p))
-            self.addAction(action)
+            shortcut_action(
+                self, f"Show {text.lower()}", keys, lambda _=False, p=page: self.show_page(p)
+            )
         self.segments.idClicked.connect(self.show_page)
         return frame
 

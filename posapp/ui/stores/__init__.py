@@ -1,7 +1,6 @@
 """The Stores tab: stores and warehouses, their stock, movements and replenishment.
 
-This is the package's face: other packages import only from here; modules inside import each
-other directly.
+The package's face (see docs/ARCHITECTURE.md).
 """
 
 from posapp.ui.stores.tab import StoresTab

@@ -25,8 +25,8 @@ from posapp.services.stock import (
 )
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import PALETTE
-from posapp.ui.kit.widgets import SPACING
-from posapp.ui.stores.forms import FormDialog, plain_label
+from posapp.ui.kit.widgets import SPACING, plain_label
+from posapp.ui.stores.forms import FormDialog
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter

@@ -34,13 +34,12 @@ from posapp.services.stock import (
     format_quantity,
     parse_quantity,
 )
-from posapp.ui.kit.widgets import SPACING
+from posapp.ui.kit.widgets import SPACING, plain_label
 from posapp.ui.stores.forms import (
     FormDialog,
     ProductPicker,
     StockLinesModel,
     lines_button,
-    plain_label,
 )
 
 

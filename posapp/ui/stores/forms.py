@@ -36,18 +36,11 @@ from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.services.stock import ProductPick, QuantityError, StockApi, format_quantity
 from posapp.ui.kit.qt_compat import emit
-from posapp.ui.kit.widgets import SPACING
+from posapp.ui.kit.widgets import SPACING, message_label, plain_label
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 SEARCH_DELAY_MS = 150
-
-
-def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
-    """A label that never renders its text as HTML."""
-    label = QLabel(text, parent)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    return label
 
 
 class FormDialog(QDialog):
@@ -72,11 +65,8 @@ class FormDialog(QDialog):
         self.form = QFormLayout()
         self.form.setSpacing(SPACING + 4)
         self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.error_label = plain_label("", self)
-        self.error_label.setObjectName("errorLabel")
-        self.error_label.setWordWrap(True)
+        self.error_label = message_label("errorLabel", self)
         self.error_label.setAccessibleName("Error")
-        self.error_label.hide()
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )

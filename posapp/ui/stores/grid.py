@@ -7,7 +7,6 @@ ids-first pattern as the stock table); :class:`ProductCardDelegate` paints each 
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -34,6 +33,7 @@ from typing_extensions import override
 
 from posapp.services.stock import ProductCard
 from posapp.ui.kit.formatting import money_text
+from posapp.ui.kit.paged_ids import PagedIds
 from posapp.ui.kit.resources import PALETTE, icon_pixmap
 from posapp.ui.stores.models import PAGE_SIZE
 
@@ -69,37 +69,24 @@ class ProductCardModel(QAbstractListModel):
         self, fetch: Callable[[Sequence[int]], list[ProductCard]], parent: Any = None
     ) -> None:
         super().__init__(parent)
-        self._fetch = fetch
-        self._ids: list[int] = []
-        self._pages: OrderedDict[int, dict[int, ProductCard]] = OrderedDict()
+        self._cards = PagedIds(fetch, lambda c: c.product_id, PAGE_SIZE, MAX_PAGES)
         self._pixmaps: dict[int, QPixmap | None] = {}
 
     def set_ids(self, ids: Sequence[int]) -> None:
         """Show these products."""
         self.beginResetModel()
-        self._ids = list(ids)
-        self._pages.clear()
+        self._cards.set_ids(ids)
         self.endResetModel()
 
     def invalidate(self) -> None:
         """Forget fetched cards (stock moved)."""
         self.beginResetModel()
-        self._pages.clear()
+        self._cards.clear()
         self.endResetModel()
 
     def card(self, row: int) -> ProductCard | None:
         """The card on ``row`` (fetching its page if needed)."""
-        if not 0 <= row < len(self._ids):
-            return None
-        number = row // PAGE_SIZE
-        page = self._pages.get(number)
-        if page is None:
-            chunk = self._ids[number * PAGE_SIZE : (number + 1) * PAGE_SIZE]
-            page = {c.product_id: c for c in self._fetch(chunk)}
-            self._pages[number] = page
-            while len(self._pages) > MAX_PAGES:
-                self._pages.popitem(last=False)
-        return page.get(self._ids[row])
+        return self._cards.item(row)
 
     def _pixmap(self, card: ProductCard) -> QPixmap | None:
         if card.product_id not in self._pixmaps:
@@ -113,7 +100,7 @@ class ProductCardModel(QAbstractListModel):
 
     @override
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._ids)
+        return 0 if parent.isValid() else len(self._cards.ids)
 
     @override
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

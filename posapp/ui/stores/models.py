@@ -1,27 +1,19 @@
 """Table models of the Stores tab: stock levels (ids first, paged), movement history, replenishment.
 
-Columns are declared once as tuples of :class:`Column` specs. ``DisplayRole`` gives formatted
-text, ``Qt.UserRole`` the raw value, ``TextAlignmentRole`` right-aligns numbers.
+Columns are declared once as tuples of :class:`~posapp.ui.kit.table_model.Column` specs; the
+kit's :class:`~posapp.ui.kit.table_model.ColumnTableModel` answers the common roles.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from PySide6 import QtGui
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QDate,
-    QDateTime,
-    QLocale,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
-    QTime,
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 from typing_extensions import override
@@ -34,42 +26,20 @@ from posapp.services.stock import (
     StockRow,
     format_quantity,
 )
-from posapp.ui.kit.formatting import money_text
+from posapp.ui.kit.formatting import local_time_text, money_text
+from posapp.ui.kit.keyset import KeysetRows
+from posapp.ui.kit.paged_ids import PagedIds
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import PALETTE
+from posapp.ui.kit.table_model import RIGHT, Column, ColumnTableModel
 
 T = TypeVar("T")
 AnyIndex = QModelIndex | QPersistentModelIndex
-RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 PAGE_SIZE = 100
-MAX_PAGES = 50  # page cache: 5,000 rows in memory, whatever the table's length
-
-
-@dataclass(frozen=True, slots=True)
-class Column(Generic[T]):
-    """One column: key, header, how to show a row, its raw value, and alignment."""
-
-    key: str
-    header: str
-    text: Callable[[T], str]
-    raw: Callable[[T], object]
-    align: Qt.AlignmentFlag = LEFT
 
 
 def _qty(row: StockRow, value: int) -> str:
     return format_quantity(value, by_weight=row.sold_by_weight)
-
-
-def local_time(value: datetime | None) -> str:
-    """A UTC datetime as short local date and time (the UI's only time conversion)."""
-    if value is None:
-        return ""
-    local = value.astimezone()
-    stamp = QDateTime(
-        QDate(local.year, local.month, local.day), QTime(local.hour, local.minute, local.second)
-    )
-    return QLocale().toString(stamp, QLocale.FormatType.ShortFormat)
 
 
 STOCK_COLUMNS: tuple[Column[StockRow], ...] = (
@@ -103,50 +73,14 @@ STOCK_COLUMNS: tuple[Column[StockRow], ...] = (
 _STATUS_COLOURS = {"Low": PALETTE["warning"], "Out": PALETTE["danger"], "OK": PALETTE["success"]}
 
 
-class _TableBase(QAbstractTableModel, Generic[T]):
-    """Shared column handling over rows of type ``T``."""
-
-    columns: tuple[Column[T], ...] = ()
+class _TableBase(ColumnTableModel[T]):
+    """The Stores tables: a cell's text is also its tooltip (names and notes are often cut)."""
 
     @override
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.columns)
-
-    @override
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
-            return None
-        column = self.columns[section]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return column.header
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(column.align)
-        return None
-
-    def _row(self, row: int) -> T | None:
-        raise NotImplementedError
-
-    def _cell(self, item: T, column: Column[T], role: int) -> Any:
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return column.text(item)
-        if role == Qt.ItemDataRole.UserRole:
-            return column.raw(item)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(column.align)
+    def cell(self, item: T, column: Column[T], role: int) -> Any:
         if role == Qt.ItemDataRole.ToolTipRole:  # typed text: never rendered as HTML
             return QtGui.Qt.convertFromPlainText(column.text(item)) if column.text(item) else None
-        return None
-
-    @override
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.column() < len(self.columns):
-            return None
-        item = self._row(index.row())
-        if item is None:
-            return None
-        return self._cell(item, self.columns[index.column()], role)
+        return super().cell(item, column, role)
 
 
 class StockTableModel(_TableBase[StockRow]):
@@ -163,72 +97,55 @@ class StockTableModel(_TableBase[StockRow]):
         self, fetch: Callable[[Sequence[int]], list[StockRow]], parent: Any = None
     ) -> None:
         super().__init__(parent)
-        self._fetch = fetch
-        self._ids: list[int] = []
-        self._pages: OrderedDict[int, dict[int, StockRow]] = OrderedDict()
+        self._rows = PagedIds(fetch, lambda r: r.product_id, PAGE_SIZE)
 
     @property
     def ids(self) -> list[int]:
         """The product ids in display order."""
-        return list(self._ids)
+        return list(self._rows.ids)
 
     def set_ids(self, ids: Sequence[int]) -> None:
         """Show these products (the result of a new search or filter)."""
         self.beginResetModel()
-        self._ids = list(ids)
-        self._pages.clear()
+        self._rows.set_ids(ids)
         self.endResetModel()
 
     def invalidate(self) -> None:
         """Forget fetched rows (stock moved); visible rows are fetched again."""
-        self._pages.clear()
-        if self._ids:
-            last = self.index(len(self._ids) - 1, len(self.columns) - 1)
+        self._rows.clear()
+        if self._rows.ids:
+            last = self.index(len(self._rows.ids) - 1, len(self.columns) - 1)
             emit(self.dataChanged, self.index(0, 0), last)
 
     def row_of(self, product_id: int) -> int:
         """The row showing ``product_id``, or -1."""
-        try:
-            return self._ids.index(product_id)
-        except ValueError:
-            return -1
+        row = self._rows.row_of(product_id)
+        return -1 if row is None else row
 
     def product_id(self, row: int) -> int | None:
         """The product on ``row``."""
-        return self._ids[row] if 0 <= row < len(self._ids) else None
+        return self._rows.id_at(row)
 
     def stock_row(self, row: int) -> StockRow | None:
         """The full row (fetching its page if needed)."""
-        return self._row(row)
+        return self.item(row)
 
     @override
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._ids)
+        return 0 if parent.isValid() else len(self._rows.ids)
 
     @override
-    def _row(self, row: int) -> StockRow | None:
-        if not 0 <= row < len(self._ids):
-            return None
-        number = row // PAGE_SIZE
-        page = self._pages.get(number)
-        if page is None:
-            chunk = self._ids[number * PAGE_SIZE : (number + 1) * PAGE_SIZE]
-            page = {r.product_id: r for r in self._fetch(chunk)}
-            self._pages[number] = page
-            while len(self._pages) > MAX_PAGES:
-                self._pages.popitem(last=False)
-        else:
-            self._pages.move_to_end(number)
-        return page.get(self._ids[row])
+    def item(self, row: int) -> StockRow | None:
+        return self._rows.item(row)
 
     @override
-    def _cell(self, item: StockRow, column: Column[StockRow], role: int) -> Any:
+    def cell(self, item: StockRow, column: Column[StockRow], role: int) -> Any:
         if role == Qt.ItemDataRole.ForegroundRole and column.key in {"status", "on_hand"}:
             colour = _STATUS_COLOURS.get(item.status)
             if column.key == "on_hand" and item.status == "OK":
                 return None
             return QBrush(QColor(colour)) if colour else None
-        return super()._cell(item, column, role)
+        return super().cell(item, column, role)
 
 
 def _signed(row: MovementRow) -> str:
@@ -236,7 +153,7 @@ def _signed(row: MovementRow) -> str:
 
 
 MOVEMENT_COLUMNS: tuple[Column[MovementRow], ...] = (
-    Column("at", "When", lambda r: local_time(r.at), lambda r: r.at),
+    Column("at", "When", lambda r: local_time_text(r.at), lambda r: r.at),
     Column("kind", "Movement", lambda r: r.kind_label, lambda r: r.kind),
     Column("quantity", "Change", _signed, lambda r: r.quantity, RIGHT),
     Column("balance", "Balance", lambda r: format_quantity(r.balance), lambda r: r.balance, RIGHT),
@@ -258,22 +175,25 @@ class MovementHistoryModel(_TableBase[MovementRow]):
         self, fetch: Callable[[Cursor | None], MovementPage] | None = None, parent: Any = None
     ) -> None:
         super().__init__(parent)
-        self._fetch = fetch
-        self._rows: list[MovementRow] = []
-        self._cursor: Cursor | None = None
-        self._more = False
+        self._pages: KeysetRows[MovementRow, Cursor] = KeysetRows(self)
+        self._rows = self._pages.rows
+        self.set_source(fetch)
 
     def set_source(self, fetch: Callable[[Cursor | None], MovementPage] | None) -> None:
         """Show another product's history (None: empty) and load its newest page."""
-        self.beginResetModel()
-        self._fetch, self._rows, self._cursor, self._more = fetch, [], None, fetch is not None
-        self.endResetModel()
-        if self._more:
-            self.fetchMore(QModelIndex())
+        if fetch is None:
+            self._pages.show(None)
+            return
+
+        def read(cursor: Cursor | None) -> tuple[Sequence[MovementRow], Cursor | None]:
+            page = fetch(cursor)
+            return page.rows, page.next_cursor
+
+        self._pages.show(read)
 
     def reload(self) -> None:
         """Read the history again from the newest movement."""
-        self.set_source(self._fetch)
+        self._pages.reload()
 
     def movement(self, row: int) -> MovementRow | None:
         """The movement on ``row``."""
@@ -285,29 +205,21 @@ class MovementHistoryModel(_TableBase[MovementRow]):
 
     @override
     def canFetchMore(self, parent: AnyIndex) -> bool:
-        return not parent.isValid() and self._more
+        return self._pages.can_fetch_more(parent)
 
     @override
     def fetchMore(self, parent: AnyIndex) -> None:
-        if parent.isValid() or not self._more or self._fetch is None:
-            return
-        page = self._fetch(self._cursor)
-        self._cursor, self._more = page.next_cursor, page.next_cursor is not None
-        if page.rows:
-            first = len(self._rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(page.rows) - 1)
-            self._rows.extend(page.rows)
-            self.endInsertRows()
+        self._pages.fetch_more(parent)
 
     @override
-    def _row(self, row: int) -> MovementRow | None:
+    def item(self, row: int) -> MovementRow | None:
         return self.movement(row)
 
     @override
-    def _cell(self, item: MovementRow, column: Column[MovementRow], role: int) -> Any:
+    def cell(self, item: MovementRow, column: Column[MovementRow], role: int) -> Any:
         if role == Qt.ItemDataRole.ForegroundRole and column.key == "quantity":
             return QBrush(QColor(PALETTE["success"] if item.quantity > 0 else PALETTE["danger"]))
-        return super()._cell(item, column, role)
+        return super().cell(item, column, role)
 
 
 def _rq(line: ReplenishmentLine, value: int) -> str:
@@ -357,13 +269,13 @@ class ReplenishmentModel(_TableBase[ReplenishmentLine]):
         return 0 if parent.isValid() else len(self._lines)
 
     @override
-    def _row(self, row: int) -> ReplenishmentLine | None:
+    def item(self, row: int) -> ReplenishmentLine | None:
         return self.line(row)
 
     @override
-    def _cell(self, item: ReplenishmentLine, column: Column[ReplenishmentLine], role: int) -> Any:
+    def cell(self, item: ReplenishmentLine, column: Column[ReplenishmentLine], role: int) -> Any:
         if role == Qt.ItemDataRole.FontRole and column.key == "suggested":
             font = QFont()
             font.setBold(True)
             return font
-        return super()._cell(item, column, role)
+        return super().cell(item, column, role)

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
     QSplitter,
     QTableView,
@@ -39,7 +38,7 @@ from posapp.services.stock import (
 )
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.qt_compat import emit
-from posapp.ui.kit.widgets import SPACING
+from posapp.ui.kit.widgets import SPACING, search_field
 from posapp.ui.stores.grid import ProductCardModel, ProductGridView
 from posapp.ui.stores.models import MovementHistoryModel, ReplenishmentModel, StockTableModel
 
@@ -107,11 +106,9 @@ class StockPanel(QWidget):
 
     def _build_filters(self) -> None:
         self.filters = QWidget(self)
-        self.search_edit = QLineEdit(self.filters)
-        self.search_edit.setObjectName("stockSearch")
-        self.search_edit.setPlaceholderText("Search name, SKU or barcode   (Ctrl+F)")
-        self.search_edit.setAccessibleName("Search products")
-        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit = search_field(
+            self.filters, "Search name, SKU or barcode   (Ctrl+F)", "Search products", "stockSearch"
+        )
         self.category_combo = QComboBox(self.filters)
         self.category_combo.setAccessibleName("Category")
         self.category_combo.setMinimumWidth(28 * SPACING)

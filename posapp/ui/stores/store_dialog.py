@@ -6,8 +6,8 @@ from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit, QWidget
 
 from posapp.services.platform.dto import UserDTO
 from posapp.services.stock import STORE_KINDS, StockApi, StoreInput, StoreSummary
-from posapp.ui.kit.widgets import SPACING
-from posapp.ui.stores.forms import FormDialog, plain_label
+from posapp.ui.kit.widgets import SPACING, plain_label
+from posapp.ui.stores.forms import FormDialog
 
 
 class StoreDialog(FormDialog):

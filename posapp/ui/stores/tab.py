@@ -23,10 +23,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -39,15 +38,16 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from typing_extensions import override
 
 from posapp.events import ProductChanged, ProductsImported, StockMoved
-from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.services.staff import Permission, has_permission
 from posapp.services.stock import StockApi, StockResult, StoreSummary
-from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.operation import Operation
-from posapp.ui.kit.widgets import SPACING, PageHeader
+from posapp.ui.kit.resources import styled
+from posapp.ui.kit.tab import Tab
+from posapp.ui.kit.widgets import SPACING, PageHeader, page_column, shortcut_action
 from posapp.ui.stores.count_dialog import MAX_COUNT_LINES, CountDialog
 from posapp.ui.stores.dialogs import (
     AdjustDialog,
@@ -61,40 +61,10 @@ from posapp.ui.stores.panel import StockPanel, caption
 from posapp.ui.stores.store_dialog import StoreDialog
 from posapp.ui.stores.store_list import StoreItemDelegate, StoreListModel
 
-if TYPE_CHECKING:
-    from posapp.services.backend import Backend
-
 REFRESH_DELAY_MS = 250
-_STYLE = """
-QTableView, QListView#storeList, QListView#productGrid {
-    background: #ffffff; border: 1px solid #e1e6ed; border-radius: 8px;
-    alternate-background-color: #f7f9fb; selection-background-color: #e8effd;
-    selection-color: #17202c; gridline-color: #e1e6ed;
-}
-QTableView:focus, QListView#storeList:focus, QListView#productGrid:focus {
-    border: 2px solid #2563eb;
-}
-QHeaderView::section {
-    background: #ffffff; color: #5c6878; border: none; border-bottom: 1px solid #e1e6ed;
-    padding: 6px 8px; font-weight: bold;
-}
-QTabWidget#stockViews::pane { border: none; }
-QTabWidget#stockViews > QTabBar::tab {
-    color: #5c6878; background: transparent; border: none; border-bottom: 2px solid transparent;
-    padding: 6px 14px; font-weight: bold;
-}
-QTabWidget#stockViews > QTabBar::tab:selected { color: #2563eb; border-bottom-color: #2563eb; }
-QTabWidget#stockViews > QTabBar::tab:focus { background: #e8effd; border-radius: 4px; }
-QLabel#stockMessage { color: #067647; }
-QListWidget#pickerResults {
-    background: #ffffff; border: 1px solid #c9d1dc; border-radius: 6px; padding: 2px;
-}
-QListWidget#pickerResults::item { padding: 5px 8px; border-radius: 4px; }
-QListWidget#pickerResults::item:selected { background: #e8effd; color: #17202c; }
-"""
 
 
-class StoresTab(QWidget):
+class StoresTab(Tab):
     """Stores and warehouses with their stock, movements and replenishment list.
 
     The tab gets its services as ``backend.stock`` (a :class:`~posapp.services.stock.StockApi`).
@@ -103,23 +73,20 @@ class StoresTab(QWidget):
     the views a moment later.
     """
 
-    def __init__(
-        self, backend: Backend, bus: EventBus, user: UserDTO, parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.setObjectName("storesTab")
-        self.setAccessibleName("Stores")
-        self.backend, self.bus, self.user = backend, bus, user
+    OBJECT_NAME = "storesTab"
+    TITLE = "Stores"
+
+    @override
+    def build(self) -> None:
+        backend, bus = self.backend, self.bus
         self.active_dialog: QDialog | None = None
         self.header = PageHeader(
             "Stores", "Storefronts, warehouses and the stock they hold.", "store", self
         )
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4 * SPACING, 3 * SPACING, 4 * SPACING, 2 * SPACING)
-        layout.setSpacing(2 * SPACING)
+        layout = page_column(self, bottom=2 * SPACING)
         layout.addWidget(self.header)
         self.stock: StockApi = backend.stock
-        self.setStyleSheet(_STYLE)
+        styled(self, "stores")
         self._build(layout)
         self._build_actions()
         self._refresh_timer = QTimer(self)
@@ -177,14 +144,10 @@ class StoresTab(QWidget):
     def _action(
         self, text: str, shortcut: str, slot: Callable[[], None], permission: Permission
     ) -> QAction:
-        action = QAction(text, self)
-        action.setShortcut(QKeySequence(shortcut))
-        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action = shortcut_action(self, text, shortcut, slot)
         action.setToolTip(f"{text} ({shortcut})")
         action.setEnabled(has_permission(self.user, permission))
         action.setData(permission.value)
-        action.triggered.connect(slot)
-        self.addAction(action)
         return action
 
     def _button(self, action: QAction, parent: QWidget, *, primary: bool = False) -> QPushButton:

@@ -14,8 +14,9 @@ from sqlalchemy import select, text
 from posapp.models import CouponCode
 from posapp.models.base import utcnow
 from posapp.services.backend import Backend
-from posapp.services.coupons.campaigns import create_campaign, generate_codes
+from posapp.services.coupons.campaigns import create_campaign
 from posapp.services.coupons.dto import CampaignDraft
+from posapp.services.coupons.generation import generate_codes
 from posapp.services.platform.dto import UserDTO
 from posapp.services.sales.tills import open_till
 from posapp.services.stock import actions as stock

@@ -1,0 +1,128 @@
+"""Money back on an order: refund payments to the tenders it was paid with, or to an account.
+
+Used by cancelling (:mod:`posapp.services.sales.orders`) and by returns
+(:mod:`posapp.services.sales.returns`), inside their unit of work.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from posapp.events import PaymentConfirmed
+from posapp.models import Order, Payment
+from posapp.money import format_money
+from posapp.services.accounts import refund_to_account
+from posapp.services.platform.errors import ConflictError, ServiceError
+from posapp.services.platform.uow import UnitOfWork
+from posapp.services.sales.tills import require_open_session
+
+
+@dataclass(slots=True)
+class Refunder:
+    """Writes refund payments for one order, in one transaction."""
+
+    uow: UnitOfWork
+    order: Order
+    user_id: int
+    key: uuid.UUID
+    card_reference: str
+    now: datetime
+    till_id: int | None = None
+
+    def till(self) -> int:
+        """This register's open till (refunds in cash need one)."""
+        if self.till_id is None:
+            self.till_id = require_open_session(self.uow).id
+        return self.till_id
+
+    def _write(self, method: str, amount: int, source: Payment | None, **extra: object) -> None:
+        now = self.now
+        till_id = self.till() if method == "cash" else self._open_till_or_none()
+        payment = Payment(
+            payment_uuid=uuid.uuid5(self.key, f"{method}:{source.id if source else 0}"),
+            order_id=self.order.id,
+            method=method,
+            amount_minor=-amount,
+            tendered_minor=0,
+            change_minor=0,
+            refund_of_id=source.id if source else None,
+            till_session_id=till_id,
+            user_id=self.user_id,
+            created_at=now,
+            **extra,
+        )
+        self.uow.session.add(payment)
+        self.uow.flush()
+        self.uow.record(PaymentConfirmed(self.order.id, payment.id, method, -amount, now))
+
+    def _open_till_or_none(self) -> int | None:
+        if self.till_id is not None:
+            return self.till_id
+        try:
+            return self.till()
+        except ServiceError:
+            return None
+
+    def to_account(self, account_id: int, amount: int, source: Payment | None) -> None:
+        """Refund ``amount`` to a customer account (through the ledger)."""
+        ledger_id = refund_to_account(
+            self.uow,
+            customer_account_id=account_id,
+            amount_minor=amount,
+            order_id=self.order.id,
+            user_id=self.user_id,
+            key=uuid.uuid5(self.key, f"account:{source.id if source else 0}"),
+        )
+        self._write(
+            "account",
+            amount,
+            source,
+            customer_account_id=account_id,
+            ledger_transaction_id=ledger_id,
+        )
+
+    def to_original(self, amount: int) -> list[tuple[str, int]]:
+        """Share ``amount`` over the order's payments: card and account first, cash last."""
+        payments = self.uow.session.scalars(
+            select(Payment).where(Payment.order_id == self.order.id).order_by(Payment.id)
+        ).all()
+        refunded: dict[int, int] = {}
+        for p in payments:
+            if p.refund_of_id is not None:
+                refunded[p.refund_of_id] = refunded.get(p.refund_of_id, 0) - p.amount_minor
+        sources = sorted(
+            (p for p in payments if p.amount_minor > 0),
+            key=lambda p: (p.method == "cash", p.id),
+        )
+        done: list[tuple[str, int]] = []
+        left = amount
+        for source in sources:
+            room = source.amount_minor - refunded.get(source.id, 0)
+            share = min(room, left)
+            if share <= 0:
+                continue
+            if source.method == "account" and source.customer_account_id is not None:
+                self.to_account(source.customer_account_id, share, source)
+            elif source.method == "card":
+                reference = self.card_reference or f"REFUND {source.card_reference or ''}".strip()
+                self._write(
+                    "card",
+                    share,
+                    source,
+                    card_reference=reference[:64],
+                    card_last4=source.card_last4,
+                )
+            else:
+                self._write("cash", share, source)
+            done.append((source.method, share))
+            left -= share
+        if left > 0:
+            raise ConflictError(
+                f"Only {format_money(amount - left)} of {format_money(amount)} was paid on order "
+                f"{self.order.number}: refund the rest to the customer's account."
+            )
+        return done

@@ -1,0 +1,239 @@
+"""Returns: take chosen quantities of an order's lines back, restock or write off, refund them.
+
+A return takes chosen quantities of chosen lines (never more than are left), restocks them or
+writes them off, and refunds their share of what was paid, to the original tenders (card and
+account first, then cash) or to the customer's account. A return without the receipt needs a
+manager. Refund amounts are cumulative per line, ``round(total × returned / sold)`` half-even,
+so however a line is returned in parts, the refunds add up to exactly what the line cost.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from posapp.models import MovementKind, Order, OrderLine, OrderStatus, Payment, User
+from posapp.models.orders import OrderReturn, OrderReturnLine
+from posapp.services.coupons import release_redemptions
+from posapp.services.platform.audit import AuditRecord
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.errors import ConflictError, ValidationError
+from posapp.services.platform.text import clean_text
+from posapp.services.platform.uow import UnitOfWork
+from posapp.services.sales.guards import Granted, grant
+from posapp.services.sales.order_dto import RefundTo, ReturnRequest, ReturnResult
+from posapp.services.sales.orders import (
+    REASON_MAX,
+    RETURNABLE,
+    IllegalTransitionError,
+    lock_order,
+    move_order,
+)
+from posapp.services.sales.pricing import check_quantity, line_refund
+from posapp.services.sales.refunds import Refunder
+from posapp.services.staff import ACTIONS, Permission, authorize
+from posapp.services.stock import move_stock
+
+__all__ = ["return_items"]
+
+S = OrderStatus
+ACTIONS["sales.returns.return_items"] = Permission.REFUND
+
+
+def _check_return_lines(request: ReturnRequest) -> None:
+    if not request.lines:
+        raise ValidationError("Choose at least one line to return.")
+    ids = [line.order_line_id for line in request.lines]
+    if len(set(ids)) != len(ids):
+        raise ValidationError("A line appears twice in the return.")
+    for line in request.lines:
+        try:
+            check_quantity(line.quantity)
+        except ValidationError as exc:
+            raise ValidationError(f"Return quantity: {exc}") from exc
+
+
+def _replay_return(uow: UnitOfWork, request: ReturnRequest) -> ReturnResult | None:
+    found = uow.session.scalar(
+        select(OrderReturn).where(OrderReturn.return_uuid == request.return_uuid)
+    )
+    if found is None:
+        return None
+    status = uow.session.scalar(select(Order.status).where(Order.id == found.order_id)) or ""
+    refunds = uow.session.execute(
+        select(Payment.method, Payment.amount_minor).where(
+            Payment.order_id == found.order_id,
+            Payment.created_at == found.created_at,
+            Payment.amount_minor < 0,
+        )
+    ).all()
+    return ReturnResult(
+        found.id,
+        found.order_id,
+        found.amount_minor,
+        status,
+        tuple((m, -a) for m, a in refunds),
+        True,
+    )
+
+
+def return_items(uow: UnitOfWork, actor: UserDTO, request: ReturnRequest) -> ReturnResult:
+    """Take goods back and refund them; see the module docstring for the rules.
+
+    Raises:
+        ValidationError: no lines, a quantity above what is left, a missing account.
+        ApprovalRequiredError: no receipt and no manager's approval.
+        IllegalTransitionError: the order is not paid (cancel it instead) or fully refunded.
+    """
+    _check_return_lines(request)
+    reason = clean_text(request.reason, "reason", limit=REASON_MAX)
+    reference = clean_text(request.card_refund_reference, "card refund reference", limit=64)
+    refund_to = RefundTo(request.refund_to)
+    with uow:
+        user = authorize(uow, actor, Permission.REFUND)
+        replay = _replay_return(uow, request)
+        if replay is not None:
+            return replay
+        order = lock_order(uow, request.order_id)
+        if order.status not in RETURNABLE:
+            raise IllegalTransitionError(order.number, order.status, S.PARTLY_REFUNDED.value)
+        granted = Granted(None)
+        if not request.with_receipt:
+            granted = grant(
+                uow,
+                actor,
+                user,
+                Permission.REFUND_WITHOUT_RECEIPT,
+                request.approval,
+                "A return without the receipt needs a manager.",
+            )
+        result = _do_return(uow, order, user, request, refund_to, granted, reason, reference)
+        uow.commit()
+        return result
+
+
+def _do_return(
+    uow: UnitOfWork,
+    order: Order,
+    user: User,
+    request: ReturnRequest,
+    refund_to: RefundTo,
+    granted: Granted,
+    reason: str,
+    reference: str,
+) -> ReturnResult:
+    lines = {
+        line.id: line
+        for line in uow.session.scalars(select(OrderLine).where(OrderLine.order_id == order.id))
+    }
+    now = uow.now()
+    record = OrderReturn(
+        return_uuid=request.return_uuid,
+        order_id=order.id,
+        user_id=user.id,
+        approver_id=granted.approver_id,
+        with_receipt=request.with_receipt,
+        refund_to=refund_to.value,
+        amount_minor=0,
+        reason=reason,
+        created_at=now,
+    )
+    uow.session.add(record)
+    uow.flush()
+    if any(wanted.order_line_id not in lines for wanted in request.lines):
+        raise ValidationError("A returned line is not on this order.")
+    total = 0
+    for wanted in sorted(request.lines, key=lambda w: lines[w.order_line_id].product_id):
+        line = lines[wanted.order_line_id]
+        left = line.quantity - line.returned_qty
+        if wanted.quantity > left:
+            raise ValidationError(
+                f"Only {left} of {line.name} can still be returned (sold {line.quantity})."
+            )
+        amount = line_refund(line.total_minor, line.quantity, line.returned_qty, wanted.quantity)
+        changed = uow.session.execute(
+            update(OrderLine)
+            .where(
+                OrderLine.id == line.id,
+                OrderLine.returned_qty + wanted.quantity <= OrderLine.quantity,
+            )
+            .values(returned_qty=OrderLine.returned_qty + wanted.quantity)
+            .execution_options(synchronize_session=False)
+        )
+        if changed.rowcount != 1:  # type: ignore[attr-defined]
+            raise ConflictError(f"{line.name} was returned at another till meanwhile: try again.")
+        line.returned_qty += wanted.quantity
+        if wanted.restock:
+            move_stock(
+                uow,
+                store_id=order.store_id,
+                product_id=line.product_id,
+                quantity=wanted.quantity,
+                kind=MovementKind.RETURN,
+                batch_uuid=request.return_uuid,
+                user_id=user.id,
+                order_id=order.id,
+                reason="Customer return",
+                reference=order.number,
+            )
+        uow.session.add(
+            OrderReturnLine(
+                return_id=record.id,
+                order_line_id=line.id,
+                quantity=wanted.quantity,
+                amount_minor=amount,
+                restock=wanted.restock,
+            )
+        )
+        total += amount
+    record.amount_minor = total
+    everything = all(line.returned_qty == line.quantity for line in lines.values())
+    new = S.REFUNDED if everything else S.PARTLY_REFUNDED
+    if everything:  # coupons before the ledger: the order a sale takes its locks in
+        release_redemptions(uow, order_id=order.id, user_id=user.id)
+    refunds = _refund(uow, order, user, request, refund_to, total, reference, now)
+    order.refunded_minor += total
+    old = order.status
+    move_order(uow, order, new, user.id, approver_id=granted.approver_id, note=reason or "Return")
+    uow.audit(
+        AuditRecord(
+            "order.return",
+            user.id,
+            "order",
+            order.id,
+            before={"status": old, "refunded_minor": order.refunded_minor - total},
+            after={
+                "status": new.value,
+                "amount_minor": total,
+                "lines": [[w.order_line_id, w.quantity, w.restock] for w in request.lines],
+                "with_receipt": request.with_receipt,
+                "refunds": refunds,
+            },
+            approver_id=granted.approver_id,
+            reason=granted.reason or reason,
+        )
+    )
+    return ReturnResult(record.id, order.id, total, new.value, tuple(refunds))
+
+
+def _refund(
+    uow: UnitOfWork,
+    order: Order,
+    user: User,
+    request: ReturnRequest,
+    refund_to: RefundTo,
+    total: int,
+    reference: str,
+    now: datetime,
+) -> list[tuple[str, int]]:
+    if total == 0:
+        return []
+    refunder = Refunder(uow, order, user.id, request.return_uuid, reference, now)
+    if refund_to is RefundTo.ACCOUNT:
+        account_id = request.account_id or order.customer_account_id
+        if account_id is None:
+            raise ValidationError("Attach the customer's account to refund to it.")
+        refunder.to_account(account_id, total, None)
+        return [("account", total)]
+    return refunder.to_original(total)

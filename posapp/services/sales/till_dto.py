@@ -1,0 +1,186 @@
+"""Frozen read models of tills (sessions, X and Z reports, over/short) and the sales report.
+
+This module imports neither SQLAlchemy nor the models, so the UI may use it directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from posapp.services.sales.pricing import TaxRow
+
+# --- tills -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TillSessionDTO:
+    """A till session, open or closed."""
+
+    id: int
+    store_id: int
+    store_name: str
+    register: str
+    cashier_id: int
+    cashier_name: str
+    opened_at: datetime
+    float_minor: int
+    closed_at: datetime | None
+    expected_minor: int | None
+    counted_minor: int | None
+    denominations: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the session is still open."""
+        return self.closed_at is None
+
+    @property
+    def over_short_minor(self) -> int | None:
+        """Counted minus expected: positive is over, negative is short."""
+        if self.counted_minor is None or self.expected_minor is None:
+            return None
+        return self.counted_minor - self.expected_minor
+
+
+@dataclass(frozen=True, slots=True)
+class CashMovementDTO:
+    """Cash put in (+) or taken out (-) of a till with its reason."""
+
+    id: int
+    amount_minor: int
+    reason: str
+    user_name: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class MethodTotal:
+    """Takings of one payment method."""
+
+    method: str
+    count: int
+    sales_minor: int
+    refunds_minor: int
+
+    @property
+    def net_minor(self) -> int:
+        """Sales less refunds."""
+        return self.sales_minor - self.refunds_minor
+
+
+@dataclass(frozen=True, slots=True)
+class TillReport:
+    """The one calculation behind the X report (mid-session) and the Z report (at close)."""
+
+    kind: str
+    """``X`` or ``Z``."""
+    session: TillSessionDTO
+    generated_at: datetime
+    orders_count: int
+    items_sold: int
+    cancelled_count: int
+    gross_minor: int
+    discount_minor: int
+    coupon_minor: int
+    tax_minor: int
+    sales_minor: int
+    refunds_minor: int
+    methods: tuple[MethodTotal, ...]
+    taxes: tuple[TaxRow, ...]
+    cash_sales_minor: int
+    cash_refunds_minor: int
+    cash_in_minor: int
+    cash_out_minor: int
+    account_cash_minor: int
+    expected_cash_minor: int
+    movements: tuple[CashMovementDTO, ...]
+
+    @property
+    def counted_minor(self) -> int | None:
+        """The blind count (Z only)."""
+        return self.session.counted_minor
+
+    @property
+    def over_short_minor(self) -> int | None:
+        """Counted minus expected (Z only)."""
+        if self.session.counted_minor is None:
+            return None
+        return self.session.counted_minor - self.expected_cash_minor
+
+
+@dataclass(frozen=True, slots=True)
+class OverShortRow:
+    """Over/short of one cashier over closed sessions."""
+
+    cashier_id: int
+    cashier_name: str
+    sessions: int
+    expected_minor: int
+    counted_minor: int
+
+    @property
+    def over_short_minor(self) -> int:
+        """Counted minus expected."""
+        return self.counted_minor - self.expected_minor
+
+
+# --- sales report -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SalesDay:
+    """One day of the sales report."""
+
+    day: date
+    orders: int
+    sales_minor: int
+    refunds_minor: int
+
+
+@dataclass(frozen=True, slots=True)
+class SalesProduct:
+    """One product of the sales report."""
+
+    sku: str
+    name: str
+    quantity: int
+    returned: int
+    sales_minor: int
+
+
+@dataclass(frozen=True, slots=True)
+class SalesCashier:
+    """One cashier of the sales report."""
+
+    name: str
+    orders: int
+    sales_minor: int
+    average_minor: int
+
+
+@dataclass(frozen=True, slots=True)
+class SalesReport:
+    """Sales for a date range by day, product, cashier and payment method."""
+
+    date_from: date
+    date_to: date
+    store_name: str
+    generated_at: datetime
+    orders: int
+    cancelled: int
+    gross_minor: int
+    discount_minor: int
+    coupon_minor: int
+    tax_minor: int
+    sales_minor: int
+    refunds_minor: int
+    days: tuple[SalesDay, ...]
+    products: tuple[SalesProduct, ...]
+    cashiers: tuple[SalesCashier, ...]
+    methods: tuple[MethodTotal, ...]
+
+    @property
+    def net_minor(self) -> int:
+        """Sales less refunds."""
+        return self.sales_minor - self.refunds_minor
