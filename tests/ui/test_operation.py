@@ -419,6 +419,53 @@ def test_operations_leave_no_objects_behind(qtbot: QtBot) -> None:
     qtbot.wait_until(lambda: (_objects(), len(parent.findChildren(QObject))) == (before, children))
 
 
+def _census(parent: QWidget) -> tuple[int, int, int, int]:
+    """Widgets anywhere, top-level widgets, QObjects under the application and under ``parent``."""
+    app = QCoreApplication.instance()
+    assert app is not None
+    return (
+        len(QApplication.allWidgets()),
+        len(QApplication.topLevelWidgets()),
+        len(app.findChildren(QObject)),
+        len(parent.findChildren(QObject)),
+    )
+
+
+def test_every_ending_leaves_no_widgets_or_objects_behind(qtbot: QtBot) -> None:
+    """Succeeded, failed (shown, then closed), cancelled and abandoned: 50 of each, no residue."""
+    parent = _parent(qtbot)
+    Operation(parent, lambda _job: None, name="warm-up").with_dialog("Warm", "…").run_modal()
+    qtbot.wait_until(lambda: not parent.findChildren(ProgressDialog), timeout=WAIT_MS)
+    before = _census(parent)
+
+    def fails(job: Job) -> object:
+        job.progress(1, 2)
+        raise ServiceError("No.")
+
+    def stops(job: Job) -> object:
+        job.progress(1, 2)
+        raise UserCancelledError
+
+    for _ in range(50):
+        done = Operation(parent, lambda job: job.progress(1, 1), name="plain").run()
+        assert done.wait(WAIT_S)
+        shown = Operation(parent, fails, name="shown").with_dialog("Fail", "…").run()
+        dialog = _dialog(shown)
+        qtbot.wait_until(dialog.error_label.isVisible, timeout=WAIT_MS)
+        dialog.reject()  # the person reads the error and presses Close
+        Operation(parent, stops, name="stops").with_dialog("Stop", "…").run_modal()
+        started, release = threading.Event(), threading.Event()
+        left = Operation(parent, _waits_for_cancel(started, release), name="left")
+        left.with_dialog("Leave", "…").run()
+        assert started.wait(WAIT_S)
+        left.abandon()
+        release.set()
+        assert left.wait(WAIT_S)
+    _after_every_report(qtbot, parent)
+    qtbot.wait_until(lambda: not parent.findChildren(ProgressDialog), timeout=WAIT_MS)
+    qtbot.wait_until(lambda: _census(parent) == before, timeout=WAIT_MS)
+
+
 # -- the screens' looks and wording -----------------------------------------------------------
 
 
