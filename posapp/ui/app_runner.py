@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import sys
-import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
@@ -13,7 +12,9 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from posapp.config import APP_NAME
 from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.errors import ServiceError
 from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.operation import Job, Operation
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import apply_theme
 from posapp.ui.login_dialog import LoginDialog
@@ -23,6 +24,8 @@ if TYPE_CHECKING:  # both load after the login window has painted
     from posapp.ui.main_window import MainWindow
 
 _log = logging.getLogger(__name__)
+WAIT_LOG_SECONDS = 30.0
+"""While quitting waits for the database to open, a line goes to the log this often."""
 
 
 class SessionController(QObject):
@@ -186,47 +189,54 @@ Opener = Callable[[EventBus], OpenedApp]
 """Opens the database and starts the services (runs on a worker thread; may raise)."""
 
 
-class _Opening(QObject):
-    """Runs the opener on a thread once the login window has painted; reports back in Qt."""
+OPEN_FAILED_MESSAGE = "The database could not be opened; the details are in the log."
 
-    opened = Signal(object)
-    failed = Signal(str)
 
-    def __init__(self, opener: Opener, bus: EventBus) -> None:
-        super().__init__()
-        self._opener = opener
-        self._bus = bus
-        self._thread: threading.Thread | None = None
-        self.result: OpenedApp | None = None
+def _opening_error(exc: Exception) -> str:
+    """What the login window says when the database cannot be opened (a bug is logged)."""
+    if isinstance(exc, ServiceError):
+        print(f"posapp: error: {exc}", file=sys.stderr)
+        return str(exc)
+    _log.error("opening the database failed", exc_info=exc)
+    return OPEN_FAILED_MESSAGE
+
+
+class Opening:
+    """Opens the database on the operation runner once the login window has painted.
+
+    The opened application is kept by the work itself, so that quitting while it opens still
+    stops it (:meth:`wait`), even when its outcome never reached the session.
+    """
+
+    def __init__(self, opener: Opener, bus: EventBus, session: SessionController) -> None:
+        self._opened: OpenedApp | None = None
+
+        def work(_job: Job) -> OpenedApp:
+            opened = self._opened = opener(bus)
+            # The main window's modules load here too, while the cashier types the password.
+            import posapp.ui.main_window  # noqa: F401, PLC0415
+
+            return opened
+
+        self.operation = Operation(
+            session,
+            work,
+            name="opening the database",
+            success=lambda opened: session.set_backend(opened.backend),
+            failure=session.startup_failed,
+            describe=_opening_error,
+        )
 
     def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="posapp-open", daemon=True)
-            self._thread.start()
-
-    def _run(self) -> None:
-        from posapp.services.platform.errors import ServiceError  # noqa: PLC0415
-
-        try:
-            self.result = self._opener(self._bus)
-        except ServiceError as exc:
-            print(f"posapp: error: {exc}", file=sys.stderr)
-            emit(self.failed, str(exc))
-            return
-        except Exception:
-            _log.exception("opening the database failed")
-            emit(self.failed, "The database could not be opened; the details are in the log.")
-            return
-        # The main window's modules load here too, while the cashier types the password.
-        import posapp.ui.main_window  # noqa: F401, PLC0415
-
-        emit(self.opened, self.result)
+        """Start opening (once; later calls do nothing)."""
+        if self.operation.future is None:
+            self.operation.run()
 
     def wait(self) -> OpenedApp | None:
         """Wait for the opener (quitting while it runs); return what it opened."""
-        if self._thread is not None:
-            self._thread.join()
-        return self.result
+        while not self.operation.wait(WAIT_LOG_SECONDS):
+            _log.warning("still waiting for the database to open before quitting")
+        return self._opened
 
 
 def _application() -> QApplication:
@@ -256,10 +266,8 @@ def run_opening(opener: Opener) -> int:
     """
     app = _application()
     bus = EventBus()
-    opening = _Opening(opener, bus)
     session = SessionController(None, bus)
-    opening.opened.connect(lambda opened: session.set_backend(opened.backend))
-    opening.failed.connect(session.startup_failed)
+    opening = Opening(opener, bus, session)
     session.finished.connect(app.quit)
     session.start()
     dialog = session.login_dialog

@@ -12,11 +12,10 @@ register's barcode field keeps it). The "Notifications" menu at the top right an
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QSize, Qt, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -37,6 +36,7 @@ from posapp.ui.accounts import AccountsTab
 from posapp.ui.catalog import CatalogTab
 from posapp.ui.coupons import CouponsTab
 from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.operation import drain
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import PALETTE, icon
 from posapp.ui.kit.session import SessionEndedEvent
@@ -381,15 +381,10 @@ class MainWindow(QMainWindow):
             self.notification_actions.close_all()
             emit(self.closed)
 
-    def _finish_background_tasks(self, seconds: float = 30.0) -> None:
-        """Let the tabs' background tasks end before the window (and their pools) go.
+    def _finish_background_tasks(self) -> None:
+        """Stop the operations the tabs started and wait for their work before the window goes.
 
-        A thread pool's destructor waits for its tasks while holding Python's lock, so a task
-        still running Python code then could never finish: wait here, in short sleeps.
+        The services they use close after the window; work that checks ``cancelled()`` stops
+        with nothing kept, other work runs to its end (see ``posapp.ui.kit.operation.drain``).
         """
-        pools = self.findChildren(QThreadPool)
-        for pool in pools:
-            pool.clear()
-        deadline = time.monotonic() + seconds
-        while any(pool.activeThreadCount() for pool in pools) and time.monotonic() < deadline:
-            time.sleep(0.005)
+        drain(self)

@@ -31,7 +31,6 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     Qt,
-    QThreadPool,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -67,6 +66,7 @@ from posapp.services.sales import tills
 from posapp.services.sales.dto import DraftLine, PaymentDraft, PaymentKind, SaleDraft
 from posapp.services.staff.users import find_user
 from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.operation import running_under, wait_for
 from posapp.ui.main_window import MainWindow
 from posapp.ui.notifications.centre import NotificationCentre
 from tests.conftest import make_database
@@ -368,11 +368,10 @@ def _scan_model(
             _scan_model(model, first, scan, where, limit)
 
 
-def _settle(qapp: QApplication) -> None:
-    """Let background loads finish and their results reach the widgets."""
-    pool = QThreadPool.globalInstance()
+def _settle(qapp: QApplication, root: QWidget) -> None:
+    """Let the operations under ``root`` (searches, loads) finish and their results show."""
     for _ in range(20):
-        pool.waitForDone(2000)
+        wait_for(running_under(root), 2.0)
         qapp.processEvents()
 
 
@@ -383,7 +382,7 @@ def _select_first_rows(root: QWidget, qapp: QApplication) -> None:
         if model is None or not view.isVisible() or model.rowCount() == 0:
             continue
         view.setCurrentIndex(model.index(0, 0))
-        _settle(qapp)
+        _settle(qapp, root)
 
 
 @pytest.mark.ui
@@ -399,7 +398,7 @@ def test_the_window_shows_typed_names_as_plain_text(
     scan = Scan()
     for index in range(window.tabs.count()):
         window.tabs.setCurrentIndex(index)
-        _settle(qapp)
+        _settle(qapp, window)
         _select_first_rows(window.tabs.currentWidget(), qapp)
         _scan(window, scan)
     note = NotificationCreated(
@@ -413,7 +412,7 @@ def test_the_window_shows_typed_names_as_plain_text(
     centre = NotificationCentre(api, bus, markup_shop.admin, window)
     qtbot.add_widget(centre)
     centre.show()
-    _settle(qapp)
+    _settle(qapp, window)
     for top in (window, centre, *QApplication.topLevelWidgets()):
         _scan(top, scan)
     report(

@@ -27,6 +27,7 @@ from posapp.services.platform.db import open_database
 from posapp.services.staff import users
 from posapp.ui.catalog.tab import CatalogTab
 from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.operation import running_under, wait_for
 from posapp.ui.kit.resources import apply_theme
 from posapp.ui.main_window import MainWindow
 
@@ -37,8 +38,8 @@ LABELS = Path(tempfile.gettempdir()) / "catalog_labels.pdf"
 def _settle(tab: CatalogTab | None = None) -> None:
     for _ in range(20):
         QApplication.processEvents()
-        if tab is not None and tab._runner.busy:
-            tab._runner.pool.waitForDone(5_000)
+        if tab is not None:
+            wait_for(running_under(tab), 5)
     for _ in range(5):
         QApplication.processEvents()
 
@@ -117,7 +118,7 @@ def main() -> int:  # noqa: PLR0915 - a linear script of screens
             dialog.resize(900, 560)
             dialog.show()
             dialog.start(str(bad))
-            dialog._runner.pool.waitForDone(10_000)
+            wait_for(running_under(dialog), 10)
             _settle()
             print(_grab(dialog, "catalog_import.png"))
             dialog.close()

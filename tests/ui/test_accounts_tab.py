@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDialog, QLabel
+from PySide6.QtWidgets import QDialog, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from posapp.events import AccountMoved
@@ -27,11 +27,11 @@ from posapp.ui.accounts import money_dialogs as accounts_money_dialogs
 from posapp.ui.accounts.dialogs import AccountFormDialog, AccountsDialog, PinDialog, StatusDialog
 from posapp.ui.accounts.models import AccountListModel, MovementsModel, signed_money
 from posapp.ui.accounts.money_dialogs import DepositDialog, TransferDialog, WithdrawDialog
-from posapp.ui.accounts.statement import StatementDialog
+from posapp.ui.accounts.statement import LOOK, StatementDialog
 from posapp.ui.accounts.tab import AccountsTab
-from posapp.ui.accounts.worker import Cancelled, Progress, TaskCancelledError, TaskDialog
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.formatting import money_text
+from posapp.ui.kit.operation import Job, Operation, UserCancelledError
 from tests.ui.seed import PASSWORD, add_store
 
 pytestmark = pytest.mark.ui
@@ -509,21 +509,23 @@ def test_labels_render_user_text_literally(
 def test_task_dialog_cancels_long_work(qtbot: QtBot) -> None:
     started = threading.Event()
 
-    def work(progress: Progress, cancelled: Cancelled) -> object:
-        progress(1, 10)
+    def work(job: Job) -> object:
+        job.progress(1, 10)
         started.set()
-        while not cancelled():
+        while not job.cancelled():
             time.sleep(0.01)
-        raise TaskCancelledError
+        raise UserCancelledError
 
-    dialog = TaskDialog("Statement", "Working…", work)
-    qtbot.add_widget(dialog)
-    dialog.show()
-    dialog.start()
+    parent = QWidget()
+    qtbot.add_widget(parent)
+    op = Operation(parent, work, name="statement").with_dialog("Statement", "Working…", LOOK)
+    dialog = op.dialog
+    assert dialog is not None
+    op.run()
     assert started.wait(5)
     with qtbot.wait_signal(dialog.rejected, timeout=5_000):
         QTest.mouseClick(
             dialog.buttons.button(dialog.buttons.StandardButton.Cancel), Qt.MouseButton.LeftButton
         )
-    assert not dialog.running
-    assert dialog.result_value is None
+    assert not op.running
+    assert op.result is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -24,7 +25,6 @@ from posapp.ui.kit.bus import EventBus
 from posapp.ui.staff.audit_model import AuditTableModel
 from posapp.ui.staff.audit_view import AuditView
 from posapp.ui.staff.tab import AUDIT_PAGE
-from posapp.ui.staff.worker import Progress
 from tests.ui.seed import PASSWORD
 from tests.ui.users_support import make_users_tab
 
@@ -177,7 +177,9 @@ def test_export_can_be_cancelled(
 ) -> None:
     started = threading.Event()
 
-    def slow_export(actor: object, flt: object, path: object, *, progress: Progress) -> int:
+    def slow_export(
+        actor: object, flt: object, path: object, *, progress: Callable[[int], bool]
+    ) -> int:
         done = 0
         while True:
             done += 1

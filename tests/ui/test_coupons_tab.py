@@ -14,12 +14,14 @@ from pytestqt.qtbot import QtBot
 
 from posapp.models import Order, Product
 from posapp.services.backend import Backend
+from posapp.services.coupons import OperationCancelledError
 from posapp.services.coupons.redemption import BasketLine, quote_coupon, redeem_coupon
 from posapp.services.platform.db import Database
 from posapp.services.platform.dto import UserDTO
 from posapp.ui.coupons.dialogs import CampaignDialog, GenerateDialog, ReportDialog
 from posapp.ui.coupons.tab import CouponsTab
 from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.operation import Job
 from tests.ui.seed import add_staff, add_store
 
 pytestmark = pytest.mark.ui
@@ -233,3 +235,16 @@ def test_campaign_form_shows_clear_errors(
     dialog._on_buttons_accepted()
     assert "letters A-Z" in dialog.error_label.text()
     assert tab.campaigns.rowCount() == 0
+
+
+def test_a_cancelled_coupon_operation_counts_as_cancelled(
+    qtbot: QtBot, shop: tuple[Backend, dict[str, UserDTO], int, int], bus: EventBus
+) -> None:
+    backend, staff, _store_id, _product_id = shop
+    tab = make_tab(qtbot, backend, bus, staff["manager"])
+
+    def work(job: Job) -> object:
+        raise OperationCancelledError("Generation cancelled.")
+
+    done = tab.run_task("Generate codes", "…", work)
+    assert (done.result, done.error, done.running) == (None, "", False)

@@ -250,10 +250,10 @@ def test_reorder_settings_and_replenishment(
     assert "1 product to reorder" in tab.panel.replenishment_summary.text()
 
     target = tmp_path / "reorder.csv"
-    dialog = tab.export_replenishment(target, "csv")
-    assert dialog is not None
-    qtbot.wait_until(lambda: not dialog.running)
-    assert dialog.path == str(target)
+    export = tab.export_replenishment(target, "csv")
+    assert export is not None
+    qtbot.wait_until(lambda: not export.running)
+    assert export.result == target
     with target.open(encoding="utf-8-sig", newline="") as stream:
         rows = list(csv.reader(stream))
     assert rows[1][:2] == ["FR-APPLE", "Apple"]
@@ -267,10 +267,12 @@ def test_reorder_settings_and_replenishment(
 
 
 def test_export_failure_is_shown(qtbot: QtBot, tab: StoresTab, tmp_path: Path) -> None:
-    dialog = tab.export_replenishment(tmp_path / "missing" / "x.csv", "csv")
+    export = tab.export_replenishment(tmp_path / "missing" / "x.csv", "csv")
+    assert export is not None
+    qtbot.wait_until(lambda: not export.running)
+    assert "Cannot write" in export.error
+    dialog = export.dialog
     assert dialog is not None
-    qtbot.wait_until(lambda: not dialog.running)
-    assert "Cannot write" in dialog.error
     assert dialog.error_label.isVisible()
     dialog.reject()
 

@@ -7,9 +7,10 @@ thread behind a progress dialog with Cancel.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -35,13 +36,14 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
-from posapp.reports.statement import write_statement_pdf
+from posapp.reports.statement import RenderCancelledError, write_statement_pdf
 from posapp.reports.statement_model import StatementReport, StatementRow, statement_report
 from posapp.services.accounts import AccountDTO, AccountsApi, StatementDTO
 from posapp.services.platform.dto import UserDTO
 from posapp.ui.accounts.detail import figure_band
-from posapp.ui.accounts.worker import Cancelled, Progress, TaskCancelledError, run_task
 from posapp.ui.kit.chevron import ChevronDateEdit
+from posapp.ui.kit.operation import Job, Operation, Wording
+from posapp.ui.kit.progress_dialog import DialogLook
 from posapp.ui.kit.resources import styled
 from posapp.ui.kit.widgets import SPACING, message_label, plain_label, show_message
 
@@ -49,6 +51,16 @@ ModelIndex = QModelIndex | QPersistentModelIndex
 HEADERS: Final = ("Date", "Description", "Ref", "Money in", "Money out", "Balance")
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+_T = TypeVar("_T")
+LOOK: Final = DialogLook(
+    object_name="accountsDialog",
+    window_title="{title} — posapp",
+    keep_open_on_failure=False,  # the statement dialog shows the message where the person works
+    bar_text=False,
+    sheets=("shared", "accounts"),
+)
+"""The progress dialog in the Accounts screens' dress."""
+WORDING: Final = Wording(cannot_write="Cannot write the file: {reason}.")
 
 
 class StatementTableModel(QAbstractTableModel):
@@ -226,19 +238,28 @@ class StatementDialog(QDialog):
         first, last = self.period()
         show_message(self.success_label, "")
 
-        def work(progress: Progress, cancelled: Cancelled) -> StatementDTO:
-            progress(0, 1)
+        def work(job: Job) -> StatementDTO:
+            job.progress(0, 1)
             result = self._api.statement(self._actor, self._account.id, first, last)
-            if cancelled():
-                raise TaskCancelledError
-            progress(1, 1)
+            job.check()
+            job.progress(1, 1)
             return result
 
-        task = run_task(self, "Statement", "Reading the movements of the period…", work)
-        if isinstance(task.result_value, StatementDTO):
-            self.set_statement(task.result_value)
-        elif task.error:
-            show_message(self.error_label, task.error)
+        self._run("Statement", "Reading the movements of the period…", work, self.set_statement)
+
+    def _run(
+        self, title: str, what: str, work: Callable[[Job], _T], success: Callable[[_T], object]
+    ) -> None:
+        """Run ``work`` behind the progress dialog; a failure shows in the error line."""
+        Operation(
+            self,
+            work,
+            name=f"account {title.lower()}",
+            success=success,
+            failure=lambda message: show_message(self.error_label, message),
+            cancel_errors=(RenderCancelledError,),
+            wording=WORDING,
+        ).with_dialog(title, what, LOOK).run_modal()
 
     def set_statement(self, statement: StatementDTO) -> None:
         """Show ``statement`` (figures, rows) and allow saving it."""
@@ -279,19 +300,15 @@ class StatementDialog(QDialog):
         if path.suffix.lower() != ".pdf":
             path = path.with_name(path.name + ".pdf")
 
-        def work(progress: Progress, cancelled: Cancelled) -> int:
-            def report(done: int, total: int) -> bool:
-                progress(done, total)
-                return not cancelled()
+        def work(job: Job) -> int:
+            return write_statement_pdf(
+                statement, path, shop_name=self._shop, progress=job.keep_going
+            )
 
-            return write_statement_pdf(statement, path, shop_name=self._shop, progress=report)
-
-        task = run_task(self, "Save statement", f"Writing {path.name}…", work)
-        if isinstance(task.result_value, int):
+        def saved(pages: int) -> None:
             self.saved_path = path
-            pages = task.result_value
             show_message(
                 self.success_label, f"Saved {pages} page{'s' if pages != 1 else ''} to {path}."
             )
-        elif task.error:
-            show_message(self.error_label, task.error)
+
+        self._run("Save statement", f"Writing {path.name}…", work, saved)

@@ -42,7 +42,7 @@ from posapp.services.catalog import (
 )
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ConflictError, ServiceError
-from posapp.ui.catalog.tasks import TaskRunner
+from posapp.ui.kit.operation import Operation
 from posapp.ui.kit.widgets import SPACING, message_label
 
 MAX_IMAGES = 8
@@ -113,7 +113,7 @@ class ProductEditorDialog(QDialog):
         self.product = product
         self.saved: ProductDTO | None = None
         self.images: list[ImageEntry] = []
-        self._runner = TaskRunner(self, threads=1)
+        self._image_check: Operation[PreparedImage] | None = None
         self._locale = QLocale()
         self.setWindowTitle("New product" if product is None else f"Edit {product.name}")
         self.setAccessibleName(self.windowTitle())
@@ -354,7 +354,7 @@ class ProductEditorDialog(QDialog):
 
     def _update_image_buttons(self) -> None:
         selected = self.image_list.currentRow() >= 0
-        busy = self._runner.busy
+        busy = self.image_busy
         self.add_image_button.setEnabled(len(self.images) < MAX_IMAGES and not busy)
         self.replace_image_button.setEnabled(selected and not busy)
         self.remove_image_button.setEnabled(selected and not busy)
@@ -369,8 +369,7 @@ class ProductEditorDialog(QDialog):
         self.error_label.hide()
         self.image_caption.setText("Checking the image…")
 
-        def done(result: object) -> None:
-            assert isinstance(result, PreparedImage)
+        def done(result: PreparedImage) -> None:
             entry = ImageEntry(
                 result.thumbnail,
                 prepared=result,
@@ -390,13 +389,20 @@ class ProductEditorDialog(QDialog):
             self._update_image_buttons()
             self._show_preview(self._current_entry())
 
-        self._runner.start(lambda task: self._catalog.prepare_image(path), done, failed)
+        catalog = self._catalog
+        self._image_check = Operation(
+            self,
+            lambda _job: catalog.prepare_image(path),
+            name="image check",
+            success=done,
+            failure=failed,
+        ).run()
         self._update_image_buttons()
 
     @property
     def image_busy(self) -> bool:
         """Whether an image is being checked."""
-        return self._runner.busy
+        return self._image_check is not None and self._image_check.running
 
     def _current_entry(self) -> ImageEntry | None:
         row = self.image_list.currentRow()
@@ -408,7 +414,7 @@ class ProductEditorDialog(QDialog):
 
     @Slot()
     def _on_add_clicked(self) -> None:
-        if len(self.images) >= MAX_IMAGES or self._runner.busy:
+        if len(self.images) >= MAX_IMAGES or self.image_busy:
             return
         path = self._choose_file()
         if path:
@@ -417,7 +423,7 @@ class ProductEditorDialog(QDialog):
     @Slot()
     def _on_replace_clicked(self) -> None:
         row = self.image_list.currentRow()
-        if row < 0 or self._runner.busy:
+        if row < 0 or self.image_busy:
             return
         path = self._choose_file()
         if path:
@@ -477,7 +483,7 @@ class ProductEditorDialog(QDialog):
 
     def save(self) -> bool:
         """Validate and store; on failure show why (and keep the dialog open)."""
-        if self._runner.busy:
+        if self.image_busy:
             self._show_error("Wait until the image has been checked.")
             return False
         try:
@@ -527,5 +533,6 @@ class ProductEditorDialog(QDialog):
         self.error_label.hide()
 
     def done(self, result: int) -> None:  # noqa: D102 - QDialog.done
-        self._runner.wait()
+        if self._image_check is not None:
+            self._image_check.abandon()  # nobody waits for the image any more
         super().done(result)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Callable
+from typing import Final
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QFontDatabase
@@ -25,7 +26,8 @@ from typing_extensions import override
 
 from posapp.services.catalog import CatalogApi, ExportReport, ImportOptions, ImportReport
 from posapp.services.platform.dto import UserDTO
-from posapp.ui.catalog.tasks import TaskRunner
+from posapp.ui.kit.operation import Job, Operation, drain
+from posapp.ui.kit.progress_dialog import DialogLook
 from posapp.ui.kit.widgets import SPACING
 
 CSV_FILTER = "CSV files (*.csv *.txt);;All files (*)"
@@ -78,8 +80,7 @@ class ImportDialog(QDialog):
         self.setMinimumWidth(78 * SPACING)
         self._catalog = catalog
         self._user = user
-        self._runner = TaskRunner(self, threads=1)
-        self._stop = threading.Event()
+        self._import: Operation[ImportReport] | None = None
         self.report: ImportReport | None = None
 
         layout = QVBoxLayout(self)
@@ -156,7 +157,7 @@ class ImportDialog(QDialog):
     @property
     def running(self) -> bool:
         """Whether an import is in progress."""
-        return self._runner.busy
+        return self._import is not None and self._import.running
 
     def options(self) -> ImportOptions:
         """The chosen options."""
@@ -177,22 +178,21 @@ class ImportDialog(QDialog):
             self.status.setText("Choose a CSV file first.")
             return
         self.path_edit.setText(file)
-        self._stop.clear()
         self.report = None
         self.report_view.hide()
         self.progress.setRange(0, 0)
         self.progress.show()
         self.status.setText("Reading and checking every row…")
         self._set_running(True)
-        options = self.options()
-        self._runner.start(
-            lambda task: self._catalog.import_csv(
-                self._user, file, options, task.report, self._stop.is_set
-            ),
-            self._on_import_done,
-            self._on_import_failed,
-            self._on_import_progress,
-        )
+        catalog, user, options = self._catalog, self._user, self.options()
+        self._import = Operation(
+            self,
+            lambda job: catalog.import_csv(user, file, options, job.progress, job.cancelled),
+            name="catalog import",
+            success=self._on_import_done,
+            failure=self._on_import_failed,
+            progress=self._on_import_progress,
+        ).run()
 
     def _set_running(self, running: bool) -> None:
         for widget in (
@@ -211,8 +211,7 @@ class ImportDialog(QDialog):
         self.progress.setValue(done)
         self.status.setText(f"Checked {done:,} of {total:,} lines…")
 
-    def _on_import_done(self, result: object) -> None:
-        assert isinstance(result, ImportReport)
+    def _on_import_done(self, result: ImportReport) -> None:
         self.report = result
         self._set_running(False)
         self.progress.hide()
@@ -239,8 +238,8 @@ class ImportDialog(QDialog):
 
     @Slot()
     def _on_cancel_clicked(self) -> None:
-        if self.running:
-            self._stop.set()
+        if self._import is not None and self._import.running:
+            self._import.cancel()
             self.status.setText("Cancelling: nothing will be saved…")
         else:
             self.reject()
@@ -254,75 +253,32 @@ class ImportDialog(QDialog):
 
     @override
     def closeEvent(self, event: QCloseEvent) -> None:
-        self._stop.set()
-        self._runner.wait()
+        drain(self)  # stops the import: nothing is saved
         super().closeEvent(event)
 
 
-class ExportDialog(QDialog):
-    """Exports every product to a chosen file in the background, with progress and Cancel."""
+EXPORT_LOOK: Final = DialogLook(
+    object_name="exportDialog",
+    progress_name="Export progress",
+    status="Written {done:,} of {total:,} products…",
+    cancelling="Cancelling…",
+    keep_open_on_failure=False,  # the tab's status line says what went wrong
+)
 
-    def __init__(
-        self, catalog: CatalogApi, user: UserDTO, path: str, parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.setObjectName("exportDialog")
-        self.setWindowTitle("Export products")
-        self.setMinimumWidth(60 * SPACING)
-        self._runner = TaskRunner(self, threads=1)
-        self._stop = threading.Event()
-        self.result_report: ExportReport | None = None
-        self.message = ""
-        self.status = _plain(f"Writing {path}…", self)
-        self.progress = QProgressBar(self)
-        self.progress.setAccessibleName("Export progress")
-        self.progress.setRange(0, 0)
-        self.cancel_button = QPushButton("Cancel", self)
-        self.cancel_button.clicked.connect(self._on_cancel_clicked)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(3 * SPACING, 3 * SPACING, 3 * SPACING, 3 * SPACING)
-        layout.addWidget(self.status)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignRight)
-        self._runner.start(
-            lambda task: catalog.export_csv(user, path, task.report, self._stop.is_set),
-            self._on_done,
-            self._on_failed,
-            self._on_progress,
-        )
 
-    @property
-    def running(self) -> bool:
-        """Whether the export is still writing."""
-        return self._runner.busy
+def export_products(
+    parent: QWidget, catalog: CatalogApi, user: UserDTO, path: str, say: Callable[[str], object]
+) -> Operation[ExportReport]:
+    """Export every product to ``path`` behind a progress dialog with Cancel; ``say`` the end."""
 
-    def _on_progress(self, done: int, total: int) -> None:
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(done)
-        self.status.setText(f"Written {done:,} of {total:,} products…")
+    def work(job: Job) -> ExportReport:
+        return catalog.export_csv(user, path, job.progress, job.cancelled)
 
-    def _on_done(self, result: object) -> None:
-        assert isinstance(result, ExportReport)
-        self.result_report = result
-        self.message = (
-            "Export cancelled: no file was written."
-            if result.cancelled
-            else f"Exported {result.rows:,} products."
-        )
-        self.accept()
+    def exported(report: ExportReport) -> None:
+        if report.cancelled:
+            say("Export cancelled: no file was written.")
+        else:
+            say(f"Exported {report.rows:,} products.")
 
-    def _on_failed(self, message: str) -> None:
-        self.message = message
-        self.reject()
-
-    @Slot()
-    def _on_cancel_clicked(self) -> None:
-        self._stop.set()
-        self.status.setText("Cancelling…")
-
-    @override
-    def reject(self) -> None:
-        if self.running:
-            self._on_cancel_clicked()
-            return
-        super().reject()
+    op = Operation(parent, work, name="catalog export", success=exported, failure=say)
+    return op.with_dialog("Export products", f"Writing {path}…", EXPORT_LOOK).run()

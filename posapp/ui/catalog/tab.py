@@ -29,14 +29,21 @@ from typing_extensions import override
 
 from posapp.events import ProductChanged, ProductsImported
 from posapp.reports.labels import render_label_sheet
-from posapp.services.catalog import CatalogApi, CategoryDTO, ImportReport, ProductDTO, SearchResult
+from posapp.services.catalog import (
+    CatalogApi,
+    CategoryDTO,
+    ExportReport,
+    ImportReport,
+    ProductDTO,
+    SearchResult,
+)
 from posapp.services.platform.errors import ServiceError
 from posapp.services.staff import Permission, has_permission
 from posapp.ui.catalog.category_dialog import CategoryDialog
 from posapp.ui.catalog.editor import ProductEditorDialog
-from posapp.ui.catalog.import_dialogs import CSV_FILTER, ExportDialog, ImportDialog
+from posapp.ui.catalog.import_dialogs import CSV_FILTER, ImportDialog, export_products
 from posapp.ui.catalog.model import COLUMN_KEYS, FIRST_IDS, THUMB_SIZE, CatalogTableModel
-from posapp.ui.catalog.tasks import TaskRunner
+from posapp.ui.kit.operation import Job, Operation, drain
 from posapp.ui.kit.tab import Tab
 from posapp.ui.kit.widgets import SPACING, PageHeader, page_column, search_field, shortcut_action
 
@@ -67,7 +74,7 @@ class CatalogTab(Tab):
         backend, bus, user = self.backend, self.bus, self.user
         self.catalog: CatalogApi = backend.catalog
         self.can_manage = has_permission(user, Permission.MANAGE_PRODUCTS)
-        self._runner = TaskRunner(self, threads=2)
+        self._search: Operation[SearchResult] | None = None
         self._generation = 0
         self._select_after_refresh: int | None = None
         self.editor: ProductEditorDialog | None = None
@@ -234,23 +241,37 @@ class CatalogTab(Tab):
         browse = not text.strip()
         catalog, user = self.catalog, self.user
 
-        def first(task: object) -> SearchResult:
+        def first(_job: Job) -> SearchResult:
             limit = FIRST_IDS if browse else None
             return catalog.search(user, text, include_archived=archived, limit=limit)
 
-        def every(task: object) -> SearchResult:
+        def every(_job: Job) -> SearchResult:
             return catalog.search(user, text, include_archived=archived)
 
-        def apply(result: object, *, final: bool) -> None:
-            if generation != self._generation or not isinstance(result, SearchResult):
+        def start(work: Callable[[Job], SearchResult], *, final: bool) -> None:
+            self._search = Operation(
+                self,
+                work,
+                name="catalog search",
+                success=lambda result: apply(result, final=final),
+                failure=self._on_search_failed,
+            ).run()
+
+        def apply(result: SearchResult, *, final: bool) -> None:
+            if generation != self._generation:
                 return
             self._apply_result(result, final=final)
             if browse and not final and result.truncated:
-                self._runner.start(every, lambda r: apply(r, final=True), self._on_search_failed)
+                start(every, final=True)
             else:
                 self.search_finished.emit()
 
-        self._runner.start(first, lambda r: apply(r, final=False), self._on_search_failed)
+        start(first, final=False)
+
+    @property
+    def searching(self) -> bool:
+        """Whether the latest search has not answered yet."""
+        return self._search is not None and self._search.running
 
     def _apply_result(self, result: SearchResult, *, final: bool) -> None:
         selected = self.selected_ids()
@@ -307,7 +328,7 @@ class CatalogTab(Tab):
     @Slot()
     def _on_search_edit_return_pressed(self) -> None:
         """Enter: search now; with a scanned code that matches exactly, open the product."""
-        if self._search_timer.isActive() or self._runner.busy:  # a scanner types fast
+        if self._search_timer.isActive() or self.searching:  # a scanner types fast
             self._open_exact = True
             self.refresh()
             return
@@ -510,13 +531,9 @@ class CatalogTab(Tab):
         if self.can_manage:
             self.import_dialog().open()
 
-    def export_to(self, path: str) -> ExportDialog:
+    def export_to(self, path: str) -> Operation[ExportReport]:
         """Start exporting to ``path`` and show the progress dialog (window-modal)."""
-        dialog = ExportDialog(self.catalog, self.user, path, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished.connect(lambda _result: self.message.emit(dialog.message))
-        dialog.open()
-        return dialog
+        return export_products(self, self.catalog, self.user, path, self.message.emit)
 
     @Slot()
     def _on_export_triggered(self) -> None:
@@ -532,5 +549,5 @@ class CatalogTab(Tab):
 
     @override
     def closeEvent(self, event: QCloseEvent) -> None:
-        self._runner.wait()
+        drain(self)
         super().closeEvent(event)

@@ -37,6 +37,7 @@ from posapp.services.coupons import (
     CampaignDraft,
     CampaignRow,
     CouponsApi,
+    OperationCancelledError,
 )
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
@@ -45,9 +46,10 @@ from posapp.services.staff import Permission, has_permission
 from posapp.ui.coupons.dialogs import CampaignDialog, GenerateDialog, ReportDialog
 from posapp.ui.coupons.models import CampaignTableModel
 from posapp.ui.coupons.pages import CodesPage, RedemptionLogPage, table_view
-from posapp.ui.coupons.worker import Cancelled, Progress, TaskDialog
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.formatting import money_text
+from posapp.ui.kit.operation import Job, Operation
+from posapp.ui.kit.progress_dialog import DialogLook
 from posapp.ui.kit.widgets import SPACING, PageHeader
 
 if TYPE_CHECKING:
@@ -55,6 +57,8 @@ if TYPE_CHECKING:
 
 REFRESH_DELAY_MS = 150
 """Bursts of events (a bulk checkout, a refund of many orders) cause one refresh."""
+LOOK = DialogLook(object_name="couponTaskDialog")
+"""The progress dialog of coupon work: a failure stays shown in it, with a Close button."""
 
 
 class CouponsTab(QWidget):
@@ -415,14 +419,10 @@ class CouponsTab(QWidget):
         self._update_actions()
         self._set_message(f"Code {code.code} {'enabled' if not code.active else 'disabled'}.")
 
-    def run_task(
-        self, title: str, what: str, work: Callable[[Progress, Cancelled], object]
-    ) -> TaskDialog:
-        """Run ``work`` off the GUI thread behind a progress dialog; return the finished dialog."""
-        dialog = TaskDialog(title, what, work, self)
-        dialog.start()
-        dialog.exec()
-        return dialog
+    def run_task(self, title: str, what: str, work: Callable[[Job], object]) -> Operation[object]:
+        """Run ``work`` off the GUI thread behind a progress dialog; return the ended operation."""
+        op = Operation(self, work, name=title, cancel_errors=(OperationCancelledError,))
+        return op.with_dialog(title, what, LOOK).run_modal()
 
     @Slot()
     def generate(self) -> None:
@@ -437,19 +437,19 @@ class CouponsTab(QWidget):
         count, prefix, groups = ask.count_box.value(), ask.prefix_edit.text(), ask.groups
         campaign_id = row.campaign.id
 
-        def work(progress: Progress, cancelled: Cancelled) -> object:
+        def work(job: Job) -> object:
             return coupons.generate_codes(
                 self.user,
                 campaign_id,
                 count,
                 prefix=prefix,
                 groups=groups,
-                progress=progress,
-                cancelled=cancelled,
+                progress=job.progress,
+                cancelled=job.cancelled,
             )
 
         done = self.run_task("Generate codes", f"Generating {count:,} unique codes…", work)
-        if done.result_value is not None:
+        if done.result is not None:
             self._set_message(f"{count:,} codes generated for {row.campaign.name}.")
         elif done.error:
             self._set_message(done.error, error=True)
@@ -463,17 +463,15 @@ class CouponsTab(QWidget):
         name, _ = QFileDialog.getSaveFileName(self, title, str(folder / suggested), file_filter)
         return Path(name) if name else None
 
-    def _save(
-        self, title: str, what: str, path: Path, make: Callable[[Progress, Cancelled], bytes]
-    ) -> None:
-        def work(progress: Progress, cancelled: Cancelled) -> object:
-            data = make(progress, cancelled)
+    def _save(self, title: str, what: str, path: Path, make: Callable[[Job], bytes]) -> None:
+        def work(job: Job) -> object:
+            data = make(job)
             path.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(path, data)
             return path
 
         done = self.run_task(title, what, work)
-        if done.result_value is not None:
+        if done.result is not None:
             self._set_message(f"Saved {path}", file=path)
         elif done.error:
             self._set_message(done.error, error=True)
@@ -497,7 +495,7 @@ class CouponsTab(QWidget):
             return
         campaign_id = row.campaign.id
 
-        def make(progress: Progress, cancelled: Cancelled) -> bytes:
+        def make(_job: Job) -> bytes:
             return coupons.export_codes_csv(self.user, campaign_id).encode("utf-8-sig")
 
         self._save("Export codes", "Exporting the codes…", path, make)
@@ -515,9 +513,9 @@ class CouponsTab(QWidget):
             return
         campaign_id = row.campaign.id
 
-        def make(progress: Progress, cancelled: Cancelled) -> bytes:
+        def make(job: Job) -> bytes:
             sheet = coupons.code_sheet(self.user, campaign_id)
-            return render_code_sheet(sheet, progress=progress, cancelled=cancelled)
+            return render_code_sheet(sheet, progress=job.progress, cancelled=job.cancelled)
 
         self._save("Code sheet", "Drawing the code sheet…", path, make)
 
@@ -537,14 +535,14 @@ class CouponsTab(QWidget):
         if path is None:
             return
 
-        def make(progress: Progress, cancelled: Cancelled) -> bytes:
+        def make(job: Job) -> bytes:
             def half(done: int, total: int) -> None:
-                progress(done, 2 * total)
+                job.progress(done, 2 * total)
 
             report = coupons.effectiveness_report(
-                self.user, first, last, campaign_ids=ids, progress=half, cancelled=cancelled
+                self.user, first, last, campaign_ids=ids, progress=half, cancelled=job.cancelled
             )
-            progress(3, 4)
+            job.progress(3, 4)
             return render_effectiveness(report)
 
         self._save("Effectiveness report", "Building the effectiveness report…", path, make)

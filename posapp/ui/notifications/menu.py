@@ -17,10 +17,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Protocol
 
-from PySide6.QtCore import QObject, Qt, QThreadPool, QUrl, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QDialog, QMenu, QVBoxLayout, QWidget
-from typing_extensions import override
 
 from posapp.services.notifications import (
     OUTBOX_PERMISSION,
@@ -32,8 +31,8 @@ from posapp.services.notifications import (
 from posapp.services.platform.dto import UserDTO
 from posapp.services.staff import Permission, has_permission
 from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.operation import Job, Operation, Wording
 from posapp.ui.kit.qt_compat import emit
-from posapp.ui.kit.worker import Cancelled, Progress, Task
 from posapp.ui.notifications.outbox_dialogs import PromotionDialog, SmtpSettingsDialog
 from posapp.ui.notifications.outbox_view import OutboxView
 from posapp.ui.notifications.rules_dialog import NotificationRulesDialog
@@ -88,20 +87,6 @@ def ensure_final_report(
     return found or write_final_report(coupons.final_report(user, campaign_id), folder)
 
 
-class _ReportTask(Task):
-    """Finds or writes a campaign's final report on the thread pool; never touches a widget."""
-
-    def __init__(self, backend: Backend, user: UserDTO, campaign_id: int) -> None:
-        def work(_progress: Progress, _cancelled: Cancelled) -> object:
-            return ensure_final_report(backend.coupons, user, campaign_id)
-
-        super().__init__(work, name=f"final report of campaign {campaign_id}")
-
-    @override
-    def write_error(self, exc: OSError) -> str:
-        return f"Cannot write the report: {exc.strerror or exc}"
-
-
 class LinkOpener(QObject):
     """Shows the object a notification links to (see the module docstring).
 
@@ -124,7 +109,6 @@ class LinkOpener(QObject):
         self._backend = backend
         self._user = user
         self._toasts = toasts
-        self._jobs: set[_ReportTask] = set()
 
     @Slot(str, int)
     def open(self, kind: str, object_id: int) -> None:
@@ -152,26 +136,26 @@ class LinkOpener(QObject):
                 pages.setCurrentWidget(orders)
 
     def _open_report(self, campaign_id: int) -> None:
-        job = _ReportTask(self._backend, self._user, campaign_id)
-        job.signals.finished.connect(self._on_job_done, Qt.ConnectionType.QueuedConnection)
-        job.signals.failed.connect(self._on_job_failed, Qt.ConnectionType.QueuedConnection)
-        self._jobs.add(job)
-        QThreadPool.globalInstance().start(job)
+        backend, user = self._backend, self._user
 
-    def _forget(self) -> None:
-        sender = self.sender()
-        self._jobs = {job for job in self._jobs if job.signals is not sender}
+        def work(_job: Job) -> Path:
+            return ensure_final_report(backend.coupons, user, campaign_id)
 
-    @Slot(object)
-    def _on_job_done(self, path: Path) -> None:
-        self._forget()
+        Operation(
+            self,
+            work,
+            name=f"final report of campaign {campaign_id}",
+            success=self._on_report_written,
+            failure=self._on_report_failed,
+            wording=Wording(cannot_write="Cannot write the report: {reason}"),
+        ).run()
+
+    def _on_report_written(self, path: Path) -> None:
         emit(self.report_ready, path)
         if not open_file(path):
             self._toasts.show_toast("No PDF viewer", f"The report is at {path}.", "warning")
 
-    @Slot(str)
-    def _on_job_failed(self, message: str) -> None:
-        self._forget()
+    def _on_report_failed(self, message: str) -> None:
         self._toasts.show_toast("Cannot open the report", message, "error")
 
 

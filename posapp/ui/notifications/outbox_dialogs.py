@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -29,36 +29,12 @@ from posapp.services.notifications import (
 )
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
+from posapp.ui.kit.operation import Operation
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.session import error_text
 from posapp.ui.kit.widgets import SPACING, PageHeader, message_label
 
 SUBJECT_MAX: Final = 200
-
-
-class _SendSignals(QObject):
-    done = Signal(int)
-    failed = Signal(object)  # the exception: the dialog turns it into text in the GUI thread
-
-
-class _SendPromotion(QRunnable):
-    """Queues the promotion off the GUI thread (one transaction; thousands of rows)."""
-
-    def __init__(
-        self, api: NotificationsApi, user: UserDTO, subject: str, body: str, campaign_id: int | None
-    ) -> None:
-        super().__init__()
-        self.signals = _SendSignals()
-        self._args = (api, user, subject, body, campaign_id)
-
-    def run(self) -> None:
-        api, user, subject, body, campaign_id = self._args
-        try:
-            count = api.send_promotion(user, subject, body, campaign_id)
-        except Exception as exc:  # a worker must report, never die silently
-            emit(self.signals.failed, exc)
-        else:
-            emit(self.signals.done, count)
 
 
 class PromotionDialog(QDialog):
@@ -77,7 +53,6 @@ class PromotionDialog(QDialog):
         super().__init__(parent)
         self._api = api
         self._user = user
-        self._job: _SendPromotion | None = None
         self.setObjectName("promotionDialog")
         self.setWindowTitle("Write a promotion")
         self.resize(620, 560)
@@ -185,30 +160,26 @@ class PromotionDialog(QDialog):
     def _on_send_clicked(self) -> None:
         self._show_error("")
         self._set_busy(True)
-        job = _SendPromotion(
-            self._api,
-            self._user,
-            self.subject_edit.text(),
-            self.body_edit.toPlainText(),
-            self._campaign_id(),
-        )
-        job.signals.done.connect(self._on_job_done)
-        job.signals.failed.connect(self._on_job_failed)
-        self._job = job
-        QThreadPool.globalInstance().start(job)
+        api, user = self._api, self._user
+        subject, body = self.subject_edit.text(), self.body_edit.toPlainText()
+        campaign_id = self._campaign_id()
+        Operation(
+            self,
+            lambda _job: api.send_promotion(user, subject, body, campaign_id),
+            name="promotion",
+            success=self._on_sent,
+            failure=self._on_send_failed,
+            describe=lambda exc: error_text(self, exc),
+        ).run()
 
-    @Slot(int)
-    def _on_job_done(self, count: int) -> None:
+    def _on_sent(self, count: int) -> None:
         self._set_busy(False)
-        self._job = None
         emit(self.sent, count)
         self.accept()
 
-    @Slot(object)
-    def _on_job_failed(self, error: BaseException) -> None:
+    def _on_send_failed(self, message: str) -> None:
         self._set_busy(False)
-        self._job = None
-        self._show_error(error_text(self, error))
+        self._show_error(message)
 
 
 class SmtpSettingsDialog(QDialog):

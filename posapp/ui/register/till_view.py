@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
+from typing import Final
 
-from PySide6.QtCore import QDate, Qt, Signal, Slot
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QDate, Qt, QUrl, Signal, Slot
+from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDateEdit,
     QFrame,
@@ -20,18 +22,38 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from posapp.config import data_dir
 from posapp.reports.sales_report import sales_report_pdf
 from posapp.reports.till_reports import till_report_pdf
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
+from posapp.services.platform.files import write_atomic
 from posapp.services.sales import SalesApi, TillReport, TillSessionDTO
 from posapp.services.staff import Permission, has_permission
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.formatting import money_text
+from posapp.ui.kit.operation import Job, Operation
+from posapp.ui.kit.progress_dialog import DialogLook
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.widgets import SPACING
-from posapp.ui.register.tasks import PdfSink, TaskDialog, save_and_open_pdf
 from posapp.ui.register.till_dialogs import CashMoveDialog, CloseTillDialog, OpenTillDialog
+
+PdfSink = Callable[[str, bytes], None]
+REPORT_LOOK: Final = DialogLook(
+    object_name="orderTaskDialog",
+    progress_name="{title}",
+    keep_open_on_failure=False,  # the till page says what went wrong
+    wait_for_worker=False,  # reportlab cannot stop mid-page: Cancel drops the late report
+)
+
+
+def save_and_open_pdf(name: str, pdf: bytes) -> None:
+    """Keep a PDF in the data folder's ``reports`` and open it in the system viewer."""
+    folder = data_dir() / "reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    write_atomic(path, pdf)
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(path).resolve())))
 
 
 def _over_short(value: int | None) -> str:
@@ -310,16 +332,16 @@ class TillView(QWidget):
         date_to = date(last.year(), last.month(), last.day())
         sales, user = self.sales, self.user
 
-        def work() -> bytes:
+        def work(_job: Job) -> bytes:
             report = sales.sales_summary(user, date_from, date_to)
             return sales_report_pdf(report, zone=sales.shop_zone())
 
-        dialog = TaskDialog("Sales report", "Adding up the sales…", work, self)
-        dialog.exec()
-        if dialog.error:
-            self.say(dialog.error)
-        elif isinstance(dialog.outcome, bytes):
+        def show(pdf: bytes) -> None:
             try:
-                self.pdf_sink(f"sales-{date_from}-{date_to}.pdf", dialog.outcome)
+                self.pdf_sink(f"sales-{date_from}-{date_to}.pdf", pdf)
             except OSError as exc:
                 self.say(str(exc))
+
+        Operation(self, work, name="sales report", success=show, failure=self.say).with_dialog(
+            "Sales report", "Adding up the sales…", REPORT_LOOK
+        ).run_modal()

@@ -7,9 +7,10 @@ chain check read the whole log, so they run on a worker thread with a progress b
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QDate, QDateTime, QLocale, QTime, Signal, Slot
 from PySide6.QtGui import QShowEvent
@@ -31,6 +32,7 @@ from posapp.services.platform.audit import ChainReport
 from posapp.services.platform.dto import UserDTO
 from posapp.services.staff import AuditFilter, AuditRow, ExportCancelledError, StaffApi
 from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.operation import Job, Operation
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import icon
 from posapp.ui.kit.session import error_text
@@ -38,9 +40,9 @@ from posapp.ui.kit.widgets import SPACING, message_label, show_message
 from posapp.ui.staff.audit_model import AUDIT_COLUMNS, AuditTableModel
 from posapp.ui.staff.dialogs import chevron_combo
 from posapp.ui.staff.page import CardPage, Shortcut, card_row, card_table
-from posapp.ui.staff.worker import BackgroundJob, Progress
 
 _log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 PERIODS = ("Any time", "Today", "Last 7 days", "Last 30 days", "Custom dates")
 CUSTOM = len(PERIODS) - 1
@@ -77,9 +79,8 @@ class AuditView(CardPage):
     ) -> None:
         super().__init__(parent)
         self._staff, self._bus, self._user = staff, bus, user
-        self._job: BackgroundJob | None = None
+        self._job: Operation[Any] | None = None
         self._loaded = False
-        self._export_total, self._export_target = 1, Path()
         self.model = AuditTableModel(self, on_error=self._on_model_error)
         self.build_card()
 
@@ -269,15 +270,33 @@ class AuditView(CardPage):
 
     # ---- export and verify --------------------------------------------------------------
 
-    def _start(self, work: BackgroundJob, busy: bool) -> None:
-        self._job = work
+    def _start(
+        self,
+        work: Callable[[Job], _T],
+        success: Callable[[_T], object],
+        *,
+        name: str,
+        progress: Callable[[int, int], object] | None = None,
+    ) -> None:
+        self._job = Operation(
+            self,
+            work,
+            name=name,
+            success=success,
+            failure=lambda message: self._finish(message, ok=False),
+            cancelled=lambda: self._finish("Export cancelled: no file was written."),
+            progress=progress,
+            cancel_errors=(ExportCancelledError,),
+            describe=lambda exc: error_text(self, exc),
+        )
         show_message(self.result_label, "")
         for button in (self.export_button, self.verify_button):
             button.setEnabled(False)
-        self.progress.setRange(0, 0 if busy else 100)
+        self.progress.setRange(0, 0 if progress is None else 100)
         self.progress.setValue(0)
         self.progress.show()
         self.cancel_button.show()
+        self._job.run()
 
     def _finish(self, message: str = "", *, ok: bool = True) -> None:
         self._job = None
@@ -318,26 +337,19 @@ class AuditView(CardPage):
             return
         staff, user = self._staff, self._user
 
-        def work(progress: Progress) -> object:
-            return staff.export_audit_csv(user, flt, target, progress=progress)
+        def work(job: Job) -> int:
+            return staff.export_audit_csv(
+                user, flt, target, progress=lambda done: job.keep_going(done, total)
+            )
 
-        job = BackgroundJob()
-        job.progressed.connect(self._on_export_progressed)
-        job.succeeded.connect(self._on_export_succeeded)
-        job.failed.connect(self._on_task_failed)
-        self._export_total, self._export_target = total, target
-        self._start(job, busy=False)
-        job.start(work)
+        def exported(count: int) -> None:
+            noun = "row" if count == 1 else "rows"
+            self._finish(f"Exported {QLocale().toString(count)} {noun} to {target.name}.")
 
-    @Slot(int)
-    def _on_export_progressed(self, done: int) -> None:
-        self.progress.setValue(min(100, 100 * done // self._export_total))
+        self._start(work, exported, name="audit export", progress=self._on_export_progressed)
 
-    @Slot(object)
-    def _on_export_succeeded(self, count: int) -> None:
-        noun = "row" if count == 1 else "rows"
-        name = self._export_target.name
-        self._finish(f"Exported {QLocale().toString(count)} {noun} to {name}.")
+    def _on_export_progressed(self, done: int, total: int) -> None:
+        self.progress.setValue(min(100, 100 * done // total))
 
     @Slot()
     def verify_chain(self) -> None:
@@ -345,20 +357,11 @@ class AuditView(CardPage):
         if self.is_busy():
             return
         staff, user = self._staff, self._user
+        self._start(
+            lambda _job: staff.verify_audit_chain(user), self._on_verify_done, name="chain check"
+        )
 
-        def work(_progress: Progress) -> object:
-            return staff.verify_audit_chain(user)
-
-        job = BackgroundJob()
-        job.succeeded.connect(self._on_verify_done)
-        job.failed.connect(self._on_task_failed)
-        self._start(job, busy=True)
-        job.start(work)
-
-    @Slot(object)
     def _on_verify_done(self, report: ChainReport) -> None:
-        if self._job is None:  # cancelled: the person no longer waits for it
-            return
         rows = QLocale().toString(report.rows)
         if report.ok:
             self._finish(f"Chain intact: all {rows} rows check out.")
@@ -367,19 +370,14 @@ class AuditView(CardPage):
                 f"Tampering detected at row {report.first_bad_id}: {report.problem}.", ok=False
             )
 
-    @Slot(object)
-    def _on_task_failed(self, exc: Exception) -> None:
-        if isinstance(exc, ExportCancelledError):
-            self._finish(str(exc))
-        elif self._job is not None:
-            self._finish(error_text(self, exc), ok=False)
-
     @Slot()
     def cancel_task(self) -> None:
         """Cancel the running export (no file is written) or stop waiting for the check."""
         job = self._job
         if job is None:
             return
-        job.cancel()
         if self.progress.maximum() == 0:  # the chain check cannot stop: stop waiting for it
+            job.abandon()
             self._finish("Chain check cancelled.")
+        else:
+            job.cancel()

@@ -44,6 +44,7 @@ from posapp.events import ProductChanged, ProductsImported, StockMoved
 from posapp.services.platform.errors import ServiceError
 from posapp.services.staff import Permission, has_permission
 from posapp.services.stock import StockApi, StockResult, StoreSummary
+from posapp.ui.kit.operation import Operation
 from posapp.ui.kit.resources import styled
 from posapp.ui.kit.tab import Tab
 from posapp.ui.kit.widgets import SPACING, PageHeader, page_column, shortcut_action
@@ -55,7 +56,7 @@ from posapp.ui.stores.dialogs import (
     TransferDialog,
     pick_of,
 )
-from posapp.ui.stores.export import ExportDialog, ExportTask
+from posapp.ui.stores.export import export_operation
 from posapp.ui.stores.panel import StockPanel, caption
 from posapp.ui.stores.store_dialog import StoreDialog
 from posapp.ui.stores.store_list import StoreItemDelegate, StoreListModel
@@ -79,7 +80,6 @@ class StoresTab(Tab):
     def build(self) -> None:
         backend, bus = self.backend, self.bus
         self.active_dialog: QDialog | None = None
-        self.export_dialog: ExportDialog | None = None
         self.header = PageHeader(
             "Stores", "Storefronts, warehouses and the stock they hold.", "store", self
         )
@@ -391,23 +391,17 @@ class StoresTab(Tab):
         if path is not None:
             self.export_replenishment(path, "pdf")
 
-    def export_replenishment(self, path: Path, fmt: str) -> ExportDialog | None:
+    def export_replenishment(self, path: Path, fmt: str) -> Operation[Path] | None:
         """Export the selected store's list to ``path`` off the GUI thread."""
-        store, stock = self.store, self.stock
+        store = self.store
         if store is None:
             return None
-        task = ExportTask(stock, self.user, store.id, path, fmt)
-        dialog = ExportDialog(task, f"Writing the replenishment list of {store.name}…", self)
-        self.export_dialog = dialog
+        what = f"Writing the replenishment list of {store.name}…"
 
-        def finished(result: int) -> None:
-            if result == QDialog.DialogCode.Accepted:
-                self._say(f"Saved {Path(dialog.path).name}.")
+        def saved(written: Path) -> None:
+            self._say(f"Saved {written.name}.")
 
-        dialog.finished.connect(finished)
-        dialog.open()
-        dialog.start()
-        return dialog
+        return export_operation(self, self.stock, self.user, store.id, path, fmt, what, saved).run()
 
     # -- slots ----------------------------------------------------------------------------
 
