@@ -139,7 +139,14 @@ def test_sigkill_at_random_moments_loses_nothing(tmp_path: Path) -> None:
     server = ForkServer(args)
     try:
         for iteration in range(1, iterations + 1):
-            how, delay, cold = _kill_once(server, args, rng, max_delay, iteration)
+            try:
+                how, delay, cold = _kill_once(server, args, rng, max_delay, iteration)
+            except AssertionError as error:
+                errors = summarise(log).errors
+                raise AssertionError(
+                    f"kill {iteration} (seed {seed}): {error}; last worker error: "
+                    f"{errors[-1] if errors else 'none logged'}"
+                ) from error
             summary = summarise(log)
             _ended(how, summary, iteration)
             tally.kills += 1

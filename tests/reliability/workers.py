@@ -46,7 +46,13 @@ class ForkServer:
     def _expect(self, *prefixes: str) -> dict[str, str]:
         seen: dict[str, str] = {}
         while len(seen) < len(prefixes):
-            line = self.lines.get(timeout=READY_TIMEOUT)
+            try:
+                line = self.lines.get(timeout=READY_TIMEOUT)
+            except queue.Empty:
+                raise AssertionError(
+                    f"the fork server said {seen}, not all of {prefixes}, in {READY_TIMEOUT:.0f} s"
+                    " (the worker's own errors are in its log)"
+                ) from None
             word, _, rest = line.partition(" ")
             assert word != "eof", "the fork server ended"
             if word in prefixes:
