@@ -382,9 +382,14 @@ class MainWindow(QMainWindow):
             emit(self.closed)
 
     def _finish_background_tasks(self) -> None:
-        """Stop the operations the tabs started and wait for their work before the window goes.
+        """Stop what would still use the services after the window closed, and wait for it.
 
-        The services they use close after the window; work that checks ``cancelled()`` stops
-        with nothing kept, other work runs to its end (see ``posapp.ui.kit.operation.drain``).
+        The services close right after the window, which is deleted a moment later: a tab's
+        refresh timer firing in between would read a closed database, so every timer under the
+        window stops. Operations the tabs started stop too (work that checks ``cancelled()``
+        keeps nothing, other work runs to its end) and are waited for
+        (``posapp.ui.kit.operation.drain``).
         """
+        for timer in self.findChildren(QTimer):
+            timer.stop()
         drain(self)
