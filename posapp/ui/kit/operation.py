@@ -22,10 +22,13 @@ reports through its :class:`Job` (``job.progress(done, total)``) and, where it c
   is dropped; :meth:`~Operation.abandon` drops it on purpose. :func:`drain` asks the work under
   a closing window to stop and waits for it.
 
-Worker threads hand each report to one small object in the GUI thread (a queued signal) and
-nothing per operation is a ``QObject`` but its dialog, which is deleted once it closes: running
-operations leaves no objects behind. Waiting never calls ``QThreadPool.waitForDone()`` from the
-GUI thread (which keeps Python's lock while a worker needs it to report).
+Operations are made and started in the GUI thread. The work runs on a
+``concurrent.futures`` pool rather than a ``QThreadPool``: its futures can be waited on, and no
+pool destructor waits for Python work while holding Python's lock. Worker threads hand each
+report to one small object in the GUI thread (a queued signal), so nothing per operation is a
+``QObject`` but its dialog, which is deleted once it closes: operations leave no objects
+behind. Waiting (:meth:`~Operation.wait`, :func:`drain`) needs no events: the work never waits
+for the GUI thread, it only posts to it.
 """
 
 from __future__ import annotations
