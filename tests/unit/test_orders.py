@@ -305,6 +305,18 @@ def test_order_list_keyset_pages_and_filters(backend: Backend, shop: Shop) -> No
     assert again[0].item_count == 1
 
 
+@pytest.mark.parametrize(
+    "text", ["\ud7ff", "MAIN-\U0010ffff", "\U0010ffff", "\U0010ffff\U0010ffff"]
+)
+def test_an_order_number_ending_in_any_code_point_is_searched(
+    backend: Backend, shop: Shop, text: str
+) -> None:
+    """Issue #16, defect 12: U+D7FF was followed by a lone surrogate SQLite cannot store."""
+    sale(backend, shop, [("apple", 1)])
+    found = orders_queries.order_page(backend.uow(), shop.cashier, OrderFilter(number=text))
+    assert found == []
+
+
 def test_find_order_by_number_and_detail(backend: Backend, shop: Shop) -> None:
     order_id = sale(backend, shop, [("mug", 2)])
     found = orders_queries.find_order(backend.uow(), shop.cashier, " main-000001 ")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from datetime import date, datetime
 
@@ -24,7 +23,7 @@ from posapp.models import (
 from posapp.models.orders import OrderReturn, OrderReturnLine
 from posapp.services.platform.dto import UserDTO, from_row
 from posapp.services.platform.errors import NotFoundError
-from posapp.services.platform.like import LIKE_ESCAPE, starts_with
+from posapp.services.platform.like import LIKE_ESCAPE, after_prefix, starts_with
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.platform.zone import day_bounds, shop_zone
 from posapp.services.sales.dto import StoreHeader
@@ -88,9 +87,9 @@ def _starts_with(uow: UnitOfWork, prefix: str) -> ColumnElement[bool]:
     cannot answer it; the BINARY collation orders by code point, as Python does). PostgreSQL's
     collation may not order by code point, so there it stays LIKE.
     """
-    last = ord(prefix[-1])
-    if uow.session.get_bind().dialect.name == "sqlite" and last < sys.maxunicode:
-        return and_(Order.number >= prefix, Order.number < prefix[:-1] + chr(last + 1))
+    above = after_prefix(prefix)
+    if uow.session.get_bind().dialect.name == "sqlite" and above is not None:
+        return and_(Order.number >= prefix, Order.number < above)
     return Order.number.like(starts_with(prefix), escape=LIKE_ESCAPE)
 
 
