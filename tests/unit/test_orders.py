@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -315,6 +316,51 @@ def test_an_order_number_ending_in_any_code_point_is_searched(
     sale(backend, shop, [("apple", 1)])
     found = orders_queries.order_page(backend.uow(), shop.cashier, OrderFilter(number=text))
     assert found == []
+
+
+def _audit_moves(backend: Backend, action: str) -> list[tuple[object, object]]:
+    with backend.read_uow() as uow:
+        rows = uow.session.scalars(select(AuditEntry).where(AuditEntry.action == action)).all()
+        return [(json.loads(row.before or "{}"), json.loads(row.after or "{}")) for row in rows]
+
+
+def test_the_cancel_audit_row_records_the_status_before_the_move(
+    backend: Backend, shop: Shop
+) -> None:
+    """Issue #16, defect 14: the row was written after the move and said "cancelled" before."""
+    approval = ManagerApproval("boss", PASSWORD, "customer left")
+    placed = unpaid(backend, shop, pickup=True)
+    orders.cancel_order(backend.uow(), shop.cashier, placed, "changed mind", approval)
+    ready = unpaid(backend, shop, pickup=True)
+    checkout.pay_order(
+        backend.uow(),
+        shop.cashier,
+        ready,
+        (PaymentDraft(uuid.uuid4(), PaymentKind.CASH, 750, 750),),
+    )
+    orders.cancel_order(backend.uow(), shop.cashier, ready, "changed mind", approval)
+    moves = _audit_moves(backend, "order.cancelled")
+    assert [(before["status"], after["status"]) for before, after in moves] == [  # type: ignore[index]
+        ("placed", "cancelled"),
+        ("ready", "cancelled"),
+    ]
+    assert [before["paid_minor"] for before, _after in moves] == [0, 750]  # type: ignore[index]
+
+
+def test_an_advance_audit_row_records_the_status_before_the_move(
+    backend: Backend, shop: Shop
+) -> None:
+    order_id = unpaid(backend, shop, pickup=True)
+    checkout.pay_order(
+        backend.uow(),
+        shop.cashier,
+        order_id,
+        (PaymentDraft(uuid.uuid4(), PaymentKind.CASH, 750, 750),),
+    )
+    orders.advance_order(backend.uow(), shop.cashier, order_id, "collect")
+    assert _audit_moves(backend, "order.collected") == [
+        ({"status": "ready"}, {"status": "collected"})
+    ]
 
 
 def test_find_order_by_number_and_detail(backend: Backend, shop: Shop) -> None:
