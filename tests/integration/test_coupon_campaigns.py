@@ -7,7 +7,8 @@ import dataclasses
 import io
 import re
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -481,3 +482,19 @@ def test_masked_staff_search_only_what_they_see(world: World) -> None:
     assert [r.code for r in cq.redemptions_page(world.backend.uow(), world.cashier, log_last)] == [
         masking.mask_code(codes[0])
     ]
+
+
+def test_campaign_times_round_trip_every_instant(world: World) -> None:
+    """Issue #16, defect 11 (service side): the second 02:30 of Berlin's autumn night, and
+    microseconds, come back from both databases as they went in, edit after edit."""
+    berlin = ZoneInfo("Europe/Berlin")
+    second = datetime(2026, 10, 25, 2, 30, tzinfo=berlin, fold=1)  # 01:30 UTC
+    ends = datetime(2026, 12, 1, 10, 15, 42, 123456, tzinfo=UTC)
+    made = cc.create_campaign(
+        world.backend.uow(), world.admin, draft(world, starts_at=second, ends_at=ends)
+    )
+    for _ in range(2):
+        again = cc.get_campaign(world.backend.uow(), world.admin, made.id)
+        assert again.starts_at.astimezone(UTC) == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
+        assert again.ends_at == ends
+        cc.update_campaign(world.backend.uow(), world.admin, made.id, again.to_draft())
