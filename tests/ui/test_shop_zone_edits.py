@@ -8,15 +8,14 @@ zone (``TZ`` and ``time.tzset``, which Qt follows) than the shop (``shop_timezon
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from PySide6.QtCore import QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDateTimeEdit, QDialog, QDialogButtonBox
+from PySide6.QtWidgets import QDateTimeEdit, QDialog, QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from posapp.services.backend import Backend
@@ -30,6 +29,7 @@ from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.zoned import ZonedDateTimeEdit
 from posapp.ui.orders.listing import OrderListView
 from posapp.ui.register.till_view import TillView
+from tests.ui.helpers import when_modal
 
 pytestmark = pytest.mark.ui
 
@@ -102,17 +102,6 @@ def test_a_typed_time_is_the_shops_wall_time(qtbot: QtBot, pc_zone: str) -> None
     assert edit.instant() == datetime(2027, 1, 2, 8, 45, tzinfo=UTC)  # CET is UTC+1
 
 
-def _when_modal(handle: Callable[[QDialog], None]) -> None:
-    def poll() -> None:
-        widget = QApplication.activeModalWidget()
-        if isinstance(widget, QDialog):
-            handle(widget)
-        else:
-            QTimer.singleShot(10, poll)
-
-    QTimer.singleShot(0, poll)
-
-
 @pytest.mark.parametrize(
     "starts_at",
     [
@@ -156,7 +145,7 @@ def test_saving_a_campaign_unchanged_keeps_its_times(
         assert isinstance(box, QDialogButtonBox)
         box.button(QDialogButtonBox.StandardButton.Save).click()
 
-    _when_modal(save_unchanged)
+    when_modal(save_unchanged)
     tab.edit_action.trigger()
     assert seen == [starts_at.astimezone(BERLIN).strftime("%d %b %Y %H:%M")]
     saved = ui_backend.coupons.get_campaign(admin, campaign.id)

@@ -318,6 +318,14 @@ def test_an_order_number_ending_in_any_code_point_is_searched(
     assert found == []
 
 
+def paid_pickup(backend: Backend, shop: Shop) -> int:
+    """A pickup order paid in cash: ready to collect."""
+    order_id = unpaid(backend, shop, pickup=True)
+    payment = PaymentDraft(uuid.uuid4(), PaymentKind.CASH, 750, 750)
+    checkout.pay_order(backend.uow(), shop.cashier, order_id, (payment,))
+    return order_id
+
+
 def _audit_moves(backend: Backend, action: str) -> list[tuple[object, object]]:
     with backend.read_uow() as uow:
         rows = uow.session.scalars(select(AuditEntry).where(AuditEntry.action == action)).all()
@@ -331,13 +339,7 @@ def test_the_cancel_audit_row_records_the_status_before_the_move(
     approval = ManagerApproval("boss", PASSWORD, "customer left")
     placed = unpaid(backend, shop, pickup=True)
     orders.cancel_order(backend.uow(), shop.cashier, placed, "changed mind", approval)
-    ready = unpaid(backend, shop, pickup=True)
-    checkout.pay_order(
-        backend.uow(),
-        shop.cashier,
-        ready,
-        (PaymentDraft(uuid.uuid4(), PaymentKind.CASH, 750, 750),),
-    )
+    ready = paid_pickup(backend, shop)
     orders.cancel_order(backend.uow(), shop.cashier, ready, "changed mind", approval)
     moves = _audit_moves(backend, "order.cancelled")
     assert [(before["status"], after["status"]) for before, after in moves] == [  # type: ignore[index]
@@ -350,13 +352,7 @@ def test_the_cancel_audit_row_records_the_status_before_the_move(
 def test_an_advance_audit_row_records_the_status_before_the_move(
     backend: Backend, shop: Shop
 ) -> None:
-    order_id = unpaid(backend, shop, pickup=True)
-    checkout.pay_order(
-        backend.uow(),
-        shop.cashier,
-        order_id,
-        (PaymentDraft(uuid.uuid4(), PaymentKind.CASH, 750, 750),),
-    )
+    order_id = paid_pickup(backend, shop)
     orders.advance_order(backend.uow(), shop.cashier, order_id, "collect")
     assert _audit_moves(backend, "order.collected") == [
         ({"status": "ready"}, {"status": "collected"})
