@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import text
 
 from posapp.services.backend import Backend
@@ -299,3 +301,21 @@ def test_after_prefix_is_the_least_string_above_the_prefix() -> None:
     assert after_prefix("\U0010ffff") is None
     assert after_prefix("") is None
     assert catalog_search._next_string("\U0010ffff") > "\U0010ffff" * 200
+
+
+EDGE_CHARS = st.sampled_from(["\U0010ffff", "\ud7ff", "\ue000", "\uffff", "\x00", "%", "_", "\\"])
+
+
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    database=None,
+)
+@given(st.lists(st.one_of(st.text(max_size=3), EDGE_CHARS), max_size=6).map("".join))
+@example("\U0010ffff")
+@example("apl-\U0010ffff\U0010ffff")
+def test_any_search_text_gives_ids(backend: Backend, admin: UserDTO, query: str) -> None:
+    """Every search box accepts any valid string (st.text never draws a lone surrogate)."""
+    result = catalog.search_products(backend.read_uow(), admin, query)
+    assert all(isinstance(product_id, int) for product_id in result.ids)
