@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import text
 
 from posapp.services.backend import Backend
 from posapp.services.catalog import products as catalog
 from posapp.services.catalog import search as catalog_search
 from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.like import after_prefix
 from tests.integration.catalog_support import add_staff, draft
 
 PRODUCTS = (
@@ -252,3 +255,67 @@ def test_pages_come_back_in_the_order_asked(
     assert [r.id for r in rows] == [ids["BAN-1"], ids["APL-GALA-1"], ids["CHOC-70"]]
     assert rows[1].barcode == "5012345678900"
     assert catalog.product_page(backend.read_uow(), admin, []) == []
+
+
+EDGE_TEXTS = (
+    "\U0010ffff",
+    "\U0010ffff\U0010ffff",
+    "a\U0010ffff",
+    "apl-\U0010ffff",
+    "\U0010ffffx",
+    "\ud7ff",
+    "a\ud7ff",
+    "\ue000",
+    "\uffff",
+    "\ufffd",
+    "\U0001f600",
+    "9\U0010ffff",
+)
+
+
+@pytest.mark.parametrize("query", EDGE_TEXTS)
+def test_any_code_point_can_end_a_search(
+    backend: Backend, admin: UserDTO, ids: dict[str, int], query: str
+) -> None:
+    """Issue #16, defect 12: a text ending in U+10FFFF (or U+D7FF) raised in the range read."""
+    assert search(backend, admin, query) == []
+
+
+def test_names_and_skus_with_the_last_code_point_are_found(
+    backend: Backend, admin: UserDTO, ids: dict[str, int]
+) -> None:
+    edge = catalog.create_product(
+        backend.uow(), admin, draft(sku="\U0010ffffZ", name="\U0010ffff\U0010ffff top")
+    ).id
+    below = catalog.create_product(backend.uow(), admin, draft(sku="\ud7ffA", name="\ud7ff low")).id
+    assert search(backend, admin, "\U0010ffff") == [edge]
+    assert search(backend, admin, "\U0010ffff\U0010ffff") == [edge]
+    assert search(backend, admin, "\ud7ff") == [below]
+
+
+def test_after_prefix_is_the_least_string_above_the_prefix() -> None:
+    assert after_prefix("ab") == "ac"
+    assert after_prefix("a\U0010ffff") == "b"
+    assert after_prefix("a\U0010ffff\U0010ffff") == "b"
+    assert after_prefix("\ud7ff") == "\ue000"
+    assert after_prefix("\U0010ffff") is None
+    assert after_prefix("") is None
+    assert catalog_search._next_string("\U0010ffff") > "\U0010ffff" * 200
+
+
+EDGE_CHARS = st.sampled_from(["\U0010ffff", "\ud7ff", "\ue000", "\uffff", "\x00", "%", "_", "\\"])
+
+
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    database=None,
+)
+@given(st.lists(st.one_of(st.text(max_size=3), EDGE_CHARS), max_size=6).map("".join))
+@example("\U0010ffff")
+@example("apl-\U0010ffff\U0010ffff")
+def test_any_search_text_gives_ids(backend: Backend, admin: UserDTO, query: str) -> None:
+    """Every search box accepts any valid string (st.text never draws a lone surrogate)."""
+    result = catalog.search_products(backend.read_uow(), admin, query)
+    assert all(isinstance(product_id, int) for product_id in result.ids)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import re
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -17,7 +19,7 @@ from posapp.services.coupons import campaigns as cc
 from posapp.services.coupons import codes as coupon_codes
 from posapp.services.coupons import exports as ce
 from posapp.services.coupons import final_report as cfr
-from posapp.services.coupons import generation
+from posapp.services.coupons import generation, masking
 from posapp.services.coupons import queries as cq
 from posapp.services.coupons import report_data as crd
 from posapp.services.coupons.dto import CampaignDraft, PageCursor, RedemptionFilter
@@ -397,3 +399,102 @@ def test_cashier_looks_but_cannot_change(world: World) -> None:
         cc.create_campaign(world.backend.uow(), world.cashier, draft(world))
     assert cq.list_campaigns(world.backend.uow(), world.cashier) == []
     assert isinstance(PermissionDeniedError("x"), ServiceError)
+
+
+# -- codes masked for staff without MANAGE_COUPONS (issue #16, defect 7) ---------------------
+
+
+def test_mask_code_keeps_the_prefix_and_the_last_group() -> None:
+    assert masking.mask_code("SPRING-7KQ2-BEZD") == "SPRING-****-BEZD"
+    assert masking.mask_code("WEB-AAAA-BBBB-CCCC") == "WEB-****-****-CCCC"
+    assert masking.mask_code("7KQ2-M9XD") == "****-M9XD"
+    assert masking.mask_code("SUMMER-10") == "******-10"
+    assert masking.mask_code("SUMMER5") == "******5"
+    assert masking.mask_code("ABC") == "***"
+
+
+def test_cashiers_read_every_code_masked(world: World) -> None:
+    """A cashier (VIEW_COUPONS only) could copy any unused code from the tab, CSV or sheet."""
+    campaign = world.campaign()
+    made = generation.generate_codes(
+        world.backend.uow(), world.admin, campaign.id, 4, prefix="SPRING"
+    )
+    codes = ce.code_sheet(world.backend.uow(), world.admin, campaign.id).codes
+    assert set(made.sample) <= set(codes)
+    world.checkout(codes[0], world.basket(("bread", 2)))
+    masked = [masking.mask_code(code) for code in codes]
+    assert all(re.fullmatch(r"SPRING-\*{4}-[A-Z0-9]{4}", code) for code in masked)
+    cashier, manager = world.cashier, world.staff["manager"]
+
+    def read(actor: UserDTO) -> dict[str, object]:
+        ids = cq.code_ids(world.backend.uow(), actor, campaign.id)
+        csv_rows = list(
+            csv.reader(io.StringIO(ce.export_codes_csv(world.backend.uow(), actor, campaign.id)))
+        )
+        return {
+            "page": [c.code for c in cq.codes_page(world.backend.uow(), actor, ids)],
+            "csv": [row[0] for row in csv_rows[1:]],
+            "sheet": list(ce.code_sheet(world.backend.uow(), actor, campaign.id).codes),
+            "log": [
+                r.code for r in cq.redemptions_page(world.backend.uow(), actor, RedemptionFilter())
+            ],
+            "find": [getattr(ce.find_code(world.backend.uow(), actor, codes[1]), "code", None)],
+        }
+
+    assert read(cashier) == {
+        "page": masked,
+        "csv": masked,
+        "sheet": masked,
+        "log": masked[:1],
+        "find": masked[1:2],
+    }
+    assert read(manager) == {
+        "page": list(codes),
+        "csv": list(codes),
+        "sheet": list(codes),
+        "log": list(codes[:1]),
+        "find": list(codes[1:2]),
+    }
+    [row] = cq.list_campaigns(world.backend.uow(), cashier)  # the figures stay
+    assert (row.codes_issued, row.codes_redeemed, row.redemptions) == (4, 1, 1)
+
+
+def test_masked_staff_search_only_what_they_see(world: World) -> None:
+    """Searching by a hidden part would spell an unused code out one character at a time."""
+    campaign = world.campaign()
+    generation.generate_codes(world.backend.uow(), world.admin, campaign.id, 3, prefix="SPRING")
+    codes = ce.code_sheet(world.backend.uow(), world.admin, campaign.id).codes
+    world.checkout(codes[0], world.basket(("bread", 2)))
+    ids = cq.code_ids(world.backend.uow(), world.admin, campaign.id)
+    hidden = codes[1].split("-")[1]
+    for actor, expected in ((world.admin, [ids[1]]), (world.cashier, [])):
+        assert cq.code_ids(world.backend.uow(), actor, campaign.id, hidden) == expected
+        assert cq.code_ids(world.backend.uow(), actor, campaign.id, codes[1][:9]) == expected
+    last = codes[1][-4:]
+    assert cq.code_ids(world.backend.uow(), world.cashier, campaign.id, last.lower()) == [ids[1]]
+    pasted = masking.mask_code(codes[1])
+    assert cq.code_ids(world.backend.uow(), world.cashier, campaign.id, pasted) == [ids[1]]
+    assert cq.code_ids(world.backend.uow(), world.cashier, campaign.id, codes[1]) == [ids[1]]
+    log_hidden = RedemptionFilter(text=codes[0].split("-")[1])
+    assert len(cq.redemptions_page(world.backend.uow(), world.admin, log_hidden)) == 1
+    assert cq.redemptions_page(world.backend.uow(), world.cashier, log_hidden) == []
+    log_last = RedemptionFilter(text=codes[0][-4:])
+    assert [r.code for r in cq.redemptions_page(world.backend.uow(), world.cashier, log_last)] == [
+        masking.mask_code(codes[0])
+    ]
+
+
+def test_campaign_times_round_trip_every_instant(world: World) -> None:
+    """Issue #16, defect 11 (service side): the second 02:30 of Berlin's autumn night, and
+    microseconds, come back from both databases as they went in, edit after edit."""
+    berlin = ZoneInfo("Europe/Berlin")
+    second = datetime(2026, 10, 25, 2, 30, tzinfo=berlin, fold=1)  # 01:30 UTC
+    ends = datetime(2026, 12, 1, 10, 15, 42, 123456, tzinfo=UTC)
+    made = cc.create_campaign(
+        world.backend.uow(), world.admin, draft(world, starts_at=second, ends_at=ends)
+    )
+    for _ in range(2):
+        again = cc.get_campaign(world.backend.uow(), world.admin, made.id)
+        assert again.starts_at.astimezone(UTC) == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
+        assert again.ends_at == ends
+        cc.update_campaign(world.backend.uow(), world.admin, made.id, again.to_draft())

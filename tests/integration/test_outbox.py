@@ -14,6 +14,7 @@ from posapp.models import AuditEntry, CustomerAccount, OutboxEmail
 from posapp.services.backend import Backend
 from posapp.services.notifications import outbox
 from posapp.services.notifications.outbox_dto import OutboxFilter
+from posapp.services.platform.cards import CardNumberError
 from posapp.services.platform.db import Database
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import NotFoundError, PermissionDeniedError, ValidationError
@@ -219,6 +220,22 @@ def test_bad_promotion_texts_are_refused(
 ) -> None:
     world.customer()
     with pytest.raises(ValidationError, match=message):
+        outbox.send_promotion(world.backend.uow(), world.admin, subject, body)
+    assert rows(world) == []
+
+
+@pytest.mark.parametrize(
+    ("subject", "body"),
+    [
+        ("Card 4111 1111 1111 1111", "Body"),
+        ("Offer", "Your card 4111-1111-1111-1111 exp 12/27 is on file"),
+        ("Offer", "Line one\n４１１１１１１１１１１１１１１１"),  # full-width digits count
+    ],
+)
+def test_a_promotion_with_a_card_number_is_refused(world: World, subject: str, body: str) -> None:
+    """Issue #16, defect 9: promotions skipped the card-number rule of every other text."""
+    world.customer()
+    with pytest.raises(CardNumberError, match="full card number"):
         outbox.send_promotion(world.backend.uow(), world.admin, subject, body)
     assert rows(world) == []
 

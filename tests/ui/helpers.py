@@ -1,12 +1,14 @@
-"""Helpers shared by the UI tests: sample events and logging in through the dialog."""
+"""Helpers shared by the UI tests: sample events, logging in, answering a modal dialog."""
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import UTC, datetime
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
 from posapp.events import DomainEvent
@@ -47,3 +49,16 @@ def log_in(qtbot: QtBot, dialog: LoginDialog, username: str, password: str) -> U
         QTest.keyClick(dialog.password_edit, Qt.Key.Key_Return)
     assert dialog.user is not None
     return dialog.user
+
+
+def when_modal(handle: Callable[[QDialog], None]) -> None:
+    """Run ``handle`` on the next modal dialog once it is open."""
+
+    def poll() -> None:
+        widget = QApplication.activeModalWidget()
+        if isinstance(widget, QDialog):
+            handle(widget)
+        else:
+            QTimer.singleShot(10, poll)
+
+    QTimer.singleShot(0, poll)

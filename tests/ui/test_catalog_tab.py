@@ -228,6 +228,23 @@ def test_names_show_as_plain_text(
     assert search(qtbot, tab, "bold") == ["<b>bold</b> <img src=x>"]
 
 
+@pytest.mark.parametrize("text", ["\U0010ffff", "apl\U0010ffff", "\ud7ff", "12\U0010ffff"])
+def test_the_search_box_takes_any_code_point(
+    qtbot: QtBot, tab: CatalogTab, wired: Backend, staff: dict[str, UserDTO], text: str
+) -> None:
+    """Issue #16, defect 12: a text ending in U+10FFFF showed "Something went wrong"."""
+    add(wired, staff["manager"], "APL-1", "Apples")
+    with qtbot.wait_signal(tab.search_finished, timeout=10_000):
+        tab.search_edit.setText(text)
+    assert tab.status_label.text() == ""
+    assert names(tab) == []
+    assert tab.count_label.text() == "No product matches"
+    add(wired, staff["manager"], "EDGE-1", f"{text} edge")
+    with qtbot.wait_signal(tab.search_finished, timeout=10_000):
+        tab.refresh()
+    assert names(tab) == [f"{text} edge"]
+
+
 def test_the_scanner_finds_the_exact_product(
     qtbot: QtBot, tab: CatalogTab, wired: Backend, staff: dict[str, UserDTO]
 ) -> None:

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pypdf
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QPushButton
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
 from posapp.models import Order, Product
 from posapp.services.backend import Backend
 from posapp.services.coupons import OperationCancelledError
+from posapp.services.coupons.dto import CampaignDraft
+from posapp.services.coupons.masking import mask_code
 from posapp.services.coupons.redemption import BasketLine, quote_coupon, redeem_coupon
 from posapp.services.platform.db import Database
 from posapp.services.platform.dto import UserDTO
@@ -22,6 +24,7 @@ from posapp.ui.coupons.dialogs import CampaignDialog, GenerateDialog, ReportDial
 from posapp.ui.coupons.tab import CouponsTab
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.operation import Job
+from tests.ui.helpers import when_modal
 from tests.ui.seed import add_staff, add_store
 
 pytestmark = pytest.mark.ui
@@ -48,19 +51,6 @@ def make_tab(qtbot: QtBot, backend: Backend, bus: EventBus, user: UserDTO) -> Co
     tab.show()
     qtbot.wait_exposed(tab)
     return tab
-
-
-def when_modal(handle: Callable[[QDialog], None]) -> None:
-    """Run ``handle`` on the next modal dialog once it is open."""
-
-    def poll() -> None:
-        widget = QApplication.activeModalWidget()
-        if isinstance(widget, QDialog):
-            handle(widget)
-        else:
-            QTimer.singleShot(10, poll)
-
-    QTimer.singleShot(0, poll)
 
 
 def checkout(backend: Backend, code: str, store_id: int, cashier: UserDTO, product_id: int) -> None:
@@ -203,6 +193,58 @@ def test_cashier_looks_but_cannot_change(
     assert not tab.generate_button.isVisible()
     assert tab.report_button.isVisible()
     assert not tab.new_action.isVisible()
+
+
+@pytest.fixture
+def spring(shop: tuple[Backend, dict[str, UserDTO], int, int]) -> tuple[int, tuple[str, ...]]:
+    """A campaign of three SPRING codes (its id and codes), the first redeemed by the cashier."""
+    backend, staff, store_id, product_id = shop
+    campaign = backend.coupons.create_campaign(
+        staff["admin"], CampaignDraft("Spring", "percent", 1000, datetime(2026, 1, 1, tzinfo=UTC))
+    )
+    backend.coupons.generate_codes(staff["admin"], campaign.id, 3, prefix="SPRING")
+    codes = backend.coupons.code_sheet(staff["admin"], campaign.id).codes
+    checkout(backend, codes[0], store_id, staff["cashier"], product_id)
+    return campaign.id, codes
+
+
+def test_a_cashier_sees_codes_masked_everywhere(
+    qtbot: QtBot,
+    shop: tuple[Backend, dict[str, UserDTO], int, int],
+    bus: EventBus,
+    spring: tuple[int, tuple[str, ...]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue #16, defect 7: the Codes list, log, CSV and sheet showed cashiers whole codes."""
+    backend, staff = shop[:2]
+    campaign_id, codes = spring
+    tab = make_tab(qtbot, backend, bus, staff["cashier"])
+    tab.select_campaign(campaign_id)
+    qtbot.wait_until(lambda: tab.codes.rowCount() == 3, timeout=5_000)
+    shown = [tab.codes.data(tab.codes.index(row, 0)) for row in range(3)]
+    assert shown == [mask_code(code) for code in codes]
+    assert all(code.startswith("SPRING-****-") for code in shown)
+    qtbot.wait_until(lambda: tab.log.rowCount() == 1, timeout=5_000)
+    assert tab.log.data(tab.log.index(0, 1)) == mask_code(codes[0])
+    assert "last group" in tab.code_search.placeholderText()
+    tab.code_search.setText(codes[2][-4:])
+    qtbot.wait_until(lambda: tab.codes.rowCount() == 1, timeout=5_000)
+    monkeypatch.setattr(tab, "ask_save_path", lambda title, suggested, flt: tmp_path / suggested)
+    tab.csv_action.trigger()
+    qtbot.wait_until(lambda: any(tmp_path.glob("*.csv")), timeout=10_000)
+    [csv_file] = tmp_path.glob("*.csv")
+    qtbot.wait_until(lambda: csv_file.read_text("utf-8-sig").count("SPRING-****-") == 3)
+    tab.sheet_action.trigger()
+    qtbot.wait_until(lambda: any(tmp_path.glob("*.pdf")), timeout=10_000)
+    [pdf] = tmp_path.glob("*.pdf")
+    qtbot.wait_until(tab.open_button.isVisible, timeout=10_000)
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(pdf).pages)
+    assert mask_code(codes[1]) in text
+    for code in codes:
+        assert code not in csv_file.read_text("utf-8-sig")
+        assert code not in text
+    tab.grab().save(str(tmp_path / "cashier-coupons.png"))
 
 
 def test_campaign_form_shows_clear_errors(

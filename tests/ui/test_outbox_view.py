@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from posapp.models import CouponCampaign, CouponCode, CustomerAccount, LedgerAccount, OutboxEmail
 from posapp.models.base import utcnow
 from posapp.services.notifications.outbox_dto import SmtpSettings
+from posapp.services.platform.cards import CARD_NUMBER_REFUSED
 from posapp.services.platform.db import Database
 from posapp.services.platform.settings import get_setting
 from posapp.ui.kit.bus import EventBus
@@ -145,6 +147,25 @@ def test_an_admin_writes_a_promotion_with_codes(qtbot: QtBot, shop: Shop, bus: E
     assert view.header.subtitle_label.text().startswith("3 waiting")
     select_row(view, 0)
     assert "your code: SPR-" in view.preview.toPlainText()
+
+
+def test_a_promotion_with_a_card_number_is_refused_in_the_dialog(
+    qtbot: QtBot, shop: Shop, bus: EventBus
+) -> None:
+    """Issue #16, defect 9: the card-number rule holds for promotions too."""
+    add_customers(shop, 2)
+    view = make_view(qtbot, shop, bus)
+    dialog = PromotionDialog(shop.backend.notifications, shop.staff["admin"], view)
+    qtbot.add_widget(dialog)
+    dialog.show()
+    dialog.subject_edit.setText("Spring sale")
+    dialog.body_edit.setPlainText("Pay with 4111 1111 1111 1111 and save")
+    dialog.send_button.click()
+    qtbot.wait_until(dialog.error_label.isVisible, timeout=10_000)
+    assert dialog.error_label.text() == CARD_NUMBER_REFUSED
+    assert dialog.isVisible()
+    with shop.backend.uow() as uow:
+        assert uow.session.scalars(select(OutboxEmail)).all() == []
 
 
 def test_the_mail_server_dialog_keeps_the_password_out_of_the_database(

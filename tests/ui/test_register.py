@@ -222,6 +222,49 @@ def test_unknown_codes_bad_quantities_and_cancel(
     assert register.scan_edit.hasFocus()
 
 
+def test_a_typed_minus_before_a_quantity_prefix_is_refused(
+    qtbot: QtBot, register: RegisterView
+) -> None:
+    """Issue #16, defect 13: "-3*code" added three, and with lines took one off another line."""
+    scan(qtbot, register, f"-3*{APPLE}")  # an empty sale: nothing to take one off
+    assert register.cart.lines == []
+    assert register.message.level == "error"
+    assert "positive whole number" in register.message.text()
+    assert "“-3*”" in register.message.text()
+    scan(qtbot, register, f"2*{MUG}")
+    scan(qtbot, register, f"-3*{APPLE}")  # the "-" took one mug off for a moment: put back
+    assert [(line.product.name, line.quantity) for line in register.cart.lines] == [
+        ("Enamel mug", 2)
+    ]
+    assert "positive whole number" in register.message.text()
+    scan(qtbot, register, f"-x*{APPLE}")
+    assert [line.quantity for line in register.cart.lines] == [2]
+    assert "positive whole number" in register.message.text()
+    register.scan_edit.setText(f"-3*{APPLE}")  # pasted: the field refuses it as it always did
+    QTest.keyClick(register.scan_edit, Qt.Key.Key_Return)
+    assert [line.quantity for line in register.cart.lines] == [2]
+    assert "at least 1" in register.message.text()
+    assert register.scan_edit.text() == ""
+    assert register.scan_edit.hasFocus()
+
+
+def test_the_minus_key_alone_still_takes_one_off(qtbot: QtBot, register: RegisterView) -> None:
+    scan(qtbot, register, f"3*{MUG}")
+    QTest.keyClick(register.scan_edit, Qt.Key.Key_Minus)  # one fewer, at once
+    assert [line.quantity for line in register.cart.lines] == [2]
+    scan(qtbot, register, APPLE)  # a scan after "-" is a scan: no quantity prefix in it
+    assert [line.quantity for line in register.cart.lines] == [2, 1]
+    QTest.keyClick(register.scan_edit, Qt.Key.Key_Minus)  # the apple: the last line
+    assert register.message.text() == "Use Del to remove the line."
+    QTest.keyClick(register.scan_edit, Qt.Key.Key_Up)  # the mug
+    QTest.keyClick(register.scan_edit, Qt.Key.Key_Minus)
+    assert [line.quantity for line in register.cart.lines] == [1, 1]
+    QTest.keyClicks(register.scan_edit, "2")
+    QTest.keyClick(register.scan_edit, Qt.Key.Key_Backspace)  # emptied: the "-" is forgotten
+    scan(qtbot, register, f"2*{APPLE}")
+    assert [line.quantity for line in register.cart.lines] == [1, 3]
+
+
 def test_removing_a_line_from_the_keyboard_is_audited(
     qtbot: QtBot, register: RegisterView, ui_backend: Backend, shop: Shop
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -303,6 +304,59 @@ def test_order_list_keyset_pages_and_filters(backend: Backend, shop: Shop) -> No
     )
     assert len(again) == 8
     assert again[0].item_count == 1
+
+
+@pytest.mark.parametrize(
+    "text", ["\ud7ff", "MAIN-\U0010ffff", "\U0010ffff", "\U0010ffff\U0010ffff"]
+)
+def test_an_order_number_ending_in_any_code_point_is_searched(
+    backend: Backend, shop: Shop, text: str
+) -> None:
+    """Issue #16, defect 12: U+D7FF was followed by a lone surrogate SQLite cannot store."""
+    sale(backend, shop, [("apple", 1)])
+    found = orders_queries.order_page(backend.uow(), shop.cashier, OrderFilter(number=text))
+    assert found == []
+
+
+def paid_pickup(backend: Backend, shop: Shop) -> int:
+    """A pickup order paid in cash: ready to collect."""
+    order_id = unpaid(backend, shop, pickup=True)
+    payment = PaymentDraft(uuid.uuid4(), PaymentKind.CASH, 750, 750)
+    checkout.pay_order(backend.uow(), shop.cashier, order_id, (payment,))
+    return order_id
+
+
+def _audit_moves(backend: Backend, action: str) -> list[tuple[object, object]]:
+    with backend.read_uow() as uow:
+        rows = uow.session.scalars(select(AuditEntry).where(AuditEntry.action == action)).all()
+        return [(json.loads(row.before or "{}"), json.loads(row.after or "{}")) for row in rows]
+
+
+def test_the_cancel_audit_row_records_the_status_before_the_move(
+    backend: Backend, shop: Shop
+) -> None:
+    """Issue #16, defect 14: the row was written after the move and said "cancelled" before."""
+    approval = ManagerApproval("boss", PASSWORD, "customer left")
+    placed = unpaid(backend, shop, pickup=True)
+    orders.cancel_order(backend.uow(), shop.cashier, placed, "changed mind", approval)
+    ready = paid_pickup(backend, shop)
+    orders.cancel_order(backend.uow(), shop.cashier, ready, "changed mind", approval)
+    moves = _audit_moves(backend, "order.cancelled")
+    assert [(before["status"], after["status"]) for before, after in moves] == [  # type: ignore[index]
+        ("placed", "cancelled"),
+        ("ready", "cancelled"),
+    ]
+    assert [before["paid_minor"] for before, _after in moves] == [0, 750]  # type: ignore[index]
+
+
+def test_an_advance_audit_row_records_the_status_before_the_move(
+    backend: Backend, shop: Shop
+) -> None:
+    order_id = paid_pickup(backend, shop)
+    orders.advance_order(backend.uow(), shop.cashier, order_id, "collect")
+    assert _audit_moves(backend, "order.collected") == [
+        ({"status": "ready"}, {"status": "collected"})
+    ]
 
 
 def test_find_order_by_number_and_detail(backend: Backend, shop: Shop) -> None:

@@ -13,6 +13,7 @@ from posapp.reports.receipt import receipt_pdf
 from posapp.reports.sales_report import sales_report_pdf, sales_report_tables
 from posapp.reports.till_reports import till_report_pdf, till_report_sections
 from posapp.services.backend import Backend
+from posapp.services.coupons import mask_code
 from posapp.services.platform.errors import ValidationError
 from posapp.services.sales import checkout, tills
 from posapp.services.sales import queries as orders_queries
@@ -166,3 +167,15 @@ def test_sales_report_refuses_a_reversed_range(backend: Backend, shop: Shop) -> 
     today = datetime.now(UTC).date()
     with pytest.raises(ValidationError, match="before its start"):
         orders_sales.sales_summary(backend.uow(), shop.manager, today, today - timedelta(days=1))
+
+
+def test_a_cashier_reads_the_coupon_of_an_order_masked(
+    backend: Backend, shop: Shop, order: OrderDetail
+) -> None:
+    """Issue #16, defect 7: a code given back by a cancel is usable again, so the order's
+    detail (and a receipt a cashier reprints) shows it as the Coupons tab does: masked."""
+    assert [c.code for c in order.coupons] == ["THANKS-5"]  # the manager's view
+    seen = orders_queries.order_detail(backend.uow(), shop.cashier, order.id)
+    assert [c.code for c in seen.coupons] == [mask_code("THANKS-5")] == ["******-5"]
+    reprint = receipt_model(seen, zone=UTC)
+    assert "Coupon ******-5" in [row.left for row in reprint.totals]

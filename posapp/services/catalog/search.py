@@ -42,8 +42,16 @@ from posapp.services.catalog.dto import (
     ProductRow,
     SearchResult,
 )
-from posapp.services.catalog.rules import PATH_SEPARATOR, barcode_variants, scan_code, sku_key
-from posapp.services.platform.like import contains, starts_with
+from posapp.services.catalog.rules import (
+    BARCODE_MAX,
+    NAME_MAX,
+    PATH_SEPARATOR,
+    SKU_MAX,
+    barcode_variants,
+    scan_code,
+    sku_key,
+)
+from posapp.services.platform.like import after_prefix, contains, starts_with
 
 __all__ = [
     "BROWSE_FIRST",
@@ -190,8 +198,12 @@ def _active_clause(include_archived: bool, *, sqlite_plain: bool = False) -> str
 
 
 def _next_string(value: str) -> str:
-    """The smallest string above every string that starts with ``value`` (binary order)."""
-    return value[:-1] + chr(ord(value[-1]) + 1)
+    """The smallest string above every string that starts with ``value`` (binary order).
+
+    When there is none (``value`` is U+10FFFF alone, or several of them), a string above every
+    string a product's name, SKU or barcode can hold: U+10FFFF repeated past the longest of them.
+    """
+    return after_prefix(value) or chr(0x10FFFF) * (max(NAME_MAX, SKU_MAX, BARCODE_MAX) + 1)
 
 
 def _sku_prefix(session: Session, query: str, include_archived: bool, limit: int) -> list[_Hit]:

@@ -32,6 +32,7 @@ from posapp.services.coupons.dto import (
 )
 from posapp.services.coupons.final_report import FinalReport, FinalReportFile
 from posapp.services.coupons.generation import generate_codes
+from posapp.services.coupons.masking import mask_code
 from posapp.services.coupons.queries import code_ids, codes_page
 from posapp.services.coupons.redemption import (
     BasketLine,
@@ -104,6 +105,7 @@ __all__ = [
     "effectiveness_report",
     "end_due_campaigns",
     "generate_codes",
+    "mask_code",
     "parse_percent_bp",
     "percent_text",
     "quote_coupon",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+from dataclasses import replace
 from typing import Final
 
 from sqlalchemy import select
@@ -29,6 +30,7 @@ from posapp.services.coupons.dto import (
     CodeDTO,
     CodeSheet,
 )
+from posapp.services.coupons.masking import authorize_code_reading, mask_code, shown_code
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ValidationError
 from posapp.services.platform.uow import UnitOfWork
@@ -44,9 +46,12 @@ def _cell(value: str) -> str:
 
 
 def export_codes_csv(uow: UnitOfWork, actor: UserDTO | None, campaign_id: int) -> str:
-    """A campaign's codes as CSV text (UTF-8 when written; formula-safe cells)."""
+    """A campaign's codes as CSV text (UTF-8 when written; formula-safe cells).
+
+    Masked (:func:`masking.mask_code`) for staff without ``MANAGE_COUPONS``.
+    """
     with uow:
-        authorize_or_system(uow, actor, Permission.VIEW_COUPONS)
+        whole = authorize_code_reading(uow, actor)
         campaign = load_campaign(uow, campaign_id)
         zone = shop_zone(uow)
         dto = campaign_dto(uow, campaign)
@@ -79,7 +84,7 @@ def export_codes_csv(uow: UnitOfWork, actor: UserDTO | None, campaign_id: int) -
         for code, max_uses, used, active in rows:
             writer.writerow(
                 [
-                    _cell(code),
+                    _cell(shown_code(code, whole)),
                     _cell(dto.name),
                     _cell(dto.value_text),
                     starts,
@@ -112,14 +117,19 @@ def conditions_text(dto: CampaignDTO) -> str:
 def code_sheet(
     uow: UnitOfWork, actor: UserDTO | None, campaign_id: int, *, only_available: bool = True
 ) -> CodeSheet:
-    """What the printable code sheet shows: the campaign and its (available) codes."""
+    """What the printable code sheet shows: the campaign and its (available) codes.
+
+    Masked (:func:`masking.mask_code`) for staff without ``MANAGE_COUPONS``.
+    """
     with uow:
-        authorize_or_system(uow, actor, Permission.VIEW_COUPONS)
+        whole = authorize_code_reading(uow, actor)
         dto = campaign_dto(uow, load_campaign(uow, campaign_id))
         query = select(CouponCode.code).where(CouponCode.campaign_id == campaign_id)
         if only_available:
             query = query.where(CouponCode.active.is_(True))
-        codes = tuple(uow.session.scalars(query.order_by(CouponCode.id)))
+        codes = tuple(
+            shown_code(code, whole) for code in uow.session.scalars(query.order_by(CouponCode.id))
+        )
         zone = shop_zone(uow)
         return CodeSheet(
             campaign_name=dto.name,
@@ -198,12 +208,18 @@ def product_labels(uow: UnitOfWork, actor: UserDTO | None, ids: tuple[int, ...])
 
 
 def find_code(uow: UnitOfWork, actor: UserDTO | None, code_text: str) -> CodeDTO | None:
-    """The code a typed text matches (case, spaces and dashes ignored), or None."""
+    """The code a typed text matches (case, spaces and dashes ignored), or None.
+
+    Masked (:func:`masking.mask_code`) for staff without ``MANAGE_COUPONS``.
+    """
     key = code_key(code_text)
     with uow:
-        authorize_or_system(uow, actor, Permission.VIEW_COUPONS)
+        whole = authorize_code_reading(uow, actor)
         row = uow.session.scalar(select(CouponCode).where(CouponCode.code_key == key))
-        return None if row is None else code_dto(row)
+        if row is None:
+            return None
+        dto = code_dto(row)
+        return dto if whole else replace(dto, code=mask_code(dto.code))
 
 
 for _name in (

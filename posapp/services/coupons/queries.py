@@ -7,6 +7,7 @@ redemption log is newest-first with keyset pages (``(redeemed_at, id) < cursor``
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Final
 
 from sqlalchemy import and_, case, func, literal, or_, select
@@ -14,7 +15,6 @@ from sqlalchemy.orm import aliased
 
 from posapp.models import CouponCampaign, CouponCode, CouponRedemption, CustomerAccount, Order, User
 from posapp.services.coupons.campaigns import authorize_or_system, campaign_dto, code_dto
-from posapp.services.coupons.codes import code_key
 from posapp.services.coupons.dto import (
     CampaignRow,
     Choice,
@@ -22,6 +22,12 @@ from posapp.services.coupons.dto import (
     PageCursor,
     RedemptionDTO,
     RedemptionFilter,
+)
+from posapp.services.coupons.masking import (
+    authorize_code_reading,
+    code_matches,
+    mask_code,
+    shown_code,
 )
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.keyset import older_than
@@ -83,20 +89,26 @@ def list_campaigns(uow: UnitOfWork, actor: UserDTO | None, search: str = "") -> 
 def code_ids(
     uow: UnitOfWork, actor: UserDTO | None, campaign_id: int, search: str = ""
 ) -> list[int]:
-    """The ids of a campaign's codes in creation order, optionally those containing ``search``."""
+    """The ids of a campaign's codes in creation order, optionally those matching ``search``.
+
+    Staff who see codes masked match only the part they see (:func:`masking.code_matches`).
+    """
     with uow:
-        authorize_or_system(uow, actor, Permission.VIEW_COUPONS)
+        whole = authorize_code_reading(uow, actor)
         query = select(CouponCode.id).where(CouponCode.campaign_id == campaign_id)
-        key = code_key(search)
-        if key:
-            query = query.where(CouponCode.code_key.like(contains(key), escape=LIKE_ESCAPE))
+        matches = code_matches(search, whole)
+        if matches is not None:
+            query = query.where(matches)
         return list(uow.session.scalars(query.order_by(CouponCode.id)))
 
 
 def codes_page(uow: UnitOfWork, actor: UserDTO | None, ids: Sequence[int]) -> list[CodeDTO]:
-    """The codes with these ids (in the given order) and their live discount and last use."""
+    """The codes with these ids (in the given order) and their live discount and last use.
+
+    Masked (:func:`masking.mask_code`) for staff without ``MANAGE_COUPONS``.
+    """
     with uow:
-        authorize_or_system(uow, actor, Permission.VIEW_COUPONS)
+        whole = authorize_code_reading(uow, actor)
         rows = {
             code.id: code
             for code in uow.session.scalars(select(CouponCode).where(CouponCode.id.in_(ids)))
@@ -119,7 +131,8 @@ def codes_page(uow: UnitOfWork, actor: UserDTO | None, ids: Sequence[int]) -> li
             if code is None:
                 continue
             total, last = uses.get(cid, (0, None))
-            out.append(code_dto(code, discount_minor=total, last_used_at=last))
+            dto = code_dto(code, discount_minor=total, last_used_at=last)
+            out.append(dto if whole else replace(dto, code=mask_code(dto.code)))
         return out
 
 
@@ -130,7 +143,10 @@ def redemptions_page(
     after: PageCursor | None = None,
     limit: int = PAGE_SIZE,
 ) -> list[RedemptionDTO]:
-    """One page of the redemption log, newest first, after ``after`` (the previous page's end)."""
+    """One page of the redemption log, newest first, after ``after`` (the previous page's end).
+
+    Codes are masked, and searched by what shows, for staff without ``MANAGE_COUPONS``.
+    """
     cashier = aliased(User)
     reverser = aliased(User)
     query = (
@@ -172,29 +188,26 @@ def redemptions_page(
         conditions.append(CouponRedemption.redeemed_at < flt.to_at)
     if not flt.include_reversed:
         conditions.append(CouponRedemption.reversed_at.is_(None))
-    text = " ".join(flt.text.split())
-    if text:
-        conditions.append(
-            or_(
-                CouponCode.code_key.like(contains(code_key(text)), escape=LIKE_ESCAPE),
-                func.upper(Order.number).like(contains(text.upper()), escape=LIKE_ESCAPE),
-            )
-        )
     if after is not None:
         conditions.append(
             older_than(CouponRedemption.redeemed_at, CouponRedemption.id, after.at, after.id)
         )
-    if conditions:
-        query = query.where(and_(*conditions))
+    text = " ".join(flt.text.split())
     with uow:
-        authorize_or_system(uow, actor, Permission.VIEW_COUPONS)
+        whole = authorize_code_reading(uow, actor)
+        if text:
+            number = func.upper(Order.number).like(contains(text.upper()), escape=LIKE_ESCAPE)
+            code = code_matches(text, whole)
+            conditions.append(number if code is None else or_(code, number))
+        if conditions:
+            query = query.where(and_(*conditions))
         rows = uow.session.execute(query).all()
     return [
         RedemptionDTO(
             id=r[0],
             redeemed_at=r[1],
             code_id=r[2],
-            code=r[3],
+            code=shown_code(r[3], whole),
             campaign_id=r[4],
             campaign_name=r[5],
             order_id=r[6],

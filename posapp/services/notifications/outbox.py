@@ -56,6 +56,7 @@ from posapp.services.notifications.outbox_sending import (
     record_sent,
 )
 from posapp.services.platform.audit import AuditRecord
+from posapp.services.platform.cards import refuse_card_number
 from posapp.services.platform.dto import UserDTO, from_row
 from posapp.services.platform.errors import ConflictError, NotFoundError, ValidationError
 from posapp.services.platform.keyset import newest_first
@@ -188,6 +189,8 @@ def check_message(subject: str, body: str) -> tuple[str, str]:
 
     Raises:
         ValidationError: empty, too long, a subject on several lines, or control characters.
+        CardNumberError: either holds something that looks like a full card number (the rule of
+            every text posapp stores: :mod:`posapp.services.platform.cards`).
     """
     subject = subject.strip()
     if not subject:
@@ -203,7 +206,7 @@ def check_message(subject: str, body: str) -> tuple[str, str]:
         raise ValidationError("The message contains a NUL character.")
     if len(body) > BODY_MAX:
         raise ValidationError(f"The message is at most {BODY_MAX:,} characters.")
-    return subject, body
+    return refuse_card_number(subject), refuse_card_number(body)
 
 
 def _audience(uow: UnitOfWork) -> list[tuple[int, str, str]]:

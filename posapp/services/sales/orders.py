@@ -207,6 +207,7 @@ def advance_order(
         user = authorize(uow, actor, Permission.SELL)
         order = lock_order(uow, order_id)
         check_move(order, target)
+        before = {"status": order.status}  # read before the move, which changes it
         move_order(uow, order, target, user.id, note=text)
         uow.audit(
             AuditRecord(
@@ -214,7 +215,7 @@ def advance_order(
                 user.id,
                 "order",
                 order.id,
-                before={"status": order.status},
+                before=before,
                 after={"status": target.value},
             )
         )
@@ -250,6 +251,8 @@ def cancel_order(
         granted = grant(
             uow, actor, user, Permission.VOID, approval, "Cancelling an order needs a manager."
         )
+        # What the order was, read before stock, payments and status move.
+        before = {"status": order.status, "paid_minor": order.paid_minor}
         batch = uuid.uuid4()
         lines = uow.session.scalars(
             select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.product_id)
@@ -283,7 +286,7 @@ def cancel_order(
                 user.id,
                 "order",
                 order.id,
-                before={"status": order.status, "paid_minor": order.paid_minor},
+                before=before,
                 after={"status": S.CANCELLED.value, "refunds": refunds},
                 approver_id=granted.approver_id,
                 reason=text,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from datetime import date, datetime
 
@@ -22,9 +21,10 @@ from posapp.models import (
     User,
 )
 from posapp.models.orders import OrderReturn, OrderReturnLine
+from posapp.services.coupons import mask_code
 from posapp.services.platform.dto import UserDTO, from_row
 from posapp.services.platform.errors import NotFoundError
-from posapp.services.platform.like import LIKE_ESCAPE, starts_with
+from posapp.services.platform.like import LIKE_ESCAPE, after_prefix, starts_with
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.platform.zone import day_bounds, shop_zone
 from posapp.services.sales.dto import StoreHeader
@@ -88,9 +88,9 @@ def _starts_with(uow: UnitOfWork, prefix: str) -> ColumnElement[bool]:
     cannot answer it; the BINARY collation orders by code point, as Python does). PostgreSQL's
     collation may not order by code point, so there it stays LIKE.
     """
-    last = ord(prefix[-1])
-    if uow.session.get_bind().dialect.name == "sqlite" and last < sys.maxunicode:
-        return and_(Order.number >= prefix, Order.number < prefix[:-1] + chr(last + 1))
+    above = after_prefix(prefix)
+    if uow.session.get_bind().dialect.name == "sqlite" and above is not None:
+        return and_(Order.number >= prefix, Order.number < above)
     return Order.number.like(starts_with(prefix), escape=LIKE_ESCAPE)
 
 
@@ -272,7 +272,7 @@ def _detail(uow: UnitOfWork, order: Order, permissions: frozenset[Permission]) -
             )
             for h in history
         ),
-        coupons=_coupons(uow, order.id),
+        coupons=_coupons(uow, order.id, whole=Permission.MANAGE_COUPONS in permissions),
         returns=_returns(uow, returns, {line.id: line for line in lines}, names),
         taxes=_taxes(lines),
         actions=allowed_actions(order.status, order.pickup, permissions),
@@ -303,7 +303,12 @@ def _taxes(lines: Sequence[OrderLine]) -> tuple[TaxRow, ...]:
     )
 
 
-def _coupons(uow: UnitOfWork, order_id: int) -> tuple[AppliedCouponDTO, ...]:
+def _coupons(uow: UnitOfWork, order_id: int, *, whole: bool) -> tuple[AppliedCouponDTO, ...]:
+    """The coupons used on the order; their codes masked unless ``whole`` (MANAGE_COUPONS).
+
+    A code given back by a cancel or refund can be used again: staff who may not read unused
+    codes in the Coupons tab do not read it here either (nor on a receipt they reprint).
+    """
     rows = uow.session.execute(
         select(
             CouponCode.code,
@@ -316,7 +321,9 @@ def _coupons(uow: UnitOfWork, order_id: int) -> tuple[AppliedCouponDTO, ...]:
         .where(CouponRedemption.order_id == order_id)
         .order_by(CouponRedemption.id)
     ).all()
-    return tuple(AppliedCouponDTO(c, n, d, r is not None) for c, n, d, r in rows)
+    return tuple(
+        AppliedCouponDTO(c if whole else mask_code(c), n, d, r is not None) for c, n, d, r in rows
+    )
 
 
 def _returns(

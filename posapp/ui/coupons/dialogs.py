@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, tzinfo
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime, Slot
+from PySide6.QtCore import QDate, Qt, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QDateTimeEdit,
     QDialog,
     QFormLayout,
     QHBoxLayout,
@@ -42,6 +41,7 @@ from posapp.services.coupons import (
 from posapp.services.platform.errors import ServiceError, ValidationError
 from posapp.ui.kit.dialogs import Ok, Save, dialog_buttons, dialog_column
 from posapp.ui.kit.widgets import SPACING, message_label
+from posapp.ui.kit.zoned import ZonedDateTimeEdit
 
 Submit = Callable[[CampaignDraft, str], object]
 LIMIT_MAX = 1_000_000_000
@@ -55,19 +55,6 @@ def _limit_box(parent: QWidget, name: str) -> QSpinBox:
     box.setGroupSeparatorShown(True)
     box.setAccessibleName(name)
     return box
-
-
-def to_qt(at: datetime, zone: tzinfo) -> QDateTime:
-    """An aware datetime as a QDateTime of the shop's local wall time."""
-    local = at.astimezone(zone)
-    return QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute))
-
-
-def from_qt(value: QDateTime, zone: tzinfo) -> datetime:
-    """A local wall time from an edit as an aware datetime in the shop's zone."""
-    naive = value.toPython()
-    assert isinstance(naive, datetime)
-    return naive.replace(tzinfo=zone, second=0, microsecond=0)
 
 
 class CampaignDialog(QDialog):
@@ -128,11 +115,13 @@ class CampaignDialog(QDialog):
         self.min_spend_edit.setPlaceholderText("none")
         self.max_discount_edit = QLineEdit(self)
         self.max_discount_edit.setPlaceholderText("none")
-        self.starts_edit = QDateTimeEdit(to_qt(now, zone), self)
+        # The shop's wall time whatever the PC's zone; a new campaign starts on the minute.
+        now = now.replace(second=0, microsecond=0)
+        self.starts_edit = ZonedDateTimeEdit(zone, now, self)
         self.starts_edit.setCalendarPopup(True)
         self.starts_edit.setDisplayFormat("dd MMM yyyy HH:mm")
         self.ends_check = QCheckBox("Ends", self)
-        self.ends_edit = QDateTimeEdit(to_qt(now + timedelta(days=30), zone), self)
+        self.ends_edit = ZonedDateTimeEdit(zone, now + timedelta(days=30), self)
         self.ends_edit.setCalendarPopup(True)
         self.ends_edit.setDisplayFormat("dd MMM yyyy HH:mm")
         self.usage_box = _limit_box(self, "Total usage limit")
@@ -142,6 +131,8 @@ class CampaignDialog(QDialog):
         self.stacks_check = QCheckBox("Combines with other coupons that combine", self)
         self.shared_edit = QLineEdit(self)
         self.shared_edit.setPlaceholderText("optional, e.g. WELCOME5")
+        self.zone_note = QLabel(f"Times are the shop's ({self.starts_edit.zone_name}).", self)
+        self.zone_note.setProperty("role", "muted")
 
     def _build_layout(self, creating: bool) -> None:
         form = QFormLayout()
@@ -161,6 +152,7 @@ class CampaignDialog(QDialog):
             ("Ma&ximum discount", self.max_discount_edit),
             ("&Starts", self.starts_edit),
             ("&Expiry", ends_row),
+            ("", self.zone_note),
             ("&Usage limit", self.usage_box),
             ("Per c&ustomer", self.per_customer_box),
             ("", self.single_use_check),
@@ -168,10 +160,15 @@ class CampaignDialog(QDialog):
         ]
         if creating:
             rows.append(("S&hared code", self.shared_edit))
+        else:
+            self.shared_edit.hide()  # not in the form: it would float in the corner
         for label, field in rows:
             if isinstance(field, QWidget) and label:
                 field.setAccessibleName(label.replace("&", ""))
             form.addRow(label, field)
+        expiry = form.labelForField(ends_row)
+        if isinstance(expiry, QLabel):  # a row of a layout has no buddy: Alt+E goes to Ends
+            expiry.setBuddy(self.ends_check)
         self._form = form
         buttons = dialog_buttons(self, self._on_buttons_accepted, ok=Save)
         dialog_column(self, form, self.error_label, buttons, bottom=2 * SPACING)
@@ -192,10 +189,10 @@ class CampaignDialog(QDialog):
             self.min_spend_edit.setText(format_money(c.min_spend_minor, group_sep=""))
         if c.max_discount_minor is not None:
             self.max_discount_edit.setText(format_money(c.max_discount_minor, group_sep=""))
-        self.starts_edit.setDateTime(to_qt(c.starts_at, self._zone))
+        self.starts_edit.set_instant(c.starts_at)
         self.ends_check.setChecked(c.ends_at is not None)
         if c.ends_at is not None:
-            self.ends_edit.setDateTime(to_qt(c.ends_at, self._zone))
+            self.ends_edit.set_instant(c.ends_at)
         self.usage_box.setValue(c.usage_limit or 0)
         self.per_customer_box.setValue(c.per_customer_limit or 0)
         self.single_use_check.setChecked(c.single_use_codes)
@@ -248,10 +245,8 @@ class CampaignDialog(QDialog):
             name=self.name_edit.text(),
             kind=kind,
             value=value,
-            starts_at=from_qt(self.starts_edit.dateTime(), self._zone),
-            ends_at=from_qt(self.ends_edit.dateTime(), self._zone)
-            if self.ends_check.isChecked()
-            else None,
+            starts_at=self.starts_edit.instant(),
+            ends_at=self.ends_edit.instant() if self.ends_check.isChecked() else None,
             description=self.description_edit.text(),
             scope=str(self.scope_combo.currentData()),
             product_ids=product_ids,

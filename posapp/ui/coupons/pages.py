@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from posapp.services.coupons import CampaignRow, Choice, CouponsApi, RedemptionFilter
 from posapp.services.platform.dto import UserDTO
+from posapp.services.staff import Permission, has_permission
 from posapp.ui.coupons.models import CodeTableModel, RedemptionLogModel
 from posapp.ui.kit.widgets import SPACING
 
@@ -59,7 +60,11 @@ class CodesPage(QWidget):
     ) -> None:
         super().__init__(parent)
         self.code_search = QLineEdit(self)
-        self.code_search.setPlaceholderText("Find a code (spaces and dashes ignored)")
+        self.code_search.setPlaceholderText(
+            "Find a code (spaces and dashes ignored)"
+            if has_permission(user, Permission.MANAGE_COUPONS)
+            else "Find a code by its last group (codes show masked)"
+        )
         self.code_search.setAccessibleName("Find a code")
         self.code_search.setClearButtonEnabled(True)
         self.codes = CodeTableModel(coupons, user, zone)

@@ -46,6 +46,7 @@ from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.widgets import SPACING, message_label
+from posapp.ui.kit.zoned import today_in
 from posapp.ui.orders.detail import OrderDetailPanel
 from posapp.ui.register import CustomerPicker
 
@@ -279,7 +280,7 @@ class OrderListView(QWidget):
         self.status_combo.currentIndexChanged.connect(self.apply_filter)
         self.from_edit = QDateEdit(self.filters)
         self.to_edit = QDateEdit(self.filters)
-        today = QDate.currentDate()
+        today = today_in(self.sales.shop_zone())  # the days filter in the shop's zone
         self.from_edit.setDate(today.addDays(-30))
         self.to_edit.setDate(today)
         for edit, name in ((self.from_edit, "From date"), (self.to_edit, "To date")):

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Final
 
-from PySide6.QtCore import QDate, Qt, QUrl, Signal, Slot
+from PySide6.QtCore import Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDateEdit,
@@ -36,6 +36,7 @@ from posapp.ui.kit.operation import Job, Operation
 from posapp.ui.kit.progress_dialog import DialogLook
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.widgets import SPACING
+from posapp.ui.kit.zoned import today_in
 from posapp.ui.register.till_dialogs import CashMoveDialog, CloseTillDialog, OpenTillDialog
 
 PdfSink = Callable[[str, bytes], None]
@@ -143,8 +144,9 @@ class TillView(QWidget):
         box.setObjectName("card")
         title = QLabel("Reports", box)
         title.setProperty("role", "field")
-        self.from_edit = QDateEdit(QDate.currentDate().addDays(-6), box)
-        self.to_edit = QDateEdit(QDate.currentDate(), box)
+        today = today_in(self.sales.shop_zone())  # the report's days are the shop's
+        self.from_edit = QDateEdit(today.addDays(-6), box)
+        self.to_edit = QDateEdit(today, box)
         for edit, name in (
             (self.from_edit, "Sales report from"),
             (self.to_edit, "Sales report to"),

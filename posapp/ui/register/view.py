@@ -5,6 +5,10 @@ discount, F7 order discount, F8 coupons, F9 park, F10 parked sales, F11 price, F
 Del remove line, Esc cancel the sale (twice), Ctrl+P receipt of the last sale, Up/Down choose a
 line, ``+``/``-`` in the empty barcode field change the chosen line's quantity by one, and
 ``3*`` before a code adds three. A USB scanner types the code and Enter into the barcode field.
+
+A quantity prefix is a positive whole number. ``-3*code`` typed into the empty field is refused:
+its ``-`` was taken as "one fewer" the moment it was pressed, so when the text that follows it
+holds a quantity prefix, that step is put back and nothing is added.
 """
 
 from __future__ import annotations
@@ -61,6 +65,10 @@ class RegisterView(RegisterLayout):
         self._codes: dict[str, ProductDTO] = {}
         self._cancel_armed_at = 0.0
         self._categories_loaded = False
+        # Set by "-" in the empty field until the field is entered or emptied: whether the key
+        # was pressed, and the line it took one unit off (None when it changed nothing).
+        self._minus_pressed = False
+        self._minus_line: int | None = None
         self.flow = RegisterFlow(self, parent=self)
         self._connect()
         self._shortcuts()
@@ -73,6 +81,7 @@ class RegisterView(RegisterLayout):
     def _connect(self) -> None:
         """Connect the widgets of :class:`RegisterLayout` to what they do."""
         self.scan_edit.returnPressed.connect(self._on_scan_edit_return_pressed)
+        self.scan_edit.textChanged.connect(self._on_scan_edit_text_changed)
         self.scan_edit.installEventFilter(self)
         for name, button in self.buttons.items():
             button.clicked.connect(getattr(self, name))
@@ -144,7 +153,10 @@ class RegisterView(RegisterLayout):
                 self.move_selection(-1 if key == Qt.Key.Key_Up else 1)
                 return True
             if not self.scan_edit.text() and key in (Qt.Key.Key_Plus, Qt.Key.Key_Minus):
-                self.step_quantity(1 if key == Qt.Key.Key_Plus else -1)
+                line_no = self.selected_line_no()
+                stepped = self.step_quantity(1 if key == Qt.Key.Key_Plus else -1)
+                self._minus_pressed = key == Qt.Key.Key_Minus
+                self._minus_line = line_no if self._minus_pressed and stepped else None
                 return True
             if not self.scan_edit.text() and key == Qt.Key.Key_Delete:
                 # The field takes Del for itself (a shortcut never sees it); empty, it is the
@@ -229,8 +241,29 @@ class RegisterView(RegisterLayout):
     @Slot()
     def _on_scan_edit_return_pressed(self) -> None:
         text = self.scan_edit.text()
+        minus, minus_line = self._minus_pressed, self._minus_line
         self.scan_edit.clear()
+        if minus and "*" in text:
+            self._refuse_negative_prefix(text, minus_line)
+            return
         self.scan(text)
+
+    @Slot(str)
+    def _on_scan_edit_text_changed(self, text: str) -> None:
+        if not text:
+            self._minus_pressed, self._minus_line = False, None
+
+    def _refuse_negative_prefix(self, text: str, line_no: int | None) -> None:
+        """``-`` then ``3*code``: a negative quantity. Put the "one fewer" back, add nothing."""
+        if line_no is not None and any(line.line_no == line_no for line in self.cart.lines):
+            quantity = self.cart.line(line_no).quantity + 1
+            self.apply_change(lambda: self.cart.set_quantity(line_no, quantity), line_no)
+        head = text.strip().partition("*")[0].strip()[:12]
+        self.say(
+            f"A quantity must be a positive whole number: “-{head}*” was refused and "
+            "nothing changed.",
+            "error",
+        )
 
     def scan(self, text: str) -> bool:
         """Add the product with this code (``3*code`` adds three); say why not otherwise."""
@@ -261,6 +294,7 @@ class RegisterView(RegisterLayout):
 
     def add_product(self, product: ProductDTO, quantity: int = 1) -> bool:
         """Add units of a product to the sale."""
+        self._minus_pressed, self._minus_line = False, None
         if self.till is None:
             self.refresh_till()
             if self.till is None:
@@ -318,18 +352,20 @@ class RegisterView(RegisterLayout):
         with self._dialogs():
             self.flow.search_product(text)
 
-    def step_quantity(self, step: int) -> None:
-        """``+``/``-``: one more or one fewer of the chosen line."""
+    def step_quantity(self, step: int) -> bool:
+        """``+``/``-``: one more or one fewer of the chosen line; whether it changed."""
         line_no = self.selected_line_no()
         if line_no is None:
-            return
+            return False
         line = self.cart.line(line_no)
         if line.quantity + step < 1:
             self.say("Use Del to remove the line.", "info")
-            return
+            return False
         if step < 0 and not self.record_removal(line_no, -step):
-            return
-        self.apply_change(lambda: self.cart.set_quantity(line_no, line.quantity + step), line_no)
+            return False
+        return self.apply_change(
+            lambda: self.cart.set_quantity(line_no, line.quantity + step), line_no
+        )
 
     def record_removal(self, line_no: int, units: int) -> bool:
         """Audit ``units`` taken off a line before it changes (loss prevention).
