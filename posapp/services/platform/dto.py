@@ -53,6 +53,26 @@ class DemoLogin:
     role: str
 
 
+@dataclass(frozen=True, slots=True)
+class ShopProfile:
+    """Who the shop is, as printed on receipts, Z reports and statements (empty: not set)."""
+
+    legal_name: str = ""
+    address: str = ""
+    """Several lines."""
+    vat_number: str = ""
+    receipt_header: str = ""
+    receipt_footer: str = ""
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        """The legal block: name, address lines, then ``VAT no. …``; empty parts left out."""
+        lines = [self.legal_name, *self.address.splitlines()]
+        if self.vat_number:
+            lines.append(f"VAT no. {self.vat_number}")
+        return tuple(line for line in lines if line.strip())
+
+
 _Dto = TypeVar("_Dto", bound="DataclassInstance")
 
 
