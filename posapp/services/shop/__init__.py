@@ -1,0 +1,29 @@
+"""The shop's own setup: its settings (from the settings registry) and its profile on documents.
+
+The package's face (see docs/ARCHITECTURE.md); the edges use ``Backend.shop``. The registry
+itself (:mod:`posapp.services.platform.registry`) sits on the ground floor, so that every system
+reads its settings through the same typed getters; this package is where people change them.
+"""
+
+from posapp.services.platform.dto import ShopProfile
+from posapp.services.platform.registry import GROUPS, SettingValueError
+from posapp.services.shop.api import ShopApi
+from posapp.services.shop.dto import SettingDTO
+from posapp.services.shop.settings_admin import (
+    change_setting,
+    list_settings,
+    setting,
+    shop_profile,
+)
+
+__all__ = [
+    "GROUPS",
+    "SettingDTO",
+    "SettingValueError",
+    "ShopApi",
+    "ShopProfile",
+    "change_setting",
+    "list_settings",
+    "setting",
+    "shop_profile",
+]

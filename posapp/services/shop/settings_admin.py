@@ -1,0 +1,111 @@
+"""Listing, reading and changing the shop's settings (those of the settings registry).
+
+Every change is one unit of work: the actor's permission is checked (the command line acts as
+the trusted local admin, ``actor=None``), the typed text is validated by the setting's spec
+before anything is written, the row is written with an audit row holding the value before and
+after, and :class:`~posapp.events.SettingChanged` is published after the commit, so the running
+app (and, on PostgreSQL, the other registers) apply it at once. Setting a value equal to the
+stored one changes nothing and audits nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from posapp.events import SettingChanged
+from posapp.services.platform import registry
+from posapp.services.platform.audit import AuditRecord
+from posapp.services.platform.dto import ShopProfile, UserDTO
+from posapp.services.platform.settings import get_setting, put_setting
+from posapp.services.platform.uow import UnitOfWork
+from posapp.services.shop.dto import SettingDTO
+from posapp.services.staff import Permission, authorize
+
+_UNSET: Final = object()
+
+
+def _authorize(uow: UnitOfWork, actor: UserDTO | None, spec: registry.AnySpec) -> str:
+    """Check the actor may change ``spec``; return their username (``""``: the command line)."""
+    if actor is None:
+        return ""
+    return authorize(uow, actor, Permission(spec.permission)).username
+
+
+def _dto(spec: registry.AnySpec, raw: object) -> SettingDTO:
+    is_set = raw is not _UNSET and raw is not None
+    return SettingDTO(
+        key=spec.key,
+        group=spec.group,
+        label=spec.label,
+        description=spec.description,
+        kind=spec.kind,
+        value=spec.text_of(raw if is_set else None),
+        default=spec.text_of(None),
+        bounds=spec.bounds,
+        is_set=is_set,
+        choices=spec.choices if isinstance(spec, registry.ChoiceSpec) else (),
+        multiline=isinstance(spec, registry.TextSpec) and spec.multiline,
+        limit=spec.limit if isinstance(spec, registry.TextSpec) else 0,
+        unit=getattr(spec, "unit", ""),
+    )
+
+
+def list_settings(uow: UnitOfWork, actor: UserDTO | None) -> tuple[SettingDTO, ...]:
+    """Every setting of the registry with its current value, in the registry's order.
+
+    Raises:
+        PermissionDeniedError: the actor may not manage the settings.
+    """
+    with uow:
+        if actor is not None:
+            authorize(uow, actor, Permission.MANAGE_SETTINGS)
+        return tuple(_dto(spec, get_setting(uow, spec.key, _UNSET)) for spec in registry.SETTINGS)
+
+
+def setting(uow: UnitOfWork, actor: UserDTO | None, key: str) -> SettingDTO:
+    """The setting named ``key`` with its current value.
+
+    Raises:
+        SettingValueError: no such setting.
+        PermissionDeniedError: the actor may not manage the settings.
+    """
+    spec = registry.spec_for(key)
+    with uow:
+        _authorize(uow, actor, spec)
+        return _dto(spec, get_setting(uow, spec.key, _UNSET))
+
+
+def change_setting(uow: UnitOfWork, actor: UserDTO | None, key: str, text: str) -> SettingDTO:
+    """Set the setting named ``key`` to the value typed as ``text``; return it as stored.
+
+    Raises:
+        SettingValueError: no such setting, or a value it refuses (nothing is written).
+        PermissionDeniedError: the actor may not change it.
+    """
+    spec = registry.spec_for(key)
+    value = spec.stored(text)
+    with uow:
+        username = _authorize(uow, actor, spec)
+        before = get_setting(uow, spec.key, _UNSET)
+        if before is _UNSET or before != value:
+            put_setting(uow, spec.key, value)
+            uow.audit(
+                AuditRecord(
+                    "setting.changed",
+                    None if actor is None else actor.id,
+                    "setting",
+                    None,
+                    before={"key": spec.key, "value": None if before is _UNSET else before},
+                    after={"key": spec.key, "value": value},
+                )
+            )
+            uow.record(SettingChanged(key=spec.key, username=username, at=uow.now()))
+        result = _dto(spec, value)
+        uow.commit()
+        return result
+
+
+def shop_profile(uow: UnitOfWork) -> ShopProfile:
+    """The shop profile printed on receipts, Z reports and statements (anyone may read it)."""
+    with uow:
+        return registry.shop_profile(uow)
