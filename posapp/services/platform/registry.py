@@ -268,6 +268,8 @@ class TextSpec(Spec[str]):
 
     @property
     def bounds(self) -> str:  # noqa: D102
+        if self.hint:
+            return f"{self.hint} (at most {self.limit} characters)"
         lines = ", several lines" if self.multiline else ""
         return f"text of at most {self.limit} characters{lines}"
 
