@@ -13,7 +13,7 @@ from posapp.services.backend import Backend
 from posapp.services.platform import registry
 from posapp.services.platform.dto import ShopProfile, UserDTO
 from posapp.services.platform.errors import PermissionDeniedError
-from posapp.services.shop import SettingValueError, change_setting
+from posapp.services.shop import SettingsRefusedError, SettingValueError, change_setting
 from posapp.services.staff import add_user
 
 PW = "correct horse battery"
@@ -169,3 +169,32 @@ def test_the_shop_profile(backend: Backend, staff: dict[str, UserDTO]) -> None:
         "Open 8–20 every day",
         "Thanks, see you soon!",
     )
+
+
+def test_several_at_once_all_or_nothing(
+    backend: Backend, publisher: RecordingPublisher, staff: dict[str, UserDTO]
+) -> None:
+    admin = staff["admin"]
+    before = _rows(backend)
+    with pytest.raises(SettingsRefusedError) as refused:
+        backend.shop.change_settings(
+            admin,
+            {"shop.legal_name": "Corner Shop Ltd", "auth.lockout_minutes": "0", "x.y": "1"},
+        )
+    assert set(refused.value.problems) == {"auth.lockout_minutes", "x.y"}
+    assert "from 1 to 1440 minutes" in refused.value.problems["auth.lockout_minutes"]
+    assert _rows(backend) == before
+    assert not [e for e in publisher.events if isinstance(e, SettingChanged)]
+
+    saved = backend.shop.change_settings(
+        admin, {"shop.legal_name": "Corner Shop Ltd", "auth.lockout_minutes": "30"}
+    )
+    assert [(s.key, s.value) for s in saved] == [
+        ("shop.legal_name", "Corner Shop Ltd"),
+        ("auth.lockout_minutes", "30"),
+    ]
+    assert len(_audits(backend)) == 2
+    assert {e.key for e in publisher.events if isinstance(e, SettingChanged)} == {
+        "shop.legal_name",
+        "auth.lockout_minutes",
+    }

@@ -10,7 +10,9 @@ from posapp.services.platform.registry import GROUPS, SettingValueError
 from posapp.services.shop.api import ShopApi
 from posapp.services.shop.dto import SettingDTO
 from posapp.services.shop.settings_admin import (
+    SettingsRefusedError,
     change_setting,
+    change_settings,
     list_settings,
     setting,
     shop_profile,
@@ -20,9 +22,11 @@ __all__ = [
     "GROUPS",
     "SettingDTO",
     "SettingValueError",
+    "SettingsRefusedError",
     "ShopApi",
     "ShopProfile",
     "change_setting",
+    "change_settings",
     "list_settings",
     "setting",
     "shop_profile",

@@ -16,4 +16,5 @@ class ShopApi(Facade):
     list_settings = reads(settings_admin.list_settings)
     setting = reads(settings_admin.setting)
     change_setting = writes(settings_admin.change_setting)
+    change_settings = writes(settings_admin.change_settings)
     shop_profile = reads(settings_admin.shop_profile)

@@ -10,12 +10,14 @@ stored one changes nothing and audits nothing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Final
 
 from posapp.events import SettingChanged
 from posapp.services.platform import registry
 from posapp.services.platform.audit import AuditRecord
 from posapp.services.platform.dto import ShopProfile, UserDTO
+from posapp.services.platform.registry import SettingValueError
 from posapp.services.platform.settings import get_setting, put_setting
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.shop.dto import SettingDTO
@@ -75,6 +77,14 @@ def setting(uow: UnitOfWork, actor: UserDTO | None, key: str) -> SettingDTO:
         return _dto(spec, get_setting(uow, spec.key, _UNSET))
 
 
+class SettingsRefusedError(SettingValueError):
+    """Some of several values were refused; :attr:`problems` says why, by key."""
+
+    def __init__(self, problems: Mapping[str, str]) -> None:
+        super().__init__(" ".join(problems.values()))
+        self.problems = dict(problems)
+
+
 def change_setting(uow: UnitOfWork, actor: UserDTO | None, key: str, text: str) -> SettingDTO:
     """Set the setting named ``key`` to the value typed as ``text``; return it as stored.
 
@@ -83,26 +93,60 @@ def change_setting(uow: UnitOfWork, actor: UserDTO | None, key: str, text: str) 
         PermissionDeniedError: the actor may not change it.
     """
     spec = registry.spec_for(key)
-    value = spec.stored(text)
+    (result,) = _change(uow, actor, {spec.key: (spec, spec.stored(text))})
+    return result
+
+
+def change_settings(
+    uow: UnitOfWork, actor: UserDTO | None, changes: Mapping[str, str]
+) -> tuple[SettingDTO, ...]:
+    """Set several settings at once (the Settings page's Save): all of them, or none.
+
+    Every value is checked before anything is written; each changed one gets its audit row and
+    its event.
+
+    Raises:
+        SettingsRefusedError: some keys or values were refused (``problems`` by key); nothing
+            is written.
+        PermissionDeniedError: the actor may not change them.
+    """
+    checked: dict[str, tuple[registry.AnySpec, object]] = {}
+    problems: dict[str, str] = {}
+    for key, text in changes.items():
+        try:
+            spec = registry.spec_for(key)
+            checked[spec.key] = (spec, spec.stored(text))
+        except SettingValueError as exc:
+            problems[key] = str(exc)
+    if problems:
+        raise SettingsRefusedError(problems)
+    return _change(uow, actor, checked)
+
+
+def _change(
+    uow: UnitOfWork, actor: UserDTO | None, values: Mapping[str, tuple[registry.AnySpec, object]]
+) -> tuple[SettingDTO, ...]:
+    results = []
     with uow:
-        username = _authorize(uow, actor, spec)
-        before = get_setting(uow, spec.key, _UNSET)
-        if before is _UNSET or before != value:
-            put_setting(uow, spec.key, value)
-            uow.audit(
-                AuditRecord(
-                    "setting.changed",
-                    None if actor is None else actor.id,
-                    "setting",
-                    None,
-                    before={"key": spec.key, "value": None if before is _UNSET else before},
-                    after={"key": spec.key, "value": value},
+        for spec, value in values.values():
+            username = _authorize(uow, actor, spec)
+            before = get_setting(uow, spec.key, _UNSET)
+            if before is _UNSET or before != value:
+                put_setting(uow, spec.key, value)
+                uow.audit(
+                    AuditRecord(
+                        "setting.changed",
+                        None if actor is None else actor.id,
+                        "setting",
+                        None,
+                        before={"key": spec.key, "value": None if before is _UNSET else before},
+                        after={"key": spec.key, "value": value},
+                    )
                 )
-            )
-            uow.record(SettingChanged(key=spec.key, username=username, at=uow.now()))
-        result = _dto(spec, value)
+                uow.record(SettingChanged(key=spec.key, username=username, at=uow.now()))
+            results.append(_dto(spec, value))
         uow.commit()
-        return result
+    return tuple(results)
 
 
 def shop_profile(uow: UnitOfWork) -> ShopProfile:
