@@ -23,7 +23,7 @@ class SettingDTO:
     is_set: bool
     """Whether the database holds a value (else the default applies)."""
     choices: tuple[tuple[str, str], ...] = ()
-    """(value, label) pairs of a choice."""
+    """(value, label) pairs of a choice, or every time zone of a zone."""
     multiline: bool = False
     limit: int = 0
     """Most characters of a text."""

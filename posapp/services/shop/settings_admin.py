@@ -33,6 +33,14 @@ def _authorize(uow: UnitOfWork, actor: UserDTO | None, spec: registry.AnySpec) -
     return authorize(uow, actor, Permission(spec.permission)).username
 
 
+def _choices(spec: registry.AnySpec) -> tuple[tuple[str, str], ...]:
+    if isinstance(spec, registry.ChoiceSpec):
+        return spec.choices
+    if isinstance(spec, registry.ZoneSpec):
+        return (("", "This computer's time zone"), *((zone, zone) for zone in spec.zones()))
+    return ()
+
+
 def _dto(spec: registry.AnySpec, raw: object) -> SettingDTO:
     is_set = raw is not _UNSET and raw is not None
     return SettingDTO(
@@ -45,7 +53,7 @@ def _dto(spec: registry.AnySpec, raw: object) -> SettingDTO:
         default=spec.text_of(None),
         bounds=spec.bounds,
         is_set=is_set,
-        choices=spec.choices if isinstance(spec, registry.ChoiceSpec) else (),
+        choices=_choices(spec),
         multiline=isinstance(spec, registry.TextSpec) and spec.multiline,
         limit=spec.limit if isinstance(spec, registry.TextSpec) else 0,
         unit=getattr(spec, "unit", ""),
