@@ -44,6 +44,7 @@ from posapp.reports.pdf_kit import (
 )
 from posapp.reports.statement_model import StatementReport, statement_report
 from posapp.services.accounts import StatementDTO
+from posapp.services.platform.dto import ShopProfile
 from posapp.services.platform.files import atomic_target
 
 __all__ = [
@@ -99,6 +100,8 @@ def _styles() -> dict[str, ParagraphStyle]:
 def _header(report: StatementReport, styles: dict[str, ParagraphStyle]) -> Table:
     left = [
         Paragraph(markup(report.shop_name), styles["shop"]),
+        *(Paragraph(markup(line), styles["muted"]) for line in report.shop_lines),
+        *([Spacer(1, 2 * mm)] if report.shop_lines else []),
         Paragraph(report.title, styles["title"]),
         Spacer(1, 3 * mm),
         Paragraph(markup(report.holder_name), styles["holder"]),
@@ -416,6 +419,7 @@ def render_statement_pdf(
     shop_name: str = "posapp",
     zone: tzinfo | None = None,
     progress: Progress | None = None,
+    shop: ShopProfile | None = None,
 ) -> int:
     """Write the statement as an A4 PDF to ``out`` (a path or a binary file).
 
@@ -430,7 +434,7 @@ def render_statement_pdf(
         ValueError: the statement's figures do not add up.
         OSError: the file cannot be written.
     """
-    report = statement_report(statement, shop_name=shop_name, zone=zone)
+    report = statement_report(statement, shop_name=shop_name, zone=zone, shop=shop)
     styles = _styles()
     target = str(out) if isinstance(out, Path) else out
     document = SimpleDocTemplate(
@@ -441,7 +445,7 @@ def render_statement_pdf(
         topMargin=TOP_MARGIN,
         bottomMargin=BOTTOM_MARGIN,
         title=f"{report.title} {report.number}",
-        author=shop_name,
+        author=report.shop_name,
         subject=report.period,
     )
     rows = _Rows(report, styles)
@@ -455,7 +459,9 @@ def render_statement_pdf(
         "StatementCanvas",
         (_Numbered,),
         {
-            "footer": f"{shop_name} · {report.title} · account {report.number} · {report.period}",
+            "footer": (
+                f"{report.shop_name} · {report.title} · account {report.number} · {report.period}"
+            ),
             "progress": staticmethod(progress) if progress else None,
             "expected": _expected_pages(first_page, rows),
         },
@@ -475,6 +481,7 @@ def write_statement_pdf(
     shop_name: str = "posapp",
     zone: tzinfo | None = None,
     progress: Progress | None = None,
+    shop: ShopProfile | None = None,
 ) -> int:
     """Render into a temporary file next to ``path``, then move it into place.
 
@@ -490,5 +497,5 @@ def write_statement_pdf(
     """
     with atomic_target(path, ".pdf") as temporary, temporary.open("wb") as file:
         return render_statement_pdf(
-            statement, file, shop_name=shop_name, zone=zone, progress=progress
+            statement, file, shop_name=shop_name, zone=zone, progress=progress, shop=shop
         )

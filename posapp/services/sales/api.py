@@ -109,6 +109,7 @@ class SalesApi(Facade):
     return_items = writes(returns.return_items)
 
     shop_zone = reads(in_unit_of_work(zone.shop_zone))
+    shop_profile = reads(in_unit_of_work(registry.shop_profile))
 
     def print_receipt(self, actor: UserDTO, order_id: int, *, copy: bool = False) -> bool:
         """Print the receipt on the ESC/POS printer of the setting; False when none is set."""
@@ -117,10 +118,13 @@ class SalesApi(Facade):
             with self._context.read_uow() as uow:
                 url = registry.read(uow, registry.RECEIPT_PRINTER)
                 local = zone.shop_zone(uow)
+                shop = registry.shop_profile(uow)
             if not url:
                 return False
             detail = queries.order_detail(self._context.read_uow(), actor, order_id)
-            print_receipt(open_printer(str(url)), receipt_model(detail, zone=local, copy=copy))
+            print_receipt(
+                open_printer(str(url)), receipt_model(detail, zone=local, copy=copy, shop=shop)
+            )
             return True
 
         return _guard(send)
