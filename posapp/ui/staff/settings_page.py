@@ -35,7 +35,14 @@ from posapp.services.platform.errors import ServiceError
 from posapp.services.shop import GROUPS, SettingDTO, SettingsRefusedError
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.session import error_text
-from posapp.ui.kit.widgets import SPACING, message_label, plain_label, push_button, show_message
+from posapp.ui.kit.widgets import (
+    SPACING,
+    message_label,
+    plain_label,
+    push_button,
+    separator,
+    show_message,
+)
 from posapp.ui.staff.dialogs import chevron_combo
 
 if TYPE_CHECKING:
@@ -239,7 +246,7 @@ class SettingsPage(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         column.addWidget(self.pages, 1)
-        column.addWidget(_rule(card))
+        column.addWidget(separator(card))
         column.addLayout(footer)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
@@ -259,7 +266,7 @@ class SettingsPage(QWidget):
         column.addSpacing(SPACING)
         for index, setting in enumerate(settings):
             if index:
-                column.addWidget(_rule(body))
+                column.addWidget(separator(body))
             field = self.fields[setting.key] = SettingField(setting, body)
             column.addWidget(field)
         column.addStretch(1)
@@ -372,10 +379,3 @@ def _on_edit(field: SettingField, slot: Callable[[], None]) -> None:
         editor.currentIndexChanged.connect(slot)
     else:
         editor.textChanged.connect(slot)
-
-
-def _rule(parent: QWidget) -> QFrame:
-    line = QFrame(parent)
-    line.setProperty("role", "separator")
-    line.setFixedHeight(1)
-    return line
