@@ -15,7 +15,17 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from posapp.reports.pdf_kit import ACCENT, INK, MUTED, RULE, fit, fonts, printable
+from posapp.reports.pdf_kit import (
+    ACCENT,
+    INK,
+    MUTED,
+    RULE,
+    fit,
+    fit_box,
+    fonts,
+    logo_reader,
+    printable,
+)
 from posapp.services.platform.dto import ShopProfile
 from posapp.services.sales import OrderDetail, ReceiptModel, ReceiptRow, receipt_model
 
@@ -26,6 +36,8 @@ MARGIN: float = 5 * mm
 BODY = 8.2
 SMALL = 7.0
 LEAD = 1.35
+LOGO_WIDTH: float = 40 * mm
+LOGO_HEIGHT: float = 18 * mm
 
 
 class _Pen:
@@ -79,7 +91,20 @@ class _Pen:
         self.y -= 3
 
 
+def _logo(pen: _Pen, png: bytes) -> None:
+    reader = logo_reader(png)
+    if reader is None:
+        return
+    width, height = fit_box(reader, LOGO_WIDTH, LOGO_HEIGHT)
+    pen.y -= height
+    if pen.canvas is not None:
+        x = (PAGE_WIDTH - width) / 2
+        pen.canvas.drawImage(reader, x, pen.y, width, height, mask="auto")
+    pen.gap(3)
+
+
 def _draw(pen: _Pen, model: ReceiptModel) -> None:
+    _logo(pen, model.logo)
     pen.centre(model.store_name, 13, bold=True)
     for line in model.store_lines:
         pen.centre(line, SMALL, color=MUTED)

@@ -13,6 +13,7 @@ still to come at each page break: 10,000 movements took about a minute, now abou
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from datetime import tzinfo
 from pathlib import Path
@@ -26,7 +27,15 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    Flowable,
+    Image,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 from typing_extensions import override
 
 from posapp.reports.pdf_kit import (
@@ -38,7 +47,9 @@ from posapp.reports.pdf_kit import (
     MUTED,
     RULE,
     PageCountCanvas,
+    fit_box,
     fonts,
+    logo_reader,
     markup,
     printable,
 )
@@ -97,8 +108,18 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
+def _logo(report: StatementReport) -> list[Flowable]:
+    reader = logo_reader(report.logo)
+    if reader is None:
+        return []
+    width, height = fit_box(reader, 40 * mm, 16 * mm)
+    picture = Image(io.BytesIO(report.logo), width=width, height=height, hAlign="LEFT")
+    return [picture, Spacer(1, 2 * mm)]
+
+
 def _header(report: StatementReport, styles: dict[str, ParagraphStyle]) -> Table:
     left = [
+        *_logo(report),
         Paragraph(markup(report.shop_name), styles["shop"]),
         *(Paragraph(markup(line), styles["muted"]) for line in report.shop_lines),
         *([Spacer(1, 2 * mm)] if report.shop_lines else []),

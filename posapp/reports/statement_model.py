@@ -6,7 +6,7 @@ A pure function of a :class:`StatementDTO`, tested without reportlab; the PDF re
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 
 from posapp.money import format_money
@@ -49,6 +49,8 @@ class StatementReport:
     rows: tuple[StatementRow, ...]
     shop_lines: tuple[str, ...] = ()
     """The shop's address lines and VAT number, under its name."""
+    logo: bytes = field(default=b"", repr=False)
+    """The shop's logo (PNG) above its name (``b""``: none)."""
 
     @property
     def summary(self) -> tuple[tuple[str, str], ...]:
@@ -145,6 +147,7 @@ def statement_report(
         title=TITLE,
         shop_name=shop_name,
         shop_lines=shop_lines,
+        logo=b"" if shop is None else shop.logo,
         holder_name=statement.holder_name,
         number=display(statement.number),
         contact=tuple(text for text in (statement.email, statement.phone) if text),

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 import os
+from dataclasses import replace
 from datetime import UTC
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from pypdf import PdfReader
 
 from posapp.reports.receipt import receipt_pdf
@@ -120,3 +122,19 @@ def test_the_statement_has_the_shop(profile: ShopProfile) -> None:
         assert report.shop_lines == ("VAT no. GB1",)
     for line in report.shop_lines:
         assert line in text
+
+
+def test_the_receipt_and_statement_print_the_logo(order: OrderDetail) -> None:  # noqa: F811
+    buffer = io.BytesIO()
+    Image.new("RGBA", (600, 200), (37, 99, 235, 255)).save(buffer, format="PNG")
+    profile = replace(PROFILE, logo=buffer.getvalue())
+    pdf = receipt_pdf(order, zone=UTC, shop=profile)
+    _keep("receipt_logo.pdf", pdf)
+    assert len(PdfReader(io.BytesIO(pdf)).pages[0].images) == 1
+    assert len(PdfReader(io.BytesIO(receipt_pdf(order, zone=UTC))).pages[0].images) == 0
+    out = io.BytesIO()
+    render_statement_pdf(_statement(2), out, zone=UTC, shop=profile)
+    _keep("statement_logo.pdf", out.getvalue())
+    # a logo that cannot be read prints nothing rather than failing the receipt
+    broken = replace(PROFILE, logo=b"\x89PNG\r\n\x1a\nbroken")
+    assert len(PdfReader(io.BytesIO(receipt_pdf(order, shop=broken))).pages[0].images) == 0

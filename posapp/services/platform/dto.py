@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
 
@@ -63,6 +63,8 @@ class ShopProfile:
     vat_number: str = ""
     receipt_header: str = ""
     receipt_footer: str = ""
+    logo: bytes = field(default=b"", repr=False)
+    """The logo as PNG (``b""``: none); checked and shrunk when it was set."""
 
     @property
     def lines(self) -> tuple[str, ...]:

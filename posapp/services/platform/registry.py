@@ -18,6 +18,8 @@ where they are changed.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import logging
 import math
 import re
@@ -452,7 +454,11 @@ SETTINGS: Final[tuple[AnySpec, ...]] = (
 
 BY_KEY: Final[Mapping[str, AnySpec]] = {spec.key: spec for spec in SETTINGS}
 
+LOGO_KEY: Final = "shop.logo"
+"""The shop's logo: ``{"png": base64}``, set from a file (:mod:`posapp.services.shop.logo`)."""
+
 MANAGED_ELSEWHERE: Final[Mapping[str, str]] = {
+    LOGO_KEY: "Admin users → Settings → Shop profile (Logo), from an image file",
     "mail.smtp": "the mail server settings (Notifications → Outbox → Mail server)",
     "notifications.rules": "the notification rules (Notifications → Rules)",
     "demo_logins": "`posapp demo`",
@@ -489,9 +495,21 @@ def read(uow: UnitOfWork, spec: Spec[T]) -> T:
         return spec.default
 
 
+def logo_bytes(raw: object) -> bytes:
+    """The PNG of a stored ``shop.logo`` value, or ``b""`` (none, or not a PNG)."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("png"), str):
+        return b""
+    try:
+        data = base64.b64decode(raw["png"], validate=True)
+    except (binascii.Error, ValueError):
+        return b""
+    return data if data.startswith(b"\x89PNG\r\n\x1a\n") else b""
+
+
 def shop_profile(uow: UnitOfWork) -> ShopProfile:
     """The shop profile printed on documents, inside a running unit of work."""
     return ShopProfile(
+        logo=logo_bytes(get_setting(uow, LOGO_KEY, None)),
         legal_name=read(uow, LEGAL_NAME),
         address=read(uow, ADDRESS),
         vat_number=read(uow, VAT_NUMBER),

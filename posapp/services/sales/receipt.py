@@ -9,7 +9,7 @@ the same thing.
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
 from posapp.money import format_money
@@ -63,6 +63,8 @@ class ReceiptModel:
     """The shop's receipt header, under the store's name and address."""
     legal: tuple[str, ...] = ()
     """The shop's legal name, address and VAT number, at the very bottom."""
+    logo: bytes = field(default=b"", repr=False)
+    """The shop's logo (PNG) above the store's name on the PDF (``b""``: none)."""
 
 
 def money(minor: int) -> str:
@@ -204,6 +206,7 @@ def receipt_model(
         status_note=status_note,
         header=wrapped(shop.receipt_header),
         legal=tuple(line for text in shop.lines for line in wrapped(text)),
+        logo=shop.logo,
     )
 
 

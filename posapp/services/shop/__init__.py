@@ -9,6 +9,7 @@ from posapp.services.platform.dto import ShopProfile
 from posapp.services.platform.registry import GROUPS, SettingValueError
 from posapp.services.shop.api import ShopApi
 from posapp.services.shop.dto import SettingDTO
+from posapp.services.shop.logo import LOGO_SIDE, remove_logo, set_logo, shop_logo
 from posapp.services.shop.settings_admin import (
     SettingsRefusedError,
     change_setting,
@@ -20,6 +21,7 @@ from posapp.services.shop.settings_admin import (
 
 __all__ = [
     "GROUPS",
+    "LOGO_SIDE",
     "SettingDTO",
     "SettingValueError",
     "SettingsRefusedError",
@@ -28,6 +30,9 @@ __all__ = [
     "change_setting",
     "change_settings",
     "list_settings",
+    "remove_logo",
+    "set_logo",
     "setting",
+    "shop_logo",
     "shop_profile",
 ]

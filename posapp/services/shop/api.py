@@ -7,7 +7,7 @@ documents read the profile through it. Each method runs one use case in its own 
 from __future__ import annotations
 
 from posapp.services.platform.facade import Facade, reads, writes
-from posapp.services.shop import settings_admin
+from posapp.services.shop import logo, settings_admin
 
 
 class ShopApi(Facade):
@@ -18,3 +18,6 @@ class ShopApi(Facade):
     change_setting = writes(settings_admin.change_setting)
     change_settings = writes(settings_admin.change_settings)
     shop_profile = reads(settings_admin.shop_profile)
+    set_logo = writes(logo.set_logo)
+    remove_logo = writes(logo.remove_logo)
+    shop_logo = reads(logo.shop_logo)
