@@ -20,8 +20,9 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from PIL import Image, ImageDraw, ImageFont
 from PySide6.QtCore import QLocale
-from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
+from PySide6.QtWidgets import QApplication, QLineEdit, QScrollArea, QWidget
 
 from posapp.services.backend import Backend
 from posapp.services.platform.audit import AuditRecord
@@ -128,13 +129,32 @@ SHOP_PROFILE = {
 }
 
 
+def _logo_file() -> Path:
+    """A made-up logo: a blue badge with the shop's initials, beside its name."""
+    image = Image.new("RGBA", (840, 200), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((0, 0, 200, 200), radius=44, fill=(37, 99, 235, 255))
+    font = ImageFont.truetype("DejaVuSans-Bold.ttf", 96)
+    draw.text((100, 100), "CS", font=font, fill="white", anchor="mm")
+    draw.text((236, 100), "Corner Shop", font=ImageFont.truetype("DejaVuSans-Bold.ttf", 72),
+              fill=(23, 32, 44, 255), anchor="lm")  # fmt: skip
+    path = Path(tempfile.mkdtemp()) / "logo.png"
+    image.save(path)
+    return path
+
+
 def _grab_settings(tab: UsersTab, window: QWidget, backend: Backend, admin: UserDTO) -> list[Path]:
     """Settings: the shop profile, the Register group, and a refused value (Security)."""
     backend.shop.change_settings(admin, SHOP_PROFILE)
+    backend.shop.set_logo(admin, _logo_file())
     tab.show_page(SETTINGS_PAGE)
     page = tab.settings_page
     assert page is not None
     paths = [_grab(window, "settings_profile.png")]
+    scroll = page.pages.currentWidget()
+    assert isinstance(scroll, QScrollArea)
+    scroll.ensureWidgetVisible(page.logo)
+    paths.append(_grab(window, "settings_logo.png"))
     page.groups.setCurrentRow(1)
     paths.append(_grab(window, "settings_register.png"))
     page.groups.setCurrentRow(2)

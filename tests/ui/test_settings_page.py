@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPlainTextEdit
@@ -153,3 +156,32 @@ def test_a_shorter_idle_lock_locks_an_open_till_at_once(
     assert idle.is_locked()
     idle.stop()
     window.idle_lock.stop()
+
+
+def test_the_logo_is_checked_stored_and_removed(
+    qtbot: QtBot, ui_backend: Backend, bus: EventBus, staff: dict[str, UserDTO], tmp_path: Path
+) -> None:
+    page = settings_page(qtbot, make_users_tab(qtbot, ui_backend, bus, staff["admin"]))
+    logo = page.logo
+    assert logo.preview.text() == "No logo"
+    assert not logo.remove_button.isEnabled()
+
+    bad = tmp_path / "logo.png"
+    bad.write_bytes(b"MZ" + bytes(100))
+    logo.set_logo_file(str(bad))
+    qtbot.wait_until(lambda: logo.error_label.isVisibleTo(page), timeout=10_000)
+    assert "program" in logo.error_label.text()
+    assert ui_backend.shop.shop_logo() == b""
+
+    good = tmp_path / "good.png"
+    Image.new("RGBA", (900, 300), (37, 99, 235, 255)).save(good)
+    logo.set_logo_file(str(good))
+    qtbot.wait_until(lambda: not logo.is_busy() and logo.remove_button.isEnabled(), timeout=10_000)
+    assert not logo.error_label.isVisibleTo(page)
+    assert not logo.preview.pixmap().isNull()
+    assert page.success_label.text() == "Logo saved."
+    assert ui_backend.shop.shop_logo().startswith(b"\x89PNG")
+
+    logo.remove_button.click()
+    assert logo.preview.text() == "No logo"
+    assert ui_backend.shop.shop_logo() == b""

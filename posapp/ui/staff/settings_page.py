@@ -44,6 +44,7 @@ from posapp.ui.kit.widgets import (
     show_message,
 )
 from posapp.ui.staff.dialogs import chevron_combo
+from posapp.ui.staff.logo_field import LogoField
 
 if TYPE_CHECKING:
     from posapp.services.shop import ShopApi
@@ -57,6 +58,7 @@ GROUP_TEXT = {
 }
 _UNITS = {"percent": "%", "money": ""}
 _TEXT_LINES = 3
+PROFILE_GROUP = "Shop profile"
 _SHORT = 40
 """Longer defaults (the notes and coins) are not repeated under the field."""
 
@@ -213,6 +215,8 @@ class SettingsPage(QWidget):
         self.groups.setFixedWidth(28 * SPACING)
         self.groups.setFrameShape(QFrame.Shape.NoFrame)
         self.pages = QStackedWidget(self)
+        self.logo = LogoField(shop, user, self)
+        self.logo.changed.connect(self._on_logo_changed)
         self.status_label = message_label("infoLabel", self, wrap=False)
         self.error_label = message_label("errorLabel", self)
         self.success_label = message_label("successLabel", self, wrap=False)
@@ -269,6 +273,9 @@ class SettingsPage(QWidget):
                 column.addWidget(separator(body))
             field = self.fields[setting.key] = SettingField(setting, body)
             column.addWidget(field)
+        if group == PROFILE_GROUP:
+            column.addWidget(separator(body))
+            column.addWidget(self.logo)
         column.addStretch(1)
         scroll = QScrollArea(self)
         scroll.setObjectName("settingsScroll")
@@ -296,6 +303,7 @@ class SettingsPage(QWidget):
         else:
             for setting in settings:
                 self.fields[setting.key].load(setting)
+        self.logo.load()
         self._loaded = True
         self._update_status()
 
@@ -363,6 +371,11 @@ class SettingsPage(QWidget):
         if isinstance(scroll, QScrollArea):
             scroll.ensureWidgetVisible(field)
         field.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    @Slot(str)
+    def _on_logo_changed(self, text: str) -> None:
+        show_message(self.error_label, "")
+        show_message(self.success_label, text)
 
     @Slot(object)
     def _on_bus_setting_changed(self, _event: SettingChanged) -> None:
