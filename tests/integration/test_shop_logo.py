@@ -57,8 +57,8 @@ def test_a_logo_is_shrunk_stored_audited_and_announced(
                 AuditEntry.action == "setting.changed"
             )
         ).one()
-    assert json.loads(before or "") == {"key": "shop.logo", "value": None}
-    assert json.loads(after or "")["value"]["width"] == LOGO_SIDE
+    assert json.loads(before or "") == {"shop.logo": None}
+    assert json.loads(after or "")["shop.logo"]["width"] == LOGO_SIDE
     assert [e.key for e in publisher.events if isinstance(e, SettingChanged)] == ["shop.logo"]
 
     backend.shop.remove_logo(staff["admin"])

@@ -14,7 +14,7 @@ from posapp.services.platform import registry
 from posapp.services.platform.dto import ShopProfile, UserDTO
 from posapp.services.platform.errors import PermissionDeniedError
 from posapp.services.shop import SettingsRefusedError, SettingValueError, change_setting
-from posapp.services.staff import add_user
+from posapp.services.staff import AuditFilter, add_user
 
 PW = "correct horse battery"
 
@@ -69,9 +69,13 @@ def test_an_admin_changes_a_setting_audited_before_and_after(
 
     key = "orders.discount_cap_bp"
     assert _audits(backend) == [
-        (admin.id, "setting", {"key": key, "value": None}, {"key": key, "value": 2500}),
-        (admin.id, "setting", {"key": key, "value": 2500}, {"key": key, "value": 3000}),
+        (admin.id, "setting", {key: None}, {key: 2500}),
+        (admin.id, "setting", {key: 2500}, {key: 3000}),
     ]
+    # the audit log shows which setting changed, and how
+    (row, *_) = backend.staff.audit_page(admin, AuditFilter(action="setting.changed"))
+    assert row.object_label == "setting"
+    assert row.details == "orders.discount_cap_bp: 2500 → 3000"
     events = [e for e in publisher.events if isinstance(e, SettingChanged)]
     assert [(e.key, e.username) for e in events] == [("orders.discount_cap_bp", "admin1")] * 2
 

@@ -459,8 +459,8 @@ LOGO_KEY: Final = "shop.logo"
 
 MANAGED_ELSEWHERE: Final[Mapping[str, str]] = {
     LOGO_KEY: "Admin users → Settings → Shop profile (Logo), from an image file",
-    "mail.smtp": "the mail server settings (Notifications → Outbox → Mail server)",
-    "notifications.rules": "the notification rules (Notifications → Rules)",
+    "mail.smtp": "the mail server settings (Notifications → Mail server…)",
+    "notifications.rules": "the notification rules (Notifications → Notification rules…)",
     "demo_logins": "`posapp demo`",
 }
 """Keys stored in the same table that have screens of their own."""

@@ -73,8 +73,8 @@ def _store(uow: UnitOfWork, actor: UserDTO | None, png: bytes | None) -> None:
                 None if actor is None else actor.id,
                 "setting",
                 None,
-                before={"key": LOGO_KEY, "value": _summary(before)},
-                after={"key": LOGO_KEY, "value": _summary(value)},
+                before={LOGO_KEY: _summary(before)},
+                after={LOGO_KEY: _summary(value)},
             )
         )
         uow.record(SettingChanged(key=LOGO_KEY, username=username, at=uow.now()))

@@ -147,8 +147,8 @@ def _change(
                         None if actor is None else actor.id,
                         "setting",
                         None,
-                        before={"key": spec.key, "value": None if before is _UNSET else before},
-                        after={"key": spec.key, "value": value},
+                        before={spec.key: None if before is _UNSET else before},
+                        after={spec.key: value},
                     )
                 )
                 uow.record(SettingChanged(key=spec.key, username=username, at=uow.now()))
