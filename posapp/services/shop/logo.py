@@ -18,13 +18,12 @@ from typing import Final
 
 from PIL import Image
 
-from posapp.events import SettingChanged
 from posapp.services.catalog import prepare_image, read_image_file
-from posapp.services.platform.audit import AuditRecord
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.registry import LOGO_KEY, logo_bytes
 from posapp.services.platform.settings import get_setting, put_setting
 from posapp.services.platform.uow import UnitOfWork
+from posapp.services.shop.settings_admin import record_change
 from posapp.services.staff import Permission, authorize
 
 LOGO_SIDE: Final = 600
@@ -67,17 +66,7 @@ def _store(uow: UnitOfWork, actor: UserDTO | None, png: bytes | None) -> None:
         if before == value:
             return
         put_setting(uow, LOGO_KEY, value)
-        uow.audit(
-            AuditRecord(
-                "setting.changed",
-                None if actor is None else actor.id,
-                "setting",
-                None,
-                before={LOGO_KEY: _summary(before)},
-                after={LOGO_KEY: _summary(value)},
-            )
-        )
-        uow.record(SettingChanged(key=LOGO_KEY, username=username, at=uow.now()))
+        record_change(uow, actor, username, LOGO_KEY, (_summary(before), _summary(value)))
         uow.commit()
 
 

@@ -141,20 +141,29 @@ def _change(
             before = get_setting(uow, spec.key, _UNSET)
             if before is _UNSET or before != value:
                 put_setting(uow, spec.key, value)
-                uow.audit(
-                    AuditRecord(
-                        "setting.changed",
-                        None if actor is None else actor.id,
-                        "setting",
-                        None,
-                        before={spec.key: None if before is _UNSET else before},
-                        after={spec.key: value},
-                    )
-                )
-                uow.record(SettingChanged(key=spec.key, username=username, at=uow.now()))
+                shown = None if before is _UNSET else before
+                record_change(uow, actor, username, spec.key, (shown, value))
             results.append(_dto(spec, value))
         uow.commit()
     return tuple(results)
+
+
+def record_change(
+    uow: UnitOfWork,
+    actor: UserDTO | None,
+    username: str,
+    key: str,
+    change: tuple[object, object],
+) -> None:
+    """Audit the change of ``key`` and announce it after the commit.
+
+    ``change`` is what the audit keeps of the value before and after.
+    """
+    before, after = change
+    actor_id = None if actor is None else actor.id
+    record = AuditRecord("setting.changed", actor_id, "setting", None, {key: before}, {key: after})
+    uow.audit(record)
+    uow.record(SettingChanged(key=key, username=username, at=uow.now()))
 
 
 def shop_profile(uow: UnitOfWork) -> ShopProfile:

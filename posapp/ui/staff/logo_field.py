@@ -11,14 +11,15 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QFileDialog, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.ui.kit.operation import Operation
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.session import error_text
-from posapp.ui.kit.widgets import SPACING, message_label, plain_label, push_button, show_message
+from posapp.ui.kit.widgets import SPACING, plain_label, push_button, show_message
+from posapp.ui.staff.setting_row import lay_out_row
 
 if TYPE_CHECKING:
     from posapp.services.shop import ShopApi
@@ -41,13 +42,6 @@ class LogoField(QWidget):
         super().__init__(parent)
         self._shop, self._user = shop, user
         self._operation: Operation[bytes] | None = None
-        title = plain_label("Logo", self)
-        title.setProperty("role", "field")
-        about = plain_label(
-            "Printed above the shop's name on receipts and statements. Applies at once.", self,
-            "fieldHint",
-        )  # fmt: skip
-        about.setWordWrap(True)
         self.preview = QLabel(NO_LOGO, self)
         self.preview.setObjectName("logoPreview")
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -58,8 +52,6 @@ class LogoField(QWidget):
         self.choose_button.clicked.connect(self._on_choose_clicked)
         self.remove_button.clicked.connect(self._on_remove_clicked)
         bounds = plain_label("PNG, JPEG or WebP, at most 5 MB.", self, "boundsLabel")
-        self.error_label = message_label("fieldError", self)
-        self.error_label.setAccessibleName("Logo: error")
 
         buttons = QVBoxLayout()
         buttons.setSpacing(SPACING)
@@ -71,21 +63,8 @@ class LogoField(QWidget):
         editor.addWidget(self.preview)
         editor.addLayout(buttons)
         editor.addStretch(1)
-        words = QVBoxLayout()
-        words.setSpacing(SPACING // 2)
-        words.addWidget(title)
-        words.addWidget(about)
-        words.addStretch(1)
-        grid = QGridLayout(self)
-        grid.setContentsMargins(0, 2 * SPACING, 0, 2 * SPACING)
-        grid.setHorizontalSpacing(4 * SPACING)
-        grid.setVerticalSpacing(SPACING // 2)
-        grid.setColumnStretch(0, 4)
-        grid.setColumnStretch(1, 5)
-        grid.addLayout(words, 0, 0, 3, 1)
-        grid.addLayout(editor, 0, 1)
-        grid.addWidget(bounds, 1, 1)
-        grid.addWidget(self.error_label, 2, 1)
+        about = "Printed above the shop's name on receipts and statements. Applies at once."
+        self.error_label = lay_out_row(self, "Logo", about, editor, bounds)
 
     def load(self) -> None:
         """Show the stored logo."""

@@ -18,7 +18,6 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLineEdit,
     QListWidget,
@@ -45,6 +44,7 @@ from posapp.ui.kit.widgets import (
 )
 from posapp.ui.staff.dialogs import chevron_combo
 from posapp.ui.staff.logo_field import LogoField
+from posapp.ui.staff.setting_row import lay_out_row
 
 if TYPE_CHECKING:
     from posapp.services.shop import ShopApi
@@ -72,15 +72,9 @@ class SettingField(QWidget):
         self.editor = _editor(setting, self)
         self.editor.setAccessibleName(setting.label)
         self.editor.setAccessibleDescription(setting.description)
-        title = plain_label(setting.label, self)
-        title.setProperty("role", "field")
-        about = plain_label(setting.description, self, "fieldHint")
-        about.setWordWrap(True)
         unit = plain_label(_UNITS.get(setting.kind, setting.unit), self, "unitLabel")
         self.bounds_label = plain_label(self._bounds_text(), self, "boundsLabel")
         self.bounds_label.setWordWrap(True)
-        self.error_label = message_label("fieldError", self)
-        self.error_label.setAccessibleName(f"{setting.label}: error")
 
         editor_row = QHBoxLayout()
         editor_row.setSpacing(SPACING)
@@ -88,22 +82,9 @@ class SettingField(QWidget):
         editor_row.addWidget(unit)
         if setting.kind in _NARROW:
             editor_row.addStretch(1)
-        grid = QGridLayout(self)
-        grid.setContentsMargins(0, 2 * SPACING, 0, 2 * SPACING)
-        grid.setHorizontalSpacing(4 * SPACING)
-        grid.setVerticalSpacing(SPACING // 2)
-        grid.setColumnStretch(0, 4)
-        grid.setColumnStretch(1, 5)
-        words = QVBoxLayout()
-        words.setSpacing(SPACING // 2)
-        words.addWidget(title)
-        words.addWidget(about)
-        words.addStretch(1)
-        grid.addLayout(words, 0, 0, 3, 1)
-        grid.addLayout(editor_row, 0, 1)
-        grid.addWidget(self.bounds_label, 1, 1)
-        grid.addWidget(self.error_label, 2, 1)
-        grid.setRowStretch(3, 1)
+        self.error_label = lay_out_row(
+            self, setting.label, setting.description, editor_row, self.bounds_label
+        )
         self._stored = ""
         self.load(setting)
 
