@@ -163,6 +163,16 @@ class NotificationCreated:
     at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class SettingChanged:
+    """A shop setting was changed; listeners read its new value (values can be long)."""
+
+    key: str
+    username: str
+    """Who changed it; empty for the command line."""
+    at: datetime
+
+
 DomainEvent = (
     OrderPlaced
     | OrderStatusChanged
@@ -177,6 +187,7 @@ DomainEvent = (
     | ProductChanged
     | ProductsImported
     | NotificationCreated
+    | SettingChanged
 )
 
 ALL_EVENT_TYPES: tuple[type[DomainEvent], ...] = get_args(DomainEvent)

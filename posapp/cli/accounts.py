@@ -44,7 +44,10 @@ def register_cli(commands: Commands) -> None:
         "account", nargs="+", metavar="ACCOUNT", help="the account number (spaces allowed)"
     )
     parser.add_argument(
-        "--shop-name", default="posapp", metavar="TEXT", help="name in the header (%(default)s)"
+        "--shop-name",
+        default="",
+        metavar="TEXT",
+        help="name in the header (default: the shop's legal name, else posapp)",
     )
 
 
@@ -60,10 +63,13 @@ def statement_command(args: argparse.Namespace, config: AppConfig) -> int:
         data = statement(
             backend.read_uow(), None, number, first_day=args.from_day, last_day=args.to_day
         )
+        shop = backend.shop.shop_profile()
     from posapp.reports.statement import write_statement_pdf  # noqa: PLC0415 - reportlab is slow
 
     try:
-        pages = write_statement_pdf(data, out, shop_name=args.shop_name)
+        pages = write_statement_pdf(
+            data, out, shop_name=args.shop_name or "posapp", shop=None if args.shop_name else shop
+        )
     except OSError as exc:
         raise ValidationError(f"Cannot write {out}: {exc.strerror or exc}.") from exc
     print(

@@ -10,12 +10,14 @@ base-14 Helvetica and Courier are used, which print Windows-1252 (Latin-1 with d
 from __future__ import annotations
 
 import functools
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
@@ -71,6 +73,23 @@ def fonts() -> Fonts:
 
 
 _BASE14: Final = str.maketrans({"−": "-", "→": "->"})
+
+
+def logo_reader(png: bytes) -> ImageReader | None:
+    """The shop's logo ready to draw, or None when there is none or it cannot be read."""
+    if not png:
+        return None
+    try:
+        return ImageReader(io.BytesIO(png))
+    except (OSError, ValueError):  # stored by an older or broken writer: print without it
+        return None
+
+
+def fit_box(reader: ImageReader, width: float, height: float) -> tuple[float, float]:
+    """The size to draw ``reader``'s picture at, as large as fits ``width`` × ``height``."""
+    pixels_wide, pixels_high = reader.getSize()
+    scale = min(width / max(1, pixels_wide), height / max(1, pixels_high))
+    return pixels_wide * scale, pixels_high * scale
 
 
 def printable(value: str) -> str:

@@ -15,7 +15,18 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from posapp.reports.pdf_kit import ACCENT, INK, MUTED, RULE, fit, fonts, printable
+from posapp.reports.pdf_kit import (
+    ACCENT,
+    INK,
+    MUTED,
+    RULE,
+    fit,
+    fit_box,
+    fonts,
+    logo_reader,
+    printable,
+)
+from posapp.services.platform.dto import ShopProfile
 from posapp.services.sales import OrderDetail, ReceiptModel, ReceiptRow, receipt_model
 
 __all__ = ["PAGE_WIDTH", "receipt_pdf", "render_receipt"]
@@ -25,6 +36,8 @@ MARGIN: float = 5 * mm
 BODY = 8.2
 SMALL = 7.0
 LEAD = 1.35
+LOGO_WIDTH: float = 40 * mm
+LOGO_HEIGHT: float = 18 * mm
 
 
 class _Pen:
@@ -78,10 +91,27 @@ class _Pen:
         self.y -= 3
 
 
+def _logo(pen: _Pen, png: bytes) -> None:
+    reader = logo_reader(png)
+    if reader is None:
+        return
+    width, height = fit_box(reader, LOGO_WIDTH, LOGO_HEIGHT)
+    pen.y -= height
+    if pen.canvas is not None:
+        x = (PAGE_WIDTH - width) / 2
+        pen.canvas.drawImage(reader, x, pen.y, width, height, mask="auto")
+    pen.gap(3)
+
+
 def _draw(pen: _Pen, model: ReceiptModel) -> None:
+    _logo(pen, model.logo)
     pen.centre(model.store_name, 13, bold=True)
     for line in model.store_lines:
         pen.centre(line, SMALL, color=MUTED)
+    if model.header:
+        pen.gap(3)
+        for line in model.header:
+            pen.centre(line, BODY)
     if model.copy or model.status_note:
         pen.gap(3)
         note = " · ".join(n for n in ("COPY" if model.copy else "", model.status_note) if n)
@@ -107,6 +137,10 @@ def _draw(pen: _Pen, model: ReceiptModel) -> None:
     _barcode(pen, model.barcode)
     for line in model.footer:
         pen.centre(line, SMALL, color=MUTED)
+    if model.legal:
+        pen.gap(4)
+        for line in model.legal:
+            pen.centre(line, SMALL, color=MUTED)
 
 
 def _taxes(pen: _Pen, model: ReceiptModel) -> None:
@@ -156,8 +190,14 @@ def render_receipt(model: ReceiptModel, out: BinaryIO) -> None:
     canvas.save()
 
 
-def receipt_pdf(order: OrderDetail, *, zone: tzinfo | None = None, copy: bool = False) -> bytes:
-    """The PDF receipt of ``order`` as bytes (``copy`` marks a reprint)."""
+def receipt_pdf(
+    order: OrderDetail,
+    *,
+    zone: tzinfo | None = None,
+    copy: bool = False,
+    shop: ShopProfile | None = None,
+) -> bytes:
+    """The PDF receipt of ``order`` as bytes (``copy`` marks a reprint; ``shop`` its profile)."""
     buffer = BytesIO()
-    render_receipt(receipt_model(order, zone=zone, copy=copy), buffer)
+    render_receipt(receipt_model(order, zone=zone, copy=copy, shop=shop), buffer)
     return buffer.getvalue()

@@ -13,6 +13,7 @@ still to come at each page break: 10,000 movements took about a minute, now abou
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from datetime import tzinfo
 from pathlib import Path
@@ -26,7 +27,15 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    Flowable,
+    Image,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 from typing_extensions import override
 
 from posapp.reports.pdf_kit import (
@@ -38,12 +47,15 @@ from posapp.reports.pdf_kit import (
     MUTED,
     RULE,
     PageCountCanvas,
+    fit_box,
     fonts,
+    logo_reader,
     markup,
     printable,
 )
 from posapp.reports.statement_model import StatementReport, statement_report
 from posapp.services.accounts import StatementDTO
+from posapp.services.platform.dto import ShopProfile
 from posapp.services.platform.files import atomic_target
 
 __all__ = [
@@ -96,9 +108,21 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
+def _logo(report: StatementReport) -> list[Flowable]:
+    reader = logo_reader(report.logo)
+    if reader is None:
+        return []
+    width, height = fit_box(reader, 40 * mm, 16 * mm)
+    picture = Image(io.BytesIO(report.logo), width=width, height=height, hAlign="LEFT")
+    return [picture, Spacer(1, 2 * mm)]
+
+
 def _header(report: StatementReport, styles: dict[str, ParagraphStyle]) -> Table:
     left = [
+        *_logo(report),
         Paragraph(markup(report.shop_name), styles["shop"]),
+        *(Paragraph(markup(line), styles["muted"]) for line in report.shop_lines),
+        *([Spacer(1, 2 * mm)] if report.shop_lines else []),
         Paragraph(report.title, styles["title"]),
         Spacer(1, 3 * mm),
         Paragraph(markup(report.holder_name), styles["holder"]),
@@ -416,6 +440,7 @@ def render_statement_pdf(
     shop_name: str = "posapp",
     zone: tzinfo | None = None,
     progress: Progress | None = None,
+    shop: ShopProfile | None = None,
 ) -> int:
     """Write the statement as an A4 PDF to ``out`` (a path or a binary file).
 
@@ -430,7 +455,7 @@ def render_statement_pdf(
         ValueError: the statement's figures do not add up.
         OSError: the file cannot be written.
     """
-    report = statement_report(statement, shop_name=shop_name, zone=zone)
+    report = statement_report(statement, shop_name=shop_name, zone=zone, shop=shop)
     styles = _styles()
     target = str(out) if isinstance(out, Path) else out
     document = SimpleDocTemplate(
@@ -441,7 +466,7 @@ def render_statement_pdf(
         topMargin=TOP_MARGIN,
         bottomMargin=BOTTOM_MARGIN,
         title=f"{report.title} {report.number}",
-        author=shop_name,
+        author=report.shop_name,
         subject=report.period,
     )
     rows = _Rows(report, styles)
@@ -455,7 +480,9 @@ def render_statement_pdf(
         "StatementCanvas",
         (_Numbered,),
         {
-            "footer": f"{shop_name} · {report.title} · account {report.number} · {report.period}",
+            "footer": (
+                f"{report.shop_name} · {report.title} · account {report.number} · {report.period}"
+            ),
             "progress": staticmethod(progress) if progress else None,
             "expected": _expected_pages(first_page, rows),
         },
@@ -475,6 +502,7 @@ def write_statement_pdf(
     shop_name: str = "posapp",
     zone: tzinfo | None = None,
     progress: Progress | None = None,
+    shop: ShopProfile | None = None,
 ) -> int:
     """Render into a temporary file next to ``path``, then move it into place.
 
@@ -490,5 +518,5 @@ def write_statement_pdf(
     """
     with atomic_target(path, ".pdf") as temporary, temporary.open("wb") as file:
         return render_statement_pdf(
-            statement, file, shop_name=shop_name, zone=zone, progress=progress
+            statement, file, shop_name=shop_name, zone=zone, progress=progress, shop=shop
         )

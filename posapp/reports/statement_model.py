@@ -6,11 +6,12 @@ A pure function of a :class:`StatementDTO`, tested without reportlab; the PDF re
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 
 from posapp.money import format_money
 from posapp.services.accounts import STATUS_LABELS, StatementDTO, display
+from posapp.services.platform.dto import ShopProfile
 
 TITLE = "Account statement"
 
@@ -46,6 +47,10 @@ class StatementReport:
     closing: str
     movement_count: int
     rows: tuple[StatementRow, ...]
+    shop_lines: tuple[str, ...] = ()
+    """The shop's address lines and VAT number, under its name."""
+    logo: bytes = field(default=b"", repr=False)
+    """The shop's logo (PNG) above its name (``b""``: none)."""
 
     @property
     def summary(self) -> tuple[tuple[str, str], ...]:
@@ -68,7 +73,11 @@ def _moment(value: datetime, zone: tzinfo | None) -> str:
 
 
 def statement_report(
-    statement: StatementDTO, *, shop_name: str = "posapp", zone: tzinfo | None = None
+    statement: StatementDTO,
+    *,
+    shop_name: str = "posapp",
+    zone: tzinfo | None = None,
+    shop: ShopProfile | None = None,
 ) -> StatementReport:
     """Decide what the statement shows.
 
@@ -77,13 +86,18 @@ def statement_report(
 
     Args:
         statement: The statement's data.
-        shop_name: Printed in the header.
+        shop_name: Printed in the header (unless ``shop`` has a legal name).
         zone: The time zone for times (the computer's local zone when None).
+        shop: The shop profile: its legal name, address and VAT number head the page.
 
     Raises:
         ValueError: the figures do not add up (opening + movements must equal closing, and each
             running balance must follow from the one before): a statement never prints wrong sums.
     """
+    shop_lines: tuple[str, ...] = ()
+    if shop is not None and shop.lines:
+        shop_name = shop.legal_name or shop_name
+        shop_lines = shop.lines[1:] if shop.legal_name else shop.lines
     running = statement.opening_balance_minor
     for line in statement.lines:
         running += line.amount_minor
@@ -132,6 +146,8 @@ def statement_report(
     return StatementReport(
         title=TITLE,
         shop_name=shop_name,
+        shop_lines=shop_lines,
+        logo=b"" if shop is None else shop.logo,
         holder_name=statement.holder_name,
         number=display(statement.number),
         contact=tuple(text for text in (statement.email, statement.phone) if text),

@@ -30,6 +30,7 @@ from posapp.reports.orders_pdf import (
     table,
 )
 from posapp.reports.pdf_kit import DANGER, MUTED, SUCCESS, fonts
+from posapp.services.platform.dto import ShopProfile
 from posapp.services.sales import TillReport, percent
 
 __all__ = ["Section", "render_till_report", "till_report_pdf", "till_report_sections"]
@@ -167,6 +168,13 @@ def till_report_sections(report: TillReport) -> list[Section]:
     return sorted(sections, key=lambda section: SECTION_ORDER.index(section.title))
 
 
+def _letterhead(shop: ShopProfile | None) -> list[Flowable]:
+    """The shop's legal name, address and VAT number on one small line above the title."""
+    if shop is None or not shop.lines:
+        return []
+    return [para(" · ".join(shop.lines), styles()["small"]), Spacer(1, 2 * mm)]
+
+
 def _header(report: TillReport, zone: tzinfo | None) -> list[Flowable]:
     s = styles()
     session = report.session
@@ -218,10 +226,21 @@ def _headline(report: TillReport) -> Flowable:
     return figures_band(figures, widths)
 
 
-def render_till_report(report: TillReport, out: BinaryIO, *, zone: tzinfo | None = None) -> None:
-    """Draw the X or Z report as an A4 PDF into ``out``."""
+def render_till_report(
+    report: TillReport,
+    out: BinaryIO,
+    *,
+    zone: tzinfo | None = None,
+    shop: ShopProfile | None = None,
+) -> None:
+    """Draw the X or Z report as an A4 PDF into ``out`` (``shop``: the letterhead's profile)."""
     s = styles()
-    story: list[Flowable] = [*_header(report, zone), Spacer(1, 6 * mm), _headline(report)]
+    story: list[Flowable] = [
+        *_letterhead(shop),
+        *_header(report, zone),
+        Spacer(1, 6 * mm),
+        _headline(report),
+    ]
     width = A4[0] - 2 * MARGINS.side
     for section in till_report_sections(report):
         columns = len(section.header)
@@ -247,8 +266,10 @@ def render_till_report(report: TillReport, out: BinaryIO, *, zone: tzinfo | None
     build_a4(out, story, MARGINS, title=title, printed_at=report.generated_at, zone=zone)
 
 
-def till_report_pdf(report: TillReport, *, zone: tzinfo | None = None) -> bytes:
+def till_report_pdf(
+    report: TillReport, *, zone: tzinfo | None = None, shop: ShopProfile | None = None
+) -> bytes:
     """The X or Z report as PDF bytes."""
     buffer = BytesIO()
-    render_till_report(report, buffer, zone=zone)
+    render_till_report(report, buffer, zone=zone, shop=shop)
     return buffer.getvalue()

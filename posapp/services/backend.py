@@ -3,7 +3,8 @@
 ``Backend`` is a :class:`~posapp.services.platform.context.ServiceContext` (database,
 publisher, register, clock) with one facade per feature built on it: :attr:`Backend.sales`,
 :attr:`~Backend.stock`, :attr:`~Backend.catalog`, :attr:`~Backend.coupons`,
-:attr:`~Backend.accounts`, :attr:`~Backend.staff` and :attr:`~Backend.notifications`. A facade
+:attr:`~Backend.accounts`, :attr:`~Backend.staff`, :attr:`~Backend.notifications` and
+:attr:`~Backend.shop`. A facade
 receives it typed as the context, never as the backend, so no feature depends on this top floor.
 Each facade is built on first use (its feature's modules load then), which keeps start-up light.
 """
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from posapp.services.coupons import CouponsApi
     from posapp.services.notifications import NotificationsApi
     from posapp.services.sales import SalesApi
+    from posapp.services.shop import ShopApi
     from posapp.services.staff import StaffApi
     from posapp.services.stock import StockApi
 
@@ -94,3 +96,10 @@ class Backend(ServiceContext):
         from posapp.services.notifications import NotificationsApi  # noqa: PLC0415
 
         return NotificationsApi(self)
+
+    @functools.cached_property
+    def shop(self) -> ShopApi:
+        """The shop's own setup: its settings and its profile on documents."""
+        from posapp.services.shop import ShopApi  # noqa: PLC0415
+
+        return ShopApi(self)

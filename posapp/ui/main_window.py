@@ -160,6 +160,7 @@ class MainWindow(QMainWindow):
         self._session_ending = False
         self.idle_lock = IdleLock(self, backend.staff, user)
         self.idle_lock.switch_user_requested.connect(self.switch_user_requested)
+        bus.setting_changed.connect(self.idle_lock.on_setting_changed)
 
         self.resize(DEFAULT_SIZE)
         self.setMinimumSize(MINIMUM_SIZE)

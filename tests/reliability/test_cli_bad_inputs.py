@@ -120,6 +120,8 @@ GOOD = {
     "store": "MAIN",
     "shop_name": "Corner shop",
     "encoding": "utf-8",
+    "key": "auth.lockout_minutes",
+    "value": "30",
 }
 FILES = {"backup": "new-backup.sqlite3", "restore": "no-backup.sqlite3"}
 KINDS = {
@@ -136,6 +138,7 @@ KINDS = {
     "out": PATHS,
     "file": PATHS,
     "name": NAMES,
+    "value": NUMBERS,
 }
 
 

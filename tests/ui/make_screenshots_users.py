@@ -1,7 +1,8 @@
 """Render the staff screens into docs/screenshots/ (run by hand, not by pytest).
 
 The Admin users tab (staff of two stores), the edit dialog with its Store field, the manager
-approval dialog, the till's lock screen and the audit view.
+approval dialog, the till's lock screen, the audit view, and Admin users → Settings (the shop
+profile filled in, the Register group, a refused value in the Security group).
 
 Usage::
 
@@ -19,12 +20,14 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from PIL import Image, ImageDraw, ImageFont
 from PySide6.QtCore import QLocale
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QLineEdit, QScrollArea, QWidget
 
 from posapp.services.backend import Backend
 from posapp.services.platform.audit import AuditRecord
 from posapp.services.platform.db import open_database
+from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.services.staff import users
 from posapp.services.staff.permissions import Permission
@@ -33,7 +36,7 @@ from posapp.ui.kit.resources import apply_theme
 from posapp.ui.main_window import MainWindow
 from posapp.ui.staff.approval_dialog import ApprovalDialog
 from posapp.ui.staff.dialogs import EditUserDialog
-from posapp.ui.staff.tab import AUDIT_PAGE, UsersTab
+from posapp.ui.staff.tab import AUDIT_PAGE, SETTINGS_PAGE, UsersTab
 from tests.ui.seed import PASSWORD, add_staff, add_store
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -117,6 +120,54 @@ def _history(backend: Backend, stores: dict[str, int]) -> None:
     backend.staff.login("admin1", PASSWORD)
 
 
+SHOP_PROFILE = {
+    "shop.legal_name": "Corner Shop Ltd",
+    "shop.address": "1 High Street\nLondon N1 1AA",
+    "shop.vat_number": "GB 123 4567 89",
+    "shop.receipt_header": "Open every day 8:00–20:00",
+    "shop.receipt_footer": "Thank you! Returns within 30 days with this receipt.",
+}
+
+
+def _logo_file() -> Path:
+    """A made-up logo: a blue badge with the shop's initials, beside its name."""
+    image = Image.new("RGBA", (840, 200), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((0, 0, 200, 200), radius=44, fill=(37, 99, 235, 255))
+    font = ImageFont.truetype("DejaVuSans-Bold.ttf", 96)
+    draw.text((100, 100), "CS", font=font, fill="white", anchor="mm")
+    draw.text((236, 100), "Corner Shop", font=ImageFont.truetype("DejaVuSans-Bold.ttf", 72),
+              fill=(23, 32, 44, 255), anchor="lm")  # fmt: skip
+    path = Path(tempfile.mkdtemp()) / "logo.png"
+    image.save(path)
+    return path
+
+
+def _grab_settings(tab: UsersTab, window: QWidget, backend: Backend, admin: UserDTO) -> list[Path]:
+    """Settings: the shop profile, the Register group, and a refused value (Security)."""
+    backend.shop.change_settings(admin, SHOP_PROFILE)
+    backend.shop.set_logo(admin, _logo_file())
+    tab.show_page(SETTINGS_PAGE)
+    page = tab.settings_page
+    assert page is not None
+    paths = [_grab(window, "settings_profile.png")]
+    scroll = page.pages.currentWidget()
+    assert isinstance(scroll, QScrollArea)
+    scroll.ensureWidgetVisible(page.logo)
+    paths.append(_grab(window, "settings_logo.png"))
+    page.groups.setCurrentRow(1)
+    paths.append(_grab(window, "settings_register.png"))
+    page.groups.setCurrentRow(2)
+    for key, text in (("auth.lockout_attempts", "0"), ("till.idle_lock_minutes", "2")):
+        editor = page.fields[key].editor
+        assert isinstance(editor, QLineEdit)
+        editor.setText(text)
+    page.save()
+    paths.append(_grab(window, "settings_refused.png"))
+    page.revert()
+    return paths
+
+
 def _grab_store_dialog(tab: UsersTab, backend: Backend) -> Path:
     """The Edit dialog of a manager of Riverside, its Store field focused."""
     panel = tab.users_panel
@@ -162,6 +213,8 @@ def main() -> int:
             while tab.audit_view.is_busy():
                 _settle()
             print(_grab(window, "audit_log.png"))
+            for path in _grab_settings(tab, window, backend, admin):
+                print(path)
             window.close()
 
             till = MainWindow(backend, bus, cashier)

@@ -52,6 +52,7 @@ from posapp.services.accounts.steps import (
     post_spending,
 )
 from posapp.services.accounts.validation import check_amount, clean_reason
+from posapp.services.platform import registry
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import (
     ConflictError,
@@ -59,7 +60,6 @@ from posapp.services.platform.errors import (
     ServiceError,
     ValidationError,
 )
-from posapp.services.platform.settings import get_setting
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.staff import (
     Approval,
@@ -70,9 +70,9 @@ from posapp.services.staff import (
     requires,
 )
 
-APPROVAL_SETTING: Final = "accounts.withdrawal_approval_minor"
+APPROVAL_SETTING: Final = registry.WITHDRAWAL_APPROVAL.key
 """Setting: withdrawals above this many minor units need a manager's approval."""
-DEFAULT_APPROVAL_MINOR: Final = 20_000
+DEFAULT_APPROVAL_MINOR: Final = registry.WITHDRAWAL_APPROVAL.default
 DAILY_WINDOW: Final = timedelta(hours=24)
 """The daily withdrawal limit counts the last 24 hours (a rolling day knows no time zones)."""
 REVERSIBLE: Final = frozenset(
@@ -139,10 +139,7 @@ def deposit(
 
 
 def _approval_threshold(uow: UnitOfWork) -> int:
-    value = get_setting(uow, APPROVAL_SETTING, DEFAULT_APPROVAL_MINOR)
-    return (
-        value if isinstance(value, int) and not isinstance(value, bool) else DEFAULT_APPROVAL_MINOR
-    )
+    return registry.read(uow, registry.WITHDRAWAL_APPROVAL)
 
 
 def _approve(

@@ -20,7 +20,7 @@ from posapp.services.catalog.dto import (
     ProductRow,
     SearchResult,
 )
-from posapp.services.catalog.images import prepare_image
+from posapp.services.catalog.images import prepare_image, read_image_file
 from posapp.services.catalog.products import archive_product, count_products, create_product
 from posapp.services.catalog.rules import (
     BARCODE_MAX,
@@ -63,5 +63,6 @@ __all__ = [
     "parse_price",
     "parse_tax_rate",
     "prepare_image",
+    "read_image_file",
     "search_ids",
 ]

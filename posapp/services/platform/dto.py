@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
 
@@ -51,6 +51,28 @@ class DemoLogin:
     username: str
     password: str
     role: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShopProfile:
+    """Who the shop is, as printed on receipts, Z reports and statements (empty: not set)."""
+
+    legal_name: str = ""
+    address: str = ""
+    """Several lines."""
+    vat_number: str = ""
+    receipt_header: str = ""
+    receipt_footer: str = ""
+    logo: bytes = field(default=b"", repr=False)
+    """The logo as PNG (``b""``: none); checked and shrunk when it was set."""
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        """The legal block: name, address lines, then ``VAT no. …``; empty parts left out."""
+        lines = [self.legal_name, *self.address.splitlines()]
+        if self.vat_number:
+            lines.append(f"VAT no. {self.vat_number}")
+        return tuple(line for line in lines if line.strip())
 
 
 _Dto = TypeVar("_Dto", bound="DataclassInstance")

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from posapp.services.platform.settings import get_setting
+from posapp.services.platform import registry
 from posapp.services.platform.uow import UnitOfWork
 
-SHOP_TIMEZONE_KEY: Final = "shop_timezone"
+SHOP_TIMEZONE_KEY: Final = registry.SHOP_TIMEZONE.key
 """Setting holding the shop's IANA time zone (``Europe/London``); the machine's zone otherwise."""
 
 
@@ -37,8 +37,8 @@ def machine_zone() -> tzinfo:
 
 def shop_zone(uow: UnitOfWork) -> tzinfo:
     """The shop's time zone (setting ``shop_timezone``), else the machine's."""
-    name = get_setting(uow, SHOP_TIMEZONE_KEY)
-    if isinstance(name, str) and name:
+    name = registry.read(uow, registry.SHOP_TIMEZONE)
+    if name:
         try:
             return ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):

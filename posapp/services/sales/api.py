@@ -19,12 +19,11 @@ from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from posapp.services.platform import zone
+from posapp.services.platform import registry, zone
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import DatabaseError
 from posapp.services.platform.facade import Facade, in_unit_of_work, reads, writes
 from posapp.services.platform.retry import with_retry
-from posapp.services.platform.settings import get_setting
 from posapp.services.sales import (
     checkout,
     checkout_pricing,
@@ -44,7 +43,7 @@ from posapp.services.staff import Permission, active_stores
 __all__ = ["RECEIPT_PRINTER_KEY", "SalesApi"]
 
 R = TypeVar("R")
-RECEIPT_PRINTER_KEY = "orders.receipt_printer"
+RECEIPT_PRINTER_KEY = registry.RECEIPT_PRINTER.key
 """Setting: an ESC/POS printer for receipts (``file:/dev/usb/lp0``, ``tcp:HOST[:PORT]``)."""
 LOST = "The database cannot be reached right now ({}). Nothing was lost: try again."
 
@@ -110,18 +109,22 @@ class SalesApi(Facade):
     return_items = writes(returns.return_items)
 
     shop_zone = reads(in_unit_of_work(zone.shop_zone))
+    shop_profile = reads(in_unit_of_work(registry.shop_profile))
 
     def print_receipt(self, actor: UserDTO, order_id: int, *, copy: bool = False) -> bool:
         """Print the receipt on the ESC/POS printer of the setting; False when none is set."""
 
         def send() -> bool:
             with self._context.read_uow() as uow:
-                url = get_setting(uow, RECEIPT_PRINTER_KEY, "")
+                url = registry.read(uow, registry.RECEIPT_PRINTER)
                 local = zone.shop_zone(uow)
+                shop = registry.shop_profile(uow)
             if not url:
                 return False
             detail = queries.order_detail(self._context.read_uow(), actor, order_id)
-            print_receipt(open_printer(str(url)), receipt_model(detail, zone=local, copy=copy))
+            print_receipt(
+                open_printer(str(url)), receipt_model(detail, zone=local, copy=copy, shop=shop)
+            )
             return True
 
         return _guard(send)

@@ -16,21 +16,21 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.sql.elements import BindParameter
 
 from posapp.models import Product
-from posapp.money import BP_PER_UNIT, apply_rate_bp
+from posapp.money import apply_rate_bp
 from posapp.services.coupons import BasketLine, CouponQuote, code_key, quote_coupon
+from posapp.services.platform import registry
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import NotFoundError, ValidationError
 from posapp.services.platform.fastsql import Prepared
-from posapp.services.platform.settings import get_setting
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.sales.dto import DraftLine, SaleDraft
 from posapp.services.sales.guards import Granted, grant
 from posapp.services.sales.pricing import PricedCart, PriceLine, price_cart
 from posapp.services.staff import Actor, Permission
 
-DISCOUNT_CAP_KEY = "orders.discount_cap_bp"
+DISCOUNT_CAP_KEY = registry.DISCOUNT_CAP_BP.key
 """Setting: the largest discount (basis points) a cashier may give without a manager."""
-DEFAULT_DISCOUNT_CAP_BP = 1000
+DEFAULT_DISCOUNT_CAP_BP = registry.DISCOUNT_CAP_BP.default
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +48,7 @@ class PricedSale:
 
 def discount_cap_bp(uow: UnitOfWork) -> int:
     """The cashiers' discount cap in basis points (setting, default 10 %)."""
-    value = get_setting(uow, DISCOUNT_CAP_KEY, DEFAULT_DISCOUNT_CAP_BP)
-    return int(value) if isinstance(value, int) and 0 <= value <= BP_PER_UNIT else 1000
+    return registry.read(uow, registry.DISCOUNT_CAP_BP)
 
 
 # The products are read on the session's connection (Core), which skips the ORM's per-statement

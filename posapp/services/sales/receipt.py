@@ -8,15 +8,20 @@ the same thing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import textwrap
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
 from posapp.money import format_money
+from posapp.services.platform.dto import ShopProfile
 from posapp.services.sales.order_dto import OrderDetail, OrderLineDTO, PaymentDTO
 
 __all__ = ["ReceiptModel", "ReceiptRow", "TaxLine", "percent", "receipt_model", "receipt_text"]
 
 METHOD_NAMES = {"cash": "Cash", "card": "Card", "account": "Customer account"}
+STANDARD_FOOTER = ("Thank you for shopping with us!", "Keep this receipt for returns.")
+LINE_WIDTH = 42
+"""Characters on a line of an 80 mm roll: the shop's own texts are wrapped to it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +59,12 @@ class ReceiptModel:
     barcode: str
     copy: bool
     status_note: str = ""
+    header: tuple[str, ...] = ()
+    """The shop's receipt header, under the store's name and address."""
+    legal: tuple[str, ...] = ()
+    """The shop's legal name, address and VAT number, at the very bottom."""
+    logo: bytes = field(default=b"", repr=False)
+    """The shop's logo (PNG) above the store's name on the PDF (``b""``: none)."""
 
 
 def money(minor: int) -> str:
@@ -126,10 +137,29 @@ def _total_rows(order: OrderDetail) -> list[ReceiptRow]:
     return totals
 
 
+def wrapped(text: str, width: int = LINE_WIDTH) -> tuple[str, ...]:
+    """``text``'s lines, each wrapped to ``width`` characters (empty lines kept as gaps)."""
+    lines: list[str] = []
+    for line in text.splitlines():
+        lines.extend(textwrap.wrap(line, width, break_on_hyphens=False) or [""])
+    while lines and not lines[-1]:
+        lines.pop()
+    return tuple(lines)
+
+
 def receipt_model(
-    order: OrderDetail, *, zone: tzinfo | None = None, copy: bool = False
+    order: OrderDetail,
+    *,
+    zone: tzinfo | None = None,
+    copy: bool = False,
+    shop: ShopProfile | None = None,
 ) -> ReceiptModel:
-    """Decide what the receipt of ``order`` says (times in ``zone``, the machine's by default)."""
+    """Decide what the receipt of ``order`` says (times in ``zone``, the machine's by default).
+
+    ``shop`` adds the shop's receipt header under the store, its own footer instead of the
+    standard one, and its legal name, address and VAT number at the bottom.
+    """
+    shop = shop or ShopProfile()
     store = order.store
     meta = [
         ReceiptRow("Receipt", order.number, "bold"),
@@ -170,10 +200,13 @@ def receipt_model(
         total=ReceiptRow("Total", money(order.total_minor), "bold"),
         taxes=taxes,
         payments=tuple(payments),
-        footer=("Thank you for shopping with us!", "Keep this receipt for returns."),
+        footer=wrapped(shop.receipt_footer) or STANDARD_FOOTER,
         barcode=order.number,
         copy=copy,
         status_note=status_note,
+        header=wrapped(shop.receipt_header),
+        legal=tuple(line for text in shop.lines for line in wrapped(text)),
+        logo=shop.logo,
     )
 
 
@@ -189,6 +222,9 @@ def receipt_text(model: ReceiptModel, width: int = 42) -> list[str]:
     rule = "-" * width
     out = [model.store_name.center(width).rstrip()]
     out += [line.center(width).rstrip() for line in model.store_lines]
+    if model.header:
+        out.append("")
+        out += [line.center(width).rstrip() for line in model.header]
     if model.copy:
         out.append("*** COPY ***".center(width).rstrip())
     if model.status_note:
@@ -209,4 +245,7 @@ def receipt_text(model: ReceiptModel, width: int = 42) -> list[str]:
             out.append(_pair(tax.rate, f"{tax.net:>8} {tax.tax:>7} {tax.gross:>8}", width))
     out.append(rule)
     out += [line.center(width).rstrip() for line in model.footer]
+    if model.legal:
+        out.append("")
+        out += [line.center(width).rstrip() for line in model.legal]
     return out

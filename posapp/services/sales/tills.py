@@ -37,6 +37,7 @@ from posapp.models import (
 )
 from posapp.money import MAX_MINOR, format_money
 from posapp.services.accounts import till_cash_delta
+from posapp.services.platform import registry
 from posapp.services.platform.audit import AuditRecord
 from posapp.services.platform.dto import UserDTO, from_row
 from posapp.services.platform.errors import (
@@ -46,7 +47,6 @@ from posapp.services.platform.errors import (
     ValidationError,
 )
 from posapp.services.platform.fastsql import Prepared
-from posapp.services.platform.settings import get_setting
 from posapp.services.platform.text import clean_text
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.sales.figures import LIVE, method_totals, order_totals
@@ -76,10 +76,8 @@ __all__ = [
     "z_report",
 ]
 
-DENOMINATIONS_KEY = "tills.denominations"
-DENOMINATIONS: tuple[int, ...] = (
-    50000, 20000, 10000, 5000, 2000, 1000, 500, 200, 100, 50, 20, 10, 5, 2, 1,
-)  # fmt: skip
+DENOMINATIONS_KEY = registry.DENOMINATIONS.key
+DENOMINATIONS: tuple[int, ...] = registry.DENOMINATIONS.default
 """Notes and coins in minor units, largest first (a setting may replace them)."""
 MAX_PIECES = 100_000
 REASON_MAX = 200
@@ -118,10 +116,7 @@ def require_open_session(uow: UnitOfWork) -> OpenTill:
 
 def denominations(uow: UnitOfWork) -> tuple[int, ...]:
     """The notes and coins counted at close (setting ``tills.denominations``)."""
-    value = get_setting(uow, DENOMINATIONS_KEY, None)
-    if isinstance(value, list) and value and all(isinstance(v, int) and v > 0 for v in value):
-        return tuple(sorted(set(value), reverse=True))
-    return DENOMINATIONS
+    return registry.read(uow, registry.DENOMINATIONS)
 
 
 def _count(uow: UnitOfWork, pieces: Mapping[int, int]) -> tuple[int, str]:

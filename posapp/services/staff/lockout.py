@@ -13,23 +13,19 @@ too) or another log-in opens it.
 
 from __future__ import annotations
 
-import logging
-import math
 from datetime import datetime, timedelta
 
 from posapp.models import User
+from posapp.services.platform import registry
 from posapp.services.platform.audit import AuditRecord
-from posapp.services.platform.settings import get_setting
 from posapp.services.platform.uow import UnitOfWork
 
-LOCKOUT_ATTEMPTS_KEY = "auth.lockout_attempts"
-LOCKOUT_MINUTES_KEY = "auth.lockout_minutes"
-DEFAULT_LOCKOUT_ATTEMPTS = 5
-DEFAULT_LOCKOUT_MINUTES = 15
-IDLE_LOCK_MINUTES_KEY = "till.idle_lock_minutes"
-DEFAULT_IDLE_LOCK_MINUTES = 5.0
-
-_log = logging.getLogger(__name__)
+LOCKOUT_ATTEMPTS_KEY = registry.LOCKOUT_ATTEMPTS.key
+LOCKOUT_MINUTES_KEY = registry.LOCKOUT_MINUTES.key
+DEFAULT_LOCKOUT_ATTEMPTS = registry.LOCKOUT_ATTEMPTS.default
+DEFAULT_LOCKOUT_MINUTES = registry.LOCKOUT_MINUTES.default
+IDLE_LOCK_MINUTES_KEY = registry.IDLE_LOCK_MINUTES.key
+DEFAULT_IDLE_LOCK_MINUTES = registry.IDLE_LOCK_MINUTES.default
 
 
 def is_locked(user: User, now: datetime) -> bool:
@@ -50,8 +46,8 @@ def record_failure(uow: UnitOfWork, user: User, *, action: str = "login") -> Non
 
     Audited as ``<action>.failed`` (and ``<action>.lockout`` when it locks), in ``uow``.
     """
-    attempts = int(get_setting(uow, LOCKOUT_ATTEMPTS_KEY, DEFAULT_LOCKOUT_ATTEMPTS))
-    minutes = int(get_setting(uow, LOCKOUT_MINUTES_KEY, DEFAULT_LOCKOUT_MINUTES))
+    attempts = registry.read(uow, registry.LOCKOUT_ATTEMPTS)
+    minutes = registry.read(uow, registry.LOCKOUT_MINUTES)
     user.failed_attempts += 1
     if user.failed_attempts >= attempts:
         user.locked_until = uow.now() + timedelta(minutes=minutes)
@@ -77,11 +73,7 @@ def idle_lock_minutes(uow: UnitOfWork) -> float:
     """The ``till.idle_lock_minutes`` setting: minutes of idle time before locking (0: never).
 
     A missing or nonsensical value gives the default, so a typo in the settings never leaves a
-    till unlocked for good.
+    till unlocked for good; a value below 0 means 0 (as it always did).
     """
     with uow:
-        value = get_setting(uow, IDLE_LOCK_MINUTES_KEY, DEFAULT_IDLE_LOCK_MINUTES)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        _log.warning("ignoring %s = %r", IDLE_LOCK_MINUTES_KEY, value)
-        return DEFAULT_IDLE_LOCK_MINUTES
-    return max(0.0, float(value))
+        return registry.read(uow, registry.IDLE_LOCK_MINUTES)

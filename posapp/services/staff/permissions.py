@@ -39,6 +39,7 @@ class Permission(enum.StrEnum):
     CLOSE_TILL = "close_till"
     MANAGE_NOTIFICATIONS = "manage_notifications"
     SEND_PROMOTIONS = "send_promotions"
+    MANAGE_SETTINGS = "manage_settings"
 
 
 P = Permission
@@ -78,6 +79,7 @@ _ADMIN = _MANAGER | {
     P.MANAGE_USERS,
     P.READ_AUDIT_LOG,
     P.MANAGE_NOTIFICATIONS,
+    P.MANAGE_SETTINGS,
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {

@@ -39,7 +39,7 @@ from typing_extensions import override
 from posapp.reports.statement import RenderCancelledError, write_statement_pdf
 from posapp.reports.statement_model import StatementReport, StatementRow, statement_report
 from posapp.services.accounts import AccountDTO, AccountsApi, StatementDTO
-from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.dto import ShopProfile, UserDTO
 from posapp.ui.accounts.detail import figure_band
 from posapp.ui.kit.chevron import ChevronDateEdit
 from posapp.ui.kit.operation import Job, Operation, Wording
@@ -134,6 +134,7 @@ class StatementDialog(QDialog):
         parent: QWidget | None = None,
         *,
         shop_name: str = "posapp",
+        shop: ShopProfile | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("accountsDialog")
@@ -141,6 +142,7 @@ class StatementDialog(QDialog):
         self.resize(110 * SPACING, 80 * SPACING)
         styled(self, "shared", "accounts")
         self._api, self._actor, self._account, self._shop = api, actor, account, shop_name
+        self._profile = shop
         self.statement: StatementDTO | None = None
         self.report: StatementReport | None = None
         self.saved_path: Path | None = None
@@ -265,7 +267,7 @@ class StatementDialog(QDialog):
         """Show ``statement`` (figures, rows) and allow saving it."""
         show_message(self.error_label, "")
         try:
-            report = statement_report(statement, shop_name=self._shop)
+            report = statement_report(statement, shop_name=self._shop, shop=self._profile)
         except ValueError as exc:  # never show sums that do not add up
             show_message(self.error_label, f"The statement does not add up: {exc}.")
             return
@@ -302,7 +304,11 @@ class StatementDialog(QDialog):
 
         def work(job: Job) -> int:
             return write_statement_pdf(
-                statement, path, shop_name=self._shop, progress=job.keep_going
+                statement,
+                path,
+                shop_name=self._shop,
+                progress=job.keep_going,
+                shop=self._profile,
             )
 
         def saved(pages: int) -> None:

@@ -439,7 +439,11 @@ class AccountsTab(Tab):
     @Slot()
     def _on_statement(self) -> None:
         if self.account is not None:
-            self._exec(StatementDialog(self.api, self.user, self.account, self))
+            try:
+                shop = self.backend.shop.shop_profile()
+            except ServiceError:
+                shop = None  # the statement still prints, with the default name
+            self._exec(StatementDialog(self.api, self.user, self.account, self, shop=shop))
 
     def _status(self, action: str) -> None:
         if self.account is None:

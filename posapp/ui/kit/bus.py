@@ -20,6 +20,7 @@ from posapp.events import (
     PaymentConfirmed,
     ProductChanged,
     ProductsImported,
+    SettingChanged,
     StockLow,
     StockMoved,
     UserChanged,
@@ -42,6 +43,7 @@ SIGNAL_NAMES: Final[Mapping[type[DomainEvent], str]] = MappingProxyType(
         ProductChanged: "product_changed",
         ProductsImported: "products_imported",
         NotificationCreated: "notification_created",
+        SettingChanged: "setting_changed",
     }
 )
 """The signal each event type is emitted on; built once, used by every bus to dispatch."""
@@ -75,6 +77,7 @@ class EventBus(QObject):
         product_changed(ProductChanged): a product was created, edited or archived.
         products_imported(ProductsImported): a CSV import created or updated products.
         notification_created(NotificationCreated): a notification was stored for a user.
+        setting_changed(SettingChanged): a shop setting was changed.
         any_event(DomainEvent): every event, right after its own signal.
     """
 
@@ -91,6 +94,7 @@ class EventBus(QObject):
     product_changed = Signal(object)
     products_imported = Signal(object)
     notification_created = Signal(object)
+    setting_changed = Signal(object)
     any_event = Signal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:

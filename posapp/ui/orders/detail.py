@@ -331,7 +331,12 @@ class OrderDetailPanel(QFrame):
         if self.order is None:
             return
         try:
-            pdf = receipt_pdf(self.order, zone=self.sales.shop_zone(), copy=True)
+            pdf = receipt_pdf(
+                self.order,
+                zone=self.sales.shop_zone(),
+                copy=True,
+                shop=self.sales.shop_profile(),
+            )
             self.receipt_sink(f"{self.order.number}-copy", pdf)
             self.sales.print_receipt(self.user, self.order.id, copy=True)
         except (ServiceError, OSError) as exc:

@@ -464,7 +464,7 @@ class RegisterFlow:
         view = self.view
         try:
             detail = view.sales.order_detail(view.user, order_id)
-            pdf = receipt_pdf(detail, zone=view.sales.shop_zone())
+            pdf = receipt_pdf(detail, zone=view.sales.shop_zone(), shop=view.sales.shop_profile())
             self.receipt_sink(detail.number, pdf)
             printed = view.sales.print_receipt(view.user, order_id)
         except (ServiceError, OSError) as exc:

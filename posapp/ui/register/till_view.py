@@ -321,7 +321,7 @@ class TillView(QWidget):
             self.say(str(exc))
 
     def _show(self, report: TillReport) -> None:
-        pdf = till_report_pdf(report, zone=self.sales.shop_zone())
+        pdf = till_report_pdf(report, zone=self.sales.shop_zone(), shop=self.sales.shop_profile())
         name = f"{report.kind.lower()}-report-{report.session.register}-{report.session.id}.pdf"
         self.pdf_sink(name, pdf)
 

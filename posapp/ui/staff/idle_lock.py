@@ -2,8 +2,10 @@
 
 :class:`IdleLock` watches the application's input (keys, clicks, wheel, touch) and, after
 ``till.idle_lock_minutes`` (default 5; 0 turns it off) without any, covers the main window with
-a :class:`~posapp.ui.staff.lock_screen.LockScreen`. Nothing beneath is touched: the cart, typed
-text and the focused field are exactly as they were when the till unlocks. While locked:
+a :class:`~posapp.ui.staff.lock_screen.LockScreen`. A change of the setting applies at once
+(:meth:`IdleLock.on_setting_changed`, connected to the bus by the main window). Nothing beneath
+is touched: the cart, typed text and the focused field are exactly as they were when the till
+unlocks. While locked:
 
 - the window's other widgets are disabled, so neither Tab nor a click reaches them, and its
   keyboard shortcuts (Ctrl+L, Ctrl+1…) are swallowed; closing the window from the title bar is
@@ -29,6 +31,7 @@ from PySide6.QtCore import QEvent, QLocale, QObject, Qt, QTime, QTimer, Signal, 
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from typing_extensions import override
 
+from posapp.events import SettingChanged
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.services.staff import (
@@ -140,6 +143,21 @@ class IdleLock(QObject):
             app.installEventFilter(self)
         if self.minutes > 0:
             self._timer.start()
+
+    def set_minutes(self, minutes: float) -> None:
+        """Lock after ``minutes`` of idle time (0: never); the idle time so far counts."""
+        self.minutes = max(0.0, minutes)
+        if self.minutes > 0:
+            if not self._timer.isActive():
+                self._timer.start()
+        else:
+            self._timer.stop()
+
+    @Slot(object)
+    def on_setting_changed(self, event: SettingChanged) -> None:
+        """Re-read ``till.idle_lock_minutes`` when it was changed (here or on another register)."""
+        if event.key == IDLE_LOCK_MINUTES_KEY:
+            self.set_minutes(idle_lock_minutes(self._staff))
 
     def is_locked(self) -> bool:
         """Whether the lock screen is up."""

@@ -1,4 +1,4 @@
-"""The Admin users tab: staff users and, for admins, the audit log."""
+"""The Admin users tab: staff users and, for admins, the audit log and the shop's settings."""
 
 from __future__ import annotations
 
@@ -18,15 +18,18 @@ from posapp.ui.kit.tab import Tab
 from posapp.ui.kit.widgets import SPACING, PageHeader, page_column, shortcut_action
 from posapp.ui.staff.audit_view import AuditView
 from posapp.ui.staff.panel import UsersPanel
+from posapp.ui.staff.settings_page import SettingsPage
 
-USERS_PAGE, AUDIT_PAGE = 0, 1
+USERS_PAGE, AUDIT_PAGE, SETTINGS_PAGE = 0, 1, 2
 
 
 class UsersTab(Tab):
-    """Staff administration: the users list (managers look, admins change) and the audit log.
+    """Staff administration: the users list, the audit log and the shop's settings.
 
-    The audit log page exists only for users allowed to read it (admins); it loads when first
-    shown.
+    Managers look at the users list, admins change it. The audit log and settings pages exist
+    only for users allowed to use them (admins); each loads when first shown. The settings live
+    here, beside the users and the audit log their changes are written to, rather than in a tab
+    of their own: only admins see them, and the cashiers' Ctrl+1… tab numbers stay as they are.
     """
 
     OBJECT_NAME = "usersTab"
@@ -37,15 +40,23 @@ class UsersTab(Tab):
         backend, bus, user = self.backend, self.bus, self.user
         styled(self, "shared", "staff")
         can_audit = has_permission(user, Permission.READ_AUDIT_LOG)
-        subtitle = "Staff, their roles and who did what." if can_audit else "Staff and roles."
+        subtitle = (
+            "Staff, their roles, who did what, and the shop's settings."
+            if can_audit
+            else "Staff and roles."
+        )
         self.header = PageHeader(self.TITLE, subtitle, "users", self)
         self.users_panel = UsersPanel(backend.staff, bus, user, self)
         self.audit_view: AuditView | None = None
+        self.settings_page: SettingsPage | None = None
         self.pages = QStackedWidget(self)
         self.pages.addWidget(self.users_panel)
         if can_audit:
             self.audit_view = AuditView(backend.staff, bus, user, self)
             self.pages.addWidget(self.audit_view)
+        if can_audit and has_permission(user, Permission.MANAGE_SETTINGS):
+            self.settings_page = SettingsPage(backend.shop, bus, user, self)
+            self.pages.addWidget(self.settings_page)
 
         top = QHBoxLayout()
         top.setSpacing(2 * SPACING)
@@ -66,9 +77,10 @@ class UsersTab(Tab):
         row.setSpacing(2)
         self.segments = QButtonGroup(self)
         self.segments.setExclusive(True)
-        for page, (text, keys) in enumerate(
-            (("Users", "Ctrl+Shift+U"), ("Audit log", "Ctrl+Shift+A"))
-        ):
+        names = [("Users", "Ctrl+Shift+U"), ("Audit log", "Ctrl+Shift+A")]
+        if self.settings_page is not None:
+            names.append(("Settings", "Ctrl+Shift+G"))
+        for page, (text, keys) in enumerate(names):
             button = QPushButton(text, frame)
             button.setProperty("segment", True)
             button.setCheckable(True)
@@ -84,9 +96,13 @@ class UsersTab(Tab):
 
     @Slot(int)
     def show_page(self, page: int) -> None:
-        """Show the users list (0) or the audit log (1, admins only)."""
+        """Show the users list (0), the audit log (1) or the settings (2, both admins only)."""
         if page == AUDIT_PAGE and self.audit_view is None:
             return
+        if page == SETTINGS_PAGE:
+            if self.settings_page is None:
+                return
+            self.settings_page.ensure_loaded()
         self.pages.setCurrentIndex(page)
         if self.segments is not None:
             button = self.segments.button(page)

@@ -1,0 +1,211 @@
+"""The settings registry: every shop setting listed once, with its type, default and bounds.
+
+A setting is a row of the ``settings`` table (key, JSON value); this module says what each key
+means. Each spec (its kinds live in :mod:`~posapp.services.platform.setting_specs`) names its
+key, group and label, its default, its bounds or choices, who may change it (a permission's
+value: this ground floor cannot import the staff system's ``Permission``) and one line of
+description. The code that uses a setting reads it with :func:`read`, which returns the typed
+value, or the spec's default when the row is missing or holds something the spec refuses
+(logged, never raised: a typo in a stored value must not stop a sale). Values typed by a person
+(the command line, the Settings page) go through ``Spec.parse``, which raises a
+:class:`SettingValueError` saying what is wrong.
+
+Existing databases keep their rows: each spec reads what earlier versions stored under its key
+(the discount cap in basis points, the idle-lock minutes as a number, the denominations as a
+list of minor units, and so on). Keys written by screens of their own (``mail.smtp``,
+``notifications.rules``) or by the demo are not listed here; :data:`MANAGED_ELSEWHERE` says
+where they are changed.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+from collections.abc import Mapping
+from typing import Final, TypeVar
+
+from posapp.services.platform.dto import ShopProfile
+from posapp.services.platform.setting_specs import (
+    ADMIN,
+    AnySpec,
+    ChoiceSpec,
+    DenominationsSpec,
+    IntSpec,
+    MoneySpec,
+    NumberSpec,
+    PercentSpec,
+    SettingValueError,
+    Spec,
+    TextSpec,
+    ZoneSpec,
+)
+from posapp.services.platform.settings import get_setting
+from posapp.services.platform.uow import UnitOfWork
+
+__all__ = [
+    "ADMIN",
+    "BY_KEY",
+    "GROUPS",
+    "LOGO_KEY",
+    "MANAGED_ELSEWHERE",
+    "SETTINGS",
+    "AnySpec",
+    "ChoiceSpec",
+    "DenominationsSpec",
+    "IntSpec",
+    "MoneySpec",
+    "NumberSpec",
+    "PercentSpec",
+    "SettingValueError",
+    "Spec",
+    "TextSpec",
+    "ZoneSpec",
+    "logo_bytes",
+    "read",
+    "shop_profile",
+    "spec_for",
+]
+
+T = TypeVar("T")
+_log = logging.getLogger(__name__)
+_MISSING: Final = object()
+
+PROFILE, REGISTER, SECURITY, ACCOUNTS, CLOCK = (
+    "Shop profile",
+    "Register",
+    "Security",
+    "Customer accounts",
+    "Time",
+)
+GROUPS: Final = (PROFILE, REGISTER, SECURITY, ACCOUNTS, CLOCK)
+"""The groups in the order the Settings page shows them."""
+
+
+# ---- the settings ---------------------------------------------------------------------------
+
+LEGAL_NAME = TextSpec("shop.legal_name", PROFILE, "Legal name",
+                      "The business's registered name, printed on receipts, Z reports and "
+                      "statements.", "", limit=120)  # fmt: skip
+ADDRESS = TextSpec("shop.address", PROFILE, "Address",
+                   "The registered address, under the legal name on documents.", "",
+                   limit=300, multiline=True)  # fmt: skip
+VAT_NUMBER = TextSpec("shop.vat_number", PROFILE, "Tax / VAT number",
+                      "The tax or VAT registration number printed on documents.", "",
+                      limit=40)  # fmt: skip
+RECEIPT_HEADER = TextSpec("shop.receipt_header", PROFILE, "Receipt header",
+                          "Lines printed at the top of every receipt (a greeting, opening "
+                          "hours).", "", limit=300, multiline=True)  # fmt: skip
+RECEIPT_FOOTER = TextSpec("shop.receipt_footer", PROFILE, "Receipt footer",
+                          "Lines printed at the bottom of every receipt; empty prints the "
+                          "standard thanks and returns note.", "", limit=300,
+                          multiline=True)  # fmt: skip
+DISCOUNT_CAP_BP = PercentSpec("orders.discount_cap_bp", REGISTER, "Discount cap",
+                              "The largest discount a cashier may give without a manager's "
+                              "approval.", 1000, minimum=0, maximum=10_000)  # fmt: skip
+CARD_DETAILS = ChoiceSpec("till.card_details_required", REGISTER, "Card details at the till",
+                          "What the cashier copies from the card terminal for a card "
+                          "payment.", "reference_and_last_four",
+                          choices=(("reference_and_last_four", "Terminal reference and last four"),
+                                   ("reference", "Terminal reference only"),
+                                   ("last_four", "Last four digits only"),
+                                   ("none", "Nothing")))  # fmt: skip
+DENOMINATIONS = DenominationsSpec("tills.denominations", REGISTER, "Notes and coins",
+                                  "The notes and coins counted when a till closes.",
+                                  (50000, 20000, 10000, 5000, 2000, 1000, 500, 200, 100, 50, 20,
+                                   10, 5, 2, 1))  # fmt: skip
+RECEIPT_PRINTER = TextSpec("orders.receipt_printer", REGISTER, "Receipt printer",
+                           "The ESC/POS printer receipts go to (file:/dev/usb/lp0 or "
+                           "tcp:HOST[:PORT]); empty for none.", "", limit=200,
+                           pattern=r"file:\S+|tcp:[\w.-]+(:\d{1,5})?|dummy",
+                           hint="file:DEVICE, tcp:HOST[:PORT] or empty")  # fmt: skip
+IDLE_LOCK_MINUTES = NumberSpec("till.idle_lock_minutes", SECURITY, "Idle lock",
+                               "Minutes without input before the till locks itself (0: never).",
+                               5.0, minimum=0, maximum=480, unit="minutes",
+                               clamp=True)  # fmt: skip
+LOCKOUT_ATTEMPTS = IntSpec("auth.lockout_attempts", SECURITY, "Lock-out after",
+                           "Wrong passwords in a row before a user is locked out.", 5,
+                           minimum=1, maximum=100, unit="attempts")  # fmt: skip
+LOCKOUT_MINUTES = IntSpec("auth.lockout_minutes", SECURITY, "Lock-out lasts",
+                          "Minutes a locked-out user waits (an admin can unlock sooner).", 15,
+                          minimum=1, maximum=1440, unit="minutes")  # fmt: skip
+WITHDRAWAL_APPROVAL = MoneySpec("accounts.withdrawal_approval_minor", ACCOUNTS,
+                                "Withdrawal approval above",
+                                "Withdrawals from a customer account above this amount need a "
+                                "manager.", 20_000, minimum=0, maximum=100_000_000)  # fmt: skip
+SHOP_TIMEZONE = ZoneSpec("shop_timezone", CLOCK, "Time zone",
+                         "The shop's time zone for receipts, reports and days; empty uses this "
+                         "computer's.", "")  # fmt: skip
+
+SETTINGS: Final[tuple[AnySpec, ...]] = (
+    LEGAL_NAME, ADDRESS, VAT_NUMBER, RECEIPT_HEADER, RECEIPT_FOOTER,
+    DISCOUNT_CAP_BP, CARD_DETAILS, DENOMINATIONS, RECEIPT_PRINTER,
+    IDLE_LOCK_MINUTES, LOCKOUT_ATTEMPTS, LOCKOUT_MINUTES,
+    WITHDRAWAL_APPROVAL, SHOP_TIMEZONE,
+)  # fmt: skip
+"""Every setting, in the order the Settings page and ``posapp settings list`` show them."""
+
+BY_KEY: Final[Mapping[str, AnySpec]] = {spec.key: spec for spec in SETTINGS}
+
+LOGO_KEY: Final = "shop.logo"
+"""The shop's logo: ``{"png": base64}``, set from a file (:mod:`posapp.services.shop.logo`)."""
+
+MANAGED_ELSEWHERE: Final[Mapping[str, str]] = {
+    LOGO_KEY: "Admin users → Settings → Shop profile (Logo), from an image file",
+    "mail.smtp": "the mail server settings (Notifications → Mail server…)",
+    "notifications.rules": "the notification rules (Notifications → Notification rules…)",
+    "demo_logins": "`posapp demo`",
+}
+"""Keys stored in the same table that have screens of their own."""
+
+
+def spec_for(key: str) -> AnySpec:
+    """The setting named ``key``.
+
+    Raises:
+        SettingValueError: no such setting (or one changed elsewhere, which it names).
+    """
+    spec = BY_KEY.get(key.strip())
+    if spec is not None:
+        return spec
+    elsewhere = MANAGED_ELSEWHERE.get(key.strip())
+    if elsewhere is not None:
+        raise SettingValueError(f"{key.strip()} is changed in {elsewhere}, not here.")
+    raise SettingValueError(
+        f"Unknown setting {key.strip()[:60]!r}: `posapp settings list` shows them all."
+    )
+
+
+def read(uow: UnitOfWork, spec: Spec[T]) -> T:
+    """The typed value of ``spec`` inside a running unit of work; its default if unset or bad."""
+    raw = get_setting(uow, spec.key, _MISSING)
+    if raw is _MISSING or raw is None:
+        return spec.default
+    try:
+        return spec.coerce(raw)
+    except SettingValueError:
+        _log.warning("ignoring setting %s = %r; using %r", spec.key, raw, spec.default)
+        return spec.default
+
+
+def logo_bytes(raw: object) -> bytes:
+    """The PNG of a stored ``shop.logo`` value, or ``b""`` (none, or not a PNG)."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("png"), str):
+        return b""
+    try:
+        data = base64.b64decode(raw["png"], validate=True)
+    except (binascii.Error, ValueError):
+        return b""
+    return data if data.startswith(b"\x89PNG\r\n\x1a\n") else b""
+
+
+def shop_profile(uow: UnitOfWork) -> ShopProfile:
+    """The shop profile printed on documents, inside a running unit of work."""
+    return ShopProfile(
+        logo=logo_bytes(get_setting(uow, LOGO_KEY, None)),
+        legal_name=read(uow, LEGAL_NAME),
+        address=read(uow, ADDRESS),
+        vat_number=read(uow, VAT_NUMBER),
+        receipt_header=read(uow, RECEIPT_HEADER),
+        receipt_footer=read(uow, RECEIPT_FOOTER),
+    )
