@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from posapp.events import UserLoggedIn
-from posapp.models import User
+from posapp.models import Role, User
 from posapp.services.platform.audit import AuditRecord
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import AuthenticationError
@@ -45,12 +45,18 @@ class AccountLockedError(AuthenticationError):
 
 
 def _matches(user: User, password: str) -> tuple[bool, str | None]:
-    """Check the password, then the PIN; return (ok, the hash that matched)."""
-    primary = user.password_hash or user.pin_hash
+    """Check the password, then the PIN; return (ok, the hash that matched).
+
+    Only a cashier may sign in with a till PIN: a manager or admin left with nothing but a PIN
+    (promoted before issue #16) is refused, at the same hashing cost, until an admin sets them
+    a password.
+    """
+    pin = user.pin_hash if user.role == Role.CASHIER.value else None
+    primary = user.password_hash or pin
     if verify_password(primary, password):
         return True, primary
-    if user.password_hash and user.pin_hash and verify_password(user.pin_hash, password):
-        return True, user.pin_hash
+    if user.password_hash and pin and verify_password(pin, password):
+        return True, pin
     return False, None
 
 

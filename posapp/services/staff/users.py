@@ -198,19 +198,30 @@ def update_user(
     full_name: str | None = None,
     role: str | None = None,
     store_id: int | Keep | None = KEEP_STORE,
+    password: str | None = None,
 ) -> UserDTO:
     """Change a user's full name, role and/or home store (None: all stores).
 
     What is not given stays. The last active admin cannot be demoted, and an admin cannot have a
-    home store (:mod:`posapp.services.staff.home_stores`).
+    home store (:mod:`posapp.services.staff.home_stores`). Making someone who signs in with a
+    till PIN a manager or admin needs ``password``, a password by the new role's rule (12+
+    characters), set in the same transaction as the role: a manager or admin never signs in or
+    approves with a PIN (issue #16), so the PIN is dropped. A cashier who already has a password
+    (cashiers' passwords follow the same 12+ rule) keeps it unless a new one is given.
 
     Raises:
-        ValidationError: a bad name, role or home store.
+        ValidationError: a bad name, role, home store or password; a promotion without one.
         ConflictError: demoting the last active admin.
     """
     full = None if full_name is None else _clean_full_name(full_name)
     if role is not None:
         _check_role(role)
+    secret_hash = None
+    if password is not None:
+        if role is None or role == Role.CASHIER.value:
+            raise ValidationError("A new password goes with a new manager or admin role only.")
+        check_password(password, role)
+        secret_hash = hash_password(password)  # Argon2 before the transaction: no lock held
     with uow:
         actor_id = _authorize(uow, actor, Permission.MANAGE_USERS)
         user = _load(uow, user_id)
@@ -222,15 +233,30 @@ def update_user(
             check_home_store(uow, new_store, role or user.role)
         if role is not None and role != user.role and user.role == Role.ADMIN.value:
             _guard_last_admin(uow, user)
+        _check_promotion(user, role, secret_hash)
         if full is not None:
             user.full_name = full
         if role is not None:
             user.role = role
+        if secret_hash is not None:
+            user.password_hash, user.pin_hash = secret_hash, None
         user.store_id = new_store
         dto = _changed(uow, user, actor_id, "edited")
-        uow.audit(AuditRecord("user.edit", actor_id, "user", user.id, before, _snapshot(user)))
+        after = _snapshot(user) | ({"password": "set"} if secret_hash is not None else {})
+        uow.audit(AuditRecord("user.edit", actor_id, "user", user.id, before, after))
         uow.commit()
     return dto
+
+
+def _check_promotion(user: User, role: str | None, secret_hash: str | None) -> None:
+    """Refuse a manager or admin role for someone whose only credential would be a PIN."""
+    if role is None or role in (user.role, Role.CASHIER.value) or secret_hash:
+        return
+    if user.password_hash is None:
+        raise ValidationError(
+            f"A {role} signs in with a password of at least {PASSWORD_MIN} characters, never a "
+            f"PIN: enter a new password for {user.username}."
+        )
 
 
 def set_active(uow: UnitOfWork, actor: UserDTO | None, user_id: int, active: bool) -> UserDTO:
