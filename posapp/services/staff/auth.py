@@ -2,10 +2,14 @@
 
 After ``auth.lockout_attempts`` failures in a row (default 5) the user is locked out for
 ``auth.lockout_minutes`` (default 15), even against the right password; an admin can unlock.
-Unknown users and wrong passwords give the same message and cost the same hashing time.
+Unknown users and wrong passwords give the same message and cost the same hashing time, and an
+unknown user name is locked out after the same number of tries, with the same message
+(:func:`posapp.services.staff.lockout.record_unknown_failure`), so nothing tells which names exist.
 """
 
 from __future__ import annotations
+
+from typing import NoReturn
 
 from sqlalchemy import select
 
@@ -22,7 +26,10 @@ from posapp.services.staff.lockout import (
     LOCKOUT_MINUTES_KEY,
     is_locked,
     minutes_left,
+    minutes_until,
     record_failure,
+    record_unknown_failure,
+    unknown_locked_until,
 )
 from posapp.services.staff.passwords import hash_password, needs_rehash, verify_password
 from posapp.services.staff.usernames import username_key
@@ -60,6 +67,33 @@ def _matches(user: User, password: str) -> tuple[bool, str | None]:
     return False, None
 
 
+def locked_message(minutes: int) -> str:
+    """What a locked-out log-in is told: the same for a real and an unknown user name."""
+    return (
+        "Too many failed attempts: log-in is locked for about "
+        f"{minutes} more minute{'s' if minutes != 1 else ''}, or until an admin unlocks it."
+    )
+
+
+def _unknown_user(uow: UnitOfWork, username: str, password: str) -> NoReturn:
+    """Refuse a name nobody has exactly as a real user's wrong password or lock-out is refused.
+
+    The same hashing time, the same count of tries before the lock, the same messages: nothing
+    tells which user names exist (issue #16).
+    """
+    verify_password(None, password)
+    key = username_key(username)
+    name = username.strip()[:64]
+    until = unknown_locked_until(uow, key)
+    if until is not None:
+        uow.audit(AuditRecord("login.locked", None, "user", None, None, {"username": name}))
+        uow.commit()
+        raise AccountLockedError(locked_message(minutes_until(until, uow.now())))
+    record_unknown_failure(uow, key, name)
+    uow.commit()
+    raise AuthenticationError(LOGIN_FAILED)
+
+
 def authenticate(uow: UnitOfWork, username: str, password: str) -> UserDTO:
     """Check credentials, record the attempt in the audit log, and return the user.
 
@@ -73,21 +107,13 @@ def authenticate(uow: UnitOfWork, username: str, password: str) -> UserDTO:
             select(User).where(User.username_key == username_key(username)).with_for_update()
         )
         if user is None:
-            verify_password(None, password)
-            name = username.strip()[:64]
-            uow.audit(AuditRecord("login.failed", None, "user", None, None, {"username": name}))
-            uow.commit()
-            raise AuthenticationError(LOGIN_FAILED)
+            _unknown_user(uow, username, password)
         if is_locked(user, now):
             verify_password(user.password_hash or user.pin_hash, password)
             minutes = minutes_left(user, now)
             uow.audit(AuditRecord("login.locked", user.id, "user", user.id))
             uow.commit()
-            msg = (
-                "Too many failed attempts: log-in is locked for about "
-                f"{minutes} more minute{'s' if minutes != 1 else ''}, or until an admin unlocks it."
-            )
-            raise AccountLockedError(msg)
+            raise AccountLockedError(locked_message(minutes))
         ok, matched = _matches(user, password)
         if not ok or not user.active:
             record_failure(uow, user)
