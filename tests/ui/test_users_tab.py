@@ -117,6 +117,8 @@ def test_admin_adds_a_user(
         ("admin1 ", PASSWORD, PASSWORD, "admin", "The username 'admin1' is taken."),
         ("", PASSWORD, PASSWORD, "admin", "Enter a username."),
         ("two words", PASSWORD, PASSWORD, "admin", "cannot contain spaces"),
+        # Issue #16, defect 8: a Cyrillic "а" in a look-alike of manager1.
+        ("m\u0430nager1", PASSWORD, PASSWORD, "manager", "looks like the existing user"),
         ("newbie", "x" * 11, "x" * 11, "manager", "at least 12 characters"),
         ("newbie", "123", "123", "cashier", "A PIN has 4 to 8 digits."),
         ("newbie", "", "", "cashier", "Enter a password."),

@@ -33,6 +33,7 @@ from posapp.services.staff.usernames import (
     clean_username,
     is_pin,
     username_key,
+    username_skeleton,
 )
 
 __all__ = [
@@ -128,6 +129,25 @@ def _changed(uow: UnitOfWork, user: User, actor_id: int | None, change: str) -> 
     return to_dto(user)
 
 
+def _refuse_look_alike(uow: UnitOfWork, name: str) -> None:
+    """Refuse a new name that looks like an existing user's (the same confusable skeleton).
+
+    Names that already look alike in an older database stay as they are and still log in: the
+    rule applies to new names (usernames never change). Staff lists are short, so the skeletons
+    are computed here rather than stored.
+
+    Raises:
+        ConflictError: naming the existing user it looks like.
+    """
+    wanted = username_skeleton(name)
+    for (existing,) in uow.session.execute(select(User.username)):
+        if username_skeleton(existing) == wanted:
+            raise ConflictError(
+                f"The username {name!r} looks like the existing user {existing!r}: "
+                "choose one that cannot be mistaken for it."
+            )
+
+
 def add_user(
     uow: UnitOfWork,
     actor: UserDTO | None,
@@ -152,7 +172,8 @@ def add_user(
 
     Raises:
         ValidationError: bad username, role, name, password or home store.
-        ConflictError: the username (compared case-insensitively) is taken.
+        ConflictError: the username (compared case-insensitively) is taken, or looks like an
+            existing one (the same confusable skeleton, e.g. a Cyrillic "а" for a Latin "a").
     """
     name = clean_username(username)
     _check_role(role)
@@ -166,6 +187,7 @@ def add_user(
         key = username_key(name)
         if uow.session.scalar(select(func.count()).where(User.username_key == key)):
             raise ConflictError(f"The username {name!r} is taken.")
+        _refuse_look_alike(uow, name)
         check_home_store(uow, store_id, role)
         now = uow.now()
         user = User(
