@@ -170,16 +170,24 @@ def cash_drawer(uow: UnitOfWork, store_id: int) -> int:
 def till_session_for(uow: UnitOfWork, store_id: int, till_session_id: int | None) -> int | None:
     """The till session whose expected cash a cash movement changes.
 
-    A given session must be open and at ``store_id``. Without one, the open session of this
-    register at the store is used when there is one (the cash goes into that drawer).
+    A given session must be open, at ``store_id`` and this register's: cash taken at one till
+    and booked to another's would make that other drawer look short. Without one, the open
+    session of this register at the store is used when there is one (the cash goes into that
+    drawer).
 
     Raises:
-        ValidationError: the given session is unknown, closed or at another store.
+        ValidationError: the given session is unknown, closed, at another store or another
+            register's.
     """
     if till_session_id is not None:
         session = uow.session.get(TillSession, till_session_id)
-        if session is None or session.closed_at is not None or session.store_id != store_id:
-            raise ValidationError("That till session is not open at this store.")
+        if (
+            session is None
+            or session.closed_at is not None
+            or session.store_id != store_id
+            or session.register != uow.register
+        ):
+            raise ValidationError("That till session is not open at this store and register.")
         return session.id
     found = uow.session.scalar(
         select(TillSession.id)

@@ -1,0 +1,90 @@
+"""Issue #16, defect 1's sweep: an id from the caller is checked to belong where the caller says.
+
+Cash booked to another register's till session (that drawer would look short), and a parked
+sale of another store resumed or thrown away by id. On both databases.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from posapp.events import RecordingPublisher
+from posapp.models import Store
+from posapp.models.orders import ParkedSale
+from posapp.services.accounts import manage as accounts
+from posapp.services.backend import Backend
+from posapp.services.platform.db import Database
+from posapp.services.platform.errors import NotFoundError, ValidationError
+from posapp.services.sales import parked, tills
+from posapp.services.sales.dto import ParkedCart, ParkedLine, ProductDTO
+from tests.checkout_seed import Shop, add_funded_account, open_shop_till, seed_shop
+
+
+@pytest.fixture
+def shop(backend: Backend) -> Shop:
+    shop = seed_shop(backend)
+    open_shop_till(backend, shop)
+    return shop
+
+
+def _other_register(database: Database, publisher: RecordingPublisher) -> Backend:
+    return Backend(database, publisher, register="other-till")
+
+
+def _second_store(backend: Backend) -> int:
+    with backend.uow() as uow:
+        store = Store(code="NORTH", name="North Street", kind="store", address="2 North St")
+        uow.session.add(store)
+        uow.flush()
+        store_id = store.id
+        uow.commit()
+    return store_id
+
+
+def test_cash_cannot_be_booked_to_another_registers_till(
+    backend: Backend, shop: Shop, database: Database, publisher: RecordingPublisher
+) -> None:
+    account_id, _number = add_funded_account(backend, shop, balance_minor=1_00)
+    other = _other_register(database, publisher)
+    other_till = tills.open_till(other.uow(), shop.manager, shop.store_id, 0).id
+    with pytest.raises(ValidationError, match="not open at this store and register"):
+        accounts.deposit(
+            backend.uow(),
+            shop.cashier,
+            account_id,
+            50_00,
+            key=uuid.uuid4(),
+            store_id=shop.store_id,
+            till_session_id=other_till,
+        )
+    # Booked at the other register itself, it is fine.
+    moved = accounts.deposit(
+        other.uow(),
+        shop.cashier,
+        account_id,
+        50_00,
+        key=uuid.uuid4(),
+        store_id=shop.store_id,
+        till_session_id=other_till,
+    )
+    assert moved.balance_minor == 51_00
+
+
+def test_a_parked_sale_of_another_store_cannot_be_taken_by_id(
+    backend: Backend, shop: Shop, database: Database, publisher: RecordingPublisher
+) -> None:
+    item = ProductDTO(shop.products["apple"], "APL", None, "Apple", None, 120, 0, True)
+    cart = ParkedCart(uuid.uuid4(), (ParkedLine(item, 1),))
+    parked_id = parked.park_sale(backend.uow(), shop.cashier, cart, total_minor=120).id
+    north = _other_register(database, publisher)
+    tills.open_till(north.uow(), shop.manager, _second_store(backend), 0)
+    with pytest.raises(NotFoundError, match="parked at another store"):
+        parked.resume_sale(north.uow(), shop.cashier, parked_id)
+    with pytest.raises(NotFoundError, match="parked at another store"):
+        parked.discard_parked(north.uow(), shop.cashier, parked_id, "not ours")
+    with backend.read_uow() as uow:
+        assert uow.session.scalars(select(ParkedSale.id)).all() == [parked_id]
+    assert parked.resume_sale(backend.uow(), shop.cashier, parked_id).sale_uuid == cart.sale_uuid
