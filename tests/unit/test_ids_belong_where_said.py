@@ -88,3 +88,24 @@ def test_a_parked_sale_of_another_store_cannot_be_taken_by_id(
     with backend.read_uow() as uow:
         assert uow.session.scalars(select(ParkedSale.id)).all() == [parked_id]
     assert parked.resume_sale(backend.uow(), shop.cashier, parked_id).sale_uuid == cart.sale_uuid
+
+
+def test_cash_at_an_open_till_is_booked_to_its_own_store(backend: Backend, shop: Shop) -> None:
+    """A deposit taken at this register's till, claimed for another store, would be missed."""
+    account_id, _number = add_funded_account(backend, shop, balance_minor=1_00)
+    north = _second_store(backend)
+    with pytest.raises(ValidationError, match="open at another store"):
+        accounts.deposit(
+            backend.uow(), shop.cashier, account_id, 50_00, key=uuid.uuid4(), store_id=north
+        )
+    with pytest.raises(ValidationError, match="open at another store"):
+        accounts.withdraw(
+            backend.uow(),
+            shop.cashier,
+            account_id,
+            1_00,
+            pin="2468",
+            key=uuid.uuid4(),
+            store_id=north,
+        )
+    assert accounts.balance(backend.read_uow(), shop.cashier, account_id) == 1_00
