@@ -12,15 +12,24 @@ import pytest
 from sqlalchemy import select
 
 from posapp.events import RecordingPublisher
-from posapp.models import Store
+from posapp.models import StockLevel, Store
 from posapp.models.orders import ParkedSale
 from posapp.services.accounts import manage as accounts
 from posapp.services.backend import Backend
 from posapp.services.platform.db import Database
 from posapp.services.platform.errors import NotFoundError, ValidationError
-from posapp.services.sales import parked, tills
+from posapp.services.sales import checkout, parked, returns, tills
+from posapp.services.sales import queries as orders_queries
 from posapp.services.sales.dto import ParkedCart, ParkedLine, ProductDTO
-from tests.checkout_seed import Shop, add_funded_account, open_shop_till, seed_shop
+from posapp.services.sales.order_dto import ReturnLineRequest, ReturnRequest
+from tests.checkout_seed import (
+    Shop,
+    add_funded_account,
+    cash_sale,
+    on_hand,
+    open_shop_till,
+    seed_shop,
+)
 
 
 @pytest.fixture
@@ -109,3 +118,22 @@ def test_cash_at_an_open_till_is_booked_to_its_own_store(backend: Backend, shop:
             store_id=north,
         )
     assert accounts.balance(backend.read_uow(), shop.cashier, account_id) == 1_00
+
+
+def test_goods_returned_at_another_store_restock_that_store(
+    backend: Backend, shop: Shop, database: Database, publisher: RecordingPublisher
+) -> None:
+    draft = cash_sale(shop, [("apple", 1)], 120, 120)
+    order_id = checkout.place_order(backend.uow(), shop.cashier, draft).order_id
+    line_id = orders_queries.order_detail(backend.uow(), shop.manager, order_id).lines[0].id
+    main_before = on_hand(backend, shop, "apple")
+    north_register = _other_register(database, publisher)
+    north = _second_store(backend)
+    tills.open_till(north_register.uow(), shop.manager, north, 10_000)
+    request = ReturnRequest(uuid.uuid4(), order_id, (ReturnLineRequest(line_id, 1),))
+    returns.return_items(north_register.uow(), shop.cashier, request)
+    assert on_hand(backend, shop, "apple") == main_before
+    with backend.read_uow() as uow:
+        level = uow.session.get(StockLevel, (north, shop.products["apple"]))
+        assert level is not None
+        assert level.on_hand == 1

@@ -44,6 +44,7 @@ from posapp.services.sales.orders import (
 )
 from posapp.services.sales.pricing import check_quantity, line_refund
 from posapp.services.sales.refunds import Refunder
+from posapp.services.sales.tills import TillClosedError, require_open_session
 from posapp.services.staff import ACTIONS, Permission, authorize
 from posapp.services.stock import move_stock
 
@@ -163,6 +164,7 @@ def _do_return(
     if any(wanted.order_line_id not in lines for wanted in request.lines):
         raise ValidationError("A returned line is not on this order.")
     total = 0
+    restock_at = _where_goods_are(uow, order)
     for wanted in sorted(request.lines, key=lambda w: lines[w.order_line_id].product_id):
         line = lines[wanted.order_line_id]
         left = line.quantity - line.returned_qty
@@ -186,7 +188,7 @@ def _do_return(
         if wanted.restock:
             move_stock(
                 uow,
-                store_id=order.store_id,
+                store_id=restock_at,
                 product_id=line.product_id,
                 quantity=wanted.quantity,
                 kind=MovementKind.RETURN,
@@ -236,6 +238,18 @@ def _do_return(
         )
     )
     return ReturnResult(record.id, order.id, total, new.value, tuple(refunds))
+
+
+def _where_goods_are(uow: UnitOfWork, order: Order) -> int:
+    """The store returned goods go back into: this register's (they are here), else the order's.
+
+    An order of another store returned at this till restocks this store, not the order's (where
+    the goods are not).
+    """
+    try:
+        return require_open_session(uow).store_id
+    except TillClosedError:
+        return order.store_id
 
 
 def _own_accounts(uow: UnitOfWork, order: Order) -> set[int]:
