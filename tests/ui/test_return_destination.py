@@ -12,16 +12,14 @@ from pytestqt.qtbot import QtBot
 from posapp.services.backend import Backend
 from posapp.services.sales import RefundTo, checkout
 from posapp.ui.orders.return_dialog import ReturnDialog
-from tests.checkout_seed import Shop, add_funded_account, cash_sale, open_shop_till, seed_shop
+from tests.checkout_seed import Shop, add_funded_account, cash_sale, open_shop
 
 pytestmark = pytest.mark.ui
 
 
 @pytest.fixture
 def shop(ui_backend: Backend) -> Shop:
-    shop = seed_shop(ui_backend)
-    open_shop_till(ui_backend, shop)
-    return shop
+    return open_shop(ui_backend)
 
 
 def _dialog(qtbot: QtBot, ui_backend: Backend, shop: Shop, order_id: int) -> ReturnDialog:

@@ -27,16 +27,13 @@ from tests.checkout_seed import (
     add_funded_account,
     cash_sale,
     on_hand,
-    open_shop_till,
-    seed_shop,
+    open_shop,
 )
 
 
 @pytest.fixture
 def shop(backend: Backend) -> Shop:
-    shop = seed_shop(backend)
-    open_shop_till(backend, shop)
-    return shop
+    return open_shop(backend)
 
 
 def _other_register(database: Database, publisher: RecordingPublisher) -> Backend:
@@ -59,27 +56,22 @@ def test_cash_cannot_be_booked_to_another_registers_till(
     account_id, _number = add_funded_account(backend, shop, balance_minor=1_00)
     other = _other_register(database, publisher)
     other_till = tills.open_till(other.uow(), shop.manager, shop.store_id, 0).id
-    with pytest.raises(ValidationError, match="not open at this store and register"):
-        accounts.deposit(
-            backend.uow(),
+
+    def deposit(at: Backend) -> int:
+        return accounts.deposit(
+            at.uow(),
             shop.cashier,
             account_id,
             50_00,
             key=uuid.uuid4(),
             store_id=shop.store_id,
             till_session_id=other_till,
-        )
+        ).balance_minor
+
+    with pytest.raises(ValidationError, match="not open at this store and register"):
+        deposit(backend)
     # Booked at the other register itself, it is fine.
-    moved = accounts.deposit(
-        other.uow(),
-        shop.cashier,
-        account_id,
-        50_00,
-        key=uuid.uuid4(),
-        store_id=shop.store_id,
-        till_session_id=other_till,
-    )
-    assert moved.balance_minor == 51_00
+    assert deposit(other) == 51_00
 
 
 def test_a_parked_sale_of_another_store_cannot_be_taken_by_id(

@@ -31,8 +31,7 @@ from tests.checkout_seed import (
     PASSWORD,
     Shop,
     add_funded_account,
-    open_shop_till,
-    seed_shop,
+    open_shop,
 )
 
 APPLE = 120
@@ -40,9 +39,7 @@ APPLE = 120
 
 @pytest.fixture
 def shop(backend: Backend) -> Shop:
-    shop = seed_shop(backend)
-    open_shop_till(backend, shop)
-    return shop
+    return open_shop(backend)
 
 
 def card_sale(backend: Backend, shop: Shop, **extra: object) -> int:
@@ -134,23 +131,10 @@ def test_one_approval_must_cover_every_permission_a_return_needs(
     order_id = card_sale(backend, shop)
     # A second cashier with a password (not a PIN) cannot approve either permission.
     users.add_user(backend.uow(), None, "helper", "x" * 12 + "pass", "cashier")
+    both = {"with_receipt": False, "refund_to": RefundTo.ACCOUNT, "account_id": other}
     with pytest.raises(PermissionDeniedError):
-        refund(
-            backend,
-            shop,
-            order_id,
-            with_receipt=False,
-            refund_to=RefundTo.ACCOUNT,
-            account_id=other,
-            approval=ManagerApproval("helper", "x" * 12 + "pass", "why not"),
-        )
-    result = refund(
-        backend,
-        shop,
-        order_id,
-        with_receipt=False,
-        refund_to=RefundTo.ACCOUNT,
-        account_id=other,
-        approval=ManagerApproval("boss", PASSWORD, "store credit"),
-    )
+        approval = ManagerApproval("helper", "x" * 12 + "pass", "why not")
+        refund(backend, shop, order_id, **both, approval=approval)
+    approval = ManagerApproval("boss", PASSWORD, "store credit")
+    result = refund(backend, shop, order_id, **both, approval=approval)
     assert result.amount_minor == APPLE  # type: ignore[attr-defined]
