@@ -164,6 +164,13 @@ def add_customer(backend: Backend, name: str = "Jane Doe", number: str = "") -> 
     return account_id
 
 
+def open_shop(backend: Backend) -> Shop:
+    """A seeded shop with this register's till open (what most sales tests start from)."""
+    shop = seed_shop(backend)
+    open_shop_till(backend, shop)
+    return shop
+
+
 def open_shop_till(backend: Backend, shop: Shop, float_minor: int = 10_000) -> int:
     """Open this register's till for the cashier."""
     return open_till(backend.uow(), shop.cashier, shop.store_id, float_minor).id

@@ -31,7 +31,7 @@ from posapp.models.orders import (
     TillSession,
 )
 from posapp.models.stores import MovementKind, StockLevel, StockMovement, Store, StoreKind
-from posapp.models.users import AuditEntry, Role, Setting, User
+from posapp.models.users import AuditEntry, LoginThrottle, Role, Setting, User
 
 __all__ = [
     "AccountStatus",
@@ -49,6 +49,7 @@ __all__ = [
     "LedgerAccountKind",
     "LedgerEntry",
     "LedgerTransaction",
+    "LoginThrottle",
     "MovementKind",
     "Notification",
     "Order",

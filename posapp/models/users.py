@@ -81,3 +81,20 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class LoginThrottle(Base):
+    """Wrong passwords typed for a user name that does not exist, counted like a user's own.
+
+    So that an unknown name is locked out after the same number of tries, with the same message,
+    as a real one (issue #16): the lock-out never tells which user names exist. The name is
+    kept only as a SHA-256 of its key (people type passwords into the name field).
+    """
+
+    __tablename__ = "login_throttles"
+    __table_args__ = (CheckConstraint("failed_attempts >= 0", name="failed_attempts_not_negative"),)
+
+    name_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failed_attempts: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -111,14 +111,17 @@ class LedgerMachine(RuleBasedStateMachine):
     def _spend_error(
         self, acct: ModelAccount, amount: int, pin: str, payee: ModelAccount | None = None
     ) -> type[ServiceError] | None:
-        """Status, funds (a cheap early refusal), PIN, then the payee; a success clears failures."""
+        """Status, PIN, funds, then the payee; a success clears failures.
+
+        The PIN before the funds (issue #16): a refusal for want of money says the balance.
+        """
         if acct.status != "open":
             return accounts.AccountStatusError
-        if acct.balance - amount < -acct.overdraft:
-            return accounts.InsufficientFundsError
         error = self._pin_outcome(acct, pin)
         if error is not None:
             return error
+        if acct.balance - amount < -acct.overdraft:
+            return accounts.InsufficientFundsError
         if payee is not None and payee.status == "closed":
             return accounts.AccountStatusError
         acct.failures = 0

@@ -70,7 +70,9 @@ def test_a_manager_approves(qtbot: QtBot, ui_backend: Backend, staff: dict[str, 
             "Approval refused: unknown approver or wrong password.",
         ),
         ("ghost", PASSWORD, "r", "Approval refused: unknown approver or wrong password."),
-        ("cashier2", "2468", "r", "cashier2 (cashier) cannot approve this."),
+        # Issue #16: a till PIN is never an approver's credential.
+        ("cashier2", "2468", "r", "Approval refused: unknown approver or wrong password."),
+        ("cashier3", PASSWORD, "r", "cashier3 (cashier) cannot approve this."),
         ("", PASSWORD, "r", "Enter the approver's username."),
         ("manager1", "", "r", "Enter the approver's password."),
         ("manager1", PASSWORD, "   ", "Enter a reason for the approval."),
@@ -86,6 +88,7 @@ def test_refusals_are_shown_in_the_dialog(
     message: str,
 ) -> None:
     users.add_user(ui_backend.uow(), None, "cashier2", "2468", "cashier")
+    users.add_user(ui_backend.uow(), None, "cashier3", PASSWORD, "cashier")
     dialog = make_dialog(qtbot, ui_backend, staff["cashier"])
     fill(dialog, username, password, reason)
     with qtbot.assert_not_emitted(dialog.finished):

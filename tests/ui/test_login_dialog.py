@@ -161,3 +161,28 @@ def test_first_run_shows_how_to_create_the_first_admin(qtbot: QtBot, ui_backend:
     )
     assert dialog.hint_label.text() == FIRST_RUN_HINT
     assert dialog.hint_label.textFormat() == Qt.TextFormat.PlainText
+
+
+def _messages(qtbot: QtBot, ui_backend: Backend, username: str, tries: int) -> list[str]:
+    dialog = show_dialog(qtbot, LoginDialog(ui_backend))
+    seen = []
+    for attempt in range(tries):
+        dialog.username_edit.clear()
+        type_credentials(qtbot, dialog, username, f"wrong guess {attempt}")
+        assert not dialog.error_label.isVisible()
+        QTest.keyClick(dialog.password_edit, Qt.Key.Key_Return)
+        qtbot.wait_until(
+            lambda: dialog.error_label.isVisible() and dialog.sign_in_button.isEnabled()
+        )
+        seen.append(dialog.error_label.text())
+    return seen
+
+
+def test_the_lock_out_message_is_the_same_for_unknown_names(
+    qtbot: QtBot, ui_backend: Backend, staff: dict[str, UserDTO]
+) -> None:
+    """Issue #16, defect 10: only real users used to see "Too many failed attempts"."""
+    real = _messages(qtbot, ui_backend, "manager1", 6)
+    unknown = _messages(qtbot, ui_backend, "manager9", 6)
+    assert unknown == real
+    assert real[-1].startswith("Too many failed attempts")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
@@ -115,6 +117,8 @@ def test_admin_adds_a_user(
         ("admin1 ", PASSWORD, PASSWORD, "admin", "The username 'admin1' is taken."),
         ("", PASSWORD, PASSWORD, "admin", "Enter a username."),
         ("two words", PASSWORD, PASSWORD, "admin", "cannot contain spaces"),
+        # Issue #16, defect 8: a Cyrillic "а" in a look-alike of manager1.
+        ("m\u0430nager1", PASSWORD, PASSWORD, "manager", "looks like the existing user"),
         ("newbie", "x" * 11, "x" * 11, "manager", "at least 12 characters"),
         ("newbie", "123", "123", "cashier", "A PIN has 4 to 8 digits."),
         ("newbie", "", "", "cashier", "Enter a password."),
@@ -347,3 +351,35 @@ def test_keyboard(
         dialog.reject()
     assert all(button.toolTip() for button in (panel.edit_button, panel.add_button))
     assert "(Ctrl+N)" in panel.add_button.toolTip()
+
+
+def test_promoting_a_pin_cashier_asks_for_a_password(
+    qtbot: QtBot, ui_backend: Backend, bus: EventBus, staff: dict[str, UserDTO]
+) -> None:
+    """Issue #16, defect 2: the edit dialog asks for a password before the new role applies."""
+    pinny = users.add_user(ui_backend.uow(), None, "pinny", "2468", "cashier")
+    tab = make_users_tab(qtbot, ui_backend, bus, staff["admin"])
+    panel = tab.users_panel
+    panel.select_user(pinny.id)
+    dialog = open_dialog(qtbot, panel, panel.edit_button)
+    assert isinstance(dialog, EditUserDialog)
+    assert not dialog.password_edit.isEnabled()
+    dialog.role_combo.setCurrentIndex(dialog.role_combo.findData("manager"))
+    assert dialog.password_edit.isEnabled()
+    assert "never a PIN" in dialog.password_hint.text()
+    if os.environ.get("POSAPP_SHOTS"):
+        dialog.grab().save(os.path.join(os.environ["POSAPP_SHOTS"], "edit_user_promotion.png"))
+    submit(qtbot, dialog, dialog.ok_button, accepted=False)
+    assert "never a PIN: enter a new password for pinny" in dialog.error_label.text()
+    assert users.find_user(ui_backend.read_uow(), "pinny").role == "cashier"
+    dialog.password_edit.setText("1357")
+    dialog.repeat_edit.setText("1357")
+    submit(qtbot, dialog, dialog.ok_button, accepted=False)
+    assert "at least 12 characters" in dialog.error_label.text()
+    dialog.password_edit.setText(NEW_PASSWORD)
+    dialog.repeat_edit.setText(NEW_PASSWORD)
+    submit(qtbot, dialog, dialog.ok_button)
+    assert users.find_user(ui_backend.read_uow(), "pinny").role == "manager"
+    assert ui_backend.staff.login("pinny", NEW_PASSWORD).role == "manager"
+    with pytest.raises(AuthenticationError):
+        ui_backend.staff.login("pinny", "2468")

@@ -194,7 +194,8 @@ def test_list_filters(backend: Backend, staff: dict[str, UserDTO]) -> None:
     [
         ("boss", PW, "damaged box", None, ""),
         ("boss", "wrong wrong wrong", "x", AuthenticationError, "wrong password"),
-        ("till", "4321", "x", PermissionDeniedError, "cannot approve"),
+        # Issue #16: a till PIN is never an approver's credential, whoever holds it.
+        ("till", "4321", "x", AuthenticationError, "unknown approver or wrong password"),
         ("boss", PW, "   ", ServiceError, "reason"),
         ("nobody", PW, "x", AuthenticationError, "unknown approver"),
     ],

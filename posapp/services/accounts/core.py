@@ -170,28 +170,40 @@ def cash_drawer(uow: UnitOfWork, store_id: int) -> int:
 def till_session_for(uow: UnitOfWork, store_id: int, till_session_id: int | None) -> int | None:
     """The till session whose expected cash a cash movement changes.
 
-    A given session must be open and at ``store_id``. Without one, the open session of this
-    register at the store is used when there is one (the cash goes into that drawer).
+    A given session must be open, at ``store_id`` and this register's: cash taken at one till
+    and booked to another's would make that other drawer look short. Without one, the open
+    session of this register is used when there is one (the cash goes into that drawer), and
+    it must be at ``store_id``; with no till open on this register (the back office) the cash
+    is booked to the store's drawer account alone, as before.
 
     Raises:
-        ValidationError: the given session is unknown, closed or at another store.
+        ValidationError: the given session is unknown, closed, at another store or another
+            register's; or this register's open till is at another store.
     """
     if till_session_id is not None:
         session = uow.session.get(TillSession, till_session_id)
-        if session is None or session.closed_at is not None or session.store_id != store_id:
-            raise ValidationError("That till session is not open at this store.")
+        if (
+            session is None
+            or session.closed_at is not None
+            or session.store_id != store_id
+            or session.register != uow.register
+        ):
+            raise ValidationError("That till session is not open at this store and register.")
         return session.id
-    found = uow.session.scalar(
-        select(TillSession.id)
-        .where(
-            TillSession.store_id == store_id,
-            TillSession.register == uow.register,
-            TillSession.closed_at.is_(None),
-        )
+    found = uow.session.execute(
+        select(TillSession.id, TillSession.store_id)
+        .where(TillSession.register == uow.register, TillSession.closed_at.is_(None))
         .order_by(TillSession.id.desc())
         .limit(1)
-    )
-    return None if found is None else int(found)
+    ).first()
+    if found is None:
+        return None
+    if found[1] != store_id:
+        # The cash is in this register's drawer: booked to another store, it would be missed.
+        raise ValidationError(
+            "This register's till is open at another store: move the cash at that store."
+        )
+    return int(found[0])
 
 
 def existing_transaction(uow: UnitOfWork, key: uuid.UUID) -> LedgerTransaction | None:

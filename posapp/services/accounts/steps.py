@@ -95,18 +95,21 @@ def post_spending(
 def check_spender(
     uow: UnitOfWork, account: Account, amount: int, pin: str, key: uuid.UUID, user_id: int
 ) -> str | None:
-    """Before locking: refuse what cannot succeed, then check the PIN (not for replays).
+    """Before locking: check the PIN (not for replays), then refuse what cannot succeed.
 
-    The funds test here is only a shortcut that spares Argon2's tens of milliseconds when the
-    money is plainly not there; the guarded UPDATE in ``post`` stays the one that decides.
+    The PIN comes before the funds: a refusal for want of money says what is available, and
+    only someone who proved the PIN may learn the balance. A wrong PIN is counted whatever the
+    amount (issue #16). The funds test after it spares taking the row lock when the money is
+    plainly not there; the guarded UPDATE in ``post`` stays the one that decides.
     """
     if existing_transaction(uow, key) is not None:
         return None
     customer, ledger = account
     require_can_spend(customer)
+    matched = check_pin(uow, customer, pin, user_id=user_id)
     if ledger.balance_minor - amount < -ledger.overdraft_limit_minor:
         raise insufficient(customer, ledger)
-    return check_pin(uow, customer, pin, user_id=user_id)
+    return matched
 
 
 def confirm_spender(account: CustomerAccount, matched: str | None) -> None:

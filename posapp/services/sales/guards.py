@@ -20,7 +20,7 @@ from posapp.services.platform.cards import (
     contains_card_number,
 )
 from posapp.services.platform.dto import UserDTO
-from posapp.services.platform.errors import ValidationError
+from posapp.services.platform.errors import PermissionDeniedError, ValidationError
 from posapp.services.platform.text import clean_text
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.sales.dto import ApprovalRequiredError, ManagerApproval
@@ -77,3 +77,33 @@ def grant(
         uow, actor, Approval(approval.username, approval.password, reason), permission
     )
     return Granted(approver.id, reason)
+
+
+def grant_all(
+    uow: UnitOfWork,
+    actor: UserDTO,
+    user: User | Actor,
+    needed: list[tuple[Permission, str]],
+    approval: ManagerApproval | None,
+) -> Granted:
+    """:func:`grant` for an action needing several permissions: one approval for all of them.
+
+    The approver's password is checked once (a wrong one counts once), and the approver must hold
+    every permission the actor lacks.
+
+    Raises:
+        ApprovalRequiredError: the actor lacks one and no approval was given (naming the first).
+        AuthenticationError, PermissionDeniedError: the approval is wrong or not enough.
+    """
+    missing = [(p, m) for p, m in needed if p not in permissions_of(user.role)]
+    if not missing:
+        return Granted(None)
+    first, message = missing[0]
+    granted = grant(uow, actor, user, first, approval, message)
+    approver = uow.session.get(User, granted.approver_id)
+    role = approver.role if approver is not None else ""
+    for permission, _message in missing[1:]:
+        if permission not in permissions_of(role):
+            name = approver.username if approver is not None else "The approver"
+            raise PermissionDeniedError(f"{name} ({role}) cannot approve this.")
+    return granted

@@ -161,10 +161,21 @@ def parked_sales(uow: UnitOfWork, actor: UserDTO) -> list[ParkedSaleDTO]:
 
 
 def _take(uow: UnitOfWork, parked_id: int) -> ParkedSale:
+    """Delete and return a parked sale of this register's store (an id is checked to be ours).
+
+    Raises:
+        TillClosedError: no till is open on this register.
+        NotFoundError: it is gone, or it was parked at another store.
+    """
+    store_id = require_open_session(uow).store_id
     row = uow.session.execute(
-        delete(ParkedSale).where(ParkedSale.id == parked_id).returning(ParkedSale)
+        delete(ParkedSale)
+        .where(ParkedSale.id == parked_id, ParkedSale.store_id == store_id)
+        .returning(ParkedSale)
     ).scalar_one_or_none()
     if row is None:
+        if uow.session.get(ParkedSale, parked_id) is not None:
+            raise NotFoundError("That sale was parked at another store: resume it there.")
         raise NotFoundError(
             "That parked sale is gone: it was resumed or discarded (maybe at another till)."
         )
@@ -175,7 +186,8 @@ def resume_sale(uow: UnitOfWork, actor: UserDTO, parked_id: int) -> ParkedCart:
     """Take a parked sale back into the register, with today's prices.
 
     Raises:
-        NotFoundError: it was resumed or discarded already.
+        NotFoundError: it was resumed or discarded already, or parked at another store.
+        TillClosedError: no till is open on this register.
     """
     with uow:
         authorize(uow, actor, Permission.SELL)
@@ -230,7 +242,8 @@ def discard_parked(uow: UnitOfWork, actor: UserDTO, parked_id: int, reason: str 
     """Throw a parked sale away (recorded in the audit log as a void).
 
     Raises:
-        NotFoundError: it was resumed or discarded already.
+        NotFoundError: it was resumed or discarded already, or parked at another store.
+        TillClosedError: no till is open on this register.
     """
     text = clean_text(reason, "reason", limit=200)
     with uow:

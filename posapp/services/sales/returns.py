@@ -2,9 +2,21 @@
 
 A return takes chosen quantities of chosen lines (never more than are left), restocks them or
 writes them off, and refunds their share of what was paid, to the original tenders (card and
-account first, then cash) or to the customer's account. A return without the receipt needs a
-manager. Refund amounts are cumulative per line, ``round(total × returned / sold)`` half-even,
-so however a line is returned in parts, the refunds add up to exactly what the line cost.
+account first, then cash) or to the customer's account. Refund amounts are cumulative per line,
+``round(total × returned / sold)`` half-even, so however a line is returned in parts, the refunds
+add up to exactly what the line cost.
+
+Where the money may go: only where it came from. The order's own tenders, or the order's own
+customer account (the one attached to the order, or one that paid for it). Any other account
+needs a manager (REFUND_TO_OTHER_ACCOUNT: the acting manager, or a manager's approval), and the
+approver and the account are in the audit row.
+
+``with_receipt`` is the cashier's word that the customer showed the receipt; software cannot
+check a paper receipt, which carries no secret. So it decides one thing only, whether a manager
+must approve the return (a return without the receipt needs REFUND_WITHOUT_RECEIPT), and it
+never widens where the money goes: with or without it, the destination rule above holds. The
+claim is stored with the cashier's id on the return and in its audit row. One approval covers
+every permission a return needs; the approver must hold all of them.
 """
 
 from __future__ import annotations
@@ -21,7 +33,7 @@ from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ConflictError, ValidationError
 from posapp.services.platform.text import clean_text
 from posapp.services.platform.uow import UnitOfWork
-from posapp.services.sales.guards import Granted, grant
+from posapp.services.sales.guards import Granted, grant_all
 from posapp.services.sales.order_dto import RefundTo, ReturnRequest, ReturnResult
 from posapp.services.sales.orders import (
     REASON_MAX,
@@ -32,6 +44,7 @@ from posapp.services.sales.orders import (
 )
 from posapp.services.sales.pricing import check_quantity, line_refund
 from posapp.services.sales.refunds import Refunder
+from posapp.services.sales.tills import TillClosedError, require_open_session
 from posapp.services.staff import ACTIONS, Permission, authorize
 from posapp.services.stock import move_stock
 
@@ -98,17 +111,23 @@ def return_items(uow: UnitOfWork, actor: UserDTO, request: ReturnRequest) -> Ret
         order = lock_order(uow, request.order_id)
         if order.status not in RETURNABLE:
             raise IllegalTransitionError(order.number, order.status, S.PARTLY_REFUNDED.value)
-        granted = Granted(None)
+        account_id = _destination(uow, order, request, refund_to)
+        needed = []
         if not request.with_receipt:
-            granted = grant(
-                uow,
-                actor,
-                user,
-                Permission.REFUND_WITHOUT_RECEIPT,
-                request.approval,
-                "A return without the receipt needs a manager.",
+            needed.append(
+                (Permission.REFUND_WITHOUT_RECEIPT, "A return without the receipt needs a manager.")
             )
-        result = _do_return(uow, order, user, request, refund_to, granted, reason, reference)
+        if account_id is not None and account_id not in _own_accounts(uow, order):
+            needed.append(
+                (
+                    Permission.REFUND_TO_OTHER_ACCOUNT,
+                    "A refund to an account that did not pay for this order needs a manager.",
+                )
+            )
+        granted = grant_all(uow, actor, user, needed, request.approval)
+        result = _do_return(
+            uow, order, user, request, refund_to, account_id, granted, reason, reference
+        )
         uow.commit()
         return result
 
@@ -119,6 +138,7 @@ def _do_return(
     user: User,
     request: ReturnRequest,
     refund_to: RefundTo,
+    account_id: int | None,
     granted: Granted,
     reason: str,
     reference: str,
@@ -144,6 +164,7 @@ def _do_return(
     if any(wanted.order_line_id not in lines for wanted in request.lines):
         raise ValidationError("A returned line is not on this order.")
     total = 0
+    restock_at = _where_goods_are(uow, order)
     for wanted in sorted(request.lines, key=lambda w: lines[w.order_line_id].product_id):
         line = lines[wanted.order_line_id]
         left = line.quantity - line.returned_qty
@@ -167,7 +188,7 @@ def _do_return(
         if wanted.restock:
             move_stock(
                 uow,
-                store_id=order.store_id,
+                store_id=restock_at,
                 product_id=line.product_id,
                 quantity=wanted.quantity,
                 kind=MovementKind.RETURN,
@@ -192,7 +213,7 @@ def _do_return(
     new = S.REFUNDED if everything else S.PARTLY_REFUNDED
     if everything:  # coupons before the ledger: the order a sale takes its locks in
         release_redemptions(uow, order_id=order.id, user_id=user.id)
-    refunds = _refund(uow, order, user, request, refund_to, total, reference, now)
+    refunds = _refund(uow, order, user, request, account_id, total, reference, now)
     order.refunded_minor += total
     old = order.status
     move_order(uow, order, new, user.id, approver_id=granted.approver_id, note=reason or "Return")
@@ -208,6 +229,8 @@ def _do_return(
                 "amount_minor": total,
                 "lines": [[w.order_line_id, w.quantity, w.restock] for w in request.lines],
                 "with_receipt": request.with_receipt,
+                "refund_to": refund_to.value,
+                "account_id": account_id,
                 "refunds": refunds,
             },
             approver_id=granted.approver_id,
@@ -217,12 +240,61 @@ def _do_return(
     return ReturnResult(record.id, order.id, total, new.value, tuple(refunds))
 
 
+def _where_goods_are(uow: UnitOfWork, order: Order) -> int:
+    """The store returned goods go back into: this register's (they are here), else the order's.
+
+    An order of another store returned at this till restocks this store, not the order's (where
+    the goods are not).
+    """
+    try:
+        return require_open_session(uow).store_id
+    except TillClosedError:
+        return order.store_id
+
+
+def _own_accounts(uow: UnitOfWork, order: Order) -> set[int]:
+    """The customer accounts this order's money belongs to: its customer's and those that paid."""
+    paid = uow.session.scalars(
+        select(Payment.customer_account_id).where(
+            Payment.order_id == order.id,
+            Payment.amount_minor > 0,
+            Payment.customer_account_id.is_not(None),
+        )
+    ).all()
+    own = {int(a) for a in paid if a is not None}
+    if order.customer_account_id is not None:
+        own.add(order.customer_account_id)
+    return own
+
+
+def _destination(
+    uow: UnitOfWork, order: Order, request: ReturnRequest, refund_to: RefundTo
+) -> int | None:
+    """The account a refund to an account goes to (None: to the original tenders).
+
+    Without an account named, the order's customer's; else the one account that paid for it.
+
+    Raises:
+        ValidationError: an account refund with no account to go to.
+    """
+    if refund_to is not RefundTo.ACCOUNT:
+        return None
+    if request.account_id is not None:
+        return request.account_id
+    if order.customer_account_id is not None:
+        return order.customer_account_id
+    own = _own_accounts(uow, order)
+    if len(own) == 1:
+        return own.pop()
+    raise ValidationError("Attach the customer's account to refund to it.")
+
+
 def _refund(
     uow: UnitOfWork,
     order: Order,
     user: User,
     request: ReturnRequest,
-    refund_to: RefundTo,
+    account_id: int | None,
     total: int,
     reference: str,
     now: datetime,
@@ -230,10 +302,7 @@ def _refund(
     if total == 0:
         return []
     refunder = Refunder(uow, order, user.id, request.return_uuid, reference, now)
-    if refund_to is RefundTo.ACCOUNT:
-        account_id = request.account_id or order.customer_account_id
-        if account_id is None:
-            raise ValidationError("Attach the customer's account to refund to it.")
+    if account_id is not None:
         refunder.to_account(account_id, total, None)
         return [("account", total)]
     return refunder.to_original(total)

@@ -2,15 +2,19 @@
 
 After ``auth.lockout_attempts`` failures in a row (default 5) the user is locked out for
 ``auth.lockout_minutes`` (default 15), even against the right password; an admin can unlock.
-Unknown users and wrong passwords give the same message and cost the same hashing time.
+Unknown users and wrong passwords give the same message and cost the same hashing time, and an
+unknown user name is locked out after the same number of tries, with the same message
+(:func:`posapp.services.staff.lockout.record_unknown_failure`), so nothing tells which names exist.
 """
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 from sqlalchemy import select
 
 from posapp.events import UserLoggedIn
-from posapp.models import User
+from posapp.models import Role, User
 from posapp.services.platform.audit import AuditRecord
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import AuthenticationError
@@ -22,7 +26,10 @@ from posapp.services.staff.lockout import (
     LOCKOUT_MINUTES_KEY,
     is_locked,
     minutes_left,
+    minutes_until,
     record_failure,
+    record_unknown_failure,
+    unknown_locked_until,
 )
 from posapp.services.staff.passwords import hash_password, needs_rehash, verify_password
 from posapp.services.staff.usernames import username_key
@@ -45,13 +52,46 @@ class AccountLockedError(AuthenticationError):
 
 
 def _matches(user: User, password: str) -> tuple[bool, str | None]:
-    """Check the password, then the PIN; return (ok, the hash that matched)."""
-    primary = user.password_hash or user.pin_hash
+    """Check the password, then the PIN; return (ok, the hash that matched).
+
+    Only a cashier may sign in with a till PIN: a manager or admin left with nothing but a PIN
+    (promoted before issue #16) is refused, at the same hashing cost, until an admin sets them
+    a password.
+    """
+    pin = user.pin_hash if user.role == Role.CASHIER.value else None
+    primary = user.password_hash or pin
     if verify_password(primary, password):
         return True, primary
-    if user.password_hash and user.pin_hash and verify_password(user.pin_hash, password):
-        return True, user.pin_hash
+    if user.password_hash and pin and verify_password(pin, password):
+        return True, pin
     return False, None
+
+
+def locked_message(minutes: int) -> str:
+    """What a locked-out log-in is told: the same for a real and an unknown user name."""
+    return (
+        "Too many failed attempts: log-in is locked for about "
+        f"{minutes} more minute{'s' if minutes != 1 else ''}, or until an admin unlocks it."
+    )
+
+
+def _unknown_user(uow: UnitOfWork, username: str, password: str) -> NoReturn:
+    """Refuse a name nobody has exactly as a real user's wrong password or lock-out is refused.
+
+    The same hashing time, the same count of tries before the lock, the same messages: nothing
+    tells which user names exist (issue #16).
+    """
+    verify_password(None, password)
+    key = username_key(username)
+    name = username.strip()[:64]
+    until = unknown_locked_until(uow, key)
+    if until is not None:
+        uow.audit(AuditRecord("login.locked", None, "user", None, None, {"username": name}))
+        uow.commit()
+        raise AccountLockedError(locked_message(minutes_until(until, uow.now())))
+    record_unknown_failure(uow, key, name)
+    uow.commit()
+    raise AuthenticationError(LOGIN_FAILED)
 
 
 def authenticate(uow: UnitOfWork, username: str, password: str) -> UserDTO:
@@ -67,21 +107,13 @@ def authenticate(uow: UnitOfWork, username: str, password: str) -> UserDTO:
             select(User).where(User.username_key == username_key(username)).with_for_update()
         )
         if user is None:
-            verify_password(None, password)
-            name = username.strip()[:64]
-            uow.audit(AuditRecord("login.failed", None, "user", None, None, {"username": name}))
-            uow.commit()
-            raise AuthenticationError(LOGIN_FAILED)
+            _unknown_user(uow, username, password)
         if is_locked(user, now):
             verify_password(user.password_hash or user.pin_hash, password)
             minutes = minutes_left(user, now)
             uow.audit(AuditRecord("login.locked", user.id, "user", user.id))
             uow.commit()
-            msg = (
-                "Too many failed attempts: log-in is locked for about "
-                f"{minutes} more minute{'s' if minutes != 1 else ''}, or until an admin unlocks it."
-            )
-            raise AccountLockedError(msg)
+            raise AccountLockedError(locked_message(minutes))
         ok, matched = _matches(user, password)
         if not ok or not user.active:
             record_failure(uow, user)

@@ -13,9 +13,14 @@ too) or another log-in opens it.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 
-from posapp.models import User
+from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from posapp.models import LoginThrottle, User
 from posapp.services.platform import registry
 from posapp.services.platform.audit import AuditRecord
 from posapp.services.platform.uow import UnitOfWork
@@ -35,9 +40,14 @@ def is_locked(user: User, now: datetime) -> bool:
 
 def minutes_left(user: User, now: datetime) -> int:
     """Whole minutes (at least 1) until the lock of ``user`` ends."""
-    if user.locked_until is None:
+    return minutes_until(user.locked_until, now)
+
+
+def minutes_until(locked_until: datetime | None, now: datetime) -> int:
+    """Whole minutes (at least 1) until a lock ending at ``locked_until`` ends (0: none)."""
+    if locked_until is None:
         return 0
-    seconds = (user.locked_until - now).total_seconds()
+    seconds = (locked_until - now).total_seconds()
     return max(1, -int(-seconds // 60))
 
 
@@ -54,6 +64,63 @@ def record_failure(uow: UnitOfWork, user: User, *, action: str = "login") -> Non
         user.failed_attempts = 0
         uow.audit(AuditRecord(f"{action}.lockout", user.id, "user", user.id))
     uow.audit(AuditRecord(f"{action}.failed", user.id, "user", user.id))
+
+
+def name_hash(key: str) -> str:
+    """The SHA-256 (hex) under which an unknown user name's failures are counted."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def unknown_locked_until(uow: UnitOfWork, key: str) -> datetime | None:
+    """When the lock of the unknown user name with ``key`` ends (None: not locked now)."""
+    row = uow.session.get(LoginThrottle, name_hash(key))
+    if row is None or row.locked_until is None or row.locked_until <= uow.now():
+        return None
+    return row.locked_until
+
+
+def record_unknown_failure(uow: UnitOfWork, key: str, name: str, *, action: str = "login") -> None:
+    """Count one wrong password for a user name nobody has, exactly as :func:`record_failure`.
+
+    The same number of tries locks the name for the same time, so the lock-out message never
+    tells a real user name from an unknown one (issue #16). Audited as ``<action>.failed`` (and
+    ``<action>.lockout``) with the typed name, in ``uow``.
+    """
+    attempts = registry.read(uow, registry.LOCKOUT_ATTEMPTS)
+    minutes = registry.read(uow, registry.LOCKOUT_MINUTES)
+    now = uow.now()
+    digest = name_hash(key)
+    # Rows at rest (no count, lock over) are the same as no row: drop them as we go.
+    uow.session.execute(
+        delete(LoginThrottle).where(
+            LoginThrottle.failed_attempts == 0,
+            LoginThrottle.locked_until < now,
+            LoginThrottle.name_hash != digest,
+        )
+    )
+    dialect = uow.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    uow.session.execute(
+        insert(LoginThrottle)
+        .values(name_hash=digest, failed_attempts=0, changed_at=now)
+        .on_conflict_do_nothing(index_elements=["name_hash"])
+    )
+    row = uow.session.get(LoginThrottle, digest, with_for_update=True, populate_existing=True)
+    assert row is not None  # inserted just above, and rows are only deleted at rest
+    row.failed_attempts += 1
+    row.changed_at = now
+    seen = {"username": name.strip()[:64]}
+    if row.failed_attempts >= attempts:
+        row.locked_until = now + timedelta(minutes=minutes)
+        row.failed_attempts = 0
+        uow.audit(AuditRecord(f"{action}.lockout", None, "user", None, None, seen))
+    uow.audit(AuditRecord(f"{action}.failed", None, "user", None, None, seen))
+
+
+def count_failed_unknown_approval(uow: UnitOfWork, key: str, name: str) -> None:
+    """:func:`count_failed_approval` for an approver name nobody has (its own unit of work)."""
+    record_unknown_failure(uow, key, name, action="approval")
+    uow.commit()
 
 
 def count_failed_approval(uow: UnitOfWork, approver_id: int) -> None:

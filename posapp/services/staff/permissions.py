@@ -16,6 +16,7 @@ class Permission(enum.StrEnum):
     OVERRIDE_PRICE = "override_price"
     REFUND = "refund"
     REFUND_WITHOUT_RECEIPT = "refund_without_receipt"
+    REFUND_TO_OTHER_ACCOUNT = "refund_to_other_account"
     VOID = "void"
     NO_SALE_DRAWER = "no_sale_drawer"
     VIEW_ORDERS = "view_orders"
@@ -62,6 +63,7 @@ _MANAGER = _CASHIER | {
     P.DISCOUNT_ABOVE_CAP,
     P.OVERRIDE_PRICE,
     P.REFUND_WITHOUT_RECEIPT,
+    P.REFUND_TO_OTHER_ACCOUNT,
     P.VOID,
     P.NO_SALE_DRAWER,
     P.ADJUST_STOCK,

@@ -19,7 +19,12 @@ from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import AuthenticationError, PermissionDeniedError, ServiceError
 from posapp.services.platform.fastsql import Prepared
 from posapp.services.platform.uow import UnitOfWork
-from posapp.services.staff.lockout import count_failed_approval, is_locked, minutes_left
+from posapp.services.staff.lockout import (
+    count_failed_approval,
+    count_failed_unknown_approval,
+    minutes_until,
+    unknown_locked_until,
+)
 from posapp.services.staff.passwords import verify_password
 from posapp.services.staff.permissions import Permission, denied, permissions_of
 from posapp.services.staff.usernames import username_key
@@ -139,18 +144,26 @@ def check_approval(
     approver = uow.session.scalar(
         select(User).where(User.username_key == username_key(approval.username))
     )
-    stored = None if approver is None else (approver.password_hash or approver.pin_hash)
+    # A password only, never a till PIN (issue #16): 4 digits fall to a few guesses a day.
+    stored = None if approver is None else approver.password_hash
     matches = verify_password(stored, approval.password)  # the same hashing time for everyone
-    if approver is not None and is_locked(approver, uow.now()):
-        minutes = minutes_left(approver, uow.now())
+    # An unknown name is locked out like a real one, and the message names the name as typed:
+    # nothing tells which user names exist (issue #16).
+    key = username_key(approval.username)
+    typed = approval.username.strip()[:64]
+    until = unknown_locked_until(uow, key) if approver is None else approver.locked_until
+    if until is not None and until > uow.now():
+        minutes = minutes_until(until, uow.now())
         raise AuthenticationError(
-            f"Approval refused: {approver.username} is locked out after too many wrong "
+            f"Approval refused: {typed} is locked out after too many wrong "
             f"passwords, for about {minutes} more minute{'s' if minutes != 1 else ''} or until "
             "an admin unlocks them."
         )
     if approver is None or not matches or not approver.active:
-        if approver is not None and not matches:
-            # Counted after the asking action rolls back, as a wrong password at log-in is.
+        # Counted after the asking action rolls back, as a wrong password at log-in is.
+        if approver is None:
+            uow.after_end(partial(count_failed_unknown_approval, key=key, name=typed))
+        elif not matches and stored is not None:
             uow.after_end(partial(count_failed_approval, approver_id=approver.id))
         raise AuthenticationError("Approval refused: unknown approver or wrong password.")
     if approver.id == actor.id:

@@ -18,6 +18,46 @@ def username_key(username: str) -> str:
     return unicodedata.normalize("NFKC", username).strip().casefold()
 
 
+# Characters that look like another one, from Unicode's confusables.txt (UTS #39), mapped to their
+# Latin prototype: Cyrillic, Greek and Armenian look-alikes of Latin letters, and the digits and
+# letters that are confused within Latin itself. A small table rather than a dependency: the
+# maintained TR39 implementation (ICU's SpoofChecker, through PyICU) needs the ICU C++ library,
+# and the pure-Python packages are unmaintained or do not compute the skeleton. Case matters
+# here (Cyrillic "В" looks like "B", its "в" does not), so it is applied before case folding.
+_PROTOTYPES = str.maketrans(
+    {
+        # Cyrillic
+        "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "ѕ": "s",
+        "і": "i", "ј": "j", "һ": "h", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ӏ": "l", "ү": "y",
+        "ѵ": "v", "ɡ": "g",
+        "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P",
+        "С": "C", "Т": "T", "У": "Y", "Х": "X", "Ѕ": "S", "І": "l", "Ј": "J", "Ӏ": "l",
+        "Ԛ": "Q", "Ԝ": "W", "Ү": "Y", "Ѵ": "V",
+        # Greek
+        "α": "a", "ο": "o", "ρ": "p", "ν": "v", "ι": "i", "υ": "u", "γ": "y", "ϲ": "c",
+        "ϳ": "j", "η": "n",
+        "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "l", "Κ": "K", "Μ": "M",
+        "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X", "Ϲ": "C", "Ϳ": "J",
+        # Armenian
+        "օ": "o", "ս": "u", "հ": "h", "ո": "n",
+        # Latin against Latin and digits
+        "I": "l", "1": "l", "|": "l", "ı": "i", "ɩ": "i", "0": "O", "m": "rn",
+    }
+)  # fmt: skip
+
+
+def username_skeleton(username: str) -> str:
+    """The name's confusable skeleton: two names that look alike have the same one.
+
+    In the manner of UTS #39's skeleton (NFD, each character to its prototype, NFD again), over
+    the NFKC form, then case-folded, since user names are matched without case. ``mаnager1``
+    with a Cyrillic "а" and ``rnanager1`` both have the skeleton of ``manager1``.
+    """
+    name = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", username).strip())
+    mapped = unicodedata.normalize("NFD", name.translate(_PROTOTYPES)).casefold()
+    return unicodedata.normalize("NFD", mapped.translate(_PROTOTYPES))
+
+
 def clean_username(username: str) -> str:
     """Validate a new username and return it normalised (NFKC, stripped).
 

@@ -33,6 +33,7 @@ from posapp.services.staff.usernames import (
     clean_username,
     is_pin,
     username_key,
+    username_skeleton,
 )
 
 __all__ = [
@@ -128,6 +129,25 @@ def _changed(uow: UnitOfWork, user: User, actor_id: int | None, change: str) -> 
     return to_dto(user)
 
 
+def _refuse_look_alike(uow: UnitOfWork, name: str) -> None:
+    """Refuse a new name that looks like an existing user's (the same confusable skeleton).
+
+    Names that already look alike in an older database stay as they are and still log in: the
+    rule applies to new names (usernames never change). Staff lists are short, so the skeletons
+    are computed here rather than stored.
+
+    Raises:
+        ConflictError: naming the existing user it looks like.
+    """
+    wanted = username_skeleton(name)
+    for (existing,) in uow.session.execute(select(User.username)):
+        if username_skeleton(existing) == wanted:
+            raise ConflictError(
+                f"The username {name!r} looks like the existing user {existing!r}: "
+                "choose one that cannot be mistaken for it."
+            )
+
+
 def add_user(
     uow: UnitOfWork,
     actor: UserDTO | None,
@@ -152,7 +172,8 @@ def add_user(
 
     Raises:
         ValidationError: bad username, role, name, password or home store.
-        ConflictError: the username (compared case-insensitively) is taken.
+        ConflictError: the username (compared case-insensitively) is taken, or looks like an
+            existing one (the same confusable skeleton, e.g. a Cyrillic "а" for a Latin "a").
     """
     name = clean_username(username)
     _check_role(role)
@@ -166,6 +187,7 @@ def add_user(
         key = username_key(name)
         if uow.session.scalar(select(func.count()).where(User.username_key == key)):
             raise ConflictError(f"The username {name!r} is taken.")
+        _refuse_look_alike(uow, name)
         check_home_store(uow, store_id, role)
         now = uow.now()
         user = User(
@@ -198,19 +220,30 @@ def update_user(
     full_name: str | None = None,
     role: str | None = None,
     store_id: int | Keep | None = KEEP_STORE,
+    password: str | None = None,
 ) -> UserDTO:
     """Change a user's full name, role and/or home store (None: all stores).
 
     What is not given stays. The last active admin cannot be demoted, and an admin cannot have a
-    home store (:mod:`posapp.services.staff.home_stores`).
+    home store (:mod:`posapp.services.staff.home_stores`). Making someone who signs in with a
+    till PIN a manager or admin needs ``password``, a password by the new role's rule (12+
+    characters), set in the same transaction as the role: a manager or admin never signs in or
+    approves with a PIN (issue #16), so the PIN is dropped. A cashier who already has a password
+    (cashiers' passwords follow the same 12+ rule) keeps it unless a new one is given.
 
     Raises:
-        ValidationError: a bad name, role or home store.
+        ValidationError: a bad name, role, home store or password; a promotion without one.
         ConflictError: demoting the last active admin.
     """
     full = None if full_name is None else _clean_full_name(full_name)
     if role is not None:
         _check_role(role)
+    secret_hash = None
+    if password is not None:
+        if role is None or role == Role.CASHIER.value:
+            raise ValidationError("A new password goes with a new manager or admin role only.")
+        check_password(password, role)
+        secret_hash = hash_password(password)  # Argon2 before the transaction: no lock held
     with uow:
         actor_id = _authorize(uow, actor, Permission.MANAGE_USERS)
         user = _load(uow, user_id)
@@ -222,15 +255,30 @@ def update_user(
             check_home_store(uow, new_store, role or user.role)
         if role is not None and role != user.role and user.role == Role.ADMIN.value:
             _guard_last_admin(uow, user)
+        _check_promotion(user, role, secret_hash)
         if full is not None:
             user.full_name = full
         if role is not None:
             user.role = role
+        if secret_hash is not None:
+            user.password_hash, user.pin_hash = secret_hash, None
         user.store_id = new_store
         dto = _changed(uow, user, actor_id, "edited")
-        uow.audit(AuditRecord("user.edit", actor_id, "user", user.id, before, _snapshot(user)))
+        after = _snapshot(user) | ({"password": "set"} if secret_hash is not None else {})
+        uow.audit(AuditRecord("user.edit", actor_id, "user", user.id, before, after))
         uow.commit()
     return dto
+
+
+def _check_promotion(user: User, role: str | None, secret_hash: str | None) -> None:
+    """Refuse a manager or admin role for someone whose only credential would be a PIN."""
+    if role is None or role in (user.role, Role.CASHIER.value) or secret_hash:
+        return
+    if user.password_hash is None:
+        raise ValidationError(
+            f"A {role} signs in with a password of at least {PASSWORD_MIN} characters, never a "
+            f"PIN: enter a new password for {user.username}."
+        )
 
 
 def set_active(uow: UnitOfWork, actor: UserDTO | None, user_id: int, active: bool) -> UserDTO:

@@ -34,6 +34,7 @@ from posapp.ui.staff.model import ALL_STORES, store_text
 DIALOG_WIDTH = 460
 ROLE_LABELS = {"admin": "Admin", "manager": "Manager", "cashier": "Cashier"}
 MISMATCH = "The two passwords do not match."
+PROMOTION_IDLE = "Only needed to make a cashier a manager or admin."
 STORE_HINTS = {
     "all": "Told about low stock, pickups and refunds at every store.",
     "one": "Told about low stock, pickups and refunds at this store only.",
@@ -229,25 +230,55 @@ class EditUserDialog(StaffDialog):
         self.add_field("&Role", self.role_combo)
         self.store = StoreField(self, stores, user.store_id)
         self.store_combo = self.store.combo
+        self.password_edit = password_edit(self, "Empty keeps a password they have")
+        self.repeat_edit = password_edit(self, "The same again")
+        self.password_hint = self.add_field("New &password", self.password_edit, PROMOTION_IDLE)
+        self.add_field("Re&peat password", self.repeat_edit)
         self.store.follow_role(user.role)
+        self._follow_role(user.role)
         self.role_combo.currentIndexChanged.connect(self._on_role_combo_changed)
         self.full_name_edit.setFocus()
         self.full_name_edit.selectAll()
 
+    def needs_password(self) -> bool:
+        """Whether the chosen role makes a cashier a manager or admin (a password is needed)."""
+        role = str(self.role_combo.currentData())
+        return self._user.role == "cashier" and role != "cashier"
+
+    def _follow_role(self, role: str) -> None:
+        needed = self.needs_password()
+        for edit in (self.password_edit, self.repeat_edit):
+            edit.setEnabled(needed)
+            if not needed:
+                edit.clear()
+        self.password_hint.setText(
+            f"A {ROLE_LABELS[role].lower()} needs a password ({PASSWORD_MIN}+ characters), "
+            "never a PIN."
+            if needed
+            else PROMOTION_IDLE
+        )
+
     @Slot()
     def _on_role_combo_changed(self) -> None:
-        self.store.follow_role(str(self.role_combo.currentData()))
+        role = str(self.role_combo.currentData())
+        self.store.follow_role(role)
+        self._follow_role(role)
 
     def submit(self) -> None:  # noqa: D102 - see StaffDialog.submit
         full_name = self.full_name_edit.text()
         role = str(self.role_combo.currentData())
         store_id = self.store.store_id()
+        password = self.password_edit.text() if self.needs_password() else None
+        if password is not None and password != self.repeat_edit.text():
+            self.repeat_edit.setFocus()
+            raise ValidationError(MISMATCH)
         self.user = self._staff.update_user(
             self._actor,
             self._user.id,
             full_name=None if full_name == self._user.full_name else full_name,
             role=None if role == self._user.role else role,
             store_id=KEEP_STORE if store_id == self._user.store_id else store_id,
+            password=password or None,
         )
 
 
