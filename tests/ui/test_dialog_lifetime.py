@@ -6,6 +6,7 @@ the Python objects its connections held), and every later dialog opened slower p
 
 from __future__ import annotations
 
+import gc
 import uuid
 from collections.abc import Callable
 from typing import TypeVar
@@ -85,6 +86,8 @@ def test_each_sale_destroys_its_payment_dialog(qtbot: QtBot, register: RegisterV
         sell_by_keyboard(qtbot, register, APPLE, MUG)
         assert census() == before
     assert not register.findChildren(PaymentDialog)
+    gc.collect()
+    assert not [obj for obj in gc.get_objects() if isinstance(obj, PaymentDialog)]
 
 
 # --- every dialog the main window opens ----------------------------------------------------------
