@@ -7,7 +7,8 @@ of 3–6 scans paid in exact cash, with search, coupons, park/resume, the custom
 returns mixed in. This test asserts:
 
 - after every sale the top-level widgets, all widgets and the QObjects in the application's and
-  the windows' trees are exactly what they were after the warm-up sales; the Python wrappers of
+  the windows' trees are no more than after the warm-up sales (objects of earlier tests in the
+  process may still go; in a run of its own they are exactly the same); the Python wrappers of
   QObjects the garbage collector sees do not grow either;
 - RSS grows by at most 20 MB per 1,000 sales;
 - every sale was stored, paid exactly.
@@ -70,7 +71,9 @@ def test_a_shift_of_keyboard_sales_leaves_nothing_behind(
         start, wrappers = census(), python_qobjects()
         for index in range(WARMUP, WARMUP + SALES):
             sample = shift.sale(index)
-            assert sample.alive == start, f"sale {index} left {sample.alive} (start: {start})"
+            assert not sample.alive.grew_from(start), (
+                f"sale {index}: {sample.alive}, {start} at first"
+            )
         assert python_qobjects() <= wrappers
         figures = growth(shift.samples)
     finally:

@@ -33,6 +33,19 @@ class Census:
     widgets: int
     objects: int
 
+    def grew_from(self, before: Census) -> bool:
+        """Whether any count is above ``before``'s.
+
+        "No more than before", as in tests/ui/test_operation.py: objects of earlier tests in the
+        same process may still go (pytest-qt deletes their widgets later, the garbage collector
+        frees parentless ones whenever it runs), never come.
+        """
+        return (
+            self.windows > before.windows
+            or self.widgets > before.widgets
+            or self.objects > before.objects
+        )
+
 
 def flush_deletions() -> None:
     """Run the deletions posted with ``deleteLater()`` (the event loop does this between keys)."""
