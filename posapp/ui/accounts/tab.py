@@ -449,7 +449,8 @@ class AccountsTab(Tab):
                 shop = self.backend.shop.shop_profile()
             except ServiceError:
                 shop = None  # the statement still prints, with the default name
-            self._run(StatementDialog(self.api, self.user, self.account, self, shop=shop), lambda _d: None)
+            dialog = StatementDialog(self.api, self.user, self.account, self, shop=shop)
+            self._run(dialog, lambda _d: None)
 
     def _status(self, action: str) -> None:
         if self.account is None:
