@@ -54,7 +54,14 @@ def test_groups_values_and_bounds_are_shown(
     ui_backend.shop.change_setting(staff["admin"], "orders.discount_cap_bp", "15")
     page = settings_page(qtbot, make_users_tab(qtbot, ui_backend, bus, staff["admin"]))
     groups = [page.groups.item(row).text() for row in range(page.groups.count())]
-    assert groups == ["Shop profile", "Register", "Security", "Customer accounts", "Time"]
+    assert groups == [
+        "Shop profile",
+        "Register",
+        "Printer and drawer",
+        "Security",
+        "Customer accounts",
+        "Time",
+    ]
     cap = page.fields["orders.discount_cap_bp"]
     assert line(page, "orders.discount_cap_bp").text() == "15"
     assert cap.bounds_label.text() == "A percentage from 0% to 100%. Default: 10%."
