@@ -38,7 +38,9 @@ NETWORK_TIMEOUT: Final = 5.0
 """Seconds a network printer has to answer before it counts as unreachable."""
 DRAWER_PIN: Final = 2
 """The drawer port's pin: 2 is the standard one (pin 5 drives a second drawer)."""
-NO_PRINTER: Final = "No receipt printer is set up: choose one in Admin users → Settings → Register."
+NO_PRINTER: Final = (
+    "No receipt printer is set up: choose one in Admin users → Settings → Printer and drawer."
+)
 _NOT_THERE = {errno.ENOENT, errno.ENODEV, errno.ENXIO}
 
 
