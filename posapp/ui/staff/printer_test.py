@@ -56,7 +56,8 @@ class PrinterTestRow(QWidget):
         editor = QHBoxLayout()
         editor.setSpacing(SPACING)
         editor.addWidget(self.button)
-        editor.addWidget(self.result_label, 1)
+        editor.addWidget(self.result_label)
+        editor.addStretch(1)
         bounds = plain_label("Uses the address typed above, saved or not.", self, "boundsLabel")
         about = "Prints a short page to check that posapp reaches the printer."
         self.error_label = lay_out_row(self, "Test page", about, editor, bounds)
