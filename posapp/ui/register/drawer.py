@@ -13,21 +13,41 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Final
+from typing import Final, Protocol
 
 from PySide6.QtWidgets import QWidget
 
-from posapp.services.sales import ManagerApproval, PlacedOrder, PrintedDTO
+from posapp.services.platform.dto import UserDTO
+from posapp.services.sales import ManagerApproval, PlacedOrder, PrintedDTO, SalesApi
 from posapp.services.staff import Permission
 from posapp.ui.kit.operation import Operation
 from posapp.ui.notifications import ToastArea
 
-if TYPE_CHECKING:
-    from posapp.ui.register.flow import RegisterScreen
-
 Approve = Callable[[str, str], "ManagerApproval | None"]
 NO_SALE_TEXT: Final = "Opening the drawer without a sale needs a manager's approval."
 NOT_PRINTED: Final = "Receipt not printed"
+
+
+class DrawerScreen(Protocol):
+    """What the drawer needs of the register (a part of ``flow.RegisterScreen``)."""
+
+    @property
+    def sales(self) -> SalesApi:
+        """The sales facade."""
+        ...
+
+    @property
+    def user(self) -> UserDTO:
+        """The logged-in cashier."""
+        ...
+
+    def say(self, text: str, level: str = "info") -> None:
+        """Show a message above the cart."""
+        ...
+
+    def may(self, permission: Permission) -> bool:
+        """Whether the cashier may do this without a manager."""
+        ...
 
 
 class CashDrawer:
@@ -39,7 +59,7 @@ class CashDrawer:
         approve: Asks a manager to approve ``(permission, text)``; None when given up.
     """
 
-    def __init__(self, view: RegisterScreen, parent: QWidget, approve: Approve) -> None:
+    def __init__(self, view: DrawerScreen, parent: QWidget, approve: Approve) -> None:
         self.view, self.parent, self._approve = view, parent, approve
         self.operation: Operation[PrintedDTO] | Operation[str] | None = None
 
