@@ -5,6 +5,8 @@ a no-sale needs a manager (refused without, audited with) and is counted on the 
 and a printer that cannot be reached leaves the sale as it was. On SQLite and PostgreSQL.
 """
 
+# ruff: noqa: F811 - the shop fixture comes from tests.unit.test_receipt
+
 from __future__ import annotations
 
 import io
@@ -43,8 +45,9 @@ from posapp.services.sales.dto import (
 from posapp.services.shop import SettingValueError, try_printer
 from posapp.services.staff.permissions import ROLE_PERMISSIONS
 from posapp.services.staff.security import ACTIONS
-from tests.checkout_seed import PASSWORD, Shop, open_shop_till, seed_shop
+from tests.checkout_seed import PASSWORD, Shop, open_shop_till
 from tests.unit.test_orders_matrix import _approval, _order, _world
+from tests.unit.test_receipt import shop  # noqa: F401 - the fixture: a seeded shop, till open
 
 Call = Callable[[UnitOfWork, UserDTO, dict[str, UserDTO]], object]
 
@@ -63,13 +66,6 @@ ACTION_CALLS: dict[str, Call] = {
     "sales.drawer.no_sale": _no_sale,
     "shop.printer_test.try_printer": lambda uow, a, s: try_printer(uow, a, "file:" + os.devnull),
 }
-
-
-@pytest.fixture
-def shop(backend: Backend) -> Shop:
-    shop = seed_shop(backend)
-    open_shop_till(backend, shop)
-    return shop
 
 
 @pytest.fixture
