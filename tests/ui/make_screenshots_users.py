@@ -2,7 +2,8 @@
 
 The Admin users tab (staff of two stores), the edit dialog with its Store field, the manager
 approval dialog, the till's lock screen, the audit view, and Admin users → Settings (the shop
-profile filled in, the Register group, a refused value in the Security group).
+profile filled in, the Register group, the printer group after a failed test page, a refused
+value in the Security group).
 
 Usage::
 
@@ -36,6 +37,7 @@ from posapp.ui.kit.resources import apply_theme
 from posapp.ui.main_window import MainWindow
 from posapp.ui.staff.approval_dialog import ApprovalDialog
 from posapp.ui.staff.dialogs import EditUserDialog
+from posapp.ui.staff.settings_page import SettingsPage
 from posapp.ui.staff.tab import AUDIT_PAGE, SETTINGS_PAGE, UsersTab
 from tests.ui.seed import PASSWORD, add_staff, add_store
 
@@ -157,7 +159,8 @@ def _grab_settings(tab: UsersTab, window: QWidget, backend: Backend, admin: User
     paths.append(_grab(window, "settings_logo.png"))
     page.groups.setCurrentRow(1)
     paths.append(_grab(window, "settings_register.png"))
-    page.groups.setCurrentRow(2)
+    paths.append(_grab_printer(page, window, backend, admin))
+    page.groups.setCurrentRow(3)
     for key, text in (("auth.lockout_attempts", "0"), ("till.idle_lock_minutes", "2")):
         editor = page.fields[key].editor
         assert isinstance(editor, QLineEdit)
@@ -166,6 +169,17 @@ def _grab_settings(tab: UsersTab, window: QWidget, backend: Backend, admin: User
     paths.append(_grab(window, "settings_refused.png"))
     page.revert()
     return paths
+
+
+def _grab_printer(page: SettingsPage, window: QWidget, backend: Backend, admin: UserDTO) -> Path:
+    """Printer and drawer: a network printer that is switched off, after Print test page."""
+    backend.shop.change_setting(admin, "orders.receipt_printer", "network:192.0.2.50:9100")
+    page.load()
+    page.groups.setCurrentRow(2)
+    page.printer_test.print_test_page()
+    while page.printer_test.is_busy():
+        _settle()
+    return _grab(window, "settings_printer.png")
 
 
 def _grab_store_dialog(tab: UsersTab, backend: Backend) -> Path:

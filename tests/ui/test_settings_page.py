@@ -54,7 +54,14 @@ def test_groups_values_and_bounds_are_shown(
     ui_backend.shop.change_setting(staff["admin"], "orders.discount_cap_bp", "15")
     page = settings_page(qtbot, make_users_tab(qtbot, ui_backend, bus, staff["admin"]))
     groups = [page.groups.item(row).text() for row in range(page.groups.count())]
-    assert groups == ["Shop profile", "Register", "Security", "Customer accounts", "Time"]
+    assert groups == [
+        "Shop profile",
+        "Register",
+        "Printer and drawer",
+        "Security",
+        "Customer accounts",
+        "Time",
+    ]
     cap = page.fields["orders.discount_cap_bp"]
     assert line(page, "orders.discount_cap_bp").text() == "15"
     assert cap.bounds_label.text() == "A percentage from 0% to 100%. Default: 10%."
@@ -185,3 +192,32 @@ def test_the_logo_is_checked_stored_and_removed(
     logo.remove_button.click()
     assert logo.preview.text() == "No logo"
     assert ui_backend.shop.shop_logo() == b""
+
+
+def test_print_test_page_uses_the_typed_printer_off_the_gui_thread(
+    qtbot: QtBot, ui_backend: Backend, bus: EventBus, staff: dict[str, UserDTO], tmp_path: Path
+) -> None:
+    page = settings_page(qtbot, make_users_tab(qtbot, ui_backend, bus, staff["admin"]))
+    page.groups.setCurrentRow(2)
+    printer = line(page, "orders.receipt_printer")
+    assert printer.text() == "none"
+    assert page.fields["orders.drawer_kick"].text() == "cash_sales"
+    row = page.printer_test
+    paper = tmp_path / "printer.bin"
+    for typed, shown in (
+        (f"file:{paper}", f"Test page sent to file:{paper}."),
+        ("network:127.0.0.1:1", "The printer at 127.0.0.1:1 refused the connection"),
+        ("lpt1", "'lpt1' names no kind of printer"),
+        ("none", "No receipt printer is set up"),
+    ):
+        printer.setText(typed)
+        printer.setFocus()
+        QTest.keySequence(printer, "Ctrl+T")  # the button's key (it clicks after a short press)
+        label = row.result_label if shown.startswith("Test page") else row.error_label
+        qtbot.wait_until(lambda: label.text().startswith(shown), timeout=20_000)  # noqa: B023
+        assert "Traceback" not in label.text()
+        qtbot.wait_until(lambda: not row.is_busy() and row.button.isEnabled())
+    assert b"TEST PAGE" in paper.read_bytes()
+    assert (
+        ui_backend.shop.setting(staff["admin"], "orders.receipt_printer").value == "none"
+    )  # not saved

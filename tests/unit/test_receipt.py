@@ -7,6 +7,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from escpos.printer import Dummy
 from pypdf import PdfReader
 
 from posapp.reports.receipt import receipt_pdf
@@ -15,11 +16,12 @@ from posapp.reports.till_reports import till_report_pdf, till_report_sections
 from posapp.services.backend import Backend
 from posapp.services.coupons import mask_code
 from posapp.services.platform.errors import ValidationError
+from posapp.services.platform.printer_address import PrinterAddressError, parse_printer
 from posapp.services.sales import checkout, tills
 from posapp.services.sales import queries as orders_queries
 from posapp.services.sales import report as orders_sales
 from posapp.services.sales.dto import DraftLine, PaymentDraft, PaymentKind, SaleDraft
-from posapp.services.sales.escpos import open_printer, print_receipt
+from posapp.services.sales.escpos import print_receipt
 from posapp.services.sales.order_dto import OrderDetail
 from posapp.services.sales.pricing import Discount
 from posapp.services.sales.receipt import receipt_model, receipt_text
@@ -106,9 +108,9 @@ def test_receipt_pdf_has_the_lines_and_a_barcode(order: OrderDetail) -> None:
 
 
 def test_escpos_dummy_printer_gets_the_receipt(order: OrderDetail) -> None:
-    printer = open_printer("dummy:")
+    printer = Dummy()
     print_receipt(printer, receipt_model(order, zone=UTC))
-    output = printer.output  # type: ignore[attr-defined]
+    output = printer.output
     assert b"Main Street Market" in output
     assert b"Card **** 4242" in output
     assert b"{B" + order.number.encode() in output  # Code 128 of the order number
@@ -116,9 +118,9 @@ def test_escpos_dummy_printer_gets_the_receipt(order: OrderDetail) -> None:
     assert all(len(line) <= 42 for line in receipt_text(receipt_model(order, zone=UTC)))
 
 
-def test_unknown_printer_url() -> None:
-    with pytest.raises(ValueError, match="unsupported receipt printer"):
-        open_printer("usb")
+def test_unknown_printer_address() -> None:
+    with pytest.raises(PrinterAddressError, match="names no kind of printer"):
+        parse_printer("lpt1")
 
 
 def test_z_report_sections_and_pdf(backend: Backend, shop: Shop, order: OrderDetail) -> None:

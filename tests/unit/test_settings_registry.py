@@ -40,7 +40,14 @@ def test_every_key_once_with_a_group_a_label_and_a_description() -> None:
         (registry.CARD_DETAILS, "Last four", "last_four"),
         (registry.LEGAL_NAME, "  Müller & Söhne GmbH ", "Müller & Söhne GmbH"),
         (registry.ADDRESS, "Hauptstr. 1 \r\n 10115 Berlin", "Hauptstr. 1\n10115 Berlin"),
-        (registry.RECEIPT_PRINTER, "tcp:192.168.1.50:9100", "tcp:192.168.1.50:9100"),
+        (registry.RECEIPT_PRINTER, "tcp:192.168.1.50:9100", "network:192.168.1.50:9100"),
+        (registry.RECEIPT_PRINTER, "network:Printer.local", "network:printer.local:9100"),
+        (registry.RECEIPT_PRINTER, "network:[fe80::1]:9101", "network:[fe80::1]:9101"),
+        (registry.RECEIPT_PRINTER, "serial:/dev/ttyUSB0", "serial:/dev/ttyUSB0:9600"),
+        (registry.RECEIPT_PRINTER, "serial:COM3:19200", "serial:COM3:19200"),
+        (registry.RECEIPT_PRINTER, "USB:0x04B8:0E15", "usb:04b8:0e15"),
+        (registry.RECEIPT_PRINTER, " file:/dev/usb/lp0 ", "file:/dev/usb/lp0"),
+        (registry.RECEIPT_PRINTER, "none", ""),
         (registry.RECEIPT_PRINTER, "", ""),
     ],
 )
@@ -72,7 +79,22 @@ def test_typed_values(spec: registry.AnySpec, text: str, value: object) -> None:
         (registry.LEGAL_NAME, "x" * 121, "at most 120 characters"),
         (registry.LEGAL_NAME, "a\x00b", "control characters"),
         (registry.RECEIPT_FOOTER, "card 4111 1111 1111 1111", "card number"),
-        (registry.RECEIPT_PRINTER, "lpt1", "file:DEVICE, tcp:HOST"),
+        (registry.RECEIPT_PRINTER, "lpt1", "names no kind of printer: type none, network:HOST"),
+        (registry.RECEIPT_PRINTER, "192.168.1.50:9100", "names no kind of printer"),
+        (registry.RECEIPT_PRINTER, "network:", "host name or IP address"),
+        (registry.RECEIPT_PRINTER, "network:printer:0", "port '0' is not a number from 1 to 65535"),
+        (registry.RECEIPT_PRINTER, "network:printer:http", "port 'http'"),
+        (registry.RECEIPT_PRINTER, "network:bad_host!", "not a host name or IP address"),
+        (registry.RECEIPT_PRINTER, "network:999.1.1.1", "not a valid IP address"),
+        (registry.RECEIPT_PRINTER, "serial:/dev/ttyUSB0:9601", "9601 baud is not a serial speed"),
+        (registry.RECEIPT_PRINTER, "serial:", "enter the serial port"),
+        (registry.RECEIPT_PRINTER, "usb:04b8", "usb:VENDOR:PRODUCT"),
+        (registry.RECEIPT_PRINTER, "usb:zzzz:0202", "usb:VENDOR:PRODUCT"),
+        (registry.RECEIPT_PRINTER, "usb:0000:0000", "name no device"),
+        (registry.RECEIPT_PRINTER, "file:lp0", "not a full path"),
+        (registry.RECEIPT_PRINTER, "file:/dev/../etc/passwd", "without '..'"),
+        (registry.RECEIPT_PRINTER, "file:/" + "x" * 300, "longer than 200"),
+        (registry.RECEIPT_PRINTER, "file:/dev/a\x00b", "control characters"),
     ],
 )
 def test_bad_values_are_refused_with_a_clear_message(
@@ -98,7 +120,7 @@ def test_stored_rows_of_earlier_versions_are_read_as_they_were(backend: Backend)
         registry.LOCKOUT_ATTEMPTS.key: "3",
         registry.WITHDRAWAL_APPROVAL.key: 10_00,
         registry.SHOP_TIMEZONE.key: "Asia/Tokyo",
-        registry.RECEIPT_PRINTER.key: "dummy",
+        registry.RECEIPT_PRINTER.key: "tcp:192.168.1.50",
     }
     with backend.uow() as uow:
         for key, value in rows.items():
@@ -111,7 +133,7 @@ def test_stored_rows_of_earlier_versions_are_read_as_they_were(backend: Backend)
         assert registry.read(uow, registry.LOCKOUT_ATTEMPTS) == 3
         assert registry.read(uow, registry.WITHDRAWAL_APPROVAL) == 10_00
         assert registry.read(uow, registry.SHOP_TIMEZONE) == "Asia/Tokyo"
-        assert registry.read(uow, registry.RECEIPT_PRINTER) == "dummy"
+        assert registry.read(uow, registry.RECEIPT_PRINTER) == "network:192.168.1.50:9100"
         assert registry.read(uow, registry.LOCKOUT_MINUTES) == 15  # unset: the default
 
 

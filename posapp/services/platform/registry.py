@@ -35,6 +35,7 @@ from posapp.services.platform.setting_specs import (
     MoneySpec,
     NumberSpec,
     PercentSpec,
+    PrinterSpec,
     SettingValueError,
     Spec,
     TextSpec,
@@ -57,6 +58,7 @@ __all__ = [
     "MoneySpec",
     "NumberSpec",
     "PercentSpec",
+    "PrinterSpec",
     "SettingValueError",
     "Spec",
     "TextSpec",
@@ -71,14 +73,15 @@ T = TypeVar("T")
 _log = logging.getLogger(__name__)
 _MISSING: Final = object()
 
-PROFILE, REGISTER, SECURITY, ACCOUNTS, CLOCK = (
+PROFILE, REGISTER, HARDWARE, SECURITY, ACCOUNTS, CLOCK = (
     "Shop profile",
     "Register",
+    "Printer and drawer",
     "Security",
     "Customer accounts",
     "Time",
 )
-GROUPS: Final = (PROFILE, REGISTER, SECURITY, ACCOUNTS, CLOCK)
+GROUPS: Final = (PROFILE, REGISTER, HARDWARE, SECURITY, ACCOUNTS, CLOCK)
 """The groups in the order the Settings page shows them."""
 
 
@@ -114,11 +117,14 @@ DENOMINATIONS = DenominationsSpec("tills.denominations", REGISTER, "Notes and co
                                   "The notes and coins counted when a till closes.",
                                   (50000, 20000, 10000, 5000, 2000, 1000, 500, 200, 100, 50, 20,
                                    10, 5, 2, 1))  # fmt: skip
-RECEIPT_PRINTER = TextSpec("orders.receipt_printer", REGISTER, "Receipt printer",
-                           "The ESC/POS printer receipts go to (file:/dev/usb/lp0 or "
-                           "tcp:HOST[:PORT]); empty for none.", "", limit=200,
-                           pattern=r"file:\S+|tcp:[\w.-]+(:\d{1,5})?|dummy",
-                           hint="file:DEVICE, tcp:HOST[:PORT] or empty")  # fmt: skip
+RECEIPT_PRINTER = PrinterSpec("orders.receipt_printer", HARDWARE, "Receipt printer",
+                              "The ESC/POS printer receipts print on after each sale; the "
+                              "cash drawer hangs on it.", "")  # fmt: skip
+DRAWER_KICK = ChoiceSpec("orders.drawer_kick", HARDWARE, "Cash drawer",
+                         "When the cash drawer on the receipt printer opens by itself.",
+                         "cash_sales",
+                         choices=(("cash_sales", "Open on sales paid in cash"),
+                                  ("never", "Never (open it by hand)")))  # fmt: skip
 IDLE_LOCK_MINUTES = NumberSpec("till.idle_lock_minutes", SECURITY, "Idle lock",
                                "Minutes without input before the till locks itself (0: never).",
                                5.0, minimum=0, maximum=480, unit="minutes",
@@ -139,7 +145,7 @@ SHOP_TIMEZONE = ZoneSpec("shop_timezone", CLOCK, "Time zone",
 
 SETTINGS: Final[tuple[AnySpec, ...]] = (
     LEGAL_NAME, ADDRESS, VAT_NUMBER, RECEIPT_HEADER, RECEIPT_FOOTER,
-    DISCOUNT_CAP_BP, CARD_DETAILS, DENOMINATIONS, RECEIPT_PRINTER,
+    DISCOUNT_CAP_BP, CARD_DETAILS, DENOMINATIONS, RECEIPT_PRINTER, DRAWER_KICK,
     IDLE_LOCK_MINUTES, LOCKOUT_ATTEMPTS, LOCKOUT_MINUTES,
     WITHDRAWAL_APPROVAL, SHOP_TIMEZONE,
 )  # fmt: skip

@@ -3,9 +3,10 @@
 A :class:`Spec` is one setting of :mod:`posapp.services.platform.registry`: its key, meaning,
 default and who may change it, with the rules of its kind — a whole number, a number with
 decimals, a percentage stored in basis points, an amount stored in minor units, free text, one
-of a few choices, an IANA time zone, or a list of notes and coins. :meth:`Spec.parse` reads what
-a person typed and says what is wrong in a :class:`SettingValueError`; :meth:`Spec.coerce`
-reads what is stored (also what earlier versions stored).
+of a few choices, an IANA time zone, a list of notes and coins, or a receipt printer's address.
+:meth:`Spec.parse` reads what a person typed and says what is wrong in a
+:class:`SettingValueError`; :meth:`Spec.coerce` reads what is stored (also what earlier
+versions stored).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from zoneinfo import available_timezones
 
 from posapp.money import MoneyError, format_money, parse_money
 from posapp.services.platform.errors import ValidationError
+from posapp.services.platform.printer_address import FORMS, PrinterAddressError, parse_printer
 from posapp.services.platform.text import clean_text
 
 T = TypeVar("T")
@@ -281,6 +283,28 @@ class ChoiceSpec(Spec[str]):
         return value
 
 
+@dataclass(frozen=True, slots=True)
+class PrinterSpec(Spec[str]):
+    """A receipt printer's address (:mod:`~posapp.services.platform.printer_address`), or none."""
+
+    @property
+    def kind(self) -> str:  # noqa: D102
+        return "printer"
+
+    @property
+    def bounds(self) -> str:  # noqa: D102
+        return FORMS
+
+    def parse(self, text: str) -> str:  # noqa: D102
+        try:
+            return parse_printer(text).text
+        except PrinterAddressError as exc:
+            raise SettingValueError(f"{self.label}: {exc}") from exc
+
+    def show(self, value: str) -> str:  # noqa: D102
+        return value or "none"
+
+
 @cache
 def _zones() -> frozenset[str]:
     return frozenset(available_timezones())
@@ -359,5 +383,5 @@ def _unit(unit: str) -> str:
     return f" {unit}" if unit else ""
 
 
-AnySpec = IntSpec | NumberSpec | TextSpec | ChoiceSpec | ZoneSpec | DenominationsSpec
+AnySpec = IntSpec | NumberSpec | TextSpec | ChoiceSpec | ZoneSpec | DenominationsSpec | PrinterSpec
 """Any one setting (percent and money settings are int settings)."""

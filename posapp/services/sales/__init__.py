@@ -5,6 +5,7 @@ The package's face (see docs/ARCHITECTURE.md); the edges use ``Backend.sales``.
 
 from posapp.services.sales.api import RECEIPT_PRINTER_KEY, SalesApi
 from posapp.services.sales.checkout import place_order
+from posapp.services.sales.drawer import NoSaleDTO, PrintedDTO
 from posapp.services.sales.dto import (
     ApprovalRequiredError,
     BasketItem,
@@ -87,6 +88,7 @@ __all__ = [
     "DraftLine",
     "ManagerApproval",
     "MethodTotal",
+    "NoSaleDTO",
     "OrderDetail",
     "OrderFilter",
     "OrderLineDTO",
@@ -102,6 +104,7 @@ __all__ = [
     "PriceLine",
     "PricedCart",
     "PricedLine",
+    "PrintedDTO",
     "ProductDTO",
     "ReceiptModel",
     "ReceiptRow",

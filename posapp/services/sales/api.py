@@ -23,10 +23,13 @@ from posapp.services.platform import registry, zone
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import DatabaseError
 from posapp.services.platform.facade import Facade, in_unit_of_work, reads, writes
+from posapp.services.platform.printer import PrinterError, connected, kick_drawer
+from posapp.services.platform.printer_address import PrinterAddress
 from posapp.services.platform.retry import with_retry
 from posapp.services.sales import (
     checkout,
     checkout_pricing,
+    drawer,
     lookup,
     orders,
     queries,
@@ -36,15 +39,15 @@ from posapp.services.sales import (
 )
 from posapp.services.sales import parked as parking
 from posapp.services.sales.dto import ManagerApproval
-from posapp.services.sales.escpos import open_printer, print_receipt
-from posapp.services.sales.receipt import receipt_model
+from posapp.services.sales.escpos import print_receipt
+from posapp.services.sales.receipt import ReceiptModel, receipt_model
 from posapp.services.staff import Permission, active_stores
 
 __all__ = ["RECEIPT_PRINTER_KEY", "SalesApi"]
 
 R = TypeVar("R")
 RECEIPT_PRINTER_KEY = registry.RECEIPT_PRINTER.key
-"""Setting: an ESC/POS printer for receipts (``file:/dev/usb/lp0``, ``tcp:HOST[:PORT]``)."""
+"""Setting: the ESC/POS receipt printer (``network:HOST[:PORT]``, ``file:/dev/usb/lp0``, …)."""
 LOST = "The database cannot be reached right now ({}). Nothing was lost: try again."
 
 
@@ -110,24 +113,76 @@ class SalesApi(Facade):
 
     shop_zone = reads(in_unit_of_work(zone.shop_zone))
     shop_profile = reads(in_unit_of_work(registry.shop_profile))
+    printer_address = reads(in_unit_of_work(drawer.printer_address))
 
     def print_receipt(self, actor: UserDTO, order_id: int, *, copy: bool = False) -> bool:
-        """Print the receipt on the ESC/POS printer of the setting; False when none is set."""
+        """Print the receipt on the ESC/POS printer of the setting; False when none is set.
 
-        def send() -> bool:
+        Raises:
+            PrinterError: the printer cannot be reached; the message says why.
+        """
+        address = self.printer_address()
+        if address.kind == "none":
+            return False
+        self._print(actor, order_id, address, copy=copy, kick=False)
+        return True
+
+    def after_sale(self, actor: UserDTO, order_id: int) -> drawer.PrintedDTO:
+        """After a sale has been placed: open the drawer if paid in cash, print the receipt.
+
+        The drawer's opening is recorded (and committed) first; then the printer works, outside
+        any transaction. A printer failure leaves the sale as it is.
+
+        Raises:
+            PrinterError: the printer cannot be reached; the message says why.
+        """
+        job = _guard(lambda: drawer.sale_print_job(self._context.uow(), actor, order_id))
+        if job.address.kind == "none":
+            return drawer.PrintedDTO(printed=False, drawer_opened=False)
+        self._print(actor, order_id, job.address, kick=job.kick)
+        return drawer.PrintedDTO(printed=True, drawer_opened=job.kick)
+
+    def open_drawer(self, actor: UserDTO, approval: ManagerApproval | None = None) -> str:
+        """No sale: record the opening (a manager, or a manager's approval), then open the drawer.
+
+        Returns:
+            The approver's username (``""`` when the actor's own role allowed it).
+
+        Raises:
+            ApprovalRequiredError: a cashier needs a manager's approval.
+            PrinterError: no printer is set up, or the drawer's pulse could not be sent (the
+                opening is recorded all the same).
+        """
+        done = _guard(lambda: drawer.no_sale(self._context.uow(), actor, approval))
+        try:
+            with connected(done.address) as printer:
+                kick_drawer(printer)
+        except PrinterError as exc:
+            message = f"The drawer did not open: {exc} (the no-sale is recorded)."
+            raise PrinterError(message) from exc
+        return done.approver
+
+    def _print(
+        self,
+        actor: UserDTO,
+        order_id: int,
+        address: PrinterAddress,
+        *,
+        kick: bool,
+        copy: bool = False,
+    ) -> None:
+        def read() -> ReceiptModel:
             with self._context.read_uow() as uow:
-                url = registry.read(uow, registry.RECEIPT_PRINTER)
                 local = zone.shop_zone(uow)
                 shop = registry.shop_profile(uow)
-            if not url:
-                return False
             detail = queries.order_detail(self._context.read_uow(), actor, order_id)
-            print_receipt(
-                open_printer(str(url)), receipt_model(detail, zone=local, copy=copy, shop=shop)
-            )
-            return True
+            return receipt_model(detail, zone=local, copy=copy, shop=shop)
 
-        return _guard(send)
+        model = _guard(read)
+        with connected(address) as printer:
+            if kick:
+                kick_drawer(printer)  # first: the cashier gives change while the receipt prints
+            print_receipt(printer, model)
 
     # --- tills ------------------------------------------------------------------------------
 

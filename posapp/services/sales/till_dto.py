@@ -95,6 +95,8 @@ class TillReport:
     account_cash_minor: int
     expected_cash_minor: int
     movements: tuple[CashMovementDTO, ...]
+    no_sale_count: int = 0
+    """How often the drawer was opened without a sale (each with its audit row)."""
 
     @property
     def counted_minor(self) -> int | None:

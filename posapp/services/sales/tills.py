@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from posapp.models import (
+    AuditEntry,
     CashMovement,
     Order,
     OrderLine,
@@ -62,6 +63,7 @@ from posapp.services.staff import Permission, requires
 
 __all__ = [
     "DENOMINATIONS",
+    "NO_SALE_ACTION",
     "TillClosedError",
     "cash_movement",
     "close_till",
@@ -81,6 +83,8 @@ DENOMINATIONS: tuple[int, ...] = registry.DENOMINATIONS.default
 """Notes and coins in minor units, largest first (a setting may replace them)."""
 MAX_PIECES = 100_000
 REASON_MAX = 200
+NO_SALE_ACTION = "till.no_sale"
+"""Audit action of a no-sale drawer opening (object: the till session); the reports count them."""
 
 
 class TillClosedError(ServiceError):
@@ -451,7 +455,20 @@ def _calculate(uow: UnitOfWork, session: TillSession, kind: str) -> TillReport:
         account_cash_minor=account_cash,
         expected_cash_minor=expected,
         movements=movements,
+        no_sale_count=_no_sales(uow, sid),
     )
+
+
+def _no_sales(uow: UnitOfWork, session_id: int) -> int:
+    """How often the drawer of the session was opened without a sale (its audit rows)."""
+    count = uow.session.scalar(
+        select(func.count(AuditEntry.id)).where(
+            AuditEntry.action == NO_SALE_ACTION,
+            AuditEntry.object_kind == "till_session",
+            AuditEntry.object_id == session_id,
+        )
+    )
+    return int(count or 0)
 
 
 _METHOD_ORDER = {"cash": 0, "card": 1, "account": 2}

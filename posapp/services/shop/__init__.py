@@ -10,6 +10,7 @@ from posapp.services.platform.registry import GROUPS, SettingValueError
 from posapp.services.shop.api import ShopApi
 from posapp.services.shop.dto import SettingDTO
 from posapp.services.shop.logo import LOGO_SIDE, remove_logo, set_logo, shop_logo
+from posapp.services.shop.printer_test import try_printer
 from posapp.services.shop.settings_admin import (
     SettingsRefusedError,
     change_setting,
@@ -35,4 +36,5 @@ __all__ = [
     "setting",
     "shop_logo",
     "shop_profile",
+    "try_printer",
 ]

@@ -7,7 +7,7 @@ documents read the profile through it. Each method runs one use case in its own 
 from __future__ import annotations
 
 from posapp.services.platform.facade import Facade, reads, writes
-from posapp.services.shop import logo, settings_admin
+from posapp.services.shop import logo, printer_test, settings_admin
 
 
 class ShopApi(Facade):
@@ -21,3 +21,4 @@ class ShopApi(Facade):
     set_logo = writes(logo.set_logo)
     remove_logo = writes(logo.remove_logo)
     shop_logo = reads(logo.shop_logo)
+    try_printer = reads(printer_test.try_printer)

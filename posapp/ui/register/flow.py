@@ -48,6 +48,7 @@ from posapp.ui.register.dialogs import (
     price_dialog,
     quantity_dialog,
 )
+from posapp.ui.register.drawer import CashDrawer
 from posapp.ui.register.payment import PaymentDialog
 from posapp.ui.register.pickers import CustomerPicker, ParkedPicker, product_picker
 
@@ -143,6 +144,7 @@ class RegisterFlow:
         self.parent = parent
         self.receipt_sink: ReceiptSink = save_and_open_receipt
         self.last_order: PlacedOrder | None = None
+        self.drawer = CashDrawer(view, parent, self.approval)
 
     @property
     def cart(self) -> Cart:
@@ -435,7 +437,9 @@ class RegisterFlow:
         view = self.view
         while True:
             try:
-                return view.sales.place_order(view.user, self.cart.draft(payments))
+                placed = view.sales.place_order(view.user, self.cart.draft(payments))
+                self.drawer.after_sale(placed)  # committed: now the receipt and the drawer
+                return placed
             except ApprovalRequiredError as exc:
                 approval = self.approval(exc.permission, str(exc))
                 if approval is None:

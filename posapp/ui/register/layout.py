@@ -42,8 +42,8 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
 class RegisterLayout(QWidget):
     """The register's widgets, laid out; the view subclass connects them.
 
-    ``buttons`` maps each action of :data:`ACTIONS` (and ``search_product``, ``print_receipt``) to
-    its key button; ``pay_button`` is the big Pay (F12).
+    ``buttons`` maps each action of :data:`ACTIONS` (and ``search_product``, ``print_receipt``,
+    ``no_sale``) to its key button; ``pay_button`` is the big Pay (F12).
     """
 
     def __init__(self, model: CartTableModel, parent: QWidget | None = None) -> None:
@@ -154,6 +154,8 @@ class RegisterLayout(QWidget):
         self.pay_button.setAccessibleName("Pay (F12)")
         receipt = KeyButton("Ctrl+P", "Receipt of last sale", side)
         self.buttons["print_receipt"] = receipt
+        no_sale = KeyButton("F3", "No sale (open drawer)", side)
+        self.buttons["no_sale"] = no_sale
         column = QVBoxLayout(side)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(SPACING + 4)
@@ -163,4 +165,5 @@ class RegisterLayout(QWidget):
         column.addWidget(self.change)
         column.addWidget(self.pay_button)
         column.addWidget(receipt)
+        column.addWidget(no_sale)
         return side

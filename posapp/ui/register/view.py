@@ -99,6 +99,7 @@ class RegisterView(RegisterLayout):
             "F2": self.search_product,
             "F12": self.pay,
             "Ctrl+P": self.print_receipt,
+            "F3": self.no_sale,
         }
         keys.update({key: getattr(self, name) for key, _label, name in ACTIONS})
         self.shortcuts: list[QShortcut] = []
@@ -513,6 +514,12 @@ class RegisterView(RegisterLayout):
         """Ctrl+P: the receipt of the last sale."""
         self.flow.print_receipt()
         self.focus_scan()
+
+    @Slot()
+    def no_sale(self) -> None:
+        """F3: open the cash drawer without a sale (a manager, or a manager's approval)."""
+        with self._dialogs():
+            self.flow.drawer.no_sale()
 
     def may(self, permission: Permission) -> bool:
         """Whether the logged-in user's role allows ``permission`` without a manager."""

@@ -44,6 +44,7 @@ from posapp.ui.kit.widgets import (
 )
 from posapp.ui.staff.dialogs import chevron_combo
 from posapp.ui.staff.logo_field import LogoField
+from posapp.ui.staff.printer_test import PrinterTestRow
 from posapp.ui.staff.setting_row import lay_out_row
 
 if TYPE_CHECKING:
@@ -51,7 +52,8 @@ if TYPE_CHECKING:
 
 GROUP_TEXT = {
     "Shop profile": "Who the shop is, as printed on receipts, Z reports and statements.",
-    "Register": "How the till sells: discounts, card payments, the cash count, the printer.",
+    "Register": "How the till sells: discounts, card payments, the cash count.",
+    "Printer and drawer": "The receipt printer and the cash drawer that opens through it.",
     "Security": "When the till locks itself and how wrong passwords are counted.",
     "Customer accounts": "When money leaving a customer account needs a manager.",
     "Time": "The clock that receipts, reports and business days follow.",
@@ -59,6 +61,7 @@ GROUP_TEXT = {
 _UNITS = {"percent": "%", "money": ""}
 _TEXT_LINES = 3
 PROFILE_GROUP = "Shop profile"
+PRINTER_KEY = "orders.receipt_printer"
 _SHORT = 40
 """Longer defaults (the notes and coins) are not repeated under the field."""
 
@@ -197,6 +200,7 @@ class SettingsPage(QWidget):
         self.groups.setFrameShape(QFrame.Shape.NoFrame)
         self.pages = QStackedWidget(self)
         self.logo = LogoField(shop, user, self)
+        self.printer_test = PrinterTestRow(shop, user, self._typed_printer, self)
         self.logo.changed.connect(self._on_logo_changed)
         self.status_label = message_label("infoLabel", self, wrap=False)
         self.error_label = message_label("errorLabel", self)
@@ -254,6 +258,8 @@ class SettingsPage(QWidget):
                 column.addWidget(separator(body))
             field = self.fields[setting.key] = SettingField(setting, body)
             column.addWidget(field)
+            if setting.key == PRINTER_KEY:
+                column.addWidget(self.printer_test)
         if group == PROFILE_GROUP:
             column.addWidget(separator(body))
             column.addWidget(self.logo)
@@ -287,6 +293,11 @@ class SettingsPage(QWidget):
         self.logo.load()
         self._loaded = True
         self._update_status()
+
+    def _typed_printer(self) -> str:
+        """The receipt printer's address as typed (the test page goes there)."""
+        field = self.fields.get(PRINTER_KEY)
+        return field.text() if field is not None else ""
 
     def ensure_loaded(self) -> None:
         """Load once, when the page is first shown."""
