@@ -46,7 +46,7 @@ DENSE: Final = 2_000
 """Above this many trigram matches (in names, or in SKUs), the first ones by name are found by
 walking the name index (they are then near its start) rather than by sorting every match: at a
 million products either way then costs a few milliseconds at most."""
-WALK_BUDGET: Final = 10_000
+WALK_BUDGET: Final = 40_000
 """How many products (in name order) a walk reads before the matches are sorted instead."""
 _TRIGRAM: Final = 3
 
@@ -65,7 +65,7 @@ def first_containing(session: Session, value: str, *, limit: int) -> list[int]:
         # Common: the first matches by name are most likely near the start of the name index.
         walked = _walk(session, value, limit, budget=WALK_BUDGET)
         if len(walked) >= limit:
-            return _ids(walked)
+            return _ids(sorted(walked, key=lambda row: (str(row[1]), int(str(row[0])))))
     sql = (
         "SELECT p.id FROM products_fts CROSS JOIN products AS p ON p.id = products_fts.rowid "
         "WHERE products_fts MATCH :match AND +p.active = 1 ORDER BY p.name, p.id LIMIT :n"
@@ -106,7 +106,9 @@ def _walk(
     if budget is None:
         sql = f"{rows.replace(' ORDER BY', f' AND {match} ORDER BY')} LIMIT :n"
     else:
-        sql = f"SELECT id FROM ({rows} LIMIT :budget) WHERE {match} ORDER BY name, id LIMIT :n"
+        # No ORDER BY outside: the subquery streams in index order and the first matches stop
+        # the read (an ORDER BY here would read all of the budget first); sorted in Python.
+        sql = f"SELECT id, name FROM ({rows} LIMIT :budget) WHERE {match} LIMIT :n"
     params = {"pattern": contains(value.lower()), "n": limit, "budget": budget}
     return session.execute(text(sql), params).all()
 
