@@ -25,7 +25,7 @@ from posapp.services.sales.dto import (
     CustomerDTO,
     ProductDTO,
 )
-from posapp.services.staff import ACTIONS, Permission, authorize, authorize_actor
+from posapp.services.staff import ACTIONS, Permission, authorize, authorize_connection
 
 __all__ = [
     "categories",
@@ -94,9 +94,8 @@ def lookup_code(uow: UnitOfWork, actor: UserDTO, code: str) -> ProductDTO | None
     text = _clean(code)
     if not text:
         return None
-    with uow:
-        authorize_actor(uow, actor, Permission.SELL)  # a scan is the hot path: no ORM here
-        conn = uow.session.connection()
+    with uow.reading() as conn:  # a scan is the hot path: no ORM session here
+        authorize_connection(conn, actor, Permission.SELL)
         row = _BY_BARCODE.one(conn, {"code": text})
         if row is None:
             row = _BY_SKU.one(conn, {"code": text.upper()})
