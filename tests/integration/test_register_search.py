@@ -37,6 +37,8 @@ TERMS = (
     "ple jui",
     "water",
     "zenbel still",
+    "juice apple",  # both words in the name, but not this text: no match
+    "kel 1L",
     # accents (the same letter case as in the names), and not a match without them
     "café",
     "CAFÉ",

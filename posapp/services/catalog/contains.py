@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
-from sqlalchemy import ColumnElement, Integer, column, func, or_, text
+from sqlalchemy import ColumnElement, Integer, and_, column, func, or_, text
 from sqlalchemy.orm import Session
 
 from posapp.models import Product
@@ -46,7 +46,7 @@ DENSE: Final = 2_000
 """Above this many trigram matches (in names, or in SKUs), the first ones by name are found by
 walking the name index (they are then near its start) rather than by sorting every match: at a
 million products either way then costs a few milliseconds at most."""
-WALK_BUDGET: Final = 40_000
+WALK_BUDGET: Final = 20_000
 """How many products (in name order) a walk reads before the matches are sorted instead."""
 _TRIGRAM: Final = 3
 
@@ -61,16 +61,22 @@ def first_containing(session: Session, value: str, *, limit: int) -> list[int]:
         return _first_postgres(session, value, limit)
     if len(value) < _TRIGRAM:
         return _ids(_walk(session, value, limit))
-    if value.isascii() and _many(session, value):
+    match, checked = _match(value)
+    params = {"match": match, "pattern": contains(value.lower()), "n": limit, "dense": DENSE + 1}
+    if value.isascii() and _many(session, checked, params):
         # Common: the first matches by name are most likely near the start of the name index.
         walked = _walk(session, value, limit, budget=WALK_BUDGET)
         if len(walked) >= limit:
             return _ids(sorted(walked, key=lambda row: (str(row[1]), int(str(row[0])))))
     sql = (
         "SELECT p.id FROM products_fts CROSS JOIN products AS p ON p.id = products_fts.rowid "
-        "WHERE products_fts MATCH :match AND +p.active = 1 ORDER BY p.name, p.id LIMIT :n"
+        f"WHERE products_fts MATCH :match AND +p.active = 1{_CHECK if checked else ''} "
+        "ORDER BY p.name, p.id LIMIT :n"
     )
-    return [int(i) for (i,) in session.execute(text(sql), {"match": _phrase(value), "n": limit})]
+    return [int(i) for (i,) in session.execute(text(sql), params)]
+
+
+_CHECK = " AND (lower(p.name) LIKE :pattern ESCAPE '\\' OR lower(p.sku) LIKE :pattern ESCAPE '\\')"
 
 
 def _phrase(value: str) -> str:
@@ -78,16 +84,32 @@ def _phrase(value: str) -> str:
     return '"' + value.replace('"', '""') + '"'
 
 
+def _match(value: str) -> tuple[str, bool]:
+    """The FTS5 query for ``value``, and whether what it finds must be checked with ``LIKE``.
+
+    An ASCII text of several words asks for each word of three characters or more, and the
+    rows found are checked for the whole text: FTS5 reads every trigram's list of rows for a
+    phrase, and the spaces make common trigrams (``r o``) of a long one (three times slower).
+    Other texts are one phrase (``LIKE`` would not fold their letters as the index does).
+    """
+    words = [word for word in value.split(" ") if len(word) >= _TRIGRAM]
+    if " " in value and words and value.isascii():
+        return " AND ".join(_phrase(word) for word in words), True
+    return _phrase(value), False
+
+
 def _ids(rows: Sequence[Sequence[object]]) -> list[int]:
     return [int(str(row[0])) for row in rows]
 
 
-def _many(session: Session, value: str) -> bool:
-    """Whether the trigram index finds more than :data:`DENSE` names or SKUs with ``value``."""
+def _many(session: Session, checked: bool, params: dict[str, object]) -> bool:
+    """Whether the trigram index finds more than :data:`DENSE` products for the text."""
+    join = " CROSS JOIN products AS p ON p.id = products_fts.rowid" if checked else ""
     sql = text(
-        "SELECT count(*) FROM (SELECT 1 FROM products_fts WHERE products_fts MATCH :m LIMIT :n)"
+        f"SELECT count(*) FROM (SELECT 1 FROM products_fts{join} "
+        f"WHERE products_fts MATCH :match{_CHECK if checked else ''} LIMIT :dense)"
     )
-    return int(session.execute(sql, {"m": _phrase(value), "n": DENSE + 1}).scalar_one()) > DENSE
+    return int(session.execute(sql, params).scalar_one()) > DENSE
 
 
 def _walk(
@@ -137,9 +159,20 @@ def containing_condition(session: Session, value: str) -> ColumnElement[bool]:
     if len(value) < _TRIGRAM:
         name = func.lower(Product.name).like(contains(value.lower()), escape=LIKE_ESCAPE)
         return or_(name, sku, barcode)
+    match, checked = _match(value)
     matching = (
         text("SELECT rowid FROM products_fts WHERE products_fts MATCH :match")
-        .bindparams(match=_phrase(value))
+        .bindparams(match=match)
         .columns(column("rowid", Integer))
     )
-    return or_(Product.id.in_(matching), barcode)
+    found: ColumnElement[bool] = Product.id.in_(matching)
+    if checked:
+        pattern = contains(value.lower())
+        found = and_(
+            found,
+            or_(
+                func.lower(Product.name).like(pattern, escape=LIKE_ESCAPE),
+                func.lower(Product.sku).like(pattern, escape=LIKE_ESCAPE),
+            ),
+        )
+    return or_(found, barcode)
