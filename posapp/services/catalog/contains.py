@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
-from sqlalchemy import ColumnElement, Integer, and_, column, func, or_, text
+from sqlalchemy import ColumnElement, Integer, and_, bindparam, column, func, or_, text
 from sqlalchemy.orm import Session
 
 from posapp.models import Product
@@ -63,19 +63,32 @@ def first_containing(session: Session, value: str, *, limit: int) -> list[int]:
         return _ids(_walk(session, value, limit))
     match, checked = _match(value)
     params = {"match": match, "pattern": contains(value.lower()), "n": limit, "dense": DENSE + 1}
-    if value.isascii() and _many(session, checked, params):
+    check = _CHECK if checked else ""
+    probe = "SELECT rowid FROM products_fts WHERE products_fts MATCH :match LIMIT :dense"
+    rowids = [int(i) for (i,) in session.execute(text(probe), params)]
+    if len(rowids) <= DENSE:  # every match: sorted here (code-point order is SQLite's BINARY)
+        rows = text(
+            f"SELECT p.id, p.name FROM products AS p WHERE p.id IN :ids AND +p.active = 1{check}"
+        ).bindparams(bindparam("ids", expanding=True))
+        hits = session.execute(rows, {**params, "ids": rowids}).all() if rowids else []
+        return _ids(_by_name(hits)[:limit])
+    if value.isascii():
         # Common: the first matches by name are most likely near the start of the name index.
         walked = _walk(session, value, limit, budget=WALK_BUDGET)
         if len(walked) >= limit:
-            return _ids(sorted(walked, key=lambda row: (str(row[1]), int(str(row[0])))))
-    sql = (
-        "SELECT p.id FROM products_fts CROSS JOIN products AS p ON p.id = products_fts.rowid "
-        f"WHERE products_fts MATCH :match AND +p.active = 1{_CHECK if checked else ''} "
-        "ORDER BY p.name, p.id LIMIT :n"
-    )
-    return [int(i) for (i,) in session.execute(text(sql), params)]
+            return _ids(_by_name(walked))
+    found = _FOUND.format(check=check)
+    return _ids(session.execute(text(f"{found} ORDER BY p.name, p.id LIMIT :n"), params).all())
 
 
+def _by_name(rows: Sequence[Sequence[object]]) -> list[Sequence[object]]:
+    return sorted(rows, key=lambda row: (str(row[1]), int(str(row[0]))))
+
+
+_FOUND = (
+    "SELECT p.id, p.name FROM products_fts CROSS JOIN products AS p "
+    "ON p.id = products_fts.rowid WHERE products_fts MATCH :match AND +p.active = 1{check}"
+)
 _CHECK = " AND (lower(p.name) LIKE :pattern ESCAPE '\\' OR lower(p.sku) LIKE :pattern ESCAPE '\\')"
 
 
@@ -100,16 +113,6 @@ def _match(value: str) -> tuple[str, bool]:
 
 def _ids(rows: Sequence[Sequence[object]]) -> list[int]:
     return [int(str(row[0])) for row in rows]
-
-
-def _many(session: Session, checked: bool, params: dict[str, object]) -> bool:
-    """Whether the trigram index finds more than :data:`DENSE` products for the text."""
-    join = " CROSS JOIN products AS p ON p.id = products_fts.rowid" if checked else ""
-    sql = text(
-        f"SELECT count(*) FROM (SELECT 1 FROM products_fts{join} "
-        f"WHERE products_fts MATCH :match{_CHECK if checked else ''} LIMIT :dense)"
-    )
-    return int(session.execute(sql, params).scalar_one()) > DENSE
 
 
 def _walk(
