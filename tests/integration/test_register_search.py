@@ -226,7 +226,7 @@ def test_the_first_20_are_exact_codes_then_by_name(
 
 
 def test_stores_stock_search_gives_the_lists_the_like_gave(
-    backend: Backend, admin: UserDTO, shop: dict[str, int]
+    backend: Backend, admin: UserDTO, shop: dict[str, int], index_read: str
 ) -> None:
     store = shop["store"]
     for term in TERMS:

@@ -152,7 +152,9 @@ def containing_condition(session: Session, value: str) -> ColumnElement[bool]:
     """The condition on ``Product`` for every product whose name or SKU contains ``value``.
 
     Or whose barcode is exactly ``value``: the Stores tab's complete, ordered lists. From
-    three characters the names and SKUs are found through the trigram index.
+    three characters the names and SKUs are found through the trigram index, read here once:
+    when it finds at most :data:`DENSE` products the condition lists them (the query then
+    starts from them rather than from every product of the store).
     """
     sku: ColumnElement[bool] = Product.sku_key.like(contains(value.upper()), escape=LIKE_ESCAPE)
     barcode = Product.barcode == value
@@ -163,6 +165,19 @@ def containing_condition(session: Session, value: str) -> ColumnElement[bool]:
         name = func.lower(Product.name).like(contains(value.lower()), escape=LIKE_ESCAPE)
         return or_(name, sku, barcode)
     match, checked = _match(value)
+    probe = "SELECT rowid FROM products_fts WHERE products_fts MATCH :match LIMIT :dense"
+    params = {"match": match, "dense": DENSE + 1, "pattern": contains(value.lower())}
+    rowids = [int(i) for (i,) in session.execute(text(probe), params)]
+    if len(rowids) <= DENSE:
+        # A few: the condition lists them (and the barcode's product), so the query starts from
+        # them instead of checking every product of the store against the index.
+        if checked and rowids:
+            rows = text("SELECT p.id FROM products AS p WHERE p.id IN :ids" + _CHECK).bindparams(
+                bindparam("ids", expanding=True)
+            )
+            rowids = [int(i) for (i,) in session.execute(rows, {**params, "ids": rowids})]
+        coded = session.execute(text("SELECT id FROM products WHERE barcode = :b"), {"b": value})
+        return Product.id.in_(sorted({*rowids, *(int(i) for (i,) in coded)}))
     matching = (
         text("SELECT rowid FROM products_fts WHERE products_fts MATCH :match")
         .bindparams(match=match)
