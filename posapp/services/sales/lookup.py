@@ -25,7 +25,13 @@ from posapp.services.sales.dto import (
     CustomerDTO,
     ProductDTO,
 )
-from posapp.services.staff import ACTIONS, Permission, authorize, authorize_connection
+from posapp.services.staff import (
+    ACTIONS,
+    Permission,
+    authorize,
+    authorize_actor,
+    authorize_connection,
+)
 
 __all__ = [
     "categories",
@@ -117,18 +123,19 @@ _BY_SKU = Prepared(
 def search_products(
     uow: UnitOfWork, actor: UserDTO, text: str, limit: int = 30
 ) -> list[ProductDTO]:
-    """Active products whose name contains ``text`` or whose SKU starts with it; exact codes first.
+    """Active products whose name or SKU contains ``text`` (any case); exact codes first.
 
-    The exact barcode or SKU comes first, then the others by name and id. Names go through the
-    catalog's trigram index (:func:`posapp.services.catalog.first_containing`, which says what
-    one or two characters do and how SKUs match).
+    The exact barcode or SKU comes first, then the others by name and id. The text goes through
+    the catalog's trigram index (:func:`posapp.services.catalog.first_containing`, which says
+    what one or two characters do). Searched as the cashier types: the permission check is the
+    Core one of the scan path.
     """
     value = _clean(text)
     if not value:
         return []
     cap = max(1, min(limit, 200))
     with uow:
-        authorize(uow, actor, Permission.SELL)
+        authorize_actor(uow, actor, Permission.SELL)
         session = uow.session
         exact = _exact_ids(session, value)
         found = first_containing(session, value, limit=cap)
