@@ -25,6 +25,8 @@ First ``limit`` by name (:func:`first_containing`, SQLite): when the index finds
 first ones by name are likely near the start of the name index, which is walked
 (:data:`WALK_BUDGET` products at most, then the matches are sorted after all). The walk's
 ``LIKE`` gives the index's result for an ASCII text; a text with other letters is always sorted.
+An ASCII text of several words asks the index for each word and checks the rows found for the
+whole text with the same ``LIKE`` (see :func:`_match`).
 
 Order: by name (binary on SQLite, the database's collation on PostgreSQL), then id.
 """
@@ -43,9 +45,10 @@ from posapp.services.platform.like import LIKE_ESCAPE, contains
 __all__ = ["DENSE", "WALK_BUDGET", "containing_condition", "first_containing"]
 
 DENSE: Final = 2_000
-"""Above this many trigram matches (in names, or in SKUs), the first ones by name are found by
-walking the name index (they are then near its start) rather than by sorting every match: at a
-million products either way then costs a few milliseconds at most."""
+"""Above this many trigram matches, the first ones by name are looked for by walking the name
+index (common matches are usually near its start) rather than by sorting every match. Many
+matches crowded together late in name order (the SKUs of one brand family: ``FIN0``) miss the
+walk and are sorted after all: tens of milliseconds at a million products (benchmarks/README)."""
 WALK_BUDGET: Final = 20_000
 """How many products (in name order) a walk reads before the matches are sorted instead."""
 _TRIGRAM: Final = 3
