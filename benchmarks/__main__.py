@@ -70,6 +70,7 @@ _SIZE_ARGS = {
     "validations": "coupon validations (default 1,000)",
     "heavy_repeat": "runs of the multi-second figures (default 3)",
     "table_repeat": "Catalog tab opens (default 5)",
+    "delivery_lines": "lines of the delivery received (default 10,000)",
 }
 
 
@@ -157,6 +158,7 @@ def _suites(ctx: Context) -> dict[str, list[Part]]:
         bench_fastsql,
         bench_memory,
         bench_register,
+        bench_search,
         bench_soak,
         startup,
     )
@@ -165,6 +167,13 @@ def _suites(ctx: Context) -> dict[str, list[Part]]:
     largest, smallest = max(sizes.products), min(sizes.products)
     searches: list[Part] = [
         (f"search and lookup ({n:,} products)", partial(bench_catalog.search_figures, ctx, n))
+        for n in sizes.products
+    ]
+    searches += [
+        (
+            f"register and stores search, lookup, delivery ({n:,} products)",
+            partial(bench_search.search_figures, ctx, n),
+        )
         for n in sizes.products
     ]
     return {

@@ -47,6 +47,8 @@ class Sizes:
     heavy_repeat: int = 3
     """Repetitions of the multi-second operations (generation, import, report, statement)."""
     table_repeat: int = 5
+    delivery_lines: int = 10_000
+    """Lines of the delivery received (and products stocked by the searched store)."""
     """Catalog tabs opened for the first-rows figure."""
 
     @classmethod
@@ -92,6 +94,7 @@ class Sizes:
             validations=3,
             heavy_repeat=1,
             table_repeat=1,
+            delivery_lines=200,
         )
 
 

@@ -64,7 +64,7 @@ def raw_search(conn: sqlite3.Connection, text: str) -> list[int]:
     if not (len(words) == 1 and query.isdigit()):
         long_words = [w for w in words if len(w) >= 3]
         if long_words:
-            match = " AND ".join('"' + w.replace('"', '""') + '"' for w in long_words)
+            match = " AND ".join('name : "' + w.replace('"', '""') + '"' for w in long_words)
             short = [f"%{_like(w)}%" for w in words if len(w) < 3]
             filters = "".join(" AND p.name LIKE ? ESCAPE '\\'" for _ in short)
             found.update(

@@ -27,8 +27,9 @@ class Product(IdMixin, CreatedAtMixin, Base):
     ``active`` False means archived. ``version`` is SQLAlchemy's version counter: an UPDATE that
     finds another version than it read changes nothing and raises (optimistic locking).
 
-    Search indexes live outside the models (migration 0004a): on SQLite the FTS5 table
-    ``products_fts`` (trigram, external content, kept in step by triggers); on PostgreSQL the
+    Search indexes live outside the models (migrations 0004a, 0012): on SQLite the FTS5 table
+    ``products_fts`` of names and SKUs (trigram, external content, kept in step by triggers); on
+    PostgreSQL the
     ``pg_trgm`` GIN index ``ix_products_search_trgm``. ``posapp.services.platform.schema_filter``
     hides them from the models-versus-migrations comparison.
     """
@@ -41,8 +42,9 @@ class Product(IdMixin, CreatedAtMixin, Base):
         CheckConstraint("length(sku) > 0", name="sku_not_empty"),
         CheckConstraint("length(name) > 0", name="name_not_empty"),
         Index("ix_products_name", "name"),
-        # The catalog's default listing: active products by name, read from the index alone.
-        Index("ix_products_active_name", "active", "name", "id"),
+        # The catalog's default listing: active products by name, read from the index alone;
+        # with the SKU, the register's and the Stores tab's "contains" searches too (0012).
+        Index("ix_products_active_name", "active", "name", "id", "sku"),
     )
 
     sku: Mapped[str] = mapped_column(String(64))

@@ -2,38 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
-from posapp.services.platform.db import Database, open_database
+from posapp.services.platform.db import Database
 from posapp.services.platform.migrate import alembic_config, current_revision, head_revision
 from posapp.services.platform.migrate import upgrade_database as upgrade
-from tests.conftest import pg_url_or_skip, reset_postgres
 
 AT = "2024-01-01 00:00:00+00:00"
-
-
-@pytest.fixture
-def bare(db_kind: str, tmp_path: Path) -> Iterator[Database]:
-    """An empty database of each kind (PostgreSQL is left migrated to the heads afterwards)."""
-    if db_kind == "sqlite":
-        database = Database(f"sqlite:///{tmp_path / 'old.sqlite3'}")
-        yield database
-        database.dispose()
-        return
-    url = pg_url_or_skip()
-    reset_postgres(url)
-    database = Database(url)
-    try:
-        yield database
-    finally:
-        database.dispose()
-        reset_postgres(url)  # the other tests expect the schema at the heads
-        open_database(url).dispose()
 
 
 def test_existing_users_keep_working_for_all_stores(bare: Database) -> None:

@@ -119,6 +119,69 @@ def test_receive_records_who_when_why(world: World, publisher: RecordingPublishe
     assert [(e.product_id, e.quantity) for e in moved] == [(w.pear, 8), (w.apple, 7)]
 
 
+def test_a_delivery_in_bulk_writes_what_move_stock_writes(
+    world: World, publisher: RecordingPublisher
+) -> None:
+    """receive_stock books in bulk (issue #23): the same rows and events as move_stock's."""
+    w, b = world, world.backend
+    _receive(w, w.shop, w.apple, 4)  # one level exists already, the others are made
+    _receive(w, w.market, w.apple, 4)
+    lines = [StockLine(w.cheese, 2), StockLine(w.apple, 5), StockLine(w.pear, 9)]
+    publisher.events.clear()
+    bulk = stock.receive_stock(b.uow(), w.manager, w.shop, lines, reference="DN-7", note="n")
+    bulk_events = list(publisher.events)
+    publisher.events.clear()
+    batch = uuid.uuid4()
+    with b.uow() as uow:
+        manager_id = w.manager.id
+        for line in sorted(lines, key=lambda line: line.product_id):
+            move_stock(
+                uow,
+                store_id=w.market,
+                product_id=line.product_id,
+                quantity=line.quantity,
+                kind=MovementKind.RECEIVE,
+                batch_uuid=batch,
+                user_id=manager_id,
+                reason="n",
+                reference="DN-7",
+            )
+        uow.commit()
+    single_events = list(publisher.events)
+
+    def rows(store: int, batch_uuid: uuid.UUID) -> list[tuple[object, ...]]:
+        with b.read_uow() as uow:
+            found = uow.session.scalars(
+                sa.select(StockMovement)
+                .where(StockMovement.store_id == store, StockMovement.batch_uuid == batch_uuid)
+                .order_by(StockMovement.id)
+            ).all()
+            return [
+                (m.product_id, m.kind, m.quantity, m.reason, m.reference, m.order_id, m.user_id)
+                for m in found
+            ]
+
+    assert rows(w.shop, bulk.batch_uuid) == rows(w.market, batch)
+    assert [(lv.product_id, lv.on_hand) for lv in bulk.levels] == sorted(
+        (line.product_id, line.quantity + (4 if line.product_id == w.apple else 0))
+        for line in lines
+    )
+    levels = {(row[0], row[1]): row[2:] for row in level_snapshot(b)}
+    for line in lines:
+        assert levels[(w.shop, line.product_id)] == levels[(w.market, line.product_id)]
+    assert [type(e) for e in bulk_events] == [type(e) for e in single_events]
+    assert [
+        (e.product_id, e.quantity, e.kind) for e in bulk_events if isinstance(e, StockMoved)
+    ] == [(e.product_id, e.quantity, e.kind) for e in single_events if isinstance(e, StockMoved)]
+    _assert_ledger(w)
+
+
+def test_a_delivery_has_at_most_10000_products(world: World) -> None:
+    lines = [StockLine(product_id, 1) for product_id in range(1, 10_002)]
+    with pytest.raises(ValidationError, match="At most 10,000 products"):
+        stock.receive_stock(world.backend.uow(), world.manager, world.shop, lines, reference="X")
+
+
 # -- bad inputs: a clear message and nothing written -------------------------------------------
 
 

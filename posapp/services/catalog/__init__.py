@@ -5,6 +5,7 @@ The package's face (see docs/ARCHITECTURE.md); the edges use ``Backend.catalog``
 
 from posapp.services.catalog.api import CatalogApi
 from posapp.services.catalog.categories import create_category
+from posapp.services.catalog.contains import containing_condition, first_containing
 from posapp.services.catalog.csv_io import ENCODINGS, export_products, import_file
 from posapp.services.catalog.dto import (
     CategoryDTO,
@@ -53,10 +54,12 @@ __all__ = [
     "ProductRow",
     "SearchResult",
     "archive_product",
+    "containing_condition",
     "count_products",
     "create_category",
     "create_product",
     "export_products",
+    "first_containing",
     "format_tax_rate",
     "import_file",
     "normalize_query",

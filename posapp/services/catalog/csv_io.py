@@ -224,8 +224,8 @@ def _step(progress: Progress, cancelled: Cancelled, done: int, total: int) -> No
 class _SearchIndex:
     """On SQLite, keeps ``products_fts`` in step a batch at a time during an import.
 
-    The FTS5 triggers of migration 0004a work row by row, and FTS5 writes its pending terms out
-    at every statement savepoint, so 100,000 imported rows would make 100,000 tiny index
+    The FTS5 triggers (migrations 0004a, 0012) work row by row, and FTS5 writes its pending
+    terms out at every statement savepoint, so 100,000 imported rows would make 100,000 tiny index
     segments to merge (about two thirds of the import's time). Inside the import's own
     transaction the insert and update triggers are dropped, the index is fed with one
     statement per batch, and the triggers are put back before the commit. DDL is
@@ -249,26 +249,25 @@ class _SearchIndex:
             connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
             self.saved[str(name)] = str(sql)
 
-    def forget(self, old: list[tuple[int, str]]) -> None:
-        """Take rows out of the index before their names change (external content: old text)."""
-        if "products_fts_au" not in self.saved or not old:
+    def forget(self, ids: list[int]) -> None:
+        """Take rows out of the index before they change (external content: their old text)."""
+        if "products_fts_au" not in self.saved or not ids:
             return
-        values = ", ".join("(?, ?)" for _ in old)
-        params = tuple(value for pair in old for value in pair)
+        marks = ", ".join("?" for _ in ids)
         self.uow.session.connection().exec_driver_sql(
-            "INSERT INTO products_fts(products_fts, rowid, name) "
-            f"SELECT 'delete', column1, column2 FROM (VALUES {values})",
-            params,
+            "INSERT INTO products_fts(products_fts, rowid, name, sku) "
+            f"SELECT 'delete', id, name, sku FROM products WHERE id IN ({marks})",
+            tuple(ids),
         )
 
     def add(self, ids: list[int], *, updated: bool = False) -> None:
-        """Index the current names of ``ids``."""
+        """Index the current names and SKUs of ``ids``."""
         trigger = "products_fts_au" if updated else "products_fts_ai"
         if trigger not in self.saved or not ids:
             return
         marks = ", ".join("?" for _ in ids)
         self.uow.session.connection().exec_driver_sql(
-            f"INSERT INTO products_fts(rowid, name) SELECT id, name FROM products "
+            f"INSERT INTO products_fts(rowid, name, sku) SELECT id, name, sku FROM products "
             f"WHERE id IN ({marks})",
             tuple(ids),
         )
@@ -305,7 +304,6 @@ class _Writer:
         if not rows:
             return
         existing = self._existing(rows)
-        existing_names = {found[0]: found[1] for found in existing.values()}
         taken_barcodes = self._taken_barcodes(rows, existing)
         new: list[dict[str, object]] = []
         changed: list[dict[str, object]] = []
@@ -346,10 +344,9 @@ class _Writer:
             self.changed_ids.extend(ids)
             self.created += len(new)
         if changed:
-            renamed = "name" in self.header.index
             changed_ids = [int(str(values["b_id"])) for values in changed]
-            if renamed:
-                self.index.forget([(pid, existing_names[pid]) for pid in changed_ids])
+            # The name, or the SKU's spelling (the same key in another case), may change.
+            self.index.forget(changed_ids)
             # The SET clause comes from the parameter keys (the header's columns).
             session.execute(
                 update(table)
@@ -357,8 +354,7 @@ class _Writer:
                 .values(version=table.c.version + 1),
                 changed,
             )
-            if renamed:
-                self.index.add(changed_ids, updated=True)
+            self.index.add(changed_ids, updated=True)
             self.changed_ids.extend(changed_ids)
             self.updated += len(changed)
 

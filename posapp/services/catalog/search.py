@@ -10,10 +10,11 @@ What a search text matches (the same on SQLite and PostgreSQL):
     * One word: SKUs starting with it (any case) and, when it is all digits, barcodes starting
       with it. A number is taken for a code, so it is not looked for in names.
     * Words: the name contains every word, case-insensitively, in any order. Words of three or
-      more characters go through the trigram index (SQLite FTS5 ``products_fts``, PostgreSQL
-      ``pg_trgm``); shorter words are checked on the rows the index found. When every word is
-      shorter than three characters the name must start with the text instead (a trigram
-      index cannot answer one or two letters anywhere in a million names quickly).
+      more characters go through the trigram index (SQLite FTS5 ``products_fts``, its name
+      column; PostgreSQL ``pg_trgm``); shorter words are checked on the rows the index found.
+      When every word is shorter than three characters the name must start with the text
+      instead (a trigram index cannot answer one or two letters anywhere in a million names
+      quickly).
     * Archived products only when asked for.
     At most ``SEARCH_LIMIT`` ids are returned (``truncated`` says when more matched): search
     as you type wants the first screenful fast, and a longer word narrows it.
@@ -246,7 +247,8 @@ def _name_words(
 ) -> list[_Hit]:
     params: dict[str, object] = {"n": limit}
     if _is_sqlite(session):
-        params["match"] = " AND ".join('"' + word.replace('"', '""') + '"' for word in words)
+        # The index holds SKUs too (migration 0012): a name search reads the name column.
+        params["match"] = " AND ".join('name : "' + word.replace('"', '""') + '"' for word in words)
         filters = "".join(f" AND p.name LIKE :s{i} ESCAPE '\\'" for i in range(len(short)))
         params.update({f"s{i}": contains(word) for i, word in enumerate(short)})
         sql = (

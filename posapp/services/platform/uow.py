@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -118,6 +120,25 @@ class UnitOfWork:
             except Exception:
                 # Never hides the error that ended the block (a refused approval stays refused).
                 _log.exception("a follow-up of a unit of work failed")
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A Core connection for one short read that needs no ORM: the scanner's path.
+
+        Use it instead of the ``with`` block (not inside it). The same transaction as a unit of
+        work's (``BEGIN`` … rollback on the same engine), without building a ``Session``: that
+        costs more than the two index reads of a scan (0.1 ms against 0.04 ms a scan at a
+        million products, issue #23). A lost connection comes out as :class:`DatabaseError`.
+        Nothing is written, so there is nothing to commit, audit or publish.
+        """
+        bind = self._factory.kw["bind"]
+        try:
+            with bind.connect() as connection:
+                yield connection
+        except DBAPIError as exc:
+            if is_disconnect(exc):
+                raise DatabaseError(LOST) from exc
+            raise
 
     def after_end(self, action: Callable[[UnitOfWork], None]) -> None:
         """Run ``action`` in a unit of work of its own once this block has ended.

@@ -34,6 +34,7 @@ from posapp.services.staff.security import (
     SessionEndedError,
     authorize,
     authorize_actor,
+    authorize_connection,
     check_approval,
     requires,
 )
@@ -83,6 +84,7 @@ __all__ = [
     "authenticate",
     "authorize",
     "authorize_actor",
+    "authorize_connection",
     "check_approval",
     "count_users",
     "find_user",

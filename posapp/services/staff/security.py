@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import partial, wraps
 from typing import Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Connection, bindparam, select
 
 from posapp.models import User
 from posapp.services.platform.dto import UserDTO
@@ -76,7 +76,17 @@ def authorize_actor(uow: UnitOfWork, actor: UserDTO, permission: Permission) -> 
         SessionEndedError: the user no longer exists or is inactive.
         PermissionDeniedError: the user's current role does not grant ``permission``.
     """
-    row = _SELECT_ACTOR.one(uow.session.connection(), {"user_id": actor.id})
+    return authorize_connection(uow.session.connection(), actor, permission)
+
+
+def authorize_connection(connection: Connection, actor: UserDTO, permission: Permission) -> Actor:
+    """:func:`authorize_actor` on a Core connection (a read without a session: the scanner).
+
+    Raises:
+        SessionEndedError: the user no longer exists or is inactive.
+        PermissionDeniedError: the user's current role does not grant ``permission``.
+    """
+    row = _SELECT_ACTOR.one(connection, {"user_id": actor.id})
     if row is None or not row[3]:
         raise SessionEndedError(SESSION_ENDED)
     user = Actor(int(row[0]), str(row[1]), str(row[2]))

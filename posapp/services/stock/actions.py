@@ -46,11 +46,12 @@ from posapp.services.stock.dto import (
     StockLine,
     StockResult,
 )
-from posapp.services.stock.ledger import ensure_levels, move_stock
+from posapp.services.stock.ledger import ensure_levels, move_stock, put_stock
 from posapp.services.stock.stores import load_store, require_active_store
 
-MAX_LINES = 5_000
-"""Lines in one delivery, transfer or stocktake; a bigger stocktake is split by aisle."""
+MAX_LINES = 10_000
+"""Products in one delivery, transfer or stocktake; a bigger stocktake is split by aisle (5,000
+until a delivery was booked in bulk, issue #23: 10,000 lines now take well under a second)."""
 _CHUNK = 500  # ids per IN (...): well under SQLite's bound-parameter limit
 
 
@@ -119,6 +120,25 @@ def _products(uow: UnitOfWork, product_ids: Iterable[int]) -> dict[int, Product]
     if missing:
         raise NotFoundError(f"No product with id {missing[0]}.")
     return found
+
+
+def _product_states(uow: UnitOfWork, product_ids: Iterable[int]) -> dict[int, tuple[str, bool]]:
+    """(name, active) of each product, in id order; like :func:`_products`, without ORM objects.
+
+    Raises:
+        NotFoundError: a product does not exist (the lowest missing id is named).
+    """
+    wanted = sorted(set(product_ids))
+    found: dict[int, tuple[str, bool]] = {}
+    for chunk in _chunks(wanted):
+        rows = uow.session.execute(
+            select(Product.id, Product.name, Product.active).where(Product.id.in_(chunk))
+        )
+        found.update({int(pid): (str(name), bool(active)) for pid, name, active in rows})
+    missing = [pid for pid in wanted if pid not in found]
+    if missing:
+        raise NotFoundError(f"No product with id {missing[0]}.")
+    return {pid: found[pid] for pid in wanted}
 
 
 def _replay(uow: UnitOfWork, batch: uuid.UUID) -> StockResult | None:
@@ -230,12 +250,21 @@ def receive_stock(
 
     def work(user: User) -> StockResult:
         require_active_store(uow, store_id, "receive stock")
-        products = _products(uow, merged)
-        archived = [p for p in products.values() if not p.active]
+        archived = [name for name, active in _product_states(uow, merged).values() if not active]
         if archived:
-            raise ValidationError(f"{archived[0].name} is archived: restore it first.")
-        moves = [(store_id, pid, merged[pid], MovementKind.RECEIVE) for pid in sorted(merged)]
-        return _move_all(uow, moves, batch=batch, user=user, reason=remark, reference=ref)
+            raise ValidationError(f"{archived[0]} is archived: restore it first.")
+        on_hand = put_stock(
+            uow,
+            store_id=store_id,
+            quantities=merged,
+            kind=MovementKind.RECEIVE,
+            batch_uuid=batch,
+            user_id=user.id,
+            reason=remark,
+            reference=ref,
+        )
+        levels = tuple(LevelAfter(store_id, pid, on_hand[pid]) for pid in sorted(merged))
+        return StockResult(batch, len(levels), levels)
 
     return _book(uow, actor, Permission.ADJUST_STOCK, batch, work)
 

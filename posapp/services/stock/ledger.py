@@ -24,7 +24,12 @@ from posapp.services.platform.fastsql import Prepared
 from posapp.services.platform.uow import UnitOfWork
 
 MAX_STOCK_QUANTITY = 1_000_000_000  # a billion units: above that a typed quantity is a mistake
-_CHUNK = 500  # rows per INSERT: well under SQLite's bound-parameter limit
+
+
+_LEVELS = cast(Table, StockLevel.__table__)
+_MOVEMENTS = cast(Table, StockMovement.__table__)
+_SQLITE_NEW_LEVEL = Prepared(sqlite_insert(_LEVELS).on_conflict_do_nothing())
+_PG_NEW_LEVEL = Prepared(pg_insert(_LEVELS).on_conflict_do_nothing())
 
 
 class InsufficientStockError(ServiceError):
@@ -47,19 +52,27 @@ class MoveResult:
 
 
 def ensure_levels(uow: UnitOfWork, store_id: int, product_ids: Sequence[int]) -> None:
-    """Create the store's level rows of these products at zero where missing (race-free)."""
+    """Create the store's level rows of these products at zero where missing (race-free).
+
+    One compiled ``INSERT … ON CONFLICT DO NOTHING`` run for every product (executemany): a
+    statement with the rows in its text was compiled afresh on every call (2 ms for one row).
+    """
+    if not product_ids:
+        return
     now = uow.now()
     values = [
-        {"store_id": store_id, "product_id": pid, "on_hand": 0, "changed_at": now}
+        {
+            "store_id": store_id,
+            "product_id": pid,
+            "on_hand": 0,
+            "reorder_point": 0,
+            "reorder_qty": 0,
+            "changed_at": now,
+        }
         for pid in product_ids
     ]
     postgres = uow.session.get_bind().dialect.name == "postgresql"
-    for start in range(0, len(values), _CHUNK):
-        chunk = values[start : start + _CHUNK]
-        if postgres:
-            uow.session.execute(pg_insert(StockLevel).values(chunk).on_conflict_do_nothing())
-        else:  # SQLite: posapp runs on nothing else
-            uow.session.execute(sqlite_insert(StockLevel).values(chunk).on_conflict_do_nothing())
+    (_PG_NEW_LEVEL if postgres else _SQLITE_NEW_LEVEL).many(uow.session.connection(), values)
 
 
 def move_stock(
@@ -134,8 +147,6 @@ def move_stock(
     return MoveResult(movement.id, on_hand, reorder_point)
 
 
-_LEVELS = cast(Table, StockLevel.__table__)
-_MOVEMENTS = cast(Table, StockMovement.__table__)
 # Built once: Core statements on the tables compile once per dialect and stay in the cache.
 _DECREMENT = Prepared(
     update(_LEVELS)
@@ -157,6 +168,78 @@ _SELECT_SHORT = Prepared(
     )
     .where(Product.id == bindparam("p_id"))
 )
+
+
+_INCREMENT = Prepared(
+    update(_LEVELS)
+    .where(_LEVELS.c.store_id == bindparam("s_id"), _LEVELS.c.product_id == bindparam("p_id"))
+    .values(on_hand=_LEVELS.c.on_hand + bindparam("qty"), changed_at=bindparam("now"))
+    .returning(_LEVELS.c.on_hand)
+)
+
+
+def put_stock(
+    uow: UnitOfWork,
+    *,
+    store_id: int,
+    quantities: Mapping[int, int],
+    kind: MovementKind | str,
+    batch_uuid: uuid.UUID,
+    user_id: int | None,
+    reason: str = "",
+    reference: str = "",
+) -> dict[int, int]:
+    """Put ``quantities`` (product id → units > 0) into one store: the bulk path of a delivery.
+
+    The same rows and events as :func:`move_stock` called for each product in id order (the
+    lock order): the missing levels created at zero, each level raised by one ``UPDATE …
+    RETURNING``, one movement row and one :class:`StockMoved` per product (an increase never
+    crosses a reorder point downwards: no :class:`StockLow`). Written as one batched insert
+    of levels, one compiled statement per product and one insert of every movement: a
+    10,000-line delivery took 0.76 ms a line through ``move_stock`` (a statement compiled for
+    each level's insert, an ORM flush for each movement), issue #23.
+
+    Returns:
+        Each product's on-hand after the movement.
+
+    Raises:
+        ValidationError: a quantity that is not a whole number of units above zero, or absurd.
+    """
+    for quantity in quantities.values():
+        if type(quantity) is not int or not 0 < quantity <= MAX_STOCK_QUANTITY:
+            raise ValidationError("A quantity received is a whole number of units above zero.")
+    products = sorted(quantities)
+    ensure_levels(uow, store_id, products)
+    conn = uow.session.connection()
+    now = uow.now()
+    movements = []
+    levels: dict[int, int] = {}
+    for product_id in products:
+        quantity = quantities[product_id]
+        row = _INCREMENT.one(
+            conn, {"s_id": store_id, "p_id": product_id, "qty": quantity, "now": now}
+        )
+        if row is None:  # ensure_levels has just made it: only a broken database gets here
+            raise ServiceError(f"No stock level for product {product_id}.")
+        levels[product_id] = int(row[0])
+        movements.append(
+            {
+                "store_id": store_id,
+                "product_id": product_id,
+                "kind": str(kind),
+                "quantity": quantity,
+                "batch_uuid": batch_uuid,
+                "reason": reason,
+                "reference": reference,
+                "order_id": None,
+                "user_id": user_id,
+                "created_at": now,
+            }
+        )
+        uow.record(StockMoved(store_id, product_id, str(kind), quantity, now))
+    if movements:
+        _INSERT_MOVEMENTS.many(conn, movements)
+    return levels
 
 
 def take_stock(

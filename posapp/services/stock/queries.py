@@ -4,10 +4,12 @@ Large lists follow the ids-first pattern (``STYLE.md`` §5): a ``…_ids`` query
 in SQL and returns ordered ids; the screen then asks for rows a page of ids at a time.
 
 Search:
-    Stock tables: the text matches a product's name or SKU anywhere (case-insensitively; on
-    SQLite for ASCII letters only) or its barcode exactly (:func:`product_search`), within the
-    store's stocked products. The product picker (:func:`find_products`) goes through the
-    catalog's trigram index instead, so it stays fast over a million products.
+    Stock tables: the text matches a product whose name or SKU contains it (ignoring case;
+    through the catalog's trigram index from three characters on:
+    :func:`posapp.services.catalog.containing_condition`) or whose barcode is exactly it
+    (:func:`product_search`), within the store's stocked products. The product picker
+    (:func:`find_products`) goes through the catalog's search, so it stays fast over a million
+    products.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
+from sqlalchemy.orm import Session
 
 from posapp.models import Category, Product, ProductImage, StockLevel, StockMovement, Store, User
-from posapp.services.catalog import normalize_query, search_ids
+from posapp.services.catalog import containing_condition, normalize_query, search_ids
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.keyset import older_than
 from posapp.services.platform.uow import UnitOfWork
@@ -44,21 +47,15 @@ HISTORY_PAGE = 100
 SEARCH_MAX = 200
 
 
-def _like_pattern(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+def product_search(session: Session, text: str) -> ColumnElement[bool] | None:
+    """The condition for a search box's text, or None when it is empty.
 
-
-def product_search(text: str) -> ColumnElement[bool] | None:
-    """The condition for a search box's text, or None when it is empty."""
+    See :func:`posapp.services.catalog.containing_condition`: names through the trigram index.
+    """
     clean = unicodedata.normalize("NFKC", text).strip()[:SEARCH_MAX]
     if not clean:
         return None
-    return or_(
-        func.lower(Product.name).like(_like_pattern(clean.lower()), escape="\\"),
-        Product.sku_key.like(_like_pattern(clean.upper()), escape="\\"),
-        Product.barcode == clean,
-    )
+    return containing_condition(session, clean)
 
 
 def _category_rows(uow: UnitOfWork) -> list[tuple[int, str, int | None]]:
@@ -118,7 +115,7 @@ def _is_low() -> ColumnElement[bool]:
 
 
 def _filtered(query: Select[int], uow: UnitOfWork, flt: StockFilter) -> Select[int]:
-    condition = product_search(flt.search)
+    condition = product_search(uow.session, flt.search)
     if condition is not None:
         query = query.where(condition)
     if flt.category_id is not None:

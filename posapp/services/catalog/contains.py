@@ -1,0 +1,199 @@
+"""Name or SKU contains the text: the first products by name, or every one, through the index.
+
+The register's F2 search and the Stores tab's stock search list the products whose **name or
+SKU contains the text** anywhere, ignoring case, in name order. They ran
+``lower(name) LIKE '%…%' OR lower(sku) LIKE '%…%'``, which no index serves: every product was
+read and every candidate sorted (142 ms a keystroke at 100,000 products). Here the text goes
+through the catalog's trigram index instead: SQLite FTS5 ``products_fts`` (its ``name`` and
+``sku`` columns, migration 0012), PostgreSQL ``pg_trgm`` (``name`` and ``sku_key``).
+
+What the text matches, compared with the ``LIKE`` it replaces (``tests/integration/
+test_register_search.py`` checks the same first 20 on both databases):
+    * Three characters or more: the same products, found through the trigram index; letter
+      case is ignored for every letter (SQLite's ``lower()`` folded only ASCII letters, so
+      ``äpfel`` did not find ``Äpfel`` there; it does now, as on PostgreSQL).
+    * One or two characters: a trigram index cannot answer them. They are checked with the
+      same ``lower(…) LIKE`` as before, walking the ``(active, name, id, sku)`` index (no table
+      reads) in name order and stopping at the ``limit``-th match: immediate for letters and
+      pairs that many names or SKUs contain (the usual case); a pair that few contain reads
+      the whole index (a few hundred milliseconds at a million products, where the old query
+      read and sorted the whole table). The Stores tab's complete lists check every product,
+      as before.
+
+First ``limit`` by name (:func:`first_containing`, SQLite): when the index finds at most
+:data:`DENSE` products they are sorted by name; when it finds more, matches are common, so the
+first ones by name are likely near the start of the name index, which is walked
+(:data:`WALK_BUDGET` products at most, then the matches are sorted after all). The walk's
+``LIKE`` gives the index's result for an ASCII text; a text with other letters is always sorted.
+An ASCII text of several words asks the index for each word and checks the rows found for the
+whole text with the same ``LIKE`` (see :func:`_match`).
+
+Order: by name (binary on SQLite, the database's collation on PostgreSQL), then id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+from sqlalchemy import ColumnElement, Integer, and_, bindparam, column, func, or_, text
+from sqlalchemy.orm import Session
+
+from posapp.models import Product
+from posapp.services.platform.like import LIKE_ESCAPE, contains
+
+__all__ = ["DENSE", "WALK_BUDGET", "containing_condition", "first_containing"]
+
+DENSE: Final = 2_000
+"""Above this many trigram matches, the first ones by name are looked for by walking the name
+index (common matches are usually near its start) rather than by sorting every match. Many
+matches crowded together late in name order (the SKUs of one brand family: ``FIN0``) miss the
+walk and are sorted after all: tens of milliseconds at a million products (benchmarks/README)."""
+WALK_BUDGET: Final = 20_000
+"""How many products (in name order) a walk reads before the matches are sorted instead."""
+_TRIGRAM: Final = 3
+
+
+def first_containing(session: Session, value: str, *, limit: int) -> list[int]:
+    """Ids of the first ``limit`` active products by name whose name or SKU contains ``value``.
+
+    See the module docstring. ``value`` is already cleaned (NFKC, stripped, no control
+    characters) and not empty.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return _first_postgres(session, value, limit)
+    if len(value) < _TRIGRAM:
+        return _ids(_walk(session, value, limit))
+    match, checked = _match(value)
+    params = {"match": match, "pattern": contains(value.lower()), "n": limit, "dense": DENSE + 1}
+    check = _CHECK if checked else ""
+    probe = "SELECT rowid FROM products_fts WHERE products_fts MATCH :match LIMIT :dense"
+    rowids = [int(i) for (i,) in session.execute(text(probe), params)]
+    if len(rowids) <= DENSE:  # every match: sorted here (code-point order is SQLite's BINARY)
+        rows = text(
+            f"SELECT p.id, p.name FROM products AS p WHERE p.id IN :ids AND +p.active = 1{check}"
+        ).bindparams(bindparam("ids", expanding=True))
+        hits = session.execute(rows, {**params, "ids": rowids}).all() if rowids else []
+        return _ids(_by_name(hits)[:limit])
+    if value.isascii():
+        # Common: the first matches by name are most likely near the start of the name index.
+        walked = _walk(session, value, limit, budget=WALK_BUDGET)
+        if len(walked) >= limit:
+            return _ids(_by_name(walked))
+    found = _FOUND.format(check=check)
+    return _ids(session.execute(text(f"{found} ORDER BY p.name, p.id LIMIT :n"), params).all())
+
+
+def _by_name(rows: Sequence[Sequence[object]]) -> list[Sequence[object]]:
+    return sorted(rows, key=lambda row: (str(row[1]), int(str(row[0]))))
+
+
+_FOUND = (
+    "SELECT p.id, p.name FROM products_fts CROSS JOIN products AS p "
+    "ON p.id = products_fts.rowid WHERE products_fts MATCH :match AND +p.active = 1{check}"
+)
+_CHECK = " AND (lower(p.name) LIKE :pattern ESCAPE '\\' OR lower(p.sku) LIKE :pattern ESCAPE '\\')"
+
+
+def _phrase(value: str) -> str:
+    """An FTS5 query for ``value`` as one string (a phrase of trigrams: a substring)."""
+    return '"' + value.replace('"', '""') + '"'
+
+
+def _match(value: str) -> tuple[str, bool]:
+    """The FTS5 query for ``value``, and whether what it finds must be checked with ``LIKE``.
+
+    An ASCII text of several words asks for each word of three characters or more, and the
+    rows found are checked for the whole text: FTS5 reads every trigram's list of rows for a
+    phrase, and the spaces make common trigrams (``r o``) of a long one (three times slower).
+    Other texts are one phrase (``LIKE`` would not fold their letters as the index does).
+    """
+    words = [word for word in value.split(" ") if len(word) >= _TRIGRAM]
+    if " " in value and words and value.isascii():
+        return " AND ".join(_phrase(word) for word in words), True
+    return _phrase(value), False
+
+
+def _ids(rows: Sequence[Sequence[object]]) -> list[int]:
+    return [int(str(row[0])) for row in rows]
+
+
+def _walk(
+    session: Session, value: str, limit: int, *, budget: int | None = None
+) -> Sequence[Sequence[object]]:
+    """The first ``limit`` active products by name whose name or SKU contains ``value`` (LIKE).
+
+    Reads the ``(active, name, id, sku)`` index alone, in order, and stops at the ``limit``-th
+    match, or after ``budget`` products when given.
+    """
+    match = "(lower(name) LIKE :pattern ESCAPE '\\' OR lower(sku) LIKE :pattern ESCAPE '\\')"
+    rows = (
+        "SELECT id, name, sku FROM products INDEXED BY ix_products_active_name "
+        "WHERE active = 1 ORDER BY name, id"
+    )
+    if budget is None:
+        sql = f"{rows.replace(' ORDER BY', f' AND {match} ORDER BY')} LIMIT :n"
+    else:
+        # No ORDER BY outside: the subquery streams in index order and the first matches stop
+        # the read (an ORDER BY here would read all of the budget first); sorted in Python.
+        sql = f"SELECT id, name FROM ({rows} LIMIT :budget) WHERE {match} LIMIT :n"
+    params = {"pattern": contains(value.lower()), "n": limit, "budget": budget}
+    return session.execute(text(sql), params).all()
+
+
+def _first_postgres(session: Session, value: str, limit: int) -> list[int]:
+    """One statement: pg_trgm's GIN index serves both columns; the planner picks the way."""
+    sql = (
+        "SELECT p.id FROM products AS p WHERE p.active = true "
+        "AND (p.name ILIKE :pattern OR p.sku_key ILIKE :pattern) ORDER BY p.name, p.id LIMIT :n"
+    )
+    params = {"pattern": contains(value), "n": limit}
+    return [int(i) for (i,) in session.execute(text(sql), params)]
+
+
+def containing_condition(session: Session, value: str) -> ColumnElement[bool]:
+    """The condition on ``Product`` for every product whose name or SKU contains ``value``.
+
+    Or whose barcode is exactly ``value``: the Stores tab's complete, ordered lists. From
+    three characters the names and SKUs are found through the trigram index, read here once:
+    when it finds at most :data:`DENSE` products the condition lists them (the query then
+    starts from them rather than from every product of the store).
+    """
+    sku: ColumnElement[bool] = Product.sku_key.like(contains(value.upper()), escape=LIKE_ESCAPE)
+    barcode = Product.barcode == value
+    if session.get_bind().dialect.name != "sqlite":
+        name = Product.name.ilike(contains(value), escape=LIKE_ESCAPE)
+        return or_(name, sku, barcode)
+    if len(value) < _TRIGRAM:
+        name = func.lower(Product.name).like(contains(value.lower()), escape=LIKE_ESCAPE)
+        return or_(name, sku, barcode)
+    match, checked = _match(value)
+    probe = "SELECT rowid FROM products_fts WHERE products_fts MATCH :match LIMIT :dense"
+    params = {"match": match, "dense": DENSE + 1, "pattern": contains(value.lower())}
+    rowids = [int(i) for (i,) in session.execute(text(probe), params)]
+    if len(rowids) <= DENSE:
+        # A few: the condition lists them (and the barcode's product), so the query starts from
+        # them instead of checking every product of the store against the index.
+        if checked and rowids:
+            rows = text("SELECT p.id FROM products AS p WHERE p.id IN :ids" + _CHECK).bindparams(
+                bindparam("ids", expanding=True)
+            )
+            rowids = [int(i) for (i,) in session.execute(rows, {**params, "ids": rowids})]
+        coded = session.execute(text("SELECT id FROM products WHERE barcode = :b"), {"b": value})
+        return Product.id.in_(sorted({*rowids, *(int(i) for (i,) in coded)}))
+    matching = (
+        text("SELECT rowid FROM products_fts WHERE products_fts MATCH :match")
+        .bindparams(match=match)
+        .columns(column("rowid", Integer))
+    )
+    found: ColumnElement[bool] = Product.id.in_(matching)
+    if checked:
+        pattern = contains(value.lower())
+        found = and_(
+            found,
+            or_(
+                func.lower(Product.name).like(pattern, escape=LIKE_ESCAPE),
+                func.lower(Product.sku).like(pattern, escape=LIKE_ESCAPE),
+            ),
+        )
+    return or_(found, barcode)

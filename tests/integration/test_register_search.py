@@ -1,0 +1,247 @@
+"""The register's F2 search and the Stores stock search through the trigram index (issue #23).
+
+Both used ``lower(name) LIKE '%…%'``; they now go through the catalog's trigram index
+(:mod:`posapp.services.catalog.contains`). Each test here runs the query they replaced, word for
+word, beside the new one on the same data, on SQLite and PostgreSQL, and checks the same first
+20 results (the Stores lists: the same whole list) for terms with accents, SKUs, digits, LIKE's
+wildcards and one or two characters, in both of the ways the index is read (every match sorted,
+or the name index walked when there are many). The one difference is pinned at the end.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import ColumnElement, func, or_, select
+
+from posapp.models import Product, StockLevel
+from posapp.services.backend import Backend
+from posapp.services.catalog import contains as contains_module
+from posapp.services.catalog import products as catalog
+from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.like import LIKE_ESCAPE, contains
+from posapp.services.stock import StockFilter, StockLine, StoreInput
+from tests.integration.catalog_support import add_staff, draft
+
+_BRANDS = ("Kelmar", "Zenbel", "Rosal", "Café du Nord", "Brûlerie")
+_TYPES = ("Apple Juice", "Crème fraîche", "Still Water", "Dark Chocolate 70%", "Pure_Orange")
+_SIZES = ("1L", "500ml", "12-pack", "250g")
+
+TERMS = (
+    # names, three characters and more (the trigram index)
+    "apple",
+    "APPLE JUICE",
+    "  apple   ",
+    "juice 1",
+    "ple jui",
+    "water",
+    "zenbel still",
+    "juice apple",  # both words in the name, but not this text: no match
+    "kel 1L",
+    # accents (the same letter case as in the names), and not a match without them
+    "café",
+    "CAFÉ",
+    "crème",
+    "fraîche",
+    "brûl",
+    "creme",
+    # SKUs and barcodes: whole, from their start, any case
+    "kel",
+    "KEL0",
+    "kel0000-00003",
+    "ZEN",
+    "5012345678900",
+    "50123",
+    "96385074",
+    "9638",
+    "b00012",
+    "0001-0000",
+    "-000",
+    # digits
+    "70%",
+    "500",
+    "12-pack",
+    "1",
+    "12",
+    # LIKE's wildcards and FTS5's quotes only match themselves
+    "%",
+    "_",
+    "e_o",
+    "70\\",
+    '"best"',
+    '"be',
+    # one or two characters (no trigram: the name index walked in name order)
+    "a",
+    "K",
+    "ké",
+    "é",
+    "É",
+    "ju",
+    "zz",
+    "l ",
+    # nothing
+    "no such thing",
+)
+
+
+@pytest.fixture
+def admin(backend: Backend) -> UserDTO:
+    return add_staff(backend)["admin"]
+
+
+@pytest.fixture
+def shop(backend: Backend, admin: UserDTO) -> dict[str, int]:
+    """84 products (3 archived), some with the same name; a store stocking every other one."""
+    made: dict[str, int] = {}
+    n = 0
+    for b, brand in enumerate(_BRANDS):
+        for t, kind in enumerate(_TYPES):
+            for size in _SIZES[: 2 + (b + t) % 3]:
+                n += 1
+                sku = f"{brand[:3].upper()}{b:04d}-{n:05d}"
+                made[sku] = catalog.create_product(
+                    backend.uow(),
+                    admin,
+                    draft(sku=sku, name=f"{brand} {kind} {size}", barcode=f"B{n:05d}"),
+                ).id
+    extra = (
+        ("GALA-1", "Apple Juice 1L", "5012345678900"),  # a duplicate name
+        ("APL-2", "apple juice 1L", None),
+        ("BEST-1", 'The "Best" Tea', None),
+        ("PCT-1", "100% Pure_Orange", "96385074"),
+        ("ÄPF-1", "Äpfel aus dem Garten", None),
+        ("ECO-1", "école maternelle kit", None),
+        ("ARCH-1", "Apple Juice archived", None),
+        ("ARCH-2", "Kelmar Apple Juice old", None),
+        ("ARCH-3", "Crème archived", None),
+    )
+    for sku, name, barcode in extra:
+        made[sku] = catalog.create_product(
+            backend.uow(), admin, draft(sku=sku, name=name, barcode=barcode)
+        ).id
+    for sku in ("ARCH-1", "ARCH-2", "ARCH-3"):
+        catalog.archive_product(backend.uow(), admin, made[sku])
+    store = backend.stock.create_store(admin, StoreInput("S1", "Main street"))
+    stocked = [pid for sku, pid in sorted(made.items()) if not sku.startswith("ARCH")][::2]
+    lines = [StockLine(pid, 5) for pid in stocked]
+    backend.stock.receive_stock(
+        admin, store.id, lines, reference="OPENING", request_id=uuid.uuid4()
+    )
+    made["store"] = store.id
+    return made
+
+
+def old_register_search(backend: Backend, text: str, limit: int) -> list[int]:
+    """``checkout_lookup.search_products`` as it was (the oracle), with one fix.
+
+    Its ``exact`` was NULL, not false, for a product without a barcode, so ``ORDER BY exact
+    DESC`` put such products before all others on PostgreSQL and after them on SQLite; the
+    intent, and the new search, is exact codes first, then by name: ``coalesce`` here.
+    """
+    value = text.strip()
+    pattern = contains(value.lower())
+    exact = func.coalesce((Product.sku_key == value.upper()) | (Product.barcode == value), False)
+    with backend.read_uow() as uow:
+        return list(
+            uow.session.scalars(
+                select(Product.id)
+                .where(
+                    Product.active.is_(True),
+                    or_(
+                        Product.sku_key == value.upper(),
+                        Product.barcode == value,
+                        func.lower(Product.name).like(pattern, escape=LIKE_ESCAPE),
+                        func.lower(Product.sku).like(pattern, escape=LIKE_ESCAPE),
+                    ),
+                )
+                .order_by(exact.desc(), Product.name, Product.id)
+                .limit(limit)
+            )
+        )
+
+
+def _old_stock_condition(text: str) -> ColumnElement[bool]:
+    clean = text.strip()
+    return or_(
+        func.lower(Product.name).like(contains(clean.lower()), escape="\\"),
+        Product.sku_key.like(contains(clean.upper()), escape="\\"),
+        Product.barcode == clean,
+    )
+
+
+def old_stock_ids(backend: Backend, store_id: int, text: str, *, cards: bool) -> list[int]:
+    """The Stores tab's stock table (or product grid) ids as they were (the oracle)."""
+    if cards:
+        level = (StockLevel.product_id == Product.id) & (StockLevel.store_id == store_id)
+        query = select(Product.id).outerjoin(StockLevel, level).where(Product.active.is_(True))
+    else:
+        query = (
+            select(StockLevel.product_id)
+            .join(Product, Product.id == StockLevel.product_id)
+            .where(StockLevel.store_id == store_id)
+        )
+    query = query.where(_old_stock_condition(text)).order_by(func.lower(Product.name), Product.id)
+    with backend.read_uow() as uow:
+        return [int(i) for i in uow.session.scalars(query)]
+
+
+def register(backend: Backend, admin: UserDTO, text: str, limit: int = 20) -> list[int]:
+    return [p.id for p in backend.sales.search_products(admin, text, limit)]
+
+
+@pytest.fixture(params=["sorted", "walked", "walk cut short"])
+def index_read(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every way of reading the index: matches sorted, the name index walked, or both."""
+    if request.param != "sorted":
+        monkeypatch.setattr(contains_module, "DENSE", 1)
+    if request.param == "walk cut short":
+        monkeypatch.setattr(contains_module, "WALK_BUDGET", 7)
+    return str(request.param)
+
+
+def test_register_search_gives_the_first_20_the_like_gave(
+    backend: Backend, admin: UserDTO, shop: dict[str, int], index_read: str
+) -> None:
+    compared = 0
+    for term in TERMS:
+        for limit in (20, 3):
+            old = old_register_search(backend, term, limit)
+            assert register(backend, admin, term, limit) == old, (term, limit, index_read)
+            compared += len(old)
+    assert compared > 400  # the terms find a good many products, not only nothing
+
+
+def test_the_first_20_are_exact_codes_then_by_name(
+    backend: Backend, admin: UserDTO, shop: dict[str, int]
+) -> None:
+    found = register(backend, admin, "5012345678900")
+    assert found[0] == shop["GALA-1"]
+    by_sku = register(backend, admin, "kel0000-00003")
+    assert by_sku[0] == shop["KEL0000-00003"]
+    names = [p.name for p in backend.sales.search_products(admin, "apple juice", 20)]
+    assert names[:2] == ["Apple Juice 1L", "Brûlerie Apple Juice 12-pack"]
+    assert names == sorted(names)
+    assert len(register(backend, admin, "e")) == 20
+
+
+def test_stores_stock_search_gives_the_lists_the_like_gave(
+    backend: Backend, admin: UserDTO, shop: dict[str, int], index_read: str
+) -> None:
+    store = shop["store"]
+    for term in TERMS:
+        flt = StockFilter(search=term)
+        old_levels = old_stock_ids(backend, store, term, cards=False)
+        assert backend.stock.stock_level_ids(admin, store, flt) == old_levels, term
+        old_cards = old_stock_ids(backend, store, term, cards=True)
+        assert backend.stock.product_card_ids(admin, store, flt) == old_cards, term
+
+
+def test_letter_case_is_ignored_beyond_ascii_from_three_characters(
+    backend: Backend, admin: UserDTO, shop: dict[str, int], index_read: str
+) -> None:
+    """The one difference in names: SQLite's lower() folded ASCII only ("äpfel" missed "Äpfel")."""
+    for term in ("äpfel", "ÄPFEL", "Äpf", "ÉCOLE"):
+        assert register(backend, admin, term)[:1] in ([shop["ÄPF-1"]], [shop["ECO-1"]]), term
+        cards = backend.stock.product_card_ids(admin, shop["store"], StockFilter(search=term))
+        assert len(cards) == 1, term
