@@ -7,6 +7,7 @@ keeping the current file beside it; the application should be closed while it ru
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,6 +15,11 @@ from pathlib import Path
 
 from posapp.services.platform.db import Database
 from posapp.services.platform.errors import ServiceError, ValidationError
+from posapp.services.platform.private import (
+    create_private_file,
+    make_private_folder,
+    sqlite_companions,
+)
 from posapp.services.platform.progress import Progress
 
 
@@ -82,8 +88,33 @@ def _copy(source: sqlite3.Connection, target: sqlite3.Connection, progress: Prog
     return pages_done
 
 
+def _copy_to_new_file(source: sqlite3.Connection, target: Path, progress: Progress | None) -> int:
+    """Copy ``source`` into the new file ``target``, made 0600, as one self-contained file.
+
+    The copy takes the source's page 1, which says WAL; switching it to a rollback journal leaves
+    a single file: opening it later (even read-only, to check it) makes no ``-wal``/``-shm``.
+
+    Raises:
+        FileExistsError: ``target`` exists.
+    """
+    if not create_private_file(target):
+        raise FileExistsError(errno.EEXIST, "exists already", str(target))
+    dest = sqlite3.connect(target)
+    try:
+        pages = _copy(source, dest, progress)
+        dest.execute("PRAGMA journal_mode=DELETE").fetchone()
+    finally:
+        dest.close()
+    for companion in sqlite_companions(target)[1:]:
+        companion.unlink(missing_ok=True)
+    return pages
+
+
 def backup(database: Database, target: Path, *, progress: Progress | None = None) -> BackupReport:
     """Copy the live database to ``target`` (which must not exist) and check the copy.
+
+    The backup is one file, readable by its owner only (0600), with no ``-wal`` or ``-shm``
+    beside it.
 
     Raises:
         ValidationError: not SQLite, or ``target`` exists.
@@ -97,22 +128,23 @@ def backup(database: Database, target: Path, *, progress: Progress | None = None
     if taken:
         raise ValidationError(f"{target} exists already: choose a new file name.")
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        make_private_folder(target.parent)
         source = sqlite3.connect(live, timeout=30, isolation_level=None)
-        dest = sqlite3.connect(target)
         try:
             # A read transaction on the source pins one snapshot (WAL): the registers' commits
             # meanwhile no longer restart the copy, which could otherwise never finish.
             source.execute("BEGIN")
             source.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            pages = _copy(source, dest, progress)
+            pages = _copy_to_new_file(source, target, progress)
             source.execute("COMMIT")
         finally:
-            dest.close()
             source.close()
         check_file(target)
+    except FileExistsError as exc:
+        raise ValidationError(f"{target} exists already: choose a new file name.") from exc
     except (sqlite3.Error, OSError, BackupError) as exc:
-        target.unlink(missing_ok=True)
+        for leftover in sqlite_companions(target):
+            leftover.unlink(missing_ok=True)
         if isinstance(exc, BackupError):
             raise
         raise BackupError(f"The backup failed: {exc}") from exc
@@ -121,6 +153,10 @@ def backup(database: Database, target: Path, *, progress: Progress | None = None
 
 def restore(database: Database, source: Path, *, progress: Progress | None = None) -> BackupReport:
     """Replace the live database with the backup at ``source``, keeping the current file.
+
+    The current database, if there is one (a file with data), is first copied to
+    ``<name>.before-restore-<UTC time>`` beside it (0600); :attr:`BackupReport.kept_copy` is
+    None when there was nothing to keep.
 
     Raises:
         ValidationError: not SQLite.
@@ -131,21 +167,24 @@ def restore(database: Database, source: Path, *, progress: Progress | None = Non
     database.dispose()
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     kept: Path | None = None
-    if live.exists():
+    if live.exists() and live.stat().st_size > 0:
         kept = live.with_name(f"{live.name}.before-restore-{stamp}")
         src = sqlite3.connect(live, timeout=30)
-        dst = sqlite3.connect(kept)
         try:
-            _copy(src, dst, None)
+            _copy_to_new_file(src, kept, None)
+        except (sqlite3.Error, OSError) as exc:
+            raise BackupError(f"Cannot keep a copy of the current database: {exc}") from exc
         finally:
-            dst.close()
             src.close()
+    make_private_folder(live.parent)
+    create_private_file(live)
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     dst = sqlite3.connect(live, timeout=30)
     try:
         pages = _copy(src, dst, progress)
     except sqlite3.Error as exc:
-        raise BackupError(f"The restore failed: {exc}; the previous database is at {kept}") from exc
+        where = f"the previous database is at {kept}" if kept else "there was none before"
+        raise BackupError(f"The restore failed: {exc}; {where}") from exc
     finally:
         dst.close()
         src.close()
