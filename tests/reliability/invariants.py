@@ -51,7 +51,7 @@ from posapp.models import (
     StockMovement,
 )
 from posapp.models.orders import OrderReturn, OrderReturnLine
-from posapp.services.platform.audit import verify_chain
+from posapp.services.platform.chain_verify import verify_chain
 
 PAID_STATUSES = (
     OrderStatus.PAID.value,

@@ -14,6 +14,7 @@ from sqlalchemy.exc import OperationalError as SAOperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from posapp.models.base import utcnow
 from posapp.services.platform.errors import DatabaseError
 from posapp.services.platform.private import create_private_file, make_private_folder
 
@@ -159,12 +160,15 @@ def open_database(url: str, *, upgrade: bool = True) -> Database:
     Raises:
         DatabaseError: with a readable message when it cannot be opened or migrated.
     """
+    from posapp.services.platform.audit import key_chain  # noqa: PLC0415
     from posapp.services.platform.migrate import upgrade_database  # noqa: PLC0415 - alembic is slow to import
 
     database = Database(url)
     if upgrade:
         try:
             upgrade_database(database.engine)
+            with database.engine.begin() as conn:
+                key_chain(conn, utcnow())
         except SAOperationalError as exc:
             database.dispose()
             reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else "error"
