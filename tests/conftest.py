@@ -84,6 +84,15 @@ def make_database(kind: str, tmp_path: Path) -> Database:
     return Database(url)
 
 
+@pytest.fixture(autouse=True)
+def own_data_folder(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each test has a data folder of its own (issue #16: on PostgreSQL it holds the audit key
+    and the anchor file, and the test database is emptied between tests, which anchors catch)."""
+    monkeypatch.setenv("POSAPP_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_kind(request: pytest.FixtureRequest) -> str:
     """Each test using this runs once on SQLite and once on PostgreSQL."""

@@ -29,6 +29,7 @@ from posapp.services.platform.chain_key import (
     anchor_path,
     key_id,
     key_path,
+    key_source,
     load_key,
 )
 from posapp.services.platform.errors import DatabaseError
@@ -136,7 +137,7 @@ def _key(conn: Connection, header_text: str | None, now: datetime) -> bytes:
             its key is missing), or the key cannot be read.
     """
     url = conn.engine.url
-    name = url.render_as_string(hide_password=True)
+    name = url.render_as_string(hide_password=True) + "\0" + key_source(url)
     key = _KEYS.get(name)
     if key is None:
         key = load_key(url, create=header_text is None)
@@ -236,13 +237,19 @@ def chain_head(session: Session) -> ChainHead:
     return ChainHead(int(row[2]), int(row[0]), str(row[1]))
 
 
-def key_chain(conn: Connection, now: datetime) -> bool:
+KEYED_ACTION = "audit.chain_keyed"
+
+
+def key_chain(conn: Connection, now: datetime, register: str = "") -> bool:
     """Key the chain of an older database now, in ``conn``'s transaction; True if it was.
 
     A database whose log or ledger has rows from before keyed chains gets its header (those rows
-    stay under the old rule, their count and last hash fixed by the header) and an anchor of
-    them in the anchor file, at once rather than in its first sale. A new, empty database is
-    keyed by its first append.
+    stay under the old rule, their count and last hash fixed by the header), an anchor of them in
+    the anchor file and a first keyed row, ``audit.chain_keyed``, at once rather than in its
+    first sale. A new, empty database is keyed by its first append.
+
+    Raises:
+        DatabaseError: see :func:`append`.
     """
     if conn.dialect.name == "postgresql":
         conn.execute(_LOCK, {"key": AUDIT_LOCK_KEY})
@@ -252,5 +259,6 @@ def key_chain(conn: Connection, now: datetime) -> bool:
     empty_log = tail is None or tail[0] is None
     if empty_log and conn.execute(select(LedgerTransaction.id).limit(1)).first() is None:
         return False
-    _key(conn, None, now)
+    record = AuditRecord(KEYED_ACTION, None, reason="the audit chain is keyed from here on")
+    append(Session(bind=conn), [record], register=register, now=now)
     return True

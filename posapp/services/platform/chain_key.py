@@ -35,6 +35,7 @@ __all__ = [
     "anchor_path",
     "key_id",
     "key_path",
+    "key_source",
     "load_key",
 ]
 
@@ -96,6 +97,14 @@ def _create(path: Path) -> bytes:
     finally:
         temporary.unlink(missing_ok=True)
     return _read(path)
+
+
+def key_source(url: URL) -> str:
+    """Where the key of ``url`` comes from now (the variable, or the file's path): a cache key."""
+    secret = os.environ.get(ENV_AUDIT_KEY, "")
+    if secret:
+        return "env:" + hashlib.sha256(secret.encode()).hexdigest()
+    return str(key_path(url))
 
 
 def load_key(url: URL, *, create: bool) -> bytes | None:

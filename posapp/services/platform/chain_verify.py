@@ -140,6 +140,9 @@ def _walk(  # noqa: PLR0912 - one check per way a row can be wrong, in order
         rows.close()
     if count < legacy:
         raise _FaultError(f"the log has {count} rows but had {legacy} when it was keyed")
+    if header is not None and count == legacy:
+        # The header is written with the first keyed row, in its transaction.
+        raise _FaultError("every row written since the chain was keyed was removed")
     for anchor in anchors:
         if anchor.rows > count:
             msg = (
