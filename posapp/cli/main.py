@@ -255,6 +255,8 @@ def _backup(args: argparse.Namespace, config: AppConfig) -> int:
     with open_backend(config) as backend:
         report = backup.backup(backend.database, Path(args.file))
     print(f"Backed up {backend.database_description} to {report.path} ({report.bytes:,} bytes)")
+    if report.key is not None:
+        print(f"Its audit key is beside it, in {report.key}: keep the two together.")
     return EXIT_OK
 
 

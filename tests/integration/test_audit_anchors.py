@@ -11,6 +11,7 @@ from pathlib import Path
 import pypdf
 import pytest
 import sqlalchemy as sa
+from sqlalchemy import make_url
 
 from posapp.cli import main as cli
 from posapp.models import AuditEntry
@@ -18,8 +19,10 @@ from posapp.reports.till_reports import anchor_text, till_report_pdf
 from posapp.services.backend import Backend
 from posapp.services.platform.anchors import read_anchors
 from posapp.services.platform.audit import KEYED_ACTION
-from posapp.services.platform.chain_key import ENV_AUDIT_KEY, anchor_path
-from posapp.services.platform.db import open_database
+from posapp.services.platform.backup import backup, restore
+from posapp.services.platform.chain_key import ENV_AUDIT_KEY, anchor_path, key_path
+from posapp.services.platform.chain_verify import verify_chain
+from posapp.services.platform.db import Database, open_database
 from posapp.services.platform.errors import DatabaseError
 from posapp.services.sales import TillReport, tills
 from posapp.services.staff import users
@@ -155,3 +158,37 @@ def test_cli_verify_with_anchors_and_z_reports(
     bad.write_text("rows=12 head=nothex\n")
     assert cli.main([*url, "audit", "verify", "--anchor", str(bad)]) == 1
     assert "line 1: an anchor needs head=<64 hex digits>" in capsys.readouterr().err
+
+
+def _verified(path: Path) -> bool:
+    database = Database(f"sqlite:///{path}")
+    try:
+        with database.read_sessions() as session:
+            report = verify_chain(session)
+            return report.ok and report.rows > 0
+    finally:
+        database.dispose()
+
+
+def test_a_backup_carries_its_key_and_a_restore_sets_the_old_one_aside(tmp_path: Path) -> None:
+    shops: dict[str, Path] = {}
+    for name in ("ours", "theirs"):
+        path = tmp_path / name / "posapp.sqlite3"
+        database = open_database(f"sqlite:///{path}")
+        users.add_user(Backend(database).uow(), None, f"{name}-admin", PW, "admin")
+        database.dispose()
+        shops[name] = path
+    ours_key = key_path(make_url(f"sqlite:///{shops['ours']}")).read_bytes()
+    copy = backup(Database(f"sqlite:///{shops['theirs']}"), tmp_path / "theirs.sqlite3")
+    assert copy.key is not None
+    assert _verified(copy.path)
+    live = Database(f"sqlite:///{shops['ours']}")
+    restored = restore(live, copy.path)
+    live.dispose()
+    assert restored.kept_copy is not None
+    assert restored.key is not None
+    assert restored.key.read_bytes() == copy.key.read_bytes()
+    set_aside = list(shops["ours"].parent.glob("posapp.sqlite3.audit-key.before-restore-*"))
+    assert [p.read_bytes() for p in set_aside] == [ours_key]
+    assert _verified(shops["ours"])  # their log, under their key
+    assert _verified(restored.kept_copy)  # our old log, under our old key

@@ -70,7 +70,11 @@ def test_backup_is_one_private_file(tmp_path: Path) -> None:
         assert report.path == target
         assert mode(target) == 0o600
         assert mode(target.parent) == 0o700
-        assert sorted(p.name for p in target.parent.iterdir()) == ["monday.sqlite3"]
+        # The copy and its audit key (its chain is keyed with it), both owner-only.
+        names = ["monday.sqlite3", "monday.sqlite3.audit-key"]
+        assert sorted(p.name for p in target.parent.iterdir()) == names
+        assert report.key == target.parent / names[1]
+        assert mode(report.key) == 0o600
     finally:
         backend.database.dispose()
 
@@ -83,7 +87,8 @@ def test_restore_keeps_a_private_copy_and_leaves_no_litter(tmp_path: Path) -> No
     assert report.kept_copy is not None
     assert mode(report.kept_copy) == 0o600
     assert mode(live) == 0o600
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "monday.sqlite3"]
+    names = ["data", "monday.sqlite3", "monday.sqlite3.audit-key"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == names
     assert not list(tmp_path.glob("*.before-restore-*-*"))
     backend.database.dispose()
 
@@ -102,6 +107,9 @@ def test_restore_into_a_new_file_says_so_truthfully(
     assert "None" not in out
     assert out == f"Restored {fresh} from {target} (there was no database there before)\n"
     assert mode(fresh) == 0o600
+    key = fresh.with_name("new.sqlite3.audit-key")
+    assert key.read_bytes() == target.with_name("monday.sqlite3.audit-key").read_bytes()
+    assert mode(key) == 0o600
     assert not list(fresh.parent.glob("*.before-restore-*"))
 
 
@@ -112,8 +120,11 @@ def test_backup_command_leaves_no_wal_or_shm(
     backend.database.dispose()
     target = tmp_path / "out" / "copy.sqlite3"
     assert cli.main(["--database-url", f"sqlite:///{path}", "backup", str(target)]) == 0
-    assert "Backed up" in capsys.readouterr().out
-    assert sorted(p.name for p in target.parent.iterdir()) == ["copy.sqlite3"]
+    out = capsys.readouterr().out
+    assert "Backed up" in out
+    assert f"Its audit key is beside it, in {target}.audit-key" in out
+    names = ["copy.sqlite3", "copy.sqlite3.audit-key"]
+    assert sorted(p.name for p in target.parent.iterdir()) == names
     assert mode(target) == 0o600
 
 

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import make_url
+
+from posapp.services.platform.chain_key import key_path
 from posapp.services.platform.db import Database
 from posapp.services.platform.errors import ServiceError, ValidationError
 from posapp.services.platform.private import (
@@ -29,12 +32,48 @@ class BackupError(ServiceError):
 
 @dataclass(frozen=True, slots=True)
 class BackupReport:
-    """What a backup or restore did."""
+    """What a backup or restore did.
+
+    Attributes:
+        path: The backup made, or the database restored.
+        pages: How many pages were copied.
+        bytes: The size of ``path``.
+        kept_copy: The previous database, kept beside it by a restore (None: there was none).
+        key: The audit key copied with the backup or restored beside the database, if any.
+    """
 
     path: Path
     pages: int
     bytes: int
     kept_copy: Path | None = None
+    key: Path | None = None
+
+
+def _key_file(database: Path) -> Path:
+    return key_path(make_url(f"sqlite:///{database}"))
+
+
+def _copy_key(source: Path, target: Path, stamp: str | None) -> Path | None:
+    """Copy the audit key of the database ``source`` to be the key of ``target`` (0600).
+
+    The chain of a copied database is keyed with its original's key: without it the copy can be
+    neither verified nor written. A different key already at the target is kept, renamed with
+    ``.before-restore-<stamp>`` (a restore), or replaced (``stamp`` None: a new backup's name).
+    """
+    key, wanted = _key_file(source), _key_file(target)
+    if not key.is_file():
+        return None
+    data = key.read_bytes()
+    if wanted.is_file():
+        if wanted.read_bytes() == data:
+            return wanted
+        if stamp is None:
+            wanted.unlink()
+        else:
+            wanted.replace(wanted.with_name(f"{wanted.name}.before-restore-{stamp}"))
+    create_private_file(wanted)
+    wanted.write_bytes(data)
+    return wanted
 
 
 def _sqlite_path(database: Database) -> Path:
@@ -114,7 +153,8 @@ def backup(database: Database, target: Path, *, progress: Progress | None = None
     """Copy the live database to ``target`` (which must not exist) and check the copy.
 
     The backup is one file, readable by its owner only (0600), with no ``-wal`` or ``-shm``
-    beside it.
+    beside it; the audit key, if the database has a key file, is copied beside it
+    (``<backup>.audit-key``, 0600), as the copy's chain needs it.
 
     Raises:
         ValidationError: not SQLite, or ``target`` exists.
@@ -140,15 +180,16 @@ def backup(database: Database, target: Path, *, progress: Progress | None = None
         finally:
             source.close()
         check_file(target)
+        key = _copy_key(live, target, None)
     except FileExistsError as exc:
         raise ValidationError(f"{target} exists already: choose a new file name.") from exc
     except (sqlite3.Error, OSError, BackupError) as exc:
-        for leftover in sqlite_companions(target):
+        for leftover in [*sqlite_companions(target), _key_file(target)]:
             leftover.unlink(missing_ok=True)
         if isinstance(exc, BackupError):
             raise
         raise BackupError(f"The backup failed: {exc}") from exc
-    return BackupReport(target, pages, target.stat().st_size)
+    return BackupReport(target, pages, target.stat().st_size, key=key)
 
 
 def restore(database: Database, source: Path, *, progress: Progress | None = None) -> BackupReport:
@@ -156,7 +197,8 @@ def restore(database: Database, source: Path, *, progress: Progress | None = Non
 
     The current database, if there is one (a file with data), is first copied to
     ``<name>.before-restore-<UTC time>`` beside it (0600); :attr:`BackupReport.kept_copy` is
-    None when there was nothing to keep.
+    None when there was nothing to keep. The backup's audit key (beside it) becomes the
+    database's; a different key that was there is kept as ``….before-restore-<UTC time>``.
 
     Raises:
         ValidationError: not SQLite.
@@ -188,4 +230,8 @@ def restore(database: Database, source: Path, *, progress: Progress | None = Non
     finally:
         dst.close()
         src.close()
-    return BackupReport(live, pages, live.stat().st_size, kept)
+    try:
+        key = _copy_key(source, live, stamp)
+    except OSError as exc:
+        raise BackupError(f"Restored, but the audit key could not be put beside it: {exc}") from exc
+    return BackupReport(live, pages, live.stat().st_size, kept, key)

@@ -6,7 +6,8 @@ but not read the key cannot re-hash rows after editing one. The key is, in order
 1. the ``POSAPP_AUDIT_KEY`` environment variable (at least 32 characters), which every register
    of a shop on PostgreSQL sets to the same secret;
 2. a file made on first need, 0600: beside an embedded SQLite database
-   (``posapp.sqlite3.audit-key``), else ``audit.key`` in posapp's data folder.
+   (``posapp.sqlite3.audit-key``; ``posapp backup`` copies it beside the backup and ``restore``
+   puts it back), else ``audit.key`` in posapp's data folder.
 
 Anchors (the chain's head written down at a moment: row count and hash) go to an append-only
 text file: ``posapp.sqlite3.anchors`` beside a SQLite database, else ``audit-anchors.txt`` in the
@@ -19,6 +20,7 @@ import contextlib
 import hashlib
 import hmac
 import os
+import re
 import secrets
 import tempfile
 from pathlib import Path
@@ -40,6 +42,7 @@ __all__ = [
 ]
 
 ENV_AUDIT_KEY = "POSAPP_AUDIT_KEY"
+_KEPT = re.compile(r"(.+)\.before-restore-(\w+)")
 MIN_KEY_CHARS = 32
 _KEY_BYTES = 32
 
@@ -52,11 +55,20 @@ def _sqlite_file(url: URL) -> Path | None:
 
 
 def key_path(url: URL) -> Path:
-    """Where the key file of the database at ``url`` is (used without ``POSAPP_AUDIT_KEY``)."""
+    """Where the key file of the database at ``url`` is (used without ``POSAPP_AUDIT_KEY``).
+
+    A copy kept by a restore (``posapp.sqlite3.before-restore-<time>``) uses the key its
+    database had then: the one a restore set aside (``….audit-key.before-restore-<time>``),
+    else the database's.
+    """
     file = _sqlite_file(url)
-    if file is not None:
+    if file is None:
+        return data_dir() / "audit.key"
+    kept = _KEPT.fullmatch(file.name)
+    if kept is None:
         return file.with_name(file.name + ".audit-key")
-    return data_dir() / "audit.key"
+    then = file.with_name(f"{kept[1]}.audit-key.before-restore-{kept[2]}")
+    return then if then.exists() else file.with_name(f"{kept[1]}.audit-key")
 
 
 def anchor_path(url: URL) -> Path:
