@@ -203,6 +203,7 @@ def _db_upgrade(_args: argparse.Namespace, config: AppConfig) -> int:
     from pathlib import Path  # noqa: PLC0415
 
     from posapp.config import data_dir  # noqa: PLC0415
+    from posapp.services.platform.chain_verify import chain_status  # noqa: PLC0415
     from posapp.services.platform.migrate import current_revision  # noqa: PLC0415
     from posapp.services.platform.private import tighten_data  # noqa: PLC0415
 
@@ -211,6 +212,8 @@ def _db_upgrade(_args: argparse.Namespace, config: AppConfig) -> int:
         print(f"Database at {backend.database_description} is at revision {revision}")
         url = backend.database.url
         sqlite_file = Path(url.database) if backend.database.is_sqlite and url.database else None
+        with backend.database.engine.connect() as conn:
+            print(chain_status(conn))
     done = tighten_data(data_dir(), sqlite_file)
     if done.folder_was is not None:
         print(

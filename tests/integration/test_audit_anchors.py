@@ -20,8 +20,8 @@ from posapp.services.backend import Backend
 from posapp.services.platform.anchors import read_anchors
 from posapp.services.platform.audit import KEYED_ACTION
 from posapp.services.platform.backup import backup, restore
-from posapp.services.platform.chain_key import ENV_AUDIT_KEY, anchor_path, key_path
-from posapp.services.platform.chain_verify import verify_chain
+from posapp.services.platform.chain_key import ENV_AUDIT_KEY, anchor_path, forget_key, key_path
+from posapp.services.platform.chain_verify import chain_status, verify_chain
 from posapp.services.platform.db import Database, open_database
 from posapp.services.platform.errors import DatabaseError
 from posapp.services.sales import TillReport, tills
@@ -109,6 +109,9 @@ def test_an_older_database_is_keyed_at_upgrade(backend: Backend, shop: Shop) -> 
     assert last == KEYED_ACTION
     assert [a.rows for a in read_anchors(anchors)] == [old_rows]
     assert "note=chain keyed" in anchors.read_text()
+    with backend.database.engine.connect() as conn:
+        status = chain_status(conn)
+    assert f"({old_rows} older rows kept under the old rule)" in status
     # The old rows are fixed now: rewriting one and re-hashing by the old rule shows.
     tamper(backend, "UPDATE audit_log SET reason = 'x' WHERE id = (SELECT min(id) FROM audit_log)")
     rehash(backend, None)
@@ -118,15 +121,19 @@ def test_an_older_database_is_keyed_at_upgrade(backend: Backend, shop: Shop) -> 
 def test_a_register_with_another_key_is_refused(
     backend: Backend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(ENV_AUDIT_KEY, "the shop's secret, shared by every register")
+    def register_with(secret: str) -> None:  # a register process started with this secret
+        monkeypatch.setenv(ENV_AUDIT_KEY, secret)
+        forget_key(backend.database.url)
+
+    register_with("the shop's secret, shared by every register")
     users.add_user(backend.uow(), None, "first", PW, "admin")
-    monkeypatch.setenv(ENV_AUDIT_KEY, "a register someone set up with another secret")
+    register_with("a register someone set up with another secret")
     with pytest.raises(DatabaseError, match="audit key is not the one"):
         users.add_user(backend.uow(), None, "second", PW, "admin")
-    monkeypatch.setenv(ENV_AUDIT_KEY, "too short")
+    register_with("too short")
     with pytest.raises(DatabaseError, match="at least 32 characters"):
         users.add_user(backend.uow(), None, "third", PW, "admin")
-    monkeypatch.setenv(ENV_AUDIT_KEY, "the shop's secret, shared by every register")
+    register_with("the shop's secret, shared by every register")
     users.add_user(backend.uow(), None, "fourth", PW, "admin")
     report = verify(backend)
     assert report.ok, report.problem
@@ -170,17 +177,22 @@ def _verified(path: Path) -> bool:
         database.dispose()
 
 
-def test_a_backup_carries_its_key_and_a_restore_sets_the_old_one_aside(tmp_path: Path) -> None:
+def test_a_backup_carries_its_key_and_a_restore_sets_the_old_one_aside(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     shops: dict[str, Path] = {}
-    for name in ("ours", "theirs"):
+    for name in ("theirs", "ours"):  # two machines: two data folders, two keys
+        monkeypatch.setenv("POSAPP_DATA_DIR", str(tmp_path / f"{name}-data"))
         path = tmp_path / name / "posapp.sqlite3"
         database = open_database(f"sqlite:///{path}")
         users.add_user(Backend(database).uow(), None, f"{name}-admin", PW, "admin")
+        if name == "theirs":
+            copy = backup(database, tmp_path / "theirs.sqlite3")
         database.dispose()
         shops[name] = path
     ours_key = key_path(make_url(f"sqlite:///{shops['ours']}")).read_bytes()
-    copy = backup(Database(f"sqlite:///{shops['theirs']}"), tmp_path / "theirs.sqlite3")
     assert copy.key is not None
+    assert copy.key.read_bytes() != ours_key
     assert _verified(copy.path)
     live = Database(f"sqlite:///{shops['ours']}")
     restored = restore(live, copy.path)

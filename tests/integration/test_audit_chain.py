@@ -20,7 +20,7 @@ from posapp.models import AuditEntry
 from posapp.services.backend import Backend
 from posapp.services.platform.anchors import read_anchors
 from posapp.services.platform.audit import row_hash
-from posapp.services.platform.chain_key import anchor_path, key_path
+from posapp.services.platform.chain_key import anchor_path, forget_key, key_path
 from posapp.services.platform.chain_verify import ChainReport, verify_chain
 from posapp.services.platform.errors import DatabaseError
 from posapp.services.staff import users, verify_audit_chain, write_audit_anchor
@@ -247,10 +247,8 @@ def test_a_missing_key_file_stops_writes_rather_than_forking_the_chain(
     if db_kind != "sqlite":
         pytest.skip("PostgreSQL registers share the key through POSAPP_AUDIT_KEY")
     _fill(backend, extra=1)
-    from posapp.services.platform import audit
-
     key_path(backend.database.url).unlink()
-    audit._KEYS.clear()  # a register started after the key went missing
+    forget_key(backend.database.url)  # as a register started after the key went missing
     with pytest.raises(DatabaseError, match="audit key of this database is missing"):
         users.add_user(backend.uow(), None, "late", PW, "admin")
     report = verify(backend)

@@ -12,10 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import make_url
 
 from posapp.cli import main as cli
 from posapp.services.backend import Backend
 from posapp.services.platform.backup import backup, restore
+from posapp.services.platform.chain_key import key_path
 from posapp.services.platform.db import open_database
 from posapp.services.staff import users
 
@@ -107,9 +109,10 @@ def test_restore_into_a_new_file_says_so_truthfully(
     assert "None" not in out
     assert out == f"Restored {fresh} from {target} (there was no database there before)\n"
     assert mode(fresh) == 0o600
-    key = fresh.with_name("new.sqlite3.audit-key")
+    key = key_path(make_url(f"sqlite:///{fresh}"))  # the data folder's: the same machine
     assert key.read_bytes() == target.with_name("monday.sqlite3.audit-key").read_bytes()
     assert mode(key) == 0o600
+    assert mode(key.parent) == 0o700
     assert not list(fresh.parent.glob("*.before-restore-*"))
 
 

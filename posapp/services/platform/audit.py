@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,10 +28,9 @@ from posapp.services.platform.chain_header import HEADER_KEY, dump, make_header
 from posapp.services.platform.chain_key import (
     ENV_AUDIT_KEY,
     anchor_path,
+    chain_key,
     key_id,
     key_path,
-    key_source,
-    load_key,
 )
 from posapp.services.platform.errors import DatabaseError
 from posapp.services.platform.fastsql import Prepared
@@ -126,7 +126,7 @@ _SELECT_TAIL = Prepared(
 )
 _INSERT_ENTRIES = Prepared(insert(cast(Table, AuditEntry.__table__)))
 _LOCK = text("SELECT pg_advisory_xact_lock(:key)")
-_KEYS: dict[str, bytes] = {}
+_KEY_ID = re.compile(r'"key_id": "([0-9a-f]*)"')
 
 
 def _key(conn: Connection, header_text: str | None, now: datetime) -> bytes:
@@ -137,24 +137,23 @@ def _key(conn: Connection, header_text: str | None, now: datetime) -> bytes:
             its key is missing), or the key cannot be read.
     """
     url = conn.engine.url
-    name = url.render_as_string(hide_password=True) + "\0" + key_source(url)
-    key = _KEYS.get(name)
+    wanted = None
+    if header_text is not None:
+        found = _KEY_ID.search(header_text)
+        wanted = found.group(1) if found else ""
+    key = chain_key(url, wanted, create=header_text is None)
     if key is None:
-        key = load_key(url, create=header_text is None)
-        if key is None:
-            msg = (
-                f"The audit key of this database is missing ({key_path(url)}): restore that "
-                f"file, or set {ENV_AUDIT_KEY} to the shop's key; nothing was saved."
-            )
-            raise DatabaseError(msg)
-        _KEYS[name] = key
+        msg = (
+            f"The audit key of this database is missing ({key_path(url)}): restore that "
+            f"file, or set {ENV_AUDIT_KEY} to the shop's key; nothing was saved."
+        )
+        raise DatabaseError(msg)
     if header_text is None:
         header = make_header(conn, key, key_id(key), now)
         if header.legacy_rows:
             head = ChainHead(header.legacy_rows, header.legacy_last_id, header.legacy_head)
             write_anchor(anchor_path(url), head, now=now, note="chain keyed")
-    elif f'"key_id": "{key_id(key)}"' not in header_text:
-        _KEYS.pop(name, None)
+    elif key_id(key) != wanted:
         msg = (
             "This register's audit key is not the one the shop's audit log is chained with: "
             f"set {ENV_AUDIT_KEY} to the shop's key (or copy {key_path(url).name}); nothing "

@@ -8,6 +8,7 @@ keeping the current file beside it; the application should be closed while it ru
 from __future__ import annotations
 
 import errno
+import os
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,7 +16,12 @@ from pathlib import Path
 
 from sqlalchemy import make_url
 
-from posapp.services.platform.chain_key import key_path
+from posapp.services.platform.chain_key import (
+    ENV_AUDIT_KEY,
+    forget_key,
+    key_path,
+    own_key_path,
+)
 from posapp.services.platform.db import Database
 from posapp.services.platform.errors import ServiceError, ValidationError
 from posapp.services.platform.private import (
@@ -50,30 +56,46 @@ class BackupReport:
 
 
 def _key_file(database: Path) -> Path:
+    """The key file the database file uses now (its own, or the data folder's)."""
     return key_path(make_url(f"sqlite:///{database}"))
 
 
-def _copy_key(source: Path, target: Path, stamp: str | None) -> Path | None:
-    """Copy the audit key of the database ``source`` to be the key of ``target`` (0600).
+def _write_private(path: Path, data: bytes) -> Path:
+    path.unlink(missing_ok=True)
+    create_private_file(path)
+    path.write_bytes(data)
+    return path
 
-    The chain of a copied database is keyed with its original's key: without it the copy can be
-    neither verified nor written. A different key already at the target is kept, renamed with
-    ``.before-restore-<stamp>`` (a restore), or replaced (``stamp`` None: a new backup's name).
+
+def _key_with_backup(live: Path, target: Path) -> Path | None:
+    """Copy the live database's audit key beside the backup (``<backup>.audit-key``, 0600).
+
+    The copy's chain is keyed with it: without it the copy could be neither verified nor
+    written on another machine. None if the database uses ``POSAPP_AUDIT_KEY`` or no key yet.
     """
-    key, wanted = _key_file(source), _key_file(target)
-    if not key.is_file():
+    key = _key_file(live)
+    if os.environ.get(ENV_AUDIT_KEY) or not key.is_file():
         return None
-    data = key.read_bytes()
-    if wanted.is_file():
-        if wanted.read_bytes() == data:
-            return wanted
-        if stamp is None:
-            wanted.unlink()
-        else:
-            wanted.replace(wanted.with_name(f"{wanted.name}.before-restore-{stamp}"))
-    create_private_file(wanted)
-    wanted.write_bytes(data)
-    return wanted
+    return _write_private(own_key_path(target), key.read_bytes())
+
+
+def _key_from_backup(source: Path, live: Path, stamp: str) -> Path | None:
+    """Give the restored database its backup's key, if that differs from the one it uses now.
+
+    The key used until now is set aside for the copy the restore kept
+    (``<live>.audit-key.before-restore-<stamp>``). Returns the key file now in use.
+    """
+    carried = own_key_path(source)
+    if os.environ.get(ENV_AUDIT_KEY) or not carried.is_file():
+        return None
+    data, current = carried.read_bytes(), _key_file(live)
+    if current.is_file() and current.read_bytes() == data:
+        return current
+    if current.is_file():
+        aside = live.with_name(f"{live.name}.audit-key.before-restore-{stamp}")
+        _write_private(aside, current.read_bytes())
+    forget_key(make_url(f"sqlite:///{live}"))
+    return _write_private(own_key_path(live), data)
 
 
 def _sqlite_path(database: Database) -> Path:
@@ -180,11 +202,11 @@ def backup(database: Database, target: Path, *, progress: Progress | None = None
         finally:
             source.close()
         check_file(target)
-        key = _copy_key(live, target, None)
+        key = _key_with_backup(live, target)
     except FileExistsError as exc:
         raise ValidationError(f"{target} exists already: choose a new file name.") from exc
     except (sqlite3.Error, OSError, BackupError) as exc:
-        for leftover in [*sqlite_companions(target), _key_file(target)]:
+        for leftover in [*sqlite_companions(target), own_key_path(target)]:
             leftover.unlink(missing_ok=True)
         if isinstance(exc, BackupError):
             raise
@@ -231,7 +253,7 @@ def restore(database: Database, source: Path, *, progress: Progress | None = Non
         dst.close()
         src.close()
     try:
-        key = _copy_key(source, live, stamp)
+        key = _key_from_backup(source, live, stamp)
     except OSError as exc:
         raise BackupError(f"Restored, but the audit key could not be put beside it: {exc}") from exc
     return BackupReport(live, pages, live.stat().st_size, kept, key)

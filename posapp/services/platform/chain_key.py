@@ -5,9 +5,9 @@ but not read the key cannot re-hash rows after editing one. The key is, in order
 
 1. the ``POSAPP_AUDIT_KEY`` environment variable (at least 32 characters), which every register
    of a shop on PostgreSQL sets to the same secret;
-2. a file made on first need, 0600: beside an embedded SQLite database
-   (``posapp.sqlite3.audit-key``; ``posapp backup`` copies it beside the backup and ``restore``
-   puts it back), else ``audit.key`` in posapp's data folder.
+2. a file: ``audit.key`` in posapp's data folder, made on first need (0600); a SQLite database
+   file may carry its own, ``<database>.audit-key`` (``posapp backup`` copies the key beside
+   the backup; ``restore`` puts it beside the database when it differs).
 
 Anchors (the chain's head written down at a moment: row count and hash) go to an append-only
 text file: ``posapp.sqlite3.anchors`` beside a SQLite database, else ``audit-anchors.txt`` in the
@@ -35,10 +35,12 @@ __all__ = [
     "ENV_AUDIT_KEY",
     "MIN_KEY_CHARS",
     "anchor_path",
+    "chain_key",
+    "forget_key",
     "key_id",
     "key_path",
-    "key_source",
     "load_key",
+    "own_key_path",
 ]
 
 ENV_AUDIT_KEY = "POSAPP_AUDIT_KEY"
@@ -54,21 +56,35 @@ def _sqlite_file(url: URL) -> Path | None:
     return None if name.startswith("file:") else Path(name)
 
 
+def own_key_path(database: Path) -> Path:
+    """The key file that travels with a SQLite database file: ``<database>.audit-key``.
+
+    A backup carries its key so; a restore puts it beside the database when it differs from the
+    data folder's. A copy kept by a restore (``….before-restore-<time>``) has the key its
+    database had then, set aside by the restore as ``….audit-key.before-restore-<time>``.
+    """
+    kept = _KEPT.fullmatch(database.name)
+    if kept is None:
+        return database.with_name(database.name + ".audit-key")
+    return database.with_name(f"{kept[1]}.audit-key.before-restore-{kept[2]}")
+
+
 def key_path(url: URL) -> Path:
     """Where the key file of the database at ``url`` is (used without ``POSAPP_AUDIT_KEY``).
 
-    A copy kept by a restore (``posapp.sqlite3.before-restore-<time>``) uses the key its
-    database had then: the one a restore set aside (``….audit-key.before-restore-<time>``),
-    else the database's.
+    A SQLite file's own key (:func:`own_key_path`) if it has one, else ``audit.key`` in
+    posapp's data folder, which every database of this user shares (copies of a database on the
+    machine need nothing else).
     """
     file = _sqlite_file(url)
-    if file is None:
-        return data_dir() / "audit.key"
-    kept = _KEPT.fullmatch(file.name)
-    if kept is None:
-        return file.with_name(file.name + ".audit-key")
-    then = file.with_name(f"{kept[1]}.audit-key.before-restore-{kept[2]}")
-    return then if then.exists() else file.with_name(f"{kept[1]}.audit-key")
+    if file is not None:
+        own = own_key_path(file)
+        if own.is_file():
+            return own
+        kept = _KEPT.fullmatch(file.name)
+        if kept is not None:
+            return key_path(url.set(database=str(file.with_name(kept[1]))))
+    return data_dir() / "audit.key"
 
 
 def anchor_path(url: URL) -> Path:
@@ -111,12 +127,32 @@ def _create(path: Path) -> bytes:
     return _read(path)
 
 
-def key_source(url: URL) -> str:
-    """Where the key of ``url`` comes from now (the variable, or the file's path): a cache key."""
-    secret = os.environ.get(ENV_AUDIT_KEY, "")
-    if secret:
-        return "env:" + hashlib.sha256(secret.encode()).hexdigest()
-    return str(key_path(url))
+_KEYS: dict[str, bytes] = {}
+
+
+def chain_key(url: URL, wanted_id: str | None, *, create: bool) -> bytes | None:
+    """The key to chain the database at ``url`` with, kept per database for the process.
+
+    A database keeps the key it was first used with while the process runs (a test that moves
+    the data folder, a register whose variable changes); when ``wanted_id`` (the chain header's
+    key fingerprint) differs from it the key is looked up again.
+
+    Raises:
+        DatabaseError: see :func:`load_key`.
+    """
+    name = url.render_as_string(hide_password=True)
+    key = _KEYS.get(name)
+    if key is None or (wanted_id is not None and key_id(key) != wanted_id):
+        found = load_key(url, create=create)
+        if found is None:
+            return key
+        key = _KEYS[name] = found
+    return key
+
+
+def forget_key(url: URL) -> None:
+    """Drop the key kept for ``url`` (a restore may have put another beside it)."""
+    _KEYS.pop(url.render_as_string(hide_password=True), None)
 
 
 def load_key(url: URL, *, create: bool) -> bytes | None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -36,7 +37,13 @@ from posapp.services.platform.chain_header import (
     ledger_snapshots,
     read_header,
 )
-from posapp.services.platform.chain_key import ENV_AUDIT_KEY, key_id, key_path, load_key
+from posapp.services.platform.chain_key import (
+    ENV_AUDIT_KEY,
+    anchor_path,
+    chain_key,
+    key_id,
+    key_path,
+)
 
 __all__ = ["ChainReport", "verify_chain", "verify_ledger"]
 
@@ -101,6 +108,14 @@ def _header(conn: Connection, key: bytes | None) -> ChainHeader | None:
     if header.mac != header_mac(key, header):
         raise _FaultError("the chain's header was changed: its MAC does not match")
     return header
+
+
+def _key_for(conn: Connection) -> bytes | None:
+    try:
+        found = read_header(conn)
+    except (ValueError, TypeError):
+        found = None
+    return chain_key(conn.engine.url, None if found is None else found.key_id, create=False)
 
 
 def _walk(  # noqa: PLR0912 - one check per way a row can be wrong, in order
@@ -216,6 +231,22 @@ def verify_ledger(conn: Connection, header: ChainHeader) -> int:
     return count
 
 
+def chain_status(conn: Connection) -> str:
+    """A line for ``posapp db upgrade`` on the chain: keyed since when, what is older, where."""
+    url = conn.engine.url
+    source = f"${ENV_AUDIT_KEY}" if os.environ.get(ENV_AUDIT_KEY) else str(key_path(url))
+    try:
+        header = read_header(conn)
+    except (ValueError, TypeError):
+        return "Audit chain: its header is damaged (run `posapp audit verify`)"
+    if header is None:
+        return f"Audit chain: keyed by the first action, with the key {source}"
+    return (
+        f"Audit chain keyed since {header.keyed_at} ({header.legacy_rows} older rows kept under "
+        f"the old rule); key {source}; anchors in {anchor_path(url)}"
+    )
+
+
 Z_ACTION = "till.closed"
 """The audit row of a till's close (its Z report) carries the chain's head before it."""
 
@@ -267,12 +298,12 @@ def verify_chain(
         z_reports: Whether to add the anchors printed on every Z report (:func:`z_anchors`).
     """
     conn = session.connection()
-    if key is None:
-        key = load_key(conn.engine.url, create=False)
     rows = legacy = transactions = 0
     try:
         if z_reports:
             anchors = [*anchors, *z_anchors(session)]
+        if key is None:
+            key = _key_for(conn)
         header = _header(conn, key)
         legacy = 0 if header is None else header.legacy_rows
         rows = _walk(session, header, key, anchors)
