@@ -55,7 +55,6 @@ def register_cli(commands: Commands) -> None:
     """
     add_user_commands(group(commands, "user", "staff users"))
     add_audit_commands(commands)
-    add_anchor_command(commands)
 
 
 def _name_command(
@@ -134,9 +133,10 @@ def add_user_commands(user_commands: Commands) -> None:
 
 
 def add_audit_commands(commands: Commands) -> None:
-    """Add ``audit verify``."""
+    """Add ``audit verify`` and ``audit anchor``."""
+    audit = group(commands, "audit", "the audit log")
     verify = command(
-        group(commands, "audit", "the audit log"),
+        audit,
         "verify",
         audit_verify,
         "check that nobody changed the audit log behind the app's back",
@@ -159,12 +159,8 @@ def add_audit_commands(commands: Commands) -> None:
         action="store_true",
         help="also check the anchor of every Z report and that no closed till lost its Z row",
     )
-
-
-def add_anchor_command(commands: Commands) -> None:
-    """Add ``audit anchor``."""
     anchor = command(
-        group(commands, "audit", "the audit log"),
+        audit,
         "anchor",
         audit_anchor,
         "write the audit chain's head down, to catch rows removed later",

@@ -5,7 +5,7 @@ by a reversal, another transaction), so the database itself now refuses to chang
 them, as it does for ``audit_log`` (0002). ``ledger_accounts`` keeps its balance column
 writable: it is checked against the entries by ``posapp audit verify``.
 
-Revision ID: 0012
+Revision ID: 0013
 Revises: 0011
 Create Date: 2026-12-07
 """
@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0011"  # "0012" once 0012_login_throttles (issue #16, another part) is merged
 branch_labels = None
 depends_on = None
 
