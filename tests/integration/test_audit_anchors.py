@@ -125,19 +125,22 @@ def test_a_register_with_another_key_is_refused(
         monkeypatch.setenv(ENV_AUDIT_KEY, secret)
         forget_key(backend.database.url)
 
-    register_with("the shop's secret, shared by every register")
-    users.add_user(backend.uow(), None, "first", PW, "admin")
-    register_with("a register someone set up with another secret")
-    with pytest.raises(DatabaseError, match="audit key is not the one"):
-        users.add_user(backend.uow(), None, "second", PW, "admin")
-    register_with("too short")
-    with pytest.raises(DatabaseError, match="at least 32 characters"):
-        users.add_user(backend.uow(), None, "third", PW, "admin")
-    register_with("the shop's secret, shared by every register")
-    users.add_user(backend.uow(), None, "fourth", PW, "admin")
-    report = verify(backend)
-    assert report.ok, report.problem
-    assert report.rows == 2
+    try:
+        register_with("the shop's secret, shared by every register")
+        users.add_user(backend.uow(), None, "first", PW, "admin")
+        register_with("a register someone set up with another secret")
+        with pytest.raises(DatabaseError, match="audit key is not the one"):
+            users.add_user(backend.uow(), None, "second", PW, "admin")
+        register_with("too short")
+        with pytest.raises(DatabaseError, match="at least 32 characters"):
+            users.add_user(backend.uow(), None, "third", PW, "admin")
+        register_with("the shop's secret, shared by every register")
+        users.add_user(backend.uow(), None, "fourth", PW, "admin")
+        report = verify(backend)
+        assert report.ok, report.problem
+        assert report.rows == 2
+    finally:
+        forget_key(backend.database.url)  # later tests on this URL use the run's key file
 
 
 @pytest.mark.parametrize("db_kind", ["sqlite"], indirect=True)

@@ -242,10 +242,11 @@ def test_a_ledger_transaction_added_behind_the_apps_back_is_caught(backend: Back
 
 
 def test_a_missing_key_file_stops_writes_rather_than_forking_the_chain(
-    backend: Backend, db_kind: str
+    backend: Backend, db_kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if db_kind != "sqlite":
         pytest.skip("PostgreSQL registers share the key through POSAPP_AUDIT_KEY")
+    monkeypatch.setenv("POSAPP_DATA_DIR", str(tmp_path / "own-data"))  # a key of its own to lose
     _fill(backend, extra=1)
     key_path(backend.database.url).unlink()
     forget_key(backend.database.url)  # as a register started after the key went missing

@@ -10,8 +10,8 @@ but not read the key cannot re-hash rows after editing one. The key is, in order
    the backup; ``restore`` puts it beside the database when it differs).
 
 Anchors (the chain's head written down at a moment: row count and hash) go to an append-only
-text file: ``posapp.sqlite3.anchors`` beside a SQLite database, else ``audit-anchors.txt`` in the
-data folder.
+text file: ``posapp.sqlite3.anchors`` beside a SQLite database, else
+``audit-anchors-<database name>.txt`` in the data folder.
 """
 
 from __future__ import annotations
@@ -92,7 +92,8 @@ def anchor_path(url: URL) -> Path:
     file = _sqlite_file(url)
     if file is not None:
         return file.with_name(file.name + ".anchors")
-    return data_dir() / "audit-anchors.txt"
+    name = "".join(c if c.isalnum() or c in "-_" else "_" for c in url.database or "posapp")
+    return data_dir() / f"audit-anchors-{name}.txt"
 
 
 def key_id(key: bytes) -> str:
