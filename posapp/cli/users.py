@@ -30,6 +30,7 @@ from posapp.cli.kit import (
 from posapp.config import AppConfig
 from posapp.services.platform.dto import StoreDTO, UserDTO
 from posapp.services.platform.errors import ValidationError
+from posapp.services.platform.private import shown
 from posapp.services.staff import (
     ROLE_PERMISSIONS,
     UserFilter,
@@ -176,7 +177,7 @@ def audit_anchor(args: argparse.Namespace, config: AppConfig) -> int:
     target = None if args.to is None else Path(args.to)
     with open_backend(config) as backend:
         line, where = write_audit_anchor(backend.read_uow(), None, target)
-    print(f"{line}\nAppended to {where}")
+    print(f"{line}\nAppended to {shown(where)}")
     return EXIT_OK
 
 

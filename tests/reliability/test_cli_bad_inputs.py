@@ -120,6 +120,8 @@ GOOD = {
     "store": "MAIN",
     "shop_name": "Corner shop",
     "encoding": "utf-8",
+    "anchor": "anchors.txt",  # audit verify --anchor (issue #16)
+    "to": "anchors.txt",  # audit anchor --to
 }
 FILES = {"backup": "new-backup.sqlite3", "restore": "no-backup.sqlite3"}
 KINDS = {
@@ -135,6 +137,8 @@ KINDS = {
     "date_to": DATES,
     "out": PATHS,
     "file": PATHS,
+    "anchor": PATHS,
+    "to": PATHS,
     "name": NAMES,
 }
 

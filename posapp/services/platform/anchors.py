@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from posapp.services.platform.errors import ValidationError
-from posapp.services.platform.private import FILE_MODE, make_private_folder
+from posapp.services.platform.private import FILE_MODE, make_private_folder, shown
 
 __all__ = ["Anchor", "ChainHead", "anchor_line", "read_anchors", "write_anchor"]
 
@@ -84,7 +84,9 @@ def read_anchors(path: Path) -> list[Anchor]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ValidationError(f"Cannot read the anchor file {path}: {exc.strerror}.") from exc
+        raise ValidationError(
+            f"Cannot read the anchor file {shown(path)}: {exc.strerror}."
+        ) from exc
     anchors: list[Anchor] = []
     for number, line in enumerate(text.splitlines(), start=1):
         rows = _ROWS.search(line)
@@ -94,7 +96,7 @@ def read_anchors(path: Path) -> list[Anchor]:
         if head is None:
             if int(rows.group(1)) == 0:
                 continue  # an anchor of an empty log says nothing
-            msg = f"{path}, line {number}: an anchor needs head=<64 hex digits>."
+            msg = f"{shown(path)}, line {number}: an anchor needs head=<64 hex digits>."
             raise ValidationError(msg)
         at = _AT.search(line)
         where = f"{path.name} line {number}" + (f" ({at.group(1)})" if at else "")

@@ -27,6 +27,7 @@ from posapp.services.platform.errors import ServiceError, ValidationError
 from posapp.services.platform.private import (
     create_private_file,
     make_private_folder,
+    shown,
     sqlite_companions,
 )
 from posapp.services.platform.progress import Progress
@@ -114,24 +115,24 @@ def check_file(path: Path) -> None:
     try:
         found = path.is_file()
     except OSError as exc:  # a name the file system refuses, e.g. too long
-        raise BackupError(f"Cannot read {path}: {exc.strerror}") from exc
+        raise BackupError(f"Cannot read {shown(path)}: {exc.strerror}") from exc
     if not found:
-        raise BackupError(f"No such file: {path}")
+        raise BackupError(f"No such file: {shown(path)}")
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     except sqlite3.Error as exc:
-        raise BackupError(f"{path} cannot be opened: {exc}") from exc
+        raise BackupError(f"{shown(path)} cannot be opened: {exc}") from exc
     try:
         result = conn.execute("PRAGMA integrity_check").fetchone()
         if result is None or result[0] != "ok":
-            raise BackupError(f"{path} is damaged: {result[0] if result else 'no answer'}")
+            raise BackupError(f"{shown(path)} is damaged: {result[0] if result else 'no answer'}")
         if conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
-            raise BackupError(f"{path} has rows that point at missing rows.")
+            raise BackupError(f"{shown(path)} has rows that point at missing rows.")
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if not {"alembic_version", "orders", "users"} <= tables:
-            raise BackupError(f"{path} is not a posapp database.")
+            raise BackupError(f"{shown(path)} is not a posapp database.")
     except sqlite3.DatabaseError as exc:
-        raise BackupError(f"{path} is not a SQLite database: {exc}") from exc
+        raise BackupError(f"{shown(path)} is not a SQLite database: {exc}") from exc
     finally:
         conn.close()
 
@@ -186,9 +187,9 @@ def backup(database: Database, target: Path, *, progress: Progress | None = None
     try:
         taken = target.exists()
     except OSError as exc:  # a name the file system refuses, e.g. too long
-        raise ValidationError(f"Cannot make {target}: {exc.strerror}.") from exc
+        raise ValidationError(f"Cannot make {shown(target)}: {exc.strerror}.") from exc
     if taken:
-        raise ValidationError(f"{target} exists already: choose a new file name.")
+        raise ValidationError(f"{shown(target)} exists already: choose a new file name.")
     try:
         make_private_folder(target.parent)
         source = sqlite3.connect(live, timeout=30, isolation_level=None)
@@ -204,7 +205,7 @@ def backup(database: Database, target: Path, *, progress: Progress | None = None
         check_file(target)
         key = _key_with_backup(live, target)
     except FileExistsError as exc:
-        raise ValidationError(f"{target} exists already: choose a new file name.") from exc
+        raise ValidationError(f"{shown(target)} exists already: choose a new file name.") from exc
     except (sqlite3.Error, OSError, BackupError) as exc:
         for leftover in [*sqlite_companions(target), own_key_path(target)]:
             leftover.unlink(missing_ok=True)
@@ -247,7 +248,7 @@ def restore(database: Database, source: Path, *, progress: Progress | None = Non
     try:
         pages = _copy(src, dst, progress)
     except sqlite3.Error as exc:
-        where = f"the previous database is at {kept}" if kept else "there was none before"
+        where = f"the previous database is at {shown(kept)}" if kept else "there was none before"
         raise BackupError(f"The restore failed: {exc}; {where}") from exc
     finally:
         dst.close()

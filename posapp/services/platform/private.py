@@ -23,6 +23,7 @@ __all__ = [
     "Tightened",
     "create_private_file",
     "make_private_folder",
+    "shown",
     "sqlite_companions",
     "tighten_data",
     "tighten_file",
@@ -32,6 +33,16 @@ __all__ = [
 FOLDER_MODE = 0o700
 FILE_MODE = 0o600
 _SQLITE_SUFFIXES = ("", "-wal", "-shm", "-journal")
+
+
+def shown(path: Path | str) -> str:
+    """A file name for a one-line message: as it is, or quoted with escapes if it must be.
+
+    A name holding a newline (or another character that is not printable) is shown as Python
+    writes it, with escapes, so the message stays one line.
+    """
+    text = str(path)
+    return text if text.isprintable() else repr(text)
 
 
 def make_private_folder(path: Path) -> Path:

@@ -29,6 +29,7 @@ from posapp.services.platform.errors import ServiceError
 from posapp.services.platform.files import atomic_target
 from posapp.services.platform.keyset import newest_first
 from posapp.services.platform.like import LIKE_ESCAPE, starts_with
+from posapp.services.platform.private import shown
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.staff.permissions import Permission
 from posapp.services.staff.security import ACTIONS, authorize
@@ -310,7 +311,7 @@ def write_audit_anchor(
     try:
         write_anchor(where, head, now=now, note="posapp audit anchor")
     except OSError as exc:
-        raise ServiceError(f"Cannot write the anchor file {where}: {exc.strerror}") from exc
+        raise ServiceError(f"Cannot write the anchor file {shown(where)}: {exc.strerror}") from exc
     return anchor_line(head, now=now), where
 
 
