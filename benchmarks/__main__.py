@@ -27,6 +27,10 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+# The datasets are cached across runs and machines' data folders (issue #16): their audit
+# chains are keyed with this fixed, public key, never with a shop's.
+os.environ.setdefault("POSAPP_AUDIT_KEY", "posapp benchmarks: a throwaway key, not a secret")
+
 from benchmarks.common import (
     Figure,
     error_figure,

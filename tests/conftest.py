@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from posapp.events import RecordingPublisher
 from posapp.models import Base
 from posapp.services.backend import Backend
+from posapp.services.platform.chain_key import anchor_path
 from posapp.services.platform.db import Database, open_database
 
 PG_URL = os.environ.get("POSAPP_TEST_PG_URL", "")
@@ -62,6 +63,8 @@ def _empty_postgres(url: str) -> None:
         open_database(url).dispose()
         _PG_MIGRATED.append(True)
         return
+    # Emptying the database is what anchors catch: its anchor file goes too.
+    anchor_path(sa.make_url(url)).unlink(missing_ok=True)
     engine = sa.create_engine(url)
     try:
         with engine.begin() as conn:
@@ -82,6 +85,15 @@ def make_database(kind: str, tmp_path: Path) -> Database:
     url = pg_url_or_skip()
     _empty_postgres(url)
     return Database(url)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def own_data_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The test run has a data folder of its own (issue #16: it holds the audit key that every
+    database and register process of the run shares, and PostgreSQL's anchor files)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("POSAPP_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+        yield
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

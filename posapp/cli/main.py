@@ -196,12 +196,37 @@ def _fail(message: str) -> int:
     return EXIT_ERROR
 
 
+_NAMED = 10
+"""How many tightened files ``db upgrade`` names (it counts the rest)."""
+
+
 def _db_upgrade(_args: argparse.Namespace, config: AppConfig) -> int:
+    from pathlib import Path  # noqa: PLC0415
+
+    from posapp.config import data_dir  # noqa: PLC0415
+    from posapp.services.platform.chain_verify import chain_status  # noqa: PLC0415
     from posapp.services.platform.migrate import current_revision  # noqa: PLC0415
+    from posapp.services.platform.private import tighten_data  # noqa: PLC0415
 
     with open_backend(config) as backend:
         revision = current_revision(backend.database.engine)
         print(f"Database at {backend.database_description} is at revision {revision}")
+        url = backend.database.url
+        sqlite_file = Path(url.database) if backend.database.is_sqlite and url.database else None
+        with backend.database.engine.connect() as conn:
+            print(chain_status(conn))
+    done = tighten_data(data_dir(), sqlite_file)
+    if done.folder_was is not None:
+        print(
+            f"Tightened the data folder {done.folder}: mode {done.folder_was:04o} -> 0700 "
+            "(only you may open it)"
+        )
+    if done.files:
+        print(f"Tightened {len(done.files)} files and folders to owner-only access:")
+        for path in done.files[:_NAMED]:
+            print(f"  {path}")
+        if len(done.files) > _NAMED:
+            print(f"  … and {len(done.files) - _NAMED} more")
     return EXIT_OK
 
 
@@ -234,6 +259,8 @@ def _backup(args: argparse.Namespace, config: AppConfig) -> int:
     with open_backend(config) as backend:
         report = backup.backup(backend.database, Path(args.file))
     print(f"Backed up {backend.database_description} to {report.path} ({report.bytes:,} bytes)")
+    if report.key is not None:
+        print(f"Its audit key is beside it, in {report.key}: keep the two together.")
     return EXIT_OK
 
 
@@ -248,7 +275,10 @@ def _restore(args: argparse.Namespace, config: AppConfig) -> int:
         report = backup.restore(database, Path(args.file))
     finally:
         database.dispose()
-    print(f"Restored {report.path} from {args.file}; the previous one is at {report.kept_copy}")
+    if report.kept_copy is None:
+        print(f"Restored {report.path} from {args.file} (there was no database there before)")
+    else:
+        print(f"Restored {report.path} from {args.file}; the previous one is at {report.kept_copy}")
     return EXIT_OK
 
 

@@ -14,6 +14,7 @@ import argparse
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 
 from posapp.cli.kit import (
     EXIT_ERROR,
@@ -29,6 +30,7 @@ from posapp.cli.kit import (
 from posapp.config import AppConfig
 from posapp.services.platform.dto import StoreDTO, UserDTO
 from posapp.services.platform.errors import ValidationError
+from posapp.services.platform.private import shown
 from posapp.services.staff import (
     ROLE_PERMISSIONS,
     UserFilter,
@@ -41,6 +43,7 @@ from posapp.services.staff import (
     unlock_user,
     update_user,
     verify_audit_chain,
+    write_audit_anchor,
 )
 
 ROLES = ("admin", "manager", "cashier")
@@ -131,16 +134,51 @@ def add_user_commands(user_commands: Commands) -> None:
 
 
 def add_audit_commands(commands: Commands) -> None:
-    """Add ``audit verify``."""
+    """Add ``audit verify`` and ``audit anchor``."""
+    audit = group(commands, "audit", "the audit log")
     verify = command(
-        group(commands, "audit", "the audit log"),
+        audit,
         "verify",
         audit_verify,
         "check that nobody changed the audit log behind the app's back",
-        "Recompute the audit log's hash chain. Exit status 0 when it is intact; 1 "
-        "with the id of the first row that was changed, removed or inserted when it is not.",
+        "Recompute the audit log's keyed hash chain, check the ledger against it, and hold "
+        "it to its anchors (the database's anchor file, and any given here): rows removed "
+        "from the end show only against an anchor. Exit status 0 when it is intact; 1 with "
+        "the first row or anchor that fails when it is not.",
     )
     verify.add_argument("--json", action="store_true", help="print the result as JSON")
+    verify.add_argument(
+        "--anchor",
+        metavar="FILE",
+        action="append",
+        default=[],
+        help="also check the anchors in FILE (an anchor file kept elsewhere, or lines "
+        "'rows=N head=H' typed from printed Z reports); may be repeated",
+    )
+    verify.add_argument(
+        "--z-reports",
+        action="store_true",
+        help="also check the anchor of every Z report and that no closed till lost its Z row",
+    )
+    anchor = command(
+        audit,
+        "anchor",
+        audit_anchor,
+        "write the audit chain's head down, to catch rows removed later",
+        "Append the audit chain's head now (row count and hash) to the database's anchor "
+        "file, or to FILE (e.g. on another machine or a write-once medium), and print it. "
+        "`posapp audit verify` then fails if rows were removed since.",
+    )
+    anchor.add_argument("--to", metavar="FILE", help="the anchor file to append to")
+
+
+def audit_anchor(args: argparse.Namespace, config: AppConfig) -> int:
+    """``posapp audit anchor [--to FILE]``."""
+    target = None if args.to is None else Path(args.to)
+    with open_backend(config) as backend:
+        line, where = write_audit_anchor(backend.read_uow(), None, target)
+    print(f"{line}\nAppended to {shown(where)}")
+    return EXIT_OK
 
 
 def user_list(args: argparse.Namespace, config: AppConfig) -> int:
@@ -259,8 +297,9 @@ def user_unlock(args: argparse.Namespace, config: AppConfig) -> int:
 
 def audit_verify(args: argparse.Namespace, config: AppConfig) -> int:
     """``posapp audit verify``: 0 when the chain is intact, 1 naming the first bad row."""
+    files = [Path(name) for name in args.anchor]
     with open_backend(config) as backend:
-        report = verify_audit_chain(backend.read_uow(), None)
+        report = verify_audit_chain(backend.read_uow(), None, files, z_reports=args.z_reports)
     if args.json:
         result = {
             "ok": report.ok,
@@ -270,7 +309,17 @@ def audit_verify(args: argparse.Namespace, config: AppConfig) -> int:
         }
         print(json.dumps(result, ensure_ascii=False))
     elif report.ok:
-        print(f"Audit log intact: {report.rows} rows checked")
+        extra = "".join(
+            f", {count} {what}"
+            for count, what in (
+                (report.ledger_transactions, "ledger transactions"),
+                (report.anchors, "anchors"),
+            )
+            if count
+        )
+        print(f"Audit log intact: {report.rows} rows checked{extra}")
+    elif report.first_bad_id is None:
+        print(f"Audit log NOT intact: {report.problem}; {report.rows} rows checked")
     else:
         print(
             f"Audit log NOT intact: row {report.first_bad_id} fails the check "

@@ -227,6 +227,31 @@ def _headline(report: TillReport) -> Flowable:
     return figures_band(figures, widths)
 
 
+def anchor_text(report: TillReport) -> str:
+    """A Z report's audit anchor as printed (``""`` for an X report or an old Z without one).
+
+    ``posapp audit verify --anchor FILE`` reads this line typed into a file.
+    """
+    session = report.session
+    if report.kind != "Z" or session.chain_rows is None:
+        return ""
+    return f"posapp-anchor rows={session.chain_rows} head={session.chain_head or '-'}"
+
+
+def _anchor(report: TillReport) -> list[Flowable]:
+    text = anchor_text(report)
+    if not text:
+        return []
+    s = styles()
+    return [
+        Spacer(1, 6 * mm),
+        para(
+            "Audit chain anchor (keep this report: the log can be checked against it)", s["small"]
+        ),
+        para(text, s["small"]),
+    ]
+
+
 def render_till_report(
     report: TillReport,
     out: BinaryIO,
@@ -263,6 +288,7 @@ def render_till_report(
                 rows, [first] + [rest] * (columns - 1), total_row=section.total is not None
             )
         story.append(KeepTogether([para(section.title, s["h2"]), grid]))
+    story += _anchor(report)
     title = f"{report.kind} report {report.session.register}"
     build_a4(out, story, MARGINS, title=title, printed_at=report.generated_at, zone=zone)
 

@@ -20,13 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from queue import Empty, Queue
 
-from sqlalchemy import select
+from sqlalchemy import make_url, select
 
 from posapp.app_services import THREAD_PREFIX, ServiceOptions, start_services
 from posapp.config import AppConfig
 from posapp.events import RecordingPublisher
 from posapp.models import TillSession
 from posapp.services.backend import Backend
+from posapp.services.platform.chain_key import chain_key
 from posapp.services.platform.db import Database
 from posapp.services.platform.dto import UserDTO
 from posapp.services.sales import checkout
@@ -142,6 +143,12 @@ class Child:
     """A child process (this module's program) whose stdout lines are read on a thread."""
 
     def __init__(self, *args: str, data_dir: Path) -> None:
+        # Another register of the same shop has the shop's audit key (issue #16): as an admin
+        # copies audit.key to each register (or sets POSAPP_AUDIT_KEY on all of them).
+        shop_key = chain_key(make_url(args[0]), None, create=False)
+        if shop_key is not None and not (data_dir / "audit.key").exists():
+            data_dir.mkdir(parents=True, exist_ok=True)
+            (data_dir / "audit.key").write_text(shop_key.hex() + "\n", encoding="ascii")
         env = {**os.environ, "PYTHONPATH": str(ROOT), "POSAPP_DATA_DIR": str(data_dir)}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "tests.integration.notif_till", *args],

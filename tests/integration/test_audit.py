@@ -8,7 +8,7 @@ from sqlalchemy.exc import DBAPIError
 
 from posapp.models import AuditEntry
 from posapp.services.backend import Backend
-from posapp.services.platform.audit import verify_chain
+from posapp.services.platform.chain_verify import verify_chain
 from posapp.services.staff import users
 
 PW = "correct horse battery"

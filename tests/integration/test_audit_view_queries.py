@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,6 +32,9 @@ ACTION_CALLS: dict[str, Callable[[UnitOfWork, UserDTO, dict[str, UserDTO]], obje
     "staff.audit.verify_audit_chain": lambda uow, a, s: audit_queries.verify_audit_chain(uow, a),
     "staff.audit.write_audit_csv": lambda uow, a, s: audit_queries.write_audit_csv(
         uow, a, None, io.StringIO()
+    ),
+    "staff.audit.write_audit_anchor": lambda uow, a, s: audit_queries.write_audit_anchor(
+        uow, a, Path(tempfile.gettempdir()) / "posapp-refused.anchors"
     ),
 }
 

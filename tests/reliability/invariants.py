@@ -17,7 +17,8 @@ with every problem found. The checks are SQL aggregates, so they stay fast on la
   cached balance equals the sum of its entries; everything sums to zero.
 - Coupons: each code's and campaign's use count equals its live (not given back) redemptions; no
   live redemption belongs to a cancelled or refunded order.
-- The audit log's hash chain verifies.
+- The audit log's keyed hash chain verifies, the ledger matches its ``ledger.post`` rows, and the
+  chain still reaches every anchor (head) taken earlier (issue #16).
 
 Run it on a quiet database, or give it a Session/Connection whose transaction sees one snapshot
 (PostgreSQL: REPEATABLE READ; an Engine given here is read at REPEATABLE READ on PostgreSQL).
@@ -51,7 +52,8 @@ from posapp.models import (
     StockMovement,
 )
 from posapp.models.orders import OrderReturn, OrderReturnLine
-from posapp.services.platform.audit import verify_chain
+from posapp.services.platform.anchors import Anchor
+from posapp.services.platform.chain_verify import verify_chain
 
 PAID_STATUSES = (
     OrderStatus.PAID.value,
@@ -397,9 +399,11 @@ def _coupons(c: _Checker) -> None:
     )
 
 
-def _audit(c: _Checker) -> None:
-    chain = verify_chain(c.session)
+def _audit(c: _Checker, anchors: Sequence[Anchor]) -> None:
+    """The keyed audit chain, the ledger in it (issue #16) and the anchors taken so far."""
+    chain = verify_chain(c.session, anchors=anchors)
     c.report.counts["audit_rows"] = chain.rows
+    c.report.counts["chained_ledger_transactions"] = chain.ledger_transactions
     c.expect(
         "the audit chain does not verify", chain.ok, f"row {chain.first_bad_id}: {chain.problem}"
     )
@@ -410,6 +414,7 @@ def check_invariants(
     acknowledged: Acknowledged | None = None,
     *,
     audit_chain: bool = True,
+    anchors: Sequence[Anchor] = (),
 ) -> InvariantReport:
     """Run every check on the database behind ``target``; see the module docstring.
 
@@ -417,7 +422,9 @@ def check_invariants(
         target: An Engine (a connection is opened and closed here), a Connection or a Session
             (used as they are: their transaction is left open for the caller).
         acknowledged: Ids a client saw committed; each must be present.
-        audit_chain: Whether to verify the audit log's hash chain (reads every row).
+        audit_chain: Whether to verify the audit log's hash chain and the ledger in it (reads
+            every row).
+        anchors: Heads of the chain taken earlier: it must still reach each of them.
     """
     session, release = _session(target)
     try:
@@ -431,7 +438,7 @@ def check_invariants(
         _money(c)
         _coupons(c)
         if audit_chain:
-            _audit(c)
+            _audit(c, anchors)
         c.count("orders", Order)
         c.count("ledger_transactions", LedgerTransaction)
         c.count("stock_movements", StockMovement)
@@ -446,10 +453,11 @@ def assert_invariants(
     acknowledged: Acknowledged | None = None,
     *,
     audit_chain: bool = True,
+    anchors: Sequence[Anchor] = (),
     where: str = "",
 ) -> InvariantReport:
     """Like :func:`check_invariants`, but raise ``AssertionError`` listing every problem."""
-    report = check_invariants(target, acknowledged, audit_chain=audit_chain)
+    report = check_invariants(target, acknowledged, audit_chain=audit_chain, anchors=anchors)
     if not report.ok:
         lines = "\n  - ".join(report.problems)
         prefix = f"{where}: " if where else ""

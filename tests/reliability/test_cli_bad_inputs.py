@@ -122,6 +122,8 @@ GOOD = {
     "encoding": "utf-8",
     "key": "auth.lockout_minutes",
     "value": "30",
+    "anchor": "anchors.txt",  # audit verify --anchor (issue #16)
+    "to": "anchors.txt",  # audit anchor --to
 }
 FILES = {"backup": "new-backup.sqlite3", "restore": "no-backup.sqlite3"}
 KINDS = {
@@ -137,6 +139,8 @@ KINDS = {
     "date_to": DATES,
     "out": PATHS,
     "file": PATHS,
+    "anchor": PATHS,
+    "to": PATHS,
     "name": NAMES,
     "value": NUMBERS,
 }

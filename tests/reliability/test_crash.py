@@ -4,8 +4,9 @@ A worker process (``crash_worker``) sells (cash, coupons, customer-account payme
 withdraws, transfers and receives stock and takes returns on a real SQLite file (WAL,
 ``synchronous=FULL``, as posapp opens it), logging every acknowledged id with fsync after the
 call returned. The test kills it with SIGKILL after a random delay, then opens the file afresh
-and checks every invariant of :mod:`tests.reliability.invariants` against the log, and starts the
-next worker, which first sends again the operation the killed one had in flight.
+and checks every invariant of :mod:`tests.reliability.invariants` against the log (among them
+the keyed audit chain, the ledger in it, and the chain's head after every earlier kill), and
+starts the next worker, which first sends again the operation the killed one had in flight.
 
 ``POSAPP_CRASH_ITERATIONS`` sets the number of kills (default 200, 40 under ``CI=true``),
 ``POSAPP_CRASH_SEED`` the random seed (default: from the clock, printed), and
@@ -29,8 +30,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session
 
 from posapp.services.backend import Backend
+from posapp.services.platform.anchors import Anchor
+from posapp.services.platform.audit import chain_head
 from posapp.services.platform.db import Database, open_database
 from tests.reliability.acklog import LogSummary, summarise
 from tests.reliability.figures import env_int, report
@@ -52,6 +56,8 @@ class Tally:
     lived: list[float] = field(default_factory=list)
     check_seconds: float = 0.0
     counts: dict[str, int] = field(default_factory=dict)
+    anchors: list[Anchor] = field(default_factory=list)
+    """The chain's head after each kill: every later check holds the chain to all of them."""
 
 
 def _ended(how: str, summary: LogSummary, iteration: int) -> None:
@@ -67,9 +73,17 @@ def _check(url: str, summary: LogSummary, iteration: int, tally: Tally) -> None:
     started = time.monotonic()
     database = Database(url)  # a fresh engine: the first connection recovers the WAL
     try:
+        # Every invariant, the keyed audit chain and the ledger in it (issue #16), and no
+        # committed audit row lost since any earlier kill (the anchors).
         result = assert_invariants(
-            database.engine, summary.acknowledged, where=f"after kill {iteration}"
+            database.engine,
+            summary.acknowledged,
+            anchors=tally.anchors,
+            where=f"after kill {iteration}",
         )
+        with Session(database.engine) as session:
+            head = chain_head(session)
+        tally.anchors.append(Anchor(head.rows, head.hash, f"the head after kill {iteration}"))
     finally:
         database.dispose()
     tally.checks += result.checks
@@ -115,7 +129,9 @@ def _report(tally: Tally, summary: LogSummary, seed: int, max_delay: float, elap
     )
     report(
         f"crash suite: {tally.checks} invariant checks after {tally.kills} restarts "
-        f"({tally.check_seconds:.1f} s), all passed; lost acknowledged ids: 0; the file holds "
+        f"({tally.check_seconds:.1f} s), all passed (the keyed audit chain and the ledger in it "
+        f"verified each time, held to the {len(tally.anchors)} heads taken after earlier kills); "
+        "lost acknowledged ids: 0; the file holds "
         + ", ".join(f"{n:,} {name.replace('_', ' ')}" for name, n in tally.counts.items())
     )
 

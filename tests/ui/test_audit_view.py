@@ -224,6 +224,26 @@ def test_verify_chain_button(
     assert view.result_label.objectName() == "errorLabel"
 
 
+def test_verify_chain_button_shows_a_cut_log(
+    qtbot: QtBot, ui_backend: Backend, bus: EventBus, history: dict[str, UserDTO], tmp_path: Path
+) -> None:
+    """Issue #16: rows removed from the end show against the anchor file, in the view too."""
+    audit_queries.write_audit_anchor(ui_backend.read_uow(), history["admin"])
+    with ui_backend.database.engine.begin() as conn:  # behind the app's back
+        conn.exec_driver_sql("DROP TRIGGER audit_log_no_delete")
+        conn.exec_driver_sql("DELETE FROM audit_log WHERE id > 4")
+    view = make_view(qtbot, ui_backend, bus, history["admin"])
+    view.resize(1100, 600)
+    wait_for_task(
+        qtbot, view, lambda: QTest.mouseClick(view.verify_button, Qt.MouseButton.LeftButton)
+    )
+    text = view.result_label.text()
+    assert text.startswith("Tampering detected: the log has 4 rows but the anchor in ")
+    assert text.endswith("counts 6: its newest rows were removed.")
+    assert view.result_label.objectName() == "errorLabel"
+    view.grab().save(str(tmp_path / "audit-cut.png"))
+
+
 def test_more_rows_arrive_as_the_view_scrolls(
     qtbot: QtBot, ui_backend: Backend, bus: EventBus, staff: dict[str, UserDTO]
 ) -> None:

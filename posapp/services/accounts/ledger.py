@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 
 from posapp.models import LedgerAccount, LedgerAccountKind, LedgerEntry, LedgerTransaction
+from posapp.services.platform.audit import AuditRecord
+from posapp.services.platform.chain_header import LEDGER_ACTION, LEDGER_COLUMNS, ledger_snapshot
 from posapp.services.platform.errors import ConflictError, ServiceError, ValidationError
 from posapp.services.platform.uow import UnitOfWork
 
@@ -104,18 +106,39 @@ def post(
     uow.session.add(txn)
     uow.flush()
     balances: dict[int, int] = {}
+    entries: list[LedgerEntry] = []
     # Lock in id order so two transfers in opposite directions cannot deadlock.
     for leg in sorted(legs, key=lambda leg: leg.ledger_account_id):
         balances[leg.ledger_account_id] = _apply(uow, leg)
-        uow.session.add(
+        entries.append(
             LedgerEntry(
                 transaction_id=txn.id,
                 ledger_account_id=leg.ledger_account_id,
                 amount_minor=leg.amount_minor,
             )
         )
+    uow.session.add_all(entries)
     uow.flush()
+    _chain(uow, txn, entries)
     return Posted(txn.id, False, balances)
+
+
+def _chain(uow: UnitOfWork, txn: LedgerTransaction, entries: list[LedgerEntry]) -> None:
+    """Put the transaction and its entries in the audit chain (``posapp audit verify`` checks)."""
+    snapshot = ledger_snapshot(
+        [getattr(txn, column) for column in LEDGER_COLUMNS],
+        [(e.id, e.ledger_account_id, e.amount_minor) for e in entries],
+    )
+    uow.audit(
+        AuditRecord(
+            LEDGER_ACTION,
+            txn.user_id,
+            "ledger_transaction",
+            txn.id,
+            after=snapshot,
+            approver_id=txn.approver_id,
+        )
+    )
 
 
 def _apply(uow: UnitOfWork, leg: Leg) -> int:

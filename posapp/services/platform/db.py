@@ -14,7 +14,9 @@ from sqlalchemy.exc import OperationalError as SAOperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from posapp.models.base import utcnow
 from posapp.services.platform.errors import DatabaseError
+from posapp.services.platform.private import create_private_file, make_private_folder
 
 # Execution option set on the engine used for units of work: on SQLite their transactions start
 # with BEGIN IMMEDIATE, so a writer takes the write lock up front instead of failing half-way
@@ -88,11 +90,19 @@ def _create_engine(url: URL, *, echo: bool, durable: bool) -> Engine:
     if url.get_backend_name() != "sqlite":
         args = {} if durable else {"options": "-c synchronous_commit=off"}
         return create_engine(url, echo=echo, pool_pre_ping=True, connect_args=args)
-    if url.database and url.database != ":memory:":
+    if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
+        path = Path(url.database)
         try:
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            make_private_folder(path.parent)
         except OSError as exc:
             msg = f"Cannot create the data folder for {url.database}: {exc.strerror}"
+            raise DatabaseError(msg) from exc
+        try:
+            # Made 0600 before SQLite makes it with the umask's mode (0644 under umask 022);
+            # SQLite gives the -wal, -shm and -journal files the database file's mode.
+            create_private_file(path)
+        except OSError as exc:
+            msg = f"Cannot create the database {url.database}: {exc.strerror}"
             raise DatabaseError(msg) from exc
     engine = create_engine(url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
     event.listen(engine, "connect", _on_sqlite_connect)
@@ -150,12 +160,15 @@ def open_database(url: str, *, upgrade: bool = True) -> Database:
     Raises:
         DatabaseError: with a readable message when it cannot be opened or migrated.
     """
+    from posapp.services.platform.audit import key_chain  # noqa: PLC0415
     from posapp.services.platform.migrate import upgrade_database  # noqa: PLC0415 - alembic is slow to import
 
     database = Database(url)
     if upgrade:
         try:
             upgrade_database(database.engine)
+            with database.engine.begin() as conn:
+                key_chain(conn, utcnow())
         except SAOperationalError as exc:
             database.dispose()
             reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else "error"

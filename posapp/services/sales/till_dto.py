@@ -29,6 +29,10 @@ class TillSessionDTO:
     expected_minor: int | None
     counted_minor: int | None
     denominations: tuple[tuple[int, int], ...] = ()
+    chain_rows: int | None = None
+    """On a Z report: the audit chain's row count just before the close (its anchor)."""
+    chain_head: str = ""
+    """On a Z report: the hash of the chain's last row just before the close."""
 
     @property
     def is_open(self) -> bool:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
@@ -39,7 +40,9 @@ from posapp.models import (
 from posapp.money import MAX_MINOR, format_money
 from posapp.services.accounts import till_cash_delta
 from posapp.services.platform import registry
-from posapp.services.platform.audit import AuditRecord
+from posapp.services.platform.audit import AuditRecord, chain_head
+from posapp.services.platform.chain_key import anchor_path
+from posapp.services.platform.chain_verify import Z_ACTION
 from posapp.services.platform.dto import UserDTO, from_row
 from posapp.services.platform.errors import (
     ConflictError,
@@ -52,6 +55,7 @@ from posapp.services.platform.text import clean_text
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.sales.figures import LIVE, method_totals, order_totals
 from posapp.services.sales.pricing import TaxRow
+from posapp.services.sales.till_anchor import append_z_anchor, with_z_anchor
 from posapp.services.sales.till_dto import (
     CashMovementDTO,
     MethodTotal,
@@ -164,6 +168,8 @@ def _session_dto(uow: UnitOfWork, session: TillSession) -> TillSessionDTO:
         store_name=store.name if store else "",
         cashier_name=(cashier.full_name or cashier.username) if cashier else "",
         denominations=tuple(sorted(((int(k), int(v)) for k, v in detail.items()), reverse=True)),
+        chain_rows=None,
+        chain_head="",
     )
 
 
@@ -328,9 +334,11 @@ def close_till(
         session.closed_by_id = actor.id
         session.open_register = None
         uow.flush()
+        # The Z report's anchor: the chain's head before this close, printed and kept.
+        head = chain_head(uow.session)
         uow.audit(
             AuditRecord(
-                "till.closed",
+                Z_ACTION,
                 actor.id,
                 "till_session",
                 session.id,
@@ -338,12 +346,17 @@ def close_till(
                     "expected_minor": expected,
                     "counted_minor": counted_minor,
                     "over_short_minor": counted_minor - expected,
+                    "chain_rows": head.rows,
+                    "chain_head": head.hash,
                 },
             )
         )
         report = _calculate(uow, session, "Z")
+        where = anchor_path(uow.session.connection().engine.url)
         uow.commit()
-        return report
+    append_z_anchor(where, head, now=now, note=f"Z report, till {session.id} on {uow.register}")
+    anchored = replace(report.session, chain_rows=head.rows, chain_head=head.hash)
+    return replace(report, session=anchored)
 
 
 @requires(Permission.VIEW_REPORTS)
@@ -374,7 +387,7 @@ def z_report(uow: UnitOfWork, actor: UserDTO, session_id: int) -> TillReport:
             raise NotFoundError(f"No till session {session_id}.")
         if session.closed_at is None:
             raise TillClosedError("This till is still open: take an X report instead.")
-        return _calculate(uow, session, "Z")
+        return with_z_anchor(uow, _calculate(uow, session, "Z"))
 
 
 def till_report(uow: UnitOfWork, session_id: int, kind: str) -> TillReport:

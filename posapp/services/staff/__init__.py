@@ -9,6 +9,7 @@ from posapp.services.staff.audit import (
     AuditRow,
     ExportCancelledError,
     verify_audit_chain,
+    write_audit_anchor,
 )
 from posapp.services.staff.auth import AccountLockedError, authenticate
 from posapp.services.staff.home_stores import (
@@ -102,4 +103,5 @@ __all__ = [
     "username_key",
     "verify_audit_chain",
     "verify_password",
+    "write_audit_anchor",
 ]

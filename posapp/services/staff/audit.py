@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,12 +20,16 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from posapp.models import AuditEntry, User
-from posapp.services.platform.audit import ChainReport, verify_chain
+from posapp.services.platform.anchors import anchor_line, read_anchors, write_anchor
+from posapp.services.platform.audit import chain_head
+from posapp.services.platform.chain_key import anchor_path
+from posapp.services.platform.chain_verify import ChainReport, verify_chain
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.services.platform.files import atomic_target
 from posapp.services.platform.keyset import newest_first
 from posapp.services.platform.like import LIKE_ESCAPE, starts_with
+from posapp.services.platform.private import shown
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.staff.permissions import Permission
 from posapp.services.staff.security import ACTIONS, authorize
@@ -43,6 +47,7 @@ __all__ = [
     "describe_change",
     "export_audit_csv",
     "verify_audit_chain",
+    "write_audit_anchor",
     "write_audit_csv",
 ]
 
@@ -73,6 +78,7 @@ for _name in (
     "audit_actions",
     "write_audit_csv",
     "verify_audit_chain",
+    "write_audit_anchor",
 ):
     ACTIONS[f"staff.audit.{_name}"] = Permission.READ_AUDIT_LOG
 
@@ -264,11 +270,49 @@ def audit_actions(uow: UnitOfWork, actor: UserDTO | None) -> list[str]:
         return list(uow.session.scalars(stmt))
 
 
-def verify_audit_chain(uow: UnitOfWork, actor: UserDTO | None) -> ChainReport:
-    """Recompute the hash chain; see :func:`posapp.services.platform.audit.verify_chain`."""
+def verify_audit_chain(
+    uow: UnitOfWork,
+    actor: UserDTO | None,
+    anchor_files: Sequence[Path] = (),
+    *,
+    z_reports: bool = False,
+) -> ChainReport:
+    """Recompute the chain and hold it to its anchors; see :func:`verify_chain`.
+
+    The database's own anchor file (beside a SQLite database, or in the data folder) is always
+    read if it exists; ``anchor_files`` adds others (a copy kept elsewhere, lines typed from
+    printed Z reports); ``z_reports`` adds the anchors of every Z report in the database and
+    checks that no closed till lost its Z row.
+
+    Raises:
+        ValidationError: an anchor file cannot be read or has a malformed line.
+    """
     with uow:
         _authorize(uow, actor)
-        return verify_chain(uow.session)
+        own = anchor_path(uow.session.connection().engine.url)
+        files = [own] if own.is_file() else []
+        anchors = [a for path in [*files, *anchor_files] for a in read_anchors(Path(path))]
+        return verify_chain(uow.session, anchors=anchors, z_reports=z_reports)
+
+
+def write_audit_anchor(
+    uow: UnitOfWork, actor: UserDTO | None, target: Path | None = None
+) -> tuple[str, Path]:
+    """Append the chain's head now to the anchor file (or ``target``); return the line and file.
+
+    Raises:
+        ServiceError: the file cannot be written.
+    """
+    with uow:
+        _authorize(uow, actor)
+        head = chain_head(uow.session)
+        where = target or anchor_path(uow.session.connection().engine.url)
+    now = uow.now()
+    try:
+        write_anchor(where, head, now=now, note="posapp audit anchor")
+    except OSError as exc:
+        raise ServiceError(f"Cannot write the anchor file {shown(where)}: {exc.strerror}") from exc
+    return anchor_line(head, now=now), where
 
 
 def csv_safe(value: object) -> str:

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
-from posapp.services.platform.audit import ChainReport
+from posapp.services.platform.chain_verify import ChainReport
 from posapp.services.platform.dto import UserDTO
 from posapp.services.staff import AuditFilter, AuditRow, ExportCancelledError, StaffApi
 from posapp.ui.kit.bus import EventBus
@@ -365,6 +365,8 @@ class AuditView(CardPage):
         rows = QLocale().toString(report.rows)
         if report.ok:
             self._finish(f"Chain intact: all {rows} rows check out.")
+        elif report.first_bad_id is None:
+            self._finish(f"Tampering detected: {report.problem}.", ok=False)
         else:
             self._finish(
                 f"Tampering detected at row {report.first_bad_id}: {report.problem}.", ok=False
