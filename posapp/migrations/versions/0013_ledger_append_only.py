@@ -6,7 +6,7 @@ them, as it does for ``audit_log`` (0002). ``ledger_accounts`` keeps its balance
 writable: it is checked against the entries by ``posapp audit verify``.
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-07
 """
 
