@@ -142,6 +142,7 @@ class RegisterFlow:
         self.parent = parent
         self.receipt_sink: ReceiptSink = save_and_open_receipt
         self.last_order: PlacedOrder | None = None
+        self._next_code = ""
 
     @property
     def cart(self) -> Cart:
@@ -451,7 +452,13 @@ class RegisterFlow:
         dialog.exec()
         if dialog.placed is not None:
             self.last_order = dialog.placed
+        self._next_code = dialog.next_code
         return dialog.placed
+
+    def take_next_code(self) -> str:
+        """The code scanned on the change screen of the last payment (once; "" if none)."""
+        code, self._next_code = self._next_code, ""
+        return code
 
     def print_receipt(self) -> None:
         """The receipt of the last sale: PDF to the sink, and the ESC/POS printer if set."""

@@ -3,8 +3,11 @@
 Keyboard: F1 cash, F2 card, F3 account; the amount field starts with what is left to pay;
 Enter takes the tender. When the tenders cover the total the sale is placed at once (the
 ``submit`` callback); the dialog then shows the change due, Enter starts the next sale and
-Ctrl+P prints the receipt. Each tender gets its payment id when it is taken, so pressing Enter
-again, or retrying after a lost connection, never pays twice.
+Ctrl+P prints the receipt. A code scanned on the change screen lands in its "next item" field,
+and the scanner's Enter closes the screen and starts the next sale with that item
+(:attr:`PaymentDialog.next_code`): no scan is lost because the change screen was still up.
+Each tender gets its payment id when it is taken, so pressing Enter again, or retrying after a
+lost connection, never pays twice.
 
 A card tender takes only the terminal's approval reference and the last four digits.
 """
@@ -68,6 +71,8 @@ class PaymentDialog(QDialog):
         self._submit = submit
         self.tenders: list[PaymentDraft] = []
         self.placed: PlacedOrder | None = None
+        self.next_code = ""
+        """What was scanned on the change screen: the register starts the next sale with it."""
         self.method = PaymentKind.CASH
         self._customer_number = customer_number
         self._discard_armed = False
@@ -212,8 +217,11 @@ class PaymentDialog(QDialog):
         self.done_detail.setObjectName("changeDetail")
         self.done_detail.setTextFormat(Qt.TextFormat.PlainText)
         self.done_detail.setWordWrap(True)
+        self.next_scan_edit = QLineEdit(page)
+        self.next_scan_edit.setObjectName("nextScan")
+        self.next_scan_edit.setAccessibleName("First item of the next sale")
+        self.next_scan_edit.setPlaceholderText("Scan the next customer's first item, or Enter")
         self.next_button = KeyButton("Enter", "Next sale", page)
-        self.next_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # keys need a focused widget
         self.next_button.clicked.connect(self.accept)
         self.receipt_button = KeyButton("Ctrl+P", "Receipt", page)
         self.receipt_button.clicked.connect(self._on_receipt)
@@ -227,6 +235,7 @@ class PaymentDialog(QDialog):
         column.addWidget(self.change_label)
         column.addWidget(self.done_detail)
         column.addStretch(1)
+        column.addWidget(self.next_scan_edit)
         column.addLayout(row)
         return page
 
@@ -394,12 +403,18 @@ class PaymentDialog(QDialog):
         )
         self.pages.setCurrentIndex(1)
         self.activateWindow()  # the focused field was on the hidden page
-        self.next_button.setFocus()
+        self.next_scan_edit.setFocus()  # a scan here is the next sale's first item
 
     @Slot()
     def _on_receipt(self) -> None:
         if self.placed is not None:
             emit(self.receipt_requested, self.placed.order_id)
+
+    @override
+    def accept(self) -> None:
+        if self.placed is not None:
+            self.next_code = self.next_scan_edit.text().strip()
+        super().accept()
 
     @override
     def reject(self) -> None:

@@ -62,6 +62,9 @@ class RegisterView(RegisterLayout):
         self._cancel_armed_at = 0.0
         self._categories_loaded = False
         self.flow = RegisterFlow(self, parent=self)
+        # Whoever focuses the register (Ctrl+3, a page switch, a closed dialog) focuses the scan
+        # field: focus left on the view itself looked right and swallowed the next scan.
+        self.setFocusProxy(self.scan_edit)
         self._connect()
         self._shortcuts()
         bus.product_changed.connect(self._on_bus_product_changed)
@@ -471,6 +474,9 @@ class RegisterView(RegisterLayout):
         self.change.show_change(placed.change_minor, placed.number, placed.paid_minor)
         self.say(f"Order {placed.number} paid.", "info")
         emit(self.sale_completed, placed)
+        next_code = self.flow.take_next_code()
+        if next_code:  # scanned on the change screen: the next sale starts with it
+            self.scan(next_code)
 
     @Slot()
     def print_receipt(self) -> None:
