@@ -42,6 +42,7 @@ class OrdersTab(Tab):
         if has_permission(user, Permission.SELL):
             self.register = RegisterView(sales, bus, user, self.pages)
             self.pages.addTab(self.register, "&Register")
+            self.register.till_opened.connect(self._on_register_till_opened)
         if has_permission(user, Permission.VIEW_ORDERS):
             self.orders = OrderListView(sales, bus, user, self.pages)
             self.pages.addTab(self.orders, "&Orders")
@@ -56,6 +57,11 @@ class OrdersTab(Tab):
     def _on_till_changed(self) -> None:
         if self.register is not None:
             self.register.refresh_till()
+
+    @Slot()
+    def _on_register_till_opened(self) -> None:
+        if self.till is not None:
+            self.till.refresh()
 
     @Slot(int)
     def _on_pages_current_changed(self, _index: int) -> None:

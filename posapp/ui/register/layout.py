@@ -146,6 +146,10 @@ class RegisterLayout(QWidget):
         self.customer_label.setObjectName("customerChip")
         self.customer_label.setTextFormat(Qt.TextFormat.PlainText)
         self.customer_label.setAccessibleName("Customer")
+        self.open_till_button = KeyButton("Ctrl+O", "Open the till here", side)
+        self.open_till_button.setProperty("variant", "primary")
+        self.open_till_button.hide()  # shown while the till is closed
+        self.buttons["open_till"] = self.open_till_button
         self.totals = TotalsPanel(side)
         self.change = ChangePanel(side)
         self.pay_button = QPushButton("Pay   F12", side)
@@ -159,6 +163,7 @@ class RegisterLayout(QWidget):
         column.setSpacing(SPACING + 4)
         column.addWidget(self.till_label)
         column.addWidget(self.customer_label)
+        column.addWidget(self.open_till_button)
         column.addWidget(self.totals, 1)
         column.addWidget(self.change)
         column.addWidget(self.pay_button)

@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from posapp.money import MoneyError
-from posapp.services.platform.dto import StoreDTO
+from posapp.services.platform.dto import StoreDTO, UserDTO
 from posapp.services.platform.errors import ServiceError, ValidationError
+from posapp.services.sales import SalesApi
 from posapp.ui.kit.dialogs import dialog_buttons, dialog_column
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.widgets import SPACING, message_label
@@ -219,3 +220,23 @@ class CloseTillDialog(_CashForm):
             allow_zero=True,
         )
         self.by_piece.setChecked(True)
+
+
+def open_till_with_float(sales: SalesApi, user: UserDTO, parent: QWidget) -> int | None:
+    """Ask for the counted float and open this register's till; None when the cashier cancels.
+
+    The till page and the register (which offers it in place when the till is closed) share it.
+
+    Returns:
+        The float the till was opened with.
+
+    Raises:
+        ServiceError: the stores could not be read or the till could not be opened.
+    """
+    stores = sales.stores()
+    pieces = sales.denominations(user)
+    dialog = OpenTillDialog(stores, pieces, parent)
+    if not dialog.exec() or dialog.store_id is None:
+        return None
+    sales.open_till(user, dialog.store_id, dialog.amount, dialog.pieces)
+    return dialog.amount

@@ -36,7 +36,7 @@ from posapp.ui.kit.operation import Job, Operation
 from posapp.ui.kit.progress_dialog import DialogLook
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.widgets import SPACING
-from posapp.ui.register.till_dialogs import CashMoveDialog, CloseTillDialog, OpenTillDialog
+from posapp.ui.register.till_dialogs import CashMoveDialog, CloseTillDialog, open_till_with_float
 
 PdfSink = Callable[[str, bytes], None]
 REPORT_LOOK: Final = DialogLook(
@@ -241,20 +241,13 @@ class TillView(QWidget):
     def open_till(self) -> None:
         """Open the till with a counted float."""
         try:
-            stores = self.sales.stores()
-            pieces = self.sales.denominations(self.user)
+            amount = open_till_with_float(self.sales, self.user, self)
         except ServiceError as exc:
             self.say(str(exc))
             return
-        dialog = OpenTillDialog(stores, pieces, self)
-        if not dialog.exec() or dialog.store_id is None:
+        if amount is None:
             return
-        try:
-            self.sales.open_till(self.user, dialog.store_id, dialog.amount, dialog.pieces)
-        except ServiceError as exc:
-            self.say(str(exc))
-            return
-        self.say(f"Till opened with a float of {money_text(dialog.amount)}.")
+        self.say(f"Till opened with a float of {money_text(amount)}.")
         self.refresh()
         emit(self.till_changed)
 

@@ -1,10 +1,11 @@
 """The register: scan, adjust, take payment; keyboard first, the barcode field always focused.
 
 Keys (each also on a button that shows it): F2 search, F4 customer, F5 quantity, F6 line
-discount, F7 order discount, F8 coupons, F9 park, F10 parked sales, F11 price, F12 pay,
-Del remove line, Esc cancel the sale (twice), Ctrl+P receipt of the last sale, Up/Down choose a
-line, ``+``/``-`` in the empty barcode field change the chosen line's quantity by one, and
-``3*`` before a code adds three. A USB scanner types the code and Enter into the barcode field.
+discount, F7 order discount, F8 coupons, F9 park, F10 parked sales, F11 price, F12 pay, Del
+remove line, Esc cancel the sale (twice), Ctrl+P receipt of the last sale, Ctrl+O open the till
+in place while it is closed, Up/Down choose a line, ``+``/``-`` in the empty barcode field
+change the chosen line's quantity by one, and ``3*`` before a code adds three.
+A USB scanner types the code and Enter into the barcode field.
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ from posapp.ui.register.cart import Cart
 from posapp.ui.register.flow import RegisterFlow
 from posapp.ui.register.layout import ACTIONS, RegisterLayout
 from posapp.ui.register.model import COLUMNS, CartTableModel
+from posapp.ui.register.till_dialogs import open_till_with_float
 
+CLOSED_TILL = "The till is closed: press Ctrl+O to count the float and open it here."
 CANCEL_WINDOW_S = 4.0
 """Esc must be pressed twice within this many seconds to throw a sale away."""
 
@@ -42,10 +45,12 @@ class RegisterView(RegisterLayout):
 
     Signals:
         sale_completed(object): a ``PlacedOrder`` after a sale was placed and paid.
+        till_opened(): the till was opened from the register (Ctrl+O while it was closed).
         line_painted(): the cart view repainted after a scan (for the speed benchmark).
     """
 
     sale_completed = Signal(object)
+    till_opened = Signal()
     line_painted = Signal()
 
     def __init__(
@@ -93,6 +98,7 @@ class RegisterView(RegisterLayout):
             "F2": self.search_product,
             "F12": self.pay,
             "Ctrl+P": self.print_receipt,
+            "Ctrl+O": self.open_till,
         }
         keys.update({key: getattr(self, name) for key, _label, name in ACTIONS})
         self.shortcuts: list[QShortcut] = []
@@ -210,9 +216,10 @@ class RegisterView(RegisterLayout):
         except ServiceError as exc:
             self.say(str(exc), "error")
             return
+        self.open_till_button.setVisible(self.till is None)
         if self.till is None:
             self.till_label.setText("Till closed")
-            self.say("The till is closed: open it on the Till page before selling.", "warning")
+            self.say(CLOSED_TILL, "warning")
         else:
             opened = self.till.opened_at.astimezone().strftime("%H:%M")
             self.till_label.setText(
@@ -477,6 +484,23 @@ class RegisterView(RegisterLayout):
         next_code = self.flow.take_next_code()
         if next_code:  # scanned on the change screen: the next sale starts with it
             self.scan(next_code)
+
+    @Slot()
+    def open_till(self) -> None:
+        """Ctrl+O while the till is closed: count the float and open it, then back to scanning."""
+        if self.till is not None:
+            return
+        with self._dialogs():
+            try:
+                amount = open_till_with_float(self.sales, self.user, self)
+            except ServiceError as exc:
+                self.say(str(exc), "error")
+                return
+        if amount is None:
+            return
+        self.refresh_till()
+        self.say(f"Till opened with a float of {money_text(amount)}. Scan the first item.", "info")
+        emit(self.till_opened)
 
     @Slot()
     def print_receipt(self) -> None:
