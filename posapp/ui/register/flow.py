@@ -38,6 +38,7 @@ from posapp.services.sales import (
 )
 from posapp.services.staff import Permission
 from posapp.ui.kit.formatting import money_text
+from posapp.ui.kit.lifetime import one_use
 from posapp.ui.register.cart import Cart
 from posapp.ui.register.dialogs import (
     ApprovalDialog,
@@ -151,19 +152,22 @@ class RegisterFlow:
 
     def _run(self, dialog: ValueDialog) -> object | None:
         """Run a value dialog; its value, or None when cancelled."""
-        return dialog.value if dialog.exec() else None
+        with one_use(dialog):
+            return dialog.value if dialog.exec() else None
 
     # --- approvals ----------------------------------------------------------------------------
 
     def approval(self, permission: str, what: str = "") -> ManagerApproval | None:
         """Ask a manager to approve; None when the cashier gave up."""
         view = self.view
-        dialog = ApprovalDialog(
-            what or APPROVAL_TEXT.get(permission, "This needs a manager's approval."),
-            lambda approval: view.sales.verify_approval(view.user, approval, permission),
-            self.parent,
-        )
-        return dialog.approval if dialog.exec() else None
+        with one_use(
+            ApprovalDialog(
+                what or APPROVAL_TEXT.get(permission, "This needs a manager's approval."),
+                lambda approval: view.sales.verify_approval(view.user, approval, permission),
+                self.parent,
+            )
+        ) as dialog:
+            return dialog.approval if dialog.exec() else None
 
     def _needs_discount_approval(self, off_minor: int, base_minor: int) -> bool:
         if self.view.may(Permission.DISCOUNT_ABOVE_CAP) or off_minor == 0:
@@ -179,11 +183,12 @@ class RegisterFlow:
     def search_product(self, text: str) -> None:
         """Find a product and add it."""
         view = self.view
-        picker = product_picker(
-            lambda t: view.sales.search_products(view.user, t), text, self.parent
-        )
-        if picker.exec() and isinstance(picker.chosen, ProductDTO):
-            view.add_product(picker.chosen)
+        with one_use(
+            product_picker(lambda t: view.sales.search_products(view.user, t), text, self.parent)
+        ) as picker:
+            chosen = picker.chosen if picker.exec() else None
+        if isinstance(chosen, ProductDTO):
+            view.add_product(chosen)
 
     def _selected(self) -> int | None:
         line_no = self.view.selected_line_no()
@@ -251,12 +256,12 @@ class RegisterFlow:
         if line_no is None:
             return
         line = self.cart.line(line_no)
-        dialog = price_dialog(
-            line.product.name, line.price_minor, line.product.price_minor, self.parent
-        )
-        if not dialog.exec():
-            return
-        price = dialog.value if isinstance(dialog.value, int) else None
+        with one_use(
+            price_dialog(line.product.name, line.price_minor, line.product.price_minor, self.parent)
+        ) as dialog:
+            if not dialog.exec():
+                return
+            price = dialog.value if isinstance(dialog.value, int) else None
         approval = None
         if (
             price is not None
@@ -283,15 +288,18 @@ class RegisterFlow:
     def attach_customer(self) -> None:
         """Attach or detach the sale's customer."""
         view = self.view
-        picker = CustomerPicker(
-            lambda t: view.sales.search_customers(view.user, t), self.cart.customer, self.parent
-        )
-        if not picker.exec():
-            return
-        if picker.detached:
+        with one_use(
+            CustomerPicker(
+                lambda t: view.sales.search_customers(view.user, t), self.cart.customer, self.parent
+            )
+        ) as picker:
+            if not picker.exec():
+                return
+            detached, chosen = picker.detached, picker.chosen
+        if detached:
             self.cart.set_customer(None)
-        elif isinstance(picker.chosen, CustomerDTO):
-            self.cart.set_customer(picker.chosen)
+        elif isinstance(chosen, CustomerDTO):
+            self.cart.set_customer(chosen)
         self.requote()
         view.refresh()
 
@@ -344,7 +352,8 @@ class RegisterFlow:
                 for q in self.cart.coupons
             ]
 
-        CouponDialog(apply, remove, applied, self.parent).exec()
+        with one_use(CouponDialog(apply, remove, applied, self.parent)) as dialog:
+            dialog.exec()
         self.view.refresh()
 
     # --- park and resume ----------------------------------------------------------------------
@@ -385,12 +394,15 @@ class RegisterFlow:
                 f" · {row.cashier_name} at {row.register}{who}"
             )
 
-        picker = ParkedPicker(lambda: view.sales.parked(view.user), describe, self.parent)
-        if not picker.exec() or not isinstance(picker.chosen, ParkedSaleDTO):
+        with one_use(
+            ParkedPicker(lambda: view.sales.parked(view.user), describe, self.parent)
+        ) as picker:
+            chosen = picker.chosen if picker.exec() else None
+            discard = picker.discard
+        if not isinstance(chosen, ParkedSaleDTO):
             return
-        chosen = picker.chosen
         try:
-            if picker.discard:
+            if discard:
                 view.sales.discard_parked(view.user, chosen.id, "Discarded at the register")
                 view.say("Parked sale discarded.", "info")
                 return
@@ -442,18 +454,21 @@ class RegisterFlow:
             if view.till is None:
                 return None
         total = self.cart.priced().total_minor
-        dialog = PaymentDialog(
-            total,
-            self.submit,
-            customer_number=self.cart.customer.number if self.cart.customer else "",
-            parent=self.parent,
-        )
-        dialog.receipt_requested.connect(self._receipt)
-        dialog.exec()
-        if dialog.placed is not None:
-            self.last_order = dialog.placed
-        self._next_code = dialog.next_code
-        return dialog.placed
+        with one_use(
+            PaymentDialog(
+                total,
+                self.submit,
+                customer_number=self.cart.customer.number if self.cart.customer else "",
+                parent=self.parent,
+            )
+        ) as dialog:
+            dialog.receipt_requested.connect(self._receipt)
+            dialog.exec()
+            placed = dialog.placed
+            self._next_code = dialog.next_code
+        if placed is not None:
+            self.last_order = placed
+        return placed
 
     def take_next_code(self) -> str:
         """The code scanned on the change screen of the last payment (once; "" if none)."""

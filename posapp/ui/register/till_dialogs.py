@@ -28,6 +28,7 @@ from posapp.services.platform.errors import ServiceError, ValidationError
 from posapp.services.sales import SalesApi
 from posapp.ui.kit.dialogs import dialog_buttons, dialog_column
 from posapp.ui.kit.formatting import money_text
+from posapp.ui.kit.lifetime import one_use
 from posapp.ui.kit.widgets import SPACING, message_label
 from posapp.ui.register.dialogs import parse_amount
 
@@ -235,8 +236,9 @@ def open_till_with_float(sales: SalesApi, user: UserDTO, parent: QWidget) -> int
     """
     stores = sales.stores()
     pieces = sales.denominations(user)
-    dialog = OpenTillDialog(stores, pieces, parent)
-    if not dialog.exec() or dialog.store_id is None:
-        return None
-    sales.open_till(user, dialog.store_id, dialog.amount, dialog.pieces)
-    return dialog.amount
+    with one_use(OpenTillDialog(stores, pieces, parent)) as dialog:
+        if not dialog.exec() or dialog.store_id is None:
+            return None
+        store_id, amount, counted = dialog.store_id, dialog.amount, dialog.pieces
+    sales.open_till(user, store_id, amount, counted)
+    return amount
