@@ -14,12 +14,13 @@ active top window and the step's own condition, if it has one.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 NO_MOD = Qt.KeyboardModifier.NoModifier
@@ -48,6 +49,7 @@ class Cashier:
     log: list[str] = field(default_factory=list)
     _failures: list[BaseException] = field(default_factory=list)
     _done: bool = False
+    _deadline: float = 0.0
 
     # --- what the cashier does -----------------------------------------------------------------
 
@@ -94,15 +96,15 @@ class Cashier:
     def run(self, timeout: int = 30_000) -> int:
         """Run the queued steps; return the key actions they took (and reset the queue)."""
         start = self.actions
+        self._deadline = time.monotonic() + timeout / 1000
         self._done = False
         self._failures.clear()
         steps = list(self.steps)
         self.steps.clear()
         self._next(steps)
-        try:
-            self.qtbot.wait_until(lambda: self._done or bool(self._failures), timeout=timeout)
-        except AssertionError as exc:
-            raise AssertionError(f"stuck after {self.log[-5:]}; {len(steps)} steps left") from exc
+        self.qtbot.wait_until(
+            lambda: self._done or bool(self._failures), timeout=timeout + 5_000
+        )
         if self._failures:
             raise self._failures[0]
         return self.actions - start
@@ -116,8 +118,11 @@ class Cashier:
     def _attempt(self, steps: list[_Step]) -> None:
         if self._failures:
             return
-        target = _ready_focus()
         step = steps[0]
+        if time.monotonic() > self._deadline:
+            self._fail(AssertionError(f"stuck before {step.label}: {self.log[-5:]}"))
+            return
+        target = _ready_focus()
         if target is None or (step.when is not None and not step.when()):
             QTimer.singleShot(POLL_MS, lambda: self._attempt(steps))
             return
@@ -132,7 +137,14 @@ class Cashier:
         try:
             step.act(target)
         except BaseException as exc:  # re-raised by run(), not lost in a Qt slot
-            self._failures.append(exc)
+            self._fail(exc)
+
+    def _fail(self, exc: BaseException) -> None:
+        """Record a failure and close the dialogs open: a test stuck in exec() never ends."""
+        self._failures.append(exc)
+        while isinstance(dialog := QApplication.activeModalWidget(), QDialog):
+            dialog.done(0)
+            dialog.hide()
 
 
 def _key_name(key: Qt.Key, modifier: Qt.KeyboardModifier) -> str:

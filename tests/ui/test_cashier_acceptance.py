@@ -6,7 +6,7 @@ action is counted; the database is checked after each flow.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from PySide6.QtCore import Qt
@@ -14,14 +14,22 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
-from posapp.models import Order, Payment, TillSession
+from posapp.models import CouponRedemption, Order, Payment, TillSession
 from posapp.services.backend import Backend
 from posapp.ui.app_runner import SessionController
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.main_window import MainWindow
 from posapp.ui.orders.tab import OrdersTab
+from posapp.ui.register.payment import PaymentDialog
 from posapp.ui.register.view import RegisterView
-from tests.checkout_seed import CASHIER_PIN, Shop, seed_shop
+from tests.checkout_seed import (
+    CASHIER_PIN,
+    Shop,
+    add_coupon,
+    on_hand,
+    open_shop_till,
+    seed_shop,
+)
 from tests.ui.cashier_driver import Cashier
 
 pytestmark = pytest.mark.ui
@@ -89,3 +97,127 @@ def test_start_of_shift_takes_at_most_six_keys(
     assert scalar(ui_backend, select(TillSession.float_minor)) == 10_000
     assert scalar(ui_backend, select(func.count()).select_from(Order)) == 0
     assert scalar(ui_backend, select(func.count()).select_from(Payment)) == 0
+
+
+@pytest.fixture
+def window(qtbot: QtBot, ui_backend: Backend, bus: EventBus, shop: Shop) -> MainWindow:
+    """The cashier's main window, as after log-in, with the till open."""
+    open_shop_till(ui_backend, shop)
+    window = MainWindow(ui_backend, bus, shop.cashier)
+    qtbot.add_widget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.wait_until(window.isActiveWindow)
+    register = register_of(window)
+    register.flow.receipt_sink = lambda _number, _pdf: None
+    qtbot.wait_until(register.scan_edit.hasFocus)
+    return window
+
+
+def on_change_screen() -> bool:
+    dialog = QApplication.activeModalWidget()
+    return isinstance(dialog, PaymentDialog) and dialog.placed is not None
+
+
+def in_dialog(kind: type) -> Callable[[], bool]:
+    return lambda: isinstance(QApplication.activeModalWidget(), kind)
+
+
+def back_on_register() -> bool:
+    return QApplication.activeModalWidget() is None
+
+
+def payments(backend: Backend) -> list[tuple[str, int, int]]:
+    with backend.read_uow() as uow:
+        rows = uow.session.execute(
+            select(Payment.method, Payment.amount_minor, Payment.tendered_minor).order_by(
+                Payment.id
+            )
+        ).all()
+    return [(str(m), int(a), int(t or 0)) for m, a, t in rows]
+
+
+def test_flow_a_five_items_exact_cash_in_three_keys(
+    qtbot: QtBot, window: MainWindow, ui_backend: Backend, shop: Shop
+) -> None:
+    register = register_of(window)
+    cashier = Cashier(qtbot)
+    for code in (APPLE, BANANA, COFFEE, WATER, MUG):
+        cashier.scan(code)
+    cashier.press(Qt.Key.Key_F12)
+    cashier.press(Qt.Key.Key_Return, when=in_dialog(PaymentDialog))  # the exact cash, prefilled
+    cashier.press(Qt.Key.Key_Return, when=on_change_screen)  # the next sale
+    actions = cashier.run()
+    assert actions == 3, cashier.log
+    qtbot.wait_until(register.scan_edit.hasFocus)
+    total = 120 + 249 + 1299 + 89 + 850 + 170  # the mug's 20 % tax is added
+    assert scalar(ui_backend, select(Order.total_minor)) == total
+    assert payments(ui_backend) == [("cash", total, total)]
+    assert on_hand(ui_backend, shop, "coffee") == 99
+    assert register.cart.empty
+    assert register.pay_button.isEnabled() is False
+
+
+def _flow_b_payment(cashier: Cashier) -> None:
+    """F12, the card's part typed then F2, its details in one step, the rest in cash: 9 keys."""
+    cashier.press(Qt.Key.Key_F12)
+    cashier.type("10", when=in_dialog(PaymentDialog))  # the card's part
+    cashier.press(Qt.Key.Key_F2)  # … by card: on to its details
+    cashier.type("4242")  # the last four; four digits go on to the reference
+    cashier.type("AUTH 829311")
+    cashier.press(Qt.Key.Key_Return)  # the card tender; the rest is offered in cash
+    cashier.type("50")
+    cashier.press(Qt.Key.Key_Return)  # cash with change: the sale is placed
+
+
+def _check_flow_b(backend: Backend) -> int:
+    total = scalar(backend, select(Order.total_minor))
+    assert isinstance(total, int)
+    # 26.79 (the mug's 20 % tax added) less 10 % off the goods, its tax falling with its price.
+    assert total == 2411
+    assert payments(backend) == [("card", 1000, 0), ("cash", total - 1000, 5000)]
+    assert scalar(backend, select(Payment.card_last4).where(Payment.method == "card")) == "4242"
+    assert scalar(backend, select(func.count()).select_from(CouponRedemption)) == 1
+    return total
+
+
+def test_flow_b_coupon_and_card_with_cash_change_in_ten_keys(
+    qtbot: QtBot, window: MainWindow, ui_backend: Backend, shop: Shop
+) -> None:
+    """5 items (one ×3), a coupon scanned, part card with the change in cash, Enter: 10 keys."""
+    add_coupon(ui_backend, "SPRING-10", percent_bp=1000)
+    register = register_of(window)
+    cashier = Cashier(qtbot)
+    cashier.type("3*").scan(APPLE).scan(COFFEE).scan(MUG)
+    cashier.scan("SPRING-10")  # the printed coupon, scanned into the scan field
+    cashier.check(lambda: _coupon_applied(register))
+    _flow_b_payment(cashier)
+    cashier.press(Qt.Key.Key_Return, when=on_change_screen)  # the next sale
+    actions = cashier.run()
+    assert actions == 10, cashier.log
+    assert actions <= 10
+    _check_flow_b(ui_backend)
+    assert on_hand(ui_backend, shop, "apple") == 97
+
+
+def test_flow_b_with_the_coupon_typed_in_ten_keys(
+    qtbot: QtBot, window: MainWindow, ui_backend: Backend, shop: Shop
+) -> None:
+    """The coupon typed into the scan field (F12 enters it); the next scan closes the change."""
+    add_coupon(ui_backend, "SPRING-10", percent_bp=1000)
+    register = register_of(window)
+    cashier = Cashier(qtbot)
+    cashier.type("3*").scan(APPLE).scan(COFFEE).scan(MUG)
+    cashier.type("spring10")  # typed, not scanned: F12 enters it first
+    _flow_b_payment(cashier)
+    cashier.scan(WATER, when=on_change_screen)  # the next customer's first item
+    actions = cashier.run()
+    assert actions == 10, cashier.log
+    _check_flow_b(ui_backend)
+    qtbot.wait_until(back_on_register)
+    assert [line.product.name for line in register.cart.lines] == ["Still water 1.5 l"]
+
+
+def _coupon_applied(register: RegisterView) -> None:
+    assert [quote.code for quote in register.cart.coupons] == ["SPRING-10"]
+    assert "Coupon SPRING-10 applied" in register.message.text()

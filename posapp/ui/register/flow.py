@@ -19,11 +19,13 @@ from PySide6.QtWidgets import QWidget
 from posapp.config import data_dir
 from posapp.money import apply_rate_bp
 from posapp.reports.receipt import receipt_pdf
+from posapp.services.coupons import CouponRefused
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.services.platform.files import write_atomic
 from posapp.services.sales import (
     ApprovalRequiredError,
+    CardRules,
     CouponQuoteDTO,
     CustomerDTO,
     Discount,
@@ -52,6 +54,8 @@ from posapp.ui.register.payment import PaymentDialog
 from posapp.ui.register.pickers import CustomerPicker, ParkedPicker, product_picker
 
 ReceiptSink = Callable[[str, bytes], None]
+UNKNOWN_COUPON = "unknown"
+"""The refusal reason of a code that is no coupon at all (then it is an unknown code)."""
 
 APPROVAL_TEXT = {
     Permission.OVERRIDE_PRICE.value: "Changing a price needs a manager's approval.",
@@ -330,6 +334,49 @@ class RegisterFlow:
         if dropped:
             self.view.say("Coupon removed — " + "; ".join(dropped), "warning")
 
+    def apply_coupon(self, code: str) -> CouponQuoteDTO:
+        """Quote ``code`` on the sale and apply it.
+
+        Raises:
+            ServiceError: the code cannot be used (``CouponRefused`` says why).
+        """
+        quote = self.quote(code, len(self.cart.coupons))
+        self.cart.set_coupons([*self.cart.coupons, quote])
+        self.view.refresh()
+        return quote
+
+    def scan_coupon(self, code: str) -> bool:
+        """A code scanned that is no product may be a coupon: apply it as F8 would.
+
+        Returns False when it is no coupon either; otherwise the register says what happened
+        (applied, or the same refusal the F8 dialog shows).
+        """
+        view = self.view
+        first = "Scan the items first, then the coupon."
+        try:
+            if self.cart.empty:
+                self.quote(code, 0)  # only to know whether it is a coupon
+                view.say(first, "info")
+                return True
+            quote = self.apply_coupon(code)
+        except CouponRefused as exc:
+            if exc.reason == UNKNOWN_COUPON:
+                return False
+            if self.cart.empty:
+                view.say(first, "info")
+            else:
+                view.say(f"Coupon not applied: {exc}", "error")
+            return True
+        except ServiceError as exc:
+            view.say(str(exc), "error")
+            return True
+        view.say(
+            f"Coupon {quote.code} applied: {quote.campaign_name}, "
+            f"{money_text(-quote.discount_minor)}. F8 lists or removes coupons.",
+            "info",
+        )
+        return True
+
     def coupons(self) -> None:
         """Apply or remove coupon codes."""
         if self.cart.empty:
@@ -337,9 +384,7 @@ class RegisterFlow:
             return
 
         def apply(code: str) -> None:
-            quote = self.quote(code, len(self.cart.coupons))
-            self.cart.set_coupons([*self.cart.coupons, quote])
-            self.view.refresh()
+            self.apply_coupon(code)
 
         def remove(code: str) -> None:
             self.cart.set_coupons([q for q in self.cart.coupons if q.code != code])
@@ -459,6 +504,7 @@ class RegisterFlow:
                 total,
                 self.submit,
                 customer_number=self.cart.customer.number if self.cart.customer else "",
+                card_rules=self._card_rules(),
                 parent=self.parent,
             )
         ) as dialog:
@@ -469,6 +515,13 @@ class RegisterFlow:
         if placed is not None:
             self.last_order = placed
         return placed
+
+    def _card_rules(self) -> CardRules:
+        """The shop's card rules now (the service checks them again when the sale is placed)."""
+        try:
+            return self.view.sales.card_rules()
+        except ServiceError:
+            return CardRules()  # the strictest: the sale itself says what is wrong
 
     def take_next_code(self) -> str:
         """The code scanned on the change screen of the last payment (once; "" if none)."""

@@ -5,7 +5,8 @@ discount, F7 order discount, F8 coupons, F9 park, F10 parked sales, F11 price, F
 remove line, Esc cancel the sale (twice), Ctrl+P receipt of the last sale, Ctrl+O open the till
 in place while it is closed, Up/Down choose a line, ``+``/``-`` in the empty barcode field
 change the chosen line's quantity by one, and ``3*`` before a code adds three.
-A USB scanner types the code and Enter into the barcode field.
+A USB scanner types the code and Enter into the barcode field; a coupon's code scanned or typed
+there is applied to the sale (F8 lists and removes coupons).
 """
 
 from __future__ import annotations
@@ -264,7 +265,13 @@ class RegisterView(RegisterLayout):
             self.say(str(exc), "error")
             return False
         if product is None:
-            self.say(f"No product has the code “{code[:40]}”. Press F2 to search by name.", "error")
+            if not star and self.flow.scan_coupon(code):
+                return False  # a coupon: applied, or the register says why not
+            self.say(
+                f"No product has the code “{code[:40]}”, and no coupon either. "
+                "Press F2 to search by name.",
+                "error",
+            )
             return False
         self._codes[code] = product
         return self.add_product(product, quantity)
@@ -472,7 +479,18 @@ class RegisterView(RegisterLayout):
 
     @Slot()
     def pay(self) -> None:
-        """F12: take payment and place the sale; then show the change and start the next."""
+        """F12: take payment and place the sale; then show the change and start the next.
+
+        A code still in the scan field (typed, not yet entered) is entered first: a coupon
+        typed there and F12 applies it and pays. If it is refused, the register says why and
+        the payment waits.
+        """
+        pending = self.scan_edit.text().strip()
+        if pending:
+            self.scan_edit.clear()
+            self.scan(pending)
+            if self.message.level == "error":
+                return
         with self._dialogs():
             placed = self.flow.pay()
         if placed is None:

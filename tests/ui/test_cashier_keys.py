@@ -1,0 +1,208 @@
+"""The register's keys beyond plain scanning (issue #17): no lost scan, coupons, card details."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from posapp.models import Order, OrderLine, Payment
+from posapp.services.backend import Backend
+from posapp.services.coupons import CouponRefused
+from posapp.services.platform.settings import put_setting
+from posapp.services.sales import CARD_DETAILS_KEY, PaymentKind
+from posapp.ui.kit.bus import EventBus
+from posapp.ui.main_window import MainWindow
+from posapp.ui.orders.tab import OrdersTab
+from posapp.ui.register.payment import PaymentDialog
+from tests.checkout_seed import Shop, add_coupon, open_shop_till, seed_shop
+from tests.ui.cashier_driver import CTRL, Cashier
+
+pytestmark = pytest.mark.ui
+
+APPLE = "4006381333931"
+MUG = "5012345678924"
+
+
+@pytest.fixture
+def shop(ui_backend: Backend) -> Shop:
+    shop = seed_shop(ui_backend)
+    open_shop_till(ui_backend, shop)
+    return shop
+
+
+@pytest.fixture
+def window(qtbot: QtBot, ui_backend: Backend, bus: EventBus, shop: Shop) -> MainWindow:
+    window = MainWindow(ui_backend, bus, shop.cashier)
+    qtbot.add_widget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.wait_until(window.isActiveWindow)
+    return window
+
+
+def _orders(window: MainWindow) -> OrdersTab:
+    tab = window.tabs.widget(window.tab_titles().index("Orders"))
+    assert isinstance(tab, OrdersTab)
+    return tab
+
+
+def test_ctrl_3_puts_the_focus_in_the_scan_field(qtbot: QtBot, window: MainWindow) -> None:
+    register, orders = _orders(window).register, _orders(window).orders
+    assert register is not None
+    assert orders is not None
+    cashier = Cashier(qtbot)
+    cashier.press(Qt.Key.Key_1, CTRL).press(Qt.Key.Key_3, CTRL).scan(APPLE)
+    assert cashier.run() == 2
+    assert QApplication.focusWidget() is register.scan_edit
+    assert [line.product.name for line in register.cart.lines] == ["Apple Braeburn"]
+    # Back from the order list (Alt+O, Alt+R), the scan lands in the sale too.
+    cashier.press(Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier)
+    cashier.check(lambda: _focus_is(orders.search_edit))
+    cashier.press(Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier).scan(MUG)
+    cashier.run()
+    assert [line.product.name for line in register.cart.lines] == [
+        "Apple Braeburn",
+        "Enamel mug",
+    ]
+
+
+def _focus_is(widget: object) -> None:
+    assert QApplication.focusWidget() is widget
+
+
+def test_a_scan_on_the_change_screen_starts_the_next_sale(
+    qtbot: QtBot, window: MainWindow, ui_backend: Backend
+) -> None:
+    register = _orders(window).register
+    assert register is not None
+    window.show_tab("Orders")
+
+    def on_change_screen() -> bool:
+        dialog = QApplication.activeModalWidget()
+        return isinstance(dialog, PaymentDialog) and dialog.placed is not None
+
+    cashier = Cashier(qtbot)
+    cashier.scan(APPLE).press(Qt.Key.Key_F12).press(Qt.Key.Key_Return)
+    cashier.scan(MUG, when=on_change_screen)  # the scanner's Enter closes the change screen
+    cashier.run()
+    assert QApplication.activeModalWidget() is None
+    assert [line.product.name for line in register.cart.lines] == ["Enamel mug"]
+    qtbot.wait_until(register.scan_edit.hasFocus)
+    with ui_backend.read_uow() as uow:
+        assert uow.session.scalar(select(Order.total_minor)) == 120
+        assert uow.session.scalars(select(OrderLine.name)).all() == ["Apple Braeburn"]
+
+
+def _payment() -> PaymentDialog:
+    dialog = QApplication.activeModalWidget()
+    assert isinstance(dialog, PaymentDialog)
+    return dialog
+
+
+def _in_payment() -> bool:
+    return isinstance(QApplication.activeModalWidget(), PaymentDialog)
+
+
+def test_a_coupon_in_the_scan_field_is_refused_for_the_f8_reasons(
+    qtbot: QtBot, window: MainWindow, ui_backend: Backend, shop: Shop
+) -> None:
+    register = _orders(window).register
+    assert register is not None
+    add_coupon(ui_backend, "BIG-SPEND", min_spend_minor=10_000)
+    cashier = Cashier(qtbot)
+    cashier.scan("BIG-SPEND")
+    cashier.run()
+    assert register.message.text() == "Scan the items first, then the coupon."
+    cashier.scan(APPLE).scan("BIG-SPEND").scan("NO-SUCH-CODE")
+    cashier.run()
+    assert register.cart.coupons == []
+    with pytest.raises(CouponRefused) as refused:  # what the F8 dialog would say
+        register.flow.quote("BIG-SPEND", 0)
+    assert refused.value.reason == "minimum_not_reached"
+    cashier.scan("BIG-SPEND")
+    cashier.run()
+    assert register.message.text() == f"Coupon not applied: {refused.value}"
+    assert register.message.level == "error"
+    cashier.scan("NO-SUCH-CODE")
+    cashier.run()
+    assert "No product has the code “NO-SUCH-CODE”, and no coupon either" in (
+        register.message.text()
+    )
+
+
+def test_card_details_are_checked_before_the_tender_is_taken(
+    qtbot: QtBot, window: MainWindow, ui_backend: Backend
+) -> None:
+    cashier = Cashier(qtbot)
+    cashier.scan(MUG).press(Qt.Key.Key_F12).press(Qt.Key.Key_F2, when=_in_payment)
+    cashier.press(Qt.Key.Key_Return)  # the amount: on to the last four
+    cashier.check(lambda: _focus_is(_payment().last4_edit))
+    cashier.press(Qt.Key.Key_Return)  # nothing typed: the dialog says why, takes nothing
+    cashier.check(lambda: _refused(_payment(), "Enter the last four digits of the card."))
+    cashier.type("4242").press(Qt.Key.Key_Return)  # the reference is still missing
+    cashier.check(lambda: _focus_is(_payment().reference_edit))
+    cashier.press(Qt.Key.Key_Return)
+    cashier.check(
+        lambda: _refused(_payment(), "Enter the approval reference the card terminal printed.")
+    )
+    cashier.type("T-1").press(Qt.Key.Key_Return)  # taken, and the sale placed
+    cashier.press(Qt.Key.Key_Return, when=lambda: _payment().placed is not None)
+    cashier.run()
+    with ui_backend.read_uow() as uow:
+        assert uow.session.execute(
+            select(Payment.method, Payment.card_reference, Payment.card_last4)
+        ).all() == [("card", "T-1", "4242")]
+
+
+def _refused(dialog: PaymentDialog, text: str) -> None:
+    assert dialog.error.text() == text
+    assert dialog.tenders == []
+
+
+def test_the_shop_requires_only_the_reference(
+    qtbot: QtBot, window: MainWindow, ui_backend: Backend
+) -> None:
+    with ui_backend.uow() as uow:
+        put_setting(uow, CARD_DETAILS_KEY, ["reference"])
+        uow.commit()
+    cashier = Cashier(qtbot)
+    cashier.scan(MUG).press(Qt.Key.Key_F12).type("5", when=_in_payment)
+    cashier.press(Qt.Key.Key_F2)  # the typed amount stays; on to the reference
+    cashier.check(lambda: _focus_is(_payment().reference_edit))
+    cashier.type("T-2").press(Qt.Key.Key_Return)
+    cashier.check(lambda: _left(_payment(), 1020 - 500))
+    cashier.press(Qt.Key.Key_F12)  # the rest, prefilled in cash, and complete
+    cashier.press(Qt.Key.Key_Return, when=lambda: _payment().placed is not None)
+    assert cashier.run() == 7  # F12, 5, F2, T-2, Enter, F12, Enter
+    with ui_backend.read_uow() as uow:
+        assert uow.session.execute(
+            select(Payment.method, Payment.amount_minor, Payment.card_last4).order_by(Payment.id)
+        ).all() == [("card", 500, None), ("cash", 520, None)]
+
+
+def _left(dialog: PaymentDialog, minor: int) -> None:
+    assert dialog.left_minor == minor
+    assert dialog.method is PaymentKind.CASH
+
+
+def test_f12_takes_the_amount_typed(qtbot: QtBot, window: MainWindow, ui_backend: Backend) -> None:
+    cashier = Cashier(qtbot)
+    cashier.scan(MUG).press(Qt.Key.Key_F12).type("5", when=_in_payment)
+    cashier.press(Qt.Key.Key_F12)  # 5.00 taken: 5.20 still to pay, nothing placed
+    cashier.check(lambda: _partly(_payment()))
+    cashier.type("10").press(Qt.Key.Key_F12)  # the rest, with change
+    cashier.press(Qt.Key.Key_Return, when=lambda: _payment().placed is not None)
+    cashier.run()
+    with ui_backend.read_uow() as uow:
+        assert uow.session.execute(
+            select(Payment.amount_minor, Payment.tendered_minor).order_by(Payment.id)
+        ).all() == [(500, 500), (520, 1000)]
+
+
+def _partly(dialog: PaymentDialog) -> None:
+    assert [t.amount_minor for t in dialog.tenders] == [500]
+    assert dialog.error.text() == "5.20 is still to pay."
+    assert dialog.placed is None
