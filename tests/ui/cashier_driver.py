@@ -102,9 +102,7 @@ class Cashier:
         steps = list(self.steps)
         self.steps.clear()
         self._next(steps)
-        self.qtbot.wait_until(
-            lambda: self._done or bool(self._failures), timeout=timeout + 5_000
-        )
+        self.qtbot.wait_until(lambda: self._done or bool(self._failures), timeout=timeout + 5_000)
         if self._failures:
             raise self._failures[0]
         return self.actions - start
