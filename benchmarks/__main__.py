@@ -62,6 +62,7 @@ _SIZE_ARGS = {
     "registers": "register processes for the throughput figure (default 4)",
     "register_sales": "sales per register process (default 150)",
     "scans": "measured scans on the register (default 60)",
+    "soak_sales": "keyboard sales of the register soak (default 300)",
     "starts": "cold starts of posapp and of the bare window (default 7)",
     "names": "product names typed for search as you type (default 150)",
     "typed_codes": "SKUs and barcodes typed for search as you type (default 25)",
@@ -156,6 +157,7 @@ def _suites(ctx: Context) -> dict[str, list[Part]]:
         bench_fastsql,
         bench_memory,
         bench_register,
+        bench_soak,
         startup,
     )
 
@@ -173,7 +175,10 @@ def _suites(ctx: Context) -> dict[str, list[Part]]:
             ("Prepared vs plain Core (SQLite)", partial(bench_fastsql.sqlite_figures, ctx)),
             ("Prepared vs plain Core (PostgreSQL)", partial(bench_fastsql.postgres_figures, ctx)),
         ],
-        "register": [("scan to line painted", lambda: [bench_register.scan_figure(ctx)])],
+        "register": [
+            ("scan to line painted", lambda: [bench_register.scan_figure(ctx)]),
+            ("register soak", partial(bench_soak.soak_figures, ctx)),
+        ],
         "catalog": [
             *searches,
             (

@@ -37,6 +37,8 @@ class Sizes:
     registers: int = 4
     register_sales: int = 150
     scans: int = 60
+    soak_sales: int = 300
+    """Keyboard sales of the register soak (growth is scaled to 1,000 sales)."""
     starts: int = 7
     names: int = 150
     typed_codes: int = 25
@@ -56,6 +58,7 @@ class Sizes:
             warmup=10,
             register_sales=40,
             scans=20,
+            soak_sales=200,
             starts=3,
             names=40,
             typed_codes=8,
@@ -81,6 +84,7 @@ class Sizes:
             registers=2,
             register_sales=3,
             scans=2,
+            soak_sales=4,
             starts=1,
             names=2,
             typed_codes=1,

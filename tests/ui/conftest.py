@@ -17,14 +17,10 @@ from posapp.services.platform.db import Database
 from posapp.services.platform.dto import UserDTO
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.resources import apply_theme
+from tests.ui.lifetime_support import OFFSCREEN_LIMITATIONS
 from tests.ui.seed import add_staff
 
 HERE = Path(__file__).parent
-
-# The offscreen platform warns whenever a shown window's size limits change (a dialog growing
-# to fit an error message) or it is raised: real platforms support both. Only these exact
-# platform limitations are ignored; every other Qt warning still fails the test.
-OFFSCREEN_LIMITATIONS = r"^This plugin does not support (propagateSizeHints|raise)\(\)$"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

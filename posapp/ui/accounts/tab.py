@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence, QShowEvent
@@ -35,6 +36,7 @@ from posapp.ui.accounts.money_dialogs import DepositDialog, TransferDialog, With
 from posapp.ui.accounts.statement import StatementDialog
 from posapp.ui.kit.chevron import ChevronCombo
 from posapp.ui.kit.formatting import money_text
+from posapp.ui.kit.lifetime import one_use
 from posapp.ui.kit.resources import styled
 from posapp.ui.kit.session import error_text
 from posapp.ui.kit.tab import Tab
@@ -49,6 +51,8 @@ from posapp.ui.kit.widgets import (
     show_message,
 )
 
+D = TypeVar("D", bound=QDialog)
+R = TypeVar("R")
 SEARCH_DELAY_MS = 250
 STATUS_CHOICES = (
     ("All statuses", None),
@@ -331,10 +335,13 @@ class AccountsTab(Tab):
             self._show_account(keep)
 
     def _exec(self, dialog: QDialog) -> bool:
-        try:
-            return dialog.exec() == QDialog.DialogCode.Accepted
-        finally:
-            dialog.deleteLater()
+        """Show ``dialog`` modally; whether it was accepted."""
+        return dialog.exec() == QDialog.DialogCode.Accepted
+
+    def _run(self, dialog: D, result: Callable[[D], R | None]) -> R | None:
+        """Run ``dialog`` once, then destroy it; ``result(dialog)`` if accepted, else None."""
+        with one_use(dialog):
+            return result(dialog) if self._exec(dialog) else None
 
     # -- slots ------------------------------------------------------------------------------------
 
@@ -384,28 +391,27 @@ class AccountsTab(Tab):
 
     @Slot()
     def _on_new(self) -> None:
-        dialog = AccountFormDialog(self.api, self.user, None, self)
-        if self._exec(dialog) and dialog.account is not None:
+        account = self._run(AccountFormDialog(self.api, self.user, None, self), lambda d: d.account)
+        if account is not None:
             self.search_edit.clear()
             self.status_combo.setCurrentIndex(0)
-            self._done(
-                f"Opened account {dialog.account.number} for {dialog.account.holder_name}.",
-                dialog.account,
-            )
+            self._done(f"Opened account {account.number} for {account.holder_name}.", account)
 
     @Slot()
     def _on_edit(self) -> None:
         if self.account is None:
             return
-        dialog = AccountFormDialog(self.api, self.user, self.account, self)
-        if self._exec(dialog) and dialog.account is not None:
-            self._done(f"Saved {dialog.account.holder_name}'s account.", dialog.account)
+        account = self._run(
+            AccountFormDialog(self.api, self.user, self.account, self), lambda d: d.account
+        )
+        if account is not None:
+            self._done(f"Saved {account.holder_name}'s account.", account)
 
     def _money_dialog(
         self, dialog: DepositDialog | WithdrawDialog | TransferDialog, verb: str
     ) -> None:
-        if self._exec(dialog) and dialog.movement is not None:
-            movement = dialog.movement
+        movement = self._run(dialog, lambda d: d.movement)
+        if movement is not None:
             replay = " (already done before: nothing moved twice)" if movement.replayed else ""
             self._done(
                 f"{verb} {money_text(abs(movement.amount_minor))}. New balance "
@@ -439,15 +445,17 @@ class AccountsTab(Tab):
     @Slot()
     def _on_statement(self) -> None:
         if self.account is not None:
-            self._exec(StatementDialog(self.api, self.user, self.account, self))
+            self._run(StatementDialog(self.api, self.user, self.account, self), lambda _d: None)
 
     def _status(self, action: str) -> None:
         if self.account is None:
             return
-        dialog = StatusDialog(self.api, self.user, self.account, action, self)
-        if self._exec(dialog) and dialog.account is not None:
+        account = self._run(
+            StatusDialog(self.api, self.user, self.account, action, self), lambda d: d.account
+        )
+        if account is not None:
             verb = {"freeze": "Froze", "unfreeze": "Unfroze", "close": "Closed"}[action]
-            self._done(f"{verb} {dialog.account.holder_name}'s account.", dialog.account)
+            self._done(f"{verb} {account.holder_name}'s account.", account)
 
     @Slot()
     def _on_freeze(self) -> None:
@@ -462,9 +470,9 @@ class AccountsTab(Tab):
     def _on_pin(self) -> None:
         if self.account is None:
             return
-        dialog = PinDialog(self.api, self.user, self.account, self)
-        if self._exec(dialog) and dialog.account is not None:
-            self._done(f"Set a new PIN for {dialog.account.holder_name}.", dialog.account)
+        account = self._run(PinDialog(self.api, self.user, self.account, self), lambda d: d.account)
+        if account is not None:
+            self._done(f"Set a new PIN for {account.holder_name}.", account)
 
     @Slot()
     def _on_unlock(self) -> None:
@@ -482,8 +490,7 @@ class AccountsTab(Tab):
         movement = self.detail.selected_movement()
         if movement is None or not _reversible(movement):
             return
-        dialog = ReverseDialog(self.api, self.user, movement, self)
-        if self._exec(dialog) and dialog.reversed:
+        if self._run(ReverseDialog(self.api, self.user, movement, self), lambda d: d.reversed):
             self._done(f"Reversed movement #{movement.transaction_id}.")
 
 

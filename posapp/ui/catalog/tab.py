@@ -43,6 +43,7 @@ from posapp.ui.catalog.category_dialog import CategoryDialog
 from posapp.ui.catalog.editor import ProductEditorDialog
 from posapp.ui.catalog.import_dialogs import CSV_FILTER, ImportDialog, export_products
 from posapp.ui.catalog.model import COLUMN_KEYS, FIRST_IDS, THUMB_SIZE, CatalogTableModel
+from posapp.ui.kit.lifetime import open_once
 from posapp.ui.kit.operation import Job, Operation, drain
 from posapp.ui.kit.tab import Tab
 from posapp.ui.kit.widgets import SPACING, PageHeader, page_column, search_field, shortcut_action
@@ -426,14 +427,13 @@ class CatalogTab(Tab):
         """Show the editor window-modal; handle its outcome when it closes."""
         self.editor = dialog
         dialog.finished.connect(lambda result: self._on_editor_finished(dialog, result))
-        dialog.open()
+        open_once(dialog)
 
     def _on_editor_finished(self, dialog: ProductEditorDialog, result: int) -> None:
         if self.editor is dialog:
             self.editor = None
         if result == QDialog.DialogCode.Accepted and dialog.saved is not None:
             self.after_save(dialog.saved)
-        dialog.deleteLater()
 
     def after_save(self, product: ProductDTO) -> None:
         """Announce a saved product, and select it once the list is read again."""
@@ -529,7 +529,7 @@ class CatalogTab(Tab):
     @Slot()
     def _on_import_triggered(self) -> None:
         if self.can_manage:
-            self.import_dialog().open()
+            open_once(self.import_dialog())
 
     def export_to(self, path: str) -> Operation[ExportReport]:
         """Start exporting to ``path`` and show the progress dialog (window-modal)."""
@@ -543,9 +543,7 @@ class CatalogTab(Tab):
 
     @Slot()
     def _on_categories_triggered(self) -> None:
-        dialog = CategoryDialog(self.catalog, self.user, editable=self.can_manage, parent=self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
+        open_once(CategoryDialog(self.catalog, self.user, editable=self.can_manage, parent=self))
 
     @override
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -48,6 +48,7 @@ from posapp.ui.coupons.models import CampaignTableModel
 from posapp.ui.coupons.pages import CodesPage, RedemptionLogPage, table_view
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.formatting import money_text
+from posapp.ui.kit.lifetime import one_use
 from posapp.ui.kit.operation import Job, Operation
 from posapp.ui.kit.progress_dialog import DialogLook
 from posapp.ui.kit.widgets import SPACING, PageHeader
@@ -373,11 +374,13 @@ class CouponsTab(QWidget):
     @Slot()
     def new_campaign(self) -> None:
         """Open the form for a new campaign."""
-        dialog = self._campaign_dialog(None)
-        if dialog.exec():
-            self.refresh()
-            self.select_campaign(getattr(dialog.saved, "id", 0))
-            self._set_message(f"Campaign {getattr(dialog.saved, 'name', '')} created.")
+        with one_use(self._campaign_dialog(None)) as dialog:
+            if not dialog.exec():
+                return
+            saved = dialog.saved
+        self.refresh()
+        self.select_campaign(getattr(saved, "id", 0))
+        self._set_message(f"Campaign {getattr(saved, 'name', '')} created.")
 
     @Slot()
     def edit_campaign(self) -> None:
@@ -385,7 +388,9 @@ class CouponsTab(QWidget):
         row = self.selected_row()
         if row is None or not self.can_manage:
             return
-        if self._campaign_dialog(row).exec():
+        with one_use(self._campaign_dialog(row)) as dialog:
+            accepted = dialog.exec()
+        if accepted:
             self.refresh()
             self._set_message(f"Campaign {row.campaign.name} saved.")
 
@@ -431,10 +436,10 @@ class CouponsTab(QWidget):
         coupons = self.coupons
         if row is None:
             return
-        ask = GenerateDialog(row.campaign.name, self)
-        if not ask.exec():
-            return
-        count, prefix, groups = ask.count_box.value(), ask.prefix_edit.text(), ask.groups
+        with one_use(GenerateDialog(row.campaign.name, self)) as ask:
+            if not ask.exec():
+                return
+            count, prefix, groups = ask.count_box.value(), ask.prefix_edit.text(), ask.groups
         campaign_id = row.campaign.id
 
         def work(job: Job) -> object:
@@ -524,11 +529,14 @@ class CouponsTab(QWidget):
         """Ask for a period, then build the effectiveness report off the GUI thread."""
         coupons = self.coupons
         row = self.selected_row()
-        ask = ReportDialog(datetime.now(self.zone).date(), row.campaign.name if row else None, self)
-        if not ask.exec():
-            return
-        first, last = ask.period()
-        ids = [row.campaign.id] if row is not None and ask.only_selected.isChecked() else None
+        with one_use(
+            ReportDialog(datetime.now(self.zone).date(), row.campaign.name if row else None, self)
+        ) as ask:
+            if not ask.exec():
+                return
+            first, last = ask.period()
+            only_selected = ask.only_selected.isChecked()
+        ids = [row.campaign.id] if row is not None and only_selected else None
         path = self.ask_save_path(
             "Effectiveness report", f"coupons-{first}-{last}.pdf", "PDF (*.pdf)"
         )

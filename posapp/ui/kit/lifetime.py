@@ -13,9 +13,11 @@ Every dialog, picker and message box the UI opens goes through one of the two he
   way a C++ dialog on the stack is (Qt's own ``QMessageBox::question`` and ``QFileDialog``
   statics do exactly this). Destroying the C++ object drops its connections, so the Python
   callables they held are released with it.
-- :func:`open_once` for ``open()``/``show()`` of a dialog that outlives the call that opens it
-  (window-modal, or modeless): it is deleted when it closes (``WA_DeleteOnClose``), which
-  ``accept()``, ``reject()`` and ``done()`` all do.
+- :func:`open_once` for ``open()`` of a dialog that outlives the call that opens it
+  (window-modal): its ``finished`` signal, which ``accept()``, ``reject()`` and ``done()`` all
+  emit, deletes it (``deleteLater``: the slots connected before it still read it). Not
+  ``WA_DeleteOnClose``: with it, deleting the product editor crashed the tests now and then
+  (a segmentation fault when the deferred deletion ran).
 
 A dialog that is already gone when the block ends (its parent closed first) is left alone.
 """
@@ -27,7 +29,7 @@ from contextlib import contextmanager
 from typing import TypeVar
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QDialog, QWidget
 
 W = TypeVar("W", bound=QWidget)
@@ -63,7 +65,7 @@ def one_use(dialog: W) -> Iterator[W]:
 
 
 def open_once(dialog: D) -> D:
-    """Open ``dialog`` window-modally (``open()``) and have Qt delete it when it closes."""
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    """Open ``dialog`` window-modally (``open()``); it is deleted once it has finished."""
+    dialog.finished.connect(dialog.deleteLater)
     dialog.open()
     return dialog

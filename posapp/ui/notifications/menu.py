@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Protocol
 
-from PySide6.QtCore import QObject, Qt, QUrl, Signal, Slot
+from PySide6.QtCore import QObject, QUrl, Signal, Slot
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QDialog, QMenu, QVBoxLayout, QWidget
 
@@ -31,6 +31,7 @@ from posapp.services.notifications import (
 from posapp.services.platform.dto import UserDTO
 from posapp.services.staff import Permission, has_permission
 from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.lifetime import open_once
 from posapp.ui.kit.operation import Job, Operation, Wording
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.notifications.outbox_dialogs import PromotionDialog, SmtpSettingsDialog
@@ -238,9 +239,7 @@ class NotificationActions(QObject):
 
     @Slot()
     def _on_rules_triggered(self) -> None:
-        dialog = NotificationRulesDialog(self._api, self._user, self._window)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
+        open_once(NotificationRulesDialog(self._api, self._user, self._window))
 
     @Slot()
     def _on_outbox_triggered(self) -> None:
@@ -264,12 +263,8 @@ class NotificationActions(QObject):
 
     @Slot()
     def _on_promotion_triggered(self) -> None:
-        dialog = PromotionDialog(self._api, self._user, self._window)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
+        open_once(PromotionDialog(self._api, self._user, self._window))
 
     @Slot()
     def _on_mail_triggered(self) -> None:
-        dialog = SmtpSettingsDialog(self._api, self._user, self._window)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
+        open_once(SmtpSettingsDialog(self._api, self._user, self._window))

@@ -42,6 +42,7 @@ from posapp.services.platform.errors import ServiceError
 from posapp.services.staff import has_permission
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.keyset import KeysetRows, after_last
+from posapp.ui.kit.lifetime import open_once
 from posapp.ui.kit.resources import PALETTE
 from posapp.ui.kit.session import error_text
 from posapp.ui.kit.widgets import (
@@ -327,11 +328,11 @@ class OutboxView(QWidget):
     def _on_promotion_clicked(self) -> None:
         dialog = PromotionDialog(self._api, self._user, self)
         dialog.sent.connect(self.refresh)
-        dialog.open()
+        open_once(dialog)
 
     @Slot()
     def _on_settings_clicked(self) -> None:
-        SmtpSettingsDialog(self._api, self._user, self).open()
+        open_once(SmtpSettingsDialog(self._api, self._user, self))
 
     @override
     def showEvent(self, event: QShowEvent) -> None:

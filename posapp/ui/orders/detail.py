@@ -31,6 +31,7 @@ from posapp.services.sales import (
 from posapp.services.staff import Permission, has_permission
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.formatting import money_text
+from posapp.ui.kit.lifetime import one_use
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.widgets import SPACING
 from posapp.ui.orders.return_dialog import ReturnDialog
@@ -248,10 +249,12 @@ class OrderDetailPanel(QFrame):
         emit(self.changed)
 
     def _approval(self, permission: str, what: str) -> ManagerApproval | None:
-        dialog = ApprovalDialog(
-            what, lambda a: self.sales.verify_approval(self.user, a, permission), self
-        )
-        return dialog.approval if dialog.exec() else None
+        with one_use(
+            ApprovalDialog(
+                what, lambda a: self.sales.verify_approval(self.user, a, permission), self
+            )
+        ) as dialog:
+            return dialog.approval if dialog.exec() else None
 
     def _pay(self) -> None:
         order = self.order
@@ -260,29 +263,34 @@ class OrderDetailPanel(QFrame):
         def submit(payments: tuple[PaymentDraft, ...]) -> PlacedOrder:
             return self.sales.pay_order(self.user, order.id, payments)
 
-        dialog = PaymentDialog(
-            order.total_minor,
-            submit,
-            customer_number=order.customer.number if order.customer else "",
-            parent=self,
-        )
-        dialog.exec()
-        if dialog.placed is not None:
+        with one_use(
+            PaymentDialog(
+                order.total_minor,
+                submit,
+                customer_number=order.customer.number if order.customer else "",
+                parent=self,
+            )
+        ) as dialog:
+            dialog.exec()
+            placed = dialog.placed
+        if placed is not None:
             emit(self.changed)
 
     def _cancel(self) -> None:
         order = self.order
         assert order is not None
-        dialog = text_dialog(
-            "Cancel order",
-            "Reason",
-            f"Cancelling {order.number} puts its stock back, gives coupon uses back and "
-            "refunds what was paid to the same tenders.",
-            self,
-        )
-        if not dialog.exec():
-            return
-        reason = str(dialog.value)
+        with one_use(
+            text_dialog(
+                "Cancel order",
+                "Reason",
+                f"Cancelling {order.number} puts its stock back, gives coupon uses back and "
+                "refunds what was paid to the same tenders.",
+                self,
+            )
+        ) as dialog:
+            if not dialog.exec():
+                return
+            reason = str(dialog.value)
         approval = None
         if not has_permission(self.user, Permission.VOID):
             approval = self._approval(Permission.VOID.value, "Cancelling an order needs a manager.")
@@ -296,10 +304,12 @@ class OrderDetailPanel(QFrame):
         order = self.order
         if order is None or "return" not in order.actions:
             return
-        dialog = ReturnDialog(order, self._submit_return, self)
-        if dialog.exec():
-            emit(self.changed)  # the list reloads this order…
-            self.say(dialog.done_text)  # …then the note says what was refunded
+        with one_use(ReturnDialog(order, self._submit_return, self)) as dialog:
+            if not dialog.exec():
+                return
+            done_text = dialog.done_text
+        emit(self.changed)  # the list reloads this order…
+        self.say(done_text)  # …then the note says what was refunded
 
     def _submit_return(self, request: ReturnRequest) -> str:
         while True:

@@ -44,6 +44,7 @@ from posapp.services.platform.errors import ServiceError
 from posapp.services.sales import CustomerDTO, OrderFilter, OrderRow, SalesApi
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.formatting import money_text
+from posapp.ui.kit.lifetime import one_use
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.widgets import SPACING, message_label
 from posapp.ui.orders.detail import OrderDetailPanel
@@ -371,12 +372,12 @@ class OrderListView(QWidget):
 
     @Slot()
     def _on_customer_button_clicked(self) -> None:
-        picker = CustomerPicker(
-            lambda t: self.sales.search_customers(self.user, t), self.customer, self
-        )
-        if not picker.exec():
-            return
-        self.customer = None if picker.detached else picker.chosen
+        with one_use(
+            CustomerPicker(lambda t: self.sales.search_customers(self.user, t), self.customer, self)
+        ) as picker:
+            if not picker.exec():
+                return
+            self.customer = None if picker.detached else picker.chosen
         self.customer_button.setText(self.customer.holder_name if self.customer else "Any customer")
         self.apply_filter()
 

@@ -32,6 +32,7 @@ from posapp.services.sales import SalesApi, TillReport, TillSessionDTO
 from posapp.services.staff import Permission, has_permission
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.formatting import money_text
+from posapp.ui.kit.lifetime import one_use
 from posapp.ui.kit.operation import Job, Operation
 from posapp.ui.kit.progress_dialog import DialogLook
 from posapp.ui.kit.qt_compat import emit
@@ -253,15 +254,16 @@ class TillView(QWidget):
 
     def move_cash(self, direction: str) -> None:
         """Cash in or out with a reason."""
-        dialog = CashMoveDialog(direction, self)
-        if not dialog.exec():
-            return
+        with one_use(CashMoveDialog(direction, self)) as dialog:
+            if not dialog.exec():
+                return
+            amount, reason = dialog.amount, dialog.reason
         try:
-            self.sales.cash_movement(self.user, dialog.amount, dialog.reason)
+            self.sales.cash_movement(self.user, amount, reason)
         except ServiceError as exc:
             self.say(str(exc))
             return
-        self.say(f"Cash {'in' if dialog.amount > 0 else 'out'}: {money_text(abs(dialog.amount))}.")
+        self.say(f"Cash {'in' if amount > 0 else 'out'}: {money_text(abs(amount))}.")
 
     @Slot()
     def x_report(self) -> None:
@@ -280,16 +282,17 @@ class TillView(QWidget):
         except ServiceError as exc:
             self.say(str(exc))
             return
-        dialog = CloseTillDialog(pieces, self)
-        if not dialog.exec():
-            return
+        with one_use(CloseTillDialog(pieces, self)) as dialog:
+            if not dialog.exec():
+                return
+            amount, counted = dialog.amount, dialog.pieces
         try:
-            report = self.sales.close_till(self.user, dialog.amount, dialog.pieces)
+            report = self.sales.close_till(self.user, amount, counted)
         except ServiceError as exc:
             self.say(str(exc))
             return
         self.say(
-            f"Till closed. Counted {money_text(dialog.amount)}, expected "
+            f"Till closed. Counted {money_text(amount)}, expected "
             f"{money_text(report.expected_cash_minor)}: {_over_short(report.over_short_minor)}."
         )
         self.refresh()

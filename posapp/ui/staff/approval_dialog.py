@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QLineEdit, QWidget
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError, ValidationError
 from posapp.services.staff import Approval, Permission, StaffApi
+from posapp.ui.kit.lifetime import one_use
 from posapp.ui.kit.resources import PALETTE, icon_pixmap
 from posapp.ui.kit.widgets import SPACING
 from posapp.ui.staff.dialogs import StaffDialog
@@ -150,10 +151,7 @@ def ask_approval(
     The idle lock hides open dialogs when the till locks, which ends a modal ``exec()``: a
     half-typed approval is then cancelled, never left on screen.
     """
-    dialog = ApprovalDialog(staff, actor, permission, summary, parent)
-    try:
+    with one_use(ApprovalDialog(staff, actor, permission, summary, parent)) as dialog:
         if dialog.exec() == QDialog.DialogCode.Accepted:
             return dialog.approval
         return None
-    finally:
-        dialog.deleteLater()

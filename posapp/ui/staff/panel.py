@@ -29,6 +29,7 @@ from posapp.events import UserChanged, UserLoggedIn
 from posapp.services.platform.dto import StoreDTO, UserDTO
 from posapp.services.staff import Permission, StaffApi, has_permission
 from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.lifetime import open_once
 from posapp.ui.kit.resources import icon
 from posapp.ui.kit.session import error_text
 from posapp.ui.kit.widgets import SPACING, search_field, show_message
@@ -267,10 +268,9 @@ class UsersPanel(CardPage):
     def _open(self, dialog: QDialog) -> None:
         """Show ``dialog`` window-modal; reload and select its user when it is accepted."""
         self.active_dialog = dialog
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._on_dialog_accepted(dialog))
         dialog.finished.connect(self._on_dialog_finished)
-        dialog.open()
+        open_once(dialog)
 
     def _on_dialog_accepted(self, dialog: QDialog) -> None:
         changed = getattr(dialog, "user", None)

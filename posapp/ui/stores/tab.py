@@ -44,6 +44,7 @@ from posapp.events import ProductChanged, ProductsImported, StockMoved
 from posapp.services.platform.errors import ServiceError
 from posapp.services.staff import Permission, has_permission
 from posapp.services.stock import StockApi, StockResult, StoreSummary
+from posapp.ui.kit.lifetime import open_once
 from posapp.ui.kit.operation import Operation
 from posapp.ui.kit.resources import styled
 from posapp.ui.kit.tab import Tab
@@ -279,10 +280,9 @@ class StoresTab(Tab):
             if result == QDialog.DialogCode.Accepted:
                 done()
                 self.refresh()
-            dialog.deleteLater()
 
         dialog.finished.connect(finished)
-        dialog.open()
+        open_once(dialog)
 
     def _booked(self, verb: str, outcome: StockResult | None) -> None:
         if outcome is not None:
