@@ -10,22 +10,26 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
-from posapp.models import CouponRedemption, Order, Payment, TillSession
+from posapp.models import AuditEntry, CouponRedemption, Order, OrderLine, Payment, TillSession
 from posapp.services.backend import Backend
+from posapp.services.sales import checkout
 from posapp.ui.app_runner import SessionController
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.main_window import MainWindow
+from posapp.ui.orders.return_dialog import ReturnDialog
 from posapp.ui.orders.tab import OrdersTab
 from posapp.ui.register.payment import PaymentDialog
+from posapp.ui.register.pickers import ParkedPicker, PickerDialog
 from posapp.ui.register.view import RegisterView
 from tests.checkout_seed import (
     CASHIER_PIN,
     Shop,
     add_coupon,
+    cash_sale,
     on_hand,
     open_shop_till,
     seed_shop,
@@ -221,3 +225,98 @@ def test_flow_b_with_the_coupon_typed_in_ten_keys(
 def _coupon_applied(register: RegisterView) -> None:
     assert [quote.code for quote in register.cart.coupons] == ["SPRING-10"]
     assert "Coupon SPRING-10 applied" in register.message.text()
+
+
+def test_flow_c_search_remove_park_resume_and_pay(
+    qtbot: QtBot, window: MainWindow, ui_backend: Backend, shop: Shop
+) -> None:
+    """Search by name, remove a line, park, a new sale, resume (it is parked), pay."""
+    register = register_of(window)
+    cashier = Cashier(qtbot)
+    cashier.scan(APPLE).scan(MUG)
+    cashier.type("coffee").press(Qt.Key.Key_F2)  # search by name
+    cashier.press(Qt.Key.Key_Return, when=in_dialog(PickerDialog))  # take the first found
+    cashier.press(Qt.Key.Key_Up, when=back_on_register)  # the mug
+    cashier.press(Qt.Key.Key_Delete)
+    cashier.check(lambda: _names(register, ["Apple Braeburn", "Coffee beans 500 g"]))
+    cashier.press(Qt.Key.Key_F9)  # park
+    cashier.scan(WATER)  # the next customer
+    cashier.press(Qt.Key.Key_F10)
+    cashier.press(Qt.Key.Key_Return, when=in_dialog(ParkedPicker))  # the parked sale
+    cashier.check(lambda: _names(register, ["Apple Braeburn", "Coffee beans 500 g"]))
+    cashier.check(lambda: _said(register, "The sale in progress was parked"))
+    cashier.press(Qt.Key.Key_F12)
+    cashier.press(Qt.Key.Key_Return, when=in_dialog(PaymentDialog))
+    cashier.press(Qt.Key.Key_Return, when=on_change_screen)
+    actions = cashier.run()
+    assert actions == 11, cashier.log
+    assert scalar(ui_backend, select(Order.total_minor)) == 120 + 1299
+    with ui_backend.read_uow() as uow:
+        assert uow.session.scalars(select(OrderLine.name).order_by(OrderLine.line_no)).all() == [
+            "Apple Braeburn",
+            "Coffee beans 500 g",
+        ]
+        removed = uow.session.scalar(
+            select(func.count()).where(AuditEntry.action == "sale.line_removed")
+        )
+        assert removed == 1
+    parked = ui_backend.sales.parked(shop.cashier)
+    assert [(p.item_count, p.total_minor) for p in parked] == [(1, 89)]  # the water waits
+
+
+def _names(register: RegisterView, names: list[str]) -> None:
+    assert [line.product.name for line in register.cart.lines] == names
+
+
+def _said(register: RegisterView, text: str) -> None:
+    assert text in register.message.text()
+
+
+def test_flow_d_return_one_line_of_a_past_sale(
+    qtbot: QtBot, window: MainWindow, ui_backend: Backend, shop: Shop
+) -> None:
+    """Alt+O, the receipt scanned, Ctrl+R, one more of the first line, Enter: 4 keys."""
+    placed = checkout.place_order(
+        ui_backend.uow(),
+        shop.cashier,
+        cash_sale(shop, [("apple", 2), ("mug", 1)], 2000, 2 * 120 + 1020),
+    )
+    tab = window.tabs.currentWidget()
+    assert isinstance(tab, OrdersTab)
+    orders = tab.orders
+    assert orders is not None
+    cashier = Cashier(qtbot)
+    cashier.press(Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier)  # the order list
+    cashier.check(lambda: _focused(orders.search_edit))
+    cashier.scan(placed.number)  # the receipt's barcode
+    cashier.press(
+        Qt.Key.Key_R,
+        Qt.KeyboardModifier.ControlModifier,
+        when=lambda: orders.detail.order_id == placed.order_id,
+    )
+    cashier.press(Qt.Key.Key_Up, when=in_dialog(ReturnDialog))  # one apple
+    cashier.check(_no_stray_field)
+    cashier.press(Qt.Key.Key_Return)  # Return and refund
+    actions = cashier.run()
+    assert actions == 4, cashier.log
+    note = "Returned: 1.20 refunded (cash 1.20)."
+    qtbot.wait_until(lambda: orders.detail.message.text() == note)
+    # The list refreshes when the return's events arrive; the note stays.
+    qtbot.wait_until(lambda: not orders._timer.isActive() and orders.model.rowCount() == 1)
+    assert orders.detail.message.isVisible()
+    assert orders.detail.message.text() == note
+    with ui_backend.read_uow() as uow:
+        assert uow.session.scalar(select(OrderLine.returned_qty).where(OrderLine.line_no == 1)) == 1
+        assert uow.session.scalar(select(Order.refunded_minor)) == 120
+    assert on_hand(ui_backend, shop, "apple") == 100 - 2 + 1
+
+
+def _focused(widget: object) -> None:
+    assert QApplication.focusWidget() is widget
+
+
+def _no_stray_field() -> None:
+    dialog = QApplication.activeModalWidget()
+    assert isinstance(dialog, ReturnDialog)
+    assert not dialog.reference_edit.isVisible()  # a cash order: no card refund reference
+    assert "(Enter)" in " ".join(b.text() for b in dialog.findChildren(QPushButton))

@@ -451,7 +451,8 @@ class RegisterFlow:
                 view.sales.discard_parked(view.user, chosen.id, "Discarded at the register")
                 view.say("Parked sale discarded.", "info")
                 return
-            if not self.cart.empty and not self.park(quiet=True):
+            in_progress = "" if self.cart.empty else self._describe_cart()
+            if in_progress and not self.park(quiet=True):
                 return
             parked = view.sales.resume(view.user, chosen.id)
         except ServiceError as exc:
@@ -469,10 +470,16 @@ class RegisterFlow:
         if parked.dropped:
             notes.append("no longer sold: " + ", ".join(parked.dropped))
         view.refresh(select=self.cart.lines[-1].line_no if self.cart.lines else None)
+        text = "Sale resumed."
+        if in_progress:
+            text += f" The sale in progress was parked ({in_progress}): F10 brings it back."
         view.say(
-            "Sale resumed." + (" Note — " + "; ".join(notes) if notes else ""),
+            text + (" Note — " + "; ".join(notes) if notes else ""),
             "warning" if notes else "info",
         )
+
+    def _describe_cart(self) -> str:
+        return f"{self.cart.item_count} items, {money_text(self.cart.priced().total_minor)}"
 
     # --- paying -------------------------------------------------------------------------------
 
