@@ -67,15 +67,15 @@ class Cashier:
 
     def type(self, text: str, *, when: Callable[[], bool] | None = None) -> Cashier:
         """Text typed into the focused field: one action."""
-        self.steps.append(_Step("type", lambda w: QTest.keyClicks(w, text), repr(text), when))
+        self.steps.append(_Step("type", lambda w: _keys(w, text), repr(text), when))
         return self
 
     def scan(self, code: str, *, when: Callable[[], bool] | None = None) -> Cashier:
         """A barcode scanner: the code and Enter into the focused widget; not a key action."""
 
         def act(widget: QWidget) -> None:
-            QTest.keyClicks(widget, code)
-            QTest.keyClick(widget, Qt.Key.Key_Return)
+            _keys(widget, code)
+            QTest.keyClick(QApplication.focusWidget() or widget, Qt.Key.Key_Return)
 
         self.steps.append(_Step("scan", act, f"scan {code}", when, counted=False))
         return self
@@ -143,6 +143,13 @@ class Cashier:
         while isinstance(dialog := QApplication.activeModalWidget(), QDialog):
             dialog.done(0)
             dialog.hide()
+
+
+def _keys(first: QWidget, text: str) -> None:
+    """Type ``text`` key by key, each key to the widget focused at that moment (as a keyboard or
+    a scanner does: a widget that passes the focus on mid-code gets only the first keys)."""
+    for char in text:
+        QTest.keyClicks(QApplication.focusWidget() or first, char)
 
 
 def _key_name(key: Qt.Key, modifier: Qt.KeyboardModifier) -> str:

@@ -17,6 +17,7 @@ from posapp.ui.kit.bus import EventBus
 from posapp.ui.main_window import MainWindow
 from posapp.ui.orders.tab import OrdersTab
 from posapp.ui.register.payment import PaymentDialog
+from posapp.ui.register.view import RegisterView
 from tests.checkout_seed import Shop, add_coupon, open_shop_till, seed_shop
 from tests.ui.cashier_driver import CTRL, Cashier
 
@@ -206,3 +207,32 @@ def _partly(dialog: PaymentDialog) -> None:
     assert [t.amount_minor for t in dialog.tenders] == [500]
     assert dialog.error.text() == "5.20 is still to pay."
     assert dialog.placed is None
+
+
+def test_chips_and_tiles_by_keyboard_and_a_scan_on_a_chip(
+    qtbot: QtBot, window: MainWindow, ui_backend: Backend
+) -> None:
+    register = _orders(window).register
+    assert register is not None
+    assert not register.pay_button.isEnabled()  # an empty sale cannot be paid
+    qtbot.wait_until(lambda: len(register.grid.chips) == 4)
+    assert [chip.text() for chip in register.grid.chips] == ["Bakery", "Drinks", "Fruit", "Home"]
+    cashier = Cashier(qtbot)
+    cashier.press(Qt.Key.Key_Tab)  # the first chip
+    cashier.check(lambda: _focus_is(register.grid.chips[0]))
+    cashier.press(Qt.Key.Key_Tab).press(Qt.Key.Key_Tab).press(Qt.Key.Key_Return)  # Fruit
+    cashier.check(lambda: _tiles(register, ["Apple Braeburn", "Bananas (bunch)"]))
+    cashier.scan(MUG)  # a scan while a chip has the focus lands in the sale
+    cashier.check(lambda: _focus_is(register.scan_edit))
+    cashier.press(Qt.Key.Key_Tab)
+    for _ in range(4):  # past the four chips, to the first tile
+        cashier.press(Qt.Key.Key_Tab)
+    cashier.press(Qt.Key.Key_Return)
+    cashier.run()
+    assert [line.product.name for line in register.cart.lines] == ["Enamel mug", "Apple Braeburn"]
+    qtbot.wait_until(register.scan_edit.hasFocus)
+    assert register.pay_button.isEnabled()
+
+
+def _tiles(register: RegisterView, names: list[str]) -> None:
+    assert [tile.text().split("\n")[0] for tile in register.grid.tiles] == names

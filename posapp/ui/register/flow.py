@@ -50,6 +50,7 @@ from posapp.ui.register.dialogs import (
     price_dialog,
     quantity_dialog,
 )
+from posapp.ui.register.panels import minus_money
 from posapp.ui.register.payment import PaymentDialog
 from posapp.ui.register.pickers import CustomerPicker, ParkedPicker, product_picker
 
@@ -372,7 +373,7 @@ class RegisterFlow:
             return True
         view.say(
             f"Coupon {quote.code} applied: {quote.campaign_name}, "
-            f"{money_text(-quote.discount_minor)}. F8 lists or removes coupons.",
+            f"{minus_money(quote.discount_minor)}. F8 lists or removes coupons.",
             "info",
         )
         return True
@@ -410,7 +411,7 @@ class RegisterFlow:
             if not quiet:
                 view.say("There is no sale to park.", "info")
             return False
-        label = self.cart.customer.holder_name if self.cart.customer else ""
+        label = parked_label(self.cart)
         try:
             parked = view.sales.park(
                 view.user, self.cart.parked(), self.cart.priced().total_minor, label
@@ -434,9 +435,10 @@ class RegisterFlow:
         def describe(row: ParkedSaleDTO) -> str:
             at = row.parked_at.astimezone(zone).strftime("%H:%M")
             who = f" · {row.customer_name}" if row.customer_name else ""
+            what = f"{row.label} · " if row.label else ""
             return (
-                f"{at} · {row.item_count} items · {money_text(row.total_minor)}"
-                f" · {row.cashier_name} at {row.register}{who}"
+                f"{at} · {what}{row.item_count} items · {money_text(row.total_minor)}"
+                f"{who} · {row.cashier_name} at {row.register}"
             )
 
         with one_use(
@@ -553,6 +555,23 @@ class RegisterFlow:
             view.say(f"Receipt not printed: {exc}", "error")
             return
         view.say(f"Receipt {detail.number} {'printed' if printed else 'ready'}.", "info")
+
+
+PARKED_LABEL_MAX = 100
+"""The parked sale's label holds at most this many characters (the service's limit)."""
+
+
+def parked_label(cart: Cart) -> str:
+    """What tells a parked sale apart in the list: its first items, and its note if any."""
+    items = ", ".join(
+        f"{line.product.name} ×{line.quantity}" if line.quantity > 1 else line.product.name
+        for line in cart.lines[:3]
+    )
+    if len(cart.lines) > 3:  # noqa: PLR2004 - three names fit a row of the list
+        items += ", …"
+    note = " ".join(cart.note.split())
+    text = f"{items} · {note}" if note else items
+    return text if len(text) <= PARKED_LABEL_MAX else text[: PARKED_LABEL_MAX - 1] + "…"
 
 
 def _off(discount: Discount | None, base: int) -> int:

@@ -129,7 +129,7 @@ class RegisterLayout(QWidget):
     def _build_hint(self) -> QLabel:
         hint = QLabel(
             "↑↓ choose a line · + / − change its quantity · 3* before a code adds three · "
-            "Ctrl+P receipt",
+            "Tab: categories and tiles · Ctrl+P receipt",
             self,
         )
         hint.setProperty("role", "muted")
@@ -156,6 +156,7 @@ class RegisterLayout(QWidget):
         self.pay_button.setObjectName("payButton")
         self.pay_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.pay_button.setAccessibleName("Pay (F12)")
+        self.pay_button.setEnabled(False)  # until the sale has an item
         receipt = KeyButton("Ctrl+P", "Receipt of last sale", side)
         self.buttons["print_receipt"] = receipt
         column = QVBoxLayout(side)

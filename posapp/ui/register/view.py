@@ -87,6 +87,7 @@ class RegisterView(RegisterLayout):
             button.clicked.connect(getattr(self, name))
         self.grid.category_chosen.connect(self._on_grid_category_chosen)
         self.grid.product_chosen.connect(self._on_grid_product_chosen)
+        self.grid.scan_field = self.scan_edit
         self.pay_button.clicked.connect(self.pay)
 
     def _shortcuts(self) -> None:
