@@ -177,6 +177,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.tabs)
         self.setCentralWidget(central)
         self.toasts = ToastArea(central)
+        self.toasts.set_keep_clear(self._keep_clear)
         self._build_actions()
         self._build_status_bar()
         self._wire_notifications()
@@ -324,6 +325,13 @@ class MainWindow(QMainWindow):
             return None
         self.tabs.setCurrentIndex(titles.index(title))
         return self.tabs.currentWidget()
+
+    def _keep_clear(self) -> list[QWidget]:
+        """What the toasts must not cover: the register's buttons while it shows."""
+        tab = self.tabs.currentWidget()
+        if isinstance(tab, OrdersTab) and tab.register is not None and tab.register.isVisible():
+            return tab.register.keep_clear()
+        return []
 
     def tabs_pending(self) -> int:
         """How many tabs are still to be built (lazy tabs only)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -16,7 +16,9 @@ from posapp.services.sales import CARD_DETAILS_KEY, PaymentKind
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.main_window import MainWindow
 from posapp.ui.orders.tab import OrdersTab
+from posapp.ui.register.dialogs import CouponDialog
 from posapp.ui.register.payment import PaymentDialog
+from posapp.ui.register.pickers import ParkedPicker
 from posapp.ui.register.view import RegisterView
 from tests.checkout_seed import Shop, add_coupon, open_shop_till, seed_shop
 from tests.ui.cashier_driver import CTRL, Cashier
@@ -236,3 +238,74 @@ def test_chips_and_tiles_by_keyboard_and_a_scan_on_a_chip(
 
 def _tiles(register: RegisterView, names: list[str]) -> None:
     assert [tile.text().split("\n")[0] for tile in register.grid.tiles] == names
+
+
+def test_toasts_never_cover_the_registers_buttons(
+    qtbot: QtBot, window: MainWindow, ui_backend: Backend
+) -> None:
+    register = _orders(window).register
+    assert register is not None
+    central = window.centralWidget()
+    assert central is not None
+    for size in ((1280, 800), (960, 600)):
+        window.resize(*size)
+        window.toasts.clear()
+        for n in range(3):
+            window.toasts.show_toast(f"Stock low {n}", "Apple Braeburn: 3 left", "warning")
+        qtbot.wait_until(window.toasts.isVisible)
+        area = window.toasts.geometry()
+        for widget in register.keep_clear():
+            if widget.isVisible():
+                rect = QRect(widget.mapTo(central, QPoint(0, 0)), widget.size())
+                assert not area.intersects(rect), (size, widget.accessibleName())
+
+
+def test_del_in_the_coupon_field_removes_a_coupon(
+    qtbot: QtBot, window: MainWindow, ui_backend: Backend
+) -> None:
+    register = _orders(window).register
+    assert register is not None
+    add_coupon(ui_backend, "SPRING-10")
+    in_coupons = lambda: isinstance(QApplication.activeModalWidget(), CouponDialog)  # noqa: E731
+    cashier = Cashier(qtbot)
+    cashier.scan(MUG).scan("SPRING-10").press(Qt.Key.Key_F8)
+    cashier.press(Qt.Key.Key_Delete, when=in_coupons)  # from the code field: "Remove (Del)"
+    cashier.check(lambda: _focus_is(_coupon_dialog().edit))
+    cashier.press(Qt.Key.Key_Escape)
+    cashier.run()
+    qtbot.wait_until(lambda: QApplication.activeModalWidget() is None)
+    assert register.cart.coupons == []
+
+
+def _coupon_dialog() -> CouponDialog:
+    dialog = QApplication.activeModalWidget()
+    assert isinstance(dialog, CouponDialog)
+    assert dialog.list.count() == 0
+    return dialog
+
+
+def test_parked_sales_are_told_apart(
+    qtbot: QtBot, window: MainWindow, ui_backend: Backend, shop: Shop
+) -> None:
+    rows: list[str] = []
+
+    def read_rows() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, ParkedPicker)
+        qtbot.wait_until(lambda: dialog.results.count() == 1)
+        rows.append(dialog.results.item(0).text())
+
+    cashier = Cashier(qtbot)
+    for code in (f"2*{APPLE}", MUG, "5012345678900", "5012345678917"):
+        cashier.scan(code)
+    cashier.press(Qt.Key.Key_F9).press(Qt.Key.Key_F10)
+    cashier.check(
+        read_rows, when=lambda: isinstance(QApplication.activeModalWidget(), ParkedPicker)
+    )
+    cashier.press(Qt.Key.Key_Escape)
+    cashier.run()
+    at, what, *rest = rows[0].split(" · ")
+    assert len(at) == len("09:30")
+    assert what == "Apple Braeburn ×2, Enamel mug, Coffee beans 500 g, …"
+    assert rest[0] == "5 items"
+    assert rest[-1] == "Sam Carter at till-1"

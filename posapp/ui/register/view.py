@@ -527,6 +527,15 @@ class RegisterView(RegisterLayout):
         self.flow.print_receipt()
         self.focus_scan()
 
+    def keep_clear(self) -> list[QWidget]:
+        """What a toast must never cover: every button, and the total."""
+        return [
+            *self.buttons.values(),
+            self.pay_button,
+            self.totals.total_caption,
+            self.totals.total_label,
+        ]
+
     def may(self, permission: Permission) -> bool:
         """Whether the logged-in user's role allows ``permission`` without a manager."""
         return has_permission(self.user, permission)
