@@ -88,6 +88,7 @@ def _shoot(app: QApplication, database: Database) -> None:
     for code in ("5012345678900", "3*4006381333931", "5012345678924", "5012345678948"):
         register.scan(code)
     register.scan("SPRING-10")
+    window.toasts.show_toast("Stock low", "Enamel mug: 4 left at Main Street Market", "warning")
     _settle(app)
     print(_grab(app, window, "cashier_register.png"))
 
