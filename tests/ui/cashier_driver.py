@@ -23,10 +23,21 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
+from posapp.ui.main_window import MainWindow
+from posapp.ui.orders.tab import OrdersTab
+from posapp.ui.register.view import RegisterView
+
 NO_MOD = Qt.KeyboardModifier.NoModifier
 CTRL = Qt.KeyboardModifier.ControlModifier
 ALT = Qt.KeyboardModifier.AltModifier
 POLL_MS = 5
+APPLE, BANANA, COFFEE, WATER, MUG = (  # barcodes of tests.checkout_seed's shop
+    "4006381333931",
+    "4006381333948",
+    "5012345678900",
+    "5012345678917",
+    "5012345678924",
+)
 
 
 @dataclass
@@ -143,6 +154,14 @@ class Cashier:
         while isinstance(dialog := QApplication.activeModalWidget(), QDialog):
             dialog.done(0)
             dialog.hide()
+
+
+def register_of(window: MainWindow) -> RegisterView:
+    """The register of a main window's Orders tab."""
+    tab = window.tabs.widget(window.tab_titles().index("Orders"))
+    assert isinstance(tab, OrdersTab)
+    assert tab.register is not None
+    return tab.register
 
 
 def _keys(first: QWidget, text: str) -> None:

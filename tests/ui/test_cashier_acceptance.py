@@ -1,4 +1,4 @@
-"""The cashier's minute (issue #17): start of shift and flows A-D on the real main window.
+"""The cashier's minute (issue #17): start of shift and flows A-D on the real main cashier_window.
 
 Every key goes to the focused widget (:class:`tests.ui.cashier_driver.Cashier`) and every key
 action is counted; the database is checked after each flow.
@@ -7,12 +7,13 @@ action is counted; the database is checked after each flow.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 from pytestqt.qtbot import QtBot
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from posapp.models import AuditEntry, CouponRedemption, Order, OrderLine, Payment, TillSession
 from posapp.services.backend import Backend
@@ -31,46 +32,29 @@ from tests.checkout_seed import (
     add_coupon,
     cash_sale,
     on_hand,
-    open_shop_till,
     seed_shop,
 )
-from tests.ui.cashier_driver import Cashier
+from tests.ui.cashier_driver import APPLE, BANANA, COFFEE, MUG, WATER, Cashier, register_of
 
 pytestmark = pytest.mark.ui
-
-APPLE = "4006381333931"
-BANANA = "4006381333948"
-COFFEE = "5012345678900"
-WATER = "5012345678917"
-MUG = "5012345678924"
-
-
-@pytest.fixture
-def shop(ui_backend: Backend) -> Shop:
-    return seed_shop(ui_backend)
 
 
 @pytest.fixture
 def session(ui_backend: Backend, bus: EventBus) -> Iterator[SessionController]:
-    controller = SessionController(ui_backend, bus)
-    yield controller
-    controller.shutdown()
+    """The log-in, then the main cashier_window, as the application runs them (the till closed)."""
+    seed_shop(ui_backend)
+    runner = SessionController(ui_backend, bus)
+    yield runner
+    runner.shutdown()
 
 
-def register_of(window: MainWindow) -> RegisterView:
-    tab = window.tabs.currentWidget()
-    assert isinstance(tab, OrdersTab)
-    assert tab.register is not None
-    return tab.register
-
-
-def scalar(backend: Backend, statement: object) -> object:
+def scalar(backend: Backend, statement: Select[Any]) -> Any:
     with backend.read_uow() as uow:
-        return uow.session.scalar(statement)  # type: ignore[call-overload]
+        return uow.session.scalar(statement)
 
 
 def test_start_of_shift_takes_at_most_six_keys(
-    qtbot: QtBot, session: SessionController, ui_backend: Backend, shop: Shop
+    qtbot: QtBot, session: SessionController, ui_backend: Backend
 ) -> None:
     """Log-in → the register, the closed till opened in place with a counted float → a sale."""
     session.start()
@@ -82,8 +66,8 @@ def test_start_of_shift_takes_at_most_six_keys(
     cashier.run()  # the credentials: not counted
 
     def window_shown() -> bool:
-        window = session.main_window
-        return window is not None and window.isActiveWindow()
+        cashier_window = session.main_window
+        return cashier_window is not None and cashier_window.isActiveWindow()
 
     cashier.press(Qt.Key.Key_Return)  # log in
     cashier.press(Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier, when=window_shown)
@@ -91,9 +75,9 @@ def test_start_of_shift_takes_at_most_six_keys(
     cashier.press(Qt.Key.Key_Return)
     cashier.scan(APPLE, when=lambda: QApplication.activeModalWidget() is None)
     actions = cashier.run()
-    window = session.main_window
-    assert window is not None
-    register = register_of(window)
+    cashier_window = session.main_window
+    assert cashier_window is not None
+    register = register_of(cashier_window)
     assert [line.product.name for line in register.cart.lines] == ["Apple Braeburn"]
     assert QApplication.focusWidget() is register.scan_edit
     assert actions <= 6, cashier.log
@@ -101,21 +85,6 @@ def test_start_of_shift_takes_at_most_six_keys(
     assert scalar(ui_backend, select(TillSession.float_minor)) == 10_000
     assert scalar(ui_backend, select(func.count()).select_from(Order)) == 0
     assert scalar(ui_backend, select(func.count()).select_from(Payment)) == 0
-
-
-@pytest.fixture
-def window(qtbot: QtBot, ui_backend: Backend, bus: EventBus, shop: Shop) -> MainWindow:
-    """The cashier's main window, as after log-in, with the till open."""
-    open_shop_till(ui_backend, shop)
-    window = MainWindow(ui_backend, bus, shop.cashier)
-    qtbot.add_widget(window)
-    window.show()
-    window.activateWindow()
-    qtbot.wait_until(window.isActiveWindow)
-    register = register_of(window)
-    register.flow.receipt_sink = lambda _number, _pdf: None
-    qtbot.wait_until(register.scan_edit.hasFocus)
-    return window
 
 
 def on_change_screen() -> bool:
@@ -142,9 +111,9 @@ def payments(backend: Backend) -> list[tuple[str, int, int]]:
 
 
 def test_flow_a_five_items_exact_cash_in_three_keys(
-    qtbot: QtBot, window: MainWindow, ui_backend: Backend, shop: Shop
+    qtbot: QtBot, cashier_window: MainWindow, ui_backend: Backend, cashier_shop: Shop
 ) -> None:
-    register = register_of(window)
+    register = register_of(cashier_window)
     cashier = Cashier(qtbot)
     for code in (APPLE, BANANA, COFFEE, WATER, MUG):
         cashier.scan(code)
@@ -157,7 +126,7 @@ def test_flow_a_five_items_exact_cash_in_three_keys(
     total = 120 + 249 + 1299 + 89 + 850 + 170  # the mug's 20 % tax is added
     assert scalar(ui_backend, select(Order.total_minor)) == total
     assert payments(ui_backend) == [("cash", total, total)]
-    assert on_hand(ui_backend, shop, "coffee") == 99
+    assert on_hand(ui_backend, cashier_shop, "coffee") == 99
     assert register.cart.empty
     assert register.pay_button.isEnabled() is False
 
@@ -186,40 +155,56 @@ def _check_flow_b(backend: Backend) -> int:
 
 
 def test_flow_b_coupon_and_card_with_cash_change_in_ten_keys(
-    qtbot: QtBot, window: MainWindow, ui_backend: Backend, shop: Shop
+    qtbot: QtBot, cashier_window: MainWindow, ui_backend: Backend, cashier_shop: Shop
 ) -> None:
     """5 items (one ×3), a coupon scanned, part card with the change in cash, Enter: 10 keys."""
-    add_coupon(ui_backend, "SPRING-10", percent_bp=1000)
-    register = register_of(window)
-    cashier = Cashier(qtbot)
-    cashier.type("3*").scan(APPLE).scan(COFFEE).scan(MUG)
-    cashier.scan("SPRING-10")  # the printed coupon, scanned into the scan field
-    cashier.check(lambda: _coupon_applied(register))
-    _flow_b_payment(cashier)
-    cashier.press(Qt.Key.Key_Return, when=on_change_screen)  # the next sale
-    actions = cashier.run()
-    assert actions == 10, cashier.log
-    assert actions <= 10
-    _check_flow_b(ui_backend)
-    assert on_hand(ui_backend, shop, "apple") == 97
+    register = register_of(cashier_window)
+
+    def coupon(cashier: Cashier) -> None:
+        cashier.scan("SPRING-10")  # the printed coupon, scanned into the scan field
+        cashier.check(lambda: _coupon_applied(register))
+
+    def close(cashier: Cashier) -> None:
+        cashier.press(Qt.Key.Key_Return, when=on_change_screen)  # the next sale
+
+    assert _flow_b(qtbot, ui_backend, coupon, close) == 10
+    assert on_hand(ui_backend, cashier_shop, "apple") == 97
 
 
 def test_flow_b_with_the_coupon_typed_in_ten_keys(
-    qtbot: QtBot, window: MainWindow, ui_backend: Backend, shop: Shop
+    qtbot: QtBot, cashier_window: MainWindow, ui_backend: Backend
 ) -> None:
     """The coupon typed into the scan field (F12 enters it); the next scan closes the change."""
-    add_coupon(ui_backend, "SPRING-10", percent_bp=1000)
-    register = register_of(window)
-    cashier = Cashier(qtbot)
-    cashier.type("3*").scan(APPLE).scan(COFFEE).scan(MUG)
-    cashier.type("spring10")  # typed, not scanned: F12 enters it first
-    _flow_b_payment(cashier)
-    cashier.scan(WATER, when=on_change_screen)  # the next customer's first item
-    actions = cashier.run()
-    assert actions == 10, cashier.log
-    _check_flow_b(ui_backend)
+    register = register_of(cashier_window)
+
+    def coupon(cashier: Cashier) -> None:
+        cashier.type("spring10")  # typed, not scanned: F12 enters it first
+
+    def close(cashier: Cashier) -> None:
+        cashier.scan(WATER, when=on_change_screen)  # the next customer's first item
+
+    assert _flow_b(qtbot, ui_backend, coupon, close) == 10
     qtbot.wait_until(back_on_register)
     assert [line.product.name for line in register.cart.lines] == ["Still water 1.5 l"]
+
+
+def _flow_b(
+    qtbot: QtBot,
+    backend: Backend,
+    coupon: Callable[[Cashier], None],
+    close: Callable[[Cashier], None],
+) -> int:
+    """Scenario B with the coupon and the end given; its key actions (the database checked)."""
+    add_coupon(backend, "SPRING-10", percent_bp=1000)
+    cashier = Cashier(qtbot)
+    cashier.type("3*").scan(APPLE).scan(COFFEE).scan(MUG)
+    coupon(cashier)
+    _flow_b_payment(cashier)
+    close(cashier)
+    actions = cashier.run()
+    assert actions <= 10, cashier.log
+    _check_flow_b(backend)
+    return actions
 
 
 def _coupon_applied(register: RegisterView) -> None:
@@ -228,10 +213,10 @@ def _coupon_applied(register: RegisterView) -> None:
 
 
 def test_flow_c_search_remove_park_resume_and_pay(
-    qtbot: QtBot, window: MainWindow, ui_backend: Backend, shop: Shop
+    qtbot: QtBot, cashier_window: MainWindow, ui_backend: Backend, cashier_shop: Shop
 ) -> None:
     """Search by name, remove a line, park, a new sale, resume (it is parked), pay."""
-    register = register_of(window)
+    register = register_of(cashier_window)
     cashier = Cashier(qtbot)
     cashier.scan(APPLE).scan(MUG)
     cashier.type("coffee").press(Qt.Key.Key_F2)  # search by name
@@ -260,7 +245,7 @@ def test_flow_c_search_remove_park_resume_and_pay(
             select(func.count()).where(AuditEntry.action == "sale.line_removed")
         )
         assert removed == 1
-    parked = ui_backend.sales.parked(shop.cashier)
+    parked = ui_backend.sales.parked(cashier_shop.cashier)
     assert [(p.item_count, p.total_minor) for p in parked] == [(1, 89)]  # the water waits
 
 
@@ -273,15 +258,15 @@ def _said(register: RegisterView, text: str) -> None:
 
 
 def test_flow_d_return_one_line_of_a_past_sale(
-    qtbot: QtBot, window: MainWindow, ui_backend: Backend, shop: Shop
+    qtbot: QtBot, cashier_window: MainWindow, ui_backend: Backend, cashier_shop: Shop
 ) -> None:
     """Alt+O, the receipt scanned, Ctrl+R, one more of the first line, Enter: 4 keys."""
     placed = checkout.place_order(
         ui_backend.uow(),
-        shop.cashier,
-        cash_sale(shop, [("apple", 2), ("mug", 1)], 2000, 2 * 120 + 1020),
+        cashier_shop.cashier,
+        cash_sale(cashier_shop, [("apple", 2), ("mug", 1)], 2000, 2 * 120 + 1020),
     )
-    tab = window.tabs.currentWidget()
+    tab = cashier_window.tabs.currentWidget()
     assert isinstance(tab, OrdersTab)
     orders = tab.orders
     assert orders is not None
@@ -308,7 +293,7 @@ def test_flow_d_return_one_line_of_a_past_sale(
     with ui_backend.read_uow() as uow:
         assert uow.session.scalar(select(OrderLine.returned_qty).where(OrderLine.line_no == 1)) == 1
         assert uow.session.scalar(select(Order.refunded_minor)) == 120
-    assert on_hand(ui_backend, shop, "apple") == 100 - 2 + 1
+    assert on_hand(ui_backend, cashier_shop, "apple") == 100 - 2 + 1
 
 
 def _focused(widget: object) -> None:

@@ -13,47 +13,26 @@ from posapp.services.backend import Backend
 from posapp.services.coupons import CouponRefused
 from posapp.services.platform.settings import put_setting
 from posapp.services.sales import CARD_DETAILS_KEY, PaymentKind
-from posapp.ui.kit.bus import EventBus
 from posapp.ui.main_window import MainWindow
 from posapp.ui.orders.tab import OrdersTab
 from posapp.ui.register.dialogs import CouponDialog
 from posapp.ui.register.payment import PaymentDialog
 from posapp.ui.register.pickers import ParkedPicker
 from posapp.ui.register.view import RegisterView
-from tests.checkout_seed import Shop, add_coupon, open_shop_till, seed_shop
-from tests.ui.cashier_driver import CTRL, Cashier
+from tests.checkout_seed import Shop, add_coupon
+from tests.ui.cashier_driver import APPLE, CTRL, MUG, Cashier
 
 pytestmark = pytest.mark.ui
 
-APPLE = "4006381333931"
-MUG = "5012345678924"
 
-
-@pytest.fixture
-def shop(ui_backend: Backend) -> Shop:
-    shop = seed_shop(ui_backend)
-    open_shop_till(ui_backend, shop)
-    return shop
-
-
-@pytest.fixture
-def window(qtbot: QtBot, ui_backend: Backend, bus: EventBus, shop: Shop) -> MainWindow:
-    window = MainWindow(ui_backend, bus, shop.cashier)
-    qtbot.add_widget(window)
-    window.show()
-    window.activateWindow()
-    qtbot.wait_until(window.isActiveWindow)
-    return window
-
-
-def _orders(window: MainWindow) -> OrdersTab:
-    tab = window.tabs.widget(window.tab_titles().index("Orders"))
+def _orders(cashier_window: MainWindow) -> OrdersTab:
+    tab = cashier_window.tabs.widget(cashier_window.tab_titles().index("Orders"))
     assert isinstance(tab, OrdersTab)
     return tab
 
 
-def test_ctrl_3_puts_the_focus_in_the_scan_field(qtbot: QtBot, window: MainWindow) -> None:
-    register, orders = _orders(window).register, _orders(window).orders
+def test_ctrl_3_puts_the_focus_in_the_scan_field(qtbot: QtBot, cashier_window: MainWindow) -> None:
+    register, orders = _orders(cashier_window).register, _orders(cashier_window).orders
     assert register is not None
     assert orders is not None
     cashier = Cashier(qtbot)
@@ -77,11 +56,11 @@ def _focus_is(widget: object) -> None:
 
 
 def test_a_scan_on_the_change_screen_starts_the_next_sale(
-    qtbot: QtBot, window: MainWindow, ui_backend: Backend
+    qtbot: QtBot, cashier_window: MainWindow, ui_backend: Backend
 ) -> None:
-    register = _orders(window).register
+    register = _orders(cashier_window).register
     assert register is not None
-    window.show_tab("Orders")
+    cashier_window.show_tab("Orders")
 
     def on_change_screen() -> bool:
         dialog = QApplication.activeModalWidget()
@@ -110,9 +89,9 @@ def _in_payment() -> bool:
 
 
 def test_a_coupon_in_the_scan_field_is_refused_for_the_f8_reasons(
-    qtbot: QtBot, window: MainWindow, ui_backend: Backend, shop: Shop
+    qtbot: QtBot, cashier_window: MainWindow, ui_backend: Backend, cashier_shop: Shop
 ) -> None:
-    register = _orders(window).register
+    register = _orders(cashier_window).register
     assert register is not None
     add_coupon(ui_backend, "BIG-SPEND", min_spend_minor=10_000)
     cashier = Cashier(qtbot)
@@ -137,7 +116,7 @@ def test_a_coupon_in_the_scan_field_is_refused_for_the_f8_reasons(
 
 
 def test_card_details_are_checked_before_the_tender_is_taken(
-    qtbot: QtBot, window: MainWindow, ui_backend: Backend
+    qtbot: QtBot, cashier_window: MainWindow, ui_backend: Backend
 ) -> None:
     cashier = Cashier(qtbot)
     cashier.scan(MUG).press(Qt.Key.Key_F12).press(Qt.Key.Key_F2, when=_in_payment)
@@ -166,7 +145,7 @@ def _refused(dialog: PaymentDialog, text: str) -> None:
 
 
 def test_the_shop_requires_only_the_reference(
-    qtbot: QtBot, window: MainWindow, ui_backend: Backend
+    qtbot: QtBot, cashier_window: MainWindow, ui_backend: Backend
 ) -> None:
     with ui_backend.uow() as uow:
         put_setting(uow, CARD_DETAILS_KEY, ["reference"])
@@ -191,7 +170,9 @@ def _left(dialog: PaymentDialog, minor: int) -> None:
     assert dialog.method is PaymentKind.CASH
 
 
-def test_f12_takes_the_amount_typed(qtbot: QtBot, window: MainWindow, ui_backend: Backend) -> None:
+def test_f12_takes_the_amount_typed(
+    qtbot: QtBot, cashier_window: MainWindow, ui_backend: Backend
+) -> None:
     cashier = Cashier(qtbot)
     cashier.scan(MUG).press(Qt.Key.Key_F12).type("5", when=_in_payment)
     cashier.press(Qt.Key.Key_F12)  # 5.00 taken: 5.20 still to pay, nothing placed
@@ -212,9 +193,9 @@ def _partly(dialog: PaymentDialog) -> None:
 
 
 def test_chips_and_tiles_by_keyboard_and_a_scan_on_a_chip(
-    qtbot: QtBot, window: MainWindow, ui_backend: Backend
+    qtbot: QtBot, cashier_window: MainWindow, ui_backend: Backend
 ) -> None:
-    register = _orders(window).register
+    register = _orders(cashier_window).register
     assert register is not None
     assert not register.pay_button.isEnabled()  # an empty sale cannot be paid
     qtbot.wait_until(lambda: len(register.grid.chips) == 4)
@@ -241,19 +222,19 @@ def _tiles(register: RegisterView, names: list[str]) -> None:
 
 
 def test_toasts_never_cover_the_registers_buttons(
-    qtbot: QtBot, window: MainWindow, ui_backend: Backend
+    qtbot: QtBot, cashier_window: MainWindow, ui_backend: Backend
 ) -> None:
-    register = _orders(window).register
+    register = _orders(cashier_window).register
     assert register is not None
-    central = window.centralWidget()
+    central = cashier_window.centralWidget()
     assert central is not None
     for size in ((1280, 800), (960, 600)):
-        window.resize(*size)
-        window.toasts.clear()
+        cashier_window.resize(*size)
+        cashier_window.toasts.clear()
         for n in range(3):
-            window.toasts.show_toast(f"Stock low {n}", "Apple Braeburn: 3 left", "warning")
-        qtbot.wait_until(window.toasts.isVisible)
-        area = window.toasts.geometry()
+            cashier_window.toasts.show_toast(f"Stock low {n}", "Apple Braeburn: 3 left", "warning")
+        qtbot.wait_until(cashier_window.toasts.isVisible)
+        area = cashier_window.toasts.geometry()
         for widget in register.keep_clear():
             if widget.isVisible():
                 rect = QRect(widget.mapTo(central, QPoint(0, 0)), widget.size())
@@ -261,9 +242,9 @@ def test_toasts_never_cover_the_registers_buttons(
 
 
 def test_del_in_the_coupon_field_removes_a_coupon(
-    qtbot: QtBot, window: MainWindow, ui_backend: Backend
+    qtbot: QtBot, cashier_window: MainWindow, ui_backend: Backend
 ) -> None:
-    register = _orders(window).register
+    register = _orders(cashier_window).register
     assert register is not None
     add_coupon(ui_backend, "SPRING-10")
     in_coupons = lambda: isinstance(QApplication.activeModalWidget(), CouponDialog)  # noqa: E731
@@ -285,7 +266,7 @@ def _coupon_dialog() -> CouponDialog:
 
 
 def test_parked_sales_are_told_apart(
-    qtbot: QtBot, window: MainWindow, ui_backend: Backend, shop: Shop
+    qtbot: QtBot, cashier_window: MainWindow, ui_backend: Backend, cashier_shop: Shop
 ) -> None:
     rows: list[str] = []
 

@@ -26,7 +26,7 @@ from posapp.ui.orders.tab import OrdersTab
 from posapp.ui.register.model import CartTableModel
 from posapp.ui.register.payment import PaymentDialog
 from posapp.ui.register.view import RegisterView
-from tests.checkout_seed import Shop, add_coupon, cash_sale, on_hand, open_shop_till, seed_shop
+from tests.checkout_seed import Shop, add_coupon, cash_sale, on_hand
 
 pytestmark = pytest.mark.ui
 
@@ -35,10 +35,8 @@ MUG = "5012345678924"
 
 
 @pytest.fixture
-def shop(ui_backend: Backend) -> Shop:
-    shop = seed_shop(ui_backend)
-    open_shop_till(ui_backend, shop)
-    return shop
+def shop(cashier_shop: Shop) -> Shop:
+    return cashier_shop
 
 
 @pytest.fixture

@@ -246,6 +246,20 @@ class ChangePanel(QFrame):
         self.show()
 
 
+def _scroller(content: QWidget, along: Qt.Orientation, parent: QWidget) -> QScrollArea:
+    """A frameless scroll area that never takes the focus and scrolls only ``along``."""
+    area = QScrollArea(parent)
+    area.setWidget(content)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    off, needed = Qt.ScrollBarPolicy.ScrollBarAlwaysOff, Qt.ScrollBarPolicy.ScrollBarAsNeeded
+    horizontal = along is Qt.Orientation.Horizontal
+    area.setHorizontalScrollBarPolicy(needed if horizontal else off)
+    area.setVerticalScrollBarPolicy(off if horizontal else needed)
+    return area
+
+
 class ProductGrid(QWidget):
     """Category chips over product tiles, for items without a barcode (bread, a paper bag).
 
@@ -269,24 +283,14 @@ class ProductGrid(QWidget):
         self.chip_row.setContentsMargins(0, 0, 0, 0)
         self.chip_row.setSpacing(6)
         self.chip_row.addStretch(1)
-        chip_scroll = QScrollArea(self)  # many categories scroll sideways, never squeezed
-        chip_scroll.setWidget(chips)
-        chip_scroll.setWidgetResizable(True)
-        chip_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        chip_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        chip_scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        chip_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        # Many categories scroll sideways, never squeezed; many tiles scroll down.
+        chip_scroll = _scroller(chips, Qt.Orientation.Horizontal, self)
         chip_scroll.setFixedHeight(6 * SPACING)
         holder = QWidget(self)
         self.tile_grid = QGridLayout(holder)
         self.tile_grid.setContentsMargins(0, 0, 0, 0)
         self.tile_grid.setSpacing(6)
-        scroll = QScrollArea(self)
-        scroll.setWidget(holder)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll = _scroller(holder, Qt.Orientation.Vertical, self)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(SPACING)
