@@ -176,6 +176,13 @@ def open_shop_till(backend: Backend, shop: Shop, float_minor: int = 10_000) -> i
     return open_till(backend.uow(), shop.cashier, shop.store_id, float_minor).id
 
 
+def shop_with_open_till(backend: Backend) -> Shop:
+    """The test shop, its till open on this register (the register's tests start there)."""
+    shop = seed_shop(backend)
+    open_shop_till(backend, shop)
+    return shop
+
+
 def on_hand(backend: Backend, shop: Shop, key: str) -> int:
     """Stock of an item at the shop."""
     with backend.read_uow() as uow:

@@ -39,7 +39,7 @@ from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.operation import drain
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import PALETTE, icon
-from posapp.ui.kit.session import SessionEndedEvent
+from posapp.ui.kit.session import SessionEndedEvent, error_text
 from posapp.ui.kit.widgets import SPACING, StatusItem, icon_label, status_separator
 from posapp.ui.notifications import (
     LinkOpener,
@@ -105,6 +105,29 @@ def visible_tabs(user: UserDTO) -> list[TabSpec]:
     return [spec for spec in TAB_SPECS if spec.allows(user)]
 
 
+BACK_OFFICE: tuple[Permission, ...] = (
+    Permission.VIEW_USERS,
+    Permission.MANAGE_PRODUCTS,
+    Permission.MANAGE_COUPONS,
+    Permission.MANAGE_STORES,
+    Permission.VIEW_REPORTS,
+)
+"""Permissions of the people whose day is more than the register (managers, admins)."""
+
+
+def home_tab(user: UserDTO) -> str:
+    """The tab ``user`` lands on after logging in.
+
+    A cashier, and anyone whose main job is selling (may sell, manages nothing), lands on the
+    register (the Orders tab shows it first); everyone else on the first tab.
+    """
+    sells = has_permission(user, Permission.SELL)
+    if sells and not any(has_permission(user, p) for p in BACK_OFFICE):
+        return "Orders"
+    tabs = visible_tabs(user)
+    return tabs[0].title if tabs else ""
+
+
 class MainWindow(QMainWindow):
     """The back-office and register window for one logged-in user.
 
@@ -130,7 +153,7 @@ class MainWindow(QMainWindow):
         *,
         lazy_tabs: bool = False,
     ) -> None:
-        """Build the window; ``lazy_tabs`` builds only the first tab before it paints.
+        """Build the window; ``lazy_tabs`` builds only the landing tab before it paints.
 
         The other tabs are then built one per event-loop turn, or at once when chosen.
         """
@@ -154,6 +177,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.tabs)
         self.setCentralWidget(central)
         self.toasts = ToastArea(central)
+        self.toasts.set_keep_clear(self._keep_clear)
         self._build_actions()
         self._build_status_bar()
         self._wire_notifications()
@@ -191,8 +215,9 @@ class MainWindow(QMainWindow):
         tabs.setIconSize(QSize(20, 20))
         tabs.tabBar().setAccessibleName("Sections")
         tabs.tabBar().setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        home = home_tab(self._user)
         for index, spec in enumerate(visible_tabs(self._user), start=1):
-            if self._lazy_tabs and index > 1:
+            if self._lazy_tabs and spec.title != home:
                 page = QWidget(tabs)  # a placeholder until the tab is built
                 page.setObjectName("pendingTab")
                 self._pending_tabs[index - 1] = spec
@@ -201,6 +226,8 @@ class MainWindow(QMainWindow):
             tab_icon = icon(spec.icon_name, PALETTE["muted"], checked_color=PALETTE["accent"])
             position = tabs.addTab(page, tab_icon, spec.title)
             tabs.setTabToolTip(position, f"{spec.title} (Ctrl+{index})")
+            if spec.title == home:
+                tabs.setCurrentIndex(position)
         tabs.currentChanged.connect(self._on_tabs_current_changed)
 
         brand = _TabCorner(tabs)
@@ -300,6 +327,13 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(titles.index(title))
         return self.tabs.currentWidget()
 
+    def _keep_clear(self) -> list[QWidget]:
+        """What the toasts must not cover: the register's buttons while it shows."""
+        tab = self.tabs.currentWidget()
+        if isinstance(tab, OrdersTab) and tab.register is not None and tab.register.isVisible():
+            return tab.register.keep_clear()
+        return []
+
     def tabs_pending(self) -> int:
         """How many tabs are still to be built (lazy tabs only)."""
         return len(self._pending_tabs)
@@ -313,7 +347,13 @@ class MainWindow(QMainWindow):
         spec = self._pending_tabs.pop(index, None)
         if spec is None:
             return
-        page = spec.factory(self._backend, self._bus, self._user)
+        try:
+            page = spec.factory(self._backend, self._bus, self._user)
+        except ServiceError as exc:
+            # Built after the window showed (the landing tab first), a tab can meet a session
+            # that ended meanwhile: the window then closes (error_text ends the session).
+            _log.warning("the %s tab could not be built: %s", spec.title, error_text(self, exc))
+            return
         placeholder = self.tabs.widget(index)
         current = self.tabs.currentIndex()
         tab_icon = self.tabs.tabIcon(index)

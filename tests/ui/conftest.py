@@ -11,12 +11,16 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
 from posapp.services.backend import Backend
 from posapp.services.platform.db import Database
 from posapp.services.platform.dto import UserDTO
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.resources import apply_theme
+from posapp.ui.main_window import MainWindow
+from tests.checkout_seed import Shop, shop_with_open_till
+from tests.ui.cashier_driver import register_of
 from tests.ui.lifetime_support import OFFSCREEN_LIMITATIONS
 from tests.ui.seed import add_staff
 
@@ -62,3 +66,25 @@ def ui_backend(sqlite_database: Database, bus: EventBus) -> Backend:
 def staff(ui_backend: Backend) -> dict[str, UserDTO]:
     """One user per role: ``admin1``, ``manager1`` and ``cashier1`` (password ``PASSWORD``)."""
     return add_staff(ui_backend)
+
+
+@pytest.fixture
+def cashier_shop(ui_backend: Backend) -> Shop:
+    """The checkout test shop with this register's till open."""
+    return shop_with_open_till(ui_backend)
+
+
+@pytest.fixture
+def cashier_window(
+    qtbot: QtBot, ui_backend: Backend, bus: EventBus, cashier_shop: Shop
+) -> MainWindow:
+    """The cashier's real main window, as after log-in: the register, its scan field focused."""
+    window = MainWindow(ui_backend, bus, cashier_shop.cashier)
+    qtbot.add_widget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.wait_until(window.isActiveWindow)
+    register = register_of(window)
+    register.flow.receipt_sink = lambda _number, _pdf: None
+    qtbot.wait_until(register.scan_edit.hasFocus)
+    return window

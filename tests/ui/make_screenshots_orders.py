@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from posapp.reports.receipt import receipt_pdf
 from posapp.reports.till_reports import till_report_pdf
 from posapp.services.backend import Backend
-from posapp.services.platform.db import open_database
+from posapp.services.platform.db import Database, open_database
 from posapp.services.sales import SalesApi, checkout, tills
 from posapp.services.sales.dto import DraftLine, PaymentDraft, PaymentKind, ProductDTO, SaleDraft
 from posapp.services.sales.pricing import Discount
@@ -48,14 +49,16 @@ MORE = (
 )
 
 
-def _settle(app: QApplication) -> None:
+def settle(app: QApplication) -> None:
+    """Let the event loop paint what was just shown."""
     for _ in range(5):
         app.processEvents()
 
 
-def _grab(app: QApplication, widget: QWidget, name: str) -> Path:
+def grab(app: QApplication, widget: QWidget, name: str) -> Path:
+    """Show ``widget``, let it paint and save it as ``docs/screenshots/<name>``."""
     widget.show()
-    _settle(app)
+    settle(app)
     path = OUT / name
     if not widget.grab().save(str(path)):
         raise OSError(f"cannot write {path}")
@@ -87,7 +90,8 @@ def _pdf_page(pdf: bytes, name: str, resolution: int) -> Path:
     return target
 
 
-def main() -> int:
+def main(shoot: Callable[[QApplication, Database], None] | None = None) -> int:
+    """Run ``shoot`` (this script's story by default) on a fresh SQLite database."""
     QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
@@ -96,15 +100,15 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         database = open_database(f"sqlite:///{tmp}/posapp.sqlite3")
         try:
-            _shoot(app, database)
+            (shoot or _shoot)(app, database)
         finally:
             database.dispose()
     return 0
 
 
-def _shoot(app: QApplication, database: object) -> None:  # noqa: PLR0915 - one scripted story
+def _shoot(app: QApplication, database: Database) -> None:  # noqa: PLR0915 - one scripted story
     bus = EventBus()
-    backend = Backend(database, bus, register="till-1")  # type: ignore[arg-type]
+    backend = Backend(database, bus, register="till-1")
     shop = seed_shop(backend, items=(*ITEMS, *MORE))
     open_shop_till(backend, shop, 15_000)
     add_coupon(backend, "SPRING-10", percent_bp=1000, name="Spring sale")
@@ -136,7 +140,7 @@ def _shoot(app: QApplication, database: object) -> None:  # noqa: PLR0915 - one 
     assert tab.register is not None
     window.tabs.setCurrentWidget(tab)
     window.show()
-    _settle(app)
+    settle(app)
     register = tab.register
     register.flow.receipt_sink = lambda _n, _p: None
     for code in (
@@ -154,7 +158,7 @@ def _shoot(app: QApplication, database: object) -> None:  # noqa: PLR0915 - one 
     register.cart.set_coupons([register.flow.quote("SPRING-10", 0)])
     register.refresh(select=mug)
     register.say("Coupon SPRING-10 applied: 10% off the sale.", "info")
-    print(_grab(app, window, "register.png"))
+    print(grab(app, window, "register.png"))
 
     total = register.cart.priced().total_minor
     dialog = PaymentDialog(total, register.flow.submit, customer_number="", parent=register)
@@ -164,12 +168,12 @@ def _shoot(app: QApplication, database: object) -> None:  # noqa: PLR0915 - one 
     dialog.last4_edit.setText("4242")
     dialog.take()
     dialog.amount_edit.setText("50.00")
-    print(_grab(app, dialog, "payment.png"))
+    print(grab(app, dialog, "payment.png"))
     dialog.take()
     dialog.complete()
-    _settle(app)
+    settle(app)
     assert dialog.placed is not None, dialog.error.text()
-    print(_grab(app, dialog, "payment_change.png"))
+    print(grab(app, dialog, "payment_change.png"))
     placed = dialog.placed
     dialog.accept()
     assert placed is not None
@@ -177,7 +181,7 @@ def _shoot(app: QApplication, database: object) -> None:  # noqa: PLR0915 - one 
     register.new_sale()
     register.change.show_change(placed.change_minor, placed.number, placed.paid_minor)
     register.say(f"Order {placed.number} paid.", "info")
-    print(_grab(app, window, "register_change.png"))
+    print(grab(app, window, "register_change.png"))
 
     detail = desk.order_detail(shop.cashier, placed.order_id)
     print(_pdf_page(receipt_pdf(detail, zone=desk.shop_zone()), "receipt.png", 110))
@@ -198,12 +202,12 @@ def _shoot(app: QApplication, database: object) -> None:  # noqa: PLR0915 - one 
     manager.tabs.setCurrentWidget(orders_tab)
     orders_tab.pages.setCurrentWidget(orders_tab.orders)
     manager.show()
-    _settle(app)
+    settle(app)
     orders_tab.orders.table.selectRow(0)
-    print(_grab(app, manager, "orders_list.png"))
+    print(grab(app, manager, "orders_list.png"))
     assert orders_tab.till is not None
     orders_tab.pages.setCurrentWidget(orders_tab.till)
-    print(_grab(app, manager, "till.png"))
+    print(grab(app, manager, "till.png"))
     QTimer.singleShot(0, app.quit)
 
 

@@ -265,7 +265,23 @@ def test_a_linked_object_opens_in_its_tab(
     assert window.tabs.tabText(window.tabs.currentIndex()) == "Accounts"
     cashier_window = make_window(qtbot, ui_backend, bus, staff["cashier"])
     cashier_window.links.open("user", staff["admin"].id)  # no such tab for a cashier: ignored
-    assert cashier_window.tabs.currentIndex() == 0
+    assert cashier_window.tabs.tabText(cashier_window.tabs.currentIndex()) == "Orders"
+
+
+@pytest.mark.parametrize(("role", "home"), [("cashier", "Orders"), ("manager", "Stores")])
+def test_a_cashier_lands_on_the_register_others_on_the_first_tab(
+    qtbot: QtBot,
+    ui_backend: Backend,
+    bus: EventBus,
+    staff: dict[str, UserDTO],
+    role: str,
+    home: str,
+) -> None:
+    for lazy in (False, True):
+        window = MainWindow(ui_backend, bus, staff[role], lazy_tabs=lazy)
+        qtbot.add_widget(window)
+        assert window.tabs.tabText(window.tabs.currentIndex()) == home
+        assert window.tabs.currentWidget().objectName() != "pendingTab"  # built before paint
 
 
 def test_a_report_that_cannot_be_made_says_why_in_a_toast(

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from posapp.models import AuditEntry, CouponRedemption, Order, Payment
 from posapp.services.backend import Backend
 from posapp.services.platform.db import Database
-from posapp.services.sales import SalesApi, checkout
+from posapp.services.sales import PaymentKind, SalesApi, checkout
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.orders.detail import OrderDetailPanel
 from posapp.ui.orders.listing import OrderListModel, OrderListView
@@ -26,7 +26,7 @@ from posapp.ui.orders.tab import OrdersTab
 from posapp.ui.register.model import CartTableModel
 from posapp.ui.register.payment import PaymentDialog
 from posapp.ui.register.view import RegisterView
-from tests.checkout_seed import Shop, add_coupon, cash_sale, on_hand, open_shop_till, seed_shop
+from tests.checkout_seed import Shop, add_coupon, cash_sale, on_hand
 
 pytestmark = pytest.mark.ui
 
@@ -35,10 +35,8 @@ MUG = "5012345678924"
 
 
 @pytest.fixture
-def shop(ui_backend: Backend) -> Shop:
-    shop = seed_shop(ui_backend)
-    open_shop_till(ui_backend, shop)
-    return shop
+def shop(cashier_shop: Shop) -> Shop:
+    return cashier_shop
 
 
 @pytest.fixture
@@ -140,17 +138,20 @@ def _coupon_by_keyboard(qtbot: QtBot, register: RegisterView, code: str) -> None
 
 
 def _pay_card_then_cash(qtbot: QtBot, register: RegisterView, card: str, cash: str) -> None:
-    """F12, F2 card for ``card`` (reference, last four), the rest in cash, Ctrl+P, Enter."""
+    """F12, F2 card for ``card`` (last four, reference), the rest in cash, Ctrl+P, Enter."""
 
     def pay(dialog: QDialog) -> None:
         assert isinstance(dialog, PaymentDialog)
+        qtbot.wait_until(dialog.isActiveWindow)  # a shortcut needs its window active
         QTest.keyClick(dialog, Qt.Key.Key_F2)
+        assert dialog.method is PaymentKind.CARD
         QTest.keyClicks(dialog.amount_edit, card)
-        QTest.keyClick(dialog.amount_edit, Qt.Key.Key_Tab)
+        QTest.keyClick(dialog.amount_edit, Qt.Key.Key_Return)  # on to the card's details
+        assert dialog.focusWidget() is dialog.last4_edit
+        QTest.keyClicks(dialog.last4_edit, "4242")  # four digits: on to the reference
+        assert dialog.focusWidget() is dialog.reference_edit
         QTest.keyClicks(dialog.reference_edit, "AUTH 829311")
-        QTest.keyClick(dialog.reference_edit, Qt.Key.Key_Tab)
-        QTest.keyClicks(dialog.last4_edit, "4242")
-        QTest.keyClick(dialog.last4_edit, Qt.Key.Key_Return)
+        QTest.keyClick(dialog.reference_edit, Qt.Key.Key_Return)
         assert dialog.left_minor == dialog.total_minor - 1000
         assert dialog.focusWidget() is dialog.amount_edit  # back to cash, the rest prefilled
         QTest.keyClicks(dialog.amount_edit, cash)

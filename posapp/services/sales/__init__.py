@@ -4,6 +4,7 @@ The package's face (see docs/ARCHITECTURE.md); the edges use ``Backend.sales``.
 """
 
 from posapp.services.sales.api import RECEIPT_PRINTER_KEY, SalesApi
+from posapp.services.sales.card_rules import CARD_DETAILS_KEY, CardRules
 from posapp.services.sales.checkout import place_order
 from posapp.services.sales.drawer import NoSaleDTO, PrintedDTO
 from posapp.services.sales.dto import (
@@ -72,6 +73,7 @@ from posapp.services.sales.till_dto import (
 from posapp.services.sales.tills import cash_movement, close_till, open_till, x_report
 
 __all__ = [
+    "CARD_DETAILS_KEY",
     "EMPTY_CART",
     "MAX_LINES",
     "MAX_LINE_QUANTITY",
@@ -79,6 +81,7 @@ __all__ = [
     "AppliedCouponDTO",
     "ApprovalRequiredError",
     "BasketItem",
+    "CardRules",
     "CashMovementDTO",
     "CategoryDTO",
     "CouponQuoteDTO",

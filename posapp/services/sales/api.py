@@ -26,6 +26,8 @@ from posapp.services.platform.facade import Facade, in_unit_of_work, reads, writ
 from posapp.services.platform.printer import PrinterError, connected, kick_drawer
 from posapp.services.platform.printer_address import PrinterAddress
 from posapp.services.platform.retry import with_retry
+from posapp.services.platform.settings import get_setting
+from posapp.services.sales import card_rules as cards
 from posapp.services.sales import (
     checkout,
     checkout_pricing,
@@ -82,6 +84,7 @@ class SalesApi(Facade):
     quote_coupon = reads(lookup.quote_sale_coupon)
 
     discount_cap_bp = reads(in_unit_of_work(checkout_pricing.discount_cap_bp))
+    card_rules = reads(in_unit_of_work(cards.card_rules))
 
     def verify_approval(self, actor: UserDTO, approval: ManagerApproval, permission: str) -> str:
         """Check a manager's approval now; return the approver's name."""

@@ -37,6 +37,7 @@ from posapp.services.platform.errors import ConflictError, NotFoundError, Valida
 from posapp.services.platform.fastsql import Prepared
 from posapp.services.platform.text import clean_text
 from posapp.services.platform.uow import UnitOfWork
+from posapp.services.sales.card_rules import card_rules, require_card_details
 from posapp.services.sales.checkout_pricing import price_sale
 from posapp.services.sales.checkout_rows import (
     SaleContext,
@@ -132,16 +133,19 @@ def _check_draft(draft: SaleDraft) -> SaleDraft:
 def _check_payment(payment: PaymentDraft) -> PaymentDraft:
     method = PaymentKind(payment.method)
     if method is PaymentKind.CARD:
+        # Which details are required is the shop's setting (checked in the transaction,
+        # card_rules.require_card_details); what is given is always checked here.
         reference = clean_text(
-            payment.card_reference, "card terminal reference", limit=REFERENCE_MAX, required=True
+            payment.card_reference, "card terminal reference", limit=REFERENCE_MAX
         )
+        last4 = payment.card_last4
         return PaymentDraft(
             payment.payment_uuid,
             method,
             payment.amount_minor,
             0,
             card_reference=reference,
-            card_last4=clean_last4(payment.card_last4),
+            card_last4=clean_last4(last4) if last4.strip() else "",
         )
     if method is PaymentKind.ACCOUNT:
         if not payment.account_number.strip():
@@ -217,6 +221,7 @@ def place_order(uow: UnitOfWork, actor: UserDTO, draft: SaleDraft) -> PlacedOrde
 
 
 def _place(uow: UnitOfWork, actor: UserDTO, user: Actor, draft: SaleDraft) -> PlacedOrder:
+    require_card_details(card_rules(uow), draft.payments)
     till = require_open_session(uow)
     till_id, store_id = till.id, till.store_id
     if (
@@ -312,6 +317,7 @@ def pay_order(
         raise ValidationError("Take a payment first.")
     with uow:
         user = authorize(uow, actor, Permission.SELL)
+        require_card_details(card_rules(uow), checked)
         order = lock_order(uow, order_id)
         first = checked[0].payment_uuid
         if uow.session.scalar(select(Payment.id).where(Payment.payment_uuid == first)) is not None:

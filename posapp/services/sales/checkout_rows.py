@@ -239,8 +239,9 @@ def write_payments(uow: UnitOfWork, ctx: SaleContext, payments: Sequence[Payment
             "created_at": ctx.now,
         }
         if payment.method is PaymentKind.CARD:
-            values["card_reference"] = payment.card_reference
-            values["card_last4"] = payment.card_last4
+            # A detail the shop does not require may be absent (card_rules): stored as NULL.
+            values["card_reference"] = payment.card_reference or None
+            values["card_last4"] = payment.card_last4 or None
         elif payment.method is PaymentKind.ACCOUNT:
             account_id, ledger_id = _pay_from_account(uow, ctx, payment)
             values["customer_account_id"] = account_id

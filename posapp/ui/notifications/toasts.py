@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Final, Literal, get_args
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QEnterEvent, QMouseEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -214,8 +214,17 @@ class ToastArea(QWidget):
         self._more_timer.timeout.connect(self._on_more_timer_timeout)
 
         self._anchor = parent
+        self._keep_clear: Callable[[], Sequence[QWidget]] = tuple
         parent.installEventFilter(self)
         self.hide()
+
+    def set_keep_clear(self, widgets: Callable[[], Sequence[QWidget]]) -> None:
+        """Never cover these widgets (asked at each layout): the toasts go above them.
+
+        The register's buttons and its total stay visible; when there is no room above them the
+        toasts go to the top-right corner instead.
+        """
+        self._keep_clear = widgets
 
     @property
     def toasts(self) -> tuple[Toast, ...]:
@@ -290,7 +299,16 @@ class ToastArea(QWidget):
             else layout.sizeHint().height()
         )
         parent = self._anchor
-        self.setGeometry(parent.width() - width, parent.height() - height, width, height)
+        left = parent.width() - width
+        bottom = parent.height()
+        for widget in self._keep_clear():
+            if not widget.isVisible():
+                continue
+            top_left = widget.mapTo(parent, QPoint(0, 0))
+            if top_left.x() + widget.width() > left:  # in the toasts' column
+                bottom = min(bottom, top_left.y())
+        top = max(0, bottom - height)
+        self.setGeometry(left, top, width, height)
         self.show()
         self.raise_()
 

@@ -91,6 +91,7 @@ class OrderDetailPanel(QFrame):
         self.setObjectName("card")
         self.sales, self.user = sales, user
         self.order: OrderDetail | None = None
+        self._note: tuple[int, str] | None = None  # (order id, text) kept across reloads
         self.receipt_sink: ReceiptSink = save_and_open_receipt
         self.title = QLabel("Choose an order", self)
         self.title.setObjectName("pageTitle")
@@ -143,14 +144,20 @@ class OrderDetailPanel(QFrame):
             self.say(str(exc))
 
     def say(self, text: str) -> None:
-        """Show a note over the tabs."""
+        """Show a note over the tabs; it stays while this order is shown, until the next action.
+
+        The list reloads the order after an action, and again when the action's events arrive
+        (a moment later): the note outlives both ("Returned: 6.99 refunded" must be read).
+        """
+        self._note = (self.order.id, text) if text and self.order is not None else None
         self.message.setText(text)
         self.message.setVisible(bool(text))
 
     def show_order(self, order: OrderDetail | None) -> None:
         """Show ``order`` (or the empty state)."""
+        note = self._note
         self.order = order
-        self.say("")
+        self.say(note[1] if note is not None and order is not None and note[0] == order.id else "")
         for tree in (self.lines, self.payments, self.history):
             tree.clear()
         for button in self.action_buttons.values():
@@ -238,6 +245,7 @@ class OrderDetailPanel(QFrame):
             "return": self._return,
         }
         handler = handlers.get(action)
+        self.say("")  # the last action's note gives way to this one's
         try:
             if handler is not None:
                 handler()
@@ -304,6 +312,7 @@ class OrderDetailPanel(QFrame):
         order = self.order
         if order is None or "return" not in order.actions:
             return
+        self.say("")
         with one_use(ReturnDialog(order, self._submit_return, self)) as dialog:
             if not dialog.exec():
                 return

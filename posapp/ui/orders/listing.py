@@ -260,6 +260,7 @@ class OrderListView(QWidget):
         search = QShortcut(QKeySequence("Ctrl+F"), self)
         search.setContext(Qt.ShortcutContext.WindowShortcut)
         search.activated.connect(self.search_edit.setFocus)
+        self.setFocusProxy(self.search_edit)  # the list opens ready for a scanned receipt
         self._loaded = False
 
     def _build_filters(self) -> None:

@@ -15,6 +15,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QHeaderView,
     QLabel,
@@ -96,6 +97,8 @@ class ReturnDialog(QDialog):
         self.reference_edit.setAccessibleName("Card refund reference")
         self.reference_edit.setPlaceholderText("Terminal reference of the card refund")
         self.has_card = any(p.method == "card" and p.amount_minor > 0 for p in order.payments)
+        if not self.has_card:  # no card to refund: no field (it would float at the top left)
+            self.reference_edit.hide()
         self.total_label = QLabel("", self)
         self.total_label.setObjectName("pageTitle")
         self.total_label.setAccessibleName("Refund total")
@@ -106,7 +109,9 @@ class ReturnDialog(QDialog):
         form.addRow("Reason", self.reason_edit)
         if self.has_card:
             form.addRow("Card refund ref.", self.reference_edit)
-        buttons = dialog_buttons(self, self._on_buttons_accepted, "Return and refund")
+        buttons = dialog_buttons(self, self._on_buttons_accepted, "Return and refund (Enter)")
+        cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setText("Cancel (Esc)")
         hint = QLabel("Ctrl+A returns everything that is left.", self)
         hint.setProperty("role", "muted")
         column = QVBoxLayout(self)

@@ -42,6 +42,7 @@ class OrdersTab(Tab):
         if has_permission(user, Permission.SELL):
             self.register = RegisterView(sales, bus, user, self.pages)
             self.pages.addTab(self.register, "&Register")
+            self.register.till_opened.connect(self._on_register_till_opened)
         if has_permission(user, Permission.VIEW_ORDERS):
             self.orders = OrderListView(sales, bus, user, self.pages)
             self.pages.addTab(self.orders, "&Orders")
@@ -50,18 +51,26 @@ class OrdersTab(Tab):
         self.till.till_changed.connect(self._on_till_changed)
         self.pages.currentChanged.connect(self._on_pages_current_changed)
         layout.addWidget(self.pages)
-        self.setFocusProxy(self.register or self.pages)
+        self.setFocusProxy(self.pages.currentWidget())
 
     @Slot()
     def _on_till_changed(self) -> None:
         if self.register is not None:
             self.register.refresh_till()
 
+    @Slot()
+    def _on_register_till_opened(self) -> None:
+        if self.till is not None:
+            self.till.refresh()
+
     @Slot(int)
     def _on_pages_current_changed(self, _index: int) -> None:
         page = self.pages.currentWidget()
+        # Focusing the tab (Ctrl+3) focuses the page shown: its scan or search field.
+        self.setFocusProxy(page)
         if page is self.orders and self.orders is not None:
             self.orders.ensure_loaded()
+            self.orders.setFocus(Qt.FocusReason.OtherFocusReason)
         elif page is self.register and self.register is not None:
             self.register.refresh_till()
             self.register.focus_scan()

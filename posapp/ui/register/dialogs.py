@@ -9,7 +9,8 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 
-from PySide6.QtCore import QLocale, Qt, Slot
+from PySide6.QtCore import QEvent, QLocale, QObject, Qt, Slot
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QWidget,
 )
+from typing_extensions import override
 
 from posapp.money import BP_PER_UNIT, MoneyError, format_money, parse_money
 from posapp.services.platform.errors import ServiceError, ValidationError
@@ -284,6 +286,7 @@ class CouponDialog(QDialog):
         self.edit.setAccessibleName("Coupon code")
         self.edit.setPlaceholderText("Scan or type a code, then Enter")
         self.edit.returnPressed.connect(self._on_edit_return_pressed)
+        self.edit.installEventFilter(self)  # Del in the empty field removes a coupon
         self.list = QListWidget(self)
         self.list.setAccessibleName("Applied coupons")
         self.remove_button = QPushButton("Remove (Del)", self)
@@ -299,6 +302,21 @@ class CouponDialog(QDialog):
         self.setMinimumWidth(56 * SPACING)
         no_default_buttons(self)
         self._reload()
+
+    @override
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The field takes Del for itself, so the button's shortcut never fires while it has the
+        # focus (always, here): empty, Del is the button's.
+        if (
+            watched is self.edit
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Delete
+            and not self.edit.text()
+        ):
+            self._on_remove_clicked()
+            return True
+        return super().eventFilter(watched, event)
 
     def _reload(self) -> None:
         self.list.clear()

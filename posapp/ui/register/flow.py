@@ -19,11 +19,13 @@ from PySide6.QtWidgets import QWidget
 from posapp.config import data_dir
 from posapp.money import apply_rate_bp
 from posapp.reports.receipt import receipt_pdf
+from posapp.services.coupons import CouponRefused
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.services.platform.files import write_atomic
 from posapp.services.sales import (
     ApprovalRequiredError,
+    CardRules,
     CouponQuoteDTO,
     CustomerDTO,
     Discount,
@@ -49,10 +51,13 @@ from posapp.ui.register.dialogs import (
     quantity_dialog,
 )
 from posapp.ui.register.drawer import CashDrawer
+from posapp.ui.register.panels import minus_money
 from posapp.ui.register.payment import PaymentDialog
 from posapp.ui.register.pickers import CustomerPicker, ParkedPicker, product_picker
 
 ReceiptSink = Callable[[str, bytes], None]
+UNKNOWN_COUPON = "unknown"
+"""The refusal reason of a code that is no coupon at all (then it is an unknown code)."""
 
 APPROVAL_TEXT = {
     Permission.OVERRIDE_PRICE.value: "Changing a price needs a manager's approval.",
@@ -145,6 +150,7 @@ class RegisterFlow:
         self.receipt_sink: ReceiptSink = save_and_open_receipt
         self.last_order: PlacedOrder | None = None
         self.drawer = CashDrawer(view, parent, self.approval)
+        self._next_code = ""
 
     @property
     def cart(self) -> Cart:
@@ -331,6 +337,49 @@ class RegisterFlow:
         if dropped:
             self.view.say("Coupon removed — " + "; ".join(dropped), "warning")
 
+    def apply_coupon(self, code: str) -> CouponQuoteDTO:
+        """Quote ``code`` on the sale and apply it.
+
+        Raises:
+            ServiceError: the code cannot be used (``CouponRefused`` says why).
+        """
+        quote = self.quote(code, len(self.cart.coupons))
+        self.cart.set_coupons([*self.cart.coupons, quote])
+        self.view.refresh()
+        return quote
+
+    def scan_coupon(self, code: str) -> bool:
+        """A code scanned that is no product may be a coupon: apply it as F8 would.
+
+        Returns False when it is no coupon either; otherwise the register says what happened
+        (applied, or the same refusal the F8 dialog shows).
+        """
+        view = self.view
+        first = "Scan the items first, then the coupon."
+        try:
+            if self.cart.empty:
+                self.quote(code, 0)  # only to know whether it is a coupon
+                view.say(first, "info")
+                return True
+            quote = self.apply_coupon(code)
+        except CouponRefused as exc:
+            if exc.reason == UNKNOWN_COUPON:
+                return False
+            if self.cart.empty:
+                view.say(first, "info")
+            else:
+                view.say(f"Coupon not applied: {exc}", "error")
+            return True
+        except ServiceError as exc:
+            view.say(str(exc), "error")
+            return True
+        view.say(
+            f"Coupon {quote.code} applied: {quote.campaign_name}, "
+            f"{minus_money(quote.discount_minor)}. F8 lists or removes coupons.",
+            "info",
+        )
+        return True
+
     def coupons(self) -> None:
         """Apply or remove coupon codes."""
         if self.cart.empty:
@@ -338,9 +387,7 @@ class RegisterFlow:
             return
 
         def apply(code: str) -> None:
-            quote = self.quote(code, len(self.cart.coupons))
-            self.cart.set_coupons([*self.cart.coupons, quote])
-            self.view.refresh()
+            self.apply_coupon(code)
 
         def remove(code: str) -> None:
             self.cart.set_coupons([q for q in self.cart.coupons if q.code != code])
@@ -366,7 +413,7 @@ class RegisterFlow:
             if not quiet:
                 view.say("There is no sale to park.", "info")
             return False
-        label = self.cart.customer.holder_name if self.cart.customer else ""
+        label = parked_label(self.cart)
         try:
             parked = view.sales.park(
                 view.user, self.cart.parked(), self.cart.priced().total_minor, label
@@ -390,9 +437,10 @@ class RegisterFlow:
         def describe(row: ParkedSaleDTO) -> str:
             at = row.parked_at.astimezone(zone).strftime("%H:%M")
             who = f" · {row.customer_name}" if row.customer_name else ""
+            what = f"{row.label} · " if row.label else ""
             return (
-                f"{at} · {row.item_count} items · {money_text(row.total_minor)}"
-                f" · {row.cashier_name} at {row.register}{who}"
+                f"{at} · {what}{row.item_count} items · {money_text(row.total_minor)}"
+                f"{who} · {row.cashier_name} at {row.register}"
             )
 
         with one_use(
@@ -407,7 +455,8 @@ class RegisterFlow:
                 view.sales.discard_parked(view.user, chosen.id, "Discarded at the register")
                 view.say("Parked sale discarded.", "info")
                 return
-            if not self.cart.empty and not self.park(quiet=True):
+            in_progress = "" if self.cart.empty else self._describe_cart()
+            if in_progress and not self.park(quiet=True):
                 return
             parked = view.sales.resume(view.user, chosen.id)
         except ServiceError as exc:
@@ -425,10 +474,16 @@ class RegisterFlow:
         if parked.dropped:
             notes.append("no longer sold: " + ", ".join(parked.dropped))
         view.refresh(select=self.cart.lines[-1].line_no if self.cart.lines else None)
+        text = "Sale resumed."
+        if in_progress:
+            text += f" The sale in progress was parked ({in_progress}): F10 brings it back."
         view.say(
-            "Sale resumed." + (" Note — " + "; ".join(notes) if notes else ""),
+            text + (" Note — " + "; ".join(notes) if notes else ""),
             "warning" if notes else "info",
         )
+
+    def _describe_cart(self) -> str:
+        return f"{self.cart.item_count} items, {money_text(self.cart.priced().total_minor)}"
 
     # --- paying -------------------------------------------------------------------------------
 
@@ -462,15 +517,29 @@ class RegisterFlow:
                 total,
                 self.submit,
                 customer_number=self.cart.customer.number if self.cart.customer else "",
+                card_rules=self._card_rules(),
                 parent=self.parent,
             )
         ) as dialog:
             dialog.receipt_requested.connect(self._receipt)
             dialog.exec()
             placed = dialog.placed
+            self._next_code = dialog.next_code
         if placed is not None:
             self.last_order = placed
         return placed
+
+    def _card_rules(self) -> CardRules:
+        """The shop's card rules now (the service checks them again when the sale is placed)."""
+        try:
+            return self.view.sales.card_rules()
+        except ServiceError:
+            return CardRules()  # the strictest: the sale itself says what is wrong
+
+    def take_next_code(self) -> str:
+        """The code scanned on the change screen of the last payment (once; "" if none)."""
+        code, self._next_code = self._next_code, ""
+        return code
 
     def print_receipt(self) -> None:
         """The receipt of the last sale: PDF to the sink, and the ESC/POS printer if set."""
@@ -490,6 +559,23 @@ class RegisterFlow:
             view.say(f"Receipt not printed: {exc}", "error")
             return
         view.say(f"Receipt {detail.number} {'printed' if printed else 'ready'}.", "info")
+
+
+PARKED_LABEL_MAX = 100
+"""The parked sale's label holds at most this many characters (the service's limit)."""
+
+
+def parked_label(cart: Cart) -> str:
+    """What tells a parked sale apart in the list: its first items, and its note if any."""
+    items = ", ".join(
+        f"{line.product.name} ×{line.quantity}" if line.quantity > 1 else line.product.name
+        for line in cart.lines[:3]
+    )
+    if len(cart.lines) > 3:  # noqa: PLR2004 - three names fit a row of the list
+        items += ", …"
+    note = " ".join(cart.note.split())
+    text = f"{items} · {note}" if note else items
+    return text if len(text) <= PARKED_LABEL_MAX else text[: PARKED_LABEL_MAX - 1] + "…"
 
 
 def _off(discount: Discount | None, base: int) -> int:

@@ -129,7 +129,7 @@ class RegisterLayout(QWidget):
     def _build_hint(self) -> QLabel:
         hint = QLabel(
             "↑↓ choose a line · + / − change its quantity · 3* before a code adds three · "
-            "Ctrl+P receipt",
+            "Tab: categories and tiles · Ctrl+P receipt",
             self,
         )
         hint.setProperty("role", "muted")
@@ -146,12 +146,17 @@ class RegisterLayout(QWidget):
         self.customer_label.setObjectName("customerChip")
         self.customer_label.setTextFormat(Qt.TextFormat.PlainText)
         self.customer_label.setAccessibleName("Customer")
+        self.open_till_button = KeyButton("Ctrl+O", "Open the till here", side)
+        self.open_till_button.setProperty("variant", "primary")
+        self.open_till_button.hide()  # shown while the till is closed
+        self.buttons["open_till"] = self.open_till_button
         self.totals = TotalsPanel(side)
         self.change = ChangePanel(side)
         self.pay_button = QPushButton("Pay   F12", side)
         self.pay_button.setObjectName("payButton")
         self.pay_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.pay_button.setAccessibleName("Pay (F12)")
+        self.pay_button.setEnabled(False)  # until the sale has an item
         receipt = KeyButton("Ctrl+P", "Receipt of last sale", side)
         self.buttons["print_receipt"] = receipt
         no_sale = KeyButton("F3", "No sale (open drawer)", side)
@@ -161,6 +166,7 @@ class RegisterLayout(QWidget):
         column.setSpacing(SPACING + 4)
         column.addWidget(self.till_label)
         column.addWidget(self.customer_label)
+        column.addWidget(self.open_till_button)
         column.addWidget(self.totals, 1)
         column.addWidget(self.change)
         column.addWidget(self.pay_button)

@@ -1,15 +1,19 @@
 """Building blocks of the register: key-cap buttons, the totals panel, the product grid, messages.
 
-None of these take keyboard focus: the barcode field keeps it all day, and a click on a button
-or a tile acts without moving the focus away from it.
+The key buttons never take keyboard focus: the barcode field keeps it all day, and a click on a
+button or a tile acts without moving the focus away from it. The product grid's chips and tiles
+are reached with Tab from the barcode field (Enter or Space chooses, Esc goes back); a scan that
+arrives while one of them has the focus goes on to the barcode field.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QSize, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal, Slot
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -242,6 +246,20 @@ class ChangePanel(QFrame):
         self.show()
 
 
+def _scroller(content: QWidget, along: Qt.Orientation, parent: QWidget) -> QScrollArea:
+    """A frameless scroll area that never takes the focus and scrolls only ``along``."""
+    area = QScrollArea(parent)
+    area.setWidget(content)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    off, needed = Qt.ScrollBarPolicy.ScrollBarAlwaysOff, Qt.ScrollBarPolicy.ScrollBarAsNeeded
+    horizontal = along is Qt.Orientation.Horizontal
+    area.setHorizontalScrollBarPolicy(needed if horizontal else off)
+    area.setVerticalScrollBarPolicy(off if horizontal else needed)
+    return area
+
+
 class ProductGrid(QWidget):
     """Category chips over product tiles, for items without a barcode (bread, a paper bag).
 
@@ -256,25 +274,27 @@ class ProductGrid(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.scan_field: QWidget | None = None
+        """Where typed text goes when a chip or tile has the focus (the barcode field)."""
         self._chips: list[QPushButton] = []
         self._tiles: list[QPushButton] = []
-        self.chip_row = QHBoxLayout()
+        chips = QWidget(self)
+        self.chip_row = QHBoxLayout(chips)
+        self.chip_row.setContentsMargins(0, 0, 0, 0)
         self.chip_row.setSpacing(6)
         self.chip_row.addStretch(1)
+        # Many categories scroll sideways, never squeezed; many tiles scroll down.
+        chip_scroll = _scroller(chips, Qt.Orientation.Horizontal, self)
+        chip_scroll.setFixedHeight(6 * SPACING)
         holder = QWidget(self)
         self.tile_grid = QGridLayout(holder)
         self.tile_grid.setContentsMargins(0, 0, 0, 0)
         self.tile_grid.setSpacing(6)
-        scroll = QScrollArea(self)
-        scroll.setWidget(holder)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll = _scroller(holder, Qt.Orientation.Vertical, self)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(SPACING)
-        column.addLayout(self.chip_row)
+        column.addWidget(chip_scroll)
         column.addWidget(scroll, 1)
 
     def set_categories(self, categories: Sequence[CategoryDTO], current: int | None) -> None:
@@ -283,15 +303,19 @@ class ProductGrid(QWidget):
             chip.deleteLater()
         self._chips = []
         for category in categories:
-            chip = QPushButton(category.name, self)
+            chip = QPushButton(category.name.replace("&", "&&"), self)  # "&" is no mnemonic
             chip.setProperty("chip", True)
             chip.setCheckable(True)
             chip.setChecked(category.id == current)
-            chip.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            chip.setAccessibleName(f"Category {category.name}")
+            # Never narrower than its label: the row scrolls instead of clipping a name.
+            chip.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
+            self._reachable(chip)
             chip.setProperty("categoryId", category.id)
             chip.clicked.connect(self._on_chip_clicked)
             self.chip_row.insertWidget(len(self._chips), chip)
             self._chips.append(chip)
+        self._chain()
 
     def set_products(self, products: Sequence[ProductDTO]) -> None:
         """Show one tile per product: name and price."""
@@ -299,15 +323,55 @@ class ProductGrid(QWidget):
             tile.deleteLater()
         self._tiles = []
         for index, product in enumerate(products):
-            tile = QPushButton(f"{product.name}\n{money_text(product.price_minor)}", self)
+            name = product.name.replace("&", "&&")
+            tile = QPushButton(f"{name}\n{money_text(product.price_minor)}", self)
             tile.setProperty("tile", True)
-            tile.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            self._reachable(tile)
             tile.setAccessibleName(f"Add {product.name}")
             tile.setProperty("product", product)
             tile.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             tile.clicked.connect(self._on_tile_clicked)
             self.tile_grid.addWidget(tile, index // self.COLUMNS, index % self.COLUMNS)
             self._tiles.append(tile)
+        self._chain()
+
+    def _chain(self) -> None:
+        """Tab goes barcode field → chips → tiles, in the order they show."""
+        previous = self.scan_field
+        for button in (*self._chips, *self._tiles):
+            if previous is not None:
+                QWidget.setTabOrder(previous, button)
+            previous = button
+
+    def _reachable(self, button: QPushButton) -> None:
+        """Let Tab reach ``button`` (never a click: the barcode field keeps the focus then)."""
+        button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        button.setAutoDefault(False)
+        button.installEventFilter(self)
+
+    @override
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if not (isinstance(watched, QPushButton) and event.type() == QEvent.Type.KeyPress):
+            return super().eventFilter(watched, event)
+        assert isinstance(event, QKeyEvent)
+        key = Qt.Key(event.key())
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            watched.click()
+            return True
+        if key == Qt.Key.Key_Escape and self.scan_field is not None:
+            self.scan_field.setFocus(Qt.FocusReason.OtherFocusReason)
+            return True
+        if event.text().isprintable() and event.text() and self.scan_field is not None:
+            # A scan while a chip has the focus: the code goes where codes go.
+            self.scan_field.setFocus(Qt.FocusReason.OtherFocusReason)
+            QApplication.sendEvent(self.scan_field, QKeyEvent(event))
+            return True
+        return super().eventFilter(watched, event)
+
+    @property
+    def chips(self) -> list[QPushButton]:
+        """The category chips shown."""
+        return list(self._chips)
 
     @property
     def tiles(self) -> list[QPushButton]:

@@ -3,10 +3,17 @@
 Keyboard: F1 cash, F2 card, F3 account; the amount field starts with what is left to pay;
 Enter takes the tender. When the tenders cover the total the sale is placed at once (the
 ``submit`` callback); the dialog then shows the change due, Enter starts the next sale and
-Ctrl+P prints the receipt. Each tender gets its payment id when it is taken, so pressing Enter
-again, or retrying after a lost connection, never pays twice.
+Ctrl+P prints the receipt. A code scanned on the change screen lands in its "next item" field,
+and the scanner's Enter closes the screen and starts the next sale with that item
+(:attr:`PaymentDialog.next_code`): no scan is lost because the change screen was still up.
+Each tender gets its payment id when it is taken, so pressing Enter again, or retrying after a
+lost connection, never pays twice.
 
-A card tender takes only the terminal's approval reference and the last four digits.
+A card tender takes only the terminal's approval reference and the last four digits, and
+only those the shop requires (:class:`posapp.services.sales.CardRules`, a setting): they are
+checked here, before the tender is taken, and the cashier fills them in one step — type the
+amount, F2, the reference, (Tab, the last four,) Enter. F12 takes what is typed in the amount
+field too, then completes the sale when it is paid.
 """
 
 from __future__ import annotations
@@ -32,7 +39,8 @@ from typing_extensions import override
 
 from posapp.money import MoneyError
 from posapp.services.platform.errors import ServiceError, ValidationError
-from posapp.services.sales import PaymentDraft, PaymentKind, PlacedOrder
+from posapp.services.platform.text import clean_text
+from posapp.services.sales import CardRules, PaymentDraft, PaymentKind, PlacedOrder
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import styled
@@ -41,6 +49,8 @@ from posapp.ui.register.dialogs import amount_text, parse_amount
 from posapp.ui.register.panels import KeyButton, no_default_buttons
 
 Submit = Callable[[tuple[PaymentDraft, ...]], PlacedOrder]
+REFERENCE_MAX = 64
+LAST4 = 4
 
 
 class PaymentDialog(QDialog):
@@ -58,16 +68,20 @@ class PaymentDialog(QDialog):
         submit: Submit,
         *,
         customer_number: str = "",
+        card_rules: CardRules | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("paymentDialog")
+        self.card_rules = card_rules or CardRules()
         self.setWindowTitle("Payment")
         styled(self, "register", "payment")
         self.total_minor = total_minor
         self._submit = submit
         self.tenders: list[PaymentDraft] = []
         self.placed: PlacedOrder | None = None
+        self.next_code = ""
+        """What was scanned on the change screen: the register starts the next sale with it."""
         self.method = PaymentKind.CASH
         self._customer_number = customer_number
         self._discard_armed = False
@@ -146,13 +160,21 @@ class PaymentDialog(QDialog):
         self.amount_edit.setObjectName("paymentAmount")
         self.amount_edit.setAccessibleName("Amount")
         self.amount_caption.setBuddy(self.amount_edit)
-        self.reference_edit = QLineEdit(page)
-        self.reference_edit.setAccessibleName("Terminal approval reference")
-        self.reference_edit.setPlaceholderText("Approval code from the card terminal")
+        # The last four first: four digits typed go on to the reference by themselves, so the
+        # card's details are one step (last four, reference, Enter).
         self.last4_edit = QLineEdit(page)
         self.last4_edit.setAccessibleName("Last four digits of the card")
-        self.last4_edit.setPlaceholderText("Last 4 digits")
-        self.last4_edit.setMaxLength(4)
+        self.last4_edit.setPlaceholderText(
+            "Last 4 digits" + ("" if self.card_rules.last4 else " (optional)")
+        )
+        self.last4_edit.setMaxLength(LAST4)
+        self.last4_edit.textEdited.connect(self._on_last4_edit_text_edited)
+        self.reference_edit = QLineEdit(page)
+        self.reference_edit.setAccessibleName("Terminal approval reference")
+        self.reference_edit.setPlaceholderText(
+            "Approval code from the card terminal"
+            + ("" if self.card_rules.reference else " (optional)")
+        )
         self.account_edit = QLineEdit(page)
         self.account_edit.setAccessibleName("Account number")
         self.account_edit.setPlaceholderText("Customer account number")
@@ -163,8 +185,8 @@ class PaymentDialog(QDialog):
         self.card_row = QWidget(page)
         card = QHBoxLayout(self.card_row)
         card.setContentsMargins(0, 0, 0, 0)
-        card.addWidget(self.reference_edit, 3)
         card.addWidget(self.last4_edit, 1)
+        card.addWidget(self.reference_edit, 3)
         self.account_row = QWidget(page)
         account = QHBoxLayout(self.account_row)
         account.setContentsMargins(0, 0, 0, 0)
@@ -212,8 +234,11 @@ class PaymentDialog(QDialog):
         self.done_detail.setObjectName("changeDetail")
         self.done_detail.setTextFormat(Qt.TextFormat.PlainText)
         self.done_detail.setWordWrap(True)
+        self.next_scan_edit = QLineEdit(page)
+        self.next_scan_edit.setObjectName("nextScan")
+        self.next_scan_edit.setAccessibleName("First item of the next sale")
+        self.next_scan_edit.setPlaceholderText("Scan the next customer's first item, or Enter")
         self.next_button = KeyButton("Enter", "Next sale", page)
-        self.next_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # keys need a focused widget
         self.next_button.clicked.connect(self.accept)
         self.receipt_button = KeyButton("Ctrl+P", "Receipt", page)
         self.receipt_button.clicked.connect(self._on_receipt)
@@ -227,6 +252,7 @@ class PaymentDialog(QDialog):
         column.addWidget(self.change_label)
         column.addWidget(self.done_detail)
         column.addStretch(1)
+        column.addWidget(self.next_scan_edit)
         column.addLayout(row)
         return page
 
@@ -259,6 +285,8 @@ class PaymentDialog(QDialog):
         """Choose how the next tender is paid and prepare its fields."""
         if self.placed is not None:
             return
+        # An amount the cashier typed before choosing the method is kept (amount, F2, …).
+        typed = self.amount_edit.text() if self.amount_edit.isModified() else ""
         self.method = method
         for kind, button in self.method_buttons.items():
             button.setChecked(kind is method)
@@ -274,8 +302,30 @@ class PaymentDialog(QDialog):
         if method is PaymentKind.ACCOUNT and not self.account_edit.text():
             self.account_edit.setText(self._customer_number)
         self._refresh()
+        if typed:
+            self.amount_edit.setText(typed)
+            self.amount_edit.setModified(True)
+        missing = self._missing_card_field() if typed else None
+        if missing is not None:
+            missing.setFocus()
+            return
         self.amount_edit.setFocus()
         self.amount_edit.selectAll()
+
+    def _missing_card_field(self) -> QLineEdit | None:
+        """The first card detail the shop requires that is still empty (None: card only)."""
+        if self.method is not PaymentKind.CARD:
+            return None
+        if self.card_rules.last4 and not self.last4_edit.text().strip():
+            return self.last4_edit
+        if self.card_rules.reference and not self.reference_edit.text().strip():
+            return self.reference_edit
+        return None
+
+    @Slot(str)
+    def _on_last4_edit_text_edited(self, text: str) -> None:
+        if len(text) == LAST4 and text.isascii() and text.isdigit():
+            self.reference_edit.setFocus()
 
     def _refresh(self) -> None:
         left = self.left_minor
@@ -305,11 +355,14 @@ class PaymentDialog(QDialog):
             tender = self._tender(amount, left)
         except (ServiceError, MoneyError) as exc:
             self._say(str(exc))
-            self.amount_edit.setFocus()
-            self.amount_edit.selectAll()
+            details = (self.last4_edit, self.reference_edit, self.account_edit, self.pin_edit)
+            if self.focusWidget() not in details:  # else the detail to fix has the focus
+                self.amount_edit.setFocus()
+                self.amount_edit.selectAll()
             return None
         self._say("")
         self.tenders.append(tender)
+        self.amount_edit.setModified(False)  # taken: the next tender starts from what is left
         self.reference_edit.clear()
         self.last4_edit.clear()
         self.pin_edit.clear()
@@ -324,17 +377,12 @@ class PaymentDialog(QDialog):
         if self.method is PaymentKind.CASH:
             return PaymentDraft(key, PaymentKind.CASH, min(amount, left), amount)
         if amount > left:
+            self.amount_edit.setFocus()
             raise ValidationError(f"Only {money_text(left)} is left to pay: the rest goes in cash.")
         if self.method is PaymentKind.CARD:
-            if not self.reference_edit.text().strip():
-                self.reference_edit.setFocus()
-                raise ValidationError("Enter the approval reference the card terminal printed.")
+            reference, last4 = self._card_details()
             return PaymentDraft(
-                key,
-                PaymentKind.CARD,
-                amount,
-                card_reference=self.reference_edit.text(),
-                card_last4=self.last4_edit.text(),
+                key, PaymentKind.CARD, amount, card_reference=reference, card_last4=last4
             )
         if not self.pin_edit.text():
             self.pin_edit.setFocus()
@@ -346,6 +394,33 @@ class PaymentDialog(QDialog):
             account_number=self.account_edit.text(),
             pin=self.pin_edit.text(),
         )
+
+    def _card_details(self) -> tuple[str, str]:
+        """The reference and last four typed, checked against the shop's rules.
+
+        Raises:
+            ValidationError: a required detail is missing or a detail is malformed.
+        """
+        reason = self.card_rules.missing(self.reference_edit.text(), self.last4_edit.text())
+        if reason:
+            missing = self._missing_card_field()
+            if missing is not None:
+                missing.setFocus()
+            raise ValidationError(reason)
+        try:
+            reference = clean_text(
+                self.reference_edit.text(), "card terminal reference", limit=REFERENCE_MAX
+            )
+        except ServiceError:
+            self.reference_edit.setFocus()
+            self.reference_edit.selectAll()
+            raise
+        last4 = self.last4_edit.text().strip()
+        if last4 and not (len(last4) == LAST4 and last4.isascii() and last4.isdigit()):
+            self.last4_edit.setFocus()
+            self.last4_edit.selectAll()
+            raise ValidationError("Enter the last four digits of the card.")
+        return reference, last4
 
     @Slot()
     def remove_last(self) -> None:
@@ -359,6 +434,10 @@ class PaymentDialog(QDialog):
     def _on_enter(self) -> None:
         if self.placed is not None:
             self.accept()
+            return
+        missing = self._missing_card_field()
+        if self.left_minor > 0 and missing is not None and not missing.hasFocus():
+            missing.setFocus()  # Enter goes on to the next card detail the shop requires
             return
         if self.left_minor > 0 and self.take() is None:
             return
@@ -374,6 +453,8 @@ class PaymentDialog(QDialog):
         if self.placed is not None:
             self.accept()
             return
+        if self.left_minor > 0 and self.amount_edit.text().strip() and self.take() is None:
+            return  # F12 takes the amount typed, like Enter; take() said why not
         if self.left_minor != 0:
             self._say(f"{money_text(self.left_minor)} is still to pay.")
             return
@@ -394,12 +475,18 @@ class PaymentDialog(QDialog):
         )
         self.pages.setCurrentIndex(1)
         self.activateWindow()  # the focused field was on the hidden page
-        self.next_button.setFocus()
+        self.next_scan_edit.setFocus()  # a scan here is the next sale's first item
 
     @Slot()
     def _on_receipt(self) -> None:
         if self.placed is not None:
             emit(self.receipt_requested, self.placed.order_id)
+
+    @override
+    def accept(self) -> None:
+        if self.placed is not None:
+            self.next_code = self.next_scan_edit.text().strip()
+        super().accept()
 
     @override
     def reject(self) -> None:

@@ -23,10 +23,12 @@ from PySide6.QtWidgets import (
 )
 
 from posapp.money import MoneyError
-from posapp.services.platform.dto import StoreDTO
+from posapp.services.platform.dto import StoreDTO, UserDTO
 from posapp.services.platform.errors import ServiceError, ValidationError
+from posapp.services.sales import SalesApi
 from posapp.ui.kit.dialogs import dialog_buttons, dialog_column
 from posapp.ui.kit.formatting import money_text
+from posapp.ui.kit.lifetime import one_use
 from posapp.ui.kit.widgets import SPACING, message_label
 from posapp.ui.register.dialogs import parse_amount
 
@@ -219,3 +221,24 @@ class CloseTillDialog(_CashForm):
             allow_zero=True,
         )
         self.by_piece.setChecked(True)
+
+
+def open_till_with_float(sales: SalesApi, user: UserDTO, parent: QWidget) -> int | None:
+    """Ask for the counted float and open this register's till; None when the cashier cancels.
+
+    The till page and the register (which offers it in place when the till is closed) share it.
+
+    Returns:
+        The float the till was opened with.
+
+    Raises:
+        ServiceError: the stores could not be read or the till could not be opened.
+    """
+    stores = sales.stores()
+    pieces = sales.denominations(user)
+    with one_use(OpenTillDialog(stores, pieces, parent)) as dialog:
+        if not dialog.exec() or dialog.store_id is None:
+            return None
+        store_id, amount, counted = dialog.store_id, dialog.amount, dialog.pieces
+    sales.open_till(user, store_id, amount, counted)
+    return amount

@@ -38,7 +38,7 @@ from posapp.ui.kit.progress_dialog import DialogLook
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.widgets import SPACING
 from posapp.ui.kit.zoned import today_in
-from posapp.ui.register.till_dialogs import CashMoveDialog, CloseTillDialog, OpenTillDialog
+from posapp.ui.register.till_dialogs import CashMoveDialog, CloseTillDialog, open_till_with_float
 
 PdfSink = Callable[[str, bytes], None]
 REPORT_LOOK: Final = DialogLook(
@@ -244,19 +244,11 @@ class TillView(QWidget):
     def open_till(self) -> None:
         """Open the till with a counted float."""
         try:
-            stores = self.sales.stores()
-            pieces = self.sales.denominations(self.user)
+            amount = open_till_with_float(self.sales, self.user, self)
         except ServiceError as exc:
             self.say(str(exc))
             return
-        with one_use(OpenTillDialog(stores, pieces, self)) as dialog:
-            if not dialog.exec() or dialog.store_id is None:
-                return
-            store_id, amount, counted = dialog.store_id, dialog.amount, dialog.pieces
-        try:
-            self.sales.open_till(self.user, store_id, amount, counted)
-        except ServiceError as exc:
-            self.say(str(exc))
+        if amount is None:
             return
         self.say(f"Till opened with a float of {money_text(amount)}.")
         self.refresh()

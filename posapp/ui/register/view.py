@@ -1,10 +1,12 @@
 """The register: scan, adjust, take payment; keyboard first, the barcode field always focused.
 
 Keys (each also on a button that shows it): F2 search, F4 customer, F5 quantity, F6 line
-discount, F7 order discount, F8 coupons, F9 park, F10 parked sales, F11 price, F12 pay,
-Del remove line, Esc cancel the sale (twice), Ctrl+P receipt of the last sale, Up/Down choose a
-line, ``+``/``-`` in the empty barcode field change the chosen line's quantity by one, and
-``3*`` before a code adds three. A USB scanner types the code and Enter into the barcode field.
+discount, F7 order discount, F8 coupons, F9 park, F10 parked sales, F11 price, F12 pay, Del
+remove line, Esc cancel the sale (twice), F3 no sale (open the drawer, a manager's approval),
+Ctrl+P receipt of the last sale, Ctrl+O open the till in place while it is closed, Up/Down choose
+a line, ``+``/``-`` in the empty barcode field change the chosen line's quantity by one, and
+``3*`` before a code adds three. A USB scanner types the code and Enter into the barcode field; a
+coupon's code scanned or typed there is applied to the sale (F8 lists and removes coupons).
 
 A quantity prefix is a positive whole number. ``-3*code`` typed into the empty field is refused:
 its ``-`` was taken as "one fewer" the moment it was pressed, so when the text that follows it
@@ -36,7 +38,9 @@ from posapp.ui.register.cart import Cart
 from posapp.ui.register.flow import RegisterFlow
 from posapp.ui.register.layout import ACTIONS, RegisterLayout
 from posapp.ui.register.model import COLUMNS, CartTableModel
+from posapp.ui.register.till_dialogs import open_till_with_float
 
+CLOSED_TILL = "The till is closed: press Ctrl+O to count the float and open it here."
 CANCEL_WINDOW_S = 4.0
 """Esc must be pressed twice within this many seconds to throw a sale away."""
 
@@ -46,10 +50,12 @@ class RegisterView(RegisterLayout):
 
     Signals:
         sale_completed(object): a ``PlacedOrder`` after a sale was placed and paid.
+        till_opened(): the till was opened from the register (Ctrl+O while it was closed).
         line_painted(): the cart view repainted after a scan (for the speed benchmark).
     """
 
     sale_completed = Signal(object)
+    till_opened = Signal()
     line_painted = Signal()
 
     def __init__(
@@ -70,6 +76,9 @@ class RegisterView(RegisterLayout):
         self._minus_pressed = False
         self._minus_line: int | None = None
         self.flow = RegisterFlow(self, parent=self)
+        # Whoever focuses the register (Ctrl+3, a page switch, a closed dialog) focuses the scan
+        # field: focus left on the view itself looked right and swallowed the next scan.
+        self.setFocusProxy(self.scan_edit)
         self._connect()
         self._shortcuts()
         bus.product_changed.connect(self._on_bus_product_changed)
@@ -87,6 +96,7 @@ class RegisterView(RegisterLayout):
             button.clicked.connect(getattr(self, name))
         self.grid.category_chosen.connect(self._on_grid_category_chosen)
         self.grid.product_chosen.connect(self._on_grid_product_chosen)
+        self.grid.scan_field = self.scan_edit
         self.pay_button.clicked.connect(self.pay)
 
     def _shortcuts(self) -> None:
@@ -100,6 +110,7 @@ class RegisterView(RegisterLayout):
             "F12": self.pay,
             "Ctrl+P": self.print_receipt,
             "F3": self.no_sale,
+            "Ctrl+O": self.open_till,
         }
         keys.update({key: getattr(self, name) for key, _label, name in ACTIONS})
         self.shortcuts: list[QShortcut] = []
@@ -220,9 +231,10 @@ class RegisterView(RegisterLayout):
         except ServiceError as exc:
             self.say(str(exc), "error")
             return
+        self.open_till_button.setVisible(self.till is None)
         if self.till is None:
             self.till_label.setText("Till closed")
-            self.say("The till is closed: open it on the Till page before selling.", "warning")
+            self.say(CLOSED_TILL, "warning")
         else:
             opened = self.till.opened_at.astimezone().strftime("%H:%M")
             self.till_label.setText(
@@ -288,7 +300,13 @@ class RegisterView(RegisterLayout):
             self.say(str(exc), "error")
             return False
         if product is None:
-            self.say(f"No product has the code “{code[:40]}”. Press F2 to search by name.", "error")
+            if not star and self.flow.scan_coupon(code):
+                return False  # a coupon: applied, or the register says why not
+            self.say(
+                f"No product has the code “{code[:40]}”, and no coupon either. "
+                "Press F2 to search by name.",
+                "error",
+            )
             return False
         self._codes[code] = product
         return self.add_product(product, quantity)
@@ -499,7 +517,18 @@ class RegisterView(RegisterLayout):
 
     @Slot()
     def pay(self) -> None:
-        """F12: take payment and place the sale; then show the change and start the next."""
+        """F12: take payment and place the sale; then show the change and start the next.
+
+        A code still in the scan field (typed, not yet entered) is entered first: a coupon
+        typed there and F12 applies it and pays. If it is refused, the register says why and
+        the payment waits.
+        """
+        pending = self.scan_edit.text().strip()
+        if pending:
+            self.scan_edit.clear()
+            self.scan(pending)
+            if self.message.level == "error":
+                return
         with self._dialogs():
             placed = self.flow.pay()
         if placed is None:
@@ -508,6 +537,26 @@ class RegisterView(RegisterLayout):
         self.change.show_change(placed.change_minor, placed.number, placed.paid_minor)
         self.say(f"Order {placed.number} paid.", "info")
         emit(self.sale_completed, placed)
+        next_code = self.flow.take_next_code()
+        if next_code:  # scanned on the change screen: the next sale starts with it
+            self.scan(next_code)
+
+    @Slot()
+    def open_till(self) -> None:
+        """Ctrl+O while the till is closed: count the float and open it, then back to scanning."""
+        if self.till is not None:
+            return
+        with self._dialogs():
+            try:
+                amount = open_till_with_float(self.sales, self.user, self)
+            except ServiceError as exc:
+                self.say(str(exc), "error")
+                return
+        if amount is None:
+            return
+        self.refresh_till()
+        self.say(f"Till opened with a float of {money_text(amount)}. Scan the first item.", "info")
+        emit(self.till_opened)
 
     @Slot()
     def print_receipt(self) -> None:
@@ -520,6 +569,14 @@ class RegisterView(RegisterLayout):
         """F3: open the cash drawer without a sale (a manager, or a manager's approval)."""
         with self._dialogs():
             self.flow.drawer.no_sale()
+    def keep_clear(self) -> list[QWidget]:
+        """What a toast must never cover: every button, and the total."""
+        return [
+            *self.buttons.values(),
+            self.pay_button,
+            self.totals.total_caption,
+            self.totals.total_label,
+        ]
 
     def may(self, permission: Permission) -> bool:
         """Whether the logged-in user's role allows ``permission`` without a manager."""
