@@ -26,7 +26,6 @@ from posapp.services.platform.facade import Facade, in_unit_of_work, reads, writ
 from posapp.services.platform.printer import PrinterError, connected, kick_drawer
 from posapp.services.platform.printer_address import PrinterAddress
 from posapp.services.platform.retry import with_retry
-from posapp.services.platform.settings import get_setting
 from posapp.services.sales import card_rules as cards
 from posapp.services.sales import (
     checkout,

@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
-from posapp.services.platform.errors import ValidationError
 from posapp.services.platform import registry
+from posapp.services.platform.errors import ValidationError
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.sales.dto import PaymentDraft, PaymentKind
 

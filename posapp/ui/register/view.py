@@ -569,6 +569,7 @@ class RegisterView(RegisterLayout):
         """F3: open the cash drawer without a sale (a manager, or a manager's approval)."""
         with self._dialogs():
             self.flow.drawer.no_sale()
+
     def keep_clear(self) -> list[QWidget]:
         """What a toast must never cover: every button, and the total."""
         return [
