@@ -3,8 +3,8 @@
 A :class:`posapp.ui.register.view.RegisterView` over a seeded SQLite file with this register's
 till open. Each sample types a different product's barcode into the scan field, then times from
 the scanner's Enter (``QTest.keyClick``) until the cart view has painted with the new line: the
-product lookup through the service, the cart, the totals and the repaint. Target ≤ 16 ms (one
-frame at 60 Hz, issue #5).
+product lookup through the service, the cart, the totals and the repaint. Target: p95 ≤ 16 ms
+(one frame at 60 Hz; issue #5 set it on the median, issue #17 on the p95, on a busy machine).
 """
 
 from __future__ import annotations
@@ -74,6 +74,7 @@ def scan_figure(ctx: Context) -> Figure:
         fig = figure_from(
             samples,
             "scan to line painted on the register (offscreen)",
+            stat="p95",
             target=TARGET_MS,
             checked=f"{count} scans → {count} lines, each the scanned product, painted",
         )

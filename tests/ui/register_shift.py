@@ -132,11 +132,7 @@ class Shift:
         press(Key(Key.Key_0 + orders), CTRL)
         register = self.register
         spin_until(register.isVisible)
-        # WORKAROUND for issue #17 ("Lost scans", fixed with the rest of #17): after a tab
-        # switch the focus may sit on the register widget instead of its scan field.
-        if not register.scan_edit.hasFocus():
-            register.focus_scan()
-        spin_until(register.scan_edit.hasFocus)
+        spin_until(register.scan_edit.hasFocus)  # Ctrl+3 focuses the scan field (#17)
 
     @property
     def register(self) -> RegisterView:
