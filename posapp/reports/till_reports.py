@@ -76,6 +76,7 @@ def till_report_sections(report: TillReport) -> list[Section]:
                 ("Tax (included and added)", money(report.tax_minor)),
                 ("Refunds", money(-report.refunds_minor)),
                 ("Cancelled orders", str(report.cancelled_count)),
+                ("No-sale drawer opens", str(report.no_sale_count)),
             ),
             ("Net sales", money(report.sales_minor - report.refunds_minor)),
         ),
@@ -123,7 +124,6 @@ def till_report_sections(report: TillReport) -> list[Section]:
         ("Cash refunds", money(-report.cash_refunds_minor)),
         ("Cash in", money(report.cash_in_minor)),
         ("Cash out", money(-report.cash_out_minor)),
-        ("No-sale opens", str(report.no_sale_count)),
     ]
     if report.account_cash_minor:
         drawer.append(("Account deposits/withdrawals", money(report.account_cash_minor)))

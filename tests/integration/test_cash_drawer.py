@@ -233,7 +233,7 @@ def test_no_sale_opens_are_counted_on_the_z_report(
     z = tills.close_till(backend.uow(), shop.cashier, 10_000)
     assert z.no_sale_count == 3
     text = PdfReader(io.BytesIO(till_report_pdf(z))).pages[0].extract_text()
-    assert "No-sale opens\n3\n" in text
+    assert "No-sale drawer opens\n3\n" in text
     open_shop_till(backend, shop)  # a new shift starts from zero
     assert backend.sales.x_report(shop.manager).no_sale_count == 0
     assert backend.sales.z_report(shop.manager, z.session.id).no_sale_count == 3
