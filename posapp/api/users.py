@@ -39,20 +39,12 @@ class User(BaseModel):
     last_login_at: datetime | None
     locked_until: datetime | None
 
+    model_config = ConfigDict(from_attributes=True)
+
     @classmethod
     def of(cls, user: UserDTO) -> User:
-        """The API's view of a user DTO."""
-        return cls(
-            id=user.id,
-            username=user.username,
-            full_name=user.full_name,
-            role=user.role,
-            active=user.active,
-            store_id=user.store_id,
-            created_at=user.created_at,
-            last_login_at=user.last_login_at,
-            locked_until=user.locked_until,
-        )
+        """The API's view of a user DTO (its fields by name)."""
+        return cls.model_validate(user)
 
 
 class UserPage(BaseModel):

@@ -7,9 +7,19 @@ A thin edge like :mod:`posapp.cli.users`: the token commands act as the trusted 
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import datetime
 
-from posapp.cli.kit import EXIT_OK, Commands, command, group, open_backend, table
+from posapp.cli.kit import (
+    EXIT_ERROR,
+    EXIT_OK,
+    PROG,
+    Commands,
+    command,
+    group,
+    open_backend,
+    table,
+)
 from posapp.config import AppConfig
 from posapp.services.staff import SCOPES, create_token, find_user, list_tokens, revoke_token
 
@@ -66,9 +76,17 @@ def register_cli(commands: Commands) -> None:
 
 def serve_api(args: argparse.Namespace, config: AppConfig) -> int:
     """``posapp serve [--host H] [--port P]``: run until interrupted."""
-    import uvicorn  # noqa: PLC0415 - only the server needs it
+    try:
+        import uvicorn  # noqa: PLC0415 - only the server needs it
 
-    from posapp.api import create_app  # noqa: PLC0415
+        from posapp.api import create_app  # noqa: PLC0415
+    except ModuleNotFoundError as exc:
+        print(
+            f"{PROG}: error: the API needs the 'api' extra ({exc.name} is missing): "
+            "pip install 'posapp[api]'",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
 
     with open_backend(config) as backend:
         app = create_app(backend)
