@@ -31,10 +31,11 @@ from posapp.models.orders import (
     TillSession,
 )
 from posapp.models.stores import MovementKind, StockLevel, StockMovement, Store, StoreKind
-from posapp.models.users import AuditEntry, LoginThrottle, Role, Setting, User
+from posapp.models.users import ApiToken, AuditEntry, LoginThrottle, Role, Setting, User
 
 __all__ = [
     "AccountStatus",
+    "ApiToken",
     "AuditEntry",
     "Base",
     "CashMovement",

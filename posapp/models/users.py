@@ -98,3 +98,25 @@ class LoginThrottle(Base):
     failed_attempts: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ApiToken(IdMixin, CreatedAtMixin, Base):
+    """A staff user's token for the HTTP API (``posapp token create``): only its hash is kept.
+
+    The token acts as its user, within its scopes: the user's role still decides (a deactivated
+    user's tokens stop working at once). Revoked tokens stay, for the audit log's sake.
+    """
+
+    __tablename__ = "api_tokens"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # SHA-256 (hex) of the secret token; the token itself is shown once and never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The first characters of the token, so that a person can tell which one a listing means.
+    prefix: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(100), default="")
+    scopes: Mapped[str] = mapped_column(String(500))  # space-separated, sorted
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -14,7 +14,7 @@ from __future__ import annotations
 from posapp.services.platform import settings
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.facade import Facade, reads, writes
-from posapp.services.staff import audit, auth, home_stores, lockout, users
+from posapp.services.staff import audit, auth, home_stores, lockout, tokens, users
 from posapp.services.staff.permissions import Permission
 from posapp.services.staff.security import Approval, check_approval
 
@@ -58,6 +58,13 @@ class StaffApi(Facade):
     set_active = writes(users.set_active)
     reset_password = writes(users.reset_password)
     unlock_user = writes(users.unlock_user)
+
+    # ---- API tokens (the HTTP API, ``posapp serve``) ----------------------------------------
+
+    authenticate_token = writes(tokens.authenticate_token)
+    create_token = writes(tokens.create_token)
+    revoke_token = writes(tokens.revoke_token)
+    list_tokens = reads(tokens.list_tokens)
 
     # ---- the audit log ----------------------------------------------------------------------
 
