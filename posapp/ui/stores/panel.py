@@ -46,7 +46,8 @@ SEARCH_DELAY_MS = 200
 STOCK_VIEW, GRID_VIEW, REPLENISH_VIEW = 0, 1, 2
 
 
-def _table(name: str, parent: QWidget) -> QTableView:
+def make_table(name: str, parent: QWidget) -> QTableView:
+    """A read-only table of whole rows, one selected at a time, in the tab's look."""
     table = QTableView(parent)
     table.setObjectName(name)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -134,7 +135,7 @@ class StockPanel(QWidget):
     def _build_stock_view(self) -> None:
         """The stock table above the selected product's movements."""
         self.stock_model = StockTableModel(self._fetch_rows, self)
-        self.stock_table = _table("stockTable", self)
+        self.stock_table = make_table("stockTable", self)
         self.stock_table.setModel(self.stock_model)
         self.stock_table.setAccessibleName("Stock levels")
         header = self.stock_table.horizontalHeader()
@@ -143,7 +144,7 @@ class StockPanel(QWidget):
             self.stock_table.setColumnWidth(column, width)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.history_model = MovementHistoryModel(None, self)
-        self.history_table = _table("historyTable", self)
+        self.history_table = make_table("historyTable", self)
         self.history_table.setModel(self.history_model)
         self.history_table.setAccessibleName("Movement history")
         self.history_table.horizontalHeader().setStretchLastSection(True)
@@ -176,7 +177,7 @@ class StockPanel(QWidget):
     def _build_replenishment_view(self) -> None:
         page = QWidget(self)
         self.replenishment_model = ReplenishmentModel(self)
-        self.replenishment_table = _table("replenishmentTable", page)
+        self.replenishment_table = make_table("replenishmentTable", page)
         self.replenishment_table.setModel(self.replenishment_model)
         self.replenishment_table.setAccessibleName("Replenishment list")
         for column, width in enumerate((100, 250, 200, 84, 96, 100, 124)):
