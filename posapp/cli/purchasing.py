@@ -11,6 +11,7 @@ from posapp.config import AppConfig
 from posapp.money import format_money
 from posapp.reports.purchasing import purchases_report_pdf
 from posapp.services.platform.files import check_target, write_atomic
+from posapp.services.platform.zone import shop_zone
 from posapp.services.purchasing import purchases_report
 
 __all__ = ["register_cli", "report_purchases"]
@@ -36,9 +37,12 @@ def report_purchases(args: argparse.Namespace, config: AppConfig) -> int:
         return EXIT_ERROR
     with open_backend(config) as backend:
         report = purchases_report(backend.read_uow(), None, args.from_day, args.to_day)
-    write_atomic(out, purchases_report_pdf(report))
+        with backend.read_uow() as uow:
+            zone = shop_zone(uow)
+    write_atomic(out, purchases_report_pdf(report, zone=zone))
     print(
-        f"Wrote {out}: {len(report.orders)} purchase orders, ordered "
+        f"Wrote {out}: {len(report.orders)} purchase order"
+        f"{'s' if len(report.orders) != 1 else ''}, ordered "
         f"{format_money(report.ordered_minor)}, received {format_money(report.received_minor)}."
     )
     return EXIT_OK

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import tzinfo
 from typing import Any
 
 from reportlab.lib.pagesizes import A4
@@ -102,8 +103,8 @@ def purchase_order_pdf(order: PurchaseOrderDTO) -> bytes:
     return buffer.getvalue()
 
 
-def purchases_report_pdf(report: PurchasesReport) -> bytes:
-    """The period's purchase orders by supplier, then each order."""
+def purchases_report_pdf(report: PurchasesReport, *, zone: tzinfo | None = None) -> bytes:
+    """The period's purchase orders by supplier, then each order (days in ``zone``: the shop's)."""
     st = _styles()
     buffer = io.BytesIO()
     doc = _doc(buffer, "Purchases")
@@ -111,7 +112,8 @@ def purchases_report_pdf(report: PurchasesReport) -> bytes:
         Paragraph(markup(f"Purchases {report.date_from} to {report.date_to}"), st["title"]),
         Paragraph(
             markup(
-                f"{report.shop.legal_name or 'posapp'} · {len(report.orders)} orders · "
+                f"{report.shop.legal_name or 'posapp'} · {len(report.orders)} "
+                f"order{'s' if len(report.orders) != 1 else ''} · "
                 f"ordered {format_money(report.ordered_minor)} · "
                 f"received {format_money(report.received_minor)} (cancelled orders left out)"
             ),
@@ -139,7 +141,7 @@ def purchases_report_pdf(report: PurchasesReport) -> bytes:
     rows += [
         [
             row.number,
-            f"{row.created_at:%Y-%m-%d}",
+            f"{row.created_at.astimezone(zone):%Y-%m-%d}",
             Paragraph(markup(row.supplier_name), st["cell"]),
             row.store_code,
             row.status_label,

@@ -54,7 +54,7 @@ def test_report_purchases_writes_a_pdf(
         str(out),
     )
     assert code == 0
-    assert "1 purchase orders, ordered 8.00, received 3.20" in capsys.readouterr().out
+    assert "1 purchase order, ordered 8.00, received 3.20" in capsys.readouterr().out
     text = PdfReader(io.BytesIO(out.read_bytes())).pages[0].extract_text()
     assert "Purchases" in text
     assert "Orchard Ltd" in text

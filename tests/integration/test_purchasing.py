@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import threading
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -13,7 +14,14 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from posapp.events import ProductChanged, PurchaseOrderChanged, RecordingPublisher, StockMoved
-from posapp.models import AuditEntry, OutboxAttachment, OutboxEmail, Product, StockLevel
+from posapp.models import (
+    AuditEntry,
+    OutboxAttachment,
+    OutboxEmail,
+    Product,
+    PurchaseReceipt,
+    StockLevel,
+)
 from posapp.reports.purchasing import purchase_order_pdf
 from posapp.services.backend import Backend
 from posapp.services.notifications import SmtpSettings, mailer
@@ -352,3 +360,39 @@ def test_the_pdf_reaches_the_supplier_over_smtp(backend: Backend, buying: Purcha
     assert [f.get_filename() for f in files] == [f"{sent.number}.pdf"]
     data = files[0].get_content()
     assert sent.number in PdfReader(io.BytesIO(data)).pages[0].extract_text()
+
+
+def test_two_receivers_at_once_book_every_unit_once(backend: Backend, buying: Purchasing) -> None:
+    """Four threads receive the same order at once: the order row's lock serialises them."""
+    w = buying.world
+    order_id = _draft(backend, buying)
+    backend.purchasing.send_purchase_order(w.manager, order_id, purchase_order_pdf)
+    pear = backend.purchasing.purchase_order(w.manager, order_id).lines[0]
+    barrier = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def receive() -> None:
+        barrier.wait()
+        try:
+            for _ in range(3):
+                backend.purchasing.receive_purchase_order(
+                    w.manager, order_id, [ReceiveLine(pear.id, 2)]
+                )
+        except BaseException as exc:  # reported below, with the thread's own error
+            errors.append(exc)
+
+    threads = [threading.Thread(target=receive) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    order = backend.purchasing.purchase_order(w.manager, order_id)
+    assert order.lines[0].received == 24
+    assert order.lines[0].over == 14
+    assert _on_hand(backend, w.shop, w.pear) == 24
+    with backend.read_uow() as uow:
+        booked = uow.session.scalar(
+            select(func.sum(PurchaseReceipt.quantity)).where(PurchaseReceipt.order_id == order_id)
+        )
+    assert booked == 24

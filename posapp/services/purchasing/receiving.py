@@ -149,7 +149,9 @@ def receive_purchase_order(
             if missing:
                 raise NotFoundError(f"Line {missing[0]} is not on {order.number}.")
             by_product = {found[lid].product_id: units for lid, units in merged.items()}
-            for line_id in sorted(merged):  # the cost first: it reads on-hand before the units
+            # The cost first (it reads on-hand before the units); products are locked in id
+            # order, as put_stock locks levels, so two deliveries never deadlock on them.
+            for line_id in sorted(merged, key=lambda lid: found[lid].product_id):
                 _take_cost(uow, user.id, found[line_id], merged[line_id])
             put_stock(
                 uow,
