@@ -31,6 +31,7 @@ from posapp.services.platform.registry import shop_profile
 from posapp.services.platform.text import clean_text
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.purchasing.dto import (
+    STATUS_LABELS,
     PurchaseLine,
     PurchaseLineInput,
     PurchaseOrderDTO,
@@ -302,6 +303,36 @@ def send_purchase_order(
         return result
 
 
+def _close(
+    uow: UnitOfWork,
+    actor: UserDTO,
+    order_id: int,
+    *,
+    allowed: tuple[PurchaseStatus, ...],
+    refusal: str,
+    to: PurchaseStatus,
+    action: str,
+) -> PurchaseOrderDTO:
+    """Move an order in one of the ``allowed`` statuses to the closed status ``to``, audited."""
+    with uow:
+        user = authorize(uow, actor, PURCHASING)
+        order = lock_order(uow, order_id)
+        if order.status not in {status.value for status in allowed}:
+            status = STATUS_LABELS.get(order.status, order.status).lower()
+            raise ValidationError(refusal.format(number=order.number, status=status))
+        short = {
+            str(line.product_id): line.outstanding
+            for line in order_dto(uow, order).lines
+            if line.outstanding
+        }
+        order.status = to.value
+        order.closed_at = uow.now()
+        changed(uow, order, action, user.id, short=short)
+        result = order_dto(uow, order)
+        uow.commit()
+        return result
+
+
 @requires(PURCHASING)
 def cancel_purchase_order(uow: UnitOfWork, actor: UserDTO, order_id: int) -> PurchaseOrderDTO:
     """Cancel a draft or sent order (nothing received against it yet).
@@ -309,41 +340,35 @@ def cancel_purchase_order(uow: UnitOfWork, actor: UserDTO, order_id: int) -> Pur
     Raises:
         ValidationError: goods were received already (close it short instead) or it is closed.
     """
-    with uow:
-        user = authorize(uow, actor, PURCHASING)
-        order = lock_order(uow, order_id)
-        if order.status not in (PurchaseStatus.DRAFT.value, PurchaseStatus.SENT.value):
-            raise ValidationError(
-                f"{order.number} is {order.status.replace('_', ' ')}: it cannot be cancelled."
-            )
-        order.status = PurchaseStatus.CANCELLED.value
-        order.closed_at = uow.now()
-        changed(uow, order, "cancel", user.id)
-        result = order_dto(uow, order)
-        uow.commit()
-        return result
+    return _close(
+        uow,
+        actor,
+        order_id,
+        allowed=(PurchaseStatus.DRAFT, PurchaseStatus.SENT),
+        refusal="{number} is {status}: it cannot be cancelled.",
+        to=PurchaseStatus.CANCELLED,
+        action="cancel",
+    )
 
 
 @requires(PURCHASING)
 def close_purchase_order(uow: UnitOfWork, actor: UserDTO, order_id: int) -> PurchaseOrderDTO:
     """Close a partly received order: the missing units will not come (short delivery).
 
+    The units short per product are kept in the audit entry; the lines keep what arrived.
+
     Raises:
         ValidationError: the order is not partly received.
     """
-    with uow:
-        user = authorize(uow, actor, PURCHASING)
-        order = lock_order(uow, order_id)
-        if order.status != PurchaseStatus.PARTLY_RECEIVED.value:
-            raise ValidationError("Only a partly received order can be closed short.")
-        order.status = PurchaseStatus.RECEIVED.value
-        order.closed_at = uow.now()
-        dto = order_dto(uow, order)
-        short = {str(line.product_id): line.outstanding for line in dto.lines if line.outstanding}
-        changed(uow, order, "close_short", user.id, short=short)
-        result = order_dto(uow, order)
-        uow.commit()
-        return result
+    return _close(
+        uow,
+        actor,
+        order_id,
+        allowed=(PurchaseStatus.PARTLY_RECEIVED,),
+        refusal="{number} is {status}: only a partly received order can be closed short.",
+        to=PurchaseStatus.RECEIVED,
+        action="close_short",
+    )
 
 
 @requires(PURCHASING)

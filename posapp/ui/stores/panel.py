@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -60,6 +61,30 @@ def make_table(name: str, parent: QWidget) -> QTableView:
     table.horizontalHeader().setHighlightSections(False)
     table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft)
     return table
+
+
+def action_button(action: QAction, parent: QWidget, *, primary: bool = False) -> QPushButton:
+    """A button for ``action`` that names its shortcut and follows its enabled state."""
+    button = QPushButton(f"{action.text()}   {action.shortcut().toString()}", parent)
+    button.setToolTip(action.toolTip())
+    button.setAccessibleName(action.text())
+    button.setEnabled(action.isEnabled())
+    if primary:
+        button.setProperty("variant", "primary")
+    button.clicked.connect(action.trigger)
+    action.enabledChanged.connect(button.setEnabled)
+    return button
+
+
+def two_panes(parent: QWidget, left: QWidget, right: QWidget, left_width: int) -> QSplitter:
+    """A list on the left, the work on the right taking the room; neither can be collapsed."""
+    split = QSplitter(Qt.Orientation.Horizontal, parent)
+    split.setChildrenCollapsible(False)
+    split.addWidget(left)
+    split.addWidget(right)
+    split.setStretchFactor(1, 1)
+    split.setSizes([left_width, 1000])
+    return split
 
 
 def caption(text: str, parent: QWidget) -> QLabel:

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -49,7 +48,7 @@ from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.lifetime import open_once
 from posapp.ui.kit.table_model import RIGHT, Column, ColumnTableModel, Index
 from posapp.ui.kit.widgets import SPACING, shortcut_action
-from posapp.ui.stores.panel import caption, make_table
+from posapp.ui.stores.panel import action_button, caption, make_table, two_panes
 from posapp.ui.stores.purchase_dialogs import (
     ReceiveOrderDialog,
     SupplierDialog,
@@ -158,15 +157,7 @@ class PurchasingPage(QWidget):
         return action
 
     def _button(self, action: QAction, *, primary: bool = False) -> QPushButton:
-        button = QPushButton(f"{action.text()}   {action.shortcut().toString()}", self)
-        button.setToolTip(action.toolTip())
-        button.setAccessibleName(action.text())
-        button.setEnabled(action.isEnabled())
-        if primary:
-            button.setProperty("variant", "primary")
-        button.clicked.connect(action.trigger)
-        action.enabledChanged.connect(button.setEnabled)
-        return button
+        return action_button(action, self, primary=primary)
 
     def _build(self) -> None:
         a = self._action
@@ -206,15 +197,9 @@ class PurchasingPage(QWidget):
         stack.addWidget(self.lines_caption)
         stack.addWidget(self.line_table, 3)
         stack.addWidget(self.message)
-        split = QSplitter(Qt.Orientation.Horizontal, self)
-        split.setChildrenCollapsible(False)
-        split.addWidget(left)
-        split.addWidget(right)
-        split.setStretchFactor(1, 1)
-        split.setSizes([380, 900])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, SPACING, 0, 0)
-        layout.addWidget(split)
+        layout.addWidget(two_panes(self, left, right, 380))
         self._update_actions()
 
     # -- state ----------------------------------------------------------------------------

@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListView,
     QPushButton,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -60,7 +59,7 @@ from posapp.ui.stores.dialogs import (
     pick_of,
 )
 from posapp.ui.stores.export import export_operation
-from posapp.ui.stores.panel import StockPanel, caption
+from posapp.ui.stores.panel import StockPanel, action_button, caption, two_panes
 from posapp.ui.stores.purchasing import PurchasingPage
 from posapp.ui.stores.store_dialog import StoreDialog
 from posapp.ui.stores.store_list import StoreItemDelegate, StoreListModel
@@ -144,13 +143,7 @@ class StoresTab(Tab):
         stack.addWidget(self.actions_bar)
         stack.addWidget(self.panel, 1)
         stack.addWidget(self.message)
-        split = QSplitter(Qt.Orientation.Horizontal, self)
-        split.setChildrenCollapsible(False)
-        split.addWidget(left)
-        split.addWidget(right)
-        split.setStretchFactor(1, 1)
-        split.setSizes([260, 1000])
-        layout.addWidget(split, 1)
+        layout.addWidget(two_panes(self, left, right, 260), 1)
 
     def _action(
         self, text: str, shortcut: str, slot: Callable[[], None], permission: Permission
@@ -162,15 +155,8 @@ class StoresTab(Tab):
         return action
 
     def _button(self, action: QAction, parent: QWidget, *, primary: bool = False) -> QPushButton:
-        button = QPushButton(f"{action.text()}   {action.shortcut().toString()}", parent)
-        button.setToolTip(action.toolTip())
-        button.setAccessibleName(action.text())
-        button.setEnabled(action.isEnabled())
+        button = action_button(action, parent, primary=primary)
         button.setVisible(has_permission(self.user, Permission(action.data())))
-        if primary:
-            button.setProperty("variant", "primary")
-        button.clicked.connect(action.trigger)
-        action.enabledChanged.connect(button.setEnabled)
         return button
 
     def _build_actions(self) -> None:
