@@ -14,7 +14,11 @@ from sqlalchemy import select
 from posapp.models import OutboxAttachment
 from posapp.services.backend import Backend
 from posapp.ui.kit.bus import EventBus
-from posapp.ui.stores.purchase_dialogs import ReceiveOrderDialog, SupplierDialog
+from posapp.ui.stores.purchase_dialogs import (
+    ReceiveOrderDialog,
+    SupplierDialog,
+    SupplierItemDialog,
+)
 from posapp.ui.stores.purchasing import PurchasingPage
 from posapp.ui.stores.tab import StoresTab
 from tests.integration.purchasing_support import Purchasing, build_purchasing
@@ -62,6 +66,10 @@ def test_order_send_and_receive_part_from_the_keyboard(
     qtbot.wait_until(page.isVisible)
     assert page.supplier is not None
     assert page.supplier.name == "Orchard Ltd"
+    assert [(i.name, i.supplier_code) for i in page.items.rows] == [
+        ("Apple", "ORC-APPLE"),
+        ("Pear", "ORC-PEAR"),
+    ]
 
     _press(qtbot, page, Qt.Key.Key_O)  # order the low stock from the selected supplier
     qtbot.wait_until(lambda: page.order is not None and page.order.status == "draft")
@@ -127,6 +135,28 @@ def test_a_new_supplier_from_the_keyboard(
     assert [s.name for s in page.suppliers.rows] == ["Dairy Co", "Orchard Ltd"]
     assert page.supplier is not None
     assert page.supplier.name == "Dairy Co"
+    assert page.items.rows == []
+
+    _press(qtbot, page, Qt.Key.Key_A)  # list the cheese for the new supplier
+    item = page.active_dialog
+    assert isinstance(item, SupplierItemDialog)
+    item.activateWindow()
+    qtbot.wait_until(item.isActiveWindow)
+    QTest.keyClicks(item.picker.search_edit, "FD-CHEESE")
+    QTest.keyClick(item.picker.search_edit, Qt.Key.Key_Return)
+    assert item.pick is not None
+    QTest.keyClicks(item.code_edit, "DC-77")
+    QTest.keyClicks(item.cost_edit, "-1")
+    QTest.keyClick(item.code_edit, Qt.Key.Key_Return)
+    assert item.isVisible()
+    assert "Cost" in item.error_label.text()
+    item.cost_edit.clear()
+    QTest.keyClicks(item.cost_edit, "11.50")
+    with qtbot.wait_signal(item.finished):
+        QTest.keyClick(item.code_edit, Qt.Key.Key_Return)
+    assert [(i.name, i.supplier_code, i.cost_minor) for i in page.items.rows] == [
+        ("Cheddar", "DC-77", 1150)
+    ]
 
 
 def test_a_cashier_has_no_purchasing_page(

@@ -41,6 +41,7 @@ from posapp.services.purchasing import (
     PurchaseOrderDTO,
     PurchaseOrderRow,
     PurchasingApi,
+    SupplierItem,
     SupplierSummary,
 )
 from posapp.services.stock import StockApi, StoreSummary, format_quantity
@@ -91,6 +92,16 @@ SUPPLIER_COLUMNS: tuple[Column[SupplierSummary], ...] = (
     Column("lead", "Lead time", lambda s: f"{s.lead_time_days} d", align=RIGHT),
     Column("products", "Products", lambda s: f"{s.products:,}", align=RIGHT),
 )
+ITEM_COLUMNS: tuple[Column[SupplierItem], ...] = (
+    Column("name", "Product", lambda i: i.name),
+    Column("code", "Their code", lambda i: i.supplier_code),
+    Column(
+        "cost",
+        "Cost",
+        lambda i: money_text(i.cost_minor) + ("/kg" if i.sold_by_weight else ""),
+        align=RIGHT,
+    ),
+)
 ORDER_COLUMNS: tuple[Column[PurchaseOrderRow], ...] = (
     Column("number", "Order", lambda o: o.number),
     Column("supplier", "Supplier", lambda o: o.supplier_name),
@@ -128,9 +139,13 @@ class PurchasingPage(QWidget):
         self.order: PurchaseOrderDTO | None = None
         self.active_dialog: QDialog | None = None
         self.suppliers = ListModel(SUPPLIER_COLUMNS, self)
+        self.items = ListModel(ITEM_COLUMNS, self)
         self.orders = ListModel(ORDER_COLUMNS, self)
         self.lines = ListModel(LINE_COLUMNS, self)
         self.supplier_table = self._table("supplierTable", "Suppliers", self.suppliers, 0)
+        self.item_table = self._table(
+            "supplierItemTable", "Products of the supplier", self.items, 0
+        )
         self.order_table = self._table("purchaseOrderTable", "Purchase orders", self.orders, 1)
         self.line_table = self._table("purchaseLineTable", "Order lines", self.lines, 1)
         self.message = QLabel(self)
@@ -174,7 +189,10 @@ class PurchasingPage(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(SPACING)
         column.addWidget(caption("SUPPLIERS", left))
-        column.addWidget(self.supplier_table, 1)
+        column.addWidget(self.supplier_table, 2)
+        self.items_caption = caption("PRODUCTS SUPPLIED", left)
+        column.addWidget(self.items_caption)
+        column.addWidget(self.item_table, 3)
         row = QHBoxLayout()
         for action in (self.new_supplier_action, self.edit_supplier_action, self.add_item_action):
             row.addWidget(self._button(action))
@@ -226,6 +244,7 @@ class PurchasingPage(QWidget):
         keep_order = self.order.id if self.order else None
         self.suppliers.set_rows(self.purchasing.list_suppliers(self.user))
         self._select(self.supplier_table, [s.id for s in self.suppliers.rows], keep_supplier)
+        self._show_items()
         store = self.store
         rows = self.purchasing.purchase_orders(self.user, store_id=store.id) if store else []
         self.orders.set_rows(rows)
@@ -383,8 +402,19 @@ class PurchasingPage(QWidget):
 
     # -- slots ----------------------------------------------------------------------------
 
+    def _show_items(self) -> None:
+        supplier = self.supplier
+        items = self.purchasing.supplier_items(self.user, supplier.id) if supplier else []
+        self.items.set_rows(items)
+        name = f" · {supplier.name.upper()}" if supplier else ""
+        self.items_caption.setText(f"PRODUCTS SUPPLIED{name}")
+
     @Slot(QModelIndex, QModelIndex)
     def _on_supplier_current(self, _current: QModelIndex, _previous: QModelIndex) -> None:
+        try:
+            self._show_items()
+        except ServiceError as exc:
+            self.say(str(exc))
         self._update_actions()
 
     @Slot(QModelIndex, QModelIndex)
