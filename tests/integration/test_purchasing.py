@@ -396,3 +396,50 @@ def test_two_receivers_at_once_book_every_unit_once(backend: Backend, buying: Pu
             select(func.sum(PurchaseReceipt.quantity)).where(PurchaseReceipt.order_id == order_id)
         )
     assert booked == 24
+
+
+@pytest.mark.parametrize(
+    ("lines", "error"),
+    [
+        ([], ValidationError),
+        ([PurchaseLineInput(1, 0)], ValidationError),
+        ([PurchaseLineInput(1, -1)], ValidationError),
+        ([PurchaseLineInput(1, 2**63)], ValidationError),
+        ([PurchaseLineInput(1, True)], ValidationError),
+        ([PurchaseLineInput(1, 1.5)], ValidationError),  # type: ignore[arg-type]
+        ([PurchaseLineInput(1, 1), PurchaseLineInput(1, 2)], ValidationError),
+        ([PurchaseLineInput(1, 1, cost_minor=-1)], ValidationError),
+        ([PurchaseLineInput(999, 1)], NotFoundError),
+    ],
+)
+def test_bad_orders_write_nothing(
+    backend: Backend,
+    buying: Purchasing,
+    publisher: RecordingPublisher,
+    lines: list[PurchaseLineInput],
+    error: type[Exception],
+) -> None:
+    w = buying.world
+    publisher.events.clear()
+    with pytest.raises(error):
+        backend.purchasing.create_purchase_order(w.manager, buying.supplier, w.shop, lines)
+    assert publisher.events == []
+    assert backend.purchasing.purchase_orders(w.manager) == []
+
+
+def test_archived_suppliers_products_and_inactive_stores_take_no_orders(
+    backend: Backend, buying: Purchasing
+) -> None:
+    w = buying.world
+    line = [PurchaseLineInput(w.pear, 1)]
+    with pytest.raises(ValidationError, match="inactive"):
+        backend.purchasing.create_purchase_order(w.manager, buying.supplier, w.closed, line)
+    with pytest.raises(ValidationError, match="archived"):
+        backend.purchasing.create_purchase_order(
+            w.manager, buying.supplier, w.shop, [PurchaseLineInput(w.old, 1)]
+        )
+    backend.purchasing.set_supplier_active(w.manager, buying.supplier, False)
+    with pytest.raises(ValidationError, match="archived"):
+        backend.purchasing.create_purchase_order(w.manager, buying.supplier, w.shop, line)
+    assert backend.purchasing.list_suppliers(w.manager) == []
+    assert len(backend.purchasing.list_suppliers(w.manager, include_inactive=True)) == 1
