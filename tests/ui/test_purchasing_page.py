@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
@@ -108,6 +109,12 @@ def test_order_send_and_receive_part_from_the_keyboard(
     assert "10 units received" in page.message.text()
     assert page.close_action.isEnabled()
     assert not page.send_action.isEnabled()
+    target = tmp_path / "order.pdf"
+    page.save_pdf(target)  # Ctrl+Shift+F asks for the path first
+    qtbot.wait_until(lambda: page.message.text() == "Saved order.pdf.", timeout=20_000)
+    text = PdfReader(str(target)).pages[0].extract_text()
+    assert page.order.number in text
+    assert "Partly received" in text
     shot = tmp_path / "purchasing.png"
     assert tab.grab().save(str(shot))
 

@@ -9,6 +9,7 @@ Ctrl+Shift+S       Send the selected draft (its PDF goes to the supplier's email
 Ctrl+Shift+R       Receive the selected order (all or part of it)
 Ctrl+Shift+L       Close a partly received order short
 Ctrl+Shift+X       Cancel the selected draft or sent order
+Ctrl+Shift+F       Save the selected order as PDF (to print it, or send it by hand)
 Ctrl+Shift+U / I   New supplier / edit the selected supplier
 Ctrl+Shift+A       List a product for the selected supplier (code and cost)
 =================  =============================================================
@@ -17,12 +18,14 @@ Ctrl+Shift+A       List a product for the selected supplier (code and cost)
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Generic, TypeVar
 
 from PySide6.QtCore import QModelIndex, QObject, Qt, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDialog,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -47,8 +50,10 @@ from posapp.services.purchasing import (
 from posapp.services.stock import StockApi, StoreSummary, format_quantity
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.lifetime import open_once
+from posapp.ui.kit.operation import Operation
 from posapp.ui.kit.table_model import RIGHT, Column, ColumnTableModel, Index
 from posapp.ui.kit.widgets import SPACING, shortcut_action
+from posapp.ui.stores.export import order_pdf_operation
 from posapp.ui.stores.panel import action_button, caption, make_table, two_panes
 from posapp.ui.stores.purchase_dialogs import (
     ReceiveOrderDialog,
@@ -88,10 +93,9 @@ def _qty(line: PurchaseLine, value: int) -> str:
 
 SUPPLIER_COLUMNS: tuple[Column[SupplierSummary], ...] = (
     Column("name", "Supplier", lambda s: s.name),
-    Column("contact", "Contact", lambda s: s.contact or s.email),
     Column("lead", "Lead time", lambda s: f"{s.lead_time_days} d", align=RIGHT),
-    Column("products", "Products", lambda s: f"{s.products:,}", align=RIGHT),
 )
+"""Two columns, so the list stays readable beside the orders; the products are listed below."""
 ITEM_COLUMNS: tuple[Column[SupplierItem], ...] = (
     Column("name", "Product", lambda i: i.name),
     Column("code", "Their code", lambda i: i.supplier_code),
@@ -181,6 +185,7 @@ class PurchasingPage(QWidget):
         self.receive_action = a("Receive", "Ctrl+Shift+R", self.open_receive)
         self.close_action = a("Close short", "Ctrl+Shift+L", self.close_order)
         self.cancel_action = a("Cancel order", "Ctrl+Shift+X", self.cancel_order)
+        self.pdf_action = a("Save PDF", "Ctrl+Shift+F", self.ask_save_pdf)
         self.new_supplier_action = a("New supplier", "Ctrl+Shift+U", self.new_supplier)
         self.edit_supplier_action = a("Edit", "Ctrl+Shift+I", self.edit_supplier)
         self.add_item_action = a("Add product", "Ctrl+Shift+A", self.add_supplier_item)
@@ -193,17 +198,20 @@ class PurchasingPage(QWidget):
         self.items_caption = caption("PRODUCTS SUPPLIED", left)
         column.addWidget(self.items_caption)
         column.addWidget(self.item_table, 3)
-        row = QHBoxLayout()
         for action in (self.new_supplier_action, self.edit_supplier_action, self.add_item_action):
-            row.addWidget(self._button(action))
-        column.addLayout(row)
+            column.addWidget(self._button(action))  # one above the other: the page stays narrow
         right = QWidget(self)
         stack = QVBoxLayout(right)
         stack.setContentsMargins(0, 0, 0, 0)
         stack.setSpacing(SPACING)
-        bar = QHBoxLayout()
+        bar = QHBoxLayout()  # two rows of three: the page fits a 1280-pixel window
         bar.addWidget(self._button(self.from_plan_action, primary=True))
-        for action in (self.send_action, self.receive_action, self.close_action):
+        for action in (self.send_action, self.receive_action):
+            bar.addWidget(self._button(action))
+        bar.addStretch(1)
+        stack.addLayout(bar)
+        bar = QHBoxLayout()
+        for action in (self.close_action, self.pdf_action):
             bar.addWidget(self._button(action))
         bar.addStretch(1)
         bar.addWidget(self._button(self.cancel_action))
@@ -282,6 +290,7 @@ class PurchasingPage(QWidget):
         self.receive_action.setEnabled(status in ("sent", "partly_received") and store_ok)
         self.close_action.setEnabled(status == "partly_received")
         self.cancel_action.setEnabled(status in ("draft", "sent"))
+        self.pdf_action.setEnabled(self.order is not None)
         self.edit_supplier_action.setEnabled(self.supplier is not None)
         self.add_item_action.setEnabled(self.supplier is not None)
 
@@ -323,7 +332,9 @@ class PurchasingPage(QWidget):
         order = self.order
         if order is None or not self.send_action.isEnabled():
             return
-        to = order.supplier.email or "nobody by email (print it from the report)"
+        to = (
+            order.supplier.email or "nobody: the supplier has no email (save the PDF, Ctrl+Shift+F)"
+        )
         self._run(
             lambda: self.purchasing.send_purchase_order(self.user, order.id, purchase_order_pdf),
             "{number} sent: its PDF is queued to " + to + ".",
@@ -346,6 +357,26 @@ class PurchasingPage(QWidget):
                 lambda: self.purchasing.close_purchase_order(self.user, order.id),
                 "{number} closed: what did not come stays recorded as short.",
             )
+
+    def ask_save_pdf(self) -> None:
+        """Ask where to save the selected order's PDF, then write it."""
+        order = self.order
+        if order is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save purchase order", f"{order.number}.pdf", "PDF files (*.pdf)"
+        )
+        if path:
+            self.save_pdf(Path(path))
+
+    def save_pdf(self, path: Path) -> Operation[Path] | None:
+        """Write the selected order's PDF to ``path`` off the GUI thread."""
+        order = self.order
+        if order is None:
+            return None
+        return order_pdf_operation(
+            self, order, path, lambda done: self.say(f"Saved {done.name}."), self.say
+        ).run()
 
     def _open(self, dialog: QDialog, done: Callable[[], None]) -> None:
         self.active_dialog = dialog
