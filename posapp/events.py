@@ -173,6 +173,15 @@ class SettingChanged:
     at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class PurchaseOrderChanged:
+    """A purchase order was created, sent, received (partly or fully), closed or cancelled."""
+
+    order_id: int
+    status: str
+    at: datetime
+
+
 DomainEvent = (
     OrderPlaced
     | OrderStatusChanged
@@ -188,6 +197,7 @@ DomainEvent = (
     | ProductsImported
     | NotificationCreated
     | SettingChanged
+    | PurchaseOrderChanged
 )
 
 ALL_EVENT_TYPES: tuple[type[DomainEvent], ...] = get_args(DomainEvent)

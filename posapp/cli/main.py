@@ -121,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     from posapp.cli import catalog as catalog_cli  # noqa: PLC0415
     from posapp.cli import coupons as coupons_cli  # noqa: PLC0415
     from posapp.cli import orders as orders_cli  # noqa: PLC0415
+    from posapp.cli import purchasing as purchasing_cli  # noqa: PLC0415
     from posapp.cli import serve as serve_cli  # noqa: PLC0415
     from posapp.cli import settings as settings_cli  # noqa: PLC0415
     from posapp.cli import users as users_cli  # noqa: PLC0415
@@ -144,7 +145,15 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--days", type=int, default=21, help="days of past orders (default 21)")
     users_cli.register_cli(commands)
     _add_backup_commands(commands)
-    for module in (accounts_cli, catalog_cli, coupons_cli, orders_cli, settings_cli, serve_cli):
+    for module in (
+        accounts_cli,
+        catalog_cli,
+        coupons_cli,
+        orders_cli,
+        purchasing_cli,
+        serve_cli,
+        settings_cli,
+    ):
         module.register_cli(commands)
     return parser
 

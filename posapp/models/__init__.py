@@ -19,7 +19,7 @@ from posapp.models.coupons import (
     campaign_categories,
     campaign_products,
 )
-from posapp.models.notifications import Notification, OutboxEmail, OutboxStatus
+from posapp.models.notifications import Notification, OutboxAttachment, OutboxEmail, OutboxStatus
 from posapp.models.orders import (
     CashMovement,
     Order,
@@ -29,6 +29,14 @@ from posapp.models.orders import (
     Payment,
     PaymentMethod,
     TillSession,
+)
+from posapp.models.purchasing import (
+    PurchaseOrder,
+    PurchaseOrderLine,
+    PurchaseReceipt,
+    PurchaseStatus,
+    Supplier,
+    SupplierProduct,
 )
 from posapp.models.stores import MovementKind, StockLevel, StockMovement, Store, StoreKind
 from posapp.models.users import ApiToken, AuditEntry, LoginThrottle, Role, Setting, User
@@ -57,18 +65,25 @@ __all__ = [
     "OrderLine",
     "OrderStatus",
     "OrderStatusChange",
+    "OutboxAttachment",
     "OutboxEmail",
     "OutboxStatus",
     "Payment",
     "PaymentMethod",
     "Product",
     "ProductImage",
+    "PurchaseOrder",
+    "PurchaseOrderLine",
+    "PurchaseReceipt",
+    "PurchaseStatus",
     "Role",
     "Setting",
     "StockLevel",
     "StockMovement",
     "Store",
     "StoreKind",
+    "Supplier",
+    "SupplierProduct",
     "TillSession",
     "User",
     "campaign_categories",

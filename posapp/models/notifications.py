@@ -5,7 +5,15 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from posapp.models.base import Base, BigIntId, CreatedAtMixin, IdMixin
@@ -78,3 +86,15 @@ class OutboxEmail(IdMixin, CreatedAtMixin, Base):
     next_attempt_at: Mapped[datetime | None]
     last_error: Mapped[str] = mapped_column(String(500), default="")
     sent_at: Mapped[datetime | None]
+
+
+class OutboxAttachment(IdMixin, Base):
+    """A file sent with an outbox email (a purchase order's PDF), written with the email."""
+
+    __tablename__ = "email_attachments"
+    __table_args__ = (CheckConstraint("length(filename) > 0", name="filename_not_empty"),)
+
+    email_id: Mapped[int] = mapped_column(ForeignKey("email_outbox.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from posapp.services.catalog import CatalogApi
     from posapp.services.coupons import CouponsApi
     from posapp.services.notifications import NotificationsApi
+    from posapp.services.purchasing import PurchasingApi
     from posapp.services.sales import SalesApi
     from posapp.services.shop import ShopApi
     from posapp.services.staff import StaffApi
@@ -103,3 +104,10 @@ class Backend(ServiceContext):
         from posapp.services.shop import ShopApi  # noqa: PLC0415
 
         return ShopApi(self)
+
+    @functools.cached_property
+    def purchasing(self) -> PurchasingApi:
+        """Suppliers and purchase orders (sending, receiving)."""
+        from posapp.services.purchasing import PurchasingApi  # noqa: PLC0415
+
+        return PurchasingApi(self)

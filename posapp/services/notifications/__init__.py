@@ -4,6 +4,7 @@ The package's face (see docs/ARCHITECTURE.md); the edges use ``Backend.notificat
 """
 
 from posapp.services.notifications.api import NotificationsApi
+from posapp.services.notifications.attachments import Attachment, enqueue_email
 from posapp.services.notifications.dto import (
     MANAGERS_AND_ADMINS,
     MONEY_THRESHOLD_MAX,
@@ -70,6 +71,7 @@ __all__ = [
     "STAFF",
     "TRIGGERS",
     "TRIGGERS_BY_KEY",
+    "Attachment",
     "CampaignChoice",
     "LinkKind",
     "NotificationDTO",
@@ -90,6 +92,7 @@ __all__ = [
     "TransportFactory",
     "TriggerSpec",
     "default_rules",
+    "enqueue_email",
     "enqueue_order_status_email",
     "notify_final_report",
     "send_due",

@@ -32,7 +32,7 @@ import os
 import smtplib
 import ssl
 import stat
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
 from datetime import datetime
 from email.message import EmailMessage
@@ -44,6 +44,7 @@ from typing import Final, Protocol, Self
 from posapp.config import data_dir
 from posapp.models.base import utcnow
 from posapp.services.notifications import outbox_sending
+from posapp.services.notifications.attachments import Attachment, attachments_of
 from posapp.services.notifications.outbox_dto import (
     SECURITY_MODES,
     SMTP_PERMISSION,
@@ -282,8 +283,15 @@ def _ascii_domain(address: str) -> str:
     return f"{local}@{domain}"
 
 
-def build_message(email: outbox_sending.ClaimedEmail, settings: SmtpSettings) -> EmailMessage:
-    """The MIME message of an outbox email: plain UTF-8 text, a stable Message-ID per row."""
+def build_message(
+    email: outbox_sending.ClaimedEmail,
+    settings: SmtpSettings,
+    attachments: Sequence[Attachment] = (),
+) -> EmailMessage:
+    """The MIME message of an outbox email: plain UTF-8 text, a stable Message-ID per row.
+
+    ``attachments`` (a purchase order's PDF) go after the text as files.
+    """
     message = EmailMessage()
     message["From"] = formataddr((settings.from_name, _ascii_domain(settings.from_address)))
     message["To"] = formataddr((" ".join(email.to_name.split()), _ascii_domain(email.to_address)))
@@ -293,6 +301,14 @@ def build_message(email: outbox_sending.ClaimedEmail, settings: SmtpSettings) ->
     # The same id on every attempt, so a receiver can drop a duplicate after a lost reply.
     message["Message-ID"] = f"<posapp-outbox-{email.id}@{_ascii_domain('x@' + domain)[2:]}>"
     message.set_content(email.body)
+    for attachment in attachments:
+        main, _, sub = attachment.content_type.partition("/")
+        message.add_attachment(
+            attachment.data,
+            maintype=main or "application",
+            subtype=sub or "octet-stream",
+            filename=attachment.filename,
+        )
     return message
 
 
@@ -451,7 +467,8 @@ def send_due(
             try:
                 if transport is None:
                     transport = stack.enter_context(transport_factory())
-                transport.send(build_message(email, settings))
+                files = attachments_of(backend.uow(), email.id)
+                transport.send(build_message(email, settings, files))
             except (smtplib.SMTPException, OSError, ValueError) as exc:
                 again = outbox_sending.record_failure(
                     backend.uow(), email, now, describe_error(exc), policy

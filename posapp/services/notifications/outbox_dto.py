@@ -33,6 +33,7 @@ OUTBOX_KIND_LABELS: Final = {
     "order_collected": "Collected",
     "order_refunded": "Refunded",
     "promotion": "Promotion",
+    "purchase_order": "Purchase order",
 }
 
 

@@ -36,7 +36,7 @@ from posapp.services.stock.dto import (
     split_reason,
     suggested_quantity,
 )
-from posapp.services.stock.ledger import move_stock, take_stock
+from posapp.services.stock.ledger import move_stock, put_stock, take_stock
 from posapp.services.stock.queries import replenishment_list
 from posapp.services.stock.stores import create_store
 
@@ -70,6 +70,7 @@ __all__ = [
     "format_quantity",
     "move_stock",
     "parse_quantity",
+    "put_stock",
     "reason_text",
     "receive_stock",
     "replenishment_list",

@@ -20,6 +20,7 @@ from posapp.events import (
     PaymentConfirmed,
     ProductChanged,
     ProductsImported,
+    PurchaseOrderChanged,
     SettingChanged,
     StockLow,
     StockMoved,
@@ -44,6 +45,7 @@ SIGNAL_NAMES: Final[Mapping[type[DomainEvent], str]] = MappingProxyType(
         ProductsImported: "products_imported",
         NotificationCreated: "notification_created",
         SettingChanged: "setting_changed",
+        PurchaseOrderChanged: "purchase_order_changed",
     }
 )
 """The signal each event type is emitted on; built once, used by every bus to dispatch."""
@@ -78,6 +80,7 @@ class EventBus(QObject):
         products_imported(ProductsImported): a CSV import created or updated products.
         notification_created(NotificationCreated): a notification was stored for a user.
         setting_changed(SettingChanged): a shop setting was changed.
+        purchase_order_changed(PurchaseOrderChanged): a purchase order changed status.
         any_event(DomainEvent): every event, right after its own signal.
     """
 
@@ -95,6 +98,7 @@ class EventBus(QObject):
     products_imported = Signal(object)
     notification_created = Signal(object)
     setting_changed = Signal(object)
+    purchase_order_changed = Signal(object)
     any_event = Signal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:

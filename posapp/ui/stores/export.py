@@ -1,4 +1,4 @@
-"""Export the replenishment list (CSV or PDF) off the GUI thread, with a progress bar and Cancel.
+"""Export the replenishment list (CSV or PDF) or a purchase order (PDF) off the GUI thread.
 
 The file is written next to the target under a temporary name and moved into place only when
 complete, so a cancelled or failed export never leaves half a file behind.
@@ -13,9 +13,11 @@ from typing import Final
 
 from PySide6.QtWidgets import QWidget
 
+from posapp.reports.purchasing import purchase_order_pdf
 from posapp.reports.replenishment import render_pdf, write_csv
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.files import atomic_target
+from posapp.services.purchasing import PurchaseOrderDTO
 from posapp.services.stock import StockApi
 from posapp.ui.kit.operation import Job, Operation, Wording
 from posapp.ui.kit.progress_dialog import DialogLook
@@ -69,3 +71,29 @@ def export_operation(
     work = partial(write_replenishment, stock, actor, store_id, path, fmt)
     op = Operation(parent, work, name="replenishment export", success=success, wording=wording)
     return op.with_dialog("Export replenishment list", what, LOOK, steps=STEPS)
+
+
+def write_order_pdf(order: PurchaseOrderDTO, path: Path, job: Job) -> Path:
+    """Write a purchase order's PDF (what its supplier is emailed) to ``path``."""
+    with atomic_target(path) as temp:
+        temp.write_bytes(purchase_order_pdf(order))
+        job.check()
+    return path
+
+
+def order_pdf_operation(
+    parent: QWidget,
+    order: PurchaseOrderDTO,
+    path: Path,
+    success: Callable[[Path], object] | None = None,
+    failure: Callable[[str], object] | None = None,
+) -> Operation[Path]:
+    """Save a purchase order as PDF off the GUI thread (start it with ``run()``)."""
+    wording = Wording(
+        unexpected="The PDF could not be written; the details are in the log.",
+        cannot_write=f"Cannot write {path.name}: {{reason}}",
+    )
+    work = partial(write_order_pdf, order, path)
+    return Operation(
+        parent, work, name="purchase order PDF", success=success, failure=failure, wording=wording
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -46,7 +47,8 @@ SEARCH_DELAY_MS = 200
 STOCK_VIEW, GRID_VIEW, REPLENISH_VIEW = 0, 1, 2
 
 
-def _table(name: str, parent: QWidget) -> QTableView:
+def make_table(name: str, parent: QWidget) -> QTableView:
+    """A read-only table of whole rows, one selected at a time, in the tab's look."""
     table = QTableView(parent)
     table.setObjectName(name)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -59,6 +61,30 @@ def _table(name: str, parent: QWidget) -> QTableView:
     table.horizontalHeader().setHighlightSections(False)
     table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft)
     return table
+
+
+def action_button(action: QAction, parent: QWidget, *, primary: bool = False) -> QPushButton:
+    """A button for ``action`` that names its shortcut and follows its enabled state."""
+    button = QPushButton(f"{action.text()}   {action.shortcut().toString()}", parent)
+    button.setToolTip(action.toolTip())
+    button.setAccessibleName(action.text())
+    button.setEnabled(action.isEnabled())
+    if primary:
+        button.setProperty("variant", "primary")
+    button.clicked.connect(action.trigger)
+    action.enabledChanged.connect(button.setEnabled)
+    return button
+
+
+def two_panes(parent: QWidget, left: QWidget, right: QWidget, left_width: int) -> QSplitter:
+    """A list on the left, the work on the right taking the room; neither can be collapsed."""
+    split = QSplitter(Qt.Orientation.Horizontal, parent)
+    split.setChildrenCollapsible(False)
+    split.addWidget(left)
+    split.addWidget(right)
+    split.setStretchFactor(1, 1)
+    split.setSizes([left_width, 1000])
+    return split
 
 
 def caption(text: str, parent: QWidget) -> QLabel:
@@ -134,7 +160,7 @@ class StockPanel(QWidget):
     def _build_stock_view(self) -> None:
         """The stock table above the selected product's movements."""
         self.stock_model = StockTableModel(self._fetch_rows, self)
-        self.stock_table = _table("stockTable", self)
+        self.stock_table = make_table("stockTable", self)
         self.stock_table.setModel(self.stock_model)
         self.stock_table.setAccessibleName("Stock levels")
         header = self.stock_table.horizontalHeader()
@@ -143,7 +169,7 @@ class StockPanel(QWidget):
             self.stock_table.setColumnWidth(column, width)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.history_model = MovementHistoryModel(None, self)
-        self.history_table = _table("historyTable", self)
+        self.history_table = make_table("historyTable", self)
         self.history_table.setModel(self.history_model)
         self.history_table.setAccessibleName("Movement history")
         self.history_table.horizontalHeader().setStretchLastSection(True)
@@ -176,7 +202,7 @@ class StockPanel(QWidget):
     def _build_replenishment_view(self) -> None:
         page = QWidget(self)
         self.replenishment_model = ReplenishmentModel(self)
-        self.replenishment_table = _table("replenishmentTable", page)
+        self.replenishment_table = make_table("replenishmentTable", page)
         self.replenishment_table.setModel(self.replenishment_model)
         self.replenishment_table.setAccessibleName("Replenishment list")
         for column, width in enumerate((100, 250, 200, 84, 96, 100, 124)):

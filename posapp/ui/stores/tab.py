@@ -16,6 +16,8 @@ Ctrl+Shift+C / P   Export the replenishment list (CSV / PDF)
 Ctrl+Shift+N / E   New / edit location (admins)
 Ctrl+Shift+D       Deactivate or reactivate the location (admins)
 Alt+S / P / R      Stock table / product grid / replenishment list
+Alt+O              Purchase orders and suppliers (managers; its own keys in
+                   :mod:`posapp.ui.stores.purchasing`)
 =================  =====================================
 """
 
@@ -34,13 +36,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QListView,
     QPushButton,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
 from typing_extensions import override
 
-from posapp.events import ProductChanged, ProductsImported, StockMoved
+from posapp.events import ProductChanged, ProductsImported, PurchaseOrderChanged, StockMoved
 from posapp.services.platform.errors import ServiceError
 from posapp.services.staff import Permission, has_permission
 from posapp.services.stock import StockApi, StockResult, StoreSummary
@@ -58,7 +59,8 @@ from posapp.ui.stores.dialogs import (
     pick_of,
 )
 from posapp.ui.stores.export import export_operation
-from posapp.ui.stores.panel import StockPanel, caption
+from posapp.ui.stores.panel import StockPanel, action_button, caption, two_panes
+from posapp.ui.stores.purchasing import PurchasingPage
 from posapp.ui.stores.store_dialog import StoreDialog
 from posapp.ui.stores.store_list import StoreItemDelegate, StoreListModel
 
@@ -97,6 +99,7 @@ class StoresTab(Tab):
         bus.stock_moved.connect(self._on_bus_stock_moved)
         bus.product_changed.connect(self._on_bus_product_changed)
         bus.products_imported.connect(self._on_bus_product_changed)
+        bus.purchase_order_changed.connect(self._on_bus_purchase_order_changed)
         self.panel.load_categories()
         self.load_stores()
 
@@ -122,6 +125,12 @@ class StoresTab(Tab):
         self.panel = StockPanel(self.stock, self.user, self)
         self.panel.current_changed.connect(self._on_panel_current_changed)
         self.panel.product_activated.connect(self._on_panel_product_activated)
+        self.purchasing_page: PurchasingPage | None = None
+        if has_permission(self.user, Permission.ADJUST_STOCK):
+            page = PurchasingPage(self.backend.purchasing, self.stock, self.user, self.panel)
+            self.purchasing_view = self.panel.views.addTab(page, "Purchase &orders")
+            self.panel.views.currentChanged.connect(self._on_views_current_changed)
+            self.purchasing_page = page
         self.actions_bar = QWidget(self)
         self.message = QLabel(self)
         self.message.setObjectName("stockMessage")
@@ -134,13 +143,7 @@ class StoresTab(Tab):
         stack.addWidget(self.actions_bar)
         stack.addWidget(self.panel, 1)
         stack.addWidget(self.message)
-        split = QSplitter(Qt.Orientation.Horizontal, self)
-        split.setChildrenCollapsible(False)
-        split.addWidget(left)
-        split.addWidget(right)
-        split.setStretchFactor(1, 1)
-        split.setSizes([260, 1000])
-        layout.addWidget(split, 1)
+        layout.addWidget(two_panes(self, left, right, 260), 1)
 
     def _action(
         self, text: str, shortcut: str, slot: Callable[[], None], permission: Permission
@@ -152,15 +155,8 @@ class StoresTab(Tab):
         return action
 
     def _button(self, action: QAction, parent: QWidget, *, primary: bool = False) -> QPushButton:
-        button = QPushButton(f"{action.text()}   {action.shortcut().toString()}", parent)
-        button.setToolTip(action.toolTip())
-        button.setAccessibleName(action.text())
-        button.setEnabled(action.isEnabled())
+        button = action_button(action, parent, primary=primary)
         button.setVisible(has_permission(self.user, Permission(action.data())))
-        if primary:
-            button.setProperty("variant", "primary")
-        button.clicked.connect(action.trigger)
-        action.enabledChanged.connect(button.setEnabled)
         return button
 
     def _build_actions(self) -> None:
@@ -233,10 +229,23 @@ class StoresTab(Tab):
             self.store_list.setCurrentIndex(self.store_model.index(row, 0))
 
     def refresh(self) -> None:
-        """Re-read stores, stock, history and the replenishment list."""
+        """Re-read stores, stock, history, the replenishment list and the purchase orders."""
         self.load_stores()
         self.panel.reload()
         self.panel.reload_history()
+        self._reload_purchasing()
+
+    def show_purchasing(self) -> PurchasingPage | None:
+        """Show the Purchase orders page (Alt+O) with the focus on its orders."""
+        if self.purchasing_page is not None:
+            self.panel.views.setCurrentIndex(self.purchasing_view)
+            self.purchasing_page.order_table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        return self.purchasing_page
+
+    def _reload_purchasing(self) -> None:
+        page = self.purchasing_page
+        if page is not None and page.isVisible() and page.active_dialog is None:
+            page.set_store(self.store)
 
     def focus_search(self) -> None:
         """Put the cursor in the search box."""
@@ -412,6 +421,7 @@ class StoresTab(Tab):
             self.panel.store = store  # the same location with fresh counts: no re-read
         else:
             self.panel.set_store(store)
+        self._reload_purchasing()
         self._update_actions()
 
     @Slot()
@@ -429,6 +439,18 @@ class StoresTab(Tab):
     @Slot(object)
     def _on_bus_product_changed(self, _event: ProductChanged | ProductsImported) -> None:
         self._refresh_timer.start()
+
+    @Slot(object)
+    def _on_bus_purchase_order_changed(self, _event: PurchaseOrderChanged) -> None:
+        self._refresh_timer.start()
+
+    @Slot(int)
+    def _on_views_current_changed(self, index: int) -> None:
+        on_page = self.purchasing_page is not None and index == self.purchasing_view
+        self.panel.filters.setVisible(not on_page)  # the stock search does not apply there
+        if self.purchasing_page is not None and on_page:
+            self.purchasing_page.set_store(self.store)
+            self.purchasing_page.order_table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     @Slot()
     def _on_refresh_timer_timeout(self) -> None:

@@ -1,0 +1,163 @@
+"""Purchase orders and the purchases report as PDF (A4), drawn from purchasing DTOs."""
+
+from __future__ import annotations
+
+import io
+from datetime import tzinfo
+from typing import Any
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from posapp.money import format_money
+from posapp.reports.pdf_kit import BAND, INK, MUTED, RULE, fonts, markup
+from posapp.services.purchasing import PurchaseOrderDTO, PurchasesReport, line_cost_minor
+from posapp.services.stock import format_quantity
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    f = fonts()
+    return {
+        "title": ParagraphStyle("t", fontName=f.bold, fontSize=16, leading=20, textColor=INK),
+        "sub": ParagraphStyle("s", fontName=f.regular, fontSize=9, leading=12, textColor=MUTED),
+        "cell": ParagraphStyle("c", fontName=f.regular, fontSize=8.5, leading=10.5, textColor=INK),
+        "bold": ParagraphStyle("b", fontName=f.bold, fontSize=9, leading=12, textColor=INK),
+    }
+
+
+def _table(rows: list[list[Any]], widths: list[float], numeric_from: int) -> Table:
+    f = fonts()
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, 0), f.bold, 8.5),
+                ("FONT", (0, 1), (-1, -1), f.regular, 8.5),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.6, RULE),
+                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [None, BAND]),
+                ("ALIGN", (numeric_from, 0), (-1, -1), "RIGHT"),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return table
+
+
+def _doc(buffer: io.BytesIO, title: str) -> SimpleDocTemplate:
+    return SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        title=title,
+        author="posapp",
+    )
+
+
+def purchase_order_pdf(order: PurchaseOrderDTO) -> bytes:
+    """The purchase order as the supplier gets it: who orders, where to, what, at what cost."""
+    st = _styles()
+    buffer = io.BytesIO()
+    doc = _doc(buffer, f"Purchase order {order.number}")
+    shop = order.shop.legal_name or "Our shop"
+    deliver = ", ".join(p for p in (order.store_name, *order.store_address.splitlines()) if p)
+    supplier = order.supplier
+    contact = " · ".join(p for p in (supplier.contact, supplier.email, supplier.phone) if p)
+    story: list[Any] = [
+        Paragraph(markup(f"Purchase order {order.number}"), st["title"]),
+        Paragraph(
+            markup(f"{shop} · {order.status_label} · created {order.created_at:%Y-%m-%d}"),
+            st["sub"],
+        ),
+        Spacer(1, 5 * mm),
+        Paragraph(markup(f"Supplier: {supplier.name}"), st["bold"]),
+        Paragraph(markup(contact or "—"), st["cell"]),
+        Paragraph(markup(f"Deliver to: {deliver} ({order.store_code})"), st["bold"]),
+    ]
+    if order.note:
+        story.append(Paragraph(markup(f"Note: {order.note}"), st["cell"]))
+    story.append(Spacer(1, 5 * mm))
+    rows: list[list[Any]] = [["Their code", "SKU", "Product", "Quantity", "Unit cost", "Line"]]
+    for line in order.lines:
+        unit = "/kg" if line.sold_by_weight else ""
+        rows.append(
+            [
+                Paragraph(markup(line.supplier_code or "—"), st["cell"]),
+                Paragraph(markup(line.sku), st["cell"]),
+                Paragraph(markup(line.name), st["cell"]),
+                format_quantity(line.ordered, by_weight=line.sold_by_weight),
+                format_money(line.cost_minor) + unit,
+                format_money(line.cost_total_minor),
+            ]
+        )
+    rows.append(["", "", "Total", "", "", format_money(order.total_minor)])
+    width = doc.width
+    story.append(
+        _table(rows, [w * width for w in (0.14, 0.14, 0.36, 0.12, 0.12, 0.12)], numeric_from=3)
+    )
+    doc.build(story)
+    return buffer.getvalue()
+
+
+def purchases_report_pdf(report: PurchasesReport, *, zone: tzinfo | None = None) -> bytes:
+    """The period's purchase orders by supplier, then each order (days in ``zone``: the shop's)."""
+    st = _styles()
+    buffer = io.BytesIO()
+    doc = _doc(buffer, "Purchases")
+    story: list[Any] = [
+        Paragraph(markup(f"Purchases {report.date_from} to {report.date_to}"), st["title"]),
+        Paragraph(
+            markup(
+                f"{report.shop.legal_name or 'posapp'} · {len(report.orders)} "
+                f"order{'s' if len(report.orders) != 1 else ''} · "
+                f"ordered {format_money(report.ordered_minor)} · "
+                f"received {format_money(report.received_minor)} (cancelled orders left out)"
+            ),
+            st["sub"],
+        ),
+        Spacer(1, 5 * mm),
+        Paragraph("By supplier", st["bold"]),
+    ]
+    rows: list[list[Any]] = [["Supplier", "Orders", "Ordered", "Received"]]
+    rows += [
+        [
+            Paragraph(markup(s.supplier_name), st["cell"]),
+            str(s.orders),
+            format_money(s.ordered_minor),
+            format_money(s.received_minor),
+        ]
+        for s in report.suppliers
+    ]
+    rows.append(
+        ["Total", "", format_money(report.ordered_minor), format_money(report.received_minor)]
+    )
+    story.append(_table(rows, [w * doc.width for w in (0.49, 0.13, 0.19, 0.19)], 1))
+    story += [Spacer(1, 6 * mm), Paragraph("Orders", st["bold"])]
+    rows = [["Number", "Created", "Supplier", "Store", "Status", "Ordered", "Received"]]
+    rows += [
+        [
+            row.number,
+            f"{row.created_at.astimezone(zone):%Y-%m-%d}",
+            Paragraph(markup(row.supplier_name), st["cell"]),
+            row.store_code,
+            row.status_label,
+            format_money(row.total_minor),
+            format_money(row.received_minor),
+        ]
+        for row in report.orders
+    ]
+    if not report.orders:
+        rows.append(["No purchase orders in this period.", "", "", "", "", "", ""])
+    widths = [w * doc.width for w in (0.13, 0.12, 0.25, 0.09, 0.15, 0.13, 0.13)]
+    story.append(_table(rows, widths, 5))
+    doc.build(story)
+    return buffer.getvalue()
+
+
+def received_cost_minor(order: PurchaseOrderDTO) -> int:
+    """What the units received so far cost (the figure a valuation starts from)."""
+    return sum(line_cost_minor(x.cost_minor, x.received, x.sold_by_weight) for x in order.lines)
