@@ -38,6 +38,30 @@ from benchmarks.common import Samples, check
 from benchmarks.shop import CARD_PART, COUPON, Shop, register_name
 
 _FMT = "%Y-%m-%d %H:%M:%S.%f"  # how posapp's UTC column type stores a datetime on SQLite
+_INSERT_ORDER = (
+    "INSERT INTO orders (sale_uuid, number, store_id, register, cashier_id, "
+    "customer_account_id, till_session_id, status, pickup, subtotal_minor, "
+    "discount_minor, coupon_minor, tax_minor, total_minor, paid_minor, refunded_minor, "
+    "note, placed_at, paid_at, closed_at, created_at) VALUES "
+    "(?, ?, ?, ?, ?, NULL, ?, 'fulfilled', 0, ?, ?, ?, ?, ?, ?, 0, '', ?, ?, ?, ?) "
+    "RETURNING id"
+)
+_INSERT_LINES = (
+    "INSERT INTO order_lines (order_id, line_no, product_id, sku, name, quantity, "
+    "returned_qty, list_price_minor, unit_price_minor, discount_minor, "
+    "order_discount_minor, coupon_discount_minor, tax_rate_bp, tax_included, tax_minor, "
+    "total_minor) VALUES (?, ?, ?, ?, ?, 1, 0, ?, ?, 0, 0, ?, ?, ?, ?, ?)"
+)
+_INSERT_MOVEMENT = (
+    "INSERT INTO stock_movements (store_id, product_id, kind, quantity, batch_uuid, "
+    "reason, reference, order_id, user_id, created_at) "
+    "VALUES (?, ?, 'sale', -1, ?, '', ?, ?, ?, ?)"
+)
+_INSERT_CASH = (
+    "INSERT INTO payments (payment_uuid, order_id, method, amount_minor, "
+    "tendered_minor, change_minor, card_reference, card_last4, till_session_id, "
+    "user_id, created_at) VALUES (?, ?, 'cash', ?, ?, 500, NULL, NULL, ?, ?, ?)"
+)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -159,24 +183,12 @@ def _minimal_sale(conn: sqlite3.Connection, shop: Shop, template: _Template, ids
         ).fetchone()[0]
         order_number = f"{ids.store_code}-{number:06d}"
         order_id = cur.execute(
-            "INSERT INTO orders (sale_uuid, number, store_id, register, cashier_id, "
-            "customer_account_id, till_session_id, status, pickup, subtotal_minor, "
-            "discount_minor, coupon_minor, tax_minor, total_minor, paid_minor, refunded_minor, "
-            "note, placed_at, paid_at, closed_at, created_at) VALUES "
-            "(?, ?, ?, ?, ?, NULL, ?, 'fulfilled', 0, ?, ?, ?, ?, ?, ?, 0, '', ?, ?, ?, ?) "
-            "RETURNING id",
+            _INSERT_ORDER,
             (sale_uuid, order_number, ids.store_id, register_name(0), cashier, ids.till_id,
              template.subtotal, template.discount, template.coupon, template.tax, total, total,
              now, now, now, now),
         ).fetchone()[0]  # fmt: skip
-        cur.executemany(
-            "INSERT INTO order_lines (order_id, line_no, product_id, sku, name, quantity, "
-            "returned_qty, list_price_minor, unit_price_minor, discount_minor, "
-            "order_discount_minor, coupon_discount_minor, tax_rate_bp, tax_included, tax_minor, "
-            "total_minor) VALUES (?, ?, ?, ?, ?, 1, 0, ?, ?, 0, 0, ?, ?, ?, ?, ?)",
-            [(order_id, n, pid, sku, name, price, price, cpn, rate, inc, ltax, ltotal)
-             for n, pid, sku, name, price, cpn, rate, inc, ltax, ltotal in lines],
-        )  # fmt: skip
+        _insert_lines(cur, order_id, lines)
         for product_id in sorted(line[1] for line in lines):
             cur.execute(
                 "UPDATE stock_levels SET on_hand = on_hand - 1, changed_at = ? "
@@ -184,9 +196,7 @@ def _minimal_sale(conn: sqlite3.Connection, shop: Shop, template: _Template, ids
                 (now, ids.store_id, product_id),
             )
             cur.execute(
-                "INSERT INTO stock_movements (store_id, product_id, kind, quantity, batch_uuid, "
-                "reason, reference, order_id, user_id, created_at) "
-                "VALUES (?, ?, 'sale', -1, ?, '', ?, ?, ?, ?)",
+                _INSERT_MOVEMENT,
                 (ids.store_id, product_id, sale_uuid, order_number, order_id, cashier, now),
             )
         if shop.full:
@@ -196,9 +206,7 @@ def _minimal_sale(conn: sqlite3.Connection, shop: Shop, template: _Template, ids
             )  # fmt: skip
         else:
             cur.execute(
-                "INSERT INTO payments (payment_uuid, order_id, method, amount_minor, "
-                "tendered_minor, change_minor, card_reference, card_last4, till_session_id, "
-                "user_id, created_at) VALUES (?, ?, 'cash', ?, ?, 500, NULL, NULL, ?, ?, ?)",
+                _INSERT_CASH,
                 (uuid.uuid4().hex, order_id, total, total + 500, ids.till_id, cashier, now),
             )
         cur.execute("COMMIT")
@@ -249,23 +257,11 @@ def _sale(conn: sqlite3.Connection, shop: Shop, template: _Template) -> None:
         ).fetchone()[0]
         order_number = f"{store_code}-{number:06d}"
         order_id = cur.execute(
-            "INSERT INTO orders (sale_uuid, number, store_id, register, cashier_id, "
-            "customer_account_id, till_session_id, status, pickup, subtotal_minor, "
-            "discount_minor, coupon_minor, tax_minor, total_minor, paid_minor, refunded_minor, "
-            "note, placed_at, paid_at, closed_at, created_at) VALUES "
-            "(?, ?, ?, ?, ?, NULL, ?, 'fulfilled', 0, ?, ?, ?, ?, ?, ?, 0, '', ?, ?, ?, ?) "
-            "RETURNING id",
+            _INSERT_ORDER,
             (sale_uuid, order_number, store_id, register_name(0), cashier, till_id, subtotal,
              discount, coupon, tax, total, total, now, now, now, now),
         ).fetchone()[0]  # fmt: skip
-        cur.executemany(
-            "INSERT INTO order_lines (order_id, line_no, product_id, sku, name, quantity, "
-            "returned_qty, list_price_minor, unit_price_minor, discount_minor, "
-            "order_discount_minor, coupon_discount_minor, tax_rate_bp, tax_included, tax_minor, "
-            "total_minor) VALUES (?, ?, ?, ?, ?, 1, 0, ?, ?, 0, 0, ?, ?, ?, ?, ?)",
-            [(order_id, n, pid, sku, name, price, price, cpn, rate, inc, ltax, ltotal)
-             for n, pid, sku, name, price, cpn, rate, inc, ltax, ltotal in lines],
-        )  # fmt: skip
+        _insert_lines(cur, order_id, lines)
         for product_id in sorted(ids):
             left = cur.execute(
                 "UPDATE stock_levels SET on_hand = on_hand - 1, changed_at = ? "
@@ -275,9 +271,7 @@ def _sale(conn: sqlite3.Connection, shop: Shop, template: _Template) -> None:
             ).fetchone()
             check(left is not None, "out of stock")
             cur.execute(
-                "INSERT INTO stock_movements (store_id, product_id, kind, quantity, batch_uuid, "
-                "reason, reference, order_id, user_id, created_at) "
-                "VALUES (?, ?, 'sale', -1, ?, '', ?, ?, ?, ?)",
+                _INSERT_MOVEMENT,
                 (store_id, product_id, sale_uuid, order_number, order_id, cashier, now),
             )
         if shop.full:
@@ -286,9 +280,7 @@ def _sale(conn: sqlite3.Connection, shop: Shop, template: _Template) -> None:
             )
         else:
             cur.execute(
-                "INSERT INTO payments (payment_uuid, order_id, method, amount_minor, "
-                "tendered_minor, change_minor, card_reference, card_last4, till_session_id, "
-                "user_id, created_at) VALUES (?, ?, 'cash', ?, ?, 500, NULL, NULL, ?, ?, ?)",
+                _INSERT_CASH,
                 (uuid.uuid4().hex, order_id, total, total + 500, till_id, cashier, now),
             )
         cur.executemany(
@@ -326,6 +318,18 @@ def _sale(conn: sqlite3.Connection, shop: Shop, template: _Template) -> None:
     except BaseException:
         cur.execute("ROLLBACK")
         raise
+
+
+def _insert_lines(
+    cur: sqlite3.Cursor,
+    order_id: int,
+    lines: list[tuple[int, int, str, str, int, int, int, int, int, int]],
+) -> None:
+    cur.executemany(
+        _INSERT_LINES,
+        [(order_id, n, pid, sku, name, price, price, cpn, rate, inc, ltax, ltotal)
+         for n, pid, sku, name, price, cpn, rate, inc, ltax, ltotal in lines],
+    )  # fmt: skip
 
 
 def _redeem_and_split(
