@@ -84,9 +84,9 @@ class _Transactions:
 def _measure(ctx: Context, database: Database, shop: Shop, name: str, where: str) -> list[Figure]:
     sizes = ctx.sizes
     url = database.url.render_as_string(hide_password=False)
-    services = start_services(database, null_publisher, AppConfig(url, register_name(0)))
     counted = _Transactions()
-    event.listen(database.engine, "begin", counted)
+    event.listen(database.engine, "begin", counted)  # before the threads start (not thread-safe)
+    services = start_services(database, null_publisher, AppConfig(url, register_name(0)))
     try:
         plain = Backend(database, register=register_name(0))
         with_services, without = Samples(), Samples()
