@@ -20,7 +20,9 @@ call it), it wires the services' one background
      every event committed here to the others; stopping last, it sends what the lanes below
      wrote while they stopped;
   2. ``notifications``: the notification listener turns committed events into stored
-     notifications by the rules, a batch of whatever has queued up per transaction. Queued
+     notifications by the rules, a batch of whatever has queued up within
+     :data:`NOTIFICATION_LINGER_S` per transaction, reading in a reading transaction and taking
+     the write lock only to insert (a sale's commit never waits for it). Queued
      events are lost if the process dies first: notifications are a convenience, and the facts
      they announce are in the database;
   3. ``reports``: a ``CampaignEnded`` becomes the campaign's final report in the reports folder
