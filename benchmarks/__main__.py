@@ -155,6 +155,7 @@ Part = tuple[str, Callable[[], list[Figure]]]
 def _suites(ctx: Context) -> dict[str, list[Part]]:
     from benchmarks import (
         bench_accounts,
+        bench_background,
         bench_catalog,
         bench_checkout,
         bench_coupons,
@@ -185,6 +186,11 @@ def _suites(ctx: Context) -> dict[str, list[Part]]:
         "checkout": [
             ("checkout (SQLite)", partial(bench_checkout.sqlite_figures, ctx)),
             ("checkout (PostgreSQL)", partial(bench_checkout.postgres_figures, ctx)),
+            ("sale with background services", partial(bench_background.background_figures, ctx)),
+            (
+                "sale with background services (PostgreSQL)",
+                partial(bench_background.postgres_background_figures, ctx),
+            ),
             ("Prepared vs plain Core (SQLite)", partial(bench_fastsql.sqlite_figures, ctx)),
             ("Prepared vs plain Core (PostgreSQL)", partial(bench_fastsql.postgres_figures, ctx)),
         ],

@@ -155,6 +155,33 @@ def test_a_batch_handler_gets_what_has_queued_up_in_batches(runner: Runner) -> N
     assert [e for batch in batches for e in batch] == [changed(f"u{i}") for i in range(300)]
 
 
+def test_a_lingering_lane_gathers_events_published_one_by_one_into_one_batch(
+    runner: Runner,
+) -> None:
+    # Issue #23: sales rung one after the other cost the notification lane one batch, not one
+    # transaction each. The linger is long and the batch small, so the batch fills first.
+    runner.add_lane("notes", batch_size=3, linger_s=WAIT_S)
+    batches: list[Sequence[DomainEvent]] = []
+    runner.on_batch(UserChanged, lambda events: batches.append(list(events)), lane="notes")
+    runner.start()
+    for i in range(3):
+        runner(changed(f"u{i}"))
+    assert runner.wait_idle(WAIT_S)
+    assert batches == [[changed("u0"), changed("u1"), changed("u2")]]
+
+
+def test_stopping_does_not_wait_for_a_lingering_lane() -> None:
+    made = Runner(PREFIX)
+    made.add_lane("notes", batch_size=200, linger_s=10 * WAIT_S)
+    seen = Seen()
+    made.on_batch(UserChanged, seen, lane="notes")
+    made.start()
+    made(changed("late"))
+    made.stop(WAIT_S)
+    assert seen.items == [[changed("late")]]  # handled as the lane stopped
+    assert own_threads() == set()
+
+
 def test_a_slow_lane_does_not_hold_up_another(runner: Runner) -> None:
     runner.add_lane("slow")
     runner.add_lane("fast")

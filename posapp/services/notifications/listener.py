@@ -351,8 +351,16 @@ class NotificationListener:
     commit, and that action has already succeeded. Failures are logged.
     """
 
-    def __init__(self, backend: UowSource) -> None:
+    def __init__(self, backend: UowSource, reader: Callable[[], UnitOfWork] | None = None) -> None:
+        """Write through ``backend``; read the rules and the events' facts through ``reader``.
+
+        With a ``reader`` (``Backend.read_uow``, as the application gives), a batch that
+        notifies nobody (most sales) never takes SQLite's write lock, and one that does takes it
+        only to insert: a sale committing meanwhile never waits for the listener (issue #23).
+        Without one, everything runs in one writing unit of work.
+        """
         self._backend = backend
+        self._reader = reader
 
     def __call__(self, event: DomainEvent) -> None:
         """Handle one committed event."""
@@ -382,9 +390,17 @@ class NotificationListener:
         return written
 
     def _write(self, events: Sequence[DomainEvent]) -> int:
+        if self._reader is None:
+            with self._backend.uow() as uow:
+                rules = {rule.trigger: rule for rule in load_rules(uow)}
+                return _store(uow, list(_notices(uow, events, rules)))
+        with self._reader() as reading:
+            rules = {rule.trigger: rule for rule in load_rules(reading)}
+            notices = list(_notices(reading, events, rules))
+        if not notices:
+            return 0
         with self._backend.uow() as uow:
-            rules = {rule.trigger: rule for rule in load_rules(uow)}
-            return _store(uow, list(_notices(uow, events, rules)))
+            return _store(uow, notices)
 
 
 def _store(uow: UnitOfWork, notices: Sequence[tuple[NotificationRule, Notice]]) -> int:

@@ -439,8 +439,12 @@ def send_due(
     settings: SmtpSettings | None = None,
     policy: outbox_sending.RetryPolicy | None = None,
     limit: int = 100,
+    reader: Callable[[], UnitOfWork] | None = None,
 ) -> SendReport:
     """Send up to ``limit`` due emails over one connection; return what happened.
+
+    With ``reader`` (``Backend.read_uow``, as the background sender gives), it first looks in a
+    reading transaction whether anything is due, and returns at once if not (issue #23).
 
     Without ``transport_factory`` the stored settings and password are used; when email is not
     set up nothing is tried (and no attempt is used up). A failure to connect costs the first
@@ -448,6 +452,8 @@ def send_due(
     """
     now = now or utcnow()
     policy = policy or outbox_sending.RetryPolicy()
+    if reader is not None and not outbox_sending.has_due(reader(), now):
+        return SendReport()
     if transport_factory is None:
         settings, transport_factory = default_transport_factory(backend)
         if transport_factory is None:

@@ -58,6 +58,24 @@ class ClaimedEmail:
     attempts: int
 
 
+def has_due(uow: UnitOfWork, now: datetime) -> bool:
+    """Whether some email is due (one indexed read): run in a reading unit of work.
+
+    The sender looks first, so a wake that finds nothing to send (every sale wakes it) never
+    takes SQLite's write lock: a sale committing meanwhile never waits for it (issue #23).
+    """
+    with uow:
+        found = uow.session.execute(
+            select(OutboxEmail.id)
+            .where(
+                OutboxEmail.status == OutboxStatus.PENDING.value,
+                OutboxEmail.next_attempt_at <= now,
+            )
+            .limit(1)
+        ).first()
+        return found is not None
+
+
 def claim_next(uow: UnitOfWork, now: datetime, policy: RetryPolicy) -> ClaimedEmail | None:
     """Claim the oldest due email for one attempt, in its own short transaction.
 

@@ -17,6 +17,7 @@ text file: ``posapp.sqlite3.anchors`` beside a SQLite database, else
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import hmac
 import os
@@ -96,8 +97,12 @@ def anchor_path(url: URL) -> Path:
     return data_dir() / f"audit-anchors-{name}.txt"
 
 
+@functools.lru_cache(maxsize=16)
 def key_id(key: bytes) -> str:
-    """A short fingerprint of ``key`` that tells two keys apart without revealing either."""
+    """A short fingerprint of ``key`` that tells two keys apart without revealing either.
+
+    Kept per key: every append checks it against the chain's header (two HMACs a sale, #23).
+    """
     return hmac.new(key, b"posapp audit key id", hashlib.sha256).hexdigest()[:16]
 
 

@@ -36,7 +36,7 @@ import logging
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
@@ -52,6 +52,8 @@ _log = logging.getLogger(__name__)
 
 CHANNEL: Final = "posapp_events"
 FORMAT_VERSION: Final = 1
+SEND_BATCH: Final = 200
+"""At most how many queued events the relay sends in one transaction."""
 PAYLOAD_MAX: Final = 7_900  # PostgreSQL refuses NOTIFY payloads of 8000 bytes or more
 _REMEMBERED: Final = 4_096
 
@@ -194,8 +196,8 @@ class PgEventRelay:
         so the events committed while the others stop are still sent.
         """
         runner.add_loop(listen, self.listen)
-        runner.add_lane(send, on_stop=self.close)
-        runner.on(ALL_EVENT_TYPES, self.send, lane=send)
+        runner.add_lane(send, on_stop=self.close, batch_size=SEND_BATCH)
+        runner.on_batch(ALL_EVENT_TYPES, self.send_batch, lane=send)
 
     # ---- sending side ------------------------------------------------------------------------
 
@@ -223,22 +225,36 @@ class PgEventRelay:
         Blocks for the network: call it off the GUI thread (the runner does). What
         :meth:`message` keeps here is not sent.
         """
-        payload = self.message(event)
-        if payload is None:
+        self.send_batch([event])
+
+    def send_batch(self, events: Sequence[DomainEvent]) -> None:
+        """Send committed local events, one ``NOTIFY`` each, in one transaction (never raises).
+
+        A sale commits about ten events: sent one transaction each, they cost the server ten
+        commits a sale; together, one (issue #23). The others hear them in order, at that
+        commit; a failed transaction sent nothing, so it is tried again once, whole.
+        """
+        payloads = [p for p in (self.message(event) for event in events) if p is not None]
+        if not payloads:
             return
         import psycopg  # noqa: PLC0415 - optional dependency, needed only with PostgreSQL
 
         with self._send_lock:
-            for attempt in range(2):  # one reconnect per message
+            for attempt in range(2):  # one reconnect per batch
                 try:
                     if self._send_conn is None or self._send_conn.closed:
                         self._send_conn = psycopg.connect(self._conninfo, autocommit=True)
-                    self._send_conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
+                    if len(payloads) == 1:
+                        self._send_conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payloads[0]))
+                        return
+                    with self._send_conn.transaction():
+                        for payload in payloads:
+                            self._send_conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
                     return
                 except psycopg.Error:
                     self._close_sender()
                     if attempt:
-                        _log.warning("cannot send an event to the other registers", exc_info=True)
+                        _log.warning("cannot send events to the other registers", exc_info=True)
 
     def close(self) -> None:
         """Close the sending connection (it opens again at the next :meth:`send`)."""

@@ -185,11 +185,13 @@ class _Lane(_Worker):
         *,
         batch_size: int,
         on_stop: Callable[[], object] | None,
+        linger_s: float = 0.0,
     ) -> None:
         self.name = name
         self.jobs: list[Job] = []
         self._pending = pending
         self._batch_size = batch_size
+        self._linger_s = linger_s
         self._on_stop = on_stop
         self._queue: queue.SimpleQueue[_Item] = queue.SimpleQueue()
         self._lock = threading.Lock()
@@ -225,6 +227,7 @@ class _Lane(_Worker):
                     items: list[_Item] = [self._queue.get(timeout=self._until_due())]
                 except queue.Empty:
                     items = []
+                self._linger(items)
                 while items and items[-1] is not None and len(items) < self._batch_size:
                     try:
                         items.append(self._queue.get_nowait())
@@ -241,6 +244,23 @@ class _Lane(_Worker):
                     self._on_stop()
                 except Exception:
                     _log.exception("lane %s: cleaning up failed", self.name)
+
+    def _linger(self, items: list[_Item]) -> None:
+        """Let more work queue up behind the first item for ``linger_s`` (one batch, not many)."""
+        if not items or items[-1] is None or self._linger_s <= 0:
+            return
+        deadline = time.monotonic() + self._linger_s
+        while len(items) < self._batch_size:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            try:
+                item = self._queue.get(timeout=remaining)
+            except queue.Empty:
+                return
+            items.append(item)
+            if item is None:  # stopping: no more waiting
+                return
 
     def _run_due_jobs(self) -> None:
         now = time.monotonic()
@@ -331,7 +351,12 @@ class Runner:
     # ---- building ------------------------------------------------------------------------------
 
     def add_lane(
-        self, name: str, *, batch_size: int = 1, on_stop: Callable[[], object] | None = None
+        self,
+        name: str,
+        *,
+        batch_size: int = 1,
+        on_stop: Callable[[], object] | None = None,
+        linger_s: float = 0.0,
     ) -> None:
         """Add a lane: a thread of its own (``<prefix><name>``) for the handlers and jobs on it.
 
@@ -339,9 +364,12 @@ class Runner:
             name: The lane's name; handlers and jobs name it.
             batch_size: At most how many queued events a batch handler gets at once.
             on_stop: Called on the lane's thread when it ends (closing a connection, say).
+            linger_s: Once work arrives, how long the lane waits for more (up to
+                ``batch_size`` items) before it runs it: a burst of sales then costs one
+                transaction, not one each (stopping does not wait).
         """
         self._check_building(name)
-        lane = _Lane(self._pending, name, batch_size=batch_size, on_stop=on_stop)
+        lane = _Lane(self._pending, name, batch_size=batch_size, on_stop=on_stop, linger_s=linger_s)
         self._lanes[name] = lane
         self._workers.append((name, lane))
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from posapp.models import Setting
 from posapp.services.platform.dto import DemoLogin
+from posapp.services.platform.fastsql import Prepared
 from posapp.services.platform.uow import UnitOfWork
 
 DEMO_LOGINS_KEY = "demo_logins"
@@ -18,6 +19,20 @@ def get_setting(uow: UnitOfWork, key: str, default: Any = None) -> Any:
     """Return a setting's value inside a running unit of work, or ``default``."""
     row = uow.session.get(Setting, key)
     return default if row is None else json.loads(row.value)
+
+
+_SELECT_VALUE = Prepared(select(Setting.value).where(Setting.key == bindparam("key")))
+
+
+def stored_setting(uow: UnitOfWork, key: str, default: Any = None) -> Any:
+    """:func:`get_setting` for a sale's hot path: one prepared read on the session's connection.
+
+    ~20 µs against ~350 µs for the ORM's ``session.get`` (issue #23). It reads what the database
+    holds in this transaction, so it does not see a setting changed through the session and not
+    yet flushed: use it only where the unit of work changes no setting (a sale).
+    """
+    row = _SELECT_VALUE.one(uow.session.connection(), {"key": key})
+    return default if row is None else json.loads(row[0])
 
 
 def put_setting(uow: UnitOfWork, key: str, value: Any) -> None:

@@ -43,8 +43,11 @@ class CardRules:
 
 
 def card_rules(uow: UnitOfWork) -> CardRules:
-    """The shop's card rules (the setting; both details when unset or unreadable)."""
-    value = registry.read(uow, registry.CARD_DETAILS)
+    """The shop's card rules (the setting; both details when unset or unreadable).
+
+    Read with one prepared statement: this runs in every sale (issue #23).
+    """
+    value = registry.read_stored(uow, registry.CARD_DETAILS)
     return CardRules(
         reference=value in ("reference_and_last_four", "reference"),
         last4=value in ("reference_and_last_four", "last_four"),
