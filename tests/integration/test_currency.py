@@ -1,0 +1,201 @@
+"""The shop currency end to end: a sale in JPY, EUR and KWD, its PDFs, and the refused change."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from posapp.cli.main import main
+from posapp.currency import UNSET, currency_for
+from posapp.models import Setting
+from posapp.money import current_currency, set_current_currency, tax_from_gross
+from posapp.reports.receipt import receipt_pdf
+from posapp.reports.sales_report import sales_report_pdf
+from posapp.services.backend import Backend
+from posapp.services.platform.db import Database
+from posapp.services.sales.dto import DraftLine, PaymentDraft, PaymentKind, SaleDraft
+from posapp.services.sales.order_dto import OrderDetail
+from posapp.services.shop import CURRENCY_KEY, SettingValueError
+from tests.checkout_seed import Item, Shop, add_coupon, add_staff, open_shop_till, seed_shop
+
+
+@dataclass(frozen=True)
+class Case:
+    """A sale of two tax-included items with a 10 % coupon, paid by card and cash."""
+
+    code: str
+    prices: tuple[int, int]  # list prices of the two items, minor units
+    subtotal: int
+    coupon: int
+    total: int
+    card: int
+    tendered: int  # cash handed over for the rest
+    change: int
+    shown_total: str  # the total as the receipt and the sales report print it
+    first_note: int  # the largest default note, minor units
+
+
+CASES = (
+    Case("JPY", (1000, 372), 1372, 137, 1235, 1000, 300, 65, "¥1,235", 10000),
+    Case("EUR", (100000, 37173), 137173, 13717, 123456, 100000, 25000, 1544, "€1,234.56", 50000),
+    Case(
+        "KWD",
+        (1_000_000, 371_741),
+        1_371_741,
+        137_174,
+        1_234_567,
+        1_000_000,
+        250_000,
+        15_433,
+        "KWD 1,234.567",
+        20000,
+    ),
+)
+
+
+def _shop_in(backend: Backend, case: Case) -> Shop:
+    staff = add_staff(backend)
+    # an empty shop (users only) may choose its currency
+    backend.shop.change_setting(staff["admin"], CURRENCY_KEY, case.code.lower())
+    assert current_currency() == currency_for(case.code)
+    items = (
+        Item("big", "BIG-1", None, "Big item", "Goods", case.prices[0], 1000, True),
+        Item("small", "SMALL-1", None, "Small item", "Goods", case.prices[1], 800, True),
+    )
+    shop = seed_shop(backend, items=items, staff=staff)
+    open_shop_till(backend, shop)
+    add_coupon(backend, "SPRING-10", percent_bp=1000)
+    return shop
+
+
+def _sell(backend: Backend, shop: Shop, case: Case) -> OrderDetail:
+    draft = SaleDraft(
+        uuid.uuid4(),
+        (DraftLine(1, shop.products["big"], 1), DraftLine(2, shop.products["small"], 1)),
+        payments=(
+            PaymentDraft(
+                uuid.uuid4(), PaymentKind.CARD, case.card, card_reference="A1", card_last4="4242"
+            ),
+            PaymentDraft(uuid.uuid4(), PaymentKind.CASH, case.total - case.card, case.tendered),
+        ),
+        coupon_codes=("SPRING-10",),
+        expected_total_minor=case.total,
+    )
+    placed = backend.sales.place_order(shop.cashier, draft)
+    assert (placed.total_minor, placed.paid_minor, placed.change_minor) == (
+        case.total,
+        case.total,
+        case.change,
+    )
+    return backend.sales.order_detail(shop.manager, placed.order_id)
+
+
+def _pdf_text(pdf: bytes) -> str:
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.code for case in CASES])
+def test_a_split_tender_coupon_sale_is_exact_in_the_currency(backend: Backend, case: Case) -> None:
+    shop = _shop_in(backend, case)
+    detail = _sell(backend, shop, case)
+
+    assert detail.subtotal_minor == case.subtotal
+    assert detail.coupon_minor == case.coupon
+    assert detail.discount_minor == 0
+    assert detail.total_minor == case.total
+    assert detail.paid_minor == case.total
+    assert detail.change_minor == case.change
+    assert sum(line.total_minor for line in detail.lines) == case.total
+    assert sum(line.coupon_minor for line in detail.lines) == case.coupon
+    for line in detail.lines:  # tax included, taken from each line's own total
+        assert line.tax_minor == tax_from_gross(line.total_minor, line.tax_rate_bp)
+    assert detail.tax_minor == sum(line.tax_minor for line in detail.lines)
+    amounts = sorted((p.method, p.amount_minor, p.change_minor) for p in detail.payments)
+    assert amounts == [("card", case.card, 0), ("cash", case.total - case.card, case.change)]
+
+    receipt = _pdf_text(receipt_pdf(detail, zone=UTC))
+    assert case.shown_total in receipt
+    today = datetime.now(UTC).date()
+    report = backend.sales.sales_summary(shop.manager, today - timedelta(days=1), today)
+    assert report.sales_minor == case.total
+    assert case.shown_total in _pdf_text(sales_report_pdf(report, zone=UTC))
+
+    # the till counts the currency's own notes and coins when the shop lists none
+    assert backend.sales.denominations(shop.cashier)[0] == case.first_note
+
+
+def test_jpy_receipt_has_no_decimals(backend: Backend) -> None:
+    shop = _shop_in(backend, CASES[0])
+    receipt = _pdf_text(receipt_pdf(_sell(backend, shop, CASES[0]), zone=UTC))
+    assert "¥1,235" in receipt
+    assert "1,235.00" not in receipt
+    assert "¥1,372" in receipt  # the subtotal
+
+
+def _stored_currency(backend: Backend) -> object:
+    with backend.read_uow() as uow:
+        return uow.session.scalar(select(Setting.value).where(Setting.key == CURRENCY_KEY))
+
+
+def test_changing_the_currency_of_a_database_with_money_is_refused(
+    backend: Backend, database: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shop = _shop_in(backend, CASES[0])
+    _sell(backend, shop, CASES[0])
+    stored = _stored_currency(backend)
+    with pytest.raises(SettingValueError, match=r"already holds money in JPY \(sales"):
+        backend.shop.change_setting(shop.staff["admin"], CURRENCY_KEY, "EUR")
+    assert _stored_currency(backend) == stored
+    assert current_currency().code == "JPY"
+    assert "sales" in backend.shop.money_held()
+
+    url = database.url.render_as_string(hide_password=False)
+    code = main(["--database-url", url, "settings", "set", "shop.currency", "KWD"])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert out == ""
+    assert "already holds money in JPY" in err
+    assert len(err.strip().splitlines()) == 1
+    assert _stored_currency(backend) == stored
+    # the same code again is no change, so it is not refused
+    assert main(["--database-url", url, "settings", "set", "shop.currency", "jpy"]) == 0
+
+
+def test_prices_alone_are_money_but_users_and_percent_coupons_are_not(backend: Backend) -> None:
+    staff = add_staff(backend)
+    admin = staff["admin"]
+    add_coupon(backend, "TEN", percent_bp=1000)
+    assert backend.shop.money_held() == ()
+    backend.shop.change_setting(admin, CURRENCY_KEY, "KWD")
+    backend.shop.change_setting(admin, CURRENCY_KEY, "")  # back to unset: still no money
+    assert current_currency().code == ""
+    seed_shop(backend, staff=staff)
+    assert backend.shop.money_held() == ("products with prices",)
+    with pytest.raises(SettingValueError, match="products with prices"):
+        backend.shop.change_setting(admin, CURRENCY_KEY, "JPY")
+
+
+def test_unknown_currency_is_refused_in_one_line(
+    backend: Backend, database: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = database.url.render_as_string(hide_password=False)
+    for bad in ("XYZ", "euro", "€", "12"):
+        assert main(["--database-url", url, "settings", "set", "shop.currency", bad]) == 2
+        _out, err = capsys.readouterr()
+        assert "ISO 4217" in err
+        assert len(err.strip().splitlines()) == 1
+    assert _stored_currency(backend) is None
+
+
+def test_the_backend_opens_in_the_stored_currency(backend: Backend, database: Database) -> None:
+    backend.shop.change_setting(add_staff(backend)["admin"], CURRENCY_KEY, "KWD")
+
+    set_current_currency(UNSET)  # as a fresh process would start
+    assert Backend(database).shop.apply_currency().code == "KWD"
+    assert current_currency().digits == 3
