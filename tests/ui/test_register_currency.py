@@ -1,0 +1,172 @@
+"""The register and the payment dialog in the shop's currency: ¥ without decimals, KWD with three.
+
+Set ``POSAPP_SCREENSHOT_DIR`` to keep the grabs of the JPY register and payment dialog
+(docs/screenshots/register_jpy.png and payment_jpy.png were made so).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QLocale, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QDialog, QWidget
+from pytestqt.qtbot import QtBot
+
+from posapp.services.backend import Backend
+from posapp.services.sales import PaymentKind
+from posapp.services.shop import CURRENCY_KEY
+from posapp.ui.kit.bus import EventBus
+from posapp.ui.register.payment import PaymentDialog
+from posapp.ui.register.view import RegisterView
+from tests.checkout_seed import Item, add_coupon, add_staff, open_shop_till, seed_shop
+from tests.ui.test_register import activate, answering, scan
+
+pytestmark = pytest.mark.ui
+
+BIG, SMALL = "4900000000011", "4900000000028"
+SHOTS = os.environ.get("POSAPP_SCREENSHOT_DIR", "")
+
+
+@dataclass(frozen=True)
+class Case:
+    code: str
+    prices: tuple[int, int]
+    card_typed: str  # what the cashier types for the card part
+    cash_typed: str  # and for the cash handed over
+    total: str
+    left_after_card: str
+    prefilled: str  # the rest, put in the amount field for cash
+    change: str
+    refused: str  # an amount with too many decimals
+    refusal: str
+
+
+CASES = (
+    Case(
+        "JPY",
+        (1000, 372),
+        "1000",
+        "300",
+        "¥1,235",
+        "¥235",
+        "235",
+        "¥65",
+        "2.5",
+        "No decimals in JPY",
+    ),
+    Case(
+        "EUR",
+        (100000, 37173),
+        "1000",
+        "250",
+        "€1,234.56",
+        "€234.56",
+        "234.56",
+        "€15.44",
+        "2.505",
+        "At most 2 decimals",
+    ),
+    Case(
+        "KWD",
+        (1_000_000, 371_741),
+        "1000",
+        "250",
+        "KWD\xa01,234.567",
+        "KWD\xa0234.567",
+        "234.567",
+        "KWD\xa015.433",
+        "2.5005",
+        "At most 3 decimals",
+    ),
+)
+
+
+@pytest.fixture(autouse=True)
+def english_us() -> Iterator[None]:
+    QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+    yield
+    QLocale.setDefault(QLocale.c())
+
+
+def _register(qtbot: QtBot, backend: Backend, bus: EventBus, case: Case) -> RegisterView:
+    staff = add_staff(backend)
+    backend.shop.change_setting(staff["admin"], CURRENCY_KEY, case.code)
+    items = (
+        Item("big", "BIG-1", BIG, "Rice cooker", "Home", case.prices[0], 1000, True),
+        Item("small", "SMALL-1", SMALL, "Green tea", "Drinks", case.prices[1], 800, True),
+    )
+    shop = seed_shop(backend, items=items, staff=staff)
+    open_shop_till(backend, shop)
+    add_coupon(backend, "SPRING-10", percent_bp=1000)
+    view = RegisterView(backend.sales, bus, shop.cashier)
+    view.flow.receipt_sink = lambda _number, _pdf: None
+    qtbot.add_widget(view)
+    view.resize(1240, 720)
+    activate(qtbot, view)
+    qtbot.wait_until(view.scan_edit.hasFocus)
+    return view
+
+
+def _grab(widget: QWidget, name: str) -> None:
+    if SHOTS:
+        assert widget.grab().save(str(Path(SHOTS) / name))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.code for case in CASES])
+def test_the_register_and_payment_dialog_show_the_currency(
+    qtbot: QtBot, ui_backend: Backend, bus: EventBus, case: Case
+) -> None:
+    register = _register(qtbot, ui_backend, bus, case)
+    scan(qtbot, register, BIG)
+    scan(qtbot, register, SMALL)
+
+    def coupon(dialog: QDialog) -> None:
+        QTest.keyClicks(dialog.focusWidget(), "SPRING-10")
+        QTest.keyClick(dialog.focusWidget(), Qt.Key.Key_Return)
+        QTest.keyClick(dialog.focusWidget(), Qt.Key.Key_Return)  # empty: close
+
+    with answering(coupon):
+        QTest.keyClick(register.scan_edit, Qt.Key.Key_F8)
+    qtbot.wait_until(register.isActiveWindow)
+    assert register.totals.total_text == case.total
+    if case.code == "JPY":
+        _grab(register, "register_jpy.png")
+
+    def pay(dialog: QDialog) -> None:
+        assert isinstance(dialog, PaymentDialog)
+        qtbot.wait_until(dialog.isActiveWindow)
+        assert dialog.due_label.text() == case.total
+        dialog.amount_edit.selectAll()  # cash: too many decimals for the currency
+        QTest.keyClicks(dialog.amount_edit, case.refused)
+        QTest.keyClick(dialog.amount_edit, Qt.Key.Key_Return)
+        assert dialog.error.text().startswith(case.refusal)
+        assert dialog.tenders == []
+        QTest.keyClick(dialog, Qt.Key.Key_F2)
+        assert dialog.method is PaymentKind.CARD
+        dialog.amount_edit.selectAll()
+        QTest.keyClicks(dialog.amount_edit, case.card_typed)
+        QTest.keyClick(dialog.amount_edit, Qt.Key.Key_Return)
+        QTest.keyClicks(dialog.last4_edit, "4242")
+        QTest.keyClicks(dialog.reference_edit, "AUTH 829311")
+        QTest.keyClick(dialog.reference_edit, Qt.Key.Key_Return)
+        assert dialog.left_label.text() == case.left_after_card
+        assert dialog.amount_edit.text() == case.prefilled
+        if case.code == "JPY":
+            _grab(dialog, "payment_jpy.png")
+        dialog.amount_edit.selectAll()
+        QTest.keyClicks(dialog.amount_edit, case.cash_typed)
+        QTest.keyClick(dialog.amount_edit, Qt.Key.Key_Return)
+        assert dialog.placed is not None
+        assert dialog.change_label.text() == case.change
+        qtbot.wait_until(dialog.isActiveWindow)
+        QTest.keyClick(dialog.focusWidget(), Qt.Key.Key_Return)  # Enter: the next sale
+
+    with answering(pay):
+        QTest.keyClick(register.scan_edit, Qt.Key.Key_F12)
+    qtbot.wait_until(register.isActiveWindow)
+    assert register.change.amount.text() == case.change
