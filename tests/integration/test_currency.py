@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -13,11 +15,12 @@ from sqlalchemy import select
 
 from posapp.cli.main import main
 from posapp.currency import UNSET, currency_for
-from posapp.models import Setting
+from posapp.models import Product, Setting
 from posapp.money import current_currency, set_current_currency, tax_from_gross
 from posapp.reports.receipt import receipt_pdf
 from posapp.reports.sales_report import sales_report_pdf
 from posapp.services.backend import Backend
+from posapp.services.catalog.csv_io import export_products, import_products
 from posapp.services.platform.db import Database
 from posapp.services.sales.dto import DraftLine, PaymentDraft, PaymentKind, SaleDraft
 from posapp.services.sales.order_dto import OrderDetail
@@ -199,3 +202,48 @@ def test_the_backend_opens_in_the_stored_currency(backend: Backend, database: Da
     set_current_currency(UNSET)  # as a fresh process would start
     assert Backend(database).shop.apply_currency().code == "KWD"
     assert current_currency().digits == 3
+
+
+CSV_HEADER = "sku,name,price,cost\r\n"
+
+
+@pytest.mark.parametrize(
+    ("code", "cells", "stored", "exported"),
+    [
+        ("JPY", ("1235", "1,000"), (1235, 1000), ("1235", "1000")),
+        ("EUR", ("12.5", "1,234.56"), (1250, 123456), ("12.50", "1234.56")),
+        ("KWD", ("1.234", "2.5"), (1234, 2500), ("1.234", "2.500")),
+    ],
+)
+def test_csv_prices_follow_the_currency(
+    backend: Backend,
+    tmp_path: Path,
+    code: str,
+    cells: tuple[str, str],
+    stored: tuple[int, int],
+    exported: tuple[str, str],
+) -> None:
+    admin = add_staff(backend)["admin"]
+    backend.shop.change_setting(admin, CURRENCY_KEY, code)
+    data = f'{CSV_HEADER}A-1,Tea,"{cells[0]}","{cells[1]}"\r\n'.encode()
+    report = import_products(backend.uow(), admin, data)
+    assert report.ok, report.problems
+    with backend.read_uow() as uow:
+        product = uow.session.scalars(select(Product)).one()
+        assert (product.price_minor, product.cost_minor) == stored
+    path = tmp_path / "out.csv"
+    export_products(backend.read_uow(), admin, path)
+    row = next(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    assert (row["price"], row["cost"]) == exported
+
+
+@pytest.mark.parametrize(("code", "cell"), [("JPY", "12.5"), ("EUR", "1.234"), ("KWD", "1.2345")])
+def test_csv_prices_with_too_many_decimals_are_refused(
+    backend: Backend, code: str, cell: str
+) -> None:
+    admin = add_staff(backend)["admin"]
+    backend.shop.change_setting(admin, CURRENCY_KEY, code)
+    report = import_products(backend.uow(), admin, f"{CSV_HEADER}A-1,Tea,{cell},0\r\n".encode())
+    assert not report.ok
+    assert "decimals" in str(report.problems[0])
+    assert backend.shop.money_held() == ()  # nothing was written
