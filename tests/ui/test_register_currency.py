@@ -1,4 +1,4 @@
-"""The register and the payment dialog in the shop's currency: ¥ without decimals, KWD with three.
+"""The shop currency in the UI: ¥ without decimals, KWD with three; set on the Settings page.
 
 Set ``POSAPP_SCREENSHOT_DIR`` to keep the grabs of the JPY register and payment dialog
 (docs/screenshots/register_jpy.png and payment_jpy.png were made so).
@@ -14,10 +14,12 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QLocale, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtWidgets import QComboBox, QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
+from posapp.money import current_currency
 from posapp.services.backend import Backend
+from posapp.services.platform.dto import UserDTO
 from posapp.services.sales import PaymentKind
 from posapp.services.shop import CURRENCY_KEY
 from posapp.ui.kit.bus import EventBus
@@ -25,6 +27,8 @@ from posapp.ui.register.payment import PaymentDialog
 from posapp.ui.register.view import RegisterView
 from tests.checkout_seed import Item, add_coupon, add_staff, open_shop_till, seed_shop
 from tests.ui.test_register import activate, answering, scan
+from tests.ui.test_settings_page import settings_page
+from tests.ui.users_support import make_users_tab
 
 pytestmark = pytest.mark.ui
 
@@ -170,3 +174,27 @@ def test_the_register_and_payment_dialog_show_the_currency(
         QTest.keyClick(register.scan_edit, Qt.Key.Key_F12)
     qtbot.wait_until(register.isActiveWindow)
     assert register.change.amount.text() == case.change
+
+
+def test_the_settings_page_sets_the_currency_and_refuses_it_once_money_exists(
+    qtbot: QtBot, ui_backend: Backend, bus: EventBus, staff: dict[str, UserDTO]
+) -> None:
+    page = settings_page(qtbot, make_users_tab(qtbot, ui_backend, bus, staff["admin"]))
+    field = page.fields[CURRENCY_KEY]
+    combo = field.editor
+    assert isinstance(combo, QComboBox)
+    assert combo.currentData() == ""
+    combo.setCurrentIndex(combo.findData("JPY"))
+    assert combo.currentText() == "JPY – Japanese Yen"
+    QTest.keySequence(combo, "Ctrl+S")
+    qtbot.wait_until(page.success_label.isVisible)
+    assert current_currency().code == "JPY"  # this register formats in yen at once
+
+    seed_shop(ui_backend, staff=staff)  # products with prices: money
+    combo.setCurrentIndex(combo.findData("KWD"))
+    page.save()
+    assert field.error_label.isVisibleTo(page)
+    assert field.error_label.text().startswith("This database already holds money in JPY")
+    assert current_currency().code == "JPY"
+    assert ui_backend.shop.setting(staff["admin"], CURRENCY_KEY).value == "JPY"
+    _grab(page, "settings_currency_refused.png")

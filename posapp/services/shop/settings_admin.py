@@ -148,7 +148,10 @@ def _change(
             before = get_setting(uow, spec.key, _UNSET)
             if before is _UNSET or before != value:
                 if isinstance(spec, registry.CurrencySpec):
-                    check_currency_change(uow, spec.text_of(before), str(value))
+                    try:
+                        check_currency_change(uow, spec.text_of(before), str(value))
+                    except SettingValueError as exc:  # shown under its field on the page
+                        raise SettingsRefusedError({spec.key: str(exc)}) from exc
                     currency = currency_for(str(value))
                 put_setting(uow, spec.key, value)
                 shown = None if before is _UNSET else before
