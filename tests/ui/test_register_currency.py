@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -17,12 +18,15 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QComboBox, QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
+from posapp.events import SettingChanged
 from posapp.money import current_currency
 from posapp.services.backend import Backend
 from posapp.services.platform.dto import UserDTO
+from posapp.services.platform.settings import put_setting
 from posapp.services.sales import PaymentKind
 from posapp.services.shop import CURRENCY_KEY
 from posapp.ui.kit.bus import EventBus
+from posapp.ui.main_window import MainWindow
 from posapp.ui.register.payment import PaymentDialog
 from posapp.ui.register.view import RegisterView
 from tests.checkout_seed import Item, add_coupon, add_staff, open_shop_till, seed_shop
@@ -198,3 +202,15 @@ def test_the_settings_page_sets_the_currency_and_refuses_it_once_money_exists(
     assert current_currency().code == "JPY"
     assert ui_backend.shop.setting(staff["admin"], CURRENCY_KEY).value == "JPY"
     _grab(page, "settings_currency_refused.png")
+
+
+def test_the_main_window_applies_a_currency_set_on_another_register(
+    qtbot: QtBot, ui_backend: Backend, bus: EventBus, cashier_window: MainWindow
+) -> None:
+    with ui_backend.uow() as uow:  # as another register would have stored it
+        put_setting(uow, CURRENCY_KEY, "KWD")
+        uow.commit()
+    assert current_currency().code == ""
+    bus(SettingChanged(key=CURRENCY_KEY, username="admin1", at=datetime.now(UTC)))  # relayed
+    qtbot.wait_until(lambda: current_currency().code == "KWD", timeout=10_000)
+    assert current_currency().digits == 3
