@@ -25,7 +25,7 @@ from posapp.services.platform.db import Database
 from posapp.services.sales.dto import DraftLine, PaymentDraft, PaymentKind, SaleDraft
 from posapp.services.sales.order_dto import OrderDetail
 from posapp.services.shop import CURRENCY_KEY, SettingValueError
-from tests.checkout_seed import Item, Shop, add_coupon, add_staff, open_shop_till, seed_shop
+from tests.checkout_seed import Shop, add_coupon, add_staff, currency_shop, seed_shop
 
 
 @dataclass(frozen=True)
@@ -63,17 +63,8 @@ CASES = (
 
 
 def _shop_in(backend: Backend, case: Case) -> Shop:
-    staff = add_staff(backend)
-    # an empty shop (users only) may choose its currency
-    backend.shop.change_setting(staff["admin"], CURRENCY_KEY, case.code.lower())
+    shop = currency_shop(backend, case.code.lower(), case.prices)  # chosen before any money
     assert current_currency() == currency_for(case.code)
-    items = (
-        Item("big", "BIG-1", None, "Big item", "Goods", case.prices[0], 1000, True),
-        Item("small", "SMALL-1", None, "Small item", "Goods", case.prices[1], 800, True),
-    )
-    shop = seed_shop(backend, items=items, staff=staff)
-    open_shop_till(backend, shop)
-    add_coupon(backend, "SPRING-10", percent_bp=1000)
     return shop
 
 

@@ -29,8 +29,9 @@ from posapp.ui.kit.bus import EventBus
 from posapp.ui.main_window import MainWindow
 from posapp.ui.register.payment import PaymentDialog
 from posapp.ui.register.view import RegisterView
-from tests.checkout_seed import Item, add_coupon, add_staff, open_shop_till, seed_shop
-from tests.ui.test_register import activate, answering, scan
+from tests.checkout_seed import currency_shop, seed_shop
+from tests.ui.cashier_driver import open_register
+from tests.ui.test_register import answering, scan
 from tests.ui.test_settings_page import settings_page
 from tests.ui.users_support import make_users_tab
 
@@ -102,22 +103,8 @@ def english_us() -> Iterator[None]:
 
 
 def _register(qtbot: QtBot, backend: Backend, bus: EventBus, case: Case) -> RegisterView:
-    staff = add_staff(backend)
-    backend.shop.change_setting(staff["admin"], CURRENCY_KEY, case.code)
-    items = (
-        Item("big", "BIG-1", BIG, "Rice cooker", "Home", case.prices[0], 1000, True),
-        Item("small", "SMALL-1", SMALL, "Green tea", "Drinks", case.prices[1], 800, True),
-    )
-    shop = seed_shop(backend, items=items, staff=staff)
-    open_shop_till(backend, shop)
-    add_coupon(backend, "SPRING-10", percent_bp=1000)
-    view = RegisterView(backend.sales, bus, shop.cashier)
-    view.flow.receipt_sink = lambda _number, _pdf: None
-    qtbot.add_widget(view)
-    view.resize(1240, 720)
-    activate(qtbot, view)
-    qtbot.wait_until(view.scan_edit.hasFocus)
-    return view
+    shop = currency_shop(backend, case.code, case.prices, (BIG, SMALL))
+    return open_register(qtbot, RegisterView(backend.sales, bus, shop.cashier))
 
 
 def _grab(widget: QWidget, name: str) -> None:
