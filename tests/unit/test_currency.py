@@ -14,6 +14,8 @@ from posapp.money import (
     set_current_currency,
     to_major_str,
 )
+from posapp.reports.labels import label_content
+from posapp.services.catalog.dto import LabelDTO
 from posapp.services.platform.registry import CURRENCY, SettingValueError
 
 
@@ -117,3 +119,13 @@ def test_the_setting_accepts_codes_and_refuses_others() -> None:
     with pytest.raises(SettingValueError, match="Currency: Unknown currency 'XYZ'"):
         CURRENCY.parse("XYZ")
     assert ("JPY", "JPY – Japanese Yen") in CURRENCY.choices()
+
+
+@pytest.mark.parametrize(
+    ("code", "shown"), [("JPY", "¥1,235"), ("KWD", "KWD 1.235"), ("", "12.35")]
+)
+def test_shelf_labels_print_the_currency(code: str, shown: str) -> None:
+    set_current_currency(currency_for(code))
+    label = LabelDTO(1, "TEA-1", "Green tea", None, 1235)
+    assert label_content(label).price == shown
+    assert label_content(label, currency="$").price == format_money(1235, symbol="$")
