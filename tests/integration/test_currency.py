@@ -238,3 +238,21 @@ def test_csv_prices_with_too_many_decimals_are_refused(
     assert not report.ok
     assert "decimals" in str(report.problems[0])
     assert backend.shop.money_held() == ()  # nothing was written
+
+
+def test_the_cli_reads_and_writes_amounts_in_the_stored_currency(
+    backend: Backend, database: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    staff = add_staff(backend)
+    backend.shop.change_setting(staff["admin"], CURRENCY_KEY, "JPY")
+    set_current_currency(UNSET)  # a fresh process: the command opens the database in yen
+    url = database.url.render_as_string(hide_password=False)
+    assert main(["--database-url", url, "settings", "get", "tills.denominations"]) == 0
+    assert capsys.readouterr().out == "10000, 5000, 2000, 1000, 500, 100, 50, 10, 5, 1\n"
+    set_current_currency(UNSET)
+    code = main(["--database-url", url, "settings", "set", "tills.denominations", "1000, 0.5"])
+    assert code == 2
+    assert "No decimals in JPY" in capsys.readouterr().err
+    set_current_currency(UNSET)
+    assert main(["--database-url", url, "settings", "set", "tills.denominations", "5000,500"]) == 0
+    assert backend.sales.denominations(staff["cashier"]) == (5000, 500)

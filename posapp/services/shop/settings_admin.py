@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from posapp.currency import Currency, currency_for
+from posapp.currency import Currency, currency_for, default_denominations
 from posapp.events import SettingChanged
-from posapp.money import set_current_currency
+from posapp.money import current_currency, set_current_currency
 from posapp.services.platform import registry
 from posapp.services.platform.audit import AuditRecord
 from posapp.services.platform.dto import ShopProfile, UserDTO
@@ -47,16 +47,24 @@ def _choices(spec: registry.AnySpec) -> tuple[tuple[str, str], ...]:
     return ()
 
 
+def _default_text(spec: registry.AnySpec) -> str:
+    """The default as text; the notes and coins default to the shop currency's own."""
+    if isinstance(spec, registry.DenominationsSpec):
+        return spec.show(default_denominations(current_currency()))
+    return spec.text_of(None)
+
+
 def _dto(spec: registry.AnySpec, raw: object) -> SettingDTO:
     is_set = raw is not _UNSET and raw is not None
+    default = _default_text(spec)
     return SettingDTO(
         key=spec.key,
         group=spec.group,
         label=spec.label,
         description=spec.description,
         kind=spec.kind,
-        value=spec.text_of(raw if is_set else None),
-        default=spec.text_of(None),
+        value=spec.text_of(raw) if is_set else default,
+        default=default,
         bounds=spec.bounds,
         is_set=is_set,
         choices=_choices(spec),
