@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from posapp.cli.main import main
 from posapp.currency import UNSET, currency_for
-from posapp.models import Product, Setting
+from posapp.models import Base, Product, Setting
 from posapp.money import current_currency, set_current_currency, tax_from_gross
 from posapp.reports.receipt import receipt_pdf
 from posapp.reports.sales_report import sales_report_pdf
@@ -25,6 +25,7 @@ from posapp.services.platform.db import Database
 from posapp.services.sales.dto import DraftLine, PaymentDraft, PaymentKind, SaleDraft
 from posapp.services.sales.order_dto import OrderDetail
 from posapp.services.shop import CURRENCY_KEY, SettingValueError
+from posapp.services.shop.currency_guard import guarded_tables
 from tests.checkout_seed import Shop, add_coupon, add_staff, currency_shop, seed_shop
 
 
@@ -256,3 +257,14 @@ def test_the_cli_reads_and_writes_amounts_in_the_stored_currency(
     set_current_currency(UNSET)
     assert main(["--database-url", url, "settings", "set", "tills.denominations", "5000,500"]) == 0
     assert backend.sales.denominations(staff["cashier"]) == (5000, 500)
+
+
+def test_every_table_with_amounts_is_guarded() -> None:
+    """A new table holding money must be added to the currency guard (or say what holds it)."""
+    with_amounts = {
+        table.name
+        for table in Base.metadata.tables.values()
+        if any(column.name.endswith("_minor") for column in table.columns)
+    }
+    assert with_amounts
+    assert with_amounts <= guarded_tables(), sorted(with_amounts - guarded_tables())

@@ -21,9 +21,9 @@ from collections.abc import Sequence
 from typing import Final
 
 from sqlalchemy import ColumnElement, exists, or_, select
-from sqlalchemy.sql import FromClause
 
 from posapp.currency import Currency, currency_for
+from posapp.models import Base
 from posapp.models.accounts import CustomerAccount, LedgerAccount, LedgerEntry
 from posapp.models.catalog import Product
 from posapp.models.coupons import CouponCampaign, CouponRedemption, DiscountKind
@@ -44,17 +44,17 @@ from posapp.services.platform.uow import UnitOfWork
 CURRENCY_KEY: Final = registry.CURRENCY.key
 """The setting holding the shop's ISO 4217 currency code."""
 
-_ANY_ROW: Final[Sequence[tuple[str, FromClause]]] = (
-    ("sales", Order.__table__),
-    ("payments", Payment.__table__),
-    ("returns", OrderReturn.__table__),
-    ("till sessions", TillSession.__table__),
-    ("cash movements", CashMovement.__table__),
-    ("parked sales", ParkedSale.__table__),
-    ("account entries", LedgerEntry.__table__),
-    ("coupon redemptions", CouponRedemption.__table__),
+_ANY_ROW: Final[Sequence[tuple[str, type[Base]]]] = (
+    ("sales", Order),
+    ("payments", Payment),
+    ("returns", OrderReturn),
+    ("till sessions", TillSession),
+    ("cash movements", CashMovement),
+    ("parked sales", ParkedSale),
+    ("account entries", LedgerEntry),
+    ("coupon redemptions", CouponRedemption),
 )
-_SOME_ROW: Final[Sequence[tuple[str, type[object], ColumnElement[bool]]]] = (
+_SOME_ROW: Final[Sequence[tuple[str, type[Base], ColumnElement[bool]]]] = (
     ("products with prices", Product, or_(Product.price_minor != 0, Product.cost_minor != 0)),
     (
         "accounts with amounts",
@@ -76,6 +76,17 @@ _SOME_ROW: Final[Sequence[tuple[str, type[object], ColumnElement[bool]]]] = (
         ),
     ),
 )
+HELD_WITH: Final[dict[str, str]] = {"order_lines": "orders", "order_return_lines": "order_returns"}
+"""Tables whose amounts never exist without a row of the other (checked through that one)."""
+
+
+def guarded_tables() -> frozenset[str]:
+    """The tables :func:`money_held` looks at, directly or through :data:`HELD_WITH`."""
+    direct = {str(model.__tablename__) for _, model in _ANY_ROW}
+    direct |= {str(model.__tablename__) for _, model, _ in _SOME_ROW}
+    return frozenset(direct | {t for t, held in HELD_WITH.items() if held in direct})
+
+
 _MONEY_SETTINGS: Final = (registry.DENOMINATIONS.key, registry.WITHDRAWAL_APPROVAL.key)
 
 
@@ -85,7 +96,7 @@ def money_held(uow: UnitOfWork) -> tuple[str, ...]:
     Runs inside the caller's unit of work.
     """
     session = uow.session
-    held = [name for name, table in _ANY_ROW if session.scalar(select(exists().select_from(table)))]
+    held = [name for name, model in _ANY_ROW if session.scalar(select(exists().select_from(model)))]
     for name, model, condition in _SOME_ROW:
         if session.scalar(select(exists().where(condition).select_from(model))):
             held.append(name)
