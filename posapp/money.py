@@ -74,7 +74,7 @@ MINOR_DIGITS: Final = UNSET.digits
 """Decimal places when no currency is set; the current currency's are ``current_currency()``."""
 
 MAX_MINOR: Final = 999_999_999_999
-"""Largest amount (9,999,999,999.99) any money field accepts.
+"""Largest amount in minor units any money field accepts (9,999,999,999.99 with two decimals).
 
 It is about 10**12, far below a ``BigInteger``'s maximum of 2**63 - 1 (about 9.2 * 10**18), so
 the sum of millions of maximal amounts (a year's sales journal, a report total) still fits in
