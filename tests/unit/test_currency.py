@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from posapp.currency import UNSET, CurrencyError, currency_for, default_denominations
 from posapp.money import (
+    MAX_MINOR,
     MoneyError,
     current_currency,
     format_money,
@@ -129,3 +132,16 @@ def test_shelf_labels_print_the_currency(code: str, shown: str) -> None:
     label = LabelDTO(1, "TEA-1", "Green tea", None, 1235)
     assert label_content(label).price == shown
     assert label_content(label, currency="$").price == format_money(1235, symbol="$")
+
+
+@given(
+    code=st.sampled_from(["JPY", "EUR", "KWD", "BHD", "CLP", ""]),
+    minor=st.integers(min_value=-MAX_MINOR, max_value=MAX_MINOR),
+)
+def test_every_amount_reads_back_as_formatted(code: str, minor: int) -> None:
+    set_current_currency(currency_for(code))
+    text = format_money(minor)
+    assert parse_money(text, allow_negative=True) == minor
+    assert parse_money(to_major_str(minor), group_sep="", allow_negative=True) == minor
+    digits = current_currency().digits
+    assert len(text.partition(".")[2]) == digits
