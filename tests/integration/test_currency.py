@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from escpos.printer import Dummy
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -23,7 +24,9 @@ from posapp.services.backend import Backend
 from posapp.services.catalog.csv_io import export_products, import_products
 from posapp.services.platform.db import Database
 from posapp.services.sales.dto import DraftLine, PaymentDraft, PaymentKind, SaleDraft
+from posapp.services.sales.escpos import print_receipt
 from posapp.services.sales.order_dto import OrderDetail
+from posapp.services.sales.receipt import receipt_model, receipt_text
 from posapp.services.shop import CURRENCY_KEY, SettingValueError
 from posapp.services.shop.currency_guard import guarded_tables
 from tests.checkout_seed import Shop, add_coupon, add_staff, currency_shop, seed_shop
@@ -268,3 +271,15 @@ def test_every_table_with_amounts_is_guarded() -> None:
     }
     assert with_amounts
     assert with_amounts <= guarded_tables(), sorted(with_amounts - guarded_tables())
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.code for case in CASES])
+def test_the_thermal_printer_gets_the_total_in_the_currency(backend: Backend, case: Case) -> None:
+    detail = _sell(backend, _shop_in(backend, case), case)
+    printer = Dummy()
+    print_receipt(printer, receipt_model(detail, zone=UTC))
+    # ¥ is in the printer's code page (CP437 0x9D); € is spelled out
+    total = {"JPY": b"\x9d1,235", "EUR": b"EUR1,234.56", "KWD": b"KWD 1,234.567"}[case.code]
+    (line,) = [line for line in printer.output.split(b"\n") if b"TOTAL" in line]
+    assert line.endswith(b" " + total)
+    assert all(len(line) <= 42 for line in receipt_text(receipt_model(detail, zone=UTC)))
