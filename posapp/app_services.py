@@ -204,6 +204,7 @@ def start_services(
     runner = Runner(THREAD_PREFIX)
     chain = Fanout(runner, bus)
     backend = Backend(database, chain, register=config.register)
+    backend.shop.apply_currency()  # the shop's currency formats every amount from here on
     relay: PgEventRelay | None = None
     url = database.url.render_as_string(hide_password=False)
     if options.relay and is_supported(url):

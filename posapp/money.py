@@ -3,9 +3,16 @@
 Representation:
     Every amount is an ``int`` of minor units (cents), named with a ``_minor`` suffix and stored
     in a ``BigInteger`` column. ``float`` and ``Decimal`` never appear: this module works on
-    integers only, so every result is exact. The currency has ``MINOR_DIGITS`` (2) decimals;
-    that is a module constant rather than a per-currency table because posapp sells in one
-    currency (the formatting code assumes ``MINOR_DIGITS >= 1``).
+    integers only, so every result is exact.
+
+Currency:
+    The shop sells in one currency at a time, the ``shop.currency`` setting. Its decimals (JPY
+    0, EUR 2, KWD 3) come from the ISO 4217 code (:mod:`posapp.currency`) and are held here as
+    the process's *current currency*: the backend sets it with :func:`set_current_currency`
+    when it opens a database and again when the setting changes, and every parse and format
+    below reads it through :func:`current_currency`. A database that holds money cannot change
+    its currency (the settings service refuses), so amounts never change meaning under a
+    running app. ``MINOR_DIGITS`` is the decimals of a shop that has not set a currency (2).
 
 Rounding policy:
     There is ONE rounding rule, round half to even ("banker's rounding"), and it lives here in
@@ -33,7 +40,7 @@ Parsing user input:
     4. One optional leading ``+`` or ``-``; then digits with at most one decimal separator.
        ``.5`` and ``5.`` are accepted. Group separators are accepted only every three digits
        (``1,000.00``; never ``1,00``) and only before the decimal separator.
-    5. More than ``MINOR_DIGITS`` decimals are refused, never rounded, even when the extra
+    5. More than the currency's decimals are refused, never rounded, even when the extra
        digits are zeros: ``1.500`` typed by someone used to a decimal comma means 1500.
     6. ``-0`` is zero. Exponents, ``NaN``, ``Infinity``, currency symbols and letters are refused.
 """
@@ -42,6 +49,8 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Final
 
+from posapp.currency import UNSET, Currency
+
 __all__ = [
     "BP_PER_UNIT",
     "MAX_MINOR",
@@ -49,20 +58,23 @@ __all__ = [
     "MoneyError",
     "allocate",
     "apply_rate_bp",
+    "current_currency",
     "div_round",
     "format_money",
+    "money_label",
     "parse_money",
+    "set_current_currency",
     "split_even",
     "tax_from_gross",
     "tax_from_net",
     "to_major_str",
 ]
 
-MINOR_DIGITS: Final = 2
-"""Decimal places of the currency: one major unit is ``10 ** MINOR_DIGITS`` minor units."""
+MINOR_DIGITS: Final = UNSET.digits
+"""Decimal places when no currency is set; the current currency's are ``current_currency()``."""
 
 MAX_MINOR: Final = 999_999_999_999
-"""Largest amount (9,999,999,999.99) any money field accepts.
+"""Largest amount in minor units any money field accepts (9,999,999,999.99 with two decimals).
 
 It is about 10**12, far below a ``BigInteger``'s maximum of 2**63 - 1 (about 9.2 * 10**18), so
 the sum of millions of maximal amounts (a year's sales journal, a report total) still fits in
@@ -72,8 +84,7 @@ the column and in every database's integer arithmetic without overflow.
 BP_PER_UNIT: Final = 10_000
 """Basis points in 100 %: a ``rate_bp`` of 2000 is 20 %."""
 
-_SCALE: Final = 10**MINOR_DIGITS
-_MAX_WHOLE_DIGITS: Final = len(str(MAX_MINOR // _SCALE))
+_current: list[Currency] = [UNSET]  # one slot: set_current_currency() replaces it
 _ASCII_DIGITS: Final = frozenset("0123456789")
 _SIGNS: Final = frozenset("+-\u2212")
 _GROUP_SIZE: Final = 3
@@ -81,6 +92,19 @@ _GROUP_SIZE: Final = 3
 
 class MoneyError(ValueError):
     """Invalid money input; ``str(error)`` is a one-line message to show to the user."""
+
+
+def current_currency() -> Currency:
+    """The currency amounts are parsed and formatted in (the shop's ``shop.currency``)."""
+    return _current[0]
+
+
+def set_current_currency(currency: Currency) -> None:
+    """Make ``currency`` the one every parse and format uses from now on.
+
+    Called by the backend when it opens a database and when ``shop.currency`` changes.
+    """
+    _current[0] = currency
 
 
 def parse_money(
@@ -115,13 +139,15 @@ def parse_money(
         TypeError: ``text`` is not a ``str`` or ``maximum`` is not an ``int``.
     """
     dec, group = _check_separators(decimal_sep, group_sep)
+    digits = current_currency().digits
     maximum = _require_int(maximum, "maximum")
     if not 0 <= maximum <= MAX_MINOR:
         raise ValueError(f"maximum must be between 0 and MAX_MINOR, not {maximum}")
     negative, body = _split_sign(_normalise(_require_str(text)))
     whole, frac = _split_digits(body, dec, group)
-    if len(frac) > MINOR_DIGITS:
-        raise MoneyError(f"At most {MINOR_DIGITS} decimals")
+    if len(frac) > digits:
+        code = current_currency().code or "this currency"
+        raise MoneyError(f"No decimals in {code}" if digits == 0 else f"At most {digits} decimals")
     whole = whole.lstrip("0")
     is_zero = not whole and not frac.strip("0")
     if negative and not is_zero and not allow_negative:
@@ -129,9 +155,9 @@ def parse_money(
     too_large = MoneyError(
         f"Amount is too large (max {format_money(maximum, decimal_sep=dec, group_sep=group)})"
     )
-    if len(whole) > _MAX_WHOLE_DIGITS:  # checked before int(): no huge conversions
+    if len(whole) > len(str(MAX_MINOR)):  # checked before int(): no huge conversions
         raise too_large
-    value = int(whole or "0") * _SCALE + int(frac.ljust(MINOR_DIGITS, "0"))
+    value = int(whole or "0") * int(10**digits) + int(frac.ljust(digits, "0") or "0")
     if value > maximum:
         raise too_large
     if is_zero and not allow_zero:
@@ -146,14 +172,29 @@ def format_money(
 ) -> str:
     """Format minor units as plain text for the CLI and PDF edges, e.g. ``-1,234.56``.
 
-    The Qt UI formats with QLocale instead. A ``symbol`` goes after the sign:
+    The current currency's decimals are shown (``1,235`` in JPY, ``1,234.567`` in KWD). The Qt
+    UI formats with QLocale instead. A ``symbol`` goes after the sign:
     ``format_money(-500, symbol="$")`` is ``-$5.00``.
     """
     minor = _require_int(minor, "minor")
+    digits = current_currency().digits
     sign = "-" if minor < 0 else ""
-    whole, cents = divmod(abs(minor), _SCALE)
+    whole, cents = divmod(abs(minor), 10**digits)
     grouped = f"{whole:,}".replace(",", group_sep)
-    return f"{sign}{symbol}{grouped}{decimal_sep}{cents:0{MINOR_DIGITS}d}"
+    decimals = f"{decimal_sep}{cents:0{digits}d}" if digits else ""
+    return f"{sign}{symbol}{grouped}{decimals}"
+
+
+def money_label(minor: int) -> str:
+    """Format minor units with the currency's symbol for documents: ``¥1,235``, ``€1,234.56``.
+
+    A symbol that is letters (``KWD``, ``CHF``) is set apart by a space: ``KWD 1,234.567``.
+    Without a currency set, the plain amount (``1,234.56``), as PDFs always showed it.
+    """
+    symbol = current_currency().symbol
+    if symbol[-1:].isalpha():
+        symbol += " "
+    return format_money(minor, symbol=symbol)
 
 
 def to_major_str(minor: int) -> str:
@@ -328,7 +369,11 @@ def _split_digits(body: str, dec: str, group: str) -> tuple[str, str]:
     """
     if any(unicodedata.category(char) == "Sc" for char in body):
         raise MoneyError("Enter the amount without a currency symbol")
-    not_a_number = MoneyError(f"Enter an amount like 12{dec}50")
+    digits = current_currency().digits
+    cents, zeros = (
+        (f"{dec}{'50'.ljust(digits, '0')[:digits]}", dec + "0" * digits) if digits else ("", "")
+    )
+    not_a_number = MoneyError(f"Enter an amount like 12{cents}")
     whole, _, frac = body.partition(dec)
     if not (whole or frac) or not _is_digits(frac):
         raise not_a_number
@@ -338,7 +383,7 @@ def _split_digits(body: str, dec: str, group: str) -> tuple[str, str]:
             raise not_a_number
         head, *rest = groups
         if not 1 <= len(head) <= _GROUP_SIZE or any(len(part) != _GROUP_SIZE for part in rest):
-            raise MoneyError(f"Group digits in threes, like 1{group}000{dec}00")
+            raise MoneyError(f"Group digits in threes, like 1{group}000{zeros}")
         return "".join(groups), frac
     if not _is_digits(whole):
         raise not_a_number

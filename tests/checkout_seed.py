@@ -266,3 +266,23 @@ def add_funded_account(
         store_id=shop.store_id,
     )
     return account.id, account.number
+
+
+def currency_shop(
+    backend: Backend,
+    code: str,
+    prices: tuple[int, int],
+    barcodes: tuple[str | None, str | None] = (None, None),
+) -> Shop:
+    """A shop that chose ``code`` as its currency before any money, then two tax-included items
+    (10 % and 8 %) at ``prices``, its till open and the 10 % coupon ``SPRING-10``."""
+    staff = add_staff(backend)
+    backend.shop.change_setting(staff["admin"], "shop.currency", code)
+    items = (
+        Item("big", "BIG-1", barcodes[0], "Rice cooker", "Home", prices[0], 1000, True),
+        Item("small", "SMALL-1", barcodes[1], "Green tea", "Drinks", prices[1], 800, True),
+    )
+    shop = seed_shop(backend, items=items, staff=staff)
+    open_shop_till(backend, shop)
+    add_coupon(backend, "SPRING-10", percent_bp=1000)
+    return shop

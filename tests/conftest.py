@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from posapp.currency import UNSET
 from posapp.events import RecordingPublisher
 from posapp.models import Base
+from posapp.money import set_current_currency
 from posapp.services.backend import Backend
 from posapp.services.platform.chain_key import anchor_path
 from posapp.services.platform.db import Database, open_database
@@ -94,6 +96,14 @@ def own_data_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("POSAPP_DATA_DIR", str(tmp_path_factory.mktemp("data")))
         yield
+
+
+@pytest.fixture(autouse=True)
+def unset_currency() -> Iterator[None]:
+    """Every test starts and ends with no shop currency (the process-wide one of posapp.money)."""
+    set_current_currency(UNSET)
+    yield
+    set_current_currency(UNSET)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

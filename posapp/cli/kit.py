@@ -87,7 +87,9 @@ def open_backend(config: AppConfig) -> Iterator[Backend]:
 
     database = open_database(config.database_url)
     try:
-        yield Backend(database, register=config.register)
+        backend = Backend(database, register=config.register)
+        backend.shop.apply_currency()  # amounts are parsed and printed in the shop's currency
+        yield backend
     finally:
         database.dispose()
 

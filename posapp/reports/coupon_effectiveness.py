@@ -32,7 +32,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import Flowable
 
-from posapp.money import format_money
+from posapp.money import current_currency, format_money
 from posapp.reports.pdf_kit import ACCENT, ACCENT_SOFT, INK, MUTED, RULE, SUBTLE, fit, fonts, markup
 from posapp.services.coupons import (
     CampaignSection,
@@ -206,7 +206,8 @@ def _basket_chart(report: EffectivenessReport, width: float) -> Drawing:
     chart.x, chart.y, chart.width, chart.height = 40, 28, width - 50, height - 62
     with_code = report.overall.average_basket_minor
     without = report.average_without_minor
-    chart.data = [[with_code / 100, without / 100]]
+    scale = current_currency().scale  # bar heights in major units; only drawn
+    chart.data = [[with_code / scale, without / scale]]
     chart.categoryAxis.categoryNames = ["with a code", "without"]
     chart.bars[0].fillColor = ACCENT
     chart.bars[0].strokeColor = None

@@ -24,7 +24,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from stdnum import ean
 
-from posapp.money import format_money
+from posapp.money import format_money, money_label
 from posapp.reports.pdf_kit import fonts, printable
 from posapp.services.catalog import LabelDTO
 
@@ -103,7 +103,12 @@ def label_content(label: LabelDTO, *, currency: str = "") -> LabelContent:
     symbology, code = "Code128", barcode or label.sku
     if barcode.isdigit() and len(barcode) in {_EAN8, _UPCA, _EAN13} and ean.is_valid(barcode):
         symbology = {_EAN8: "EAN8", _UPCA: "UPCA", _EAN13: "EAN13"}[len(barcode)]
-    price = format_money(label.price_minor, symbol=currency)
+    # No symbol given: the shop currency's (``¥1,235``; none when the shop has not set one).
+    price = (
+        format_money(label.price_minor, symbol=currency)
+        if currency
+        else money_label(label.price_minor)
+    )
     return LabelContent(label.name, price, label.sku, symbology, code)
 
 
@@ -122,7 +127,7 @@ def plan_sheet(
         layout: The sheet.
         copies: Labels per product (1 to 1,000).
         skip: Positions to leave empty at the start of the first sheet (a used sheet).
-        currency: A symbol to print before prices.
+        currency: A symbol to print before prices (default: the shop currency's).
 
     Returns:
         One list of placed labels per page.

@@ -15,7 +15,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from posapp.money import format_money
+from posapp.money import money_label
 from posapp.reports.pdf_kit import ACCENT_SOFT, BAND, INK, MUTED, RULE, fonts, markup
 
 METHOD_NAMES: Final = {"cash": "Cash", "card": "Card", "account": "Customer account"}
@@ -23,8 +23,8 @@ METHOD_NAMES: Final = {"cash": "Cash", "card": "Card", "account": "Customer acco
 
 
 def money(minor: int) -> str:
-    """Report money with a real minus sign."""
-    return format_money(minor).replace("-", "−")
+    """Report money in the shop's currency with a real minus sign (``−€1,234.56``)."""
+    return money_label(minor).replace("-", "−")
 
 
 def para(value: str, style: ParagraphStyle) -> Paragraph:

@@ -12,6 +12,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
+from posapp.money import current_currency
 from posapp.reports.orders_pdf import (
     METHOD_NAMES,
     Margins,
@@ -118,7 +119,8 @@ def _chart(report: SalesReport) -> Flowable:
     chart = VerticalBarChart()
     chart.x, chart.y = 14 * mm, 8 * mm
     chart.width, chart.height = CONTENT_WIDTH - 16 * mm, 40 * mm
-    chart.data = [[(d.sales_minor - d.refunds_minor) / 100 for d in days] or [0]]
+    scale = current_currency().scale  # bar heights in major units (¥, €, KWD); only drawn
+    chart.data = [[(d.sales_minor - d.refunds_minor) / scale for d in days] or [0]]
     chart.bars[0].fillColor = ACCENT
     chart.bars[0].strokeColor = None
     chart.valueAxis.valueMin = 0

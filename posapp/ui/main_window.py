@@ -28,9 +28,11 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
+from posapp.events import SettingChanged
 from posapp.services.backend import Backend
 from posapp.services.platform.dto import StoreDTO, UserDTO
 from posapp.services.platform.errors import ServiceError
+from posapp.services.shop import CURRENCY_KEY
 from posapp.services.staff import Permission, has_permission
 from posapp.ui.accounts import AccountsTab
 from posapp.ui.catalog import CatalogTab
@@ -185,12 +187,18 @@ class MainWindow(QMainWindow):
         self.idle_lock = IdleLock(self, backend.staff, user)
         self.idle_lock.switch_user_requested.connect(self.switch_user_requested)
         bus.setting_changed.connect(self.idle_lock.on_setting_changed)
+        bus.setting_changed.connect(self._on_setting_changed)
 
         self.resize(DEFAULT_SIZE)
         self.setMinimumSize(MINIMUM_SIZE)
         if self.tabs.count():
             self.tabs.currentWidget().setFocus()
         bus.flush()  # deliver what was held while nobody listened (the log-in, say)
+
+    def _on_setting_changed(self, event: SettingChanged) -> None:
+        """Format amounts in the shop's new currency (changed here or on another register)."""
+        if event.key == CURRENCY_KEY:
+            self._backend.shop.apply_currency()
 
     @property
     def user(self) -> UserDTO:

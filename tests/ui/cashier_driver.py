@@ -156,6 +156,17 @@ class Cashier:
             dialog.hide()
 
 
+def open_register(qtbot: QtBot, view: RegisterView) -> RegisterView:
+    """Show a register alone at the main window's size, its scan field focused, no printing."""
+    view.flow.receipt_sink = lambda _number, _pdf: None
+    qtbot.add_widget(view)
+    view.resize(1240, 720)
+    view.show()
+    view.activateWindow()
+    qtbot.wait_until(view.scan_edit.hasFocus)
+    return view
+
+
 def register_of(window: MainWindow) -> RegisterView:
     """The register of a main window's Orders tab."""
     tab = window.tabs.widget(window.tab_titles().index("Orders"))

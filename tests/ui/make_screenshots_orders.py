@@ -65,7 +65,7 @@ def grab(app: QApplication, widget: QWidget, name: str) -> Path:
     return path
 
 
-def _pdf_page(pdf: bytes, name: str, resolution: int) -> Path:
+def pdf_page(pdf: bytes, name: str, resolution: int) -> Path:
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "page.pdf"
         source.write_bytes(pdf)
@@ -184,14 +184,14 @@ def _shoot(app: QApplication, database: Database) -> None:  # noqa: PLR0915 - on
     print(grab(app, window, "register_change.png"))
 
     detail = desk.order_detail(shop.cashier, placed.order_id)
-    print(_pdf_page(receipt_pdf(detail, zone=desk.shop_zone()), "receipt.png", 110))
+    print(pdf_page(receipt_pdf(detail, zone=desk.shop_zone()), "receipt.png", 110))
 
     tills.cash_movement(backend.uow(), shop.cashier, 2_000, "Change from the safe")
     tills.cash_movement(backend.uow(), shop.cashier, -10_000, "Bank deposit")
     z = tills.close_till(
         backend.uow(), shop.cashier, pieces={5000: 1, 2000: 2, 500: 2, 100: 1, 20: 1, 1: 4}
     )
-    print(_pdf_page(till_report_pdf(z, zone=desk.shop_zone()), "z_report.png", 80))
+    print(pdf_page(till_report_pdf(z, zone=desk.shop_zone()), "z_report.png", 80))
 
     manager = MainWindow(backend, bus, shop.manager)
     manager.resize(1280, 800)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Final
 
-from posapp.money import BP_PER_UNIT, MoneyError, parse_money
+from posapp.money import BP_PER_UNIT, MoneyError, current_currency, parse_money
 from posapp.services.catalog.dto import CsvProblem
 from posapp.services.catalog.rules import (
     barcode_variants,
@@ -249,6 +249,12 @@ class Checker:
         self.plain_amount = re.compile(
             rf"([0-9]{{1,10}})(?:{re.escape(self.decimal)}([0-9]{{1,2}}))?"
         )
+        # Prices have the shop currency's decimals (none in JPY, three in KWD).
+        self.money_digits = current_currency().digits
+        cents = f"{{1,{self.money_digits}}}" if self.money_digits else "{0}"
+        self.plain_money = re.compile(
+            rf"([0-9]{{1,10}})(?:{re.escape(self.decimal)}([0-9]{cents}))?"
+        )
         self.problems: list[CsvProblem] = []
         self.problem_count = 0
         self.skus: dict[str, int] = {}
@@ -310,10 +316,10 @@ class Checker:
             if what == "Price":
                 raise ValidationError("enter a price.")
             return 0
-        plain = self.plain_amount.fullmatch(raw)
+        plain = self.plain_money.fullmatch(raw)
         if plain is not None:  # the common case: digits, maybe a separator and cents
-            whole, cents = plain.group(1), plain.group(2) or ""
-            return int(whole) * 100 + int(cents.ljust(2, "0"))
+            whole, cents, digits = plain.group(1), plain.group(2) or "", self.money_digits
+            return int(whole) * int(10**digits) + int(cents.ljust(digits, "0") or "0")
         try:
             return parse_money(raw, decimal_sep=self.decimal, group_sep=self.group)
         except MoneyError as exc:

@@ -25,11 +25,13 @@ import logging
 from collections.abc import Mapping
 from typing import Final, TypeVar
 
+from posapp.currency import Currency, currency_for, default_denominations
 from posapp.services.platform.dto import ShopProfile
 from posapp.services.platform.setting_specs import (
     ADMIN,
     AnySpec,
     ChoiceSpec,
+    CurrencySpec,
     DenominationsSpec,
     IntSpec,
     MoneySpec,
@@ -53,6 +55,7 @@ __all__ = [
     "SETTINGS",
     "AnySpec",
     "ChoiceSpec",
+    "CurrencySpec",
     "DenominationsSpec",
     "IntSpec",
     "MoneySpec",
@@ -66,6 +69,8 @@ __all__ = [
     "logo_bytes",
     "read",
     "read_stored",
+    "shop_currency",
+    "shop_denominations",
     "shop_profile",
     "spec_for",
 ]
@@ -104,6 +109,10 @@ RECEIPT_FOOTER = TextSpec("shop.receipt_footer", PROFILE, "Receipt footer",
                           "Lines printed at the bottom of every receipt; empty prints the "
                           "standard thanks and returns note.", "", limit=300,
                           multiline=True)  # fmt: skip
+CURRENCY = CurrencySpec("shop.currency", PROFILE, "Currency",
+                        "The ISO 4217 currency the shop sells in; its decimals (JPY 0, EUR 2, "
+                        "KWD 3) drive every amount. Only a database without money can change "
+                        "it.", "")  # fmt: skip
 DISCOUNT_CAP_BP = PercentSpec("orders.discount_cap_bp", REGISTER, "Discount cap",
                               "The largest discount a cashier may give without a manager's "
                               "approval.", 1000, minimum=0, maximum=10_000)  # fmt: skip
@@ -115,7 +124,8 @@ CARD_DETAILS = ChoiceSpec("till.card_details_required", REGISTER, "Card details 
                                    ("last_four", "Last four digits only"),
                                    ("none", "Nothing")))  # fmt: skip
 DENOMINATIONS = DenominationsSpec("tills.denominations", REGISTER, "Notes and coins",
-                                  "The notes and coins counted when a till closes.",
+                                  "The notes and coins counted when a till closes (unset: "
+                                  "those of the shop's currency).",
                                   (50000, 20000, 10000, 5000, 2000, 1000, 500, 200, 100, 50, 20,
                                    10, 5, 2, 1))  # fmt: skip
 RECEIPT_PRINTER = PrinterSpec("orders.receipt_printer", HARDWARE, "Receipt printer",
@@ -145,7 +155,7 @@ SHOP_TIMEZONE = ZoneSpec("shop_timezone", CLOCK, "Time zone",
                          "computer's.", "")  # fmt: skip
 
 SETTINGS: Final[tuple[AnySpec, ...]] = (
-    LEGAL_NAME, ADDRESS, VAT_NUMBER, RECEIPT_HEADER, RECEIPT_FOOTER,
+    LEGAL_NAME, ADDRESS, VAT_NUMBER, RECEIPT_HEADER, RECEIPT_FOOTER, CURRENCY,
     DISCOUNT_CAP_BP, CARD_DETAILS, DENOMINATIONS, RECEIPT_PRINTER, DRAWER_KICK,
     IDLE_LOCK_MINUTES, LOCKOUT_ATTEMPTS, LOCKOUT_MINUTES,
     WITHDRAWAL_APPROVAL, SHOP_TIMEZONE,
@@ -215,6 +225,19 @@ def logo_bytes(raw: object) -> bytes:
     except (binascii.Error, ValueError):
         return b""
     return data if data.startswith(b"\x89PNG\r\n\x1a\n") else b""
+
+
+def shop_currency(uow: UnitOfWork) -> Currency:
+    """The shop's currency (setting ``shop.currency``) inside a running unit of work."""
+    return currency_for(read(uow, CURRENCY))
+
+
+def shop_denominations(uow: UnitOfWork) -> tuple[int, ...]:
+    """The notes and coins a till counts: the shop's own list, else its currency's."""
+    raw = get_setting(uow, DENOMINATIONS.key, _MISSING)
+    if raw is _MISSING or raw is None:
+        return default_denominations(shop_currency(uow))
+    return read(uow, DENOMINATIONS)
 
 
 def shop_profile(uow: UnitOfWork) -> ShopProfile:

@@ -3,7 +3,8 @@
 A :class:`Spec` is one setting of :mod:`posapp.services.platform.registry`: its key, meaning,
 default and who may change it, with the rules of its kind — a whole number, a number with
 decimals, a percentage stored in basis points, an amount stored in minor units, free text, one
-of a few choices, an IANA time zone, a list of notes and coins, or a receipt printer's address.
+of a few choices, an IANA time zone, an ISO 4217 currency code, a list of notes and coins, or
+a receipt printer's address.
 :meth:`Spec.parse` reads what a person typed and says what is wrong in a
 :class:`SettingValueError`; :meth:`Spec.coerce` reads what is stored (also what earlier
 versions stored).
@@ -19,6 +20,7 @@ from functools import cache
 from typing import Final, Generic, TypeVar
 from zoneinfo import available_timezones
 
+from posapp.currency import CurrencyError, currency_codes, currency_for, currency_name
 from posapp.money import MoneyError, format_money, parse_money
 from posapp.services.platform.errors import ValidationError
 from posapp.services.platform.printer_address import FORMS, PrinterAddressError, parse_printer
@@ -379,9 +381,44 @@ class DenominationsSpec(Spec[tuple[int, ...]]):
         return ", ".join(format_money(v, group_sep="") for v in value)
 
 
+@dataclass(frozen=True, slots=True)
+class CurrencySpec(Spec[str]):
+    """An ISO 4217 currency code (``EUR``, ``JPY``, ``KWD``), or ``""`` when not set."""
+
+    @property
+    def kind(self) -> str:  # noqa: D102
+        return "currency"
+
+    @property
+    def bounds(self) -> str:  # noqa: D102
+        return "an ISO 4217 currency code such as EUR, JPY or KWD"
+
+    def parse(self, text: str) -> str:  # noqa: D102
+        try:
+            return currency_for(text).code
+        except CurrencyError as exc:
+            raise SettingValueError(f"{self.label}: {exc}") from exc
+
+    def show(self, value: str) -> str:  # noqa: D102
+        return value
+
+    def choices(self) -> tuple[tuple[str, str], ...]:
+        """Every code the setting accepts with its English name, sorted by code."""
+        return tuple((code, f"{code} – {currency_name(code)}") for code in sorted(currency_codes()))
+
+
 def _unit(unit: str) -> str:
     return f" {unit}" if unit else ""
 
 
-AnySpec = IntSpec | NumberSpec | TextSpec | ChoiceSpec | ZoneSpec | DenominationsSpec | PrinterSpec
+AnySpec = (
+    IntSpec
+    | NumberSpec
+    | TextSpec
+    | ChoiceSpec
+    | ZoneSpec
+    | DenominationsSpec
+    | PrinterSpec
+    | CurrencySpec
+)
 """Any one setting (percent and money settings are int settings)."""

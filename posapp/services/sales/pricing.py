@@ -38,6 +38,7 @@ from posapp.money import (
     allocate,
     apply_rate_bp,
     div_round,
+    format_money,
     tax_from_gross,
     tax_from_net,
 )
@@ -124,7 +125,7 @@ class Discount:
         if self.kind is DiscountKind.PERCENT:
             whole, rest = divmod(self.value, 100)
             return f"{whole}%" if rest == 0 else f"{whole}.{rest:02d}".rstrip("0") + "%"
-        return f"{self.value // 100}.{self.value % 100:02d}"
+        return format_money(self.value, group_sep="")
 
 
 @dataclass(frozen=True, slots=True)

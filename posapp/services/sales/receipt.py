@@ -12,7 +12,7 @@ import textwrap
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
-from posapp.money import format_money
+from posapp.money import money_label
 from posapp.services.platform.dto import ShopProfile
 from posapp.services.sales.order_dto import OrderDetail, OrderLineDTO, PaymentDTO
 
@@ -68,8 +68,8 @@ class ReceiptModel:
 
 
 def money(minor: int) -> str:
-    """Receipt money: grouped, two decimals, a real minus sign for negatives."""
-    return format_money(minor).replace("-", "−")
+    """Receipt money: the currency's symbol and decimals, a real minus sign (``−¥1,235``)."""
+    return money_label(minor).replace("-", "−")
 
 
 def percent(rate_bp: int) -> str:

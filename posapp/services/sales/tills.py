@@ -124,7 +124,7 @@ def require_open_session(uow: UnitOfWork) -> OpenTill:
 
 def denominations(uow: UnitOfWork) -> tuple[int, ...]:
     """The notes and coins counted at close (setting ``tills.denominations``)."""
-    return registry.read(uow, registry.DENOMINATIONS)
+    return registry.shop_denominations(uow)
 
 
 def _count(uow: UnitOfWork, pieces: Mapping[int, int]) -> tuple[int, str]:

@@ -7,7 +7,7 @@ documents read the profile through it. Each method runs one use case in its own 
 from __future__ import annotations
 
 from posapp.services.platform.facade import Facade, reads, writes
-from posapp.services.shop import logo, printer_test, settings_admin
+from posapp.services.shop import currency_guard, logo, printer_test, settings_admin
 
 
 class ShopApi(Facade):
@@ -22,3 +22,5 @@ class ShopApi(Facade):
     remove_logo = writes(logo.remove_logo)
     shop_logo = reads(logo.shop_logo)
     try_printer = reads(printer_test.try_printer)
+    apply_currency = reads(currency_guard.apply_shop_currency)
+    money_held = reads(currency_guard.money_in_database)

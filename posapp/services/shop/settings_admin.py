@@ -5,7 +5,8 @@ the trusted local admin, ``actor=None``), the typed text is validated by the set
 before anything is written, the row is written with an audit row holding the value before and
 after, and :class:`~posapp.events.SettingChanged` is published after the commit, so the running
 app (and, on PostgreSQL, the other registers) apply it at once. Setting a value equal to the
-stored one changes nothing and audits nothing.
+stored one changes nothing and audits nothing. The currency cannot change once the database
+holds money (:mod:`~posapp.services.shop.currency_guard`).
 """
 
 from __future__ import annotations
@@ -13,13 +14,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
+from posapp.currency import Currency, currency_for, default_denominations
 from posapp.events import SettingChanged
+from posapp.money import current_currency, set_current_currency
 from posapp.services.platform import registry
 from posapp.services.platform.audit import AuditRecord
 from posapp.services.platform.dto import ShopProfile, UserDTO
 from posapp.services.platform.registry import SettingValueError
 from posapp.services.platform.settings import get_setting, put_setting
 from posapp.services.platform.uow import UnitOfWork
+from posapp.services.shop.currency_guard import check_currency_change
 from posapp.services.shop.dto import SettingDTO
 from posapp.services.staff import Permission, authorize
 
@@ -38,19 +42,29 @@ def _choices(spec: registry.AnySpec) -> tuple[tuple[str, str], ...]:
         return spec.choices
     if isinstance(spec, registry.ZoneSpec):
         return (("", "This computer's time zone"), *((zone, zone) for zone in spec.zones()))
+    if isinstance(spec, registry.CurrencySpec):
+        return (("", "Not set (two decimals, this computer's symbol)"), *spec.choices())
     return ()
+
+
+def _default_text(spec: registry.AnySpec) -> str:
+    """The default as text; the notes and coins default to the shop currency's own."""
+    if isinstance(spec, registry.DenominationsSpec):
+        return spec.show(default_denominations(current_currency()))
+    return spec.text_of(None)
 
 
 def _dto(spec: registry.AnySpec, raw: object) -> SettingDTO:
     is_set = raw is not _UNSET and raw is not None
+    default = _default_text(spec)
     return SettingDTO(
         key=spec.key,
         group=spec.group,
         label=spec.label,
         description=spec.description,
         kind=spec.kind,
-        value=spec.text_of(raw if is_set else None),
-        default=spec.text_of(None),
+        value=spec.text_of(raw) if is_set else default,
+        default=default,
         bounds=spec.bounds,
         is_set=is_set,
         choices=_choices(spec),
@@ -135,16 +149,25 @@ def _change(
     uow: UnitOfWork, actor: UserDTO | None, values: Mapping[str, tuple[registry.AnySpec, object]]
 ) -> tuple[SettingDTO, ...]:
     results = []
+    currency: Currency | None = None
     with uow:
         for spec, value in values.values():
             username = _authorize(uow, actor, spec)
             before = get_setting(uow, spec.key, _UNSET)
             if before is _UNSET or before != value:
+                if isinstance(spec, registry.CurrencySpec):
+                    try:
+                        check_currency_change(uow, spec.text_of(before), str(value))
+                    except SettingValueError as exc:  # shown under its field on the page
+                        raise SettingsRefusedError({spec.key: str(exc)}) from exc
+                    currency = currency_for(str(value))
                 put_setting(uow, spec.key, value)
                 shown = None if before is _UNSET else before
                 record_change(uow, actor, username, spec.key, (shown, value))
             results.append(_dto(spec, value))
         uow.commit()
+    if currency is not None:  # this process formats in it at once; others on SettingChanged
+        set_current_currency(currency)
     return tuple(results)
 
 

@@ -173,7 +173,7 @@ def discount_dialog(
     return ValueDialog(
         "Discount",
         f"Discount on {what}",
-        f"Type 10% for a percentage or 2.50 for an amount; leave empty to remove it. "
+        f"Type 10% for a percentage or {amount_text(250)} for an amount; leave empty to remove it. "
         f"Above {cap_bp / 100:g}% a manager approves.",
         parse_discount,
         text=shown,
