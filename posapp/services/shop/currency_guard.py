@@ -35,6 +35,7 @@ from posapp.models.orders import (
     Payment,
     TillSession,
 )
+from posapp.models.purchasing import PurchaseOrderLine, SupplierProduct
 from posapp.money import set_current_currency
 from posapp.services.platform import registry
 from posapp.services.platform.registry import SettingValueError
@@ -53,6 +54,7 @@ _ANY_ROW: Final[Sequence[tuple[str, type[Base]]]] = (
     ("parked sales", ParkedSale),
     ("account entries", LedgerEntry),
     ("coupon redemptions", CouponRedemption),
+    ("purchase orders", PurchaseOrderLine),
 )
 _SOME_ROW: Final[Sequence[tuple[str, type[Base], ColumnElement[bool]]]] = (
     ("products with prices", Product, or_(Product.price_minor != 0, Product.cost_minor != 0)),
@@ -75,8 +77,13 @@ _SOME_ROW: Final[Sequence[tuple[str, type[Base], ColumnElement[bool]]]] = (
             CouponCampaign.max_discount_minor.is_not(None),
         ),
     ),
+    ("suppliers' costs", SupplierProduct, SupplierProduct.cost_minor != 0),
 )
-HELD_WITH: Final[dict[str, str]] = {"order_lines": "orders", "order_return_lines": "order_returns"}
+HELD_WITH: Final[dict[str, str]] = {
+    "order_lines": "orders",
+    "order_return_lines": "order_returns",
+    "purchase_receipts": "purchase_order_lines",
+}
 """Tables whose amounts never exist without a row of the other (checked through that one)."""
 
 
