@@ -19,6 +19,7 @@ from posapp.models.coupons import (
     campaign_categories,
     campaign_products,
 )
+from posapp.models.customers import Customer
 from posapp.models.notifications import Notification, OutboxEmail, OutboxStatus
 from posapp.models.orders import (
     CashMovement,
@@ -43,6 +44,7 @@ __all__ = [
     "CouponCode",
     "CouponRedemption",
     "CouponScope",
+    "Customer",
     "CustomerAccount",
     "DiscountKind",
     "LedgerAccount",
