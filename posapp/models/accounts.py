@@ -87,10 +87,16 @@ class CustomerAccount(IdMixin, CreatedAtMixin, Base):
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
     # The customer's marketing consent, read-only here: the customers row is the one source.
     marketing_opt_in: Mapped[bool] = column_property(
-        select(Customer.marketing_opt_in).where(Customer.id == customer_id).scalar_subquery()
+        select(Customer.marketing_opt_in)
+        .where(Customer.id == customer_id)
+        .correlate_except(Customer)
+        .scalar_subquery()
     )
     opt_changed_at: Mapped[datetime | None] = column_property(
-        select(Customer.opt_changed_at).where(Customer.id == customer_id).scalar_subquery()
+        select(Customer.opt_changed_at)
+        .where(Customer.id == customer_id)
+        .correlate_except(Customer)
+        .scalar_subquery()
     )
     pin_hash: Mapped[str | None] = mapped_column(String(255))
     pin_failures: Mapped[int] = mapped_column(default=0)

@@ -271,3 +271,17 @@ def test_cashiers_view_and_managers_manage(backend: Backend, shop: Shop, tmp_pat
     with pytest.raises(PermissionDeniedError):
         backend.customers.erase(cashier, ann.id, "asked")
     assert not (tmp_path / "x.json").exists()
+
+
+def test_the_register_finds_an_account_by_its_customers_record(
+    backend: Backend, shop: Shop
+) -> None:
+    manager, cashier = shop.staff["manager"], shop.staff["cashier"]
+    account = backend.accounts.open(manager, AccountDraft("Eve Holder"), "2468")
+    [row] = backend.customers.search(manager, "Eve Holder")
+    version = backend.customers.get(manager, row.id).version
+    draft = CustomerDraft("Eve Holder", address="9 Mill Lane", notes="Bakery", tags="trade")
+    backend.customers.edit(manager, row.id, draft, expected_version=version)
+    backend.customers.create(manager, CustomerDraft("No Account", tags="trade"))
+    for text in ("trade", "mill lane", "bakery"):
+        assert [c.id for c in backend.sales.search_customers(cashier, text)] == [account.id]
