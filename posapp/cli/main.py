@@ -120,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     from posapp.cli import accounts as accounts_cli  # noqa: PLC0415 - commands load only when a command is given
     from posapp.cli import catalog as catalog_cli  # noqa: PLC0415
     from posapp.cli import coupons as coupons_cli  # noqa: PLC0415
+    from posapp.cli import customers as customers_cli  # noqa: PLC0415
     from posapp.cli import orders as orders_cli  # noqa: PLC0415
     from posapp.cli import settings as settings_cli  # noqa: PLC0415
     from posapp.cli import users as users_cli  # noqa: PLC0415
@@ -143,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--days", type=int, default=21, help="days of past orders (default 21)")
     users_cli.register_cli(commands)
     _add_backup_commands(commands)
-    for module in (accounts_cli, catalog_cli, coupons_cli, orders_cli, settings_cli):
+    for module in (accounts_cli, catalog_cli, coupons_cli, customers_cli, orders_cli, settings_cli):
         module.register_cli(commands)
     return parser
 

@@ -14,8 +14,8 @@ from posapp.services.customers.dto import (
     HistoryCursor,
     HistoryEntry,
 )
-from posapp.services.customers.export import FORMATS, as_csv, as_json
-from posapp.services.customers.manage import ERASED_NAME
+from posapp.services.customers.export import FORMATS, as_csv, as_json, export_customer
+from posapp.services.customers.manage import ERASED_NAME, erase_customer
 from posapp.services.customers.queries import customer_cursor, history_cursor
 
 __all__ = [
@@ -33,5 +33,7 @@ __all__ = [
     "as_csv",
     "as_json",
     "customer_cursor",
+    "erase_customer",
+    "export_customer",
     "history_cursor",
 ]

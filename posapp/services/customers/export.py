@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Any, Final
 
 from posapp.services.customers.dto import CustomerExport
-from posapp.services.customers.manage import ERASED_ERROR, load, to_dto
+from posapp.services.customers.manage import ERASED_ERROR, load, manager_id, to_dto
 from posapp.services.customers.queries import history_rows
 from posapp.services.platform.audit import AuditRecord
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ValidationError
 from posapp.services.platform.private import FILE_MODE
 from posapp.services.platform.uow import UnitOfWork
-from posapp.services.staff import Permission, authorize, requires
+from posapp.services.staff import ACTIONS, Permission
 
 FORMATS: Final = ("json", "csv")
 
@@ -111,21 +111,28 @@ def write_private(path: Path, text: str) -> None:
         handle.write(text)
 
 
-@requires(Permission.MANAGE_CUSTOMERS)
-def export_customer(uow: UnitOfWork, actor: UserDTO, customer_id: int, out: Path) -> CustomerExport:
+ACTIONS["customers.export.export_customer"] = Permission.MANAGE_CUSTOMERS
+
+
+def export_customer(
+    uow: UnitOfWork, actor: UserDTO | None, customer_id: int, out: Path
+) -> CustomerExport:
     """Write everything kept about a customer to ``out`` (``.json``/``.csv``, 0600); audited.
 
     The audit entry records that the data was exported and where, not the data itself. The
     file is written before the audit entry commits; if the commit fails, the file is removed.
 
+    ``actor`` None is the command line (``posapp customer export``), trusted like a shell.
+
     Raises:
+        PermissionDeniedError: the actor may not manage customers.
         ValidationError: the suffix is neither, the file exists or cannot be written, or the
             customer was erased.
         NotFoundError: there is no such customer.
     """
     kind = format_of(out)
     with uow:
-        user = authorize(uow, actor, Permission.MANAGE_CUSTOMERS)
+        user_id = manager_id(uow, actor)
         customer = load(uow, customer_id)
         if customer.erased_at is not None:
             raise ValidationError(ERASED_ERROR)
@@ -137,7 +144,7 @@ def export_customer(uow: UnitOfWork, actor: UserDTO, customer_id: int, out: Path
         uow.audit(
             AuditRecord(
                 action="customer.exported",
-                user_id=user.id,
+                user_id=user_id,
                 object_kind="customer",
                 object_id=customer_id,
                 after={"format": kind, "file": str(out), "orders": len(export.orders)},

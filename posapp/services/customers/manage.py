@@ -19,7 +19,7 @@ from posapp.services.platform.audit import AuditRecord, values_of
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ConflictError, NotFoundError, ValidationError
 from posapp.services.platform.uow import UnitOfWork
-from posapp.services.staff import Permission, authorize, requires
+from posapp.services.staff import ACTIONS, Permission, authorize, requires
 
 ERASED_NAME: Final = "Erased customer"
 ERASED_ERROR: Final = "The customer's data was erased on request."
@@ -80,7 +80,7 @@ def load(uow: UnitOfWork, customer_id: int, *, lock: bool = False) -> Customer:
 
 def _audit(
     uow: UnitOfWork,
-    user_id: int,
+    user_id: int | None,
     customer_id: int,
     action: str,
     before: dict[str, Any] | None,
@@ -191,8 +191,23 @@ def get_customer(uow: UnitOfWork, actor: UserDTO, customer_id: int) -> CustomerD
         return to_dto(uow, load(uow, customer_id))
 
 
-@requires(Permission.MANAGE_CUSTOMERS)
-def erase_customer(uow: UnitOfWork, actor: UserDTO, customer_id: int, reason: str) -> CustomerDTO:
+def manager_id(uow: UnitOfWork, actor: UserDTO | None) -> int | None:
+    """Check that ``actor`` may manage customers; the command line (None) is the trusted admin.
+
+    Returns:
+        The actor's id for the audit log (None for the command line).
+    """
+    if actor is None:
+        return None
+    return authorize(uow, actor, Permission.MANAGE_CUSTOMERS).id
+
+
+ACTIONS["customers.manage.erase_customer"] = Permission.MANAGE_CUSTOMERS
+
+
+def erase_customer(
+    uow: UnitOfWork, actor: UserDTO | None, customer_id: int, reason: str
+) -> CustomerDTO:
     """Erase a customer's personal data on their request; audited without the erased data.
 
     The customer's row stays (orders and accounts point at it) with the name replaced by
@@ -202,7 +217,10 @@ def erase_customer(uow: UnitOfWork, actor: UserDTO, customer_id: int, reason: st
     Emails to the customer in the outbox lose their address and body; those still waiting are
     cancelled.
 
+    ``actor`` None is the command line (``posapp customer erase``), trusted like a shell.
+
     Raises:
+        PermissionDeniedError: the actor may not manage customers.
         ValidationError: no reason was given, the customer was already erased, or an account
             of the customer is not closed (its balance must be settled and the account closed
             first, so no money is left without an owner).
@@ -214,7 +232,7 @@ def erase_customer(uow: UnitOfWork, actor: UserDTO, customer_id: int, reason: st
             "Say why the customer is erased (for example: their request of 3 May)."
         )
     with uow:
-        user = authorize(uow, actor, Permission.MANAGE_CUSTOMERS)
+        user_id = manager_id(uow, actor)
         customer = load(uow, customer_id, lock=True)
         if customer.erased_at is not None:
             raise ValidationError(ERASED_ERROR)
@@ -268,7 +286,7 @@ def erase_customer(uow: UnitOfWork, actor: UserDTO, customer_id: int, reason: st
             )
         _audit(
             uow,
-            user.id,
+            user_id,
             customer.id,
             "customer.erased",
             None,
