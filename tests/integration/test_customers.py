@@ -15,6 +15,7 @@ from posapp.models import AuditEntry, LedgerAccount, OrderLine
 from posapp.services.accounts import AccountDraft
 from posapp.services.backend import Backend
 from posapp.services.customers import CustomerDraft, customer_cursor, history_cursor
+from posapp.services.customers.export import ORDER_COLUMNS
 from posapp.services.platform.errors import NotFoundError, PermissionDeniedError, ValidationError
 from posapp.services.sales import checkout, returns
 from posapp.services.sales.dto import DraftLine, PaymentDraft, PaymentKind, SaleDraft
@@ -191,18 +192,7 @@ def test_export_writes_private_json_and_csv_and_is_audited(
     assert stat.S_IMODE(sheet.stat().st_mode) == 0o600
     rows = list(csv.reader(sheet.read_text(encoding="utf-8").splitlines()))
     assert ["email", "dora@example.com"] in rows
-    header = rows.index(
-        [
-            "order",
-            "placed_at",
-            "status",
-            "total_minor",
-            "returned_minor",
-            "returns",
-            "coupons",
-            "account",
-        ]
-    )
+    header = rows.index(list(ORDER_COLUMNS))
     assert [r[5] for r in rows[header + 1 :]] == ["0", "0", "1"]
     with pytest.raises(ValidationError, match="exists already"):
         backend.customers.export(manager, customer_id, out)

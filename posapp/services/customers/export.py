@@ -22,6 +22,17 @@ from posapp.services.platform.uow import UnitOfWork
 from posapp.services.staff import ACTIONS, Permission
 
 FORMATS: Final = ("json", "csv")
+ORDER_COLUMNS: Final = (
+    "order",
+    "placed_at",
+    "status",
+    "total_minor",
+    "returned_minor",
+    "returns",
+    "coupons",
+    "account",
+)
+"""The header of the CSV export's order rows."""
 
 
 def _plain(value: Any) -> Any:
@@ -54,18 +65,7 @@ def as_csv(export: CustomerExport) -> str:
             shown = "" if value is None else value
         writer.writerow([key, shown])
     writer.writerow([])
-    writer.writerow(
-        [
-            "order",
-            "placed_at",
-            "status",
-            "total_minor",
-            "returned_minor",
-            "returns",
-            "coupons",
-            "account",
-        ]
-    )
+    writer.writerow(ORDER_COLUMNS)
     for o in export.orders:
         writer.writerow(
             [
