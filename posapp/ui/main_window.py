@@ -32,10 +32,9 @@ from posapp.services.backend import Backend
 from posapp.services.platform.dto import StoreDTO, UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.services.staff import Permission, has_permission
-from posapp.ui.accounts import AccountsTab
+from posapp.ui.accounts import AccountsTab, CustomersTab
 from posapp.ui.catalog import CatalogTab
 from posapp.ui.coupons import CouponsTab
-from posapp.ui.customers import CustomersTab
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.operation import drain
 from posapp.ui.kit.qt_compat import emit

@@ -19,8 +19,8 @@ from posapp.services.customers import CustomerDraft
 from posapp.services.platform.dto import UserDTO
 from posapp.services.sales import checkout
 from posapp.services.sales.dto import DraftLine, PaymentDraft, PaymentKind, SaleDraft
-from posapp.ui.customers import CustomersTab
-from posapp.ui.customers.dialogs import CustomerFormDialog, EraseDialog
+from posapp.ui.accounts import CustomersTab
+from posapp.ui.accounts.customer_dialogs import CustomerFormDialog, EraseDialog
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.lifetime import one_use
 from tests.checkout_seed import Shop

@@ -7,11 +7,9 @@ history newest first.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Final, Generic, TypeVar
+from typing import TYPE_CHECKING, Final
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Signal
-from typing_extensions import override
+from PySide6.QtCore import QObject
 
 from posapp.services.customers import (
     CustomerCursor,
@@ -23,17 +21,14 @@ from posapp.services.customers import (
 )
 from posapp.services.platform.dto import UserDTO
 from posapp.ui.kit.formatting import local_time_text, money_text
-from posapp.ui.kit.keyset import KeysetRows, Source, after_last
-from posapp.ui.kit.qt_compat import emit
-from posapp.ui.kit.table_model import RIGHT, Column, ColumnTableModel
+from posapp.ui.kit.keyset import after_last
+from posapp.ui.kit.keyset_model import KeysetTableModel
+from posapp.ui.kit.table_model import RIGHT, Column
 
 if TYPE_CHECKING:
     from posapp.services.customers import CustomersApi
 
 PAGE: Final = 100
-ModelIndex = QModelIndex | QPersistentModelIndex
-T = TypeVar("T")
-K = TypeVar("K")
 
 CUSTOMER_COLUMNS: tuple[Column[CustomerRow], ...] = (
     Column("name", "Name", lambda r: r.name),
@@ -59,48 +54,7 @@ HISTORY_COLUMNS: tuple[Column[HistoryEntry], ...] = (
 )
 
 
-class _KeysetModel(ColumnTableModel[T], Generic[T, K]):
-    """Rows read a keyset page at a time as the view scrolls.
-
-    Signals:
-        failed(str): a page could not be read; the message is for the user.
-    """
-
-    failed = Signal(str)
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._pages: KeysetRows[T, K] = KeysetRows(
-            self, on_error=lambda message: emit(self.failed, message)
-        )
-        self._rows: Sequence[T] = self._pages.rows
-
-    def show_source(self, source: Source[K, T] | None) -> None:
-        """Show the rows of ``source`` from its first page (None: nothing)."""
-        self._pages.show(source)
-
-    def reload(self) -> None:
-        """Read the rows again from the first page."""
-        self._pages.reload()
-
-    @override
-    def canFetchMore(self, parent: ModelIndex) -> bool:
-        return self._pages.can_fetch_more(parent)
-
-    @override
-    def fetchMore(self, parent: ModelIndex) -> None:
-        self._pages.fetch_more(parent)
-
-    @override
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    @override
-    def item(self, row: int) -> T | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-
-class CustomerListModel(_KeysetModel[CustomerRow, CustomerCursor]):
+class CustomerListModel(KeysetTableModel[CustomerRow, CustomerCursor]):
     """The customers matching the search, in name order."""
 
     columns = CUSTOMER_COLUMNS
@@ -119,7 +73,7 @@ class CustomerListModel(_KeysetModel[CustomerRow, CustomerCursor]):
         )
 
 
-class HistoryModel(_KeysetModel[HistoryEntry, HistoryCursor]):
+class HistoryModel(KeysetTableModel[HistoryEntry, HistoryCursor]):
     """One customer's orders, newest first."""
 
     columns = HISTORY_COLUMNS

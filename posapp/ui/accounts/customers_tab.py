@@ -1,7 +1,9 @@
 """The Customers tab: find a customer by any field, see their details, accounts and history.
 
 A tab of its own rather than a page of Accounts: a customer is the person, an account one
-product a customer may have, and most customers have none. It comes last in the tab bar, so
+product a customer may have, and most customers have none. Its code lives in the ``accounts``
+package (the people side of the shop) beside the Accounts tab, whose dialog look it shares
+(``posapp/ui`` keeps to 12 modules directly inside). It comes last in the tab bar, so
 every existing Ctrl+1… shortcut keeps its tab, and cashiers still land on the register.
 
 Keys: Ctrl+F search · Ctrl+N new (managers) · F2 edit · Ctrl+E export · Ctrl+Shift+Del erase.
@@ -32,8 +34,8 @@ from posapp.services.accounts import display
 from posapp.services.customers import CustomerDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.services.staff import Permission, has_permission
-from posapp.ui.customers.dialogs import CustomerFormDialog, EraseDialog
-from posapp.ui.customers.models import CustomerListModel, HistoryModel
+from posapp.ui.accounts.customer_dialogs import CustomerFormDialog, EraseDialog
+from posapp.ui.accounts.customer_models import CustomerListModel, HistoryModel
 from posapp.ui.kit.formatting import local_time_text
 from posapp.ui.kit.lifetime import one_use
 from posapp.ui.kit.operation import Operation
