@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import stat
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,14 +16,50 @@ from sqlalchemy import select
 from posapp.models import AuditEntry, LedgerAccount, OrderLine
 from posapp.services.accounts import AccountDraft
 from posapp.services.backend import Backend
-from posapp.services.customers import CustomerDraft, customer_cursor, history_cursor
+from posapp.services.customers import (
+    CustomerDraft,
+    customer_cursor,
+    export,
+    history_cursor,
+    manage,
+    queries,
+)
 from posapp.services.customers.export import ORDER_COLUMNS
+from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import NotFoundError, PermissionDeniedError, ValidationError
+from posapp.services.platform.uow import UnitOfWork
 from posapp.services.sales import checkout, returns
 from posapp.services.sales.dto import DraftLine, PaymentDraft, PaymentKind, SaleDraft
 from posapp.services.sales.order_dto import ReturnLineRequest, ReturnRequest
+from posapp.services.staff import ROLE_PERMISSIONS
+from posapp.services.staff.security import ACTIONS
 from tests.checkout_seed import Shop, add_coupon, shop_with_open_till
 from tests.integration.accounts_support import check_ledger
+
+ACTION_CALLS: dict[str, Callable[[UnitOfWork, UserDTO, dict[str, UserDTO]], object]] = {
+    "customers.manage.create_customer": lambda uow, actor, _s: manage.create_customer(
+        uow, actor, CustomerDraft("Matrix Walker")
+    ),
+    "customers.manage.edit_customer": lambda uow, actor, _s: manage.edit_customer(
+        uow, actor, 999_999, CustomerDraft("Matrix Walker")
+    ),
+    "customers.manage.get_customer": lambda uow, actor, _s: manage.get_customer(
+        uow, actor, 999_999
+    ),
+    "customers.manage.erase_customer": lambda uow, actor, _s: manage.erase_customer(
+        uow, actor, 999_999, "asked"
+    ),
+    "customers.export.export_customer": lambda uow, actor, _s: export.export_customer(
+        uow, actor, 999_999, Path("/nonexistent/never.json")
+    ),
+    "customers.queries.search_customers": lambda uow, actor, _s: queries.search_customers(
+        uow, actor, "x"
+    ),
+    "customers.queries.purchase_history": lambda uow, actor, _s: queries.purchase_history(
+        uow, actor, 999_999
+    ),
+}
+"""Every customers use case, for the permission matrix (tests/unit/test_security.py)."""
 
 ANN = CustomerDraft(
     name="Ann Émile O'Brien-Smith",
@@ -275,3 +313,18 @@ def test_the_register_finds_an_account_by_its_customers_record(
     backend.customers.create(manager, CustomerDraft("No Account", tags="trade"))
     for text in ("trade", "mill lane", "bakery"):
         assert [c.id for c in backend.sales.search_customers(cashier, text)] == [account.id]
+
+
+@pytest.mark.parametrize("role", ["admin", "manager", "cashier"])
+def test_who_may_do_what(backend: Backend, shop: Shop, role: str) -> None:
+    actor = shop.staff[role]
+    for name, call in ACTION_CALLS.items():
+        if ACTIONS[name] in ROLE_PERMISSIONS[role]:
+            with contextlib.suppress(NotFoundError, ValidationError):
+                call(backend.uow(), actor, shop.staff)
+        else:
+            with pytest.raises(PermissionDeniedError):
+                call(backend.uow(), actor, shop.staff)
+    allowed = {name for name in ACTION_CALLS if ACTIONS[name] in ROLE_PERMISSIONS[role]}
+    reads = {n for n in ACTION_CALLS if n.endswith(("get_customer", "_customers", "_history"))}
+    assert allowed == (reads if role == "cashier" else set(ACTION_CALLS))
