@@ -117,6 +117,10 @@ def test_new_edit_and_erase_through_the_dialogs(
         dialog.phone_edit.setText("0770 CALL ME")
         dialog.ok_button.click()
         assert "letters" in dialog.error_label.text()
+        if SCREENSHOT:
+            dialog.show()
+            qtbot.wait_exposed(dialog)
+            dialog.grab().save(str(Path(SCREENSHOT) / "customer_dialog.png"))
         dialog.phone_edit.setText("07700 900 555")
         dialog.tags_edit.setText("VIP")
         dialog.ok_button.click()
