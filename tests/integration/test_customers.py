@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from posapp.models import AuditEntry, LedgerAccount, OrderLine
+from posapp.models import AuditEntry, LedgerAccount, OrderLine, OutboxEmail
 from posapp.services.accounts import AccountDraft
 from posapp.services.backend import Backend
 from posapp.services.customers import (
@@ -273,7 +273,13 @@ def test_erasure_blanks_the_person_and_keeps_orders_and_ledger_whole(
                 AuditEntry.action == "customer.erased"
             )
         ).one()
+        emails = uow.session.execute(
+            select(OutboxEmail.to_address, OutboxEmail.body, OutboxEmail.status)
+        ).all()
     assert not any("Dora" in name for name in names)
+    assert emails  # checkout queued the receipts to her address: blanked and cancelled
+    assert {(e.to_address, e.status) for e in emails} == {("", "failed")}
+    assert not any("Dora" in e.body or "dora@" in e.body for e in emails)
     assert "Dora" not in str(after)
     assert reason == "Her request of 3 May"
     history = backend.customers.history(manager, customer_id)
