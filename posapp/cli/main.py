@@ -120,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     from posapp.cli import accounts as accounts_cli  # noqa: PLC0415 - commands load only when a command is given
     from posapp.cli import catalog as catalog_cli  # noqa: PLC0415
     from posapp.cli import coupons as coupons_cli  # noqa: PLC0415
+    from posapp.cli import customers as customers_cli  # noqa: PLC0415
     from posapp.cli import orders as orders_cli  # noqa: PLC0415
     from posapp.cli import purchasing as purchasing_cli  # noqa: PLC0415
     from posapp.cli import serve as serve_cli  # noqa: PLC0415
@@ -149,6 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
         accounts_cli,
         catalog_cli,
         coupons_cli,
+        customers_cli,
         orders_cli,
         purchasing_cli,
         serve_cli,

@@ -19,6 +19,7 @@ from posapp.models.coupons import (
     campaign_categories,
     campaign_products,
 )
+from posapp.models.customers import Customer
 from posapp.models.notifications import Notification, OutboxAttachment, OutboxEmail, OutboxStatus
 from posapp.models.orders import (
     CashMovement,
@@ -52,6 +53,7 @@ __all__ = [
     "CouponCode",
     "CouponRedemption",
     "CouponScope",
+    "Customer",
     "CustomerAccount",
     "DiscountKind",
     "LedgerAccount",

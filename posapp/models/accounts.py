@@ -6,10 +6,11 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from posapp.models.base import Base, CreatedAtMixin, IdMixin, money_column, utcnow
+from posapp.models.customers import Customer
 
 
 class LedgerAccountKind(enum.StrEnum):
@@ -81,8 +82,22 @@ class CustomerAccount(IdMixin, CreatedAtMixin, Base):
     email: Mapped[str] = mapped_column(String(254), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
     status: Mapped[str] = mapped_column(String(16), default=AccountStatus.OPEN.value)
-    marketing_opt_in: Mapped[bool] = mapped_column(default=False)
-    opt_changed_at: Mapped[datetime | None]
+    # The customer the account belongs to (every account has one since migration 0015; the
+    # column stays nullable so that adding it needed no rebuild of this table on SQLite).
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    # The customer's marketing consent, read-only here: the customers row is the one source.
+    marketing_opt_in: Mapped[bool] = column_property(
+        select(Customer.marketing_opt_in)
+        .where(Customer.id == customer_id)
+        .correlate_except(Customer)
+        .scalar_subquery()
+    )
+    opt_changed_at: Mapped[datetime | None] = column_property(
+        select(Customer.opt_changed_at)
+        .where(Customer.id == customer_id)
+        .correlate_except(Customer)
+        .scalar_subquery()
+    )
     pin_hash: Mapped[str | None] = mapped_column(String(255))
     pin_failures: Mapped[int] = mapped_column(default=0)
     pin_locked: Mapped[bool] = mapped_column(default=False)

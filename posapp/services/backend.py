@@ -3,7 +3,8 @@
 ``Backend`` is a :class:`~posapp.services.platform.context.ServiceContext` (database,
 publisher, register, clock) with one facade per feature built on it: :attr:`Backend.sales`,
 :attr:`~Backend.stock`, :attr:`~Backend.catalog`, :attr:`~Backend.coupons`,
-:attr:`~Backend.accounts`, :attr:`~Backend.staff`, :attr:`~Backend.notifications` and
+:attr:`~Backend.accounts`, :attr:`~Backend.customers`,
+:attr:`~Backend.staff`, :attr:`~Backend.notifications` and
 :attr:`~Backend.shop`. A facade
 receives it typed as the context, never as the backend, so no feature depends on this top floor.
 Each facade is built on first use (its feature's modules load then), which keeps start-up light.
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from posapp.services.accounts import AccountsApi
     from posapp.services.catalog import CatalogApi
     from posapp.services.coupons import CouponsApi
+    from posapp.services.customers import CustomersApi
     from posapp.services.notifications import NotificationsApi
     from posapp.services.purchasing import PurchasingApi
     from posapp.services.sales import SalesApi
@@ -78,6 +80,13 @@ class Backend(ServiceContext):
         from posapp.services.accounts import AccountsApi  # noqa: PLC0415
 
         return AccountsApi(self)
+
+    @functools.cached_property
+    def customers(self) -> CustomersApi:
+        """Customer records, their search and purchase history, export and erasure."""
+        from posapp.services.customers import CustomersApi  # noqa: PLC0415
+
+        return CustomersApi(self)
 
     @functools.cached_property
     def staff(self) -> StaffApi:

@@ -34,7 +34,7 @@ from posapp.services.platform.dto import StoreDTO, UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.services.shop import CURRENCY_KEY
 from posapp.services.staff import Permission, has_permission
-from posapp.ui.accounts import AccountsTab
+from posapp.ui.accounts import AccountsTab, CustomersTab
 from posapp.ui.catalog import CatalogTab
 from posapp.ui.coupons import CouponsTab
 from posapp.ui.kit.bus import EventBus
@@ -86,6 +86,8 @@ TAB_SPECS: tuple[TabSpec, ...] = (
     TabSpec("Coupons", "coupon", CouponsTab, (Permission.VIEW_COUPONS,)),
     TabSpec("Accounts", "wallet", AccountsTab, (Permission.VIEW_ACCOUNTS,)),
     TabSpec("Admin users", "users", UsersTab, (Permission.VIEW_USERS,)),
+    # Last, so that every older Ctrl+N shortcut keeps its tab (issue #19).
+    TabSpec("Customers", "users", CustomersTab, (Permission.VIEW_CUSTOMERS,)),
 )
 """Every tab in display order; Ctrl+1… selects the visible ones in this order."""
 

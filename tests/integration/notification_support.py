@@ -14,6 +14,7 @@ from posapp.events import DomainEvent, RecordingPublisher
 from posapp.models import (
     CouponCampaign,
     CouponCode,
+    Customer,
     CustomerAccount,
     LedgerAccount,
     MovementKind,
@@ -100,13 +101,17 @@ class World:
             uow.session.add(ledger)
             uow.flush()
             number = f"{9000 + ledger.id:08d}"
+            # The consent is the customer's (issue #19): the account shows it.
+            customer = Customer(name=name, email=email, marketing_opt_in=opt_in)
+            uow.session.add(customer)
+            uow.flush()
             account = CustomerAccount(
                 number=number,
                 ledger_account_id=ledger.id,
                 holder_name=name,
                 email=email,
                 status=status,
-                marketing_opt_in=opt_in,
+                customer_id=customer.id,
             )
             uow.session.add(account)
             uow.flush()

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from posapp.events import RecordingPublisher
-from posapp.models import CustomerAccount, OutboxEmail
+from posapp.models import Customer, OutboxEmail
 from posapp.services.backend import Backend
 from posapp.services.notifications import mailer, outbox
 from posapp.services.notifications.outbox_dto import OutboxFilter, SmtpSettings
@@ -220,11 +220,11 @@ def test_a_customer_who_opts_out_before_sending_gets_nothing(
     world: World, server: SmtpServer
 ) -> None:
     queue_promotion(world, ("Ann", "ann@example.com"), ("Bo", "bo@example.com"))
-    with world.backend.uow() as uow:  # the accounts screen edits the flag directly
-        account = uow.session.scalars(
-            select(CustomerAccount).where(CustomerAccount.email == "ann@example.com")
+    with world.backend.uow() as uow:  # the customer's screen edits the flag (issue #19)
+        customer = uow.session.scalars(
+            select(Customer).where(Customer.email == "ann@example.com")
         ).one()
-        account.marketing_opt_in = False
+        customer.marketing_opt_in = False
         uow.commit()
     report = send(world, plain(server))
     assert report.sent == 1

@@ -35,6 +35,7 @@ from posapp.events import (
 )
 from posapp.models import (
     CouponCampaign,
+    Customer,
     CustomerAccount,
     LedgerAccount,
     MovementKind,
@@ -121,9 +122,12 @@ def _seed_customers_and_orders(backend: Backend, store_id: int, cashier_id: int)
             ledger = LedgerAccount(kind="customer", name=name)
             uow.session.add(ledger)
             uow.flush()
+            customer = Customer(name=name, email=email, marketing_opt_in=True)  # issue #19
+            uow.session.add(customer)
+            uow.flush()
             account = CustomerAccount(
                 number=f"1000{i:04d}", ledger_account_id=ledger.id, holder_name=name, email=email,
-                marketing_opt_in=True,
+                customer_id=customer.id,
             )  # fmt: skip
             uow.session.add(account)
             uow.flush()

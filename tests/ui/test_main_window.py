@@ -22,6 +22,7 @@ from posapp.services.accounts import AccountsApi
 from posapp.services.backend import Backend
 from posapp.services.catalog import CatalogApi
 from posapp.services.coupons import CouponsApi
+from posapp.services.customers import CustomersApi
 from posapp.services.notifications import NotificationsApi
 from posapp.services.notifications.listener import NotificationListener
 from posapp.services.platform.dto import UserDTO
@@ -38,11 +39,11 @@ from tests.ui.seed import PASSWORD, add_store
 pytestmark = pytest.mark.ui
 SHIFT = Qt.KeyboardModifier.ShiftModifier
 
-ALL_TABS = ["Stores", "Catalog", "Orders", "Coupons", "Accounts", "Admin users"]
+ALL_TABS = ["Stores", "Catalog", "Orders", "Coupons", "Accounts", "Admin users", "Customers"]
 EXPECTED_TABS = {
     "admin": ALL_TABS,
     "manager": ALL_TABS,
-    "cashier": ["Stores", "Catalog", "Orders", "Coupons", "Accounts"],
+    "cashier": ["Stores", "Catalog", "Orders", "Coupons", "Accounts", "Customers"],
 }
 
 
@@ -65,6 +66,7 @@ def test_the_backend_offers_one_facade_per_feature(ui_backend: Backend) -> None:
         "catalog": CatalogApi,
         "coupons": CouponsApi,
         "accounts": AccountsApi,
+        "customers": CustomersApi,
         "staff": StaffApi,
         "notifications": NotificationsApi,
     }

@@ -10,7 +10,14 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from posapp.models import CouponCampaign, CouponCode, CustomerAccount, LedgerAccount, OutboxEmail
+from posapp.models import (
+    CouponCampaign,
+    CouponCode,
+    Customer,
+    CustomerAccount,
+    LedgerAccount,
+    OutboxEmail,
+)
 from posapp.models.base import utcnow
 from posapp.services.notifications.outbox_dto import SmtpSettings
 from posapp.services.platform.cards import CARD_NUMBER_REFUSED
@@ -35,13 +42,17 @@ def add_customers(shop: Shop, count: int) -> None:
             ledger = LedgerAccount(kind="customer", name=f"C{i}")
             uow.session.add(ledger)
             uow.flush()
+            # The consent is the customer's (issue #19): the account shows it.
+            customer = Customer(name=f"Customer <i>{i}</i>", marketing_opt_in=True)
+            uow.session.add(customer)
+            uow.flush()
             uow.session.add(
                 CustomerAccount(
                     number=f"5{i:07d}",
                     ledger_account_id=ledger.id,
                     holder_name=f"Customer <i>{i}</i>",
                     email=f"c{i}@example.com",
-                    marketing_opt_in=True,
+                    customer_id=customer.id,
                 )
             )
         uow.commit()

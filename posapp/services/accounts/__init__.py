@@ -32,7 +32,13 @@ from posapp.services.accounts.manage import (
     till_cash_delta,
 )
 from posapp.services.accounts.numbers import display
-from posapp.services.accounts.validation import PIN_MAX
+from posapp.services.accounts.validation import (
+    PIN_MAX,
+    clean_email,
+    clean_holder_name,
+    clean_phone,
+    phone_digits,
+)
 
 __all__ = [
     "MOVEMENT_LABELS",
@@ -52,12 +58,16 @@ __all__ = [
     "StatementLine",
     "WithdrawalRules",
     "WrongPinError",
+    "clean_email",
+    "clean_holder_name",
+    "clean_phone",
     "deposit",
     "display",
     "get_account",
     "movement_label",
     "open_account",
     "pay_from_account",
+    "phone_digits",
     "refund_to_account",
     "statement",
     "till_cash_delta",

@@ -12,11 +12,18 @@ writes, audits and commits.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
 
-from posapp.models import AccountStatus, CustomerAccount, LedgerAccount, LedgerAccountKind
+from posapp.models import (
+    AccountStatus,
+    Customer,
+    CustomerAccount,
+    LedgerAccount,
+    LedgerAccountKind,
+)
 from posapp.money import format_money
 from posapp.services.accounts import numbers as account_numbers
 from posapp.services.accounts.core import AccountStatusError, load, load_by_number, snapshot, to_dto
@@ -127,6 +134,34 @@ def _new_number(uow: UnitOfWork) -> str:
     raise ConflictError("Could not find a free account number; please try again.")
 
 
+def _new_customer(uow: UnitOfWork, clean: AccountDraft, now: datetime) -> int:
+    """Record the customer a new account belongs to, from the holder's details."""
+    customer = Customer(
+        name=clean.holder_name,
+        email=clean.email,
+        phone=clean.phone,
+        marketing_opt_in=clean.marketing_opt_in,
+        opt_changed_at=now if clean.marketing_opt_in else None,
+        created_at=now,
+        changed_at=now,
+    )
+    uow.session.add(customer)
+    uow.flush()
+    return customer.id
+
+
+def _set_opt_in(uow: UnitOfWork, account: CustomerAccount, opted_in: bool) -> None:
+    """Record the consent on the account's customer (the one place it lives)."""
+    if account.customer_id is None or account.marketing_opt_in == opted_in:
+        return
+    customer = uow.session.get(Customer, account.customer_id)
+    if customer is not None:
+        customer.marketing_opt_in = opted_in
+        customer.opt_changed_at = uow.now()
+        uow.flush()
+        uow.session.expire(account, ["marketing_opt_in", "opt_changed_at"])
+
+
 @requires(Permission.MANAGE_ACCOUNTS)
 def open_account(uow: UnitOfWork, actor: UserDTO, draft: AccountDraft, pin: str) -> AccountDTO:
     """Open an account for a holder who chose ``pin`` (4 to 6 digits); its balance is zero.
@@ -155,8 +190,7 @@ def open_account(uow: UnitOfWork, actor: UserDTO, draft: AccountDraft, pin: str)
             email=clean.email,
             phone=clean.phone,
             status=AccountStatus.OPEN.value,
-            marketing_opt_in=clean.marketing_opt_in,
-            opt_changed_at=now if clean.marketing_opt_in else None,
+            customer_id=_new_customer(uow, clean, now),
             pin_hash=pin_hash,
             daily_withdrawal_limit_minor=clean.daily_withdrawal_limit_minor,
             created_at=now,
@@ -204,13 +238,11 @@ def edit_account(
         before = snapshot(account, ledger)
         if clean.overdraft_limit_minor != ledger.overdraft_limit_minor:
             _set_overdraft(uow, ledger, clean.overdraft_limit_minor)
-        if clean.marketing_opt_in != account.marketing_opt_in:
-            account.opt_changed_at = uow.now()
+        _set_opt_in(uow, account, clean.marketing_opt_in)
         account.holder_name = clean.holder_name
         account.email = clean.email
         account.phone = clean.phone
         account.daily_withdrawal_limit_minor = clean.daily_withdrawal_limit_minor
-        account.marketing_opt_in = clean.marketing_opt_in
         ledger.name = clean.holder_name[:_LEDGER_NAME_MAX]
         after = snapshot(account, ledger)
         if after != before:

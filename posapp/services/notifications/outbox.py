@@ -28,6 +28,7 @@ from posapp.models import (
     AccountStatus,
     CouponCampaign,
     CouponCode,
+    Customer,
     CustomerAccount,
     Order,
     OutboxEmail,
@@ -391,11 +392,14 @@ def set_opt_in(uow: UnitOfWork, actor: UserDTO, customer_account_id: int, opted_
         account = uow.session.get(CustomerAccount, customer_account_id)
         if account is None:
             raise NotFoundError("That customer account does not exist.")
-        if account.marketing_opt_in == opted_in:
+        customer = uow.session.get(Customer, account.customer_id) if account.customer_id else None
+        if customer is None:
+            raise NotFoundError("That customer account has no customer.")
+        if customer.marketing_opt_in == opted_in:
             return False
-        now = uow.now()
-        account.marketing_opt_in = opted_in
-        account.opt_changed_at = now
+        # The customer's row holds the consent (the account shows it): one source of truth.
+        customer.marketing_opt_in = opted_in
+        customer.opt_changed_at = uow.now()
         cancelled = 0
         if not opted_in:
             cancelled = _cancel_promotions(uow, customer_account_id)

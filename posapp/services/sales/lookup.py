@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
-from posapp.models import Category, CustomerAccount, Product
+from posapp.models import Category, Customer, CustomerAccount, Product
 from posapp.services.catalog import first_containing
 from posapp.services.coupons import BasketLine, quote_coupon
 from posapp.services.platform.dto import UserDTO
@@ -197,16 +197,32 @@ def category_products(
 def search_customers(
     uow: UnitOfWork, actor: UserDTO, text: str, limit: int = 20
 ) -> list[CustomerDTO]:
-    """Open or frozen customer accounts matching a name, phone, email or account number."""
+    """Open or frozen accounts whose customer matches the text (F4 at the register).
+
+    The text is looked for in the customer's record (name, email, phone, address, notes, tags;
+    issue #19) and in the account's holder, email, phone and number. A customer without an
+    account is not listed: a sale records the account it is charged to.
+    """
     value = _clean(text)
     if not value:
         return []
     digits = "".join(ch for ch in value if ch.isdigit())
     pattern = contains(value.lower())
     conditions = [
-        func.lower(CustomerAccount.holder_name).like(pattern, escape=LIKE_ESCAPE),
-        func.lower(CustomerAccount.email).like(pattern, escape=LIKE_ESCAPE),
+        func.lower(column).like(pattern, escape=LIKE_ESCAPE)
+        for column in (
+            CustomerAccount.holder_name,
+            CustomerAccount.email,
+            Customer.name,
+            Customer.email,
+            Customer.address,
+            Customer.notes,
+            Customer.tags,
+        )
+    ]
+    conditions += [
         CustomerAccount.phone.like(pattern, escape=LIKE_ESCAPE),
+        Customer.phone.like(pattern, escape=LIKE_ESCAPE),
     ]
     if digits:
         conditions.append(CustomerAccount.number.like(contains(digits), escape=LIKE_ESCAPE))
@@ -214,6 +230,7 @@ def search_customers(
         authorize(uow, actor, Permission.SELL)
         rows = uow.session.scalars(
             select(CustomerAccount)
+            .outerjoin(Customer, Customer.id == CustomerAccount.customer_id)
             .where(CustomerAccount.status != "closed", or_(*conditions))
             .order_by(CustomerAccount.holder_name, CustomerAccount.id)
             .limit(max(1, min(limit, 100)))

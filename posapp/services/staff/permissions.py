@@ -30,6 +30,8 @@ class Permission(enum.StrEnum):
     MANAGE_COUPONS = "manage_coupons"
     VIEW_ACCOUNTS = "view_accounts"
     MANAGE_ACCOUNTS = "manage_accounts"
+    VIEW_CUSTOMERS = "view_customers"
+    MANAGE_CUSTOMERS = "manage_customers"
     DEPOSIT = "deposit"
     WITHDRAW = "withdraw"
     WITHDRAW_ABOVE_LIMIT = "withdraw_above_limit"
@@ -53,6 +55,7 @@ _CASHIER = frozenset(
         P.VIEW_CATALOG,
         P.VIEW_COUPONS,
         P.VIEW_ACCOUNTS,
+        P.VIEW_CUSTOMERS,
         P.DEPOSIT,
         P.WITHDRAW,
         P.REFUND,
@@ -71,6 +74,7 @@ _MANAGER = _CASHIER | {
     P.MANAGE_PRODUCTS,
     P.MANAGE_COUPONS,
     P.MANAGE_ACCOUNTS,
+    P.MANAGE_CUSTOMERS,
     P.WITHDRAW_ABOVE_LIMIT,
     P.VIEW_USERS,
     P.VIEW_REPORTS,

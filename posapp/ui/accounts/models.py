@@ -35,7 +35,8 @@ from posapp.services.accounts import (
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.ui.kit.formatting import local_time_text, money_text
-from posapp.ui.kit.keyset import KeysetRows, Source
+from posapp.ui.kit.keyset import Source
+from posapp.ui.kit.keyset_model import KeysetTableModel
 from posapp.ui.kit.paged_ids import PagedIds
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import PALETTE
@@ -176,14 +177,13 @@ def _account_colour(key: str, row: AccountRow) -> QColor | None:
     return None
 
 
-class MovementsModel(ColumnTableModel[MovementDTO]):
+class MovementsModel(KeysetTableModel[MovementDTO, int]):
     """An account's movements, newest first, fetched in keyset pages as the view scrolls.
 
     Signals:
         failed(str): a page could not be read; the message is for the user.
     """
 
-    failed = Signal(str)
     columns = MOVEMENT_COLUMNS
     roles = MappingProxyType(
         {
@@ -198,10 +198,6 @@ class MovementsModel(ColumnTableModel[MovementDTO]):
         self._api = api
         self._actor = actor
         self._account_id: int | None = None
-        self._pages: KeysetRows[MovementDTO, int] = KeysetRows(
-            self, on_error=lambda message: emit(self.failed, message)
-        )
-        self._rows = self._pages.rows
 
     @property
     def account_id(self) -> int | None:
@@ -211,7 +207,7 @@ class MovementsModel(ColumnTableModel[MovementDTO]):
     def set_account(self, account_id: int | None) -> None:
         """Show ``account_id``'s movements (None: none); the first page loads at once."""
         self._account_id = account_id
-        self._pages.show(None if account_id is None else self._source(account_id))
+        self.show_source(None if account_id is None else self._source(account_id))
 
     def _source(self, account_id: int) -> Source[int, MovementDTO]:
         def read(before: int | None) -> tuple[list[MovementDTO], int | None]:
@@ -220,29 +216,9 @@ class MovementsModel(ColumnTableModel[MovementDTO]):
 
         return read
 
-    def reload(self) -> None:
-        """Read the movements again from the newest (money moved on the account)."""
-        self._pages.reload()
-
     def movement(self, row: int) -> MovementDTO | None:
         """The movement in ``row``."""
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    @override
-    def canFetchMore(self, parent: ModelIndex) -> bool:
-        return self._pages.can_fetch_more(parent)
-
-    @override
-    def fetchMore(self, parent: ModelIndex) -> None:
-        self._pages.fetch_more(parent)
-
-    @override
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    @override
-    def item(self, row: int) -> MovementDTO | None:
-        return self.movement(row)
+        return self.item(row)
 
 
 def _movement_colour(key: str, movement: MovementDTO) -> QColor | None:

@@ -157,7 +157,7 @@ def product_picker(
 
 
 class CustomerPicker(PickerDialog[CustomerDTO]):
-    """Find a customer by name, phone, email or account number (F4); Del detaches the current."""
+    """Find a customer with an account by any field (F4); Ctrl+Del detaches the current."""
 
     def __init__(
         self,
@@ -167,7 +167,7 @@ class CustomerPicker(PickerDialog[CustomerDTO]):
     ) -> None:
         super().__init__(
             "Attach a customer",
-            "Name, phone, email or account number",
+            "Name, phone, email, address, notes, tags or account number",
             search,
             lambda c: f"{c.holder_name}   ·   {c.number}   ·   {c.phone or c.email}",
             parent,

@@ -1,0 +1,39 @@
+"""Customers: the people the shop sells to; a prepaid/credit account is something one may have.
+
+The package's face (see docs/ARCHITECTURE.md); the edges use ``Backend.customers``.
+"""
+
+from posapp.services.customers.api import CustomersApi
+from posapp.services.customers.dto import (
+    CustomerAccountRef,
+    CustomerCursor,
+    CustomerDraft,
+    CustomerDTO,
+    CustomerExport,
+    CustomerRow,
+    HistoryCursor,
+    HistoryEntry,
+)
+from posapp.services.customers.export import FORMATS, as_csv, as_json, export_customer
+from posapp.services.customers.manage import ERASED_NAME, erase_customer
+from posapp.services.customers.queries import customer_cursor, history_cursor
+
+__all__ = [
+    "ERASED_NAME",
+    "FORMATS",
+    "CustomerAccountRef",
+    "CustomerCursor",
+    "CustomerDTO",
+    "CustomerDraft",
+    "CustomerExport",
+    "CustomerRow",
+    "CustomersApi",
+    "HistoryCursor",
+    "HistoryEntry",
+    "as_csv",
+    "as_json",
+    "customer_cursor",
+    "erase_customer",
+    "export_customer",
+    "history_cursor",
+]
