@@ -128,6 +128,8 @@ GOOD = {
     "scope": "users:read",
     "expires": "30",
     "id": "1",  # token revoke ID
+    "customer_id": "1",  # customer export|erase ID (issue #19)
+    "reason": "asked by the customer",
 }
 FILES = {"backup": "new-backup.sqlite3", "restore": "no-backup.sqlite3"}
 KINDS = {
@@ -149,6 +151,7 @@ KINDS = {
     "value": NUMBERS,
     "expires": NUMBERS,
     "id": NUMBERS,
+    "customer_id": NUMBERS,
 }
 
 

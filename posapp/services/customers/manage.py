@@ -72,7 +72,8 @@ def load(uow: UnitOfWork, customer_id: int, *, lock: bool = False) -> Customer:
     query = select(Customer).where(Customer.id == customer_id)
     if lock:
         query = query.with_for_update()
-    customer = uow.session.scalars(query).one_or_none()
+    # an id the database cannot hold (outside 1 .. 2**63 - 1) names no customer either
+    customer = uow.session.scalars(query).one_or_none() if 0 < customer_id < 2**63 else None
     if customer is None:
         raise NotFoundError(f"There is no customer {customer_id}.")
     return customer
