@@ -320,7 +320,9 @@ class MainWindow(QMainWindow):
         button.setText("Notifications")
         button.setIcon(icon("bell"))
         button.setIconSize(QSize(18, 18))
-        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        # the icon alone: with seven tabs the bar needs the room (the text is the tooltip and
+        # the accessible name)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         button.setMenu(actions.menu)
         button.setToolTip("Notifications, rules and customer email")
