@@ -97,7 +97,7 @@ DATABASE_URLS = [
     pytest.param(
         "postgresql+psycopg://nobody@/x?host=/nonexistent&port=1", id="postgres-no-server"
     ),
-    "sqlite:////nonexistent-root/dir/x.sqlite3",
+    "sqlite:////dev/null/dir/x.sqlite3",  # no folder can be made under a file, even by root
     "sqlite:///.",
 ]
 
