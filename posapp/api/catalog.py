@@ -23,6 +23,8 @@ router = APIRouter(prefix="/api/v1", tags=["catalog (public)"])
 ID_MAX = 2**63 - 1
 QUERY_MAX = 200
 Id = Annotated[int, Query(ge=1, le=ID_MAX)]
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+Limit = Annotated[int, Query(ge=1, le=PUBLIC_PAGE_MAX)]
 
 
 class Price(BaseModel):
@@ -130,7 +132,7 @@ def list_products(
     q: Annotated[str, Query(max_length=QUERY_MAX)] = "",
     category: Id | None = None,
     store: Id | None = None,
-    limit: Annotated[int, Query(ge=1, le=PUBLIC_PAGE_MAX)] = 20,
+    limit: Limit = 20,
     after: Id | None = None,
 ) -> ProductPage:
     """Active products matching ``q`` (the catalog's search) or all by name, a page at a time.
@@ -156,20 +158,60 @@ def get_product(request: Request, product_id: int, store: Id | None = None) -> P
     return _product(product, stock[product.id])
 
 
-@router.get("/catalog/categories", summary="Categories", response_model=list[Category])
-def list_categories(request: Request) -> list[Category]:
-    """Every active category, depth-first by name (a shop has tens, so no paging)."""
+class CategoryPage(BaseModel):
+    """One page of categories, depth-first by name; ``next_offset`` is null on the last."""
+
+    items: list[Category]
+    total: int
+    offset: int
+    limit: int
+    next_offset: int | None
+
+
+class StorePage(BaseModel):
+    """One page of storefronts, by name; ``next_offset`` is null on the last."""
+
+    items: list[Store]
+    total: int
+    offset: int
+    limit: int
+    next_offset: int | None
+
+
+def _window(total: int, offset: int, limit: int) -> tuple[slice, int | None]:
+    end = min(total, offset + limit)
+    return slice(offset, end), end if end < total else None
+
+
+@router.get("/catalog/categories", summary="Categories", response_model=CategoryPage)
+def list_categories(request: Request, offset: Offset = 0, limit: Limit = 100) -> CategoryPage:
+    """The active categories, depth-first by name (a shop has tens: paged at the edge)."""
     found: list[PublicCategory] = backend_of(request).catalog.public_categories()
-    return [
-        Category(id=c.id, name=c.name, parent_id=c.parent_id, path=c.path, depth=c.depth)
-        for c in found
-    ]
+    window, next_offset = _window(len(found), offset, limit)
+    return CategoryPage(
+        items=[
+            Category(id=c.id, name=c.name, parent_id=c.parent_id, path=c.path, depth=c.depth)
+            for c in found[window]
+        ],
+        total=len(found),
+        offset=offset,
+        limit=limit,
+        next_offset=next_offset,
+    )
 
 
-@router.get("/stores", summary="Storefronts", response_model=list[Store])
-def list_stores(request: Request) -> list[Store]:
-    """The open storefronts, by name (a chain has tens, so no paging)."""
+@router.get("/stores", summary="Storefronts", response_model=StorePage)
+def list_stores(request: Request, offset: Offset = 0, limit: Limit = 100) -> StorePage:
+    """The open storefronts, by name (a chain has tens: paged at the edge)."""
     found: list[PublicStore] = backend_of(request).stock.public_stores()
-    return [
-        Store(id=s.id, code=s.code, name=s.name, address=s.address, phone=s.phone) for s in found
-    ]
+    window, next_offset = _window(len(found), offset, limit)
+    return StorePage(
+        items=[
+            Store(id=s.id, code=s.code, name=s.name, address=s.address, phone=s.phone)
+            for s in found[window]
+        ],
+        total=len(found),
+        offset=offset,
+        limit=limit,
+        next_offset=next_offset,
+    )

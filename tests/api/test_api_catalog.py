@@ -103,9 +103,12 @@ def test_archived_unknown_and_huge_ids_are_404(client: httpx.Client, catalog: Ca
 
 def test_categories_and_stores_are_public(client: httpx.Client, catalog: Catalog) -> None:
     """Categories depth-first; storefronts only, open ones only, public fields only."""
-    categories = client.get("/api/v1/catalog/categories").json()
+    categories = client.get("/api/v1/catalog/categories").json()["items"]
     assert [c["path"] for c in categories] == ["Drinks", "Food", "Food > Fruit"]
-    stores = client.get("/api/v1/stores").json()
+    page = client.get("/api/v1/catalog/categories", params={"offset": 1, "limit": 1}).json()
+    assert [c["path"] for c in page["items"]] == ["Food"]
+    assert (page["total"], page["next_offset"]) == (3, 2)
+    stores = client.get("/api/v1/stores").json()["items"]
     assert [s["code"] for s in stores] == ["S1", "S2"]
     assert set(stores[0]) == {"id", "code", "name", "address", "phone"}
 
