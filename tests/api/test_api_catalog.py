@@ -14,6 +14,7 @@ from posapp.api.limits import Rate
 from posapp.currency import Currency
 from posapp.money import set_current_currency
 from posapp.services.backend import Backend
+from posapp.services.catalog import archive_product
 from tests.api.conftest import Catalog, Shop
 
 
@@ -137,10 +138,16 @@ def test_bad_parameters_are_422_problems(
 
 
 def test_stale_cursor_unknown_category_and_odd_text(client: httpx.Client, catalog: Catalog) -> None:
-    """A cursor not in the listing is 422; an unknown category 404; odd text still searches."""
-    stale = client.get("/api/v1/catalog/products", params={"after": catalog.archived})
-    assert stale.status_code == 422
-    assert "cursor" in stale.json()["detail"]
+    """A cursor naming no product, or (in a search) no match, is 422; an unknown category 404;
+    odd text still searches."""
+    stale_cursors: list[dict[str, str | int]] = [
+        {"after": 999_999},
+        {"q": "apple", "after": catalog.products[1]},
+    ]
+    for params in stale_cursors:
+        stale = client.get("/api/v1/catalog/products", params=params)
+        assert stale.status_code == 422
+        assert "cursor" in stale.json()["detail"]
     unknown = client.get("/api/v1/catalog/products", params={"category": 123_456})
     assert unknown.status_code == 404
     for text in ["\x00apple", "%", "_", "' OR 1=1 --", '"', "\u202e", "𝔄pple"]:
@@ -158,3 +165,16 @@ def test_public_endpoints_are_rate_limited_per_address(
     assert [a.status_code for a in answers] == [200] * 5 + [429]
     assert answers[-1].headers["retry-after"]
     assert answers[-1].headers["content-type"] == "application/problem+json"
+
+
+def test_a_browse_cursor_outlives_its_product(
+    client: httpx.Client, backend: Backend, shop: Shop, catalog: Catalog
+) -> None:
+    """Browsing is a keyset on (name, id): archiving the product that ended a page loses
+    nothing and repeats nothing."""
+    first = client.get("/api/v1/catalog/products", params={"limit": 10}).json()
+    archive_product(backend.uow(), shop.users["root"], first["next_after"])
+    rest = walk(client, limit=10, after=first["next_after"])
+    seen = [item["id"] for item in first["items"]] + [item["id"] for item in rest]
+    assert sorted(seen) == sorted(catalog.products)
+    assert len(seen) == len(set(seen))

@@ -17,12 +17,13 @@ from sqlalchemy import select
 
 from posapp.models import Product
 from posapp.services.catalog.dto import ProductDTO
-from posapp.services.catalog.search import browse_ids, category_tree, product_dto, search_ids
+from posapp.services.catalog.search import browse_page, category_tree, product_dto, search_ids
 from posapp.services.platform.errors import NotFoundError, ValidationError
 from posapp.services.platform.uow import UnitOfWork
 
 PUBLIC_PAGE_MAX: Final = 100
 ID_MAX: Final = 2**63 - 1
+STALE: Final = "The cursor 'after' names no product of this listing: start again without it."
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,41 +125,61 @@ def public_products(
     """A page of active products: the catalog search's matches, or every one by name.
 
     ``after`` is the id that ended the previous page (its ``next_after``): the page goes on
-    from it in the listing's order, so walking the pages returns each product once.
+    from it in the listing's order, so walking the pages returns each product once. Browsing
+    is a keyset read on (name, id), so a cursor stays good when its product is archived; a
+    search's cursor is its place in the search's (at most ``SEARCH_LIMIT``) matches.
 
     Raises:
         NotFoundError: ``category_id`` names no active category.
-        ValidationError: ``limit`` out of 1..100, or ``after`` is not in this listing (the
-            product was archived since, or the cursor belongs to another query).
+        ValidationError: ``limit`` out of 1..100, or ``after`` is not in this listing (no
+            such product; for a search, one that no longer matches).
     """
     if not 1 <= limit <= PUBLIC_PAGE_MAX:
         raise ValidationError(f"limit must be between 1 and {PUBLIC_PAGE_MAX}.")
     with uow:
-        truncated = False
+        categories = None if category_id is None else _subtree(uow, category_id)
         if text.strip():
-            result = search_ids(uow.session, text)
-            ids: Sequence[int] = result.ids
-            truncated = result.truncated
-        else:
-            ids = browse_ids(uow.session)
-        if category_id is not None:
-            ids = _in_categories(uow, ids, _subtree(uow, category_id))
-        start = 0
-        if after is not None:
-            try:
-                start = list(ids).index(after) + 1
-            except ValueError:
-                raise ValidationError(
-                    "The cursor 'after' is not in this listing any more: start again without it."
-                ) from None
-        chosen = ids[start : start + limit]
-        items: list[PublicProduct] = []
-        for product_id in chosen:
-            found = product_dto(uow.session, product_id)
-            if found is not None and found.active:
-                items.append(_public(found))
-        more = start + limit < len(ids)
-        return PublicPage(tuple(items), chosen[-1] if more and chosen else None, truncated)
+            return _search_page(uow, text, categories, after, limit)
+        ids = browse_page(
+            uow.session,
+            after=after,
+            limit=limit + 1,
+            category_ids=None if categories is None else sorted(categories),
+        )
+        if ids is None:
+            raise ValidationError(STALE)
+        chosen = ids[:limit]
+        items = _products(uow, chosen)
+        return PublicPage(items, chosen[-1] if len(ids) > limit else None)
+
+
+def _search_page(
+    uow: UnitOfWork, text: str, categories: set[int] | None, after: int | None, limit: int
+) -> PublicPage:
+    # A search returns at most SEARCH_LIMIT ids in its own order (the exact code first, then by
+    # name), which no SQL keyset reproduces: the page goes on after the cursor's place in it.
+    result = search_ids(uow.session, text)
+    ids: Sequence[int] = result.ids
+    if categories is not None:
+        ids = _in_categories(uow, ids, categories)
+    start = 0
+    if after is not None:
+        try:
+            start = list(ids).index(after) + 1
+        except ValueError:
+            raise ValidationError(STALE) from None
+    chosen = ids[start : start + limit]
+    more = start + limit < len(ids)
+    return PublicPage(_products(uow, chosen), chosen[-1] if more else None, result.truncated)
+
+
+def _products(uow: UnitOfWork, ids: Sequence[int]) -> tuple[PublicProduct, ...]:
+    items: list[PublicProduct] = []
+    for product_id in ids:
+        found = product_dto(uow.session, product_id)
+        if found is not None and found.active:
+            items.append(_public(found))
+    return tuple(items)
 
 
 def public_product(uow: UnitOfWork, product_id: int) -> PublicProduct:
