@@ -14,7 +14,7 @@ from posapp.api.limits import Rate
 from posapp.currency import Currency
 from posapp.money import set_current_currency
 from posapp.services.backend import Backend
-from posapp.services.catalog import archive_product
+from posapp.services.catalog import ProductDraft, archive_product, create_product
 from tests.api.conftest import Catalog, Shop
 
 
@@ -178,3 +178,17 @@ def test_a_browse_cursor_outlives_its_product(
     seen = [item["id"] for item in first["items"]] + [item["id"] for item in rest]
     assert sorted(seen) == sorted(catalog.products)
     assert len(seen) == len(set(seen))
+
+
+def test_pages_split_products_of_the_same_name(
+    client: httpx.Client, backend: Backend, shop: Shop, catalog: Catalog
+) -> None:
+    """Five products named alike, pages of two: the id breaks the tie, none lost or repeated."""
+    root = shop.users["root"]
+    same = [
+        create_product(backend.uow(), root, ProductDraft(f"TWIN-{n}", "Twin", 10)).id
+        for n in range(5)
+    ]
+    ids = [item["id"] for item in walk(client, limit=2)]
+    assert sorted(ids) == sorted(catalog.products + same)
+    assert len(ids) == len(set(ids))
