@@ -8,15 +8,16 @@ endpoints"). The per-address rate limit holds them back like every request.
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Sequence
+from typing import Annotated, Generic, Self, TypeVar
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from posapp.api.auth import backend_of
 from posapp.money import current_currency
-from posapp.services.catalog import PUBLIC_PAGE_MAX, PublicCategory, PublicProduct
-from posapp.services.stock import Availability, PublicStore
+from posapp.services.catalog import PUBLIC_PAGE_MAX, PublicProduct
+from posapp.services.stock import Availability
 
 router = APIRouter(prefix="/api/v1", tags=["catalog (public)"])
 
@@ -25,6 +26,10 @@ QUERY_MAX = 200
 Id = Annotated[int, Query(ge=1, le=ID_MAX)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 Limit = Annotated[int, Query(ge=1, le=PUBLIC_PAGE_MAX)]
+T = TypeVar("T")
+
+
+_FromDto = ConfigDict(from_attributes=True)
 
 
 class Price(BaseModel):
@@ -40,6 +45,7 @@ class Price(BaseModel):
 class Stock(BaseModel):
     """Units on hand at one open storefront."""
 
+    model_config = _FromDto
     store_id: int
     on_hand: int
 
@@ -47,6 +53,7 @@ class Stock(BaseModel):
 class Image(BaseModel):
     """An image of a product (its description; the bytes are not served yet)."""
 
+    model_config = _FromDto
     id: int
     content_type: str
     width: int
@@ -57,6 +64,7 @@ class Image(BaseModel):
 class Product(BaseModel):
     """A product as a customer sees it: never its cost."""
 
+    model_config = _FromDto
     id: int
     sku: str
     name: str
@@ -79,6 +87,7 @@ class ProductPage(BaseModel):
 class Category(BaseModel):
     """An active category."""
 
+    model_config = _FromDto
     id: int
     name: str
     parent_id: int | None
@@ -89,6 +98,7 @@ class Category(BaseModel):
 class Store(BaseModel):
     """An open storefront."""
 
+    model_config = _FromDto
     id: int
     code: str
     name: str
@@ -96,34 +106,43 @@ class Store(BaseModel):
     phone: str
 
 
+class Page(BaseModel, Generic[T]):
+    """One page of a short list read whole; ``next_offset`` is null on the last."""
+
+    items: list[T]
+    total: int
+    offset: int
+    limit: int
+    next_offset: int | None
+
+    @classmethod
+    def of(cls, found: Sequence[object], offset: int, limit: int) -> Self:
+        """The page of ``found`` (DTOs, read by attribute) from ``offset``."""
+        end = min(len(found), offset + limit)
+        return cls.model_validate(
+            {
+                "items": found[offset:end],
+                "total": len(found),
+                "offset": offset,
+                "limit": limit,
+                "next_offset": end if end < len(found) else None,
+            },
+            from_attributes=True,
+        )
+
+
 def _product(product: PublicProduct, stock: list[Availability]) -> Product:
     currency = current_currency()
-    return Product(
-        id=product.id,
-        sku=product.sku,
-        name=product.name,
-        description=product.description,
-        category_id=product.category_id,
-        category_path=product.category_path,
-        price=Price(
-            amount_minor=product.price_minor,
-            currency=currency.code or None,
-            digits=currency.digits,
-            tax_rate_bp=product.tax_rate_bp,
-            tax_included=product.tax_included,
-        ),
-        availability=[Stock(store_id=a.store_id, on_hand=a.on_hand) for a in stock],
-        images=[
-            Image(
-                id=i.id,
-                content_type=i.content_type,
-                width=i.width,
-                height=i.height,
-                position=i.position,
-            )
-            for i in product.images
-        ],
+    price = Price(
+        amount_minor=product.price_minor,
+        currency=currency.code or None,
+        digits=currency.digits,
+        tax_rate_bp=product.tax_rate_bp,
+        tax_included=product.tax_included,
     )
+    added = {"price": price, "availability": stock}
+    fields = {name: getattr(product, name) for name in Product.model_fields if name not in added}
+    return Product.model_validate(fields | added)
 
 
 @router.get("/catalog/products", summary="Browse or search products", response_model=ProductPage)
@@ -158,60 +177,13 @@ def get_product(request: Request, product_id: int, store: Id | None = None) -> P
     return _product(product, stock[product.id])
 
 
-class CategoryPage(BaseModel):
-    """One page of categories, depth-first by name; ``next_offset`` is null on the last."""
-
-    items: list[Category]
-    total: int
-    offset: int
-    limit: int
-    next_offset: int | None
-
-
-class StorePage(BaseModel):
-    """One page of storefronts, by name; ``next_offset`` is null on the last."""
-
-    items: list[Store]
-    total: int
-    offset: int
-    limit: int
-    next_offset: int | None
-
-
-def _window(total: int, offset: int, limit: int) -> tuple[slice, int | None]:
-    end = min(total, offset + limit)
-    return slice(offset, end), end if end < total else None
-
-
-@router.get("/catalog/categories", summary="Categories", response_model=CategoryPage)
-def list_categories(request: Request, offset: Offset = 0, limit: Limit = 100) -> CategoryPage:
+@router.get("/catalog/categories", summary="Categories", response_model=Page[Category])
+def list_categories(request: Request, offset: Offset = 0, limit: Limit = 100) -> Page[Category]:
     """The active categories, depth-first by name (a shop has tens: paged at the edge)."""
-    found: list[PublicCategory] = backend_of(request).catalog.public_categories()
-    window, next_offset = _window(len(found), offset, limit)
-    return CategoryPage(
-        items=[
-            Category(id=c.id, name=c.name, parent_id=c.parent_id, path=c.path, depth=c.depth)
-            for c in found[window]
-        ],
-        total=len(found),
-        offset=offset,
-        limit=limit,
-        next_offset=next_offset,
-    )
+    return Page[Category].of(backend_of(request).catalog.public_categories(), offset, limit)
 
 
-@router.get("/stores", summary="Storefronts", response_model=StorePage)
-def list_stores(request: Request, offset: Offset = 0, limit: Limit = 100) -> StorePage:
+@router.get("/stores", summary="Storefronts", response_model=Page[Store])
+def list_stores(request: Request, offset: Offset = 0, limit: Limit = 100) -> Page[Store]:
     """The open storefronts, by name (a chain has tens: paged at the edge)."""
-    found: list[PublicStore] = backend_of(request).stock.public_stores()
-    window, next_offset = _window(len(found), offset, limit)
-    return StorePage(
-        items=[
-            Store(id=s.id, code=s.code, name=s.name, address=s.address, phone=s.phone)
-            for s in found[window]
-        ],
-        total=len(found),
-        offset=offset,
-        limit=limit,
-        next_offset=next_offset,
-    )
+    return Page[Store].of(backend_of(request).stock.public_stores(), offset, limit)

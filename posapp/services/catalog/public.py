@@ -10,7 +10,7 @@ index) and the same browse order (name, id); no second implementation of either.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Final
 
 from sqlalchemy import select
@@ -78,20 +78,12 @@ class PublicPage:
 
 
 def _public(dto: ProductDTO) -> PublicProduct:
-    return PublicProduct(
-        id=dto.id,
-        sku=dto.sku,
-        name=dto.name,
-        description=dto.description,
-        category_id=dto.category_id,
-        category_path=dto.category_path,
-        price_minor=dto.price_minor,
-        tax_rate_bp=dto.tax_rate_bp,
-        tax_included=dto.tax_included,
-        images=tuple(
-            PublicImage(i.id, i.content_type, i.width, i.height, i.position) for i in dto.images
-        ),
+    """The public fields of ``dto`` (by name: PublicProduct's are a subset of ProductDTO's)."""
+    shown = {f.name: getattr(dto, f.name) for f in fields(PublicProduct) if f.name != "images"}
+    images = tuple(
+        PublicImage(i.id, i.content_type, i.width, i.height, i.position) for i in dto.images
     )
+    return PublicProduct(**shown, images=images)
 
 
 def _subtree(uow: UnitOfWork, category_id: int) -> set[int]:
