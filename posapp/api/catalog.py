@@ -16,8 +16,8 @@ from pydantic import BaseModel, ConfigDict
 
 from posapp.api.auth import backend_of
 from posapp.money import current_currency
-from posapp.services.catalog import PUBLIC_PAGE_MAX, PublicProduct
-from posapp.services.stock import Availability
+from posapp.services.catalog import PUBLIC_PAGE_MAX, PublicCategory, PublicImage, PublicProduct
+from posapp.services.stock import Availability, PublicStore
 
 router = APIRouter(prefix="/api/v1", tags=["catalog (public)"])
 
@@ -42,25 +42,6 @@ class Price(BaseModel):
     tax_included: bool
 
 
-class Stock(BaseModel):
-    """Units on hand at one open storefront."""
-
-    model_config = _FromDto
-    store_id: int
-    on_hand: int
-
-
-class Image(BaseModel):
-    """An image of a product (its description; the bytes are not served yet)."""
-
-    model_config = _FromDto
-    id: int
-    content_type: str
-    width: int
-    height: int
-    position: int
-
-
 class Product(BaseModel):
     """A product as a customer sees it: never its cost."""
 
@@ -72,8 +53,8 @@ class Product(BaseModel):
     category_id: int | None
     category_path: str
     price: Price
-    availability: list[Stock]
-    images: list[Image]
+    availability: list[Availability]
+    images: list[PublicImage]
 
 
 class ProductPage(BaseModel):
@@ -82,28 +63,6 @@ class ProductPage(BaseModel):
     items: list[Product]
     next_after: int | None
     truncated: bool
-
-
-class Category(BaseModel):
-    """An active category."""
-
-    model_config = _FromDto
-    id: int
-    name: str
-    parent_id: int | None
-    path: str
-    depth: int
-
-
-class Store(BaseModel):
-    """An open storefront."""
-
-    model_config = _FromDto
-    id: int
-    code: str
-    name: str
-    address: str
-    phone: str
 
 
 class Page(BaseModel, Generic[T]):
@@ -177,13 +136,15 @@ def get_product(request: Request, product_id: int, store: Id | None = None) -> P
     return _product(product, stock[product.id])
 
 
-@router.get("/catalog/categories", summary="Categories", response_model=Page[Category])
-def list_categories(request: Request, offset: Offset = 0, limit: Limit = 100) -> Page[Category]:
+@router.get("/catalog/categories", summary="Categories", response_model=Page[PublicCategory])
+def list_categories(
+    request: Request, offset: Offset = 0, limit: Limit = 100
+) -> Page[PublicCategory]:
     """The active categories, depth-first by name (a shop has tens: paged at the edge)."""
-    return Page[Category].of(backend_of(request).catalog.public_categories(), offset, limit)
+    return Page[PublicCategory].of(backend_of(request).catalog.public_categories(), offset, limit)
 
 
-@router.get("/stores", summary="Storefronts", response_model=Page[Store])
-def list_stores(request: Request, offset: Offset = 0, limit: Limit = 100) -> Page[Store]:
+@router.get("/stores", summary="Storefronts", response_model=Page[PublicStore])
+def list_stores(request: Request, offset: Offset = 0, limit: Limit = 100) -> Page[PublicStore]:
     """The open storefronts, by name (a chain has tens: paged at the edge)."""
-    return Page[Store].of(backend_of(request).stock.public_stores(), offset, limit)
+    return Page[PublicStore].of(backend_of(request).stock.public_stores(), offset, limit)
