@@ -27,8 +27,6 @@ Id = Annotated[int, Query(ge=1, le=ID_MAX)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 Limit = Annotated[int, Query(ge=1, le=PUBLIC_PAGE_MAX)]
 T = TypeVar("T")
-
-
 _FromDto = ConfigDict(from_attributes=True)
 
 
