@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from posapp.api import problems, users
+from posapp.api import catalog, problems, users
 from posapp.api.limits import BodyLimit, Rate, RateLimitByAddress, TokenBuckets
 from posapp.services.backend import Backend
 
@@ -78,6 +78,7 @@ def create_app(backend: Backend, config: ApiConfig | None = None) -> FastAPI:
     app.state.backend = backend
     app.state.token_buckets = TokenBuckets(config.token_rate)
     app.include_router(users.router)
+    app.include_router(catalog.router)
     problems.install(app)
     # add_middleware wraps: the last added runs first.
     if config.cors_origins:

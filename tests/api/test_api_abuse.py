@@ -139,6 +139,10 @@ def test_openapi_document(client: httpx.Client) -> None:
         "/api/v1/users/{user_id}/activate",
         "/api/v1/users/{user_id}/deactivate",
         "/api/v1/users/{user_id}/role",
+        "/api/v1/catalog/products",
+        "/api/v1/catalog/products/{product_id}",
+        "/api/v1/catalog/categories",
+        "/api/v1/stores",
     }
     assert doc["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
     assert client.get("/docs").status_code == 404  # no UI pulling scripts from elsewhere

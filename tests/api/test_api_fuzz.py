@@ -3,7 +3,8 @@
 schemathesis generates requests for every operation (valid ones and near misses: wrong types,
 huge numbers, odd text, missing fields) and the ``not_a_server_error`` check fails on any 5xx.
 It runs as its command line against the real server, with an admin's token so that the
-requests reach the use cases; the limits are opened wide so that none answers 429 instead.
+requests reach the use cases (the public catalog's need none, and find a small catalog
+in place); the limits are opened wide so that none answers 429 instead.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pytest
 
 from posapp.api import ApiConfig
 from posapp.api.limits import Rate
-from tests.api.conftest import Shop
+from tests.api.conftest import Catalog, Shop
 from tests.api.server import Running
 
 OPEN = Rate(burst=1_000_000, per_second=1_000_000.0)
@@ -59,16 +60,22 @@ def fuzz(server: Running, shop: Shop, cwd: Path, *options: str) -> None:
 @pytest.mark.parametrize("api_config", [WIDE_OPEN])
 @pytest.mark.parametrize("db_kind", ["sqlite"])
 def test_a_short_fuzz_finds_no_server_error(
-    server: Running, shop: Shop, api_config: ApiConfig, db_kind: str, tmp_path: Path
+    server: Running,
+    shop: Shop,
+    catalog: Catalog,
+    api_config: ApiConfig,
+    db_kind: str,
+    tmp_path: Path,
 ) -> None:
-    """A few seconds in every ``make test``: random requests to each operation."""
+    """A few seconds in every ``make test``: random requests to each operation (the public
+    catalog's over a few products, stores and categories)."""
     fuzz(server, shop, tmp_path, "--phases", "fuzzing", "--max-examples", "15")
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("api_config", [WIDE_OPEN])
 def test_fuzzing_the_openapi_document_finds_no_server_error(
-    server: Running, shop: Shop, api_config: ApiConfig, tmp_path: Path
+    server: Running, shop: Shop, catalog: Catalog, api_config: ApiConfig, tmp_path: Path
 ) -> None:
     """Every phase (coverage, fuzzing, stateful sequences of calls), on both databases."""
     fuzz(server, shop, tmp_path, "--max-examples", EXAMPLES)

@@ -23,6 +23,13 @@ from posapp.services.catalog.dto import (
 )
 from posapp.services.catalog.images import prepare_image, read_image_file
 from posapp.services.catalog.products import archive_product, count_products, create_product
+from posapp.services.catalog.public import (
+    PUBLIC_PAGE_MAX,
+    PublicCategory,
+    PublicImage,
+    PublicPage,
+    PublicProduct,
+)
 from posapp.services.catalog.rules import (
     BARCODE_MAX,
     NAME_MAX,
@@ -38,6 +45,7 @@ __all__ = [
     "BARCODE_MAX",
     "ENCODINGS",
     "NAME_MAX",
+    "PUBLIC_PAGE_MAX",
     "SKU_MAX",
     "CatalogApi",
     "CategoryDTO",
@@ -52,6 +60,10 @@ __all__ = [
     "ProductDraft",
     "ProductImageDTO",
     "ProductRow",
+    "PublicCategory",
+    "PublicImage",
+    "PublicPage",
+    "PublicProduct",
     "SearchResult",
     "archive_product",
     "containing_condition",

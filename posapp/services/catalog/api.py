@@ -13,6 +13,7 @@ from pathlib import Path
 from posapp.services.catalog import categories as catalog_categories
 from posapp.services.catalog import csv_io as product_csv
 from posapp.services.catalog import products as catalog
+from posapp.services.catalog import public
 from posapp.services.catalog.csv_io import ImportOptions
 from posapp.services.catalog.dto import (
     CategoryDTO,
@@ -43,6 +44,11 @@ class CatalogApi(Facade):
 
     categories = reads(catalog_categories.list_categories)
     labels = reads(catalog.product_labels)
+
+    # the customers' reads (no acting user: active products, public fields only)
+    public_products = reads(public.public_products)
+    public_product = reads(public.public_product)
+    public_categories = reads(public.public_categories)
 
     # changes
 

@@ -59,6 +59,7 @@ __all__ = [
     "QUERY_MAX",
     "SEARCH_LIMIT",
     "browse_ids",
+    "browse_page",
     "category_paths",
     "category_tree",
     "find_by_code",
@@ -154,6 +155,43 @@ def browse_ids(
         return [product_id for (product_id,) in cursor.fetchall()]
     finally:
         cursor.close()
+
+
+def browse_page(
+    session: Session,
+    *,
+    after: int | None,
+    limit: int,
+    category_ids: Sequence[int] | None = None,
+) -> list[int] | None:
+    """The next ``limit`` active ids in the browse order (name, id) after product ``after``.
+
+    A keyset read from the (active, name, id) index: a page costs the same on page 1 as on page
+    10,000. ``after`` may have been archived since (its name still places it); ``category_ids``
+    keeps those categories' products only. None when ``after`` names no product.
+    """
+    params: dict[str, object] = {"n": int(limit)}
+    where = ["p.active = :yes"]
+    params["yes"] = True
+    if after is not None:
+        row = session.execute(
+            text("SELECT name FROM products WHERE id = :id"), {"id": after}
+        ).first()
+        if row is None:
+            return None
+        where.append("(p.name > :name OR (p.name = :name AND p.id > :id))")
+        params.update({"name": row[0], "id": after})
+    if category_ids is not None:
+        if not category_ids:
+            return []
+        where.append("p.category_id IN :categories")
+        params["categories"] = list(category_ids)
+    statement = text(
+        f"SELECT p.id FROM products AS p WHERE {' AND '.join(where)} ORDER BY p.name, p.id LIMIT :n"
+    )
+    if category_ids is not None:
+        statement = statement.bindparams(bindparam("categories", expanding=True))
+    return [int(product_id) for (product_id,) in session.execute(statement, params)]
 
 
 def search_ids(

@@ -37,6 +37,7 @@ from posapp.services.stock.dto import (
     suggested_quantity,
 )
 from posapp.services.stock.ledger import move_stock, put_stock, take_stock
+from posapp.services.stock.public import Availability, PublicStore
 from posapp.services.stock.queries import replenishment_list
 from posapp.services.stock.stores import create_store
 
@@ -48,6 +49,7 @@ __all__ = [
     "REFERENCE_MAX",
     "STORE_KINDS",
     "AdjustReason",
+    "Availability",
     "CategoryOption",
     "CountLine",
     "Cursor",
@@ -56,6 +58,7 @@ __all__ = [
     "MovementRow",
     "ProductCard",
     "ProductPick",
+    "PublicStore",
     "QuantityError",
     "ReplenishmentLine",
     "ReplenishmentList",

@@ -1,0 +1,148 @@
+"""The public (customer) catalog: browse and search products, a product, categories, stores.
+
+No token: a customer is nobody the staff tables know. Each endpoint calls the catalog's and the
+stock's public read use cases (``backend.catalog.public_*``, ``backend.stock.public_*``), which
+return active products and open storefronts with public fields only (docs/API.md, "Public
+endpoints"). The per-address rate limit holds them back like every request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated, Generic, Self, TypeVar
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, ConfigDict
+
+from posapp.api.auth import backend_of
+from posapp.money import current_currency
+from posapp.services.catalog import PUBLIC_PAGE_MAX, PublicCategory, PublicImage, PublicProduct
+from posapp.services.stock import Availability, PublicStore
+
+router = APIRouter(prefix="/api/v1", tags=["catalog (public)"])
+
+ID_MAX = 2**63 - 1
+QUERY_MAX = 200
+Id = Annotated[int, Query(ge=1, le=ID_MAX)]
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+Limit = Annotated[int, Query(ge=1, le=PUBLIC_PAGE_MAX)]
+T = TypeVar("T")
+_FromDto = ConfigDict(from_attributes=True)
+
+
+class Price(BaseModel):
+    """An amount in integer minor units of the shop's currency (``digits`` decimals)."""
+
+    amount_minor: int
+    currency: str | None
+    digits: int
+    tax_rate_bp: int
+    tax_included: bool
+
+
+class Product(BaseModel):
+    """A product as a customer sees it: never its cost."""
+
+    model_config = _FromDto
+    id: int
+    sku: str
+    name: str
+    description: str
+    category_id: int | None
+    category_path: str
+    price: Price
+    availability: list[Availability]
+    images: list[PublicImage]
+
+
+class ProductPage(BaseModel):
+    """A page of products; pass ``next_after`` as ``after`` for the next (null: the last)."""
+
+    items: list[Product]
+    next_after: int | None
+    truncated: bool
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a short list read whole; ``next_offset`` is null on the last."""
+
+    items: list[T]
+    total: int
+    offset: int
+    limit: int
+    next_offset: int | None
+
+    @classmethod
+    def of(cls, found: Sequence[object], offset: int, limit: int) -> Self:
+        """The page of ``found`` (DTOs, read by attribute) from ``offset``."""
+        end = min(len(found), offset + limit)
+        return cls.model_validate(
+            {
+                "items": found[offset:end],
+                "total": len(found),
+                "offset": offset,
+                "limit": limit,
+                "next_offset": end if end < len(found) else None,
+            },
+            from_attributes=True,
+        )
+
+
+def _product(product: PublicProduct, stock: list[Availability]) -> Product:
+    currency = current_currency()
+    price = Price(
+        amount_minor=product.price_minor,
+        currency=currency.code or None,
+        digits=currency.digits,
+        tax_rate_bp=product.tax_rate_bp,
+        tax_included=product.tax_included,
+    )
+    added = {"price": price, "availability": stock}
+    fields = {name: getattr(product, name) for name in Product.model_fields if name not in added}
+    return Product.model_validate(fields | added)
+
+
+@router.get("/catalog/products", summary="Browse or search products", response_model=ProductPage)
+def list_products(
+    request: Request,
+    q: Annotated[str, Query(max_length=QUERY_MAX)] = "",
+    category: Id | None = None,
+    store: Id | None = None,
+    limit: Limit = 20,
+    after: Id | None = None,
+) -> ProductPage:
+    """Active products matching ``q`` (the catalog's search) or all by name, a page at a time.
+
+    ``category`` keeps its subtree; ``store`` lists the availability at that storefront only.
+    """
+    backend = backend_of(request)
+    page = backend.catalog.public_products(q, category_id=category, after=after, limit=limit)
+    stock = backend.stock.public_availability([p.id for p in page.items], store)
+    return ProductPage(
+        items=[_product(p, stock[p.id]) for p in page.items],
+        next_after=page.next_after,
+        truncated=page.truncated,
+    )
+
+
+@router.get("/catalog/products/{product_id}", summary="One product", response_model=Product)
+def get_product(request: Request, product_id: int, store: Id | None = None) -> Product:
+    """An active product with its price, availability and images (404 otherwise)."""
+    backend = backend_of(request)
+    product = backend.catalog.public_product(product_id)
+    stock = backend.stock.public_availability([product.id], store)
+    return _product(product, stock[product.id])
+
+
+@router.get("/catalog/categories", summary="Categories", response_model=Page[PublicCategory])
+def list_categories(
+    request: Request, offset: Offset = 0, limit: Limit = 100
+) -> Page[PublicCategory]:
+    """The active categories, depth-first by name (a shop has tens: paged at the edge)."""
+    return Page[PublicCategory].of(backend_of(request).catalog.public_categories(), offset, limit)
+
+
+@router.get("/stores", summary="Storefronts", response_model=Page[PublicStore])
+def list_stores(request: Request, offset: Offset = 0, limit: Limit = 100) -> Page[PublicStore]:
+    """The open storefronts, by name (a chain has tens: paged at the edge)."""
+    return Page[PublicStore].of(backend_of(request).stock.public_stores(), offset, limit)
