@@ -17,11 +17,11 @@ from pydantic import BaseModel, ConfigDict
 from posapp.api.auth import backend_of
 from posapp.money import current_currency
 from posapp.services.catalog import PUBLIC_PAGE_MAX, PublicCategory, PublicImage, PublicProduct
+from posapp.services.platform.ids import ID_MAX
 from posapp.services.stock import Availability, PublicStore
 
 router = APIRouter(prefix="/api/v1", tags=["catalog (public)"])
 
-ID_MAX = 2**63 - 1
 QUERY_MAX = 200
 Id = Annotated[int, Query(ge=1, le=ID_MAX)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]

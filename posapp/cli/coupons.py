@@ -16,6 +16,7 @@ from posapp.money import format_money
 from posapp.reports.coupon_effectiveness import render_effectiveness
 from posapp.services.coupons import effectiveness_report, rate_text
 from posapp.services.platform.files import check_target, write_atomic
+from posapp.services.platform.ids import storable_id
 
 
 def _campaign_id(text: str) -> int:
@@ -24,7 +25,7 @@ def _campaign_id(text: str) -> int:
         value = int(text)
     except ValueError:
         value = 0
-    if not 0 < value < 2**63:
+    if not storable_id(value):
         raise argparse.ArgumentTypeError(f"not a campaign id: {text!r}") from None
     return value
 

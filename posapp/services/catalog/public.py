@@ -19,10 +19,10 @@ from posapp.models import Product
 from posapp.services.catalog.dto import ProductDTO
 from posapp.services.catalog.search import browse_page, category_tree, product_dto, search_ids
 from posapp.services.platform.errors import NotFoundError, ValidationError
+from posapp.services.platform.ids import storable_id
 from posapp.services.platform.uow import UnitOfWork
 
 PUBLIC_PAGE_MAX: Final = 100
-ID_MAX: Final = 2**63 - 1
 STALE: Final = "The cursor 'after' names no product of this listing: start again without it."
 
 
@@ -181,7 +181,7 @@ def public_product(uow: UnitOfWork, product_id: int) -> PublicProduct:
         NotFoundError: no such product, or it is archived (the same words: nothing leaks).
     """
     with uow:
-        found = None if not 1 <= product_id <= ID_MAX else product_dto(uow.session, product_id)
+        found = product_dto(uow.session, product_id) if storable_id(product_id) else None
         if found is None or not found.active:
             raise NotFoundError(f"No product with id {product_id}.")
         return _public(found)

@@ -18,6 +18,7 @@ from posapp.services.customers.validation import clean_draft
 from posapp.services.platform.audit import AuditRecord, values_of
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ConflictError, NotFoundError, ValidationError
+from posapp.services.platform.ids import storable_id
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.staff import ACTIONS, Permission, authorize, requires
 
@@ -72,8 +73,7 @@ def load(uow: UnitOfWork, customer_id: int, *, lock: bool = False) -> Customer:
     query = select(Customer).where(Customer.id == customer_id)
     if lock:
         query = query.with_for_update()
-    # an id the database cannot hold (outside 1 .. 2**63 - 1) names no customer either
-    customer = uow.session.scalars(query).one_or_none() if 0 < customer_id < 2**63 else None
+    customer = uow.session.scalars(query).one_or_none() if storable_id(customer_id) else None
     if customer is None:
         raise NotFoundError(f"There is no customer {customer_id}.")
     return customer

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from posapp.models import Role, Store
 from posapp.services.platform.dto import StoreDTO, UserDTO
 from posapp.services.platform.errors import ValidationError
+from posapp.services.platform.ids import storable_id
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.staff.permissions import Permission
 from posapp.services.staff.security import authorize, requires
@@ -36,7 +37,6 @@ __all__ = [
 ]
 
 ADMIN_ALL_STORES: Final = "An admin works for all stores: choose All stores for an admin."
-_ID_MAX: Final = 2**63 - 1
 
 
 class Keep(enum.Enum):
@@ -73,7 +73,7 @@ def check_home_store(uow: UnitOfWork, store_id: int | None, role: str) -> None:
     if store_id is None:
         return
     # Not a bool (True == 1), nor an id beyond the column (PostgreSQL would fail on it).
-    if type(store_id) is not int or not 0 < store_id <= _ID_MAX:
+    if not storable_id(store_id):
         raise ValidationError(f"No store with id {store_id!r}.")
     row = uow.session.execute(
         select(Store.name, Store.active).where(Store.id == store_id).with_for_update(read=True)

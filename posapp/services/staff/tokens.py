@@ -32,6 +32,7 @@ from posapp.services.platform.errors import (
     PermissionDeniedError,
     ValidationError,
 )
+from posapp.services.platform.ids import storable_id
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.staff.permissions import Permission
 from posapp.services.staff.security import ACTIONS, authorize
@@ -181,8 +182,7 @@ def revoke_token(uow: UnitOfWork, actor: UserDTO | None, token_id: int) -> Token
     """
     with uow:
         actor_id = None if actor is None else authorize(uow, actor, Permission.MANAGE_USERS).id
-        # an id the database cannot hold (above 2**63 - 1) names no token either
-        token = uow.session.get(ApiToken, token_id) if 0 < token_id < 2**63 else None
+        token = uow.session.get(ApiToken, token_id) if storable_id(token_id) else None
         if token is None:
             raise NotFoundError(f"No API token with id {token_id}.")
         username = uow.session.scalar(select(User.username).where(User.id == token.user_id))
