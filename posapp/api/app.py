@@ -49,14 +49,18 @@ class ApiConfig:
 
 
 class SecurityHeaders:
-    """Headers every answer carries: no sniffing, no framing, no caching unless a route says."""
+    """Headers every answer carries: no sniffing, no framing, no caching, no referrer.
+
+    A route may set its own ``Cache-Control`` (public product images) or ``Referrer-Policy``
+    (the storefront's pages, whose forms need the browser to send their origin): those stay.
+    """
 
     _HEADERS = (
         (b"x-content-type-options", b"nosniff"),
         (b"x-frame-options", b"DENY"),
+        (b"cache-control", b"no-store"),
         (b"referrer-policy", b"no-referrer"),
     )
-    _NO_STORE = (b"cache-control", b"no-store")
 
     def __init__(self, app: ASGIApp) -> None:
         self._app = app
@@ -66,10 +70,9 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = [*message.get("headers", []), *self._HEADERS]
-                # No caching, unless a route said otherwise (public product images).
-                if not any(name.lower() == b"cache-control" for name, _ in headers):
-                    headers.append(self._NO_STORE)
+                headers = list(message.get("headers", []))
+                named = {name.lower() for name, _ in headers}
+                headers += [(name, value) for name, value in self._HEADERS if name not in named]
                 message["headers"] = headers
             await send(message)
 

@@ -117,9 +117,11 @@ def _or_page(handler: _Handler, html: HtmlErrors | None) -> _Handler:
         answer = await handler(request, exc)
         if request.url.path.startswith("/api/"):
             return answer
-        detail = "The address is not valid."
-        if isinstance(answer, JSONResponse) and answer.status_code != 422:  # noqa: PLR2004
-            detail = str(json.loads(bytes(answer.body)).get("detail", detail))
+        detail = "That page does not exist: check the address."
+        if isinstance(answer, JSONResponse) and not isinstance(exc, RequestValidationError):
+            said = str(json.loads(bytes(answer.body)).get("detail", ""))
+            if said and said != HTTPStatus(answer.status_code).phrase:  # Starlette's "Not Found"
+                detail = said
         return await run_in_threadpool(html, request, answer.status_code, detail)
 
     return either

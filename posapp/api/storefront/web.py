@@ -79,7 +79,9 @@ def page(
         "query": "",
     }
     html = environment_of(request).get_template(template).render(frame | context)
-    response = HTMLResponse(html, status_code=status, headers={"Content-Security-Policy": CSP})
+    # same-origin: a form's POST then carries our Origin (no-referrer would send "null").
+    headers = {"Content-Security-Policy": CSP, "Referrer-Policy": "same-origin"}
+    response = HTMLResponse(html, status_code=status, headers=headers)
     keep(request, response, basket)
     return response
 
