@@ -63,6 +63,7 @@ def home(request: Request, after: After = None) -> Response:
         title="All products",
         cards=_cards(backend, found),
         more=None if found.next_after is None else f"/?after={found.next_after}",
+        welcome=backend.stock.public_stores() if after is None else None,
     )
 
 
