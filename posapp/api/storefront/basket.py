@@ -92,11 +92,11 @@ def _line(item: object) -> tuple[int, int] | None:
 
 def load(value: str | None, key: bytes) -> Basket | None:
     """The basket in a cookie value, or None when it is absent, altered or malformed."""
-    if not value or len(value) > COOKIE_MAX or value.count(".") != 1:
+    if not value or len(value) > COOKIE_MAX or not value.isascii() or value.count(".") != 1:
         return None
     payload_text, signature = value.split(".")
-    payload = payload_text.encode("ascii", "replace")
-    if not hmac.compare_digest(_sign(key, payload), signature):
+    payload = payload_text.encode("ascii")
+    if not hmac.compare_digest(_sign(key, payload).encode(), signature.encode()):
         return None
     try:
         data = json.loads(base64.urlsafe_b64decode(payload))
