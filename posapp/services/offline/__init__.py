@@ -1,0 +1,45 @@
+"""The register when the server is gone (#21): the offline journal and its replay.
+
+A register on PostgreSQL that loses the server keeps selling (cash and card only) and writes each
+sale to its own journal (:class:`OfflineJournal`: SQLite, WAL, ``synchronous=FULL``, 0600,
+every sale chained under the shop's audit key). When the server is back, :func:`replay` hands the
+sales, in the order they were taken, to the server's idempotent checkout. See docs/OFFLINE.md for
+the whole design and what is built so far.
+"""
+
+from posapp.services.offline.journal import (
+    PENDING,
+    REFUSED,
+    SYNCED,
+    JournalEntry,
+    OfflineJournal,
+)
+from posapp.services.offline.replay import Placer, ReplayResult, SaleRefusedError, replay
+from posapp.services.offline.sale import (
+    JournalError,
+    OfflineLine,
+    OfflineSale,
+    OfflineTender,
+    TenderKind,
+    decode,
+    encode,
+)
+
+__all__ = [
+    "PENDING",
+    "REFUSED",
+    "SYNCED",
+    "JournalEntry",
+    "JournalError",
+    "OfflineJournal",
+    "OfflineLine",
+    "OfflineSale",
+    "OfflineTender",
+    "Placer",
+    "ReplayResult",
+    "SaleRefusedError",
+    "TenderKind",
+    "decode",
+    "encode",
+    "replay",
+]
