@@ -22,7 +22,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from posapp.services.offline import (
+from posapp.services.platform.errors import DatabaseError
+from posapp.services.sales.offline import (
     PENDING,
     REFUSED,
     SYNCED,
@@ -37,7 +38,6 @@ from posapp.services.offline import (
     encode,
     replay,
 )
-from posapp.services.platform.errors import DatabaseError
 
 KEY = bytes(range(32))
 OTHER_KEY = bytes(range(1, 33))
@@ -153,7 +153,7 @@ def test_every_acknowledged_sale_survives_kill_9(tmp_path: Path) -> None:
         sys.path.insert(0, {str(Path(__file__).parents[2])!r})
         from pathlib import Path
         from tests.unit.test_offline_journal import KEY, sale
-        from posapp.services.offline import OfflineJournal
+        from posapp.services.sales.offline import OfflineJournal
         journal = OfflineJournal.open(Path({str(path)!r}), KEY)
         n = 0
         while True:

@@ -7,7 +7,7 @@ only once the sale is on disk, so a sale the cashier saw acknowledged survives a
 
 Order and integrity. Each sale gets the next sequence number (replay follows it) and a MAC:
 HMAC-SHA256 under the shop's audit key over the previous sale's MAC and the sale's canonical text
-(:func:`posapp.services.offline.sale.encode`). The registers of one shop share that key (see
+(:func:`posapp.services.sales.offline.sale.encode`). The registers of one shop share that key (see
 docs/SECURITY.md), so the server can tell a journal the register wrote from one edited on the
 disk: a changed price, a sale removed from the middle, or a sale added by hand breaks the chain,
 and :meth:`OfflineJournal.verify` names the first sale that does not match. Synced sales may be
@@ -32,9 +32,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Self
 
-from posapp.services.offline.sale import JournalError, OfflineSale, decode, encode
 from posapp.services.platform.chain_key import key_id
 from posapp.services.platform.private import create_private_file, make_private_folder, shown
+from posapp.services.sales.offline.sale import JournalError, OfflineSale, decode, encode
 
 __all__ = ["PENDING", "REFUSED", "SYNCED", "JournalEntry", "OfflineJournal"]
 

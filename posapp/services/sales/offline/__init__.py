@@ -7,15 +7,15 @@ sales, in the order they were taken, to the server's idempotent checkout. See do
 the whole design and what is built so far.
 """
 
-from posapp.services.offline.journal import (
+from posapp.services.sales.offline.journal import (
     PENDING,
     REFUSED,
     SYNCED,
     JournalEntry,
     OfflineJournal,
 )
-from posapp.services.offline.replay import Placer, ReplayResult, SaleRefusedError, replay
-from posapp.services.offline.sale import (
+from posapp.services.sales.offline.replay import Placer, ReplayResult, SaleRefusedError, replay
+from posapp.services.sales.offline.sale import (
     JournalError,
     OfflineLine,
     OfflineSale,

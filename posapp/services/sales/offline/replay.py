@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from posapp.services.offline.journal import OfflineJournal
-from posapp.services.offline.sale import OfflineSale
 from posapp.services.platform.errors import DatabaseError
 from posapp.services.platform.progress import Cancelled, Progress, never_cancelled, no_progress
+from posapp.services.sales.offline.journal import OfflineJournal
+from posapp.services.sales.offline.sale import OfflineSale
 
 __all__ = ["Placer", "ReplayResult", "SaleRefusedError", "replay"]
 
