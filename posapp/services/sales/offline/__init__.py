@@ -7,6 +7,7 @@ sales, in the order they were taken, to the server's idempotent checkout. See do
 the whole design and what is built so far.
 """
 
+from posapp.services.sales.offline.cache import OfflineCache, Snapshot, snapshot
 from posapp.services.sales.offline.journal import (
     PENDING,
     REFUSED,
@@ -24,6 +25,7 @@ from posapp.services.sales.offline.sale import (
     decode,
     encode,
 )
+from posapp.services.sales.offline.till import OfflineItem, OfflineReceipt, OfflineTill
 
 __all__ = [
     "PENDING",
@@ -31,15 +33,21 @@ __all__ = [
     "SYNCED",
     "JournalEntry",
     "JournalError",
+    "OfflineCache",
+    "OfflineItem",
     "OfflineJournal",
     "OfflineLine",
+    "OfflineReceipt",
     "OfflineSale",
     "OfflineTender",
+    "OfflineTill",
     "Placer",
     "ReplayResult",
     "SaleRefusedError",
+    "Snapshot",
     "TenderKind",
     "decode",
     "encode",
     "replay",
+    "snapshot",
 ]

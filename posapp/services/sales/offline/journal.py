@@ -181,6 +181,15 @@ class OfflineJournal:
 
     # --- reading ----------------------------------------------------------------------------
 
+    def find(self, sale_uuid: uuid.UUID) -> JournalEntry | None:
+        """The journalled sale with this UUID, if any."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT seq, body, state, order_number, problem FROM sales WHERE sale_uuid = ?",
+                (str(sale_uuid),),
+            ).fetchone()
+        return None if row is None else JournalEntry(row[0], decode(row[1]), *row[2:])
+
     def unsynced(self) -> int:
         """How many sales the server does not have yet (pending and refused)."""
         with self._lock:
