@@ -15,6 +15,8 @@ from posapp.services.sales.offline.journal import (
     JournalEntry,
     OfflineJournal,
 )
+from posapp.services.sales.offline.link import PROBE_TIMEOUT_S, LinkState, LinkStatus, ServerLink
+from posapp.services.sales.offline.place import draft_of
 from posapp.services.sales.offline.replay import Placer, ReplayResult, SaleRefusedError, replay
 from posapp.services.sales.offline.sale import (
     JournalError,
@@ -29,10 +31,13 @@ from posapp.services.sales.offline.till import OfflineItem, OfflineReceipt, Offl
 
 __all__ = [
     "PENDING",
+    "PROBE_TIMEOUT_S",
     "REFUSED",
     "SYNCED",
     "JournalEntry",
     "JournalError",
+    "LinkState",
+    "LinkStatus",
     "OfflineCache",
     "OfflineItem",
     "OfflineJournal",
@@ -44,9 +49,11 @@ __all__ = [
     "Placer",
     "ReplayResult",
     "SaleRefusedError",
+    "ServerLink",
     "Snapshot",
     "TenderKind",
     "decode",
+    "draft_of",
     "encode",
     "replay",
     "snapshot",

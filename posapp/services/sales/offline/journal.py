@@ -181,6 +181,12 @@ class OfflineJournal:
 
     # --- reading ----------------------------------------------------------------------------
 
+    def pending_count(self) -> int:
+        """How many sales wait for a replay (refused ones wait for a person instead)."""
+        with self._lock:
+            row = self._db.execute("SELECT COUNT(*) FROM sales WHERE state = 'pending'").fetchone()
+        return int(row[0])
+
     def find(self, sale_uuid: uuid.UUID) -> JournalEntry | None:
         """The journalled sale with this UUID, if any."""
         with self._lock:
