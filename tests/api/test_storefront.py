@@ -148,10 +148,13 @@ def test_forms_refuse_other_sites_and_altered_cookies(
     refused = [
         post(client, "/basket/add", product_id=first, quantity="1"),
         post(client, "/basket/add", token="x" + token, product_id=first, quantity="1"),
-        client.post(
-            "/basket/add",
-            data={"token": token, "product_id": first, "quantity": "1"},
-            headers={"Origin": "https://evil.example"},
+        *(
+            client.post(
+                "/basket/add",
+                data={"token": token, "product_id": first, "quantity": "1"},
+                headers={"Origin": origin},
+            )
+            for origin in ("https://evil.example", "null", "http://127.0.0.1.evil.example")
         ),
     ]
     for answer in refused:
@@ -166,6 +169,13 @@ def test_forms_refuse_other_sites_and_altered_cookies(
     as_json = client.post("/basket/add", json={"token": token, "product_id": first})
     assert as_json.status_code == 415
     assert client.get("/basket").text.count('class="qty"') == 0  # nothing was added
+    host = httpx.URL(str(client.base_url)).netloc.decode()
+    behind_tls = client.post(  # a proxy terminating TLS: the browser says https, we see http
+        "/basket/add",
+        data={"token": token, "product_id": first, "quantity": "1"},
+        headers={"Origin": f"https://{host}"},
+    )
+    assert behind_tls.status_code == 303
 
 
 @pytest.mark.parametrize(

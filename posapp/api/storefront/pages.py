@@ -180,10 +180,10 @@ def coupon(request: Request, form: Form) -> Response:
     basket = checked_basket(request, form)
     if "remove" in form:
         return see_other(request, "/basket", basket.with_code(None))
-    take_coupon_try(request)
     code = form.get("code", "")
     if not code.strip():
         raise HTTPException(422, "Type the coupon code first.")
+    take_coupon_try(request)
     return see_other(request, "/basket#coupon", basket.with_code(code))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hmac
 from typing import Final
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -110,11 +110,13 @@ def checked_basket(request: Request, form: dict[str, str]) -> Basket:
     """The basket of a posted form, once the form is shown to come from our own page.
 
     Raises:
-        HTTPException: 403 when the Origin is another site's or the form token does not match.
+        HTTPException: 403 when the Origin names another host (or is "null") or the form
+            token does not match.
     """
+    # The host is compared, not the scheme: behind a proxy that terminates TLS the server may
+    # see http while the browser says https.
     origin = request.headers.get("origin")
-    own = f"{request.url.scheme}://{request.url.netloc}"
-    if origin is not None and origin != own:
+    if origin is not None and urlsplit(origin).netloc != request.url.netloc:
         raise HTTPException(403, "Forms are only taken from this shop's own pages.")
     found = cookies.load(request.cookies.get(cookies.COOKIE), key_of(request))
     token = form.get("token", "")
