@@ -41,6 +41,8 @@ def test_a_customer_finds_a_product_and_saves_with_a_coupon(
     """Category → subcategory → search → product (with its picture) → basket → coupon."""
     from playwright.sync_api import expect
 
+    expect.set_options(timeout=WAIT_MS)  # its own default is 5 s: CI is a busy box
+
     set_current_currency(currency_for("EUR"))
     root = shop.users["root"]
     backend.shop.change_setting(root, "shop.legal_name", "Corner Grocer")
