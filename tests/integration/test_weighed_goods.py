@@ -1,0 +1,135 @@
+"""Weighed goods on both databases: scale barcodes at the scan field, the sale, stock, returns.
+
+The acceptance of issue #20: scanning a weight-embedded barcode for 0.455 kg of cheese at
+19.90/kg adds a line of 9.05 (0.455 × 19.90 = 9.0545, rounded once, half-even) and stock falls
+by 0.455 kg (455 steps of the product's unit).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from posapp.services.backend import Backend
+from posapp.services.catalog import ProductDraft
+from posapp.services.platform.errors import ValidationError
+from posapp.services.sales import ReturnLineRequest, ReturnRequest
+from posapp.services.sales.dto import DraftLine, PaymentDraft, PaymentKind, SaleDraft
+from posapp.services.sales.receipt import receipt_model
+from tests.checkout_seed import Shop, on_hand, shop_with_open_till
+from tests.weighed_seed import (
+    CHEESE_BARCODE,
+    add_cheese,
+    scale_code,
+    use_scale_barcodes,
+    with_check,
+)
+
+
+@pytest.fixture
+def shop(backend: Backend) -> Shop:
+    shop = shop_with_open_till(backend)
+    add_cheese(backend, shop)
+    use_scale_barcodes(backend, shop)
+    # Found by its SKU (the item code), without a barcode of its own.
+    backend.catalog.create_product(
+        shop.staff["admin"], ProductDraft("00043", "Gouda", 1500, unit="kg")
+    )
+    return shop
+
+
+def _sell(backend: Backend, shop: Shop, product_id: int, quantity: int, total: int) -> int:
+    draft = SaleDraft(
+        sale_uuid=uuid.uuid4(),
+        lines=(DraftLine(1, product_id, quantity),),
+        payments=(PaymentDraft(uuid.uuid4(), PaymentKind.CASH, total, total),),
+        expected_total_minor=total,
+    )
+    return backend.sales.place_order(shop.cashier, draft).order_id
+
+
+def test_scanning_a_weight_barcode_sells_0_455_kg_for_9_05(backend: Backend, shop: Shop) -> None:
+    scanned = backend.sales.scan_code(shop.cashier, scale_code(455))
+    assert scanned is not None
+    assert scanned.product.id == shop.products["cheese"]
+    assert (scanned.product.unit, scanned.quantity) == ("kg", 455)
+    assert scanned.quantity is not None
+    before = on_hand(backend, shop, "cheese")
+
+    order_id = _sell(backend, shop, scanned.product.id, scanned.quantity, 905)
+
+    detail = backend.sales.order_detail(shop.cashier, order_id)
+    (line,) = detail.lines
+    assert (line.quantity, line.unit, line.total_minor, detail.total_minor) == (455, "kg", 905, 905)
+    assert before - on_hand(backend, shop, "cheese") == 455  # 0.455 kg
+    rows = receipt_model(detail).items
+    assert [(row.left, row.right) for row in rows[:2]] == [
+        ("Comté 18 months", "9.05"),
+        ("  0.455 kg × 19.90/kg", ""),
+    ]
+
+
+def test_a_price_barcode_weighs_the_price(backend: Backend, shop: Shop) -> None:
+    use_scale_barcodes(backend, shop, value="price")
+    scanned = backend.sales.scan_code(shop.cashier, scale_code(905))  # 9.05 on the label
+    assert scanned is not None
+    assert scanned.quantity == 455  # 9.05 / 19.90 per kg = 0.45477 → 0.455 kg
+
+
+def test_the_plain_barcode_is_found_without_a_quantity(backend: Backend, shop: Shop) -> None:
+    scanned = backend.sales.scan_code(shop.cashier, CHEESE_BARCODE)
+    assert scanned is not None
+    assert (scanned.product.unit, scanned.quantity) == ("kg", None)
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        (scale_code(455)[:-1] + str((int(scale_code(455)[-1]) + 1) % 10), "check digit"),
+        (scale_code(455, item="00777"), "No product has the scale item code 00777"),
+        (scale_code(0, item="00043"), "The scale barcode for Gouda says zero"),
+    ],
+    ids=["check-digit", "unknown-item", "zero-weight"],
+)
+def test_bad_scale_barcodes_say_why(backend: Backend, shop: Shop, code: str, message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        backend.sales.scan_code(shop.cashier, code)
+
+
+def test_a_weight_barcode_for_a_piece_product_is_refused(backend: Backend, shop: Shop) -> None:
+    piece = backend.catalog.create_product(
+        shop.staff["admin"], ProductDraft("00077", "Jar of honey", 650, unit="pc")
+    )
+    code = with_check("21" + "00077" + "00455")  # the item code is the jar's SKU
+    with pytest.raises(ValidationError, match="Jar of honey is not sold by weight"):
+        backend.sales.scan_code(shop.cashier, code)
+    assert piece.unit == "pc"
+
+
+def test_a_prefix_the_shop_does_not_use_is_no_scale_code(backend: Backend, shop: Shop) -> None:
+    assert backend.sales.scan_code(shop.cashier, scale_code(455, prefix="27")) is None
+
+
+def test_returning_part_of_a_weighed_line(backend: Backend, shop: Shop) -> None:
+    order_id = _sell(backend, shop, shop.products["cheese"], 455, 905)
+    line = backend.sales.order_detail(shop.cashier, order_id).lines[0]
+    before = on_hand(backend, shop, "cheese")
+
+    result = backend.sales.return_items(
+        shop.manager,
+        ReturnRequest(
+            uuid.uuid4(),
+            order_id,
+            (ReturnLineRequest(line.id, 200, restock=True),),
+            reason="too much",
+        ),
+    )
+
+    assert result.amount_minor == 398  # 9.05 × 200 / 455 = 3.978 → 3.98
+    assert on_hand(backend, shop, "cheese") - before == 200
+    too_much = ReturnRequest(
+        uuid.uuid4(), order_id, (ReturnLineRequest(line.id, 300),), reason="again"
+    )
+    with pytest.raises(ValidationError, match=r"Only 0\.255 kg of Comté .* \(sold 0\.455 kg\)"):
+        backend.sales.return_items(shop.manager, too_much)
