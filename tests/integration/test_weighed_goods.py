@@ -7,12 +7,15 @@ by 0.455 kg (455 steps of the product's unit).
 
 from __future__ import annotations
 
+import csv
 import uuid
+from pathlib import Path
 
 import pytest
 
 from posapp.services.backend import Backend
-from posapp.services.catalog import ProductDraft
+from posapp.services.catalog import FieldError, ImportOptions, ProductDraft
+from posapp.services.catalog.csv_io import export_products, import_products
 from posapp.services.platform.errors import ValidationError
 from posapp.services.sales import ReturnLineRequest, ReturnRequest
 from posapp.services.sales.dto import DraftLine, PaymentDraft, PaymentKind, SaleDraft
@@ -133,3 +136,63 @@ def test_returning_part_of_a_weighed_line(backend: Backend, shop: Shop) -> None:
     )
     with pytest.raises(ValidationError, match=r"Only 0\.255 kg of Comté .* \(sold 0\.455 kg\)"):
         backend.sales.return_items(shop.manager, too_much)
+
+
+def test_a_unit_cannot_change_scale_once_stock_counts_it(backend: Backend, shop: Shop) -> None:
+    admin = shop.staff["admin"]
+    cheese = backend.catalog.product(admin, shop.products["cheese"])
+    assert cheese is not None
+    draft = ProductDraft(cheese.sku, cheese.name, cheese.price_minor, cheese.barcode, unit="pc")
+    with pytest.raises(FieldError, match="already has stock or sales counted in kilogram"):
+        backend.catalog.update_product(admin, cheese.id, draft, expected_version=cheese.version)
+    litres = ProductDraft(cheese.sku, cheese.name, cheese.price_minor, cheese.barcode, unit="l")
+    assert (
+        backend.catalog.update_product(
+            admin, cheese.id, litres, expected_version=cheese.version
+        ).unit
+        == "l"
+    )  # counted the same way (thousandths): allowed
+    fresh = backend.catalog.create_product(admin, ProductDraft("NEW-1", "Olives", 990))
+    by_weight = ProductDraft("NEW-1", "Olives", 990, unit="kg")
+    assert (
+        backend.catalog.update_product(
+            admin, fresh.id, by_weight, expected_version=fresh.version
+        ).unit
+        == "kg"
+    )  # no stock or sales yet
+    with pytest.raises(FieldError, match="Unknown unit 'lb'"):
+        backend.catalog.create_product(admin, ProductDraft("NEW-2", "Ham", 990, unit="lb"))
+
+
+def test_csv_carries_the_unit_both_ways(backend: Backend, shop: Shop, tmp_path: Path) -> None:
+    admin = shop.staff["admin"]
+    data = (
+        b"sku,name,price,unit\r\n"
+        b"OLV-1,Olives,12.90,kg\r\n"
+        b"RBN-1,Ribbon,0.80, M \r\n"
+        b"JAR-1,Jar,3.20,\r\n"
+    )
+    report = import_products(backend.uow(), admin, data)
+    assert report.ok, report.problems
+    path = tmp_path / "out.csv"
+    export_products(backend.read_uow(), admin, path)
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = {row["sku"]: row for row in csv.DictReader(handle)}
+    assert [rows[sku]["unit"] for sku in ("OLV-1", "RBN-1", "JAR-1", "CHE-001")] == [
+        "kg",
+        "m",
+        "pc",
+        "kg",
+    ]
+    bad = b"sku,name,price,unit\r\nHAM-1,Ham,9.90,lb\r\n"
+    refused = import_products(backend.uow(), admin, bad)
+    assert not refused.ok
+    assert "Line 2" in str(refused.problems[0])
+    assert "Unknown unit 'lb'" in str(refused.problems[0])
+    # Turning the stocked cheese into pieces by a CSV update is refused, with its line.
+    flip = "sku,name,price,unit\r\nCHE-001,Comté 18 months,19.90,pc\r\n".encode()
+    flipped = import_products(
+        backend.uow(), admin, flip, options=ImportOptions(update_existing=True)
+    )
+    assert not flipped.ok
+    assert "already has stock or sales counted in kg" in str(flipped.problems[0])
