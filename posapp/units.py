@@ -52,6 +52,7 @@ __all__ = [
     "per_unit",
     "scale_of",
     "unit_of",
+    "unit_or_weight",
 ]
 
 MAX_QUANTITY: Final = 1_000_000_000
@@ -135,6 +136,15 @@ def line_amount(price_minor: int, quantity: int, unit: str) -> int:
     return price_minor * quantity if scale == 1 else div_round(price_minor * quantity, scale)
 
 
+def unit_or_weight(unit: str, *, sold_by_weight: bool) -> str:
+    """``unit``, or ``kg`` for a row that says pieces but counts grams (``sold_by_weight``).
+
+    Products written before units existed (or by hand, as some test shops are) carry only the
+    ``sold_by_weight`` flag; migration 0020 gives stored ones their unit.
+    """
+    return Unit.KILOGRAM.value if sold_by_weight and unit == Unit.PIECE else unit
+
+
 def items_of(quantity: int, unit: str) -> int:
     """How many items a line counts for item counts and coupon rules ("buy 3").
 
@@ -149,13 +159,17 @@ def parse_quantity(
 ) -> int:
     """Parse a quantity typed by a person into steps of ``unit``.
 
-    ``0.455`` kg is ``455``; ``3`` pieces is ``3``.
+    ``0.455`` kg is ``455`` (so is ``0.455 kg``, as it is shown); ``3`` pieces is ``3``.
 
     Raises:
         QuantityError: with a message saying what to type instead.
     """
     scale = scale_of(unit)
-    whole, frac = _split(_normalise(text), group_sep)
+    body = _normalise(text)
+    code = unit_of(unit)
+    if code is not Unit.PIECE and body.lower().endswith(code.value):  # "0.455 kg" as shown
+        body = body[: -len(code.value)].rstrip()
+    whole, frac = _split(body, group_sep)
     if scale == 1 and frac.strip("0"):
         what = "whole grams" if unit_of(unit) is Unit.GRAM else "whole units"
         raise QuantityError(f"{what.capitalize()} only: this item is sold by the {_noun(unit)}.")

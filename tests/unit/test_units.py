@@ -31,6 +31,8 @@ from tests.weighed_seed import scale_code
         ("3", "pc", 3),
         ("3.000", "pc", 3),
         ("250", "g", 250),
+        ("0.455 kg", "kg", 455),
+        ("1.5L", "l", 1500),
     ],
 )
 def test_parse_quantity_counts_steps_of_the_unit(text: str, unit: str, steps: int) -> None:

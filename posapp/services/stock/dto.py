@@ -1,10 +1,11 @@
 """Read models, inputs and quantity parsing of the Stores system (no SQLAlchemy: the UI uses them).
 
 Quantities:
-    Stock is counted in integer base units. An item sold by the unit counts pieces; an item
-    sold by weight (``Product.sold_by_weight``) counts grams and is typed in kilograms with up
-    to three decimals, so ``1.5`` kg is ``1500``. Services take ``int`` only and refuse ``float``,
-    ``bool`` and ``Decimal`` loudly; the edges parse what people type with :func:`parse_quantity`.
+    Stock is counted in integer steps of the product's unit (:mod:`posapp.units`): pieces,
+    grams, or thousandths of a kg, m or l (``Product.sold_by_weight`` is True for these), typed
+    with up to three decimals, so ``1.5`` kg is ``1500``. Services take ``int`` only and refuse
+    ``float``, ``bool`` and ``Decimal`` loudly; the edges parse what people type with
+    :func:`parse_quantity`.
 
 Low stock and replenishment:
     A level is *low* when it has a reorder point and ``on_hand <= reorder_point`` (the same
@@ -200,6 +201,12 @@ class ProductPick:
     sold_by_weight: bool
     active: bool
     on_hand: int = 0
+    unit: str = "pc"
+    """What the quantities count (:mod:`posapp.units`): ``sold_by_weight`` says thousandths."""
+
+    def __post_init__(self) -> None:
+        unit = units.unit_or_weight(self.unit, sold_by_weight=self.sold_by_weight)
+        object.__setattr__(self, "unit", unit)  # frozen: set past the guard
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +224,11 @@ class StockRow:
     reorder_point: int
     reorder_qty: int
     changed_at: datetime | None
+    unit: str = "pc"
+
+    def __post_init__(self) -> None:
+        unit = units.unit_or_weight(self.unit, sold_by_weight=self.sold_by_weight)
+        object.__setattr__(self, "unit", unit)  # frozen: set past the guard
 
     @property
     def is_low(self) -> bool:
@@ -244,11 +256,16 @@ class ProductCard:
     on_hand: int
     reorder_point: int
     thumbnail: bytes | None
+    unit: str = "pc"
+
+    def __post_init__(self) -> None:
+        unit = units.unit_or_weight(self.unit, sold_by_weight=self.sold_by_weight)
+        object.__setattr__(self, "unit", unit)  # frozen: set past the guard
 
     @property
     def availability(self) -> str:
         """``Out of stock``, ``Low: 3 left`` or ``12 in stock``."""
-        qty = format_quantity(self.on_hand, by_weight=self.sold_by_weight)
+        qty = format_quantity(self.on_hand, unit=self.unit)
         if self.on_hand <= 0:
             return "Out of stock"
         if self.reorder_point > 0 and self.on_hand <= self.reorder_point:
@@ -341,6 +358,11 @@ class ReplenishmentLine:
     """Units at the other active warehouses: what a transfer could cover."""
     cost_minor: int
     sold_by_weight: bool = False
+    unit: str = "pc"
+
+    def __post_init__(self) -> None:
+        unit = units.unit_or_weight(self.unit, sold_by_weight=self.sold_by_weight)
+        object.__setattr__(self, "unit", unit)  # frozen: set past the guard
 
 
 @dataclass(frozen=True, slots=True)
