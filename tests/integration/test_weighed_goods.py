@@ -8,14 +8,21 @@ by 0.455 kg (455 steps of the product's unit).
 from __future__ import annotations
 
 import csv
+import io
+import os
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
+from posapp.reports.receipt import receipt_pdf
+from posapp.reports.sales_report import sales_report_pdf
 from posapp.services.backend import Backend
 from posapp.services.catalog import FieldError, ImportOptions, ProductDraft
 from posapp.services.catalog.csv_io import export_products, import_products
+from posapp.services.platform import registry
 from posapp.services.platform.errors import ValidationError
 from posapp.services.sales import ReturnLineRequest, ReturnRequest
 from posapp.services.sales.dto import DraftLine, PaymentDraft, PaymentKind, SaleDraft
@@ -196,3 +203,30 @@ def test_csv_carries_the_unit_both_ways(backend: Backend, shop: Shop, tmp_path: 
     )
     assert not flipped.ok
     assert "already has stock or sales counted in kg" in str(flipped.problems[0])
+
+
+def test_receipt_pdf_escpos_and_sales_report_show_the_weight(
+    backend: Backend, shop: Shop, tmp_path: Path
+) -> None:
+    order_id = _sell(backend, shop, shop.products["cheese"], 455, 905)
+    detail = backend.sales.order_detail(shop.cashier, order_id)
+    zone = backend.sales.shop_zone()
+    pdf = receipt_pdf(detail, zone=zone)
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "0.455 kg × 19.90/kg" in text
+    assert "9.05" in text
+    if shots := os.environ.get("POSAPP_SCREENSHOT_DIR", ""):  # receipt_weighed.png
+        (Path(shots) / "receipt_weighed.pdf").write_bytes(pdf)
+    paper = tmp_path / "printer.bin"
+    backend.shop.change_setting(shop.staff["admin"], registry.RECEIPT_PRINTER.key, f"file:{paper}")
+    assert backend.sales.print_receipt(shop.cashier, order_id)
+    printed = paper.read_bytes()  # ESC/POS in the printer's code page
+    assert b"0.455 kg " in printed
+    assert b" 19.90/kg" in printed
+    today = detail.created_at.astimezone(zone).date()
+    report = backend.sales.sales_summary(shop.manager, today - timedelta(days=1), today)
+    (cheese,) = [p for p in report.products if p.sku == "CHE-001"]
+    assert (cheese.quantity, cheese.unit) == (455, "kg")
+    pages = PdfReader(io.BytesIO(sales_report_pdf(report, zone=zone))).pages
+    report_text = " ".join(page.extract_text() for page in pages)
+    assert "0.455 kg" in report_text
