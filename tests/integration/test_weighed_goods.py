@@ -73,6 +73,7 @@ def test_scanning_a_weight_barcode_sells_0_455_kg_for_9_05(backend: Backend, sho
     (line,) = detail.lines
     assert (line.quantity, line.unit, line.total_minor, detail.total_minor) == (455, "kg", 905, 905)
     assert before - on_hand(backend, shop, "cheese") == 455  # 0.455 kg
+    assert backend.sales.x_report(shop.manager).items_sold == 1  # one item, not 455
     rows = receipt_model(detail).items
     assert [(row.left, row.right) for row in rows[:2]] == [
         ("Comté 18 months", "9.05"),

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
 from posapp.services.backend import Backend
+from posapp.services.platform.dto import UserDTO
 from posapp.services.sales import SalesApi, checkout
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.orders.listing import OrderListView
@@ -24,6 +25,8 @@ from posapp.ui.register.payment import PaymentDialog
 from posapp.ui.register.view import RegisterView
 from tests.checkout_seed import Shop, cash_sale, on_hand
 from tests.ui.test_register import APPLE, activate, answering, scan
+from tests.ui.test_settings_page import line, settings_page
+from tests.ui.users_support import make_users_tab
 from tests.weighed_seed import CHEESE_BARCODE, add_cheese, scale_code, use_scale_barcodes
 
 pytestmark = pytest.mark.ui
@@ -176,3 +179,28 @@ def test_return_0_2_kg_of_0_455_by_keyboard(
     assert [line.returned_qty for line in order.lines] == [200]
     assert order.refunded_minor == 398
     assert on_hand(ui_backend, shop, "cheese") - before == 200
+
+
+def test_the_scale_layout_is_set_on_the_settings_page(
+    qtbot: QtBot, ui_backend: Backend, bus: EventBus, staff: dict[str, UserDTO]
+) -> None:
+    page = settings_page(qtbot, make_users_tab(qtbot, ui_backend, bus, staff["admin"]))
+    page.groups.setFocus()
+    QTest.keyClick(page.groups, Qt.Key.Key_Down)  # Register
+    prefixes = line(page, "scale_barcode.prefixes")
+    assert prefixes.text() == ""
+    prefixes.setFocus()
+    QTest.keyClicks(prefixes, "19-22")
+    QTest.keySequence(prefixes, "Ctrl+S")
+    field = page.fields["scale_barcode.prefixes"]
+    qtbot.wait_until(lambda: "not accepted" in field.error_label.text())
+    assert "prefixes from 20 to 29" in field.error_label.text()
+    prefixes.selectAll()
+    QTest.keyClicks(prefixes, "20-22, 28")
+    QTest.keySequence(prefixes, "Ctrl+S")
+    qtbot.wait_until(page.success_label.isVisible)
+    if SHOTS:
+        page.window().grab().save(str(Path(SHOTS) / "settings_scale_barcodes.png"))
+    stored = ui_backend.shop.list_settings(staff["admin"])
+    (value,) = [s.value for s in stored if s.key == "scale_barcode.prefixes"]
+    assert value == "20-22, 28"
