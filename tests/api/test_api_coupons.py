@@ -13,6 +13,7 @@ import pytest
 from posapp.api import ApiConfig
 from posapp.api.limits import Rate
 from posapp.services.backend import Backend
+from posapp.services.catalog import ProductDraft
 from posapp.services.coupons import SCOPE_PRODUCTS, CampaignDraft, CouponRefused
 from posapp.services.sales import BasketItem
 from tests.api.conftest import Catalog, Shop
@@ -174,3 +175,15 @@ def test_coupon_checks_have_their_own_limit(
     assert int(refused.headers["retry-after"]) >= 1
     assert refused.headers["content-type"] == "application/problem+json"
     assert client.get("/api/v1/catalog/products").status_code == 200
+
+
+def test_a_weighed_line_is_priced_and_judged_as_checkout_does(
+    client: httpx.Client, backend: Backend, shop: Shop, catalog: Catalog
+) -> None:
+    """0.455 kg at 12.90/kg is 5.87 (one half-even rounding); 10 % of it is 0.59."""
+    cheese = backend.catalog.create_product(
+        shop.users["root"], ProductDraft(sku="CHZ", name="Cheddar", price_minor=1290, unit="kg")
+    ).id
+    campaign(backend, shop, "TEN")
+    body = validate(client, "TEN", [(cheese, 455)]).json()
+    assert (body["subtotal_minor"], body["saving_minor"]) == (587, 59)

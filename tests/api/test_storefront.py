@@ -225,3 +225,20 @@ def test_the_coupon_form_shares_the_coupon_limit(
     form = post(client, "/basket/coupon", token=token, code="FOUR")
     assert form.status_code == 429
     assert "Too many coupon checks" in form.text
+
+
+def test_goods_sold_by_weight_show_their_unit_and_stay_in_the_shop(
+    client: httpx.Client, backend: Backend, shop: Shop, catalog: Catalog, euro: None
+) -> None:
+    """A kg product: priced per kg, no basket form, and a forged add is refused."""
+    cheese = backend.catalog.create_product(
+        shop.users["root"], ProductDraft(sku="CHZ", name="Cheddar", price_minor=1290, unit="kg")
+    ).id
+    page = client.get(f"/product/{cheese}").text
+    assert "€12.90/kg" in page
+    assert "Sold by weight or length" in page
+    assert 'action="/basket/add"' not in page
+    token = token_of(client.get(f"/product/{catalog.products[0]}").text)
+    refused = post(client, "/basket/add", token=token, product_id=str(cheese), quantity="1")
+    assert refused.status_code == 422
+    assert "Cheddar is sold by weight or length" in refused.text

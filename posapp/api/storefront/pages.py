@@ -160,7 +160,9 @@ def add(request: Request, form: Form) -> Response:
     basket = checked_basket(request, form)
     product_id = number(form, "product_id", 1, ID_MAX, "The product")
     quantity = number(form, "quantity", 1, QUANTITY_MAX, "The quantity")
-    backend_of(request).catalog.public_product(product_id)  # 404 unless it is on sale
+    shown = backend_of(request).catalog.public_product(product_id)  # 404 unless on sale
+    if shown.unit != "pc":
+        raise HTTPException(422, f"{shown.name} is sold by weight or length: buy it in the shop.")
     total = min(QUANTITY_MAX, basket.quantity_of(product_id) + quantity)
     return see_other(request, "/basket", basket.with_quantity(product_id, total))
 

@@ -17,6 +17,7 @@ from babel.numbers import format_currency
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from posapp.money import current_currency, format_money
+from posapp.units import per_unit
 
 HERE: Final = Path(__file__).parent
 LOCALE: Final = "en"
@@ -42,4 +43,5 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["money"] = money
+    env.filters["per_unit"] = per_unit
     return env

@@ -52,6 +52,8 @@ class PublicProduct:
     price_minor: int
     tax_rate_bp: int
     tax_included: bool
+    unit: str = "pc"
+    """What a quantity counts and the price is per (:mod:`posapp.units`: pc, g, kg, m, l)."""
     images: tuple[PublicImage, ...] = ()
 
 

@@ -29,6 +29,7 @@ from posapp.services.platform.errors import ValidationError
 from posapp.services.platform.ids import storable_id
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.sales.pricing import PriceLine, price_cart
+from posapp.units import items_of
 
 __all__ = [
     "BASKET_LINES_MAX",
@@ -124,6 +125,7 @@ _COLUMNS = (
     Product.price_minor,
     Product.tax_rate_bp,
     Product.tax_included,
+    Product.unit,
 )
 
 
@@ -131,6 +133,9 @@ def price_basket(
     uow: UnitOfWork, items: Sequence[tuple[int, int]], code: str | None = None
 ) -> PublicBasket:
     """Price ``items`` (product id, quantity) at the stored prices; judge ``code`` on them.
+
+    A quantity counts steps of the product's unit, as everywhere (:mod:`posapp.units`: pieces,
+    or thousandths of a kg, m or l), and is priced in it as checkout prices it.
 
     Unknown and archived products are left out and listed in ``unavailable``; the rest keep
     the order they were given in. A refused code leaves the basket at full price.
@@ -147,15 +152,23 @@ def price_basket(
         found = {int(row[0]): row for row in rows}
         kept = [product_id for product_id in wanted if product_id in found]
         price_lines = [
-            PriceLine(n, wanted[pid], found[pid][3], found[pid][4], found[pid][5])
+            PriceLine(
+                n, wanted[pid], found[pid][3], found[pid][4], found[pid][5], unit=found[pid][6]
+            )
             for n, pid in enumerate(kept, start=1)
         ]
         plain = price_cart(price_lines)
         coupon: PublicCoupon | None = None
         shares: dict[int, int] = {}
         if code is not None:
-            basket = [
-                BasketLine(line.line_no, pid, found[pid][2], wanted[pid], line.before_coupon_minor)
+            basket = [  # as checkout builds it: a weighed line is one item for the rules
+                BasketLine(
+                    line.line_no,
+                    pid,
+                    found[pid][2],
+                    items_of(wanted[pid], found[pid][6]),
+                    line.before_coupon_minor,
+                )
                 for pid, line in zip(kept, plain.lines, strict=True)
             ]
             coupon, shares = _judge(uow, code, basket)
