@@ -255,8 +255,8 @@ class _SearchIndex:
             return
         marks = ", ".join("?" for _ in ids)
         self.uow.session.connection().exec_driver_sql(
-            "INSERT INTO products_fts(products_fts, rowid, name, sku) "
-            f"SELECT 'delete', id, name, sku FROM products WHERE id IN ({marks})",
+            "INSERT INTO products_fts(products_fts, rowid, name, sku, search_keys) "
+            f"SELECT 'delete', id, name, sku, search_keys FROM products WHERE id IN ({marks})",
             tuple(ids),
         )
 
@@ -267,7 +267,8 @@ class _SearchIndex:
             return
         marks = ", ".join("?" for _ in ids)
         self.uow.session.connection().exec_driver_sql(
-            f"INSERT INTO products_fts(rowid, name, sku) SELECT id, name, sku FROM products "
+            "INSERT INTO products_fts(rowid, name, sku, search_keys) "
+            f"SELECT id, name, sku, search_keys FROM products "
             f"WHERE id IN ({marks})",
             tuple(ids),
         )
