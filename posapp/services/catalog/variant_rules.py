@@ -30,7 +30,6 @@ from posapp.services.catalog.rules import (
 )
 from posapp.services.catalog.variant_dto import (
     CellError,
-    MatrixError,
     TemplateDraft,
     VariantDraft,
 )
@@ -214,11 +213,14 @@ def _duplicates(rows: Sequence[CleanVariant], errors: _Errors) -> None:
                 errors.found.append(CellError(row.row, key[0], message))
 
 
-def clean_template(draft: TemplateDraft) -> CleanTemplate:
+def clean_template(draft: TemplateDraft) -> tuple[CleanTemplate, tuple[CellError, ...]]:
     """Check every cell of ``draft`` (no database needed).
 
-    Raises:
-        MatrixError: every cell that is not acceptable, not only the first.
+    Returns:
+        The checked template and the cells that are not acceptable (every one, not only the
+        first). Where there are some, the template holds what could be read (a bad code is
+        empty, a bad price 0) and only the acceptable rows, so that the database's checks can
+        still look at those: one answer names every bad cell.
     """
     errors = _Errors()
     code = errors.check(None, "code", clean_sku, draft.code)
@@ -232,19 +234,18 @@ def clean_template(draft: TemplateDraft) -> CleanTemplate:
     rows = [
         row
         for index, variant in enumerate(draft.variants[:VARIANTS_MAX])
-        if (row := _row(index, variant, attributes, price if isinstance(price, int) else 0, errors))
+        if (row := _row(index, variant, attributes, price or 0, errors))
     ]
     _duplicates(rows, errors)
-    if errors.found or code is None or name is None or price is None or rate is None:
-        raise MatrixError(tuple(errors.found))
-    return CleanTemplate(
-        code,
-        sku_key(code),
-        name,
+    clean = CleanTemplate(
+        code or "",
+        sku_key(code) if code else "",
+        name or "",
         draft.category_id,
-        price,
-        rate,
+        price or 0,
+        rate or 0,
         bool(draft.tax_included),
         attributes,
         tuple(rows),
     )
+    return clean, tuple(errors.found)

@@ -82,16 +82,17 @@ def _holders(
     return by_key, by_code
 
 
-def _check_database(
+def _database_errors(
     session: Session, clean: CleanTemplate, template_id: int | None, existing: set[int]
-) -> None:
+) -> list[CellError]:
+    """The cells the other products or templates make unacceptable (taken codes)."""
     errors: list[CellError] = []
     taken = session.execute(
         select(ProductTemplate.id, ProductTemplate.name).where(
             ProductTemplate.code_key == clean.code_key
         )
     ).first()
-    if taken is not None and int(taken[0]) != template_id:
+    if clean.code_key and taken is not None and int(taken[0]) != template_id:
         errors.append(CellError(None, "code", f"The code {clean.code} is used by “{taken[1]}”."))
     if clean.category_id is not None and session.get(Category, clean.category_id) is None:
         errors.append(CellError(None, "category", "That category no longer exists."))
@@ -110,8 +111,7 @@ def _check_database(
                 message = f"The barcode {row.barcode} is already used by “{holder[1]}”."
                 errors.append(CellError(row.row, "barcode", message))
                 break
-    if errors:
-        raise MatrixError(tuple(errors))
+    return errors
 
 
 def _sync_attributes(
@@ -209,6 +209,10 @@ def _write_variant(
     return "created" if before is None else "updated"
 
 
+def _cell_order(cell: CellError) -> tuple[int, str]:
+    return (-1 if cell.row is None else cell.row, cell.field)
+
+
 @requires(Permission.MANAGE_PRODUCTS)
 def save_template(
     uow: UnitOfWork, actor: UserDTO, draft: TemplateDraft, *, template_id: int | None = None
@@ -219,7 +223,7 @@ def save_template(
         MatrixError: every cell that is not acceptable (nothing is written).
         NotFoundError: no template ``template_id``.
     """
-    clean = clean_template(draft)
+    clean, early = clean_template(draft)
     with uow:
         authorize(uow, actor, Permission.MANAGE_PRODUCTS)
         session = uow.session
@@ -234,7 +238,9 @@ def save_template(
                     select(Product).where(Product.template_id == template.id)
                 )
             }
-        _check_database(session, clean, template_id, set(variants))
+        errors = [*early, *_database_errors(session, clean, template_id, set(variants))]
+        if errors:
+            raise MatrixError(tuple(sorted(errors, key=_cell_order)))
         now = uow.now()
         before = None if template is None else values_of(template, _TEMPLATE_AUDITED)
         if template is None:
