@@ -136,7 +136,10 @@ class CatalogTab(Tab):
             "Ca&tegories", "Ctrl+Shift+T", self._on_categories_triggered
         )
         self.search_action = self._action("Search", "Ctrl+F", self._on_search_shortcut)
-        self.new_action.setToolTip("Add a product")
+        # No button for the variants: the row of buttons already fills a 1280-pixel window.
+        self.new_action.setToolTip(
+            "Add a product (Ctrl+Shift+V: a product with variants, or the selected variant's)"
+        )
         self.edit_action.setToolTip("Edit the selected product (or double-click it, or Enter)")
         self.archive_action.setToolTip("Archive or restore the selected product")
         self.labels_action.setToolTip("Barcode labels of the selected products as a PDF")
@@ -155,7 +158,6 @@ class CatalogTab(Tab):
         for key, action, primary in (
             ("new", self.new_action, True),
             ("edit", self.edit_action, False),
-            ("variants", self.variants_action, False),
             ("archive", self.archive_action, False),
             ("labels", self.labels_action, False),
         ):
@@ -169,7 +171,7 @@ class CatalogTab(Tab):
         ):
             self.buttons[key] = self._button(action)
             actions.addWidget(self.buttons[key])
-        for key in ("new", "import", "variants"):
+        for key in ("new", "import"):
             self.buttons[key].setVisible(self.can_manage)
         self.buttons["archive"].setVisible(self.can_manage)
 
