@@ -25,6 +25,9 @@ Import:
     * ``progress(done_lines, total_lines)`` is called after every batch and ``cancelled()``
       checked; both run on the importing thread.
 
+Variants: ``template``, ``template_name`` and ``attribute:<name>`` columns, one row per variant
+(:mod:`posapp.services.catalog.csv_variants`).
+
 Export: UTF-8 with a byte-order mark (so spreadsheets detect it), CRLF line ends, every text
 cell that starts with ``= + - @``, a tab or a carriage return prefixed with ``'`` so that a
 spreadsheet shows it instead of running it as a formula.
@@ -34,9 +37,10 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, cast
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.orm import Session
 
 from posapp.events import ProductsImported
 from posapp.models import Product
@@ -56,6 +60,13 @@ from posapp.services.catalog.csv_read import (
     read_header,
     records,
     sniff_delimiter,
+)
+from posapp.services.catalog.csv_variants import (
+    VariantRow,
+    export_cells,
+    export_columns,
+    link_variants,
+    variant_row,
 )
 from posapp.services.catalog.dto import ExportReport, ImportOptions, ImportReport
 from posapp.services.catalog.images import display_name
@@ -150,15 +161,21 @@ def import_products(
         writer = _Writer(uow, header, opts.update_existing, checker)
         try:
             batch: list[CheckedRow] = []
+            variants: list[VariantRow] = []
             for line, record in rows:
                 row = checker.check(record, line)
                 if row is not None:
                     batch.append(row)
+                    variant = variant_row(line, row.values)
+                    if variant is not None:
+                        variants.append(variant)
                 if len(batch) >= BATCH:
                     writer.write(batch)
                     batch = []
                     _step(progress, cancelled, line, total)
             writer.write(batch)
+            if variants and not checker.problem_count:
+                link_variants(uow, checker, variants, writer.index)
             _step(progress, cancelled, total, total)
         except _CancelledError:
             uow.rollback()
@@ -476,6 +493,16 @@ def _export_row(product: Product, paths: dict[int, str]) -> list[str]:
     ]
 
 
+def _write_batch(
+    writer: Any, session: Session, batch: list[list[str]], ids: list[int], extra: tuple[str, ...]
+) -> None:
+    """Write rows, each followed by its variant cells when the export has variant columns."""
+    cells = export_cells(session, ids, extra)
+    blank = [""] * len(extra)
+    for product_id, row in zip(ids, batch, strict=True):
+        writer.writerow([*row, *cells.get(product_id, blank)])
+
+
 def export_products(
     uow: UnitOfWork,
     actor: UserDTO | None,
@@ -513,14 +540,21 @@ def export_products(
                 temp.open("w", encoding="utf-8-sig", newline="") as stream,
             ):
                 writer = csv.writer(stream, lineterminator="\r\n")
-                writer.writerow(COLUMNS)
+                extra = export_columns(session)
+                writer.writerow((*COLUMNS, *extra))
                 result = session.execute(query.execution_options(yield_per=BATCH))
+                batch: list[list[str]] = []
+                ids: list[int] = []
                 for product in result.scalars():
-                    writer.writerow(_export_row(product, paths))
+                    batch.append(_export_row(product, paths))
+                    ids.append(product.id)
                     rows += 1
                     if rows % BATCH == 0:
+                        _write_batch(writer, session, batch, ids, extra)
+                        batch, ids = [], []
                         session.expunge_all()
                         _step(progress, cancelled, rows, total)
+                _write_batch(writer, session, batch, ids, extra)
                 _step(progress, cancelled, total, total)
         except _CancelledError:
             return ExportReport(rows, cancelled=True)
