@@ -36,8 +36,9 @@ class Product(IdMixin, CreatedAtMixin, Base):
     ``active`` False means archived. ``version`` is SQLAlchemy's version counter: an UPDATE that
     finds another version than it read changes nothing and raises (optimistic locking).
 
-    Search indexes live outside the models (migrations 0004a, 0012): on SQLite the FTS5 table
-    ``products_fts`` of names and SKUs (trigram, external content, kept in step by triggers); on
+    Search indexes live outside the models (migrations 0004a, 0014, 0022): on SQLite the FTS5
+    table ``products_fts`` of names, SKUs and search keys (trigram, external content, kept in
+    step by triggers); on
     PostgreSQL the
     ``pg_trgm`` GIN index ``ix_products_search_trgm``. ``posapp.services.platform.schema_filter``
     hides them from the models-versus-migrations comparison.
