@@ -156,3 +156,13 @@ def test_a_file_cannot_change_a_templates_attributes(
         (2, True)
     ]
     assert _count(backend, Product) == 6
+
+
+def test_attribute_columns_without_a_template_column_are_ignored_with_a_warning(
+    backend: Backend, staff: dict[str, UserDTO], tmp_path: Path
+) -> None:
+    text = "sku,name,price,attribute:Colour\r\nA-1,Plain,1.00,red\r\n"
+    report = _import(backend, staff["manager"], tmp_path / "in.csv", text)
+    assert report.ok
+    assert any("attribute columns" in warning for warning in report.warnings)
+    assert _count(backend, ProductTemplate) == 0

@@ -216,7 +216,13 @@ def read_header(cells: list[str], line: int) -> Header:
             f"Line {line}: the header has no {', '.join(missing)} column "
             f"(required: {', '.join(REQUIRED)})."
         )
-    warnings = (f"Ignored unknown columns: {', '.join(unknown)}.",) if unknown else ()
+    warnings: tuple[str, ...] = ()
+    if unknown:
+        warnings = (f"Ignored unknown columns: {', '.join(unknown)}.",)
+    if attributes and "template" not in index:
+        warnings += (
+            "Ignored the attribute columns: without a template column they name no variant.",
+        )
     return Header(index, len(cells), warnings, attributes)
 
 
