@@ -38,6 +38,7 @@ from posapp.services.catalog.rules import (
     format_tax_rate,
     parse_price,
     parse_tax_rate,
+    sku_key,
 )
 from posapp.services.catalog.search import normalize_query, search_ids
 from posapp.services.catalog.variant_dto import (
@@ -102,5 +103,6 @@ __all__ = [
     "save_template",
     "search_ids",
     "search_keys",
+    "sku_key",
     "variant_name",
 ]
