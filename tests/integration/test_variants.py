@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 from posapp.events import ProductsImported, RecordingPublisher
 from posapp.models import AuditEntry, Product, ProductTemplate, VariantValue
 from posapp.services.backend import Backend
-from posapp.services.catalog import MatrixError, VariantDraft, variants
+from posapp.services.catalog import MatrixError, TemplateDTO, VariantDraft, variants
 from posapp.services.catalog import products as catalog
 from posapp.services.platform.dto import UserDTO
-from posapp.services.platform.errors import PermissionDeniedError
+from posapp.services.platform.errors import ConflictError, PermissionDeniedError
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.sales.dto import DraftLine, PaymentDraft, PaymentKind, SaleDraft
 from posapp.services.stock import StockLine
@@ -224,6 +224,35 @@ def test_an_edit_renames_adds_and_archives_in_one_save(
     assert backend.sales.lookup_code(staff["cashier"], shirt_barcode(0)) is None  # archived
     found = backend.catalog.search(staff["cashier"], "tee blue")
     assert len(found.ids) == 3
+
+
+def test_a_save_over_someone_elses_is_refused(
+    backend: Backend, staff: dict[str, UserDTO], publisher: RecordingPublisher
+) -> None:
+    opened = backend.catalog.save_template(staff["manager"], shirt_draft())
+    backend.catalog.save_template(
+        staff["admin"],
+        shirt_draft(name="Tee", variants=_kept(opened)),
+        template_id=opened.id,
+        expected_changed_at=opened.changed_at,
+    )
+    publisher.events.clear()
+    with pytest.raises(ConflictError, match="Someone saved “Tee”"):
+        backend.catalog.save_template(
+            staff["manager"],
+            shirt_draft(name="Shirt", variants=_kept(opened)),
+            template_id=opened.id,
+            expected_changed_at=opened.changed_at,
+        )
+    assert backend.catalog.template(staff["manager"], opened.id).name == "Tee"
+    assert publisher.events == []
+
+
+def _kept(saved: TemplateDTO) -> tuple[VariantDraft, ...]:
+    return tuple(
+        VariantDraft(v.values, v.sku, v.barcode, v.price_minor, v.product_id)
+        for v in saved.variants
+    )
 
 
 def test_a_row_cannot_edit_another_templates_variant(

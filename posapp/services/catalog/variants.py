@@ -13,6 +13,8 @@ per product changed, one ``ProductsImported`` event after the commit.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -45,7 +47,7 @@ from posapp.services.catalog.variant_rules import (
 )
 from posapp.services.platform.audit import AuditRecord, values_of
 from posapp.services.platform.dto import UserDTO
-from posapp.services.platform.errors import NotFoundError
+from posapp.services.platform.errors import ConflictError, NotFoundError
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.staff import Permission, authorize, requires
 
@@ -209,27 +211,52 @@ def _write_variant(
     return "created" if before is None else "updated"
 
 
+def _locked(
+    session: Session, template_id: int | None, expected_changed_at: datetime | None
+) -> ProductTemplate | None:
+    """The template to edit, locked for this save (None: a new one)."""
+    if template_id is None:
+        return None
+    template = session.get(ProductTemplate, template_id, with_for_update=True)
+    if template is None:
+        raise NotFoundError(f"No template with id {template_id}.")
+    if expected_changed_at is not None and template.changed_at != expected_changed_at:
+        raise ConflictError(
+            f"Someone saved “{template.name}” after you opened it: close it and open "
+            "it again to see their changes (nothing was saved)."
+        )
+    return template
+
+
 def _cell_order(cell: CellError) -> tuple[int, str]:
     return (-1 if cell.row is None else cell.row, cell.field)
 
 
 @requires(Permission.MANAGE_PRODUCTS)
 def save_template(
-    uow: UnitOfWork, actor: UserDTO, draft: TemplateDraft, *, template_id: int | None = None
+    uow: UnitOfWork,
+    actor: UserDTO,
+    draft: TemplateDraft,
+    *,
+    template_id: int | None = None,
+    expected_changed_at: datetime | None = None,
 ) -> TemplateDTO:
     """Save a template with its attributes and variants, all or nothing (one transaction).
 
+    ``expected_changed_at``: the template's ``changed_at`` when the editor loaded it; another
+    value means someone saved it since, and nothing is written. The template's row is locked
+    for the save (PostgreSQL), so two saves cannot both pass that check.
+
     Raises:
         MatrixError: every cell that is not acceptable (nothing is written).
+        ConflictError: the template changed since ``expected_changed_at``.
         NotFoundError: no template ``template_id``.
     """
     clean, early = clean_template(draft)
     with uow:
         authorize(uow, actor, Permission.MANAGE_PRODUCTS)
         session = uow.session
-        template = None if template_id is None else session.get(ProductTemplate, template_id)
-        if template_id is not None and template is None:
-            raise NotFoundError(f"No template with id {template_id}.")
+        template = _locked(session, template_id, expected_changed_at)
         variants = {}
         if template is not None:
             variants = {

@@ -363,8 +363,13 @@ class VariantMatrixDialog(QDialog):
         self._commit_open_editor()
         try:
             draft = self.draft()
-            template_id = None if self.template is None else self.template.id
-            self.saved = self._catalog.save_template(self._user, draft, template_id=template_id)
+            loaded = self.template
+            self.saved = self._catalog.save_template(
+                self._user,
+                draft,
+                template_id=None if loaded is None else loaded.id,
+                expected_changed_at=None if loaded is None else loaded.changed_at,
+            )
         except _RefusedError as refused:
             self._show_errors(refused.cells, refused.fields)
             return False
