@@ -14,7 +14,13 @@ from sqlalchemy import func, select
 from posapp.events import ProductsImported, RecordingPublisher
 from posapp.models import AuditEntry, Product, ProductTemplate, VariantValue
 from posapp.services.backend import Backend
-from posapp.services.catalog import MatrixError, TemplateDTO, VariantDraft, variants
+from posapp.services.catalog import (
+    AttributeDraft,
+    MatrixError,
+    TemplateDTO,
+    VariantDraft,
+    variants,
+)
 from posapp.services.catalog import products as catalog
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ConflictError, PermissionDeniedError
@@ -246,6 +252,26 @@ def test_a_save_over_someone_elses_is_refused(
         )
     assert backend.catalog.template(staff["manager"], opened.id).name == "Tee"
     assert publisher.events == []
+
+
+def test_values_taken_out_leave_the_matrix_and_attributes_change_until_variants_exist(
+    backend: Backend, staff: dict[str, UserDTO]
+) -> None:
+    manager = staff["manager"]
+    empty = backend.catalog.save_template(manager, shirt_draft(variants=()))
+    fewer = (AttributeDraft("Colour", ("blue", "green")), AttributeDraft("Fit", ("slim",)))
+    again = backend.catalog.save_template(
+        manager, shirt_draft(attributes=fewer, variants=()), template_id=empty.id
+    )
+    assert again.attributes == fewer
+    full = backend.catalog.save_template(manager, shirt_draft(), template_id=empty.id)
+    blue = tuple(v for v in _kept(full) if v.values[0] == "blue")
+    colours = (AttributeDraft("Colour", ("blue",)), full.attributes[1])
+    after = backend.catalog.save_template(
+        manager, shirt_draft(attributes=colours, variants=blue), template_id=empty.id
+    )
+    assert after.attributes[0].values == ("blue",)  # red: only archived variants have it
+    assert sum(v.active for v in after.variants) == 3
 
 
 def _kept(saved: TemplateDTO) -> tuple[VariantDraft, ...]:

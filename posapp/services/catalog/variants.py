@@ -131,9 +131,21 @@ def _sync_attributes(
     if has_variants and sorted(wanted) != sorted(by_name):
         message = "The attributes of a template with variants stay the same; add values instead."
         raise MatrixError((CellError(None, "attributes", message),))
+    used = set(
+        session.scalars(
+            select(VariantValue.value_id).where(
+                VariantValue.attribute_id.in_([attribute.id for attribute in stored])
+            )
+        )
+    )
     for attribute in stored:
-        if attribute.name.casefold() not in wanted:
-            session.delete(attribute)  # no variant uses it (checked above)
+        if attribute.name.casefold() not in wanted:  # no variant uses it (checked above)
+            for orphan in session.scalars(
+                select(AttributeValue).where(AttributeValue.attribute_id == attribute.id)
+            ):
+                session.delete(orphan)
+            uow.flush()
+            session.delete(attribute)
     result: list[tuple[TemplateAttribute, dict[str, AttributeValue]]] = []
     for position, (name, values) in enumerate(clean.attributes):
         found = by_name.get(name.casefold())
@@ -148,6 +160,11 @@ def _sync_attributes(
                 select(AttributeValue).where(AttributeValue.attribute_id == attribute.id)
             )
         }
+        listed = {text.casefold() for text in values}
+        for folded, gone in list(old.items()):
+            if folded not in listed and gone.id not in used:  # taken out, and never sold
+                session.delete(gone)
+                del old[folded]
         for index, text in enumerate(values):
             value = old.get(text.casefold())
             if value is None:
@@ -352,9 +369,15 @@ def _template_dto(session: Session, template_id: int) -> TemplateDTO:
         .where(Product.template_id == template_id)
         .order_by(Product.id)
     ).all()
+    # The values to offer: those of active variants, and those no variant has yet (a value
+    # only archived variants have was taken out of the matrix).
+    active = {int(row[0]) for row in products if row[5]}
+    offered = {int(v) for p, _, v in rows if int(p) in active}
+    used = {int(v) for _, _, v in rows}
     by_attribute: dict[int, list[AttributeValue]] = {}
     for value in values.values():
-        by_attribute.setdefault(value.attribute_id, []).append(value)
+        if value.id in offered or value.id not in used:
+            by_attribute.setdefault(value.attribute_id, []).append(value)
     return TemplateDTO(
         id=template.id,
         code=template.code,
