@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
@@ -36,7 +36,14 @@ from posapp.services.platform.uow import UnitOfWork
 if TYPE_CHECKING:
     from sqlalchemy import Table
 
-__all__ = ["VariantRow", "export_cells", "export_columns", "link_variants", "variant_row"]
+__all__ = [
+    "VariantRow",
+    "export_cells",
+    "export_columns",
+    "link_variants",
+    "variant_row",
+    "write_rows",
+]
 
 
 class SearchIndex(Protocol):
@@ -310,3 +317,13 @@ def export_cells(
         if at is not None:
             line[at] = escape_cell(str(value))
     return cells
+
+
+def write_rows(
+    writer: Any, session: Session, batch: list[list[str]], ids: list[int], extra: tuple[str, ...]
+) -> None:
+    """Write an export's rows, each followed by its variant cells (``extra`` columns)."""
+    cells = export_cells(session, ids, extra)
+    blank = [""] * len(extra)
+    for product_id, row in zip(ids, batch, strict=True):
+        writer.writerow([*row, *cells.get(product_id, blank)])
