@@ -10,9 +10,10 @@ and their unit cost.
 Cost:
     ``products.cost_minor`` becomes the moving average of the stock on hand (every store) and
     the units received: ``(old × on_hand + cost × units) / (on_hand + units)``, rounded half to
-    even once. The receipt rows are the cost layers the issue's valuation builds on: a moving
-    average per product *and store* is the same sum over that store's receipts and transfers
-    (ordered by time), and FIFO layers are the receipts themselves, consumed in order.
+    even once. The store's stock value takes the units at the line's cost in the same
+    transaction (``put_stock(values=…)``): the moving average per product *and store* of
+    :mod:`posapp.services.stock.costing`, which the valuation and the margins read. The
+    receipt rows stay the record of what each delivery cost.
 """
 
 from __future__ import annotations
@@ -149,6 +150,8 @@ def receive_purchase_order(
             if missing:
                 raise NotFoundError(f"Line {missing[0]} is not on {order.number}.")
             by_product = {found[lid].product_id: units for lid, units in merged.items()}
+            # What the units cost, into the store's stock value (services.stock.costing).
+            values = {found[lid].product_id: found[lid].cost_minor * u for lid, u in merged.items()}
             # The cost first (it reads on-hand before the units); products are locked in id
             # order, as put_stock locks levels, so two deliveries never deadlock on them.
             for line_id in sorted(merged, key=lambda lid: found[lid].product_id):
@@ -162,6 +165,7 @@ def receive_purchase_order(
                 user_id=user.id,
                 reason=order.number,
                 reference=ref or order.number,
+                values=values,
             )
             now = uow.now()
             for line_id in sorted(merged):

@@ -164,10 +164,16 @@ def reason_text(kind: str, reason: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class StockLine:
-    """One product and a positive quantity, for receiving and transferring."""
+    """One product and a positive quantity, for receiving and transferring.
+
+    ``unit_cost_minor`` is what one unit cost, for a delivery booked with its cost (the stock's
+    value and average cost take it in); None receives at the average cost (a transfer's lines
+    carry none: their cost travels from the sending store).
+    """
 
     product_id: int
     quantity: int
+    unit_cost_minor: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
