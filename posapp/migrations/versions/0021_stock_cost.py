@@ -38,7 +38,12 @@ _COLUMNS = (
     ("order_lines", "cost_minor", "ck_order_lines_cost_not_negative"),
     ("order_return_lines", "cost_minor", "ck_order_return_lines_cost_not_negative"),
 )
-_PRODUCT_COST = "(SELECT p.cost_minor FROM products p WHERE p.id = {table}.product_id)"
+# What {quantity} units cost at the product's cost: weighed goods count grams and are costed
+# per kilogram (rounded half up here: an estimate for rows made before costs were kept).
+_COST = (
+    "(SELECT CASE WHEN p.sold_by_weight THEN ({quantity} * p.cost_minor + 500) / 1000 "
+    "ELSE {quantity} * p.cost_minor END FROM products p WHERE p.id = {product})"
+)
 
 
 def upgrade() -> None:
@@ -51,19 +56,16 @@ def upgrade() -> None:
         op.execute(
             f"ALTER TABLE {table} ADD COLUMN {column} BIGINT DEFAULT '0' NOT NULL{constraint}"
         )
-    op.execute(
-        "UPDATE stock_levels SET value_minor = on_hand * "
-        + _PRODUCT_COST.format(table="stock_levels")
+    level = _COST.format(quantity="on_hand", product="stock_levels.product_id")
+    op.execute(f"UPDATE stock_levels SET value_minor = {level}")
+    line = _COST.format(quantity="quantity", product="order_lines.product_id")
+    op.execute(f"UPDATE order_lines SET cost_minor = {line}")
+    returned = _COST.format(
+        quantity="order_return_lines.quantity",
+        product="(SELECT l.product_id FROM order_lines l "
+        "WHERE l.id = order_return_lines.order_line_id)",
     )
-    op.execute(
-        "UPDATE order_lines SET cost_minor = quantity * "
-        + _PRODUCT_COST.format(table="order_lines")
-    )
-    op.execute(
-        "UPDATE order_return_lines SET cost_minor = quantity * (SELECT p.cost_minor "
-        "FROM order_lines l JOIN products p ON p.id = l.product_id "
-        "WHERE l.id = order_return_lines.order_line_id) WHERE restock"
-    )
+    op.execute(f"UPDATE order_return_lines SET cost_minor = {returned} WHERE restock")
 
 
 def downgrade() -> None:

@@ -40,7 +40,12 @@ from posapp.services.platform.errors import NotFoundError, ValidationError
 from posapp.services.platform.retry import with_retry
 from posapp.services.platform.text import clean_text
 from posapp.services.platform.uow import UnitOfWork
-from posapp.services.purchasing.dto import OPEN_STATUSES, ReceiptResult, ReceiveLine
+from posapp.services.purchasing.dto import (
+    OPEN_STATUSES,
+    ReceiptResult,
+    ReceiveLine,
+    line_cost_minor,
+)
 from posapp.services.purchasing.orders import changed, check_units, lock_order, order_dto
 from posapp.services.purchasing.suppliers import PURCHASING
 from posapp.services.staff import authorize, requires
@@ -63,7 +68,8 @@ def _merge(lines: Sequence[ReceiveLine]) -> dict[int, int]:
     return merged
 
 
-def _take_cost(uow: UnitOfWork, user_id: int, line: PurchaseOrderLine, units: int) -> None:
+def _take_cost(uow: UnitOfWork, user_id: int, line: PurchaseOrderLine, units: int) -> int:
+    """Average the line's cost into the product's; return what the units cost in all."""
     on_hand = uow.session.scalar(
         select(func.coalesce(func.sum(StockLevel.on_hand), 0)).where(
             StockLevel.product_id == line.product_id
@@ -86,6 +92,7 @@ def _take_cost(uow: UnitOfWork, user_id: int, line: PurchaseOrderLine, units: in
         )
         product.cost_minor = new_cost
         uow.record(ProductChanged(product.id, "cost", uow.now()))
+    return line_cost_minor(line.cost_minor, units, product.sold_by_weight)
 
 
 @requires(PURCHASING)
@@ -150,12 +157,12 @@ def receive_purchase_order(
             if missing:
                 raise NotFoundError(f"Line {missing[0]} is not on {order.number}.")
             by_product = {found[lid].product_id: units for lid, units in merged.items()}
-            # What the units cost, into the store's stock value (services.stock.costing).
-            values = {found[lid].product_id: found[lid].cost_minor * u for lid, u in merged.items()}
+            values: dict[int, int] = {}  # what the units cost, into the store's stock value
             # The cost first (it reads on-hand before the units); products are locked in id
             # order, as put_stock locks levels, so two deliveries never deadlock on them.
             for line_id in sorted(merged, key=lambda lid: found[lid].product_id):
-                _take_cost(uow, user.id, found[line_id], merged[line_id])
+                line = found[line_id]
+                values[line.product_id] = _take_cost(uow, user.id, line, merged[line_id])
             put_stock(
                 uow,
                 store_id=order.store_id,

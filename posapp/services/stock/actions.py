@@ -218,7 +218,7 @@ def receive_stock(
         NotFoundError: unknown store or product.
     """
     merged = _merge(lines)
-    values = delivery_values(lines)
+    delivery_values(lines)  # the costs checked before the unit of work
     ref = clean_note(reference, "supplier reference", REFERENCE_MAX)
     if not ref:
         raise ValidationError("Enter the supplier's reference (delivery note or invoice).")
@@ -230,6 +230,15 @@ def receive_stock(
         archived = [name for name, active in _product_states(uow, merged).values() if not active]
         if archived:
             raise ValidationError(f"{archived[0]} is archived: restore it first.")
+        costed = sorted({line.product_id for line in lines if line.unit_cost_minor is not None})
+        weighed: set[int] = set()
+        for chunk in _chunks(costed):
+            weighed.update(
+                uow.session.scalars(
+                    select(Product.id).where(Product.id.in_(chunk), Product.sold_by_weight)
+                )
+            )
+        values = delivery_values(lines, weighed)
         on_hand = put_stock(
             uow,
             store_id=store_id,

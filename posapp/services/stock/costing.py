@@ -21,6 +21,8 @@ What moves value:
     * receipts with a cost (purchase orders, a delivery booked with costs) add ``units × cost``;
     * stock coming in without a cost (a receipt without one, a count or adjustment upwards)
       comes in at the level's average, or at the product's cost when the level is empty;
+    * weighed goods count grams and are costed per kilogram (:func:`cost_of`), like their
+      prices and purchasing's costs;
     * anything going out (sale, adjustment, count, the sending side of a transfer) leaves at
       its share of the value; a transfer's receiving side gets exactly that value (the cost
       travels with the goods); a return puts back the cost its sale took out.
@@ -28,11 +30,11 @@ What moves value:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from posapp.money import MAX_MINOR, div_round
 from posapp.services.platform.errors import ValidationError
-from posapp.services.stock.dto import StockLine
+from posapp.services.stock.dto import GRAMS_PER_KG, StockLine
 
 MAX_STOCK_VALUE = 10**18
 """The most a level may be worth, in minor units (a ``BigInteger`` holds about 9.2 × 10**18)."""
@@ -45,19 +47,33 @@ def value_out(value_minor: int, on_hand_before: int, quantity: int) -> int:
     return div_round(value_minor * quantity, on_hand_before)
 
 
+def cost_of(cost_minor: int, quantity: int, by_weight: bool) -> int:
+    """What ``quantity`` stock units cost at ``cost_minor`` each (per kg for weighed goods).
+
+    Weighed goods count grams and are priced and costed per kilogram (as purchasing's
+    ``line_cost_minor``): their cost is rounded once, half to even.
+    """
+    if by_weight:
+        return div_round(cost_minor * quantity, GRAMS_PER_KG)
+    return cost_minor * quantity
+
+
 def value_in(value_minor: int, on_hand_before: int, quantity: int, fallback_cost: int) -> int:
     """The value of ``quantity`` units coming in without a cost of their own.
 
-    At the level's average when it holds stock, else at ``fallback_cost`` (the product's).
+    At the level's average when it holds stock, else ``fallback_cost`` (what the units cost at
+    the product's cost, :func:`cost_of`).
     """
     if on_hand_before > 0:
         return div_round(value_minor * quantity, on_hand_before)
-    return fallback_cost * quantity
+    return fallback_cost
 
 
-def unit_cost(value_minor: int, on_hand: int) -> int:
-    """The average unit cost to show, rounded to the minor unit (0 for an empty level)."""
-    return div_round(value_minor, on_hand) if on_hand > 0 else 0
+def unit_cost(value_minor: int, on_hand: int, by_weight: bool = False) -> int:
+    """The average cost to show, per unit or per kg, rounded to the minor unit (0 when empty)."""
+    if on_hand <= 0:
+        return 0
+    return div_round(value_minor * (GRAMS_PER_KG if by_weight else 1), on_hand)
 
 
 def checked_value(value_minor: int, name: str) -> int:
@@ -84,10 +100,11 @@ def check_unit_cost(cost_minor: object) -> int:
     return cost_minor
 
 
-def delivery_values(lines: Iterable[StockLine]) -> dict[int, int]:
+def delivery_values(lines: Iterable[StockLine], weighed: Collection[int] = ()) -> dict[int, int]:
     """What each product's units of a delivery cost in all, for the lines given a unit cost.
 
-    The quantities are checked by the caller first.
+    ``weighed`` holds the products sold by weight (their unit cost is per kg). The quantities
+    are checked by the caller first.
 
     Raises:
         ValidationError: a bad unit cost, or a product with a cost on some lines and not others.
@@ -100,5 +117,6 @@ def delivery_values(lines: Iterable[StockLine]) -> dict[int, int]:
             raise ValidationError("Give a unit cost on every line of a product, or on none.")
         if has_cost:
             cost = check_unit_cost(line.unit_cost_minor)
-            values[line.product_id] = values.get(line.product_id, 0) + cost * line.quantity
+            value = cost_of(cost, line.quantity, line.product_id in weighed)
+            values[line.product_id] = values.get(line.product_id, 0) + value
     return values

@@ -413,3 +413,57 @@ class ReplenishmentList:
 def suggested_quantity(on_hand: int, reorder_point: int, reorder_qty: int) -> int:
     """How much to order for a low level: up to ``reorder_point + reorder_qty``, at least 1."""
     return max(reorder_point + reorder_qty - on_hand, reorder_qty, 1)
+
+
+# -- valuation (issue #20) ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ValuationLine:
+    """One product's stock at a store and what it is worth.
+
+    ``value_minor`` is the level's own value (the truth: see
+    :mod:`posapp.services.stock.costing`); ``unit_cost_minor`` is ``value / on_hand`` rounded
+    for display, per kg for weighed goods.
+    """
+
+    product_id: int
+    sku: str
+    name: str
+    sold_by_weight: bool
+    on_hand: int
+    unit_cost_minor: int
+    value_minor: int
+
+
+@dataclass(frozen=True, slots=True)
+class ValuationCategory:
+    """The products of one category (by name; "Uncategorised" for none) and their value."""
+
+    name: str
+    lines: tuple[ValuationLine, ...]
+
+    @property
+    def value_minor(self) -> int:
+        """What the category's stock is worth."""
+        return sum(line.value_minor for line in self.lines)
+
+
+@dataclass(frozen=True, slots=True)
+class InventoryValuation:
+    """What one store's stock on hand is worth, by category and product."""
+
+    store_code: str
+    store_name: str
+    generated_at: datetime
+    categories: tuple[ValuationCategory, ...]
+
+    @property
+    def value_minor(self) -> int:
+        """What the store's stock is worth in all."""
+        return sum(category.value_minor for category in self.categories)
+
+    @property
+    def products(self) -> int:
+        """How many products the store holds."""
+        return sum(len(category.lines) for category in self.categories)

@@ -26,7 +26,13 @@ from posapp.models import MovementKind, Product, StockLevel, StockMovement
 from posapp.services.platform.errors import ServiceError, ValidationError
 from posapp.services.platform.fastsql import Prepared
 from posapp.services.platform.uow import UnitOfWork
-from posapp.services.stock.costing import MAX_STOCK_VALUE, checked_value, value_in, value_out
+from posapp.services.stock.costing import (
+    MAX_STOCK_VALUE,
+    checked_value,
+    cost_of,
+    value_in,
+    value_out,
+)
 
 MAX_STOCK_QUANTITY = 1_000_000_000  # a billion units: above that a typed quantity is a mistake
 
@@ -188,7 +194,7 @@ def _value_moved(
         cost = 0
         if before <= 0:
             found = _PRODUCT_COST.one(conn, {"p_id": product_id})
-            cost = int(found[0]) if found is not None else 0
+            cost = cost_of(int(found[0]), quantity, bool(found[1])) if found is not None else 0
         moved = value_in(value, before, quantity, cost)
     if moved:
         _add_value(conn, store_id, product_id, value, moved)
@@ -221,7 +227,9 @@ _ADD_VALUE = Prepared(
     .values(value_minor=_LEVELS.c.value_minor + bindparam("value"))
     .returning(_LEVELS.c.value_minor)
 )
-_PRODUCT_COST = Prepared(select(Product.cost_minor).where(Product.id == bindparam("p_id")))
+_PRODUCT_COST = Prepared(
+    select(Product.cost_minor, Product.sold_by_weight).where(Product.id == bindparam("p_id"))
+)
 _INSERT_MOVEMENTS = Prepared(insert(_MOVEMENTS))
 _SELECT_SHORT = Prepared(
     select(Product.name, _LEVELS.c.on_hand)
