@@ -79,6 +79,7 @@ def inventory_pdf(report: InventoryValuation, *, zone: tzinfo | None = None) -> 
             ],
             [CONTENT_WIDTH / 3] * 3,
         ),
+        Spacer(1, 2 * mm),
         para(
             "Unit cost is the store's moving average cost (per kg for goods sold by weight); "
             "the value is the stock's own, so the totals add up exactly.",

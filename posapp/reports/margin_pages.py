@@ -7,15 +7,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak
+from reportlab.lib.units import mm
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Spacer
 
-from posapp.reports.orders_pdf import money, para, styles, table
+from posapp.reports.orders_pdf import figures_band, money, para, styles, table
 from posapp.services.sales import MarginRow, SalesMargin
+from posapp.services.stock import format_quantity
 
 __all__ = ["margin_percent", "margin_story", "margin_tables"]
 
 KEEP_TOGETHER_ROWS = 30
-_HEADER = ["Units", "Revenue", "Cost of goods", "Margin", "Margin %"]
+_HEADER = ["Revenue", "Cost of goods", "Margin", "Margin %"]
 
 
 def margin_percent(row: MarginRow) -> str:
@@ -30,7 +32,6 @@ def margin_percent(row: MarginRow) -> str:
 
 def _cells(row: MarginRow) -> list[str]:
     return [
-        str(row.quantity),
         money(row.revenue_minor),
         money(row.cost_minor),
         money(row.margin_minor),
@@ -38,15 +39,22 @@ def _cells(row: MarginRow) -> list[str]:
     ]
 
 
+def _sold(row: MarginRow) -> str:
+    return format_quantity(row.quantity, by_weight=row.sold_by_weight)
+
+
 def _grouped(title: str, rows: Sequence[MarginRow], total: MarginRow) -> list[list[str]]:
     return [[title, *_HEADER], *[[r.label, *_cells(r)] for r in rows], ["Total", *_cells(total)]]
 
 
 def margin_tables(margin: SalesMargin) -> dict[str, list[list[str]]]:
-    """The margin pages' tables as text rows (header first, a total last), without reportlab."""
+    """The margin pages' tables as text rows (header first, a total last), without reportlab.
+
+    Units appear by product only (a product counts pieces or weighs kilograms; a day does both).
+    """
     t = margin.total
     return {
-        "Margin": [
+        "From sales to margin": [
             ["", "Amount"],
             ["Sales kept (after returns, tax included)", money(t.sales_minor)],
             ["Tax", money(-t.tax_minor)],
@@ -59,9 +67,9 @@ def margin_tables(margin: SalesMargin) -> dict[str, list[list[str]]]:
         "Margin by category": _grouped("Category", margin.categories, t),
         "Margin by cashier": _grouped("Cashier", margin.cashiers, t),
         "Margin by product": [
-            ["SKU", "Product", *_HEADER],
-            *[[r.key, r.label, *_cells(r)] for r in margin.products],
-            ["", "Total", *_cells(t)],
+            ["SKU", "Product", "Sold", *_HEADER],
+            *[[r.key, r.label, _sold(r), *_cells(r)] for r in margin.products],
+            ["", "Total", "", *_cells(t)],
         ],
     }
 
@@ -69,6 +77,7 @@ def margin_tables(margin: SalesMargin) -> dict[str, list[list[str]]]:
 def margin_story(margin: SalesMargin, width: float) -> list[Flowable]:
     """The margin pages, starting on a page of their own."""
     s = styles()
+    t = margin.total
     story: list[Flowable] = [
         PageBreak(),
         para("Margin", s["title"]),
@@ -78,24 +87,35 @@ def margin_story(margin: SalesMargin, width: float) -> list[Flowable]:
             "cost then) and taken back for goods returned to stock.",
             s["subtitle"],
         ),
+        Spacer(1, 4 * mm),
+        figures_band(
+            [
+                (para(money(t.revenue_minor), s["kpi"]), "Revenue"),
+                (para(money(t.cost_minor), s["kpi"]), "Cost of goods sold"),
+                (para(money(t.margin_minor), s["kpi"]), "Margin"),
+                (para(margin_percent(t), s["kpi"]), "Margin % of revenue"),
+            ],
+            [width / 4] * 4,
+        ),
     ]
-    numbers = [0.1, 0.15, 0.15, 0.15, 0.11]
+    numbers = [0.17, 0.17, 0.17, 0.14]
     layouts = {
-        "Margin": [width * 0.6, width * 0.4],
-        "Margin by product": [width * x for x in (0.13, 0.21, 0.08, 0.15, 0.15, 0.15, 0.13)],
+        "From sales to margin": [width * 0.6, width * 0.4],
+        "Margin by product": [width * x for x in (0.13, 0.23, 0.1, 0.15, 0.15, 0.13, 0.11)],
     }
     for title, rows in margin_tables(margin).items():
         widths = layouts.get(title) or [width * (1 - sum(numbers))] + [width * x for x in numbers]
         body: list[list[object]] = [list(r) for r in rows]
         numeric_from = 2 if title == "Margin by product" else 1
-        if title != "Margin":  # names are people's text: shown literally, wrapped
+        summary = title == "From sales to margin"
+        if not summary:  # names are people's text: shown literally, wrapped
             col = numeric_from - 1
             last = len(body) - 1
             body = [
                 [*r[:col], para(str(r[col]), s["body"]) if 0 < i < last else r[col], *r[col + 1 :]]
                 for i, r in enumerate(body)
             ]
-        grid = table(body, widths, numeric_from=numeric_from, total_row=title != "Margin")
+        grid = table(body, widths, numeric_from=numeric_from, total_row=not summary)
         block: list[Flowable] = [para(title, s["h2"]), grid]
         if len(rows) < KEEP_TOGETHER_ROWS:
             story.append(KeepTogether(block))

@@ -99,7 +99,8 @@ def test_sales_report_has_margin_pages(backend: Backend) -> None:
     )
     assert report.margin is not None
     tables = margin_tables(report.margin)
-    assert tables["Margin"][4] == ["Cost of goods sold", "−21.10"]  # 3 × 6.00 + 3.10
+    assert tables["From sales to margin"][4] == ["Cost of goods sold", "−21.10"]  # 3×6.00 + 3.10
+    assert tables["Margin by product"][1][:3] == ["BEV-010", "Coffee beans", "3"]
     pdf = sales_report_pdf(report, zone=UTC)
     reader = PdfReader(io.BytesIO(pdf))
     margin_pages = [p.extract_text() for p in reader.pages if "Margin by" in p.extract_text()]

@@ -47,6 +47,11 @@ def _kept(amount: int, quantity: int, returned: int) -> int:
     return amount - div_round(amount * returned, quantity) if returned else amount
 
 
+def _row(key: str, label: str, sums: list[int], weighed: bool = False) -> MarginRow:
+    quantity, sales, tax, cost = sums
+    return MarginRow(key, label, quantity, sales, tax, cost, weighed)
+
+
 def sales_margin(uow: UnitOfWork, in_range: list[ColumnElement[bool]], zone: tzinfo) -> SalesMargin:
     """The margin of the live orders matching ``in_range``, in all and by four groupings."""
     returned_cost = (
@@ -69,6 +74,7 @@ def sales_margin(uow: UnitOfWork, in_range: list[ColumnElement[bool]], zone: tzi
             OrderLine.name,
             Product.category_id,
             Category.name,
+            Product.sold_by_weight,
             OrderLine.quantity,
             OrderLine.returned_qty,
             OrderLine.total_minor,
@@ -90,6 +96,7 @@ def sales_margin(uow: UnitOfWork, in_range: list[ColumnElement[bool]], zone: tzi
     cashiers: _Sums = {}
     products: _Sums = {}
     labels: dict[tuple[str, Any], str] = {}
+    by_weight: set[int] = set()
     for (
         at,
         cashier_id,
@@ -100,6 +107,7 @@ def sales_margin(uow: UnitOfWork, in_range: list[ColumnElement[bool]], zone: tzi
         name,
         category_id,
         category,
+        weighed,
         quantity,
         returned,
         line_total,
@@ -118,6 +126,8 @@ def sales_margin(uow: UnitOfWork, in_range: list[ColumnElement[bool]], zone: tzi
         labels["c", category_id] = category or UNCATEGORISED
         labels["u", cashier_id] = full_name or username
         labels["p", product_id] = f"{sku}\t{name}"
+        if weighed:
+            by_weight.add(product_id)
         groups: tuple[tuple[_Sums, Any], ...] = (
             (days, day),
             (categories, category_id),
@@ -131,21 +141,21 @@ def sales_margin(uow: UnitOfWork, in_range: list[ColumnElement[bool]], zone: tzi
         for i, value in enumerate(figures):
             total[i] += value
 
-    def grouped(sums: _Sums, label: Callable[[Any], tuple[str, str]]) -> tuple[MarginRow, ...]:
-        made = [MarginRow(*label(key), *values) for key, values in sums.items()]
+    def grouped(
+        sums: _Sums, label: Callable[[Any], tuple[str, str]], weighed: frozenset[int] = frozenset()
+    ) -> tuple[MarginRow, ...]:
+        made = [_row(*label(k), values, k in weighed) for k, values in sums.items()]
         return tuple(sorted(made, key=lambda r: (-r.margin_minor, r.label, r.key)))
 
     def product_label(key: Any) -> tuple[str, str]:
         sku, _, name = labels["p", key].partition("\t")
         return sku, name
 
-    by_day = tuple(
-        MarginRow(d.isoformat(), d.strftime("%a %Y-%m-%d"), *days[d]) for d in sorted(days)
-    )
+    by_day = tuple(_row(d.isoformat(), d.strftime("%a %Y-%m-%d"), days[d]) for d in sorted(days))
     return SalesMargin(
-        total=MarginRow("", "Total", *total),
+        total=_row("", "Total", total),
         days=by_day,
         categories=grouped(categories, lambda k: (str(k or ""), labels["c", k])),
         cashiers=grouped(cashiers, lambda k: (str(k), labels["u", k])),
-        products=grouped(products, product_label),
+        products=grouped(products, product_label, frozenset(by_weight)),
     )

@@ -173,6 +173,8 @@ class MarginRow:
     Amounts are for the units kept (returns taken off at the line's own shares): ``sales`` is
     what customers paid, tax included, ``tax`` the tax in it, ``revenue`` the rest, ``cost``
     the cost of the goods fixed at sale time (less what restocked returns took back).
+    ``quantity`` is in stock units (grams for weighed goods, ``sold_by_weight`` on a product's
+    row), so it is only meaningful on a product's row.
     """
 
     key: str
@@ -181,6 +183,7 @@ class MarginRow:
     sales_minor: int
     tax_minor: int
     cost_minor: int
+    sold_by_weight: bool = False
 
     @property
     def revenue_minor(self) -> int:
