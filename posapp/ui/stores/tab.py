@@ -13,7 +13,7 @@ F7                 Reorder settings of the selected product
 F5                 Refresh
 Ctrl+F             Search
 Ctrl+Shift+C / P   Export the replenishment list (CSV / PDF)
-Ctrl+Shift+V       Stock value: the store's inventory valuation as PDF (reports)
+F8                 Value: the store's inventory valuation as PDF (reports)
 Ctrl+Shift+N / E   New / edit location (admins)
 Ctrl+Shift+D       Deactivate or reactivate the location (admins)
 Alt+S / P / R      Stock table / product grid / replenishment list
@@ -175,9 +175,7 @@ class StoresTab(Tab):
         self.pdf_action = self._action(
             "Export PDF", "Ctrl+Shift+P", self.ask_export_pdf, p.VIEW_STOCK
         )
-        self.value_action = self._action(
-            "Stock value", "Ctrl+Shift+V", self.ask_export_valuation, p.VIEW_REPORTS
-        )
+        self.value_action = self._action("Value", "F8", self.ask_export_valuation, p.VIEW_REPORTS)
         self.new_store_action = self._action("New", "Ctrl+Shift+N", self.new_store, p.MANAGE_STORES)
         self.edit_store_action = self._action(
             "Edit", "Ctrl+Shift+E", self.edit_store, p.MANAGE_STORES
@@ -419,7 +417,7 @@ class StoresTab(Tab):
         return export_operation(self, self.stock, self.user, store.id, path, fmt, what, saved).run()
 
     def ask_export_valuation(self) -> None:
-        """Ask where to save the store's inventory valuation, then write it (Ctrl+Shift+V)."""
+        """Ask where to save the store's inventory valuation, then write it (F8)."""
         store = self.store
         if store is None or not self.value_action.isEnabled():
             return
