@@ -16,8 +16,12 @@ value):
 The columns are added in place (``ALTER TABLE … ADD COLUMN … CHECK``, the same statement on
 SQLite and PostgreSQL): batch mode would rebuild tables that other rows point at.
 
+It follows 0005 (the orders and returns), the newest revision it needs, and nothing later: a
+migration test upgrades to every other head before its own revision, so a head that pulled in
+0015 or 0016 would run them too early.
+
 Revision ID: 0021
-Revises: 0015, 0016
+Revises: 0005
 Create Date: 2026-12-07
 """
 
@@ -27,7 +31,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0021"
-down_revision = ("0015", "0016")
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
