@@ -9,6 +9,7 @@ valuation adds up to Σ on hand × unit cost, and the margin reconciles with the
 from __future__ import annotations
 
 import random
+import threading
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -35,6 +36,7 @@ from posapp.services.stock import (
     StockLine,
     inventory_valuation,
 )
+from posapp.services.stock.ledger import InsufficientStockError
 from tests.checkout_seed import Item, Shop, add_coupon, open_shop_till, seed_shop
 from tests.integration.purchasing_support import build_purchasing
 from tests.unit.stock_support import World, build_world
@@ -375,3 +377,51 @@ def test_random_receipts_sales_and_transfers_never_drift(world: World) -> None:
         if on_hand:
             _take(w, store, w.apple, on_hand)
         assert _level(b, store, w.apple) == (0, 0)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("db_kind", ["postgres"], indirect=True)
+def test_racing_receipts_transfers_and_write_offs_lose_no_value(world: World) -> None:
+    """Four workers at once: each level's value stays the sum of its movements' (no lost update).
+
+    A value is moved by a second statement on the row the quantity's statement locked; a lost
+    update would leave a level worth something else than its ledger says.
+    """
+    w, b = world, world.backend
+    stores = (w.shop, w.market, w.warehouse)
+    for store in stores:
+        b.stock.receive_stock(
+            w.manager, store, [StockLine(w.pear, 40, 90), StockLine(w.apple, 40, 55)], reference="O"
+        )
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(4)
+
+    def work(seed: int) -> None:
+        rng = random.Random(seed)
+        barrier.wait()
+        for _ in range(40):
+            source, dest = rng.sample(stores, 2)
+            product = rng.choice((w.pear, w.apple))
+            try:
+                step = rng.random()
+                if step < 0.5:
+                    b.stock.transfer_stock(
+                        w.manager, source, dest, [StockLine(product, rng.randint(1, 6))]
+                    )
+                elif step < 0.75:
+                    _receive(w, source, product, rng.randint(1, 4), rng.choice((61, 89, 97)))
+                else:
+                    _take(w, source, product, rng.randint(1, 3))
+            except InsufficientStockError:
+                pass
+            except BaseException as exc:
+                errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(seed,)) for seed in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=600)
+    assert not any(thread.is_alive() for thread in threads), "a worker hung"
+    assert errors == []
+    _assert_no_drift(b)
