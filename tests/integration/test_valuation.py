@@ -22,13 +22,15 @@ from posapp.money import div_round
 from posapp.reports.purchasing import purchase_order_pdf
 from posapp.services.backend import Backend
 from posapp.services.platform.dto import UserDTO
-from posapp.services.platform.errors import NotFoundError, ValidationError
+from posapp.services.platform.errors import NotFoundError, PermissionDeniedError, ValidationError
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.purchasing import PurchaseLineInput, ReceiveLine
 from posapp.services.sales import SalesReport, checkout, returns
 from posapp.services.sales.dto import DraftLine, PaymentDraft, PaymentKind, SaleDraft
 from posapp.services.sales.order_dto import ReturnLineRequest, ReturnRequest
 from posapp.services.sales.pricing import Discount
+from posapp.services.staff.permissions import ROLE_PERMISSIONS
+from posapp.services.staff.security import ACTIONS
 from posapp.services.stock import (
     AdjustReason,
     CountLine,
@@ -58,6 +60,18 @@ def _valuation_or_none(uow: UnitOfWork, actor: UserDTO) -> object:
 @pytest.fixture
 def world(backend: Backend) -> World:
     return build_world(backend)
+
+
+@pytest.mark.parametrize("role", ["admin", "manager", "cashier"])
+def test_valuation_permission_matrix(world: World, role: str) -> None:
+    actor = world.staff[role]
+    for name, call in ACTION_CALLS.items():
+        if ACTIONS[name] in ROLE_PERMISSIONS[role]:
+            call(world.backend.uow(), actor, world.staff)
+        else:
+            with pytest.raises(PermissionDeniedError):
+                call(world.backend.uow(), actor, world.staff)
+    assert {n for n in ACTIONS if n.startswith("stock.valuation.")} == set(ACTION_CALLS)
 
 
 def _level(b: Backend, store: int, product: int) -> tuple[int, int]:
