@@ -20,6 +20,7 @@ from posapp.reports.orders_pdf import (
     table,
 )
 from posapp.services.stock import InventoryValuation, ValuationLine, format_quantity
+from posapp.units import per_unit
 
 __all__ = ["inventory_pdf", "inventory_tables"]
 
@@ -29,7 +30,7 @@ _WIDTHS = [0.16, 0.4, 0.14, 0.14, 0.16]
 
 
 def _unit_cost(line: ValuationLine) -> str:
-    return money(line.unit_cost_minor) + (" /kg" if line.sold_by_weight else "")
+    return money(line.unit_cost_minor) + per_unit(line.unit)
 
 
 def inventory_tables(report: InventoryValuation) -> list[tuple[str, list[list[str]]]]:
@@ -45,7 +46,7 @@ def inventory_tables(report: InventoryValuation) -> list[tuple[str, list[list[st
             [
                 line.sku,
                 line.name,
-                format_quantity(line.on_hand, by_weight=line.sold_by_weight),
+                format_quantity(line.on_hand, unit=line.unit),
                 _unit_cost(line),
                 money(line.value_minor),
             ]
@@ -81,7 +82,7 @@ def inventory_pdf(report: InventoryValuation, *, zone: tzinfo | None = None) -> 
         ),
         Spacer(1, 2 * mm),
         para(
-            "Unit cost is the store's moving average cost (per kg for goods sold by weight); "
+            "Unit cost is the store's moving average cost (per kg, m or l for measured goods); "
             "the value is the stock's own, so the totals add up exactly.",
             s["small"],
         ),

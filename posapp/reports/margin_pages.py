@@ -40,7 +40,7 @@ def _cells(row: MarginRow) -> list[str]:
 
 
 def _sold(row: MarginRow) -> str:
-    return format_quantity(row.quantity, by_weight=row.sold_by_weight)
+    return format_quantity(row.quantity, unit=row.unit)
 
 
 def _grouped(title: str, rows: Sequence[MarginRow], total: MarginRow) -> list[list[str]]:

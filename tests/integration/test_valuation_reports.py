@@ -78,7 +78,7 @@ def test_inventory_pdf_reads_back(backend: Backend) -> None:
         "<b>Pear</b>",
         "FD-CHEESE",
         "1.500 kg",
-        "19.90 /kg",
+        "19.90/kg",
         "Drinks total",
         "53.25",
     ):

@@ -64,7 +64,7 @@ def test_rounding_is_half_even_once_per_movement() -> None:
 def test_weighed_goods_cost_per_kg() -> None:
     assert cost_of(1990, 455, by_weight=True) == 905  # 9.0545
     assert cost_of(1990, 455, by_weight=False) == 905_450
-    assert unit_cost(905, 455, by_weight=True) == 1989
+    assert unit_cost(905, 455, scale=1000) == 1989
     assert unit_cost(0, 0) == 0
 
 

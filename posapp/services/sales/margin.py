@@ -20,13 +20,14 @@ category is its product's category today (lines do not copy it).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, tzinfo
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import aliased
 
+from posapp import units
 from posapp.models import Category, Order, OrderLine, Product, User
 from posapp.models.orders import OrderReturnLine
 from posapp.money import div_round
@@ -47,9 +48,9 @@ def _kept(amount: int, quantity: int, returned: int) -> int:
     return amount - div_round(amount * returned, quantity) if returned else amount
 
 
-def _row(key: str, label: str, sums: list[int], weighed: bool = False) -> MarginRow:
+def _row(key: str, label: str, sums: list[int], unit: str = "pc") -> MarginRow:
     quantity, sales, tax, cost = sums
-    return MarginRow(key, label, quantity, sales, tax, cost, weighed)
+    return MarginRow(key, label, quantity, sales, tax, cost, unit)
 
 
 def sales_margin(uow: UnitOfWork, in_range: list[ColumnElement[bool]], zone: tzinfo) -> SalesMargin:
@@ -75,6 +76,7 @@ def sales_margin(uow: UnitOfWork, in_range: list[ColumnElement[bool]], zone: tzi
             Product.category_id,
             Category.name,
             Product.sold_by_weight,
+            OrderLine.unit,
             OrderLine.quantity,
             OrderLine.returned_qty,
             OrderLine.total_minor,
@@ -96,7 +98,7 @@ def sales_margin(uow: UnitOfWork, in_range: list[ColumnElement[bool]], zone: tzi
     cashiers: _Sums = {}
     products: _Sums = {}
     labels: dict[tuple[str, Any], str] = {}
-    by_weight: set[int] = set()
+    unit_of_line: dict[int, str] = {}
     for (
         at,
         cashier_id,
@@ -108,6 +110,7 @@ def sales_margin(uow: UnitOfWork, in_range: list[ColumnElement[bool]], zone: tzi
         category_id,
         category,
         weighed,
+        line_unit,
         quantity,
         returned,
         line_total,
@@ -126,8 +129,7 @@ def sales_margin(uow: UnitOfWork, in_range: list[ColumnElement[bool]], zone: tzi
         labels["c", category_id] = category or UNCATEGORISED
         labels["u", cashier_id] = full_name or username
         labels["p", product_id] = f"{sku}\t{name}"
-        if weighed:
-            by_weight.add(product_id)
+        unit_of_line[product_id] = units.unit_or_weight(line_unit, sold_by_weight=bool(weighed))
         groups: tuple[tuple[_Sums, Any], ...] = (
             (days, day),
             (categories, category_id),
@@ -142,9 +144,9 @@ def sales_margin(uow: UnitOfWork, in_range: list[ColumnElement[bool]], zone: tzi
             total[i] += value
 
     def grouped(
-        sums: _Sums, label: Callable[[Any], tuple[str, str]], weighed: frozenset[int] = frozenset()
+        sums: _Sums, label: Callable[[Any], tuple[str, str]], unit: Mapping[Any, str] | None = None
     ) -> tuple[MarginRow, ...]:
-        made = [_row(*label(k), values, k in weighed) for k, values in sums.items()]
+        made = [_row(*label(k), v, (unit or {}).get(k, "pc")) for k, v in sums.items()]
         return tuple(sorted(made, key=lambda r: (-r.margin_minor, r.label, r.key)))
 
     def product_label(key: Any) -> tuple[str, str]:
@@ -157,5 +159,5 @@ def sales_margin(uow: UnitOfWork, in_range: list[ColumnElement[bool]], zone: tzi
         days=by_day,
         categories=grouped(categories, lambda k: (str(k or ""), labels["c", k])),
         cashiers=grouped(cashiers, lambda k: (str(k), labels["u", k])),
-        products=grouped(products, product_label, frozenset(by_weight)),
+        products=grouped(products, product_label, unit_of_line),
     )

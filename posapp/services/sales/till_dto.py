@@ -154,6 +154,8 @@ class SalesProduct:
     quantity: int
     returned: int
     sales_minor: int
+    unit: str = "pc"
+    """What ``quantity`` and ``returned`` count (:mod:`posapp.units`): 455 kg-steps is 0.455 kg."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,8 +175,8 @@ class MarginRow:
     Amounts are for the units kept (returns taken off at the line's own shares): ``sales`` is
     what customers paid, tax included, ``tax`` the tax in it, ``revenue`` the rest, ``cost``
     the cost of the goods fixed at sale time (less what restocked returns took back).
-    ``quantity`` is in stock units (grams for weighed goods, ``sold_by_weight`` on a product's
-    row), so it is only meaningful on a product's row.
+    ``quantity`` counts steps of ``unit`` (:mod:`posapp.units`; a product's row carries its
+    unit), so it is only meaningful on a product's row.
     """
 
     key: str
@@ -183,7 +185,7 @@ class MarginRow:
     sales_minor: int
     tax_minor: int
     cost_minor: int
-    sold_by_weight: bool = False
+    unit: str = "pc"
 
     @property
     def revenue_minor(self) -> int:

@@ -69,11 +69,15 @@ def value_in(value_minor: int, on_hand_before: int, quantity: int, fallback_cost
     return fallback_cost
 
 
-def unit_cost(value_minor: int, on_hand: int, by_weight: bool = False) -> int:
-    """The average cost to show, per unit or per kg, rounded to the minor unit (0 when empty)."""
+def unit_cost(value_minor: int, on_hand: int, scale: int = 1) -> int:
+    """The average cost to show, rounded to the minor unit (0 when empty).
+
+    ``scale`` is the steps per unit (:func:`posapp.units.scale_of`: 1000 for kg, m and l), so
+    the cost reads per piece, gram, kilogram, metre or litre, as prices do.
+    """
     if on_hand <= 0:
         return 0
-    return div_round(value_minor * (GRAMS_PER_KG if by_weight else 1), on_hand)
+    return div_round(value_minor * scale, on_hand)
 
 
 def checked_value(value_minor: int, name: str) -> int:

@@ -11,6 +11,7 @@ import unicodedata
 
 from sqlalchemy import select
 
+from posapp import units
 from posapp.models import Category, Product, StockLevel, Store
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import NotFoundError, ValidationError
@@ -73,6 +74,7 @@ def inventory_valuation(
                 Product.sku,
                 Product.name,
                 Product.sold_by_weight,
+                Product.unit,
                 StockLevel.on_hand,
                 StockLevel.value_minor,
             )
@@ -84,14 +86,15 @@ def inventory_valuation(
         )
         grouped: dict[int | None, list[ValuationLine]] = {}
         names: dict[int | None, str] = {}
-        for category_id, category, pid, sku, name, weighed, on_hand, value in rows:
+        for category_id, category, pid, sku, name, weighed, code, on_hand, value in rows:
+            unit = units.unit_or_weight(code, sold_by_weight=bool(weighed))
             line = ValuationLine(
                 int(pid),
                 sku,
                 name,
-                bool(weighed),
+                unit,
                 int(on_hand),
-                unit_cost(int(value), int(on_hand), bool(weighed)),
+                unit_cost(int(value), int(on_hand), units.scale_of(unit)),
                 int(value),
             )
             grouped.setdefault(category_id, []).append(line)
