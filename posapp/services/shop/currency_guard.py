@@ -8,7 +8,8 @@ is any stored amount a person or a sale put there:
   session or cash movement (``till_sessions``, ``cash_movements``) or a parked sale;
 - a ledger entry or account with a balance, overdraft or withdrawal limit;
 - a coupon redemption, or a campaign with a fixed amount off, a minimum spend or a cap;
-- a product with a price or a cost, a product template with a price;
+- a product with a price or a cost, a product template with a price; stock with a value, or moved
+  at one;
 - the amounts kept as settings (the notes and coins of the till, the withdrawal approval).
 
 Users, stores, categories, percent-off coupons and products priced 0 are not money: a new
@@ -36,6 +37,7 @@ from posapp.models.orders import (
     TillSession,
 )
 from posapp.models.purchasing import PurchaseOrderLine, SupplierProduct
+from posapp.models.stores import StockLevel, StockMovement
 from posapp.money import set_current_currency
 from posapp.services.platform import registry
 from posapp.services.platform.registry import SettingValueError
@@ -79,6 +81,8 @@ _SOME_ROW: Final[Sequence[tuple[str, type[Base], ColumnElement[bool]]]] = (
         ),
     ),
     ("suppliers' costs", SupplierProduct, SupplierProduct.cost_minor != 0),
+    ("stock with a value", StockLevel, StockLevel.value_minor != 0),
+    ("stock moved at a cost", StockMovement, StockMovement.value_minor != 0),
 )
 HELD_WITH: Final[dict[str, str]] = {
     "order_lines": "orders",
