@@ -27,6 +27,7 @@ from posapp.services.catalog.public import (
     PUBLIC_PAGE_MAX,
     PublicCategory,
     PublicImage,
+    PublicImageData,
     PublicPage,
     PublicProduct,
 )
@@ -78,6 +79,7 @@ __all__ = [
     "ProductRow",
     "PublicCategory",
     "PublicImage",
+    "PublicImageData",
     "PublicPage",
     "PublicProduct",
     "SearchResult",

@@ -52,6 +52,7 @@ class CatalogApi(Facade):
     public_products = reads(public.public_products)
     public_product = reads(public.public_product)
     public_categories = reads(public.public_categories)
+    public_image = reads(public.public_image)
 
     # changes
 

@@ -56,6 +56,15 @@ from posapp.services.sales.pricing import (
     line_refund,
     price_cart,
 )
+from posapp.services.sales.public import (
+    BASKET_LINES_MAX,
+    COUPON_CODE_MAX,
+    QUANTITY_MAX,
+    PublicBasket,
+    PublicBasketLine,
+    PublicCoupon,
+    price_basket,
+)
 from posapp.services.sales.queries import order_detail
 from posapp.services.sales.receipt import ReceiptModel, ReceiptRow, percent, receipt_model
 from posapp.services.sales.report import sales_summary
@@ -76,10 +85,13 @@ from posapp.services.sales.till_dto import (
 from posapp.services.sales.tills import cash_movement, close_till, open_till, x_report
 
 __all__ = [
+    "BASKET_LINES_MAX",
     "CARD_DETAILS_KEY",
+    "COUPON_CODE_MAX",
     "EMPTY_CART",
     "MAX_LINES",
     "MAX_LINE_QUANTITY",
+    "QUANTITY_MAX",
     "RECEIPT_PRINTER_KEY",
     "AppliedCouponDTO",
     "ApprovalRequiredError",
@@ -113,6 +125,9 @@ __all__ = [
     "PricedLine",
     "PrintedDTO",
     "ProductDTO",
+    "PublicBasket",
+    "PublicBasketLine",
+    "PublicCoupon",
     "ReceiptModel",
     "ReceiptRow",
     "RefundTo",
@@ -143,6 +158,7 @@ __all__ = [
     "order_detail",
     "percent",
     "place_order",
+    "price_basket",
     "price_cart",
     "quote_sale_coupon",
     "receipt_model",

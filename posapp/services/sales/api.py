@@ -33,6 +33,7 @@ from posapp.services.sales import (
     drawer,
     lookup,
     orders,
+    public,
     queries,
     report,
     returns,
@@ -82,6 +83,8 @@ class SalesApi(Facade):
     category_products = reads(lookup.category_products)
     search_customers = reads(lookup.search_customers)
     quote_coupon = reads(lookup.quote_sale_coupon)
+    # the web shop's basket (no acting user: active products, public fields only)
+    public_basket = reads(public.price_basket)
 
     discount_cap_bp = reads(in_unit_of_work(checkout_pricing.discount_cap_bp))
     card_rules = reads(in_unit_of_work(cards.card_rules))
