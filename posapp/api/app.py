@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from posapp.api import catalog, problems, users
+from posapp.api import catalog, orders, problems, users
 from posapp.api.limits import BodyLimit, Rate, RateLimitByAddress, TokenBuckets
 from posapp.services.backend import Backend
 
@@ -79,6 +79,7 @@ def create_app(backend: Backend, config: ApiConfig | None = None) -> FastAPI:
     app.state.token_buckets = TokenBuckets(config.token_rate)
     app.include_router(users.router)
     app.include_router(catalog.router)
+    app.include_router(orders.router)
     problems.install(app)
     # add_middleware wraps: the last added runs first.
     if config.cors_origins:
@@ -86,7 +87,7 @@ def create_app(backend: Backend, config: ApiConfig | None = None) -> FastAPI:
             CORSMiddleware,
             allow_origins=list(config.cors_origins),
             allow_methods=["GET", "POST", "PUT"],
-            allow_headers=["Authorization", "Content-Type"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
         )
     app.add_middleware(RateLimitByAddress, buckets=TokenBuckets(config.address_rate))
     app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)

@@ -30,6 +30,7 @@ from posapp.models.orders import (
     Payment,
     PaymentMethod,
     TillSession,
+    WebOrder,
 )
 from posapp.models.purchasing import (
     PurchaseOrder,
@@ -88,6 +89,7 @@ __all__ = [
     "SupplierProduct",
     "TillSession",
     "User",
+    "WebOrder",
     "campaign_categories",
     "campaign_products",
     "utcnow",

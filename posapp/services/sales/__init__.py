@@ -71,12 +71,21 @@ from posapp.services.sales.till_dto import (
     TillSessionDTO,
 )
 from posapp.services.sales.tills import cash_movement, close_till, open_till, x_report
+from posapp.services.sales.web_dto import (
+    WebLine,
+    WebOrderDraft,
+    WebOrderLine,
+    WebOrderStatus,
+    WebPayment,
+)
+from posapp.services.sales.web_orders import MAX_WEB_LINES, place_web_order, web_order_status
 
 __all__ = [
     "CARD_DETAILS_KEY",
     "EMPTY_CART",
     "MAX_LINES",
     "MAX_LINE_QUANTITY",
+    "MAX_WEB_LINES",
     "RECEIPT_PRINTER_KEY",
     "AppliedCouponDTO",
     "ApprovalRequiredError",
@@ -127,6 +136,11 @@ __all__ = [
     "StoreHeader",
     "TillReport",
     "TillSessionDTO",
+    "WebLine",
+    "WebOrderDraft",
+    "WebOrderLine",
+    "WebOrderStatus",
+    "WebPayment",
     "advance_order",
     "cancel_order",
     "cash_movement",
@@ -137,10 +151,12 @@ __all__ = [
     "order_detail",
     "percent",
     "place_order",
+    "place_web_order",
     "price_cart",
     "quote_sale_coupon",
     "receipt_model",
     "return_items",
     "sales_summary",
+    "web_order_status",
     "x_report",
 ]

@@ -3,9 +3,13 @@
 States and the only moves between them (anything else is refused with a clear message)::
 
     draft ──► placed ──► paid ──► fulfilled ─────────────┐
-                │          │ └──► ready ──► collected ───┤──► partly refunded ──► refunded
-                │          └────────────────┬────────────┘        (returns)
+                │ │        │ └──► ready ──► collected ───┤──► partly refunded ──► refunded
+                │ └────────│────► ready (unpaid)        │        (returns)
+                │          └────────────────┬────────────┘
                 └──► cancelled ◄────────────┘ (from placed, paid or ready)
+
+A pickup order paid at the counter (a web order to pay at pickup) may be made ready while
+unpaid; it is then paid (``pay_order``) and only then collected.
 
 Every move writes a status-history row (who, when, approver, note) and an audit entry. Moves
 the customer hears about (ready for pickup, collected, partly refunded, refunded) also write
@@ -56,7 +60,7 @@ __all__ = [
 S = OrderStatus
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.DRAFT: frozenset({S.PLACED}),
-    S.PLACED: frozenset({S.PAID, S.CANCELLED}),
+    S.PLACED: frozenset({S.PAID, S.READY, S.CANCELLED}),
     S.PAID: frozenset({S.FULFILLED, S.READY, S.CANCELLED, S.PARTLY_REFUNDED, S.REFUNDED}),
     S.READY: frozenset({S.COLLECTED, S.CANCELLED}),
     S.FULFILLED: frozenset({S.PARTLY_REFUNDED, S.REFUNDED}),
@@ -110,19 +114,22 @@ class IllegalTransitionError(ServiceError):
 
 
 def allowed_actions(
-    status: str, pickup: bool, permissions: frozenset[Permission]
+    status: str, pickup: bool, permissions: frozenset[Permission], *, unpaid: bool = False
 ) -> tuple[str, ...]:
     """The actions a user with ``permissions`` may offer on an order in ``status``.
 
     Cancel is offered to sellers even without VOID: the register then asks for a manager.
+    A pickup order not paid yet may be made ready first; it is paid before it is collected.
     """
     actions: list[str] = []
     sell = Permission.SELL in permissions
-    if sell and status == S.PLACED:
+    if sell and (status == S.PLACED or (status == S.READY and unpaid)):
         actions.append("pay")
+    if sell and status == S.PLACED and pickup:
+        actions.append("ready")
     if sell and status == S.PAID:
         actions.append("ready" if pickup else "fulfil")
-    if sell and status == S.READY:
+    if sell and status == S.READY and not unpaid:
         actions.append("collect")
     if sell and status in (S.PLACED, S.PAID, S.READY):
         actions.append("cancel")
@@ -207,6 +214,10 @@ def advance_order(
         user = authorize(uow, actor, Permission.SELL)
         order = lock_order(uow, order_id)
         check_move(order, target)
+        if order.status == S.PLACED and not order.pickup:
+            raise IllegalTransitionError(order.number, order.status, target.value)
+        if target is S.COLLECTED and order.paid_at is None:
+            raise ValidationError(f"Order {order.number} is not paid: take payment first.")
         before = {"status": order.status}  # read before the move, which changes it
         move_order(uow, order, target, user.id, note=text)
         uow.audit(

@@ -275,7 +275,9 @@ def _detail(uow: UnitOfWork, order: Order, permissions: frozenset[Permission]) -
         coupons=_coupons(uow, order.id, whole=Permission.MANAGE_COUPONS in permissions),
         returns=_returns(uow, returns, {line.id: line for line in lines}, names),
         taxes=_taxes(lines),
-        actions=allowed_actions(order.status, order.pickup, permissions),
+        actions=allowed_actions(
+            order.status, order.pickup, permissions, unpaid=order.paid_at is None
+        ),
     )
 
 
