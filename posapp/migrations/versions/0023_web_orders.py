@@ -9,8 +9,11 @@ The staff user the web orders are written under ("web shop", inactive, no passwo
 logs in as it) is made by the service on the first web order, not here, so a shop that never
 sells online has no such user in its staff list.
 
+Built on the head 0017 (the API tokens, this issue's other table) and depending on 0005 for the
+orders it points at, so upgrading to it does not pull in unrelated revisions.
+
 Revision ID: 0023
-Revises: 0015
+Revises: 0017
 Create Date: 2026-12-07
 """
 
@@ -22,9 +25,9 @@ from alembic import op
 import posapp.models.base
 
 revision = "0023"
-down_revision = "0015"
+down_revision = "0017"
 branch_labels = None
-depends_on = None
+depends_on = "0005"
 
 _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 

@@ -59,7 +59,7 @@ from posapp.services.sales.dto import (
     SaleDraft,
 )
 from posapp.services.sales.guards import clean_last4, grant
-from posapp.services.sales.orders import IllegalTransitionError, lock_order
+from posapp.services.sales.orders import IllegalTransitionError, lock_order, ready_unpaid
 from posapp.services.sales.pricing import Tender, settle
 from posapp.services.sales.tills import require_open_session
 from posapp.services.staff import ACTIONS, Actor, Permission, authorize, authorize_actor
@@ -366,8 +366,8 @@ def pay_order(
             return replay
         # A pickup order may have been made ready before it was paid (a web order to pay at
         # pickup): it is paid at the counter and stays ready, to be collected.
-        ready_unpaid = order.status == OrderStatus.READY.value and order.paid_at is None
-        if order.status != OrderStatus.PLACED.value and not ready_unpaid:
+        unpaid_ready = ready_unpaid(uow, order)
+        if order.status != OrderStatus.PLACED.value and not unpaid_ready:
             raise IllegalTransitionError(order.number, order.status, OrderStatus.PAID.value)
         settlement = settle(order.total_minor, _tenders(checked))
         if not settlement.complete:
@@ -382,7 +382,7 @@ def pay_order(
         order.status, order.paid_minor, order.paid_at = status.value, order.total_minor, ctx.now
         if status is OrderStatus.FULFILLED:
             order.closed_at = ctx.now
-        if not ready_unpaid:  # a ready order stays ready: its status does not move
+        if not unpaid_ready:  # a ready order stays ready: its status does not move
             write_history(
                 uow, ctx, [(OrderStatus.PLACED, OrderStatus.PAID), (OrderStatus.PAID, status)]
             )

@@ -53,6 +53,7 @@ __all__ = [
     "check_move",
     "lock_order",
     "move_order",
+    "ready_unpaid",
     "void_sale",
 ]
 
@@ -150,6 +151,26 @@ def lock_order(uow: UnitOfWork, order_id: int) -> Order:
     return order
 
 
+def ready_unpaid(uow: UnitOfWork, order: Order) -> bool:
+    """Whether ``order`` was made ready for pickup before it was paid, and is not paid yet.
+
+    Known by its history (a move from placed straight to ready), not by amounts: an order of
+    nothing to pay is paid all the same once ``pay_order`` records it (``paid_at``).
+    """
+    if order.status != S.READY or order.paid_at is not None:
+        return False
+    moved = uow.session.scalar(
+        select(OrderStatusChange.id)
+        .where(
+            OrderStatusChange.order_id == order.id,
+            OrderStatusChange.from_status == S.PLACED.value,
+            OrderStatusChange.to_status == S.READY.value,
+        )
+        .limit(1)
+    )
+    return moved is not None
+
+
 def check_move(order: Order, new: OrderStatus) -> None:
     """Refuse a move the order's status does not allow.
 
@@ -216,7 +237,7 @@ def advance_order(
         check_move(order, target)
         if order.status == S.PLACED and not order.pickup:
             raise IllegalTransitionError(order.number, order.status, target.value)
-        if target is S.COLLECTED and order.paid_at is None:
+        if target is S.COLLECTED and ready_unpaid(uow, order):
             raise ValidationError(f"Order {order.number} is not paid: take payment first.")
         before = {"status": order.status}  # read before the move, which changes it
         move_order(uow, order, target, user.id, note=text)

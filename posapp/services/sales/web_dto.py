@@ -68,8 +68,12 @@ class WebOrderLine:
 
 @dataclass(frozen=True, slots=True)
 class WebOrderStatus:
-    """A web order as its customer may see it (by number and email): never staff names."""
+    """A web order as its customer may see it (by number and email): never staff names.
 
+    ``order_id`` is for the staff's screens and tests; the public API does not send it.
+    """
+
+    order_id: int
     number: str
     status: str
     store_id: int

@@ -281,6 +281,7 @@ def _status(uow: UnitOfWork, order_id: int) -> WebOrderStatus:
         select(OrderLine).where(OrderLine.order_id == order_id).order_by(OrderLine.line_no)
     ).all()
     return WebOrderStatus(
+        order_id=order.id,
         number=order.number,
         status=order.status,
         store_id=order.store_id,
