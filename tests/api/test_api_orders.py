@@ -12,11 +12,19 @@ import httpx
 from sqlalchemy import func, select
 
 from posapp.events import OrderPlaced
-from posapp.models import CouponRedemption, Order, OutboxEmail, StockLevel, WebOrder
+from posapp.models import (
+    CouponRedemption,
+    Notification,
+    Order,
+    OutboxEmail,
+    StockLevel,
+    WebOrder,
+)
 from posapp.services.accounts import AccountDraft, deposit, open_account
 from posapp.services.backend import Backend
 from posapp.services.coupons.campaigns import create_campaign
 from posapp.services.coupons.dto import CampaignDraft
+from posapp.services.notifications import NotificationListener
 from posapp.services.sales.tills import open_till
 from tests.api.conftest import Catalog, Shop
 
@@ -234,3 +242,17 @@ def test_bad_orders_are_problems_and_write_nothing(
     assert client.post("/api/v1/orders", json=order_body(catalog)).status_code == 422
     assert counts(backend) == (0, 0, 0, 0)
     assert on_hand(backend, catalog.store, product) == 7
+
+
+def test_the_store_staff_are_told_of_a_web_order(
+    client: httpx.Client, backend: Backend, shop: Shop, catalog: Catalog, publisher: Any
+) -> None:
+    """The committed events, through the notification rules (as the server's runner does)."""
+    number = post(client, order_body(catalog)).json()["number"]
+    NotificationListener(backend).handle(list(publisher.events))
+    with backend.read_uow() as uow:
+        told = uow.session.execute(select(Notification.user_id, Notification.title)).all()
+    title = f"Web order {number} placed by Ann Example"
+    staff = {shop.users[name].id for name in ("root", "boss", "till")}
+    # The active staff of every store; never the inactive "web shop" user.
+    assert {user for user, text in told if text == title} == staff
