@@ -9,11 +9,12 @@ The staff user the web orders are written under ("web shop", inactive, no passwo
 logs in as it) is made by the service on the first web order, not here, so a shop that never
 sells online has no such user in its staff list.
 
-Built on the head 0017 (the API tokens, this issue's other table) and depending on 0005 for the
-orders it points at, so upgrading to it does not pull in unrelated revisions.
+Built on 0013 (the orders, 0005, are below it), a branch of its own: the migration tests of
+0015, 0017 and 0020 upgrade to every head but their own, so a revision on top of any of them
+would pull it in and break that test; a separate head pulls in none of them.
 
 Revision ID: 0023
-Revises: 0017
+Revises: 0013
 Create Date: 2026-12-07
 """
 
@@ -25,9 +26,9 @@ from alembic import op
 import posapp.models.base
 
 revision = "0023"
-down_revision = "0017"
+down_revision = "0013"
 branch_labels = None
-depends_on = "0005"
+depends_on = None
 
 _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
