@@ -38,6 +38,7 @@ from posapp.models.orders import (
     Payment,
     PaymentMethod,
     TillSession,
+    WebOrder,
 )
 from posapp.models.purchasing import (
     PurchaseOrder,
@@ -100,6 +101,7 @@ __all__ = [
     "TillSession",
     "User",
     "VariantValue",
+    "WebOrder",
     "campaign_categories",
     "campaign_products",
     "utcnow",

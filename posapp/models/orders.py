@@ -308,3 +308,26 @@ class OrderReturnLine(IdMixin, Base):
     cost_minor: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
     order_return: Mapped[OrderReturn] = relationship(back_populates="lines", lazy="raise")
+
+
+class WebOrder(IdMixin, CreatedAtMixin, Base):
+    """The web side of an order placed online (``POST /api/v1/orders``): who to tell, how it pays.
+
+    The order itself is an ordinary pickup order (its lines, stock moves, coupon use and
+    payments); this row holds the customer's contact (a web customer has no account), the way
+    they chose to pay, and the fingerprint of the request, so that the same ``Idempotency-Key``
+    sent with a different basket is refused instead of answered with the first order.
+    """
+
+    __tablename__ = "web_orders"
+
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), unique=True)
+    customer_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    # The address as the status page matches it: stripped and case-folded.
+    email_key: Mapped[str] = mapped_column(String(254))
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    # "pickup" (pay at the counter) or "account" (a prepaid account with its PIN); the gift
+    # card tender is another value here when it exists (services.sales.web_dto.WebPayment).
+    payment: Mapped[str] = mapped_column(String(16))
+    request_hash: Mapped[str] = mapped_column(String(64))

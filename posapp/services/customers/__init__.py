@@ -17,6 +17,7 @@ from posapp.services.customers.dto import (
 from posapp.services.customers.export import FORMATS, as_csv, as_json, export_customer
 from posapp.services.customers.manage import ERASED_NAME, erase_customer
 from posapp.services.customers.queries import customer_cursor, history_cursor
+from posapp.services.customers.validation import clean_name
 
 __all__ = [
     "ERASED_NAME",
@@ -32,6 +33,7 @@ __all__ = [
     "HistoryEntry",
     "as_csv",
     "as_json",
+    "clean_name",
     "customer_cursor",
     "erase_customer",
     "export_customer",

@@ -83,6 +83,14 @@ from posapp.services.sales.till_dto import (
     TillSessionDTO,
 )
 from posapp.services.sales.tills import cash_movement, close_till, open_till, x_report
+from posapp.services.sales.web_dto import (
+    WebLine,
+    WebOrderDraft,
+    WebOrderLine,
+    WebOrderStatus,
+    WebPayment,
+)
+from posapp.services.sales.web_orders import MAX_WEB_LINES, place_web_order, web_order_status
 
 __all__ = [
     "BASKET_LINES_MAX",
@@ -91,6 +99,7 @@ __all__ = [
     "EMPTY_CART",
     "MAX_LINES",
     "MAX_LINE_QUANTITY",
+    "MAX_WEB_LINES",
     "QUANTITY_MAX",
     "RECEIPT_PRINTER_KEY",
     "AppliedCouponDTO",
@@ -148,6 +157,11 @@ __all__ = [
     "StoreHeader",
     "TillReport",
     "TillSessionDTO",
+    "WebLine",
+    "WebOrderDraft",
+    "WebOrderLine",
+    "WebOrderStatus",
+    "WebPayment",
     "advance_order",
     "cancel_order",
     "cash_movement",
@@ -158,11 +172,13 @@ __all__ = [
     "order_detail",
     "percent",
     "place_order",
+    "place_web_order",
     "price_basket",
     "price_cart",
     "quote_sale_coupon",
     "receipt_model",
     "return_items",
     "sales_summary",
+    "web_order_status",
     "x_report",
 ]

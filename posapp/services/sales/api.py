@@ -38,6 +38,7 @@ from posapp.services.sales import (
     report,
     returns,
     tills,
+    web_orders,
 )
 from posapp.services.sales import parked as parking
 from posapp.services.sales.dto import ManagerApproval
@@ -116,6 +117,11 @@ class SalesApi(Facade):
     advance_order = writes(orders.advance_order)
     cancel_order = writes(orders.cancel_order)
     return_items = writes(returns.return_items)
+
+    # --- orders placed online (the public API) -----------------------------------------------
+
+    place_web_order = writes(web_orders.place_web_order)
+    web_order_status = reads(web_orders.web_order_status)
 
     shop_zone = reads(in_unit_of_work(zone.shop_zone))
     shop_profile = reads(in_unit_of_work(registry.shop_profile))

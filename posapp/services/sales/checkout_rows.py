@@ -141,7 +141,7 @@ class SaleContext:
     order_id: int
     number: str
     store_id: int
-    till_id: int
+    till_id: int | None
     user_id: int
     now: datetime
 

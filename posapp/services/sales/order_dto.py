@@ -28,6 +28,8 @@ class OrderFilter:
     cashier_id: int | None = None
     customer_account_id: int | None = None
     number: str = ""
+    pickup_only: bool = False
+    """Only orders to be collected (the till's and the web shop's)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,9 @@ class OrderRow:
     total_minor: int
     paid_minor: int
     refunded_minor: int
+    pickup: bool = False
+    web: bool = False
+    """Placed on the web shop (``customer_name`` is then the name the customer gave)."""
 
     @property
     def key(self) -> tuple[datetime, int]:
@@ -183,6 +188,8 @@ class OrderDetail:
     coupons: tuple[AppliedCouponDTO, ...]
     returns: tuple[ReturnDTO, ...]
     taxes: tuple[TaxRow, ...]
+    web_contact: str = ""
+    """For a web order: the customer's name, email and phone as they gave them."""
     actions: tuple[str, ...] = ()
     """What the asking user may do next: ``pay``, ``fulfil``, ``ready``, ``collect``, ``cancel``,
     ``return`` (see ``posapp.services.sales.orders.ACTION_LABELS``)."""

@@ -39,7 +39,7 @@ from posapp.services.stock.dto import (
     split_reason,
     suggested_quantity,
 )
-from posapp.services.stock.ledger import move_stock, put_stock, take_stock
+from posapp.services.stock.ledger import InsufficientStockError, move_stock, put_stock, take_stock
 from posapp.services.stock.public import Availability, PublicStore
 from posapp.services.stock.queries import replenishment_list
 from posapp.services.stock.stores import create_store
@@ -57,6 +57,7 @@ __all__ = [
     "CategoryOption",
     "CountLine",
     "Cursor",
+    "InsufficientStockError",
     "InventoryValuation",
     "LevelAfter",
     "MovementPage",
