@@ -157,7 +157,7 @@ def till_report_sections(report: TillReport) -> list[Section]:
                 ("Time", "By", "Reason", "Amount"),
                 tuple(
                     (
-                        local_time(m.created_at, None, "%H:%M"),
+                        local_time(m.created_at, None, clock_only=True),
                         m.user_name,
                         m.reason,
                         money(m.amount_minor),

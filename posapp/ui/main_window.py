@@ -32,7 +32,7 @@ from posapp.events import SettingChanged
 from posapp.services.backend import Backend
 from posapp.services.platform.dto import StoreDTO, UserDTO
 from posapp.services.platform.errors import ServiceError
-from posapp.services.shop import CURRENCY_KEY
+from posapp.services.shop import FORMAT_KEYS
 from posapp.services.staff import Permission, has_permission
 from posapp.ui.accounts import AccountsTab, CustomersTab
 from posapp.ui.catalog import CatalogTab
@@ -198,8 +198,8 @@ class MainWindow(QMainWindow):
         bus.flush()  # deliver what was held while nobody listened (the log-in, say)
 
     def _on_setting_changed(self, event: SettingChanged) -> None:
-        """Format amounts in the shop's new currency (changed here or on another register)."""
-        if event.key == CURRENCY_KEY:
+        """Format in the shop's new currency, locale or zone (changed here or elsewhere)."""
+        if event.key in FORMAT_KEYS:
             self._backend.shop.apply_currency()
 
     @property

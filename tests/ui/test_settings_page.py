@@ -60,7 +60,7 @@ def test_groups_values_and_bounds_are_shown(
         "Printer and drawer",
         "Security",
         "Customer accounts",
-        "Time",
+        "Region and time",
     ]
     cap = page.fields["orders.discount_cap_bp"]
     assert line(page, "orders.discount_cap_bp").text() == "15"

@@ -56,7 +56,8 @@ GROUP_TEXT = {
     "Printer and drawer": "The receipt printer and the cash drawer that opens through it.",
     "Security": "When the till locks itself and how wrong passwords are counted.",
     "Customer accounts": "When money leaving a customer account needs a manager.",
-    "Time": "The clock that receipts, reports and business days follow.",
+    "Region and time": "How dates, numbers and money are written, and the clock and calendar "
+    "that receipts, reports and business days follow.",
 }
 _UNITS = {"percent": "%", "money": ""}
 _TEXT_LINES = 3
