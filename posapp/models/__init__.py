@@ -9,7 +9,7 @@ from posapp.models.accounts import (
     LedgerTransaction,
 )
 from posapp.models.base import Base, utcnow
-from posapp.models.catalog import Category, Product, ProductImage
+from posapp.models.catalog import Category, Product, ProductImage, TaxRate
 from posapp.models.coupons import (
     CouponCampaign,
     CouponCode,
@@ -86,6 +86,7 @@ __all__ = [
     "StoreKind",
     "Supplier",
     "SupplierProduct",
+    "TaxRate",
     "TillSession",
     "User",
     "campaign_categories",

@@ -20,6 +20,7 @@ from posapp.services.catalog.dto import (
     ProductImageDTO,
     ProductRow,
     SearchResult,
+    TaxRateDTO,
 )
 from posapp.services.catalog.images import prepare_image, read_image_file
 from posapp.services.catalog.products import archive_product, count_products, create_product
@@ -40,6 +41,14 @@ from posapp.services.catalog.rules import (
     parse_tax_rate,
 )
 from posapp.services.catalog.search import normalize_query, search_ids
+from posapp.services.catalog.taxes import (
+    TAX_RATES_KEY,
+    add_tax_rate,
+    change_tax_rate,
+    list_tax_rates,
+    rate_name,
+    set_default_tax_rate,
+)
 
 __all__ = [
     "BARCODE_MAX",
@@ -47,6 +56,7 @@ __all__ = [
     "NAME_MAX",
     "PUBLIC_PAGE_MAX",
     "SKU_MAX",
+    "TAX_RATES_KEY",
     "CatalogApi",
     "CategoryDTO",
     "CsvProblem",
@@ -65,7 +75,10 @@ __all__ = [
     "PublicPage",
     "PublicProduct",
     "SearchResult",
+    "TaxRateDTO",
+    "add_tax_rate",
     "archive_product",
+    "change_tax_rate",
     "containing_condition",
     "count_products",
     "create_category",
@@ -74,10 +87,13 @@ __all__ = [
     "first_containing",
     "format_tax_rate",
     "import_file",
+    "list_tax_rates",
     "normalize_query",
     "parse_price",
     "parse_tax_rate",
     "prepare_image",
+    "rate_name",
     "read_image_file",
     "search_ids",
+    "set_default_tax_rate",
 ]
