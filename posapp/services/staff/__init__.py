@@ -48,6 +48,7 @@ from posapp.services.staff.tokens import (
     list_tokens,
     revoke_token,
 )
+from posapp.services.staff.user_locale import set_user_locale, user_locale_choices
 from posapp.services.staff.users import (
     PASSWORD_MAX,
     PASSWORD_MIN,
@@ -113,9 +114,11 @@ __all__ = [
     "reset_password",
     "revoke_token",
     "set_active",
+    "set_user_locale",
     "stores_for_command_line",
     "unlock_user",
     "update_user",
+    "user_locale_choices",
     "username_key",
     "verify_audit_chain",
     "verify_password",
