@@ -14,15 +14,22 @@ from PySide6.QtWidgets import QDateTimeEdit
 
 from posapp.formats import current_formats
 
-_started: list[QLocale] = []  # the locale the app started with, kept at the first change
+_before: list[QLocale] = []  # the default before a user's or the shop's locale replaced it
 
 
 def apply_user_locale(user_locale: str) -> str:
-    """Format this user's screens in their locale, else the shop's; return the one in force."""
-    if not _started:
-        _started.append(QLocale())
+    """Format this user's screens in their locale, else the shop's; return the one in force.
+
+    With neither, the default the app had before either was applied comes back (and a default
+    nobody here changed is left alone).
+    """
     name = user_locale or current_formats().locale
-    QLocale.setDefault(QLocale(name) if name else _started[0])
+    if name:
+        if not _before:
+            _before.append(QLocale())
+        QLocale.setDefault(QLocale(name))
+    elif _before:
+        QLocale.setDefault(_before.pop())
     return name
 
 
