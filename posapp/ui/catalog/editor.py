@@ -37,6 +37,7 @@ from posapp.services.catalog import (
     ProductDraft,
     ProductDTO,
     parse_price,
+    rate_name,
 )
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ConflictError, ServiceError
@@ -182,7 +183,9 @@ class ProductEditorDialog(QDialog):
         self._rates = {rate.id: rate for rate in rates}
         for rate in rates:
             kind = "included" if rate.included else "added"
-            combo.addItem(f"{rate.name} — {percent(rate.rate_bp, locale='')} {kind}", rate.id)
+            figures = f"{percent(rate.rate_bp, locale='')} {kind}"
+            named = rate.name == rate_name(rate.rate_bp, rate.included)  # says its figures
+            combo.addItem(rate.name if named else f"{rate.name} — {figures}", rate.id)
         if not rates:  # a new shop: the product's own figures become the first rate
             combo.addItem("No tax (0%, included)", None)
         return combo
