@@ -39,6 +39,7 @@ from posapp.services.catalog.rules import (
     format_tax_rate,
     parse_price,
     parse_tax_rate,
+    sku_key,
 )
 from posapp.services.catalog.search import normalize_query, search_ids
 from posapp.services.catalog.taxes import (
@@ -96,4 +97,5 @@ __all__ = [
     "read_image_file",
     "search_ids",
     "set_default_tax_rate",
+    "sku_key",
 ]
