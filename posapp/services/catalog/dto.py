@@ -54,6 +54,7 @@ class ProductDTO:
     images: tuple[ProductImageDTO, ...] = ()
     tax_rate_id: int | None = None
     """The product's rate in the tax rates table."""
+    unit: str = "pc"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +91,8 @@ class ProductDraft:
     cost_minor: int = 0
     tax_rate_bp: int = 0
     tax_included: bool = True
+    unit: str = "pc"
+    """What a quantity counts (:mod:`posapp.units`); the price and cost are per that unit."""
     tax_rate_id: int | None = None
     """A rate of the tax rates table; its figures win over the two above (None: by figures)."""
 

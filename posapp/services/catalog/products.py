@@ -25,7 +25,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from posapp.events import ProductChanged
-from posapp.models import AuditEntry, Category, Product, ProductImage, User
+from posapp.models import (
+    AuditEntry,
+    Category,
+    OrderLine,
+    Product,
+    ProductImage,
+    StockMovement,
+    User,
+)
 from posapp.money import BP_PER_UNIT, MAX_MINOR
 from posapp.services.catalog.dto import (
     LabelDTO,
@@ -59,6 +67,7 @@ from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ConflictError, NotFoundError, ValidationError
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.staff import ACTIONS, Permission, authorize, requires
+from posapp.units import QuantityError, is_measured, scale_of, unit_of
 
 __all__ = [
     "MAX_IMAGES",
@@ -99,6 +108,7 @@ class CleanProduct:
     tax_rate_bp: int
     tax_included: bool
     tax_rate_id: int | None = None
+    unit: str = "pc"
 
 
 def _field(field: str, check: object, value: object) -> object:
@@ -142,7 +152,35 @@ def clean_draft(draft: ProductDraft) -> CleanProduct:
         tax_rate_bp=rate,
         tax_included=bool(draft.tax_included),
         tax_rate_id=draft.tax_rate_id,
+        unit=_unit(draft.unit),
     )
+
+
+def _unit(value: object) -> str:
+    try:
+        return str(unit_of(value).value)
+    except QuantityError as exc:
+        raise FieldError("unit", str(exc)) from exc
+
+
+def _check_unit_change(uow: UnitOfWork, product: Product, unit: str) -> None:
+    """Refuse a change between pieces and thousandths once stock or sales count the old one.
+
+    Stock, sales and purchase lines store steps of the unit (:mod:`posapp.units`): turning
+    pieces into kilograms would read 12 pieces on the shelf as 0.012 kg.
+    """
+    if scale_of(product.unit) == scale_of(unit):
+        return
+    moved = uow.session.scalar(
+        select(StockMovement.id).where(StockMovement.product_id == product.id).limit(1)
+    ) or uow.session.scalar(select(OrderLine.id).where(OrderLine.product_id == product.id).limit(1))
+    if moved is not None:
+        raise FieldError(
+            "unit",
+            f"“{product.name}” already has stock or sales counted in "
+            f"{unit_of(product.unit).label}; its unit can change only to one counted the same "
+            "way. Archive it and create a new product instead.",
+        )
 
 
 def _holder(product_id: int, sku: str, name: str, active: bool) -> str:
@@ -203,6 +241,7 @@ _AUDITED: Final = (
     "tax_rate_id",
     "tax_rate_bp",
     "tax_included",
+    "unit",
     "active",
 )
 """What the audit log keeps of a product (with its number of images)."""
@@ -256,12 +295,9 @@ def _add_images(
 
 def _with_rate(uow: UnitOfWork, actor_id: int, values: CleanProduct) -> CleanProduct:
     """``values`` with the rate of the tax rates table they name (or whose figures they have)."""
-    rate = pick_tax_rate(
-        uow, actor_id, values.tax_rate_id, values.tax_rate_bp, values.tax_included
-    )
-    return replace(
-        values, tax_rate_id=rate.id, tax_rate_bp=rate.rate_bp, tax_included=rate.included
-    )
+    rate = pick_tax_rate(uow, actor_id, values.tax_rate_id, values.tax_rate_bp, values.tax_included)
+    bp, inc = rate.rate_bp, rate.included
+    return replace(values, tax_rate_id=rate.id, tax_rate_bp=bp, tax_included=inc)
 
 
 def _apply(product: Product, values: CleanProduct) -> None:
@@ -276,6 +312,8 @@ def _apply(product: Product, values: CleanProduct) -> None:
     product.tax_rate_id = values.tax_rate_id
     product.tax_rate_bp = values.tax_rate_bp
     product.tax_included = values.tax_included
+    product.unit = values.unit
+    product.sold_by_weight = is_measured(values.unit)  # kept in step: quantities in thousandths
 
 
 def _too_many_images(count: int) -> ValidationError:
@@ -344,6 +382,7 @@ def update_product(
         _check_category(uow, values.category_id)
         _check_unique(uow, values, product.id)
         values = _with_rate(uow, actor.id, values)
+        _check_unit_change(uow, product, values.unit)
         current = sorted(product.images, key=lambda image: (image.position, image.id))
         before = _snapshot(product, len(current))
         _apply(product, values)
