@@ -9,7 +9,16 @@ from posapp.models.accounts import (
     LedgerTransaction,
 )
 from posapp.models.base import Base, utcnow
-from posapp.models.catalog import Category, Product, ProductImage, TaxRate
+from posapp.models.catalog import (
+    AttributeValue,
+    Category,
+    Product,
+    ProductImage,
+    ProductTemplate,
+    TaxRate,
+    TemplateAttribute,
+    VariantValue,
+)
 from posapp.models.coupons import (
     CouponCampaign,
     CouponCode,
@@ -45,6 +54,7 @@ from posapp.models.users import ApiToken, AuditEntry, LoginThrottle, Role, Setti
 __all__ = [
     "AccountStatus",
     "ApiToken",
+    "AttributeValue",
     "AuditEntry",
     "Base",
     "CashMovement",
@@ -74,6 +84,7 @@ __all__ = [
     "PaymentMethod",
     "Product",
     "ProductImage",
+    "ProductTemplate",
     "PurchaseOrder",
     "PurchaseOrderLine",
     "PurchaseReceipt",
@@ -87,8 +98,10 @@ __all__ = [
     "Supplier",
     "SupplierProduct",
     "TaxRate",
+    "TemplateAttribute",
     "TillSession",
     "User",
+    "VariantValue",
     "campaign_categories",
     "campaign_products",
     "utcnow",

@@ -1,4 +1,4 @@
-"""The catalog: products, categories, images, barcode labels, the CSV import and export.
+"""The catalog: products, variants, categories, images, barcode labels, CSV import and export.
 
 The package's face (see docs/ARCHITECTURE.md); the edges use ``Backend.catalog``.
 """
@@ -50,6 +50,18 @@ from posapp.services.catalog.taxes import (
     rate_name,
     set_default_tax_rate,
 )
+from posapp.services.catalog.variant_dto import (
+    AttributeDraft,
+    CellError,
+    MatrixError,
+    TemplateDraft,
+    TemplateDTO,
+    TemplateSummary,
+    VariantDraft,
+    VariantDTO,
+)
+from posapp.services.catalog.variant_rules import search_keys, variant_name
+from posapp.services.catalog.variants import save_template
 
 __all__ = [
     "BARCODE_MAX",
@@ -58,14 +70,17 @@ __all__ = [
     "PUBLIC_PAGE_MAX",
     "SKU_MAX",
     "TAX_RATES_KEY",
+    "AttributeDraft",
     "CatalogApi",
     "CategoryDTO",
+    "CellError",
     "CsvProblem",
     "ExportReport",
     "FieldError",
     "ImportOptions",
     "ImportReport",
     "LabelDTO",
+    "MatrixError",
     "PreparedImage",
     "ProductDTO",
     "ProductDraft",
@@ -77,6 +92,11 @@ __all__ = [
     "PublicProduct",
     "SearchResult",
     "TaxRateDTO",
+    "TemplateDTO",
+    "TemplateDraft",
+    "TemplateSummary",
+    "VariantDTO",
+    "VariantDraft",
     "add_tax_rate",
     "archive_product",
     "change_tax_rate",
@@ -95,7 +115,10 @@ __all__ = [
     "prepare_image",
     "rate_name",
     "read_image_file",
+    "save_template",
     "search_ids",
+    "search_keys",
     "set_default_tax_rate",
     "sku_key",
+    "variant_name",
 ]

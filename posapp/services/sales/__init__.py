@@ -62,10 +62,12 @@ from posapp.services.sales.report import sales_summary
 from posapp.services.sales.returns import return_items
 from posapp.services.sales.till_dto import (
     CashMovementDTO,
+    MarginRow,
     MethodTotal,
     OverShortRow,
     SalesCashier,
     SalesDay,
+    SalesMargin,
     SalesProduct,
     SalesReport,
     TillReport,
@@ -91,6 +93,7 @@ __all__ = [
     "DiscountKind",
     "DraftLine",
     "ManagerApproval",
+    "MarginRow",
     "MethodTotal",
     "NoSaleDTO",
     "OrderDetail",
@@ -122,6 +125,7 @@ __all__ = [
     "SalesApi",
     "SalesCashier",
     "SalesDay",
+    "SalesMargin",
     "SalesProduct",
     "SalesReport",
     "ScannedItem",

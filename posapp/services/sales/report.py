@@ -1,4 +1,4 @@
-"""Sales for a date range: totals, by day, by product, by cashier and by payment method."""
+"""Sales for a date range: totals, by day, product, cashier and payment method, and margins."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from posapp.services.platform.errors import NotFoundError, ValidationError
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.platform.zone import day_bounds, shop_zone
 from posapp.services.sales.figures import LIVE, method_totals, order_totals
+from posapp.services.sales.margin import sales_margin
 from posapp.services.sales.till_dto import (
     SalesCashier,
     SalesDay,
@@ -148,4 +149,5 @@ def sales_summary(
                 for full, user, n, t in cashiers
             ),
             methods=tuple(methods),
+            margin=sales_margin(uow, in_range, zone),
         )
