@@ -326,8 +326,7 @@ class _Writer:
         self.price_changes: list[AuditRecord] = []
         self.index = _SearchIndex(uow)
         self.actor_id: int | None = None
-        self.rates: dict[tuple[int, bool], int] = {}
-        """The tax rate of each (rate, included) pair of the file (added when missing)."""
+        self.rates: dict[tuple[int, bool], int] = {}  # each (rate, included) pair's tax rate
 
     def _rate_id(self, rate_bp: object, included: object) -> int:
         pair = (int(str(rate_bp)), bool(included))
@@ -417,15 +416,9 @@ class _Writer:
 
     def _existing(self, rows: list[CheckedRow]) -> dict[str, _Found]:
         keys = [sku_key(str(row.values["sku"])) for row in rows]
-        query = select(
-            Product.sku_key,
-            Product.id,
-            Product.name,
-            Product.price_minor,
-            Product.cost_minor,
-            Product.tax_rate_bp,
-            Product.tax_included,
-        ).where(Product.sku_key.in_(keys))
+        p = Product
+        query = select(p.sku_key, p.id, p.name, p.price_minor, p.cost_minor, p.tax_rate_bp,
+                       p.tax_included).where(p.sku_key.in_(keys))  # fmt: skip
         return {
             str(key): (int(pid), str(name), int(price), int(cost), int(rate), bool(included))
             for key, pid, name, price, cost, rate, included in self.uow.session.execute(query)
@@ -464,9 +457,7 @@ class _Writer:
             "cost_minor": values.get("cost", 0),
             "tax_rate_bp": values.get("tax_rate", 0),
             "tax_included": values.get("tax_included", True),
-            "tax_rate_id": self._rate_id(
-                values.get("tax_rate", 0), values.get("tax_included", True)
-            ),
+            "tax_rate_id": self._rate_id(values.get("tax_rate", 0), values.get("tax_included", 1)),
             "unit": values.get("unit", Unit.PIECE),
             "sold_by_weight": is_measured(str(values.get("unit", Unit.PIECE))),
             "active": values.get("active", True),
