@@ -126,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     from posapp.cli import purchasing as purchasing_cli  # noqa: PLC0415
     from posapp.cli import serve as serve_cli  # noqa: PLC0415
     from posapp.cli import settings as settings_cli  # noqa: PLC0415
+    from posapp.cli import tax as tax_cli  # noqa: PLC0415
     from posapp.cli import users as users_cli  # noqa: PLC0415
 
     parser = argparse.ArgumentParser(
@@ -157,6 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
         purchasing_cli,
         serve_cli,
         settings_cli,
+        tax_cli,
     ):
         module.register_cli(commands)
     return parser

@@ -15,6 +15,7 @@ from posapp.models.catalog import (
     Product,
     ProductImage,
     ProductTemplate,
+    TaxRate,
     TemplateAttribute,
     VariantValue,
 )
@@ -97,6 +98,7 @@ __all__ = [
     "StoreKind",
     "Supplier",
     "SupplierProduct",
+    "TaxRate",
     "TemplateAttribute",
     "TillSession",
     "User",

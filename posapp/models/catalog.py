@@ -1,4 +1,4 @@
-"""The catalog: categories (a tree), products and their images."""
+"""The catalog: categories (a tree), tax rates, products and their images."""
 
 from __future__ import annotations
 
@@ -28,6 +28,32 @@ class Category(IdMixin, Base):
     name: Mapped[str] = mapped_column(String(100))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
+
+
+class TaxRate(IdMixin, CreatedAtMixin, Base):
+    """A tax rate products pick from: its name, rate in basis points, and included or added.
+
+    Rates are archived (``active`` False), never deleted: products and the audit log name them.
+    A product keeps a copy of its rate's ``rate_bp`` and ``included`` (the register prices from
+    the product row alone); changing a rate rewrites the copies of its products in the same
+    transaction, and order lines keep the copy they took at the sale (migration 0024).
+    ``is_default`` marks the one rate a new product starts with.
+    """
+
+    __tablename__ = "tax_rates"
+    __table_args__ = (
+        CheckConstraint("rate_bp >= 0 AND rate_bp <= 10000", name="rate_range"),
+        CheckConstraint("length(name) > 0", name="name_not_empty"),
+    )
+
+    name: Mapped[str] = mapped_column(String(60))
+    # NFKC-normalised, case-folded name: two rates cannot share a name.
+    name_key: Mapped[str] = mapped_column(String(60), unique=True)
+    rate_bp: Mapped[int] = mapped_column(default=0)
+    included: Mapped[bool] = mapped_column(default=True)
+    is_default: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Product(IdMixin, CreatedAtMixin, Base):
@@ -66,6 +92,9 @@ class Product(IdMixin, CreatedAtMixin, Base):
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), index=True)
     price_minor: Mapped[int] = money_column()
     cost_minor: Mapped[int] = money_column()
+    # The rate from the tax rates table, with a copy of its figures (kept in step by the tax
+    # rates service) that the register prices from.
+    tax_rate_id: Mapped[int | None] = mapped_column(ForeignKey("tax_rates.id"), index=True)
     tax_rate_bp: Mapped[int] = mapped_column(default=0)
     tax_included: Mapped[bool] = mapped_column(default=True)
     # Kept in step with ``unit`` by the catalog: True when quantities count thousandths (kg, m,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from posapp.models.base import Base, BigIntId, CreatedAtMixin, IdMixin, utcnow
@@ -49,6 +49,8 @@ class User(IdMixin, CreatedAtMixin, Base):
     # The home store: store notices (low stock, pickups, ready and refunded orders) reach a user
     # named by role only for this store. NULL means all stores (always so for an admin).
     store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"))
+    # The user's own language and locale (``de_DE``) for their screens; "" follows the shop's.
+    locale: Mapped[str] = mapped_column(String(16), default="", server_default=text("''"))
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 

@@ -32,7 +32,8 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import Flowable
 
-from posapp.money import current_currency, format_money
+from posapp.formats import amount, number, short_date_text
+from posapp.money import current_currency
 from posapp.reports.pdf_kit import ACCENT, ACCENT_SOFT, INK, MUTED, RULE, SUBTLE, fit, fonts, markup
 from posapp.services.coupons import (
     CampaignSection,
@@ -100,14 +101,14 @@ def _kpis(items: Sequence[tuple[str, str]], columns: int = 4) -> Table:
 
 def _figures_items(figures: Figures) -> list[tuple[str, str]]:
     return [
-        ("Codes issued", f"{figures.codes_issued:,}"),
-        ("Codes redeemed", f"{figures.codes_redeemed:,}"),
+        ("Codes issued", number(figures.codes_issued)),
+        ("Codes redeemed", number(figures.codes_redeemed)),
         ("Redemption rate", rate_text(figures.rate_bp)),
-        ("Redemptions", f"{figures.redemptions:,}"),
-        ("Discount given", format_money(figures.discount_minor)),
-        ("Revenue of orders with a code", format_money(figures.revenue_minor)),
-        ("Orders with a code", f"{figures.orders:,}"),
-        ("Average basket with a code", format_money(figures.average_basket_minor)),
+        ("Redemptions", number(figures.redemptions)),
+        ("Discount given", amount(figures.discount_minor)),
+        ("Revenue of orders with a code", amount(figures.revenue_minor)),
+        ("Orders with a code", number(figures.orders)),
+        ("Average basket with a code", amount(figures.average_basket_minor)),
     ]
 
 
@@ -232,7 +233,8 @@ def _day_chart(days: Sequence[DayRow], width: float, title: str) -> Drawing:
     chart.data = [[d.redemptions for d in days] or [0]]
     step = max(1, len(days) // 10)
     chart.categoryAxis.categoryNames = [
-        f"{d.day.day} {d.day:%b}" if i % step == 0 else "" for i, d in enumerate(days)
+        short_date_text(d.day, neutral="%-d %b") if i % step == 0 else ""
+        for i, d in enumerate(days)
     ] or [""]
     chart.bars[0].fillColor = ACCENT
     chart.bars[0].strokeColor = None
@@ -267,13 +269,13 @@ def _campaign_rows(sections: Sequence[CampaignSection]) -> list[list[str]]:
         [
             s.name,
             s.value_text,
-            f"{s.figures.codes_issued:,}",
-            f"{s.figures.codes_redeemed:,}",
+            number(s.figures.codes_issued),
+            number(s.figures.codes_redeemed),
             rate_text(s.figures.rate_bp),
-            f"{s.figures.redemptions:,}",
-            format_money(s.figures.discount_minor),
-            format_money(s.figures.revenue_minor),
-            format_money(s.figures.average_basket_minor),
+            number(s.figures.redemptions),
+            amount(s.figures.discount_minor),
+            amount(s.figures.revenue_minor),
+            amount(s.figures.average_basket_minor),
         ]
         for s in sections
     ]
@@ -295,14 +297,14 @@ _CAMPAIGN_WIDTHS: Final = tuple(w * mm for w in (30, 19, 15, 23, 19, 13, 20, 22,
 
 def _day_rows(days: Sequence[DayRow]) -> list[list[str]]:
     return [
-        [day_text(d.day), f"{d.redemptions:,}", format_money(d.discount_minor)]
+        [day_text(d.day), number(d.redemptions), amount(d.discount_minor)]
         for d in days
         if d.redemptions
     ]
 
 
 def _cashier_rows(cashiers: Sequence[CashierRow]) -> list[list[str]]:
-    return [[c.name, f"{c.redemptions:,}", format_money(c.discount_minor)] for c in cashiers]
+    return [[c.name, number(c.redemptions), amount(c.discount_minor)] for c in cashiers]
 
 
 def _overview(report: EffectivenessReport) -> list[Flowable]:
@@ -310,11 +312,11 @@ def _overview(report: EffectivenessReport) -> list[Flowable]:
     overall = report.overall
     items = _figures_items(overall)
     items[-1:] = [
-        ("Average basket with a code", format_money(overall.average_basket_minor)),
-        ("Average basket without a code", format_money(report.average_without_minor)),
-        ("Orders without a code", f"{report.orders_without:,}"),
-        ("Revenue without a code", format_money(report.revenue_without_minor)),
-        ("Campaigns", f"{len(report.campaigns):,}"),
+        ("Average basket with a code", amount(overall.average_basket_minor)),
+        ("Average basket without a code", amount(report.average_without_minor)),
+        ("Orders without a code", number(report.orders_without)),
+        ("Revenue without a code", amount(report.revenue_without_minor)),
+        ("Campaigns", number(len(report.campaigns))),
     ]
     story: list[Flowable] = [
         Paragraph(markup(report.title), s["title"]),

@@ -20,6 +20,8 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
+from posapp.formats import local_day
+from posapp.formats import number as count_text
 from posapp.reports.pdf_kit import ACCENT, ACCENT_SOFT, INK, MUTED, RULE, SUBTLE, fit, fonts
 from posapp.services.coupons import CodeSheet, OperationCancelledError
 
@@ -60,8 +62,7 @@ def validity_line(sheet: CodeSheet) -> str:
     zone = _zone(sheet.zone)
 
     def day(at: datetime) -> str:
-        local = at.astimezone(zone) if zone else at
-        return f"{local.day} {local:%b %Y}"
+        return local_day(at, zone=zone or at.tzinfo, neutral="%-d %b %Y")
 
     start = day(sheet.starts_at)
     if sheet.ends_at is None:
@@ -141,7 +142,7 @@ def _page_frame(canvas: Canvas, sheet: CodeSheet, page: int, pages: int) -> None
     canvas.drawRightString(
         width - MARGIN,
         height - MARGIN - 4 * mm,
-        f"{len(sheet.codes):,} codes · page {page} of {pages}",
+        f"{count_text(len(sheet.codes))} codes · page {page} of {pages}",
     )
     grid_top = height - MARGIN - HEADER
     cell_w = (width - 2 * MARGIN) / COLUMNS

@@ -24,7 +24,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from stdnum import ean
 
-from posapp.money import format_money, money_label
+from posapp.formats import money
+from posapp.money import format_money
 from posapp.reports.pdf_kit import fonts, printable
 from posapp.services.catalog import LabelDTO
 
@@ -103,11 +104,9 @@ def label_content(label: LabelDTO, *, currency: str = "") -> LabelContent:
     symbology, code = "Code128", barcode or label.sku
     if barcode.isdigit() and len(barcode) in {_EAN8, _UPCA, _EAN13} and ean.is_valid(barcode):
         symbology = {_EAN8: "EAN8", _UPCA: "UPCA", _EAN13: "EAN13"}[len(barcode)]
-    # No symbol given: the shop currency's (``¥1,235``; none when the shop has not set one).
+    # No symbol given: the shop currency's in its locale (``¥1,235``, ``1.234,56 €``).
     price = (
-        format_money(label.price_minor, symbol=currency)
-        if currency
-        else money_label(label.price_minor)
+        format_money(label.price_minor, symbol=currency) if currency else money(label.price_minor)
     )
     return LabelContent(label.name, price, label.sku, symbology, code)
 

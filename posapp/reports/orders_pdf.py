@@ -15,7 +15,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from posapp.money import money_label
+from posapp import formats
 from posapp.reports.pdf_kit import ACCENT_SOFT, BAND, INK, MUTED, RULE, fonts, markup
 
 METHOD_NAMES: Final = {"cash": "Cash", "card": "Card", "account": "Customer account"}
@@ -23,8 +23,8 @@ METHOD_NAMES: Final = {"cash": "Cash", "card": "Card", "account": "Customer acco
 
 
 def money(minor: int) -> str:
-    """Report money in the shop's currency with a real minus sign (``−€1,234.56``)."""
-    return money_label(minor).replace("-", "−")
+    """Report money in the shop's locale with a real minus sign (``−€1,234.56``, ``−1,00 €``)."""
+    return formats.money(minor).replace("-", "−")
 
 
 def para(value: str, style: ParagraphStyle) -> Paragraph:
@@ -101,9 +101,13 @@ def table(
     return result
 
 
-def local_time(at: datetime | None, zone: tzinfo | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """A UTC instant in the shop's (or the machine's) local time."""
-    return "" if at is None else at.astimezone(zone).strftime(fmt)
+def local_time(at: datetime | None, zone: tzinfo | None, *, clock_only: bool = False) -> str:
+    """A UTC instant as the shop's wall time in its locale (only the time when ``clock_only``)."""
+    if at is None:
+        return ""
+    if clock_only:
+        return formats.time_text(at, zone=zone)
+    return formats.datetime_text(at, zone=zone)
 
 
 @dataclass(frozen=True, slots=True)

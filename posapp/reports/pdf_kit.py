@@ -72,7 +72,7 @@ def fonts() -> Fonts:
     return Fonts("Helvetica", "Helvetica-Bold", "Courier-Bold", False)
 
 
-_BASE14: Final = str.maketrans({"−": "-", "→": "->"})
+_BASE14: Final = str.maketrans({"−": "-", "→": "->", "\u202f": "\u00a0"})
 
 
 def logo_reader(png: bytes) -> ImageReader | None:

@@ -11,7 +11,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from posapp.money import format_money
+from posapp.formats import amount, local_day
 from posapp.reports.pdf_kit import BAND, INK, MUTED, RULE, fonts, markup
 from posapp.services.purchasing import PurchaseOrderDTO, PurchasesReport, line_cost_minor
 from posapp.services.stock import format_quantity
@@ -70,7 +70,7 @@ def purchase_order_pdf(order: PurchaseOrderDTO) -> bytes:
     story: list[Any] = [
         Paragraph(markup(f"Purchase order {order.number}"), st["title"]),
         Paragraph(
-            markup(f"{shop} · {order.status_label} · created {order.created_at:%Y-%m-%d}"),
+            markup(f"{shop} · {order.status_label} · created {local_day(order.created_at)}"),
             st["sub"],
         ),
         Spacer(1, 5 * mm),
@@ -90,11 +90,11 @@ def purchase_order_pdf(order: PurchaseOrderDTO) -> bytes:
                 Paragraph(markup(line.sku), st["cell"]),
                 Paragraph(markup(line.name), st["cell"]),
                 format_quantity(line.ordered, by_weight=line.sold_by_weight),
-                format_money(line.cost_minor) + unit,
-                format_money(line.cost_total_minor),
+                amount(line.cost_minor) + unit,
+                amount(line.cost_total_minor),
             ]
         )
-    rows.append(["", "", "Total", "", "", format_money(order.total_minor)])
+    rows.append(["", "", "Total", "", "", amount(order.total_minor)])
     width = doc.width
     story.append(
         _table(rows, [w * width for w in (0.14, 0.14, 0.36, 0.12, 0.12, 0.12)], numeric_from=3)
@@ -114,8 +114,8 @@ def purchases_report_pdf(report: PurchasesReport, *, zone: tzinfo | None = None)
             markup(
                 f"{report.shop.legal_name or 'posapp'} · {len(report.orders)} "
                 f"order{'s' if len(report.orders) != 1 else ''} · "
-                f"ordered {format_money(report.ordered_minor)} · "
-                f"received {format_money(report.received_minor)} (cancelled orders left out)"
+                f"ordered {amount(report.ordered_minor)} · "
+                f"received {amount(report.received_minor)} (cancelled orders left out)"
             ),
             st["sub"],
         ),
@@ -127,26 +127,24 @@ def purchases_report_pdf(report: PurchasesReport, *, zone: tzinfo | None = None)
         [
             Paragraph(markup(s.supplier_name), st["cell"]),
             str(s.orders),
-            format_money(s.ordered_minor),
-            format_money(s.received_minor),
+            amount(s.ordered_minor),
+            amount(s.received_minor),
         ]
         for s in report.suppliers
     ]
-    rows.append(
-        ["Total", "", format_money(report.ordered_minor), format_money(report.received_minor)]
-    )
+    rows.append(["Total", "", amount(report.ordered_minor), amount(report.received_minor)])
     story.append(_table(rows, [w * doc.width for w in (0.49, 0.13, 0.19, 0.19)], 1))
     story += [Spacer(1, 6 * mm), Paragraph("Orders", st["bold"])]
     rows = [["Number", "Created", "Supplier", "Store", "Status", "Ordered", "Received"]]
     rows += [
         [
             row.number,
-            f"{row.created_at.astimezone(zone):%Y-%m-%d}",
+            local_day(row.created_at, zone=zone),
             Paragraph(markup(row.supplier_name), st["cell"]),
             row.store_code,
             row.status_label,
-            format_money(row.total_minor),
-            format_money(row.received_minor),
+            amount(row.total_minor),
+            amount(row.received_minor),
         ]
         for row in report.orders
     ]

@@ -20,7 +20,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from typing_extensions import override
 
-from posapp.money import div_round, format_money, to_major_str
+from posapp.formats import amount, datetime_text
+from posapp.money import div_round, to_major_str
 from posapp.reports.pdf_kit import (
     ACCENT,
     BAND,
@@ -96,7 +97,7 @@ def report_lines(plan: ReplenishmentList) -> list[ReportLine]:
             reorder_point=qty(line, line.reorder_point),
             suggested=qty(line, line.suggested),
             elsewhere=qty(line, line.elsewhere) if line.elsewhere else "—",
-            cost=format_money(line_cost_minor(line)),
+            cost=amount(line_cost_minor(line)),
         )
         for line in plan.lines
     ]
@@ -216,7 +217,7 @@ def _table(plan: ReplenishmentList, st: dict[str, ParagraphStyle], width: float)
 
 
 def _total(plan: ReplenishmentList) -> str:
-    return format_money(sum(line_cost_minor(line) for line in plan.lines))
+    return amount(sum(line_cost_minor(line) for line in plan.lines))
 
 
 def _page_decorations(plan: ReplenishmentList) -> Any:
@@ -261,10 +262,11 @@ def render_pdf(
         plan: The list to print.
         target: Where to write.
         generated: The time to print, already in the reader's time zone (default: the
-            list's own ``generated_at`` in the machine's local zone).
+            list's own ``generated_at`` in the shop's zone).
     """
     st = _styles()
-    when = generated or plan.generated_at.astimezone()
+    zone = generated.tzinfo if generated else None
+    when = datetime_text(generated or plan.generated_at, zone=zone)
     doc = SimpleDocTemplate(
         str(target) if isinstance(target, Path) else target,
         pagesize=landscape(A4),
@@ -282,7 +284,7 @@ def render_pdf(
         _p(
             f"{kind} {plan.store.code}"
             + (f" · {plan.store.address.replace(chr(10), ', ')}" if plan.store.address else "")
-            + f" · generated {when:%Y-%m-%d %H:%M}"
+            + f" · generated {when}"
             + f" · {len(plan.lines)} product{'s' if len(plan.lines) != 1 else ''} to reorder",
             st["sub"],
         ),

@@ -15,6 +15,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
+from posapp.formats import date_text, number, short_date_text
 from posapp.money import current_currency
 from posapp.reports.margin_pages import margin_story
 from posapp.reports.orders_pdf import (
@@ -43,7 +44,7 @@ def sales_report_tables(report: SalesReport) -> dict[str, list[list[str]]]:
     return {
         "Summary": [
             ["", "Amount"],
-            ["Orders", str(report.orders)],
+            ["Orders", number(report.orders)],
             ["Gross sales", money(report.gross_minor)],
             ["Discounts", money(-report.discount_minor)],
             ["Coupons", money(-report.coupon_minor)],
@@ -51,14 +52,14 @@ def sales_report_tables(report: SalesReport) -> dict[str, list[list[str]]]:
             ["Sales", money(report.sales_minor)],
             ["Refunds", money(-report.refunds_minor)],
             ["Net sales", money(report.net_minor)],
-            ["Cancelled orders", str(report.cancelled)],
+            ["Cancelled orders", number(report.cancelled)],
         ],
         "By day": [
             ["Day", "Orders", "Sales", "Refunds", "Net"],
             *[
                 [
-                    d.day.strftime("%a %Y-%m-%d"),
-                    str(d.orders),
+                    date_text(d.day, long=True),
+                    number(d.orders),
                     money(d.sales_minor),
                     money(-d.refunds_minor),
                     money(d.sales_minor - d.refunds_minor),
@@ -67,7 +68,7 @@ def sales_report_tables(report: SalesReport) -> dict[str, list[list[str]]]:
             ],
             [
                 "Total",
-                str(report.orders),
+                number(report.orders),
                 money(report.sales_minor),
                 money(-report.refunds_minor),
                 money(report.net_minor),
@@ -78,7 +79,7 @@ def sales_report_tables(report: SalesReport) -> dict[str, list[list[str]]]:
             *[
                 [
                     METHOD_NAMES.get(m.method, m.method),
-                    str(m.count),
+                    number(m.count),
                     money(m.sales_minor),
                     money(-m.refunds_minor),
                     money(m.net_minor),
@@ -89,7 +90,7 @@ def sales_report_tables(report: SalesReport) -> dict[str, list[list[str]]]:
         "By cashier": [
             ["Cashier", "Orders", "Sales", "Average sale"],
             *[
-                [c.name, str(c.orders), money(c.sales_minor), money(c.average_minor)]
+                [c.name, number(c.orders), money(c.sales_minor), money(c.average_minor)]
                 for c in report.cashiers
             ],
         ],
@@ -114,7 +115,7 @@ def _kpis(report: SalesReport) -> Flowable:
     average = report.sales_minor // report.orders if report.orders else 0
     figures = [
         (money(report.net_minor), "Net sales"),
-        (str(report.orders), "Orders"),
+        (number(report.orders), "Orders"),
         (money(average), "Average sale"),
         (money(report.refunds_minor), "Refunds"),
     ]
@@ -144,7 +145,7 @@ def _chart(report: SalesReport) -> Flowable:
     chart.categoryAxis.strokeColor = RULE
     step = max(1, len(days) // 10)
     chart.categoryAxis.categoryNames = [
-        d.day.strftime("%d %b") if i % step == 0 else "" for i, d in enumerate(days)
+        short_date_text(d.day) if i % step == 0 else "" for i, d in enumerate(days)
     ] or [""]
     chart.categoryAxis.labels.fontName = f.regular
     chart.categoryAxis.labels.fontSize = 7
@@ -157,7 +158,8 @@ def _chart(report: SalesReport) -> Flowable:
 def render_sales_report(report: SalesReport, out: BinaryIO, *, zone: tzinfo | None = None) -> None:
     """Draw the sales report as an A4 PDF into ``out``."""
     s = styles()
-    period = f"{report.date_from:%d %b %Y} – {report.date_to:%d %b %Y} · {report.store_name}"
+    first, last = (date_text(d, neutral="%d %b %Y") for d in (report.date_from, report.date_to))
+    period = f"{first} – {last} · {report.store_name}"
     story: list[Flowable] = [
         para("Sales report", s["title"]),
         para(period, s["subtitle"]),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 
-from posapp.money import format_money
+from posapp.formats import amount, date_text, datetime_text
 from posapp.services.accounts import STATUS_LABELS, StatementDTO, display
 from posapp.services.platform.dto import ShopProfile
 
@@ -64,12 +64,11 @@ class StatementReport:
 
 
 def _day(value: date) -> str:
-    return f"{value.day} {value:%b %Y}"
+    return date_text(value, neutral="%-d %b %Y")
 
 
 def _moment(value: datetime, zone: tzinfo | None) -> str:
-    local = value.astimezone(zone)
-    return f"{_day(local.date())} {local:%H:%M}"
+    return datetime_text(value, zone=zone, neutral="%-d %b %Y %H:%M")
 
 
 def statement_report(
@@ -176,4 +175,4 @@ def describe(label: str, memo: str) -> str:
 
 
 def _money(minor: int) -> str:
-    return format_money(minor)
+    return amount(minor)

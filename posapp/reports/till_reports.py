@@ -18,6 +18,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
+from posapp.formats import number
 from posapp.reports.orders_pdf import (
     METHOD_NAMES,
     Margins,
@@ -68,15 +69,15 @@ def till_report_sections(report: TillReport) -> list[Section]:
             "Sales",
             ("", "Amount"),
             (
-                ("Orders", str(report.orders_count)),
-                ("Items sold", str(report.items_sold)),
+                ("Orders", number(report.orders_count)),
+                ("Items sold", number(report.items_sold)),
                 ("Gross sales", money(report.gross_minor)),
                 ("Discounts", money(-report.discount_minor)),
                 ("Coupons", money(-report.coupon_minor)),
                 ("Tax (included and added)", money(report.tax_minor)),
                 ("Refunds", money(-report.refunds_minor)),
-                ("Cancelled orders", str(report.cancelled_count)),
-                ("No-sale drawer opens", str(report.no_sale_count)),
+                ("Cancelled orders", number(report.cancelled_count)),
+                ("No-sale drawer opens", number(report.no_sale_count)),
             ),
             ("Net sales", money(report.sales_minor - report.refunds_minor)),
         ),
@@ -86,7 +87,7 @@ def till_report_sections(report: TillReport) -> list[Section]:
             tuple(
                 (
                     METHOD_NAMES.get(m.method, m.method),
-                    str(m.count),
+                    number(m.count),
                     money(m.sales_minor),
                     money(-m.refunds_minor),
                     money(m.net_minor),
@@ -95,7 +96,7 @@ def till_report_sections(report: TillReport) -> list[Section]:
             ),
             (
                 "Total",
-                str(sum(m.count for m in report.methods)),
+                number(sum(m.count for m in report.methods)),
                 money(sum(m.sales_minor for m in report.methods)),
                 money(-sum(m.refunds_minor for m in report.methods)),
                 money(sum(m.net_minor for m in report.methods)),
@@ -157,7 +158,7 @@ def till_report_sections(report: TillReport) -> list[Section]:
                 ("Time", "By", "Reason", "Amount"),
                 tuple(
                     (
-                        local_time(m.created_at, None, "%H:%M"),
+                        local_time(m.created_at, None, clock_only=True),
                         m.user_name,
                         m.reason,
                         money(m.amount_minor),

@@ -32,14 +32,16 @@ from posapp.events import SettingChanged
 from posapp.services.backend import Backend
 from posapp.services.platform.dto import StoreDTO, UserDTO
 from posapp.services.platform.errors import ServiceError
-from posapp.services.shop import CURRENCY_KEY
+from posapp.services.shop import FORMAT_KEYS
 from posapp.services.staff import Permission, has_permission
 from posapp.ui.accounts import AccountsTab, CustomersTab
 from posapp.ui.catalog import CatalogTab
 from posapp.ui.coupons import CouponsTab
 from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.lifetime import one_use
 from posapp.ui.kit.operation import drain
 from posapp.ui.kit.qt_compat import emit
+from posapp.ui.kit.region import apply_user_locale
 from posapp.ui.kit.resources import PALETTE, icon
 from posapp.ui.kit.session import SessionEndedEvent, error_text
 from posapp.ui.kit.widgets import SPACING, StatusItem, icon_label, status_separator
@@ -52,7 +54,7 @@ from posapp.ui.notifications import (
     wire_notifications,
 )
 from posapp.ui.orders import OrdersTab
-from posapp.ui.staff import IdleLock, UsersTab
+from posapp.ui.staff import IdleLock, LanguageDialog, UsersTab
 from posapp.ui.stores import StoresTab
 
 _log = logging.getLogger(__name__)
@@ -167,6 +169,7 @@ class MainWindow(QMainWindow):
         self._backend = backend
         self._bus = bus
         self._user = user
+        apply_user_locale(user.locale)  # this user's formats (else the shop's) on every screen
         self.setObjectName("mainWindow")
         stores = self._load_stores()
         self._store_names = {store.id: store.name for store in stores}
@@ -198,9 +201,18 @@ class MainWindow(QMainWindow):
         bus.flush()  # deliver what was held while nobody listened (the log-in, say)
 
     def _on_setting_changed(self, event: SettingChanged) -> None:
-        """Format amounts in the shop's new currency (changed here or on another register)."""
-        if event.key == CURRENCY_KEY:
+        """Format in the shop's new currency, locale or zone (changed here or elsewhere)."""
+        if event.key in FORMAT_KEYS:
             self._backend.shop.apply_currency()
+            apply_user_locale(self._user.locale)
+
+    @Slot()
+    def choose_language(self) -> None:
+        """Let the user choose their own locale (Ctrl+Alt+L); screens follow it from now on."""
+        with one_use(LanguageDialog(self._backend.staff, self._user, self)) as dialog:
+            if dialog.exec() and dialog.saved is not None:
+                self._user = dialog.saved
+                apply_user_locale(self._user.locale)
 
     @property
     def user(self) -> UserDTO:
@@ -268,6 +280,10 @@ class MainWindow(QMainWindow):
         self.logout_action.setToolTip("Log out and lock the register (Ctrl+L)")
         self.logout_action.triggered.connect(self._on_logout_action_triggered)
         self.addAction(self.logout_action)
+        self.language_action = QAction("Language…", self)
+        self.language_action.setShortcut(QKeySequence("Ctrl+Alt+L"))
+        self.language_action.triggered.connect(self.choose_language)
+        self.addAction(self.language_action)
 
         corner = _TabCorner(self.tabs)
         row = QHBoxLayout(corner)

@@ -130,6 +130,7 @@ GOOD = {
     "id": "1",  # token revoke ID
     "customer_id": "1",  # customer export|erase ID (issue #19)
     "reason": "asked by the customer",
+    "rate": "19",  # tax add NAME RATE, tax set --rate (issue #18)
 }
 FILES = {"backup": "new-backup.sqlite3", "restore": "no-backup.sqlite3"}
 KINDS = {
@@ -152,6 +153,7 @@ KINDS = {
     "expires": NUMBERS,
     "id": NUMBERS,
     "customer_id": NUMBERS,
+    "rate": NUMBERS,
 }
 
 

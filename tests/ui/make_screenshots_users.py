@@ -157,10 +157,11 @@ def _grab_settings(tab: UsersTab, window: QWidget, backend: Backend, admin: User
     assert isinstance(scroll, QScrollArea)
     scroll.ensureWidgetVisible(page.logo)
     paths.append(_grab(window, "settings_logo.png"))
-    page.groups.setCurrentRow(1)
+    _group(page, "Register")
     paths.append(_grab(window, "settings_register.png"))
     paths.append(_grab_printer(page, window, backend, admin))
-    page.groups.setCurrentRow(3)
+    paths.extend(_grab_region_and_taxes(page, window, backend, admin))
+    _group(page, "Security")
     for key, text in (("auth.lockout_attempts", "0"), ("till.idle_lock_minutes", "2")):
         editor = page.fields[key].editor
         assert isinstance(editor, QLineEdit)
@@ -171,11 +172,38 @@ def _grab_settings(tab: UsersTab, window: QWidget, backend: Backend, admin: User
     return paths
 
 
+def _group(page: SettingsPage, title: str) -> None:
+    titles = [page.groups.item(row).text() for row in range(page.groups.count())]
+    page.groups.setCurrentRow(titles.index(title))
+
+
+def _grab_region_and_taxes(
+    page: SettingsPage, window: QWidget, backend: Backend, admin: UserDTO
+) -> list[Path]:
+    """Region and time (a Berlin shop in German formats, weeks from Monday), then Tax rates."""
+    backend.shop.change_settings(
+        admin,
+        {"shop.locale": "de_DE", "shop_timezone": "Europe/Berlin",
+         "shop.first_day_of_week": "monday"},
+    )  # fmt: skip
+    page.load()
+    _group(page, "Region and time")
+    paths = [_grab(window, "settings_region.png")]
+    backend.shop.change_settings(admin, {"shop.locale": "", "shop.first_day_of_week": "locale"})
+    for name, rate, included in (("Standard VAT", "19", True), ("Reduced VAT", "7", True),
+                                 ("Sales tax (added)", "8.25", False)):  # fmt: skip
+        backend.catalog.add_tax_rate(admin, name, rate, included)
+    page.load()
+    _group(page, "Tax rates")
+    paths.append(_grab(window, "settings_tax_rates.png"))
+    return paths
+
+
 def _grab_printer(page: SettingsPage, window: QWidget, backend: Backend, admin: UserDTO) -> Path:
     """Printer and drawer: a network printer that is switched off, after Print test page."""
     backend.shop.change_setting(admin, "orders.receipt_printer", "network:192.0.2.50:9100")
     page.load()
-    page.groups.setCurrentRow(2)
+    _group(page, "Printer and drawer")
     page.printer_test.print_test_page()
     while page.printer_test.is_busy():
         _settle()

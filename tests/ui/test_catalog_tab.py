@@ -96,7 +96,6 @@ def test_create_a_product_with_an_image_and_search_it(
     QTest.keyClicks(editor.barcode_edit, "5012345678900")
     QTest.keyClicks(editor.name_edit, "Gala Apples 1 kg")
     QTest.keyClicks(editor.price_edit, "3.49")
-    QTest.keyClicks(editor.tax_edit, "5.5")
     editor.add_image_file(str(png_file(tmp_path)))
     qtbot.wait_until(lambda: not editor.image_busy and len(editor.images) == 1)
     assert editor.image_list.count() == 1
@@ -116,6 +115,36 @@ def test_create_a_product_with_an_image_and_search_it(
     assert search(qtbot, tab, "pear") == []
     assert tab.count_label.text() == "No product matches"
     qtmodeltester.check(tab.model)  # type: ignore[no-untyped-call]
+
+
+def test_the_editor_picks_a_tax_rate_of_the_table(
+    qtbot: QtBot, tab: CatalogTab, wired: Backend, staff: dict[str, UserDTO]
+) -> None:
+    admin = staff["admin"]
+    standard = wired.catalog.add_tax_rate(admin, "Standard VAT", "19", True)
+    reduced = wired.catalog.add_tax_rate(admin, "Reduced VAT", "5.5", False)
+    editor = open_editor(qtbot, tab)
+    assert editor.tax_combo.currentData() == standard.id  # the default
+    assert editor.tax_combo.itemText(1) == "Reduced VAT — 5.5% added"
+    QTest.keyClicks(editor.sku_edit, "TEA-1")
+    QTest.keyClicks(editor.name_edit, "Green tea")
+    QTest.keyClicks(editor.price_edit, "3.49")
+    editor.tax_combo.setFocus()
+    QTest.keyClick(editor.tax_combo, Qt.Key.Key_Down)
+    assert editor.tax_combo.currentData() == reduced.id
+    with qtbot.wait_signal(tab.search_finished, timeout=30_000):
+        editor.save_button.click()
+    assert tab.editor is None
+    [product_id] = wired.catalog.search(staff["manager"], "TEA-1").ids
+    product = wired.catalog.product(staff["manager"], product_id)
+    assert (product.tax_rate_id, product.tax_rate_bp, product.tax_included) == (
+        reduced.id,
+        550,
+        False,
+    )
+    editor = open_editor(qtbot, tab, product.id)
+    assert editor.tax_combo.currentData() == reduced.id
+    editor.reject()
 
 
 def test_editor_points_at_the_bad_field_and_saves_nothing(

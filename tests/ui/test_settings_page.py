@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PIL import Image
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPlainTextEdit
 from pytestqt.qtbot import QtBot
@@ -17,6 +18,7 @@ from posapp.ui.main_window import MainWindow
 from posapp.ui.staff.idle_lock import IdleLock
 from posapp.ui.staff.settings_page import SettingsPage
 from posapp.ui.staff.tab import SETTINGS_PAGE, UsersTab
+from posapp.ui.staff.tax_rates import TaxRateDialog
 from tests.ui.users_support import FakeMonotonic, make_users_tab
 
 
@@ -57,10 +59,11 @@ def test_groups_values_and_bounds_are_shown(
     assert groups == [
         "Shop profile",
         "Register",
+        "Tax rates",
         "Printer and drawer",
         "Security",
         "Customer accounts",
-        "Time",
+        "Region and time",
     ]
     cap = page.fields["orders.discount_cap_bp"]
     assert line(page, "orders.discount_cap_bp").text() == "15"
@@ -198,7 +201,7 @@ def test_print_test_page_uses_the_typed_printer_off_the_gui_thread(
     qtbot: QtBot, ui_backend: Backend, bus: EventBus, staff: dict[str, UserDTO], tmp_path: Path
 ) -> None:
     page = settings_page(qtbot, make_users_tab(qtbot, ui_backend, bus, staff["admin"]))
-    page.groups.setCurrentRow(2)
+    page.groups.setCurrentRow(3)  # Printer and drawer, after Tax rates
     printer = line(page, "orders.receipt_printer")
     assert printer.text() == "none"
     assert page.fields["orders.drawer_kick"].text() == "cash_sales"
@@ -221,3 +224,53 @@ def test_print_test_page_uses_the_typed_printer_off_the_gui_thread(
     assert (
         ui_backend.shop.setting(staff["admin"], "orders.receipt_printer").value == "none"
     )  # not saved
+
+
+def test_tax_rates_are_added_edited_and_made_default_from_the_keyboard(
+    qtbot: QtBot, ui_backend: Backend, bus: EventBus, staff: dict[str, UserDTO]
+) -> None:
+    admin = staff["admin"]
+    ui_backend.catalog.add_tax_rate(admin, "Standard VAT", "19", True)
+    page = settings_page(qtbot, make_users_tab(qtbot, ui_backend, bus, admin))
+    section = page.tax_rates
+    assert section is not None
+    titles = [page.groups.item(row).text() for row in range(page.groups.count())]
+    page.groups.setCurrentRow(titles.index("Tax rates"))
+    assert [r.name for r in section.model.rates] == ["Standard VAT"]
+
+    def fill(dialog: TaxRateDialog) -> None:
+        dialog.name_edit.setText("Reduced VAT")
+        dialog.rate_edit.setText("101")  # refused: the dialog stays open with the reason
+        dialog.ok_button.click()
+        assert "0 to 100" in dialog.error_label.text()
+        dialog.rate_edit.setText("7")
+        dialog.ok_button.click()
+
+    _answer_dialog(qtbot, fill)
+    section.table.setFocus()
+    QTest.keySequence(section, "Ctrl+N")
+    qtbot.wait_until(lambda: len(section.model.rates) == 2, timeout=30000)
+    section.table.selectRow(1)
+    chosen = section.current()
+    assert chosen is not None
+    assert chosen.name == "Reduced VAT"
+    section.default_button.click()
+    qtbot.wait_until(lambda: section.model.rates[0].name == "Reduced VAT", timeout=30000)
+    assert section.model.rates[0].is_default
+    assert [r.is_default for r in ui_backend.catalog.tax_rates(admin)] == [True, False]
+
+
+def _answer_dialog(qtbot: QtBot, answer: Callable[[TaxRateDialog], None]) -> None:
+    """Answer the next tax rate dialog once it is shown (it runs modally)."""
+
+    def check() -> None:
+        dialog = next(
+            (w for w in QApplication.topLevelWidgets() if isinstance(w, TaxRateDialog)), None
+        )
+        if dialog is None or not dialog.isVisible():
+            QTimer.singleShot(20, check)
+            return
+        answer(dialog)
+
+    QTimer.singleShot(0, check)
+

@@ -20,6 +20,7 @@ from posapp.services.catalog.dto import (
     ProductImageDTO,
     ProductRow,
     SearchResult,
+    TaxRateDTO,
 )
 from posapp.services.catalog.images import prepare_image, read_image_file
 from posapp.services.catalog.products import archive_product, count_products, create_product
@@ -42,6 +43,14 @@ from posapp.services.catalog.rules import (
     sku_key,
 )
 from posapp.services.catalog.search import normalize_query, search_ids
+from posapp.services.catalog.taxes import (
+    TAX_RATES_KEY,
+    add_tax_rate,
+    change_tax_rate,
+    list_tax_rates,
+    rate_name,
+    set_default_tax_rate,
+)
 from posapp.services.catalog.variant_dto import (
     AttributeDraft,
     CellError,
@@ -61,6 +70,7 @@ __all__ = [
     "NAME_MAX",
     "PUBLIC_PAGE_MAX",
     "SKU_MAX",
+    "TAX_RATES_KEY",
     "AttributeDraft",
     "CatalogApi",
     "CategoryDTO",
@@ -83,12 +93,15 @@ __all__ = [
     "PublicPage",
     "PublicProduct",
     "SearchResult",
+    "TaxRateDTO",
     "TemplateDTO",
     "TemplateDraft",
     "TemplateSummary",
     "VariantDTO",
     "VariantDraft",
+    "add_tax_rate",
     "archive_product",
+    "change_tax_rate",
     "containing_condition",
     "count_products",
     "create_category",
@@ -97,14 +110,17 @@ __all__ = [
     "first_containing",
     "format_tax_rate",
     "import_file",
+    "list_tax_rates",
     "normalize_query",
     "parse_price",
     "parse_tax_rate",
     "prepare_image",
+    "rate_name",
     "read_image_file",
     "save_template",
     "search_ids",
     "search_keys",
+    "set_default_tax_rate",
     "sku_key",
     "variant_name",
 ]

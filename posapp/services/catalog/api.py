@@ -13,7 +13,7 @@ from pathlib import Path
 from posapp.services.catalog import categories as catalog_categories
 from posapp.services.catalog import csv_io as product_csv
 from posapp.services.catalog import products as catalog
-from posapp.services.catalog import public, variants
+from posapp.services.catalog import public, taxes, variants
 from posapp.services.catalog.csv_io import ImportOptions
 from posapp.services.catalog.dto import (
     CategoryDTO,
@@ -43,6 +43,7 @@ class CatalogApi(Facade):
         return catalog.lookup_product(self._context.read_uow(), actor, code, include_archived=True)
 
     categories = reads(catalog_categories.list_categories)
+    tax_rates = reads(taxes.list_tax_rates)
     templates = reads(variants.list_templates)
     template = reads(variants.get_template)
     template_of = reads(variants.template_of)
@@ -63,6 +64,10 @@ class CatalogApi(Facade):
         return catalog_categories.update_category(
             self._context.uow(), actor, category_id, name=name
         )
+
+    add_tax_rate = writes(taxes.add_tax_rate)
+    change_tax_rate = writes(taxes.change_tax_rate)
+    set_default_tax_rate = writes(taxes.set_default_tax_rate)
 
     create_product = writes(catalog.create_product)
     update_product = writes(catalog.update_product)

@@ -73,6 +73,7 @@ from posapp.services.catalog.dto import ExportReport, ImportOptions, ImportRepor
 from posapp.services.catalog.images import display_name
 from posapp.services.catalog.rules import barcode_variants, escape_cell, format_tax_rate, sku_key
 from posapp.services.catalog.search import category_paths, category_tree
+from posapp.services.catalog.taxes import pick_tax_rate
 from posapp.services.platform.audit import AuditRecord
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.files import FileTargetError, atomic_target
@@ -161,6 +162,7 @@ def import_products(
             actor_id = authorize(uow, actor, Permission.MANAGE_PRODUCTS).id
         checker = Checker(header, paths_by_key(category_tree(uow.session)), decimal_comma)
         writer = _Writer(uow, header, opts.update_existing, checker)
+        writer.actor_id = actor_id
         try:
             batch: list[CheckedRow] = []
             variants: list[VariantRow] = []
@@ -300,6 +302,10 @@ class _SearchIndex:
         self.saved = {}
 
 
+_Found = tuple[int, str, int, int, int, bool]
+"""A product the file names: id, name, price, cost, tax rate and whether tax is included."""
+
+
 class _Writer:
     """Writes checked rows in batches while the file is read (all in the caller's transaction).
 
@@ -319,6 +325,14 @@ class _Writer:
         self.changed_ids: list[int] = []
         self.price_changes: list[AuditRecord] = []
         self.index = _SearchIndex(uow)
+        self.actor_id: int | None = None
+        self.rates: dict[tuple[int, bool], int] = {}  # each (rate, included) pair's tax rate
+
+    def _rate_id(self, rate_bp: object, included: object) -> int:
+        pair = (int(str(rate_bp)), bool(included))
+        if pair not in self.rates:
+            self.rates[pair] = pick_tax_rate(self.uow, self.actor_id, None, *pair).id
+        return self.rates[pair]
 
     def write(self, rows: list[CheckedRow]) -> None:
         if not rows:
@@ -400,18 +414,18 @@ class _Writer:
                     "can change only to one counted the same way.",
                 )
 
-    def _existing(self, rows: list[CheckedRow]) -> dict[str, tuple[int, str, int, int]]:
+    def _existing(self, rows: list[CheckedRow]) -> dict[str, _Found]:
         keys = [sku_key(str(row.values["sku"])) for row in rows]
-        query = select(
-            Product.sku_key, Product.id, Product.name, Product.price_minor, Product.cost_minor
-        ).where(Product.sku_key.in_(keys))
+        p = Product
+        query = select(p.sku_key, p.id, p.name, p.price_minor, p.cost_minor, p.tax_rate_bp,
+                       p.tax_included).where(p.sku_key.in_(keys))  # fmt: skip
         return {
-            str(key): (int(pid), str(name), int(price), int(cost))
-            for key, pid, name, price, cost in self.uow.session.execute(query)
+            str(key): (int(pid), str(name), int(price), int(cost), int(rate), bool(included))
+            for key, pid, name, price, cost, rate, included in self.uow.session.execute(query)
         }
 
     def _taken_barcodes(
-        self, rows: list[CheckedRow], existing: dict[str, tuple[int, str, int, int]]
+        self, rows: list[CheckedRow], existing: dict[str, _Found]
     ) -> dict[str, tuple[int, str]]:
         wanted: dict[str, str] = {}
         for row in rows:
@@ -443,6 +457,7 @@ class _Writer:
             "cost_minor": values.get("cost", 0),
             "tax_rate_bp": values.get("tax_rate", 0),
             "tax_included": values.get("tax_included", True),
+            "tax_rate_id": self._rate_id(values.get("tax_rate", 0), values.get("tax_included", 1)),
             "unit": values.get("unit", Unit.PIECE),
             "sold_by_weight": is_measured(str(values.get("unit", Unit.PIECE))),
             "active": values.get("active", True),
@@ -451,16 +466,18 @@ class _Writer:
             "version": 1,
         }
 
-    def _update_values(
-        self, values: dict[str, object], found: tuple[int, str, int, int]
-    ) -> dict[str, object]:
+    def _update_values(self, values: dict[str, object], found: _Found) -> dict[str, object]:
         """Only the header's columns change; the version moves on, so open editors conflict."""
-        product_id, _, old_price, old_cost = found
-        full = self._insert_values(values)
+        product_id, _, old_price, old_cost, old_rate, old_included = found
+        full = self._insert_values(
+            {"tax_rate": old_rate, "tax_included": old_included} | values
+        )
         result: dict[str, object] = {"b_id": product_id, "changed_at": full["changed_at"]}
         for column, field in FIELDS.items():
             if column in self.header.index:
                 result[field] = full[field]
+        if "tax_rate" in self.header.index or "tax_included" in self.header.index:
+            result["tax_rate_id"] = full["tax_rate_id"]
         result["sku_key"] = full["sku_key"]
         if "unit" in result:
             result["sold_by_weight"] = full["sold_by_weight"]

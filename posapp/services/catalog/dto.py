@@ -52,6 +52,8 @@ class ProductDTO:
     created_at: datetime
     changed_at: datetime
     images: tuple[ProductImageDTO, ...] = ()
+    tax_rate_id: int | None = None
+    """The product's rate in the tax rates table."""
     unit: str = "pc"
 
 
@@ -91,6 +93,21 @@ class ProductDraft:
     tax_included: bool = True
     unit: str = "pc"
     """What a quantity counts (:mod:`posapp.units`); the price and cost are per that unit."""
+    tax_rate_id: int | None = None
+    """A rate of the tax rates table; its figures win over the two above (None: by figures)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TaxRateDTO:
+    """A row of the tax rates table, with the number of products that use it."""
+
+    id: int
+    name: str
+    rate_bp: int
+    included: bool
+    is_default: bool
+    active: bool
+    products: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ Field rules are in :mod:`posapp.services.catalog.rules`; search in
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 from sqlalchemy import func, select
@@ -61,6 +61,7 @@ from posapp.services.catalog.search import (
     product_rows,
     search_ids,
 )
+from posapp.services.catalog.taxes import pick_tax_rate
 from posapp.services.platform.audit import AuditRecord, values_of
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ConflictError, NotFoundError, ValidationError
@@ -106,6 +107,7 @@ class CleanProduct:
     cost_minor: int
     tax_rate_bp: int
     tax_included: bool
+    tax_rate_id: int | None = None
     unit: str = "pc"
 
 
@@ -149,6 +151,7 @@ def clean_draft(draft: ProductDraft) -> CleanProduct:
         cost_minor=_amount(draft.cost_minor, "cost", "The cost"),
         tax_rate_bp=rate,
         tax_included=bool(draft.tax_included),
+        tax_rate_id=draft.tax_rate_id,
         unit=_unit(draft.unit),
     )
 
@@ -235,6 +238,7 @@ _AUDITED: Final = (
     "category_id",
     "price_minor",
     "cost_minor",
+    "tax_rate_id",
     "tax_rate_bp",
     "tax_included",
     "unit",
@@ -289,6 +293,13 @@ def _add_images(
     return rows
 
 
+def _with_rate(uow: UnitOfWork, actor_id: int, values: CleanProduct) -> CleanProduct:
+    """``values`` with the rate of the tax rates table they name (or whose figures they have)."""
+    rate = pick_tax_rate(uow, actor_id, values.tax_rate_id, values.tax_rate_bp, values.tax_included)
+    bp, inc = rate.rate_bp, rate.included
+    return replace(values, tax_rate_id=rate.id, tax_rate_bp=bp, tax_included=inc)
+
+
 def _apply(product: Product, values: CleanProduct) -> None:
     product.sku = values.sku
     product.sku_key = values.sku_key
@@ -298,6 +309,7 @@ def _apply(product: Product, values: CleanProduct) -> None:
     product.category_id = values.category_id
     product.price_minor = values.price_minor
     product.cost_minor = values.cost_minor
+    product.tax_rate_id = values.tax_rate_id
     product.tax_rate_bp = values.tax_rate_bp
     product.tax_included = values.tax_included
     product.unit = values.unit
@@ -326,6 +338,7 @@ def create_product(
         authorize(uow, actor, Permission.MANAGE_PRODUCTS)
         _check_category(uow, values.category_id)
         _check_unique(uow, values, None)
+        values = _with_rate(uow, actor.id, values)
         now = uow.now()
         product = Product(created_at=now, changed_at=now, active=True, sold_by_weight=False)
         _apply(product, values)
@@ -368,6 +381,7 @@ def update_product(
         _check_version(uow, product, expected_version)
         _check_category(uow, values.category_id)
         _check_unique(uow, values, product.id)
+        values = _with_rate(uow, actor.id, values)
         _check_unit_change(uow, product, values.unit)
         current = sorted(product.images, key=lambda image: (image.position, image.id))
         before = _snapshot(product, len(current))

@@ -340,19 +340,28 @@ def parse_price(
 def parse_tax_rate(text: str, *, decimal_sep: str = ".") -> int:
     """Parse a tax rate typed as a percentage (``20``, ``5.5``, ``7,7 %``) into basis points.
 
+    Whatever the shop's currency: a percentage always has at most two decimals (it went
+    through the money parser once, so a yen shop stored ``20`` as 0.2 % and a dinar shop
+    refused it).
+
     Raises:
         ValidationError: not a percentage between 0 and 100 with at most two decimals.
     """
-    value = _require_str(text, "A tax rate").strip().removesuffix("%").strip()
+    value = unicodedata.normalize("NFKC", _require_str(text, "A tax rate")).strip()
+    value = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in value)
+    value = value.removesuffix("%").strip()
     if not value:
         return 0
-    try:
-        return parse_money(value, decimal_sep=decimal_sep, group_sep="", maximum=BP_PER_UNIT)
-    except MoneyError as exc:
-        raise ValidationError(
-            f"Tax rate: enter a percentage from 0 to 100 with at most two decimals, "
-            f"like 20 or 5{decimal_sep}5 (not {text.strip()[:20]!r})."
-        ) from exc
+    sep = re.escape(unicodedata.normalize("NFKC", decimal_sep))
+    match = re.fullmatch(rf"(\d{{1,3}})?(?:{sep}(\d{{0,2}}))?", value)
+    if match is not None and (match[1] or match[2]):
+        rate = int(match[1] or "0") * 100 + int((match[2] or "").ljust(2, "0"))
+        if rate <= BP_PER_UNIT:
+            return rate
+    raise ValidationError(
+        f"Tax rate: enter a percentage from 0 to 100 with at most two decimals, "
+        f"like 20 or 5{decimal_sep}5 (not {text.strip()[:20]!r})."
+    )
 
 
 def format_tax_rate(rate_bp: int, *, decimal_sep: str = ".") -> str:

@@ -366,6 +366,7 @@ _PRODUCT_BY_ID = select(
     Product.created_at,
     Product.changed_at,
     Product.unit,
+    Product.tax_rate_id,
 ).where(Product.id == bindparam("product_id"))
 _IMAGES_OF_PRODUCT = (
     select(
@@ -424,6 +425,7 @@ def product_dto(session: Session, product_id: int) -> ProductDTO | None:
         created_at=row[12],
         changed_at=row[13],
         unit=str(row[14]),
+        tax_rate_id=row[15],
         images=tuple(
             ProductImageDTO(
                 id=int(image[0]),

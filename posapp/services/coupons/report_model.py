@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
+from posapp import formats
 from posapp.money import BP_PER_UNIT, div_round
 from posapp.services.coupons.dto import value_text
 
@@ -150,22 +151,24 @@ class EffectivenessReport:
 
 
 def rate_text(rate_bp: int) -> str:
-    """Basis points as a percentage with two decimals: ``12.50 %``."""
+    """Basis points as a percentage with two decimals: ``12.50 %`` (``12,5 %`` in ``de_DE``)."""
+    if formats.current_formats().locale:
+        return formats.percent(rate_bp)
     whole, rest = divmod(rate_bp, 100)
     return f"{whole}.{rest:02d} %"
 
 
 def day_text(day: date) -> str:
-    """A calendar day for people: ``Mon 6 Apr 2026``."""
-    return f"{day:%a} {day.day} {day:%b %Y}"
+    """A calendar day for people: ``Mon 6 Apr 2026`` (``Mo. 06.04.2026`` in ``de_DE``)."""
+    return formats.date_text(day, long=True, neutral="%-d %b %Y")
 
 
 def validity_text(starts_at: datetime, ends_at: datetime | None, zone: tzinfo) -> str:
     """``6 Apr 2026 09:00 – 30 Apr 2026 00:00`` in the shop's zone (the end is exclusive)."""
-    start = starts_at.astimezone(zone).strftime("%d %b %Y %H:%M")
+    start = formats.datetime_text(starts_at, zone=zone, neutral="%d %b %Y %H:%M")
     if ends_at is None:
         return f"from {start}, no end"
-    return f"{start} – {ends_at.astimezone(zone).strftime('%d %b %Y %H:%M')}"
+    return f"{start} – {formats.datetime_text(ends_at, zone=zone, neutral='%d %b %Y %H:%M')}"
 
 
 def _figures(issued: int, facts: list[RedemptionFact]) -> Figures:

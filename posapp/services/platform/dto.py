@@ -25,6 +25,8 @@ class UserDTO:
     locked_until: datetime | None = None
     store_id: int | None = None
     """The home store (None: all stores); a store's notices reach staff by role only there."""
+    locale: str = ""
+    """The user's own locale for their screens (``de_DE``); ``""`` follows the shop's."""
 
     @property
     def display_name(self) -> str:

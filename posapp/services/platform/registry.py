@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from typing import Final, TypeVar
 
 from posapp.currency import Currency, currency_for, default_denominations
+from posapp.formats import WEEKDAYS, locale_first_weekday
 from posapp.services.platform.dto import ShopProfile
 from posapp.services.platform.setting_specs import (
     ADMIN,
@@ -34,6 +35,7 @@ from posapp.services.platform.setting_specs import (
     CurrencySpec,
     DenominationsSpec,
     IntSpec,
+    LocaleSpec,
     MoneySpec,
     NumberSpec,
     PercentSpec,
@@ -59,6 +61,7 @@ __all__ = [
     "CurrencySpec",
     "DenominationsSpec",
     "IntSpec",
+    "LocaleSpec",
     "MoneySpec",
     "NumberSpec",
     "PercentSpec",
@@ -68,6 +71,7 @@ __all__ = [
     "Spec",
     "TextSpec",
     "ZoneSpec",
+    "first_weekday",
     "logo_bytes",
     "read",
     "read_stored",
@@ -87,7 +91,7 @@ PROFILE, REGISTER, HARDWARE, SECURITY, ACCOUNTS, CLOCK = (
     "Printer and drawer",
     "Security",
     "Customer accounts",
-    "Time",
+    "Region and time",
 )
 GROUPS: Final = (PROFILE, REGISTER, HARDWARE, SECURITY, ACCOUNTS, CLOCK)
 """The groups in the order the Settings page shows them."""
@@ -173,13 +177,22 @@ WITHDRAWAL_APPROVAL = MoneySpec("accounts.withdrawal_approval_minor", ACCOUNTS,
 SHOP_TIMEZONE = ZoneSpec("shop_timezone", CLOCK, "Time zone",
                          "The shop's time zone for receipts, reports and days; empty uses this "
                          "computer's.", "")  # fmt: skip
+SHOP_LOCALE = LocaleSpec("shop.locale", CLOCK, "Locale",
+                         "How documents write dates, numbers and money (de_DE: 07.12.2026, "
+                         "1.234,56 €); each user may choose their own for their screens. Empty "
+                         "keeps posapp's neutral formats (2026-12-07, €1,234.56).", "")  # fmt: skip
+FIRST_DAY = ChoiceSpec("shop.first_day_of_week", CLOCK, "First day of the week",
+                       "Where calendars start a week and where weekly report ranges begin.",
+                       "locale",
+                       choices=(("locale", "As the shop's locale says"),
+                                *((day.lower(), day) for day in WEEKDAYS)))  # fmt: skip
 
 SETTINGS: Final[tuple[AnySpec, ...]] = (
     LEGAL_NAME, ADDRESS, VAT_NUMBER, RECEIPT_HEADER, RECEIPT_FOOTER, CURRENCY,
     DISCOUNT_CAP_BP, CARD_DETAILS, DENOMINATIONS, SCALE_PREFIXES, SCALE_ITEM_DIGITS, SCALE_VALUE,
     SCALE_VALUE_DIGITS, SCALE_DECIMALS, RECEIPT_PRINTER, DRAWER_KICK,
     IDLE_LOCK_MINUTES, LOCKOUT_ATTEMPTS, LOCKOUT_MINUTES,
-    WITHDRAWAL_APPROVAL, SHOP_TIMEZONE,
+    WITHDRAWAL_APPROVAL, SHOP_TIMEZONE, SHOP_LOCALE, FIRST_DAY,
 )  # fmt: skip
 """Every setting, in the order the Settings page and ``posapp settings list`` show them."""
 
@@ -259,6 +272,14 @@ def logo_bytes(raw: object) -> bytes:
 def shop_currency(uow: UnitOfWork) -> Currency:
     """The shop's currency (setting ``shop.currency``) inside a running unit of work."""
     return currency_for(read(uow, CURRENCY))
+
+
+def first_weekday(uow: UnitOfWork) -> int:
+    """The shop's first day of the week (``0`` Monday … ``6`` Sunday), else its locale's."""
+    chosen = read(uow, FIRST_DAY)
+    if chosen in (day.lower() for day in WEEKDAYS):
+        return [day.lower() for day in WEEKDAYS].index(chosen)
+    return locale_first_weekday(read(uow, SHOP_LOCALE))
 
 
 def shop_denominations(uow: UnitOfWork) -> tuple[int, ...]:

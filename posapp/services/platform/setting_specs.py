@@ -3,8 +3,8 @@
 A :class:`Spec` is one setting of :mod:`posapp.services.platform.registry`: its key, meaning,
 default and who may change it, with the rules of its kind — a whole number, a number with
 decimals, a percentage stored in basis points, an amount stored in minor units, free text, one
-of a few choices, an IANA time zone, an ISO 4217 currency code, a list of notes and coins, or
-a receipt printer's address.
+of a few choices, an IANA time zone, an ISO 4217 currency code, a locale, a list of notes and
+coins, or a receipt printer's address.
 :meth:`Spec.parse` reads what a person typed and says what is wrong in a
 :class:`SettingValueError`; :meth:`Spec.coerce` reads what is stored (also what earlier
 versions stored).
@@ -21,6 +21,7 @@ from typing import Final, Generic, TypeVar
 from zoneinfo import available_timezones
 
 from posapp.currency import CurrencyError, currency_codes, currency_for, currency_name
+from posapp.formats import LocaleError, locale_for, locale_names
 from posapp.money import MoneyError, format_money, parse_money
 from posapp.services.platform.errors import ValidationError
 from posapp.services.platform.printer_address import FORMS, PrinterAddressError, parse_printer
@@ -407,6 +408,37 @@ class CurrencySpec(Spec[str]):
         return tuple((code, f"{code} – {currency_name(code)}") for code in sorted(currency_codes()))
 
 
+@dataclass(frozen=True, slots=True)
+class LocaleSpec(Spec[str]):
+    """A Babel locale id (``de_DE``, ``ja_JP``), or ``""`` for posapp's neutral formats.
+
+    ``languages``, when given, limits the locale to those languages (a user's own language must
+    be one posapp ships).
+    """
+
+    languages: tuple[str, ...] = ()
+
+    @property
+    def kind(self) -> str:  # noqa: D102
+        return "locale"
+
+    @property
+    def bounds(self) -> str:  # noqa: D102
+        if self.languages:
+            return f"a locale of {', '.join(self.languages)} such as de_DE, or empty"
+        return "a locale such as de_DE, en_GB or ja_JP, or empty for posapp's neutral formats"
+
+    def parse(self, text: str) -> str:  # noqa: D102
+        try:
+            return locale_for(text, languages=self.languages)
+        except LocaleError as exc:
+            raise SettingValueError(f"{self.label}: {exc}") from exc
+
+    def choices(self) -> tuple[tuple[str, str], ...]:
+        """Every locale the setting accepts with its English name, sorted by id."""
+        return locale_names(self.languages)
+
+
 def _unit(unit: str) -> str:
     return f" {unit}" if unit else ""
 
@@ -468,6 +500,7 @@ AnySpec = (
     | DenominationsSpec
     | PrinterSpec
     | CurrencySpec
+    | LocaleSpec
     | PrefixesSpec
 )
 """Any one setting (percent and money settings are int settings)."""

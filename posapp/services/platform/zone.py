@@ -1,6 +1,7 @@
-"""The shop's time zone: the ``shop_timezone`` setting, else the machine's.
+"""The shop's time zone (the ``shop_timezone`` setting, else the machine's) and its formats.
 
 Times are stored in UTC; receipts, reports and the local days of a date filter use this zone.
+:func:`shop_formats` adds the shop's locale and first day of the week (:mod:`posapp.formats`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from posapp.formats import Formats
 from posapp.services.platform import registry
 from posapp.services.platform.uow import UnitOfWork
 
@@ -54,3 +56,12 @@ def day_bounds(first: date, last: date, zone: tzinfo) -> tuple[datetime, datetim
     start = datetime.combine(first, time.min, tzinfo=zone)
     end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone)
     return start, end
+
+
+def shop_formats(uow: UnitOfWork) -> Formats:
+    """How the shop writes documents: its locale, time zone and first day of the week."""
+    return Formats(
+        locale=registry.read(uow, registry.SHOP_LOCALE),
+        zone=shop_zone(uow),
+        first_weekday=registry.first_weekday(uow),
+    )

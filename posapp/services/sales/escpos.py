@@ -13,7 +13,9 @@ from posapp.services.sales.receipt import ReceiptModel, receipt_text
 __all__ = ["EscposPrinter", "print_receipt"]
 
 # Thermal printers' code pages lack a few typographic characters the PDF uses.
-_PLAIN = str.maketrans({"−": "-", "•": "*", "×": "x", "…": "...", "€": "EUR"})
+_PLAIN = str.maketrans(
+    {"−": "-", "•": "*", "×": "x", "…": "...", "€": "EUR", "\u00a0": " ", "\u202f": " "}
+)
 
 
 def _line(printer: EscposPrinter, text: str) -> None:

@@ -12,7 +12,7 @@ import textwrap
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
-from posapp.money import money_label
+from posapp import formats
 from posapp.services.platform.dto import ShopProfile
 from posapp.services.sales.order_dto import OrderDetail, OrderLineDTO, PaymentDTO
 from posapp.units import format_quantity, per_unit
@@ -69,20 +69,17 @@ class ReceiptModel:
 
 
 def money(minor: int) -> str:
-    """Receipt money: the currency's symbol and decimals, a real minus sign (``−¥1,235``)."""
-    return money_label(minor).replace("-", "−")
+    """Receipt money in the shop's locale, with a real minus sign (``−¥1,235``, ``−1,00 €``)."""
+    return formats.money(minor).replace("-", "−")
 
 
 def percent(rate_bp: int) -> str:
-    """``2000`` → ``20%``, ``550`` → ``5.5%``."""
-    whole, rest = divmod(rate_bp, 100)
-    return f"{whole}%" if rest == 0 else f"{whole}.{rest:02d}".rstrip("0") + "%"
+    """``2000`` → ``20%``, ``550`` → ``5.5%`` (``5,5 %`` in the shop's ``de_DE``)."""
+    return formats.percent(rate_bp)
 
 
 def _local(at: datetime | None, zone: tzinfo | None) -> str:
-    if at is None:
-        return ""
-    return at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    return "" if at is None else formats.datetime_text(at, zone=zone)
 
 
 def _payment_row(payment: PaymentDTO) -> list[ReceiptRow]:

@@ -8,7 +8,7 @@ reads its settings through the same typed getters; this package is where people 
 from posapp.services.platform.dto import ShopProfile
 from posapp.services.platform.registry import GROUPS, SettingValueError
 from posapp.services.shop.api import ShopApi
-from posapp.services.shop.currency_guard import CURRENCY_KEY
+from posapp.services.shop.currency_guard import CURRENCY_KEY, FORMAT_KEYS
 from posapp.services.shop.dto import SettingDTO
 from posapp.services.shop.logo import LOGO_SIDE, remove_logo, set_logo, shop_logo
 from posapp.services.shop.printer_test import try_printer
@@ -23,6 +23,7 @@ from posapp.services.shop.settings_admin import (
 
 __all__ = [
     "CURRENCY_KEY",
+    "FORMAT_KEYS",
     "GROUPS",
     "LOGO_SIDE",
     "SettingDTO",

@@ -24,6 +24,7 @@ from typing import Final
 from sqlalchemy import ColumnElement, exists, or_, select
 
 from posapp.currency import Currency, currency_for
+from posapp.formats import set_current_formats
 from posapp.models import Base
 from posapp.models.accounts import CustomerAccount, LedgerAccount, LedgerEntry
 from posapp.models.catalog import Product, ProductTemplate
@@ -39,13 +40,18 @@ from posapp.models.orders import (
 from posapp.models.purchasing import PurchaseOrderLine, SupplierProduct
 from posapp.models.stores import StockLevel, StockMovement
 from posapp.money import set_current_currency
-from posapp.services.platform import registry
+from posapp.services.platform import registry, zone
 from posapp.services.platform.registry import SettingValueError
 from posapp.services.platform.settings import get_setting
 from posapp.services.platform.uow import UnitOfWork
 
 CURRENCY_KEY: Final = registry.CURRENCY.key
 """The setting holding the shop's ISO 4217 currency code."""
+
+FORMAT_KEYS: Final = frozenset(
+    {CURRENCY_KEY, registry.SHOP_LOCALE.key, registry.FIRST_DAY.key, registry.SHOP_TIMEZONE.key}
+)
+"""The settings :func:`apply_shop_currency` applies: a change to any of them calls it again."""
 
 _ANY_ROW: Final[Sequence[tuple[str, type[Base]]]] = (
     ("sales", Order),
@@ -143,8 +149,14 @@ def money_in_database(uow: UnitOfWork) -> tuple[str, ...]:
 
 
 def apply_shop_currency(uow: UnitOfWork) -> Currency:
-    """Make the shop's currency the process's current one (start-up, after a change)."""
+    """Make the shop's currency and formats the process's current ones (start-up, a change).
+
+    The formats (:func:`posapp.formats.set_current_formats`) are the shop's locale, time zone
+    and first day of the week, which every document is written in.
+    """
     with uow:
         currency = registry.shop_currency(uow)
+        formats = zone.shop_formats(uow)
     set_current_currency(currency)
+    set_current_formats(formats)
     return currency

@@ -44,6 +44,8 @@ def _choices(spec: registry.AnySpec) -> tuple[tuple[str, str], ...]:
         return (("", "This computer's time zone"), *((zone, zone) for zone in spec.zones()))
     if isinstance(spec, registry.CurrencySpec):
         return (("", "Not set (two decimals, this computer's symbol)"), *spec.choices())
+    if isinstance(spec, registry.LocaleSpec):
+        return (("", "Not set (posapp's neutral formats)"), *spec.choices())
     return ()
 
 

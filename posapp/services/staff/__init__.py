@@ -49,6 +49,7 @@ from posapp.services.staff.tokens import (
     list_tokens,
     revoke_token,
 )
+from posapp.services.staff.user_locale import set_user_locale, user_locale_choices
 from posapp.services.staff.users import (
     PASSWORD_MAX,
     PASSWORD_MIN,
@@ -116,9 +117,11 @@ __all__ = [
     "revoke_token",
     "service_user",
     "set_active",
+    "set_user_locale",
     "stores_for_command_line",
     "unlock_user",
     "update_user",
+    "user_locale_choices",
     "username_key",
     "verify_audit_chain",
     "verify_password",

@@ -14,7 +14,7 @@ from __future__ import annotations
 from posapp.services.platform import settings
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.facade import Facade, reads, writes
-from posapp.services.staff import audit, auth, home_stores, lockout, tokens, users
+from posapp.services.staff import audit, auth, home_stores, lockout, tokens, user_locale, users
 from posapp.services.staff.permissions import Permission
 from posapp.services.staff.security import Approval, check_approval
 
@@ -58,6 +58,11 @@ class StaffApi(Facade):
     set_active = writes(users.set_active)
     reset_password = writes(users.reset_password)
     unlock_user = writes(users.unlock_user)
+    set_user_locale = writes(user_locale.set_user_locale)
+
+    def locale_choices(self) -> tuple[tuple[str, str], ...]:
+        """The locales a user may choose for their screens (value, label)."""
+        return user_locale.user_locale_choices()
 
     # ---- API tokens (the HTTP API, ``posapp serve``) ----------------------------------------
 

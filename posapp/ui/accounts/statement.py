@@ -44,6 +44,7 @@ from posapp.ui.accounts.detail import figure_band
 from posapp.ui.kit.chevron import ChevronDateEdit
 from posapp.ui.kit.operation import Job, Operation, Wording
 from posapp.ui.kit.progress_dialog import DialogLook
+from posapp.ui.kit.region import start_weeks
 from posapp.ui.kit.resources import styled
 from posapp.ui.kit.widgets import SPACING, message_label, plain_label, show_message
 
@@ -186,6 +187,7 @@ class StatementDialog(QDialog):
     def _date_edit(self, day: date, name: str) -> QDateEdit:
         edit = ChevronDateEdit(_qdate(day), self)
         edit.setCalendarPopup(True)
+        start_weeks(edit)
         edit.setDisplayFormat("d MMM yyyy")
         edit.setMinimumDate(QDate(1970, 1, 1))
         edit.setMaximumDate(QDate(9998, 12, 31))

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from PySide6.QtCore import QByteArray, QLocale, QSize, Qt, Slot
 from PySide6.QtGui import QIcon, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QDialog,
     QFileDialog,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from posapp.formats import percent
 from posapp.money import format_money
 from posapp.services.catalog import (
     BARCODE_MAX,
@@ -36,9 +36,8 @@ from posapp.services.catalog import (
     PreparedImage,
     ProductDraft,
     ProductDTO,
-    format_tax_rate,
     parse_price,
-    parse_tax_rate,
+    rate_name,
 )
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ConflictError, ServiceError
@@ -140,9 +139,7 @@ class ProductEditorDialog(QDialog):
             self.unit_combo.addItem(f"{unit.label} — price per {per}", unit.value)
         self.price_edit = self._line(20, f"0{self._locale.decimalPoint()}00")
         self.cost_edit = self._line(20, f"0{self._locale.decimalPoint()}00")
-        self.tax_edit = self._line(8, "e.g. 20")
-        self.tax_included_check = QCheckBox("The price includes tax", self)
-        self.tax_included_check.setChecked(True)
+        self.tax_combo = self._tax_combo()
         self.description_edit = QPlainTextEdit(self)
         self.description_edit.setTabChangesFocus(True)
         self.description_edit.setFixedHeight(12 * SPACING)
@@ -158,7 +155,7 @@ class ProductEditorDialog(QDialog):
             "unit": self.unit_combo,
             "price": self.price_edit,
             "cost": self.cost_edit,
-            "tax_rate": self.tax_edit,
+            "tax_rate": self.tax_combo,
             "description": self.description_edit,
         }
         rows = (
@@ -169,8 +166,7 @@ class ProductEditorDialog(QDialog):
             ("&Unit:", "Unit", self.unit_combo),
             ("&Price:", "Price", self.price_edit),
             ("C&ost:", "Cost", self.cost_edit),
-            ("Ta&x rate (%):", "Tax rate in percent", self.tax_edit),
-            ("", "", self.tax_included_check),
+            ("Ta&x rate:", "Tax rate", self.tax_combo),
             ("&Description:", "Description", self.description_edit),
         )
         for text, name, widget in rows:
@@ -182,6 +178,24 @@ class ProductEditorDialog(QDialog):
             else:
                 form.addRow("", widget)
         return form
+
+    def _tax_combo(self) -> QComboBox:
+        """The rates of the tax rates table (Settings → Tax rates), the default chosen."""
+        combo = QComboBox(self)
+        combo.setToolTip("The product's tax, from Admin users → Settings → Tax rates")
+        try:
+            rates = self._catalog.tax_rates(self._user)
+        except ServiceError:
+            rates = ()
+        self._rates = {rate.id: rate for rate in rates}
+        for rate in rates:
+            kind = "included" if rate.included else "added"
+            figures = f"{percent(rate.rate_bp, locale='')} {kind}"
+            named = rate.name == rate_name(rate.rate_bp, rate.included)  # says its figures
+            combo.addItem(rate.name if named else f"{rate.name} — {figures}", rate.id)
+        if not rates:  # a new shop: the product's own figures become the first rate
+            combo.addItem("No tax (0%, included)", None)
+        return combo
 
     def _build(self) -> None:
         form = self._build_form()
@@ -300,10 +314,14 @@ class ProductEditorDialog(QDialog):
         self.unit_combo.setCurrentIndex(max(0, self.unit_combo.findData(product.unit)))
         self.price_edit.setText(self._money(product.price_minor))
         self.cost_edit.setText(self._money(product.cost_minor))
-        self.tax_edit.setText(
-            format_tax_rate(product.tax_rate_bp, decimal_sep=self._locale.decimalPoint())
-        )
-        self.tax_included_check.setChecked(product.tax_included)
+        index = self.tax_combo.findData(product.tax_rate_id)
+        if index < 0:  # saved before the table (or by figures): keep its own figures
+            kind = "included" if product.tax_included else "added"
+            self.tax_combo.insertItem(
+                0, f"{percent(product.tax_rate_bp, locale='')} {kind} (this product's)", None
+            )
+            index = 0
+        self.tax_combo.setCurrentIndex(index)
         self.description_edit.setPlainText(product.description)
         self.archived_label.setVisible(not product.active)
         self.images = [
@@ -472,10 +490,11 @@ class ProductEditorDialog(QDialog):
             cost = parse_price(cost_text, "Cost", decimal_sep=dec, group_sep=group)
         except ServiceError as exc:
             raise FieldError("cost", str(exc)) from exc
-        try:
-            rate = parse_tax_rate(self.tax_edit.text(), decimal_sep=dec)
-        except ServiceError as exc:
-            raise FieldError("tax_rate", str(exc)) from exc
+        rate_id = self.tax_combo.currentData()
+        chosen = self._rates.get(rate_id) if isinstance(rate_id, int) else None
+        own = self.product
+        rate_bp = chosen.rate_bp if chosen else own.tax_rate_bp if own else 0
+        included = chosen.included if chosen else own.tax_included if own else True
         category = self.category_combo.currentData()
         return ProductDraft(
             sku=self.sku_edit.text(),
@@ -485,8 +504,9 @@ class ProductEditorDialog(QDialog):
             description=self.description_edit.toPlainText(),
             category_id=category if isinstance(category, int) else None,
             cost_minor=cost,
-            tax_rate_bp=rate,
-            tax_included=self.tax_included_check.isChecked(),
+            tax_rate_bp=rate_bp,
+            tax_included=included,
+            tax_rate_id=chosen.id if chosen else None,
             unit=str(self.unit_combo.currentData() or Unit.PIECE),
         )
 

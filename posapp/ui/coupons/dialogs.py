@@ -40,6 +40,7 @@ from posapp.services.coupons import (
 )
 from posapp.services.platform.errors import ServiceError, ValidationError
 from posapp.ui.kit.dialogs import Ok, Save, dialog_buttons, dialog_column
+from posapp.ui.kit.region import start_weeks
 from posapp.ui.kit.widgets import SPACING, message_label
 from posapp.ui.kit.zoned import ZonedDateTimeEdit
 
@@ -119,10 +120,12 @@ class CampaignDialog(QDialog):
         now = now.replace(second=0, microsecond=0)
         self.starts_edit = ZonedDateTimeEdit(zone, now, self)
         self.starts_edit.setCalendarPopup(True)
+        start_weeks(self.starts_edit)
         self.starts_edit.setDisplayFormat("dd MMM yyyy HH:mm")
         self.ends_check = QCheckBox("Ends", self)
         self.ends_edit = ZonedDateTimeEdit(zone, now + timedelta(days=30), self)
         self.ends_edit.setCalendarPopup(True)
+        start_weeks(self.ends_edit)
         self.ends_edit.setDisplayFormat("dd MMM yyyy HH:mm")
         self.usage_box = _limit_box(self, "Total usage limit")
         self.per_customer_box = _limit_box(self, "Limit per customer")
@@ -320,6 +323,7 @@ class ReportDialog(QDialog):
         self.to_edit = QDateEdit(QDate(today.year, today.month, today.day), self)
         for edit, name in ((self.from_edit, "From"), (self.to_edit, "To")):
             edit.setCalendarPopup(True)
+            start_weeks(edit)
             edit.setDisplayFormat("dd MMM yyyy")
             edit.setAccessibleName(name)
         self.only_selected = QCheckBox(

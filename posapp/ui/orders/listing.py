@@ -46,6 +46,7 @@ from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.lifetime import one_use
 from posapp.ui.kit.qt_compat import emit
+from posapp.ui.kit.region import start_weeks
 from posapp.ui.kit.widgets import SPACING, message_label
 from posapp.ui.kit.zoned import today_in
 from posapp.ui.orders.detail import OrderDetailPanel
@@ -296,6 +297,7 @@ class OrderListView(QWidget):
         self.to_edit.setDate(today)
         for edit, name in ((self.from_edit, "From date"), (self.to_edit, "To date")):
             edit.setCalendarPopup(True)
+            start_weeks(edit)
             edit.setDisplayFormat("yyyy-MM-dd")
             edit.setAccessibleName(name)
             edit.dateChanged.connect(self.apply_filter)

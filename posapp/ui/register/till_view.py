@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from posapp.config import data_dir
+from posapp.formats import week_start
 from posapp.reports.sales_report import sales_report_pdf
 from posapp.reports.till_reports import till_report_pdf
 from posapp.services.platform.dto import UserDTO
@@ -36,6 +37,7 @@ from posapp.ui.kit.lifetime import one_use
 from posapp.ui.kit.operation import Job, Operation
 from posapp.ui.kit.progress_dialog import DialogLook
 from posapp.ui.kit.qt_compat import emit
+from posapp.ui.kit.region import start_weeks
 from posapp.ui.kit.widgets import SPACING
 from posapp.ui.kit.zoned import today_in
 from posapp.ui.register.till_dialogs import CashMoveDialog, CloseTillDialog, open_till_with_float
@@ -153,9 +155,11 @@ class TillView(QWidget):
             (self.to_edit, "Sales report to"),
         ):
             edit.setCalendarPopup(True)
+            start_weeks(edit)
             edit.setDisplayFormat("yyyy-MM-dd")
             edit.setAccessibleName(name)
         sales = self._button("Sales report", "Ctrl+Shift+S", self.sales_report)
+        self.week_button = self._button("This week", "Ctrl+Shift+W", self.this_week)
         z_again = self._button("Z report of session", "Ctrl+Shift+Z", self.z_report)
         self.sessions = QTreeWidget(box)
         self.sessions.setRootIsDecorated(False)
@@ -170,6 +174,7 @@ class TillView(QWidget):
         row.addWidget(self.from_edit)
         row.addWidget(QLabel("to", box))
         row.addWidget(self.to_edit)
+        row.addWidget(self.week_button)
         row.addWidget(sales)
         row.addStretch(1)
         row.addWidget(z_again)
@@ -322,6 +327,14 @@ class TillView(QWidget):
         self.pdf_sink(name, pdf)
 
     @Slot()
+    @Slot()
+    def this_week(self) -> None:
+        """Report from the first day of this week (the shop's first weekday) to today."""
+        today = today_in(self.sales.shop_zone())
+        day = date(today.year(), today.month(), today.day())
+        self.from_edit.setDate(today.addDays((week_start(day) - day).days))
+        self.to_edit.setDate(today)
+
     def sales_report(self) -> None:
         """The sales report for the chosen dates, made off the GUI thread."""
         first = self.from_edit.date()

@@ -34,6 +34,7 @@ from posapp.services.staff import AuditFilter, AuditRow, ExportCancelledError, S
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.operation import Job, Operation
 from posapp.ui.kit.qt_compat import emit
+from posapp.ui.kit.region import start_weeks
 from posapp.ui.kit.resources import icon
 from posapp.ui.kit.session import error_text
 from posapp.ui.kit.widgets import SPACING, message_label, show_message
@@ -102,6 +103,7 @@ class AuditView(CardPage):
         self.to_edit = QDateEdit(today, parent)
         for edit, name in ((self.from_edit, "From date"), (self.to_edit, "To date")):
             edit.setCalendarPopup(True)
+            start_weeks(edit)
             edit.setAccessibleName(name)
             edit.setDisplayFormat(QLocale().dateFormat(QLocale.FormatType.ShortFormat))
             edit.hide()

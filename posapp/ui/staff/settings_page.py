@@ -46,21 +46,26 @@ from posapp.ui.staff.dialogs import chevron_combo
 from posapp.ui.staff.logo_field import LogoField
 from posapp.ui.staff.printer_test import PrinterTestRow
 from posapp.ui.staff.setting_row import lay_out_row
+from posapp.ui.staff.tax_rates import TaxRatesSection
 
 if TYPE_CHECKING:
+    from posapp.services.catalog import CatalogApi
     from posapp.services.shop import ShopApi
 
 GROUP_TEXT = {
     "Shop profile": "Who the shop is, as printed on receipts, Z reports and statements.",
     "Register": "How the till sells: discounts, card payments, the cash count, scale barcodes.",
+    "Tax rates": "The rates products pick from; one of them is the default of new products.",
     "Printer and drawer": "The receipt printer and the cash drawer that opens through it.",
     "Security": "When the till locks itself and how wrong passwords are counted.",
     "Customer accounts": "When money leaving a customer account needs a manager.",
-    "Time": "The clock that receipts, reports and business days follow.",
+    "Region and time": "How dates, numbers and money are written, and the clock and calendar "
+    "that receipts, reports and business days follow.",
 }
 _UNITS = {"percent": "%", "money": ""}
 _TEXT_LINES = 3
 PROFILE_GROUP = "Shop profile"
+TAX_GROUP = "Tax rates"
 PRINTER_KEY = "orders.receipt_printer"
 _SHORT = 40
 """Longer defaults (the notes and coins) are not repeated under the field."""
@@ -187,11 +192,18 @@ class SettingsPage(QWidget):
     """The shop's settings by group, saved through ``backend.shop`` (admins only)."""
 
     def __init__(
-        self, shop: ShopApi, bus: EventBus, user: UserDTO, parent: QWidget | None = None
+        self,
+        shop: ShopApi,
+        bus: EventBus,
+        user: UserDTO,
+        parent: QWidget | None = None,
+        *,
+        catalog: CatalogApi | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("settingsPage")
         self._shop, self._user = shop, user
+        self.tax_rates = None if catalog is None else TaxRatesSection(catalog, user, self)
         self.fields: dict[str, SettingField] = {}
         self.groups = QListWidget(self)
         self.groups.setObjectName("settingsGroups")
@@ -271,6 +283,19 @@ class SettingsPage(QWidget):
         scroll.setWidget(body)
         return scroll
 
+    def _tax_page(self, section: TaxRatesSection) -> QWidget:
+        body = QWidget(self)
+        body.setObjectName("settingsBody")
+        column = QVBoxLayout(body)
+        column.setContentsMargins(4 * SPACING, 3 * SPACING, 4 * SPACING, 3 * SPACING)
+        column.setSpacing(0)
+        column.addWidget(plain_label(TAX_GROUP, body, "groupTitle"))
+        column.addSpacing(SPACING // 2)
+        column.addWidget(plain_label(GROUP_TEXT[TAX_GROUP], body, "pageSubtitle"))
+        column.addSpacing(2 * SPACING)
+        column.addWidget(section, 1)
+        return body
+
     def load(self) -> None:
         """Read the settings and build (or refresh) the page."""
         try:
@@ -284,6 +309,9 @@ class SettingsPage(QWidget):
                 if members:
                     self.groups.addItem(group)
                     self.pages.addWidget(self._group_page(group, members))
+            if self.tax_rates is not None:
+                self.groups.insertItem(2, TAX_GROUP)
+                self.pages.insertWidget(2, self._tax_page(self.tax_rates))
             self.groups.setCurrentRow(0)
             for field in self.fields.values():
                 _on_edit(field, self._update_status)
@@ -291,6 +319,8 @@ class SettingsPage(QWidget):
             for setting in settings:
                 self.fields[setting.key].load(setting)
         self.logo.load()
+        if self.tax_rates is not None:
+            self.tax_rates.load()
         self._loaded = True
         self._update_status()
 

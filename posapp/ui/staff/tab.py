@@ -55,7 +55,9 @@ class UsersTab(Tab):
             self.audit_view = AuditView(backend.staff, bus, user, self)
             self.pages.addWidget(self.audit_view)
         if can_audit and has_permission(user, Permission.MANAGE_SETTINGS):
-            self.settings_page = SettingsPage(backend.shop, bus, user, self)
+            self.settings_page = SettingsPage(
+                backend.shop, bus, user, self, catalog=backend.catalog
+            )
             self.pages.addWidget(self.settings_page)
 
         top = QHBoxLayout()
