@@ -15,7 +15,13 @@ HOLDERS = (("Ann O'Brien", "ann@example.com", "true"), ("Bo Li", "", "false"))
 
 
 def test_each_account_gets_a_customer_and_new_ones_follow(bare: Database) -> None:
-    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads()) - {"0015"}
+    script = ScriptDirectory.from_config(alembic_config())
+    # The heads that do not need 0015 (later revisions built on it, such as 0019, do).
+    heads = {
+        head
+        for head in script.get_heads()
+        if "0015" not in {r.revision for r in script.walk_revisions("base", head)}
+    }
     for revision in sorted(heads | {"0013"}):
         upgrade(bare.engine, revision)
     with bare.engine.begin() as conn:

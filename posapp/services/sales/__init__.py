@@ -22,6 +22,7 @@ from posapp.services.sales.dto import (
     PaymentKind,
     PlacedOrder,
     ProductDTO,
+    SaleCustomerDTO,
     SaleDraft,
     StoreHeader,
 )
@@ -57,6 +58,7 @@ from posapp.services.sales.pricing import (
 )
 from posapp.services.sales.queries import order_detail
 from posapp.services.sales.receipt import ReceiptModel, ReceiptRow, percent, receipt_model
+from posapp.services.sales.receipt_email import EmailedReceipt, receipt_text
 from posapp.services.sales.report import sales_summary
 from posapp.services.sales.returns import return_items
 from posapp.services.sales.till_dto import (
@@ -89,6 +91,7 @@ __all__ = [
     "Discount",
     "DiscountKind",
     "DraftLine",
+    "EmailedReceipt",
     "ManagerApproval",
     "MethodTotal",
     "NoSaleDTO",
@@ -117,6 +120,7 @@ __all__ = [
     "ReturnLineRequest",
     "ReturnRequest",
     "ReturnResult",
+    "SaleCustomerDTO",
     "SaleDraft",
     "SalesApi",
     "SalesCashier",
@@ -140,6 +144,7 @@ __all__ = [
     "price_cart",
     "quote_sale_coupon",
     "receipt_model",
+    "receipt_text",
     "return_items",
     "sales_summary",
     "x_report",

@@ -34,8 +34,10 @@ from posapp.services.sales import (
     lookup,
     orders,
     queries,
+    receipt_email,
     report,
     returns,
+    sale_customers,
     tills,
 )
 from posapp.services.sales import parked as parking
@@ -80,6 +82,8 @@ class SalesApi(Facade):
     categories = reads(lookup.categories)
     category_products = reads(lookup.category_products)
     search_customers = reads(lookup.search_customers)
+    find_customers = reads(sale_customers.find_sale_customers)
+    add_customer = writes(sale_customers.add_sale_customer)
     quote_coupon = reads(lookup.quote_sale_coupon)
 
     discount_cap_bp = reads(in_unit_of_work(checkout_pricing.discount_cap_bp))
@@ -113,6 +117,7 @@ class SalesApi(Facade):
     cancel_order = writes(orders.cancel_order)
     return_items = writes(returns.return_items)
 
+    email_receipt = writes(receipt_email.email_receipt)
     shop_zone = reads(in_unit_of_work(zone.shop_zone))
     shop_profile = reads(in_unit_of_work(registry.shop_profile))
     printer_address = reads(in_unit_of_work(drawer.printer_address))

@@ -24,16 +24,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import cast
 
-from sqlalchemy import Table, bindparam, insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from posapp.events import OrderPlaced
-from posapp.models import CustomerAccount, Order, OrderStatus, Payment, User
+from posapp.models import Order, OrderStatus, Payment, User
 from posapp.money import format_money
 from posapp.services.notifications import enqueue_order_status_email
 from posapp.services.platform.audit import AuditRecord
 from posapp.services.platform.dto import UserDTO
-from posapp.services.platform.errors import ConflictError, NotFoundError, ValidationError
+from posapp.services.platform.errors import ConflictError, ValidationError
 from posapp.services.platform.fastsql import Prepared
 from posapp.services.platform.text import clean_text
 from posapp.services.platform.uow import UnitOfWork
@@ -60,6 +60,7 @@ from posapp.services.sales.dto import (
 from posapp.services.sales.guards import clean_last4, grant
 from posapp.services.sales.orders import IllegalTransitionError, lock_order
 from posapp.services.sales.pricing import Tender, settle
+from posapp.services.sales.sale_customers import order_customer
 from posapp.services.sales.tills import require_open_session
 from posapp.services.staff import ACTIONS, Actor, Permission, authorize, authorize_actor
 
@@ -124,6 +125,7 @@ def _check_draft(draft: SaleDraft) -> SaleDraft:
         order_discount_approval=draft.order_discount_approval,
         coupon_codes=codes,
         customer_account_id=draft.customer_account_id,
+        customer_id=draft.customer_id,
         expected_total_minor=draft.expected_total_minor,
         note=note,
         pickup=draft.pickup,
@@ -177,9 +179,6 @@ def _tenders(payments: Sequence[PaymentDraft]) -> list[Tender]:
 # The order row and the customer check, run on the session's connection like the other rows of a
 # sale (:mod:`posapp.services.sales.checkout_rows`).
 _ORDERS = cast(Table, Order.__table__)
-_SELECT_CUSTOMER = Prepared(
-    select(CustomerAccount.id).where(CustomerAccount.id == bindparam("account_id"))
-)
 _INSERT_ORDER = Prepared(insert(_ORDERS).returning(_ORDERS.c.id))
 
 
@@ -224,14 +223,7 @@ def _place(uow: UnitOfWork, actor: UserDTO, user: Actor, draft: SaleDraft) -> Pl
     require_card_details(card_rules(uow), draft.payments)
     till = require_open_session(uow)
     till_id, store_id = till.id, till.store_id
-    if (
-        draft.customer_account_id is not None
-        and _SELECT_CUSTOMER.one(
-            uow.session.connection(), {"account_id": draft.customer_account_id}
-        )
-        is None
-    ):
-        raise NotFoundError("The customer's account no longer exists.")
+    customer_id = order_customer(uow, draft.customer_account_id, draft.customer_id)
     priced = price_sale(uow, actor, user, draft)
     cart = priced.cart
     if draft.expected_total_minor is not None and draft.expected_total_minor != cart.total_minor:
@@ -259,6 +251,7 @@ def _place(uow: UnitOfWork, actor: UserDTO, user: Actor, draft: SaleDraft) -> Pl
             "register": uow.register,
             "cashier_id": user.id,
             "customer_account_id": draft.customer_account_id,
+            "customer_id": customer_id,
             "till_session_id": till_id,
             "status": status.value,
             "pickup": draft.pickup,

@@ -27,6 +27,8 @@ class OrderFilter:
     cashier_id: int | None = None
     customer_account_id: int | None = None
     number: str = ""
+    customer_id: int | None = None
+    """The customer's orders, with or without an account (issue #19)."""
 
 
 @dataclass(frozen=True, slots=True)
