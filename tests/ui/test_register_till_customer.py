@@ -10,7 +10,7 @@ import gc
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialog, QLabel
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -29,6 +29,7 @@ from tests.checkout_seed import Shop, add_coupon
 from tests.ui.lifetime_support import (
     answering,
     census,
+    flush_deletions,
     focused,
     keys_in_dialog,
     kinds_grown,
@@ -319,3 +320,17 @@ def test_ctrl_e_on_the_change_screen_emails_the_receipt(
         ).one()
         assert attachment.data.startswith(b"%PDF")
         assert "Apple Braeburn" in email.body
+
+
+def test_the_display_goes_with_its_register(
+    qtbot: QtBot, ui_backend: Backend, bus: EventBus, cashier_shop: Shop
+) -> None:
+    view = RegisterView(ui_backend.sales, bus, cashier_shop.cashier)
+    view.show()
+    # the register fills its product grid once shown; let it, before it is dropped
+    qtbot.wait_until(lambda: bool(view.grid.findChildren(QPushButton)), timeout=30000)
+    display = view.flow.display.open()
+    qtbot.wait_until(display.isVisible, timeout=30000)
+    view.deleteLater()  # a log-out drops the register
+    flush_deletions()
+    assert not any(isinstance(w, CustomerDisplay) for w in QApplication.topLevelWidgets())

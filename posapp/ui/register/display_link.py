@@ -84,7 +84,8 @@ class CustomerDisplayLink(QObject):
             name, logo = profile.legal_name or self._store_name(), profile.logo
         except ServiceError:
             name, logo = self._store_name(), b""  # the display works without the shop's details
-        display = CustomerDisplay(self._model, name, logo)
+        # A window of its own, owned by the register: it goes when the register goes (log-out).
+        display = CustomerDisplay(self._model, name, logo, self._register)
         self.sale_placed.connect(display.show_paid)
         display.destroyed.connect(self._on_display_destroyed)
         display.installEventFilter(self)
