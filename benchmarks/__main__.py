@@ -46,6 +46,7 @@ SUITES = (
     "checkout",
     "register",
     "catalog",
+    "variants",
     "memory",
     "import",
     "coupons",
@@ -165,6 +166,7 @@ def _suites(ctx: Context) -> dict[str, list[Part]]:
         bench_register,
         bench_search,
         bench_soak,
+        bench_variants,
         startup,
     )
 
@@ -197,6 +199,12 @@ def _suites(ctx: Context) -> dict[str, list[Part]]:
         "register": [
             ("scan to line painted", lambda: [bench_register.scan_figure(ctx)]),
             ("register soak", partial(bench_soak.soak_figures, ctx)),
+        ],
+        "variants": [
+            (
+                f"variant search ({largest:,} variants)",
+                partial(bench_variants.variant_figures, ctx, largest),
+            ),
         ],
         "catalog": [
             *searches,

@@ -9,7 +9,15 @@ from posapp.models.accounts import (
     LedgerTransaction,
 )
 from posapp.models.base import Base, utcnow
-from posapp.models.catalog import Category, Product, ProductImage
+from posapp.models.catalog import (
+    AttributeValue,
+    Category,
+    Product,
+    ProductImage,
+    ProductTemplate,
+    TemplateAttribute,
+    VariantValue,
+)
 from posapp.models.coupons import (
     CouponCampaign,
     CouponCode,
@@ -45,6 +53,7 @@ from posapp.models.users import ApiToken, AuditEntry, LoginThrottle, Role, Setti
 __all__ = [
     "AccountStatus",
     "ApiToken",
+    "AttributeValue",
     "AuditEntry",
     "Base",
     "CashMovement",
@@ -74,6 +83,7 @@ __all__ = [
     "PaymentMethod",
     "Product",
     "ProductImage",
+    "ProductTemplate",
     "PurchaseOrder",
     "PurchaseOrderLine",
     "PurchaseReceipt",
@@ -86,8 +96,10 @@ __all__ = [
     "StoreKind",
     "Supplier",
     "SupplierProduct",
+    "TemplateAttribute",
     "TillSession",
     "User",
+    "VariantValue",
     "campaign_categories",
     "campaign_products",
     "utcnow",

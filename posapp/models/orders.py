@@ -117,6 +117,7 @@ class OrderLine(IdMixin, Base):
         CheckConstraint("discount_minor >= 0", name="discount_not_negative"),
         CheckConstraint("order_discount_minor >= 0", name="order_discount_not_negative"),
         CheckConstraint("tax_rate_bp >= 0 AND tax_rate_bp <= 10000", name="tax_rate_range"),
+        CheckConstraint("cost_minor >= 0", name="cost_not_negative"),
     )
 
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
@@ -126,6 +127,8 @@ class OrderLine(IdMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     quantity: Mapped[int] = mapped_column(BigInteger)
     returned_qty: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The product's unit at the time of sale (:mod:`posapp.units`): what ``quantity`` counts.
+    unit: Mapped[str] = mapped_column(String(4), default="pc", server_default="pc")
     list_price_minor: Mapped[int] = money_column()
     unit_price_minor: Mapped[int] = money_column()
     # The line's own discount, its share of the order discount, its share of the coupon.
@@ -137,6 +140,9 @@ class OrderLine(IdMixin, Base):
     tax_minor: Mapped[int] = money_column()
     # What the customer pays for the line, tax included, after every discount.
     total_minor: Mapped[int] = money_column()
+    # What the units cost the shop, taken out of the stock's value when sold (issue #20): the
+    # margin stays what it was when costs move later. Lines from before 0021 carry an estimate.
+    cost_minor: Mapped[int] = mapped_column(BigInteger, server_default="0")
     override_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     discount_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
@@ -292,6 +298,7 @@ class OrderReturnLine(IdMixin, Base):
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("amount_minor >= 0", name="amount_not_negative"),
+        CheckConstraint("cost_minor >= 0", name="cost_not_negative"),
     )
 
     return_id: Mapped[int] = mapped_column(ForeignKey("order_returns.id"), index=True)
@@ -299,5 +306,8 @@ class OrderReturnLine(IdMixin, Base):
     quantity: Mapped[int] = mapped_column(BigInteger)
     amount_minor: Mapped[int] = money_column()
     restock: Mapped[bool] = mapped_column(default=True)
+    # The cost taken back from the sale's: the restocked units' share of the line's cost (the
+    # value goes back into stock); 0 for goods written off (their cost stays sold).
+    cost_minor: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
     order_return: Mapped[OrderReturn] = relationship(back_populates="lines", lazy="raise")

@@ -13,7 +13,7 @@ from pathlib import Path
 from posapp.services.catalog import categories as catalog_categories
 from posapp.services.catalog import csv_io as product_csv
 from posapp.services.catalog import products as catalog
-from posapp.services.catalog import public
+from posapp.services.catalog import public, variants
 from posapp.services.catalog.csv_io import ImportOptions
 from posapp.services.catalog.dto import (
     CategoryDTO,
@@ -43,6 +43,9 @@ class CatalogApi(Facade):
         return catalog.lookup_product(self._context.read_uow(), actor, code, include_archived=True)
 
     categories = reads(catalog_categories.list_categories)
+    templates = reads(variants.list_templates)
+    template = reads(variants.get_template)
+    template_of = reads(variants.template_of)
     labels = reads(catalog.product_labels)
 
     # the customers' reads (no acting user: active products, public fields only)
@@ -62,6 +65,7 @@ class CatalogApi(Facade):
 
     create_product = writes(catalog.create_product)
     update_product = writes(catalog.update_product)
+    save_template = writes(variants.save_template)
 
     def set_archived(
         self, actor: UserDTO, product_id: int, archived: bool, *, expected_version: int | None

@@ -4,8 +4,10 @@ File format (what the export writes and the import reads):
     A header line naming the columns, in any order, any case: ``sku``, ``name``, ``price``
     (required), ``barcode``, ``description``, ``category`` (a path such as ``Food > Fruit``),
     ``cost``, ``tax_rate`` (a percentage: ``20``, ``5.5``), ``tax_included`` and ``active``
-    (``yes``/``no``, ``true``/``false``, ``1``/``0``). Unknown columns are ignored and reported
-    as a warning; a missing required column or a column named twice stops the import.
+    (``yes``/``no``, ``true``/``false``, ``1``/``0``), ``unit`` (``pc``, ``g``, ``kg``, ``m``,
+    ``l``; empty or missing: ``pc``; prices and costs are per that unit, :mod:`posapp.units`).
+    Unknown columns are ignored and reported as a warning; a missing required column or a
+    column named twice stops the import.
 
 Import:
     * Encoding: UTF-8 with or without a byte-order mark, or UTF-16 with one. Anything else is
@@ -25,6 +27,9 @@ Import:
     * ``progress(done_lines, total_lines)`` is called after every batch and ``cancelled()``
       checked; both run on the importing thread.
 
+Variants: ``template``, ``template_name`` and ``attribute:<name>`` columns, one row per variant
+(:mod:`posapp.services.catalog.csv_variants`).
+
 Export: UTF-8 with a byte-order mark (so spreadsheets detect it), CRLF line ends, every text
 cell that starts with ``= + - @``, a tab or a carriage return prefixed with ``'`` so that a
 spreadsheet shows it instead of running it as a formula.
@@ -36,10 +41,10 @@ import csv
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, cast
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 
 from posapp.events import ProductsImported
-from posapp.models import Product
+from posapp.models import OrderLine, Product, StockMovement
 from posapp.money import to_major_str
 from posapp.services.catalog.categories import paths_by_key
 from posapp.services.catalog.csv_read import (
@@ -57,6 +62,13 @@ from posapp.services.catalog.csv_read import (
     records,
     sniff_delimiter,
 )
+from posapp.services.catalog.csv_variants import (
+    VariantRow,
+    export_columns,
+    link_variants,
+    variant_row,
+    write_rows,
+)
 from posapp.services.catalog.dto import ExportReport, ImportOptions, ImportReport
 from posapp.services.catalog.images import display_name
 from posapp.services.catalog.rules import barcode_variants, escape_cell, format_tax_rate, sku_key
@@ -67,6 +79,7 @@ from posapp.services.platform.files import FileTargetError, atomic_target
 from posapp.services.platform.progress import Cancelled, Progress, never_cancelled, no_progress
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.staff import ACTIONS, Permission, authorize
+from posapp.units import Unit, is_measured, scale_of
 
 if TYPE_CHECKING:
     from sqlalchemy import Table
@@ -150,15 +163,21 @@ def import_products(
         writer = _Writer(uow, header, opts.update_existing, checker)
         try:
             batch: list[CheckedRow] = []
+            variants: list[VariantRow] = []
             for line, record in rows:
                 row = checker.check(record, line)
                 if row is not None:
                     batch.append(row)
+                    variant = variant_row(line, row.values)
+                    if variant is not None:
+                        variants.append(variant)
                 if len(batch) >= BATCH:
                     writer.write(batch)
                     batch = []
                     _step(progress, cancelled, line, total)
             writer.write(batch)
+            if variants and not checker.problem_count:
+                link_variants(uow, checker, variants, writer.index)
             _step(progress, cancelled, total, total)
         except _CancelledError:
             uow.rollback()
@@ -255,8 +274,8 @@ class _SearchIndex:
             return
         marks = ", ".join("?" for _ in ids)
         self.uow.session.connection().exec_driver_sql(
-            "INSERT INTO products_fts(products_fts, rowid, name, sku) "
-            f"SELECT 'delete', id, name, sku FROM products WHERE id IN ({marks})",
+            "INSERT INTO products_fts(products_fts, rowid, name, sku, search_keys) "
+            f"SELECT 'delete', id, name, sku, search_keys FROM products WHERE id IN ({marks})",
             tuple(ids),
         )
 
@@ -267,7 +286,8 @@ class _SearchIndex:
             return
         marks = ", ".join("?" for _ in ids)
         self.uow.session.connection().exec_driver_sql(
-            f"INSERT INTO products_fts(rowid, name, sku) SELECT id, name, sku FROM products "
+            "INSERT INTO products_fts(rowid, name, sku, search_keys) "
+            f"SELECT id, name, sku, search_keys FROM products "
             f"WHERE id IN ({marks})",
             tuple(ids),
         )
@@ -307,6 +327,7 @@ class _Writer:
         taken_barcodes = self._taken_barcodes(rows, existing)
         new: list[dict[str, object]] = []
         changed: list[dict[str, object]] = []
+        units_wanted: dict[int, tuple[int, str]] = {}
         for row in rows:
             values = row.values
             key = sku_key(str(values["sku"]))
@@ -322,12 +343,15 @@ class _Writer:
                 new.append(self._insert_values(values))
             elif self.update_existing:
                 changed.append(self._update_values(values, found))
+                if "unit" in values:
+                    units_wanted[found[0]] = (row.line, str(values["unit"]))
             else:
                 self.checker.problem(
                     row.line,
                     f"the SKU {values['sku']} already exists (“{found[1]}”); choose "
                     "“update existing products” to change it.",
                 )
+        self._check_unit_changes(units_wanted)
         if self.checker.problem_count:
             return
         session = self.uow.session
@@ -357,6 +381,24 @@ class _Writer:
             self.index.add(changed_ids, updated=True)
             self.changed_ids.extend(changed_ids)
             self.updated += len(changed)
+
+    def _check_unit_changes(self, wanted: dict[int, tuple[int, str]]) -> None:
+        """A unit may not change between pieces and thousandths once stock or sales count it."""
+        if not wanted:
+            return
+        used = select(StockMovement.id).where(StockMovement.product_id == Product.id).exists()
+        sold = select(OrderLine.id).where(OrderLine.product_id == Product.id).exists()
+        query = select(Product.id, Product.name, Product.unit).where(
+            Product.id.in_(list(wanted)), or_(used, sold)
+        )
+        for product_id, name, unit in self.uow.session.execute(query):
+            line, new_unit = wanted[int(product_id)]
+            if scale_of(str(unit)) != scale_of(new_unit):
+                self.checker.problem(
+                    line,
+                    f"unit: “{name}” already has stock or sales counted in {unit}; its unit "
+                    "can change only to one counted the same way.",
+                )
 
     def _existing(self, rows: list[CheckedRow]) -> dict[str, tuple[int, str, int, int]]:
         keys = [sku_key(str(row.values["sku"])) for row in rows]
@@ -401,7 +443,8 @@ class _Writer:
             "cost_minor": values.get("cost", 0),
             "tax_rate_bp": values.get("tax_rate", 0),
             "tax_included": values.get("tax_included", True),
-            "sold_by_weight": False,
+            "unit": values.get("unit", Unit.PIECE),
+            "sold_by_weight": is_measured(str(values.get("unit", Unit.PIECE))),
             "active": values.get("active", True),
             "created_at": now,
             "changed_at": now,
@@ -419,6 +462,8 @@ class _Writer:
             if column in self.header.index:
                 result[field] = full[field]
         result["sku_key"] = full["sku_key"]
+        if "unit" in result:
+            result["sold_by_weight"] = full["sold_by_weight"]
         new_cost = result.get("cost_minor", old_cost)
         if result["price_minor"] != old_price or new_cost != old_cost:
             self.price_changes.append(
@@ -472,6 +517,7 @@ def _export_row(product: Product, paths: dict[int, str]) -> list[str]:
         format_tax_rate(product.tax_rate_bp),
         "yes" if product.tax_included else "no",
         "yes" if product.active else "no",
+        product.unit,
     ]
 
 
@@ -512,14 +558,21 @@ def export_products(
                 temp.open("w", encoding="utf-8-sig", newline="") as stream,
             ):
                 writer = csv.writer(stream, lineterminator="\r\n")
-                writer.writerow(COLUMNS)
+                extra = export_columns(session)
+                writer.writerow((*COLUMNS, *extra))
                 result = session.execute(query.execution_options(yield_per=BATCH))
+                batch: list[list[str]] = []
+                ids: list[int] = []
                 for product in result.scalars():
-                    writer.writerow(_export_row(product, paths))
+                    batch.append(_export_row(product, paths))
+                    ids.append(product.id)
                     rows += 1
                     if rows % BATCH == 0:
+                        write_rows(writer, session, batch, ids, extra)
+                        batch, ids = [], []
                         session.expunge_all()
                         _step(progress, cancelled, rows, total)
+                write_rows(writer, session, batch, ids, extra)
                 _step(progress, cancelled, total, total)
         except _CancelledError:
             return ExportReport(rows, cancelled=True)

@@ -24,6 +24,7 @@ from posapp.services.sales.dto import (
     ProductDTO,
     SaleCustomerDTO,
     SaleDraft,
+    ScannedItem,
     StoreHeader,
 )
 from posapp.services.sales.lookup import quote_sale_coupon
@@ -63,10 +64,12 @@ from posapp.services.sales.report import sales_summary
 from posapp.services.sales.returns import return_items
 from posapp.services.sales.till_dto import (
     CashMovementDTO,
+    MarginRow,
     MethodTotal,
     OverShortRow,
     SalesCashier,
     SalesDay,
+    SalesMargin,
     SalesProduct,
     SalesReport,
     TillReport,
@@ -93,6 +96,7 @@ __all__ = [
     "DraftLine",
     "EmailedReceipt",
     "ManagerApproval",
+    "MarginRow",
     "MethodTotal",
     "NoSaleDTO",
     "OrderDetail",
@@ -125,8 +129,10 @@ __all__ = [
     "SalesApi",
     "SalesCashier",
     "SalesDay",
+    "SalesMargin",
     "SalesProduct",
     "SalesReport",
+    "ScannedItem",
     "StatusChangeDTO",
     "StoreHeader",
     "TillReport",

@@ -272,8 +272,9 @@ def _place(uow: UnitOfWork, actor: UserDTO, user: Actor, draft: SaleDraft) -> Pl
     assert inserted is not None  # RETURNING gives the new row's id
     order_id = int(inserted[0])
     ctx = SaleContext(order_id, number, store_id, till_id, user.id, now)
-    insert_lines(uow, ctx, priced)
-    take_sale_stock(uow, ctx, draft)
+    # The stock first: the lines keep the cost of the goods the stock gave up.
+    costs = take_sale_stock(uow, ctx, draft)
+    insert_lines(uow, ctx, priced, costs)
     redeem_coupons(uow, ctx, draft, priced)
     uow.record(OrderPlaced(order_id, number, store_id, cart.total_minor, now))
     changes = [(OrderStatus.DRAFT, OrderStatus.PLACED)]

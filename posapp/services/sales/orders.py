@@ -33,6 +33,7 @@ from posapp.services.platform.text import clean_text
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.sales.dto import ManagerApproval
 from posapp.services.sales.guards import grant
+from posapp.services.sales.pricing import line_refund
 from posapp.services.sales.refunds import Refunder
 from posapp.services.staff import ACTIONS, Permission, authorize
 from posapp.services.stock import move_stock
@@ -260,6 +261,8 @@ def cancel_order(
         for line in lines:
             left = line.quantity - line.returned_qty
             if left > 0:
+                # The units not returned yet go back with their share of the line's cost.
+                cost = line_refund(line.cost_minor, line.quantity, line.returned_qty, left)
                 move_stock(
                     uow,
                     store_id=order.store_id,
@@ -271,6 +274,7 @@ def cancel_order(
                     order_id=order.id,
                     reason="Order cancelled",
                     reference=order.number,
+                    value_minor=cost,
                 )
         release_redemptions(uow, order_id=order.id, user_id=user.id)
         refunds: list[tuple[str, int]] = []

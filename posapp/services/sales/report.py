@@ -1,4 +1,4 @@
-"""Sales for a date range: totals, by day, by product, by cashier and by payment method."""
+"""Sales for a date range: totals, by day, product, cashier and payment method, and margins."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from posapp.services.platform.errors import NotFoundError, ValidationError
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.platform.zone import day_bounds, shop_zone
 from posapp.services.sales.figures import LIVE, method_totals, order_totals
+from posapp.services.sales.margin import sales_margin
 from posapp.services.sales.till_dto import (
     SalesCashier,
     SalesDay,
@@ -98,10 +99,11 @@ def sales_summary(
                 func.sum(OrderLine.quantity),
                 func.sum(OrderLine.returned_qty),
                 func.sum(OrderLine.total_minor),
+                OrderLine.unit,
             )
             .join(Order, Order.id == OrderLine.order_id)
             .where(*in_range, LIVE)
-            .group_by(OrderLine.product_id, OrderLine.sku, OrderLine.name)
+            .group_by(OrderLine.product_id, OrderLine.sku, OrderLine.name, OrderLine.unit)
             .order_by(func.sum(OrderLine.total_minor).desc(), OrderLine.sku)
         ).all()
         cashier = aliased(User)
@@ -139,12 +141,13 @@ def sales_summary(
             refunds_minor=refunds,
             days=tuple(all_days),
             products=tuple(
-                SalesProduct(sku, name, int(q), int(r or 0), int(t))
-                for sku, name, q, r, t in products
+                SalesProduct(sku, name, int(q), int(r or 0), int(t), str(unit))
+                for sku, name, q, r, t, unit in products
             ),
             cashiers=tuple(
                 SalesCashier(full or user, int(n), int(t), div_round(int(t), max(1, int(n))))
                 for full, user, n, t in cashiers
             ),
             methods=tuple(methods),
+            margin=sales_margin(uow, in_range, zone),
         )

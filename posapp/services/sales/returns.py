@@ -47,6 +47,7 @@ from posapp.services.sales.refunds import Refunder
 from posapp.services.sales.tills import TillClosedError, require_open_session
 from posapp.services.staff import ACTIONS, Permission, authorize
 from posapp.services.stock import move_stock
+from posapp.units import format_quantity
 
 __all__ = ["return_items"]
 
@@ -169,10 +170,17 @@ def _do_return(
         line = lines[wanted.order_line_id]
         left = line.quantity - line.returned_qty
         if wanted.quantity > left:
+            sold = format_quantity(line.quantity, line.unit)
             raise ValidationError(
-                f"Only {left} of {line.name} can still be returned (sold {line.quantity})."
+                f"Only {format_quantity(left, line.unit)} of {line.name} can still be returned "
+                f"(sold {sold})."
             )
         amount = line_refund(line.total_minor, line.quantity, line.returned_qty, wanted.quantity)
+        # The restocked units' share of the line's cost goes back into stock (the same
+        # cumulative share as the money); written-off goods keep their cost sold.
+        cost = 0
+        if wanted.restock:
+            cost = line_refund(line.cost_minor, line.quantity, line.returned_qty, wanted.quantity)
         changed = uow.session.execute(
             update(OrderLine)
             .where(
@@ -197,6 +205,7 @@ def _do_return(
                 order_id=order.id,
                 reason="Customer return",
                 reference=order.number,
+                value_minor=cost,
             )
         uow.session.add(
             OrderReturnLine(
@@ -205,6 +214,7 @@ def _do_return(
                 quantity=wanted.quantity,
                 amount_minor=amount,
                 restock=wanted.restock,
+                cost_minor=cost,
             )
         )
         total += amount
