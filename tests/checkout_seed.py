@@ -143,16 +143,22 @@ def seed_shop(
 
 
 def add_customer(backend: Backend, name: str = "Jane Doe", number: str = "") -> int:
-    """A customer account without ledger money (for attaching to sales)."""
-    from posapp.models import LedgerAccount
+    """A customer account without ledger money (for attaching to sales).
+
+    The account belongs to a customer record of its own, as every account the services open
+    does since migration 0015 (the register's F4 finds the customer, issue #19).
+    """
+    from posapp.models import Customer, LedgerAccount
 
     with backend.uow() as uow:
         ledger = LedgerAccount(kind="customer", name=name)
-        uow.session.add(ledger)
+        customer = Customer(name=name, email="jane@example.com", phone="+1 555 0199")
+        uow.session.add_all([ledger, customer])
         uow.flush()
         account = CustomerAccount(
             number=number or f"9{ledger.id:09d}",
             ledger_account_id=ledger.id,
+            customer_id=customer.id,
             holder_name=name,
             email="jane@example.com",
             phone="+1 555 0199",

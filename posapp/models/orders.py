@@ -77,6 +77,9 @@ class Order(IdMixin, CreatedAtMixin, Base):
     customer_account_id: Mapped[int | None] = mapped_column(
         ForeignKey("customer_accounts.id"), index=True
     )
+    # The customer (the person) the sale was made to, with or without an account (issue #19);
+    # a sale charged to an account records the account's customer too.
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
     till_session_id: Mapped[int | None] = mapped_column(ForeignKey("till_sessions.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default=OrderStatus.DRAFT.value)
     pickup: Mapped[bool] = mapped_column(default=False)

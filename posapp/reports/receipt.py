@@ -190,6 +190,13 @@ def render_receipt(model: ReceiptModel, out: BinaryIO) -> None:
     canvas.save()
 
 
+def receipt_model_pdf(model: ReceiptModel) -> bytes:
+    """The PDF of a receipt model already decided (the renderer of an emailed receipt)."""
+    buffer = BytesIO()
+    render_receipt(model, buffer)
+    return buffer.getvalue()
+
+
 def receipt_pdf(
     order: OrderDetail,
     *,

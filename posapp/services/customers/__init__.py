@@ -15,8 +15,8 @@ from posapp.services.customers.dto import (
     HistoryEntry,
 )
 from posapp.services.customers.export import FORMATS, as_csv, as_json, export_customer
-from posapp.services.customers.manage import ERASED_NAME, erase_customer
-from posapp.services.customers.queries import customer_cursor, history_cursor
+from posapp.services.customers.manage import ERASED_NAME, erase_customer, register_customer
+from posapp.services.customers.queries import customer_cursor, history_cursor, search_customers
 from posapp.services.customers.validation import clean_name
 
 __all__ = [
@@ -38,4 +38,6 @@ __all__ = [
     "erase_customer",
     "export_customer",
     "history_cursor",
+    "register_customer",
+    "search_customers",
 ]

@@ -9,9 +9,17 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 
-from posapp.models import AccountStatus, Customer, CustomerAccount, LedgerAccount, OutboxEmail
+from posapp.models import (
+    AccountStatus,
+    Customer,
+    CustomerAccount,
+    LedgerAccount,
+    Order,
+    OutboxAttachment,
+    OutboxEmail,
+)
 from posapp.models.notifications import OutboxStatus
 from posapp.services.customers.dto import CustomerAccountRef, CustomerDraft, CustomerDTO
 from posapp.services.customers.validation import clean_draft
@@ -127,6 +135,84 @@ def create_customer(uow: UnitOfWork, actor: UserDTO, draft: CustomerDraft) -> Cu
         uow.session.add(customer)
         uow.flush()
         _audit(uow, user.id, customer.id, "customer.created", None, values_of(customer, _AUDITED))
+        dto = to_dto(uow, customer)
+        uow.commit()
+        return dto
+
+
+def _forget_emails(uow: UnitOfWork, customer_id: int, account_ids: list[int]) -> None:
+    """Blank the emails to an erased customer; cancel those still waiting; drop their files.
+
+    They are the emails to the customer's accounts and those about the customer's orders (a
+    receipt emailed at the register to a customer without an account, issue #19).
+    """
+    orders = select(Order.id).where(Order.customer_id == customer_id)
+    to_customer = or_(
+        OutboxEmail.order_id.in_(orders),
+        OutboxEmail.customer_account_id.in_(account_ids),
+    )
+    uow.session.execute(
+        delete(OutboxAttachment)
+        .where(OutboxAttachment.email_id.in_(select(OutboxEmail.id).where(to_customer)))
+        .execution_options(synchronize_session=False)
+    )
+    uow.session.execute(
+        update(OutboxEmail)
+        .where(to_customer)
+        .values(to_address="", to_name="", body=ERASED_ERROR)
+        .execution_options(synchronize_session=False)
+    )
+    uow.session.execute(
+        update(OutboxEmail)
+        .where(to_customer, OutboxEmail.status == OutboxStatus.PENDING.value)
+        .values(status=OutboxStatus.FAILED.value, next_attempt_at=None, last_error=ERASED_ERROR)
+        .execution_options(synchronize_session=False)
+    )
+
+
+@requires(Permission.SELL)
+def register_customer(
+    uow: UnitOfWork, actor: UserDTO, name: str, phone: str = "", email: str = ""
+) -> CustomerDTO:
+    """Record a new customer at the register (F4's quick add): a name and a phone or an email.
+
+    Taking a walk-in's name and contact is part of selling (Square, Odoo POS and Lightspeed let
+    the cashier do it), so it needs only :attr:`Permission.SELL`; the rest of the record
+    (address, notes, tags, marketing consent) stays with those who manage customers. Consent is
+    never given here: a customer added at the till gets no marketing until they opt in.
+    Audited as ``customer.created``, with ``at the register`` as the reason.
+
+    Raises:
+        ValidationError: no name, neither a phone nor an email, or a field not acceptable.
+    """
+    clean, _tags = clean_draft(CustomerDraft(name=name, phone=phone, email=email))
+    if not clean.phone and not clean.email:
+        raise ValidationError("Enter the customer's phone number or email address.")
+    with uow:
+        user = authorize(uow, actor, Permission.SELL)
+        now = uow.now()
+        customer = Customer(
+            name=clean.name,
+            phone=clean.phone,
+            email=clean.email,
+            address="",
+            marketing_opt_in=False,
+            notes="",
+            tags="",
+            created_at=now,
+            changed_at=now,
+        )
+        uow.session.add(customer)
+        uow.flush()
+        _audit(
+            uow,
+            user.id,
+            customer.id,
+            "customer.created",
+            None,
+            values_of(customer, _AUDITED),
+            "at the register",
+        )
         dto = to_dto(uow, customer)
         uow.commit()
         return dto
@@ -268,23 +354,7 @@ def erase_customer(
                 .values(name=placeholder)
                 .execution_options(synchronize_session=False)
             )
-            uow.session.execute(
-                update(OutboxEmail)
-                .where(OutboxEmail.customer_account_id.in_(account_ids))
-                .values(to_address="", to_name="", body=ERASED_ERROR)
-                .execution_options(synchronize_session=False)
-            )
-            uow.session.execute(
-                update(OutboxEmail)
-                .where(
-                    OutboxEmail.customer_account_id.in_(account_ids),
-                    OutboxEmail.status == OutboxStatus.PENDING.value,
-                )
-                .values(
-                    status=OutboxStatus.FAILED.value, next_attempt_at=None, last_error=ERASED_ERROR
-                )
-                .execution_options(synchronize_session=False)
-            )
+        _forget_emails(uow, customer.id, account_ids)
         _audit(
             uow,
             user_id,

@@ -145,7 +145,11 @@ def _open_accounts(uow: UnitOfWork, ids: Sequence[int]) -> dict[int, tuple[int, 
 def history_rows(
     uow: UnitOfWork, customer_id: int, before: HistoryCursor | None, limit: int | None
 ) -> list[HistoryEntry]:
-    """The customer's orders newest first, after ``before`` (all of them when ``limit`` is None)."""
+    """The customer's orders newest first, after ``before`` (all of them when ``limit`` is None).
+
+    An order is the customer's when it records them (``orders.customer_id``: attached at the
+    register with or without an account) or was charged to one of their accounts.
+    """
     account_ids = select(CustomerAccount.id).where(CustomerAccount.customer_id == customer_id)
     query = (
         select(
@@ -156,8 +160,11 @@ def history_rows(
             Order.total_minor,
             CustomerAccount.number.label("account_number"),
         )
-        .join(CustomerAccount, CustomerAccount.id == Order.customer_account_id)
-        .where(Order.customer_account_id.in_(account_ids), Order.placed_at.is_not(None))
+        .outerjoin(CustomerAccount, CustomerAccount.id == Order.customer_account_id)
+        .where(
+            or_(Order.customer_id == customer_id, Order.customer_account_id.in_(account_ids)),
+            Order.placed_at.is_not(None),
+        )
     )
     if before is not None:
         at, order_id = before
@@ -195,7 +202,7 @@ def history_rows(
             returned_minor=returned.get(int(o.id), (0, 0))[1],
             returns=returned.get(int(o.id), (0, 0))[0],
             coupon_codes=tuple(codes.get(int(o.id), ())),
-            account_number=display(o.account_number),
+            account_number=display(o.account_number) if o.account_number else "",
         )
         for o in orders
     ]

@@ -34,6 +34,7 @@ OUTBOX_KIND_LABELS: Final = {
     "order_refunded": "Refunded",
     "promotion": "Promotion",
     "purchase_order": "Purchase order",
+    "receipt": "Receipt",
 }
 
 

@@ -22,6 +22,7 @@ from posapp.services.sales.dto import (
     PaymentKind,
     PlacedOrder,
     ProductDTO,
+    SaleCustomerDTO,
     SaleDraft,
     ScannedItem,
     StoreHeader,
@@ -67,6 +68,7 @@ from posapp.services.sales.public import (
 )
 from posapp.services.sales.queries import order_detail
 from posapp.services.sales.receipt import ReceiptModel, ReceiptRow, percent, receipt_model
+from posapp.services.sales.receipt_email import EmailedReceipt, receipt_text
 from posapp.services.sales.report import sales_summary
 from posapp.services.sales.returns import return_items
 from posapp.services.sales.till_dto import (
@@ -113,6 +115,7 @@ __all__ = [
     "Discount",
     "DiscountKind",
     "DraftLine",
+    "EmailedReceipt",
     "ManagerApproval",
     "MarginRow",
     "MethodTotal",
@@ -145,6 +148,7 @@ __all__ = [
     "ReturnLineRequest",
     "ReturnRequest",
     "ReturnResult",
+    "SaleCustomerDTO",
     "SaleDraft",
     "SalesApi",
     "SalesCashier",
@@ -177,6 +181,7 @@ __all__ = [
     "price_cart",
     "quote_sale_coupon",
     "receipt_model",
+    "receipt_text",
     "return_items",
     "sales_summary",
     "web_order_status",

@@ -35,8 +35,10 @@ from posapp.services.sales import (
     orders,
     public,
     queries,
+    receipt_email,
     report,
     returns,
+    sale_customers,
     tills,
     web_orders,
 )
@@ -83,6 +85,8 @@ class SalesApi(Facade):
     categories = reads(lookup.categories)
     category_products = reads(lookup.category_products)
     search_customers = reads(lookup.search_customers)
+    find_customers = reads(sale_customers.find_sale_customers)
+    add_customer = writes(sale_customers.add_sale_customer)
     quote_coupon = reads(lookup.quote_sale_coupon)
     # the web shop's basket (no acting user: active products, public fields only)
     public_basket = reads(public.price_basket)
@@ -118,6 +122,7 @@ class SalesApi(Facade):
     cancel_order = writes(orders.cancel_order)
     return_items = writes(returns.return_items)
 
+    email_receipt = writes(receipt_email.email_receipt)
     # --- orders placed online (the public API) -----------------------------------------------
 
     place_web_order = writes(web_orders.place_web_order)

@@ -25,16 +25,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
-from sqlalchemy import Table, bindparam, insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from posapp.events import OrderPlaced
-from posapp.models import CustomerAccount, Order, OrderStatus, Payment, User
+from posapp.models import Order, OrderStatus, Payment, User
 from posapp.money import format_money
 from posapp.services.notifications import enqueue_order_status_email
 from posapp.services.platform.audit import AuditRecord
 from posapp.services.platform.dto import UserDTO
-from posapp.services.platform.errors import ConflictError, NotFoundError, ValidationError
+from posapp.services.platform.errors import ConflictError, ValidationError
 from posapp.services.platform.fastsql import Prepared
 from posapp.services.platform.text import clean_text
 from posapp.services.platform.uow import UnitOfWork
@@ -61,6 +61,7 @@ from posapp.services.sales.dto import (
 from posapp.services.sales.guards import clean_last4, grant
 from posapp.services.sales.orders import IllegalTransitionError, lock_order, ready_unpaid
 from posapp.services.sales.pricing import Tender, settle
+from posapp.services.sales.sale_customers import order_customer
 from posapp.services.sales.tills import require_open_session
 from posapp.services.staff import ACTIONS, Actor, Permission, authorize, authorize_actor
 
@@ -127,6 +128,7 @@ def _check_draft(draft: SaleDraft) -> SaleDraft:
         order_discount_approval=draft.order_discount_approval,
         coupon_codes=codes,
         customer_account_id=draft.customer_account_id,
+        customer_id=draft.customer_id,
         expected_total_minor=draft.expected_total_minor,
         note=note,
         pickup=draft.pickup,
@@ -180,9 +182,6 @@ def _tenders(payments: Sequence[PaymentDraft]) -> list[Tender]:
 # The order row and the customer check, run on the session's connection like the other rows of a
 # sale (:mod:`posapp.services.sales.checkout_rows`).
 _ORDERS = cast(Table, Order.__table__)
-_SELECT_CUSTOMER = Prepared(
-    select(CustomerAccount.id).where(CustomerAccount.id == bindparam("account_id"))
-)
 _INSERT_ORDER = Prepared(insert(_ORDERS).returning(_ORDERS.c.id))
 
 
@@ -226,14 +225,6 @@ def place_order(uow: UnitOfWork, actor: UserDTO, draft: SaleDraft) -> PlacedOrde
 def _place(uow: UnitOfWork, actor: UserDTO, user: Actor, draft: SaleDraft) -> PlacedOrder:
     require_card_details(card_rules(uow), draft.payments)
     till = require_open_session(uow)
-    if (
-        draft.customer_account_id is not None
-        and _SELECT_CUSTOMER.one(
-            uow.session.connection(), {"account_id": draft.customer_account_id}
-        )
-        is None
-    ):
-        raise NotFoundError("The customer's account no longer exists.")
     priced = price_sale(uow, actor, user, draft)
     seller = Seller(user.id, till.store_id, till.store_code, till.id)
     return write_sale(uow, seller, draft, priced)
@@ -270,6 +261,7 @@ def write_sale(
         PriceChangedError, PaymentIncompleteError, InsufficientStockError, CouponRefused,
         and the account payment's refusals (wrong PIN, locked, not enough money).
     """
+    customer_id = order_customer(uow, draft.customer_account_id, draft.customer_id)
     cart = priced.cart
     if draft.expected_total_minor is not None and draft.expected_total_minor != cart.total_minor:
         raise PriceChangedError(draft.expected_total_minor, cart.total_minor)
@@ -297,6 +289,7 @@ def write_sale(
             "register": seller.register or uow.register,
             "cashier_id": seller.user_id,
             "customer_account_id": draft.customer_account_id,
+            "customer_id": customer_id,
             "till_session_id": seller.till_id,
             "status": status.value,
             "pickup": draft.pickup,

@@ -82,6 +82,21 @@ class CustomerDTO:
 
 
 @dataclass(frozen=True, slots=True)
+class SaleCustomerDTO:
+    """A customer (the person) as attached to a sale at the register (F4; issue #19).
+
+    ``account`` is the customer's open account, if any: what an account payment is charged to
+    and what the sale records beside the customer.
+    """
+
+    id: int
+    name: str
+    phone: str = ""
+    email: str = ""
+    account: CustomerDTO | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class StoreHeader:
     """What a receipt says about the store."""
 
@@ -166,6 +181,8 @@ class SaleDraft:
     expected_total_minor: int | None = None
     note: str = ""
     pickup: bool = False
+    customer_id: int | None = None
+    """The customer (the person) the sale is made to; with an account, the account's customer."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,6 +250,8 @@ class ParkedCart:
     note: str = ""
     dropped: tuple[str, ...] = ()
     """Names of products no longer sold, left out when the sale was resumed."""
+    person: SaleCustomerDTO | None = None
+    """The customer attached without (or with) an account (issue #19)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,8 @@ class OrderFilter:
     number: str = ""
     pickup_only: bool = False
     """Only orders to be collected (the till's and the web shop's)."""
+    customer_id: int | None = None
+    """The customer's orders, with or without an account (issue #19)."""
 
 
 @dataclass(frozen=True, slots=True)

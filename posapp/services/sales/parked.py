@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from posapp.models import CustomerAccount, Product, User
+from posapp.models import Customer, CustomerAccount, Product, User
 from posapp.models.orders import ParkedSale
 from posapp.money import MAX_MINOR
 from posapp.services.platform.audit import AuditRecord
@@ -23,7 +23,14 @@ from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import NotFoundError, ValidationError
 from posapp.services.platform.text import clean_text
 from posapp.services.platform.uow import UnitOfWork
-from posapp.services.sales.dto import ParkedCart, ParkedLine, ParkedSaleDTO, ProductDTO
+from posapp.services.sales.dto import (
+    CustomerDTO,
+    ParkedCart,
+    ParkedLine,
+    ParkedSaleDTO,
+    ProductDTO,
+    SaleCustomerDTO,
+)
 from posapp.services.sales.lookup import customer_dto, product_dto
 from posapp.services.sales.pricing import MAX_LINES, Discount, DiscountKind, check_quantity
 from posapp.services.sales.tills import require_open_session
@@ -63,6 +70,7 @@ def _encode(cart: ParkedCart) -> str:
             for line in cart.lines
         ],
         "customer": cart.customer.id if cart.customer else None,
+        "person": cart.person.id if cart.person else None,
         "order_discount": _discount(cart.order_discount),
         "codes": list(cart.coupon_codes),
         "note": cart.note,
@@ -82,6 +90,20 @@ def _check(cart: ParkedCart) -> None:
     for code in cart.coupon_codes:
         clean_text(code, "coupon code", limit=64, required=True)
     clean_text(cart.note, "note", limit=500)
+
+
+def _person(
+    uow: UnitOfWork, customer_id: object, account: CustomerDTO | None
+) -> SaleCustomerDTO | None:
+    """The parked sale's customer again, unless they were erased meanwhile (issue #19)."""
+    if not isinstance(customer_id, int):
+        return None
+    customer = uow.session.get(Customer, customer_id)
+    if customer is None or customer.erased_at is not None:
+        return None
+    owned = uow.session.get(CustomerAccount, account.id) if account is not None else None
+    theirs = account if owned is not None and owned.customer_id == customer.id else None
+    return SaleCustomerDTO(customer.id, customer.name, customer.phone, customer.email, theirs)
 
 
 def park_sale(
@@ -126,7 +148,7 @@ def park_sale(
             row.total_minor,
             now,
             user.full_name or user.username,
-            cart.customer.holder_name if cart.customer else "",
+            cart.customer.holder_name if cart.customer else cart.person.name if cart.person else "",
             uow.register,
         )
         uow.commit()
@@ -226,6 +248,7 @@ def resume_sale(uow: UnitOfWork, actor: UserDTO, parked_id: int) -> ParkedCart:
         if payload["customer"] is not None:
             account = uow.session.get(CustomerAccount, payload["customer"])
             customer = customer_dto(account) if account is not None else None
+        person = _person(uow, payload.get("person"), customer)
         cart = ParkedCart(
             sale_uuid=row.sale_uuid,
             lines=tuple(lines),
@@ -234,6 +257,7 @@ def resume_sale(uow: UnitOfWork, actor: UserDTO, parked_id: int) -> ParkedCart:
             coupon_codes=tuple(payload["codes"]),
             note=payload["note"],
             dropped=tuple(dropped),
+            person=person,
         )
         uow.commit()
         return cart

@@ -75,6 +75,8 @@ def _conditions(uow: UnitOfWork, filt: OrderFilter) -> list[ColumnElement[bool]]
         conditions.append(Order.customer_account_id == filt.customer_account_id)
     if filt.pickup_only:
         conditions.append(Order.pickup.is_(True))
+    if filt.customer_id is not None:
+        conditions.append(Order.customer_id == filt.customer_id)
     number = filt.number.strip().upper()[:NUMBER_MAX]
     if number:
         match = [Order.number == number, _starts_with(uow, number)]

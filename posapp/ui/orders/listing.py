@@ -41,7 +41,7 @@ from typing_extensions import override
 from posapp.events import DomainEvent
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
-from posapp.services.sales import CustomerDTO, OrderFilter, OrderRow, SalesApi
+from posapp.services.sales import OrderFilter, OrderRow, SaleCustomerDTO, SalesApi
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.lifetime import one_use
@@ -226,7 +226,7 @@ class OrderListView(QWidget):
         super().__init__(parent)
         self.setObjectName("orderListView")
         self.sales, self.user = sales, user
-        self.customer: CustomerDTO | None = None
+        self.customer: SaleCustomerDTO | None = None
         self.model = OrderListModel(sales, user)
         self.model.failed.connect(self._on_model_failed)
         self.detail = OrderDetailPanel(sales, bus, user, self)
@@ -352,7 +352,7 @@ class OrderListView(QWidget):
             date_to=_to_date(self.to_edit.date()),
             store_id=int(store) if store is not None else None,
             cashier_id=self.user.id if self.mine_check.isChecked() else None,
-            customer_account_id=self.customer.id if self.customer else None,
+            customer_id=self.customer.id if self.customer else None,
             number=self.search_edit.text().strip(),
             pickup_only=self.pickup_check.isChecked(),
         )
@@ -390,12 +390,16 @@ class OrderListView(QWidget):
     @Slot()
     def _on_customer_button_clicked(self) -> None:
         with one_use(
-            CustomerPicker(lambda t: self.sales.search_customers(self.user, t), self.customer, self)
+            CustomerPicker(
+                lambda t: self.sales.find_customers(self.user, t),
+                self.customer.name if self.customer else "",
+                self,
+            )
         ) as picker:
             if not picker.exec():
                 return
             self.customer = None if picker.detached else picker.chosen
-        self.customer_button.setText(self.customer.holder_name if self.customer else "Any customer")
+        self.customer_button.setText(self.customer.name if self.customer else "Any customer")
         self.apply_filter()
 
     @Slot(QModelIndex, QModelIndex)

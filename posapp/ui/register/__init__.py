@@ -4,9 +4,9 @@ The package's face (see docs/ARCHITECTURE.md).
 """
 
 from posapp.ui.register.dialogs import ApprovalDialog, text_dialog
-from posapp.ui.register.flow import ReceiptSink, save_and_open_receipt
 from posapp.ui.register.payment import PaymentDialog
 from posapp.ui.register.pickers import CustomerPicker
+from posapp.ui.register.receipts import ReceiptSink, save_and_open_receipt
 from posapp.ui.register.till_view import TillView
 from posapp.ui.register.view import RegisterView
 

@@ -30,6 +30,7 @@ from posapp.services.sales import (
     PricedCart,
     PriceLine,
     ProductDTO,
+    SaleCustomerDTO,
     SaleDraft,
     check_quantity,
     price_cart,
@@ -79,6 +80,9 @@ class Cart:
     sale_uuid: uuid.UUID = field(default_factory=uuid.uuid4)
     lines: list[CartLine] = field(default_factory=list)
     customer: CustomerDTO | None = None
+    """The account attached (what an account payment is charged to)."""
+    person: SaleCustomerDTO | None = None
+    """The customer attached (F4), with or without an account (issue #19)."""
     order_discount: Discount | None = None
     order_discount_approval: ManagerApproval | None = None
     coupons: list[CouponQuoteDTO] = field(default_factory=list)
@@ -252,8 +256,22 @@ class Cart:
         self._change(lambda cart: setattr(cart, "coupons", list(quotes)))
 
     def set_customer(self, customer: CustomerDTO | None) -> None:
-        """Attach (or detach) a customer."""
+        """Attach (or detach) a customer's account; the customer it belongs to goes with it."""
         self.customer = customer
+        if self.person is not None and (customer is None or self.person.account != customer):
+            self.person = None
+
+    def set_person(self, person: SaleCustomerDTO | None) -> None:
+        """Attach (or detach, with None) a customer, with their account if they have one."""
+        self.person = person
+        self.customer = person.account if person is not None else None
+
+    @property
+    def customer_name(self) -> str:
+        """The attached customer's name ("" when none is attached)."""
+        if self.person is not None:
+            return self.person.name
+        return self.customer.holder_name if self.customer is not None else ""
 
     def approve_all(self, permission: str, approval: ManagerApproval) -> None:
         """Attach a manager's approval to whatever needs ``permission`` (asked at payment)."""
@@ -290,6 +308,7 @@ class Cart:
             customer_account_id=self.customer.id if self.customer else None,
             expected_total_minor=self.priced().total_minor,
             note=self.note,
+            customer_id=self.person.id if self.person else None,
         )
 
     def parked(self) -> ParkedCart:
@@ -309,12 +328,18 @@ class Cart:
             order_discount=self.order_discount,
             coupon_codes=tuple(quote.code for quote in self.coupons),
             note=self.note,
+            person=self.person,
         )
 
     @classmethod
     def from_parked(cls, parked: ParkedCart) -> Cart:
         """Rebuild a parked sale (coupons are quoted again by the register)."""
-        cart = cls(sale_uuid=parked.sale_uuid, customer=parked.customer, note=parked.note)
+        cart = cls(
+            sale_uuid=parked.sale_uuid,
+            customer=parked.customer,
+            person=parked.person,
+            note=parked.note,
+        )
         cart.lines = [
             CartLine(no, line.product, line.quantity, line.unit_price_minor, line.discount)
             for no, line in enumerate(parked.lines, start=1)

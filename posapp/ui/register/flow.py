@@ -9,25 +9,19 @@ one way, view → flow → screen methods.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtCore import QUrl
-from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QWidget
 
-from posapp.config import data_dir
 from posapp.money import apply_rate_bp
 from posapp.reports.receipt import receipt_pdf
 from posapp.services.coupons import CouponRefused
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
-from posapp.services.platform.files import write_atomic
 from posapp.services.sales import (
     ApprovalRequiredError,
     CardRules,
     CouponQuoteDTO,
-    CustomerDTO,
     Discount,
     DiscountKind,
     ManagerApproval,
@@ -50,13 +44,15 @@ from posapp.ui.register.dialogs import (
     price_dialog,
     quantity_dialog,
 )
+from posapp.ui.register.display_link import CustomerDisplayLink
 from posapp.ui.register.drawer import CashDrawer
+from posapp.ui.register.model import CartTableModel
 from posapp.ui.register.panels import minus_money
 from posapp.ui.register.payment import PaymentDialog
 from posapp.ui.register.pickers import CustomerPicker, ParkedPicker, product_picker
+from posapp.ui.register.receipts import ReceiptEmailOffer, ReceiptSink, save_and_open_receipt
 from posapp.units import format_quantity, line_amount
 
-ReceiptSink = Callable[[str, bytes], None]
 UNKNOWN_COUPON = "unknown"
 """The refusal reason of a code that is no coupon at all (then it is an unknown code)."""
 
@@ -66,15 +62,6 @@ APPROVAL_TEXT = {
     Permission.VOID.value: "Cancelling an order needs a manager's approval.",
     Permission.REFUND_WITHOUT_RECEIPT.value: "A return without a receipt needs a manager.",
 }
-
-
-def save_and_open_receipt(number: str, pdf: bytes) -> None:
-    """The default receipt sink: keep the PDF in the data folder and open it to print."""
-    folder = data_dir() / "receipts"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{number}.pdf"
-    write_atomic(path, pdf)
-    QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(path).resolve())))
 
 
 class RegisterScreen(Protocol):
@@ -93,6 +80,11 @@ class RegisterScreen(Protocol):
     @property
     def cart(self) -> Cart:
         """The current sale."""
+        ...
+
+    @property
+    def model(self) -> CartTableModel:
+        """The cart as the register's table shows it (the customer display shows it too)."""
         ...
 
     @property
@@ -151,6 +143,9 @@ class RegisterFlow:
         self.receipt_sink: ReceiptSink = save_and_open_receipt
         self.last_order: PlacedOrder | None = None
         self.drawer = CashDrawer(view, parent, self.approval)
+        self.display = CustomerDisplayLink(
+            parent, view.model, view.sales, lambda: view.till.store_name if view.till else ""
+        )
         self._next_code = ""
 
     @property
@@ -296,20 +291,20 @@ class RegisterFlow:
     # --- customer and coupons -----------------------------------------------------------------
 
     def attach_customer(self) -> None:
-        """Attach or detach the sale's customer."""
-        view = self.view
+        """Attach a customer, with or without an account (a new one: Ctrl+N), or detach."""
+        view, user = self.view, self.view.user
         with one_use(
             CustomerPicker(
-                lambda t: view.sales.search_customers(view.user, t), self.cart.customer, self.parent
+                lambda t: view.sales.find_customers(user, t),
+                self.cart.customer_name,
+                self.parent,
+                add=lambda name, phone, email: view.sales.add_customer(user, name, phone, email),
             )
         ) as picker:
             if not picker.exec():
                 return
             detached, chosen = picker.detached, picker.chosen
-        if detached:
-            self.cart.set_customer(None)
-        elif isinstance(chosen, CustomerDTO):
-            self.cart.set_customer(chosen)
+        self.cart.set_person(None if detached else chosen)
         self.requote()
         view.refresh()
 
@@ -496,6 +491,7 @@ class RegisterFlow:
         while True:
             try:
                 placed = view.sales.place_order(view.user, self.cart.draft(payments))
+                self.display.placed(placed)  # the customer sees the change due at once
                 self.drawer.after_sale(placed)  # committed: now the receipt and the drawer
                 return placed
             except ApprovalRequiredError as exc:
@@ -525,12 +521,17 @@ class RegisterFlow:
             )
         ) as dialog:
             dialog.receipt_requested.connect(self._receipt)
+            offer = ReceiptEmailOffer(dialog, view.sales, view.user, self._customer_email())
             dialog.exec()
-            placed = dialog.placed
-            self._next_code = dialog.next_code
+            placed, self._next_code = dialog.placed, dialog.next_code
+            del offer  # lived as long as the dialog it serves
         if placed is not None:
             self.last_order = placed
         return placed
+
+    def _customer_email(self) -> str:
+        person, account = self.cart.person, self.cart.customer
+        return person.email if person is not None else account.email if account else ""
 
     def _card_rules(self) -> CardRules:
         """The shop's card rules now (the service checks them again when the sale is placed)."""

@@ -25,10 +25,12 @@ from PySide6.QtWidgets import (
 from typing_extensions import override
 
 from posapp.services.platform.errors import ServiceError
-from posapp.services.sales import CustomerDTO, ParkedSaleDTO, ProductDTO
+from posapp.services.sales import ParkedSaleDTO, ProductDTO, SaleCustomerDTO
 from posapp.ui.kit.formatting import money_text
+from posapp.ui.kit.lifetime import one_use
 from posapp.ui.kit.widgets import SPACING
 from posapp.ui.register.panels import no_default_buttons
+from posapp.ui.register.quick_customer import AddCustomer, QuickCustomerDialog
 
 T = TypeVar("T")
 SEARCH_DELAY_MS = 150
@@ -156,34 +158,66 @@ def product_picker(
     )
 
 
-class CustomerPicker(PickerDialog[CustomerDTO]):
-    """Find a customer with an account by any field (F4); Ctrl+Del detaches the current."""
+def describe_customer(customer: SaleCustomerDTO) -> str:
+    """A row of the customer picker: name, contact, and the account if they have one."""
+    parts = [customer.name, customer.phone or customer.email]
+    if customer.account is not None:
+        parts.append(f"account {customer.account.number}")
+    return "   ·   ".join(part for part in parts if part)
+
+
+class CustomerPicker(PickerDialog[SaleCustomerDTO]):
+    """Find a customer by any field and attach them (F4), with or without an account.
+
+    Ctrl+N adds a new customer (name and phone or email) and attaches them; Ctrl+Del detaches
+    the current one.
+    """
 
     def __init__(
         self,
-        search: Callable[[str], Sequence[CustomerDTO]],
-        current: CustomerDTO | None,
+        search: Callable[[str], Sequence[SaleCustomerDTO]],
+        current: str,
         parent: QWidget | None = None,
+        *,
+        add: AddCustomer | None = None,
     ) -> None:
         super().__init__(
             "Attach a customer",
             "Name, phone, email, address, notes, tags or account number",
             search,
-            lambda c: f"{c.holder_name}   ·   {c.number}   ·   {c.phone or c.email}",
+            describe_customer,
             parent,
         )
         self.detached = False
-        if current is not None:
-            detach = QPushButton(f"Detach {current.holder_name}", self)
+        self._add = add
+        if add is not None:
+            new = QPushButton("New customer (Ctrl+N)", self)
+            new.setShortcut("Ctrl+N")
+            new.clicked.connect(self._on_new_clicked)
+            self.buttons.addButton(new, QDialogButtonBox.ButtonRole.ActionRole)
+        if current:
+            detach = QPushButton(f"Detach {current}", self)
             detach.setShortcut("Ctrl+Del")
             detach.setToolTip("Detach the customer (Ctrl+Del)")
             detach.clicked.connect(self._on_detach_clicked)
             self.buttons.addButton(detach, QDialogButtonBox.ButtonRole.DestructiveRole)
-            no_default_buttons(self)
+        no_default_buttons(self)
 
     @Slot()
     def _on_detach_clicked(self) -> None:
         self.detached = True
+        self.accept()
+
+    @Slot()
+    def _on_new_clicked(self) -> None:
+        if self._add is None:
+            return
+        with one_use(QuickCustomerDialog(self._add, self.edit.text(), self)) as dialog:
+            added = dialog.customer if dialog.exec() else None
+        if added is None:
+            self.edit.setFocus()
+            return
+        self.chosen = added
         self.accept()
 
 

@@ -214,10 +214,10 @@ class RegisterView(RegisterLayout):
         """Show the cart after a change: lines, totals, buttons."""
         self.model.refresh()
         self.totals.show_cart(self.cart.priced(), self.cart.item_count)
-        customer = self.cart.customer
+        account, name = self.cart.customer, self.cart.customer_name
         self.customer_label.setText(
-            f"Customer: {customer.holder_name} · {customer.number}"
-            if customer
+            f"Customer: {name}" + (f" · {account.number}" if account else "")
+            if name
             else "No customer · F4 to attach"
         )
         self.pay_button.setEnabled(not self.cart.empty)
