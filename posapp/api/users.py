@@ -76,8 +76,6 @@ class RoleChange(BaseModel):
     password: str | None = Field(default=None, min_length=1, max_length=PASSWORD_MAX * 4)
 
 
-
-
 @router.get("", summary="List staff users", response_model=UserPage)
 def list_users(
     request: Request,

@@ -90,7 +90,9 @@ def serve_api(args: argparse.Namespace, config: AppConfig) -> int:
 
     with open_backend(config) as backend:
         app = create_app(backend)
-        print(f"Serving the API of {backend.database_description} on http://{args.host}:{args.port}")
+        print(
+            f"Serving the API of {backend.database_description} on http://{args.host}:{args.port}"
+        )
         uvicorn.run(app, host=args.host, port=args.port, server_header=False, log_level="info")
     return EXIT_OK
 

@@ -108,9 +108,7 @@ def test_an_unexpected_error_is_a_generic_500_logged_with_its_detail(
 
 def test_cors_is_closed_by_default(client: httpx.Client, shop: Shop) -> None:
     origin = {"Origin": "https://evil.example"}
-    preflight = client.options(
-        USERS, headers=origin | {"Access-Control-Request-Method": "POST"}
-    )
+    preflight = client.options(USERS, headers=origin | {"Access-Control-Request-Method": "POST"})
     assert "access-control-allow-origin" not in preflight.headers
     plain = client.get(USERS, headers=origin | bearer(shop.tokens["admin"]))
     assert plain.status_code == 200

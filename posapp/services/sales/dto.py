@@ -96,6 +96,7 @@ class PaymentKind(enum.StrEnum):
     CASH = "cash"
     CARD = "card"
     ACCOUNT = "account"
+    GIFT_CARD = "gift_card"
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +121,7 @@ class PaymentDraft:
     """A payment of a sale. ``payment_uuid`` is fixed when the tender is taken, for retries.
 
     Card: only the terminal's approval reference and the last four digits. Account: the account
-    number and the holder's PIN (never stored).
+    number and the holder's PIN (never stored). Gift card: the card's code as typed or scanned.
     """
 
     payment_uuid: uuid.UUID
@@ -131,6 +132,19 @@ class PaymentDraft:
     card_last4: str = ""
     account_number: str = ""
     pin: str = field(default="", repr=False)
+    gift_card_code: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class GiftCardLine:
+    """A gift card sold on the sale (``reload_code`` empty) or an existing card reloaded.
+
+    Not a product line: it has no stock, tax, discount or coupon; its amount is in the order's
+    total (the customer pays it) and never in its sales (a liability until the card is spent).
+    """
+
+    amount_minor: int
+    reload_code: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +166,7 @@ class SaleDraft:
     expected_total_minor: int | None = None
     note: str = ""
     pickup: bool = False
+    gift_cards: tuple[GiftCardLine, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

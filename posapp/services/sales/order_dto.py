@@ -9,9 +9,13 @@ import enum
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from posapp.services.sales.dto import CustomerDTO, ManagerApproval, StoreHeader
 from posapp.services.sales.pricing import TaxRow
+
+if TYPE_CHECKING:
+    from posapp.services.customers import IssuedCard
 
 # --- orders ------------------------------------------------------------------------------------
 
@@ -180,6 +184,12 @@ class OrderDetail:
     coupons: tuple[AppliedCouponDTO, ...]
     returns: tuple[ReturnDTO, ...]
     taxes: tuple[TaxRow, ...]
+    gift_card_minor: int = 0
+    """Gift cards sold or reloaded on the order (in the total, not in sales)."""
+    gift_cards: tuple[IssuedCard, ...] = ()
+    """The cards sold or reloaded: whole codes for the cashier who sold them and for staff who
+    manage coupons, masked like coupon codes for everyone else (a reprint must not hand a
+    card's code to another cashier)."""
     actions: tuple[str, ...] = ()
     """What the asking user may do next: ``pay``, ``fulfil``, ``ready``, ``collect``, ``cancel``,
     ``return`` (see ``posapp.services.sales.orders.ACTION_LABELS``)."""
