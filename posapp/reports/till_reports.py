@@ -102,6 +102,25 @@ def till_report_sections(report: TillReport) -> list[Section]:
             ),
         ),
     ]
+    if report.gift_cards_sold_minor or report.gift_cards_redeemed_minor:
+        # Kept apart from sales: a card sold is owed to its bearer until it is spent.
+        sections.append(
+            Section(
+                "Gift cards (not in sales)",
+                ("", "Amount"),
+                (
+                    (
+                        f"Gift cards sold ({report.gift_cards_sold_count})",
+                        money(report.gift_cards_sold_minor),
+                    ),
+                    ("Gift cards redeemed", money(report.gift_cards_redeemed_minor)),
+                ),
+                (
+                    "Owed on cards (change)",
+                    money(report.gift_cards_sold_minor - report.gift_cards_redeemed_minor),
+                ),
+            )
+        )
     if report.taxes:
         sections.append(
             Section(

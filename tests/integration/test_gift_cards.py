@@ -7,12 +7,17 @@ Every test runs on SQLite and PostgreSQL and ends with the reliability invariant
 from __future__ import annotations
 
 import dataclasses
+import io
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from escpos.printer import Dummy
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from posapp.cli import main as cli
+from posapp.config import AppConfig
 from posapp.models import (
     AuditEntry,
     GiftCard,
@@ -22,11 +27,13 @@ from posapp.models import (
     Order,
     Payment,
 )
+from posapp.reports.receipt import receipt_pdf
 from posapp.services.backend import Backend
 from posapp.services.customers import GiftCardRefused
 from posapp.services.platform.errors import ConflictError, ValidationError
-from posapp.services.sales import GiftCardLine, ReturnLineRequest, ReturnRequest
+from posapp.services.sales import GiftCardLine, ReturnLineRequest, ReturnRequest, receipt_model
 from posapp.services.sales.dto import DraftLine, PaymentDraft, PaymentKind, SaleDraft
+from posapp.services.sales.escpos import print_receipt
 from posapp.services.stock import actions as stock
 from posapp.services.stock.dto import StockLine
 from tests.checkout_seed import ITEMS, Shop, open_shop_till, seed_shop
@@ -255,3 +262,42 @@ def test_every_role_that_sells_may_ask_a_balance(backend: Backend, role: str) ->
     code = sell_card(backend, shop, 1000)
     assert backend.giftcards.balance(shop.staff[role], code).balance_minor == 1000
     assert backend.giftcards.limits(shop.staff[role]).min_minor == 500
+
+
+def test_posapp_giftcard_balance(backend: Backend, capsys: pytest.CaptureFixture[str]) -> None:
+    shop = open_shop(backend)
+    code = sell_card(backend, shop, 2500)
+
+    def run(*argv: str) -> int:
+        args = cli.build_parser().parse_args(list(argv))
+        config = AppConfig(
+            database_url=str(backend.database.url), register="cli", demo_if_empty=False
+        )
+        return int(args.handler(args, config))
+
+    assert run("giftcard", "balance", code.lower()) == 0
+    assert (
+        capsys.readouterr().out.strip() == f"{code}: balance 25.00 (loaded 25.00), never expires."
+    )
+    with pytest.raises(GiftCardRefused, match="no 0, 1, I, L or O"):
+        run("giftcard", "balance", code[:-1] + "O")
+    with pytest.raises(GiftCardRefused, match="There is no gift card"):
+        run("giftcard", "balance", "GC-2345-6789-ABCD-EFGH")
+
+
+def test_the_receipt_prints_the_code_with_a_qr_code(backend: Backend) -> None:
+    shop = open_shop(backend)
+    code = sell_card(backend, shop, 2500)
+    detail = backend.sales.order_detail(shop.cashier, 1)
+    pdf = receipt_pdf(detail)
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "GIFT CARD" in text
+    assert code in text
+    assert "Balance 25.00" in text
+    assert "No expiry" in text
+    assert "Gift card (new)" in text
+    printer = Dummy()
+    print_receipt(printer, receipt_model(detail))
+    raw = printer.output
+    assert code.encode() in raw
+    assert b"\x1d(k" in raw  # the printer's own QR code command (GS ( k)

@@ -130,6 +130,7 @@ GOOD = {
     "id": "1",  # token revoke ID
     "customer_id": "1",  # customer export|erase ID (issue #19)
     "reason": "asked by the customer",
+    "code": "GC-2345-6789-ABCD-EFGH",  # giftcard balance CODE (issue #19): a card no shop sold
 }
 FILES = {"backup": "new-backup.sqlite3", "restore": "no-backup.sqlite3"}
 KINDS = {

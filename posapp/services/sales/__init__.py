@@ -57,7 +57,13 @@ from posapp.services.sales.pricing import (
     price_cart,
 )
 from posapp.services.sales.queries import order_detail
-from posapp.services.sales.receipt import ReceiptModel, ReceiptRow, percent, receipt_model
+from posapp.services.sales.receipt import (
+    GiftCardSlip,
+    ReceiptModel,
+    ReceiptRow,
+    percent,
+    receipt_model,
+)
 from posapp.services.sales.report import sales_summary
 from posapp.services.sales.returns import return_items
 from posapp.services.sales.till_dto import (
@@ -91,6 +97,7 @@ __all__ = [
     "DiscountKind",
     "DraftLine",
     "GiftCardLine",
+    "GiftCardSlip",
     "ManagerApproval",
     "MethodTotal",
     "NoSaleDTO",

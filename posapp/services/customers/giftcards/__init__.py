@@ -22,7 +22,7 @@ from posapp.services.customers.giftcards.dto import (
     GiftCardRefused,
     IssuedCard,
 )
-from posapp.services.customers.giftcards.queries import card_figures, order_cards
+from posapp.services.customers.giftcards.queries import card_balance, card_figures, order_cards
 
 __all__ = [
     "REASONS",
@@ -32,6 +32,7 @@ __all__ = [
     "GiftCardRefused",
     "GiftCardsApi",
     "IssuedCard",
+    "card_balance",
     "card_figures",
     "card_key",
     "check_card_amount",
