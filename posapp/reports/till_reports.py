@@ -37,7 +37,15 @@ __all__ = ["Section", "render_till_report", "till_report_pdf", "till_report_sect
 
 TWO_COLUMNS = 2
 MARGINS = Margins(side=20 * mm, top=18 * mm, gap=8 * mm)
-SECTION_ORDER = ("Cash drawer", "Closing count", "Sales", "Payments", "Taxes", "Cash in and out")
+SECTION_ORDER = (
+    "Cash drawer",
+    "Closing count",
+    "Sales",
+    "Payments",
+    "Gift cards (not in sales)",
+    "Taxes",
+    "Cash in and out",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -252,7 +252,7 @@ def test_the_sales_report_keeps_cards_apart(backend: Backend) -> None:
 
 ACTION_CALLS = {
     "customers.giftcards.queries.card_balance": None,
-    "customers.giftcards.queries.limits": None,
+    "customers.giftcards.queries.card_limits": None,
 }
 
 

@@ -36,6 +36,7 @@ from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import styled
 from posapp.ui.register.cart import Cart
 from posapp.ui.register.flow import RegisterFlow
+from posapp.ui.register.giftcards import RegisterGiftCards
 from posapp.ui.register.layout import ACTIONS, RegisterLayout
 from posapp.ui.register.model import COLUMNS, CartTableModel
 from posapp.ui.register.till_dialogs import open_till_with_float
@@ -76,6 +77,7 @@ class RegisterView(RegisterLayout):
         self._minus_pressed = False
         self._minus_line: int | None = None
         self.flow = RegisterFlow(self, parent=self)
+        self.giftcards = RegisterGiftCards(self, self._dialogs)
         # Whoever focuses the register (Ctrl+3, a page switch, a closed dialog) focuses the scan
         # field: focus left on the view itself looked right and swallowed the next scan.
         self.setFocusProxy(self.scan_edit)
@@ -111,6 +113,8 @@ class RegisterView(RegisterLayout):
             "Ctrl+P": self.print_receipt,
             "F3": self.no_sale,
             "Ctrl+O": self.open_till,
+            "Ctrl+G": self.giftcards.sell,  # gift cards: ui/register/giftcards.py
+            "Ctrl+B": self.giftcards.balance,
         }
         keys.update({key: getattr(self, name) for key, _label, name in ACTIONS})
         self.shortcuts: list[QShortcut] = []
@@ -213,6 +217,7 @@ class RegisterView(RegisterLayout):
         """Show the cart after a change: lines, totals, buttons."""
         self.model.refresh()
         self.totals.show_cart(self.cart.priced(), self.cart.item_count)
+        self.giftcards.refresh()
         customer = self.cart.customer
         self.customer_label.setText(
             f"Customer: {customer.holder_name} · {customer.number}"

@@ -22,7 +22,12 @@ from posapp.services.customers.giftcards.dto import (
     GiftCardRefused,
     IssuedCard,
 )
-from posapp.services.customers.giftcards.queries import card_balance, card_figures, order_cards
+from posapp.services.customers.giftcards.queries import (
+    card_balance,
+    card_figures,
+    card_limits,
+    order_cards,
+)
 
 __all__ = [
     "REASONS",
@@ -35,6 +40,7 @@ __all__ = [
     "card_balance",
     "card_figures",
     "card_key",
+    "card_limits",
     "check_card_amount",
     "gift_card_limits",
     "issue_card",

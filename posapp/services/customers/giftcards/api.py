@@ -14,4 +14,4 @@ class GiftCardsApi(Facade):
     """A card's balance, and the shop's limits for selling one."""
 
     balance = reads(queries.card_balance)
-    limits = reads(queries.limits)
+    limits = reads(queries.card_limits)

@@ -19,11 +19,11 @@ from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.staff import ACTIONS, Permission, authorize, permissions_of
 
-__all__ = ["card_balance", "card_figures", "limits", "order_cards"]
+__all__ = ["card_balance", "card_figures", "card_limits", "order_cards"]
 
 K = GiftCardMovementKind
 ACTIONS["customers.giftcards.queries.card_balance"] = Permission.SELL
-ACTIONS["customers.giftcards.queries.limits"] = Permission.SELL
+ACTIONS["customers.giftcards.queries.card_limits"] = Permission.SELL
 
 
 def card_balance(uow: UnitOfWork, actor: UserDTO | None, code: str) -> GiftCardDTO:
@@ -58,7 +58,7 @@ def card_balance(uow: UnitOfWork, actor: UserDTO | None, code: str) -> GiftCardD
         )
 
 
-def limits(uow: UnitOfWork, actor: UserDTO) -> GiftCardLimits:
+def card_limits(uow: UnitOfWork, actor: UserDTO) -> GiftCardLimits:
     """The shop's gift card limits and expiry (settings), for the register."""
     with uow:
         authorize(uow, actor, Permission.SELL)
