@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test test-fast test-slow lint bench demo clean
+.PHONY: run test test-fast test-slow lint bench demo dist clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,7 @@ CI_CRASH_ITERATIONS ?= 40
 test: lint
 	QT_QPA_PLATFORM=offscreen scripts/with-postgres.sh $(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 	QT_QPA_PLATFORM=offscreen POSAPP_CRASH_ITERATIONS=$(CI_CRASH_ITERATIONS) \
-		scripts/with-postgres.sh $(BIN)/python -m pytest -m slow tests/reliability $(PYTEST_ARGS)
+		scripts/with-postgres.sh $(BIN)/python -m pytest -m slow tests/reliability tests/dist $(PYTEST_ARGS)
 
 # The slow suites at full strength: the crash suite kills its worker CRASH_ITERATIONS times.
 CRASH_ITERATIONS ?= 200
@@ -43,5 +43,14 @@ test-slow: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	QT_QPA_PLATFORM=offscreen scripts/with-postgres.sh $(BIN)/python -m benchmarks $(BENCH_ARGS)
 
+# A self-contained folder for Linux (PyInstaller; docs/INSTALL.md): $(DIST_DIR)/posapp/posapp.
+DIST_DIR ?= dist
+DIST_WORK ?= build/pyinstaller
+dist: $(VENV)/.installed-test
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN \
+		--distpath $(DIST_DIR) --workpath $(DIST_WORK) packaging/posapp.spec
+	cp resources/posapp.desktop resources/posapp.svg packaging/install.sh $(DIST_DIR)/posapp/
+	@echo "Built $(DIST_DIR)/posapp/posapp; $(DIST_DIR)/posapp/install.sh installs it for this user."
+
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build dist

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
@@ -39,9 +40,13 @@ class SessionController(QObject):
 
     Signals:
         finished(): the user quit (cancelled the log-in or closed the main window).
+        ready(): the database is open behind the login window (sign-in now goes through).
+        failed(str): the database could not be opened (the login window says why).
     """
 
     finished = Signal()
+    ready = Signal()
+    failed = Signal(str)
 
     def __init__(
         self, backend: Backend | None, bus: EventBus, parent: QObject | None = None
@@ -70,9 +75,11 @@ class SessionController(QObject):
         self._backend = backend
         if self._dialog is not None:
             self._dialog.set_backend(backend)
+        self.ready.emit()
 
     def startup_failed(self, message: str) -> None:
         """The database could not be opened: the login window says why."""
+        self.failed.emit(message)
         if self._dialog is not None:
             self._dialog.set_startup_error(message)
 
@@ -256,6 +263,25 @@ def _application() -> QApplication:
     return app
 
 
+ENV_QUIT_WHEN_READY = "POSAPP_QUIT_WHEN_READY"
+"""Set (to anything) to quit as soon as the login window shows with the database open behind it.
+
+For checking an installation (the built app's test, an installer's own check): the process prints
+one line saying what it showed and exits 0.
+"""
+
+
+def _quit_when_ready(app: QApplication, dialog: LoginDialog) -> None:
+    shown = "shown" if dialog.isVisible() else "NOT shown"
+    print(f"posapp: ready: login window {shown}, database open", flush=True)
+    app.exit(0 if dialog.isVisible() else 1)
+
+
+def _quit_failed(app: QApplication, message: str) -> None:
+    print(f"posapp: not ready: {message}", flush=True)
+    app.exit(1)
+
+
 def run_opening(opener: Opener) -> int:
     """Paint the login window first, open the database behind it, and run until the user quits.
 
@@ -273,6 +299,9 @@ def run_opening(opener: Opener) -> int:
     dialog = session.login_dialog
     assert dialog is not None
     dialog.first_painted.connect(opening.start)
+    if os.environ.get(ENV_QUIT_WHEN_READY):
+        session.ready.connect(lambda: _quit_when_ready(app, dialog))
+        session.failed.connect(lambda message: _quit_failed(app, message))
     try:
         return app.exec()
     finally:

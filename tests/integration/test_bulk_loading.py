@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from posapp.services.platform.db import Database
 
 
@@ -23,3 +25,30 @@ def test_a_bulk_loading_engine_does_not_wait_for_the_disk(database: Database) ->
     finally:
         bulk.dispose()
     assert _flush_setting(database) == (2 if database.is_sqlite else "on")  # SQLite: FULL
+
+
+def _dsn(database: Database) -> dict[str, str]:
+    with database.engine.connect() as conn:
+        dsn = conn.connection.dbapi_connection.info.dsn  # type: ignore[union-attr]
+    return dict(part.split("=", 1) for part in dsn.split())
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("db_kind", ["postgres"], indirect=True)
+def test_a_silent_postgresql_server_is_noticed_within_seconds(database: Database) -> None:
+    """libpq's TCP limits are set (#21: a register must not hang minutes on a silent network)."""
+    dsn = _dsn(database)
+    assert (dsn["connect_timeout"], dsn["tcp_user_timeout"], dsn["keepalives"]) == (
+        "3",
+        "3000",
+        "1",
+    )
+    own = Database(
+        database.url.update_query_dict({"connect_timeout": "9"}).render_as_string(
+            hide_password=False
+        )
+    )
+    try:
+        assert _dsn(own)["connect_timeout"] == "9"  # the URL's own value wins
+    finally:
+        own.dispose()

@@ -38,6 +38,7 @@ from posapp.services.catalog.rules import (
     format_tax_rate,
     parse_price,
     parse_tax_rate,
+    sku_key,
 )
 from posapp.services.catalog.search import normalize_query, search_ids
 
@@ -80,4 +81,5 @@ __all__ = [
     "prepare_image",
     "read_image_file",
     "search_ids",
+    "sku_key",
 ]

@@ -86,9 +86,28 @@ class Database:
         self.engine.dispose()
 
 
+PG_LIVENESS: dict[str, int] = {
+    "connect_timeout": 3,
+    "keepalives": 1,
+    "keepalives_idle": 5,
+    "keepalives_interval": 1,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 3000,
+}
+"""libpq's limits for a server that stops answering over TCP (ignored on a Unix socket).
+
+Without them a register waits minutes on a silent network (the kernel's TCP retries) before it
+can tell the cashier anything: a connection attempt gives up after 3 s, sent data unacknowledged
+for 3 s ends the connection, and an idle one is probed every second after 5 s. A database URL
+that sets any of these keeps its own value.
+"""
+
+
 def _create_engine(url: URL, *, echo: bool, durable: bool) -> Engine:
     if url.get_backend_name() != "sqlite":
-        args = {} if durable else {"options": "-c synchronous_commit=off"}
+        args: dict[str, object] = {k: v for k, v in PG_LIVENESS.items() if k not in url.query}
+        if not durable:
+            args["options"] = "-c synchronous_commit=off"
         return create_engine(url, echo=echo, pool_pre_ping=True, connect_args=args)
     if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
         path = Path(url.database)

@@ -218,6 +218,14 @@ def read_stored(uow: UnitOfWork, spec: Spec[T]) -> T:
     return _typed(spec, stored_setting(uow, spec.key, _MISSING))
 
 
+def typed_value(spec: Spec[T], raw: object) -> T:
+    """The typed value of a stored (JSON-decoded) ``raw``; the default if unset or bad.
+
+    For a copy of the settings kept elsewhere (the offline register's cache).
+    """
+    return _typed(spec, raw)
+
+
 def _typed(spec: Spec[T], raw: object) -> T:
     if raw is _MISSING or raw is None:
         return spec.default

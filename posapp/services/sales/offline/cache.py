@@ -1,0 +1,329 @@
+"""What a register needs to sell without its server, kept in a SQLite file of its own.
+
+The cache holds the products (code, barcode, name, price, tax, whether still sold), the active
+staff with their credential hashes (a cashier logs in and a manager approves against them), the
+shop's settings, and the register's open till session. It is filled by :func:`snapshot` (read
+from the server in one read transaction) and :meth:`OfflineCache.apply`: the first call copies
+everything, later ones only the products changed since the last (``products.changed_at``, with a
+margin for clocks and transactions still open at the last read), so the periodic catch-up and the
+relay's "catalog changed" events cost little on a large catalog.
+
+The file is private (0600 in the 0700 data folder): it holds password hashes, like the database.
+Reads never touch the server: the register asks the cache only once the server is gone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Self
+
+from sqlalchemy import select
+
+from posapp.models import Product, Setting, Store, TillSession, User
+from posapp.services.catalog import sku_key
+from posapp.services.platform.like import LIKE_ESCAPE, contains
+from posapp.services.platform.private import create_private_file, make_private_folder, shown
+from posapp.services.platform.uow import UnitOfWork
+from posapp.services.sales.offline.sale import JournalError
+from posapp.services.staff import username_key
+
+__all__ = [
+    "CATCH_UP_MARGIN",
+    "CachedProduct",
+    "CachedStaff",
+    "CachedTill",
+    "OfflineCache",
+    "Snapshot",
+    "snapshot",
+]
+
+CATCH_UP_MARGIN = timedelta(minutes=5)
+"""How far before the last read a catch-up looks again: a product changed in a transaction that
+was still open at the last read carries a ``changed_at`` from before it, and clocks drift."""
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS products (
+    id           INTEGER PRIMARY KEY,
+    sku_key      TEXT NOT NULL,
+    barcode      TEXT,
+    name         TEXT NOT NULL,
+    price_minor  INTEGER NOT NULL,
+    tax_rate_bp  INTEGER NOT NULL,
+    tax_included INTEGER NOT NULL,
+    active       INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ix_cache_sku ON products (sku_key);
+CREATE INDEX IF NOT EXISTS ix_cache_barcode ON products (barcode);
+CREATE TABLE IF NOT EXISTS staff (
+    id            INTEGER PRIMARY KEY,
+    username_key  TEXT NOT NULL UNIQUE,
+    full_name     TEXT NOT NULL,
+    role          TEXT NOT NULL,
+    password_hash TEXT,
+    pin_hash      TEXT
+);
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS till (
+    one           INTEGER PRIMARY KEY CHECK (one = 1),
+    session_id    INTEGER NOT NULL,
+    store_id      INTEGER NOT NULL,
+    store_code    TEXT NOT NULL,
+    cashier_id    INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class CachedProduct:
+    """A product as the register sells it offline."""
+
+    id: int
+    sku_key: str
+    barcode: str | None
+    name: str
+    price_minor: int
+    tax_rate_bp: int
+    tax_included: bool
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CachedStaff:
+    """An active staff user with the hashes to check a log-in or an approval offline."""
+
+    id: int
+    username_key: str
+    full_name: str
+    role: str
+    password_hash: str | None
+    pin_hash: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CachedTill:
+    """The register's open till session (offline sales join it when they are replayed)."""
+
+    session_id: int
+    store_id: int
+    store_code: str
+    cashier_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What one read of the server gave: a full copy, or the products changed since ``since``."""
+
+    read_at: datetime
+    since: datetime | None
+    products: tuple[CachedProduct, ...]
+    staff: tuple[CachedStaff, ...]
+    settings: tuple[tuple[str, str], ...]
+    till: CachedTill | None
+
+
+def snapshot(uow: UnitOfWork, since: datetime | None) -> Snapshot:
+    """Read what the register's cache needs, in one read transaction on the server.
+
+    ``since`` None reads every product; otherwise the products changed after it (minus
+    :data:`CATCH_UP_MARGIN`). Staff, settings and the till are small and always read whole.
+    """
+    with uow:
+        session = uow.session
+        read_at = uow.now()
+        products = select(
+            Product.id,
+            Product.sku_key,
+            Product.barcode,
+            Product.name,
+            Product.price_minor,
+            Product.tax_rate_bp,
+            Product.tax_included,
+            Product.active,
+        )
+        if since is not None:
+            products = products.where(Product.changed_at >= since - CATCH_UP_MARGIN)
+        product_rows = tuple(CachedProduct(*row) for row in session.execute(products))
+        staff_rows = tuple(
+            CachedStaff(*row)
+            for row in session.execute(
+                select(
+                    User.id,
+                    User.username_key,
+                    User.full_name,
+                    User.role,
+                    User.password_hash,
+                    User.pin_hash,
+                ).where(User.active.is_(True))
+            )
+        )
+        settings = tuple(
+            (key, value) for key, value in session.execute(select(Setting.key, Setting.value))
+        )
+        till_row = session.execute(
+            select(TillSession.id, TillSession.store_id, Store.code, TillSession.cashier_id)
+            .join(Store, Store.id == TillSession.store_id)
+            .where(TillSession.register == uow.register, TillSession.closed_at.is_(None))
+            .order_by(TillSession.id.desc())
+            .limit(1)
+        ).first()
+    till = CachedTill(*till_row) if till_row is not None else None
+    return Snapshot(read_at, since, product_rows, staff_rows, settings, till)
+
+
+class OfflineCache:
+    """The cache file; thread-safe (the background refreshes it, the register reads it)."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self._db = connection
+        self.path = path
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, path: Path) -> Self:
+        """Open (or create, 0600) the cache at ``path``."""
+        make_private_folder(path.parent)
+        create_private_file(path)
+        try:
+            connection = sqlite3.connect(
+                path, isolation_level=None, check_same_thread=False, timeout=30
+            )
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise JournalError(
+                f"The offline cache {shown(path)} cannot be opened: {exc}."
+            ) from None
+        return cls(connection, path)
+
+    def close(self) -> None:
+        """Close the file."""
+        with self._lock:
+            self._db.close()
+
+    # --- filling ----------------------------------------------------------------------------
+
+    def apply(self, snap: Snapshot) -> None:
+        """Take in a snapshot, in one transaction: readers see the old cache or the new one."""
+        product_rows = [
+            (
+                p.id,
+                p.sku_key,
+                p.barcode,
+                p.name,
+                p.price_minor,
+                p.tax_rate_bp,
+                p.tax_included,
+                p.active,
+            )
+            for p in snap.products
+        ]
+        with self._transaction() as db:
+            if snap.since is None:
+                db.execute("DELETE FROM products")
+            db.executemany(
+                "INSERT OR REPLACE INTO products VALUES (?, ?, ?, ?, ?, ?, ?, ?)", product_rows
+            )
+            db.execute("DELETE FROM staff")
+            db.executemany(
+                "INSERT INTO staff VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (s.id, s.username_key, s.full_name, s.role, s.password_hash, s.pin_hash)
+                    for s in snap.staff
+                ],
+            )
+            db.execute("DELETE FROM settings")
+            db.executemany("INSERT INTO settings VALUES (?, ?)", snap.settings)
+            db.execute("DELETE FROM till")
+            if snap.till is not None:
+                till = snap.till
+                db.execute(
+                    "INSERT INTO till VALUES (1, ?, ?, ?, ?)",
+                    (till.session_id, till.store_id, till.store_code, till.cashier_id),
+                )
+            db.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('read_at', ?)",
+                (snap.read_at.astimezone(UTC).isoformat(),),
+            )
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def read_at(self) -> datetime | None:
+        """When the server was last read into the cache (None: never, nothing to sell from)."""
+        row = self._one("SELECT value FROM meta WHERE name = 'read_at'", ())
+        return None if row is None else datetime.fromisoformat(row[0])
+
+    def product(self, product_id: int) -> CachedProduct | None:
+        """A product by id."""
+        row = self._one("SELECT * FROM products WHERE id = ?", (product_id,))
+        return None if row is None else _product(row)
+
+    def by_code(self, code: str) -> CachedProduct | None:
+        """The product with this barcode, or else this SKU (compared as the catalog does)."""
+        text = code.strip()
+        row = self._one("SELECT * FROM products WHERE barcode = ?", (text,))
+        if row is None:
+            row = self._one("SELECT * FROM products WHERE sku_key = ?", (sku_key(text),))
+        return None if row is None else _product(row)
+
+    def search(self, text: str, limit: int = 20) -> list[CachedProduct]:
+        """Products still sold whose name or SKU contains ``text``, by name."""
+        wanted = text.strip()
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM products WHERE active AND (name LIKE ?1 ESCAPE ?3 "
+                "OR sku_key LIKE ?2 ESCAPE ?3) ORDER BY name, id LIMIT ?4",
+                (contains(wanted), contains(sku_key(wanted)), LIKE_ESCAPE, limit),
+            ).fetchall()
+        return [_product(row) for row in rows]
+
+    def staff(self, username: str) -> CachedStaff | None:
+        """An active staff user by user name (as typed: names are stored folded)."""
+        row = self._one("SELECT * FROM staff WHERE username_key = ?", (username_key(username),))
+        return None if row is None else CachedStaff(*row)
+
+    def setting(self, key: str) -> str | None:
+        """A setting's stored (JSON) text, or None where the shop left the default."""
+        row = self._one("SELECT value FROM settings WHERE key = ?", (key,))
+        return None if row is None else str(row[0])
+
+    def till(self) -> CachedTill | None:
+        """The register's till session when the cache was last filled."""
+        row = self._one("SELECT session_id, store_id, store_code, cashier_id FROM till", ())
+        return None if row is None else CachedTill(*row)
+
+    def counts(self) -> tuple[int, int]:
+        """(products, staff) in the cache."""
+        with self._lock:
+            products = self._db.execute("SELECT COUNT(*) FROM products").fetchone()[0]
+            staff = self._db.execute("SELECT COUNT(*) FROM staff").fetchone()[0]
+        return int(products), int(staff)
+
+    # --- inside -----------------------------------------------------------------------------
+
+    def _one(self, sql: str, params: Sequence[object]) -> tuple[Any, ...] | None:
+        with self._lock:
+            row = self._db.execute(sql, params).fetchone()
+        return None if row is None else tuple(row)
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+
+def _product(row: Sequence[Any]) -> CachedProduct:
+    product_id, key, barcode, name, price, rate, included, active = row
+    return CachedProduct(product_id, key, barcode, name, price, rate, bool(included), bool(active))

@@ -1,0 +1,279 @@
+"""The register's offline journal: sales taken while the server was gone, kept until it has them.
+
+A SQLite file of the register's own (beside its cache, in the data folder), as durable as the
+embedded database: WAL, ``synchronous=FULL``, created 0600. :meth:`OfflineJournal.record` returns
+only once the sale is on disk, so a sale the cashier saw acknowledged survives a power cut or a
+``kill -9``; the receipt is printed after it.
+
+Order and integrity. Each sale gets the next sequence number (replay follows it) and a MAC:
+HMAC-SHA256 under the shop's audit key over the previous sale's MAC and the sale's canonical text
+(:func:`posapp.services.sales.offline.sale.encode`). The registers of one shop share that key (see
+docs/SECURITY.md), so the server can tell a journal the register wrote from one edited on the
+disk: a changed price, a sale removed from the middle, or a sale added by hand breaks the chain,
+and :meth:`OfflineJournal.verify` names the first sale that does not match. Synced sales may be
+pruned from the front; the MAC of the last pruned one stays as the chain's base.
+
+States: ``pending`` (not on the server yet), ``synced`` (the server has it, with its order
+number), ``refused`` (the server refused it for a reason a person must look at; it stays for
+them, and counts as unsynced: a Z report waits for it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Self
+
+from posapp.services.platform.chain_key import key_id
+from posapp.services.platform.private import create_private_file, make_private_folder, shown
+from posapp.services.sales.offline.sale import JournalError, OfflineSale, decode, encode
+
+__all__ = ["PENDING", "REFUSED", "SYNCED", "JournalEntry", "OfflineJournal"]
+
+PENDING, SYNCED, REFUSED = "pending", "synced", "refused"
+_BASE = "0" * 64  # the MAC before the first sale of a new journal
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sales (
+    seq          INTEGER PRIMARY KEY,
+    sale_uuid    TEXT NOT NULL UNIQUE,
+    body         TEXT NOT NULL,
+    mac          TEXT NOT NULL,
+    state        TEXT NOT NULL DEFAULT 'pending'
+                 CHECK (state IN ('pending', 'synced', 'refused')),
+    order_number TEXT,
+    problem      TEXT,
+    settled_at   TEXT
+);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    """One journalled sale with where it stands."""
+
+    seq: int
+    sale: OfflineSale
+    state: str
+    order_number: str | None = None
+    problem: str | None = None
+
+
+class OfflineJournal:
+    """The journal file; thread-safe (the GUI records, the background replays)."""
+
+    def __init__(self, connection: sqlite3.Connection, key: bytes, path: Path) -> None:
+        self._db = connection
+        self._key = key
+        self.path = path
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, path: Path, key: bytes) -> Self:
+        """Open (or create, 0600) the journal at ``path``, chained under ``key``.
+
+        A journal chained under another key is refused: its sales could not be proven to the
+        server, and silently starting a new chain would hide them.
+        """
+        make_private_folder(path.parent)
+        create_private_file(path)
+        try:
+            connection = sqlite3.connect(
+                path, isolation_level=None, check_same_thread=False, timeout=30
+            )
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=FULL")
+            connection.executescript(_SCHEMA)
+            wanted = key_id(key)
+            connection.execute(
+                "INSERT OR IGNORE INTO meta (name, value) VALUES ('key_id', ?)", (wanted,)
+            )
+            connection.execute(
+                "INSERT OR IGNORE INTO meta (name, value) VALUES ('base', ?)", (_BASE,)
+            )
+            found = connection.execute("SELECT value FROM meta WHERE name = 'key_id'").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise JournalError(
+                f"The offline journal {shown(path)} cannot be opened: {exc}."
+            ) from None
+        if found != wanted:
+            connection.close()
+            raise JournalError(
+                f"The offline journal {shown(path)} was written under another audit key; "
+                "its sales cannot be proven. Restore the shop's audit key before selling."
+            )
+        return cls(connection, key, path)
+
+    def close(self) -> None:
+        """Close the file (the sales in it are already on disk)."""
+        with self._lock:
+            self._db.close()
+
+    # --- writing ----------------------------------------------------------------------------
+
+    def record(self, sale: OfflineSale) -> JournalEntry:
+        """Append ``sale`` durably and return its entry; the same sale again returns the first.
+
+        The same UUID with a different sale is refused: a UUID names exactly one sale.
+        """
+        body = encode(sale)
+        with self._transaction() as db:
+            row = db.execute(
+                "SELECT seq, body, state, order_number, problem FROM sales WHERE sale_uuid = ?",
+                (str(sale.sale_uuid),),
+            ).fetchone()
+            if row is not None:
+                if row[1] != body:
+                    raise JournalError(
+                        f"Sale {sale.sale_uuid} is already in the offline journal "
+                        "with other contents."
+                    )
+                return JournalEntry(row[0], sale, row[2], row[3], row[4])
+            last = db.execute("SELECT mac FROM sales ORDER BY seq DESC LIMIT 1").fetchone()
+            previous = last[0] if last else self._base(db)
+            mac = self._mac(previous, body)
+            cursor = db.execute(
+                "INSERT INTO sales (sale_uuid, body, mac) VALUES (?, ?, ?)",
+                (str(sale.sale_uuid), body, mac),
+            )
+            seq = cursor.lastrowid
+        assert seq is not None
+        return JournalEntry(seq, sale, PENDING)
+
+    def mark_synced(self, sale_uuid: uuid.UUID, order_number: str) -> None:
+        """The server has the sale, as ``order_number``."""
+        self._settle(sale_uuid, SYNCED, order_number=order_number, problem=None)
+
+    def mark_refused(self, sale_uuid: uuid.UUID, problem: str) -> None:
+        """The server refused the sale; it stays unsynced for a person to look at."""
+        self._settle(sale_uuid, REFUSED, order_number=None, problem=problem)
+
+    def prune_synced(self) -> int:
+        """Delete the synced sales at the front of the journal; the chain keeps its base."""
+        with self._transaction() as db:
+            first_open = db.execute(
+                "SELECT MIN(seq) FROM sales WHERE state <> 'synced'"
+            ).fetchone()[0]
+            bound = (
+                first_open
+                if first_open is not None
+                else 1 + (db.execute("SELECT COALESCE(MAX(seq), 0) FROM sales").fetchone()[0])
+            )
+            last = db.execute(
+                "SELECT mac FROM sales WHERE seq < ? ORDER BY seq DESC LIMIT 1", (bound,)
+            ).fetchone()
+            if last is None:
+                return 0
+            db.execute("UPDATE meta SET value = ? WHERE name = 'base'", (last[0],))
+            return db.execute("DELETE FROM sales WHERE seq < ?", (bound,)).rowcount
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def pending_count(self) -> int:
+        """How many sales wait for a replay (refused ones wait for a person instead)."""
+        with self._lock:
+            row = self._db.execute("SELECT COUNT(*) FROM sales WHERE state = 'pending'").fetchone()
+        return int(row[0])
+
+    def find(self, sale_uuid: uuid.UUID) -> JournalEntry | None:
+        """The journalled sale with this UUID, if any."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT seq, body, state, order_number, problem FROM sales WHERE sale_uuid = ?",
+                (str(sale_uuid),),
+            ).fetchone()
+        return None if row is None else JournalEntry(row[0], decode(row[1]), *row[2:])
+
+    def unsynced(self) -> int:
+        """How many sales the server does not have yet (pending and refused)."""
+        with self._lock:
+            row = self._db.execute("SELECT COUNT(*) FROM sales WHERE state <> 'synced'").fetchone()
+        return int(row[0])
+
+    def pending(self) -> list[JournalEntry]:
+        """The sales to replay, in the order they were taken (the chain is verified first)."""
+        return [entry for entry in self.entries() if entry.state == PENDING]
+
+    def entries(self) -> list[JournalEntry]:
+        """Every sale in the journal, in order, after :meth:`verify`."""
+        self.verify()
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT seq, body, state, order_number, problem FROM sales ORDER BY seq"
+            ).fetchall()
+        return [
+            JournalEntry(seq, decode(body), state, number, problem)
+            for seq, body, state, number, problem in rows
+        ]
+
+    def verify(self) -> None:
+        """Check the chain from its base; a sale edited, removed or added on disk is named."""
+        with self._lock:
+            previous = self._base(self._db)
+            rows = self._db.execute(
+                "SELECT seq, sale_uuid, body, mac FROM sales ORDER BY seq"
+            ).fetchall()
+        for seq, sale_uuid, body, mac in rows:
+            if not hmac.compare_digest(mac, self._mac(previous, body)):
+                raise JournalError(
+                    f"The offline journal {shown(self.path)} does not match its chain at sale "
+                    f"{seq} ({sale_uuid}): it was changed outside posapp."
+                )
+            previous = mac
+
+    # --- inside -----------------------------------------------------------------------------
+
+    def _mac(self, previous: str, body: str) -> str:
+        return hmac.new(self._key, f"{previous}\n{body}".encode(), hashlib.sha256).hexdigest()
+
+    @staticmethod
+    def _base(db: sqlite3.Connection) -> str:
+        return str(db.execute("SELECT value FROM meta WHERE name = 'base'").fetchone()[0])
+
+    def _settle(
+        self, sale_uuid: uuid.UUID, state: str, *, order_number: str | None, problem: str | None
+    ) -> None:
+        at = datetime.now(UTC).isoformat()
+        with self._transaction() as db:
+            changed = db.execute(
+                "UPDATE sales SET state = ?, order_number = ?, problem = ?, settled_at = ? "
+                "WHERE sale_uuid = ?",
+                (state, order_number, problem, at, str(sale_uuid)),
+            ).rowcount
+        if changed != 1:
+            raise JournalError(f"Sale {sale_uuid} is not in the offline journal.")
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.DatabaseError as exc:
+                raise JournalError(
+                    f"The offline journal {shown(self.path)} cannot be written: {exc}."
+                ) from None
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            try:
+                self._db.execute("COMMIT")
+            except sqlite3.DatabaseError as exc:
+                with contextlib.suppress(sqlite3.DatabaseError):
+                    self._db.execute("ROLLBACK")
+                raise JournalError(
+                    f"The offline journal {shown(self.path)} cannot be written: {exc}."
+                ) from None

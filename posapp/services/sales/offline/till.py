@@ -1,0 +1,247 @@
+"""Selling from the cache while the server is gone: price, check, journal — nothing else.
+
+:class:`OfflineTill` is what the register calls in offline mode instead of the sales facade. It
+prices a sale with the same :func:`~posapp.services.sales.pricing.price_cart` as checkout, at the
+cached prices, checks the tenders with the same :func:`~posapp.services.sales.pricing.settle`, and
+writes the sale to the journal; the receipt carries a provisional number (``OFF-R1-00012``) until
+the replay gives the sale its real one.
+
+What it refuses, with a message for the cashier: an account, gift card or points tender (it needs
+the server's balance); a coupon (single-use codes could be spent twice on two registers: the
+shared-code policy is a later slice, docs/OFFLINE.md); a price override; a product the cache does
+not know or that was archived; a sale when the cache holds no open till for this register; a
+discount above the cap without a manager's password checked against the cached hash.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from posapp.money import apply_rate_bp
+from posapp.services.platform import registry
+from posapp.services.platform.errors import AuthenticationError, ValidationError
+from posapp.services.platform.setting_specs import Spec
+from posapp.services.sales.offline.cache import CachedStaff, OfflineCache
+from posapp.services.sales.offline.journal import JournalEntry, OfflineJournal
+from posapp.services.sales.offline.sale import OfflineLine, OfflineSale, OfflineTender, TenderKind
+from posapp.services.sales.pricing import (
+    Discount,
+    PricedCart,
+    PriceLine,
+    Tender,
+    price_cart,
+    settle,
+)
+from posapp.services.staff import Permission, permissions_of, verify_password
+
+__all__ = ["OfflineItem", "OfflineReceipt", "OfflineTill"]
+
+LOGIN_FAILED = "Unknown username or wrong password."
+
+
+@dataclass(frozen=True, slots=True)
+class OfflineItem:
+    """One line the cashier rang up: a product, how many, and any discount."""
+
+    line_no: int
+    product_id: int
+    quantity: int
+    discount: Discount | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OfflineReceipt:
+    """A sale taken offline: its journal entry, its figures, and its provisional number."""
+
+    entry: JournalEntry
+    number: str
+    cart: PricedCart
+    change_minor: int
+
+
+class OfflineTill:
+    """The register's sales while offline (one per register)."""
+
+    def __init__(
+        self,
+        cache: OfflineCache,
+        journal: OfflineJournal,
+        register: str,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.cache = cache
+        self.journal = journal
+        self.register = register
+        self._clock = clock
+
+    # --- people -----------------------------------------------------------------------------
+
+    def sign_in(self, username: str, secret: str) -> CachedStaff:
+        """Check a log-in against the cached hashes (password, or a cashier's PIN).
+
+        Raises:
+            AuthenticationError: unknown name, wrong secret, or a role that may not sell.
+        """
+        staff = self.cache.staff(username)
+        stored = [] if staff is None else [staff.password_hash, staff.pin_hash]
+        matched = [verify_password(h, secret) for h in stored if h] or [
+            verify_password(None, secret)
+        ]
+        if staff is None or not any(matched) or Permission.SELL not in permissions_of(staff.role):
+            raise AuthenticationError(LOGIN_FAILED)
+        return staff
+
+    def approve(
+        self, cashier: CachedStaff, username: str, password: str, permission: Permission
+    ) -> CachedStaff:
+        """A manager's approval checked offline: a password (never a PIN), another person.
+
+        Raises:
+            AuthenticationError: unknown name or wrong password.
+            ValidationError: the cashier approving themselves, or a role without ``permission``.
+        """
+        approver = self.cache.staff(username)
+        matches = verify_password(None if approver is None else approver.password_hash, password)
+        if approver is None or not matches:
+            raise AuthenticationError(f"Approval refused: {LOGIN_FAILED.lower()}")
+        if approver.id == cashier.id:
+            raise ValidationError("Someone else must approve.")
+        if permission not in permissions_of(approver.role):
+            raise ValidationError(f"{approver.full_name or username} may not approve this.")
+        return approver
+
+    # --- selling ----------------------------------------------------------------------------
+
+    def price(self, items: Sequence[OfflineItem]) -> PricedCart:
+        """The cart at the cached prices (what the register shows while offline).
+
+        Raises:
+            ValidationError: no items, an unknown or archived product, a bad quantity or discount.
+        """
+        return price_cart([self._price_line(item) for item in self._checked(items)])
+
+    def take(
+        self,
+        cashier: CachedStaff,
+        items: Sequence[OfflineItem],
+        tenders: Sequence[OfflineTender],
+        *,
+        sale_uuid: uuid.UUID,
+        expected_total_minor: int,
+        approver: CachedStaff | None = None,
+        note: str = "",
+    ) -> OfflineReceipt:
+        """Price, check and journal one paid sale; durable when this returns.
+
+        The same ``sale_uuid`` again (Pay pressed twice) returns the first receipt.
+
+        Raises:
+            ValidationError: see the module's text; tenders that do not pay the total exactly;
+                a total other than the one the customer was shown.
+        """
+        till = self.cache.till()
+        if till is None:
+            raise ValidationError(
+                "This register's till was not open when the server went away: "
+                "sales can wait until it is back."
+            )
+        for tender in tenders:
+            if tender.kind not in (TenderKind.CASH, TenderKind.CARD):
+                raise ValidationError("Offline, only cash and card are taken.")
+        cart = self.price(items)
+        if cart.total_minor != expected_total_minor:
+            raise ValidationError("The total changed: check the sale and take payment again.")
+        self._check_discounts(cart, approver)
+        settlement = settle(
+            cart.total_minor,
+            [Tender(t.kind.value, t.amount_minor, t.tendered_minor) for t in tenders],
+        )
+        if not settlement.complete:
+            raise ValidationError("Take the rest of the payment before completing the sale.")
+        priced = {line.line_no: line for line in cart.lines}
+        lines = []
+        for item in items:
+            product = self.cache.product(item.product_id)
+            assert product is not None  # checked by price()
+            lines.append(
+                OfflineLine(
+                    item.line_no,
+                    product.id,
+                    product.name,
+                    item.quantity,
+                    product.price_minor,
+                    product.tax_rate_bp,
+                    product.tax_included,
+                    discount_minor=priced[item.line_no].line_discount_minor,
+                    approver_id=None if approver is None else approver.id,
+                )
+            )
+        earlier = self.journal.find(sale_uuid)  # Pay pressed twice: the same sale, the same time
+        sale = OfflineSale(
+            sale_uuid=sale_uuid,
+            taken_at=self._clock() if earlier is None else earlier.sale.taken_at,
+            register=self.register,
+            store_id=till.store_id,
+            till_session_id=till.session_id,
+            cashier_id=cashier.id,
+            lines=tuple(lines),
+            tenders=tuple(tenders),
+            total_minor=cart.total_minor,
+            note=note,
+        )
+        entry = self.journal.record(sale)
+        return OfflineReceipt(
+            entry, f"OFF-{self.register}-{entry.seq:05d}", cart, settlement.change_minor
+        )
+
+    def unsynced(self) -> int:
+        """Sales the server does not have yet (the Z report waits for them)."""
+        return self.journal.unsynced()
+
+    # --- inside -----------------------------------------------------------------------------
+
+    def _checked(self, items: Sequence[OfflineItem]) -> Sequence[OfflineItem]:
+        if not items:
+            raise ValidationError("The sale has no items.")
+        for item in items:
+            product = self.cache.product(item.product_id)
+            if product is None:
+                raise ValidationError(
+                    f"Line {item.line_no}: this product is not known offline; "
+                    "sell it when the server is back."
+                )
+            if not product.active:
+                raise ValidationError(f"{product.name} is no longer sold (archived).")
+        return items
+
+    def _price_line(self, item: OfflineItem) -> PriceLine:
+        product = self.cache.product(item.product_id)
+        assert product is not None  # checked by _checked()
+        return PriceLine(
+            item.line_no,
+            item.quantity,
+            product.price_minor,
+            product.tax_rate_bp,
+            product.tax_included,
+            item.discount,
+        )
+
+    def _check_discounts(self, cart: PricedCart, approver: CachedStaff | None) -> None:
+        """The cashiers' cap, compared as checkout compares it (rounded the same way)."""
+        if approver is not None and Permission.DISCOUNT_ABOVE_CAP in permissions_of(approver.role):
+            return
+        cap = self._setting(registry.DISCOUNT_CAP_BP)
+        for line in cart.lines:
+            if line.line_discount_minor > apply_rate_bp(line.gross_minor, cap):
+                raise ValidationError(
+                    f"A discount above {cap / 100:g} % needs a manager's approval."
+                )
+
+    def _setting(self, spec: Spec[int]) -> int:
+        text = self.cache.setting(spec.key)
+        return registry.typed_value(spec, None if text is None else json.loads(text))
