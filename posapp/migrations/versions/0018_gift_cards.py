@@ -13,8 +13,11 @@ version bumped, in the migration's transaction. Every existing row satisfies the
 so no row needs checking; a rebuild would instead copy the append-only ledger's parent table and
 the payments under foreign keys that are on. PostgreSQL drops and adds the constraint.
 
+It needs only the orders, payments and the ledger, so it revises 0013 (the ledger's last change)
+rather than 0015: a database may take 0015 (customers) and this one in either order.
+
 Revision ID: 0018_gift_cards
-Revises: 0015
+Revises: 0013
 Create Date: 2026-12-07
 """
 
@@ -26,7 +29,7 @@ from alembic import op
 import posapp.models.base
 
 revision = "0018_gift_cards"
-down_revision = "0015"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
