@@ -58,7 +58,11 @@ class Product(IdMixin, CreatedAtMixin, Base):
     cost_minor: Mapped[int] = money_column()
     tax_rate_bp: Mapped[int] = mapped_column(default=0)
     tax_included: Mapped[bool] = mapped_column(default=True)
+    # Kept in step with ``unit`` by the catalog: True when quantities count thousandths (kg, m,
+    # l; :func:`posapp.units.is_measured`), for the code that predates units (migration 0020).
     sold_by_weight: Mapped[bool] = mapped_column(default=False)
+    # What a quantity of this product counts (:mod:`posapp.units`): pc, g, kg, m or l.
+    unit: Mapped[str] = mapped_column(String(4), default="pc", server_default="pc")
     active: Mapped[bool] = mapped_column(default=True)
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1)

@@ -128,6 +128,8 @@ class OrderLine(IdMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     quantity: Mapped[int] = mapped_column(BigInteger)
     returned_qty: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The product's unit at the time of sale (:mod:`posapp.units`): what ``quantity`` counts.
+    unit: Mapped[str] = mapped_column(String(4), default="pc", server_default="pc")
     list_price_minor: Mapped[int] = money_column()
     unit_price_minor: Mapped[int] = money_column()
     # The line's own discount, its share of the order discount, its share of the coupon.

@@ -25,6 +25,7 @@ from posapp.reports.orders_pdf import (
 )
 from posapp.reports.pdf_kit import ACCENT, MUTED, RULE, fonts
 from posapp.services.sales import SalesReport
+from posapp.units import format_quantity
 
 __all__ = ["render_sales_report", "sales_report_pdf", "sales_report_tables"]
 
@@ -96,7 +97,13 @@ def sales_report_tables(report: SalesReport) -> dict[str, list[list[str]]]:
         "By product": [
             ["SKU", "Product", "Sold", "Returned", "Sales"],
             *[
-                [p.sku, p.name, str(p.quantity), str(p.returned), money(p.sales_minor)]
+                [
+                    p.sku,
+                    p.name,
+                    format_quantity(p.quantity, p.unit),
+                    format_quantity(p.returned, p.unit),
+                    money(p.sales_minor),
+                ]
                 for p in report.products
             ],
         ],

@@ -366,8 +366,8 @@ def test_export_escapes_formula_cells_and_round_trips(
     assert rows[1][:5] == ["'=1+1", "", "'+danger", "'@cmd\nline", "Food > Fruit"]
     assert rows[2][0] == "'-5"
     assert rows[3][1:3] == ["96385074", "Plain"]
-    assert rows[3][5:] == ["3.49", "0.00", "5.5", "yes", "yes"]
-    assert rows[4][-1] == "no"
+    assert rows[3][5:] == ["3.49", "0.00", "5.5", "yes", "yes", "pc"]
+    assert rows[4][-2:] == ["no", "pc"]  # active, unit (#20)
     for row in rows[1:]:
         assert not row[0].startswith(("=", "+", "-", "@", "\t", "\r"))
     only_active = tmp_path / "active.csv"

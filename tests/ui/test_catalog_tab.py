@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -350,3 +351,33 @@ def test_keyboard_shortcuts(qtbot: QtBot, tab: CatalogTab) -> None:
     QTest.keyClick(editor, Qt.Key.Key_Escape)
     assert not editor.isVisible()
     assert isinstance(tab.import_dialog(), ImportDialog)
+
+
+def test_the_unit_is_chosen_by_keyboard_and_loaded_again(
+    qtbot: QtBot, tab: CatalogTab, wired: Backend, staff: dict[str, UserDTO]
+) -> None:
+    """Issue #20: a product sold by the kilogram, its price per kg."""
+    editor = open_editor(qtbot, tab)
+    assert editor.unit_combo.currentData() == "pc"
+    QTest.keyClicks(editor.sku_edit, "CHE-002")
+    QTest.keyClicks(editor.name_edit, "Gouda")
+    editor.unit_combo.setFocus()
+    QTest.keyClicks(editor.unit_combo, "k")  # the combo's own keyboard search
+    assert editor.unit_combo.currentData() == "kg"
+    assert editor.unit_combo.currentText() == "kilogram (kg) — price per kg"
+    QTest.keyClick(editor.unit_combo, Qt.Key.Key_Tab)  # on to the price, typed per kg
+    assert editor.focusWidget() is editor.price_edit
+    QTest.keyClicks(editor.price_edit, "15.90")
+    if shots := os.environ.get("POSAPP_SCREENSHOT_DIR", ""):  # product_editor_unit.png
+        editor.grab().save(str(Path(shots) / "product_editor_unit.png"))
+    editor.activateWindow()  # a shortcut needs its window active
+    qtbot.wait_until(editor.isActiveWindow)
+    with qtbot.wait_signal(tab.search_finished, timeout=10_000):
+        QTest.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    (product_id,) = wired.catalog.search(staff["admin"], "gouda").ids
+    product = wired.catalog.product(staff["admin"], product_id)
+    assert product is not None
+    assert (product.unit, product.price_minor) == ("kg", 1590)
+    editor = open_editor(qtbot, tab, product.id)
+    assert editor.unit_combo.currentData() == "kg"
+    editor.close()

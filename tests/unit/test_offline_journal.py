@@ -247,6 +247,7 @@ sales = st.builds(
             tax_included=st.booleans(),
             discount_minor=st.integers(0, 10**6),
             approver_id=st.none() | st.integers(1, 100),
+            unit=st.sampled_from(["pc", "g", "kg", "m", "l"]),
         )
     ),
     tenders=st.tuples(

@@ -19,6 +19,7 @@ from posapp.services.sales.offline.till import OfflineItem, OfflineTill
 from posapp.services.sales.pricing import Discount, DiscountKind, PriceLine, price_cart
 from posapp.services.staff import Permission
 from tests.checkout_seed import CASHIER_PIN, PASSWORD, Shop, open_shop
+from tests.weighed_seed import add_cheese
 
 KEY = bytes(range(32))
 
@@ -170,3 +171,21 @@ def test_without_an_open_till_nothing_is_sold(backend: Backend, shop: Shop, tmp_
     items = [OfflineItem(1, shop.products["water"], 1)]
     with pytest.raises(ValidationError, match="till was not open"):
         till.take(cashier, items, [cash(89, 100)], sale_uuid=uuid.uuid4(), expected_total_minor=89)
+
+
+def test_a_weighed_line_offline_is_priced_per_kilo_as_online(
+    backend: Backend, shop: Shop, tmp_path: Path
+) -> None:
+    """0.455 kg of cheese at 19.90/kg is 9.05 offline too, and the journal keeps the unit."""
+    cheese = add_cheese(backend, shop)
+    cache = OfflineCache.open(tmp_path / "cache.sqlite3")
+    cache.apply(snapshot(backend.read_uow(), None))
+    till = OfflineTill(cache, OfflineJournal.open(tmp_path / "j.sqlite3", KEY), "R1")
+    cashier = till.sign_in("till", CASHIER_PIN)
+    items = [OfflineItem(1, cheese, 455)]
+    assert till.price(items).total_minor == 905
+    receipt = till.take(
+        cashier, items, [cash(905, 1000)], sale_uuid=uuid.uuid4(), expected_total_minor=905
+    )
+    [line] = receipt.entry.sale.lines
+    assert (line.quantity, line.unit, line.unit_price_minor) == (455, "kg", 1990)

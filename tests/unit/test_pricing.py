@@ -48,6 +48,24 @@ def test_half_even_on_a_tie() -> None:
     assert price_cart([PriceLine(1, 1, 350, 100, False)]).lines[0].tax_minor == 4
 
 
+def test_a_weighed_line_is_rounded_once_half_even() -> None:
+    """0.455 kg at 19.90/kg = 9.0545 → 9.05 (#20); exact halves go to the even cent."""
+    cheese = price_cart([PriceLine(1, 455, 1990, 550, True, unit="kg")]).lines[0]
+    assert (cheese.gross_minor, cheese.total_minor, cheese.tax_minor) == (905, 905, 47)
+    halves = [PriceLine(n, q, 1, 0, True, unit="kg") for n, q in enumerate((500, 1500, 2500))]
+    assert [p.gross_minor for p in price_cart(halves).lines] == [0, 2, 2]
+    grams = price_cart([PriceLine(1, 250, 3, 0, True, unit="g")]).lines[0]
+    assert grams.gross_minor == 750  # whole grams: no rounding
+
+
+def test_weighed_quantities_are_checked_in_their_unit() -> None:
+    assert check_quantity(100_000_000, "kg") == 100_000_000  # 100,000 kg
+    with pytest.raises(ValidationError, match=r"at most 100,000\.000 kg"):
+        check_quantity(100_000_001, "kg")
+    with pytest.raises(ValidationError, match="above zero"):
+        check_quantity(0, "kg")
+
+
 def test_line_and_order_discounts_and_coupon_shares() -> None:
     lines = [
         PriceLine(1, 2, 1000, 2000, True, Discount.percent(1000)),  # 20.00 - 2.00
@@ -150,9 +168,15 @@ def carts(draw: st.DrawFn) -> tuple[list[PriceLine], Discount | None, dict[int, 
     kinds = [rng.choice(("none", "none", "percent", "amount")) for _ in range(count)]
     lines = []
     for no, kind in enumerate(kinds, start=1):
-        quantity = rng.choice((1, 1, 1, 2, 3, rng.randint(1, 60)))
+        # About one line in three is weighed or measured (#20): thousandths of kg, l or m, or
+        # whole grams; the price is per unit and the gross is rounded once.
+        unit = rng.choice(("pc", "pc", "pc", "pc", "kg", "kg", "l", "m", "g"))
+        if unit in SCALED:
+            quantity = rng.choice((455, 1, 500, 999, 1000, 1500, 2500, rng.randint(1, 60_000)))
+        else:
+            quantity = rng.choice((1, 1, 1, 2, 3, rng.randint(1, 60)))
         price = rng.choice((0, 1, 5, 99, rng.randint(0, 25_000), rng.randint(0, 250_000)))
-        gross = quantity * price
+        gross = _gross_of(price, quantity, unit)
         discount = None
         if kind == "percent":
             discount = Discount.percent(
@@ -161,11 +185,9 @@ def carts(draw: st.DrawFn) -> tuple[list[PriceLine], Discount | None, dict[int, 
         elif kind == "amount":
             discount = Discount.amount(rng.randint(0, gross))
         rate = rng.choice((*RATES, rng.randint(0, 10_000)))
-        lines.append(PriceLine(no, quantity, price, rate, rng.random() < 0.6, discount))
-    base = sum(line.quantity * line.unit_price_minor for line in lines) - sum(
-        line.discount.of(line.quantity * line.unit_price_minor, "line")
-        for line in lines
-        if line.discount is not None
+        lines.append(PriceLine(no, quantity, price, rate, rng.random() < 0.6, discount, unit))
+    base = sum(_gross(line) for line in lines) - sum(
+        line.discount.of(_gross(line), "line") for line in lines if line.discount is not None
     )
     order_kind = draw(st.sampled_from(["none", "percent", "amount"]))
     order = None
@@ -183,6 +205,18 @@ def carts(draw: st.DrawFn) -> tuple[list[PriceLine], Discount | None, dict[int, 
 
 def _round(value: Fraction) -> int:
     return round(value)  # Fraction rounds half to even: an independent oracle
+
+
+SCALED = {"kg": 1000, "l": 1000, "m": 1000}
+"""Units counted in thousandths (posapp.units); the oracle's own table, not the module's."""
+
+
+def _gross_of(price: int, quantity: int, unit: str) -> int:
+    return _round(Fraction(price * quantity, SCALED.get(unit, 1)))
+
+
+def _gross(line: PriceLine) -> int:
+    return _gross_of(line.unit_price_minor, line.quantity, line.unit)
 
 
 CARTS_PER_EXAMPLE = 5
@@ -223,7 +257,7 @@ def _check_cart(
     by_no = {line.line_no: line for line in lines}
     for priced in cart.lines:
         source = by_no[priced.line_no]
-        assert priced.gross_minor == source.unit_price_minor * source.quantity
+        assert priced.gross_minor == _gross(source)
         off = priced.line_discount_minor + priced.order_discount_minor + priced.coupon_minor
         assert priced.charge_minor == priced.gross_minor - off >= 0
         assert priced.net_minor + priced.tax_minor == priced.total_minor

@@ -4,8 +4,10 @@ File format (what the export writes and the import reads):
     A header line naming the columns, in any order, any case: ``sku``, ``name``, ``price``
     (required), ``barcode``, ``description``, ``category`` (a path such as ``Food > Fruit``),
     ``cost``, ``tax_rate`` (a percentage: ``20``, ``5.5``), ``tax_included`` and ``active``
-    (``yes``/``no``, ``true``/``false``, ``1``/``0``). Unknown columns are ignored and reported
-    as a warning; a missing required column or a column named twice stops the import.
+    (``yes``/``no``, ``true``/``false``, ``1``/``0``), ``unit`` (``pc``, ``g``, ``kg``, ``m``,
+    ``l``; empty or missing: ``pc``; prices and costs are per that unit, :mod:`posapp.units`).
+    Unknown columns are ignored and reported as a warning; a missing required column or a
+    column named twice stops the import.
 
 Import:
     * Encoding: UTF-8 with or without a byte-order mark, or UTF-16 with one. Anything else is
@@ -36,10 +38,10 @@ import csv
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, cast
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 
 from posapp.events import ProductsImported
-from posapp.models import Product
+from posapp.models import OrderLine, Product, StockMovement
 from posapp.money import to_major_str
 from posapp.services.catalog.categories import paths_by_key
 from posapp.services.catalog.csv_read import (
@@ -67,6 +69,7 @@ from posapp.services.platform.files import FileTargetError, atomic_target
 from posapp.services.platform.progress import Cancelled, Progress, never_cancelled, no_progress
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.staff import ACTIONS, Permission, authorize
+from posapp.units import Unit, is_measured, scale_of
 
 if TYPE_CHECKING:
     from sqlalchemy import Table
@@ -307,6 +310,7 @@ class _Writer:
         taken_barcodes = self._taken_barcodes(rows, existing)
         new: list[dict[str, object]] = []
         changed: list[dict[str, object]] = []
+        units_wanted: dict[int, tuple[int, str]] = {}
         for row in rows:
             values = row.values
             key = sku_key(str(values["sku"]))
@@ -322,12 +326,15 @@ class _Writer:
                 new.append(self._insert_values(values))
             elif self.update_existing:
                 changed.append(self._update_values(values, found))
+                if "unit" in values:
+                    units_wanted[found[0]] = (row.line, str(values["unit"]))
             else:
                 self.checker.problem(
                     row.line,
                     f"the SKU {values['sku']} already exists (“{found[1]}”); choose "
                     "“update existing products” to change it.",
                 )
+        self._check_unit_changes(units_wanted)
         if self.checker.problem_count:
             return
         session = self.uow.session
@@ -357,6 +364,24 @@ class _Writer:
             self.index.add(changed_ids, updated=True)
             self.changed_ids.extend(changed_ids)
             self.updated += len(changed)
+
+    def _check_unit_changes(self, wanted: dict[int, tuple[int, str]]) -> None:
+        """A unit may not change between pieces and thousandths once stock or sales count it."""
+        if not wanted:
+            return
+        used = select(StockMovement.id).where(StockMovement.product_id == Product.id).exists()
+        sold = select(OrderLine.id).where(OrderLine.product_id == Product.id).exists()
+        query = select(Product.id, Product.name, Product.unit).where(
+            Product.id.in_(list(wanted)), or_(used, sold)
+        )
+        for product_id, name, unit in self.uow.session.execute(query):
+            line, new_unit = wanted[int(product_id)]
+            if scale_of(str(unit)) != scale_of(new_unit):
+                self.checker.problem(
+                    line,
+                    f"unit: “{name}” already has stock or sales counted in {unit}; its unit "
+                    "can change only to one counted the same way.",
+                )
 
     def _existing(self, rows: list[CheckedRow]) -> dict[str, tuple[int, str, int, int]]:
         keys = [sku_key(str(row.values["sku"])) for row in rows]
@@ -401,7 +426,8 @@ class _Writer:
             "cost_minor": values.get("cost", 0),
             "tax_rate_bp": values.get("tax_rate", 0),
             "tax_included": values.get("tax_included", True),
-            "sold_by_weight": False,
+            "unit": values.get("unit", Unit.PIECE),
+            "sold_by_weight": is_measured(str(values.get("unit", Unit.PIECE))),
             "active": values.get("active", True),
             "created_at": now,
             "changed_at": now,
@@ -419,6 +445,8 @@ class _Writer:
             if column in self.header.index:
                 result[field] = full[field]
         result["sku_key"] = full["sku_key"]
+        if "unit" in result:
+            result["sold_by_weight"] = full["sold_by_weight"]
         new_cost = result.get("cost_minor", old_cost)
         if result["price_minor"] != old_price or new_cost != old_cost:
             self.price_changes.append(
@@ -472,6 +500,7 @@ def _export_row(product: Product, paths: dict[int, str]) -> list[str]:
         format_tax_rate(product.tax_rate_bp),
         "yes" if product.tax_included else "no",
         "yes" if product.active else "no",
+        product.unit,
     ]
 
 

@@ -28,6 +28,7 @@ from posapp.services.catalog.rules import (
     unescape_cell,
 )
 from posapp.services.platform.errors import ValidationError
+from posapp.units import QuantityError, Unit, unit_of
 
 __all__ = [
     "COLUMNS",
@@ -57,6 +58,7 @@ COLUMNS: Final = (
     "tax_rate",
     "tax_included",
     "active",
+    "unit",
 )
 REQUIRED: Final = ("sku", "name", "price")
 ALIASES: Final = {
@@ -93,6 +95,7 @@ FIELDS: Final = {
     "tax_rate": "tax_rate_bp",
     "tax_included": "tax_included",
     "active": "active",
+    "unit": "unit",
 }
 """CSV column → products column."""
 _COMMA_DECIMAL = re.compile(r"^\d{1,3}(?:\.\d{3})*,\d{1,2}$|^\d+,\d{1,2}$")
@@ -100,6 +103,14 @@ _DOT_DECIMAL = re.compile(r"^\d{1,3}(?:,\d{3})*\.\d{1,2}$|^\d+\.\d{1,2}$")
 
 DETECT_ROWS: Final = 1_000
 """How many rows the decimal-separator detection looks at."""
+
+
+def _unit_cell(raw: str) -> str:
+    """A product's unit (:mod:`posapp.units`): ``pc`` (also empty), ``g``, ``kg``, ``m``, ``l``."""
+    try:
+        return str(unit_of(raw.strip() or Unit.PIECE).value)
+    except QuantityError as exc:
+        raise ValidationError(str(exc)) from exc
 
 
 class CsvFileError(ValidationError):
@@ -309,6 +320,7 @@ class Checker:
             ("tax_rate", self._rate),
             ("tax_included", lambda raw: _flag(raw, "tax_included", default=True)),
             ("active", lambda raw: _flag(raw, "active", default=True)),
+            ("unit", _unit_cell),
         ]
 
     def _money(self, raw: str, what: str) -> int:

@@ -52,6 +52,7 @@ class ProductDTO:
     created_at: datetime
     changed_at: datetime
     images: tuple[ProductImageDTO, ...] = ()
+    unit: str = "pc"
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +89,8 @@ class ProductDraft:
     cost_minor: int = 0
     tax_rate_bp: int = 0
     tax_included: bool = True
+    unit: str = "pc"
+    """What a quantity counts (:mod:`posapp.units`); the price and cost are per that unit."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from posapp.events import ProductChanged
-from posapp.models import AuditEntry, Category, Product, ProductImage, User
+from posapp.models import (
+    AuditEntry,
+    Category,
+    OrderLine,
+    Product,
+    ProductImage,
+    StockMovement,
+    User,
+)
 from posapp.money import BP_PER_UNIT, MAX_MINOR
 from posapp.services.catalog.dto import (
     LabelDTO,
@@ -58,6 +66,7 @@ from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ConflictError, NotFoundError, ValidationError
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.staff import ACTIONS, Permission, authorize, requires
+from posapp.units import QuantityError, is_measured, scale_of, unit_of
 
 __all__ = [
     "MAX_IMAGES",
@@ -97,6 +106,7 @@ class CleanProduct:
     cost_minor: int
     tax_rate_bp: int
     tax_included: bool
+    unit: str = "pc"
 
 
 def _field(field: str, check: object, value: object) -> object:
@@ -139,7 +149,35 @@ def clean_draft(draft: ProductDraft) -> CleanProduct:
         cost_minor=_amount(draft.cost_minor, "cost", "The cost"),
         tax_rate_bp=rate,
         tax_included=bool(draft.tax_included),
+        unit=_unit(draft.unit),
     )
+
+
+def _unit(value: object) -> str:
+    try:
+        return str(unit_of(value).value)
+    except QuantityError as exc:
+        raise FieldError("unit", str(exc)) from exc
+
+
+def _check_unit_change(uow: UnitOfWork, product: Product, unit: str) -> None:
+    """Refuse a change between pieces and thousandths once stock or sales count the old one.
+
+    Stock, sales and purchase lines store steps of the unit (:mod:`posapp.units`): turning
+    pieces into kilograms would read 12 pieces on the shelf as 0.012 kg.
+    """
+    if scale_of(product.unit) == scale_of(unit):
+        return
+    moved = uow.session.scalar(
+        select(StockMovement.id).where(StockMovement.product_id == product.id).limit(1)
+    ) or uow.session.scalar(select(OrderLine.id).where(OrderLine.product_id == product.id).limit(1))
+    if moved is not None:
+        raise FieldError(
+            "unit",
+            f"“{product.name}” already has stock or sales counted in "
+            f"{unit_of(product.unit).label}; its unit can change only to one counted the same "
+            "way. Archive it and create a new product instead.",
+        )
 
 
 def _holder(product_id: int, sku: str, name: str, active: bool) -> str:
@@ -199,6 +237,7 @@ _AUDITED: Final = (
     "cost_minor",
     "tax_rate_bp",
     "tax_included",
+    "unit",
     "active",
 )
 """What the audit log keeps of a product (with its number of images)."""
@@ -261,6 +300,8 @@ def _apply(product: Product, values: CleanProduct) -> None:
     product.cost_minor = values.cost_minor
     product.tax_rate_bp = values.tax_rate_bp
     product.tax_included = values.tax_included
+    product.unit = values.unit
+    product.sold_by_weight = is_measured(values.unit)  # kept in step: quantities in thousandths
 
 
 def _too_many_images(count: int) -> ValidationError:
@@ -327,6 +368,7 @@ def update_product(
         _check_version(uow, product, expected_version)
         _check_category(uow, values.category_id)
         _check_unique(uow, values, product.id)
+        _check_unit_change(uow, product, values.unit)
         current = sorted(product.images, key=lambda image: (image.position, image.id))
         before = _snapshot(product, len(current))
         _apply(product, values)

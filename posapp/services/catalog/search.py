@@ -355,6 +355,7 @@ _PRODUCT_BY_ID = select(
     Product.version,
     Product.created_at,
     Product.changed_at,
+    Product.unit,
 ).where(Product.id == bindparam("product_id"))
 _IMAGES_OF_PRODUCT = (
     select(
@@ -412,6 +413,7 @@ def product_dto(session: Session, product_id: int) -> ProductDTO | None:
         version=int(row[11]),
         created_at=row[12],
         changed_at=row[13],
+        unit=str(row[14]),
         images=tuple(
             ProductImageDTO(
                 id=int(image[0]),

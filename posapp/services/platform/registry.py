@@ -37,6 +37,7 @@ from posapp.services.platform.setting_specs import (
     MoneySpec,
     NumberSpec,
     PercentSpec,
+    PrefixesSpec,
     PrinterSpec,
     SettingValueError,
     Spec,
@@ -61,6 +62,7 @@ __all__ = [
     "MoneySpec",
     "NumberSpec",
     "PercentSpec",
+    "PrefixesSpec",
     "PrinterSpec",
     "SettingValueError",
     "Spec",
@@ -129,6 +131,24 @@ DENOMINATIONS = DenominationsSpec("tills.denominations", REGISTER, "Notes and co
                                   "those of the shop's currency).",
                                   (50000, 20000, 10000, 5000, 2000, 1000, 500, 200, 100, 50, 20,
                                    10, 5, 2, 1))  # fmt: skip
+SCALE_PREFIXES = PrefixesSpec("scale_barcode.prefixes", REGISTER, "Scale barcode prefixes",
+                              "EAN-13 prefixes (20-29) whose codes carry a weight or a price "
+                              "printed by a scale; empty: none.", ())  # fmt: skip
+SCALE_ITEM_DIGITS = IntSpec("scale_barcode.item_digits", REGISTER, "Scale barcode item digits",
+                            "Digits after the prefix that name the item (the product whose "
+                            "barcode is the code with a zero value, or whose SKU is those "
+                            "digits).", 5, minimum=1, maximum=6, unit="digits")  # fmt: skip
+SCALE_VALUE = ChoiceSpec("scale_barcode.value", REGISTER, "Scale barcode value",
+                         "What the digits before the check digit carry.", "weight",
+                         choices=(("weight", "Weight in kg"),
+                                  ("price", "Price of the item")))  # fmt: skip
+SCALE_VALUE_DIGITS = IntSpec("scale_barcode.value_digits", REGISTER, "Scale barcode value digits",
+                             "Digits of the weight or price, just before the check digit (item "
+                             "and value digits fit in 10).", 5, minimum=3, maximum=6,
+                             unit="digits")  # fmt: skip
+SCALE_DECIMALS = IntSpec("scale_barcode.decimals", REGISTER, "Scale barcode decimals",
+                         "Decimals of the weight (kg) or price in the code: 3 reads 00455 as "
+                         "0.455 kg.", 3, minimum=0, maximum=3, unit="decimals")  # fmt: skip
 RECEIPT_PRINTER = PrinterSpec("orders.receipt_printer", HARDWARE, "Receipt printer",
                               "The ESC/POS printer receipts print on after each sale; the "
                               "cash drawer hangs on it.", "")  # fmt: skip
@@ -167,7 +187,8 @@ SHOP_TIMEZONE = ZoneSpec("shop_timezone", CLOCK, "Time zone",
 
 SETTINGS: Final[tuple[AnySpec, ...]] = (
     LEGAL_NAME, ADDRESS, VAT_NUMBER, RECEIPT_HEADER, RECEIPT_FOOTER, CURRENCY,
-    DISCOUNT_CAP_BP, CARD_DETAILS, DENOMINATIONS, RECEIPT_PRINTER, DRAWER_KICK,
+    DISCOUNT_CAP_BP, CARD_DETAILS, DENOMINATIONS, SCALE_PREFIXES, SCALE_ITEM_DIGITS, SCALE_VALUE,
+    SCALE_VALUE_DIGITS, SCALE_DECIMALS, RECEIPT_PRINTER, DRAWER_KICK,
     IDLE_LOCK_MINUTES, LOCKOUT_ATTEMPTS, LOCKOUT_MINUTES,
     WITHDRAWAL_APPROVAL, GIFT_CARD_MIN, GIFT_CARD_MAX, GIFT_CARD_EXPIRY_MONTHS,
     SHOP_TIMEZONE,

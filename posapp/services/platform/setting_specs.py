@@ -411,6 +411,54 @@ def _unit(unit: str) -> str:
     return f" {unit}" if unit else ""
 
 
+_PREFIX_LOW, _PREFIX_HIGH = 20, 29  # GS1's in-store (restricted circulation) EAN-13 prefixes
+
+
+@dataclass(frozen=True, slots=True)
+class PrefixesSpec(Spec[tuple[int, ...]]):
+    """GS1 in-store prefixes from 20 to 29: ``20-29``, ``21, 28``, or empty for none.
+
+    Stored as a JSON list of numbers; shown with runs joined (``20-23, 28``).
+    """
+
+    @property
+    def kind(self) -> str:  # noqa: D102
+        return "text"
+
+    @property
+    def bounds(self) -> str:  # noqa: D102
+        return "prefixes from 20 to 29 like 20-29 or 21, 28; empty for none"
+
+    def parse(self, text: str) -> tuple[int, ...]:  # noqa: D102
+        found: set[int] = set()
+        for part in unicodedata.normalize("NFKC", text).replace(";", ",").split(","):
+            if not part.strip():
+                continue
+            low, dash, high = part.strip().partition("-")
+            first, last = _whole(low), _whole(high) if dash else _whole(low)
+            if first is None or last is None or not _PREFIX_LOW <= first <= last <= _PREFIX_HIGH:
+                raise self.refused(text)
+            found.update(range(first, last + 1))
+        return tuple(sorted(found))
+
+    def coerce(self, raw: object) -> tuple[int, ...]:  # noqa: D102
+        if isinstance(raw, list) and all(type(item) is int for item in raw):
+            return self.parse(", ".join(str(item) for item in raw))
+        return Spec.coerce(self, raw)  # zero-argument super() fails in a slots dataclass
+
+    def to_json(self, value: tuple[int, ...]) -> object:  # noqa: D102
+        return list(value)
+
+    def show(self, value: tuple[int, ...]) -> str:  # noqa: D102
+        runs: list[list[int]] = []
+        for prefix in value:
+            if runs and runs[-1][-1] == prefix - 1:
+                runs[-1].append(prefix)
+            else:
+                runs.append([prefix])
+        return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+
+
 AnySpec = (
     IntSpec
     | NumberSpec
@@ -420,5 +468,6 @@ AnySpec = (
     | DenominationsSpec
     | PrinterSpec
     | CurrencySpec
+    | PrefixesSpec
 )
 """Any one setting (percent and money settings are int settings)."""

@@ -24,6 +24,7 @@ from posapp.services.sales.dto import (
     PlacedOrder,
     ProductDTO,
     SaleDraft,
+    ScannedItem,
     StoreHeader,
 )
 from posapp.services.sales.lookup import quote_sale_coupon
@@ -132,6 +133,7 @@ __all__ = [
     "SalesDay",
     "SalesProduct",
     "SalesReport",
+    "ScannedItem",
     "StatusChangeDTO",
     "StoreHeader",
     "TillReport",

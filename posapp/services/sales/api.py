@@ -77,6 +77,7 @@ class SalesApi(Facade):
 
     stores = reads(active_stores)
     lookup_code = reads(lookup.lookup_code)
+    scan_code = reads(lookup.scan_code)
     search_products = reads(lookup.search_products)
     categories = reads(lookup.categories)
     category_products = reads(lookup.category_products)

@@ -27,6 +27,7 @@ from posapp.services.sales.dto import DraftLine, SaleDraft
 from posapp.services.sales.guards import Granted, grant
 from posapp.services.sales.pricing import PricedCart, PriceLine, price_cart
 from posapp.services.staff import Actor, Permission
+from posapp.units import items_of
 
 DISCOUNT_CAP_KEY = registry.DISCOUNT_CAP_BP.key
 """Setting: the largest discount (basis points) a cashier may give without a manager."""
@@ -62,6 +63,7 @@ _PRODUCT_COLUMNS = (
     Product.tax_rate_bp,
     Product.tax_included,
     Product.active,
+    Product.unit,
 )
 _SELECT_PRODUCTS: dict[int, Prepared] = {}
 
@@ -89,6 +91,7 @@ class SaleProduct:
     tax_rate_bp: int
     tax_included: bool
     active: bool
+    unit: str = "pc"
 
 
 def _load_products(uow: UnitOfWork, lines: Sequence[DraftLine]) -> dict[int, SaleProduct]:
@@ -140,6 +143,7 @@ def price_sale(uow: UnitOfWork, actor: UserDTO, user: Actor, draft: SaleDraft) -
                 product.tax_rate_bp,
                 product.tax_included,
                 line.discount,
+                product.unit,
             )
         )
     plain = price_cart(price_lines, order_discount=draft.order_discount)
@@ -208,7 +212,7 @@ def _quote_coupons(
                 line_no,
                 by_no[line_no].product_id,
                 products[by_no[line_no].product_id].category_id,
-                by_no[line_no].quantity,
+                items_of(by_no[line_no].quantity, products[by_no[line_no].product_id].unit),
                 amount,
             )
             for line_no, amount in remaining.items()

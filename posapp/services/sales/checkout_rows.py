@@ -162,6 +162,7 @@ def insert_lines(uow: UnitOfWork, ctx: SaleContext, priced: PricedSale) -> None:
                 "name": product.name,
                 "quantity": line.quantity,
                 "returned_qty": 0,
+                "unit": product.unit,
                 "list_price_minor": product.price_minor,
                 "unit_price_minor": price,
                 "discount_minor": p.line_discount_minor,

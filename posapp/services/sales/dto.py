@@ -43,6 +43,20 @@ class ProductDTO:
     price_minor: int
     tax_rate_bp: int
     tax_included: bool
+    unit: str = "pc"
+    """What a quantity counts (:mod:`posapp.units`); ``price_minor`` is per that unit."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScannedItem:
+    """What a scanned code adds: the product and, from a scale barcode, its quantity.
+
+    ``quantity`` is in the product's steps (:mod:`posapp.units`: 455 is 0.455 kg), or None when
+    the code named the product alone (its barcode or SKU).
+    """
+
+    product: ProductDTO
+    quantity: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from posapp.models import Category, Customer, CustomerAccount, Product
 from posapp.services.catalog import first_containing
 from posapp.services.coupons import BasketLine, quote_coupon
+from posapp.services.platform import registry
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.fastsql import Prepared
 from posapp.services.platform.like import LIKE_ESCAPE, contains
@@ -24,7 +25,9 @@ from posapp.services.sales.dto import (
     CouponQuoteDTO,
     CustomerDTO,
     ProductDTO,
+    ScannedItem,
 )
+from posapp.services.sales.scale_codes import EAN13, read_layout, scale_item
 from posapp.services.staff import (
     ACTIONS,
     Permission,
@@ -40,6 +43,7 @@ __all__ = [
     "lookup_code",
     "product_dto",
     "quote_sale_coupon",
+    "scan_code",
     "search_customers",
     "search_products",
 ]
@@ -49,6 +53,7 @@ SEARCH_MAX = 100
 
 for _name in (
     "lookup_code",
+    "scan_code",
     "search_products",
     "categories",
     "category_products",
@@ -66,6 +71,7 @@ _PRODUCT_COLUMNS = (
     Product.price_minor,
     Product.tax_rate_bp,
     Product.tax_included,
+    Product.unit,
 )
 
 
@@ -106,6 +112,33 @@ def lookup_code(uow: UnitOfWork, actor: UserDTO, code: str) -> ProductDTO | None
         if row is None:
             row = _BY_SKU.one(conn, {"code": text.upper()})
         return None if row is None else product_dto(row)
+
+
+def scan_code(uow: UnitOfWork, actor: UserDTO, code: str) -> ScannedItem | None:
+    """What the register's scan field adds for ``code``, or None when nothing has that code.
+
+    A product's own barcode or SKU first (:func:`lookup_code`); then, for 13 digits with one of
+    the shop's scale prefixes, the item and weight (or price) the code carries
+    (:mod:`posapp.services.sales.scale_codes`).
+
+    Raises:
+        ValidationError: a scale barcode that cannot be sold (a wrong check digit, an unknown
+            item, zero weight, …); the message says which.
+    """
+    product = lookup_code(uow, actor, code)
+    if product is not None:
+        return ScannedItem(product)
+    text = _clean(code)
+    if not (len(text) == EAN13 and text.isascii() and text.isdigit() and text[0] == "2"):
+        return None
+    with uow:
+        authorize(uow, actor, Permission.SELL)
+        layout = read_layout(uow)
+        if not layout.matches(text):
+            return None
+        digits = registry.shop_currency(uow).digits
+        product, quantity = scale_item(uow.session.connection(), text, layout, digits)
+        return ScannedItem(product, quantity)
 
 
 _BY_BARCODE = Prepared(

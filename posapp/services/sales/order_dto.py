@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from posapp.services.sales.dto import CustomerDTO, ManagerApproval, StoreHeader
 from posapp.services.sales.pricing import TaxRow
+from posapp.units import line_amount
 
 if TYPE_CHECKING:
     from posapp.services.customers import IssuedCard
@@ -76,6 +77,8 @@ class OrderLineDTO:
     tax_minor: int
     total_minor: int
     override_approver: str = ""
+    unit: str = "pc"
+    """What ``quantity`` and ``returned_qty`` count (:mod:`posapp.units`)."""
 
     @property
     def returnable_qty(self) -> int:
@@ -84,8 +87,8 @@ class OrderLineDTO:
 
     @property
     def gross_minor(self) -> int:
-        """Price times quantity, before discounts."""
-        return self.unit_price_minor * self.quantity
+        """Price times quantity, before discounts (rounded once for a weighed line)."""
+        return line_amount(self.unit_price_minor, self.quantity, self.unit)
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ from posapp.services.sales.lookup import customer_dto, product_dto
 from posapp.services.sales.pricing import MAX_LINES, Discount, DiscountKind, check_quantity
 from posapp.services.sales.tills import require_open_session
 from posapp.services.staff import ACTIONS, Permission, authorize
+from posapp.units import items_of
 
 __all__ = ["discard_parked", "park_sale", "parked_sales", "resume_sale"]
 
@@ -75,7 +76,7 @@ def _check(cart: ParkedCart) -> None:
     if len(cart.lines) > MAX_LINES:
         raise ValidationError(f"A sale has at most {MAX_LINES} lines.")
     for line in cart.lines:
-        check_quantity(line.quantity)
+        check_quantity(line.quantity, line.product.unit)
         if line.unit_price_minor is not None and not 0 <= line.unit_price_minor <= MAX_MINOR:
             raise ValidationError("A price must be between 0 and the largest amount.")
     for code in cart.coupon_codes:
@@ -110,7 +111,7 @@ def park_sale(
             cashier_id=user.id,
             customer_account_id=cart.customer.id if cart.customer else None,
             label=text,
-            item_count=sum(line.quantity for line in cart.lines),
+            item_count=sum(items_of(line.quantity, line.product.unit) for line in cart.lines),
             total_minor=total_minor,
             cart=_encode(cart),
             parked_at=now,

@@ -7,7 +7,10 @@ the stored order always agree.
 Policy (the one rounding rule of :mod:`posapp.money`, applied per line):
 
 1. A line's **gross** is ``unit_price × quantity`` in the product's price basis: tax-inclusive
-   for a product whose tax is included, net for a product whose tax is added.
+   for a product whose tax is included, net for a product whose tax is added. For a measured
+   product (kg, m, l: :mod:`posapp.units`) the quantity counts thousandths and the gross is
+   ``unit_price × quantity / 1000`` rounded once, half-even (:func:`posapp.units.line_amount`):
+   0.455 kg at 19.90/kg is 9.05. Everything below works on that rounded gross.
 2. The **line discount** is a fixed amount or a percentage of the gross (half-even).
 3. The **order discount** is a fixed amount or a percentage of the sum of the lines after their
    own discounts (half-even); it is shared over the lines in proportion to those amounts with
@@ -43,6 +46,7 @@ from posapp.money import (
     tax_from_net,
 )
 from posapp.services.platform.errors import ValidationError
+from posapp.units import format_quantity, is_measured, line_amount, scale_of
 
 __all__ = [
     "MAX_LINES",
@@ -138,6 +142,8 @@ class PriceLine:
     tax_rate_bp: int
     tax_included: bool
     discount: Discount | None = None
+    unit: str = "pc"
+    """What ``quantity`` counts (:mod:`posapp.units`); ``unit_price_minor`` is per that unit."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,23 +224,31 @@ class PricedCart:
 EMPTY_CART = PricedCart((), 0, 0, 0, 0, 0, 0, 0, 0, ())
 
 
-def check_quantity(quantity: int) -> int:
-    """Return ``quantity`` if it is a whole number of units a line may have.
+def check_quantity(quantity: int, unit: str = "pc") -> int:
+    """Return ``quantity`` if it is a quantity of ``unit`` a line may have.
+
+    Pieces and grams are whole numbers; kg, m and l count thousandths (:mod:`posapp.units`),
+    so a line may hold :data:`MAX_LINE_QUANTITY` units of any of them.
 
     Raises:
         ValidationError: zero, negative, fractional or absurd.
     """
     if isinstance(quantity, bool) or not isinstance(quantity, int):
         raise ValidationError("A quantity is a whole number of units.")
+    measured = is_measured(unit)
     if quantity < 1:
-        raise ValidationError("A quantity must be at least 1.")
-    if quantity > MAX_LINE_QUANTITY:
-        raise ValidationError(f"A line holds at most {MAX_LINE_QUANTITY:,} units.")
+        raise ValidationError(
+            "Enter a quantity above zero." if measured else "A quantity must be at least 1."
+        )
+    most = MAX_LINE_QUANTITY * scale_of(unit)
+    if quantity > most:
+        shown = format_quantity(most, unit) if measured else f"{most:,} units"
+        raise ValidationError(f"A line holds at most {shown}.")
     return quantity
 
 
 def _check_line(line: PriceLine) -> None:
-    check_quantity(line.quantity)
+    check_quantity(line.quantity, line.unit)
     if not 0 <= line.unit_price_minor <= MAX_MINOR:
         raise ValidationError("A price must be between 0 and the largest amount.")
     if not 0 <= line.tax_rate_bp <= BP_PER_UNIT:
@@ -276,7 +290,7 @@ def price_cart(
     line_discounts: list[int] = []
     for line in lines:
         _check_line(line)
-        gross = line.unit_price_minor * line.quantity
+        gross = line_amount(line.unit_price_minor, line.quantity, line.unit)
         if gross > MAX_MINOR:
             raise ValidationError("A line's amount is above the largest amount allowed.")
         grosses.append(gross)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, tuple_
 from sqlalchemy.orm import aliased
 
 from posapp.models import (
@@ -106,7 +106,10 @@ def order_page(
     """One keyset page of the order list, newest first, strictly after ``after``."""
     cashier = aliased(User)
     items = (
-        select(func.coalesce(func.sum(OrderLine.quantity), 0))
+        # A weighed line counts as one item (posapp.units.items_of), not in grams.
+        select(
+            func.coalesce(func.sum(case((OrderLine.unit == "pc", OrderLine.quantity), else_=1)), 0)
+        )
         .where(OrderLine.order_id == Order.id)
         .scalar_subquery()
     )

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from posapp.money import money_label
 from posapp.services.platform.dto import ShopProfile
 from posapp.services.sales.order_dto import OrderDetail, OrderLineDTO, PaymentDTO
+from posapp.units import format_quantity, per_unit
 
 if TYPE_CHECKING:
     from posapp.services.customers import IssuedCard
@@ -135,16 +136,18 @@ def _payment_row(payment: PaymentDTO) -> list[ReceiptRow]:
 
 def _item_rows(line: OrderLineDTO) -> list[ReceiptRow]:
     rows = [ReceiptRow(line.name, money(line.gross_minor))]
-    detail = f"  {line.quantity} × {money(line.unit_price_minor)}"
+    per = per_unit(line.unit)
+    detail = f"  {format_quantity(line.quantity, line.unit)} × {money(line.unit_price_minor)}{per}"
     if line.unit_price_minor != line.list_price_minor:
-        detail += f" (was {money(line.list_price_minor)})"
+        detail += f" (was {money(line.list_price_minor)}{per})"
     if not line.tax_included:
         detail += f" + tax {percent(line.tax_rate_bp)}"
     rows.append(ReceiptRow(detail, "", "muted"))
     if line.discount_minor:
         rows.append(ReceiptRow("  Line discount", money(-line.discount_minor), "muted"))
     if line.returned_qty:
-        rows.append(ReceiptRow(f"  Returned {line.returned_qty}", "", "muted"))
+        returned = format_quantity(line.returned_qty, line.unit)
+        rows.append(ReceiptRow(f"  Returned {returned}", "", "muted"))
     return rows
 
 

@@ -102,10 +102,11 @@ def sales_summary(
                 func.sum(OrderLine.quantity),
                 func.sum(OrderLine.returned_qty),
                 func.sum(OrderLine.total_minor),
+                OrderLine.unit,
             )
             .join(Order, Order.id == OrderLine.order_id)
             .where(*in_range, LIVE)
-            .group_by(OrderLine.product_id, OrderLine.sku, OrderLine.name)
+            .group_by(OrderLine.product_id, OrderLine.sku, OrderLine.name, OrderLine.unit)
             .order_by(func.sum(OrderLine.total_minor).desc(), OrderLine.sku)
         ).all()
         cashier = aliased(User)
@@ -147,8 +148,8 @@ def sales_summary(
             refunds_minor=refunds,
             days=tuple(all_days),
             products=tuple(
-                SalesProduct(sku, name, int(q), int(r or 0), int(t))
-                for sku, name, q, r, t in products
+                SalesProduct(sku, name, int(q), int(r or 0), int(t), str(unit))
+                for sku, name, q, r, t, unit in products
             ),
             cashiers=tuple(
                 SalesCashier(full or user, int(n), int(t), div_round(int(t), max(1, int(n))))

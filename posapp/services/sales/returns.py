@@ -47,6 +47,7 @@ from posapp.services.sales.refunds import Refunder
 from posapp.services.sales.tills import TillClosedError, require_open_session
 from posapp.services.staff import ACTIONS, Permission, authorize
 from posapp.services.stock import move_stock
+from posapp.units import format_quantity
 
 __all__ = ["return_items"]
 
@@ -169,8 +170,10 @@ def _do_return(
         line = lines[wanted.order_line_id]
         left = line.quantity - line.returned_qty
         if wanted.quantity > left:
+            sold = format_quantity(line.quantity, line.unit)
             raise ValidationError(
-                f"Only {left} of {line.name} can still be returned (sold {line.quantity})."
+                f"Only {format_quantity(left, line.unit)} of {line.name} can still be returned "
+                f"(sold {sold})."
             )
         amount = line_refund(line.total_minor, line.quantity, line.returned_qty, wanted.quantity)
         changed = uow.session.execute(

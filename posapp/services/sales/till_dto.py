@@ -158,6 +158,8 @@ class SalesProduct:
     quantity: int
     returned: int
     sales_minor: int
+    unit: str = "pc"
+    """What ``quantity`` and ``returned`` count (:mod:`posapp.units`): 455 kg-steps is 0.455 kg."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, bindparam, func, select
+from sqlalchemy import ColumnElement, bindparam, case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -408,7 +408,7 @@ def _calculate(uow: UnitOfWork, session: TillSession, kind: str) -> TillReport:
         select(
             OrderLine.tax_rate_bp,
             OrderLine.tax_included,
-            func.sum(OrderLine.quantity),
+            func.sum(case((OrderLine.unit == "pc", OrderLine.quantity), else_=1)),  # items (#20)
             func.sum(OrderLine.total_minor - OrderLine.tax_minor),
             func.sum(OrderLine.tax_minor),
         )

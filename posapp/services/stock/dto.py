@@ -1,10 +1,11 @@
 """Read models, inputs and quantity parsing of the Stores system (no SQLAlchemy: the UI uses them).
 
 Quantities:
-    Stock is counted in integer base units. An item sold by the unit counts pieces; an item
-    sold by weight (``Product.sold_by_weight``) counts grams and is typed in kilograms with up
-    to three decimals, so ``1.5`` kg is ``1500``. Services take ``int`` only and refuse ``float``,
-    ``bool`` and ``Decimal`` loudly; the edges parse what people type with :func:`parse_quantity`.
+    Stock is counted in integer steps of the product's unit (:mod:`posapp.units`): pieces,
+    grams, or thousandths of a kg, m or l (``Product.sold_by_weight`` is True for these), typed
+    with up to three decimals, so ``1.5`` kg is ``1500``. Services take ``int`` only and refuse
+    ``float``, ``bool`` and ``Decimal`` loudly; the edges parse what people type with
+    :func:`parse_quantity`.
 
 Low stock and replenishment:
     A level is *low* when it has a reorder point and ``on_hand <= reorder_point`` (the same
@@ -18,15 +19,15 @@ Low stock and replenishment:
 from __future__ import annotations
 
 import enum
-import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Final
 
+from posapp import units
 from posapp.money import div_round
 
-MAX_QUANTITY: Final = 1_000_000_000
+MAX_QUANTITY: Final = units.MAX_QUANTITY
 """Largest quantity one movement may carry (``posapp.services.stock.ledger.MAX_STOCK_QUANTITY``)."""
 
 GRAMS_PER_KG: Final = 1000
@@ -63,81 +64,39 @@ MOVEMENT_LABELS: Final = {
 """How each movement kind reads in the history (the kinds of ``posapp.models.MovementKind``)."""
 
 
-class QuantityError(ValueError):
-    """Invalid quantity input; ``str(error)`` is a one-line message for the form."""
+QuantityError = units.QuantityError
+"""Invalid quantity input; ``str(error)`` is a one-line message for the form."""
 
 
 def parse_quantity(
-    text: str, *, by_weight: bool = False, allow_zero: bool = False, group_sep: str = ","
+    text: str,
+    *,
+    by_weight: bool = False,
+    allow_zero: bool = False,
+    group_sep: str = ",",
+    unit: str | None = None,
 ) -> int:
-    """Parse a quantity typed by a person into base units (pieces, or grams by weight).
+    """Parse a quantity typed by a person into base units (:func:`posapp.units.parse_quantity`).
 
-    Accepts digits (any script, full-width too), surrounding spaces and thousands separators
-    in threes (``1,000``). Refuses signs, exponents, ``NaN``, decimals for items sold by the
-    unit, more than three decimals by weight, zero unless ``allow_zero``, and anything above
-    :data:`MAX_QUANTITY` units.
+    ``unit`` is the product's unit; without it ``by_weight`` means kilograms, else pieces.
 
     Raises:
         QuantityError: with a message saying what to type instead.
     """
-    whole, frac = _split_quantity(_normalise(text), group_sep)
-    if not by_weight and frac.strip("0"):
-        raise QuantityError("Whole units only: this item is sold by the unit.")
-    if by_weight and len(frac) > 3:  # noqa: PLR2004 - grams
-        raise QuantityError("At most three decimals (grams).")
-    whole = whole.lstrip("0")
-    too_large = QuantityError(f"At most {MAX_QUANTITY:,} units.")
-    if len(whole) > len(str(MAX_QUANTITY)):  # before int(): no giant conversions
-        raise too_large
-    value = int(whole or "0")
-    if by_weight:
-        value = value * GRAMS_PER_KG + int(frac.ljust(3, "0")[:3])
-    if value > MAX_QUANTITY:
-        raise too_large
-    if value == 0 and not allow_zero:
-        raise QuantityError("Enter a quantity above zero.")
-    return value
-
-
-def _normalise(text: str) -> str:
-    """NFKC, strip, and map every decimal digit (Arabic-Indic, full-width…) to ASCII."""
-    return "".join(
-        str(digit) if (digit := unicodedata.decimal(ch, None)) is not None else ch
-        for ch in unicodedata.normalize("NFKC", text).strip()
+    return units.parse_quantity(
+        text, unit or _unit(by_weight=by_weight), allow_zero=allow_zero, group_sep=group_sep
     )
 
 
-def _split_quantity(body: str, group_sep: str) -> tuple[str, str]:
-    """Split unsigned quantity text into (whole digits, decimal digits), both ASCII."""
-    if not body:
-        raise QuantityError("Enter a quantity.")
-    if body[0] in "-\u2212":
-        raise QuantityError("Enter a quantity above zero; choose the direction separately.")
-    whole, _, frac = body.removeprefix("+").partition(".")
-    if group_sep and group_sep in whole:
-        groups = whole.split(group_sep)
-        if not (1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])):  # noqa: PLR2004
-            raise QuantityError(f"Group digits in threes, like 1{group_sep}000.")
-        whole = "".join(groups)
-    if not (whole or frac):
-        raise QuantityError("Enter a quantity like 12.")
-    if not _is_digits(whole) or not _is_digits(frac):
-        raise QuantityError("Enter a quantity in digits, like 12.")
-    return whole, frac
-
-
-def _is_digits(text: str) -> bool:
-    return all("0" <= ch <= "9" for ch in text)
-
-
-def format_quantity(quantity: int, *, by_weight: bool = False, signed: bool = False) -> str:
+def format_quantity(
+    quantity: int, *, by_weight: bool = False, signed: bool = False, unit: str | None = None
+) -> str:
     """Show base units as people read them: ``1,250`` pieces or ``1.250 kg``."""
-    sign = "+" if signed and quantity > 0 else "-" if quantity < 0 else ""
-    magnitude = abs(quantity)
-    if by_weight:
-        kilos, grams = divmod(magnitude, GRAMS_PER_KG)
-        return f"{sign}{kilos:,}.{grams:03d} kg"
-    return f"{sign}{magnitude:,}"
+    return units.format_quantity(quantity, unit or _unit(by_weight=by_weight), signed=signed)
+
+
+def _unit(*, by_weight: bool) -> str:
+    return units.Unit.KILOGRAM if by_weight else units.Unit.PIECE
 
 
 def split_reason(reason: str) -> tuple[AdjustReason | None, str]:
@@ -242,6 +201,12 @@ class ProductPick:
     sold_by_weight: bool
     active: bool
     on_hand: int = 0
+    unit: str = "pc"
+    """What the quantities count (:mod:`posapp.units`): ``sold_by_weight`` says thousandths."""
+
+    def __post_init__(self) -> None:
+        unit = units.unit_or_weight(self.unit, sold_by_weight=self.sold_by_weight)
+        object.__setattr__(self, "unit", unit)  # frozen: set past the guard
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,6 +224,11 @@ class StockRow:
     reorder_point: int
     reorder_qty: int
     changed_at: datetime | None
+    unit: str = "pc"
+
+    def __post_init__(self) -> None:
+        unit = units.unit_or_weight(self.unit, sold_by_weight=self.sold_by_weight)
+        object.__setattr__(self, "unit", unit)  # frozen: set past the guard
 
     @property
     def is_low(self) -> bool:
@@ -286,11 +256,16 @@ class ProductCard:
     on_hand: int
     reorder_point: int
     thumbnail: bytes | None
+    unit: str = "pc"
+
+    def __post_init__(self) -> None:
+        unit = units.unit_or_weight(self.unit, sold_by_weight=self.sold_by_weight)
+        object.__setattr__(self, "unit", unit)  # frozen: set past the guard
 
     @property
     def availability(self) -> str:
         """``Out of stock``, ``Low: 3 left`` or ``12 in stock``."""
-        qty = format_quantity(self.on_hand, by_weight=self.sold_by_weight)
+        qty = format_quantity(self.on_hand, unit=self.unit)
         if self.on_hand <= 0:
             return "Out of stock"
         if self.reorder_point > 0 and self.on_hand <= self.reorder_point:
@@ -383,6 +358,11 @@ class ReplenishmentLine:
     """Units at the other active warehouses: what a transfer could cover."""
     cost_minor: int
     sold_by_weight: bool = False
+    unit: str = "pc"
+
+    def __post_init__(self) -> None:
+        unit = units.unit_or_weight(self.unit, sold_by_weight=self.sold_by_weight)
+        object.__setattr__(self, "unit", unit)  # frozen: set past the guard
 
 
 @dataclass(frozen=True, slots=True)

@@ -189,6 +189,7 @@ def stock_rows(
                 reorder_point=int(point or 0),
                 reorder_qty=int(qty or 0),
                 changed_at=changed_at,
+                unit=product.unit,
             )
             for product, on_hand, point, qty, changed_at in rows
         }
@@ -232,6 +233,7 @@ def product_cards(
                 StockLevel.on_hand,
                 StockLevel.reorder_point,
                 first_image,
+                Product.unit,
             )
             .outerjoin(StockLevel, _level_at(store_id))
             .where(Product.id.in_(wanted))
@@ -247,8 +249,9 @@ def product_cards(
                 on_hand=int(on_hand or 0),
                 reorder_point=int(point or 0),
                 thumbnail=thumb,
+                unit=str(unit),
             )
-            for pid, sku, name, category_id, price, by_weight, on_hand, point, thumb in rows
+            for pid, sku, name, category_id, price, by_weight, on_hand, point, thumb, unit in rows
         }
     return [by_id[i] for i in wanted if i in by_id]
 
@@ -291,6 +294,7 @@ def find_products(
                 sold_by_weight=product.sold_by_weight,
                 active=product.active,
                 on_hand=count,
+                unit=product.unit,
             )
             for product, count in (rows[i] for i in ordered[:cap])
         ]
@@ -429,6 +433,7 @@ def replenishment_list(uow: UnitOfWork, actor: UserDTO, store_id: int) -> Replen
                 elsewhere=int(units),
                 cost_minor=product.cost_minor,
                 sold_by_weight=product.sold_by_weight,
+                unit=product.unit,
             )
             for product, on_hand, point, qty, units in rows
         ]

@@ -44,6 +44,7 @@ from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ConflictError, ServiceError
 from posapp.ui.kit.operation import Operation
 from posapp.ui.kit.widgets import SPACING, message_label
+from posapp.units import UNITS, Unit
 
 MAX_IMAGES = 8
 PREVIEW_SIZE = QSize(300, 300)
@@ -133,6 +134,10 @@ class ProductEditorDialog(QDialog):
         self.category_combo.addItem("No category", None)
         for category in self._categories:  # depth-first: parents before their children
             self.category_combo.addItem(category.path, category.id)
+        self.unit_combo = QComboBox(self)  # what a quantity counts; price and cost are per it
+        for unit in UNITS:
+            per = "piece" if unit is Unit.PIECE else unit.value
+            self.unit_combo.addItem(f"{unit.label} — price per {per}", unit.value)
         self.price_edit = self._line(20, f"0{self._locale.decimalPoint()}00")
         self.cost_edit = self._line(20, f"0{self._locale.decimalPoint()}00")
         self.tax_edit = self._line(8, "e.g. 20")
@@ -150,6 +155,7 @@ class ProductEditorDialog(QDialog):
             "barcode": self.barcode_edit,
             "name": self.name_edit,
             "category": self.category_combo,
+            "unit": self.unit_combo,
             "price": self.price_edit,
             "cost": self.cost_edit,
             "tax_rate": self.tax_edit,
@@ -160,6 +166,7 @@ class ProductEditorDialog(QDialog):
             ("&Barcode:", "Barcode", self.barcode_edit),
             ("&Name:", "Name", self.name_edit),
             ("Ca&tegory:", "Category", self.category_combo),
+            ("&Unit:", "Unit", self.unit_combo),
             ("&Price:", "Price", self.price_edit),
             ("C&ost:", "Cost", self.cost_edit),
             ("Ta&x rate (%):", "Tax rate in percent", self.tax_edit),
@@ -290,6 +297,7 @@ class ProductEditorDialog(QDialog):
         self.name_edit.setText(product.name)
         index = self.category_combo.findData(product.category_id)
         self.category_combo.setCurrentIndex(max(0, index))
+        self.unit_combo.setCurrentIndex(max(0, self.unit_combo.findData(product.unit)))
         self.price_edit.setText(self._money(product.price_minor))
         self.cost_edit.setText(self._money(product.cost_minor))
         self.tax_edit.setText(
@@ -479,6 +487,7 @@ class ProductEditorDialog(QDialog):
             cost_minor=cost,
             tax_rate_bp=rate,
             tax_included=self.tax_included_check.isChecked(),
+            unit=str(self.unit_combo.currentData() or Unit.PIECE),
         )
 
     def save(self) -> bool:

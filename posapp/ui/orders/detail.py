@@ -42,6 +42,7 @@ from posapp.ui.register import (
     save_and_open_receipt,
     text_dialog,
 )
+from posapp.units import format_quantity, per_unit
 
 ACTION_TEXT = {
     "pay": ("Take payment", ""),
@@ -194,9 +195,9 @@ class OrderDetailPanel(QFrame):
                 [
                     str(line.line_no),
                     line.name,
-                    str(line.quantity),
-                    str(line.returned_qty or ""),
-                    money_text(line.unit_price_minor),
+                    format_quantity(line.quantity, line.unit),
+                    format_quantity(line.returned_qty, line.unit) if line.returned_qty else "",
+                    money_text(line.unit_price_minor) + per_unit(line.unit),
                     money_text(line.total_minor),
                 ],
             )

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QRadioButton,
-    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -39,7 +38,9 @@ from posapp.services.sales import (
 )
 from posapp.ui.kit.dialogs import dialog_buttons
 from posapp.ui.kit.formatting import money_text
+from posapp.ui.kit.quantity_spin import QuantitySpinBox
 from posapp.ui.kit.widgets import SPACING, message_label
+from posapp.units import format_quantity
 
 Submit = Callable[[ReturnRequest], str]
 
@@ -63,7 +64,7 @@ class ReturnDialog(QDialog):
         self.return_uuid = uuid.uuid4()
         self.done_text = ""
         self.lines = [line for line in order.lines if line.returnable_qty > 0]
-        self.spins: list[QSpinBox] = []
+        self.spins: list[QuantitySpinBox] = []
         self.restocks: list[QCheckBox] = []
         self.table = QTableWidget(len(self.lines), 5, self)
         self.table.setHorizontalHeaderLabels(["Item", "Sold", "Return", "Restock", "Refund"])
@@ -130,11 +131,14 @@ class ReturnDialog(QDialog):
     def _add_row(self, row: int, line: OrderLineDTO) -> None:
         name = QTableWidgetItem(line.name)
         name.setFlags(Qt.ItemFlag.ItemIsEnabled)
-        sold = QTableWidgetItem(f"{line.quantity} (left {line.returnable_qty})")
+        sold_text = format_quantity(line.quantity, line.unit)
+        sold = QTableWidgetItem(
+            f"{sold_text} (left {format_quantity(line.returnable_qty, line.unit)})"
+        )
         sold.setFlags(Qt.ItemFlag.ItemIsEnabled)
         self.table.setItem(row, 0, name)
         self.table.setItem(row, 1, sold)
-        spin = QSpinBox(self.table)
+        spin = QuantitySpinBox(line.unit, self.table)  # 0.200 kg of a weighed line
         spin.setRange(0, line.returnable_qty)
         spin.setAccessibleName(f"Return quantity of {line.name}")
         spin.valueChanged.connect(self._update_total)

@@ -35,6 +35,7 @@ from posapp.services.sales import (
     check_quantity,
     price_cart,
 )
+from posapp.units import Unit, items_of
 
 
 @dataclass
@@ -68,6 +69,7 @@ class CartLine:
             self.product.tax_rate_bp,
             self.product.tax_included,
             self.discount,
+            self.product.unit,
         )
 
 
@@ -101,8 +103,8 @@ class Cart:
 
     @property
     def item_count(self) -> int:
-        """Units in the sale."""
-        return sum(line.quantity for line in self.lines)
+        """Items in the sale (a weighed line is one item: :func:`posapp.units.items_of`)."""
+        return sum(items_of(line.quantity, line.product.unit) for line in self.lines)
 
     def priced(self) -> PricedCart:
         """The priced sale (cached until the next change)."""
@@ -151,7 +153,7 @@ class Cart:
                 line.line_no,
                 line.product.id,
                 line.product.category_id,
-                line.quantity,
+                items_of(line.quantity, line.product.unit),
                 plain.line(line.line_no).before_coupon_minor - taken.get(line.line_no, 0),
             )
             for line in self.lines
@@ -173,13 +175,17 @@ class Cart:
     def add(self, product: ProductDTO, quantity: int = 1) -> CartLine:
         """Add units of a product: onto its plain line if there is one, else a new line.
 
+        Each weighing of a product sold by weight or measure is a line of its own (as its scale
+        label is): lines of pieces merge, weighed lines never do.
+
         Raises:
             ValidationError: a bad quantity, or too many lines.
         """
-        check_quantity(quantity)
+        check_quantity(quantity, product.unit)
         for line in self.lines:
             if (
-                line.product.id == product.id
+                product.unit == Unit.PIECE
+                and line.product.id == product.id
                 and line.unit_price_minor is None
                 and not line.discount
             ):
@@ -197,8 +203,8 @@ class Cart:
         return self.line(no)
 
     def set_quantity(self, line_no: int, quantity: int) -> None:
-        """Change a line's quantity."""
-        check_quantity(quantity)
+        """Change a line's quantity (in the steps of its product's unit)."""
+        check_quantity(quantity, self.line(line_no).product.unit)
         self._change(lambda cart: setattr(cart.line(line_no), "quantity", quantity))
 
     def remove(self, line_no: int) -> CartLine:

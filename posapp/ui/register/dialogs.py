@@ -30,6 +30,7 @@ from posapp.ui.kit.dialogs import dialog_buttons, dialog_column
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.widgets import SPACING, message_label, show_message
 from posapp.ui.register.panels import no_default_buttons
+from posapp.units import QuantityError, Unit, format_quantity, is_measured, parse_quantity
 
 PERCENT_DIGITS = 2
 
@@ -151,14 +152,33 @@ class ValueDialog(QDialog):
         self.accept()
 
 
-def quantity_dialog(current: int, name: str, parent: QWidget | None) -> ValueDialog:
-    """Ask for a line's quantity."""
+def quantity_dialog(
+    current: int, name: str, parent: QWidget | None, unit: str = Unit.PIECE
+) -> ValueDialog:
+    """Ask for a line's quantity, in its product's unit (``0.455`` kg; :mod:`posapp.units`)."""
+    if unit == Unit.PIECE:
+        return ValueDialog(
+            "Quantity",
+            f"Quantity of {name}",
+            "Whole units. Tip: type 3* before scanning to add three at once.",
+            parse_whole,
+            text=str(current),
+            parent=parent,
+        )
+
+    def parse(text: str) -> int:
+        try:
+            return check_quantity(parse_quantity(text.removesuffix(unit).strip(), unit), unit)
+        except QuantityError as exc:
+            raise ValidationError(str(exc)) from exc
+
+    decimals = "up to three decimals" if is_measured(unit) else "whole"
     return ValueDialog(
         "Quantity",
-        f"Quantity of {name}",
-        "Whole units. Tip: type 3* before scanning to add three at once.",
-        parse_whole,
-        text=str(current),
+        f"Quantity of {name} in {unit}",
+        f"In {unit}, {decimals}. Tip: type 0.455* before the code to add 0.455 {unit}.",
+        parse,
+        text=format_quantity(current, unit).removesuffix(unit).strip(),
         parent=parent,
     )
 

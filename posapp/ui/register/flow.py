@@ -54,6 +54,7 @@ from posapp.ui.register.drawer import CashDrawer
 from posapp.ui.register.panels import minus_money
 from posapp.ui.register.payment import PaymentDialog
 from posapp.ui.register.pickers import CustomerPicker, ParkedPicker, product_picker
+from posapp.units import format_quantity, line_amount
 
 ReceiptSink = Callable[[str, bytes], None]
 UNKNOWN_COUPON = "unknown"
@@ -209,7 +210,9 @@ class RegisterFlow:
         if line_no is None:
             return
         line = self.cart.line(line_no)
-        value = self._run(quantity_dialog(line.quantity, line.product.name, self.parent))
+        value = self._run(
+            quantity_dialog(line.quantity, line.product.name, self.parent, line.product.unit)
+        )
         if not isinstance(value, int):
             return
         if value < line.quantity and not self.view.record_removal(line_no, line.quantity - value):
@@ -227,7 +230,7 @@ class RegisterFlow:
         if value is None and not line.discount:
             return
         discount = value if isinstance(value, Discount) else None
-        gross = line.price_minor * line.quantity
+        gross = line_amount(line.price_minor, line.quantity, line.product.unit)
         off = _off(discount, gross)
         approval = None
         if self._needs_discount_approval(off, gross):
@@ -569,7 +572,11 @@ PARKED_LABEL_MAX = 100
 def parked_label(cart: Cart) -> str:
     """What tells a parked sale apart in the list: its first items, and its note if any."""
     items = ", ".join(
-        f"{line.product.name} ×{line.quantity}" if line.quantity > 1 else line.product.name
+        f"{line.product.name} {format_quantity(line.quantity, line.product.unit)}"
+        if line.product.unit != "pc"
+        else f"{line.product.name} ×{line.quantity}"
+        if line.quantity > 1
+        else line.product.name
         for line in cart.lines[:3]
     )
     if len(cart.lines) > 3:  # noqa: PLR2004 - three names fit a row of the list

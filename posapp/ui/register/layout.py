@@ -108,10 +108,11 @@ class RegisterLayout(QWidget):
         self.table.setAccessibleName("Sale lines")
         header = self.table.horizontalHeader()
         # Fixed widths: sizing columns to their contents would measure every row on every scan.
+        # The quantity holds a weight ("12.455 kg", #20).
         header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         for column, width in enumerate(
-            (5 * SPACING, 0, 8 * SPACING, 13 * SPACING, 13 * SPACING, 14 * SPACING)
+            (5 * SPACING, 0, 13 * SPACING, 13 * SPACING, 13 * SPACING, 14 * SPACING)
         ):
             if width:
                 header.resizeSection(column, width)

@@ -15,6 +15,7 @@ from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import PALETTE
 from posapp.ui.register.cart import Cart, CartLine
 from posapp.ui.register.panels import minus_money
+from posapp.units import format_quantity, per_unit
 
 Index = QModelIndex | QPersistentModelIndex
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -38,15 +39,21 @@ def _discount_text(line: CartLine, priced: PricedLine) -> str:
     return minus_money(off)
 
 
+def _quantity_text(line: CartLine) -> str:
+    return format_quantity(line.quantity, line.product.unit)  # 3, or 0.455 kg
+
+
 def _price_text(line: CartLine, priced: PricedLine) -> str:
-    text = money_text(line.price_minor)
+    text = money_text(line.price_minor) + per_unit(line.product.unit)  # 19.90/kg
     return f"{text} *" if line.overridden else text
 
 
 COLUMNS: tuple[Column, ...] = (
     Column("no", "#", _RIGHT, lambda line, _p: str(line.line_no)),
     Column("name", "Item", _LEFT, lambda line, _p: line.product.name),
-    Column("qty", "Qty", _RIGHT, lambda line, _p: str(line.quantity)),
+    Column(
+        "qty", "Qty", _RIGHT, lambda line, _p: format_quantity(line.quantity, line.product.unit)
+    ),
     Column("price", "Price", _RIGHT, _price_text),
     Column("discount", "Discount", _RIGHT, _discount_text),
     Column("total", "Total", _RIGHT, lambda _l, p: money_text(p.total_minor)),

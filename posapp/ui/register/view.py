@@ -27,7 +27,7 @@ from typing_extensions import override
 from posapp.events import ProductChanged, ProductsImported
 from posapp.money import MoneyError
 from posapp.services.platform.dto import UserDTO
-from posapp.services.platform.errors import ServiceError, ValidationError
+from posapp.services.platform.errors import ServiceError
 from posapp.services.sales import ProductDTO, SalesApi, TillSessionDTO
 from posapp.services.staff import Permission, has_permission
 from posapp.ui.kit.bus import EventBus
@@ -39,6 +39,7 @@ from posapp.ui.register.flow import RegisterFlow
 from posapp.ui.register.giftcards import RegisterGiftCards
 from posapp.ui.register.layout import ACTIONS, RegisterLayout
 from posapp.ui.register.model import COLUMNS, CartTableModel
+from posapp.ui.register.scanning import read_scan
 from posapp.ui.register.till_dialogs import open_till_with_float
 
 CLOSED_TILL = "The till is closed: press Ctrl+O to count the float and open it here."
@@ -284,37 +285,27 @@ class RegisterView(RegisterLayout):
         )
 
     def scan(self, text: str) -> bool:
-        """Add the product with this code (``3*code`` adds three); say why not otherwise."""
-        code = text.strip()
-        if not code:
-            return False
-        quantity = 1
-        head, star, rest = code.partition("*")
-        if star:
-            try:
-                from posapp.ui.register.dialogs import parse_whole  # noqa: PLC0415
+        """Add what the code names; say why not otherwise.
 
-                quantity = parse_whole(head)
-            except ValidationError as exc:
-                self.say(f"{exc} (type 3* then the code)", "error")
-                return False
-            code = rest.strip()
-        try:
-            product = self._codes.get(code) or self.sales.lookup_code(self.user, code)
-        except ServiceError as exc:
-            self.say(str(exc), "error")
+        ``3*code`` adds three, ``0.455*code`` 0.455 kg, a scale barcode its weight
+        (:mod:`~posapp.ui.register.scanning`).
+        """
+        outcome = read_scan(self.sales, self.user, text, self._codes)
+        if outcome.error:
+            self.say(outcome.error, "error")
             return False
-        if product is None:
-            if not star and self.flow.scan_coupon(code):
+        if outcome.product is None:
+            if not outcome.code:
+                return False
+            if not outcome.typed and self.flow.scan_coupon(outcome.code):
                 return False  # a coupon: applied, or the register says why not
             self.say(
-                f"No product has the code “{code[:40]}”, and no coupon either. "
+                f"No product has the code “{outcome.code[:40]}”, and no coupon either. "
                 "Press F2 to search by name.",
                 "error",
             )
             return False
-        self._codes[code] = product
-        return self.add_product(product, quantity)
+        return self.add_product(outcome.product, outcome.quantity)
 
     def add_product(self, product: ProductDTO, quantity: int = 1) -> bool:
         """Add units of a product to the sale."""
@@ -382,6 +373,11 @@ class RegisterView(RegisterLayout):
         if line_no is None:
             return False
         line = self.cart.line(line_no)
+        if line.product.unit != "pc":
+            self.say(
+                f"{line.product.name} is sold by the {line.product.unit}: F5 types it.", "info"
+            )
+            return False
         if line.quantity + step < 1:
             self.say("Use Del to remove the line.", "info")
             return False

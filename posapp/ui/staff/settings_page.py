@@ -52,7 +52,7 @@ if TYPE_CHECKING:
 
 GROUP_TEXT = {
     "Shop profile": "Who the shop is, as printed on receipts, Z reports and statements.",
-    "Register": "How the till sells: discounts, card payments, the cash count.",
+    "Register": "How the till sells: discounts, card payments, the cash count, scale barcodes.",
     "Printer and drawer": "The receipt printer and the cash drawer that opens through it.",
     "Security": "When the till locks itself and how wrong passwords are counted.",
     "Customer accounts": "When money leaving a customer account needs a manager.",

@@ -53,7 +53,7 @@ class CountLinesModel(QAbstractTableModel):
         """
         if not self.setData(self.index(row, COUNTED), text):
             item = self._rows[row]
-            parse_quantity(text, by_weight=item.sold_by_weight, allow_zero=True)
+            parse_quantity(text, unit=item.unit, allow_zero=True)
 
     def count_lines(self) -> list[CountLine]:
         """The lines that were counted, in table order."""
@@ -96,11 +96,11 @@ class CountLinesModel(QAbstractTableModel):
         diff = (
             ""
             if counted is None
-            else format_quantity(counted - item.on_hand, by_weight=item.sold_by_weight, signed=True)
+            else format_quantity(counted - item.on_hand, unit=item.unit, signed=True)
         )
         if counted is not None and counted == item.on_hand:
             diff = "0"
-        expected = format_quantity(item.on_hand, by_weight=item.sold_by_weight)
+        expected = format_quantity(item.on_hand, unit=item.unit)
         return (item.sku, item.name, expected, self._text.get(row, ""), diff)
 
     @override
@@ -133,11 +133,11 @@ class CountLinesModel(QAbstractTableModel):
         else:
             item = self._rows[row]
             try:
-                counted = parse_quantity(text, by_weight=item.sold_by_weight, allow_zero=True)
+                counted = parse_quantity(text, unit=item.unit, allow_zero=True)
             except QuantityError:
                 return False
             self._counted[row] = counted
-            self._text[row] = format_quantity(counted, by_weight=item.sold_by_weight)
+            self._text[row] = format_quantity(counted, unit=item.unit)
         emit(self.dataChanged, self.index(row, COUNTED), self.index(row, COUNTED + 1))
         return True
 

@@ -130,7 +130,7 @@ class StockLinesDialog(FormDialog):
         pick = self.picker.current
         if pick is None:
             raise ValidationError("Choose a product first: scan it or type its name.")
-        quantity = parse_quantity(self.quantity_edit.text(), by_weight=pick.sold_by_weight)
+        quantity = parse_quantity(self.quantity_edit.text(), unit=pick.unit)
         row = self.lines.add(pick, quantity)
         self.table.selectRow(row)
         self.quantity_edit.clear()
@@ -244,14 +244,14 @@ class AdjustDialog(FormDialog):
         self.stock, self.actor, self.store, self.row = stock, actor, store, row
         self.request_id = uuid.uuid4()
         self.outcome: StockResult | None = None
-        on_hand = format_quantity(row.on_hand, by_weight=row.sold_by_weight)
+        on_hand = format_quantity(row.on_hand, unit=row.unit)
         self.add_row("Product:", plain_label(f"{row.name} · {row.sku}", self), "Product")
         self.add_row("On hand:", plain_label(f"{on_hand} at {store.name}", self), "On hand")
         self.direction_combo = QComboBox(self)
         for text, sign in DIRECTIONS:
             self.direction_combo.addItem(text, sign)
         self.quantity_edit = QLineEdit(self)
-        self.quantity_edit.setPlaceholderText("kg" if row.sold_by_weight else "units")
+        self.quantity_edit.setPlaceholderText("units" if row.unit == "pc" else row.unit)
         self.reason_combo = QComboBox(self)
         for reason in AdjustReason:
             self.reason_combo.addItem(reason.label, reason.value)
@@ -267,7 +267,7 @@ class AdjustDialog(FormDialog):
 
     def submit(self) -> None:
         """Book the adjustment."""
-        quantity = parse_quantity(self.quantity_edit.text(), by_weight=self.row.sold_by_weight)
+        quantity = parse_quantity(self.quantity_edit.text(), unit=self.row.unit)
         sign = int(self.direction_combo.currentData())
         self.outcome = self.stock.adjust_stock(
             self.actor,
@@ -299,12 +299,12 @@ class ReorderDialog(FormDialog):
     ) -> None:
         super().__init__(f"Reorder settings — {row.name}", "&Save", parent)
         self.stock, self.actor, self.store, self.row = stock, actor, store, row
-        by_weight = row.sold_by_weight
+        unit = row.unit
         self.add_row("Product:", plain_label(f"{row.name} at {store.name}", self), "Product")
-        self.point_edit = QLineEdit(format_quantity(row.reorder_point, by_weight=by_weight), self)
-        self.qty_edit = QLineEdit(format_quantity(row.reorder_qty, by_weight=by_weight), self)
+        self.point_edit = QLineEdit(format_quantity(row.reorder_point, unit=unit), self)
+        self.qty_edit = QLineEdit(format_quantity(row.reorder_qty, unit=unit), self)
         for edit in (self.point_edit, self.qty_edit):
-            edit.setText(edit.text().removesuffix(" kg"))
+            edit.setText(edit.text().removesuffix(f" {unit}"))
         self.add_row("Reorder &point:", self.point_edit, "Reorder point")
         self.add_row("Reorder &quantity:", self.qty_edit, "Reorder quantity")
         hint = plain_label(
@@ -320,7 +320,7 @@ class ReorderDialog(FormDialog):
 
     def submit(self) -> None:
         """Save the settings."""
-        by_weight = self.row.sold_by_weight
-        point = parse_quantity(self.point_edit.text(), by_weight=by_weight, allow_zero=True)
-        qty = parse_quantity(self.qty_edit.text(), by_weight=by_weight, allow_zero=True)
+        unit = self.row.unit
+        point = parse_quantity(self.point_edit.text(), unit=unit, allow_zero=True)
+        qty = parse_quantity(self.qty_edit.text(), unit=unit, allow_zero=True)
         self.stock.set_reorder_levels(self.actor, self.store.id, self.row.product_id, point, qty)

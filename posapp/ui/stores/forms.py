@@ -180,7 +180,7 @@ class ProductPicker(QWidget):
     def choose(self, pick: ProductPick) -> None:
         """Make ``pick`` the chosen product."""
         self.current = pick
-        on_hand = format_quantity(pick.on_hand, by_weight=pick.sold_by_weight)
+        on_hand = format_quantity(pick.on_hand, unit=pick.unit)
         self.chosen_label.setText(f"{pick.name} · {pick.sku} · {on_hand} on hand here")
         self.results.hide()
         emit(self.picked, pick)
@@ -194,7 +194,7 @@ class ProductPicker(QWidget):
         self._picks = self._stock.find_products(self._actor, query, store_id=self._store_id)
         self.results.clear()
         for pick in self._picks:
-            on_hand = format_quantity(pick.on_hand, by_weight=pick.sold_by_weight)
+            on_hand = format_quantity(pick.on_hand, unit=pick.unit)
             archived = "" if pick.active else " · archived"
             item = QListWidgetItem(f"{pick.name} · {pick.sku} · {on_hand} on hand{archived}")
             self.results.addItem(item)
@@ -304,7 +304,7 @@ class StockLinesModel(QAbstractTableModel):
             texts: Sequence[str] = (
                 line.pick.name,
                 line.pick.sku,
-                format_quantity(line.quantity, by_weight=line.pick.sold_by_weight),
+                format_quantity(line.quantity, unit=line.pick.unit),
             )
             return texts[column] if 0 <= column < len(texts) else None
         if role == Qt.ItemDataRole.UserRole:

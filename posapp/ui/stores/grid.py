@@ -120,7 +120,7 @@ class ProductCardModel(QAbstractListModel):
                 f"{card.name}, {money_text(card.price_minor)}, {card.availability}"
             ),
             PRICE_ROLE: lambda: (
-                money_text(card.price_minor) + (" / kg" if card.sold_by_weight else "")
+                money_text(card.price_minor) + ("" if card.unit == "pc" else f" / {card.unit}")
             ),
             AVAILABILITY_ROLE: lambda: card.availability,
             STATE_ROLE: lambda: card_state(card),

@@ -39,7 +39,7 @@ PAGE_SIZE = 100
 
 
 def _qty(row: StockRow, value: int) -> str:
-    return format_quantity(value, by_weight=row.sold_by_weight)
+    return format_quantity(value, unit=row.unit)
 
 
 STOCK_COLUMNS: tuple[Column[StockRow], ...] = (
@@ -223,7 +223,7 @@ class MovementHistoryModel(_TableBase[MovementRow]):
 
 
 def _rq(line: ReplenishmentLine, value: int) -> str:
-    return format_quantity(value, by_weight=line.sold_by_weight)
+    return format_quantity(value, unit=line.unit)
 
 
 REPLENISHMENT_COLUMNS: tuple[Column[ReplenishmentLine], ...] = (

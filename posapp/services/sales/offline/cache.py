@@ -56,7 +56,8 @@ CREATE TABLE IF NOT EXISTS products (
     price_minor  INTEGER NOT NULL,
     tax_rate_bp  INTEGER NOT NULL,
     tax_included INTEGER NOT NULL,
-    active       INTEGER NOT NULL
+    active       INTEGER NOT NULL,
+    unit         TEXT NOT NULL DEFAULT 'pc'
 );
 CREATE INDEX IF NOT EXISTS ix_cache_sku ON products (sku_key);
 CREATE INDEX IF NOT EXISTS ix_cache_barcode ON products (barcode);
@@ -92,6 +93,8 @@ class CachedProduct:
     tax_rate_bp: int
     tax_included: bool
     active: bool
+    unit: str = "pc"
+    """What a quantity counts (:mod:`posapp.units`): thousandths of a kilo, metre or litre."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +149,7 @@ def snapshot(uow: UnitOfWork, since: datetime | None) -> Snapshot:
             Product.tax_rate_bp,
             Product.tax_included,
             Product.active,
+            Product.unit,
         )
         if since is not None:
             products = products.where(Product.changed_at >= since - CATCH_UP_MARGIN)
@@ -221,6 +225,7 @@ class OfflineCache:
                 p.tax_rate_bp,
                 p.tax_included,
                 p.active,
+                p.unit,
             )
             for p in snap.products
         ]
@@ -228,7 +233,7 @@ class OfflineCache:
             if snap.since is None:
                 db.execute("DELETE FROM products")
             db.executemany(
-                "INSERT OR REPLACE INTO products VALUES (?, ?, ?, ?, ?, ?, ?, ?)", product_rows
+                "INSERT OR REPLACE INTO products VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", product_rows
             )
             db.execute("DELETE FROM staff")
             db.executemany(
@@ -325,5 +330,7 @@ class OfflineCache:
 
 
 def _product(row: Sequence[Any]) -> CachedProduct:
-    product_id, key, barcode, name, price, rate, included, active = row
-    return CachedProduct(product_id, key, barcode, name, price, rate, bool(included), bool(active))
+    product_id, key, barcode, name, price, rate, included, active, unit = row
+    return CachedProduct(
+        product_id, key, barcode, name, price, rate, bool(included), bool(active), unit
+    )

@@ -62,6 +62,8 @@ class OfflineLine:
     discount_minor: int = 0
     approver_id: int | None = None
     """Who approved a price override or line discount offline (checked against cached hashes)."""
+    unit: str = "pc"
+    """What ``quantity`` counts (:mod:`posapp.units`); the price is per that unit."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +121,7 @@ def encode(sale: OfflineSale) -> str:
                 "tax_included": line.tax_included,
                 "discount_minor": line.discount_minor,
                 "approver_id": line.approver_id,
+                "unit": line.unit,
             }
             for line in sale.lines
         ],
@@ -180,6 +183,7 @@ def _line(body: dict[str, Any]) -> OfflineLine:
         tax_included=_bool(body, "tax_included"),
         discount_minor=_int(body, "discount_minor"),
         approver_id=None if approver is None else _int(body, "approver_id"),
+        unit=_str(body, "unit"),
     )
 
 

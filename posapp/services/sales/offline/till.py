@@ -178,6 +178,7 @@ class OfflineTill:
                     product.tax_rate_bp,
                     product.tax_included,
                     discount_minor=priced[item.line_no].line_discount_minor,
+                    unit=product.unit,
                     approver_id=None if approver is None else approver.id,
                 )
             )
@@ -229,6 +230,7 @@ class OfflineTill:
             product.tax_rate_bp,
             product.tax_included,
             item.discount,
+            product.unit,
         )
 
     def _check_discounts(self, cart: PricedCart, approver: CachedStaff | None) -> None:

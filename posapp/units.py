@@ -1,0 +1,248 @@
+"""Units of measure: the one module that knows how a product's quantities are counted.
+
+Representation:
+    Every quantity is an ``int`` in the same columns as before (order lines, stock levels, the
+    stock ledger, purchase order lines, returns). A product's :class:`Unit` says what one step
+    of that integer means:
+
+    ============  ======  ==============================================================
+    unit          scale   the integer counts
+    ============  ======  ==============================================================
+    ``pc``        1       pieces (the default; every product before migration 0020)
+    ``g``         1       whole grams (price per gram)
+    ``kg``        1000    thousandths of a kilogram (grams): ``455`` is 0.455 kg
+    ``m``         1000    thousandths of a metre (millimetres)
+    ``l``         1000    thousandths of a litre (millilitres)
+    ============  ======  ==============================================================
+
+    So no column changes type and no sum of quantities mixes meanings within one product: a
+    product's stock, its sales and its receipts all count the same step. ``float`` and
+    ``Decimal`` never appear; parsing and formatting work on the digits.
+
+Prices:
+    A product's price (and cost) is per *unit*: per piece, per gram, per kilogram, per metre,
+    per litre. A line's amount is ``price × quantity / scale``, rounded once by
+    :func:`line_amount` (see there for the rounding policy).
+
+Parsing:
+    :func:`parse_quantity` reads what a person types (any decimal digits, full-width too, an
+    optional group separator in threes) and refuses decimals for a unit counted whole, more than
+    three decimals for a measured unit, signs, exponents and zero, each with a one-line message
+    (:class:`QuantityError`).
+"""
+
+from __future__ import annotations
+
+import enum
+import unicodedata
+from typing import Final
+
+from posapp.money import div_round
+
+__all__ = [
+    "MAX_QUANTITY",
+    "UNITS",
+    "QuantityError",
+    "Unit",
+    "format_quantity",
+    "is_measured",
+    "items_of",
+    "line_amount",
+    "parse_quantity",
+    "per_unit",
+    "scale_of",
+    "unit_of",
+    "unit_or_weight",
+]
+
+MAX_QUANTITY: Final = 1_000_000_000
+"""Largest quantity (in steps) any one field accepts."""
+
+MEASURED_DECIMALS: Final = 3
+"""Decimals of a measured unit: the integer counts thousandths."""
+
+
+class Unit(enum.StrEnum):
+    """What a product is counted in."""
+
+    PIECE = "pc"
+    GRAM = "g"
+    KILOGRAM = "kg"
+    METRE = "m"
+    LITRE = "l"
+
+    @property
+    def label(self) -> str:
+        """The unit as the catalog editor lists it."""
+        return _LABELS[self]
+
+
+_LABELS: Final = {
+    Unit.PIECE: "piece",
+    Unit.GRAM: "gram (g)",
+    Unit.KILOGRAM: "kilogram (kg)",
+    Unit.METRE: "metre (m)",
+    Unit.LITRE: "litre (l)",
+}
+_SCALES: Final = {
+    Unit.PIECE: 1,
+    Unit.GRAM: 1,
+    Unit.KILOGRAM: 1000,
+    Unit.METRE: 1000,
+    Unit.LITRE: 1000,
+}
+UNITS: Final = tuple(Unit)
+"""Every unit, in the order the editor lists them."""
+
+
+class QuantityError(ValueError):
+    """Invalid quantity input; ``str(error)`` is a one-line message for the form."""
+
+
+def unit_of(code: object) -> Unit:
+    """The unit stored as ``code`` (``"kg"``, ``" KG "``).
+
+    Raises:
+        QuantityError: not a unit posapp knows; the message lists them.
+    """
+    text = code.strip().lower() if isinstance(code, str) else ""
+    try:
+        return Unit(text)
+    except ValueError:
+        known = ", ".join(unit.value for unit in UNITS)
+        raise QuantityError(f"Unknown unit {str(code)[:20]!r}: use one of {known}.") from None
+
+
+def scale_of(unit: str) -> int:
+    """Steps per unit: 1000 for kg, m and l (thousandths), 1 for pieces and grams."""
+    return _SCALES[unit_of(unit)]
+
+
+def is_measured(unit: str) -> bool:
+    """Whether quantities of ``unit`` have decimals (kg, m, l)."""
+    return scale_of(unit) > 1
+
+
+def line_amount(price_minor: int, quantity: int, unit: str) -> int:
+    """The amount of ``quantity`` steps at ``price_minor`` per unit, in minor units.
+
+    Rounding policy: exact for pieces and grams; for a measured unit the exact amount
+    ``price × quantity / 1000`` is rounded ONCE, to the minor unit, half to even — the one rule
+    of :mod:`posapp.money` (``div_round``), so a weighed line rounds like a tax or a discount
+    does and the rounding is unbiased over many lines. Everything after (discounts, tax,
+    totals) works on this rounded amount. Example: 0.455 kg at 19.90/kg is 9.0545 → 9.05.
+    """
+    scale = scale_of(unit)
+    return price_minor * quantity if scale == 1 else div_round(price_minor * quantity, scale)
+
+
+def unit_or_weight(unit: str, *, sold_by_weight: bool) -> str:
+    """``unit``, or ``kg`` for a row that says pieces but counts grams (``sold_by_weight``).
+
+    Products written before units existed (or by hand, as some test shops are) carry only the
+    ``sold_by_weight`` flag; migration 0020 gives stored ones their unit.
+    """
+    return Unit.KILOGRAM.value if sold_by_weight and unit == Unit.PIECE else unit
+
+
+def items_of(quantity: int, unit: str) -> int:
+    """How many items a line counts for item counts and coupon rules ("buy 3").
+
+    Pieces count themselves; a weighed or measured line (and a line of grams) is one item:
+    0.455 kg of cheese is one item on the receipt's count, not 455.
+    """
+    return quantity if unit_of(unit) is Unit.PIECE else 1
+
+
+def parse_quantity(
+    text: str, unit: str = Unit.PIECE, *, allow_zero: bool = False, group_sep: str = ","
+) -> int:
+    """Parse a quantity typed by a person into steps of ``unit``.
+
+    ``0.455`` kg is ``455`` (so is ``0.455 kg``, as it is shown); ``3`` pieces is ``3``.
+
+    Raises:
+        QuantityError: with a message saying what to type instead.
+    """
+    scale = scale_of(unit)
+    body = _normalise(text)
+    code = unit_of(unit)
+    if code is not Unit.PIECE and body.lower().endswith(code.value):  # "0.455 kg" as shown
+        body = body[: -len(code.value)].rstrip()
+    whole, frac = _split(body, group_sep)
+    if scale == 1 and frac.strip("0"):
+        what = "whole grams" if unit_of(unit) is Unit.GRAM else "whole units"
+        raise QuantityError(f"{what.capitalize()} only: this item is sold by the {_noun(unit)}.")
+    if scale > 1 and len(frac) > MEASURED_DECIMALS:
+        raise QuantityError(f"At most three decimals ({_step(unit)}).")
+    whole = whole.lstrip("0")
+    most = format_quantity(MAX_QUANTITY, unit)
+    suffix = " units" if most[-1].isdigit() else ""
+    too_large = QuantityError(f"At most {most}{suffix}.")
+    if len(whole) > len(str(MAX_QUANTITY)):  # before int(): no giant conversions
+        raise too_large
+    value = int(whole or "0")
+    if scale > 1:
+        value = value * scale + int(frac.ljust(MEASURED_DECIMALS, "0"))
+    if value > MAX_QUANTITY:
+        raise too_large
+    if value == 0 and not allow_zero:
+        raise QuantityError("Enter a quantity above zero.")
+    return value
+
+
+def format_quantity(quantity: int, unit: str = Unit.PIECE, *, signed: bool = False) -> str:
+    """Steps as people read them: ``1,250`` pieces, ``0.455 kg``, ``250 g``, ``1.500 l``."""
+    code = unit_of(unit)
+    sign = "+" if signed and quantity > 0 else "-" if quantity < 0 else ""
+    magnitude = abs(quantity)
+    if code is Unit.PIECE:
+        return f"{sign}{magnitude:,}"
+    scale = _SCALES[code]
+    if scale == 1:
+        return f"{sign}{magnitude:,} {code.value}"
+    whole, part = divmod(magnitude, scale)
+    return f"{sign}{whole:,}.{part:03d} {code.value}"
+
+
+def per_unit(unit: str) -> str:
+    """What a price is per, for labels: ``""`` for pieces, ``"/kg"`` for kilograms."""
+    code = unit_of(unit)
+    return "" if code is Unit.PIECE else f"/{code.value}"
+
+
+def _noun(unit: str) -> str:
+    return {Unit.PIECE: "unit", Unit.GRAM: "gram"}.get(unit_of(unit), unit_of(unit).value)
+
+
+def _step(unit: str) -> str:
+    return {Unit.KILOGRAM: "grams", Unit.METRE: "millimetres", Unit.LITRE: "millilitres"}.get(
+        unit_of(unit), "thousandths"
+    )
+
+
+def _normalise(text: str) -> str:
+    """NFKC, strip, and map every decimal digit (Arabic-Indic, full-width…) to ASCII."""
+    return "".join(
+        str(digit) if (digit := unicodedata.decimal(ch, None)) is not None else ch
+        for ch in unicodedata.normalize("NFKC", text).strip()
+    )
+
+
+def _split(body: str, group_sep: str) -> tuple[str, str]:
+    """Split unsigned quantity text into (whole digits, decimal digits), both ASCII."""
+    if not body:
+        raise QuantityError("Enter a quantity.")
+    if body[0] in "-\u2212":
+        raise QuantityError("Enter a quantity above zero; choose the direction separately.")
+    whole, _, frac = body.removeprefix("+").partition(".")
+    if group_sep and group_sep in whole:
+        groups = whole.split(group_sep)
+        if not (1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])):  # noqa: PLR2004
+            raise QuantityError(f"Group digits in threes, like 1{group_sep}000.")
+        whole = "".join(groups)
+    if not (whole or frac):
+        raise QuantityError("Enter a quantity like 12.")
+    if not all("0" <= ch <= "9" for ch in whole + frac):
+        raise QuantityError("Enter a quantity in digits, like 12.")
+    return whole, frac
