@@ -46,16 +46,19 @@ SUITES = (
     "checkout",
     "register",
     "catalog",
+    "variants",
     "memory",
     "import",
     "coupons",
     "accounts",
     "demo",
+    "api",
 )
 FULL_PRODUCTS = (100_000, 1_000_000)
 DEFAULT_JSON = REPO / "benchmarks" / "results-latest.json"
 _SIZE_ARGS = {
     "import_rows": "CSV rows imported (default 100,000)",
+    "api_products": "products of the API's catalog, made through the use cases (default 1,000)",
     "codes": "coupon codes generated per run (default 100,000)",
     "report_codes": "codes of the reported campaign (default 10,000)",
     "redemptions": "redemptions in the coupon report (default 100,000)",
@@ -155,6 +158,7 @@ Part = tuple[str, Callable[[], list[Figure]]]
 def _suites(ctx: Context) -> dict[str, list[Part]]:
     from benchmarks import (
         bench_accounts,
+        bench_api,
         bench_background,
         bench_catalog,
         bench_checkout,
@@ -165,6 +169,7 @@ def _suites(ctx: Context) -> dict[str, list[Part]]:
         bench_register,
         bench_search,
         bench_soak,
+        bench_variants,
         startup,
     )
 
@@ -198,6 +203,12 @@ def _suites(ctx: Context) -> dict[str, list[Part]]:
             ("scan to line painted", lambda: [bench_register.scan_figure(ctx)]),
             ("register soak", partial(bench_soak.soak_figures, ctx)),
         ],
+        "variants": [
+            (
+                f"variant search ({largest:,} variants)",
+                partial(bench_variants.variant_figures, ctx, largest),
+            ),
+        ],
         "catalog": [
             *searches,
             (
@@ -213,6 +224,10 @@ def _suites(ctx: Context) -> dict[str, list[Part]]:
         ],
         "accounts": [("account statement", lambda: [bench_accounts.statement_figure(ctx)])],
         "demo": [("demo data", lambda: [bench_demo.demo_figure(ctx)])],
+        "api": [
+            ("HTTP API (SQLite)", partial(bench_api.sqlite_figures, ctx)),
+            ("HTTP API (PostgreSQL)", partial(bench_api.postgres_figures, ctx)),
+        ],
     }
 
 

@@ -47,6 +47,8 @@ class Sizes:
     heavy_repeat: int = 3
     """Repetitions of the multi-second operations (generation, import, report, statement)."""
     table_repeat: int = 5
+    api_products: int = 1_000
+    """Products of the API's catalog (made through the use cases, on both databases; #22)."""
     delivery_lines: int = 10_000
     """Lines of the delivery received (and products stocked by the searched store)."""
     """Catalog tabs opened for the first-rows figure."""

@@ -97,8 +97,11 @@ def seed_shop(database: Database, registers: int = 1, *, full: bool = True) -> S
         ]
         uow.session.add_all(products)
         uow.flush()
-        for product in products:
-            uow.session.add(StockLevel(store_id=store.id, product_id=product.id, on_hand=STOCK))
+        for product in products:  # valued at cost, as received stock is (issue #20)
+            value = STOCK * product.cost_minor
+            level = StockLevel(store_id=store.id, product_id=product.id, on_hand=STOCK)
+            level.value_minor = value
+            uow.session.add(level)
         store_id, product_ids = store.id, tuple(p.id for p in products)
         uow.commit()
     draft = CampaignDraft(

@@ -8,10 +8,11 @@ endpoints"). The per-address rate limit holds them back like every request.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
-from typing import Annotated, Generic, Self, TypeVar
+from typing import Annotated, Generic, Literal, Self, TypeVar
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict
 
 from posapp.api.auth import backend_of
@@ -146,3 +147,37 @@ def list_categories(
 def list_stores(request: Request, offset: Offset = 0, limit: Limit = 100) -> Page[PublicStore]:
     """The open storefronts, by name (a chain has tens: paged at the edge)."""
     return Page[PublicStore].of(backend_of(request).stock.public_stores(), offset, limit)
+
+
+IMAGE_MAX_AGE = 3600
+"""Seconds a browser or proxy may keep an image without asking again (then: If-None-Match)."""
+_IMAGE_TYPES: dict[str, dict[str, object]] = {"image/png": {}, "image/jpeg": {}, "image/webp": {}}
+
+
+@router.get(
+    "/catalog/images/{image_id}",
+    summary="An image of a product (its bytes)",
+    response_class=Response,
+    responses={
+        200: {"content": _IMAGE_TYPES, "description": "The image (PNG, JPEG or WebP)"},
+        304: {"description": "Not modified (the If-None-Match tag still holds)"},
+        404: {"description": "No such image, or its product is not sold"},
+    },
+)
+def get_image(request: Request, image_id: int, size: Literal["full", "thumb"] = "full") -> Response:
+    """The stored bytes of an image of an active product, or its thumbnail (``size=thumb``).
+
+    Public and cacheable for an hour, with an ``ETag`` for revalidation; the type comes from
+    the bytes. An archived product's images answer 404 like unknown ones.
+    """
+    image = backend_of(request).catalog.public_image(image_id, thumbnail=size == "thumb")
+    tag = '"' + hashlib.sha256(image.data).hexdigest()[:32] + '"'
+    headers = {
+        "Cache-Control": f"public, max-age={IMAGE_MAX_AGE}",
+        "ETag": tag,
+        "Content-Security-Policy": "default-src 'none'; sandbox",
+        "Content-Disposition": "inline",
+    }
+    if tag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    return Response(image.data, media_type=image.content_type, headers=headers)

@@ -7,13 +7,16 @@ gets a generic body with an id, and the log gets the traceback under the same id
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from posapp.services.platform.errors import (
@@ -100,9 +103,33 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     return problem(500, detail, incident=incident)
 
 
-def install(app: FastAPI) -> None:
-    """Answer every error of ``app`` as problem+json."""
-    app.add_exception_handler(ServiceError, _service_error)
-    app.add_exception_handler(HTTPException, _http_error)
-    app.add_exception_handler(RequestValidationError, _invalid_request)
-    app.add_exception_handler(Exception, _unexpected)
+HtmlErrors = Callable[[Request, int, str], Response]
+"""Renders an error as a web page: the request, its status and the sentence for a person."""
+_Handler = Callable[[Request, Exception], Awaitable[Response]]
+
+
+def _or_page(handler: _Handler, html: HtmlErrors | None) -> _Handler:
+    """``handler`` for the API's paths; a page with the same status and detail elsewhere."""
+    if html is None:
+        return handler
+
+    async def either(request: Request, exc: Exception) -> Response:
+        answer = await handler(request, exc)
+        if request.url.path.startswith("/api/"):
+            return answer
+        detail = "That page does not exist: check the address."
+        if isinstance(answer, JSONResponse) and not isinstance(exc, RequestValidationError):
+            said = str(json.loads(bytes(answer.body)).get("detail", ""))
+            if said and said != HTTPStatus(answer.status_code).phrase:  # Starlette's "Not Found"
+                detail = said
+        return await run_in_threadpool(html, request, answer.status_code, detail)
+
+    return either
+
+
+def install(app: FastAPI, html: HtmlErrors | None = None) -> None:
+    """Answer every error of ``app`` as problem+json (as a page from ``html`` outside /api/)."""
+    app.add_exception_handler(ServiceError, _or_page(_service_error, html))
+    app.add_exception_handler(HTTPException, _or_page(_http_error, html))
+    app.add_exception_handler(RequestValidationError, _or_page(_invalid_request, html))
+    app.add_exception_handler(Exception, _or_page(_unexpected, html))

@@ -10,6 +10,7 @@ import argparse
 import sys
 from datetime import datetime
 
+from posapp.app_services import start_services
 from posapp.cli.kit import (
     EXIT_ERROR,
     EXIT_OK,
@@ -21,6 +22,7 @@ from posapp.cli.kit import (
     table,
 )
 from posapp.config import AppConfig
+from posapp.events import null_publisher
 from posapp.services.staff import SCOPES, create_token, find_user, list_tokens, revoke_token
 
 DEFAULT_HOST = "127.0.0.1"
@@ -88,12 +90,18 @@ def serve_api(args: argparse.Namespace, config: AppConfig) -> int:
         )
         return EXIT_ERROR
 
-    with open_backend(config) as backend:
-        app = create_app(backend)
-        print(
-            f"Serving the API of {backend.database_description} on http://{args.host}:{args.port}"
-        )
-        uvicorn.run(app, host=args.host, port=args.port, server_header=False, log_level="info")
+    with open_backend(config) as plain:
+        # The background services of a register (#22): a web order's events become the store
+        # staff's notifications, its emails are sent from the outbox, and on PostgreSQL the
+        # relay carries them to the registers, as for a sale at a till.
+        services = start_services(plain.database, null_publisher, config)
+        try:
+            app = create_app(services.backend)
+            where = plain.database_description
+            print(f"Serving the API of {where} on http://{args.host}:{args.port}")
+            uvicorn.run(app, host=args.host, port=args.port, server_header=False, log_level="info")
+        finally:
+            services.stop()
     return EXIT_OK
 
 

@@ -9,7 +9,15 @@ from posapp.models.accounts import (
     LedgerTransaction,
 )
 from posapp.models.base import Base, utcnow
-from posapp.models.catalog import Category, Product, ProductImage
+from posapp.models.catalog import (
+    AttributeValue,
+    Category,
+    Product,
+    ProductImage,
+    ProductTemplate,
+    TemplateAttribute,
+    VariantValue,
+)
 from posapp.models.coupons import (
     CouponCampaign,
     CouponCode,
@@ -31,6 +39,7 @@ from posapp.models.orders import (
     Payment,
     PaymentMethod,
     TillSession,
+    WebOrder,
 )
 from posapp.models.purchasing import (
     PurchaseOrder,
@@ -46,6 +55,7 @@ from posapp.models.users import ApiToken, AuditEntry, LoginThrottle, Role, Setti
 __all__ = [
     "AccountStatus",
     "ApiToken",
+    "AttributeValue",
     "AuditEntry",
     "Base",
     "CashMovement",
@@ -78,6 +88,7 @@ __all__ = [
     "PaymentMethod",
     "Product",
     "ProductImage",
+    "ProductTemplate",
     "PurchaseOrder",
     "PurchaseOrderLine",
     "PurchaseReceipt",
@@ -90,8 +101,11 @@ __all__ = [
     "StoreKind",
     "Supplier",
     "SupplierProduct",
+    "TemplateAttribute",
     "TillSession",
     "User",
+    "VariantValue",
+    "WebOrder",
     "campaign_categories",
     "campaign_products",
     "utcnow",

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from posapp.models.base import Base, CreatedAtMixin, IdMixin, money_column, utcnow
@@ -27,8 +36,9 @@ class Product(IdMixin, CreatedAtMixin, Base):
     ``active`` False means archived. ``version`` is SQLAlchemy's version counter: an UPDATE that
     finds another version than it read changes nothing and raises (optimistic locking).
 
-    Search indexes live outside the models (migrations 0004a, 0012): on SQLite the FTS5 table
-    ``products_fts`` of names and SKUs (trigram, external content, kept in step by triggers); on
+    Search indexes live outside the models (migrations 0004a, 0014, 0022): on SQLite the FTS5
+    table ``products_fts`` of names, SKUs and search keys (trigram, external content, kept in
+    step by triggers); on
     PostgreSQL the
     ``pg_trgm`` GIN index ``ix_products_search_trgm``. ``posapp.services.platform.schema_filter``
     hides them from the models-versus-migrations comparison.
@@ -66,6 +76,12 @@ class Product(IdMixin, CreatedAtMixin, Base):
     active: Mapped[bool] = mapped_column(default=True)
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
+    # A variant of a template (migration 0022): its name is the template's name and its
+    # attribute values ("T-shirt, blue, M"), kept by the variants service; ``search_keys`` is
+    # the lower-cased template name and values, also without punctuation ("t-shirt blue m
+    # tshirt"), indexed beside the name so that searches find "tshirt blue".
+    template_id: Mapped[int | None] = mapped_column(ForeignKey("product_templates.id"), index=True)
+    search_keys: Mapped[str | None] = mapped_column(String(400))
 
     images: Mapped[list[ProductImage]] = relationship(
         back_populates="product", lazy="raise", order_by="ProductImage.position"
@@ -95,3 +111,68 @@ class ProductImage(IdMixin, CreatedAtMixin, Base):
     thumbnail: Mapped[bytes] = mapped_column(LargeBinary)
 
     product: Mapped[Product] = relationship(back_populates="images", lazy="raise")
+
+
+class ProductTemplate(IdMixin, CreatedAtMixin, Base):
+    """What the variants of one article share: its name, code, category, default price and tax.
+
+    The variants are products (``Product.template_id``), each with its own SKU, barcode, price
+    and stock; ``code`` is the template's key in the CSV files (compared like a SKU).
+    """
+
+    __tablename__ = "product_templates"
+    __table_args__ = (
+        CheckConstraint("length(name) > 0", name="name_not_empty"),
+        CheckConstraint("length(code) > 0", name="code_not_empty"),
+        CheckConstraint("price_minor >= 0", name="price_not_negative"),
+        CheckConstraint("tax_rate_bp >= 0 AND tax_rate_bp <= 10000", name="tax_rate_range"),
+    )
+
+    code: Mapped[str] = mapped_column(String(64))
+    code_key: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), index=True)
+    price_minor: Mapped[int] = money_column()
+    tax_rate_bp: Mapped[int] = mapped_column(default=0)
+    tax_included: Mapped[bool] = mapped_column(default=True)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TemplateAttribute(IdMixin, Base):
+    """One axis of a template's variants (``Colour``), in its place among the template's."""
+
+    __tablename__ = "template_attributes"
+    __table_args__ = (
+        CheckConstraint("length(name) > 0", name="name_not_empty"),
+        UniqueConstraint("template_id", "name", name="uq_template_attributes_template_name"),
+    )
+
+    template_id: Mapped[int] = mapped_column(ForeignKey("product_templates.id"), index=True)
+    name: Mapped[str] = mapped_column(String(50))
+    position: Mapped[int] = mapped_column(default=0)
+
+
+class AttributeValue(IdMixin, Base):
+    """One value of an attribute (``blue``), in its place among the attribute's values."""
+
+    __tablename__ = "attribute_values"
+    __table_args__ = (
+        CheckConstraint("length(value) > 0", name="value_not_empty"),
+        UniqueConstraint("attribute_id", "value", name="uq_attribute_values_attribute_value"),
+    )
+
+    attribute_id: Mapped[int] = mapped_column(ForeignKey("template_attributes.id"), index=True)
+    value: Mapped[str] = mapped_column(String(50))
+    position: Mapped[int] = mapped_column(default=0)
+
+
+class VariantValue(Base):
+    """A variant's value of one attribute: one row per variant and attribute."""
+
+    __tablename__ = "variant_values"
+
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), primary_key=True)
+    attribute_id: Mapped[int] = mapped_column(
+        ForeignKey("template_attributes.id"), primary_key=True
+    )
+    value_id: Mapped[int] = mapped_column(ForeignKey("attribute_values.id"), index=True)

@@ -119,6 +119,7 @@ class OrderLine(IdMixin, Base):
         CheckConstraint("discount_minor >= 0", name="discount_not_negative"),
         CheckConstraint("order_discount_minor >= 0", name="order_discount_not_negative"),
         CheckConstraint("tax_rate_bp >= 0 AND tax_rate_bp <= 10000", name="tax_rate_range"),
+        CheckConstraint("cost_minor >= 0", name="cost_not_negative"),
     )
 
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
@@ -141,6 +142,9 @@ class OrderLine(IdMixin, Base):
     tax_minor: Mapped[int] = money_column()
     # What the customer pays for the line, tax included, after every discount.
     total_minor: Mapped[int] = money_column()
+    # What the units cost the shop, taken out of the stock's value when sold (issue #20): the
+    # margin stays what it was when costs move later. Lines from before 0021 carry an estimate.
+    cost_minor: Mapped[int] = mapped_column(BigInteger, server_default="0")
     override_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     discount_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
@@ -296,6 +300,7 @@ class OrderReturnLine(IdMixin, Base):
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("amount_minor >= 0", name="amount_not_negative"),
+        CheckConstraint("cost_minor >= 0", name="cost_not_negative"),
     )
 
     return_id: Mapped[int] = mapped_column(ForeignKey("order_returns.id"), index=True)
@@ -303,5 +308,31 @@ class OrderReturnLine(IdMixin, Base):
     quantity: Mapped[int] = mapped_column(BigInteger)
     amount_minor: Mapped[int] = money_column()
     restock: Mapped[bool] = mapped_column(default=True)
+    # The cost taken back from the sale's: the restocked units' share of the line's cost (the
+    # value goes back into stock); 0 for goods written off (their cost stays sold).
+    cost_minor: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
     order_return: Mapped[OrderReturn] = relationship(back_populates="lines", lazy="raise")
+
+
+class WebOrder(IdMixin, CreatedAtMixin, Base):
+    """The web side of an order placed online (``POST /api/v1/orders``): who to tell, how it pays.
+
+    The order itself is an ordinary pickup order (its lines, stock moves, coupon use and
+    payments); this row holds the customer's contact (a web customer has no account), the way
+    they chose to pay, and the fingerprint of the request, so that the same ``Idempotency-Key``
+    sent with a different basket is refused instead of answered with the first order.
+    """
+
+    __tablename__ = "web_orders"
+
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), unique=True)
+    customer_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    # The address as the status page matches it: stripped and case-folded.
+    email_key: Mapped[str] = mapped_column(String(254))
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    # "pickup" (pay at the counter) or "account" (a prepaid account with its PIN); the gift
+    # card tender is another value here when it exists (services.sales.web_dto.WebPayment).
+    payment: Mapped[str] = mapped_column(String(16))
+    request_hash: Mapped[str] = mapped_column(String(64))

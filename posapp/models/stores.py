@@ -57,6 +57,9 @@ class StockLevel(Base):
 
     ``on_hand`` is a cache of the sum of the location's movements, updated in the same transaction
     by one conditional statement; the CHECK makes negative stock impossible whatever the code does.
+    ``value_minor`` is what those units cost in all (the moving average kept as value and
+    quantity, see :mod:`posapp.services.stock.costing`); the unit cost is ``value / on_hand``.
+    The server default gives rows written without it (and rows from before 0021) a value.
     """
 
     __tablename__ = "stock_levels"
@@ -64,6 +67,7 @@ class StockLevel(Base):
         CheckConstraint("on_hand >= 0", name="on_hand_not_negative"),
         CheckConstraint("reorder_point >= 0", name="reorder_point_not_negative"),
         CheckConstraint("reorder_qty >= 0", name="reorder_qty_not_negative"),
+        CheckConstraint("value_minor >= 0", name="value_not_negative"),
         Index("ix_stock_levels_product_id", "product_id"),
     )
 
@@ -72,6 +76,7 @@ class StockLevel(Base):
     on_hand: Mapped[int] = mapped_column(BigInteger, default=0)
     reorder_point: Mapped[int] = mapped_column(BigInteger, default=0)
     reorder_qty: Mapped[int] = mapped_column(BigInteger, default=0)
+    value_minor: Mapped[int] = mapped_column(BigInteger, server_default="0")
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -104,3 +109,5 @@ class StockMovement(IdMixin, CreatedAtMixin, Base):
     reference: Mapped[str] = mapped_column(String(100), default="")
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The value the movement took in (positive) or out (negative) of the level; 0 before 0021.
+    value_minor: Mapped[int] = mapped_column(BigInteger, server_default="0")

@@ -1,4 +1,7 @@
-"""The sales report PDF for a date range: totals, a daily chart, by day/method/cashier/product."""
+"""The sales report PDF for a date range: totals, a daily chart, by day/method/cashier/product.
+
+Then the margin pages (:mod:`posapp.reports.margin_pages`).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from posapp.money import current_currency
+from posapp.reports.margin_pages import margin_story
 from posapp.reports.orders_pdf import (
     METHOD_NAMES,
     Margins,
@@ -191,6 +195,8 @@ def render_sales_report(report: SalesReport, out: BinaryIO, *, zone: tzinfo | No
             story.append(KeepTogether(block))
         else:  # a long table breaks across pages, its header repeated
             story += block
+    if report.margin is not None:
+        story += margin_story(report.margin, CONTENT_WIDTH)
     title = f"Sales {report.date_from} to {report.date_to}"
     build_a4(out, story, MARGINS, title=title, printed_at=report.generated_at, zone=zone)
 

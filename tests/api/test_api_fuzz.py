@@ -3,8 +3,9 @@
 schemathesis generates requests for every operation (valid ones and near misses: wrong types,
 huge numbers, odd text, missing fields) and the ``not_a_server_error`` check fails on any 5xx.
 It runs as its command line against the real server, with an admin's token so that the
-requests reach the use cases (the public catalog's need none, and find a small catalog
-in place); the limits are opened wide so that none answers 429 instead.
+requests reach the use cases (the public catalog's and the web orders' need none, and find a
+small catalog with stock in place: some generated orders are placed); the limits are opened wide
+so that none answers 429 instead.
 """
 
 from __future__ import annotations

@@ -58,6 +58,9 @@ EXPECTED = (
     "coupon report",
     "account statement",
     "demo data loaded",
+    "catalog search over the API, p95",
+    "checkout over the API, 5-line pickup order (SQLite)",
+    "checkout over the API, 5-line pickup order (PostgreSQL)",
 )
 POSTGRES = ("(PostgreSQL)", "throughput")
 """Figures that need PostgreSQL: skipped (with the reason) only when no server is given."""

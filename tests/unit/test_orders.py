@@ -75,7 +75,8 @@ def unpaid(backend: Backend, shop: Shop, *, pickup: bool = False) -> int:
 
 def test_pickup_order_lifecycle_records_who_and_when(backend: Backend, shop: Shop) -> None:
     order_id = unpaid(backend, shop, pickup=True)
-    assert detail(backend, shop, order_id).actions == ("pay", "cancel", "return")[:2]
+    # An unpaid pickup order may also be made ready first, to be paid at pickup (#22).
+    assert detail(backend, shop, order_id).actions == ("pay", "ready", "cancel")
     checkout.pay_order(
         backend.uow(),
         shop.cashier,
@@ -95,6 +96,35 @@ def test_pickup_order_lifecycle_records_who_and_when(backend: Backend, shop: Sho
     ]
     assert {h.user_name for h in history} == {"Sam Carter"}
     assert history[-1].note == "picked up"
+
+
+def test_pickup_order_made_ready_before_payment_is_paid_then_collected(
+    backend: Backend, shop: Shop
+) -> None:
+    """Pay at pickup (#22): ready while unpaid; collecting waits for the payment."""
+    order_id = unpaid(backend, shop, pickup=True)
+    assert orders.advance_order(backend.uow(), shop.cashier, order_id, "ready") == "ready"
+    assert detail(backend, shop, order_id).actions == ("pay", "cancel")
+    with pytest.raises(ValidationError, match="not paid: take payment first"):
+        orders.advance_order(backend.uow(), shop.cashier, order_id, "collect")
+    paid = checkout.pay_order(
+        backend.uow(),
+        shop.cashier,
+        order_id,
+        (PaymentDraft(uuid.uuid4(), PaymentKind.CASH, 750, 1000),),
+    )
+    assert (paid.status, paid.paid_minor, paid.change_minor) == ("ready", 750, 250)
+    assert detail(backend, shop, order_id).actions[:1] == ("collect",)
+    assert orders.advance_order(backend.uow(), shop.cashier, order_id, "collect") == "collected"
+    history = detail(backend, shop, order_id).history
+    assert [(h.from_status, h.to_status) for h in history] == [
+        ("draft", "placed"),
+        ("placed", "ready"),
+        ("ready", "collected"),
+    ]
+    till_order = unpaid(backend, shop)  # not for pickup: no ready before payment
+    with pytest.raises(orders.IllegalTransitionError):
+        orders.advance_order(backend.uow(), shop.cashier, till_order, "ready")
 
 
 @pytest.mark.parametrize(

@@ -150,9 +150,7 @@ ACTION_CALLS: dict[str, Call] = {
         uow, a, _approval(s), Permission.OVERRIDE_PRICE
     ),
     "sales.lookup.lookup_code": lambda uow, a, s: checkout_lookup.lookup_code(uow, a, "MX-1"),
-    "sales.lookup.scan_code": lambda uow, a, s: checkout_lookup.scan_code(
-        uow, a, "2100042004558"
-    ),
+    "sales.lookup.scan_code": lambda uow, a, s: checkout_lookup.scan_code(uow, a, "2100042004558"),
     "sales.lookup.search_products": lambda uow, a, s: checkout_lookup.search_products(
         uow, a, "mat"
     ),

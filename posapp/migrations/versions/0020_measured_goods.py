@@ -10,7 +10,7 @@ Both columns keep ``server_default 'pc'`` (the models declare it too): on SQLite
 would rebuild ``products`` and lose its full-text triggers.
 
 Revision ID: 0020
-Revises: 0014, 0015
+Revises: 0014
 Create Date: 2026-12-07
 """
 
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0020"
-down_revision = ("0014", "0015")
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

@@ -1,4 +1,4 @@
-"""The catalog: products, categories, images, barcode labels, the CSV import and export.
+"""The catalog: products, variants, categories, images, barcode labels, CSV import and export.
 
 The package's face (see docs/ARCHITECTURE.md); the edges use ``Backend.catalog``.
 """
@@ -27,6 +27,7 @@ from posapp.services.catalog.public import (
     PUBLIC_PAGE_MAX,
     PublicCategory,
     PublicImage,
+    PublicImageData,
     PublicPage,
     PublicProduct,
 )
@@ -41,6 +42,18 @@ from posapp.services.catalog.rules import (
     sku_key,
 )
 from posapp.services.catalog.search import normalize_query, search_ids
+from posapp.services.catalog.variant_dto import (
+    AttributeDraft,
+    CellError,
+    MatrixError,
+    TemplateDraft,
+    TemplateDTO,
+    TemplateSummary,
+    VariantDraft,
+    VariantDTO,
+)
+from posapp.services.catalog.variant_rules import search_keys, variant_name
+from posapp.services.catalog.variants import save_template
 
 __all__ = [
     "BARCODE_MAX",
@@ -48,14 +61,17 @@ __all__ = [
     "NAME_MAX",
     "PUBLIC_PAGE_MAX",
     "SKU_MAX",
+    "AttributeDraft",
     "CatalogApi",
     "CategoryDTO",
+    "CellError",
     "CsvProblem",
     "ExportReport",
     "FieldError",
     "ImportOptions",
     "ImportReport",
     "LabelDTO",
+    "MatrixError",
     "PreparedImage",
     "ProductDTO",
     "ProductDraft",
@@ -63,9 +79,15 @@ __all__ = [
     "ProductRow",
     "PublicCategory",
     "PublicImage",
+    "PublicImageData",
     "PublicPage",
     "PublicProduct",
     "SearchResult",
+    "TemplateDTO",
+    "TemplateDraft",
+    "TemplateSummary",
+    "VariantDTO",
+    "VariantDraft",
     "archive_product",
     "containing_condition",
     "count_products",
@@ -80,6 +102,9 @@ __all__ = [
     "parse_tax_rate",
     "prepare_image",
     "read_image_file",
+    "save_template",
     "search_ids",
+    "search_keys",
     "sku_key",
+    "variant_name",
 ]

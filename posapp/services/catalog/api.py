@@ -13,7 +13,7 @@ from pathlib import Path
 from posapp.services.catalog import categories as catalog_categories
 from posapp.services.catalog import csv_io as product_csv
 from posapp.services.catalog import products as catalog
-from posapp.services.catalog import public
+from posapp.services.catalog import public, variants
 from posapp.services.catalog.csv_io import ImportOptions
 from posapp.services.catalog.dto import (
     CategoryDTO,
@@ -43,12 +43,16 @@ class CatalogApi(Facade):
         return catalog.lookup_product(self._context.read_uow(), actor, code, include_archived=True)
 
     categories = reads(catalog_categories.list_categories)
+    templates = reads(variants.list_templates)
+    template = reads(variants.get_template)
+    template_of = reads(variants.template_of)
     labels = reads(catalog.product_labels)
 
     # the customers' reads (no acting user: active products, public fields only)
     public_products = reads(public.public_products)
     public_product = reads(public.public_product)
     public_categories = reads(public.public_categories)
+    public_image = reads(public.public_image)
 
     # changes
 
@@ -62,6 +66,7 @@ class CatalogApi(Facade):
 
     create_product = writes(catalog.create_product)
     update_product = writes(catalog.update_product)
+    save_template = writes(variants.save_template)
 
     def set_archived(
         self, actor: UserDTO, product_id: int, archived: bool, *, expected_version: int | None

@@ -1,7 +1,8 @@
 """Name or SKU contains the text: the first products by name, or every one, through the index.
 
 The register's F2 search and the Stores tab's stock search list the products whose **name or
-SKU contains the text** anywhere, ignoring case, in name order. They ran
+SKU (or, for a variant, its search keys: template name and values, migration 0022) contains
+the text** anywhere, ignoring case, in name order. They ran
 ``lower(name) LIKE '%…%' OR lower(sku) LIKE '%…%'``, which no index serves: every product was
 read and every candidate sorted (142 ms a keystroke at 100,000 products). Here the text goes
 through the catalog's trigram index instead: SQLite FTS5 ``products_fts`` (its ``name`` and
@@ -92,7 +93,10 @@ _FOUND = (
     "SELECT p.id, p.name FROM products_fts CROSS JOIN products AS p "
     "ON p.id = products_fts.rowid WHERE products_fts MATCH :match AND +p.active = 1{check}"
 )
-_CHECK = " AND (lower(p.name) LIKE :pattern ESCAPE '\\' OR lower(p.sku) LIKE :pattern ESCAPE '\\')"
+_CHECK = (
+    " AND (lower(p.name) LIKE :pattern ESCAPE '\\' OR lower(p.sku) LIKE :pattern ESCAPE '\\'"
+    " OR p.search_keys LIKE :pattern ESCAPE '\\')"
+)
 
 
 def _phrase(value: str) -> str:
@@ -145,7 +149,8 @@ def _first_postgres(session: Session, value: str, limit: int) -> list[int]:
     """One statement: pg_trgm's GIN index serves both columns; the planner picks the way."""
     sql = (
         "SELECT p.id FROM products AS p WHERE p.active = true "
-        "AND (p.name ILIKE :pattern OR p.sku_key ILIKE :pattern) ORDER BY p.name, p.id LIMIT :n"
+        "AND (p.name ILIKE :pattern OR p.sku_key ILIKE :pattern OR p.search_keys ILIKE :pattern) "
+        "ORDER BY p.name, p.id LIMIT :n"
     )
     params = {"pattern": contains(value), "n": limit}
     return [int(i) for (i,) in session.execute(text(sql), params)]
@@ -163,7 +168,8 @@ def containing_condition(session: Session, value: str) -> ColumnElement[bool]:
     barcode = Product.barcode == value
     if session.get_bind().dialect.name != "sqlite":
         name = Product.name.ilike(contains(value), escape=LIKE_ESCAPE)
-        return or_(name, sku, barcode)
+        keys = Product.search_keys.ilike(contains(value), escape=LIKE_ESCAPE)
+        return or_(name, sku, barcode, keys)
     if len(value) < _TRIGRAM:
         name = func.lower(Product.name).like(contains(value.lower()), escape=LIKE_ESCAPE)
         return or_(name, sku, barcode)
@@ -194,6 +200,7 @@ def containing_condition(session: Session, value: str) -> ColumnElement[bool]:
             or_(
                 func.lower(Product.name).like(pattern, escape=LIKE_ESCAPE),
                 func.lower(Product.sku).like(pattern, escape=LIKE_ESCAPE),
+                Product.search_keys.like(pattern, escape=LIKE_ESCAPE),
             ),
         )
     return or_(found, barcode)

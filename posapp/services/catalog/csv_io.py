@@ -27,6 +27,9 @@ Import:
     * ``progress(done_lines, total_lines)`` is called after every batch and ``cancelled()``
       checked; both run on the importing thread.
 
+Variants: ``template``, ``template_name`` and ``attribute:<name>`` columns, one row per variant
+(:mod:`posapp.services.catalog.csv_variants`).
+
 Export: UTF-8 with a byte-order mark (so spreadsheets detect it), CRLF line ends, every text
 cell that starts with ``= + - @``, a tab or a carriage return prefixed with ``'`` so that a
 spreadsheet shows it instead of running it as a formula.
@@ -58,6 +61,13 @@ from posapp.services.catalog.csv_read import (
     read_header,
     records,
     sniff_delimiter,
+)
+from posapp.services.catalog.csv_variants import (
+    VariantRow,
+    export_columns,
+    link_variants,
+    variant_row,
+    write_rows,
 )
 from posapp.services.catalog.dto import ExportReport, ImportOptions, ImportReport
 from posapp.services.catalog.images import display_name
@@ -153,15 +163,21 @@ def import_products(
         writer = _Writer(uow, header, opts.update_existing, checker)
         try:
             batch: list[CheckedRow] = []
+            variants: list[VariantRow] = []
             for line, record in rows:
                 row = checker.check(record, line)
                 if row is not None:
                     batch.append(row)
+                    variant = variant_row(line, row.values)
+                    if variant is not None:
+                        variants.append(variant)
                 if len(batch) >= BATCH:
                     writer.write(batch)
                     batch = []
                     _step(progress, cancelled, line, total)
             writer.write(batch)
+            if variants and not checker.problem_count:
+                link_variants(uow, checker, variants, writer.index)
             _step(progress, cancelled, total, total)
         except _CancelledError:
             uow.rollback()
@@ -258,8 +274,8 @@ class _SearchIndex:
             return
         marks = ", ".join("?" for _ in ids)
         self.uow.session.connection().exec_driver_sql(
-            "INSERT INTO products_fts(products_fts, rowid, name, sku) "
-            f"SELECT 'delete', id, name, sku FROM products WHERE id IN ({marks})",
+            "INSERT INTO products_fts(products_fts, rowid, name, sku, search_keys) "
+            f"SELECT 'delete', id, name, sku, search_keys FROM products WHERE id IN ({marks})",
             tuple(ids),
         )
 
@@ -270,7 +286,8 @@ class _SearchIndex:
             return
         marks = ", ".join("?" for _ in ids)
         self.uow.session.connection().exec_driver_sql(
-            f"INSERT INTO products_fts(rowid, name, sku) SELECT id, name, sku FROM products "
+            "INSERT INTO products_fts(rowid, name, sku, search_keys) "
+            f"SELECT id, name, sku, search_keys FROM products "
             f"WHERE id IN ({marks})",
             tuple(ids),
         )
@@ -541,14 +558,21 @@ def export_products(
                 temp.open("w", encoding="utf-8-sig", newline="") as stream,
             ):
                 writer = csv.writer(stream, lineterminator="\r\n")
-                writer.writerow(COLUMNS)
+                extra = export_columns(session)
+                writer.writerow((*COLUMNS, *extra))
                 result = session.execute(query.execution_options(yield_per=BATCH))
+                batch: list[list[str]] = []
+                ids: list[int] = []
                 for product in result.scalars():
-                    writer.writerow(_export_row(product, paths))
+                    batch.append(_export_row(product, paths))
+                    ids.append(product.id)
                     rows += 1
                     if rows % BATCH == 0:
+                        write_rows(writer, session, batch, ids, extra)
+                        batch, ids = [], []
                         session.expunge_all()
                         _step(progress, cancelled, rows, total)
+                write_rows(writer, session, batch, ids, extra)
                 _step(progress, cancelled, total, total)
         except _CancelledError:
             return ExportReport(rows, cancelled=True)

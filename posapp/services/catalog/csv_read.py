@@ -11,7 +11,7 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 from posapp.money import BP_PER_UNIT, MoneyError, current_currency, parse_money
@@ -61,6 +61,9 @@ COLUMNS: Final = (
     "unit",
 )
 REQUIRED: Final = ("sku", "name", "price")
+VARIANT_COLUMNS: Final = ("template", "template_name")
+"""A variant's template key (its code) and name; its values are ``attribute:<name>`` columns."""
+ATTRIBUTE_PREFIX: Final = "attribute:"
 ALIASES: Final = {
     "ean": "barcode",
     "gtin": "barcode",
@@ -178,11 +181,16 @@ def sniff_delimiter(first_line: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Header:
-    """Where each known column is, how many cells a row has, and warnings about the header."""
+    """Where each known column is, how many cells a row has, and warnings about the header.
+
+    ``attributes``: the variant attribute columns (``attribute:Colour``), by the attribute's
+    name as the header spells it.
+    """
 
     index: dict[str, int]
     width: int
     warnings: tuple[str, ...]
+    attributes: dict[str, int] = field(default_factory=dict)
 
 
 def read_header(cells: list[str], line: int) -> Header:
@@ -199,11 +207,17 @@ def read_header(cells: list[str], line: int) -> Header:
             f"it has {shown}."
         )
     index: dict[str, int] = {}
+    attributes: dict[str, int] = {}
     unknown: list[str] = []
     for position, name in enumerate(names):
         if name in index:
             raise CsvFileError(f"Line {line}: the column {name!r} is named twice in the header.")
-        if name in COLUMNS:
+        label = cells[position].strip().strip("\ufeff")[len(ATTRIBUTE_PREFIX) :].strip()
+        if name.startswith(ATTRIBUTE_PREFIX) and label:
+            if label.casefold() in {known.casefold() for known in attributes}:
+                raise CsvFileError(f"Line {line}: the column {name!r} is named twice.")
+            attributes[label] = position
+        elif name in COLUMNS or name in VARIANT_COLUMNS:
             index[name] = position
         elif name:
             unknown.append(cells[position].strip())
@@ -213,8 +227,14 @@ def read_header(cells: list[str], line: int) -> Header:
             f"Line {line}: the header has no {', '.join(missing)} column "
             f"(required: {', '.join(REQUIRED)})."
         )
-    warnings = (f"Ignored unknown columns: {', '.join(unknown)}.",) if unknown else ()
-    return Header(index, len(cells), warnings)
+    warnings: tuple[str, ...] = ()
+    if unknown:
+        warnings = (f"Ignored unknown columns: {', '.join(unknown)}.",)
+    if attributes and "template" not in index:
+        warnings += (
+            "Ignored the attribute columns: without a template column they name no variant.",
+        )
+    return Header(index, len(cells), warnings, attributes)
 
 
 def detect_decimal_comma(text: str, delimiter: str, header: Header) -> bool:
@@ -305,6 +325,13 @@ class Checker:
             except ValidationError as exc:
                 self.problem(line, f"{name}: {exc}")
                 bad = True
+        if "template" in self.header.index:
+            values["template"] = (self.cell(record, "template") or "").strip()
+            values["template_name"] = (self.cell(record, "template_name") or "").strip()
+            values["attributes"] = {
+                label: unescape_cell(record[position]).strip()
+                for label, position in self.header.attributes.items()
+            }
         unique = self._unique(line, values)  # also for a bad row: later duplicates are named
         return None if bad or not unique else CheckedRow(line, values)
 

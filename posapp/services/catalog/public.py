@@ -15,14 +15,16 @@ from typing import Final
 
 from sqlalchemy import select
 
-from posapp.models import Product
+from posapp.models import Product, ProductImage
 from posapp.services.catalog.dto import ProductDTO
+from posapp.services.catalog.images import MAX_BYTES, sniff
 from posapp.services.catalog.search import browse_page, category_tree, product_dto, search_ids
 from posapp.services.platform.errors import NotFoundError, ValidationError
 from posapp.services.platform.ids import storable_id
 from posapp.services.platform.uow import UnitOfWork
 
 PUBLIC_PAGE_MAX: Final = 100
+IMAGE_TYPES: Final = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
 STALE: Final = "The cursor 'after' names no product of this listing: start again without it."
 
 
@@ -50,6 +52,8 @@ class PublicProduct:
     price_minor: int
     tax_rate_bp: int
     tax_included: bool
+    unit: str = "pc"
+    """What a quantity counts and the price is per (:mod:`posapp.units`: pc, g, kg, m, l)."""
     images: tuple[PublicImage, ...] = ()
 
 
@@ -202,3 +206,37 @@ def public_categories(uow: UnitOfWork) -> list[PublicCategory]:
                 )
             )
     return result
+
+
+@dataclass(frozen=True, slots=True)
+class PublicImageData:
+    """The bytes of a product image (or its thumbnail) and their type, read from the bytes."""
+
+    content_type: str
+    data: bytes
+
+
+def public_image(uow: UnitOfWork, image_id: int, *, thumbnail: bool = False) -> PublicImageData:
+    """The stored bytes of an image of an active product (its thumbnail when asked).
+
+    The content type is read from the bytes themselves (PNG, JPEG or WebP, what uploads are
+    re-encoded to), never from a stored name; anything else, or bytes above the upload limit
+    (5 MB), is not served.
+
+    Raises:
+        NotFoundError: no such image, its product is archived, or its bytes are not servable
+            (the same words: nothing leaks).
+    """
+    column = ProductImage.thumbnail if thumbnail else ProductImage.data
+    with uow:
+        data = None
+        if storable_id(image_id):
+            data = uow.session.scalar(
+                select(column)
+                .join(Product, Product.id == ProductImage.product_id)
+                .where(ProductImage.id == image_id, Product.active.is_(True))
+            )
+    kind = None if data is None or len(data) > MAX_BYTES else sniff(bytes(data[:16]))
+    if data is None or kind is None:
+        raise NotFoundError(f"No image with id {image_id}.")
+    return PublicImageData(IMAGE_TYPES[kind], bytes(data))

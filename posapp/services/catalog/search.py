@@ -9,9 +9,11 @@ What a search text matches (the same on SQLite and PostgreSQL):
       surrounding spaces) equals the whole text. Listed first.
     * One word: SKUs starting with it (any case) and, when it is all digits, barcodes starting
       with it. A number is taken for a code, so it is not looked for in names.
-    * Words: the name contains every word, case-insensitively, in any order. Words of three or
-      more characters go through the trigram index (SQLite FTS5 ``products_fts``, its name
-      column; PostgreSQL ``pg_trgm``); shorter words are checked on the rows the index found.
+    * Words: the name (or a variant's search keys: its template's name and its attribute
+      values, with and without punctuation) contains every word, case-insensitively, in any
+      order. Words of three or more characters go through the trigram index (SQLite FTS5
+      ``products_fts``, its name and search_keys columns; PostgreSQL ``pg_trgm``); shorter words
+      are checked on the rows the index found.
       When every word is shorter than three characters the name must start with the text
       instead (a trigram index cannot answer one or two letters anywhere in a million names
       quickly).
@@ -285,9 +287,15 @@ def _name_words(
 ) -> list[_Hit]:
     params: dict[str, object] = {"n": limit}
     if _is_sqlite(session):
-        # The index holds SKUs too (migration 0012): a name search reads the name column.
-        params["match"] = " AND ".join('name : "' + word.replace('"', '""') + '"' for word in words)
-        filters = "".join(f" AND p.name LIKE :s{i} ESCAPE '\\'" for i in range(len(short)))
+        # The index holds SKUs too (migration 0012): a name search reads the name column and a
+        # variant's search keys (its template's name and its values, migration 0022).
+        params["match"] = " AND ".join(
+            '{name search_keys} : "' + word.replace('"', '""') + '"' for word in words
+        )
+        filters = "".join(
+            f" AND (p.name LIKE :s{i} ESCAPE '\\' OR p.search_keys LIKE :s{i} ESCAPE '\\')"
+            for i in range(len(short))
+        )
         params.update({f"s{i}": contains(word) for i, word in enumerate(short)})
         sql = (
             "SELECT p.id, p.name FROM products_fts CROSS JOIN products AS p "
@@ -296,7 +304,9 @@ def _name_words(
         )
         return _hits(session.execute(text(sql), params))
     every = [*words, *short]
-    filters = " AND ".join(f"p.name ILIKE :w{i}" for i in range(len(every)))
+    filters = " AND ".join(
+        f"(p.name ILIKE :w{i} OR p.search_keys ILIKE :w{i})" for i in range(len(every))
+    )
     params.update({f"w{i}": contains(word) for i, word in enumerate(every)})
     sql = (
         f"SELECT p.id, p.name FROM products AS p WHERE {filters}"

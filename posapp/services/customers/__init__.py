@@ -41,6 +41,7 @@ from posapp.services.customers.giftcards import (
 )
 from posapp.services.customers.manage import ERASED_NAME, erase_customer
 from posapp.services.customers.queries import customer_cursor, history_cursor
+from posapp.services.customers.validation import clean_name
 
 __all__ = [
     "ERASED_NAME",
@@ -67,6 +68,7 @@ __all__ = [
     "card_key",
     "card_limits",
     "check_card_amount",
+    "clean_name",
     "customer_cursor",
     "erase_customer",
     "export_customer",

@@ -53,6 +53,7 @@ from posapp.models import (
     Product,
     Store,
     User,
+    WebOrder,
 )
 from posapp.money import format_money
 from posapp.services.notifications.dto import TRIGGERS_BY_KEY, NotificationRule
@@ -151,13 +152,21 @@ def _stock_low(uow: UnitOfWork, event: StockLow, rule: NotificationRule) -> Noti
 
 
 def _pickup_placed(uow: UnitOfWork, event: OrderPlaced, rule: NotificationRule) -> Notice | None:
-    pickup = uow.session.scalar(select(Order.pickup).where(Order.id == event.order_id))
-    if not pickup:
+    row = uow.session.execute(
+        select(Order.pickup, WebOrder.customer_name)
+        .outerjoin(WebOrder, WebOrder.order_id == Order.id)
+        .where(Order.id == event.order_id)
+    ).one_or_none()
+    if row is None or not row.pickup:
         return None
+    # An order placed on the web shop says so, and who will collect it.
+    title = f"Pickup order {event.number} placed"
+    if row.customer_name is not None:
+        title = f"Web order {event.number} placed by {row.customer_name}"
     return _notice(
         rule.trigger,
         event,
-        f"Pickup order {event.number} placed",
+        title,
         f"{format_money(event.total_minor)} at {_store_name(uow, event.store_id)}.",
         "order",
         event.order_id,

@@ -34,6 +34,7 @@ from posapp.models import (
     OutboxEmail,
     OutboxStatus,
     Store,
+    WebOrder,
 )
 from posapp.money import format_money
 from posapp.services.notifications.outbox_dto import (
@@ -161,19 +162,57 @@ def enqueue_order_status_email(uow: UnitOfWork, order_id: int, status: str) -> i
         .join(Store, Store.id == Order.store_id)
         .where(Order.id == order_id)
     ).one_or_none()
-    if row is None or not row.email.strip() or row.status == AccountStatus.CLOSED.value:
+    if row is None:
+        return _enqueue_web_order_email(uow, order_id, kind)
+    if not row.email.strip() or row.status == AccountStatus.CLOSED.value:
         return None
     amount = row.refunded_minor if kind == "order_refunded" else row.total_minor
     subject, body = _order_texts(
         kind, row.number, one_line(row.holder_name), row.store, format_money(amount)
     )
+    to = (row.email, row.holder_name)
+    return _add_order_email(uow, order_id, kind, to, row.customer_id, (subject, body))
+
+
+def _enqueue_web_order_email(uow: UnitOfWork, order_id: int, kind: str) -> int | None:
+    """The email of an order placed online, to the address its customer gave (no account)."""
+    row = uow.session.execute(
+        select(
+            Order.number,
+            Order.total_minor,
+            Order.refunded_minor,
+            Store.name.label("store"),
+            WebOrder.email,
+            WebOrder.customer_name,
+        )
+        .join(WebOrder, WebOrder.order_id == Order.id)
+        .join(Store, Store.id == Order.store_id)
+        .where(Order.id == order_id)
+    ).one_or_none()
+    if row is None or not row.email.strip():
+        return None
+    amount = row.refunded_minor if kind == "order_refunded" else row.total_minor
+    texts = _order_texts(
+        kind, row.number, one_line(row.customer_name), row.store, format_money(amount)
+    )
+    return _add_order_email(uow, order_id, kind, (row.email, row.customer_name), None, texts)
+
+
+def _add_order_email(
+    uow: UnitOfWork,
+    order_id: int,
+    kind: str,
+    to: tuple[str, str],
+    customer_id: int | None,
+    texts: tuple[str, str],
+) -> int:
     email = OutboxEmail(
-        to_address=row.email.strip(),
-        to_name=one_line(row.holder_name)[:200],
-        customer_account_id=row.customer_id,
+        to_address=to[0].strip(),
+        to_name=one_line(to[1])[:200],
+        customer_account_id=customer_id,
         order_id=order_id,
-        subject=subject,
-        body=body,
+        subject=texts[0],
+        body=texts[1],
         kind=kind,
         status=OutboxStatus.PENDING.value,
         attempts=0,

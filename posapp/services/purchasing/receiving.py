@@ -10,9 +10,10 @@ and their unit cost.
 Cost:
     ``products.cost_minor`` becomes the moving average of the stock on hand (every store) and
     the units received: ``(old × on_hand + cost × units) / (on_hand + units)``, rounded half to
-    even once. The receipt rows are the cost layers the issue's valuation builds on: a moving
-    average per product *and store* is the same sum over that store's receipts and transfers
-    (ordered by time), and FIFO layers are the receipts themselves, consumed in order.
+    even once. The store's stock value takes the units at the line's cost in the same
+    transaction (``put_stock(values=…)``): the moving average per product *and store* of
+    :mod:`posapp.services.stock.costing`, which the valuation and the margins read. The
+    receipt rows stay the record of what each delivery cost.
 """
 
 from __future__ import annotations
@@ -39,7 +40,12 @@ from posapp.services.platform.errors import NotFoundError, ValidationError
 from posapp.services.platform.retry import with_retry
 from posapp.services.platform.text import clean_text
 from posapp.services.platform.uow import UnitOfWork
-from posapp.services.purchasing.dto import OPEN_STATUSES, ReceiptResult, ReceiveLine
+from posapp.services.purchasing.dto import (
+    OPEN_STATUSES,
+    ReceiptResult,
+    ReceiveLine,
+    line_cost_minor,
+)
 from posapp.services.purchasing.orders import changed, check_units, lock_order, order_dto
 from posapp.services.purchasing.suppliers import PURCHASING
 from posapp.services.staff import authorize, requires
@@ -62,7 +68,8 @@ def _merge(lines: Sequence[ReceiveLine]) -> dict[int, int]:
     return merged
 
 
-def _take_cost(uow: UnitOfWork, user_id: int, line: PurchaseOrderLine, units: int) -> None:
+def _take_cost(uow: UnitOfWork, user_id: int, line: PurchaseOrderLine, units: int) -> int:
+    """Average the line's cost into the product's; return what the units cost in all."""
     on_hand = uow.session.scalar(
         select(func.coalesce(func.sum(StockLevel.on_hand), 0)).where(
             StockLevel.product_id == line.product_id
@@ -85,6 +92,7 @@ def _take_cost(uow: UnitOfWork, user_id: int, line: PurchaseOrderLine, units: in
         )
         product.cost_minor = new_cost
         uow.record(ProductChanged(product.id, "cost", uow.now()))
+    return line_cost_minor(line.cost_minor, units, product.sold_by_weight)
 
 
 @requires(PURCHASING)
@@ -149,10 +157,12 @@ def receive_purchase_order(
             if missing:
                 raise NotFoundError(f"Line {missing[0]} is not on {order.number}.")
             by_product = {found[lid].product_id: units for lid, units in merged.items()}
+            values: dict[int, int] = {}  # what the units cost, into the store's stock value
             # The cost first (it reads on-hand before the units); products are locked in id
             # order, as put_stock locks levels, so two deliveries never deadlock on them.
             for line_id in sorted(merged, key=lambda lid: found[lid].product_id):
-                _take_cost(uow, user.id, found[line_id], merged[line_id])
+                line = found[line_id]
+                values[line.product_id] = _take_cost(uow, user.id, line, merged[line_id])
             put_stock(
                 uow,
                 store_id=order.store_id,
@@ -162,6 +172,7 @@ def receive_purchase_order(
                 user_id=user.id,
                 reason=order.number,
                 reference=ref or order.number,
+                values=values,
             )
             now = uow.now()
             for line_id in sorted(merged):

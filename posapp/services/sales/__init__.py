@@ -57,6 +57,15 @@ from posapp.services.sales.pricing import (
     line_refund,
     price_cart,
 )
+from posapp.services.sales.public import (
+    BASKET_LINES_MAX,
+    COUPON_CODE_MAX,
+    QUANTITY_MAX,
+    PublicBasket,
+    PublicBasketLine,
+    PublicCoupon,
+    price_basket,
+)
 from posapp.services.sales.queries import order_detail
 from posapp.services.sales.receipt import (
     GiftCardSlip,
@@ -69,22 +78,36 @@ from posapp.services.sales.report import sales_summary
 from posapp.services.sales.returns import return_items
 from posapp.services.sales.till_dto import (
     CashMovementDTO,
+    MarginRow,
     MethodTotal,
     OverShortRow,
     SalesCashier,
     SalesDay,
+    SalesMargin,
     SalesProduct,
     SalesReport,
     TillReport,
     TillSessionDTO,
 )
 from posapp.services.sales.tills import cash_movement, close_till, open_till, x_report
+from posapp.services.sales.web_dto import (
+    WebLine,
+    WebOrderDraft,
+    WebOrderLine,
+    WebOrderStatus,
+    WebPayment,
+)
+from posapp.services.sales.web_orders import MAX_WEB_LINES, place_web_order, web_order_status
 
 __all__ = [
+    "BASKET_LINES_MAX",
     "CARD_DETAILS_KEY",
+    "COUPON_CODE_MAX",
     "EMPTY_CART",
     "MAX_LINES",
     "MAX_LINE_QUANTITY",
+    "MAX_WEB_LINES",
+    "QUANTITY_MAX",
     "RECEIPT_PRINTER_KEY",
     "AppliedCouponDTO",
     "ApprovalRequiredError",
@@ -100,6 +123,7 @@ __all__ = [
     "GiftCardLine",
     "GiftCardSlip",
     "ManagerApproval",
+    "MarginRow",
     "MethodTotal",
     "NoSaleDTO",
     "OrderDetail",
@@ -119,6 +143,9 @@ __all__ = [
     "PricedLine",
     "PrintedDTO",
     "ProductDTO",
+    "PublicBasket",
+    "PublicBasketLine",
+    "PublicCoupon",
     "ReceiptModel",
     "ReceiptRow",
     "RefundTo",
@@ -131,6 +158,7 @@ __all__ = [
     "SalesApi",
     "SalesCashier",
     "SalesDay",
+    "SalesMargin",
     "SalesProduct",
     "SalesReport",
     "ScannedItem",
@@ -138,6 +166,11 @@ __all__ = [
     "StoreHeader",
     "TillReport",
     "TillSessionDTO",
+    "WebLine",
+    "WebOrderDraft",
+    "WebOrderLine",
+    "WebOrderStatus",
+    "WebPayment",
     "advance_order",
     "cancel_order",
     "cash_movement",
@@ -148,10 +181,13 @@ __all__ = [
     "order_detail",
     "percent",
     "place_order",
+    "place_web_order",
+    "price_basket",
     "price_cart",
     "quote_sale_coupon",
     "receipt_model",
     "return_items",
     "sales_summary",
+    "web_order_status",
     "x_report",
 ]

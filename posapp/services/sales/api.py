@@ -34,10 +34,12 @@ from posapp.services.sales import (
     drawer,
     lookup,
     orders,
+    public,
     queries,
     report,
     returns,
     tills,
+    web_orders,
 )
 from posapp.services.sales import parked as parking
 from posapp.services.sales.dto import ManagerApproval
@@ -83,6 +85,8 @@ class SalesApi(Facade):
     category_products = reads(lookup.category_products)
     search_customers = reads(lookup.search_customers)
     quote_coupon = reads(lookup.quote_sale_coupon)
+    # the web shop's basket (no acting user: active products, public fields only)
+    public_basket = reads(public.price_basket)
 
     discount_cap_bp = reads(in_unit_of_work(checkout_pricing.discount_cap_bp))
     card_rules = reads(in_unit_of_work(cards.card_rules))
@@ -119,6 +123,11 @@ class SalesApi(Facade):
     advance_order = writes(orders.advance_order)
     cancel_order = writes(orders.cancel_order)
     return_items = writes(returns.return_items)
+
+    # --- orders placed online (the public API) -----------------------------------------------
+
+    place_web_order = writes(web_orders.place_web_order)
+    web_order_status = reads(web_orders.web_order_status)
 
     shop_zone = reads(in_unit_of_work(zone.shop_zone))
     shop_profile = reads(in_unit_of_work(registry.shop_profile))

@@ -22,6 +22,7 @@ Here are the entry points and the checks of the draft; pricing inside the transa
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import cast
 
 from sqlalchemy import Table, bindparam, insert, select
@@ -40,7 +41,7 @@ from posapp.services.platform.text import clean_text
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.sales.card_rules import card_rules, require_card_details
 from posapp.services.sales.checkout_giftcards import card_lines_minor, check_card_lines, sell_cards
-from posapp.services.sales.checkout_pricing import price_sale
+from posapp.services.sales.checkout_pricing import PricedSale, price_sale
 from posapp.services.sales.checkout_rows import (
     SaleContext,
     already_placed,
@@ -60,7 +61,7 @@ from posapp.services.sales.dto import (
     SaleDraft,
 )
 from posapp.services.sales.guards import clean_last4, grant
-from posapp.services.sales.orders import IllegalTransitionError, lock_order
+from posapp.services.sales.orders import IllegalTransitionError, lock_order, ready_unpaid
 from posapp.services.sales.pricing import Tender, settle
 from posapp.services.sales.tills import require_open_session
 from posapp.services.staff import ACTIONS, Actor, Permission, authorize, authorize_actor
@@ -68,9 +69,11 @@ from posapp.services.staff import ACTIONS, Actor, Permission, authorize, authori
 __all__ = [
     "PaymentIncompleteError",
     "PriceChangedError",
+    "Seller",
     "pay_order",
     "place_order",
     "verify_approval",
+    "write_sale",
 ]
 
 NOTE_MAX = 500
@@ -235,7 +238,6 @@ def place_order(uow: UnitOfWork, actor: UserDTO, draft: SaleDraft) -> PlacedOrde
 def _place(uow: UnitOfWork, actor: UserDTO, user: Actor, draft: SaleDraft) -> PlacedOrder:
     require_card_details(card_rules(uow), draft.payments)
     till = require_open_session(uow)
-    till_id, store_id = till.id, till.store_id
     if (
         draft.customer_account_id is not None
         and _SELECT_CUSTOMER.one(
@@ -245,6 +247,41 @@ def _place(uow: UnitOfWork, actor: UserDTO, user: Actor, draft: SaleDraft) -> Pl
     ):
         raise NotFoundError("The customer's account no longer exists.")
     priced = price_sale(uow, actor, user, draft)
+    seller = Seller(user.id, till.store_id, till.store_code, till.id)
+    return write_sale(uow, seller, draft, priced)
+
+
+@dataclass(frozen=True, slots=True)
+class Seller:
+    """Who sells and where: the user the rows are written under, the store, the till (if any)."""
+
+    user_id: int
+    store_id: int
+    store_code: str
+    till_id: int | None
+    register: str | None = None
+    """The register named on the order (None: the unit of work's own)."""
+
+
+def write_sale(
+    uow: UnitOfWork,
+    seller: Seller,
+    draft: SaleDraft,
+    priced: PricedSale,
+    *,
+    paid_status: OrderStatus | None = None,
+) -> PlacedOrder:
+    """Write a priced sale (order, lines, stock, coupons, payments, history, audit) in ``uow``.
+
+    The one writer of a sale, for the till (:func:`place_order`) and for a web order
+    (:mod:`posapp.services.sales.web_orders`). ``paid_status`` is where a paid sale ends (the
+    till: ready for a pickup, else handed over; a paid web order waits as paid until the store
+    has picked it). Neither opens ``with uow:`` nor commits: the caller does.
+
+    Raises:
+        PriceChangedError, PaymentIncompleteError, InsufficientStockError, CouponRefused,
+        and the account payment's refusals (wrong PIN, locked, not enough money).
+    """
     cart = priced.cart
     cards = card_lines_minor(draft)  # gift cards sold: in the total, not in the cart's sales
     total = cart.total_minor + cards
@@ -263,8 +300,9 @@ def _place(uow: UnitOfWork, actor: UserDTO, user: Actor, draft: SaleDraft) -> Pl
     paid = bool(draft.payments)
     status = OrderStatus.PLACED
     if paid:
-        status = OrderStatus.READY if draft.pickup else OrderStatus.FULFILLED
-    number = next_number(uow, store_id, till.store_code)
+        status = paid_status or (OrderStatus.READY if draft.pickup else OrderStatus.FULFILLED)
+    store_id = seller.store_id
+    number = next_number(uow, store_id, seller.store_code)
     conn = uow.session.connection()
     inserted = _INSERT_ORDER.one(
         conn,
@@ -272,10 +310,10 @@ def _place(uow: UnitOfWork, actor: UserDTO, user: Actor, draft: SaleDraft) -> Pl
             "sale_uuid": draft.sale_uuid,
             "number": number,
             "store_id": store_id,
-            "register": uow.register,
-            "cashier_id": user.id,
+            "register": seller.register or uow.register,
+            "cashier_id": seller.user_id,
             "customer_account_id": draft.customer_account_id,
-            "till_session_id": till_id,
+            "till_session_id": seller.till_id,
             "status": status.value,
             "pickup": draft.pickup,
             "subtotal_minor": cart.subtotal_minor + cards,
@@ -295,9 +333,10 @@ def _place(uow: UnitOfWork, actor: UserDTO, user: Actor, draft: SaleDraft) -> Pl
     )
     assert inserted is not None  # RETURNING gives the new row's id
     order_id = int(inserted[0])
-    ctx = SaleContext(order_id, number, store_id, till_id, user.id, now)
-    insert_lines(uow, ctx, priced)
-    take_sale_stock(uow, ctx, draft)
+    ctx = SaleContext(order_id, number, store_id, seller.till_id, seller.user_id, now)
+    # The stock first: the lines keep the cost of the goods the stock gave up.
+    costs = take_sale_stock(uow, ctx, draft)
+    insert_lines(uow, ctx, priced, costs)
     redeem_coupons(uow, ctx, draft, priced)
     sell_cards(uow, ctx, draft.sale_uuid, draft)
     uow.record(OrderPlaced(order_id, number, store_id, total, now))
@@ -305,7 +344,9 @@ def _place(uow: UnitOfWork, actor: UserDTO, user: Actor, draft: SaleDraft) -> Pl
     change = 0
     if paid:
         change = write_payments(uow, ctx, draft.payments)
-        changes += [(OrderStatus.PLACED, OrderStatus.PAID), (OrderStatus.PAID, status)]
+        changes.append((OrderStatus.PLACED, OrderStatus.PAID))
+        if status is not OrderStatus.PAID:
+            changes.append((OrderStatus.PAID, status))
     write_history(uow, ctx, changes)
     if draft.customer_account_id is not None:
         # The customer's emails are written in the sale's transaction (sent once it commits).
@@ -340,7 +381,10 @@ def pay_order(
             replay = already_placed(uow, order.sale_uuid)
             assert replay is not None
             return replay
-        if order.status != OrderStatus.PLACED.value:
+        # A pickup order may have been made ready before it was paid (a web order to pay at
+        # pickup): it is paid at the counter and stays ready, to be collected.
+        unpaid_ready = ready_unpaid(uow, order)
+        if order.status != OrderStatus.PLACED.value and not unpaid_ready:
             raise IllegalTransitionError(order.number, order.status, OrderStatus.PAID.value)
         settlement = settle(order.total_minor, _tenders(checked))
         if not settlement.complete:
@@ -355,11 +399,12 @@ def pay_order(
         order.status, order.paid_minor, order.paid_at = status.value, order.total_minor, ctx.now
         if status is OrderStatus.FULFILLED:
             order.closed_at = ctx.now
-        write_history(
-            uow, ctx, [(OrderStatus.PLACED, OrderStatus.PAID), (OrderStatus.PAID, status)]
-        )
-        if status is OrderStatus.READY and order.customer_account_id is not None:
-            enqueue_order_status_email(uow, order.id, OrderStatus.READY.value)
+        if not unpaid_ready:  # a ready order stays ready: its status does not move
+            write_history(
+                uow, ctx, [(OrderStatus.PLACED, OrderStatus.PAID), (OrderStatus.PAID, status)]
+            )
+            if status is OrderStatus.READY:
+                enqueue_order_status_email(uow, order.id, OrderStatus.READY.value)
         uow.audit(
             AuditRecord(
                 "order.paid",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
@@ -31,6 +31,7 @@ from posapp.models import (
     Payment,
 )
 from posapp.models.orders import OrderCounter
+from posapp.money import allocate
 from posapp.services.accounts import pay_from_account
 from posapp.services.coupons import redeem_coupon
 from posapp.services.customers import redeem_card
@@ -141,13 +142,18 @@ class SaleContext:
     order_id: int
     number: str
     store_id: int
-    till_id: int
+    till_id: int | None
     user_id: int
     now: datetime
 
 
-def insert_lines(uow: UnitOfWork, ctx: SaleContext, priced: PricedSale) -> None:
-    """Write the order's lines as priced, with who approved an override or a discount."""
+def insert_lines(
+    uow: UnitOfWork, ctx: SaleContext, priced: PricedSale, costs: Mapping[int, int]
+) -> None:
+    """Write the order's lines as priced, with who approved an override or a discount.
+
+    ``costs`` is each line's cost of goods (by line number), from :func:`take_sale_stock`.
+    """
     rows = []
     for line, p in zip(priced.lines, priced.cart.lines, strict=True):
         product = priced.products[line.product_id]
@@ -172,6 +178,7 @@ def insert_lines(uow: UnitOfWork, ctx: SaleContext, priced: PricedSale) -> None:
                 "tax_included": p.tax_included,
                 "tax_minor": p.tax_minor,
                 "total_minor": p.total_minor,
+                "cost_minor": costs.get(line.line_no, 0),
                 "override_approved_by_id": override.approver_id if override else None,
                 "discount_approved_by_id": (
                     priced.discount_grant.approver_id
@@ -183,12 +190,17 @@ def insert_lines(uow: UnitOfWork, ctx: SaleContext, priced: PricedSale) -> None:
     _INSERT_LINES.many(uow.session.connection(), rows)
 
 
-def take_sale_stock(uow: UnitOfWork, ctx: SaleContext, draft: SaleDraft) -> None:
-    """One conditional decrement per product, in product order (no deadlocks between tills)."""
+def take_sale_stock(uow: UnitOfWork, ctx: SaleContext, draft: SaleDraft) -> dict[int, int]:
+    """One conditional decrement per product, in product order (no deadlocks between tills).
+
+    Returns:
+        Each line's cost of goods by line number: the value the stock gave up for the product,
+        shared among the product's lines by quantity (``allocate``: the shares add up).
+    """
     wanted: dict[int, int] = defaultdict(int)
     for line in draft.lines:
         wanted[line.product_id] += line.quantity
-    take_stock(
+    taken = take_stock(
         uow,
         store_id=ctx.store_id,
         quantities=wanted,
@@ -198,6 +210,14 @@ def take_sale_stock(uow: UnitOfWork, ctx: SaleContext, draft: SaleDraft) -> None
         order_id=ctx.order_id,
         reference=ctx.number,
     )
+    costs: dict[int, int] = {}
+    for product_id, value in taken.items():
+        if not value:
+            continue
+        lines = [line for line in draft.lines if line.product_id == product_id]
+        shares = allocate(value, [line.quantity for line in lines])
+        costs.update((line.line_no, share) for line, share in zip(lines, shares, strict=True))
+    return costs
 
 
 def redeem_coupons(uow: UnitOfWork, ctx: SaleContext, draft: SaleDraft, priced: PricedSale) -> None:

@@ -32,6 +32,8 @@ class OrderFilter:
     cashier_id: int | None = None
     customer_account_id: int | None = None
     number: str = ""
+    pickup_only: bool = False
+    """Only orders to be collected (the till's and the web shop's)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +51,9 @@ class OrderRow:
     total_minor: int
     paid_minor: int
     refunded_minor: int
+    pickup: bool = False
+    web: bool = False
+    """Placed on the web shop (``customer_name`` is then the name the customer gave)."""
 
     @property
     def key(self) -> tuple[datetime, int]:
@@ -193,6 +198,8 @@ class OrderDetail:
     """The cards sold or reloaded: whole codes for the cashier who sold them and for staff who
     manage coupons, masked like coupon codes for everyone else (a reprint must not hand a
     card's code to another cashier)."""
+    web_contact: str = ""
+    """For a web order: the customer's name, email and phone as they gave them."""
     actions: tuple[str, ...] = ()
     """What the asking user may do next: ``pay``, ``fulfil``, ``ready``, ``collect``, ``cancel``,
     ``return`` (see ``posapp.services.sales.orders.ACTION_LABELS``)."""

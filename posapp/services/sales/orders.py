@@ -3,9 +3,13 @@
 States and the only moves between them (anything else is refused with a clear message)::
 
     draft ──► placed ──► paid ──► fulfilled ─────────────┐
-                │          │ └──► ready ──► collected ───┤──► partly refunded ──► refunded
-                │          └────────────────┬────────────┘        (returns)
+                │ │        │ └──► ready ──► collected ───┤──► partly refunded ──► refunded
+                │ └────────│────► ready (unpaid)        │        (returns)
+                │          └────────────────┬────────────┘
                 └──► cancelled ◄────────────┘ (from placed, paid or ready)
+
+A pickup order paid at the counter (a web order to pay at pickup) may be made ready while
+unpaid; it is then paid (``pay_order``) and only then collected.
 
 Every move writes a status-history row (who, when, approver, note) and an audit entry. Moves
 the customer hears about (ready for pickup, collected, partly refunded, refunded) also write
@@ -38,6 +42,7 @@ from posapp.services.platform.text import clean_text
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.sales.dto import ManagerApproval
 from posapp.services.sales.guards import grant
+from posapp.services.sales.pricing import line_refund
 from posapp.services.sales.refunds import Refunder
 from posapp.services.staff import ACTIONS, Permission, authorize
 from posapp.services.stock import move_stock
@@ -54,6 +59,7 @@ __all__ = [
     "check_move",
     "lock_order",
     "move_order",
+    "ready_unpaid",
     "void_sale",
 ]
 
@@ -61,7 +67,7 @@ __all__ = [
 S = OrderStatus
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.DRAFT: frozenset({S.PLACED}),
-    S.PLACED: frozenset({S.PAID, S.CANCELLED}),
+    S.PLACED: frozenset({S.PAID, S.READY, S.CANCELLED}),
     S.PAID: frozenset({S.FULFILLED, S.READY, S.CANCELLED, S.PARTLY_REFUNDED, S.REFUNDED}),
     S.READY: frozenset({S.COLLECTED, S.CANCELLED}),
     S.FULFILLED: frozenset({S.PARTLY_REFUNDED, S.REFUNDED}),
@@ -115,19 +121,22 @@ class IllegalTransitionError(ServiceError):
 
 
 def allowed_actions(
-    status: str, pickup: bool, permissions: frozenset[Permission]
+    status: str, pickup: bool, permissions: frozenset[Permission], *, unpaid: bool = False
 ) -> tuple[str, ...]:
     """The actions a user with ``permissions`` may offer on an order in ``status``.
 
     Cancel is offered to sellers even without VOID: the register then asks for a manager.
+    A pickup order not paid yet may be made ready first; it is paid before it is collected.
     """
     actions: list[str] = []
     sell = Permission.SELL in permissions
-    if sell and status == S.PLACED:
+    if sell and (status == S.PLACED or (status == S.READY and unpaid)):
         actions.append("pay")
+    if sell and status == S.PLACED and pickup:
+        actions.append("ready")
     if sell and status == S.PAID:
         actions.append("ready" if pickup else "fulfil")
-    if sell and status == S.READY:
+    if sell and status == S.READY and not unpaid:
         actions.append("collect")
     if sell and status in (S.PLACED, S.PAID, S.READY):
         actions.append("cancel")
@@ -146,6 +155,26 @@ def lock_order(uow: UnitOfWork, order_id: int) -> Order:
     if order is None:
         raise NotFoundError(f"No order {order_id}.")
     return order
+
+
+def ready_unpaid(uow: UnitOfWork, order: Order) -> bool:
+    """Whether ``order`` was made ready for pickup before it was paid, and is not paid yet.
+
+    Known by its history (a move from placed straight to ready), not by amounts: an order of
+    nothing to pay is paid all the same once ``pay_order`` records it (``paid_at``).
+    """
+    if order.status != S.READY or order.paid_at is not None:
+        return False
+    moved = uow.session.scalar(
+        select(OrderStatusChange.id)
+        .where(
+            OrderStatusChange.order_id == order.id,
+            OrderStatusChange.from_status == S.PLACED.value,
+            OrderStatusChange.to_status == S.READY.value,
+        )
+        .limit(1)
+    )
+    return moved is not None
 
 
 def check_move(order: Order, new: OrderStatus) -> None:
@@ -212,6 +241,10 @@ def advance_order(
         user = authorize(uow, actor, Permission.SELL)
         order = lock_order(uow, order_id)
         check_move(order, target)
+        if order.status == S.PLACED and not order.pickup:
+            raise IllegalTransitionError(order.number, order.status, target.value)
+        if target is S.COLLECTED and ready_unpaid(uow, order):
+            raise ValidationError(f"Order {order.number} is not paid: take payment first.")
         before = {"status": order.status}  # read before the move, which changes it
         move_order(uow, order, target, user.id, note=text)
         uow.audit(
@@ -271,6 +304,8 @@ def cancel_order(
         for line in lines:
             left = line.quantity - line.returned_qty
             if left > 0:
+                # The units not returned yet go back with their share of the line's cost.
+                cost = line_refund(line.cost_minor, line.quantity, line.returned_qty, left)
                 move_stock(
                     uow,
                     store_id=order.store_id,
@@ -282,6 +317,7 @@ def cancel_order(
                     order_id=order.id,
                     reason="Order cancelled",
                     reference=order.number,
+                    value_minor=cost,
                 )
         release_redemptions(uow, order_id=order.id, user_id=user.id)
         refunds: list[tuple[str, int]] = []

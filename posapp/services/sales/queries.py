@@ -16,10 +16,12 @@ from posapp.models import (
     CustomerAccount,
     Order,
     OrderLine,
+    OrderStatus,
     OrderStatusChange,
     Payment,
     Store,
     User,
+    WebOrder,
 )
 from posapp.models.orders import OrderReturn, OrderReturnLine
 from posapp.services.coupons import mask_code
@@ -73,6 +75,8 @@ def _conditions(uow: UnitOfWork, filt: OrderFilter) -> list[ColumnElement[bool]]
         conditions.append(Order.cashier_id == filt.cashier_id)
     if filt.customer_account_id is not None:
         conditions.append(Order.customer_account_id == filt.customer_account_id)
+    if filt.pickup_only:
+        conditions.append(Order.pickup.is_(True))
     number = filt.number.strip().upper()[:NUMBER_MAX]
     if number:
         match = [Order.number == number, _starts_with(uow, number)]
@@ -122,15 +126,18 @@ def order_page(
             Store.name,
             cashier.full_name,
             cashier.username,
-            CustomerAccount.holder_name,
+            func.coalesce(CustomerAccount.holder_name, WebOrder.customer_name),
             items,
             Order.total_minor,
             Order.paid_minor,
             Order.refunded_minor,
+            Order.pickup,
+            WebOrder.id,
         )
         .join(Store, Store.id == Order.store_id)
         .join(cashier, cashier.id == Order.cashier_id)
         .outerjoin(CustomerAccount, CustomerAccount.id == Order.customer_account_id)
+        .outerjoin(WebOrder, WebOrder.order_id == Order.id)
     )
     with uow:
         authorize(uow, actor, Permission.VIEW_ORDERS)
@@ -155,6 +162,8 @@ def order_page(
                 total_minor=r[9],
                 paid_minor=r[10],
                 refunded_minor=r[11],
+                pickup=bool(r[12]),
+                web=r[13] is not None,
             )
             for r in rows
         ]
@@ -283,9 +292,20 @@ def _detail(
         returns=_returns(uow, returns, {line.id: line for line in lines}, names),
         taxes=_taxes(lines),
         gift_cards=_gift_cards(uow, order, permissions, viewer_id),
+        web_contact=_web_contact(uow, order.id),
         actions=tuple(
             action
-            for action in allowed_actions(order.status, order.pickup, permissions)
+            for action in allowed_actions(
+                order.status,
+                order.pickup,
+                permissions,
+                unpaid=order.paid_at is None
+                and any(
+                    h.from_status == OrderStatus.PLACED and h.to_status == OrderStatus.READY
+                    for h in history
+                ),
+            )
+            # An order that sold a gift card is never cancelled (the card may be spent).
             if not (action == "cancel" and order.gift_card_minor)
         ),
     )
@@ -299,6 +319,15 @@ def _gift_cards(
     if order.cashier_id == viewer_id or Permission.MANAGE_COUPONS in permissions:
         return cards
     return tuple(replace(card, code=mask_code(card.code)) for card in cards)
+
+
+def _web_contact(uow: UnitOfWork, order_id: int) -> str:
+    row = uow.session.execute(
+        select(WebOrder.customer_name, WebOrder.email, WebOrder.phone).where(
+            WebOrder.order_id == order_id
+        )
+    ).one_or_none()
+    return "" if row is None else " · ".join(part for part in row if part)
 
 
 def _line(line: OrderLine, names: dict[int, str]) -> OrderLineDTO:

@@ -1,4 +1,4 @@
-"""Sales for a date range: totals, by day, by product, by cashier and by payment method."""
+"""Sales for a date range: totals, by day, product, cashier and payment method, and margins."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from posapp.services.platform.errors import NotFoundError, ValidationError
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.platform.zone import day_bounds, shop_zone
 from posapp.services.sales.figures import LIVE, method_totals, order_totals
+from posapp.services.sales.margin import sales_margin
 from posapp.services.sales.till_dto import (
     SalesCashier,
     SalesDay,
@@ -159,4 +160,5 @@ def sales_summary(
             gift_cards_sold_count=cards.sold_count,
             gift_cards_sold_minor=cards.sold_minor,
             gift_cards_redeemed_minor=cards.redeemed_minor - cards.refunded_to_cards_minor,
+            margin=sales_margin(uow, in_range, zone),
         )

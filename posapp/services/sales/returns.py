@@ -176,6 +176,11 @@ def _do_return(
                 f"(sold {sold})."
             )
         amount = line_refund(line.total_minor, line.quantity, line.returned_qty, wanted.quantity)
+        # The restocked units' share of the line's cost goes back into stock (the same
+        # cumulative share as the money); written-off goods keep their cost sold.
+        cost = 0
+        if wanted.restock:
+            cost = line_refund(line.cost_minor, line.quantity, line.returned_qty, wanted.quantity)
         changed = uow.session.execute(
             update(OrderLine)
             .where(
@@ -200,6 +205,7 @@ def _do_return(
                 order_id=order.id,
                 reason="Customer return",
                 reference=order.number,
+                value_minor=cost,
             )
         uow.session.add(
             OrderReturnLine(
@@ -208,6 +214,7 @@ def _do_return(
                 quantity=wanted.quantity,
                 amount_minor=amount,
                 restock=wanted.restock,
+                cost_minor=cost,
             )
         )
         total += amount

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from posapp.money import div_round
 from posapp.services.sales.pricing import TaxRow
 
 # --- tills -------------------------------------------------------------------------------------
@@ -173,6 +174,54 @@ class SalesCashier:
 
 
 @dataclass(frozen=True, slots=True)
+class MarginRow:
+    """What one group of sales (a product, category, cashier or day) earned.
+
+    Amounts are for the units kept (returns taken off at the line's own shares): ``sales`` is
+    what customers paid, tax included, ``tax`` the tax in it, ``revenue`` the rest, ``cost``
+    the cost of the goods fixed at sale time (less what restocked returns took back).
+    ``quantity`` counts steps of ``unit`` (:mod:`posapp.units`; a product's row carries its
+    unit), so it is only meaningful on a product's row.
+    """
+
+    key: str
+    label: str
+    quantity: int
+    sales_minor: int
+    tax_minor: int
+    cost_minor: int
+    unit: str = "pc"
+
+    @property
+    def revenue_minor(self) -> int:
+        """What the shop earned before its costs: the sales less their tax."""
+        return self.sales_minor - self.tax_minor
+
+    @property
+    def margin_minor(self) -> int:
+        """Revenue less the cost of goods sold."""
+        return self.revenue_minor - self.cost_minor
+
+    @property
+    def margin_bp(self) -> int | None:
+        """The margin as basis points of revenue, rounded half to even (None without revenue)."""
+        if self.revenue_minor == 0:
+            return None
+        return div_round(self.margin_minor * 10_000, self.revenue_minor)
+
+
+@dataclass(frozen=True, slots=True)
+class SalesMargin:
+    """Revenue, cost of goods sold and margin of a period, in all and by four groupings."""
+
+    total: MarginRow
+    days: tuple[MarginRow, ...]
+    categories: tuple[MarginRow, ...]
+    cashiers: tuple[MarginRow, ...]
+    products: tuple[MarginRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class SalesReport:
     """Sales for a date range by day, product, cashier and payment method."""
 
@@ -197,6 +246,7 @@ class SalesReport:
     """Gift cards sold and reloaded (not in sales: a liability until spent)."""
     gift_cards_redeemed_minor: int = 0
     """Gift cards spent as a tender, less what returns gave back to cards."""
+    margin: SalesMargin | None = None
 
     @property
     def net_minor(self) -> int:

@@ -9,7 +9,8 @@ is any stored amount a person or a sale put there:
 - a ledger entry or account with a balance, overdraft or withdrawal limit;
 - a gift card (sold, with its movements);
 - a coupon redemption, or a campaign with a fixed amount off, a minimum spend or a cap;
-- a product with a price or a cost;
+- a product with a price or a cost, a product template with a price; stock with a value, or moved
+  at one;
 - the amounts kept as settings (the notes and coins of the till, the withdrawal approval).
 
 Users, stores, categories, percent-off coupons and products priced 0 are not money: a new
@@ -26,7 +27,7 @@ from sqlalchemy import ColumnElement, exists, or_, select
 from posapp.currency import Currency, currency_for
 from posapp.models import Base
 from posapp.models.accounts import CustomerAccount, LedgerAccount, LedgerEntry
-from posapp.models.catalog import Product
+from posapp.models.catalog import Product, ProductTemplate
 from posapp.models.coupons import CouponCampaign, CouponRedemption, DiscountKind
 from posapp.models.giftcards import GiftCard
 from posapp.models.orders import (
@@ -38,6 +39,7 @@ from posapp.models.orders import (
     TillSession,
 )
 from posapp.models.purchasing import PurchaseOrderLine, SupplierProduct
+from posapp.models.stores import StockLevel, StockMovement
 from posapp.money import set_current_currency
 from posapp.services.platform import registry
 from posapp.services.platform.registry import SettingValueError
@@ -61,6 +63,7 @@ _ANY_ROW: Final[Sequence[tuple[str, type[Base]]]] = (
 )
 _SOME_ROW: Final[Sequence[tuple[str, type[Base], ColumnElement[bool]]]] = (
     ("products with prices", Product, or_(Product.price_minor != 0, Product.cost_minor != 0)),
+    ("product templates with prices", ProductTemplate, ProductTemplate.price_minor != 0),
     (
         "accounts with amounts",
         LedgerAccount,
@@ -81,6 +84,8 @@ _SOME_ROW: Final[Sequence[tuple[str, type[Base], ColumnElement[bool]]]] = (
         ),
     ),
     ("suppliers' costs", SupplierProduct, SupplierProduct.cost_minor != 0),
+    ("stock with a value", StockLevel, StockLevel.value_minor != 0),
+    ("stock moved at a cost", StockMovement, StockMovement.value_minor != 0),
 )
 HELD_WITH: Final[dict[str, str]] = {
     "order_lines": "orders",

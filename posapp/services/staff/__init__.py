@@ -39,6 +39,7 @@ from posapp.services.staff.security import (
     check_approval,
     requires,
 )
+from posapp.services.staff.service_users import WEB_SHOP_USERNAME, service_user
 from posapp.services.staff.tokens import (
     SCOPES,
     ApiCaller,
@@ -79,6 +80,7 @@ __all__ = [
     "SCOPES",
     "SESSION_ENDED",
     "USERNAME_MAX",
+    "WEB_SHOP_USERNAME",
     "AccountLockedError",
     "Actor",
     "ApiCaller",
@@ -112,6 +114,7 @@ __all__ = [
     "requires",
     "reset_password",
     "revoke_token",
+    "service_user",
     "set_active",
     "stores_for_command_line",
     "unlock_user",

@@ -16,6 +16,7 @@ from posapp.services.stock.dto import (
     CategoryOption,
     CountLine,
     Cursor,
+    InventoryValuation,
     LevelAfter,
     MovementPage,
     MovementRow,
@@ -30,16 +31,19 @@ from posapp.services.stock.dto import (
     StockRow,
     StoreInput,
     StoreSummary,
+    ValuationCategory,
+    ValuationLine,
     format_quantity,
     parse_quantity,
     reason_text,
     split_reason,
     suggested_quantity,
 )
-from posapp.services.stock.ledger import move_stock, put_stock, take_stock
+from posapp.services.stock.ledger import InsufficientStockError, move_stock, put_stock, take_stock
 from posapp.services.stock.public import Availability, PublicStore
 from posapp.services.stock.queries import replenishment_list
 from posapp.services.stock.stores import create_store
+from posapp.services.stock.valuation import inventory_valuation
 
 __all__ = [
     "GRAMS_PER_KG",
@@ -53,6 +57,8 @@ __all__ = [
     "CategoryOption",
     "CountLine",
     "Cursor",
+    "InsufficientStockError",
+    "InventoryValuation",
     "LevelAfter",
     "MovementPage",
     "MovementRow",
@@ -69,8 +75,11 @@ __all__ = [
     "StockRow",
     "StoreInput",
     "StoreSummary",
+    "ValuationCategory",
+    "ValuationLine",
     "create_store",
     "format_quantity",
+    "inventory_valuation",
     "move_stock",
     "parse_quantity",
     "put_stock",

@@ -36,6 +36,7 @@ from posapp.services.platform.errors import NotFoundError, ValidationError
 from posapp.services.platform.retry import with_retry
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.staff import Permission, authorize, requires
+from posapp.services.stock.costing import delivery_values
 from posapp.services.stock.dto import (
     MAX_QUANTITY,
     NOTE_MAX,
@@ -46,7 +47,7 @@ from posapp.services.stock.dto import (
     StockLine,
     StockResult,
 )
-from posapp.services.stock.ledger import ensure_levels, move_stock, put_stock
+from posapp.services.stock.ledger import ensure_levels, move_between, move_stock, put_stock
 from posapp.services.stock.stores import load_store, require_active_store
 
 MAX_LINES = 10_000
@@ -184,33 +185,6 @@ def _book(
     return with_retry(once)
 
 
-def _move_all(
-    uow: UnitOfWork,
-    moves: Iterable[tuple[int, int, int, MovementKind]],
-    *,
-    batch: uuid.UUID,
-    user: User,
-    reason: str,
-    reference: str,
-) -> StockResult:
-    """Book ``(store_id, product_id, quantity, kind)`` movements in the given (lock) order."""
-    levels = []
-    for store_id, product_id, quantity, kind in moves:
-        moved = move_stock(
-            uow,
-            store_id=store_id,
-            product_id=product_id,
-            quantity=quantity,
-            kind=kind,
-            batch_uuid=batch,
-            user_id=user.id,
-            reason=reason,
-            reference=reference,
-        )
-        levels.append(LevelAfter(store_id, product_id, moved.on_hand))
-    return StockResult(batch, len(levels), tuple(levels))
-
-
 # -- actions ---------------------------------------------------------------------------------
 
 
@@ -231,7 +205,9 @@ def receive_stock(
         uow: The unit of work.
         actor: Who receives (needs ADJUST_STOCK).
         store_id: The receiving store or warehouse.
-        lines: Products and quantities; repeated products are added up.
+        lines: Products and quantities; repeated products are added up. Lines with a unit cost
+            bring that value in (every line of a product has one, or none does); the others
+            come in at the store's average cost.
         reference: The supplier's delivery note or invoice number (required).
         note: Optional remark kept as the movements' reason.
         request_id: Idempotency key (see the module docstring).
@@ -242,6 +218,7 @@ def receive_stock(
         NotFoundError: unknown store or product.
     """
     merged = _merge(lines)
+    delivery_values(lines)  # the costs checked before the unit of work
     ref = clean_note(reference, "supplier reference", REFERENCE_MAX)
     if not ref:
         raise ValidationError("Enter the supplier's reference (delivery note or invoice).")
@@ -253,6 +230,15 @@ def receive_stock(
         archived = [name for name, active in _product_states(uow, merged).values() if not active]
         if archived:
             raise ValidationError(f"{archived[0]} is archived: restore it first.")
+        costed = sorted({line.product_id for line in lines if line.unit_cost_minor is not None})
+        weighed: set[int] = set()
+        for chunk in _chunks(costed):
+            weighed.update(
+                uow.session.scalars(
+                    select(Product.id).where(Product.id.in_(chunk), Product.sold_by_weight)
+                )
+            )
+        values = delivery_values(lines, weighed)
         on_hand = put_stock(
             uow,
             store_id=store_id,
@@ -262,6 +248,7 @@ def receive_stock(
             user_id=user.id,
             reason=remark,
             reference=ref,
+            values=values,
         )
         levels = tuple(LevelAfter(store_id, pid, on_hand[pid]) for pid in sorted(merged))
         return StockResult(batch, len(levels), levels)
@@ -337,7 +324,11 @@ def adjust_stock(
                 "product",
                 product_id,
                 before={"store_id": store_id, "on_hand": moved.on_hand - quantity},
-                after={"store_id": store_id, "on_hand": moved.on_hand},
+                after={
+                    "store_id": store_id,
+                    "on_hand": moved.on_hand,
+                    "value_minor": moved.value_minor,
+                },
                 reason=stored_reason,
             )
         )
@@ -360,17 +351,22 @@ def transfer_stock(
     """Move stock between two locations: both sides in one transaction and one batch.
 
     The source may be inactive (emptying a closed store); the destination must be active.
-    Movements are applied in ``(store_id, product_id)`` order, so concurrent transfers never
-    deadlock. The reference of both sides reads ``SOURCE→DEST`` (store codes).
+    Both sides' levels are locked in ``(store_id, product_id)`` order, so concurrent transfers
+    never deadlock, and the cost travels with the goods: each product arrives with the value it
+    left the source with (:func:`~posapp.services.stock.ledger.move_between`). The reference of
+    both sides reads ``SOURCE→DEST`` (store codes).
 
     Raises:
-        ValidationError: the same location twice, a bad quantity, an inactive destination.
+        ValidationError: the same location twice, a bad quantity, an inactive destination, a
+            line with a unit cost (a transfer's cost is the source's).
         InsufficientStockError: the source has less than a line asks for (nothing is written).
         NotFoundError: unknown store or product.
     """
     if from_store_id == to_store_id:
         raise ValidationError("Choose another destination: a transfer needs two locations.")
     merged = _merge(lines)
+    if any(line.unit_cost_minor is not None for line in lines):
+        raise ValidationError("A transfer takes the sending store's cost: give no unit cost.")
     remark = clean_note(note)
     batch = request_id or uuid.uuid4()
 
@@ -378,18 +374,17 @@ def transfer_stock(
         source = load_store(uow, from_store_id)
         dest = require_active_store(uow, to_store_id, "receive a transfer")
         _products(uow, merged)
-        sides = [
-            (store_id, product_id, sign * quantity, kind)
-            for product_id, quantity in merged.items()
-            for store_id, sign, kind in (
-                (from_store_id, -1, MovementKind.TRANSFER_OUT),
-                (to_store_id, 1, MovementKind.TRANSFER_IN),
-            )
-        ]
-        reference = f"{source.code}→{dest.code}"
-        return _move_all(
-            uow, sorted(sides), batch=batch, user=user, reason=remark, reference=reference
+        levels = move_between(
+            uow,
+            from_store_id=from_store_id,
+            to_store_id=to_store_id,
+            quantities=merged,
+            batch_uuid=batch,
+            user_id=user.id,
+            reason=remark,
+            reference=f"{source.code}→{dest.code}",
         )
+        return StockResult(batch, len(levels), tuple(LevelAfter(*level) for level in levels))
 
     return _book(uow, actor, Permission.TRANSFER_STOCK, batch, work)
 

@@ -8,7 +8,7 @@ takes SQLite's write lock), so its signature and docstring are the use case's. D
 from __future__ import annotations
 
 from posapp.services.platform.facade import Facade, reads, writes
-from posapp.services.stock import actions, public, queries, stores
+from posapp.services.stock import actions, public, queries, stores, valuation
 
 
 class StockApi(Facade):
@@ -29,6 +29,7 @@ class StockApi(Facade):
     find_products = reads(queries.find_products)
     movement_history = reads(queries.movement_history)
     replenishment_list = reads(queries.replenishment_list)
+    inventory_valuation = reads(valuation.inventory_valuation)
 
     # the customers' reads (no acting user: public fields of open storefronts only)
     public_stores = reads(public.public_stores)

@@ -123,10 +123,16 @@ def reason_text(kind: str, reason: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class StockLine:
-    """One product and a positive quantity, for receiving and transferring."""
+    """One product and a positive quantity, for receiving and transferring.
+
+    ``unit_cost_minor`` is what one unit cost, for a delivery booked with its cost (the stock's
+    value and average cost take it in); None receives at the average cost (a transfer's lines
+    carry none: their cost travels from the sending store).
+    """
 
     product_id: int
     quantity: int
+    unit_cost_minor: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -387,3 +393,57 @@ class ReplenishmentList:
 def suggested_quantity(on_hand: int, reorder_point: int, reorder_qty: int) -> int:
     """How much to order for a low level: up to ``reorder_point + reorder_qty``, at least 1."""
     return max(reorder_point + reorder_qty - on_hand, reorder_qty, 1)
+
+
+# -- valuation (issue #20) ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ValuationLine:
+    """One product's stock at a store and what it is worth.
+
+    ``value_minor`` is the level's own value (the truth: see
+    :mod:`posapp.services.stock.costing`); ``unit_cost_minor`` is ``value / on_hand`` rounded
+    for display, per ``unit`` (:mod:`posapp.units`: per kg, m or l for measured goods).
+    """
+
+    product_id: int
+    sku: str
+    name: str
+    unit: str
+    on_hand: int
+    unit_cost_minor: int
+    value_minor: int
+
+
+@dataclass(frozen=True, slots=True)
+class ValuationCategory:
+    """The products of one category (by name; "Uncategorised" for none) and their value."""
+
+    name: str
+    lines: tuple[ValuationLine, ...]
+
+    @property
+    def value_minor(self) -> int:
+        """What the category's stock is worth."""
+        return sum(line.value_minor for line in self.lines)
+
+
+@dataclass(frozen=True, slots=True)
+class InventoryValuation:
+    """What one store's stock on hand is worth, by category and product."""
+
+    store_code: str
+    store_name: str
+    generated_at: datetime
+    categories: tuple[ValuationCategory, ...]
+
+    @property
+    def value_minor(self) -> int:
+        """What the store's stock is worth in all."""
+        return sum(category.value_minor for category in self.categories)
+
+    @property
+    def products(self) -> int:
+        """How many products the store holds."""
+        return sum(len(category.lines) for category in self.categories)

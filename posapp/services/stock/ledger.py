@@ -4,6 +4,10 @@ Every service that moves stock (receive, adjust, transfer, count, sale, return) 
 :func:`move_stock` inside its unit of work. A decrement is a single
 ``UPDATE … WHERE on_hand + q >= 0 RETURNING``, never read-check-write in Python, so two
 registers cannot oversell; the CHECK on ``stock_levels.on_hand`` backs it up.
+
+Every movement also moves value (:mod:`posapp.services.stock.costing`): the level's
+``value_minor`` changes in the same transaction, by a second statement on the row the first one
+has just locked, and the movement row keeps the signed value it moved.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -22,6 +26,13 @@ from posapp.models import MovementKind, Product, StockLevel, StockMovement
 from posapp.services.platform.errors import ServiceError, ValidationError
 from posapp.services.platform.fastsql import Prepared
 from posapp.services.platform.uow import UnitOfWork
+from posapp.services.stock.costing import (
+    MAX_STOCK_VALUE,
+    checked_value,
+    cost_of,
+    value_in,
+    value_out,
+)
 
 MAX_STOCK_QUANTITY = 1_000_000_000  # a billion units: above that a typed quantity is a mistake
 
@@ -49,6 +60,8 @@ class MoveResult:
     movement_id: int
     on_hand: int
     reorder_point: int
+    value_minor: int = 0
+    """The value the movement moved: positive in, negative out."""
 
 
 def ensure_levels(uow: UnitOfWork, store_id: int, product_ids: Sequence[int]) -> None:
@@ -87,14 +100,20 @@ def move_stock(
     order_id: int | None = None,
     reason: str = "",
     reference: str = "",
+    value_minor: int | None = None,
 ) -> MoveResult:
     """Record one signed movement and apply it to the level, inside the caller's transaction.
 
     Records :class:`StockMoved`, and :class:`StockLow` when a decrement crosses the reorder point
     (from above it to at-or-below it: once per crossing, not on every sale below it).
 
+    ``value_minor`` is what units coming in are worth in all (a receipt's cost, a transfer's or
+    a return's value); None brings them in at the level's average. Units going out always leave
+    at their share of the level's value (``value_minor`` must then be None).
+
     Raises:
-        ValidationError: zero or absurd quantity.
+        ValidationError: zero or absurd quantity, a value given with a decrement or below zero,
+            a level worth more than can be recorded.
         InsufficientStockError: the level would go below zero (nothing is written).
     """
     if isinstance(quantity, bool) or not isinstance(quantity, int):
@@ -103,6 +122,8 @@ def move_stock(
         raise ValidationError("A stock movement needs a quantity other than zero.")
     if abs(quantity) > MAX_STOCK_QUANTITY:
         raise ValidationError(f"A quantity is at most {MAX_STOCK_QUANTITY:,} units.")
+    if value_minor is not None and (quantity < 0 or value_minor < 0):
+        raise ValidationError("Only stock coming in is given a value, and never below zero.")
     now = uow.now()
     ensure_levels(uow, store_id, [product_id])
     row = uow.session.execute(
@@ -113,7 +134,7 @@ def move_stock(
             StockLevel.on_hand + quantity >= 0,
         )
         .values(on_hand=StockLevel.on_hand + quantity, changed_at=now)
-        .returning(StockLevel.on_hand, StockLevel.reorder_point)
+        .returning(StockLevel.on_hand, StockLevel.reorder_point, StockLevel.value_minor)
         .execution_options(synchronize_session=False)
     ).one_or_none()
     if row is None:
@@ -126,6 +147,8 @@ def move_stock(
         name = product.name if product is not None else f"product {product_id}"
         raise InsufficientStockError(product_id, name, int(available or 0), -quantity)
     on_hand, reorder_point = int(row[0]), int(row[1])
+    conn = uow.session.connection()
+    moved = _value_moved(conn, store_id, product_id, quantity, on_hand, int(row[2]), value_minor)
     movement = StockMovement(
         store_id=store_id,
         product_id=product_id,
@@ -137,6 +160,7 @@ def move_stock(
         order_id=order_id,
         user_id=user_id,
         created_at=now,
+        value_minor=moved,
     )
     uow.session.add(movement)
     uow.flush()
@@ -144,7 +168,45 @@ def move_stock(
     before = on_hand - quantity
     if quantity < 0 and reorder_point > 0 and before > reorder_point >= on_hand:
         uow.record(StockLow(store_id, product_id, on_hand, reorder_point, now))
-    return MoveResult(movement.id, on_hand, reorder_point)
+    return MoveResult(movement.id, on_hand, reorder_point, moved)
+
+
+def _value_moved(
+    conn: Connection,
+    store_id: int,
+    product_id: int,
+    quantity: int,
+    on_hand: int,
+    value: int,
+    given: int | None,
+) -> int:
+    """Move the level's value with ``quantity`` (now ``on_hand``, worth ``value`` before).
+
+    Returns:
+        The signed value moved (0 writes nothing).
+    """
+    before = on_hand - quantity
+    if quantity < 0:
+        moved = -value_out(value, before, -quantity)
+    elif given is not None:
+        moved = given
+    else:
+        cost = 0
+        if before <= 0:
+            found = _PRODUCT_COST.one(conn, {"p_id": product_id})
+            cost = cost_of(int(found[0]), quantity, bool(found[1])) if found is not None else 0
+        moved = value_in(value, before, quantity, cost)
+    if moved:
+        _add_value(conn, store_id, product_id, value, moved)
+    return moved
+
+
+def _add_value(conn: Connection, store_id: int, product_id: int, value: int, moved: int) -> None:
+    """Add ``moved`` (signed) to a level worth ``value``, refusing a value too large to keep."""
+    if value + moved > MAX_STOCK_VALUE:
+        found = _SELECT_SHORT.one(conn, {"s_id": store_id, "p_id": product_id})
+        checked_value(value + moved, str(found[0]) if found else f"product {product_id}")
+    _ADD_VALUE.one(conn, {"s_id": store_id, "p_id": product_id, "value": moved})
 
 
 # Built once: Core statements on the tables compile once per dialect and stay in the cache.
@@ -156,7 +218,17 @@ _DECREMENT = Prepared(
         _LEVELS.c.on_hand >= bindparam("qty"),
     )
     .values(on_hand=_LEVELS.c.on_hand - bindparam("qty"), changed_at=bindparam("now"))
-    .returning(_LEVELS.c.on_hand, _LEVELS.c.reorder_point)
+    .returning(_LEVELS.c.on_hand, _LEVELS.c.reorder_point, _LEVELS.c.value_minor)
+)
+# The value's own statement, on the row the quantity's statement has just locked.
+_ADD_VALUE = Prepared(
+    update(_LEVELS)
+    .where(_LEVELS.c.store_id == bindparam("s_id"), _LEVELS.c.product_id == bindparam("p_id"))
+    .values(value_minor=_LEVELS.c.value_minor + bindparam("value"))
+    .returning(_LEVELS.c.value_minor)
+)
+_PRODUCT_COST = Prepared(
+    select(Product.cost_minor, Product.sold_by_weight).where(Product.id == bindparam("p_id"))
 )
 _INSERT_MOVEMENTS = Prepared(insert(_MOVEMENTS))
 _SELECT_SHORT = Prepared(
@@ -174,7 +246,7 @@ _INCREMENT = Prepared(
     update(_LEVELS)
     .where(_LEVELS.c.store_id == bindparam("s_id"), _LEVELS.c.product_id == bindparam("p_id"))
     .values(on_hand=_LEVELS.c.on_hand + bindparam("qty"), changed_at=bindparam("now"))
-    .returning(_LEVELS.c.on_hand)
+    .returning(_LEVELS.c.on_hand, _LEVELS.c.value_minor)
 )
 
 
@@ -188,8 +260,12 @@ def put_stock(
     user_id: int | None,
     reason: str = "",
     reference: str = "",
+    values: Mapping[int, int] | None = None,
 ) -> dict[int, int]:
     """Put ``quantities`` (product id → units > 0) into one store: the bulk path of a delivery.
+
+    ``values`` (product id → what its units cost in all) values the units of a delivery with a
+    cost; a product without one comes in at its level's average (see :func:`move_stock`).
 
     The same rows and events as :func:`move_stock` called for each product in id order (the
     lock order): the missing levels created at zero, each level raised by one ``UPDATE …
@@ -222,6 +298,10 @@ def put_stock(
         if row is None:  # ensure_levels has just made it: only a broken database gets here
             raise ServiceError(f"No stock level for product {product_id}.")
         levels[product_id] = int(row[0])
+        given = None if values is None else values.get(product_id)
+        if given is not None and given < 0:
+            raise ValidationError("A delivery's value is never below zero.")
+        moved = _value_moved(conn, store_id, product_id, quantity, int(row[0]), int(row[1]), given)
         movements.append(
             {
                 "store_id": store_id,
@@ -234,6 +314,7 @@ def put_stock(
                 "order_id": None,
                 "user_id": user_id,
                 "created_at": now,
+                "value_minor": moved,
             }
         )
         uow.record(StockMoved(store_id, product_id, str(kind), quantity, now))
@@ -252,13 +333,17 @@ def take_stock(
     user_id: int | None,
     order_id: int | None = None,
     reference: str = "",
-) -> None:
+) -> dict[int, int]:
     """Take ``quantities`` (product id → units > 0) out of one store: the hot path of a sale.
 
     The same promise as :func:`move_stock` for each product (one conditional decrement, never
     below zero, a movement row, :class:`StockMoved` and :class:`StockLow` events), written with
     one statement per product and one insert for all movements. Products are taken in id order
-    on every till, so concurrent sales cannot deadlock.
+    on every till, so concurrent sales cannot deadlock. Each product's units leave at their
+    share of its level's value (one more statement where the level has a value).
+
+    Returns:
+        The value taken out per product (the cost of the goods, positive).
 
     Raises:
         ValidationError: a quantity that is not a positive whole number of units.
@@ -270,6 +355,7 @@ def take_stock(
     conn = uow.session.connection()
     now = uow.now()
     movements = []
+    taken: dict[int, int] = {}
     for product_id in sorted(quantities):
         quantity = quantities[product_id]
         row = _DECREMENT.one(
@@ -281,6 +367,8 @@ def take_stock(
             available = int(short[1] or 0) if short is not None else 0
             raise InsufficientStockError(product_id, name, available, quantity)
         on_hand, reorder_point = int(row[0]), int(row[1])
+        moved = _value_moved(conn, store_id, product_id, -quantity, on_hand, int(row[2]), None)
+        taken[product_id] = -moved
         movements.append(
             {
                 "store_id": store_id,
@@ -293,6 +381,7 @@ def take_stock(
                 "order_id": order_id,
                 "user_id": user_id,
                 "created_at": now,
+                "value_minor": moved,
             }
         )
         uow.record(StockMoved(store_id, product_id, str(kind), -quantity, now))
@@ -300,3 +389,74 @@ def take_stock(
             uow.record(StockLow(store_id, product_id, on_hand, reorder_point, now))
     if movements:
         _INSERT_MOVEMENTS.many(conn, movements)
+    return taken
+
+
+def move_between(
+    uow: UnitOfWork,
+    *,
+    from_store_id: int,
+    to_store_id: int,
+    quantities: Mapping[int, int],
+    batch_uuid: uuid.UUID,
+    user_id: int | None,
+    reason: str = "",
+    reference: str = "",
+) -> list[tuple[int, int, int]]:
+    """Move ``quantities`` (product id → units) from one store to another, with their cost.
+
+    Both stores' levels are locked first, in ``(store_id, product_id)`` order (two transfers
+    in opposite directions wait for each other instead of deadlocking); then each product
+    leaves the source at its share of the source's value and enters the destination with
+    exactly that value: the cost travels with the goods.
+
+    Returns:
+        ``(store_id, product_id, on_hand)`` after the move, in ``(store_id, product_id)`` order.
+
+    Raises:
+        InsufficientStockError: the source has less than a line asks for.
+    """
+    products = sorted(quantities)
+    for store_id in sorted({from_store_id, to_store_id}):
+        ensure_levels(uow, store_id, products)
+        for start in range(0, len(products), _LOCK_CHUNK):
+            uow.session.execute(
+                select(StockLevel.product_id)
+                .where(
+                    StockLevel.store_id == store_id,
+                    StockLevel.product_id.in_(products[start : start + _LOCK_CHUNK]),
+                )
+                .order_by(StockLevel.product_id)
+                .with_for_update()
+            ).all()
+    levels: list[tuple[int, int, int]] = []
+    for product_id in products:
+        out = move_stock(
+            uow,
+            store_id=from_store_id,
+            product_id=product_id,
+            quantity=-quantities[product_id],
+            kind=MovementKind.TRANSFER_OUT,
+            batch_uuid=batch_uuid,
+            user_id=user_id,
+            reason=reason,
+            reference=reference,
+        )
+        into = move_stock(
+            uow,
+            store_id=to_store_id,
+            product_id=product_id,
+            quantity=quantities[product_id],
+            kind=MovementKind.TRANSFER_IN,
+            batch_uuid=batch_uuid,
+            user_id=user_id,
+            reason=reason,
+            reference=reference,
+            value_minor=-out.value_minor,
+        )
+        levels.append((from_store_id, product_id, out.on_hand))
+        levels.append((to_store_id, product_id, into.on_hand))
+    return sorted(levels)
+
+
+_LOCK_CHUNK = 500  # ids per IN (...): well under SQLite's bound-parameter limit

@@ -36,6 +36,7 @@ from posapp.services.catalog import (
     ImportReport,
     ProductDTO,
     SearchResult,
+    TemplateDTO,
 )
 from posapp.services.platform.errors import ServiceError
 from posapp.services.staff import Permission, has_permission
@@ -43,6 +44,7 @@ from posapp.ui.catalog.category_dialog import CategoryDialog
 from posapp.ui.catalog.editor import ProductEditorDialog
 from posapp.ui.catalog.import_dialogs import CSV_FILTER, ImportDialog, export_products
 from posapp.ui.catalog.model import COLUMN_KEYS, FIRST_IDS, THUMB_SIZE, CatalogTableModel
+from posapp.ui.catalog.variants_dialog import VariantMatrixDialog, matrix_for
 from posapp.ui.kit.lifetime import open_once
 from posapp.ui.kit.operation import Job, Operation, drain
 from posapp.ui.kit.tab import Tab
@@ -127,17 +129,26 @@ class CatalogTab(Tab):
         self.labels_action = self._action("&Labels", "Ctrl+P", self._on_labels_triggered)
         self.import_action = self._action("&Import", "Ctrl+I", self._on_import_triggered)
         self.export_action = self._action("E&xport", "Ctrl+Shift+E", self._on_export_triggered)
+        self.variants_action = self._action(
+            "&Variants", "Ctrl+Shift+V", self._on_variants_triggered
+        )
         self.categories_action = self._action(
             "Ca&tegories", "Ctrl+Shift+T", self._on_categories_triggered
         )
         self.search_action = self._action("Search", "Ctrl+F", self._on_search_shortcut)
-        self.new_action.setToolTip("Add a product")
+        # No button for the variants: the row of buttons already fills a 1280-pixel window.
+        self.new_action.setToolTip(
+            "Add a product (Ctrl+Shift+V: a product with variants, or the selected variant's)"
+        )
         self.edit_action.setToolTip("Edit the selected product (or double-click it, or Enter)")
         self.archive_action.setToolTip("Archive or restore the selected product")
         self.labels_action.setToolTip("Barcode labels of the selected products as a PDF")
         self.import_action.setToolTip("Import products from a CSV file")
         self.export_action.setToolTip("Export every product to a CSV file")
         self.categories_action.setToolTip("See and edit the category tree")
+        self.variants_action.setToolTip(
+            "A product with variants (size, colour…): the selected variant's, or a new one"
+        )
 
     def _build(self, layout: QVBoxLayout) -> None:
         self._build_actions()
@@ -440,6 +451,23 @@ class CatalogTab(Tab):
         self.message.emit(f"Saved “{product.name}”.")
         self._select_after_refresh = product.id
         self.refresh()
+
+    def open_variants(self) -> VariantMatrixDialog:
+        """The matrix editor for the selected variant's template, or a new one (not shown)."""
+        categories = self._categories()
+        return matrix_for(
+            self.catalog, self.user, categories, self.current_id(), self, self._after_matrix
+        )
+
+    def _after_matrix(self, saved: TemplateDTO) -> None:
+        count = sum(1 for variant in saved.variants if variant.active)
+        self.message.emit(f"Saved “{saved.name}” with {count} variants.")
+        self.refresh()
+
+    @Slot()
+    def _on_variants_triggered(self) -> None:
+        if self.can_manage:
+            open_once(self.open_variants())
 
     @Slot()
     def _on_new_triggered(self) -> None:

@@ -172,6 +172,8 @@ class OrderDetailPanel(QFrame):
             return
         self.title.setText(f"{order.number} · {STATUS_NAMES.get(order.status, order.status)}")
         customer = f" · {order.customer.holder_name}" if order.customer else ""
+        if order.web_contact:
+            customer = f" · web order for {order.web_contact}"
         when = (order.placed_at or order.created_at).astimezone().strftime("%Y-%m-%d %H:%M")
         refunded = f" · refunded {money_text(order.refunded_minor)}" if order.refunded_minor else ""
         self.summary.setText(

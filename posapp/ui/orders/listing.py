@@ -81,6 +81,7 @@ ORDER_COLUMNS = (
     OrderColumn("Number", _LEFT),
     OrderColumn("Time", _LEFT),
     OrderColumn("Status", _LEFT),
+    OrderColumn("Pickup", _LEFT),
     OrderColumn("Store", _LEFT),
     OrderColumn("Cashier", _LEFT),
     OrderColumn("Customer", _LEFT),
@@ -90,11 +91,19 @@ ORDER_COLUMNS = (
 )
 
 
+def _channel(row: OrderRow) -> str:
+    """The Pickup column: an order placed on the web shop, or at the till, to collect later."""
+    if row.web:
+        return "Web"
+    return "Till" if row.pickup else ""
+
+
 def _cell(row: OrderRow, column: int) -> str:
     values = (
         row.number,
         row.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
         STATUS_TEXT.get(row.status, row.status),
+        _channel(row),
         row.store_name,
         row.cashier_name,
         row.customer_name,
@@ -302,6 +311,9 @@ class OrderListView(QWidget):
         self.store_combo.currentIndexChanged.connect(self.apply_filter)
         self.mine_check = QCheckBox("Only my sales", self.filters)
         self.mine_check.toggled.connect(self.apply_filter)
+        self.pickup_check = QCheckBox("Pickup orders", self.filters)
+        self.pickup_check.setToolTip("Only orders to collect: web orders and the till's")
+        self.pickup_check.toggled.connect(self.apply_filter)
         self.customer_button = QPushButton("Any customer", self.filters)
         self.customer_button.setAccessibleName("Customer filter")
         self.customer_button.clicked.connect(self._on_customer_button_clicked)
@@ -320,6 +332,7 @@ class OrderListView(QWidget):
         second.addWidget(self.to_edit)
         second.addStretch(1)
         second.addWidget(self.customer_button)
+        second.addWidget(self.pickup_check)
         second.addWidget(self.mine_check)
         column = QVBoxLayout(self.filters)
         column.setContentsMargins(0, 0, 0, 0)
@@ -339,6 +352,7 @@ class OrderListView(QWidget):
             cashier_id=self.user.id if self.mine_check.isChecked() else None,
             customer_account_id=self.customer.id if self.customer else None,
             number=self.search_edit.text().strip(),
+            pickup_only=self.pickup_check.isChecked(),
         )
 
     @Slot()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import QLocale, Qt, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from posapp.money import MoneyError, parse_money
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ValidationError
 from posapp.services.stock import (
@@ -60,10 +61,12 @@ class StockLinesDialog(FormDialog):
     """Receive a delivery or transfer stock: pick products, type quantities, build lines.
 
     Enter in the search box picks the first match, Enter in the quantity adds the line,
-    Delete removes the selected line, Ctrl+Enter books everything.
+    Delete removes the selected line, Ctrl+Enter books everything. A delivery (``costed``)
+    also takes an optional unit cost per line, beside the quantity (Tab, then Enter).
     """
 
     enter_submits = False
+    costed = False
 
     def __init__(
         self,
@@ -88,8 +91,21 @@ class StockLinesDialog(FormDialog):
         box = QHBoxLayout(row)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.quantity_edit, 1)
+        self.cost_edit = QLineEdit(self)
+        self.cost_edit.setPlaceholderText("Unit cost (optional)")
+        self.cost_edit.setToolTip(
+            "What one unit cost (per kg for items sold by weight); left empty, the units "
+            "come in at the store's average cost."
+        )
+        self.cost_edit.setAccessibleName("Unit cost")
+        self.cost_edit.setVisible(self.costed)
+        if self.costed:
+            self.quantity_edit.setPlaceholderText("Quantity (or kg)")
+            box.addWidget(self.cost_edit, 1)
+            QWidget.setTabOrder(self.quantity_edit, self.cost_edit)
+            QWidget.setTabOrder(self.cost_edit, self.add_button)
         box.addWidget(self.add_button)
-        self.lines = StockLinesModel(self)
+        self.lines = StockLinesModel(self, costed=self.costed)
         self.table = QTableView(self)
         self.table.setModel(self.lines)
         self.table.setAccessibleName("Lines")
@@ -108,6 +124,7 @@ class StockLinesDialog(FormDialog):
         self.add_row("N&ote:", self.note_edit, "Note")
         self.picker.picked.connect(self._on_picker_picked)
         self.quantity_edit.returnPressed.connect(self._on_add_button_clicked)
+        self.cost_edit.returnPressed.connect(self._on_add_button_clicked)
         self.add_button.clicked.connect(self._on_add_button_clicked)
         remove = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table)
         remove.setContext(Qt.ShortcutContext.WidgetShortcut)
@@ -131,12 +148,31 @@ class StockLinesDialog(FormDialog):
         if pick is None:
             raise ValidationError("Choose a product first: scan it or type its name.")
         quantity = parse_quantity(self.quantity_edit.text(), unit=pick.unit)
-        row = self.lines.add(pick, quantity)
+        row = self.lines.add(pick, quantity, self._unit_cost())
         self.table.selectRow(row)
         self.quantity_edit.clear()
+        self.cost_edit.clear()
         self.picker.search_edit.clear()
         self.picker.search_edit.setFocus()
         self.show_error("")
+
+    def _unit_cost(self) -> int | None:
+        """The typed unit cost in minor units, or None (empty, or not a delivery).
+
+        Raises:
+            ValidationError: not an amount of money.
+        """
+        text = self.cost_edit.text().strip()
+        if not self.costed or not text:
+            return None
+        loc = QLocale()
+        group, decimal = loc.groupSeparator(), loc.decimalPoint()
+        try:
+            return parse_money(
+                text, decimal_sep=decimal, group_sep=group if group != decimal else ""
+            )
+        except MoneyError as exc:
+            raise ValidationError(f"Unit cost: {exc}") from None
 
     def stock_lines(self) -> list[StockLine]:
         """The lines to book; a typed but not yet added quantity is added first."""
@@ -144,7 +180,10 @@ class StockLinesDialog(FormDialog):
             self.add_line()
         if not self.lines.lines:
             raise ValidationError("Add at least one product line.")
-        return [StockLine(line.pick.id, line.quantity) for line in self.lines.lines]
+        return [
+            StockLine(line.pick.id, line.quantity, line.unit_cost_minor)
+            for line in self.lines.lines
+        ]
 
     @Slot(object)
     def _on_picker_picked(self, _pick: ProductPick) -> None:
@@ -163,7 +202,12 @@ class StockLinesDialog(FormDialog):
 
 
 class ReceiveDialog(StockLinesDialog):
-    """Book a supplier delivery into the store (needs a supplier reference)."""
+    """Book a supplier delivery into the store (needs a supplier reference).
+
+    A line's unit cost, when typed, goes into the store's stock value (#20).
+    """
+
+    costed = True
 
     def __init__(
         self, stock: StockApi, actor: UserDTO, store: StoreSummary, parent: QWidget | None = None

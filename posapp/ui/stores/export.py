@@ -1,4 +1,6 @@
-"""Export the replenishment list (CSV or PDF) or a purchase order (PDF) off the GUI thread.
+"""Export the replenishment list (CSV or PDF), a purchase order or the stock's value (PDF).
+
+Every export runs off the GUI thread.
 
 The file is written next to the target under a temporary name and moved into place only when
 complete, so a cancelled or failed export never leaves half a file behind.
@@ -13,6 +15,7 @@ from typing import Final
 
 from PySide6.QtWidgets import QWidget
 
+from posapp.reports.inventory import inventory_pdf
 from posapp.reports.purchasing import purchase_order_pdf
 from posapp.reports.replenishment import render_pdf, write_csv
 from posapp.services.platform.dto import UserDTO
@@ -97,3 +100,34 @@ def order_pdf_operation(
     return Operation(
         parent, work, name="purchase order PDF", success=success, failure=failure, wording=wording
     )
+
+
+def write_valuation(stock: StockApi, actor: UserDTO, store_code: str, path: Path, job: Job) -> Path:
+    """Read what a store's stock is worth and write the inventory valuation PDF to ``path``."""
+    report = stock.inventory_valuation(actor, store_code)
+    job.progress(1, STEPS)
+    job.check()
+    with atomic_target(path) as temp:
+        temp.write_bytes(inventory_pdf(report))
+        job.progress(2, STEPS)
+        job.check()
+    job.progress(3, STEPS)
+    return path
+
+
+def valuation_operation(
+    parent: QWidget,
+    stock: StockApi,
+    actor: UserDTO,
+    store_code: str,
+    path: Path,
+    success: Callable[[Path], object] | None = None,
+) -> Operation[Path]:
+    """The inventory valuation export, behind its progress dialog (start it with ``run()``)."""
+    wording = Wording(
+        unexpected="The valuation could not be written; the details are in the log.",
+        cannot_write=f"Cannot write {path.name}: {{reason}}",
+    )
+    work = partial(write_valuation, stock, actor, store_code, path)
+    op = Operation(parent, work, name="valuation export", success=success, wording=wording)
+    return op.with_dialog("Stock value", f"Valuing the stock of {store_code}…", LOOK, steps=STEPS)

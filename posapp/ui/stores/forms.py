@@ -33,8 +33,9 @@ from PySide6.QtWidgets import (
 from typing_extensions import override
 
 from posapp.services.platform.dto import UserDTO
-from posapp.services.platform.errors import ServiceError
+from posapp.services.platform.errors import ServiceError, ValidationError
 from posapp.services.stock import ProductPick, QuantityError, StockApi, format_quantity
+from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.widgets import SPACING, message_label, plain_label
 
@@ -235,36 +236,48 @@ class ProductPicker(QWidget):
 
 @dataclass(frozen=True, slots=True)
 class LineItem:
-    """A product and a quantity in a dialog's list of lines."""
+    """A product and a quantity in a dialog's list of lines (and a delivery's unit cost)."""
 
     pick: ProductPick
     quantity: int
+    unit_cost_minor: int | None = None
 
 
 class StockLinesModel(QAbstractTableModel):
-    """The lines of a delivery or transfer: product, SKU, quantity (a product appears once)."""
+    """The lines of a delivery or transfer: product, SKU, quantity (a product appears once).
 
-    HEADERS = ("Product", "SKU", "Quantity")
+    A delivery's model (``costed``) adds the unit cost column (per kg for weighed goods; empty
+    for a line booked at the store's average cost).
+    """
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: Any = None, *, costed: bool = False) -> None:
         super().__init__(parent)
         self._lines: list[LineItem] = []
+        self.HEADERS = ("Product", "SKU", "Quantity", "Unit cost")[: 4 if costed else 3]
 
     @property
     def lines(self) -> list[LineItem]:
         """The lines in order."""
         return list(self._lines)
 
-    def add(self, pick: ProductPick, quantity: int) -> int:
-        """Add a line, or add to the product's line; return its row."""
+    def add(self, pick: ProductPick, quantity: int, unit_cost_minor: int | None = None) -> int:
+        """Add a line, or add to the product's line; return its row.
+
+        Raises:
+            ValidationError: the product is listed already at another unit cost.
+        """
         for row, line in enumerate(self._lines):
             if line.pick.id == pick.id:
-                self._lines[row] = LineItem(pick, line.quantity + quantity)
+                if line.unit_cost_minor != unit_cost_minor:
+                    raise ValidationError(
+                        f"{pick.name} is listed at another unit cost: remove that line first."
+                    )
+                self._lines[row] = LineItem(pick, line.quantity + quantity, unit_cost_minor)
                 emit(self.dataChanged, self.index(row, 0), self.index(row, 2))
                 return row
         row = len(self._lines)
         self.beginInsertRows(QModelIndex(), row, row)
-        self._lines.append(LineItem(pick, quantity))
+        self._lines.append(LineItem(pick, quantity, unit_cost_minor))
         self.endInsertRows()
         return row
 
@@ -290,7 +303,7 @@ class StockLinesModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.HEADERS):
             if role == Qt.ItemDataRole.DisplayRole:
                 return self.HEADERS[section]
-            if role == Qt.ItemDataRole.TextAlignmentRole and section == 2:  # noqa: PLR2004
+            if role == Qt.ItemDataRole.TextAlignmentRole and section >= 2:  # noqa: PLR2004
                 return int(RIGHT)
         return None
 
@@ -301,15 +314,17 @@ class StockLinesModel(QAbstractTableModel):
         line = self._lines[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
+            cost = line.unit_cost_minor
             texts: Sequence[str] = (
                 line.pick.name,
                 line.pick.sku,
                 format_quantity(line.quantity, unit=line.pick.unit),
+                "" if cost is None else money_text(cost),
             )
-            return texts[column] if 0 <= column < len(texts) else None
+            return texts[column] if 0 <= column < len(self.HEADERS) else None
         if role == Qt.ItemDataRole.UserRole:
             return line.pick.id
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == 2:  # noqa: PLR2004
+        if role == Qt.ItemDataRole.TextAlignmentRole and column >= 2:  # noqa: PLR2004
             return int(RIGHT)
         return None
 

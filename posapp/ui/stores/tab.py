@@ -13,6 +13,7 @@ F7                 Reorder settings of the selected product
 F5                 Refresh
 Ctrl+F             Search
 Ctrl+Shift+C / P   Export the replenishment list (CSV / PDF)
+F8                 Value: the store's inventory valuation as PDF (reports)
 Ctrl+Shift+N / E   New / edit location (admins)
 Ctrl+Shift+D       Deactivate or reactivate the location (admins)
 Alt+S / P / R      Stock table / product grid / replenishment list
@@ -58,7 +59,7 @@ from posapp.ui.stores.dialogs import (
     TransferDialog,
     pick_of,
 )
-from posapp.ui.stores.export import export_operation
+from posapp.ui.stores.export import export_operation, valuation_operation
 from posapp.ui.stores.panel import StockPanel, action_button, caption, two_panes
 from posapp.ui.stores.purchasing import PurchasingPage
 from posapp.ui.stores.store_dialog import StoreDialog
@@ -174,6 +175,7 @@ class StoresTab(Tab):
         self.pdf_action = self._action(
             "Export PDF", "Ctrl+Shift+P", self.ask_export_pdf, p.VIEW_STOCK
         )
+        self.value_action = self._action("Value", "F8", self.ask_export_valuation, p.VIEW_REPORTS)
         self.new_store_action = self._action("New", "Ctrl+Shift+N", self.new_store, p.MANAGE_STORES)
         self.edit_store_action = self._action(
             "Edit", "Ctrl+Shift+E", self.edit_store, p.MANAGE_STORES
@@ -189,6 +191,7 @@ class StoresTab(Tab):
             row.addWidget(self._button(action, self.actions_bar))
         row.addWidget(self._button(self.reorder_action, self.actions_bar))
         row.addStretch(1)
+        row.addWidget(self._button(self.value_action, self.actions_bar))
         row.addWidget(self._button(self.refresh_action, self.actions_bar))
         box = QHBoxLayout(self.store_buttons)
         box.setContentsMargins(0, 0, 0, 0)
@@ -269,6 +272,7 @@ class StoresTab(Tab):
             store is not None and row and allowed(Permission.ADJUST_STOCK)
         )
         self.transfer_action.setEnabled(store is not None and allowed(Permission.TRANSFER_STOCK))
+        self.value_action.setEnabled(store is not None and allowed(Permission.VIEW_REPORTS))
         admin = allowed(Permission.MANAGE_STORES)
         self.edit_store_action.setEnabled(store is not None and admin)
         self.toggle_store_action.setEnabled(store is not None and admin)
@@ -411,6 +415,29 @@ class StoresTab(Tab):
             self._say(f"Saved {written.name}.")
 
         return export_operation(self, self.stock, self.user, store.id, path, fmt, what, saved).run()
+
+    def ask_export_valuation(self) -> None:
+        """Ask where to save the store's inventory valuation, then write it (F8)."""
+        store = self.store
+        if store is None or not self.value_action.isEnabled():
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save the stock value", f"stock-value-{store.code}.pdf", "PDF files (*.pdf)"
+        )
+        if path:
+            self.export_valuation(Path(path))
+
+    def export_valuation(self, path: Path) -> Operation[Path] | None:
+        """Write the selected store's inventory valuation to ``path`` off the GUI thread."""
+        store = self.store
+        if store is None:
+            return None
+
+        def saved(written: Path) -> None:
+            self._say(f"Saved {written.name}.")
+
+        op = valuation_operation(self, self.stock, self.user, store.code, path, saved)
+        return op.run()
 
     # -- slots ----------------------------------------------------------------------------
 

@@ -1,0 +1,258 @@
+"""Web orders over the real server: a pickup order placed, priced like the till, its stock taken
+and its coupon used in one transaction; the same Idempotency-Key never places twice; the status
+by number and email; bad inputs are problem+json with nothing written."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select
+
+from posapp.events import OrderPlaced
+from posapp.models import (
+    CouponRedemption,
+    Notification,
+    Order,
+    OutboxEmail,
+    StockLevel,
+    WebOrder,
+)
+from posapp.services.accounts import AccountDraft, deposit, open_account
+from posapp.services.backend import Backend
+from posapp.services.coupons.campaigns import create_campaign
+from posapp.services.coupons.dto import CampaignDraft
+from posapp.services.notifications import NotificationListener
+from posapp.services.sales.tills import open_till
+from tests.api.conftest import Catalog, Shop
+
+PROBLEM = "application/problem+json"
+
+
+def order_body(catalog: Catalog, **changes: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "store_id": catalog.store,
+        "lines": [{"product_id": catalog.products[0], "quantity": 2}],
+        "customer": {"name": "Ann Example", "email": "Ann@Example.com", "phone": "07700 900123"},
+    }
+    return body | changes
+
+
+def post(client: httpx.Client, body: dict[str, Any], key: str | None = None) -> httpx.Response:
+    return client.post(
+        "/api/v1/orders", json=body, headers={"Idempotency-Key": key or str(uuid.uuid4())}
+    )
+
+
+def counts(backend: Backend) -> tuple[int, int, int, int]:
+    """Orders, web orders, coupon uses and emails written so far."""
+    with backend.read_uow() as uow:
+        return tuple(  # type: ignore[return-value]
+            uow.session.scalar(select(func.count()).select_from(model)) or 0
+            for model in (Order, WebOrder, CouponRedemption, OutboxEmail)
+        )
+
+
+def on_hand(backend: Backend, store: int, product: int) -> int:
+    with backend.read_uow() as uow:
+        level = uow.session.scalar(
+            select(StockLevel.on_hand).where(
+                StockLevel.store_id == store, StockLevel.product_id == product
+            )
+        )
+        return int(level or 0)
+
+
+def coupon(backend: Backend, shop: Shop, code: str, **rules: Any) -> None:
+    values: dict[str, Any] = {
+        "name": f"Campaign {code}",
+        "kind": "percent",
+        "value": 1000,
+        "starts_at": datetime.now(UTC) - timedelta(days=1),
+    }
+    draft = CampaignDraft(**(values | rules))
+    create_campaign(backend.uow(), shop.users["root"], draft, shared_code=code)
+
+
+def test_a_pickup_order_is_placed_once_and_read_by_number_and_email(
+    client: httpx.Client, backend: Backend, catalog: Catalog, publisher: Any
+) -> None:
+    key = str(uuid.uuid4())
+    first = post(client, order_body(catalog), key)
+    assert first.status_code == 201, first.text
+    order = first.json()
+    assert order["status"] == "placed"
+    assert order["payment"] == "pickup"
+    assert order["total_minor"] == 200  # 2 x 1.00, the stored price
+    assert order["paid_minor"] == 0
+    assert order["replayed"] is False
+    assert [line["quantity"] for line in order["lines"]] == [2]
+    assert on_hand(backend, catalog.store, catalog.products[0]) == 5
+    placed = [e for e in publisher.events if isinstance(e, OrderPlaced)]
+    assert [e.number for e in placed] == [order["number"]]
+
+    again = post(client, order_body(catalog), key)
+    assert again.status_code == 200
+    assert again.json() | {"replayed": False} == order
+    assert again.json()["replayed"] is True
+    assert on_hand(backend, catalog.store, catalog.products[0]) == 5
+    assert counts(backend)[:2] == (1, 1)
+
+    other = post(
+        client, order_body(catalog, lines=[{"product_id": catalog.products[0], "quantity": 1}]), key
+    )
+    assert other.status_code == 409
+    assert other.headers["content-type"] == PROBLEM
+    assert "Idempotency-Key" in other.json()["detail"]
+
+    status = client.get(f"/api/v1/orders/{order['number']}", params={"email": " ann@example.COM "})
+    assert status.status_code == 200, status.text
+    assert status.json()["number"] == order["number"]
+    assert "cashier" not in status.text
+
+
+def test_the_status_never_tells_whether_a_number_exists(
+    client: httpx.Client, catalog: Catalog
+) -> None:
+    number = post(client, order_body(catalog)).json()["number"]
+    wrong_email = client.get(f"/api/v1/orders/{number}", params={"email": "eve@example.com"})
+    no_number = client.get("/api/v1/orders/S1-999999", params={"email": "ann@example.com"})
+    assert wrong_email.status_code == no_number.status_code == 404
+    assert wrong_email.json()["detail"] == no_number.json()["detail"]
+    assert client.get(f"/api/v1/orders/{number}").status_code == 422
+
+
+def test_the_customer_hears_of_the_order(
+    client: httpx.Client, backend: Backend, catalog: Catalog
+) -> None:
+    post(client, order_body(catalog))
+    with backend.read_uow() as uow:
+        emails = uow.session.execute(select(OutboxEmail.to_address, OutboxEmail.kind)).all()
+    assert [tuple(e) for e in emails] == [("Ann@example.com", "order_placed")]
+
+
+def test_a_coupon_is_priced_and_used_in_the_order(
+    client: httpx.Client, backend: Backend, shop: Shop, catalog: Catalog
+) -> None:
+    coupon(backend, shop, "WEB10", usage_limit=1)
+    placed = post(client, order_body(catalog, coupon_code=" web10 "))
+    assert placed.status_code == 201, placed.text
+    assert placed.json()["coupon_minor"] == 20
+    assert placed.json()["total_minor"] == 180
+    used = post(client, order_body(catalog, coupon_code="WEB10"))
+    assert used.status_code == 422
+    assert used.headers["content-type"] == PROBLEM
+    assert used.json()["reason"]
+    assert counts(backend)[:3] == (1, 1, 1)
+    assert on_hand(backend, catalog.store, catalog.products[0]) == 5
+
+
+def test_sold_out_is_a_409_and_writes_nothing(
+    client: httpx.Client, backend: Backend, catalog: Catalog
+) -> None:
+    before = counts(backend)
+    short = post(
+        client, order_body(catalog, lines=[{"product_id": catalog.products[0], "quantity": 8}])
+    )
+    assert short.status_code == 409
+    assert short.headers["content-type"] == PROBLEM
+    assert "left" in short.json()["detail"] or "stock" in short.json()["detail"].lower()
+    elsewhere = post(client, order_body(catalog, store_id=catalog.other_store))
+    assert elsewhere.status_code == 409
+    assert counts(backend) == before
+    assert on_hand(backend, catalog.store, catalog.products[0]) == 7
+
+
+def test_paid_from_a_prepaid_account_with_its_pin(
+    client: httpx.Client, backend: Backend, shop: Shop, catalog: Catalog
+) -> None:
+    root = shop.users["root"]
+    account = open_account(backend.uow(), root, AccountDraft("Ann Example"), "2468")
+    open_till(backend.uow(), root, catalog.store, 0)
+    deposit(
+        backend.uow(),
+        root,
+        account_id=account.id,
+        amount_minor=500,
+        key=uuid.uuid4(),
+        store_id=catalog.store,
+    )
+    pay = {"method": "account", "account_number": account.number, "pin": "1111"}
+    wrong = post(client, order_body(catalog, payment=pay))
+    assert wrong.status_code == 403, wrong.text
+    assert counts(backend)[:2] == (0, 0)
+    assert on_hand(backend, catalog.store, catalog.products[0]) == 7
+
+    paid = post(client, order_body(catalog, payment=pay | {"pin": "2468"}))
+    assert paid.status_code == 201, paid.text
+    assert paid.json()["status"] == "paid"
+    assert paid.json()["paid_minor"] == 200
+    too_much = post(
+        client,
+        order_body(
+            catalog,
+            lines=[{"product_id": catalog.products[0], "quantity": 4}],
+            payment=pay | {"pin": "2468"},
+        ),
+    )
+    assert too_much.status_code == 409, too_much.text
+    assert on_hand(backend, catalog.store, catalog.products[0]) == 5
+
+
+def test_bad_orders_are_problems_and_write_nothing(
+    client: httpx.Client, backend: Backend, catalog: Catalog
+) -> None:
+    product = catalog.products[0]
+    cases: list[tuple[dict[str, Any], int]] = [
+        (order_body(catalog, lines=[]), 422),
+        (order_body(catalog, lines=[{"product_id": product, "quantity": 0}]), 422),
+        (order_body(catalog, lines=[{"product_id": product, "quantity": 1.5}]), 422),
+        (order_body(catalog, lines=[{"product_id": product, "quantity": 2**63}]), 422),
+        (order_body(catalog, lines=[{"product_id": 2**62, "quantity": 1}]), 404),
+        (order_body(catalog, lines=[{"product_id": catalog.archived, "quantity": 1}]), 422),
+        (order_body(catalog, store_id=catalog.warehouse), 404),
+        (order_body(catalog, store_id=catalog.closed), 404),
+        (order_body(catalog, customer={"name": "Ann", "email": "no-at-sign"}), 422),
+        (order_body(catalog, customer={"name": "Ann\x00", "email": "a@example.com"}), 422),
+        (
+            order_body(
+                catalog, customer={"name": "Ann", "email": "a@example.com", "phone": "call me"}
+            ),
+            422,
+        ),
+        (order_body(catalog, coupon_code="' OR 1=1--"), 422),
+        (order_body(catalog, coupon_code="x" * 1000), 422),
+        (order_body(catalog, payment={"method": "cash"}), 422),
+        (order_body(catalog, payment={"method": "account"}), 422),
+        (order_body(catalog, expected_total_minor=1), 409),
+        (order_body(catalog, extra="field"), 422),
+    ]
+    for body, status in cases:
+        answer = post(client, body)
+        assert answer.status_code == status, (body, answer.text)
+        assert answer.headers["content-type"] == PROBLEM
+        assert "Traceback" not in answer.text
+    for key in ["not-a-uuid", ""]:
+        answer = client.post(
+            "/api/v1/orders", json=order_body(catalog), headers={"Idempotency-Key": key}
+        )
+        assert answer.status_code == 422
+    assert client.post("/api/v1/orders", json=order_body(catalog)).status_code == 422
+    assert counts(backend) == (0, 0, 0, 0)
+    assert on_hand(backend, catalog.store, product) == 7
+
+
+def test_the_store_staff_are_told_of_a_web_order(
+    client: httpx.Client, backend: Backend, shop: Shop, catalog: Catalog, publisher: Any
+) -> None:
+    """The committed events, through the notification rules (as the server's runner does)."""
+    number = post(client, order_body(catalog)).json()["number"]
+    NotificationListener(backend).handle(list(publisher.events))
+    with backend.read_uow() as uow:
+        told = uow.session.execute(select(Notification.user_id, Notification.title)).all()
+    title = f"Web order {number} placed by Ann Example"
+    staff = {shop.users[name].id for name in ("root", "boss", "till")}
+    # The active staff of every store; never the inactive "web shop" user.
+    assert {user for user, text in told if text == title} == staff
