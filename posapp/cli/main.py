@@ -121,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     from posapp.cli import catalog as catalog_cli  # noqa: PLC0415
     from posapp.cli import coupons as coupons_cli  # noqa: PLC0415
     from posapp.cli import customers as customers_cli  # noqa: PLC0415
+    from posapp.cli import giftcards as giftcards_cli  # noqa: PLC0415
     from posapp.cli import inventory as inventory_cli  # noqa: PLC0415
     from posapp.cli import orders as orders_cli  # noqa: PLC0415
     from posapp.cli import purchasing as purchasing_cli  # noqa: PLC0415
@@ -153,6 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
         catalog_cli,
         coupons_cli,
         customers_cli,
+        giftcards_cli,
         inventory_cli,
         orders_cli,
         purchasing_cli,

@@ -29,6 +29,7 @@ from posapp.models.coupons import (
     campaign_products,
 )
 from posapp.models.customers import Customer
+from posapp.models.giftcards import GiftCard, GiftCardMovement, GiftCardMovementKind
 from posapp.models.notifications import Notification, OutboxAttachment, OutboxEmail, OutboxStatus
 from posapp.models.orders import (
     CashMovement,
@@ -67,6 +68,9 @@ __all__ = [
     "Customer",
     "CustomerAccount",
     "DiscountKind",
+    "GiftCard",
+    "GiftCardMovement",
+    "GiftCardMovementKind",
     "LedgerAccount",
     "LedgerAccountKind",
     "LedgerEntry",

@@ -20,6 +20,9 @@ class LedgerAccountKind(enum.StrEnum):
     CASH_DRAWER = "cash_drawer"
     SALES_CLEARING = "sales_clearing"
     CARD_CLEARING = "card_clearing"
+    # What the shop owes every gift card's bearer, together (one account; the cards' own
+    # balances are in ``gift_cards``, and the two always agree).
+    GIFT_CARDS = "gift_cards"
 
 
 class AccountStatus(enum.StrEnum):

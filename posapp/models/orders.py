@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -41,6 +42,7 @@ class PaymentMethod(enum.StrEnum):
     CASH = "cash"
     CARD = "card"
     ACCOUNT = "account"
+    GIFT_CARD = "gift_card"
 
 
 ORDER_STATUSES = tuple(s.value for s in OrderStatus)
@@ -92,6 +94,9 @@ class Order(IdMixin, CreatedAtMixin, Base):
     total_minor: Mapped[int] = money_column()
     paid_minor: Mapped[int] = money_column()
     refunded_minor: Mapped[int] = money_column()
+    # Gift cards sold or reloaded on this order: in subtotal and total (the customer pays them),
+    # never in sales (a liability until spent). Added in 0018, hence the server default.
+    gift_card_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default=text("0"))
     note: Mapped[str] = mapped_column(String(500), default="")
     placed_at: Mapped[datetime | None]
     paid_at: Mapped[datetime | None]

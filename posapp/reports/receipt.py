@@ -1,5 +1,8 @@
 """The PDF receipt: an 80 mm roll page with the order number as a Code 128 barcode.
 
+A gift card sold on the sale gets a slip of its own above the barcode: its code large, its
+balance and validity, and the code again as a QR code the register's scanner reads.
+
 The rows come from :func:`posapp.services.sales.receipt.receipt_model`; this module only draws
 them, so the printed receipt and the PDF say the same thing.
 """
@@ -10,7 +13,10 @@ from datetime import tzinfo
 from io import BytesIO
 from typing import BinaryIO
 
+from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.code128 import Code128
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -27,7 +33,13 @@ from posapp.reports.pdf_kit import (
     printable,
 )
 from posapp.services.platform.dto import ShopProfile
-from posapp.services.sales import OrderDetail, ReceiptModel, ReceiptRow, receipt_model
+from posapp.services.sales import (
+    GiftCardSlip,
+    OrderDetail,
+    ReceiptModel,
+    ReceiptRow,
+    receipt_model,
+)
 
 __all__ = ["PAGE_WIDTH", "receipt_pdf", "render_receipt"]
 
@@ -38,6 +50,7 @@ SMALL = 7.0
 LEAD = 1.35
 LOGO_WIDTH: float = 40 * mm
 LOGO_HEIGHT: float = 18 * mm
+QR_SIZE: float = 26 * mm
 
 
 class _Pen:
@@ -133,6 +146,7 @@ def _draw(pen: _Pen, model: ReceiptModel) -> None:
     if model.taxes:
         pen.rule()
         _taxes(pen, model)
+    _gift_cards(pen, model.gift_cards)
     pen.rule()
     _barcode(pen, model.barcode)
     for line in model.footer:
@@ -171,6 +185,31 @@ def _barcode(pen: _Pen, number: str) -> None:
         code.drawOn(pen.canvas, (PAGE_WIDTH - float(code.width)) / 2, pen.y)
     pen.centre(number, SMALL, color=MUTED)
     pen.gap(4)
+
+
+def _gift_cards(pen: _Pen, cards: tuple[GiftCardSlip, ...]) -> None:
+    for card in cards:
+        pen.rule()
+        _gift_card(pen, card)
+
+
+def _gift_card(pen: _Pen, card: GiftCardSlip) -> None:
+    """A gift card sold on the sale: its title, code, balance, validity and a QR code of it."""
+    pen.gap(2)
+    pen.centre(card.title, BODY, bold=True, color=ACCENT)
+    pen.centre(card.code, 10, bold=True)
+    pen.centre(card.balance, BODY)
+    pen.centre(card.valid, SMALL, color=MUTED)
+    widget = QrCodeWidget(card.code, barLevel="M")
+    x0, y0, x1, y1 = widget.getBounds()
+    size = QR_SIZE
+    pen.gap(3)
+    pen.y -= size
+    if pen.canvas is not None:
+        drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+        drawing.add(widget)
+        renderPDF.draw(drawing, pen.canvas, (PAGE_WIDTH - size) / 2, pen.y)
+    pen.gap(2)
 
 
 def _height(model: ReceiptModel) -> float:

@@ -53,6 +53,11 @@ def sales_report_tables(report: SalesReport) -> dict[str, list[list[str]]]:
             ["Refunds", money(-report.refunds_minor)],
             ["Net sales", money(report.net_minor)],
             ["Cancelled orders", number(report.cancelled)],
+            [
+                f"Gift cards sold ({report.gift_cards_sold_count}), not in sales",
+                money(report.gift_cards_sold_minor),
+            ],
+            ["Gift cards redeemed", money(report.gift_cards_redeemed_minor)],
         ],
         "By day": [
             ["Day", "Orders", "Sales", "Refunds", "Net"],

@@ -38,7 +38,15 @@ __all__ = ["Section", "render_till_report", "till_report_pdf", "till_report_sect
 
 TWO_COLUMNS = 2
 MARGINS = Margins(side=20 * mm, top=18 * mm, gap=8 * mm)
-SECTION_ORDER = ("Cash drawer", "Closing count", "Sales", "Payments", "Taxes", "Cash in and out")
+SECTION_ORDER = (
+    "Cash drawer",
+    "Closing count",
+    "Sales",
+    "Payments",
+    "Gift cards (not in sales)",
+    "Taxes",
+    "Cash in and out",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +111,25 @@ def till_report_sections(report: TillReport) -> list[Section]:
             ),
         ),
     ]
+    if report.gift_cards_sold_minor or report.gift_cards_redeemed_minor:
+        # Kept apart from sales: a card sold is owed to its bearer until it is spent.
+        sections.append(
+            Section(
+                "Gift cards (not in sales)",
+                ("", "Amount"),
+                (
+                    (
+                        f"Gift cards sold ({report.gift_cards_sold_count})",
+                        money(report.gift_cards_sold_minor),
+                    ),
+                    ("Gift cards redeemed", money(report.gift_cards_redeemed_minor)),
+                ),
+                (
+                    "Owed on cards (change)",
+                    money(report.gift_cards_sold_minor - report.gift_cards_redeemed_minor),
+                ),
+            )
+        )
     if report.taxes:
         sections.append(
             Section(

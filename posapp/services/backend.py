@@ -3,7 +3,7 @@
 ``Backend`` is a :class:`~posapp.services.platform.context.ServiceContext` (database,
 publisher, register, clock) with one facade per feature built on it: :attr:`Backend.sales`,
 :attr:`~Backend.stock`, :attr:`~Backend.catalog`, :attr:`~Backend.coupons`,
-:attr:`~Backend.accounts`, :attr:`~Backend.customers`,
+:attr:`~Backend.accounts`, :attr:`~Backend.customers`, :attr:`~Backend.giftcards`,
 :attr:`~Backend.staff`, :attr:`~Backend.notifications` and
 :attr:`~Backend.shop`. A facade
 receives it typed as the context, never as the backend, so no feature depends on this top floor.
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from posapp.services.accounts import AccountsApi
     from posapp.services.catalog import CatalogApi
     from posapp.services.coupons import CouponsApi
-    from posapp.services.customers import CustomersApi
+    from posapp.services.customers import CustomersApi, GiftCardsApi
     from posapp.services.notifications import NotificationsApi
     from posapp.services.purchasing import PurchasingApi
     from posapp.services.sales import SalesApi
@@ -87,6 +87,13 @@ class Backend(ServiceContext):
         from posapp.services.customers import CustomersApi  # noqa: PLC0415
 
         return CustomersApi(self)
+
+    @functools.cached_property
+    def giftcards(self) -> GiftCardsApi:
+        """Gift card balances and the shop's limits (selling and spending are in ``sales``)."""
+        from posapp.services.customers import GiftCardsApi  # noqa: PLC0415
+
+        return GiftCardsApi(self)
 
     @functools.cached_property
     def staff(self) -> StaffApi:

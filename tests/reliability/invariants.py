@@ -8,13 +8,16 @@ with every problem found. The checks are SQL aggregates, so they stay fast on la
   (PostgreSQL enforces both itself).
 - Every acknowledged operation (a sale the worker saw committed, a ledger movement, a stock
   batch, a return) is in the database.
-- No order is partial: it has lines whose totals add up to the order's, payments that cover
-  exactly what it says was paid (and refunds what it says was refunded), a status history that
-  ends at its status, an ``order.placed`` audit row, sale movements for every unit sold, and
-  return lines for every unit returned.
+- No order is partial: it has lines (or gift cards sold) whose totals add up to the order's,
+  payments that cover exactly what it says was paid (and refunds what it says was refunded), a
+  status history that ends at its status, an ``order.placed`` audit row, sale movements for
+  every unit sold, and return lines for every unit returned.
 - Stock: every level's on-hand equals the sum of its ledger movements; none is negative.
 - Money: every ledger transaction has at least two entries summing to zero; every account's
   cached balance equals the sum of its entries; everything sums to zero.
+- Gift cards: the ledger's gift-card liability equals the sum of the cards' balances; each card's
+  balance is the sum of its movements and never below zero; an order's ``gift_card_minor`` is
+  the cards sold on it; every gift card payment (and refund) moved its card by its amount.
 - Coupons: each code's and campaign's use count equals its live (not given back) redemptions; no
   live redemption belongs to a cancelled or refunded order.
 - The audit log's keyed hash chain verifies, the ledger matches its ``ledger.post`` rows, and the
@@ -39,7 +42,10 @@ from posapp.models import (
     CouponCampaign,
     CouponCode,
     CouponRedemption,
+    GiftCard,
+    GiftCardMovement,
     LedgerAccount,
+    LedgerAccountKind,
     LedgerEntry,
     LedgerTransaction,
     MovementKind,
@@ -187,14 +193,16 @@ def _orders(c: _Checker) -> None:
         .subquery()
     )
     c.rows(
-        "orders without lines",
-        select(o.id, o.number).where(~exists().where(OrderLine.order_id == o.id)),
+        "orders without lines (or gift cards sold)",
+        select(o.id, o.number).where(
+            ~exists().where(OrderLine.order_id == o.id), o.gift_card_minor == 0
+        ),
     )
     c.rows(
-        "orders whose lines do not add up to the total",
-        select(o.id, o.number, o.total_minor, line_totals.c.total)
-        .join(line_totals, line_totals.c.order_id == o.id)
-        .where(line_totals.c.total != o.total_minor),
+        "orders whose lines (and gift cards sold) do not add up to the total",
+        select(o.id, o.number, o.total_minor, line_totals.c.total, o.gift_card_minor)
+        .outerjoin(line_totals, line_totals.c.order_id == o.id)
+        .where(func.coalesce(line_totals.c.total, 0) + o.gift_card_minor != o.total_minor),
     )
     taken = func.coalesce(
         func.sum(case((Payment.amount_minor > 0, Payment.amount_minor), else_=0)), 0
@@ -399,6 +407,53 @@ def _coupons(c: _Checker) -> None:
     )
 
 
+def _gift_cards(c: _Checker) -> None:
+    """Gift cards (issue #19): the ledger's liability is the sum of the cards' balances."""
+    m = GiftCardMovement
+    liability = c.session.scalar(
+        select(func.coalesce(func.sum(LedgerAccount.balance_minor), 0)).where(
+            LedgerAccount.kind == LedgerAccountKind.GIFT_CARDS.value
+        )
+    )
+    cards = c.session.scalar(select(func.coalesce(func.sum(GiftCard.balance_minor), 0)))
+    c.expect(
+        "the gift card liability differs from the sum of card balances (ledger, cards)",
+        int(liability or 0) == int(cards or 0),
+        (liability, cards),
+    )
+    per_card = (
+        select(m.card_id, func.sum(m.amount_minor).label("total")).group_by(m.card_id).subquery()
+    )
+    c.rows(
+        "gift cards whose balance differs from their movements (id, balance, movements)",
+        select(GiftCard.id, GiftCard.balance_minor, per_card.c.total)
+        .outerjoin(per_card, per_card.c.card_id == GiftCard.id)
+        .where(func.coalesce(per_card.c.total, 0) != GiftCard.balance_minor),
+    )
+    c.rows("gift cards below zero", select(GiftCard.id).where(GiftCard.balance_minor < 0))
+    sold = (
+        select(m.order_id, func.sum(m.amount_minor).label("total"))
+        .where(m.kind.in_(("issue", "reload")))
+        .group_by(m.order_id)
+        .subquery()
+    )
+    c.rows(
+        "orders whose gift_card_minor differs from the cards sold on them",
+        select(Order.id, Order.number, Order.gift_card_minor, sold.c.total)
+        .outerjoin(sold, sold.c.order_id == Order.id)
+        .where(func.coalesce(sold.c.total, 0) != Order.gift_card_minor),
+    )
+    c.rows(
+        "gift card payments without the matching card movement (payment, amount, movement)",
+        select(Payment.id, Payment.amount_minor, m.amount_minor)
+        .outerjoin(m, m.payment_id == Payment.id)
+        .where(
+            Payment.method == "gift_card",
+            or_(m.id.is_(None), m.amount_minor != -Payment.amount_minor),
+        ),
+    )
+
+
 def _audit(c: _Checker, anchors: Sequence[Anchor]) -> None:
     """The keyed audit chain, the ledger in it (issue #16) and the anchors taken so far."""
     chain = verify_chain(c.session, anchors=anchors)
@@ -437,6 +492,7 @@ def check_invariants(
         _stock(c)
         _money(c)
         _coupons(c)
+        _gift_cards(c)
         if audit_chain:
             _audit(c, anchors)
         c.count("orders", Order)

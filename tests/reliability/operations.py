@@ -1,5 +1,8 @@
 """Random, replayable shop operations through the real services (for crash and load workers).
 
+Cash sales sometimes sell a gift card or are paid partly with one (issue #19), so the crash,
+fault and load suites check the gift card invariants on a shop that uses them.
+
 :meth:`Operations.plan` draws an operation and describes it as a JSON-able dict holding every
 id the services need to make it idempotent (sale and payment UUIDs, ledger keys, stock batch
 UUIDs, return UUIDs); :meth:`Operations.run` performs it and can be called again with the same
@@ -15,12 +18,19 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from posapp.models import Order, OrderLine, OrderStatus, Product, StockLevel
+from posapp.models import GiftCard, Order, OrderLine, OrderStatus, Product, StockLevel
 from posapp.services.accounts.movements import deposit, withdraw
 from posapp.services.backend import Backend
 from posapp.services.coupons.redemption import CouponRefused
 from posapp.services.platform.dto import UserDTO
-from posapp.services.sales.dto import BasketItem, DraftLine, PaymentDraft, PaymentKind, SaleDraft
+from posapp.services.sales.dto import (
+    BasketItem,
+    DraftLine,
+    GiftCardLine,
+    PaymentDraft,
+    PaymentKind,
+    SaleDraft,
+)
 from posapp.services.sales.order_dto import ReturnLineRequest, ReturnRequest
 from posapp.services.sales.pricing import PriceLine, price_cart
 from posapp.services.sales.returns import return_items
@@ -32,7 +42,13 @@ Op = dict[str, Any]
 
 # Refusals a busy shop produces on its own; anything else a worker meets is a bug.
 EXPECTED_REFUSALS = frozenset(
-    {"InsufficientStockError", "CouponRefused", "InsufficientFundsError", "DailyLimitError"}
+    {
+        "InsufficientStockError",
+        "CouponRefused",
+        "InsufficientFundsError",
+        "DailyLimitError",
+        "GiftCardRefused",  # a card another register spent meanwhile (issue #19)
+    }
 )
 WEIGHTS = {
     "sale": 50,
@@ -61,6 +77,9 @@ class Operations:
         self.backend = backend
         self.world = world
         self.rng = rng
+        # Gift cards (#19) draw from their own generator, seeded from the main one without
+        # consuming it, so the other operations a seed plans stay what they were.
+        self.card_rng = random.Random(hash(rng.getstate()[1]))
         staff = world.staff(backend)
         self.cashier: UserDTO = staff["cashier"]
         self.manager: UserDTO = staff["manager"]
@@ -100,7 +119,7 @@ class Operations:
         if total is None:  # the coupon was refused at quoting: sell without it
             code, total = None, self.sale_total(lines, None, None)
         assert total is not None
-        return {
+        op: Op = {
             "kind": "sale",
             "sale_uuid": uuid.uuid4().hex,
             "payment_uuid": uuid.uuid4().hex,
@@ -110,6 +129,32 @@ class Operations:
             "total": total,
             "tendered": -(-total // 500) * 500,
         }
+        return op if account else self._with_gift_card(op)
+
+    def _with_gift_card(self, op: Op) -> Op:
+        """Sometimes sell a gift card on the cash sale, or pay part of it with a card (#19)."""
+        draw = self.card_rng.random()
+        if draw < 0.15:
+            card = self.card_rng.randint(5, 50) * 100
+            total = op["total"] + card
+            return op | {"gift_card_line": card, "total": total, "tendered": -(-total // 500) * 500}
+        if draw < 0.4:
+            with self.backend.read_uow() as uow:
+                found = uow.session.execute(
+                    select(GiftCard.code, GiftCard.balance_minor)
+                    .where(GiftCard.balance_minor > 0)
+                    .order_by(func.random())
+                    .limit(1)
+                ).first()
+            if found is not None:
+                spend = min(op["total"], int(found[1]), self.card_rng.randint(1, 40) * 100)
+                cash = op["total"] - spend
+                return op | {
+                    "gift_card": [str(found[0]), spend],
+                    "gift_payment_uuid": uuid.uuid4().hex,
+                    "tendered": -(-cash // 500) * 500,
+                }
+        return op
 
     def sale_total(
         self, lines: list[list[int]], code: str | None, customer: int | None
@@ -229,11 +274,25 @@ class Operations:
 
     def _run_sale(self, op: Op) -> tuple[dict[str, str], bool]:
         account = op["account"]
-        if account is None:
-            payment = PaymentDraft(
-                uuid.UUID(hex=op["payment_uuid"]), PaymentKind.CASH, op["total"], op["tendered"]
+        payments: tuple[PaymentDraft, ...] = ()
+        gift = op.get("gift_card")
+        cash = op["total"]
+        if gift is not None:  # part paid by a gift card, the rest in cash
+            payments = (
+                PaymentDraft(
+                    uuid.UUID(hex=op["gift_payment_uuid"]),
+                    PaymentKind.GIFT_CARD,
+                    gift[1],
+                    gift_card_code=gift[0],
+                ),
             )
-        else:
+            cash -= gift[1]
+        if account is None and cash > 0:
+            payment = PaymentDraft(
+                uuid.UUID(hex=op["payment_uuid"]), PaymentKind.CASH, cash, op["tendered"]
+            )
+            payments += (payment,)
+        elif account is not None:
             payment = PaymentDraft(
                 uuid.UUID(hex=op["payment_uuid"]),
                 PaymentKind.ACCOUNT,
@@ -241,15 +300,18 @@ class Operations:
                 account_number=account[1],
                 pin=ACCOUNT_PIN,
             )
+            payments += (payment,)
+        card_line = op.get("gift_card_line")
         draft = SaleDraft(
             sale_uuid=uuid.UUID(hex=op["sale_uuid"]),
             lines=tuple(
                 DraftLine(no, pid, qty) for no, (pid, qty) in enumerate(op["lines"], start=1)
             ),
-            payments=(payment,),
+            payments=payments,
             coupon_codes=(op["coupon"],) if op["coupon"] else (),
             customer_account_id=account[0] if account else None,
             expected_total_minor=op["total"],
+            gift_cards=(GiftCardLine(card_line),) if card_line else (),
         )
         placed = self.backend.sales.place_order(self.cashier, draft)
         if placed.total_minor != op["total"] or placed.status != OrderStatus.FULFILLED.value:

@@ -131,6 +131,7 @@ GOOD = {
     "customer_id": "1",  # customer export|erase ID (issue #19)
     "reason": "asked by the customer",
     "rate": "19",  # tax add NAME RATE, tax set --rate (issue #18)
+    "code": "GC-2345-6789-ABCD-EFGH",  # giftcard balance CODE (issue #19): a card no shop sold
 }
 FILES = {"backup": "new-backup.sqlite3", "restore": "no-backup.sqlite3"}
 KINDS = {

@@ -63,6 +63,7 @@ def test_groups_values_and_bounds_are_shown(
         "Printer and drawer",
         "Security",
         "Customer accounts",
+        "Gift cards",
         "Region and time",
     ]
     cap = page.fields["orders.discount_cap_bp"]

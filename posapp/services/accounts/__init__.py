@@ -4,6 +4,7 @@ The package's face (see docs/ARCHITECTURE.md); the edges use ``Backend.accounts`
 """
 
 from posapp.services.accounts.api import AccountsApi
+from posapp.services.accounts.core import shop as shop_ledger_account
 from posapp.services.accounts.dto import (
     MOVEMENT_LABELS,
     STATUS_LABELS,
@@ -20,6 +21,7 @@ from posapp.services.accounts.dto import (
     WithdrawalRules,
     movement_label,
 )
+from posapp.services.accounts.ledger import Leg, post
 from posapp.services.accounts.manage import (
     ApprovalRequiredError,
     WrongPinError,
@@ -50,6 +52,7 @@ __all__ = [
     "AccountRow",
     "AccountsApi",
     "ApprovalRequiredError",
+    "Leg",
     "MovementDTO",
     "MovementKind",
     "MovementPage",
@@ -68,7 +71,9 @@ __all__ = [
     "open_account",
     "pay_from_account",
     "phone_digits",
+    "post",
     "refund_to_account",
+    "shop_ledger_account",
     "statement",
     "till_cash_delta",
 ]

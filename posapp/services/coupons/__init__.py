@@ -5,7 +5,7 @@ The package's face (see docs/ARCHITECTURE.md); the edges use ``Backend.coupons``
 
 from posapp.services.coupons.api import CouponsApi
 from posapp.services.coupons.campaigns import create_campaign, end_due_campaigns
-from posapp.services.coupons.codes import MAX_GROUPS, MIN_GROUPS, PREFIX_MAX
+from posapp.services.coupons.codes import ALPHABET, MAX_GROUPS, MIN_GROUPS, PREFIX_MAX, new_codes
 from posapp.services.coupons.dto import (
     FIXED,
     KINDS,
@@ -60,6 +60,7 @@ from posapp.services.coupons.report_model import (
 )
 
 __all__ = [
+    "ALPHABET",
     "FIXED",
     "KINDS",
     "MAX_GROUPS",
@@ -106,6 +107,7 @@ __all__ = [
     "end_due_campaigns",
     "generate_codes",
     "mask_code",
+    "new_codes",
     "parse_percent_bp",
     "percent_text",
     "quote_coupon",

@@ -1,5 +1,10 @@
 """Customers: the people the shop sells to; a prepaid/credit account is something one may have.
 
+Gift cards (:mod:`posapp.services.customers.giftcards`, issue #19) live in this package, on the
+customers' floor (above accounts and coupons, below sales), as a system of their own with their
+own facade (``Backend.giftcards``); they are a subpackage rather than a twelfth-plus-one package
+of ``services/`` (at most 12 live there), and this face re-exports what other systems use.
+
 The package's face (see docs/ARCHITECTURE.md); the edges use ``Backend.customers``.
 """
 
@@ -15,6 +20,25 @@ from posapp.services.customers.dto import (
     HistoryEntry,
 )
 from posapp.services.customers.export import FORMATS, as_csv, as_json, export_customer
+from posapp.services.customers.giftcards import (
+    CardFigures,
+    GiftCardDTO,
+    GiftCardLimits,
+    GiftCardRefused,
+    GiftCardsApi,
+    IssuedCard,
+    card_balance,
+    card_figures,
+    card_key,
+    card_limits,
+    check_card_amount,
+    gift_card_limits,
+    issue_card,
+    order_cards,
+    redeem_card,
+    refund_to_card,
+    reload_card,
+)
 from posapp.services.customers.manage import ERASED_NAME, erase_customer, register_customer
 from posapp.services.customers.queries import customer_cursor, history_cursor, search_customers
 from posapp.services.customers.validation import clean_name
@@ -22,6 +46,7 @@ from posapp.services.customers.validation import clean_name
 __all__ = [
     "ERASED_NAME",
     "FORMATS",
+    "CardFigures",
     "CustomerAccountRef",
     "CustomerCursor",
     "CustomerDTO",
@@ -29,15 +54,31 @@ __all__ = [
     "CustomerExport",
     "CustomerRow",
     "CustomersApi",
+    "GiftCardDTO",
+    "GiftCardLimits",
+    "GiftCardRefused",
+    "GiftCardsApi",
     "HistoryCursor",
     "HistoryEntry",
+    "IssuedCard",
     "as_csv",
     "as_json",
+    "card_balance",
+    "card_figures",
+    "card_key",
+    "card_limits",
+    "check_card_amount",
     "clean_name",
     "customer_cursor",
     "erase_customer",
     "export_customer",
+    "gift_card_limits",
     "history_cursor",
+    "issue_card",
+    "order_cards",
+    "redeem_card",
+    "refund_to_card",
     "register_customer",
+    "reload_card",
     "search_customers",
 ]

@@ -60,6 +60,9 @@ class EscposPrinter(Protocol):
     def barcode(self, code: str, bc: str, *args: Any, **kwargs: Any) -> None:  # noqa: D102
         ...
 
+    def qr(self, content: str, *args: Any, **kwargs: Any) -> None:  # noqa: D102
+        ...
+
     def cut(self, mode: str = "FULL", feed: bool = True) -> None:  # noqa: D102
         ...
 

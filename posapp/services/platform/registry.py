@@ -85,15 +85,16 @@ T = TypeVar("T")
 _log = logging.getLogger(__name__)
 _MISSING: Final = object()
 
-PROFILE, REGISTER, HARDWARE, SECURITY, ACCOUNTS, CLOCK = (
+PROFILE, REGISTER, HARDWARE, SECURITY, ACCOUNTS, GIFT_CARDS, CLOCK = (
     "Shop profile",
     "Register",
     "Printer and drawer",
     "Security",
     "Customer accounts",
+    "Gift cards",
     "Region and time",
 )
-GROUPS: Final = (PROFILE, REGISTER, HARDWARE, SECURITY, ACCOUNTS, CLOCK)
+GROUPS: Final = (PROFILE, REGISTER, HARDWARE, SECURITY, ACCOUNTS, GIFT_CARDS, CLOCK)
 """The groups in the order the Settings page shows them."""
 
 
@@ -174,6 +175,16 @@ WITHDRAWAL_APPROVAL = MoneySpec("accounts.withdrawal_approval_minor", ACCOUNTS,
                                 "Withdrawal approval above",
                                 "Withdrawals from a customer account above this amount need a "
                                 "manager.", 20_000, minimum=0, maximum=100_000_000)  # fmt: skip
+GIFT_CARD_MIN = MoneySpec("giftcards.min_minor", GIFT_CARDS, "Smallest gift card",
+                          "The least a gift card may be sold or reloaded for.", 500,
+                          minimum=1, maximum=100_000_000)  # fmt: skip
+GIFT_CARD_MAX = MoneySpec("giftcards.max_minor", GIFT_CARDS, "Largest gift card",
+                          "The most a gift card may be sold for, and the most it may hold "
+                          "after a reload.", 50_000, minimum=1,
+                          maximum=100_000_000)  # fmt: skip
+GIFT_CARD_EXPIRY_MONTHS = IntSpec("giftcards.expiry_months", GIFT_CARDS, "Gift cards expire after",
+                                  "Months a sold gift card can be spent (0: never expires).",
+                                  0, minimum=0, maximum=240, unit="months")  # fmt: skip
 SHOP_TIMEZONE = ZoneSpec("shop_timezone", CLOCK, "Time zone",
                          "The shop's time zone for receipts, reports and days; empty uses this "
                          "computer's.", "")  # fmt: skip
@@ -192,7 +203,8 @@ SETTINGS: Final[tuple[AnySpec, ...]] = (
     DISCOUNT_CAP_BP, CARD_DETAILS, DENOMINATIONS, SCALE_PREFIXES, SCALE_ITEM_DIGITS, SCALE_VALUE,
     SCALE_VALUE_DIGITS, SCALE_DECIMALS, RECEIPT_PRINTER, DRAWER_KICK,
     IDLE_LOCK_MINUTES, LOCKOUT_ATTEMPTS, LOCKOUT_MINUTES,
-    WITHDRAWAL_APPROVAL, SHOP_TIMEZONE, SHOP_LOCALE, FIRST_DAY,
+    WITHDRAWAL_APPROVAL, GIFT_CARD_MIN, GIFT_CARD_MAX, GIFT_CARD_EXPIRY_MONTHS,
+    SHOP_TIMEZONE, SHOP_LOCALE, FIRST_DAY,
 )  # fmt: skip
 """Every setting, in the order the Settings page and ``posapp settings list`` show them."""
 

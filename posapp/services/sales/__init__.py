@@ -14,6 +14,7 @@ from posapp.services.sales.dto import (
     CouponQuoteDTO,
     CustomerDTO,
     DraftLine,
+    GiftCardLine,
     ManagerApproval,
     ParkedCart,
     ParkedLine,
@@ -67,7 +68,13 @@ from posapp.services.sales.public import (
     price_basket,
 )
 from posapp.services.sales.queries import order_detail
-from posapp.services.sales.receipt import ReceiptModel, ReceiptRow, percent, receipt_model
+from posapp.services.sales.receipt import (
+    GiftCardSlip,
+    ReceiptModel,
+    ReceiptRow,
+    percent,
+    receipt_model,
+)
 from posapp.services.sales.receipt_email import EmailedReceipt, receipt_text
 from posapp.services.sales.report import sales_summary
 from posapp.services.sales.returns import return_items
@@ -116,6 +123,8 @@ __all__ = [
     "DiscountKind",
     "DraftLine",
     "EmailedReceipt",
+    "GiftCardLine",
+    "GiftCardSlip",
     "ManagerApproval",
     "MarginRow",
     "MethodTotal",

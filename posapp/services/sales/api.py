@@ -19,6 +19,7 @@ from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from posapp.services.customers import card_balance, card_limits
 from posapp.services.platform import registry, zone
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import DatabaseError
@@ -111,6 +112,11 @@ class SalesApi(Facade):
     parked = reads(parking.parked_sales)
     resume = writes(parking.resume_sale)
     discard_parked = writes(parking.discard_parked)
+    # Gift cards as the register asks about them (the balance key, the tender, the amount's
+    # limits); selling and spending them is part of place_order. The same use cases are
+    # ``Backend.giftcards`` for the other edges.
+    gift_card = reads(card_balance)
+    gift_card_limits = reads(card_limits)
 
     # --- orders -----------------------------------------------------------------------------
 

@@ -31,6 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from posapp.events import OrderPlaced
 from posapp.models import Order, OrderStatus, Payment, User
 from posapp.money import format_money
+from posapp.services.customers import card_key
 from posapp.services.notifications import enqueue_order_status_email
 from posapp.services.platform.audit import AuditRecord
 from posapp.services.platform.dto import UserDTO
@@ -39,6 +40,7 @@ from posapp.services.platform.fastsql import Prepared
 from posapp.services.platform.text import clean_text
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.sales.card_rules import card_rules, require_card_details
+from posapp.services.sales.checkout_giftcards import card_lines_minor, check_card_lines, sell_cards
 from posapp.services.sales.checkout_pricing import PricedSale, price_sale
 from posapp.services.sales.checkout_rows import (
     SaleContext,
@@ -105,7 +107,7 @@ class PaymentIncompleteError(ValidationError):
 
 def _check_draft(draft: SaleDraft) -> SaleDraft:
     """Return the draft with cleaned texts; refuse malformed input before touching the database."""
-    if not draft.lines:
+    if not draft.lines and not draft.gift_cards:
         raise ValidationError("The sale has no items.")
     numbers = [line.line_no for line in draft.lines]
     if len(set(numbers)) != len(numbers):
@@ -132,6 +134,7 @@ def _check_draft(draft: SaleDraft) -> SaleDraft:
         expected_total_minor=draft.expected_total_minor,
         note=note,
         pickup=draft.pickup,
+        gift_cards=check_card_lines(draft),
     )
 
 
@@ -164,6 +167,14 @@ def _check_payment(payment: PaymentDraft) -> PaymentDraft:
             0,
             account_number=payment.account_number,
             pin=payment.pin,
+        )
+    if method is PaymentKind.GIFT_CARD:
+        return PaymentDraft(
+            payment.payment_uuid,
+            method,
+            payment.amount_minor,
+            0,
+            gift_card_code=card_key(payment.gift_card_code),
         )
     if payment.card_reference or payment.card_last4:
         raise ValidationError("A cash payment has no card details.")
@@ -199,6 +210,7 @@ def place_order(uow: UnitOfWork, actor: UserDTO, draft: SaleDraft) -> PlacedOrde
         ApprovalRequiredError: a price override or a discount above the cap without approval.
         InsufficientStockError: a product is short; the message names it and what is left.
         CouponRefused: a coupon cannot be used (the reason says why).
+        GiftCardRefused: a gift card cannot be sold, reloaded or spent (the reason says why).
         PriceChangedError: the total differs from ``expected_total_minor``.
         PaymentIncompleteError: payments given that do not cover the total.
         TillClosedError: no till is open on this register.
@@ -263,14 +275,18 @@ def write_sale(
     """
     customer_id = order_customer(uow, draft.customer_account_id, draft.customer_id)
     cart = priced.cart
-    if draft.expected_total_minor is not None and draft.expected_total_minor != cart.total_minor:
-        raise PriceChangedError(draft.expected_total_minor, cart.total_minor)
+    cards = card_lines_minor(draft)  # gift cards sold: in the total, not in the cart's sales
+    total = cart.total_minor + cards
+    if draft.expected_total_minor is not None and draft.expected_total_minor != total:
+        raise PriceChangedError(draft.expected_total_minor, total)
+    if cards and not draft.payments:
+        raise ValidationError("A gift card is sold only on a sale paid at once.")
     tenders = _tenders(draft.payments)
-    settlement = settle(cart.total_minor, tenders)
+    settlement = settle(total, tenders)
     if draft.payments and not settlement.complete:
         raise PaymentIncompleteError(
             f"The payments cover {format_money(settlement.paid_minor)} of "
-            f"{format_money(cart.total_minor)}: take the rest before completing the sale."
+            f"{format_money(total)}: take the rest before completing the sale."
         )
     now = uow.now()
     paid = bool(draft.payments)
@@ -293,13 +309,14 @@ def write_sale(
             "till_session_id": seller.till_id,
             "status": status.value,
             "pickup": draft.pickup,
-            "subtotal_minor": cart.subtotal_minor,
+            "subtotal_minor": cart.subtotal_minor + cards,
             "discount_minor": cart.discount_minor,
             "coupon_minor": cart.coupon_minor,
             "tax_minor": cart.tax_minor,
-            "total_minor": cart.total_minor,
-            "paid_minor": cart.total_minor if paid else 0,
+            "total_minor": total,
+            "paid_minor": total if paid else 0,
             "refunded_minor": 0,
+            "gift_card_minor": cards,
             "note": draft.note,
             "placed_at": now,
             "paid_at": now if paid else None,
@@ -314,7 +331,8 @@ def write_sale(
     costs = take_sale_stock(uow, ctx, draft)
     insert_lines(uow, ctx, priced, costs)
     redeem_coupons(uow, ctx, draft, priced)
-    uow.record(OrderPlaced(order_id, number, store_id, cart.total_minor, now))
+    sell_cards(uow, ctx, draft.sale_uuid, draft)
+    uow.record(OrderPlaced(order_id, number, store_id, total, now))
     changes = [(OrderStatus.DRAFT, OrderStatus.PLACED)]
     change = 0
     if paid:
@@ -328,10 +346,8 @@ def write_sale(
         enqueue_order_status_email(uow, order_id, OrderStatus.PLACED.value)
         if status is OrderStatus.READY:  # paid for pickup: ready at once
             enqueue_order_status_email(uow, order_id, OrderStatus.READY.value)
-    audit_placed(uow, ctx, draft, priced, status, change)
-    return PlacedOrder(
-        order_id, number, status.value, cart.total_minor, cart.total_minor if paid else 0, change
-    )
+    audit_placed(uow, ctx, draft, priced, status, change, cards)
+    return PlacedOrder(order_id, number, status.value, total, total if paid else 0, change)
 
 
 # --- paying a placed order later -----------------------------------------------------------------

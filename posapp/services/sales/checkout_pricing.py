@@ -96,6 +96,8 @@ class SaleProduct:
 
 def _load_products(uow: UnitOfWork, lines: Sequence[DraftLine]) -> dict[int, SaleProduct]:
     ids = sorted({line.product_id for line in lines})
+    if not ids:  # a sale of gift cards only
+        return {}
     rows = _select_products(len(ids)).all(
         uow.session.connection(), {f"p{n}": product_id for n, product_id in enumerate(ids)}
     )

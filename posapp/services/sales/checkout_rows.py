@@ -34,6 +34,7 @@ from posapp.models.orders import OrderCounter
 from posapp.money import allocate
 from posapp.services.accounts import pay_from_account
 from posapp.services.coupons import redeem_coupon
+from posapp.services.customers import redeem_card
 from posapp.services.platform.audit import AuditRecord
 from posapp.services.platform.errors import NotFoundError
 from posapp.services.platform.fastsql import Prepared
@@ -239,7 +240,11 @@ def redeem_coupons(uow: UnitOfWork, ctx: SaleContext, draft: SaleDraft, priced: 
 
 
 def write_payments(uow: UnitOfWork, ctx: SaleContext, payments: Sequence[PaymentDraft]) -> int:
-    """Write the payments; an account payment goes through the accounts service first."""
+    """Write the payments (the account's and the gift card's through their own systems).
+
+    An account payment goes through the accounts service first, a gift card payment through
+    the gift cards system once its row is written.
+    """
     change_total = 0
     for payment in payments:
         tender = Tender(str(payment.method), payment.amount_minor, payment.tendered_minor)
@@ -270,6 +275,18 @@ def write_payments(uow: UnitOfWork, ctx: SaleContext, payments: Sequence[Payment
         inserted = _INSERT_PAYMENT.one(uow.session.connection(), values)
         assert inserted is not None  # RETURNING gives the new row's id
         payment_id = int(inserted[0])
+        if payment.method is PaymentKind.GIFT_CARD:
+            # The card's balance moves after the payment row exists (the movement names it).
+            redeem_card(
+                uow,
+                code=payment.gift_card_code,
+                amount_minor=payment.amount_minor,
+                key=payment.payment_uuid,
+                order_id=ctx.order_id,
+                payment_id=payment_id,
+                user_id=ctx.user_id,
+                till_id=ctx.till_id,
+            )
         change_total += tender.change_minor
         uow.record(
             PaymentConfirmed(
@@ -335,13 +352,14 @@ def audit_placed(
     priced: PricedSale,
     status: OrderStatus,
     change: int,
+    cards_minor: int = 0,
 ) -> None:
     """Audit the sale, and each price override and discount with who approved it."""
     cart = priced.cart
     after: dict[str, object] = {
         "number": ctx.number,
         "status": status.value,
-        "total_minor": cart.total_minor,
+        "total_minor": cart.total_minor + cards_minor,
         "lines": len(draft.lines),
         "payments": [[str(p.method), p.amount_minor] for p in draft.payments],
     }
@@ -351,6 +369,8 @@ def audit_placed(
         after["discount_minor"] = cart.discount_minor
     if cart.coupon_minor:
         after["coupon_minor"] = cart.coupon_minor
+    if cards_minor:
+        after["gift_card_minor"] = cards_minor
     uow.audit(AuditRecord("order.placed", ctx.user_id, "order", ctx.order_id, after=after))
     for line in draft.lines:
         granted = priced.overrides.get(line.line_no)

@@ -125,6 +125,7 @@ class PaymentKind(enum.StrEnum):
     CASH = "cash"
     CARD = "card"
     ACCOUNT = "account"
+    GIFT_CARD = "gift_card"
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +150,7 @@ class PaymentDraft:
     """A payment of a sale. ``payment_uuid`` is fixed when the tender is taken, for retries.
 
     Card: only the terminal's approval reference and the last four digits. Account: the account
-    number and the holder's PIN (never stored).
+    number and the holder's PIN (never stored). Gift card: the card's code as typed or scanned.
     """
 
     payment_uuid: uuid.UUID
@@ -160,6 +161,19 @@ class PaymentDraft:
     card_last4: str = ""
     account_number: str = ""
     pin: str = field(default="", repr=False)
+    gift_card_code: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class GiftCardLine:
+    """A gift card sold on the sale (``reload_code`` empty) or an existing card reloaded.
+
+    Not a product line: it has no stock, tax, discount or coupon; its amount is in the order's
+    total (the customer pays it) and never in its sales (a liability until the card is spent).
+    """
+
+    amount_minor: int
+    reload_code: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +197,7 @@ class SaleDraft:
     pickup: bool = False
     customer_id: int | None = None
     """The customer (the person) the sale is made to; with an account, the account's customer."""
+    gift_cards: tuple[GiftCardLine, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,11 @@ def _line(printer: EscposPrinter, text: str) -> None:
 def print_receipt(
     printer: EscposPrinter, model: ReceiptModel, *, width: int = 42, cut: bool = True
 ) -> None:
-    """Print ``model`` on ``printer``: store name large, the body, the order number's barcode."""
+    """Print ``model`` on ``printer``: store name large, the body, the order number's barcode.
+
+    A gift card sold on the sale is in the body (title, code, balance, validity) and its code
+    is printed again under the barcode as a QR code.
+    """
     lines = receipt_text(model, width)
     printer.set(align="center", bold=True, double_height=True, double_width=True)
     _line(printer, model.store_name[: width // 2])
@@ -39,5 +43,11 @@ def print_receipt(
             printer.set(bold=False)
     # python-escpos' CODE128 wants the code set as a "{B" prefix.
     printer.barcode("{B" + model.barcode, "CODE128", function_type="B", height=64, width=2)
+    for card in model.gift_cards:  # the card's code as a QR code, to scan at the till
+        printer.set(align="center")
+        _line(printer, f"{card.title} {card.code}")
+        # The printer's own QR command: no image, nothing to know about the paper's width.
+        printer.qr(card.code, size=6, native=True)
+        printer.set(align="left")
     if cut:
         printer.cut()

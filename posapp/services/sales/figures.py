@@ -20,6 +20,9 @@ LIVE = Order.status != OrderStatus.CANCELLED.value
 def order_totals(uow: UnitOfWork, *where: ColumnElement[bool]) -> tuple[int, ...]:
     """Count and sum the orders matching ``where`` (cancelled ones only counted).
 
+    Gift cards sold on the orders are in their subtotal and total but are no sale (a liability
+    until spent): gross and sales leave them out.
+
     Returns:
         Orders sold, orders cancelled, then the sold ones' gross, discount, coupon, tax and
         sales, in minor units.
@@ -28,11 +31,11 @@ def order_totals(uow: UnitOfWork, *where: ColumnElement[bool]) -> tuple[int, ...
         select(
             func.count(Order.id).filter(LIVE),
             func.count(Order.id).filter(~LIVE),
-            func.coalesce(func.sum(Order.subtotal_minor).filter(LIVE), 0),
+            func.coalesce(func.sum(Order.subtotal_minor - Order.gift_card_minor).filter(LIVE), 0),
             func.coalesce(func.sum(Order.discount_minor).filter(LIVE), 0),
             func.coalesce(func.sum(Order.coupon_minor).filter(LIVE), 0),
             func.coalesce(func.sum(Order.tax_minor).filter(LIVE), 0),
-            func.coalesce(func.sum(Order.total_minor).filter(LIVE), 0),
+            func.coalesce(func.sum(Order.total_minor - Order.gift_card_minor).filter(LIVE), 0),
         ).where(*where)
     ).one()
     return tuple(int(value) for value in row)

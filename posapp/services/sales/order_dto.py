@@ -9,10 +9,14 @@ import enum
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from posapp.services.sales.dto import CustomerDTO, ManagerApproval, StoreHeader
 from posapp.services.sales.pricing import TaxRow
 from posapp.units import line_amount
+
+if TYPE_CHECKING:
+    from posapp.services.customers import IssuedCard
 
 # --- orders ------------------------------------------------------------------------------------
 
@@ -190,6 +194,12 @@ class OrderDetail:
     coupons: tuple[AppliedCouponDTO, ...]
     returns: tuple[ReturnDTO, ...]
     taxes: tuple[TaxRow, ...]
+    gift_card_minor: int = 0
+    """Gift cards sold or reloaded on the order (in the total, not in sales)."""
+    gift_cards: tuple[IssuedCard, ...] = ()
+    """The cards sold or reloaded: whole codes for the cashier who sold them and for staff who
+    manage coupons, masked like coupon codes for everyone else (a reprint must not hand a
+    card's code to another cashier)."""
     web_contact: str = ""
     """For a web order: the customer's name, email and phone as they gave them."""
     actions: tuple[str, ...] = ()

@@ -32,7 +32,12 @@ from posapp.services.coupons import release_redemptions
 from posapp.services.notifications import enqueue_order_status_email
 from posapp.services.platform.audit import AuditRecord
 from posapp.services.platform.dto import UserDTO
-from posapp.services.platform.errors import NotFoundError, ServiceError, ValidationError
+from posapp.services.platform.errors import (
+    ConflictError,
+    NotFoundError,
+    ServiceError,
+    ValidationError,
+)
 from posapp.services.platform.text import clean_text
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.sales.dto import ManagerApproval
@@ -281,6 +286,12 @@ def cancel_order(
         user = authorize(uow, actor, Permission.SELL)
         order = lock_order(uow, order_id)
         check_move(order, S.CANCELLED)
+        if order.gift_card_minor:
+            # The card sold may be spent already, at another till: goods are returned instead.
+            raise ConflictError(
+                f"Order {order.number} sold a gift card, so it cannot be cancelled: "
+                "return its goods instead (the card keeps its balance)."
+            )
         granted = grant(
             uow, actor, user, Permission.VOID, approval, "Cancelling an order needs a manager."
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select, tuple_
@@ -24,6 +25,7 @@ from posapp.models import (
 )
 from posapp.models.orders import OrderReturn, OrderReturnLine
 from posapp.services.coupons import mask_code
+from posapp.services.customers import IssuedCard, order_cards
 from posapp.services.platform.dto import UserDTO, from_row
 from posapp.services.platform.errors import NotFoundError
 from posapp.services.platform.like import LIKE_ESCAPE, after_prefix, starts_with
@@ -180,7 +182,7 @@ def order_detail(uow: UnitOfWork, actor: UserDTO, order_id: int) -> OrderDetail:
         order = uow.session.get(Order, order_id)
         if order is None:
             raise NotFoundError(f"No order {order_id}.")
-        return _detail(uow, order, permissions_of(user.role))
+        return _detail(uow, order, permissions_of(user.role), user.id)
 
 
 def find_order(uow: UnitOfWork, actor: UserDTO, number: str) -> OrderDetail:
@@ -195,7 +197,7 @@ def find_order(uow: UnitOfWork, actor: UserDTO, number: str) -> OrderDetail:
         order = uow.session.scalar(select(Order).where(Order.number == text))
         if order is None:
             raise NotFoundError(f"No order numbered {text or '(empty)'}.")
-        return _detail(uow, order, permissions_of(user.role))
+        return _detail(uow, order, permissions_of(user.role), user.id)
 
 
 def _names(uow: UnitOfWork, ids: Sequence[int | None]) -> dict[int, str]:
@@ -208,7 +210,9 @@ def _names(uow: UnitOfWork, ids: Sequence[int | None]) -> dict[int, str]:
     return {int(i): _person(full, name) for i, full, name in rows}
 
 
-def _detail(uow: UnitOfWork, order: Order, permissions: frozenset[Permission]) -> OrderDetail:
+def _detail(
+    uow: UnitOfWork, order: Order, permissions: frozenset[Permission], viewer_id: int
+) -> OrderDetail:
     session = uow.session
     store = session.get(Store, order.store_id)
     assert store is not None  # a foreign key
@@ -289,18 +293,34 @@ def _detail(uow: UnitOfWork, order: Order, permissions: frozenset[Permission]) -
         coupons=_coupons(uow, order.id, whole=Permission.MANAGE_COUPONS in permissions),
         returns=_returns(uow, returns, {line.id: line for line in lines}, names),
         taxes=_taxes(lines),
+        gift_cards=_gift_cards(uow, order, permissions, viewer_id),
         web_contact=_web_contact(uow, order.id),
-        actions=allowed_actions(
-            order.status,
-            order.pickup,
-            permissions,
-            unpaid=order.paid_at is None
-            and any(
-                h.from_status == OrderStatus.PLACED and h.to_status == OrderStatus.READY
-                for h in history
-            ),
+        actions=tuple(
+            action
+            for action in allowed_actions(
+                order.status,
+                order.pickup,
+                permissions,
+                unpaid=order.paid_at is None
+                and any(
+                    h.from_status == OrderStatus.PLACED and h.to_status == OrderStatus.READY
+                    for h in history
+                ),
+            )
+            # An order that sold a gift card is never cancelled (the card may be spent).
+            if not (action == "cancel" and order.gift_card_minor)
         ),
     )
+
+
+def _gift_cards(
+    uow: UnitOfWork, order: Order, permissions: frozenset[Permission], viewer_id: int
+) -> tuple[IssuedCard, ...]:
+    """The cards sold on the order: whole for their seller and coupon managers, else masked."""
+    cards = order_cards(uow, order.id)
+    if order.cashier_id == viewer_id or Permission.MANAGE_COUPONS in permissions:
+        return cards
+    return tuple(replace(card, code=mask_code(card.code)) for card in cards)
 
 
 def _web_contact(uow: UnitOfWork, order_id: int) -> str:

@@ -10,16 +10,33 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
 
 from posapp import formats
 from posapp.services.platform.dto import ShopProfile
 from posapp.services.sales.order_dto import OrderDetail, OrderLineDTO, PaymentDTO
 from posapp.units import format_quantity, per_unit
 
-__all__ = ["ReceiptModel", "ReceiptRow", "TaxLine", "percent", "receipt_model", "receipt_text"]
+if TYPE_CHECKING:
+    from posapp.services.customers import IssuedCard
 
-METHOD_NAMES = {"cash": "Cash", "card": "Card", "account": "Customer account"}
+__all__ = [
+    "GiftCardSlip",
+    "ReceiptModel",
+    "ReceiptRow",
+    "TaxLine",
+    "percent",
+    "receipt_model",
+    "receipt_text",
+]
+
+METHOD_NAMES = {
+    "cash": "Cash",
+    "card": "Card",
+    "account": "Customer account",
+    "gift_card": "Gift card",
+}
 STANDARD_FOOTER = ("Thank you for shopping with us!", "Keep this receipt for returns.")
 LINE_WIDTH = 42
 """Characters on a line of an 80 mm roll: the shop's own texts are wrapped to it."""
@@ -45,6 +62,16 @@ class TaxLine:
 
 
 @dataclass(frozen=True, slots=True)
+class GiftCardSlip:
+    """A gift card sold or reloaded on the sale: its code (and QR code) and what it holds."""
+
+    title: str
+    code: str
+    balance: str
+    valid: str
+
+
+@dataclass(frozen=True, slots=True)
 class ReceiptModel:
     """Everything a receipt prints, as text."""
 
@@ -66,6 +93,8 @@ class ReceiptModel:
     """The shop's legal name, address and VAT number, at the very bottom."""
     logo: bytes = field(default=b"", repr=False)
     """The shop's logo (PNG) above the store's name on the PDF (``b""``: none)."""
+    gift_cards: tuple[GiftCardSlip, ...] = ()
+    """The gift cards sold or reloaded: printed with their code and a QR code of it."""
 
 
 def money(minor: int) -> str:
@@ -169,6 +198,10 @@ def receipt_model(
     if order.customer is not None:
         meta.append(ReceiptRow(f"Customer {order.customer.holder_name}"))
     items = [row for line in order.lines for row in _item_rows(line)]
+    items += [
+        ReceiptRow(f"Gift card {'reload' if card.reload else '(new)'}", money(card.amount_minor))
+        for card in order.gift_cards
+    ]
     totals = _total_rows(order)
     taxes = tuple(
         TaxLine(
@@ -207,7 +240,18 @@ def receipt_model(
         header=wrapped(shop.receipt_header),
         legal=tuple(line for text in shop.lines for line in wrapped(text)),
         logo=shop.logo,
+        gift_cards=tuple(_slip(card, zone) for card in order.gift_cards),
     )
+
+
+def _slip(card: IssuedCard, zone: tzinfo | None) -> GiftCardSlip:
+    valid = "No expiry"
+    if card.expires_at is not None:
+        # Stored as the start of the first day it no longer works; printed as the last day.
+        last = card.expires_at.astimezone(zone) - timedelta(microseconds=1)
+        valid = f"Valid until {last.strftime('%Y-%m-%d')}"
+    title = "GIFT CARD RELOADED" if card.reload else "GIFT CARD"
+    return GiftCardSlip(title, card.code, f"Balance {money(card.balance_minor)}", valid)
 
 
 def _pair(left: str, right: str, width: int) -> str:
@@ -243,6 +287,10 @@ def receipt_text(model: ReceiptModel, width: int = 42) -> list[str]:
         out.append(_pair("Tax", "Net      Tax    Gross", width))
         for tax in model.taxes:
             out.append(_pair(tax.rate, f"{tax.net:>8} {tax.tax:>7} {tax.gross:>8}", width))
+    for card in model.gift_cards:
+        out.append(rule)
+        out += [card.title.center(width).rstrip(), card.code.center(width).rstrip()]
+        out += [card.balance.center(width).rstrip(), card.valid.center(width).rstrip()]
     out.append(rule)
     out += [line.center(width).rstrip() for line in model.footer]
     if model.legal:

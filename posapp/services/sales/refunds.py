@@ -1,5 +1,8 @@
 """Money back on an order: refund payments to the tenders it was paid with, or to an account.
 
+A gift card payment is refunded to the card it spent
+(:func:`posapp.services.customers.giftcards.refund_to_card`).
+
 Used by cancelling (:mod:`posapp.services.sales.orders`) and by returns
 (:mod:`posapp.services.sales.returns`), inside their unit of work.
 """
@@ -16,6 +19,7 @@ from posapp.events import PaymentConfirmed
 from posapp.models import Order, Payment
 from posapp.money import format_money
 from posapp.services.accounts import refund_to_account
+from posapp.services.customers import refund_to_card
 from posapp.services.platform.errors import ConflictError, ServiceError
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.sales.tills import require_open_session
@@ -39,7 +43,7 @@ class Refunder:
             self.till_id = require_open_session(self.uow).id
         return self.till_id
 
-    def _write(self, method: str, amount: int, source: Payment | None, **extra: object) -> None:
+    def _write(self, method: str, amount: int, source: Payment | None, **extra: object) -> int:
         now = self.now
         till_id = self.till() if method == "cash" else self._open_till_or_none()
         payment = Payment(
@@ -58,6 +62,7 @@ class Refunder:
         self.uow.session.add(payment)
         self.uow.flush()
         self.uow.record(PaymentConfirmed(self.order.id, payment.id, method, -amount, now))
+        return payment.id
 
     def _open_till_or_none(self) -> int | None:
         if self.till_id is not None:
@@ -85,8 +90,22 @@ class Refunder:
             ledger_transaction_id=ledger_id,
         )
 
+    def to_gift_card(self, amount: int, source: Payment) -> None:
+        """Give ``amount`` back to the gift card that made payment ``source``."""
+        payment_id = self._write("gift_card", amount, source)
+        refund_to_card(
+            self.uow,
+            source_payment_id=source.id,
+            refund_payment_id=payment_id,
+            amount_minor=amount,
+            key=uuid.uuid5(self.key, f"gift_card:{source.id}"),
+            order_id=self.order.id,
+            user_id=self.user_id,
+            till_id=self._open_till_or_none(),
+        )
+
     def to_original(self, amount: int) -> list[tuple[str, int]]:
-        """Share ``amount`` over the order's payments: card and account first, cash last."""
+        """Share ``amount`` over the order's payments: card, account, gift card; cash last."""
         payments = self.uow.session.scalars(
             select(Payment).where(Payment.order_id == self.order.id).order_by(Payment.id)
         ).all()
@@ -107,6 +126,8 @@ class Refunder:
                 continue
             if source.method == "account" and source.customer_account_id is not None:
                 self.to_account(source.customer_account_id, share, source)
+            elif source.method == "gift_card":
+                self.to_gift_card(share, source)
             elif source.method == "card":
                 reference = self.card_reference or f"REFUND {source.card_reference or ''}".strip()
                 self._write(

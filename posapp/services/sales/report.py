@@ -8,8 +8,9 @@ from datetime import date, timedelta
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import aliased
 
-from posapp.models import Order, OrderLine, Payment, Store, User
+from posapp.models import GiftCardMovement, Order, OrderLine, Payment, Store, User
 from posapp.money import div_round
+from posapp.services.customers import card_figures
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import NotFoundError, ValidationError
 from posapp.services.platform.uow import UnitOfWork
@@ -76,7 +77,10 @@ def sales_summary(
         totals = order_totals(uow, *in_range)
         days: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0])
         for placed_at, total in uow.session.execute(
-            select(func.coalesce(Order.placed_at, Order.created_at), Order.total_minor)
+            select(
+                func.coalesce(Order.placed_at, Order.created_at),
+                Order.total_minor - Order.gift_card_minor,
+            )
             .where(*in_range, LIVE)
             .execution_options(yield_per=2000)
         ):
@@ -112,14 +116,18 @@ def sales_summary(
                 cashier.full_name,
                 cashier.username,
                 func.count(Order.id),
-                func.sum(Order.total_minor),
+                func.sum(Order.total_minor - Order.gift_card_minor),
             )
             .join(cashier, cashier.id == Order.cashier_id)
             .where(*in_range, LIVE)
             .group_by(cashier.id, cashier.full_name, cashier.username)
-            .order_by(func.sum(Order.total_minor).desc())
+            .order_by(func.sum(Order.total_minor - Order.gift_card_minor).desc())
         ).all()
         refunds = sum(method.refunds_minor for method in methods)
+        card_where = [GiftCardMovement.created_at >= start, GiftCardMovement.created_at < end]
+        if store_filter:
+            card_where.append(GiftCardMovement.order_id.in_(select(Order.id).where(*store_filter)))
+        cards = card_figures(uow, *card_where)
         all_days = []
         day = date_from
         while day <= date_to:
@@ -149,5 +157,8 @@ def sales_summary(
                 for full, user, n, t in cashiers
             ),
             methods=tuple(methods),
+            gift_cards_sold_count=cards.sold_count,
+            gift_cards_sold_minor=cards.sold_minor,
+            gift_cards_redeemed_minor=cards.redeemed_minor - cards.refunded_to_cards_minor,
             margin=sales_margin(uow, in_range, zone),
         )

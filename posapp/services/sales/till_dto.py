@@ -102,6 +102,11 @@ class TillReport:
     movements: tuple[CashMovementDTO, ...]
     no_sale_count: int = 0
     """How often the drawer was opened without a sale (each with its audit row)."""
+    gift_cards_sold_count: int = 0
+    gift_cards_sold_minor: int = 0
+    """Gift cards sold and reloaded: taken in, but no sale (a liability until spent)."""
+    gift_cards_redeemed_minor: int = 0
+    """Gift cards spent as a tender, less what returns gave back to cards."""
 
     @property
     def counted_minor(self) -> int | None:
@@ -236,6 +241,11 @@ class SalesReport:
     products: tuple[SalesProduct, ...]
     cashiers: tuple[SalesCashier, ...]
     methods: tuple[MethodTotal, ...]
+    gift_cards_sold_count: int = 0
+    gift_cards_sold_minor: int = 0
+    """Gift cards sold and reloaded (not in sales: a liability until spent)."""
+    gift_cards_redeemed_minor: int = 0
+    """Gift cards spent as a tender, less what returns gave back to cards."""
     margin: SalesMargin | None = None
 
     @property

@@ -30,6 +30,7 @@ from sqlalchemy.orm import aliased
 from posapp.models import (
     AuditEntry,
     CashMovement,
+    GiftCardMovement,
     Order,
     OrderLine,
     Payment,
@@ -39,6 +40,7 @@ from posapp.models import (
 )
 from posapp.money import MAX_MINOR, format_money
 from posapp.services.accounts import till_cash_delta
+from posapp.services.customers import card_figures
 from posapp.services.platform import registry
 from posapp.services.platform.audit import AuditRecord, chain_head
 from posapp.services.platform.chain_key import anchor_path
@@ -415,6 +417,7 @@ def _calculate(uow: UnitOfWork, session: TillSession, kind: str) -> TillReport:
         .group_by(OrderLine.tax_rate_bp, OrderLine.tax_included)
     ).all()
     methods = _methods(uow, Payment.till_session_id == sid)
+    cards = card_figures(uow, GiftCardMovement.till_session_id == sid)
     moves = uow.session.execute(
         select(CashMovement, User.full_name, User.username)
         .join(User, User.id == CashMovement.user_id)
@@ -469,6 +472,9 @@ def _calculate(uow: UnitOfWork, session: TillSession, kind: str) -> TillReport:
         expected_cash_minor=expected,
         movements=movements,
         no_sale_count=_no_sales(uow, sid),
+        gift_cards_sold_count=cards.sold_count,
+        gift_cards_sold_minor=cards.sold_minor,
+        gift_cards_redeemed_minor=cards.redeemed_minor - cards.refunded_to_cards_minor,
     )
 
 
@@ -484,7 +490,7 @@ def _no_sales(uow: UnitOfWork, session_id: int) -> int:
     return int(count or 0)
 
 
-_METHOD_ORDER = {"cash": 0, "card": 1, "account": 2}
+_METHOD_ORDER = {"cash": 0, "card": 1, "account": 2, "gift_card": 3}
 
 
 def _methods(uow: UnitOfWork, condition: ColumnElement[bool]) -> tuple[MethodTotal, ...]:

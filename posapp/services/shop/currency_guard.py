@@ -7,6 +7,7 @@ is any stored amount a person or a sale put there:
 - a sale, payment, refund or return (``orders``, ``payments``, ``order_returns``), a till
   session or cash movement (``till_sessions``, ``cash_movements``) or a parked sale;
 - a ledger entry or account with a balance, overdraft or withdrawal limit;
+- a gift card (sold, with its movements);
 - a coupon redemption, or a campaign with a fixed amount off, a minimum spend or a cap;
 - a product with a price or a cost, a product template with a price; stock with a value, or moved
   at one;
@@ -29,6 +30,7 @@ from posapp.models import Base
 from posapp.models.accounts import CustomerAccount, LedgerAccount, LedgerEntry
 from posapp.models.catalog import Product, ProductTemplate
 from posapp.models.coupons import CouponCampaign, CouponRedemption, DiscountKind
+from posapp.models.giftcards import GiftCard
 from posapp.models.orders import (
     CashMovement,
     Order,
@@ -62,6 +64,7 @@ _ANY_ROW: Final[Sequence[tuple[str, type[Base]]]] = (
     ("parked sales", ParkedSale),
     ("account entries", LedgerEntry),
     ("coupon redemptions", CouponRedemption),
+    ("gift cards", GiftCard),
     ("purchase orders", PurchaseOrderLine),
 )
 _SOME_ROW: Final[Sequence[tuple[str, type[Base], ColumnElement[bool]]]] = (
@@ -94,6 +97,7 @@ HELD_WITH: Final[dict[str, str]] = {
     "order_lines": "orders",
     "order_return_lines": "order_returns",
     "purchase_receipts": "purchase_order_lines",
+    "gift_card_movements": "gift_cards",
 }
 """Tables whose amounts never exist without a row of the other (checked through that one)."""
 
@@ -105,7 +109,12 @@ def guarded_tables() -> frozenset[str]:
     return frozenset(direct | {t for t, held in HELD_WITH.items() if held in direct})
 
 
-_MONEY_SETTINGS: Final = (registry.DENOMINATIONS.key, registry.WITHDRAWAL_APPROVAL.key)
+_MONEY_SETTINGS: Final = (
+    registry.DENOMINATIONS.key,
+    registry.WITHDRAWAL_APPROVAL.key,
+    registry.GIFT_CARD_MIN.key,
+    registry.GIFT_CARD_MAX.key,
+)
 
 
 def money_held(uow: UnitOfWork) -> tuple[str, ...]:

@@ -23,6 +23,7 @@ from posapp.services.sales import (
     CustomerDTO,
     Discount,
     DraftLine,
+    GiftCardLine,
     ManagerApproval,
     ParkedCart,
     ParkedLine,
@@ -87,6 +88,8 @@ class Cart:
     order_discount_approval: ManagerApproval | None = None
     coupons: list[CouponQuoteDTO] = field(default_factory=list)
     note: str = ""
+    gift_cards: list[GiftCardLine] = field(default_factory=list)
+    """Gift cards sold or reloaded on the sale (Ctrl+G): not lines, but in the total."""
     _next_no: int = 1
     _priced: PricedCart | None = None
 
@@ -94,8 +97,13 @@ class Cart:
 
     @property
     def empty(self) -> bool:
-        """Whether the sale has no lines."""
-        return not self.lines
+        """Whether the sale has no lines (and no gift card)."""
+        return not self.lines and not self.gift_cards
+
+    @property
+    def total_minor(self) -> int:
+        """What the customer pays: the priced lines and the gift cards."""
+        return self.priced().total_minor + sum(card.amount_minor for card in self.gift_cards)
 
     @property
     def item_count(self) -> int:
@@ -306,13 +314,23 @@ class Cart:
             order_discount_approval=self.order_discount_approval,
             coupon_codes=tuple(quote.code for quote in self.coupons),
             customer_account_id=self.customer.id if self.customer else None,
-            expected_total_minor=self.priced().total_minor,
+            expected_total_minor=self.total_minor,
             note=self.note,
             customer_id=self.person.id if self.person else None,
+            gift_cards=tuple(self.gift_cards),
         )
 
     def parked(self) -> ParkedCart:
-        """The sale as it is parked (approvals are left out on purpose)."""
+        """The sale as it is parked (approvals are left out on purpose).
+
+        Raises:
+            ValidationError: the sale sells a gift card (a card is sold and paid at once).
+        """
+        if self.gift_cards:
+            raise ValidationError(
+                "A sale with a gift card cannot be parked: pay it, or Ctrl+G "
+                "and Ctrl+Del to take the card off first."
+            )
         return ParkedCart(
             sale_uuid=self.sale_uuid,
             lines=tuple(

@@ -510,13 +510,14 @@ class RegisterFlow:
             view.refresh_till()
             if view.till is None:
                 return None
-        total = self.cart.priced().total_minor
+        total = self.cart.total_minor  # the lines and the gift cards sold
         with one_use(
             PaymentDialog(
                 total,
                 self.submit,
                 customer_number=self.cart.customer.number if self.cart.customer else "",
                 card_rules=self._card_rules(),
+                gift_card_lookup=lambda code: view.sales.gift_card(view.user, code),
                 parent=self.parent,
             )
         ) as dialog:

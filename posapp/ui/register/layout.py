@@ -129,8 +129,8 @@ class RegisterLayout(QWidget):
 
     def _build_hint(self) -> QLabel:
         hint = QLabel(
-            "↑↓ choose a line · + / − change its quantity · 3* before a code adds three · "
-            "Tab: categories and tiles · Ctrl+P receipt · Ctrl+Shift+D customer display",
+            "↑↓ a line · + / − its quantity · 3* before a code adds three · Tab: tiles · "
+            "Ctrl+P receipt · Ctrl+G gift card · Ctrl+B balance · Ctrl+Shift+D customer display",
             self,
         )
         hint.setProperty("role", "muted")

@@ -1,6 +1,7 @@
-"""The payment dialog: cash, card, customer account or any mix, then the change in large type.
+"""The payment dialog: cash, card, account, gift card or any mix, then the change in large type.
 
-Keyboard: F1 cash, F2 card, F3 account; the amount field starts with what is left to pay;
+Keyboard: F1 cash, F2 card, F3 account, F4 gift card (its fields: ``giftcards.GiftCardTender``);
+the amount field starts with what is left to pay;
 Enter takes the tender. When the tenders cover the total the sale is placed at once (the
 ``submit`` callback); the dialog then shows the change due, Enter starts the next sale and
 Ctrl+P prints the receipt. A code scanned on the change screen lands in its "next item" field,
@@ -46,6 +47,7 @@ from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import styled
 from posapp.ui.kit.widgets import SPACING, message_label
 from posapp.ui.register.dialogs import amount_text, parse_amount
+from posapp.ui.register.giftcards import GiftCardTender, Lookup, describe_tender
 from posapp.ui.register.panels import KeyButton, no_default_buttons
 
 Submit = Callable[[tuple[PaymentDraft, ...]], PlacedOrder]
@@ -69,9 +71,11 @@ class PaymentDialog(QDialog):
         *,
         customer_number: str = "",
         card_rules: CardRules | None = None,
+        gift_card_lookup: Lookup | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self._gift_card_lookup = gift_card_lookup
         self.setObjectName("paymentDialog")
         self.card_rules = card_rules or CardRules()
         self.setWindowTitle("Payment")
@@ -118,6 +122,7 @@ class PaymentDialog(QDialog):
         column.addWidget(self.amount_edit)
         column.addWidget(self.card_row)
         column.addWidget(self.account_row)
+        column.addWidget(self.gift.row)
         column.addWidget(self.tender_list)
         column.addWidget(self.error)
         column.addLayout(actions)
@@ -145,6 +150,7 @@ class PaymentDialog(QDialog):
             PaymentKind.CASH: KeyButton("F1", "Cash", page),
             PaymentKind.CARD: KeyButton("F2", "Card", page),
             PaymentKind.ACCOUNT: KeyButton("F3", "Customer account", page),
+            PaymentKind.GIFT_CARD: KeyButton("F4", "Gift card", page),
         }
         methods = QHBoxLayout()
         for kind, button in self.method_buttons.items():
@@ -187,6 +193,7 @@ class PaymentDialog(QDialog):
         card.setContentsMargins(0, 0, 0, 0)
         card.addWidget(self.last4_edit, 1)
         card.addWidget(self.reference_edit, 3)
+        self.gift = GiftCardTender(page, self._gift_card_lookup)
         self.account_row = QWidget(page)
         account = QHBoxLayout(self.account_row)
         account.setContentsMargins(0, 0, 0, 0)
@@ -198,6 +205,7 @@ class PaymentDialog(QDialog):
             self.last4_edit,
             self.account_edit,
             self.pin_edit,
+            self.gift.code_edit,
         ):
             edit.returnPressed.connect(self._on_enter)
 
@@ -261,6 +269,7 @@ class PaymentDialog(QDialog):
             "F1": lambda: self.set_method(PaymentKind.CASH),
             "F2": lambda: self.set_method(PaymentKind.CARD),
             "F3": lambda: self.set_method(PaymentKind.ACCOUNT),
+            "F4": lambda: self.set_method(PaymentKind.GIFT_CARD),
             "F12": self.complete,
             "Ctrl+Del": self.remove_last,
             "Ctrl+P": self._on_receipt,
@@ -292,11 +301,13 @@ class PaymentDialog(QDialog):
             button.setChecked(kind is method)
         self.card_row.setVisible(method is PaymentKind.CARD)
         self.account_row.setVisible(method is PaymentKind.ACCOUNT)
+        self.gift.row.setVisible(method is PaymentKind.GIFT_CARD)
         self.amount_caption.setText(
             {
                 PaymentKind.CASH: "Cash handed over",
                 PaymentKind.CARD: "Amount on the card",
                 PaymentKind.ACCOUNT: "Amount from the account",
+                PaymentKind.GIFT_CARD: "Amount from the gift card (what is left, or its balance)",
             }[method]
         )
         if method is PaymentKind.ACCOUNT and not self.account_edit.text():
@@ -306,6 +317,8 @@ class PaymentDialog(QDialog):
             self.amount_edit.setText(typed)
             self.amount_edit.setModified(True)
         missing = self._missing_card_field() if typed else None
+        if method is PaymentKind.GIFT_CARD:
+            missing = self.gift.code_edit  # the card is scanned first, then Enter
         if missing is not None:
             missing.setFocus()
             return
@@ -352,10 +365,16 @@ class PaymentDialog(QDialog):
             return None
         try:
             amount = parse_amount(self.amount_edit.text())
-            tender = self._tender(amount, left)
+            tender = self._tender(amount, left, typed=self.amount_edit.isModified())
         except (ServiceError, MoneyError) as exc:
             self._say(str(exc))
-            details = (self.last4_edit, self.reference_edit, self.account_edit, self.pin_edit)
+            details = (
+                self.last4_edit,
+                self.reference_edit,
+                self.account_edit,
+                self.pin_edit,
+                self.gift.code_edit,
+            )
             if self.focusWidget() not in details:  # else the detail to fix has the focus
                 self.amount_edit.setFocus()
                 self.amount_edit.selectAll()
@@ -372,13 +391,15 @@ class PaymentDialog(QDialog):
             self._refresh()
         return tender
 
-    def _tender(self, amount: int, left: int) -> PaymentDraft:
+    def _tender(self, amount: int, left: int, *, typed: bool = False) -> PaymentDraft:
         key = uuid.uuid4()
         if self.method is PaymentKind.CASH:
             return PaymentDraft(key, PaymentKind.CASH, min(amount, left), amount)
         if amount > left:
             self.amount_edit.setFocus()
             raise ValidationError(f"Only {money_text(left)} is left to pay: the rest goes in cash.")
+        if self.method is PaymentKind.GIFT_CARD:
+            return self.gift.tender(key, amount, left, typed=typed)
         if self.method is PaymentKind.CARD:
             reference, last4 = self._card_details()
             return PaymentDraft(
@@ -518,4 +539,6 @@ def _describe(tender: PaymentDraft) -> str:
         return f"{text} (change {money_text(change)})" if change else text
     if tender.method is PaymentKind.CARD:
         return f"Card •••• {tender.card_last4.strip()[-4:]}  {money_text(tender.amount_minor)}"
+    if tender.method is PaymentKind.GIFT_CARD:
+        return describe_tender(tender)
     return f"Account {tender.account_number.strip()[-4:]}  {money_text(tender.amount_minor)}"

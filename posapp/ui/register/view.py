@@ -36,6 +36,7 @@ from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import styled
 from posapp.ui.register.cart import Cart
 from posapp.ui.register.flow import RegisterFlow
+from posapp.ui.register.giftcards import RegisterGiftCards
 from posapp.ui.register.layout import ACTIONS, RegisterLayout
 from posapp.ui.register.model import COLUMNS, CartTableModel
 from posapp.ui.register.scanning import read_scan
@@ -77,6 +78,7 @@ class RegisterView(RegisterLayout):
         self._minus_pressed = False
         self._minus_line: int | None = None
         self.flow = RegisterFlow(self, parent=self)
+        self.giftcards = RegisterGiftCards(self, self._dialogs)
         # Whoever focuses the register (Ctrl+3, a page switch, a closed dialog) focuses the scan
         # field: focus left on the view itself looked right and swallowed the next scan.
         self.setFocusProxy(self.scan_edit)
@@ -112,6 +114,8 @@ class RegisterView(RegisterLayout):
             "Ctrl+P": self.print_receipt,
             "F3": self.no_sale,
             "Ctrl+O": self.open_till,
+            "Ctrl+G": self.giftcards.sell,  # gift cards: ui/register/giftcards.py
+            "Ctrl+B": self.giftcards.balance,
         }
         keys.update({key: getattr(self, name) for key, _label, name in ACTIONS})
         self.shortcuts: list[QShortcut] = []
@@ -214,6 +218,7 @@ class RegisterView(RegisterLayout):
         """Show the cart after a change: lines, totals, buttons."""
         self.model.refresh()
         self.totals.show_cart(self.cart.priced(), self.cart.item_count)
+        self.giftcards.refresh()
         account, name = self.cart.customer, self.cart.customer_name
         self.customer_label.setText(
             f"Customer: {name}" + (f" · {account.number}" if account else "")
