@@ -5,19 +5,17 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 from alembic import command
-from alembic.script import ScriptDirectory
 
 from posapp.services.platform.db import Database
 from posapp.services.platform.migrate import alembic_config, current_revision, head_revision
 from posapp.services.platform.migrate import upgrade_database as upgrade
+from tests.integration.migration_support import upgrade_all_but
 
 AT = "2024-01-01 00:00:00+00:00"
 
 
 def test_api_tokens_up_and_down(bare: Database) -> None:
-    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
-    for revision in sorted(heads - {"0017"}):
-        upgrade(bare.engine, revision)
+    upgrade_all_but(bare.engine, "0017")
     upgrade(bare.engine, "0014")
     assert "api_tokens" not in sa.inspect(bare.engine).get_table_names()
     with bare.engine.begin() as conn:

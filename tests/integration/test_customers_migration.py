@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-from alembic.script import ScriptDirectory
 from sqlalchemy import select
 
 from posapp.models import Customer, CustomerAccount
 from posapp.services.platform.db import Database
-from posapp.services.platform.migrate import alembic_config, current_revision, head_revision
+from posapp.services.platform.migrate import current_revision, head_revision
 from posapp.services.platform.migrate import upgrade_database as upgrade
+from tests.integration.migration_support import upgrade_all_but
 
 AT = "2024-01-01 00:00:00+00:00"
 HOLDERS = (("Ann O'Brien", "ann@example.com", "true"), ("Bo Li", "", "false"))
 
 
 def test_each_account_gets_a_customer_and_new_ones_follow(bare: Database) -> None:
-    script = ScriptDirectory.from_config(alembic_config())
-    # Every revision that does not need 0015 (later ones may build on it), oldest first.
-    for revision in reversed([r.revision for r in script.walk_revisions()]):
-        if "0015" not in {r.revision for r in script.iterate_revisions(revision, "base")}:
-            upgrade(bare.engine, revision)
+    upgrade_all_but(bare.engine, "0015")
     with bare.engine.begin() as conn:
         for n, (name, email, opt_in) in enumerate(HOLDERS, start=1):
             conn.exec_driver_sql(

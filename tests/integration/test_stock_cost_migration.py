@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from alembic.script import ScriptDirectory
-
 from posapp.services.platform.db import Database
-from posapp.services.platform.migrate import alembic_config, current_revision, head_revision
+from posapp.services.platform.migrate import current_revision, head_revision
 from posapp.services.platform.migrate import upgrade_database as upgrade
+from tests.integration.migration_support import upgrade_all_but
 
 AT = "2024-01-01 00:00:00+00:00"
 _PRODUCT = (
@@ -24,9 +23,7 @@ _LINE = (
 
 
 def _old_database(bare: Database) -> None:
-    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads()) - {"0021"}
-    for revision in sorted(heads | {"0005"}):
-        upgrade(bare.engine, revision)
+    upgrade_all_but(bare.engine, "0021")
     with bare.engine.begin() as conn:
         run = conn.exec_driver_sql
         run(
