@@ -10,6 +10,7 @@ import io
 import pathlib
 import re
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import pytest
 from PIL import Image
@@ -20,10 +21,14 @@ from posapp.money import set_current_currency
 from posapp.services.backend import Backend
 from posapp.services.catalog import ProductDraft, prepare_image
 from posapp.services.coupons import CampaignDraft
+from posapp.services.stock import StockLine, receive_stock
 from tests.api import browser
 from tests.api.browser import chromium
 from tests.api.conftest import Catalog, Shop
 from tests.api.server import Running
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 WAIT_MS = 30_000
 
@@ -34,11 +39,26 @@ def _photo() -> bytes:
     return buffer.getvalue()
 
 
+def _place_order(page: Page) -> str:
+    """From the basket: checkout, fill the form, place the order; its number."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("link", name="Go to checkout").click()
+    page.get_by_label("Your name").fill("Ada Lovelace")
+    page.get_by_label("Email").fill("ada@example.com")
+    page.get_by_role("button", name=re.compile("Place the order")).click()
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_have_text(re.compile(r"^Order \S+$"))
+    expect(page.get_by_role("status")).to_contain_text("your order is placed")
+    return heading.inner_text().removeprefix("Order ")
+
+
 @pytest.mark.parametrize("db_kind", ["sqlite"])
 def test_a_customer_finds_a_product_and_saves_with_a_coupon(
     server: Running, backend: Backend, shop: Shop, catalog: Catalog, db_kind: str
 ) -> None:
-    """Category → subcategory → search → product (with its picture) → basket → coupon."""
+    """Category → subcategory → search → product (with its picture) → basket → coupon →
+    a pickup order placed."""
     from playwright.sync_api import expect
 
     expect.set_options(timeout=WAIT_MS)  # its own default is 5 s: CI is a busy box
@@ -54,6 +74,7 @@ def test_a_customer_finds_a_product_and_saves_with_a_coupon(
                      category_id=catalog.food, description="Baked this morning."),
         [prepare_image(_photo(), "pie.jpg")],
     ).id  # fmt: skip
+    receive_stock(backend.uow(), root, catalog.store, [StockLine(pie, 5)], reference="oven")
     expected = backend.sales.public_basket([(pie, 2)], "SPRING10")
     assert expected.coupon is not None
     saving = money(expected.coupon.saving_minor)
@@ -100,6 +121,12 @@ def test_a_customer_finds_a_product_and_saves_with_a_coupon(
         expect(status).to_contain_text(f"you save {saving}")
         expect(page.locator(".totals .total dd")).to_have_text(money(expected.total_minor))
         assert expected.total_minor == 2 * 1250 - expected.coupon.saving_minor
+
+        placed = backend.sales.web_order_status(_place_order(page), "ada@example.com")
+        assert (placed.total_minor, placed.coupon_minor) == (
+            expected.total_minor,
+            expected.coupon.saving_minor,
+        )
 
 
 def test_a_missing_browser_fails_under_ci(

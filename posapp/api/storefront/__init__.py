@@ -15,7 +15,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 
 from posapp.api.auth import backend_of
-from posapp.api.storefront import pages
+from posapp.api.storefront import checkout, pages
 from posapp.api.storefront.render import HERE, environment
 from posapp.api.storefront.web import basket_of, page
 
@@ -57,4 +57,5 @@ def install(app: FastAPI, key: bytes) -> None:
     app.state.storefront_templates = environment()
     app.state.storefront_key = key
     app.include_router(pages.router)
+    app.include_router(checkout.router)
     app.include_router(assets)

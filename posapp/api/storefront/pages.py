@@ -187,18 +187,3 @@ def coupon(request: Request, form: Form) -> Response:
         raise HTTPException(422, "Type the coupon code first.")
     take_coupon_try(request)
     return see_other(request, "/basket#coupon", basket.with_code(code))
-
-
-@router.get("/checkout")
-def checkout(request: Request) -> Response:
-    """Where an order will be placed for pickup (placing it is not open yet)."""
-    basket = basket_of(request)
-    priced = backend_of(request).sales.public_basket(list(basket.lines), basket.code)
-    return page(
-        request,
-        "checkout.html",
-        basket,
-        title="Checkout",
-        priced=priced,
-        stores=backend_of(request).stock.public_stores(),
-    )

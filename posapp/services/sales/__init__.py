@@ -61,6 +61,7 @@ from posapp.services.sales.pricing import (
 from posapp.services.sales.public import (
     BASKET_LINES_MAX,
     COUPON_CODE_MAX,
+    CUSTOMER_WORDS,
     QUANTITY_MAX,
     PublicBasket,
     PublicBasketLine,
@@ -105,6 +106,7 @@ __all__ = [
     "BASKET_LINES_MAX",
     "CARD_DETAILS_KEY",
     "COUPON_CODE_MAX",
+    "CUSTOMER_WORDS",
     "EMPTY_CART",
     "MAX_LINES",
     "MAX_LINE_QUANTITY",
