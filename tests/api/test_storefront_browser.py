@@ -1,5 +1,6 @@
 """The storefront in a real browser (Debian's chromium via Playwright) against the real server:
-browse a category, search, open a product, add it to the basket, apply a coupon, see the saving.
+browse a category, search, open a product, add it to the basket, apply a coupon, see the saving,
+place the pickup order; then the store collects it in the desktop Orders tab (pytest-qt).
 
 Every wait is on a condition with a generous limit (30 s), never on time: CI is a busy box.
 """
@@ -14,6 +15,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 from PIL import Image
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QDialog
+from pytestqt.qtbot import QtBot
 
 from posapp.api.storefront.render import money
 from posapp.currency import currency_for
@@ -21,11 +26,17 @@ from posapp.money import set_current_currency
 from posapp.services.backend import Backend
 from posapp.services.catalog import ProductDraft, prepare_image
 from posapp.services.coupons import CampaignDraft
+from posapp.services.sales import WebOrderStatus
 from posapp.services.stock import StockLine, receive_stock
+from posapp.ui.kit.bus import EventBus
+from posapp.ui.orders.listing import OrderListView
+from posapp.ui.register.payment import PaymentDialog
 from tests.api import browser
 from tests.api.browser import chromium
 from tests.api.conftest import Catalog, Shop
 from tests.api.server import Running
+from tests.ui.lifetime_support import OFFSCREEN_LIMITATIONS
+from tests.ui.test_register import activate, answering
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -53,16 +64,8 @@ def _place_order(page: Page) -> str:
     return heading.inner_text().removeprefix("Order ")
 
 
-@pytest.mark.parametrize("db_kind", ["sqlite"])
-def test_a_customer_finds_a_product_and_saves_with_a_coupon(
-    server: Running, backend: Backend, shop: Shop, catalog: Catalog, db_kind: str
-) -> None:
-    """Category → subcategory → search → product (with its picture) → basket → coupon →
-    a pickup order placed."""
-    from playwright.sync_api import expect
-
-    expect.set_options(timeout=WAIT_MS)  # its own default is 5 s: CI is a busy box
-
+def _bake_a_pie(backend: Backend, shop: Shop, catalog: Catalog) -> int:
+    """The shop's name, a SPRING10 campaign, and an apple pie with its picture, 5 in stock."""
     set_current_currency(currency_for("EUR"))
     root = shop.users["root"]
     backend.shop.change_setting(root, "shop.legal_name", "Corner Grocer")
@@ -75,6 +78,23 @@ def test_a_customer_finds_a_product_and_saves_with_a_coupon(
         [prepare_image(_photo(), "pie.jpg")],
     ).id  # fmt: skip
     receive_stock(backend.uow(), root, catalog.store, [StockLine(pie, 5)], reference="oven")
+    return pie
+
+
+@pytest.mark.parametrize("db_kind", ["sqlite"])
+@pytest.mark.ui
+@pytest.mark.qt_log_ignore(OFFSCREEN_LIMITATIONS)
+def test_a_customer_finds_a_product_and_saves_with_a_coupon(
+    server: Running, backend: Backend, shop: Shop, catalog: Catalog, db_kind: str, qtbot: QtBot
+) -> None:
+    """Category → subcategory → search → product (with its picture) → basket → coupon →
+    a pickup order placed; then the store finds it in the desktop Orders tab, makes it ready,
+    takes the money at the counter and hands it over."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=WAIT_MS)  # its own default is 5 s: CI is a busy box
+
+    pie = _bake_a_pie(backend, shop, catalog)
     expected = backend.sales.public_basket([(pie, 2)], "SPRING10")
     assert expected.coupon is not None
     saving = money(expected.coupon.saving_minor)
@@ -122,11 +142,54 @@ def test_a_customer_finds_a_product_and_saves_with_a_coupon(
         expect(page.locator(".totals .total dd")).to_have_text(money(expected.total_minor))
         assert expected.total_minor == 2 * 1250 - expected.coupon.saving_minor
 
-        placed = backend.sales.web_order_status(_place_order(page), "ada@example.com")
-        assert (placed.total_minor, placed.coupon_minor) == (
-            expected.total_minor,
-            expected.coupon.saving_minor,
-        )
+        number = _place_order(page)
+    placed = backend.sales.web_order_status(number, "ada@example.com")
+    shown = (expected.total_minor, expected.coupon.saving_minor)
+    _collect_in_the_orders_tab(qtbot, backend, shop, catalog.store, placed, shown)
+
+
+def _collect_in_the_orders_tab(
+    qtbot: QtBot,
+    backend: Backend,
+    shop: Shop,
+    store_id: int,
+    placed: WebOrderStatus,
+    shown: tuple[int, int],
+) -> None:
+    """The web order (its total and coupon saving as the customer saw them) in the real Orders
+    tab: ready, paid in cash at the counter, collected."""
+    assert (placed.total_minor, placed.coupon_minor) == shown
+    cashier = shop.users["till"]
+    backend.sales.open_till(cashier, store_id, 0)
+    view = OrderListView(backend.sales, EventBus(), cashier)
+    qtbot.add_widget(view)
+    activate(qtbot, view)
+    view.ensure_loaded()
+    view.pickup_check.setChecked(True)
+    qtbot.wait_until(lambda: view.model.rowCount() == 1)
+    view.table.selectRow(0)
+    qtbot.wait_until(lambda: view.detail.order_id == placed.order_id)
+    view.detail.action_buttons["ready"].click()
+    qtbot.wait_until(lambda: "ready" not in view.detail.action_buttons)
+    qtbot.wait_until(view.detail.action_buttons["pay"].isVisible)
+
+    def pay_cash(dialog: QDialog) -> None:
+        assert isinstance(dialog, PaymentDialog)
+        assert dialog.total_minor == placed.total_minor
+        qtbot.wait_until(dialog.isActiveWindow)
+        QTest.keyClicks(dialog.amount_edit, "30")
+        QTest.keyClick(dialog.amount_edit, Qt.Key.Key_Return)
+        assert dialog.placed is not None
+        qtbot.wait_until(dialog.isActiveWindow)
+        QTest.keyClick(dialog.focusWidget(), Qt.Key.Key_Return)
+
+    with answering(pay_cash):
+        view.detail.action_buttons["pay"].click()
+    qtbot.wait_until(lambda: "collect" in view.detail.action_buttons)
+    view.detail.action_buttons["collect"].click()
+    qtbot.wait_until(
+        lambda: backend.sales.order_detail(cashier, placed.order_id).status == "collected"
+    )
 
 
 def test_a_missing_browser_fails_under_ci(
