@@ -27,7 +27,7 @@ from posapp.services.sales.dto import (
     ProductDTO,
     ScannedItem,
 )
-from posapp.services.sales.scale_codes import EAN13, read_layout, scale_item
+from posapp.services.sales.scale_codes import EAN13, PRODUCT_COLUMNS, read_layout, scale_item
 from posapp.services.staff import (
     ACTIONS,
     Permission,
@@ -62,21 +62,10 @@ for _name in (
 ):
     ACTIONS[f"sales.lookup.{_name}"] = Permission.SELL
 
-_PRODUCT_COLUMNS = (
-    Product.id,
-    Product.sku,
-    Product.barcode,
-    Product.name,
-    Product.category_id,
-    Product.price_minor,
-    Product.tax_rate_bp,
-    Product.tax_included,
-    Product.unit,
-)
 
 
 def product_dto(row: Sequence[object]) -> ProductDTO:
-    """Build the register's view of a product from a row of ``_PRODUCT_COLUMNS``."""
+    """Build the register's view of a product from a row of ``PRODUCT_COLUMNS``."""
     return ProductDTO(*row)  # type: ignore[arg-type]
 
 
@@ -142,12 +131,12 @@ def scan_code(uow: UnitOfWork, actor: UserDTO, code: str) -> ScannedItem | None:
 
 
 _BY_BARCODE = Prepared(
-    select(*_PRODUCT_COLUMNS)
+    select(*PRODUCT_COLUMNS)
     .where(Product.barcode == bindparam("code"), Product.active.is_(True))
     .limit(1)
 )
 _BY_SKU = Prepared(
-    select(*_PRODUCT_COLUMNS)
+    select(*PRODUCT_COLUMNS)
     .where(Product.sku_key == bindparam("code"), Product.active.is_(True))
     .limit(1)
 )
@@ -195,7 +184,7 @@ def _exact_ids(session: Session, value: str) -> list[int]:
 
 _BY_NAME = select(Product.id).where(Product.id.in_(bindparam("ids", expanding=True)))
 _BY_NAME = _BY_NAME.order_by(Product.name, Product.id)
-_ROWS = select(*_PRODUCT_COLUMNS).where(Product.id.in_(bindparam("ids", expanding=True)))
+_ROWS = select(*PRODUCT_COLUMNS).where(Product.id.in_(bindparam("ids", expanding=True)))
 
 
 def categories(uow: UnitOfWork, actor: UserDTO) -> list[CategoryDTO]:
@@ -219,7 +208,7 @@ def category_products(
     with uow:
         authorize(uow, actor, Permission.SELL)
         rows = uow.session.execute(
-            select(*_PRODUCT_COLUMNS)
+            select(*PRODUCT_COLUMNS)
             .where(Product.category_id == category_id, Product.active.is_(True))
             .order_by(Product.name, Product.id)
             .limit(max(1, min(limit, 200)))

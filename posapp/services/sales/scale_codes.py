@@ -110,7 +110,7 @@ def decode(code: str, layout: ScaleLayout) -> ScaleReading:
     return ScaleReading(item, zero_body + ean.calc_check_digit(zero_body), value)
 
 
-_COLUMNS = (
+PRODUCT_COLUMNS = (
     Product.id,
     Product.sku,
     Product.barcode,
@@ -121,11 +121,16 @@ _COLUMNS = (
     Product.tax_included,
     Product.unit,
 )
+"""The columns of the register's :class:`ProductDTO`, in its order (the lookups read these too)."""
 _BY_ZERO_CODE = Prepared(
-    select(*_COLUMNS).where(Product.barcode == bindparam("code"), Product.active.is_(True)).limit(1)
+    select(*PRODUCT_COLUMNS)
+    .where(Product.barcode == bindparam("code"), Product.active.is_(True))
+    .limit(1)
 )
 _BY_ITEM_SKU = Prepared(
-    select(*_COLUMNS).where(Product.sku_key == bindparam("code"), Product.active.is_(True)).limit(1)
+    select(*PRODUCT_COLUMNS)
+    .where(Product.sku_key == bindparam("code"), Product.active.is_(True))
+    .limit(1)
 )
 
 
