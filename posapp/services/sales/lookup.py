@@ -63,7 +63,6 @@ for _name in (
     ACTIONS[f"sales.lookup.{_name}"] = Permission.SELL
 
 
-
 def product_dto(row: Sequence[object]) -> ProductDTO:
     """Build the register's view of a product from a row of ``PRODUCT_COLUMNS``."""
     return ProductDTO(*row)  # type: ignore[arg-type]
