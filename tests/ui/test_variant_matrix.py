@@ -13,8 +13,10 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 from posapp.models import Product, ProductTemplate
+from posapp.reports.purchasing import purchase_order_pdf
 from posapp.services.backend import Backend
 from posapp.services.platform.db import Database
+from posapp.services.purchasing import PurchaseLineInput, ReceiveLine, SupplierInput
 from posapp.services.stock import StockLine
 from posapp.ui.catalog.tab import CatalogTab
 from posapp.ui.catalog.variant_grid import VariantGridModel
@@ -150,6 +152,31 @@ def test_a_template_of_six_variants_made_in_the_matrix_is_sold_by_barcode(
     assert detail.total_minor == 1499 + 2 * 1599
     rows = backend.stock.stock_rows(shop.manager, shop.store_id, ids)
     assert [row.on_hand for row in rows] == [5, 4, 5, 5, 5, 3]
+    _reorder_blue_m(backend, shop, ids[1])
+
+
+def _reorder_blue_m(backend: Backend, shop: Shop, blue_m: int) -> None:
+    """Ten more blue M ordered from a supplier at 6.00, four of them delivered so far: the
+    stock and what it is worth follow the delivery (#20's acceptance, end to end)."""
+    manager = shop.manager
+    supplier = backend.purchasing.save_supplier(manager, None, SupplierInput("Shirt Co")).id
+    order = backend.purchasing.create_purchase_order(
+        manager, supplier, shop.store_id, [PurchaseLineInput(blue_m, 10, cost_minor=600)]
+    )
+    backend.purchasing.send_purchase_order(manager, order.id, purchase_order_pdf)
+    [line] = order.lines
+    received = backend.purchasing.receive_purchase_order(
+        manager, order.id, [ReceiveLine(line.id, 4)], reference="Shirt Co delivery 1"
+    )
+    assert received.order.status == "partly_received"
+    assert [(x.ordered, x.received) for x in received.order.lines] == [(10, 4)]
+    [level] = backend.stock.stock_rows(manager, shop.store_id, [blue_m])
+    assert level.on_hand == 4 + 4
+    valuation = backend.stock.inventory_valuation(manager, "MAIN")
+    lines = {x.product_id: x for category in valuation.categories for x in category.lines}
+    # The first five came in without a cost (the template has none): only the four at 6.00 count.
+    assert (lines[blue_m].on_hand, lines[blue_m].value_minor) == (8, 4 * 600)
+    assert valuation.value_minor == sum(x.value_minor for x in lines.values())
 
 
 def test_bad_cells_are_tinted_and_nothing_is_saved(
