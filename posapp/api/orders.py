@@ -22,6 +22,7 @@ from posapp.api.auth import backend_of
 from posapp.api.problems import problem, status_of
 from posapp.money import current_currency
 from posapp.services.coupons import CouponRefused
+from posapp.services.customers import GiftCardRefused
 from posapp.services.platform.errors import (
     AuthenticationError,
     ServiceError,
@@ -71,12 +72,17 @@ class Customer(BaseModel):
 
 
 class Payment(BaseModel):
-    """``pickup``: pay at the counter. ``account``: a prepaid customer account and its PIN."""
+    """How the customer pays.
+
+    ``pickup``: at the counter. ``account``: a prepaid customer account and its PIN.
+    ``gift_card``: the whole total from a gift card (its code as printed).
+    """
 
     model_config = _Strict
-    method: Literal["pickup", "account"] = "pickup"
+    method: Literal["pickup", "account", "gift_card"] = "pickup"
     account_number: str = Field(default="", max_length=64)
     pin: str = Field(default="", max_length=64)
+    gift_card_code: str = Field(default="", max_length=64)
 
 
 class NewOrder(BaseModel):
@@ -153,6 +159,9 @@ def _refusal(exc: ServiceError) -> JSONResponse:
         return problem(409, str(exc))
     if isinstance(exc, CouponRefused):
         return problem(422, str(exc), reason=exc.reason)
+    if isinstance(exc, GiftCardRefused):  # an empty or expired card is the state of things
+        status = 409 if exc.reason in ("insufficient", "expired") else 422
+        return problem(status, str(exc), reason=exc.reason)
     if isinstance(exc, AuthenticationError):  # the account's PIN (no token is involved here)
         return problem(403, str(exc))
     status = status_of(exc)
@@ -201,6 +210,7 @@ def place_order(
         account_number=order.payment.account_number,
         pin=order.payment.pin,
         expected_total_minor=order.expected_total_minor,
+        gift_card_code=order.payment.gift_card_code,
     )
     try:
         placed = backend_of(request).sales.place_web_order(draft)

@@ -25,6 +25,7 @@ from posapp.services.backend import Backend
 from posapp.services.coupons.campaigns import create_campaign
 from posapp.services.coupons.dto import CampaignDraft
 from posapp.services.notifications import NotificationListener
+from posapp.services.sales import GiftCardLine, PaymentDraft, PaymentKind, SaleDraft
 from posapp.services.sales.tills import open_till
 from tests.api.conftest import Catalog, Shop
 
@@ -198,6 +199,43 @@ def test_paid_from_a_prepaid_account_with_its_pin(
         ),
     )
     assert too_much.status_code == 409, too_much.text
+    assert on_hand(backend, catalog.store, catalog.products[0]) == 5
+
+
+def test_paid_by_gift_card(
+    client: httpx.Client, backend: Backend, shop: Shop, catalog: Catalog
+) -> None:
+    """The whole total from a card sold at the till; an empty or unknown card is a problem and
+    nothing is written."""
+    root = shop.users["root"]
+    open_till(backend.uow(), root, catalog.store, 0)
+    card_sale = SaleDraft(
+        uuid.uuid4(),
+        (),
+        (PaymentDraft(uuid.uuid4(), PaymentKind.CASH, 500, 500),),
+        gift_cards=(GiftCardLine(500),),
+    )
+    sold = backend.sales.place_order(root, card_sale)
+    code = backend.sales.order_detail(root, sold.order_id).gift_cards[0].code
+    pay = {"method": "gift_card", "gift_card_code": code}
+
+    paid = post(client, order_body(catalog, payment=pay))
+    assert paid.status_code == 201, paid.text
+    assert (paid.json()["status"], paid.json()["paid_minor"]) == ("paid", 200)
+    assert backend.giftcards.balance(root, code).balance_minor == 300
+    before = counts(backend)
+    four = [{"product_id": catalog.products[0], "quantity": 4}]
+    too_much = post(client, order_body(catalog, lines=four, payment=pay))
+    assert too_much.status_code == 409, too_much.text
+    assert too_much.json()["reason"] == "insufficient"
+    unknown = pay | {"gift_card_code": "GC-2345-6789-ABCD-EFGH"}
+    refused = post(client, order_body(catalog, payment=unknown))
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["reason"] == "unknown"
+    no_code = post(client, order_body(catalog, payment={"method": "gift_card"}))
+    assert no_code.status_code == 422, no_code.text
+    assert counts(backend) == before
+    assert backend.giftcards.balance(root, code).balance_minor == 300
     assert on_hand(backend, catalog.store, catalog.products[0]) == 5
 
 

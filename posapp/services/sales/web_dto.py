@@ -12,15 +12,15 @@ from datetime import datetime
 
 
 class WebPayment(enum.StrEnum):
-    """How a web customer pays.
+    """How a web customer pays: at the counter, from a prepaid account (PIN), or by gift card.
 
-    A gift card is the next tender (being built): it becomes a value here, a branch in
-    :func:`posapp.services.sales.web_orders.web_tenders` that turns it into the checkout's
-    ``PaymentDraft``, and nothing else changes.
+    :func:`posapp.services.sales.web_orders.web_tenders` turns each into the checkout's
+    ``PaymentDraft``; a gift card pays the whole total (the checkout redeems it, as at the till).
     """
 
     AT_PICKUP = "pickup"
     ACCOUNT = "account"
+    GIFT_CARD = "gift_card"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +51,7 @@ class WebOrderDraft:
     account_number: str = ""
     pin: str = field(default="", repr=False)
     expected_total_minor: int | None = None
+    gift_card_code: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -90,12 +90,14 @@ def _check(draft: WebOrderDraft) -> WebOrderDraft:
             merged.get(line.product_id, 0) + check_quantity(line.quantity)
         )
     payment = WebPayment(draft.payment)
-    account, pin = "", ""
+    account, pin, card = "", "", ""
     if payment is WebPayment.ACCOUNT:
         account = clean_text(draft.account_number, "account number", limit=32, required=True)
         if not draft.pin:
             raise ValidationError("Enter the account's PIN.")
         pin = draft.pin[:64]
+    if payment is WebPayment.GIFT_CARD:
+        card = clean_text(draft.gift_card_code, "gift card code", limit=64, required=True)
     email = clean_email(draft.email)
     if not email:
         raise ValidationError("Enter an email address: the order's news goes there.")
@@ -111,6 +113,7 @@ def _check(draft: WebOrderDraft) -> WebOrderDraft:
         account_number=account,
         pin=pin,
         expected_total_minor=draft.expected_total_minor,
+        gift_card_code=card,
     )
 
 
@@ -127,18 +130,29 @@ def request_hash(draft: WebOrderDraft) -> str:
         "account": draft.account_number,
         "expected": draft.expected_total_minor,
     }
+    if draft.payment is WebPayment.GIFT_CARD:  # only then: older orders keep their fingerprint
+        asked["gift_card"] = draft.gift_card_code
     return hashlib.sha256(json.dumps(asked, sort_keys=True).encode()).hexdigest()
 
 
 def web_tenders(draft: WebOrderDraft, total_minor: int) -> tuple[PaymentDraft, ...]:
     """The checkout payments of the customer's choice for ``total_minor``.
 
-    At pickup: none (the order waits for payment at the counter). A prepaid account: the whole
-    total, keyed by the sale so a retry never pays twice. (A gift card will be a branch here.)
+    At pickup: none (the order waits for payment at the counter). A prepaid account or a gift
+    card: the whole total, keyed by the sale so a retry never pays twice.
     """
     if draft.payment is WebPayment.AT_PICKUP or total_minor == 0:
         return ()
     key = uuid.uuid5(_ACCOUNT_PAYMENT, str(draft.sale_uuid))
+    if draft.payment is WebPayment.GIFT_CARD:
+        return (
+            PaymentDraft(
+                uuid.uuid5(_ACCOUNT_PAYMENT, f"gift card {draft.sale_uuid}"),
+                PaymentKind.GIFT_CARD,
+                total_minor,
+                gift_card_code=draft.gift_card_code,
+            ),
+        )
     return (
         PaymentDraft(
             key,
