@@ -22,11 +22,13 @@ from posapp.models import (
 )
 from posapp.services.accounts import AccountDraft, deposit, open_account
 from posapp.services.backend import Backend
+from posapp.services.catalog import ProductDraft
 from posapp.services.coupons.campaigns import create_campaign
 from posapp.services.coupons.dto import CampaignDraft
 from posapp.services.notifications import NotificationListener
 from posapp.services.sales import GiftCardLine, PaymentDraft, PaymentKind, SaleDraft
 from posapp.services.sales.tills import open_till
+from posapp.services.stock import StockLine, receive_stock
 from tests.api.conftest import Catalog, Shop
 
 PROBLEM = "application/problem+json"
@@ -237,6 +239,23 @@ def test_paid_by_gift_card(
     assert counts(backend) == before
     assert backend.giftcards.balance(root, code).balance_minor == 300
     assert on_hand(backend, catalog.store, catalog.products[0]) == 5
+
+
+def test_goods_sold_by_weight_are_not_ordered_online(
+    client: httpx.Client, backend: Backend, shop: Shop, catalog: Catalog
+) -> None:
+    """A web quantity is a count; cheese by the kilo is weighed at the counter (#20)."""
+    root = shop.users["root"]
+    cheese = backend.catalog.create_product(
+        root, ProductDraft(sku="CHE-1", name="Comté", price_minor=1990, unit="kg")
+    ).id
+    receive_stock(backend.uow(), root, catalog.store, [StockLine(cheese, 5000)], reference="x")
+    before = counts(backend)
+    lines = [{"product_id": cheese, "quantity": 2}]
+    refused = post(client, order_body(catalog, lines=lines))
+    assert refused.status_code == 422, refused.text
+    assert "weighed at the counter" in refused.json()["detail"]
+    assert counts(backend) == before
 
 
 def test_bad_orders_are_problems_and_write_nothing(

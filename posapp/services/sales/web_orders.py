@@ -235,6 +235,12 @@ def _place(uow: UnitOfWork, draft: WebOrderDraft, digest: str) -> int:
     )
     # No override or discount can be on a web line, so no approval is ever asked of this actor.
     priced = price_sale(uow, web, Actor(web.id, web.username, web.role), sale)
+    for product in priced.products.values():
+        if product.unit != "pc":  # a web quantity is a count: 2 would mean 2 g of cheese
+            raise ValidationError(
+                f"{product.name} is sold by weight or measure: it is weighed at the counter, "
+                "not ordered online."
+            )
     sale = replace(sale, payments=web_tenders(draft, priced.cart.total_minor))
     seller = Seller(web.id, int(store.id), str(store.code), None, register=WEB_REGISTER)
     placed = write_sale(uow, seller, sale, priced, paid_status=OrderStatus.PAID)
