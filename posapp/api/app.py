@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from posapp.api import catalog, coupons, orders, problems, storefront, users
+from posapp.api import catalog, coupons, orders, problems, staff, storefront, users
 from posapp.api.limits import BodyLimit, Rate, RateLimitByAddress, TokenBuckets
 from posapp.services.backend import Backend
 
@@ -97,6 +97,7 @@ def create_app(backend: Backend, config: ApiConfig | None = None) -> FastAPI:
     app.include_router(catalog.router)
     app.include_router(coupons.router)
     app.include_router(orders.router)
+    app.include_router(staff.router)
     storefront.install(app, config.cookie_key or secrets.token_bytes(32))
     problems.install(app, html=storefront.error_page)
     # add_middleware wraps: the last added runs first.

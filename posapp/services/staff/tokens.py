@@ -41,6 +41,8 @@ from posapp.services.staff.users import to_dto
 SCOPES: dict[str, str] = {
     "users:read": "list staff users",
     "users:write": "add, activate, deactivate staff users and change their roles",
+    "stock:read": "read a store's stock levels",
+    "orders:write": "move orders on: ready, collected, handed over, cancelled",
 }
 """Every scope a token may carry, with what it allows (the user's role must allow it too)."""
 
