@@ -23,6 +23,7 @@ import unicodedata
 from typing import Final
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from posapp.events import SettingChanged
 from posapp.models import Product, TaxRate
@@ -285,6 +286,16 @@ def set_default_tax_rate(uow: UnitOfWork, actor: UserDTO | None, rate_id: int) -
     return dto
 
 
+def _active_with(uow: UnitOfWork, rate_bp: int, included: bool) -> TaxRate | None:
+    """The active rate with these figures (the default first), if the table has one."""
+    return uow.session.scalars(
+        select(TaxRate)
+        .where(TaxRate.rate_bp == rate_bp, TaxRate.included.is_(included), TaxRate.active.is_(True))
+        .order_by(TaxRate.is_default.desc(), TaxRate.id)
+        .limit(1)
+    ).first()
+
+
 def pick_tax_rate(
     uow: UnitOfWork, actor_id: int | None, rate_id: int | None, rate_bp: int, included: bool
 ) -> TaxRate:
@@ -301,19 +312,23 @@ def pick_tax_rate(
         if row is None or not row.active:
             raise FieldError("tax_rate", "That tax rate no longer exists: choose another one.")
         return row
-    found = uow.session.scalars(
-        select(TaxRate)
-        .where(TaxRate.rate_bp == rate_bp, TaxRate.included.is_(included), TaxRate.active.is_(True))
-        .order_by(TaxRate.is_default.desc(), TaxRate.id)
-        .limit(1)
-    ).first()
+    found = _active_with(uow, rate_bp, included)
     if found is not None:
         return found
     name, suffix = rate_name(rate_bp, included), 1
     while uow.session.scalar(select(TaxRate.id).where(TaxRate.name_key == _name_key(name))):
         suffix += 1
         name = f"{rate_name(rate_bp, included)} ({suffix})"
-    row = _insert(uow, name, rate_bp, included)
+    try:
+        with uow.session.begin_nested():
+            row = _insert(uow, name, rate_bp, included)
+    except IntegrityError:
+        # A product saved at the same moment on another register added these figures first
+        # (PostgreSQL; SQLite writes one at a time): theirs is the rate, now committed.
+        found = _active_with(uow, rate_bp, included)
+        if found is None:
+            raise
+        return found
     if uow.session.scalar(select(func.count()).select_from(TaxRate)) == 1:
         row.is_default = True
     after = values_of(row, _AUDITED)
