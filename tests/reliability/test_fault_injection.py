@@ -226,9 +226,13 @@ def _steps_of_place() -> list[str]:
     steps are those ``place_order`` calls.
     """
     entry = getattr(checkout, "_place", None) or checkout.place_order
+    # The till's and the web's one sale writer (#22): its steps are checkout's steps too.
+    writer = getattr(checkout, "write_sale", None)
+    codes = [entry.__code__] + ([writer.__code__] if writer is not None else [])
+    names = dict.fromkeys(name for code in codes for name in code.co_names)
     steps = [
         name
-        for name in dict.fromkeys(entry.__code__.co_names)
+        for name in names
         if isinstance(getattr(checkout, name, None), types.FunctionType)
         and getattr(checkout, name).__module__.startswith(checkout.__name__)
     ]
