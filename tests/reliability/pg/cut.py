@@ -15,14 +15,13 @@ are closed, as TCP would after its timeout).
 
 from __future__ import annotations
 
-import contextlib
 import socket
 import threading
 from types import TracebackType
 from typing import Literal, Self
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
-CHUNK = 65536
+from tests.reliability.pg.proxy import CHUNK, close_socket, server_socket
 
 
 class NetworkCut:
@@ -31,7 +30,7 @@ class NetworkCut:
     def __init__(self, url: str) -> None:
         parts = urlsplit(url)
         query = parse_qs(parts.query)
-        self._upstream = f"{query['host'][0]}/.s.PGSQL.{query['port'][0]}"
+        self._upstream = server_socket(url)
         self._listener = socket.create_server(("127.0.0.1", 0))
         port = self._listener.getsockname()[1]
         query["host"], query["port"] = ["127.0.0.1"], [str(port)]
@@ -82,8 +81,8 @@ class NetworkCut:
         with self._lock:
             pairs, self._pairs = self._pairs, []
         for client, server in pairs:
-            _close(client)
-            _close(server)
+            close_socket(client)
+            close_socket(server)
 
     def _accept(self) -> None:
         while not self._closing:
@@ -94,13 +93,13 @@ class NetworkCut:
             with self._lock:
                 mode = self._mode
             if mode == "reset":
-                _close(client)
+                close_socket(client)
                 continue
             server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             try:
                 server.connect(self._upstream)
             except OSError:
-                _close(client)
+                close_socket(client)
                 continue
             with self._lock:
                 self._pairs.append((client, server))
@@ -123,11 +122,6 @@ class NetworkCut:
                 target.sendall(data)
             except OSError:
                 break
-        _close(source)
-        _close(target)
+        close_socket(source)
+        close_socket(target)
 
-
-def _close(sock: socket.socket) -> None:
-    with contextlib.suppress(OSError):
-        sock.shutdown(socket.SHUT_RDWR)
-    sock.close()

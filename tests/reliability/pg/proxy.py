@@ -29,7 +29,7 @@ class CommitEater:
     def __init__(self, url: str) -> None:
         parts = urlsplit(url)
         query = parse_qs(parts.query)
-        self._upstream = f"{query['host'][0]}/.s.PGSQL.{query['port'][0]}"
+        self._upstream = server_socket(url)
         self._dir = tempfile.TemporaryDirectory(prefix="posapp-proxy-")
         port = query["port"][0]
         self._listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -58,7 +58,7 @@ class CommitEater:
         self._listener.close()
         with self._lock:
             for sock in self._sockets:
-                _close(sock)
+                close_socket(sock)
         self._thread.join(timeout=5)
         self._dir.cleanup()
 
@@ -91,7 +91,7 @@ class CommitEater:
                 server.sendall(data)
             except OSError:
                 break
-        _close(server)
+        close_socket(server)
 
     def _down(self, server: socket.socket, client: socket.socket, lose: threading.Event) -> None:
         """Server to client; after a COMMIT to lose, wait for its answer and cut the client off."""
@@ -103,8 +103,8 @@ class CommitEater:
                 client.sendall(data)
             except OSError:
                 break
-        _close(client)
-        _close(server)
+        close_socket(client)
+        close_socket(server)
 
 
 def _recv(sock: socket.socket) -> bytes:
@@ -114,7 +114,14 @@ def _recv(sock: socket.socket) -> bytes:
         return b""
 
 
-def _close(sock: socket.socket) -> None:
+def server_socket(url: str) -> str:
+    """The Unix socket of the test server at ``url`` (its ``host`` folder and ``port``)."""
+    query = parse_qs(urlsplit(url).query)
+    return f"{query['host'][0]}/.s.PGSQL.{query['port'][0]}"
+
+
+def close_socket(sock: socket.socket) -> None:
+    """Shut ``sock`` down both ways and close it; a socket already gone is no error."""
     with contextlib.suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)
     sock.close()
