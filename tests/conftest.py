@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from posapp.currency import UNSET
 from posapp.events import RecordingPublisher
 from posapp.formats import NEUTRAL, set_current_formats
+from posapp.i18n import set_language
 from posapp.models import Base
 from posapp.money import set_current_currency
 from posapp.services.backend import Backend
@@ -102,12 +103,15 @@ def own_data_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def unset_currency() -> Iterator[None]:
     """Every test starts and ends with no shop currency (the process-wide one of posapp.money)
-    and posapp's neutral formats (the process-wide ones of posapp.formats)."""
+    and posapp's neutral formats (the process-wide ones of posapp.formats), in English (the
+    process-wide language of posapp.i18n)."""
     set_current_currency(UNSET)
     set_current_formats(NEUTRAL)
+    set_language("en")
     yield
     set_current_currency(UNSET)
     set_current_formats(NEUTRAL)
+    set_language("en")
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
