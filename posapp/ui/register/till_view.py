@@ -247,7 +247,7 @@ class TillView(QWidget):
                     session.opened_at.astimezone().strftime("%Y-%m-%d %H:%M"),
                     session.closed_at.astimezone().strftime("%Y-%m-%d %H:%M")
                     if session.closed_at
-                    else "open",
+                    else pgettext("till session", "open"),
                     money_text(session.expected_minor)
                     if session.expected_minor is not None
                     else "",
