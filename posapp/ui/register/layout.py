@@ -6,6 +6,8 @@ them to what they do (scanning, the keys, paying), like a form class under its v
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -20,24 +22,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from posapp.i18n import N_, _
+from posapp.i18n import _, pgettext
 from posapp.ui.kit.widgets import SPACING
 from posapp.ui.register.model import CartTableModel
 from posapp.ui.register.panels import ChangePanel, KeyButton, MessageBar, ProductGrid, TotalsPanel
 
-ACTIONS: tuple[tuple[str, str, str], ...] = (
-    ("F5", N_("Quantity"), "change_quantity"),
-    ("F6", N_("Line discount"), "line_discount"),
-    ("F7", N_("Order discount"), "order_discount"),
-    ("F11", N_("Price"), "change_price"),
-    ("Del", N_("Remove line"), "remove_line"),
-    ("F4", N_("Customer"), "attach_customer"),
-    ("F8", N_("Coupon"), "coupons"),
-    ("F9", N_("Park"), "park"),
-    ("F10", N_("Parked sales"), "resume"),
-    ("Esc", N_("Cancel sale"), "cancel_sale"),
+ACTIONS: tuple[tuple[str, Callable[[], str], str], ...] = (
+    ("F5", lambda: pgettext("register key", "Quantity"), "change_quantity"),
+    ("F6", lambda: pgettext("register key", "Line discount"), "line_discount"),
+    ("F7", lambda: pgettext("register key", "Order discount"), "order_discount"),
+    ("F11", lambda: pgettext("register key", "Price"), "change_price"),
+    ("Del", lambda: pgettext("register key", "Remove line"), "remove_line"),
+    ("F4", lambda: pgettext("register key", "Customer"), "attach_customer"),
+    ("F8", lambda: pgettext("register key", "Coupon"), "coupons"),
+    ("F9", lambda: pgettext("register key", "Park"), "park"),
+    ("F10", lambda: pgettext("register key", "Parked sales"), "resume"),
+    ("Esc", lambda: pgettext("register key", "Cancel sale"), "cancel_sale"),
 )
-"""The register's action buttons: key, label (English, ``_()`` it), method of RegisterView."""
+"""The register's action buttons: key, label (in the current language), method of RegisterView."""
 
 
 class RegisterLayout(QWidget):
@@ -73,7 +75,7 @@ class RegisterLayout(QWidget):
         actions = QGridLayout()
         actions.setSpacing(6)
         for index, (key, label, name) in enumerate(ACTIONS):
-            button = KeyButton(key, _(label), self)
+            button = KeyButton(key, label(), self)
             self.buttons[name] = button
             actions.addWidget(button, index // 5, index % 5)
 
