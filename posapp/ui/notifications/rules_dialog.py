@@ -49,6 +49,7 @@ from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.session import error_text
 from posapp.ui.kit.widgets import SPACING, PageHeader, message_label
 
+ROLE_WORDS: Final = {"admin": N_("admin"), "manager": N_("manager"), "cashier": N_("cashier")}
 COLUMNS: Final = (
     N_("Notify when"),
     N_("On"),
@@ -339,7 +340,7 @@ class NotificationRulesDialog(QDialog):
         self.users_list.blockSignals(True)
         self.users_list.clear()
         for staff in self._staff:
-            label = f"{staff.display_name} ({staff.role})" + (
+            label = f"{staff.display_name} ({_(ROLE_WORDS.get(staff.role, staff.role))})" + (
                 "" if staff.active else _(" — inactive")
             )
             item = QListWidgetItem(label, self.users_list)

@@ -25,10 +25,10 @@ from posapp.ui.kit.lifetime import one_use
 from posapp.ui.kit.resources import PALETTE, icon_pixmap
 from posapp.ui.kit.widgets import SPACING
 from posapp.ui.staff.dialogs import StaffDialog
-from posapp.ui.staff.model import ROLE_LABELS
 
 REASON_MAX = 500  # the audit log's reason column
 MAX_ATTEMPTS = 5
+ROLE_WORDS = {"admin": N_("admin"), "manager": N_("manager"), "cashier": N_("cashier")}
 TOO_MANY = N_("Too many wrong attempts: the manager has to come to the till and try again.")
 
 
@@ -51,7 +51,7 @@ class ApprovalDialog(StaffDialog):
         summary: str,
         parent: QWidget | None = None,
     ) -> None:
-        who = f"{actor.display_name} ({_(ROLE_LABELS.get(actor.role, actor.role))})"
+        who = f"{actor.display_name} ({_(ROLE_WORDS.get(actor.role, actor.role))})"
         super().__init__(
             _("Manager approval"),
             _(

@@ -64,6 +64,16 @@ def role_combo(parent: QWidget, current: str = "cashier") -> ChevronCombo:
     return combo
 
 
+def locale_combo(parent: QWidget, staff: StaffApi, current: str) -> ChevronCombo:
+    """A combo box of the languages and locales a user may have, ``current`` selected."""
+    combo = chevron_combo(parent)
+    combo.setMaxVisibleItems(14)
+    for value, label in staff.locale_choices():
+        combo.addItem(_(label) if not value else label, value)
+    combo.setCurrentIndex(max(0, combo.findData(current)))
+    return combo
+
+
 def store_combo(
     parent: QWidget, stores: Sequence[StoreDTO], current: int | None = None
 ) -> ChevronCombo:
@@ -207,7 +217,7 @@ class AddUserDialog(StaffDialog):
 
 
 class EditUserDialog(StaffDialog):
-    """Change a user's full name, role and store (the username stays: it is in the audit log)."""
+    """Change a user's full name, role, store and language (the username stays: it is audited)."""
 
     def __init__(
         self,
@@ -238,6 +248,10 @@ class EditUserDialog(StaffDialog):
             _("New &password"), self.password_edit, _(PROMOTION_IDLE)
         )
         self.add_field(_("Re&peat password"), self.repeat_edit)
+        self.locale_combo = locale_combo(self, staff, user.locale)
+        self.add_field(
+            _("&Language and locale"), self.locale_combo, _("The language of their screens.")
+        )
         self.store.follow_role(user.role)
         self._follow_role(user.role)
         self.role_combo.currentIndexChanged.connect(self._on_role_combo_changed)
@@ -286,6 +300,9 @@ class EditUserDialog(StaffDialog):
             store_id=KEEP_STORE if store_id == self._user.store_id else store_id,
             password=password or None,
         )
+        locale = str(self.locale_combo.currentData() or "")
+        if locale != self._user.locale:  # checked (MANAGE_USERS) and audited by the facade
+            self.user = self._staff.set_user_locale(self._actor, self._user.id, locale)
 
 
 class ResetPasswordDialog(StaffDialog):

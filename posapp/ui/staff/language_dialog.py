@@ -40,7 +40,7 @@ class LanguageDialog(StaffDialog):
         self.locale_combo = chevron_combo(self)
         self.locale_combo.setMaxVisibleItems(14)
         for value, label in staff.locale_choices():
-            self.locale_combo.addItem(label, value)
+            self.locale_combo.addItem(_(label), value)
         self.locale_combo.setCurrentIndex(max(0, self.locale_combo.findData(user.locale)))
         self.add_field(_("&Language and locale"), self.locale_combo, SHIPPED)
         self.locale_combo.setFocus()

@@ -92,7 +92,7 @@ class SettingField(QWidget):
         self.editor = _editor(setting, self)
         self.editor.setAccessibleName(_(setting.label))
         self.editor.setAccessibleDescription(_(setting.description))
-        unit = plain_label(_UNITS.get(setting.kind, setting.unit), self, "unitLabel")
+        unit = plain_label(_translated(_UNITS.get(setting.kind, setting.unit)), self, "unitLabel")
         self.bounds_label = plain_label(self._bounds_text(), self, "boundsLabel")
         self.bounds_label.setWordWrap(True)
 

@@ -46,7 +46,7 @@ class UsersTab(Tab):
             if can_audit
             else _("Staff and roles.")
         )
-        self.header = PageHeader(self.TITLE, subtitle, "users", self)
+        self.header = PageHeader(_(self.TITLE), subtitle, "users", self)
         self.users_panel = UsersPanel(backend.staff, bus, user, self)
         self.audit_view: AuditView | None = None
         self.settings_page: SettingsPage | None = None
