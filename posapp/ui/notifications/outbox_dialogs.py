@@ -108,7 +108,7 @@ class PromotionDialog(QDialog):
         self.body_edit.setPlaceholderText(
             _("Dear {name},\n\nOur spring sale starts Monday. Show this code at the till: {code}")
         )
-        hint = QLabel("{name} becomes the customer's name, {code} their own coupon code.", self)
+        hint = QLabel(_("{name} becomes the customer's name, {code} their own coupon code."), self)
         hint.setProperty("role", "muted")
         hint.setTextFormat(Qt.TextFormat.PlainText)
         form = QFormLayout()
