@@ -6,6 +6,7 @@ screen and dialog is written to ``DIR`` too, to look for labels that German make
 Usage::
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.ui.make_screenshots_german [--all DIR]
+        [--language fr_FR]   # another language: only into DIR, to look at
 """
 
 from __future__ import annotations
@@ -106,8 +107,10 @@ def _every(every: Path, backend: Backend, bus: EventBus, staff: UsersTab) -> Non
 
 def main(argv: list[str]) -> int:
     every = Path(argv[argv.index("--all") + 1]) if "--all" in argv else None
-    QLocale.setDefault(QLocale(QLocale.Language.German, QLocale.Country.Germany))
-    i18n.set_language("de_DE")
+    language = argv[argv.index("--language") + 1] if "--language" in argv else "de_DE"
+    QLocale.setDefault(QLocale(language))
+    i18n.set_language(language)
+    out = OUT if language == "de_DE" else None  # the docs keep the German ones
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
     apply_theme(app)
@@ -132,7 +135,7 @@ def main(argv: list[str]) -> int:
                 QApplication.processEvents()
                 customers.thread().msleep(20)
             customers.table.selectRow(0)
-            print(_grab(customers, OUT / "de_customers.png"))
+            print(_grab(customers, (out or every or OUT) / "de_customers.png"))
 
             staff = UsersTab(backend, bus, admin)
             staff.resize(1280, 800)
@@ -141,7 +144,7 @@ def main(argv: list[str]) -> int:
             assert page is not None
             _settle()
             page.groups.setCurrentRow(4)  # Security
-            print(_grab(staff, OUT / "de_settings.png"))
+            print(_grab(staff, (out or every or OUT) / "de_settings.png"))
 
             if every is not None:
                 _every(every, backend, bus, staff)

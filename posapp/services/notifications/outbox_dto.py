@@ -21,9 +21,9 @@ SMTP_PERMISSION: Final = Permission.MANAGE_NOTIFICATIONS
 SmtpSecurity = Literal["none", "starttls", "tls"]
 SECURITY_MODES: Final[tuple[SmtpSecurity, ...]] = ("none", "starttls", "tls")
 SECURITY_LABELS: Final = {
-    "none": "None (plain text: only on a trusted network)",
-    "starttls": "STARTTLS (usually port 587)",
-    "tls": "TLS from the start (usually port 465)",
+    "none": N_("None (plain text: only on a trusted network)"),
+    "starttls": N_("STARTTLS (usually port 587)"),
+    "tls": N_("TLS from the start (usually port 465)"),
 }
 DEFAULT_PORTS: Final = {"none": 25, "starttls": 587, "tls": 465}
 

@@ -72,6 +72,7 @@ def _table(parent: QWidget, name: str) -> QTableView:
 
 ACCOUNT_STATES = {"open": N_("open"), "frozen": N_("frozen"), "closed": N_("closed")}
 
+
 class CustomersTab(Tab):
     """Search on the left; the chosen customer's details and purchase history on the right."""
 

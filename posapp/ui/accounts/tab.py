@@ -139,7 +139,7 @@ class AccountsTab(Tab):
         header = table.horizontalHeader()
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate((150, 124, 130, 190, 72, 100)):
+        for column, width in enumerate((150, 124, 130, 190, 104, 100)):  # status: "Eingefroren"
             header.resizeSection(column, width)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in HIDDEN_COLUMNS:  # searchable and shown in the detail; room for the rest

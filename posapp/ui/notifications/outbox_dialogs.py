@@ -229,6 +229,7 @@ class SmtpSettingsDialog(QDialog):
         layout.addLayout(buttons)
         self.security_combo.currentIndexChanged.connect(self._on_security_changed)
         self._load()
+        self.resize(560, max(self.sizeHint().height(), self.heightForWidth(560)))  # wrapped note
 
     def _build_form(self) -> QFormLayout:
         self.host_edit = QLineEdit(self)
@@ -237,7 +238,7 @@ class SmtpSettingsDialog(QDialog):
         self.port_spin.setRange(1, 65535)
         self.security_combo = QComboBox(self)
         for mode in SECURITY_MODES:
-            self.security_combo.addItem(SECURITY_LABELS[mode], mode)
+            self.security_combo.addItem(_(SECURITY_LABELS[mode]), mode)
         self.username_edit = QLineEdit(self)
         self.password_edit = QLineEdit(self)
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)

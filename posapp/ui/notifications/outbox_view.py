@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
-from posapp.i18n import N_, _
+from posapp.i18n import N_, _, ngettext
 from posapp.services.notifications import (
     OUTBOX_KIND_LABELS,
     OUTBOX_STATUS_LABELS,
@@ -290,11 +290,15 @@ class OutboxView(QWidget):
             self._show_error(error_text(self, exc))
             return
         parts = [
-            _("{count} waiting").format(count=counts.pending),
-            _("{count} sent").format(count=counts.sent),
+            ngettext("{count} waiting", "{count} waiting", counts.pending).format(
+                count=counts.pending
+            ),
+            ngettext("{count} sent", "{count} sent", counts.sent).format(count=counts.sent),
         ]
         parts.append(
-            _("{count} failed").format(count=counts.failed) if counts.failed else _("none failed")
+            ngettext("{count} failed", "{count} failed", counts.failed).format(count=counts.failed)
+            if counts.failed
+            else _("none failed")
         )
         self.header.subtitle_label.setText(" · ".join(parts))
         self.model.reload()

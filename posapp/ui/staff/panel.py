@@ -241,9 +241,13 @@ class UsersPanel(CardPage):
         locked = sum(1 for u in listed if u.active and is_locked(u, now))
         text = _plural(len(listed))
         if inactive:
-            text += " · " + _("{count} inactive").format(count=inactive)
+            text += " · " + ngettext("{count} inactive", "{count} inactive", inactive).format(
+                count=inactive
+            )
         if locked:
-            text += " · " + _("{count} locked out").format(count=locked)
+            text += " · " + ngettext("{count} locked out", "{count} locked out", locked).format(
+                count=locked
+            )
         shown = self.proxy.rowCount()
         if shown != len(listed):
             text = _("{shown} of {all} shown").format(shown=shown, all=text)
