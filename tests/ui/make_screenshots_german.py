@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -22,22 +23,28 @@ from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QApplication, QWidget
 
 from posapp import i18n
-from posapp.services.accounts import AccountDraft
+from posapp.services.accounts import AccountDraft, AccountFilter
 from posapp.services.backend import Backend
 from posapp.services.customers import CustomerDraft
 from posapp.services.platform.db import open_database
-from posapp.services.staff import users
+from posapp.services.staff import Permission, users
 from posapp.ui.accounts import AccountsTab, CustomersTab
 from posapp.ui.accounts.customer_dialogs import CustomerFormDialog
-from posapp.ui.accounts.dialogs import AccountFormDialog
+from posapp.ui.accounts.dialogs import AccountFormDialog, StatusDialog
+from posapp.ui.accounts.money_dialogs import TransferDialog, WithdrawDialog
+from posapp.ui.accounts.statement import StatementDialog
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.resources import apply_theme
 from posapp.ui.notifications.centre import NotificationCentre
-from posapp.ui.notifications.outbox_dialogs import SmtpSettingsDialog
+from posapp.ui.notifications.outbox_dialogs import PromotionDialog, SmtpSettingsDialog
 from posapp.ui.notifications.outbox_view import OutboxView
 from posapp.ui.notifications.rules_dialog import NotificationRulesDialog
+from posapp.ui.staff.approval_dialog import ApprovalDialog
 from posapp.ui.staff.dialogs import AddUserDialog, EditUserDialog
+from posapp.ui.staff.language_dialog import LanguageDialog
+from posapp.ui.staff.lock_screen import LockScreen
 from posapp.ui.staff.tab import AUDIT_PAGE, SETTINGS_PAGE, UsersTab
+from posapp.ui.staff.tax_rates import TaxRateDialog
 from tests.ui.seed import add_staff, add_store
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -99,6 +106,22 @@ def _every(every: Path, backend: Backend, bus: EventBus, staff: UsersTab) -> Non
         "account_dialog": AccountFormDialog(backend.accounts, manager, None),
         "add_user": AddUserDialog(backend.staff, admin),
         "edit_user": EditUserDialog(backend.staff, admin, manager),
+        "approval": ApprovalDialog(
+            backend.staff, manager, Permission.WITHDRAW_ABOVE_LIMIT, "Anna Schneider: 300,00 €"
+        ),
+        "language": LanguageDialog(backend.staff, manager),
+        "lock": LockScreen(manager, time.monotonic),
+        "promotion": PromotionDialog(api, admin),
+        "tax_rate": TaxRateDialog(backend.catalog, admin, None, staff),
+    }
+    account_id = backend.accounts.search(manager, AccountFilter(""))[0]
+    stores = backend.accounts.storefronts()
+    holder = backend.accounts.get(manager, account_id)
+    shots |= {
+        "withdraw": WithdrawDialog(backend.accounts, backend.staff, manager, holder, stores),
+        "transfer": TransferDialog(backend.accounts, manager, holder),
+        "statement": StatementDialog(backend.accounts, manager, holder),
+        "freeze": StatusDialog(backend.accounts, manager, holder, "freeze"),
     }
     for name, widget in shots.items():
         print(_grab(widget, every / f"{name}.png"))

@@ -95,7 +95,7 @@ class DepositDialog(_MoneyDialog):
             (
                 _("Deposit"),
                 _("Count the cash, then enter the amount put in the drawer."),
-                _("Deposit"),
+                pgettext("button", "Deposit"),
             ),
             parent,
             stores=stores,
@@ -261,7 +261,7 @@ class TransferDialog(_MoneyDialog):
             (
                 pgettext("account", "Transfer"),
                 _("Type the other account's number: its check digits catch a mistyped number."),
-                pgettext("account", "Transfer"),
+                pgettext("button", "Transfer"),
             ),
             parent,
         )

@@ -42,7 +42,7 @@ class LanguageDialog(StaffDialog):
         for value, label in staff.locale_choices():
             self.locale_combo.addItem(_(label), value)
         self.locale_combo.setCurrentIndex(max(0, self.locale_combo.findData(user.locale)))
-        self.add_field(_("&Language and locale"), self.locale_combo, SHIPPED)
+        self.add_field(_("&Language and locale"), self.locale_combo, _(SHIPPED))
         self.locale_combo.setFocus()
 
     def submit(self) -> None:  # noqa: D102 - see StaffDialog.submit
