@@ -79,7 +79,7 @@ class ColumnTableModel(QAbstractTableModel, Generic[T]):
             return None
         column = self.columns[section]
         if role == Qt.ItemDataRole.DisplayRole:
-            return _(column.header)  # N_-marked English (or a text already translated)
+            return _(column.header) if column.header else ""
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(column.align)
         return None
