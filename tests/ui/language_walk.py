@@ -71,6 +71,7 @@ DATA_COLUMNS = {
     "orders": ("note",),
     "parked_sales": ("label",),
     "till_sessions": ("register",),
+    "ledger_transactions": ("memo",),
     "cash_movements": ("reason",),
     "stock_movements": ("reason", "reference"),
     "order_returns": ("reason",),
@@ -190,6 +191,9 @@ class EnglishDetector:
             text = _plain(item.text)
             if not text or text in found:
                 continue
+            words = _words(text)
+            if words and words <= self.data:
+                continue  # a datum (a name that happens to be an English word, say)
             if text in self.marked:
                 found[text] = Finding(item, "marked, not translated on screen")
                 continue

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
-from posapp.i18n import _
+from posapp.i18n import _, pgettext
 from posapp.money import MoneyError
 from posapp.services.platform.errors import ServiceError, ValidationError
 from posapp.services.platform.text import clean_text
@@ -79,7 +79,7 @@ class PaymentDialog(QDialog):
         self._gift_card_lookup = gift_card_lookup
         self.setObjectName("paymentDialog")
         self.card_rules = card_rules or CardRules()
-        self.setWindowTitle(_("Payment"))
+        self.setWindowTitle(pgettext("register", "Payment"))
         styled(self, "register", "payment")
         self.total_minor = total_minor
         self._submit = submit
