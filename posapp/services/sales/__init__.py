@@ -29,6 +29,10 @@ from posapp.services.sales.dto import (
     StoreHeader,
 )
 from posapp.services.sales.lookup import quote_sale_coupon
+from posapp.services.sales.offline.conflicts import KIND_LABELS as SYNC_CONFLICT_KINDS
+from posapp.services.sales.offline.conflicts import NOTE_MAX as SYNC_NOTE_MAX
+from posapp.services.sales.offline.conflicts import ConflictFilter, SyncConflictDTO
+from posapp.services.sales.offline.paths import OfflineSalesWaitingError
 from posapp.services.sales.order_dto import (
     AppliedCouponDTO,
     OrderDetail,
@@ -113,12 +117,15 @@ __all__ = [
     "MAX_WEB_LINES",
     "QUANTITY_MAX",
     "RECEIPT_PRINTER_KEY",
+    "SYNC_CONFLICT_KINDS",
+    "SYNC_NOTE_MAX",
     "AppliedCouponDTO",
     "ApprovalRequiredError",
     "BasketItem",
     "CardRules",
     "CashMovementDTO",
     "CategoryDTO",
+    "ConflictFilter",
     "CouponQuoteDTO",
     "CustomerDTO",
     "Discount",
@@ -131,6 +138,7 @@ __all__ = [
     "MarginRow",
     "MethodTotal",
     "NoSaleDTO",
+    "OfflineSalesWaitingError",
     "OrderDetail",
     "OrderFilter",
     "OrderLineDTO",
@@ -170,6 +178,7 @@ __all__ = [
     "ScannedItem",
     "StatusChangeDTO",
     "StoreHeader",
+    "SyncConflictDTO",
     "TillReport",
     "TillSessionDTO",
     "WebLine",
