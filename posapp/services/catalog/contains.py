@@ -75,7 +75,7 @@ def first_containing(session: Session, value: str, *, limit: int) -> list[int]:
     params = {"match": match, "pattern": contains(value.lower()), "n": limit, "dense": DENSE + 1}
     check = _CHECK if checked else ""
     probe = "SELECT rowid FROM products_fts WHERE products_fts MATCH :match LIMIT :dense"
-    rowids = [int(i) for (i,) in session.execute(text(probe), params)]
+    rowids = [int(i) for (i,) in session.execute(text(probe), params).all()]
     if len(rowids) <= DENSE:  # every match: sorted here (code-point order is SQLite's BINARY)
         rows = text(
             f"SELECT p.id, p.name FROM products AS p WHERE p.id IN :ids AND +p.active = 1{check}"
@@ -174,7 +174,7 @@ def _first_postgres(session: Session, value: str, limit: int) -> list[int]:
         "ORDER BY p.name, p.id LIMIT :n"
     )
     params = {"pattern": contains(value), "n": limit}
-    return [int(i) for (i,) in session.execute(text(sql), params)]
+    return [int(i) for (i,) in session.execute(text(sql), params).all()]
 
 
 def containing_condition(session: Session, value: str) -> ColumnElement[bool]:
@@ -198,7 +198,7 @@ def containing_condition(session: Session, value: str) -> ColumnElement[bool]:
     match, checked = _match(value)
     probe = "SELECT rowid FROM products_fts WHERE products_fts MATCH :match LIMIT :dense"
     params = {"match": match, "dense": DENSE + 1, "pattern": contains(value.lower())}
-    rowids = [int(i) for (i,) in session.execute(text(probe), params)]
+    rowids = [int(i) for (i,) in session.execute(text(probe), params).all()]
     if len(rowids) <= DENSE:
         # A few: the condition lists them (and the barcode's product), so the query starts from
         # them instead of checking every product of the store against the index.

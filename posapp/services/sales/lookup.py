@@ -174,7 +174,7 @@ def search_products(
         exact = _exact_ids(session, value)
         found = first_containing(session, value, limit=cap)
         ids = (exact + [i for i in found if i not in exact])[:cap]
-        rows = {int(row[0]): row for row in session.execute(_ROWS, {"ids": ids})}
+        rows = {int(row[0]): row for row in session.execute(_ROWS, {"ids": ids}).all()}
         return [product_dto(rows[i]) for i in ids if i in rows]
 
 
