@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QComboBox,
@@ -28,6 +28,7 @@ from posapp.services.platform.dto import UserDTO
 from posapp.ui.catalog.tab import CatalogTab
 from posapp.ui.coupons.tab import CouponsTab
 from posapp.ui.kit.bus import EventBus
+from posapp.ui.kit.formatting import count_text
 from posapp.ui.kit.tab import Tab
 from posapp.ui.orders.tab import OrdersTab
 from posapp.ui.stores.tab import StoresTab
@@ -140,3 +141,11 @@ def test_the_tab_speaks_german(
         assert tab.store is not None
         assert tab.store.name == "Harbour Street"  # data stays as typed
     assert isinstance(tab, (Tab, CouponsTab))
+
+
+def test_counts_are_grouped_as_the_locale_writes_them() -> None:
+    german, french = QLocale(QLocale.Language.German), QLocale(QLocale.Language.French)
+    assert count_text(12385, QLocale(QLocale.Language.English)) == "12,385"
+    assert count_text(12385, german) == "12.385"
+    assert count_text(12385, french) == f"12{french.groupSeparator()}385"
+    assert count_text(-7, german) == "-7"

@@ -28,6 +28,7 @@ from typing_extensions import override
 from posapp.i18n import N_, _, ngettext
 from posapp.services.catalog import CatalogApi, ExportReport, ImportOptions, ImportReport
 from posapp.services.platform.dto import UserDTO
+from posapp.ui.kit.formatting import count_text
 from posapp.ui.kit.operation import Job, Operation, drain
 from posapp.ui.kit.progress_dialog import DialogLook
 from posapp.ui.kit.widgets import SPACING
@@ -67,10 +68,10 @@ def report_text(report: ImportReport) -> str:
     if report.more_problems:
         lines.append(
             ngettext(
-                "…and {count:,} more problem.",
-                "…and {count:,} more problems.",
+                "…and {count} more problem.",
+                "…and {count} more problems.",
                 report.more_problems,
-            ).format(count=report.more_problems)
+            ).format(count=count_text(report.more_problems))
         )
     return "\n".join(lines)
 
@@ -224,7 +225,9 @@ class ImportDialog(QDialog):
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
         self.status.setText(
-            _("Checked {done:,} of {total:,} lines…").format(done=done, total=total)
+            _("Checked {done} of {total} lines…").format(
+                done=count_text(done), total=count_text(total)
+            )
         )
 
     def _on_import_done(self, result: ImportReport) -> None:
@@ -296,8 +299,8 @@ def export_products(
         else:
             say(
                 ngettext(
-                    "Exported {count:,} product.", "Exported {count:,} products.", report.rows
-                ).format(count=report.rows)
+                    "Exported {count} product.", "Exported {count} products.", report.rows
+                ).format(count=count_text(report.rows))
             )
 
     op = Operation(parent, work, name="catalog export", success=exported, failure=say)

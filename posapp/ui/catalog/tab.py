@@ -46,6 +46,7 @@ from posapp.ui.catalog.editor import ProductEditorDialog
 from posapp.ui.catalog.import_dialogs import CSV_FILTER, ImportDialog, export_products
 from posapp.ui.catalog.model import COLUMN_KEYS, FIRST_IDS, THUMB_SIZE, CatalogTableModel
 from posapp.ui.catalog.variants_dialog import VariantMatrixDialog, matrix_for
+from posapp.ui.kit.formatting import count_text
 from posapp.ui.kit.lifetime import open_once
 from posapp.ui.kit.operation import Job, Operation, drain
 from posapp.ui.kit.tab import Tab
@@ -310,20 +311,26 @@ class CatalogTab(Tab):
         result = self.model.result
         count = len(result.ids)
         if loading:
-            text = _("Loading every product… {count:,} shown").format(count=count)
+            text = _("Loading every product… {count} shown").format(count=count_text(count))
         elif not self.search_text.strip():
-            text = ngettext("{count:,} product", "{count:,} products", count).format(count=count)
+            text = ngettext("{count} product", "{count} products", count).format(
+                count=count_text(count)
+            )
         elif result.truncated:
-            text = _("First {count:,} matches: type more to narrow the list").format(count=count)
+            text = _("First {count} matches: type more to narrow the list").format(
+                count=count_text(count)
+            )
         elif count == 0:
             text = _("No product matches")
         else:
-            text = ngettext("{count:,} match", "{count:,} matches", count).format(count=count)
+            text = ngettext("{count} match", "{count} matches", count).format(
+                count=count_text(count)
+            )
         if self.archived_check.isChecked():
             text += _(" · archived included")
         selected = len(self.selected_ids())
         if selected > 1:
-            text += _(" · {count:,} selected").format(count=selected)
+            text += _(" · {count} selected").format(count=count_text(selected))
         self.count_label.setText(text)
 
     @Slot(str)
@@ -537,8 +544,8 @@ class CatalogTab(Tab):
         render_label_sheet(labels, path)
         self.message.emit(
             ngettext(
-                "Saved {count:,} label to {path}.", "Saved {count:,} labels to {path}.", len(labels)
-            ).format(count=len(labels), path=path)
+                "Saved {count} label to {path}.", "Saved {count} labels to {path}.", len(labels)
+            ).format(count=count_text(len(labels)), path=path)
         )
         return len(labels)
 

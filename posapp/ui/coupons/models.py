@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, tzinfo
 from typing import Final, TypeVar
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex
+from PySide6.QtCore import QDate, QDateTime, QLocale, QModelIndex, QPersistentModelIndex, QTime
 from typing_extensions import override
 
 from posapp.i18n import N_, _, pgettext
@@ -27,7 +27,7 @@ from posapp.services.coupons import (
     rate_text,
 )
 from posapp.services.platform.dto import UserDTO
-from posapp.ui.kit.formatting import money_text
+from posapp.ui.kit.formatting import count_text, money_text
 from posapp.ui.kit.paged_ids import PagedIds
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.table_model import RIGHT, Column, ColumnTableModel
@@ -39,8 +39,12 @@ PAGE: Final = 200
 
 
 def local_text(at: datetime | None, zone: tzinfo, empty: str = "") -> str:
-    """A UTC timestamp in the shop's local time, to the minute."""
-    return empty if at is None else at.astimezone(zone).strftime("%d %b %Y %H:%M")
+    """A UTC timestamp in the shop's local time, to the minute (the month in the UI's locale)."""
+    if at is None:
+        return empty
+    local = at.astimezone(zone)
+    moment = QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute))
+    return QLocale().toString(moment, "dd MMM yyyy HH:mm")
 
 
 _WORDS: Final = (
@@ -124,14 +128,14 @@ class CampaignTableModel(_ListModel[CampaignRow]):
             Column(
                 "issued",
                 _("Issued"),
-                lambda r: f"{r.codes_issued:,}",
+                lambda r: count_text(r.codes_issued),
                 lambda r: r.codes_issued,
                 RIGHT,
             ),
             Column(
                 "redeemed",
                 _("Redeemed"),
-                lambda r: f"{r.codes_redeemed:,}",
+                lambda r: count_text(r.codes_redeemed),
                 lambda r: r.codes_redeemed,
                 RIGHT,
             ),
@@ -143,7 +147,11 @@ class CampaignTableModel(_ListModel[CampaignRow]):
                 RIGHT,
             ),
             Column(
-                "uses", _("Uses"), lambda r: f"{r.redemptions:,}", lambda r: r.redemptions, RIGHT
+                "uses",
+                _("Uses"),
+                lambda r: count_text(r.redemptions),
+                lambda r: r.redemptions,
+                RIGHT,
             ),
             Column(
                 "discount_given",

@@ -74,8 +74,10 @@ class CodesPage(QWidget):
         # Fixed widths: sizing to contents would fetch every page of a 100,000-code campaign.
         metrics = self.code_view.fontMetrics()
         samples = ("SPRING-XXXX-XXXX-XXXX", _("used up"), _("10 of 10"), "$10,000.00")
+        header = self.code_view.horizontalHeader()  # and no narrower than its header
         for number, sample in enumerate(samples):
-            self.code_view.setColumnWidth(number, metrics.horizontalAdvance(sample) + 4 * SPACING)
+            width = metrics.horizontalAdvance(sample) + 4 * SPACING
+            self.code_view.setColumnWidth(number, max(width, header.sectionSizeHint(number)))
         top = QHBoxLayout()
         top.addWidget(self.code_search, 1)
         top.addWidget(toggle_button)
@@ -115,8 +117,10 @@ class RedemptionLogPage(QWidget):
             "Cashier name",
             "$1,000.00",
         )
+        header = self.log_view.horizontalHeader()
         for number, sample in enumerate(samples):
-            self.log_view.setColumnWidth(number, metrics.horizontalAdvance(sample) + 4 * SPACING)
+            width = metrics.horizontalAdvance(sample) + 4 * SPACING
+            self.log_view.setColumnWidth(number, max(width, header.sectionSizeHint(number)))
         filters = QHBoxLayout()
         for widget in (self.log_campaign, self.log_cashier):
             filters.addWidget(widget)

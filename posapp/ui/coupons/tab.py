@@ -48,7 +48,7 @@ from posapp.ui.coupons.dialogs import CampaignDialog, GenerateDialog, ReportDial
 from posapp.ui.coupons.models import CampaignTableModel
 from posapp.ui.coupons.pages import CodesPage, RedemptionLogPage, table_view
 from posapp.ui.kit.bus import EventBus
-from posapp.ui.kit.formatting import money_text
+from posapp.ui.kit.formatting import count_text, money_text
 from posapp.ui.kit.lifetime import one_use
 from posapp.ui.kit.operation import Job, Operation
 from posapp.ui.kit.progress_dialog import DialogLook
@@ -278,11 +278,11 @@ class CouponsTab(QWidget):
                 len(rows),
             ).format(count=len(rows), running=running)
             + " · "
-            + ngettext("{count:,} code issued", "{count:,} codes issued", issued).format(
-                count=issued
+            + ngettext("{count} code issued", "{count} codes issued", issued).format(
+                count=count_text(issued)
             )
             + " · "
-            + ngettext("{count:,} use", "{count:,} uses", uses).format(count=uses)
+            + ngettext("{count} use", "{count} uses", uses).format(count=count_text(uses))
             + " · "
             + _("{amount} discount given").format(amount=money_text(given))
         )
@@ -480,15 +480,17 @@ class CouponsTab(QWidget):
             )
 
         done = self.run_task(
-            _("Generate codes"), _("Generating {count:,} unique codes…").format(count=count), work
+            _("Generate codes"),
+            _("Generating {count} unique codes…").format(count=count_text(count)),
+            work,
         )
         if done.result is not None:
             self._set_message(
                 ngettext(
-                    "{count:,} code generated for {campaign}.",
-                    "{count:,} codes generated for {campaign}.",
+                    "{count} code generated for {campaign}.",
+                    "{count} codes generated for {campaign}.",
                     count,
-                ).format(count=count, campaign=row.campaign.name)
+                ).format(count=count_text(count), campaign=row.campaign.name)
             )
         elif done.error:
             self._set_message(done.error, error=True)

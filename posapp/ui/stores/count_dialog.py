@@ -27,7 +27,7 @@ from posapp.services.stock import (
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import PALETTE
 from posapp.ui.kit.widgets import SPACING, plain_label
-from posapp.ui.stores.forms import FormDialog
+from posapp.ui.stores.forms import FormDialog, fit_headers
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -174,6 +174,7 @@ class CountDialog(FormDialog):
         self.table.setAccessibleName(_("Products to count"))
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        fit_headers(self.table)
         self.table.setEditTriggers(
             QAbstractItemView.EditTrigger.AnyKeyPressed
             | QAbstractItemView.EditTrigger.DoubleClicked

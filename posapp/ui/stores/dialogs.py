@@ -41,6 +41,7 @@ from posapp.ui.stores.forms import (
     FormDialog,
     ProductPicker,
     StockLinesModel,
+    fit_headers,
     lines_button,
 )
 
@@ -116,6 +117,7 @@ class StockLinesDialog(FormDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        fit_headers(self.table)
         self.table.setMinimumHeight(18 * SPACING)
         self.note_edit = QLineEdit(self)
         self.note_edit.setMaxLength(160)
@@ -318,7 +320,7 @@ class AdjustDialog(FormDialog):
         for text, sign in DIRECTIONS:
             self.direction_combo.addItem(_(text), sign)
         self.quantity_edit = QLineEdit(self)
-        self.quantity_edit.setPlaceholderText("units" if row.unit == "pc" else row.unit)
+        self.quantity_edit.setPlaceholderText(_("units") if row.unit == "pc" else row.unit)
         self.reason_combo = QComboBox(self)
         for reason in AdjustReason:
             self.reason_combo.addItem(_(reason.label), reason.value)

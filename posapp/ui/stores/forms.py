@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -345,3 +346,12 @@ def lines_button(text: str, parent: QWidget) -> QPushButton:
     button = QPushButton(text, parent)
     button.setAutoDefault(False)
     return button
+
+
+def fit_headers(table: QTableView) -> None:
+    """Widen every column of ``table`` to at least its header (words differ by language)."""
+    header = table.horizontalHeader()
+    for column in range(header.count()):
+        header.resizeSection(
+            column, max(header.sectionSize(column), header.sectionSizeHint(column))
+        )

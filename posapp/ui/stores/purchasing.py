@@ -49,7 +49,7 @@ from posapp.services.purchasing import (
     SupplierSummary,
 )
 from posapp.services.stock import StockApi, StoreSummary, format_quantity
-from posapp.ui.kit.formatting import money_text
+from posapp.ui.kit.formatting import count_text, money_text
 from posapp.ui.kit.lifetime import open_once
 from posapp.ui.kit.operation import Operation
 from posapp.ui.kit.table_model import RIGHT, Column, ColumnTableModel, Index
@@ -123,7 +123,7 @@ ORDER_COLUMNS: tuple[Column[PurchaseOrderRow], ...] = (
     Column("number", N_("Order"), lambda o: o.number),
     Column("supplier", N_("Supplier"), lambda o: o.supplier_name),
     Column("status", N_("Status"), lambda o: _(o.status_label)),
-    Column("lines", N_("Lines"), lambda o: f"{o.lines:,}", align=RIGHT),
+    Column("lines", N_("Lines"), lambda o: count_text(o.lines), align=RIGHT),
     Column("total", N_("Ordered"), lambda o: money_text(o.total_minor), align=RIGHT),
     Column("received", N_("Received"), lambda o: money_text(o.received_minor), align=RIGHT),
 )
@@ -429,12 +429,12 @@ class PurchasingPage(QWidget):
                 self.select_order(outcome.order.id)
                 self.say(
                     ngettext(
-                        "{number}: {count:,} unit received; it is {status}.",
-                        "{number}: {count:,} units received; it is {status}.",
+                        "{number}: {count} unit received; it is {status}.",
+                        "{number}: {count} units received; it is {status}.",
                         outcome.units,
                     ).format(
                         number=outcome.order.number,
-                        count=outcome.units,
+                        count=count_text(outcome.units),
                         status=_(outcome.order.status_label).lower(),
                     )
                 )

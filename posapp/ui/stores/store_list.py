@@ -13,6 +13,7 @@ from typing_extensions import override
 
 from posapp.i18n import _, ngettext
 from posapp.services.stock import StoreSummary
+from posapp.ui.kit.formatting import count_text
 from posapp.ui.kit.resources import PALETTE, icon_pixmap
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -25,10 +26,12 @@ def store_subtitle(store: StoreSummary) -> str:
     """``HS01 · 1,234 units · 3 low``."""
     parts = [
         store.code,
-        ngettext("{count:,} unit", "{count:,} units", store.units).format(count=store.units),
+        ngettext("{count} unit", "{count} units", store.units).format(
+            count=count_text(store.units)
+        ),
     ]
     if store.low:
-        parts.append(_("{count:,} low").format(count=store.low))
+        parts.append(_("{count} low").format(count=count_text(store.low)))
     return " · ".join(parts)
 
 
