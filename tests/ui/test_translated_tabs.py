@@ -99,7 +99,7 @@ TABS: dict[str, tuple[Callable[..., QWidget], set[str], set[str], set[str]]] = {
     ),
     "stores": (
         StoresTab,
-        {"Filialen", "Nur knappe Bestände", "Bestand", "Lieferantenbestellungen", "STANDORTE"},
+        {"Filialen", "Nur niedrige Bestände", "Bestand", "Lieferantenbestellungen", "STANDORTE"},
         {"Artikelnummer", "Vorrätig", "Meldebestand", "Lieferant"},
         {"Stores", "Stock", "On hand"},
     ),
