@@ -40,7 +40,8 @@ class OrdersTab(Tab):
         self.pages.setDocumentMode(True)
         self.pages.tabBar().setFocusPolicy(Qt.FocusPolicy.TabFocus)
         if has_permission(user, Permission.SELL):
-            self.register = RegisterView(sales, bus, user, self.pages)
+            # On PostgreSQL the register sells through the facade that goes on offline (#21).
+            self.register = RegisterView(backend.register_sales, bus, user, self.pages)
             self.pages.addTab(self.register, "&Register")
             self.register.till_opened.connect(self._on_register_till_opened)
         if has_permission(user, Permission.VIEW_ORDERS):

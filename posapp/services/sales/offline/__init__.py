@@ -8,6 +8,7 @@ the whole design and what is built so far.
 """
 
 from posapp.services.sales.offline.cache import OfflineCache, Snapshot, snapshot
+from posapp.services.sales.offline.detail import OFFLINE_STATUS
 from posapp.services.sales.offline.journal import (
     PENDING,
     REFUSED,
@@ -17,6 +18,7 @@ from posapp.services.sales.offline.journal import (
 )
 from posapp.services.sales.offline.link import PROBE_TIMEOUT_S, LinkState, LinkStatus, ServerLink
 from posapp.services.sales.offline.place import draft_of
+from posapp.services.sales.offline.register import OfflineSales
 from posapp.services.sales.offline.replay import Placer, ReplayResult, SaleRefusedError, replay
 from posapp.services.sales.offline.sale import (
     JournalError,
@@ -30,6 +32,7 @@ from posapp.services.sales.offline.sale import (
 from posapp.services.sales.offline.till import OfflineItem, OfflineReceipt, OfflineTill
 
 __all__ = [
+    "OFFLINE_STATUS",
     "PENDING",
     "PROBE_TIMEOUT_S",
     "REFUSED",
@@ -44,6 +47,7 @@ __all__ = [
     "OfflineLine",
     "OfflineReceipt",
     "OfflineSale",
+    "OfflineSales",
     "OfflineTender",
     "OfflineTill",
     "Placer",
