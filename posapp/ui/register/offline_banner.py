@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 from posapp.i18n import _, ngettext
 from posapp.services.sales import LinkState, LinkStatus, OfflineSales
 from posapp.ui.kit.qt_compat import emit
+from posapp.ui.kit.widgets import SPACING
 
 __all__ = ["OfflineBanner", "banner_text"]
 
@@ -72,6 +73,10 @@ class OfflineBanner(QLabel):
         super().__init__(parent)
         self.setObjectName("offlineBanner")
         self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setContentsMargins(SPACING, 2, SPACING, 2)
+        font = self.font()
+        font.setBold(True)
+        self.setFont(font)
         self._bridge = _Bridge(self)
         self._bridge.changed.connect(self._on_bridge_changed, Qt.ConnectionType.QueuedConnection)
         listener: Callable[[LinkStatus], None] = self._bridge.send
@@ -87,11 +92,12 @@ class OfflineBanner(QLabel):
         if status.state is LinkState.ONLINE and text:
             state = LinkState.OFFLINE.value  # refused sales: amber too, a person must look
         self.setProperty("state", state)
+        self.style().unpolish(self)  # the stylesheet's colours and padding follow the state
+        self.style().polish(self)
         self.setText(text)
         self.setAccessibleName(text)
         self.setVisible(bool(text))
-        self.style().unpolish(self)
-        self.style().polish(self)
+        self.updateGeometry()
         emit(self.shown, text)
 
     @Slot(object)

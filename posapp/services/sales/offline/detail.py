@@ -21,12 +21,17 @@ OFFLINE_STATUS = "offline"
 """The status of a sale taken offline, not yet on the server (its receipt says so)."""
 
 
-def offline_detail(receipt: OfflineReceipt, cashier: str, cache: OfflineCache) -> OrderDetail:
-    """The receipt's ``OrderDetail`` of a journalled sale (ids 0: the server has none yet)."""
+def offline_detail(
+    receipt: OfflineReceipt, cashier: str, cache: OfflineCache, store_name: str = ""
+) -> OrderDetail:
+    """The receipt's ``OrderDetail`` of a journalled sale (ids 0: the server has none yet).
+
+    ``store_name`` is the store's name as last read from the server (its code when unknown).
+    """
     sale, cart = receipt.entry.sale, receipt.cart
     till = cache.till()
     code = till.store_code if till is not None else ""
-    store = StoreHeader(sale.store_id, code, code, "", "")
+    store = StoreHeader(sale.store_id, code, store_name or code, "", "")
     priced = {line.line_no: line for line in cart.lines}
     lines = tuple(
         OrderLineDTO(

@@ -51,6 +51,7 @@ from posapp.services.sales.api import SalesApi
 from posapp.services.sales.card_rules import CardRules
 from posapp.services.sales.dto import (
     BasketItem,
+    CategoryDTO,
     CouponQuoteDTO,
     ManagerApproval,
     PaymentKind,
@@ -153,6 +154,18 @@ class OfflineSales(SalesApi):
         return self._either(
             lambda: super(OfflineSales, self).search_products(actor, text, limit),
             lambda: [_product(p) for p in self.offline_till.cache.search(text, limit)],
+        )
+
+    def categories(self, actor: UserDTO) -> list[CategoryDTO]:
+        """The product grid's categories (none while offline: the cache has no categories)."""
+        return self._either(lambda: super(OfflineSales, self).categories(actor), list)
+
+    def category_products(
+        self, actor: UserDTO, category_id: int, limit: int = 60
+    ) -> list[ProductDTO]:
+        """A category's products for the grid (none while offline: scan or search instead)."""
+        return self._either(
+            lambda: super(OfflineSales, self).category_products(actor, category_id, limit), list
         )
 
     def quote_coupon(
@@ -394,7 +407,9 @@ class OfflineSales(SalesApi):
 
     def _offline_detail(self, order_id: int) -> OrderDetail:
         receipt, cashier = self._kept(order_id)
-        return offline_detail(receipt, cashier, self.offline_till.cache)
+        last = self._last_till
+        store_name = last.store_name if last is not None else ""
+        return offline_detail(receipt, cashier, self.offline_till.cache, store_name)
 
     def _print_offline(self, order_id: int, *, kick: bool, copy: bool = False) -> drawer.PrintedDTO:
         address = parse_printer(self._cached_setting(registry.RECEIPT_PRINTER))

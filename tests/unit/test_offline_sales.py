@@ -1,0 +1,158 @@
+"""The register's offline-capable sales facade (#21): what it answers offline, what it refuses.
+
+A real shop on both databases fills the cache; the link is then told the server is gone (its
+probe fails), and the register's calls are answered from the cache and the journal: scans and
+searches, the till, a cash sale journalled with its own UUID and an OFFLINE receipt. What needs
+the server's balance or a single-use code is refused with a message, and nothing is journalled.
+When the server answers again, the replay places each sale once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from posapp.models import Order
+from posapp.services.backend import Backend
+from posapp.services.platform.errors import DatabaseError, ValidationError
+from posapp.services.sales import (
+    DraftLine,
+    OfflineCache,
+    OfflineJournal,
+    OfflineSale,
+    OfflineSales,
+    OfflineTill,
+    PaymentDraft,
+    PaymentKind,
+    SaleDraft,
+    ServerLink,
+    draft_of,
+    snapshot,
+)
+from posapp.services.sales.receipt import receipt_model
+from tests.checkout_seed import Shop, open_shop
+
+KEY = bytes(range(32))
+
+
+class Server:
+    """Whether the probe reaches the server (the test flips it)."""
+
+    def __init__(self) -> None:
+        self.up = True
+
+    def probe(self) -> None:
+        if not self.up:
+            raise DatabaseError("The database cannot be reached right now.")
+
+
+@pytest.fixture
+def shop(backend: Backend) -> Shop:
+    return open_shop(backend)
+
+
+@pytest.fixture
+def server() -> Server:
+    return Server()
+
+
+@pytest.fixture
+def sales(backend: Backend, shop: Shop, server: Server, tmp_path: Path) -> OfflineSales:
+    cache = OfflineCache.open(tmp_path / "cache.sqlite3")
+    journal = OfflineJournal.open(tmp_path / "journal.sqlite3", KEY)
+
+    def place(sale: OfflineSale) -> str:
+        return backend.sales.place_order(shop.cashier, draft_of(sale)).number
+
+    link = ServerLink(
+        probe=server.probe,
+        read=lambda since: snapshot(backend.read_uow(), since),
+        place=place,
+        cache=cache,
+        journal=journal,
+    )
+    link.refresh()
+    facade = OfflineSales(backend, link, OfflineTill(cache, journal, backend.register))
+    facade.current_till(shop.cashier)  # read online once, as the register does at start
+    server.up = False
+    link.tick()
+    assert not facade.online
+    return facade
+
+
+def _draft(shop: Shop, sales: OfflineSales, *payments: PaymentDraft, **more: object) -> SaleDraft:
+    lines = (DraftLine(1, shop.products["coffee"], 2),)
+    return SaleDraft(uuid.uuid4(), lines, payments, **more)  # type: ignore[arg-type]
+
+
+def _total(sales: OfflineSales, shop: Shop) -> int:
+    product = sales.lookup_code(shop.cashier, "5012345678900")
+    assert product is not None
+    return 2 * product.price_minor
+
+
+def test_offline_the_register_scans_searches_and_sells_cash_from_the_cache(
+    sales: OfflineSales, shop: Shop, backend: Backend, server: Server
+) -> None:
+    scanned = sales.scan_code(shop.cashier, "5012345678900")
+    assert scanned is not None
+    assert scanned.product.id == shop.products["coffee"]
+    assert [p.id for p in sales.search_products(shop.cashier, "coffee")] == [
+        shop.products["coffee"]
+    ]
+    assert sales.scan_code(shop.cashier, "no such code") is None
+    till = sales.current_till(shop.cashier)
+    assert till is not None
+    assert till.register == backend.register
+
+    total = _total(sales, shop)
+    draft = _draft(
+        shop,
+        sales,
+        PaymentDraft(uuid.uuid4(), PaymentKind.CASH, total, total + 500),
+        expected_total_minor=total,
+    )
+    placed = sales.place_order(shop.cashier, draft)
+    assert placed.number == f"OFF-{backend.register}-00001"
+    assert (placed.status, placed.total_minor, placed.change_minor) == ("offline", total, 500)
+    assert sales.place_order(shop.cashier, draft).number == placed.number  # Pay pressed twice
+    detail = sales.order_detail(shop.cashier, placed.order_id)
+    assert detail.number == placed.number
+    assert receipt_model(detail).status_note == "OFFLINE SALE · NOT YET ON THE SERVER"
+    assert sales.status.unsynced == 1
+    with backend.read_uow() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(Order)) == 0
+
+    server.up = True
+    sales.link.tick()
+    assert sales.online
+    assert sales.status.unsynced == 0
+    with backend.read_uow() as uow:
+        orders = uow.session.scalars(select(Order.sale_uuid)).all()
+    assert orders == [draft.sale_uuid]  # on the server once, under the sale's own UUID
+
+
+@pytest.mark.parametrize(
+    ("method", "more", "words"),
+    [
+        (PaymentKind.ACCOUNT, {}, "only cash and card"),
+        (PaymentKind.GIFT_CARD, {}, "only cash and card"),
+        (PaymentKind.CASH, {"coupon_codes": ("SPRING10",)}, "coupons are not taken"),
+        (PaymentKind.CASH, {"customer_id": 1}, "for a customer"),
+    ],
+)
+def test_offline_what_needs_the_server_is_refused_and_nothing_is_journalled(
+    sales: OfflineSales, shop: Shop, method: PaymentKind, more: dict[str, object], words: str
+) -> None:
+    total = _total(sales, shop)
+    draft = _draft(shop, sales, PaymentDraft(uuid.uuid4(), method, total, total), **more)
+    with pytest.raises(ValidationError, match=words):
+        sales.place_order(shop.cashier, draft)
+    with pytest.raises(ValidationError, match="gift cards cannot be used"):
+        sales.gift_card(shop.cashier, "GC-1234")
+    with pytest.raises(ValidationError, match="coupons are not taken"):
+        sales.quote_coupon(shop.cashier, "SPRING10", [], None)
+    assert sales.status.unsynced == 0
