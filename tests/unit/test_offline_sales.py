@@ -9,14 +9,17 @@ When the server answers again, the replay places each sale once.
 
 from __future__ import annotations
 
+import time
 import uuid
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from posapp.events import RecordingPublisher
 from posapp.models import Order
 from posapp.services.backend import Backend
+from posapp.services.platform.db import Database
 from posapp.services.platform.errors import DatabaseError, ValidationError
 from posapp.services.sales import (
     DraftLine,
@@ -34,6 +37,8 @@ from posapp.services.sales import (
 )
 from posapp.services.sales.receipt import receipt_model
 from tests.checkout_seed import Shop, open_shop
+from tests.reliability.figures import report as report_figure
+from tests.reliability.pg.cut import NetworkCut
 
 KEY = bytes(range(32))
 
@@ -86,6 +91,10 @@ def sales(backend: Backend, shop: Shop, server: Server, tmp_path: Path) -> Offli
 def _draft(shop: Shop, sales: OfflineSales, *payments: PaymentDraft, **more: object) -> SaleDraft:
     lines = (DraftLine(1, shop.products["coffee"], 2),)
     return SaleDraft(uuid.uuid4(), lines, payments, **more)  # type: ignore[arg-type]
+
+
+def _online(sales: OfflineSales) -> bool:
+    return sales.online
 
 
 def _total(sales: OfflineSales, shop: Shop) -> int:
@@ -156,3 +165,71 @@ def test_offline_what_needs_the_server_is_refused_and_nothing_is_journalled(
     with pytest.raises(ValidationError, match="coupons are not taken"):
         sales.quote_coupon(shop.cashier, "SPRING10", [], None)
     assert sales.status.unsynced == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("db_kind", ["postgres"], indirect=True)
+def test_a_checkout_that_loses_the_server_is_journalled_and_placed_once(
+    backend: Backend, database: Database, shop: Shop, tmp_path: Path
+) -> None:
+    """The cashier presses Pay as the network goes: the register is offline at once, not at the
+    next probe, and the sale is journalled under its own UUID; restored, it is placed once.
+
+    Connections reset: a silent cut through the test's proxy is answered by the proxy's own TCP
+    stack, so libpq's ``tcp_user_timeout`` never fires and a call in flight waits; through a real
+    network it fails after 3 s. The probe's path of a silent cut is tests/ui/test_register_offline.
+    """
+    with NetworkCut(database.url.render_as_string(hide_password=False)) as net:
+        remote = Database(net.url)
+        try:
+            register = Backend(remote, RecordingPublisher(), register=backend.register)
+            cache = OfflineCache.open(tmp_path / "cache.sqlite3")
+            journal = OfflineJournal.open(tmp_path / "journal.sqlite3", KEY)
+
+            def probe() -> None:
+                with remote.engine.connect() as conn:
+                    conn.exec_driver_sql("SELECT 1")
+
+            def place(sale: OfflineSale) -> str:
+                return register.sales.place_order(shop.cashier, draft_of(sale)).number
+
+            link = ServerLink(
+                probe=probe,
+                read=lambda since: snapshot(register.read_uow(), since),
+                place=place,
+                cache=cache,
+                journal=journal,
+            )
+            link.refresh()
+            sales = OfflineSales(register, link, OfflineTill(cache, journal, backend.register))
+            total = _total(sales, shop)
+            draft = _draft(
+                shop,
+                sales,
+                PaymentDraft(
+                    uuid.uuid4(), PaymentKind.CARD, total, card_reference="A1", card_last4="4242"
+                ),
+                expected_total_minor=total,
+            )
+            assert _online(sales)
+            net.cut("reset")
+            started = time.monotonic()
+            placed = sales.place_order(shop.cashier, draft)  # no probe ran: the call found out
+            switched = time.monotonic() - started
+            assert not _online(sales)
+            assert placed.status == "offline"
+            report_figure(
+                f"offline register: a checkout that lost the server journalled in {switched:.2f} s"
+            )
+
+            net.restore()
+            deadline = time.monotonic() + 60
+            while not _online(sales):
+                assert time.monotonic() < deadline, "the link did not come back"
+                link.tick()
+                time.sleep(0.05)
+            with backend.read_uow() as uow:
+                found = uow.session.scalars(select(Order.sale_uuid)).all()
+            assert found == [draft.sale_uuid]
+        finally:
+            remote.dispose()
