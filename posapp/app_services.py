@@ -48,7 +48,6 @@ the login has painted, say) and be tested without a QApplication.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,7 +55,7 @@ from typing import Final, TypeVar
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from posapp.config import AppConfig, data_dir
+from posapp.config import AppConfig
 from posapp.events import (
     CampaignEnded,
     DomainEvent,
@@ -80,7 +79,6 @@ from posapp.services.notifications import (
 )
 from posapp.services.platform.chain_key import chain_key
 from posapp.services.platform.db import Database
-from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import DatabaseError, ServiceError
 from posapp.services.platform.fanout import Fanout
 from posapp.services.platform.pg_relay import PgEventRelay, is_supported
@@ -90,12 +88,11 @@ from posapp.services.sales import (
     LinkStatus,
     OfflineCache,
     OfflineJournal,
-    OfflineSale,
     OfflineSales,
     OfflineTill,
-    SaleRefusedError,
     ServerLink,
-    draft_of,
+    cache_path,
+    journal_path,
     snapshot,
 )
 
@@ -128,7 +125,6 @@ class ServiceOptions:
         offline: Whether the register keeps selling without its server (PostgreSQL only).
         offline_tick_s: How often the link to the server is probed.
         offline_refresh_s: How often the offline cache is caught up with the server.
-        offline_dir: Where the offline cache and journal live (``<data>/offline`` when None).
     """
 
     sender_interval_s: float = 30.0
@@ -139,7 +135,6 @@ class ServiceOptions:
     offline: bool = True
     offline_tick_s: float = 0.5
     offline_refresh_s: float = 60.0
-    offline_dir: Path | None = None
 
 
 class FinalReports:
@@ -255,11 +250,6 @@ class CacheWakes:
             self.job.wake()
 
 
-def _register_file(register: str, kind: str) -> str:
-    safe = re.sub(r"[^A-Za-z0-9_-]", "_", register) or "register"
-    return f"{safe}-{kind}.sqlite3"
-
-
 def install_offline(
     runner: Runner, backend: Backend, wakes: CacheWakes, options: ServiceOptions
 ) -> OfflineSales:
@@ -270,12 +260,12 @@ def install_offline(
         JournalError: the cache or the journal cannot be opened.
     """
     database, register = backend.database, backend.register
-    folder = options.offline_dir or data_dir() / "offline"
     key = chain_key(database.url, None, create=True)
     if key is None:  # pragma: no cover - create=True always gives a key or raises
         raise DatabaseError("The audit key is missing: the offline journal needs it.")
-    cache = OfflineCache.open(folder / _register_file(register, "cache"))
-    journal = OfflineJournal.open(folder / _register_file(register, "journal"), key)
+    # Where the till's Z report looks for sales the server does not have yet.
+    cache = OfflineCache.open(cache_path(database.url, register))
+    journal = OfflineJournal.open(journal_path(database.url, register), key)
     listeners: list[Callable[[LinkStatus], None]] = []
 
     def announce(status: LinkStatus) -> None:
@@ -285,7 +275,7 @@ def install_offline(
     link = ServerLink(
         probe=lambda: _probe(database),
         read=lambda since: _guarded(lambda: snapshot(backend.read_uow(), since)),
-        place=lambda sale: place_journalled(backend, cache, sale),
+        place=backend.sales.place_offline_sale,
         cache=cache,
         journal=journal,
         on_change=announce,
@@ -328,25 +318,6 @@ def _guarded(read: Callable[[], R]) -> R:
         if exc.connection_invalidated:
             raise DatabaseError("the connection was lost") from exc
         raise
-
-
-def place_journalled(backend: Backend, cache: OfflineCache, sale: OfflineSale) -> str:
-    """Place one journalled sale on the server (the replay's placer); its order number.
-
-    Until the server's own use case for offline sales is there, the sale goes through the
-    idempotent checkout as its cashier (:func:`~posapp.services.sales.draft_of`): the same UUID
-    never makes a second order. A business refusal becomes a :class:`SaleRefusedError`.
-    """
-    staff = cache.staff_by_id(sale.cashier_id)
-    if staff is None:
-        raise SaleRefusedError(f"The cashier (user {sale.cashier_id}) is not known here.")
-    actor = UserDTO(staff.id, staff.username_key, staff.full_name, staff.role, active=True)
-    try:
-        return backend.sales.place_order(actor, draft_of(sale)).number
-    except DatabaseError:
-        raise
-    except ServiceError as exc:
-        raise SaleRefusedError(str(exc)) from exc
 
 
 def start_services(

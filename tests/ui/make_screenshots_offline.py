@@ -19,7 +19,6 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
-from pathlib import Path
 
 from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QApplication
@@ -71,7 +70,7 @@ def _cash_sale(offline: OfflineSales, cashier: UserDTO, product_id: int, quantit
     return offline.place_order(cashier, draft).number
 
 
-def _shoot(app: QApplication, url: str, folder: Path) -> None:
+def _shoot(app: QApplication, url: str) -> None:
     database = open_database(url)
     bus = EventBus()
     backend = Backend(database, bus, register="till-1")
@@ -80,7 +79,7 @@ def _shoot(app: QApplication, url: str, folder: Path) -> None:
     database.dispose()
     with NetworkCut(url) as net:
         remote = Database(net.url)
-        options = ServiceOptions(relay=False, offline_dir=folder)
+        options = ServiceOptions(relay=False)
         services = start_services(remote, bus, AppConfig(net.url, "till-1"), options)
         try:
             offline = services.backend.offline_sales
@@ -128,7 +127,7 @@ def main() -> int:
     reset_postgres(url)
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["POSAPP_DATA_DIR"] = tmp
-        _shoot(app, url, Path(tmp) / "offline")
+        _shoot(app, url)
     return 0
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import io
 import time
 from dataclasses import replace
-from pathlib import Path
 from typing import Literal
 
 import pytest
@@ -31,7 +30,7 @@ from posapp.config import AppConfig
 from posapp.models import Order
 from posapp.services.backend import Backend
 from posapp.services.platform.db import Database
-from posapp.services.sales import OfflineSales
+from posapp.services.sales import OfflineSales, cache_path, journal_path
 from posapp.services.stock.actions import receive_stock
 from posapp.services.stock.dto import StockLine
 from posapp.ui.kit.bus import EventBus
@@ -85,15 +84,17 @@ def test_the_register_sells_offline_and_syncs_when_the_server_is_back(
     backend: Backend,
     database: Database,
     bus: EventBus,
-    tmp_path: Path,
     mode: Literal["reset", "silent"],
 ) -> None:
+    for made in (journal_path, cache_path):  # the register's files of an earlier test go
+        path = made(database.url, backend.register)
+        for suffix in ("", "-wal", "-shm"):
+            path.with_name(path.name + suffix).unlink(missing_ok=True)
     shop = _shop(backend)
     with NetworkCut(database.url.render_as_string(hide_password=False)) as net:
         remote = Database(net.url)
         options = ServiceOptions(
             relay=False,
-            offline_dir=tmp_path / "offline",
             sender_interval_s=3600,
             campaign_check_s=3600,
         )

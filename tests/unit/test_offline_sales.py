@@ -25,14 +25,12 @@ from posapp.services.sales import (
     DraftLine,
     OfflineCache,
     OfflineJournal,
-    OfflineSale,
     OfflineSales,
     OfflineTill,
     PaymentDraft,
     PaymentKind,
     SaleDraft,
     ServerLink,
-    draft_of,
     snapshot,
 )
 from posapp.services.sales.receipt import receipt_model
@@ -69,13 +67,10 @@ def sales(backend: Backend, shop: Shop, server: Server, tmp_path: Path) -> Offli
     cache = OfflineCache.open(tmp_path / "cache.sqlite3")
     journal = OfflineJournal.open(tmp_path / "journal.sqlite3", KEY)
 
-    def place(sale: OfflineSale) -> str:
-        return backend.sales.place_order(shop.cashier, draft_of(sale)).number
-
     link = ServerLink(
         probe=server.probe,
         read=lambda since: snapshot(backend.read_uow(), since),
-        place=place,
+        place=backend.sales.place_offline_sale,
         cache=cache,
         journal=journal,
     )
@@ -190,13 +185,10 @@ def test_a_checkout_that_loses_the_server_is_journalled_and_placed_once(
                 with remote.engine.connect() as conn:
                     conn.exec_driver_sql("SELECT 1")
 
-            def place(sale: OfflineSale) -> str:
-                return register.sales.place_order(shop.cashier, draft_of(sale)).number
-
             link = ServerLink(
                 probe=probe,
                 read=lambda since: snapshot(register.read_uow(), since),
-                place=place,
+                place=register.sales.place_offline_sale,
                 cache=cache,
                 journal=journal,
             )

@@ -8,7 +8,6 @@ the whole design and what is built so far.
 """
 
 from posapp.services.sales.offline.cache import OfflineCache, Snapshot, snapshot
-from posapp.services.sales.offline.detail import OFFLINE_STATUS
 from posapp.services.sales.offline.journal import (
     PENDING,
     REFUSED,
@@ -17,8 +16,13 @@ from posapp.services.sales.offline.journal import (
     OfflineJournal,
 )
 from posapp.services.sales.offline.link import PROBE_TIMEOUT_S, LinkState, LinkStatus, ServerLink
+from posapp.services.sales.offline.paths import (
+    OfflineSalesWaitingError,
+    cache_path,
+    journal_path,
+    unsynced_at,
+)
 from posapp.services.sales.offline.place import draft_of
-from posapp.services.sales.offline.register import OfflineSales
 from posapp.services.sales.offline.replay import Placer, ReplayResult, SaleRefusedError, replay
 from posapp.services.sales.offline.sale import (
     JournalError,
@@ -32,7 +36,6 @@ from posapp.services.sales.offline.sale import (
 from posapp.services.sales.offline.till import OfflineItem, OfflineReceipt, OfflineTill
 
 __all__ = [
-    "OFFLINE_STATUS",
     "PENDING",
     "PROBE_TIMEOUT_S",
     "REFUSED",
@@ -47,7 +50,7 @@ __all__ = [
     "OfflineLine",
     "OfflineReceipt",
     "OfflineSale",
-    "OfflineSales",
+    "OfflineSalesWaitingError",
     "OfflineTender",
     "OfflineTill",
     "Placer",
@@ -56,9 +59,12 @@ __all__ = [
     "ServerLink",
     "Snapshot",
     "TenderKind",
+    "cache_path",
     "decode",
     "draft_of",
     "encode",
+    "journal_path",
     "replay",
     "snapshot",
+    "unsynced_at",
 ]

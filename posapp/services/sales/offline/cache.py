@@ -293,11 +293,6 @@ class OfflineCache:
         row = self._one("SELECT * FROM staff WHERE username_key = ?", (username_key(username),))
         return None if row is None else CachedStaff(*row)
 
-    def staff_by_id(self, user_id: int) -> CachedStaff | None:
-        """An active staff user by id (the cashier of a journalled sale)."""
-        row = self._one("SELECT * FROM staff WHERE id = ?", (user_id,))
-        return None if row is None else CachedStaff(*row)
-
     def setting(self, key: str) -> str | None:
         """A setting's stored (JSON) text, or None where the shop left the default."""
         row = self._one("SELECT value FROM settings WHERE key = ?", (key,))
