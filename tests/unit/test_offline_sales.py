@@ -22,6 +22,7 @@ from posapp.services.backend import Backend
 from posapp.services.platform.db import Database
 from posapp.services.platform.errors import DatabaseError, ValidationError
 from posapp.services.sales import (
+    RECEIPT_PRINTER_KEY,
     DraftLine,
     OfflineCache,
     OfflineJournal,
@@ -225,3 +226,38 @@ def test_a_checkout_that_loses_the_server_is_journalled_and_placed_once(
             assert found == [draft.sale_uuid]
         finally:
             remote.dispose()
+
+
+def test_offline_the_receipt_prints_marked_offline_and_the_drawer_opens_for_cash(
+    backend: Backend, shop: Shop, tmp_path: Path
+) -> None:
+    paper = tmp_path / "printer.bin"
+    backend.shop.change_setting(shop.staff["admin"], RECEIPT_PRINTER_KEY, f"file:{paper}")
+    server = Server()
+    cache = OfflineCache.open(tmp_path / "printing-cache.sqlite3")
+    journal = OfflineJournal.open(tmp_path / "printing-journal.sqlite3", KEY)
+    link = ServerLink(
+        probe=server.probe,
+        read=lambda since: snapshot(backend.read_uow(), since),
+        place=backend.sales.place_offline_sale,
+        cache=cache,
+        journal=journal,
+    )
+    link.refresh()  # the printer's setting is in the cache
+    sales = OfflineSales(backend, link, OfflineTill(cache, journal, backend.register))
+    server.up = False
+    link.tick()
+    total = _total(sales, shop)
+    placed = sales.place_order(
+        shop.cashier,
+        _draft(
+            shop,
+            sales,
+            PaymentDraft(uuid.uuid4(), PaymentKind.CASH, total, total),
+            expected_total_minor=total,
+        ),
+    )
+    printed = sales.after_sale(shop.cashier, placed.order_id)
+    assert (printed.printed, printed.drawer_opened) == (True, True)
+    assert b"OFFLINE SALE" in paper.read_bytes()
+    assert placed.number.encode() in paper.read_bytes()
