@@ -7,8 +7,10 @@ and the journal is replayed through ``backend.sales.place_offline_sale``.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -27,11 +29,13 @@ from posapp.models import (
 from posapp.services.backend import Backend
 from posapp.services.notifications.listener import NotificationListener
 from posapp.services.platform.chain_verify import verify_chain
+from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import (
     ConflictError,
     NotFoundError,
     PermissionDeniedError,
 )
+from posapp.services.platform.uow import UnitOfWork
 from posapp.services.sales.offline import (
     REFUSED,
     SYNCED,
@@ -46,12 +50,26 @@ from posapp.services.sales.offline import (
     replay,
 )
 from posapp.services.sales.offline.cache import OfflineCache, snapshot
-from posapp.services.sales.offline.conflicts import ConflictFilter
+from posapp.services.sales.offline.conflicts import (
+    ConflictFilter,
+    resolve_sync_conflict,
+    sync_conflicts,
+)
 from posapp.services.sales.offline.till import OfflineItem, OfflineTill
+from posapp.services.staff import ROLE_PERMISSIONS
+from posapp.services.staff.security import ACTIONS
 from posapp.services.stock import InsufficientStockError
 from tests.checkout_seed import CASHIER_PIN, ITEMS, Shop, cash_sale, open_shop_till, seed_shop
 
 KEY = bytes(range(32))
+
+ACTION_CALLS: dict[str, Callable[[UnitOfWork, UserDTO, dict[str, UserDTO]], object]] = {
+    "sales.offline.conflicts.sync_conflicts": lambda uow, actor, _s: sync_conflicts(uow, actor),
+    "sales.offline.conflicts.resolve_sync_conflict": lambda uow, actor, _s: resolve_sync_conflict(
+        uow, actor, 999_999, ""
+    ),
+}
+"""The sync conflicts' use cases (tests/unit/test_security.py walks every table like this)."""
 
 
 @pytest.fixture
@@ -216,6 +234,18 @@ def test_a_closed_till_session_refuses_the_sale(
     with pytest.raises(SaleRefusedError, match="closed before"):
         backend.sales.place_offline_sale(sale)
     assert _count(backend, Order) == 0
+
+
+@pytest.mark.parametrize("role", ["admin", "manager", "cashier"])
+def test_only_managers_see_and_resolve_conflicts(backend: Backend, shop: Shop, role: str) -> None:
+    actor = shop.staff[role]
+    for name, call in ACTION_CALLS.items():
+        if ACTIONS[name] in ROLE_PERMISSIONS[role]:
+            with contextlib.suppress(NotFoundError):
+                call(backend.uow(), actor, shop.staff)
+        else:
+            with pytest.raises(PermissionDeniedError):
+                call(backend.uow(), actor, shop.staff)
 
 
 def test_a_manager_lists_and_resolves_conflicts(
