@@ -29,10 +29,26 @@ from posapp.services.sales.dto import (
     StoreHeader,
 )
 from posapp.services.sales.lookup import quote_sale_coupon
+from posapp.services.sales.offline import (
+    JournalError,
+    LinkState,
+    LinkStatus,
+    OfflineCache,
+    OfflineJournal,
+    OfflineSale,
+    OfflineTill,
+    SaleRefusedError,
+    ServerLink,
+    cache_path,
+    draft_of,
+    journal_path,
+    snapshot,
+)
 from posapp.services.sales.offline.conflicts import KIND_LABELS as SYNC_CONFLICT_KINDS
 from posapp.services.sales.offline.conflicts import NOTE_MAX as SYNC_NOTE_MAX
 from posapp.services.sales.offline.conflicts import ConflictFilter, SyncConflictDTO
 from posapp.services.sales.offline.paths import OfflineSalesWaitingError
+from posapp.services.sales.offline.register import OfflineSales
 from posapp.services.sales.order_dto import (
     AppliedCouponDTO,
     OrderDetail,
@@ -134,11 +150,19 @@ __all__ = [
     "EmailedReceipt",
     "GiftCardLine",
     "GiftCardSlip",
+    "JournalError",
+    "LinkState",
+    "LinkStatus",
     "ManagerApproval",
     "MarginRow",
     "MethodTotal",
     "NoSaleDTO",
+    "OfflineCache",
+    "OfflineJournal",
+    "OfflineSale",
+    "OfflineSales",
     "OfflineSalesWaitingError",
+    "OfflineTill",
     "OrderDetail",
     "OrderFilter",
     "OrderLineDTO",
@@ -169,6 +193,7 @@ __all__ = [
     "ReturnResult",
     "SaleCustomerDTO",
     "SaleDraft",
+    "SaleRefusedError",
     "SalesApi",
     "SalesCashier",
     "SalesDay",
@@ -176,6 +201,7 @@ __all__ = [
     "SalesProduct",
     "SalesReport",
     "ScannedItem",
+    "ServerLink",
     "StatusChangeDTO",
     "StoreHeader",
     "SyncConflictDTO",
@@ -187,10 +213,13 @@ __all__ = [
     "WebOrderStatus",
     "WebPayment",
     "advance_order",
+    "cache_path",
     "cancel_order",
     "cash_movement",
     "check_quantity",
     "close_till",
+    "draft_of",
+    "journal_path",
     "line_refund",
     "open_till",
     "order_detail",
@@ -204,6 +233,7 @@ __all__ = [
     "receipt_text",
     "return_items",
     "sales_summary",
+    "snapshot",
     "web_order_status",
     "x_report",
 ]

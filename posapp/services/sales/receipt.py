@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
 from posapp import formats
+from posapp.i18n import _
 from posapp.services.platform.dto import ShopProfile
 from posapp.services.sales.order_dto import OrderDetail, OrderLineDTO, PaymentDTO
 from posapp.units import format_quantity, per_unit
@@ -223,6 +224,7 @@ def receipt_model(
         "refunded": "ORDER REFUNDED",
         "partly_refunded": "PARTLY REFUNDED",
         "placed": "NOT PAID YET",
+        "offline": _("OFFLINE SALE · NOT YET ON THE SERVER"),
     }.get(order.status, "")
     return ReceiptModel(
         store_name=store.name,

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout
 from typing_extensions import override
 
-from posapp.i18n import _
+from posapp.i18n import N_, _
 from posapp.services.staff import Permission, has_permission
 from posapp.ui.kit.resources import styled
 from posapp.ui.kit.tab import Tab
@@ -26,7 +26,7 @@ class OrdersTab(Tab):
     """The register for selling, the list of orders and the till."""
 
     OBJECT_NAME = "ordersTab"
-    TITLE = "Orders"
+    TITLE = N_("Orders")
 
     @override
     def build(self) -> None:
@@ -44,14 +44,15 @@ class OrdersTab(Tab):
         self.pages.setDocumentMode(True)
         self.pages.tabBar().setFocusPolicy(Qt.FocusPolicy.TabFocus)
         if has_permission(user, Permission.SELL):
-            self.register = RegisterView(sales, bus, user, self.pages)
-            self.pages.addTab(self.register, "&Register")
+            # On PostgreSQL the register sells through the facade that goes on offline (#21).
+            self.register = RegisterView(backend.register_sales, bus, user, self.pages)
+            self.pages.addTab(self.register, _("&Register"))
             self.register.till_opened.connect(self._on_register_till_opened)
         if has_permission(user, Permission.VIEW_ORDERS):
             self.orders = OrderListView(sales, bus, user, self.pages)
-            self.pages.addTab(self.orders, "&Orders")
+            self.pages.addTab(self.orders, _("&Orders"))
         self.till = TillView(sales, bus, user, self.pages)
-        self.pages.addTab(self.till, "&Till")
+        self.pages.addTab(self.till, _("&Till"))
         self.till.till_changed.connect(self._on_till_changed)
         if has_permission(user, Permission.VIEW_REPORTS):
             self.conflicts = SyncConflictsView(sales, bus, user, self.pages)
