@@ -128,9 +128,11 @@ TRIGGERS: Final[tuple[TriggerSpec, ...]] = (
     TriggerSpec(
         "sync_conflict",
         "SyncConflictRaised",
-        "Offline sale conflict",
-        "A sale taken while the register was offline sold more than was in stock, an archived "
-        "product, or at a price changed meanwhile (#21).",
+        N_("Offline sale conflict"),
+        N_(
+            "A sale taken while the register was offline sold more than was in stock, an "
+            "archived product, or at a price changed meanwhile."
+        ),
         level="warning",
         default_roles=("manager",),
     ),

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
-from posapp.i18n import _
+from posapp.i18n import _, pgettext
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.services.sales import (
@@ -75,7 +75,7 @@ def _short(c: SyncConflictDTO) -> str:
 
 def _resolved(c: SyncConflictDTO) -> str:
     if c.resolved_at is None:
-        return _("open")
+        return pgettext("sync conflict", "open")
     note = f" · {c.resolution}" if c.resolution else ""
     return f"{local_time_text(c.resolved_at)} · {c.resolved_by}{note}"
 
@@ -112,7 +112,11 @@ class SyncConflictsView(QWidget):
         self._loaded = False
         self.model = ConflictsModel(self)
         self.state = QComboBox(self)
-        for label, value in ((_("Open"), "open"), (_("Resolved"), "resolved"), (_("All"), "all")):
+        for label, value in (
+            (pgettext("sync conflicts", "Open"), "open"),
+            (_("Resolved"), "resolved"),
+            (_("All"), "all"),
+        ):
             self.state.addItem(label, value)
         self.store = QComboBox(self)
         self.kind = QComboBox(self)
