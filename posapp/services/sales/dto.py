@@ -126,6 +126,7 @@ class PaymentKind(enum.StrEnum):
     CARD = "card"
     ACCOUNT = "account"
     GIFT_CARD = "gift_card"
+    POINTS = "points"  # the attached customer's loyalty points (no details: the sale's customer)
 
 
 @dataclass(frozen=True, slots=True)

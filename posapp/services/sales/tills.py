@@ -490,7 +490,7 @@ def _no_sales(uow: UnitOfWork, session_id: int) -> int:
     return int(count or 0)
 
 
-_METHOD_ORDER = {"cash": 0, "card": 1, "account": 2, "gift_card": 3}
+_METHOD_ORDER = {"cash": 0, "card": 1, "account": 2, "gift_card": 3, "points": 4}
 
 
 def _methods(uow: UnitOfWork, condition: ColumnElement[bool]) -> tuple[MethodTotal, ...]:

@@ -40,9 +40,7 @@ def user_locale_choices() -> tuple[tuple[str, str], ...]:
     return (("", "As the shop (its locale)"), *USER_LOCALE.choices())
 
 
-def set_user_locale(
-    uow: UnitOfWork, actor: UserDTO | None, user_id: int, text: str
-) -> UserDTO:
+def set_user_locale(uow: UnitOfWork, actor: UserDTO | None, user_id: int, text: str) -> UserDTO:
     """Set ``user_id``'s own locale to the one typed as ``text`` (``""``: the shop's).
 
     Raises:
