@@ -8,17 +8,23 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from posapp.app_services import ServiceOptions, start_services
+from posapp.config import AppConfig
+from posapp.events import RecordingPublisher
 from posapp.models import Category, Order, OrderLine, Payment, PointMovement
 from posapp.reports.receipt import receipt_pdf
 from posapp.services.backend import Backend
 from posapp.services.customers import CustomerDraft, PointsRefused
+from posapp.services.platform.db import Database
 from posapp.services.platform.errors import PermissionDeniedError, ValidationError
 from posapp.services.sales import OrderDetail, ReturnLineRequest, ReturnRequest, receipt_model
 from posapp.services.sales.dto import DraftLine, PaymentDraft, PaymentKind, SaleDraft
@@ -222,10 +228,10 @@ def test_a_spent_point_is_not_taken_back_below_zero(backend: Backend) -> None:
     assert_invariants(backend.database.engine)
 
 
-def test_points_expire_oldest_first_and_the_job_is_idempotent(database: object) -> None:
+def test_points_expire_oldest_first_and_the_job_is_idempotent(database: Database) -> None:
     start = datetime(2026, 1, 10, 12, tzinfo=UTC)
     now = [start]
-    backend = Backend(database, register="test-till", clock=lambda: now[0])  # type: ignore[arg-type]
+    backend = Backend(database, register="test-till", clock=lambda: now[0])
     shop = open_shop(backend)
     backend.shop.change_setting(shop.staff["admin"], "loyalty.expiry_days", "30")
     customer = new_customer(backend, shop)
@@ -253,3 +259,26 @@ def test_expiry_off_expires_nothing(backend: Backend) -> None:
     sale(backend, shop, customer)
     assert backend.loyalty.expire_due(datetime(2100, 1, 1, tzinfo=UTC)) == 0
     assert balance(backend, shop, customer) == 30
+
+
+def test_the_background_runner_expires_points_at_start(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("POSAPP_DATA_DIR", str(tmp_path))
+    long_ago = datetime.now(UTC) - timedelta(days=400)
+    past = Backend(database, register="test-till", clock=lambda: long_ago)
+    shop = open_shop(past)
+    customer = new_customer(past, shop)
+    sale(past, shop, customer)  # 30 points, 400 days ago; the default period is 365 days
+    assert balance(past, shop, customer) == 30
+    url = database.url.render_as_string(hide_password=False)
+    options = ServiceOptions(campaign_check_s=3600, sender_interval_s=3600, relay=False)
+    services = start_services(database, RecordingPublisher(), AppConfig(url, "till-1"), options)
+    try:
+        deadline = time.monotonic() + 30  # generous: a busy CI box
+        while balance(past, shop, customer) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        services.stop()
+    assert balance(past, shop, customer) == 0
+    assert_invariants(database.engine)

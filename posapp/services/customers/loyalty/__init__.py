@@ -11,6 +11,7 @@ from posapp.services.customers.loyalty.dto import (
     LoyaltyRules,
     OrderPoints,
     PointMovementDTO,
+    PointsFigures,
     PointsRefused,
 )
 from posapp.services.customers.loyalty.expiry import due_expiry, expire_due_points
@@ -26,6 +27,7 @@ from posapp.services.customers.loyalty.queries import (
     adjust_points,
     customer_points,
     order_points,
+    points_figures,
     points_rules,
 )
 from posapp.services.customers.loyalty.rules import loyalty_rules
@@ -37,6 +39,7 @@ __all__ = [
     "LoyaltyRules",
     "OrderPoints",
     "PointMovementDTO",
+    "PointsFigures",
     "PointsRefused",
     "adjust_points",
     "customer_points",
@@ -47,6 +50,7 @@ __all__ = [
     "loyalty_rules",
     "move_points",
     "order_points",
+    "points_figures",
     "points_rules",
     "redeem_points",
     "take_back_points",

@@ -77,6 +77,18 @@ class CustomerPoints:
 
 
 @dataclass(frozen=True, slots=True)
+class PointsFigures:
+    """Points over some orders (a till session's, for the X/Z report)."""
+
+    earned: int = 0
+    redeemed: int = 0
+    given_back: int = 0
+    """Points a refund of a points payment gave back."""
+    taken_back: int = 0
+    """Points returns took back from what their lines had earned."""
+
+
+@dataclass(frozen=True, slots=True)
 class OrderPoints:
     """The points of one order, for its receipt: earned, spent, and the balance after."""
 

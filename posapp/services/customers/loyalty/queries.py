@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, case, func, select
 
 from posapp.i18n import _
 from posapp.models import Customer, Order, PointKind, PointMovement
@@ -11,6 +11,7 @@ from posapp.services.customers.loyalty.dto import (
     LoyaltyRules,
     OrderPoints,
     PointMovementDTO,
+    PointsFigures,
     PointsRefused,
 )
 from posapp.services.customers.loyalty.points import REASON_MAX, move_points
@@ -21,7 +22,7 @@ from posapp.services.platform.errors import NotFoundError
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.staff import ACTIONS, Permission, authorize
 
-__all__ = ["adjust_points", "customer_points", "order_points", "points_rules"]
+__all__ = ["adjust_points", "customer_points", "order_points", "points_figures", "points_rules"]
 
 ACTIONS["customers.loyalty.queries.customer_points"] = Permission.SELL
 ACTIONS["customers.loyalty.queries.points_rules"] = Permission.SELL
@@ -102,6 +103,32 @@ def order_points(uow: UnitOfWork, order_id: int) -> OrderPoints | None:
         select(PointMovement.balance_after).where(PointMovement.id == last_id)
     )
     return OrderPoints(earned, redeemed, int(after or 0))
+
+
+def points_figures(uow: UnitOfWork, *where: ColumnElement[bool]) -> PointsFigures:
+    """Points earned, spent and moved by returns over the movements of orders matching ``where``.
+
+    Inside the caller's unit of work (the X/Z report's): ``where`` speaks of ``Order``.
+    """
+    m = PointMovement
+    back = m.kind == PointKind.RETURN.value
+
+    def total(
+        condition: ColumnElement[bool], value: SQLColumnExpression[int]
+    ) -> ColumnElement[int]:
+        return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
+
+    row = uow.session.execute(
+        select(
+            total(m.kind == PointKind.EARN.value, m.points),
+            total(m.kind == PointKind.REDEEM.value, -m.points),
+            total(back & (m.points > 0), m.points),
+            total(back & (m.points < 0), -m.points),
+        )
+        .join(Order, Order.id == m.order_id)
+        .where(*where)
+    ).one()
+    return PointsFigures(int(row[0]), int(row[1]), int(row[2]), int(row[3]))
 
 
 def adjust_points(
