@@ -10,6 +10,7 @@ import dataclasses
 import io
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -23,13 +24,17 @@ from posapp.events import RecordingPublisher
 from posapp.models import Category, Order, OrderLine, Payment, PointMovement
 from posapp.reports.receipt import receipt_pdf
 from posapp.services.backend import Backend
-from posapp.services.customers import CustomerDraft, PointsRefused
+from posapp.services.customers import CustomerDraft, PointsRefused, loyalty
 from posapp.services.platform.db import Database
+from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import PermissionDeniedError, ValidationError
+from posapp.services.platform.uow import UnitOfWork
 from posapp.services.sales import OrderDetail, ReturnLineRequest, ReturnRequest, receipt_model
 from posapp.services.sales.dto import DraftLine, PaymentDraft, PaymentKind, SaleDraft
 from posapp.services.sales.receipt import receipt_text as receipt_lines
 from posapp.services.shop import SettingsRefusedError
+from posapp.services.staff import ROLE_PERMISSIONS
+from posapp.services.staff.security import ACTIONS
 from posapp.services.stock import actions as stock
 from posapp.services.stock.dto import StockLine
 from tests.checkout_seed import ITEMS, Shop, open_shop_till, seed_shop
@@ -282,3 +287,31 @@ def test_the_background_runner_expires_points_at_start(
         services.stop()
     assert balance(past, shop, customer) == 0
     assert_invariants(database.engine)
+
+
+ACTION_CALLS: dict[str, Callable[[UnitOfWork, UserDTO, dict[str, UserDTO]], object]] = {
+    "customers.loyalty.queries.customer_points": lambda uow, actor, s: loyalty.customer_points(
+        uow, actor, 1
+    ),
+    "customers.loyalty.queries.points_rules": lambda uow, actor, _s: loyalty.points_rules(
+        uow, actor
+    ),
+    "customers.loyalty.queries.adjust_points": lambda uow, actor, _s: loyalty.adjust_points(
+        uow, actor, 1, 5, "goodwill"
+    ),
+}
+"""The loyalty use cases, walked role by role below (tests/unit/test_security.py)."""
+
+
+@pytest.mark.parametrize("role", ["admin", "manager", "cashier"])
+def test_permission_matrix(backend: Backend, role: str) -> None:
+    shop = open_shop(backend)
+    customer = new_customer(backend, shop)
+    assert customer == 1
+    actor = shop.staff[role]
+    for action, call in ACTION_CALLS.items():
+        if ACTIONS[action] in ROLE_PERMISSIONS[role]:
+            call(backend.uow(), actor, shop.staff)
+        else:
+            with pytest.raises(PermissionDeniedError):
+                call(backend.uow(), actor, shop.staff)

@@ -102,6 +102,10 @@ def email_receipt(
         order = uow.session.get(Order, order_id)
         if order is None:
             raise NotFoundError(f"No order {order_id}.")
+        if user.store_id is not None and user.store_id != order.store_id:
+            # A user of one store may not mail another store's receipts (the id is checked to
+            # be the caller's, as everywhere; the same words as an unknown order: no probing).
+            raise NotFoundError(f"No order {order_id}.")
         name, address = _customer(uow, order.customer_id)
         if not address and detail.customer is not None:
             name, address = detail.customer.holder_name, detail.customer.email
