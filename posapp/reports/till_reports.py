@@ -151,8 +151,6 @@ def till_report_sections(report: TillReport) -> list[Section]:
                 ),
             )
         )
-    if report.points_earned or report.points_redeemed:
-        sections.append(points_section(report))
     if report.taxes:
         sections.append(
             Section(
@@ -217,7 +215,13 @@ def till_report_sections(report: TillReport) -> list[Section]:
                 ),
             )
         )
-    return sorted(sections, key=lambda section: SECTION_ORDER.index(section.title))
+    ordered = sorted(sections, key=lambda section: SECTION_ORDER.index(section.title))
+    if report.points_earned or report.points_redeemed:
+        # After the payments and gift cards (its title is translated: placed, not sorted).
+        after = SECTION_ORDER.index("Gift cards (not in sales)")
+        at = sum(SECTION_ORDER.index(section.title) <= after for section in ordered)
+        ordered.insert(at, points_section(report))
+    return ordered
 
 
 def _letterhead(shop: ShopProfile | None) -> list[Flowable]:

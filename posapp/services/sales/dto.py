@@ -94,6 +94,8 @@ class SaleCustomerDTO:
     phone: str = ""
     email: str = ""
     account: CustomerDTO | None = None
+    points: int = 0
+    """The customer's loyalty points when they were found (the register's F4 and its chip)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -103,7 +103,9 @@ def _person(
         return None
     owned = uow.session.get(CustomerAccount, account.id) if account is not None else None
     theirs = account if owned is not None and owned.customer_id == customer.id else None
-    return SaleCustomerDTO(customer.id, customer.name, customer.phone, customer.email, theirs)
+    return SaleCustomerDTO(
+        customer.id, customer.name, customer.phone, customer.email, theirs, customer.points_balance
+    )
 
 
 def park_sale(

@@ -30,13 +30,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from posapp.i18n import _
 from posapp.services.accounts import display
 from posapp.services.customers import CustomerDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.services.staff import Permission, has_permission
 from posapp.ui.accounts.customer_dialogs import CustomerFormDialog, EraseDialog
 from posapp.ui.accounts.customer_models import CustomerListModel, HistoryModel
-from posapp.ui.kit.formatting import local_time_text
+from posapp.ui.kit.formatting import local_time_text, points_text
 from posapp.ui.kit.lifetime import one_use
 from posapp.ui.kit.operation import Operation
 from posapp.ui.kit.resources import styled
@@ -124,6 +125,7 @@ class CustomersTab(Tab):
             ("offers", "Offers by email"),
             ("tags", "Tags"),
             ("accounts", "Accounts"),
+            ("points", _("Loyalty points")),
             ("notes", "Notes"),
             ("since", "Customer since"),
         ):
@@ -216,6 +218,7 @@ class CustomersTab(Tab):
             "accounts": ", ".join(f"{display(a.number)} ({a.status})" for a in c.accounts)
             if c
             else "",
+            "points": points_text(c.points_balance) if c else "",
             "notes": c.notes if c else "",
             "since": local_time_text(c.created_at) if c else "",
         }
