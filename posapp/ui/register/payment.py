@@ -103,7 +103,7 @@ class PaymentDialog(QDialog):
         self._shortcuts()
         no_default_buttons(self)
         self.set_method(PaymentKind.CASH)
-        self.setMinimumWidth(80 * SPACING)
+        self.setMinimumWidth(92 * SPACING)  # five tender keys, their names whole
 
     # --- building -----------------------------------------------------------------------------
 
@@ -325,6 +325,8 @@ class PaymentDialog(QDialog):
         if method is PaymentKind.ACCOUNT and not self.account_edit.text():
             self.account_edit.setText(self._customer_number)
         self._refresh()
+        if method is PaymentKind.POINTS and 0 < self.points.value_minor < self.left_minor:
+            self.amount_edit.setText(amount_text(self.points.value_minor))  # what they pay
         if typed:
             self.amount_edit.setText(typed)
             self.amount_edit.setModified(True)
