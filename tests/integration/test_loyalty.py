@@ -315,3 +315,26 @@ def test_permission_matrix(backend: Backend, role: str) -> None:
         else:
             with pytest.raises(PermissionDeniedError):
                 call(backend.uow(), actor, shop.staff)
+
+
+def test_cancelling_a_paid_order_gives_back_spent_and_takes_back_earned_points(
+    backend: Backend,
+) -> None:
+    shop = open_shop(backend)
+    customer = new_customer(backend, shop)
+    backend.loyalty.adjust(shop.manager, customer, 1000, "welcome")
+    lines = (DraftLine(1, shop.products["coffee"], 1), DraftLine(2, shop.products["candle"], 1))
+    payments = (points(999), cash(COFFEE_CANDLE - 999))
+    draft = SaleDraft(uuid.uuid4(), lines, payments, customer_id=customer, pickup=True)
+    order_id = backend.sales.place_order(shop.cashier, draft).order_id  # paid, ready for pickup
+    assert balance(backend, shop, customer) == 1000 - 999 + 30
+    backend.sales.cancel_order(shop.manager, order_id, "customer changed their mind")
+    assert balance(backend, shop, customer) == 1000
+    detail = backend.sales.order_detail(shop.manager, order_id)
+    assert sorted((p.method, p.amount_minor) for p in detail.payments) == [
+        ("cash", -2100),
+        ("cash", 2100),
+        ("points", -999),
+        ("points", 999),
+    ]
+    assert_invariants(backend.database.engine)
