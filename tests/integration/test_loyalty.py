@@ -32,6 +32,7 @@ from posapp.services.platform.uow import UnitOfWork
 from posapp.services.sales import OrderDetail, ReturnLineRequest, ReturnRequest, receipt_model
 from posapp.services.sales.dto import DraftLine, PaymentDraft, PaymentKind, SaleDraft
 from posapp.services.sales.receipt import receipt_text as receipt_lines
+from posapp.services.sales.receipt_email import receipt_text as email_body
 from posapp.services.shop import SettingsRefusedError
 from posapp.services.staff import ROLE_PERMISSIONS
 from posapp.services.staff.security import ACTIONS
@@ -91,6 +92,7 @@ def test_a_sale_earns_points_shown_on_the_receipt_and_the_customer(backend: Back
     assert _line_points(backend, order_id) == [13, 17]
     model = receipt_model(detail)
     assert ("Points earned", "+30") in [(r.left, r.right) for r in model.points]
+    assert "Points balance  30" in email_body(model)  # the emailed receipt's text
     text = "".join(p.extract_text() for p in PdfReader(_pdf(detail)).pages)
     assert "Customer Ada Walker" in text
     assert "Points balance" in text

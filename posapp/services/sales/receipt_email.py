@@ -51,7 +51,7 @@ def _row(row: ReceiptRow) -> str:
 
 
 def receipt_text(model: ReceiptModel) -> str:
-    """The email's body: the receipt itemised as plain text (lines, totals, taxes, payments)."""
+    """The email's body: the receipt itemised as plain text (lines, totals, payments, points)."""
     parts = [
         f"Thank you for shopping at {model.store_name}.",
         "",
@@ -64,6 +64,7 @@ def receipt_text(model: ReceiptModel) -> str:
         _row(model.total),
         *(f"Tax {t.rate}: {t.tax} of {t.gross}" for t in model.taxes),
         *(_row(r) for r in model.payments),
+        *(_row(r) for r in model.points),
         "",
         "Your receipt is attached as a PDF.",
         *model.footer,
