@@ -40,6 +40,7 @@ from posapp.models.orders import (
     OrderStatusChange,
     Payment,
     PaymentMethod,
+    SyncConflict,
     TillSession,
     WebOrder,
 )
@@ -105,6 +106,7 @@ __all__ = [
     "StoreKind",
     "Supplier",
     "SupplierProduct",
+    "SyncConflict",
     "TaxRate",
     "TemplateAttribute",
     "TillSession",

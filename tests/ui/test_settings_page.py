@@ -275,4 +275,3 @@ def _answer_dialog(qtbot: QtBot, answer: Callable[[TaxRateDialog], None]) -> Non
         answer(dialog)
 
     QTimer.singleShot(0, check)
-

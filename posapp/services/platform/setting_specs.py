@@ -22,6 +22,7 @@ from zoneinfo import available_timezones
 
 from posapp.currency import CurrencyError, currency_codes, currency_for, currency_name
 from posapp.formats import LocaleError, locale_for, locale_names
+from posapp.i18n import N_, _
 from posapp.money import MoneyError, format_money, parse_money
 from posapp.services.platform.errors import ValidationError
 from posapp.services.platform.printer_address import FORMS, PrinterAddressError, parse_printer
@@ -127,7 +128,9 @@ class IntSpec(Spec[int]):
 
     @property
     def bounds(self) -> str:  # noqa: D102
-        return f"a whole number from {self.minimum} to {self.maximum}{_unit(self.unit)}"
+        return _("a whole number from {low} to {high}{unit}").format(
+            low=self.minimum, high=self.maximum, unit=_unit(self.unit)
+        )
 
     def parse(self, text: str) -> int:  # noqa: D102
         value = _whole(text)
@@ -160,7 +163,9 @@ class NumberSpec(Spec[float]):
 
     @property
     def bounds(self) -> str:  # noqa: D102
-        return f"a number from {self.minimum:g} to {self.maximum:g}{_unit(self.unit)}"
+        return _("a number from {low} to {high}{unit}").format(
+            low=f"{self.minimum:g}", high=f"{self.maximum:g}", unit=_unit(self.unit)
+        )
 
     def parse(self, text: str) -> float:  # noqa: D102
         value = unicodedata.normalize("NFKC", text).strip()
@@ -196,7 +201,9 @@ class PercentSpec(IntSpec):
 
     @property
     def bounds(self) -> str:  # noqa: D102
-        return f"a percentage from {self.show(self.minimum)} to {self.show(self.maximum)}"
+        return _("a percentage from {low} to {high}").format(
+            low=self.show(self.minimum), high=self.show(self.maximum)
+        )
 
     def parse(self, text: str) -> int:  # noqa: D102
         value = unicodedata.normalize("NFKC", text).strip().removesuffix("%").strip()
@@ -220,7 +227,9 @@ class MoneySpec(IntSpec):
 
     @property
     def bounds(self) -> str:  # noqa: D102
-        return f"an amount from {format_money(self.minimum)} to {format_money(self.maximum)}"
+        return _("an amount from {low} to {high}").format(
+            low=format_money(self.minimum), high=format_money(self.maximum)
+        )
 
     def parse(self, text: str) -> int:  # noqa: D102
         try:
@@ -277,7 +286,7 @@ class ChoiceSpec(Spec[str]):
 
     @property
     def bounds(self) -> str:  # noqa: D102
-        return "one of " + ", ".join(value for value, _ in self.choices)
+        return "one of " + ", ".join(value for value, _label in self.choices)
 
     def parse(self, text: str) -> str:  # noqa: D102
         value = text.strip().lower().replace("-", "_").replace(" ", "_")
@@ -323,7 +332,7 @@ class ZoneSpec(Spec[str]):
 
     @property
     def bounds(self) -> str:  # noqa: D102
-        return "an IANA time zone such as Europe/Berlin, or empty for this computer's"
+        return _("an IANA time zone such as Europe/Berlin, or empty for this computer's")
 
     def parse(self, text: str) -> str:  # noqa: D102
         value = text.strip()
@@ -354,7 +363,9 @@ class DenominationsSpec(Spec[tuple[int, ...]]):
 
     @property
     def bounds(self) -> str:  # noqa: D102
-        return f"1 to {self.most} amounts separated by commas, such as 50.00, 20.00, 0.05"
+        return _("1 to {most} amounts separated by commas, such as 50.00, 20.00, 0.05").format(
+            most=self.most
+        )
 
     def parse(self, text: str) -> tuple[int, ...]:  # noqa: D102
         parts = [part for part in re.split(r"[,;\s]+", text.strip()) if part]
@@ -392,7 +403,7 @@ class CurrencySpec(Spec[str]):
 
     @property
     def bounds(self) -> str:  # noqa: D102
-        return "an ISO 4217 currency code such as EUR, JPY or KWD"
+        return _("an ISO 4217 currency code such as EUR, JPY or KWD")
 
     def parse(self, text: str) -> str:  # noqa: D102
         try:
@@ -425,8 +436,10 @@ class LocaleSpec(Spec[str]):
     @property
     def bounds(self) -> str:  # noqa: D102
         if self.languages:
-            return f"a locale of {', '.join(self.languages)} such as de_DE, or empty"
-        return "a locale such as de_DE, en_GB or ja_JP, or empty for posapp's neutral formats"
+            return _("a locale of {languages} such as de_DE, or empty").format(
+                languages=", ".join(self.languages)
+            )
+        return _("a locale such as de_DE, en_GB or ja_JP, or empty for posapp's neutral formats")
 
     def parse(self, text: str) -> str:  # noqa: D102
         try:
@@ -439,8 +452,12 @@ class LocaleSpec(Spec[str]):
         return locale_names(self.languages)
 
 
+UNITS: Final = (N_("digits"), N_("decimals"), N_("minutes"), N_("attempts"), N_("months"))
+"""The units the registry's settings use, marked for translation (shown with ``_()``)."""
+
+
 def _unit(unit: str) -> str:
-    return f" {unit}" if unit else ""
+    return f" {_(unit)}" if unit else ""
 
 
 _PREFIX_LOW, _PREFIX_HIGH = 20, 29  # GS1's in-store (restricted circulation) EAN-13 prefixes

@@ -230,6 +230,7 @@ def receipt_model(
         "refunded": "ORDER REFUNDED",
         "partly_refunded": "PARTLY REFUNDED",
         "placed": "NOT PAID YET",
+        "offline": _("OFFLINE SALE · NOT YET ON THE SERVER"),
     }.get(order.status, "")
     return ReceiptModel(
         store_name=store.name,

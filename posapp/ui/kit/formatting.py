@@ -52,3 +52,8 @@ def local_time_text(
 def points_text(points: int) -> str:
     """Loyalty points: ``1 point``, ``1,250 points`` (the user's language, the shop's digits)."""
     return ngettext("{n} point", "{n} points", points).format(n=number(points))
+
+
+def count_text(count: int, locale: QLocale | None = None) -> str:
+    """A whole number with the locale's grouping: ``12,385``, ``12.385`` (de), ``12 385`` (fr)."""
+    return f"{count:,}".replace(",", (locale or QLocale()).groupSeparator())
