@@ -32,7 +32,9 @@ call it), it wires the services' one background
      ``OrderStatusChanged`` (the order emails written in that transaction) or when woken:
      ``backend.notifications.sender`` is the job, so queuing an email wakes it;
   5. ``campaigns``: the campaign clock, ``end_due_campaigns`` at start and every minute, so a
-     campaign that passes its end date ends (and gets its final report) on time;
+     campaign that passes its end date ends (and gets its final report) on time; on the same
+     lane, the points clock: ``expire_due_points`` at start and every hour (loyalty points past
+     the shop's period expire; idempotent, so every register may run it — docs/loyalty.md);
   6. on PostgreSQL, the register's offline side (#21, docs/OFFLINE.md):
      ``offline-link`` ticks the :class:`~posapp.services.sales.ServerLink` every half second
      (a probe; offline after a failed or silent one; the journal replayed, in order, once the
@@ -119,6 +121,7 @@ class ServiceOptions:
         sender_interval_s: How often the outbox sender looks for due emails (it is also woken
             whenever an email is queued here).
         campaign_check_s: How often campaigns past their end date are ended.
+        points_check_s: How often loyalty points past the shop's period are expired.
         transport_factory: How the sender reaches the mail server (the stored settings when None).
         relay: Whether to relay events between registers on PostgreSQL.
         relay_poll_s: How often the relay's listener checks whether it should stop.
@@ -129,6 +132,7 @@ class ServiceOptions:
 
     sender_interval_s: float = 30.0
     campaign_check_s: float = 60.0
+    points_check_s: float = 3600.0
     transport_factory: TransportFactory | None = None
     relay: bool = True
     relay_poll_s: float = 0.5
@@ -217,6 +221,14 @@ def end_campaigns_due(backend: Backend) -> list[int]:
     if ended:
         _log.info("campaigns ended (past their end date): %s", ended)
     return ended
+
+
+def expire_points_due(backend: Backend) -> int:
+    """Expire the loyalty points past the shop's period (the points clock's job)."""
+    expired = backend.loyalty.expire_due()
+    if expired:
+        _log.info("loyalty points expired: %s", expired)
+    return expired
 
 
 def send_outbox(backend: Backend, transport_factory: TransportFactory | None) -> None:
@@ -370,6 +382,9 @@ def start_services(
     runner.add_lane("campaigns")
     campaigns = runner.every(
         "campaigns", lambda: end_campaigns_due(backend), options.campaign_check_s, lane="campaigns"
+    )
+    runner.every(
+        "points", lambda: expire_points_due(backend), options.points_check_s, lane="campaigns"
     )
     offline: OfflineSales | None = None
     if options.offline and postgres:

@@ -43,6 +43,7 @@ class PaymentMethod(enum.StrEnum):
     CARD = "card"
     ACCOUNT = "account"
     GIFT_CARD = "gift_card"
+    POINTS = "points"  # loyalty points spent as a tender (migration 0026)
 
 
 ORDER_STATUSES = tuple(s.value for s in OrderStatus)
@@ -148,6 +149,9 @@ class OrderLine(IdMixin, Base):
     # What the units cost the shop, taken out of the stock's value when sold (issue #20): the
     # margin stays what it was when costs move later. Lines from before 0021 carry an estimate.
     cost_minor: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    # Loyalty points the line earned (its share of the sale's points, migration 0026): a return
+    # takes back the returned units' cumulative share, as it does with the money.
+    points_earned: Mapped[int] = mapped_column(BigInteger, server_default="0")
     override_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     discount_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 

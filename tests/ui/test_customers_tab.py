@@ -146,3 +146,17 @@ def test_a_cashier_sees_customers_but_cannot_change_them(
     for action in (tab.new_action, tab.edit_action, tab.export_action, tab.erase_action):
         assert not action.isEnabled()
     assert tab.history.rowCount() == 0
+
+
+def test_the_detail_shows_the_customers_loyalty_points(
+    qtbot: QtBot, ui_backend: Backend, bus: EventBus, cashier_shop: Shop
+) -> None:
+    _seed(ui_backend, cashier_shop)
+    [ann] = ui_backend.customers.search(cashier_shop.staff["manager"], "oat milk")
+    ui_backend.loyalty.adjust(cashier_shop.staff["manager"], ann.id, 1250, "welcome gift")
+    tab = _tab(qtbot, ui_backend, bus, cashier_shop.staff["manager"])
+    QTest.keyClicks(tab.search_edit, "oat milk")
+    qtbot.wait_until(lambda: tab.model.rowCount() == 1, timeout=30_000)
+    tab.table.selectRow(0)
+    qtbot.wait_until(lambda: tab.customer is not None, timeout=30_000)
+    assert tab.detail_labels["points"].text() == "1,250 points"

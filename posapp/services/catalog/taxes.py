@@ -140,9 +140,7 @@ def _announce(uow: UnitOfWork, actor: UserDTO | None, record: AuditRecord) -> No
 
 
 def _make_default(uow: UnitOfWork, rate: TaxRate) -> None:
-    uow.session.execute(
-        update(TaxRate).where(TaxRate.id != rate.id).values(is_default=False)
-    )
+    uow.session.execute(update(TaxRate).where(TaxRate.id != rate.id).values(is_default=False))
     rate.is_default = True
 
 

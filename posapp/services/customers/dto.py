@@ -49,6 +49,8 @@ class CustomerDTO:
     changed_at: datetime
     version: int
     accounts: tuple[CustomerAccountRef, ...] = ()
+    points_balance: int = 0
+    """The customer's loyalty points (the sum of their point movements)."""
 
     @property
     def erased(self) -> bool:

@@ -19,7 +19,7 @@ from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from posapp.services.customers import card_balance, card_limits
+from posapp.services.customers import card_balance, card_limits, customer_points
 from posapp.services.platform import registry, zone
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import DatabaseError
@@ -118,6 +118,7 @@ class SalesApi(Facade):
     # limits); selling and spending them is part of place_order. The same use cases are
     # ``Backend.giftcards`` for the other edges.
     gift_card = reads(card_balance)
+    customer_points = reads(customer_points)  # the points tender (F5) and the customer's chip
     gift_card_limits = reads(card_limits)
 
     # --- orders -----------------------------------------------------------------------------

@@ -42,6 +42,7 @@ from posapp.services.platform.text import clean_text
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.sales.card_rules import card_rules, require_card_details
 from posapp.services.sales.checkout_giftcards import card_lines_minor, check_card_lines, sell_cards
+from posapp.services.sales.checkout_loyalty import earn_on_sale
 from posapp.services.sales.checkout_pricing import PricedSale, price_sale
 from posapp.services.sales.checkout_rows import (
     SaleContext,
@@ -178,6 +179,8 @@ def _check_payment(payment: PaymentDraft) -> PaymentDraft:
             0,
             gift_card_code=card_key(payment.gift_card_code),
         )
+    if method is PaymentKind.POINTS:
+        return PaymentDraft(payment.payment_uuid, method, payment.amount_minor, 0)
     if payment.card_reference or payment.card_last4:
         raise ValidationError("A cash payment has no card details.")
     return PaymentDraft(payment.payment_uuid, method, payment.amount_minor, payment.tendered_minor)
@@ -343,6 +346,7 @@ def write_sale(
     change = 0
     if paid:
         change = write_payments(uow, ctx, draft.payments)
+        earn_on_sale(uow, ctx, customer_id)
         changes.append((OrderStatus.PLACED, OrderStatus.PAID))
         if status is not OrderStatus.PAID:
             changes.append((OrderStatus.PAID, status))
@@ -394,6 +398,7 @@ def pay_order(
         till = require_open_session(uow)
         ctx = SaleContext(order.id, order.number, order.store_id, till.id, user.id, uow.now())
         change = write_payments(uow, ctx, checked)
+        earn_on_sale(uow, ctx, order.customer_id)
         status = OrderStatus.READY if order.pickup else OrderStatus.FULFILLED
         order.status, order.paid_minor, order.paid_at = status.value, order.total_minor, ctx.now
         if status is OrderStatus.FULFILLED:

@@ -40,7 +40,7 @@ from posapp.models import (
 )
 from posapp.money import MAX_MINOR, format_money
 from posapp.services.accounts import till_cash_delta
-from posapp.services.customers import card_figures
+from posapp.services.customers import PointsFigures, card_figures, points_figures
 from posapp.services.platform import registry
 from posapp.services.platform.audit import AuditRecord, chain_head
 from posapp.services.platform.chain_key import anchor_path
@@ -434,6 +434,7 @@ def _calculate(uow: UnitOfWork, session: TillSession, kind: str) -> TillReport:
     ).all()
     methods = _methods(uow, Payment.till_session_id == sid)
     cards = card_figures(uow, GiftCardMovement.till_session_id == sid)
+    points: PointsFigures = points_figures(uow, Order.till_session_id == sid)
     moves = uow.session.execute(
         select(CashMovement, User.full_name, User.username)
         .join(User, User.id == CashMovement.user_id)
@@ -491,6 +492,10 @@ def _calculate(uow: UnitOfWork, session: TillSession, kind: str) -> TillReport:
         gift_cards_sold_count=cards.sold_count,
         gift_cards_sold_minor=cards.sold_minor,
         gift_cards_redeemed_minor=cards.redeemed_minor - cards.refunded_to_cards_minor,
+        points_earned=points.earned,
+        points_redeemed=points.redeemed,
+        points_given_back=points.given_back,
+        points_taken_back=points.taken_back,
     )
 
 
@@ -506,7 +511,7 @@ def _no_sales(uow: UnitOfWork, session_id: int) -> int:
     return int(count or 0)
 
 
-_METHOD_ORDER = {"cash": 0, "card": 1, "account": 2, "gift_card": 3}
+_METHOD_ORDER = {"cash": 0, "card": 1, "account": 2, "gift_card": 3, "points": 4}
 
 
 def _methods(uow: UnitOfWork, condition: ColumnElement[bool]) -> tuple[MethodTotal, ...]:

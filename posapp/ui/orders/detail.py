@@ -187,7 +187,8 @@ class OrderDetailPanel(QFrame):
             self.reprint.hide()
             return
         self.title.setText(f"{order.number} · {_(STATUS_NAMES.get(order.status, order.status))}")
-        customer = f" · {order.customer.holder_name}" if order.customer else ""
+        name = order.customer_name or (order.customer.holder_name if order.customer else "")
+        customer = f" · {name}" if name else ""  # a customer with or without an account
         if order.web_contact:
             customer = _(" · web order for {contact}").format(contact=order.web_contact)
         when = (order.placed_at or order.created_at).astimezone().strftime("%Y-%m-%d %H:%M")

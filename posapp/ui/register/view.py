@@ -39,6 +39,7 @@ from posapp.ui.register.flow import RegisterFlow
 from posapp.ui.register.giftcards import RegisterGiftCards
 from posapp.ui.register.layout import ACTIONS, RegisterLayout
 from posapp.ui.register.model import COLUMNS, CartTableModel
+from posapp.ui.register.points import chip_points
 from posapp.ui.register.scanning import read_scan
 from posapp.ui.register.till_dialogs import open_till_with_float
 
@@ -221,7 +222,9 @@ class RegisterView(RegisterLayout):
         self.giftcards.refresh()
         account, name = self.cart.customer, self.cart.customer_name
         self.customer_label.setText(
-            f"Customer: {name}" + (f" · {account.number}" if account else "")
+            f"Customer: {name}"
+            + (f" · {account.number}" if account else "")
+            + chip_points(self.cart)
             if name
             else "No customer · F4 to attach"
         )
