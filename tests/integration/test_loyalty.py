@@ -190,6 +190,9 @@ def test_points_pay_part_and_a_return_gives_back_points_in_proportion(backend: B
     assert dict(result.refunds) == {"points": 629, "cash": 670}
     # 629 points come back; the 13 points the coffee earned are taken back.
     assert balance(backend, shop, customer) == 5000 - 1500 + 30 + 629 - 13
+    # The purchase history shows what the order did to the points, net (the welcome is no order's).
+    (entry,) = backend.customers.history(shop.manager, customer)
+    assert (entry.order_id, entry.points) == (order_id, -1500 + 30 + 629 - 13)
     # The rest of the sale: everything spent comes back, everything earned goes.
     candle = next(line for line in detail.lines if line.line_no == 2)
     backend.sales.return_items(

@@ -21,6 +21,7 @@ from posapp.services.sales import checkout
 from posapp.services.sales.dto import DraftLine, PaymentDraft, PaymentKind, SaleDraft
 from posapp.ui.accounts import CustomersTab
 from posapp.ui.accounts.customer_dialogs import CustomerFormDialog, EraseDialog
+from posapp.ui.accounts.customer_models import HISTORY_COLUMNS, signed_points
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.lifetime import one_use
 from tests.checkout_seed import Shop
@@ -160,3 +161,8 @@ def test_the_detail_shows_the_customers_loyalty_points(
     tab.table.selectRow(0)
     qtbot.wait_until(lambda: tab.customer is not None, timeout=30_000)
     assert tab.detail_labels["points"].text() == "1,250 points"
+
+
+def test_the_history_shows_each_orders_net_points() -> None:
+    assert HISTORY_COLUMNS[-1].key == "points"
+    assert (signed_points(0), signed_points(120), signed_points(-1500)) == ("", "+120", "−1,500")

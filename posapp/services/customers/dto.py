@@ -78,7 +78,7 @@ CustomerCursor = tuple[str, int]
 
 @dataclass(frozen=True, slots=True)
 class HistoryEntry:
-    """One order of a customer's purchase history, with what came back and the coupons used."""
+    """One order of a customer's purchase history: what came back, the coupons and points."""
 
     order_id: int
     number: str
@@ -89,6 +89,9 @@ class HistoryEntry:
     returns: int
     coupon_codes: tuple[str, ...]
     account_number: str
+    points: int = 0
+    """What the order did to the customer's loyalty points, net: earned and given back on a
+    refund, less spent and taken back on a return (``0``: none moved)."""
 
 
 HistoryCursor = tuple[datetime, int]
