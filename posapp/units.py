@@ -37,6 +37,7 @@ import enum
 import unicodedata
 from typing import Final
 
+from posapp.i18n import N_
 from posapp.money import div_round
 
 __all__ = [
@@ -73,16 +74,16 @@ class Unit(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        """The unit as the catalog editor lists it."""
+        """The unit as the catalog editor lists it (English: ``_()`` it where shown)."""
         return _LABELS[self]
 
 
 _LABELS: Final = {
-    Unit.PIECE: "piece",
-    Unit.GRAM: "gram (g)",
-    Unit.KILOGRAM: "kilogram (kg)",
-    Unit.METRE: "metre (m)",
-    Unit.LITRE: "litre (l)",
+    Unit.PIECE: N_("piece"),
+    Unit.GRAM: N_("gram (g)"),
+    Unit.KILOGRAM: N_("kilogram (kg)"),
+    Unit.METRE: N_("metre (m)"),
+    Unit.LITRE: N_("litre (l)"),
 }
 _SCALES: Final = {
     Unit.PIECE: 1,

@@ -2,9 +2,10 @@
 
 :func:`load_demo` fills an empty database with two storefronts and a warehouse, four staff
 users (their log-ins are kept in the ``demo_logins`` setting for the login screen), a catalog
-with pictures, stock, customer accounts, three coupon campaigns and weeks of trading: sales,
-coupon redemptions, account payments and deposits, cancellations, click and collect, returns,
-weekly deliveries and replenishment, and till sessions from opening float to blind count.
+with pictures, stock, customer accounts, loyalty points, gift cards, three coupon campaigns and
+weeks of trading: sales, coupon redemptions, account payments and deposits, cancellations, click
+and collect, returns, weekly deliveries and replenishment, and till sessions from opening float
+to blind count.
 
 Nothing is written by hand: every row comes from the use case a person would run (checkout,
 returns, stock actions, account movements, campaigns, tills, users), each in its own unit of work
@@ -25,6 +26,7 @@ from datetime import UTC, datetime
 from posapp.demo.catalog import add_catalog
 from posapp.demo.coupons import schedule_coupons
 from posapp.demo.history import schedule_days
+from posapp.demo.loyalty import schedule_gift_cards, set_up_loyalty
 from posapp.demo.people import (
     CUSTOMER_PIN,
     STAFF,
@@ -100,6 +102,8 @@ def load_demo(
         add_catalog(shop, product_count)
         calendar = trading_days(shop)
         schedule_customers(shop)
+        set_up_loyalty(shop)
+        schedule_gift_cards(shop, calendar)
         schedule_coupons(shop)
         schedule_stock(shop, calendar)
         schedule_days(shop, calendar)

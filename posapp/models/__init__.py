@@ -30,6 +30,7 @@ from posapp.models.coupons import (
 )
 from posapp.models.customers import Customer
 from posapp.models.giftcards import GiftCard, GiftCardMovement, GiftCardMovementKind
+from posapp.models.loyalty import PointKind, PointMovement
 from posapp.models.notifications import Notification, OutboxAttachment, OutboxEmail, OutboxStatus
 from posapp.models.orders import (
     CashMovement,
@@ -39,6 +40,7 @@ from posapp.models.orders import (
     OrderStatusChange,
     Payment,
     PaymentMethod,
+    SyncConflict,
     TillSession,
     WebOrder,
 )
@@ -87,6 +89,8 @@ __all__ = [
     "OutboxStatus",
     "Payment",
     "PaymentMethod",
+    "PointKind",
+    "PointMovement",
     "Product",
     "ProductImage",
     "ProductTemplate",
@@ -102,6 +106,7 @@ __all__ = [
     "StoreKind",
     "Supplier",
     "SupplierProduct",
+    "SyncConflict",
     "TaxRate",
     "TemplateAttribute",
     "TillSession",

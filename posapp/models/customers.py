@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Index, String
+from sqlalchemy import BigInteger, CheckConstraint, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from posapp.models.base import Base, CreatedAtMixin, IdMixin, utcnow
@@ -22,6 +22,7 @@ class Customer(IdMixin, CreatedAtMixin, Base):
     __tablename__ = "customers"
     __table_args__ = (
         CheckConstraint("length(name) > 0", name="name_not_empty"),
+        CheckConstraint("points_balance >= 0", name="points_balance_not_negative"),
         Index("ix_customers_name", "name"),
         Index("ix_customers_email", "email"),
         Index("ix_customers_phone", "phone"),
@@ -37,6 +38,9 @@ class Customer(IdMixin, CreatedAtMixin, Base):
     # Lower-case tags joined by ", " (kept sorted): searched with the other fields.
     tags: Mapped[str] = mapped_column(String(500), default="")
     erased_at: Mapped[datetime | None]
+    # Loyalty points held (migration 0026): always the sum of the customer's point_movements,
+    # moved only by one guarded UPDATE inside a sale's or return's transaction.
+    points_balance: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 

@@ -18,7 +18,13 @@ from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, T
 from posapp import formats
 from posapp.reports.pdf_kit import ACCENT_SOFT, BAND, INK, MUTED, RULE, fonts, markup
 
-METHOD_NAMES: Final = {"cash": "Cash", "card": "Card", "account": "Customer account"}
+METHOD_NAMES: Final = {
+    "cash": "Cash",
+    "card": "Card",
+    "account": "Customer account",
+    "gift_card": "Gift card",
+    "points": "Loyalty points",
+}
 """How a payment method is printed."""
 
 

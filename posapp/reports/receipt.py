@@ -146,6 +146,7 @@ def _draw(pen: _Pen, model: ReceiptModel) -> None:
     if model.taxes:
         pen.rule()
         _taxes(pen, model)
+    _points(pen, model.points)
     _gift_cards(pen, model.gift_cards)
     pen.rule()
     _barcode(pen, model.barcode)
@@ -155,6 +156,13 @@ def _draw(pen: _Pen, model: ReceiptModel) -> None:
         pen.gap(4)
         for line in model.legal:
             pen.centre(line, SMALL, color=MUTED)
+
+
+def _points(pen: _Pen, rows: tuple[ReceiptRow, ...]) -> None:
+    if rows:
+        pen.rule()
+        for row in rows:
+            pen.row(row)
 
 
 def _taxes(pen: _Pen, model: ReceiptModel) -> None:

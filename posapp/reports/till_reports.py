@@ -19,6 +19,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from posapp.formats import number
+from posapp.i18n import _
 from posapp.reports.orders_pdf import (
     METHOD_NAMES,
     Margins,
@@ -34,7 +35,13 @@ from posapp.reports.pdf_kit import DANGER, MUTED, SUCCESS, fonts
 from posapp.services.platform.dto import ShopProfile
 from posapp.services.sales import TillReport, percent
 
-__all__ = ["Section", "render_till_report", "till_report_pdf", "till_report_sections"]
+__all__ = [
+    "Section",
+    "points_section",
+    "render_till_report",
+    "till_report_pdf",
+    "till_report_sections",
+]
 
 TWO_COLUMNS = 2
 MARGINS = Margins(side=20 * mm, top=18 * mm, gap=8 * mm)
@@ -65,6 +72,20 @@ def _over_short_text(value: int | None) -> str:
     if value == 0:
         return "balanced"
     return f"over {money(value)}" if value > 0 else f"short {money(-value)}"
+
+
+def points_section(report: TillReport) -> Section:
+    """The loyalty points of the session's sales: earned, spent, and what returns moved."""
+    return Section(
+        _("Loyalty points (not money)"),
+        ("", _("Points")),
+        (
+            (_("Points earned"), number(report.points_earned)),
+            (_("Points spent"), number(report.points_redeemed)),
+            (_("Given back by refunds"), number(report.points_given_back)),
+            (_("Taken back by returns"), number(report.points_taken_back)),
+        ),
+    )
 
 
 def till_report_sections(report: TillReport) -> list[Section]:
@@ -194,7 +215,13 @@ def till_report_sections(report: TillReport) -> list[Section]:
                 ),
             )
         )
-    return sorted(sections, key=lambda section: SECTION_ORDER.index(section.title))
+    ordered = sorted(sections, key=lambda section: SECTION_ORDER.index(section.title))
+    if report.points_earned or report.points_redeemed:
+        # After the payments and gift cards (its title is translated: placed, not sorted).
+        after = SECTION_ORDER.index("Gift cards (not in sales)")
+        at = sum(SECTION_ORDER.index(section.title) <= after for section in ordered)
+        ordered.insert(at, points_section(report))
+    return ordered
 
 
 def _letterhead(shop: ShopProfile | None) -> list[Flowable]:

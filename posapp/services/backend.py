@@ -4,7 +4,7 @@
 publisher, register, clock) with one facade per feature built on it: :attr:`Backend.sales`,
 :attr:`~Backend.stock`, :attr:`~Backend.catalog`, :attr:`~Backend.coupons`,
 :attr:`~Backend.accounts`, :attr:`~Backend.customers`, :attr:`~Backend.giftcards`,
-:attr:`~Backend.staff`, :attr:`~Backend.notifications` and
+:attr:`~Backend.loyalty`, :attr:`~Backend.staff`, :attr:`~Backend.notifications` and
 :attr:`~Backend.shop`. A facade
 receives it typed as the context, never as the backend, so no feature depends on this top floor.
 Each facade is built on first use (its feature's modules load then), which keeps start-up light.
@@ -21,10 +21,10 @@ if TYPE_CHECKING:
     from posapp.services.accounts import AccountsApi
     from posapp.services.catalog import CatalogApi
     from posapp.services.coupons import CouponsApi
-    from posapp.services.customers import CustomersApi, GiftCardsApi
+    from posapp.services.customers import CustomersApi, GiftCardsApi, LoyaltyApi
     from posapp.services.notifications import NotificationsApi
     from posapp.services.purchasing import PurchasingApi
-    from posapp.services.sales import SalesApi
+    from posapp.services.sales import OfflineSales, SalesApi
     from posapp.services.shop import ShopApi
     from posapp.services.staff import StaffApi
     from posapp.services.stock import StockApi
@@ -38,6 +38,16 @@ class Backend(ServiceContext):
     It is the :class:`ServiceContext` (database, publisher, register, clock, units of work) with
     one facade per feature on top; each facade is given it as a plain ``ServiceContext``.
     """
+
+    offline_sales: OfflineSales | None = None
+    """On PostgreSQL, the register's sales facade that keeps selling while the server is gone
+    (#21, docs/OFFLINE.md); set by the composition root
+    (:func:`posapp.app_services.start_services`), None on SQLite and in tests that do not."""
+
+    @property
+    def register_sales(self) -> SalesApi:
+        """The sales facade the register sells through: the offline-capable one if there is one."""
+        return self.offline_sales or self.sales
 
     @property
     def database_description(self) -> str:
@@ -94,6 +104,13 @@ class Backend(ServiceContext):
         from posapp.services.customers import GiftCardsApi  # noqa: PLC0415
 
         return GiftCardsApi(self)
+
+    @functools.cached_property
+    def loyalty(self) -> LoyaltyApi:
+        """Customers' points and the shop's rules (earning and spending are in ``sales``)."""
+        from posapp.services.customers import LoyaltyApi  # noqa: PLC0415
+
+        return LoyaltyApi(self)
 
     @functools.cached_property
     def staff(self) -> StaffApi:

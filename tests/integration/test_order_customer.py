@@ -9,9 +9,11 @@ emails about them. The register's quick add records a walk-in with a name and a 
 from __future__ import annotations
 
 import contextlib
+import io
 from collections.abc import Callable
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from posapp.models import AuditEntry, Customer, Order, OutboxAttachment, OutboxEmail
@@ -229,3 +231,46 @@ def test_erasure_keeps_the_orders_and_blanks_the_receipts_emailed(
         assert uow.session.scalar(files.where(OutboxAttachment.email_id == email.id)) == 0
     [entry] = backend.customers.history(shop.manager, walk_in.id)
     assert entry.order_id == placed.order_id
+
+
+def test_a_customer_without_an_account_is_on_the_order_receipt_and_parked_list(
+    backend: Backend, shop: Shop
+) -> None:
+    from posapp.reports.receipt import receipt_pdf
+    from posapp.services.sales import ParkedCart, ParkedLine
+
+    walk_in = backend.sales.add_customer(shop.cashier, "Nora Noaccount", "0770 090 0555")
+    placed = backend.sales.place_order(shop.cashier, _sale(shop, customer_id=walk_in.id))
+    detail = backend.sales.order_detail(shop.cashier, placed.order_id)
+    assert detail.customer is None  # no account
+    assert detail.customer_name == "Nora Noaccount"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(receipt_pdf(detail))).pages)
+    assert "Customer Nora Noaccount" in text
+    [row] = backend.sales.order_page(shop.cashier, OrderFilter())
+    assert row.customer_name == "Nora Noaccount"
+    apple = backend.sales.lookup_code(shop.cashier, "4006381333931")
+    assert apple is not None
+    backend.sales.park(
+        shop.cashier,
+        ParkedCart(_sale(shop).sale_uuid, (ParkedLine(apple, 1),), person=walk_in),
+        APPLE,
+    )
+    [parked] = backend.sales.parked(shop.cashier)  # the F10 list, read again
+    assert parked.customer_name == "Nora Noaccount"
+
+
+def test_a_receipt_of_another_store_is_not_emailed(backend: Backend, shop: Shop) -> None:
+    from posapp.services.staff import users
+    from posapp.services.stock.dto import StoreInput
+
+    placed = backend.sales.place_order(shop.cashier, _sale(shop))
+    other = backend.stock.create_store(shop.staff["admin"], StoreInput("NTH", "North"))
+    elsewhere = users.add_user(
+        backend.uow(), None, "north", "1357", "cashier", full_name="Nils", store_id=other.id
+    )
+    with pytest.raises(NotFoundError):
+        backend.sales.email_receipt(elsewhere, placed.order_id, "a@example.com", lambda _m: b"%PDF")
+    sent = backend.sales.email_receipt(
+        shop.cashier, placed.order_id, "a@example.com", lambda _m: b"%PDF"
+    )
+    assert sent.to_address == "a@example.com"

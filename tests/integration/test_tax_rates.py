@@ -115,9 +115,7 @@ def test_a_changed_rate_applies_to_future_sales_only(
     with backend.read_uow() as uow:
         lines = dict(
             uow.session.execute(
-                select(OrderLine.order_id, OrderLine.tax_rate_bp).where(
-                    OrderLine.product_id == tea
-                )
+                select(OrderLine.order_id, OrderLine.tax_rate_bp).where(OrderLine.product_id == tea)
             ).all()
         )
         before, after, user_id = uow.session.execute(
@@ -184,9 +182,7 @@ def test_products_pick_a_rate_of_the_table(backend: Backend, shop: Shop) -> None
     }))  # fmt: skip
     assert first.tax_rate_id is not None
     assert again.tax_rate_id == first.tax_rate_id
-    assert [(r.name, r.products) for r in backend.catalog.tax_rates(admin)] == [
-        ("20% incl.", 2)
-    ]
+    assert [(r.name, r.products) for r in backend.catalog.tax_rates(admin)] == [("20% incl.", 2)]
 
 
 def test_the_cli_manages_rates_and_refuses_in_one_line(

@@ -18,6 +18,9 @@ with every problem found. The checks are SQL aggregates, so they stay fast on la
 - Gift cards: the ledger's gift-card liability equals the sum of the cards' balances; each card's
   balance is the sum of its movements and never below zero; an order's ``gift_card_minor`` is
   the cards sold on it; every gift card payment (and refund) moved its card by its amount.
+- Loyalty points: each customer's points balance is the sum of their point movements and never
+  below zero; every points payment (and refund) has the movement of the points it spent (or
+  gave back).
 - Coupons: each code's and campaign's use count equals its live (not given back) redemptions; no
   live redemption belongs to a cancelled or refunded order.
 - The audit log's keyed hash chain verifies, the ledger matches its ``ledger.post`` rows, and the
@@ -42,6 +45,7 @@ from posapp.models import (
     CouponCampaign,
     CouponCode,
     CouponRedemption,
+    Customer,
     GiftCard,
     GiftCardMovement,
     LedgerAccount,
@@ -54,8 +58,10 @@ from posapp.models import (
     OrderStatus,
     OrderStatusChange,
     Payment,
+    PointMovement,
     StockLevel,
     StockMovement,
+    SyncConflict,
 )
 from posapp.models.orders import OrderReturn, OrderReturnLine
 from posapp.services.platform.anchors import Anchor
@@ -327,10 +333,16 @@ def _stock(c: _Checker) -> None:
         .outerjoin(StockLevel, joined)
         .where(StockLevel.store_id.is_(None), sums.c.total != 0),
     )
+    # Only a sale taken offline may take stock below zero, and it always tells of it (#21).
+    told = exists().where(
+        SyncConflict.kind == "stock_shortfall",
+        SyncConflict.store_id == StockLevel.store_id,
+        SyncConflict.product_id == StockLevel.product_id,
+    )
     c.rows(
-        "negative stock",
+        "negative stock that no sync conflict tells of",
         select(StockLevel.store_id, StockLevel.product_id, StockLevel.on_hand).where(
-            StockLevel.on_hand < 0
+            StockLevel.on_hand < 0, ~told
         ),
     )
 
@@ -454,6 +466,29 @@ def _gift_cards(c: _Checker) -> None:
     )
 
 
+def _points(c: _Checker) -> None:
+    """Loyalty points (issue #19): each customer's balance is the sum of their point ledger."""
+    m = PointMovement
+    per_customer = (
+        select(m.customer_id, func.sum(m.points).label("total")).group_by(m.customer_id).subquery()
+    )
+    c.rows(
+        "customers whose points differ from their point movements (id, balance, movements)",
+        select(Customer.id, Customer.points_balance, per_customer.c.total)
+        .outerjoin(per_customer, per_customer.c.customer_id == Customer.id)
+        .where(func.coalesce(per_customer.c.total, 0) != Customer.points_balance),
+    )
+    c.rows(
+        "customers with points below zero", select(Customer.id).where(Customer.points_balance < 0)
+    )
+    c.rows(
+        "points payments without the movement of their points (payment, amount)",
+        select(Payment.id, Payment.amount_minor)
+        .outerjoin(m, m.payment_id == Payment.id)
+        .where(Payment.method == "points", m.id.is_(None)),
+    )
+
+
 def _audit(c: _Checker, anchors: Sequence[Anchor]) -> None:
     """The keyed audit chain, the ledger in it (issue #16) and the anchors taken so far."""
     chain = verify_chain(c.session, anchors=anchors)
@@ -493,6 +528,7 @@ def check_invariants(
         _money(c)
         _coupons(c)
         _gift_cards(c)
+        _points(c)
         if audit_chain:
             _audit(c, anchors)
         c.count("orders", Order)

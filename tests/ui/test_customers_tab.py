@@ -21,6 +21,7 @@ from posapp.services.sales import checkout
 from posapp.services.sales.dto import DraftLine, PaymentDraft, PaymentKind, SaleDraft
 from posapp.ui.accounts import CustomersTab
 from posapp.ui.accounts.customer_dialogs import CustomerFormDialog, EraseDialog
+from posapp.ui.accounts.customer_models import HISTORY_COLUMNS, signed_points
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.lifetime import one_use
 from tests.checkout_seed import Shop
@@ -146,3 +147,22 @@ def test_a_cashier_sees_customers_but_cannot_change_them(
     for action in (tab.new_action, tab.edit_action, tab.export_action, tab.erase_action):
         assert not action.isEnabled()
     assert tab.history.rowCount() == 0
+
+
+def test_the_detail_shows_the_customers_loyalty_points(
+    qtbot: QtBot, ui_backend: Backend, bus: EventBus, cashier_shop: Shop
+) -> None:
+    _seed(ui_backend, cashier_shop)
+    [ann] = ui_backend.customers.search(cashier_shop.staff["manager"], "oat milk")
+    ui_backend.loyalty.adjust(cashier_shop.staff["manager"], ann.id, 1250, "welcome gift")
+    tab = _tab(qtbot, ui_backend, bus, cashier_shop.staff["manager"])
+    QTest.keyClicks(tab.search_edit, "oat milk")
+    qtbot.wait_until(lambda: tab.model.rowCount() == 1, timeout=30_000)
+    tab.table.selectRow(0)
+    qtbot.wait_until(lambda: tab.customer is not None, timeout=30_000)
+    assert tab.detail_labels["points"].text() == "1,250 points"
+
+
+def test_the_history_shows_each_orders_net_points() -> None:
+    assert HISTORY_COLUMNS[-1].key == "points"
+    assert (signed_points(0), signed_points(120), signed_points(-1500)) == ("", "+120", "−1,500")

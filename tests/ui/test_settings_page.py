@@ -64,6 +64,7 @@ def test_groups_values_and_bounds_are_shown(
         "Security",
         "Customer accounts",
         "Gift cards",
+        "Loyalty points",  # issue #19
         "Region and time",
     ]
     cap = page.fields["orders.discount_cap_bp"]

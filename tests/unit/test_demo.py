@@ -23,7 +23,9 @@ from posapp.models import (
     CouponCampaign,
     CouponCode,
     CouponRedemption,
+    Customer,
     CustomerAccount,
+    GiftCard,
     LedgerAccount,
     LedgerEntry,
     LedgerTransaction,
@@ -31,6 +33,7 @@ from posapp.models import (
     OrderLine,
     OrderStatusChange,
     Payment,
+    PointMovement,
     Product,
     ProductImage,
     StockLevel,
@@ -279,8 +282,9 @@ def test_every_balance_is_the_sum_of_its_entries(demo: Demo) -> None:
             assert account.balance_minor >= -account.overdraft_limit_minor
     kinds = Counter(a.kind for a in accounts)
     # Made on first use by the accounts service: a drawer per store that took cash into an
-    # account, the clearing account of account payments (card payments post nothing).
-    assert kinds == {"customer": 25, "cash_drawer": 2, "sales_clearing": 1}
+    # account, the clearing account of account payments (card payments post nothing), and the
+    # gift cards' liability (the demo sells gift cards since #19).
+    assert kinds == {"customer": 25, "cash_drawer": 2, "sales_clearing": 1, "gift_cards": 1}
     assert all(a.store_id for a in accounts if a.kind == "cash_drawer")
     assert sum(a.overdraft_limit_minor > 0 for a in accounts) >= 1
 
@@ -307,16 +311,17 @@ def test_orders_add_up(demo: Demo) -> None:
     orders = demo.objects(Order)
     for order in orders:
         own = lines[order.id]
-        assert 1 <= len(own) <= 6
+        cards = order.gift_card_minor  # gift cards sold (#19): in the total, on no line
+        assert (0 if cards else 1) <= len(own) <= 6
         # The convention of services.pricing (prices here all include tax): order figures are
         # sums of line figures, and a line's total is what is paid for it after every discount.
-        assert order.subtotal_minor == sum(ln.quantity * ln.unit_price_minor for ln in own)
+        assert order.subtotal_minor - cards == sum(ln.quantity * ln.unit_price_minor for ln in own)
         assert order.discount_minor == sum(
             ln.discount_minor + ln.order_discount_minor for ln in own
         )
         assert order.coupon_minor == sum(ln.coupon_discount_minor for ln in own)
         assert order.tax_minor == sum(ln.tax_minor for ln in own)
-        assert order.total_minor == sum(ln.total_minor for ln in own)
+        assert order.total_minor - cards == sum(ln.total_minor for ln in own)
         assert order.total_minor == (
             order.subtotal_minor - order.discount_minor - order.coupon_minor
         )
@@ -422,3 +427,15 @@ def test_a_second_load_is_refused_and_writes_nothing(demo: Demo) -> None:
         load_demo(demo.backend, now=NOW)
     assert str(caught.value) == NOT_EMPTY
     assert _table_counts(demo) == before
+
+
+def test_gift_cards_were_sold_and_customers_hold_points(demo: Demo) -> None:
+    cards = demo.objects(GiftCard)
+    assert len(cards) >= 3
+    assert any(
+        card.loaded_minor > card.balance_minor or card.loaded_minor > 2_500 for card in cards
+    )
+    balances = [b for (b,) in demo.rows(sa.select(Customer.points_balance))]
+    assert any(balance > 0 for balance in balances)
+    earned = demo.rows(sa.select(PointMovement.kind).where(PointMovement.kind == "earn"))
+    assert earned

@@ -49,6 +49,8 @@ class CustomerDTO:
     changed_at: datetime
     version: int
     accounts: tuple[CustomerAccountRef, ...] = ()
+    points_balance: int = 0
+    """The customer's loyalty points (the sum of their point movements)."""
 
     @property
     def erased(self) -> bool:
@@ -76,7 +78,7 @@ CustomerCursor = tuple[str, int]
 
 @dataclass(frozen=True, slots=True)
 class HistoryEntry:
-    """One order of a customer's purchase history, with what came back and the coupons used."""
+    """One order of a customer's purchase history: what came back, the coupons and points."""
 
     order_id: int
     number: str
@@ -87,6 +89,9 @@ class HistoryEntry:
     returns: int
     coupon_codes: tuple[str, ...]
     account_number: str
+    points: int = 0
+    """What the order did to the customer's loyalty points, net: earned and given back on a
+    refund, less spent and taken back on a return (``0``: none moved)."""
 
 
 HistoryCursor = tuple[datetime, int]

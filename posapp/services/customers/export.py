@@ -31,6 +31,7 @@ ORDER_COLUMNS: Final = (
     "returns",
     "coupons",
     "account",
+    "points",
 )
 """The header of the CSV export's order rows."""
 
@@ -77,6 +78,7 @@ def as_csv(export: CustomerExport) -> str:
                 o.returns,
                 " ".join(o.coupon_codes),
                 o.account_number,
+                o.points,
             ]
         )
     return out.getvalue()

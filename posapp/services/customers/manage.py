@@ -69,6 +69,7 @@ def to_dto(uow: UnitOfWork, customer: Customer) -> CustomerDTO:
         changed_at=customer.changed_at,
         version=customer.version,
         accounts=accounts_of(uow, customer.id),
+        points_balance=customer.points_balance,
     )
 
 

@@ -19,6 +19,7 @@ from posapp.models import (
     Customer,
     CustomerAccount,
     Order,
+    PointMovement,
 )
 from posapp.models.orders import OrderReturn
 from posapp.services.accounts import display, phone_digits
@@ -178,7 +179,16 @@ def history_rows(
     order_ids = [int(o.id) for o in orders]
     returned: dict[int, tuple[int, int]] = {}
     codes: dict[int, list[str]] = defaultdict(list)
+    points: dict[int, int] = {}
     if order_ids:
+        moved = uow.session.execute(
+            select(PointMovement.order_id, func.sum(PointMovement.points))
+            .where(
+                PointMovement.order_id.in_(order_ids), PointMovement.customer_id == customer_id
+            )
+            .group_by(PointMovement.order_id)
+        )
+        points = {int(order_id): int(total or 0) for order_id, total in moved if order_id}
         for r in uow.session.execute(
             select(OrderReturn.order_id, func.count(), func.sum(OrderReturn.amount_minor))
             .where(OrderReturn.order_id.in_(order_ids))
@@ -203,6 +213,7 @@ def history_rows(
             returns=returned.get(int(o.id), (0, 0))[0],
             coupon_codes=tuple(codes.get(int(o.id), ())),
             account_number=display(o.account_number) if o.account_number else "",
+            points=points.get(int(o.id), 0),
         )
         for o in orders
     ]

@@ -86,16 +86,17 @@ T = TypeVar("T")
 _log = logging.getLogger(__name__)
 _MISSING: Final = object()
 
-PROFILE, REGISTER, HARDWARE, SECURITY, ACCOUNTS, GIFT_CARDS, CLOCK = (
+PROFILE, REGISTER, HARDWARE, SECURITY, ACCOUNTS, GIFT_CARDS, LOYALTY, CLOCK = (
     N_("Shop profile"),
     N_("Register"),
     N_("Printer and drawer"),
     N_("Security"),
     N_("Customer accounts"),
     N_("Gift cards"),
+    N_("Loyalty points"),
     N_("Region and time"),
 )
-GROUPS: Final = (PROFILE, REGISTER, HARDWARE, SECURITY, ACCOUNTS, GIFT_CARDS, CLOCK)
+GROUPS: Final = (PROFILE, REGISTER, HARDWARE, SECURITY, ACCOUNTS, GIFT_CARDS, LOYALTY, CLOCK)
 """The groups in the order the Settings page shows them."""
 
 
@@ -189,6 +190,28 @@ GIFT_CARD_EXPIRY_MONTHS = IntSpec("giftcards.expiry_months", GIFT_CARDS,
                                   N_("Gift cards expire after"),
                                   N_("Months a sold gift card can be spent (0: never expires)."),
                                   0, minimum=0, maximum=240, unit="months")  # fmt: skip
+POINTS_EARNED = IntSpec("loyalty.earn_points_per_unit", LOYALTY, N_("Points earned"),
+                       N_("Points a customer earns per whole currency unit spent on goods (0: "
+                          "the shop gives no points)."), 0, minimum=0, maximum=1000,
+                       unit="points per unit")  # fmt: skip
+POINTS_ROUNDING = ChoiceSpec("loyalty.rounding", LOYALTY, N_("Points rounding"),
+                             N_("How a sale's points are rounded to a whole number."), "down",
+                             choices=(("down", N_("Down (9.99 earns 9)")),
+                                      ("nearest", N_("To the nearest, halves up"))))  # fmt: skip
+POINTS_EXCLUDED = TextSpec("loyalty.excluded_categories", LOYALTY,
+                           N_("Categories without points"),
+                           N_("Ids of the categories whose products earn no points (their "
+                              "subcategories too), separated by commas; empty: every product "
+                              "earns."), "", limit=300, pattern=r"\d{1,12}(\s*,\s*\d{1,12})*",
+                           hint="category ids separated by commas")  # fmt: skip
+POINTS_VALUE = IntSpec("loyalty.redeem_points_per_unit", LOYALTY, N_("Points per currency unit"),
+                       N_("How many points pay one whole currency unit at the till (100: 100 "
+                          "points pay 1.00)."), 100, minimum=1, maximum=1_000_000,
+                       unit="points")  # fmt: skip
+POINTS_EXPIRY_DAYS = IntSpec("loyalty.expiry_days", LOYALTY, N_("Points expire after"),
+                             N_("Days after they are earned that unspent points expire, oldest "
+                                "first (0: never)."), 365, minimum=0, maximum=3650,
+                             unit="days")  # fmt: skip
 SHOP_TIMEZONE = ZoneSpec("shop_timezone", CLOCK, N_("Time zone"),
                          N_("The shop's time zone for receipts, reports and days; empty uses this "
                          "computer's."), "")  # fmt: skip
@@ -209,6 +232,7 @@ SETTINGS: Final[tuple[AnySpec, ...]] = (
     SCALE_VALUE_DIGITS, SCALE_DECIMALS, RECEIPT_PRINTER, DRAWER_KICK,
     IDLE_LOCK_MINUTES, LOCKOUT_ATTEMPTS, LOCKOUT_MINUTES,
     WITHDRAWAL_APPROVAL, GIFT_CARD_MIN, GIFT_CARD_MAX, GIFT_CARD_EXPIRY_MONTHS,
+    POINTS_EARNED, POINTS_ROUNDING, POINTS_EXCLUDED, POINTS_VALUE, POINTS_EXPIRY_DAYS,
     SHOP_TIMEZONE, SHOP_LOCALE, FIRST_DAY,
 )  # fmt: skip
 """Every setting, in the order the Settings page and ``posapp settings list`` show them."""

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import cast
 
 from sqlalchemy import Table, insert, select
@@ -41,6 +42,7 @@ from posapp.services.platform.text import clean_text
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.sales.card_rules import card_rules, require_card_details
 from posapp.services.sales.checkout_giftcards import card_lines_minor, check_card_lines, sell_cards
+from posapp.services.sales.checkout_loyalty import earn_on_sale
 from posapp.services.sales.checkout_pricing import PricedSale, price_sale
 from posapp.services.sales.checkout_rows import (
     SaleContext,
@@ -71,6 +73,7 @@ __all__ = [
     "PaymentIncompleteError",
     "PriceChangedError",
     "Seller",
+    "check_draft",
     "pay_order",
     "place_order",
     "verify_approval",
@@ -105,7 +108,7 @@ class PaymentIncompleteError(ValidationError):
 # --- validating the draft (no database) ---------------------------------------------------------
 
 
-def _check_draft(draft: SaleDraft) -> SaleDraft:
+def check_draft(draft: SaleDraft) -> SaleDraft:
     """Return the draft with cleaned texts; refuse malformed input before touching the database."""
     if not draft.lines and not draft.gift_cards:
         raise ValidationError("The sale has no items.")
@@ -176,6 +179,8 @@ def _check_payment(payment: PaymentDraft) -> PaymentDraft:
             0,
             gift_card_code=card_key(payment.gift_card_code),
         )
+    if method is PaymentKind.POINTS:
+        return PaymentDraft(payment.payment_uuid, method, payment.amount_minor, 0)
     if payment.card_reference or payment.card_last4:
         raise ValidationError("A cash payment has no card details.")
     return PaymentDraft(payment.payment_uuid, method, payment.amount_minor, payment.tendered_minor)
@@ -215,7 +220,7 @@ def place_order(uow: UnitOfWork, actor: UserDTO, draft: SaleDraft) -> PlacedOrde
         PaymentIncompleteError: payments given that do not cover the total.
         TillClosedError: no till is open on this register.
     """
-    draft = _check_draft(draft)
+    draft = check_draft(draft)
     try:
         with uow:
             user = authorize_actor(uow, actor, Permission.SELL)
@@ -252,6 +257,10 @@ class Seller:
     till_id: int | None
     register: str | None = None
     """The register named on the order (None: the unit of work's own)."""
+    sold_at: datetime | None = None
+    """When the sale was made (None: now); a sale taken offline keeps its own time (#21)."""
+    below_zero: bool = False
+    """Stock may go below zero: only a sale taken offline, whose goods have left the shop."""
 
 
 def write_sale(
@@ -288,7 +297,7 @@ def write_sale(
             f"The payments cover {format_money(settlement.paid_minor)} of "
             f"{format_money(total)}: take the rest before completing the sale."
         )
-    now = uow.now()
+    now = seller.sold_at or uow.now()
     paid = bool(draft.payments)
     status = OrderStatus.PLACED
     if paid:
@@ -328,7 +337,7 @@ def write_sale(
     order_id = int(inserted[0])
     ctx = SaleContext(order_id, number, store_id, seller.till_id, seller.user_id, now)
     # The stock first: the lines keep the cost of the goods the stock gave up.
-    costs = take_sale_stock(uow, ctx, draft)
+    costs = take_sale_stock(uow, ctx, draft, below_zero=seller.below_zero)
     insert_lines(uow, ctx, priced, costs)
     redeem_coupons(uow, ctx, draft, priced)
     sell_cards(uow, ctx, draft.sale_uuid, draft)
@@ -337,6 +346,7 @@ def write_sale(
     change = 0
     if paid:
         change = write_payments(uow, ctx, draft.payments)
+        earn_on_sale(uow, ctx, customer_id)
         changes.append((OrderStatus.PLACED, OrderStatus.PAID))
         if status is not OrderStatus.PAID:
             changes.append((OrderStatus.PAID, status))
@@ -388,6 +398,7 @@ def pay_order(
         till = require_open_session(uow)
         ctx = SaleContext(order.id, order.number, order.store_id, till.id, user.id, uow.now())
         change = write_payments(uow, ctx, checked)
+        earn_on_sale(uow, ctx, order.customer_id)
         status = OrderStatus.READY if order.pickup else OrderStatus.FULFILLED
         order.status, order.paid_minor, order.paid_at = status.value, order.total_minor, ctx.now
         if status is OrderStatus.FULFILLED:

@@ -34,7 +34,7 @@ from posapp.models.orders import OrderCounter
 from posapp.money import allocate
 from posapp.services.accounts import pay_from_account
 from posapp.services.coupons import redeem_coupon
-from posapp.services.customers import redeem_card
+from posapp.services.customers import loyalty_rules, redeem_card, redeem_points
 from posapp.services.platform.audit import AuditRecord
 from posapp.services.platform.errors import NotFoundError
 from posapp.services.platform.fastsql import Prepared
@@ -190,8 +190,12 @@ def insert_lines(
     _INSERT_LINES.many(uow.session.connection(), rows)
 
 
-def take_sale_stock(uow: UnitOfWork, ctx: SaleContext, draft: SaleDraft) -> dict[int, int]:
+def take_sale_stock(
+    uow: UnitOfWork, ctx: SaleContext, draft: SaleDraft, *, below_zero: bool = False
+) -> dict[int, int]:
     """One conditional decrement per product, in product order (no deadlocks between tills).
+
+    ``below_zero``: a sale taken offline, whose goods are gone already (``stock.take_stock``).
 
     Returns:
         Each line's cost of goods by line number: the value the stock gave up for the product,
@@ -209,6 +213,7 @@ def take_sale_stock(uow: UnitOfWork, ctx: SaleContext, draft: SaleDraft) -> dict
         user_id=ctx.user_id,
         order_id=ctx.order_id,
         reference=ctx.number,
+        below_zero=below_zero,
     )
     costs: dict[int, int] = {}
     for product_id, value in taken.items():
@@ -286,6 +291,16 @@ def write_payments(uow: UnitOfWork, ctx: SaleContext, payments: Sequence[Payment
                 payment_id=payment_id,
                 user_id=ctx.user_id,
                 till_id=ctx.till_id,
+            )
+        elif payment.method is PaymentKind.POINTS:
+            # The customer's points move after the payment row exists (the movement names it).
+            redeem_points(
+                uow,
+                loyalty_rules(uow),
+                order_id=ctx.order_id,
+                payment_id=payment_id,
+                amount_minor=payment.amount_minor,
+                user_id=ctx.user_id,
             )
         change_total += tender.change_minor
         uow.record(

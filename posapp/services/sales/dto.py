@@ -94,6 +94,8 @@ class SaleCustomerDTO:
     phone: str = ""
     email: str = ""
     account: CustomerDTO | None = None
+    points: int = 0
+    """The customer's loyalty points when they were found (the register's F4 and its chip)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +128,7 @@ class PaymentKind(enum.StrEnum):
     CARD = "card"
     ACCOUNT = "account"
     GIFT_CARD = "gift_card"
+    POINTS = "points"  # the attached customer's loyalty points (no details: the sale's customer)
 
 
 @dataclass(frozen=True, slots=True)

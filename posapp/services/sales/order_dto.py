@@ -16,7 +16,7 @@ from posapp.services.sales.pricing import TaxRow
 from posapp.units import line_amount
 
 if TYPE_CHECKING:
-    from posapp.services.customers import IssuedCard
+    from posapp.services.customers import IssuedCard, OrderPoints
 
 # --- orders ------------------------------------------------------------------------------------
 
@@ -200,6 +200,11 @@ class OrderDetail:
     """The cards sold or reloaded: whole codes for the cashier who sold them and for staff who
     manage coupons, masked like coupon codes for everyone else (a reprint must not hand a
     card's code to another cashier)."""
+    customer_name: str = ""
+    """The order's customer's name (a customer with or without an account; "" for none)."""
+    points: OrderPoints | None = None
+    """The points the sale earned and spent and the customer's balance after (None: no
+    customer)."""
     web_contact: str = ""
     """For a web order: the customer's name, email and phone as they gave them."""
     actions: tuple[str, ...] = ()

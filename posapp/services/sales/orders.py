@@ -29,6 +29,7 @@ from sqlalchemy import select
 from posapp.events import OrderStatusChanged
 from posapp.models import MovementKind, Order, OrderLine, OrderStatus, OrderStatusChange
 from posapp.services.coupons import release_redemptions
+from posapp.services.customers import take_back_points
 from posapp.services.notifications import enqueue_order_status_email
 from posapp.services.platform.audit import AuditRecord
 from posapp.services.platform.dto import UserDTO
@@ -301,8 +302,10 @@ def cancel_order(
         lines = uow.session.scalars(
             select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.product_id)
         ).all()
+        points = 0
         for line in lines:
             left = line.quantity - line.returned_qty
+            points += line_refund(line.points_earned, line.quantity, line.returned_qty, left)
             if left > 0:
                 # The units not returned yet go back with their share of the line's cost.
                 cost = line_refund(line.cost_minor, line.quantity, line.returned_qty, left)
@@ -326,6 +329,7 @@ def cancel_order(
             refunder = Refunder(uow, order, user.id, batch, reference, uow.now())
             refunds = refunder.to_original(due)
             order.refunded_minor += due
+        take_back_points(uow, order_id=order.id, points=points, user_id=user.id)
         move_order(uow, order, S.CANCELLED, user.id, approver_id=granted.approver_id, note=text)
         uow.audit(
             AuditRecord(

@@ -103,7 +103,9 @@ def _person(
         return None
     owned = uow.session.get(CustomerAccount, account.id) if account is not None else None
     theirs = account if owned is not None and owned.customer_id == customer.id else None
-    return SaleCustomerDTO(customer.id, customer.name, customer.phone, customer.email, theirs)
+    return SaleCustomerDTO(
+        customer.id, customer.name, customer.phone, customer.email, theirs, customer.points_balance
+    )
 
 
 def park_sale(
@@ -167,6 +169,7 @@ def parked_sales(uow: UnitOfWork, actor: UserDTO) -> list[ParkedSaleDTO]:
             .where(ParkedSale.store_id == till.store_id)
             .order_by(ParkedSale.parked_at, ParkedSale.id)
         ).all()
+        people = _person_names(uow, [p.cart for p, *_ in rows])
         return [
             ParkedSaleDTO(
                 p.id,
@@ -176,11 +179,33 @@ def parked_sales(uow: UnitOfWork, actor: UserDTO) -> list[ParkedSaleDTO]:
                 p.total_minor,
                 p.parked_at,
                 full or name,
-                holder or "",
+                holder or people.get(p.cart, ""),
                 p.register,
             )
             for p, full, name, holder in rows
         ]
+
+
+def _person_names(uow: UnitOfWork, carts: list[str]) -> dict[str, str]:
+    """The name of each parked cart's customer (with or without an account; erased: none)."""
+    wanted: dict[str, int] = {}
+    for cart in carts:
+        try:
+            person = json.loads(cart).get("person")
+        except (ValueError, AttributeError):
+            continue
+        if isinstance(person, int):
+            wanted[cart] = person
+    if not wanted:
+        return {}
+    names = dict(
+        uow.session.execute(
+            select(Customer.id, Customer.name).where(
+                Customer.id.in_(set(wanted.values())), Customer.erased_at.is_(None)
+            )
+        ).all()
+    )
+    return {cart: names[i] for cart, i in wanted.items() if i in names}
 
 
 def _take(uow: UnitOfWork, parked_id: int) -> ParkedSale:

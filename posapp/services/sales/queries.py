@@ -13,6 +13,7 @@ from posapp.models import (
     CouponCampaign,
     CouponCode,
     CouponRedemption,
+    Customer,
     CustomerAccount,
     Order,
     OrderLine,
@@ -25,7 +26,7 @@ from posapp.models import (
 )
 from posapp.models.orders import OrderReturn, OrderReturnLine
 from posapp.services.coupons import mask_code
-from posapp.services.customers import IssuedCard, order_cards
+from posapp.services.customers import IssuedCard, order_cards, order_points
 from posapp.services.platform.dto import UserDTO, from_row
 from posapp.services.platform.errors import NotFoundError
 from posapp.services.platform.like import LIKE_ESCAPE, after_prefix, starts_with
@@ -128,7 +129,7 @@ def order_page(
             Store.name,
             cashier.full_name,
             cashier.username,
-            func.coalesce(CustomerAccount.holder_name, WebOrder.customer_name),
+            func.coalesce(Customer.name, CustomerAccount.holder_name, WebOrder.customer_name),
             items,
             Order.total_minor,
             Order.paid_minor,
@@ -139,6 +140,7 @@ def order_page(
         .join(Store, Store.id == Order.store_id)
         .join(cashier, cashier.id == Order.cashier_id)
         .outerjoin(CustomerAccount, CustomerAccount.id == Order.customer_account_id)
+        .outerjoin(Customer, Customer.id == Order.customer_id)
         .outerjoin(WebOrder, WebOrder.order_id == Order.id)
     )
     with uow:
@@ -208,6 +210,15 @@ def _names(uow: UnitOfWork, ids: Sequence[int | None]) -> dict[int, str]:
         select(User.id, User.full_name, User.username).where(User.id.in_(wanted))
     )
     return {int(i): _person(full, name) for i, full, name in rows}
+
+
+def _customer_name(uow: UnitOfWork, order: Order, account: CustomerAccount | None) -> str:
+    """The order's customer's name: the customer record's (account or not), else the holder's."""
+    if order.customer_id is not None:
+        name = uow.session.scalar(select(Customer.name).where(Customer.id == order.customer_id))
+        if name:
+            return name
+    return account.holder_name if account is not None else ""
 
 
 def _detail(
@@ -295,6 +306,8 @@ def _detail(
         taxes=_taxes(lines),
         gift_cards=_gift_cards(uow, order, permissions, viewer_id),
         web_contact=_web_contact(uow, order.id),
+        customer_name=_customer_name(uow, order, customer),
+        points=order_points(uow, order.id),
         actions=tuple(
             action
             for action in allowed_actions(

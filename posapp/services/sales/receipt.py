@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
 from posapp import formats
+from posapp.i18n import _
 from posapp.services.platform.dto import ShopProfile
 from posapp.services.sales.order_dto import OrderDetail, OrderLineDTO, PaymentDTO
 from posapp.units import format_quantity, per_unit
@@ -36,6 +37,7 @@ METHOD_NAMES = {
     "card": "Card",
     "account": "Customer account",
     "gift_card": "Gift card",
+    "points": "Points",
 }
 STANDARD_FOOTER = ("Thank you for shopping with us!", "Keep this receipt for returns.")
 LINE_WIDTH = 42
@@ -95,6 +97,8 @@ class ReceiptModel:
     """The shop's logo (PNG) above the store's name on the PDF (``b""``: none)."""
     gift_cards: tuple[GiftCardSlip, ...] = ()
     """The gift cards sold or reloaded: printed with their code and a QR code of it."""
+    points: tuple[ReceiptRow, ...] = ()
+    """The loyalty points the sale earned and spent and the customer's balance after."""
 
 
 def money(minor: int) -> str:
@@ -195,8 +199,11 @@ def receipt_model(
         ReceiptRow(_local(order.placed_at or order.created_at, zone), order.register),
         ReceiptRow(f"Served by {order.cashier_name}"),
     ]
-    if order.customer is not None:
-        meta.append(ReceiptRow(f"Customer {order.customer.holder_name}"))
+    customer_name = order.customer_name or (
+        order.customer.holder_name if order.customer is not None else ""
+    )
+    if customer_name:
+        meta.append(ReceiptRow(f"Customer {customer_name}"))
     items = [row for line in order.lines for row in _item_rows(line)]
     items += [
         ReceiptRow(f"Gift card {'reload' if card.reload else '(new)'}", money(card.amount_minor))
@@ -223,6 +230,7 @@ def receipt_model(
         "refunded": "ORDER REFUNDED",
         "partly_refunded": "PARTLY REFUNDED",
         "placed": "NOT PAID YET",
+        "offline": _("OFFLINE SALE · NOT YET ON THE SERVER"),
     }.get(order.status, "")
     return ReceiptModel(
         store_name=store.name,
@@ -241,7 +249,22 @@ def receipt_model(
         legal=tuple(line for text in shop.lines for line in wrapped(text)),
         logo=shop.logo,
         gift_cards=tuple(_slip(card, zone) for card in order.gift_cards),
+        points=points_rows(order),
     )
+
+
+def points_rows(order: OrderDetail) -> tuple[ReceiptRow, ...]:
+    """The receipt's points rows: earned, spent and the balance (none without a customer)."""
+    points = order.points
+    if points is None or not (points.earned or points.redeemed or points.balance):
+        return ()
+    rows = []
+    if points.earned:
+        rows.append(ReceiptRow(_("Points earned"), "+" + formats.number(points.earned)))
+    if points.redeemed:
+        rows.append(ReceiptRow(_("Points spent"), "−" + formats.number(points.redeemed)))
+    rows.append(ReceiptRow(_("Points balance"), formats.number(points.balance), "bold"))
+    return tuple(rows)
 
 
 def _slip(card: IssuedCard, zone: tzinfo | None) -> GiftCardSlip:
@@ -287,6 +310,9 @@ def receipt_text(model: ReceiptModel, width: int = 42) -> list[str]:
         out.append(_pair("Tax", "Net      Tax    Gross", width))
         for tax in model.taxes:
             out.append(_pair(tax.rate, f"{tax.net:>8} {tax.tax:>7} {tax.gross:>8}", width))
+    if model.points:
+        out.append(rule)
+        out += [_pair(row.left, row.right, width) for row in model.points]
     for card in model.gift_cards:
         out.append(rule)
         out += [card.title.center(width).rstrip(), card.code.center(width).rstrip()]

@@ -51,7 +51,7 @@ def _row(row: ReceiptRow) -> str:
 
 
 def receipt_text(model: ReceiptModel) -> str:
-    """The email's body: the receipt itemised as plain text (lines, totals, taxes, payments)."""
+    """The email's body: the receipt itemised as plain text (lines, totals, payments, points)."""
     parts = [
         f"Thank you for shopping at {model.store_name}.",
         "",
@@ -64,6 +64,7 @@ def receipt_text(model: ReceiptModel) -> str:
         _row(model.total),
         *(f"Tax {t.rate}: {t.tax} of {t.gross}" for t in model.taxes),
         *(_row(r) for r in model.payments),
+        *(_row(r) for r in model.points),
         "",
         "Your receipt is attached as a PDF.",
         *model.footer,
@@ -101,6 +102,10 @@ def email_receipt(
         user = authorize(uow, actor, Permission.SELL)
         order = uow.session.get(Order, order_id)
         if order is None:
+            raise NotFoundError(f"No order {order_id}.")
+        if user.store_id is not None and user.store_id != order.store_id:
+            # A user of one store may not mail another store's receipts (the id is checked to
+            # be the caller's, as everywhere; the same words as an unknown order: no probing).
             raise NotFoundError(f"No order {order_id}.")
         name, address = _customer(uow, order.customer_id)
         if not address and detail.customer is not None:

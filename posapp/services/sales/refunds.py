@@ -1,7 +1,11 @@
 """Money back on an order: refund payments to the tenders it was paid with, or to an account.
 
 A gift card payment is refunded to the card it spent
-(:func:`posapp.services.customers.giftcards.refund_to_card`).
+(:func:`posapp.services.customers.giftcards.refund_to_card`). A points payment takes its share
+of every refund in proportion to what it paid (``round(points paid × refunded so far / paid)``,
+cumulative), and the points it spent come back in the same proportion
+(:func:`posapp.services.customers.give_back_points`): a sale paid half with points and half by
+card gives back half of a return's money as points, whichever tender was written first.
 
 Used by cancelling (:mod:`posapp.services.sales.orders`) and by returns
 (:mod:`posapp.services.sales.returns`), inside their unit of work.
@@ -17,9 +21,9 @@ from sqlalchemy import select
 
 from posapp.events import PaymentConfirmed
 from posapp.models import Order, Payment
-from posapp.money import format_money
+from posapp.money import div_round, format_money
 from posapp.services.accounts import refund_to_account
-from posapp.services.customers import refund_to_card
+from posapp.services.customers import give_back_points, refund_to_card
 from posapp.services.platform.errors import ConflictError, ServiceError
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.sales.tills import require_open_session
@@ -104,25 +108,68 @@ class Refunder:
             till_id=self._open_till_or_none(),
         )
 
+    def to_points(self, amount: int, source: Payment, refunded_before: int) -> None:
+        """Give back ``amount`` of points payment ``source`` and the points it spent, in share."""
+        payment_id = self._write("points", amount, source)
+        give_back_points(
+            self.uow,
+            source_payment_id=source.id,
+            refund_payment_id=payment_id,
+            paid_minor=source.amount_minor,
+            refunded_before_minor=refunded_before,
+            refunding_minor=amount,
+            user_id=self.user_id,
+        )
+
+    def _points_shares(
+        self, payments: list[Payment], refunded: dict[int, int], amount: int
+    ) -> dict[int, int]:
+        """Each points payment's proportional share of refunding ``amount`` more."""
+        paid = sum(p.amount_minor for p in payments if p.amount_minor > 0)
+        back = sum(-p.amount_minor for p in payments if p.amount_minor < 0)
+        shares: dict[int, int] = {}
+        for p in payments:
+            if p.method != "points" or p.amount_minor <= 0 or paid <= 0:
+                continue
+            target = min(p.amount_minor, div_round(p.amount_minor * (back + amount), paid))
+            shares[p.id] = max(0, min(target - refunded.get(p.id, 0), amount))
+        return shares
+
     def to_original(self, amount: int) -> list[tuple[str, int]]:
-        """Share ``amount`` over the order's payments: card, account, gift card; cash last."""
-        payments = self.uow.session.scalars(
-            select(Payment).where(Payment.order_id == self.order.id).order_by(Payment.id)
-        ).all()
+        """Share ``amount`` over the payments: points in proportion, then card, account, cash last.
+
+        The others are refunded in the order they were taken (gift cards among them).
+        """
+        payments = list(
+            self.uow.session.scalars(
+                select(Payment).where(Payment.order_id == self.order.id).order_by(Payment.id)
+            ).all()
+        )
         refunded: dict[int, int] = {}
         for p in payments:
             if p.refund_of_id is not None:
                 refunded[p.refund_of_id] = refunded.get(p.refund_of_id, 0) - p.amount_minor
+        points_shares = self._points_shares(payments, refunded, amount)
+        # Points first (their share), then the others in order; points again if money is left.
         sources = sorted(
             (p for p in payments if p.amount_minor > 0),
-            key=lambda p: (p.method == "cash", p.id),
+            key=lambda p: (p.method != "points", p.method == "cash", p.id),
         )
+        sources += [p for p in sources if p.method == "points"]
         done: list[tuple[str, int]] = []
         left = amount
-        for source in sources:
+        for index, source in enumerate(sources):
             room = source.amount_minor - refunded.get(source.id, 0)
-            share = min(room, left)
+            first_pass = index < len(sources) - len(points_shares)
+            wanted = points_shares.get(source.id, left) if first_pass else left
+            share = min(room, left, wanted)
             if share <= 0:
+                continue
+            if source.method == "points":
+                self.to_points(share, source, refunded.get(source.id, 0))
+                refunded[source.id] = refunded.get(source.id, 0) + share
+                done.append((source.method, share))
+                left -= share
                 continue
             if source.method == "account" and source.customer_account_id is not None:
                 self.to_account(source.customer_account_id, share, source)

@@ -28,6 +28,7 @@ from sqlalchemy import select, update
 from posapp.models import MovementKind, Order, OrderLine, OrderStatus, Payment, User
 from posapp.models.orders import OrderReturn, OrderReturnLine
 from posapp.services.coupons import release_redemptions
+from posapp.services.customers import take_back_points
 from posapp.services.platform.audit import AuditRecord
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ConflictError, ValidationError
@@ -164,7 +165,7 @@ def _do_return(
     uow.flush()
     if any(wanted.order_line_id not in lines for wanted in request.lines):
         raise ValidationError("A returned line is not on this order.")
-    total = 0
+    total = points = 0
     restock_at = _where_goods_are(uow, order)
     for wanted in sorted(request.lines, key=lambda w: lines[w.order_line_id].product_id):
         line = lines[wanted.order_line_id]
@@ -176,6 +177,8 @@ def _do_return(
                 f"(sold {sold})."
             )
         amount = line_refund(line.total_minor, line.quantity, line.returned_qty, wanted.quantity)
+        # The returned units' share of the points the line earned (cumulative, like the money).
+        points += line_refund(line.points_earned, line.quantity, line.returned_qty, wanted.quantity)
         # The restocked units' share of the line's cost goes back into stock (the same
         # cumulative share as the money); written-off goods keep their cost sold.
         cost = 0
@@ -224,6 +227,7 @@ def _do_return(
     if everything:  # coupons before the ledger: the order a sale takes its locks in
         release_redemptions(uow, order_id=order.id, user_id=user.id)
     refunds = _refund(uow, order, user, request, account_id, total, reference, now)
+    points_back = take_back_points(uow, order_id=order.id, points=points, user_id=user.id)
     order.refunded_minor += total
     old = order.status
     move_order(uow, order, new, user.id, approver_id=granted.approver_id, note=reason or "Return")
@@ -242,6 +246,7 @@ def _do_return(
                 "refund_to": refund_to.value,
                 "account_id": account_id,
                 "refunds": refunds,
+                "points_taken_back": points_back,
             },
             approver_id=granted.approver_id,
             reason=granted.reason or reason,

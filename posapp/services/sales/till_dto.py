@@ -107,6 +107,12 @@ class TillReport:
     """Gift cards sold and reloaded: taken in, but no sale (a liability until spent)."""
     gift_cards_redeemed_minor: int = 0
     """Gift cards spent as a tender, less what returns gave back to cards."""
+    points_earned: int = 0
+    points_redeemed: int = 0
+    """Loyalty points earned and spent on the session's sales."""
+    points_given_back: int = 0
+    points_taken_back: int = 0
+    """Points the session's sales' refunds gave back (spent ones) and took back (earned ones)."""
 
     @property
     def counted_minor(self) -> int | None:

@@ -40,7 +40,7 @@ from posapp.models import (
 )
 from posapp.money import MAX_MINOR, format_money
 from posapp.services.accounts import till_cash_delta
-from posapp.services.customers import card_figures
+from posapp.services.customers import PointsFigures, card_figures, points_figures
 from posapp.services.platform import registry
 from posapp.services.platform.audit import AuditRecord, chain_head
 from posapp.services.platform.chain_key import anchor_path
@@ -56,6 +56,7 @@ from posapp.services.platform.fastsql import Prepared
 from posapp.services.platform.text import clean_text
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.sales.figures import LIVE, method_totals, order_totals
+from posapp.services.sales.offline.paths import OfflineSalesWaitingError, require_offline_synced
 from posapp.services.sales.pricing import TaxRow
 from posapp.services.sales.till_anchor import append_z_anchor, with_z_anchor
 from posapp.services.sales.till_dto import (
@@ -70,8 +71,10 @@ from posapp.services.staff import Permission, requires
 __all__ = [
     "DENOMINATIONS",
     "NO_SALE_ACTION",
+    "OfflineSalesWaitingError",
     "TillClosedError",
     "cash_movement",
+    "check_close_till",
     "close_till",
     "current_till",
     "open_till",
@@ -316,8 +319,10 @@ def close_till(
     Raises:
         TillClosedError: no till is open.
         ValidationError: a bad count.
+        OfflineSalesWaitingError: the register's offline journal holds sales not yet synced.
     """
     with uow:
+        require_offline_synced(uow)
         detail = ""
         if pieces is not None:
             counted_minor, detail = _count(uow, pieces)
@@ -359,6 +364,17 @@ def close_till(
     append_z_anchor(where, head, now=now, note=f"Z report, till {session.id} on {uow.register}")
     anchored = replace(report.session, chain_rows=head.rows, chain_head=head.hash)
     return replace(report, session=anchored)
+
+
+@requires(Permission.CLOSE_TILL)
+def check_close_till(uow: UnitOfWork, actor: UserDTO) -> None:
+    """Say before the blind count whether the till may close (see :func:`close_till`).
+
+    Raises:
+        OfflineSalesWaitingError: the register's offline journal holds sales not yet synced.
+    """
+    with uow:
+        require_offline_synced(uow)
 
 
 @requires(Permission.VIEW_REPORTS)
@@ -418,6 +434,7 @@ def _calculate(uow: UnitOfWork, session: TillSession, kind: str) -> TillReport:
     ).all()
     methods = _methods(uow, Payment.till_session_id == sid)
     cards = card_figures(uow, GiftCardMovement.till_session_id == sid)
+    points: PointsFigures = points_figures(uow, Order.till_session_id == sid)
     moves = uow.session.execute(
         select(CashMovement, User.full_name, User.username)
         .join(User, User.id == CashMovement.user_id)
@@ -475,6 +492,10 @@ def _calculate(uow: UnitOfWork, session: TillSession, kind: str) -> TillReport:
         gift_cards_sold_count=cards.sold_count,
         gift_cards_sold_minor=cards.sold_minor,
         gift_cards_redeemed_minor=cards.redeemed_minor - cards.refunded_to_cards_minor,
+        points_earned=points.earned,
+        points_redeemed=points.redeemed,
+        points_given_back=points.given_back,
+        points_taken_back=points.taken_back,
     )
 
 
@@ -490,7 +511,7 @@ def _no_sales(uow: UnitOfWork, session_id: int) -> int:
     return int(count or 0)
 
 
-_METHOD_ORDER = {"cash": 0, "card": 1, "account": 2, "gift_card": 3}
+_METHOD_ORDER = {"cash": 0, "card": 1, "account": 2, "gift_card": 3, "points": 4}
 
 
 def _methods(uow: UnitOfWork, condition: ColumnElement[bool]) -> tuple[MethodTotal, ...]:

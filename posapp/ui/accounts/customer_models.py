@@ -21,7 +21,7 @@ from posapp.services.customers import (
     history_cursor,
 )
 from posapp.services.platform.dto import UserDTO
-from posapp.ui.kit.formatting import local_time_text, money_text
+from posapp.ui.kit.formatting import count_text, local_time_text, money_text
 from posapp.ui.kit.keyset import after_last
 from posapp.ui.kit.keyset_model import KeysetTableModel
 from posapp.ui.kit.table_model import RIGHT, Column
@@ -54,7 +54,15 @@ HISTORY_COLUMNS: tuple[Column[HistoryEntry], ...] = (
         RIGHT,
     ),
     Column("coupons", N_("Coupons"), lambda e: ", ".join(e.coupon_codes)),
+    Column("points", N_("Points"), lambda e: signed_points(e.points), lambda e: e.points, RIGHT),
 )
+
+
+def signed_points(points: int) -> str:
+    """An order's net points as ``+120`` or ``−300`` (empty when none moved)."""
+    if not points:
+        return ""
+    return ("+" if points > 0 else "\u2212") + count_text(abs(points))
 
 
 class CustomerListModel(KeysetTableModel[CustomerRow, CustomerCursor]):

@@ -37,7 +37,7 @@ from posapp.services.platform.errors import ServiceError
 from posapp.services.staff import Permission, has_permission
 from posapp.ui.accounts.customer_dialogs import CustomerFormDialog, EraseDialog
 from posapp.ui.accounts.customer_models import CustomerListModel, HistoryModel
-from posapp.ui.kit.formatting import local_time_text
+from posapp.ui.kit.formatting import local_time_text, points_text
 from posapp.ui.kit.lifetime import one_use
 from posapp.ui.kit.operation import Operation
 from posapp.ui.kit.resources import styled
@@ -131,6 +131,7 @@ class CustomersTab(Tab):
             ("offers", _("Offers by email")),
             ("tags", _("Tags")),
             ("accounts", _("Accounts")),
+            ("points", _("Loyalty points")),
             ("notes", _("Notes")),
             ("since", _("Customer since")),
         ):
@@ -226,6 +227,7 @@ class CustomersTab(Tab):
             )
             if c
             else "",
+            "points": points_text(c.points_balance) if c else "",
             "notes": c.notes if c else "",
             "since": local_time_text(c.created_at) if c else "",
         }

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from PySide6.QtCore import QDateTime, QLocale
 
+from posapp.formats import number
+from posapp.i18n import ngettext
 from posapp.money import current_currency, format_money
 
 _SYMBOL_MARK = "\u00a4"  # the generic currency sign, a placeholder inside QLocale's pattern
@@ -45,3 +47,13 @@ def local_time_text(
         return ""
     moment = QDateTime.fromMSecsSinceEpoch(round(at.timestamp() * 1000)).toLocalTime()
     return QLocale().toString(moment, fmt)
+
+
+def points_text(points: int) -> str:
+    """Loyalty points: ``1 point``, ``1,250 points`` (the user's language, the shop's digits)."""
+    return ngettext("{n} point", "{n} points", points).format(n=number(points))
+
+
+def count_text(count: int, locale: QLocale | None = None) -> str:
+    """A whole number with the locale's grouping: ``12,385``, ``12.385`` (de), ``12 385`` (fr)."""
+    return f"{count:,}".replace(",", (locale or QLocale()).groupSeparator())

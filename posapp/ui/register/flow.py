@@ -51,6 +51,7 @@ from posapp.ui.register.model import CartTableModel
 from posapp.ui.register.panels import minus_money
 from posapp.ui.register.payment import PaymentDialog
 from posapp.ui.register.pickers import CustomerPicker, ParkedPicker, product_picker
+from posapp.ui.register.points import sale_points
 from posapp.ui.register.receipts import ReceiptEmailOffer, ReceiptSink, save_and_open_receipt
 from posapp.units import format_quantity, line_amount
 
@@ -540,6 +541,7 @@ class RegisterFlow:
                 customer_number=self.cart.customer.number if self.cart.customer else "",
                 card_rules=self._card_rules(),
                 gift_card_lookup=lambda code: view.sales.gift_card(view.user, code),
+                points_lookup=lambda: sale_points(view.sales, view.user, self.cart),
                 parent=self.parent,
             )
         ) as dialog:

@@ -50,6 +50,7 @@ from posapp.ui.kit.widgets import SPACING, message_label
 from posapp.ui.register.dialogs import amount_text, parse_amount
 from posapp.ui.register.giftcards import GiftCardTender, Lookup, describe_tender
 from posapp.ui.register.panels import KeyButton, no_default_buttons
+from posapp.ui.register.points import PointsLookup, PointsTender, describe_points
 
 Submit = Callable[[tuple[PaymentDraft, ...]], PlacedOrder]
 REFERENCE_MAX = 64
@@ -73,10 +74,12 @@ class PaymentDialog(QDialog):
         customer_number: str = "",
         card_rules: CardRules | None = None,
         gift_card_lookup: Lookup | None = None,
+        points_lookup: PointsLookup | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._gift_card_lookup = gift_card_lookup
+        self._points_lookup = points_lookup
         self.setObjectName("paymentDialog")
         self.card_rules = card_rules or CardRules()
         self.setWindowTitle(pgettext("register", "Payment"))
@@ -100,7 +103,7 @@ class PaymentDialog(QDialog):
         self._shortcuts()
         no_default_buttons(self)
         self.set_method(PaymentKind.CASH)
-        self.setMinimumWidth(80 * SPACING)
+        self.setMinimumWidth(92 * SPACING)  # five tender keys, their names whole
 
     # --- building -----------------------------------------------------------------------------
 
@@ -124,6 +127,7 @@ class PaymentDialog(QDialog):
         column.addWidget(self.card_row)
         column.addWidget(self.account_row)
         column.addWidget(self.gift.row)
+        column.addWidget(self.points.row)
         column.addWidget(self.tender_list)
         column.addWidget(self.error)
         column.addLayout(actions)
@@ -152,6 +156,7 @@ class PaymentDialog(QDialog):
             PaymentKind.CARD: KeyButton("F2", _("Card"), page),
             PaymentKind.ACCOUNT: KeyButton("F3", _("Customer account"), page),
             PaymentKind.GIFT_CARD: KeyButton("F4", _("Gift card"), page),
+            PaymentKind.POINTS: KeyButton("F5", _("Points"), page),
         }
         methods = QHBoxLayout()
         for kind, button in self.method_buttons.items():
@@ -196,6 +201,7 @@ class PaymentDialog(QDialog):
         card.addWidget(self.last4_edit, 1)
         card.addWidget(self.reference_edit, 3)
         self.gift = GiftCardTender(page, self._gift_card_lookup)
+        self.points = PointsTender(page, self._points_lookup)
         self.account_row = QWidget(page)
         account = QHBoxLayout(self.account_row)
         account.setContentsMargins(0, 0, 0, 0)
@@ -272,6 +278,7 @@ class PaymentDialog(QDialog):
             "F2": lambda: self.set_method(PaymentKind.CARD),
             "F3": lambda: self.set_method(PaymentKind.ACCOUNT),
             "F4": lambda: self.set_method(PaymentKind.GIFT_CARD),
+            "F5": lambda: self.set_method(PaymentKind.POINTS),
             "F12": self.complete,
             "Ctrl+Del": self.remove_last,
             "Ctrl+P": self._on_receipt,
@@ -304,6 +311,9 @@ class PaymentDialog(QDialog):
         self.card_row.setVisible(method is PaymentKind.CARD)
         self.account_row.setVisible(method is PaymentKind.ACCOUNT)
         self.gift.row.setVisible(method is PaymentKind.GIFT_CARD)
+        self.points.row.setVisible(method is PaymentKind.POINTS)
+        if method is PaymentKind.POINTS:
+            self.points.show(sum(t.amount_minor for t in self.tenders if t.method is method))
         self.amount_caption.setText(
             {
                 PaymentKind.CASH: _("Cash handed over"),
@@ -312,11 +322,14 @@ class PaymentDialog(QDialog):
                 PaymentKind.GIFT_CARD: _(
                     "Amount from the gift card (what is left, or its balance)"
                 ),
+                PaymentKind.POINTS: _("Amount paid with points (what is left, or what they pay)"),
             }[method]
         )
         if method is PaymentKind.ACCOUNT and not self.account_edit.text():
             self.account_edit.setText(self._customer_number)
         self._refresh()
+        if method is PaymentKind.POINTS and 0 < self.points.value_minor < self.left_minor:
+            self.amount_edit.setText(amount_text(self.points.value_minor))  # what they pay
         if typed:
             self.amount_edit.setText(typed)
             self.amount_edit.setModified(True)
@@ -408,6 +421,8 @@ class PaymentDialog(QDialog):
             )
         if self.method is PaymentKind.GIFT_CARD:
             return self.gift.tender(key, amount, left, typed=typed)
+        if self.method is PaymentKind.POINTS:
+            return self.points.tender(key, amount, left, typed=typed)
         if self.method is PaymentKind.CARD:
             reference, last4 = self._card_details()
             return PaymentDraft(
@@ -560,6 +575,8 @@ def _describe(tender: PaymentDraft) -> str:
         )
     if tender.method is PaymentKind.GIFT_CARD:
         return describe_tender(tender)
+    if tender.method is PaymentKind.POINTS:
+        return describe_points(tender)
     return _("Account {last4}  {amount}").format(
         last4=tender.account_number.strip()[-4:], amount=money_text(tender.amount_minor)
     )

@@ -27,7 +27,7 @@ from typing_extensions import override
 from posapp.i18n import _
 from posapp.services.platform.errors import ServiceError
 from posapp.services.sales import ParkedSaleDTO, ProductDTO, SaleCustomerDTO
-from posapp.ui.kit.formatting import money_text
+from posapp.ui.kit.formatting import money_text, points_text
 from posapp.ui.kit.lifetime import one_use
 from posapp.ui.kit.widgets import SPACING
 from posapp.ui.register.panels import no_default_buttons
@@ -166,6 +166,8 @@ def describe_customer(customer: SaleCustomerDTO) -> str:
     parts = [customer.name, customer.phone or customer.email]
     if customer.account is not None:
         parts.append(_("account {number}").format(number=customer.account.number))
+    if customer.points:
+        parts.append(points_text(customer.points))
     return "   ·   ".join(part for part in parts if part)
 
 

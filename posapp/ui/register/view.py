@@ -40,6 +40,7 @@ from posapp.ui.register.flow import RegisterFlow
 from posapp.ui.register.giftcards import RegisterGiftCards
 from posapp.ui.register.layout import ACTIONS, RegisterLayout
 from posapp.ui.register.model import COLUMNS, CartTableModel
+from posapp.ui.register.points import chip_points
 from posapp.ui.register.scanning import read_scan
 from posapp.ui.register.till_dialogs import open_till_with_float
 
@@ -223,8 +224,9 @@ class RegisterView(RegisterLayout):
         account, name = self.cart.customer, self.cart.customer_name
         self.customer_label.setText(
             _("Customer: {name} · {account}").format(name=name, account=account.number)
+            + chip_points(self.cart)
             if name and account
-            else _("Customer: {name}").format(name=name)
+            else _("Customer: {name}").format(name=name) + chip_points(self.cart)
             if name
             else _("No customer · F4 to attach")
         )

@@ -124,4 +124,3 @@ class NetworkCut:
                 break
         close_socket(source)
         close_socket(target)
-
