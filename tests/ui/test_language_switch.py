@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from PySide6.QtCore import QLocale
 from pytestqt.qtbot import QtBot
 
 from posapp.i18n import language
@@ -24,10 +25,12 @@ pytestmark = pytest.mark.ui
 
 @pytest.fixture
 def session(ui_backend: Backend, bus: EventBus) -> Iterator[SessionController]:
+    before = QLocale()
     controller = SessionController(ui_backend, bus)
     yield controller
     controller.shutdown()
     use_language("en")  # Qt's own translation too (conftest resets posapp's)
+    QLocale.setDefault(before)  # the user's or the shop's locale, applied by the main window
 
 
 def _window(session: SessionController) -> MainWindow:
