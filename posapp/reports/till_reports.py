@@ -19,6 +19,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from posapp.formats import number
+from posapp.i18n import N_, _
 from posapp.reports.orders_pdf import (
     METHOD_NAMES,
     Margins,
@@ -39,13 +40,13 @@ __all__ = ["Section", "render_till_report", "till_report_pdf", "till_report_sect
 TWO_COLUMNS = 2
 MARGINS = Margins(side=20 * mm, top=18 * mm, gap=8 * mm)
 SECTION_ORDER = (
-    "Cash drawer",
-    "Closing count",
-    "Sales",
-    "Payments",
-    "Gift cards (not in sales)",
-    "Taxes",
-    "Cash in and out",
+    N_("Cash drawer"),
+    N_("Closing count"),
+    N_("Sales"),
+    N_("Payments"),
+    N_("Gift cards (not in sales)"),
+    N_("Taxes"),
+    N_("Cash in and out"),
 )
 
 
@@ -64,7 +65,11 @@ def _over_short_text(value: int | None) -> str:
         return ""
     if value == 0:
         return "balanced"
-    return f"over {money(value)}" if value > 0 else f"short {money(-value)}"
+    return (
+        _("over {value}").format(value=money(value))
+        if value > 0
+        else _("short {value}").format(value=money(-value))
+    )
 
 
 def till_report_sections(report: TillReport) -> list[Section]:
@@ -74,27 +79,27 @@ def till_report_sections(report: TillReport) -> list[Section]:
     """
     sections = [
         Section(
-            "Sales",
-            ("", "Amount"),
+            _("Sales"),
+            ("", _("Amount")),
             (
-                ("Orders", number(report.orders_count)),
-                ("Items sold", number(report.items_sold)),
-                ("Gross sales", money(report.gross_minor)),
-                ("Discounts", money(-report.discount_minor)),
-                ("Coupons", money(-report.coupon_minor)),
-                ("Tax (included and added)", money(report.tax_minor)),
-                ("Refunds", money(-report.refunds_minor)),
-                ("Cancelled orders", number(report.cancelled_count)),
-                ("No-sale drawer opens", number(report.no_sale_count)),
+                (_("Orders"), number(report.orders_count)),
+                (_("Items sold"), number(report.items_sold)),
+                (_("Gross sales"), money(report.gross_minor)),
+                (_("Discounts"), money(-report.discount_minor)),
+                (_("Coupons"), money(-report.coupon_minor)),
+                (_("Tax (included and added)"), money(report.tax_minor)),
+                (_("Refunds"), money(-report.refunds_minor)),
+                (_("Cancelled orders"), number(report.cancelled_count)),
+                (_("No-sale drawer opens"), number(report.no_sale_count)),
             ),
-            ("Net sales", money(report.sales_minor - report.refunds_minor)),
+            (_("Net sales"), money(report.sales_minor - report.refunds_minor)),
         ),
         Section(
-            "Payments",
-            ("Method", "Payments", "Taken", "Refunded", "Net"),
+            _("Payments"),
+            (_("Method"), _("Payments"), _("Taken"), _("Refunded"), _("Net")),
             tuple(
                 (
-                    METHOD_NAMES.get(m.method, m.method),
+                    _(METHOD_NAMES.get(m.method, m.method)),
                     number(m.count),
                     money(m.sales_minor),
                     money(-m.refunds_minor),
@@ -103,7 +108,7 @@ def till_report_sections(report: TillReport) -> list[Section]:
                 for m in report.methods
             ),
             (
-                "Total",
+                _("Total"),
                 number(sum(m.count for m in report.methods)),
                 money(sum(m.sales_minor for m in report.methods)),
                 money(-sum(m.refunds_minor for m in report.methods)),
@@ -115,17 +120,19 @@ def till_report_sections(report: TillReport) -> list[Section]:
         # Kept apart from sales: a card sold is owed to its bearer until it is spent.
         sections.append(
             Section(
-                "Gift cards (not in sales)",
-                ("", "Amount"),
+                _("Gift cards (not in sales)"),
+                ("", _("Amount")),
                 (
                     (
-                        f"Gift cards sold ({report.gift_cards_sold_count})",
+                        _("Gift cards sold ({gift_cards_sold_count})").format(
+                            gift_cards_sold_count=report.gift_cards_sold_count
+                        ),
                         money(report.gift_cards_sold_minor),
                     ),
-                    ("Gift cards redeemed", money(report.gift_cards_redeemed_minor)),
+                    (_("Gift cards redeemed"), money(report.gift_cards_redeemed_minor)),
                 ),
                 (
-                    "Owed on cards (change)",
+                    _("Owed on cards (change)"),
                     money(report.gift_cards_sold_minor - report.gift_cards_redeemed_minor),
                 ),
             )
@@ -133,8 +140,8 @@ def till_report_sections(report: TillReport) -> list[Section]:
     if report.taxes:
         sections.append(
             Section(
-                "Taxes",
-                ("Rate", "Net", "Tax", "Gross"),
+                _("Taxes"),
+                (_("Rate"), _("Net"), _("Tax"), _("Gross")),
                 tuple(
                     (
                         f"{percent(t.rate_bp)} {'included' if t.included else 'added'}",
@@ -147,20 +154,20 @@ def till_report_sections(report: TillReport) -> list[Section]:
             )
         )
     drawer = [
-        ("Opening float", money(report.session.float_minor)),
-        ("Cash sales", money(report.cash_sales_minor)),
-        ("Cash refunds", money(-report.cash_refunds_minor)),
-        ("Cash in", money(report.cash_in_minor)),
-        ("Cash out", money(-report.cash_out_minor)),
+        (_("Opening float"), money(report.session.float_minor)),
+        (_("Cash sales"), money(report.cash_sales_minor)),
+        (_("Cash refunds"), money(-report.cash_refunds_minor)),
+        (_("Cash in"), money(report.cash_in_minor)),
+        (_("Cash out"), money(-report.cash_out_minor)),
     ]
     if report.account_cash_minor:
-        drawer.append(("Account deposits/withdrawals", money(report.account_cash_minor)))
+        drawer.append((_("Account deposits/withdrawals"), money(report.account_cash_minor)))
     sections.append(
         Section(
-            "Cash drawer",
-            ("", "Amount"),
+            _("Cash drawer"),
+            ("", _("Amount")),
             tuple(drawer),
-            ("Expected in drawer", money(report.expected_cash_minor)),
+            (_("Expected in drawer"), money(report.expected_cash_minor)),
         )
     )
     if report.kind == "Z" and report.counted_minor is not None:
@@ -168,21 +175,21 @@ def till_report_sections(report: TillReport) -> list[Section]:
             (f"{money(value)} × {count}", money(value * count))
             for value, count in report.session.denominations
         ]
-        count_rows.append(("Counted (blind)", money(report.counted_minor)))
-        count_rows.append(("Expected", money(report.expected_cash_minor)))
+        count_rows.append((_("Counted (blind)"), money(report.counted_minor)))
+        count_rows.append((_("Expected"), money(report.expected_cash_minor)))
         sections.append(
             Section(
-                "Closing count",
-                ("", "Amount"),
+                _("Closing count"),
+                ("", _("Amount")),
                 tuple(count_rows),
-                ("Over / short", _over_short_text(report.over_short_minor)),
+                (_("Over / short"), _over_short_text(report.over_short_minor)),
             )
         )
     if report.movements:
         sections.append(
             Section(
-                "Cash in and out",
-                ("Time", "By", "Reason", "Amount"),
+                _("Cash in and out"),
+                (_("Time"), _("By"), _("Reason"), _("Amount")),
                 tuple(
                     (
                         local_time(m.created_at, None, clock_only=True),
@@ -194,7 +201,7 @@ def till_report_sections(report: TillReport) -> list[Section]:
                 ),
             )
         )
-    return sorted(sections, key=lambda section: SECTION_ORDER.index(section.title))
+    return sorted(sections, key=lambda section: [_(t) for t in SECTION_ORDER].index(section.title))
 
 
 def _letterhead(shop: ShopProfile | None) -> list[Flowable]:
@@ -207,17 +214,17 @@ def _letterhead(shop: ShopProfile | None) -> list[Flowable]:
 def _header(report: TillReport, zone: tzinfo | None) -> list[Flowable]:
     s = styles()
     session = report.session
-    title = "Z report" if report.kind == "Z" else "X report"
-    lead = "Till closed" if report.kind == "Z" else "Mid-session reading — nothing is reset"
+    title = _("Z report") if report.kind == "Z" else _("X report")
+    lead = _("Till closed") if report.kind == "Z" else _("Mid-session reading — nothing is reset")
     info = [
-        ["Store", session.store_name, "Opened", local_time(session.opened_at, zone)],
+        [_("Store"), session.store_name, _("Opened"), local_time(session.opened_at, zone)],
         [
-            "Register",
+            _("Register"),
             session.register,
-            "Closed" if session.closed_at else "Printed",
+            _("Closed") if session.closed_at else _("Printed"),
             local_time(session.closed_at or report.generated_at, zone),
         ],
-        ["Cashier", session.cashier_name, "Session", f"#{session.id}"],
+        [_("Cashier"), session.cashier_name, _("Session"), f"#{session.id}"],
     ]
     f = fonts()
     grid = Table(info, colWidths=[22 * mm, 68 * mm, 22 * mm, 58 * mm])
@@ -242,15 +249,17 @@ def _headline(report: TillReport) -> Flowable:
     """Three big figures: net sales, expected cash, and (Z) the over/short."""
     s = styles()
     figures: list[tuple[Flowable, str]] = [
-        (para(money(report.sales_minor - report.refunds_minor), s["kpi"]), "Net sales"),
-        (para(money(report.expected_cash_minor), s["kpi"]), "Expected cash in drawer"),
+        (para(money(report.sales_minor - report.refunds_minor), s["kpi"]), _("Net sales")),
+        (para(money(report.expected_cash_minor), s["kpi"]), _("Expected cash in drawer")),
     ]
     widths = [57 * mm, 57 * mm]
     if report.kind == "Z" and report.over_short_minor is not None:
         value = report.over_short_minor
         colour = SUCCESS if value == 0 else DANGER
         style = ParagraphStyle("over_short", parent=s["kpi"], textColor=colour)
-        figures.append((para(_over_short_text(value).capitalize(), style), "Counted vs expected"))
+        figures.append(
+            (para(_over_short_text(value).capitalize(), style), _("Counted vs expected"))
+        )
         widths.append(56 * mm)
     return figures_band(figures, widths)
 
@@ -274,7 +283,8 @@ def _anchor(report: TillReport) -> list[Flowable]:
     return [
         Spacer(1, 6 * mm),
         para(
-            "Audit chain anchor (keep this report: the log can be checked against it)", s["small"]
+            _("Audit chain anchor (keep this report: the log can be checked against it)"),
+            s["small"],
         ),
         para(text, s["small"]),
     ]
@@ -317,7 +327,9 @@ def render_till_report(
             )
         story.append(KeepTogether([para(section.title, s["h2"]), grid]))
     story += _anchor(report)
-    title = f"{report.kind} report {report.session.register}"
+    title = (_("Z report {register}") if report.kind == "Z" else _("X report {register}")).format(
+        register=report.session.register
+    )
     build_a4(out, story, MARGINS, title=title, printed_at=report.generated_at, zone=zone)
 
 

@@ -6,6 +6,8 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from posapp.i18n import N_, _
+
 
 class MovementKind(enum.StrEnum):
     """What a ledger transaction touching a customer account was."""
@@ -19,21 +21,21 @@ class MovementKind(enum.StrEnum):
 
 
 MOVEMENT_LABELS: dict[str, str] = {
-    MovementKind.DEPOSIT: "Deposit",
-    MovementKind.WITHDRAWAL: "Withdrawal",
-    MovementKind.TRANSFER: "Transfer",
-    MovementKind.PAYMENT: "Payment",
-    MovementKind.REFUND: "Refund",
-    MovementKind.REVERSAL: "Reversal",
+    MovementKind.DEPOSIT: N_("Deposit"),
+    MovementKind.WITHDRAWAL: N_("Withdrawal"),
+    MovementKind.TRANSFER: N_("Transfer"),
+    MovementKind.PAYMENT: N_("Payment"),
+    MovementKind.REFUND: N_("Refund"),
+    MovementKind.REVERSAL: N_("Reversal"),
 }
 
 
 def movement_label(kind: str) -> str:
     """A movement kind for people: ``"withdrawal"`` → ``"Withdrawal"``."""
-    return MOVEMENT_LABELS.get(kind, kind.replace("_", " ").capitalize())
+    return _(MOVEMENT_LABELS.get(kind, kind.replace("_", " ").capitalize()))
 
 
-STATUS_LABELS: dict[str, str] = {"open": "Open", "frozen": "Frozen", "closed": "Closed"}
+STATUS_LABELS: dict[str, str] = {"open": N_("Open"), "frozen": N_("Frozen"), "closed": N_("Closed")}
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final, Literal
 
+from posapp.i18n import N_
 from posapp.services.staff import Permission
 
 PROMOTION_PERMISSION: Final = Permission.SEND_PROMOTIONS
@@ -20,21 +21,21 @@ SMTP_PERMISSION: Final = Permission.MANAGE_NOTIFICATIONS
 SmtpSecurity = Literal["none", "starttls", "tls"]
 SECURITY_MODES: Final[tuple[SmtpSecurity, ...]] = ("none", "starttls", "tls")
 SECURITY_LABELS: Final = {
-    "none": "None (plain text: only on a trusted network)",
-    "starttls": "STARTTLS (usually port 587)",
-    "tls": "TLS from the start (usually port 465)",
+    "none": N_("None (plain text: only on a trusted network)"),
+    "starttls": N_("STARTTLS (usually port 587)"),
+    "tls": N_("TLS from the start (usually port 465)"),
 }
 DEFAULT_PORTS: Final = {"none": 25, "starttls": 587, "tls": 465}
 
-OUTBOX_STATUS_LABELS: Final = {"pending": "Waiting", "sent": "Sent", "failed": "Failed"}
+OUTBOX_STATUS_LABELS: Final = {"pending": N_("Waiting"), "sent": N_("Sent"), "failed": N_("Failed")}
 OUTBOX_KIND_LABELS: Final = {
-    "order_placed": "Order placed",
-    "order_ready": "Ready for pickup",
-    "order_collected": "Collected",
-    "order_refunded": "Refunded",
-    "promotion": "Promotion",
-    "purchase_order": "Purchase order",
-    "receipt": "Receipt",
+    "order_placed": N_("Order placed"),
+    "order_ready": N_("Ready for pickup"),
+    "order_collected": N_("Collected"),
+    "order_refunded": N_("Refunded"),
+    "promotion": N_("Promotion"),
+    "purchase_order": N_("Purchase order"),
+    "receipt": N_("Receipt"),
 }
 
 

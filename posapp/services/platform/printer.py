@@ -21,6 +21,7 @@ from contextlib import contextmanager, suppress
 from datetime import datetime
 from typing import Any, Final, Protocol
 
+from posapp.i18n import N_, _
 from posapp.services.platform.errors import ServiceError
 from posapp.services.platform.printer_address import PrinterAddress
 
@@ -38,7 +39,7 @@ NETWORK_TIMEOUT: Final = 5.0
 """Seconds a network printer has to answer before it counts as unreachable."""
 DRAWER_PIN: Final = 2
 """The drawer port's pin: 2 is the standard one (pin 5 drives a second drawer)."""
-NO_PRINTER: Final = (
+NO_PRINTER: Final = N_(
     "No receipt printer is set up: choose one in Admin users → Settings → Printer and drawer."
 )
 _NOT_THERE = {errno.ENOENT, errno.ENODEV, errno.ENXIO}
@@ -78,7 +79,7 @@ def connected(address: PrinterAddress) -> Iterator[EscposPrinter]:
         PrinterError: no printer is set, or it cannot be opened or written; in words.
     """
     if address.kind == "none":
-        raise PrinterError(NO_PRINTER)
+        raise PrinterError(_(NO_PRINTER))
     printer = _make(address)
     try:
         _open(printer, address)
@@ -131,18 +132,20 @@ def _make(address: PrinterAddress) -> Any:  # python-escpos is untyped
         from escpos import printer  # noqa: PLC0415 - optional dependency
     except ImportError as exc:
         raise PrinterError(
-            "Printing needs python-escpos, which is not installed: install posapp with its "
-            "escpos extra (pip install 'posapp[escpos]')."
+            _(
+                "Printing needs python-escpos, which is not installed: install posapp with its "
+                "escpos extra (pip install 'posapp[escpos]')."
+            )
         ) from exc
     if address.kind == "network":
         return printer.Network(address.target, address.number, timeout=NETWORK_TIMEOUT)
     if address.kind == "serial":
         if not printer.Serial.is_usable():
-            raise PrinterError("Serial printers need pyserial, which is not installed.")
+            raise PrinterError(_("Serial printers need pyserial, which is not installed."))
         return printer.Serial(address.target, baudrate=address.number, timeout=NETWORK_TIMEOUT)
     if address.kind == "usb":
         if not printer.Usb.is_usable():
-            raise PrinterError("USB printers need pyusb, which is not installed.")
+            raise PrinterError(_("USB printers need pyusb, which is not installed."))
         return printer.Usb(address.vendor, address.number, timeout=int(NETWORK_TIMEOUT * 1000))
     return printer.File(address.target)
 
