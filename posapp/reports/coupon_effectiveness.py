@@ -195,7 +195,7 @@ def _campaign_chart(sections: Sequence[CampaignSection], width: float) -> Drawin
     legend.alignment = "right"
     legend.columnMaximum = 1
     legend.deltax = 60
-    legend.colorNamePairs = [(ACCENT_SOFT, "issued"), (ACCENT, "redeemed")]
+    legend.colorNamePairs = [(ACCENT_SOFT, _("issued")), (ACCENT, _("redeemed"))]
     drawing.add(legend)
     return drawing
 

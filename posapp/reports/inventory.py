@@ -105,7 +105,7 @@ def inventory_pdf(report: InventoryValuation, *, zone: tzinfo | None = None) -> 
         story.append(para(_("This store holds no stock."), s["body"]))
     w = CONTENT_WIDTH
     for title, rows in inventory_tables(report):
-        if title == "By category":
+        if title == _("By category"):
             widths = [w * 0.6, w * 0.2, w * 0.2]
             body: list[list[object]] = [list(r) for r in rows]
             numeric_from = 1

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Spacer
 
-from posapp.i18n import N_, _
+from posapp.i18n import N_, _, pgettext
 from posapp.reports.orders_pdf import figures_band, money, para, styles, table
 from posapp.services.sales import MarginRow, SalesMargin
 from posapp.services.stock import format_quantity
@@ -59,7 +59,7 @@ def margin_tables(margin: SalesMargin) -> dict[str, list[list[str]]]:
     """
     t = margin.total
     return {
-        "From sales to margin": [
+        N_("From sales to margin"): [
             ["", _("Amount")],
             [_("Sales kept (after returns, tax included)"), money(t.sales_minor)],
             [_("Tax"), money(-t.tax_minor)],
@@ -68,11 +68,11 @@ def margin_tables(margin: SalesMargin) -> dict[str, list[list[str]]]:
             [_("Margin"), money(t.margin_minor)],
             [_("Margin % of revenue"), margin_percent(t)],
         ],
-        "Margin by day": _grouped(_("Day"), margin.days, t),
-        "Margin by category": _grouped(_("Category"), margin.categories, t),
-        "Margin by cashier": _grouped(_("Cashier"), margin.cashiers, t),
-        "Margin by product": [
-            [_("SKU"), _("Product"), _("Sold"), *map(_, _HEADER)],
+        N_("Margin by day"): _grouped(_("Day"), margin.days, t),
+        N_("Margin by category"): _grouped(_("Category"), margin.categories, t),
+        N_("Margin by cashier"): _grouped(_("Cashier"), margin.cashiers, t),
+        N_("Margin by product"): [
+            [pgettext("column", "SKU"), _("Product"), _("Sold"), *map(_, _HEADER)],
             *[[r.key, r.label, _sold(r), *_cells(r)] for r in margin.products],
             ["", _("Total"), "", *_cells(t)],
         ],
@@ -123,7 +123,7 @@ def margin_story(margin: SalesMargin, width: float) -> list[Flowable]:
                 for i, r in enumerate(body)
             ]
         grid = table(body, widths, numeric_from=numeric_from, total_row=not summary)
-        block: list[Flowable] = [para(title, s["h2"]), grid]
+        block: list[Flowable] = [para(_(title), s["h2"]), grid]
         if len(rows) < KEEP_TOGETHER_ROWS:
             story.append(KeepTogether(block))
         else:

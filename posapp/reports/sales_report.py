@@ -16,7 +16,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from posapp.formats import date_text, number, short_date_text
-from posapp.i18n import _
+from posapp.i18n import N_, _, pgettext
 from posapp.money import current_currency
 from posapp.reports.margin_pages import margin_story
 from posapp.reports.orders_pdf import (
@@ -43,7 +43,7 @@ KEEP_TOGETHER_ROWS = 30
 def sales_report_tables(report: SalesReport) -> dict[str, list[list[str]]]:
     """The report's tables as text rows (header first), decided without reportlab."""
     return {
-        "Summary": [
+        N_("Summary"): [
             ["", _("Amount")],
             [_("Orders"), number(report.orders)],
             [_("Gross sales"), money(report.gross_minor)],
@@ -62,7 +62,7 @@ def sales_report_tables(report: SalesReport) -> dict[str, list[list[str]]]:
             ],
             [_("Gift cards redeemed"), money(report.gift_cards_redeemed_minor)],
         ],
-        "By day": [
+        N_("By day"): [
             [_("Day"), _("Orders"), _("Sales"), _("Refunds"), _("Net")],
             *[
                 [
@@ -82,7 +82,7 @@ def sales_report_tables(report: SalesReport) -> dict[str, list[list[str]]]:
                 money(report.net_minor),
             ],
         ],
-        "By payment method": [
+        N_("By payment method"): [
             [_("Method"), _("Payments"), _("Taken"), _("Refunded"), _("Net")],
             *[
                 [
@@ -95,15 +95,15 @@ def sales_report_tables(report: SalesReport) -> dict[str, list[list[str]]]:
                 for m in report.methods
             ],
         ],
-        "By cashier": [
-            [_("Cashier"), _("Orders"), _("Sales"), _("Average sale")],
+        N_("By cashier"): [
+            [_("Cashier"), _("Orders"), _("Sales"), pgettext("column", "Average sale")],
             *[
                 [c.name, number(c.orders), money(c.sales_minor), money(c.average_minor)]
                 for c in report.cashiers
             ],
         ],
-        "By product": [
-            [_("SKU"), _("Product"), _("Sold"), _("Returned"), _("Sales")],
+        N_("By product"): [
+            [_("SKU"), _("Product"), _("Sold"), pgettext("column", "Returned"), _("Sales")],
             *[
                 [
                     p.sku,
@@ -195,7 +195,7 @@ def render_sales_report(report: SalesReport, out: BinaryIO, *, zone: tzinfo | No
             ]
             numeric_from = 2
         grid = table(body, layout[title], numeric_from=numeric_from, total_row=title == "By day")
-        block: list[Flowable] = [para(title, s["h2"]), grid]
+        block: list[Flowable] = [para(_(title), s["h2"]), grid]
         if len(rows) < KEEP_TOGETHER_ROWS:
             story.append(KeepTogether(block))
         else:  # a long table breaks across pages, its header repeated

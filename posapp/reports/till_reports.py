@@ -64,7 +64,7 @@ def _over_short_text(value: int | None) -> str:
     if value is None:
         return ""
     if value == 0:
-        return "balanced"
+        return _("balanced")
     return (
         _("over {value}").format(value=money(value))
         if value > 0
@@ -144,7 +144,9 @@ def till_report_sections(report: TillReport) -> list[Section]:
                 (_("Rate"), _("Net"), _("Tax"), _("Gross")),
                 tuple(
                     (
-                        f"{percent(t.rate_bp)} {'included' if t.included else 'added'}",
+                        (_("{rate} included") if t.included else _("{rate} added")).format(
+                            rate=percent(t.rate_bp)
+                        ),
                         money(t.net_minor),
                         money(t.tax_minor),
                         money(t.gross_minor),
@@ -314,7 +316,7 @@ def render_till_report(
         rows += [list(r) for r in section.rows]
         if section.total is not None:
             rows.append(list(section.total))
-        if section.title == "Cash in and out":
+        if section.title == _("Cash in and out"):
             widths = [18 * mm, 34 * mm, width - 18 * mm - 34 * mm - 28 * mm, 28 * mm]
             rows = [
                 [r[0], r[1], para(str(r[2]), s["body"]), r[3]] if i else r

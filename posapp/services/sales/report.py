@@ -62,7 +62,7 @@ def sales_summary(
     with uow:
         if actor is not None:
             authorize(uow, actor, Permission.VIEW_REPORTS)
-        store_name = "All stores"
+        store_name = _("All stores")
         store_filter: list[ColumnElement[bool]] = []
         if store_code:
             store = uow.session.scalar(
