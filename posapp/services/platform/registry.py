@@ -27,7 +27,7 @@ from typing import Final, TypeVar
 
 from posapp.currency import Currency, currency_for, default_denominations
 from posapp.formats import WEEKDAYS, locale_first_weekday
-from posapp.i18n import _
+from posapp.i18n import N_, _
 from posapp.services.platform.dto import ShopProfile
 from posapp.services.platform.setting_specs import (
     ADMIN,
@@ -87,13 +87,13 @@ _log = logging.getLogger(__name__)
 _MISSING: Final = object()
 
 PROFILE, REGISTER, HARDWARE, SECURITY, ACCOUNTS, GIFT_CARDS, CLOCK = (
-    "Shop profile",
-    "Register",
-    "Printer and drawer",
-    "Security",
-    "Customer accounts",
-    "Gift cards",
-    "Region and time",
+    N_("Shop profile"),
+    N_("Register"),
+    N_("Printer and drawer"),
+    N_("Security"),
+    N_("Customer accounts"),
+    N_("Gift cards"),
+    N_("Region and time"),
 )
 GROUPS: Final = (PROFILE, REGISTER, HARDWARE, SECURITY, ACCOUNTS, GIFT_CARDS, CLOCK)
 """The groups in the order the Settings page shows them."""
@@ -101,102 +101,106 @@ GROUPS: Final = (PROFILE, REGISTER, HARDWARE, SECURITY, ACCOUNTS, GIFT_CARDS, CL
 
 # ---- the settings ---------------------------------------------------------------------------
 
-LEGAL_NAME = TextSpec("shop.legal_name", PROFILE, "Legal name",
-                      "The business's registered name, printed on receipts, Z reports and "
-                      "statements.", "", limit=120)  # fmt: skip
-ADDRESS = TextSpec("shop.address", PROFILE, "Address",
-                   "The registered address, under the legal name on documents.", "",
+LEGAL_NAME = TextSpec("shop.legal_name", PROFILE, N_("Legal name"),
+                      N_("The business's registered name, printed on receipts, Z reports and "
+                      "statements."), "", limit=120)  # fmt: skip
+ADDRESS = TextSpec("shop.address", PROFILE, N_("Address"),
+                   N_("The registered address, under the legal name on documents."), "",
                    limit=300, multiline=True)  # fmt: skip
-VAT_NUMBER = TextSpec("shop.vat_number", PROFILE, "Tax / VAT number",
-                      "The tax or VAT registration number printed on documents.", "",
+VAT_NUMBER = TextSpec("shop.vat_number", PROFILE, N_("Tax / VAT number"),
+                      N_("The tax or VAT registration number printed on documents."), "",
                       limit=40)  # fmt: skip
-RECEIPT_HEADER = TextSpec("shop.receipt_header", PROFILE, "Receipt header",
-                          "Lines printed at the top of every receipt (a greeting, opening "
-                          "hours).", "", limit=300, multiline=True)  # fmt: skip
-RECEIPT_FOOTER = TextSpec("shop.receipt_footer", PROFILE, "Receipt footer",
-                          "Lines printed at the bottom of every receipt; empty prints the "
-                          "standard thanks and returns note.", "", limit=300,
+RECEIPT_HEADER = TextSpec("shop.receipt_header", PROFILE, N_("Receipt header"),
+                          N_("Lines printed at the top of every receipt (a greeting, opening "
+                          "hours)."), "", limit=300, multiline=True)  # fmt: skip
+RECEIPT_FOOTER = TextSpec("shop.receipt_footer", PROFILE, N_("Receipt footer"),
+                          N_("Lines printed at the bottom of every receipt; empty prints the "
+                          "standard thanks and returns note."), "", limit=300,
                           multiline=True)  # fmt: skip
-CURRENCY = CurrencySpec("shop.currency", PROFILE, "Currency",
-                        "The ISO 4217 currency the shop sells in; its decimals (JPY 0, EUR 2, "
+CURRENCY = CurrencySpec("shop.currency", PROFILE, N_("Currency"),
+                        N_("The ISO 4217 currency the shop sells in; its decimals (JPY 0, EUR 2, "
                         "KWD 3) drive every amount. Only a database without money can change "
-                        "it.", "")  # fmt: skip
-DISCOUNT_CAP_BP = PercentSpec("orders.discount_cap_bp", REGISTER, "Discount cap",
-                              "The largest discount a cashier may give without a manager's "
-                              "approval.", 1000, minimum=0, maximum=10_000)  # fmt: skip
-CARD_DETAILS = ChoiceSpec("till.card_details_required", REGISTER, "Card details at the till",
-                          "What the cashier copies from the card terminal for a card "
-                          "payment.", "reference_and_last_four",
-                          choices=(("reference_and_last_four", "Terminal reference and last four"),
-                                   ("reference", "Terminal reference only"),
-                                   ("last_four", "Last four digits only"),
-                                   ("none", "Nothing")))  # fmt: skip
-DENOMINATIONS = DenominationsSpec("tills.denominations", REGISTER, "Notes and coins",
-                                  "The notes and coins counted when a till closes (unset: "
-                                  "those of the shop's currency).",
+                        "it."), "")  # fmt: skip
+DISCOUNT_CAP_BP = PercentSpec("orders.discount_cap_bp", REGISTER, N_("Discount cap"),
+                              N_("The largest discount a cashier may give without a manager's "
+                              "approval."), 1000, minimum=0, maximum=10_000)  # fmt: skip
+CARD_DETAILS = ChoiceSpec("till.card_details_required", REGISTER, N_("Card details at the till"),
+                          N_("What the cashier copies from the card terminal for a card "
+                          "payment."), "reference_and_last_four",
+                          choices=(("reference_and_last_four",
+                                    N_("Terminal reference and last four")),
+                                   ("reference", N_("Terminal reference only")),
+                                   ("last_four", N_("Last four digits only")),
+                                   ("none", N_("Nothing"))))  # fmt: skip
+DENOMINATIONS = DenominationsSpec("tills.denominations", REGISTER, N_("Notes and coins"),
+                                  N_("The notes and coins counted when a till closes (unset: "
+                                  "those of the shop's currency)."),
                                   (50000, 20000, 10000, 5000, 2000, 1000, 500, 200, 100, 50, 20,
                                    10, 5, 2, 1))  # fmt: skip
-SCALE_PREFIXES = PrefixesSpec("scale_barcode.prefixes", REGISTER, "Scale barcode prefixes",
-                              "EAN-13 prefixes (20-29) whose codes carry a weight or a price "
-                              "printed by a scale; empty: none.", ())  # fmt: skip
-SCALE_ITEM_DIGITS = IntSpec("scale_barcode.item_digits", REGISTER, "Scale barcode item digits",
-                            "Digits after the prefix that name the item (the product whose "
+SCALE_PREFIXES = PrefixesSpec("scale_barcode.prefixes", REGISTER, N_("Scale barcode prefixes"),
+                              N_("EAN-13 prefixes (20-29) whose codes carry a weight or a price "
+                              "printed by a scale; empty: none."), ())  # fmt: skip
+SCALE_ITEM_DIGITS = IntSpec("scale_barcode.item_digits", REGISTER, N_("Scale barcode item digits"),
+                            N_("Digits after the prefix that name the item (the product whose "
                             "barcode is the code with a zero value, or whose SKU is those "
-                            "digits).", 5, minimum=1, maximum=6, unit="digits")  # fmt: skip
-SCALE_VALUE = ChoiceSpec("scale_barcode.value", REGISTER, "Scale barcode value",
-                         "What the digits before the check digit carry.", "weight",
-                         choices=(("weight", "Weight in kg"),
-                                  ("price", "Price of the item")))  # fmt: skip
-SCALE_VALUE_DIGITS = IntSpec("scale_barcode.value_digits", REGISTER, "Scale barcode value digits",
-                             "Digits of the weight or price, just before the check digit (item "
-                             "and value digits fit in 10).", 5, minimum=3, maximum=6,
-                             unit="digits")  # fmt: skip
-SCALE_DECIMALS = IntSpec("scale_barcode.decimals", REGISTER, "Scale barcode decimals",
-                         "Decimals of the weight (kg) or price in the code: 3 reads 00455 as "
-                         "0.455 kg.", 3, minimum=0, maximum=3, unit="decimals")  # fmt: skip
-RECEIPT_PRINTER = PrinterSpec("orders.receipt_printer", HARDWARE, "Receipt printer",
-                              "The ESC/POS printer receipts print on after each sale; the "
-                              "cash drawer hangs on it.", "")  # fmt: skip
-DRAWER_KICK = ChoiceSpec("orders.drawer_kick", HARDWARE, "Cash drawer",
-                         "When the cash drawer on the receipt printer opens by itself.",
+                            "digits)."), 5, minimum=1, maximum=6, unit=N_("digits"))  # fmt: skip
+SCALE_VALUE = ChoiceSpec("scale_barcode.value", REGISTER, N_("Scale barcode value"),
+                         N_("What the digits before the check digit carry."), "weight",
+                         choices=(("weight", N_("Weight in kg")),
+                                  ("price", N_("Price of the item"))))  # fmt: skip
+SCALE_VALUE_DIGITS = IntSpec("scale_barcode.value_digits", REGISTER,
+                             N_("Scale barcode value digits"),
+                             N_("Digits of the weight or price, just before the check digit (item "
+                             "and value digits fit in 10)."), 5, minimum=3, maximum=6,
+                             unit=N_("digits"))  # fmt: skip
+SCALE_DECIMALS = IntSpec("scale_barcode.decimals", REGISTER, N_("Scale barcode decimals"),
+                         N_("Decimals of the weight (kg) or price in the code: 3 reads 00455 as "
+                         "0.455 kg."), 3, minimum=0, maximum=3, unit=N_("decimals"))  # fmt: skip
+RECEIPT_PRINTER = PrinterSpec("orders.receipt_printer", HARDWARE, N_("Receipt printer"),
+                              N_("The ESC/POS printer receipts print on after each sale; the "
+                              "cash drawer hangs on it."), "")  # fmt: skip
+DRAWER_KICK = ChoiceSpec("orders.drawer_kick", HARDWARE, N_("Cash drawer"),
+                         N_("When the cash drawer on the receipt printer opens by itself."),
                          "cash_sales",
-                         choices=(("cash_sales", "Open on sales paid in cash"),
-                                  ("never", "Never (open it by hand)")))  # fmt: skip
-IDLE_LOCK_MINUTES = NumberSpec("till.idle_lock_minutes", SECURITY, "Idle lock",
-                               "Minutes without input before the till locks itself (0: never).",
-                               5.0, minimum=0, maximum=480, unit="minutes",
+                         choices=(("cash_sales", N_("Open on sales paid in cash")),
+                                  ("never", N_("Never (open it by hand)"))))  # fmt: skip
+IDLE_LOCK_MINUTES = NumberSpec("till.idle_lock_minutes", SECURITY, N_("Idle lock"),
+                               N_("Minutes without input before the till locks itself (0: never)."),
+                               5.0, minimum=0, maximum=480, unit=N_("minutes"),
                                clamp=True)  # fmt: skip
-LOCKOUT_ATTEMPTS = IntSpec("auth.lockout_attempts", SECURITY, "Lock-out after",
-                           "Wrong passwords in a row before a user is locked out.", 5,
-                           minimum=1, maximum=100, unit="attempts")  # fmt: skip
-LOCKOUT_MINUTES = IntSpec("auth.lockout_minutes", SECURITY, "Lock-out lasts",
-                          "Minutes a locked-out user waits (an admin can unlock sooner).", 15,
-                          minimum=1, maximum=1440, unit="minutes")  # fmt: skip
+LOCKOUT_ATTEMPTS = IntSpec("auth.lockout_attempts", SECURITY, N_("Lock-out after"),
+                           N_("Wrong passwords in a row before a user is locked out."), 5,
+                           minimum=1, maximum=100, unit=N_("attempts"))  # fmt: skip
+LOCKOUT_MINUTES = IntSpec("auth.lockout_minutes", SECURITY, N_("Lock-out lasts"),
+                          N_("Minutes a locked-out user waits (an admin can unlock sooner)."), 15,
+                          minimum=1, maximum=1440, unit=N_("minutes"))  # fmt: skip
 WITHDRAWAL_APPROVAL = MoneySpec("accounts.withdrawal_approval_minor", ACCOUNTS,
-                                "Withdrawal approval above",
-                                "Withdrawals from a customer account above this amount need a "
-                                "manager.", 20_000, minimum=0, maximum=100_000_000)  # fmt: skip
-GIFT_CARD_MIN = MoneySpec("giftcards.min_minor", GIFT_CARDS, "Smallest gift card",
-                          "The least a gift card may be sold or reloaded for.", 500,
+                                N_("Withdrawal approval above"),
+                                N_("Withdrawals from a customer account above this amount need a "
+                                "manager."), 20_000, minimum=0, maximum=100_000_000)  # fmt: skip
+GIFT_CARD_MIN = MoneySpec("giftcards.min_minor", GIFT_CARDS, N_("Smallest gift card"),
+                          N_("The least a gift card may be sold or reloaded for."), 500,
                           minimum=1, maximum=100_000_000)  # fmt: skip
-GIFT_CARD_MAX = MoneySpec("giftcards.max_minor", GIFT_CARDS, "Largest gift card",
-                          "The most a gift card may be sold for, and the most it may hold "
-                          "after a reload.", 50_000, minimum=1,
+GIFT_CARD_MAX = MoneySpec("giftcards.max_minor", GIFT_CARDS, N_("Largest gift card"),
+                          N_("The most a gift card may be sold for, and the most it may hold "
+                          "after a reload."), 50_000, minimum=1,
                           maximum=100_000_000)  # fmt: skip
-GIFT_CARD_EXPIRY_MONTHS = IntSpec("giftcards.expiry_months", GIFT_CARDS, "Gift cards expire after",
-                                  "Months a sold gift card can be spent (0: never expires).",
-                                  0, minimum=0, maximum=240, unit="months")  # fmt: skip
-SHOP_TIMEZONE = ZoneSpec("shop_timezone", CLOCK, "Time zone",
-                         "The shop's time zone for receipts, reports and days; empty uses this "
-                         "computer's.", "")  # fmt: skip
-SHOP_LOCALE = LocaleSpec("shop.locale", CLOCK, "Locale",
-                         "How documents write dates, numbers and money (de_DE: 07.12.2026, "
+GIFT_CARD_EXPIRY_MONTHS = IntSpec("giftcards.expiry_months", GIFT_CARDS,
+                                  N_("Gift cards expire after"),
+                                  N_("Months a sold gift card can be spent (0: never expires)."),
+                                  0, minimum=0, maximum=240, unit=N_("months"))  # fmt: skip
+SHOP_TIMEZONE = ZoneSpec("shop_timezone", CLOCK, N_("Time zone"),
+                         N_("The shop's time zone for receipts, reports and days; empty uses this "
+                         "computer's."), "")  # fmt: skip
+SHOP_LOCALE = LocaleSpec("shop.locale", CLOCK, N_("Locale"),
+                         N_("How documents write dates, numbers and money (de_DE: 07.12.2026, "
                          "1.234,56 €); each user may choose their own for their screens. Empty "
-                         "keeps posapp's neutral formats (2026-12-07, €1,234.56).", "")  # fmt: skip
-FIRST_DAY = ChoiceSpec("shop.first_day_of_week", CLOCK, "First day of the week",
-                       "Where calendars start a week and where weekly report ranges begin.",
+                         "keeps posapp's neutral formats (2026-12-07, €1,234.56)."),
+                         "")  # fmt: skip
+FIRST_DAY = ChoiceSpec("shop.first_day_of_week", CLOCK, N_("First day of the week"),
+                       N_("Where calendars start a week and where weekly report ranges begin."),
                        "locale",
-                       choices=(("locale", "As the shop's locale says"),
+                       choices=(("locale", N_("As the shop's locale says")),
                                 *((day.lower(), day) for day in WEEKDAYS)))  # fmt: skip
 
 SETTINGS: Final[tuple[AnySpec, ...]] = (
@@ -215,9 +219,9 @@ LOGO_KEY: Final = "shop.logo"
 """The shop's logo: ``{"png": base64}``, set from a file (:mod:`posapp.services.shop.logo`)."""
 
 MANAGED_ELSEWHERE: Final[Mapping[str, str]] = {
-    LOGO_KEY: "Admin users → Settings → Shop profile (Logo), from an image file",
-    "mail.smtp": "the mail server settings (Notifications → Mail server…)",
-    "notifications.rules": "the notification rules (Notifications → Notification rules…)",
+    LOGO_KEY: N_("Admin users → Settings → Shop profile (Logo), from an image file"),
+    "mail.smtp": N_("the mail server settings (Notifications → Mail server…)"),
+    "notifications.rules": N_("the notification rules (Notifications → Notification rules…)"),
     "demo_logins": "`posapp demo`",
 }
 """Keys stored in the same table that have screens of their own."""
@@ -236,7 +240,7 @@ def spec_for(key: str) -> AnySpec:
     if elsewhere is not None:
         raise SettingValueError(
             _("{key} is changed in {elsewhere}, not here.").format(
-                key=key.strip(), elsewhere=elsewhere
+                key=key.strip(), elsewhere=_(elsewhere)
             )
         )
     raise SettingValueError(

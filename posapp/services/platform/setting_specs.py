@@ -22,7 +22,7 @@ from zoneinfo import available_timezones
 
 from posapp.currency import CurrencyError, currency_codes, currency_for, currency_name
 from posapp.formats import LocaleError, locale_for, locale_names
-from posapp.i18n import _
+from posapp.i18n import _, language
 from posapp.money import MoneyError, format_money, parse_money
 from posapp.services.platform.errors import ValidationError
 from posapp.services.platform.printer_address import FORMS, PrinterAddressError, parse_printer
@@ -105,11 +105,13 @@ class Spec(Generic[T]):
         if self.bounds:
             return SettingValueError(
                 _("{label}: {text!r} is not accepted (expected {bounds}).").format(
-                    label=self.label, text=text.strip()[:40], bounds=self.bounds
+                    label=_(self.label), text=text.strip()[:40], bounds=self.bounds
                 )
             )
         return SettingValueError(
-            _("{label}: {text!r} is not accepted.").format(label=self.label, text=text.strip()[:40])
+            _("{label}: {text!r} is not accepted.").format(
+                label=_(self.label), text=text.strip()[:40]
+            )
         )
 
 
@@ -135,7 +137,9 @@ class IntSpec(Spec[int]):
 
     @property
     def bounds(self) -> str:  # noqa: D102
-        return f"a whole number from {self.minimum} to {self.maximum}{_unit(self.unit)}"
+        return _("a whole number from {minimum} to {maximum}{unit}").format(
+            minimum=self.minimum, maximum=self.maximum, unit=_unit(self.unit)
+        )
 
     def parse(self, text: str) -> int:  # noqa: D102
         value = _whole(text)
@@ -168,7 +172,9 @@ class NumberSpec(Spec[float]):
 
     @property
     def bounds(self) -> str:  # noqa: D102
-        return f"a number from {self.minimum:g} to {self.maximum:g}{_unit(self.unit)}"
+        return _("a number from {minimum:g} to {maximum:g}{unit}").format(
+            minimum=self.minimum, maximum=self.maximum, unit=_unit(self.unit)
+        )
 
     def parse(self, text: str) -> float:  # noqa: D102
         value = unicodedata.normalize("NFKC", text).strip()
@@ -204,7 +210,9 @@ class PercentSpec(IntSpec):
 
     @property
     def bounds(self) -> str:  # noqa: D102
-        return f"a percentage from {self.show(self.minimum)} to {self.show(self.maximum)}"
+        return _("a percentage from {minimum} to {maximum}").format(
+            minimum=self.show(self.minimum), maximum=self.show(self.maximum)
+        )
 
     def parse(self, text: str) -> int:  # noqa: D102
         value = unicodedata.normalize("NFKC", text).strip().removesuffix("%").strip()
@@ -228,13 +236,17 @@ class MoneySpec(IntSpec):
 
     @property
     def bounds(self) -> str:  # noqa: D102
-        return f"an amount from {format_money(self.minimum)} to {format_money(self.maximum)}"
+        return _("an amount from {minimum} to {maximum}").format(
+            minimum=format_money(self.minimum), maximum=format_money(self.maximum)
+        )
 
     def parse(self, text: str) -> int:  # noqa: D102
         try:
             return self.coerce(parse_money(text, maximum=self.maximum))
         except MoneyError as exc:
-            raise SettingValueError(_("{label}: {exc}.").format(label=self.label, exc=exc)) from exc
+            raise SettingValueError(
+                _("{label}: {exc}.").format(label=_(self.label), exc=exc)
+            ) from exc
 
     def show(self, value: int) -> str:  # noqa: D102
         return format_money(value)
@@ -257,21 +269,26 @@ class TextSpec(Spec[str]):
     @property
     def bounds(self) -> str:  # noqa: D102
         if self.hint:
-            return f"{self.hint} (at most {self.limit} characters)"
-        lines = ", several lines" if self.multiline else ""
-        return f"text of at most {self.limit} characters{lines}"
+            return _("{hint} (at most {limit} characters)").format(
+                hint=_(self.hint), limit=self.limit
+            )
+        if self.multiline:
+            return _("text of at most {limit} characters, several lines").format(limit=self.limit)
+        return _("text of at most {limit} characters").format(limit=self.limit)
 
     def parse(self, text: str) -> str:  # noqa: D102
         if not self.multiline and ("\n" in text.strip() or "\r" in text.strip()):
-            raise SettingValueError(_("{label}: one line only.").format(label=self.label))
+            raise SettingValueError(_("{label}: one line only.").format(label=_(self.label)))
         try:
-            value = clean_text(text, self.label.lower(), limit=self.limit, multiline=self.multiline)
+            # English reads "The legal name has ..."; the translations lead with the label.
+            what = self.label.lower() if language() == "en" else _(self.label)
+            value = clean_text(text, what, limit=self.limit, multiline=self.multiline)
         except ValidationError as exc:
             raise SettingValueError(f"{self.label}: {exc}") from exc
         if value and self.pattern and re.fullmatch(self.pattern, value) is None:
             raise SettingValueError(
                 _("{label}: {value!r} is not {hint}.").format(
-                    label=self.label, value=value[:40], hint=self.hint
+                    label=_(self.label), value=value[:40], hint=_(self.hint)
                 )
             )
         return value
@@ -289,7 +306,9 @@ class ChoiceSpec(Spec[str]):
 
     @property
     def bounds(self) -> str:  # noqa: D102
-        return "one of " + ", ".join(value for value, _unused in self.choices)
+        return _("one of {values}").format(
+            values=", ".join(value for value, _unused in self.choices)
+        )
 
     def parse(self, text: str) -> str:  # noqa: D102
         value = text.strip().lower().replace("-", "_").replace(" ", "_")
@@ -335,7 +354,7 @@ class ZoneSpec(Spec[str]):
 
     @property
     def bounds(self) -> str:  # noqa: D102
-        return "an IANA time zone such as Europe/Berlin, or empty for this computer's"
+        return _("an IANA time zone such as Europe/Berlin, or empty for this computer's")
 
     def parse(self, text: str) -> str:  # noqa: D102
         value = text.strip()
@@ -346,7 +365,7 @@ class ZoneSpec(Spec[str]):
                     _(
                         "{label}: unknown time zone {value!r} (use a name such as "
                         "Europe/Berlin or America/New_York)."
-                    ).format(label=self.label, value=value[:40])
+                    ).format(label=_(self.label), value=value[:40])
                 )
             value = folded
         return value
@@ -368,13 +387,15 @@ class DenominationsSpec(Spec[tuple[int, ...]]):
 
     @property
     def bounds(self) -> str:  # noqa: D102
-        return f"1 to {self.most} amounts separated by commas, such as 50.00, 20.00, 0.05"
+        return _("1 to {most} amounts separated by commas, such as 50.00, 20.00, 0.05").format(
+            most=self.most
+        )
 
     def parse(self, text: str) -> tuple[int, ...]:  # noqa: D102
         parts = [part for part in re.split(r"[,;\s]+", text.strip()) if part]
         if not parts:
             raise SettingValueError(
-                _("{label}: enter at least one note or coin.").format(label=self.label)
+                _("{label}: enter at least one note or coin.").format(label=_(self.label))
             )
         values = []
         for part in parts:
@@ -382,7 +403,9 @@ class DenominationsSpec(Spec[tuple[int, ...]]):
                 values.append(parse_money(part, group_sep="", allow_zero=False, maximum=10**8))
             except MoneyError as exc:
                 raise SettingValueError(
-                    _("{label}: {part!r}: {exc}.").format(label=self.label, part=part[:20], exc=exc)
+                    _("{label}: {part!r}: {exc}.").format(
+                        label=_(self.label), part=part[:20], exc=exc
+                    )
                 ) from exc
         return self.coerce(values)
 
@@ -410,7 +433,7 @@ class CurrencySpec(Spec[str]):
 
     @property
     def bounds(self) -> str:  # noqa: D102
-        return "an ISO 4217 currency code such as EUR, JPY or KWD"
+        return _("an ISO 4217 currency code such as EUR, JPY or KWD")
 
     def parse(self, text: str) -> str:  # noqa: D102
         try:
@@ -443,8 +466,10 @@ class LocaleSpec(Spec[str]):
     @property
     def bounds(self) -> str:  # noqa: D102
         if self.languages:
-            return f"a locale of {', '.join(self.languages)} such as de_DE, or empty"
-        return "a locale such as de_DE, en_GB or ja_JP, or empty for posapp's neutral formats"
+            return _("a locale of {languages} such as de_DE, or empty").format(
+                languages=", ".join(self.languages)
+            )
+        return _("a locale such as de_DE, en_GB or ja_JP, or empty for posapp's neutral formats")
 
     def parse(self, text: str) -> str:  # noqa: D102
         try:
@@ -458,7 +483,7 @@ class LocaleSpec(Spec[str]):
 
 
 def _unit(unit: str) -> str:
-    return f" {unit}" if unit else ""
+    return f" {_(unit)}" if unit else ""
 
 
 _PREFIX_LOW, _PREFIX_HIGH = 20, 29  # GS1's in-store (restricted circulation) EAN-13 prefixes
@@ -477,7 +502,7 @@ class PrefixesSpec(Spec[tuple[int, ...]]):
 
     @property
     def bounds(self) -> str:  # noqa: D102
-        return "prefixes from 20 to 29 like 20-29 or 21, 28; empty for none"
+        return _("prefixes from 20 to 29 like 20-29 or 21, 28; empty for none")
 
     def parse(self, text: str) -> tuple[int, ...]:  # noqa: D102
         found: set[int] = set()
