@@ -25,7 +25,7 @@ from reportlab.pdfgen.canvas import Canvas
 from stdnum import ean
 
 from posapp.formats import money
-from posapp.i18n import _
+from posapp.i18n import N_, _
 from posapp.money import format_money
 from posapp.reports.pdf_kit import fonts, printable
 from posapp.services.catalog import LabelDTO
@@ -226,7 +226,7 @@ def render_label_sheet(
     copies: int = 1,
     skip: int = 0,
     currency: str = "",
-    title: str = _("Barcode labels"),
+    title: str = N_("Barcode labels"),
 ) -> int:
     """Draw the labels into a PDF at ``target``; return the number of pages.
 
@@ -238,7 +238,7 @@ def render_label_sheet(
         raise ValueError("no labels to print")
     destination = str(target) if isinstance(target, Path) else target
     canvas = Canvas(destination, pagesize=(layout.page_width, layout.page_height))
-    canvas.setTitle(title)
+    canvas.setTitle(_(title))
     canvas.setAuthor("posapp")
     for page in pages:
         for placed in page:

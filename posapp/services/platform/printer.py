@@ -103,16 +103,16 @@ def print_test_page(
 ) -> None:
     """Print a short page proving the set-up: who, which printer, when; then cut."""
     printer.set(align="center", bold=True, double_height=True, double_width=True)
-    printer.text("TEST PAGE\n")
+    printer.text(_("TEST PAGE") + "\n")
     printer.set(align="left", normal_textsize=True, bold=False)
     for line in (
         "",
         shop,
-        f"Printer: {address.text}",
-        f"Printed: {at:%Y-%m-%d %H:%M}",
+        _("Printer: {address}").format(address=address.text),
+        _("Printed: {when}").format(when=f"{at:%Y-%m-%d %H:%M}"),
         "",
-        "If you can read this, posapp reaches",
-        "the receipt printer.",
+        _("If you can read this, posapp reaches"),
+        _("the receipt printer."),
         "",
     ):
         printer.text(line + "\n")
@@ -177,26 +177,32 @@ def _words(address: PrinterAddress, exc: BaseException) -> str:  # noqa: PLR0911
     where_cap = where[:1].upper() + where[1:]
     root = _root(exc)
     if type(exc).__name__ == "USBNotFoundError":
-        return f"{where_cap} is not connected: check its cable and that it is switched on."
+        return _("{where} is not connected: check its cable and that it is switched on.").format(
+            where=where_cap
+        )
     code = getattr(root, "errno", None)
     if isinstance(root, PermissionError) or code in {errno.EACCES, errno.EPERM}:
-        return (
-            f"Permission denied on {where}: the user running posapp may not write to it "
+        return _(
+            "Permission denied on {where}: the user running posapp may not write to it "
             "(on Linux, add them to the lp or dialout group)."
-        )
+        ).format(where=where)
     if isinstance(root, socket.gaierror):
-        return f"{where_cap} cannot be found: the host name {address.target!r} is unknown."
-    if isinstance(root, TimeoutError):
-        return (
-            f"{where_cap} is unreachable: no answer within {NETWORK_TIMEOUT:g} seconds "
-            "(is it switched on and on this network?)."
+        return _("{where} cannot be found: the host name {host!r} is unknown.").format(
+            where=where_cap, host=address.target
         )
+    if isinstance(root, TimeoutError):
+        return _(
+            "{where} is unreachable: no answer within {seconds:g} seconds "
+            "(is it switched on and on this network?)."
+        ).format(where=where_cap, seconds=NETWORK_TIMEOUT)
     if isinstance(root, ConnectionRefusedError):
-        return f"{where_cap} refused the connection: check the address and the port."
+        return _("{where} refused the connection: check the address and the port.").format(
+            where=where_cap
+        )
     if isinstance(root, FileNotFoundError) or code in _NOT_THERE:
-        return f"{where_cap} is not there: is it plugged in and switched on?"
+        return _("{where} is not there: is it plugged in and switched on?").format(where=where_cap)
     if isinstance(root, OSError):
         reason = root.strerror or str(root) or type(root).__name__
-        return f"{where_cap} is unreachable: {reason}."
+        return _("{where} is unreachable: {reason}.").format(where=where_cap, reason=reason)
     first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-    return f"{where_cap} failed: {first[:160]}."
+    return _("{where} failed: {error}.").format(where=where_cap, error=first[:160])

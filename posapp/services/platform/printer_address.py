@@ -85,14 +85,16 @@ class PrinterAddress:
     def where(self) -> str:
         """The printer in words, for messages: ``the printer at 192.168.1.50:9100``."""
         if self.kind == "network":
-            return f"the printer at {self.text.removeprefix('network:')}"
+            return _("the printer at {address}").format(address=self.text.removeprefix("network:"))
         if self.kind == "serial":
-            return f"the printer on {self.target}"
+            return _("the printer on {port}").format(port=self.target)
         if self.kind == "usb":
-            return f"the USB printer {self.vendor:04x}:{self.number:04x}"
+            return _("the USB printer {vendor:04x}:{product:04x}").format(
+                vendor=self.vendor, product=self.number
+            )
         if self.kind == "file":
-            return f"the printer at {self.target}"
-        return "no printer"
+            return _("the printer at {address}").format(address=self.target)
+        return _("no printer")
 
 
 def parse_printer(text: str) -> PrinterAddress:
