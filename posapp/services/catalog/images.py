@@ -26,7 +26,7 @@ from typing import Final
 
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
-from posapp.i18n import _
+from posapp.i18n import N_, _
 from posapp.services.catalog.dto import PreparedImage
 from posapp.services.platform.errors import ValidationError
 
@@ -56,19 +56,19 @@ Image.MAX_IMAGE_PIXELS = MAX_SIDE * MAX_SIDE
 
 _ACCEPTED: Final = {"PNG": "PNG", "JPEG": "JPEG", "WEBP": "WebP"}
 _FOREIGN: Final = (
-    (b"GIF87a", "a GIF image"),
-    (b"GIF89a", "a GIF image"),
-    (b"II*\x00", "a TIFF image"),
-    (b"MM\x00*", "a TIFF image"),
-    (b"8BPS", "a Photoshop (PSD) file"),
-    (b"BM", "a BMP image"),
-    (b"MZ", "a Windows program"),
-    (b"\x7fELF", "a Linux program"),
-    (b"\xcf\xfa\xed\xfe", "a macOS program"),
-    (b"#!", "a script"),
-    (b"%PDF", "a PDF document"),
-    (b"PK\x03\x04", "a ZIP archive"),
-    (b"\x00\x00\x01\x00", "an icon (ICO) file"),
+    (b"GIF87a", N_("a GIF image")),
+    (b"GIF89a", N_("a GIF image")),
+    (b"II*\x00", N_("a TIFF image")),
+    (b"MM\x00*", N_("a TIFF image")),
+    (b"8BPS", N_("a Photoshop (PSD) file")),
+    (b"BM", N_("a BMP image")),
+    (b"MZ", N_("a Windows program")),
+    (b"\x7fELF", N_("a Linux program")),
+    (b"\xcf\xfa\xed\xfe", N_("a macOS program")),
+    (b"#!", N_("a script")),
+    (b"%PDF", N_("a PDF document")),
+    (b"PK\x03\x04", N_("a ZIP archive")),
+    (b"\x00\x00\x01\x00", N_("an icon (ICO) file")),
 )
 
 
@@ -106,14 +106,14 @@ def _what_is(head: bytes) -> str:
         if head.startswith(magic):
             return label
     if head[4:8] == b"ftyp":
-        return "a HEIC/AVIF or video file"
+        return N_("a HEIC/AVIF or video file")
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if text.startswith(b"<svg") or (text.startswith(b"<?xml") and b"<svg" in head.lower()):
-        return "an SVG drawing"
+        return N_("an SVG drawing")
     if text.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<script")):
-        return "an HTML page"
+        return N_("an HTML page")
     if text.startswith(b"<"):
-        return "an XML or HTML text"
+        return N_("an XML or HTML text")
     return ""
 
 
@@ -179,9 +179,12 @@ def prepare_image(data: bytes, name: str = "") -> PreparedImage:
     kind = sniff(data[:16])
     if kind is None:
         what = _what_is(data[:512])
-        detail = f"this is {what}, not" if what else "this is not"
         raise ImageRejectedError(
-            _("{prefix}{detail} a PNG, JPEG or WebP image.").format(prefix=prefix, detail=detail)
+            _("{prefix}this is {what}, not a PNG, JPEG or WebP image.").format(
+                prefix=prefix, what=_(what)
+            )
+            if what
+            else _("{prefix}this is not a PNG, JPEG or WebP image.").format(prefix=prefix)
         )
     image = _open(data, kind, prefix)
     try:
