@@ -65,7 +65,8 @@ def extract(paths: Iterable[Path] = (PACKAGE,)) -> dict[str, Found]:
                 continue
             if "migrations" in where.parts:
                 continue
-            if isinstance(message, tuple) and (None in message or len(message) != len(KEYWORDS["ngettext"])):
+            plural = isinstance(message, tuple)
+            if plural and (None in message or len(message) != len(KEYWORDS["ngettext"])):
                 continue  # a call the extractor could not read whole (not a literal)
             if not message:
                 continue
@@ -119,6 +120,7 @@ def problems(code: str, wanted: dict[str, Found]) -> list[str]:
     """Why language ``code`` is not complete and well formed (empty: it is)."""
     found: list[str] = []
     seen: dict[str, tuple[Path, object]] = {}
+    forms = Catalog(locale=code)  # the plural forms posapp.i18n compiles with (not a header's)
     for path, catalog in read_language(code):
         for message in catalog:
             if not message.id or message.fuzzy or not message.string:
@@ -138,6 +140,11 @@ def problems(code: str, wanted: dict[str, Found]) -> list[str]:
             seen[key] = (path, text)
             sources = message.id if isinstance(message.id, (tuple, list)) else (message.id,)
             targets = text if isinstance(text, tuple) else (text,)
+            if isinstance(message.id, (tuple, list)) and len(targets) != forms.num_plurals:
+                found.append(
+                    f"{code}: {path.name}: {message.id[0]!r} has {len(targets)} plural forms; "
+                    f"{code} has {forms.num_plurals} ({forms.plural_forms})"
+                )
             want = set().union(*(fields(s) for s in sources))
             for target in targets:
                 try:

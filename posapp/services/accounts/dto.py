@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from posapp.i18n import N_, _
+from posapp.i18n import N_, _, pgettext
 
 
 class MovementKind(enum.StrEnum):
@@ -23,7 +23,7 @@ class MovementKind(enum.StrEnum):
 MOVEMENT_LABELS: dict[str, str] = {
     MovementKind.DEPOSIT: N_("Deposit"),
     MovementKind.WITHDRAWAL: N_("Withdrawal"),
-    MovementKind.TRANSFER: N_("Transfer"),
+    MovementKind.TRANSFER: "Transfer",  # in people's words: pgettext("account", …) below
     MovementKind.PAYMENT: N_("Payment"),
     MovementKind.REFUND: N_("Refund"),
     MovementKind.REVERSAL: N_("Reversal"),
@@ -31,8 +31,11 @@ MOVEMENT_LABELS: dict[str, str] = {
 
 
 def movement_label(kind: str) -> str:
-    """A movement kind for people: ``"withdrawal"`` → ``"Withdrawal"``."""
-    return _(MOVEMENT_LABELS.get(kind, kind.replace("_", " ").capitalize()))
+    """A movement kind for people, in their language: ``"withdrawal"`` → ``"Withdrawal"``."""
+    if kind == MovementKind.TRANSFER:
+        return pgettext("account", "Transfer")  # money between accounts, not a stock transfer
+    label = MOVEMENT_LABELS.get(kind)
+    return _(label) if label else kind.replace("_", " ").capitalize()
 
 
 STATUS_LABELS: dict[str, str] = {"open": N_("Open"), "frozen": N_("Frozen"), "closed": N_("Closed")}

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final, Literal
 
+from posapp.i18n import N_
 from posapp.money import MAX_MINOR
 from posapp.services.staff import Permission
 
@@ -119,37 +120,37 @@ TRIGGERS: Final[tuple[TriggerSpec, ...]] = (
     TriggerSpec(
         "stock_low",
         "StockLow",
-        "Stock running low",
-        "A sale or adjustment takes a product's stock down to its reorder point.",
+        N_("Stock running low"),
+        N_("A sale or adjustment takes a product's stock down to its reorder point."),
         level="warning",
         default_roles=MANAGERS_AND_ADMINS,
     ),
     TriggerSpec(
         "pickup_placed",
         "OrderPlaced",
-        "Pickup order placed",
-        "An order to be collected later is placed.",
+        N_("Pickup order placed"),
+        N_("An order to be collected later is placed."),
         default_roles=STAFF,
     ),
     TriggerSpec(
         "order_ready",
         "OrderStatusChanged",
-        "Order ready for pickup",
-        "An order is marked ready for the customer to collect.",
+        N_("Order ready for pickup"),
+        N_("An order is marked ready for the customer to collect."),
         default_roles=STAFF,
     ),
     TriggerSpec(
         "order_refunded",
         "OrderStatusChanged",
-        "Order refunded",
-        "An order is refunded in whole or in part.",
+        N_("Order refunded"),
+        N_("An order is refunded in whole or in part."),
         default_roles=("manager",),
     ),
     TriggerSpec(
         "coupon_near_limit",
         "CouponRedeemed",
-        "Campaign nearly used up",
-        "Redemptions of a campaign reach this share of its usage limit (once per campaign).",
+        N_("Campaign nearly used up"),
+        N_("Redemptions of a campaign reach this share of its usage limit (once per campaign)."),
         level="warning",
         threshold="percent",
         default_roles=("admin",),
@@ -158,22 +159,22 @@ TRIGGERS: Final[tuple[TriggerSpec, ...]] = (
     TriggerSpec(
         "campaign_ended",
         "CampaignEnded",
-        "Campaign ended",
-        "A coupon campaign is used up, expires or is ended.",
+        N_("Campaign ended"),
+        N_("A coupon campaign is used up, expires or is ended."),
         default_roles=("admin",),
     ),
     TriggerSpec(
         "campaign_report",
         "CampaignEnded",
-        "Campaign final report",
-        "A campaign has ended and its final effectiveness report is in the reports folder.",
+        N_("Campaign final report"),
+        N_("A campaign has ended and its final effectiveness report is in the reports folder."),
         default_roles=("admin",),
     ),
     TriggerSpec(
         "account_large_movement",
         "AccountMoved",
-        "Large account movement",
-        "Money of at least this amount moves on a customer account.",
+        N_("Large account movement"),
+        N_("Money of at least this amount moves on a customer account."),
         level="warning",
         threshold="money",
         default_roles=("manager",),
@@ -182,15 +183,18 @@ TRIGGERS: Final[tuple[TriggerSpec, ...]] = (
     TriggerSpec(
         "user_changed",
         "UserChanged",
-        "Staff changed",
-        "A staff user is added, edited, activated, deactivated or has a new role.",
+        N_("Staff changed"),
+        N_("A staff user is added, edited, activated, deactivated or has a new role."),
         default_roles=("admin",),
     ),
     TriggerSpec(
         "product_changed",
         "ProductChanged",
-        "Product changed",
-        "A product is created, edited, archived or restored; products are imported (one notice).",
+        N_("Product changed"),
+        N_(
+            "A product is created, edited, archived or restored; products are imported "
+            "(one notice)."
+        ),
         default_enabled=False,
         default_roles=("manager",),
     ),

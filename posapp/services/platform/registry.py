@@ -143,7 +143,7 @@ SCALE_PREFIXES = PrefixesSpec("scale_barcode.prefixes", REGISTER, N_("Scale barc
 SCALE_ITEM_DIGITS = IntSpec("scale_barcode.item_digits", REGISTER, N_("Scale barcode item digits"),
                             N_("Digits after the prefix that name the item (the product whose "
                             "barcode is the code with a zero value, or whose SKU is those "
-                            "digits)."), 5, minimum=1, maximum=6, unit=N_("digits"))  # fmt: skip
+                            "digits)."), 5, minimum=1, maximum=6, unit="digits")  # fmt: skip
 SCALE_VALUE = ChoiceSpec("scale_barcode.value", REGISTER, N_("Scale barcode value"),
                          N_("What the digits before the check digit carry."), "weight",
                          choices=(("weight", N_("Weight in kg")),
@@ -152,10 +152,10 @@ SCALE_VALUE_DIGITS = IntSpec("scale_barcode.value_digits", REGISTER,
                              N_("Scale barcode value digits"),
                              N_("Digits of the weight or price, just before the check digit (item "
                              "and value digits fit in 10)."), 5, minimum=3, maximum=6,
-                             unit=N_("digits"))  # fmt: skip
+                             unit="digits")  # fmt: skip
 SCALE_DECIMALS = IntSpec("scale_barcode.decimals", REGISTER, N_("Scale barcode decimals"),
                          N_("Decimals of the weight (kg) or price in the code: 3 reads 00455 as "
-                         "0.455 kg."), 3, minimum=0, maximum=3, unit=N_("decimals"))  # fmt: skip
+                         "0.455 kg."), 3, minimum=0, maximum=3, unit="decimals")  # fmt: skip
 RECEIPT_PRINTER = PrinterSpec("orders.receipt_printer", HARDWARE, N_("Receipt printer"),
                               N_("The ESC/POS printer receipts print on after each sale; the "
                               "cash drawer hangs on it."), "")  # fmt: skip
@@ -166,14 +166,14 @@ DRAWER_KICK = ChoiceSpec("orders.drawer_kick", HARDWARE, N_("Cash drawer"),
                                   ("never", N_("Never (open it by hand)"))))  # fmt: skip
 IDLE_LOCK_MINUTES = NumberSpec("till.idle_lock_minutes", SECURITY, N_("Idle lock"),
                                N_("Minutes without input before the till locks itself (0: never)."),
-                               5.0, minimum=0, maximum=480, unit=N_("minutes"),
+                               5.0, minimum=0, maximum=480, unit="minutes",
                                clamp=True)  # fmt: skip
 LOCKOUT_ATTEMPTS = IntSpec("auth.lockout_attempts", SECURITY, N_("Lock-out after"),
                            N_("Wrong passwords in a row before a user is locked out."), 5,
-                           minimum=1, maximum=100, unit=N_("attempts"))  # fmt: skip
+                           minimum=1, maximum=100, unit="attempts")  # fmt: skip
 LOCKOUT_MINUTES = IntSpec("auth.lockout_minutes", SECURITY, N_("Lock-out lasts"),
                           N_("Minutes a locked-out user waits (an admin can unlock sooner)."), 15,
-                          minimum=1, maximum=1440, unit=N_("minutes"))  # fmt: skip
+                          minimum=1, maximum=1440, unit="minutes")  # fmt: skip
 WITHDRAWAL_APPROVAL = MoneySpec("accounts.withdrawal_approval_minor", ACCOUNTS,
                                 N_("Withdrawal approval above"),
                                 N_("Withdrawals from a customer account above this amount need a "
@@ -188,7 +188,7 @@ GIFT_CARD_MAX = MoneySpec("giftcards.max_minor", GIFT_CARDS, N_("Largest gift ca
 GIFT_CARD_EXPIRY_MONTHS = IntSpec("giftcards.expiry_months", GIFT_CARDS,
                                   N_("Gift cards expire after"),
                                   N_("Months a sold gift card can be spent (0: never expires)."),
-                                  0, minimum=0, maximum=240, unit=N_("months"))  # fmt: skip
+                                  0, minimum=0, maximum=240, unit="months")  # fmt: skip
 SHOP_TIMEZONE = ZoneSpec("shop_timezone", CLOCK, N_("Time zone"),
                          N_("The shop's time zone for receipts, reports and days; empty uses this "
                          "computer's."), "")  # fmt: skip
@@ -219,9 +219,9 @@ LOGO_KEY: Final = "shop.logo"
 """The shop's logo: ``{"png": base64}``, set from a file (:mod:`posapp.services.shop.logo`)."""
 
 MANAGED_ELSEWHERE: Final[Mapping[str, str]] = {
-    LOGO_KEY: N_("Admin users → Settings → Shop profile (Logo), from an image file"),
-    "mail.smtp": N_("the mail server settings (Notifications → Mail server…)"),
-    "notifications.rules": N_("the notification rules (Notifications → Notification rules…)"),
+    LOGO_KEY: "Admin users → Settings → Shop profile (Logo), from an image file",
+    "mail.smtp": "the mail server settings (Notifications → Mail server…)",
+    "notifications.rules": "the notification rules (Notifications → Notification rules…)",
     "demo_logins": "`posapp demo`",
 }
 """Keys stored in the same table that have screens of their own."""

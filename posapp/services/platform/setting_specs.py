@@ -22,7 +22,7 @@ from zoneinfo import available_timezones
 
 from posapp.currency import CurrencyError, currency_codes, currency_for, currency_name
 from posapp.formats import LocaleError, locale_for, locale_names
-from posapp.i18n import _, language
+from posapp.i18n import N_, _, language
 from posapp.money import MoneyError, format_money, parse_money
 from posapp.services.platform.errors import ValidationError
 from posapp.services.platform.printer_address import FORMS, PrinterAddressError, parse_printer
@@ -137,8 +137,8 @@ class IntSpec(Spec[int]):
 
     @property
     def bounds(self) -> str:  # noqa: D102
-        return _("a whole number from {minimum} to {maximum}{unit}").format(
-            minimum=self.minimum, maximum=self.maximum, unit=_unit(self.unit)
+        return _("a whole number from {low} to {high}{unit}").format(
+            low=self.minimum, high=self.maximum, unit=_unit(self.unit)
         )
 
     def parse(self, text: str) -> int:  # noqa: D102
@@ -172,8 +172,8 @@ class NumberSpec(Spec[float]):
 
     @property
     def bounds(self) -> str:  # noqa: D102
-        return _("a number from {minimum:g} to {maximum:g}{unit}").format(
-            minimum=self.minimum, maximum=self.maximum, unit=_unit(self.unit)
+        return _("a number from {low} to {high}{unit}").format(
+            low=f"{self.minimum:g}", high=f"{self.maximum:g}", unit=_unit(self.unit)
         )
 
     def parse(self, text: str) -> float:  # noqa: D102
@@ -210,8 +210,8 @@ class PercentSpec(IntSpec):
 
     @property
     def bounds(self) -> str:  # noqa: D102
-        return _("a percentage from {minimum} to {maximum}").format(
-            minimum=self.show(self.minimum), maximum=self.show(self.maximum)
+        return _("a percentage from {low} to {high}").format(
+            low=self.show(self.minimum), high=self.show(self.maximum)
         )
 
     def parse(self, text: str) -> int:  # noqa: D102
@@ -236,8 +236,8 @@ class MoneySpec(IntSpec):
 
     @property
     def bounds(self) -> str:  # noqa: D102
-        return _("an amount from {minimum} to {maximum}").format(
-            minimum=format_money(self.minimum), maximum=format_money(self.maximum)
+        return _("an amount from {low} to {high}").format(
+            low=format_money(self.minimum), high=format_money(self.maximum)
         )
 
     def parse(self, text: str) -> int:  # noqa: D102
@@ -307,7 +307,7 @@ class ChoiceSpec(Spec[str]):
     @property
     def bounds(self) -> str:  # noqa: D102
         return _("one of {values}").format(
-            values=", ".join(value for value, _unused in self.choices)
+            values=", ".join(value for value, _label in self.choices)
         )
 
     def parse(self, text: str) -> str:  # noqa: D102
@@ -480,6 +480,10 @@ class LocaleSpec(Spec[str]):
     def choices(self) -> tuple[tuple[str, str], ...]:
         """Every locale the setting accepts with its English name, sorted by id."""
         return locale_names(self.languages)
+
+
+UNITS: Final = (N_("digits"), N_("decimals"), N_("minutes"), N_("attempts"), N_("months"))
+"""The units the registry's settings use, marked for translation (shown with ``_()``)."""
 
 
 def _unit(unit: str) -> str:

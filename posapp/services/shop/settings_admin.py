@@ -16,6 +16,7 @@ from typing import Final
 
 from posapp.currency import Currency, currency_for, default_denominations
 from posapp.events import SettingChanged
+from posapp.i18n import N_
 from posapp.money import current_currency, set_current_currency
 from posapp.services.platform import registry
 from posapp.services.platform.audit import AuditRecord
@@ -41,11 +42,11 @@ def _choices(spec: registry.AnySpec) -> tuple[tuple[str, str], ...]:
     if isinstance(spec, registry.ChoiceSpec):
         return spec.choices
     if isinstance(spec, registry.ZoneSpec):
-        return (("", "This computer's time zone"), *((zone, zone) for zone in spec.zones()))
+        return (("", N_("This computer's time zone")), *((zone, zone) for zone in spec.zones()))
     if isinstance(spec, registry.CurrencySpec):
-        return (("", "Not set (two decimals, this computer's symbol)"), *spec.choices())
+        return (("", N_("Not set (two decimals, this computer's symbol)")), *spec.choices())
     if isinstance(spec, registry.LocaleSpec):
-        return (("", "Not set (posapp's neutral formats)"), *spec.choices())
+        return (("", N_("Not set (posapp's neutral formats)")), *spec.choices())
     return ()
 
 

@@ -13,7 +13,7 @@ from typing import Final
 
 from posapp.events import UserChanged
 from posapp.formats import SHIPPED_LANGUAGES
-from posapp.i18n import _
+from posapp.i18n import N_, _
 from posapp.models import User
 from posapp.services.platform import registry
 from posapp.services.platform.audit import AuditRecord
@@ -38,12 +38,10 @@ USER_LOCALE: Final = registry.LocaleSpec(
 
 def user_locale_choices() -> tuple[tuple[str, str], ...]:
     """The locales a user may choose (value, label), "the shop's" first."""
-    return (("", "As the shop (its locale)"), *USER_LOCALE.choices())
+    return (("", N_("As the shop (its locale)")), *USER_LOCALE.choices())
 
 
-def set_user_locale(
-    uow: UnitOfWork, actor: UserDTO | None, user_id: int, text: str
-) -> UserDTO:
+def set_user_locale(uow: UnitOfWork, actor: UserDTO | None, user_id: int, text: str) -> UserDTO:
     """Set ``user_id``'s own locale to the one typed as ``text`` (``""``: the shop's).
 
     Raises:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Final
 
 from PySide6.QtWidgets import QCheckBox, QLineEdit, QPlainTextEdit, QWidget
 
+from posapp.i18n import _
 from posapp.services.customers import CustomerDraft, CustomerDTO
 from posapp.services.platform.dto import UserDTO
 from posapp.ui.kit.form_dialog import FormDialog, FormLook
@@ -59,9 +60,9 @@ class CustomerFormDialog(CustomersDialog):
     ) -> None:
         editing = customer is not None
         super().__init__(
-            "Edit customer" if editing else "New customer",
-            "Only the name is needed; the rest helps find and reach the customer.",
-            "Save" if editing else "Add customer",
+            _("Edit customer") if editing else _("New customer"),
+            _("Only the name is needed; the rest helps find and reach the customer."),
+            _("Save") if editing else _("Add customer"),
             parent,
         )
         self._api, self._actor, self._original = api, actor, customer
@@ -73,14 +74,14 @@ class CustomerFormDialog(CustomersDialog):
         self.address_edit = _block(self, c.address if c else "")
         self.tags_edit = _line(self, ", ".join(c.tags) if c else "", 500)
         self.notes_edit = _block(self, c.notes if c else "")
-        self.opt_in_box = QCheckBox("Agrees to receive offers by &email", self)
+        self.opt_in_box = QCheckBox(_("Agrees to receive offers by &email"), self)
         self.opt_in_box.setChecked(bool(c and c.marketing_opt_in))
-        self.add_field("&Name", self.name_edit)
-        self.add_field("&Phone", self.phone_edit)
-        self.add_field("E&mail", self.email_edit)
-        self.add_field("&Address", self.address_edit)
-        self.add_field("&Tags", self.tags_edit, "Separated by commas: vip, wholesale")
-        self.add_field("N&otes", self.notes_edit)
+        self.add_field(_("&Name"), self.name_edit)
+        self.add_field(_("&Phone"), self.phone_edit)
+        self.add_field(_("E&mail"), self.email_edit)
+        self.add_field(_("&Address"), self.address_edit)
+        self.add_field(_("&Tags"), self.tags_edit, _("Separated by commas: vip, wholesale"))
+        self.add_field(_("N&otes"), self.notes_edit)
         self.fields.addSpacing(SPACING)
         self.fields.addWidget(self.opt_in_box)
 
@@ -116,19 +117,21 @@ class EraseDialog(CustomersDialog):
         self, api: CustomersApi, actor: UserDTO, customer: CustomerDTO, parent: QWidget | None
     ) -> None:
         super().__init__(
-            f"Erase {customer.name}",
-            "The name, phone, email, address, notes and tags are removed for good; orders, "
-            "returns and account movements stay, under “Erased customer”. Close the customer's "
-            "accounts first.",
-            "Erase",
+            _("Erase {name}").format(name=customer.name),
+            _(
+                "The name, phone, email, address, notes and tags are removed for good; orders, "
+                "returns and account movements stay, under “Erased customer”. Close the customer's "
+                "accounts first."
+            ),
+            _("Erase"),
             parent,
             danger=True,
         )
         self._api, self._actor, self._customer = api, actor, customer
         self.erased: CustomerDTO | None = None
         self.reason_edit = _line(self, "", 500)
-        self.reason_edit.setPlaceholderText("Their request of …")
-        self.add_field("&Reason", self.reason_edit)
+        self.reason_edit.setPlaceholderText(_("Their request of …"))
+        self.add_field(_("&Reason"), self.reason_edit)
 
     def submit(self) -> None:
         """Erase (the service refuses without a reason, or with an account still open)."""

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import QObject
 
+from posapp.i18n import N_
 from posapp.services.customers import (
     CustomerCursor,
     CustomerRow,
@@ -31,26 +32,28 @@ if TYPE_CHECKING:
 PAGE: Final = 100
 
 CUSTOMER_COLUMNS: tuple[Column[CustomerRow], ...] = (
-    Column("name", "Name", lambda r: r.name),
-    Column("phone", "Phone", lambda r: r.phone),
-    Column("email", "Email", lambda r: r.email),
-    Column("account", "Account", lambda r: r.account_number or "—"),
-    Column("tags", "Tags", lambda r: ", ".join(r.tags)),
+    Column("name", N_("Name"), lambda r: r.name),
+    Column("phone", N_("Phone"), lambda r: r.phone),
+    Column("email", N_("Email"), lambda r: r.email),
+    Column("account", N_("Account"), lambda r: r.account_number or "—"),
+    Column("tags", N_("Tags"), lambda r: ", ".join(r.tags)),
 )
 
 HISTORY_COLUMNS: tuple[Column[HistoryEntry], ...] = (
-    Column("at", "Placed", lambda e: local_time_text(e.at)),
-    Column("number", "Order", lambda e: e.number),
-    Column("status", "Status", lambda e: e.status.replace("_", " ").capitalize()),
-    Column("total", "Total", lambda e: money_text(e.total_minor), lambda e: e.total_minor, RIGHT),
+    Column("at", N_("Placed"), lambda e: local_time_text(e.at)),
+    Column("number", N_("Order"), lambda e: e.number),
+    Column("status", N_("Status"), lambda e: e.status.replace("_", " ").capitalize()),
+    Column(
+        "total", N_("Total"), lambda e: money_text(e.total_minor), lambda e: e.total_minor, RIGHT
+    ),
     Column(
         "returned",
-        "Returned",
+        N_("Returned"),
         lambda e: money_text(e.returned_minor) if e.returns else "",
         lambda e: e.returned_minor,
         RIGHT,
     ),
-    Column("coupons", "Coupons", lambda e: ", ".join(e.coupon_codes)),
+    Column("coupons", N_("Coupons"), lambda e: ", ".join(e.coupon_codes)),
 )
 
 

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from posapp.i18n import N_, _
 from posapp.services.accounts import display
 from posapp.services.customers import CustomerDTO
 from posapp.services.platform.errors import ServiceError
@@ -69,11 +70,14 @@ def _table(parent: QWidget, name: str) -> QTableView:
     return table
 
 
+ACCOUNT_STATES = {"open": N_("open"), "frozen": N_("frozen"), "closed": N_("closed")}
+
+
 class CustomersTab(Tab):
     """Search on the left; the chosen customer's details and purchase history on the right."""
 
     OBJECT_NAME = "customersTab"
-    TITLE = "Customers"
+    TITLE = N_("Customers")
 
     def build(self) -> None:
         """Build the search, the list, the detail panel, the history and the actions."""
@@ -81,15 +85,18 @@ class CustomersTab(Tab):
         self.api: CustomersApi = self.backend.customers
         self.customer: CustomerDTO | None = None
         header = PageHeader(
-            "Customers", "Who buys here: details, accounts and purchase history.", "users", self
+            _("Customers"),
+            _("Who buys here: details, accounts and purchase history."),
+            "users",
+            self,
         )
         self.search_edit = search_field(
             self,
-            "Search name, phone, email, address, notes, tags, account",
-            "Search customers",
+            _("Search name, phone, email, address, notes, tags, account"),
+            _("Search customers"),
             "customerSearch",
         )
-        self.search_edit.setToolTip("Search customers (Ctrl+F); Down moves to the list")
+        self.search_edit.setToolTip(_("Search customers (Ctrl+F); Down moves to the list"))
         self.message_label = message_label("errorLabel", self)
         self.success_label = message_label("successLabel", self)
         self.model = CustomerListModel(self.api, self.user, self)
@@ -113,19 +120,19 @@ class CustomersTab(Tab):
         self.search_now()
 
     def _build_detail(self) -> None:
-        self.name_label = plain_label("Choose a customer", self, "sectionTitle")
+        self.name_label = plain_label(_("Choose a customer"), self, "sectionTitle")
         self.detail_labels: dict[str, QLabel] = {}
         self.detail_form = QFormLayout()
         self.detail_form.setHorizontalSpacing(2 * SPACING)
         for key, caption in (
-            ("phone", "Phone"),
-            ("email", "Email"),
-            ("address", "Address"),
-            ("offers", "Offers by email"),
-            ("tags", "Tags"),
-            ("accounts", "Accounts"),
-            ("notes", "Notes"),
-            ("since", "Customer since"),
+            ("phone", _("Phone")),
+            ("email", _("Email")),
+            ("address", _("Address")),
+            ("offers", _("Offers by email")),
+            ("tags", _("Tags")),
+            ("accounts", _("Accounts")),
+            ("notes", _("Notes")),
+            ("since", _("Customer since")),
         ):
             label = plain_label("", self)
             label.setWordWrap(True)
@@ -141,11 +148,11 @@ class CustomersTab(Tab):
         return action
 
     def _build_actions(self) -> None:
-        self.find_action = self._action("Find", "Ctrl+F", self._on_find, manage=False)
-        self.new_action = self._action("New customer…", "Ctrl+N", self.new_customer, manage=True)
-        self.edit_action = self._action("Edit…", "F2", self.edit_customer, manage=True)
-        self.export_action = self._action("Export…", "Ctrl+E", self._on_export, manage=True)
-        self.erase_action = self._action("Erase…", "Ctrl+Shift+Del", self.erase_customer, True)
+        self.find_action = self._action(_("Find"), "Ctrl+F", self._on_find, manage=False)
+        self.new_action = self._action(_("New customer…"), "Ctrl+N", self.new_customer, manage=True)
+        self.edit_action = self._action(_("Edit…"), "F2", self.edit_customer, manage=True)
+        self.export_action = self._action(_("Export…"), "Ctrl+E", self._on_export, manage=True)
+        self.erase_action = self._action(_("Erase…"), "Ctrl+Shift+Del", self.erase_customer, True)
         self.buttons = QHBoxLayout()
         self.buttons.setSpacing(SPACING)
         for action in (self.new_action, self.edit_action, self.export_action, self.erase_action):
@@ -168,7 +175,7 @@ class CustomersTab(Tab):
         right.addWidget(self.name_label)
         right.addLayout(self.detail_form)
         right.addLayout(self.buttons)
-        right.addWidget(plain_label("Purchase history", self, "sectionTitle"))
+        right.addWidget(plain_label(_("Purchase history"), self, "sectionTitle"))
         right.addWidget(self.history_table, 1)
         body = QHBoxLayout()
         body.setSpacing(3 * SPACING)
@@ -206,14 +213,17 @@ class CustomersTab(Tab):
         self._sync_actions()
 
     def _fill(self, c: CustomerDTO | None) -> None:
-        self.name_label.setText(c.name if c else "Choose a customer")
+        self.name_label.setText(c.name if c else _("Choose a customer"))
         values = {
             "phone": c.phone if c else "",
             "email": c.email if c else "",
             "address": c.address if c else "",
-            "offers": ("Yes" if c.marketing_opt_in else "No") if c else "",
+            "offers": (_("Yes") if c.marketing_opt_in else _("No")) if c else "",
             "tags": ", ".join(c.tags) if c else "",
-            "accounts": ", ".join(f"{display(a.number)} ({a.status})" for a in c.accounts)
+            "accounts": ", ".join(
+                f"{display(a.number)} ({_(ACCOUNT_STATES.get(a.status, a.status))})"
+                for a in c.accounts
+            )
             if c
             else "",
             "notes": c.notes if c else "",
@@ -269,7 +279,7 @@ class CustomersTab(Tab):
         self.search_edit.setText(created.name)
         self.search_now()
         self.show_customer(created.id)
-        self._say(f"Added {created.name}.")
+        self._say(_("Added {name}.").format(name=created.name))
 
     @Slot()
     def edit_customer(self) -> None:
@@ -282,7 +292,7 @@ class CustomersTab(Tab):
             saved = dialog.customer
         self.model.reload()
         self.show_customer(saved.id)
-        self._say(f"Saved {saved.name}.")
+        self._say(_("Saved {name}.").format(name=saved.name))
 
     @Slot()
     def erase_customer(self) -> None:
@@ -295,14 +305,14 @@ class CustomersTab(Tab):
             erased = dialog.erased
         self.model.reload()
         self.show_customer(erased.id)
-        self._say("The customer's personal data was erased; their orders stay.")
+        self._say(_("The customer's personal data was erased; their orders stay."))
 
     @Slot()
     def _on_export(self) -> None:
         if self.customer is None or not self.export_action.isEnabled():
             return
         name, _filter = QFileDialog.getSaveFileName(
-            self, "Export the customer's data", "", "JSON (*.json);;CSV (*.csv)"
+            self, _("Export the customer's data"), "", _("JSON (*.json);;CSV (*.csv)")
         )
         if name:
             self.export_to(Path(name))
@@ -316,6 +326,6 @@ class CustomersTab(Tab):
             self,
             lambda _job: api.export(user, customer_id, path),
             name="customer export",
-            success=lambda _export: self._say(f"Exported to {path}."),
+            success=lambda _export: self._say(_("Exported to {path}.").format(path=path)),
             failure=self._on_failed,
-        ).with_dialog("Export", "Writing the customer's data…").run()
+        ).with_dialog(_("Export"), _("Writing the customer's data…")).run()

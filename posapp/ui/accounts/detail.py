@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from posapp.i18n import _
 from posapp.services.accounts import STATUS_LABELS, AccountDTO, AccountsApi, MovementDTO, display
 from posapp.services.platform.dto import UserDTO
 from posapp.ui.accounts.models import MovementsModel, balance_money
@@ -99,9 +100,11 @@ class AccountDetail(QWidget):
         self.account: AccountDTO | None = None
         self.empty = EmptyState(
             "wallet",
-            "Choose an account",
-            "Pick an account in the list to see its balance and movements, or open a new one "
-            "with Ctrl+N.",
+            _("Choose an account"),
+            _(
+                "Pick an account in the list to see its balance and movements, or open a new one "
+                "with Ctrl+N."
+            ),
             self,
         )
         self.page = QWidget(self)
@@ -114,9 +117,9 @@ class AccountDetail(QWidget):
         self.number_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.contact_label = plain_label("", self.card, "dialogText")
         self.contact_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.balance_caption = plain_label("BALANCE", self.card, "figureCaption")
+        self.balance_caption = plain_label(_("BALANCE"), self.card, "figureCaption")
         self.balance_label = plain_label("", self.card, "balanceValue")
-        self.balance_label.setAccessibleName("Balance")
+        self.balance_label.setAccessibleName(_("Balance"))
         self.lock_label = message_label("lockBanner", self.card)
         self.buttons = QHBoxLayout()
         self.buttons.setSpacing(SPACING)
@@ -133,7 +136,7 @@ class AccountDetail(QWidget):
     def _build_table(self) -> None:
         table = self.table
         table.setModel(self.movements)
-        table.setAccessibleName("Movements")
+        table.setAccessibleName(_("Movements"))
         table.verticalHeader().hide()
         table.setShowGrid(False)
         table.setWordWrap(False)
@@ -175,7 +178,7 @@ class AccountDetail(QWidget):
 
         band, self.figures = figure_band(
             self.card,
-            ("Available", "Overdraft", "Daily limit", "PIN"),
+            (_("Available"), _("Overdraft"), _("Daily limit"), _("PIN")),
             "",
             padding=SPACING + 4,
             gap=3 * SPACING,
@@ -195,7 +198,7 @@ class AccountDetail(QWidget):
         inner = QVBoxLayout(movements_card)
         inner.setContentsMargins(SPACING, int(1.5 * SPACING), SPACING, SPACING)
         inner.setSpacing(SPACING)
-        title = plain_label("Movements", movements_card, "sectionTitle")
+        title = plain_label(_("Movements"), movements_card, "sectionTitle")
         title.setContentsMargins(SPACING, 0, 0, 0)
         inner.addWidget(title)
         inner.addWidget(self.table, 1)
@@ -222,12 +225,12 @@ class AccountDetail(QWidget):
         self.name_label.setText(account.holder_name)
         set_pill(
             self.status_pill,
-            STATUS_LABELS.get(account.status, account.status),
+            _(STATUS_LABELS.get(account.status, account.status)),
             STATUS_TONES.get(account.status, "muted"),
         )
-        self.number_label.setText(f"Account {display(account.number)}")
+        self.number_label.setText(_("Account {number}").format(number=display(account.number)))
         contact = " · ".join(part for part in (account.email, account.phone) if part)
-        self.contact_label.setText(contact or "No email or phone")
+        self.contact_label.setText(contact or _("No email or phone"))
         self.balance_label.setText(balance_money(account.balance_minor))
         self.balance_label.setProperty("negative", account.balance_minor < 0)
         self.balance_label.style().unpolish(self.balance_label)
@@ -235,14 +238,14 @@ class AccountDetail(QWidget):
         daily = account.daily_withdrawal_limit_minor
         self.figures["Available"].setText(money_text(account.available_minor))
         overdraft = account.overdraft_limit_minor
-        self.figures["Overdraft"].setText(money_text(overdraft) if overdraft else "None")
-        self.figures["Daily limit"].setText("None" if daily is None else money_text(daily))
+        self.figures["Overdraft"].setText(money_text(overdraft) if overdraft else _("None"))
+        self.figures["Daily limit"].setText(_("None") if daily is None else money_text(daily))
         self.figures["PIN"].setText(
-            "Locked" if account.pin_locked else ("Set" if account.pin_set else "Not set")
+            _("Locked") if account.pin_locked else (_("Set") if account.pin_set else _("Not set"))
         )
         show_message(
             self.lock_label,
-            "The PIN is locked after 3 wrong tries: a manager must unlock it (Ctrl+Shift+U)."
+            _("The PIN is locked after 3 wrong tries: a manager must unlock it (Ctrl+Shift+U).")
             if account.pin_locked
             else "",
         )

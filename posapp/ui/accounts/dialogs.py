@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from posapp.i18n import N_, _
 from posapp.money import MoneyError, format_money, parse_money
 from posapp.services.accounts import (
     PIN_MAX,
@@ -34,7 +35,7 @@ from posapp.ui.kit.widgets import SPACING, show_message
 DIALOG_WIDTH = 60 * SPACING
 
 
-def parse_amount(text: str, field: str = "Amount", *, allow_zero: bool = False) -> int:
+def parse_amount(text: str, field: str = _("Amount"), *, allow_zero: bool = False) -> int:
     """Parse money typed in this locale; refuse with ``field`` named in the message."""
     locale = QLocale()
     try:
@@ -45,7 +46,7 @@ def parse_amount(text: str, field: str = "Amount", *, allow_zero: bool = False) 
             allow_zero=allow_zero,
         )
     except MoneyError as exc:
-        raise ValidationError(f"{field}: {exc}.") from exc
+        raise ValidationError(_("{field}: {reason}.").format(field=field, reason=exc)) from exc
 
 
 def amount_text(minor: int) -> str:
@@ -98,11 +99,11 @@ class AccountFormDialog(AccountsDialog):
     ) -> None:
         editing = account is not None
         super().__init__(
-            "Edit account" if editing else "Open an account",
-            "Change the holder's details and limits."
+            _("Edit account") if editing else _("Open an account"),
+            _("Change the holder's details and limits.")
             if editing
-            else "The holder chooses a 4 to 6 digit PIN and types it twice.",
-            "Save" if editing else "Open account",
+            else _("The holder chooses a 4 to 6 digit PIN and types it twice."),
+            _("Save") if editing else _("Open account"),
             parent,
         )
         self._api, self._actor, self._original = api, actor, account
@@ -114,22 +115,24 @@ class AccountFormDialog(AccountsDialog):
         self.phone_edit = QLineEdit(self)
         self.phone_edit.setPlaceholderText("+44 7700 900123")
         self.overdraft_edit = money_edit(self, amount_text(0))
-        self.daily_edit = money_edit(self, "No limit")
-        self.opt_in_box = QCheckBox("Holder agrees to receive offers by email", self)
-        self.add_field("Holder's &name", self.name_edit)
-        self.add_field("&Email", self.email_edit, "Optional.")
-        self.add_field("&Phone", self.phone_edit, "Optional: digits, spaces, +, - and ( ).")
-        self.add_field("&Overdraft limit", self.overdraft_edit, "0 means no overdraft.")
+        self.daily_edit = money_edit(self, _("No limit"))
+        self.opt_in_box = QCheckBox(_("Holder agrees to receive offers by email"), self)
+        self.add_field(_("Holder's &name"), self.name_edit)
+        self.add_field(_("&Email"), self.email_edit, _("Optional."))
+        self.add_field(_("&Phone"), self.phone_edit, _("Optional: digits, spaces, +, - and ( )."))
+        self.add_field(_("&Overdraft limit"), self.overdraft_edit, _("0 means no overdraft."))
         self.add_field(
-            "&Daily withdrawal limit", self.daily_edit, "Empty means no limit (24 hours, rolling)."
+            _("&Daily withdrawal limit"),
+            self.daily_edit,
+            _("Empty means no limit (24 hours, rolling)."),
         )
         self.fields.addSpacing(int(1.5 * SPACING))
         self.fields.addWidget(self.opt_in_box)
-        self.pin_edit = pin_edit(self, "4 to 6 digits")
-        self.pin_again_edit = pin_edit(self, "The same PIN again")
+        self.pin_edit = pin_edit(self, _("4 to 6 digits"))
+        self.pin_again_edit = pin_edit(self, _("The same PIN again"))
         if account is None:
-            self.add_field("Holder's P&IN", self.pin_edit)
-            self.add_field("&Repeat the PIN", self.pin_again_edit)
+            self.add_field(_("Holder's P&IN"), self.pin_edit)
+            self.add_field(_("&Repeat the PIN"), self.pin_again_edit)
         else:
             self.name_edit.setText(account.holder_name)
             self.email_edit.setText(account.email)
@@ -145,11 +148,11 @@ class AccountFormDialog(AccountsDialog):
         overdraft_text = self.overdraft_edit.text().strip()
         daily_text = self.daily_edit.text().strip()
         overdraft = (
-            parse_amount(overdraft_text, "Overdraft limit", allow_zero=True)
+            parse_amount(overdraft_text, _("Overdraft limit"), allow_zero=True)
             if overdraft_text
             else 0
         )
-        daily = parse_amount(daily_text, "Daily withdrawal limit") if daily_text else None
+        daily = parse_amount(daily_text, _("Daily withdrawal limit")) if daily_text else None
         return AccountDraft(
             holder_name=self.name_edit.text(),
             email=self.email_edit.text(),
@@ -168,22 +171,28 @@ class AccountFormDialog(AccountsDialog):
         if self.pin_edit.text() != self.pin_again_edit.text():
             self.pin_again_edit.clear()
             self.pin_again_edit.setFocus()
-            raise ValidationError("The two PINs are not the same: type the PIN again.")
+            raise ValidationError(_("The two PINs are not the same: type the PIN again."))
         self.account = self._api.open(self._actor, draft, self.pin_edit.text())
 
 
 STATUS_ACTIONS = {
     "freeze": (
-        "Freeze account",
-        "A frozen account still receives money (deposits, refunds, transfers in) but nothing "
-        "can be paid or withdrawn from it until it is unfrozen.",
-        "Freeze",
+        N_("Freeze account"),
+        N_(
+            "A frozen account still receives money (deposits, refunds, transfers in) but nothing "
+            "can be paid or withdrawn from it until it is unfrozen."
+        ),
+        N_("Freeze"),
     ),
-    "unfreeze": ("Unfreeze account", "The holder can spend from the account again.", "Unfreeze"),
+    "unfreeze": (
+        N_("Unfreeze account"),
+        N_("The holder can spend from the account again."),
+        N_("Unfreeze"),
+    ),
     "close": (
-        "Close account",
-        "A closed account takes and gives nothing, for good. Its balance must be zero.",
-        "Close account",
+        N_("Close account"),
+        N_("A closed account takes and gives nothing, for good. Its balance must be zero."),
+        N_("Close account"),
     ),
 }
 
@@ -199,20 +208,23 @@ class StatusDialog(AccountsDialog):
         action: str,
         parent: QWidget | None = None,
     ) -> None:
-        title, text, button = STATUS_ACTIONS[action]
+        title, text, button = (_(part) for part in STATUS_ACTIONS[action])
         super().__init__(title, text, button, parent, danger=action != "unfreeze")
         self._api, self._actor, self._account, self._action = api, actor, account, action
         self.account: AccountDTO | None = None
         show_message(
             self.info_label,
-            f"{account.holder_name} · {display(account.number)} · balance "
-            f"{money_text(account.balance_minor)}",
+            _("{holder} · {number} · balance {balance}").format(
+                holder=account.holder_name,
+                number=display(account.number),
+                balance=money_text(account.balance_minor),
+            ),
         )
         self.reason_edit = QLineEdit(self)
         self.reason_edit.setMaxLength(500)
-        self.reason_edit.setPlaceholderText("Why, for the audit log")
+        self.reason_edit.setPlaceholderText(_("Why, for the audit log"))
         required = action != "unfreeze"
-        self.add_field("&Reason", self.reason_edit, "" if required else "Optional.")
+        self.add_field(_("&Reason"), self.reason_edit, "" if required else _("Optional."))
         self.reason_edit.setFocus()
 
     def submit(self) -> None:  # noqa: D102 - see AccountsDialog.submit
@@ -233,25 +245,28 @@ class PinDialog(AccountsDialog):
         self, api: AccountsApi, actor: UserDTO, account: AccountDTO, parent: QWidget | None = None
     ) -> None:
         super().__init__(
-            "Reset PIN",
-            "Hand the keypad to the holder: they choose a new 4 to 6 digit PIN and type it twice.",
-            "Set PIN",
+            _("Reset PIN"),
+            _(
+                "Hand the keypad to the holder: they choose a new 4 to 6 digit PIN "
+                "and type it twice."
+            ),
+            _("Set PIN"),
             parent,
         )
         self._api, self._actor, self._account = api, actor, account
         self.account: AccountDTO | None = None
         show_message(self.info_label, f"{account.holder_name} · {display(account.number)}")
-        self.pin_edit = pin_edit(self, "4 to 6 digits")
-        self.pin_again_edit = pin_edit(self, "The same PIN again")
-        self.add_field("New P&IN", self.pin_edit)
-        self.add_field("&Repeat the PIN", self.pin_again_edit)
+        self.pin_edit = pin_edit(self, _("4 to 6 digits"))
+        self.pin_again_edit = pin_edit(self, _("The same PIN again"))
+        self.add_field(_("New P&IN"), self.pin_edit)
+        self.add_field(_("&Repeat the PIN"), self.pin_again_edit)
         self.pin_edit.setFocus()
 
     def submit(self) -> None:  # noqa: D102 - see AccountsDialog.submit
         if self.pin_edit.text() != self.pin_again_edit.text():
             self.pin_again_edit.clear()
             self.pin_again_edit.setFocus()
-            raise ValidationError("The two PINs are not the same: type the PIN again.")
+            raise ValidationError(_("The two PINs are not the same: type the PIN again."))
         self.account = self._api.reset_pin(self._actor, self._account.id, self.pin_edit.text())
 
 
@@ -266,10 +281,12 @@ class ReverseDialog(AccountsDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(
-            "Reverse movement",
-            "The movement stays in the ledger; a reversal with the opposite amounts is added "
-            "and points at it. A movement can be reversed once.",
-            "Reverse",
+            _("Reverse movement"),
+            _(
+                "The movement stays in the ledger; a reversal with the opposite amounts is added "
+                "and points at it. A movement can be reversed once."
+            ),
+            _("Reverse"),
             parent,
             danger=True,
         )
@@ -283,8 +300,8 @@ class ReverseDialog(AccountsDialog):
         )
         self.reason_edit = QLineEdit(self)
         self.reason_edit.setMaxLength(400)
-        self.reason_edit.setPlaceholderText("What was wrong, for the audit log")
-        self.add_field("&Reason", self.reason_edit)
+        self.reason_edit.setPlaceholderText(_("What was wrong, for the audit log"))
+        self.add_field(_("&Reason"), self.reason_edit)
         self.reason_edit.setFocus()
 
     def submit(self) -> None:  # noqa: D102 - see AccountsDialog.submit

@@ -24,6 +24,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor
 from typing_extensions import override
 
+from posapp.i18n import N_, _
 from posapp.services.accounts import (
     STATUS_LABELS,
     AccountFilter,
@@ -62,20 +63,20 @@ def signed_money(minor: int) -> str:
 
 
 ACCOUNT_COLUMNS: Final[tuple[Column[AccountRow], ...]] = (
-    Column("holder", "Holder", lambda r: r.holder_name),
-    Column("number", "Number", lambda r: display(r.number)),
-    Column("phone", "Phone", lambda r: r.phone),
-    Column("email", "Email", lambda r: r.email),
-    Column("status", "Status", lambda r: STATUS_LABELS.get(r.status, r.status)),
-    Column("balance", "Balance", lambda r: balance_money(r.balance_minor), align=RIGHT),
+    Column("holder", N_("Holder"), lambda r: r.holder_name),
+    Column("number", N_("Number"), lambda r: display(r.number)),
+    Column("phone", N_("Phone"), lambda r: r.phone),
+    Column("email", N_("Email"), lambda r: r.email),
+    Column("status", N_("Status"), lambda r: _(STATUS_LABELS.get(r.status, r.status))),
+    Column("balance", N_("Balance"), lambda r: balance_money(r.balance_minor), align=RIGHT),
 )
 
 MOVEMENT_COLUMNS: Final[tuple[Column[MovementDTO], ...]] = (
-    Column("at", "When", lambda m: local_time_text(m.at)),
-    Column("kind", "Movement", lambda m: m.label),
-    Column("memo", "Details", lambda m: m.memo),
-    Column("amount", "Amount", lambda m: signed_money(m.amount_minor), align=RIGHT),
-    Column("balance", "Balance", lambda m: balance_money(m.balance_after_minor), align=RIGHT),
+    Column("at", N_("When"), lambda m: local_time_text(m.at)),
+    Column("kind", N_("Movement"), lambda m: m.label),
+    Column("memo", N_("Details"), lambda m: m.memo),
+    Column("amount", N_("Amount"), lambda m: signed_money(m.amount_minor), align=RIGHT),
+    Column("balance", N_("Balance"), lambda m: balance_money(m.balance_after_minor), align=RIGHT),
 )
 
 
@@ -161,7 +162,7 @@ class AccountListModel(ColumnTableModel[AccountRow]):
 
 def _account_tip(row: AccountRow) -> str | None:
     if row.pin_locked:
-        return "PIN locked after wrong PINs: a manager must unlock it."
+        return _("PIN locked after wrong PINs: a manager must unlock it.")
     return None
 
 
@@ -236,9 +237,13 @@ def _movement_colour(key: str, movement: MovementDTO) -> QColor | None:
 def _movement_tip(movement: MovementDTO) -> str:
     lines = [f"{movement.label} #{movement.transaction_id}: {movement.memo}".rstrip(": ")]
     if movement.reversed_by_id is not None:
-        lines.append(f"Reversed by #{movement.reversed_by_id}")
+        lines.append(_("Reversed by #{id}").format(id=movement.reversed_by_id))
     if movement.reversal_of_id is not None:
-        lines.append(f"Reverses #{movement.reversal_of_id}")
+        lines.append(_("Reverses #{id}").format(id=movement.reversal_of_id))
     if movement.user_name:
-        lines.append(f"By {movement.user_name}, {local_time_text(movement.at)}")
+        lines.append(
+            _("By {user}, {time}").format(
+                user=movement.user_name, time=local_time_text(movement.at)
+            )
+        )
     return QtGui.Qt.convertFromPlainText("\n".join(lines))  # the memo was typed: never HTML

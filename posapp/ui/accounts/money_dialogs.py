@@ -12,6 +12,7 @@ import uuid
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QLineEdit, QWidget
 
+from posapp.i18n import N_, _, pgettext
 from posapp.services.accounts import (
     STATUS_LABELS,
     AccountDTO,
@@ -32,7 +33,7 @@ from posapp.ui.kit.session import error_text
 from posapp.ui.kit.widgets import plain_label, show_message
 from posapp.ui.staff import ask_approval
 
-NO_STORE = "No store here takes cash: add a storefront first."
+NO_STORE = N_("No store here takes cash: add a storefront first.")
 
 
 class _MoneyDialog(AccountsDialog):
@@ -55,24 +56,24 @@ class _MoneyDialog(AccountsDialog):
         self.amount_edit = money_edit(self)
         self.memo_edit = QLineEdit(self)
         self.memo_edit.setMaxLength(200)
-        self.memo_edit.setPlaceholderText("Optional note on the statement")
+        self.memo_edit.setPlaceholderText(_("Optional note on the statement"))
         self.store_combo = ChevronCombo(self)
         for store in stores or []:
             self.store_combo.addItem(store.name, store.id)
 
     def _add_store_field(self) -> None:
         if self.store_combo.count() > 1:
-            self.add_field("&Store (cash drawer)", self.store_combo)
+            self.add_field(_("&Store (cash drawer)"), self.store_combo)
             return
         self.store_combo.hide()  # one store: nothing to choose
         if self.store_combo.count() == 0:
-            self.show_error(NO_STORE)
+            self.show_error(_(NO_STORE))
             self.ok_button.setEnabled(False)
 
     def _store_id(self) -> int:
         store_id = self.store_combo.currentData()
         if not isinstance(store_id, int):
-            raise ValidationError(NO_STORE)
+            raise ValidationError(_(NO_STORE))
         return store_id
 
 
@@ -91,18 +92,25 @@ class DepositDialog(_MoneyDialog):
             api,
             actor,
             account,
-            ("Deposit", "Count the cash, then enter the amount put in the drawer.", "Deposit"),
+            (
+                _("Deposit"),
+                _("Count the cash, then enter the amount put in the drawer."),
+                pgettext("button", "Deposit"),
+            ),
             parent,
             stores=stores,
         )
         show_message(
             self.info_label,
-            f"{account.holder_name} · {display(account.number)} · balance "
-            f"{money_text(account.balance_minor)}",
+            _("{holder} · {number} · balance {balance}").format(
+                holder=account.holder_name,
+                number=display(account.number),
+                balance=money_text(account.balance_minor),
+            ),
         )
-        self.add_field("&Amount", self.amount_edit)
+        self.add_field(_("&Amount"), self.amount_edit)
         self._add_store_field()
-        self.add_field("&Note", self.memo_edit)
+        self.add_field(_("&Note"), self.memo_edit)
         self.amount_edit.setFocus()
 
     def submit(self) -> None:  # noqa: D102 - see AccountsDialog.submit
@@ -137,9 +145,9 @@ class WithdrawDialog(_MoneyDialog):
             actor,
             account,
             (
-                "Withdraw",
-                "The holder types their PIN; pay out the cash once it is done.",
-                "Withdraw",
+                _("Withdraw"),
+                _("The holder types their PIN; pay out the cash once it is done."),
+                _("Withdraw"),
             ),
             parent,
             stores=stores,
@@ -153,25 +161,30 @@ class WithdrawDialog(_MoneyDialog):
         except ServiceError as exc:
             self.show_error(error_text(self, exc))
         show_message(self.info_label, self._rules_text(account))
-        self.pin_edit = pin_edit(self, "Holder types their PIN")
-        self.add_field("&Amount", self.amount_edit)
-        self.add_field("Holder's P&IN", self.pin_edit, "3 wrong PINs lock the account.")
+        self.pin_edit = pin_edit(self, _("Holder types their PIN"))
+        self.add_field(_("&Amount"), self.amount_edit)
+        self.add_field(_("Holder's P&IN"), self.pin_edit, _("3 wrong PINs lock the account."))
         self._add_store_field()
-        self.add_field("&Note", self.memo_edit)
+        self.add_field(_("&Note"), self.memo_edit)
         self.amount_edit.setFocus()
 
     def _rules_text(self, account: AccountDTO) -> str:
         lines = [f"{account.holder_name} · {display(account.number)}"]
         rules = self.rules
         if rules is not None:
-            parts = [f"Available {money_text(rules.available_minor)}"]
+            parts = [_("Available {amount}").format(amount=money_text(rules.available_minor))]
             remaining = rules.daily_remaining_minor
             if rules.daily_limit_minor is not None and remaining is not None:
                 parts.append(
-                    f"daily limit {money_text(rules.daily_limit_minor)} "
-                    f"({money_text(remaining)} left)"
+                    _("daily limit {limit} ({left} left)").format(
+                        limit=money_text(rules.daily_limit_minor), left=money_text(remaining)
+                    )
                 )
-            parts.append(f"a manager approves above {money_text(rules.approval_above_minor)}")
+            parts.append(
+                _("a manager approves above {amount}").format(
+                    amount=money_text(rules.approval_above_minor)
+                )
+            )
             lines.append(" · ".join(parts))
         return "\n".join(lines)
 
@@ -184,26 +197,29 @@ class WithdrawDialog(_MoneyDialog):
         )
 
     def _ask_approval(self, amount: int) -> Approval:
-        summary = (
-            f"Withdraw {money_text(amount)} from {self._account.holder_name} "
-            f"({display(self._account.number)})."
+        summary = _("Withdraw {amount} from {holder} ({number}).").format(
+            amount=money_text(amount),
+            holder=self._account.holder_name,
+            number=display(self._account.number),
         )
         approval = ask_approval(
             self, self._staff, self._actor, Permission.WITHDRAW_ABOVE_LIMIT, summary
         )
         if approval is None:
-            raise ValidationError("A manager did not approve: nothing was paid out.")
+            raise ValidationError(_("A manager did not approve: nothing was paid out."))
         return approval
 
     def submit(self) -> None:  # noqa: D102 - see AccountsDialog.submit
         amount = parse_amount(self.amount_edit.text())
         if not self.pin_edit.text().strip():
             self.pin_edit.setFocus()
-            raise ValidationError("The holder must type their PIN.")
+            raise ValidationError(_("The holder must type their PIN."))
         rules = self.rules
         if rules is not None and amount > rules.available_minor:  # no manager for nothing
             raise ValidationError(
-                f"Not enough money on the account: {money_text(rules.available_minor)} available."
+                _("Not enough money on the account: {amount} available.").format(
+                    amount=money_text(rules.available_minor)
+                )
             )
         if self._approved_amount != amount:  # an approval is for one amount only
             self.approval = None
@@ -243,31 +259,34 @@ class TransferDialog(_MoneyDialog):
             actor,
             account,
             (
-                "Transfer",
-                "Type the other account's number: its check digits catch a mistyped number.",
-                "Transfer",
+                pgettext("account", "Transfer"),
+                _("Type the other account's number: its check digits catch a mistyped number."),
+                pgettext("button", "Transfer"),
             ),
             parent,
         )
         self.payee: AccountDTO | None = None
         show_message(
             self.info_label,
-            f"From {account.holder_name} · {display(account.number)} · available "
-            f"{money_text(account.available_minor)}",
+            _("From {holder} · {number} · available {amount}").format(
+                holder=account.holder_name,
+                number=display(account.number),
+                amount=money_text(account.available_minor),
+            ),
         )
         self.to_edit = QLineEdit(self)
         self.to_edit.setPlaceholderText("1234 5678 90")
         self.to_edit.setMaxLength(40)
         self.to_edit.editingFinished.connect(self._on_to_edit_editing_finished)
-        self.add_field("&To account", self.to_edit)
+        self.add_field(_("&To account"), self.to_edit)
         self.payee_hint = plain_label(" ", self, "fieldHint")
-        self.payee_hint.setAccessibleName("Receiving account")
+        self.payee_hint.setAccessibleName(_("Receiving account"))
         self.fields.addSpacing(4)
         self.fields.addWidget(self.payee_hint)
-        self.pin_edit = pin_edit(self, "Paying holder types their PIN")
-        self.add_field("&Amount", self.amount_edit)
-        self.add_field("Holder's P&IN", self.pin_edit, "3 wrong PINs lock the account.")
-        self.add_field("&Note", self.memo_edit)
+        self.pin_edit = pin_edit(self, _("Paying holder types their PIN"))
+        self.add_field(_("&Amount"), self.amount_edit)
+        self.add_field(_("Holder's P&IN"), self.pin_edit, _("3 wrong PINs lock the account."))
+        self.add_field(_("&Note"), self.memo_edit)
         self.to_edit.setFocus()
 
     def _show_payee(self, text: str) -> None:
@@ -276,10 +295,14 @@ class TransferDialog(_MoneyDialog):
     def _lookup(self) -> AccountDTO:
         payee = self._api.find(self._actor, self.to_edit.text())
         if payee.id == self._account.id:
-            raise ValidationError("Choose two different accounts: an account cannot pay itself.")
+            raise ValidationError(_("Choose two different accounts: an account cannot pay itself."))
         self.payee = payee
-        status = STATUS_LABELS.get(payee.status, payee.status)
-        self._show_payee(f"To {payee.holder_name} · {display(payee.number)} · {status}")
+        status = _(STATUS_LABELS.get(payee.status, payee.status))
+        self._show_payee(
+            _("To {holder} · {number} · {status}").format(
+                holder=payee.holder_name, number=display(payee.number), status=status
+            )
+        )
         return payee
 
     @Slot()
@@ -299,7 +322,7 @@ class TransferDialog(_MoneyDialog):
         amount = parse_amount(self.amount_edit.text())
         if not self.pin_edit.text().strip():
             self.pin_edit.setFocus()
-            raise ValidationError("The paying holder must type their PIN.")
+            raise ValidationError(_("The paying holder must type their PIN."))
         try:
             self.movement = self._api.transfer(
                 self._actor,

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
+from posapp.i18n import N_, _, ngettext
 from posapp.reports.statement import RenderCancelledError, write_statement_pdf
 from posapp.reports.statement_model import StatementReport, StatementRow, statement_report
 from posapp.services.accounts import AccountDTO, AccountsApi, StatementDTO
@@ -49,7 +50,14 @@ from posapp.ui.kit.resources import styled
 from posapp.ui.kit.widgets import SPACING, message_label, plain_label, show_message
 
 ModelIndex = QModelIndex | QPersistentModelIndex
-HEADERS: Final = ("Date", "Description", "Ref", "Money in", "Money out", "Balance")
+HEADERS: Final = (
+    N_("Date"),
+    N_("Description"),
+    N_("Ref"),
+    N_("Money in"),
+    N_("Money out"),
+    N_("Balance"),
+)
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 _T = TypeVar("_T")
@@ -61,7 +69,7 @@ LOOK: Final = DialogLook(
     sheets=("shared", "accounts"),
 )
 """The progress dialog in the Accounts screens' dress."""
-WORDING: Final = Wording(cannot_write="Cannot write the file: {reason}.")
+WORDING: Final = Wording(cannot_write=N_("Cannot write the file: {reason}."))
 
 
 class StatementTableModel(QAbstractTableModel):
@@ -92,7 +100,7 @@ class StatementTableModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(HEADERS):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
+            return _(HEADERS[section])
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(_LEFT if section < 2 else _RIGHT)  # noqa: PLR2004 - date, description
         return None
@@ -139,7 +147,9 @@ class StatementDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("accountsDialog")
-        self.setWindowTitle(f"Statement of {account.holder_name} — posapp")
+        self.setWindowTitle(
+            _("Statement of {holder}").format(holder=account.holder_name) + " — posapp"
+        )
         self.resize(110 * SPACING, 80 * SPACING)
         styled(self, "shared", "accounts")
         self._api, self._actor, self._account, self._shop = api, actor, account, shop_name
@@ -149,19 +159,19 @@ class StatementDialog(QDialog):
         self.saved_path: Path | None = None
 
         today = datetime.now(UTC).astimezone().date()
-        self.from_edit = self._date_edit(today.replace(day=1), "From (first day)")
-        self.to_edit = self._date_edit(today, "To (last day)")
-        self.show_button = QPushButton("Show", self)
+        self.from_edit = self._date_edit(today.replace(day=1), _("From (first day)"))
+        self.to_edit = self._date_edit(today, _("To (last day)"))
+        self.show_button = QPushButton(_("Show"), self)
         self.show_button.setProperty("variant", "primary")
         self.show_button.setDefault(True)
-        self.show_button.setToolTip("Show the statement for these days (Enter)")
+        self.show_button.setToolTip(_("Show the statement for these days (Enter)"))
         self.show_button.clicked.connect(self._on_show_button_clicked)
-        self.save_button = QPushButton("Save PDF…", self)
-        self.save_button.setToolTip("Save the statement as a PDF file (Ctrl+S)")
+        self.save_button = QPushButton(_("Save PDF…"), self)
+        self.save_button.setToolTip(_("Save the statement as a PDF file (Ctrl+S)"))
         self.save_button.setEnabled(False)
         self.save_button.clicked.connect(self._on_save_button_clicked)
         QShortcut(QKeySequence.StandardKey.Save, self, self._on_save_button_clicked)
-        self.close_button = QPushButton("Close", self)
+        self.close_button = QPushButton(_("Close"), self)
         self.close_button.setAutoDefault(False)
         self.close_button.clicked.connect(self.reject)
 
@@ -172,7 +182,7 @@ class StatementDialog(QDialog):
         self.model = StatementTableModel(self)
         self.table = QTableView(self)
         self.table.setModel(self.model)
-        self.table.setAccessibleName("Statement lines")
+        self.table.setAccessibleName(_("Statement lines"))
         self.table.verticalHeader().hide()
         self.table.setShowGrid(False)
         self.table.setWordWrap(False)
@@ -197,7 +207,7 @@ class StatementDialog(QDialog):
     def _build_layout(self) -> None:
         controls = QHBoxLayout()
         controls.setSpacing(SPACING)
-        for caption, edit in (("&From", self.from_edit), ("&To", self.to_edit)):
+        for caption, edit in ((_("&From"), self.from_edit), (_("&To"), self.to_edit)):
             label = plain_label("", self, "fieldLabel")
             label.setTextFormat(Qt.TextFormat.AutoText)
             label.setText(caption)
@@ -211,7 +221,7 @@ class StatementDialog(QDialog):
 
         band, self.figures = figure_band(
             self,
-            ("Opening balance", "Money in", "Money out", "Closing"),
+            (_("Opening balance"), _("Money in"), _("Money out"), _("Closing")),
             "–",
             padding=int(1.5 * SPACING),
             gap=4 * SPACING,
@@ -249,7 +259,9 @@ class StatementDialog(QDialog):
             job.progress(1, 1)
             return result
 
-        self._run("Statement", "Reading the movements of the period…", work, self.set_statement)
+        self._run(
+            _("Statement"), _("Reading the movements of the period…"), work, self.set_statement
+        )
 
     def _run(
         self, title: str, what: str, work: Callable[[Job], _T], success: Callable[[_T], object]
@@ -262,7 +274,7 @@ class StatementDialog(QDialog):
             success=success,
             failure=lambda message: show_message(self.error_label, message),
             cancel_errors=(RenderCancelledError,),
-            wording=WORDING,
+            wording=Wording(cannot_write=_(WORDING.cannot_write)),
         ).with_dialog(title, what, LOOK).run_modal()
 
     def set_statement(self, statement: StatementDTO) -> None:
@@ -271,13 +283,19 @@ class StatementDialog(QDialog):
         try:
             report = statement_report(statement, shop_name=self._shop, shop=self._profile)
         except ValueError as exc:  # never show sums that do not add up
-            show_message(self.error_label, f"The statement does not add up: {exc}.")
+            show_message(
+                self.error_label, _("The statement does not add up: {reason}.").format(reason=exc)
+            )
             return
         self.statement, self.report = statement, report
         self.period_label.setText(
-            f"Account {report.number} · {report.period} · {report.movement_count} movements"
+            ngettext(
+                "Account {number} · {period} · {count} movement",
+                "Account {number} · {period} · {count} movements",
+                report.movement_count,
+            ).format(number=report.number, period=report.period, count=report.movement_count)
         )
-        for label, (_, value) in zip(self.figures.values(), report.summary, strict=True):
+        for label, (_caption, value) in zip(self.figures.values(), report.summary, strict=True):
             label.setText(value)
         self.model.set_report(report)
         self.save_button.setEnabled(True)
@@ -288,8 +306,8 @@ class StatementDialog(QDialog):
         folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         first, last = self.period()
         name = f"statement-{self._account.number}-{first.isoformat()}-{last.isoformat()}.pdf"
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save statement", str(Path(folder) / name), "PDF files (*.pdf)"
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Save statement"), str(Path(folder) / name), _("PDF files (*.pdf)")
         )
         return Path(path) if path else None
 
@@ -316,7 +334,10 @@ class StatementDialog(QDialog):
         def saved(pages: int) -> None:
             self.saved_path = path
             show_message(
-                self.success_label, f"Saved {pages} page{'s' if pages != 1 else ''} to {path}."
+                self.success_label,
+                ngettext(
+                    "Saved {count} page to {path}.", "Saved {count} pages to {path}.", pages
+                ).format(count=pages, path=path),
             )
 
-        self._run("Save statement", f"Writing {path.name}…", work, saved)
+        self._run(_("Save statement"), _("Writing {name}…").format(name=path.name), work, saved)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from typing_extensions import override
 
 from posapp.events import AccountMoved
+from posapp.i18n import N_, _, ngettext, pgettext
 from posapp.services.accounts import AccountDTO, AccountFilter, AccountsApi, MovementDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.services.staff import Permission, has_permission
@@ -55,10 +56,10 @@ D = TypeVar("D", bound=QDialog)
 R = TypeVar("R")
 SEARCH_DELAY_MS = 250
 STATUS_CHOICES = (
-    ("All statuses", None),
-    ("Open", "open"),
-    ("Frozen", "frozen"),
-    ("Closed", "closed"),
+    (N_("All statuses"), None),
+    (N_("Open"), "open"),
+    (N_("Frozen"), "frozen"),
+    (N_("Closed"), "closed"),
 )
 REVERSIBLE = ("deposit", "withdrawal", "transfer")
 HIDDEN_COLUMNS = (2, 3)  # phone, email
@@ -74,7 +75,7 @@ class AccountsTab(Tab):
     """
 
     OBJECT_NAME = "accountsTab"
-    TITLE = "Accounts"
+    TITLE = N_("Accounts")
 
     @override
     def build(self) -> None:
@@ -82,17 +83,20 @@ class AccountsTab(Tab):
         styled(self, "shared", "accounts")
         self.api: AccountsApi = backend.accounts
         self.header = PageHeader(
-            "Accounts", "Customer accounts, balances, movements and statements.", "wallet", self
+            _("Accounts"),
+            _("Customer accounts, balances, movements and statements."),
+            "wallet",
+            self,
         )
         self.search_edit = search_field(
-            self, "Search name, number, phone, email", "Search accounts", "accountSearch"
+            self, _("Search name, number, phone, email"), _("Search accounts"), "accountSearch"
         )
-        self.search_edit.setToolTip("Search accounts (Ctrl+F); Enter moves to the list")
+        self.search_edit.setToolTip(_("Search accounts (Ctrl+F); Enter moves to the list"))
         self.search_edit.setMinimumWidth(24 * SPACING)
         self.status_combo = ChevronCombo(self)
-        self.status_combo.setAccessibleName("Status filter")
+        self.status_combo.setAccessibleName(_("Status filter"))
         for text, value in STATUS_CHOICES:
-            self.status_combo.addItem(text, value)
+            self.status_combo.addItem(_(text), value)
         self.message_label = message_label("errorLabel", self)
         self.success_label = message_label("successLabel", self)
         self.count_label = plain_label("", self, "fieldHint")
@@ -124,7 +128,7 @@ class AccountsTab(Tab):
         table = self.table
         table.setModel(self.model)
         table.setObjectName("accountsTable")
-        table.setAccessibleName("Accounts")
+        table.setAccessibleName(_("Accounts"))
         table.verticalHeader().hide()
         table.setShowGrid(False)
         table.setWordWrap(False)
@@ -135,7 +139,7 @@ class AccountsTab(Tab):
         header = table.horizontalHeader()
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate((150, 124, 130, 190, 72, 100)):
+        for column, width in enumerate((150, 124, 130, 190, 104, 100)):  # status: "Eingefroren"
             header.resizeSection(column, width)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in HIDDEN_COLUMNS:  # searchable and shown in the detail; room for the rest
@@ -158,39 +162,41 @@ class AccountsTab(Tab):
     def _build_actions(self) -> None:
         p = Permission
         self.new_action = self._action(
-            "New account…", "Ctrl+N", self._on_new, p.MANAGE_ACCOUNTS, "Open an account"
+            _("New account…"), "Ctrl+N", self._on_new, p.MANAGE_ACCOUNTS, _("Open an account")
         )
-        self.edit_action = self._action("Edit…", "Ctrl+E", self._on_edit, p.MANAGE_ACCOUNTS)
-        self.deposit_action = self._action("Deposit…", "Ctrl+D", self._on_deposit, p.DEPOSIT)
-        self.withdraw_action = self._action("Withdraw…", "Ctrl+W", self._on_withdraw, p.WITHDRAW)
-        self.transfer_action = self._action("Transfer…", "Ctrl+T", self._on_transfer, p.WITHDRAW)
+        self.edit_action = self._action(_("Edit…"), "Ctrl+E", self._on_edit, p.MANAGE_ACCOUNTS)
+        self.deposit_action = self._action(_("Deposit…"), "Ctrl+D", self._on_deposit, p.DEPOSIT)
+        self.withdraw_action = self._action(_("Withdraw…"), "Ctrl+W", self._on_withdraw, p.WITHDRAW)
+        self.transfer_action = self._action(
+            pgettext("account", "Transfer…"), "Ctrl+T", self._on_transfer, p.WITHDRAW
+        )
         self.statement_action = self._action(
-            "Statement…", "Ctrl+P", self._on_statement, p.VIEW_ACCOUNTS
+            _("Statement…"), "Ctrl+P", self._on_statement, p.VIEW_ACCOUNTS
         )
         self.freeze_action = self._action(
-            "Freeze…", "Ctrl+Shift+F", self._on_freeze, p.MANAGE_ACCOUNTS
+            _("Freeze…"), "Ctrl+Shift+F", self._on_freeze, p.MANAGE_ACCOUNTS
         )
         self.close_action = self._action(
-            "Close account…", "Ctrl+Shift+K", self._on_close, p.MANAGE_ACCOUNTS
+            _("Close account…"), "Ctrl+Shift+K", self._on_close, p.MANAGE_ACCOUNTS
         )
         self.pin_action = self._action(
-            "Reset PIN…", "Ctrl+Shift+P", self._on_pin, p.MANAGE_ACCOUNTS
+            _("Reset PIN…"), "Ctrl+Shift+P", self._on_pin, p.MANAGE_ACCOUNTS
         )
         self.unlock_action = self._action(
-            "Unlock PIN", "Ctrl+Shift+U", self._on_unlock, p.MANAGE_ACCOUNTS
+            _("Unlock PIN"), "Ctrl+Shift+U", self._on_unlock, p.MANAGE_ACCOUNTS
         )
         self.reverse_action = self._action(
-            "Reverse…",
+            _("Reverse…"),
             "Ctrl+R",
             self._on_reverse,
             p.MANAGE_ACCOUNTS,
-            "Reverse the selected movement",
+            _("Reverse the selected movement"),
         )
         self.find_action = self._action(
-            "Find", QKeySequence.StandardKey.Find, self._on_find, p.VIEW_ACCOUNTS
+            _("Find"), QKeySequence.StandardKey.Find, self._on_find, p.VIEW_ACCOUNTS
         )
         self.refresh_action = self._action(
-            "Refresh", QKeySequence.StandardKey.Refresh, self._on_refresh, p.VIEW_ACCOUNTS
+            _("Refresh"), QKeySequence.StandardKey.Refresh, self._on_refresh, p.VIEW_ACCOUNTS
         )
         self.new_button = action_button(self.new_action, self, primary=True)
         buttons = [
@@ -202,17 +208,17 @@ class AccountsTab(Tab):
                 self.statement_action,
             )
         ]
-        self.more_menu = QMenu("More", self)
+        self.more_menu = QMenu(_("More"), self)
         self.more_menu.setToolTipsVisible(True)
         for action in (self.edit_action, self.freeze_action, self.pin_action, self.unlock_action):
             self.more_menu.addAction(action)
         self.more_menu.addSeparator()
         self.more_menu.addAction(self.reverse_action)
         self.more_menu.addAction(self.close_action)
-        self.more_button = QPushButton("More", self.detail)
+        self.more_button = QPushButton(_("More"), self.detail)
         self.more_button.setAutoDefault(False)
-        self.more_button.setToolTip("Edit, freeze, PIN, reverse and close (Alt+M)")
-        self.more_button.setAccessibleName("More account actions")
+        self.more_button.setToolTip(_("Edit, freeze, PIN, reverse and close (Alt+M)"))
+        self.more_button.setAccessibleName(_("More account actions"))
         self.more_button.setMenu(self.more_menu)
         self.more_button.setShortcut(QKeySequence("Alt+M"))
         self.detail.add_buttons([*buttons, self.more_button])
@@ -288,7 +294,7 @@ class AccountsTab(Tab):
         }
         for action, possible in enable.items():
             action.setEnabled(bool(possible) and bool(action.property("allowed")))
-        self.freeze_action.setText("Unfreeze…" if status == "frozen" else "Freeze…")
+        self.freeze_action.setText(_("Unfreeze…") if status == "frozen" else _("Freeze…"))
         allowed = bool(self.freeze_action.property("allowed"))
         for action in (self.freeze_action, self.close_action, self.pin_action, self.reverse_action):
             action.setVisible(allowed)
@@ -301,7 +307,9 @@ class AccountsTab(Tab):
         flt = AccountFilter(self.search_edit.text(), self.status_combo.currentData())
         self.model.set_filter(flt)
         count = self.model.rowCount()
-        self.count_label.setText(f"{count} account{'s' if count != 1 else ''}")
+        self.count_label.setText(
+            ngettext("{count} account", "{count} accounts", count).format(count=count)
+        )
         target = keep if keep is not None else (self.account.id if self.account else None)
         row = self.model.row_of(target) if target is not None else None
         if row is None and count:
@@ -395,7 +403,12 @@ class AccountsTab(Tab):
         if account is not None:
             self.search_edit.clear()
             self.status_combo.setCurrentIndex(0)
-            self._done(f"Opened account {account.number} for {account.holder_name}.", account)
+            self._done(
+                _("Opened account {number} for {holder}.").format(
+                    number=account.number, holder=account.holder_name
+                ),
+                account,
+            )
 
     @Slot()
     def _on_edit(self) -> None:
@@ -405,17 +418,23 @@ class AccountsTab(Tab):
             AccountFormDialog(self.api, self.user, self.account, self), lambda d: d.account
         )
         if account is not None:
-            self._done(f"Saved {account.holder_name}'s account.", account)
+            self._done(_("Saved {holder}'s account.").format(holder=account.holder_name), account)
 
     def _money_dialog(
         self, dialog: DepositDialog | WithdrawDialog | TransferDialog, verb: str
     ) -> None:
         movement = self._run(dialog, lambda d: d.movement)
         if movement is not None:
-            replay = " (already done before: nothing moved twice)" if movement.replayed else ""
+            balance = (
+                _("New balance {balance} (already done before: nothing moved twice).")
+                if movement.replayed
+                else _("New balance {balance}.")
+            )
+            amount = money_text(abs(movement.amount_minor))
             self._done(
-                f"{verb} {money_text(abs(movement.amount_minor))}. New balance "
-                f"{balance_money(movement.balance_minor)}{replay}."
+                verb.format(amount=amount)
+                + " "
+                + balance.format(balance=balance_money(movement.balance_minor))
             )
 
     @Slot()
@@ -423,7 +442,8 @@ class AccountsTab(Tab):
         if self.account is not None:
             stores = self.api.storefronts()
             self._money_dialog(
-                DepositDialog(self.api, self.user, self.account, stores, self), "Deposited"
+                DepositDialog(self.api, self.user, self.account, stores, self),
+                _("Deposited {amount}."),
             )
 
     @Slot()
@@ -433,13 +453,13 @@ class AccountsTab(Tab):
             dialog = WithdrawDialog(
                 self.api, self.backend.staff, self.user, self.account, stores, self
             )
-            self._money_dialog(dialog, "Paid out")
+            self._money_dialog(dialog, _("Paid out {amount}."))
 
     @Slot()
     def _on_transfer(self) -> None:
         if self.account is not None:
             self._money_dialog(
-                TransferDialog(self.api, self.user, self.account, self), "Transferred"
+                TransferDialog(self.api, self.user, self.account, self), _("Transferred {amount}.")
             )
 
     @Slot()
@@ -459,8 +479,12 @@ class AccountsTab(Tab):
             StatusDialog(self.api, self.user, self.account, action, self), lambda d: d.account
         )
         if account is not None:
-            verb = {"freeze": "Froze", "unfreeze": "Unfroze", "close": "Closed"}[action]
-            self._done(f"{verb} {account.holder_name}'s account.", account)
+            done = {
+                "freeze": _("Froze {holder}'s account."),
+                "unfreeze": _("Unfroze {holder}'s account."),
+                "close": _("Closed {holder}'s account."),
+            }[action]
+            self._done(done.format(holder=account.holder_name), account)
 
     @Slot()
     def _on_freeze(self) -> None:
@@ -477,7 +501,7 @@ class AccountsTab(Tab):
             return
         account = self._run(PinDialog(self.api, self.user, self.account, self), lambda d: d.account)
         if account is not None:
-            self._done(f"Set a new PIN for {account.holder_name}.", account)
+            self._done(_("Set a new PIN for {holder}.").format(holder=account.holder_name), account)
 
     @Slot()
     def _on_unlock(self) -> None:
@@ -488,7 +512,7 @@ class AccountsTab(Tab):
         except ServiceError as exc:
             show_message(self.message_label, error_text(self, exc))
             return
-        self._done(f"Unlocked {account.holder_name}'s PIN.", account)
+        self._done(_("Unlocked {holder}'s PIN.").format(holder=account.holder_name), account)
 
     @Slot()
     def _on_reverse(self) -> None:
@@ -496,7 +520,7 @@ class AccountsTab(Tab):
         if movement is None or not _reversible(movement):
             return
         if self._run(ReverseDialog(self.api, self.user, movement, self), lambda d: d.reversed):
-            self._done(f"Reversed movement #{movement.transaction_id}.")
+            self._done(_("Reversed movement #{id}.").format(id=movement.transaction_id))
 
 
 def _reversible(movement: MovementDTO | None) -> bool:

@@ -19,6 +19,8 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from typing_extensions import override
 
+from posapp.i18n import _
+
 T = TypeVar("T")
 Index = QModelIndex | QPersistentModelIndex
 LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
@@ -77,7 +79,7 @@ class ColumnTableModel(QAbstractTableModel, Generic[T]):
             return None
         column = self.columns[section]
         if role == Qt.ItemDataRole.DisplayRole:
-            return column.header
+            return _(column.header) if column.header else ""
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(column.align)
         return None

@@ -7,6 +7,7 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
 from PySide6.QtWidgets import QToolButton, QWidget
 from typing_extensions import override
 
+from posapp.i18n import _, ngettext
 from posapp.ui.kit.resources import PALETTE, icon
 
 BADGE_HEIGHT = 16
@@ -53,7 +54,13 @@ class NotificationBell(QToolButton):
             self.update()
 
     def _update_texts(self) -> None:
-        text = f"Notifications, {self._unread or 'none'} unread"
+        text = (
+            ngettext(
+                "Notifications, {count} unread", "Notifications, {count} unread", self._unread
+            ).format(count=self._unread)
+            if self._unread
+            else _("Notifications, none unread")
+        )
         self.setToolTip(text)
         self.setAccessibleName(text)
 

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from typing_extensions import override
 
 from posapp.events import NotificationCreated
+from posapp.i18n import _
 from posapp.services.notifications import (
     TRIGGERS,
     NotificationDTO,
@@ -61,6 +62,7 @@ from posapp.ui.kit.widgets import (
     push_button,
     show_message,
 )
+from posapp.ui.notifications.toasts import LEVEL_NAMES
 
 PAGE_SIZE: Final = 100
 ROW_HEIGHT: Final = 8 * SPACING
@@ -76,11 +78,11 @@ def when_text(at: datetime, now: datetime | None = None) -> str:
     now = now or datetime.now(UTC)
     seconds = int((now - at).total_seconds())
     if seconds < 60:  # noqa: PLR2004
-        return "just now"
+        return _("just now")
     if seconds < 3600:  # noqa: PLR2004
-        return f"{seconds // 60} min ago"
+        return _("{minutes} min ago").format(minutes=seconds // 60)
     if seconds < 12 * 3600:
-        return f"{seconds // 3600} h ago"
+        return _("{hours} h ago").format(hours=seconds // 3600)
     local = at.astimezone()
     same_year = local.year == now.astimezone().year
     return local.strftime("%d %b %H:%M" if same_year else "%d %b %Y")
@@ -155,8 +157,9 @@ class NotificationListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.ToolTipRole:  # typed text: never rendered as HTML
             return QtGui.Qt.convertFromPlainText(note.body or note.title)
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            state = "Unread" if note.unread else "Read"
-            return f"{state} {note.level}: {note.title}. {note.body} {when_text(note.created_at)}"
+            state = _("Unread") if note.unread else _("Read")
+            level = _(LEVEL_NAMES.get(note.level, note.level))
+            return f"{state} {level}: {note.title}. {note.body} {when_text(note.created_at)}"
         if role == NotificationRole:
             return note
         return None
@@ -280,11 +283,11 @@ class NotificationCentre(QDialog):
         self._user = user
         self._unread = 0
         self.setObjectName("notificationCentre")
-        self.setWindowTitle("Notifications")
-        self.setAccessibleName("Notification centre")
+        self.setWindowTitle(_("Notifications"))
+        self.setAccessibleName(_("Notification centre"))
         self.resize(560, 640)
 
-        self.header = PageHeader("Notifications", "", "bell", self)
+        self.header = PageHeader(_("Notifications"), "", "bell", self)
         self.model = NotificationListModel(api, user, self)
         filters = self._build_filters()
         self._build_list()
@@ -310,14 +313,14 @@ class NotificationCentre(QDialog):
         self.refresh()
 
     def _build_filters(self) -> QHBoxLayout:
-        self.unread_only = QCheckBox("&Unread only", self)
-        self.unread_only.setToolTip("Show only unread notifications (Alt+U)")
+        self.unread_only = QCheckBox(_("&Unread only"), self)
+        self.unread_only.setToolTip(_("Show only unread notifications (Alt+U)"))
         self.kind_combo = QComboBox(self)
-        self.kind_combo.setAccessibleName("Kind of notification")
-        self.kind_combo.addItem("All kinds", "")
+        self.kind_combo.setAccessibleName(_("Kind of notification"))
+        self.kind_combo.addItem(_("All kinds"), "")
         for spec in TRIGGERS:
             self.kind_combo.addItem(spec.label, spec.key)
-        kind_label = QLabel("&Kind", self)
+        kind_label = QLabel(_("&Kind"), self)
         kind_label.setBuddy(self.kind_combo)
         row = QHBoxLayout()
         row.setSpacing(SPACING)
@@ -330,14 +333,14 @@ class NotificationCentre(QDialog):
     def _build_list(self) -> None:
         self.view = QListView(self)
         self.view.setObjectName("notificationList")
-        self.view.setAccessibleName("Notifications")
+        self.view.setAccessibleName(_("Notifications"))
         self.view.setModel(self.model)
         self.view.setItemDelegate(NotificationDelegate(self.view))
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setUniformItemSizes(True)
         self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.empty = EmptyState(
-            "bell", "You're all caught up", "New notifications will appear here.", self
+            "bell", _("You're all caught up"), _("New notifications will appear here."), self
         )
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.view)
@@ -345,15 +348,19 @@ class NotificationCentre(QDialog):
         self.error_label = message_label("errorLabel", self)
 
     def _build_buttons(self) -> QHBoxLayout:
-        self.open_button = push_button("&Open", "Open what the notification is about (Enter)", self)
-        self.read_button = push_button("Mark &read", "Mark the selected as read (Ctrl+R)", self)
+        self.open_button = push_button(
+            _("&Open"), _("Open what the notification is about (Enter)"), self
+        )
+        self.read_button = push_button(
+            _("Mark &read"), _("Mark the selected as read (Ctrl+R)"), self
+        )
         self.unread_button = push_button(
-            "Mark u&nread", "Mark the selected as unread (Ctrl+U)", self
+            _("Mark u&nread"), _("Mark the selected as unread (Ctrl+U)"), self
         )
         self.all_button = push_button(
-            "Mark &all read", "Mark every notification read (Ctrl+Shift+R)", self
+            _("Mark &all read"), _("Mark every notification read (Ctrl+Shift+R)"), self
         )
-        close_button = push_button("Close", "Close (Esc)", self)
+        close_button = push_button(_("Close"), _("Close (Esc)"), self)
         self.open_button.setProperty("variant", "primary")
         self.open_button.clicked.connect(self._on_open_button_clicked)
         self.read_button.clicked.connect(self._on_read_button_clicked)
@@ -411,7 +418,7 @@ class NotificationCentre(QDialog):
             self._show_error(error_text(self, exc))
             return
         self.header.subtitle_label.setText(
-            f"{self._unread} unread" if self._unread else "Nothing unread"
+            f"{self._unread} unread" if self._unread else _("Nothing unread")
         )
         emit(self.unread_changed, self._unread)
 

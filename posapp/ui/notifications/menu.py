@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, QUrl, Signal, Slot
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QDialog, QMenu, QVBoxLayout, QWidget
 
+from posapp.i18n import _
 from posapp.services.notifications import (
     OUTBOX_PERMISSION,
     PROMOTION_PERMISSION,
@@ -148,16 +149,18 @@ class LinkOpener(QObject):
             name=f"final report of campaign {campaign_id}",
             success=self._on_report_written,
             failure=self._on_report_failed,
-            wording=Wording(cannot_write="Cannot write the report: {reason}"),
+            wording=Wording(cannot_write=_("Cannot write the report: {reason}")),
         ).run()
 
     def _on_report_written(self, path: Path) -> None:
         emit(self.report_ready, path)
         if not open_file(path):
-            self._toasts.show_toast("No PDF viewer", f"The report is at {path}.", "warning")
+            self._toasts.show_toast(
+                _("No PDF viewer"), _("The report is at {path}.").format(path=path), "warning"
+            )
 
     def _on_report_failed(self, message: str) -> None:
-        self._toasts.show_toast("Cannot open the report", message, "error")
+        self._toasts.show_toast(_("Cannot open the report"), message, "error")
 
 
 class NotificationActions(QObject):
@@ -182,23 +185,26 @@ class NotificationActions(QObject):
         self._user = user
         self._wiring = wiring
         self._outbox: QDialog | None = None
-        self.menu = QMenu("Notifications", window)
+        self.menu = QMenu(_("Notifications"), window)
         self.menu.setObjectName("notificationsMenu")
         self.centre_action = self._action(
-            "Notification centre…", "Ctrl+B", self._on_centre_triggered, None
+            _("Notification centre…"), "Ctrl+B", self._on_centre_triggered, None
         )
         self.menu.addSeparator()
         self.rules_action = self._action(
-            "Notification rules…", "Ctrl+Shift+B", self._on_rules_triggered, RULES_PERMISSION
+            _("Notification rules…"), "Ctrl+Shift+B", self._on_rules_triggered, RULES_PERMISSION
         )
         self.outbox_action = self._action(
-            "Email outbox…", "Ctrl+Shift+O", self._on_outbox_triggered, OUTBOX_PERMISSION
+            _("Email outbox…"), "Ctrl+Shift+O", self._on_outbox_triggered, OUTBOX_PERMISSION
         )
         self.promotion_action = self._action(
-            "Write a promotion…", "Ctrl+Shift+M", self._on_promotion_triggered, PROMOTION_PERMISSION
+            _("Write a promotion…"),
+            "Ctrl+Shift+M",
+            self._on_promotion_triggered,
+            PROMOTION_PERMISSION,
         )
         self.mail_action = self._action(
-            "Mail server…", "", self._on_mail_triggered, SMTP_PERMISSION
+            _("Mail server…"), "", self._on_mail_triggered, SMTP_PERMISSION
         )
 
     def _action(
@@ -246,7 +252,7 @@ class NotificationActions(QObject):
         if self._outbox is None:
             dialog = QDialog(self._window)
             dialog.setObjectName("outboxWindow")
-            dialog.setWindowTitle("Email outbox")
+            dialog.setWindowTitle(_("Email outbox"))
             view = OutboxView(self._api, self._bus, self._user, dialog)
             layout = QVBoxLayout(dialog)
             layout.setContentsMargins(0, 0, 0, 0)

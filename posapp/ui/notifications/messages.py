@@ -15,6 +15,8 @@ from posapp.events import (
     StockLow,
     UserChanged,
 )
+from posapp.i18n import _
+from posapp.services.accounts import movement_label
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.notifications.toasts import ToastLevel
 
@@ -44,7 +46,7 @@ def toast_message(
     stores = store_names or {}
 
     def store(store_id: int) -> str:
-        return stores.get(store_id, f"store #{store_id}")
+        return stores.get(store_id, _("store #{id}").format(id=store_id))
 
     def money(minor: int) -> str:
         return money_text(minor, locale)
@@ -52,28 +54,40 @@ def toast_message(
     match event:
         case OrderPlaced():
             return ToastMessage(
-                f"Order {event.number} placed",
-                f"{money(event.total_minor)} at {store(event.store_id)}.",
+                _("Order {number} placed").format(number=event.number),
+                _("{amount} at {store}.").format(
+                    amount=money(event.total_minor), store=store(event.store_id)
+                ),
             )
         case StockLow():
             return ToastMessage(
-                "Stock is running low",
-                f"Product #{event.product_id} at {store(event.store_id)}: {event.on_hand} left "
-                f"(reorder point {event.reorder_point}).",
+                _("Stock is running low"),
+                _("Product #{id} at {store}: {left} left (reorder point {point}).").format(
+                    id=event.product_id,
+                    store=store(event.store_id),
+                    left=event.on_hand,
+                    point=event.reorder_point,
+                ),
                 "warning",
             )
         case CouponRedeemed():
             return ToastMessage(
-                "Coupon redeemed", f"{money(event.discount_minor)} off order #{event.order_id}."
+                _("Coupon redeemed"),
+                _("{amount} off order #{id}.").format(
+                    amount=money(event.discount_minor), id=event.order_id
+                ),
             )
         case UserChanged():
-            return ToastMessage("Staff updated", f"{event.username} {event.change_text}.")
+            return ToastMessage(_("Staff updated"), f"{event.username} {event.change_text}.")
         case AccountMoved():
-            kind = event.kind.replace("_", " ").capitalize()
+            kind = movement_label(event.kind)
             return ToastMessage(
-                f"Account #{event.account_id}",
-                f"{kind} of {money(abs(event.amount_minor))}. "
-                f"Balance {money(event.balance_minor)}.",
+                _("Account #{id}").format(id=event.account_id),
+                _("{kind} of {amount}. Balance {balance}.").format(
+                    kind=kind,
+                    amount=money(abs(event.amount_minor)),
+                    balance=money(event.balance_minor),
+                ),
             )
         case _:
             return None

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from posapp.i18n import _, ngettext
 from posapp.services.notifications import (
     DEFAULT_PORTS,
     SECURITY_LABELS,
@@ -54,11 +55,11 @@ class PromotionDialog(QDialog):
         self._api = api
         self._user = user
         self.setObjectName("promotionDialog")
-        self.setWindowTitle("Write a promotion")
+        self.setWindowTitle(_("Write a promotion"))
         self.resize(620, 560)
         header = PageHeader(
-            "Write a promotion",
-            "Emailed to every customer who agreed to hear about offers.",
+            _("Write a promotion"),
+            _("Emailed to every customer who agreed to hear about offers."),
             "coupon",
             self,
         )
@@ -68,16 +69,16 @@ class PromotionDialog(QDialog):
         self.error_label = message_label("errorLabel", self)
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 0)
-        self.progress.setAccessibleName("Queuing the emails")
+        self.progress.setAccessibleName(_("Queuing the emails"))
         self.progress.hide()
 
-        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button = QPushButton(_("Cancel"), self)
         self.cancel_button.setAutoDefault(False)
         self.cancel_button.clicked.connect(self.reject)
-        self.send_button = QPushButton("&Send", self)
+        self.send_button = QPushButton(_("&Send"), self)
         self.send_button.setProperty("variant", "primary")
         self.send_button.setShortcut("Ctrl+Return")
-        self.send_button.setToolTip("Queue the emails (Ctrl+Enter)")
+        self.send_button.setToolTip(_("Queue the emails (Ctrl+Enter)"))
         self.send_button.clicked.connect(self._on_send_clicked)
         buttons = QHBoxLayout()
         buttons.addWidget(self.audience_label, 1)
@@ -97,24 +98,24 @@ class PromotionDialog(QDialog):
 
     def _build_form(self) -> QFormLayout:
         self.campaign_combo = QComboBox(self)
-        self.campaign_combo.setAccessibleName("Coupon campaign")
-        self.campaign_combo.addItem("No code", None)
+        self.campaign_combo.setAccessibleName(_("Coupon campaign"))
+        self.campaign_combo.addItem(_("No code"), None)
         self.subject_edit = QLineEdit(self)
         self.subject_edit.setMaxLength(SUBJECT_MAX)
-        self.subject_edit.setAccessibleName("Subject")
+        self.subject_edit.setAccessibleName(_("Subject"))
         self.body_edit = QPlainTextEdit(self)
-        self.body_edit.setAccessibleName("Message")
+        self.body_edit.setAccessibleName(_("Message"))
         self.body_edit.setPlaceholderText(
-            "Dear {name},\n\nOur spring sale starts Monday. Show this code at the till: {code}"
+            _("Dear {name},\n\nOur spring sale starts Monday. Show this code at the till: {code}")
         )
-        hint = QLabel("{name} becomes the customer's name, {code} their own coupon code.", self)
+        hint = QLabel(_("{name} becomes the customer's name, {code} their own coupon code."), self)
         hint.setProperty("role", "muted")
         hint.setTextFormat(Qt.TextFormat.PlainText)
         form = QFormLayout()
         form.setSpacing(SPACING)
-        form.addRow("&Campaign", self.campaign_combo)
-        form.addRow("&Subject", self.subject_edit)
-        form.addRow("&Message", self.body_edit)
+        form.addRow(_("&Campaign"), self.campaign_combo)
+        form.addRow(_("&Subject"), self.subject_edit)
+        form.addRow(_("&Message"), self.body_edit)
         form.addRow("", hint)
         return form
 
@@ -126,7 +127,10 @@ class PromotionDialog(QDialog):
             return
         for campaign in campaigns:
             self.campaign_combo.addItem(
-                f"{campaign.name} ({campaign.unused_codes} unused codes)", campaign.id
+                _("{name} ({count} unused codes)").format(
+                    name=campaign.name, count=campaign.unused_codes
+                ),
+                campaign.id,
             )
 
     def _campaign_id(self) -> int | None:
@@ -145,9 +149,13 @@ class PromotionDialog(QDialog):
             self._show_error(error_text(self, exc))
             return
         self._show_error("")
-        text = f"Goes to {audience.recipients} customer{'s' if audience.recipients != 1 else ''}"
+        text = ngettext(
+            "Goes to {count} customer", "Goes to {count} customers", audience.recipients
+        ).format(count=audience.recipients)
         if audience.unused_codes is not None:
-            text += f" · {audience.unused_codes} codes left"
+            text += " · " + ngettext(
+                "{count} code left", "{count} codes left", audience.unused_codes
+            ).format(count=audience.unused_codes)
         self.audience_label.setText(text + ".")
 
     def _set_busy(self, busy: bool) -> None:
@@ -194,17 +202,17 @@ class SmtpSettingsDialog(QDialog):
         self._api = api
         self._user = user
         self.setObjectName("smtpSettingsDialog")
-        self.setWindowTitle("Mail server")
+        self.setWindowTitle(_("Mail server"))
         self.resize(560, 0)
         header = PageHeader(
-            "Mail server", "How customer emails leave the shop (SMTP).", "database", self
+            _("Mail server"), _("How customer emails leave the shop (SMTP)."), "database", self
         )
         self.error_label = message_label("errorLabel", self)
         form = self._build_form()
-        cancel = QPushButton("Cancel", self)
+        cancel = QPushButton(_("Cancel"), self)
         cancel.setAutoDefault(False)
         cancel.clicked.connect(self.reject)
-        self.save_button = QPushButton("&Save", self)
+        self.save_button = QPushButton(_("&Save"), self)
         self.save_button.setProperty("variant", "primary")
         self.save_button.setDefault(True)
         self.save_button.clicked.connect(self._on_save_clicked)
@@ -221,6 +229,7 @@ class SmtpSettingsDialog(QDialog):
         layout.addLayout(buttons)
         self.security_combo.currentIndexChanged.connect(self._on_security_changed)
         self._load()
+        self.resize(560, max(self.sizeHint().height(), self.heightForWidth(560)))  # wrapped note
 
     def _build_form(self) -> QFormLayout:
         self.host_edit = QLineEdit(self)
@@ -229,7 +238,7 @@ class SmtpSettingsDialog(QDialog):
         self.port_spin.setRange(1, 65535)
         self.security_combo = QComboBox(self)
         for mode in SECURITY_MODES:
-            self.security_combo.addItem(SECURITY_LABELS[mode], mode)
+            self.security_combo.addItem(_(SECURITY_LABELS[mode]), mode)
         self.username_edit = QLineEdit(self)
         self.password_edit = QLineEdit(self)
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
@@ -241,23 +250,25 @@ class SmtpSettingsDialog(QDialog):
         self.timeout_spin.setRange(1, 300)
         self.timeout_spin.setSuffix(" s")
         note = QLabel(
-            "The password is kept in the system keyring, or in a private file only you can read; "
-            "never in the database. POSAPP_SMTP_PASSWORD overrides it.",
+            _(
+                "The password is kept in the system keyring, or in a private file only you can "
+                "read; never in the database. POSAPP_SMTP_PASSWORD overrides it."
+            ),
             self,
         )
         note.setWordWrap(True)
         note.setProperty("role", "muted")
         form = QFormLayout()
         form.setSpacing(SPACING)
-        form.addRow("&Host", self.host_edit)
-        form.addRow("&Port", self.port_spin)
-        form.addRow("S&ecurity", self.security_combo)
-        form.addRow("&Username", self.username_edit)
-        form.addRow("Pass&word", self.password_edit)
+        form.addRow(_("&Host"), self.host_edit)
+        form.addRow(_("&Port"), self.port_spin)
+        form.addRow(_("S&ecurity"), self.security_combo)
+        form.addRow(_("&Username"), self.username_edit)
+        form.addRow(_("Pass&word"), self.password_edit)
         form.addRow("", note)
-        form.addRow("Sender &address", self.from_address_edit)
-        form.addRow("Sender &name", self.from_name_edit)
-        form.addRow("&Timeout", self.timeout_spin)
+        form.addRow(_("Sender &address"), self.from_address_edit)
+        form.addRow(_("Sender &name"), self.from_name_edit)
+        form.addRow(_("&Timeout"), self.timeout_spin)
         return form
 
     def _load(self) -> None:
@@ -277,7 +288,7 @@ class SmtpSettingsDialog(QDialog):
         self.from_name_edit.setText(settings.from_name)
         self.timeout_spin.setValue(settings.timeout_s)
         self.password_edit.setPlaceholderText(
-            "Stored — leave empty to keep it" if has_password else "No password stored"
+            _("Stored — leave empty to keep it") if has_password else _("No password stored")
         )
 
     @Slot()

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
+from posapp.i18n import N_, _, ngettext
 from posapp.services.notifications import (
     OUTBOX_KIND_LABELS,
     OUTBOX_STATUS_LABELS,
@@ -58,7 +59,16 @@ from posapp.ui.notifications.outbox_dialogs import PromotionDialog, SmtpSettings
 
 PAGE_SIZE: Final = 200
 AUTO_REFRESH_MS: Final = 15_000
-COLUMNS: Final = ("Created", "To", "Subject", "Kind", "Status", "Tries", "Next try", "Last error")
+COLUMNS: Final = (
+    N_("Created"),
+    N_("To"),
+    N_("Subject"),
+    N_("Kind"),
+    N_("Status"),
+    N_("Tries"),
+    N_("Next try"),
+    N_("Last error"),
+)
 _STATUS: Final = 4
 _TRIES: Final = 5
 _ERROR: Final = 7
@@ -77,8 +87,8 @@ _CELLS: Final[tuple[Callable[[OutboxRowDTO], str], ...]] = (
     lambda r: when_text(r.created_at),
     lambda r: f"{r.to_name} <{r.to_address}>" if r.to_name else r.to_address,
     lambda r: r.subject,
-    lambda r: OUTBOX_KIND_LABELS.get(r.kind, r.kind),
-    lambda r: OUTBOX_STATUS_LABELS.get(r.status, r.status),
+    lambda r: _(OUTBOX_KIND_LABELS.get(r.kind, r.kind)),
+    lambda r: _(OUTBOX_STATUS_LABELS.get(r.status, r.status)),
     lambda r: str(r.attempts),
     _next_try,
     lambda r: " ".join(r.last_error.split()) or "—",
@@ -137,7 +147,7 @@ class OutboxTableModel(QAbstractTableModel):
     @override
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> object:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
+            return _(COLUMNS[section]) if 0 <= section < len(COLUMNS) else None
         return None
 
     @override
@@ -186,23 +196,23 @@ class OutboxView(QWidget):
         self._bus = bus
         self._user = user
         self.setObjectName("outboxView")
-        self.setAccessibleName("Email outbox")
-        self.header = PageHeader("Email outbox", "", "info", self)
+        self.setAccessibleName(_("Email outbox"))
+        self.header = PageHeader(_("Email outbox"), "", "info", self)
         self.status_combo = QComboBox(self)
-        self.status_combo.setAccessibleName("Show")
-        for label, status in (("All emails", ""), ("Failed", "failed"), ("Waiting", "pending"),
-                              ("Sent", "sent")):  # fmt: skip
+        self.status_combo.setAccessibleName(_("Show"))
+        for label, status in ((_("All emails"), ""), (_("Failed"), "failed"),
+                              (_("Waiting"), "pending"), (_("Sent"), "sent")):  # fmt: skip
             self.status_combo.addItem(label, status)
-        show_label = QLabel("Sho&w", self)
+        show_label = QLabel(_("Sho&w"), self)
         show_label.setBuddy(self.status_combo)
-        self.refresh_button = push_button("Refresh", "Load the outbox again (F5)", self, "F5")
+        self.refresh_button = push_button(_("Refresh"), _("Load the outbox again (F5)"), self, "F5")
         self.retry_button = push_button(
-            "&Retry", "Try the selected emails again now (Ctrl+R)", self, "Ctrl+R"
+            _("&Retry"), _("Try the selected emails again now (Ctrl+R)"), self, "Ctrl+R"
         )
         self.promotion_button = push_button(
-            "Write &promotion…", "Email customers who opted in (Ctrl+N)", self, "Ctrl+N"
+            _("Write &promotion…"), _("Email customers who opted in (Ctrl+N)"), self, "Ctrl+N"
         )
-        self.settings_button = push_button("&Mail server…", "SMTP settings", self)
+        self.settings_button = push_button(_("&Mail server…"), _("SMTP settings"), self)
         self.promotion_button.setVisible(has_permission(user, PROMOTION_PERMISSION))
         self.settings_button.setVisible(has_permission(user, SMTP_PERMISSION))
         self.promotion_button.setProperty("variant", "primary")
@@ -247,7 +257,7 @@ class OutboxView(QWidget):
     def _build_table(self) -> None:
         self.table = QTableView(self)
         self.table.setObjectName("outboxTable")
-        self.table.setAccessibleName("Emails")
+        self.table.setAccessibleName(_("Emails"))
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
@@ -262,8 +272,8 @@ class OutboxView(QWidget):
         header.resizeSection(_ERROR, 28 * SPACING)
         self.preview = QPlainTextEdit(self)
         self.preview.setReadOnly(True)
-        self.preview.setAccessibleName("Selected email")
-        self.preview.setPlaceholderText("Select an email to read it.")
+        self.preview.setAccessibleName(_("Selected email"))
+        self.preview.setPlaceholderText(_("Select an email to read it."))
         self.error_label = message_label("errorLabel", self, wrap=False)
 
     def selected_rows(self) -> list[OutboxRowDTO]:
@@ -279,8 +289,17 @@ class OutboxView(QWidget):
         except ServiceError as exc:
             self._show_error(error_text(self, exc))
             return
-        parts = [f"{counts.pending} waiting", f"{counts.sent} sent"]
-        parts.append(f"{counts.failed} failed" if counts.failed else "none failed")
+        parts = [
+            ngettext("{count} waiting", "{count} waiting", counts.pending).format(
+                count=counts.pending
+            ),
+            ngettext("{count} sent", "{count} sent", counts.sent).format(count=counts.sent),
+        ]
+        parts.append(
+            ngettext("{count} failed", "{count} failed", counts.failed).format(count=counts.failed)
+            if counts.failed
+            else _("none failed")
+        )
         self.header.subtitle_label.setText(" · ".join(parts))
         self.model.reload()
         self._show_error(self.model.pages.error)
@@ -307,9 +326,12 @@ class OutboxView(QWidget):
             self._show_error(error_text(self, exc))
             return
         row = message.row
-        lines = [f"To: {_cell(row, 1)}", f"Subject: {row.subject}"]
+        lines = [
+            _("To: {to}").format(to=_cell(row, 1)),
+            _("Subject: {subject}").format(subject=row.subject),
+        ]
         if row.last_error:
-            lines.append(f"Last error: {row.last_error}")
+            lines.append(_("Last error: {error}").format(error=row.last_error))
         self.preview.setPlainText("\n".join(lines) + "\n\n" + message.body)
 
     @Slot()

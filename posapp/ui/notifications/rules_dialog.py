@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
+from posapp.i18n import N_, _
 from posapp.money import MoneyError, format_money, parse_money
 from posapp.services.notifications import (
     MONEY_THRESHOLD_MAX,
@@ -48,7 +49,16 @@ from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.session import error_text
 from posapp.ui.kit.widgets import SPACING, PageHeader, message_label
 
-COLUMNS: Final = ("Notify when", "On", "Admins", "Managers", "Cashiers", "Threshold", "Also")
+ROLE_WORDS: Final = {"admin": N_("admin"), "manager": N_("manager"), "cashier": N_("cashier")}
+COLUMNS: Final = (
+    N_("Notify when"),
+    N_("On"),
+    N_("Admins"),
+    N_("Managers"),
+    N_("Cashiers"),
+    N_("Threshold"),
+    N_("Also"),
+)
 _ENABLED: Final = 1
 _FIRST_ROLE: Final = 2
 _THRESHOLD: Final = 5
@@ -105,7 +115,7 @@ class RulesTableModel(QAbstractTableModel):
     @override
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> object:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
+            return _(COLUMNS[section]) if 0 <= section < len(COLUMNS) else None
         return None
 
     def _checked(self, rule: NotificationRule, column: int) -> bool:
@@ -130,7 +140,7 @@ class RulesTableModel(QAbstractTableModel):
 
     def _display(self, spec: TriggerSpec, rule: NotificationRule, column: int) -> object:
         if column == 0:
-            return spec.label
+            return _(spec.label)
         if column == _THRESHOLD:
             return threshold_text(spec, rule.threshold)
         if column == _USERS:
@@ -144,12 +154,13 @@ class RulesTableModel(QAbstractTableModel):
         return Qt.CheckState.Checked if self._checked(rule, column) else Qt.CheckState.Unchecked
 
     def _tooltip(self, spec: TriggerSpec, _rule: NotificationRule, column: int) -> object:
-        return spec.description if column == 0 else None
+        return _(spec.description) if column == 0 else None
 
     def _accessible_text(self, spec: TriggerSpec, rule: NotificationRule, column: int) -> object:
         if column not in _CHECK_COLUMNS:
             return None
-        return f"{spec.label}: {COLUMNS[column]} {'on' if self._checked(rule, column) else 'off'}"
+        state = _("on") if self._checked(rule, column) else _("off")
+        return f"{_(spec.label)}: {_(COLUMNS[column])} {state}"
 
     def _alignment(self, _spec: TriggerSpec, _rule: NotificationRule, column: int) -> object:
         if column in _CHECK_COLUMNS or column == _THRESHOLD:
@@ -196,12 +207,14 @@ class NotificationRulesDialog(QDialog):
         self._user = user
         self._staff: list[StaffChoice] = []
         self.setObjectName("notificationRulesDialog")
-        self.setWindowTitle("Notification rules")
+        self.setWindowTitle(_("Notification rules"))
         self.resize(920, 760)
         header = PageHeader(
-            "Notification rules",
-            "Choose who is told when something needs attention. Staff see these in the bell "
-            "and as toasts.",
+            _("Notification rules"),
+            _(
+                "Choose who is told when something needs attention. Staff see these in the bell "
+                "and as toasts."
+            ),
             "bell",
             self,
         )
@@ -224,17 +237,17 @@ class NotificationRulesDialog(QDialog):
         self.table.setFocus()
 
     def _build_buttons(self) -> QHBoxLayout:
-        defaults = QPushButton("Restore &defaults", self)
+        defaults = QPushButton(_("Restore &defaults"), self)
         defaults.setAutoDefault(False)
         defaults.clicked.connect(self._on_defaults_clicked)
-        cancel = QPushButton("Cancel", self)
+        cancel = QPushButton(_("Cancel"), self)
         cancel.setAutoDefault(False)
-        cancel.setToolTip("Close without saving (Esc)")
+        cancel.setToolTip(_("Close without saving (Esc)"))
         cancel.clicked.connect(self.reject)
-        self.save_button = QPushButton("&Save", self)
+        self.save_button = QPushButton(_("&Save"), self)
         self.save_button.setProperty("variant", "primary")
         self.save_button.setShortcut("Ctrl+S")
-        self.save_button.setToolTip("Save the rules (Ctrl+S)")
+        self.save_button.setToolTip(_("Save the rules (Ctrl+S)"))
         self.save_button.clicked.connect(self._on_save_clicked)
         buttons = QHBoxLayout()
         buttons.addWidget(defaults)
@@ -246,7 +259,7 @@ class NotificationRulesDialog(QDialog):
     def _build_table(self) -> None:
         self.table = QTableView(self)
         self.table.setObjectName("rulesTable")
-        self.table.setAccessibleName("Notification rules")
+        self.table.setAccessibleName(_("Notification rules"))
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -271,15 +284,15 @@ class NotificationRulesDialog(QDialog):
         self.description.setWordWrap(True)
         self.description.setProperty("role", "muted")
         self.threshold_edit = QLineEdit(box)
-        self.threshold_edit.setAccessibleName("Threshold")
+        self.threshold_edit.setAccessibleName(_("Threshold"))
         self.threshold_edit.editingFinished.connect(self._on_threshold_edited)
-        self.threshold_label = QLabel("&Threshold", box)
+        self.threshold_label = QLabel(_("&Threshold"), box)
         self.threshold_label.setBuddy(self.threshold_edit)
         self.users_list = QListWidget(box)
         self.users_list.setMaximumHeight(16 * SPACING)
-        self.users_list.setAccessibleName("Also notify these people")
+        self.users_list.setAccessibleName(_("Also notify these people"))
         self.users_list.itemChanged.connect(self._on_user_item_changed)
-        users_label = QLabel("Also &notify", box)
+        users_label = QLabel(_("Also &notify"), box)
         users_label.setBuddy(self.users_list)
         form = QFormLayout(box)
         form.setContentsMargins(0, 0, 0, 0)
@@ -312,22 +325,24 @@ class NotificationRulesDialog(QDialog):
     def _on_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         row = self.current_row()
         spec, rule = TRIGGERS[row], self.model.rule(row)
-        self.description.setText(spec.description)
+        self.description.setText(_(spec.description))
         has_threshold = spec.threshold != "none"
         self.threshold_edit.setEnabled(has_threshold)
         self.threshold_label.setText(
-            {"percent": "&Threshold (%)", "money": "&Threshold (amount)"}.get(
-                spec.threshold, "&Threshold"
+            {"percent": _("&Threshold (%)"), "money": _("&Threshold (amount)")}.get(
+                spec.threshold, _("&Threshold")
             )
         )
         self.threshold_edit.setText(self._threshold_input(spec, rule.threshold))
         self.threshold_edit.setPlaceholderText(
-            "" if has_threshold else "This rule has no threshold"
+            "" if has_threshold else _("This rule has no threshold")
         )
         self.users_list.blockSignals(True)
         self.users_list.clear()
         for staff in self._staff:
-            label = f"{staff.display_name} ({staff.role})" + ("" if staff.active else " — inactive")
+            label = f"{staff.display_name} ({_(ROLE_WORDS.get(staff.role, staff.role))})" + (
+                "" if staff.active else _(" — inactive")
+            )
             item = QListWidgetItem(label, self.users_list)
             item.setData(Qt.ItemDataRole.UserRole, staff.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -348,7 +363,7 @@ class NotificationRulesDialog(QDialog):
         text = text.strip()
         if spec.threshold == "percent":
             if not text.isdigit() or not 1 <= int(text) <= 100:  # noqa: PLR2004
-                raise ValueError("The threshold is a whole percentage from 1 to 100.")
+                raise ValueError(_("The threshold is a whole percentage from 1 to 100."))
             return int(text)
         locale = QLocale()
         try:

@@ -19,11 +19,13 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
+from posapp.i18n import N_, _
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import PALETTE, icon, icon_pixmap
 
 ToastLevel = Literal["info", "warning", "error"]
 TOAST_LEVELS: Final[tuple[ToastLevel, ...]] = get_args(ToastLevel)
+LEVEL_NAMES: Final = {"info": N_("Info"), "warning": N_("Warning"), "error": N_("Error")}
 
 DEFAULT_DURATIONS_MS: Final[Mapping[ToastLevel, int]] = MappingProxyType(
     {"info": 4_000, "warning": 8_000, "error": 8_000}
@@ -77,7 +79,9 @@ class Toast(QFrame):
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         self.setFixedWidth(TOAST_WIDTH)
-        self.setAccessibleName(f"{level.capitalize()}: {title}")
+        self.setAccessibleName(
+            _("{level}: {title}").format(level=_(LEVEL_NAMES.get(level, level)), title=title)
+        )
         self.setAccessibleDescription(body)
 
         icon_name, colour = _LEVEL_ICONS[level]
@@ -94,8 +98,8 @@ class Toast(QFrame):
         close.setIcon(icon("close", PALETTE["toast_muted"]))
         close.setIconSize(QSize(14, 14))
         close.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        close.setToolTip("Dismiss")
-        close.setAccessibleName("Dismiss notice")
+        close.setToolTip(_("Dismiss"))
+        close.setAccessibleName(_("Dismiss notice"))
         close.clicked.connect(self._on_close_clicked)
 
         texts = QVBoxLayout()
@@ -253,7 +257,7 @@ class ToastArea(QWidget):
         duration = self._durations[level]
         if len(self._toasts) >= self._max_visible:
             self._overflow += 1
-            self._more.setText(f"{self._overflow} more…")
+            self._more.setText(_("{count} more…").format(count=self._overflow))
             self._more.show()
             self._more_timer.start(max(self._durations.values()))
         else:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QWidget
 from typing_extensions import override
 
 from posapp.events import NotificationCreated
+from posapp.i18n import _, ngettext
 from posapp.services.notifications import NotificationsApi
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
@@ -163,8 +164,10 @@ class NotificationsWiring(QObject):
                 self._watch(added[0], note.link_kind, note.link_id)
         if more > 0:
             toasts.show_toast(
-                f"{more} more notification{'s' if more != 1 else ''}",
-                "Open the bell in the status bar to see them all.",
+                ngettext("{count} more notification", "{count} more notifications", more).format(
+                    count=more
+                ),
+                _("Open the bell in the status bar to see them all."),
                 "info",
             )
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QLineEdit, QWidget
 
+from posapp.i18n import N_, _
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError, ValidationError
 from posapp.services.staff import Approval, Permission, StaffApi
@@ -27,7 +28,8 @@ from posapp.ui.staff.dialogs import StaffDialog
 
 REASON_MAX = 500  # the audit log's reason column
 MAX_ATTEMPTS = 5
-TOO_MANY = "Too many wrong attempts: the manager has to come to the till and try again."
+ROLE_WORDS = {"admin": N_("admin"), "manager": N_("manager"), "cashier": N_("cashier")}
+TOO_MANY = N_("Too many wrong attempts: the manager has to come to the till and try again.")
 
 
 class ApprovalDialog(StaffDialog):
@@ -49,11 +51,13 @@ class ApprovalDialog(StaffDialog):
         summary: str,
         parent: QWidget | None = None,
     ) -> None:
-        who = f"{actor.display_name} ({actor.role})"
+        who = f"{actor.display_name} ({_(ROLE_WORDS.get(actor.role, actor.role))})"
         super().__init__(
-            "Manager approval",
-            f"{who} needs a manager or admin to approve this. They enter their own log-in here.",
-            "Approve",
+            _("Manager approval"),
+            _(
+                "{who} needs a manager or admin to approve this. They enter their own log-in here."
+            ).format(who=who),
+            _("Approve"),
             parent,
         )
         self.setObjectName("formDialog")
@@ -67,22 +71,24 @@ class ApprovalDialog(StaffDialog):
         self.summary_label.setObjectName("summaryLabel")
         self.summary_label.setTextFormat(Qt.TextFormat.PlainText)
         self.summary_label.setWordWrap(True)
-        self.summary_label.setAccessibleName("What is to be approved")
+        self.summary_label.setAccessibleName(_("What is to be approved"))
         self.fields.addSpacing(2 * SPACING)
         self.fields.addWidget(self.summary_label)
         self.fields.addSpacing(SPACING // 2)
 
         self.username_edit = QLineEdit(self)
-        self.username_edit.setPlaceholderText("Manager's or admin's username")
+        self.username_edit.setPlaceholderText(_("Manager's or admin's username"))
         self.password_edit = QLineEdit(self)
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password_edit.setPlaceholderText("Their password")
+        self.password_edit.setPlaceholderText(_("Their password"))
         self.reason_edit = QLineEdit(self)
         self.reason_edit.setMaxLength(REASON_MAX)
-        self.reason_edit.setPlaceholderText("Why, for the audit log")
-        self.add_field("Approver's &username", self.username_edit)
-        self.add_field("Approver's pass&word", self.password_edit)
-        self.add_field("&Reason", self.reason_edit, "Recorded with both names in the audit log.")
+        self.reason_edit.setPlaceholderText(_("Why, for the audit log"))
+        self.add_field(_("Approver's &username"), self.username_edit)
+        self.add_field(_("Approver's pass&word"), self.password_edit)
+        self.add_field(
+            _("&Reason"), self.reason_edit, _("Recorded with both names in the audit log.")
+        )
         self.approve_button = self.ok_button
         self.username_edit.setFocus()
 
@@ -104,9 +110,9 @@ class ApprovalDialog(StaffDialog):
 
     def submit(self) -> None:  # noqa: D102 - see StaffDialog.submit
         for edit, missing in (
-            (self.username_edit, "Enter the approver's username."),
-            (self.password_edit, "Enter the approver's password."),
-            (self.reason_edit, "Enter a reason for the approval."),
+            (self.username_edit, _("Enter the approver's username.")),
+            (self.password_edit, _("Enter the approver's password.")),
+            (self.reason_edit, _("Enter a reason for the approval.")),
         ):
             if not edit.text().strip():
                 edit.setFocus()
@@ -122,7 +128,7 @@ class ApprovalDialog(StaffDialog):
             self.password_edit.clear()
             self.password_edit.setFocus()
             if self._attempts >= MAX_ATTEMPTS:
-                raise ValidationError(TOO_MANY) from None
+                raise ValidationError(_(TOO_MANY)) from None
             raise
         self.approval, self.approver = approval, approver
 
@@ -132,7 +138,7 @@ class ApprovalDialog(StaffDialog):
             super()._on_ok_button_clicked()
         if self._attempts >= MAX_ATTEMPTS:
             # The service counts every wrong password too; this dialog stops after a few.
-            self.show_error(TOO_MANY)
+            self.show_error(_(TOO_MANY))
             for widget in (self.username_edit, self.password_edit, self.reason_edit):
                 widget.setEnabled(False)
             self.approve_button.setEnabled(False)

@@ -15,6 +15,7 @@ from PySide6 import QtGui
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from typing_extensions import override
 
+from posapp.i18n import N_, _
 from posapp.services.staff import AuditRow
 from posapp.ui.kit.formatting import local_time_text
 
@@ -43,14 +44,14 @@ def _object(row: AuditRow) -> str:
 
 
 AUDIT_COLUMNS: Final[tuple[AuditColumn, ...]] = (
-    AuditColumn("at", "TIME", _when),
-    AuditColumn("user", "USER", lambda r: r.who or "—"),
-    AuditColumn("action", "ACTION", lambda r: r.action),
-    AuditColumn("object", "OBJECT", _object),
-    AuditColumn("details", "DETAILS", lambda r: r.details),
-    AuditColumn("approver", "APPROVER", lambda r: r.approver),
-    AuditColumn("reason", "REASON", lambda r: r.reason),
-    AuditColumn("register", "REGISTER", lambda r: r.register),
+    AuditColumn("at", N_("TIME"), _when),
+    AuditColumn("user", N_("USER"), lambda r: r.who or "—"),
+    AuditColumn("action", N_("ACTION"), lambda r: r.action),
+    AuditColumn("object", N_("OBJECT"), _object),
+    AuditColumn("details", N_("DETAILS"), lambda r: r.details),
+    AuditColumn("approver", N_("APPROVER"), lambda r: r.approver),
+    AuditColumn("reason", N_("REASON"), lambda r: r.reason),
+    AuditColumn("register", N_("REGISTER"), lambda r: r.register),
 )
 
 
@@ -142,7 +143,9 @@ class AuditTableModel(QAbstractTableModel):
     @staticmethod
     def _tooltip(row: AuditRow, column: AuditColumn) -> str | None:
         if column.key == "at":
-            return f"{row.at.isoformat(timespec='seconds')} (UTC) · row {row.id}"
+            return _("{time} (UTC) · row {id}").format(
+                time=row.at.isoformat(timespec="seconds"), id=row.id
+            )
         text = column.text(row)
         return QtGui.Qt.convertFromPlainText(text) if text else None  # typed text: never HTML
 
@@ -153,5 +156,5 @@ class AuditTableModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(AUDIT_COLUMNS):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return AUDIT_COLUMNS[section].header
+            return _(AUDIT_COLUMNS[section].header)
         return None

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
+from posapp.i18n import N_, _, ngettext
 from posapp.services.platform.chain_verify import ChainReport
 from posapp.services.platform.dto import UserDTO
 from posapp.services.staff import AuditFilter, AuditRow, ExportCancelledError, StaffApi
@@ -45,7 +46,7 @@ from posapp.ui.staff.page import CardPage, Shortcut, card_row, card_table
 _log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
-PERIODS = ("Any time", "Today", "Last 7 days", "Last 30 days", "Custom dates")
+PERIODS = (N_("Any time"), N_("Today"), N_("Last 7 days"), N_("Last 30 days"), N_("Custom dates"))
 CUSTOM = len(PERIODS) - 1
 _DAYS_BACK = {1: 0, 2: 6, 3: 29}
 ROW_HEIGHT = 40
@@ -90,32 +91,34 @@ class AuditView(CardPage):
     @override
     def _build_filters(self, parent: QWidget) -> QHBoxLayout:
         self.user_filter = chevron_combo(parent)
-        self.user_filter.setAccessibleName("User filter")
+        self.user_filter.setAccessibleName(_("User filter"))
         self.user_filter.setMinimumWidth(22 * SPACING)
         self.action_filter = chevron_combo(parent)
-        self.action_filter.setAccessibleName("Action filter")
+        self.action_filter.setAccessibleName(_("Action filter"))
         self.action_filter.setMinimumWidth(22 * SPACING)
         self.period_filter = chevron_combo(parent)
-        self.period_filter.setAccessibleName("Period")
-        self.period_filter.addItems(PERIODS)
+        self.period_filter.setAccessibleName(_("Period"))
+        self.period_filter.addItems([_(period) for period in PERIODS])
         today = QDate.currentDate()
         self.from_edit = QDateEdit(today.addDays(-6), parent)
         self.to_edit = QDateEdit(today, parent)
-        for edit, name in ((self.from_edit, "From date"), (self.to_edit, "To date")):
+        for edit, name in ((self.from_edit, _("From date")), (self.to_edit, _("To date"))):
             edit.setCalendarPopup(True)
             start_weeks(edit)
             edit.setAccessibleName(name)
             edit.setDisplayFormat(QLocale().dateFormat(QLocale.FormatType.ShortFormat))
             edit.hide()
             edit.dateChanged.connect(self._on_filters_changed)
-        self.verify_button = QPushButton(icon("check"), "Verify chain", parent)
+        self.verify_button = QPushButton(icon("check"), _("Verify chain"), parent)
         self.verify_button.setToolTip(
-            "Recompute the audit log's hash chain to detect changes made behind the app's back "
-            "(Ctrl+Shift+V)"
+            _(
+                "Recompute the audit log's hash chain to detect changes made behind the app's back "
+                "(Ctrl+Shift+V)"
+            )
         )
         self.verify_button.clicked.connect(self.verify_chain)
-        self.export_button = QPushButton("Export CSV…", parent)
-        self.export_button.setToolTip("Save the rows matching the filters as CSV (Ctrl+E)")
+        self.export_button = QPushButton(_("Export CSV…"), parent)
+        self.export_button.setToolTip(_("Save the rows matching the filters as CSV (Ctrl+E)"))
         self.export_button.clicked.connect(self._on_export_button_clicked)
         for combo in (self.user_filter, self.action_filter, self.period_filter):
             combo.currentIndexChanged.connect(self._on_filters_changed)
@@ -137,7 +140,7 @@ class AuditView(CardPage):
     def _build_table(self, parent: QWidget) -> QTableView:
         view = self.table = card_table(parent, ROW_HEIGHT)
         view.setModel(self.model)
-        view.setAccessibleName("Audit log")
+        view.setAccessibleName(_("Audit log"))
         view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         header = view.horizontalHeader()
         for number, spec in enumerate(AUDIT_COLUMNS):
@@ -156,10 +159,10 @@ class AuditView(CardPage):
         self.progress = QProgressBar(parent)
         self.progress.setTextVisible(False)
         self.progress.setFixedWidth(20 * SPACING)
-        self.progress.setAccessibleName("Progress")
+        self.progress.setAccessibleName(_("Progress"))
         self.progress.hide()
-        self.cancel_button = QPushButton("Cancel", parent)
-        self.cancel_button.setToolTip("Stop the export or the check (Esc)")
+        self.cancel_button = QPushButton(_("Cancel"), parent)
+        self.cancel_button.setToolTip(_("Stop the export or the check (Esc)"))
         self.cancel_button.clicked.connect(self.cancel_task)
         self.cancel_button.hide()
         row = card_row(top=SPACING)
@@ -174,10 +177,10 @@ class AuditView(CardPage):
     @override
     def _shortcuts(self) -> Sequence[Shortcut]:
         return (
-            ("Refresh the audit log", "F5", self.refresh),
-            ("Export CSV", "Ctrl+E", self._on_export_button_clicked),
-            ("Verify chain", "Ctrl+Shift+V", self.verify_chain),
-            ("Cancel", "Esc", self.cancel_task),
+            (_("Refresh the audit log"), "F5", self.refresh),
+            (_("Export CSV"), "Ctrl+E", self._on_export_button_clicked),
+            (_("Verify chain"), "Ctrl+Shift+V", self.verify_chain),
+            (_("Cancel"), "Esc", self.cancel_task),
         )
 
     # ---- loading ------------------------------------------------------------------------
@@ -204,16 +207,16 @@ class AuditView(CardPage):
         for combo in (self.user_filter, self.action_filter):
             combo.blockSignals(True)
             combo.clear()
-        self.user_filter.addItem("Anyone", None)
+        self.user_filter.addItem(_("Anyone"), None)
         for person in people:
             label = (
                 f"{person.username} ({person.full_name})" if person.full_name else person.username
             )
             self.user_filter.addItem(label, person.id)
-        self.action_filter.addItem("All actions", "")
+        self.action_filter.addItem(_("All actions"), "")
         families = sorted({action.split(".", 1)[0] for action in actions if "." in action})
         for family in families:
-            self.action_filter.addItem(f"{family}.* (all)", f"{family}.")
+            self.action_filter.addItem(_("{family}.* (all)").format(family=family), f"{family}.")
             for action in actions:
                 if action.startswith(f"{family}."):
                     self.action_filter.addItem(f"    {action}", action)
@@ -256,8 +259,9 @@ class AuditView(CardPage):
             show_message(self.error_label, error_text(self, exc))
             return
         show_message(self.error_label, "")
-        noun = "row" if count == 1 else "rows"
-        self.count_label.setText(f"{QLocale().toString(count)} {noun}")
+        self.count_label.setText(
+            ngettext("{count} row", "{count} rows", count).format(count=QLocale().toString(count))
+        )
 
     def _on_model_error(self, exc: Exception) -> None:
         show_message(self.error_label, error_text(self, exc))
@@ -286,7 +290,7 @@ class AuditView(CardPage):
             name=name,
             success=success,
             failure=lambda message: self._finish(message, ok=False),
-            cancelled=lambda: self._finish("Export cancelled: no file was written."),
+            cancelled=lambda: self._finish(_("Export cancelled: no file was written.")),
             progress=progress,
             cancel_errors=(ExportCancelledError,),
             describe=lambda exc: error_text(self, exc),
@@ -321,8 +325,8 @@ class AuditView(CardPage):
         if self.is_busy():
             return
         stamp = datetime.now(UTC).astimezone().strftime("%Y-%m-%d")
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export the audit log", f"audit-log-{stamp}.csv", "CSV files (*.csv)"
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Export the audit log"), f"audit-log-{stamp}.csv", _("CSV files (*.csv)")
         )
         if path:
             self.export_csv(path)
@@ -345,8 +349,11 @@ class AuditView(CardPage):
             )
 
         def exported(count: int) -> None:
-            noun = "row" if count == 1 else "rows"
-            self._finish(f"Exported {QLocale().toString(count)} {noun} to {target.name}.")
+            self._finish(
+                ngettext(
+                    "Exported {count} row to {name}.", "Exported {count} rows to {name}.", count
+                ).format(count=QLocale().toString(count), name=target.name)
+            )
 
         self._start(work, exported, name="audit export", progress=self._on_export_progressed)
 
@@ -366,12 +373,23 @@ class AuditView(CardPage):
     def _on_verify_done(self, report: ChainReport) -> None:
         rows = QLocale().toString(report.rows)
         if report.ok:
-            self._finish(f"Chain intact: all {rows} rows check out.")
+            self._finish(
+                ngettext(
+                    "Chain intact: all {count} row checks out.",
+                    "Chain intact: all {count} rows check out.",
+                    report.rows,
+                ).format(count=rows)
+            )
         elif report.first_bad_id is None:
-            self._finish(f"Tampering detected: {report.problem}.", ok=False)
+            self._finish(
+                _("Tampering detected: {problem}.").format(problem=report.problem), ok=False
+            )
         else:
             self._finish(
-                f"Tampering detected at row {report.first_bad_id}: {report.problem}.", ok=False
+                _("Tampering detected at row {id}: {problem}.").format(
+                    id=report.first_bad_id, problem=report.problem
+                ),
+                ok=False,
             )
 
     @Slot()
@@ -382,6 +400,6 @@ class AuditView(CardPage):
             return
         if self.progress.maximum() == 0:  # the chain check cannot stop: stop waiting for it
             job.abandon()
-            self._finish("Chain check cancelled.")
+            self._finish(_("Chain check cancelled."))
         else:
             job.cancel()

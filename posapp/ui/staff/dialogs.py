@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from posapp.i18n import N_, _
 from posapp.services.platform.dto import StoreDTO, UserDTO
 from posapp.services.platform.errors import ValidationError
 from posapp.services.staff import (
@@ -29,27 +30,24 @@ from posapp.services.staff import (
 from posapp.ui.kit.chevron import ChevronCombo
 from posapp.ui.kit.form_dialog import FormDialog, FormLook
 from posapp.ui.kit.widgets import SPACING
-from posapp.ui.staff.model import ALL_STORES, store_text
+from posapp.ui.staff.model import ALL_STORES, ROLE_LABELS, store_text
 
 DIALOG_WIDTH = 460
-ROLE_LABELS = {"admin": "Admin", "manager": "Manager", "cashier": "Cashier"}
-MISMATCH = "The two passwords do not match."
-PROMOTION_IDLE = "Only needed to make a cashier a manager or admin."
+MISMATCH = N_("The two passwords do not match.")
+PROMOTION_IDLE = N_("Only needed to make a cashier a manager or admin.")
 STORE_HINTS = {
-    "all": "Told about low stock, pickups and refunds at every store.",
-    "one": "Told about low stock, pickups and refunds at this store only.",
-    "admin": "An admin works for all stores.",
+    "all": N_("Told about low stock, pickups and refunds at every store."),
+    "one": N_("Told about low stock, pickups and refunds at this store only."),
+    "admin": N_("An admin works for all stores."),
 }
 
 
 def password_rule(role: str) -> str:
     """The password rule for ``role``, as a hint under the field."""
-    rule = f"At least {PASSWORD_MIN} characters; spaces and any letters are fine."
+    rule = _("At least {count} characters; spaces and any letters are fine.")
     if role == "cashier":
-        rule = (
-            f"At least {PASSWORD_MIN} characters, or a {PIN_MIN}–{PIN_MAX} digit PIN for the till."
-        )
-    return rule
+        rule = _("At least {count} characters, or a {low}–{high} digit PIN for the till.")
+    return rule.format(count=PASSWORD_MIN, low=PIN_MIN, high=PIN_MAX)
 
 
 def chevron_combo(parent: QWidget) -> ChevronCombo:
@@ -61,7 +59,17 @@ def role_combo(parent: QWidget, current: str = "cashier") -> ChevronCombo:
     """A combo box of the three roles, ``current`` selected; item data is the role value."""
     combo = chevron_combo(parent)
     for value, label in ROLE_LABELS.items():
-        combo.addItem(label, value)
+        combo.addItem(_(label), value)
+    combo.setCurrentIndex(max(0, combo.findData(current)))
+    return combo
+
+
+def locale_combo(parent: QWidget, staff: StaffApi, current: str) -> ChevronCombo:
+    """A combo box of the languages and locales a user may have, ``current`` selected."""
+    combo = chevron_combo(parent)
+    combo.setMaxVisibleItems(14)
+    for value, label in staff.locale_choices():
+        combo.addItem(_(label) if not value else label, value)
     combo.setCurrentIndex(max(0, combo.findData(current)))
     return combo
 
@@ -75,7 +83,7 @@ def store_combo(
     an edit that keeps it shows it truthfully.
     """
     combo = chevron_combo(parent)
-    combo.addItem(ALL_STORES, None)
+    combo.addItem(_(ALL_STORES), None)
     by_id = {store.id: store for store in stores}
     shown = [s for s in stores if s.active or s.id == current]
     for store in sorted(shown, key=lambda s: (s.name.casefold(), s.id)):
@@ -126,7 +134,7 @@ class StoreField:
         self, dialog: StaffDialog, stores: Sequence[StoreDTO], current: int | None = None
     ) -> None:
         self.combo = store_combo(dialog, stores, current)
-        self.hint = dialog.add_field("&Store", self.combo, STORE_HINTS["all"])
+        self.hint = dialog.add_field(_("&Store"), self.combo, _(STORE_HINTS["all"]))
         self.combo.currentIndexChanged.connect(self._update_hint)
 
     def follow_role(self, role: str) -> None:
@@ -139,9 +147,9 @@ class StoreField:
 
     def _update_hint(self) -> None:
         if not self.combo.isEnabled():
-            self.hint.setText(STORE_HINTS["admin"])
+            self.hint.setText(_(STORE_HINTS["admin"]))
         else:
-            self.hint.setText(STORE_HINTS["all" if self.store_id() is None else "one"])
+            self.hint.setText(_(STORE_HINTS["all" if self.store_id() is None else "one"]))
 
     def store_id(self) -> int | None:
         """The chosen store's id (None: all stores)."""
@@ -160,26 +168,30 @@ class AddUserDialog(StaffDialog):
         *,
         stores: Sequence[StoreDTO] = (),
     ) -> None:
-        super().__init__("Add user", "The new user can log in straight away.", "Add user", parent)
+        super().__init__(
+            _("Add user"), _("The new user can log in straight away."), _("Add user"), parent
+        )
         self._staff, self._actor = staff, actor
         self.user: UserDTO | None = None
         self.username_edit = QLineEdit(self)
-        self.username_edit.setPlaceholderText("e.g. sam.carter")
+        self.username_edit.setPlaceholderText(_("e.g. sam.carter"))
         self.username_edit.setMaxLength(USERNAME_MAX + 1)
         self.full_name_edit = QLineEdit(self)
-        self.full_name_edit.setPlaceholderText("e.g. Sam Carter")
+        self.full_name_edit.setPlaceholderText(_("e.g. Sam Carter"))
         self.role_combo = role_combo(self)
-        self.password_edit = password_edit(self, "Password or PIN")
-        self.repeat_edit = password_edit(self, "The same again")
-        self.add_field("&Username", self.username_edit, "Log-in name: no spaces; any case.")
-        self.add_field("&Full name", self.full_name_edit)
-        self.add_field("&Role", self.role_combo)
+        self.password_edit = password_edit(self, _("Password or PIN"))
+        self.repeat_edit = password_edit(self, _("The same again"))
+        self.add_field(_("&Username"), self.username_edit, _("Log-in name: no spaces; any case."))
+        self.add_field(_("&Full name"), self.full_name_edit)
+        self.add_field(_("&Role"), self.role_combo)
         self.store = StoreField(self, stores)
         self.store_combo = self.store.combo
         QWidget.setTabOrder(self.role_combo, self.store_combo)  # made last: Tab as it reads
         QWidget.setTabOrder(self.store_combo, self.password_edit)
-        self.rule_label = self.add_field("&Password", self.password_edit, password_rule("cashier"))
-        self.add_field("Re&peat password", self.repeat_edit)
+        self.rule_label = self.add_field(
+            _("&Password"), self.password_edit, password_rule("cashier")
+        )
+        self.add_field(_("Re&peat password"), self.repeat_edit)
         self.role_combo.currentIndexChanged.connect(self._on_role_combo_changed)
         self.store.follow_role(str(self.role_combo.currentData()))
         self.username_edit.setFocus()
@@ -193,7 +205,7 @@ class AddUserDialog(StaffDialog):
     def submit(self) -> None:  # noqa: D102 - see StaffDialog.submit
         if self.password_edit.text() != self.repeat_edit.text():
             self.repeat_edit.setFocus()
-            raise ValidationError(MISMATCH)
+            raise ValidationError(_(MISMATCH))
         self.user = self._staff.add_user(
             self._actor,
             self.username_edit.text(),
@@ -205,7 +217,7 @@ class AddUserDialog(StaffDialog):
 
 
 class EditUserDialog(StaffDialog):
-    """Change a user's full name, role and store (the username stays: it is in the audit log)."""
+    """Change a user's full name, role, store and language (the username stays: it is audited)."""
 
     def __init__(
         self,
@@ -217,23 +229,29 @@ class EditUserDialog(StaffDialog):
         stores: Sequence[StoreDTO] = (),
     ) -> None:
         super().__init__(
-            f"Edit {user.username}",
-            "The username cannot change. A new role applies from the user's next action.",
-            "Save",
+            _("Edit {username}").format(username=user.username),
+            _("The username cannot change. A new role applies from the user's next action."),
+            _("Save"),
             parent,
         )
         self._staff, self._actor, self._user = staff, actor, user
         self.user: UserDTO | None = None
         self.full_name_edit = QLineEdit(user.full_name, self)
         self.role_combo = role_combo(self, user.role)
-        self.add_field("&Full name", self.full_name_edit)
-        self.add_field("&Role", self.role_combo)
+        self.add_field(_("&Full name"), self.full_name_edit)
+        self.add_field(_("&Role"), self.role_combo)
         self.store = StoreField(self, stores, user.store_id)
         self.store_combo = self.store.combo
-        self.password_edit = password_edit(self, "Empty keeps a password they have")
-        self.repeat_edit = password_edit(self, "The same again")
-        self.password_hint = self.add_field("New &password", self.password_edit, PROMOTION_IDLE)
-        self.add_field("Re&peat password", self.repeat_edit)
+        self.password_edit = password_edit(self, _("Empty keeps a password they have"))
+        self.repeat_edit = password_edit(self, _("The same again"))
+        self.password_hint = self.add_field(
+            _("New &password"), self.password_edit, _(PROMOTION_IDLE)
+        )
+        self.add_field(_("Re&peat password"), self.repeat_edit)
+        self.locale_combo = locale_combo(self, staff, user.locale)
+        self.add_field(
+            _("&Language and locale"), self.locale_combo, _("The language of their screens.")
+        )
         self.store.follow_role(user.role)
         self._follow_role(user.role)
         self.role_combo.currentIndexChanged.connect(self._on_role_combo_changed)
@@ -252,10 +270,12 @@ class EditUserDialog(StaffDialog):
             if not needed:
                 edit.clear()
         self.password_hint.setText(
-            f"A {ROLE_LABELS[role].lower()} needs a password ({PASSWORD_MIN}+ characters), "
-            "never a PIN."
+            {
+                "admin": _("An admin needs a password ({count}+ characters), never a PIN."),
+                "manager": _("A manager needs a password ({count}+ characters), never a PIN."),
+            }.get(role, "").format(count=PASSWORD_MIN)
             if needed
-            else PROMOTION_IDLE
+            else _(PROMOTION_IDLE)
         )
 
     @Slot()
@@ -271,7 +291,7 @@ class EditUserDialog(StaffDialog):
         password = self.password_edit.text() if self.needs_password() else None
         if password is not None and password != self.repeat_edit.text():
             self.repeat_edit.setFocus()
-            raise ValidationError(MISMATCH)
+            raise ValidationError(_(MISMATCH))
         self.user = self._staff.update_user(
             self._actor,
             self._user.id,
@@ -280,6 +300,9 @@ class EditUserDialog(StaffDialog):
             store_id=KEEP_STORE if store_id == self._user.store_id else store_id,
             password=password or None,
         )
+        locale = str(self.locale_combo.currentData() or "")
+        if locale != self._user.locale:  # checked (MANAGE_USERS) and audited by the facade
+            self.user = self._staff.set_user_locale(self._actor, self._user.id, locale)
 
 
 class ResetPasswordDialog(StaffDialog):
@@ -289,23 +312,23 @@ class ResetPasswordDialog(StaffDialog):
         self, staff: StaffApi, actor: UserDTO, user: UserDTO, parent: QWidget | None = None
     ) -> None:
         super().__init__(
-            f"Reset the password of {user.username}",
-            "Tell them the new password in person. Setting it also lifts a lock-out.",
-            "Set password",
+            _("Reset the password of {username}").format(username=user.username),
+            _("Tell them the new password in person. Setting it also lifts a lock-out."),
+            _("Set password"),
             parent,
         )
         self._staff, self._actor, self._user = staff, actor, user
         self.user: UserDTO | None = None
-        self.password_edit = password_edit(self, "New password or PIN")
-        self.repeat_edit = password_edit(self, "The same again")
-        self.add_field("&New password", self.password_edit, password_rule(user.role))
-        self.add_field("Re&peat password", self.repeat_edit)
+        self.password_edit = password_edit(self, _("New password or PIN"))
+        self.repeat_edit = password_edit(self, _("The same again"))
+        self.add_field(_("&New password"), self.password_edit, password_rule(user.role))
+        self.add_field(_("Re&peat password"), self.repeat_edit)
         self.password_edit.setFocus()
 
     def submit(self) -> None:  # noqa: D102 - see StaffDialog.submit
         if self.password_edit.text() != self.repeat_edit.text():
             self.repeat_edit.setFocus()
-            raise ValidationError(MISMATCH)
+            raise ValidationError(_(MISMATCH))
         self.user = self._staff.reset_password(
             self._actor, self._user.id, self.password_edit.text()
         )

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from typing_extensions import override
 
 from posapp.events import SettingChanged
+from posapp.i18n import N_, _
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.services.staff import (
@@ -48,8 +49,8 @@ from posapp.ui.staff.model import is_locked
 _log = logging.getLogger(__name__)
 
 POLL_INTERVAL_MS = 1_000
-WRONG_PASSWORD = "Wrong password or PIN."
-LOCKED_OUT = (
+WRONG_PASSWORD = N_("Wrong password or PIN.")
+LOCKED_OUT = N_(
     "Too many failed attempts: this user is locked out for a while. Another user can log in "
     "below, or an admin can unlock them."
 )
@@ -268,8 +269,8 @@ class IdleLock(QObject):
             end_session(self._window, SESSION_ENDED)
             return SESSION_ENDED
         if is_locked(current, datetime.now(UTC)):
-            return LOCKED_OUT
-        return WRONG_PASSWORD
+            return _(LOCKED_OUT)
+        return _(WRONG_PASSWORD)
 
     @Slot(str, str)
     def _on_screen_switch_requested(self, username: str, password: str) -> None:

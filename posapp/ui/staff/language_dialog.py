@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QWidget
 
+from posapp.i18n import N_, _
 from posapp.services.platform.dto import UserDTO
 from posapp.ui.staff.dialogs import StaffDialog, chevron_combo
 
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from posapp.services.staff import StaffApi
 
 
-SHIPPED = "English, German, French or Spanish."
+SHIPPED = N_("English, German, French or Spanish.")
 
 
 class LanguageDialog(StaffDialog):
@@ -26,9 +27,12 @@ class LanguageDialog(StaffDialog):
 
     def __init__(self, staff: StaffApi, user: UserDTO, parent: QWidget | None = None) -> None:
         super().__init__(
-            "Language",
-            "How your screens write numbers, money and dates. Documents follow the shop's locale.",
-            "Save",
+            _("Language"),
+            _(
+                "How your screens write numbers, money and dates. "
+                "Documents follow the shop's locale."
+            ),
+            _("Save"),
             parent,
         )
         self._staff, self._user = staff, user
@@ -36,9 +40,9 @@ class LanguageDialog(StaffDialog):
         self.locale_combo = chevron_combo(self)
         self.locale_combo.setMaxVisibleItems(14)
         for value, label in staff.locale_choices():
-            self.locale_combo.addItem(label, value)
+            self.locale_combo.addItem(_(label), value)
         self.locale_combo.setCurrentIndex(max(0, self.locale_combo.findData(user.locale)))
-        self.add_field("&Language and locale", self.locale_combo, SHIPPED)
+        self.add_field(_("&Language and locale"), self.locale_combo, _(SHIPPED))
         self.locale_combo.setFocus()
 
     def submit(self) -> None:  # noqa: D102 - see StaffDialog.submit

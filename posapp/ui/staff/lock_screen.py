@@ -23,10 +23,12 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
+from posapp.i18n import _
 from posapp.services.platform.dto import UserDTO
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import PALETTE, icon_pixmap, styled
 from posapp.ui.kit.widgets import SPACING, message_label, separator, show_message
+from posapp.ui.staff.model import ROLE_LABELS
 
 Clock = Callable[[], float]
 """Monotonic seconds (``time.monotonic``; a fake one in tests)."""
@@ -94,7 +96,7 @@ class LockScreen(QWidget):
         super().__init__(parent)
         self.setObjectName("lockScreen")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
-        self.setAccessibleName("Till locked")
+        self.setAccessibleName(_("Till locked"))
         styled(self, "shared", "staff")
         self._user = user
         self._scan = ScanBurstDetector(clock)
@@ -135,12 +137,12 @@ class LockScreen(QWidget):
                 "lock", 4 * SPACING, PALETTE["accent"], device_pixel_ratio=self.devicePixelRatioF()
             )
         )
-        title = QLabel("Till locked", card)
+        title = QLabel(_("Till locked"), card)
         title.setObjectName("lockTitle")
-        who = f"{self._user.display_name} · {self._user.role.capitalize()}"
+        who = f"{self._user.display_name} · {_(ROLE_LABELS.get(self._user.role, self._user.role))}"
         self.who_label = QLabel(who, card)
         self.who_label.setProperty("role", "muted")
-        kept = QLabel("The sale and everything on screen are kept.", card)
+        kept = QLabel(_("The sale and everything on screen are kept."), card)
         kept.setProperty("role", "muted")
         for label in (title, self.who_label, kept):
             label.setTextFormat(Qt.TextFormat.PlainText)
@@ -154,20 +156,24 @@ class LockScreen(QWidget):
     def _add_unlock(self, column: QVBoxLayout, card: QFrame) -> None:
         self.password_edit = QLineEdit(card)
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password_edit.setPlaceholderText("Password or PIN")
-        self.password_edit.setAccessibleName(f"Password or PIN of {self._user.username}")
+        self.password_edit.setPlaceholderText(_("Password or PIN"))
+        self.password_edit.setAccessibleName(
+            _("Password or PIN of {username}").format(username=self._user.username)
+        )
         self.password_edit.setMinimumHeight(5 * SPACING)
         self.password_edit.returnPressed.connect(self._on_unlock_clicked)
-        label = QLabel(f"&Password or PIN of {self._user.username}", card)
+        label = QLabel(
+            _("&Password or PIN of {username}").format(username=self._user.username), card
+        )
         label.setProperty("role", "field")
         label.setTextFormat(Qt.TextFormat.PlainText)
         label.setBuddy(self.password_edit)
         self.error_label = message_label("errorLabel", card)
-        self.error_label.setAccessibleName("Unlock error")
-        self.unlock_button = QPushButton("Unlock", card)
+        self.error_label.setAccessibleName(_("Unlock error"))
+        self.unlock_button = QPushButton(_("Unlock"), card)
         self.unlock_button.setProperty("variant", "primary")
         self.unlock_button.setMinimumHeight(5 * SPACING)
-        self.unlock_button.setToolTip("Unlock the till (Enter)")
+        self.unlock_button.setToolTip(_("Unlock the till (Enter)"))
         self.unlock_button.clicked.connect(self._on_unlock_clicked)
         column.addSpacing(4 * SPACING)
         column.addWidget(label)
@@ -180,25 +186,27 @@ class LockScreen(QWidget):
 
     def _add_switch(self, column: QVBoxLayout, card: QFrame) -> None:
         first_name = self._user.display_name.split(" ")[0]
-        self.switch_toggle = QPushButton(f"Not {first_name}? Log in as someone else", card)
+        self.switch_toggle = QPushButton(
+            _("Not {name}? Log in as someone else").format(name=first_name), card
+        )
         self.switch_toggle.setProperty("variant", "link")
-        self.switch_toggle.setToolTip("Another user logs in; the open sale is parked")
+        self.switch_toggle.setToolTip(_("Another user logs in; the open sale is parked"))
         self.switch_toggle.clicked.connect(self._on_switch_toggle_clicked)
         self.switch_panel = QWidget(card)
         panel = QVBoxLayout(self.switch_panel)
         panel.setContentsMargins(0, SPACING, 0, 0)
         panel.setSpacing(SPACING)
         self.switch_username_edit = QLineEdit(self.switch_panel)
-        self.switch_username_edit.setPlaceholderText("Username")
-        self.switch_username_edit.setAccessibleName("Username of the other user")
+        self.switch_username_edit.setPlaceholderText(_("Username"))
+        self.switch_username_edit.setAccessibleName(_("Username of the other user"))
         self.switch_password_edit = QLineEdit(self.switch_panel)
         self.switch_password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.switch_password_edit.setPlaceholderText("Password or PIN")
-        self.switch_password_edit.setAccessibleName("Password of the other user")
+        self.switch_password_edit.setPlaceholderText(_("Password or PIN"))
+        self.switch_password_edit.setAccessibleName(_("Password of the other user"))
         self.switch_password_edit.returnPressed.connect(self._on_switch_clicked)
         self.switch_username_edit.returnPressed.connect(self.switch_password_edit.setFocus)
         self.switch_error_label = message_label("errorLabel", self.switch_panel)
-        self.switch_button = QPushButton("Log in and park the sale", self.switch_panel)
+        self.switch_button = QPushButton(_("Log in and park the sale"), self.switch_panel)
         self.switch_button.clicked.connect(self._on_switch_clicked)
         for field in (self.switch_username_edit, self.switch_password_edit, self.switch_button):
             field.setMinimumHeight(5 * SPACING)
@@ -224,8 +232,10 @@ class LockScreen(QWidget):
 
     def set_locked_at(self, time_text: str) -> None:
         """Say since when the till is locked (a local time, "1:30 PM")."""
-        who = f"{self._user.display_name} · {self._user.role.capitalize()}"
-        self.who_label.setText(f"{who} · locked at {time_text}" if time_text else who)
+        who = f"{self._user.display_name} · {_(ROLE_LABELS.get(self._user.role, self._user.role))}"
+        self.who_label.setText(
+            _("{who} · locked at {time}").format(who=who, time=time_text) if time_text else who
+        )
 
     def show_error(self, message: str) -> None:
         """Show why unlocking failed (or nothing)."""
@@ -255,7 +265,7 @@ class LockScreen(QWidget):
     @Slot()
     def _on_unlock_clicked(self) -> None:
         if not self.password_edit.text():
-            self.show_error("Enter your password or PIN.")
+            self.show_error(_("Enter your password or PIN."))
             self.password_edit.setFocus()
             return
         self.show_error("")
@@ -273,7 +283,7 @@ class LockScreen(QWidget):
     def _on_switch_clicked(self) -> None:
         username, password = self.switch_username_edit.text(), self.switch_password_edit.text()
         if not username.strip() or not password:
-            self.show_switch_error("Enter a username and a password or PIN.")
+            self.show_switch_error(_("Enter a username and a password or PIN."))
             return
         self.show_switch_error("")
         emit(self.switch_requested, username, password)

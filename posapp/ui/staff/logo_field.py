@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from posapp.i18n import N_, _
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.ui.kit.operation import Operation
@@ -24,9 +25,9 @@ from posapp.ui.staff.setting_row import lay_out_row
 if TYPE_CHECKING:
     from posapp.services.shop import ShopApi
 
-IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp)"
+IMAGE_FILTER = N_("Images (*.png *.jpg *.jpeg *.webp)")
 PREVIEW_WIDTH, PREVIEW_HEIGHT = 30 * SPACING, 10 * SPACING
-NO_LOGO = "No logo"
+NO_LOGO = N_("No logo")
 
 
 class LogoField(QWidget):
@@ -42,16 +43,18 @@ class LogoField(QWidget):
         super().__init__(parent)
         self._shop, self._user = shop, user
         self._operation: Operation[bytes] | None = None
-        self.preview = QLabel(NO_LOGO, self)
+        self.preview = QLabel(_(NO_LOGO), self)
         self.preview.setObjectName("logoPreview")
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.preview.setFixedSize(PREVIEW_WIDTH, PREVIEW_HEIGHT)
-        self.preview.setAccessibleName("Logo preview")
-        self.choose_button = push_button("Choose image…", "Choose the logo's image file", self)
-        self.remove_button = push_button("Remove", "Print documents without a logo", self)
+        self.preview.setAccessibleName(_("Logo preview"))
+        self.choose_button = push_button(
+            _("Choose image…"), _("Choose the logo's image file"), self
+        )
+        self.remove_button = push_button(_("Remove"), _("Print documents without a logo"), self)
         self.choose_button.clicked.connect(self._on_choose_clicked)
         self.remove_button.clicked.connect(self._on_remove_clicked)
-        bounds = plain_label("PNG, JPEG or WebP, at most 5 MB.", self, "boundsLabel")
+        bounds = plain_label(_("PNG, JPEG or WebP, at most 5 MB."), self, "boundsLabel")
 
         buttons = QVBoxLayout()
         buttons.setSpacing(SPACING)
@@ -63,8 +66,8 @@ class LogoField(QWidget):
         editor.addWidget(self.preview)
         editor.addLayout(buttons)
         editor.addStretch(1)
-        about = "Printed above the shop's name on receipts and statements. Applies at once."
-        self.error_label = lay_out_row(self, "Logo", about, editor, bounds)
+        about = _("Printed above the shop's name on receipts and statements. Applies at once.")
+        self.error_label = lay_out_row(self, _("Logo"), about, editor, bounds)
 
     def load(self) -> None:
         """Show the stored logo."""
@@ -87,7 +90,7 @@ class LogoField(QWidget):
             )
         else:
             self.preview.clear()
-            self.preview.setText(NO_LOGO)
+            self.preview.setText(_(NO_LOGO))
         self.remove_button.setEnabled(bool(png))
 
     def is_busy(self) -> bool:
@@ -117,7 +120,9 @@ class LogoField(QWidget):
 
     @Slot()
     def _on_choose_clicked(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Choose the shop's logo", "", IMAGE_FILTER)
+        path, _filter = QFileDialog.getOpenFileName(
+            self, _("Choose the shop's logo"), "", _(IMAGE_FILTER)
+        )
         if path:
             self.set_logo_file(path)
 

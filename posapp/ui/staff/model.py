@@ -30,6 +30,7 @@ from PySide6.QtGui import QColor, QFontMetrics, QPainter
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 from typing_extensions import override
 
+from posapp.i18n import N_, _
 from posapp.services.platform.dto import StoreDTO, UserDTO
 from posapp.ui.kit.formatting import local_time_text
 from posapp.ui.kit.resources import PALETTE
@@ -53,7 +54,8 @@ TONES: Final = {
 }
 """Pill colours by tone: (background, text)."""
 ROLE_TONES: Final = {"admin": "accent", "manager": "warning", "cashier": "muted"}
-ALL_STORES: Final = "All stores"
+ALL_STORES: Final = N_("All stores")
+ROLE_LABELS = {"admin": N_("Admin"), "manager": N_("Manager"), "cashier": N_("Cashier")}
 
 
 def _utcnow() -> datetime:
@@ -68,30 +70,34 @@ def is_locked(user: UserDTO, now: datetime) -> bool:
 def status_text(user: UserDTO, now: datetime) -> str:
     """Active, Inactive or Locked (an active user locked out after failed log-ins)."""
     if not user.active:
-        return "Inactive"
-    return "Locked" if is_locked(user, now) else "Active"
+        return _("Inactive")
+    return _("Locked") if is_locked(user, now) else _("Active")
 
 
 def _status_tone(user: UserDTO, now: datetime) -> str:
-    return {"Active": "success", "Inactive": "muted", "Locked": "danger"}[status_text(user, now)]
+    return {_("Active"): "success", _("Inactive"): "muted", _("Locked"): "danger"}[
+        status_text(user, now)
+    ]
 
 
 def store_text(store_id: int | None, stores: Mapping[int, StoreDTO]) -> str:
     """A home store as the staff screens name it: "All stores", or its name (inactive marked)."""
     if store_id is None:
-        return ALL_STORES
+        return _(ALL_STORES)
     store = stores.get(store_id)
     if store is None:
-        return f"Store #{store_id}"
-    return store.name if store.active else f"{store.name} (inactive)"
+        return _("Store #{id}").format(id=store_id)
+    return store.name if store.active else _("{name} (inactive)").format(name=store.name)
 
 
 def store_tooltip(store_id: int | None, stores: Mapping[int, StoreDTO]) -> str:
     """What a home store means for the notices a user gets through their role."""
-    what = "store notices (low stock, pickup, ready and refunded orders)"
+    what = _("store notices (low stock, pickup, ready and refunded orders)")
     if store_id is None:
-        return f"All stores: {what} from every store."
-    return f"Home store: {what} from {store_text(store_id, stores)} only."
+        return _("All stores: {what} from every store.").format(what=what)
+    return _("Home store: {what} from {store} only.").format(
+        what=what, store=store_text(store_id, stores)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,39 +124,46 @@ def _moment(at: datetime | None) -> float:
 
 
 COLUMNS: Final[tuple[Column, ...]] = (
-    Column("username", "USERNAME", lambda u, _: u.username, lambda u, _: u.username.casefold()),
-    Column("full_name", "FULL NAME", lambda u, _: u.full_name, lambda u, _: u.full_name.casefold()),
+    Column(
+        "username", N_("USERNAME"), lambda u, _c: u.username, lambda u, _c: u.username.casefold()
+    ),
+    Column(
+        "full_name",
+        N_("FULL NAME"),
+        lambda u, _c: u.full_name,
+        lambda u, _c: u.full_name.casefold(),
+    ),
     Column(
         "role",
-        "ROLE",
-        lambda u, _: u.role.capitalize(),
-        lambda u, _: ("admin", "manager", "cashier").index(u.role) if u.role in ROLE_TONES else 9,
-        lambda u, _: ROLE_TONES.get(u.role, "muted"),
+        N_("ROLE"),
+        lambda u, _c: _(ROLE_LABELS.get(u.role, u.role.capitalize())),
+        lambda u, _c: ("admin", "manager", "cashier").index(u.role) if u.role in ROLE_TONES else 9,
+        lambda u, _c: ROLE_TONES.get(u.role, "muted"),
     ),
     Column(
         "status",
-        "STATUS",
+        N_("STATUS"),
         lambda u, c: status_text(u, c.now),
         lambda u, c: status_text(u, c.now),
         lambda u, c: _status_tone(u, c.now),
     ),
     Column(
         "store",
-        "STORE",
+        N_("STORE"),
         lambda u, c: store_text(u.store_id, c.stores),
         lambda u, c: "" if u.store_id is None else store_text(u.store_id, c.stores).casefold(),
     ),
     Column(
         "last_login",
-        "LAST LOG-IN",
-        lambda u, _: local_time_text(u.last_login_at) or "Never",
-        lambda u, _: _moment(u.last_login_at),
+        N_("LAST LOG-IN"),
+        lambda u, _c: local_time_text(u.last_login_at) or _("Never"),
+        lambda u, _c: _moment(u.last_login_at),
     ),
     Column(
         "created",
-        "ADDED",
-        lambda u, _: local_time_text(u.created_at),
-        lambda u, _: _moment(u.created_at),
+        N_("ADDED"),
+        lambda u, _c: local_time_text(u.created_at),
+        lambda u, _c: _moment(u.created_at),
     ),
 )
 
@@ -224,9 +237,11 @@ class UsersTableModel(QAbstractTableModel):
         now = self._context.now
         if column.key == "status" and is_locked(user, now):
             until = local_time_text(user.locked_until)
-            return f"Locked out after too many failed log-ins, until {until}. Unlock to lift it."
+            return _(
+                "Locked out after too many failed log-ins, until {until}. Unlock to lift it."
+            ).format(until=until)
         if column.key == "status" and not user.active:
-            return "Deactivated: cannot log in. Their history is kept."
+            return _("Deactivated: cannot log in. Their history is kept.")
         if column.key == "store":
             return store_tooltip(user.store_id, self._context.stores)
         text = column.text(user, self._context)
@@ -239,7 +254,7 @@ class UsersTableModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section].header
+            return _(COLUMNS[section].header)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         return None

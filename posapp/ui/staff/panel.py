@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from typing_extensions import override
 
 from posapp.events import UserChanged, UserLoggedIn
+from posapp.i18n import N_, _, ngettext
 from posapp.services.platform.dto import StoreDTO, UserDTO
 from posapp.services.staff import Permission, StaffApi, has_permission
 from posapp.ui.kit.bus import EventBus
@@ -34,7 +35,6 @@ from posapp.ui.kit.resources import icon
 from posapp.ui.kit.session import error_text
 from posapp.ui.kit.widgets import SPACING, search_field, show_message
 from posapp.ui.staff.dialogs import (
-    ROLE_LABELS,
     AddUserDialog,
     ConfirmDialog,
     EditUserDialog,
@@ -43,6 +43,7 @@ from posapp.ui.staff.dialogs import (
 )
 from posapp.ui.staff.model import (
     COLUMNS,
+    ROLE_LABELS,
     PillDelegate,
     UserFilterProxy,
     UsersTableModel,
@@ -50,13 +51,14 @@ from posapp.ui.staff.model import (
 )
 from posapp.ui.staff.page import CardPage, Shortcut, card_row, card_table
 
-ADMINS_ONLY = "Only admins can add or change staff users."
+ADMINS_ONLY = N_("Only admins can add or change staff users.")
+ROLE_PLURALS = {"admin": N_("Admins"), "manager": N_("Managers"), "cashier": N_("Cashiers")}
 ROW_HEIGHT = 44
 RELOAD_DELAY_MS = 100
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+def _plural(count: int) -> str:
+    return ngettext("{count} user", "{count} users", count).format(count=count)
 
 
 class UsersPanel(CardPage):
@@ -89,30 +91,32 @@ class UsersPanel(CardPage):
     @override
     def _build_filters(self, parent: QWidget) -> QHBoxLayout:
         self.search_edit = search_field(
-            parent, "Search by name or username  (Ctrl+F)", "Search users"
+            parent, _("Search by name or username  (Ctrl+F)"), _("Search users")
         )
         self.search_edit.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         self.search_edit.setMinimumWidth(36 * SPACING)
         self.search_edit.textChanged.connect(self._on_filters_changed)
         self.role_filter = chevron_combo(parent)
-        self.role_filter.setAccessibleName("Role filter")
-        self.role_filter.addItem("All roles", None)
-        for value, label in ROLE_LABELS.items():
-            self.role_filter.addItem(f"{label}s", value)
+        self.role_filter.setAccessibleName(_("Role filter"))
+        self.role_filter.addItem(_("All roles"), None)
+        for value in ROLE_LABELS:
+            self.role_filter.addItem(_(ROLE_PLURALS[value]), value)
         self.role_filter.currentIndexChanged.connect(self._on_filters_changed)
         self.status_filter = chevron_combo(parent)
-        self.status_filter.setAccessibleName("Status filter")
+        self.status_filter.setAccessibleName(_("Status filter"))
         statuses: tuple[tuple[str, bool | None], ...] = (
-            ("Active and inactive", None),
-            ("Active", True),
-            ("Inactive", False),
+            (_("Active and inactive"), None),
+            (_("Active"), True),
+            (_("Inactive"), False),
         )
         for status_label, state in statuses:
             self.status_filter.addItem(status_label, state)
         self.status_filter.currentIndexChanged.connect(self._on_filters_changed)
-        self.add_button = QPushButton(icon("plus", "#ffffff"), "Add user", parent)
+        self.add_button = QPushButton(icon("plus", "#ffffff"), _("Add user"), parent)
         self.add_button.setProperty("variant", "primary")
-        self.add_button.setToolTip("Add a staff user (Ctrl+N)" if self.can_manage else ADMINS_ONLY)
+        self.add_button.setToolTip(
+            _("Add a staff user (Ctrl+N)") if self.can_manage else _(ADMINS_ONLY)
+        )
         self.add_button.clicked.connect(self.add_user)
 
         row = card_row()
@@ -127,7 +131,7 @@ class UsersPanel(CardPage):
     def _build_table(self, parent: QWidget) -> QTableView:
         view = self.table = card_table(parent, ROW_HEIGHT)
         view.setModel(self.proxy)
-        view.setAccessibleName("Staff users")
+        view.setAccessibleName(_("Staff users"))
         view.setSortingEnabled(True)
         view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         header = view.horizontalHeader()
@@ -156,24 +160,26 @@ class UsersPanel(CardPage):
         self.count_label = QLabel(parent)
         self.count_label.setObjectName("countLabel")
         self.count_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.admins_only_label = QLabel(ADMINS_ONLY, parent)
+        self.admins_only_label = QLabel(_(ADMINS_ONLY), parent)
         self.admins_only_label.setProperty("role", "muted")
         self.admins_only_label.setVisible(not self.can_manage)
 
         def button(text: str, tip: str, slot: Callable[[], None]) -> QPushButton:
             widget = QPushButton(text, parent)
-            widget.setToolTip(tip if self.can_manage else ADMINS_ONLY)
+            widget.setToolTip(tip if self.can_manage else _(ADMINS_ONLY))
             widget.clicked.connect(slot)
             return widget
 
         self.edit_button = button(
-            "Edit…", "Change the name, role or store (F2, Enter)", self.edit_user
+            _("Edit…"), _("Change the name, role or store (F2, Enter)"), self.edit_user
         )
         self.reset_button = button(
-            "Reset password…", "Set a new password or PIN (Ctrl+R)", self.reset_password
+            _("Reset password…"), _("Set a new password or PIN (Ctrl+R)"), self.reset_password
         )
-        self.unlock_button = button("Unlock", "Lift a log-in lock-out (Ctrl+U)", self.unlock_user)
-        self.toggle_button = button("Deactivate…", "", self.toggle_active)
+        self.unlock_button = button(
+            _("Unlock"), _("Lift a log-in lock-out (Ctrl+U)"), self.unlock_user
+        )
+        self.toggle_button = button(_("Deactivate…"), "", self.toggle_active)
         row = card_row(top=SPACING)
         row.addWidget(self.count_label)
         row.addSpacing(2 * SPACING)
@@ -186,12 +192,12 @@ class UsersPanel(CardPage):
     @override
     def _shortcuts(self) -> Sequence[Shortcut]:
         return (
-            ("Find users", "Ctrl+F", self._focus_search),
-            ("Add user", "Ctrl+N", self.add_user),
-            ("Edit user", "F2", self.edit_user),
-            ("Reset password", "Ctrl+R", self.reset_password),
-            ("Unlock user", "Ctrl+U", self.unlock_user),
-            ("Activate or deactivate user", "Ctrl+D", self.toggle_active),
+            (_("Find users"), "Ctrl+F", self._focus_search),
+            (_("Add user"), "Ctrl+N", self.add_user),
+            (_("Edit user"), "F2", self.edit_user),
+            (_("Reset password"), "Ctrl+R", self.reset_password),
+            (_("Unlock user"), "Ctrl+U", self.unlock_user),
+            (_("Activate or deactivate user"), "Ctrl+D", self.toggle_active),
         )
 
     # ---- state --------------------------------------------------------------------------
@@ -233,14 +239,18 @@ class UsersPanel(CardPage):
         listed, now = self.model.users, datetime.now(UTC)
         inactive = sum(1 for u in listed if not u.active)
         locked = sum(1 for u in listed if u.active and is_locked(u, now))
-        text = _plural(len(listed), "user")
+        text = _plural(len(listed))
         if inactive:
-            text += f" · {inactive} inactive"
+            text += " · " + ngettext("{count} inactive", "{count} inactive", inactive).format(
+                count=inactive
+            )
         if locked:
-            text += f" · {locked} locked out"
+            text += " · " + ngettext("{count} locked out", "{count} locked out", locked).format(
+                count=locked
+            )
         shown = self.proxy.rowCount()
         if shown != len(listed):
-            text = f"{shown} of {text} shown"
+            text = _("{shown} of {all} shown").format(shown=shown, all=text)
         self.count_label.setText(text)
 
     def _update_buttons(self) -> None:
@@ -253,10 +263,10 @@ class UsersPanel(CardPage):
         self.unlock_button.setEnabled(chosen and user is not None and is_locked(user, now))
         self.toggle_button.setEnabled(chosen)
         deactivate = user is None or user.active
-        self.toggle_button.setText("Deactivate…" if deactivate else "Activate…")
+        self.toggle_button.setText(_("Deactivate…") if deactivate else _("Activate…"))
         if self.can_manage:
-            verb = "Deactivate: they can no longer log in" if deactivate else "Activate again"
-            self.toggle_button.setToolTip(f"{verb} (Ctrl+D)")
+            verb = _("Deactivate: they can no longer log in") if deactivate else _("Activate again")
+            self.toggle_button.setToolTip(verb + " (Ctrl+D)")
         variant = "danger" if deactivate else ""
         if self.toggle_button.property("variant") != variant:
             self.toggle_button.setProperty("variant", variant)
@@ -321,15 +331,19 @@ class UsersPanel(CardPage):
             return
         name = user.display_name
         if user.active:
-            title, action_text = f"Deactivate {user.username}?", "Deactivate"
-            text = (
-                f"{name} will no longer be able to log in, and a session they have open ends "
+            title = _("Deactivate {username}?").format(username=user.username)
+            action_text = _("Deactivate")
+            text = _(
+                "{name} will no longer be able to log in, and a session they have open ends "
                 "at their next action. Nothing is deleted: their history stays, and you can "
                 "activate them again."
-            )
+            ).format(name=name)
         else:
-            title, action_text = f"Activate {user.username}?", "Activate"
-            text = f"{name} will be able to log in again with their current password."
+            title = _("Activate {username}?").format(username=user.username)
+            action_text = _("Activate")
+            text = _("{name} will be able to log in again with their current password.").format(
+                name=name
+            )
 
         def act() -> UserDTO:
             return self._staff.set_active(self._user, user.id, not user.active)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
+from posapp.i18n import N_, _
 from posapp.services.platform.dto import UserDTO
 from posapp.ui.kit.operation import Operation
 from posapp.ui.kit.widgets import SPACING, message_label, plain_label, push_button, show_message
@@ -23,7 +24,7 @@ from posapp.ui.staff.setting_row import lay_out_row
 if TYPE_CHECKING:
     from posapp.services.shop import ShopApi
 
-PRINTING = "Printing a test page…"
+PRINTING = N_("Printing a test page…")
 
 
 class PrinterTestRow(QWidget):
@@ -46,8 +47,8 @@ class PrinterTestRow(QWidget):
         self._shop, self._user, self._address = shop, user, address
         self._operation: Operation[str] | None = None
         self.button = push_button(
-            "Print test page",
-            "Print a test page on the printer typed above (Ctrl+T)",
+            _("Print test page"),
+            _("Print a test page on the printer typed above (Ctrl+T)"),
             self,
             "Ctrl+T",
         )
@@ -58,9 +59,9 @@ class PrinterTestRow(QWidget):
         editor.addWidget(self.button)
         editor.addWidget(self.result_label)
         editor.addStretch(1)
-        bounds = plain_label("Uses the address typed above, saved or not.", self, "boundsLabel")
-        about = "Prints a short page to check that posapp reaches the printer."
-        self.error_label = lay_out_row(self, "Test page", about, editor, bounds)
+        bounds = plain_label(_("Uses the address typed above, saved or not."), self, "boundsLabel")
+        about = _("Prints a short page to check that posapp reaches the printer.")
+        self.error_label = lay_out_row(self, _("Test page"), about, editor, bounds)
 
     def is_busy(self) -> bool:
         """Whether a test page is being sent."""
@@ -73,18 +74,18 @@ class PrinterTestRow(QWidget):
             return
         text, shop, user = self._address(), self._shop, self._user
         show_message(self.error_label, "")
-        show_message(self.result_label, PRINTING)
+        show_message(self.result_label, _(PRINTING))
         self.button.setEnabled(False)
 
         def done(address: str) -> None:
             self.button.setEnabled(True)
-            where = address or "the printer"
-            show_message(self.result_label, f"Test page sent to {where}.")
+            where = address or _("the printer")
+            show_message(self.result_label, _("Test page sent to {where}.").format(where=where))
 
         def failed(message: str) -> None:
             self.button.setEnabled(True)
             show_message(self.result_label, "")
-            show_message(self.error_label, message.removeprefix("Receipt printer: "))
+            show_message(self.error_label, message.removeprefix(_("Receipt printer: ")))
 
         self._operation = Operation(
             self,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QGridLayout, QLabel, QLayout, QVBoxLayout, QWidget
 
+from posapp.i18n import _
 from posapp.ui.kit.widgets import SPACING, message_label, plain_label
 
 
@@ -24,7 +25,7 @@ def lay_out_row(
     about = plain_label(description, row, "fieldHint")
     about.setWordWrap(True)
     error = message_label("fieldError", row)
-    error.setAccessibleName(f"{name}: error")
+    error.setAccessibleName(_("{name}: error").format(name=name))
     words = QVBoxLayout()
     words.setSpacing(SPACING // 2)
     words.addWidget(title)

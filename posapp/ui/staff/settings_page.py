@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from posapp.events import SettingChanged
+from posapp.i18n import N_, _, ngettext
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.services.shop import GROUPS, SettingDTO, SettingsRefusedError
@@ -53,22 +54,33 @@ if TYPE_CHECKING:
     from posapp.services.shop import ShopApi
 
 GROUP_TEXT = {
-    "Shop profile": "Who the shop is, as printed on receipts, Z reports and statements.",
-    "Register": "How the till sells: discounts, card payments, the cash count, scale barcodes.",
-    "Tax rates": "The rates products pick from; one of them is the default of new products.",
-    "Printer and drawer": "The receipt printer and the cash drawer that opens through it.",
-    "Security": "When the till locks itself and how wrong passwords are counted.",
-    "Customer accounts": "When money leaving a customer account needs a manager.",
-    "Region and time": "How dates, numbers and money are written, and the clock and calendar "
-    "that receipts, reports and business days follow.",
+    N_("Shop profile"): N_("Who the shop is, as printed on receipts, Z reports and statements."),
+    N_("Register"): N_(
+        "How the till sells: discounts, card payments, the cash count, scale barcodes."
+    ),
+    N_("Tax rates"): N_(
+        "The rates products pick from; one of them is the default of new products."
+    ),
+    N_("Printer and drawer"): N_("The receipt printer and the cash drawer that opens through it."),
+    N_("Security"): N_("When the till locks itself and how wrong passwords are counted."),
+    N_("Customer accounts"): N_("When money leaving a customer account needs a manager."),
+    N_("Region and time"): N_(
+        "How dates, numbers and money are written, and the clock and calendar "
+        "that receipts, reports and business days follow."
+    ),
 }
 _UNITS = {"percent": "%", "money": ""}
 _TEXT_LINES = 3
-PROFILE_GROUP = "Shop profile"
-TAX_GROUP = "Tax rates"
+PROFILE_GROUP = N_("Shop profile")
+TAX_GROUP = N_("Tax rates")
 PRINTER_KEY = "orders.receipt_printer"
 _SHORT = 40
 """Longer defaults (the notes and coins) are not repeated under the field."""
+
+
+def _translated(text: str) -> str:
+    """``text`` translated; empty stays empty (``_("")`` would be the catalog's header)."""
+    return _(text) if text else ""
 
 
 class SettingField(QWidget):
@@ -78,9 +90,9 @@ class SettingField(QWidget):
         super().__init__(parent)
         self.setting = setting
         self.editor = _editor(setting, self)
-        self.editor.setAccessibleName(setting.label)
-        self.editor.setAccessibleDescription(setting.description)
-        unit = plain_label(_UNITS.get(setting.kind, setting.unit), self, "unitLabel")
+        self.editor.setAccessibleName(_(setting.label))
+        self.editor.setAccessibleDescription(_(setting.description))
+        unit = plain_label(_translated(_UNITS.get(setting.kind, setting.unit)), self, "unitLabel")
         self.bounds_label = plain_label(self._bounds_text(), self, "boundsLabel")
         self.bounds_label.setWordWrap(True)
 
@@ -91,7 +103,7 @@ class SettingField(QWidget):
         if setting.kind in _NARROW:
             editor_row.addStretch(1)
         self.error_label = lay_out_row(
-            self, setting.label, setting.description, editor_row, self.bounds_label
+            self, _(setting.label), _(setting.description), editor_row, self.bounds_label
         )
         self._stored = ""
         self.load(setting)
@@ -99,18 +111,21 @@ class SettingField(QWidget):
     def _bounds_text(self) -> str:
         setting = self.setting
         if setting.kind == "text" and setting.bounds.startswith("text of"):
-            lines = "Several lines, at most" if setting.multiline else "At most"
-            accepts = f"{lines} {setting.limit} characters"
+            accepts = (
+                _("Several lines, at most {count} characters")
+                if setting.multiline
+                else _("At most {count} characters")
+            ).format(count=setting.limit)
         elif setting.kind == "text":
-            accepts = f"Accepts {setting.bounds}"
+            accepts = _("Accepts {bounds}").format(bounds=_translated(setting.bounds))
         elif setting.choices:
             accepts = ""
         else:
             accepts = setting.bounds[:1].upper() + setting.bounds[1:]
         parts = [accepts] if accepts else []
-        default = dict(setting.choices).get(setting.default, setting.default)
+        default = _translated(dict(setting.choices).get(setting.default, setting.default))
         if default and setting.kind != "zone" and len(default) <= _SHORT:
-            parts.append(f"Default: {default}")
+            parts.append(_("Default: {value}").format(value=default))
         return "".join(f"{part}. " for part in parts).strip()
 
     def load(self, setting: SettingDTO) -> None:
@@ -151,7 +166,9 @@ class SettingField(QWidget):
 
     def show_error(self, text: str) -> None:
         """Show ``text`` under the field (``""`` hides it); the field's name is not repeated."""
-        text = text.removeprefix(f"{self.setting.label}: ")
+        text = text.removeprefix(f"{self.setting.label}: ").removeprefix(
+            f"{_(self.setting.label)}: "
+        )
         show_message(self.error_label, text[:1].upper() + text[1:])
         self.editor.setProperty("invalid", bool(text))
         self.editor.style().unpolish(self.editor)
@@ -167,7 +184,7 @@ def _editor(setting: SettingDTO, parent: QWidget) -> QLineEdit | QPlainTextEdit 
         combo = chevron_combo(parent)
         combo.setMaxVisibleItems(12)
         for value, label in setting.choices:
-            combo.addItem(label, value)
+            combo.addItem(_(label), value)
         return combo
     if setting.multiline:
         text = QPlainTextEdit(parent)
@@ -207,7 +224,7 @@ class SettingsPage(QWidget):
         self.fields: dict[str, SettingField] = {}
         self.groups = QListWidget(self)
         self.groups.setObjectName("settingsGroups")
-        self.groups.setAccessibleName("Setting groups")
+        self.groups.setAccessibleName(_("Setting groups"))
         self.groups.setFixedWidth(28 * SPACING)
         self.groups.setFrameShape(QFrame.Shape.NoFrame)
         self.pages = QStackedWidget(self)
@@ -218,10 +235,10 @@ class SettingsPage(QWidget):
         self.error_label = message_label("errorLabel", self)
         self.success_label = message_label("successLabel", self, wrap=False)
         self.revert_button = push_button(
-            "Revert", "Put the stored values back (Ctrl+Shift+R)", self, "Ctrl+Shift+R"
+            _("Revert"), _("Put the stored values back (Ctrl+Shift+R)"), self, "Ctrl+Shift+R"
         )
         self.save_button = push_button(
-            "Save changes", "Save every changed setting (Ctrl+S)", self, "Ctrl+S"
+            _("Save changes"), _("Save every changed setting (Ctrl+S)"), self, "Ctrl+S"
         )
         self.save_button.setProperty("variant", "primary")
         self.revert_button.clicked.connect(self.revert)
@@ -261,9 +278,9 @@ class SettingsPage(QWidget):
         column = QVBoxLayout(body)
         column.setContentsMargins(4 * SPACING, 3 * SPACING, 4 * SPACING, 3 * SPACING)
         column.setSpacing(0)
-        column.addWidget(plain_label(group, body, "groupTitle"))
+        column.addWidget(plain_label(_(group), body, "groupTitle"))
         column.addSpacing(SPACING // 2)
-        column.addWidget(plain_label(GROUP_TEXT.get(group, ""), body, "pageSubtitle"))
+        column.addWidget(plain_label(_translated(GROUP_TEXT.get(group, "")), body, "pageSubtitle"))
         column.addSpacing(SPACING)
         for index, setting in enumerate(settings):
             if index:
@@ -289,9 +306,9 @@ class SettingsPage(QWidget):
         column = QVBoxLayout(body)
         column.setContentsMargins(4 * SPACING, 3 * SPACING, 4 * SPACING, 3 * SPACING)
         column.setSpacing(0)
-        column.addWidget(plain_label(TAX_GROUP, body, "groupTitle"))
+        column.addWidget(plain_label(_(TAX_GROUP), body, "groupTitle"))
         column.addSpacing(SPACING // 2)
-        column.addWidget(plain_label(GROUP_TEXT[TAX_GROUP], body, "pageSubtitle"))
+        column.addWidget(plain_label(_(GROUP_TEXT[TAX_GROUP]), body, "pageSubtitle"))
         column.addSpacing(2 * SPACING)
         column.addWidget(section, 1)
         return body
@@ -307,10 +324,10 @@ class SettingsPage(QWidget):
             for group in GROUPS:
                 members = [s for s in settings if s.group == group]
                 if members:
-                    self.groups.addItem(group)
+                    self.groups.addItem(_(group))
                     self.pages.addWidget(self._group_page(group, members))
             if self.tax_rates is not None:
-                self.groups.insertItem(2, TAX_GROUP)
+                self.groups.insertItem(2, _(TAX_GROUP))
                 self.pages.insertWidget(2, self._tax_page(self.tax_rates))
             self.groups.setCurrentRow(0)
             for field in self.fields.values():
@@ -345,7 +362,11 @@ class SettingsPage(QWidget):
         self.revert_button.setEnabled(count > 0)
         if count:
             show_message(self.success_label, "")
-        text = f"{count} unsaved change{'s' if count != 1 else ''}" if count else ""
+        text = (
+            ngettext("{count} unsaved change", "{count} unsaved changes", count).format(count=count)
+            if count
+            else ""
+        )
         if self.error_label.isVisibleTo(self):
             text = ""
         show_message(self.status_label, text)
@@ -366,7 +387,7 @@ class SettingsPage(QWidget):
                 self.fields[key].show_error(problem)
             self._show_field(next(iter(exc.problems)))
             show_message(self.status_label, "")
-            show_message(self.error_label, "Nothing was saved: correct the value marked in red.")
+            show_message(self.error_label, _("Nothing was saved: correct the value marked in red."))
             return
         except ServiceError as exc:
             show_message(self.error_label, error_text(self, exc))
@@ -375,7 +396,10 @@ class SettingsPage(QWidget):
             self.fields[setting.key].load(setting)
         self._update_status()
         count = len(saved)
-        show_message(self.success_label, f"Saved {count} change{'s' if count != 1 else ''}.")
+        show_message(
+            self.success_label,
+            ngettext("Saved {count} change.", "Saved {count} changes.", count).format(count=count),
+        )
 
     @Slot()
     def revert(self) -> None:
@@ -388,7 +412,7 @@ class SettingsPage(QWidget):
     def _show_field(self, key: str) -> None:
         field = self.fields[key]
         titles = [self.groups.item(row).text() for row in range(self.groups.count())]
-        self.groups.setCurrentRow(titles.index(field.setting.group))
+        self.groups.setCurrentRow(titles.index(_(field.setting.group)))
         scroll = self.pages.currentWidget()
         if isinstance(scroll, QScrollArea):
             scroll.ensureWidgetVisible(field)

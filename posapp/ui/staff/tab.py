@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
+from posapp.i18n import N_, _
 from posapp.services.staff import Permission, has_permission
 from posapp.ui.kit.resources import styled
 from posapp.ui.kit.tab import Tab
@@ -33,7 +34,7 @@ class UsersTab(Tab):
     """
 
     OBJECT_NAME = "usersTab"
-    TITLE = "Admin users"
+    TITLE = N_("Admin users")
 
     @override
     def build(self) -> None:
@@ -41,11 +42,11 @@ class UsersTab(Tab):
         styled(self, "shared", "staff")
         can_audit = has_permission(user, Permission.READ_AUDIT_LOG)
         subtitle = (
-            "Staff, their roles, who did what, and the shop's settings."
+            _("Staff, their roles, who did what, and the shop's settings.")
             if can_audit
-            else "Staff and roles."
+            else _("Staff and roles.")
         )
-        self.header = PageHeader(self.TITLE, subtitle, "users", self)
+        self.header = PageHeader(_(self.TITLE), subtitle, "users", self)
         self.users_panel = UsersPanel(backend.staff, bus, user, self)
         self.audit_view: AuditView | None = None
         self.settings_page: SettingsPage | None = None
@@ -79,9 +80,9 @@ class UsersTab(Tab):
         row.setSpacing(2)
         self.segments = QButtonGroup(self)
         self.segments.setExclusive(True)
-        names = [("Users", "Ctrl+Shift+U"), ("Audit log", "Ctrl+Shift+A")]
+        names = [(_("Users"), "Ctrl+Shift+U"), (_("Audit log"), "Ctrl+Shift+A")]
         if self.settings_page is not None:
-            names.append(("Settings", "Ctrl+Shift+G"))
+            names.append((_("Settings"), "Ctrl+Shift+G"))
         for page, (text, keys) in enumerate(names):
             button = QPushButton(text, frame)
             button.setProperty("segment", True)
@@ -90,9 +91,7 @@ class UsersTab(Tab):
             button.setToolTip(f"{text} ({keys})")
             self.segments.addButton(button, page)
             row.addWidget(button)
-            shortcut_action(
-                self, f"Show {text.lower()}", keys, lambda _=False, p=page: self.show_page(p)
-            )
+            shortcut_action(self, text, keys, lambda _checked=False, p=page: self.show_page(p))
         self.segments.idClicked.connect(self.show_page)
         return frame
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from typing_extensions import override
 
 from posapp.formats import percent
+from posapp.i18n import N_, _, ngettext
 from posapp.services.catalog import TaxRateDTO
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
@@ -48,10 +49,12 @@ class TaxRatesModel(ColumnTableModel[TaxRateDTO]):
     """The tax rates, the default first."""
 
     columns = (
-        Column("name", "Name", lambda r: r.name + ("  (default)" if r.is_default else "")),
-        Column("rate", "Rate", _rate_text, lambda r: r.rate_bp, RIGHT),
-        Column("kind", "Tax", lambda r: "included in prices" if r.included else "added"),
-        Column("products", "Products", lambda r: f"{r.products:,}", lambda r: r.products, RIGHT),
+        Column("name", N_("Name"), lambda r: r.name + (_("  (default)") if r.is_default else "")),
+        Column("rate", N_("Rate"), _rate_text, lambda r: r.rate_bp, RIGHT),
+        Column("kind", N_("Tax"), lambda r: _("included in prices") if r.included else _("added")),
+        Column(
+            "products", N_("Products"), lambda r: f"{r.products:,}", lambda r: r.products, RIGHT
+        ),
     )
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -80,31 +83,36 @@ class TaxRateDialog(StaffDialog):
         self, catalog: CatalogApi, actor: UserDTO, rate: TaxRateDTO | None, parent: QWidget
     ) -> None:
         text = (
-            "Products pick their tax from this table."
+            _("Products pick their tax from this table.")
             if rate is None
-            else f"The {rate.products:,} products with this rate sell at the new figures from "
-            "the next sale on; past sales keep the tax they were sold with."
+            else ngettext(
+                "The {count} product with this rate sells at the new figures from "
+                "the next sale on; past sales keep the tax they were sold with.",
+                "The {count} products with this rate sell at the new figures from "
+                "the next sale on; past sales keep the tax they were sold with.",
+                rate.products,
+            ).format(count=f"{rate.products:,}")
         )
         super().__init__(
-            "Add tax rate" if rate is None else "Edit tax rate",
+            _("Add tax rate") if rate is None else _("Edit tax rate"),
             text,
-            "Add rate" if rate is None else "Save rate",
+            _("Add rate") if rate is None else _("Save rate"),
             parent,
         )
         self._catalog, self._actor, self._rate = catalog, actor, rate
         self.saved: TaxRateDTO | None = None
         self.name_edit = QLineEdit(self)
         self.name_edit.setMaxLength(61)
-        self.name_edit.setPlaceholderText("e.g. Standard VAT")
+        self.name_edit.setPlaceholderText(_("e.g. Standard VAT"))
         self.rate_edit = QLineEdit(self)
-        self.rate_edit.setPlaceholderText("e.g. 19 or 5.5")
+        self.rate_edit.setPlaceholderText(_("e.g. 19 or 5.5"))
         self.kind_combo = chevron_combo(self)
-        self.kind_combo.addItem("Included in prices", True)
-        self.kind_combo.addItem("Added at the till", False)
-        self.default_check = QCheckBox("New products start with this rate", self)
-        self.add_field("&Name", self.name_edit)
-        self.add_field("&Rate (%)", self.rate_edit, "A percentage from 0 to 100.")
-        self.add_field("&Tax", self.kind_combo)
+        self.kind_combo.addItem(_("Included in prices"), True)
+        self.kind_combo.addItem(_("Added at the till"), False)
+        self.default_check = QCheckBox(_("New products start with this rate"), self)
+        self.add_field(_("&Name"), self.name_edit)
+        self.add_field(_("&Rate (%)"), self.rate_edit, _("A percentage from 0 to 100."))
+        self.add_field(_("&Tax"), self.kind_combo)
         if rate is None:
             self.add_field("", self.default_check)
         else:
@@ -142,7 +150,7 @@ class TaxRatesSection(QWidget):
         self.model = TaxRatesModel(self)
         self.table = QTableView(self)
         self.table.setObjectName("taxRatesTable")
-        self.table.setAccessibleName("Tax rates")
+        self.table.setAccessibleName(_("Tax rates"))
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -154,10 +162,10 @@ class TaxRatesSection(QWidget):
         self.table.setColumnWidth(1, 12 * SPACING)
         self.table.setColumnWidth(2, 22 * SPACING)
         self.table.activated.connect(self._on_table_activated)
-        self.add_button = push_button("Add rate", "Add a tax rate (Ctrl+N)", self, "Ctrl+N")
-        self.edit_button = push_button("Edit rate", "Change the chosen rate (Enter)", self)
+        self.add_button = push_button(_("Add rate"), _("Add a tax rate (Ctrl+N)"), self, "Ctrl+N")
+        self.edit_button = push_button(_("Edit rate"), _("Change the chosen rate (Enter)"), self)
         self.default_button = push_button(
-            "Make default", "New products start with the chosen rate (Ctrl+D)", self, "Ctrl+D"
+            _("Make default"), _("New products start with the chosen rate (Ctrl+D)"), self, "Ctrl+D"
         )
         self.add_button.clicked.connect(self.add_rate)
         self.edit_button.clicked.connect(self.edit_rate)
@@ -175,8 +183,10 @@ class TaxRatesSection(QWidget):
         column.setSpacing(SPACING)
         column.addWidget(
             plain_label(
-                "Products pick their tax from these rates. A changed rate applies from the next "
-                "sale; past sales keep the tax they were sold with.",
+                _(
+                    "Products pick their tax from these rates. A changed rate applies from the "
+                    "next sale; past sales keep the tax they were sold with."
+                ),
                 self,
                 "fieldHint",
             )
@@ -225,7 +235,7 @@ class TaxRatesSection(QWidget):
             if dialog.exec() and dialog.saved is not None:
                 show_message(self.error_label, "")
                 self.load()
-                show_message(self.message_label, f"Saved {dialog.saved.name}.")
+                show_message(self.message_label, _("Saved {name}.").format(name=dialog.saved.name))
 
     @Slot()
     def make_default(self) -> None:
@@ -239,7 +249,7 @@ class TaxRatesSection(QWidget):
             show_message(self.error_label, error_text(self, exc))
             return
         self.load()
-        show_message(self.message_label, f"{saved.name} is the default rate.")
+        show_message(self.message_label, _("{name} is the default rate.").format(name=saved.name))
 
     @Slot(QModelIndex)
     def _on_table_activated(self, _index: QModelIndex) -> None:
