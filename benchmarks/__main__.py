@@ -131,6 +131,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--profile", action="store_true", help="cProfile each figure that misses its target"
     )
+    parser.add_argument(
+        "--load",
+        action="store_true",
+        help="search as you type with a second process loading the machine (issue #23)",
+    )
     parser.add_argument("--label", default="", help="a note saved with the results")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     return parser.parse_args(argv)
@@ -273,6 +278,7 @@ def main(argv: list[str] | None = None) -> int:
             pg_url=pg_url,
             pg_skip=pg_skip,
             profile=args.profile,
+            load=args.load,
             smoke=args.smoke,
             verbose=not args.quiet,
         )

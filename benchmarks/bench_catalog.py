@@ -9,6 +9,9 @@ Per catalog size (``--products``; 100,000 by default, 100,000 and 1,000,000 with
   barcode typed finds its product as the exact match first; typed names find something.
 * exact barcode lookup (``catalog.lookup_code``, the scanner path); target ≤ 1 ms. Floor: the
   two unique-index reads and the row on sqlite3. Check: each answer has the scanned barcode.
+* at 1,000,000 products the search's p95 is also held within 1.5× the floor's (issue #23);
+  ``--load`` measures the search with a second process loading the machine
+  (:mod:`benchmarks.loader`).
 
 At the largest size: the real ``CatalogTab`` opened (offscreen) until its first rows are painted
 (target ≤ 300 ms; check: the background load then lists every product, and scrolling to the end
@@ -39,6 +42,7 @@ from benchmarks.catalog_data import (
 )
 from benchmarks.common import Figure, Samples, check, figure_from, with_profile
 from benchmarks.context import Context, copy_sqlite
+from benchmarks.loader import second_process
 from benchmarks.qt import PaintSpy, qt_app, spin_until
 from benchmarks.raw_catalog import connect, raw_lookup, raw_search
 from posapp.models import Product
@@ -51,6 +55,10 @@ from posapp.services.stock import queries as stock_queries
 from posapp.ui.kit.bus import EventBus
 
 SEARCH_P95_MS = 20.0
+SEARCH_FLOOR_RATIO = 1.5
+SEARCH_FLOOR_FROM = 1_000_000
+"""From a million products the search's p95 is within 1.5× the raw FTS5 floor's (issue #23);
+below, the floor is a millisecond or two and the service's fixed costs dominate the ratio."""
 LOOKUP_MS = 1.0
 FIRST_ROWS_MS = 300.0
 IMPORT_S = 30.0
@@ -72,13 +80,16 @@ def search_figures(ctx: Context, count: int) -> list[Figure]:
         picks = rng.sample(range(1, count + 1), min(count, sizes.names + sizes.typed_codes))
         queries = typing_queries(sample_products(database, picks), sizes.names)
         ctx.log(f"search as you type at {count:,} products: {len(queries):,} keystrokes")
-        service, floor = _search(backend, admin, raw, queries)
+        with second_process(ctx.load):
+            service, floor = _search(backend, admin, raw, queries)
+        loaded = ", a second process loading the machine" if ctx.load else ""
         search = figure_from(
             service,
-            f"search as you type ({count:,} products)",
+            f"search as you type ({count:,} products{loaded})",
             stat="p95",
             floor=floor,
             floor_name="raw FTS5",
+            max_ratio=SEARCH_FLOOR_RATIO if count >= SEARCH_FLOOR_FROM else None,
             target=SEARCH_P95_MS,
             checked=f"{len(queries):,} keystrokes; whole SKUs/barcodes found first, names found",
         )

@@ -111,6 +111,8 @@ class Context:
     pg_skip: str = ""
     """Why PostgreSQL figures are skipped (``pg_url`` is then empty)."""
     profile: bool = False
+    load: bool = False
+    """Search as you type measured with a second process loading the machine (``--load``)."""
     smoke: bool = False
     verbose: bool = True
     _counter: list[int] = field(default_factory=lambda: [0])

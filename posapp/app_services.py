@@ -32,7 +32,14 @@ call it), it wires the services' one background
      ``OrderStatusChanged`` (the order emails written in that transaction) or when woken:
      ``backend.notifications.sender`` is the job, so queuing an email wakes it;
   5. ``campaigns``: the campaign clock, ``end_due_campaigns`` at start and every minute, so a
-     campaign that passes its end date ends (and gets its final report) on time.
+     campaign that passes its end date ends (and gets its final report) on time;
+  6. on PostgreSQL, the register's offline side (#21, docs/OFFLINE.md):
+     ``offline-link`` ticks the :class:`~posapp.services.sales.ServerLink` every half second
+     (a probe; offline after a failed or silent one; the journal replayed, in order, once the
+     server answers again), and ``offline-cache`` catches the register's cache up at start,
+     every minute, at once after this register's catalog, staff or settings events and after the
+     same events relayed from the other registers. ``backend.offline_sales`` is then the
+     register's sales facade.
 
 Nothing here touches Qt, so the composition can run on any thread (opening the database after
 the login has painted, say) and be tested without a QApplication.
@@ -41,12 +48,25 @@ the login has painted, say) and be tested without a QApplication.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Final, TypeVar
+
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from posapp.config import AppConfig
-from posapp.events import CampaignEnded, OrderPlaced, OrderStatusChanged, Publisher
+from posapp.events import (
+    CampaignEnded,
+    DomainEvent,
+    OrderPlaced,
+    OrderStatusChanged,
+    ProductChanged,
+    ProductsImported,
+    Publisher,
+    SettingChanged,
+    UserChanged,
+)
 from posapp.reports.coupon_final import write_final_report
 from posapp.services.backend import Backend
 from posapp.services.coupons import end_due_campaigns
@@ -57,13 +77,27 @@ from posapp.services.notifications import (
     notify_final_report,
     send_due,
 )
+from posapp.services.platform.chain_key import chain_key
 from posapp.services.platform.db import Database
-from posapp.services.platform.errors import ServiceError
+from posapp.services.platform.errors import DatabaseError, ServiceError
 from posapp.services.platform.fanout import Fanout
 from posapp.services.platform.pg_relay import PgEventRelay, is_supported
 from posapp.services.platform.runner import DEFAULT_PREFIX, Job, Runner
+from posapp.services.sales import (
+    JournalError,
+    LinkStatus,
+    OfflineCache,
+    OfflineJournal,
+    OfflineSales,
+    OfflineTill,
+    ServerLink,
+    cache_path,
+    journal_path,
+    snapshot,
+)
 
 _log = logging.getLogger(__name__)
+R = TypeVar("R")
 
 THREAD_PREFIX: Final = DEFAULT_PREFIX
 """Every thread the services start is named with this prefix."""
@@ -88,6 +122,9 @@ class ServiceOptions:
         transport_factory: How the sender reaches the mail server (the stored settings when None).
         relay: Whether to relay events between registers on PostgreSQL.
         relay_poll_s: How often the relay's listener checks whether it should stop.
+        offline: Whether the register keeps selling without its server (PostgreSQL only).
+        offline_tick_s: How often the link to the server is probed.
+        offline_refresh_s: How often the offline cache is caught up with the server.
     """
 
     sender_interval_s: float = 30.0
@@ -95,6 +132,9 @@ class ServiceOptions:
     transport_factory: TransportFactory | None = None
     relay: bool = True
     relay_poll_s: float = 0.5
+    offline: bool = True
+    offline_tick_s: float = 0.5
+    offline_refresh_s: float = 60.0
 
 
 class FinalReports:
@@ -142,6 +182,7 @@ class Services:
         sender: The outbox sender's job (``backend.notifications.sender``).
         campaigns: The campaign clock's job.
         relay: The PostgreSQL relay between registers (None on SQLite).
+        offline: The register's offline-capable sales facade (None on SQLite).
     """
 
     backend: Backend
@@ -151,6 +192,7 @@ class Services:
     sender: Job
     campaigns: Job
     relay: PgEventRelay | None
+    offline: OfflineSales | None = None
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop every thread, producers first; queued notifications and reports are finished.
@@ -160,6 +202,8 @@ class Services:
         daemon threads, so a stuck one cannot keep the process alive.
         """
         self.runner.stop(timeout)
+        if self.offline is not None and not self.runner.running:
+            close_offline(self.offline)
 
     @property
     def running(self) -> bool:
@@ -181,6 +225,99 @@ def send_outbox(backend: Backend, transport_factory: TransportFactory | None) ->
     if report.attempted:
         sent, retried, failed = report.sent, report.retried, report.failed
         _log.info("outbox: %s sent, %s to retry, %s failed", sent, retried, failed)
+
+
+CACHE_EVENTS: Final = (ProductChanged, ProductsImported, UserChanged, SettingChanged)
+"""Events after which the offline cache catches up at once (products, staff, settings)."""
+
+
+class CacheWakes:
+    """The relay's handler: each relayed event onto the bus, and the offline cache woken by some.
+
+    Args:
+        bus: Where every relayed event goes (the local Qt bus).
+    """
+
+    def __init__(self, bus: Publisher) -> None:
+        self._bus = bus
+        self.job: Job | None = None
+        """The offline cache's catch-up (set once it exists; None on a register without it)."""
+
+    def __call__(self, event: DomainEvent) -> None:
+        """Publish ``event`` on the bus; wake the cache's catch-up after a catalog change."""
+        self._bus(event)
+        if self.job is not None and isinstance(event, CACHE_EVENTS):
+            self.job.wake()
+
+
+def install_offline(
+    runner: Runner, backend: Backend, wakes: CacheWakes, options: ServiceOptions
+) -> OfflineSales:
+    """Open the cache and journal, and put the link's and the cache's jobs on ``runner``.
+
+    Raises:
+        DatabaseError: the audit key cannot be read (the journal is chained under it).
+        JournalError: the cache or the journal cannot be opened.
+    """
+    database, register = backend.database, backend.register
+    key = chain_key(database.url, None, create=True)
+    if key is None:  # pragma: no cover - create=True always gives a key or raises
+        raise DatabaseError("The audit key is missing: the offline journal needs it.")
+    # Where the till's Z report looks for sales the server does not have yet.
+    cache = OfflineCache.open(cache_path(database.url, register))
+    journal = OfflineJournal.open(journal_path(database.url, register), key)
+    listeners: list[Callable[[LinkStatus], None]] = []
+
+    def announce(status: LinkStatus) -> None:
+        for listener in listeners:
+            listener(status)
+
+    link = ServerLink(
+        probe=lambda: _probe(database),
+        read=lambda since: _guarded(lambda: snapshot(backend.read_uow(), since)),
+        place=backend.sales.place_offline_sale,
+        cache=cache,
+        journal=journal,
+        on_change=announce,
+        on_count=announce,
+    )
+    sales = OfflineSales(backend, link, OfflineTill(cache, journal, register))
+    listeners.append(sales.announce)
+    runner.add_lane("offline-cache")
+    wakes.job = runner.every(
+        "offline-cache",
+        link.refresh,
+        options.offline_refresh_s,
+        lane="offline-cache",
+        wake_on=CACHE_EVENTS,
+    )
+    sales.refresh_soon = wakes.job.wake
+    runner.add_lane("offline-link")
+    runner.every("offline-link", link.tick, options.offline_tick_s, lane="offline-link")
+    return sales
+
+
+def close_offline(sales: OfflineSales) -> None:
+    """Close the offline cache and journal (after the runner has stopped)."""
+    sales.offline_till.journal.close()
+    sales.offline_till.cache.close()
+
+
+def _probe(database: Database) -> None:
+    with database.engine.connect() as conn:
+        conn.exec_driver_sql("SELECT 1")
+
+
+def _guarded(read: Callable[[], R]) -> R:
+    """Run a read of the server; a lost connection is a :class:`DatabaseError` (the link's)."""
+    try:
+        return read()
+    except OperationalError as exc:
+        raise DatabaseError(str(exc.orig).strip().splitlines()[0][:120]) from exc
+    except DBAPIError as exc:
+        if exc.connection_invalidated:
+            raise DatabaseError("the connection was lost") from exc
+        raise
 
 
 def start_services(
@@ -207,9 +344,12 @@ def start_services(
     backend.shop.apply_currency()  # the shop's currency formats every amount from here on
     relay: PgEventRelay | None = None
     url = database.url.render_as_string(hide_password=False)
-    if options.relay and is_supported(url):
-        # Remote events go onto the local bus only: never to this runner or back out.
-        relay = PgEventRelay(url, config.register, bus, poll_s=options.relay_poll_s)
+    postgres = is_supported(url)
+    cache_wakes = CacheWakes(bus)
+    if options.relay and postgres:
+        # Remote events go onto the local bus only (and wake the offline cache's catch-up):
+        # never to this runner or back out.
+        relay = PgEventRelay(url, config.register, cache_wakes, poll_s=options.relay_poll_s)
         relay.install(runner)  # first: it starts listening first and sends until the end
     runner.add_lane("notifications", batch_size=NOTIFICATION_BATCH, linger_s=NOTIFICATION_LINGER_S)
     runner.on_batch(
@@ -231,6 +371,13 @@ def start_services(
     campaigns = runner.every(
         "campaigns", lambda: end_campaigns_due(backend), options.campaign_check_s, lane="campaigns"
     )
-    services = Services(backend, chain, runner, reports, sender, campaigns, relay)
+    offline: OfflineSales | None = None
+    if options.offline and postgres:
+        try:
+            offline = install_offline(runner, backend, cache_wakes, options)
+        except (JournalError, DatabaseError, OSError) as exc:  # it still sells online
+            _log.error("the register cannot sell offline: %s", exc)
+        backend.offline_sales = offline
+    services = Services(backend, chain, runner, reports, sender, campaigns, relay, offline)
     runner.start()
     return services

@@ -73,6 +73,22 @@ class StockLow:
 
 
 @dataclass(frozen=True, slots=True)
+class SyncConflictRaised:
+    """A sale taken offline, placed later, found the server different (#21): a manager looks.
+
+    ``kind`` is ``stock_shortfall``, ``archived_product`` or ``price_changed``.
+    """
+
+    conflict_id: int
+    kind: str
+    store_id: int
+    product_id: int
+    order_id: int
+    number: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class StockMoved:
     """Stock of a product changed at a store (receive, adjust, transfer, count, sale, return)."""
 
@@ -198,6 +214,7 @@ DomainEvent = (
     | NotificationCreated
     | SettingChanged
     | PurchaseOrderChanged
+    | SyncConflictRaised
 )
 
 ALL_EVENT_TYPES: tuple[type[DomainEvent], ...] = get_args(DomainEvent)

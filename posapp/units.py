@@ -74,8 +74,8 @@ class Unit(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        """The unit as the catalog editor lists it."""
-        return _(_LABELS[self])
+        """The unit as the catalog editor lists it (English: ``_()`` it where shown)."""
+        return _LABELS[self]
 
 
 _LABELS: Final = {

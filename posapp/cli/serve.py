@@ -10,7 +10,7 @@ import argparse
 import sys
 from datetime import datetime
 
-from posapp.app_services import start_services
+from posapp.app_services import ServiceOptions, start_services
 from posapp.cli.kit import (
     EXIT_ERROR,
     EXIT_OK,
@@ -93,8 +93,10 @@ def serve_api(args: argparse.Namespace, config: AppConfig) -> int:
     with open_backend(config) as plain:
         # The background services of a register (#22): a web order's events become the store
         # staff's notifications, its emails are sent from the outbox, and on PostgreSQL the
-        # relay carries them to the registers, as for a sale at a till.
-        services = start_services(plain.database, null_publisher, config)
+        # relay carries them to the registers, as for a sale at a till. The server sells nothing
+        # at a till, so it keeps no offline cache or journal (#21).
+        options = ServiceOptions(offline=False)
+        services = start_services(plain.database, null_publisher, config, options)
         try:
             app = create_app(services.backend)
             where = plain.database_description

@@ -39,6 +39,7 @@ from posapp.models.orders import (
     OrderStatusChange,
     Payment,
     PaymentMethod,
+    SyncConflict,
     TillSession,
     WebOrder,
 )
@@ -102,6 +103,7 @@ __all__ = [
     "StoreKind",
     "Supplier",
     "SupplierProduct",
+    "SyncConflict",
     "TaxRate",
     "TemplateAttribute",
     "TillSession",

@@ -339,3 +339,41 @@ class WebOrder(IdMixin, CreatedAtMixin, Base):
     # card tender is another value here when it exists (services.sales.web_dto.WebPayment).
     payment: Mapped[str] = mapped_column(String(16))
     request_hash: Mapped[str] = mapped_column(String(64))
+
+
+SYNC_CONFLICT_KINDS = ("stock_shortfall", "archived_product", "price_changed")
+
+
+class SyncConflict(IdMixin, CreatedAtMixin, Base):
+    """What a sale taken offline found different on the server when it was placed (#21).
+
+    The sale is placed as the customer paid it; each difference is one row for the store's
+    manager: ``stock_shortfall`` (``short_quantity`` of the ``quantity`` sold were not in stock,
+    the level is now ``on_hand_after``), ``archived_product`` (sold after it was archived) or
+    ``price_changed`` (``paid_price_minor`` per unit at the register, ``list_price_minor`` on
+    the server). A manager marks it resolved (who, when, and a note).
+    """
+
+    __tablename__ = "sync_conflicts"
+    __table_args__ = (
+        CheckConstraint(f"kind IN {SYNC_CONFLICT_KINDS!r}", name="kind_known"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("short_quantity >= 0", name="short_not_negative"),
+        UniqueConstraint("order_id", "product_id", "kind"),
+        Index("ix_sync_conflicts_store_created", "store_id", "created_at", "id"),
+    )
+
+    kind: Mapped[str] = mapped_column(String(24))
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    register: Mapped[str] = mapped_column(String(64))
+    quantity: Mapped[int] = mapped_column(BigInteger)
+    short_quantity: Mapped[int] = mapped_column(BigInteger, default=0)
+    on_hand_after: Mapped[int] = mapped_column(BigInteger, default=0)
+    paid_price_minor: Mapped[int] = money_column()
+    list_price_minor: Mapped[int] = money_column()
+    sold_at: Mapped[datetime]
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolved_at: Mapped[datetime | None]
+    resolution: Mapped[str] = mapped_column(String(200), default="")

@@ -56,7 +56,9 @@ class StockLevel(Base):
     """On-hand quantity of one product at one location, with its reorder settings.
 
     ``on_hand`` is a cache of the sum of the location's movements, updated in the same transaction
-    by one conditional statement; the CHECK makes negative stock impossible whatever the code does.
+    by one conditional statement (``WHERE on_hand >= q``). Only a sale taken offline and placed
+    later may take it below zero (#21, migration 0025 dropped the CHECK): each time it does, a
+    ``sync_conflicts`` row tells the store's manager.
     ``value_minor`` is what those units cost in all (the moving average kept as value and
     quantity, see :mod:`posapp.services.stock.costing`); the unit cost is ``value / on_hand``.
     The server default gives rows written without it (and rows from before 0021) a value.
@@ -64,7 +66,6 @@ class StockLevel(Base):
 
     __tablename__ = "stock_levels"
     __table_args__ = (
-        CheckConstraint("on_hand >= 0", name="on_hand_not_negative"),
         CheckConstraint("reorder_point >= 0", name="reorder_point_not_negative"),
         CheckConstraint("reorder_qty >= 0", name="reorder_qty_not_negative"),
         CheckConstraint("value_minor >= 0", name="value_not_negative"),

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from posapp.services.customers import CustomersApi, GiftCardsApi
     from posapp.services.notifications import NotificationsApi
     from posapp.services.purchasing import PurchasingApi
-    from posapp.services.sales import SalesApi
+    from posapp.services.sales import OfflineSales, SalesApi
     from posapp.services.shop import ShopApi
     from posapp.services.staff import StaffApi
     from posapp.services.stock import StockApi
@@ -38,6 +38,16 @@ class Backend(ServiceContext):
     It is the :class:`ServiceContext` (database, publisher, register, clock, units of work) with
     one facade per feature on top; each facade is given it as a plain ``ServiceContext``.
     """
+
+    offline_sales: OfflineSales | None = None
+    """On PostgreSQL, the register's sales facade that keeps selling while the server is gone
+    (#21, docs/OFFLINE.md); set by the composition root
+    (:func:`posapp.app_services.start_services`), None on SQLite and in tests that do not."""
+
+    @property
+    def register_sales(self) -> SalesApi:
+        """The sales facade the register sells through: the offline-capable one if there is one."""
+        return self.offline_sales or self.sales
 
     @property
     def database_description(self) -> str:

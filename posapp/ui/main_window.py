@@ -54,6 +54,7 @@ from posapp.ui.notifications import (
     wire_notifications,
 )
 from posapp.ui.orders import OrdersTab
+from posapp.ui.register import OfflineBanner
 from posapp.ui.staff import IdleLock, LanguageDialog, UsersTab
 from posapp.ui.stores import StoresTab
 
@@ -320,6 +321,10 @@ class MainWindow(QMainWindow):
         bell_row.setContentsMargins(SPACING // 2, 2, SPACING, 2)
         bell_row.addWidget(self.bell)
         bar.addPermanentWidget(bell_box)
+        offline = self._backend.offline_sales  # PostgreSQL: the register's link (#21)
+        self.offline_banner = OfflineBanner(offline, bar) if offline is not None else None
+        if self.offline_banner is not None:
+            bar.addWidget(self.offline_banner)
 
     def _wire_notifications(self) -> None:
         """Bell, toasts, the Notifications menu and linked objects."""

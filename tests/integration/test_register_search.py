@@ -6,17 +6,26 @@ word, beside the new one on the same data, on SQLite and PostgreSQL, and checks 
 20 results (the Stores lists: the same whole list) for terms with accents, SKUs, digits, LIKE's
 wildcards and one or two characters, in both of the ways the index is read (every match sorted,
 or the name index walked when there are many). The one difference is pinned at the end.
+
+Variants (issue #20) are found by their search keys too (the template's name and the values,
+with and without punctuation: "T-Shirt, navy, M" by ``tshirt navy``), so the oracles here look
+in ``search_keys`` as well; the catalog mixes variants with plain products whose names hold the
+same words, and the terms include the bad inputs of ``/work/shared/BAD_INPUTS.md`` (empty,
+LIKE's and FTS5's special characters, quotes, very long, RTL, emoji, NUL and tabs).
 """
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
+from itertools import product as cartesian
 
 import pytest
 from sqlalchemy import ColumnElement, func, or_, select
 
 from posapp.models import Product, StockLevel
 from posapp.services.backend import Backend
+from posapp.services.catalog import AttributeDraft, TemplateDraft, VariantDraft
 from posapp.services.catalog import contains as contains_module
 from posapp.services.catalog import products as catalog
 from posapp.services.platform.dto import UserDTO
@@ -80,6 +89,47 @@ TERMS = (
     "ju",
     "zz",
     "l ",
+    # variants: by the template's name, its values, with and without punctuation
+    "shirt",
+    "t-shirt",
+    "tshirt",
+    "tshirt navy",
+    "t-shirt navy",
+    "shirt blue",
+    "shirt, blue",
+    "navy",
+    "blue m",
+    "polo white",
+    "cremesweater",
+    "crème sweater rouge",
+    "basicts",
+    "TSH-NAVY",
+    "m",
+    "bl",
+    "ts",
+    "ct",
+    # bad inputs: empty, blank, wildcards and quotes, very long, RTL, emoji, control characters
+    "",
+    " ",
+    "\t",
+    "%%",
+    "__",
+    "'",
+    "''",
+    "' OR 1=1--",
+    '"',
+    '""',
+    "a\x00b",
+    "apple\tjuice",
+    "=1+1",
+    "@kel",
+    "x" * 300,
+    "apple " * 40,
+    "عصير تفاح",
+    "🍎",
+    "🍎 apple",
+    "١٢٣",
+    "１２３",
     # nothing
     "no such thing",
 )
@@ -115,21 +165,67 @@ def shop(backend: Backend, admin: UserDTO) -> dict[str, int]:
         ("ARCH-1", "Apple Juice archived", None),
         ("ARCH-2", "Kelmar Apple Juice old", None),
         ("ARCH-3", "Crème archived", None),
+        # plain products holding the variants' words, so the name walk meets both kinds
+        ("SBH-1", "Shirt blue hanger", None),
+        ("SBH-2", "Shirt blue hanger large", None),
+        ("SBH-3", "Shirt blue hanger small", None),
+        ("NAVY-1", "navy tshirt navy bag", None),
+        ("RTL-1", "عصير تفاح 1L", None),
+        ("EMO-1", "🍎 apple box", None),
     )
     for sku, name, barcode in extra:
         made[sku] = catalog.create_product(
             backend.uow(), admin, draft(sku=sku, name=name, barcode=barcode)
         ).id
-    for sku in ("ARCH-1", "ARCH-2", "ARCH-3"):
+    for code, name, attributes in _TEMPLATES:
+        _save_template(backend, admin, made, code, name, attributes)
+    for sku in ("ARCH-1", "ARCH-2", "ARCH-3", "TSH-RED-L"):  # a variant too
         catalog.archive_product(backend.uow(), admin, made[sku])
     store = backend.stock.create_store(admin, StoreInput("S1", "Main street"))
-    stocked = [pid for sku, pid in sorted(made.items()) if not sku.startswith("ARCH")][::2]
+    archived = ("ARCH-1", "ARCH-2", "ARCH-3", "TSH-RED-L")
+    stocked = [pid for sku, pid in sorted(made.items()) if sku not in archived][::2]
     lines = [StockLine(pid, 5) for pid in stocked]
     backend.stock.receive_stock(
         admin, store.id, lines, reference="OPENING", request_id=uuid.uuid4()
     )
     made["store"] = store.id
     return made
+
+
+_TEMPLATES = (
+    ("TSH", "Basic T-Shirt", (("Colour", ("blue", "navy", "red")), ("Size", ("S", "M", "L")))),
+    ("POLO", "Polo Shirt", (("Colour", ("white", "blue")), ("Size", ("M", "XL")))),
+    ("CRS", "Crème Sweater", (("Couleur", ("rouge", "bleu")), ("Taille", ("38", "40")))),
+)
+
+
+def _save_template(
+    backend: Backend,
+    admin: UserDTO,
+    made: dict[str, int],
+    code: str,
+    name: str,
+    attributes: tuple[tuple[str, tuple[str, ...]], ...],
+) -> None:
+    rows = tuple(
+        VariantDraft(values=values, sku="-".join((code, *(v.upper() for v in values))))
+        for values in cartesian(*(values for _, values in attributes))
+    )
+    draft_ = TemplateDraft(
+        code=code,
+        name=name,
+        price_minor=1999,
+        attributes=tuple(AttributeDraft(a, v) for a, v in attributes),
+        variants=rows,
+    )
+    saved = backend.catalog.save_template(admin, draft_)
+    made.update({variant.sku: variant.product_id for variant in saved.variants})
+
+
+def _cleaned(text: str, longest: int = 100) -> str:
+    """What a search takes of a typed text: NFKC, no control characters, stripped, cut."""
+    value = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in value if unicodedata.category(ch) != "Cc").strip()[:longest]
 
 
 def old_register_search(backend: Backend, text: str, limit: int) -> list[int]:
@@ -139,7 +235,9 @@ def old_register_search(backend: Backend, text: str, limit: int) -> list[int]:
     DESC`` put such products before all others on PostgreSQL and after them on SQLite; the
     intent, and the new search, is exact codes first, then by name: ``coalesce`` here.
     """
-    value = text.strip()
+    value = _cleaned(text)
+    if not value:
+        return []  # nothing typed, nothing listed
     pattern = contains(value.lower())
     exact = func.coalesce((Product.sku_key == value.upper()) | (Product.barcode == value), False)
     with backend.read_uow() as uow:
@@ -153,6 +251,7 @@ def old_register_search(backend: Backend, text: str, limit: int) -> list[int]:
                         Product.barcode == value,
                         func.lower(Product.name).like(pattern, escape=LIKE_ESCAPE),
                         func.lower(Product.sku).like(pattern, escape=LIKE_ESCAPE),
+                        func.lower(Product.search_keys).like(pattern, escape=LIKE_ESCAPE),
                     ),
                 )
                 .order_by(exact.desc(), Product.name, Product.id)
@@ -162,9 +261,10 @@ def old_register_search(backend: Backend, text: str, limit: int) -> list[int]:
 
 
 def _old_stock_condition(text: str) -> ColumnElement[bool]:
-    clean = text.strip()
+    clean = _cleaned(text, 200)
     return or_(
         func.lower(Product.name).like(contains(clean.lower()), escape="\\"),
+        func.lower(Product.search_keys).like(contains(clean.lower()), escape="\\"),
         Product.sku_key.like(contains(clean.upper()), escape="\\"),
         Product.barcode == clean,
     )

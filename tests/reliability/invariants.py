@@ -56,6 +56,7 @@ from posapp.models import (
     Payment,
     StockLevel,
     StockMovement,
+    SyncConflict,
 )
 from posapp.models.orders import OrderReturn, OrderReturnLine
 from posapp.services.platform.anchors import Anchor
@@ -327,10 +328,16 @@ def _stock(c: _Checker) -> None:
         .outerjoin(StockLevel, joined)
         .where(StockLevel.store_id.is_(None), sums.c.total != 0),
     )
+    # Only a sale taken offline may take stock below zero, and it always tells of it (#21).
+    told = exists().where(
+        SyncConflict.kind == "stock_shortfall",
+        SyncConflict.store_id == StockLevel.store_id,
+        SyncConflict.product_id == StockLevel.product_id,
+    )
     c.rows(
-        "negative stock",
+        "negative stock that no sync conflict tells of",
         select(StockLevel.store_id, StockLevel.product_id, StockLevel.on_hand).where(
-            StockLevel.on_hand < 0
+            StockLevel.on_hand < 0, ~told
         ),
     )
 

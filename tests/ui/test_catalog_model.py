@@ -120,7 +120,7 @@ def test_roles(qtbot: QtBot) -> None:
     picture = cell(model, 6, "image", Qt.ItemDataRole.DecorationRole)
     assert isinstance(picture, QPixmap)
     assert not picture.isNull()
-    assert cell(model, 6, "image", Qt.ItemDataRole.AccessibleTextRole) == "1 images"
+    assert cell(model, 6, "image", Qt.ItemDataRole.AccessibleTextRole) == "1 image"
     assert cell(model, 0, "image", Qt.ItemDataRole.DecorationRole) is None
     assert model.headerData(COLUMN_KEYS.index("price"), Qt.Orientation.Horizontal) == "Price"
 

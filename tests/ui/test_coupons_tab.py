@@ -131,7 +131,7 @@ def test_create_generate_and_see_a_redemption(  # noqa: PLR0915 - one story, sta
     assert tab.log.rowCount() == 1
     assert tab.log.data(tab.log.index(0, 1)) == first_code
     assert tab.codes.data(tab.codes.index(0, 1)) == "used up"
-    assert "1 uses" in tab.summary_label.text()
+    assert "1 use ·" in tab.summary_label.text()  # ngettext (#18): was "1 uses"
 
     for model in (tab.campaigns, tab.codes, tab.log, tab.campaign_proxy):
         qtmodeltester.check(model)  # type: ignore[attr-defined]

@@ -196,6 +196,7 @@ ACTION_CALLS: dict[str, Call] = {
         _world(uow, s),
         tills.cash_movement(uow, a, 100, "matrix"),
     ),
+    "sales.tills.check_close_till": lambda uow, a, s: tills.check_close_till(uow, a),
     "sales.tills.close_till": lambda uow, a, s: (_world(uow, s), tills.close_till(uow, a, 0)),
     "sales.tills.x_report": lambda uow, a, s: (_world(uow, s), tills.x_report(uow, a)),
     "sales.tills.z_report": lambda uow, a, s: tills.z_report(uow, a, _closed_session(uow, s)),

@@ -26,6 +26,12 @@ First ``limit`` by name (:func:`first_containing`, SQLite): when the index finds
 first ones by name are likely near the start of the name index, which is walked
 (:data:`WALK_BUDGET` products at most, then the matches are sorted after all). The walk's
 ``LIKE`` gives the index's result for an ASCII text; a text with other letters is always sorted.
+In a catalog with variants the walk checks their search keys too (a variant's row is then read
+for every name that does not match; :func:`_has_variants`), so a walk and a sort find the same
+products: before, ``shirt blue`` walked past ``Basic T-Shirt, blue, S`` to plain names holding
+the words, where the sort listed the variant first. The Stores tab's one- and two-character
+search on SQLite looks in the keys as well, as it did on PostgreSQL. Control characters are
+dropped from the text by the callers (a NUL made FTS5 fail).
 An ASCII text of several words asks the index for each word and checks the rows found for the
 whole text with the same ``LIKE`` (see :func:`_match`).
 
@@ -69,7 +75,7 @@ def first_containing(session: Session, value: str, *, limit: int) -> list[int]:
     params = {"match": match, "pattern": contains(value.lower()), "n": limit, "dense": DENSE + 1}
     check = _CHECK if checked else ""
     probe = "SELECT rowid FROM products_fts WHERE products_fts MATCH :match LIMIT :dense"
-    rowids = [int(i) for (i,) in session.execute(text(probe), params)]
+    rowids = [int(i) for (i,) in session.execute(text(probe), params).all()]
     if len(rowids) <= DENSE:  # every match: sorted here (code-point order is SQLite's BINARY)
         rows = text(
             f"SELECT p.id, p.name FROM products AS p WHERE p.id IN :ids AND +p.active = 1{check}"
@@ -127,12 +133,21 @@ def _walk(
 ) -> Sequence[Sequence[object]]:
     """The first ``limit`` active products by name whose name or SKU contains ``value`` (LIKE).
 
-    Reads the ``(active, name, id, sku)`` index alone, in order, and stops at the ``limit``-th
-    match, or after ``budget`` products when given.
+    Reads the ``(active, name, id, sku)`` index in order (and, when the catalog has variants,
+    the search keys of the rows whose name and SKU do not match), and stops at the
+    ``limit``-th match, or after ``budget`` products when given.
     """
-    match = "(lower(name) LIKE :pattern ESCAPE '\\' OR lower(sku) LIKE :pattern ESCAPE '\\')"
+    match = "(lower(name) LIKE :pattern ESCAPE '\\' OR lower(sku) LIKE :pattern ESCAPE '\\'{keys})"
+    columns = "id, name, sku"
+    if _has_variants(session):
+        # A variant is found by its search keys too (not in the index: its row is read when
+        # the name and SKU do not match).
+        match = match.format(keys=" OR search_keys LIKE :pattern ESCAPE '\\'")
+        columns += ", search_keys"
+    else:
+        match = match.format(keys="")
     rows = (
-        "SELECT id, name, sku FROM products INDEXED BY ix_products_active_name "
+        f"SELECT {columns} FROM products INDEXED BY ix_products_active_name "
         "WHERE active = 1 ORDER BY name, id"
     )
     if budget is None:
@@ -145,6 +160,12 @@ def _walk(
     return session.execute(text(sql), params).all()
 
 
+def _has_variants(session: Session) -> bool:
+    """Whether any product is a variant (only variants carry search keys): one index probe."""
+    probe = "SELECT 1 FROM products WHERE template_id IS NOT NULL LIMIT 1"
+    return session.execute(text(probe)).first() is not None
+
+
 def _first_postgres(session: Session, value: str, limit: int) -> list[int]:
     """One statement: pg_trgm's GIN index serves both columns; the planner picks the way."""
     sql = (
@@ -153,7 +174,7 @@ def _first_postgres(session: Session, value: str, limit: int) -> list[int]:
         "ORDER BY p.name, p.id LIMIT :n"
     )
     params = {"pattern": contains(value), "n": limit}
-    return [int(i) for (i,) in session.execute(text(sql), params)]
+    return [int(i) for (i,) in session.execute(text(sql), params).all()]
 
 
 def containing_condition(session: Session, value: str) -> ColumnElement[bool]:
@@ -172,11 +193,12 @@ def containing_condition(session: Session, value: str) -> ColumnElement[bool]:
         return or_(name, sku, barcode, keys)
     if len(value) < _TRIGRAM:
         name = func.lower(Product.name).like(contains(value.lower()), escape=LIKE_ESCAPE)
-        return or_(name, sku, barcode)
+        keys = Product.search_keys.like(contains(value.lower()), escape=LIKE_ESCAPE)
+        return or_(name, sku, barcode, keys)
     match, checked = _match(value)
     probe = "SELECT rowid FROM products_fts WHERE products_fts MATCH :match LIMIT :dense"
     params = {"match": match, "dense": DENSE + 1, "pattern": contains(value.lower())}
-    rowids = [int(i) for (i,) in session.execute(text(probe), params)]
+    rowids = [int(i) for (i,) in session.execute(text(probe), params).all()]
     if len(rowids) <= DENSE:
         # A few: the condition lists them (and the barcode's product), so the query starts from
         # them instead of checking every product of the store against the index.

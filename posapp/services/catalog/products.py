@@ -67,7 +67,7 @@ from posapp.services.platform.audit import AuditRecord, values_of
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ConflictError, NotFoundError, ValidationError
 from posapp.services.platform.uow import UnitOfWork
-from posapp.services.staff import ACTIONS, Permission, authorize, requires
+from posapp.services.staff import ACTIONS, Permission, authorize, authorize_actor, requires
 from posapp.units import QuantityError, is_measured, scale_of, unit_of
 
 __all__ = [
@@ -551,7 +551,7 @@ def search_products(
     most ``SEARCH_LIMIT`` matches come back.
     """
     with uow:
-        authorize(uow, actor, Permission.VIEW_CATALOG)
+        authorize_actor(uow, actor, Permission.VIEW_CATALOG)  # Core: no ORM user per keystroke
         if not text.strip():
             ids = browse_ids(uow.session, include_archived=include_archived, limit=limit)
             return SearchResult(tuple(ids), truncated=limit is not None and len(ids) >= limit)
@@ -566,7 +566,7 @@ def product_page(uow: UnitOfWork, actor: UserDTO, ids: Sequence[int]) -> list[Pr
             _("At most {page_max} rows are read at a time.").format(page_max=PAGE_MAX)
         )
     with uow:
-        authorize(uow, actor, Permission.VIEW_CATALOG)
+        authorize_actor(uow, actor, Permission.VIEW_CATALOG)
         return product_rows(uow.session, ids)
 
 

@@ -30,11 +30,11 @@ from __future__ import annotations
 
 import functools
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from itertools import product as cartesian
 from typing import Any, Final
 
-from sqlalchemy import TextClause, bindparam, func, select, text
+from sqlalchemy import Result, TextClause, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from posapp.models import Category, Product, ProductImage
@@ -82,7 +82,9 @@ _Hit = tuple[int, str]
 """A matching product: (id, name)."""
 
 
-def _hits(rows: Iterable[Sequence[Any]]) -> list[_Hit]:
+def _hits(result: Result[Any]) -> list[_Hit]:
+    # One fetchall: iterating a Result fetches row by row (a third of a search's time).
+    rows: Sequence[Sequence[Any]] = result.all()
     return [(int(row[0]), str(row[1])) for row in rows]
 
 

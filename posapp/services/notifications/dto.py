@@ -126,6 +126,17 @@ TRIGGERS: Final[tuple[TriggerSpec, ...]] = (
         default_roles=MANAGERS_AND_ADMINS,
     ),
     TriggerSpec(
+        "sync_conflict",
+        "SyncConflictRaised",
+        N_("Offline sale conflict"),
+        N_(
+            "A sale taken while the register was offline sold more than was in stock, an "
+            "archived product, or at a price changed meanwhile."
+        ),
+        level="warning",
+        default_roles=("manager",),
+    ),
+    TriggerSpec(
         "pickup_placed",
         "OrderPlaced",
         N_("Pickup order placed"),

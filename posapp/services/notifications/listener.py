@@ -43,6 +43,7 @@ from posapp.events import (
     ProductChanged,
     ProductsImported,
     StockLow,
+    SyncConflictRaised,
     UserChanged,
 )
 from posapp.models import (
@@ -147,6 +148,30 @@ def _stock_low(uow: UnitOfWork, event: StockLow, rule: NotificationRule) -> Noti
         "product",
         event.product_id,
         event_key(rule.trigger, event),
+        event.store_id,
+    )
+
+
+_CONFLICT_TITLES: Final = {
+    "stock_shortfall": "Sold offline beyond stock: {name}",
+    "archived_product": "Sold offline after archiving: {name}",
+    "price_changed": "Sold offline at an old price: {name}",
+}
+
+
+def _sync_conflict(
+    uow: UnitOfWork, event: SyncConflictRaised, rule: NotificationRule
+) -> Notice | None:
+    product = uow.session.scalar(select(Product.name).where(Product.id == event.product_id))
+    name = product or f"product #{event.product_id}"
+    title = _CONFLICT_TITLES.get(event.kind, "Offline sale conflict: {name}").format(name=name)
+    return _notice(
+        rule.trigger,
+        event,
+        title,
+        f"Order {event.number} at {_store_name(uow, event.store_id)}: see Sync conflicts.",
+        "order",
+        event.order_id,
         event.store_id,
     )
 
@@ -329,6 +354,7 @@ Builder = Callable[[UnitOfWork, Any, NotificationRule], "Notice | None"]
 
 BUILDERS: Final[dict[type[DomainEvent], tuple[tuple[str, Builder], ...]]] = {
     StockLow: (("stock_low", _stock_low),),
+    SyncConflictRaised: (("sync_conflict", _sync_conflict),),
     OrderPlaced: (("pickup_placed", _pickup_placed),),
     OrderStatusChanged: (
         ("order_ready", _order_ready),

@@ -47,6 +47,8 @@ from posapp.services.sales import (
 from posapp.services.sales import parked as parking
 from posapp.services.sales.dto import ManagerApproval
 from posapp.services.sales.escpos import print_receipt
+from posapp.services.sales.offline import conflicts as offline_conflicts
+from posapp.services.sales.offline import server as offline_server
 from posapp.services.sales.receipt import ReceiptModel, receipt_model
 from posapp.services.staff import Permission, active_stores
 
@@ -130,6 +132,14 @@ class SalesApi(Facade):
     return_items = writes(returns.return_items)
 
     email_receipt = writes(receipt_email.email_receipt)
+    # --- sales taken offline (#21, docs/OFFLINE.md) -------------------------------------------
+
+    # The register's replay: a journalled sale placed as the customer paid it (or found by its
+    # UUID); SaleRefusedError for a person to look at, DatabaseError when the server is away.
+    place_offline_sale = writes(offline_server.place_offline_sale)
+    sync_conflicts = reads(offline_conflicts.sync_conflicts)
+    resolve_sync_conflict = writes(offline_conflicts.resolve_sync_conflict)
+
     # --- orders placed online (the public API) -----------------------------------------------
 
     place_web_order = writes(web_orders.place_web_order)
@@ -214,6 +224,7 @@ class SalesApi(Facade):
     denominations = reads(tills.till_denominations)
     open_till = writes(tills.open_till)
     cash_movement = writes(tills.cash_movement)
+    check_close_till = reads(tills.check_close_till)
     close_till = writes(tills.close_till)
     recent_sessions = reads(tills.recent_sessions)
     x_report = reads(tills.x_report)

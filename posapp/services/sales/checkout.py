@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import cast
 
 from sqlalchemy import Table, insert, select
@@ -72,6 +73,7 @@ __all__ = [
     "PaymentIncompleteError",
     "PriceChangedError",
     "Seller",
+    "check_draft",
     "pay_order",
     "place_order",
     "verify_approval",
@@ -107,7 +109,7 @@ class PaymentIncompleteError(ValidationError):
 # --- validating the draft (no database) ---------------------------------------------------------
 
 
-def _check_draft(draft: SaleDraft) -> SaleDraft:
+def check_draft(draft: SaleDraft) -> SaleDraft:
     """Return the draft with cleaned texts; refuse malformed input before touching the database."""
     if not draft.lines and not draft.gift_cards:
         raise ValidationError(_("The sale has no items."))
@@ -219,7 +221,7 @@ def place_order(uow: UnitOfWork, actor: UserDTO, draft: SaleDraft) -> PlacedOrde
         PaymentIncompleteError: payments given that do not cover the total.
         TillClosedError: no till is open on this register.
     """
-    draft = _check_draft(draft)
+    draft = check_draft(draft)
     try:
         with uow:
             user = authorize_actor(uow, actor, Permission.SELL)
@@ -256,6 +258,10 @@ class Seller:
     till_id: int | None
     register: str | None = None
     """The register named on the order (None: the unit of work's own)."""
+    sold_at: datetime | None = None
+    """When the sale was made (None: now); a sale taken offline keeps its own time (#21)."""
+    below_zero: bool = False
+    """Stock may go below zero: only a sale taken offline, whose goods have left the shop."""
 
 
 def write_sale(
@@ -294,7 +300,7 @@ def write_sale(
                 "before completing the sale."
             ).format(paid_minor=format_money(settlement.paid_minor), total=format_money(total))
         )
-    now = uow.now()
+    now = seller.sold_at or uow.now()
     paid = bool(draft.payments)
     status = OrderStatus.PLACED
     if paid:
@@ -334,7 +340,7 @@ def write_sale(
     order_id = int(inserted[0])
     ctx = SaleContext(order_id, number, store_id, seller.till_id, seller.user_id, now)
     # The stock first: the lines keep the cost of the goods the stock gave up.
-    costs = take_sale_stock(uow, ctx, draft)
+    costs = take_sale_stock(uow, ctx, draft, below_zero=seller.below_zero)
     insert_lines(uow, ctx, priced, costs)
     redeem_coupons(uow, ctx, draft, priced)
     sell_cards(uow, ctx, draft.sale_uuid, draft)

@@ -191,8 +191,12 @@ def insert_lines(
     _INSERT_LINES.many(uow.session.connection(), rows)
 
 
-def take_sale_stock(uow: UnitOfWork, ctx: SaleContext, draft: SaleDraft) -> dict[int, int]:
+def take_sale_stock(
+    uow: UnitOfWork, ctx: SaleContext, draft: SaleDraft, *, below_zero: bool = False
+) -> dict[int, int]:
     """One conditional decrement per product, in product order (no deadlocks between tills).
+
+    ``below_zero``: a sale taken offline, whose goods are gone already (``stock.take_stock``).
 
     Returns:
         Each line's cost of goods by line number: the value the stock gave up for the product,
@@ -210,6 +214,7 @@ def take_sale_stock(uow: UnitOfWork, ctx: SaleContext, draft: SaleDraft) -> dict
         user_id=ctx.user_id,
         order_id=ctx.order_id,
         reference=ctx.number,
+        below_zero=below_zero,
     )
     costs: dict[int, int] = {}
     for product_id, value in taken.items():

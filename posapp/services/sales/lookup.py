@@ -8,10 +8,10 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
-from posapp.models import Category, Customer, CustomerAccount, Product
+from posapp.models import Category, Customer, CustomerAccount, Product, User
 from posapp.services.catalog import first_containing
 from posapp.services.coupons import BasketLine, quote_coupon
 from posapp.services.platform import registry
@@ -30,10 +30,11 @@ from posapp.services.sales.dto import (
 from posapp.services.sales.scale_codes import EAN13, PRODUCT_COLUMNS, read_layout, scale_item
 from posapp.services.staff import (
     ACTIONS,
+    ACTOR_COLUMNS,
     Permission,
     authorize,
     authorize_actor,
-    authorize_connection,
+    authorize_row,
 )
 
 __all__ = [
@@ -82,6 +83,8 @@ def customer_dto(account: CustomerAccount) -> CustomerDTO:
 
 def _clean(text: str) -> str:
     value = unicodedata.normalize("NFKC", text).strip()
+    if value.isprintable():  # no control character (a scan's usual case): nothing to drop
+        return value[:SEARCH_MAX]
     return "".join(ch for ch in value if unicodedata.category(ch) != "Cc")[:SEARCH_MAX]
 
 
@@ -95,10 +98,12 @@ def lookup_code(uow: UnitOfWork, actor: UserDTO, code: str) -> ProductDTO | None
     if not text:
         return None
     with uow.reading() as conn:  # a scan is the hot path: no ORM session here
-        authorize_connection(conn, actor, Permission.SELL)
-        row = _BY_BARCODE.one(conn, {"code": text})
-        if row is None:
-            row = _BY_SKU.one(conn, {"code": text.upper()})
+        # One statement: the cashier's row (the permission check) and the barcode's product.
+        row = _SCAN.one(conn, {"user_id": actor.id, "code": text})
+        authorize_row(row, Permission.SELL)
+        if row is not None and row[_ACTOR_WIDTH] is not None:
+            return product_dto(row[_ACTOR_WIDTH:])
+        row = _BY_SKU.one(conn, {"code": text.upper()})
         return None if row is None else product_dto(row)
 
 
@@ -134,6 +139,14 @@ _BY_BARCODE = Prepared(
     .where(Product.barcode == bindparam("code"), Product.active.is_(True))
     .limit(1)
 )
+_ACTOR_WIDTH = len(ACTOR_COLUMNS)
+_SCAN = Prepared(
+    select(*ACTOR_COLUMNS, *PRODUCT_COLUMNS)
+    .select_from(User)
+    .outerjoin(Product, and_(Product.barcode == bindparam("code"), Product.active.is_(True)))
+    .where(User.id == bindparam("user_id"))
+    .limit(1)
+)
 _BY_SKU = Prepared(
     select(*PRODUCT_COLUMNS)
     .where(Product.sku_key == bindparam("code"), Product.active.is_(True))
@@ -161,7 +174,7 @@ def search_products(
         exact = _exact_ids(session, value)
         found = first_containing(session, value, limit=cap)
         ids = (exact + [i for i in found if i not in exact])[:cap]
-        rows = {int(row[0]): row for row in session.execute(_ROWS, {"ids": ids})}
+        rows = {int(row[0]): row for row in session.execute(_ROWS, {"ids": ids}).all()}
         return [product_dto(rows[i]) for i in ids if i in rows]
 
 

@@ -254,6 +254,7 @@ def receipt_model(
         "refunded": _("ORDER REFUNDED"),
         "partly_refunded": _("PARTLY REFUNDED"),
         "placed": _("NOT PAID YET"),
+        "offline": _("OFFLINE SALE · NOT YET ON THE SERVER"),
     }.get(order.status, "")
     return ReceiptModel(
         store_name=store.name,

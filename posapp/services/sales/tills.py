@@ -57,6 +57,7 @@ from posapp.services.platform.fastsql import Prepared
 from posapp.services.platform.text import clean_text
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.sales.figures import LIVE, method_totals, order_totals
+from posapp.services.sales.offline.paths import OfflineSalesWaitingError, require_offline_synced
 from posapp.services.sales.pricing import TaxRow
 from posapp.services.sales.till_anchor import append_z_anchor, with_z_anchor
 from posapp.services.sales.till_dto import (
@@ -71,8 +72,10 @@ from posapp.services.staff import Permission, requires
 __all__ = [
     "DENOMINATIONS",
     "NO_SALE_ACTION",
+    "OfflineSalesWaitingError",
     "TillClosedError",
     "cash_movement",
+    "check_close_till",
     "close_till",
     "current_till",
     "open_till",
@@ -333,8 +336,10 @@ def close_till(
     Raises:
         TillClosedError: no till is open.
         ValidationError: a bad count.
+        OfflineSalesWaitingError: the register's offline journal holds sales not yet synced.
     """
     with uow:
+        require_offline_synced(uow)
         detail = ""
         if pieces is not None:
             counted_minor, detail = _count(uow, pieces)
@@ -378,6 +383,17 @@ def close_till(
     append_z_anchor(where, head, now=now, note=f"Z report, till {session.id} on {uow.register}")
     anchored = replace(report.session, chain_rows=head.rows, chain_head=head.hash)
     return replace(report, session=anchored)
+
+
+@requires(Permission.CLOSE_TILL)
+def check_close_till(uow: UnitOfWork, actor: UserDTO) -> None:
+    """Say before the blind count whether the till may close (see :func:`close_till`).
+
+    Raises:
+        OfflineSalesWaitingError: the register's offline journal holds sales not yet synced.
+    """
+    with uow:
+        require_offline_synced(uow)
 
 
 @requires(Permission.VIEW_REPORTS)

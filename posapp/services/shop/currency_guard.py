@@ -99,6 +99,7 @@ HELD_WITH: Final[dict[str, str]] = {
     "order_return_lines": "order_returns",
     "purchase_receipts": "purchase_order_lines",
     "gift_card_movements": "gift_cards",
+    "sync_conflicts": "orders",
 }
 """Tables whose amounts never exist without a row of the other (checked through that one)."""
 

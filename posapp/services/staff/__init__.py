@@ -29,6 +29,7 @@ from posapp.services.staff.permissions import (
 )
 from posapp.services.staff.security import (
     ACTIONS,
+    ACTOR_COLUMNS,
     SESSION_ENDED,
     Actor,
     Approval,
@@ -36,6 +37,7 @@ from posapp.services.staff.security import (
     authorize,
     authorize_actor,
     authorize_connection,
+    authorize_row,
     check_approval,
     requires,
 )
@@ -70,6 +72,7 @@ from posapp.services.staff.users import (
 
 __all__ = [
     "ACTIONS",
+    "ACTOR_COLUMNS",
     "DEFAULT_IDLE_LOCK_MINUTES",
     "IDLE_LOCK_MINUTES_KEY",
     "KEEP_STORE",
@@ -102,6 +105,7 @@ __all__ = [
     "authorize",
     "authorize_actor",
     "authorize_connection",
+    "authorize_row",
     "check_approval",
     "count_users",
     "create_token",

@@ -3,7 +3,9 @@
 Every service that moves stock (receive, adjust, transfer, count, sale, return) calls
 :func:`move_stock` inside its unit of work. A decrement is a single
 ``UPDATE … WHERE on_hand + q >= 0 RETURNING``, never read-check-write in Python, so two
-registers cannot oversell; the CHECK on ``stock_levels.on_hand`` backs it up.
+registers cannot oversell. The one exception is a sale taken offline and placed later (#21): its
+goods are gone already, so :func:`take_stock` with ``below_zero`` records it whatever the level
+holds, and the sale reports the shortfall.
 
 Every movement also moves value (:mod:`posapp.services.stock.costing`): the level's
 ``value_minor`` changes in the same transaction, by a second statement on the row the first one
@@ -229,6 +231,13 @@ _DECREMENT = Prepared(
     .values(on_hand=_LEVELS.c.on_hand - bindparam("qty"), changed_at=bindparam("now"))
     .returning(_LEVELS.c.on_hand, _LEVELS.c.reorder_point, _LEVELS.c.value_minor)
 )
+# The same without the guard: a replayed offline sale only (see take_stock's below_zero).
+_DECREMENT_ANY = Prepared(
+    update(_LEVELS)
+    .where(_LEVELS.c.store_id == bindparam("s_id"), _LEVELS.c.product_id == bindparam("p_id"))
+    .values(on_hand=_LEVELS.c.on_hand - bindparam("qty"), changed_at=bindparam("now"))
+    .returning(_LEVELS.c.on_hand, _LEVELS.c.reorder_point, _LEVELS.c.value_minor)
+)
 # The value's own statement, on the row the quantity's statement has just locked.
 _ADD_VALUE = Prepared(
     update(_LEVELS)
@@ -344,6 +353,7 @@ def take_stock(
     user_id: int | None,
     order_id: int | None = None,
     reference: str = "",
+    below_zero: bool = False,
 ) -> dict[int, int]:
     """Take ``quantities`` (product id → units > 0) out of one store: the hot path of a sale.
 
@@ -352,6 +362,10 @@ def take_stock(
     one statement per product and one insert for all movements. Products are taken in id order
     on every till, so concurrent sales cannot deadlock. Each product's units leave at their
     share of its level's value (one more statement where the level has a value).
+
+    ``below_zero`` takes the units whatever the level holds: only for a sale taken offline and
+    placed later (#21), whose goods have left the shop already; the caller reports each level it
+    took below zero (a sync conflict). Every other caller keeps the guard.
 
     Returns:
         The value taken out per product (the cost of the goods, positive).
@@ -367,9 +381,12 @@ def take_stock(
     now = uow.now()
     movements = []
     taken: dict[int, int] = {}
+    if below_zero:
+        ensure_levels(uow, store_id, sorted(quantities))
+    decrement = _DECREMENT_ANY if below_zero else _DECREMENT
     for product_id in sorted(quantities):
         quantity = quantities[product_id]
-        row = _DECREMENT.one(
+        row = decrement.one(
             conn, {"s_id": store_id, "p_id": product_id, "qty": quantity, "now": now}
         )
         if row is None:

@@ -51,8 +51,11 @@ def product_search(session: Session, text: str) -> ColumnElement[bool] | None:
     """The condition for a search box's text, or None when it is empty.
 
     See :func:`posapp.services.catalog.containing_condition`: names through the trigram index.
+    Control characters (a NUL, a tab pasted in) are dropped, as the register's search does.
     """
-    clean = unicodedata.normalize("NFKC", text).strip()[:SEARCH_MAX]
+    value = unicodedata.normalize("NFKC", text)
+    value = "".join(ch for ch in value if unicodedata.category(ch) != "Cc")
+    clean = value.strip()[:SEARCH_MAX]
     if not clean:
         return None
     return containing_condition(session, clean)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from posapp.i18n import _
 from posapp.services.catalog import CatalogApi, CategoryDTO
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
@@ -28,24 +29,24 @@ class CategoryDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("categoryDialog")
-        self.setWindowTitle("Categories")
+        self.setWindowTitle(_("Categories"))
         self.setMinimumSize(52 * SPACING, 56 * SPACING)
         self._catalog = catalog
         self._user = user
         self.changed = False
         self.tree = QTreeWidget(self)
         self.tree.setHeaderHidden(True)
-        self.tree.setAccessibleName("Categories")
+        self.tree.setAccessibleName(_("Categories"))
         self.error_label = message_label("errorLabel", self)
-        self.add_button = QPushButton("&Add…", self)
-        self.add_button.setToolTip("Add a top-level category")
+        self.add_button = QPushButton(_("&Add…"), self)
+        self.add_button.setToolTip(_("Add a top-level category"))
         self.add_button.clicked.connect(self._on_add_clicked)
-        self.add_under_button = QPushButton("Add &under…", self)
-        self.add_under_button.setToolTip("Add a category under the selected one")
+        self.add_under_button = QPushButton(_("Add &under…"), self)
+        self.add_under_button.setToolTip(_("Add a category under the selected one"))
         self.add_under_button.clicked.connect(self._on_add_under_clicked)
-        self.rename_button = QPushButton("&Rename…", self)
+        self.rename_button = QPushButton(_("&Rename…"), self)
         self.rename_button.clicked.connect(self._on_rename_clicked)
-        close = QPushButton("Close", self)
+        close = QPushButton(_("Close"), self)
         close.clicked.connect(self.accept)
         buttons = QHBoxLayout()
         for button in (self.add_button, self.add_under_button, self.rename_button):
@@ -105,12 +106,12 @@ class CategoryDialog(QDialog):
         return category
 
     def _ask(self, title: str, text: str = "") -> str | None:
-        name, ok = QInputDialog.getText(self, title, "Name:", text=text)
+        name, ok = QInputDialog.getText(self, title, _("Name:"), text=text)
         return name if ok else None
 
     @Slot()
     def _on_add_clicked(self) -> None:
-        name = self._ask("New category")
+        name = self._ask(_("New category"))
         if name is not None:
             self.add_category(name, None)
 
@@ -118,9 +119,9 @@ class CategoryDialog(QDialog):
     def _on_add_under_clicked(self) -> None:
         parent_id = self._selected()
         if parent_id is None:
-            self._show_error("Select the category to add under.")
+            self._show_error(_("Select the category to add under."))
             return
-        name = self._ask("New sub-category")
+        name = self._ask(_("New sub-category"))
         if name is not None:
             self.add_category(name, parent_id)
 
@@ -129,9 +130,9 @@ class CategoryDialog(QDialog):
         category_id = self._selected()
         item = self.tree.currentItem()
         if category_id is None or item is None:
-            self._show_error("Select the category to rename.")
+            self._show_error(_("Select the category to rename."))
             return
-        name = self._ask("Rename category", item.text(0))
+        name = self._ask(_("Rename category"), item.text(0))
         if name is None:
             return
         try:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from posapp.formats import percent
+from posapp.i18n import N_, _
 from posapp.money import format_money
 from posapp.services.catalog import (
     BARCODE_MAX,
@@ -47,7 +48,7 @@ from posapp.units import UNITS, Unit
 
 MAX_IMAGES = 8
 PREVIEW_SIZE = QSize(300, 300)
-IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp);;All files (*)"
+IMAGE_FILTER = N_("Images (*.png *.jpg *.jpeg *.webp);;All files (*)")
 
 
 @dataclass(slots=True)
@@ -115,7 +116,9 @@ class ProductEditorDialog(QDialog):
         self.images: list[ImageEntry] = []
         self._image_check: Operation[PreparedImage] | None = None
         self._locale = QLocale()
-        self.setWindowTitle("New product" if product is None else f"Edit {product.name}")
+        self.setWindowTitle(
+            _("New product") if product is None else _("Edit {name}").format(name=product.name)
+        )
         self.setAccessibleName(self.windowTitle())
         self._build()
         if product is not None:
@@ -126,17 +129,19 @@ class ProductEditorDialog(QDialog):
     # --- layout ------------------------------------------------------------------------------
 
     def _build_form(self) -> QFormLayout:
-        self.sku_edit = self._line(SKU_MAX, "e.g. APL-GALA-1KG")
-        self.barcode_edit = self._line(BARCODE_MAX, "EAN-13, EAN-8, UPC-A or an internal code")
-        self.name_edit = self._line(NAME_MAX, "What the receipt and the shelf label say")
+        self.sku_edit = self._line(SKU_MAX, _("e.g. APL-GALA-1KG"))
+        self.barcode_edit = self._line(BARCODE_MAX, _("EAN-13, EAN-8, UPC-A or an internal code"))
+        self.name_edit = self._line(NAME_MAX, _("What the receipt and the shelf label say"))
         self.category_combo = QComboBox(self)
-        self.category_combo.addItem("No category", None)
+        self.category_combo.addItem(_("No category"), None)
         for category in self._categories:  # depth-first: parents before their children
             self.category_combo.addItem(category.path, category.id)
         self.unit_combo = QComboBox(self)  # what a quantity counts; price and cost are per it
         for unit in UNITS:
-            per = "piece" if unit is Unit.PIECE else unit.value
-            self.unit_combo.addItem(f"{unit.label} — price per {per}", unit.value)
+            per = _("piece") if unit is Unit.PIECE else unit.value
+            self.unit_combo.addItem(
+                _("{unit} — price per {per}").format(unit=_(unit.label), per=per), unit.value
+            )
         self.price_edit = self._line(20, f"0{self._locale.decimalPoint()}00")
         self.cost_edit = self._line(20, f"0{self._locale.decimalPoint()}00")
         self.tax_combo = self._tax_combo()
@@ -159,15 +164,15 @@ class ProductEditorDialog(QDialog):
             "description": self.description_edit,
         }
         rows = (
-            ("&SKU:", "SKU", self.sku_edit),
-            ("&Barcode:", "Barcode", self.barcode_edit),
-            ("&Name:", "Name", self.name_edit),
-            ("Ca&tegory:", "Category", self.category_combo),
-            ("&Unit:", "Unit", self.unit_combo),
-            ("&Price:", "Price", self.price_edit),
-            ("C&ost:", "Cost", self.cost_edit),
-            ("Ta&x rate:", "Tax rate", self.tax_combo),
-            ("&Description:", "Description", self.description_edit),
+            (_("&SKU:"), _("SKU"), self.sku_edit),
+            (_("&Barcode:"), _("Barcode"), self.barcode_edit),
+            (_("&Name:"), _("Name"), self.name_edit),
+            (_("Ca&tegory:"), _("Category"), self.category_combo),
+            (_("&Unit:"), _("Unit"), self.unit_combo),
+            (_("&Price:"), _("Price"), self.price_edit),
+            (_("C&ost:"), _("Cost"), self.cost_edit),
+            (_("Ta&x rate:"), _("Tax rate"), self.tax_combo),
+            (_("&Description:"), _("Description"), self.description_edit),
         )
         for text, name, widget in rows:
             if name:
@@ -182,19 +187,19 @@ class ProductEditorDialog(QDialog):
     def _tax_combo(self) -> QComboBox:
         """The rates of the tax rates table (Settings → Tax rates), the default chosen."""
         combo = QComboBox(self)
-        combo.setToolTip("The product's tax, from Admin users → Settings → Tax rates")
+        combo.setToolTip(_("The product's tax, from Admin users → Settings → Tax rates"))
         try:
             rates = self._catalog.tax_rates(self._user)
         except ServiceError:
             rates = ()
         self._rates = {rate.id: rate for rate in rates}
         for rate in rates:
-            kind = "included" if rate.included else "added"
-            figures = f"{percent(rate.rate_bp, locale='')} {kind}"
+            kind = _("{rate} included") if rate.included else _("{rate} added")
+            figures = kind.format(rate=percent(rate.rate_bp, locale=""))
             named = rate.name == rate_name(rate.rate_bp, rate.included)  # says its figures
             combo.addItem(rate.name if named else f"{rate.name} — {figures}", rate.id)
         if not rates:  # a new shop: the product's own figures become the first rate
-            combo.addItem("No tax (0%, included)", None)
+            combo.addItem(_("No tax (0%, included)"), None)
         return combo
 
     def _build(self) -> None:
@@ -206,7 +211,7 @@ class ProductEditorDialog(QDialog):
 
         self.error_label = message_label("errorLabel", self)
         self.archived_label = _plain(
-            QLabel("This product is archived: it is not sold until it is restored.", self)
+            QLabel(_("This product is archived: it is not sold until it is restored."), self)
         )
         self.archived_label.setObjectName("hintLabel")
         self.archived_label.hide()
@@ -220,16 +225,18 @@ class ProductEditorDialog(QDialog):
         layout.addLayout(self._build_buttons())
 
     def _build_buttons(self) -> QHBoxLayout:
-        self.reload_button = QPushButton("&Reload", self)
-        self.reload_button.setToolTip("Load the product as it is now saved (your changes are lost)")
+        self.reload_button = QPushButton(_("&Reload"), self)
+        self.reload_button.setToolTip(
+            _("Load the product as it is now saved (your changes are lost)")
+        )
         self.reload_button.hide()
         self.reload_button.clicked.connect(self._on_reload_clicked)
-        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button = QPushButton(_("Cancel"), self)
         self.cancel_button.clicked.connect(self.reject)
-        self.save_button = QPushButton("&Save", self)
+        self.save_button = QPushButton(_("&Save"), self)
         self.save_button.setProperty("variant", "primary")
         self.save_button.setDefault(True)
-        self.save_button.setToolTip("Save (Ctrl+S)")
+        self.save_button.setToolTip(_("Save (Ctrl+S)"))
         self.save_button.clicked.connect(self._on_save_clicked)
         shortcut(QKeySequence.StandardKey.Save, self, self._on_save_clicked)
         buttons = QHBoxLayout()
@@ -252,13 +259,13 @@ class ProductEditorDialog(QDialog):
         self.preview.setObjectName("imagePreview")
         self.preview.setFixedSize(PREVIEW_SIZE)
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.preview.setAccessibleName("Image preview")
+        self.preview.setAccessibleName(_("Image preview"))
         self.preview.setTextFormat(Qt.TextFormat.PlainText)
-        self.preview.setText("No image yet")
+        self.preview.setText(_("No image yet"))
         self.image_caption = _plain(QLabel(box))
         self.image_caption.setProperty("role", "muted")
         self.image_list = QListWidget(box)
-        self.image_list.setAccessibleName("Images")
+        self.image_list.setAccessibleName(_("Images"))
         self.image_list.setViewMode(QListWidget.ViewMode.IconMode)
         self.image_list.setFlow(QListWidget.Flow.LeftToRight)
         self.image_list.setWrapping(False)
@@ -274,15 +281,15 @@ class ProductEditorDialog(QDialog):
             self._on_remove_clicked,
             Qt.ShortcutContext.WidgetShortcut,
         )
-        self.add_image_button = QPushButton("&Add image…", box)
-        self.add_image_button.setToolTip("Add a PNG, JPEG or WebP image (Ctrl+Shift+A)")
+        self.add_image_button = QPushButton(_("&Add image…"), box)
+        self.add_image_button.setToolTip(_("Add a PNG, JPEG or WebP image (Ctrl+Shift+A)"))
         self.add_image_button.clicked.connect(self._on_add_clicked)
         shortcut("Ctrl+Shift+A", self, self._on_add_clicked)
-        self.replace_image_button = QPushButton("Re&place…", box)
-        self.replace_image_button.setToolTip("Replace the selected image")
+        self.replace_image_button = QPushButton(_("Re&place…"), box)
+        self.replace_image_button.setToolTip(_("Replace the selected image"))
         self.replace_image_button.clicked.connect(self._on_replace_clicked)
-        self.remove_image_button = QPushButton("Re&move", box)
-        self.remove_image_button.setToolTip("Remove the selected image (Delete)")
+        self.remove_image_button = QPushButton(_("Re&move"), box)
+        self.remove_image_button.setToolTip(_("Remove the selected image (Delete)"))
         self.remove_image_button.clicked.connect(self._on_remove_clicked)
         row = QHBoxLayout()
         for button in (self.add_image_button, self.replace_image_button, self.remove_image_button):
@@ -305,7 +312,7 @@ class ProductEditorDialog(QDialog):
 
     def _load(self, product: ProductDTO) -> None:
         self.product = product
-        self.setWindowTitle(f"Edit {product.name}")
+        self.setWindowTitle(_("Edit {name}").format(name=product.name))
         self.sku_edit.setText(product.sku)
         self.barcode_edit.setText(product.barcode or "")
         self.name_edit.setText(product.name)
@@ -316,9 +323,13 @@ class ProductEditorDialog(QDialog):
         self.cost_edit.setText(self._money(product.cost_minor))
         index = self.tax_combo.findData(product.tax_rate_id)
         if index < 0:  # saved before the table (or by figures): keep its own figures
-            kind = "included" if product.tax_included else "added"
+            kind = (
+                _("{rate} included (this product's)")
+                if product.tax_included
+                else _("{rate} added (this product's)")
+            )
             self.tax_combo.insertItem(
-                0, f"{percent(product.tax_rate_bp, locale='')} {kind} (this product's)", None
+                0, kind.format(rate=percent(product.tax_rate_bp, locale="")), None
             )
             index = 0
         self.tax_combo.setCurrentIndex(index)
@@ -343,8 +354,10 @@ class ProductEditorDialog(QDialog):
             icon = QIcon(picture)
             icon.addPixmap(picture, QIcon.Mode.Selected)  # no darkened "selected" tint
             item = QListWidgetItem(icon, "")
-            item.setToolTip(f"Image {number}")
-            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"Image {number}")
+            item.setToolTip(_("Image {number}").format(number=number))
+            item.setData(
+                Qt.ItemDataRole.AccessibleTextRole, _("Image {number}").format(number=number)
+            )
             self.image_list.addItem(item)
         self.image_list.setCurrentRow(current)
         if current < 0:
@@ -354,8 +367,10 @@ class ProductEditorDialog(QDialog):
     def _show_preview(self, entry: ImageEntry | None) -> None:
         if entry is None:
             self.preview.setPixmap(QPixmap())
-            self.preview.setText("No image yet")
-            self.image_caption.setText(f"Up to {MAX_IMAGES} images: PNG, JPEG or WebP, 5 MB.")
+            self.preview.setText(_("No image yet"))
+            self.image_caption.setText(
+                _("Up to {count} images: PNG, JPEG or WebP, 5 MB.").format(count=MAX_IMAGES)
+            )
             return
         data = entry.full
         if data is None and entry.prepared is not None:
@@ -375,7 +390,9 @@ class ProductEditorDialog(QDialog):
         )
         count = len(self.images)
         self.image_caption.setText(
-            f"Image {self.image_list.currentRow() + 1} of {count} · {entry.caption}"
+            _("Image {number} of {count} · {caption}").format(
+                number=self.image_list.currentRow() + 1, count=count, caption=entry.caption
+            )
         )
 
     def _update_image_buttons(self) -> None:
@@ -393,14 +410,16 @@ class ProductEditorDialog(QDialog):
     def add_image_file(self, path: str, *, replace_row: int | None = None) -> None:
         """Check and re-encode ``path`` off the GUI thread, then add it (or replace a row)."""
         self.error_label.hide()
-        self.image_caption.setText("Checking the image…")
+        self.image_caption.setText(_("Checking the image…"))
 
         def done(result: PreparedImage) -> None:
             entry = ImageEntry(
                 result.thumbnail,
                 prepared=result,
                 full=result.data,
-                caption=f"{result.width} × {result.height} · new (from {result.source_format})",
+                caption=_("{width} × {height} · new (from {format})").format(
+                    width=result.width, height=result.height, format=result.source_format
+                ),
             )
             if replace_row is not None and 0 <= replace_row < len(self.images):
                 self.images[replace_row] = entry
@@ -435,7 +454,7 @@ class ProductEditorDialog(QDialog):
         return self.images[row] if 0 <= row < len(self.images) else None
 
     def _choose_file(self) -> str:
-        path, _ = QFileDialog.getOpenFileName(self, "Choose an image", "", IMAGE_FILTER)
+        path, _filter = QFileDialog.getOpenFileName(self, _("Choose an image"), "", _(IMAGE_FILTER))
         return path
 
     @Slot()
@@ -482,12 +501,14 @@ class ProductEditorDialog(QDialog):
         """
         dec, group = self._locale.decimalPoint(), self._locale.groupSeparator()
         try:
-            price = parse_price(self.price_edit.text(), "Price", decimal_sep=dec, group_sep=group)
+            price = parse_price(
+                self.price_edit.text(), _("Price"), decimal_sep=dec, group_sep=group
+            )
         except ServiceError as exc:
             raise FieldError("price", str(exc)) from exc
         cost_text = self.cost_edit.text().strip() or "0"
         try:
-            cost = parse_price(cost_text, "Cost", decimal_sep=dec, group_sep=group)
+            cost = parse_price(cost_text, _("Cost"), decimal_sep=dec, group_sep=group)
         except ServiceError as exc:
             raise FieldError("cost", str(exc)) from exc
         rate_id = self.tax_combo.currentData()
@@ -513,7 +534,7 @@ class ProductEditorDialog(QDialog):
     def save(self) -> bool:
         """Validate and store; on failure show why (and keep the dialog open)."""
         if self.image_busy:
-            self._show_error("Wait until the image has been checked.")
+            self._show_error(_("Wait until the image has been checked."))
             return False
         try:
             draft = self.draft()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Final
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -24,19 +25,21 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
+from posapp.i18n import N_, _, ngettext
 from posapp.services.catalog import CatalogApi, ExportReport, ImportOptions, ImportReport
 from posapp.services.platform.dto import UserDTO
+from posapp.ui.kit.formatting import count_text
 from posapp.ui.kit.operation import Job, Operation, drain
 from posapp.ui.kit.progress_dialog import DialogLook
 from posapp.ui.kit.widgets import SPACING
 
-CSV_FILTER = "CSV files (*.csv *.txt);;All files (*)"
+CSV_FILTER = N_("CSV files (*.csv *.txt);;All files (*)")
 ENCODING_CHOICES = (
-    ("Detect (UTF-8 or UTF-16)", None),
+    (N_("Detect (UTF-8 or UTF-16)"), None),
     ("Latin-1 (ISO 8859-1)", "latin-1"),
     ("Windows-1252", "cp1252"),
 )
-DECIMAL_CHOICES = (("Detect", None), ("Dot: 12.50", False), ("Comma: 12,50", True))
+DECIMAL_CHOICES = ((N_("Detect"), None), (N_("Dot: 12.50"), False), (N_("Comma: 12,50"), True))
 
 
 def _plain(text: str, parent: QWidget) -> QLabel:
@@ -51,15 +54,25 @@ def report_text(report: ImportReport) -> str:
     lines = [report.summary()]
     lines.extend(report.warnings)
     if report.encoding:
-        delimiter = {"\t": "tab", ",": "comma", ";": "semicolon"}.get(
+        delimiter = {"\t": _("tab"), ",": _("comma"), ";": _("semicolon")}.get(
             report.delimiter, report.delimiter
         )
-        lines.append(f"Read as {report.encoding}, {delimiter}-separated.")
+        lines.append(
+            _("Read as {encoding}, {delimiter}-separated.").format(
+                encoding=report.encoding, delimiter=delimiter
+            )
+        )
     if report.problems:
         lines.append("")
         lines.extend(str(problem) for problem in report.problems)
     if report.more_problems:
-        lines.append(f"…and {report.more_problems:,} more problems.")
+        lines.append(
+            ngettext(
+                "…and {count} more problem.",
+                "…and {count} more problems.",
+                report.more_problems,
+            ).format(count=count_text(report.more_problems))
+        )
     return "\n".join(lines)
 
 
@@ -75,8 +88,8 @@ class ImportDialog(QDialog):
     def __init__(self, catalog: CatalogApi, user: UserDTO, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("importDialog")
-        self.setWindowTitle("Import products")
-        self.setAccessibleName("Import products")
+        self.setWindowTitle(_("Import products"))
+        self.setAccessibleName(_("Import products"))
         self.setMinimumWidth(78 * SPACING)
         self._catalog = catalog
         self._user = user
@@ -92,47 +105,49 @@ class ImportDialog(QDialog):
 
     def _build_form(self, layout: QVBoxLayout) -> None:
         intro = _plain(
-            "Import products from a CSV file with a header line (sku, name, price, and "
-            "optionally barcode, description, category, cost, tax_rate, tax_included, active). "
-            "Nothing is saved unless every row is valid.",
+            _(
+                "Import products from a CSV file with a header line (sku, name, price, and "
+                "optionally barcode, description, category, cost, tax_rate, tax_included, active). "
+                "Nothing is saved unless every row is valid."
+            ),
             self,
         )
         intro.setProperty("role", "muted")
         self.path_edit = QLineEdit(self)
-        self.path_edit.setAccessibleName("CSV file")
-        self.path_edit.setPlaceholderText("Choose a .csv file")
-        self.browse_button = QPushButton("&Browse…", self)
+        self.path_edit.setAccessibleName(_("CSV file"))
+        self.path_edit.setPlaceholderText(_("Choose a .csv file"))
+        self.browse_button = QPushButton(_("&Browse…"), self)
         self.browse_button.clicked.connect(self._on_browse_clicked)
         path_row = QHBoxLayout()
         path_row.addWidget(self.path_edit, 1)
         path_row.addWidget(self.browse_button)
-        self.update_check = QCheckBox("&Update existing products (matched by SKU)", self)
+        self.update_check = QCheckBox(_("&Update existing products (matched by SKU)"), self)
         self.encoding_combo = QComboBox(self)
-        self.encoding_combo.setAccessibleName("Encoding")
+        self.encoding_combo.setAccessibleName(_("Encoding"))
         for label, encoding in ENCODING_CHOICES:
-            self.encoding_combo.addItem(label, encoding)
+            self.encoding_combo.addItem(_(label), encoding)
         self.decimal_combo = QComboBox(self)
-        self.decimal_combo.setAccessibleName("Decimal separator")
+        self.decimal_combo.setAccessibleName(_("Decimal separator"))
         for text, value in DECIMAL_CHOICES:
-            self.decimal_combo.addItem(text, value)
+            self.decimal_combo.addItem(_(text), value)
         form = QFormLayout()
-        file_label = QLabel("&File:", self)
+        file_label = QLabel(_("&File:"), self)
         file_label.setBuddy(self.path_edit)
         form.addRow(file_label, path_row)
-        form.addRow("&Encoding:", self.encoding_combo)
-        form.addRow("&Decimals:", self.decimal_combo)
+        form.addRow(_("&Encoding:"), self.encoding_combo)
+        form.addRow(_("&Decimals:"), self.decimal_combo)
         form.addRow("", self.update_check)
         layout.addWidget(intro)
         layout.addLayout(form)
 
     def _build_progress(self, layout: QVBoxLayout) -> None:
         self.progress = QProgressBar(self)
-        self.progress.setAccessibleName("Import progress")
+        self.progress.setAccessibleName(_("Import progress"))
         self.progress.hide()
         self.status = _plain("", self)
         self.report_view = QPlainTextEdit(self)
         self.report_view.setReadOnly(True)
-        self.report_view.setAccessibleName("Import report")
+        self.report_view.setAccessibleName(_("Import report"))
         self.report_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.report_view.setMinimumHeight(18 * SPACING)
         self.report_view.hide()
@@ -141,12 +156,12 @@ class ImportDialog(QDialog):
         layout.addWidget(self.report_view, 1)
 
     def _build_buttons(self) -> QHBoxLayout:
-        self.import_button = QPushButton("&Import", self)
+        self.import_button = QPushButton(_("&Import"), self)
         self.import_button.setProperty("variant", "primary")
         self.import_button.setDefault(True)
         self.import_button.clicked.connect(self._on_import_clicked)
-        self.cancel_button = QPushButton("Cancel", self)
-        self.cancel_button.setToolTip("Stop the import: nothing is saved (Esc)")
+        self.cancel_button = QPushButton(_("Cancel"), self)
+        self.cancel_button.setToolTip(_("Stop the import: nothing is saved (Esc)"))
         self.cancel_button.clicked.connect(self._on_cancel_clicked)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -175,14 +190,14 @@ class ImportDialog(QDialog):
             return
         file = path or self.path_edit.text().strip()
         if not file:
-            self.status.setText("Choose a CSV file first.")
+            self.status.setText(_("Choose a CSV file first."))
             return
         self.path_edit.setText(file)
         self.report = None
         self.report_view.hide()
         self.progress.setRange(0, 0)
         self.progress.show()
-        self.status.setText("Reading and checking every row…")
+        self.status.setText(_("Reading and checking every row…"))
         self._set_running(True)
         catalog, user, options = self._catalog, self._user, self.options()
         self._import = Operation(
@@ -204,12 +219,16 @@ class ImportDialog(QDialog):
             self.import_button,
         ):
             widget.setEnabled(not running)
-        self.cancel_button.setText("Cancel import" if running else "Close")
+        self.cancel_button.setText(_("Cancel import") if running else _("Close"))
 
     def _on_import_progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
-        self.status.setText(f"Checked {done:,} of {total:,} lines…")
+        self.status.setText(
+            _("Checked {done} of {total} lines…").format(
+                done=count_text(done), total=count_text(total)
+            )
+        )
 
     def _on_import_done(self, result: ImportReport) -> None:
         self.report = result
@@ -228,7 +247,7 @@ class ImportDialog(QDialog):
 
     @Slot()
     def _on_browse_clicked(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import products", "", CSV_FILTER)
+        path, _filter = QFileDialog.getOpenFileName(self, _("Import products"), "", _(CSV_FILTER))
         if path:
             self.path_edit.setText(path)
 
@@ -240,7 +259,7 @@ class ImportDialog(QDialog):
     def _on_cancel_clicked(self) -> None:
         if self._import is not None and self._import.running:
             self._import.cancel()
-            self.status.setText("Cancelling: nothing will be saved…")
+            self.status.setText(_("Cancelling: nothing will be saved…"))
         else:
             self.reject()
 
@@ -259,9 +278,9 @@ class ImportDialog(QDialog):
 
 EXPORT_LOOK: Final = DialogLook(
     object_name="exportDialog",
-    progress_name="Export progress",
-    status="Written {done:,} of {total:,} products…",
-    cancelling="Cancelling…",
+    progress_name=N_("Export progress"),
+    status=N_("Written {done:,} of {total:,} products…"),
+    cancelling=N_("Cancelling…"),
     keep_open_on_failure=False,  # the tab's status line says what went wrong
 )
 
@@ -276,9 +295,22 @@ def export_products(
 
     def exported(report: ExportReport) -> None:
         if report.cancelled:
-            say("Export cancelled: no file was written.")
+            say(_("Export cancelled: no file was written."))
         else:
-            say(f"Exported {report.rows:,} products.")
+            say(
+                ngettext(
+                    "Exported {count} product.", "Exported {count} products.", report.rows
+                ).format(count=count_text(report.rows))
+            )
 
     op = Operation(parent, work, name="catalog export", success=exported, failure=say)
-    return op.with_dialog("Export products", f"Writing {path}…", EXPORT_LOOK).run()
+    return op.with_dialog(
+        _("Export products"),
+        _("Writing {path}…").format(path=path),
+        replace(  # its words are marked N_(): shown in the language chosen
+            EXPORT_LOOK,
+            progress_name=_(EXPORT_LOOK.progress_name),
+            status=_(EXPORT_LOOK.status),
+            cancelling=_(EXPORT_LOOK.cancelling),
+        ),
+    ).run()

@@ -26,6 +26,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QPixmap
 from typing_extensions import override
 
+from posapp.i18n import N_, _, ngettext
 from posapp.services.catalog import CatalogApi, ProductRow, SearchResult, format_tax_rate
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
@@ -63,25 +64,31 @@ def _tax(row: ProductRow) -> str:
 
 
 def _status(row: ProductRow) -> str:
-    return "Active" if row.active else "Archived"
+    return _("Active") if row.active else _("Archived")
 
 
 def _accessible_text(column: Column, row: ProductRow) -> str:
     if column.key == "image":
-        return f"{row.image_count} images" if row.image_count else "No image"
+        if not row.image_count:
+            return _("No image")
+        return ngettext("{count} image", "{count} images", row.image_count).format(
+            count=row.image_count
+        )
     return column.text(row)
 
 
 COLUMNS: Final = (
     Column("image", "", _CENTER, lambda r: "", lambda r: r.image_count),
-    Column("sku", "SKU", _LEFT, lambda r: r.sku, lambda r: r.sku),
-    Column("name", "Name", _LEFT, lambda r: r.name, lambda r: r.name),
-    Column("category", "Category", _LEFT, lambda r: r.category_path, lambda r: r.category_path),
-    Column("barcode", "Barcode", _LEFT, lambda r: r.barcode or "", lambda r: r.barcode),
-    Column("price", "Price", _RIGHT, lambda r: money_text(r.price_minor), lambda r: r.price_minor),
-    Column("cost", "Cost", _RIGHT, lambda r: money_text(r.cost_minor), lambda r: r.cost_minor),
-    Column("tax", "Tax", _RIGHT, _tax, lambda r: r.tax_rate_bp),
-    Column("status", "Status", _LEFT, _status, lambda r: r.active),
+    Column("sku", N_("SKU"), _LEFT, lambda r: r.sku, lambda r: r.sku),
+    Column("name", N_("Name"), _LEFT, lambda r: r.name, lambda r: r.name),
+    Column("category", N_("Category"), _LEFT, lambda r: r.category_path, lambda r: r.category_path),
+    Column("barcode", N_("Barcode"), _LEFT, lambda r: r.barcode or "", lambda r: r.barcode),
+    Column(
+        "price", N_("Price"), _RIGHT, lambda r: money_text(r.price_minor), lambda r: r.price_minor
+    ),
+    Column("cost", N_("Cost"), _RIGHT, lambda r: money_text(r.cost_minor), lambda r: r.cost_minor),
+    Column("tax", N_("Tax"), _RIGHT, _tax, lambda r: r.tax_rate_bp),
+    Column("status", N_("Status"), _LEFT, _status, lambda r: r.active),
 )
 """Every column, declared once (the Anki ``Column`` pattern)."""
 
@@ -186,7 +193,7 @@ class CatalogTableModel(QAbstractTableModel):
         page = {row.id: row for row in rows}
         self._pages[number] = page
         while len(self._pages) > MAX_PAGES:
-            _, dropped = self._pages.popitem(last=False)
+            _key, dropped = self._pages.popitem(last=False)
             for product_id in dropped:
                 self._pixmaps.pop(product_id, None)
         return page
@@ -209,11 +216,11 @@ class CatalogTableModel(QAbstractTableModel):
             return None
         column = COLUMNS[section]
         if role == Qt.ItemDataRole.DisplayRole:
-            return column.header
+            return _(column.header) if column.header else ""
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(column.alignment)
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return column.header or "Image"
+            return _(column.header) if column.header else _("Image")
         return None
 
     @override

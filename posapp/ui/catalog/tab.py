@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from typing_extensions import override
 
 from posapp.events import ProductChanged, ProductsImported
+from posapp.i18n import N_, _, ngettext
 from posapp.reports.labels import render_label_sheet
 from posapp.services.catalog import (
     CatalogApi,
@@ -45,6 +46,7 @@ from posapp.ui.catalog.editor import ProductEditorDialog
 from posapp.ui.catalog.import_dialogs import CSV_FILTER, ImportDialog, export_products
 from posapp.ui.catalog.model import COLUMN_KEYS, FIRST_IDS, THUMB_SIZE, CatalogTableModel
 from posapp.ui.catalog.variants_dialog import VariantMatrixDialog, matrix_for
+from posapp.ui.kit.formatting import count_text
 from posapp.ui.kit.lifetime import open_once
 from posapp.ui.kit.operation import Job, Operation, drain
 from posapp.ui.kit.tab import Tab
@@ -67,7 +69,7 @@ class CatalogTab(Tab):
     """
 
     OBJECT_NAME = "catalogTab"
-    TITLE = "Catalog"
+    TITLE = N_("Catalog")
 
     search_finished = Signal()
     message = Signal(str)
@@ -84,7 +86,9 @@ class CatalogTab(Tab):
         self._open_exact = False
         layout = page_column(self)
         layout.addWidget(
-            PageHeader("Catalog", "Products, prices, barcodes, tax rates and images.", "box", self)
+            PageHeader(
+                _("Catalog"), _("Products, prices, barcodes, tax rates and images."), "box", self
+            )
         )
         self.model = CatalogTableModel(self.catalog, user, self)
         self.model.load_failed.connect(self._on_model_load_failed)
@@ -123,31 +127,31 @@ class CatalogTab(Tab):
         return button
 
     def _build_actions(self) -> None:
-        self.new_action = self._action("&New product", "Ctrl+N", self._on_new_triggered)
-        self.edit_action = self._action("&Edit", "Ctrl+E", self._on_edit_triggered)
-        self.archive_action = self._action("&Archive", "Ctrl+Del", self._on_archive_triggered)
-        self.labels_action = self._action("&Labels", "Ctrl+P", self._on_labels_triggered)
-        self.import_action = self._action("&Import", "Ctrl+I", self._on_import_triggered)
-        self.export_action = self._action("E&xport", "Ctrl+Shift+E", self._on_export_triggered)
+        self.new_action = self._action(_("&New product"), "Ctrl+N", self._on_new_triggered)
+        self.edit_action = self._action(_("&Edit"), "Ctrl+E", self._on_edit_triggered)
+        self.archive_action = self._action(_("&Archive"), "Ctrl+Del", self._on_archive_triggered)
+        self.labels_action = self._action(_("&Labels"), "Ctrl+P", self._on_labels_triggered)
+        self.import_action = self._action(_("&Import"), "Ctrl+I", self._on_import_triggered)
+        self.export_action = self._action(_("E&xport"), "Ctrl+Shift+E", self._on_export_triggered)
         self.variants_action = self._action(
-            "&Variants", "Ctrl+Shift+V", self._on_variants_triggered
+            _("&Variants"), "Ctrl+Shift+V", self._on_variants_triggered
         )
         self.categories_action = self._action(
-            "Ca&tegories", "Ctrl+Shift+T", self._on_categories_triggered
+            _("Ca&tegories"), "Ctrl+Shift+T", self._on_categories_triggered
         )
-        self.search_action = self._action("Search", "Ctrl+F", self._on_search_shortcut)
+        self.search_action = self._action(_("Search"), "Ctrl+F", self._on_search_shortcut)
         # No button for the variants: the row of buttons already fills a 1280-pixel window.
         self.new_action.setToolTip(
-            "Add a product (Ctrl+Shift+V: a product with variants, or the selected variant's)"
+            _("Add a product (Ctrl+Shift+V: a product with variants, or the selected variant's)")
         )
-        self.edit_action.setToolTip("Edit the selected product (or double-click it, or Enter)")
-        self.archive_action.setToolTip("Archive or restore the selected product")
-        self.labels_action.setToolTip("Barcode labels of the selected products as a PDF")
-        self.import_action.setToolTip("Import products from a CSV file")
-        self.export_action.setToolTip("Export every product to a CSV file")
-        self.categories_action.setToolTip("See and edit the category tree")
+        self.edit_action.setToolTip(_("Edit the selected product (or double-click it, or Enter)"))
+        self.archive_action.setToolTip(_("Archive or restore the selected product"))
+        self.labels_action.setToolTip(_("Barcode labels of the selected products as a PDF"))
+        self.import_action.setToolTip(_("Import products from a CSV file"))
+        self.export_action.setToolTip(_("Export every product to a CSV file"))
+        self.categories_action.setToolTip(_("See and edit the category tree"))
         self.variants_action.setToolTip(
-            "A product with variants (size, colour…): the selected variant's, or a new one"
+            _("A product with variants (size, colour…): the selected variant's, or a new one")
         )
 
     def _build(self, layout: QVBoxLayout) -> None:
@@ -176,11 +180,11 @@ class CatalogTab(Tab):
         self.buttons["archive"].setVisible(self.can_manage)
 
         self.search_edit = search_field(
-            self, "Search name, SKU or barcode   (Ctrl+F)", "Search products", "catalogSearch"
+            self, _("Search name, SKU or barcode   (Ctrl+F)"), _("Search products"), "catalogSearch"
         )
         self.search_edit.textChanged.connect(self._on_search_edit_text_changed)
         self.search_edit.returnPressed.connect(self._on_search_edit_return_pressed)
-        self.archived_check = QCheckBox("Show arc&hived", self)
+        self.archived_check = QCheckBox(_("Show arc&hived"), self)
         self.archived_check.toggled.connect(self._on_archived_check_toggled)
         filters = QHBoxLayout()
         filters.addWidget(self.search_edit, 1)
@@ -206,7 +210,7 @@ class CatalogTab(Tab):
     def _build_table(self) -> QTableView:
         table = QTableView(self)
         table.setObjectName("catalogTable")
-        table.setAccessibleName("Products")
+        table.setAccessibleName(_("Products"))
         table.setModel(self.model)
         table.setFrameShape(QFrame.Shape.StyledPanel)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -306,22 +310,27 @@ class CatalogTab(Tab):
     def _update_count(self, *, loading: bool = False) -> None:
         result = self.model.result
         count = len(result.ids)
-        noun = "product" if count == 1 else "products"
         if loading:
-            text = f"Loading every product… {count:,} shown"
+            text = _("Loading every product… {count} shown").format(count=count_text(count))
         elif not self.search_text.strip():
-            text = f"{count:,} {noun}"
+            text = ngettext("{count} product", "{count} products", count).format(
+                count=count_text(count)
+            )
         elif result.truncated:
-            text = f"First {count:,} matches: type more to narrow the list"
+            text = _("First {count} matches: type more to narrow the list").format(
+                count=count_text(count)
+            )
         elif count == 0:
-            text = "No product matches"
+            text = _("No product matches")
         else:
-            text = f"{count:,} {'match' if count == 1 else 'matches'}"
+            text = ngettext("{count} match", "{count} matches", count).format(
+                count=count_text(count)
+            )
         if self.archived_check.isChecked():
-            text += " · archived included"
+            text += _(" · archived included")
         selected = len(self.selected_ids())
         if selected > 1:
-            text += f" · {selected:,} selected"
+            text += _(" · {count} selected").format(count=count_text(selected))
         self.count_label.setText(text)
 
     @Slot(str)
@@ -412,10 +421,10 @@ class CatalogTab(Tab):
         self.edit_action.setEnabled(current is not None)
         self.archive_action.setEnabled(self.can_manage and current is not None)
         self.archive_action.setText(
-            "&Restore" if row is not None and not row.active else "&Archive"
+            _("&Restore") if row is not None and not row.active else _("&Archive")
         )
         self.buttons["archive"].setText(
-            f"{'Restore' if row is not None and not row.active else 'Archive'}   Ctrl+Del"
+            (_("Restore") if row is not None and not row.active else _("Archive")) + "   Ctrl+Del"
         )
         self.labels_action.setEnabled(bool(self.selected_ids()))
         self.new_action.setEnabled(self.can_manage)
@@ -448,7 +457,7 @@ class CatalogTab(Tab):
 
     def after_save(self, product: ProductDTO) -> None:
         """Announce a saved product, and select it once the list is read again."""
-        self.message.emit(f"Saved “{product.name}”.")
+        self.message.emit(_("Saved “{name}”.").format(name=product.name))
         self._select_after_refresh = product.id
         self.refresh()
 
@@ -461,7 +470,13 @@ class CatalogTab(Tab):
 
     def _after_matrix(self, saved: TemplateDTO) -> None:
         count = sum(1 for variant in saved.variants if variant.active)
-        self.message.emit(f"Saved “{saved.name}” with {count} variants.")
+        self.message.emit(
+            ngettext(
+                "Saved “{name}” with {count} variant.",
+                "Saved “{name}” with {count} variants.",
+                count,
+            ).format(name=saved.name, count=count)
+        )
         self.refresh()
 
     @Slot()
@@ -484,7 +499,7 @@ class CatalogTab(Tab):
         dialog = self.open_editor(product)
         if not self.can_manage:
             dialog.save_button.setEnabled(False)
-            dialog.save_button.setToolTip("You may look but not change products.")
+            dialog.save_button.setToolTip(_("You may look but not change products."))
         self._run_editor(dialog)
 
     @Slot()
@@ -508,8 +523,8 @@ class CatalogTab(Tab):
         except ServiceError as exc:
             self.status_label.setText(str(exc))
             return False
-        verb = "Archived" if archived else "Restored"
-        self.message.emit(f"{verb} “{product.name}”.")
+        done = _("Archived “{name}”.") if archived else _("Restored “{name}”.")
+        self.message.emit(done.format(name=product.name))
         self.refresh()
         return True
 
@@ -527,20 +542,26 @@ class CatalogTab(Tab):
         if not labels:
             return 0
         render_label_sheet(labels, path)
-        self.message.emit(f"Saved {len(labels):,} labels to {path}.")
+        self.message.emit(
+            ngettext(
+                "Saved {count} label to {path}.", "Saved {count} labels to {path}.", len(labels)
+            ).format(count=count_text(len(labels)), path=path)
+        )
         return len(labels)
 
     @Slot()
     def _on_labels_triggered(self) -> None:
         if not self.selected_ids():
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Save labels", "labels.pdf", "PDF (*.pdf)")
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Save labels"), "labels.pdf", _("PDF (*.pdf)")
+        )
         if not path:
             return
         try:
             self.write_labels(path)
         except (ServiceError, OSError, ValueError) as exc:
-            self.status_label.setText(f"Cannot write the labels: {exc}")
+            self.status_label.setText(_("Cannot write the labels: {reason}").format(reason=exc))
 
     def import_dialog(self) -> ImportDialog:
         """Build the import dialog (not shown); it is deleted when closed."""
@@ -565,7 +586,9 @@ class CatalogTab(Tab):
 
     @Slot()
     def _on_export_triggered(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export products", "products.csv", CSV_FILTER)
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Export products"), "products.csv", _(CSV_FILTER)
+        )
         if path:
             self.export_to(path)
 

@@ -16,6 +16,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 from typing_extensions import override
 
+from posapp.i18n import _
+
 EDITABLE: Final = ("sku", "barcode", "price")
 _ERROR_TINT: Final = QColor(255, 205, 205)
 _HINT: Final = QColor(120, 120, 120)
@@ -53,7 +55,7 @@ def combine(
     """
     known = {tuple(v.casefold() for v in row.values): row for row in rows}
     result: list[GridRow] = []
-    for values in cartesian(*(vals for _, vals in attributes)):
+    for values in cartesian(*(vals for _name, vals in attributes)):
         row = known.get(tuple(v.casefold() for v in values))
         if row is None:
             row = GridRow(tuple(values), sku=suggested_sku(code, tuple(values)))
@@ -115,7 +117,7 @@ class VariantGridModel(QAbstractTableModel):
         if section < len(self.attributes):
             return self.attributes[section]
         if section < self.columnCount():
-            return ("SKU", "Barcode", "Price")[section - len(self.attributes)]
+            return (_("SKU"), _("Barcode"), _("Price"))[section - len(self.attributes)]
         return None
 
     @override
@@ -151,7 +153,7 @@ class VariantGridModel(QAbstractTableModel):
             if key in row.errors:
                 return row.errors[key]
             if key == "price" and not text:
-                return "The template's price (type a price to set this variant's own)"
+                return _("The template's price (type a price to set this variant's own)")
             return None
         if role == Qt.ItemDataRole.BackgroundRole and key in row.errors:
             return QBrush(_ERROR_TINT)

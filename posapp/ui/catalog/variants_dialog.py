@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from posapp.i18n import N_, _, ngettext
 from posapp.money import format_money
 from posapp.services.catalog import (
     NAME_MAX,
@@ -52,15 +53,15 @@ from posapp.ui.kit.widgets import SPACING, message_label, plain_label, push_butt
 
 ATTRIBUTE_ROWS = 3
 _LABELS = {
-    "code": "Code",
-    "name": "Name",
-    "price": "price",
-    "tax_rate": "Tax rate",
-    "category": "Category",
-    "attributes": "Attributes",
-    "sku": "SKU",
-    "barcode": "barcode",
-    "values": "values",
+    "code": N_("Code"),
+    "name": N_("Name"),
+    "price": N_("price"),
+    "tax_rate": N_("Tax rate"),
+    "category": N_("Category"),
+    "attributes": N_("Attributes"),
+    "sku": N_("SKU"),
+    "barcode": N_("barcode"),
+    "values": N_("values"),
 }
 
 
@@ -88,7 +89,7 @@ class VariantMatrixDialog(QDialog):
         self._catalog, self._user, self.template = catalog, user, template
         self.saved: TemplateDTO | None = None
         self._locale = QLocale()
-        self.setWindowTitle("New product with variants" if template is None else template.name)
+        self.setWindowTitle(_("New product with variants") if template is None else template.name)
         self.setAccessibleName(self.windowTitle())
         self._build(categories)
         if template is not None:
@@ -105,24 +106,26 @@ class VariantMatrixDialog(QDialog):
         return edit
 
     def _build(self, categories: list[CategoryDTO]) -> None:
-        self.code_edit = self._line(SKU_MAX, "e.g. TSHIRT (the CSV files' template key)", "Code")
-        self.name_edit = self._line(NAME_MAX, "e.g. T-shirt", "Name")
-        self.price_edit = self._line(20, f"0{self._locale.decimalPoint()}00", "Price")
+        self.code_edit = self._line(
+            SKU_MAX, _("e.g. TSHIRT (the CSV files' template key)"), _("Code")
+        )
+        self.name_edit = self._line(NAME_MAX, _("e.g. T-shirt"), _("Name"))
+        self.price_edit = self._line(20, f"0{self._locale.decimalPoint()}00", _("Price"))
         self.price_edit.textChanged.connect(self._on_price_edit_text_changed)
-        self.tax_edit = self._line(8, "e.g. 20", "Tax rate")
-        self.tax_included_check = QCheckBox("The prices include tax", self)
+        self.tax_edit = self._line(8, _("e.g. 20"), _("Tax rate"))
+        self.tax_included_check = QCheckBox(_("The prices include tax"), self)
         self.tax_included_check.setChecked(True)
         self.category_combo = QComboBox(self)
-        self.category_combo.addItem("No category", None)
+        self.category_combo.addItem(_("No category"), None)
         for category in categories:
             self.category_combo.addItem(category.path, category.id)
         form = QFormLayout()
-        form.addRow("&Code", self.code_edit)
-        form.addRow("&Name", self.name_edit)
-        form.addRow("&Price", self.price_edit)
-        form.addRow("Ta&x rate %", self.tax_edit)
+        form.addRow(_("&Code"), self.code_edit)
+        form.addRow(_("&Name"), self.name_edit)
+        form.addRow(_("&Price"), self.price_edit)
+        form.addRow(_("Ta&x rate %"), self.tax_edit)
         form.addRow("", self.tax_included_check)
-        form.addRow("Categor&y", self.category_combo)
+        form.addRow(_("Categor&y"), self.category_combo)
         self.fields: dict[str, QWidget] = {
             "code": self.code_edit,
             "name": self.name_edit,
@@ -134,13 +137,19 @@ class VariantMatrixDialog(QDialog):
 
     def _build_attributes(self) -> QGridLayout:
         attributes = QGridLayout()
-        attributes.addWidget(plain_label("Attribute", self), 0, 0)
-        attributes.addWidget(plain_label("Values, separated by commas", self), 0, 1)
+        attributes.addWidget(plain_label(_("Attribute"), self), 0, 0)
+        attributes.addWidget(plain_label(_("Values, separated by commas"), self), 0, 1)
         self.attribute_edits: list[tuple[QLineEdit, QLineEdit]] = []
         for number in range(ATTRIBUTE_ROWS):
-            name = self._line(50, ("Colour", "Size", "Material")[number], f"Attribute {number + 1}")
+            name = self._line(
+                50,
+                (_("Colour"), _("Size"), _("Material"))[number],
+                _("Attribute {number}").format(number=number + 1),
+            )
             values = self._line(
-                1000, ("blue, red", "S, M, L", "cotton, linen")[number], f"Values {number + 1}"
+                1000,
+                (_("blue, red"), _("S, M, L"), _("cotton, linen"))[number],
+                _("Values {number}").format(number=number + 1),
             )
             attributes.addWidget(name, number + 1, 0)
             attributes.addWidget(values, number + 1, 1)
@@ -151,8 +160,8 @@ class VariantMatrixDialog(QDialog):
     def _build_rest(self, form: QFormLayout) -> None:
         attributes = self._build_attributes()
         self.generate_button = push_button(
-            "&Generate variants   Ctrl+G",
-            "Make a row for every combination of the values (rows there keep their codes)",
+            _("&Generate variants   Ctrl+G"),
+            _("Make a row for every combination of the values (rows there keep their codes)"),
             self,
         )
         self.generate_button.clicked.connect(self.generate)
@@ -160,7 +169,7 @@ class VariantMatrixDialog(QDialog):
         self.model = VariantGridModel(self)
         self.grid = QTableView(self)
         self.grid.setObjectName("variantGrid")
-        self.grid.setAccessibleName("Variants")
+        self.grid.setAccessibleName(_("Variants"))
         self.grid.setModel(self.model)
         self.grid.setEditTriggers(
             QAbstractItemView.EditTrigger.AnyKeyPressed
@@ -172,11 +181,13 @@ class VariantMatrixDialog(QDialog):
         self.error_label = message_label("errorLabel", self)
         self.count_label = plain_label("", self)
         self.count_label.setProperty("role", "muted")
-        self.save_button = push_button("&Save   Ctrl+S", "Save the template and its variants", self)
+        self.save_button = push_button(
+            _("&Save   Ctrl+S"), _("Save the template and its variants"), self
+        )
         QShortcut(QKeySequence("Ctrl+S"), self, self._on_save_clicked)
         self.save_button.setProperty("variant", "primary")
         self.save_button.clicked.connect(self._on_save_clicked)
-        self.cancel_button = push_button("Cancel   Esc", "Close without saving", self)
+        self.cancel_button = push_button(_("Cancel   Esc"), _("Close without saving"), self)
         self.cancel_button.clicked.connect(self.reject)
         tools = QHBoxLayout()
         tools.addWidget(self.generate_button)
@@ -257,11 +268,11 @@ class VariantMatrixDialog(QDialog):
         """Fill the grid with every combination of the values."""
         attributes = self.attributes()
         if not attributes or any(not name or not values for name, values in attributes):
-            show_message(self.error_label, "Give each attribute a name and at least one value.")
+            show_message(self.error_label, _("Give each attribute a name and at least one value."))
             return
         show_message(self.error_label, "")
         rows = combine(self.code_edit.text(), attributes, self.model.rows)
-        self.model.set_rows([name for name, _ in attributes], rows)
+        self.model.set_rows([name for name, _values in attributes], rows)
         self._update_count()
         if rows:
             self.grid.setCurrentIndex(self.model.index(0, self.model.column_of("sku")))
@@ -269,7 +280,9 @@ class VariantMatrixDialog(QDialog):
 
     def _update_count(self) -> None:
         count = len(self.model.rows)
-        self.count_label.setText(f"{count} variant{'s' if count != 1 else ''}")
+        self.count_label.setText(
+            ngettext("{count} variant", "{count} variants", count).format(count=count)
+        )
 
     @Slot(str)
     def _on_price_edit_text_changed(self, text: str) -> None:
@@ -293,7 +306,7 @@ class VariantMatrixDialog(QDialog):
         fields: dict[str, str] = {}
         price = rate = 0
         try:
-            price = self._price(self.price_edit.text(), "Price")
+            price = self._price(self.price_edit.text(), _("Price"))
         except ServiceError as exc:
             fields["price"] = str(exc)
         try:
@@ -307,7 +320,7 @@ class VariantMatrixDialog(QDialog):
             own: int | None = None
             if row.price:
                 try:
-                    own = self._price(row.price, "Price")
+                    own = self._price(row.price, _("Price"))
                 except ServiceError as exc:
                     cells[(number, "price")] = str(exc)
             variants.append(
@@ -333,15 +346,27 @@ class VariantMatrixDialog(QDialog):
             widget.setProperty("invalid", name in fields)
             widget.style().unpolish(widget)
             widget.style().polish(widget)
-        problems = [f"{_LABELS.get(name, name)}: {text}" for name, text in fields.items()]
+        problems = [
+            _("{field}: {problem}").format(field=_(_LABELS.get(name, name)), problem=text)
+            for name, text in fields.items()
+        ]
         problems += [
-            f"Variant {row + 1}, {_LABELS.get(key, key)}: {text}"
+            _("Variant {number}, {field}: {problem}").format(
+                number=row + 1, field=_(_LABELS.get(key, key)), problem=text
+            )
             for (row, key), text in sorted(cells.items())
         ]
         more = ""
         if len(problems) > 1:
-            more = f"  ({len(problems) - 1} more: the tinted cells say why)"
-        show_message(self.error_label, f"Nothing was saved. {problems[0]}{more}")
+            more = "  " + ngettext(
+                "({count} more: the tinted cells say why)",
+                "({count} more: the tinted cells say why)",
+                len(problems) - 1,
+            ).format(count=len(problems) - 1)
+        show_message(
+            self.error_label,
+            _("Nothing was saved. {problem}{more}").format(problem=problems[0], more=more),
+        )
         if cells:
             row, key = min(cells)
             self.grid.setCurrentIndex(self.model.index(row, self.model.column_of(key)))

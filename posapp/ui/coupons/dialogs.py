@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from posapp.i18n import _, pgettext
 from posapp.money import MoneyError, format_money, parse_money
 from posapp.services.coupons import (
     FIXED,
@@ -52,7 +53,7 @@ GENERATE_MAX = 1_000_000
 def _limit_box(parent: QWidget, name: str) -> QSpinBox:
     box = QSpinBox(parent)
     box.setRange(0, LIMIT_MAX)
-    box.setSpecialValueText("No limit")
+    box.setSpecialValueText(_("No limit"))
     box.setGroupSeparatorShown(True)
     box.setAccessibleName(name)
     return box
@@ -73,7 +74,7 @@ class CampaignDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("campaignDialog")
-        self.setWindowTitle("Edit campaign" if campaign else "New campaign")
+        self.setWindowTitle(_("Edit campaign") if campaign else _("New campaign"))
         self.setMinimumWidth(70 * SPACING)
         self._zone = zone
         self._submit = submit
@@ -83,14 +84,14 @@ class CampaignDialog(QDialog):
         self.description_edit = QLineEdit(self)
         self.description_edit.setMaxLength(500)
         self.kind_combo = QComboBox(self)
-        self.kind_combo.addItem("Percentage off", PERCENT)
-        self.kind_combo.addItem("Fixed amount off", FIXED)
+        self.kind_combo.addItem(_("Percentage off"), PERCENT)
+        self.kind_combo.addItem(_("Fixed amount off"), FIXED)
         self.value_edit = QLineEdit(self)
         self.scope_combo = QComboBox(self)
         for scope in SCOPES:
-            self.scope_combo.addItem(SCOPE_LABELS[scope], scope)
+            self.scope_combo.addItem(_(SCOPE_LABELS[scope]), scope)
         self.products_edit = QLineEdit(product_skus, self)
-        self.products_edit.setPlaceholderText("SKUs separated by commas")
+        self.products_edit.setPlaceholderText(_("SKUs separated by commas"))
         self.categories_list = QListWidget(self)
         self.categories_list.setMaximumHeight(18 * SPACING)
         for choice in categories:
@@ -113,28 +114,30 @@ class CampaignDialog(QDialog):
 
     def _make_limits(self, zone: tzinfo, now: datetime) -> None:
         self.min_spend_edit = QLineEdit(self)
-        self.min_spend_edit.setPlaceholderText("none")
+        self.min_spend_edit.setPlaceholderText(pgettext("limit", "none"))
         self.max_discount_edit = QLineEdit(self)
-        self.max_discount_edit.setPlaceholderText("none")
+        self.max_discount_edit.setPlaceholderText(pgettext("limit", "none"))
         # The shop's wall time whatever the PC's zone; a new campaign starts on the minute.
         now = now.replace(second=0, microsecond=0)
         self.starts_edit = ZonedDateTimeEdit(zone, now, self)
         self.starts_edit.setCalendarPopup(True)
         start_weeks(self.starts_edit)
         self.starts_edit.setDisplayFormat("dd MMM yyyy HH:mm")
-        self.ends_check = QCheckBox("Ends", self)
+        self.ends_check = QCheckBox(_("Ends"), self)
         self.ends_edit = ZonedDateTimeEdit(zone, now + timedelta(days=30), self)
         self.ends_edit.setCalendarPopup(True)
         start_weeks(self.ends_edit)
         self.ends_edit.setDisplayFormat("dd MMM yyyy HH:mm")
-        self.usage_box = _limit_box(self, "Total usage limit")
-        self.per_customer_box = _limit_box(self, "Limit per customer")
-        self.single_use_check = QCheckBox("Each code can be used once", self)
+        self.usage_box = _limit_box(self, _("Total usage limit"))
+        self.per_customer_box = _limit_box(self, _("Limit per customer"))
+        self.single_use_check = QCheckBox(_("Each code can be used once"), self)
         self.single_use_check.setChecked(True)
-        self.stacks_check = QCheckBox("Combines with other coupons that combine", self)
+        self.stacks_check = QCheckBox(_("Combines with other coupons that combine"), self)
         self.shared_edit = QLineEdit(self)
-        self.shared_edit.setPlaceholderText("optional, e.g. WELCOME5")
-        self.zone_note = QLabel(f"Times are the shop's ({self.starts_edit.zone_name}).", self)
+        self.shared_edit.setPlaceholderText(_("optional, e.g. WELCOME5"))
+        self.zone_note = QLabel(
+            _("Times are the shop's ({zone}).").format(zone=self.starts_edit.zone_name), self
+        )
         self.zone_note.setProperty("role", "muted")
 
     def _build_layout(self, creating: bool) -> None:
@@ -144,25 +147,25 @@ class CampaignDialog(QDialog):
         ends_row.addWidget(self.ends_check)
         ends_row.addWidget(self.ends_edit, 1)
         rows: list[tuple[str, QWidget | QHBoxLayout]] = [
-            ("&Name", self.name_edit),
-            ("&Description", self.description_edit),
-            ("Dis&count", self.kind_combo),
-            ("&Value", self.value_edit),
-            ("&Applies to", self.scope_combo),
-            ("&Products", self.products_edit),
-            ("Ca&tegories", self.categories_list),
-            ("&Minimum spend", self.min_spend_edit),
-            ("Ma&ximum discount", self.max_discount_edit),
-            ("&Starts", self.starts_edit),
-            ("&Expiry", ends_row),
+            (_("&Name"), self.name_edit),
+            (_("&Description"), self.description_edit),
+            (_("Dis&count"), self.kind_combo),
+            (_("&Value"), self.value_edit),
+            (_("&Applies to"), self.scope_combo),
+            (_("&Products"), self.products_edit),
+            (_("Ca&tegories"), self.categories_list),
+            (_("&Minimum spend"), self.min_spend_edit),
+            (_("Ma&ximum discount"), self.max_discount_edit),
+            (_("&Starts"), self.starts_edit),
+            (_("&Expiry"), ends_row),
             ("", self.zone_note),
-            ("&Usage limit", self.usage_box),
-            ("Per c&ustomer", self.per_customer_box),
+            (_("&Usage limit"), self.usage_box),
+            (_("Per c&ustomer"), self.per_customer_box),
             ("", self.single_use_check),
             ("", self.stacks_check),
         ]
         if creating:
-            rows.append(("S&hared code", self.shared_edit))
+            rows.append((_("S&hared code"), self.shared_edit))
         else:
             self.shared_edit.hide()  # not in the form: it would float in the corner
         for label, field in rows:
@@ -204,7 +207,7 @@ class CampaignDialog(QDialog):
     @Slot()
     def _on_kind_combo_changed(self) -> None:
         percent = self.kind_combo.currentData() == PERCENT
-        self.value_edit.setPlaceholderText("e.g. 15 (per cent)" if percent else "e.g. 5.00")
+        self.value_edit.setPlaceholderText(_("e.g. 15 (per cent)") if percent else _("e.g. 5.00"))
 
     @Slot()
     def _on_scope_combo_changed(self) -> None:
@@ -279,28 +282,33 @@ class GenerateDialog(QDialog):
     def __init__(self, campaign_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("generateDialog")
-        self.setWindowTitle("Generate codes")
-        intro = QLabel(f"New unique codes for {campaign_name}.", self)
+        self.setWindowTitle(_("Generate codes"))
+        intro = QLabel(_("New unique codes for {campaign}.").format(campaign=campaign_name), self)
         intro.setTextFormat(Qt.TextFormat.PlainText)
         intro.setWordWrap(True)
         self.count_box = QSpinBox(self)
         self.count_box.setRange(1, GENERATE_MAX)
         self.count_box.setValue(100)
         self.count_box.setGroupSeparatorShown(True)
-        self.count_box.setAccessibleName("Number of codes")
+        self.count_box.setAccessibleName(_("Number of codes"))
         self.prefix_edit = QLineEdit(self)
         self.prefix_edit.setMaxLength(PREFIX_MAX)
-        self.prefix_edit.setPlaceholderText("optional, e.g. SPRING")
-        self.prefix_edit.setAccessibleName("Prefix")
+        self.prefix_edit.setPlaceholderText(_("optional, e.g. SPRING"))
+        self.prefix_edit.setAccessibleName(_("Prefix"))
         self.groups_combo = QComboBox(self)
         for groups in range(MIN_GROUPS, MAX_GROUPS + 1):
-            self.groups_combo.addItem(f"{groups} groups of 4 ({groups * 4} characters)", groups)
-        self.groups_combo.setAccessibleName("Code length")
+            self.groups_combo.addItem(
+                _("{groups} groups of 4 ({characters} characters)").format(
+                    groups=groups, characters=groups * 4
+                ),
+                groups,
+            )
+        self.groups_combo.setAccessibleName(_("Code length"))
         form = QFormLayout()
-        form.addRow("&Number of codes", self.count_box)
-        form.addRow("&Prefix", self.prefix_edit)
-        form.addRow("&Length", self.groups_combo)
-        buttons = dialog_buttons(self, self.accept, "Generate")
+        form.addRow(_("&Number of codes"), self.count_box)
+        form.addRow(_("&Prefix"), self.prefix_edit)
+        form.addRow(_("&Length"), self.groups_combo)
+        buttons = dialog_buttons(self, self.accept, _("Generate"))
         buttons.button(Ok).setProperty("variant", "primary")
         dialog_column(self, intro, form, buttons, bottom=2 * SPACING)
 
@@ -318,24 +326,30 @@ class ReportDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("reportDialog")
-        self.setWindowTitle("Coupon effectiveness report")
+        self.setWindowTitle(_("Coupon effectiveness report"))
         self.from_edit = QDateEdit(QDate(today.year, today.month, 1), self)
         self.to_edit = QDateEdit(QDate(today.year, today.month, today.day), self)
-        for edit, name in ((self.from_edit, "From"), (self.to_edit, "To")):
+        for edit, name in (
+            (self.from_edit, pgettext("date", "From")),
+            (self.to_edit, pgettext("date", "To")),
+        ):
             edit.setCalendarPopup(True)
             start_weeks(edit)
             edit.setDisplayFormat("dd MMM yyyy")
             edit.setAccessibleName(name)
         self.only_selected = QCheckBox(
-            f"Only {selected_name}" if selected_name else "Only the selected campaign", self
+            _("Only {campaign}").format(campaign=selected_name)
+            if selected_name
+            else _("Only the selected campaign"),
+            self,
         )
         self.only_selected.setEnabled(selected_name is not None)
         self.error_label = message_label("errorLabel", self)
         form = QFormLayout()
-        form.addRow("&From", self.from_edit)
-        form.addRow("&To", self.to_edit)
+        form.addRow(_("&From"), self.from_edit)
+        form.addRow(_("&To"), self.to_edit)
         form.addRow("", self.only_selected)
-        buttons = dialog_buttons(self, self._on_buttons_accepted, "Build PDF…")
+        buttons = dialog_buttons(self, self._on_buttons_accepted, _("Build PDF…"))
         dialog_column(self, form, self.error_label, buttons, bottom=2 * SPACING)
 
     def period(self) -> tuple[date, date]:
@@ -350,7 +364,7 @@ class ReportDialog(QDialog):
     def _on_buttons_accepted(self) -> None:
         first, last = self.period()
         if last < first:
-            self.error_label.setText("The end date is before the start date.")
+            self.error_label.setText(_("The end date is before the start date."))
             self.error_label.show()
             return
         self.accept()

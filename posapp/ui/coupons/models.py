@@ -12,9 +12,10 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, tzinfo
 from typing import Final, TypeVar
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex
+from PySide6.QtCore import QDate, QDateTime, QLocale, QModelIndex, QPersistentModelIndex, QTime
 from typing_extensions import override
 
+from posapp.i18n import N_, _, pgettext
 from posapp.services.coupons import (
     SCOPE_LABELS,
     CampaignRow,
@@ -26,7 +27,7 @@ from posapp.services.coupons import (
     rate_text,
 )
 from posapp.services.platform.dto import UserDTO
-from posapp.ui.kit.formatting import money_text
+from posapp.ui.kit.formatting import count_text, money_text
 from posapp.ui.kit.paged_ids import PagedIds
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.table_model import RIGHT, Column, ColumnTableModel
@@ -38,8 +39,26 @@ PAGE: Final = 200
 
 
 def local_text(at: datetime | None, zone: tzinfo, empty: str = "") -> str:
-    """A UTC timestamp in the shop's local time, to the minute."""
-    return empty if at is None else at.astimezone(zone).strftime("%d %b %Y %H:%M")
+    """A UTC timestamp in the shop's local time, to the minute (the month in the UI's locale)."""
+    if at is None:
+        return empty
+    local = at.astimezone(zone)
+    moment = QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute))
+    return QLocale().toString(moment, "dd MMM yyyy HH:mm")
+
+
+_WORDS: Final = (
+    N_("disabled"),
+    N_("scheduled"),
+    N_("running"),
+    N_("used up"),
+    N_("ended"),
+    N_("available"),
+    N_("Whole order"),
+    N_("Chosen products"),
+    N_("Chosen categories"),
+)
+"""The words the coupon DTOs say in English (statuses, scopes): ``_()`` them where shown."""
 
 
 class _ListModel(ColumnTableModel[T]):
@@ -72,55 +91,71 @@ class CampaignTableModel(_ListModel[CampaignRow]):
         self.columns = (
             Column(
                 "campaign",
-                "Campaign",
+                _("Campaign"),
                 lambda r: r.campaign.name,
                 lambda r: r.campaign.name.casefold(),
             ),
             Column(
                 "offer",
-                "Offer",
+                _("Offer"),
                 lambda r: r.campaign.value_text,
                 lambda r: (r.campaign.kind, r.campaign.value),
             ),
             Column(
                 "applies_to",
-                "Applies to",
-                lambda r: SCOPE_LABELS[r.campaign.scope],
+                _("Applies to"),
+                lambda r: _(SCOPE_LABELS[r.campaign.scope]),
                 lambda r: r.campaign.scope,
             ),
             Column(
                 "status",
-                "Status",
-                lambda r: r.campaign.status(self._now()),
+                _("Status"),
+                lambda r: _(r.campaign.status(self._now())),
                 lambda r: r.campaign.status(self._now()),
             ),
             Column(
                 "starts",
-                "Starts",
+                _("Starts"),
                 lambda r: local_text(r.campaign.starts_at, zone),
                 lambda r: r.campaign.starts_at,
             ),
             Column(
                 "ends",
-                "Ends",
-                lambda r: local_text(r.campaign.ends_at, zone, "no end"),
+                _("Ends"),
+                lambda r: local_text(r.campaign.ends_at, zone, _("no end")),
                 lambda r: r.campaign.ends_at.timestamp() if r.campaign.ends_at else float("inf"),
             ),
             Column(
-                "issued", "Issued", lambda r: f"{r.codes_issued:,}", lambda r: r.codes_issued, RIGHT
+                "issued",
+                _("Issued"),
+                lambda r: count_text(r.codes_issued),
+                lambda r: r.codes_issued,
+                RIGHT,
             ),
             Column(
                 "redeemed",
-                "Redeemed",
-                lambda r: f"{r.codes_redeemed:,}",
+                _("Redeemed"),
+                lambda r: count_text(r.codes_redeemed),
                 lambda r: r.codes_redeemed,
                 RIGHT,
             ),
-            Column("rate", "Rate", lambda r: rate_text(r.rate_bp), lambda r: r.rate_bp, RIGHT),
-            Column("uses", "Uses", lambda r: f"{r.redemptions:,}", lambda r: r.redemptions, RIGHT),
+            Column(
+                "rate",
+                pgettext("coupon", "Rate"),
+                lambda r: rate_text(r.rate_bp),
+                lambda r: r.rate_bp,
+                RIGHT,
+            ),
+            Column(
+                "uses",
+                _("Uses"),
+                lambda r: count_text(r.redemptions),
+                lambda r: r.redemptions,
+                RIGHT,
+            ),
             Column(
                 "discount_given",
-                "Discount given",
+                _("Discount given"),
                 lambda r: money_text(r.discount_minor),
                 lambda r: r.discount_minor,
                 RIGHT,
@@ -150,25 +185,29 @@ class CodeTableModel(_ListModel[CodeDTO]):
             lambda ids: coupons.codes_page(user, ids), lambda code: code.id, PAGE
         )
         self.columns = (
-            Column("code", "Code", lambda c: c.code, lambda c: c.code),
-            Column("status", "Status", lambda c: c.status, lambda c: c.status),
+            Column("code", _("Code"), lambda c: c.code, lambda c: c.code),
+            Column("status", _("Status"), lambda c: _(c.status), lambda c: c.status),
             Column(
                 "uses",
-                "Uses",
-                lambda c: f"{c.used_count} of {c.max_uses}" if c.max_uses else f"{c.used_count}",
+                _("Uses"),
+                lambda c: (
+                    _("{used} of {most}").format(used=c.used_count, most=c.max_uses)
+                    if c.max_uses
+                    else f"{c.used_count}"
+                ),
                 lambda c: c.used_count,
                 RIGHT,
             ),
             Column(
                 "discount_given",
-                "Discount given",
+                _("Discount given"),
                 lambda c: money_text(c.discount_minor),
                 lambda c: c.discount_minor,
                 RIGHT,
             ),
             Column(
                 "last_used",
-                "Last used",
+                _("Last used"),
                 lambda c: local_text(c.last_used_at, zone, "—"),
                 lambda c: c.last_used_at,
             ),
@@ -207,29 +246,35 @@ class RedemptionLogModel(_ListModel[RedemptionDTO]):
         self._more = False
         self.columns = (
             Column(
-                "time", "Time", lambda r: local_text(r.redeemed_at, zone), lambda r: r.redeemed_at
+                "time",
+                _("Time"),
+                lambda r: local_text(r.redeemed_at, zone),
+                lambda r: r.redeemed_at,
             ),
-            Column("code", "Code", lambda r: r.code, lambda r: r.code),
-            Column("campaign", "Campaign", lambda r: r.campaign_name, lambda r: r.campaign_name),
-            Column("order", "Order", lambda r: r.order_number, lambda r: r.order_id),
+            Column("code", _("Code"), lambda r: r.code, lambda r: r.code),
+            Column("campaign", _("Campaign"), lambda r: r.campaign_name, lambda r: r.campaign_name),
+            Column("order", _("Order"), lambda r: r.order_number, lambda r: r.order_id),
             Column(
-                "customer", "Customer", lambda r: r.customer_name or "—", lambda r: r.customer_name
+                "customer",
+                _("Customer"),
+                lambda r: r.customer_name or "—",
+                lambda r: r.customer_name,
             ),
-            Column("cashier", "Cashier", lambda r: r.cashier_name, lambda r: r.cashier_name),
+            Column("cashier", _("Cashier"), lambda r: r.cashier_name, lambda r: r.cashier_name),
             Column(
                 "discount",
-                "Discount",
+                _("Discount"),
                 lambda r: money_text(r.discount_minor),
                 lambda r: r.discount_minor,
                 RIGHT,
             ),
             Column(
                 "status",
-                "Status",
+                _("Status"),
                 lambda r: (
-                    "used"
+                    _("used")
                     if r.reversed_at is None
-                    else f"given back {local_text(r.reversed_at, zone)}"
+                    else _("given back {when}").format(when=local_text(r.reversed_at, zone))
                 ),
                 lambda r: r.reversed_at is not None,
             ),

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from posapp.i18n import _
 from posapp.services.coupons import CampaignRow, Choice, CouponsApi, RedemptionFilter
 from posapp.services.platform.dto import UserDTO
 from posapp.services.staff import Permission, has_permission
@@ -61,20 +62,22 @@ class CodesPage(QWidget):
         super().__init__(parent)
         self.code_search = QLineEdit(self)
         self.code_search.setPlaceholderText(
-            "Find a code (spaces and dashes ignored)"
+            _("Find a code (spaces and dashes ignored)")
             if has_permission(user, Permission.MANAGE_COUPONS)
-            else "Find a code by its last group (codes show masked)"
+            else _("Find a code by its last group (codes show masked)")
         )
-        self.code_search.setAccessibleName("Find a code")
+        self.code_search.setAccessibleName(_("Find a code"))
         self.code_search.setClearButtonEnabled(True)
         self.codes = CodeTableModel(coupons, user, zone)
-        self.code_view = table_view(self, "Codes of the campaign")
+        self.code_view = table_view(self, _("Codes of the campaign"))
         self.code_view.setModel(self.codes)
         # Fixed widths: sizing to contents would fetch every page of a 100,000-code campaign.
         metrics = self.code_view.fontMetrics()
-        samples = ("SPRING-XXXX-XXXX-XXXX", "used up", "10 of 10", "$10,000.00")
+        samples = ("SPRING-XXXX-XXXX-XXXX", _("used up"), _("10 of 10"), "$10,000.00")
+        header = self.code_view.horizontalHeader()  # and no narrower than its header
         for number, sample in enumerate(samples):
-            self.code_view.setColumnWidth(number, metrics.horizontalAdvance(sample) + 4 * SPACING)
+            width = metrics.horizontalAdvance(sample) + 4 * SPACING
+            self.code_view.setColumnWidth(number, max(width, header.sectionSizeHint(number)))
         top = QHBoxLayout()
         top.addWidget(self.code_search, 1)
         top.addWidget(toggle_button)
@@ -92,17 +95,17 @@ class RedemptionLogPage(QWidget):
     ) -> None:
         super().__init__(parent)
         self.log_campaign = QComboBox(self)
-        self.log_campaign.setAccessibleName("Campaign filter")
+        self.log_campaign.setAccessibleName(_("Campaign filter"))
         self.log_cashier = QComboBox(self)
-        self.log_cashier.setAccessibleName("Cashier filter")
+        self.log_cashier.setAccessibleName(_("Cashier filter"))
         self.log_text = QLineEdit(self)
-        self.log_text.setPlaceholderText("Code or order number")
-        self.log_text.setAccessibleName("Code or order number filter")
+        self.log_text.setPlaceholderText(_("Code or order number"))
+        self.log_text.setAccessibleName(_("Code or order number filter"))
         self.log_text.setClearButtonEnabled(True)
-        self.log_reversed = QCheckBox("Show given back", self)
+        self.log_reversed = QCheckBox(_("Show given back"), self)
         self.log_reversed.setChecked(True)
         self.log = RedemptionLogModel(coupons, user, zone)
-        self.log_view = table_view(self, "Redemption log")
+        self.log_view = table_view(self, _("Redemption log"))
         self.log_view.setModel(self.log)
         metrics = self.log_view.fontMetrics()
         samples = (
@@ -114,8 +117,10 @@ class RedemptionLogPage(QWidget):
             "Cashier name",
             "$1,000.00",
         )
+        header = self.log_view.horizontalHeader()
         for number, sample in enumerate(samples):
-            self.log_view.setColumnWidth(number, metrics.horizontalAdvance(sample) + 4 * SPACING)
+            width = metrics.horizontalAdvance(sample) + 4 * SPACING
+            self.log_view.setColumnWidth(number, max(width, header.sectionSizeHint(number)))
         filters = QHBoxLayout()
         for widget in (self.log_campaign, self.log_cashier):
             filters.addWidget(widget)
@@ -133,8 +138,12 @@ class RedemptionLogPage(QWidget):
     def fill_filters(self, rows: Sequence[CampaignRow], cashiers: Sequence[Choice]) -> None:
         """Offer these campaigns and cashiers in the filters, keeping what was chosen."""
         for combo, everything, items in (
-            (self.log_campaign, "All campaigns", [(r.campaign.id, r.campaign.name) for r in rows]),
-            (self.log_cashier, "All cashiers", [(c.id, c.label) for c in cashiers]),
+            (
+                self.log_campaign,
+                _("All campaigns"),
+                [(r.campaign.id, r.campaign.name) for r in rows],
+            ),
+            (self.log_cashier, _("All cashiers"), [(c.id, c.label) for c in cashiers]),
         ):
             current = combo.currentData()
             combo.blockSignals(True)

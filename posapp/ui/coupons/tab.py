@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from posapp.config import data_dir
 from posapp.events import CampaignEnded, CouponRedeemed, OrderStatusChanged
+from posapp.i18n import _, ngettext, pgettext
 from posapp.reports.coupon_effectiveness import render_effectiveness
 from posapp.reports.coupon_sheet import render_code_sheet
 from posapp.services.coupons import (
@@ -47,7 +48,7 @@ from posapp.ui.coupons.dialogs import CampaignDialog, GenerateDialog, ReportDial
 from posapp.ui.coupons.models import CampaignTableModel
 from posapp.ui.coupons.pages import CodesPage, RedemptionLogPage, table_view
 from posapp.ui.kit.bus import EventBus
-from posapp.ui.kit.formatting import money_text
+from posapp.ui.kit.formatting import count_text, money_text
 from posapp.ui.kit.lifetime import one_use
 from posapp.ui.kit.operation import Job, Operation
 from posapp.ui.kit.progress_dialog import DialogLook
@@ -70,10 +71,10 @@ class CouponsTab(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("couponsTab")
-        self.setAccessibleName("Coupons")
+        self.setAccessibleName(_("Coupons"))
         self.backend, self.bus, self.user = backend, bus, user
         self.header = PageHeader(
-            "Coupons", "Campaigns, codes and how they performed.", "coupon", self
+            _("Coupons"), _("Campaigns, codes and how they performed."), "coupon", self
         )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4 * SPACING, 3 * SPACING, 4 * SPACING, 3 * SPACING)
@@ -110,7 +111,7 @@ class CouponsTab(QWidget):
         button = QPushButton(text, self)
         shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         button.setToolTip(f"{action.text()} ({shortcut})")
-        button.setAccessibleDescription(f"Shortcut {shortcut}")
+        button.setAccessibleDescription(_("Shortcut {keys}").format(keys=shortcut))
         button.clicked.connect(action.trigger)
         button.setVisible(action.isVisible())
         if primary:
@@ -121,36 +122,42 @@ class CouponsTab(QWidget):
         return button
 
     def _build(self, layout: QVBoxLayout) -> None:
-        self.new_action = self._action("&New campaign", "Ctrl+N", self.new_campaign, manage=True)
-        self.edit_action = self._action("&Edit campaign", "Ctrl+E", self.edit_campaign, manage=True)
-        self.generate_action = self._action("&Generate codes", "Ctrl+G", self.generate, manage=True)
+        self.new_action = self._action(_("&New campaign"), "Ctrl+N", self.new_campaign, manage=True)
+        self.edit_action = self._action(
+            _("&Edit campaign"), "Ctrl+E", self.edit_campaign, manage=True
+        )
+        self.generate_action = self._action(
+            _("&Generate codes"), "Ctrl+G", self.generate, manage=True
+        )
         self.toggle_action = self._action(
-            "&Disable campaign", "Ctrl+D", self.toggle_campaign, manage=True
+            _("&Disable campaign"), "Ctrl+D", self.toggle_campaign, manage=True
         )
-        self.csv_action = self._action("Export codes as CSV", "Ctrl+Shift+S", self.export_csv)
-        self.sheet_action = self._action("Print code sheet (PDF)", "Ctrl+P", self.export_sheet)
-        self.report_action = self._action("Effectiveness report (PDF)", "Ctrl+R", self.build_report)
+        self.csv_action = self._action(_("Export codes as CSV"), "Ctrl+Shift+S", self.export_csv)
+        self.sheet_action = self._action(_("Print code sheet (PDF)"), "Ctrl+P", self.export_sheet)
+        self.report_action = self._action(
+            _("Effectiveness report (PDF)"), "Ctrl+R", self.build_report
+        )
         self.code_toggle_action = self._action(
-            "Disable code", "Ctrl+Shift+D", self.toggle_code, manage=True
+            _("Disable code"), "Ctrl+Shift+D", self.toggle_code, manage=True
         )
-        self.refresh_action = self._action("Refresh", "F5", self.refresh)
+        self.refresh_action = self._action(_("Refresh"), "F5", self.refresh)
         self._build_toolbar(layout)
 
     def _build_toolbar(self, layout: QVBoxLayout) -> None:
         self.search_edit = QLineEdit(self)
-        self.search_edit.setPlaceholderText("Find a campaign")
-        self.search_edit.setAccessibleName("Find a campaign")
+        self.search_edit.setPlaceholderText(_("Find a campaign"))
+        self.search_edit.setAccessibleName(_("Find a campaign"))
         self.search_edit.setClearButtonEnabled(True)
         bar = QHBoxLayout()
         bar.setSpacing(SPACING)
         bar.addWidget(self.search_edit, 1)
-        self.new_button = self._button(self.new_action, "New campaign", primary=True)
-        self.edit_button = self._button(self.edit_action, "Edit")
-        self.generate_button = self._button(self.generate_action, "Generate codes")
-        self.toggle_button = self._button(self.toggle_action, "Disable")
-        self.csv_button = self._button(self.csv_action, "CSV")
-        self.sheet_button = self._button(self.sheet_action, "Code sheet")
-        self.report_button = self._button(self.report_action, "Report")
+        self.new_button = self._button(self.new_action, _("New campaign"), primary=True)
+        self.edit_button = self._button(self.edit_action, _("Edit"))
+        self.generate_button = self._button(self.generate_action, _("Generate codes"))
+        self.toggle_button = self._button(self.toggle_action, _("Disable"))
+        self.csv_button = self._button(self.csv_action, _("CSV"))
+        self.sheet_button = self._button(self.sheet_action, _("Code sheet"))
+        self.report_button = self._button(self.report_action, _("Report"))
         for button in (
             self.new_button,
             self.edit_button,
@@ -176,7 +183,7 @@ class CouponsTab(QWidget):
         self.campaign_proxy.setSortRole(Qt.ItemDataRole.UserRole)
         self.campaign_proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.campaign_proxy.setFilterKeyColumn(0)
-        self.campaign_view = table_view(self, "Campaigns")
+        self.campaign_view = table_view(self, _("Campaigns"))
         self.campaign_view.setModel(self.campaign_proxy)
         self.campaign_view.setSortingEnabled(True)
         header = self.campaign_view.horizontalHeader()
@@ -192,8 +199,8 @@ class CouponsTab(QWidget):
 
         self.details = QTabWidget(self)
         self.details.setObjectName("couponDetails")
-        self.details.addTab(self._codes_page(), "Codes")
-        self.details.addTab(self._log_page(), "Redemption log")
+        self.details.addTab(self._codes_page(), _("Codes"))
+        self.details.addTab(self._log_page(), _("Redemption log"))
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.campaign_view)
         splitter.addWidget(self.details)
@@ -204,7 +211,7 @@ class CouponsTab(QWidget):
         self.message_label = QLabel(self)
         self.message_label.setTextFormat(Qt.TextFormat.PlainText)
         self.message_label.setWordWrap(True)
-        self.open_button = QPushButton("Open", self)
+        self.open_button = QPushButton(pgettext("file", "Open"), self)
         self.open_button.setProperty("variant", "link")
         self.open_button.clicked.connect(self._on_open_button_clicked)
         row = QHBoxLayout()
@@ -214,7 +221,7 @@ class CouponsTab(QWidget):
         self._set_message("")
 
     def _codes_page(self) -> QWidget:
-        self.code_toggle_button = self._button(self.code_toggle_action, "Disable code")
+        self.code_toggle_button = self._button(self.code_toggle_action, _("Disable code"))
         page = CodesPage(self.coupons, self.user, self.zone, self.code_toggle_button, self)
         self.code_search, self.codes, self.code_view = page.code_search, page.codes, page.code_view
         self.code_search.textChanged.connect(self._on_code_search_text_changed)
@@ -265,8 +272,19 @@ class CouponsTab(QWidget):
         given = sum(r.discount_minor for r in rows)
         running = sum(1 for r in rows if r.campaign.status(datetime.now(UTC)) == "running")
         self.summary_label.setText(
-            f"{len(rows)} campaigns, {running} running · {issued:,} codes issued · "
-            f"{uses:,} uses · {money_text(given)} discount given"
+            ngettext(
+                "{count} campaign, {running} running",
+                "{count} campaigns, {running} running",
+                len(rows),
+            ).format(count=len(rows), running=running)
+            + " · "
+            + ngettext("{count} code issued", "{count} codes issued", issued).format(
+                count=count_text(issued)
+            )
+            + " · "
+            + ngettext("{count} use", "{count} uses", uses).format(count=count_text(uses))
+            + " · "
+            + _("{amount} discount given").format(amount=money_text(given))
         )
         self._update_actions()
 
@@ -284,13 +302,13 @@ class CouponsTab(QWidget):
             action.setEnabled(has)
         if row is not None:
             self.toggle_action.setText(
-                "Enable campaign" if not row.campaign.active else "Disable campaign"
+                _("Enable campaign") if not row.campaign.active else _("Disable campaign")
             )
-            self.toggle_button.setText("Enable" if not row.campaign.active else "Disable")
+            self.toggle_button.setText(_("Enable") if not row.campaign.active else _("Disable"))
         code = self.codes.row_at(self.code_view.currentIndex().row())
         self.code_toggle_action.setEnabled(code is not None)
         self.code_toggle_button.setText(
-            "Enable code" if code and not code.active else "Disable code"
+            _("Enable code") if code and not code.active else _("Disable code")
         )
 
     def _set_message(self, text: str, *, error: bool = False, file: Path | None = None) -> None:
@@ -380,7 +398,7 @@ class CouponsTab(QWidget):
             saved = dialog.saved
         self.refresh()
         self.select_campaign(getattr(saved, "id", 0))
-        self._set_message(f"Campaign {getattr(saved, 'name', '')} created.")
+        self._set_message(_("Campaign {name} created.").format(name=getattr(saved, "name", "")))
 
     @Slot()
     def edit_campaign(self) -> None:
@@ -392,7 +410,7 @@ class CouponsTab(QWidget):
             accepted = dialog.exec()
         if accepted:
             self.refresh()
-            self._set_message(f"Campaign {row.campaign.name} saved.")
+            self._set_message(_("Campaign {name} saved.").format(name=row.campaign.name))
 
     @Slot()
     def toggle_campaign(self) -> None:
@@ -406,8 +424,12 @@ class CouponsTab(QWidget):
             self._set_message(str(exc), error=True)
             return
         self.refresh()
-        state = "enabled" if not row.campaign.active else "disabled: its codes are refused at once"
-        self._set_message(f"Campaign {row.campaign.name} {state}.")
+        state = (
+            _("Campaign {name} enabled.")
+            if not row.campaign.active
+            else _("Campaign {name} disabled: its codes are refused at once.")
+        )
+        self._set_message(state.format(name=row.campaign.name))
 
     @Slot()
     def toggle_code(self) -> None:
@@ -422,7 +444,11 @@ class CouponsTab(QWidget):
             return
         self.codes.mark_stale()
         self._update_actions()
-        self._set_message(f"Code {code.code} {'enabled' if not code.active else 'disabled'}.")
+        self._set_message(
+            (_("Code {code} enabled.") if not code.active else _("Code {code} disabled.")).format(
+                code=code.code
+            )
+        )
 
     def run_task(self, title: str, what: str, work: Callable[[Job], object]) -> Operation[object]:
         """Run ``work`` off the GUI thread behind a progress dialog; return the ended operation."""
@@ -453,19 +479,31 @@ class CouponsTab(QWidget):
                 cancelled=job.cancelled,
             )
 
-        done = self.run_task("Generate codes", f"Generating {count:,} unique codes…", work)
+        done = self.run_task(
+            _("Generate codes"),
+            _("Generating {count} unique codes…").format(count=count_text(count)),
+            work,
+        )
         if done.result is not None:
-            self._set_message(f"{count:,} codes generated for {row.campaign.name}.")
+            self._set_message(
+                ngettext(
+                    "{count} code generated for {campaign}.",
+                    "{count} codes generated for {campaign}.",
+                    count,
+                ).format(count=count_text(count), campaign=row.campaign.name)
+            )
         elif done.error:
             self._set_message(done.error, error=True)
         else:
-            self._set_message("Generation cancelled: no code was kept.")
+            self._set_message(_("Generation cancelled: no code was kept."))
         self.refresh()
 
     def ask_save_path(self, title: str, suggested: str, file_filter: str) -> Path | None:
         """Ask where to save a file (tests replace this method)."""
         folder = data_dir() / "reports"
-        name, _ = QFileDialog.getSaveFileName(self, title, str(folder / suggested), file_filter)
+        name, _filter = QFileDialog.getSaveFileName(
+            self, title, str(folder / suggested), file_filter
+        )
         return Path(name) if name else None
 
     def _save(self, title: str, what: str, path: Path, make: Callable[[Job], bytes]) -> None:
@@ -477,11 +515,11 @@ class CouponsTab(QWidget):
 
         done = self.run_task(title, what, work)
         if done.result is not None:
-            self._set_message(f"Saved {path}", file=path)
+            self._set_message(_("Saved {file}").format(file=path), file=path)
         elif done.error:
             self._set_message(done.error, error=True)
         else:
-            self._set_message(f"{title} cancelled.")
+            self._set_message(_("{what} cancelled.").format(what=title))
 
     def _slug(self, row: CampaignRow) -> str:
         keep = "".join(ch if ch.isalnum() else "-" for ch in row.campaign.name.lower())
@@ -494,7 +532,7 @@ class CouponsTab(QWidget):
         if row is None:
             return
         path = self.ask_save_path(
-            "Export codes", f"coupon-codes-{self._slug(row)}.csv", "CSV (*.csv)"
+            _("Export codes"), f"coupon-codes-{self._slug(row)}.csv", _("CSV (*.csv)")
         )
         if path is None:
             return
@@ -503,7 +541,7 @@ class CouponsTab(QWidget):
         def make(_job: Job) -> bytes:
             return coupons.export_codes_csv(self.user, campaign_id).encode("utf-8-sig")
 
-        self._save("Export codes", "Exporting the codes…", path, make)
+        self._save(_("Export codes"), _("Exporting the codes…"), path, make)
 
     @Slot()
     def export_sheet(self) -> None:
@@ -512,7 +550,7 @@ class CouponsTab(QWidget):
         if row is None:
             return
         path = self.ask_save_path(
-            "Code sheet", f"coupon-sheet-{self._slug(row)}.pdf", "PDF (*.pdf)"
+            _("Code sheet"), f"coupon-sheet-{self._slug(row)}.pdf", _("PDF (*.pdf)")
         )
         if path is None:
             return
@@ -522,7 +560,7 @@ class CouponsTab(QWidget):
             sheet = coupons.code_sheet(self.user, campaign_id)
             return render_code_sheet(sheet, progress=job.progress, cancelled=job.cancelled)
 
-        self._save("Code sheet", "Drawing the code sheet…", path, make)
+        self._save(_("Code sheet"), _("Drawing the code sheet…"), path, make)
 
     @Slot()
     def build_report(self) -> None:
@@ -538,7 +576,7 @@ class CouponsTab(QWidget):
             only_selected = ask.only_selected.isChecked()
         ids = [row.campaign.id] if row is not None and only_selected else None
         path = self.ask_save_path(
-            "Effectiveness report", f"coupons-{first}-{last}.pdf", "PDF (*.pdf)"
+            _("Effectiveness report"), f"coupons-{first}-{last}.pdf", _("PDF (*.pdf)")
         )
         if path is None:
             return
@@ -553,4 +591,4 @@ class CouponsTab(QWidget):
             job.progress(3, 4)
             return render_effectiveness(report)
 
-        self._save("Effectiveness report", "Building the effectiveness report…", path, make)
+        self._save(_("Effectiveness report"), _("Building the effectiveness report…"), path, make)

@@ -24,6 +24,7 @@ from posapp.events import (
     SettingChanged,
     StockLow,
     StockMoved,
+    SyncConflictRaised,
     UserChanged,
     UserLoggedIn,
 )
@@ -46,6 +47,7 @@ SIGNAL_NAMES: Final[Mapping[type[DomainEvent], str]] = MappingProxyType(
         NotificationCreated: "notification_created",
         SettingChanged: "setting_changed",
         PurchaseOrderChanged: "purchase_order_changed",
+        SyncConflictRaised: "sync_conflict_raised",
     }
 )
 """The signal each event type is emitted on; built once, used by every bus to dispatch."""
@@ -81,6 +83,7 @@ class EventBus(QObject):
         notification_created(NotificationCreated): a notification was stored for a user.
         setting_changed(SettingChanged): a shop setting was changed.
         purchase_order_changed(PurchaseOrderChanged): a purchase order changed status.
+        sync_conflict_raised(SyncConflictRaised): an offline sale found the server different.
         any_event(DomainEvent): every event, right after its own signal.
     """
 
@@ -99,6 +102,7 @@ class EventBus(QObject):
     notification_created = Signal(object)
     setting_changed = Signal(object)
     purchase_order_changed = Signal(object)
+    sync_conflict_raised = Signal(object)
     any_event = Signal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:

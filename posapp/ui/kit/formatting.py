@@ -45,3 +45,8 @@ def local_time_text(
         return ""
     moment = QDateTime.fromMSecsSinceEpoch(round(at.timestamp() * 1000)).toLocalTime()
     return QLocale().toString(moment, fmt)
+
+
+def count_text(count: int, locale: QLocale | None = None) -> str:
+    """A whole number with the locale's grouping: ``12,385``, ``12.385`` (de), ``12 385`` (fr)."""
+    return f"{count:,}".replace(",", (locale or QLocale()).groupSeparator())

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from posapp.i18n import N_, _, pgettext
 from posapp.reports.receipt import receipt_pdf
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
@@ -45,23 +46,23 @@ from posapp.ui.register import (
 from posapp.units import format_quantity, per_unit
 
 ACTION_TEXT = {
-    "pay": ("Take payment", ""),
-    "fulfil": ("Hand over", ""),
-    "ready": ("Ready for pickup", ""),
-    "collect": ("Collected", ""),
-    "cancel": ("Cancel order", ""),
-    "return": ("Return items", "Ctrl+R"),
+    "pay": (N_("Take payment"), ""),
+    "fulfil": (N_("Hand over"), ""),
+    "ready": (N_("Ready for pickup"), ""),
+    "collect": (N_("Collected"), ""),
+    "cancel": (N_("Cancel order"), ""),
+    "return": (N_("Return items"), "Ctrl+R"),
 }
 STATUS_NAMES = {
-    "placed": "Awaiting payment",
-    "paid": "Paid",
-    "ready": "Ready for pickup",
-    "fulfilled": "Handed over",
-    "collected": "Collected",
-    "cancelled": "Cancelled",
-    "partly_refunded": "Partly refunded",
-    "refunded": "Refunded",
-    "draft": "Draft",
+    "placed": N_("Awaiting payment"),
+    "paid": N_("Paid"),
+    "ready": N_("Ready for pickup"),
+    "fulfilled": N_("Handed over"),
+    "collected": N_("Collected"),
+    "cancelled": N_("Cancelled"),
+    "partly_refunded": N_("Partly refunded"),
+    "refunded": N_("Refunded"),
+    "draft": N_("Draft"),
 }
 
 
@@ -94,7 +95,7 @@ class OrderDetailPanel(QFrame):
         self.order: OrderDetail | None = None
         self._note: tuple[int, str] | None = None  # (order id, text) kept across reloads
         self.receipt_sink: ReceiptSink = save_and_open_receipt
-        self.title = QLabel("Choose an order", self)
+        self.title = QLabel(_("Choose an order"), self)
         self.title.setObjectName("pageTitle")
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.summary = QLabel("", self)
@@ -107,15 +108,30 @@ class OrderDetailPanel(QFrame):
         self.message.setWordWrap(True)
         self.message.hide()
         self.tabs = QTabWidget(self)
-        self.lines = _tree(["#", "Item", "Qty", "Returned", "Price", "Total"], "Lines", self)
-        self.payments = _tree(["Method", "Amount", "Detail", "By", "When"], "Payments", self)
-        self.history = _tree(["When", "From", "To", "By", "Approved by", "Note"], "History", self)
-        self.tabs.addTab(self.lines, "&Lines")
-        self.tabs.addTab(self.payments, "Pa&yments")
-        self.tabs.addTab(self.history, "&History")
+        self.lines = _tree(
+            ["#", _("Item"), _("Qty"), _("Returned"), _("Price"), _("Total")], _("Lines"), self
+        )
+        self.payments = _tree(
+            [_("Method"), _("Amount"), _("Detail"), _("By"), _("When")], _("Payments"), self
+        )
+        self.history = _tree(
+            [
+                _("When"),
+                pgettext("status", "From"),
+                pgettext("status", "To"),
+                _("By"),
+                _("Approved by"),
+                _("Note"),
+            ],
+            _("History"),
+            self,
+        )
+        self.tabs.addTab(self.lines, _("&Lines"))
+        self.tabs.addTab(self.payments, _("Pa&yments"))
+        self.tabs.addTab(self.history, _("&History"))
         self.action_row = QHBoxLayout()
         self.action_row.setSpacing(SPACING)
-        self.reprint = QPushButton("Reprint receipt (Ctrl+P)", self)
+        self.reprint = QPushButton(_("Reprint receipt (Ctrl+P)"), self)
         self.reprint.clicked.connect(self.print_receipt)
         self.action_buttons: dict[str, QPushButton] = {}
         column = QVBoxLayout(self)
@@ -166,23 +182,34 @@ class OrderDetailPanel(QFrame):
         self.action_buttons = {}
         self.action_row.removeWidget(self.reprint)
         if order is None:
-            self.title.setText("Choose an order")
-            self.summary.setText("Its lines, payments and history show here.")
+            self.title.setText(_("Choose an order"))
+            self.summary.setText(_("Its lines, payments and history show here."))
             self.reprint.hide()
             return
-        self.title.setText(f"{order.number} · {STATUS_NAMES.get(order.status, order.status)}")
+        self.title.setText(f"{order.number} · {_(STATUS_NAMES.get(order.status, order.status))}")
         customer = f" · {order.customer.holder_name}" if order.customer else ""
         if order.web_contact:
-            customer = f" · web order for {order.web_contact}"
+            customer = _(" · web order for {contact}").format(contact=order.web_contact)
         when = (order.placed_at or order.created_at).astimezone().strftime("%Y-%m-%d %H:%M")
-        refunded = f" · refunded {money_text(order.refunded_minor)}" if order.refunded_minor else ""
+        refunded = (
+            _(" · refunded {amount}").format(amount=money_text(order.refunded_minor))
+            if order.refunded_minor
+            else ""
+        )
         self.summary.setText(
-            f"{when} · {order.store.name} · {order.cashier_name}{customer} · total "
-            f"{money_text(order.total_minor)}{refunded}"
+            _("{when} · {store} · {cashier}{customer} · total {total}{refunded}").format(
+                when=when,
+                store=order.store.name,
+                cashier=order.cashier_name,
+                customer=customer,
+                total=money_text(order.total_minor),
+                refunded=refunded,
+            )
         )
         self._fill(order)
         for action in order.actions:
             text, key = ACTION_TEXT.get(action, (action, ""))
+            text = _(text) if text else text
             button = QPushButton(f"{text} ({key})" if key else text, self)
             button.clicked.connect(lambda _c=False, a=action: self.act(a))
             self.action_row.addWidget(button)
@@ -209,7 +236,9 @@ class OrderDetailPanel(QFrame):
                 detail = f"•••• {payment.card_last4} {detail}"
             if payment.change_minor:
                 tendered = money_text(payment.tendered_minor)
-                detail = f"tendered {tendered}, change {money_text(payment.change_minor)}"
+                detail = _("tendered {tendered}, change {change}").format(
+                    tendered=tendered, change=money_text(payment.change_minor)
+                )
             QTreeWidgetItem(
                 self.payments,
                 [
@@ -225,8 +254,10 @@ class OrderDetailPanel(QFrame):
                 self.history,
                 [
                     change.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
-                    STATUS_NAMES.get(change.from_status or "", change.from_status or ""),
-                    STATUS_NAMES.get(change.to_status, change.to_status),
+                    _(STATUS_NAMES.get(change.from_status, change.from_status))
+                    if change.from_status
+                    else "",
+                    _(STATUS_NAMES.get(change.to_status, change.to_status)),
                     change.user_name,
                     change.approver_name,
                     change.note,
@@ -292,10 +323,12 @@ class OrderDetailPanel(QFrame):
         assert order is not None
         with one_use(
             text_dialog(
-                "Cancel order",
-                "Reason",
-                f"Cancelling {order.number} puts its stock back, gives coupon uses back and "
-                "refunds what was paid to the same tenders.",
+                _("Cancel order"),
+                _("Reason"),
+                _(
+                    "Cancelling {number} puts its stock back, gives coupon uses back and "
+                    "refunds what was paid to the same tenders."
+                ).format(number=order.number),
                 self,
             )
         ) as dialog:
@@ -304,7 +337,9 @@ class OrderDetailPanel(QFrame):
             reason = str(dialog.value)
         approval = None
         if not has_permission(self.user, Permission.VOID):
-            approval = self._approval(Permission.VOID.value, "Cancelling an order needs a manager.")
+            approval = self._approval(
+                Permission.VOID.value, _("Cancelling an order needs a manager.")
+            )
             if approval is None:
                 return
         self.sales.cancel_order(self.user, order.id, reason, approval)
@@ -344,8 +379,10 @@ class OrderDetailPanel(QFrame):
                 )
                 continue
             refunds = ", ".join(f"{m} {money_text(a)}" for m, a in result.refunds)
-            done = refunds or "nothing to refund"
-            return f"Returned: {money_text(result.amount_minor)} refunded ({done})."
+            done = refunds or _("nothing to refund")
+            return _("Returned: {amount} refunded ({refunds}).").format(
+                amount=money_text(result.amount_minor), refunds=done
+            )
 
     @Slot()
     def print_receipt(self) -> None:
@@ -362,6 +399,6 @@ class OrderDetailPanel(QFrame):
             self.receipt_sink(f"{self.order.number}-copy", pdf)
             self.sales.print_receipt(self.user, self.order.id, copy=True)
         except (ServiceError, OSError) as exc:
-            self.say(f"Receipt not printed: {exc}")
+            self.say(_("Receipt not printed: {reason}").format(reason=exc))
             return
-        self.say(f"Receipt {self.order.number} reprinted.")
+        self.say(_("Receipt {number} reprinted.").format(number=self.order.number))

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from typing_extensions import override
 
 from posapp.events import DomainEvent
+from posapp.i18n import N_, _, pgettext
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.services.sales import OrderFilter, OrderRow, SaleCustomerDTO, SalesApi
@@ -59,14 +60,14 @@ _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 
 STATUS_TEXT = {
-    "placed": "Awaiting payment",
-    "paid": "Paid",
-    "ready": "Ready for pickup",
-    "fulfilled": "Handed over",
-    "collected": "Collected",
-    "cancelled": "Cancelled",
-    "partly_refunded": "Partly refunded",
-    "refunded": "Refunded",
+    "placed": N_("Awaiting payment"),
+    "paid": N_("Paid"),
+    "ready": N_("Ready for pickup"),
+    "fulfilled": N_("Handed over"),
+    "collected": N_("Collected"),
+    "cancelled": N_("Cancelled"),
+    "partly_refunded": N_("Partly refunded"),
+    "refunded": N_("Refunded"),
 }
 
 
@@ -79,31 +80,31 @@ class OrderColumn:
 
 
 ORDER_COLUMNS = (
-    OrderColumn("Number", _LEFT),
-    OrderColumn("Time", _LEFT),
-    OrderColumn("Status", _LEFT),
-    OrderColumn("Pickup", _LEFT),
-    OrderColumn("Store", _LEFT),
-    OrderColumn("Cashier", _LEFT),
-    OrderColumn("Customer", _LEFT),
-    OrderColumn("Items", _RIGHT),
-    OrderColumn("Total", _RIGHT),
-    OrderColumn("Refunded", _RIGHT),
+    OrderColumn(N_("Number"), _LEFT),
+    OrderColumn(N_("Time"), _LEFT),
+    OrderColumn(N_("Status"), _LEFT),
+    OrderColumn(N_("Pickup"), _LEFT),
+    OrderColumn(N_("Store"), _LEFT),
+    OrderColumn(N_("Cashier"), _LEFT),
+    OrderColumn(N_("Customer"), _LEFT),
+    OrderColumn(N_("Items"), _RIGHT),
+    OrderColumn(N_("Total"), _RIGHT),
+    OrderColumn(N_("Refunded"), _RIGHT),
 )
 
 
 def _channel(row: OrderRow) -> str:
     """The Pickup column: an order placed on the web shop, or at the till, to collect later."""
     if row.web:
-        return "Web"
-    return "Till" if row.pickup else ""
+        return _("Web")
+    return _("Till") if row.pickup else ""
 
 
 def _cell(row: OrderRow, column: int) -> str:
     values = (
         row.number,
         row.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
-        STATUS_TEXT.get(row.status, row.status),
+        _(STATUS_TEXT.get(row.status, row.status)),
         _channel(row),
         row.store_name,
         row.cashier_name,
@@ -205,7 +206,7 @@ class OrderListModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(ORDER_COLUMNS):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return ORDER_COLUMNS[section].header
+            return _(ORDER_COLUMNS[section].header)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return ORDER_COLUMNS[section].align
         return None
@@ -241,7 +242,7 @@ class OrderListView(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(34)
         self.table.setShowGrid(False)
         self.table.setAlternatingRowColors(True)
-        self.table.setAccessibleName("Orders")
+        self.table.setAccessibleName(_("Orders"))
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
@@ -280,30 +281,32 @@ class OrderListView(QWidget):
 
     def _build_filter_fields(self) -> None:
         self.search_edit = QLineEdit(self.filters)
-        self.search_edit.setPlaceholderText("Order number (Ctrl+F), or scan the receipt's barcode")
-        self.search_edit.setAccessibleName("Search by order number")
+        self.search_edit.setPlaceholderText(
+            _("Order number (Ctrl+F), or scan the receipt's barcode")
+        )
+        self.search_edit.setAccessibleName(_("Search by order number"))
         self.search_edit.textEdited.connect(lambda _t: self._timer.start())
         self.search_edit.returnPressed.connect(self._on_search_return_pressed)
         self.status_combo = QComboBox(self.filters)
-        self.status_combo.setAccessibleName("Status")
-        self.status_combo.addItem("Any status", "")
+        self.status_combo.setAccessibleName(_("Status"))
+        self.status_combo.addItem(_("Any status"), "")
         for key, text in STATUS_TEXT.items():
-            self.status_combo.addItem(text, key)
+            self.status_combo.addItem(_(text), key)
         self.status_combo.currentIndexChanged.connect(self.apply_filter)
         self.from_edit = QDateEdit(self.filters)
         self.to_edit = QDateEdit(self.filters)
         today = today_in(self.sales.shop_zone())  # the days filter in the shop's zone
         self.from_edit.setDate(today.addDays(-30))
         self.to_edit.setDate(today)
-        for edit, name in ((self.from_edit, "From date"), (self.to_edit, "To date")):
+        for edit, name in ((self.from_edit, _("From date")), (self.to_edit, _("To date"))):
             edit.setCalendarPopup(True)
             start_weeks(edit)
             edit.setDisplayFormat("yyyy-MM-dd")
             edit.setAccessibleName(name)
             edit.dateChanged.connect(self.apply_filter)
         self.store_combo = QComboBox(self.filters)
-        self.store_combo.setAccessibleName("Store")
-        self.store_combo.addItem("All stores", None)
+        self.store_combo.setAccessibleName(_("Store"))
+        self.store_combo.addItem(_("All stores"), None)
         try:
             for store in self.sales.stores():
                 if store.kind == "store":
@@ -311,13 +314,13 @@ class OrderListView(QWidget):
         except ServiceError:
             pass
         self.store_combo.currentIndexChanged.connect(self.apply_filter)
-        self.mine_check = QCheckBox("Only my sales", self.filters)
+        self.mine_check = QCheckBox(_("Only my sales"), self.filters)
         self.mine_check.toggled.connect(self.apply_filter)
-        self.pickup_check = QCheckBox("Pickup orders", self.filters)
-        self.pickup_check.setToolTip("Only orders to collect: web orders and the till's")
+        self.pickup_check = QCheckBox(_("Pickup orders"), self.filters)
+        self.pickup_check.setToolTip(_("Only orders to collect: web orders and the till's"))
         self.pickup_check.toggled.connect(self.apply_filter)
-        self.customer_button = QPushButton("Any customer", self.filters)
-        self.customer_button.setAccessibleName("Customer filter")
+        self.customer_button = QPushButton(_("Any customer"), self.filters)
+        self.customer_button.setAccessibleName(_("Customer filter"))
         self.customer_button.clicked.connect(self._on_customer_button_clicked)
 
     def _layout_filters(self) -> None:
@@ -328,9 +331,9 @@ class OrderListView(QWidget):
         first.addWidget(self.store_combo)
         second = QHBoxLayout()
         second.setSpacing(SPACING)
-        second.addWidget(QLabel("From", self.filters))
+        second.addWidget(QLabel(pgettext("date", "From"), self.filters))
         second.addWidget(self.from_edit)
-        second.addWidget(QLabel("to", self.filters))
+        second.addWidget(QLabel(pgettext("date", "to"), self.filters))
         second.addWidget(self.to_edit)
         second.addStretch(1)
         second.addWidget(self.customer_button)
@@ -399,7 +402,7 @@ class OrderListView(QWidget):
             if not picker.exec():
                 return
             self.customer = None if picker.detached else picker.chosen
-        self.customer_button.setText(self.customer.name if self.customer else "Any customer")
+        self.customer_button.setText(self.customer.name if self.customer else _("Any customer"))
         self.apply_filter()
 
     @Slot(QModelIndex, QModelIndex)

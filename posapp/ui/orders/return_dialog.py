@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from posapp.i18n import _
 from posapp.services.platform.errors import ServiceError
 from posapp.services.sales import (
     OrderDetail,
@@ -57,7 +58,7 @@ class ReturnDialog(QDialog):
         with_receipt: bool = True,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"Return items — {order.number}")
+        self.setWindowTitle(_("Return items — {number}").format(number=order.number))
         self.setObjectName("returnDialog")
         self.order = order
         self._submit = submit
@@ -67,9 +68,11 @@ class ReturnDialog(QDialog):
         self.spins: list[QuantitySpinBox] = []
         self.restocks: list[QCheckBox] = []
         self.table = QTableWidget(len(self.lines), 5, self)
-        self.table.setHorizontalHeaderLabels(["Item", "Sold", "Return", "Restock", "Refund"])
+        self.table.setHorizontalHeaderLabels(
+            [_("Item"), _("Sold"), _("Return"), _("Restock"), _("Refund")]
+        )
         self.table.verticalHeader().hide()
-        self.table.setAccessibleName("Lines to return")
+        self.table.setAccessibleName(_("Lines to return"))
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for row, line in enumerate(self.lines):
             self._add_row(row, line)
@@ -83,37 +86,39 @@ class ReturnDialog(QDialog):
             self.spins[0].setFocus()
 
     def _build_options(self, order: OrderDetail, with_receipt: bool) -> None:
-        self.receipt_check = QCheckBox("The customer showed the &receipt", self)
+        self.receipt_check = QCheckBox(_("The customer showed the &receipt"), self)
         self.receipt_check.setChecked(with_receipt)
-        self.original_radio = QRadioButton("Refund to the &original payment", self)
-        self.account_radio = QRadioButton("Refund to the customer's &account", self)
+        self.original_radio = QRadioButton(_("Refund to the &original payment"), self)
+        self.account_radio = QRadioButton(_("Refund to the customer's &account"), self)
         self.original_radio.setChecked(True)
         self.account_radio.setEnabled(order.customer is not None)
         if order.customer is not None:
-            self.account_radio.setText(f"Refund to {order.customer.holder_name}'s &account")
+            self.account_radio.setText(
+                _("Refund to {customer}'s &account").format(customer=order.customer.holder_name)
+            )
         self.reason_edit = QLineEdit(self)
-        self.reason_edit.setAccessibleName("Reason")
-        self.reason_edit.setPlaceholderText("e.g. wrong size, damaged")
+        self.reason_edit.setAccessibleName(_("Reason"))
+        self.reason_edit.setPlaceholderText(_("e.g. wrong size, damaged"))
         self.reference_edit = QLineEdit(self)
-        self.reference_edit.setAccessibleName("Card refund reference")
-        self.reference_edit.setPlaceholderText("Terminal reference of the card refund")
+        self.reference_edit.setAccessibleName(_("Card refund reference"))
+        self.reference_edit.setPlaceholderText(_("Terminal reference of the card refund"))
         self.has_card = any(p.method == "card" and p.amount_minor > 0 for p in order.payments)
         if not self.has_card:  # no card to refund: no field (it would float at the top left)
             self.reference_edit.hide()
         self.total_label = QLabel("", self)
         self.total_label.setObjectName("pageTitle")
-        self.total_label.setAccessibleName("Refund total")
+        self.total_label.setAccessibleName(_("Refund total"))
         self.error = message_label("errorLabel", self)
 
     def _layout(self) -> None:
         form = QFormLayout()
-        form.addRow("Reason", self.reason_edit)
+        form.addRow(_("Reason"), self.reason_edit)
         if self.has_card:
-            form.addRow("Card refund ref.", self.reference_edit)
-        buttons = dialog_buttons(self, self._on_buttons_accepted, "Return and refund (Enter)")
+            form.addRow(_("Card refund ref."), self.reference_edit)
+        buttons = dialog_buttons(self, self._on_buttons_accepted, _("Return and refund (Enter)"))
         cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        cancel.setText("Cancel (Esc)")
-        hint = QLabel("Ctrl+A returns everything that is left.", self)
+        cancel.setText(_("Cancel (Esc)"))
+        hint = QLabel(_("Ctrl+A returns everything that is left."), self)
         hint.setProperty("role", "muted")
         column = QVBoxLayout(self)
         column.setContentsMargins(3 * SPACING, 3 * SPACING, 3 * SPACING, 3 * SPACING)
@@ -133,18 +138,22 @@ class ReturnDialog(QDialog):
         name.setFlags(Qt.ItemFlag.ItemIsEnabled)
         sold_text = format_quantity(line.quantity, line.unit)
         sold = QTableWidgetItem(
-            f"{sold_text} (left {format_quantity(line.returnable_qty, line.unit)})"
+            _("{sold} (left {left})").format(
+                sold=sold_text, left=format_quantity(line.returnable_qty, line.unit)
+            )
         )
         sold.setFlags(Qt.ItemFlag.ItemIsEnabled)
         self.table.setItem(row, 0, name)
         self.table.setItem(row, 1, sold)
         spin = QuantitySpinBox(line.unit, self.table)  # 0.200 kg of a weighed line
         spin.setRange(0, line.returnable_qty)
-        spin.setAccessibleName(f"Return quantity of {line.name}")
+        spin.setAccessibleName(_("Return quantity of {product}").format(product=line.name))
         spin.valueChanged.connect(self._update_total)
-        restock = QCheckBox("Restock", self.table)
+        restock = QCheckBox(_("Restock"), self.table)
         restock.setChecked(True)
-        restock.setAccessibleName(f"Restock {line.name} (unchecked: write off)")
+        restock.setAccessibleName(
+            _("Restock {product} (unchecked: write off)").format(product=line.name)
+        )
         self.table.setCellWidget(row, 2, spin)
         self.table.setCellWidget(row, 3, restock)
         self.table.setItem(row, 4, QTableWidgetItem(""))
@@ -172,7 +181,9 @@ class ReturnDialog(QDialog):
             if item is not None:
                 item.setText(money_text(amount) if spin.value() else "")
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.total_label.setText(f"Refund {money_text(self.refund_minor())}")
+        self.total_label.setText(
+            _("Refund {amount}").format(amount=money_text(self.refund_minor()))
+        )
 
     def request(self) -> ReturnRequest:
         """The return the form describes."""

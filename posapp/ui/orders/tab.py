@@ -1,8 +1,9 @@
-"""The Orders tab: the register, the order list and the till, as three pages.
+"""The Orders tab: the register, the order list, the till and the sync conflicts, as pages.
 
-Alt+R, Alt+O and Alt+T switch pages. The register is where a cashier spends the day; the order
-list finds any order (scan a receipt into its search field) and offers its next moves; the till
-page opens and closes the till and makes the X, Z and sales reports.
+Alt+R, Alt+O, Alt+T and Alt+Y switch pages. The register is where a cashier spends the day;
+the order list finds any order (scan a receipt into its search field) and offers its next
+moves; the till page opens and closes the till and makes the X, Z and sales reports; the sync
+conflicts page (managers) lists what sales taken offline found different on the server (#21).
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout
 from typing_extensions import override
 
+from posapp.i18n import N_, _
 from posapp.services.staff import Permission, has_permission
 from posapp.ui.kit.resources import styled
 from posapp.ui.kit.tab import Tab
 from posapp.ui.kit.widgets import SPACING
 from posapp.ui.orders.listing import OrderListView
+from posapp.ui.orders.sync_conflicts import SyncConflictsView
 from posapp.ui.register import RegisterView, TillView
 
 
@@ -23,7 +26,7 @@ class OrdersTab(Tab):
     """The register for selling, the list of orders and the till."""
 
     OBJECT_NAME = "ordersTab"
-    TITLE = "Orders"
+    TITLE = N_("Orders")
 
     @override
     def build(self) -> None:
@@ -31,6 +34,7 @@ class OrdersTab(Tab):
         self.register: RegisterView | None = None
         self.orders: OrderListView | None = None
         self.till: TillView | None = None
+        self.conflicts: SyncConflictsView | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2 * SPACING, SPACING, 2 * SPACING, 0)
         sales = backend.sales
@@ -40,15 +44,19 @@ class OrdersTab(Tab):
         self.pages.setDocumentMode(True)
         self.pages.tabBar().setFocusPolicy(Qt.FocusPolicy.TabFocus)
         if has_permission(user, Permission.SELL):
-            self.register = RegisterView(sales, bus, user, self.pages)
-            self.pages.addTab(self.register, "&Register")
+            # On PostgreSQL the register sells through the facade that goes on offline (#21).
+            self.register = RegisterView(backend.register_sales, bus, user, self.pages)
+            self.pages.addTab(self.register, _("&Register"))
             self.register.till_opened.connect(self._on_register_till_opened)
         if has_permission(user, Permission.VIEW_ORDERS):
             self.orders = OrderListView(sales, bus, user, self.pages)
-            self.pages.addTab(self.orders, "&Orders")
+            self.pages.addTab(self.orders, _("&Orders"))
         self.till = TillView(sales, bus, user, self.pages)
-        self.pages.addTab(self.till, "&Till")
+        self.pages.addTab(self.till, _("&Till"))
         self.till.till_changed.connect(self._on_till_changed)
+        if has_permission(user, Permission.VIEW_REPORTS):
+            self.conflicts = SyncConflictsView(sales, bus, user, self.pages)
+            self.pages.addTab(self.conflicts, _("S&ync conflicts"))
         self.pages.currentChanged.connect(self._on_pages_current_changed)
         layout.addWidget(self.pages)
         self.setFocusProxy(self.pages.currentWidget())
@@ -76,3 +84,5 @@ class OrdersTab(Tab):
             self.register.focus_scan()
         elif page is self.till and self.till is not None:
             self.till.refresh()
+        elif page is self.conflicts and self.conflicts is not None:
+            self.conflicts.ensure_loaded()

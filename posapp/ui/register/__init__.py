@@ -4,6 +4,7 @@ The package's face (see docs/ARCHITECTURE.md).
 """
 
 from posapp.ui.register.dialogs import ApprovalDialog, text_dialog
+from posapp.ui.register.offline_banner import OfflineBanner
 from posapp.ui.register.payment import PaymentDialog
 from posapp.ui.register.pickers import CustomerPicker
 from posapp.ui.register.receipts import ReceiptSink, save_and_open_receipt
@@ -13,6 +14,7 @@ from posapp.ui.register.view import RegisterView
 __all__ = [
     "ApprovalDialog",
     "CustomerPicker",
+    "OfflineBanner",
     "PaymentDialog",
     "ReceiptSink",
     "RegisterView",

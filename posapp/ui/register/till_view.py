@@ -283,8 +283,9 @@ class TillView(QWidget):
 
     @Slot()
     def close_till(self) -> None:
-        """The blind count, then the Z report."""
+        """The blind count, then the Z report (not while offline sales wait for the server)."""
         try:
+            self.sales.check_close_till(self.user)
             pieces = self.sales.denominations(self.user)
         except ServiceError as exc:
             self.say(str(exc))

@@ -11,6 +11,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTableView, QWidget
 from typing_extensions import override
 
+from posapp.i18n import N_, _, ngettext
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ValidationError
 from posapp.services.stock import (
@@ -26,7 +27,7 @@ from posapp.services.stock import (
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import PALETTE
 from posapp.ui.kit.widgets import SPACING, plain_label
-from posapp.ui.stores.forms import FormDialog
+from posapp.ui.stores.forms import FormDialog, fit_headers
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -37,7 +38,7 @@ MAX_COUNT_LINES = 500
 class CountLinesModel(QAbstractTableModel):
     """Products to count: expected on-hand and an editable counted quantity (blank: skipped)."""
 
-    HEADERS = ("SKU", "Product", "Expected", "Counted", "Difference")
+    HEADERS = (N_("SKU"), N_("Product"), N_("Expected"), N_("Counted"), N_("Difference"))
 
     def __init__(self, rows: Sequence[StockRow], parent: Any = None) -> None:
         super().__init__(parent)
@@ -78,7 +79,7 @@ class CountLinesModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.HEADERS):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
+            return _(self.HEADERS[section])
         if role == Qt.ItemDataRole.TextAlignmentRole and section >= 2:  # noqa: PLR2004
             return int(RIGHT)
         return None
@@ -160,7 +161,9 @@ class CountDialog(FormDialog):
         rows: Sequence[StockRow],
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(f"Stocktake — {store.name}", "&Book count", parent)
+        super().__init__(
+            _("Stocktake — {store}").format(store=store.name), _("&Book count"), parent
+        )
         self.stock, self.actor, self.store = stock, actor, store
         self.request_id = uuid.uuid4()
         self.outcome: StockResult | None = None
@@ -168,9 +171,10 @@ class CountDialog(FormDialog):
         self.model = CountLinesModel(list(rows)[:MAX_COUNT_LINES], self)
         self.table = QTableView(self)
         self.table.setModel(self.model)
-        self.table.setAccessibleName("Products to count")
+        self.table.setAccessibleName(_("Products to count"))
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        fit_headers(self.table)
         self.table.setEditTriggers(
             QAbstractItemView.EditTrigger.AnyKeyPressed
             | QAbstractItemView.EditTrigger.DoubleClicked
@@ -179,20 +183,29 @@ class CountDialog(FormDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.note_edit = QLineEdit(self)
         self.note_edit.setMaxLength(160)
-        self.note_edit.setPlaceholderText("Aisle, shelf or remark")
+        self.note_edit.setPlaceholderText(_("Aisle, shelf or remark"))
         shown = self.model.rowCount()
         more = len(rows) - shown
         intro = plain_label(
-            f"{shown} product{'s' if shown != 1 else ''} from the stock table"
-            + (f" (the first {shown}; narrow the filter for the other {more})" if more > 0 else "")
-            + ". Leave a row blank to skip it.",
+            (
+                ngettext(
+                    "{count} product from the stock table. Leave a row blank to skip it.",
+                    "{count} products from the stock table. Leave a row blank to skip it.",
+                    shown,
+                ).format(count=shown)
+                if more <= 0
+                else _(
+                    "{count} products from the stock table (the first {count}; narrow the filter"
+                    " for the other {more}). Leave a row blank to skip it."
+                ).format(count=shown, more=more)
+            ),
             self,
         )
         intro.setWordWrap(True)
         intro.setProperty("role", "muted")
         self.form.addRow(intro)
-        self.add_row("&Counts:", self.table, "Products to count")
-        self.add_row("N&ote:", self.note_edit, "Note")
+        self.add_row(_("&Counts:"), self.table, _("Products to count"))
+        self.add_row(_("N&ote:"), self.note_edit, _("Note"))
         if shown:
             self.table.setCurrentIndex(self.model.index(0, COUNTED))
         self.table.setFocus()
@@ -201,7 +214,7 @@ class CountDialog(FormDialog):
         """Book the counted lines."""
         lines = self.model.count_lines()
         if not lines:
-            raise ValidationError("Type the counted quantity of at least one product.")
+            raise ValidationError(_("Type the counted quantity of at least one product."))
         self.outcome = self.stock.count_stock(
             self.actor, self.store.id, lines, note=self.note_edit.text(), request_id=self.request_id
         )

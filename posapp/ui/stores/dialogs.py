@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from posapp.i18n import N_, _
 from posapp.money import MoneyError, parse_money
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ValidationError
@@ -40,6 +41,7 @@ from posapp.ui.stores.forms import (
     FormDialog,
     ProductPicker,
     StockLinesModel,
+    fit_headers,
     lines_button,
 )
 
@@ -84,23 +86,25 @@ class StockLinesDialog(FormDialog):
         self.setMinimumWidth(80 * SPACING)
         self.picker = ProductPicker(stock, actor, store.id, self)
         self.quantity_edit = QLineEdit(self)
-        self.quantity_edit.setPlaceholderText("Quantity (kg for items sold by weight)")
-        self.add_button = lines_button("&Add line", self)
-        self.add_button.setToolTip("Add the product and quantity to the list (Enter)")
+        self.quantity_edit.setPlaceholderText(_("Quantity (kg for items sold by weight)"))
+        self.add_button = lines_button(_("&Add line"), self)
+        self.add_button.setToolTip(_("Add the product and quantity to the list (Enter)"))
         row = QWidget(self)
         box = QHBoxLayout(row)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.quantity_edit, 1)
         self.cost_edit = QLineEdit(self)
-        self.cost_edit.setPlaceholderText("Unit cost (optional)")
+        self.cost_edit.setPlaceholderText(_("Unit cost (optional)"))
         self.cost_edit.setToolTip(
-            "What one unit cost (per kg for items sold by weight); left empty, the units "
-            "come in at the store's average cost."
+            _(
+                "What one unit cost (per kg for items sold by weight); left empty, the units "
+                "come in at the store's average cost."
+            )
         )
-        self.cost_edit.setAccessibleName("Unit cost")
+        self.cost_edit.setAccessibleName(_("Unit cost"))
         self.cost_edit.setVisible(self.costed)
         if self.costed:
-            self.quantity_edit.setPlaceholderText("Quantity (or kg)")
+            self.quantity_edit.setPlaceholderText(_("Quantity (or kg)"))
             box.addWidget(self.cost_edit, 1)
             QWidget.setTabOrder(self.quantity_edit, self.cost_edit)
             QWidget.setTabOrder(self.cost_edit, self.add_button)
@@ -108,20 +112,21 @@ class StockLinesDialog(FormDialog):
         self.lines = StockLinesModel(self, costed=self.costed)
         self.table = QTableView(self)
         self.table.setModel(self.lines)
-        self.table.setAccessibleName("Lines")
+        self.table.setAccessibleName(_("Lines"))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        fit_headers(self.table)
         self.table.setMinimumHeight(18 * SPACING)
         self.note_edit = QLineEdit(self)
         self.note_edit.setMaxLength(160)
         self._extra_fields()
-        self.add_row("&Product:", self.picker, "Find product")
-        self.add_row("&Quantity:", row, "Quantity row")
-        self.quantity_edit.setAccessibleName("Quantity")
-        self.add_row("&Lines:", self.table)
-        self.add_row("N&ote:", self.note_edit, "Note")
+        self.add_row(_("&Product:"), self.picker, _("Find product"))
+        self.add_row(_("&Quantity:"), row, _("Quantity row"))
+        self.quantity_edit.setAccessibleName(_("Quantity"))
+        self.add_row(_("&Lines:"), self.table)
+        self.add_row(_("N&ote:"), self.note_edit, _("Note"))
         self.picker.picked.connect(self._on_picker_picked)
         self.quantity_edit.returnPressed.connect(self._on_add_button_clicked)
         self.cost_edit.returnPressed.connect(self._on_add_button_clicked)
@@ -146,7 +151,7 @@ class StockLinesDialog(FormDialog):
         """
         pick = self.picker.current
         if pick is None:
-            raise ValidationError("Choose a product first: scan it or type its name.")
+            raise ValidationError(_("Choose a product first: scan it or type its name."))
         quantity = parse_quantity(self.quantity_edit.text(), unit=pick.unit)
         row = self.lines.add(pick, quantity, self._unit_cost())
         self.table.selectRow(row)
@@ -172,14 +177,14 @@ class StockLinesDialog(FormDialog):
                 text, decimal_sep=decimal, group_sep=group if group != decimal else ""
             )
         except MoneyError as exc:
-            raise ValidationError(f"Unit cost: {exc}") from None
+            raise ValidationError(_("Unit cost: {reason}").format(reason=exc)) from None
 
     def stock_lines(self) -> list[StockLine]:
         """The lines to book; a typed but not yet added quantity is added first."""
         if self.quantity_edit.text().strip():
             self.add_line()
         if not self.lines.lines:
-            raise ValidationError("Add at least one product line.")
+            raise ValidationError(_("Add at least one product line."))
         return [
             StockLine(line.pick.id, line.quantity, line.unit_cost_minor)
             for line in self.lines.lines
@@ -212,13 +217,20 @@ class ReceiveDialog(StockLinesDialog):
     def __init__(
         self, stock: StockApi, actor: UserDTO, store: StoreSummary, parent: QWidget | None = None
     ) -> None:
-        super().__init__(stock, actor, store, f"Receive stock — {store.name}", "&Receive", parent)
+        super().__init__(
+            stock,
+            actor,
+            store,
+            _("Receive stock — {store}").format(store=store.name),
+            _("&Receive"),
+            parent,
+        )
 
     def _extra_fields(self) -> None:
         self.reference_edit = QLineEdit(self)
         self.reference_edit.setMaxLength(100)
-        self.reference_edit.setPlaceholderText("Delivery note or invoice number")
-        self.add_row("Supplier &reference:", self.reference_edit, "Supplier reference")
+        self.reference_edit.setPlaceholderText(_("Delivery note or invoice number"))
+        self.add_row(_("Supplier &reference:"), self.reference_edit, _("Supplier reference"))
 
     def submit(self) -> None:
         """Book the delivery."""
@@ -246,19 +258,24 @@ class TransferDialog(StockLinesDialog):
     ) -> None:
         self._destinations = [d for d in destinations if d.id != store.id and d.active]
         super().__init__(
-            stock, actor, store, f"Transfer stock — from {store.name}", "&Transfer", parent
+            stock,
+            actor,
+            store,
+            _("Transfer stock — from {store}").format(store=store.name),
+            _("&Transfer"),
+            parent,
         )
 
     def _extra_fields(self) -> None:
         self.to_combo = QComboBox(self)
         for dest in self._destinations:
-            self.to_combo.addItem(f"{dest.name} ({dest.kind_label}, {dest.code})", dest.id)
-        self.add_row("&To:", self.to_combo, "Destination")
+            self.to_combo.addItem(f"{dest.name} ({_(dest.kind_label)}, {dest.code})", dest.id)
+        self.add_row(_("&To:"), self.to_combo, _("Destination"))
 
     def submit(self) -> None:
         """Book the transfer."""
         if self.to_combo.currentIndex() < 0:
-            raise ValidationError("There is no other active location to transfer to.")
+            raise ValidationError(_("There is no other active location to transfer to."))
         lines = self.stock_lines()
         self.outcome = self.stock.transfer_stock(
             self.actor,
@@ -270,7 +287,7 @@ class TransferDialog(StockLinesDialog):
         )
 
 
-DIRECTIONS = (("Take away", -1), ("Add", 1))
+DIRECTIONS = ((N_("Take away"), -1), (N_("Add"), 1))
 
 
 class AdjustDialog(FormDialog):
@@ -284,28 +301,36 @@ class AdjustDialog(FormDialog):
         row: StockRow,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(f"Adjust stock — {row.name}", "&Adjust", parent)
+        super().__init__(
+            _("Adjust stock — {product}").format(product=row.name), _("&Adjust"), parent
+        )
         self.stock, self.actor, self.store, self.row = stock, actor, store, row
         self.request_id = uuid.uuid4()
         self.outcome: StockResult | None = None
         on_hand = format_quantity(row.on_hand, unit=row.unit)
-        self.add_row("Product:", plain_label(f"{row.name} · {row.sku}", self), "Product")
-        self.add_row("On hand:", plain_label(f"{on_hand} at {store.name}", self), "On hand")
+        self.add_row(_("Product:"), plain_label(f"{row.name} · {row.sku}", self), _("Product"))
+        self.add_row(
+            _("On hand:"),
+            plain_label(
+                _("{quantity} at {store}").format(quantity=on_hand, store=store.name), self
+            ),
+            _("On hand"),
+        )
         self.direction_combo = QComboBox(self)
         for text, sign in DIRECTIONS:
-            self.direction_combo.addItem(text, sign)
+            self.direction_combo.addItem(_(text), sign)
         self.quantity_edit = QLineEdit(self)
-        self.quantity_edit.setPlaceholderText("units" if row.unit == "pc" else row.unit)
+        self.quantity_edit.setPlaceholderText(_("units") if row.unit == "pc" else row.unit)
         self.reason_combo = QComboBox(self)
         for reason in AdjustReason:
-            self.reason_combo.addItem(reason.label, reason.value)
+            self.reason_combo.addItem(_(reason.label), reason.value)
         self.note_edit = QLineEdit(self)
         self.note_edit.setMaxLength(160)
-        self.note_edit.setPlaceholderText("Required when the reason is Other")
-        self.add_row("&Direction:", self.direction_combo)
-        self.add_row("&Quantity:", self.quantity_edit)
-        self.add_row("&Reason:", self.reason_combo)
-        self.add_row("N&ote:", self.note_edit, "Note")
+        self.note_edit.setPlaceholderText(_("Required when the reason is Other"))
+        self.add_row(_("&Direction:"), self.direction_combo)
+        self.add_row(_("&Quantity:"), self.quantity_edit)
+        self.add_row(_("&Reason:"), self.reason_combo)
+        self.add_row(_("N&ote:"), self.note_edit, _("Note"))
         self.reason_combo.currentIndexChanged.connect(self._on_reason_combo_changed)
         self.quantity_edit.setFocus()
 
@@ -341,19 +366,27 @@ class ReorderDialog(FormDialog):
         row: StockRow,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(f"Reorder settings — {row.name}", "&Save", parent)
+        super().__init__(
+            _("Reorder settings — {product}").format(product=row.name), _("&Save"), parent
+        )
         self.stock, self.actor, self.store, self.row = stock, actor, store, row
         unit = row.unit
-        self.add_row("Product:", plain_label(f"{row.name} at {store.name}", self), "Product")
+        self.add_row(
+            _("Product:"),
+            plain_label(_("{product} at {store}").format(product=row.name, store=store.name), self),
+            _("Product"),
+        )
         self.point_edit = QLineEdit(format_quantity(row.reorder_point, unit=unit), self)
         self.qty_edit = QLineEdit(format_quantity(row.reorder_qty, unit=unit), self)
         for edit in (self.point_edit, self.qty_edit):
             edit.setText(edit.text().removesuffix(f" {unit}"))
-        self.add_row("Reorder &point:", self.point_edit, "Reorder point")
-        self.add_row("Reorder &quantity:", self.qty_edit, "Reorder quantity")
+        self.add_row(_("Reorder &point:"), self.point_edit, _("Reorder point"))
+        self.add_row(_("Reorder &quantity:"), self.qty_edit, _("Reorder quantity"))
         hint = plain_label(
-            "Low when on hand is at or below the point (0 switches alerts off). The "
-            "replenishment list orders up to point + quantity.",
+            _(
+                "Low when on hand is at or below the point (0 switches alerts off). The "
+                "replenishment list orders up to point + quantity."
+            ),
             self,
         )
         hint.setWordWrap(True)

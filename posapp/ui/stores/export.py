@@ -9,12 +9,14 @@ complete, so a cancelled or failed export never leaves half a file behind.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Final
 
 from PySide6.QtWidgets import QWidget
 
+from posapp.i18n import N_, _
 from posapp.reports.inventory import inventory_pdf
 from posapp.reports.purchasing import purchase_order_pdf
 from posapp.reports.replenishment import render_pdf, write_csv
@@ -28,9 +30,14 @@ from posapp.ui.kit.progress_dialog import DialogLook
 STEPS: Final = 3
 LOOK: Final = DialogLook(
     object_name="exportDialog",
-    progress_name="Export progress",
-    cancelling="Cancelling… nothing will be written.",
+    progress_name=N_("Export progress"),
+    cancelling=N_("Cancelling… nothing will be written."),
 )
+
+
+def _look() -> DialogLook:
+    """:data:`LOOK` in the language chosen (its words are marked ``N_()``)."""
+    return replace(LOOK, progress_name=_(LOOK.progress_name), cancelling=_(LOOK.cancelling))
 
 
 def write_replenishment(
@@ -68,12 +75,12 @@ def export_operation(
     A failure stays shown in the dialog, with a Close button.
     """
     wording = Wording(
-        unexpected="The export failed; the details are in the log.",
-        cannot_write=f"Cannot write {path.name}: {{reason}}",
+        unexpected=_("The export failed; the details are in the log."),
+        cannot_write=_("Cannot write {file}: {{reason}}").format(file=path.name),
     )
     work = partial(write_replenishment, stock, actor, store_id, path, fmt)
     op = Operation(parent, work, name="replenishment export", success=success, wording=wording)
-    return op.with_dialog("Export replenishment list", what, LOOK, steps=STEPS)
+    return op.with_dialog(_("Export replenishment list"), what, _look(), steps=STEPS)
 
 
 def write_order_pdf(order: PurchaseOrderDTO, path: Path, job: Job) -> Path:
@@ -93,8 +100,8 @@ def order_pdf_operation(
 ) -> Operation[Path]:
     """Save a purchase order as PDF off the GUI thread (start it with ``run()``)."""
     wording = Wording(
-        unexpected="The PDF could not be written; the details are in the log.",
-        cannot_write=f"Cannot write {path.name}: {{reason}}",
+        unexpected=_("The PDF could not be written; the details are in the log."),
+        cannot_write=_("Cannot write {file}: {{reason}}").format(file=path.name),
     )
     work = partial(write_order_pdf, order, path)
     return Operation(
@@ -125,9 +132,14 @@ def valuation_operation(
 ) -> Operation[Path]:
     """The inventory valuation export, behind its progress dialog (start it with ``run()``)."""
     wording = Wording(
-        unexpected="The valuation could not be written; the details are in the log.",
-        cannot_write=f"Cannot write {path.name}: {{reason}}",
+        unexpected=_("The valuation could not be written; the details are in the log."),
+        cannot_write=_("Cannot write {file}: {{reason}}").format(file=path.name),
     )
     work = partial(write_valuation, stock, actor, store_code, path)
     op = Operation(parent, work, name="valuation export", success=success, wording=wording)
-    return op.with_dialog("Stock value", f"Valuing the stock of {store_code}…", LOOK, steps=STEPS)
+    return op.with_dialog(
+        _("Stock value"),
+        _("Valuing the stock of {store}…").format(store=store_code),
+        _look(),
+        steps=STEPS,
+    )

@@ -27,11 +27,13 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
 from typing_extensions import override
 
+from posapp.i18n import _
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError, ValidationError
 from posapp.services.stock import ProductPick, QuantityError, StockApi, format_quantity
@@ -67,7 +69,7 @@ class FormDialog(QDialog):
         self.form.setSpacing(SPACING + 4)
         self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.error_label = message_label("errorLabel", self)
-        self.error_label.setAccessibleName("Error")
+        self.error_label.setAccessibleName(_("Error"))
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -150,17 +152,17 @@ class ProductPicker(QWidget):
         self._picks: list[ProductPick] = []
         self.current: ProductPick | None = None
         self.search_edit = QLineEdit(self)
-        self.search_edit.setPlaceholderText("Scan a barcode or type a name or SKU")
-        self.search_edit.setAccessibleName("Find product")
+        self.search_edit.setPlaceholderText(_("Scan a barcode or type a name or SKU"))
+        self.search_edit.setAccessibleName(_("Find product"))
         self.search_edit.setClearButtonEnabled(True)
         self.results = QListWidget(self)
-        self.results.setAccessibleName("Matching products")
+        self.results.setAccessibleName(_("Matching products"))
         self.results.setMaximumHeight(18 * SPACING)
         self.results.setObjectName("pickerResults")
         self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.results.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.results.hide()
-        self.chosen_label = plain_label("No product chosen", self)
+        self.chosen_label = plain_label(_("No product chosen"), self)
         self.chosen_label.setProperty("role", "muted")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -182,7 +184,11 @@ class ProductPicker(QWidget):
         """Make ``pick`` the chosen product."""
         self.current = pick
         on_hand = format_quantity(pick.on_hand, unit=pick.unit)
-        self.chosen_label.setText(f"{pick.name} · {pick.sku} · {on_hand} on hand here")
+        self.chosen_label.setText(
+            _("{product} · {sku} · {quantity} on hand here").format(
+                product=pick.name, sku=pick.sku, quantity=on_hand
+            )
+        )
         self.results.hide()
         emit(self.picked, pick)
 
@@ -196,8 +202,12 @@ class ProductPicker(QWidget):
         self.results.clear()
         for pick in self._picks:
             on_hand = format_quantity(pick.on_hand, unit=pick.unit)
-            archived = "" if pick.active else " · archived"
-            item = QListWidgetItem(f"{pick.name} · {pick.sku} · {on_hand} on hand{archived}")
+            text = (
+                _("{product} · {sku} · {quantity} on hand")
+                if pick.active
+                else _("{product} · {sku} · {quantity} on hand · archived")
+            )
+            item = QListWidgetItem(text.format(product=pick.name, sku=pick.sku, quantity=on_hand))
             self.results.addItem(item)
         self.results.setVisible(bool(self._picks))
         if self._picks:
@@ -253,7 +263,7 @@ class StockLinesModel(QAbstractTableModel):
     def __init__(self, parent: Any = None, *, costed: bool = False) -> None:
         super().__init__(parent)
         self._lines: list[LineItem] = []
-        self.HEADERS = ("Product", "SKU", "Quantity", "Unit cost")[: 4 if costed else 3]
+        self.HEADERS = (_("Product"), _("SKU"), _("Quantity"), _("Unit cost"))[: 4 if costed else 3]
 
     @property
     def lines(self) -> list[LineItem]:
@@ -270,7 +280,9 @@ class StockLinesModel(QAbstractTableModel):
             if line.pick.id == pick.id:
                 if line.unit_cost_minor != unit_cost_minor:
                     raise ValidationError(
-                        f"{pick.name} is listed at another unit cost: remove that line first."
+                        _(
+                            "{product} is listed at another unit cost: remove that line first."
+                        ).format(product=pick.name)
                     )
                 self._lines[row] = LineItem(pick, line.quantity + quantity, unit_cost_minor)
                 emit(self.dataChanged, self.index(row, 0), self.index(row, 2))
@@ -334,3 +346,12 @@ def lines_button(text: str, parent: QWidget) -> QPushButton:
     button = QPushButton(text, parent)
     button.setAutoDefault(False)
     return button
+
+
+def fit_headers(table: QTableView) -> None:
+    """Widen every column of ``table`` to at least its header (words differ by language)."""
+    header = table.horizontalHeader()
+    for column in range(header.count()):
+        header.resizeSection(
+            column, max(header.sectionSize(column), header.sectionSizeHint(column))
+        )

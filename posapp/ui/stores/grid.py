@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
+from posapp.i18n import _
 from posapp.services.stock import ProductCard
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.paged_ids import PagedIds
@@ -114,7 +115,7 @@ class ProductCardModel(QAbstractListModel):
             Qt.ItemDataRole.DecorationRole: lambda: self._pixmap(card),
             Qt.ItemDataRole.UserRole: lambda: card.product_id,
             Qt.ItemDataRole.ToolTipRole: lambda: QtGui.Qt.convertFromPlainText(  # never HTML
-                f"{card.name}\nSKU {card.sku}\n{card.category}"
+                f"{card.name}\n{_('SKU')} {card.sku}\n{card.category}"
             ),
             Qt.ItemDataRole.AccessibleTextRole: lambda: (
                 f"{card.name}, {money_text(card.price_minor)}, {card.availability}"
@@ -243,7 +244,7 @@ class ProductGridView(QListView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("productGrid")
-        self.setAccessibleName("Products")
+        self.setAccessibleName(_("Products"))
         self.setViewMode(QListView.ViewMode.IconMode)
         self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setMovement(QListView.Movement.Static)

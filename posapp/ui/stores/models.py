@@ -18,6 +18,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont
 from typing_extensions import override
 
+from posapp.i18n import N_, _, pgettext
 from posapp.services.stock import (
     Cursor,
     MovementPage,
@@ -43,34 +44,54 @@ def _qty(row: StockRow, value: int) -> str:
 
 
 STOCK_COLUMNS: tuple[Column[StockRow], ...] = (
-    Column("sku", "SKU", lambda r: r.sku, lambda r: r.sku),
+    Column("sku", N_("SKU"), lambda r: r.sku, lambda r: r.sku),
     Column(
         "name",
-        "Product",
-        lambda r: r.name if r.active else f"{r.name} (archived)",
+        N_("Product"),
+        lambda r: r.name if r.active else _("{product} (archived)").format(product=r.name),
         lambda r: r.name,
     ),
-    Column("category", "Category", lambda r: r.category, lambda r: r.category),
-    Column("on_hand", "On hand", lambda r: _qty(r, r.on_hand), lambda r: r.on_hand, RIGHT),
+    Column("category", N_("Category"), lambda r: r.category, lambda r: r.category),
+    Column("on_hand", N_("On hand"), lambda r: _qty(r, r.on_hand), lambda r: r.on_hand, RIGHT),
     Column(
         "reorder_point",
-        "Reorder at",
+        N_("Reorder at"),
         lambda r: _qty(r, r.reorder_point) if r.reorder_point else "—",
         lambda r: r.reorder_point,
         RIGHT,
     ),
     Column(
         "reorder_qty",
-        "Reorder qty",
+        N_("Reorder qty"),
         lambda r: _qty(r, r.reorder_qty) if r.reorder_qty else "—",
         lambda r: r.reorder_qty,
         RIGHT,
     ),
-    Column("status", "Status", lambda r: r.status, lambda r: r.status),
-    Column("price", "Price", lambda r: money_text(r.price_minor), lambda r: r.price_minor, RIGHT),
+    Column("status", N_("Status"), lambda r: _(r.status), lambda r: r.status),
+    Column(
+        "price", N_("Price"), lambda r: money_text(r.price_minor), lambda r: r.price_minor, RIGHT
+    ),
 )
 
-_STATUS_COLOURS = {"Low": PALETTE["warning"], "Out": PALETTE["danger"], "OK": PALETTE["success"]}
+_STATUS_COLOURS = {
+    N_("Low"): PALETTE["warning"],
+    N_("Out"): PALETTE["danger"],
+    N_("OK"): PALETTE["success"],
+}
+
+
+def _header(header: str) -> str:
+    """A column's header in the language chosen: marked ``N_()``, or a stock word below.
+
+    "Change", "Movement" and "Balance" mean something else at the register and in customer
+    accounts (money back, a posting, what is owed), so the stock ones carry a context.
+    """
+    stock_words = {
+        "Movement": pgettext("stock", "Movement"),
+        "Change": pgettext("stock", "Change"),
+        "Balance": pgettext("stock", "Balance"),
+    }
+    return stock_words.get(header) or _(header)
 
 
 class _TableBase(ColumnTableModel[T]):
@@ -81,6 +102,13 @@ class _TableBase(ColumnTableModel[T]):
         if role == Qt.ItemDataRole.ToolTipRole:  # typed text: never rendered as HTML
             return QtGui.Qt.convertFromPlainText(column.text(item)) if column.text(item) else None
         return super().cell(item, column, role)
+
+    @override
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        header = super().headerData(section, orientation, role)
+        return _header(header) if isinstance(header, str) and header else header
 
 
 class StockTableModel(_TableBase[StockRow]):
@@ -153,12 +181,12 @@ def _signed(row: MovementRow) -> str:
 
 
 MOVEMENT_COLUMNS: tuple[Column[MovementRow], ...] = (
-    Column("at", "When", lambda r: local_time_text(r.at), lambda r: r.at),
-    Column("kind", "Movement", lambda r: r.kind_label, lambda r: r.kind),
+    Column("at", N_("When"), lambda r: local_time_text(r.at), lambda r: r.at),
+    Column("kind", "Movement", lambda r: _(r.kind_label), lambda r: r.kind),  # see _header
     Column("quantity", "Change", _signed, lambda r: r.quantity, RIGHT),
     Column("balance", "Balance", lambda r: format_quantity(r.balance), lambda r: r.balance, RIGHT),
-    Column("who", "Who", lambda r: r.user_name or "—", lambda r: r.user_name),
-    Column("why", "Why", lambda r: r.why, lambda r: r.why),
+    Column("who", N_("Who"), lambda r: r.user_name or "—", lambda r: r.user_name),
+    Column("why", N_("Why"), lambda r: r.why, lambda r: r.why),
 )
 
 
@@ -227,17 +255,23 @@ def _rq(line: ReplenishmentLine, value: int) -> str:
 
 
 REPLENISHMENT_COLUMNS: tuple[Column[ReplenishmentLine], ...] = (
-    Column("sku", "SKU", lambda r: r.sku, lambda r: r.sku),
-    Column("name", "Product", lambda r: r.name, lambda r: r.name),
-    Column("category", "Category", lambda r: r.category, lambda r: r.category),
-    Column("on_hand", "On hand", lambda r: _rq(r, r.on_hand), lambda r: r.on_hand, RIGHT),
+    Column("sku", N_("SKU"), lambda r: r.sku, lambda r: r.sku),
+    Column("name", N_("Product"), lambda r: r.name, lambda r: r.name),
+    Column("category", N_("Category"), lambda r: r.category, lambda r: r.category),
+    Column("on_hand", N_("On hand"), lambda r: _rq(r, r.on_hand), lambda r: r.on_hand, RIGHT),
     Column(
-        "point", "Reorder at", lambda r: _rq(r, r.reorder_point), lambda r: r.reorder_point, RIGHT
+        "point",
+        N_("Reorder at"),
+        lambda r: _rq(r, r.reorder_point),
+        lambda r: r.reorder_point,
+        RIGHT,
     ),
-    Column("suggested", "Suggested", lambda r: _rq(r, r.suggested), lambda r: r.suggested, RIGHT),
+    Column(
+        "suggested", N_("Suggested"), lambda r: _rq(r, r.suggested), lambda r: r.suggested, RIGHT
+    ),
     Column(
         "elsewhere",
-        "In warehouses",
+        N_("In warehouses"),
         lambda r: _rq(r, r.elsewhere) if r.elsewhere else "—",
         lambda r: r.elsewhere,
         RIGHT,

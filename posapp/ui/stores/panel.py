@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from posapp.i18n import _, ngettext
 from posapp.services.platform.dto import UserDTO
 from posapp.services.stock import (
     Cursor,
@@ -133,13 +134,16 @@ class StockPanel(QWidget):
     def _build_filters(self) -> None:
         self.filters = QWidget(self)
         self.search_edit = search_field(
-            self.filters, "Search name, SKU or barcode   (Ctrl+F)", "Search products", "stockSearch"
+            self.filters,
+            _("Search name, SKU or barcode   (Ctrl+F)"),
+            _("Search products"),
+            "stockSearch",
         )
         self.category_combo = QComboBox(self.filters)
-        self.category_combo.setAccessibleName("Category")
+        self.category_combo.setAccessibleName(_("Category"))
         self.category_combo.setMinimumWidth(28 * SPACING)
-        self.low_check = QCheckBox("&Low stock only", self.filters)
-        self.low_check.setAccessibleName("Low stock only")
+        self.low_check = QCheckBox(_("&Low stock only"), self.filters)
+        self.low_check.setAccessibleName(_("Low stock only"))
         row = QHBoxLayout(self.filters)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(SPACING)
@@ -162,20 +166,23 @@ class StockPanel(QWidget):
         self.stock_model = StockTableModel(self._fetch_rows, self)
         self.stock_table = make_table("stockTable", self)
         self.stock_table.setModel(self.stock_model)
-        self.stock_table.setAccessibleName("Stock levels")
+        self.stock_table.setAccessibleName(_("Stock levels"))
         header = self.stock_table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate((92, 280, 150, 80, 104, 112, 64, 80)):
-            self.stock_table.setColumnWidth(column, width)
+        for column, width in enumerate((92, 280, 150, 80, 104, 112, 64, 80)):  # or the header's
+            self.stock_table.setColumnWidth(column, max(width, header.sectionSizeHint(column)))
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.history_model = MovementHistoryModel(None, self)
         self.history_table = make_table("historyTable", self)
         self.history_table.setModel(self.history_model)
-        self.history_table.setAccessibleName("Movement history")
+        self.history_table.setAccessibleName(_("Movement history"))
         self.history_table.horizontalHeader().setStretchLastSection(True)
+        history_header = self.history_table.horizontalHeader()
         for column, width in enumerate((140, 110, 80, 80, 140)):
-            self.history_table.setColumnWidth(column, width)
-        self.history_title = caption("MOVEMENTS", self)
+            self.history_table.setColumnWidth(
+                column, max(width, history_header.sectionSizeHint(column))
+            )
+        self.history_title = caption(_("MOVEMENTS"), self)
         history = QWidget(self)
         box = QVBoxLayout(history)
         box.setContentsMargins(0, SPACING, 0, 0)
@@ -187,7 +194,7 @@ class StockPanel(QWidget):
         split.addWidget(self.stock_table)
         split.addWidget(history)
         split.setSizes([360, 200])
-        self.views.addTab(split, "&Stock")
+        self.views.addTab(split, _("&Stock"))
         self.stock_table.selectionModel().selectionChanged.connect(self._on_stock_selection)
         self.stock_table.doubleClicked.connect(self._on_stock_table_double_clicked)
 
@@ -197,25 +204,28 @@ class StockPanel(QWidget):
         self.grid.setModel(self.grid_model)
         self.grid.activated.connect(self._on_grid_activated)
         self.grid.selectionModel().selectionChanged.connect(self._on_grid_selection)
-        self.views.addTab(self.grid, "&Products")
+        self.views.addTab(self.grid, _("&Products"))
 
     def _build_replenishment_view(self) -> None:
         page = QWidget(self)
         self.replenishment_model = ReplenishmentModel(self)
         self.replenishment_table = make_table("replenishmentTable", page)
         self.replenishment_table.setModel(self.replenishment_model)
-        self.replenishment_table.setAccessibleName("Replenishment list")
+        self.replenishment_table.setAccessibleName(_("Replenishment list"))
+        plan_header = self.replenishment_table.horizontalHeader()
         for column, width in enumerate((100, 250, 200, 84, 96, 100, 124)):
-            self.replenishment_table.setColumnWidth(column, width)
+            self.replenishment_table.setColumnWidth(
+                column, max(width, plan_header.sectionSizeHint(column))
+            )
         self.replenishment_table.horizontalHeader().setSectionResizeMode(
             1, QHeaderView.ResizeMode.Stretch
         )
         self.replenishment_summary = QLabel(page)
         self.replenishment_summary.setTextFormat(Qt.TextFormat.PlainText)
-        self.export_csv_button = QPushButton("Export &CSV…", page)
-        self.export_csv_button.setToolTip("Save the list as CSV (Ctrl+Shift+C)")
-        self.export_pdf_button = QPushButton("Export P&DF…", page)
-        self.export_pdf_button.setToolTip("Save the list as a PDF purchase sheet (Ctrl+Shift+P)")
+        self.export_csv_button = QPushButton(_("Export &CSV…"), page)
+        self.export_csv_button.setToolTip(_("Save the list as CSV (Ctrl+Shift+C)"))
+        self.export_pdf_button = QPushButton(_("Export P&DF…"), page)
+        self.export_pdf_button.setToolTip(_("Save the list as a PDF purchase sheet (Ctrl+Shift+P)"))
         bar = QHBoxLayout()
         bar.addWidget(self.replenishment_summary, 1)
         bar.addWidget(self.export_csv_button)
@@ -224,7 +234,7 @@ class StockPanel(QWidget):
         stack.setContentsMargins(0, SPACING, 0, 0)
         stack.addLayout(bar)
         stack.addWidget(self.replenishment_table, 1)
-        self.views.addTab(page, "&Replenishment")
+        self.views.addTab(page, _("&Replenishment"))
 
     # -- data -----------------------------------------------------------------------------
 
@@ -252,7 +262,7 @@ class StockPanel(QWidget):
         current = self.category_combo.currentData()
         self.category_combo.blockSignals(True)
         self.category_combo.clear()
-        self.category_combo.addItem("All categories", None)
+        self.category_combo.addItem(_("All categories"), None)
         for option in self.stock.categories(self.user):
             name = option.path.rsplit(" › ", 1)[-1]
             self.category_combo.addItem("    " * option.depth + name, option.id)
@@ -287,13 +297,16 @@ class StockPanel(QWidget):
         plan = self.plan
         if plan is None or not plan.lines:
             self.replenishment_summary.setText(
-                "Nothing to reorder: every level is above its point."
+                _("Nothing to reorder: every level is above its point.")
             )
             return
         count = len(plan.lines)
         self.replenishment_summary.setText(
-            f"{count} product{'s' if count != 1 else ''} to reorder · "
-            f"about {money_text(plan.total_cost_minor)} at cost"
+            ngettext(
+                "{count} product to reorder · about {cost} at cost",
+                "{count} products to reorder · about {cost} at cost",
+                count,
+            ).format(count=count, cost=money_text(plan.total_cost_minor))
         )
 
     # -- selection ------------------------------------------------------------------------
@@ -344,10 +357,14 @@ class StockPanel(QWidget):
     def _show_history(self, row: StockRow | None) -> None:
         store = self.store
         if row is None or store is None:
-            self.history_title.setText("MOVEMENTS — SELECT A PRODUCT")
+            self.history_title.setText(_("MOVEMENTS — SELECT A PRODUCT"))
             self.history_model.set_source(None)
             return
-        self.history_title.setText(f"MOVEMENTS — {row.name.upper()} AT {store.name.upper()}")
+        self.history_title.setText(
+            _("MOVEMENTS — {product} AT {store}").format(
+                product=row.name.upper(), store=store.name.upper()
+            )
+        )
 
         def fetch(cursor: Cursor | None) -> MovementPage:
             return self.stock.movement_history(

@@ -12,6 +12,7 @@ import uuid
 from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QScrollArea, QSpinBox, QWidget
 
+from posapp.i18n import _
 from posapp.money import MoneyError, parse_money
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ValidationError
@@ -35,7 +36,7 @@ def _money(text: str) -> int:
     try:
         return parse_money(text, decimal_sep=decimal, group_sep=group if group != decimal else "")
     except MoneyError as exc:
-        raise ValidationError(f"Cost: {exc}") from None
+        raise ValidationError(_("Cost: {reason}").format(reason=exc)) from None
 
 
 class SupplierDialog(FormDialog):
@@ -48,25 +49,27 @@ class SupplierDialog(FormDialog):
         supplier: SupplierSummary | None,
         parent: QWidget | None = None,
     ) -> None:
-        title = "New supplier" if supplier is None else f"Edit {supplier.name}"
-        super().__init__(title, "&Save", parent)
+        title = (
+            _("New supplier") if supplier is None else _("Edit {name}").format(name=supplier.name)
+        )
+        super().__init__(title, _("&Save"), parent)
         self.purchasing, self.actor, self.supplier = purchasing, actor, supplier
         self.saved: SupplierSummary | None = None
         self.name_edit = QLineEdit(supplier.name if supplier else "", self)
         self.name_edit.setMaxLength(100)
         self.contact_edit = QLineEdit(supplier.contact if supplier else "", self)
         self.email_edit = QLineEdit(supplier.email if supplier else "", self)
-        self.email_edit.setPlaceholderText("Orders are emailed here as PDF")
+        self.email_edit.setPlaceholderText(_("Orders are emailed here as PDF"))
         self.phone_edit = QLineEdit(supplier.phone if supplier else "", self)
         self.lead_spin = QSpinBox(self)
         self.lead_spin.setRange(0, 365)
-        self.lead_spin.setSuffix(" days")
+        self.lead_spin.setSuffix(_(" days"))
         self.lead_spin.setValue(supplier.lead_time_days if supplier else 0)
-        self.add_row("&Name:", self.name_edit)
-        self.add_row("&Contact:", self.contact_edit)
-        self.add_row("&Email:", self.email_edit)
-        self.add_row("P&hone:", self.phone_edit)
-        self.add_row("&Lead time:", self.lead_spin)
+        self.add_row(_("&Name:"), self.name_edit)
+        self.add_row(_("&Contact:"), self.contact_edit)
+        self.add_row(_("&Email:"), self.email_edit)
+        self.add_row(_("P&hone:"), self.phone_edit)
+        self.add_row(_("&Lead time:"), self.lead_spin)
 
     def submit(self) -> None:
         """Save through the service."""
@@ -93,17 +96,19 @@ class SupplierItemDialog(FormDialog):
         supplier: SupplierSummary,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(f"Product from {supplier.name}", "&Save", parent)
+        super().__init__(
+            _("Product from {supplier}").format(supplier=supplier.name), _("&Save"), parent
+        )
         self.purchasing, self.actor, self.supplier = purchasing, actor, supplier
         self.pick: ProductPick | None = None
         self.picker = ProductPicker(stock, actor, None, self)
         self.code_edit = QLineEdit(self)
         self.code_edit.setMaxLength(64)
         self.cost_edit = QLineEdit(self)
-        self.cost_edit.setPlaceholderText("Per unit, or per kg for goods sold by weight")
-        self.add_row("&Product:", self.picker, "Find product")
-        self.add_row("Their &code:", self.code_edit)
-        self.add_row("C&ost:", self.cost_edit)
+        self.cost_edit.setPlaceholderText(_("Per unit, or per kg for goods sold by weight"))
+        self.add_row(_("&Product:"), self.picker, _("Find product"))
+        self.add_row(_("Their &code:"), self.code_edit)
+        self.add_row(_("C&ost:"), self.cost_edit)
         self.picker.picked.connect(self._on_picker_picked)
 
     def _on_picker_picked(self, pick: ProductPick) -> None:
@@ -113,7 +118,7 @@ class SupplierItemDialog(FormDialog):
     def submit(self) -> None:
         """Save the product's code and cost for the supplier."""
         if self.pick is None:
-            raise ValidationError("Find the product first (type its name, SKU or barcode).")
+            raise ValidationError(_("Find the product first (type its name, SKU or barcode)."))
         item = SupplierItemInput(self.pick.id, self.code_edit.text(), _money(self.cost_edit.text()))
         self.purchasing.set_supplier_items(self.actor, self.supplier.id, [item])
 
@@ -133,22 +138,24 @@ class ReceiveOrderDialog(FormDialog):
         order: PurchaseOrderDTO,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(f"Receive {order.number}", "&Receive", parent)
+        super().__init__(_("Receive {number}").format(number=order.number), _("&Receive"), parent)
         self.purchasing, self.actor, self.order = purchasing, actor, order
         self.request_id = uuid.uuid4()
         self.outcome: ReceiptResult | None = None
         self.setMinimumWidth(80 * SPACING)
         intro = plain_label(
-            f"{order.supplier.name} → {order.store_name}. Type the units that arrived on each "
-            "line; leave a line empty if nothing came. Ctrl+Enter receives.",
+            _(
+                "{supplier} → {store}. Type the units that arrived on each "
+                "line; leave a line empty if nothing came. Ctrl+Enter receives."
+            ).format(supplier=order.supplier.name, store=order.store_name),
             self,
         )
         intro.setWordWrap(True)
         self.form.addRow(intro)
         self.reference_edit = QLineEdit(self)
-        self.reference_edit.setPlaceholderText("The supplier's delivery note (optional)")
+        self.reference_edit.setPlaceholderText(_("The supplier's delivery note (optional)"))
         self.reference_edit.setMaxLength(100)
-        self.add_row("&Delivery note:", self.reference_edit)
+        self.add_row(_("&Delivery note:"), self.reference_edit)
         holder = QWidget(self)
         self.lines_form = form = QFormLayout(holder)
         self.edits: dict[int, QLineEdit] = {}
@@ -156,10 +163,15 @@ class ReceiveOrderDialog(FormDialog):
             edit = QLineEdit(holder)
             if line.outstanding:
                 edit.setText(format_quantity(line.outstanding, by_weight=line.sold_by_weight))
-            edit.setAccessibleName(f"Units of {line.name} received")
+            edit.setAccessibleName(_("Units of {product} received").format(product=line.name))
             done = format_quantity(line.received, by_weight=line.sold_by_weight)
             ordered = format_quantity(line.ordered, by_weight=line.sold_by_weight)
-            label = QLabel(f"{line.name} ({line.sku}): {done} of {ordered} in", holder)
+            label = QLabel(
+                _("{product} ({sku}): {done} of {ordered} in").format(
+                    product=line.name, sku=line.sku, done=done, ordered=ordered
+                ),
+                holder,
+            )
             label.setTextFormat(Qt.TextFormat.PlainText)
             label.setBuddy(edit)
             form.addRow(label, edit)

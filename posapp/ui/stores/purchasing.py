@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QModelIndex, QObject, Qt, Slot
 from PySide6.QtGui import QAction
@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
+from posapp.i18n import N_, _, ngettext, pgettext
 from posapp.reports.purchasing import purchase_order_pdf
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
@@ -48,7 +49,7 @@ from posapp.services.purchasing import (
     SupplierSummary,
 )
 from posapp.services.stock import StockApi, StoreSummary, format_quantity
-from posapp.ui.kit.formatting import money_text
+from posapp.ui.kit.formatting import count_text, money_text
 from posapp.ui.kit.lifetime import open_once
 from posapp.ui.kit.operation import Operation
 from posapp.ui.kit.table_model import RIGHT, Column, ColumnTableModel, Index
@@ -86,43 +87,55 @@ class ListModel(ColumnTableModel[T], Generic[T]):
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
 
+    @override
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        header = super().headerData(section, orientation, role)
+        return _(header) if isinstance(header, str) and header else header  # marked N_()
+
 
 def _qty(line: PurchaseLine, value: int) -> str:
     return format_quantity(value, by_weight=line.sold_by_weight)
 
 
 SUPPLIER_COLUMNS: tuple[Column[SupplierSummary], ...] = (
-    Column("name", "Supplier", lambda s: s.name),
-    Column("lead", "Lead time", lambda s: f"{s.lead_time_days} d", align=RIGHT),
+    Column("name", N_("Supplier"), lambda s: s.name),
+    Column(
+        "lead",
+        N_("Lead time"),
+        lambda s: _("{days} d").format(days=s.lead_time_days),
+        align=RIGHT,
+    ),
 )
 """Two columns, so the list stays readable beside the orders; the products are listed below."""
 ITEM_COLUMNS: tuple[Column[SupplierItem], ...] = (
-    Column("name", "Product", lambda i: i.name),
-    Column("code", "Their code", lambda i: i.supplier_code),
+    Column("name", N_("Product"), lambda i: i.name),
+    Column("code", N_("Their code"), lambda i: i.supplier_code),
     Column(
         "cost",
-        "Cost",
+        N_("Cost"),
         lambda i: money_text(i.cost_minor) + ("/kg" if i.sold_by_weight else ""),
         align=RIGHT,
     ),
 )
 ORDER_COLUMNS: tuple[Column[PurchaseOrderRow], ...] = (
-    Column("number", "Order", lambda o: o.number),
-    Column("supplier", "Supplier", lambda o: o.supplier_name),
-    Column("status", "Status", lambda o: o.status_label),
-    Column("lines", "Lines", lambda o: f"{o.lines:,}", align=RIGHT),
-    Column("total", "Ordered", lambda o: money_text(o.total_minor), align=RIGHT),
-    Column("received", "Received", lambda o: money_text(o.received_minor), align=RIGHT),
+    Column("number", N_("Order"), lambda o: o.number),
+    Column("supplier", N_("Supplier"), lambda o: o.supplier_name),
+    Column("status", N_("Status"), lambda o: _(o.status_label)),
+    Column("lines", N_("Lines"), lambda o: count_text(o.lines), align=RIGHT),
+    Column("total", N_("Ordered"), lambda o: money_text(o.total_minor), align=RIGHT),
+    Column("received", N_("Received"), lambda o: money_text(o.received_minor), align=RIGHT),
 )
 LINE_COLUMNS: tuple[Column[PurchaseLine], ...] = (
-    Column("sku", "SKU", lambda x: x.sku),
-    Column("name", "Product", lambda x: x.name),
-    Column("code", "Their code", lambda x: x.supplier_code),
-    Column("ordered", "Ordered", lambda x: _qty(x, x.ordered), align=RIGHT),
-    Column("received", "Received", lambda x: _qty(x, x.received), align=RIGHT),
-    Column("to_come", "To come", lambda x: _qty(x, x.outstanding), align=RIGHT),
-    Column("over", "Over", lambda x: _qty(x, x.over) if x.over else "", align=RIGHT),
-    Column("cost", "Unit cost", lambda x: money_text(x.cost_minor), align=RIGHT),
+    Column("sku", N_("SKU"), lambda x: x.sku),
+    Column("name", N_("Product"), lambda x: x.name),
+    Column("code", N_("Their code"), lambda x: x.supplier_code),
+    Column("ordered", N_("Ordered"), lambda x: _qty(x, x.ordered), align=RIGHT),
+    Column("received", N_("Received"), lambda x: _qty(x, x.received), align=RIGHT),
+    Column("to_come", N_("To come"), lambda x: _qty(x, x.outstanding), align=RIGHT),
+    Column("over", N_("Over"), lambda x: _qty(x, x.over) if x.over else "", align=RIGHT),
+    Column("cost", N_("Unit cost"), lambda x: money_text(x.cost_minor), align=RIGHT),
 )
 
 
@@ -146,16 +159,16 @@ class PurchasingPage(QWidget):
         self.items = ListModel(ITEM_COLUMNS, self)
         self.orders = ListModel(ORDER_COLUMNS, self)
         self.lines = ListModel(LINE_COLUMNS, self)
-        self.supplier_table = self._table("supplierTable", "Suppliers", self.suppliers, 0)
+        self.supplier_table = self._table("supplierTable", _("Suppliers"), self.suppliers, 0)
         self.item_table = self._table(
-            "supplierItemTable", "Products of the supplier", self.items, 0
+            "supplierItemTable", _("Products of the supplier"), self.items, 0
         )
-        self.order_table = self._table("purchaseOrderTable", "Purchase orders", self.orders, 1)
-        self.line_table = self._table("purchaseLineTable", "Order lines", self.lines, 1)
+        self.order_table = self._table("purchaseOrderTable", _("Purchase orders"), self.orders, 1)
+        self.line_table = self._table("purchaseLineTable", _("Order lines"), self.lines, 1)
         self.message = QLabel(self)
         self.message.setObjectName("purchasingMessage")
         self.message.setTextFormat(Qt.TextFormat.PlainText)
-        self.message.setAccessibleName("Last purchasing action")
+        self.message.setAccessibleName(_("Last purchasing action"))
         self.message.setWordWrap(True)
         self._build()
         self.supplier_table.selectionModel().currentRowChanged.connect(self._on_supplier_current)
@@ -180,22 +193,24 @@ class PurchasingPage(QWidget):
 
     def _build(self) -> None:
         a = self._action
-        self.from_plan_action = a("Order low stock", "Ctrl+Shift+O", self.order_from_plan)
-        self.send_action = a("Send", "Ctrl+Shift+S", self.send_order)
-        self.receive_action = a("Receive", "Ctrl+Shift+R", self.open_receive)
-        self.close_action = a("Close short", "Ctrl+Shift+L", self.close_order)
-        self.cancel_action = a("Cancel order", "Ctrl+Shift+X", self.cancel_order)
-        self.pdf_action = a("Save PDF", "Ctrl+Shift+F", self.ask_save_pdf)
-        self.new_supplier_action = a("New supplier", "Ctrl+Shift+U", self.new_supplier)
-        self.edit_supplier_action = a("Edit", "Ctrl+Shift+I", self.edit_supplier)
-        self.add_item_action = a("Add product", "Ctrl+Shift+A", self.add_supplier_item)
+        self.from_plan_action = a(_("Order low stock"), "Ctrl+Shift+O", self.order_from_plan)
+        self.send_action = a(_("Send"), "Ctrl+Shift+S", self.send_order)
+        self.receive_action = a(_("Receive"), "Ctrl+Shift+R", self.open_receive)
+        self.close_action = a(_("Close short"), "Ctrl+Shift+L", self.close_order)
+        self.cancel_action = a(
+            pgettext("purchase order", "Cancel order"), "Ctrl+Shift+X", self.cancel_order
+        )
+        self.pdf_action = a(_("Save PDF"), "Ctrl+Shift+F", self.ask_save_pdf)
+        self.new_supplier_action = a(_("New supplier"), "Ctrl+Shift+U", self.new_supplier)
+        self.edit_supplier_action = a(_("Edit"), "Ctrl+Shift+I", self.edit_supplier)
+        self.add_item_action = a(_("Add product"), "Ctrl+Shift+A", self.add_supplier_item)
         left = QWidget(self)
         column = QVBoxLayout(left)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(SPACING)
-        column.addWidget(caption("SUPPLIERS", left))
+        column.addWidget(caption(_("SUPPLIERS"), left))
         column.addWidget(self.supplier_table, 2)
-        self.items_caption = caption("PRODUCTS SUPPLIED", left)
+        self.items_caption = caption(_("PRODUCTS SUPPLIED"), left)
         column.addWidget(self.items_caption)
         column.addWidget(self.item_table, 3)
         for action in (self.new_supplier_action, self.edit_supplier_action, self.add_item_action):
@@ -216,10 +231,10 @@ class PurchasingPage(QWidget):
         bar.addStretch(1)
         bar.addWidget(self._button(self.cancel_action))
         stack.addLayout(bar)
-        self.orders_caption = caption("PURCHASE ORDERS", right)
+        self.orders_caption = caption(_("PURCHASE ORDERS"), right)
         stack.addWidget(self.orders_caption)
         stack.addWidget(self.order_table, 2)
-        self.lines_caption = caption("LINES", right)
+        self.lines_caption = caption(_("LINES"), right)
         stack.addWidget(self.lines_caption)
         stack.addWidget(self.line_table, 3)
         stack.addWidget(self.message)
@@ -256,8 +271,8 @@ class PurchasingPage(QWidget):
         store = self.store
         rows = self.purchasing.purchase_orders(self.user, store_id=store.id) if store else []
         self.orders.set_rows(rows)
-        name = store.name if store else "no store"
-        self.orders_caption.setText(f"PURCHASE ORDERS · {name.upper()}")
+        name = store.name if store else _("no store")
+        self.orders_caption.setText(_("PURCHASE ORDERS · {store}").format(store=name.upper()))
         self._select(self.order_table, [o.id for o in rows], keep_order)
         self._show_order()
 
@@ -273,12 +288,16 @@ class PurchasingPage(QWidget):
         self.order = self.purchasing.purchase_order(self.user, row.id) if row else None
         self.lines.set_rows(self.order.lines if self.order else [])
         if self.order is None:
-            self.lines_caption.setText("LINES")
+            self.lines_caption.setText(_("LINES"))
         else:
             o = self.order
             self.lines_caption.setText(
-                f"LINES · {o.number} · {o.supplier.name.upper()} · {o.status_label.upper()}"
-                f" · {money_text(o.total_minor)}"
+                _("LINES · {number} · {supplier} · {status} · {total}").format(
+                    number=o.number,
+                    supplier=o.supplier.name.upper(),
+                    status=_(o.status_label).upper(),
+                    total=money_text(o.total_minor),
+                )
             )
         self._update_actions()
 
@@ -324,7 +343,10 @@ class PurchasingPage(QWidget):
             return
         self._run(
             lambda: self.purchasing.order_from_replenishment(self.user, supplier.id, store.id),
-            "{number} drafted from the replenishment list: check it, then send it (Ctrl+Shift+S).",
+            _(
+                "{number} drafted from the replenishment list: check it, then send it"
+                " (Ctrl+Shift+S)."
+            ),
         )
 
     def send_order(self) -> None:
@@ -332,12 +354,12 @@ class PurchasingPage(QWidget):
         order = self.order
         if order is None or not self.send_action.isEnabled():
             return
-        to = (
-            order.supplier.email or "nobody: the supplier has no email (save the PDF, Ctrl+Shift+F)"
+        to = order.supplier.email or _(
+            "nobody: the supplier has no email (save the PDF, Ctrl+Shift+F)"
         )
         self._run(
             lambda: self.purchasing.send_purchase_order(self.user, order.id, purchase_order_pdf),
-            "{number} sent: its PDF is queued to " + to + ".",
+            _("{{number}} sent: its PDF is queued to {to}.").format(to=to),
         )
 
     def cancel_order(self) -> None:
@@ -346,7 +368,7 @@ class PurchasingPage(QWidget):
         if order is not None and self.cancel_action.isEnabled():
             self._run(
                 lambda: self.purchasing.cancel_purchase_order(self.user, order.id),
-                "{number} cancelled.",
+                _("{number} cancelled."),
             )
 
     def close_order(self) -> None:
@@ -355,7 +377,7 @@ class PurchasingPage(QWidget):
         if order is not None and self.close_action.isEnabled():
             self._run(
                 lambda: self.purchasing.close_purchase_order(self.user, order.id),
-                "{number} closed: what did not come stays recorded as short.",
+                _("{number} closed: what did not come stays recorded as short."),
             )
 
     def ask_save_pdf(self) -> None:
@@ -363,8 +385,8 @@ class PurchasingPage(QWidget):
         order = self.order
         if order is None:
             return
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save purchase order", f"{order.number}.pdf", "PDF files (*.pdf)"
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Save purchase order"), f"{order.number}.pdf", _("PDF files (*.pdf)")
         )
         if path:
             self.save_pdf(Path(path))
@@ -375,7 +397,11 @@ class PurchasingPage(QWidget):
         if order is None:
             return None
         return order_pdf_operation(
-            self, order, path, lambda done: self.say(f"Saved {done.name}."), self.say
+            self,
+            order,
+            path,
+            lambda done: self.say(_("Saved {file}.").format(file=done.name)),
+            self.say,
         ).run()
 
     def _open(self, dialog: QDialog, done: Callable[[], None]) -> None:
@@ -402,8 +428,15 @@ class PurchasingPage(QWidget):
             if outcome is not None:
                 self.select_order(outcome.order.id)
                 self.say(
-                    f"{outcome.order.number}: {outcome.units:,} units received; "
-                    f"it is {outcome.order.status_label.lower()}."
+                    ngettext(
+                        "{number}: {count} unit received; it is {status}.",
+                        "{number}: {count} units received; it is {status}.",
+                        outcome.units,
+                    ).format(
+                        number=outcome.order.number,
+                        count=count_text(outcome.units),
+                        status=_(outcome.order.status_label).lower(),
+                    )
                 )
 
         self._open(dialog, done)
@@ -422,14 +455,19 @@ class PurchasingPage(QWidget):
     def _supplier_saved(self, dialog: SupplierDialog) -> None:
         if dialog.saved is not None:
             self._select(self.supplier_table, [s.id for s in self.suppliers.rows], dialog.saved.id)
-            self.say(f"{dialog.saved.name} saved.")
+            self.say(_("{name} saved.").format(name=dialog.saved.name))
 
     def add_supplier_item(self) -> None:
         """List a product for the selected supplier."""
         supplier = self.supplier
         if supplier is not None:
             dialog = SupplierItemDialog(self.purchasing, self.stock, self.user, supplier, self)
-            self._open(dialog, lambda: self.say(f"Product listed for {supplier.name}."))
+            self._open(
+                dialog,
+                lambda: self.say(
+                    _("Product listed for {supplier}.").format(supplier=supplier.name)
+                ),
+            )
 
     # -- slots ----------------------------------------------------------------------------
 
@@ -437,8 +475,11 @@ class PurchasingPage(QWidget):
         supplier = self.supplier
         items = self.purchasing.supplier_items(self.user, supplier.id) if supplier else []
         self.items.set_rows(items)
-        name = f" · {supplier.name.upper()}" if supplier else ""
-        self.items_caption.setText(f"PRODUCTS SUPPLIED{name}")
+        self.items_caption.setText(
+            _("PRODUCTS SUPPLIED · {supplier}").format(supplier=supplier.name.upper())
+            if supplier
+            else _("PRODUCTS SUPPLIED")
+        )
 
     @Slot(QModelIndex, QModelIndex)
     def _on_supplier_current(self, _current: QModelIndex, _previous: QModelIndex) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit, QWidget
 
+from posapp.i18n import _
 from posapp.services.platform.dto import UserDTO
 from posapp.services.stock import STORE_KINDS, StockApi, StoreInput, StoreSummary
 from posapp.ui.kit.widgets import SPACING, plain_label
@@ -20,13 +21,17 @@ class StoreDialog(FormDialog):
         store: StoreSummary | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        title = "New store or warehouse" if store is None else f"Edit {store.name}"
-        super().__init__(title, "&Save", parent)
+        title = (
+            _("New store or warehouse")
+            if store is None
+            else _("Edit {name}").format(name=store.name)
+        )
+        super().__init__(title, _("&Save"), parent)
         self.stock, self.actor, self.store = stock, actor, store
         self.saved: StoreSummary | None = None
         self.code_edit = QLineEdit(self)
         self.code_edit.setMaxLength(16)
-        self.code_edit.setPlaceholderText("e.g. HS01")
+        self.code_edit.setPlaceholderText(_("e.g. HS01"))
         self.name_edit = QLineEdit(self)
         self.name_edit.setMaxLength(100)
         self.kind_combo = QComboBox(self)
@@ -37,11 +42,11 @@ class StoreDialog(FormDialog):
         self.address_edit.setFixedHeight(10 * SPACING)
         self.phone_edit = QLineEdit(self)
         self.phone_edit.setMaxLength(40)
-        self.add_row("&Code:", self.code_edit)
-        self.add_row("&Name:", self.name_edit)
-        self.add_row("&Kind:", self.kind_combo)
-        self.add_row("&Address:", self.address_edit)
-        self.add_row("&Phone:", self.phone_edit)
+        self.add_row(_("&Code:"), self.code_edit)
+        self.add_row(_("&Name:"), self.name_edit)
+        self.add_row(_("&Kind:"), self.kind_combo)
+        self.add_row(_("&Address:"), self.address_edit)
+        self.add_row(_("&Phone:"), self.phone_edit)
         if store is not None:
             self.code_edit.setText(store.code)
             self.name_edit.setText(store.name)
@@ -49,7 +54,7 @@ class StoreDialog(FormDialog):
             self.address_edit.setPlainText(store.address)
             self.phone_edit.setText(store.phone)
             if not store.active:
-                note = plain_label("This location is inactive: it takes no stock in.", self)
+                note = plain_label(_("This location is inactive: it takes no stock in."), self)
                 note.setObjectName("hintLabel")
                 self.form.addRow(note)
         self.code_edit.setFocus()

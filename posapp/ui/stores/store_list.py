@@ -11,7 +11,9 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, Q
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 from typing_extensions import override
 
+from posapp.i18n import _, ngettext
 from posapp.services.stock import StoreSummary
+from posapp.ui.kit.formatting import count_text
 from posapp.ui.kit.resources import PALETTE, icon_pixmap
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -22,9 +24,14 @@ KIND_ROLE = Qt.ItemDataRole.UserRole + 3
 
 def store_subtitle(store: StoreSummary) -> str:
     """``HS01 · 1,234 units · 3 low``."""
-    parts = [store.code, f"{store.units:,} units"]
+    parts = [
+        store.code,
+        ngettext("{count} unit", "{count} units", store.units).format(
+            count=count_text(store.units)
+        ),
+    ]
     if store.low:
-        parts.append(f"{store.low:,} low")
+        parts.append(_("{count} low").format(count=count_text(store.low)))
     return " · ".join(parts)
 
 
@@ -67,7 +74,7 @@ class StoreListModel(QAbstractListModel):
         store = self.store(index.row()) if index.isValid() else None
         if store is None:
             return None
-        state = "" if store.active else ", inactive"
+        state = "" if store.active else _(", inactive")
         values: dict[int, object] = {
             Qt.ItemDataRole.DisplayRole: store.name,
             Qt.ItemDataRole.UserRole: store.id,
@@ -75,10 +82,10 @@ class StoreListModel(QAbstractListModel):
             ACTIVE_ROLE: store.active,
             KIND_ROLE: store.kind,
             Qt.ItemDataRole.ToolTipRole: QtGui.Qt.convertFromPlainText(  # never HTML
-                "\n".join(p for p in (store.name, store.kind_label, store.address) if p)
+                "\n".join(p for p in (store.name, _(store.kind_label), store.address) if p)
             ),
             Qt.ItemDataRole.AccessibleTextRole: (
-                f"{store.name}, {store.kind_label}{state}, {store_subtitle(store)}"
+                f"{store.name}, {_(store.kind_label)}{state}, {store_subtitle(store)}"
             ),
         }
         return values.get(role)
@@ -120,7 +127,7 @@ class StoreItemDelegate(QStyledItemDelegate):
         name_font = QFont(option.font)
         name_font.setBold(True)
         metrics = QFontMetrics(name_font)
-        badge = "" if active else "Inactive"
+        badge = "" if active else _("Inactive")
         badge_w = QFontMetrics(option.font).horizontalAdvance(badge) + 14 if badge else 0
         name = metrics.elidedText(
             str(index.data(Qt.ItemDataRole.DisplayRole) or ""),

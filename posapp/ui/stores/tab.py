@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 from typing_extensions import override
 
 from posapp.events import ProductChanged, ProductsImported, PurchaseOrderChanged, StockMoved
+from posapp.i18n import N_, _, ngettext, pgettext
 from posapp.services.platform.errors import ServiceError
 from posapp.services.staff import Permission, has_permission
 from posapp.services.stock import StockApi, StockResult, StoreSummary
@@ -78,14 +79,14 @@ class StoresTab(Tab):
     """
 
     OBJECT_NAME = "storesTab"
-    TITLE = "Stores"
+    TITLE = N_("Stores")
 
     @override
     def build(self) -> None:
         backend, bus = self.backend, self.bus
         self.active_dialog: QDialog | None = None
         self.header = PageHeader(
-            "Stores", "Storefronts, warehouses and the stock they hold.", "store", self
+            _("Stores"), _("Storefronts, warehouses and the stock they hold."), "store", self
         )
         layout = page_column(self, bottom=2 * SPACING)
         layout.addWidget(self.header)
@@ -110,7 +111,7 @@ class StoresTab(Tab):
         self.store_model = StoreListModel(self)
         self.store_list = QListView(self)
         self.store_list.setObjectName("storeList")
-        self.store_list.setAccessibleName("Stores and warehouses")
+        self.store_list.setAccessibleName(_("Stores and warehouses"))
         self.store_list.setModel(self.store_model)
         self.store_list.setItemDelegate(StoreItemDelegate(self.store_list))
         self.store_list.setMinimumWidth(30 * SPACING)
@@ -119,7 +120,7 @@ class StoresTab(Tab):
         column = QVBoxLayout(left)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(SPACING)
-        column.addWidget(caption("LOCATIONS", left))
+        column.addWidget(caption(_("LOCATIONS"), left))
         column.addWidget(self.store_list, 1)
         self.store_buttons = QWidget(left)
         column.addWidget(self.store_buttons)
@@ -129,14 +130,14 @@ class StoresTab(Tab):
         self.purchasing_page: PurchasingPage | None = None
         if has_permission(self.user, Permission.ADJUST_STOCK):
             page = PurchasingPage(self.backend.purchasing, self.stock, self.user, self.panel)
-            self.purchasing_view = self.panel.views.addTab(page, "Purchase &orders")
+            self.purchasing_view = self.panel.views.addTab(page, _("Purchase &orders"))
             self.panel.views.currentChanged.connect(self._on_views_current_changed)
             self.purchasing_page = page
         self.actions_bar = QWidget(self)
         self.message = QLabel(self)
         self.message.setObjectName("stockMessage")
         self.message.setTextFormat(Qt.TextFormat.PlainText)
-        self.message.setAccessibleName("Last action")
+        self.message.setAccessibleName(_("Last action"))
         right = QWidget(self)
         stack = QVBoxLayout(right)
         stack.setContentsMargins(0, 0, 0, 0)
@@ -162,26 +163,32 @@ class StoresTab(Tab):
 
     def _build_actions(self) -> None:
         p = Permission
-        self.receive_action = self._action("Receive", "F2", self.open_receive, p.ADJUST_STOCK)
-        self.adjust_action = self._action("Adjust", "F3", self.open_adjust, p.ADJUST_STOCK)
-        self.transfer_action = self._action("Transfer", "F4", self.open_transfer, p.TRANSFER_STOCK)
-        self.count_action = self._action("Count", "F6", self.open_count, p.ADJUST_STOCK)
-        self.reorder_action = self._action("Reorder", "F7", self.open_reorder, p.ADJUST_STOCK)
-        self.refresh_action = self._action("Refresh", "F5", self.refresh, p.VIEW_STOCK)
-        self.search_action = self._action("Search", "Ctrl+F", self.focus_search, p.VIEW_STOCK)
+        self.receive_action = self._action(_("Receive"), "F2", self.open_receive, p.ADJUST_STOCK)
+        self.adjust_action = self._action(_("Adjust"), "F3", self.open_adjust, p.ADJUST_STOCK)
+        self.transfer_action = self._action(
+            pgettext("stock", "Transfer"), "F4", self.open_transfer, p.TRANSFER_STOCK
+        )
+        self.count_action = self._action(_("Count"), "F6", self.open_count, p.ADJUST_STOCK)
+        self.reorder_action = self._action(_("Reorder"), "F7", self.open_reorder, p.ADJUST_STOCK)
+        self.refresh_action = self._action(_("Refresh"), "F5", self.refresh, p.VIEW_STOCK)
+        self.search_action = self._action(_("Search"), "Ctrl+F", self.focus_search, p.VIEW_STOCK)
         self.csv_action = self._action(
-            "Export CSV", "Ctrl+Shift+C", self.ask_export_csv, p.VIEW_STOCK
+            _("Export CSV"), "Ctrl+Shift+C", self.ask_export_csv, p.VIEW_STOCK
         )
         self.pdf_action = self._action(
-            "Export PDF", "Ctrl+Shift+P", self.ask_export_pdf, p.VIEW_STOCK
+            _("Export PDF"), "Ctrl+Shift+P", self.ask_export_pdf, p.VIEW_STOCK
         )
-        self.value_action = self._action("Value", "F8", self.ask_export_valuation, p.VIEW_REPORTS)
-        self.new_store_action = self._action("New", "Ctrl+Shift+N", self.new_store, p.MANAGE_STORES)
+        self.value_action = self._action(
+            _("Value"), "F8", self.ask_export_valuation, p.VIEW_REPORTS
+        )
+        self.new_store_action = self._action(
+            _("New"), "Ctrl+Shift+N", self.new_store, p.MANAGE_STORES
+        )
         self.edit_store_action = self._action(
-            "Edit", "Ctrl+Shift+E", self.edit_store, p.MANAGE_STORES
+            _("Edit"), "Ctrl+Shift+E", self.edit_store, p.MANAGE_STORES
         )
         self.toggle_store_action = self._action(
-            "Deactivate", "Ctrl+Shift+D", self.toggle_store_active, p.MANAGE_STORES
+            _("Deactivate"), "Ctrl+Shift+D", self.toggle_store_active, p.MANAGE_STORES
         )
         row = QHBoxLayout(self.actions_bar)
         row.setContentsMargins(0, 0, 0, 0)
@@ -276,7 +283,7 @@ class StoresTab(Tab):
         admin = allowed(Permission.MANAGE_STORES)
         self.edit_store_action.setEnabled(store is not None and admin)
         self.toggle_store_action.setEnabled(store is not None and admin)
-        label = "Reactivate" if store is not None and not store.active else "Deactivate"
+        label = _("Reactivate") if store is not None and not store.active else _("Deactivate")
         self.toggle_store_action.setText(label)
         self.toggle_store_button.setText(f"{label}   Ctrl+Shift+D")
 
@@ -300,7 +307,11 @@ class StoresTab(Tab):
     def _booked(self, verb: str, outcome: StockResult | None) -> None:
         if outcome is not None:
             count = outcome.movements
-            self._say(f"{verb}: {count} movement{'s' if count != 1 else ''} booked.")
+            self._say(
+                ngettext(
+                    "{what}: {count} movement booked.", "{what}: {count} movements booked.", count
+                ).format(what=verb, count=count)
+            )
 
     def open_receive(self) -> None:
         """Receive a delivery into the selected store (F2)."""
@@ -311,7 +322,7 @@ class StoresTab(Tab):
         row = self.panel.current_row()
         if row is not None and row.active:
             dialog.preset(pick_of(row))
-        self._open(dialog, lambda: self._booked("Received", dialog.outcome))
+        self._open(dialog, lambda: self._booked(_("Received"), dialog.outcome))
 
     def open_transfer(self) -> None:
         """Transfer stock from the selected store (F4)."""
@@ -322,7 +333,7 @@ class StoresTab(Tab):
         row = self.panel.current_row()
         if row is not None:
             dialog.preset(pick_of(row))
-        self._open(dialog, lambda: self._booked("Transferred", dialog.outcome))
+        self._open(dialog, lambda: self._booked(pgettext("stock", "Transferred"), dialog.outcome))
 
     def open_adjust(self) -> None:
         """Adjust the selected product (F3)."""
@@ -330,7 +341,7 @@ class StoresTab(Tab):
         if store is None or row is None or not self.adjust_action.isEnabled():
             return
         dialog = AdjustDialog(stock, self.user, store, row, self)
-        self._open(dialog, lambda: self._booked("Adjusted", dialog.outcome))
+        self._open(dialog, lambda: self._booked(_("Adjusted"), dialog.outcome))
 
     def open_count(self) -> None:
         """Count the products the stock table shows (F6)."""
@@ -340,7 +351,7 @@ class StoresTab(Tab):
         dialog = CountDialog(
             stock, self.user, store, self.panel.visible_rows(MAX_COUNT_LINES + 1), self
         )
-        self._open(dialog, lambda: self._booked("Counted", dialog.outcome))
+        self._open(dialog, lambda: self._booked(_("Counted"), dialog.outcome))
 
     def open_reorder(self) -> None:
         """Reorder settings of the selected product (F7)."""
@@ -348,7 +359,10 @@ class StoresTab(Tab):
         if store is None or row is None or not self.reorder_action.isEnabled():
             return
         dialog = ReorderDialog(stock, self.user, store, row, self)
-        self._open(dialog, lambda: self._say(f"Reorder settings of {row.name} saved."))
+        self._open(
+            dialog,
+            lambda: self._say(_("Reorder settings of {product} saved.").format(product=row.name)),
+        )
 
     def new_store(self) -> None:
         """Add a location (admins)."""
@@ -367,7 +381,7 @@ class StoresTab(Tab):
     def _store_saved(self, dialog: StoreDialog) -> None:
         if dialog.saved is not None:
             self.load_stores(select=dialog.saved.id)
-            self._say(f"{dialog.saved.name} saved.")
+            self._say(_("{name} saved.").format(name=dialog.saved.name))
 
     def toggle_store_active(self) -> None:
         """Deactivate (or reactivate) the selected location (admins)."""
@@ -380,16 +394,22 @@ class StoresTab(Tab):
             self._say(str(exc))
             return
         self.load_stores(select=saved.id)
-        state = "active again" if saved.active else "inactive: it takes no stock in"
-        self._say(f"{saved.name} is {state}.")
+        state = (
+            _("{name} is active again.")
+            if saved.active
+            else _("{name} is inactive: it takes no stock in.")
+        )
+        self._say(state.format(name=saved.name))
 
     # -- exports --------------------------------------------------------------------------
 
     def _ask_path(self, fmt: str) -> Path | None:
         store = self.store
         name = f"replenishment-{store.code if store else 'store'}.{fmt}"
-        filters = "CSV files (*.csv)" if fmt == "csv" else "PDF files (*.pdf)"
-        path, _ = QFileDialog.getSaveFileName(self, "Export replenishment list", name, filters)
+        filters = _("CSV files (*.csv)") if fmt == "csv" else _("PDF files (*.pdf)")
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Export replenishment list"), name, filters
+        )
         return Path(path) if path else None
 
     def ask_export_csv(self) -> None:
@@ -409,10 +429,10 @@ class StoresTab(Tab):
         store = self.store
         if store is None:
             return None
-        what = f"Writing the replenishment list of {store.name}…"
+        what = _("Writing the replenishment list of {store}…").format(store=store.name)
 
         def saved(written: Path) -> None:
-            self._say(f"Saved {written.name}.")
+            self._say(_("Saved {file}.").format(file=written.name))
 
         return export_operation(self, self.stock, self.user, store.id, path, fmt, what, saved).run()
 
@@ -421,8 +441,8 @@ class StoresTab(Tab):
         store = self.store
         if store is None or not self.value_action.isEnabled():
             return
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save the stock value", f"stock-value-{store.code}.pdf", "PDF files (*.pdf)"
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Save the stock value"), f"stock-value-{store.code}.pdf", _("PDF files (*.pdf)")
         )
         if path:
             self.export_valuation(Path(path))
@@ -434,7 +454,7 @@ class StoresTab(Tab):
             return None
 
         def saved(written: Path) -> None:
-            self._say(f"Saved {written.name}.")
+            self._say(_("Saved {file}.").format(file=written.name))
 
         op = valuation_operation(self, self.stock, self.user, store.code, path, saved)
         return op.run()

@@ -28,14 +28,12 @@ from posapp.services.sales.offline import (
     OfflineCache,
     OfflineItem,
     OfflineJournal,
-    OfflineSale,
     OfflineTender,
     OfflineTill,
     TenderKind,
     snapshot,
 )
 from posapp.services.sales.offline.link import LinkState, LinkStatus, ServerLink
-from posapp.services.sales.offline.place import draft_of
 from posapp.services.stock.actions import receive_stock
 from posapp.services.stock.dto import StockLine
 from tests.checkout_seed import CASHIER_PIN, ITEMS, Shop, on_hand, open_shop_till, seed_shop
@@ -108,15 +106,12 @@ def _run(
         with remote.engine.connect() as conn:
             conn.exec_driver_sql("SELECT 1")
 
-    def place(sale: OfflineSale) -> str:
-        return register.sales.place_order(shop.cashier, draft_of(sale)).number
-
     cache = OfflineCache.open(tmp_path / "cache.sqlite3")
     journal = OfflineJournal.open(tmp_path / "journal.sqlite3", KEY)
     link = ServerLink(
         probe=probe,
         read=lambda since: snapshot(register.read_uow(), since),
-        place=place,
+        place=register.sales.place_offline_sale,  # the server's side of an offline sale
         cache=cache,
         journal=journal,
         on_change=changes.append,
@@ -129,7 +124,7 @@ def _run(
     net.cut(mode)
     offline_after = _until(link, LinkState.OFFLINE)
 
-    till = OfflineTill(cache, journal, "R1")
+    till = OfflineTill(cache, journal, register.register)  # the till session's own
     cashier = till.sign_in("till", CASHIER_PIN)
     items = [OfflineItem(1, shop.products["coffee"], 2), OfflineItem(2, shop.products["bag"], 1)]
     total = till.price(items).total_minor
@@ -143,7 +138,7 @@ def _run(
             expected_total_minor=total,
         )
         sold.append(receipt.entry.sale.sale_uuid)
-        assert receipt.number == f"OFF-R1-{n + 1:05d}"
+        assert receipt.number == f"OFF-{register.register}-{n + 1:05d}"
     link.tick()  # still cut: stays offline, nothing replayed
     assert _state(link) is LinkState.OFFLINE
     assert journal.pending_count() == 3

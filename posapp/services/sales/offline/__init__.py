@@ -16,6 +16,12 @@ from posapp.services.sales.offline.journal import (
     OfflineJournal,
 )
 from posapp.services.sales.offline.link import PROBE_TIMEOUT_S, LinkState, LinkStatus, ServerLink
+from posapp.services.sales.offline.paths import (
+    OfflineSalesWaitingError,
+    cache_path,
+    journal_path,
+    unsynced_at,
+)
 from posapp.services.sales.offline.place import draft_of
 from posapp.services.sales.offline.replay import Placer, ReplayResult, SaleRefusedError, replay
 from posapp.services.sales.offline.sale import (
@@ -44,6 +50,7 @@ __all__ = [
     "OfflineLine",
     "OfflineReceipt",
     "OfflineSale",
+    "OfflineSalesWaitingError",
     "OfflineTender",
     "OfflineTill",
     "Placer",
@@ -52,9 +59,12 @@ __all__ = [
     "ServerLink",
     "Snapshot",
     "TenderKind",
+    "cache_path",
     "decode",
     "draft_of",
     "encode",
+    "journal_path",
     "replay",
     "snapshot",
+    "unsynced_at",
 ]

@@ -12,8 +12,9 @@ to the server fails for want of a connection:
   by the server going away again leaves the link offline.
 
 Each change of state is told to ``on_change`` (the register's status bar), from the runner's
-thread. The cache is caught up by :meth:`refresh` while online (a periodic job, and the relay's
-catalog events).
+thread; a change of the counts alone (a sale journalled, the replay's progress ``done`` of
+``total``) to ``on_count``. The cache is caught up by :meth:`refresh` while online (a periodic
+job, and the relay's catalog events).
 """
 
 from __future__ import annotations
@@ -56,6 +57,9 @@ class LinkStatus:
     """``time.monotonic()`` of the change."""
     unsynced: int
     reason: str = ""
+    done: int = 0
+    """While syncing: how many of :attr:`total` sales the replay has handed to the server."""
+    total: int = 0
 
 
 class ServerLink:
@@ -70,6 +74,7 @@ class ServerLink:
         cache: OfflineCache,
         journal: OfflineJournal,
         on_change: Callable[[LinkStatus], None] = lambda status: None,
+        on_count: Callable[[LinkStatus], None] = lambda status: None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._probe = probe
@@ -78,6 +83,7 @@ class ServerLink:
         self.cache = cache
         self.journal = journal
         self._on_change = on_change
+        self._on_count = on_count
         self._clock = clock
         self._lock = threading.Lock()
         self._status = LinkStatus(LinkState.ONLINE, clock(), journal.unsynced())
@@ -110,8 +116,8 @@ class ServerLink:
             if self.status.state is not LinkState.ONLINE:
                 self._set(LinkState.ONLINE)
             return
-        self._set(LinkState.SYNCING)
-        result = self.last_replay = replay(self.journal, self._place)
+        self._set(LinkState.SYNCING, total=self.journal.pending_count())
+        result = self.last_replay = replay(self.journal, self._place, progress=self._progress)
         if result.stopped is not None:
             self._set(LinkState.OFFLINE, result.stopped)
         else:
@@ -158,10 +164,29 @@ class ServerLink:
             return False, "The server cannot be reached."
         return True, ""
 
-    def _set(self, state: LinkState, reason: str = "") -> None:
+    def _progress(self, done: int, total: int) -> None:
+        """The replay handed one more sale over: the status bar counts up (``on_count``)."""
+        self._count(done, total)
+
+    def recorded(self) -> None:
+        """A sale was journalled: the count of sales waiting goes up (``on_count``)."""
+        self._count()
+
+    def _count(self, done: int = 0, total: int = 0) -> None:
         with self._lock:
-            if self._status.state is state and self._status.reason == reason:
+            old = self._status
+            self._status = LinkStatus(
+                old.state, old.since, self.journal.unsynced(), old.reason, done, total
+            )
+            status = self._status
+        self._on_count(status)
+
+    def _set(self, state: LinkState, reason: str = "", *, total: int = 0) -> None:
+        with self._lock:
+            old = self._status
+            if old.state is state and old.reason == reason:
                 return
-            self._status = LinkStatus(state, self._clock(), self.journal.unsynced(), reason)
+            unsynced = self.journal.unsynced()
+            self._status = LinkStatus(state, self._clock(), unsynced, reason, 0, total)
             status = self._status
         self._on_change(status)

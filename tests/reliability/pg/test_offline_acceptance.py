@@ -1,0 +1,216 @@
+"""The acceptance test of #21, on the services (the register's UI is another clone's part).
+
+Two register processes (:mod:`tests.reliability.pg.offline_register`) sell against PostgreSQL
+through the TCP proxy the test controls (:mod:`tests.reliability.pg.cut`). The test lets them
+sell online, cuts the network for 60 s while both sell on, kills register 2 with SIGKILL in the
+middle of the cut and starts it again (still cut: it must go on from its journal and cache),
+restores the network, lets both replay and sell online again, then stops them and checks (the
+network lost both ways: connections reset, or silence):
+
+- every acknowledged sale (placed online, or durably journalled) is on the server exactly once,
+  and no other order exists;
+- every invariant of :mod:`tests.reliability.invariants`: stock = ledger (below zero only with a
+  sync conflict telling of it), payments = totals, the audit chain intact;
+- both journals are empty (every sale synced), and each register's sales sit in its till session.
+
+How long each switch took (offline after the cut, online after the network returned) is printed
+as a figure, never asserted: the machine may be busy.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from dataclasses import replace
+from pathlib import Path
+from typing import IO, Literal
+
+import pytest
+from sqlalchemy import func, select
+
+from posapp.models import Order, SyncConflict
+from posapp.services.backend import Backend
+from posapp.services.platform.db import Database
+from posapp.services.sales.offline import journal_path, unsynced_at
+from posapp.services.stock.actions import receive_stock
+from posapp.services.stock.dto import StockLine
+from tests.checkout_seed import ITEMS, Shop, seed_shop
+from tests.reliability.figures import report as report_figure
+from tests.reliability.invariants import Acknowledged, assert_invariants
+from tests.reliability.pg.cut import NetworkCut
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.slow,
+    pytest.mark.parametrize("db_kind", ["postgres"], indirect=True),
+    pytest.mark.timeout(900),
+]
+
+ROOT = Path(__file__).resolve().parents[3]
+KEY = bytes(range(32))
+CUT_S = 60.0
+ONLINE_S = 5.0
+WAIT_S = 240.0
+
+
+class Register:
+    """One register process and what it printed."""
+
+    def __init__(self, name: str, args: list[str], env: dict[str, str]) -> None:
+        self.name = name
+        self.lines: list[tuple[float, str]] = []
+        self._lock = threading.Lock()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.reliability.pg.offline_register", *args],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.proc.stdout is not None
+        threading.Thread(target=self._read, args=(self.proc.stdout,), daemon=True).start()
+
+    def _read(self, stream: IO[str]) -> None:
+        with stream:
+            for line in stream:
+                with self._lock:
+                    self.lines.append((time.time(), line.strip()))
+
+    def printed(self) -> list[tuple[float, str]]:
+        with self._lock:
+            return list(self.lines)
+
+    def wait_for(self, prefix: str, after: float = 0.0) -> float:
+        deadline = time.monotonic() + WAIT_S
+        while time.monotonic() < deadline:
+            for at, line in self.printed():
+                if at >= after and line.startswith(prefix):
+                    return at
+            if self.proc.poll() is not None and prefix != "exit":
+                raise AssertionError(f"{self.name} ended early: {self.printed()[-5:]}")
+            time.sleep(0.1)
+        raise AssertionError(f"{self.name} did not say {prefix!r}: {self.printed()[-5:]}")
+
+    def state_at(self, state: str, after: float) -> float:
+        """When the register's link reported ``state`` after ``after`` (its own clock)."""
+        deadline = time.monotonic() + WAIT_S
+        while time.monotonic() < deadline:
+            for _at, line in self.printed():
+                parts = line.split()
+                if parts[:2] == ["state", state] and float(parts[2]) >= after:
+                    return float(parts[2])
+            time.sleep(0.1)
+        raise AssertionError(f"{self.name} never went {state}: {self.printed()[-5:]}")
+
+
+def _shop(backend: Backend) -> Shop:
+    """Coffee (plenty) and paper bags (few: the offline sales take them below zero)."""
+    items = tuple(replace(item, stock=0) for item in ITEMS if item.key in ("coffee", "bag"))
+    shop = seed_shop(backend, items=items)
+    receive_stock(
+        backend.uow(),
+        shop.staff["admin"],
+        shop.store_id,
+        [StockLine(shop.products["coffee"], 100_000), StockLine(shop.products["bag"], 150)],
+        reference="DELIVERY",
+    )
+    return shop
+
+
+def _acked(path: Path) -> set[uuid.UUID]:
+    if not path.exists():
+        return set()
+    return {uuid.UUID(line.split()[0]) for line in path.read_text().splitlines() if line}
+
+
+@pytest.mark.parametrize("mode", ["reset", "silent"])
+def test_two_registers_sell_through_a_60_s_cut_and_a_kill(  # noqa: PLR0915 - one story
+    backend: Backend,
+    database: Database,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    mode: Literal["reset", "silent"],
+) -> None:
+    data = tmp_path / "data"
+    monkeypatch.setenv("POSAPP_DATA_DIR", str(data))
+    env = {**os.environ, "POSAPP_DATA_DIR": str(data)}
+    shop = _shop(backend)
+    names = ("R1", "R2")
+    for name in names:
+        Backend(database, register=name).sales.open_till(shop.cashier, shop.store_id, 10_000)
+    stop = tmp_path / "stop"
+    acks = {name: tmp_path / f"{name}.acks" for name in names}
+    product_ids = [str(shop.products[key]) for key in ("coffee", "bag")]
+    with NetworkCut(database.url.render_as_string(hide_password=False)) as net:
+
+        def start(name: str) -> Register:
+            args = [net.url, name, str(shop.cashier.id), KEY.hex(), str(acks[name]), str(stop)]
+            register = Register(name, [*args, *product_ids], env)
+            register.wait_for("ready")
+            return register
+
+        registers = {name: start(name) for name in names}
+        time.sleep(ONLINE_S)
+        cut_at = time.time()
+        net.cut(mode)
+        time.sleep(CUT_S / 2)
+        killed = registers["R2"]
+        offline_after = {"R2": killed.state_at("offline", cut_at) - cut_at}
+        before_kill = len(_acked(acks["R2"]))
+        killed.proc.send_signal(signal.SIGKILL)
+        killed.proc.wait(timeout=30)
+        registers["R2"] = start("R2")  # still cut: it sells on from its cache and journal
+        time.sleep(CUT_S / 2)
+        restored_at = time.time()
+        net.restore()
+        time.sleep(ONLINE_S)
+        stop.touch()
+        for register in registers.values():
+            register.wait_for("done")
+            assert register.proc.wait(timeout=60) == 0
+
+    offline_after["R1"] = registers["R1"].state_at("offline", cut_at) - cut_at
+    back = {n: r.state_at("syncing", restored_at) - restored_at for n, r in registers.items()}
+    synced = {n: r.state_at("online", restored_at) - restored_at for n, r in registers.items()}
+    acknowledged = _acked(acks["R1"]) | _acked(acks["R2"])
+    with backend.read_uow() as uow:
+        orders = dict(
+            uow.session.execute(
+                select(Order.sale_uuid, func.count()).group_by(Order.sale_uuid)
+            ).all()
+        )
+        per_session = dict(
+            uow.session.execute(select(Order.register, func.count()).group_by(Order.register)).all()
+        )
+        conflicts = int(uow.session.scalar(select(func.count()).select_from(SyncConflict)) or 0)
+    missing = acknowledged - set(orders)
+    assert not missing, f"{len(missing)} acknowledged sales are not on the server"
+    assert all(count == 1 for count in orders.values())
+    assert set(orders) == acknowledged  # and nothing the cashiers were not told of
+    assert set(per_session) == set(names)
+    report = assert_invariants(
+        backend.database.engine, Acknowledged(orders=frozenset(acknowledged))
+    )
+    for name in names:
+        assert unsynced_at(journal_path(database.url, name)) == 0
+    offline_sales = sum(
+        line.endswith("offline") for p in acks.values() for line in p.read_text().splitlines()
+    )
+    assert offline_sales > 0
+    assert before_kill > 0
+    report_figure(
+        f"offline acceptance ({mode} 60 s cut, 2 registers, R2 killed -9 mid-cut): "
+        f"{len(acknowledged)} sales acknowledged ({offline_sales} offline), each on the server "
+        f"once; {conflicts} sync conflicts; offline after "
+        + ", ".join(f"{n} {s:.2f} s" for n, s in offline_after.items())
+        + "; server reached again (replay started) after "
+        + ", ".join(f"{n} {s:.2f} s" for n, s in back.items())
+        + "; journal replayed, online after "
+        + ", ".join(f"{n} {s:.2f} s" for n, s in synced.items())
+        + f"; {report.counts.get('orders', 0)} orders, every invariant held"
+    )
