@@ -23,6 +23,8 @@ from babel.numbers import (
     list_currencies,
 )
 
+from posapp.i18n import _
+
 __all__ = [
     "UNSET",
     "Currency",
@@ -86,7 +88,9 @@ def currency_for(code: str) -> Currency:
         return UNSET
     if len(value) != 3 or value not in currency_codes():  # noqa: PLR2004 - ISO 4217 length
         raise CurrencyError(
-            f"Unknown currency {code.strip()[:20]!r}: use an ISO 4217 code such as EUR, JPY or KWD."
+            _("Unknown currency {code!r}: use an ISO 4217 code such as EUR, JPY or KWD.").format(
+                code=code.strip()[:20]
+            )
         )
     return Currency(
         code=value,

@@ -43,6 +43,7 @@ from babel.numbers import (
     get_group_symbol,
 )
 
+from posapp.i18n import _
 from posapp.money import current_currency, format_money, money_label
 
 __all__ = [
@@ -128,15 +129,25 @@ def locale_for(text: str, *, languages: tuple[str, ...] = ()) -> str:
         return ""
     shown = text.strip()[:30]
     if re.fullmatch(r"[A-Za-z]{2,3}(_[A-Za-z0-9]{2,8}){0,3}", value) is None:
-        raise LocaleError(f"Unknown locale {shown!r}: use a name such as de_DE, en_GB or ja_JP.")
+        raise LocaleError(
+            _("Unknown locale {shown!r}: use a name such as de_DE, en_GB or ja_JP.").format(
+                shown=shown
+            )
+        )
     try:
         found = Locale.parse(value)
     except (UnknownLocaleError, ValueError) as exc:
         raise LocaleError(
-            f"Unknown locale {shown!r}: use a name such as de_DE, en_GB or ja_JP."
+            _("Unknown locale {shown!r}: use a name such as de_DE, en_GB or ja_JP.").format(
+                shown=shown
+            )
         ) from exc
     if languages and found.language not in languages:
-        raise LocaleError(f"No {found.english_name} yet: posapp speaks {', '.join(languages)}.")
+        raise LocaleError(
+            _("No {english_name} yet: posapp speaks {languages}.").format(
+                english_name=found.english_name, languages=", ".join(languages)
+            )
+        )
     return str(found)
 
 

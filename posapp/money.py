@@ -50,6 +50,7 @@ from collections.abc import Sequence
 from typing import Final
 
 from posapp.currency import UNSET, Currency
+from posapp.i18n import _
 
 __all__ = [
     "BP_PER_UNIT",
@@ -147,13 +148,19 @@ def parse_money(
     whole, frac = _split_digits(body, dec, group)
     if len(frac) > digits:
         code = current_currency().code or "this currency"
-        raise MoneyError(f"No decimals in {code}" if digits == 0 else f"At most {digits} decimals")
+        raise MoneyError(
+            _("No decimals in {code}").format(code=code)
+            if digits == 0
+            else _("At most {digits} decimals").format(digits=digits)
+        )
     whole = whole.lstrip("0")
     is_zero = not whole and not frac.strip("0")
     if negative and not is_zero and not allow_negative:
-        raise MoneyError("Amount cannot be negative")
+        raise MoneyError(_("Amount cannot be negative"))
     too_large = MoneyError(
-        f"Amount is too large (max {format_money(maximum, decimal_sep=dec, group_sep=group)})"
+        _("Amount is too large (max {maximum})").format(
+            maximum=format_money(maximum, decimal_sep=dec, group_sep=group)
+        )
     )
     if len(whole) > len(str(MAX_MINOR)):  # checked before int(): no huge conversions
         raise too_large
@@ -162,7 +169,7 @@ def parse_money(
         raise too_large
     if is_zero and not allow_zero:
         raise MoneyError(
-            "Amount cannot be zero" if allow_negative else "Amount must be more than zero"
+            _("Amount cannot be zero") if allow_negative else _("Amount must be more than zero")
         )
     return -value if negative else value
 
@@ -285,7 +292,7 @@ def allocate(total_minor: int, weights: Sequence[int]) -> list[int]:
         raise ValueError("allocate() needs at least one positive weight")
     magnitude = abs(total_minor)
     splits = [divmod(magnitude * weight, weight_sum) for weight in checked]
-    shares = [share for share, _ in splits]
+    shares = [share for share, _unused in splits]
     leftover = magnitude - sum(shares)  # 0 <= leftover < number of non-zero remainders
     by_remainder = sorted(range(len(splits)), key=lambda i: (-splits[i][1], i))
     for index in by_remainder[:leftover]:
@@ -368,13 +375,13 @@ def _split_digits(body: str, dec: str, group: str) -> tuple[str, str]:
         MoneyError: ``body`` is not digits with optional grouping and one decimal separator.
     """
     if any(unicodedata.category(char) == "Sc" for char in body):
-        raise MoneyError("Enter the amount without a currency symbol")
+        raise MoneyError(_("Enter the amount without a currency symbol"))
     digits = current_currency().digits
     cents, zeros = (
         (f"{dec}{'50'.ljust(digits, '0')[:digits]}", dec + "0" * digits) if digits else ("", "")
     )
-    not_a_number = MoneyError(f"Enter an amount like 12{cents}")
-    whole, _, frac = body.partition(dec)
+    not_a_number = MoneyError(_("Enter an amount like 12{cents}").format(cents=cents))
+    whole, _unused, frac = body.partition(dec)
     if not (whole or frac) or not _is_digits(frac):
         raise not_a_number
     if group and group in whole:
@@ -383,7 +390,11 @@ def _split_digits(body: str, dec: str, group: str) -> tuple[str, str]:
             raise not_a_number
         head, *rest = groups
         if not 1 <= len(head) <= _GROUP_SIZE or any(len(part) != _GROUP_SIZE for part in rest):
-            raise MoneyError(f"Group digits in threes, like 1{group}000{zeros}")
+            raise MoneyError(
+                _("Group digits in threes, like 1{group}000{zeros}").format(
+                    group=group, zeros=zeros
+                )
+            )
         return "".join(groups), frac
     if not _is_digits(whole):
         raise not_a_number

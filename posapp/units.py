@@ -37,7 +37,7 @@ import enum
 import unicodedata
 from typing import Final
 
-from posapp.i18n import N_
+from posapp.i18n import N_, _
 from posapp.money import div_round
 
 __all__ = [
@@ -111,7 +111,9 @@ def unit_of(code: object) -> Unit:
         return Unit(text)
     except ValueError:
         known = ", ".join(unit.value for unit in UNITS)
-        raise QuantityError(f"Unknown unit {str(code)[:20]!r}: use one of {known}.") from None
+        raise QuantityError(
+            _("Unknown unit {code!r}: use one of {known}.").format(code=str(code)[:20], known=known)
+        ) from None
 
 
 def scale_of(unit: str) -> int:
@@ -172,14 +174,20 @@ def parse_quantity(
         body = body[: -len(code.value)].rstrip()
     whole, frac = _split(body, group_sep)
     if scale == 1 and frac.strip("0"):
-        what = "whole grams" if unit_of(unit) is Unit.GRAM else "whole units"
-        raise QuantityError(f"{what.capitalize()} only: this item is sold by the {_noun(unit)}.")
+        raise QuantityError(
+            _("Whole grams only: this item is sold by the gram.")
+            if unit_of(unit) is Unit.GRAM
+            else _("Whole units only: this item is sold by the {unit}.").format(unit=_(_noun(unit)))
+        )
     if scale > 1 and len(frac) > MEASURED_DECIMALS:
-        raise QuantityError(f"At most three decimals ({_step(unit)}).")
+        raise QuantityError(_("At most three decimals ({unit}).").format(unit=_step(unit)))
     whole = whole.lstrip("0")
     most = format_quantity(MAX_QUANTITY, unit)
-    suffix = " units" if most[-1].isdigit() else ""
-    too_large = QuantityError(f"At most {most}{suffix}.")
+    too_large = QuantityError(
+        (_("At most {most} units.") if most[-1].isdigit() else _("At most {most}.")).format(
+            most=most
+        )
+    )
     if len(whole) > len(str(MAX_QUANTITY)):  # before int(): no giant conversions
         raise too_large
     value = int(whole or "0")
@@ -188,7 +196,7 @@ def parse_quantity(
     if value > MAX_QUANTITY:
         raise too_large
     if value == 0 and not allow_zero:
-        raise QuantityError("Enter a quantity above zero.")
+        raise QuantityError(_("Enter a quantity above zero."))
     return value
 
 
@@ -213,13 +221,15 @@ def per_unit(unit: str) -> str:
 
 
 def _noun(unit: str) -> str:
-    return {Unit.PIECE: "unit", Unit.GRAM: "gram"}.get(unit_of(unit), unit_of(unit).value)
+    return {Unit.PIECE: N_("unit"), Unit.GRAM: N_("gram")}.get(unit_of(unit), unit_of(unit).value)
 
 
 def _step(unit: str) -> str:
-    return {Unit.KILOGRAM: "grams", Unit.METRE: "millimetres", Unit.LITRE: "millilitres"}.get(
-        unit_of(unit), "thousandths"
-    )
+    return {
+        Unit.KILOGRAM: _("grams"),
+        Unit.METRE: _("millimetres"),
+        Unit.LITRE: _("millilitres"),
+    }.get(unit_of(unit), _("thousandths"))
 
 
 def _normalise(text: str) -> str:
@@ -233,17 +243,19 @@ def _normalise(text: str) -> str:
 def _split(body: str, group_sep: str) -> tuple[str, str]:
     """Split unsigned quantity text into (whole digits, decimal digits), both ASCII."""
     if not body:
-        raise QuantityError("Enter a quantity.")
+        raise QuantityError(_("Enter a quantity."))
     if body[0] in "-\u2212":
-        raise QuantityError("Enter a quantity above zero; choose the direction separately.")
-    whole, _, frac = body.removeprefix("+").partition(".")
+        raise QuantityError(_("Enter a quantity above zero; choose the direction separately."))
+    whole, _unused, frac = body.removeprefix("+").partition(".")
     if group_sep and group_sep in whole:
         groups = whole.split(group_sep)
         if not (1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])):  # noqa: PLR2004
-            raise QuantityError(f"Group digits in threes, like 1{group_sep}000.")
+            raise QuantityError(
+                _("Group digits in threes, like 1{group_sep}000.").format(group_sep=group_sep)
+            )
         whole = "".join(groups)
     if not (whole or frac):
-        raise QuantityError("Enter a quantity like 12.")
+        raise QuantityError(_("Enter a quantity like 12."))
     if not all("0" <= ch <= "9" for ch in whole + frac):
-        raise QuantityError("Enter a quantity in digits, like 12.")
+        raise QuantityError(_("Enter a quantity in digits, like 12."))
     return whole, frac

@@ -33,6 +33,7 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import Flowable
 
 from posapp.formats import amount, number, short_date_text
+from posapp.i18n import N_, _
 from posapp.money import current_currency
 from posapp.reports.pdf_kit import ACCENT, ACCENT_SOFT, INK, MUTED, RULE, SUBTLE, fit, fonts, markup
 from posapp.services.coupons import (
@@ -101,14 +102,14 @@ def _kpis(items: Sequence[tuple[str, str]], columns: int = 4) -> Table:
 
 def _figures_items(figures: Figures) -> list[tuple[str, str]]:
     return [
-        ("Codes issued", number(figures.codes_issued)),
-        ("Codes redeemed", number(figures.codes_redeemed)),
-        ("Redemption rate", rate_text(figures.rate_bp)),
-        ("Redemptions", number(figures.redemptions)),
-        ("Discount given", amount(figures.discount_minor)),
-        ("Revenue of orders with a code", amount(figures.revenue_minor)),
-        ("Orders with a code", number(figures.orders)),
-        ("Average basket with a code", amount(figures.average_basket_minor)),
+        (_("Codes issued"), number(figures.codes_issued)),
+        (_("Codes redeemed"), number(figures.codes_redeemed)),
+        (_("Redemption rate"), rate_text(figures.rate_bp)),
+        (_("Redemptions"), number(figures.redemptions)),
+        (_("Discount given"), amount(figures.discount_minor)),
+        (_("Revenue of orders with a code"), amount(figures.revenue_minor)),
+        (_("Orders with a code"), number(figures.orders)),
+        (_("Average basket with a code"), amount(figures.average_basket_minor)),
     ]
 
 
@@ -171,7 +172,7 @@ def _campaign_chart(sections: Sequence[CampaignSection], width: float) -> Drawin
     f = fonts()
     height = 62 * mm
     drawing = Drawing(width, height)
-    _chart_title(drawing, "Codes issued vs redeemed", width, height)
+    _chart_title(drawing, _("Codes issued vs redeemed"), width, height)
     shown = sorted(sections, key=lambda s: -s.figures.codes_issued)[:CHART_CAMPAIGNS]
     chart = VerticalBarChart()
     chart.x, chart.y, chart.width, chart.height = 30, 28, width - 40, height - 62
@@ -194,7 +195,7 @@ def _campaign_chart(sections: Sequence[CampaignSection], width: float) -> Drawin
     legend.alignment = "right"
     legend.columnMaximum = 1
     legend.deltax = 60
-    legend.colorNamePairs = [(ACCENT_SOFT, "issued"), (ACCENT, "redeemed")]
+    legend.colorNamePairs = [(ACCENT_SOFT, _("issued")), (ACCENT, _("redeemed"))]
     drawing.add(legend)
     return drawing
 
@@ -202,14 +203,14 @@ def _campaign_chart(sections: Sequence[CampaignSection], width: float) -> Drawin
 def _basket_chart(report: EffectivenessReport, width: float) -> Drawing:
     height = 62 * mm
     drawing = Drawing(width, height)
-    _chart_title(drawing, "Average basket", width, height)
+    _chart_title(drawing, _("Average basket"), width, height)
     chart = VerticalBarChart()
     chart.x, chart.y, chart.width, chart.height = 40, 28, width - 50, height - 62
     with_code = report.overall.average_basket_minor
     without = report.average_without_minor
     scale = current_currency().scale  # bar heights in major units; only drawn
     chart.data = [[with_code / scale, without / scale]]
-    chart.categoryAxis.categoryNames = ["with a code", "without"]
+    chart.categoryAxis.categoryNames = [_("with a code"), "without"]
     chart.bars[0].fillColor = ACCENT
     chart.bars[0].strokeColor = None
     chart.bars[(0, 1)].fillColor = ACCENT_2
@@ -250,7 +251,7 @@ def _cashier_chart(cashiers: Sequence[CashierRow], width: float) -> Drawing:
     shown = list(cashiers[:CHART_CASHIERS])
     height = max(30 * mm, (len(shown) * 7 + 18) * mm / 1.6)
     drawing = Drawing(width, height)
-    _chart_title(drawing, "Redemptions by cashier", width, height)
+    _chart_title(drawing, _("Redemptions by cashier"), width, height)
     chart = HorizontalBarChart()
     chart.x, chart.y, chart.width, chart.height = 80, 14, width - 95, height - 34
     chart.data = [[c.redemptions for c in reversed(shown)] or [0]]
@@ -282,15 +283,15 @@ def _campaign_rows(sections: Sequence[CampaignSection]) -> list[list[str]]:
 
 
 _CAMPAIGN_HEADER: Final = (
-    "Campaign",
-    "Offer",
-    "Issued",
-    "Redeemed",
-    "Rate",
-    "Uses",
-    "Discount",
-    "Revenue",
-    "Avg basket",
+    N_("Campaign"),
+    N_("Offer"),
+    N_("Issued"),
+    N_("Redeemed"),
+    N_("Rate"),
+    N_("Uses"),
+    N_("Discount"),
+    N_("Revenue"),
+    N_("Avg basket"),
 )
 _CAMPAIGN_WIDTHS: Final = tuple(w * mm for w in (30, 19, 15, 23, 19, 13, 20, 22, 17))
 
@@ -312,17 +313,17 @@ def _overview(report: EffectivenessReport) -> list[Flowable]:
     overall = report.overall
     items = _figures_items(overall)
     items[-1:] = [
-        ("Average basket with a code", amount(overall.average_basket_minor)),
-        ("Average basket without a code", amount(report.average_without_minor)),
-        ("Orders without a code", number(report.orders_without)),
-        ("Revenue without a code", amount(report.revenue_without_minor)),
-        ("Campaigns", number(len(report.campaigns))),
+        (_("Average basket with a code"), amount(overall.average_basket_minor)),
+        (_("Average basket without a code"), amount(report.average_without_minor)),
+        (_("Orders without a code"), number(report.orders_without)),
+        (_("Revenue without a code"), amount(report.revenue_without_minor)),
+        (_("Campaigns"), number(len(report.campaigns))),
     ]
     story: list[Flowable] = [
         Paragraph(markup(report.title), s["title"]),
         Paragraph(markup(report.period_text), s["sub"]),
         Spacer(1, 5 * mm),
-        Paragraph("Overall", s["h2"]),
+        Paragraph(_("Overall"), s["h2"]),
         _kpis(items),
         Spacer(1, 5 * mm),
     ]
@@ -331,13 +332,18 @@ def _overview(report: EffectivenessReport) -> list[Flowable]:
         colWidths=[WIDTH * 0.64, WIDTH * 0.36],
     )
     charts.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0)]))
-    story += [charts, Paragraph("Campaigns", s["h2"])]
+    story += [charts, Paragraph(_("Campaigns"), s["h2"])]
     if report.campaigns:
         story.append(
-            _table(_CAMPAIGN_HEADER, _campaign_rows(report.campaigns), _CAMPAIGN_WIDTHS, (0, 1))
+            _table(
+                [_(h) for h in _CAMPAIGN_HEADER],
+                _campaign_rows(report.campaigns),
+                _CAMPAIGN_WIDTHS,
+                (0, 1),
+            )
         )
     else:
-        story.append(Paragraph("No campaign ran in this period.", s["muted"]))
+        story.append(Paragraph(_("No campaign ran in this period."), s["muted"]))
     return story
 
 
@@ -353,7 +359,9 @@ def _activity(days: Sequence[DayRow], cashiers: Sequence[CashierRow], title: str
     story: list[Flowable] = [CondPageBreak(70 * mm), _day_chart(days, WIDTH, title)]
     if cashiers and len(cashiers) <= CHART_CASHIERS:
         table = _table(
-            ("Cashier", "Uses", "Discount"), _cashier_rows(cashiers), (44 * mm, 16 * mm, 24 * mm)
+            (_("Cashier"), _("Uses"), _("Discount")),
+            _cashier_rows(cashiers),
+            (44 * mm, 16 * mm, 24 * mm),
         )
         pair = Table(
             [[table, _cashier_chart(cashiers, 88 * mm)]], colWidths=[WIDTH * 0.5, WIDTH * 0.5]
@@ -361,23 +369,23 @@ def _activity(days: Sequence[DayRow], cashiers: Sequence[CashierRow], title: str
         pair.setStyle(
             TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
         )
-        story.append(KeepTogether([Paragraph("By cashier", s["h3"]), pair]))
+        story.append(KeepTogether([Paragraph(_("By cashier"), s["h3"]), pair]))
     elif cashiers:
         story += [
-            Paragraph("By cashier", s["h3"]),
+            Paragraph(_("By cashier"), s["h3"]),
             _table(
-                ("Cashier", "Uses", "Discount"),
+                (_("Cashier"), _("Uses"), _("Discount")),
                 _cashier_rows(cashiers),
                 (80 * mm, 30 * mm, 40 * mm),
             ),
         ]
-    story.append(Paragraph("Redemptions by day", s["h3"]))
+    story.append(Paragraph(_("Redemptions by day"), s["h3"]))
     day_rows = _day_rows(days)
     if not day_rows:
-        story.append(Paragraph("No redemptions in this period.", s["muted"]))
+        story.append(Paragraph(_("No redemptions in this period."), s["muted"]))
         return story
     widths = (38 * mm, 16 * mm, 25 * mm) * 2
-    table = _table(("Day", "Uses", "Discount") * 2, _two_up(day_rows), widths, (0, 3))
+    table = _table((_("Day"), _("Uses"), _("Discount")) * 2, _two_up(day_rows), widths, (0, 3))
     table.setStyle(TableStyle([("LEFTPADDING", (3, 0), (3, -1), 8 * mm)]))
     story.append(table)
     return story
@@ -387,9 +395,15 @@ def _campaign_section(section: CampaignSection) -> list[Flowable]:
     s = _styles()
     head = KeepTogether(
         [
-            Paragraph(f"Campaign: {markup(section.name)}", s["h2"]),
             Paragraph(
-                f"{markup(section.value_text)} · valid {markup(section.validity_text)}", s["muted"]
+                _("Campaign: {section_name}").format(section_name=markup(section.name)), s["h2"]
+            ),
+            Paragraph(
+                _("{value_text} · valid {validity_text}").format(
+                    value_text=markup(section.value_text),
+                    validity_text=markup(section.validity_text),
+                ),
+                s["muted"],
             ),
             Spacer(1, 3 * mm),
             _kpis(_figures_items(section.figures)),
@@ -398,7 +412,11 @@ def _campaign_section(section: CampaignSection) -> list[Flowable]:
     return [
         CondPageBreak(120 * mm),
         head,
-        *_activity(section.days, section.cashiers, f"{section.name}: redemptions by day"),
+        *_activity(
+            section.days,
+            section.cashiers,
+            _("{section_name}: redemptions by day").format(section_name=section.name),
+        ),
     ]
 
 
@@ -414,9 +432,16 @@ def _decorate(report: EffectivenessReport) -> Any:
         canvas.drawString(
             MARGIN,
             9 * mm,
-            fit(f"posapp · {report.title} · {report.period_text}", f.regular, 7.5, WIDTH - 30 * mm),
+            fit(
+                _("posapp · {title} · {period_text}").format(
+                    title=report.title, period_text=report.period_text
+                ),
+                f.regular,
+                7.5,
+                WIDTH - 30 * mm,
+            ),
         )
-        canvas.drawRightString(width - MARGIN, 9 * mm, f"Page {doc.page}")
+        canvas.drawRightString(width - MARGIN, 9 * mm, _("Page {page}").format(page=doc.page))
         canvas.setStrokeColor(RULE)
         canvas.line(MARGIN, 12 * mm, width - MARGIN, 12 * mm)
         canvas.restoreState()
@@ -443,8 +468,8 @@ def render_effectiveness(report: EffectivenessReport) -> bytes:
     doc.addPageTemplates([PageTemplate("page", [frame], onPage=_decorate(report))])
     story = _overview(report)
     story += [Spacer(1, 4 * mm), Paragraph(markup(report.generated_text), s["muted"])]
-    story += [PageBreak(), Paragraph("Activity", s["h2"])]
-    story += _activity(report.days, report.cashiers, "All campaigns: redemptions by day")
+    story += [PageBreak(), Paragraph(_("Activity"), s["h2"])]
+    story += _activity(report.days, report.cashiers, _("All campaigns: redemptions by day"))
     if len(report.campaigns) > 1:  # with one campaign, the overview is its section
         for section in report.campaigns:
             story += [PageBreak(), *_campaign_section(section)]

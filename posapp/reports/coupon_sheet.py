@@ -22,6 +22,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from posapp.formats import local_day
 from posapp.formats import number as count_text
+from posapp.i18n import _
 from posapp.reports.pdf_kit import ACCENT, ACCENT_SOFT, INK, MUTED, RULE, SUBTLE, fit, fonts
 from posapp.services.coupons import CodeSheet, OperationCancelledError
 
@@ -66,10 +67,10 @@ def validity_line(sheet: CodeSheet) -> str:
 
     start = day(sheet.starts_at)
     if sheet.ends_at is None:
-        return f"Valid from {start}"
+        return _("Valid from {start}").format(start=start)
     end_local = sheet.ends_at.astimezone(zone) if zone else sheet.ends_at
     last = end_local - timedelta(days=1) if end_local.time() == time(0) else end_local
-    return f"Valid {start} – {day(last)}"
+    return _("Valid {start} – {last}").format(start=start, last=day(last))
 
 
 def _qr(code: str, size: float) -> Drawing:
@@ -142,7 +143,9 @@ def _page_frame(canvas: Canvas, sheet: CodeSheet, page: int, pages: int) -> None
     canvas.drawRightString(
         width - MARGIN,
         height - MARGIN - 4 * mm,
-        f"{count_text(len(sheet.codes))} codes · page {page} of {pages}",
+        _("{count} codes · page {page} of {pages}").format(
+            count=count_text(len(sheet.codes)), page=page, pages=pages
+        ),
     )
     grid_top = height - MARGIN - HEADER
     cell_w = (width - 2 * MARGIN) / COLUMNS
@@ -169,7 +172,7 @@ def render_code_sheet(
     """
     out = io.BytesIO()
     canvas = Canvas(out, pagesize=A4, pageCompression=1)
-    canvas.setTitle(f"Coupon codes — {sheet.campaign_name}")
+    canvas.setTitle(_("Coupon codes — {campaign_name}").format(campaign_name=sheet.campaign_name))
     canvas.setAuthor("posapp")
     width, height = A4
     cell_w = (width - 2 * MARGIN) / COLUMNS
@@ -186,6 +189,6 @@ def render_code_sheet(
         canvas.showPage()
         progress(min(total, (page + 1) * PER_PAGE), total)
         if cancelled():
-            raise SheetCancelledError("The code sheet was cancelled.")
+            raise SheetCancelledError(_("The code sheet was cancelled."))
     canvas.save()
     return out.getvalue()

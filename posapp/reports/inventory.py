@@ -9,6 +9,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer
 
+from posapp.i18n import _
 from posapp.reports.orders_pdf import (
     Margins,
     build_a4,
@@ -38,7 +39,7 @@ def inventory_tables(report: InventoryValuation) -> list[tuple[str, list[list[st
 
     A category's rows are its header, its products and its total.
     """
-    header = ["SKU", "Product", "On hand", "Unit cost", "Value"]
+    header = [_("SKU"), _("Product"), _("On hand"), _("Unit cost"), _("Value")]
     tables: list[tuple[str, list[list[str]]]] = []
     for category in report.categories:
         rows = [header]
@@ -52,12 +53,20 @@ def inventory_tables(report: InventoryValuation) -> list[tuple[str, list[list[st
             ]
             for line in category.lines
         ]
-        rows.append(["", f"{category.name} total", "", "", money(category.value_minor)])
+        rows.append(
+            [
+                "",
+                _("{category_name} total").format(category_name=category.name),
+                "",
+                "",
+                money(category.value_minor),
+            ]
+        )
         tables.append((category.name, rows))
-    summary = [["Category", "Products", "Value"]]
+    summary = [[_("Category"), _("Products"), _("Value")]]
     summary += [[c.name, str(len(c.lines)), money(c.value_minor)] for c in report.categories]
-    summary.append(["Total", str(report.products), money(report.value_minor)])
-    tables.append(("By category", summary))
+    summary.append([_("Total"), str(report.products), money(report.value_minor)])
+    tables.append((_("By category"), summary))
     return tables
 
 
@@ -65,33 +74,38 @@ def inventory_pdf(report: InventoryValuation, *, zone: tzinfo | None = None) -> 
     """The inventory valuation as an A4 PDF."""
     s = styles()
     story: list[Flowable] = [
-        para("Inventory valuation", s["title"]),
+        para(_("Inventory valuation"), s["title"]),
         para(
-            f"{report.store_code} · {report.store_name} · stock on hand at "
-            f"{local_time(report.generated_at, zone)}",
+            _("{store_code} · {store_name} · stock on hand at {generated_at}").format(
+                store_code=report.store_code,
+                store_name=report.store_name,
+                generated_at=local_time(report.generated_at, zone),
+            ),
             s["subtitle"],
         ),
         Spacer(1, 6 * mm),
         figures_band(
             [
-                (para(money(report.value_minor), s["kpi"]), "Stock value"),
-                (para(str(report.products), s["kpi"]), "Products in stock"),
-                (para(str(len(report.categories)), s["kpi"]), "Categories"),
+                (para(money(report.value_minor), s["kpi"]), _("Stock value")),
+                (para(str(report.products), s["kpi"]), _("Products in stock")),
+                (para(str(len(report.categories)), s["kpi"]), _("Categories")),
             ],
             [CONTENT_WIDTH / 3] * 3,
         ),
         Spacer(1, 2 * mm),
         para(
-            "Unit cost is the store's moving average cost (per kg, m or l for measured goods); "
-            "the value is the stock's own, so the totals add up exactly.",
+            _(
+                "Unit cost is the store's moving average cost (per kg, m or l for measured goods); "
+                "the value is the stock's own, so the totals add up exactly."
+            ),
             s["small"],
         ),
     ]
     if not report.categories:
-        story.append(para("This store holds no stock.", s["body"]))
+        story.append(para(_("This store holds no stock."), s["body"]))
     w = CONTENT_WIDTH
     for title, rows in inventory_tables(report):
-        if title == "By category":
+        if title == _("By category"):
             widths = [w * 0.6, w * 0.2, w * 0.2]
             body: list[list[object]] = [list(r) for r in rows]
             numeric_from = 1
@@ -107,6 +121,6 @@ def inventory_pdf(report: InventoryValuation, *, zone: tzinfo | None = None) -> 
             table(body, widths, numeric_from=numeric_from, total_row=True),
         ]
     buffer = BytesIO()
-    title = f"Inventory valuation {report.store_code}"
+    title = _("Inventory valuation {store_code}").format(store_code=report.store_code)
     build_a4(buffer, story, MARGINS, title=title, printed_at=report.generated_at, zone=zone)
     return buffer.getvalue()

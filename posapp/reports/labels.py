@@ -25,6 +25,7 @@ from reportlab.pdfgen.canvas import Canvas
 from stdnum import ean
 
 from posapp.formats import money
+from posapp.i18n import N_, _
 from posapp.money import format_money
 from posapp.reports.pdf_kit import fonts, printable
 from posapp.services.catalog import LabelDTO
@@ -138,7 +139,9 @@ def plan_sheet(
         raise ValueError("copies must be between 1 and 1,000")
     if not 0 <= skip < layout.per_page:
         raise ValueError(f"skip must be between 0 and {layout.per_page - 1}")
-    contents = [label_content(label, currency=currency) for label in labels for _ in range(copies)]
+    contents = [
+        label_content(label, currency=currency) for label in labels for _unused in range(copies)
+    ]
     pages: list[list[PlacedLabel]] = []
     for number, content in enumerate(contents, start=skip):
         page, slot = divmod(number, layout.per_page)
@@ -223,7 +226,7 @@ def render_label_sheet(
     copies: int = 1,
     skip: int = 0,
     currency: str = "",
-    title: str = "Barcode labels",
+    title: str = N_("Barcode labels"),
 ) -> int:
     """Draw the labels into a PDF at ``target``; return the number of pages.
 
@@ -235,7 +238,7 @@ def render_label_sheet(
         raise ValueError("no labels to print")
     destination = str(target) if isinstance(target, Path) else target
     canvas = Canvas(destination, pagesize=(layout.page_width, layout.page_height))
-    canvas.setTitle(title)
+    canvas.setTitle(_(title))
     canvas.setAuthor("posapp")
     for page in pages:
         for placed in page:

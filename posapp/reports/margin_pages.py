@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Spacer
 
+from posapp.i18n import N_, _, pgettext
 from posapp.reports.orders_pdf import figures_band, money, para, styles, table
 from posapp.services.sales import MarginRow, SalesMargin
 from posapp.services.stock import format_quantity
@@ -17,7 +18,7 @@ from posapp.services.stock import format_quantity
 __all__ = ["margin_percent", "margin_story", "margin_tables"]
 
 KEEP_TOGETHER_ROWS = 30
-_HEADER = ["Revenue", "Cost of goods", "Margin", "Margin %"]
+_HEADER = [N_("Revenue"), N_("Cost of goods"), N_("Margin"), N_("Margin %")]
 
 
 def margin_percent(row: MarginRow) -> str:
@@ -44,7 +45,11 @@ def _sold(row: MarginRow) -> str:
 
 
 def _grouped(title: str, rows: Sequence[MarginRow], total: MarginRow) -> list[list[str]]:
-    return [[title, *_HEADER], *[[r.label, *_cells(r)] for r in rows], ["Total", *_cells(total)]]
+    return [
+        [title, *map(_, _HEADER)],
+        *[[r.label, *_cells(r)] for r in rows],
+        [_("Total"), *_cells(total)],
+    ]
 
 
 def margin_tables(margin: SalesMargin) -> dict[str, list[list[str]]]:
@@ -54,22 +59,22 @@ def margin_tables(margin: SalesMargin) -> dict[str, list[list[str]]]:
     """
     t = margin.total
     return {
-        "From sales to margin": [
-            ["", "Amount"],
-            ["Sales kept (after returns, tax included)", money(t.sales_minor)],
-            ["Tax", money(-t.tax_minor)],
-            ["Revenue", money(t.revenue_minor)],
-            ["Cost of goods sold", money(-t.cost_minor)],
-            ["Margin", money(t.margin_minor)],
-            ["Margin % of revenue", margin_percent(t)],
+        N_("From sales to margin"): [
+            ["", _("Amount")],
+            [_("Sales kept (after returns, tax included)"), money(t.sales_minor)],
+            [_("Tax"), money(-t.tax_minor)],
+            [_("Revenue"), money(t.revenue_minor)],
+            [_("Cost of goods sold"), money(-t.cost_minor)],
+            [_("Margin"), money(t.margin_minor)],
+            [_("Margin % of revenue"), margin_percent(t)],
         ],
-        "Margin by day": _grouped("Day", margin.days, t),
-        "Margin by category": _grouped("Category", margin.categories, t),
-        "Margin by cashier": _grouped("Cashier", margin.cashiers, t),
-        "Margin by product": [
-            ["SKU", "Product", "Sold", *_HEADER],
+        N_("Margin by day"): _grouped(_("Day"), margin.days, t),
+        N_("Margin by category"): _grouped(_("Category"), margin.categories, t),
+        N_("Margin by cashier"): _grouped(_("Cashier"), margin.cashiers, t),
+        N_("Margin by product"): [
+            [pgettext("column", "SKU"), _("Product"), _("Sold"), *map(_, _HEADER)],
             *[[r.key, r.label, _sold(r), *_cells(r)] for r in margin.products],
-            ["", "Total", "", *_cells(t)],
+            ["", _("Total"), "", *_cells(t)],
         ],
     }
 
@@ -80,20 +85,22 @@ def margin_story(margin: SalesMargin, width: float) -> list[Flowable]:
     t = margin.total
     story: list[Flowable] = [
         PageBreak(),
-        para("Margin", s["title"]),
+        para(_("Margin"), s["title"]),
         para(
-            "Revenue is what customers paid for the goods they kept, less tax, after discounts "
-            "and coupons; the cost of goods is fixed when they were sold (the store's average "
-            "cost then) and taken back for goods returned to stock.",
+            _(
+                "Revenue is what customers paid for the goods they kept, less tax, after discounts "
+                "and coupons; the cost of goods is fixed when they were sold (the store's average "
+                "cost then) and taken back for goods returned to stock."
+            ),
             s["subtitle"],
         ),
         Spacer(1, 4 * mm),
         figures_band(
             [
-                (para(money(t.revenue_minor), s["kpi"]), "Revenue"),
-                (para(money(t.cost_minor), s["kpi"]), "Cost of goods sold"),
-                (para(money(t.margin_minor), s["kpi"]), "Margin"),
-                (para(margin_percent(t), s["kpi"]), "Margin % of revenue"),
+                (para(money(t.revenue_minor), s["kpi"]), _("Revenue")),
+                (para(money(t.cost_minor), s["kpi"]), _("Cost of goods sold")),
+                (para(money(t.margin_minor), s["kpi"]), _("Margin")),
+                (para(margin_percent(t), s["kpi"]), _("Margin % of revenue")),
             ],
             [width / 4] * 4,
         ),
@@ -116,7 +123,7 @@ def margin_story(margin: SalesMargin, width: float) -> list[Flowable]:
                 for i, r in enumerate(body)
             ]
         grid = table(body, widths, numeric_from=numeric_from, total_row=not summary)
-        block: list[Flowable] = [para(title, s["h2"]), grid]
+        block: list[Flowable] = [para(_(title), s["h2"]), grid]
         if len(rows) < KEEP_TOGETHER_ROWS:
             story.append(KeepTogether(block))
         else:

@@ -16,14 +16,15 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from posapp import formats
+from posapp.i18n import N_, _
 from posapp.reports.pdf_kit import ACCENT_SOFT, BAND, INK, MUTED, RULE, fonts, markup
 
 METHOD_NAMES: Final = {
-    "cash": "Cash",
-    "card": "Card",
-    "account": "Customer account",
-    "gift_card": "Gift card",
-    "points": "Loyalty points",
+    "cash": N_("Cash"),
+    "card": N_("Card"),
+    "account": N_("Customer account"),
+    "gift_card": N_("Gift card"),
+    "points": N_("Loyalty points"),
 }
 """How a payment method is printed."""
 
@@ -153,14 +154,20 @@ def build_a4(
         bottomMargin=margins.top,
         title=title,
     )
-    printed = para(f"Printed {local_time(printed_at, zone)} · posapp", styles()["small"])
+    printed = para(
+        _("Printed {printed_at} · posapp").format(printed_at=local_time(printed_at, zone)),
+        styles()["small"],
+    )
     doc.build([*story, Spacer(1, margins.gap), printed])
 
 
 def figures_band(figures: Sequence[tuple[Flowable, str]], widths: list[float]) -> Table:
     """The headline figures on the accent band: each value (drawn) over its label."""
     label = styles()["kpi_label"]
-    cells = [[value for value, _ in figures], [para(text, label) for _, text in figures]]
+    cells = [
+        [value for value, _unused in figures],
+        [para(text, label) for _unused, text in figures],
+    ]
     grid = Table(cells, colWidths=widths)
     grid.setStyle(
         TableStyle(

@@ -12,6 +12,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from posapp.formats import amount, local_day
+from posapp.i18n import _, ngettext
 from posapp.reports.pdf_kit import BAND, INK, MUTED, RULE, fonts, markup
 from posapp.services.purchasing import PurchaseOrderDTO, PurchasesReport, line_cost_minor
 from posapp.services.stock import format_quantity
@@ -62,26 +63,43 @@ def purchase_order_pdf(order: PurchaseOrderDTO) -> bytes:
     """The purchase order as the supplier gets it: who orders, where to, what, at what cost."""
     st = _styles()
     buffer = io.BytesIO()
-    doc = _doc(buffer, f"Purchase order {order.number}")
-    shop = order.shop.legal_name or "Our shop"
+    doc = _doc(buffer, _("Purchase order {number}").format(number=order.number))
+    shop = order.shop.legal_name or _("Our shop")
     deliver = ", ".join(p for p in (order.store_name, *order.store_address.splitlines()) if p)
     supplier = order.supplier
     contact = " · ".join(p for p in (supplier.contact, supplier.email, supplier.phone) if p)
     story: list[Any] = [
-        Paragraph(markup(f"Purchase order {order.number}"), st["title"]),
+        Paragraph(markup(_("Purchase order {number}").format(number=order.number)), st["title"]),
         Paragraph(
-            markup(f"{shop} · {order.status_label} · created {local_day(order.created_at)}"),
+            markup(
+                _("{shop} · {status_label} · created {created_at}").format(
+                    shop=shop,
+                    status_label=order.status_label,
+                    created_at=local_day(order.created_at),
+                )
+            ),
             st["sub"],
         ),
         Spacer(1, 5 * mm),
-        Paragraph(markup(f"Supplier: {supplier.name}"), st["bold"]),
+        Paragraph(
+            markup(_("Supplier: {supplier_name}").format(supplier_name=supplier.name)), st["bold"]
+        ),
         Paragraph(markup(contact or "—"), st["cell"]),
-        Paragraph(markup(f"Deliver to: {deliver} ({order.store_code})"), st["bold"]),
+        Paragraph(
+            markup(
+                _("Deliver to: {deliver} ({store_code})").format(
+                    deliver=deliver, store_code=order.store_code
+                )
+            ),
+            st["bold"],
+        ),
     ]
     if order.note:
-        story.append(Paragraph(markup(f"Note: {order.note}"), st["cell"]))
+        story.append(Paragraph(markup(_("Note: {note}").format(note=order.note)), st["cell"]))
     story.append(Spacer(1, 5 * mm))
-    rows: list[list[Any]] = [["Their code", "SKU", "Product", "Quantity", "Unit cost", "Line"]]
+    rows: list[list[Any]] = [
+        [_("Their code"), _("SKU"), _("Product"), _("Quantity"), _("Unit cost"), _("Line")]
+    ]
     for line in order.lines:
         unit = "/kg" if line.sold_by_weight else ""
         rows.append(
@@ -94,7 +112,7 @@ def purchase_order_pdf(order: PurchaseOrderDTO) -> bytes:
                 amount(line.cost_total_minor),
             ]
         )
-    rows.append(["", "", "Total", "", "", amount(order.total_minor)])
+    rows.append(["", "", _("Total"), "", "", amount(order.total_minor)])
     width = doc.width
     story.append(
         _table(rows, [w * width for w in (0.14, 0.14, 0.36, 0.12, 0.12, 0.12)], numeric_from=3)
@@ -107,22 +125,37 @@ def purchases_report_pdf(report: PurchasesReport, *, zone: tzinfo | None = None)
     """The period's purchase orders by supplier, then each order (days in ``zone``: the shop's)."""
     st = _styles()
     buffer = io.BytesIO()
-    doc = _doc(buffer, "Purchases")
+    doc = _doc(buffer, _("Purchases"))
     story: list[Any] = [
-        Paragraph(markup(f"Purchases {report.date_from} to {report.date_to}"), st["title"]),
         Paragraph(
             markup(
-                f"{report.shop.legal_name or 'posapp'} · {len(report.orders)} "
-                f"order{'s' if len(report.orders) != 1 else ''} · "
-                f"ordered {amount(report.ordered_minor)} · "
-                f"received {amount(report.received_minor)} (cancelled orders left out)"
+                _("Purchases {date_from} to {date_to}").format(
+                    date_from=report.date_from, date_to=report.date_to
+                )
+            ),
+            st["title"],
+        ),
+        Paragraph(
+            markup(
+                ngettext(
+                    "{value} · {count} order · ordered {ordered_minor} · "
+                    "received {received_minor} (cancelled orders left out)",
+                    "{value} · {count} orders · ordered {ordered_minor} · "
+                    "received {received_minor} (cancelled orders left out)",
+                    len(report.orders),
+                ).format(
+                    value=report.shop.legal_name or "posapp",
+                    count=len(report.orders),
+                    ordered_minor=amount(report.ordered_minor),
+                    received_minor=amount(report.received_minor),
+                )
             ),
             st["sub"],
         ),
         Spacer(1, 5 * mm),
-        Paragraph("By supplier", st["bold"]),
+        Paragraph(_("By supplier"), st["bold"]),
     ]
-    rows: list[list[Any]] = [["Supplier", "Orders", "Ordered", "Received"]]
+    rows: list[list[Any]] = [[_("Supplier"), _("Orders"), _("Ordered"), _("Received")]]
     rows += [
         [
             Paragraph(markup(s.supplier_name), st["cell"]),
@@ -132,10 +165,20 @@ def purchases_report_pdf(report: PurchasesReport, *, zone: tzinfo | None = None)
         ]
         for s in report.suppliers
     ]
-    rows.append(["Total", "", amount(report.ordered_minor), amount(report.received_minor)])
+    rows.append([_("Total"), "", amount(report.ordered_minor), amount(report.received_minor)])
     story.append(_table(rows, [w * doc.width for w in (0.49, 0.13, 0.19, 0.19)], 1))
-    story += [Spacer(1, 6 * mm), Paragraph("Orders", st["bold"])]
-    rows = [["Number", "Created", "Supplier", "Store", "Status", "Ordered", "Received"]]
+    story += [Spacer(1, 6 * mm), Paragraph(_("Orders"), st["bold"])]
+    rows = [
+        [
+            _("Number"),
+            _("Created"),
+            _("Supplier"),
+            _("Store"),
+            _("Status"),
+            _("Ordered"),
+            _("Received"),
+        ]
+    ]
     rows += [
         [
             row.number,
@@ -149,7 +192,7 @@ def purchases_report_pdf(report: PurchasesReport, *, zone: tzinfo | None = None)
         for row in report.orders
     ]
     if not report.orders:
-        rows.append(["No purchase orders in this period.", "", "", "", "", "", ""])
+        rows.append([_("No purchase orders in this period."), "", "", "", "", "", ""])
     widths = [w * doc.width for w in (0.13, 0.12, 0.25, 0.09, 0.15, 0.13, 0.13)]
     story.append(_table(rows, widths, 5))
     doc.build(story)

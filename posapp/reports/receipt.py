@@ -21,6 +21,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from posapp.i18n import _
 from posapp.reports.pdf_kit import (
     ACCENT,
     INK,
@@ -127,7 +128,7 @@ def _draw(pen: _Pen, model: ReceiptModel) -> None:
             pen.centre(line, BODY)
     if model.copy or model.status_note:
         pen.gap(3)
-        note = " · ".join(n for n in ("COPY" if model.copy else "", model.status_note) if n)
+        note = " · ".join(n for n in (_("COPY") if model.copy else "", model.status_note) if n)
         pen.centre(note, BODY, bold=True, color=ACCENT)
     pen.rule()
     for row in model.meta:
@@ -175,7 +176,7 @@ def _taxes(pen: _Pen, model: ReceiptModel) -> None:
         pen.canvas.setFont(pen.fonts.bold if head else pen.fonts.regular, SMALL)
         pen.canvas.setFillColor(MUTED if head else INK)
         cells = (
-            ("Tax", "Net", "Tax", "Gross")
+            (_("Tax"), _("Net"), _("Tax"), _("Gross"))
             if tax is None
             else (tax.rate, tax.net, tax.tax, tax.gross)
         )
@@ -230,7 +231,7 @@ def render_receipt(model: ReceiptModel, out: BinaryIO) -> None:
     """Draw ``model`` as a one-page PDF on an 80 mm wide page into ``out``."""
     height = _height(model)
     canvas = Canvas(out, pagesize=(PAGE_WIDTH, height))
-    canvas.setTitle(f"Receipt {model.barcode}")
+    canvas.setTitle(_("Receipt {barcode}").format(barcode=model.barcode))
     canvas.setAuthor(model.store_name)
     _draw(_Pen(canvas, height), model)
     canvas.showPage()

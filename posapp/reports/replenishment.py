@@ -21,6 +21,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from typing_extensions import override
 
 from posapp.formats import amount, datetime_text
+from posapp.i18n import _, ngettext
 from posapp.money import div_round, to_major_str
 from posapp.reports.pdf_kit import (
     ACCENT,
@@ -176,7 +177,15 @@ def _p(text: str, style: ParagraphStyle) -> Paragraph:
 
 
 def _table(plan: ReplenishmentList, st: dict[str, ParagraphStyle], width: float) -> Table:
-    heads = ("SKU", "Product", "On hand", "Reorder at", "Order", "In warehouses", "Cost")
+    heads = (
+        _("SKU"),
+        _("Product"),
+        _("On hand"),
+        _("Reorder at"),
+        _("Order"),
+        _("In warehouses"),
+        _("Cost"),
+    )
     header = [
         _p(h, st["head"] if i < 2 else st["headnum"])  # noqa: PLR2004
         for i, h in enumerate(heads)
@@ -198,7 +207,7 @@ def _table(plan: ReplenishmentList, st: dict[str, ParagraphStyle], width: float)
                 _p(line.cost, st["num"]),
             ]
         )
-    rows.append(["", "", "", "", "", _p("Total", st["total"]), _p(_total(plan), st["total"])])
+    rows.append(["", "", "", "", "", _p(_("Total"), st["total"]), _p(_total(plan), st["total"])])
     fractions = (0.14, 0.36, 0.09, 0.1, 0.1, 0.11, 0.1)
     table = Table(rows, colWidths=[width * f for f in fractions], repeatRows=1)
     style = [
@@ -225,7 +234,7 @@ def _page_decorations(plan: ReplenishmentList) -> Any:
 
     def draw(canvas: Any, doc: Any) -> None:
         canvas.saveState()
-        page_w, _ = doc.pagesize
+        page_w, _unused = doc.pagesize
         canvas.setStrokeColor(ACCENT)
         canvas.setLineWidth(3)
         canvas.line(
@@ -236,7 +245,9 @@ def _page_decorations(plan: ReplenishmentList) -> Any:
         )
         canvas.setFont(regular, 7.5)
         canvas.setFillColor(MUTED)
-        footer = f"posapp · Replenishment list · {plan.store.code} {plan.store.name}"
+        footer = _("posapp · Replenishment list · {code} {store_name}").format(
+            code=plan.store.code, store_name=plan.store.name
+        )
         canvas.drawString(doc.leftMargin, 9 * mm, footer)
         canvas.restoreState()
 
@@ -250,7 +261,11 @@ class _NumberedCanvas(PageCountCanvas):
     def draw_page_count(self, number: int, total: int) -> None:
         self.setFont(fonts().regular, 7.5)
         self.setFillColor(MUTED)
-        self.drawRightString(self._pagesize[0] - 15 * mm, 9 * mm, f"Page {number} of {total}")
+        self.drawRightString(
+            self._pagesize[0] - 15 * mm,
+            9 * mm,
+            _("Page {number} of {total}").format(number=number, total=total),
+        )
 
 
 def render_pdf(
@@ -274,18 +289,20 @@ def render_pdf(
         rightMargin=15 * mm,
         topMargin=18 * mm,
         bottomMargin=16 * mm,
-        title=f"Replenishment list — {plan.store.name}",
+        title=_("Replenishment list — {store_name}").format(store_name=plan.store.name),
         author="posapp",
     )
     kind = plan.store.kind_label
     story: list[Any] = [
-        _p(f"Replenishment list — {plan.store.name}", st["title"]),
+        _p(_("Replenishment list — {store_name}").format(store_name=plan.store.name), st["title"]),
         Spacer(1, 2 * mm),
         _p(
             f"{kind} {plan.store.code}"
             + (f" · {plan.store.address.replace(chr(10), ', ')}" if plan.store.address else "")
-            + f" · generated {when}"
-            + f" · {len(plan.lines)} product{'s' if len(plan.lines) != 1 else ''} to reorder",
+            + _(" · generated {when}").format(when=when)
+            + ngettext(
+                " · {count} product to reorder", " · {count} products to reorder", len(plan.lines)
+            ).format(count=len(plan.lines)),
             st["sub"],
         ),
         Spacer(1, 6 * mm),
@@ -295,15 +312,17 @@ def render_pdf(
         story.append(Spacer(1, 4 * mm))
         story.append(
             _p(
-                "Order brings each product up to its reorder point plus its reorder quantity. "
-                "In warehouses: units held at the other active warehouses, which a transfer "
-                "can cover. Costs at current cost prices.",
+                _(
+                    "Order brings each product up to its reorder point plus its reorder quantity. "
+                    "In warehouses: units held at the other active warehouses, which a transfer "
+                    "can cover. Costs at current cost prices."
+                ),
                 st["small"],
             )
         )
     else:
         story.append(
-            _p("Nothing to reorder: every product is above its reorder point.", st["cell"])
+            _p(_("Nothing to reorder: every product is above its reorder point."), st["cell"])
         )
     decorate = _page_decorations(plan)
     doc.build(story, onFirstPage=decorate, onLaterPages=decorate, canvasmaker=_NumberedCanvas)

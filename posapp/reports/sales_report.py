@@ -16,6 +16,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from posapp.formats import date_text, number, short_date_text
+from posapp.i18n import N_, _, pgettext
 from posapp.money import current_currency
 from posapp.reports.margin_pages import margin_story
 from posapp.reports.orders_pdf import (
@@ -42,25 +43,27 @@ KEEP_TOGETHER_ROWS = 30
 def sales_report_tables(report: SalesReport) -> dict[str, list[list[str]]]:
     """The report's tables as text rows (header first), decided without reportlab."""
     return {
-        "Summary": [
-            ["", "Amount"],
-            ["Orders", number(report.orders)],
-            ["Gross sales", money(report.gross_minor)],
-            ["Discounts", money(-report.discount_minor)],
-            ["Coupons", money(-report.coupon_minor)],
-            ["Tax", money(report.tax_minor)],
-            ["Sales", money(report.sales_minor)],
-            ["Refunds", money(-report.refunds_minor)],
-            ["Net sales", money(report.net_minor)],
-            ["Cancelled orders", number(report.cancelled)],
+        N_("Summary"): [
+            ["", _("Amount")],
+            [_("Orders"), number(report.orders)],
+            [_("Gross sales"), money(report.gross_minor)],
+            [_("Discounts"), money(-report.discount_minor)],
+            [_("Coupons"), money(-report.coupon_minor)],
+            [_("Tax"), money(report.tax_minor)],
+            [_("Sales"), money(report.sales_minor)],
+            [_("Refunds"), money(-report.refunds_minor)],
+            [_("Net sales"), money(report.net_minor)],
+            [_("Cancelled orders"), number(report.cancelled)],
             [
-                f"Gift cards sold ({report.gift_cards_sold_count}), not in sales",
+                _("Gift cards sold ({gift_cards_sold_count}), not in sales").format(
+                    gift_cards_sold_count=report.gift_cards_sold_count
+                ),
                 money(report.gift_cards_sold_minor),
             ],
-            ["Gift cards redeemed", money(report.gift_cards_redeemed_minor)],
+            [_("Gift cards redeemed"), money(report.gift_cards_redeemed_minor)],
         ],
-        "By day": [
-            ["Day", "Orders", "Sales", "Refunds", "Net"],
+        N_("By day"): [
+            [_("Day"), _("Orders"), _("Sales"), _("Refunds"), _("Net")],
             *[
                 [
                     date_text(d.day, long=True),
@@ -72,18 +75,18 @@ def sales_report_tables(report: SalesReport) -> dict[str, list[list[str]]]:
                 for d in report.days
             ],
             [
-                "Total",
+                _("Total"),
                 number(report.orders),
                 money(report.sales_minor),
                 money(-report.refunds_minor),
                 money(report.net_minor),
             ],
         ],
-        "By payment method": [
-            ["Method", "Payments", "Taken", "Refunded", "Net"],
+        N_("By payment method"): [
+            [_("Method"), _("Payments"), _("Taken"), _("Refunded"), _("Net")],
             *[
                 [
-                    METHOD_NAMES.get(m.method, m.method),
+                    _(METHOD_NAMES.get(m.method, m.method)),
                     number(m.count),
                     money(m.sales_minor),
                     money(-m.refunds_minor),
@@ -92,15 +95,15 @@ def sales_report_tables(report: SalesReport) -> dict[str, list[list[str]]]:
                 for m in report.methods
             ],
         ],
-        "By cashier": [
-            ["Cashier", "Orders", "Sales", "Average sale"],
+        N_("By cashier"): [
+            [_("Cashier"), _("Orders"), _("Sales"), pgettext("column", "Average sale")],
             *[
                 [c.name, number(c.orders), money(c.sales_minor), money(c.average_minor)]
                 for c in report.cashiers
             ],
         ],
-        "By product": [
-            ["SKU", "Product", "Sold", "Returned", "Sales"],
+        N_("By product"): [
+            [_("SKU"), _("Product"), _("Sold"), pgettext("column", "Returned"), _("Sales")],
             *[
                 [
                     p.sku,
@@ -119,10 +122,10 @@ def _kpis(report: SalesReport) -> Flowable:
     s = styles()
     average = report.sales_minor // report.orders if report.orders else 0
     figures = [
-        (money(report.net_minor), "Net sales"),
-        (number(report.orders), "Orders"),
-        (money(average), "Average sale"),
-        (money(report.refunds_minor), "Refunds"),
+        (money(report.net_minor), _("Net sales")),
+        (number(report.orders), _("Orders")),
+        (money(average), _("Average sale")),
+        (money(report.refunds_minor), _("Refunds")),
     ]
     cells = [(para(value, s["kpi"]), label) for value, label in figures]
     return figures_band(cells, [CONTENT_WIDTH / 4] * 4)
@@ -166,7 +169,7 @@ def render_sales_report(report: SalesReport, out: BinaryIO, *, zone: tzinfo | No
     first, last = (date_text(d, neutral="%d %b %Y") for d in (report.date_from, report.date_to))
     period = f"{first} – {last} · {report.store_name}"
     story: list[Flowable] = [
-        para("Sales report", s["title"]),
+        para(_("Sales report"), s["title"]),
         para(period, s["subtitle"]),
         Spacer(1, 6 * mm),
         _kpis(report),
@@ -192,14 +195,16 @@ def render_sales_report(report: SalesReport, out: BinaryIO, *, zone: tzinfo | No
             ]
             numeric_from = 2
         grid = table(body, layout[title], numeric_from=numeric_from, total_row=title == "By day")
-        block: list[Flowable] = [para(title, s["h2"]), grid]
+        block: list[Flowable] = [para(_(title), s["h2"]), grid]
         if len(rows) < KEEP_TOGETHER_ROWS:
             story.append(KeepTogether(block))
         else:  # a long table breaks across pages, its header repeated
             story += block
     if report.margin is not None:
         story += margin_story(report.margin, CONTENT_WIDTH)
-    title = f"Sales {report.date_from} to {report.date_to}"
+    title = _("Sales {date_from} to {date_to}").format(
+        date_from=report.date_from, date_to=report.date_to
+    )
     build_a4(out, story, MARGINS, title=title, printed_at=report.generated_at, zone=zone)
 
 

@@ -38,6 +38,7 @@ from reportlab.platypus import (
 )
 from typing_extensions import override
 
+from posapp.i18n import N_, _
 from posapp.reports.pdf_kit import (
     ACCENT,
     ACCENT_SOFT,
@@ -126,15 +127,23 @@ def _header(report: StatementReport, styles: dict[str, ParagraphStyle]) -> Table
         Paragraph(report.title, styles["title"]),
         Spacer(1, 3 * mm),
         Paragraph(markup(report.holder_name), styles["holder"]),
-        Paragraph(f"Account {report.number} · {report.status}", styles["muted"]),
+        Paragraph(
+            _("Account {number} · {status}").format(number=report.number, status=report.status),
+            styles["muted"],
+        ),
         *(Paragraph(markup(line), styles["muted"]) for line in report.contact),
     ]
     right = [
-        Paragraph("PERIOD", ParagraphStyle("pl", styles["label"], alignment=TA_RIGHT)),
+        Paragraph(_("PERIOD"), ParagraphStyle("pl", styles["label"], alignment=TA_RIGHT)),
         Paragraph(report.period, ParagraphStyle("pv", styles["holder"], alignment=TA_RIGHT)),
         Spacer(1, 2 * mm),
-        Paragraph(f"Generated {report.generated}", styles["right_muted"]),
-        Paragraph(f"{report.movement_count} movements", styles["right_muted"]),
+        Paragraph(
+            _("Generated {generated}").format(generated=report.generated), styles["right_muted"]
+        ),
+        Paragraph(
+            _("{movement_count} movements").format(movement_count=report.movement_count),
+            styles["right_muted"],
+        ),
     ]
     table = Table([[left, right]], colWidths=[WIDTH * 0.58, WIDTH * 0.42])
     table.setStyle(
@@ -180,12 +189,12 @@ _BALANCE: Final = 5
 # reference up to "#123456789", amounts up to 9,999,999.99 and a bold balance up to 12 million;
 # a longer description wraps.
 _COLUMNS: Final = (
-    ("Date", 0.18),
-    ("Description", 0.28),
-    ("Ref", 0.13),
-    ("Money in", 0.13),
-    ("Money out", 0.13),
-    ("Balance", 0.15),
+    (N_("Date"), 0.18),
+    (N_("Description"), 0.28),
+    (N_("Ref"), 0.13),
+    (N_("Money in"), 0.13),
+    (N_("Money out"), 0.13),
+    (N_("Balance"), 0.15),
 )
 
 
@@ -204,17 +213,17 @@ class _Rows:
 
     def __init__(self, report: StatementReport, styles: dict[str, ParagraphStyle]) -> None:
         self.rows = report.rows
-        widths = [WIDTH * share for _, share in _COLUMNS]
+        widths = [WIDTH * share for _unused, share in _COLUMNS]
         self._widths = widths
         self._lefts = [sum(widths[:i]) for i in range(len(widths) + 1)]
         self._head = [
             Paragraph(
-                name.upper(),
+                _(name).upper(),
                 styles["head"]
                 if i < _TEXT_COLUMNS
                 else ParagraphStyle(f"h{i}", styles["head"], alignment=TA_RIGHT),
             )
-            for i, (name, _) in enumerate(_COLUMNS)
+            for i, (name, _unused) in enumerate(_COLUMNS)
         ]
         self.head_height = 2 * CELL_PADDING + max(
             cell.wrap(width - 2 * CELL_SIDE_PADDING, A4[1])[1]
@@ -254,7 +263,7 @@ class _Rows:
         """How many frames the rows fill, the first with ``first_room`` left, then ``room``."""
         pages, start, space = 1, 0, first_room
         while True:
-            stop, _ = self.fit(start, space)
+            stop, _unused = self.fit(start, space)
             if stop >= len(self):
                 return pages
             if stop == start and space >= room:  # a row higher than a page: reportlab fails
@@ -380,7 +389,7 @@ class _MovementRows(Flowable):  # type: ignore[misc]  # reportlab has no type hi
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
         """The rows that fit in ``availHeight`` (header on top), then the rest; [] if none."""
-        stop, _ = self._rows.fit(self._start, availHeight)
+        stop, _unused = self._rows.fit(self._start, availHeight)
         if stop == self._start:
             return []
         page = _RowsPage(self._rows, self._start, stop)
@@ -430,7 +439,9 @@ class _Numbered(PageCountCanvas):
         self.setStrokeColor(RULE)
         self.line(MARGIN, 12 * mm, A4[0] - MARGIN, 12 * mm)
         self.drawString(MARGIN, 8 * mm, self.footer)
-        self.drawRightString(A4[0] - MARGIN, 8 * mm, f"Page {number} of {total}")
+        self.drawRightString(
+            A4[0] - MARGIN, 8 * mm, _("Page {number} of {total}").format(number=number, total=total)
+        )
 
 
 def render_statement_pdf(
@@ -481,7 +492,12 @@ def render_statement_pdf(
         (_Numbered,),
         {
             "footer": (
-                f"{report.shop_name} · {report.title} · account {report.number} · {report.period}"
+                _("{shop_name} · {title} · account {number} · {period}").format(
+                    shop_name=report.shop_name,
+                    title=report.title,
+                    number=report.number,
+                    period=report.period,
+                )
             ),
             "progress": staticmethod(progress) if progress else None,
             "expected": _expected_pages(first_page, rows),
@@ -490,7 +506,7 @@ def render_statement_pdf(
     story = [*first_page, _MovementRows(rows)]
     if report.movement_count == 0:
         story.append(Spacer(1, 4 * mm))
-        story.append(Paragraph("No movements in this period.", styles["muted"]))
+        story.append(Paragraph(_("No movements in this period."), styles["muted"]))
     document.build(story, canvasmaker=canvas_class)
     return int(getattr(document.canv, "page_count", document.page))
 

@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 
 from posapp.formats import amount, date_text, datetime_text
+from posapp.i18n import N_, _
 from posapp.services.accounts import STATUS_LABELS, StatementDTO, display
 from posapp.services.platform.dto import ShopProfile
 
-TITLE = "Account statement"
+TITLE = N_("Account statement")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,10 +57,10 @@ class StatementReport:
     def summary(self) -> tuple[tuple[str, str], ...]:
         """The four figures of the summary band, in reading order."""
         return (
-            ("Opening balance", self.opening),
-            ("Money in", self.money_in),
-            ("Money out", self.money_out),
-            ("Closing balance", self.closing),
+            (_("Opening balance"), self.opening),
+            (_("Money in"), self.money_in),
+            (_("Money out"), self.money_out),
+            (_("Closing balance"), self.closing),
         )
 
 
@@ -111,7 +112,7 @@ def statement_report(
     rows = [
         StatementRow(
             date=first,
-            description="Opening balance",
+            description=_("Opening balance"),
             reference="",
             money_in="",
             money_out="",
@@ -133,7 +134,7 @@ def statement_report(
     rows.append(
         StatementRow(
             _day(statement.last_day),
-            "Closing balance",
+            _("Closing balance"),
             "",
             "",
             "",
@@ -143,7 +144,7 @@ def statement_report(
     )
     generated = statement.generated_at
     return StatementReport(
-        title=TITLE,
+        title=_(TITLE),
         shop_name=shop_name,
         shop_lines=shop_lines,
         logo=b"" if shop is None else shop.logo,

@@ -19,7 +19,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from posapp.formats import number
-from posapp.i18n import _
+from posapp.i18n import N_, _
 from posapp.reports.orders_pdf import (
     METHOD_NAMES,
     Margins,
@@ -46,13 +46,13 @@ __all__ = [
 TWO_COLUMNS = 2
 MARGINS = Margins(side=20 * mm, top=18 * mm, gap=8 * mm)
 SECTION_ORDER = (
-    "Cash drawer",
-    "Closing count",
-    "Sales",
-    "Payments",
-    "Gift cards (not in sales)",
-    "Taxes",
-    "Cash in and out",
+    N_("Cash drawer"),
+    N_("Closing count"),
+    N_("Sales"),
+    N_("Payments"),
+    N_("Gift cards (not in sales)"),
+    N_("Taxes"),
+    N_("Cash in and out"),
 )
 
 
@@ -70,8 +70,12 @@ def _over_short_text(value: int | None) -> str:
     if value is None:
         return ""
     if value == 0:
-        return "balanced"
-    return f"over {money(value)}" if value > 0 else f"short {money(-value)}"
+        return _("balanced")
+    return (
+        _("over {value}").format(value=money(value))
+        if value > 0
+        else _("short {value}").format(value=money(-value))
+    )
 
 
 def points_section(report: TillReport) -> Section:
@@ -95,27 +99,27 @@ def till_report_sections(report: TillReport) -> list[Section]:
     """
     sections = [
         Section(
-            "Sales",
-            ("", "Amount"),
+            _("Sales"),
+            ("", _("Amount")),
             (
-                ("Orders", number(report.orders_count)),
-                ("Items sold", number(report.items_sold)),
-                ("Gross sales", money(report.gross_minor)),
-                ("Discounts", money(-report.discount_minor)),
-                ("Coupons", money(-report.coupon_minor)),
-                ("Tax (included and added)", money(report.tax_minor)),
-                ("Refunds", money(-report.refunds_minor)),
-                ("Cancelled orders", number(report.cancelled_count)),
-                ("No-sale drawer opens", number(report.no_sale_count)),
+                (_("Orders"), number(report.orders_count)),
+                (_("Items sold"), number(report.items_sold)),
+                (_("Gross sales"), money(report.gross_minor)),
+                (_("Discounts"), money(-report.discount_minor)),
+                (_("Coupons"), money(-report.coupon_minor)),
+                (_("Tax (included and added)"), money(report.tax_minor)),
+                (_("Refunds"), money(-report.refunds_minor)),
+                (_("Cancelled orders"), number(report.cancelled_count)),
+                (_("No-sale drawer opens"), number(report.no_sale_count)),
             ),
-            ("Net sales", money(report.sales_minor - report.refunds_minor)),
+            (_("Net sales"), money(report.sales_minor - report.refunds_minor)),
         ),
         Section(
-            "Payments",
-            ("Method", "Payments", "Taken", "Refunded", "Net"),
+            _("Payments"),
+            (_("Method"), _("Payments"), _("Taken"), _("Refunded"), _("Net")),
             tuple(
                 (
-                    METHOD_NAMES.get(m.method, m.method),
+                    _(METHOD_NAMES.get(m.method, m.method)),
                     number(m.count),
                     money(m.sales_minor),
                     money(-m.refunds_minor),
@@ -124,7 +128,7 @@ def till_report_sections(report: TillReport) -> list[Section]:
                 for m in report.methods
             ),
             (
-                "Total",
+                _("Total"),
                 number(sum(m.count for m in report.methods)),
                 money(sum(m.sales_minor for m in report.methods)),
                 money(-sum(m.refunds_minor for m in report.methods)),
@@ -136,17 +140,19 @@ def till_report_sections(report: TillReport) -> list[Section]:
         # Kept apart from sales: a card sold is owed to its bearer until it is spent.
         sections.append(
             Section(
-                "Gift cards (not in sales)",
-                ("", "Amount"),
+                _("Gift cards (not in sales)"),
+                ("", _("Amount")),
                 (
                     (
-                        f"Gift cards sold ({report.gift_cards_sold_count})",
+                        _("Gift cards sold ({gift_cards_sold_count})").format(
+                            gift_cards_sold_count=report.gift_cards_sold_count
+                        ),
                         money(report.gift_cards_sold_minor),
                     ),
-                    ("Gift cards redeemed", money(report.gift_cards_redeemed_minor)),
+                    (_("Gift cards redeemed"), money(report.gift_cards_redeemed_minor)),
                 ),
                 (
-                    "Owed on cards (change)",
+                    _("Owed on cards (change)"),
                     money(report.gift_cards_sold_minor - report.gift_cards_redeemed_minor),
                 ),
             )
@@ -154,11 +160,13 @@ def till_report_sections(report: TillReport) -> list[Section]:
     if report.taxes:
         sections.append(
             Section(
-                "Taxes",
-                ("Rate", "Net", "Tax", "Gross"),
+                _("Taxes"),
+                (_("Rate"), _("Net"), _("Tax"), _("Gross")),
                 tuple(
                     (
-                        f"{percent(t.rate_bp)} {'included' if t.included else 'added'}",
+                        (_("{rate} included") if t.included else _("{rate} added")).format(
+                            rate=percent(t.rate_bp)
+                        ),
                         money(t.net_minor),
                         money(t.tax_minor),
                         money(t.gross_minor),
@@ -168,20 +176,20 @@ def till_report_sections(report: TillReport) -> list[Section]:
             )
         )
     drawer = [
-        ("Opening float", money(report.session.float_minor)),
-        ("Cash sales", money(report.cash_sales_minor)),
-        ("Cash refunds", money(-report.cash_refunds_minor)),
-        ("Cash in", money(report.cash_in_minor)),
-        ("Cash out", money(-report.cash_out_minor)),
+        (_("Opening float"), money(report.session.float_minor)),
+        (_("Cash sales"), money(report.cash_sales_minor)),
+        (_("Cash refunds"), money(-report.cash_refunds_minor)),
+        (_("Cash in"), money(report.cash_in_minor)),
+        (_("Cash out"), money(-report.cash_out_minor)),
     ]
     if report.account_cash_minor:
-        drawer.append(("Account deposits/withdrawals", money(report.account_cash_minor)))
+        drawer.append((_("Account deposits/withdrawals"), money(report.account_cash_minor)))
     sections.append(
         Section(
-            "Cash drawer",
-            ("", "Amount"),
+            _("Cash drawer"),
+            ("", _("Amount")),
             tuple(drawer),
-            ("Expected in drawer", money(report.expected_cash_minor)),
+            (_("Expected in drawer"), money(report.expected_cash_minor)),
         )
     )
     if report.kind == "Z" and report.counted_minor is not None:
@@ -189,21 +197,21 @@ def till_report_sections(report: TillReport) -> list[Section]:
             (f"{money(value)} × {count}", money(value * count))
             for value, count in report.session.denominations
         ]
-        count_rows.append(("Counted (blind)", money(report.counted_minor)))
-        count_rows.append(("Expected", money(report.expected_cash_minor)))
+        count_rows.append((_("Counted (blind)"), money(report.counted_minor)))
+        count_rows.append((_("Expected"), money(report.expected_cash_minor)))
         sections.append(
             Section(
-                "Closing count",
-                ("", "Amount"),
+                _("Closing count"),
+                ("", _("Amount")),
                 tuple(count_rows),
-                ("Over / short", _over_short_text(report.over_short_minor)),
+                (_("Over / short"), _over_short_text(report.over_short_minor)),
             )
         )
     if report.movements:
         sections.append(
             Section(
-                "Cash in and out",
-                ("Time", "By", "Reason", "Amount"),
+                _("Cash in and out"),
+                (_("Time"), _("By"), _("Reason"), _("Amount")),
                 tuple(
                     (
                         local_time(m.created_at, None, clock_only=True),
@@ -215,11 +223,12 @@ def till_report_sections(report: TillReport) -> list[Section]:
                 ),
             )
         )
-    ordered = sorted(sections, key=lambda section: SECTION_ORDER.index(section.title))
+    titles = [_(title) for title in SECTION_ORDER]  # the sections' titles are translated
+    ordered = sorted(sections, key=lambda section: titles.index(section.title))
     if report.points_earned or report.points_redeemed:
-        # After the payments and gift cards (its title is translated: placed, not sorted).
-        after = SECTION_ORDER.index("Gift cards (not in sales)")
-        at = sum(SECTION_ORDER.index(section.title) <= after for section in ordered)
+        # After the payments and gift cards (its title is placed, not sorted).
+        after = titles.index(_("Gift cards (not in sales)"))
+        at = sum(titles.index(section.title) <= after for section in ordered)
         ordered.insert(at, points_section(report))
     return ordered
 
@@ -234,17 +243,17 @@ def _letterhead(shop: ShopProfile | None) -> list[Flowable]:
 def _header(report: TillReport, zone: tzinfo | None) -> list[Flowable]:
     s = styles()
     session = report.session
-    title = "Z report" if report.kind == "Z" else "X report"
-    lead = "Till closed" if report.kind == "Z" else "Mid-session reading — nothing is reset"
+    title = _("Z report") if report.kind == "Z" else _("X report")
+    lead = _("Till closed") if report.kind == "Z" else _("Mid-session reading — nothing is reset")
     info = [
-        ["Store", session.store_name, "Opened", local_time(session.opened_at, zone)],
+        [_("Store"), session.store_name, _("Opened"), local_time(session.opened_at, zone)],
         [
-            "Register",
+            _("Register"),
             session.register,
-            "Closed" if session.closed_at else "Printed",
+            _("Closed") if session.closed_at else _("Printed"),
             local_time(session.closed_at or report.generated_at, zone),
         ],
-        ["Cashier", session.cashier_name, "Session", f"#{session.id}"],
+        [_("Cashier"), session.cashier_name, _("Session"), f"#{session.id}"],
     ]
     f = fonts()
     grid = Table(info, colWidths=[22 * mm, 68 * mm, 22 * mm, 58 * mm])
@@ -269,15 +278,17 @@ def _headline(report: TillReport) -> Flowable:
     """Three big figures: net sales, expected cash, and (Z) the over/short."""
     s = styles()
     figures: list[tuple[Flowable, str]] = [
-        (para(money(report.sales_minor - report.refunds_minor), s["kpi"]), "Net sales"),
-        (para(money(report.expected_cash_minor), s["kpi"]), "Expected cash in drawer"),
+        (para(money(report.sales_minor - report.refunds_minor), s["kpi"]), _("Net sales")),
+        (para(money(report.expected_cash_minor), s["kpi"]), _("Expected cash in drawer")),
     ]
     widths = [57 * mm, 57 * mm]
     if report.kind == "Z" and report.over_short_minor is not None:
         value = report.over_short_minor
         colour = SUCCESS if value == 0 else DANGER
         style = ParagraphStyle("over_short", parent=s["kpi"], textColor=colour)
-        figures.append((para(_over_short_text(value).capitalize(), style), "Counted vs expected"))
+        figures.append(
+            (para(_over_short_text(value).capitalize(), style), _("Counted vs expected"))
+        )
         widths.append(56 * mm)
     return figures_band(figures, widths)
 
@@ -301,7 +312,8 @@ def _anchor(report: TillReport) -> list[Flowable]:
     return [
         Spacer(1, 6 * mm),
         para(
-            "Audit chain anchor (keep this report: the log can be checked against it)", s["small"]
+            _("Audit chain anchor (keep this report: the log can be checked against it)"),
+            s["small"],
         ),
         para(text, s["small"]),
     ]
@@ -331,7 +343,7 @@ def render_till_report(
         rows += [list(r) for r in section.rows]
         if section.total is not None:
             rows.append(list(section.total))
-        if section.title == "Cash in and out":
+        if section.title == _("Cash in and out"):
             widths = [18 * mm, 34 * mm, width - 18 * mm - 34 * mm - 28 * mm, 28 * mm]
             rows = [
                 [r[0], r[1], para(str(r[2]), s["body"]), r[3]] if i else r
@@ -344,7 +356,9 @@ def render_till_report(
             )
         story.append(KeepTogether([para(section.title, s["h2"]), grid]))
     story += _anchor(report)
-    title = f"{report.kind} report {report.session.register}"
+    title = (_("Z report {register}") if report.kind == "Z" else _("X report {register}")).format(
+        register=report.session.register
+    )
     build_a4(out, story, MARGINS, title=title, printed_at=report.generated_at, zone=zone)
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from posapp.events import AccountMoved
+from posapp.i18n import _
 from posapp.models import (
     AccountStatus,
     CustomerAccount,
@@ -90,7 +91,9 @@ def load(uow: UnitOfWork, account_id: int, *, lock: bool = False) -> Account:
         query = query.with_for_update(key_share=True).execution_options(populate_existing=True)
     account = uow.session.scalar(query)
     if account is None:
-        raise NotFoundError(f"No customer account with id {account_id}.")
+        raise NotFoundError(
+            _("No customer account with id {account_id}.").format(account_id=account_id)
+        )
     ledger = uow.session.get(LedgerAccount, account.ledger_account_id, populate_existing=True)
     assert ledger is not None  # a foreign key
     return account, ledger
@@ -108,7 +111,9 @@ def load_by_number(uow: UnitOfWork, number: str, *, lock: bool = False) -> Accou
         select(CustomerAccount.id).where(CustomerAccount.number == digits)
     )
     if account_id is None:
-        raise NotFoundError(f"No account has the number {account_numbers.display(digits)}.")
+        raise NotFoundError(
+            _("No account has the number {digits}.").format(digits=account_numbers.display(digits))
+        )
     return load(uow, account_id, lock=lock)
 
 
@@ -120,7 +125,9 @@ def require_can_receive(account: CustomerAccount) -> None:
     """
     if account.status == AccountStatus.CLOSED.value:
         raise AccountStatusError(
-            f"Account {account_numbers.display(account.number)} is closed: it cannot receive money."
+            _("Account {number} is closed: it cannot receive money.").format(
+                number=account_numbers.display(account.number)
+            )
         )
 
 
@@ -133,10 +140,14 @@ def require_can_spend(account: CustomerAccount) -> None:
     number = account_numbers.display(account.number)
     if account.status == AccountStatus.FROZEN.value:
         raise AccountStatusError(
-            f"Account {number} is frozen: it can receive money but not spend it."
+            _("Account {number} is frozen: it can receive money but not spend it.").format(
+                number=number
+            )
         )
     if account.status == AccountStatus.CLOSED.value:
-        raise AccountStatusError(f"Account {number} is closed: no money can leave it.")
+        raise AccountStatusError(
+            _("Account {number} is closed: no money can leave it.").format(number=number)
+        )
 
 
 def shop(uow: UnitOfWork, kind: LedgerAccountKind, store_id: int | None = None) -> int:
@@ -163,7 +174,7 @@ def cash_drawer(uow: UnitOfWork, store_id: int) -> int:
     """
     store = uow.session.get(Store, store_id)
     if store is None or not store.active or store.kind != StoreKind.STORE.value:
-        raise ValidationError("Choose an active store for cash: this one cannot take cash.")
+        raise ValidationError(_("Choose an active store for cash: this one cannot take cash."))
     return shop(uow, LedgerAccountKind.CASH_DRAWER, store_id)
 
 
@@ -188,7 +199,7 @@ def till_session_for(uow: UnitOfWork, store_id: int, till_session_id: int | None
             or session.store_id != store_id
             or session.register != uow.register
         ):
-            raise ValidationError("That till session is not open at this store and register.")
+            raise ValidationError(_("That till session is not open at this store and register."))
         return session.id
     found = uow.session.execute(
         select(TillSession.id, TillSession.store_id)
@@ -201,7 +212,7 @@ def till_session_for(uow: UnitOfWork, store_id: int, till_session_id: int | None
     if found[1] != store_id:
         # The cash is in this register's drawer: booked to another store, it would be missed.
         raise ValidationError(
-            "This register's till is open at another store: move the cash at that store."
+            _("This register's till is open at another store: move the cash at that store.")
         )
     return int(found[0])
 
@@ -264,7 +275,7 @@ def post_once(uow: UnitOfWork, posting: Posting) -> Posted:
     except IntegrityError as exc:
         message = str(exc.orig)
         if "reversal_of_id" in message:
-            raise ConflictError("This movement has already been reversed.") from exc
+            raise ConflictError(_("This movement has already been reversed.")) from exc
         if "idempotency_key" not in message:
             raise
     return _post(uow, posting)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
+from posapp.i18n import _
 from posapp.models import LedgerAccount, LedgerAccountKind, LedgerEntry, LedgerTransaction
 from posapp.services.platform.audit import AuditRecord
 from posapp.services.platform.chain_header import LEDGER_ACTION, LEDGER_COLUMNS, ledger_snapshot
@@ -80,16 +81,16 @@ def post(
         InsufficientFundsError: a customer account would go below its overdraft limit.
     """
     if not legs or sum(leg.amount_minor for leg in legs) != 0:
-        raise ValidationError("A ledger movement must balance to zero.")
+        raise ValidationError(_("A ledger movement must balance to zero."))
     if any(leg.amount_minor == 0 for leg in legs):
-        raise ValidationError("A ledger entry cannot be zero.")
+        raise ValidationError(_("A ledger entry cannot be zero."))
     digest = fingerprint(kind, legs, extra)
     existing = uow.session.scalar(
         select(LedgerTransaction).where(LedgerTransaction.idempotency_key == key)
     )
     if existing is not None:
         if existing.fingerprint != digest:
-            raise ConflictError("This request was already used for a different movement.")
+            raise ConflictError(_("This request was already used for a different movement."))
         return Posted(existing.id, True, _balances(uow, legs))
     txn = LedgerTransaction(
         idempotency_key=key,
@@ -157,8 +158,12 @@ def _apply(uow: UnitOfWork, leg: Leg) -> int:
     if new_balance is None:
         exists = uow.session.get(account, leg.ledger_account_id)
         if exists is None:
-            raise ValidationError(f"No ledger account {leg.ledger_account_id}.")
-        raise InsufficientFundsError("Not enough money on the account for this amount.")
+            raise ValidationError(
+                _("No ledger account {ledger_account_id}.").format(
+                    ledger_account_id=leg.ledger_account_id
+                )
+            )
+        raise InsufficientFundsError(_("Not enough money on the account for this amount."))
     return int(new_balance)
 
 

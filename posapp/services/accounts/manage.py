@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from posapp.i18n import _
 from posapp.models import (
     AccountStatus,
     Customer,
@@ -124,14 +125,14 @@ def _clean_draft(draft: AccountDraft) -> AccountDraft:
 
 
 def _new_number(uow: UnitOfWork) -> str:
-    for _ in range(_NUMBER_ATTEMPTS):
+    for _unused in range(_NUMBER_ATTEMPTS):
         number = account_numbers.random_number()
         taken = uow.session.scalar(
             select(CustomerAccount.id).where(CustomerAccount.number == number)
         )
         if taken is None:
             return number
-    raise ConflictError("Could not find a free account number; please try again.")
+    raise ConflictError(_("Could not find a free account number; please try again."))
 
 
 def _new_customer(uow: UnitOfWork, clean: AccountDraft, now: datetime) -> int:
@@ -232,9 +233,9 @@ def edit_account(
         user = authorize(uow, actor, Permission.MANAGE_ACCOUNTS)
         account, ledger = load(uow, account_id, lock=True)
         if expected_version is not None and account.version != expected_version:
-            raise ConflictError(STALE)
+            raise ConflictError(_(STALE))
         if account.status == AccountStatus.CLOSED.value:
-            raise AccountStatusError("A closed account cannot be changed.")
+            raise AccountStatusError(_("A closed account cannot be changed."))
         before = snapshot(account, ledger)
         if clean.overdraft_limit_minor != ledger.overdraft_limit_minor:
             _set_overdraft(uow, ledger, clean.overdraft_limit_minor)
@@ -287,7 +288,9 @@ def _set_overdraft(uow: UnitOfWork, ledger: LedgerAccount, limit: int) -> None:
     uow.session.refresh(ledger)
     if changed is None:
         owed = format_money(-ledger.balance_minor)
-        raise ValidationError(f"The account owes {owed}: the overdraft limit cannot be lower.")
+        raise ValidationError(
+            _("The account owes {owed}: the overdraft limit cannot be lower.").format(owed=owed)
+        )
 
 
 def _change_status(
@@ -305,17 +308,28 @@ def _change_status(
         account, ledger = load(uow, account_id, lock=True)
         number = account_numbers.display(account.number)
         if account.status == to.value:
-            raise ValidationError(f"Account {number} is already {to.value}.")
+            raise ValidationError(
+                _("Account {number} is already {to}.").format(number=number, to=to.value)
+            )
         if account.status not in {status.value for status in allowed_from}:
             raise AccountStatusError(
-                f"Account {number} is {account.status}: it cannot be {action}."
+                _("Account {number} is {status}: it cannot be {action}.").format(
+                    number=number, status=account.status, action=action
+                )
             )
         if to is AccountStatus.CLOSED and ledger.balance_minor != 0:
             amount = format_money(abs(ledger.balance_minor))
-            what = f"still holds {amount}" if ledger.balance_minor > 0 else f"owes {amount}"
-            raise ValidationError(
-                f"Account {number} {what}: its balance must be zero before it is closed."
+            message = (
+                _(
+                    "Account {number} still holds {amount}: "
+                    "its balance must be zero before it is closed."
+                )
+                if ledger.balance_minor > 0
+                else _(
+                    "Account {number} owes {amount}: its balance must be zero before it is closed."
+                )
             )
+            raise ValidationError(message.format(number=number, amount=amount))
         before = {"status": account.status}
         account.status = to.value
         account.changed_at = uow.now()
@@ -395,7 +409,7 @@ def reset_pin(uow: UnitOfWork, actor: UserDTO, account_id: int, pin: str) -> Acc
 
     def check(account: CustomerAccount) -> None:
         if account.status == AccountStatus.CLOSED.value:
-            raise AccountStatusError("A closed account cannot be changed.")
+            raise AccountStatusError(_("A closed account cannot be changed."))
 
     return _clear_pin_lock(uow, actor, account_id, "account.pin_reset", check, pin_hash)
 
@@ -411,7 +425,9 @@ def unlock_account(uow: UnitOfWork, actor: UserDTO, account_id: int) -> AccountD
     def check(account: CustomerAccount) -> None:
         if not account.pin_locked:
             raise ValidationError(
-                f"Account {account_numbers.display(account.number)} is not locked."
+                _("Account {number} is not locked.").format(
+                    number=account_numbers.display(account.number)
+                )
             )
 
     return _clear_pin_lock(uow, actor, account_id, "account.unlocked", check)

@@ -22,6 +22,7 @@ from typing import Final
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
+from posapp.i18n import _
 from posapp.models import (
     AccountStatus,
     CustomerAccount,
@@ -153,7 +154,9 @@ def _approve(
         return actor.id, "within the actor's own authority"
     if approval is None:
         raise ApprovalRequiredError(
-            f"A withdrawal above {format_money(threshold)} needs a manager's approval."
+            _("A withdrawal above {threshold} needs a manager's approval.").format(
+                threshold=format_money(threshold)
+            )
         )
     approver = check_approval(uow, actor, approval, Permission.WITHDRAW_ABOVE_LIMIT)
     return approver.id, approval.reason.strip()
@@ -188,8 +191,10 @@ def _check_daily_limit(
     if done + amount > limit:
         left = format_money(max(0, limit - done))
         raise DailyLimitError(
-            f"This passes the daily withdrawal limit of {format_money(limit)}: "
-            f"{left} more can be withdrawn within 24 hours."
+            _(
+                "This passes the daily withdrawal limit of {limit}: {left} "
+                "more can be withdrawn within 24 hours."
+            ).format(limit=format_money(limit), left=left)
         )
 
 
@@ -289,7 +294,7 @@ def transfer(
         ConflictError: ``key`` was used for a different movement.
     """
     if from_account_id == to_account_id:
-        raise ValidationError("Choose two different accounts: an account cannot pay itself.")
+        raise ValidationError(_("Choose two different accounts: an account cannot pay itself."))
     amount = check_amount(amount_minor)
     kind = MovementKind.TRANSFER.value
     with uow:
@@ -351,7 +356,9 @@ def reverse(
         user = authorize(uow, actor, Permission.MANAGE_ACCOUNTS)
         original = uow.session.get(LedgerTransaction, transaction_id)
         if original is None:
-            raise NotFoundError(f"No ledger transaction {transaction_id}.")
+            raise NotFoundError(
+                _("No ledger transaction {transaction_id}.").format(transaction_id=transaction_id)
+            )
         entries = uow.session.scalars(
             select(LedgerEntry).where(LedgerEntry.transaction_id == original.id)
         ).all()
@@ -364,11 +371,12 @@ def reverse(
         till: int | None = None
         if existing_transaction(uow, key) is None:
             _check_reversible(uow, original)
-            for account, _ in accounts:
+            for account, _unused in accounts:
                 if account.status == AccountStatus.CLOSED.value:
                     raise AccountStatusError(
-                        f"Account {display(account.number)} is closed: "
-                        "its movements stay as they are."
+                        _("Account {number} is closed: its movements stay as they are.").format(
+                            number=display(account.number)
+                        )
                     )
             till = _open_till(uow, original.till_session_id)
         posting = Posting(
@@ -403,16 +411,20 @@ def reverse(
 
 def _check_reversible(uow: UnitOfWork, original: LedgerTransaction) -> None:
     if original.reversal_of_id is not None:
-        raise ValidationError("A reversal cannot itself be reversed: make a new movement instead.")
+        raise ValidationError(
+            _("A reversal cannot itself be reversed: make a new movement instead.")
+        )
     if original.kind not in REVERSIBLE:
         raise ValidationError(
-            f"A {original.kind} cannot be reversed here: correct it through its order."
+            _("A {kind} cannot be reversed here: correct it through its order.").format(
+                kind=original.kind
+            )
         )
     done = uow.session.scalar(
         select(LedgerTransaction.id).where(LedgerTransaction.reversal_of_id == original.id)
     )
     if done is not None:
-        raise ConflictError("This movement has already been reversed.")
+        raise ConflictError(_("This movement has already been reversed."))
 
 
 def _open_till(uow: UnitOfWork, till_session_id: int | None) -> int | None:

@@ -12,6 +12,7 @@ import secrets
 import unicodedata
 from typing import Final
 
+from posapp.i18n import _
 from posapp.services.platform.errors import ValidationError
 
 BODY_DIGITS: Final = 8
@@ -77,16 +78,20 @@ def validate(text: str) -> str:
     """
     number = normalise(text)
     if not number:
-        raise ValidationError("Enter an account number.")
+        raise ValidationError(_("Enter an account number."))
     if not number.isascii() or not number.isdigit():
-        raise ValidationError("An account number has only digits (spaces and dashes are fine).")
+        raise ValidationError(_("An account number has only digits (spaces and dashes are fine)."))
     if len(number) != NUMBER_DIGITS:
         raise ValidationError(
-            f"An account number has {NUMBER_DIGITS} digits; {len(number)} were entered."
+            _("An account number has {number_digits} digits; {count} were entered.").format(
+                number_digits=NUMBER_DIGITS, count=len(number)
+            )
         )
     if int(number) % _MODULUS != 1:
         raise ValidationError(
-            f"Account number {display(number)} is not valid: check for a mistyped digit."
+            _("Account number {number} is not valid: check for a mistyped digit.").format(
+                number=display(number)
+            )
         )
     return number
 

@@ -13,6 +13,7 @@ import uuid
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
+from posapp.i18n import _
 from posapp.models import (
     LedgerAccount,
     LedgerAccountKind,
@@ -144,7 +145,7 @@ def refund_to_account(
 def _order_number(uow: UnitOfWork, order_id: int) -> str:
     number = uow.session.scalar(select(Order.number).where(Order.id == order_id))
     if number is None:
-        raise NotFoundError(f"No order with id {order_id}.")
+        raise NotFoundError(_("No order with id {order_id}.").format(order_id=order_id))
     return str(number)
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import case, event, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, SessionTransaction
 
+from posapp.i18n import _
 from posapp.models import CustomerAccount
 from posapp.services.accounts.numbers import display
 from posapp.services.accounts.validation import clean_pin
@@ -57,10 +58,9 @@ class _Failure:
 
 def locked_message(number: str) -> str:
     """The message for an account locked by wrong PINs."""
-    return (
-        f"Account {display(number)} is locked after {LOCK_AFTER} wrong PINs: "
-        "a manager must unlock it."
-    )
+    return _(
+        "Account {number} is locked after {lock_after} wrong PINs: a manager must unlock it."
+    ).format(number=display(number), lock_after=LOCK_AFTER)
 
 
 def check_pin(uow: UnitOfWork, account: CustomerAccount, pin: str, *, user_id: int | None) -> str:
@@ -81,17 +81,19 @@ def check_pin(uow: UnitOfWork, account: CustomerAccount, pin: str, *, user_id: i
     if account.pin_locked:
         raise AccountLockedError(locked_message(account.number))
     if account.pin_hash is None:
-        raise ValidationError("This account has no PIN: a manager must set one first.")
+        raise ValidationError(_("This account has no PIN: a manager must set one first."))
     if verify_password(account.pin_hash, clean_pin(pin)):
         return account.pin_hash
     _queue_failure(uow, account.id, user_id)
     left = LOCK_AFTER - (account.pin_failures + 1)
     if left <= 0:
         raise AccountLockedError(
-            f"Wrong PIN. Account {display(account.number)} is now locked: a manager must unlock it."
+            _("Wrong PIN. Account {number} is now locked: a manager must unlock it.").format(
+                number=display(account.number)
+            )
         )
     tries = "1 more try" if left == 1 else f"{left} more tries"
-    raise WrongPinError(f"Wrong PIN: {tries} before the account locks.")
+    raise WrongPinError(_("Wrong PIN: {tries} before the account locks.").format(tries=tries))
 
 
 def confirm_pin(account: CustomerAccount, matched_hash: str) -> None:
@@ -104,7 +106,7 @@ def confirm_pin(account: CustomerAccount, matched_hash: str) -> None:
     if account.pin_locked:
         raise AccountLockedError(locked_message(account.number))
     if account.pin_hash != matched_hash:
-        raise WrongPinError("The account's PIN was changed just now: ask for the PIN again.")
+        raise WrongPinError(_("The account's PIN was changed just now: ask for the PIN again."))
     if account.pin_failures:
         account.pin_failures = 0
 

@@ -10,6 +10,7 @@ from typing import Final
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import aliased
 
+from posapp.i18n import _
 from posapp.models import (
     AccountStatus,
     CustomerAccount,
@@ -84,7 +85,7 @@ def search_accounts(uow: UnitOfWork, actor: UserDTO, flt: AccountFilter) -> list
         ValidationError: the status filter is unknown.
     """
     if flt.status is not None and flt.status not in STATUSES:
-        raise ValidationError(f"Unknown account status {flt.status!r}.")
+        raise ValidationError(_("Unknown account status {status!r}.").format(status=flt.status))
     with uow:
         authorize(uow, actor, Permission.VIEW_ACCOUNTS)
         query = select(CustomerAccount.id)
@@ -210,12 +211,12 @@ def local_day_bounds(first_day: date, last_day: date) -> tuple[datetime, datetim
         ValidationError: the period ends before it starts, or lies outside 1970-9998.
     """
     if last_day < first_day:
-        raise ValidationError("The period ends before it starts: swap the dates.")
+        raise ValidationError(_("The period ends before it starts: swap the dates."))
     try:
         start = _local_midnight(first_day)
         end = _local_midnight(last_day + timedelta(days=1))
     except (OverflowError, ValueError, OSError) as exc:
-        raise ValidationError("Choose dates between 1970 and 9998.") from exc
+        raise ValidationError(_("Choose dates between 1970 and 9998.")) from exc
     return start, end
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Final
 
+from posapp.i18n import _
 from posapp.models import CustomerAccount, LedgerAccount
 from posapp.money import format_money
 from posapp.services.accounts.core import (
@@ -76,8 +77,9 @@ def insufficient(account: CustomerAccount, ledger: LedgerAccount) -> Insufficien
     """The refusal of a debit, saying what is available."""
     available = max(0, ledger.balance_minor + ledger.overdraft_limit_minor)
     return InsufficientFundsError(
-        f"Not enough money on account {display(account.number)}: "
-        f"{format_money(available)} available."
+        _("Not enough money on account {number}: {available} available.").format(
+            number=display(account.number), available=format_money(available)
+        )
     )
 
 
@@ -116,5 +118,5 @@ def confirm_spender(account: CustomerAccount, matched: str | None) -> None:
     """After locking: the status and PIN checked before the lock still hold."""
     require_can_spend(account)
     if matched is None:  # a replay that is no longer found cannot happen: keys stay forever
-        raise ConflictError("This request changed while it was checked; please try again.")
+        raise ConflictError(_("This request changed while it was checked; please try again."))
     confirm_pin(account, matched)

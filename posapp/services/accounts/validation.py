@@ -11,6 +11,7 @@ import re
 import unicodedata
 from typing import Final
 
+from posapp.i18n import _
 from posapp.money import MAX_MINOR, format_money
 from posapp.services.platform.cards import refuse_card_number
 from posapp.services.platform.errors import ValidationError
@@ -45,13 +46,17 @@ def clean_holder_name(text: str) -> str:
     """
     if _has_control(text):
         raise ValidationError(
-            "The holder's name cannot contain tabs, line breaks or control codes."
+            _("The holder's name cannot contain tabs, line breaks or control codes.")
         )
     name = _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip()
     if not name:
-        raise ValidationError("Enter the holder's name.")
+        raise ValidationError(_("Enter the holder's name."))
     if len(name) > HOLDER_NAME_MAX:
-        raise ValidationError(f"The holder's name has at most {HOLDER_NAME_MAX} characters.")
+        raise ValidationError(
+            _("The holder's name has at most {holder_name_max} characters.").format(
+                holder_name_max=HOLDER_NAME_MAX
+            )
+        )
     return refuse_card_number(name)
 
 
@@ -64,27 +69,37 @@ def clean_email(text: str) -> str:
     in the ASCII (IDNA) form that mail servers see.
     """
     if _has_control(text):
-        raise ValidationError("An email address cannot contain tabs, line breaks or control codes.")
+        raise ValidationError(
+            _("An email address cannot contain tabs, line breaks or control codes.")
+        )
     email = unicodedata.normalize("NFKC", text).strip()
     if not email:
         return ""
     if len(email) > EMAIL_MAX:
-        raise ValidationError(f"An email address has at most {EMAIL_MAX} characters.")
+        raise ValidationError(
+            _("An email address has at most {email_max} characters.").format(email_max=EMAIL_MAX)
+        )
     local, at, domain = email.rpartition("@")
     if not at or not local:
-        raise ValidationError("Enter an email address like name@example.com (the @ is missing).")
+        raise ValidationError(_("Enter an email address like name@example.com (the @ is missing)."))
     if len(local) > EMAIL_LOCAL_MAX:
-        raise ValidationError(f"The part before the @ has at most {EMAIL_LOCAL_MAX} characters.")
+        raise ValidationError(
+            _("The part before the @ has at most {email_local_max} characters.").format(
+                email_local_max=EMAIL_LOCAL_MAX
+            )
+        )
     if any(ch in _LOCAL_FORBIDDEN for ch in local) or local.startswith(".") or ".." in local:
-        raise ValidationError("The part before the @ has a character an address cannot hold.")
+        raise ValidationError(_("The part before the @ has a character an address cannot hold."))
     ascii_domain = _ascii_domain(domain)
     if len(local) + 1 + len(ascii_domain) > EMAIL_MAX:
-        raise ValidationError(f"An email address has at most {EMAIL_MAX} characters.")
+        raise ValidationError(
+            _("An email address has at most {email_max} characters.").format(email_max=EMAIL_MAX)
+        )
     return refuse_card_number(f"{local}@{domain.lower()}")
 
 
 def _ascii_domain(domain: str) -> str:
-    bad = ValidationError("Enter an email address with a domain like example.com after the @.")
+    bad = ValidationError(_("Enter an email address with a domain like example.com after the @."))
     domain = domain.rstrip(".")
     if "." not in domain:
         raise bad
@@ -111,19 +126,25 @@ def clean_phone(text: str) -> str:
     if not phone:
         return ""
     if any(ch.isalpha() for ch in phone):
-        raise ValidationError("A phone number cannot contain letters.")
+        raise ValidationError(_("A phone number cannot contain letters."))
     if any(ch not in _PHONE_CHARS for ch in phone):
-        raise ValidationError("A phone number has digits, spaces, +, - and parentheses only.")
+        raise ValidationError(_("A phone number has digits, spaces, +, - and parentheses only."))
     if "+" in phone[1:]:
-        raise ValidationError("A + can only start a phone number.")
+        raise ValidationError(_("A + can only start a phone number."))
     digits = sum(ch.isdigit() for ch in phone)
     if not PHONE_DIGITS_MIN <= digits <= PHONE_DIGITS_MAX:
         raise ValidationError(
-            f"A phone number has {PHONE_DIGITS_MIN} to {PHONE_DIGITS_MAX} digits; "
-            f"{digits} were entered."
+            _(
+                "A phone number has {phone_digits_min} to {phone_digits_max} "
+                "digits; {digits} were entered."
+            ).format(
+                phone_digits_min=PHONE_DIGITS_MIN, phone_digits_max=PHONE_DIGITS_MAX, digits=digits
+            )
         )
     if len(phone) > PHONE_MAX:
-        raise ValidationError(f"A phone number has at most {PHONE_MAX} characters.")
+        raise ValidationError(
+            _("A phone number has at most {phone_max} characters.").format(phone_max=PHONE_MAX)
+        )
     return refuse_card_number(phone)
 
 
@@ -140,29 +161,41 @@ def clean_pin(text: str) -> str:
         chars.append(str(digit) if digit is not None else ch)
     pin = "".join(chars)
     if not (PIN_MIN <= len(pin) <= PIN_MAX and pin.isascii() and pin.isdigit()):
-        raise ValidationError(f"An account PIN is {PIN_MIN} to {PIN_MAX} digits.")
+        raise ValidationError(
+            _("An account PIN is {pin_min} to {pin_max} digits.").format(
+                pin_min=PIN_MIN, pin_max=PIN_MAX
+            )
+        )
     return pin
 
 
 def check_amount(amount_minor: int, what: str = "The amount") -> int:
     """Return a movement's amount if it is an int above zero and at most the money maximum."""
     if isinstance(amount_minor, bool) or not isinstance(amount_minor, int):
-        raise ValidationError(f"{what} must be a whole number of cents.")
+        raise ValidationError(_("{what} must be a whole number of cents.").format(what=what))
     if amount_minor <= 0:
-        raise ValidationError(f"{what} must be more than zero.")
+        raise ValidationError(_("{what} must be more than zero.").format(what=what))
     if amount_minor > MAX_MINOR:
-        raise ValidationError(f"{what} is too large (max {format_money(MAX_MINOR)}).")
+        raise ValidationError(
+            _("{what} is too large (max {max_minor}).").format(
+                what=what, max_minor=format_money(MAX_MINOR)
+            )
+        )
     return amount_minor
 
 
 def check_overdraft(limit_minor: int) -> int:
     """Return an overdraft limit: zero (no overdraft) up to the money maximum."""
     if isinstance(limit_minor, bool) or not isinstance(limit_minor, int):
-        raise ValidationError("The overdraft limit must be a whole number of cents.")
+        raise ValidationError(_("The overdraft limit must be a whole number of cents."))
     if limit_minor < 0:
-        raise ValidationError("The overdraft limit cannot be negative (0 means no overdraft).")
+        raise ValidationError(_("The overdraft limit cannot be negative (0 means no overdraft)."))
     if limit_minor > MAX_MINOR:
-        raise ValidationError(f"The overdraft limit is too large (max {format_money(MAX_MINOR)}).")
+        raise ValidationError(
+            _("The overdraft limit is too large (max {max_minor}).").format(
+                max_minor=format_money(MAX_MINOR)
+            )
+        )
     return limit_minor
 
 
@@ -170,14 +203,16 @@ def check_daily_limit(limit_minor: int | None) -> int | None:
     """Return a daily withdrawal limit: None (no limit) or an amount above zero."""
     if limit_minor is None:
         return None
-    return check_amount(limit_minor, "The daily withdrawal limit")
+    return check_amount(limit_minor, _("The daily withdrawal limit"))
 
 
 def clean_reason(text: str, *, required: bool = False) -> str:
     """Return a reason or memo: trimmed, one line, at most 500 characters."""
     reason = _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip()
     if required and not reason:
-        raise ValidationError("Enter a reason.")
+        raise ValidationError(_("Enter a reason."))
     if len(reason) > REASON_MAX:
-        raise ValidationError(f"A reason has at most {REASON_MAX} characters.")
+        raise ValidationError(
+            _("A reason has at most {reason_max} characters.").format(reason_max=REASON_MAX)
+        )
     return refuse_card_number(reason)

@@ -10,6 +10,7 @@ from typing import Final
 
 from sqlalchemy import select
 
+from posapp.i18n import _
 from posapp.models import Category
 from posapp.services.catalog.dto import CategoryDTO
 from posapp.services.catalog.rules import clean_category_name, path_key
@@ -50,7 +51,7 @@ def _parent_chain(uow: UnitOfWork, parent_id: int | None) -> list[int]:
             break
         row = uow.session.get(Category, current)
         if row is None:
-            raise NotFoundError(f"No category with id {current}.")
+            raise NotFoundError(_("No category with id {current}.").format(current=current))
         chain.append(current)
         current = row.parent_id
     return chain
@@ -62,14 +63,18 @@ def _check_sibling(uow: UnitOfWork, name: str, parent_id: int | None, own_id: in
     )
     for other_id, other_name in uow.session.execute(query):
         if other_id != own_id and other_name.casefold() == name.casefold():
-            raise ConflictError(f"There is already a category {other_name!r} here.")
+            raise ConflictError(
+                _("There is already a category {other_name!r} here.").format(other_name=other_name)
+            )
 
 
 def _dto(uow: UnitOfWork, category_id: int) -> CategoryDTO:
     for category in category_tree(uow.session):
         if category.id == category_id:
             return category
-    raise NotFoundError(f"No category with id {category_id}.")  # pragma: no cover - just added
+    raise NotFoundError(
+        _("No category with id {category_id}.").format(category_id=category_id)
+    )  # pragma: no cover - just added
 
 
 @requires(Permission.MANAGE_PRODUCTS)
@@ -87,7 +92,9 @@ def create_category(
     with uow:
         authorize(uow, actor, Permission.MANAGE_PRODUCTS)
         if len(_parent_chain(uow, parent_id)) >= MAX_DEPTH:
-            raise ValidationError(f"Categories nest at most {MAX_DEPTH} levels deep.")
+            raise ValidationError(
+                _("Categories nest at most {max_depth} levels deep.").format(max_depth=MAX_DEPTH)
+            )
         _check_sibling(uow, clean, parent_id, None)
         category = Category(name=clean, parent_id=parent_id, active=True)
         uow.session.add(category)
@@ -130,15 +137,21 @@ def update_category(
         authorize(uow, actor, Permission.MANAGE_PRODUCTS)
         category = uow.session.get(Category, category_id)
         if category is None:
-            raise NotFoundError(f"No category with id {category_id}.")
+            raise NotFoundError(
+                _("No category with id {category_id}.").format(category_id=category_id)
+            )
         before = {"name": category.name, "parent_id": category.parent_id, "active": category.active}
         new_parent = parent_id if move else category.parent_id
         if move:
             chain = _parent_chain(uow, new_parent)
             if category_id in chain:
-                raise ValidationError("A category cannot be moved under itself or its children.")
+                raise ValidationError(_("A category cannot be moved under itself or its children."))
             if len(chain) >= MAX_DEPTH:
-                raise ValidationError(f"Categories nest at most {MAX_DEPTH} levels deep.")
+                raise ValidationError(
+                    _("Categories nest at most {max_depth} levels deep.").format(
+                        max_depth=MAX_DEPTH
+                    )
+                )
         _check_sibling(uow, clean or category.name, new_parent, category_id)
         category.name = clean or category.name
         category.parent_id = new_parent

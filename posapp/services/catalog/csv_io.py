@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Final, cast
 from sqlalchemy import bindparam, func, insert, or_, select, update
 
 from posapp.events import ProductsImported
+from posapp.i18n import _
 from posapp.models import OrderLine, Product, StockMovement
 from posapp.money import to_major_str
 from posapp.services.catalog.categories import paths_by_key
@@ -137,9 +138,13 @@ def import_products(
     """
     opts = options or ImportOptions()
     if len(data) > MAX_FILE_BYTES:
-        raise CsvFileError(f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB.")
+        raise CsvFileError(
+            _("The file is larger than {max_file_bytes} MB.").format(
+                max_file_bytes=MAX_FILE_BYTES // (1024 * 1024)
+            )
+        )
     text, encoding = decode_csv(data, opts.encoding)
-    empty = CsvFileError("The file is empty: it needs a header line and one line per product.")
+    empty = CsvFileError(_("The file is empty: it needs a header line and one line per product."))
     first_line = next((line for line in text.splitlines() if line.strip()), "")
     if not first_line:
         raise empty
@@ -220,11 +225,17 @@ def import_file(
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise CsvFileError(
-                f"{display_name(path)} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB."
+                _("{path} is larger than {max_file_bytes} MB.").format(
+                    path=display_name(path), max_file_bytes=MAX_FILE_BYTES // (1024 * 1024)
+                )
             )
         data = path.read_bytes()
     except OSError as exc:
-        raise CsvFileError(f"Cannot read {display_name(path)}: {exc.strerror}.") from exc
+        raise CsvFileError(
+            _("Cannot read {path}: {strerror}.").format(
+                path=display_name(path), strerror=exc.strerror
+            )
+        ) from exc
     return import_products(
         uow,
         actor,
@@ -274,7 +285,7 @@ class _SearchIndex:
         """Take rows out of the index before they change (external content: their old text)."""
         if "products_fts_au" not in self.saved or not ids:
             return
-        marks = ", ".join("?" for _ in ids)
+        marks = ", ".join("?" for _unused in ids)
         self.uow.session.connection().exec_driver_sql(
             "INSERT INTO products_fts(products_fts, rowid, name, sku, search_keys) "
             f"SELECT 'delete', id, name, sku, search_keys FROM products WHERE id IN ({marks})",
@@ -286,7 +297,7 @@ class _SearchIndex:
         trigger = "products_fts_au" if updated else "products_fts_ai"
         if trigger not in self.saved or not ids:
             return
-        marks = ", ".join("?" for _ in ids)
+        marks = ", ".join("?" for _unused in ids)
         self.uow.session.connection().exec_driver_sql(
             "INSERT INTO products_fts(rowid, name, sku, search_keys) "
             f"SELECT id, name, sku, search_keys FROM products "
@@ -350,7 +361,10 @@ class _Writer:
             owner = taken_barcodes.get(str(barcode)) if isinstance(barcode, str) else None
             if owner is not None and (found is None or owner[0] != found[0]):
                 self.checker.problem(
-                    row.line, f"the barcode {barcode} already belongs to “{owner[1]}”."
+                    row.line,
+                    _("the barcode {barcode} already belongs to “{owner}”.").format(
+                        barcode=barcode, owner=owner[1]
+                    ),
                 )
                 continue
             if found is None:
@@ -362,8 +376,10 @@ class _Writer:
             else:
                 self.checker.problem(
                     row.line,
-                    f"the SKU {values['sku']} already exists (“{found[1]}”); choose "
-                    "“update existing products” to change it.",
+                    _(
+                        "the SKU {values} already exists (“{found}”); choose “update "
+                        "existing products” to change it."
+                    ).format(values=values["sku"], found=found[1]),
                 )
         self._check_unit_changes(units_wanted)
         if self.checker.problem_count:
@@ -410,8 +426,11 @@ class _Writer:
             if scale_of(str(unit)) != scale_of(new_unit):
                 self.checker.problem(
                     line,
-                    f"unit: “{name}” already has stock or sales counted in {unit}; its unit "
-                    "can change only to one counted the same way.",
+                    _(
+                        "unit: “{name}” already has stock or sales counted in "
+                        "{unit}; its unit can change only to one counted the same "
+                        "way."
+                    ).format(name=name, unit=unit),
                 )
 
     def _existing(self, rows: list[CheckedRow]) -> dict[str, _Found]:
@@ -468,8 +487,10 @@ class _Writer:
 
     def _update_values(self, values: dict[str, object], found: _Found) -> dict[str, object]:
         """Only the header's columns change; the version moves on, so open editors conflict."""
-        product_id, _, old_price, old_cost, old_rate, old_included = found
-        full = self._insert_values({"tax_rate": old_rate, "tax_included": old_included} | values)
+        product_id, _unused, old_price, old_cost, old_rate, old_included = found
+        full = self._insert_values(
+            {"tax_rate": old_rate, "tax_included": old_included} | values
+        )
         result: dict[str, object] = {"b_id": product_id, "changed_at": full["changed_at"]}
         for column, field in FIELDS.items():
             if column in self.header.index:
@@ -594,5 +615,9 @@ def export_products(
         except FileTargetError as exc:
             raise CsvFileError(str(exc)) from exc
         except OSError as exc:
-            raise CsvFileError(f"Cannot write {display_name(path)}: {exc.strerror}.") from exc
+            raise CsvFileError(
+                _("Cannot write {path}: {strerror}.").format(
+                    path=display_name(path), strerror=exc.strerror
+                )
+            ) from exc
     return ExportReport(rows)

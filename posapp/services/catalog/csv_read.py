@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Final
 
+from posapp.i18n import _
 from posapp.money import BP_PER_UNIT, MoneyError, current_currency, parse_money
 from posapp.services.catalog.dto import CsvProblem
 from posapp.services.catalog.rules import (
@@ -131,21 +132,31 @@ def decode_csv(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     """
     if encoding is not None:
         if encoding not in ENCODINGS:
-            raise CsvFileError(f"Unknown encoding {encoding!r}: use one of {', '.join(ENCODINGS)}.")
+            raise CsvFileError(
+                _("Unknown encoding {encoding!r}: use one of {encodings}.").format(
+                    encoding=encoding, encodings=", ".join(ENCODINGS)
+                )
+            )
         codec = "utf-8-sig" if encoding == "utf-8" else encoding
         try:
             return data.decode(codec), ENCODINGS[encoding]
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
-            raise CsvFileError(f"Line {line} is not valid {ENCODINGS[encoding]}.") from exc
+            raise CsvFileError(
+                _("Line {line} is not valid {encodings}.").format(
+                    line=line, encodings=ENCODINGS[encoding]
+                )
+            ) from exc
     if data.startswith(codecs.BOM_UTF8):
         return _strict(data[len(codecs.BOM_UTF8) :], "utf-8", "UTF-8"), "UTF-8 (with BOM)"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _strict(data, "utf-16", "UTF-16"), "UTF-16"
     if b"\x00" in data[:4096]:
         raise CsvFileError(
-            "The file looks like UTF-16 without a byte-order mark: save it as “CSV UTF-8” "
-            "and import it again."
+            _(
+                "The file looks like UTF-16 without a byte-order mark: save it as “CSV UTF-8” "
+                "and import it again."
+            )
         )
     return _strict(data, "utf-8", "UTF-8"), "UTF-8"
 
@@ -157,8 +168,11 @@ def _strict(data: bytes, codec: str, label: str) -> str:
         line = data[: exc.start].count(b"\n") + 1
         byte = data[exc.start : exc.start + 1].hex().upper()
         raise CsvFileError(
-            f"Line {line} is not {label} (byte 0x{byte}). Save the file as “CSV UTF-8” and "
-            "import it again, or choose Latin-1 if you know the file uses it."
+            _(
+                "Line {line} is not {label} (byte 0x{byte}). Save the file "
+                "as “CSV UTF-8” and import it again, or choose Latin-1 if "
+                "you know the file uses it."
+            ).format(line=line, label=label, byte=byte)
         ) from exc
 
 
@@ -203,19 +217,28 @@ def read_header(cells: list[str], line: int) -> Header:
     if not any(name in COLUMNS for name in names):
         shown = ", ".join(repr(cell) for cell in cells[:4])
         raise CsvFileError(
-            f"Line {line} must be a header naming the columns ({', '.join(COLUMNS)}); "
-            f"it has {shown}."
+            _(
+                "Line {line} must be a header naming the columns ({columns}); it has {shown}."
+            ).format(line=line, columns=", ".join(COLUMNS), shown=shown)
         )
     index: dict[str, int] = {}
     attributes: dict[str, int] = {}
     unknown: list[str] = []
     for position, name in enumerate(names):
         if name in index:
-            raise CsvFileError(f"Line {line}: the column {name!r} is named twice in the header.")
+            raise CsvFileError(
+                _("Line {line}: the column {name!r} is named twice in the header.").format(
+                    line=line, name=name
+                )
+            )
         label = cells[position].strip().strip("\ufeff")[len(ATTRIBUTE_PREFIX) :].strip()
         if name.startswith(ATTRIBUTE_PREFIX) and label:
             if label.casefold() in {known.casefold() for known in attributes}:
-                raise CsvFileError(f"Line {line}: the column {name!r} is named twice.")
+                raise CsvFileError(
+                    _("Line {line}: the column {name!r} is named twice.").format(
+                        line=line, name=name
+                    )
+                )
             attributes[label] = position
         elif name in COLUMNS or name in VARIANT_COLUMNS:
             index[name] = position
@@ -224,8 +247,9 @@ def read_header(cells: list[str], line: int) -> Header:
     missing = [name for name in REQUIRED if name not in index]
     if missing:
         raise CsvFileError(
-            f"Line {line}: the header has no {', '.join(missing)} column "
-            f"(required: {', '.join(REQUIRED)})."
+            _("Line {line}: the header has no {missing} column (required: {required}).").format(
+                line=line, missing=", ".join(missing), required=", ".join(REQUIRED)
+            )
         )
     warnings: tuple[str, ...] = ()
     if unknown:
@@ -311,7 +335,10 @@ class Checker:
                 " (an unquoted delimiter inside a cell?)" if len(record) > self.header.width else ""
             )
             self.problem(
-                line, f"has {len(record)} cells but the header has {self.header.width}{hint}."
+                line,
+                _("has {count} cells but the header has {width}{hint}.").format(
+                    count=len(record), width=self.header.width, hint=hint
+                ),
             )
             return None
         values: dict[str, object] = {}
@@ -342,8 +369,8 @@ class Checker:
             ("name", clean_name),
             ("description", clean_description),
             ("category", self._category),
-            ("price", lambda raw: self._money(raw, "Price")),
-            ("cost", lambda raw: self._money(raw, "Cost")),
+            ("price", lambda raw: self._money(raw, _("Price"))),
+            ("cost", lambda raw: self._money(raw, _("Cost"))),
             ("tax_rate", self._rate),
             ("tax_included", lambda raw: _flag(raw, "tax_included", default=True)),
             ("active", lambda raw: _flag(raw, "active", default=True)),
@@ -353,7 +380,7 @@ class Checker:
     def _money(self, raw: str, what: str) -> int:
         if not raw.strip():
             if what == "Price":
-                raise ValidationError("enter a price.")
+                raise ValidationError(_("enter a price."))
             return 0
         plain = self.plain_money.fullmatch(raw)
         if plain is not None:  # the common case: digits, maybe a separator and cents
@@ -362,7 +389,9 @@ class Checker:
         try:
             return parse_money(raw, decimal_sep=self.decimal, group_sep=self.group)
         except MoneyError as exc:
-            raise ValidationError(f"{exc} (not {raw.strip()[:20]!r}).") from exc
+            raise ValidationError(
+                _("{exc} (not {raw!r}).").format(exc=exc, raw=raw.strip()[:20])
+            ) from exc
 
     def _rate(self, raw: str) -> int:
         plain = self.plain_amount.fullmatch(raw)
@@ -377,7 +406,9 @@ class Checker:
             return None
         found = self.categories.get(path_key(raw))
         if found is None:
-            raise ValidationError(f"unknown category {raw.strip()[:100]!r} (create it first).")
+            raise ValidationError(
+                _("unknown category {raw!r} (create it first).").format(raw=raw.strip()[:100])
+            )
         return found
 
     def _unique(self, line: int, values: dict[str, object]) -> bool:
@@ -390,7 +421,12 @@ class Checker:
             if earlier is None:
                 self.skus[key] = line
             else:
-                self.problem(line, f"the SKU {sku} is already on line {earlier}.")
+                self.problem(
+                    line,
+                    _("the SKU {sku} is already on line {earlier}.").format(
+                        sku=sku, earlier=earlier
+                    ),
+                )
                 unique = False
         barcode = values.get("barcode")
         if isinstance(barcode, str):
@@ -400,7 +436,12 @@ class Checker:
             if earlier is None:
                 self.barcodes[barcode] = line
             else:
-                self.problem(line, f"the barcode {barcode} is already on line {earlier}.")
+                self.problem(
+                    line,
+                    _("the barcode {barcode} is already on line {earlier}.").format(
+                        barcode=barcode, earlier=earlier
+                    ),
+                )
                 unique = False
         return unique
 
@@ -413,7 +454,7 @@ def _flag(raw: str, name: str, *, default: bool) -> bool:
         return True
     if value in _NO:
         return False
-    raise ValidationError(f"write yes or no, not {raw.strip()[:20]!r}.")
+    raise ValidationError(_("write yes or no, not {raw!r}.").format(raw=raw.strip()[:20]))
 
 
 def records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
@@ -432,11 +473,15 @@ def records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
         except csv.Error as exc:
             if "end of data" in str(exc) or "EOF" in str(exc):
                 raise CsvFileError(
-                    f"Line {start}: a quoted cell that starts here is never closed "
-                    "(unbalanced quote); nothing was imported."
+                    _(
+                        "Line {start}: a quoted cell that starts here is never "
+                        "closed (unbalanced quote); nothing was imported."
+                    ).format(start=start)
                 ) from exc
             raise CsvFileError(
-                f"Line {reader.line_num}: the CSV is malformed ({exc}); nothing was imported."
+                _("Line {line_num}: the CSV is malformed ({exc}); nothing was imported.").format(
+                    line_num=reader.line_num, exc=exc
+                )
             ) from exc
         if record and any(cell.strip() for cell in record):
             yield start, record

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from posapp.i18n import _
 from posapp.models import AttributeValue, Product, ProductTemplate, TemplateAttribute, VariantValue
 from posapp.services.catalog.csv_read import ATTRIBUTE_PREFIX, VARIANT_COLUMNS, Checker
 from posapp.services.catalog.rules import clean_name, clean_sku, escape_cell, sku_key
@@ -147,7 +148,12 @@ def _plan(session: Session, checker: Checker, key: str, group: list[VariantRow])
         line = next(
             r.line for r in group if r.template_name and r.template_name != group[0].template_name
         )
-        checker.problem(line, f"template_name: {group[0].template} has two names in the file.")
+        checker.problem(
+            line,
+            _("template_name: {template} has two names in the file.").format(
+                template=group[0].template
+            ),
+        )
         return None
     name = next(iter(names), template.name if template is not None else "")
     try:
@@ -163,7 +169,9 @@ def _plan(session: Session, checker: Checker, key: str, group: list[VariantRow])
                 folded.add(label.casefold())
                 labels.append(label)
     if not labels or len(labels) > ATTRIBUTES_MAX:
-        message = f"a variant of {group[0].template} has one to {ATTRIBUTES_MAX} attribute values."
+        message = _("a variant of {template} has one to {attributes_max} attribute values.").format(
+            template=group[0].template, attributes_max=ATTRIBUTES_MAX
+        )
         checker.problem(group[0].line, message)
         return None
     if template is not None:
@@ -173,19 +181,26 @@ def _plan(session: Session, checker: Checker, key: str, group: list[VariantRow])
         if stored and sorted(n.casefold() for n in stored) != sorted(folded):
             checker.problem(
                 group[0].line,
-                f"{group[0].template} has the attributes {', '.join(stored)}; the file gives "
-                f"{', '.join(labels)}.",
+                _("{template} has the attributes {stored}; the file gives {labels}.").format(
+                    template=group[0].template, stored=", ".join(stored), labels=", ".join(labels)
+                ),
             )
             return None
     seen: dict[tuple[str, ...], int] = {}
     for row in group:
         missing = [label for label in labels if label not in row.values]
         if missing:
-            checker.problem(row.line, f"attribute:{missing[0]}: give this variant a value.")
+            checker.problem(
+                row.line,
+                _("attribute:{missing}: give this variant a value.").format(missing=missing[0]),
+            )
             continue
         combo = tuple(row.values[label].casefold() for label in labels)
         if combo in seen:
-            checker.problem(row.line, f"the same values as the variant on line {seen[combo]}.")
+            checker.problem(
+                row.line,
+                _("the same values as the variant on line {seen}.").format(seen=seen[combo]),
+            )
         seen.setdefault(combo, row.line)
     if template is None:
         first = group[0]

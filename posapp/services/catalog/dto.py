@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from posapp.i18n import _
+
 
 @dataclass(frozen=True, slots=True)
 class CategoryDTO:
@@ -156,7 +158,11 @@ class CsvProblem:
     message: str
 
     def __str__(self) -> str:
-        return self.message if self.line == 0 else f"Line {self.line}: {self.message}"
+        return (
+            self.message
+            if self.line == 0
+            else _("Line {line}: {message}").format(line=self.line, message=self.message)
+        )
 
 
 @dataclass(frozen=True, slots=True)

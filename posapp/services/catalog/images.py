@@ -26,6 +26,7 @@ from typing import Final
 
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
+from posapp.i18n import N_, _
 from posapp.services.catalog.dto import PreparedImage
 from posapp.services.platform.errors import ValidationError
 
@@ -55,19 +56,19 @@ Image.MAX_IMAGE_PIXELS = MAX_SIDE * MAX_SIDE
 
 _ACCEPTED: Final = {"PNG": "PNG", "JPEG": "JPEG", "WEBP": "WebP"}
 _FOREIGN: Final = (
-    (b"GIF87a", "a GIF image"),
-    (b"GIF89a", "a GIF image"),
-    (b"II*\x00", "a TIFF image"),
-    (b"MM\x00*", "a TIFF image"),
-    (b"8BPS", "a Photoshop (PSD) file"),
-    (b"BM", "a BMP image"),
-    (b"MZ", "a Windows program"),
-    (b"\x7fELF", "a Linux program"),
-    (b"\xcf\xfa\xed\xfe", "a macOS program"),
-    (b"#!", "a script"),
-    (b"%PDF", "a PDF document"),
-    (b"PK\x03\x04", "a ZIP archive"),
-    (b"\x00\x00\x01\x00", "an icon (ICO) file"),
+    (b"GIF87a", N_("a GIF image")),
+    (b"GIF89a", N_("a GIF image")),
+    (b"II*\x00", N_("a TIFF image")),
+    (b"MM\x00*", N_("a TIFF image")),
+    (b"8BPS", N_("a Photoshop (PSD) file")),
+    (b"BM", N_("a BMP image")),
+    (b"MZ", N_("a Windows program")),
+    (b"\x7fELF", N_("a Linux program")),
+    (b"\xcf\xfa\xed\xfe", N_("a macOS program")),
+    (b"#!", N_("a script")),
+    (b"%PDF", N_("a PDF document")),
+    (b"PK\x03\x04", N_("a ZIP archive")),
+    (b"\x00\x00\x01\x00", N_("an icon (ICO) file")),
 )
 
 
@@ -105,14 +106,14 @@ def _what_is(head: bytes) -> str:
         if head.startswith(magic):
             return label
     if head[4:8] == b"ftyp":
-        return "a HEIC/AVIF or video file"
+        return N_("a HEIC/AVIF or video file")
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if text.startswith(b"<svg") or (text.startswith(b"<?xml") and b"<svg" in head.lower()):
-        return "an SVG drawing"
+        return N_("an SVG drawing")
     if text.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<script")):
-        return "an HTML page"
+        return N_("an HTML page")
     if text.startswith(b"<"):
-        return "an XML or HTML text"
+        return N_("an XML or HTML text")
     return ""
 
 
@@ -132,17 +133,23 @@ def read_image_file(path: str | Path) -> bytes:
     try:
         size = file.stat().st_size
         if not file.is_file():
-            raise ImageRejectedError(f"{prefix}not a file.")
+            raise ImageRejectedError(_("{prefix}not a file.").format(prefix=prefix))
         if size > MAX_BYTES:
             raise ImageRejectedError(
-                f"{prefix}the file is {_megabytes(size)}; images may be at most 5 MB."
+                _("{prefix}the file is {size}; images may be at most 5 MB.").format(
+                    prefix=prefix, size=_megabytes(size)
+                )
             )
         with file.open("rb") as stream:
             data = stream.read(MAX_BYTES + 1)
     except OSError as exc:
-        raise ImageRejectedError(f"{prefix}cannot read the file ({exc.strerror}).") from exc
+        raise ImageRejectedError(
+            _("{prefix}cannot read the file ({strerror}).").format(
+                prefix=prefix, strerror=exc.strerror
+            )
+        ) from exc
     if len(data) > MAX_BYTES:  # it grew while we looked
-        raise ImageRejectedError(f"{prefix}the file is larger than 5 MB.")
+        raise ImageRejectedError(_("{prefix}the file is larger than 5 MB.").format(prefix=prefix))
     return data
 
 
@@ -162,16 +169,23 @@ def prepare_image(data: bytes, name: str = "") -> PreparedImage:
     """
     prefix = _prefix(name)
     if not data:
-        raise ImageRejectedError(f"{prefix}the file is empty.")
+        raise ImageRejectedError(_("{prefix}the file is empty.").format(prefix=prefix))
     if len(data) > MAX_BYTES:
         raise ImageRejectedError(
-            f"{prefix}the file is {_megabytes(len(data))}; images may be at most 5 MB."
+            _("{prefix}the file is {count}; images may be at most 5 MB.").format(
+                prefix=prefix, count=_megabytes(len(data))
+            )
         )
     kind = sniff(data[:16])
     if kind is None:
         what = _what_is(data[:512])
-        detail = f"this is {what}, not" if what else "this is not"
-        raise ImageRejectedError(f"{prefix}{detail} a PNG, JPEG or WebP image.")
+        raise ImageRejectedError(
+            _("{prefix}this is {what}, not a PNG, JPEG or WebP image.").format(
+                prefix=prefix, what=_(what)
+            )
+            if what
+            else _("{prefix}this is not a PNG, JPEG or WebP image.").format(prefix=prefix)
+        )
     image = _open(data, kind, prefix)
     try:
         return _reencode(image, kind, prefix)
@@ -181,9 +195,15 @@ def prepare_image(data: bytes, name: str = "") -> PreparedImage:
 
 def _open(data: bytes, kind: str, prefix: str) -> Image.Image:
     too_big = ImageRejectedError(
-        f"{prefix}the image is larger than {MAX_SIDE:,} × {MAX_SIDE:,} pixels."
+        _("{prefix}the image is larger than {max_side:,} × {max_side:,} pixels.").format(
+            prefix=prefix, max_side=MAX_SIDE
+        )
     )
-    damaged = ImageRejectedError(f"{prefix}the {_ACCEPTED[kind]} file is damaged or incomplete.")
+    damaged = ImageRejectedError(
+        _("{prefix}the {accepted} file is damaged or incomplete.").format(
+            prefix=prefix, accepted=_ACCEPTED[kind]
+        )
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
@@ -196,8 +216,10 @@ def _open(data: bytes, kind: str, prefix: str) -> Image.Image:
         if width > MAX_SIDE or height > MAX_SIDE:
             image.close()
             raise ImageRejectedError(
-                f"{prefix}the image is {width:,} × {height:,} pixels; at most "
-                f"{MAX_SIDE:,} × {MAX_SIDE:,} is accepted."
+                _(
+                    "{prefix}the image is {width:,} × {height:,} pixels; at most "
+                    "{max_side:,} × {max_side:,} is accepted."
+                ).format(prefix=prefix, width=width, height=height, max_side=MAX_SIDE)
             )
         if width < 1 or height < 1:
             image.close()
@@ -250,7 +272,9 @@ def _reencode(image: Image.Image, kind: str, prefix: str) -> PreparedImage:
         rgb = _to_srgb(upright)
     except (OSError, ValueError, SyntaxError) as exc:
         raise ImageRejectedError(
-            f"{prefix}the {_ACCEPTED[kind]} image uses a colour format posapp cannot convert."
+            _("{prefix}the {accepted} image uses a colour format posapp cannot convert.").format(
+                prefix=prefix, accepted=_ACCEPTED[kind]
+            )
         ) from exc
     rgb.info = {}  # conversions copy the source's comments, EXIF and ICC: none must survive
     if max(rgb.size) > STORED_SIDE:
@@ -263,7 +287,7 @@ def _reencode(image: Image.Image, kind: str, prefix: str) -> PreparedImage:
         data, content_type = _encode(rgb, quality=JPEG_QUALITY)
     thumb = rgb.copy()
     thumb.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS)
-    thumb_data, _ = _encode(thumb, quality=THUMB_QUALITY)
+    thumb_data, _unused = _encode(thumb, quality=THUMB_QUALITY)
     return PreparedImage(
         data=data,
         thumbnail=thumb_data,

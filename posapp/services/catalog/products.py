@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from posapp.events import ProductChanged
+from posapp.i18n import _
 from posapp.models import (
     AuditEntry,
     Category,
@@ -120,15 +121,18 @@ def _field(field: str, check: object, value: object) -> object:
 
 def _amount(value: object, field: str, label: str, maximum: int = MAX_MINOR) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
-        raise FieldError(field, f"{label} must be a whole number of cents.")
+        raise FieldError(field, _("{label} must be a whole number of cents.").format(label=label))
     if not 0 <= value <= maximum:
-        raise FieldError(field, f"{label} must be between 0 and {maximum:,}.")
+        raise FieldError(
+            field,
+            _("{label} must be between 0 and {maximum:,}.").format(label=label, maximum=maximum),
+        )
     return value
 
 
 def _rate(value: object) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= BP_PER_UNIT:
-        raise FieldError("tax_rate", "The tax rate must be between 0 % and 100 %.")
+        raise FieldError("tax_rate", _("The tax rate must be between 0 % and 100 %."))
     return value
 
 
@@ -147,8 +151,8 @@ def clean_draft(draft: ProductDraft) -> CleanProduct:
         name=str(_field("name", clean_name, draft.name)),
         description=str(_field("description", clean_description, draft.description)),
         category_id=draft.category_id,
-        price_minor=_amount(draft.price_minor, "price", "The price"),
-        cost_minor=_amount(draft.cost_minor, "cost", "The cost"),
+        price_minor=_amount(draft.price_minor, _("price"), "The price"),
+        cost_minor=_amount(draft.cost_minor, _("cost"), "The cost"),
         tax_rate_bp=rate,
         tax_included=bool(draft.tax_included),
         tax_rate_id=draft.tax_rate_id,
@@ -177,9 +181,11 @@ def _check_unit_change(uow: UnitOfWork, product: Product, unit: str) -> None:
     if moved is not None:
         raise FieldError(
             "unit",
-            f"“{product.name}” already has stock or sales counted in "
-            f"{unit_of(product.unit).label}; its unit can change only to one counted the same "
-            "way. Archive it and create a new product instead.",
+            _(
+                "“{product_name}” already has stock or sales counted in "
+                "{label}; its unit can change only to one counted the same "
+                "way. Archive it and create a new product instead."
+            ).format(product_name=product.name, label=unit_of(product.unit).label),
         )
 
 
@@ -197,8 +203,10 @@ def _check_unique(uow: UnitOfWork, values: CleanProduct, own_id: int | None) -> 
     if taken is not None:
         raise FieldError(
             "sku",
-            f"The SKU {values.sku} is already used by {_holder(*taken)}; SKUs are compared "
-            "ignoring case and surrounding spaces.",
+            _(
+                "The SKU {sku} is already used by {value}; SKUs are compared "
+                "ignoring case and surrounding spaces."
+            ).format(sku=values.sku, value=_holder(*taken)),
         )
     if values.barcode is not None:
         variants = barcode_variants(values.barcode)
@@ -207,19 +215,25 @@ def _check_unique(uow: UnitOfWork, values: CleanProduct, own_id: int | None) -> 
         ).first()
         if taken is not None:
             raise FieldError(
-                "barcode", f"The barcode {values.barcode} is already used by {_holder(*taken)}."
+                "barcode",
+                _("The barcode {barcode} is already used by {value}.").format(
+                    barcode=values.barcode, value=_holder(*taken)
+                ),
             )
 
 
 def _check_category(uow: UnitOfWork, category_id: int | None) -> None:
     if category_id is not None and uow.session.get(Category, category_id) is None:
-        raise FieldError("category", "That category no longer exists: choose another one.")
+        raise FieldError("category", _("That category no longer exists: choose another one."))
 
 
 def _unique_violation(exc: IntegrityError) -> FieldError:
     text = str(exc.orig).lower()
     field = "barcode" if "barcode" in text else "sku"
-    return FieldError(field, f"Another product has just taken this {field.upper()}: check it.")
+    return FieldError(
+        field,
+        _("Another product has just taken this {field}: check it.").format(field=field.upper()),
+    )
 
 
 def _load(uow: UnitOfWork, product_id: int) -> Product:
@@ -227,7 +241,7 @@ def _load(uow: UnitOfWork, product_id: int) -> Product:
         select(Product).where(Product.id == product_id).options(selectinload(Product.images))
     )
     if product is None:
-        raise NotFoundError(f"No product with id {product_id}.")
+        raise NotFoundError(_("No product with id {product_id}.").format(product_id=product_id))
     return product
 
 
@@ -266,8 +280,10 @@ def _check_version(uow: UnitOfWork, product: Product, expected_version: int | No
     if expected_version is not None and product.version != expected_version:
         who = _who_changed(uow, product.id)
         raise ConflictError(
-            f"{who} changed “{product.name}” after you opened it: reload it and make your "
-            "changes again (nothing was saved)."
+            _(
+                "{who} changed “{product_name}” after you opened it: reload "
+                "it and make your changes again (nothing was saved)."
+            ).format(who=who, product_name=product.name)
         )
 
 
@@ -318,7 +334,10 @@ def _apply(product: Product, values: CleanProduct) -> None:
 
 def _too_many_images(count: int) -> ValidationError:
     return FieldError(
-        "images", f"A product has at most {MAX_IMAGES} images (this would be {count})."
+        "images",
+        _("A product has at most {max_images} images (this would be {count}).").format(
+            max_images=MAX_IMAGES, count=count
+        ),
     )
 
 
@@ -406,7 +425,7 @@ def _arrange_images(
     kept_ids = {item for item in wanted if isinstance(item, int)}
     unknown = kept_ids - set(by_id)
     if unknown:
-        raise NotFoundError("An image to keep is not one of this product's images.")
+        raise NotFoundError(_("An image to keep is not one of this product's images."))
     for image in current:
         if image.id not in kept_ids:
             uow.session.delete(image)
@@ -462,7 +481,7 @@ def _saved(
 def _read(uow: UnitOfWork, product_id: int) -> ProductDTO:
     found = product_dto(uow.session, product_id)
     if found is None:
-        raise NotFoundError(f"No product with id {product_id}.")
+        raise NotFoundError(_("No product with id {product_id}.").format(product_id=product_id))
     return found
 
 
@@ -508,7 +527,7 @@ def image_data(uow: UnitOfWork, actor: UserDTO, image_id: int) -> bytes:
         authorize(uow, actor, Permission.VIEW_CATALOG)
         data = uow.session.scalar(select(ProductImage.data).where(ProductImage.id == image_id))
         if data is None:
-            raise NotFoundError(f"No image with id {image_id}.")
+            raise NotFoundError(_("No image with id {image_id}.").format(image_id=image_id))
         return bytes(data)
 
 
@@ -543,7 +562,9 @@ def search_products(
 def product_page(uow: UnitOfWork, actor: UserDTO, ids: Sequence[int]) -> list[ProductRow]:
     """The table rows of up to ``PAGE_MAX`` ids, in their order (one query)."""
     if len(ids) > PAGE_MAX:
-        raise ValidationError(f"At most {PAGE_MAX} rows are read at a time.")
+        raise ValidationError(
+            _("At most {page_max} rows are read at a time.").format(page_max=PAGE_MAX)
+        )
     with uow:
         authorize_actor(uow, actor, Permission.VIEW_CATALOG)
         return product_rows(uow.session, ids)

@@ -36,6 +36,7 @@ from typing import Final, Literal
 
 from stdnum import ean
 
+from posapp.i18n import _
 from posapp.money import BP_PER_UNIT, MAX_MINOR, MoneyError, parse_money
 from posapp.services.platform.cards import refuse_card_number
 from posapp.services.platform.errors import ValidationError
@@ -102,7 +103,7 @@ class FieldError(ValidationError):
 
 def _require_str(value: object, what: str) -> str:
     if not isinstance(value, str):
-        raise ValidationError(f"{what} must be text.")
+        raise ValidationError(_("{what} must be text.").format(what=what))
     return value
 
 
@@ -134,16 +135,19 @@ def _one_line(text: str, what: str, form: Literal["NFC", "NFKC"], limit: int) ->
     """
     value = unicodedata.normalize(form, _require_str(text, f"A {what}")).strip()
     if not value:
-        raise ValidationError(f"Enter a {what}.")
+        raise ValidationError(_("Enter a {what}.").format(what=what))
     bad = _bad_char(value)
     if bad is not None:
         raise ValidationError(
-            f"A {what} cannot contain tabs, line breaks or control characters "
-            f"(found {_describe(bad)})."
+            _(
+                "A {what} cannot contain tabs, line breaks or control characters (found {bad})."
+            ).format(what=what, bad=_describe(bad))
         )
     if len(value) > limit:
         raise ValidationError(
-            f"A {what} has at most {limit} characters (this one has {len(value):,})."
+            _("A {what} has at most {limit} characters (this one has {count:,}).").format(
+                what=what, limit=limit, count=len(value)
+            )
         )
     return value
 
@@ -154,9 +158,11 @@ def clean_sku(text: str) -> str:
     Raises:
         ValidationError: empty, longer than 64 characters, or with a control character.
     """
-    value = _one_line(text, "SKU", "NFKC", SKU_MAX)
+    value = _one_line(text, _("SKU"), "NFKC", SKU_MAX)
     if len(sku_key(value)) > SKU_MAX:  # upper-casing may lengthen it (ß → SS); the key must fit
-        raise ValidationError(f"A SKU has at most {SKU_MAX} characters once in capitals.")
+        raise ValidationError(
+            _("A SKU has at most {sku_max} characters once in capitals.").format(sku_max=SKU_MAX)
+        )
     if not _is_gtin(value):  # a product's EAN or UPC used as its SKU is no card number
         refuse_card_number(value)
     return value
@@ -179,7 +185,7 @@ def clean_name(text: str) -> str:
     Raises:
         ValidationError: empty, longer than 200 characters, or with a control character.
     """
-    return refuse_card_number(_one_line(text, "name", "NFC", NAME_MAX))
+    return refuse_card_number(_one_line(text, _("name"), "NFC", NAME_MAX))
 
 
 def clean_description(text: str) -> str:
@@ -188,17 +194,20 @@ def clean_description(text: str) -> str:
     Raises:
         ValidationError: longer than 10,000 characters or with a control character.
     """
-    value = _require_str(text, "A description").replace("\r\n", "\n").replace("\r", "\n")
+    value = _require_str(text, _("A description")).replace("\r\n", "\n").replace("\r", "\n")
     value = unicodedata.normalize("NFC", value).strip()
     bad = _bad_char(value, _KEEP_IN_DESCRIPTION)
     if bad is not None:
         raise ValidationError(
-            f"A description cannot contain control characters (found {_describe(bad)})."
+            _("A description cannot contain control characters (found {bad}).").format(
+                bad=_describe(bad)
+            )
         )
     if len(value) > DESCRIPTION_MAX:
         raise ValidationError(
-            f"A description has at most {DESCRIPTION_MAX:,} characters "
-            f"(this one has {len(value):,})."
+            _(
+                "A description has at most {description_max:,} characters (this one has {count:,})."
+            ).format(description_max=DESCRIPTION_MAX, count=len(value))
         )
     return refuse_card_number(value)
 
@@ -209,11 +218,13 @@ def clean_category_name(text: str) -> str:
     Raises:
         ValidationError: empty, too long, with a control character or a ``>``.
     """
-    value = _one_line(text, "category name", "NFC", CATEGORY_NAME_MAX)
+    value = _one_line(text, _("category name"), "NFC", CATEGORY_NAME_MAX)
     if ">" in value:
         raise ValidationError(
-            "A category name cannot contain '>': it separates the levels of a path "
-            "like Food > Fruit."
+            _(
+                "A category name cannot contain '>': it separates the levels of a path "
+                "like Food > Fruit."
+            )
         )
     return refuse_card_number(value)
 
@@ -246,8 +257,10 @@ def _check_gtin(digits: str) -> str:
     if expected != digits[-1]:
         kind = _GTIN_LENGTHS[len(digits)]
         raise ValidationError(
-            f"{digits} is not a valid {kind}: its check digit should be {expected}, "
-            f"not {digits[-1]}."
+            _(
+                "{digits} is not a valid {kind}: its check digit should be "
+                "{expected}, not {digits2}."
+            ).format(digits=digits, kind=kind, expected=expected, digits2=digits[-1])
         )
     return digits
 
@@ -260,13 +273,16 @@ def clean_barcode(text: str | None) -> str | None:
     """
     if text is None:
         return None
-    value = unicodedata.normalize("NFKC", _require_str(text, "A barcode")).strip()
+    value = unicodedata.normalize("NFKC", _require_str(text, _("A barcode"))).strip()
     if not value:
         return None
     if _SCIENTIFIC.fullmatch(value):
         raise ValidationError(
-            f"The barcode {value} looks like a number a spreadsheet rewrote in scientific "
-            "notation: its digits are lost. Format the column as text and enter the full code."
+            _(
+                "The barcode {value} looks like a number a spreadsheet "
+                "rewrote in scientific notation: its digits are lost. Format "
+                "the column as text and enter the full code."
+            ).format(value=value)
         )
     if value.isascii() and value.isdigit():
         if len(value) in _GTIN_LENGTHS:
@@ -274,9 +290,11 @@ def clean_barcode(text: str | None) -> str | None:
         if len(value) <= INTERNAL_DIGITS_MAX:
             if value.startswith("0"):
                 raise ValidationError(
-                    f"An internal numeric code cannot start with 0 ({value}): a spreadsheet "
-                    f"turns it into {value.lstrip('0') or '0'}. Drop the leading zeros or start "
-                    "the code with a letter."
+                    _(
+                        "An internal numeric code cannot start with 0 ({value}): a "
+                        "spreadsheet turns it into {value2}. Drop the leading zeros "
+                        "or start the code with a letter."
+                    ).format(value=value, value2=value.lstrip("0") or "0")
                 )
             return value
         raise ValidationError(
@@ -288,8 +306,11 @@ def clean_barcode(text: str | None) -> str | None:
         return value.upper()
     shown = value if len(value) <= _SHOWN_MAX else value[:_SHOWN_MAX] + "…"
     raise ValidationError(
-        f"{shown!r} is not a barcode: use the digits of an EAN-13, EAN-8 or UPC-A code, or an "
-        "internal code that starts with a letter (letters, digits, '-', '.', '_'; at most 32)."
+        _(
+            "{shown!r} is not a barcode: use the digits of an EAN-13, "
+            "EAN-8 or UPC-A code, or an internal code that starts with a "
+            "letter (letters, digits, '-', '.', '_'; at most 32)."
+        ).format(shown=shown)
     )
 
 
@@ -334,7 +355,7 @@ def parse_price(
             maximum=MAX_MINOR,
         )
     except MoneyError as exc:
-        raise ValidationError(f"{what}: {exc}.") from exc
+        raise ValidationError(_("{what}: {exc}.").format(what=what, exc=exc)) from exc
 
 
 def parse_tax_rate(text: str, *, decimal_sep: str = ".") -> int:
@@ -347,7 +368,7 @@ def parse_tax_rate(text: str, *, decimal_sep: str = ".") -> int:
     Raises:
         ValidationError: not a percentage between 0 and 100 with at most two decimals.
     """
-    value = unicodedata.normalize("NFKC", _require_str(text, "A tax rate")).strip()
+    value = unicodedata.normalize("NFKC", _require_str(text, _("A tax rate"))).strip()
     value = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in value)
     value = value.removesuffix("%").strip()
     if not value:
@@ -359,8 +380,10 @@ def parse_tax_rate(text: str, *, decimal_sep: str = ".") -> int:
         if rate <= BP_PER_UNIT:
             return rate
     raise ValidationError(
-        f"Tax rate: enter a percentage from 0 to 100 with at most two decimals, "
-        f"like 20 or 5{decimal_sep}5 (not {text.strip()[:20]!r})."
+        _(
+            "Tax rate: enter a percentage from 0 to 100 with at most two "
+            "decimals, like 20 or 5{decimal_sep}5 (not {text!r})."
+        ).format(decimal_sep=decimal_sep, text=text.strip()[:20])
     )
 
 

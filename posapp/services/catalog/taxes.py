@@ -26,6 +26,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from posapp.events import SettingChanged
+from posapp.i18n import _
 from posapp.models import Product, TaxRate
 from posapp.services.catalog.dto import TaxRateDTO
 from posapp.services.catalog.rules import FieldError, parse_tax_rate
@@ -101,15 +102,18 @@ def list_tax_rates(uow: UnitOfWork, actor: UserDTO | None) -> tuple[TaxRateDTO, 
 
 def _clean_name(uow: UnitOfWork, name: str, own_id: int | None) -> str:
     try:
-        value = clean_text(name, "name", limit=NAME_LIMIT, required=True)
+        value = clean_text(name, _("name"), limit=NAME_LIMIT, required=True)
     except ValidationError as exc:
-        raise FieldError("name", f"Tax rate {exc}") from exc
+        raise FieldError("name", _("Tax rate {exc}").format(exc=exc)) from exc
     mine = () if own_id is None else (TaxRate.id != own_id,)
     taken = uow.session.scalar(
         select(TaxRate.name).where(TaxRate.name_key == _name_key(value), *mine).limit(1)
     )
     if taken is not None:
-        raise FieldError("name", f"A tax rate is already called {taken!r}: choose another name.")
+        raise FieldError(
+            "name",
+            _("A tax rate is already called {taken!r}: choose another name.").format(taken=taken),
+        )
     return value
 
 
@@ -117,9 +121,9 @@ def _rate(text: str | int) -> int:
     if isinstance(text, int) and not isinstance(text, bool):
         if 0 <= text <= 10_000:  # noqa: PLR2004 - 100 % in basis points
             return text
-        raise FieldError("rate", "Tax rate: enter a percentage from 0 to 100.")
+        raise FieldError("rate", _("Tax rate: enter a percentage from 0 to 100."))
     if not isinstance(text, str):
-        raise FieldError("rate", "Tax rate: enter a percentage from 0 to 100.")
+        raise FieldError("rate", _("Tax rate: enter a percentage from 0 to 100."))
     try:
         return parse_tax_rate(text)
     except ValidationError as exc:
@@ -129,7 +133,7 @@ def _rate(text: str | int) -> int:
 def _load(uow: UnitOfWork, rate_id: int) -> TaxRate:
     rate = uow.session.get(TaxRate, rate_id) if storable_id(rate_id) else None
     if rate is None or not rate.active:
-        raise NotFoundError(f"No tax rate with id {str(rate_id)[:20]}.")
+        raise NotFoundError(_("No tax rate with id {rate_id}.").format(rate_id=str(rate_id)[:20]))
     return rate
 
 
@@ -308,7 +312,7 @@ def pick_tax_rate(
     if rate_id is not None:
         row = uow.session.get(TaxRate, rate_id) if storable_id(rate_id) else None
         if row is None or not row.active:
-            raise FieldError("tax_rate", "That tax rate no longer exists: choose another one.")
+            raise FieldError("tax_rate", _("That tax rate no longer exists: choose another one."))
         return row
     found = _active_with(uow, rate_bp, included)
     if found is not None:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final, TypeVar
 
+from posapp.i18n import _
 from posapp.money import BP_PER_UNIT, MAX_MINOR
 from posapp.services.catalog.rules import (
     NAME_MAX,
@@ -98,15 +99,17 @@ def _text(value: str, what: str, limit: int) -> str:
 
 def _amount(value: object, what: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
-        raise ValidationError(f"{what} must be a whole number of cents.")
+        raise ValidationError(_("{what} must be a whole number of cents.").format(what=what))
     if not 0 <= value <= MAX_MINOR:
-        raise ValidationError(f"{what} must be between 0 and {MAX_MINOR:,}.")
+        raise ValidationError(
+            _("{what} must be between 0 and {max_minor:,}.").format(what=what, max_minor=MAX_MINOR)
+        )
     return value
 
 
 def _rate(value: object) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= BP_PER_UNIT:
-        raise ValidationError("The tax rate must be between 0 % and 100 %.")
+        raise ValidationError(_("The tax rate must be between 0 % and 100 %."))
     return value
 
 
@@ -126,9 +129,11 @@ class _Errors:
 
 def _attributes(draft: TemplateDraft, errors: _Errors) -> tuple[tuple[str, tuple[str, ...]], ...]:
     if not draft.attributes:
-        errors.found.append(CellError(None, "attributes", "Give the template an attribute."))
+        errors.found.append(CellError(None, "attributes", _("Give the template an attribute.")))
     if len(draft.attributes) > ATTRIBUTES_MAX:
-        message = f"A template has at most {ATTRIBUTES_MAX} attributes."
+        message = _("A template has at most {attributes_max} attributes.").format(
+            attributes_max=ATTRIBUTES_MAX
+        )
         errors.found.append(CellError(None, "attributes", message))
         return ()
     result: list[tuple[str, tuple[str, ...]]] = []
@@ -138,7 +143,9 @@ def _attributes(draft: TemplateDraft, errors: _Errors) -> tuple[tuple[str, tuple
         if not isinstance(name, str):
             continue
         if name.casefold() in names:
-            errors.found.append(CellError(None, "attributes", f"“{name}” is there twice."))
+            errors.found.append(
+                CellError(None, "attributes", _("“{name}” is there twice.").format(name=name))
+            )
             continue
         names.add(name.casefold())
         values: list[str] = []
@@ -147,9 +154,13 @@ def _attributes(draft: TemplateDraft, errors: _Errors) -> tuple[tuple[str, tuple
             if isinstance(value, str) and value.casefold() not in {v.casefold() for v in values}:
                 values.append(value)
         if not values:
-            errors.found.append(CellError(None, "attributes", f"Give “{name}” a value."))
+            errors.found.append(
+                CellError(None, "attributes", _("Give “{name}” a value.").format(name=name))
+            )
         if len(values) > VALUES_MAX:
-            message = f"“{name}” has more than {VALUES_MAX} values."
+            message = _("“{name}” has more than {values_max} values.").format(
+                name=name, values_max=VALUES_MAX
+            )
             errors.found.append(CellError(None, "attributes", message))
         result.append((name, tuple(values)))
     return tuple(result)
@@ -169,14 +180,18 @@ def _row(
     amount = errors.check(index, "price", _amount, own, "The price")
     values: list[str] = []
     if len(variant.values) != len(attributes):
-        message = f"A variant has one value for each of the {len(attributes)} attributes."
+        message = _("A variant has one value for each of the {count} attributes.").format(
+            count=len(attributes)
+        )
         errors.found.append(CellError(index, "values", message))
     else:
         for raw, (name, allowed) in zip(variant.values, attributes, strict=True):
             by_fold = {value.casefold(): value for value in allowed}
             value = by_fold.get(unicodedata.normalize("NFC", str(raw)).strip().casefold())
             if value is None:
-                message = f"“{raw}” is not one of the values of {name}."
+                message = _("“{raw}” is not one of the values of {name}.").format(
+                    raw=raw, name=name
+                )
                 errors.found.append(CellError(index, "values", message))
             else:
                 values.append(value)
@@ -209,7 +224,9 @@ def _duplicates(rows: Sequence[CleanVariant], errors: _Errors) -> None:
             if other != row.row and key[0] not in marked:
                 marked.add(key[0])
                 what = {"values": "These values", "sku": "This SKU", "barcode": "This barcode"}
-                message = f"{what[key[0]]} is also on variant {other + 1}."
+                message = _("{what} is also on variant {other}.").format(
+                    what=what[key[0]], other=other + 1
+                )
                 errors.found.append(CellError(row.row, key[0], message))
 
 
@@ -229,7 +246,9 @@ def clean_template(draft: TemplateDraft) -> tuple[CleanTemplate, tuple[CellError
     rate = errors.check(None, "tax_rate", _rate, draft.tax_rate_bp)
     attributes = _attributes(draft, errors)
     if len(draft.variants) > VARIANTS_MAX:
-        message = f"A template has at most {VARIANTS_MAX} variants."
+        message = _("A template has at most {variants_max} variants.").format(
+            variants_max=VARIANTS_MAX
+        )
         errors.found.append(CellError(None, "attributes", message))
     rows = [
         row

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from posapp.events import ProductsImported
+from posapp.i18n import _
 from posapp.models import (
     AttributeValue,
     Category,
@@ -95,22 +96,32 @@ def _database_errors(
         )
     ).first()
     if clean.code_key and taken is not None and int(taken[0]) != template_id:
-        errors.append(CellError(None, "code", f"The code {clean.code} is used by “{taken[1]}”."))
+        errors.append(
+            CellError(
+                None,
+                "code",
+                _("The code {code} is used by “{taken}”.").format(code=clean.code, taken=taken[1]),
+            )
+        )
     if clean.category_id is not None and session.get(Category, clean.category_id) is None:
-        errors.append(CellError(None, "category", "That category no longer exists."))
+        errors.append(CellError(None, "category", _("That category no longer exists.")))
     by_key, by_code = _holders(session, clean)
     for row in clean.variants:
         if row.product_id is not None and row.product_id not in existing:
-            message = "This row names a product that is not a variant of this template."
+            message = _("This row names a product that is not a variant of this template.")
             errors.append(CellError(row.row, "values", message))
         holder = by_key.get(row.sku_key)
         if holder is not None and holder[0] != row.product_id:
-            message = f"The SKU {row.sku} is already used by “{holder[1]}”."
+            message = _("The SKU {sku} is already used by “{holder}”.").format(
+                sku=row.sku, holder=holder[1]
+            )
             errors.append(CellError(row.row, "sku", message))
         for code in barcode_variants(row.barcode) if row.barcode else ():
             holder = by_code.get(code)
             if holder is not None and holder[0] != row.product_id:
-                message = f"The barcode {row.barcode} is already used by “{holder[1]}”."
+                message = _("The barcode {barcode} is already used by “{holder}”.").format(
+                    barcode=row.barcode, holder=holder[1]
+                )
                 errors.append(CellError(row.row, "barcode", message))
                 break
     return errors
@@ -127,9 +138,9 @@ def _sync_attributes(
         )
     )
     by_name = {attribute.name.casefold(): attribute for attribute in stored}
-    wanted = [name.casefold() for name, _ in clean.attributes]
+    wanted = [name.casefold() for name, _unused in clean.attributes]
     if has_variants and sorted(wanted) != sorted(by_name):
-        message = "The attributes of a template with variants stay the same; add values instead."
+        message = _("The attributes of a template with variants stay the same; add values instead.")
         raise MatrixError((CellError(None, "attributes", message),))
     used = set(
         session.scalars(
@@ -236,11 +247,14 @@ def _locked(
         return None
     template = session.get(ProductTemplate, template_id, with_for_update=True)
     if template is None:
-        raise NotFoundError(f"No template with id {template_id}.")
+        raise NotFoundError(_("No template with id {template_id}.").format(template_id=template_id))
     if expected_changed_at is not None and template.changed_at != expected_changed_at:
         raise ConflictError(
-            f"Someone saved “{template.name}” after you opened it: close it and open "
-            "it again to see their changes (nothing was saved)."
+            _(
+                "Someone saved “{template_name}” after you opened it: close "
+                "it and open it again to see their changes (nothing was "
+                "saved)."
+            ).format(template_name=template.name)
         )
     return template
 
@@ -316,7 +330,9 @@ def save_template(
                 updated += done == "updated"
             uow.flush()
         except IntegrityError as exc:
-            message = "Another product has just taken one of these codes: save again to see which."
+            message = _(
+                "Another product has just taken one of these codes: save again to see which."
+            )
             raise MatrixError((CellError(None, "code", message),)) from exc
         after = values_of(template, _TEMPLATE_AUDITED) | {"variants": len(clean.variants)}
         action = "template.create" if before is None else "template.edit"
@@ -330,7 +346,7 @@ def save_template(
 def _template_dto(session: Session, template_id: int) -> TemplateDTO:
     template = session.get(ProductTemplate, template_id)
     if template is None:
-        raise NotFoundError(f"No template with id {template_id}.")
+        raise NotFoundError(_("No template with id {template_id}.").format(template_id=template_id))
     attributes = list(
         session.scalars(
             select(TemplateAttribute)
@@ -372,8 +388,8 @@ def _template_dto(session: Session, template_id: int) -> TemplateDTO:
     # The values to offer: those of active variants, and those no variant has yet (a value
     # only archived variants have was taken out of the matrix).
     active = {int(row[0]) for row in products if row[5]}
-    offered = {int(v) for p, _, v in rows if int(p) in active}
-    used = {int(v) for _, _, v in rows}
+    offered = {int(v) for p, _unused, v in rows if int(p) in active}
+    used = {int(v) for _unused, _unused, v in rows}
     by_attribute: dict[int, list[AttributeValue]] = {}
     for value in values.values():
         if value.id in offered or value.id not in used:

@@ -16,6 +16,7 @@ from typing import Final
 from sqlalchemy import delete, func, insert, select, update
 
 from posapp.events import CampaignEnded
+from posapp.i18n import _
 from posapp.models import Category, CouponCampaign, CouponCode, Product
 from posapp.models.coupons import campaign_categories, campaign_products
 from posapp.money import BP_PER_UNIT, MAX_MINOR
@@ -92,7 +93,9 @@ def load_campaign(uow: UnitOfWork, campaign_id: int, *, lock: bool = False) -> C
     query = select(CouponCampaign).where(CouponCampaign.id == campaign_id)
     campaign = uow.session.scalar(query.with_for_update() if lock else query)
     if campaign is None:
-        raise NotFoundError(f"No coupon campaign with id {campaign_id}.")
+        raise NotFoundError(
+            _("No coupon campaign with id {campaign_id}.").format(campaign_id=campaign_id)
+        )
     return campaign
 
 
@@ -122,11 +125,13 @@ def _snapshot(dto: CampaignDTO) -> dict[str, object]:
 def _clean_text(text: str, what: str, maximum: int, *, required: bool) -> str:
     clean = " ".join(unicodedata.normalize("NFKC", text).split())
     if required and not clean:
-        raise ValidationError(f"Enter a {what}.")
+        raise ValidationError(_("Enter a {what}.").format(what=what))
     if len(clean) > maximum:
-        raise ValidationError(f"A {what} has at most {maximum} characters.")
+        raise ValidationError(
+            _("A {what} has at most {maximum} characters.").format(what=what, maximum=maximum)
+        )
     if any(unicodedata.category(ch) in {"Cc", "Cs"} for ch in clean):
-        raise ValidationError(f"A {what} cannot contain control characters.")
+        raise ValidationError(_("A {what} cannot contain control characters.").format(what=what))
     return refuse_card_number(clean)
 
 
@@ -134,21 +139,25 @@ def _check_limit(value: int | None, what: str) -> None:
     if value is None:
         return
     if value <= 0:
-        raise ValidationError(f"{what} must be at least 1 (leave it empty for no limit).")
+        raise ValidationError(
+            _("{what} must be at least 1 (leave it empty for no limit).").format(what=what)
+        )
     if value > LIMIT_MAX:
-        raise ValidationError(f"{what} can be at most {LIMIT_MAX:,}.")
+        raise ValidationError(
+            _("{what} can be at most {limit_max:,}.").format(what=what, limit_max=LIMIT_MAX)
+        )
 
 
 def _check_value(draft: CampaignDraft) -> None:
     if draft.kind not in KINDS:
-        raise ValidationError("Choose a percentage or a fixed amount off.")
+        raise ValidationError(_("Choose a percentage or a fixed amount off."))
     if draft.kind == PERCENT:
         if draft.value <= 0:
-            raise ValidationError("A percentage off must be more than 0 %.")
+            raise ValidationError(_("A percentage off must be more than 0 %."))
         if draft.value > BP_PER_UNIT:
-            raise ValidationError("A percentage off cannot be above 100 %.")
+            raise ValidationError(_("A percentage off cannot be above 100 %."))
     elif not 0 < draft.value <= MAX_MINOR:
-        raise ValidationError("A fixed amount off must be more than 0.00.")
+        raise ValidationError(_("A fixed amount off must be more than 0.00."))
 
 
 def validate_draft(draft: CampaignDraft) -> CampaignDraft:
@@ -157,28 +166,28 @@ def validate_draft(draft: CampaignDraft) -> CampaignDraft:
     Raises:
         ValidationError: with a message saying which rule is wrong and how to fix it.
     """
-    name = _clean_text(draft.name, "campaign name", NAME_MAX, required=True)
-    description = _clean_text(draft.description, "description", DESCRIPTION_MAX, required=False)
+    name = _clean_text(draft.name, _("campaign name"), NAME_MAX, required=True)
+    description = _clean_text(draft.description, _("description"), DESCRIPTION_MAX, required=False)
     _check_value(draft)
     if draft.scope not in SCOPES:
-        raise ValidationError("Choose what the coupon applies to.")
+        raise ValidationError(_("Choose what the coupon applies to."))
     products = tuple(sorted(set(draft.product_ids))) if draft.scope == SCOPE_PRODUCTS else ()
     categories = tuple(sorted(set(draft.category_ids))) if draft.scope == SCOPE_CATEGORIES else ()
     if draft.scope == SCOPE_PRODUCTS and not products:
-        raise ValidationError("Choose at least one product the coupon applies to.")
+        raise ValidationError(_("Choose at least one product the coupon applies to."))
     if draft.scope == SCOPE_CATEGORIES and not categories:
-        raise ValidationError("Choose at least one category the coupon applies to.")
+        raise ValidationError(_("Choose at least one category the coupon applies to."))
     if not 0 <= draft.min_spend_minor <= MAX_MINOR:
-        raise ValidationError("The minimum spend cannot be negative.")
+        raise ValidationError(_("The minimum spend cannot be negative."))
     if draft.max_discount_minor is not None and not 0 < draft.max_discount_minor <= MAX_MINOR:
-        raise ValidationError("The maximum discount must be more than 0.00 (or left empty).")
+        raise ValidationError(_("The maximum discount must be more than 0.00 (or left empty)."))
     for at in (draft.starts_at, draft.ends_at):
         if at is not None and at.tzinfo is None:
             raise ValueError("campaign times must be aware datetimes")
     if draft.ends_at is not None and draft.ends_at <= draft.starts_at:
-        raise ValidationError("The expiry must be after the start.")
-    _check_limit(draft.usage_limit, "The usage limit")
-    _check_limit(draft.per_customer_limit, "The limit per customer")
+        raise ValidationError(_("The expiry must be after the start."))
+    _check_limit(draft.usage_limit, _("The usage limit"))
+    _check_limit(draft.per_customer_limit, _("The limit per customer"))
     return CampaignDraft(
         name=name,
         kind=draft.kind,
@@ -207,7 +216,9 @@ def _check_targets(uow: UnitOfWork, draft: CampaignDraft) -> None:
             found = set(uow.session.scalars(select(model.id).where(model.id.in_(ids))))
             missing = sorted(set(ids) - found)
             if missing:
-                raise ValidationError(f"No {what} with id {missing[0]}.")
+                raise ValidationError(
+                    _("No {what} with id {missing}.").format(what=what, missing=missing[0])
+                )
 
 
 def _apply(uow: UnitOfWork, campaign: CouponCampaign, draft: CampaignDraft) -> None:
@@ -250,7 +261,7 @@ def _apply(uow: UnitOfWork, campaign: CouponCampaign, draft: CampaignDraft) -> N
 
 def _insert_shared(uow: UnitOfWork, campaign: CouponCampaign, code: str, key: str) -> CouponCode:
     if uow.session.scalar(select(func.count()).where(CouponCode.code_key == key)):
-        raise ConflictError(f"The code {code} is taken: choose another one.")
+        raise ConflictError(_("The code {code} is taken: choose another one.").format(code=code))
     row = CouponCode(
         campaign_id=campaign.id,
         code=code,
@@ -313,7 +324,9 @@ def update_campaign(
         before = _snapshot(campaign_dto(uow, campaign))
         if clean.usage_limit is not None and clean.usage_limit < campaign.used_count:
             raise ValidationError(
-                f"The usage limit cannot be below the {campaign.used_count} uses already made."
+                _("The usage limit cannot be below the {used_count} uses already made.").format(
+                    used_count=campaign.used_count
+                )
             )
         _check_targets(uow, clean)
         _apply(uow, campaign, clean)
@@ -380,7 +393,7 @@ def set_code_active(uow: UnitOfWork, actor: UserDTO, code_id: int, active: bool)
         actor_id = authorize_or_system(uow, actor, Permission.MANAGE_COUPONS)
         code = uow.session.get(CouponCode, code_id, with_for_update=True)
         if code is None:
-            raise NotFoundError(f"No coupon code with id {code_id}.")
+            raise NotFoundError(_("No coupon code with id {code_id}.").format(code_id=code_id))
         _switch(uow, actor_id, code, active, "coupon.code", "coupon_code")
         dto = code_dto(code)
         uow.commit()

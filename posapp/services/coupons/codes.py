@@ -19,6 +19,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from typing import Final
 
+from posapp.i18n import _
 from posapp.services.platform.errors import ValidationError
 
 ALPHABET: Final = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -67,9 +68,11 @@ def clean_prefix(prefix: str) -> str:
     if not key:
         return ""
     if not all(ch in _KEY_CHARS for ch in key):
-        raise ValidationError("A code prefix may only have the letters A-Z and digits.")
+        raise ValidationError(_("A code prefix may only have the letters A-Z and digits."))
     if len(key) > PREFIX_MAX:
-        raise ValidationError(f"A code prefix has at most {PREFIX_MAX} characters.")
+        raise ValidationError(
+            _("A code prefix has at most {prefix_max} characters.").format(prefix_max=PREFIX_MAX)
+        )
     return key
 
 
@@ -85,10 +88,12 @@ def clean_shared_code(text: str) -> tuple[str, str]:
     shown = " ".join(unicodedata.normalize("NFKC", text).split()).upper()
     key = code_key(shown)
     if not all(ch in _KEY_CHARS for ch in key):
-        raise ValidationError("A code may only have the letters A-Z, digits and dashes.")
+        raise ValidationError(_("A code may only have the letters A-Z, digits and dashes."))
     if not SHARED_MIN <= len(key) <= SHARED_MAX:
         raise ValidationError(
-            f"A code needs {SHARED_MIN} to {SHARED_MAX} letters and digits (dashes not counted)."
+            _(
+                "A code needs {shared_min} to {shared_max} letters and digits (dashes not counted)."
+            ).format(shared_min=SHARED_MIN, shared_max=SHARED_MAX)
         )
     return shown.replace(" ", "-"), key
 

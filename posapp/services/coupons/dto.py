@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Final
 
+from posapp.i18n import N_, _
 from posapp.money import BP_PER_UNIT, format_money
 from posapp.services.platform.errors import ServiceError, ValidationError
 
@@ -21,9 +22,9 @@ SCOPE_PRODUCTS: Final = "products"
 SCOPE_CATEGORIES: Final = "categories"
 SCOPES: Final = (SCOPE_ORDER, SCOPE_PRODUCTS, SCOPE_CATEGORIES)
 SCOPE_LABELS: Final = {
-    SCOPE_ORDER: "Whole order",
-    SCOPE_PRODUCTS: "Chosen products",
-    SCOPE_CATEGORIES: "Chosen categories",
+    SCOPE_ORDER: N_("Whole order"),
+    SCOPE_PRODUCTS: N_("Chosen products"),
+    SCOPE_CATEGORIES: N_("Chosen categories"),
 }
 
 
@@ -34,8 +35,8 @@ class OperationCancelledError(ServiceError):
 def value_text(kind: str, value: int) -> str:
     """Say what a campaign takes off: ``15 % off`` or ``5.00 off``."""
     if kind == PERCENT:
-        return f"{percent_text(value)} % off"
-    return f"{format_money(value)} off"
+        return _("{percent} % off").format(percent=percent_text(value))
+    return _("{amount} off").format(amount=format_money(value))
 
 
 def percent_text(rate_bp: int) -> str:
@@ -52,20 +53,20 @@ def parse_percent_bp(text: str) -> int:
     """
     clean = unicodedata.normalize("NFKC", text).strip().removesuffix("%").strip()
     clean = clean.replace(",", ".")
-    whole, _, frac = clean.partition(".")
+    whole, _unused, frac = clean.partition(".")
     if not (whole or frac) or not (whole + frac).isascii() or not (whole + frac).isdigit():
         if clean.startswith("-"):
-            raise ValidationError("A percentage cannot be below 0 %.")
-        raise ValidationError("Enter a percentage like 15 or 12.5.")
+            raise ValidationError(_("A percentage cannot be below 0 %."))
+        raise ValidationError(_("Enter a percentage like 15 or 12.5."))
     if len(frac) > 2:  # noqa: PLR2004 - two decimals of a percent are whole basis points
-        raise ValidationError("A percentage has at most two decimals.")
+        raise ValidationError(_("A percentage has at most two decimals."))
     if len(whole) > 3:  # noqa: PLR2004 - checked before int(): no huge conversions
-        raise ValidationError("A percentage cannot be above 100 %.")
+        raise ValidationError(_("A percentage cannot be above 100 %."))
     rate = int(whole or "0") * 100 + int(frac.ljust(2, "0"))
     if rate > BP_PER_UNIT:
-        raise ValidationError("A percentage cannot be above 100 %.")
+        raise ValidationError(_("A percentage cannot be above 100 %."))
     if rate == 0:
-        raise ValidationError("A percentage must be more than 0 %.")
+        raise ValidationError(_("A percentage must be more than 0 %."))
     return rate
 
 

@@ -13,6 +13,7 @@ from typing import Final
 
 from sqlalchemy import select
 
+from posapp.i18n import _
 from posapp.models import Category, CouponCode, Product
 from posapp.money import format_money
 from posapp.services.coupons.campaigns import (
@@ -23,8 +24,8 @@ from posapp.services.coupons.campaigns import (
 )
 from posapp.services.coupons.codes import code_key
 from posapp.services.coupons.dto import (
-    SCOPE_LABELS,
     SCOPE_ORDER,
+    SCOPE_PRODUCTS,
     CampaignDTO,
     Choice,
     CodeDTO,
@@ -101,16 +102,18 @@ def conditions_text(dto: CampaignDTO) -> str:
     """The small print of a coupon: minimum spend, cap, scope, limits."""
     parts = []
     if dto.scope != SCOPE_ORDER:
-        parts.append(f"on {SCOPE_LABELS[dto.scope].lower()}")
+        parts.append(
+            _("on chosen products") if dto.scope == SCOPE_PRODUCTS else _("on chosen categories")
+        )
     if dto.min_spend_minor:
-        parts.append(f"min. spend {format_money(dto.min_spend_minor)}")
+        parts.append(_("min. spend {amount}").format(amount=format_money(dto.min_spend_minor)))
     if dto.max_discount_minor is not None:
-        parts.append(f"max. {format_money(dto.max_discount_minor)} off")
+        parts.append(_("max. {amount} off").format(amount=format_money(dto.max_discount_minor)))
     if dto.per_customer_limit is not None:
-        parts.append(f"{dto.per_customer_limit} per customer")
-    parts.append("single use" if dto.single_use_codes else "reusable")
+        parts.append(_("{limit} per customer").format(limit=dto.per_customer_limit))
+    parts.append(_("single use") if dto.single_use_codes else _("reusable"))
     if not dto.stacks:
-        parts.append("one coupon per sale")
+        parts.append(_("one coupon per sale"))
     return "; ".join(parts)
 
 
@@ -191,7 +194,7 @@ def products_by_sku(uow: UnitOfWork, actor: UserDTO | None, skus: list[str]) -> 
         }
     missing = [k for k in keys if k not in rows]
     if missing:
-        raise ValidationError(f"No product has the SKU {missing[0]}.")
+        raise ValidationError(_("No product has the SKU {missing}.").format(missing=missing[0]))
     return [Choice(rows[k][0], f"{rows[k][1]} · {rows[k][2]}") for k in keys]
 
 

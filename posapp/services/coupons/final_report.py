@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from posapp.i18n import _
 from posapp.models import CouponCampaign
 from posapp.services.coupons.report_data import effectiveness_report
 from posapp.services.coupons.report_model import EffectivenessReport
@@ -53,7 +54,7 @@ class FinalReportFile:
     @property
     def title(self) -> str:
         """The report's title: ``Final report: <campaign name>``."""
-        return f"Final report: {self.campaign_name}"
+        return _("Final report: {campaign}").format(campaign=self.campaign_name)
 
     @property
     def file_name(self) -> str:
@@ -92,7 +93,9 @@ def final_report_file(uow: UnitOfWork, actor: UserDTO | None, campaign_id: int) 
             authorize(uow, actor, Permission.VIEW_COUPONS)
         campaign = uow.session.get(CouponCampaign, campaign_id)
         if campaign is None:
-            raise NotFoundError(f"No coupon campaign with id {campaign_id}.")
+            raise NotFoundError(
+                _("No coupon campaign with id {campaign_id}.").format(campaign_id=campaign_id)
+            )
         zone = shop_zone(uow)
         last = campaign.ended_at or campaign.ends_at or uow.now()
         if campaign.ends_at is not None:

@@ -12,6 +12,7 @@ from typing import Any, Final
 
 from sqlalchemy import Connection, select
 
+from posapp.i18n import _
 from posapp.models import CouponCode
 from posapp.services.coupons.campaigns import authorize_or_system, load_campaign
 from posapp.services.coupons.codes import MAX_GROUPS, MIN_GROUPS, clean_prefix, new_codes
@@ -138,9 +139,17 @@ def generate_codes(
         GenerationCancelledError: the caller cancelled; no code was kept.
     """
     if not 1 <= count <= GENERATE_MAX:
-        raise ValidationError(f"Generate between 1 and {GENERATE_MAX:,} codes at a time.")
+        raise ValidationError(
+            _("Generate between 1 and {generate_max:,} codes at a time.").format(
+                generate_max=GENERATE_MAX
+            )
+        )
     if not MIN_GROUPS <= groups <= MAX_GROUPS:
-        raise ValidationError(f"A code has {MIN_GROUPS} to {MAX_GROUPS} groups of characters.")
+        raise ValidationError(
+            _("A code has {min_groups} to {max_groups} groups of characters.").format(
+                min_groups=MIN_GROUPS, max_groups=MAX_GROUPS
+            )
+        )
     clean = clean_prefix(prefix)
     with uow:
         actor_id = authorize_or_system(uow, actor, Permission.MANAGE_COUPONS)
@@ -157,11 +166,13 @@ def generate_codes(
         done = 0
         while done < count:
             if cancelled():
-                raise GenerationCancelledError("Code generation was cancelled: no code was kept.")
+                raise GenerationCancelledError(
+                    _("Code generation was cancelled: no code was kept.")
+                )
             batch = new_codes(
                 min(GENERATE_BATCH, count - done), prefix=clean, groups=groups, taken=seen
             )
-            clash = _taken_keys(uow, [key for _, key in batch]) if is_sqlite else set()
+            clash = _taken_keys(uow, [key for _unused, key in batch]) if is_sqlite else set()
             rows = [
                 (campaign.id, code, key, max_uses, 0, True, created)
                 for code, key in batch

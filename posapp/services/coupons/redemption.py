@@ -41,6 +41,7 @@ from typing import Any, Final, NoReturn
 from sqlalchemy import Connection, or_, select, update
 
 from posapp.events import CampaignEnded, CouponRedeemed
+from posapp.i18n import _
 from posapp.models import CouponCampaign, CouponCode, CouponRedemption
 from posapp.money import allocate, apply_rate_bp, format_money
 from posapp.services.coupons import sql
@@ -164,8 +165,11 @@ def _refuse(reason: str, message: str) -> CouponRefused:
 def _unknown(code_text: str) -> CouponRefused:
     shown = " ".join(code_text.split())
     if shown and len(shown) <= _SHOWN_CODE_MAX and is_possible_key(code_key(shown)):
-        return _refuse("unknown", f"There is no coupon with the code {shown}: check it and retry.")
-    return _refuse("unknown", "That is not a coupon code: check it and type it again.")
+        return _refuse(
+            "unknown",
+            _("There is no coupon with the code {shown}: check it and retry.").format(shown=shown),
+        )
+    return _refuse("unknown", _("That is not a coupon code: check it and type it again."))
 
 
 # -- the rules -------------------------------------------------------------------------------
@@ -175,15 +179,26 @@ def _check_validity(uow: UnitOfWork, found: _Found, now: datetime) -> None:
     """Enabled, started and not ended (the campaign's dates are said in the shop's time)."""
     code, name = found.code, found.name
     if not found.campaign_active:
-        raise _refuse("disabled", f"Coupon {code} cannot be used: the campaign {name} is disabled.")
+        raise _refuse(
+            "disabled",
+            _("Coupon {code} cannot be used: the campaign {name} is disabled.").format(
+                code=code, name=name
+            ),
+        )
     if not found.code_active:
-        raise _refuse("disabled", f"Coupon {code} has been disabled.")
+        raise _refuse("disabled", _("Coupon {code} has been disabled.").format(code=code))
     if now < found.starts_at:
         when = _local(uow, found.starts_at)
-        raise _refuse("not_yet_valid", f"Coupon {code} is not valid yet: it starts on {when}.")
+        raise _refuse(
+            "not_yet_valid",
+            _("Coupon {code} is not valid yet: it starts on {when}.").format(code=code, when=when),
+        )
     if found.ends_at is not None and now >= found.ends_at:
         when = _local(uow, found.ends_at)
-        raise _refuse("expired", f"Coupon {code} has expired: it ended on {when}.")
+        raise _refuse(
+            "expired",
+            _("Coupon {code} has expired: it ended on {when}.").format(code=code, when=when),
+        )
 
 
 def _customer_refusal(
@@ -192,11 +207,20 @@ def _customer_refusal(
     if customer_id is None:
         return _refuse(
             "needs_customer",
-            f"Coupon {code} is for known customers: attach the customer's account first.",
+            _("Coupon {code} is for known customers: attach the customer's account first.").format(
+                code=code
+            ),
         )
     if uses >= limit:
-        times = "" if limit == 1 else f" {limit} times, the limit per customer"
-        return _refuse("already_used_by_customer", f"This customer has already used {name}{times}.")
+        message = (
+            _("This customer has already used {name}.")
+            if limit == 1
+            else _("This customer has already used {name} {limit} times, the limit per customer.")
+        )
+        return _refuse(
+            "already_used_by_customer",
+            message.format(name=name, limit=limit),
+        )
     return None
 
 
@@ -204,12 +228,21 @@ def _check_state(uow: UnitOfWork, found: _Found, customer_id: int | None, now: d
     _check_validity(uow, found, now)
     code, name = found.code, found.name
     if found.max_uses is not None and found.code_used >= found.max_uses:
-        times = "" if found.max_uses == 1 else f" {found.max_uses} times, its limit"
-        raise _refuse("used_up", f"Coupon {code} has already been used{times}.")
+        message = (
+            _("Coupon {code} has already been used.")
+            if found.max_uses == 1
+            else _("Coupon {code} has already been used {limit} times, its limit.")
+        )
+        raise _refuse(
+            "used_up",
+            message.format(code=code, limit=found.max_uses),
+        )
     if found.usage_limit is not None and found.campaign_used >= found.usage_limit:
         raise _refuse(
             "used_up",
-            f"Coupon {code} is used up: all {found.usage_limit} uses of {name} are taken.",
+            _("Coupon {code} is used up: all {usage_limit} uses of {name} are taken.").format(
+                code=code, usage_limit=found.usage_limit, name=name
+            ),
         )
     if found.per_customer_limit is not None:
         refusal = _customer_refusal(
@@ -224,17 +257,26 @@ def _check_stacking(uow: UnitOfWork, found: _Found, other_keys: Iterable[str]) -
     if not others:
         return
     if found.key in others:
-        raise _refuse("does_not_stack", f"Coupon {found.code} is already on this sale.")
+        raise _refuse(
+            "does_not_stack", _("Coupon {code} is already on this sale.").format(code=found.code)
+        )
     rows = sql.other_codes(len(others)).all(
         uow.session.connection(), {f"k{n}": key for n, key in enumerate(others)}
     )
     for other_code, campaign_id, stacks in rows:
         if campaign_id == found.campaign_id:
-            raise _refuse("does_not_stack", f"Only one code of {found.name} can be used on a sale.")
+            raise _refuse(
+                "does_not_stack",
+                _("Only one code of {found_name} can be used on a sale.").format(
+                    found_name=found.name
+                ),
+            )
         if not (stacks and found.stacks):
             raise _refuse(
                 "does_not_stack",
-                f"Coupon {found.code} cannot be combined with {other_code}: one coupon per sale.",
+                _(
+                    "Coupon {code} cannot be combined with {other_code}: one coupon per sale."
+                ).format(code=found.code, other_code=other_code),
             )
 
 
@@ -288,22 +330,32 @@ def _evaluate(
     eligible = _eligible(uow, found, lines)
     if not eligible:
         raise _refuse(
-            "nothing_applies", f"Nothing in this sale is covered by coupon {code} ({found.name})."
+            "nothing_applies",
+            _("Nothing in this sale is covered by coupon {code} ({found_name}).").format(
+                code=code, found_name=found.name
+            ),
         )
     basket = sum(max(0, line.amount_minor) for line in lines)
     if basket < found.min_spend_minor:
         raise _refuse(
             "minimum_not_reached",
-            f"Coupon {code} needs a spend of at least {format_money(found.min_spend_minor)}; "
-            f"this sale comes to {format_money(basket)}.",
+            _(
+                "Coupon {code} needs a spend of at least {min_spend_minor}; "
+                "this sale comes to {basket}."
+            ).format(
+                code=code,
+                min_spend_minor=format_money(found.min_spend_minor),
+                basket=format_money(basket),
+            ),
         )
     weights = [max(0, line.amount_minor) for line in eligible]
     off = _discount(found, sum(weights))
     if off <= 0:
         raise _refuse(
             "nothing_applies",
-            f"Coupon {code} takes nothing off: the items it covers come to "
-            f"{format_money(sum(weights))}.",
+            _("Coupon {code} takes nothing off: the items it covers come to {weights}.").format(
+                code=code, weights=format_money(sum(weights))
+            ),
         )
     shares = allocate(off, weights)
     return CouponQuote(
@@ -375,12 +427,20 @@ def _refused_use(
     """Say why a guarded UPDATE took no use (the rare path: one more read to find the reason)."""
     row = sql.FIND_BY_ID.one(conn, {"code_id": quote.code_id})
     if row is None:
-        raise _refuse("unknown", f"Coupon {quote.code} no longer exists.")
+        raise _refuse("unknown", _("Coupon {code} no longer exists.").format(code=quote.code))
     found = _Found.of(row)
     _check_validity(uow, found, now)  # disabled, or ended, since the quote
     if not code_taken:
-        raise _refuse("used_up", f"Coupon {found.code} has just been used up at another till.")
-    raise _refuse("used_up", f"Coupon {found.code} is used up: {found.name} has no uses left.")
+        raise _refuse(
+            "used_up",
+            _("Coupon {code} has just been used up at another till.").format(code=found.code),
+        )
+    raise _refuse(
+        "used_up",
+        _("Coupon {code} is used up: {found_name} has no uses left.").format(
+            code=found.code, found_name=found.name
+        ),
+    )
 
 
 def _give_back(conn: Connection, quote: CouponQuote, *, campaign: bool) -> None:
@@ -440,7 +500,9 @@ def redeem_coupon(
     """
     if tuple(lines) != quote.basket:
         raise ConflictError(
-            f"The sale changed after coupon {quote.code} was applied: apply it again."
+            _("The sale changed after coupon {code} was applied: apply it again.").format(
+                code=quote.code
+            )
         )
     now = uow.now()
     conn = uow.session.connection()
@@ -481,7 +543,10 @@ def redeem_coupon(
     )
     if inserted is None:
         _give_back(conn, quote, campaign=True)
-        raise _refuse("does_not_stack", f"Coupon {quote.code} was already used on this sale.")
+        raise _refuse(
+            "does_not_stack",
+            _("Coupon {code} was already used on this sale.").format(code=quote.code),
+        )
     uow.record(
         CouponRedeemed(
             code_id=quote.code_id,

@@ -8,6 +8,7 @@ from typing import Any, Final, TypedDict, Unpack
 
 from sqlalchemy import String, exists, func, or_, select, type_coerce
 
+from posapp.i18n import _
 from posapp.models import CouponCampaign, CouponCode, CouponRedemption, Order, OrderStatus, User
 from posapp.services.coupons.dto import OperationCancelledError
 from posapp.services.coupons.report_model import (
@@ -70,7 +71,7 @@ def _campaigns(
         )
     campaigns = list(uow.session.scalars(query))
     if ids is not None and len(campaigns) != len(set(ids)):
-        raise NotFoundError("A campaign of the report does not exist.")
+        raise NotFoundError(_("A campaign of the report does not exist."))
     return campaigns
 
 
@@ -92,13 +93,13 @@ def load_effectiveness(
         ReportCancelledError: ``cancelled()`` turned true.
     """
     if to_day < from_day:
-        raise ValidationError("The report's end date is before its start date.")
+        raise ValidationError(_("The report's end date is before its start date."))
     if (to_day - from_day).days >= MAX_DAYS:
-        raise ValidationError("A report covers at most ten years.")
+        raise ValidationError(_("A report covers at most ten years."))
 
     def step(done: int) -> None:
         if cancelled():
-            raise ReportCancelledError("The report was cancelled.")
+            raise ReportCancelledError(_("The report was cancelled."))
         progress(done, _STEPS)
 
     with uow:

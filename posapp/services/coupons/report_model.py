@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
 from posapp import formats
+from posapp.i18n import N_, _
 from posapp.money import BP_PER_UNIT, div_round
 from posapp.services.coupons.dto import value_text
 
@@ -67,7 +68,7 @@ class EffectivenessData:
     cashier_names: Mapping[int, str]
     orders_without: int
     revenue_without_minor: int
-    title: str = "Coupon effectiveness"
+    title: str = N_("Coupon effectiveness")
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +168,7 @@ def validity_text(starts_at: datetime, ends_at: datetime | None, zone: tzinfo) -
     """``6 Apr 2026 09:00 – 30 Apr 2026 00:00`` in the shop's zone (the end is exclusive)."""
     start = formats.datetime_text(starts_at, zone=zone, neutral="%d %b %Y %H:%M")
     if ends_at is None:
-        return f"from {start}, no end"
+        return _("from {start}, no end").format(start=start)
     return f"{start} – {formats.datetime_text(ends_at, zone=zone, neutral='%d %b %Y %H:%M')}"
 
 
@@ -219,7 +220,7 @@ def _cashiers(data: EffectivenessData, facts: list[RedemptionFact]) -> tuple[Cas
         cell[0] += 1
         cell[1] += fact.discount_minor
     rows = [
-        CashierRow(cid, data.cashier_names.get(cid, f"user {cid}"), count, discount)
+        CashierRow(cid, data.cashier_names.get(cid, _("user {id}").format(id=cid)), count, discount)
         for cid, (count, discount) in counts.items()
     ]
     return tuple(sorted(rows, key=lambda r: (-r.redemptions, r.name.casefold(), r.cashier_id)))
@@ -247,9 +248,12 @@ def build_effectiveness(data: EffectivenessData) -> EffectivenessReport:
     )
     local = data.generated_at.astimezone(data.zone)
     return EffectivenessReport(
-        title=data.title,
+        title=_(data.title),
         period_text=f"{day_text(data.from_day)} – {day_text(data.to_day)}",
-        generated_text=f"Generated {local:%d %b %Y %H:%M} ({local.tzname()})",
+        generated_text=_("Generated {when} ({zone})").format(
+            when=formats.datetime_text(local, zone=data.zone, neutral="%d %b %Y %H:%M"),
+            zone=local.tzname(),
+        ),
         from_day=data.from_day,
         to_day=data.to_day,
         overall=_figures(sum(c.codes_issued for c in data.campaigns), facts),

@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
+from posapp.i18n import _
 from posapp.services.customers.dto import CustomerExport
 from posapp.services.customers.manage import ERASED_ERROR, load, manager_id, to_dto
 from posapp.services.customers.queries import history_rows
@@ -92,7 +93,7 @@ def format_of(path: Path) -> str:
     """
     kind = path.suffix.lower().lstrip(".")
     if kind not in FORMATS:
-        raise ValidationError("The export file's name must end in .json or .csv.")
+        raise ValidationError(_("The export file's name must end in .json or .csv."))
     return kind
 
 
@@ -105,9 +106,13 @@ def write_private(path: Path, text: str) -> None:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     except FileExistsError as exc:
-        raise ValidationError(f"{path} exists already; choose a new file name.") from exc
+        raise ValidationError(
+            _("{path} exists already; choose a new file name.").format(path=path)
+        ) from exc
     except OSError as exc:
-        raise ValidationError(f"Cannot write {path}: {exc.strerror}.") from exc
+        raise ValidationError(
+            _("Cannot write {path}: {strerror}.").format(path=path, strerror=exc.strerror)
+        ) from exc
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
         os.fchmod(handle.fileno(), FILE_MODE)
         handle.write(text)
@@ -137,7 +142,7 @@ def export_customer(
         user_id = manager_id(uow, actor)
         customer = load(uow, customer_id)
         if customer.erased_at is not None:
-            raise ValidationError(ERASED_ERROR)
+            raise ValidationError(_(ERASED_ERROR))
         export = CustomerExport(
             customer=to_dto(uow, customer),
             orders=tuple(history_rows(uow, customer_id, None, None)),

@@ -11,6 +11,7 @@ from typing import Any, Final
 
 from sqlalchemy import delete, or_, select, update
 
+from posapp.i18n import N_, _
 from posapp.models import (
     AccountStatus,
     Customer,
@@ -31,8 +32,8 @@ from posapp.services.platform.uow import UnitOfWork
 from posapp.services.staff import ACTIONS, Permission, authorize, requires
 
 ERASED_NAME: Final = "Erased customer"
-ERASED_ERROR: Final = "The customer's data was erased on request."
-STALE: Final = "Someone else changed this customer; reopen it to see their change."
+ERASED_ERROR: Final = N_("The customer's data was erased on request.")
+STALE: Final = N_("Someone else changed this customer; reopen it to see their change.")
 
 _AUDITED: Final = ("name", "phone", "email", "address", "marketing_opt_in", "notes", "tags")
 
@@ -84,7 +85,9 @@ def load(uow: UnitOfWork, customer_id: int, *, lock: bool = False) -> Customer:
         query = query.with_for_update()
     customer = uow.session.scalars(query).one_or_none() if storable_id(customer_id) else None
     if customer is None:
-        raise NotFoundError(f"There is no customer {customer_id}.")
+        raise NotFoundError(
+            _("There is no customer {customer_id}.").format(customer_id=customer_id)
+        )
     return customer
 
 
@@ -188,7 +191,7 @@ def register_customer(
     """
     clean, _tags = clean_draft(CustomerDraft(name=name, phone=phone, email=email))
     if not clean.phone and not clean.email:
-        raise ValidationError("Enter the customer's phone number or email address.")
+        raise ValidationError(_("Enter the customer's phone number or email address."))
     with uow:
         user = authorize(uow, actor, Permission.SELL)
         now = uow.now()
@@ -240,9 +243,9 @@ def edit_customer(
         user = authorize(uow, actor, Permission.MANAGE_CUSTOMERS)
         customer = load(uow, customer_id, lock=True)
         if customer.erased_at is not None:
-            raise ValidationError(ERASED_ERROR)
+            raise ValidationError(_(ERASED_ERROR))
         if expected_version is not None and customer.version != expected_version:
-            raise ConflictError(STALE)
+            raise ConflictError(_(STALE))
         before = values_of(customer, _AUDITED)
         now = uow.now()
         if clean.marketing_opt_in != customer.marketing_opt_in:
@@ -317,13 +320,13 @@ def erase_customer(
     reason = " ".join(reason.split())
     if not reason:
         raise ValidationError(
-            "Say why the customer is erased (for example: their request of 3 May)."
+            _("Say why the customer is erased (for example: their request of 3 May).")
         )
     with uow:
         user_id = manager_id(uow, actor)
         customer = load(uow, customer_id, lock=True)
         if customer.erased_at is not None:
-            raise ValidationError(ERASED_ERROR)
+            raise ValidationError(_(ERASED_ERROR))
         accounts = uow.session.scalars(
             select(CustomerAccount)
             .where(CustomerAccount.customer_id == customer_id)
@@ -333,8 +336,10 @@ def erase_customer(
         still_open = [a.number for a in accounts if a.status != AccountStatus.CLOSED.value]
         if still_open:
             raise ValidationError(
-                f"Close the customer's account {still_open[0]} first (settle its balance), "
-                "then erase the customer."
+                _(
+                    "Close the customer's account {still_open} first (settle its "
+                    "balance), then erase the customer."
+                ).format(still_open=still_open[0])
             )
         now = uow.now()
         placeholder = f"{ERASED_NAME} {customer.id}"

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from typing import Final
 
+from posapp.i18n import _
 from posapp.services.accounts import clean_email, clean_holder_name, clean_phone
 from posapp.services.customers.dto import CustomerDraft
 from posapp.services.platform.cards import refuse_card_number
@@ -34,7 +35,9 @@ def _refuse_controls(text: str, what: str) -> None:
             continue
         if unicodedata.category(ch) in {"Cc", "Cf", "Zl", "Zp"}:
             raise ValidationError(
-                f"{what} cannot contain tabs, control codes or invisible characters."
+                _("{what} cannot contain tabs, control codes or invisible characters.").format(
+                    what=what
+                )
             )
 
 
@@ -44,18 +47,20 @@ def _multiline(text: str, what: str, limit: int) -> str:
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     value = "\n".join(line for line in lines if line)
     if len(value) > limit:
-        raise ValidationError(f"{what} has at most {limit:,} characters.")
+        raise ValidationError(
+            _("{what} has at most {limit:,} characters.").format(what=what, limit=limit)
+        )
     return refuse_card_number(value)
 
 
 def clean_address(text: str) -> str:
     """Return the postal address: NFKC, lines trimmed, empty lines dropped, <= 500 characters."""
-    return _multiline(text, "The address", ADDRESS_MAX)
+    return _multiline(text, _("The address"), ADDRESS_MAX)
 
 
 def clean_notes(text: str) -> str:
     """Return the notes: as :func:`clean_address`, <= 2,000 characters; card numbers refused."""
-    return _multiline(text, "The notes", NOTES_MAX)
+    return _multiline(text, _("The notes"), NOTES_MAX)
 
 
 def clean_tags(text: str) -> tuple[str, ...]:
@@ -65,21 +70,29 @@ def clean_tags(text: str) -> tuple[str, ...]:
     characters; at most 10 tags.
     """
     text = unicodedata.normalize("NFKC", text)
-    _refuse_controls(text.replace("\n", "\t"), "A tag")
+    _refuse_controls(text.replace("\n", "\t"), _("A tag"))
     tags: set[str] = set()
     for part in text.split(","):
         tag = _SPACES.sub(" ", part).strip().lower()
         if not tag:
             continue
         if len(tag) > TAG_MAX:
-            raise ValidationError(f"A tag has at most {TAG_MAX} characters ({tag[:TAG_MAX]}…).")
+            raise ValidationError(
+                _("A tag has at most {tag_max} characters ({tag}…).").format(
+                    tag_max=TAG_MAX, tag=tag[:TAG_MAX]
+                )
+            )
         if not _TAG.match(tag):
             raise ValidationError(
-                f"The tag {tag!r} may hold letters, digits, spaces and . & ' - only."
+                _("The tag {tag!r} may hold letters, digits, spaces and . & ' - only.").format(
+                    tag=tag
+                )
             )
         tags.add(tag)
     if len(tags) > TAGS_MAX:
-        raise ValidationError(f"A customer has at most {TAGS_MAX} tags.")
+        raise ValidationError(
+            _("A customer has at most {tags_max} tags.").format(tags_max=TAGS_MAX)
+        )
     return tuple(sorted(tags))
 
 
@@ -95,7 +108,9 @@ def clean_search(text: str) -> str:
     """Return a search text: NFKC, trimmed, at most 100 characters; control codes refused."""
     text = unicodedata.normalize("NFKC", text)
     if any(unicodedata.category(ch) in {"Cc", "Cf", "Zl", "Zp"} for ch in text):
-        raise ValidationError("A search cannot contain tabs, line breaks or invisible characters.")
+        raise ValidationError(
+            _("A search cannot contain tabs, line breaks or invisible characters.")
+        )
     return _SPACES.sub(" ", text).strip()[:SEARCH_MAX]
 
 

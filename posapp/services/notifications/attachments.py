@@ -15,6 +15,7 @@ from typing import Final
 
 from sqlalchemy import select
 
+from posapp.i18n import _
 from posapp.models import OutboxAttachment, OutboxEmail, OutboxStatus
 from posapp.services.notifications.outbox import check_message
 from posapp.services.notifications.outbox_sending import one_line
@@ -56,12 +57,12 @@ def enqueue_email(
     """
     subject, body = check_message(subject, body)
     if not to_address.strip():
-        raise ValidationError("The email has no address to go to.")
+        raise ValidationError(_("The email has no address to go to."))
     if sum(len(a.data) for a in attachments) > ATTACHMENT_MAX:
-        raise ValidationError("The attached files are too big to email (10 MB at most).")
+        raise ValidationError(_("The attached files are too big to email (10 MB at most)."))
     for attachment in attachments:
         if not one_line(attachment.filename) or "/" in attachment.filename:
-            raise ValidationError("An attached file needs a plain name.")
+            raise ValidationError(_("An attached file needs a plain name."))
     now = uow.now()
     email = OutboxEmail(
         to_address=to_address.strip(),

@@ -42,6 +42,7 @@ from types import ModuleType, TracebackType
 from typing import Final, Protocol, Self
 
 from posapp.config import data_dir
+from posapp.i18n import _
 from posapp.models.base import utcnow
 from posapp.services.notifications import outbox_sending
 from posapp.services.notifications.attachments import Attachment, attachments_of
@@ -105,23 +106,23 @@ def check_smtp_settings(settings: SmtpSettings) -> SmtpSettings:
     """
     host = settings.host.strip()
     if len(host) > HOST_MAX or any(ch.isspace() or ch in "/@" for ch in host):
-        raise ValidationError("Enter the mail server's host name, e.g. smtp.example.com.")
+        raise ValidationError(_("Enter the mail server's host name, e.g. smtp.example.com."))
     port: object = settings.port  # read from JSON: check the type too
     if not isinstance(port, int) or isinstance(port, bool) or not 1 <= port <= 65535:  # noqa: PLR2004
-        raise ValidationError("The port is a number from 1 to 65535.")
+        raise ValidationError(_("The port is a number from 1 to 65535."))
     if settings.security not in SECURITY_MODES:
-        raise ValidationError("Security is none, STARTTLS or TLS.")
+        raise ValidationError(_("Security is none, STARTTLS or TLS."))
     address = settings.from_address.strip()
     if address and (address.count("@") != 1 or any(ch.isspace() for ch in address)):
-        raise ValidationError("The sender address must look like shop@example.com.")
+        raise ValidationError(_("The sender address must look like shop@example.com."))
     if host and not address:
-        raise ValidationError("Enter the sender address customers will see.")
+        raise ValidationError(_("Enter the sender address customers will see."))
     if not 1 <= settings.timeout_s <= 300:  # noqa: PLR2004
-        raise ValidationError("The timeout is from 1 to 300 seconds.")
+        raise ValidationError(_("The timeout is from 1 to 300 seconds."))
     name = " ".join(settings.from_name.split())[:100]
     username = settings.username.strip()
     if any(ch in username for ch in "\r\n\x00"):
-        raise ValidationError("The username must be one line.")
+        raise ValidationError(_("The username must be one line."))
     return SmtpSettings(host, settings.port, settings.security, username, address, name,
                         settings.timeout_s)  # fmt: skip
 
@@ -166,7 +167,9 @@ def save_smtp_settings(
             try:
                 (store or PasswordStore()).set(clean.username, password)
             except OSError as exc:
-                raise ValidationError(f"Cannot store the password: {exc.strerror}") from exc
+                raise ValidationError(
+                    _("Cannot store the password: {strerror}").format(strerror=exc.strerror)
+                ) from exc
         uow.commit()
         return clean
 
@@ -272,7 +275,7 @@ class PasswordStore:
 
 def _ascii_domain(address: str) -> str:
     """Encode an internationalised domain as IDNA (the local part is left as it is)."""
-    local, _, domain = address.rpartition("@")
+    local, _unused, domain = address.rpartition("@")
     try:
         domain.encode("ascii")
     except UnicodeEncodeError:
@@ -302,7 +305,7 @@ def build_message(
     message["Message-ID"] = f"<posapp-outbox-{email.id}@{_ascii_domain('x@' + domain)[2:]}>"
     message.set_content(email.body)
     for attachment in attachments:
-        main, _, sub = attachment.content_type.partition("/")
+        main, _unused, sub = attachment.content_type.partition("/")
         message.add_attachment(
             attachment.data,
             maintype=main or "application",
@@ -466,7 +469,7 @@ def send_due(
     sent = retried = failed = 0
     with contextlib.ExitStack() as stack:
         transport: MailTransport | None = None
-        for _ in range(limit):
+        for _unused in range(limit):
             email = outbox_sending.claim_next(backend.uow(), now, policy)
             if email is None:
                 break

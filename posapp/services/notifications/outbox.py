@@ -24,6 +24,7 @@ from sqlalchemy import exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
+from posapp.i18n import _
 from posapp.models import (
     AccountStatus,
     CouponCampaign,
@@ -234,18 +235,22 @@ def check_message(subject: str, body: str) -> tuple[str, str]:
     """
     subject = subject.strip()
     if not subject:
-        raise ValidationError("Enter a subject.")
+        raise ValidationError(_("Enter a subject."))
     if any(ch in subject for ch in "\r\n") or any(not ch.isprintable() for ch in subject):
-        raise ValidationError("The subject must be one line of text.")
+        raise ValidationError(_("The subject must be one line of text."))
     if len(subject) > SUBJECT_MAX:
-        raise ValidationError(f"The subject is at most {SUBJECT_MAX} characters.")
+        raise ValidationError(
+            _("The subject is at most {subject_max} characters.").format(subject_max=SUBJECT_MAX)
+        )
     body = "\n".join(line.rstrip() for line in body.replace("\r\n", "\n").split("\n")).strip()
     if not body:
-        raise ValidationError("Write the message.")
+        raise ValidationError(_("Write the message."))
     if "\x00" in body:
-        raise ValidationError("The message contains a NUL character.")
+        raise ValidationError(_("The message contains a NUL character."))
     if len(body) > BODY_MAX:
-        raise ValidationError(f"The message is at most {BODY_MAX:,} characters.")
+        raise ValidationError(
+            _("The message is at most {body_max:,} characters.").format(body_max=BODY_MAX)
+        )
     return refuse_card_number(subject), refuse_card_number(body)
 
 
@@ -291,17 +296,21 @@ def _unused_count(uow: UnitOfWork, campaign_id: int) -> int:
 def _campaign(uow: UnitOfWork, campaign_id: int) -> CouponCampaign:
     campaign = uow.session.get(CouponCampaign, campaign_id)
     if campaign is None:
-        raise NotFoundError("That campaign does not exist.")
+        raise NotFoundError(_("That campaign does not exist."))
     now = uow.now()
     if (
         not campaign.active
         or campaign.ended_at is not None
         or (campaign.ends_at is not None and campaign.ends_at <= now)
     ):
-        raise ValidationError(f"The campaign {campaign.name} has ended.")
+        raise ValidationError(
+            _("The campaign {campaign_name} has ended.").format(campaign_name=campaign.name)
+        )
     if not campaign.single_use_codes:
         raise ValidationError(
-            f"The campaign {campaign.name} has a shared code: write it into the message instead."
+            _(
+                "The campaign {campaign_name} has a shared code: write it into the message instead."
+            ).format(campaign_name=campaign.name)
         )
     return campaign
 
@@ -370,15 +379,19 @@ def send_promotion(
             user = authorize(uow, actor, PROMOTION_PERMISSION)
             audience = _audience(uow)
             if not audience:
-                raise ValidationError("No customer has agreed to receive offers by email.")
+                raise ValidationError(_("No customer has agreed to receive offers by email."))
             codes: list[tuple[int, str]] | list[tuple[None, None]] = [(None, None)] * len(audience)
             if campaign_id is not None:
                 campaign = _campaign(uow, campaign_id)
                 codes = _unused_codes(uow, campaign_id, len(audience))
                 if len(codes) < len(audience):
                     raise ValidationError(
-                        f"The campaign {campaign.name} has {len(codes)} unused codes for "
-                        f"{len(audience)} customers who opted in: generate more codes first."
+                        _(
+                            "The campaign {campaign_name} has {count} unused codes for "
+                            "{count2} customers who opted in: generate more codes first."
+                        ).format(
+                            campaign_name=campaign.name, count=len(codes), count2=len(audience)
+                        )
                     )
             now = uow.now()
             rows = [
@@ -412,7 +425,7 @@ def send_promotion(
             return len(rows)
     except IntegrityError as exc:
         raise ConflictError(
-            "Another promotion took codes of this campaign at the same time: try again."
+            _("Another promotion took codes of this campaign at the same time: try again.")
         ) from exc
 
 
@@ -430,10 +443,10 @@ def set_opt_in(uow: UnitOfWork, actor: UserDTO, customer_account_id: int, opted_
         user = authorize(uow, actor, OPT_IN_PERMISSION)
         account = uow.session.get(CustomerAccount, customer_account_id)
         if account is None:
-            raise NotFoundError("That customer account does not exist.")
+            raise NotFoundError(_("That customer account does not exist."))
         customer = uow.session.get(Customer, account.customer_id) if account.customer_id else None
         if customer is None:
-            raise NotFoundError("That customer account has no customer.")
+            raise NotFoundError(_("That customer account has no customer."))
         if customer.marketing_opt_in == opted_in:
             return False
         # The customer's row holds the consent (the account shows it): one source of truth.
@@ -514,7 +527,7 @@ def outbox_message(uow: UnitOfWork, actor: UserDTO, email_id: int) -> OutboxMess
         authorize(uow, actor, OUTBOX_PERMISSION)
         row = uow.session.get(OutboxEmail, email_id)
         if row is None:
-            raise NotFoundError("That email is no longer in the outbox.")
+            raise NotFoundError(_("That email is no longer in the outbox."))
         return OutboxMessageDTO(_row_dto(row), row.body)
 
 

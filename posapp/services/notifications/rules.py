@@ -15,6 +15,7 @@ from typing import Any, Final
 
 from sqlalchemy import select
 
+from posapp.i18n import _
 from posapp.models import User
 from posapp.services.notifications.dto import (
     MONEY_THRESHOLD_MAX,
@@ -89,22 +90,36 @@ def check_rule(rule: NotificationRule) -> NotificationRule:
     """
     spec = TRIGGERS_BY_KEY.get(rule.trigger)
     if spec is None:
-        raise ValidationError(f"Unknown notification trigger {rule.trigger!r}.")
+        raise ValidationError(
+            _("Unknown notification trigger {trigger!r}.").format(trigger=rule.trigger)
+        )
     unknown = [role for role in rule.roles if role not in ROLES]
     if unknown:
-        raise ValidationError(f"Unknown role {unknown[0]!r} in the rule {spec.label!r}.")
+        raise ValidationError(
+            _("Unknown role {unknown!r} in the rule {label!r}.").format(
+                unknown=unknown[0], label=spec.label
+            )
+        )
     if spec.threshold == "none":
         if rule.threshold is not None:
-            raise ValidationError(f"The rule {spec.label!r} takes no threshold.")
+            raise ValidationError(
+                _("The rule {label!r} takes no threshold.").format(label=spec.label)
+            )
         return rule
     if rule.threshold is None:
-        raise ValidationError(f"Enter a threshold for the rule {spec.label!r}.")
+        raise ValidationError(
+            _("Enter a threshold for the rule {label!r}.").format(label=spec.label)
+        )
     if spec.threshold == "percent":
         low, high = PERCENT_RANGE
         if not low <= rule.threshold <= high:
-            raise ValidationError(f"{spec.label}: the threshold is a percentage from 1 to 100.")
+            raise ValidationError(
+                _("{label}: the threshold is a percentage from 1 to 100.").format(label=spec.label)
+            )
     elif not 1 <= rule.threshold <= MONEY_THRESHOLD_MAX:
-        raise ValidationError(f"{spec.label}: the threshold must be an amount above zero.")
+        raise ValidationError(
+            _("{label}: the threshold must be an amount above zero.").format(label=spec.label)
+        )
     return rule
 
 
@@ -146,7 +161,9 @@ def validate_rules(
     for rule in changes:
         check_rule(rule)
         if rule.trigger in seen:
-            raise ValidationError(f"The rule {rule.trigger!r} is given twice.")
+            raise ValidationError(
+                _("The rule {trigger!r} is given twice.").format(trigger=rule.trigger)
+            )
         seen.add(rule.trigger)
         wanted_users.update(rule.user_ids)
         merged[rule.trigger] = NotificationRule(
@@ -160,7 +177,9 @@ def validate_rules(
         found = set(uow.session.scalars(select(User.id).where(User.id.in_(wanted_users))))
         missing = sorted(wanted_users - found)
         if missing:
-            raise ValidationError(f"No staff user has the id {missing[0]}.")
+            raise ValidationError(
+                _("No staff user has the id {missing}.").format(missing=missing[0])
+            )
     return [merged.get(spec.key, spec.default_rule()) for spec in TRIGGERS]
 
 

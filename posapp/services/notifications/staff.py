@@ -25,6 +25,7 @@ from typing import Final
 
 from sqlalchemy import func, select, update
 
+from posapp.i18n import _
 from posapp.models import Notification, User
 from posapp.services.notifications.dto import (
     RULES_PERMISSION,
@@ -70,7 +71,7 @@ def _active_user(uow: UnitOfWork, actor: UserDTO) -> User:
     """Re-read ``actor``: a deactivated user's session ends at its next action."""
     user = uow.session.get(User, actor.id)
     if user is None or not user.active:
-        raise SessionEndedError(SESSION_ENDED)
+        raise SessionEndedError(_(SESSION_ENDED))
     return user
 
 

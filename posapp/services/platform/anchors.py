@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from posapp.i18n import _
 from posapp.services.platform.errors import ValidationError
 from posapp.services.platform.private import FILE_MODE, make_private_folder, shown
 
@@ -85,7 +86,9 @@ def read_anchors(path: Path) -> list[Anchor]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ValidationError(
-            f"Cannot read the anchor file {shown(path)}: {exc.strerror}."
+            _("Cannot read the anchor file {path}: {strerror}.").format(
+                path=shown(path), strerror=exc.strerror
+            )
         ) from exc
     anchors: list[Anchor] = []
     for number, line in enumerate(text.splitlines(), start=1):
@@ -96,7 +99,9 @@ def read_anchors(path: Path) -> list[Anchor]:
         if head is None:
             if int(rows.group(1)) == 0:
                 continue  # an anchor of an empty log says nothing
-            msg = f"{shown(path)}, line {number}: an anchor needs head=<64 hex digits>."
+            msg = _("{path}, line {number}: an anchor needs head=<64 hex digits>.").format(
+                path=shown(path), number=number
+            )
             raise ValidationError(msg)
         at = _AT.search(line)
         where = f"{path.name} line {number}" + (f" ({at.group(1)})" if at else "")

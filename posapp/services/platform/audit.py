@@ -22,6 +22,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
+from posapp.i18n import _
 from posapp.models import AuditEntry, LedgerTransaction, Setting
 from posapp.services.platform.anchors import ChainHead, write_anchor
 from posapp.services.platform.chain_header import HEADER_KEY, dump, make_header
@@ -143,10 +144,11 @@ def _key(conn: Connection, header_text: str | None, now: datetime) -> bytes:
         wanted = found.group(1) if found else ""
     key = chain_key(url, wanted, create=header_text is None)
     if key is None:
-        msg = (
-            f"The audit key of this database is missing ({key_path(url)}): restore that "
-            f"file, or set {ENV_AUDIT_KEY} to the shop's key; nothing was saved."
-        )
+        msg = _(
+            "The audit key of this database is missing ({url}): restore "
+            "that file, or set {env_audit_key} to the shop's key; "
+            "nothing was saved."
+        ).format(url=key_path(url), env_audit_key=ENV_AUDIT_KEY)
         raise DatabaseError(msg)
     if header_text is None:
         header = make_header(conn, key, key_id(key), now)
@@ -154,11 +156,11 @@ def _key(conn: Connection, header_text: str | None, now: datetime) -> bytes:
             head = ChainHead(header.legacy_rows, header.legacy_last_id, header.legacy_head)
             write_anchor(anchor_path(url), head, now=now, note="chain keyed")
     elif key_id(key) != wanted:
-        msg = (
-            "This register's audit key is not the one the shop's audit log is chained with: "
-            f"set {ENV_AUDIT_KEY} to the shop's key (or copy {key_path(url).name}); nothing "
-            "was saved."
-        )
+        msg = _(
+            "This register's audit key is not the one the shop's audit "
+            "log is chained with: set {env_audit_key} to the shop's key "
+            "(or copy {name}); nothing was saved."
+        ).format(env_audit_key=ENV_AUDIT_KEY, name=key_path(url).name)
         raise DatabaseError(msg)
     return key
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import make_url
 
+from posapp.i18n import _
 from posapp.services.platform.chain_key import (
     ENV_AUDIT_KEY,
     forget_key,
@@ -101,7 +102,9 @@ def _key_from_backup(source: Path, live: Path, stamp: str) -> Path | None:
 
 def _sqlite_path(database: Database) -> Path:
     if not database.is_sqlite or not database.url.database or database.url.database == ":memory:":
-        msg = "Backup and restore work on the embedded SQLite database; use pg_dump for PostgreSQL."
+        msg = _(
+            "Backup and restore work on the embedded SQLite database; use pg_dump for PostgreSQL."
+        )
         raise ValidationError(msg)
     return Path(database.url.database)
 
@@ -115,24 +118,36 @@ def check_file(path: Path) -> None:
     try:
         found = path.is_file()
     except OSError as exc:  # a name the file system refuses, e.g. too long
-        raise BackupError(f"Cannot read {shown(path)}: {exc.strerror}") from exc
+        raise BackupError(
+            _("Cannot read {path}: {strerror}").format(path=shown(path), strerror=exc.strerror)
+        ) from exc
     if not found:
-        raise BackupError(f"No such file: {shown(path)}")
+        raise BackupError(_("No such file: {path}").format(path=shown(path)))
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     except sqlite3.Error as exc:
-        raise BackupError(f"{shown(path)} cannot be opened: {exc}") from exc
+        raise BackupError(
+            _("{path} cannot be opened: {exc}").format(path=shown(path), exc=exc)
+        ) from exc
     try:
         result = conn.execute("PRAGMA integrity_check").fetchone()
         if result is None or result[0] != "ok":
-            raise BackupError(f"{shown(path)} is damaged: {result[0] if result else 'no answer'}")
+            raise BackupError(
+                _("{path} is damaged: {value}").format(
+                    path=shown(path), value=result[0] if result else "no answer"
+                )
+            )
         if conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
-            raise BackupError(f"{shown(path)} has rows that point at missing rows.")
+            raise BackupError(
+                _("{path} has rows that point at missing rows.").format(path=shown(path))
+            )
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if not {"alembic_version", "orders", "users"} <= tables:
-            raise BackupError(f"{shown(path)} is not a posapp database.")
+            raise BackupError(_("{path} is not a posapp database.").format(path=shown(path)))
     except sqlite3.DatabaseError as exc:
-        raise BackupError(f"{shown(path)} is not a SQLite database: {exc}") from exc
+        raise BackupError(
+            _("{path} is not a SQLite database: {exc}").format(path=shown(path), exc=exc)
+        ) from exc
     finally:
         conn.close()
 
@@ -187,9 +202,15 @@ def backup(database: Database, target: Path, *, progress: Progress | None = None
     try:
         taken = target.exists()
     except OSError as exc:  # a name the file system refuses, e.g. too long
-        raise ValidationError(f"Cannot make {shown(target)}: {exc.strerror}.") from exc
+        raise ValidationError(
+            _("Cannot make {target}: {strerror}.").format(
+                target=shown(target), strerror=exc.strerror
+            )
+        ) from exc
     if taken:
-        raise ValidationError(f"{shown(target)} exists already: choose a new file name.")
+        raise ValidationError(
+            _("{target} exists already: choose a new file name.").format(target=shown(target))
+        )
     try:
         make_private_folder(target.parent)
         source = sqlite3.connect(live, timeout=30, isolation_level=None)
@@ -205,13 +226,15 @@ def backup(database: Database, target: Path, *, progress: Progress | None = None
         check_file(target)
         key = _key_with_backup(live, target)
     except FileExistsError as exc:
-        raise ValidationError(f"{shown(target)} exists already: choose a new file name.") from exc
+        raise ValidationError(
+            _("{target} exists already: choose a new file name.").format(target=shown(target))
+        ) from exc
     except (sqlite3.Error, OSError, BackupError) as exc:
         for leftover in [*sqlite_companions(target), own_key_path(target)]:
             leftover.unlink(missing_ok=True)
         if isinstance(exc, BackupError):
             raise
-        raise BackupError(f"The backup failed: {exc}") from exc
+        raise BackupError(_("The backup failed: {exc}").format(exc=exc)) from exc
     return BackupReport(target, pages, target.stat().st_size, key=key)
 
 
@@ -238,7 +261,9 @@ def restore(database: Database, source: Path, *, progress: Progress | None = Non
         try:
             _copy_to_new_file(src, kept, None)
         except (sqlite3.Error, OSError) as exc:
-            raise BackupError(f"Cannot keep a copy of the current database: {exc}") from exc
+            raise BackupError(
+                _("Cannot keep a copy of the current database: {exc}").format(exc=exc)
+            ) from exc
         finally:
             src.close()
     make_private_folder(live.parent)
@@ -249,12 +274,16 @@ def restore(database: Database, source: Path, *, progress: Progress | None = Non
         pages = _copy(src, dst, progress)
     except sqlite3.Error as exc:
         where = f"the previous database is at {shown(kept)}" if kept else "there was none before"
-        raise BackupError(f"The restore failed: {exc}; {where}") from exc
+        raise BackupError(
+            _("The restore failed: {exc}; {where}").format(exc=exc, where=where)
+        ) from exc
     finally:
         dst.close()
         src.close()
     try:
         key = _key_from_backup(source, live, stamp)
     except OSError as exc:
-        raise BackupError(f"Restored, but the audit key could not be put beside it: {exc}") from exc
+        raise BackupError(
+            _("Restored, but the audit key could not be put beside it: {exc}").format(exc=exc)
+        ) from exc
     return BackupReport(live, pages, live.stat().st_size, kept, key)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from posapp.i18n import N_, _
 from posapp.services.platform.errors import ValidationError
 
 __all__ = [
@@ -25,7 +26,7 @@ __all__ = [
     "refuse_card_number",
 ]
 
-CARD_NUMBER_REFUSED = (
+CARD_NUMBER_REFUSED = N_(
     "That looks like a full card number: never type card numbers into posapp "
     "(for a card payment enter only the terminal's reference and the last four digits)."
 )
@@ -110,5 +111,5 @@ def refuse_card_number(text: str) -> str:
         CardNumberError: it contains something that looks like a full card number.
     """
     if contains_card_number(text):
-        raise CardNumberError(CARD_NUMBER_REFUSED)
+        raise CardNumberError(_(CARD_NUMBER_REFUSED))
     return text

@@ -29,6 +29,7 @@ from pathlib import Path
 from sqlalchemy.engine import URL
 
 from posapp.config import data_dir
+from posapp.i18n import _
 from posapp.services.platform.errors import DatabaseError
 from posapp.services.platform.private import FILE_MODE, make_private_folder
 
@@ -113,7 +114,9 @@ def _read(path: Path) -> bytes:
     except ValueError:
         key = b""
     if len(key) < _KEY_BYTES:
-        raise DatabaseError(f"The audit key file {path} is damaged (it needs 64 hex digits).")
+        raise DatabaseError(
+            _("The audit key file {path} is damaged (it needs 64 hex digits).").format(path=path)
+        )
     return key
 
 
@@ -171,7 +174,9 @@ def load_key(url: URL, *, create: bool) -> bytes | None:
     secret = os.environ.get(ENV_AUDIT_KEY, "")
     if secret:
         if len(secret) < MIN_KEY_CHARS:
-            msg = f"{ENV_AUDIT_KEY} must be at least {MIN_KEY_CHARS} characters long."
+            msg = _("{env_audit_key} must be at least {min_key_chars} characters long.").format(
+                env_audit_key=ENV_AUDIT_KEY, min_key_chars=MIN_KEY_CHARS
+            )
             raise DatabaseError(msg)
         return hashlib.sha256(b"posapp audit key\0" + secret.encode()).digest()
     path = key_path(url)
@@ -180,4 +185,8 @@ def load_key(url: URL, *, create: bool) -> bytes | None:
             return _read(path)
         return _create(path) if create else None
     except OSError as exc:
-        raise DatabaseError(f"Cannot use the audit key file {path}: {exc.strerror}") from exc
+        raise DatabaseError(
+            _("Cannot use the audit key file {path}: {strerror}").format(
+                path=path, strerror=exc.strerror
+            )
+        ) from exc

@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
+from posapp.i18n import _
 from posapp.models import AuditEntry, LedgerAccount, LedgerEntry, TillSession
 from posapp.services.platform.anchors import Anchor
 from posapp.services.platform.audit import row_hash
@@ -97,16 +98,20 @@ def _header(conn: Connection, key: bytes | None) -> ChainHeader | None:
     try:
         header = read_header(conn)
     except (ValueError, TypeError) as exc:
-        raise _FaultError("the chain's header was changed: posapp did not write it") from exc
+        raise _FaultError(_("the chain's header was changed: posapp did not write it")) from exc
     if header is None:
         return None
     if key is None:
         where = key_path(conn.engine.url)
-        raise _FaultError(f"no audit key to check it with (set {ENV_AUDIT_KEY} or restore {where})")
+        raise _FaultError(
+            _("no audit key to check it with (set {env_audit_key} or restore {where})").format(
+                env_audit_key=ENV_AUDIT_KEY, where=where
+            )
+        )
     if header.key_id != key_id(key):
-        raise _FaultError("the audit key at hand is not the one the chain was made with")
+        raise _FaultError(_("the audit key at hand is not the one the chain was made with"))
     if header.mac != header_mac(key, header):
-        raise _FaultError("the chain's header was changed: its MAC does not match")
+        raise _FaultError(_("the chain's header was changed: its MAC does not match"))
     return header
 
 
@@ -134,18 +139,22 @@ def _walk(  # noqa: PLR0912 - one check per way a row can be wrong, in order
         for (entry,) in rows:
             count += 1
             if header is None:
-                raise _FaultError("the log has rows but the chain's header was removed", entry.id)
+                raise _FaultError(
+                    _("the log has rows but the chain's header was removed"), entry.id
+                )
             if entry.prev_hash != prev:
-                raise _FaultError("a row before it was changed, removed or added", entry.id)
+                raise _FaultError(_("a row before it was changed, removed or added"), entry.id)
             if row_hash(entry, key if count > legacy else None) != entry.hash:
-                raise _FaultError("its content was changed", entry.id)
+                raise _FaultError(_("its content was changed"), entry.id)
             if count == legacy and entry.hash != header.legacy_head:
                 raise _FaultError(
-                    "the rows from before the chain was keyed were rewritten", entry.id
+                    _("the rows from before the chain was keyed were rewritten"), entry.id
                 )
             for anchor in wanted.get(count, ()):
                 if anchor.hash != entry.hash:
-                    msg = f"the log differs from the anchor in {anchor.source} at row {count}"
+                    msg = _("the log differs from the anchor in {source} at row {count}").format(
+                        source=anchor.source, count=count
+                    )
                     raise _FaultError(msg, entry.id)
             prev = entry.hash
     except _FaultError as fault:
@@ -154,16 +163,20 @@ def _walk(  # noqa: PLR0912 - one check per way a row can be wrong, in order
     finally:
         rows.close()
     if count < legacy:
-        raise _FaultError(f"the log has {count} rows but had {legacy} when it was keyed")
+        raise _FaultError(
+            _("the log has {count} rows but had {legacy} when it was keyed").format(
+                count=count, legacy=legacy
+            )
+        )
     if header is not None and count == legacy:
         # The header is written with the first keyed row, in its transaction.
-        raise _FaultError("every row written since the chain was keyed was removed")
+        raise _FaultError(_("every row written since the chain was keyed was removed"))
     for anchor in anchors:
         if anchor.rows > count:
-            msg = (
-                f"the log has {count} rows but the anchor in {anchor.source} counts "
-                f"{anchor.rows}: its newest rows were removed"
-            )
+            msg = _(
+                "the log has {count} rows but the anchor in {source} counts "
+                "{rows}: its newest rows were removed"
+            ).format(count=count, source=anchor.source, rows=anchor.rows)
             raise _FaultError(msg)
     return count
 
@@ -203,17 +216,29 @@ def verify_ledger(conn: Connection, header: ChainHeader) -> int:
             legacy += 1
             continue
         if pending is not None and pending[0] < txn_id:
-            msg = f"ledger transaction {pending[0]} is in the audit log but was removed"
+            msg = _("ledger transaction {pending} is in the audit log but was removed").format(
+                pending=pending[0]
+            )
             raise _FaultError(msg)
         if pending is None or pending[0] != txn_id:
-            raise _FaultError(f"ledger transaction {txn_id} was added behind the app's back")
+            raise _FaultError(
+                _("ledger transaction {txn_id} was added behind the app's back").format(
+                    txn_id=txn_id
+                )
+            )
         if pending[1] != dump(snapshot):
-            raise _FaultError(f"ledger transaction {txn_id} or its entries were changed")
+            raise _FaultError(
+                _("ledger transaction {txn_id} or its entries were changed").format(txn_id=txn_id)
+            )
         pending = next(audited, None)
     if pending is not None:
-        raise _FaultError(f"ledger transaction {pending[0]} is in the audit log but was removed")
+        raise _FaultError(
+            _("ledger transaction {pending} is in the audit log but was removed").format(
+                pending=pending[0]
+            )
+        )
     if (legacy, digest.hexdigest()) != (header.ledger_transactions, header.ledger_digest):
-        raise _FaultError("ledger transactions from before the chain was keyed were changed")
+        raise _FaultError(_("ledger transactions from before the chain was keyed were changed"))
     per_account = (
         select(LedgerEntry.ledger_account_id, func.sum(LedgerEntry.amount_minor).label("total"))
         .group_by(LedgerEntry.ledger_account_id)
@@ -227,7 +252,9 @@ def verify_ledger(conn: Connection, header: ChainHeader) -> int:
         .limit(1)
     ).scalar()
     if wrong is not None:
-        raise _FaultError(f"ledger account {wrong}'s balance differs from its entries")
+        raise _FaultError(
+            _("ledger account {wrong}'s balance differs from its entries").format(wrong=wrong)
+        )
     return count
 
 
@@ -269,7 +296,9 @@ def z_anchors(session: Session) -> list[Anchor]:
     anchors: list[Anchor] = []
     for session_id in closed:
         if session_id not in found:
-            msg = f"till session {session_id} was closed but its Z row is missing from the log"
+            msg = _(
+                "till session {session_id} was closed but its Z row is missing from the log"
+            ).format(session_id=session_id)
             raise _FaultError(msg)
         after = json.loads(found[session_id] or "{}")
         if isinstance(after, dict) and "chain_rows" in after and after["chain_rows"]:
@@ -310,7 +339,7 @@ def verify_chain(
         if ledger and header is not None:
             transactions = verify_ledger(conn, header)
         elif ledger and conn.execute(select(LedgerEntry.id).limit(1)).first() is not None:
-            raise _FaultError("the ledger has entries but the chain's header was removed")
+            raise _FaultError(_("the ledger has entries but the chain's header was removed"))
     except _FaultError as fault:
         rows = fault.rows or rows
         return ChainReport(rows, fault.row_id, fault.problem, legacy, len(anchors), transactions)

@@ -14,6 +14,7 @@ from sqlalchemy.exc import OperationalError as SAOperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from posapp.i18n import _
 from posapp.models.base import utcnow
 from posapp.services.platform.errors import DatabaseError
 from posapp.services.platform.private import create_private_file, make_private_folder
@@ -50,13 +51,15 @@ class Database:
         try:
             parsed = make_url(url)
         except ArgumentError as exc:
-            msg = f"Not a database URL: {url!r}"
+            msg = _("Not a database URL: {url!r}").format(url=url)
             raise DatabaseError(msg) from exc
         self.url: URL = parsed
         try:
             self.engine: Engine = _create_engine(parsed, echo=echo, durable=durable)
         except (NoSuchModuleError, ModuleNotFoundError) as exc:
-            msg = f"No database driver for {parsed.drivername!r}: {exc}"
+            msg = _("No database driver for {drivername!r}: {exc}").format(
+                drivername=parsed.drivername, exc=exc
+            )
             raise DatabaseError(msg) from exc
         self.write_sessions: sessionmaker[Session] = sessionmaker(
             bind=self.engine.execution_options(**{_WRITE_OPTION: True}), expire_on_commit=False
@@ -114,14 +117,18 @@ def _create_engine(url: URL, *, echo: bool, durable: bool) -> Engine:
         try:
             make_private_folder(path.parent)
         except OSError as exc:
-            msg = f"Cannot create the data folder for {url.database}: {exc.strerror}"
+            msg = _("Cannot create the data folder for {database}: {strerror}").format(
+                database=url.database, strerror=exc.strerror
+            )
             raise DatabaseError(msg) from exc
         try:
             # Made 0600 before SQLite makes it with the umask's mode (0644 under umask 022);
             # SQLite gives the -wal, -shm and -journal files the database file's mode.
             create_private_file(path)
         except OSError as exc:
-            msg = f"Cannot create the database {url.database}: {exc.strerror}"
+            msg = _("Cannot create the database {database}: {strerror}").format(
+                database=url.database, strerror=exc.strerror
+            )
             raise DatabaseError(msg) from exc
     engine = create_engine(url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
     event.listen(engine, "connect", _on_sqlite_connect)
@@ -191,6 +198,8 @@ def open_database(url: str, *, upgrade: bool = True) -> Database:
         except SAOperationalError as exc:
             database.dispose()
             reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else "error"
-            msg = f"Cannot open the database ({database.info().description}): {reason}"
+            msg = _("Cannot open the database ({description}): {reason}").format(
+                description=database.info().description, reason=reason
+            )
             raise DatabaseError(msg) from exc
     return database

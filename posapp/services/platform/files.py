@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from posapp.i18n import _
 from posapp.services.platform.errors import ValidationError
 
 __all__ = ["FileTargetError", "atomic_target", "check_target", "write_atomic"]
@@ -37,15 +38,23 @@ def check_target(path: Path) -> Path:
     except FileNotFoundError:
         mode = None
     except OSError as exc:
-        raise FileTargetError(f"Cannot write {path}: {exc.strerror}.") from exc
+        raise FileTargetError(
+            _("Cannot write {path}: {strerror}.").format(path=path, strerror=exc.strerror)
+        ) from exc
     if mode is not None and stat.S_ISDIR(mode):
-        raise FileTargetError(f"Cannot write {path}: it is a folder: give a file name.")
+        raise FileTargetError(
+            _("Cannot write {path}: it is a folder: give a file name.").format(path=path)
+        )
     if mode is not None and not stat.S_ISREG(mode):
         raise FileTargetError(
-            f"Cannot write {path}: it is not a regular file: give a file name in a folder."
+            _(
+                "Cannot write {path}: it is not a regular file: give a file name in a folder."
+            ).format(path=path)
         )
     if not path.parent.is_dir():
-        raise FileTargetError(f"Cannot write to {path.parent}: no such folder.")
+        raise FileTargetError(
+            _("Cannot write to {parent}: no such folder.").format(parent=path.parent)
+        )
     return path
 
 
@@ -60,7 +69,11 @@ def atomic_target(path: Path, suffix: str = ".tmp") -> Iterator[Path]:
     try:
         handle, name = tempfile.mkstemp(prefix=".posapp-", suffix=suffix, dir=target.parent)
     except OSError as exc:
-        raise FileTargetError(f"Cannot write to {target.parent}: {exc.strerror}.") from exc
+        raise FileTargetError(
+            _("Cannot write to {parent}: {strerror}.").format(
+                parent=target.parent, strerror=exc.strerror
+            )
+        ) from exc
     os.close(handle)
     temporary = Path(name)
     try:
@@ -81,4 +94,6 @@ def write_atomic(path: Path, data: bytes) -> None:
         try:
             temporary.write_bytes(data)
         except OSError as exc:
-            raise FileTargetError(f"Cannot write {path}: {exc.strerror}.") from exc
+            raise FileTargetError(
+                _("Cannot write {path}: {strerror}.").format(path=path, strerror=exc.strerror)
+            ) from exc

@@ -21,6 +21,7 @@ from contextlib import contextmanager, suppress
 from datetime import datetime
 from typing import Any, Final, Protocol
 
+from posapp.i18n import N_, _
 from posapp.services.platform.errors import ServiceError
 from posapp.services.platform.printer_address import PrinterAddress
 
@@ -38,7 +39,7 @@ NETWORK_TIMEOUT: Final = 5.0
 """Seconds a network printer has to answer before it counts as unreachable."""
 DRAWER_PIN: Final = 2
 """The drawer port's pin: 2 is the standard one (pin 5 drives a second drawer)."""
-NO_PRINTER: Final = (
+NO_PRINTER: Final = N_(
     "No receipt printer is set up: choose one in Admin users → Settings → Printer and drawer."
 )
 _NOT_THERE = {errno.ENOENT, errno.ENODEV, errno.ENXIO}
@@ -78,7 +79,7 @@ def connected(address: PrinterAddress) -> Iterator[EscposPrinter]:
         PrinterError: no printer is set, or it cannot be opened or written; in words.
     """
     if address.kind == "none":
-        raise PrinterError(NO_PRINTER)
+        raise PrinterError(_(NO_PRINTER))
     printer = _make(address)
     try:
         _open(printer, address)
@@ -102,16 +103,16 @@ def print_test_page(
 ) -> None:
     """Print a short page proving the set-up: who, which printer, when; then cut."""
     printer.set(align="center", bold=True, double_height=True, double_width=True)
-    printer.text("TEST PAGE\n")
+    printer.text(_("TEST PAGE") + "\n")
     printer.set(align="left", normal_textsize=True, bold=False)
     for line in (
         "",
         shop,
-        f"Printer: {address.text}",
-        f"Printed: {at:%Y-%m-%d %H:%M}",
+        _("Printer: {address}").format(address=address.text),
+        _("Printed: {when}").format(when=f"{at:%Y-%m-%d %H:%M}"),
         "",
-        "If you can read this, posapp reaches",
-        "the receipt printer.",
+        _("If you can read this, posapp reaches"),
+        _("the receipt printer."),
         "",
     ):
         printer.text(line + "\n")
@@ -131,18 +132,20 @@ def _make(address: PrinterAddress) -> Any:  # python-escpos is untyped
         from escpos import printer  # noqa: PLC0415 - optional dependency
     except ImportError as exc:
         raise PrinterError(
-            "Printing needs python-escpos, which is not installed: install posapp with its "
-            "escpos extra (pip install 'posapp[escpos]')."
+            _(
+                "Printing needs python-escpos, which is not installed: install posapp with its "
+                "escpos extra (pip install 'posapp[escpos]')."
+            )
         ) from exc
     if address.kind == "network":
         return printer.Network(address.target, address.number, timeout=NETWORK_TIMEOUT)
     if address.kind == "serial":
         if not printer.Serial.is_usable():
-            raise PrinterError("Serial printers need pyserial, which is not installed.")
+            raise PrinterError(_("Serial printers need pyserial, which is not installed."))
         return printer.Serial(address.target, baudrate=address.number, timeout=NETWORK_TIMEOUT)
     if address.kind == "usb":
         if not printer.Usb.is_usable():
-            raise PrinterError("USB printers need pyusb, which is not installed.")
+            raise PrinterError(_("USB printers need pyusb, which is not installed."))
         return printer.Usb(address.vendor, address.number, timeout=int(NETWORK_TIMEOUT * 1000))
     return printer.File(address.target)
 
@@ -174,26 +177,32 @@ def _words(address: PrinterAddress, exc: BaseException) -> str:  # noqa: PLR0911
     where_cap = where[:1].upper() + where[1:]
     root = _root(exc)
     if type(exc).__name__ == "USBNotFoundError":
-        return f"{where_cap} is not connected: check its cable and that it is switched on."
+        return _("{where} is not connected: check its cable and that it is switched on.").format(
+            where=where_cap
+        )
     code = getattr(root, "errno", None)
     if isinstance(root, PermissionError) or code in {errno.EACCES, errno.EPERM}:
-        return (
-            f"Permission denied on {where}: the user running posapp may not write to it "
+        return _(
+            "Permission denied on {where}: the user running posapp may not write to it "
             "(on Linux, add them to the lp or dialout group)."
-        )
+        ).format(where=where)
     if isinstance(root, socket.gaierror):
-        return f"{where_cap} cannot be found: the host name {address.target!r} is unknown."
-    if isinstance(root, TimeoutError):
-        return (
-            f"{where_cap} is unreachable: no answer within {NETWORK_TIMEOUT:g} seconds "
-            "(is it switched on and on this network?)."
+        return _("{where} cannot be found: the host name {host!r} is unknown.").format(
+            where=where_cap, host=address.target
         )
+    if isinstance(root, TimeoutError):
+        return _(
+            "{where} is unreachable: no answer within {seconds:g} seconds "
+            "(is it switched on and on this network?)."
+        ).format(where=where_cap, seconds=NETWORK_TIMEOUT)
     if isinstance(root, ConnectionRefusedError):
-        return f"{where_cap} refused the connection: check the address and the port."
+        return _("{where} refused the connection: check the address and the port.").format(
+            where=where_cap
+        )
     if isinstance(root, FileNotFoundError) or code in _NOT_THERE:
-        return f"{where_cap} is not there: is it plugged in and switched on?"
+        return _("{where} is not there: is it plugged in and switched on?").format(where=where_cap)
     if isinstance(root, OSError):
         reason = root.strerror or str(root) or type(root).__name__
-        return f"{where_cap} is unreachable: {reason}."
+        return _("{where} is unreachable: {reason}.").format(where=where_cap, reason=reason)
     first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-    return f"{where_cap} failed: {first[:160]}."
+    return _("{where} failed: {error}.").format(where=where_cap, error=first[:160])

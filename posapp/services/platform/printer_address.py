@@ -21,6 +21,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Final
 
+from posapp.i18n import _
 from posapp.services.platform.errors import ValidationError
 
 __all__ = [
@@ -84,14 +85,16 @@ class PrinterAddress:
     def where(self) -> str:
         """The printer in words, for messages: ``the printer at 192.168.1.50:9100``."""
         if self.kind == "network":
-            return f"the printer at {self.text.removeprefix('network:')}"
+            return _("the printer at {address}").format(address=self.text.removeprefix("network:"))
         if self.kind == "serial":
-            return f"the printer on {self.target}"
+            return _("the printer on {port}").format(port=self.target)
         if self.kind == "usb":
-            return f"the USB printer {self.vendor:04x}:{self.number:04x}"
+            return _("the USB printer {vendor:04x}:{product:04x}").format(
+                vendor=self.vendor, product=self.number
+            )
         if self.kind == "file":
-            return f"the printer at {self.target}"
-        return "no printer"
+            return _("the printer at {address}").format(address=self.target)
+        return _("no printer")
 
 
 def parse_printer(text: str) -> PrinterAddress:
@@ -102,7 +105,7 @@ def parse_printer(text: str) -> PrinterAddress:
     """
     value = unicodedata.normalize("NFKC", text).strip()
     if "\x00" in value or "\n" in value or "\r" in value:
-        raise PrinterAddressError("one line without control characters, please.")
+        raise PrinterAddressError(_("one line without control characters, please."))
     if value.lower() in {"", "none"}:
         return PrinterAddress()
     kind, sep, rest = value.partition(":")
@@ -111,8 +114,10 @@ def parse_printer(text: str) -> PrinterAddress:
         kind = "network"
     if not sep or kind not in KINDS[1:]:
         raise PrinterAddressError(
-            f"{value[:40]!r} names no kind of printer: type {FORMS} (for example "
-            "network:192.168.1.50)."
+            _(
+                "{value!r} names no kind of printer: type {forms} (for "
+                "example network:192.168.1.50)."
+            ).format(value=value[:40], forms=FORMS)
         )
     rest = rest.strip()
     if kind == "network":
@@ -127,7 +132,9 @@ def parse_printer(text: str) -> PrinterAddress:
 def _port(text: str, what: str, lowest: int, highest: int) -> int:
     if not text.isascii() or not text.isdigit() or not lowest <= int(text) <= highest:
         raise PrinterAddressError(
-            f"{what} {text[:12]!r} is not a number from {lowest} to {highest}."
+            _("{what} {text!r} is not a number from {lowest} to {highest}.").format(
+                what=what, text=text[:12], lowest=lowest, highest=highest
+            )
         )
     return int(text)
 
@@ -136,18 +143,20 @@ def _network(rest: str) -> PrinterAddress:
     if rest.startswith("["):  # [IPv6]:port
         host, close, after = rest[1:].partition("]")
         if not close:
-            raise PrinterAddressError("an IPv6 address needs its closing bracket: [fe80::1]:9100.")
+            raise PrinterAddressError(
+                _("an IPv6 address needs its closing bracket: [fe80::1]:9100.")
+            )
         port_text = after.removeprefix(":") if after.startswith(":") else after
         if after and not after.startswith(":"):
-            raise PrinterAddressError("write the port after the address as [ADDRESS]:PORT.")
+            raise PrinterAddressError(_("write the port after the address as [ADDRESS]:PORT."))
     else:
-        host, _, port_text = rest.partition(":")
+        host, _unused, port_text = rest.partition(":")
     host = host.strip()
     if not host:
         raise PrinterAddressError(
-            "enter the printer's host name or IP address: network:HOST[:PORT]."
+            _("enter the printer's host name or IP address: network:HOST[:PORT].")
         )
-    port = _port(port_text.strip(), "The port", 1, 65535) if port_text.strip() else DEFAULT_PORT
+    port = _port(port_text.strip(), _("The port"), 1, 65535) if port_text.strip() else DEFAULT_PORT
     return PrinterAddress("network", _host(host), port)
 
 
@@ -159,10 +168,12 @@ def _host(host: str) -> str:
     labels = host.rstrip(".").split(".")
     if len(host) > 253 or not all(_HOST_LABEL.fullmatch(label) for label in labels):  # noqa: PLR2004 - DNS
         raise PrinterAddressError(
-            f"{host[:40]!r} is not a host name or IP address (letters, digits, dots and dashes)."
+            _(
+                "{host!r} is not a host name or IP address (letters, digits, dots and dashes)."
+            ).format(host=host[:40])
         )
     if all(label.isdigit() for label in labels):
-        raise PrinterAddressError(f"{host[:40]!r} is not a valid IP address.")
+        raise PrinterAddressError(_("{host!r} is not a valid IP address.").format(host=host[:40]))
     return host.rstrip(".").lower()
 
 
@@ -173,7 +184,7 @@ def _serial(rest: str) -> PrinterAddress:
         device, baud_text = head, tail.strip()
     device = device.strip()
     if not device:
-        raise PrinterAddressError("enter the serial port: serial:/dev/ttyUSB0[:BAUD].")
+        raise PrinterAddressError(_("enter the serial port: serial:/dev/ttyUSB0[:BAUD]."))
     if _WINDOWS_PORT.fullmatch(device):
         device = device.upper()
     else:
@@ -183,7 +194,11 @@ def _serial(rest: str) -> PrinterAddress:
         baud = int(baud_text)
         if baud not in BAUD_RATES:
             rates = ", ".join(str(rate) for rate in BAUD_RATES)
-            raise PrinterAddressError(f"{baud} baud is not a serial speed (use one of {rates}).")
+            raise PrinterAddressError(
+                _("{baud} baud is not a serial speed (use one of {rates}).").format(
+                    baud=baud, rates=rates
+                )
+            )
     return PrinterAddress("serial", device, baud)
 
 
@@ -192,23 +207,33 @@ def _usb(rest: str) -> PrinterAddress:
     ids = [_HEX_ID.fullmatch(part) for part in parts]
     if len(parts) != 2 or not all(ids):  # noqa: PLR2004 - vendor and product
         raise PrinterAddressError(
-            "a USB printer is usb:VENDOR:PRODUCT, its two ids in hex as `lsusb` shows them "
-            "(for example usb:04b8:0e15)."
+            _(
+                "a USB printer is usb:VENDOR:PRODUCT, its two ids in hex as `lsusb` shows them "
+                "(for example usb:04b8:0e15)."
+            )
         )
     vendor, product = (int(match[2], 16) for match in ids if match)
     if vendor == 0 or product == 0:
-        raise PrinterAddressError("USB ids of 0000 name no device: copy them from `lsusb`.")
+        raise PrinterAddressError(_("USB ids of 0000 name no device: copy them from `lsusb`."))
     return PrinterAddress("usb", "", product, vendor)
 
 
 def _path(text: str, form: str) -> str:
     path = text.strip()
     if not path:
-        raise PrinterAddressError(f"enter the path: {form}.")
+        raise PrinterAddressError(_("enter the path: {form}.").format(form=form))
     if len(path) > _PATH_MOST:
-        raise PrinterAddressError(f"the path is longer than {_PATH_MOST} characters.")
+        raise PrinterAddressError(
+            _("the path is longer than {path_most} characters.").format(path_most=_PATH_MOST)
+        )
     if not (path.startswith("/") or re.match(r"[A-Za-z]:[\\/]", path) or path.startswith("\\\\")):
-        raise PrinterAddressError(f"{path[:40]!r} is not a full path (it starts with /): {form}.")
+        raise PrinterAddressError(
+            _("{path!r} is not a full path (it starts with /): {form}.").format(
+                path=path[:40], form=form
+            )
+        )
     if any(part == ".." for part in re.split(r"[\\/]", path)):
-        raise PrinterAddressError(f"{path[:40]!r}: write the path without '..'.")
+        raise PrinterAddressError(
+            _("{path!r}: write the path without '..'.").format(path=path[:40])
+        )
     return path

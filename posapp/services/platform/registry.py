@@ -27,7 +27,7 @@ from typing import Final, TypeVar
 
 from posapp.currency import Currency, currency_for, default_denominations
 from posapp.formats import WEEKDAYS, locale_first_weekday
-from posapp.i18n import N_
+from posapp.i18n import N_, _
 from posapp.services.platform.dto import ShopProfile
 from posapp.services.platform.setting_specs import (
     ADMIN,
@@ -262,9 +262,15 @@ def spec_for(key: str) -> AnySpec:
         return spec
     elsewhere = MANAGED_ELSEWHERE.get(key.strip())
     if elsewhere is not None:
-        raise SettingValueError(f"{key.strip()} is changed in {elsewhere}, not here.")
+        raise SettingValueError(
+            _("{key} is changed in {elsewhere}, not here.").format(
+                key=key.strip(), elsewhere=_(elsewhere)
+            )
+        )
     raise SettingValueError(
-        f"Unknown setting {key.strip()[:60]!r}: `posapp settings list` shows them all."
+        _("Unknown setting {key!r}: `posapp settings list` shows them all.").format(
+            key=key.strip()[:60]
+        )
     )
 
 

@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
+from posapp.i18n import _
 from posapp.services.platform.errors import DatabaseError
 
 R = TypeVar("R")
@@ -65,7 +66,7 @@ def with_retry(action: Callable[[], R], *, attempts: int = 5, base_delay: float 
             if not is_retryable(exc):
                 raise
             if attempt == attempts:
-                msg = "The database stayed busy with conflicting work; please try again."
+                msg = _("The database stayed busy with conflicting work; please try again.")
                 raise DatabaseError(msg) from exc
             time.sleep(base_delay * (2 ** (attempt - 1)) * (1 + random.random()))
     raise AssertionError("unreachable")  # pragma: no cover

@@ -22,7 +22,7 @@ from zoneinfo import available_timezones
 
 from posapp.currency import CurrencyError, currency_codes, currency_for, currency_name
 from posapp.formats import LocaleError, locale_for, locale_names
-from posapp.i18n import N_, _
+from posapp.i18n import N_, _, language
 from posapp.money import MoneyError, format_money, parse_money
 from posapp.services.platform.errors import ValidationError
 from posapp.services.platform.printer_address import FORMS, PrinterAddressError, parse_printer
@@ -102,8 +102,17 @@ class Spec(Generic[T]):
 
     def refused(self, text: str) -> SettingValueError:
         """The error for a value outside what the setting accepts."""
-        wanted = f" (expected {self.bounds})" if self.bounds else ""
-        return SettingValueError(f"{self.label}: {text.strip()[:40]!r} is not accepted{wanted}.")
+        if self.bounds:
+            return SettingValueError(
+                _("{label}: {text!r} is not accepted (expected {bounds}).").format(
+                    label=_(self.label), text=text.strip()[:40], bounds=self.bounds
+                )
+            )
+        return SettingValueError(
+            _("{label}: {text!r} is not accepted.").format(
+                label=_(self.label), text=text.strip()[:40]
+            )
+        )
 
 
 def _whole(text: str) -> int | None:
@@ -235,7 +244,9 @@ class MoneySpec(IntSpec):
         try:
             return self.coerce(parse_money(text, maximum=self.maximum))
         except MoneyError as exc:
-            raise SettingValueError(f"{self.label}: {exc}.") from exc
+            raise SettingValueError(
+                _("{label}: {exc}.").format(label=_(self.label), exc=exc)
+            ) from exc
 
     def show(self, value: int) -> str:  # noqa: D102
         return format_money(value)
@@ -258,19 +269,28 @@ class TextSpec(Spec[str]):
     @property
     def bounds(self) -> str:  # noqa: D102
         if self.hint:
-            return f"{self.hint} (at most {self.limit} characters)"
-        lines = ", several lines" if self.multiline else ""
-        return f"text of at most {self.limit} characters{lines}"
+            return _("{hint} (at most {limit} characters)").format(
+                hint=_(self.hint), limit=self.limit
+            )
+        if self.multiline:
+            return _("text of at most {limit} characters, several lines").format(limit=self.limit)
+        return _("text of at most {limit} characters").format(limit=self.limit)
 
     def parse(self, text: str) -> str:  # noqa: D102
         if not self.multiline and ("\n" in text.strip() or "\r" in text.strip()):
-            raise SettingValueError(f"{self.label}: one line only.")
+            raise SettingValueError(_("{label}: one line only.").format(label=_(self.label)))
         try:
-            value = clean_text(text, self.label.lower(), limit=self.limit, multiline=self.multiline)
+            # English reads "The legal name has ..."; the translations lead with the label.
+            what = self.label.lower() if language() == "en" else _(self.label)
+            value = clean_text(text, what, limit=self.limit, multiline=self.multiline)
         except ValidationError as exc:
             raise SettingValueError(f"{self.label}: {exc}") from exc
         if value and self.pattern and re.fullmatch(self.pattern, value) is None:
-            raise SettingValueError(f"{self.label}: {value[:40]!r} is not {self.hint}.")
+            raise SettingValueError(
+                _("{label}: {value!r} is not {hint}.").format(
+                    label=_(self.label), value=value[:40], hint=_(self.hint)
+                )
+            )
         return value
 
 
@@ -286,7 +306,9 @@ class ChoiceSpec(Spec[str]):
 
     @property
     def bounds(self) -> str:  # noqa: D102
-        return "one of " + ", ".join(value for value, _label in self.choices)
+        return _("one of {values}").format(
+            values=", ".join(value for value, _label in self.choices)
+        )
 
     def parse(self, text: str) -> str:  # noqa: D102
         value = text.strip().lower().replace("-", "_").replace(" ", "_")
@@ -340,8 +362,10 @@ class ZoneSpec(Spec[str]):
             folded = {zone.casefold(): zone for zone in _zones()}.get(value.casefold())
             if folded is None:
                 raise SettingValueError(
-                    f"{self.label}: unknown time zone {value[:40]!r} (use a name such as "
-                    "Europe/Berlin or America/New_York)."
+                    _(
+                        "{label}: unknown time zone {value!r} (use a name such as "
+                        "Europe/Berlin or America/New_York)."
+                    ).format(label=_(self.label), value=value[:40])
                 )
             value = folded
         return value
@@ -370,13 +394,19 @@ class DenominationsSpec(Spec[tuple[int, ...]]):
     def parse(self, text: str) -> tuple[int, ...]:  # noqa: D102
         parts = [part for part in re.split(r"[,;\s]+", text.strip()) if part]
         if not parts:
-            raise SettingValueError(f"{self.label}: enter at least one note or coin.")
+            raise SettingValueError(
+                _("{label}: enter at least one note or coin.").format(label=_(self.label))
+            )
         values = []
         for part in parts:
             try:
                 values.append(parse_money(part, group_sep="", allow_zero=False, maximum=10**8))
             except MoneyError as exc:
-                raise SettingValueError(f"{self.label}: {part[:20]!r}: {exc}.") from exc
+                raise SettingValueError(
+                    _("{label}: {part!r}: {exc}.").format(
+                        label=_(self.label), part=part[:20], exc=exc
+                    )
+                ) from exc
         return self.coerce(values)
 
     def coerce(self, raw: object) -> tuple[int, ...]:  # noqa: D102
@@ -476,7 +506,7 @@ class PrefixesSpec(Spec[tuple[int, ...]]):
 
     @property
     def bounds(self) -> str:  # noqa: D102
-        return "prefixes from 20 to 29 like 20-29 or 21, 28; empty for none"
+        return _("prefixes from 20 to 29 like 20-29 or 21, 28; empty for none")
 
     def parse(self, text: str) -> tuple[int, ...]:  # noqa: D102
         found: set[int] = set()

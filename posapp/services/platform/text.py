@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Final, Literal
 
+from posapp.i18n import _
 from posapp.services.platform.cards import refuse_card_number
 from posapp.services.platform.errors import ValidationError
 
@@ -36,10 +37,12 @@ def clean_text(
     if multiline:
         value = "\n".join(line.strip() for line in value.replace("\r\n", "\n").split("\n"))
     if required and not value:
-        raise ValidationError(f"Enter the {what}.")
+        raise ValidationError(_("Enter the {what}.").format(what=what))
     if len(value) > limit:
-        raise ValidationError(f"The {what} has at most {limit} characters.")
+        raise ValidationError(
+            _("The {what} has at most {limit} characters.").format(what=what, limit=limit)
+        )
     allowed = "\n" if multiline else ""
     if any(unicodedata.category(ch) in _CONTROL and ch not in allowed for ch in value):
-        raise ValidationError(f"The {what} cannot contain control characters.")
+        raise ValidationError(_("The {what} cannot contain control characters.").format(what=what))
     return refuse_card_number(value)

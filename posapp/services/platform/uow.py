@@ -15,14 +15,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from posapp.events import DomainEvent, Publisher, null_publisher
+from posapp.i18n import N_, _
 from posapp.models.base import utcnow
 from posapp.services.platform.audit import AuditRecord, append
 from posapp.services.platform.errors import ConflictError, DatabaseError
 from posapp.services.platform.retry import is_disconnect
 
-STALE = "Someone else changed this in the meantime: reload it and try again."
-LOST = "The connection to the database was lost, so nothing was saved: try again."
-LOST_AT_COMMIT = (
+STALE = N_("Someone else changed this in the meantime: reload it and try again.")
+LOST = N_("The connection to the database was lost, so nothing was saved: try again.")
+LOST_AT_COMMIT = N_(
     "The connection to the database was lost while saving, so it may or may not have been "
     "saved: try again (the same sale, payment or movement is never recorded twice)."
 )
@@ -95,7 +96,7 @@ class UnitOfWork:
         finally:
             self._run_after_end(after)
         if exc is not None and is_disconnect(exc):
-            raise DatabaseError(LOST) from exc
+            raise DatabaseError(_(LOST)) from exc
 
     @staticmethod
     def _close(session: Session | None) -> None:
@@ -137,7 +138,7 @@ class UnitOfWork:
                 yield connection
         except DBAPIError as exc:
             if is_disconnect(exc):
-                raise DatabaseError(LOST) from exc
+                raise DatabaseError(_(LOST)) from exc
             raise
 
     def after_end(self, action: Callable[[UnitOfWork], None]) -> None:
@@ -163,7 +164,7 @@ class UnitOfWork:
         try:
             self.session.flush()
         except StaleDataError as exc:
-            raise ConflictError(STALE) from exc
+            raise ConflictError(_(STALE)) from exc
 
     def audit(self, record: AuditRecord) -> None:
         """Keep an audit record; it is appended to the chain as the last step before commit."""
@@ -176,10 +177,10 @@ class UnitOfWork:
         try:
             self.session.commit()
         except StaleDataError as exc:
-            raise ConflictError(STALE) from exc
+            raise ConflictError(_(STALE)) from exc
         except DBAPIError as exc:
             if is_disconnect(exc):
-                raise DatabaseError(LOST_AT_COMMIT) from exc
+                raise DatabaseError(_(LOST_AT_COMMIT)) from exc
             raise
         events, self._pending = self._pending, []
         for event in events:

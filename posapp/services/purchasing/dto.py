@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Final
 
+from posapp.i18n import N_, _
 from posapp.models.purchasing import PurchaseStatus
 from posapp.money import div_round
 from posapp.services.platform.dto import ShopProfile
@@ -13,11 +14,11 @@ from posapp.services.platform.dto import ShopProfile
 GRAMS_PER_KG: Final = 1000
 
 STATUS_LABELS: Final[dict[str, str]] = {
-    PurchaseStatus.DRAFT.value: "Draft",
-    PurchaseStatus.SENT.value: "Sent",
-    PurchaseStatus.PARTLY_RECEIVED.value: "Partly received",
-    PurchaseStatus.RECEIVED.value: "Received",
-    PurchaseStatus.CANCELLED.value: "Cancelled",
+    PurchaseStatus.DRAFT.value: N_("Draft"),
+    PurchaseStatus.SENT.value: N_("Sent"),
+    PurchaseStatus.PARTLY_RECEIVED.value: N_("Partly received"),
+    PurchaseStatus.RECEIVED.value: N_("Received"),
+    PurchaseStatus.CANCELLED.value: N_("Cancelled"),
 }
 """Each status's words for people."""
 
@@ -148,7 +149,7 @@ class PurchaseOrderDTO:
     @property
     def status_label(self) -> str:
         """The status in words."""
-        return STATUS_LABELS.get(self.status, self.status)
+        return _(STATUS_LABELS.get(self.status, self.status))
 
     @property
     def total_minor(self) -> int:
@@ -181,7 +182,7 @@ class PurchaseOrderRow:
     @property
     def status_label(self) -> str:
         """The status in words."""
-        return STATUS_LABELS.get(self.status, self.status)
+        return _(STATUS_LABELS.get(self.status, self.status))
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from sqlalchemy import select
 
 from posapp.events import PurchaseOrderChanged
+from posapp.i18n import N_, _
 from posapp.models import (
     Product,
     PurchaseOrder,
@@ -53,9 +54,13 @@ Renderer = Callable[[PurchaseOrderDTO], bytes]
 def check_units(quantity: object, what: str = "quantity") -> int:
     """A whole number of units (grams for weighed goods) from 1 to the stock maximum."""
     if isinstance(quantity, bool) or not isinstance(quantity, int):
-        raise ValidationError("Quantities are whole numbers of units (grams for weighed goods).")
+        raise ValidationError(_("Quantities are whole numbers of units (grams for weighed goods)."))
     if not 0 < quantity <= MAX_QUANTITY:
-        raise ValidationError(f"Enter a {what} from 1 to {MAX_QUANTITY:,}.")
+        raise ValidationError(
+            _("Enter a {what} from 1 to {max_quantity:,}.").format(
+                what=what, max_quantity=MAX_QUANTITY
+            )
+        )
     return quantity
 
 
@@ -65,7 +70,7 @@ def lock_order(uow: UnitOfWork, order_id: int) -> PurchaseOrder:
         select(PurchaseOrder).where(PurchaseOrder.id == order_id).with_for_update()
     ).one_or_none()
     if order is None:
-        raise NotFoundError(f"No purchase order with id {order_id}.")
+        raise NotFoundError(_("No purchase order with id {order_id}.").format(order_id=order_id))
     return order
 
 
@@ -73,7 +78,7 @@ def order_dto(uow: UnitOfWork, order: PurchaseOrder) -> PurchaseOrderDTO:
     """The order in full, read inside the running unit of work."""
     store = uow.session.get(Store, order.store_id)
     if store is None:
-        raise NotFoundError(f"No store with id {order.store_id}.")
+        raise NotFoundError(_("No store with id {store_id}.").format(store_id=order.store_id))
     rows = uow.session.execute(
         select(PurchaseOrderLine, Product.sku, Product.name, Product.sold_by_weight)
         .join(Product, Product.id == PurchaseOrderLine.product_id)
@@ -134,21 +139,27 @@ def _lines(
     uow: UnitOfWork, supplier_id: int, lines: Sequence[PurchaseLineInput]
 ) -> list[PurchaseOrderLine]:
     if not lines:
-        raise ValidationError("Add at least one product to the order.")
+        raise ValidationError(_("Add at least one product to the order."))
     if len(lines) > MAX_LINES:
-        raise ValidationError(f"An order has at most {MAX_LINES:,} lines.")
+        raise ValidationError(
+            _("An order has at most {max_lines:,} lines.").format(max_lines=MAX_LINES)
+        )
     seen: set[int] = set()
     made = []
     for line in lines:
         if line.product_id in seen:
-            raise ValidationError("A product is on the order twice: add the quantities up.")
+            raise ValidationError(_("A product is on the order twice: add the quantities up."))
         seen.add(line.product_id)
         quantity = check_units(line.quantity)
         product = uow.session.get(Product, line.product_id)
         if product is None:
-            raise NotFoundError(f"No product with id {line.product_id}.")
+            raise NotFoundError(
+                _("No product with id {product_id}.").format(product_id=line.product_id)
+            )
         if not product.active:
-            raise ValidationError(f"{product.name} is archived: restore it first.")
+            raise ValidationError(
+                _("{product_name} is archived: restore it first.").format(product_name=product.name)
+            )
         listed = uow.session.get(SupplierProduct, (supplier_id, product.id))
         cost = line.cost_minor
         if cost is None:
@@ -175,12 +186,18 @@ def _new_order(
 ) -> PurchaseOrderDTO:
     supplier = load_supplier(uow, supplier_id)
     if not supplier.active:
-        raise ValidationError(f"{supplier.name} is archived: restore the supplier first.")
+        raise ValidationError(
+            _("{supplier_name} is archived: restore the supplier first.").format(
+                supplier_name=supplier.name
+            )
+        )
     store = uow.session.get(Store, store_id)
     if store is None:
-        raise NotFoundError(f"No store with id {store_id}.")
+        raise NotFoundError(_("No store with id {store_id}.").format(store_id=store_id))
     if not store.active:
-        raise ValidationError(f"{store.name} is inactive: it cannot order stock.")
+        raise ValidationError(
+            _("{store_name} is inactive: it cannot order stock.").format(store_name=store.name)
+        )
     made = _lines(uow, supplier_id, lines)
     order = PurchaseOrder(
         number=uuid.uuid4().hex[:20],
@@ -219,7 +236,7 @@ def create_purchase_order(
             supplier or product, an inactive store.
         NotFoundError: no such supplier, store or product.
     """
-    remark = clean_text(note, "note", limit=200)
+    remark = clean_text(note, _("note"), limit=200)
     with uow:
         user = authorize(uow, actor, PURCHASING)
         result = _new_order(uow, user.id, supplier_id, store_id, lines, remark)
@@ -252,7 +269,9 @@ def order_from_replenishment(
         if not lines:
             supplier = load_supplier(uow, supplier_id)
             raise ValidationError(
-                f"Nothing on {plan.store.name}'s replenishment list comes from {supplier.name}."
+                _(
+                    "Nothing on {store_name}'s replenishment list comes from {supplier_name}."
+                ).format(store_name=plan.store.name, supplier_name=supplier.name)
             )
         result = _new_order(
             uow, user.id, supplier_id, store_id, lines, "From the replenishment list"
@@ -277,7 +296,11 @@ def send_purchase_order(
         user = authorize(uow, actor, PURCHASING)
         order = lock_order(uow, order_id)
         if order.status != PurchaseStatus.DRAFT.value:
-            raise ValidationError(f"{order.number} was already sent: only a draft can be sent.")
+            raise ValidationError(
+                _("{number} was already sent: only a draft can be sent.").format(
+                    number=order.number
+                )
+            )
         order.status = PurchaseStatus.SENT.value
         order.sent_at = uow.now()
         uow.flush()
@@ -318,8 +341,8 @@ def _close(
         user = authorize(uow, actor, PURCHASING)
         order = lock_order(uow, order_id)
         if order.status not in {status.value for status in allowed}:
-            status = STATUS_LABELS.get(order.status, order.status).lower()
-            raise ValidationError(refusal.format(number=order.number, status=status))
+            status = _(STATUS_LABELS.get(order.status, order.status))
+            raise ValidationError(_(refusal).format(number=order.number, status=status))
         short = {
             str(line.product_id): line.outstanding
             for line in order_dto(uow, order).lines
@@ -345,7 +368,7 @@ def cancel_purchase_order(uow: UnitOfWork, actor: UserDTO, order_id: int) -> Pur
         actor,
         order_id,
         allowed=(PurchaseStatus.DRAFT, PurchaseStatus.SENT),
-        refusal="{number} is {status}: it cannot be cancelled.",
+        refusal=N_("{number} is {status}: it cannot be cancelled."),
         to=PurchaseStatus.CANCELLED,
         action="cancel",
     )
@@ -365,7 +388,7 @@ def close_purchase_order(uow: UnitOfWork, actor: UserDTO, order_id: int) -> Purc
         actor,
         order_id,
         allowed=(PurchaseStatus.PARTLY_RECEIVED,),
-        refusal="{number} is {status}: only a partly received order can be closed short.",
+        refusal=N_("{number} is {status}: only a partly received order can be closed short."),
         to=PurchaseStatus.RECEIVED,
         action="close_short",
     )
@@ -377,5 +400,7 @@ def purchase_order(uow: UnitOfWork, actor: UserDTO, order_id: int) -> PurchaseOr
     with uow:
         order = uow.session.get(PurchaseOrder, order_id)
         if order is None:
-            raise NotFoundError(f"No purchase order with id {order_id}.")
+            raise NotFoundError(
+                _("No purchase order with id {order_id}.").format(order_id=order_id)
+            )
         return order_dto(uow, order)

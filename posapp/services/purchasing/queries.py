@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import ColumnElement, select
 
+from posapp.i18n import _
 from posapp.models import Product, PurchaseOrder, PurchaseOrderLine, PurchaseStatus, Store, Supplier
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ValidationError
@@ -40,7 +41,7 @@ def _rows(
     if limit is not None:
         query = query.limit(limit)
     orders = uow.session.execute(query).all()
-    ids = [order.id for order, _, _ in orders]
+    ids = [order.id for order, _unused, _unused in orders]
     totals: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
@@ -84,7 +85,7 @@ def purchase_orders(
 ) -> list[PurchaseOrderRow]:
     """The newest orders (at most 500), of one store or status if asked."""
     if status is not None and status not in STATUS_LABELS:
-        raise ValidationError(f"Unknown purchase order status {status!r}.")
+        raise ValidationError(_("Unknown purchase order status {status!r}.").format(status=status))
     conditions: list[ColumnElement[bool]] = []
     if store_id is not None:
         conditions.append(PurchaseOrder.store_id == store_id)
@@ -106,9 +107,9 @@ def purchases_report(
         ValidationError: the range is reversed or longer than five years.
     """
     if date_to < date_from:
-        raise ValidationError("The first day is after the last day.")
+        raise ValidationError(_("The first day is after the last day."))
     if (date_to - date_from).days > REPORT_DAYS_MAX:
-        raise ValidationError("A purchases report covers at most five years.")
+        raise ValidationError(_("A purchases report covers at most five years."))
     with uow:
         if actor is not None:
             authorize(uow, actor, Permission.VIEW_REPORTS)

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 
 from posapp.events import ProductChanged
+from posapp.i18n import _
 from posapp.models import (
     MovementKind,
     Product,
@@ -64,7 +65,7 @@ def _merge(lines: Sequence[ReceiveLine]) -> dict[int, int]:
         merged[line.line_id] = merged.get(line.line_id, 0) + check_units(line.quantity)
         check_units(merged[line.line_id])
     if not merged:
-        raise ValidationError("Enter the units that arrived on at least one line.")
+        raise ValidationError(_("Enter the units that arrived on at least one line."))
     return merged
 
 
@@ -77,7 +78,9 @@ def _take_cost(uow: UnitOfWork, user_id: int, line: PurchaseOrderLine, units: in
     )
     product = uow.session.get(Product, line.product_id, with_for_update=True)
     if product is None:
-        raise NotFoundError(f"No product with id {line.product_id}.")
+        raise NotFoundError(
+            _("No product with id {product_id}.").format(product_id=line.product_id)
+        )
     new_cost = moving_average(product.cost_minor, int(on_hand or 0), line.cost_minor, units)
     if new_cost != product.cost_minor:
         uow.audit(
@@ -121,7 +124,7 @@ def receive_purchase_order(
         NotFoundError: no such order, or a line that is not on this order.
     """
     merged = _merge(lines)
-    ref = clean_text(reference, "delivery reference", limit=100)
+    ref = clean_text(reference, _("delivery reference"), limit=100)
     batch = request_id or uuid.uuid4()
 
     def once() -> ReceiptResult:
@@ -132,18 +135,19 @@ def receive_purchase_order(
             )
             if done is not None:
                 if done != order_id:
-                    raise ValidationError("That delivery was booked on another order.")
+                    raise ValidationError(_("That delivery was booked on another order."))
                 order = lock_order(uow, order_id)
                 return ReceiptResult(order_dto(uow, order), batch.hex, 0, replayed=True)
             order = lock_order(uow, order_id)
             if order.status not in OPEN_STATUSES:
                 raise ValidationError(
-                    f"{order.number} is {order.status.replace('_', ' ')}: "
-                    "only a sent order can be received."
+                    _("{number} is {status}: only a sent order can be received.").format(
+                        number=order.number, status=order.status.replace("_", " ")
+                    )
                 )
             store = uow.session.get(Store, order.store_id)
             if store is None or not store.active:
-                raise ValidationError("The order's store is inactive: it cannot take stock in.")
+                raise ValidationError(_("The order's store is inactive: it cannot take stock in."))
             found = {
                 line.id: line
                 for line in uow.session.scalars(
@@ -155,7 +159,11 @@ def receive_purchase_order(
             }
             missing = sorted(set(merged) - set(found))
             if missing:
-                raise NotFoundError(f"Line {missing[0]} is not on {order.number}.")
+                raise NotFoundError(
+                    _("Line {missing} is not on {number}.").format(
+                        missing=missing[0], number=order.number
+                    )
+                )
             by_product = {found[lid].product_id: units for lid, units in merged.items()}
             values: dict[int, int] = {}  # what the units cost, into the store's stock value
             # The cost first (it reads on-hand before the units); products are locked in id

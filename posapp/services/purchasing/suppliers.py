@@ -12,6 +12,7 @@ from typing import Final
 
 from sqlalchemy import func, select
 
+from posapp.i18n import _
 from posapp.models import Product, Supplier, SupplierProduct
 from posapp.services.platform.audit import AuditRecord
 from posapp.services.platform.dto import UserDTO
@@ -41,30 +42,38 @@ def clean_email(text: str) -> str:
         return ""
     local, at, domain = email.rpartition("@")
     if not at or not local or "." not in domain.strip(".") or any(c.isspace() for c in email):
-        raise ValidationError("Enter an email address like orders@example.com.")
+        raise ValidationError(_("Enter an email address like orders@example.com."))
     if len(email) > EMAIL_MAX or any(not c.isprintable() for c in email):
-        raise ValidationError(f"An email address is one line of at most {EMAIL_MAX} characters.")
+        raise ValidationError(
+            _("An email address is one line of at most {email_max} characters.").format(
+                email_max=EMAIL_MAX
+            )
+        )
     return email
 
 
 def check_cost(cost: object) -> int:
     """``cost`` if it is a whole number of minor units from 0 to :data:`COST_MAX`."""
     if isinstance(cost, bool) or not isinstance(cost, int):
-        raise ValidationError("A cost is a whole number of cents.")
+        raise ValidationError(_("A cost is a whole number of cents."))
     if not 0 <= cost <= COST_MAX:
-        raise ValidationError("A cost is zero or more, and not absurdly large.")
+        raise ValidationError(_("A cost is zero or more, and not absurdly large."))
     return cost
 
 
 def _clean(data: SupplierInput) -> dict[str, object]:
     lead: object = data.lead_time_days
     if isinstance(lead, bool) or not isinstance(lead, int) or not 0 <= lead <= LEAD_TIME_MAX:
-        raise ValidationError(f"The lead time is a whole number of days from 0 to {LEAD_TIME_MAX}.")
+        raise ValidationError(
+            _("The lead time is a whole number of days from 0 to {lead_time_max}.").format(
+                lead_time_max=LEAD_TIME_MAX
+            )
+        )
     return {
-        "name": clean_text(data.name, "supplier's name", limit=100, required=True, form="NFKC"),
-        "contact": clean_text(data.contact, "contact", limit=100),
+        "name": clean_text(data.name, _("supplier's name"), limit=100, required=True, form="NFKC"),
+        "contact": clean_text(data.contact, _("contact"), limit=100),
         "email": clean_email(data.email),
-        "phone": clean_text(data.phone, "phone number", limit=40),
+        "phone": clean_text(data.phone, _("phone number"), limit=40),
         "lead_time_days": lead,
     }
 
@@ -91,7 +100,7 @@ def load_supplier(uow: UnitOfWork, supplier_id: int) -> Supplier:
     """The supplier row, or :class:`NotFoundError`."""
     supplier = uow.session.get(Supplier, supplier_id)
     if supplier is None:
-        raise NotFoundError(f"No supplier with id {supplier_id}.")
+        raise NotFoundError(_("No supplier with id {supplier_id}.").format(supplier_id=supplier_id))
     return supplier
 
 
@@ -130,7 +139,9 @@ def save_supplier(
             select(Supplier.id).where(func.lower(Supplier.name) == str(values["name"]).lower())
         )
         if clash is not None and clash != supplier_id:
-            raise ConflictError(f"There is already a supplier called {values['name']}.")
+            raise ConflictError(
+                _("There is already a supplier called {values}.").format(values=values["name"])
+            )
         if supplier_id is None:
             supplier = Supplier(**values, active=True, created_at=uow.now())
             uow.session.add(supplier)
@@ -207,15 +218,17 @@ def set_supplier_items(
     cleaned: dict[int, tuple[str, int]] = {}
     for item in items:
         if item.product_id in cleaned:
-            raise ValidationError("A product is listed twice.")
-        code = clean_text(item.supplier_code, "supplier's code", limit=64, form="NFKC")
+            raise ValidationError(_("A product is listed twice."))
+        code = clean_text(item.supplier_code, _("supplier's code"), limit=64, form="NFKC")
         cleaned[item.product_id] = (code, check_cost(item.cost_minor))
     with uow:
         user = authorize(uow, actor, PURCHASING)
         load_supplier(uow, supplier_id)
         for product_id, (code, cost) in sorted(cleaned.items()):
             if uow.session.get(Product, product_id) is None:
-                raise NotFoundError(f"No product with id {product_id}.")
+                raise NotFoundError(
+                    _("No product with id {product_id}.").format(product_id=product_id)
+                )
             row = uow.session.get(SupplierProduct, (supplier_id, product_id))
             before = None if row is None else {"code": row.supplier_code, "cost": row.cost_minor}
             if row is None:
@@ -247,7 +260,7 @@ def remove_supplier_item(
         user = authorize(uow, actor, PURCHASING)
         row = uow.session.get(SupplierProduct, (supplier_id, product_id))
         if row is None:
-            raise NotFoundError("The supplier does not list that product.")
+            raise NotFoundError(_("The supplier does not list that product."))
         uow.session.delete(row)
         uow.audit(
             AuditRecord(

@@ -19,6 +19,7 @@ from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from posapp.i18n import N_, _
 from posapp.services.customers import card_balance, card_limits, customer_points
 from posapp.services.platform import registry, zone
 from posapp.services.platform.dto import UserDTO
@@ -56,7 +57,7 @@ __all__ = ["RECEIPT_PRINTER_KEY", "SalesApi"]
 R = TypeVar("R")
 RECEIPT_PRINTER_KEY = registry.RECEIPT_PRINTER.key
 """Setting: the ESC/POS receipt printer (``network:HOST[:PORT]``, ``file:/dev/usb/lp0``, …)."""
-LOST = "The database cannot be reached right now ({}). Nothing was lost: try again."
+LOST = N_("The database cannot be reached right now ({}). Nothing was lost: try again.")
 
 
 def _guard(action: Callable[[], R]) -> R:
@@ -64,10 +65,10 @@ def _guard(action: Callable[[], R]) -> R:
     try:
         return with_retry(action)
     except OperationalError as exc:
-        raise DatabaseError(LOST.format(str(exc.orig).strip().splitlines()[0][:120])) from exc
+        raise DatabaseError(_(LOST).format(str(exc.orig).strip().splitlines()[0][:120])) from exc
     except DBAPIError as exc:
         if exc.connection_invalidated:
-            raise DatabaseError(LOST.format("the connection was lost")) from exc
+            raise DatabaseError(_(LOST).format(_("the connection was lost"))) from exc
         raise
 
 
@@ -192,7 +193,7 @@ class SalesApi(Facade):
             with connected(done.address) as printer:
                 kick_drawer(printer)
         except PrinterError as exc:
-            message = f"The drawer did not open: {exc} (the no-sale is recorded)."
+            message = _("The drawer did not open: {exc} (the no-sale is recorded).").format(exc=exc)
             raise PrinterError(message) from exc
         return done.approver
 

@@ -30,6 +30,7 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from posapp.events import OrderPlaced
+from posapp.i18n import _
 from posapp.models import Order, OrderStatus, Payment, User
 from posapp.money import format_money
 from posapp.services.customers import card_key
@@ -94,9 +95,10 @@ class PriceChangedError(ConflictError):
 
     def __init__(self, shown_minor: int, now_minor: int) -> None:
         super().__init__(
-            f"Prices changed since the items were scanned: the total is now "
-            f"{format_money(now_minor)}, not {format_money(shown_minor)}. Check the sale and "
-            "take payment again."
+            _(
+                "Prices changed since the items were scanned: the total is now {now}, "
+                "not {shown}. Check the sale and take payment again."
+            ).format(now=format_money(now_minor), shown=format_money(shown_minor))
         )
         self.now_minor = now_minor
 
@@ -111,18 +113,20 @@ class PaymentIncompleteError(ValidationError):
 def check_draft(draft: SaleDraft) -> SaleDraft:
     """Return the draft with cleaned texts; refuse malformed input before touching the database."""
     if not draft.lines and not draft.gift_cards:
-        raise ValidationError("The sale has no items.")
+        raise ValidationError(_("The sale has no items."))
     numbers = [line.line_no for line in draft.lines]
     if len(set(numbers)) != len(numbers):
-        raise ValidationError("Two lines of the sale have the same number.")
+        raise ValidationError(_("Two lines of the sale have the same number."))
     uuids = {p.payment_uuid for p in draft.payments}
     if len(uuids) != len(draft.payments) or draft.sale_uuid in uuids:
-        raise ValidationError("Each payment needs its own id.")
+        raise ValidationError(_("Each payment needs its own id."))
     if len(draft.coupon_codes) > MAX_COUPONS:
-        raise ValidationError(f"At most {MAX_COUPONS} coupons on one sale.")
-    note = clean_text(draft.note, "note", limit=NOTE_MAX)
+        raise ValidationError(
+            _("At most {max_coupons} coupons on one sale.").format(max_coupons=MAX_COUPONS)
+        )
+    note = clean_text(draft.note, _("note"), limit=NOTE_MAX)
     codes = tuple(
-        clean_text(code, "coupon code", limit=64, required=True) for code in draft.coupon_codes
+        clean_text(code, _("coupon code"), limit=64, required=True) for code in draft.coupon_codes
     )
     payments = tuple(_check_payment(p) for p in draft.payments)
     return SaleDraft(
@@ -147,7 +151,7 @@ def _check_payment(payment: PaymentDraft) -> PaymentDraft:
         # Which details are required is the shop's setting (checked in the transaction,
         # card_rules.require_card_details); what is given is always checked here.
         reference = clean_text(
-            payment.card_reference, "card terminal reference", limit=REFERENCE_MAX
+            payment.card_reference, _("card terminal reference"), limit=REFERENCE_MAX
         )
         last4 = payment.card_last4
         return PaymentDraft(
@@ -160,9 +164,9 @@ def _check_payment(payment: PaymentDraft) -> PaymentDraft:
         )
     if method is PaymentKind.ACCOUNT:
         if not payment.account_number.strip():
-            raise ValidationError("Enter the customer's account number.")
+            raise ValidationError(_("Enter the customer's account number."))
         if not payment.pin:
-            raise ValidationError("The account holder must enter their PIN.")
+            raise ValidationError(_("The account holder must enter their PIN."))
         return PaymentDraft(
             payment.payment_uuid,
             method,
@@ -182,7 +186,7 @@ def _check_payment(payment: PaymentDraft) -> PaymentDraft:
     if method is PaymentKind.POINTS:
         return PaymentDraft(payment.payment_uuid, method, payment.amount_minor, 0)
     if payment.card_reference or payment.card_last4:
-        raise ValidationError("A cash payment has no card details.")
+        raise ValidationError(_("A cash payment has no card details."))
     return PaymentDraft(payment.payment_uuid, method, payment.amount_minor, payment.tendered_minor)
 
 
@@ -236,7 +240,7 @@ def place_order(uow: UnitOfWork, actor: UserDTO, draft: SaleDraft) -> PlacedOrde
             replay = already_placed(uow, draft.sale_uuid)
         if replay is not None:
             return replay
-        raise ConflictError("This payment was already used on another sale.") from exc
+        raise ConflictError(_("This payment was already used on another sale.")) from exc
 
 
 def _place(uow: UnitOfWork, actor: UserDTO, user: Actor, draft: SaleDraft) -> PlacedOrder:
@@ -289,13 +293,15 @@ def write_sale(
     if draft.expected_total_minor is not None and draft.expected_total_minor != total:
         raise PriceChangedError(draft.expected_total_minor, total)
     if cards and not draft.payments:
-        raise ValidationError("A gift card is sold only on a sale paid at once.")
+        raise ValidationError(_("A gift card is sold only on a sale paid at once."))
     tenders = _tenders(draft.payments)
     settlement = settle(total, tenders)
     if draft.payments and not settlement.complete:
         raise PaymentIncompleteError(
-            f"The payments cover {format_money(settlement.paid_minor)} of "
-            f"{format_money(total)}: take the rest before completing the sale."
+            _(
+                "The payments cover {paid_minor} of {total}: take the rest "
+                "before completing the sale."
+            ).format(paid_minor=format_money(settlement.paid_minor), total=format_money(total))
         )
     now = seller.sold_at or uow.now()
     paid = bool(draft.payments)
@@ -374,7 +380,7 @@ def pay_order(
     """
     checked = tuple(_check_payment(p) for p in payments)
     if not checked:
-        raise ValidationError("Take a payment first.")
+        raise ValidationError(_("Take a payment first."))
     with uow:
         user = authorize(uow, actor, Permission.SELL)
         require_card_details(card_rules(uow), checked)
@@ -392,8 +398,10 @@ def pay_order(
         settlement = settle(order.total_minor, _tenders(checked))
         if not settlement.complete:
             raise PaymentIncompleteError(
-                f"The payments cover {format_money(settlement.paid_minor)} of "
-                f"{format_money(order.total_minor)}: take the rest first."
+                _("The payments cover {paid_minor} of {total_minor}: take the rest first.").format(
+                    paid_minor=format_money(settlement.paid_minor),
+                    total_minor=format_money(order.total_minor),
+                )
             )
         till = require_open_session(uow)
         ctx = SaleContext(order.id, order.number, order.store_id, till.id, user.id, uow.now())
@@ -439,7 +447,9 @@ def verify_approval(
     """
     with uow:
         user = authorize(uow, actor, Permission.SELL)
-        granted = grant(uow, actor, user, permission, approval, "A manager's approval is needed.")
+        granted = grant(
+            uow, actor, user, permission, approval, _("A manager's approval is needed.")
+        )
         if granted.approver_id is None:
             return user.full_name or user.username
         approver = uow.session.get(User, granted.approver_id)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 from typing import Final
 
+from posapp.i18n import _
 from posapp.services.customers import (
     card_key,
     check_card_amount,
@@ -40,14 +41,16 @@ def check_card_lines(draft: SaleDraft) -> tuple[GiftCardLine, ...]:
     """
     cards = draft.gift_cards
     if len(cards) > MAX_CARDS:
-        raise ValidationError(f"At most {MAX_CARDS} gift cards on one sale.")
+        raise ValidationError(
+            _("At most {max_cards} gift cards on one sale.").format(max_cards=MAX_CARDS)
+        )
     keys = [card_key(card.reload_code) for card in cards if card.reload_code.strip()]
     if len(set(keys)) != len(keys):
-        raise ValidationError("The same gift card is reloaded twice on this sale.")
+        raise ValidationError(_("The same gift card is reloaded twice on this sale."))
     for card in cards:
         check_card_amount(card.amount_minor)  # type and sign now; the shop's limits later
     if cards and any(p.method is PaymentKind.GIFT_CARD for p in draft.payments):
-        raise ValidationError("A gift card cannot be paid for with a gift card.")
+        raise ValidationError(_("A gift card cannot be paid for with a gift card."))
     return tuple(
         GiftCardLine(
             card.amount_minor, card_key(card.reload_code) if card.reload_code.strip() else ""

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, select
 from sqlalchemy.sql.elements import BindParameter
 
+from posapp.i18n import _
 from posapp.models import Product
 from posapp.money import apply_rate_bp
 from posapp.services.coupons import BasketLine, CouponQuote, code_key, quote_coupon
@@ -105,9 +106,13 @@ def _load_products(uow: UnitOfWork, lines: Sequence[DraftLine]) -> dict[int, Sal
     for line in lines:
         product = products.get(line.product_id)
         if product is None:
-            raise NotFoundError(f"Line {line.line_no}: the product no longer exists.")
+            raise NotFoundError(
+                _("Line {line_no}: the product no longer exists.").format(line_no=line.line_no)
+            )
         if not product.active:
-            raise ValidationError(f"{product.name} is no longer sold (archived).")
+            raise ValidationError(
+                _("{product_name} is no longer sold (archived).").format(product_name=product.name)
+            )
     return products
 
 
@@ -132,7 +137,9 @@ def price_sale(uow: UnitOfWork, actor: UserDTO, user: Actor, draft: SaleDraft) -
                 user,
                 Permission.OVERRIDE_PRICE,
                 line.override_approval,
-                f"Changing the price of {product.name} needs a manager's approval.",
+                _("Changing the price of {product_name} needs a manager's approval.").format(
+                    product_name=product.name
+                ),
                 line_no=line.line_no,
             )
         price_lines.append(
@@ -179,7 +186,7 @@ def _discount_grant(
                 user,
                 Permission.DISCOUNT_ABOVE_CAP,
                 approvals.get(line.line_no) or draft.order_discount_approval,
-                f"A discount above {cap / 100:g} % needs a manager's approval.",
+                _("A discount above {cap:g} % needs a manager's approval.").format(cap=cap / 100),
                 line_no=line.line_no,
             )
     base = cart.subtotal_minor - cart.line_discount_minor
@@ -190,7 +197,9 @@ def _discount_grant(
             user,
             Permission.DISCOUNT_ABOVE_CAP,
             draft.order_discount_approval,
-            f"An order discount above {cap / 100:g} % needs a manager's approval.",
+            _("An order discount above {cap:g} % needs a manager's approval.").format(
+                cap=cap / 100
+            ),
         )
     return granted or Granted(None)
 
@@ -200,7 +209,7 @@ def _quote_coupons(
 ) -> tuple[dict[int, int], list[CouponQuote], list[tuple[BasketLine, ...]]]:
     keys = [code_key(code) for code in draft.coupon_codes]
     if len(set(keys)) != len(keys):
-        raise ValidationError("The same coupon is on the sale twice.")
+        raise ValidationError(_("The same coupon is on the sale twice."))
     by_no = {line.line_no: line for line in draft.lines}
     remaining = {line.line_no: line.before_coupon_minor for line in cart.lines}
     shares: dict[int, int] = defaultdict(int)

@@ -20,6 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.elements import BindParameter
 
 from posapp.events import OrderStatusChanged, PaymentConfirmed
+from posapp.i18n import _
 from posapp.models import (
     CustomerAccount,
     LedgerEntry,
@@ -328,7 +329,7 @@ def _pay_from_account(uow: UnitOfWork, ctx: SaleContext, payment: PaymentDraft) 
         .where(LedgerEntry.transaction_id == ledger_id)
     )
     if account_id is None:
-        raise NotFoundError("No customer account has this number.")
+        raise NotFoundError(_("No customer account has this number."))
     return int(account_id), ledger_id
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from posapp.i18n import _
 from posapp.models import AuditEntry, Order, Payment
 from posapp.services.platform import registry
 from posapp.services.platform.audit import AuditRecord
@@ -100,7 +101,11 @@ def sale_print_job(uow: UnitOfWork, actor: UserDTO, order_id: int) -> SalePrintJ
         till = require_open_session(uow)
         session_id = uow.session.scalar(select(Order.till_session_id).where(Order.id == order_id))
         if session_id is None or session_id != till.id:
-            raise NotFoundError(f"Order {order_id} is not a sale of this register's open till.")
+            raise NotFoundError(
+                _("Order {order_id} is not a sale of this register's open till.").format(
+                    order_id=order_id
+                )
+            )
         kick = registry.read(uow, registry.DRAWER_KICK) == "cash_sales" and _paid_in_cash(
             uow, order_id
         )
@@ -159,7 +164,7 @@ def no_sale(uow: UnitOfWork, actor: UserDTO, approval: ManagerApproval | None = 
         user = authorize_actor(uow, actor, Permission.SELL)
         address = printer_address(uow)
         if address.kind == "none":
-            raise PrinterError(NO_PRINTER)
+            raise PrinterError(_(NO_PRINTER))
         till = require_open_session(uow)
         granted = grant(uow, actor, user, Permission.NO_SALE_DRAWER, approval, NO_SALE_TEXT)
         uow.audit(

@@ -7,6 +7,7 @@ comes from :func:`posapp.services.sales.receipt.receipt_model`, so it matches th
 
 from __future__ import annotations
 
+from posapp.i18n import _
 from posapp.services.platform.printer import EscposPrinter
 from posapp.services.sales.receipt import ReceiptModel, receipt_text
 
@@ -35,7 +36,7 @@ def print_receipt(
     _line(printer, model.store_name[: width // 2])
     printer.set(align="left", normal_textsize=True, bold=False)
     for text in lines[1:]:
-        bold = text.startswith(model.total.left.upper()) or text.startswith("Change")
+        bold = text.startswith(model.total.left.upper()) or text.startswith(_("Change"))
         if bold:
             printer.set(bold=True)
         _line(printer, text)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from posapp.i18n import _
 from posapp.models import User
 from posapp.services.platform.cards import (
     CARD_NUMBER_REFUSED,
@@ -38,9 +39,9 @@ def clean_last4(text: str) -> str:
     """
     value = ascii_digits(text).strip().replace(" ", "")
     if contains_card_number(value):
-        raise CardNumberError(CARD_NUMBER_REFUSED)
+        raise CardNumberError(_(CARD_NUMBER_REFUSED))
     if len(value) != _LAST_DIGITS or not value.isascii() or not value.isdigit():
-        raise ValidationError("Enter the last four digits of the card.")
+        raise ValidationError(_("Enter the last four digits of the card."))
     return value
 
 
@@ -72,7 +73,7 @@ def grant(
         return Granted(None)
     if approval is None:
         raise ApprovalRequiredError(permission.value, message, line_no)
-    reason = clean_text(approval.reason, "reason for the approval", limit=200, required=True)
+    reason = clean_text(approval.reason, _("reason for the approval"), limit=200, required=True)
     approver = check_approval(
         uow, actor, Approval(approval.username, approval.password, reason), permission
     )
@@ -105,5 +106,7 @@ def grant_all(
     for permission, _message in missing[1:]:
         if permission not in permissions_of(role):
             name = approver.username if approver is not None else "The approver"
-            raise PermissionDeniedError(f"{name} ({role}) cannot approve this.")
+            raise PermissionDeniedError(
+                _("{name} ({role}) cannot approve this.").format(name=name, role=role)
+            )
     return granted

@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import aliased
 
-from posapp import units
+from posapp import formats, units
 from posapp.models import Category, Order, OrderLine, Product, User
 from posapp.models.orders import OrderReturnLine
 from posapp.money import div_round
@@ -153,7 +153,9 @@ def sales_margin(uow: UnitOfWork, in_range: list[ColumnElement[bool]], zone: tzi
         sku, _, name = labels["p", key].partition("\t")
         return sku, name
 
-    by_day = tuple(_row(d.isoformat(), d.strftime("%a %Y-%m-%d"), days[d]) for d in sorted(days))
+    by_day = tuple(
+        _row(d.isoformat(), formats.date_text(d, long=True), days[d]) for d in sorted(days)
+    )
     return SalesMargin(
         total=_row("", "Total", total),
         days=by_day,

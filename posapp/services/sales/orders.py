@@ -27,6 +27,7 @@ import uuid
 from sqlalchemy import select
 
 from posapp.events import OrderStatusChanged
+from posapp.i18n import N_, _
 from posapp.models import MovementKind, Order, OrderLine, OrderStatus, OrderStatusChange
 from posapp.services.coupons import release_redemptions
 from posapp.services.customers import take_back_points
@@ -81,25 +82,25 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 """Which status each status may move to."""
 
 STATUS_LABELS: dict[str, str] = {
-    S.DRAFT: "draft",
-    S.PARKED: "parked",
-    S.PLACED: "placed (awaiting payment)",
-    S.PAID: "paid",
-    S.READY: "ready for pickup",
-    S.FULFILLED: "handed over",
-    S.COLLECTED: "collected",
-    S.CANCELLED: "cancelled",
-    S.PARTLY_REFUNDED: "partly refunded",
-    S.REFUNDED: "refunded",
+    S.DRAFT: N_("draft"),
+    S.PARKED: N_("parked"),
+    S.PLACED: N_("placed (awaiting payment)"),
+    S.PAID: N_("paid"),
+    S.READY: N_("ready for pickup"),
+    S.FULFILLED: N_("handed over"),
+    S.COLLECTED: N_("collected"),
+    S.CANCELLED: N_("cancelled"),
+    S.PARTLY_REFUNDED: N_("partly refunded"),
+    S.REFUNDED: N_("refunded"),
 }
 
 ACTION_LABELS: dict[str, str] = {
-    "pay": "Take payment",
-    "fulfil": "Hand over",
-    "ready": "Ready for pickup",
-    "collect": "Mark collected",
-    "cancel": "Cancel order",
-    "return": "Return items",
+    "pay": N_("Take payment"),
+    "fulfil": N_("Hand over"),
+    "ready": N_("Ready for pickup"),
+    "collect": N_("Mark collected"),
+    "cancel": N_("Cancel order"),
+    "return": N_("Return items"),
 }
 _ACTION_TARGET = {"fulfil": S.FULFILLED, "ready": S.READY, "collect": S.COLLECTED}
 RETURNABLE = frozenset({S.PAID, S.FULFILLED, S.COLLECTED, S.PARTLY_REFUNDED})
@@ -114,8 +115,11 @@ class IllegalTransitionError(ServiceError):
 
     def __init__(self, number: str, current: str, wanted: str) -> None:
         super().__init__(
-            f"Order {number} is {STATUS_LABELS.get(current, current)}: it cannot become "
-            f"{STATUS_LABELS.get(wanted, wanted)}."
+            _("Order {number} is {current}: it cannot become {wanted}.").format(
+                number=number,
+                current=_(STATUS_LABELS.get(current, current)),
+                wanted=_(STATUS_LABELS.get(wanted, wanted)),
+            )
         )
         self.current = current
         self.wanted = wanted
@@ -154,7 +158,7 @@ def lock_order(uow: UnitOfWork, order_id: int) -> Order:
     """
     order = uow.session.scalar(select(Order).where(Order.id == order_id).with_for_update())
     if order is None:
-        raise NotFoundError(f"No order {order_id}.")
+        raise NotFoundError(_("No order {order_id}.").format(order_id=order_id))
     return order
 
 
@@ -236,8 +240,8 @@ def advance_order(
     """
     target = _ACTION_TARGET.get(action)
     if target is None:
-        raise ValidationError(f"Unknown order action {action!r}.")
-    text = clean_text(note, "note", limit=REASON_MAX)
+        raise ValidationError(_("Unknown order action {action!r}.").format(action=action))
+    text = clean_text(note, _("note"), limit=REASON_MAX)
     with uow:
         user = authorize(uow, actor, Permission.SELL)
         order = lock_order(uow, order_id)
@@ -245,7 +249,9 @@ def advance_order(
         if order.status == S.PLACED and not order.pickup:
             raise IllegalTransitionError(order.number, order.status, target.value)
         if target is S.COLLECTED and ready_unpaid(uow, order):
-            raise ValidationError(f"Order {order.number} is not paid: take payment first.")
+            raise ValidationError(
+                _("Order {number} is not paid: take payment first.").format(number=order.number)
+            )
         before = {"status": order.status}  # read before the move, which changes it
         move_order(uow, order, target, user.id, note=text)
         uow.audit(
@@ -281,8 +287,8 @@ def cancel_order(
         IllegalTransitionError: the order is handed over, refunded or cancelled already.
         ApprovalRequiredError: a cashier without approval.
     """
-    text = clean_text(reason, "reason", limit=REASON_MAX, required=True)
-    reference = clean_text(card_refund_reference, "card refund reference", limit=64)
+    text = clean_text(reason, _("reason"), limit=REASON_MAX, required=True)
+    reference = clean_text(card_refund_reference, _("card refund reference"), limit=64)
     with uow:
         user = authorize(uow, actor, Permission.SELL)
         order = lock_order(uow, order_id)
@@ -290,11 +296,13 @@ def cancel_order(
         if order.gift_card_minor:
             # The card sold may be spent already, at another till: goods are returned instead.
             raise ConflictError(
-                f"Order {order.number} sold a gift card, so it cannot be cancelled: "
-                "return its goods instead (the card keeps its balance)."
+                _(
+                    "Order {number} sold a gift card, so it cannot be cancelled: "
+                    "return its goods instead (the card keeps its balance)."
+                ).format(number=order.number)
             )
         granted = grant(
-            uow, actor, user, Permission.VOID, approval, "Cancelling an order needs a manager."
+            uow, actor, user, Permission.VOID, approval, _("Cancelling an order needs a manager.")
         )
         # What the order was, read before stock, payments and status move.
         before = {"status": order.status, "paid_minor": order.paid_minor}
@@ -359,7 +367,7 @@ def void_sale(
     reason: str = "",
 ) -> None:
     """Record in the audit log that the cashier threw away a sale before it was placed."""
-    text = clean_text(reason, "reason", limit=REASON_MAX)
+    text = clean_text(reason, _("reason"), limit=REASON_MAX)
     with uow:
         user = authorize(uow, actor, Permission.SELL)
         uow.audit(

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
+from posapp.i18n import _
 from posapp.models import Customer, CustomerAccount, Product, User
 from posapp.models.orders import ParkedSale
 from posapp.money import MAX_MINOR
@@ -80,16 +81,18 @@ def _encode(cart: ParkedCart) -> str:
 
 def _check(cart: ParkedCart) -> None:
     if not cart.lines:
-        raise ValidationError("There is nothing to park: the sale is empty.")
+        raise ValidationError(_("There is nothing to park: the sale is empty."))
     if len(cart.lines) > MAX_LINES:
-        raise ValidationError(f"A sale has at most {MAX_LINES} lines.")
+        raise ValidationError(
+            _("A sale has at most {max_lines} lines.").format(max_lines=MAX_LINES)
+        )
     for line in cart.lines:
         check_quantity(line.quantity, line.product.unit)
         if line.unit_price_minor is not None and not 0 <= line.unit_price_minor <= MAX_MINOR:
-            raise ValidationError("A price must be between 0 and the largest amount.")
+            raise ValidationError(_("A price must be between 0 and the largest amount."))
     for code in cart.coupon_codes:
-        clean_text(code, "coupon code", limit=64, required=True)
-    clean_text(cart.note, "note", limit=500)
+        clean_text(code, _("coupon code"), limit=64, required=True)
+    clean_text(cart.note, _("note"), limit=500)
 
 
 def _person(
@@ -120,9 +123,9 @@ def park_sale(
     Parking the same sale again (same ``sale_uuid``) replaces the stored cart.
     """
     _check(cart)
-    text = clean_text(label, "label", limit=LABEL_MAX)
+    text = clean_text(label, _("label"), limit=LABEL_MAX)
     if not 0 <= total_minor <= MAX_MINOR:
-        raise ValidationError("The sale's total is out of range.")
+        raise ValidationError(_("The sale's total is out of range."))
     with uow:
         user = authorize(uow, actor, Permission.SELL)
         till = require_open_session(uow)
@@ -223,9 +226,9 @@ def _take(uow: UnitOfWork, parked_id: int) -> ParkedSale:
     ).scalar_one_or_none()
     if row is None:
         if uow.session.get(ParkedSale, parked_id) is not None:
-            raise NotFoundError("That sale was parked at another store: resume it there.")
+            raise NotFoundError(_("That sale was parked at another store: resume it there."))
         raise NotFoundError(
-            "That parked sale is gone: it was resumed or discarded (maybe at another till)."
+            _("That parked sale is gone: it was resumed or discarded (maybe at another till).")
         )
     return row
 
@@ -295,7 +298,7 @@ def discard_parked(uow: UnitOfWork, actor: UserDTO, parked_id: int, reason: str 
         NotFoundError: it was resumed or discarded already, or parked at another store.
         TillClosedError: no till is open on this register.
     """
-    text = clean_text(reason, "reason", limit=200)
+    text = clean_text(reason, _("reason"), limit=200)
     with uow:
         user = authorize(uow, actor, Permission.SELL)
         row = _take(uow, parked_id)

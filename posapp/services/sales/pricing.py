@@ -35,6 +35,7 @@ import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from posapp.i18n import _
 from posapp.money import (
     BP_PER_UNIT,
     MAX_MINOR,
@@ -96,7 +97,7 @@ class Discount:
         if isinstance(rate_bp, bool) or not isinstance(rate_bp, int):
             raise TypeError("rate_bp must be an int")
         if not 0 <= rate_bp <= BP_PER_UNIT:
-            raise ValidationError("A discount is between 0 % and 100 %.")
+            raise ValidationError(_("A discount is between 0 % and 100 %."))
         return cls(DiscountKind.PERCENT, rate_bp)
 
     @classmethod
@@ -109,7 +110,7 @@ class Discount:
         if isinstance(amount_minor, bool) or not isinstance(amount_minor, int):
             raise TypeError("amount_minor must be an int")
         if not 0 <= amount_minor <= MAX_MINOR:
-            raise ValidationError("A discount amount cannot be negative.")
+            raise ValidationError(_("A discount amount cannot be negative."))
         return cls(DiscountKind.AMOUNT, amount_minor)
 
     def of(self, base_minor: int, what: str) -> int:
@@ -121,7 +122,7 @@ class Discount:
         if self.kind is DiscountKind.PERCENT:
             return apply_rate_bp(base_minor, self.value)
         if self.value > base_minor:
-            raise ValidationError(f"The discount is more than the {what}.")
+            raise ValidationError(_("The discount is more than the {what}.").format(what=what))
         return self.value
 
     def describe(self) -> str:
@@ -234,25 +235,25 @@ def check_quantity(quantity: int, unit: str = "pc") -> int:
         ValidationError: zero, negative, fractional or absurd.
     """
     if isinstance(quantity, bool) or not isinstance(quantity, int):
-        raise ValidationError("A quantity is a whole number of units.")
+        raise ValidationError(_("A quantity is a whole number of units."))
     measured = is_measured(unit)
     if quantity < 1:
         raise ValidationError(
-            "Enter a quantity above zero." if measured else "A quantity must be at least 1."
+            _("Enter a quantity above zero.") if measured else _("A quantity must be at least 1.")
         )
     most = MAX_LINE_QUANTITY * scale_of(unit)
     if quantity > most:
         shown = format_quantity(most, unit) if measured else f"{most:,} units"
-        raise ValidationError(f"A line holds at most {shown}.")
+        raise ValidationError(_("A line holds at most {shown}.").format(shown=shown))
     return quantity
 
 
 def _check_line(line: PriceLine) -> None:
     check_quantity(line.quantity, line.unit)
     if not 0 <= line.unit_price_minor <= MAX_MINOR:
-        raise ValidationError("A price must be between 0 and the largest amount.")
+        raise ValidationError(_("A price must be between 0 and the largest amount."))
     if not 0 <= line.tax_rate_bp <= BP_PER_UNIT:
-        raise ValidationError("A tax rate is between 0 % and 100 %.")
+        raise ValidationError(_("A tax rate is between 0 % and 100 %."))
 
 
 def price_cart(
@@ -274,11 +275,13 @@ def price_cart(
         ValueError: duplicate line numbers or coupon shares that do not fit (a programming error).
     """
     if not lines:
-        if order_discount is not None and order_discount.of(0, "order") > 0:
-            raise ValidationError("There is nothing to discount.")
+        if order_discount is not None and order_discount.of(0, _("order")) > 0:
+            raise ValidationError(_("There is nothing to discount."))
         return EMPTY_CART
     if len(lines) > MAX_LINES:
-        raise ValidationError(f"A sale has at most {MAX_LINES} lines.")
+        raise ValidationError(
+            _("A sale has at most {max_lines} lines.").format(max_lines=MAX_LINES)
+        )
     numbers = [line.line_no for line in lines]
     if len(set(numbers)) != len(numbers):
         raise ValueError("duplicate line numbers")
@@ -292,12 +295,12 @@ def price_cart(
         _check_line(line)
         gross = line_amount(line.unit_price_minor, line.quantity, line.unit)
         if gross > MAX_MINOR:
-            raise ValidationError("A line's amount is above the largest amount allowed.")
+            raise ValidationError(_("A line's amount is above the largest amount allowed."))
         grosses.append(gross)
-        line_discounts.append(line.discount.of(gross, "line amount") if line.discount else 0)
+        line_discounts.append(line.discount.of(gross, _("line amount")) if line.discount else 0)
     after_line = [g - d for g, d in zip(grosses, line_discounts, strict=True)]
     base = sum(after_line)
-    order_off = order_discount.of(base, "order amount") if order_discount else 0
+    order_off = order_discount.of(base, _("order amount")) if order_discount else 0
     order_shares = allocate(order_off, after_line) if order_off else [0] * len(lines)
 
     priced: list[PricedLine] = []
@@ -337,7 +340,7 @@ def price_cart(
 def _totals(priced: list[PricedLine]) -> PricedCart:
     total = sum(p.total_minor for p in priced)
     if total > MAX_MINOR:
-        raise ValidationError("The sale's total is above the largest amount allowed.")
+        raise ValidationError(_("The sale's total is above the largest amount allowed."))
     rows: dict[tuple[int, bool], tuple[int, int]] = {}
     for p in priced:
         net, tax = rows.get((p.tax_rate_bp, p.tax_included), (0, 0))
@@ -411,9 +414,9 @@ def cash_tender(due_minor: int, tendered_minor: int) -> Tender:
         ValidationError: nothing tendered, or nothing due.
     """
     if tendered_minor <= 0:
-        raise ValidationError("Enter the cash handed over.")
+        raise ValidationError(_("Enter the cash handed over."))
     if due_minor <= 0:
-        raise ValidationError("Nothing is left to pay.")
+        raise ValidationError(_("Nothing is left to pay."))
     return Tender(CASH, min(due_minor, tendered_minor), tendered_minor)
 
 
@@ -428,18 +431,18 @@ def settle(total_minor: int, tenders: Sequence[Tender]) -> Settlement:
     change = 0
     for tender in tenders:
         if tender.amount_minor <= 0:
-            raise ValidationError("A payment must be more than zero.")
+            raise ValidationError(_("A payment must be more than zero."))
         if tender.method == CASH:
             if tender.tendered_minor < tender.amount_minor:
-                raise ValidationError("The cash handed over is less than the amount it pays.")
+                raise ValidationError(_("The cash handed over is less than the amount it pays."))
             if tender.tendered_minor > MAX_MINOR:
-                raise ValidationError("The cash handed over is above the largest amount.")
+                raise ValidationError(_("The cash handed over is above the largest amount."))
         elif tender.tendered_minor not in (0, tender.amount_minor):
-            raise ValidationError("Only cash can be tendered above its amount.")
+            raise ValidationError(_("Only cash can be tendered above its amount."))
         paid += tender.amount_minor
         change += tender.change_minor
         if paid > total_minor:
-            raise ValidationError("The payments are more than the total: give change in cash.")
+            raise ValidationError(_("The payments are more than the total: give change in cash."))
     return Settlement(total_minor, paid, change)
 
 

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, and_, case, func, or_, select, tuple_
 from sqlalchemy.orm import aliased
 
+from posapp.i18n import _
 from posapp.models import (
     CouponCampaign,
     CouponCode,
@@ -183,7 +184,7 @@ def order_detail(uow: UnitOfWork, actor: UserDTO, order_id: int) -> OrderDetail:
         user = authorize(uow, actor, Permission.VIEW_ORDERS)
         order = uow.session.get(Order, order_id)
         if order is None:
-            raise NotFoundError(f"No order {order_id}.")
+            raise NotFoundError(_("No order {order_id}.").format(order_id=order_id))
         return _detail(uow, order, permissions_of(user.role), user.id)
 
 
@@ -198,7 +199,7 @@ def find_order(uow: UnitOfWork, actor: UserDTO, number: str) -> OrderDetail:
         user = authorize(uow, actor, Permission.VIEW_ORDERS)
         order = uow.session.scalar(select(Order).where(Order.number == text))
         if order is None:
-            raise NotFoundError(f"No order numbered {text or '(empty)'}.")
+            raise NotFoundError(_("No order numbered {value}.").format(value=text or "(empty)"))
         return _detail(uow, order, permissions_of(user.role), user.id)
 
 

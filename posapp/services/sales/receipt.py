@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
 from posapp import formats
-from posapp.i18n import _
+from posapp.i18n import N_, _
 from posapp.services.platform.dto import ShopProfile
 from posapp.services.sales.order_dto import OrderDetail, OrderLineDTO, PaymentDTO
 from posapp.units import format_quantity, per_unit
@@ -33,13 +33,19 @@ __all__ = [
 ]
 
 METHOD_NAMES = {
-    "cash": "Cash",
-    "card": "Card",
-    "account": "Customer account",
-    "gift_card": "Gift card",
-    "points": "Points",
+    "cash": N_("Cash"),
+    "card": N_("Card"),
+    "account": N_("Customer account"),
+    "gift_card": N_("Gift card"),
+    "points": N_("Points"),
 }
-STANDARD_FOOTER = ("Thank you for shopping with us!", "Keep this receipt for returns.")
+REFUND_NAMES = {
+    "cash": N_("Refund to cash"),
+    "card": N_("Refund to card"),
+    "account": N_("Refund to customer account"),
+    "gift_card": N_("Refund to gift card"),
+}
+STANDARD_FOOTER = (N_("Thank you for shopping with us!"), N_("Keep this receipt for returns."))
 LINE_WIDTH = 42
 """Characters on a line of an 80 mm roll: the shop's own texts are wrapped to it."""
 
@@ -116,22 +122,38 @@ def _local(at: datetime | None, zone: tzinfo | None) -> str:
 
 
 def _payment_row(payment: PaymentDTO) -> list[ReceiptRow]:
-    name = METHOD_NAMES.get(payment.method, payment.method)
+    name = _(METHOD_NAMES.get(payment.method, payment.method))
     if payment.amount_minor < 0:
-        return [ReceiptRow(f"Refund to {name.lower()}", money(payment.amount_minor))]
+        return [
+            ReceiptRow(
+                _(REFUND_NAMES.get(payment.method, N_("Refund"))), money(payment.amount_minor)
+            )
+        ]
     if payment.method == "cash":
-        rows = [ReceiptRow("Cash tendered", money(payment.tendered_minor or payment.amount_minor))]
+        rows = [
+            ReceiptRow(_("Cash tendered"), money(payment.tendered_minor or payment.amount_minor))
+        ]
         if payment.change_minor:
-            rows.append(ReceiptRow("Change", money(payment.change_minor), "bold"))
+            rows.append(ReceiptRow(_("Change"), money(payment.change_minor), "bold"))
         return rows
     if payment.method == "card":
-        detail = f"Card •••• {payment.card_last4}" if payment.card_last4 else "Card"
+        detail = (
+            _("Card •••• {last4}").format(last4=payment.card_last4)
+            if payment.card_last4
+            else _("Card")
+        )
         rows = [ReceiptRow(detail, money(payment.amount_minor))]
         if payment.card_reference:
-            rows.append(ReceiptRow(f"  Approval {payment.card_reference}", "", "muted"))
+            rows.append(
+                ReceiptRow(
+                    "  " + _("Approval {reference}").format(reference=payment.card_reference),
+                    "",
+                    "muted",
+                )
+            )
         return rows
     account = payment.account_number
-    shown = f"Account •••• {account[-4:]}" if account else name
+    shown = _("Account •••• {last4}").format(last4=account[-4:]) if account else name
     return [ReceiptRow(shown, money(payment.amount_minor))]
 
 
@@ -140,33 +162,37 @@ def _item_rows(line: OrderLineDTO) -> list[ReceiptRow]:
     per = per_unit(line.unit)
     detail = f"  {format_quantity(line.quantity, line.unit)} × {money(line.unit_price_minor)}{per}"
     if line.unit_price_minor != line.list_price_minor:
-        detail += f" (was {money(line.list_price_minor)}{per})"
+        detail += " " + _("(was {price})").format(price=f"{money(line.list_price_minor)}{per}")
     if not line.tax_included:
-        detail += f" + tax {percent(line.tax_rate_bp)}"
+        detail += " " + _("+ tax {rate}").format(rate=percent(line.tax_rate_bp))
     rows.append(ReceiptRow(detail, "", "muted"))
     if line.discount_minor:
-        rows.append(ReceiptRow("  Line discount", money(-line.discount_minor), "muted"))
+        rows.append(ReceiptRow("  " + _("Line discount"), money(-line.discount_minor), "muted"))
     if line.returned_qty:
         returned = format_quantity(line.returned_qty, line.unit)
-        rows.append(ReceiptRow(f"  Returned {returned}", "", "muted"))
+        rows.append(
+            ReceiptRow("  " + _("Returned {quantity}").format(quantity=returned), "", "muted")
+        )
     return rows
 
 
 def _total_rows(order: OrderDetail) -> list[ReceiptRow]:
-    totals = [ReceiptRow("Subtotal", money(order.subtotal_minor))]
+    totals = [ReceiptRow(_("Subtotal"), money(order.subtotal_minor))]
     line_discounts = sum(line.discount_minor for line in order.lines)
     order_discount = order.discount_minor - line_discounts
     if line_discounts:
-        totals.append(ReceiptRow("Line discounts", money(-line_discounts)))
+        totals.append(ReceiptRow(_("Line discounts"), money(-line_discounts)))
     if order_discount:
-        totals.append(ReceiptRow("Order discount", money(-order_discount)))
+        totals.append(ReceiptRow(_("Order discount"), money(-order_discount)))
     live = [c for c in order.coupons if not c.reversed]
     for coupon in live:
-        totals.append(ReceiptRow(f"Coupon {coupon.code}", money(-coupon.discount_minor)))
+        totals.append(
+            ReceiptRow(_("Coupon {code}").format(code=coupon.code), money(-coupon.discount_minor))
+        )
     if not live and order.coupon_minor:
-        totals.append(ReceiptRow("Coupon", money(-order.coupon_minor)))
+        totals.append(ReceiptRow(_("Coupon"), money(-order.coupon_minor)))
     if order.tax_added_minor:
-        totals.append(ReceiptRow("Tax added", money(order.tax_added_minor)))
+        totals.append(ReceiptRow(_("Tax added"), money(order.tax_added_minor)))
     return totals
 
 
@@ -195,24 +221,28 @@ def receipt_model(
     shop = shop or ShopProfile()
     store = order.store
     meta = [
-        ReceiptRow("Receipt", order.number, "bold"),
+        ReceiptRow(_("Receipt"), order.number, "bold"),
         ReceiptRow(_local(order.placed_at or order.created_at, zone), order.register),
-        ReceiptRow(f"Served by {order.cashier_name}"),
+        ReceiptRow(_("Served by {cashier}").format(cashier=order.cashier_name)),
     ]
     customer_name = order.customer_name or (
         order.customer.holder_name if order.customer is not None else ""
     )
     if customer_name:
-        meta.append(ReceiptRow(f"Customer {customer_name}"))
+        meta.append(ReceiptRow(_("Customer {name}").format(name=customer_name)))
     items = [row for line in order.lines for row in _item_rows(line)]
     items += [
-        ReceiptRow(f"Gift card {'reload' if card.reload else '(new)'}", money(card.amount_minor))
+        ReceiptRow(
+            _("Gift card reload") if card.reload else _("Gift card (new)"), money(card.amount_minor)
+        )
         for card in order.gift_cards
     ]
     totals = _total_rows(order)
     taxes = tuple(
         TaxLine(
-            f"{percent(row.rate_bp)} {'incl.' if row.included else 'added'}",
+            (_("{rate} incl.") if row.included else _("{rate} added")).format(
+                rate=percent(row.rate_bp)
+            ),
             money(row.net_minor),
             money(row.tax_minor),
             money(row.gross_minor),
@@ -223,13 +253,13 @@ def receipt_model(
     for payment in order.payments:
         payments.extend(_payment_row(payment))
     if order.refunded_minor:
-        payments.append(ReceiptRow("Refunded in total", money(-order.refunded_minor), "bold"))
+        payments.append(ReceiptRow(_("Refunded in total"), money(-order.refunded_minor), "bold"))
     store_lines = tuple(part for part in (store.address, store.phone) if part)
     status_note = {
-        "cancelled": "ORDER CANCELLED",
-        "refunded": "ORDER REFUNDED",
-        "partly_refunded": "PARTLY REFUNDED",
-        "placed": "NOT PAID YET",
+        "cancelled": _("ORDER CANCELLED"),
+        "refunded": _("ORDER REFUNDED"),
+        "partly_refunded": _("PARTLY REFUNDED"),
+        "placed": _("NOT PAID YET"),
         "offline": _("OFFLINE SALE · NOT YET ON THE SERVER"),
     }.get(order.status, "")
     return ReceiptModel(
@@ -238,10 +268,10 @@ def receipt_model(
         meta=tuple(meta),
         items=tuple(items),
         totals=tuple(totals),
-        total=ReceiptRow("Total", money(order.total_minor), "bold"),
+        total=ReceiptRow(_("Total"), money(order.total_minor), "bold"),
         taxes=taxes,
         payments=tuple(payments),
-        footer=wrapped(shop.receipt_footer) or STANDARD_FOOTER,
+        footer=wrapped(shop.receipt_footer) or tuple(map(_, STANDARD_FOOTER)),
         barcode=order.number,
         copy=copy,
         status_note=status_note,
@@ -268,13 +298,14 @@ def points_rows(order: OrderDetail) -> tuple[ReceiptRow, ...]:
 
 
 def _slip(card: IssuedCard, zone: tzinfo | None) -> GiftCardSlip:
-    valid = "No expiry"
+    valid = _("No expiry")
     if card.expires_at is not None:
         # Stored as the start of the first day it no longer works; printed as the last day.
         last = card.expires_at.astimezone(zone) - timedelta(microseconds=1)
-        valid = f"Valid until {last.strftime('%Y-%m-%d')}"
-    title = "GIFT CARD RELOADED" if card.reload else "GIFT CARD"
-    return GiftCardSlip(title, card.code, f"Balance {money(card.balance_minor)}", valid)
+        valid = _("Valid until {day}").format(day=last.strftime("%Y-%m-%d"))
+    title = _("GIFT CARD RELOADED") if card.reload else _("GIFT CARD")
+    balance = _("Balance {amount}").format(amount=money(card.balance_minor))
+    return GiftCardSlip(title, card.code, balance, valid)
 
 
 def _pair(left: str, right: str, width: int) -> str:
@@ -293,7 +324,7 @@ def receipt_text(model: ReceiptModel, width: int = 42) -> list[str]:
         out.append("")
         out += [line.center(width).rstrip() for line in model.header]
     if model.copy:
-        out.append("*** COPY ***".center(width).rstrip())
+        out.append(_("*** COPY ***").center(width).rstrip())
     if model.status_note:
         out.append(model.status_note.center(width).rstrip())
     out.append(rule)
@@ -307,7 +338,8 @@ def receipt_text(model: ReceiptModel, width: int = 42) -> list[str]:
     out += [_pair(row.left, row.right, width) for row in model.payments]
     if model.taxes:
         out.append(rule)
-        out.append(_pair("Tax", "Net      Tax    Gross", width))
+        heads = f"{_('Net'):>8} {_('Tax'):>7} {_('Gross'):>8}"
+        out.append(_pair(_("Tax"), heads, width))
         for tax in model.taxes:
             out.append(_pair(tax.rate, f"{tax.net:>8} {tax.tax:>7} {tax.gross:>8}", width))
     if model.points:

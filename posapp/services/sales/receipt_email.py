@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from posapp.i18n import N_, _
 from posapp.models import Customer, Order, OutboxEmail
 from posapp.services.accounts import clean_email
 from posapp.services.notifications import Attachment, enqueue_email
@@ -34,7 +35,7 @@ __all__ = ["EmailedReceipt", "ReceiptRenderer", "email_receipt", "receipt_text"]
 ReceiptRenderer = Callable[[ReceiptModel], bytes]
 """Draws a receipt model as PDF bytes (``posapp.reports.receipt``, passed by the edge)."""
 PDF = "application/pdf"
-NO_ADDRESS = "Type the customer's email address: the sale has no customer with an email."
+NO_ADDRESS = N_("Type the customer's email address: the sale has no customer with an email.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,26 +95,28 @@ def email_receipt(
     """
     typed = clean_email(to_address)
     if not storable_id(order_id):
-        raise NotFoundError(f"No order {order_id}.")
+        raise NotFoundError(_("No order {order_id}.").format(order_id=order_id))
     detail = order_detail(uow, actor, order_id)
     if detail.placed_at is None:
-        raise NotFoundError(f"Order {detail.number} was never placed: it has no receipt.")
+        raise NotFoundError(
+            _("Order {number} was never placed: it has no receipt.").format(number=detail.number)
+        )
     with uow:
         user = authorize(uow, actor, Permission.SELL)
         order = uow.session.get(Order, order_id)
         if order is None:
-            raise NotFoundError(f"No order {order_id}.")
+            raise NotFoundError(_("No order {order_id}.").format(order_id=order_id))
         if user.store_id is not None and user.store_id != order.store_id:
             # A user of one store may not mail another store's receipts (the id is checked to
             # be the caller's, as everywhere; the same words as an unknown order: no probing).
-            raise NotFoundError(f"No order {order_id}.")
+            raise NotFoundError(_("No order {order_id}.").format(order_id=order_id))
         name, address = _customer(uow, order.customer_id)
         if not address and detail.customer is not None:
             name, address = detail.customer.holder_name, detail.customer.email
         if typed and typed.casefold() != address.casefold():
             name, address = "", typed  # an address the customer gave: no name to put on it
         if not address:
-            raise ValidationError(NO_ADDRESS)
+            raise ValidationError(_(NO_ADDRESS))
         model = receipt_model(detail, zone=zone.shop_zone(uow), shop=registry.shop_profile(uow))
         email_id = enqueue_email(
             uow,

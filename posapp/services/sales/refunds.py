@@ -20,6 +20,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from posapp.events import PaymentConfirmed
+from posapp.i18n import _
 from posapp.models import Order, Payment
 from posapp.money import div_round, format_money
 from posapp.services.accounts import refund_to_account
@@ -190,7 +191,13 @@ class Refunder:
             left -= share
         if left > 0:
             raise ConflictError(
-                f"Only {format_money(amount - left)} of {format_money(amount)} was paid on order "
-                f"{self.order.number}: refund the rest to the customer's account."
+                _(
+                    "Only {amount} of {amount2} was paid on order {number}: "
+                    "refund the rest to the customer's account."
+                ).format(
+                    amount=format_money(amount - left),
+                    amount2=format_money(amount),
+                    number=self.order.number,
+                )
             )
         return done

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import aliased
 
+from posapp.i18n import _
 from posapp.models import GiftCardMovement, Order, OrderLine, Payment, Store, User
 from posapp.money import div_round
 from posapp.services.customers import card_figures
@@ -35,9 +36,9 @@ ACTIONS["sales.report.sales_summary"] = Permission.VIEW_REPORTS
 
 def _check_range(date_from: date, date_to: date) -> None:
     if date_to < date_from:
-        raise ValidationError("The report's end date is before its start date.")
+        raise ValidationError(_("The report's end date is before its start date."))
     if (date_to - date_from).days >= MAX_DAYS:
-        raise ValidationError("A sales report covers at most ten years.")
+        raise ValidationError(_("A sales report covers at most ten years."))
 
 
 def sales_summary(
@@ -61,14 +62,16 @@ def sales_summary(
     with uow:
         if actor is not None:
             authorize(uow, actor, Permission.VIEW_REPORTS)
-        store_name = "All stores"
+        store_name = _("All stores")
         store_filter: list[ColumnElement[bool]] = []
         if store_code:
             store = uow.session.scalar(
                 select(Store).where(Store.code == store_code.strip().upper())
             )
             if store is None:
-                raise NotFoundError(f"No store with code {store_code!r}.")
+                raise NotFoundError(
+                    _("No store with code {store_code!r}.").format(store_code=store_code)
+                )
             store_name = store.name
             store_filter = [Order.store_id == store.id]
         zone = shop_zone(uow)

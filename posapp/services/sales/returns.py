@@ -25,6 +25,7 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
+from posapp.i18n import _
 from posapp.models import MovementKind, Order, OrderLine, OrderStatus, Payment, User
 from posapp.models.orders import OrderReturn, OrderReturnLine
 from posapp.services.coupons import release_redemptions
@@ -58,15 +59,15 @@ ACTIONS["sales.returns.return_items"] = Permission.REFUND
 
 def _check_return_lines(request: ReturnRequest) -> None:
     if not request.lines:
-        raise ValidationError("Choose at least one line to return.")
+        raise ValidationError(_("Choose at least one line to return."))
     ids = [line.order_line_id for line in request.lines]
     if len(set(ids)) != len(ids):
-        raise ValidationError("A line appears twice in the return.")
+        raise ValidationError(_("A line appears twice in the return."))
     for line in request.lines:
         try:
             check_quantity(line.quantity)
         except ValidationError as exc:
-            raise ValidationError(f"Return quantity: {exc}") from exc
+            raise ValidationError(_("Return quantity: {exc}").format(exc=exc)) from exc
 
 
 def _replay_return(uow: UnitOfWork, request: ReturnRequest) -> ReturnResult | None:
@@ -102,8 +103,8 @@ def return_items(uow: UnitOfWork, actor: UserDTO, request: ReturnRequest) -> Ret
         IllegalTransitionError: the order is not paid (cancel it instead) or fully refunded.
     """
     _check_return_lines(request)
-    reason = clean_text(request.reason, "reason", limit=REASON_MAX)
-    reference = clean_text(request.card_refund_reference, "card refund reference", limit=64)
+    reason = clean_text(request.reason, _("reason"), limit=REASON_MAX)
+    reference = clean_text(request.card_refund_reference, _("card refund reference"), limit=64)
     refund_to = RefundTo(request.refund_to)
     with uow:
         user = authorize(uow, actor, Permission.REFUND)
@@ -164,7 +165,7 @@ def _do_return(
     uow.session.add(record)
     uow.flush()
     if any(wanted.order_line_id not in lines for wanted in request.lines):
-        raise ValidationError("A returned line is not on this order.")
+        raise ValidationError(_("A returned line is not on this order."))
     total = points = 0
     restock_at = _where_goods_are(uow, order)
     for wanted in sorted(request.lines, key=lambda w: lines[w.order_line_id].product_id):
@@ -173,8 +174,9 @@ def _do_return(
         if wanted.quantity > left:
             sold = format_quantity(line.quantity, line.unit)
             raise ValidationError(
-                f"Only {format_quantity(left, line.unit)} of {line.name} can still be returned "
-                f"(sold {sold})."
+                _("Only {left} of {line_name} can still be returned (sold {sold}).").format(
+                    left=format_quantity(left, line.unit), line_name=line.name, sold=sold
+                )
             )
         amount = line_refund(line.total_minor, line.quantity, line.returned_qty, wanted.quantity)
         # The returned units' share of the points the line earned (cumulative, like the money).
@@ -194,7 +196,11 @@ def _do_return(
             .execution_options(synchronize_session=False)
         )
         if changed.rowcount != 1:  # type: ignore[attr-defined]
-            raise ConflictError(f"{line.name} was returned at another till meanwhile: try again.")
+            raise ConflictError(
+                _("{line_name} was returned at another till meanwhile: try again.").format(
+                    line_name=line.name
+                )
+            )
         line.returned_qty += wanted.quantity
         if wanted.restock:
             move_stock(
@@ -301,7 +307,7 @@ def _destination(
     own = _own_accounts(uow, order)
     if len(own) == 1:
         return own.pop()
-    raise ValidationError("Attach the customer's account to refund to it.")
+    raise ValidationError(_("Attach the customer's account to refund to it."))
 
 
 def _refund(

@@ -15,6 +15,7 @@ from typing import Final
 
 from sqlalchemy import bindparam, select
 
+from posapp.i18n import N_, _
 from posapp.models import Customer, CustomerAccount
 from posapp.services.customers import CustomerRow, register_customer, search_customers
 from posapp.services.platform.dto import UserDTO
@@ -30,12 +31,12 @@ __all__ = ["add_sale_customer", "find_sale_customers", "order_customer"]
 
 FIND_MAX: Final = 20
 """Customers the register's picker lists at most (narrow the search for others)."""
-GONE_ACCOUNT: Final = "The customer's account no longer exists."
-GONE: Final = "The customer attached to the sale no longer exists: attach them again."
-ERASED: Final = (
+GONE_ACCOUNT: Final = N_("The customer's account no longer exists.")
+GONE: Final = N_("The customer attached to the sale no longer exists: attach them again.")
+ERASED: Final = N_(
     "The customer's data was erased on request: attach another customer, or none, and pay again."
 )
-NOT_THEIRS: Final = "That account belongs to another customer: attach the customer again."
+NOT_THEIRS: Final = N_("That account belongs to another customer: attach the customer again.")
 
 _ACCOUNT = Prepared(
     select(CustomerAccount.id, CustomerAccount.customer_id).where(
@@ -124,16 +125,16 @@ def order_customer(uow: UnitOfWork, account_id: int | None, customer_id: int | N
     if account_id is not None:
         row = _ACCOUNT.one(conn, {"account_id": account_id}) if storable_id(account_id) else None
         if row is None:
-            raise NotFoundError(GONE_ACCOUNT)
+            raise NotFoundError(_(GONE_ACCOUNT))
         owner = None if row[1] is None else int(row[1])
         if customer_id is not None and owner != customer_id:
-            raise ValidationError(NOT_THEIRS)
+            raise ValidationError(_(NOT_THEIRS))
         customer_id = owner
     if customer_id is None:
         return None
     found = _CUSTOMER.one(conn, {"customer_id": customer_id}) if storable_id(customer_id) else None
     if found is None:
-        raise NotFoundError(GONE)
+        raise NotFoundError(_(GONE))
     if found[1] is not None:
-        raise ValidationError(ERASED)
+        raise ValidationError(_(ERASED))
     return customer_id

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, bindparam, select
 from stdnum import ean
 
+from posapp.i18n import _
 from posapp.models import Product
 from posapp.money import div_round
 from posapp.services.platform import registry
@@ -96,13 +97,18 @@ def decode(code: str, layout: ScaleLayout) -> ScaleReading:
     expected = ean.calc_check_digit(code[:_BODY])
     if expected != code[-1]:
         raise ValidationError(
-            f"The scale barcode {code} is misread: its check digit should be {expected}, not "
-            f"{code[-1]}. Scan it again or type the weight (0.455*code)."
+            _(
+                "The scale barcode {code} is misread: its check digit should "
+                "be {expected}, not {code2}. Scan it again or type the "
+                "weight (0.455*code)."
+            ).format(code=code, expected=expected, code2=code[-1])
         )
     if layout.item_digits + layout.value_digits > _BODY - 2:
         raise ValidationError(
-            "The scale barcode layout does not fit in an EAN-13 (item and value digits add up "
-            "to more than 10): an admin fixes it in Settings."
+            _(
+                "The scale barcode layout does not fit in an EAN-13 (item and value digits add up "
+                "to more than 10): an admin fixes it in Settings."
+            )
         )
     item = code[2 : 2 + layout.item_digits]
     value = int(code[_BODY - layout.value_digits : _BODY])
@@ -149,12 +155,16 @@ def scale_item(
         row = _BY_ITEM_SKU.one(conn, {"code": reading.item_code})
     if row is None:
         raise ValidationError(
-            f"No product has the scale item code {reading.item_code} (scale barcode {code})."
+            _("No product has the scale item code {item_code} (scale barcode {code}).").format(
+                item_code=reading.item_code, code=code
+            )
         )
     product = ProductDTO(*row)
     if reading.value == 0:
         raise ValidationError(
-            f"The scale barcode for {product.name} says zero: weigh the item again."
+            _("The scale barcode for {product_name} says zero: weigh the item again.").format(
+                product_name=product.name
+            )
         )
     if layout.value == "price":
         return product, _quantity_for_price(product, reading.value, layout, currency_digits)
@@ -165,8 +175,10 @@ def _quantity_for_weight(product: ProductDTO, value: int, layout: ScaleLayout) -
     unit = unit_of(product.unit)
     if unit not in (Unit.KILOGRAM, Unit.GRAM):
         raise ValidationError(
-            f"{product.name} is not sold by weight (it is sold by the "
-            f"{'piece' if unit is Unit.PIECE else unit.value}): a weight barcode cannot sell it."
+            _(
+                "{product_name} is not sold by weight (it is sold by the "
+                "{value}): a weight barcode cannot sell it."
+            ).format(product_name=product.name, value="piece" if unit is Unit.PIECE else unit.value)
         )
     return value * int(10 ** (_WEIGHT_DECIMALS - layout.decimals))  # grams either way
 
@@ -176,20 +188,29 @@ def _quantity_for_price(
 ) -> int:
     if not is_measured(product.unit) and product.unit != Unit.GRAM:
         raise ValidationError(
-            f"{product.name} is sold by the piece: a price barcode is for weighed goods."
+            _("{product_name} is sold by the piece: a price barcode is for weighed goods.").format(
+                product_name=product.name
+            )
         )
     if layout.decimals > currency_digits:
         raise ValidationError(
-            "The scale barcode layout has more price decimals than the shop's currency: an "
-            "admin fixes it in Settings."
+            _(
+                "The scale barcode layout has more price decimals than the shop's currency: an "
+                "admin fixes it in Settings."
+            )
         )
     if product.price_minor == 0:
-        raise ValidationError(f"{product.name} has no price per unit to weigh a price against.")
+        raise ValidationError(
+            _("{product_name} has no price per unit to weigh a price against.").format(
+                product_name=product.name
+            )
+        )
     price_minor = value * int(10 ** (currency_digits - layout.decimals))
     quantity = div_round(price_minor * scale_of(product.unit), product.price_minor)
     if quantity < 1:
         raise ValidationError(
-            f"The scale barcode's price buys less than {format_quantity(1, product.unit)} of "
-            f"{product.name}."
+            _("The scale barcode's price buys less than {value} of {product_name}.").format(
+                value=format_quantity(1, product.unit), product_name=product.name
+            )
         )
     return quantity

@@ -27,6 +27,7 @@ from sqlalchemy import ColumnElement, bindparam, case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from posapp.i18n import _
 from posapp.models import (
     AuditEntry,
     CashMovement,
@@ -123,7 +124,11 @@ def require_open_session(uow: UnitOfWork) -> OpenTill:
     """
     row = _SELECT_OPEN.one(uow.session.connection(), {"register": uow.register})
     if row is None:
-        raise TillClosedError(f"No till is open on register {uow.register}: open the till first.")
+        raise TillClosedError(
+            _("No till is open on register {register}: open the till first.").format(
+                register=uow.register
+            )
+        )
     return OpenTill(int(row[0]), int(row[1]), str(row[2]))
 
 
@@ -137,14 +142,18 @@ def _count(uow: UnitOfWork, pieces: Mapping[int, int]) -> tuple[int, str]:
     total = 0
     for value, count in pieces.items():
         if value not in allowed:
-            raise ValidationError(f"{format_money(value)} is not a note or coin of this till.")
+            raise ValidationError(
+                _("{value} is not a note or coin of this till.").format(value=format_money(value))
+            )
         if type(count) is not int or count < 0:
-            raise ValidationError("Count whole notes and coins (zero or more).")
+            raise ValidationError(_("Count whole notes and coins (zero or more)."))
         if count > MAX_PIECES:
-            raise ValidationError(f"At most {MAX_PIECES:,} of one note or coin.")
+            raise ValidationError(
+                _("At most {max_pieces:,} of one note or coin.").format(max_pieces=MAX_PIECES)
+            )
         total += value * count
     if total > MAX_MINOR:
-        raise ValidationError("The count is above the largest amount.")
+        raise ValidationError(_("The count is above the largest amount."))
     detail = {str(v): c for v, c in sorted(pieces.items(), reverse=True) if c}
     return total, json.dumps(detail)
 
@@ -154,12 +163,12 @@ def _check_amount(amount: int, what: str, *, allow_zero: bool) -> int:
         raise TypeError(f"{what} must be an int of minor units")
     if amount < 0 or (amount == 0 and not allow_zero):
         raise ValidationError(
-            f"The {what} must be more than zero."
+            _("The {what} must be more than zero.").format(what=what)
             if not allow_zero
-            else f"The {what} cannot be negative."
+            else _("The {what} cannot be negative.").format(what=what)
         )
     if amount > MAX_MINOR:
-        raise ValidationError(f"The {what} is above the largest amount.")
+        raise ValidationError(_("The {what} is above the largest amount.").format(what=what))
     return amount
 
 
@@ -218,12 +227,14 @@ def open_till(
         detail = ""
         if pieces is not None:
             float_minor, detail = _count(uow, pieces)
-        _check_amount(float_minor, "float", allow_zero=True)
+        _check_amount(float_minor, _("float"), allow_zero=True)
         store = uow.session.get(Store, store_id)
         if store is None or not store.active or store.kind != "store":
-            raise ValidationError("Choose an active storefront for the till.")
+            raise ValidationError(_("Choose an active storefront for the till."))
         if _open_row(uow) is not None:
-            raise ConflictError(f"A till is already open on register {uow.register}.")
+            raise ConflictError(
+                _("A till is already open on register {register}.").format(register=uow.register)
+            )
         now = uow.now()
         session = TillSession(
             store_id=store_id,
@@ -238,7 +249,9 @@ def open_till(
         try:
             uow.flush()
         except IntegrityError as exc:
-            raise ConflictError(f"A till is already open on register {uow.register}.") from exc
+            raise ConflictError(
+                _("A till is already open on register {register}.").format(register=uow.register)
+            ) from exc
         uow.audit(
             AuditRecord(
                 "till.opened",
@@ -266,18 +279,22 @@ def cash_movement(
     if isinstance(amount_minor, bool) or not isinstance(amount_minor, int):
         raise TypeError("amount_minor must be an int")
     if amount_minor == 0:
-        raise ValidationError("Enter an amount other than zero.")
-    _check_amount(abs(amount_minor), "amount", allow_zero=False)
-    text = clean_text(reason, "reason", limit=REASON_MAX, required=True)
+        raise ValidationError(_("Enter an amount other than zero."))
+    _check_amount(abs(amount_minor), _("amount"), allow_zero=False)
+    text = clean_text(reason, _("reason"), limit=REASON_MAX, required=True)
     with uow:
         session = _open_row(uow, lock=True)
         if session is None:
-            raise TillClosedError(f"No till is open on register {uow.register}.")
+            raise TillClosedError(
+                _("No till is open on register {register}.").format(register=uow.register)
+            )
         if amount_minor < 0:
             expected = _calculate(uow, session, "X").expected_cash_minor
             if -amount_minor > expected:
                 raise ValidationError(
-                    f"The till should hold {format_money(expected)}: you cannot take out more."
+                    _("The till should hold {expected}: you cannot take out more.").format(
+                        expected=format_money(expected)
+                    )
                 )
         now = uow.now()
         movement = CashMovement(
@@ -327,11 +344,13 @@ def close_till(
         if pieces is not None:
             counted_minor, detail = _count(uow, pieces)
         if counted_minor is None:
-            raise ValidationError("Count the cash in the drawer first.")
-        _check_amount(counted_minor, "counted cash", allow_zero=True)
+            raise ValidationError(_("Count the cash in the drawer first."))
+        _check_amount(counted_minor, _("counted cash"), allow_zero=True)
         session = _open_row(uow, lock=True)
         if session is None:
-            raise TillClosedError(f"No till is open on register {uow.register}.")
+            raise TillClosedError(
+                _("No till is open on register {register}.").format(register=uow.register)
+            )
         now = uow.now()
         expected = _calculate(uow, session, "Z").expected_cash_minor
         session.expected_minor = expected
@@ -387,7 +406,9 @@ def x_report(uow: UnitOfWork, actor: UserDTO) -> TillReport:
     with uow:
         session = _open_row(uow)
         if session is None:
-            raise TillClosedError(f"No till is open on register {uow.register}.")
+            raise TillClosedError(
+                _("No till is open on register {register}.").format(register=uow.register)
+            )
         return _calculate(uow, session, "X")
 
 
@@ -402,9 +423,9 @@ def z_report(uow: UnitOfWork, actor: UserDTO, session_id: int) -> TillReport:
     with uow:
         session = uow.session.get(TillSession, session_id)
         if session is None:
-            raise NotFoundError(f"No till session {session_id}.")
+            raise NotFoundError(_("No till session {session_id}.").format(session_id=session_id))
         if session.closed_at is None:
-            raise TillClosedError("This till is still open: take an X report instead.")
+            raise TillClosedError(_("This till is still open: take an X report instead."))
         return with_z_anchor(uow, _calculate(uow, session, "Z"))
 
 
@@ -412,7 +433,7 @@ def till_report(uow: UnitOfWork, session_id: int, kind: str) -> TillReport:
     """The X or Z calculation of a session, inside a running unit of work."""
     session = uow.session.get(TillSession, session_id)
     if session is None:
-        raise NotFoundError(f"No till session {session_id}.")
+        raise NotFoundError(_("No till session {session_id}.").format(session_id=session_id))
     return _calculate(uow, session, kind)
 
 

@@ -26,6 +26,7 @@ from sqlalchemy import ColumnElement, exists, or_, select
 
 from posapp.currency import Currency, currency_for
 from posapp.formats import set_current_formats
+from posapp.i18n import _
 from posapp.models import Base
 from posapp.models.accounts import CustomerAccount, LedgerAccount, LedgerEntry
 from posapp.models.catalog import Product, ProductTemplate
@@ -105,8 +106,8 @@ HELD_WITH: Final[dict[str, str]] = {
 
 def guarded_tables() -> frozenset[str]:
     """The tables :func:`money_held` looks at, directly or through :data:`HELD_WITH`."""
-    direct = {str(model.__tablename__) for _, model in _ANY_ROW}
-    direct |= {str(model.__tablename__) for _, model, _ in _SOME_ROW}
+    direct = {str(model.__tablename__) for _unused, model in _ANY_ROW}
+    direct |= {str(model.__tablename__) for _unused, model, _unused2 in _SOME_ROW}
     return frozenset(direct | {t for t, held in HELD_WITH.items() if held in direct})
 
 
@@ -146,9 +147,11 @@ def check_currency_change(uow: UnitOfWork, before: str, after: str) -> None:
     if held:
         shown = before or "not set"
         raise SettingValueError(
-            f"Currency: this database already holds money in {shown} ({', '.join(held[:4])}); "
-            "amounts cannot change currency. Start a new database to sell in "
-            f"{after or 'another currency'}."
+            _(
+                "Currency: this database already holds money in {shown} "
+                "({held}); amounts cannot change currency. Start a new "
+                "database to sell in {value}."
+            ).format(shown=shown, held=", ".join(held[:4]), value=after or "another currency")
         )
 
 

@@ -19,6 +19,7 @@ from typing import Any, TextIO
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import aliased
 
+from posapp.i18n import _
 from posapp.models import AuditEntry, User
 from posapp.services.platform.anchors import anchor_line, read_anchors, write_anchor
 from posapp.services.platform.audit import chain_head
@@ -311,7 +312,11 @@ def write_audit_anchor(
     try:
         write_anchor(where, head, now=now, note="posapp audit anchor")
     except OSError as exc:
-        raise ServiceError(f"Cannot write the anchor file {shown(where)}: {exc.strerror}") from exc
+        raise ServiceError(
+            _("Cannot write the anchor file {where}: {strerror}").format(
+                where=shown(where), strerror=exc.strerror
+            )
+        ) from exc
     return anchor_line(head, now=now), where
 
 
@@ -382,7 +387,7 @@ def write_audit_csv(
             writer.writerow(_csv_record(row))
             count += 1
             if progress is not None and count % _STREAM_CHUNK == 0 and not progress(count):
-                raise ExportCancelledError("Export cancelled: no file was written.")
+                raise ExportCancelledError(_("Export cancelled: no file was written."))
     if progress is not None:
         progress(count)
     return count
@@ -413,5 +418,9 @@ def export_audit_csv(
         ):
             count = write_audit_csv(uow, actor, flt, out, progress=progress)
     except OSError as exc:
-        raise ServiceError(f"Cannot write {target.name}: {exc.strerror}") from exc
+        raise ServiceError(
+            _("Cannot write {target_name}: {strerror}").format(
+                target_name=target.name, strerror=exc.strerror
+            )
+        ) from exc
     return count

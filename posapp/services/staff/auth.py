@@ -14,6 +14,7 @@ from typing import NoReturn
 from sqlalchemy import select
 
 from posapp.events import UserLoggedIn
+from posapp.i18n import N_, _, ngettext
 from posapp.models import Role, User
 from posapp.services.platform.audit import AuditRecord
 from posapp.services.platform.dto import UserDTO
@@ -35,7 +36,7 @@ from posapp.services.staff.passwords import hash_password, needs_rehash, verify_
 from posapp.services.staff.usernames import username_key
 from posapp.services.staff.users import to_dto
 
-LOGIN_FAILED = "Unknown username or wrong password."
+LOGIN_FAILED = N_("Unknown username or wrong password.")
 __all__ = [
     "DEFAULT_LOCKOUT_ATTEMPTS",
     "DEFAULT_LOCKOUT_MINUTES",
@@ -69,10 +70,13 @@ def _matches(user: User, password: str) -> tuple[bool, str | None]:
 
 def locked_message(minutes: int) -> str:
     """What a locked-out log-in is told: the same for a real and an unknown user name."""
-    return (
-        "Too many failed attempts: log-in is locked for about "
-        f"{minutes} more minute{'s' if minutes != 1 else ''}, or until an admin unlocks it."
-    )
+    return ngettext(
+        "Too many failed attempts: log-in is locked for about {minutes} more minute, "
+        "or until an admin unlocks it.",
+        "Too many failed attempts: log-in is locked for about {minutes} more minutes, "
+        "or until an admin unlocks it.",
+        minutes,
+    ).format(minutes=minutes)
 
 
 def _unknown_user(uow: UnitOfWork, username: str, password: str) -> NoReturn:
@@ -91,7 +95,7 @@ def _unknown_user(uow: UnitOfWork, username: str, password: str) -> NoReturn:
         raise AccountLockedError(locked_message(minutes_until(until, uow.now())))
     record_unknown_failure(uow, key, name)
     uow.commit()
-    raise AuthenticationError(LOGIN_FAILED)
+    raise AuthenticationError(_(LOGIN_FAILED))
 
 
 def authenticate(uow: UnitOfWork, username: str, password: str) -> UserDTO:
@@ -118,7 +122,7 @@ def authenticate(uow: UnitOfWork, username: str, password: str) -> UserDTO:
         if not ok or not user.active:
             record_failure(uow, user)
             uow.commit()
-            raise AuthenticationError(LOGIN_FAILED)
+            raise AuthenticationError(_(LOGIN_FAILED))
         user.failed_attempts = 0
         user.locked_until = None
         user.last_login_at = now
@@ -143,7 +147,7 @@ def verify_user_password(uow: UnitOfWork, user_id: int, password: str) -> bool:
             return False
         if is_locked(user, uow.now()):
             return False
-        ok, _ = _matches(user, password)
+        ok, _unused = _matches(user, password)
         if not ok:
             record_failure(uow, user)
             uow.commit()

@@ -17,6 +17,7 @@ from typing import Final
 
 from sqlalchemy import select
 
+from posapp.i18n import N_, _
 from posapp.models import Role, Store
 from posapp.services.platform.dto import StoreDTO, UserDTO
 from posapp.services.platform.errors import ValidationError
@@ -36,7 +37,7 @@ __all__ = [
     "stores_for_command_line",
 ]
 
-ADMIN_ALL_STORES: Final = "An admin works for all stores: choose All stores for an admin."
+ADMIN_ALL_STORES: Final = N_("An admin works for all stores: choose All stores for an admin.")
 
 
 class Keep(enum.Enum):
@@ -56,7 +57,7 @@ def check_admin_store(store_id: int | None, role: str) -> None:
         ValidationError: ``role`` is admin and ``store_id`` is not None.
     """
     if store_id is not None and role == Role.ADMIN.value:
-        raise ValidationError(ADMIN_ALL_STORES)
+        raise ValidationError(_(ADMIN_ALL_STORES))
 
 
 def check_home_store(uow: UnitOfWork, store_id: int | None, role: str) -> None:
@@ -74,14 +75,16 @@ def check_home_store(uow: UnitOfWork, store_id: int | None, role: str) -> None:
         return
     # Not a bool (True == 1), nor an id beyond the column (PostgreSQL would fail on it).
     if not storable_id(store_id):
-        raise ValidationError(f"No store with id {store_id!r}.")
+        raise ValidationError(_("No store with id {store_id!r}.").format(store_id=store_id))
     row = uow.session.execute(
         select(Store.name, Store.active).where(Store.id == store_id).with_for_update(read=True)
     ).one_or_none()
     if row is None:
-        raise ValidationError(f"No store with id {store_id}.")
+        raise ValidationError(_("No store with id {store_id}.").format(store_id=store_id))
     if not row.active:
-        raise ValidationError(f"{row.name} is inactive: it cannot be a user's home store.")
+        raise ValidationError(
+            _("{row_name} is inactive: it cannot be a user's home store.").format(row_name=row.name)
+        )
 
 
 @requires(Permission.VIEW_USERS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 
+from posapp.i18n import _
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import PermissionDeniedError
 
@@ -111,7 +112,11 @@ def has_permission(user: UserDTO, permission: Permission) -> bool:
 def denied(username: str, role: str, permission: Permission) -> PermissionDeniedError:
     """The refusal of ``permission`` to ``username`` (of ``role``), naming what was refused."""
     label = permission.value.replace("_", " ")
-    return PermissionDeniedError(f"{username} ({role}) is not allowed to {label}.")
+    return PermissionDeniedError(
+        _("{username} ({role}) is not allowed to {label}.").format(
+            username=username, role=role, label=label
+        )
+    )
 
 
 def require(user: UserDTO, permission: Permission) -> None:

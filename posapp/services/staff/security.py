@@ -14,6 +14,7 @@ from typing import Any, Concatenate, Final, ParamSpec, TypeVar
 
 from sqlalchemy import Connection, bindparam, select
 
+from posapp.i18n import N_, _, ngettext
 from posapp.models import User
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import AuthenticationError, PermissionDeniedError, ServiceError
@@ -37,7 +38,7 @@ class SessionEndedError(ServiceError):
     """The acting user was deactivated (or removed) since logging in."""
 
 
-SESSION_ENDED = "Your session has ended: your user is no longer active. Log in again."
+SESSION_ENDED = N_("Your session has ended: your user is no longer active. Log in again.")
 
 
 def authorize(uow: UnitOfWork, actor: UserDTO, permission: Permission) -> User:
@@ -49,7 +50,7 @@ def authorize(uow: UnitOfWork, actor: UserDTO, permission: Permission) -> User:
     """
     user = uow.session.get(User, actor.id)
     if user is None or not user.active:
-        raise SessionEndedError(SESSION_ENDED)
+        raise SessionEndedError(_(SESSION_ENDED))
     if permission not in permissions_of(user.role):
         raise denied(user.username, user.role, permission)
     return user
@@ -100,7 +101,7 @@ def authorize_row(row: Sequence[Any] | None, permission: Permission) -> Actor:
         PermissionDeniedError: the user's current role does not grant ``permission``.
     """
     if row is None or not row[3]:
-        raise SessionEndedError(SESSION_ENDED)
+        raise SessionEndedError(_(SESSION_ENDED))
     user = Actor(int(row[0]), str(row[1]), str(row[2]))
     if permission not in permissions_of(user.role):
         raise denied(user.username, user.role, permission)
@@ -162,7 +163,7 @@ def check_approval(
     """
     reason = approval.reason.strip()
     if not reason:
-        raise ServiceError("Enter a reason for the approval.")
+        raise ServiceError(_("Enter a reason for the approval."))
     approver = uow.session.scalar(
         select(User).where(User.username_key == username_key(approval.username))
     )
@@ -177,9 +178,13 @@ def check_approval(
     if until is not None and until > uow.now():
         minutes = minutes_until(until, uow.now())
         raise AuthenticationError(
-            f"Approval refused: {typed} is locked out after too many wrong "
-            f"passwords, for about {minutes} more minute{'s' if minutes != 1 else ''} or until "
-            "an admin unlocks them."
+            ngettext(
+                "Approval refused: {typed} is locked out after too many wrong passwords, "
+                "for about {minutes} more minute or until an admin unlocks them.",
+                "Approval refused: {typed} is locked out after too many wrong passwords, "
+                "for about {minutes} more minutes or until an admin unlocks them.",
+                minutes,
+            ).format(typed=typed, minutes=minutes)
         )
     if approver is None or not matches or not approver.active:
         # Counted after the asking action rolls back, as a wrong password at log-in is.
@@ -187,9 +192,13 @@ def check_approval(
             uow.after_end(partial(count_failed_unknown_approval, key=key, name=typed))
         elif not matches and stored is not None:
             uow.after_end(partial(count_failed_approval, approver_id=approver.id))
-        raise AuthenticationError("Approval refused: unknown approver or wrong password.")
+        raise AuthenticationError(_("Approval refused: unknown approver or wrong password."))
     if approver.id == actor.id:
-        raise PermissionDeniedError("Approval must come from a different person.")
+        raise PermissionDeniedError(_("Approval must come from a different person."))
     if permission not in permissions_of(approver.role):
-        raise PermissionDeniedError(f"{approver.username} ({approver.role}) cannot approve this.")
+        raise PermissionDeniedError(
+            _("{username} ({role}) cannot approve this.").format(
+                username=approver.username, role=approver.role
+            )
+        )
     return approver

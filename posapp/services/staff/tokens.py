@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from posapp.i18n import N_, _
 from posapp.models import ApiToken, User
 from posapp.services.platform.audit import AuditRecord
 from posapp.services.platform.dto import UserDTO
@@ -49,7 +50,7 @@ SCOPES: dict[str, str] = {
 TOKEN_PREFIX = "posapp_"
 EXPIRES_MAX_DAYS = 3650
 NAME_MAX = 100
-BAD_TOKEN = "The API token is unknown, revoked or expired."
+BAD_TOKEN = N_("The API token is unknown, revoked or expired.")
 
 for _name in ("create_token", "revoke_token", "list_tokens"):
     ACTIONS[f"staff.tokens.{_name}"] = Permission.MANAGE_USERS
@@ -111,11 +112,13 @@ def _clean_scopes(scopes: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     wanted = sorted({s.strip() for s in scopes if s.strip()})
     if not wanted:
         known = ", ".join(SCOPES)
-        raise ValidationError(f"Give a token at least one scope ({known}).")
+        raise ValidationError(_("Give a token at least one scope ({known}).").format(known=known))
     unknown = [s for s in wanted if s not in SCOPES]
     if unknown:
         shown = ", ".join(repr(s[:40]) for s in unknown)
-        raise ValidationError(f"Unknown scope {shown}: use {', '.join(SCOPES)}.")
+        raise ValidationError(
+            _("Unknown scope {shown}: use {scopes}.").format(shown=shown, scopes=", ".join(SCOPES))
+        )
     return tuple(wanted)
 
 
@@ -145,17 +148,27 @@ def create_token(
     wanted = _clean_scopes(scopes)
     note = name.strip()
     if len(note) > NAME_MAX or any(ord(ch) < 32 for ch in note):  # noqa: PLR2004 - controls
-        raise ValidationError(f"A token's name has at most {NAME_MAX} printable characters.")
+        raise ValidationError(
+            _("A token's name has at most {name_max} printable characters.").format(
+                name_max=NAME_MAX
+            )
+        )
     if expires_days is not None and not 1 <= expires_days <= EXPIRES_MAX_DAYS:
-        raise ValidationError(f"A token expires after 1 to {EXPIRES_MAX_DAYS} days.")
+        raise ValidationError(
+            _("A token expires after 1 to {expires_max_days} days.").format(
+                expires_max_days=EXPIRES_MAX_DAYS
+            )
+        )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with uow:
         actor_id = None if actor is None else authorize(uow, actor, Permission.MANAGE_USERS).id
         user = uow.session.get(User, user_id)
         if user is None:
-            raise NotFoundError(f"No user with id {user_id}.")
+            raise NotFoundError(_("No user with id {user_id}.").format(user_id=user_id))
         if not user.active:
-            raise ValidationError(f"{user.username} is inactive: activate them first.")
+            raise ValidationError(
+                _("{username} is inactive: activate them first.").format(username=user.username)
+            )
         now = uow.now()
         token = ApiToken(
             user_id=user.id,
@@ -186,7 +199,7 @@ def revoke_token(uow: UnitOfWork, actor: UserDTO | None, token_id: int) -> Token
         actor_id = None if actor is None else authorize(uow, actor, Permission.MANAGE_USERS).id
         token = uow.session.get(ApiToken, token_id) if storable_id(token_id) else None
         if token is None:
-            raise NotFoundError(f"No API token with id {token_id}.")
+            raise NotFoundError(_("No API token with id {token_id}.").format(token_id=token_id))
         username = uow.session.scalar(select(User.username).where(User.id == token.user_id))
         if token.revoked_at is None:
             token.revoked_at = uow.now()
@@ -223,15 +236,17 @@ def authenticate_token(
     with uow:
         token = uow.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
         if token is None:
-            raise AuthenticationError(BAD_TOKEN)
+            raise AuthenticationError(_(BAD_TOKEN))
         user = uow.session.get(User, token.user_id)
         now = uow.now()
         where = {"method": method, "path": path[:200], "scope": scope}
         expired = token.expires_at is not None and token.expires_at <= now
         if token.revoked_at is not None or expired or user is None or not user.active:
-            refusal = AuthenticationError(BAD_TOKEN)
+            refusal = AuthenticationError(_(BAD_TOKEN))
         elif scope not in token.scopes.split():
-            refusal = PermissionDeniedError(f"This API token does not have the {scope} scope.")
+            refusal = PermissionDeniedError(
+                _("This API token does not have the {scope} scope.").format(scope=scope)
+            )
         user_id = None if user is None else user.id
         if refusal is not None:
             why = {"reason": str(refusal)} | where

@@ -13,7 +13,7 @@ from typing import Final
 
 from posapp.events import UserChanged
 from posapp.formats import SHIPPED_LANGUAGES
-from posapp.i18n import N_
+from posapp.i18n import N_, _
 from posapp.models import User
 from posapp.services.platform import registry
 from posapp.services.platform.audit import AuditRecord
@@ -56,13 +56,13 @@ def set_user_locale(uow: UnitOfWork, actor: UserDTO | None, user_id: int, text: 
             if actor.id == user_id:
                 me = uow.session.get(User, actor.id)
                 if me is None or not me.active:
-                    raise SessionEndedError(SESSION_ENDED)
+                    raise SessionEndedError(_(SESSION_ENDED))
                 actor_id = me.id
             else:
                 actor_id = authorize(uow, actor, Permission.MANAGE_USERS).id
         user = uow.session.get(User, user_id) if storable_id(user_id) else None
         if user is None:
-            raise NotFoundError(f"No user with id {str(user_id)[:20]}.")
+            raise NotFoundError(_("No user with id {user_id}.").format(user_id=str(user_id)[:20]))
         if user.locale == value:
             return to_dto(user)
         before = {"locale": user.locale}

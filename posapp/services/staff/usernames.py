@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from posapp.i18n import _
 from posapp.models import Role
 from posapp.services.platform.errors import ValidationError
 
@@ -66,11 +67,13 @@ def clean_username(username: str) -> str:
     """
     name = unicodedata.normalize("NFKC", username).strip()
     if not name:
-        raise ValidationError("Enter a username.")
+        raise ValidationError(_("Enter a username."))
     if len(name) > USERNAME_MAX:
-        raise ValidationError(f"A username has at most {USERNAME_MAX} characters.")
+        raise ValidationError(
+            _("A username has at most {username_max} characters.").format(username_max=USERNAME_MAX)
+        )
     if any(unicodedata.category(ch).startswith(("C", "Z")) for ch in name):
-        raise ValidationError("A username cannot contain spaces or control characters.")
+        raise ValidationError(_("A username cannot contain spaces or control characters."))
     return name
 
 
@@ -89,14 +92,24 @@ def check_password(password: str, role: str) -> None:
         ValidationError: with what is wrong.
     """
     if "\x00" in password:
-        raise ValidationError("A password cannot contain a NUL character.")
+        raise ValidationError(_("A password cannot contain a NUL character."))
     if not password.strip():
-        raise ValidationError("Enter a password.")
+        raise ValidationError(_("Enter a password."))
     if len(password) > PASSWORD_MAX:
-        raise ValidationError(f"A password has at most {PASSWORD_MAX} characters.")
+        raise ValidationError(
+            _("A password has at most {password_max} characters.").format(password_max=PASSWORD_MAX)
+        )
     if is_pin(password, role):
         if not PIN_MIN <= len(password) <= PIN_MAX:
-            raise ValidationError(f"A PIN has {PIN_MIN} to {PIN_MAX} digits.")
+            raise ValidationError(
+                _("A PIN has {pin_min} to {pin_max} digits.").format(
+                    pin_min=PIN_MIN, pin_max=PIN_MAX
+                )
+            )
         return
     if len(password) < PASSWORD_MIN:
-        raise ValidationError(f"A password has at least {PASSWORD_MIN} characters.")
+        raise ValidationError(
+            _("A password has at least {password_min} characters.").format(
+                password_min=PASSWORD_MIN
+            )
+        )

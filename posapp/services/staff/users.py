@@ -13,6 +13,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from posapp.events import UserChanged
+from posapp.i18n import N_, _
 from posapp.models import Role, User
 from posapp.services.platform.audit import AuditRecord, values_of
 from posapp.services.platform.cards import refuse_card_number
@@ -60,7 +61,7 @@ __all__ = [
 
 FULL_NAME_MAX = 200
 ROLES = tuple(r.value for r in Role)
-LAST_ADMIN = "The last active admin cannot be deactivated or demoted: make another admin first."
+LAST_ADMIN = N_("The last active admin cannot be deactivated or demoted: make another admin first.")
 
 for _name in ("add_user", "update_user", "set_active", "reset_password", "unlock_user"):
     ACTIONS[f"staff.users.{_name}"] = Permission.MANAGE_USERS
@@ -79,15 +80,21 @@ def _snapshot(user: User) -> dict[str, object]:
 def _clean_full_name(full_name: str) -> str:
     full = unicodedata.normalize("NFKC", full_name).strip()
     if len(full) > FULL_NAME_MAX:
-        raise ValidationError(f"A full name has at most {FULL_NAME_MAX} characters.")
+        raise ValidationError(
+            _("A full name has at most {full_name_max} characters.").format(
+                full_name_max=FULL_NAME_MAX
+            )
+        )
     if any(unicodedata.category(ch) == "Cc" for ch in full):
-        raise ValidationError("A full name cannot contain control characters.")
+        raise ValidationError(_("A full name cannot contain control characters."))
     return refuse_card_number(full)
 
 
 def _check_role(role: str) -> None:
     if role not in ROLES:
-        raise ValidationError(f"Unknown role {role!r}: use admin, manager or cashier.")
+        raise ValidationError(
+            _("Unknown role {role!r}: use admin, manager or cashier.").format(role=role)
+        )
 
 
 def _authorize(uow: UnitOfWork, actor: UserDTO | None, permission: Permission) -> int | None:
@@ -99,7 +106,7 @@ def _authorize(uow: UnitOfWork, actor: UserDTO | None, permission: Permission) -
 def _load(uow: UnitOfWork, user_id: int) -> User:
     user = uow.session.get(User, user_id)
     if user is None:
-        raise NotFoundError(f"No user with id {user_id}.")
+        raise NotFoundError(_("No user with id {user_id}.").format(user_id=user_id))
     return user
 
 
@@ -117,7 +124,7 @@ def _guard_last_admin(uow: UnitOfWork, user: User) -> None:
         .with_for_update()
     ).all()
     if user.id in admins and len(admins) <= 1:
-        raise ConflictError(LAST_ADMIN)
+        raise ConflictError(_(LAST_ADMIN))
 
 
 def _changed(uow: UnitOfWork, user: User, actor_id: int | None, change: str) -> UserDTO:
@@ -143,8 +150,10 @@ def _refuse_look_alike(uow: UnitOfWork, name: str) -> None:
     for (existing,) in uow.session.execute(select(User.username)):
         if username_skeleton(existing) == wanted:
             raise ConflictError(
-                f"The username {name!r} looks like the existing user {existing!r}: "
-                "choose one that cannot be mistaken for it."
+                _(
+                    "The username {name!r} looks like the existing user "
+                    "{existing!r}: choose one that cannot be mistaken for it."
+                ).format(name=name, existing=existing)
             )
 
 
@@ -186,7 +195,7 @@ def add_user(
         actor_id = _authorize(uow, actor, Permission.MANAGE_USERS)
         key = username_key(name)
         if uow.session.scalar(select(func.count()).where(User.username_key == key)):
-            raise ConflictError(f"The username {name!r} is taken.")
+            raise ConflictError(_("The username {name!r} is taken.").format(name=name))
         _refuse_look_alike(uow, name)
         check_home_store(uow, store_id, role)
         now = uow.now()
@@ -206,7 +215,7 @@ def add_user(
         try:
             dto = _changed(uow, user, actor_id, "added")
         except IntegrityError as exc:
-            raise ConflictError(f"The username {name!r} is taken.") from exc
+            raise ConflictError(_("The username {name!r} is taken.").format(name=name)) from exc
         uow.audit(AuditRecord("user.add", actor_id, "user", user.id, None, _snapshot(user)))
         uow.commit()
     return dto
@@ -241,7 +250,7 @@ def update_user(
     secret_hash = None
     if password is not None:
         if role is None or role == Role.CASHIER.value:
-            raise ValidationError("A new password goes with a new manager or admin role only.")
+            raise ValidationError(_("A new password goes with a new manager or admin role only."))
         check_password(password, role)
         secret_hash = hash_password(password)  # Argon2 before the transaction: no lock held
     with uow:
@@ -276,8 +285,11 @@ def _check_promotion(user: User, role: str | None, secret_hash: str | None) -> N
         return
     if user.password_hash is None:
         raise ValidationError(
-            f"A {role} signs in with a password of at least {PASSWORD_MIN} characters, never a "
-            f"PIN: enter a new password for {user.username}."
+            _(
+                "A {role} signs in with a password of at least "
+                "{password_min} characters, never a PIN: enter a new "
+                "password for {username}."
+            ).format(role=role, password_min=PASSWORD_MIN, username=user.username)
         )
 
 
@@ -292,7 +304,7 @@ def set_active(uow: UnitOfWork, actor: UserDTO | None, user_id: int, active: boo
         actor_id = _authorize(uow, actor, Permission.MANAGE_USERS)
         user = _load(uow, user_id)
         if not active and actor_id == user.id:
-            raise ValidationError("You cannot deactivate yourself: ask another admin.")
+            raise ValidationError(_("You cannot deactivate yourself: ask another admin."))
         if user.active == active:
             return to_dto(user)
         before = _snapshot(user)
@@ -382,7 +394,7 @@ def find_user(uow: UnitOfWork, username: str) -> UserDTO:
     with uow:
         user = uow.session.scalar(select(User).where(User.username_key == username_key(username)))
         if user is None:
-            raise NotFoundError(f"No user named {username.strip()!r}.")
+            raise NotFoundError(_("No user named {username!r}.").format(username=username.strip()))
         return to_dto(user)
 
 

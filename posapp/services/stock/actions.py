@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from sqlalchemy import func, select, update
 
+from posapp.i18n import N_, _
 from posapp.models import MovementKind, Product, StockLevel, StockMovement, User
 from posapp.services.platform.audit import AuditRecord
 from posapp.services.platform.cards import refuse_card_number
@@ -56,7 +57,7 @@ until a delivery was booked in bulk, issue #23: 10,000 lines now take well under
 _CHUNK = 500  # ids per IN (...): well under SQLite's bound-parameter limit
 
 
-WHOLE_UNITS = "Quantities are whole numbers of units (grams for items sold by weight)."
+WHOLE_UNITS = N_("Quantities are whole numbers of units (grams for items sold by weight).")
 
 
 # -- input checks ----------------------------------------------------------------------------
@@ -70,11 +71,15 @@ def check_quantity(quantity: object, *, allow_zero: bool = False, label: str = "
             or above :data:`MAX_QUANTITY` (``2**31``, ``2**63``, ``10**12``).
     """
     if isinstance(quantity, bool) or not isinstance(quantity, int):
-        raise ValidationError(WHOLE_UNITS)
+        raise ValidationError(_(WHOLE_UNITS))
     if quantity < 0 or (quantity == 0 and not allow_zero):
-        raise ValidationError(f"Enter a {label} above zero.")
+        raise ValidationError(_("Enter a {label} above zero.").format(label=label))
     if quantity > MAX_QUANTITY:
-        raise ValidationError(f"A {label} is at most {MAX_QUANTITY:,} units.")
+        raise ValidationError(
+            _("A {label} is at most {max_quantity:,} units.").format(
+                label=label, max_quantity=MAX_QUANTITY
+            )
+        )
     return quantity
 
 
@@ -86,9 +91,13 @@ def clean_note(text: str, label: str = "note", limit: int = NOTE_MAX) -> str:
     """
     clean = unicodedata.normalize("NFKC", text).strip()
     if any(unicodedata.category(ch) in {"Cc", "Cs"} for ch in clean):
-        raise ValidationError(f"The {label} must be one line without control characters.")
+        raise ValidationError(
+            _("The {label} must be one line without control characters.").format(label=label)
+        )
     if len(clean) > limit:
-        raise ValidationError(f"The {label} has at most {limit} characters.")
+        raise ValidationError(
+            _("The {label} has at most {limit} characters.").format(label=label, limit=limit)
+        )
     return refuse_card_number(clean)
 
 
@@ -100,9 +109,11 @@ def _merge(lines: Iterable[StockLine]) -> dict[int, int]:
         merged[line.product_id] = merged.get(line.product_id, 0) + quantity
         check_quantity(merged[line.product_id])
     if not merged:
-        raise ValidationError("Add at least one product line.")
+        raise ValidationError(_("Add at least one product line."))
     if len(merged) > MAX_LINES:
-        raise ValidationError(f"At most {MAX_LINES:,} products at once.")
+        raise ValidationError(
+            _("At most {max_lines:,} products at once.").format(max_lines=MAX_LINES)
+        )
     return merged
 
 
@@ -119,7 +130,7 @@ def _products(uow: UnitOfWork, product_ids: Iterable[int]) -> dict[int, Product]
             found[product.id] = product
     missing = [pid for pid in wanted if pid not in found]
     if missing:
-        raise NotFoundError(f"No product with id {missing[0]}.")
+        raise NotFoundError(_("No product with id {missing}.").format(missing=missing[0]))
     return found
 
 
@@ -138,7 +149,7 @@ def _product_states(uow: UnitOfWork, product_ids: Iterable[int]) -> dict[int, tu
         found.update({int(pid): (str(name), bool(active)) for pid, name, active in rows})
     missing = [pid for pid in wanted if pid not in found]
     if missing:
-        raise NotFoundError(f"No product with id {missing[0]}.")
+        raise NotFoundError(_("No product with id {missing}.").format(missing=missing[0]))
     return {pid: found[pid] for pid in wanted}
 
 
@@ -221,7 +232,7 @@ def receive_stock(
     delivery_values(lines)  # the costs checked before the unit of work
     ref = clean_note(reference, "supplier reference", REFERENCE_MAX)
     if not ref:
-        raise ValidationError("Enter the supplier's reference (delivery note or invoice).")
+        raise ValidationError(_("Enter the supplier's reference (delivery note or invoice)."))
     remark = clean_note(note)
     batch = request_id or uuid.uuid4()
 
@@ -229,7 +240,9 @@ def receive_stock(
         require_active_store(uow, store_id, "receive stock")
         archived = [name for name, active in _product_states(uow, merged).values() if not active]
         if archived:
-            raise ValidationError(f"{archived[0]} is archived: restore it first.")
+            raise ValidationError(
+                _("{archived} is archived: restore it first.").format(archived=archived[0])
+            )
         costed = sorted({line.product_id for line in lines if line.unit_cost_minor is not None})
         weighed: set[int] = set()
         for chunk in _chunks(costed):
@@ -261,12 +274,12 @@ def _adjust_reason(reason: AdjustReason | str, note: str, quantity: int) -> str:
         code = AdjustReason(reason)
     except ValueError:
         raise ValidationError(
-            "Choose a reason for the adjustment: damage, theft, correction or other."
+            _("Choose a reason for the adjustment: damage, theft, correction or other.")
         ) from None
     if code is AdjustReason.OTHER and not note:
-        raise ValidationError("Say what happened when the reason is Other.")
+        raise ValidationError(_("Say what happened when the reason is Other."))
     if code in {AdjustReason.DAMAGE, AdjustReason.THEFT} and quantity > 0:
-        raise ValidationError(f"{code.label} can only take stock away.")
+        raise ValidationError(_("{label} can only take stock away.").format(label=code.label))
     return f"{code.value}: {note}" if note else code.value
 
 
@@ -293,9 +306,9 @@ def adjust_stock(
         NotFoundError: unknown store or product.
     """
     if isinstance(quantity, bool) or not isinstance(quantity, int):
-        raise ValidationError(WHOLE_UNITS)
+        raise ValidationError(_(WHOLE_UNITS))
     if quantity == 0:
-        raise ValidationError("An adjustment needs a quantity other than zero.")
+        raise ValidationError(_("An adjustment needs a quantity other than zero."))
     check_quantity(abs(quantity))
     remark = clean_note(note)
     stored_reason = _adjust_reason(reason, remark, quantity)
@@ -363,10 +376,10 @@ def transfer_stock(
         NotFoundError: unknown store or product.
     """
     if from_store_id == to_store_id:
-        raise ValidationError("Choose another destination: a transfer needs two locations.")
+        raise ValidationError(_("Choose another destination: a transfer needs two locations."))
     merged = _merge(lines)
     if any(line.unit_cost_minor is not None for line in lines):
-        raise ValidationError("A transfer takes the sending store's cost: give no unit cost.")
+        raise ValidationError(_("A transfer takes the sending store's cost: give no unit cost."))
     remark = clean_note(note)
     batch = request_id or uuid.uuid4()
 
@@ -435,12 +448,14 @@ def count_stock(
     counts: dict[int, int] = {}
     for line in lines:
         if line.product_id in counts:
-            raise ValidationError("A product appears twice in the count: enter it once.")
+            raise ValidationError(_("A product appears twice in the count: enter it once."))
         counts[line.product_id] = check_quantity(line.counted, allow_zero=True, label="count")
     if not counts:
-        raise ValidationError("Count at least one product.")
+        raise ValidationError(_("Count at least one product."))
     if len(counts) > MAX_LINES:
-        raise ValidationError(f"At most {MAX_LINES:,} products at once.")
+        raise ValidationError(
+            _("At most {max_lines:,} products at once.").format(max_lines=MAX_LINES)
+        )
     remark = clean_note(note)
     batch = request_id or uuid.uuid4()
 

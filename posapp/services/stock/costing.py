@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 
+from posapp.i18n import _
 from posapp.money import MAX_MINOR, div_round
 from posapp.services.platform.errors import ValidationError
 from posapp.services.stock.dto import GRAMS_PER_KG, StockLine
@@ -87,7 +88,9 @@ def checked_value(value_minor: int, name: str) -> int:
         ValidationError: above :data:`MAX_STOCK_VALUE` (or below zero: a broken caller).
     """
     if not 0 <= value_minor <= MAX_STOCK_VALUE:
-        raise ValidationError(f"The stock of {name} would be worth more than can be recorded.")
+        raise ValidationError(
+            _("The stock of {name} would be worth more than can be recorded.").format(name=name)
+        )
     return value_minor
 
 
@@ -98,9 +101,9 @@ def check_unit_cost(cost_minor: object) -> int:
         ValidationError: not an ``int`` (a bool, a float) or out of range.
     """
     if isinstance(cost_minor, bool) or not isinstance(cost_minor, int):
-        raise ValidationError("A unit cost is a whole number of minor units.")
+        raise ValidationError(_("A unit cost is a whole number of minor units."))
     if not 0 <= cost_minor <= MAX_MINOR:
-        raise ValidationError("A unit cost is between 0 and the largest amount a price may be.")
+        raise ValidationError(_("A unit cost is between 0 and the largest amount a price may be."))
     return cost_minor
 
 
@@ -118,7 +121,7 @@ def delivery_values(lines: Iterable[StockLine], weighed: Collection[int] = ()) -
     for line in lines:
         has_cost = line.unit_cost_minor is not None
         if costed.setdefault(line.product_id, has_cost) != has_cost:
-            raise ValidationError("Give a unit cost on every line of a product, or on none.")
+            raise ValidationError(_("Give a unit cost on every line of a product, or on none."))
         if has_cost:
             cost = check_unit_cost(line.unit_cost_minor)
             value = cost_of(cost, line.quantity, line.product_id in weighed)

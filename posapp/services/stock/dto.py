@@ -25,6 +25,7 @@ from datetime import datetime
 from typing import Final
 
 from posapp import units
+from posapp.i18n import N_, _
 from posapp.money import div_round
 
 MAX_QUANTITY: Final = units.MAX_QUANTITY
@@ -53,13 +54,13 @@ class AdjustReason(enum.StrEnum):
 
 
 MOVEMENT_LABELS: Final = {
-    "receive": "Received",
-    "adjust": "Adjusted",
-    "transfer_out": "Transfer out",
-    "transfer_in": "Transfer in",
-    "count": "Stocktake",
-    "sale": "Sale",
-    "return": "Return",
+    "receive": N_("Received"),
+    "adjust": N_("Adjusted"),
+    "transfer_out": N_("Transfer out"),
+    "transfer_in": N_("Transfer in"),
+    "count": N_("Stocktake"),
+    "sale": N_("Sale"),
+    "return": N_("Return"),
 }
 """How each movement kind reads in the history (the kinds of ``posapp.models.MovementKind``)."""
 
@@ -273,10 +274,10 @@ class ProductCard:
         """``Out of stock``, ``Low: 3 left`` or ``12 in stock``."""
         qty = format_quantity(self.on_hand, unit=self.unit)
         if self.on_hand <= 0:
-            return "Out of stock"
+            return _("Out of stock")
         if self.reorder_point > 0 and self.on_hand <= self.reorder_point:
-            return f"Low: {qty} left"
-        return f"{qty} in stock"
+            return _("Low: {quantity} left").format(quantity=qty)
+        return _("{quantity} in stock").format(quantity=qty)
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,7 +299,7 @@ class MovementRow:
     @property
     def kind_label(self) -> str:
         """The kind as people read it."""
-        return MOVEMENT_LABELS.get(self.kind, self.kind)
+        return _(MOVEMENT_LABELS.get(self.kind, self.kind))
 
     @property
     def why(self) -> str:
@@ -306,7 +307,7 @@ class MovementRow:
         text = reason_text(self.kind, self.reason)
         parts = [p for p in (text, self.reference) if p]
         if self.order_id is not None:
-            parts.append(f"order #{self.order_id}")
+            parts.append(_("order #{order_id}").format(order_id=self.order_id))
         return " · ".join(parts)
 
 

@@ -24,6 +24,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from posapp.events import StockLow, StockMoved
+from posapp.i18n import _
 from posapp.models import MovementKind, Product, StockLevel, StockMovement
 from posapp.services.platform.errors import ServiceError, ValidationError
 from posapp.services.platform.fastsql import Prepared
@@ -52,7 +53,11 @@ class InsufficientStockError(ServiceError):
         self.product_id = product_id
         self.available = available
         self.wanted = wanted
-        super().__init__(f"Not enough stock of {name}: {available} left, {wanted} needed.")
+        super().__init__(
+            _("Not enough stock of {name}: {available} left, {wanted} needed.").format(
+                name=name, available=available, wanted=wanted
+            )
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,13 +124,17 @@ def move_stock(
         InsufficientStockError: the level would go below zero (nothing is written).
     """
     if isinstance(quantity, bool) or not isinstance(quantity, int):
-        raise ValidationError("A stock quantity is a whole number of units.")
+        raise ValidationError(_("A stock quantity is a whole number of units."))
     if quantity == 0:
-        raise ValidationError("A stock movement needs a quantity other than zero.")
+        raise ValidationError(_("A stock movement needs a quantity other than zero."))
     if abs(quantity) > MAX_STOCK_QUANTITY:
-        raise ValidationError(f"A quantity is at most {MAX_STOCK_QUANTITY:,} units.")
+        raise ValidationError(
+            _("A quantity is at most {max_stock_quantity:,} units.").format(
+                max_stock_quantity=MAX_STOCK_QUANTITY
+            )
+        )
     if value_minor is not None and (quantity < 0 or value_minor < 0):
-        raise ValidationError("Only stock coming in is given a value, and never below zero.")
+        raise ValidationError(_("Only stock coming in is given a value, and never below zero."))
     now = uow.now()
     ensure_levels(uow, store_id, [product_id])
     row = uow.session.execute(
@@ -292,7 +301,7 @@ def put_stock(
     """
     for quantity in quantities.values():
         if type(quantity) is not int or not 0 < quantity <= MAX_STOCK_QUANTITY:
-            raise ValidationError("A quantity received is a whole number of units above zero.")
+            raise ValidationError(_("A quantity received is a whole number of units above zero."))
     products = sorted(quantities)
     ensure_levels(uow, store_id, products)
     conn = uow.session.connection()
@@ -305,11 +314,13 @@ def put_stock(
             conn, {"s_id": store_id, "p_id": product_id, "qty": quantity, "now": now}
         )
         if row is None:  # ensure_levels has just made it: only a broken database gets here
-            raise ServiceError(f"No stock level for product {product_id}.")
+            raise ServiceError(
+                _("No stock level for product {product_id}.").format(product_id=product_id)
+            )
         levels[product_id] = int(row[0])
         given = None if values is None else values.get(product_id)
         if given is not None and given < 0:
-            raise ValidationError("A delivery's value is never below zero.")
+            raise ValidationError(_("A delivery's value is never below zero."))
         moved = _value_moved(conn, store_id, product_id, quantity, int(row[0]), int(row[1]), given)
         movements.append(
             {
@@ -365,7 +376,7 @@ def take_stock(
     """
     for quantity in quantities.values():
         if type(quantity) is not int or not 0 < quantity <= MAX_STOCK_QUANTITY:
-            raise ValidationError("A quantity sold is a whole number of units above zero.")
+            raise ValidationError(_("A quantity sold is a whole number of units above zero."))
     conn = uow.session.connection()
     now = uow.now()
     movements = []

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.exc import IntegrityError
 
+from posapp.i18n import _
 from posapp.models import StockLevel, Store
 from posapp.services.platform.audit import AuditRecord, values_of
 from posapp.services.platform.dto import UserDTO, from_row
@@ -41,20 +42,22 @@ def clean_store_input(data: StoreInput) -> StoreInput:
     Raises:
         ValidationError: a field is empty, too long, or has characters it cannot have.
     """
-    code = clean_text(data.code, "code", limit=CODE_MAX, form="NFKC").upper()
+    code = clean_text(data.code, _("code"), limit=CODE_MAX, form="NFKC").upper()
     if not code:
-        raise ValidationError("Enter a short code for the store, like HS01.")
+        raise ValidationError(_("Enter a short code for the store, like HS01."))
     if not _CODE.fullmatch(code):
-        raise ValidationError("A store code has letters, digits, '-' and '_' only, like HS01.")
-    name = clean_text(data.name, "name", limit=NAME_MAX, form="NFKC")
+        raise ValidationError(_("A store code has letters, digits, '-' and '_' only, like HS01."))
+    name = clean_text(data.name, _("name"), limit=NAME_MAX, form="NFKC")
     if not name:
-        raise ValidationError("Enter the store's name.")
+        raise ValidationError(_("Enter the store's name."))
     if data.kind not in STORE_KINDS:
-        raise ValidationError(f"Unknown kind {data.kind!r}: use store or warehouse.")
-    address = clean_text(data.address, "address", limit=ADDRESS_MAX, form="NFKC", multiline=True)
-    phone = clean_text(data.phone, "phone number", limit=PHONE_MAX, form="NFKC")
+        raise ValidationError(
+            _("Unknown kind {kind!r}: use store or warehouse.").format(kind=data.kind)
+        )
+    address = clean_text(data.address, _("address"), limit=ADDRESS_MAX, form="NFKC", multiline=True)
+    phone = clean_text(data.phone, _("phone number"), limit=PHONE_MAX, form="NFKC")
     if not _PHONE.fullmatch(phone):
-        raise ValidationError("A phone number has digits, spaces and + ( ) . - / only.")
+        raise ValidationError(_("A phone number has digits, spaces and + ( ) . - / only."))
     return StoreInput(code=code, name=name, kind=data.kind, address=address, phone=phone)
 
 
@@ -98,7 +101,7 @@ def store_summary(uow: UnitOfWork, store_id: int) -> StoreSummary:
     """A store with its product, unit and low-stock counts (inside a running unit of work)."""
     row = uow.session.execute(_summary_query().where(Store.id == store_id)).one_or_none()
     if row is None:
-        raise NotFoundError(f"No store with id {store_id}.")
+        raise NotFoundError(_("No store with id {store_id}.").format(store_id=store_id))
     return _to_summary(row[0], row[1], row[2], row[3])
 
 
@@ -106,7 +109,7 @@ def load_store(uow: UnitOfWork, store_id: int) -> Store:
     """Return the store row, or raise :class:`NotFoundError`."""
     store = uow.session.get(Store, store_id)
     if store is None:
-        raise NotFoundError(f"No store with id {store_id}.")
+        raise NotFoundError(_("No store with id {store_id}.").format(store_id=store_id))
     return store
 
 
@@ -119,7 +122,11 @@ def require_active_store(uow: UnitOfWork, store_id: int, doing: str) -> Store:
     """
     store = load_store(uow, store_id)
     if not store.active:
-        raise ValidationError(f"{store.name} is inactive: it cannot {doing}.")
+        raise ValidationError(
+            _("{store_name} is inactive: it cannot {doing}.").format(
+                store_name=store.name, doing=doing
+            )
+        )
     return store
 
 
@@ -129,7 +136,7 @@ def _write(uow: UnitOfWork, store: Store, clean: StoreInput) -> None:
     Raises:
         ConflictError: another store has the code (seen first, or by the unique index in a race).
     """
-    taken = ConflictError(f"The store code {clean.code} is taken.")
+    taken = ConflictError(_("The store code {code} is taken.").format(code=clean.code))
     query = select(func.count()).where(Store.code == clean.code)
     if store.id is not None:
         query = query.where(Store.id != store.id)

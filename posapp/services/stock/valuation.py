@@ -12,6 +12,7 @@ import unicodedata
 from sqlalchemy import select
 
 from posapp import units
+from posapp.i18n import _
 from posapp.models import Category, Product, StockLevel, Store
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import NotFoundError, ValidationError
@@ -37,14 +38,14 @@ def store_by_code(uow: UnitOfWork, code: str) -> Store:
     """
     key = unicodedata.normalize("NFKC", code).strip().upper()
     if not key:
-        raise ValidationError("Name the store by its code.")
+        raise ValidationError(_("Name the store by its code."))
     # A code no store can have (too long, control characters such as NUL, which PostgreSQL
     # refuses in a query) is looked up nowhere.
     possible = len(key) <= CODE_MAX and not any(unicodedata.category(c) == "Cc" for c in key)
     store = uow.session.scalar(select(Store).where(Store.code == key)) if possible else None
     if store is None:
         shown = key[:CODE_MAX] + ("…" if len(key) > CODE_MAX else "")
-        raise NotFoundError(f"No store with code {shown!r}.")
+        raise NotFoundError(_("No store with code {shown!r}.").format(shown=shown))
     return store
 
 

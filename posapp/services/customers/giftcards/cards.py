@@ -25,6 +25,7 @@ from typing import Final
 
 from sqlalchemy import insert, select, update
 
+from posapp.i18n import _
 from posapp.models import GiftCard, GiftCardMovement, GiftCardMovementKind, LedgerAccountKind
 from posapp.money import MAX_MINOR, format_money
 from posapp.services.accounts import Leg, post, shop_ledger_account
@@ -67,16 +68,19 @@ def check_card_amount(
         GiftCardRefused: ``amount``: not an int, zero or negative; ``limit``: outside the limits.
     """
     if isinstance(amount_minor, bool) or not isinstance(amount_minor, int):
-        raise GiftCardRefused("amount", "A gift card amount is a whole number of cents.")
+        raise GiftCardRefused("amount", _("A gift card amount is a whole number of cents."))
     if amount_minor <= 0:
-        raise GiftCardRefused("amount", "A gift card amount must be above zero.")
+        raise GiftCardRefused("amount", _("A gift card amount must be above zero."))
     if amount_minor > MAX_MINOR:
-        raise GiftCardRefused("amount", "That gift card amount is far too large.")
+        raise GiftCardRefused("amount", _("That gift card amount is far too large."))
     if limits is not None and not limits.min_minor <= amount_minor <= limits.max_minor:
         raise GiftCardRefused(
             "limit",
-            f"A gift {what} is between {format_money(limits.min_minor)} and "
-            f"{format_money(limits.max_minor)} (the shop's settings).",
+            _("A gift {what} is between {min_minor} and {max_minor} (the shop's settings).").format(
+                what=what,
+                min_minor=format_money(limits.min_minor),
+                max_minor=format_money(limits.max_minor),
+            ),
         )
     return amount_minor
 
@@ -195,7 +199,7 @@ def issue_card(
     amount = check_card_amount(amount_minor, limits)
     now = uow.now()
     expires = _expiry(uow, now, limits.expiry_months)
-    for _ in range(_CODE_TRIES):
+    for _unused in range(_CODE_TRIES):
         code, code_key = new_card_code()
         taken = uow.session.scalar(select(GiftCard.id).where(GiftCard.code_key == code_key))
         if taken is None:
@@ -248,7 +252,7 @@ def _find(uow: UnitOfWork, code_text: str, *, lock: bool = False) -> GiftCard:
     card = uow.session.scalar(query.execution_options(populate_existing=True))
     if card is None:
         raise GiftCardRefused(
-            "unknown", "There is no gift card with this code (sold by another shop?): check it."
+            "unknown", _("There is no gift card with this code (sold by another shop?): check it.")
         )
     return card
 
@@ -256,7 +260,9 @@ def _find(uow: UnitOfWork, code_text: str, *, lock: bool = False) -> GiftCard:
 def _refuse_expired(uow: UnitOfWork, card: GiftCard) -> None:
     if card.expires_at is not None and card.expires_at <= uow.now():
         day = (card.expires_at.astimezone(shop_zone(uow)) - timedelta(days=1)).date()
-        raise GiftCardRefused("expired", f"This gift card expired after {day.isoformat()}.")
+        raise GiftCardRefused(
+            "expired", _("This gift card expired after {day}.").format(day=day.isoformat())
+        )
 
 
 def reload_card(
@@ -281,8 +287,10 @@ def reload_card(
     if card.balance_minor + amount > limits.max_minor:
         raise GiftCardRefused(
             "limit",
-            f"A card holds at most {format_money(limits.max_minor)}; this one holds "
-            f"{format_money(card.balance_minor)} already.",
+            _("A card holds at most {max_minor}; this one holds {balance_minor} already.").format(
+                max_minor=format_money(limits.max_minor),
+                balance_minor=format_money(card.balance_minor),
+            ),
         )
     balance = _change(uow, card.id, amount)
     uow.session.execute(
@@ -357,8 +365,9 @@ def redeem_card(
         held = uow.session.scalar(select(GiftCard.balance_minor).where(GiftCard.id == card.id))
         raise GiftCardRefused(
             "insufficient",
-            f"The gift card holds {format_money(int(held or 0))}, less than "
-            f"{format_money(amount_minor)}: take the rest another way.",
+            _(
+                "The gift card holds {value}, less than {amount_minor}: take the rest another way."
+            ).format(value=format_money(int(held or 0)), amount_minor=format_money(amount_minor)),
         )
     ledger_id = _post(
         uow,
@@ -406,7 +415,7 @@ def refund_to_card(
         GiftCardRefused: ``amount``: not above zero; ``unknown``: the payment spent no card.
     """
     if amount_minor <= 0:
-        raise GiftCardRefused("amount", "A refund to a gift card must be above zero.")
+        raise GiftCardRefused("amount", _("A refund to a gift card must be above zero."))
     card_id = uow.session.scalar(
         select(GiftCardMovement.card_id).where(
             GiftCardMovement.payment_id == source_payment_id,
@@ -414,7 +423,7 @@ def refund_to_card(
         )
     )
     if card_id is None:
-        raise GiftCardRefused("unknown", "That payment was not made with a gift card.")
+        raise GiftCardRefused("unknown", _("That payment was not made with a gift card."))
     balance = _change(uow, int(card_id), amount_minor)
     code = uow.session.scalar(select(GiftCard.code).where(GiftCard.id == card_id)) or ""
     ledger_id = _post(

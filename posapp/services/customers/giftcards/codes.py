@@ -12,6 +12,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Final
 
+from posapp.i18n import _
 from posapp.services.coupons import ALPHABET, code_key, new_codes
 from posapp.services.customers.giftcards.dto import GiftCardRefused
 
@@ -35,30 +36,30 @@ def card_key(text: str) -> str:
             (a zero-width space, a Cyrillic А), or letters no card has (0, 1, I, L, O).
     """
     if len(text) > _TYPED_MAX:
-        raise GiftCardRefused("not_a_code", "That is too long for a gift card code.")
+        raise GiftCardRefused("not_a_code", _("That is too long for a gift card code."))
     if any(
         unicodedata.category(ch) in {"Cf", "Cc", "Co", "Cn"} and ch not in "\t\n\r" for ch in text
     ):
         raise GiftCardRefused(
-            "not_a_code", "The gift card code has an invisible character: type it again."
+            "not_a_code", _("The gift card code has an invisible character: type it again.")
         )
     key = code_key(text)
     if not key:
-        raise GiftCardRefused("not_a_code", "Enter or scan the gift card's code.")
+        raise GiftCardRefused("not_a_code", _("Enter or scan the gift card's code."))
     if not key.isascii() or not key.isalnum():
         raise GiftCardRefused(
             "not_a_code",
-            "The gift card code has characters no card has (only A-Z and 2-9): type it again.",
+            _("The gift card code has characters no card has (only A-Z and 2-9): type it again."),
         )
     body = key.removeprefix(PREFIX)
     if len(key) != KEY_LENGTH or not key.startswith(PREFIX):
         raise GiftCardRefused(
-            "not_a_code", "That is not a gift card code (GC and four groups of four)."
+            "not_a_code", _("That is not a gift card code (GC and four groups of four).")
         )
     if any(ch in _LOOK_ALIKES for ch in body):
         raise GiftCardRefused(
-            "not_a_code", "Gift card codes have no 0, 1, I, L or O: check the code."
+            "not_a_code", _("Gift card codes have no 0, 1, I, L or O: check the code.")
         )
     if any(ch not in ALPHABET for ch in body):  # pragma: no cover - the alphabet is the rest
-        raise GiftCardRefused("not_a_code", "That is not a gift card code.")
+        raise GiftCardRefused("not_a_code", _("That is not a gift card code."))
     return key

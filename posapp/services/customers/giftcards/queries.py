@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, case, func, select
 
+from posapp.i18n import _
 from posapp.models import GiftCard, GiftCardMovement, GiftCardMovementKind
 from posapp.services.coupons import mask_code
 from posapp.services.customers.giftcards.cards import gift_card_limits
@@ -45,7 +46,7 @@ def card_balance(uow: UnitOfWork, actor: UserDTO | None, code: str) -> GiftCardD
         card = uow.session.scalar(select(GiftCard).where(GiftCard.code_key == key))
         if card is None:
             raise GiftCardRefused(
-                "unknown", "There is no gift card with this code (sold by another shop?)."
+                "unknown", _("There is no gift card with this code (sold by another shop?).")
             )
         expired = card.expires_at is not None and card.expires_at <= uow.now()
         return GiftCardDTO(

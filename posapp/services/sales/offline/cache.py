@@ -25,6 +25,7 @@ from typing import Any, Self
 
 from sqlalchemy import select
 
+from posapp.i18n import _
 from posapp.models import Product, Setting, Store, TillSession, User
 from posapp.services.catalog import sku_key
 from posapp.services.platform.like import LIKE_ESCAPE, contains
@@ -202,7 +203,9 @@ class OfflineCache:
             connection.executescript(_SCHEMA)
         except sqlite3.DatabaseError as exc:
             raise JournalError(
-                f"The offline cache {shown(path)} cannot be opened: {exc}."
+                _("The offline cache {path} cannot be opened: {exc}.").format(
+                    path=shown(path), exc=exc
+                )
             ) from None
         return cls(connection, path)
 

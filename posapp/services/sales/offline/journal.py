@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Self
 
+from posapp.i18n import _
 from posapp.services.platform.chain_key import key_id
 from posapp.services.platform.private import create_private_file, make_private_folder, shown
 from posapp.services.sales.offline.sale import JournalError, OfflineSale, decode, encode
@@ -106,13 +107,18 @@ class OfflineJournal:
             found = connection.execute("SELECT value FROM meta WHERE name = 'key_id'").fetchone()[0]
         except sqlite3.DatabaseError as exc:
             raise JournalError(
-                f"The offline journal {shown(path)} cannot be opened: {exc}."
+                _("The offline journal {path} cannot be opened: {exc}.").format(
+                    path=shown(path), exc=exc
+                )
             ) from None
         if found != wanted:
             connection.close()
             raise JournalError(
-                f"The offline journal {shown(path)} was written under another audit key; "
-                "its sales cannot be proven. Restore the shop's audit key before selling."
+                _(
+                    "The offline journal {path} was written under another audit "
+                    "key; its sales cannot be proven. Restore the shop's audit "
+                    "key before selling."
+                ).format(path=shown(path))
             )
         return cls(connection, key, path)
 
@@ -137,8 +143,10 @@ class OfflineJournal:
             if row is not None:
                 if row[1] != body:
                     raise JournalError(
-                        f"Sale {sale.sale_uuid} is already in the offline journal "
-                        "with other contents."
+                        _(
+                            "Sale {sale_uuid} is already in the offline journal with "
+                            "other contents."
+                        ).format(sale_uuid=sale.sale_uuid)
                     )
                 return JournalEntry(row[0], sale, row[2], row[3], row[4])
             last = db.execute("SELECT mac FROM sales ORDER BY seq DESC LIMIT 1").fetchone()
@@ -228,8 +236,10 @@ class OfflineJournal:
         for seq, sale_uuid, body, mac in rows:
             if not hmac.compare_digest(mac, self._mac(previous, body)):
                 raise JournalError(
-                    f"The offline journal {shown(self.path)} does not match its chain at sale "
-                    f"{seq} ({sale_uuid}): it was changed outside posapp."
+                    _(
+                        "The offline journal {path} does not match its chain at sale "
+                        "{seq} ({sale_uuid}): it was changed outside posapp."
+                    ).format(path=shown(self.path), seq=seq, sale_uuid=sale_uuid)
                 )
             previous = mac
 
@@ -253,7 +263,9 @@ class OfflineJournal:
                 (state, order_number, problem, at, str(sale_uuid)),
             ).rowcount
         if changed != 1:
-            raise JournalError(f"Sale {sale_uuid} is not in the offline journal.")
+            raise JournalError(
+                _("Sale {sale_uuid} is not in the offline journal.").format(sale_uuid=sale_uuid)
+            )
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -262,7 +274,9 @@ class OfflineJournal:
                 self._db.execute("BEGIN IMMEDIATE")
             except sqlite3.DatabaseError as exc:
                 raise JournalError(
-                    f"The offline journal {shown(self.path)} cannot be written: {exc}."
+                    _("The offline journal {path} cannot be written: {exc}.").format(
+                        path=shown(self.path), exc=exc
+                    )
                 ) from None
             try:
                 yield self._db
@@ -275,5 +289,7 @@ class OfflineJournal:
                 with contextlib.suppress(sqlite3.DatabaseError):
                     self._db.execute("ROLLBACK")
                 raise JournalError(
-                    f"The offline journal {shown(self.path)} cannot be written: {exc}."
+                    _("The offline journal {path} cannot be written: {exc}.").format(
+                        path=shown(self.path), exc=exc
+                    )
                 ) from None

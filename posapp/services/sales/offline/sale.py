@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from posapp.i18n import _
+
 __all__ = [
     "FORMAT",
     "JournalError",
@@ -98,7 +100,7 @@ class OfflineSale:
 def encode(sale: OfflineSale) -> str:
     """The sale as canonical JSON (the MAC is taken over exactly this text)."""
     if sale.taken_at.tzinfo is None:
-        raise JournalError("An offline sale needs an aware time (UTC).")
+        raise JournalError(_("An offline sale needs an aware time (UTC)."))
     body: dict[str, Any] = {
         "format": FORMAT,
         "sale_uuid": str(sale.sale_uuid),
@@ -145,13 +147,17 @@ def decode(text: str) -> OfflineSale:
     try:
         body = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise JournalError(f"An offline sale is not readable JSON ({exc.msg}).") from None
+        raise JournalError(
+            _("An offline sale is not readable JSON ({msg}).").format(msg=exc.msg)
+        ) from None
     if not isinstance(body, dict):
-        raise JournalError("An offline sale is not a JSON object.")
+        raise JournalError(_("An offline sale is not a JSON object."))
     version = body.get("format")
     if version != FORMAT:
         raise JournalError(
-            f"An offline sale was written in format {version!r}; this posapp reads {FORMAT}."
+            _(
+                "An offline sale was written in format {version!r}; this posapp reads {format}."
+            ).format(version=version, format=FORMAT)
         )
     try:
         return OfflineSale(
@@ -168,7 +174,9 @@ def decode(text: str) -> OfflineSale:
             tenders=tuple(_tender(_dict(item)) for item in _list(body, "tenders")),
         )
     except ValueError as exc:  # a bad UUID, time or tender kind
-        raise JournalError(f"An offline sale has a malformed field ({exc}).") from None
+        raise JournalError(
+            _("An offline sale has a malformed field ({exc}).").format(exc=exc)
+        ) from None
 
 
 def _line(body: dict[str, Any]) -> OfflineLine:
@@ -207,21 +215,21 @@ def _aware(text: str) -> datetime:
 
 def _field(body: dict[str, Any], name: str) -> Any:
     if name not in body:
-        raise JournalError(f"An offline sale lacks its {name}.")
+        raise JournalError(_("An offline sale lacks its {name}.").format(name=name))
     return body[name]
 
 
 def _int(body: dict[str, Any], name: str) -> int:
     value = _field(body, name)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise JournalError(f"An offline sale's {name} is not a whole number.")
+        raise JournalError(_("An offline sale's {name} is not a whole number.").format(name=name))
     return value
 
 
 def _bool(body: dict[str, Any], name: str) -> bool:
     value = _field(body, name)
     if not isinstance(value, bool):
-        raise JournalError(f"An offline sale's {name} is not true or false.")
+        raise JournalError(_("An offline sale's {name} is not true or false.").format(name=name))
     return value
 
 
@@ -231,18 +239,18 @@ def _str(body: dict[str, Any], name: str) -> str:
 
 def _str_item(value: Any, name: str = "text") -> str:
     if not isinstance(value, str):
-        raise JournalError(f"An offline sale's {name} is not text.")
+        raise JournalError(_("An offline sale's {name} is not text.").format(name=name))
     return value
 
 
 def _list(body: dict[str, Any], name: str) -> list[Any]:
     value = _field(body, name)
     if not isinstance(value, list):
-        raise JournalError(f"An offline sale's {name} is not a list.")
+        raise JournalError(_("An offline sale's {name} is not a list.").format(name=name))
     return value
 
 
 def _dict(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise JournalError("An offline sale has a line or tender that is not an object.")
+        raise JournalError(_("An offline sale has a line or tender that is not an object."))
     return value

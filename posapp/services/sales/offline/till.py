@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from posapp.i18n import N_, _
 from posapp.money import apply_rate_bp
 from posapp.services.platform import registry
 from posapp.services.platform.errors import AuthenticationError, ValidationError
@@ -40,7 +41,7 @@ from posapp.services.staff import Permission, permissions_of, verify_password
 
 __all__ = ["OfflineItem", "OfflineReceipt", "OfflineTill"]
 
-LOGIN_FAILED = "Unknown username or wrong password."
+LOGIN_FAILED = N_("Unknown username or wrong password.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +94,7 @@ class OfflineTill:
             verify_password(None, secret)
         ]
         if staff is None or not any(matched) or Permission.SELL not in permissions_of(staff.role):
-            raise AuthenticationError(LOGIN_FAILED)
+            raise AuthenticationError(_(LOGIN_FAILED))
         return staff
 
     def approve(
@@ -108,11 +109,13 @@ class OfflineTill:
         approver = self.cache.staff(username)
         matches = verify_password(None if approver is None else approver.password_hash, password)
         if approver is None or not matches:
-            raise AuthenticationError(f"Approval refused: {LOGIN_FAILED.lower()}")
+            raise AuthenticationError(_("Approval refused: unknown username or wrong password."))
         if approver.id == cashier.id:
-            raise ValidationError("Someone else must approve.")
+            raise ValidationError(_("Someone else must approve."))
         if permission not in permissions_of(approver.role):
-            raise ValidationError(f"{approver.full_name or username} may not approve this.")
+            raise ValidationError(
+                _("{value} may not approve this.").format(value=approver.full_name or username)
+            )
         return approver
 
     # --- selling ----------------------------------------------------------------------------
@@ -147,22 +150,24 @@ class OfflineTill:
         till = self.cache.till()
         if till is None:
             raise ValidationError(
-                "This register's till was not open when the server went away: "
-                "sales can wait until it is back."
+                _(
+                    "This register's till was not open when the server went away: "
+                    "sales can wait until it is back."
+                )
             )
         for tender in tenders:
             if tender.kind not in (TenderKind.CASH, TenderKind.CARD):
-                raise ValidationError("Offline, only cash and card are taken.")
+                raise ValidationError(_("Offline, only cash and card are taken."))
         cart = self.price(items)
         if cart.total_minor != expected_total_minor:
-            raise ValidationError("The total changed: check the sale and take payment again.")
+            raise ValidationError(_("The total changed: check the sale and take payment again."))
         self._check_discounts(cart, approver)
         settlement = settle(
             cart.total_minor,
             [Tender(t.kind.value, t.amount_minor, t.tendered_minor) for t in tenders],
         )
         if not settlement.complete:
-            raise ValidationError("Take the rest of the payment before completing the sale.")
+            raise ValidationError(_("Take the rest of the payment before completing the sale."))
         priced = {line.line_no: line for line in cart.lines}
         lines = []
         for item in items:
@@ -208,16 +213,22 @@ class OfflineTill:
 
     def _checked(self, items: Sequence[OfflineItem]) -> Sequence[OfflineItem]:
         if not items:
-            raise ValidationError("The sale has no items.")
+            raise ValidationError(_("The sale has no items."))
         for item in items:
             product = self.cache.product(item.product_id)
             if product is None:
                 raise ValidationError(
-                    f"Line {item.line_no}: this product is not known offline; "
-                    "sell it when the server is back."
+                    _(
+                        "Line {line_no}: this product is not known offline; sell it "
+                        "when the server is back."
+                    ).format(line_no=item.line_no)
                 )
             if not product.active:
-                raise ValidationError(f"{product.name} is no longer sold (archived).")
+                raise ValidationError(
+                    _("{product_name} is no longer sold (archived).").format(
+                        product_name=product.name
+                    )
+                )
         return items
 
     def _price_line(self, item: OfflineItem) -> PriceLine:
@@ -241,7 +252,9 @@ class OfflineTill:
         for line in cart.lines:
             if line.line_discount_minor > apply_rate_bp(line.gross_minor, cap):
                 raise ValidationError(
-                    f"A discount above {cap / 100:g} % needs a manager's approval."
+                    _("A discount above {cap:g} % needs a manager's approval.").format(
+                        cap=cap / 100
+                    )
                 )
 
     def _setting(self, spec: Spec[int]) -> int:
