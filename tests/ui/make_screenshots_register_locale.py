@@ -75,7 +75,7 @@ def _shoot(_app: QApplication, database: Database) -> None:
     )
     detail = backend.sales.order_detail(shop.manager, placed.order_id)
     pdf = receipt_pdf(detail, zone=backend.sales.shop_zone(), shop=backend.sales.shop_profile())
-    print(pdf_page(pdf, f"receipt_{SUFFIX}.png", 110))
+    print(pdf_page(pdf, f"receipt_{SUFFIX}_split_tender.png", 110))
     window.close()
     use_language("en")
 
