@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
 )
 
 from posapp import i18n
+from posapp.formats import SHIPPED_LANGUAGES, locale_names
 from posapp.services.backend import Backend
 from posapp.ui.main_window import MainWindow
 
@@ -177,7 +178,9 @@ class EnglishDetector:
         source: set[str] = set()
         for text in english:
             source |= _words(text)
-        self.data = frozenset(data)
+        # Babel names the locales in this language (the language lists): its words, not ours.
+        babel = {w for _id, name in locale_names(SHIPPED_LANGUAGES, code) for w in _words(name)}
+        self.data = frozenset(data) | babel
         self.vocabulary = frozenset(
             word
             for word in source - translated - self.data - NOT_WORDS

@@ -3,9 +3,7 @@
 The real main window, as an admin whose own language is the one under test, on a demo shop:
 each opener of :data:`OPENERS` shows a tab or opens a dialog the way a person does (its button or
 key), :func:`~tests.ui.language_walk.visible_texts` reads the screen, and the detector of
-:mod:`tests.ui.language_walk` fails on English that is not a datum. A screen whose strings are
-translated by another part of #18 is listed in :data:`NOT_YET` until its catalog lands (its
-test is then expected to fail, strictly: once it passes, take it off the list).
+:mod:`tests.ui.language_walk` fails on English that is not a datum.
 """
 
 from __future__ import annotations
@@ -164,16 +162,6 @@ OPENERS: tuple[Opener, ...] = (
 )
 """Every tab and the dialogs reachable from the register and the till; append yours."""
 
-NOT_YET = frozenset(
-    {
-        # Its locale names come from Babel in English ("German (Austria)"): staff's
-        # locale_choices should name them in the user's language.
-        "language (Ctrl+Alt+L)",
-    }
-)
-"""Openers whose screens hold strings of the other parts of #18, not merged yet."""
-
-
 class Walk:
     """The demo shop once per module, and a fresh main window per opener."""
 
@@ -231,12 +219,7 @@ def back_in_english() -> Iterator[None]:
 def _cases() -> Iterator[object]:
     for code in LANGUAGES:
         for opener in OPENERS:
-            marks = (
-                [pytest.mark.xfail(strict=True, reason="another part of #18 translates it")]
-                if opener.name in NOT_YET
-                else []
-            )
-            yield pytest.param(code, opener, id=f"{code}-{opener.name}", marks=marks)
+            yield pytest.param(code, opener, id=f"{code}-{opener.name}")
 
 
 @pytest.mark.parametrize(("code", "opener"), list(_cases()))
