@@ -8,12 +8,14 @@ key), :func:`~tests.ui.language_walk.visible_texts` reads the screen, and the de
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 import pytest
 from PySide6.QtCore import QLocale
-from PySide6.QtWidgets import QWidget
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QAbstractItemView, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -124,6 +126,37 @@ def _approval(window: MainWindow) -> list[Seen]:
     return read_dialog(window, lambda: register.flow.approval("override_price"))
 
 
+def _first_rows(page: QWidget) -> None:
+    """Select the first row of each visible table of ``page`` once it is filled (it loads off
+    the GUI thread)."""
+    deadline = time.monotonic() + 30
+    views = [v for v in page.findChildren(QAbstractItemView) if v.isVisibleTo(page)]
+    while time.monotonic() < deadline and not any(v.model().rowCount() for v in views):
+        QTest.qWait(20)
+    for view in views:
+        if view.model().rowCount() and not view.selectionModel().hasSelection():
+            view.setCurrentIndex(view.model().index(0, 0))
+
+
+def _action(tab: str, attribute: str, *, select: bool = False) -> Open:
+    """The dialog that ``attribute`` (a QAction of ``tab``'s page) opens; ``select`` first
+    selects the first row of the page's tables (for Edit, Deposit…)."""
+
+    def open_(window: MainWindow) -> list[Seen]:
+        page = window.show_tab(tab)
+        assert page is not None
+        if select:
+            _first_rows(page)
+        action = getattr(page, attribute)
+        deadline = time.monotonic() + 30
+        while not action.isEnabled() and time.monotonic() < deadline:
+            QTest.qWait(20)
+        assert action.isEnabled(), f"{tab}: {attribute} stays disabled"
+        return read_dialog(window, action.trigger)
+
+    return open_
+
+
 OPENERS: tuple[Opener, ...] = (
     Opener("register", "Orders", lambda w: (_register(w), visible_texts(w))[1]),
     Opener("register with a sale", "Orders", lambda w: (_with_item(w), visible_texts(w))[1]),
@@ -159,8 +192,35 @@ OPENERS: tuple[Opener, ...] = (
     Opener("accounts tab", "Accounts"),
     Opener("admin users tab", "Admin users"),
     Opener("customers tab", "Customers"),
+    Opener("new product (Ctrl+N)", "Catalog", _action("Catalog", "new_action")),
+    Opener("edit product (Ctrl+E)", "Catalog", _action("Catalog", "edit_action", select=True)),
+    Opener("variants (Ctrl+Shift+V)", "Catalog", _action("Catalog", "variants_action")),
+    Opener("categories (Ctrl+Shift+T)", "Catalog", _action("Catalog", "categories_action")),
+    Opener("import products (Ctrl+I)", "Catalog", _action("Catalog", "import_action")),
+    Opener("new campaign (Ctrl+N)", "Coupons", _action("Coupons", "new_action")),
+    Opener("edit campaign (Ctrl+E)", "Coupons", _action("Coupons", "edit_action", select=True)),
+    Opener(
+        "generate codes (Ctrl+G)", "Coupons", _action("Coupons", "generate_action", select=True)
+    ),
+    Opener("open an account (Ctrl+N)", "Accounts", _action("Accounts", "new_action")),
+    Opener("deposit (Ctrl+D)", "Accounts", _action("Accounts", "deposit_action", select=True)),
+    Opener("withdraw (Ctrl+W)", "Accounts", _action("Accounts", "withdraw_action", select=True)),
+    Opener("transfer (Ctrl+T)", "Accounts", _action("Accounts", "transfer_action", select=True)),
+    Opener("statement (Ctrl+P)", "Accounts", _action("Accounts", "statement_action", select=True)),
+    Opener("new customer (Ctrl+N)", "Customers", _action("Customers", "new_action")),
+    Opener("edit customer (F2)", "Customers", _action("Customers", "edit_action", select=True)),
+    Opener("receive stock (F2)", "Stores", _action("Stores", "receive_action", select=True)),
+    Opener("adjust stock (F3)", "Stores", _action("Stores", "adjust_action", select=True)),
+    Opener("transfer stock (F4)", "Stores", _action("Stores", "transfer_action", select=True)),
+    Opener("stocktake (F6)", "Stores", _action("Stores", "count_action", select=True)),
+    Opener("reorder (F7)", "Stores", _action("Stores", "reorder_action", select=True)),
+    Opener("new store (Ctrl+Shift+N)", "Stores", _action("Stores", "new_store_action")),
+    Opener(
+        "edit store (Ctrl+Shift+E)", "Stores", _action("Stores", "edit_store_action", select=True)
+    ),
 )
 """Every tab and the dialogs reachable from the register and the till; append yours."""
+
 
 class Walk:
     """The demo shop once per module, and a fresh main window per opener."""
