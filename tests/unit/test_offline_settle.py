@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from posapp.models import AuditEntry
+from posapp.reports.till_reports import till_report_sections
 from posapp.services.backend import Backend
 from posapp.services.platform.chain_key import chain_key
 from posapp.services.platform.dto import UserDTO
@@ -152,6 +153,11 @@ def test_a_manager_settles_a_refused_sale_and_the_z_closes(
     backend.sales.check_close_till(shop.manager)
     report = backend.sales.close_till(shop.manager, counted_minor=100_000)
     assert report.orders_count == 1  # the settled sale is not on the server's books
+    assert (report.offline_settled_count, report.offline_settled_minor) == (1, bad.total_minor)
+    [sales] = [s for s in till_report_sections(report) if s.title == "Sales"]
+    rows = {row[0]: row[1:] for row in sales.rows}
+    assert rows["Refused offline sales settled"] == ("1",)
+    assert "Settled offline sales total" in rows
 
     with pytest.raises(ConflictError, match="Only a sale the server refused"):
         backend.sales.settle_offline_sale(shop.manager, backend.register, bad.sale_uuid, "again")

@@ -18,11 +18,15 @@ register's own process: the journal is its file, under the shop's audit key.
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
+
 from posapp.i18n import _
+from posapp.models import AuditEntry, TillSession
 from posapp.services.platform.audit import AuditRecord
 from posapp.services.platform.chain_key import chain_key
 from posapp.services.platform.dto import UserDTO
@@ -39,6 +43,7 @@ __all__ = [
     "RefusedSaleDTO",
     "refused_offline_sales",
     "settle_offline_sale",
+    "settled_offline",
 ]
 
 SETTLED_ACTION = "offline_sale.settled"
@@ -145,12 +150,16 @@ def settle_offline_sale(
                         "to the server by itself)."
                     )
                 )
+            # Filed under the till open now: its Z shows the settled sale (the cash is counted).
+            open_id = uow.session.scalar(
+                select(TillSession.id).where(TillSession.open_register == uow.register)
+            )
             uow.audit(
                 AuditRecord(
                     SETTLED_ACTION,
                     actor.id,
-                    "offline_sale",
-                    None,
+                    "till_session" if open_id is not None else "offline_sale",
+                    open_id,
                     after={
                         "register": uow.register,
                         "sale_uuid": str(sale_uuid),
@@ -173,3 +182,19 @@ def settle_offline_sale(
         finally:
             journal.close()
     return _dto(settled)
+
+
+def settled_offline(uow: UnitOfWork, session_id: int) -> tuple[int, int]:
+    """How many refused offline sales were settled under the till session, and their total.
+
+    The Z report shows them: the cash was taken at the till, the server has no sale for it.
+    """
+    rows = uow.session.scalars(
+        select(AuditEntry.after).where(
+            AuditEntry.action == SETTLED_ACTION,
+            AuditEntry.object_kind == "till_session",
+            AuditEntry.object_id == session_id,
+        )
+    ).all()
+    totals = [int(json.loads(after or "{}").get("total_minor", 0)) for after in rows]
+    return len(totals), sum(totals)
