@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-from posapp.events import RecordingPublisher, SyncConflictRaised
+from posapp.events import CouponRedeemed, RecordingPublisher, SyncConflictRaised
 from posapp.models import CouponCampaign, CouponCode, CouponRedemption, Order, SyncConflict
 from posapp.models.base import utcnow
 from posapp.services.backend import Backend
@@ -163,11 +163,13 @@ def test_shared_code_is_sold_offline_and_redeemed_once_on_the_server(
         assert campaign is not None
         assert (order.total_minor, redemption.order_id) == (2338, order.id)
         assert (redemption.discount_minor, code.used_count, campaign.used_count) == (260, 1, 1)
-        number = order.number
+        number, code_id = order.number, code.id
     assert backend.sales.place_offline_sale(entry.sale) == number  # a second replay
     assert _count(backend, CouponRedemption) == 1
     assert _count(backend, SyncConflict) == 0
     assert not [e for e in publisher.events if isinstance(e, SyncConflictRaised)]
+    redeemed = [e for e in publisher.events if isinstance(e, CouponRedeemed)]
+    assert [(e.code_id, e.discount_minor) for e in redeemed] == [(code_id, 260)]
 
 
 def test_a_campaign_changed_meanwhile_places_the_sale_with_a_conflict(

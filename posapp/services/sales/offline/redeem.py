@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
+from posapp.events import CouponRedeemed
 from posapp.i18n import _
 from posapp.models import CouponCampaign, CouponCode, CouponRedemption, SyncConflict
 from posapp.services.coupons import BasketLine, CouponRefused, code_key, is_possible_key
@@ -110,6 +111,11 @@ def redeem_offline(
             cashier_id=sale.cashier_id,
             discount_minor=coupon.discount_minor,
             redeemed_at=sale.taken_at,
+        )
+    )
+    uow.record(  # published after the commit, as the till's redemptions
+        CouponRedeemed(
+            coupon.code_id, coupon.campaign_id, order_id, coupon.discount_minor, sale.taken_at
         )
     )
     session.execute(  # guarded: never past a limit set meanwhile (the conflict tells)
