@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -62,14 +63,14 @@ class Register:
 
 
 def _campaign(backend: Backend, shop: Shop, name: str, code: str = "", **more: object) -> str:
-    draft = CampaignDraft(
-        name=name,
-        kind="percent",
-        value=1000,
-        starts_at=utcnow() - timedelta(days=1),
-        single_use_codes=not code,
-        **more,  # type: ignore[arg-type]
-    )
+    fields: dict[str, object] = {
+        "name": name,
+        "kind": "percent",
+        "value": 1000,
+        "starts_at": utcnow() - timedelta(days=1),
+        "single_use_codes": not code,
+    }
+    draft = CampaignDraft(**(fields | more))  # type: ignore[arg-type]
     admin = shop.staff["admin"]
     campaign = create_campaign(backend.uow(), admin, draft, shared_code=code)
     if code:
@@ -77,9 +78,21 @@ def _campaign(backend: Backend, shop: Shop, name: str, code: str = "", **more: o
     return generate_codes(backend.uow(), admin, campaign.id, 1).sample[0]
 
 
-def _register(backend: Backend, tmp_path: Path, policy: str | None) -> Register:
+def _register(
+    backend: Backend, tmp_path: Path, policy: str | None, clock: Callable[[], datetime] = utcnow
+) -> Register:
     shop = open_shop(backend)
     _campaign(backend, shop, "Ten off", SHARED)
+    _campaign(
+        backend,
+        shop,
+        "Drinks",
+        "DRINKS-20",
+        value=2000,
+        scope="categories",
+        category_ids=(shop.categories["Drinks"],),
+        ends_at=utcnow() + timedelta(hours=1),
+    )
     single = _campaign(backend, shop, "Letters")
     _campaign(backend, shop, "Only five", "FIVE-ONLY", usage_limit=5)
     if policy is not None:
@@ -95,7 +108,7 @@ def _register(backend: Backend, tmp_path: Path, policy: str | None) -> Register:
         journal=journal,
     )
     link.refresh()
-    sales = OfflineSales(backend, link, OfflineTill(cache, journal, backend.register))
+    sales = OfflineSales(backend, link, OfflineTill(cache, journal, backend.register, clock=clock))
     sales.current_till(shop.cashier)
     server.up = False
     link.tick()
@@ -180,7 +193,9 @@ def test_a_campaign_changed_meanwhile_places_the_sale_with_a_conflict(
     draft = _sale(shop, 2338, SHARED)
     sales.place_order(shop.cashier, draft)
     with backend.uow() as uow:  # the campaign now gives 20 %
-        uow.session.execute(update(CouponCampaign).values(value=2000))
+        uow.session.execute(
+            update(CouponCampaign).where(CouponCampaign.name == "Ten off").values(value=2000)
+        )
         uow.commit()
 
     register.server.up = True
@@ -239,3 +254,20 @@ def test_a_single_use_code_in_a_journal_refuses_the_sale(backend: Backend, tmp_p
         backend.sales.place_offline_sale(unknown)
     assert _count(backend, Order) == 0
     assert _count(backend, CouponRedemption) == 0
+
+
+def test_a_categories_campaign_covers_its_products_and_ends_on_time_offline(
+    backend: Backend, tmp_path: Path
+) -> None:
+    later: list[datetime] = []
+    register = _register(backend, tmp_path, "shared", lambda: later[0] if later else utcnow())
+    sales, shop = register.sales, register.shop
+    apple = sales.lookup_code(shop.cashier, "4006381333931")
+    assert apple is not None
+    basket = (*_basket(sales, shop), BasketItem(2, apple.id, None, 3, 3 * apple.price_minor))
+    quote = sales.quote_coupon(shop.cashier, "drinks-20", basket, None)
+    assert quote.shares() == {1: 520}  # 20 % of the coffee (a drink), nothing off the apples
+    later.append(utcnow() + timedelta(hours=2))  # the register's clock passes the campaign's end
+    with pytest.raises(ServiceError, match="DRINKS-20 has expired"):
+        sales.quote_coupon(shop.cashier, "DRINKS-20", basket, None)
+    assert sales.status.unsynced == 0
