@@ -43,7 +43,7 @@ from babel.numbers import (
     get_group_symbol,
 )
 
-from posapp.i18n import _
+from posapp.i18n import _, language
 from posapp.money import current_currency, format_money, money_label
 
 __all__ = [
@@ -145,20 +145,28 @@ def locale_for(text: str, *, languages: tuple[str, ...] = ()) -> str:
     if languages and found.language not in languages:
         raise LocaleError(
             _("No {english_name} yet: posapp speaks {languages}.").format(
-                english_name=found.english_name, languages=", ".join(languages)
+                english_name=found.get_display_name(language()) or str(found),
+                languages=", ".join(languages),
             )
         )
     return str(found)
 
 
 @cache
-def locale_names(languages: tuple[str, ...] = ()) -> tuple[tuple[str, str], ...]:
-    """Every locale id Babel knows (of ``languages`` when given) with its English name, sorted."""
+def locale_names(
+    languages: tuple[str, ...] = (), in_language: str = "en"
+) -> tuple[tuple[str, str], ...]:
+    """Every locale id Babel knows (of ``languages`` when given) with its name, sorted by id.
+
+    The names are written in ``in_language`` (``de_AT – Deutsch (Österreich)`` in German,
+    ``de_AT – German (Austria)`` in English).
+    """
     found = []
     for name in localedata.locale_identifiers():
         if name.count("_") > 1 or (languages and name.split("_")[0] not in languages):
             continue  # scripts and variants (sr_Latn_RS) are left to typing
-        found.append((name, f"{name} – {Locale.parse(name).english_name}"))
+        shown = Locale.parse(name).get_display_name(in_language) or name
+        found.append((name, f"{name} – {shown[:1].upper()}{shown[1:]}"))
     return tuple(sorted(found))
 
 

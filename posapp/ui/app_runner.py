@@ -12,11 +12,13 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QApplication, QDialog
 
 from posapp.config import APP_NAME
+from posapp.i18n import N_, _
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.operation import Job, Operation
 from posapp.ui.kit.qt_compat import emit
+from posapp.ui.kit.region import apply_user_language, start_language
 from posapp.ui.kit.resources import apply_theme
 from posapp.ui.login_dialog import LoginDialog
 
@@ -86,6 +88,7 @@ class SessionController(QObject):
     def start(self, message: str = "") -> None:
         """Show the login dialog, with ``message`` under its fields (why the session ended)."""
         self._bus.hold()
+        apply_user_language("")  # nobody is logged in: the shop's language, else the machine's
         dialog = LoginDialog(self._backend)
         dialog.finished.connect(self._on_login_dialog_finished)
         self._dialog = dialog
@@ -112,6 +115,7 @@ class SessionController(QObject):
         window.logout_requested.connect(self._on_main_window_logout_requested)
         window.session_ended.connect(self._on_main_window_session_ended)
         window.switch_user_requested.connect(self._on_main_window_switch_user_requested)
+        window.language_changed.connect(self._on_main_window_switch_user_requested)
         window.closed.connect(self._on_main_window_closed)
         self._window = window
         window.show()
@@ -140,7 +144,8 @@ class SessionController(QObject):
 
     @Slot(object)
     def _on_main_window_switch_user_requested(self, user: UserDTO) -> None:
-        # Another user logged in on the idle lock screen; the register has parked the sale.
+        # Another user logged in on the idle lock screen, or this user's language changed (the
+        # window is built anew in it, like a user switch); the register has parked the sale.
         self._next_user = user
         if self._window is not None:
             self._window.close()
@@ -196,7 +201,7 @@ Opener = Callable[[EventBus], OpenedApp]
 """Opens the database and starts the services (runs on a worker thread; may raise)."""
 
 
-OPEN_FAILED_MESSAGE = "The database could not be opened; the details are in the log."
+OPEN_FAILED_MESSAGE = N_("The database could not be opened; the details are in the log.")
 
 
 def _opening_error(exc: Exception) -> str:
@@ -205,7 +210,7 @@ def _opening_error(exc: Exception) -> str:
         print(f"posapp: error: {exc}", file=sys.stderr)
         return str(exc)
     _log.error("opening the database failed", exc_info=exc)
-    return OPEN_FAILED_MESSAGE
+    return _(OPEN_FAILED_MESSAGE)
 
 
 class Opening:
@@ -260,6 +265,7 @@ def _application() -> QApplication:
     app.setDesktopFileName(APP_NAME)
     app.setQuitOnLastWindowClosed(False)  # the controller decides: logging out closes a window
     apply_theme(app)
+    start_language()  # the shop's (a database is open) or the machine's (LANG), before any window
     return app
 
 

@@ -18,22 +18,23 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
+from posapp.i18n import N_, _
 from posapp.services.platform.dto import DemoLogin, UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.ui.kit.qt_compat import emit
-from posapp.ui.kit.widgets import SPACING, icon_label, message_label, separator
+from posapp.ui.kit.widgets import ROLE_NAMES, SPACING, icon_label, message_label, separator
 
 if TYPE_CHECKING:  # the login window paints before the services (and SQLAlchemy) load
     from posapp.services.backend import Backend
 
 _log = logging.getLogger(__name__)
 
-FIRST_RUN_HINT = "No users yet. Create the first admin with: posapp user add NAME --role admin"
-UNEXPECTED_ERROR = "Signing in failed because of an unexpected error. Please try again."
-SIGN_IN = "Sign in"
-OPENING = "Opening the database…"
-OPEN_FAILED = "The database could not be opened."
-SIGNING_IN = "Signing in…"
+FIRST_RUN_HINT = N_("No users yet. Create the first admin with: posapp user add NAME --role admin")
+UNEXPECTED_ERROR = N_("Signing in failed because of an unexpected error. Please try again.")
+SIGN_IN = N_("Sign in")
+OPENING = N_("Opening the database…")
+OPEN_FAILED = N_("The database could not be opened.")
+SIGNING_IN = N_("Signing in…")
 DIALOG_WIDTH = 440
 
 
@@ -58,22 +59,22 @@ class LoginDialog(QDialog):
         self._painted = False
         self._submit_when_ready = False
         self.setObjectName("loginDialog")
-        self.setWindowTitle("Sign in — posapp")
+        self.setWindowTitle(_("Sign in — posapp"))
         self.setFixedWidth(DIALOG_WIDTH)
 
         self.username_edit, self.password_edit = self._make_edits()
 
         self.error_label = message_label("errorLabel", self)
-        self.error_label.setAccessibleName("Sign-in error")
+        self.error_label.setAccessibleName(_("Sign-in error"))
 
-        self.sign_in_button = QPushButton(SIGN_IN, self)
+        self.sign_in_button = QPushButton(_(SIGN_IN), self)
         self.sign_in_button.setObjectName("signInButton")
         self.sign_in_button.setProperty("variant", "primary")
         self.sign_in_button.setDefault(True)
         self.sign_in_button.setMinimumHeight(5 * SPACING)
         self.sign_in_button.clicked.connect(self._on_sign_in_button_clicked)
 
-        self.hint_label = QLabel(FIRST_RUN_HINT, self)
+        self.hint_label = QLabel(_(FIRST_RUN_HINT), self)
         self.hint_label.setObjectName("hintLabel")
         self.hint_label.setTextFormat(Qt.TextFormat.PlainText)
         self.hint_label.setWordWrap(True)
@@ -111,7 +112,7 @@ class LoginDialog(QDialog):
     def set_backend(self, backend: Backend) -> None:
         """The database is open: show what it says (demo log-ins, footer) and sign in if asked."""
         self._backend = backend
-        for _ in range(2):  # the footer saying "Opening…" and the spacing above it
+        for _row in range(2):  # the footer saying "Opening…" and the spacing above it
             item = self._layout.takeAt(self._layout.count() - 1)
             if item is not None and (widget := item.widget()) is not None:
                 widget.deleteLater()
@@ -126,7 +127,7 @@ class LoginDialog(QDialog):
         self._submit_when_ready = False
         self._set_busy(False)
         self.sign_in_button.setEnabled(False)
-        self.footer.setText(OPEN_FAILED)
+        self.footer.setText(_(OPEN_FAILED))
         self._show_error(message)
 
     @override
@@ -139,12 +140,12 @@ class LoginDialog(QDialog):
     def _make_edits(self) -> tuple[QLineEdit, QLineEdit]:
         username_edit = QLineEdit(self)
         username_edit.setObjectName("usernameEdit")
-        username_edit.setAccessibleName("Username")
-        username_edit.setPlaceholderText("Your username")
+        username_edit.setAccessibleName(_("Username"))
+        username_edit.setPlaceholderText(_("Your username"))
         password_edit = QLineEdit(self)
         password_edit.setObjectName("passwordEdit")
-        password_edit.setAccessibleName("Password")
-        password_edit.setPlaceholderText("Password or PIN")
+        password_edit.setAccessibleName(_("Password"))
+        password_edit.setPlaceholderText(_("Password or PIN"))
         password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         for edit in (username_edit, password_edit):
             edit.setMinimumHeight(5 * SPACING)
@@ -155,7 +156,7 @@ class LoginDialog(QDialog):
         logo = icon_label("logo", 7 * SPACING)
         name = QLabel("posapp", self)
         name.setObjectName("appName")
-        tagline = QLabel("Sign in to start selling", self)
+        tagline = QLabel(_("Sign in to start selling"), self)
         tagline.setObjectName("appTagline")
         layout.addWidget(logo, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addSpacing(2 * SPACING)
@@ -164,7 +165,10 @@ class LoginDialog(QDialog):
         layout.addWidget(tagline, 0, Qt.AlignmentFlag.AlignHCenter)
 
     def _add_fields(self, layout: QVBoxLayout) -> None:
-        for text, edit in (("&Username", self.username_edit), ("&Password", self.password_edit)):
+        for text, edit in (
+            (_("&Username"), self.username_edit),
+            (_("&Password"), self.password_edit),
+        ):
             label = QLabel(text, self)
             label.setProperty("role", "field")
             label.setBuddy(edit)
@@ -179,13 +183,15 @@ class LoginDialog(QDialog):
         """Add the first-run hint or the demo log-ins, and the footer naming the database."""
         backend = self._backend
         if backend is None:
-            self.footer = self._add_footer(layout, OPENING)
+            self.footer = self._add_footer(layout, _(OPENING))
             return
         try:
             if backend.staff.user_count() == 0:
                 self.hint_label.show()
             demo_logins = backend.staff.demo_logins()
-            footer_text = f"Register {backend.register} · {backend.database_description}"
+            footer_text = _("Register {register} · {database}").format(
+                register=backend.register, database=backend.database_description
+            )
         except ServiceError as exc:
             self._show_error(str(exc))
             self.footer = self._add_footer(layout, "")
@@ -217,7 +223,7 @@ class LoginDialog(QDialog):
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(2 * SPACING)
         grid.setVerticalSpacing(2)
-        caption = QLabel("DEMO LOG-INS", panel)
+        caption = QLabel(_("DEMO LOG-INS"), panel)
         caption.setProperty("role", "caption")
         caption.setIndent(SPACING)  # line up with the link buttons' text, inside their padding
         grid.addWidget(caption, 0, 0, 1, 2)
@@ -227,10 +233,14 @@ class LoginDialog(QDialog):
             button.setProperty("variant", "link")
             button.setAutoDefault(False)
             button.setCursor(Qt.CursorShape.PointingHandCursor)
-            button.setAccessibleName(f"Use the demo log-in {demo.username} ({demo.role})")
-            button.setToolTip("Fill in this log-in")
-            button.clicked.connect(lambda _=False, d=demo: self._on_demo_button_clicked(d))
-            role = QLabel(demo.role.capitalize(), panel)
+            button.setAccessibleName(
+                _("Use the demo log-in {username} ({role})").format(
+                    username=demo.username, role=_(ROLE_NAMES.get(demo.role, demo.role))
+                )
+            )
+            button.setToolTip(_("Fill in this log-in"))
+            button.clicked.connect(lambda _checked=False, d=demo: self._on_demo_button_clicked(d))
+            role = QLabel(_(ROLE_NAMES.get(demo.role, demo.role.capitalize())), panel)
             role.setProperty("role", "muted")
             grid.addWidget(button, row, 0)
             grid.addWidget(role, row, 1)
@@ -263,7 +273,7 @@ class LoginDialog(QDialog):
         for widget in (self.username_edit, self.password_edit, *self.demo_buttons):
             widget.setEnabled(not busy)
         self.sign_in_button.setEnabled(not busy)
-        self.sign_in_button.setText(SIGNING_IN if busy else SIGN_IN)
+        self.sign_in_button.setText(_(SIGNING_IN) if busy else _(SIGN_IN))
         if busy:
             QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         else:
@@ -285,11 +295,11 @@ class LoginDialog(QDialog):
         if self._busy:
             return
         if not self.username_edit.text().strip():
-            self._show_error("Enter your username.")
+            self._show_error(_("Enter your username."))
             self.username_edit.setFocus()
             return
         if not self.password_edit.text():
-            self._show_error("Enter your password or PIN.")
+            self._show_error(_("Enter your password or PIN."))
             self.password_edit.setFocus()
             return
         self._show_error("")
@@ -307,7 +317,7 @@ class LoginDialog(QDialog):
             self._fail(str(exc))
         except Exception:
             _log.exception("log-in failed unexpectedly")
-            self._fail(UNEXPECTED_ERROR)
+            self._fail(_(UNEXPECTED_ERROR))
         else:
             self._set_busy(False)
             self._user = user

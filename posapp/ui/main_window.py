@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from typing_extensions import override
 
 from posapp.events import SettingChanged
+from posapp.i18n import N_, _
 from posapp.services.backend import Backend
 from posapp.services.platform.dto import StoreDTO, UserDTO
 from posapp.services.platform.errors import ServiceError
@@ -41,10 +42,10 @@ from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.lifetime import one_use
 from posapp.ui.kit.operation import drain
 from posapp.ui.kit.qt_compat import emit
-from posapp.ui.kit.region import apply_user_locale
+from posapp.ui.kit.region import apply_user_language, apply_user_locale
 from posapp.ui.kit.resources import PALETTE, icon
 from posapp.ui.kit.session import SessionEndedEvent, error_text
-from posapp.ui.kit.widgets import SPACING, StatusItem, icon_label, status_separator
+from posapp.ui.kit.widgets import ROLE_NAMES, SPACING, StatusItem, icon_label, status_separator
 from posapp.ui.notifications import (
     LinkOpener,
     NotificationActions,
@@ -61,7 +62,7 @@ from posapp.ui.stores import StoresTab
 _log = logging.getLogger(__name__)
 
 TabFactory = Callable[[Backend, EventBus, UserDTO], QWidget]
-NO_STORE = "No store"
+NO_STORE = N_("No store")
 DEFAULT_SIZE = QSize(1280, 800)
 MINIMUM_SIZE = QSize(960, 600)
 _CORNER_NUDGE = 3  # the selected tab's 3 px underline lifts the tab labels; match it
@@ -72,6 +73,7 @@ class TabSpec:
     """One tab of the main window and who may see it."""
 
     title: str
+    """The English title (``N_``-marked; shown through ``_()``): how code names the tab."""
     icon_name: str
     factory: TabFactory
     permissions: tuple[Permission, ...]
@@ -83,14 +85,14 @@ class TabSpec:
 
 
 TAB_SPECS: tuple[TabSpec, ...] = (
-    TabSpec("Stores", "store", StoresTab, (Permission.VIEW_STOCK,)),
-    TabSpec("Catalog", "box", CatalogTab, (Permission.VIEW_CATALOG,)),
-    TabSpec("Orders", "cart", OrdersTab, (Permission.SELL, Permission.VIEW_ORDERS)),
-    TabSpec("Coupons", "coupon", CouponsTab, (Permission.VIEW_COUPONS,)),
-    TabSpec("Accounts", "wallet", AccountsTab, (Permission.VIEW_ACCOUNTS,)),
-    TabSpec("Admin users", "users", UsersTab, (Permission.VIEW_USERS,)),
+    TabSpec(N_("Stores"), "store", StoresTab, (Permission.VIEW_STOCK,)),
+    TabSpec(N_("Catalog"), "box", CatalogTab, (Permission.VIEW_CATALOG,)),
+    TabSpec(N_("Orders"), "cart", OrdersTab, (Permission.SELL, Permission.VIEW_ORDERS)),
+    TabSpec(N_("Coupons"), "coupon", CouponsTab, (Permission.VIEW_COUPONS,)),
+    TabSpec(N_("Accounts"), "wallet", AccountsTab, (Permission.VIEW_ACCOUNTS,)),
+    TabSpec(N_("Admin users"), "users", UsersTab, (Permission.VIEW_USERS,)),
     # Last, so that every older Ctrl+N shortcut keeps its tab (issue #19).
-    TabSpec("Customers", "users", CustomersTab, (Permission.VIEW_CUSTOMERS,)),
+    TabSpec(N_("Customers"), "users", CustomersTab, (Permission.VIEW_CUSTOMERS,)),
 )
 """Every tab in display order; Ctrl+1… selects the visible ones in this order."""
 
@@ -143,12 +145,15 @@ class MainWindow(QMainWindow):
         session_ended(str): a service said the user is no longer active (the message says
             so); the window then closes.
         switch_user_requested(UserDTO): another user logged in on the idle lock screen.
+        language_changed(UserDTO): the user's language changed (their own or the shop's): the
+            session rebuilds the window for them in it (a sale in progress is parked first).
         closed(): the window has closed, after ``logout_requested`` when logging out.
     """
 
     logout_requested = Signal()
     session_ended = Signal(str)
     switch_user_requested = Signal(object)
+    language_changed = Signal(object)
     closed = Signal()
 
     def __init__(
@@ -171,10 +176,11 @@ class MainWindow(QMainWindow):
         self._bus = bus
         self._user = user
         apply_user_locale(user.locale)  # this user's formats (else the shop's) on every screen
+        apply_user_language(user.locale)  # and language, before any widget is built
         self.setObjectName("mainWindow")
         stores = self._load_stores()
         self._store_names = {store.id: store.name for store in stores}
-        self.store_name = stores[0].name if stores else NO_STORE
+        self.store_name = stores[0].name if stores else _(NO_STORE)
         self.setWindowTitle(f"posapp — {self.store_name}" if stores else "posapp")
 
         central = QWidget(self)
@@ -206,6 +212,8 @@ class MainWindow(QMainWindow):
         if event.key in FORMAT_KEYS:
             self._backend.shop.apply_currency()
             apply_user_locale(self._user.locale)
+            if apply_user_language(self._user.locale):
+                self._rebuild_in_new_language()
 
     @Slot()
     def choose_language(self) -> None:
@@ -214,6 +222,17 @@ class MainWindow(QMainWindow):
             if dialog.exec() and dialog.saved is not None:
                 self._user = dialog.saved
                 apply_user_locale(self._user.locale)
+                if apply_user_language(self._user.locale):
+                    self._rebuild_in_new_language()
+
+    def _rebuild_in_new_language(self) -> None:
+        """Every screen was built in the old language: park the sale, ask for a new window."""
+        for index in range(self.tabs.count()):
+            page = self.tabs.widget(index)
+            register = page.register if isinstance(page, OrdersTab) else None
+            if register is not None and not register.cart.empty:
+                register.flow.park(quiet=True)
+        emit(self.language_changed, self._user)
 
     @property
     def user(self) -> UserDTO:
@@ -221,8 +240,12 @@ class MainWindow(QMainWindow):
         return self._user
 
     def tab_titles(self) -> list[str]:
-        """The titles of the tabs this user sees, in order."""
+        """The titles of the tabs this user sees, in order (in the user's language)."""
         return [self.tabs.tabText(index) for index in range(self.tabs.count())]
+
+    def tab_keys(self) -> list[str]:
+        """The English titles (``TabSpec.title``) of the tabs this user sees, in order."""
+        return list(self._tab_keys)
 
     def _load_stores(self) -> list[StoreDTO]:
         try:
@@ -236,9 +259,10 @@ class MainWindow(QMainWindow):
         tabs.setObjectName("mainTabs")
         tabs.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         tabs.setIconSize(QSize(20, 20))
-        tabs.tabBar().setAccessibleName("Sections")
+        tabs.tabBar().setAccessibleName(_("Sections"))
         tabs.tabBar().setFocusPolicy(Qt.FocusPolicy.TabFocus)
         home = home_tab(self._user)
+        self._tab_keys: list[str] = []
         for index, spec in enumerate(visible_tabs(self._user), start=1):
             if self._lazy_tabs and spec.title != home:
                 page = QWidget(tabs)  # a placeholder until the tab is built
@@ -247,8 +271,9 @@ class MainWindow(QMainWindow):
             else:
                 page = spec.factory(self._backend, self._bus, self._user)
             tab_icon = icon(spec.icon_name, PALETTE["muted"], checked_color=PALETTE["accent"])
-            position = tabs.addTab(page, tab_icon, spec.title)
-            tabs.setTabToolTip(position, f"{spec.title} (Ctrl+{index})")
+            position = tabs.addTab(page, tab_icon, _(spec.title))
+            self._tab_keys.append(spec.title)
+            tabs.setTabToolTip(position, f"{_(spec.title)} (Ctrl+{index})")
             if spec.title == home:
                 tabs.setCurrentIndex(position)
         tabs.currentChanged.connect(self._on_tabs_current_changed)
@@ -269,19 +294,19 @@ class MainWindow(QMainWindow):
         self.tab_actions = QActionGroup(self)
         self.tab_actions.setExclusionPolicy(QActionGroup.ExclusionPolicy.None_)
         for index in range(min(self.tabs.count(), 9)):
-            action = QAction(f"Go to {self.tabs.tabText(index)}", self)
+            action = QAction(_("Go to {tab}").format(tab=self.tabs.tabText(index)), self)
             action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
             action.setData(index)
             self.tab_actions.addAction(action)
             self.addAction(action)
         self.tab_actions.triggered.connect(self._on_tab_actions_triggered)
 
-        self.logout_action = QAction(icon("logout"), "Log out", self)
+        self.logout_action = QAction(icon("logout"), _("Log out"), self)
         self.logout_action.setShortcut(QKeySequence("Ctrl+L"))
-        self.logout_action.setToolTip("Log out and lock the register (Ctrl+L)")
+        self.logout_action.setToolTip(_("Log out and lock the register (Ctrl+L)"))
         self.logout_action.triggered.connect(self._on_logout_action_triggered)
         self.addAction(self.logout_action)
-        self.language_action = QAction("Language…", self)
+        self.language_action = QAction(_("Language…"), self)
         self.language_action.setShortcut(QKeySequence("Ctrl+Alt+L"))
         self.language_action.triggered.connect(self.choose_language)
         self.addAction(self.language_action)
@@ -304,12 +329,15 @@ class MainWindow(QMainWindow):
         bar.setSizeGripEnabled(False)
         user = self._user
         self.user_item = StatusItem(
-            "user", f"{user.display_name} · {user.role.capitalize()}", "Signed in as", bar
+            "user",
+            f"{user.display_name} · {_(ROLE_NAMES.get(user.role, user.role))}",
+            _("Signed in as"),
+            bar,
         )
-        self.store_item = StatusItem("store", self.store_name, "Store", bar)
-        self.register_item = StatusItem("till", self._backend.register, "Register", bar)
+        self.store_item = StatusItem("store", self.store_name, _("Store"), bar)
+        self.register_item = StatusItem("till", self._backend.register, _("Register"), bar)
         self.database_item = StatusItem(
-            "database", self._backend.database_description, "Database", bar
+            "database", self._backend.database_description, _("Database"), bar
         )
         self.bell = NotificationBell(bar)
         items = (self.user_item, self.store_item, self.register_item, self.database_item)
@@ -338,7 +366,7 @@ class MainWindow(QMainWindow):
         self.notification_actions: NotificationActions = actions
         button = QToolButton(self.tabs.cornerWidget(Qt.Corner.TopRightCorner))
         button.setObjectName("notificationsMenuButton")
-        button.setText("Notifications")
+        button.setText(_("Notifications"))
         button.setIcon(icon("bell"))
         button.setIconSize(QSize(18, 18))
         # the icon alone: with seven tabs the bar needs the room (the text is the tooltip and
@@ -346,15 +374,18 @@ class MainWindow(QMainWindow):
         button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         button.setMenu(actions.menu)
-        button.setToolTip("Notifications, rules and customer email")
-        button.setAccessibleName("Notifications menu")
+        button.setToolTip(_("Notifications, rules and customer email"))
+        button.setAccessibleName(_("Notifications menu"))
         button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.notifications_button = button
         self._corner_row.insertWidget(0, button)
 
     def show_tab(self, title: str) -> QWidget | None:
-        """Make the tab called ``title`` current and return its page (None if not shown)."""
-        titles = self.tab_titles()
+        """Make the tab called ``title`` current and return its page (None if not shown).
+
+        ``title`` is the English title (``TabSpec.title``) or the one shown.
+        """
+        titles = self._tab_keys if title in self._tab_keys else self.tab_titles()
         if title not in titles:
             return None
         self.tabs.setCurrentIndex(titles.index(title))
@@ -394,7 +425,7 @@ class MainWindow(QMainWindow):
         self.tabs.blockSignals(True)
         try:
             self.tabs.removeTab(index)
-            self.tabs.insertTab(index, page, tab_icon, spec.title)
+            self.tabs.insertTab(index, page, tab_icon, _(spec.title))
             self.tabs.setTabToolTip(index, tip)
             self.tabs.setCurrentIndex(current)
         finally:

@@ -169,7 +169,7 @@ def open_register(qtbot: QtBot, view: RegisterView) -> RegisterView:
 
 def register_of(window: MainWindow) -> RegisterView:
     """The register of a main window's Orders tab."""
-    tab = window.tabs.widget(window.tab_titles().index("Orders"))
+    tab = window.tabs.widget(window.tab_keys().index("Orders"))
     assert isinstance(tab, OrdersTab)
     assert tab.register is not None
     return tab.register

@@ -478,8 +478,8 @@ class LocaleSpec(Spec[str]):
             raise SettingValueError(f"{self.label}: {exc}") from exc
 
     def choices(self) -> tuple[tuple[str, str], ...]:
-        """Every locale the setting accepts with its English name, sorted by id."""
-        return locale_names(self.languages)
+        """Every locale the setting accepts with its name in the user's language, sorted by id."""
+        return locale_names(self.languages, language())
 
 
 UNITS: Final = (N_("digits"), N_("decimals"), N_("minutes"), N_("attempts"), N_("months"))

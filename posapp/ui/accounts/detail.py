@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from posapp.i18n import _
+from posapp.i18n import N_, _
 from posapp.services.accounts import STATUS_LABELS, AccountDTO, AccountsApi, MovementDTO, display
 from posapp.services.platform.dto import UserDTO
 from posapp.ui.accounts.models import MovementsModel, balance_money
@@ -45,6 +45,9 @@ def figure_band(
 ) -> tuple[QFrame, dict[str, QLabel]]:
     """Return a band of figures (a caption over each value) and its value labels by caption.
 
+    The captions may be ``N_``-marked English: they are shown through ``_()`` and the labels
+    stay keyed by the captions as given (code looks a figure up in English).
+
     ``padding`` is the band's top and bottom inner margin, ``gap`` the space between figures.
     """
     band = QFrame(parent)
@@ -54,9 +57,9 @@ def figure_band(
     grid.setHorizontalSpacing(gap)
     values: dict[str, QLabel] = {}
     for column, caption in enumerate(captions):
-        grid.addWidget(plain_label(caption.upper(), band, "figureCaption"), 0, column)
+        grid.addWidget(plain_label(_(caption).upper(), band, "figureCaption"), 0, column)
         value = plain_label(blank, band, "figureValue")
-        value.setAccessibleName(caption)
+        value.setAccessibleName(_(caption))
         grid.addWidget(value, 1, column)
         values[caption] = value
     return band, values
@@ -178,7 +181,7 @@ class AccountDetail(QWidget):
 
         band, self.figures = figure_band(
             self.card,
-            (_("Available"), _("Overdraft"), _("Daily limit"), _("PIN")),
+            (N_("Available"), N_("Overdraft"), N_("Daily limit"), N_("PIN")),
             "",
             padding=SPACING + 4,
             gap=3 * SPACING,

@@ -15,6 +15,7 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 from typing_extensions import override
 
+from posapp.i18n import _
 from posapp.ui.kit.resources import styled
 from posapp.ui.kit.session import error_text
 from posapp.ui.kit.widgets import SPACING, message_label, plain_label, show_message
@@ -77,16 +78,16 @@ class FormDialog(QDialog):
         self.text_label.setVisible(bool(text))
         self.info_label = message_label("infoLabel", self)
         self.error_label = message_label("errorLabel", self)
-        self.error_label.setAccessibleName("Error")
-        self.cancel_button = QPushButton("Cancel", self)
+        self.error_label.setAccessibleName(_("Error"))
+        self.cancel_button = QPushButton(_("Cancel"), self)
         self.cancel_button.setAutoDefault(False)
-        self.cancel_button.setToolTip("Close without changing anything (Esc)")
+        self.cancel_button.setToolTip(_("Close without changing anything (Esc)"))
         self.cancel_button.clicked.connect(self.reject)
         self.ok_button = QPushButton(action_text, self)
         self.ok_button.setObjectName("okButton")
         self.ok_button.setProperty("variant", "dangerPrimary" if danger else "primary")
         self.ok_button.setDefault(True)
-        self.ok_button.setToolTip(f"{action_text} (Enter)")
+        self.ok_button.setToolTip(_("{action} (Enter)").format(action=action_text))
         self.ok_button.clicked.connect(self._on_ok_button_clicked)
 
         layout = self._layout = QVBoxLayout(self)

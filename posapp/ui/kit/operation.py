@@ -46,6 +46,7 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QDialog, QWidget
 
+from posapp.i18n import N_, _
 from posapp.services.platform.errors import ServiceError
 from posapp.ui.kit.progress_dialog import PLAIN, DialogLook, ProgressDialog
 from posapp.ui.kit.qt_compat import emit
@@ -70,8 +71,8 @@ class Wording:
         cannot_write: the system refused a file; ``{reason}`` stands for its reason.
     """
 
-    unexpected: str = "Something went wrong; the details are in the log."
-    cannot_write: str = "Cannot write the file: {reason}"
+    unexpected: str = N_("Something went wrong; the details are in the log.")
+    cannot_write: str = N_("Cannot write the file: {reason}")
 
 
 class Job:
@@ -366,9 +367,9 @@ class Operation(Generic[T]):
         if isinstance(exc, ServiceError):
             return str(exc)
         if isinstance(exc, OSError):
-            return self._wording.cannot_write.replace("{reason}", exc.strerror or str(exc))
+            return _(self._wording.cannot_write).replace("{reason}", exc.strerror or str(exc))
         _log.error("%s failed", self.name, exc_info=exc)
-        return self._wording.unexpected
+        return _(self._wording.unexpected)
 
     def _close_dialog(self, code: QDialog.DialogCode = QDialog.DialogCode.Rejected) -> None:
         dialog, self.dialog = self.dialog, None  # deleted below: nobody may reach it any more

@@ -21,11 +21,12 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
+from posapp.i18n import N_, _
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import styled
 from posapp.ui.kit.widgets import SPACING
 
-KEPT_NOTHING: Final = "Cancelling… nothing will be kept."
+KEPT_NOTHING: Final = N_("Cancelling… nothing will be kept.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +52,7 @@ class DialogLook:
 
     object_name: str = "taskDialog"
     window_title: str = "{title}"
-    progress_name: str = "{title} progress"
+    progress_name: str = N_("{title} progress")
     status: str = ""
     cancelling: str = KEPT_NOTHING
     keep_open_on_failure: bool = True
@@ -89,13 +90,13 @@ class ProgressDialog(QDialog):
         self.look = look
         self.running = False
         self.setObjectName(look.object_name)
-        self.setWindowTitle(look.window_title.replace("{title}", title))
+        self.setWindowTitle(_(look.window_title).replace("{title}", title))
         self.setMinimumWidth(52 * SPACING)
         self.label = self._plain_label(what)
         self.bar = QProgressBar(self)
         self.bar.setRange(0, steps)
         self.bar.setTextVisible(look.bar_text)
-        self.bar.setAccessibleName(look.progress_name.replace("{title}", title))
+        self.bar.setAccessibleName(_(look.progress_name).replace("{title}", title))
         self.error_label = self._plain_label("")
         self.error_label.setObjectName("errorLabel")
         self.error_label.hide()
@@ -124,7 +125,7 @@ class ProgressDialog(QDialog):
 
     def show_cancelling(self) -> None:
         """Say that the work was asked to stop."""
-        self.label.setText(self.look.cancelling)
+        self.label.setText(_(self.look.cancelling))
 
     def show_error(self, message: str) -> None:
         """Show ``message`` in place of the bar, with a Close button."""

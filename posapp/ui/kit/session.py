@@ -16,12 +16,13 @@ import logging
 from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QWidget
 
+from posapp.i18n import N_, _
 from posapp.services.platform.errors import ServiceError
 from posapp.services.staff import SESSION_ENDED, SessionEndedError
 
 _log = logging.getLogger(__name__)
 
-UNEXPECTED = "That did not work because of an unexpected error. Please try again."
+UNEXPECTED = N_("That did not work because of an unexpected error. Please try again.")
 
 
 class SessionEndedEvent(QEvent):
@@ -59,4 +60,4 @@ def error_text(widget: QWidget, error: BaseException) -> str:
     if isinstance(error, ServiceError):
         return str(error)
     _log.error("unexpected error in %s", type(widget).__name__, exc_info=error)
-    return UNEXPECTED
+    return _(UNEXPECTED)

@@ -17,10 +17,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from posapp.i18n import N_
 from posapp.ui.kit.resources import PALETTE, icon_pixmap
 
 SPACING = 8
 """The grid unit: every margin and gap is a multiple of it."""
+
+ROLE_NAMES = {"admin": N_("Admin"), "manager": N_("Manager"), "cashier": N_("Cashier")}
+"""How a role is named on screen (``_()`` it; the stored role is the English word)."""
 
 
 def plain_label(text: str = "", parent: QWidget | None = None, name: str = "") -> QLabel:

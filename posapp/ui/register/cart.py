@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from posapp.i18n import _
 from posapp.services.platform.errors import ValidationError
 from posapp.services.sales import (
     EMPTY_CART,
@@ -196,7 +197,7 @@ class Cart:
                 self.set_quantity(line.line_no, line.quantity + quantity)
                 return line
         if len(self.lines) >= MAX_LINES:
-            raise ValidationError(f"A sale has at most {MAX_LINES} lines.")
+            raise ValidationError(_("A sale has at most {count} lines.").format(count=MAX_LINES))
         no = self._next_no
 
         def append(cart: Cart) -> None:
@@ -328,8 +329,10 @@ class Cart:
         """
         if self.gift_cards:
             raise ValidationError(
-                "A sale with a gift card cannot be parked: pay it, or Ctrl+G "
-                "and Ctrl+Del to take the card off first."
+                _(
+                    "A sale with a gift card cannot be parked: pay it, or Ctrl+G "
+                    "and Ctrl+Del to take the card off first."
+                )
             )
         return ParkedCart(
             sale_uuid=self.sale_uuid,

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from posapp.i18n import _
 from posapp.services.sales import PlacedOrder
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.resources import styled
@@ -57,7 +58,7 @@ class CustomerDisplay(QWidget):
         super().__init__(parent, Qt.WindowType.Window)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setObjectName("customerDisplay")
-        self.setWindowTitle("Customer display")
+        self.setWindowTitle(_("Customer display"))
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)  # the register keeps keys
         styled(self, "display")
@@ -92,7 +93,7 @@ class CustomerDisplay(QWidget):
             self.logo_label.setPixmap(pixmap)
         self.logo_label.setVisible(not pixmap.isNull())
         self.shop_label = _label(shop_name, "displayShop", page)
-        welcome = _label("Welcome", "displayWelcome", page)
+        welcome = _label(_("Welcome"), "displayWelcome", page)
         column = QVBoxLayout(page)
         column.addStretch(1)
         for widget in (self.logo_label, self.shop_label, welcome):
@@ -120,15 +121,17 @@ class CustomerDisplay(QWidget):
             header.setSectionResizeMode(index, mode)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         grid = QGridLayout()
-        _, self.subtotal_label = self._figure(grid, 0, "Subtotal", "displayFigure", page)
+        _caption, self.subtotal_label = self._figure(grid, 0, _("Subtotal"), "displayFigure", page)
         self.discount_caption, self.discount_label = self._figure(
-            grid, 1, "Discounts", "displayFigure", page
+            grid, 1, _("Discounts"), "displayFigure", page
         )
         self.saving_caption, self.saving_label = self._figure(
-            grid, 2, "Coupon saving", "displaySaving", page
+            grid, 2, _("Coupon saving"), "displaySaving", page
         )
-        self.tax_caption, self.tax_label = self._figure(grid, 3, "Tax added", "displayFigure", page)
-        _, self.total_label = self._figure(grid, 4, "TOTAL", "displayTotal", page)
+        self.tax_caption, self.tax_label = self._figure(
+            grid, 3, _("Tax added"), "displayFigure", page
+        )
+        _caption, self.total_label = self._figure(grid, 4, _("TOTAL"), "displayTotal", page)
         column = QVBoxLayout(page)
         column.addWidget(self.customer_label)
         column.addWidget(self.table, 1)
@@ -150,10 +153,10 @@ class CustomerDisplay(QWidget):
     def _build_paid(self) -> QWidget:
         page = QWidget(self)
         self.paid_total_label = _label("", "displayFigure", page)
-        self.change_caption = _label("CHANGE DUE", "displayChangeCaption", page)
+        self.change_caption = _label(_("CHANGE DUE"), "displayChangeCaption", page)
         self.change_label = _label("", "displayChange", page)
         self.paid_saving_label = _label("", "displaySaving", page)
-        thanks = _label("Thank you!", "displayThanks", page)
+        thanks = _label(_("Thank you!"), "displayThanks", page)
         column = QVBoxLayout(page)
         column.addStretch(1)
         for widget in (
@@ -175,13 +178,17 @@ class CustomerDisplay(QWidget):
         saving = self._model.cart.priced().coupon_minor  # still the paid sale's cart here
         self._paid = placed
         self.paid_total_label.setText(
-            f"Total {money_text(placed.total_minor)} · "
-            f"paid {money_text(placed.paid_minor + placed.change_minor)}"
+            _("Total {total} · paid {paid}").format(
+                total=money_text(placed.total_minor),
+                paid=money_text(placed.paid_minor + placed.change_minor),
+            )
         )
-        self.change_caption.setText("CHANGE DUE" if placed.change_minor else "PAID — NO CHANGE")
+        self.change_caption.setText(
+            _("CHANGE DUE") if placed.change_minor else _("PAID — NO CHANGE")
+        )
         self.change_label.setText(money_text(placed.change_minor))
         self.paid_saving_label.setText(
-            f"You saved {money_text(saving)} with coupons" if saving else ""
+            _("You saved {amount} with coupons").format(amount=money_text(saving)) if saving else ""
         )
         self.paid_saving_label.setVisible(bool(saving))
         self.pages.setCurrentIndex(PAID)
@@ -194,7 +201,9 @@ class CustomerDisplay(QWidget):
             return
         self._paid = None
         priced = cart.priced()
-        self.customer_label.setText(f"Hello, {cart.customer_name}" if cart.customer_name else "")
+        self.customer_label.setText(
+            _("Hello, {name}").format(name=cart.customer_name) if cart.customer_name else ""
+        )
         self.customer_label.setVisible(bool(cart.customer_name))
         self.subtotal_label.setText(money_text(priced.subtotal_minor))
         self.discount_label.setText(minus_money(priced.discount_minor))

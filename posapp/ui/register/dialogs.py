@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
+from posapp.i18n import _, language
 from posapp.money import BP_PER_UNIT, MoneyError, format_money, parse_money
 from posapp.services.platform.errors import ServiceError, ValidationError
 from posapp.services.sales import MAX_LINE_QUANTITY, Discount, ManagerApproval, check_quantity
@@ -71,13 +72,15 @@ def parse_whole(text: str) -> int:
         for ch in unicodedata.normalize("NFKC", text).strip()
     )
     if not value:
-        raise ValidationError("Enter a quantity.")
+        raise ValidationError(_("Enter a quantity."))
     if value.startswith("-"):
-        raise ValidationError("A quantity must be at least 1.")
+        raise ValidationError(_("A quantity must be at least 1."))
     if not value.isascii() or not value.isdigit():
-        raise ValidationError("Items are sold by the unit: enter a whole number.")
+        raise ValidationError(_("Items are sold by the unit: enter a whole number."))
     if len(value) > len(str(MAX_LINE_QUANTITY)):
-        raise ValidationError(f"A line holds at most {MAX_LINE_QUANTITY:,} units.")
+        raise ValidationError(
+            _("A line holds at most {count} units.").format(count=f"{MAX_LINE_QUANTITY:,}")
+        )
     return check_quantity(int(value))
 
 
@@ -100,9 +103,9 @@ def parse_discount(text: str, locale: QLocale | None = None) -> Discount | None:
                 allow_zero=True,
             )
         except MoneyError as exc:
-            raise ValidationError("Enter a percentage like 10% or 12.5%.") from exc
+            raise ValidationError(_("Enter a percentage like 10% or 12.5%.")) from exc
         if scaled > BP_PER_UNIT:
-            raise ValidationError("A discount is at most 100%.")
+            raise ValidationError(_("A discount is at most 100%."))
         return Discount.percent(scaled)
     return Discount.amount(parse_amount(value, allow_zero=True, locale=locale))
 
@@ -158,9 +161,9 @@ def quantity_dialog(
     """Ask for a line's quantity, in its product's unit (``0.455`` kg; :mod:`posapp.units`)."""
     if unit == Unit.PIECE:
         return ValueDialog(
-            "Quantity",
-            f"Quantity of {name}",
-            "Whole units. Tip: type 3* before scanning to add three at once.",
+            _("Quantity"),
+            _("Quantity of {product}").format(product=name),
+            _("Whole units. Tip: type 3* before scanning to add three at once."),
             parse_whole,
             text=str(current),
             parent=parent,
@@ -172,11 +175,15 @@ def quantity_dialog(
         except QuantityError as exc:
             raise ValidationError(str(exc)) from exc
 
-    decimals = "up to three decimals" if is_measured(unit) else "whole"
+    hint = (
+        _("In {unit}, up to three decimals. Tip: type 0.455* before the code to add 0.455 {unit}.")
+        if is_measured(unit)
+        else _("In {unit}, whole. Tip: type 0.455* before the code to add 0.455 {unit}.")
+    )
     return ValueDialog(
-        "Quantity",
-        f"Quantity of {name} in {unit}",
-        f"In {unit}, {decimals}. Tip: type 0.455* before the code to add 0.455 {unit}.",
+        _("Quantity"),
+        _("Quantity of {product} in {unit}").format(product=name, unit=unit),
+        hint.format(unit=unit),
         parse,
         text=format_quantity(current, unit).removesuffix(unit).strip(),
         parent=parent,
@@ -191,10 +198,12 @@ def discount_dialog(
     if current is not None:
         shown = current.describe()
     return ValueDialog(
-        "Discount",
-        f"Discount on {what}",
-        f"Type 10% for a percentage or {amount_text(250)} for an amount; leave empty to remove it. "
-        f"Above {cap_bp / 100:g}% a manager approves.",
+        _("Discount"),
+        _("Discount on {what}").format(what=what),
+        _(
+            "Type 10% for a percentage or {amount} for an amount; leave empty to remove it. "
+            "Above {cap}% a manager approves."
+        ).format(amount=amount_text(250), cap=f"{cap_bp / 100:g}"),
         parse_discount,
         text=shown,
         parent=parent,
@@ -208,10 +217,12 @@ def price_dialog(name: str, current: int, list_price: int, parent: QWidget | Non
         return None if not text.strip() else parse_amount(text, allow_zero=True)
 
     return ValueDialog(
-        "Change price",
-        f"Unit price of {name}",
-        f"List price {money_text(list_price)}. A manager approves any change; leave empty to "
-        "go back to the list price.",
+        _("Change price"),
+        _("Unit price of {product}").format(product=name),
+        _(
+            "List price {price}. A manager approves any change; leave empty to "
+            "go back to the list price."
+        ).format(price=money_text(list_price)),
         parse,
         text=amount_text(current),
         parent=parent,
@@ -226,7 +237,9 @@ def text_dialog(
     def parse(text: str) -> str:
         value = text.strip()
         if required and not value:
-            raise ValidationError(f"Enter the {label.lower()}.")
+            # English writes the field's name in lower case inside the sentence; others keep it
+            field = label.lower() if language() == "en" else label
+            raise ValidationError(_("Enter the {field}.").format(field=field))
         return value
 
     return ValueDialog(title, label, hint, parse, parent=parent)
@@ -242,7 +255,7 @@ class ApprovalDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Manager approval")
+        self.setWindowTitle(_("Manager approval"))
         self.setObjectName("approvalDialog")
         self._verify = verify
         self.approval: ManagerApproval | None = None
@@ -252,19 +265,19 @@ class ApprovalDialog(QDialog):
         intro.setWordWrap(True)
         intro.setProperty("role", "field")
         self.username_edit = QLineEdit(self)
-        self.username_edit.setAccessibleName("Manager username")
+        self.username_edit.setAccessibleName(_("Manager username"))
         self.password_edit = QLineEdit(self)
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password_edit.setAccessibleName("Manager password")
+        self.password_edit.setAccessibleName(_("Manager password"))
         self.reason_edit = QLineEdit(self)
-        self.reason_edit.setAccessibleName("Reason")
-        self.reason_edit.setPlaceholderText("e.g. damaged packaging")
+        self.reason_edit.setAccessibleName(_("Reason"))
+        self.reason_edit.setPlaceholderText(_("e.g. damaged packaging"))
         form = QFormLayout()
-        form.addRow("&Manager", self.username_edit)
-        form.addRow("&Password", self.password_edit)
-        form.addRow("&Reason", self.reason_edit)
+        form.addRow(_("&Manager"), self.username_edit)
+        form.addRow(_("&Password"), self.password_edit)
+        form.addRow(_("&Reason"), self.reason_edit)
         self.error = message_label("errorLabel", self)
-        buttons = dialog_buttons(self, self._on_buttons_accepted, "Approve")
+        buttons = dialog_buttons(self, self._on_buttons_accepted, _("Approve"))
         dialog_column(self, intro, form, self.error, buttons, spacing=SPACING)
         self.setMinimumWidth(52 * SPACING)
 
@@ -299,17 +312,17 @@ class CouponDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Coupons")
+        self.setWindowTitle(_("Coupons"))
         self.setObjectName("couponDialog")
         self._apply, self._remove, self._applied = apply, remove, applied
         self.edit = QLineEdit(self)
-        self.edit.setAccessibleName("Coupon code")
-        self.edit.setPlaceholderText("Scan or type a code, then Enter")
+        self.edit.setAccessibleName(_("Coupon code"))
+        self.edit.setPlaceholderText(_("Scan or type a code, then Enter"))
         self.edit.returnPressed.connect(self._on_edit_return_pressed)
         self.edit.installEventFilter(self)  # Del in the empty field removes a coupon
         self.list = QListWidget(self)
-        self.list.setAccessibleName("Applied coupons")
-        self.remove_button = QPushButton("Remove (Del)", self)
+        self.list.setAccessibleName(_("Applied coupons"))
+        self.remove_button = QPushButton(_("Remove (Del)"), self)
         self.remove_button.setShortcut("Del")
         self.remove_button.clicked.connect(self._on_remove_clicked)
         self.error = message_label("errorLabel", self)
@@ -344,7 +357,7 @@ class CouponDialog(QDialog):
             self.list.addItem(f"{code} — {text}")
             self.list.item(self.list.count() - 1).setData(Qt.ItemDataRole.UserRole, code)
         self.remove_button.setEnabled(self.list.count() > 0)
-        self.note.setText("Enter applies a code; Esc closes." if self.list.count() == 0 else "")
+        self.note.setText(_("Enter applies a code; Esc closes.") if self.list.count() == 0 else "")
 
     @Slot()
     def _on_edit_return_pressed(self) -> None:

@@ -17,6 +17,7 @@ from typing import Final, Protocol
 
 from PySide6.QtWidgets import QWidget
 
+from posapp.i18n import N_, _
 from posapp.services.platform.dto import UserDTO
 from posapp.services.sales import ManagerApproval, PlacedOrder, PrintedDTO, SalesApi
 from posapp.services.staff import Permission
@@ -24,8 +25,8 @@ from posapp.ui.kit.operation import Operation
 from posapp.ui.notifications import ToastArea
 
 Approve = Callable[[str, str], "ManagerApproval | None"]
-NO_SALE_TEXT: Final = "Opening the drawer without a sale needs a manager's approval."
-NOT_PRINTED: Final = "Receipt not printed"
+NO_SALE_TEXT: Final = N_("Opening the drawer without a sale needs a manager's approval.")
+NOT_PRINTED: Final = N_("Receipt not printed")
 
 
 class DrawerScreen(Protocol):
@@ -75,7 +76,10 @@ class CashDrawer:
             lambda _job: sales.after_sale(user, order_id),
             name="receipt printer",
             failure=lambda message: self._failed(
-                NOT_PRINTED, f"{message} Order {placed.number} is paid all the same."
+                _(NOT_PRINTED),
+                _("{reason} Order {number} is paid all the same.").format(
+                    reason=message, number=placed.number
+                ),
             ),
         ).run()
 
@@ -84,22 +88,26 @@ class CashDrawer:
         view = self.view
         approval: ManagerApproval | None = None
         if not view.may(Permission.NO_SALE_DRAWER):
-            approval = self._approve(Permission.NO_SALE_DRAWER.value, NO_SALE_TEXT)
+            approval = self._approve(Permission.NO_SALE_DRAWER.value, _(NO_SALE_TEXT))
             if approval is None:
-                view.say("Drawer not opened.", "info")
+                view.say(_("Drawer not opened."), "info")
                 return
         sales, user = view.sales, view.user
 
         def opened(approver: str) -> None:
-            by = f" (approved by {approver})" if approver else ""
-            view.say(f"Drawer opened — no sale{by}.", "info")
+            text = (
+                _("Drawer opened — no sale (approved by {manager}).").format(manager=approver)
+                if approver
+                else _("Drawer opened — no sale.")
+            )
+            view.say(text, "info")
 
         self.operation = Operation(
             self.parent,
             lambda _job: sales.open_drawer(user, approval),
             name="no sale",
             success=opened,
-            failure=lambda message: self._failed("No sale", message),
+            failure=lambda message: self._failed(_("No sale"), message),
         ).run()
 
     def _failed(self, title: str, message: str) -> None:

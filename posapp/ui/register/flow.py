@@ -13,6 +13,7 @@ from typing import Protocol
 
 from PySide6.QtWidgets import QWidget
 
+from posapp.i18n import N_, _, ngettext
 from posapp.money import apply_rate_bp
 from posapp.reports.receipt import receipt_pdf
 from posapp.services.coupons import CouponRefused
@@ -58,10 +59,10 @@ UNKNOWN_COUPON = "unknown"
 """The refusal reason of a code that is no coupon at all (then it is an unknown code)."""
 
 APPROVAL_TEXT = {
-    Permission.OVERRIDE_PRICE.value: "Changing a price needs a manager's approval.",
-    Permission.DISCOUNT_ABOVE_CAP.value: "A discount above the cap needs a manager's approval.",
-    Permission.VOID.value: "Cancelling an order needs a manager's approval.",
-    Permission.REFUND_WITHOUT_RECEIPT.value: "A return without a receipt needs a manager.",
+    Permission.OVERRIDE_PRICE.value: N_("Changing a price needs a manager's approval."),
+    Permission.DISCOUNT_ABOVE_CAP.value: N_("A discount above the cap needs a manager's approval."),
+    Permission.VOID.value: N_("Cancelling an order needs a manager's approval."),
+    Permission.REFUND_WITHOUT_RECEIPT.value: N_("A return without a receipt needs a manager."),
 }
 
 
@@ -166,7 +167,7 @@ class RegisterFlow:
         view = self.view
         with one_use(
             ApprovalDialog(
-                what or APPROVAL_TEXT.get(permission, "This needs a manager's approval."),
+                what or _(APPROVAL_TEXT.get(permission, N_("This needs a manager's approval."))),
                 lambda approval: view.sales.verify_approval(view.user, approval, permission),
                 self.parent,
             )
@@ -197,7 +198,7 @@ class RegisterFlow:
     def _selected(self) -> int | None:
         line_no = self.view.selected_line_no()
         if line_no is None:
-            self.view.say("Scan an item first.", "info")
+            self.view.say(_("Scan an item first."), "info")
         return line_no
 
     def change_quantity(self) -> None:
@@ -240,11 +241,11 @@ class RegisterFlow:
     def order_discount(self) -> None:
         """A discount on the whole order."""
         if self.cart.empty:
-            self.view.say("Scan an item first.", "info")
+            self.view.say(_("Scan an item first."), "info")
             return
         cap = self._cap()
         value = self._run(
-            discount_dialog("the whole order", self.cart.order_discount, cap, self.parent)
+            discount_dialog(_("the whole order"), self.cart.order_discount, cap, self.parent)
         )
         discount = value if isinstance(value, Discount) else None
         priced = self.cart.priced()
@@ -276,8 +277,11 @@ class RegisterFlow:
         ):
             approval = self.approval(
                 Permission.OVERRIDE_PRICE.value,
-                f"{line.product.name}: {money_text(line.product.price_minor)} → "
-                f"{money_text(price)} needs a manager's approval.",
+                _("{product}: {old} → {new} needs a manager's approval.").format(
+                    product=line.product.name,
+                    old=money_text(line.product.price_minor),
+                    new=money_text(price),
+                ),
             )
             if approval is None:
                 return
@@ -334,7 +338,9 @@ class RegisterFlow:
             except ServiceError as exc:
                 dropped.append(f"{code}: {exc}")
         if dropped:
-            self.view.say("Coupon removed — " + "; ".join(dropped), "warning")
+            self.view.say(
+                _("Coupon removed — {reasons}").format(reasons="; ".join(dropped)), "warning"
+            )
 
     def apply_coupon(self, code: str) -> CouponQuoteDTO:
         """Quote ``code`` on the sale and apply it.
@@ -354,7 +360,7 @@ class RegisterFlow:
         (applied, or the same refusal the F8 dialog shows).
         """
         view = self.view
-        first = "Scan the items first, then the coupon."
+        first = _("Scan the items first, then the coupon.")
         try:
             if self.cart.empty:
                 self.quote(code, 0)  # only to know whether it is a coupon
@@ -367,14 +373,17 @@ class RegisterFlow:
             if self.cart.empty:
                 view.say(first, "info")
             else:
-                view.say(f"Coupon not applied: {exc}", "error")
+                view.say(_("Coupon not applied: {reason}").format(reason=exc), "error")
             return True
         except ServiceError as exc:
             view.say(str(exc), "error")
             return True
         view.say(
-            f"Coupon {quote.code} applied: {quote.campaign_name}, "
-            f"{minus_money(quote.discount_minor)}. F8 lists or removes coupons.",
+            _("Coupon {code} applied: {campaign}, {amount}. F8 lists or removes coupons.").format(
+                code=quote.code,
+                campaign=quote.campaign_name,
+                amount=minus_money(quote.discount_minor),
+            ),
             "info",
         )
         return True
@@ -382,7 +391,7 @@ class RegisterFlow:
     def coupons(self) -> None:
         """Apply or remove coupon codes."""
         if self.cart.empty:
-            self.view.say("Scan the items first, then the coupon.", "info")
+            self.view.say(_("Scan the items first, then the coupon."), "info")
             return
 
         def apply(code: str) -> None:
@@ -410,7 +419,7 @@ class RegisterFlow:
         view = self.view
         if self.cart.empty:
             if not quiet:
-                view.say("There is no sale to park.", "info")
+                view.say(_("There is no sale to park."), "info")
             return False
         label = parked_label(self.cart)
         try:
@@ -422,8 +431,11 @@ class RegisterFlow:
             return False
         view.new_sale()
         view.say(
-            f"Sale parked ({parked.item_count} items, {money_text(parked.total_minor)}). "
-            "F10 brings it back.",
+            ngettext(
+                "Sale parked ({count} item, {total}). F10 brings it back.",
+                "Sale parked ({count} items, {total}). F10 brings it back.",
+                parked.item_count,
+            ).format(count=parked.item_count, total=money_text(parked.total_minor)),
             "info",
         )
         return True
@@ -437,10 +449,13 @@ class RegisterFlow:
             at = row.parked_at.astimezone(zone).strftime("%H:%M")
             who = f" · {row.customer_name}" if row.customer_name else ""
             what = f"{row.label} · " if row.label else ""
-            return (
-                f"{at} · {what}{row.item_count} items · {money_text(row.total_minor)}"
-                f"{who} · {row.cashier_name} at {row.register}"
+            items = ngettext("{count} item", "{count} items", row.item_count).format(
+                count=row.item_count
             )
+            by = _("{cashier} at {register}").format(
+                cashier=row.cashier_name, register=row.register
+            )
+            return f"{at} · {what}{items} · {money_text(row.total_minor)}{who} · {by}"
 
         with one_use(
             ParkedPicker(lambda: view.sales.parked(view.user), describe, self.parent)
@@ -452,7 +467,7 @@ class RegisterFlow:
         try:
             if discard:
                 view.sales.discard_parked(view.user, chosen.id, "Discarded at the register")
-                view.say("Parked sale discarded.", "info")
+                view.say(_("Parked sale discarded."), "info")
                 return
             in_progress = "" if self.cart.empty else self._describe_cart()
             if in_progress and not self.park(quiet=True):
@@ -469,20 +484,27 @@ class RegisterFlow:
                     [*self.cart.coupons, self.quote(code, len(self.cart.coupons))]
                 )
             except ServiceError as exc:
-                notes.append(f"coupon {code}: {exc}")
+                notes.append(_("coupon {code}: {reason}").format(code=code, reason=exc))
         if parked.dropped:
-            notes.append("no longer sold: " + ", ".join(parked.dropped))
+            notes.append(_("no longer sold: {products}").format(products=", ".join(parked.dropped)))
         view.refresh(select=self.cart.lines[-1].line_no if self.cart.lines else None)
-        text = "Sale resumed."
+        text = _("Sale resumed.")
         if in_progress:
-            text += f" The sale in progress was parked ({in_progress}): F10 brings it back."
+            text += " " + _("The sale in progress was parked ({sale}): F10 brings it back.").format(
+                sale=in_progress
+            )
+        if notes:
+            text += " " + _("Note — {notes}").format(notes="; ".join(notes))
         view.say(
-            text + (" Note — " + "; ".join(notes) if notes else ""),
+            text,
             "warning" if notes else "info",
         )
 
     def _describe_cart(self) -> str:
-        return f"{self.cart.item_count} items, {money_text(self.cart.priced().total_minor)}"
+        count = self.cart.item_count
+        return ngettext("{count} item, {total}", "{count} items, {total}", count).format(
+            count=count, total=money_text(self.cart.priced().total_minor)
+        )
 
     # --- paying -------------------------------------------------------------------------------
 
@@ -505,7 +527,7 @@ class RegisterFlow:
         """Open the payment dialog; the placed and paid order, or None (nothing placed)."""
         view = self.view
         if self.cart.empty:
-            view.say("Scan an item first.", "info")
+            view.say(_("Scan an item first."), "info")
             return None
         if view.till is None:
             view.refresh_till()
@@ -551,7 +573,7 @@ class RegisterFlow:
     def print_receipt(self) -> None:
         """The receipt of the last sale: PDF to the sink, and the ESC/POS printer if set."""
         if self.last_order is None:
-            self.view.say("No sale yet on this register to print.", "info")
+            self.view.say(_("No sale yet on this register to print."), "info")
             return
         self._receipt(self.last_order.order_id)
 
@@ -563,9 +585,10 @@ class RegisterFlow:
             self.receipt_sink(detail.number, pdf)
             printed = view.sales.print_receipt(view.user, order_id)
         except (ServiceError, OSError) as exc:
-            view.say(f"Receipt not printed: {exc}", "error")
+            view.say(_("Receipt not printed: {reason}").format(reason=exc), "error")
             return
-        view.say(f"Receipt {detail.number} {'printed' if printed else 'ready'}.", "info")
+        text = _("Receipt {number} printed.") if printed else _("Receipt {number} ready.")
+        view.say(text.format(number=detail.number), "info")
 
 
 PARKED_LABEL_MAX = 100

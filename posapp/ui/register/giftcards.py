@@ -21,6 +21,7 @@ from PySide6.QtCore import Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
+from posapp.i18n import _, ngettext
 from posapp.money import MoneyError
 from posapp.services.customers import GiftCardDTO, GiftCardLimits
 from posapp.services.platform.errors import ServiceError, ValidationError
@@ -56,19 +57,26 @@ Lookup = Callable[[str], GiftCardDTO]
 def card_text(card: GiftCardDTO) -> str:
     """A balance as the cashier reads it out: code, balance, validity."""
     if card.expired:
-        until = "EXPIRED: it cannot be spent"
+        until = _("EXPIRED: it cannot be spent")
     elif card.expires_at is None:
-        until = "no expiry"
+        until = _("no expiry")
     else:
-        until = f"valid until {card.expires_at.astimezone().strftime('%Y-%m-%d')} (exclusive)"
-    return f"{card.code}\nBalance {money_text(card.balance_minor)} · {until}"
+        until = _("valid until {date} (exclusive)").format(
+            date=card.expires_at.astimezone().strftime("%Y-%m-%d")
+        )
+    balance = _("Balance {amount} · {validity}").format(
+        amount=money_text(card.balance_minor), validity=until
+    )
+    return f"{card.code}\n{balance}"
 
 
 def line_text(card: GiftCardLine) -> str:
     """A gift card line of the sale, for the totals panel and the dialog."""
     if card.reload_code:
-        return f"Gift card reload …{card.reload_code[-4:]}  {money_text(card.amount_minor)}"
-    return f"Gift card (new)  {money_text(card.amount_minor)}"
+        return _("Gift card reload …{last4}  {amount}").format(
+            last4=card.reload_code[-4:], amount=money_text(card.amount_minor)
+        )
+    return _("Gift card (new)  {amount}").format(amount=money_text(card.amount_minor))
 
 
 class GiftCardDialog(QDialog):
@@ -84,35 +92,44 @@ class GiftCardDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Sell a gift card")
+        self.setWindowTitle(_("Sell a gift card"))
         self.setObjectName("registerValueDialog")
         self.limits = limits
         self.value: GiftCardLine | None = None
         self.cleared = False
         self.amount_edit = QLineEdit(self)
-        self.amount_edit.setAccessibleName("Gift card amount")
-        self.amount_edit.setPlaceholderText("Amount on the card")
+        self.amount_edit.setAccessibleName(_("Gift card amount"))
+        self.amount_edit.setPlaceholderText(_("Amount on the card"))
         self.code_edit = QLineEdit(self)
-        self.code_edit.setAccessibleName("Card to reload")
-        self.code_edit.setPlaceholderText("Reload: scan the card (empty: a new card)")
-        hint = "Enter adds the card to the sale; Tab, then a card's code, reloads it instead."
+        self.code_edit.setAccessibleName(_("Card to reload"))
+        self.code_edit.setPlaceholderText(_("Reload: scan the card (empty: a new card)"))
+        hint = _("Enter adds the card to the sale; Tab, then a card's code, reloads it instead.")
         if limits is not None:
-            hint = (
-                f"From {money_text(limits.min_minor)} to {money_text(limits.max_minor)}"
-                + (f", valid {limits.expiry_months} months" if limits.expiry_months else "")
-                + ". "
-                + hint
+            low, high = money_text(limits.min_minor), money_text(limits.max_minor)
+            months = limits.expiry_months
+            limits_text = (
+                ngettext(
+                    "From {low} to {high}, valid {count} month.",
+                    "From {low} to {high}, valid {count} months.",
+                    months,
+                ).format(low=low, high=high, count=months)
+                if months
+                else _("From {low} to {high}.").format(low=low, high=high)
             )
+            hint = f"{limits_text} {hint}"
         hint_label = plain_label(hint, self)
         hint_label.setProperty("role", "muted")
         hint_label.setWordWrap(True)
         listed = "\n".join(line_text(card) for card in on_sale)
         self.on_sale = plain_label(
-            f"On this sale:\n{listed}\nCtrl+Del takes them off." if on_sale else "", self
+            _("On this sale:\n{cards}\nCtrl+Del takes them off.").format(cards=listed)
+            if on_sale
+            else "",
+            self,
         )
         self.on_sale.setVisible(bool(on_sale))
         self.error = message_label("errorLabel", self)
-        buttons = dialog_buttons(self, self._on_buttons_accepted, "Add to sale")
+        buttons = dialog_buttons(self, self._on_buttons_accepted, _("Add to sale"))
         for edit in (self.amount_edit, self.code_edit):
             edit.returnPressed.connect(self._on_buttons_accepted)
         clear = QShortcut(QKeySequence("Ctrl+Del"), self)
@@ -131,8 +148,10 @@ class GiftCardDialog(QDialog):
                 self.limits.min_minor <= amount <= self.limits.max_minor
             ):
                 raise ValidationError(
-                    f"A gift card is between {money_text(self.limits.min_minor)} and "
-                    f"{money_text(self.limits.max_minor)}."
+                    _("A gift card is between {low} and {high}.").format(
+                        low=money_text(self.limits.min_minor),
+                        high=money_text(self.limits.max_minor),
+                    )
                 )
         except (ServiceError, MoneyError) as exc:
             show_message(self.error, str(exc))
@@ -153,12 +172,12 @@ class BalanceDialog(QDialog):
 
     def __init__(self, lookup: Lookup, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Gift card balance")
+        self.setWindowTitle(_("Gift card balance"))
         self.setObjectName("registerValueDialog")
         self._lookup = lookup
         self.code_edit = QLineEdit(self)
-        self.code_edit.setAccessibleName("Gift card code")
-        self.code_edit.setPlaceholderText("Scan or type the gift card's code, Enter")
+        self.code_edit.setAccessibleName(_("Gift card code"))
+        self.code_edit.setPlaceholderText(_("Scan or type the gift card's code, Enter"))
         self.code_edit.returnPressed.connect(self._on_code_edit_return_pressed)
         self.balance_label = plain_label("", self, "giftCardBalance")
         self.balance_label.setVisible(False)
@@ -187,8 +206,8 @@ class GiftCardTender:
         self._lookup = lookup
         self.code_edit = QLineEdit(page)
         self.code_edit.setObjectName("giftCardCode")
-        self.code_edit.setAccessibleName("Gift card code")
-        self.code_edit.setPlaceholderText("Scan the gift card, Enter")
+        self.code_edit.setAccessibleName(_("Gift card code"))
+        self.code_edit.setPlaceholderText(_("Scan the gift card, Enter"))
         self.row = QWidget(page)
         row = QHBoxLayout(self.row)
         row.setContentsMargins(0, 0, 0, 0)
@@ -206,7 +225,7 @@ class GiftCardTender:
         code = self.code_edit.text().strip()
         if not code:
             self.code_edit.setFocus()
-            raise ValidationError("Scan or type the gift card's code.")
+            raise ValidationError(_("Scan or type the gift card's code."))
         if self._lookup is not None:
             try:
                 card = self._lookup(code)
@@ -218,7 +237,9 @@ class GiftCardTender:
                 self.code_edit.setFocus()
                 self.code_edit.selectAll()
                 raise ValidationError(
-                    "This gift card has expired." if card.expired else "This gift card is empty."
+                    _("This gift card has expired.")
+                    if card.expired
+                    else _("This gift card is empty.")
                 )
             if not typed:
                 amount = min(amount, card.balance_minor, left)
@@ -228,7 +249,9 @@ class GiftCardTender:
 
 def describe_tender(tender: PaymentDraft) -> str:
     """A gift card tender in the payment dialog's list."""
-    return f"Gift card …{tender.gift_card_code.strip()[-4:]}  {money_text(tender.amount_minor)}"
+    return _("Gift card …{last4}  {amount}").format(
+        last4=tender.gift_card_code.strip()[-4:], amount=money_text(tender.amount_minor)
+    )
 
 
 class GiftCardScreen(Protocol):
@@ -315,10 +338,10 @@ class RegisterGiftCards:
             value, cleared = dialog.value, dialog.cleared
         if cleared:
             view.cart.gift_cards.clear()
-            view.say("Gift cards taken off the sale.", "info")
+            view.say(_("Gift cards taken off the sale."), "info")
         elif value is not None:
             view.cart.gift_cards.append(value)
-            view.say(f"{line_text(value)} added: F12 to pay.", "info")
+            view.say(_("{line} added: F12 to pay.").format(line=line_text(value)), "info")
         view.refresh()
 
     def balance(self) -> None:

@@ -6,6 +6,8 @@ them to what they do (scanning, the keys, paying), like a form class under its v
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -20,23 +22,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from posapp.i18n import _, pgettext
 from posapp.ui.kit.widgets import SPACING
 from posapp.ui.register.model import CartTableModel
 from posapp.ui.register.panels import ChangePanel, KeyButton, MessageBar, ProductGrid, TotalsPanel
 
-ACTIONS: tuple[tuple[str, str, str], ...] = (
-    ("F5", "Quantity", "change_quantity"),
-    ("F6", "Line discount", "line_discount"),
-    ("F7", "Order discount", "order_discount"),
-    ("F11", "Price", "change_price"),
-    ("Del", "Remove line", "remove_line"),
-    ("F4", "Customer", "attach_customer"),
-    ("F8", "Coupon", "coupons"),
-    ("F9", "Park", "park"),
-    ("F10", "Parked sales", "resume"),
-    ("Esc", "Cancel sale", "cancel_sale"),
+ACTIONS: tuple[tuple[str, Callable[[], str], str], ...] = (
+    ("F5", lambda: pgettext("register key", "Quantity"), "change_quantity"),
+    ("F6", lambda: pgettext("register key", "Line discount"), "line_discount"),
+    ("F7", lambda: pgettext("register key", "Order discount"), "order_discount"),
+    ("F11", lambda: pgettext("register key", "Price"), "change_price"),
+    ("Del", lambda: pgettext("register key", "Remove line"), "remove_line"),
+    ("F4", lambda: pgettext("register key", "Customer"), "attach_customer"),
+    ("F8", lambda: pgettext("register key", "Coupon"), "coupons"),
+    ("F9", lambda: pgettext("register key", "Park"), "park"),
+    ("F10", lambda: pgettext("register key", "Parked sales"), "resume"),
+    ("Esc", lambda: pgettext("register key", "Cancel sale"), "cancel_sale"),
 )
-"""The register's action buttons: key, label, method of :class:`RegisterView`."""
+"""The register's action buttons: key, label (in the current language), method of RegisterView."""
 
 
 class RegisterLayout(QWidget):
@@ -57,9 +60,9 @@ class RegisterLayout(QWidget):
     def _build(self) -> None:
         self.scan_edit = QLineEdit(self)
         self.scan_edit.setObjectName("registerScan")
-        self.scan_edit.setPlaceholderText("Scan or type a barcode or SKU, then Enter")
-        self.scan_edit.setAccessibleName("Barcode")
-        search = KeyButton("F2", "Search", self)
+        self.scan_edit.setPlaceholderText(_("Scan or type a barcode or SKU, then Enter"))
+        self.scan_edit.setAccessibleName(_("Barcode"))
+        search = KeyButton("F2", _("Search"), self)
         self.buttons["search_product"] = search
         scan_row = QHBoxLayout()
         scan_row.setSpacing(SPACING)
@@ -72,7 +75,7 @@ class RegisterLayout(QWidget):
         actions = QGridLayout()
         actions.setSpacing(6)
         for index, (key, label, name) in enumerate(ACTIONS):
-            button = KeyButton(key, label, self)
+            button = KeyButton(key, label(), self)
             self.buttons[name] = button
             actions.addWidget(button, index // 5, index % 5)
 
@@ -105,7 +108,7 @@ class RegisterLayout(QWidget):
         self.table.setAlternatingRowColors(False)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(40)
-        self.table.setAccessibleName("Sale lines")
+        self.table.setAccessibleName(_("Sale lines"))
         header = self.table.horizontalHeader()
         # Fixed widths: sizing columns to their contents would measure every row on every scan.
         # The quantity holds a weight ("12.455 kg", #20).
@@ -119,7 +122,7 @@ class RegisterLayout(QWidget):
         header.setHighlightSections(False)
         self.table.setWordWrap(False)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.empty_hint = QLabel("Ready for the next customer — scan the first item", self)
+        self.empty_hint = QLabel(_("Ready for the next customer — scan the first item"), self)
         self.empty_hint.setObjectName("cartEmptyHint")
         self.empty_hint.setTextFormat(Qt.TextFormat.PlainText)
         self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -129,8 +132,10 @@ class RegisterLayout(QWidget):
 
     def _build_hint(self) -> QLabel:
         hint = QLabel(
-            "↑↓ a line · + / − its quantity · 3* before a code adds three · Tab: tiles · "
-            "Ctrl+P receipt · Ctrl+G gift card · Ctrl+B balance · Ctrl+Shift+D customer display",
+            _(
+                "↑↓ a line · + / − its quantity · 3* before a code adds three · Tab: tiles · "
+                "Ctrl+P receipt · Ctrl+G gift card · Ctrl+B balance · Ctrl+Shift+D customer display"
+            ),
             self,
         )
         hint.setProperty("role", "muted")
@@ -143,24 +148,24 @@ class RegisterLayout(QWidget):
         self.till_label = QLabel("", side)
         self.till_label.setProperty("role", "muted")
         self.till_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.customer_label = QLabel("No customer · F4 to attach", side)
+        self.customer_label = QLabel(_("No customer · F4 to attach"), side)
         self.customer_label.setObjectName("customerChip")
         self.customer_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.customer_label.setAccessibleName("Customer")
-        self.open_till_button = KeyButton("Ctrl+O", "Open the till here", side)
+        self.customer_label.setAccessibleName(_("Customer"))
+        self.open_till_button = KeyButton("Ctrl+O", _("Open the till here"), side)
         self.open_till_button.setProperty("variant", "primary")
         self.open_till_button.hide()  # shown while the till is closed
         self.buttons["open_till"] = self.open_till_button
         self.totals = TotalsPanel(side)
         self.change = ChangePanel(side)
-        self.pay_button = QPushButton("Pay   F12", side)
+        self.pay_button = QPushButton(_("Pay   F12"), side)
         self.pay_button.setObjectName("payButton")
         self.pay_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.pay_button.setAccessibleName("Pay (F12)")
+        self.pay_button.setAccessibleName(_("Pay (F12)"))
         self.pay_button.setEnabled(False)  # until the sale has an item
-        receipt = KeyButton("Ctrl+P", "Receipt of last sale", side)
+        receipt = KeyButton("Ctrl+P", _("Receipt of last sale"), side)
         self.buttons["print_receipt"] = receipt
-        no_sale = KeyButton("F3", "No sale (open drawer)", side)
+        no_sale = KeyButton("F3", _("No sale (open drawer)"), side)
         self.buttons["no_sale"] = no_sale
         column = QVBoxLayout(side)
         column.setContentsMargins(0, 0, 0, 0)

@@ -9,6 +9,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor, QFont
 from typing_extensions import override
 
+from posapp.i18n import N_, _
 from posapp.services.sales import PricedLine
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.qt_compat import emit
@@ -50,13 +51,13 @@ def _price_text(line: CartLine, priced: PricedLine) -> str:
 
 COLUMNS: tuple[Column, ...] = (
     Column("no", "#", _RIGHT, lambda line, _p: str(line.line_no)),
-    Column("name", "Item", _LEFT, lambda line, _p: line.product.name),
+    Column("name", N_("Item"), _LEFT, lambda line, _p: line.product.name),
     Column(
-        "qty", "Qty", _RIGHT, lambda line, _p: format_quantity(line.quantity, line.product.unit)
+        "qty", N_("Qty"), _RIGHT, lambda line, _p: format_quantity(line.quantity, line.product.unit)
     ),
-    Column("price", "Price", _RIGHT, _price_text),
-    Column("discount", "Discount", _RIGHT, _discount_text),
-    Column("total", "Total", _RIGHT, lambda _l, p: money_text(p.total_minor)),
+    Column("price", N_("Price"), _RIGHT, _price_text),
+    Column("discount", N_("Discount"), _RIGHT, _discount_text),
+    Column("total", N_("Total"), _RIGHT, lambda _l, p: money_text(p.total_minor)),
 )
 """The columns, declared once."""
 
@@ -133,7 +134,7 @@ class CartTableModel(QAbstractTableModel):
 
     def row_of(self, line_no: int) -> int:
         """The row showing line ``line_no`` (-1 if none)."""
-        for row, (line, _) in enumerate(self._rows):
+        for row, (line, _priced) in enumerate(self._rows):
             if line.line_no == line_no:
                 return row
         return -1
@@ -160,7 +161,7 @@ class CartTableModel(QAbstractTableModel):
         elif role == Qt.ItemDataRole.UserRole:
             value = line.line_no
         elif role == Qt.ItemDataRole.ToolTipRole and column.key == "price" and line.overridden:
-            value = f"List price {money_text(line.product.price_minor)}"
+            value = _("List price {price}").format(price=money_text(line.product.price_minor))
         elif role == Qt.ItemDataRole.ForegroundRole and column.key in ("discount", "no"):
             value = QColor(PALETTE["success"] if column.key == "discount" else PALETTE["subtle"])
         elif role == Qt.ItemDataRole.FontRole and column.key == "total":
@@ -174,7 +175,7 @@ class CartTableModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section].header
+            return _(COLUMNS[section].header)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return COLUMNS[section].align
         return None

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
+from posapp.i18n import _, ngettext
 from posapp.services.sales import EMPTY_CART, CategoryDTO, PricedCart, ProductDTO
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.qt_compat import emit
@@ -86,7 +87,7 @@ class MessageBar(QLabel):
         self.setObjectName("registerMessage")
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setWordWrap(True)
-        self.setAccessibleName("Register message")
+        self.setAccessibleName(_("Register message"))
         self.setContentsMargins(4, 2, 4, 2)
         self.setMinimumHeight(5 * SPACING)
         self.hide()
@@ -139,23 +140,23 @@ class TotalsPanel(QFrame):
         self.rows: dict[str, tuple[QLabel, QLabel]] = {}
         for index, (key, caption, name) in enumerate(
             (
-                ("subtotal", "Subtotal", "totalsValue"),
-                ("discount", "Discounts", "totalsSaving"),
-                ("coupon", "Coupon", "totalsSaving"),
-                ("tax", "Tax", "totalsValue"),
+                ("subtotal", _("Subtotal"), "totalsValue"),
+                ("discount", _("Discounts"), "totalsSaving"),
+                ("coupon", _("Coupon"), "totalsSaving"),
+                ("tax", _("Tax"), "totalsValue"),
             )
         ):
             left, right = _row(self, caption, name)
             grid.addWidget(left, index, 0)
             grid.addWidget(right, index, 1)
             self.rows[key] = (left, right)
-        self.total_caption = QLabel("TOTAL", self)
+        self.total_caption = QLabel(_("TOTAL"), self)
         self.total_caption.setObjectName("totalLabel")
         self.total_label = QLabel(money_text(0), self)
         self.total_label.setObjectName("totalAmount")
         self.total_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.total_label.setAccessibleName("Total")
-        self.items_label = QLabel("No items", self)
+        self.total_label.setAccessibleName(_("Total"))
+        self.items_label = QLabel(_("No items"), self)
         self.items_label.setObjectName("itemCount")
         self.savings_label = QLabel("", self)
         self.savings_label.setObjectName("totalsSaving")
@@ -190,20 +191,24 @@ class TotalsPanel(QFrame):
             "tax": money_text(cart.tax_minor),
         }
         saved = cart.discount_minor + cart.coupon_minor
-        self.savings_label.setText(f"The customer saves {money_text(saved)}" if saved else "")
+        self.savings_label.setText(
+            _("The customer saves {amount}").format(amount=money_text(saved)) if saved else ""
+        )
         for key, text in values.items():
             self.rows[key][1].setText(text)
-        tax_caption = "Tax"
+        tax_caption = _("Tax")
         if cart.tax_added_minor and cart.tax_included_minor:
-            tax_caption = "Tax (incl. + added)"
+            tax_caption = _("Tax (incl. + added)")
         elif cart.tax_added_minor:
-            tax_caption = "Tax added"
+            tax_caption = _("Tax added")
         elif cart.tax_minor:
-            tax_caption = "Tax included"
+            tax_caption = _("Tax included")
         self.rows["tax"][0].setText(tax_caption)
         self.total_label.setText(money_text(cart.total_minor))
         self.items_label.setText(
-            "No items" if not items else f"{items} item{'s' if items != 1 else ''}"
+            _("No items")
+            if not items
+            else ngettext("{count} item", "{count} items", items).format(count=items)
         )
 
     @property
@@ -218,11 +223,11 @@ class ChangePanel(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("changePanel")
-        self.caption = QLabel("CHANGE DUE", self)
+        self.caption = QLabel(_("CHANGE DUE"), self)
         self.caption.setObjectName("changeCaption")
         self.amount = QLabel("", self)
         self.amount.setObjectName("changeAmount")
-        self.amount.setAccessibleName("Change due")
+        self.amount.setAccessibleName(_("Change due"))
         self.detail = QLabel("", self)
         self.detail.setObjectName("changeDetail")
         self.detail.setWordWrap(True)
@@ -238,10 +243,12 @@ class ChangePanel(QFrame):
 
     def show_change(self, change_minor: int, number: str, paid_minor: int) -> None:
         """Show the change of the sale just paid."""
-        self.caption.setText("CHANGE DUE" if change_minor else "PAID — NO CHANGE")
+        self.caption.setText(_("CHANGE DUE") if change_minor else _("PAID — NO CHANGE"))
         self.amount.setText(money_text(change_minor))
         self.detail.setText(
-            f"Order {number} · paid {money_text(paid_minor)} · Ctrl+P prints the receipt"
+            _("Order {number} · paid {paid} · Ctrl+P prints the receipt").format(
+                number=number, paid=money_text(paid_minor)
+            )
         )
         self.show()
 
@@ -307,7 +314,7 @@ class ProductGrid(QWidget):
             chip.setProperty("chip", True)
             chip.setCheckable(True)
             chip.setChecked(category.id == current)
-            chip.setAccessibleName(f"Category {category.name}")
+            chip.setAccessibleName(_("Category {category}").format(category=category.name))
             # Never narrower than its label: the row scrolls instead of clipping a name.
             chip.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
             self._reachable(chip)
@@ -327,7 +334,7 @@ class ProductGrid(QWidget):
             tile = QPushButton(f"{name}\n{money_text(product.price_minor)}", self)
             tile.setProperty("tile", True)
             self._reachable(tile)
-            tile.setAccessibleName(f"Add {product.name}")
+            tile.setAccessibleName(_("Add {product}").format(product=product.name))
             tile.setProperty("product", product)
             tile.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             tile.clicked.connect(self._on_tile_clicked)

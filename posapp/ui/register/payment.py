@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
-from posapp.i18n import _
+from posapp.i18n import _, pgettext
 from posapp.money import MoneyError
 from posapp.services.platform.errors import ServiceError, ValidationError
 from posapp.services.platform.text import clean_text
@@ -82,7 +82,7 @@ class PaymentDialog(QDialog):
         self._points_lookup = points_lookup
         self.setObjectName("paymentDialog")
         self.card_rules = card_rules or CardRules()
-        self.setWindowTitle("Payment")
+        self.setWindowTitle(pgettext("register", "Payment"))
         styled(self, "register", "payment")
         self.total_minor = total_minor
         self._submit = submit
@@ -134,15 +134,15 @@ class PaymentDialog(QDialog):
         return page
 
     def _build_head(self, page: QWidget) -> QGridLayout:
-        due_caption = QLabel("TOTAL", page)
+        due_caption = QLabel(_("TOTAL"), page)
         due_caption.setObjectName("dueCaption")
         self.due_label = QLabel(money_text(self.total_minor), page)
         self.due_label.setObjectName("dueAmount")
-        left_caption = QLabel("LEFT TO PAY", page)
+        left_caption = QLabel(_("LEFT TO PAY"), page)
         left_caption.setObjectName("leftCaption")
         self.left_label = QLabel("", page)
         self.left_label.setObjectName("leftAmount")
-        self.left_label.setAccessibleName("Left to pay")
+        self.left_label.setAccessibleName(_("Left to pay"))
         head = QGridLayout()
         head.addWidget(due_caption, 0, 0)
         head.addWidget(left_caption, 0, 1, Qt.AlignmentFlag.AlignRight)
@@ -152,10 +152,10 @@ class PaymentDialog(QDialog):
 
     def _build_methods(self, page: QWidget) -> QHBoxLayout:
         self.method_buttons = {
-            PaymentKind.CASH: KeyButton("F1", "Cash", page),
-            PaymentKind.CARD: KeyButton("F2", "Card", page),
-            PaymentKind.ACCOUNT: KeyButton("F3", "Customer account", page),
-            PaymentKind.GIFT_CARD: KeyButton("F4", "Gift card", page),
+            PaymentKind.CASH: KeyButton("F1", _("Cash"), page),
+            PaymentKind.CARD: KeyButton("F2", _("Card"), page),
+            PaymentKind.ACCOUNT: KeyButton("F3", _("Customer account"), page),
+            PaymentKind.GIFT_CARD: KeyButton("F4", _("Gift card"), page),
             PaymentKind.POINTS: KeyButton("F5", _("Points"), page),
         }
         methods = QHBoxLayout()
@@ -166,33 +166,34 @@ class PaymentDialog(QDialog):
         return methods
 
     def _build_fields(self, page: QWidget) -> None:
-        self.amount_caption = QLabel("Cash handed over", page)
+        self.amount_caption = QLabel(_("Cash handed over"), page)
         self.amount_caption.setProperty("role", "field")
         self.amount_edit = QLineEdit(page)
         self.amount_edit.setObjectName("paymentAmount")
-        self.amount_edit.setAccessibleName("Amount")
+        self.amount_edit.setAccessibleName(_("Amount"))
         self.amount_caption.setBuddy(self.amount_edit)
         # The last four first: four digits typed go on to the reference by themselves, so the
         # card's details are one step (last four, reference, Enter).
         self.last4_edit = QLineEdit(page)
-        self.last4_edit.setAccessibleName("Last four digits of the card")
+        self.last4_edit.setAccessibleName(_("Last four digits of the card"))
         self.last4_edit.setPlaceholderText(
-            "Last 4 digits" + ("" if self.card_rules.last4 else " (optional)")
+            _("Last 4 digits") if self.card_rules.last4 else _("Last 4 digits (optional)")
         )
         self.last4_edit.setMaxLength(LAST4)
         self.last4_edit.textEdited.connect(self._on_last4_edit_text_edited)
         self.reference_edit = QLineEdit(page)
-        self.reference_edit.setAccessibleName("Terminal approval reference")
+        self.reference_edit.setAccessibleName(_("Terminal approval reference"))
         self.reference_edit.setPlaceholderText(
-            "Approval code from the card terminal"
-            + ("" if self.card_rules.reference else " (optional)")
+            _("Approval code from the card terminal")
+            if self.card_rules.reference
+            else _("Approval code from the card terminal (optional)")
         )
         self.account_edit = QLineEdit(page)
-        self.account_edit.setAccessibleName("Account number")
-        self.account_edit.setPlaceholderText("Customer account number")
+        self.account_edit.setAccessibleName(_("Account number"))
+        self.account_edit.setPlaceholderText(_("Customer account number"))
         self.pin_edit = QLineEdit(page)
-        self.pin_edit.setAccessibleName("Account PIN")
-        self.pin_edit.setPlaceholderText("Customer types the PIN")
+        self.pin_edit.setAccessibleName(_("Account PIN"))
+        self.pin_edit.setPlaceholderText(_("Customer types the PIN"))
         self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.card_row = QWidget(page)
         card = QHBoxLayout(self.card_row)
@@ -219,16 +220,16 @@ class PaymentDialog(QDialog):
     def _build_actions(self, page: QWidget) -> QHBoxLayout:
         self.tender_list = QListWidget(page)
         self.tender_list.setObjectName("tenders")
-        self.tender_list.setAccessibleName("Payments taken")
+        self.tender_list.setAccessibleName(_("Payments taken"))
         self.tender_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.tender_list.setMaximumHeight(11 * SPACING)
         self.error = message_label("errorLabel", page)
 
-        self.remove_button = KeyButton("Ctrl+Del", "Undo last", page)
+        self.remove_button = KeyButton("Ctrl+Del", _("Undo last"), page)
         self.remove_button.clicked.connect(self.remove_last)
-        self.cancel_button = KeyButton("Esc", "Back to sale", page)
+        self.cancel_button = KeyButton("Esc", _("Back to sale"), page)
         self.cancel_button.clicked.connect(self.reject)
-        self.complete_button = KeyButton("F12", "Complete", page)
+        self.complete_button = KeyButton("F12", _("Complete"), page)
         self.complete_button.clicked.connect(self.complete)
         actions = QHBoxLayout()
         actions.addWidget(self.cancel_button)
@@ -240,22 +241,22 @@ class PaymentDialog(QDialog):
     def _build_done_page(self) -> QWidget:
         page = QFrame(self)
         page.setObjectName("changePanel")
-        self.done_caption = QLabel("CHANGE DUE", page)
+        self.done_caption = QLabel(_("CHANGE DUE"), page)
         self.done_caption.setObjectName("changeCaption")
         self.change_label = QLabel("", page)
         self.change_label.setObjectName("changeAmount")
-        self.change_label.setAccessibleName("Change due")
+        self.change_label.setAccessibleName(_("Change due"))
         self.done_detail = QLabel("", page)
         self.done_detail.setObjectName("changeDetail")
         self.done_detail.setTextFormat(Qt.TextFormat.PlainText)
         self.done_detail.setWordWrap(True)
         self.next_scan_edit = QLineEdit(page)
         self.next_scan_edit.setObjectName("nextScan")
-        self.next_scan_edit.setAccessibleName("First item of the next sale")
-        self.next_scan_edit.setPlaceholderText("Scan the next customer's first item, or Enter")
-        self.next_button = KeyButton("Enter", "Next sale", page)
+        self.next_scan_edit.setAccessibleName(_("First item of the next sale"))
+        self.next_scan_edit.setPlaceholderText(_("Scan the next customer's first item, or Enter"))
+        self.next_button = KeyButton("Enter", _("Next sale"), page)
         self.next_button.clicked.connect(self.accept)
-        self.receipt_button = KeyButton("Ctrl+P", "Receipt", page)
+        self.receipt_button = KeyButton("Ctrl+P", _("Receipt"), page)
         self.receipt_button.clicked.connect(self._on_receipt)
         row = QHBoxLayout()
         row.addWidget(self.receipt_button)
@@ -315,10 +316,12 @@ class PaymentDialog(QDialog):
             self.points.show(sum(t.amount_minor for t in self.tenders if t.method is method))
         self.amount_caption.setText(
             {
-                PaymentKind.CASH: "Cash handed over",
-                PaymentKind.CARD: "Amount on the card",
-                PaymentKind.ACCOUNT: "Amount from the account",
-                PaymentKind.GIFT_CARD: "Amount from the gift card (what is left, or its balance)",
+                PaymentKind.CASH: _("Cash handed over"),
+                PaymentKind.CARD: _("Amount on the card"),
+                PaymentKind.ACCOUNT: _("Amount from the account"),
+                PaymentKind.GIFT_CARD: _(
+                    "Amount from the gift card (what is left, or its balance)"
+                ),
                 PaymentKind.POINTS: _("Amount paid with points (what is left, or what they pay)"),
             }[method]
         )
@@ -375,7 +378,7 @@ class PaymentDialog(QDialog):
         """Take the tender in the fields; returns it (or None and shows why not)."""
         left = self.left_minor
         if left <= 0:
-            self._say("Nothing is left to pay: press F12 to complete the sale.")
+            self._say(_("Nothing is left to pay: press F12 to complete the sale."))
             return None
         try:
             amount = parse_amount(self.amount_edit.text())
@@ -411,7 +414,11 @@ class PaymentDialog(QDialog):
             return PaymentDraft(key, PaymentKind.CASH, min(amount, left), amount)
         if amount > left:
             self.amount_edit.setFocus()
-            raise ValidationError(f"Only {money_text(left)} is left to pay: the rest goes in cash.")
+            raise ValidationError(
+                _("Only {amount} is left to pay: the rest goes in cash.").format(
+                    amount=money_text(left)
+                )
+            )
         if self.method is PaymentKind.GIFT_CARD:
             return self.gift.tender(key, amount, left, typed=typed)
         if self.method is PaymentKind.POINTS:
@@ -423,7 +430,7 @@ class PaymentDialog(QDialog):
             )
         if not self.pin_edit.text():
             self.pin_edit.setFocus()
-            raise ValidationError("The customer enters their account PIN.")
+            raise ValidationError(_("The customer enters their account PIN."))
         return PaymentDraft(
             key,
             PaymentKind.ACCOUNT,
@@ -456,7 +463,7 @@ class PaymentDialog(QDialog):
         if last4 and not (len(last4) == LAST4 and last4.isascii() and last4.isdigit()):
             self.last4_edit.setFocus()
             self.last4_edit.selectAll()
-            raise ValidationError("Enter the last four digits of the card.")
+            raise ValidationError(_("Enter the last four digits of the card."))
         return reference, last4
 
     @Slot()
@@ -493,21 +500,28 @@ class PaymentDialog(QDialog):
         if self.left_minor > 0 and self.amount_edit.text().strip() and self.take() is None:
             return  # F12 takes the amount typed, like Enter; take() said why not
         if self.left_minor != 0:
-            self._say(f"{money_text(self.left_minor)} is still to pay.")
+            self._say(_("{amount} is still to pay.").format(amount=money_text(self.left_minor)))
             return
         try:
             placed = self._submit(tuple(self.tenders))
         except ServiceError as exc:
-            self._say(f"{exc} — the payments are kept: fix it and press F12 again, or Esc.")
+            self._say(
+                _("{error} — the payments are kept: fix it and press F12 again, or Esc.").format(
+                    error=exc
+                )
+            )
             return
         self.placed = placed
         self._show_done(placed)
 
     def _show_done(self, placed: PlacedOrder) -> None:
-        self.done_caption.setText("CHANGE DUE" if placed.change_minor else "PAID — NO CHANGE")
+        self.done_caption.setText(_("CHANGE DUE") if placed.change_minor else _("PAID — NO CHANGE"))
         self.change_label.setText(money_text(placed.change_minor))
         self.done_detail.setText(
-            f"Order {placed.number} · total {money_text(placed.total_minor)}\n"
+            _("Order {number} · total {total}").format(
+                number=placed.number, total=money_text(placed.total_minor)
+            )
+            + "\n"
             + "\n".join(_describe(t) for t in self.tenders)
         )
         self.pages.setCurrentIndex(1)
@@ -532,7 +546,7 @@ class PaymentDialog(QDialog):
             return
         if self.tenders and not self._discard_armed:
             self._discard_armed = True
-            self._say("Payments were taken: press Esc again to go back and drop them.")
+            self._say(_("Payments were taken: press Esc again to go back and drop them."))
             return
         super().reject()
 
@@ -551,12 +565,18 @@ class PaymentDialog(QDialog):
 def _describe(tender: PaymentDraft) -> str:
     if tender.method is PaymentKind.CASH:
         change = tender.tendered_minor - tender.amount_minor
-        text = f"Cash {money_text(tender.tendered_minor)}"
-        return f"{text} (change {money_text(change)})" if change else text
+        text = _("Cash {amount}").format(amount=money_text(tender.tendered_minor))
+        if change:
+            return _("{cash} (change {change})").format(cash=text, change=money_text(change))
+        return text
     if tender.method is PaymentKind.CARD:
-        return f"Card •••• {tender.card_last4.strip()[-4:]}  {money_text(tender.amount_minor)}"
+        return _("Card •••• {last4}  {amount}").format(
+            last4=tender.card_last4.strip()[-4:], amount=money_text(tender.amount_minor)
+        )
     if tender.method is PaymentKind.GIFT_CARD:
         return describe_tender(tender)
     if tender.method is PaymentKind.POINTS:
         return describe_points(tender)
-    return f"Account {tender.account_number.strip()[-4:]}  {money_text(tender.amount_minor)}"
+    return _("Account {last4}  {amount}").format(
+        last4=tender.account_number.strip()[-4:], amount=money_text(tender.amount_minor)
+    )

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
+from posapp.i18n import _
 from posapp.services.platform.errors import ServiceError
 from posapp.services.sales import ParkedSaleDTO, ProductDTO, SaleCustomerDTO
 from posapp.ui.kit.formatting import money_text, points_text
@@ -63,7 +64,7 @@ class PickerDialog(QDialog, Generic[T]):
         self.edit.textEdited.connect(self._on_edit_text_edited)
         self.edit.returnPressed.connect(self._on_edit_return_pressed)
         self.results = QListWidget(self)
-        self.results.setAccessibleName("Results")
+        self.results.setAccessibleName(_("Results"))
         self.results.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.results.itemActivated.connect(self._on_results_item_activated)
         self.results.itemDoubleClicked.connect(self._on_results_item_activated)
@@ -119,9 +120,11 @@ class PickerDialog(QDialog, Generic[T]):
             self.results.addItem(item)
         if found:
             self.results.setCurrentRow(0)
-            self.status.setText(f"{len(found)} found · ↑↓ to choose, Enter to take")
+            self.status.setText(
+                _("{count} found · ↑↓ to choose, Enter to take").format(count=len(found))
+            )
         else:
-            self.status.setText("Nothing found.")
+            self.status.setText(_("Nothing found."))
 
     @Slot(str)
     def _on_edit_text_edited(self, _text: str) -> None:
@@ -149,8 +152,8 @@ def product_picker(
 ) -> PickerDialog[ProductDTO]:
     """Find a product by name, SKU or barcode (F2)."""
     return PickerDialog(
-        "Find a product",
-        "Name, SKU or barcode",
+        _("Find a product"),
+        _("Name, SKU or barcode"),
         search,
         lambda p: f"{p.name}   ·   {p.sku}   ·   {money_text(p.price_minor)}",
         parent,
@@ -162,7 +165,7 @@ def describe_customer(customer: SaleCustomerDTO) -> str:
     """A row of the customer picker: name, contact, and the account if they have one."""
     parts = [customer.name, customer.phone or customer.email]
     if customer.account is not None:
-        parts.append(f"account {customer.account.number}")
+        parts.append(_("account {number}").format(number=customer.account.number))
     if customer.points:
         parts.append(points_text(customer.points))
     return "   ·   ".join(part for part in parts if part)
@@ -184,8 +187,8 @@ class CustomerPicker(PickerDialog[SaleCustomerDTO]):
         add: AddCustomer | None = None,
     ) -> None:
         super().__init__(
-            "Attach a customer",
-            "Name, phone, email, address, notes, tags or account number",
+            _("Attach a customer"),
+            _("Name, phone, email, address, notes, tags or account number"),
             search,
             describe_customer,
             parent,
@@ -193,14 +196,14 @@ class CustomerPicker(PickerDialog[SaleCustomerDTO]):
         self.detached = False
         self._add = add
         if add is not None:
-            new = QPushButton("New customer (Ctrl+N)", self)
+            new = QPushButton(_("New customer (Ctrl+N)"), self)
             new.setShortcut("Ctrl+N")
             new.clicked.connect(self._on_new_clicked)
             self.buttons.addButton(new, QDialogButtonBox.ButtonRole.ActionRole)
         if current:
-            detach = QPushButton(f"Detach {current}", self)
+            detach = QPushButton(_("Detach {customer}").format(customer=current), self)
             detach.setShortcut("Ctrl+Del")
-            detach.setToolTip("Detach the customer (Ctrl+Del)")
+            detach.setToolTip(_("Detach the customer (Ctrl+Del)"))
             detach.clicked.connect(self._on_detach_clicked)
             self.buttons.addButton(detach, QDialogButtonBox.ButtonRole.DestructiveRole)
         no_default_buttons(self)
@@ -233,8 +236,8 @@ class ParkedPicker(PickerDialog[ParkedSaleDTO]):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(
-            "Parked sales",
-            "Filter by label, cashier or customer",
+            _("Parked sales"),
+            _("Filter by label, cashier or customer"),
             lambda text: [
                 row
                 for row in rows()
@@ -245,7 +248,7 @@ class ParkedPicker(PickerDialog[ParkedSaleDTO]):
             search_empty=True,
         )
         self.discard = False
-        button = QPushButton("Discard (Ctrl+Del)", self)
+        button = QPushButton(_("Discard (Ctrl+Del)"), self)
         button.setShortcut("Ctrl+Del")
         button.clicked.connect(self._on_discard_clicked)
         self.buttons.addButton(button, QDialogButtonBox.ButtonRole.DestructiveRole)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
+from posapp.i18n import _
 from posapp.services.platform.errors import ServiceError
 from posapp.services.sales import SaleCustomerDTO
 from posapp.ui.kit.widgets import SPACING, message_label
@@ -37,25 +38,25 @@ class QuickCustomerDialog(QDialog):
 
     def __init__(self, add: AddCustomer, text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("New customer")
+        self.setWindowTitle(_("New customer"))
         self.setObjectName("quickCustomer")
         self._add = add
         self.customer: SaleCustomerDTO | None = None
         name, phone, email = _split(text)
         self.name_edit = QLineEdit(name, self)
-        self.name_edit.setAccessibleName("Customer's name")
+        self.name_edit.setAccessibleName(_("Customer's name"))
         self.phone_edit = QLineEdit(phone, self)
-        self.phone_edit.setAccessibleName("Phone")
+        self.phone_edit.setAccessibleName(_("Phone"))
         self.email_edit = QLineEdit(email, self)
-        self.email_edit.setAccessibleName("Email")
-        hint = QLabel("A name, and a phone number or an email address.", self)
+        self.email_edit.setAccessibleName(_("Email"))
+        hint = QLabel(_("A name, and a phone number or an email address."), self)
         hint.setProperty("role", "muted")
         self.error = message_label("errorLabel", self)
         form = QFormLayout()
-        form.addRow("&Name", self.name_edit)
-        form.addRow("&Phone", self.phone_edit)
-        form.addRow("&Email", self.email_edit)
-        save = KeyButton("Enter", "Save and attach", self)
+        form.addRow(_("&Name"), self.name_edit)
+        form.addRow(_("&Phone"), self.phone_edit)
+        form.addRow(_("&Email"), self.email_edit)
+        save = KeyButton("Enter", _("Save and attach"), self)
         save.clicked.connect(self.save)
         column = QVBoxLayout(self)
         column.setContentsMargins(3 * SPACING, 3 * SPACING, 3 * SPACING, 3 * SPACING)

@@ -18,6 +18,7 @@ from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import QBoxLayout, QDialog, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from posapp.config import data_dir
+from posapp.i18n import _
 from posapp.reports.receipt import receipt_model_pdf
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
@@ -51,18 +52,18 @@ class EmailReceiptDialog(QDialog):
 
     def __init__(self, address: str, send: SendReceipt, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Email the receipt")
+        self.setWindowTitle(_("Email the receipt"))
         self.setObjectName("emailReceipt")
         self._send = send
         self.sent: EmailedReceipt | None = None
-        caption = plain_label("The customer's email address", self)
+        caption = plain_label(_("The customer's email address"), self)
         self.address_edit = QLineEdit(address, self)
-        self.address_edit.setAccessibleName("Email address")
+        self.address_edit.setAccessibleName(_("Email address"))
         self.address_edit.setPlaceholderText("name@example.com")
         self.address_edit.selectAll()
         self.address_edit.returnPressed.connect(self.send)
         self.error = message_label("errorLabel", self)
-        button = KeyButton("Enter", "Send", self)
+        button = KeyButton("Enter", _("Send"), self)
         button.clicked.connect(self.send)
         column = QVBoxLayout(self)
         column.setContentsMargins(3 * SPACING, 3 * SPACING, 3 * SPACING, 3 * SPACING)
@@ -101,7 +102,7 @@ class ReceiptEmailOffer:
     def __init__(self, dialog: PaymentDialog, sales: SalesApi, user: UserDTO, address: str) -> None:
         self.dialog, self.sales, self.user, self.address = dialog, sales, user, address
         page = dialog.receipt_button.parentWidget() or dialog
-        self.button = KeyButton(EMAIL_KEY, "Email receipt", page)
+        self.button = KeyButton(EMAIL_KEY, _("Email receipt"), page)
         self.button.clicked.connect(self.open)
         self.status = QLabel("", page)
         self.status.setObjectName("emailStatus")
@@ -133,7 +134,11 @@ class ReceiptEmailOffer:
             sent = ask.sent if ask.exec() else None
         if sent is not None:
             self.address = sent.to_address
-            self.status.setText(f"Receipt {sent.number} will be emailed to {sent.to_address}.")
+            self.status.setText(
+                _("Receipt {number} will be emailed to {address}.").format(
+                    number=sent.number, address=sent.to_address
+                )
+            )
             self.status.show()
         self.dialog.activateWindow()
         self.dialog.next_scan_edit.setFocus()

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from posapp.i18n import _
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError, ValidationError
 from posapp.services.sales import ProductDTO, check_quantity
@@ -64,8 +65,10 @@ def _with_quantity(product: ProductDTO, scanned: int | None, typed: str | None) 
     """The outcome for ``product`` with a scale barcode's quantity and/or a typed one."""
     if typed is not None and scanned is not None:
         return ScanOutcome(
-            error=f"The scale barcode of {product.name} carries its own weight: scan it "
-            "without a quantity before it."
+            error=_(
+                "The scale barcode of {product} carries its own weight: scan it "
+                "without a quantity before it."
+            ).format(product=product.name)
         )
     if typed is not None:
         try:
@@ -77,8 +80,12 @@ def _with_quantity(product: ProductDTO, scanned: int | None, typed: str | None) 
     if product.unit != Unit.PIECE:
         example = format_quantity(455 if is_measured(product.unit) else 250, product.unit)
         return ScanOutcome(
-            error=f"{product.name} is sold by the {product.unit}: type its quantity, then * and "
-            f"the code ({example.split()[0]}* for {example})."
+            error=_(
+                "{product} is sold by the {unit}: type its quantity, then * and "
+                "the code ({typed}* for {example})."
+            ).format(
+                product=product.name, unit=product.unit, typed=example.split()[0], example=example
+            )
         )
     return ScanOutcome(product, 1)
 
@@ -93,8 +100,10 @@ def typed_quantity(text: str, product: ProductDTO) -> int:
     if unit == Unit.PIECE:
         if any(ch in text for ch in ".,"):
             raise ValidationError(
-                f"{product.name} is sold by the piece, not by weight: type a whole number "
-                "(3* then the code)."
+                _(
+                    "{product} is sold by the piece, not by weight: type a whole number "
+                    "(3* then the code)."
+                ).format(product=product.name)
             )
         from posapp.ui.register.dialogs import parse_whole  # noqa: PLC0415 - as the view did
 
@@ -103,5 +112,7 @@ def typed_quantity(text: str, product: ProductDTO) -> int:
         quantity = parse_quantity(text, unit)
     except QuantityError as exc:
         hint = "0.455*" if is_measured(unit) else "250*"
-        raise ValidationError(f"{exc} (type {hint} then the code)") from exc
+        raise ValidationError(
+            _("{reason} (type {typed} then the code)").format(reason=exc, typed=hint)
+        ) from exc
     return check_quantity(quantity, unit)

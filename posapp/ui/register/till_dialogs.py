@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from posapp.i18n import _
 from posapp.money import MoneyError
 from posapp.services.platform.dto import StoreDTO, UserDTO
 from posapp.services.platform.errors import ServiceError, ValidationError
@@ -50,7 +51,7 @@ class CountWidget(QWidget):
             label = QLabel(money_text(value), self)
             spin = QSpinBox(self)
             spin.setRange(0, MAX_PIECES)
-            spin.setAccessibleName(f"Number of {money_text(value)}")
+            spin.setAccessibleName(_("Number of {value}").format(value=money_text(value)))
             spin.valueChanged.connect(self._on_spin_value_changed)
             label.setBuddy(spin)
             row, col = index % half, (index // half) * 2
@@ -59,7 +60,7 @@ class CountWidget(QWidget):
             self.spins[value] = spin
         self.total_label = QLabel("", self)
         self.total_label.setObjectName("pageTitle")
-        self.total_label.setAccessibleName("Counted total")
+        self.total_label.setAccessibleName(_("Counted total"))
         grid.addWidget(self.total_label, half, 0, 1, 4)
         self._on_spin_value_changed()
 
@@ -73,7 +74,9 @@ class CountWidget(QWidget):
 
     @Slot()
     def _on_spin_value_changed(self) -> None:
-        self.total_label.setText(f"Counted {money_text(self.total_minor())}")
+        self.total_label.setText(
+            _("Counted {amount}").format(amount=money_text(self.total_minor()))
+        )
 
 
 class _CashForm(QDialog):
@@ -97,13 +100,13 @@ class _CashForm(QDialog):
         text.setWordWrap(True)
         text.setTextFormat(Qt.TextFormat.PlainText)
         self.total_edit = QLineEdit(self)
-        self.total_edit.setAccessibleName("Total")
-        self.by_piece = QCheckBox("Count by &notes and coins", self)
+        self.total_edit.setAccessibleName(_("Total"))
+        self.by_piece = QCheckBox(_("Count by &notes and coins"), self)
         self.count = CountWidget(denominations, self)
         self.count.hide()
         self.by_piece.toggled.connect(self._on_by_piece_toggled)
         self.form = QFormLayout()
-        self.form.addRow("&Total", self.total_edit)
+        self.form.addRow(_("&Total"), self.total_edit)
         self.error = message_label("errorLabel", self)
         self.buttons = dialog_buttons(self, self._on_buttons_accepted)
         parts = (text, self.form, self.by_piece, self.count, self.error, self.buttons)
@@ -123,7 +126,7 @@ class _CashForm(QDialog):
             self.pieces = self.count.pieces()
             self.amount = self.count.total_minor()
             if not self.amount and not self._allow_zero:
-                raise ValidationError("Count at least one note or coin.")
+                raise ValidationError(_("Count at least one note or coin."))
         else:
             self.pieces = None
             self.amount = parse_amount(self.total_edit.text(), allow_zero=self._allow_zero)
@@ -149,18 +152,18 @@ class OpenTillDialog(_CashForm):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(
-            "Open the till",
-            "Count the float you put in the drawer.",
+            _("Open the till"),
+            _("Count the float you put in the drawer."),
             denominations,
             parent,
             allow_zero=True,
         )
         self.store_combo = QComboBox(self)
-        self.store_combo.setAccessibleName("Store")
+        self.store_combo.setAccessibleName(_("Store"))
         for store in stores:
             if store.kind == "store":
                 self.store_combo.addItem(store.name, store.id)
-        self.form.insertRow(0, "&Store", self.store_combo)
+        self.form.insertRow(0, _("&Store"), self.store_combo)
         self.total_edit.setFocus()
 
     @property
@@ -178,17 +181,17 @@ class CashMoveDialog(QDialog):
         self.direction = direction
         self.amount = 0
         self.reason = ""
-        self.setWindowTitle("Cash in" if direction == "in" else "Cash out")
+        self.setWindowTitle(_("Cash in") if direction == "in" else _("Cash out"))
         self.amount_edit = QLineEdit(self)
-        self.amount_edit.setAccessibleName("Amount")
+        self.amount_edit.setAccessibleName(_("Amount"))
         self.reason_edit = QLineEdit(self)
-        self.reason_edit.setAccessibleName("Reason")
+        self.reason_edit.setAccessibleName(_("Reason"))
         self.reason_edit.setPlaceholderText(
-            "e.g. change from the safe" if direction == "in" else "e.g. bank deposit"
+            _("e.g. change from the safe") if direction == "in" else _("e.g. bank deposit")
         )
         form = QFormLayout()
-        form.addRow("&Amount", self.amount_edit)
-        form.addRow("&Reason", self.reason_edit)
+        form.addRow(_("&Amount"), self.amount_edit)
+        form.addRow(_("&Reason"), self.reason_edit)
         self.error = message_label("errorLabel", self, wrap=False)
         dialog_column(self, form, self.error, dialog_buttons(self, self._on_buttons_accepted))
         self.setMinimumWidth(48 * SPACING)
@@ -198,7 +201,7 @@ class CashMoveDialog(QDialog):
         try:
             amount = parse_amount(self.amount_edit.text())
             if not self.reason_edit.text().strip():
-                raise ValidationError("Enter the reason.")
+                raise ValidationError(_("Enter the reason."))
         except (ServiceError, MoneyError) as exc:
             self.error.setText(str(exc))
             self.error.show()
@@ -213,9 +216,11 @@ class CloseTillDialog(_CashForm):
 
     def __init__(self, denominations: Sequence[int], parent: QWidget | None = None) -> None:
         super().__init__(
-            "Close the till — blind count",
-            "Count all the cash in the drawer. The expected figure appears on the Z report "
-            "after you confirm the count.",
+            _("Close the till — blind count"),
+            _(
+                "Count all the cash in the drawer. The expected figure appears on the Z report "
+                "after you confirm the count."
+            ),
             denominations,
             parent,
             allow_zero=True,

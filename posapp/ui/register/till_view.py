@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from posapp.config import data_dir
 from posapp.formats import week_start
+from posapp.i18n import _, pgettext
 from posapp.reports.sales_report import sales_report_pdf
 from posapp.reports.till_reports import till_report_pdf
 from posapp.services.platform.dto import UserDTO
@@ -64,8 +65,10 @@ def _over_short(value: int | None) -> str:
     if value is None:
         return ""
     if value == 0:
-        return "balanced"
-    return f"over {money_text(value)}" if value > 0 else f"short {money_text(-value)}"
+        return _("balanced")
+    if value > 0:
+        return _("over {amount}").format(amount=money_text(value))
+    return _("short {amount}").format(amount=money_text(-value))
 
 
 class TillView(QWidget):
@@ -125,12 +128,12 @@ class TillView(QWidget):
         return button
 
     def _build_buttons(self) -> QGridLayout:
-        self.open_button = self._button("Open till", "Ctrl+O", self.open_till)
+        self.open_button = self._button(_("Open till"), "Ctrl+O", self.open_till)
         self.open_button.setProperty("variant", "primary")
-        self.in_button = self._button("Cash in", "Ctrl+I", lambda: self.move_cash("in"))
-        self.out_button = self._button("Cash out", "Ctrl+U", lambda: self.move_cash("out"))
-        self.x_button = self._button("X report", "Ctrl+Shift+X", self.x_report)
-        self.close_button = self._button("Close till", "Ctrl+Shift+C", self.close_till)
+        self.in_button = self._button(_("Cash in"), "Ctrl+I", lambda: self.move_cash("in"))
+        self.out_button = self._button(_("Cash out"), "Ctrl+U", lambda: self.move_cash("out"))
+        self.x_button = self._button(_("X report"), "Ctrl+Shift+X", self.x_report)
+        self.close_button = self._button(_("Close till"), "Ctrl+Shift+C", self.close_till)
         grid = QGridLayout()
         grid.setSpacing(SPACING)
         buttons = [self.open_button, self.in_button, self.out_button, self.close_button]
@@ -145,34 +148,43 @@ class TillView(QWidget):
     def _build_reports(self) -> QWidget:
         box = QFrame(self)
         box.setObjectName("card")
-        title = QLabel("Reports", box)
+        title = QLabel(_("Reports"), box)
         title.setProperty("role", "field")
         today = today_in(self.sales.shop_zone())  # the report's days are the shop's
         self.from_edit = QDateEdit(today.addDays(-6), box)
         self.to_edit = QDateEdit(today, box)
         for edit, name in (
-            (self.from_edit, "Sales report from"),
-            (self.to_edit, "Sales report to"),
+            (self.from_edit, _("Sales report from")),
+            (self.to_edit, _("Sales report to")),
         ):
             edit.setCalendarPopup(True)
             start_weeks(edit)
             edit.setDisplayFormat("yyyy-MM-dd")
             edit.setAccessibleName(name)
-        sales = self._button("Sales report", "Ctrl+Shift+S", self.sales_report)
-        self.week_button = self._button("This week", "Ctrl+Shift+W", self.this_week)
-        z_again = self._button("Z report of session", "Ctrl+Shift+Z", self.z_report)
+        sales = self._button(_("Sales report"), "Ctrl+Shift+S", self.sales_report)
+        self.week_button = self._button(_("This week"), "Ctrl+Shift+W", self.this_week)
+        z_again = self._button(_("Z report of session"), "Ctrl+Shift+Z", self.z_report)
         self.sessions = QTreeWidget(box)
         self.sessions.setRootIsDecorated(False)
         self.sessions.setProperty("ordersTree", True)
         self.sessions.setAlternatingRowColors(True)
-        self.sessions.setAccessibleName("Till sessions")
+        self.sessions.setAccessibleName(_("Till sessions"))
         self.sessions.setHeaderLabels(
-            ["#", "Register", "Cashier", "Opened", "Closed", "Expected", "Counted", "Over/short"]
+            [
+                "#",
+                _("Register"),
+                _("Cashier"),
+                pgettext("till session", "Opened"),
+                pgettext("till session", "Closed"),
+                _("Expected"),
+                _("Counted"),
+                _("Over/short"),
+            ]
         )
         row = QHBoxLayout()
-        row.addWidget(QLabel("Sales from", box))
+        row.addWidget(QLabel(_("Sales from"), box))
         row.addWidget(self.from_edit)
-        row.addWidget(QLabel("to", box))
+        row.addWidget(QLabel(pgettext("date range", "to"), box))
         row.addWidget(self.to_edit)
         row.addWidget(self.week_button)
         row.addWidget(sales)
@@ -199,14 +211,18 @@ class TillView(QWidget):
             return
         till = self.till
         if till is None:
-            self.status.setText("Till closed")
-            self.detail.setText("Open it with a counted float before the first sale.")
+            self.status.setText(_("Till closed"))
+            self.detail.setText(_("Open it with a counted float before the first sale."))
         else:
             opened = till.opened_at.astimezone().strftime("%Y-%m-%d %H:%M")
-            self.status.setText(f"Till open · {till.register}")
+            self.status.setText(_("Till open · {register}").format(register=till.register))
             self.detail.setText(
-                f"{till.store_name} · opened {opened} by {till.cashier_name} · float "
-                f"{money_text(till.float_minor)}"
+                _("{store} · opened {time} by {cashier} · float {amount}").format(
+                    store=till.store_name,
+                    time=opened,
+                    cashier=till.cashier_name,
+                    amount=money_text(till.float_minor),
+                )
             )
         self.open_button.setEnabled(till is None)
         for button in (self.in_button, self.out_button, self.x_button, self.close_button):
@@ -231,7 +247,7 @@ class TillView(QWidget):
                     session.opened_at.astimezone().strftime("%Y-%m-%d %H:%M"),
                     session.closed_at.astimezone().strftime("%Y-%m-%d %H:%M")
                     if session.closed_at
-                    else "open",
+                    else pgettext("till session", "open"),
                     money_text(session.expected_minor)
                     if session.expected_minor is not None
                     else "",
@@ -255,7 +271,7 @@ class TillView(QWidget):
             return
         if amount is None:
             return
-        self.say(f"Till opened with a float of {money_text(amount)}.")
+        self.say(_("Till opened with a float of {amount}.").format(amount=money_text(amount)))
         self.refresh()
         emit(self.till_changed)
 
@@ -270,7 +286,8 @@ class TillView(QWidget):
         except ServiceError as exc:
             self.say(str(exc))
             return
-        self.say(f"Cash {'in' if amount > 0 else 'out'}: {money_text(abs(amount))}.")
+        text = _("Cash in: {amount}.") if amount > 0 else _("Cash out: {amount}.")
+        self.say(text.format(amount=money_text(abs(amount))))
 
     @Slot()
     def x_report(self) -> None:
@@ -300,8 +317,11 @@ class TillView(QWidget):
             self.say(str(exc))
             return
         self.say(
-            f"Till closed. Counted {money_text(amount)}, expected "
-            f"{money_text(report.expected_cash_minor)}: {_over_short(report.over_short_minor)}."
+            _("Till closed. Counted {counted}, expected {expected}: {difference}.").format(
+                counted=money_text(amount),
+                expected=money_text(report.expected_cash_minor),
+                difference=_over_short(report.over_short_minor),
+            )
         )
         self.refresh()
         emit(self.till_changed)
@@ -315,7 +335,7 @@ class TillView(QWidget):
         """Reprint the Z report of the chosen closed session."""
         item = self.sessions.currentItem() if self.manager else None
         if item is None:
-            self.say("Choose a closed session in the list first.")
+            self.say(_("Choose a closed session in the list first."))
             return
         try:
             self._show(self.sales.z_report(self.user, int(item.data(0, Qt.ItemDataRole.UserRole))))
@@ -355,5 +375,5 @@ class TillView(QWidget):
                 self.say(str(exc))
 
         Operation(self, work, name="sales report", success=show, failure=self.say).with_dialog(
-            "Sales report", "Adding up the sales…", REPORT_LOOK
+            _("Sales report"), _("Adding up the sales…"), REPORT_LOOK
         ).run_modal()

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QWidget
 from typing_extensions import override
 
 from posapp.events import ProductChanged, ProductsImported
+from posapp.i18n import N_, _, ngettext
 from posapp.money import MoneyError
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
@@ -43,7 +44,7 @@ from posapp.ui.register.points import chip_points
 from posapp.ui.register.scanning import read_scan
 from posapp.ui.register.till_dialogs import open_till_with_float
 
-CLOSED_TILL = "The till is closed: press Ctrl+O to count the float and open it here."
+CLOSED_TILL = N_("The till is closed: press Ctrl+O to count the float and open it here.")
 CANCEL_WINDOW_S = 4.0
 """Esc must be pressed twice within this many seconds to throw a sale away."""
 
@@ -222,11 +223,12 @@ class RegisterView(RegisterLayout):
         self.giftcards.refresh()
         account, name = self.cart.customer, self.cart.customer_name
         self.customer_label.setText(
-            f"Customer: {name}"
-            + (f" · {account.number}" if account else "")
+            _("Customer: {name} · {account}").format(name=name, account=account.number)
             + chip_points(self.cart)
+            if name and account
+            else _("Customer: {name}").format(name=name) + chip_points(self.cart)
             if name
-            else "No customer · F4 to attach"
+            else _("No customer · F4 to attach")
         )
         self.pay_button.setEnabled(not self.cart.empty)
         self.empty_hint.setVisible(self.cart.empty)
@@ -242,12 +244,14 @@ class RegisterView(RegisterLayout):
             return
         self.open_till_button.setVisible(self.till is None)
         if self.till is None:
-            self.till_label.setText("Till closed")
-            self.say(CLOSED_TILL, "warning")
+            self.till_label.setText(_("Till closed"))
+            self.say(_(CLOSED_TILL), "warning")
         else:
             opened = self.till.opened_at.astimezone().strftime("%H:%M")
             self.till_label.setText(
-                f"{self.till.store_name} · {self.till.register} · open since {opened}"
+                _("{store} · {register} · open since {time}").format(
+                    store=self.till.store_name, register=self.till.register, time=opened
+                )
             )
             if self.message.level == "warning":
                 self.message.clear_message()
@@ -282,8 +286,10 @@ class RegisterView(RegisterLayout):
             self.apply_change(lambda: self.cart.set_quantity(line_no, quantity), line_no)
         head = text.strip().partition("*")[0].strip()[:12]
         self.say(
-            f"A quantity must be a positive whole number: “-{head}*” was refused and "
-            "nothing changed.",
+            _(
+                "A quantity must be a positive whole number: “-{typed}*” was refused and "
+                "nothing changed."
+            ).format(typed=head),
             "error",
         )
 
@@ -303,8 +309,10 @@ class RegisterView(RegisterLayout):
             if not outcome.typed and self.flow.scan_coupon(outcome.code):
                 return False  # a coupon: applied, or the register says why not
             self.say(
-                f"No product has the code “{outcome.code[:40]}”, and no coupon either. "
-                "Press F2 to search by name.",
+                _(
+                    "No product has the code “{code}”, and no coupon either. "
+                    "Press F2 to search by name."
+                ).format(code=outcome.code[:40]),
                 "error",
             )
             return False
@@ -378,11 +386,14 @@ class RegisterView(RegisterLayout):
         line = self.cart.line(line_no)
         if line.product.unit != "pc":
             self.say(
-                f"{line.product.name} is sold by the {line.product.unit}: F5 types it.", "info"
+                _("{product} is sold by the {unit}: F5 types it.").format(
+                    product=line.product.name, unit=line.product.unit
+                ),
+                "info",
             )
             return False
         if line.quantity + step < 1:
-            self.say("Use Del to remove the line.", "info")
+            self.say(_("Use Del to remove the line."), "info")
             return False
         if step < 0 and not self.record_removal(line_no, -step):
             return False
@@ -458,7 +469,7 @@ class RegisterView(RegisterLayout):
         if not self.record_removal(line_no, line.quantity):
             return
         if self.apply_change(lambda: _discard(self.cart.remove(line_no))):
-            self.say(f"Removed {name}.", "info")
+            self.say(_("Removed {product}.").format(product=name), "info")
             if self.cart.lines:
                 self.select_line(self.cart.lines[-1].line_no)
 
@@ -497,8 +508,13 @@ class RegisterView(RegisterLayout):
         if now - self._cancel_armed_at > CANCEL_WINDOW_S:
             self._cancel_armed_at = now
             self.say(
-                f"Press Esc again to cancel this sale ({self.cart.item_count} items, "
-                f"{money_text(self.cart.priced().total_minor)}).",
+                ngettext(
+                    "Press Esc again to cancel this sale ({count} item, {total}).",
+                    "Press Esc again to cancel this sale ({count} items, {total}).",
+                    self.cart.item_count,
+                ).format(
+                    count=self.cart.item_count, total=money_text(self.cart.priced().total_minor)
+                ),
                 "warning",
             )
             return
@@ -515,7 +531,7 @@ class RegisterView(RegisterLayout):
             self.say(str(exc), "error")
             return
         self.new_sale()
-        self.say("Sale cancelled.", "info")
+        self.say(_("Sale cancelled."), "info")
 
     # --- paying -------------------------------------------------------------------------------
 
@@ -539,7 +555,7 @@ class RegisterView(RegisterLayout):
             return
         self.new_sale()
         self.change.show_change(placed.change_minor, placed.number, placed.paid_minor)
-        self.say(f"Order {placed.number} paid.", "info")
+        self.say(_("Order {number} paid.").format(number=placed.number), "info")
         emit(self.sale_completed, placed)
         next_code = self.flow.take_next_code()
         if next_code:  # scanned on the change screen: the next sale starts with it
@@ -559,7 +575,12 @@ class RegisterView(RegisterLayout):
         if amount is None:
             return
         self.refresh_till()
-        self.say(f"Till opened with a float of {money_text(amount)}. Scan the first item.", "info")
+        self.say(
+            _("Till opened with a float of {amount}. Scan the first item.").format(
+                amount=money_text(amount)
+            ),
+            "info",
+        )
         emit(self.till_opened)
 
     @Slot()
