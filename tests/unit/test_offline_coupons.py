@@ -252,6 +252,12 @@ def test_a_single_use_code_in_a_journal_refuses_the_sale(backend: Backend, tmp_p
     unknown = dataclasses.replace(entry.sale, coupon_codes=("NOPE99",))
     with pytest.raises(SaleRefusedError, match="NOPE99 of this sale is not known"):
         backend.sales.place_offline_sale(unknown)
+    line = entry.sale.lines[0]
+    too_much = dataclasses.replace(
+        entry.sale, lines=(dataclasses.replace(line, coupon_minor=10 * line.unit_price_minor),)
+    )
+    with pytest.raises(SaleRefusedError, match="coupon discount does not fit its lines"):
+        backend.sales.place_offline_sale(too_much)
     assert _count(backend, Order) == 0
     assert _count(backend, CouponRedemption) == 0
 

@@ -214,21 +214,24 @@ def _priced(
         known = set(uow.session.scalars(select(User.id).where(User.id.in_(approvers))))
         if approvers - known:
             raise SaleRefusedError(_("The manager who approved a discount is not known."))
-    cart = price_cart(
-        [
-            PriceLine(
-                line.line_no,
-                line.quantity,
-                line.unit_price_minor,
-                line.tax_rate_bp,
-                line.tax_included,
-                Discount.amount(line.discount_minor) if line.discount_minor else None,
-                line.unit,
-            )
-            for line in sale.lines
-        ],
-        coupon_shares=None if coupon is None else coupon.shares,
-    )
+    try:
+        cart = price_cart(
+            [
+                PriceLine(
+                    line.line_no,
+                    line.quantity,
+                    line.unit_price_minor,
+                    line.tax_rate_bp,
+                    line.tax_included,
+                    Discount.amount(line.discount_minor) if line.discount_minor else None,
+                    line.unit,
+                )
+                for line in sale.lines
+            ],
+            coupon_shares=None if coupon is None else coupon.shares,
+        )
+    except ValueError as exc:  # a coupon share larger than its line (price_cart's own check)
+        raise SaleRefusedError(_("The sale's coupon discount does not fit its lines.")) from exc
     if cart.total_minor != sale.total_minor:
         raise SaleRefusedError(_("The sale's lines do not add up to its total."))
     shown: dict[int, SaleProduct] = {}
