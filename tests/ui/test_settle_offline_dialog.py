@@ -36,6 +36,7 @@ from tests.checkout_seed import Shop, open_shop_till, seed_shop
 from tests.offline_seed import sell_offline
 
 SHOT = Path("docs/screenshots/settle_offline_dialog.png")
+PAGE_SHOT = Path("docs/screenshots/till_settle_refused.png")
 
 
 @pytest.fixture
@@ -84,6 +85,9 @@ def test_a_manager_settles_the_refused_sale_and_the_till_closes(
         view.close_till()
     assert view.message.text().startswith("1 sale taken offline is not on the server yet")
     assert view.settle_button.isVisible()
+    if os.environ.get("POSAPP_SCREENSHOTS"):
+        view.resize(900, 600)
+        view.grab().save(str(PAGE_SHOT))
 
     seen: list[SettleOfflineDialog] = []
 
@@ -138,6 +142,14 @@ def test_esc_leaves_the_sale_refused_and_a_cashier_is_not_offered_it(
     assert cashier_view.message.text().startswith("1 sale taken offline")
     assert not cashier_view.settle_button.isVisible()
 
+    sell_offline(till, shop, [("coffee", 1)])  # pending too: the button is for refused ones
+    manager_view = TillView(ui_backend.sales, bus, shop.manager)
+    qtbot.add_widget(manager_view)
+    manager_view.show()
+    manager_view.close_till()
+    assert manager_view.message.text().startswith("2 sales taken offline")
+    assert manager_view.settle_button.isVisible()
+
     dialog = SettleOfflineDialog(ui_backend.sales, shop.manager, ui_backend.register)
     qtbot.add_widget(dialog)
     dialog.show()
@@ -145,4 +157,29 @@ def test_esc_leaves_the_sale_refused_and_a_cashier_is_not_offered_it(
     QTest.keyClick(dialog.note_edit, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=30000)
     assert dialog.settled == 0
-    assert till.journal.unsynced() == 1
+    assert till.journal.unsynced() == 2
+
+
+def test_only_pending_sales_offer_nothing_to_settle(
+    qtbot: QtBot,
+    ui_backend: Backend,
+    bus: EventBus,
+    shop: Shop,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("POSAPP_DATA_DIR", str(tmp_path / "data"))
+    url, register = ui_backend.database.url, ui_backend.register
+    key = chain_key(url, None, create=True)
+    assert key is not None
+    cache = OfflineCache.open(cache_path(url, register))
+    cache.apply(snapshot(ui_backend.read_uow(), None))
+    till = OfflineTill(cache, OfflineJournal.open(journal_path(url, register), key), register)
+    sell_offline(till, shop, [("coffee", 1)])
+    monkeypatch.setattr("posapp.ui.register.till_view.CloseTillDialog", _no_count)
+    view = TillView(ui_backend.sales, bus, shop.manager)
+    qtbot.add_widget(view)
+    view.show()
+    view.close_till()
+    assert view.message.text().startswith("1 sale taken offline")
+    assert not view.settle_button.isVisible()  # it replays by itself

@@ -323,7 +323,7 @@ class TillView(QWidget):
         except ServiceError as exc:
             self.say(str(exc))
             self.settle_button.setVisible(
-                self.can_settle and isinstance(exc, OfflineSalesWaitingError)
+                isinstance(exc, OfflineSalesWaitingError) and self._refused_waiting()
             )
             return
         self.settle_button.hide()
@@ -349,6 +349,15 @@ class TillView(QWidget):
             self._show(report)
         except OSError as exc:
             self.say(str(exc))
+
+    def _refused_waiting(self) -> bool:
+        """Whether a manager has refused offline sales to settle (pending ones replay alone)."""
+        if not self.can_settle:
+            return False
+        try:
+            return bool(self.sales.refused_offline_sales(self.user))
+        except ServiceError:
+            return False
 
     @Slot()
     def settle_offline(self) -> None:
