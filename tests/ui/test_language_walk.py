@@ -162,6 +162,7 @@ OPENERS: tuple[Opener, ...] = (
 )
 """Every tab and the dialogs reachable from the register and the till; append yours."""
 
+
 class Walk:
     """The demo shop once per module, and a fresh main window per opener."""
 
