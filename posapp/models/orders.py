@@ -345,7 +345,7 @@ class WebOrder(IdMixin, CreatedAtMixin, Base):
     request_hash: Mapped[str] = mapped_column(String(64))
 
 
-SYNC_CONFLICT_KINDS = ("stock_shortfall", "archived_product", "price_changed")
+SYNC_CONFLICT_KINDS = ("stock_shortfall", "archived_product", "price_changed", "coupon_changed")
 
 
 class SyncConflict(IdMixin, CreatedAtMixin, Base):
@@ -355,7 +355,11 @@ class SyncConflict(IdMixin, CreatedAtMixin, Base):
     manager: ``stock_shortfall`` (``short_quantity`` of the ``quantity`` sold were not in stock,
     the level is now ``on_hand_after``), ``archived_product`` (sold after it was archived) or
     ``price_changed`` (``paid_price_minor`` per unit at the register, ``list_price_minor`` on
-    the server). A manager marks it resolved (who, when, and a note).
+    the server). ``coupon_changed``: the sale's shared-code coupon campaign ended or changed
+    before the sale reached the server; the sale keeps the discount the customer got
+    (``paid_price_minor``, the whole coupon discount; ``list_price_minor`` what the campaign
+    gives now, 0 when it gives nothing; ``product_id`` the first line the coupon took from).
+    A manager marks it resolved (who, when, and a note).
     """
 
     __tablename__ = "sync_conflicts"

@@ -92,6 +92,16 @@ def points_section(report: TillReport) -> Section:
     )
 
 
+def _settled_rows(report: TillReport) -> tuple[tuple[str, str], ...]:
+    """Refused offline sales a manager settled (#21): only when there were any."""
+    if not report.offline_settled_count:
+        return ()
+    return (
+        (_("Refused offline sales settled"), number(report.offline_settled_count)),
+        (_("Settled offline sales total"), money(report.offline_settled_minor)),
+    )
+
+
 def till_report_sections(report: TillReport) -> list[Section]:
     """The report's tables: drawer, closing count (Z), sales, payments, taxes, cash in and out.
 
@@ -111,6 +121,7 @@ def till_report_sections(report: TillReport) -> list[Section]:
                 (_("Refunds"), money(-report.refunds_minor)),
                 (_("Cancelled orders"), number(report.cancelled_count)),
                 (_("No-sale drawer opens"), number(report.no_sale_count)),
+                *_settled_rows(report),
             ),
             (_("Net sales"), money(report.sales_minor - report.refunds_minor)),
         ),

@@ -49,3 +49,21 @@ def test_stock_may_go_below_zero_once_0025_is_in(bare: Database) -> None:
     checks = {c["name"] for c in inspector.get_check_constraints("stock_levels")}
     assert "ck_stock_levels_on_hand_not_negative" not in checks
     assert "ck_stock_levels_reorder_point_not_negative" in checks
+
+
+def test_0027_lets_a_coupon_changed_conflict_in(bare: Database) -> None:
+    upgrade_all_but(bare.engine, "0027")
+    before = conflict_kinds(bare)
+    assert "price_changed" in before
+    assert "coupon_changed" not in before
+    upgrade(bare.engine)
+    assert current_revision(bare.engine) == head_revision()
+    after = conflict_kinds(bare)
+    assert "price_changed" in after
+    assert "coupon_changed" in after
+
+
+def conflict_kinds(bare: Database) -> str:
+    """The text of the CHECK on sync_conflicts.kind."""
+    checks = sa.inspect(bare.engine).get_check_constraints("sync_conflicts")
+    return next(str(c["sqltext"]) for c in checks if c["name"] == "ck_sync_conflicts_kind_known")

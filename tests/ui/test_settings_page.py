@@ -73,6 +73,10 @@ def test_groups_values_and_bounds_are_shown(
     card = page.fields["till.card_details_required"].editor
     assert isinstance(card, QComboBox)
     assert card.currentText() == "Terminal reference and last four"
+    coupons = page.fields["offline.coupons"].editor  # the register group (#21)
+    assert isinstance(coupons, QComboBox)
+    assert coupons.currentText() == "Refuse every coupon"
+    assert coupons.findData("shared") > 0
     zone = page.fields["shop_timezone"].editor
     assert isinstance(zone, QComboBox)
     assert zone.findData("Europe/Berlin") > 0

@@ -26,6 +26,7 @@ from posapp.services.platform.errors import DatabaseError
 from posapp.services.sales.offline import (
     PENDING,
     REFUSED,
+    SETTLED,
     SYNCED,
     JournalError,
     OfflineJournal,
@@ -216,6 +217,62 @@ def test_a_refused_sale_is_kept_for_a_person_and_the_rest_go_on(journal: Offline
     assert states[1] == (REFUSED, "The till session was closed on another register.")
     assert journal.unsynced() == 1  # a Z report still waits for it
     assert replay(journal, place).synced == 0  # refused sales are not retried blindly
+
+
+def test_a_settled_sale_stays_in_the_chain_and_no_longer_waits(
+    journal: OfflineJournal,
+) -> None:
+    for n in range(3):
+        journal.record(sale(n))
+    journal.mark_synced(sale(0).sale_uuid, "S-1")
+    journal.mark_refused(sale(1).sale_uuid, "Unknown product.")
+    with pytest.raises(JournalError, match="not a refused sale"):
+        journal.mark_settled(sale(2).sale_uuid, "boss", "cash counted")  # pending: replays
+    entry = journal.mark_settled(sale(1).sale_uuid, "boss", "cash counted, written off")
+    assert (entry.state, entry.problem, entry.settled_by, entry.settle_note) == (
+        SETTLED,
+        "Unknown product.",
+        "boss",
+        "cash counted, written off",
+    )
+    assert entry.settled_at
+    with pytest.raises(JournalError, match="not a refused sale"):
+        journal.mark_settled(sale(1).sale_uuid, "boss", "twice")
+    journal.verify()
+    assert journal.unsynced() == 1  # only the pending one
+    assert journal.prune_synced() == 1  # the settled sale is kept, never deleted
+    assert [e.state for e in journal.entries()] == [SETTLED, PENDING]
+    journal.unsettle(sale(1).sale_uuid)
+    assert journal.unsynced() == 2
+
+
+def test_a_journal_from_before_settled_is_widened_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    first = OfflineJournal.open(path, KEY)
+    first.record(sale(0))
+    first.mark_refused(sale(0).sale_uuid, "Unknown product.")
+    first.close()
+    with contextlib.closing(sqlite3.connect(path)) as db:  # the table as #21 first wrote it
+        db.executescript(
+            """
+            ALTER TABLE sales RENAME TO newer;
+            CREATE TABLE sales (
+                seq INTEGER PRIMARY KEY, sale_uuid TEXT NOT NULL UNIQUE, body TEXT NOT NULL,
+                mac TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending', 'synced', 'refused')),
+                order_number TEXT, problem TEXT, settled_at TEXT);
+            INSERT INTO sales SELECT seq, sale_uuid, body, mac, state, order_number, problem,
+                settled_at FROM newer;
+            DROP TABLE newer;
+            """
+        )
+    again = OfflineJournal.open(path, KEY)
+    again.verify()
+    assert again.mark_settled(sale(0).sale_uuid, "boss", "written off").state == SETTLED
+    again.record(sale(1))
+    again.verify()
+    assert again.unsynced() == 1
+    again.close()
 
 
 def test_a_cancelled_replay_leaves_the_rest_pending(journal: OfflineJournal) -> None:

@@ -203,7 +203,9 @@ def test_refused_sales_write_nothing_and_the_replay_goes_on(
         "not known on the server": dataclasses.replace(good, cashier_id=999_999),
         "is not register": dataclasses.replace(good, till_session_id=999_999),
         "do not add up": dataclasses.replace(good, total_minor=good.total_minor + 1),
-        "coupon": dataclasses.replace(good, coupon_codes=("SPRING-10",)),
+        "SPRING-10 of this sale is not known": dataclasses.replace(
+            good, coupon_codes=("SPRING-10",)
+        ),
         "another unit": dataclasses.replace(
             good, lines=(dataclasses.replace(good.lines[0], unit="kg"),)
         ),

@@ -488,9 +488,7 @@ class _Writer:
     def _update_values(self, values: dict[str, object], found: _Found) -> dict[str, object]:
         """Only the header's columns change; the version moves on, so open editors conflict."""
         product_id, _unused, old_price, old_cost, old_rate, old_included = found
-        full = self._insert_values(
-            {"tax_rate": old_rate, "tax_included": old_included} | values
-        )
+        full = self._insert_values({"tax_rate": old_rate, "tax_included": old_included} | values)
         result: dict[str, object] = {"b_id": product_id, "changed_at": full["changed_at"]}
         for column, field in FIELDS.items():
             if column in self.header.index:

@@ -5,7 +5,14 @@ The package's face (see docs/ARCHITECTURE.md); the edges use ``Backend.coupons``
 
 from posapp.services.coupons.api import CouponsApi
 from posapp.services.coupons.campaigns import create_campaign, end_due_campaigns
-from posapp.services.coupons.codes import ALPHABET, MAX_GROUPS, MIN_GROUPS, PREFIX_MAX, new_codes
+from posapp.services.coupons.codes import (
+    ALPHABET,
+    MAX_GROUPS,
+    MIN_GROUPS,
+    PREFIX_MAX,
+    is_possible_key,
+    new_codes,
+)
 from posapp.services.coupons.dto import (
     FIXED,
     KINDS,
@@ -38,10 +45,13 @@ from posapp.services.coupons.redemption import (
     BasketLine,
     CouponQuote,
     CouponRefused,
+    CouponRule,
     code_key,
     quote_coupon,
     redeem_coupon,
     release_redemptions,
+    rule_discount,
+    unknown_code,
 )
 from posapp.services.coupons.report_data import effectiveness_report
 from posapp.services.coupons.report_model import (
@@ -84,6 +94,7 @@ __all__ = [
     "CodeSheet",
     "CouponQuote",
     "CouponRefused",
+    "CouponRule",
     "CouponsApi",
     "DayRow",
     "EffectivenessData",
@@ -106,6 +117,7 @@ __all__ = [
     "effectiveness_report",
     "end_due_campaigns",
     "generate_codes",
+    "is_possible_key",
     "mask_code",
     "new_codes",
     "parse_percent_bp",
@@ -114,6 +126,8 @@ __all__ = [
     "rate_text",
     "redeem_coupon",
     "release_redemptions",
+    "rule_discount",
+    "unknown_code",
     "validity_text",
     "value_text",
 ]

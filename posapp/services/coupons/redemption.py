@@ -36,7 +36,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Final, NoReturn
+from typing import Any, Final, NoReturn, Protocol
 
 from sqlalchemy import Connection, or_, select, update
 
@@ -56,10 +56,13 @@ __all__ = [
     "BasketLine",
     "CouponQuote",
     "CouponRefused",
+    "CouponRule",
     "code_key",
     "quote_coupon",
     "redeem_coupon",
     "release_redemptions",
+    "rule_discount",
+    "unknown_code",
 ]
 
 REASONS: Final = frozenset(
@@ -170,6 +173,11 @@ def _unknown(code_text: str) -> CouponRefused:
             _("There is no coupon with the code {shown}: check it and retry.").format(shown=shown),
         )
     return _refuse("unknown", _("That is not a coupon code: check it and type it again."))
+
+
+def unknown_code(code_text: str) -> CouponRefused:
+    """The refusal of a code nobody has (it names the code when it could be one)."""
+    return _unknown(code_text)
 
 
 # -- the rules -------------------------------------------------------------------------------
@@ -304,7 +312,7 @@ def _eligible(uow: UnitOfWork, found: _Found, lines: Sequence[BasketLine]) -> li
     return []  # pragma: no cover - the CHECK constraint allows no other scope
 
 
-def _discount(found: _Found, eligible_minor: int) -> int:
+def _discount(found: CouponRule, eligible_minor: int) -> int:
     if found.kind == FIXED:
         off = min(found.value, eligible_minor)
     else:
@@ -312,6 +320,90 @@ def _discount(found: _Found, eligible_minor: int) -> int:
     if found.max_discount_minor is not None:
         off = min(off, found.max_discount_minor)
     return off
+
+
+class CouponRule(Protocol):
+    """What a campaign's discount depends on once its code is valid.
+
+    The server's row, or the offline register's cached copy: :func:`rule_discount` reads only
+    these.
+    """
+
+    @property
+    def code(self) -> str:
+        """The code as printed."""
+        ...
+
+    @property
+    def name(self) -> str:
+        """The campaign's name."""
+        ...
+
+    @property
+    def kind(self) -> str:
+        """Percent or fixed."""
+        ...
+
+    @property
+    def value(self) -> int:
+        """Basis points or minor units."""
+        ...
+
+    @property
+    def min_spend_minor(self) -> int:
+        """The least the basket must come to."""
+        ...
+
+    @property
+    def max_discount_minor(self) -> int | None:
+        """The most taken off (None: no cap)."""
+        ...
+
+
+def rule_discount(
+    rule: CouponRule, lines: Sequence[BasketLine], eligible: Sequence[BasketLine]
+) -> tuple[int, dict[int, int]]:
+    """The discount ``rule`` takes off the basket ``lines`` and its share per eligible line.
+
+    The one discount calculation: the till and the web (through :func:`quote_coupon`) and the
+    offline register (from its cached rule) both use it. ``eligible`` are the lines the rule's
+    scope covers.
+
+    Raises:
+        CouponRefused: nothing covered, the minimum spend not reached, or nothing taken off.
+    """
+    code = rule.code
+    if not eligible:
+        raise _refuse(
+            "nothing_applies",
+            _("Nothing in this sale is covered by coupon {code} ({found_name}).").format(
+                code=code, found_name=rule.name
+            ),
+        )
+    basket = sum(max(0, line.amount_minor) for line in lines)
+    if basket < rule.min_spend_minor:
+        raise _refuse(
+            "minimum_not_reached",
+            _(
+                "Coupon {code} needs a spend of at least {min_spend_minor}; "
+                "this sale comes to {basket}."
+            ).format(
+                code=code,
+                min_spend_minor=format_money(rule.min_spend_minor),
+                basket=format_money(basket),
+            ),
+        )
+    weights = [max(0, line.amount_minor) for line in eligible]
+    off = _discount(rule, sum(weights))
+    if off <= 0:
+        raise _refuse(
+            "nothing_applies",
+            _("Coupon {code} takes nothing off: the items it covers come to {weights}.").format(
+                code=code, weights=format_money(sum(weights))
+            ),
+        )
+    shares = allocate(off, weights)
+    return off, {line.line_no: share for line, share in zip(eligible, shares, strict=True) if share}
 
 
 def _evaluate(
@@ -326,47 +418,15 @@ def _evaluate(
         raise ValueError("basket lines must have distinct line numbers")
     _check_state(uow, found, customer_id, now)
     _check_stacking(uow, found, other_keys)
-    code = found.code
     eligible = _eligible(uow, found, lines)
-    if not eligible:
-        raise _refuse(
-            "nothing_applies",
-            _("Nothing in this sale is covered by coupon {code} ({found_name}).").format(
-                code=code, found_name=found.name
-            ),
-        )
-    basket = sum(max(0, line.amount_minor) for line in lines)
-    if basket < found.min_spend_minor:
-        raise _refuse(
-            "minimum_not_reached",
-            _(
-                "Coupon {code} needs a spend of at least {min_spend_minor}; "
-                "this sale comes to {basket}."
-            ).format(
-                code=code,
-                min_spend_minor=format_money(found.min_spend_minor),
-                basket=format_money(basket),
-            ),
-        )
-    weights = [max(0, line.amount_minor) for line in eligible]
-    off = _discount(found, sum(weights))
-    if off <= 0:
-        raise _refuse(
-            "nothing_applies",
-            _("Coupon {code} takes nothing off: the items it covers come to {weights}.").format(
-                code=code, weights=format_money(sum(weights))
-            ),
-        )
-    shares = allocate(off, weights)
+    off, line_discounts = rule_discount(found, lines, eligible)
     return CouponQuote(
         code_id=found.code_id,
         campaign_id=found.campaign_id,
-        code=code,
+        code=found.code,
         campaign_name=found.name,
         discount_minor=off,
-        line_discounts={
-            line.line_no: share for line, share in zip(eligible, shares, strict=True) if share
-        },
+        line_discounts=line_discounts,
         stacks=found.stacks,
         basket=tuple(lines),
     )

@@ -183,9 +183,7 @@ def history_rows(
     if order_ids:
         moved = uow.session.execute(
             select(PointMovement.order_id, func.sum(PointMovement.points))
-            .where(
-                PointMovement.order_id.in_(order_ids), PointMovement.customer_id == customer_id
-            )
+            .where(PointMovement.order_id.in_(order_ids), PointMovement.customer_id == customer_id)
             .group_by(PointMovement.order_id)
         )
         points = {int(order_id): int(total or 0) for order_id, total in moved if order_id}

@@ -133,6 +133,12 @@ CARD_DETAILS = ChoiceSpec("till.card_details_required", REGISTER, N_("Card detai
                                    ("reference", N_("Terminal reference only")),
                                    ("last_four", N_("Last four digits only")),
                                    ("none", N_("Nothing"))))  # fmt: skip
+OFFLINE_COUPONS = ChoiceSpec("offline.coupons", REGISTER, N_("Coupons while offline"),
+                             N_("What a register without its server does with a coupon: refuse "
+                             "it, or take the codes of shared-code campaigns without a use "
+                             "limit (single-use codes always need the server)."), "refuse",
+                             choices=(("refuse", N_("Refuse every coupon")),
+                                      ("shared", N_("Take shared-code campaigns"))))  # fmt: skip
 DENOMINATIONS = DenominationsSpec("tills.denominations", REGISTER, N_("Notes and coins"),
                                   N_("The notes and coins counted when a till closes (unset: "
                                   "those of the shop's currency)."),
@@ -228,7 +234,8 @@ FIRST_DAY = ChoiceSpec("shop.first_day_of_week", CLOCK, N_("First day of the wee
 
 SETTINGS: Final[tuple[AnySpec, ...]] = (
     LEGAL_NAME, ADDRESS, VAT_NUMBER, RECEIPT_HEADER, RECEIPT_FOOTER, CURRENCY,
-    DISCOUNT_CAP_BP, CARD_DETAILS, DENOMINATIONS, SCALE_PREFIXES, SCALE_ITEM_DIGITS, SCALE_VALUE,
+    DISCOUNT_CAP_BP, CARD_DETAILS, OFFLINE_COUPONS, DENOMINATIONS, SCALE_PREFIXES,
+    SCALE_ITEM_DIGITS, SCALE_VALUE,
     SCALE_VALUE_DIGITS, SCALE_DECIMALS, RECEIPT_PRINTER, DRAWER_KICK,
     IDLE_LOCK_MINUTES, LOCKOUT_ATTEMPTS, LOCKOUT_MINUTES,
     WITHDRAWAL_APPROVAL, GIFT_CARD_MIN, GIFT_CARD_MAX, GIFT_CARD_EXPIRY_MONTHS,

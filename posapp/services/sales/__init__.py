@@ -49,6 +49,7 @@ from posapp.services.sales.offline.conflicts import NOTE_MAX as SYNC_NOTE_MAX
 from posapp.services.sales.offline.conflicts import ConflictFilter, SyncConflictDTO
 from posapp.services.sales.offline.paths import OfflineSalesWaitingError
 from posapp.services.sales.offline.register import OfflineSales
+from posapp.services.sales.offline.settle import RefusedSaleDTO
 from posapp.services.sales.order_dto import (
     AppliedCouponDTO,
     OrderDetail,
@@ -186,6 +187,7 @@ __all__ = [
     "ReceiptModel",
     "ReceiptRow",
     "RefundTo",
+    "RefusedSaleDTO",
     "ReturnDTO",
     "ReturnLineDTO",
     "ReturnLineRequest",

@@ -49,6 +49,7 @@ from posapp.services.sales.dto import ManagerApproval
 from posapp.services.sales.escpos import print_receipt
 from posapp.services.sales.offline import conflicts as offline_conflicts
 from posapp.services.sales.offline import server as offline_server
+from posapp.services.sales.offline import settle as offline_settle
 from posapp.services.sales.receipt import ReceiptModel, receipt_model
 from posapp.services.staff import Permission, active_stores
 
@@ -140,6 +141,9 @@ class SalesApi(Facade):
     place_offline_sale = writes(offline_server.place_offline_sale)
     sync_conflicts = reads(offline_conflicts.sync_conflicts)
     resolve_sync_conflict = writes(offline_conflicts.resolve_sync_conflict)
+    # A refused sale in this register's journal, settled by a manager so the Z can close.
+    refused_offline_sales = reads(offline_settle.refused_offline_sales)
+    settle_offline_sale = writes(offline_settle.settle_offline_sale)
 
     # --- orders placed online (the public API) -----------------------------------------------
 

@@ -113,6 +113,10 @@ class TillReport:
     points_given_back: int = 0
     points_taken_back: int = 0
     """Points the session's sales' refunds gave back (spent ones) and took back (earned ones)."""
+    offline_settled_count: int = 0
+    offline_settled_minor: int = 0
+    """Sales taken offline that the server refused and a manager settled during the session
+    (#21): paid at the till, not among the orders."""
 
     @property
     def counted_minor(self) -> int | None:

@@ -58,6 +58,7 @@ from posapp.services.platform.text import clean_text
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.sales.figures import LIVE, method_totals, order_totals
 from posapp.services.sales.offline.paths import OfflineSalesWaitingError, require_offline_synced
+from posapp.services.sales.offline.settle import settled_offline
 from posapp.services.sales.pricing import TaxRow
 from posapp.services.sales.till_anchor import append_z_anchor, with_z_anchor
 from posapp.services.sales.till_dto import (
@@ -470,6 +471,7 @@ def _calculate(uow: UnitOfWork, session: TillSession, kind: str) -> TillReport:
     cash_in = sum(m.amount_minor for m in movements if m.amount_minor > 0)
     cash_out = -sum(m.amount_minor for m in movements if m.amount_minor < 0)
     account_cash = till_cash_delta(uow, sid)
+    settled = settled_offline(uow, sid)
     expected = (
         session.float_minor
         + cash.sales_minor
@@ -517,6 +519,8 @@ def _calculate(uow: UnitOfWork, session: TillSession, kind: str) -> TillReport:
         points_redeemed=points.redeemed,
         points_given_back=points.given_back,
         points_taken_back=points.taken_back,
+        offline_settled_count=settled[0],
+        offline_settled_minor=settled[1],
     )
 
 

@@ -24,13 +24,18 @@ from PySide6.QtWidgets import (
 
 from posapp.config import data_dir
 from posapp.formats import week_start
-from posapp.i18n import _, pgettext
+from posapp.i18n import _, ngettext, pgettext
 from posapp.reports.sales_report import sales_report_pdf
 from posapp.reports.till_reports import till_report_pdf
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.services.platform.files import write_atomic
-from posapp.services.sales import SalesApi, TillReport, TillSessionDTO
+from posapp.services.sales import (
+    OfflineSalesWaitingError,
+    SalesApi,
+    TillReport,
+    TillSessionDTO,
+)
 from posapp.services.staff import Permission, has_permission
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.formatting import money_text
@@ -41,6 +46,7 @@ from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.region import start_weeks
 from posapp.ui.kit.widgets import SPACING
 from posapp.ui.kit.zoned import today_in
+from posapp.ui.register.settle_dialog import SettleOfflineDialog
 from posapp.ui.register.till_dialogs import CashMoveDialog, CloseTillDialog, open_till_with_float
 
 PdfSink = Callable[[str, bytes], None]
@@ -100,6 +106,12 @@ class TillView(QWidget):
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
         self.message.hide()
+        # A manager settles the sales the server refused, where the Z says they wait (#21).
+        self.can_settle = has_permission(user, Permission.VOID)
+        self.settle_button = self._button(
+            _("Settle refused sales"), "Ctrl+Shift+E", self.settle_offline
+        )
+        self.settle_button.hide()
         card = QFrame(self)
         card.setObjectName("card")
         card_column = QVBoxLayout(card)
@@ -112,6 +124,10 @@ class TillView(QWidget):
         column.setSpacing(2 * SPACING)
         column.addWidget(card)
         column.addWidget(self.message)
+        settle_row = QHBoxLayout()
+        settle_row.addWidget(self.settle_button)
+        settle_row.addStretch(1)
+        column.addLayout(settle_row)
         if self.manager:
             column.addWidget(self._build_reports(), 1)
         else:
@@ -306,7 +322,11 @@ class TillView(QWidget):
             pieces = self.sales.denominations(self.user)
         except ServiceError as exc:
             self.say(str(exc))
+            self.settle_button.setVisible(
+                isinstance(exc, OfflineSalesWaitingError) and self._refused_waiting()
+            )
             return
+        self.settle_button.hide()
         with one_use(CloseTillDialog(pieces, self)) as dialog:
             if not dialog.exec():
                 return
@@ -329,6 +349,33 @@ class TillView(QWidget):
             self._show(report)
         except OSError as exc:
             self.say(str(exc))
+
+    def _refused_waiting(self) -> bool:
+        """Whether a manager has refused offline sales to settle (pending ones replay alone)."""
+        if not self.can_settle:
+            return False
+        try:
+            return bool(self.sales.refused_offline_sales(self.user))
+        except ServiceError:
+            return False
+
+    @Slot()
+    def settle_offline(self) -> None:
+        """A manager settles the refused offline sales the Z report waits for."""
+        if not (self.can_settle and self.settle_button.isVisible() and self.till is not None):
+            return
+        with one_use(
+            SettleOfflineDialog(self.sales, self.user, self.till.register, self)
+        ) as dialog:
+            dialog.exec()
+            settled = dialog.settled
+        if settled:
+            self.settle_button.hide()
+            self.say(
+                ngettext("{n} refused sale settled.", "{n} refused sales settled.", settled).format(
+                    n=settled
+                )
+            )
 
     @Slot()
     def z_report(self) -> None:

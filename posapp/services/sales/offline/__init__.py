@@ -11,6 +11,7 @@ from posapp.services.sales.offline.cache import OfflineCache, Snapshot, snapshot
 from posapp.services.sales.offline.journal import (
     PENDING,
     REFUSED,
+    SETTLED,
     SYNCED,
     JournalEntry,
     OfflineJournal,
@@ -39,6 +40,7 @@ __all__ = [
     "PENDING",
     "PROBE_TIMEOUT_S",
     "REFUSED",
+    "SETTLED",
     "SYNCED",
     "JournalEntry",
     "JournalError",

@@ -2,11 +2,13 @@
 
 The cache holds the products (code, barcode, name, price, tax, whether still sold), the active
 staff with their credential hashes (a cashier logs in and a manager approves against them), the
-shop's settings, and the register's open till session. It is filled by :func:`snapshot` (read
-from the server in one read transaction) and :meth:`OfflineCache.apply`: the first call copies
-everything, later ones only the products changed since the last (``products.changed_at``, with a
-margin for clocks and transactions still open at the last read), so the periodic catch-up and the
-relay's "catalog changed" events cost little on a large catalog.
+shop's settings, the register's open till session, and the shared-code coupon campaigns
+(:mod:`~posapp.services.sales.offline.coupons`; never a single-use code). It is filled by
+:func:`snapshot` (read from the server in one read transaction) and
+:meth:`OfflineCache.apply`: the first call copies everything, later ones only the products
+changed since the last (``products.changed_at``, with a margin for clocks and transactions still
+open at the last read), so the periodic catch-up and the relay's "catalog changed" events cost
+little on a large catalog.
 
 The file is private (0600 in the 0700 data folder): it holds password hashes, like the database.
 Reads never touch the server: the register asks the cache only once the server is gone.
@@ -31,6 +33,7 @@ from posapp.services.catalog import sku_key
 from posapp.services.platform.like import LIKE_ESCAPE, contains
 from posapp.services.platform.private import create_private_file, make_private_folder, shown
 from posapp.services.platform.uow import UnitOfWork
+from posapp.services.sales.offline.coupons import CachedCoupon, read_coupons
 from posapp.services.sales.offline.sale import JournalError
 from posapp.services.staff import username_key
 
@@ -77,6 +80,21 @@ CREATE TABLE IF NOT EXISTS till (
     store_id      INTEGER NOT NULL,
     store_code    TEXT NOT NULL,
     cashier_id    INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS coupons (
+    code_key            TEXT PRIMARY KEY,
+    code                TEXT NOT NULL,
+    code_id             INTEGER NOT NULL,
+    campaign_id         INTEGER NOT NULL,
+    name                TEXT NOT NULL,
+    kind                TEXT NOT NULL,
+    value               INTEGER NOT NULL,
+    min_spend_minor     INTEGER NOT NULL,
+    max_discount_minor  INTEGER,
+    starts_at           TEXT NOT NULL,
+    ends_at             TEXT,
+    product_ids         TEXT,
+    refusal             TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
@@ -130,6 +148,8 @@ class Snapshot:
     staff: tuple[CachedStaff, ...]
     settings: tuple[tuple[str, str], ...]
     till: CachedTill | None
+    coupons: tuple[CachedCoupon, ...] = ()
+    """The shared-code campaigns' codes (:mod:`~posapp.services.sales.offline.coupons`)."""
 
 
 def snapshot(uow: UnitOfWork, since: datetime | None) -> Snapshot:
@@ -178,8 +198,9 @@ def snapshot(uow: UnitOfWork, since: datetime | None) -> Snapshot:
             .order_by(TillSession.id.desc())
             .limit(1)
         ).first()
+        coupons = read_coupons(session, read_at)
     till = CachedTill(*till_row) if till_row is not None else None
-    return Snapshot(read_at, since, product_rows, staff_rows, settings, till)
+    return Snapshot(read_at, since, product_rows, staff_rows, settings, till, coupons)
 
 
 class OfflineCache:
@@ -248,6 +269,11 @@ class OfflineCache:
             )
             db.execute("DELETE FROM settings")
             db.executemany("INSERT INTO settings VALUES (?, ?)", snap.settings)
+            db.execute("DELETE FROM coupons")
+            db.executemany(
+                "INSERT INTO coupons VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [coupon.to_row() for coupon in snap.coupons],
+            )
             db.execute("DELETE FROM till")
             if snap.till is not None:
                 till = snap.till
@@ -300,6 +326,11 @@ class OfflineCache:
         """A setting's stored (JSON) text, or None where the shop left the default."""
         row = self._one("SELECT value FROM settings WHERE key = ?", (key,))
         return None if row is None else str(row[0])
+
+    def coupon(self, key: str) -> CachedCoupon | None:
+        """The shared code with this key (:func:`~posapp.services.coupons.code_key`), if kept."""
+        row = self._one("SELECT * FROM coupons WHERE code_key = ?", (key,))
+        return None if row is None else CachedCoupon.of_row(row)
 
     def till(self) -> CachedTill | None:
         """The register's till session when the cache was last filled."""

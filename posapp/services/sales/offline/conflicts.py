@@ -36,6 +36,7 @@ KIND_LABELS = {
     "stock_shortfall": N_("Sold beyond stock"),
     "archived_product": N_("Archived product sold"),
     "price_changed": N_("Price changed"),
+    "coupon_changed": N_("Coupon changed"),
 }
 """Each kind of conflict in words (translate with ``_()`` where shown)."""
 STATES = ("open", "resolved", "all")

@@ -15,7 +15,10 @@ pruned from the front; the MAC of the last pruned one stays as the chain's base.
 
 States: ``pending`` (not on the server yet), ``synced`` (the server has it, with its order
 number), ``refused`` (the server refused it for a reason a person must look at; it stays for
-them, and counts as unsynced: a Z report waits for it).
+them, and counts as unsynced: a Z report waits for it), ``settled`` (a refused sale a manager
+looked at and settled, with who, when and a note saying what they did: the money was taken at
+the till; it is never deleted, no longer waits for anything, and stays in the chain). A state is
+not part of the chained text, so settling, like syncing, leaves every MAC valid.
 """
 
 from __future__ import annotations
@@ -37,9 +40,9 @@ from posapp.services.platform.chain_key import key_id
 from posapp.services.platform.private import create_private_file, make_private_folder, shown
 from posapp.services.sales.offline.sale import JournalError, OfflineSale, decode, encode
 
-__all__ = ["PENDING", "REFUSED", "SYNCED", "JournalEntry", "OfflineJournal"]
+__all__ = ["PENDING", "REFUSED", "SETTLED", "SYNCED", "JournalEntry", "OfflineJournal"]
 
-PENDING, SYNCED, REFUSED = "pending", "synced", "refused"
+PENDING, SYNCED, REFUSED, SETTLED = "pending", "synced", "refused", "settled"
 _BASE = "0" * 64  # the MAC before the first sale of a new journal
 
 _SCHEMA = """
@@ -53,11 +56,22 @@ CREATE TABLE IF NOT EXISTS sales (
     body         TEXT NOT NULL,
     mac          TEXT NOT NULL,
     state        TEXT NOT NULL DEFAULT 'pending'
-                 CHECK (state IN ('pending', 'synced', 'refused')),
+                 CHECK (state IN ('pending', 'synced', 'refused', 'settled')),
     order_number TEXT,
     problem      TEXT,
-    settled_at   TEXT
+    settled_at   TEXT,
+    settled_by   TEXT,
+    settle_note  TEXT
 );
+"""
+_COLUMNS = "seq, sale_uuid, body, mac, state, order_number, problem, settled_at"
+# A journal written before ``settled`` existed: the same rows under the wider CHECK (#21).
+_WIDEN = f"""
+ALTER TABLE sales RENAME TO sales_before_settled;
+{_SCHEMA.split("CREATE TABLE IF NOT EXISTS sales", 1)[0]}
+CREATE TABLE sales {_SCHEMA.split("CREATE TABLE IF NOT EXISTS sales", 1)[1]}
+INSERT INTO sales ({_COLUMNS}) SELECT {_COLUMNS} FROM sales_before_settled;
+DROP TABLE sales_before_settled;
 """
 
 
@@ -70,6 +84,28 @@ class JournalEntry:
     state: str
     order_number: str | None = None
     problem: str | None = None
+    settled_at: str | None = None
+    settled_by: str | None = None
+    settle_note: str | None = None
+
+
+_READ = "seq, body, state, order_number, problem, settled_at, settled_by, settle_note"
+
+
+def _widen(db: sqlite3.Connection) -> None:
+    """Bring a journal written before ``settled`` existed to today's table (once, in place)."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(sales)")}
+    if "settle_note" in columns:
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        for statement in _WIDEN.split(";"):
+            if statement.strip():
+                db.execute(statement)
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
 
 
 class OfflineJournal:
@@ -97,6 +133,7 @@ class OfflineJournal:
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=FULL")
             connection.executescript(_SCHEMA)
+            _widen(connection)
             wanted = key_id(key)
             connection.execute(
                 "INSERT OR IGNORE INTO meta (name, value) VALUES ('key_id', ?)", (wanted,)
@@ -168,6 +205,38 @@ class OfflineJournal:
         """The server refused the sale; it stays unsynced for a person to look at."""
         self._settle(sale_uuid, REFUSED, order_number=None, problem=problem)
 
+    def mark_settled(self, sale_uuid: uuid.UUID, by: str, note: str) -> JournalEntry:
+        """A manager settled the refused sale (``by``, with ``note``); it stays, no longer waits.
+
+        Raises:
+            JournalError: no such sale, or it is not refused (pending sales replay by themselves).
+        """
+        at = datetime.now(UTC).isoformat()
+        with self._transaction() as db:
+            changed = db.execute(
+                "UPDATE sales SET state = 'settled', settled_at = ?, settled_by = ?, "
+                "settle_note = ? WHERE sale_uuid = ? AND state = 'refused'",
+                (at, by, note, str(sale_uuid)),
+            ).rowcount
+        if changed != 1:
+            raise JournalError(
+                _("Sale {sale_uuid} is not a refused sale in the offline journal.").format(
+                    sale_uuid=sale_uuid
+                )
+            )
+        entry = self.find(sale_uuid)
+        assert entry is not None
+        return entry
+
+    def unsettle(self, sale_uuid: uuid.UUID) -> None:
+        """Undo :meth:`mark_settled` (the server's audit row could not be written)."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE sales SET state = 'refused', settled_by = NULL, settle_note = NULL "
+                "WHERE sale_uuid = ? AND state = 'settled'",
+                (str(sale_uuid),),
+            )
+
     def prune_synced(self) -> int:
         """Delete the synced sales at the front of the journal; the chain keeps its base."""
         with self._transaction() as db:
@@ -199,15 +268,16 @@ class OfflineJournal:
         """The journalled sale with this UUID, if any."""
         with self._lock:
             row = self._db.execute(
-                "SELECT seq, body, state, order_number, problem FROM sales WHERE sale_uuid = ?",
-                (str(sale_uuid),),
+                f"SELECT {_READ} FROM sales WHERE sale_uuid = ?", (str(sale_uuid),)
             ).fetchone()
         return None if row is None else JournalEntry(row[0], decode(row[1]), *row[2:])
 
     def unsynced(self) -> int:
-        """How many sales the server does not have yet (pending and refused)."""
+        """How many sales the server does not have yet (pending and refused; not settled)."""
         with self._lock:
-            row = self._db.execute("SELECT COUNT(*) FROM sales WHERE state <> 'synced'").fetchone()
+            row = self._db.execute(
+                "SELECT COUNT(*) FROM sales WHERE state IN ('pending', 'refused')"
+            ).fetchone()
         return int(row[0])
 
     def pending(self) -> list[JournalEntry]:
@@ -218,13 +288,8 @@ class OfflineJournal:
         """Every sale in the journal, in order, after :meth:`verify`."""
         self.verify()
         with self._lock:
-            rows = self._db.execute(
-                "SELECT seq, body, state, order_number, problem FROM sales ORDER BY seq"
-            ).fetchall()
-        return [
-            JournalEntry(seq, decode(body), state, number, problem)
-            for seq, body, state, number, problem in rows
-        ]
+            rows = self._db.execute(f"SELECT {_READ} FROM sales ORDER BY seq").fetchall()
+        return [JournalEntry(row[0], decode(row[1]), *row[2:]) for row in rows]
 
     def verify(self) -> None:
         """Check the chain from its base; a sale edited, removed or added on disk is named."""

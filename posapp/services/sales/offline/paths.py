@@ -69,7 +69,9 @@ def unsynced_at(path: Path) -> int:
         with contextlib.closing(
             sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=30)
         ) as db:
-            row = db.execute("SELECT COUNT(*) FROM sales WHERE state <> 'synced'").fetchone()
+            row = db.execute(
+                "SELECT COUNT(*) FROM sales WHERE state IN ('pending', 'refused')"
+            ).fetchone()
     except sqlite3.DatabaseError as exc:
         raise JournalError(f"The offline journal {shown(path)} cannot be read: {exc}.") from None
     return int(row[0])

@@ -16,8 +16,9 @@ is offline from that moment, not from the next probe) and the call is answered f
   ``OFF-R1-00012``), printed and shown marked OFFLINE.
 
 What needs the server's balance or a single-use code is refused with a message for the cashier:
-an account, gift card or points tender, a gift card sold, a customer attached, coupons (the
-shop's policy while offline is to refuse them), a price override, an order discount, a pickup.
+an account, gift card or points tender, a gift card sold, a customer attached, a coupon (unless
+the shop's policy ``offline.coupons`` is ``shared``: then one code of a shared-code campaign the
+cache holds, :mod:`.coupons`), a price override, an order discount, a pickup.
 Audit writes that only record the cashier's steps (a line removed, a sale cancelled) are skipped
 offline: the sale itself, journalled and chained, is what the server gets.
 
@@ -37,6 +38,7 @@ from datetime import tzinfo
 from typing import TypeVar
 
 from posapp.i18n import _
+from posapp.services.coupons import BasketLine
 from posapp.services.customers import GiftCardDTO
 from posapp.services.platform import registry
 from posapp.services.platform.context import ServiceContext
@@ -176,12 +178,29 @@ class OfflineSales(SalesApi):
         customer_account_id: int | None,
         other_codes: Sequence[str] = (),
     ) -> CouponQuoteDTO:
-        """A coupon's discount (refused while offline: the shop's policy)."""
+        """A coupon's discount; offline, a shared code from the cache (``offline.coupons``)."""
+
+        def cached() -> CouponQuoteDTO:
+            if not self.offline_till.takes_coupons():
+                return _no_coupons()
+            lines = [
+                BasketLine(i.line_no, i.product_id, i.category_id, i.quantity, i.amount_minor)
+                for i in basket
+            ]
+            quote = self.offline_till.quote_coupon(code, lines, other_codes)
+            return CouponQuoteDTO(
+                quote.coupon.code,
+                quote.coupon.name,
+                quote.discount_minor,
+                tuple(sorted(quote.line_discounts.items())),
+                stacks=False,
+            )
+
         return self._either(
             lambda: super(OfflineSales, self).quote_coupon(
                 actor, code, basket, customer_account_id, other_codes
             ),
-            _no_coupons,
+            cached,
         )
 
     def gift_card(self, actor: UserDTO, code: str) -> GiftCardDTO:
@@ -330,7 +349,7 @@ class OfflineSales(SalesApi):
         return offline()
 
     def _journal(self, actor: UserDTO, draft: SaleDraft) -> PlacedOrder:
-        refusal = _refusal(draft)
+        refusal = _refusal(draft, coupons=self.offline_till.takes_coupons())
         if refusal:
             raise ValidationError(refusal)
         cashier = self._cashier(actor)
@@ -362,6 +381,7 @@ class OfflineSales(SalesApi):
             expected_total_minor=expected,
             approver=approver,
             note=draft.note,
+            coupon=draft.coupon_codes[0] if draft.coupon_codes else None,
         )
         order_id = -receipt.entry.seq
         with self._lock:
@@ -431,8 +451,8 @@ class OfflineSales(SalesApi):
         return registry.typed_value(spec, None if text is None else json.loads(text))
 
 
-def _refusal(draft: SaleDraft) -> str:
-    """Why the sale cannot be taken offline ("" when it can)."""
+def _refusal(draft: SaleDraft, *, coupons: bool) -> str:
+    """Why the sale cannot be taken offline ("" when it can); ``coupons``: the policy takes one."""
     refusals = (
         (
             any(payment.method not in _KINDS for payment in draft.payments),
@@ -442,9 +462,10 @@ def _refusal(draft: SaleDraft) -> str:
             ),
         ),
         (
-            bool(draft.coupon_codes),
+            bool(draft.coupon_codes) and not coupons,
             _("Offline, coupons are not taken: remove the coupon (F8) or wait for the server."),
         ),
+        (len(draft.coupon_codes) > 1, _("Offline, one coupon per sale.")),
         (bool(draft.gift_cards), _("Offline, gift cards cannot be sold: they need the server.")),
         (
             draft.customer_account_id is not None or draft.customer_id is not None,

@@ -66,6 +66,8 @@ class OfflineLine:
     """Who approved a price override or line discount offline (checked against cached hashes)."""
     unit: str = "pc"
     """What ``quantity`` counts (:mod:`posapp.units`); the price is per that unit."""
+    coupon_minor: int = 0
+    """The line's share of the sale's coupon discount (a shared code taken offline)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +126,8 @@ def encode(sale: OfflineSale) -> str:
                 "discount_minor": line.discount_minor,
                 "approver_id": line.approver_id,
                 "unit": line.unit,
+                # Only when taken: a sale without a coupon keeps the text (and MAC) it had.
+                **({"coupon_minor": line.coupon_minor} if line.coupon_minor else {}),
             }
             for line in sale.lines
         ],
@@ -192,6 +196,7 @@ def _line(body: dict[str, Any]) -> OfflineLine:
         discount_minor=_int(body, "discount_minor"),
         approver_id=None if approver is None else _int(body, "approver_id"),
         unit=_str(body, "unit"),
+        coupon_minor=_int(body, "coupon_minor") if "coupon_minor" in body else 0,
     )
 
 

@@ -12,7 +12,10 @@ transaction, and differs from a sale at the till only where the sale has already
 - **its own till session and time**: the session the register had open (the X and Z reports
   count the sale there), and the time it was taken, not the time it arrived.
 
-Each difference — a level taken below zero, a product archived, a price changed — is a
+A shared-code coupon taken offline (policy ``offline.coupons``) is redeemed at the discount the
+customer got, in the same transaction (:mod:`.redeem`); a single-use code in a journal refuses
+the sale. Each difference — a level taken below zero, a product archived, a price changed, a
+coupon's campaign ended or changed meanwhile (``coupon_changed``) — is a
 ``sync_conflicts`` row and a :class:`~posapp.events.SyncConflictRaised` event (after the commit),
 which the notification rules turn into a notice for the store's manager. The sale is audited as
 ``order.placed`` (by checkout) and ``order.offline_placed`` (the register, the time it was taken,
@@ -49,6 +52,7 @@ from posapp.services.sales.checkout_rows import already_placed
 from posapp.services.sales.dto import PlacedOrder, SaleDraft
 from posapp.services.sales.guards import Granted
 from posapp.services.sales.offline.place import draft_of
+from posapp.services.sales.offline.redeem import SaleCoupon, coupon_of, redeem_offline
 from posapp.services.sales.offline.replay import SaleRefusedError
 from posapp.services.sales.offline.sale import OfflineSale
 from posapp.services.sales.pricing import Discount, PriceLine, price_cart
@@ -69,8 +73,6 @@ def place_offline_sale(uow: UnitOfWork, sale: OfflineSale) -> str:
     """
     try:
         draft = check_draft(draft_of(sale))
-        if sale.coupon_codes:
-            raise SaleRefusedError(_("A coupon on a sale taken offline cannot be checked."))
         try:
             with uow:
                 found = already_placed(uow, sale.sale_uuid)
@@ -98,7 +100,8 @@ def _place(uow: UnitOfWork, sale: OfflineSale, draft: SaleDraft) -> str:
     cashier_id = _cashier(uow, sale.cashier_id)
     store_code = _till(uow, sale)
     products = _products(uow, sale)
-    priced = _priced(uow, sale, draft, products)
+    coupon = coupon_of(uow, sale)
+    priced = _priced(uow, sale, draft, products, coupon)
     seller = Seller(
         cashier_id,
         sale.store_id,
@@ -109,7 +112,10 @@ def _place(uow: UnitOfWork, sale: OfflineSale, draft: SaleDraft) -> str:
         below_zero=True,
     )
     placed = write_sale(uow, seller, draft, priced)
-    conflicts = _conflicts(uow, sale, placed, products)
+    changed = (
+        None if coupon is None else redeem_offline(uow, sale, coupon, placed.order_id, priced.cart)
+    )
+    conflicts = _conflicts(uow, sale, placed, products, [] if changed is None else [changed])
     uow.audit(
         AuditRecord(
             PLACED_ACTION,
@@ -123,6 +129,11 @@ def _place(uow: UnitOfWork, sale: OfflineSale, draft: SaleDraft) -> str:
                 "till_session_id": sale.till_session_id,
                 "taken_at": sale.taken_at.isoformat(),
                 "conflicts": [[c.kind, c.product_id] for c in conflicts],
+                **(
+                    {}
+                    if coupon is None
+                    else {"coupon": coupon.code, "coupon_minor": coupon.discount_minor}
+                ),
             },
         )
     )
@@ -191,7 +202,11 @@ def _products(uow: UnitOfWork, sale: OfflineSale) -> dict[int, Product]:
 
 
 def _priced(
-    uow: UnitOfWork, sale: OfflineSale, draft: SaleDraft, products: Mapping[int, Product]
+    uow: UnitOfWork,
+    sale: OfflineSale,
+    draft: SaleDraft,
+    products: Mapping[int, Product],
+    coupon: SaleCoupon | None,
 ) -> PricedSale:
     """The sale priced as the register priced it: the journal's prices, taxes and discounts."""
     approvers = {line.approver_id for line in sale.lines if line.approver_id is not None}
@@ -199,20 +214,24 @@ def _priced(
         known = set(uow.session.scalars(select(User.id).where(User.id.in_(approvers))))
         if approvers - known:
             raise SaleRefusedError(_("The manager who approved a discount is not known."))
-    cart = price_cart(
-        [
-            PriceLine(
-                line.line_no,
-                line.quantity,
-                line.unit_price_minor,
-                line.tax_rate_bp,
-                line.tax_included,
-                Discount.amount(line.discount_minor) if line.discount_minor else None,
-                line.unit,
-            )
-            for line in sale.lines
-        ]
-    )
+    try:
+        cart = price_cart(
+            [
+                PriceLine(
+                    line.line_no,
+                    line.quantity,
+                    line.unit_price_minor,
+                    line.tax_rate_bp,
+                    line.tax_included,
+                    Discount.amount(line.discount_minor) if line.discount_minor else None,
+                    line.unit,
+                )
+                for line in sale.lines
+            ],
+            coupon_shares=None if coupon is None else coupon.shares,
+        )
+    except ValueError as exc:  # a coupon share larger than its line (price_cart's own check)
+        raise SaleRefusedError(_("The sale's coupon discount does not fit its lines.")) from exc
     if cart.total_minor != sale.total_minor:
         raise SaleRefusedError(_("The sale's lines do not add up to its total."))
     shown: dict[int, SaleProduct] = {}
@@ -241,9 +260,13 @@ def _priced(
 
 
 def _conflicts(
-    uow: UnitOfWork, sale: OfflineSale, placed: PlacedOrder, products: Mapping[int, Product]
+    uow: UnitOfWork,
+    sale: OfflineSale,
+    placed: PlacedOrder,
+    products: Mapping[int, Product],
+    more: list[SyncConflict],
 ) -> list[SyncConflict]:
-    """One row (and event) per difference the sale found, per product."""
+    """One row (and event) per difference the sale found, per product; ``more`` (the coupon's)."""
     sold: dict[int, int] = defaultdict(int)
     paid: dict[int, int] = {}
     for line in sale.lines:
@@ -290,6 +313,7 @@ def _conflicts(
                     resolution="",
                 )
             )
+    rows.extend(more)
     if rows:
         uow.session.add_all(rows)
         uow.flush()

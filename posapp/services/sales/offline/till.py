@@ -7,8 +7,9 @@ writes the sale to the journal; the receipt carries a provisional number (``OFF-
 the replay gives the sale its real one.
 
 What it refuses, with a message for the cashier: an account, gift card or points tender (it needs
-the server's balance); a coupon (single-use codes could be spent twice on two registers: the
-shared-code policy is a later slice, docs/OFFLINE.md); a price override; a product the cache does
+the server's balance); a coupon unless the shop's policy ``offline.coupons`` is ``shared`` and it
+is one code of a shared-code campaign the cache holds (:mod:`.coupons`; a single-use code could be
+spent twice on two registers); a price override; a product the cache does
 not know or that was archived; a sale when the cache holds no open till for this register; a
 discount above the cap without a manager's password checked against the cached hash.
 """
@@ -20,13 +21,16 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from posapp.i18n import N_, _
 from posapp.money import apply_rate_bp
+from posapp.services.coupons import BasketLine, code_key
 from posapp.services.platform import registry
 from posapp.services.platform.errors import AuthenticationError, ValidationError
 from posapp.services.platform.setting_specs import Spec
 from posapp.services.sales.offline.cache import CachedStaff, OfflineCache
+from posapp.services.sales.offline.coupons import POLICY_SHARED, OfflineQuote, quote_offline
 from posapp.services.sales.offline.journal import JournalEntry, OfflineJournal
 from posapp.services.sales.offline.sale import OfflineLine, OfflineSale, OfflineTender, TenderKind
 from posapp.services.sales.pricing import (
@@ -38,8 +42,11 @@ from posapp.services.sales.pricing import (
     settle,
 )
 from posapp.services.staff import Permission, permissions_of, verify_password
+from posapp.units import items_of
 
 __all__ = ["OfflineItem", "OfflineReceipt", "OfflineTill"]
+
+T = TypeVar("T")
 
 LOGIN_FAILED = N_("Unknown username or wrong password.")
 
@@ -120,6 +127,25 @@ class OfflineTill:
 
     # --- selling ----------------------------------------------------------------------------
 
+    def takes_coupons(self) -> bool:
+        """Whether the shop's policy takes shared-code coupons offline (``offline.coupons``)."""
+        return self._setting(registry.OFFLINE_COUPONS) == POLICY_SHARED
+
+    def quote_coupon(
+        self, code: str, lines: Sequence[BasketLine], other_codes: Sequence[str] = ()
+    ) -> OfflineQuote:
+        """What a shared code takes off the basket, from the cached rule (policy ``shared``).
+
+        Raises:
+            ValidationError: the policy refuses coupons, or a second code on the sale.
+            CouponRefused: the code cannot be taken offline (the message says why).
+        """
+        if not self.takes_coupons():
+            raise ValidationError(_("Offline, coupons are not taken (the shop's policy)."))
+        if other_codes:
+            raise ValidationError(_("Offline, one coupon per sale."))
+        return quote_offline(self.cache.coupon(code_key(code)), code, lines, self._clock())
+
     def price(self, items: Sequence[OfflineItem]) -> PricedCart:
         """The cart at the cached prices (what the register shows while offline).
 
@@ -138,6 +164,7 @@ class OfflineTill:
         expected_total_minor: int,
         approver: CachedStaff | None = None,
         note: str = "",
+        coupon: str | None = None,
     ) -> OfflineReceipt:
         """Price, check and journal one paid sale; durable when this returns.
 
@@ -159,6 +186,11 @@ class OfflineTill:
             if tender.kind not in (TenderKind.CASH, TenderKind.CARD):
                 raise ValidationError(_("Offline, only cash and card are taken."))
         cart = self.price(items)
+        quote = None if coupon is None else self.quote_coupon(coupon, self._basket(cart, items))
+        if quote is not None:
+            cart = price_cart(
+                [self._price_line(item) for item in items], coupon_shares=quote.line_discounts
+            )
         if cart.total_minor != expected_total_minor:
             raise ValidationError(_("The total changed: check the sale and take payment again."))
         self._check_discounts(cart, approver)
@@ -183,6 +215,7 @@ class OfflineTill:
                     product.tax_rate_bp,
                     product.tax_included,
                     discount_minor=priced[item.line_no].line_discount_minor,
+                    coupon_minor=priced[item.line_no].coupon_minor,
                     unit=product.unit,
                     approver_id=None if approver is None else approver.id,
                 )
@@ -198,6 +231,7 @@ class OfflineTill:
             lines=tuple(lines),
             tenders=tuple(tenders),
             total_minor=cart.total_minor,
+            coupon_codes=() if quote is None else (quote.coupon.code,),
             note=note,
         )
         entry = self.journal.record(sale)
@@ -231,6 +265,20 @@ class OfflineTill:
                 )
         return items
 
+    def _basket(self, cart: PricedCart, items: Sequence[OfflineItem]) -> list[BasketLine]:
+        """The lines as the coupon rules see them (as checkout builds them: after discounts)."""
+        by_no = {item.line_no: item for item in items}
+        basket = []
+        for line in cart.lines:
+            item = by_no[line.line_no]
+            product = self.cache.product(item.product_id)
+            assert product is not None  # checked by price()
+            quantity = items_of(item.quantity, product.unit)
+            basket.append(
+                BasketLine(line.line_no, item.product_id, None, quantity, line.before_coupon_minor)
+            )
+        return basket
+
     def _price_line(self, item: OfflineItem) -> PriceLine:
         product = self.cache.product(item.product_id)
         assert product is not None  # checked by _checked()
@@ -257,6 +305,6 @@ class OfflineTill:
                     )
                 )
 
-    def _setting(self, spec: Spec[int]) -> int:
+    def _setting(self, spec: Spec[T]) -> T:
         text = self.cache.setting(spec.key)
         return registry.typed_value(spec, None if text is None else json.loads(text))
