@@ -19,6 +19,7 @@ Three parts, each reusable:
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 import sys
 import time
@@ -76,8 +77,13 @@ DATA_COLUMNS = {
     "cash_movements": ("reason",),
     "stock_movements": ("reason", "reference"),
     "order_returns": ("reason",),
+    "audit_log": ("action", "reason"),
+    "email_outbox": ("subject", "to_name"),
 }
 """The columns whose words are data (names and what people typed): never English to fix."""
+
+DATA_KEYS = {"audit_log": ("before", "after")}
+"""JSON columns whose keys are data (the audit log shows a change as ``key: before → after``)."""
 
 NOT_WORDS = frozenset(
     {"ctrl", "shift", "alt", "del", "esc", "enter", "tab", "posapp", "pdf", "csv", "sku", "pin"}
@@ -151,9 +157,23 @@ def data_words(backend: Backend) -> frozenset[str]:
                 for value in row:
                     if isinstance(value, str):
                         words |= _words(value)
+    with backend.database.engine.connect() as connection:
+        for name, keyed in DATA_KEYS.items():
+            json_table = sa.table(name, *(sa.column(c) for c in keyed))
+            for json_row in connection.execute(sa.select(*json_table.c)):
+                for value in json_row:
+                    words |= _json_keys(value)
     for login in backend.staff.demo_logins():  # shown on the login window
         words |= _words(f"{login.username} {login.password}")
     return frozenset(words)
+
+
+def _json_keys(value: object) -> set[str]:
+    try:
+        loaded = json.loads(value) if isinstance(value, str) else None
+    except ValueError:
+        return set()
+    return {w for key in loaded for w in _words(str(key))} if isinstance(loaded, dict) else set()
 
 
 def _has(connection: sa.Connection, table: str) -> bool:

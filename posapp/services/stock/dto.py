@@ -49,8 +49,17 @@ class AdjustReason(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        """The reason as people read it."""
-        return self.value.capitalize()
+        """The reason as people read it, in the current language."""
+        return _(ADJUST_REASON_LABELS[self.value])
+
+
+ADJUST_REASON_LABELS: Final = {
+    "damage": N_("Damage"),
+    "theft": N_("Theft"),
+    "correction": N_("Correction"),
+    "other": N_("Other"),
+}
+"""How each :class:`AdjustReason` reads (English keys; :attr:`AdjustReason.label` translates)."""
 
 
 MOVEMENT_LABELS: Final = {

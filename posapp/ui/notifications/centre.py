@@ -319,7 +319,7 @@ class NotificationCentre(QDialog):
         self.kind_combo.setAccessibleName(_("Kind of notification"))
         self.kind_combo.addItem(_("All kinds"), "")
         for spec in TRIGGERS:
-            self.kind_combo.addItem(spec.label, spec.key)
+            self.kind_combo.addItem(_(spec.label), spec.key)
         kind_label = QLabel(_("&Kind"), self)
         kind_label.setBuddy(self.kind_combo)
         row = QHBoxLayout()

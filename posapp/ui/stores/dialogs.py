@@ -323,7 +323,7 @@ class AdjustDialog(FormDialog):
         self.quantity_edit.setPlaceholderText(_("units") if row.unit == "pc" else row.unit)
         self.reason_combo = QComboBox(self)
         for reason in AdjustReason:
-            self.reason_combo.addItem(_(reason.label), reason.value)
+            self.reason_combo.addItem(reason.label, reason.value)
         self.note_edit = QLineEdit(self)
         self.note_edit.setMaxLength(160)
         self.note_edit.setPlaceholderText(_("Required when the reason is Other"))
