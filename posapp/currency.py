@@ -71,9 +71,9 @@ def currency_codes() -> frozenset[str]:
     return frozenset(list_currencies())
 
 
-def currency_name(code: str) -> str:
-    """The English name of ISO 4217 ``code`` (``Japanese Yen``)."""
-    return get_currency_name(code, locale="en")
+def currency_name(code: str, language: str = "en") -> str:
+    """The name of ISO 4217 ``code`` in ``language`` (``Japanese Yen``, ``Japanischer Yen``)."""
+    return get_currency_name(code, locale=language)
 
 
 @cache

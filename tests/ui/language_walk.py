@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from types import ModuleType
+from zoneinfo import available_timezones
 
 import sqlalchemy as sa
 from PySide6.QtCore import QModelIndex, Qt, QTimer
@@ -48,7 +49,8 @@ from PySide6.QtWidgets import (
 )
 
 from posapp import i18n
-from posapp.formats import SHIPPED_LANGUAGES, locale_names
+from posapp.currency import currency_codes, currency_name
+from posapp.formats import locale_names
 from posapp.services.backend import Backend
 from posapp.ui.main_window import MainWindow
 
@@ -199,7 +201,11 @@ class EnglishDetector:
         for text in english:
             source |= _words(text)
         # Babel names the locales in this language (the language lists): its words, not ours.
-        babel = {w for _id, name in locale_names(SHIPPED_LANGUAGES, code) for w in _words(name)}
+        babel = {w for _id, name in locale_names((), code) for w in _words(name)}
+        # …and the currencies (codes such as TRY are data too); time zones are ids
+        # (America/Indiana/Tell_City).
+        babel |= {w for c in currency_codes() for w in _words(f"{c} {currency_name(c, code)}")}
+        babel |= {w for zone in available_timezones() for w in _words(zone.replace("_", " "))}
         self.data = frozenset(data) | babel
         self.vocabulary = frozenset(
             word

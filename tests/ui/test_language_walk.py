@@ -361,6 +361,7 @@ OPENERS: tuple[Opener, ...] = (
         "edit user", "Admin users", _staff_dialog(lambda s: s.users_panel.edit_user(), select=True)
     ),
     Opener("audit log", "Admin users", _audit),
+    Opener("settings, every group", "Admin users", _settings),
     Opener("notification centre (Ctrl+B)", "Orders", _notifications("centre_action")),
     Opener("notification rules (Ctrl+Shift+B)", "Orders", _notifications("rules_action")),
     Opener("email outbox (Ctrl+Shift+O)", "Orders", _notifications("outbox_action")),

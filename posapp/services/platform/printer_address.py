@@ -21,7 +21,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Final
 
-from posapp.i18n import _
+from posapp.i18n import N_, _
 from posapp.services.platform.errors import ValidationError
 
 __all__ = [
@@ -39,8 +39,10 @@ KINDS: Final = ("none", "network", "serial", "usb", "file")
 DEFAULT_PORT: Final = 9100
 DEFAULT_BAUD: Final = 9600
 BAUD_RATES: Final = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)
-FORMS: Final = "none, network:HOST[:PORT], serial:DEVICE[:BAUD], usb:VENDOR:PRODUCT or file:PATH"
-"""What the setting accepts, in words."""
+FORMS: Final = N_(
+    "none, network:HOST[:PORT], serial:DEVICE[:BAUD], usb:VENDOR:PRODUCT or file:PATH"
+)
+"""What the setting accepts, in words (marked: show it with ``_()``)."""
 _PATH_MOST = 200
 _HOST_LABEL = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 _HEX_ID = re.compile(r"(0x)?([0-9a-fA-F]{1,4})")
@@ -117,7 +119,7 @@ def parse_printer(text: str) -> PrinterAddress:
             _(
                 "{value!r} names no kind of printer: type {forms} (for "
                 "example network:192.168.1.50)."
-            ).format(value=value[:40], forms=FORMS)
+            ).format(value=value[:40], forms=_(FORMS))
         )
     rest = rest.strip()
     if kind == "network":

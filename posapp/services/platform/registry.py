@@ -209,7 +209,7 @@ POINTS_EXCLUDED = TextSpec("loyalty.excluded_categories", LOYALTY,
                            N_("Ids of the categories whose products earn no points (their "
                               "subcategories too), separated by commas; empty: every product "
                               "earns."), "", limit=300, pattern=r"\d{1,12}(\s*,\s*\d{1,12})*",
-                           hint="category ids separated by commas")  # fmt: skip
+                           hint=N_("category ids separated by commas"))  # fmt: skip
 POINTS_VALUE = IntSpec("loyalty.redeem_points_per_unit", LOYALTY, N_("Points per currency unit"),
                        N_("How many points pay one whole currency unit at the till (100: 100 "
                           "points pay 1.00)."), 100, minimum=1, maximum=1_000_000,
@@ -226,11 +226,15 @@ SHOP_LOCALE = LocaleSpec("shop.locale", CLOCK, N_("Locale"),
                          "1.234,56 €); each user may choose their own for their screens. Empty "
                          "keeps posapp's neutral formats (2026-12-07, €1,234.56)."),
                          "")  # fmt: skip
+_WEEKDAY_NAMES: Final = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"),
+                          N_("Friday"), N_("Saturday"), N_("Sunday"))  # fmt: skip
+"""The day names of the first-day choice, marked for translation (``WEEKDAYS`` stays English)."""
+_WEEKDAY_CHOICES: Final = tuple(zip([d.lower() for d in WEEKDAYS], _WEEKDAY_NAMES, strict=True))
 FIRST_DAY = ChoiceSpec("shop.first_day_of_week", CLOCK, N_("First day of the week"),
                        N_("Where calendars start a week and where weekly report ranges begin."),
                        "locale",
                        choices=(("locale", N_("As the shop's locale says")),
-                                *((day.lower(), day) for day in WEEKDAYS)))  # fmt: skip
+                                *_WEEKDAY_CHOICES))  # fmt: skip
 
 SETTINGS: Final[tuple[AnySpec, ...]] = (
     LEGAL_NAME, ADDRESS, VAT_NUMBER, RECEIPT_HEADER, RECEIPT_FOOTER, CURRENCY,

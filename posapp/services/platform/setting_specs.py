@@ -327,7 +327,7 @@ class PrinterSpec(Spec[str]):
 
     @property
     def bounds(self) -> str:  # noqa: D102
-        return FORMS
+        return _(FORMS)
 
     def parse(self, text: str) -> str:  # noqa: D102
         try:
@@ -445,8 +445,11 @@ class CurrencySpec(Spec[str]):
         return value
 
     def choices(self) -> tuple[tuple[str, str], ...]:
-        """Every code the setting accepts with its English name, sorted by code."""
-        return tuple((code, f"{code} – {currency_name(code)}") for code in sorted(currency_codes()))
+        """Every code the setting accepts with its name in the user's language, sorted by code."""
+        return tuple(
+            (code, f"{code} – {currency_name(code, language())}")
+            for code in sorted(currency_codes())
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -482,7 +485,16 @@ class LocaleSpec(Spec[str]):
         return locale_names(self.languages, language())
 
 
-UNITS: Final = (N_("digits"), N_("decimals"), N_("minutes"), N_("attempts"), N_("months"))
+UNITS: Final = (
+    N_("digits"),
+    N_("decimals"),
+    N_("minutes"),
+    N_("attempts"),
+    N_("months"),
+    N_("days"),
+    N_("points"),
+    N_("points per unit"),
+)
 """The units the registry's settings use, marked for translation (shown with ``_()``)."""
 
 
