@@ -286,6 +286,13 @@ def _stores_view(index: int) -> Open:
     return open_
 
 
+def _lock_screen(window: MainWindow) -> list[Seen]:
+    """The idle lock's screen over the window (the window is dropped after the opener)."""
+    window.idle_lock.lock()
+    QTest.qWait(50)
+    return visible_texts(window)
+
+
 OPENERS: tuple[Opener, ...] = (
     Opener("register", "Orders", lambda w: (_register(w), visible_texts(w))[1]),
     Opener("register with a sale", "Orders", lambda w: (_with_item(w), visible_texts(w))[1]),
@@ -360,6 +367,20 @@ OPENERS: tuple[Opener, ...] = (
     Opener(
         "edit user", "Admin users", _staff_dialog(lambda s: s.users_panel.edit_user(), select=True)
     ),
+    Opener(
+        "reset password",
+        "Admin users",
+        _staff_dialog(lambda s: s.users_panel.reset_password(), select=True),
+    ),
+    Opener(
+        "deactivate user",
+        "Admin users",
+        _staff_dialog(lambda s: s.users_panel.toggle_active(), select=True),
+    ),
+    Opener("freeze account", "Accounts", _action("Accounts", "freeze_action", select=True)),
+    Opener("close account", "Accounts", _action("Accounts", "close_action", select=True)),
+    Opener("reset PIN", "Accounts", _action("Accounts", "pin_action", select=True)),
+    Opener("lock screen", "Orders", _lock_screen),
     Opener("audit log", "Admin users", _audit),
     Opener("settings, every group", "Admin users", _settings),
     Opener("notification centre (Ctrl+B)", "Orders", _notifications("centre_action")),
