@@ -286,6 +286,17 @@ def _stores_view(index: int) -> Open:
     return open_
 
 
+def _tax_rate(window: MainWindow) -> list[Seen]:
+    """Settings → Tax rates → Add (the rate dialog)."""
+    staff = _staff(window)
+    staff.show_page(2)
+    page = staff.settings_page
+    assert page is not None
+    _wait(page.groups.count, "no setting groups")
+    assert page.tax_rates is not None
+    return read_dialog(window, page.tax_rates.add_rate)
+
+
 def _lock_screen(window: MainWindow) -> list[Seen]:
     """The idle lock's screen over the window (the window is dropped after the opener)."""
     window.idle_lock.lock()
@@ -381,6 +392,7 @@ OPENERS: tuple[Opener, ...] = (
     Opener("close account", "Accounts", _action("Accounts", "close_action", select=True)),
     Opener("reset PIN", "Accounts", _action("Accounts", "pin_action", select=True)),
     Opener("lock screen", "Orders", _lock_screen),
+    Opener("add a tax rate", "Admin users", _tax_rate),
     Opener("audit log", "Admin users", _audit),
     Opener("settings, every group", "Admin users", _settings),
     Opener("notification centre (Ctrl+B)", "Orders", _notifications("centre_action")),
