@@ -44,8 +44,7 @@ class Found:
     @property
     def key(self) -> str:
         """The catalog's lookup key: the singular, after its context when it has one."""
-        singular = self.msgid[0] if isinstance(self.msgid, tuple) else self.msgid
-        return f"{self.context}\x04{singular}" if self.context else singular
+        return _key(self.msgid, self.context)
 
 
 def extract(paths: Iterable[Path] = (PACKAGE,)) -> dict[str, Found]:

@@ -18,16 +18,13 @@ Three parts, each reusable:
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from types import ModuleType
 from zoneinfo import available_timezones
 
 import sqlalchemy as sa
@@ -53,6 +50,7 @@ from posapp.currency import currency_codes, currency_name
 from posapp.formats import locale_names
 from posapp.services.backend import Backend
 from posapp.ui.main_window import MainWindow
+from tests.i18n_tool import i18n_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 CELL_ROWS = 5  # cells of the first rows of each table or list are read too
@@ -115,21 +113,11 @@ class Finding:
         return f"{self.seen.where}: {self.seen.text!r} ({self.why})"
 
 
-def _tool() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("posapp_i18n_walk", ROOT / "scripts" / "i18n.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @cache
 def _english_strings() -> tuple[str, ...]:
     """Every English string posapp marks (singulars and plurals, without context)."""
     found: list[str] = []
-    for item in _tool().extract().values():
+    for item in i18n_tool().extract().values():
         found.extend(item.msgid if isinstance(item.msgid, tuple) else (item.msgid,))
     return tuple(found)
 
@@ -194,7 +182,7 @@ class EnglishDetector:
             if _plain(catalog.gettext(text)) != _plain(text) and _words(text)
         }
         translated: set[str] = set()
-        for _path, text in _tool().translated(code).values():  # plural forms and contexts too
+        for _path, text in i18n_tool().translated(code).values():  # plural forms and contexts too
             for form in text if isinstance(text, tuple) else (text,):
                 translated |= _words(form)
         source: set[str] = set()

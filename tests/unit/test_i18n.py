@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 from posapp import i18n
+from tests.i18n_tool import i18n_tool
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _tool() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("posapp_i18n_tool", ROOT / "scripts" / "i18n.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 PO_A = r"""
@@ -92,7 +80,7 @@ def test_a_language_posapp_does_not_ship_is_english(catalogs: Path) -> None:
 def test_the_checker_finds_missing_fields_and_conflicts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    tool = _tool()
+    tool = i18n_tool()
     (tmp_path / "de").mkdir()
     (tmp_path / "de" / "a.po").write_text(
         'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
@@ -118,6 +106,6 @@ def test_the_checker_finds_missing_fields_and_conflicts(
 
 @pytest.mark.parametrize("code", ["de", "fr", "es"])
 def test_every_string_is_translated_well(code: str) -> None:
-    tool = _tool()
+    tool = i18n_tool()
     report = tool.problems(code, tool.extract())
     assert not report, f"{len(report)} problems, e.g.:\n" + "\n".join(report[:30])
