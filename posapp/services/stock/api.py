@@ -23,6 +23,7 @@ class StockApi(Facade):
     # reads
     categories = reads(queries.categories)
     stock_level_ids = reads(queries.stock_level_ids)
+    stock_level_page = reads(queries.stock_level_page)
     stock_rows = reads(queries.stock_rows)
     product_card_ids = reads(queries.product_card_ids)
     product_cards = reads(queries.product_cards)
