@@ -26,8 +26,12 @@ First ``limit`` by name (:func:`first_containing`, SQLite): when the index finds
 first ones by name are likely near the start of the name index, which is walked
 (:data:`WALK_BUDGET` products at most, then the matches are sorted after all). The walk's
 ``LIKE`` gives the index's result for an ASCII text; a text with other letters is always sorted.
-In a catalog with variants the walk checks their search keys too (a variant's row is then read
-for every name that does not match; :func:`_has_variants`), so a walk and a sort find the same
+When the walk falls short for an ASCII text without spaces, the matches crowd late in name
+order, most often a family of SKUs (``KEL15``, ``ROS00``): the products whose SKU starts with
+the text come with their names from the ``(sku_key, active, name, sku)`` index (migration
+0028) and only the other matches are read from the table before the sort (``_SKUS_FIRST``).
+In a catalog with variants the walk checks their search keys too (read from the name index
+since migration 0028; :func:`_has_variants`), so a walk and a sort find the same
 products: before, ``shirt blue`` walked past ``Basic T-Shirt, blue, S`` to plain names holding
 the words, where the sort listed the variant first. The Stores tab's one- and two-character
 search on SQLite looks in the keys as well, as it did on PostgreSQL. Control characters are
@@ -47,7 +51,7 @@ from sqlalchemy import ColumnElement, Integer, and_, bindparam, column, func, or
 from sqlalchemy.orm import Session
 
 from posapp.models import Product
-from posapp.services.platform.like import LIKE_ESCAPE, contains
+from posapp.services.platform.like import LIKE_ESCAPE, after_prefix, contains
 
 __all__ = ["DENSE", "WALK_BUDGET", "containing_condition", "first_containing"]
 
@@ -87,6 +91,12 @@ def first_containing(session: Session, value: str, *, limit: int) -> list[int]:
         walked = _walk(session, value, limit, budget=WALK_BUDGET)
         if len(walked) >= limit:
             return _ids(_by_name(walked))
+        upper = value.upper()
+        if " " not in value and (after := after_prefix(upper)) is not None:
+            # Matches crowded late in name order are most often a family of SKUs (``KEL15``):
+            # those starting with the text come with their names from the SKU index.
+            coded = {**params, "lo": upper, "hi": after}
+            return _ids(session.execute(text(_SKUS_FIRST), coded).all())
     found = _FOUND.format(check=check)
     return _ids(session.execute(text(f"{found} ORDER BY p.name, p.id LIMIT :n"), params).all())
 
@@ -98,6 +108,20 @@ def _by_name(rows: Sequence[Sequence[object]]) -> list[Sequence[object]]:
 _FOUND = (
     "SELECT p.id, p.name FROM products_fts CROSS JOIN products AS p "
     "ON p.id = products_fts.rowid WHERE products_fts MATCH :match AND +p.active = 1{check}"
+)
+_SKUS = (
+    "FROM products INDEXED BY ix_products_sku_key_name WHERE sku_key >= :lo AND sku_key < :hi "
+    "AND lower(sku) LIKE :pattern ESCAPE '\\'"
+)
+_SKUS_FIRST = (
+    # The products whose SKU starts with the text (and contains it, by LIKE: the oracle's own
+    # test), from the index alone, then every other match read from the table: the same set as
+    # _FOUND's. Only ASCII texts without spaces (one FTS5 phrase, no check needed).
+    f"SELECT id, name {_SKUS} AND active = 1 "
+    "UNION ALL "
+    "SELECT p.id, p.name FROM products_fts CROSS JOIN products AS p ON p.id = products_fts.rowid "
+    f"WHERE products_fts MATCH :match AND products_fts.rowid NOT IN (SELECT id {_SKUS}) "
+    "AND +p.active = 1 ORDER BY name, id LIMIT :n"
 )
 _CHECK = (
     " AND (lower(p.name) LIKE :pattern ESCAPE '\\' OR lower(p.sku) LIKE :pattern ESCAPE '\\'"
@@ -133,15 +157,14 @@ def _walk(
 ) -> Sequence[Sequence[object]]:
     """The first ``limit`` active products by name whose name or SKU contains ``value`` (LIKE).
 
-    Reads the ``(active, name, id, sku)`` index in order (and, when the catalog has variants,
-    the search keys of the rows whose name and SKU do not match), and stops at the
-    ``limit``-th match, or after ``budget`` products when given.
+    Reads the ``(active, name, id, sku, search_keys)`` index in order (the keys only when the
+    catalog has variants), and stops at the ``limit``-th match, or after ``budget`` products
+    when given.
     """
     match = "(lower(name) LIKE :pattern ESCAPE '\\' OR lower(sku) LIKE :pattern ESCAPE '\\'{keys})"
     columns = "id, name, sku"
     if _has_variants(session):
-        # A variant is found by its search keys too (not in the index: its row is read when
-        # the name and SKU do not match).
+        # A variant is found by its search keys too (in the index since 0028: no table reads).
         match = match.format(keys=" OR search_keys LIKE :pattern ESCAPE '\\'")
         columns += ", search_keys"
     else:
