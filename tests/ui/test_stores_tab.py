@@ -430,4 +430,9 @@ def test_the_stock_table_reads_its_ids_a_page_at_a_time(
     tab.panel.search_edit.setText("")
     tab.panel.reload()
     assert [row.name for row in tab.panel.visible_rows(10)] == ["Apple", "Pear"]
-    qtmodeltester.check(model)  # (after the reloads: the view may fetch while a reset ends)
+    grid = tab.panel.grid_model
+    assert grid.canFetchMore(QModelIndex())  # the grid too: every active product, paged
+    grid.fetchMore(QModelIndex())
+    assert grid.rowCount() == 2
+    qtmodeltester.check(model)
+    qtmodeltester.check(grid)  # (after the reloads: the view may fetch while a reset ends)

@@ -183,13 +183,40 @@ def stock_level_page(
     catalog's trigram index as :func:`product_search` says. Pages read one after the other give
     :func:`stock_level_ids`' list (``tests/integration/test_register_search.py``).
     """
-    size = max(1, min(limit, PAGE_MAX))
-    name = func.lower(Product.name)
     query = (
-        select(StockLevel.product_id, name)
+        select(StockLevel.product_id, func.lower(Product.name))
         .join(Product, Product.id == StockLevel.product_id)
         .where(StockLevel.store_id == store_id)
     )
+    return _page(uow, actor, query, flt, after, limit)
+
+
+@requires(Permission.VIEW_STOCK)
+def product_card_page(
+    uow: UnitOfWork,
+    actor: UserDTO,
+    store_id: int,
+    flt: StockFilter | None = None,
+    *,
+    after: LevelCursor | None = None,
+    limit: int = LEVEL_PAGE,
+) -> LevelPage:
+    """One page of :func:`product_card_ids` (the grid's), as :func:`stock_level_page` is."""
+    query = select(Product.id, func.lower(Product.name)).outerjoin(StockLevel, _level_at(store_id))
+    return _page(uow, actor, query.where(Product.active.is_(True)), flt, after, limit)
+
+
+def _page(
+    uow: UnitOfWork,
+    actor: UserDTO,
+    query: Select[int, str],
+    flt: StockFilter | None,
+    after: LevelCursor | None,
+    limit: int,
+) -> LevelPage:
+    """The ``limit`` products of ``query`` (id, lowered name) after ``after``, by name and id."""
+    size = max(1, min(limit, PAGE_MAX))
+    name = func.lower(Product.name)
     with uow:
         authorize(uow, actor, Permission.VIEW_STOCK)
         query = _narrowed(query, uow, flt or StockFilter())
@@ -197,10 +224,8 @@ def stock_level_page(
             query = query.where(or_(name > after[0], and_(name == after[0], Product.id > after[1])))
         rows = uow.session.execute(query.order_by(name, Product.id).limit(size + 1)).all()
     page = rows[:size]
-    more = len(rows) > size
-    return LevelPage(
-        tuple(int(i) for i, _ in page), (str(page[-1][1]), int(page[-1][0])) if more else None
-    )
+    cursor = (str(page[-1][1]), int(page[-1][0])) if len(rows) > size else None
+    return LevelPage(tuple(int(i) for i, _ in page), cursor)
 
 
 @requires(Permission.VIEW_STOCK)

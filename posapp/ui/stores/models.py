@@ -45,6 +45,22 @@ LevelSource = Callable[[LevelCursor | None, int], LevelPage]
 """Reads the stock table's page of ids after a cursor, ``limit`` ids at most."""
 
 
+def first_then_pages(
+    fetch: LevelSource, keep: int
+) -> Callable[[LevelCursor | None], tuple[Sequence[int], LevelCursor | None]]:
+    """A keyset source over ``fetch``: ``keep`` ids first (capped) when over a page, then pages.
+
+    A reload asks again for the rows a person had scrolled to, so the selection stays.
+    """
+    first = min(max(PAGE_SIZE, keep), FIRST_MAX)
+
+    def read(after: LevelCursor | None) -> tuple[Sequence[int], LevelCursor | None]:
+        page = fetch(after, first if after is None else PAGE_SIZE)
+        return page.ids, page.next_cursor
+
+    return read
+
+
 def _qty(row: StockRow, value: int) -> str:
     return format_quantity(value, unit=row.unit)
 
@@ -149,16 +165,7 @@ class StockTableModel(_TableBase[StockRow]):
         ids when more than a page (a reload keeps the rows a person had scrolled to), capped.
         """
         self._rows.clear()
-        if fetch is None:
-            self._pages.show(None)
-            return
-        first = min(max(PAGE_SIZE, keep), FIRST_MAX)
-
-        def read(after: LevelCursor | None) -> tuple[Sequence[int], LevelCursor | None]:
-            page = fetch(after, first if after is None else PAGE_SIZE)
-            return page.ids, page.next_cursor
-
-        self._pages.show(read)
+        self._pages.show(None if fetch is None else first_then_pages(fetch, keep))
 
     def fetch_until(self, count: int) -> None:
         """Read pages until ``count`` ids are read or there are no more."""

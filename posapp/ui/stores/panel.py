@@ -253,6 +253,14 @@ class StockPanel(QWidget):
 
         return read
 
+    def _card_source(self, store_id: int, flt: StockFilter) -> LevelSource:
+        """The grid's pages of ids for this store and filter (read as it scrolls)."""
+
+        def read(after: LevelCursor | None, limit: int) -> LevelPage:
+            return self.stock.product_card_page(self.user, store_id, flt, after=after, limit=limit)
+
+        return read
+
     def _fetch_rows(self, ids: Sequence[int]) -> list[StockRow]:
         if self.store is None:
             return []
@@ -296,13 +304,15 @@ class StockPanel(QWidget):
         flt = self.stock_filter()
         if self.store is None:
             self.stock_model.set_source(None)
-            self.grid_model.set_ids([])
+            self.grid_model.set_source(None)
             self.replenishment_model.set_lines([])
         else:
             self.stock_model.set_source(
                 self._level_source(self.store.id, flt), keep=self.stock_model.rowCount()
             )
-            self.grid_model.set_ids(self.stock.product_card_ids(self.user, self.store.id, flt))
+            self.grid_model.set_source(
+                self._card_source(self.store.id, flt), keep=self.grid_model.rowCount()
+            )
             self.plan = self.stock.replenishment_list(self.user, self.store.id)
             self.replenishment_model.set_lines(self.plan.lines)
             self._show_plan_summary()
