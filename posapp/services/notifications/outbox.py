@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Final
 
-from sqlalchemy import Row, exists, func, insert, or_, select, update
+from sqlalchemy import ColumnExpressionArgument, Row, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -144,6 +144,21 @@ _ORDER_FIGURES: Final = (
 """What an order's email says of it, whoever it is written to (an account's holder, a web buyer)."""
 
 
+def _order_with(
+    uow: UnitOfWork,
+    order_id: int,
+    who: tuple[type[CustomerAccount | WebOrder], ColumnElement[bool]],
+    *columns: ColumnExpressionArgument[Any],
+) -> Row[*tuple[Any, ...]] | None:
+    """An order's :data:`_ORDER_FIGURES` with ``columns`` of whom it is written to (``who``)."""
+    return uow.session.execute(
+        select(*_ORDER_FIGURES, *columns)
+        .join(*who)
+        .join(Store, Store.id == Order.store_id)
+        .where(Order.id == order_id)
+    ).one_or_none()
+
+
 def enqueue_order_status_email(uow: UnitOfWork, order_id: int, status: str) -> int | None:
     """Write the customer's email about ``order_id`` reaching ``status``, in the caller's uow.
 
@@ -157,18 +172,15 @@ def enqueue_order_status_email(uow: UnitOfWork, order_id: int, status: str) -> i
     kind = ORDER_EMAIL_KINDS.get(str(status))
     if kind is None:
         return None
-    row = uow.session.execute(
-        select(
-            *_ORDER_FIGURES,
-            CustomerAccount.id.label("customer_id"),
-            CustomerAccount.email,
-            CustomerAccount.holder_name,
-            CustomerAccount.status,
-        )
-        .join(CustomerAccount, CustomerAccount.id == Order.customer_account_id)
-        .join(Store, Store.id == Order.store_id)
-        .where(Order.id == order_id)
-    ).one_or_none()
+    row = _order_with(
+        uow,
+        order_id,
+        (CustomerAccount, CustomerAccount.id == Order.customer_account_id),
+        CustomerAccount.id.label("customer_id"),
+        CustomerAccount.email,
+        CustomerAccount.holder_name,
+        CustomerAccount.status,
+    )
     if row is None:
         return _enqueue_web_order_email(uow, order_id, kind)
     if not row.email.strip() or row.status == AccountStatus.CLOSED.value:
@@ -178,16 +190,13 @@ def enqueue_order_status_email(uow: UnitOfWork, order_id: int, status: str) -> i
 
 def _enqueue_web_order_email(uow: UnitOfWork, order_id: int, kind: str) -> int | None:
     """The email of an order placed online, to the address its customer gave (no account)."""
-    row = uow.session.execute(
-        select(
-            *_ORDER_FIGURES,
-            WebOrder.email,
-            WebOrder.customer_name,
-        )
-        .join(WebOrder, WebOrder.order_id == Order.id)
-        .join(Store, Store.id == Order.store_id)
-        .where(Order.id == order_id)
-    ).one_or_none()
+    row = _order_with(
+        uow,
+        order_id,
+        (WebOrder, WebOrder.order_id == Order.id),
+        WebOrder.email,
+        WebOrder.customer_name,
+    )
     if row is None or not row.email.strip():
         return None
     return _add_order_email(uow, order_id, kind, row, (row.email, row.customer_name), None)
