@@ -82,9 +82,6 @@ class Product(IdMixin, CreatedAtMixin, Base):
         # with the SKU, the register's and the Stores tab's "contains" searches too (0014), and
         # with a variant's search keys, the register's walk over variants (0028).
         Index("ix_products_active_name", "active", "name", "id", "sku", "search_keys"),
-        # SKUs from a prefix with their names, no table reads: the register's search when many
-        # products match (0028, posapp.services.catalog.contains).
-        Index("ix_products_sku_key_name", "sku_key", "active", "name", "sku"),
     )
 
     sku: Mapped[str] = mapped_column(String(64))

@@ -26,10 +26,6 @@ First ``limit`` by name (:func:`first_containing`, SQLite): when the index finds
 first ones by name are likely near the start of the name index, which is walked
 (:data:`WALK_BUDGET` products at most, then the matches are sorted after all). The walk's
 ``LIKE`` gives the index's result for an ASCII text; a text with other letters is always sorted.
-When the walk falls short for an ASCII text without spaces, the matches crowd late in name
-order, most often a family of SKUs (``KEL15``, ``ROS00``): the products whose SKU starts with
-the text come with their names from the ``(sku_key, active, name, sku)`` index (migration
-0028) and only the other matches are read from the table before the sort (``_SKUS_FIRST``).
 In a catalog with variants the walk checks their search keys too (read from the name index
 since migration 0028; :func:`_has_variants`), so a walk and a sort find the same
 products: before, ``shirt blue`` walked past ``Basic T-Shirt, blue, S`` to plain names holding
@@ -44,6 +40,7 @@ Order: by name (binary on SQLite, the database's collation on PostgreSQL), then 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Final
 
@@ -51,7 +48,7 @@ from sqlalchemy import ColumnElement, Integer, and_, bindparam, column, func, or
 from sqlalchemy.orm import Session
 
 from posapp.models import Product
-from posapp.services.platform.like import LIKE_ESCAPE, after_prefix, contains
+from posapp.services.platform.like import LIKE_ESCAPE, contains
 
 __all__ = ["DENSE", "WALK_BUDGET", "containing_condition", "first_containing"]
 
@@ -80,25 +77,33 @@ def first_containing(session: Session, value: str, *, limit: int) -> list[int]:
     check = _CHECK if checked else ""
     probe = "SELECT rowid FROM products_fts WHERE products_fts MATCH :match LIMIT :dense"
     rowids = [int(i) for (i,) in session.execute(text(probe), params).all()]
-    if len(rowids) <= DENSE:  # every match: sorted here (code-point order is SQLite's BINARY)
-        rows = text(
-            f"SELECT p.id, p.name FROM products AS p WHERE p.id IN :ids AND +p.active = 1{check}"
-        ).bindparams(bindparam("ids", expanding=True))
-        hits = session.execute(rows, {**params, "ids": rowids}).all() if rowids else []
-        return _ids(_by_name(hits)[:limit])
+    if len(rowids) <= DENSE:  # every match: sorted by SQLite, the first ``limit`` returned
+        return _first_of(session, rowids, params, check)
     if value.isascii():
         # Common: the first matches by name are most likely near the start of the name index.
         walked = _walk(session, value, limit, budget=WALK_BUDGET)
         if len(walked) >= limit:
             return _ids(_by_name(walked))
-        upper = value.upper()
-        if " " not in value and (after := after_prefix(upper)) is not None:
-            # Matches crowded late in name order are most often a family of SKUs (``KEL15``):
-            # those starting with the text come with their names from the SKU index.
-            coded = {**params, "lo": upper, "hi": after}
-            return _ids(session.execute(text(_SKUS_FIRST), coded).all())
     found = _FOUND.format(check=check)
     return _ids(session.execute(text(f"{found} ORDER BY p.name, p.id LIMIT :n"), params).all())
+
+
+def _first_of(
+    session: Session, rowids: list[int], params: dict[str, object], check: str
+) -> list[int]:
+    """The first ``params["n"]`` active products of ``rowids`` by name (code-point order).
+
+    The ids go as one JSON parameter, not an expanding list: no statement of up to 2,000
+    placeholders rendered and bound per keystroke, and SQLite sorts (no rows to Python).
+    """
+    if not rowids:
+        return []
+    rows = text(
+        "SELECT p.id FROM products AS p WHERE p.id IN (SELECT value FROM json_each(:ids)) "
+        f"AND +p.active = 1{check} ORDER BY p.name, p.id LIMIT :n"
+    )
+    found = session.execute(rows, {**params, "ids": json.dumps(rowids)}).scalars()
+    return [int(i) for i in found]
 
 
 def _by_name(rows: Sequence[Sequence[object]]) -> list[Sequence[object]]:
@@ -108,20 +113,6 @@ def _by_name(rows: Sequence[Sequence[object]]) -> list[Sequence[object]]:
 _FOUND = (
     "SELECT p.id, p.name FROM products_fts CROSS JOIN products AS p "
     "ON p.id = products_fts.rowid WHERE products_fts MATCH :match AND +p.active = 1{check}"
-)
-_SKUS = (
-    "FROM products INDEXED BY ix_products_sku_key_name WHERE sku_key >= :lo AND sku_key < :hi "
-    "AND lower(sku) LIKE :pattern ESCAPE '\\'"
-)
-_SKUS_FIRST = (
-    # The products whose SKU starts with the text (and contains it, by LIKE: the oracle's own
-    # test), from the index alone, then every other match read from the table: the same set as
-    # _FOUND's. Only ASCII texts without spaces (one FTS5 phrase, no check needed).
-    f"SELECT id, name {_SKUS} AND active = 1 "
-    "UNION ALL "
-    "SELECT p.id, p.name FROM products_fts CROSS JOIN products AS p ON p.id = products_fts.rowid "
-    f"WHERE products_fts MATCH :match AND products_fts.rowid NOT IN (SELECT id {_SKUS}) "
-    "AND +p.active = 1 ORDER BY name, id LIMIT :n"
 )
 _CHECK = (
     " AND (lower(p.name) LIKE :pattern ESCAPE '\\' OR lower(p.sku) LIKE :pattern ESCAPE '\\'"
