@@ -9,9 +9,10 @@ till, the journal (at ``offline.journal_path``, where the Z report looks) and th
 ticked every half second on a thread of its own, as the background runner would. The selling
 loop rings up a sale every 200 ms:
 
-- while the link is online, through ``backend.sales.place_order``; a ``DatabaseError`` (the
-  server gone, or the COMMIT's answer lost) tells the link, and the SAME sale (its UUID and its
-  payment's) is taken offline: the replay finds it on the server if it did commit;
+- while the link is online, through ``backend.sales.place_order``; a lost server (``server_gone``:
+  the connection refused or lost, or the COMMIT's answer lost) tells the link, and the SAME sale
+  (its UUID and its payment's) is taken offline: the replay finds it on the server if it did
+  commit; any other error is the server's answer (printed ``refused …``), the sale not taken;
 - while offline (or syncing), through the offline till into the journal.
 
 Each acknowledged sale (placed, or durably journalled) is appended to ``ACK_FILE`` and fsynced
@@ -53,6 +54,7 @@ from posapp.services.sales.offline import (
     journal_path,
     snapshot,
 )
+from posapp.services.sales.offline.reach import describe, server_gone
 from tests.checkout_seed import CASHIER_PIN
 
 PRODUCTS = ("coffee", "bag")
@@ -86,6 +88,8 @@ def main(argv: list[str]) -> int:  # noqa: PLR0915 - one scripted register
 
     def changed(status: LinkStatus) -> None:
         _say(f"state {status.state} {time.time():.3f} {status.unsynced}")
+        if status.reason:
+            _say(f"why {status.reason}")
 
     link = ServerLink(
         probe=probe,
@@ -134,11 +138,14 @@ def main(argv: list[str]) -> int:  # noqa: PLR0915 - one scripted register
                 )
                 try:
                     backend.sales.place_order(cashier, draft)
-                except DatabaseError as exc:
-                    link.lost(str(exc))  # then the same sale offline, below
-                except ServiceError:
-                    time.sleep(PACE_S)  # out of stock online: the cashier sells something else
-                    continue
+                except (ServiceError, DBAPIError) as exc:
+                    if not server_gone(exc):
+                        # Out of stock online, or the server refused the sale: the cashier is
+                        # told and sells something else (printed: the test shows the last lines).
+                        _say(f"refused {describe(exc)}")
+                        time.sleep(PACE_S)
+                        continue
+                    link.lost(describe(exc))  # then the same sale offline, below
                 else:
                     ack(sale_uuid, "online")
                     time.sleep(PACE_S)
