@@ -91,6 +91,7 @@ from posapp.services.sales import (
     OfflineCache,
     OfflineJournal,
     OfflineSales,
+    OfflineStaff,
     OfflineTill,
     ServerLink,
     cache_path,
@@ -295,6 +296,7 @@ def install_offline(
     )
     sales = OfflineSales(backend, link, OfflineTill(cache, journal, register))
     listeners.append(sales.announce)
+    backend.offline_staff = OfflineStaff(backend, link, cache)  # signing in offline too
     runner.add_lane("offline-cache")
     wakes.job = runner.every(
         "offline-cache",

@@ -42,8 +42,11 @@ __all__ = [
     "DEFAULT_LOCKOUT_MINUTES",
     "LOCKOUT_ATTEMPTS_KEY",
     "LOCKOUT_MINUTES_KEY",
+    "LOGIN_FAILED",
     "AccountLockedError",
     "authenticate",
+    "credentials_match",
+    "locked_message",
     "verify_user_password",
 ]
 
@@ -52,20 +55,28 @@ class AccountLockedError(AuthenticationError):
     """Too many failed attempts: log-in is refused until the lock expires or an admin unlocks."""
 
 
-def _matches(user: User, password: str) -> tuple[bool, str | None]:
+def credentials_match(
+    role: str, password_hash: str | None, pin_hash: str | None, password: str
+) -> tuple[bool, str | None]:
     """Check the password, then the PIN; return (ok, the hash that matched).
 
     Only a cashier may sign in with a till PIN: a manager or admin left with nothing but a PIN
     (promoted before issue #16) is refused, at the same hashing cost, until an admin sets them
-    a password.
+    a password. The one rule for a log-in's secret: the server's log-in and the register's
+    offline sign-in against its cached hashes (#21) both check through here.
     """
-    pin = user.pin_hash if user.role == Role.CASHIER.value else None
-    primary = user.password_hash or pin
+    pin = pin_hash if role == Role.CASHIER.value else None
+    primary = password_hash or pin
     if verify_password(primary, password):
         return True, primary
-    if user.password_hash and pin and verify_password(pin, password):
+    if password_hash and pin and verify_password(pin, password):
         return True, pin
     return False, None
+
+
+def _matches(user: User, password: str) -> tuple[bool, str | None]:
+    """:func:`credentials_match` on a stored user."""
+    return credentials_match(user.role, user.password_hash, user.pin_hash, password)
 
 
 def locked_message(minutes: int) -> str:
