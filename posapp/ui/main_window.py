@@ -280,6 +280,8 @@ class MainWindow(QMainWindow):
         tabs.tabBar().setAccessibleName(_("Sections"))
         tabs.tabBar().setFocusPolicy(Qt.FocusPolicy.TabFocus)
         home = home_tab(self._user)
+        if not self._server_back():  # signed in offline (#21): land where selling goes on
+            home = next((s.title for s in visible_tabs(self._user) if s.offline), home)
         self._tab_keys: list[str] = []
         for index, spec in enumerate(visible_tabs(self._user), start=1):
             if self._lazy_tabs and spec.title != home:

@@ -148,6 +148,7 @@ def test_a_manager_offline_sees_which_tabs_need_the_server_and_goes_on_when_it_i
     qtbot.wait_until(lambda: session.main_window is not None, timeout=WAIT_MS)
     window = session.main_window
     assert isinstance(window, MainWindow)
+    assert window.tabs.currentIndex() == window.tab_keys().index("Orders")  # offline: selling
     window.build_pending_tabs()
     stores = window.tab_keys().index("Stores")
     window.tabs.setCurrentIndex(stores)

@@ -14,8 +14,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from posapp.app_services import ServiceOptions, start_services
+from posapp.config import AppConfig
+from posapp.events import RecordingPublisher
 from posapp.models import AuditEntry
 from posapp.services.backend import Backend
+from posapp.services.platform.db import Database
 from posapp.services.platform.errors import AuthenticationError, NotFoundError
 from posapp.services.sales import (
     CategoryDTO,
@@ -29,7 +33,7 @@ from posapp.services.sales import (
 )
 from posapp.services.sales.offline.signin import KEPT_NAMES
 from posapp.services.staff import LOGIN_FAILED, AccountLockedError, users
-from tests.checkout_seed import CASHIER_PIN, PASSWORD, Shop, open_shop
+from tests.checkout_seed import CASHIER_PIN, PASSWORD, Shop, add_staff, open_shop
 from tests.unit.test_offline_sales import KEY, Server
 
 LOCKED = "Too many failed attempts: log-in is locked for about 15 more minutes"
@@ -222,3 +226,21 @@ def test_a_cache_of_the_first_layout_is_laid_out_anew(tmp_path: Path) -> None:
 
 def _id(categories: list[CategoryDTO], name: str) -> int:
     return next(c.id for c in categories if c.name == name)
+
+
+def test_sqlite_signs_in_through_the_database_only(sqlite_database: Database) -> None:
+    """Embedded SQLite has no server to lose: no cache, no offline sign-in, log-ins as before."""
+    add_staff(Backend(sqlite_database, RecordingPublisher()))
+    url = sqlite_database.url.render_as_string(hide_password=False)
+    options = ServiceOptions(campaign_check_s=3600, sender_interval_s=3600, relay=False)
+    services = start_services(sqlite_database, RecordingPublisher(), AppConfig(url, "R1"), options)
+    try:
+        backend = services.backend
+        assert backend.offline_sales is None
+        assert backend.offline_staff is None
+        assert backend.register_staff is backend.staff
+        assert backend.register_staff.login("till", CASHIER_PIN).username == "till"
+        with pytest.raises(AuthenticationError):
+            backend.register_staff.login("till", "0000")
+    finally:
+        services.stop()
