@@ -25,6 +25,7 @@ from typing import Final
 
 from sqlalchemy import insert, select, update
 
+from posapp import formats
 from posapp.i18n import _
 from posapp.models import GiftCard, GiftCardMovement, GiftCardMovementKind, LedgerAccountKind
 from posapp.money import MAX_MINOR, format_money
@@ -261,7 +262,7 @@ def _refuse_expired(uow: UnitOfWork, card: GiftCard) -> None:
     if card.expires_at is not None and card.expires_at <= uow.now():
         day = (card.expires_at.astimezone(shop_zone(uow)) - timedelta(days=1)).date()
         raise GiftCardRefused(
-            "expired", _("This gift card expired after {day}.").format(day=day.isoformat())
+            "expired", _("This gift card expired after {day}.").format(day=formats.date_text(day))
         )
 
 
