@@ -6,8 +6,8 @@ The test cuts the network, waits until the register is offline, and signs in thr
 window by keyboard: the window says it is offline, a wrong password is told as the server tells
 it, the cashier's PIN opens the main window on the register, whose product grid shows the cached
 categories and products. A manager signed in offline finds the back-office tabs saying they need
-the server; once the server is back they open, and the same session goes on without a new
-sign-in.
+the server; once the server is back they open, the same session goes on without a new sign-in,
+and the sign-in made offline reaches the server's audit log.
 """
 
 from __future__ import annotations
@@ -20,12 +20,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from posapp.app_services import ServiceOptions, Services, start_services
 from posapp.config import AppConfig
+from posapp.models import AuditEntry
 from posapp.services.backend import Backend
 from posapp.services.platform.db import Database
 from posapp.services.sales import OfflineSales, cache_path, journal_path
+from posapp.services.staff.auth import OFFLINE_LOGIN_ACTION
 from posapp.ui.app_runner import SessionController
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.login_dialog import LoginDialog
@@ -137,7 +140,11 @@ def test_a_cashier_signs_in_offline_and_sells_from_the_grid(
 
 
 def test_a_manager_offline_sees_which_tabs_need_the_server_and_goes_on_when_it_is_back(
-    qtbot: QtBot, offline: Offline, bus: EventBus, request: pytest.FixtureRequest
+    qtbot: QtBot,
+    offline: Offline,
+    bus: EventBus,
+    backend: Backend,
+    request: pytest.FixtureRequest,
 ) -> None:
     session = SessionController(offline.backend, bus)
     session.start()
@@ -160,6 +167,8 @@ def test_a_manager_offline_sees_which_tabs_need_the_server_and_goes_on_when_it_i
 
     offline.net.restore()
     qtbot.wait_until(lambda: offline.sales.online, timeout=WAIT_MS)
+    # The sign-in made offline reaches the server's audit log (the periodic job).
+    qtbot.wait_until(lambda: _offline_logins(backend) == [offline.shop.manager.id], timeout=WAIT_MS)
     window.tabs.setCurrentIndex(window.tab_keys().index("Orders"))
     window.tabs.setCurrentIndex(stores)
     qtbot.wait_until(lambda: _name(window.tabs.widget(stores)) != "offlineTab", timeout=WAIT_MS)
@@ -193,6 +202,15 @@ def _lock_screen_offline(
     )
     assert session.main_window is not None
     assert session.main_window.user.id == offline.shop.manager.id
+
+
+def _offline_logins(backend: Backend) -> list[int | None]:
+    with backend.read_uow() as uow:
+        return list(
+            uow.session.scalars(
+                select(AuditEntry.user_id).where(AuditEntry.action == OFFLINE_LOGIN_ACTION)
+            )
+        )
 
 
 def _name(page: QWidget | None) -> str:

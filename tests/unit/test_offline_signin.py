@@ -33,6 +33,7 @@ from posapp.services.sales import (
 )
 from posapp.services.sales.offline.signin import KEPT_NAMES
 from posapp.services.staff import LOGIN_FAILED, AccountLockedError, users
+from posapp.services.staff.auth import OFFLINE_LOGIN_ACTION
 from tests.checkout_seed import CASHIER_PIN, PASSWORD, Shop, add_staff, open_shop
 from tests.unit.test_offline_sales import KEY, Server
 
@@ -169,6 +170,32 @@ def test_the_user_signed_in_offline_goes_on_when_the_server_is_back(
     before = _logins(backend)
     assert register.staff.login("till", CASHIER_PIN).id == cashier.id
     assert _logins(backend) == before + 1  # online, the log-in is the server's (audited)
+
+
+def test_offline_sign_ins_reach_the_server_s_audit_when_it_is_back(
+    backend: Backend, shop: Shop, register: Register
+) -> None:
+    register.staff.login("till", CASHIER_PIN)
+    register.staff.login("boss", PASSWORD)
+    with pytest.raises(AuthenticationError):
+        register.staff.login("boss", "wrong")  # a failure offline is not sent
+    assert register.staff.send_signins() == 0  # offline: kept in the cache
+    assert len(register.cache.signins()) == 2
+
+    register.come_back()
+    assert register.staff.send_signins() == 2
+    assert register.cache.signins() == []
+    assert register.staff.send_signins() == 0  # each once
+    with backend.read_uow() as uow:
+        rows = uow.session.execute(
+            select(AuditEntry.user_id, AuditEntry.register, AuditEntry.after)
+            .where(AuditEntry.action == OFFLINE_LOGIN_ACTION)
+            .order_by(AuditEntry.id)
+        ).all()
+    assert [row.user_id for row in rows] == [shop.cashier.id, shop.manager.id]
+    assert {row.register for row in rows} == {backend.register}
+    assert all('"register": "' + backend.register + '"' in str(row.after) for row in rows)
+    assert backend.staff.verify_audit_chain(shop.staff["admin"]).ok
 
 
 def test_the_lock_out_counts_keep_a_bounded_number_of_names(register: Register) -> None:

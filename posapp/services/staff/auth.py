@@ -9,6 +9,8 @@ unknown user name is locked out after the same number of tries, with the same me
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import NoReturn
 
 from sqlalchemy import select
@@ -43,10 +45,12 @@ __all__ = [
     "LOCKOUT_ATTEMPTS_KEY",
     "LOCKOUT_MINUTES_KEY",
     "LOGIN_FAILED",
+    "OFFLINE_LOGIN_ACTION",
     "AccountLockedError",
     "authenticate",
     "credentials_match",
     "locked_message",
+    "record_offline_logins",
     "verify_user_password",
 ]
 
@@ -148,6 +152,27 @@ def authenticate(uow: UnitOfWork, username: str, password: str) -> UserDTO:
         uow.record(UserLoggedIn(user_id=user.id, username=user.username, at=now))
         uow.commit()
     return dto
+
+
+OFFLINE_LOGIN_ACTION = "login.offline"
+"""The audit action of a log-in a register checked against its cache while the server was gone."""
+
+
+def record_offline_logins(
+    uow: UnitOfWork, register: str, signins: Sequence[tuple[int, datetime]]
+) -> int:
+    """Audit log-ins a register checked offline (#21), once its server is back; how many.
+
+    Each is one ``login.offline`` row under its user, saying the register and when the user
+    signed in there (the row's own time is when the server learnt of it, as for the sales the
+    register replays). A user unknown to the server now is audited all the same.
+    """
+    with uow:
+        for user_id, signed_in_at in signins:
+            after = {"register": register, "signed_in_at": signed_in_at.isoformat()}
+            uow.audit(AuditRecord(OFFLINE_LOGIN_ACTION, user_id, "user", user_id, after=after))
+        uow.commit()
+    return len(signins)
 
 
 def verify_user_password(uow: UnitOfWork, user_id: int, password: str) -> bool:

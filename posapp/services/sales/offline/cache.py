@@ -121,7 +121,14 @@ CREATE TABLE IF NOT EXISTS coupons (
     refusal             TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS signins (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id       INTEGER NOT NULL,
+    signed_in_at  TEXT NOT NULL
+);
 """
+# ``signins`` is not a copy of the server: the sign-ins made offline, kept (across layouts too,
+# it is not in _TABLES) until the server's audit log has them.
 
 
 @dataclass(frozen=True, slots=True)
@@ -434,6 +441,28 @@ class OfflineCache:
         """The register's till session when the cache was last filled."""
         row = self._one("SELECT session_id, store_id, store_code, cashier_id FROM till", ())
         return None if row is None else CachedTill(*row)
+
+    # --- offline sign-ins, for the server's audit log ------------------------------------------
+
+    def record_signin(self, user_id: int, at: datetime) -> None:
+        """Keep a sign-in made offline until :meth:`forget_signins` (durable at once)."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO signins (user_id, signed_in_at) VALUES (?, ?)", (user_id, _stamp(at))
+            )
+
+    def signins(self, limit: int = 100) -> list[tuple[int, int, datetime]]:
+        """The oldest sign-ins made offline not yet audited: (id, user id, when)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, user_id, signed_in_at FROM signins ORDER BY id LIMIT ?", (limit,)
+            ).fetchall()
+        return [(int(i), int(user), datetime.fromisoformat(at)) for i, user, at in rows]
+
+    def forget_signins(self, last_id: int) -> None:
+        """Drop the sign-ins up to ``last_id`` (the server's audit log has them now)."""
+        with self._transaction() as db:
+            db.execute("DELETE FROM signins WHERE id <= ?", (last_id,))
 
     def counts(self) -> tuple[int, int]:
         """(products, staff) in the cache."""

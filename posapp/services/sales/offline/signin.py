@@ -22,13 +22,16 @@ The user signed in offline is the server's user (the same id): once the server i
 session simply goes on through the server, which checks the user again on every call (a user
 deactivated meanwhile finds the session ended).
 
-An offline sign-in is not written to the server's audit log: the offline journal carries sales
-only (each replayed sale is audited under its cashier). Nothing grows per attempt: the lock-out
-counts keep at most :data:`KEPT_NAMES` names.
+Each offline sign-in is kept in the cache file (durable at once, as the journal's sales) and
+audited on the server as ``login.offline`` (the user, the register, when) by
+:meth:`OfflineStaff.send_signins` once the server is back (a periodic job on the register's
+``offline-cache`` lane). Wrong secrets offline are not sent: the server's failure counts are its
+own. Nothing grows per attempt: the lock-out counts keep at most :data:`KEPT_NAMES` names.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 from collections import OrderedDict
@@ -154,6 +157,7 @@ class OfflineStaff(StaffApi):
         if Permission.SELL not in permissions_of(staff.role):
             raise AuthenticationError(_(NOT_SELLING))
         self._throttle.succeeded(key)
+        self.cache.record_signin(staff.id, now)  # for the server's audit log, once it is back
         return _user(staff, None)
 
     def demo_logins(self) -> list[DemoLogin]:
@@ -215,6 +219,31 @@ class OfflineStaff(StaffApi):
             return _user(staff, self._locked_until(username_key(username), staff, now))
 
         return self._either(lambda: super(OfflineStaff, self).find_user(username), cached)
+
+    # --- the server's audit log ---------------------------------------------------------------
+
+    def send_signins(self) -> int:
+        """Audit on the server the sign-ins made offline (while online; a periodic job).
+
+        The cache keeps each until the server's commit returns, so a lost answer audits it
+        again rather than never (a ``login.offline`` row twice, never none). Returns how many
+        were sent.
+        """
+        sent = 0
+        send = super().record_offline_logins
+        while self.link.online:
+            waiting = self.cache.signins()
+            if not waiting:
+                break
+            rows = [(user, at) for _id, user, at in waiting]
+            try:
+                SalesApi.policy(functools.partial(send, self._context.register, rows))
+            except DatabaseError as exc:
+                self.link.lost(str(exc))
+                break
+            self.cache.forget_signins(waiting[-1][0])
+            sent += len(waiting)
+        return sent
 
     # --- inside -------------------------------------------------------------------------------
 
