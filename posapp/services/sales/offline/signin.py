@@ -33,11 +33,14 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TypeVar
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from posapp.i18n import N_, _
 from posapp.services.platform import registry
@@ -49,6 +52,8 @@ from posapp.services.platform.settings import DEMO_LOGINS_KEY
 from posapp.services.sales.api import SalesApi
 from posapp.services.sales.offline.cache import CachedStaff, OfflineCache
 from posapp.services.sales.offline.link import ServerLink
+from posapp.services.sales.offline.reach import describe, server_gone
+from posapp.services.sales.offline.register import CALL_REFUSED
 from posapp.services.staff import (
     LOGIN_FAILED,
     AccountLockedError,
@@ -64,6 +69,7 @@ from posapp.services.staff import (
 
 __all__ = ["KEPT_NAMES", "NOT_SELLING", "OfflineStaff"]
 
+_log = logging.getLogger(__name__)
 R = TypeVar("R")
 T = TypeVar("T")
 
@@ -238,8 +244,11 @@ class OfflineStaff(StaffApi):
             rows = [(user, at) for _id, user, at in waiting]
             try:
                 SalesApi.policy(functools.partial(send, self._context.register, rows))
-            except DatabaseError as exc:
-                self.link.lost(str(exc))
+            except (DatabaseError, SQLAlchemyError) as exc:  # kept: sent at the next try
+                if server_gone(exc):
+                    self.link.lost(describe(exc))
+                else:
+                    _log.warning("the server refused the offline sign-ins' audit: %s", exc)
                 break
             self.cache.forget_signins(waiting[-1][0])
             sent += len(waiting)
@@ -248,12 +257,21 @@ class OfflineStaff(StaffApi):
     # --- inside -------------------------------------------------------------------------------
 
     def _either(self, online: Callable[[], R], offline: Callable[[], R]) -> R:
-        """``online()`` while the link is up; ``offline()`` when it is down or is lost now."""
+        """``online()`` while the link is up; ``offline()`` when it is down or is lost now.
+
+        Only a lost server (:func:`.reach.server_gone`, the register's one rule) sends the
+        register offline; any other error from the server is its answer and fails the call, as
+        the sales facade does (``OfflineSales._either``).
+        """
         if self.link.online:
-            try:  # the sales facade's guard: a lost connection becomes a DatabaseError
-                return SalesApi.policy(online)
-            except DatabaseError as exc:
-                self.link.lost(str(exc))
+            try:
+                return online()
+            except (DatabaseError, SQLAlchemyError) as exc:
+                if not server_gone(exc):
+                    if isinstance(exc, DatabaseError):
+                        raise
+                    raise DatabaseError(_(CALL_REFUSED).format(reason=describe(exc))) from exc
+                self.link.lost(describe(exc))
         return offline()
 
     def _locked_until(self, key: str, staff: CachedStaff | None, now: datetime) -> datetime | None:
