@@ -15,7 +15,6 @@ holds a quantity prefix, that step is put back and nothing is added.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -25,7 +24,7 @@ from PySide6.QtWidgets import QWidget
 from typing_extensions import override
 
 from posapp.events import ProductChanged, ProductsImported
-from posapp.i18n import N_, _, ngettext
+from posapp.i18n import N_, _
 from posapp.money import MoneyError
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
@@ -35,6 +34,7 @@ from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import styled
+from posapp.ui.register.cancel import CancelGuard
 from posapp.ui.register.cart import Cart
 from posapp.ui.register.flow import RegisterFlow
 from posapp.ui.register.giftcards import RegisterGiftCards
@@ -45,8 +45,6 @@ from posapp.ui.register.scanning import read_scan
 from posapp.ui.register.till_dialogs import open_till_with_float
 
 CLOSED_TILL = N_("The till is closed: press Ctrl+O to count the float and open it here.")
-CANCEL_WINDOW_S = 4.0
-"""Esc must be pressed twice within this many seconds to throw a sale away."""
 
 
 class RegisterView(RegisterLayout):
@@ -73,7 +71,7 @@ class RegisterView(RegisterLayout):
         self.cart = cart
         self.till: TillSessionDTO | None = None
         self._codes: dict[str, ProductDTO] = {}
-        self._cancel_armed_at = 0.0
+        self.cancel_guard = CancelGuard()
         self._categories_loaded = False
         # Set by "-" in the empty field until the field is entered or emptied: whether the key
         # was pressed, and the line it took one unit off (None when it changed nothing).
@@ -504,34 +502,9 @@ class RegisterView(RegisterLayout):
             self.message.clear_message()
             self.change.hide()
             return
-        now = time.monotonic()
-        if now - self._cancel_armed_at > CANCEL_WINDOW_S:
-            self._cancel_armed_at = now
-            self.say(
-                ngettext(
-                    "Press Esc again to cancel this sale ({count} item, {total}).",
-                    "Press Esc again to cancel this sale ({count} items, {total}).",
-                    self.cart.item_count,
-                ).format(
-                    count=self.cart.item_count, total=money_text(self.cart.priced().total_minor)
-                ),
-                "warning",
-            )
-            return
-        self._cancel_armed_at = 0.0
-        try:
-            self.sales.void_sale(
-                self.user,
-                self.cart.sale_uuid,
-                len(self.cart.lines),
-                self.cart.priced().total_minor,
-                "Cancelled at the register",
-            )
-        except ServiceError as exc:
-            self.say(str(exc), "error")
-            return
-        self.new_sale()
-        self.say(_("Sale cancelled."), "info")
+        if self.cancel_guard.confirmed(self):
+            self.new_sale()
+            self.say(_("Sale cancelled."), "info")
 
     # --- paying -------------------------------------------------------------------------------
 
