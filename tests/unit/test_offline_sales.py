@@ -158,6 +158,8 @@ def test_offline_what_needs_the_server_is_refused_and_nothing_is_journalled(
         sales.place_order(shop.cashier, draft)
     with pytest.raises(ValidationError, match="gift cards cannot be used"):
         sales.gift_card(shop.cashier, "GC-1234")
+    with pytest.raises(ValidationError, match="points cannot be used"):
+        sales.customer_points(shop.cashier, 1)
     with pytest.raises(ValidationError, match="coupons are not taken"):
         sales.quote_coupon(shop.cashier, "SPRING10", [], None)
     assert sales.status.unsynced == 0

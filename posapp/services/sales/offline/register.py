@@ -44,7 +44,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from posapp.i18n import N_, _
 from posapp.services.coupons import BasketLine
-from posapp.services.customers import GiftCardDTO
+from posapp.services.customers import CustomerPoints, GiftCardDTO
 from posapp.services.platform import registry
 from posapp.services.platform.context import ServiceContext
 from posapp.services.platform.dto import ShopProfile, UserDTO
@@ -233,6 +233,16 @@ class OfflineSales(SalesApi):
             raise ValidationError(_("Offline, gift cards cannot be used: they need the server."))
 
         return self._either(lambda: super(OfflineSales, self).gift_card(actor, code), refuse)
+
+    def customer_points(self, actor: UserDTO, customer_id: int) -> CustomerPoints:
+        """A customer's points for the points tender (refused while offline: the server's)."""
+
+        def refuse() -> CustomerPoints:
+            raise ValidationError(_("Offline, points cannot be used: they need the server."))
+
+        return self._either(
+            lambda: super(OfflineSales, self).customer_points(actor, customer_id), refuse
+        )
 
     def discount_cap_bp(self) -> int:
         """The cashiers' discount cap (the cached setting while offline)."""
