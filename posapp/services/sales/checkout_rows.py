@@ -194,7 +194,10 @@ def insert_lines(
 def take_sale_stock(
     uow: UnitOfWork, ctx: SaleContext, draft: SaleDraft, *, below_zero: bool = False
 ) -> dict[int, int]:
-    """One conditional decrement per product, in product order (no deadlocks between tills).
+    """Take the sale's products out of the store's stock (``stock.take_stock``), in product order.
+
+    The levels are read locked in product order on every till (no deadlocks between tills),
+    checked, and written in one batch with their value.
 
     ``below_zero``: a sale taken offline, whose goods are gone already (``stock.take_stock``).
 
