@@ -222,15 +222,26 @@ def number(value: int, *, locale: str | None = None) -> str:
     return f"{value:,}" if not loc else _paper(format_decimal(value, locale=loc))
 
 
-def percent(rate_bp: int, *, locale: str | None = None) -> str:
-    """A rate in basis points: ``20%``, ``5.5%``; ``5,5 %`` in ``de_DE``."""
+def percent(rate_bp: int, *, locale: str | None = None, fixed: bool = False) -> str:
+    """A rate in basis points: ``20%``, ``5.5%``; ``5,5 %`` in ``de_DE``.
+
+    ``fixed`` always shows both decimals (``25.00%``, ``25,00 %``), for a column of figures.
+    """
     loc = _locale(locale)
-    whole, rest = divmod(rate_bp, 100)
-    digits = str(whole) if rest == 0 else f"{whole}.{rest:02d}".rstrip("0")
+    whole, rest = divmod(abs(rate_bp), 100)
+    sign = "-" if rate_bp < 0 else ""
+    digits = (
+        f"{whole}.{rest:02d}"
+        if fixed
+        else str(whole)
+        if rest == 0
+        else f"{whole}.{rest:02d}".rstrip("0")
+    )
     if not loc:
-        return f"{digits}%"
+        return f"{sign}{digits}%"
+    decimals = ".00" if fixed else ".##"
     head, zero, tail = Locale.parse(loc).percent_formats[None].pattern.rpartition("0")
-    pattern = f"{head}{zero}.##{tail}" if zero else "#,##0.##%"
+    pattern = f"{head}{zero}{decimals}{tail}" if zero else f"#,##0{decimals}%"
     return _paper(format_percent(Decimal(rate_bp).scaleb(-4), format=pattern, locale=loc))
 
 

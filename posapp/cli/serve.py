@@ -23,6 +23,7 @@ from posapp.cli.kit import (
 )
 from posapp.config import AppConfig
 from posapp.events import null_publisher
+from posapp.services.platform.chain_key import derived_key
 from posapp.services.staff import SCOPES, create_token, find_user, list_tokens, revoke_token
 
 DEFAULT_HOST = "127.0.0.1"
@@ -81,7 +82,7 @@ def serve_api(args: argparse.Namespace, config: AppConfig) -> int:
     try:
         import uvicorn  # noqa: PLC0415 - only the server needs it
 
-        from posapp.api import create_app  # noqa: PLC0415
+        from posapp.api import ApiConfig, create_app  # noqa: PLC0415
     except ModuleNotFoundError as exc:
         print(
             f"{PROG}: error: the API needs the 'api' extra ({exc.name} is missing): "
@@ -98,7 +99,9 @@ def serve_api(args: argparse.Namespace, config: AppConfig) -> int:
         options = ServiceOptions(offline=False)
         services = start_services(plain.database, null_publisher, config, options)
         try:
-            app = create_app(services.backend)
+            # Basket cookies signed with a key kept for this database: they outlive a restart.
+            cookies = derived_key(plain.database.url, "storefront cookies")
+            app = create_app(services.backend, ApiConfig(cookie_key=cookies))
             where = plain.database_description
             print(f"Serving the API of {where} on http://{args.host}:{args.port}")
             uvicorn.run(app, host=args.host, port=args.port, server_header=False, log_level="info")

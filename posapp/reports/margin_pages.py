@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Spacer
 
+from posapp import formats
+from posapp.formats import current_formats
 from posapp.i18n import N_, _, pgettext
 from posapp.reports.orders_pdf import figures_band, money, para, styles, table
 from posapp.services.sales import MarginRow, SalesMargin
@@ -22,10 +24,15 @@ _HEADER = [N_("Revenue"), N_("Cost of goods"), N_("Margin"), N_("Margin %")]
 
 
 def margin_percent(row: MarginRow) -> str:
-    """The margin as a percentage of revenue with two decimals (``−3.25 %``; ``–`` for none)."""
+    """The margin as a percentage of revenue with two decimals (``−3.25 %``; ``–`` for none).
+
+    In the shop's locale when it has one (``−3,25 %`` in ``de_DE``).
+    """
     bp = row.margin_bp
     if bp is None:
         return "–"
+    if current_formats().locale:
+        return formats.percent(bp, fixed=True).replace("-", "−")
     sign = "−" if bp < 0 else ""
     whole, part = divmod(abs(bp), 100)
     return f"{sign}{whole}.{part:02d} %"

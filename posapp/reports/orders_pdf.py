@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import BinaryIO, Final
+from typing import TYPE_CHECKING, BinaryIO, Final
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -18,6 +18,9 @@ from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, T
 from posapp import formats
 from posapp.i18n import N_, _
 from posapp.reports.pdf_kit import ACCENT_SOFT, BAND, INK, MUTED, RULE, fonts, markup
+
+if TYPE_CHECKING:
+    from posapp.services.sales import MethodTotal
 
 METHOD_NAMES: Final = {
     "cash": N_("Cash"),
@@ -32,6 +35,22 @@ METHOD_NAMES: Final = {
 def money(minor: int) -> str:
     """Report money in the shop's locale with a real minus sign (``−€1,234.56``, ``−1,00 €``)."""
     return formats.money(minor).replace("-", "−")
+
+
+def method_header() -> tuple[str, ...]:
+    """The header of a takings-by-payment-method table (the X/Z and the sales report)."""
+    return (_("Method"), _("Payments"), _("Taken"), _("Refunded"), _("Net"))
+
+
+def method_row(total: MethodTotal) -> tuple[str, ...]:
+    """One payment method's line in that table: its name, payments, taken, refunded and net."""
+    return (
+        _(METHOD_NAMES.get(total.method, total.method)),
+        formats.number(total.count),
+        money(total.sales_minor),
+        money(-total.refunds_minor),
+        money(total.net_minor),
+    )
 
 
 def para(value: str, style: ParagraphStyle) -> Paragraph:

@@ -20,10 +20,11 @@ from posapp.i18n import N_, _, pgettext
 from posapp.money import current_currency
 from posapp.reports.margin_pages import margin_story
 from posapp.reports.orders_pdf import (
-    METHOD_NAMES,
     Margins,
     build_a4,
     figures_band,
+    method_header,
+    method_row,
     money,
     para,
     styles,
@@ -83,17 +84,8 @@ def sales_report_tables(report: SalesReport) -> dict[str, list[list[str]]]:
             ],
         ],
         N_("By payment method"): [
-            [_("Method"), _("Payments"), _("Taken"), _("Refunded"), _("Net")],
-            *[
-                [
-                    _(METHOD_NAMES.get(m.method, m.method)),
-                    number(m.count),
-                    money(m.sales_minor),
-                    money(-m.refunds_minor),
-                    money(m.net_minor),
-                ]
-                for m in report.methods
-            ],
+            list(method_header()),
+            *[list(method_row(m)) for m in report.methods],
         ],
         N_("By cashier"): [
             [_("Cashier"), _("Orders"), _("Sales"), pgettext("column", "Average sale")],

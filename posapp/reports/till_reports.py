@@ -21,11 +21,12 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 from posapp.formats import number
 from posapp.i18n import N_, _
 from posapp.reports.orders_pdf import (
-    METHOD_NAMES,
     Margins,
     build_a4,
     figures_band,
     local_time,
+    method_header,
+    method_row,
     money,
     para,
     styles,
@@ -127,17 +128,8 @@ def till_report_sections(report: TillReport) -> list[Section]:
         ),
         Section(
             _("Payments"),
-            (_("Method"), _("Payments"), _("Taken"), _("Refunded"), _("Net")),
-            tuple(
-                (
-                    _(METHOD_NAMES.get(m.method, m.method)),
-                    number(m.count),
-                    money(m.sales_minor),
-                    money(-m.refunds_minor),
-                    money(m.net_minor),
-                )
-                for m in report.methods
-            ),
+            method_header(),
+            tuple(method_row(m) for m in report.methods),
             (
                 _("Total"),
                 number(sum(m.count for m in report.methods)),

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from posapp.events import OrderPlaced
@@ -18,6 +19,7 @@ from posapp.models import (
     Order,
     OutboxEmail,
     StockLevel,
+    User,
     WebOrder,
 )
 from posapp.services.accounts import AccountDraft, deposit, open_account
@@ -26,8 +28,11 @@ from posapp.services.catalog import ProductDraft
 from posapp.services.coupons.campaigns import create_campaign
 from posapp.services.coupons.dto import CampaignDraft
 from posapp.services.notifications import NotificationListener
+from posapp.services.platform.errors import NotFoundError
 from posapp.services.sales import GiftCardLine, PaymentDraft, PaymentKind, SaleDraft
 from posapp.services.sales.tills import open_till
+from posapp.services.staff import UserFilter, find_user
+from posapp.services.staff.service_users import WEB_SHOP_USERNAME
 from posapp.services.stock import StockLine, receive_stock
 from tests.api.conftest import Catalog, Shop
 
@@ -313,3 +318,25 @@ def test_the_store_staff_are_told_of_a_web_order(
     staff = {shop.users[name].id for name in ("root", "boss", "till")}
     # The active staff of every store; never the inactive "web shop" user.
     assert {user for user, text in told if text == title} == staff
+
+
+def test_the_web_shop_user_is_no_one_s_staff(
+    client: httpx.Client, backend: Backend, shop: Shop, catalog: Catalog
+) -> None:
+    """The service user a web order is written under: in the audit's filter, not in the staff."""
+    post(client, order_body(catalog))
+    root = shop.users["root"]
+    with backend.read_uow() as uow:
+        web_id = uow.session.scalar(select(User.id).where(User.username_key == WEB_SHOP_USERNAME))
+    assert web_id is not None
+    staff = backend.staff.list_users(root)
+    assert WEB_SHOP_USERNAME not in {u.username for u in staff}
+    assert backend.staff.user_count() == len(staff)
+    everyone = backend.staff.list_users(root, UserFilter(service=True))
+    assert WEB_SHOP_USERNAME in {u.username for u in everyone}
+    with pytest.raises(NotFoundError):
+        backend.staff.set_active(root, web_id, True)
+    with pytest.raises(NotFoundError):
+        backend.staff.reset_password(root, web_id, "a-long-password-1")
+    with pytest.raises(NotFoundError):
+        find_user(backend.uow(), WEB_SHOP_USERNAME)

@@ -9,7 +9,7 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from posapp.api import ApiConfig
+from posapp.api import ApiConfig, create_app
 from posapp.api.limits import Rate
 from posapp.api.storefront.basket import COOKIE
 from posapp.currency import currency_for
@@ -17,7 +17,9 @@ from posapp.money import set_current_currency
 from posapp.services.backend import Backend
 from posapp.services.catalog import ProductDraft
 from posapp.services.coupons import CampaignDraft
+from posapp.services.platform.chain_key import derived_key
 from tests.api.conftest import Catalog, Shop
+from tests.api.server import serving
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -242,3 +244,32 @@ def test_goods_sold_by_weight_show_their_unit_and_stay_in_the_shop(
     refused = post(client, "/basket/add", token=token, product_id=str(cheese), quantity="1")
     assert refused.status_code == 422
     assert "Cheddar is sold by weight or length" in refused.text
+
+
+def _basket_after(backend: Backend, config: ApiConfig, cookies: dict[str, str]) -> str:
+    """The basket page of a server started anew with ``config``, for a shopper's cookies."""
+    with (
+        serving(create_app(backend, config), backend) as running,
+        httpx.Client(base_url=running.url, timeout=30, cookies=cookies) as http,
+    ):
+        return http.get("/basket").text
+
+
+def test_a_basket_outlives_a_restart_of_posapp_serve(
+    backend: Backend, shop: Shop, catalog: Catalog
+) -> None:
+    """``posapp serve`` signs basket cookies with a key kept for the database, not one per start."""
+    keyed = ApiConfig(cookie_key=derived_key(backend.database.url, "storefront cookies"))
+    first = catalog.products[0]
+    with (
+        serving(create_app(backend, keyed), backend) as before,
+        httpx.Client(base_url=before.url, timeout=30) as http,
+    ):
+        token = token_of(http.get(f"/product/{first}").text)
+        post(http, "/basket/add", token=token, product_id=str(first), quantity="2")
+        cookies = {COOKIE: http.cookies[COOKIE]}
+    again = ApiConfig(cookie_key=derived_key(backend.database.url, "storefront cookies"))
+    assert again.cookie_key == keyed.cookie_key
+    assert again.cookie_key != derived_key(backend.database.url, "another purpose")
+    assert "Apple 0" in _basket_after(backend, again, cookies)
+    assert "Apple 0" not in _basket_after(backend, ApiConfig(), cookies)  # a key per start

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 
+from posapp import i18n
 from posapp.events import AccountMoved, RecordingPublisher
 from posapp.models import AuditEntry, LedgerTransaction, TillSession
 from posapp.services.accounts import manage as accounts
@@ -212,6 +213,23 @@ def test_close_needs_zero_and_closed_takes_nothing(world: World) -> None:
     with pytest.raises(accounts.AccountStatusError):
         accounts.unfreeze_account(world.backend.uow(), world.manager, account.id)
     assert "account.closed" in _audit_actions(world.backend)
+
+
+def test_a_refused_status_change_is_one_sentence_in_the_users_language(world: World) -> None:
+    account = world.open()
+    accounts.close_account(world.backend.uow(), world.manager, account.id, "moved")
+    with pytest.raises(accounts.AccountStatusError, match="is closed: it cannot be frozen"):
+        accounts.freeze_account(world.backend.uow(), world.manager, account.id, "fraud")
+    i18n.set_language("de")
+    try:
+        with pytest.raises(accounts.AccountStatusError) as refused:
+            accounts.freeze_account(world.backend.uow(), world.manager, account.id, "fraud")
+        with pytest.raises(ValidationError) as again:
+            accounts.close_account(world.backend.uow(), world.manager, account.id, "moved")
+    finally:
+        i18n.set_language("en")
+    assert str(refused.value).endswith("ist geschlossen: Es kann nicht eingefroren werden.")
+    assert str(again.value).endswith("ist bereits geschlossen.")
 
 
 def test_transfer_to_the_same_account_is_refused(world: World) -> None:

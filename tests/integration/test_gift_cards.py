@@ -223,6 +223,28 @@ def test_an_expired_card_is_refused_and_a_sold_card_cannot_be_cancelled(
     assert_invariants(backend.database.engine)
 
 
+def test_the_valid_until_day_is_written_the_shop_way(backend: Backend) -> None:
+    """The slip's last day and the expiry refusal follow the shop's locale, not ISO."""
+    shop = open_shop(backend)
+    admin = shop.staff["admin"]
+    backend.shop.change_setting(admin, "giftcards.expiry_months", "12")
+    backend.shop.change_setting(admin, "shop.locale", "de_DE")
+    backend.shop.change_setting(admin, "shop_timezone", "Europe/Berlin")
+    backend.shop.apply_currency()
+    now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    backend.clock = lambda: now
+    code = sell_card(backend, shop, 1000)
+    detail = backend.sales.order_detail(shop.cashier, 1)
+    (slip,) = receipt_model(detail).gift_cards
+    assert slip.valid == "Valid until 01.03.2027", slip.valid
+    backend.clock = lambda: now + timedelta(days=367)
+    apple = (DraftLine(1, shop.products["apple"], 1),)
+    with pytest.raises(GiftCardRefused, match=r"expired after 01\.03\.2027"):
+        backend.sales.place_order(
+            shop.cashier, SaleDraft(uuid.uuid4(), apple, (by_card(code, 120),))
+        )
+
+
 def test_codes_are_masked_for_other_cashiers(backend: Backend) -> None:
     shop = open_shop(backend)
     code = sell_card(backend, shop, 1000)

@@ -11,6 +11,7 @@ import contextlib
 import json
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import select
@@ -32,6 +33,7 @@ from posapp.services.staff import ACTIONS, ROLE_PERMISSIONS
 from posapp.services.stock import StockLine
 from tests.checkout_seed import Shop, open_shop_till, seed_shop
 from tests.integration.migration_support import upgrade_all_but
+from tests.integration.variants_support import shirt_draft, shirt_rows
 
 ACTION_CALLS: dict[str, Callable[[UnitOfWork, UserDTO, dict[str, UserDTO]], object]] = {
     "catalog.taxes.list_tax_rates": lambda uow, a, s: taxes.list_tax_rates(uow, a),
@@ -135,6 +137,36 @@ def test_a_changed_rate_applies_to_future_sales_only(
         ("Reduced VAT", True),
         ("Standard VAT", False),
     ]
+
+
+def test_a_changed_rate_reaches_the_variants_and_their_template(
+    backend: Backend, shop: Shop
+) -> None:
+    admin = shop.staff["admin"]
+    standard = backend.catalog.add_tax_rate(admin, "Standard VAT", "20", True)
+    saved = backend.catalog.save_template(shop.manager, shirt_draft())  # typed as 20 % included
+    template = backend.catalog.template(shop.manager, saved.id)
+    variants = [v.product_id for v in template.variants]
+    assert variants
+    assert all(
+        backend.catalog.product(shop.manager, pid).tax_rate_id == standard.id for pid in variants
+    )
+    changed = backend.catalog.change_tax_rate(admin, standard.id, rate="21")
+    assert changed.products == len(variants)
+    assert {backend.catalog.product(shop.manager, pid).tax_rate_bp for pid in variants} == {2100}
+    again = backend.catalog.template(shop.manager, saved.id)
+    assert again.tax_rate_bp == 2100  # the next save of the matrix keeps the new rate
+    ids = {v.values: v.product_id for v in again.variants}
+    backend.catalog.save_template(
+        shop.manager,
+        shirt_draft(
+            tax_rate_bp=again.tax_rate_bp,
+            variants=tuple(replace(row, product_id=ids[row.values]) for row in shirt_rows()),
+        ),
+        template_id=saved.id,
+        expected_changed_at=again.changed_at,
+    )
+    assert {backend.catalog.product(shop.manager, pid).tax_rate_bp for pid in variants} == {2100}
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import io
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from pypdf import PdfReader
 
 from posapp.cli.main import build_parser, main
 from posapp.config import AppConfig
+from posapp.formats import current_formats, set_current_formats
 from posapp.models import Product
 from posapp.reports.inventory import inventory_pdf, inventory_tables
 from posapp.reports.margin_pages import margin_percent, margin_tables
@@ -127,6 +129,16 @@ def test_margin_percent_is_exact_integer_arithmetic() -> None:
     assert margin_percent(row(300, 0, 200)) == "33.33 %"
     assert margin_percent(row(1000, 0, 1325)) == "−32.50 %"
     assert margin_percent(row(0, 0, 10)) == "–"
+
+
+def test_margin_percent_follows_the_shop_locale() -> None:
+    saved = current_formats()
+    set_current_formats(replace(saved, locale="de_DE"))
+    try:
+        shown = margin_percent(MarginRow("k", "label", 1, 1000, 0, 1325))
+    finally:
+        set_current_formats(saved)
+    assert shown.replace("\u00a0", " ") == "−32,50 %"
 
 
 # -- the command line ------------------------------------------------------------------------

@@ -50,7 +50,7 @@ def _shoot(_app: QApplication, database: Database) -> None:
     register.scan(SMALL)
     register.flow.apply_coupon("SPRING-10")
     register.refresh()
-    QTest.qWait(200)
+    QTest.qWait(1500)  # the category tiles load off the GUI thread
     print(_save(window, f"register_{SUFFIX}.png"))
 
     def grab(dialog: QDialog) -> None:

@@ -335,6 +335,15 @@ def test_cashier_looks_but_cannot_change(
     assert tab.csv_action.isEnabled()
 
 
+def test_an_admins_tab_fits_a_1280_screen(
+    qtbot: QtBot, world: World, ui_backend: Backend, bus: EventBus
+) -> None:
+    """The store buttons stand one under the other: side by side they widened the tab."""
+    tab = make_tab(qtbot, ui_backend, bus, world.admin)
+    assert tab.store_buttons.isVisibleTo(tab)
+    assert tab.minimumSizeHint().width() <= 1280 - 2 * 24  # the window's own margins
+
+
 def test_admin_manages_stores(
     qtbot: QtBot, world: World, ui_backend: Backend, bus: EventBus
 ) -> None:

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 import posapp.services
+from posapp import i18n
 from posapp.models import AuditEntry, User
 from posapp.services.backend import Backend
 from posapp.services.platform import settings
@@ -26,7 +27,7 @@ from posapp.services.platform.errors import (
 )
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.staff import auth, users
-from posapp.services.staff.permissions import ROLE_PERMISSIONS, Permission
+from posapp.services.staff.permissions import ROLE_PERMISSIONS, Permission, denied, permission_label
 from posapp.services.staff.security import ACTIONS, Approval, SessionEndedError, check_approval
 
 PW = "correct horse battery"
@@ -322,3 +323,21 @@ def test_permission_matrix(backend: Backend, staff: dict[str, UserDTO], role: st
         else:
             with pytest.raises(PermissionDeniedError):
                 call(backend.uow(), actor, staff)
+
+
+def test_every_permission_reads_as_words_in_every_language() -> None:
+    """A refusal names what was refused in the user's language, never the permission's key."""
+    try:
+        for code in ("en", "de", "fr", "es"):
+            i18n.set_language(code)
+            labels = {permission_label(p) for p in Permission}
+            assert len(labels) == len(Permission), code  # one label each, none shared
+            assert not {p.value for p in Permission if "_" in p.value} & labels
+        i18n.set_language("de")
+        text = str(denied("bob", "cashier", Permission.MANAGE_SETTINGS))
+        assert text == "bob (Kassierer) hat keine Berechtigung für: Einstellungen verwalten."
+    finally:
+        i18n.set_language("en")
+    assert str(denied("bob", "cashier", Permission.NO_SALE_DRAWER)) == (
+        "bob (cashier) is not allowed to open the drawer without a sale."
+    )

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from posapp.events import RecordingPublisher, StockLow, StockMoved
+from posapp.i18n import N_
 from posapp.models import AuditEntry, MovementKind, StockMovement
 from posapp.services.backend import Backend
 from posapp.services.platform.dto import UserDTO
@@ -325,7 +326,7 @@ def test_inactive_store_takes_no_stock_in_but_can_be_emptied(world: World) -> No
     assert on_hand(b, w.market, w.pear) == 0
     assert on_hand(b, w.warehouse, w.pear) == 9
     with b.read_uow() as uow, pytest.raises(ValidationError, match="inactive: it cannot sell"):
-        stores.require_active_store(uow, w.market, "sell")
+        stores.require_active_store(uow, w.market, N_("{store_name} is inactive: it cannot sell."))
 
 
 def test_transfer_both_sides_one_batch(world: World, publisher: RecordingPublisher) -> None:

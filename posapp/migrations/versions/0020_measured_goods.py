@@ -42,5 +42,18 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("order_lines") as batch_op:
         batch_op.drop_column("unit")
+    # On SQLite the batch copy of ``products`` drops its triggers, the full-text search's among
+    # them: keep their SQL (whatever columns a later branch gave the index) and make them again.
+    bind = op.get_bind()
+    triggers: list[str] = []
+    if bind.dialect.name == "sqlite":
+        found = bind.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'products'"
+        )
+        triggers = [str(row[0]) for row in found]
     with op.batch_alter_table("products") as batch_op:
         batch_op.drop_column("unit")
+    for statement in triggers:
+        op.execute(statement)
+    if triggers:
+        op.execute("INSERT INTO products_fts(products_fts) VALUES ('rebuild')")

@@ -39,6 +39,13 @@ def movement_label(kind: str) -> str:
 
 
 STATUS_LABELS: dict[str, str] = {"open": N_("Open"), "frozen": N_("Frozen"), "closed": N_("Closed")}
+_STATE_WORDS: dict[str, str] = {"open": N_("open"), "frozen": N_("frozen"), "closed": N_("closed")}
+
+
+def state_word(status: str) -> str:
+    """An account's status as a word in a sentence (``frozen``), in the user's language."""
+    word = _STATE_WORDS.get(status)
+    return _(word) if word else status
 
 
 @dataclass(frozen=True, slots=True)

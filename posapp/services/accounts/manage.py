@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from posapp.i18n import _
+from posapp.i18n import N_, _
 from posapp.models import (
     AccountStatus,
     Customer,
@@ -28,7 +28,7 @@ from posapp.models import (
 from posapp.money import format_money
 from posapp.services.accounts import numbers as account_numbers
 from posapp.services.accounts.core import AccountStatusError, load, load_by_number, snapshot, to_dto
-from posapp.services.accounts.dto import AccountDraft, AccountDTO
+from posapp.services.accounts.dto import AccountDraft, AccountDTO, state_word
 from posapp.services.accounts.ledger import InsufficientFundsError
 from posapp.services.accounts.movements import (
     APPROVAL_SETTING,
@@ -293,6 +293,20 @@ def _set_overdraft(uow: UnitOfWork, ledger: LedgerAccount, limit: int) -> None:
         )
 
 
+_REFUSED: dict[AccountStatus, str] = {
+    AccountStatus.FROZEN: N_("Account {number} is {status}: it cannot be frozen."),
+    AccountStatus.OPEN: N_("Account {number} is {status}: it cannot be unfrozen."),
+    AccountStatus.CLOSED: N_("Account {number} is {status}: it cannot be closed."),
+}
+"""A status change refused, by the status it would have given the account."""
+_AUDITED: dict[AccountStatus, str] = {
+    AccountStatus.FROZEN: "frozen",
+    AccountStatus.OPEN: "unfrozen",
+    AccountStatus.CLOSED: "closed",
+}
+"""The audit action of each status change: ``account.frozen``, ``account.unfrozen``…"""
+
+
 def _change_status(
     uow: UnitOfWork,
     actor: UserDTO,
@@ -301,7 +315,6 @@ def _change_status(
     allowed_from: tuple[AccountStatus, ...],
     to: AccountStatus,
     reason: str,
-    action: str,
 ) -> AccountDTO:
     with uow:
         user = authorize(uow, actor, Permission.MANAGE_ACCOUNTS)
@@ -309,13 +322,13 @@ def _change_status(
         number = account_numbers.display(account.number)
         if account.status == to.value:
             raise ValidationError(
-                _("Account {number} is already {to}.").format(number=number, to=to.value)
+                _("Account {number} is already {to}.").format(
+                    number=number, to=state_word(to.value)
+                )
             )
         if account.status not in {status.value for status in allowed_from}:
             raise AccountStatusError(
-                _("Account {number} is {status}: it cannot be {action}.").format(
-                    number=number, status=account.status, action=action
-                )
+                _(_REFUSED[to]).format(number=number, status=state_word(account.status))
             )
         if to is AccountStatus.CLOSED and ledger.balance_minor != 0:
             amount = format_money(abs(ledger.balance_minor))
@@ -333,7 +346,8 @@ def _change_status(
         before = {"status": account.status}
         account.status = to.value
         account.changed_at = uow.now()
-        _audit(uow, user.id, account, f"account.{action}", before, {"status": to.value}, reason)
+        action = f"account.{_AUDITED[to]}"
+        _audit(uow, user.id, account, action, before, {"status": to.value}, reason)
         return _committed(uow, account, ledger)
 
 
@@ -353,7 +367,6 @@ def freeze_account(uow: UnitOfWork, actor: UserDTO, account_id: int, reason: str
         allowed_from=(AccountStatus.OPEN,),
         to=AccountStatus.FROZEN,
         reason=why,
-        action="frozen",
     )
 
 
@@ -374,7 +387,6 @@ def unfreeze_account(
         allowed_from=(AccountStatus.FROZEN,),
         to=AccountStatus.OPEN,
         reason=clean_reason(reason),
-        action="unfrozen",
     )
 
 
@@ -393,7 +405,6 @@ def close_account(uow: UnitOfWork, actor: UserDTO, account_id: int, reason: str)
         allowed_from=(AccountStatus.OPEN, AccountStatus.FROZEN),
         to=AccountStatus.CLOSED,
         reason=why,
-        action="closed",
     )
 
 

@@ -72,6 +72,7 @@ from posapp.services.catalog.csv_variants import (
 )
 from posapp.services.catalog.dto import ExportReport, ImportOptions, ImportReport
 from posapp.services.catalog.images import display_name
+from posapp.services.catalog.import_index import ImportSearchIndex
 from posapp.services.catalog.rules import barcode_variants, escape_cell, format_tax_rate, sku_key
 from posapp.services.catalog.search import category_paths, category_tree
 from posapp.services.catalog.taxes import pick_tax_rate
@@ -253,66 +254,6 @@ def _step(progress: Progress, cancelled: Cancelled, done: int, total: int) -> No
         raise _CancelledError
 
 
-class _SearchIndex:
-    """On SQLite, keeps ``products_fts`` in step a batch at a time during an import.
-
-    The FTS5 triggers (migrations 0004a, 0012) work row by row, and FTS5 writes its pending
-    terms out at every statement savepoint, so 100,000 imported rows would make 100,000 tiny index
-    segments to merge (about two thirds of the import's time). Inside the import's own
-    transaction the insert and update triggers are dropped, the index is fed with one
-    statement per batch, and the triggers are put back before the commit. DDL is
-    transactional in SQLite: a failed or cancelled import rolls back to the same triggers.
-    PostgreSQL maintains its trigram index itself: nothing to do there.
-    """
-
-    _TRIGGERS = ("products_fts_ai", "products_fts_au")
-
-    def __init__(self, uow: UnitOfWork) -> None:
-        self.uow = uow
-        self.saved: dict[str, str] = {}
-        if uow.session.get_bind().dialect.name != "sqlite":
-            return
-        connection = uow.session.connection()
-        rows = connection.exec_driver_sql(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?)",
-            self._TRIGGERS,
-        ).all()
-        for name, sql in rows:
-            connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
-            self.saved[str(name)] = str(sql)
-
-    def forget(self, ids: list[int]) -> None:
-        """Take rows out of the index before they change (external content: their old text)."""
-        if "products_fts_au" not in self.saved or not ids:
-            return
-        marks = ", ".join("?" for _unused in ids)
-        self.uow.session.connection().exec_driver_sql(
-            "INSERT INTO products_fts(products_fts, rowid, name, sku, search_keys) "
-            f"SELECT 'delete', id, name, sku, search_keys FROM products WHERE id IN ({marks})",
-            tuple(ids),
-        )
-
-    def add(self, ids: list[int], *, updated: bool = False) -> None:
-        """Index the current names and SKUs of ``ids``."""
-        trigger = "products_fts_au" if updated else "products_fts_ai"
-        if trigger not in self.saved or not ids:
-            return
-        marks = ", ".join("?" for _unused in ids)
-        self.uow.session.connection().exec_driver_sql(
-            "INSERT INTO products_fts(rowid, name, sku, search_keys) "
-            f"SELECT id, name, sku, search_keys FROM products "
-            f"WHERE id IN ({marks})",
-            tuple(ids),
-        )
-
-    def restore(self) -> None:
-        """Put the triggers back (before the commit)."""
-        connection = self.uow.session.connection()
-        for sql in self.saved.values():
-            connection.exec_driver_sql(sql)
-        self.saved = {}
-
-
 _Found = tuple[int, str, int, int, int, bool]
 """A product the file names: id, name, price, cost, tax rate and whether tax is included."""
 
@@ -335,7 +276,7 @@ class _Writer:
         self.updated = 0
         self.changed_ids: list[int] = []
         self.price_changes: list[AuditRecord] = []
-        self.index = _SearchIndex(uow)
+        self.index = ImportSearchIndex(uow)
         self.actor_id: int | None = None
         self.rates: dict[tuple[int, bool], int] = {}  # each (rate, included) pair's tax rate
 

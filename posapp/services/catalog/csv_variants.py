@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from posapp.i18n import _
 from posapp.models import AttributeValue, Product, ProductTemplate, TemplateAttribute, VariantValue
 from posapp.services.catalog.csv_read import ATTRIBUTE_PREFIX, VARIANT_COLUMNS, Checker
+from posapp.services.catalog.import_index import ImportSearchIndex
 from posapp.services.catalog.rules import clean_name, clean_sku, escape_cell, sku_key
 from posapp.services.catalog.variant_rules import ATTRIBUTES_MAX, search_keys, variant_name
 from posapp.services.platform.errors import ValidationError
@@ -45,16 +46,6 @@ __all__ = [
     "variant_row",
     "write_rows",
 ]
-
-
-class SearchIndex(Protocol):
-    """What keeps SQLite's search index in step during an import (``csv_io._SearchIndex``)."""
-
-    def forget(self, ids: list[int]) -> None:
-        """Take rows out of the index before they change."""
-
-    def add(self, ids: list[int], *, updated: bool = False) -> None:
-        """Index rows as they are now."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +86,7 @@ def variant_row(line: int, values: dict[str, object]) -> VariantRow | None:
 
 
 def link_variants(
-    uow: UnitOfWork, checker: Checker, rows: Sequence[VariantRow], index: SearchIndex
+    uow: UnitOfWork, checker: Checker, rows: Sequence[VariantRow], index: ImportSearchIndex
 ) -> None:
     """Make the templates of ``rows`` and link their variants (see the module docstring).
 

@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 
 from posapp.events import SettingChanged
 from posapp.i18n import _
-from posapp.models import Product, TaxRate
+from posapp.models import Product, ProductTemplate, TaxRate
 from posapp.services.catalog.dto import TaxRateDTO
 from posapp.services.catalog.rules import FieldError, parse_tax_rate
 from posapp.services.platform.audit import AuditRecord, values_of
@@ -245,7 +245,25 @@ def change_tax_rate(
 
 
 def _copy_to_products(uow: UnitOfWork, row: TaxRate) -> int:
-    """Give the rate's products its figures (a new version each); return how many changed."""
+    """Give the rate's products its figures (a new version each); return how many changed.
+
+    The templates of its variants take the figures too, so the next save of a variant matrix
+    keeps the new rate instead of writing the old one back.
+    """
+    uow.session.execute(
+        update(ProductTemplate)
+        .where(
+            ProductTemplate.id.in_(
+                select(Product.template_id).where(
+                    Product.tax_rate_id == row.id, Product.template_id.is_not(None)
+                )
+            ),
+            (ProductTemplate.tax_rate_bp != row.rate_bp)
+            | (ProductTemplate.tax_included != row.included),
+        )
+        .values(tax_rate_bp=row.rate_bp, tax_included=row.included, changed_at=uow.now())
+        .execution_options(synchronize_session=False)
+    )
     result = uow.session.execute(
         update(Product)
         .where(

@@ -26,6 +26,7 @@ from posapp.models import (
     Category,
     Product,
     ProductTemplate,
+    TaxRate,
     TemplateAttribute,
     VariantValue,
 )
@@ -188,6 +189,21 @@ def _sync_attributes(
     return result
 
 
+def _matching_rate(session: Session, rate_bp: int, included: bool) -> int | None:
+    """The tax rate of the table with these figures (the default first), or None.
+
+    Linking the variants to it makes a later change of the rate reach them too
+    (:func:`~posapp.services.catalog.taxes.change_tax_rate`); a typed rate that is in no row of
+    the table links nothing.
+    """
+    return session.scalar(
+        select(TaxRate.id)
+        .where(TaxRate.active, TaxRate.rate_bp == rate_bp, TaxRate.included == included)
+        .order_by(TaxRate.is_default.desc(), TaxRate.id)
+        .limit(1)
+    )
+
+
 def _write_variant(
     uow: UnitOfWork,
     actor: UserDTO,
@@ -195,6 +211,7 @@ def _write_variant(
     row: CleanVariant,
     product: Product | None,
     axes: list[tuple[TemplateAttribute, dict[str, AttributeValue]]],
+    tax_rate_id: int | None,
 ) -> str | None:
     """Create or update one variant: "created", "updated", or None when nothing changed."""
     now = uow.now()
@@ -210,6 +227,7 @@ def _write_variant(
     product.search_keys = search_keys(template.name, row.values)
     product.category_id = template.category_id
     product.tax_rate_bp, product.tax_included = template.tax_rate_bp, template.tax_included
+    product.tax_rate_id = tax_rate_id
     product.active = True
     after = values_of(product, _AUDITED)
     if before == after and not uow.session.is_modified(product):
@@ -323,9 +341,10 @@ def save_template(
                     )
                     updated += 1
             uow.flush()
+            rate_id = _matching_rate(session, template.tax_rate_bp, template.tax_included)
             for row in clean.variants:
                 product = None if row.product_id is None else variants[row.product_id]
-                done = _write_variant(uow, actor, template, row, product, axes)
+                done = _write_variant(uow, actor, template, row, product, axes, rate_id)
                 created += done == "created"
                 updated += done == "updated"
             uow.flush()

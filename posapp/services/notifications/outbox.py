@@ -18,9 +18,9 @@ sent (by :mod:`posapp.services.notifications.mailer`, retried with backoff) or e
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Final
+from typing import Any, Final
 
-from sqlalchemy import exists, func, insert, or_, select, update
+from sqlalchemy import ColumnExpressionArgument, Row, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -135,6 +135,30 @@ def _order_texts(kind: str, number: str, name: str, store: str, amount: str) -> 
     return subject[:SUBJECT_MAX], body
 
 
+_ORDER_FIGURES: Final = (
+    Order.number,
+    Order.total_minor,
+    Order.refunded_minor,
+    Store.name.label("store"),
+)
+"""What an order's email says of it, whoever it is written to (an account's holder, a web buyer)."""
+
+
+def _order_with(
+    uow: UnitOfWork,
+    order_id: int,
+    who: tuple[type[CustomerAccount | WebOrder], ColumnElement[bool]],
+    *columns: ColumnExpressionArgument[Any],
+) -> Row[*tuple[Any, ...]] | None:
+    """An order's :data:`_ORDER_FIGURES` with ``columns`` of whom it is written to (``who``)."""
+    return uow.session.execute(
+        select(*_ORDER_FIGURES, *columns)
+        .join(*who)
+        .join(Store, Store.id == Order.store_id)
+        .where(Order.id == order_id)
+    ).one_or_none()
+
+
 def enqueue_order_status_email(uow: UnitOfWork, order_id: int, status: str) -> int | None:
     """Write the customer's email about ``order_id`` reaching ``status``, in the caller's uow.
 
@@ -148,65 +172,47 @@ def enqueue_order_status_email(uow: UnitOfWork, order_id: int, status: str) -> i
     kind = ORDER_EMAIL_KINDS.get(str(status))
     if kind is None:
         return None
-    row = uow.session.execute(
-        select(
-            Order.number,
-            Order.total_minor,
-            Order.refunded_minor,
-            Store.name.label("store"),
-            CustomerAccount.id.label("customer_id"),
-            CustomerAccount.email,
-            CustomerAccount.holder_name,
-            CustomerAccount.status,
-        )
-        .join(CustomerAccount, CustomerAccount.id == Order.customer_account_id)
-        .join(Store, Store.id == Order.store_id)
-        .where(Order.id == order_id)
-    ).one_or_none()
+    row = _order_with(
+        uow,
+        order_id,
+        (CustomerAccount, CustomerAccount.id == Order.customer_account_id),
+        CustomerAccount.id.label("customer_id"),
+        CustomerAccount.email,
+        CustomerAccount.holder_name,
+        CustomerAccount.status,
+    )
     if row is None:
         return _enqueue_web_order_email(uow, order_id, kind)
     if not row.email.strip() or row.status == AccountStatus.CLOSED.value:
         return None
-    amount = row.refunded_minor if kind == "order_refunded" else row.total_minor
-    subject, body = _order_texts(
-        kind, row.number, one_line(row.holder_name), row.store, format_money(amount)
-    )
-    to = (row.email, row.holder_name)
-    return _add_order_email(uow, order_id, kind, to, row.customer_id, (subject, body))
+    return _add_order_email(uow, order_id, kind, row, (row.email, row.holder_name), row.customer_id)
 
 
 def _enqueue_web_order_email(uow: UnitOfWork, order_id: int, kind: str) -> int | None:
     """The email of an order placed online, to the address its customer gave (no account)."""
-    row = uow.session.execute(
-        select(
-            Order.number,
-            Order.total_minor,
-            Order.refunded_minor,
-            Store.name.label("store"),
-            WebOrder.email,
-            WebOrder.customer_name,
-        )
-        .join(WebOrder, WebOrder.order_id == Order.id)
-        .join(Store, Store.id == Order.store_id)
-        .where(Order.id == order_id)
-    ).one_or_none()
+    row = _order_with(
+        uow,
+        order_id,
+        (WebOrder, WebOrder.order_id == Order.id),
+        WebOrder.email,
+        WebOrder.customer_name,
+    )
     if row is None or not row.email.strip():
         return None
-    amount = row.refunded_minor if kind == "order_refunded" else row.total_minor
-    texts = _order_texts(
-        kind, row.number, one_line(row.customer_name), row.store, format_money(amount)
-    )
-    return _add_order_email(uow, order_id, kind, (row.email, row.customer_name), None, texts)
+    return _add_order_email(uow, order_id, kind, row, (row.email, row.customer_name), None)
 
 
 def _add_order_email(
     uow: UnitOfWork,
     order_id: int,
     kind: str,
+    order: Row[*tuple[Any, ...]],
     to: tuple[str, str],
     customer_id: int | None,
-    texts: tuple[str, str],
 ) -> int:
+    """Queue the email of ``kind`` about an order (``order``: its :data:`_ORDER_FIGURES`)."""
+    amount = order.refunded_minor if kind == "order_refunded" else order.total_minor
+    texts = _order_texts(kind, order.number, one_line(to[1]), order.store, format_money(amount))
     email = OutboxEmail(
         to_address=to[0].strip(),
         to_name=one_line(to[1])[:200],

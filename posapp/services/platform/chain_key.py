@@ -38,6 +38,7 @@ __all__ = [
     "MIN_KEY_CHARS",
     "anchor_path",
     "chain_key",
+    "derived_key",
     "forget_key",
     "key_id",
     "key_path",
@@ -157,6 +158,21 @@ def chain_key(url: URL, wanted_id: str | None, *, create: bool) -> bytes | None:
             return key
         key = _KEYS[name] = found
     return key
+
+
+def derived_key(url: URL, purpose: str) -> bytes:
+    """A secret for ``purpose`` derived from the audit key of the database at ``url``.
+
+    The same for every process and restart over that database (a web shop's basket cookies
+    survive ``posapp serve`` restarting), different for each purpose, and never the audit key
+    itself (an HMAC of the purpose under it).
+
+    Raises:
+        DatabaseError: see :func:`load_key`.
+    """
+    key = chain_key(url, None, create=True)
+    assert key is not None  # create=True gives a key or raises
+    return hmac.new(key, b"posapp derived key\0" + purpose.encode(), hashlib.sha256).digest()
 
 
 def forget_key(url: URL) -> None:

@@ -302,7 +302,7 @@ def _slip(card: IssuedCard, zone: tzinfo | None) -> GiftCardSlip:
     if card.expires_at is not None:
         # Stored as the start of the first day it no longer works; printed as the last day.
         last = card.expires_at.astimezone(zone) - timedelta(microseconds=1)
-        valid = _("Valid until {day}").format(day=last.strftime("%Y-%m-%d"))
+        valid = _("Valid until {day}").format(day=formats.date_text(last.date()))
     title = _("GIFT CARD RELOADED") if card.reload else _("GIFT CARD")
     balance = _("Balance {amount}").format(amount=money(card.balance_minor))
     return GiftCardSlip(title, card.code, balance, valid)

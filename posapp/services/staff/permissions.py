@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from posapp.i18n import _
+from posapp.i18n import _, pgettext
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import PermissionDeniedError
 
@@ -109,12 +109,60 @@ def has_permission(user: UserDTO, permission: Permission) -> bool:
     return user.active and permission in permissions_of(user.role)
 
 
+def permission_label(permission: Permission) -> str:
+    """What ``permission`` lets a user do, in the user's language (``manage settings``)."""
+    labels = {
+        P.SELL: pgettext("permission", "sell"),
+        P.DISCOUNT_ABOVE_CAP: pgettext("permission", "give a discount above the cap"),
+        P.OVERRIDE_PRICE: pgettext("permission", "override a price"),
+        P.REFUND: pgettext("permission", "refund"),
+        P.REFUND_WITHOUT_RECEIPT: pgettext("permission", "refund without a receipt"),
+        P.REFUND_TO_OTHER_ACCOUNT: pgettext("permission", "refund to another account"),
+        P.VOID: pgettext("permission", "void a sale"),
+        P.NO_SALE_DRAWER: pgettext("permission", "open the drawer without a sale"),
+        P.VIEW_ORDERS: pgettext("permission", "view orders"),
+        P.VIEW_STOCK: pgettext("permission", "view stock"),
+        P.ADJUST_STOCK: pgettext("permission", "adjust stock"),
+        P.TRANSFER_STOCK: pgettext("permission", "transfer stock"),
+        P.MANAGE_STORES: pgettext("permission", "manage stores"),
+        P.VIEW_CATALOG: pgettext("permission", "view the catalog"),
+        P.MANAGE_PRODUCTS: pgettext("permission", "manage products"),
+        P.VIEW_COUPONS: pgettext("permission", "view coupons"),
+        P.MANAGE_COUPONS: pgettext("permission", "manage coupons"),
+        P.VIEW_ACCOUNTS: pgettext("permission", "view accounts"),
+        P.MANAGE_ACCOUNTS: pgettext("permission", "manage accounts"),
+        P.VIEW_CUSTOMERS: pgettext("permission", "view customers"),
+        P.MANAGE_CUSTOMERS: pgettext("permission", "manage customers"),
+        P.DEPOSIT: pgettext("permission", "take a deposit"),
+        P.WITHDRAW: pgettext("permission", "pay out a withdrawal"),
+        P.WITHDRAW_ABOVE_LIMIT: pgettext("permission", "pay out above the withdrawal limit"),
+        P.VIEW_USERS: pgettext("permission", "view users"),
+        P.MANAGE_USERS: pgettext("permission", "manage users"),
+        P.READ_AUDIT_LOG: pgettext("permission", "read audit log"),
+        P.VIEW_REPORTS: pgettext("permission", "view reports"),
+        P.CLOSE_TILL: pgettext("permission", "close a till"),
+        P.MANAGE_NOTIFICATIONS: pgettext("permission", "manage notifications"),
+        P.SEND_PROMOTIONS: pgettext("permission", "send promotions"),
+        P.MANAGE_SETTINGS: pgettext("permission", "manage settings"),
+    }
+    return labels.get(permission, permission.value.replace("_", " "))
+
+
+def role_word(role: str) -> str:
+    """A role as a word in a sentence (``cashier``), in the user's language."""
+    words = {
+        "cashier": pgettext("role", "cashier"),
+        "manager": pgettext("role", "manager"),
+        "admin": pgettext("role", "admin"),
+    }
+    return words.get(role, role)
+
+
 def denied(username: str, role: str, permission: Permission) -> PermissionDeniedError:
     """The refusal of ``permission`` to ``username`` (of ``role``), naming what was refused."""
-    label = permission.value.replace("_", " ")
     return PermissionDeniedError(
         _("{username} ({role}) is not allowed to {label}.").format(
-            username=username, role=role, label=label
+            username=username, role=role_word(role), label=permission_label(permission)
         )
     )
 

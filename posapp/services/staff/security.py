@@ -27,7 +27,7 @@ from posapp.services.staff.lockout import (
     unknown_locked_until,
 )
 from posapp.services.staff.passwords import verify_password
-from posapp.services.staff.permissions import Permission, denied, permissions_of
+from posapp.services.staff.permissions import Permission, denied, permissions_of, role_word
 from posapp.services.staff.usernames import username_key
 
 P = ParamSpec("P")
@@ -198,7 +198,7 @@ def check_approval(
     if permission not in permissions_of(approver.role):
         raise PermissionDeniedError(
             _("{username} ({role}) cannot approve this.").format(
-                username=approver.username, role=approver.role
+                username=approver.username, role=role_word(approver.role)
             )
         )
     return approver

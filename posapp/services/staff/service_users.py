@@ -24,6 +24,9 @@ from posapp.services.platform.uow import UnitOfWork
 WEB_SHOP_USERNAME = "web shop"
 """The web shop's user (a space: no person's username can be it)."""
 
+SERVICE_USERNAMES = frozenset({WEB_SHOP_USERNAME})
+"""Every service user's username key: not staff, so not in the staff list nor an admin's to edit."""
+
 
 def service_user(uow: UnitOfWork, username: str, full_name: str) -> UserDTO:
     """The service user ``username``, made (inactive, no credentials) if it does not exist yet.

@@ -24,6 +24,7 @@ from posapp.services.staff.home_stores import KEEP_STORE, Keep, check_admin_stor
 from posapp.services.staff.passwords import hash_password
 from posapp.services.staff.permissions import Permission
 from posapp.services.staff.security import ACTIONS, authorize
+from posapp.services.staff.service_users import SERVICE_USERNAMES
 from posapp.services.staff.usernames import (
     PASSWORD_MAX,
     PASSWORD_MIN,
@@ -105,7 +106,7 @@ def _authorize(uow: UnitOfWork, actor: UserDTO | None, permission: Permission) -
 
 def _load(uow: UnitOfWork, user_id: int) -> User:
     user = uow.session.get(User, user_id)
-    if user is None:
+    if user is None or user.username_key in SERVICE_USERNAMES:  # nobody's to activate or reset
         raise NotFoundError(_("No user with id {user_id}.").format(user_id=user_id))
     return user
 
@@ -362,6 +363,8 @@ class UserFilter:
     search: str = ""
     role: str | None = None
     active: bool | None = None
+    service: bool = False
+    """Include the service users (the web shop's), as the audit log's filter does."""
 
 
 def list_users(
@@ -372,6 +375,8 @@ def list_users(
     with uow:
         _authorize(uow, actor, Permission.VIEW_USERS)
         query = select(User).order_by(User.username_key)
+        if not flt.service:
+            query = query.where(User.username_key.not_in(SERVICE_USERNAMES))
         text = unicodedata.normalize("NFKC", flt.search).strip().casefold()
         if text:
             pattern = f"%{text.replace('%', '').replace('_', '')}%"
@@ -393,7 +398,7 @@ def find_user(uow: UnitOfWork, username: str) -> UserDTO:
     """
     with uow:
         user = uow.session.scalar(select(User).where(User.username_key == username_key(username)))
-        if user is None:
+        if user is None or user.username_key in SERVICE_USERNAMES:
             raise NotFoundError(_("No user named {username!r}.").format(username=username.strip()))
         return to_dto(user)
 
@@ -401,4 +406,5 @@ def find_user(uow: UnitOfWork, username: str) -> UserDTO:
 def count_users(uow: UnitOfWork) -> int:
     """How many staff users exist (0 on a fresh database)."""
     with uow:
-        return int(uow.session.scalar(select(func.count()).select_from(User)) or 0)
+        staff = select(func.count()).where(User.username_key.not_in(SERVICE_USERNAMES))
+        return int(uow.session.scalar(staff) or 0)

@@ -49,7 +49,14 @@ from posapp.services.stock.dto import (
     StockResult,
 )
 from posapp.services.stock.ledger import ensure_levels, move_between, move_stock, put_stock
-from posapp.services.stock.stores import load_store, require_active_store
+from posapp.services.stock.stores import (
+    INACTIVE_CANNOT_BE_COUNTED,
+    INACTIVE_CANNOT_RECEIVE,
+    INACTIVE_CANNOT_RECEIVE_TRANSFER,
+    INACTIVE_CANNOT_TAKE_IN,
+    load_store,
+    require_active_store,
+)
 
 MAX_LINES = 10_000
 """Products in one delivery, transfer or stocktake; a bigger stocktake is split by aisle (5,000
@@ -237,7 +244,7 @@ def receive_stock(
     batch = request_id or uuid.uuid4()
 
     def work(user: User) -> StockResult:
-        require_active_store(uow, store_id, "receive stock")
+        require_active_store(uow, store_id, INACTIVE_CANNOT_RECEIVE)
         archived = [name for name, active in _product_states(uow, merged).values() if not active]
         if archived:
             raise ValidationError(
@@ -316,7 +323,7 @@ def adjust_stock(
 
     def work(user: User) -> StockResult:
         if quantity > 0:
-            require_active_store(uow, store_id, "take stock in")
+            require_active_store(uow, store_id, INACTIVE_CANNOT_TAKE_IN)
         else:
             load_store(uow, store_id)
         _products(uow, [product_id])
@@ -385,7 +392,7 @@ def transfer_stock(
 
     def work(user: User) -> StockResult:
         source = load_store(uow, from_store_id)
-        dest = require_active_store(uow, to_store_id, "receive a transfer")
+        dest = require_active_store(uow, to_store_id, INACTIVE_CANNOT_RECEIVE_TRANSFER)
         _products(uow, merged)
         levels = move_between(
             uow,
@@ -460,7 +467,7 @@ def count_stock(
     batch = request_id or uuid.uuid4()
 
     def work(user: User) -> StockResult:
-        require_active_store(uow, store_id, "be counted")
+        require_active_store(uow, store_id, INACTIVE_CANNOT_BE_COUNTED)
         _products(uow, counts)
         current = _lock_levels(uow, store_id, counts)
         levels, booked, lines_seen = [], 0, {}

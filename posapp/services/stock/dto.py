@@ -206,8 +206,24 @@ class CategoryOption:
     depth: int
 
 
+class _UnitOrWeight:
+    """Settles a row's ``unit`` from ``sold_by_weight`` (:func:`posapp.units.unit_or_weight`).
+
+    The rows that carry a product's unit beside the older ``sold_by_weight`` flag inherit this
+    one ``__post_init__``; it keeps no state of its own (empty ``__slots__``).
+    """
+
+    __slots__ = ()
+    unit: str
+    sold_by_weight: bool
+
+    def __post_init__(self) -> None:
+        unit = units.unit_or_weight(self.unit, sold_by_weight=self.sold_by_weight)
+        object.__setattr__(self, "unit", unit)  # frozen: set past the guard
+
+
 @dataclass(frozen=True, slots=True)
-class ProductPick:
+class ProductPick(_UnitOrWeight):
     """A product found by SKU, barcode or name, for picking it in a dialog."""
 
     id: int
@@ -220,13 +236,9 @@ class ProductPick:
     unit: str = "pc"
     """What the quantities count (:mod:`posapp.units`): ``sold_by_weight`` says thousandths."""
 
-    def __post_init__(self) -> None:
-        unit = units.unit_or_weight(self.unit, sold_by_weight=self.sold_by_weight)
-        object.__setattr__(self, "unit", unit)  # frozen: set past the guard
-
 
 @dataclass(frozen=True, slots=True)
-class StockRow:
+class StockRow(_UnitOrWeight):
     """One line of a store's stock table."""
 
     product_id: int
@@ -242,10 +254,6 @@ class StockRow:
     changed_at: datetime | None
     unit: str = "pc"
 
-    def __post_init__(self) -> None:
-        unit = units.unit_or_weight(self.unit, sold_by_weight=self.sold_by_weight)
-        object.__setattr__(self, "unit", unit)  # frozen: set past the guard
-
     @property
     def is_low(self) -> bool:
         """At or below a set reorder point."""
@@ -260,7 +268,7 @@ class StockRow:
 
 
 @dataclass(frozen=True, slots=True)
-class ProductCard:
+class ProductCard(_UnitOrWeight):
     """A product as a card in a store's grid: picture, name, price and availability."""
 
     product_id: int
@@ -273,10 +281,6 @@ class ProductCard:
     reorder_point: int
     thumbnail: bytes | None
     unit: str = "pc"
-
-    def __post_init__(self) -> None:
-        unit = units.unit_or_weight(self.unit, sold_by_weight=self.sold_by_weight)
-        object.__setattr__(self, "unit", unit)  # frozen: set past the guard
 
     @property
     def availability(self) -> str:
@@ -359,7 +363,7 @@ class StockResult:
 
 
 @dataclass(frozen=True, slots=True)
-class ReplenishmentLine:
+class ReplenishmentLine(_UnitOrWeight):
     """A product at or below its reorder point, and how much to order."""
 
     product_id: int
@@ -375,10 +379,6 @@ class ReplenishmentLine:
     cost_minor: int
     sold_by_weight: bool = False
     unit: str = "pc"
-
-    def __post_init__(self) -> None:
-        unit = units.unit_or_weight(self.unit, sold_by_weight=self.sold_by_weight)
-        object.__setattr__(self, "unit", unit)  # frozen: set past the guard
 
 
 @dataclass(frozen=True, slots=True)

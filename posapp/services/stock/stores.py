@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.exc import IntegrityError
 
-from posapp.i18n import _
+from posapp.i18n import N_, _
 from posapp.models import StockLevel, Store
 from posapp.services.platform.audit import AuditRecord, values_of
 from posapp.services.platform.dto import UserDTO, from_row
@@ -113,8 +113,17 @@ def load_store(uow: UnitOfWork, store_id: int) -> Store:
     return store
 
 
-def require_active_store(uow: UnitOfWork, store_id: int, doing: str) -> Store:
-    """Return the store if it is active; otherwise refuse ``doing`` (e.g. "receive stock").
+INACTIVE_CANNOT_RECEIVE = N_("{store_name} is inactive: it cannot receive stock.")
+INACTIVE_CANNOT_TAKE_IN = N_("{store_name} is inactive: it cannot take stock in.")
+INACTIVE_CANNOT_RECEIVE_TRANSFER = N_("{store_name} is inactive: it cannot receive a transfer.")
+INACTIVE_CANNOT_BE_COUNTED = N_("{store_name} is inactive: it cannot be counted.")
+
+
+def require_active_store(uow: UnitOfWork, store_id: int, refusal: str) -> Store:
+    """Return the store if it is active; otherwise refuse with ``refusal``.
+
+    ``refusal`` is a whole sentence marked with ``N_`` (translated here), with ``{store_name}``:
+    e.g. :data:`INACTIVE_CANNOT_RECEIVE`.
 
     Raises:
         NotFoundError: no such store.
@@ -122,11 +131,7 @@ def require_active_store(uow: UnitOfWork, store_id: int, doing: str) -> Store:
     """
     store = load_store(uow, store_id)
     if not store.active:
-        raise ValidationError(
-            _("{store_name} is inactive: it cannot {doing}.").format(
-                store_name=store.name, doing=doing
-            )
-        )
+        raise ValidationError(_(refusal).format(store_name=store.name))
     return store
 
 

@@ -29,7 +29,6 @@ from typing_extensions import override
 
 from posapp.events import ProductChanged, ProductsImported
 from posapp.i18n import N_, _, ngettext
-from posapp.reports.labels import render_label_sheet
 from posapp.services.catalog import (
     CatalogApi,
     CategoryDTO,
@@ -44,6 +43,7 @@ from posapp.services.staff import Permission, has_permission
 from posapp.ui.catalog.category_dialog import CategoryDialog
 from posapp.ui.catalog.editor import ProductEditorDialog
 from posapp.ui.catalog.import_dialogs import CSV_FILTER, ImportDialog, export_products
+from posapp.ui.catalog.labels import save_labels, write_label_sheet
 from posapp.ui.catalog.model import COLUMN_KEYS, FIRST_IDS, THUMB_SIZE, CatalogTableModel
 from posapp.ui.catalog.variants_dialog import VariantMatrixDialog, matrix_for
 from posapp.ui.kit.formatting import count_text
@@ -538,30 +538,12 @@ class CatalogTab(Tab):
     def write_labels(self, path: str, ids: list[int] | None = None) -> int:
         """Write the labels of ``ids`` (default: the selection) to a PDF; return the count."""
         chosen = ids if ids is not None else self.selected_ids()
-        labels = self.catalog.labels(self.user, chosen)
-        if not labels:
-            return 0
-        render_label_sheet(labels, path)
-        self.message.emit(
-            ngettext(
-                "Saved {count} label to {path}.", "Saved {count} labels to {path}.", len(labels)
-            ).format(count=count_text(len(labels)), path=path)
-        )
-        return len(labels)
+        return write_label_sheet(self.catalog, self.user, chosen, path, self.message.emit)
 
     @Slot()
     def _on_labels_triggered(self) -> None:
-        if not self.selected_ids():
-            return
-        path, _filter = QFileDialog.getSaveFileName(
-            self, _("Save labels"), "labels.pdf", _("PDF (*.pdf)")
-        )
-        if not path:
-            return
-        try:
-            self.write_labels(path)
-        except (ServiceError, OSError, ValueError) as exc:
-            self.status_label.setText(_("Cannot write the labels: {reason}").format(reason=exc))
+        if self.selected_ids():
+            save_labels(self, self.write_labels, self.status_label.setText)
 
     def import_dialog(self) -> ImportDialog:
         """Build the import dialog (not shown); it is deleted when closed."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -525,42 +526,41 @@ class CouponsTab(QWidget):
         keep = "".join(ch if ch.isalnum() else "-" for ch in row.campaign.name.lower())
         return "-".join(part for part in keep.split("-") if part)[:40] or "campaign"
 
+    def _save_selected(
+        self, title: str, what: str, name: str, file_filter: str, make: Callable[[int, Job], bytes]
+    ) -> None:
+        """Save what ``make(campaign_id, job)`` gives for the selected campaign, named after it."""
+        row = self.selected_row()
+        if row is None:
+            return
+        stem, dot, ext = name.rpartition(".")
+        path = self.ask_save_path(title, f"{stem}-{self._slug(row)}{dot}{ext}", file_filter)
+        if path is None:
+            return
+        self._save(title, what, path, partial(make, row.campaign.id))
+
     @Slot()
     def export_csv(self) -> None:
         """Save the selected campaign's codes as CSV."""
-        row, coupons = self.selected_row(), self.coupons
-        if row is None:
-            return
-        path = self.ask_save_path(
-            _("Export codes"), f"coupon-codes-{self._slug(row)}.csv", _("CSV (*.csv)")
-        )
-        if path is None:
-            return
-        campaign_id = row.campaign.id
+        coupons = self.coupons
 
-        def make(_job: Job) -> bytes:
+        def make(campaign_id: int, _job: Job) -> bytes:
             return coupons.export_codes_csv(self.user, campaign_id).encode("utf-8-sig")
 
-        self._save(_("Export codes"), _("Exporting the codes…"), path, make)
+        what = _("Exporting the codes…")
+        self._save_selected(_("Export codes"), what, "coupon-codes.csv", _("CSV (*.csv)"), make)
 
     @Slot()
     def export_sheet(self) -> None:
         """Save the selected campaign's printable code sheet as PDF."""
-        row, coupons = self.selected_row(), self.coupons
-        if row is None:
-            return
-        path = self.ask_save_path(
-            _("Code sheet"), f"coupon-sheet-{self._slug(row)}.pdf", _("PDF (*.pdf)")
-        )
-        if path is None:
-            return
-        campaign_id = row.campaign.id
+        coupons = self.coupons
 
-        def make(job: Job) -> bytes:
+        def make(campaign_id: int, job: Job) -> bytes:
             sheet = coupons.code_sheet(self.user, campaign_id)
             return render_code_sheet(sheet, progress=job.progress, cancelled=job.cancelled)
 
-        self._save(_("Code sheet"), _("Drawing the code sheet…"), path, make)
+        what = _("Drawing the code sheet…")
+        self._save_selected(_("Code sheet"), what, "coupon-sheet.pdf", _("PDF (*.pdf)"), make)
 
     @Slot()
     def build_report(self) -> None:

@@ -101,3 +101,33 @@ class KeysetRows(Generic[T, K]):
             self._model.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
             self.rows.extend(page)
             self._model.endInsertRows()
+
+
+class KeysetModelMixin(Generic[T, K]):
+    """The model side of :class:`KeysetRows` for any item model (a list or a table).
+
+    Put it before the Qt model class in the bases (``class M(KeysetModelMixin[Row, int],
+    QAbstractListModel)``) and set :attr:`pages` in ``__init__``: ``rowCount`` is what was read
+    so far, ``canFetchMore``/``fetchMore`` read the next page and :meth:`reload` starts again
+    from the newest. (No ``@override`` here: the Qt class these override comes after the mixin.)
+    """
+
+    __slots__ = ()
+    pages: KeysetRows[T, K]
+    """The rows read so far; ``pages.error`` says why the last page could not be read."""
+
+    def reload(self) -> None:
+        """Forget the rows read and read the newest page again."""
+        self.pages.reload()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        """How many rows were read so far (none under a row)."""
+        return 0 if parent.isValid() else len(self.pages.rows)
+
+    def canFetchMore(self, parent: Index) -> bool:
+        """Whether there may be older rows."""
+        return self.pages.can_fetch_more(parent)
+
+    def fetchMore(self, parent: Index) -> None:
+        """Read the next page."""
+        self.pages.fetch_more(parent)

@@ -8,12 +8,12 @@ columns and roles and call :meth:`KeysetTableModel.show_source` with where the r
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Generic, TypeVar
+from typing import TypeVar
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Signal
 from typing_extensions import override
 
-from posapp.ui.kit.keyset import KeysetRows, Source
+from posapp.ui.kit.keyset import KeysetModelMixin, KeysetRows, Source
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.table_model import ColumnTableModel
 
@@ -22,7 +22,7 @@ K = TypeVar("K")
 ModelIndex = QModelIndex | QPersistentModelIndex
 
 
-class KeysetTableModel(ColumnTableModel[T], Generic[T, K]):
+class KeysetTableModel(KeysetModelMixin[T, K], ColumnTableModel[T]):
     """Rows of type ``T`` read a keyset page (cursor ``K``) at a time as the view scrolls.
 
     Signals:
@@ -33,30 +33,12 @@ class KeysetTableModel(ColumnTableModel[T], Generic[T, K]):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._pages: KeysetRows[T, K] = KeysetRows(
-            self, on_error=lambda message: emit(self.failed, message)
-        )
-        self._rows: Sequence[T] = self._pages.rows
+        self.pages = KeysetRows(self, on_error=lambda message: emit(self.failed, message))
+        self._rows: Sequence[T] = self.pages.rows
 
     def show_source(self, source: Source[K, T] | None) -> None:
         """Show the rows of ``source`` from its first page (None: nothing)."""
-        self._pages.show(source)
-
-    def reload(self) -> None:
-        """Read the rows again from the first page."""
-        self._pages.reload()
-
-    @override
-    def canFetchMore(self, parent: ModelIndex) -> bool:
-        return self._pages.can_fetch_more(parent)
-
-    @override
-    def fetchMore(self, parent: ModelIndex) -> None:
-        self._pages.fetch_more(parent)
-
-    @override
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+        self.pages.show(source)
 
     @override
     def item(self, row: int) -> T | None:

@@ -50,7 +50,7 @@ from posapp.services.notifications import (
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.ui.kit.bus import EventBus
-from posapp.ui.kit.keyset import KeysetRows, after_last
+from posapp.ui.kit.keyset import KeysetModelMixin, KeysetRows, after_last
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import PALETTE, icon_pixmap
 from posapp.ui.kit.session import error_text
@@ -88,7 +88,7 @@ def when_text(at: datetime, now: datetime | None = None) -> str:
     return local.strftime("%d %b %H:%M" if same_year else "%d %b %Y")
 
 
-class NotificationListModel(QAbstractListModel):
+class NotificationListModel(KeysetModelMixin[NotificationDTO, int], QAbstractListModel):
     """A user's notifications, newest first, fetched a page at a time (keyset on the id)."""
 
     def __init__(self, api: NotificationsApi, user: UserDTO, parent: QWidget | None = None) -> None:
@@ -97,7 +97,6 @@ class NotificationListModel(QAbstractListModel):
         self._user = user
         self._filter = NotificationFilter(limit=PAGE_SIZE)
         self.pages = KeysetRows(self, after_last(self._page, lambda note: note.id, PAGE_SIZE))
-        """The rows read so far; ``pages.error`` says why the last page could not be read."""
         self._rows = self.pages.rows
 
     def _page(self, before_id: int | None) -> list[NotificationDTO]:
@@ -112,10 +111,6 @@ class NotificationListModel(QAbstractListModel):
         """List something else (reloads from the newest)."""
         self._filter = NotificationFilter(unread_only=unread_only, kind=kind, limit=PAGE_SIZE)
         self.reload()
-
-    def reload(self) -> None:
-        """Forget what is loaded and fetch the first page again."""
-        self.pages.reload()
 
     def notification(self, row: int) -> NotificationDTO:
         """The notification on ``row``."""
@@ -134,18 +129,6 @@ class NotificationListModel(QAbstractListModel):
                 self._rows[row] = replace(note, read_at=stamp if read else None)
                 index = self.index(row)
                 self.dataChanged.emit(index, index)
-
-    @override
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    @override
-    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> bool:
-        return self.pages.can_fetch_more(parent)
-
-    @override
-    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> None:
-        self.pages.fetch_more(parent)
 
     @override
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> object:

@@ -42,7 +42,7 @@ from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.services.staff import has_permission
 from posapp.ui.kit.bus import EventBus
-from posapp.ui.kit.keyset import KeysetRows, after_last
+from posapp.ui.kit.keyset import KeysetModelMixin, KeysetRows, after_last
 from posapp.ui.kit.lifetime import open_once
 from posapp.ui.kit.resources import PALETTE
 from posapp.ui.kit.session import error_text
@@ -100,7 +100,7 @@ def _cell(row: OutboxRowDTO, column: int) -> str:
     return _CELLS[column](row)
 
 
-class OutboxTableModel(QAbstractTableModel):
+class OutboxTableModel(KeysetModelMixin[OutboxRowDTO, int], QAbstractTableModel):
     """The outbox, newest first, a page at a time (keyset on the id), optionally by status."""
 
     def __init__(self, api: NotificationsApi, user: UserDTO, parent: QWidget | None = None) -> None:
@@ -109,7 +109,6 @@ class OutboxTableModel(QAbstractTableModel):
         self._user = user
         self._filter = OutboxFilter(limit=PAGE_SIZE)
         self.pages = KeysetRows(self, after_last(self._page, lambda row: row.id, PAGE_SIZE))
-        """The rows read so far; ``pages.error`` says why the last page could not be read."""
         self._rows = self.pages.rows
 
     def _page(self, before_id: int | None) -> list[OutboxRowDTO]:
@@ -120,29 +119,13 @@ class OutboxTableModel(QAbstractTableModel):
         self._filter = OutboxFilter(status=status, limit=PAGE_SIZE)
         self.reload()
 
-    def reload(self) -> None:
-        """Forget the loaded rows and fetch the first page again."""
-        self.pages.reload()
-
     def row_dto(self, row: int) -> OutboxRowDTO:
         """The email on ``row``."""
         return self._rows[row]
 
     @override
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    @override
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
-
-    @override
-    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> bool:
-        return self.pages.can_fetch_more(parent)
-
-    @override
-    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> None:
-        self.pages.fetch_more(parent)
 
     @override
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> object:

@@ -17,7 +17,6 @@ from posapp.i18n import N_, _, ngettext
 from posapp.money import apply_rate_bp
 from posapp.reports.receipt import receipt_pdf
 from posapp.services.coupons import CouponRefused
-from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.services.sales import (
     ApprovalRequiredError,
@@ -30,7 +29,6 @@ from posapp.services.sales import (
     PaymentDraft,
     PlacedOrder,
     ProductDTO,
-    SalesApi,
     TillSessionDTO,
 )
 from posapp.services.staff import Permission
@@ -53,6 +51,7 @@ from posapp.ui.register.payment import PaymentDialog
 from posapp.ui.register.pickers import CustomerPicker, ParkedPicker, product_picker
 from posapp.ui.register.points import sale_points
 from posapp.ui.register.receipts import ReceiptEmailOffer, ReceiptSink, save_and_open_receipt
+from posapp.ui.register.screen import SaleScreen
 from posapp.units import format_quantity, line_amount
 
 UNKNOWN_COUPON = "unknown"
@@ -66,23 +65,8 @@ APPROVAL_TEXT = {
 }
 
 
-class RegisterScreen(Protocol):
+class RegisterScreen(SaleScreen, Protocol):
     """What the flow needs of the register view (:class:`posapp.ui.register.RegisterView`)."""
-
-    @property
-    def sales(self) -> SalesApi:
-        """The sales facade."""
-        ...
-
-    @property
-    def user(self) -> UserDTO:
-        """The logged-in cashier."""
-        ...
-
-    @property
-    def cart(self) -> Cart:
-        """The current sale."""
-        ...
 
     @property
     def model(self) -> CartTableModel:
@@ -92,14 +76,6 @@ class RegisterScreen(Protocol):
     @property
     def till(self) -> TillSessionDTO | None:
         """This register's open till (None: closed)."""
-        ...
-
-    def say(self, text: str, level: str = "info") -> None:
-        """Show a message above the cart."""
-        ...
-
-    def refresh(self, select: int | None = None) -> None:
-        """Show the cart after a change."""
         ...
 
     def refresh_till(self) -> None:

@@ -31,13 +31,11 @@ from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.lifetime import one_use
 from posapp.ui.kit.widgets import SPACING, message_label, plain_label, show_message
 from posapp.ui.register.dialogs import parse_amount
+from posapp.ui.register.screen import SaleScreen
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
-    from posapp.services.platform.dto import UserDTO
-    from posapp.services.sales import SalesApi
-    from posapp.ui.register.cart import Cart
     from posapp.ui.register.panels import TotalsPanel
 
 __all__ = [
@@ -254,35 +252,12 @@ def describe_tender(tender: PaymentDraft) -> str:
     )
 
 
-class GiftCardScreen(Protocol):
+class GiftCardScreen(SaleScreen, Protocol):
     """What the gift card keys need of the register view (:class:`RegisterView`)."""
-
-    @property
-    def sales(self) -> SalesApi:
-        """The sales facade."""
-        ...
-
-    @property
-    def user(self) -> UserDTO:
-        """The logged-in cashier."""
-        ...
-
-    @property
-    def cart(self) -> Cart:
-        """The current sale."""
-        ...
 
     @property
     def totals(self) -> TotalsPanel:
         """The totals panel."""
-        ...
-
-    def say(self, text: str, level: str = "info") -> None:
-        """Show a message above the cart."""
-        ...
-
-    def refresh(self, select: int | None = None) -> None:
-        """Show the cart after a change."""
         ...
 
     def window(self) -> QWidget:

@@ -134,12 +134,13 @@ class RegisterLayout(QWidget):
         hint = QLabel(
             _(
                 "↑↓ a line · + / − its quantity · 3* before a code adds three · Tab: tiles · "
-                "Ctrl+P receipt · Ctrl+G gift card · Ctrl+B balance · Ctrl+Shift+D customer display"
+                "Ctrl+G gift card · Ctrl+B balance · Ctrl+Shift+D customer display"
             ),
             self,
         )
         hint.setProperty("role", "muted")
         hint.setTextFormat(Qt.TextFormat.PlainText)
+        hint.setWordWrap(True)  # a second line rather than keys cut off (German, a narrow screen)
         return hint
 
     def _build_side(self) -> QWidget:

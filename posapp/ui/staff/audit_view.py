@@ -31,7 +31,7 @@ from typing_extensions import override
 from posapp.i18n import N_, _, ngettext
 from posapp.services.platform.chain_verify import ChainReport
 from posapp.services.platform.dto import UserDTO
-from posapp.services.staff import AuditFilter, AuditRow, ExportCancelledError, StaffApi
+from posapp.services.staff import AuditFilter, AuditRow, ExportCancelledError, StaffApi, UserFilter
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.operation import Job, Operation
 from posapp.ui.kit.qt_compat import emit
@@ -195,7 +195,7 @@ class AuditView(CardPage):
         """Fill the user and action filters, then the rows (on first show, or when asked)."""
         self._loaded = True
         try:
-            people = self._staff.list_users(self._user)
+            people = self._staff.list_users(self._user, UserFilter(service=True))
             actions = self._staff.audit_actions(self._user)
         except Exception as exc:  # error_text logs anything unexpected with its traceback
             show_message(self.error_label, error_text(self, exc))

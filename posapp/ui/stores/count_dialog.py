@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTableView, QWidget
 from typing_extensions import override
@@ -26,11 +26,10 @@ from posapp.services.stock import (
 )
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import PALETTE
+from posapp.ui.kit.table_model import RIGHT, Index
 from posapp.ui.kit.widgets import SPACING, plain_label
 from posapp.ui.stores.forms import FormDialog, fit_headers
 
-AnyIndex = QModelIndex | QPersistentModelIndex
-RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 COUNTED = 3
 MAX_COUNT_LINES = 500
 
@@ -65,11 +64,11 @@ class CountLinesModel(QAbstractTableModel):
         ]
 
     @override
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
 
     @override
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.HEADERS)
 
     @override
@@ -85,7 +84,7 @@ class CountLinesModel(QAbstractTableModel):
         return None
 
     @override
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+    def flags(self, index: Index) -> Qt.ItemFlag:
         base = super().flags(index)
         if index.isValid() and index.column() == COUNTED:
             return base | Qt.ItemFlag.ItemIsEditable
@@ -105,7 +104,7 @@ class CountLinesModel(QAbstractTableModel):
         return (item.sku, item.name, expected, self._text.get(row, ""), diff)
 
     @override
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         valid = index.isValid() and 0 <= index.row() < len(self._rows)
         column = index.column()
         if not valid or not 0 <= column < len(self.HEADERS):
@@ -124,7 +123,7 @@ class CountLinesModel(QAbstractTableModel):
         return value
 
     @override
-    def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if not index.isValid() or index.column() != COUNTED or role != Qt.ItemDataRole.EditRole:
             return False
         row, text = index.row(), str(value)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import Final
+from typing import Final, TypeVar
 
 from PySide6.QtWidgets import QWidget
 
@@ -23,10 +23,11 @@ from posapp.reports.replenishment import render_pdf, write_csv
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.files import atomic_target
 from posapp.services.purchasing import PurchaseOrderDTO
-from posapp.services.stock import StockApi
+from posapp.services.stock import InventoryValuation, ReplenishmentList, StockApi
 from posapp.ui.kit.operation import Job, Operation, Wording
 from posapp.ui.kit.progress_dialog import DialogLook
 
+T = TypeVar("T")
 STEPS: Final = 3
 LOOK: Final = DialogLook(
     object_name="exportDialog",
@@ -40,24 +41,57 @@ def _look() -> DialogLook:
     return replace(LOOK, progress_name=_(LOOK.progress_name), cancelling=_(LOOK.cancelling))
 
 
+def _wording(unexpected: str, path: Path) -> Wording:
+    """How an export says it failed: ``unexpected`` for a fault, the file's name when unwritable."""
+    return Wording(
+        unexpected=unexpected,
+        cannot_write=_("Cannot write {file}: {{reason}}").format(file=path.name),
+    )
+
+
+def _read_then_write(
+    path: Path, job: Job, read: Callable[[], T], write: Callable[[T, Path], None]
+) -> Path:
+    """Read what is exported (step 1), write it under a temporary name moved into place (2, 3)."""
+    data = read()
+    job.progress(1, STEPS)
+    job.check()
+    with atomic_target(path) as temp:
+        write(data, temp)
+        job.progress(2, STEPS)
+        job.check()  # cancelled: the temporary file goes, the target is left as it was
+    job.progress(3, STEPS)
+    return path
+
+
+def _export_dialog(
+    parent: QWidget,
+    work: Callable[[Job], Path],
+    name: str,
+    wording: Wording,
+    success: Callable[[Path], object] | None,
+    title: str,
+    what: str,
+) -> Operation[Path]:
+    """An export behind its progress dialog (a failure stays shown in it, with a Close button)."""
+    op = Operation(parent, work, name=name, success=success, wording=wording)
+    return op.with_dialog(title, what, _look(), steps=STEPS)
+
+
 def write_replenishment(
     stock: StockApi, actor: UserDTO, store_id: int, path: Path, fmt: str, job: Job
 ) -> Path:
     """Read a store's replenishment list and write it to ``path`` as ``fmt`` ("csv" or "pdf")."""
-    plan = stock.replenishment_list(actor, store_id)
-    job.progress(1, STEPS)
-    job.check()
-    with atomic_target(path) as temp:
+
+    def write(plan: ReplenishmentList, temp: Path) -> None:
         if fmt == "csv":
             # utf-8-sig: spreadsheet programs then read accents and "›" correctly.
             with temp.open("w", encoding="utf-8-sig", newline="") as stream:
                 write_csv(plan, stream)
         else:
             render_pdf(plan, temp)
-        job.progress(2, STEPS)
-        job.check()  # cancelled: the temporary file goes, the target is left as it was
-    job.progress(3, STEPS)
-    return path
+
+    return _read_then_write(path, job, partial(stock.replenishment_list, actor, store_id), write)
 
 
 def export_operation(
@@ -74,13 +108,10 @@ def export_operation(
 
     A failure stays shown in the dialog, with a Close button.
     """
-    wording = Wording(
-        unexpected=_("The export failed; the details are in the log."),
-        cannot_write=_("Cannot write {file}: {{reason}}").format(file=path.name),
-    )
+    wording = _wording(_("The export failed; the details are in the log."), path)
     work = partial(write_replenishment, stock, actor, store_id, path, fmt)
-    op = Operation(parent, work, name="replenishment export", success=success, wording=wording)
-    return op.with_dialog(_("Export replenishment list"), what, _look(), steps=STEPS)
+    title = _("Export replenishment list")
+    return _export_dialog(parent, work, "replenishment export", wording, success, title, what)
 
 
 def write_order_pdf(order: PurchaseOrderDTO, path: Path, job: Job) -> Path:
@@ -99,10 +130,7 @@ def order_pdf_operation(
     failure: Callable[[str], object] | None = None,
 ) -> Operation[Path]:
     """Save a purchase order as PDF off the GUI thread (start it with ``run()``)."""
-    wording = Wording(
-        unexpected=_("The PDF could not be written; the details are in the log."),
-        cannot_write=_("Cannot write {file}: {{reason}}").format(file=path.name),
-    )
+    wording = _wording(_("The PDF could not be written; the details are in the log."), path)
     work = partial(write_order_pdf, order, path)
     return Operation(
         parent, work, name="purchase order PDF", success=success, failure=failure, wording=wording
@@ -111,15 +139,11 @@ def order_pdf_operation(
 
 def write_valuation(stock: StockApi, actor: UserDTO, store_code: str, path: Path, job: Job) -> Path:
     """Read what a store's stock is worth and write the inventory valuation PDF to ``path``."""
-    report = stock.inventory_valuation(actor, store_code)
-    job.progress(1, STEPS)
-    job.check()
-    with atomic_target(path) as temp:
+
+    def write(report: InventoryValuation, temp: Path) -> None:
         temp.write_bytes(inventory_pdf(report))
-        job.progress(2, STEPS)
-        job.check()
-    job.progress(3, STEPS)
-    return path
+
+    return _read_then_write(path, job, partial(stock.inventory_valuation, actor, store_code), write)
 
 
 def valuation_operation(
@@ -131,15 +155,9 @@ def valuation_operation(
     success: Callable[[Path], object] | None = None,
 ) -> Operation[Path]:
     """The inventory valuation export, behind its progress dialog (start it with ``run()``)."""
-    wording = Wording(
-        unexpected=_("The valuation could not be written; the details are in the log."),
-        cannot_write=_("Cannot write {file}: {{reason}}").format(file=path.name),
-    )
+    wording = _wording(_("The valuation could not be written; the details are in the log."), path)
     work = partial(write_valuation, stock, actor, store_code, path)
-    op = Operation(parent, work, name="valuation export", success=success, wording=wording)
-    return op.with_dialog(
-        _("Stock value"),
-        _("Valuing the stock of {store}…").format(store=store_code),
-        _look(),
-        steps=STEPS,
+    what = _("Valuing the stock of {store}…").format(store=store_code)
+    return _export_dialog(
+        parent, work, "valuation export", wording, success, _("Stock value"), what
     )

@@ -11,7 +11,6 @@ from PySide6.QtCore import (
     QEvent,
     QModelIndex,
     QObject,
-    QPersistentModelIndex,
     Qt,
     QTimer,
     Signal,
@@ -39,10 +38,9 @@ from posapp.services.platform.errors import ServiceError, ValidationError
 from posapp.services.stock import ProductPick, QuantityError, StockApi, format_quantity
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.qt_compat import emit
+from posapp.ui.kit.table_model import RIGHT, Index
 from posapp.ui.kit.widgets import SPACING, message_label, plain_label
 
-AnyIndex = QModelIndex | QPersistentModelIndex
-RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 SEARCH_DELAY_MS = 150
 
 
@@ -301,11 +299,11 @@ class StockLinesModel(QAbstractTableModel):
             self.endRemoveRows()
 
     @override
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._lines)
 
     @override
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.HEADERS)
 
     @override
@@ -320,7 +318,7 @@ class StockLinesModel(QAbstractTableModel):
         return None
 
     @override
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._lines):
             return None
         line = self._lines[index.row()]

@@ -14,7 +14,6 @@ from PySide6 import QtGui
 from PySide6.QtCore import (
     QAbstractListModel,
     QModelIndex,
-    QPersistentModelIndex,
     QRect,
     QRectF,
     QSize,
@@ -36,9 +35,9 @@ from posapp.services.stock import ProductCard
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.paged_ids import PagedIds
 from posapp.ui.kit.resources import PALETTE, icon_pixmap
+from posapp.ui.kit.table_model import Index
 from posapp.ui.stores.models import PAGE_SIZE
 
-AnyIndex = QModelIndex | QPersistentModelIndex
 CARD_SIZE = QSize(184, 236)
 IMAGE_SIZE = 112
 MAX_PAGES = 40
@@ -100,11 +99,11 @@ class ProductCardModel(QAbstractListModel):
         return self._pixmaps[card.product_id]
 
     @override
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._cards.ids)
 
     @override
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
         card = self.card(index.row())
@@ -142,11 +141,11 @@ class ProductCardDelegate(QStyledItemDelegate):
     """Paints a product card. Text is drawn as plain text, so names never render as HTML."""
 
     @override
-    def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         return CARD_SIZE
 
     @override
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = QRectF(option.rect).adjusted(6, 6, -6, -6)
@@ -188,7 +187,7 @@ class ProductCardDelegate(QStyledItemDelegate):
         painter.restore()
 
     @staticmethod
-    def _paint_image(painter: QPainter, box: QRect, index: AnyIndex) -> None:
+    def _paint_image(painter: QPainter, box: QRect, index: Index) -> None:
         painter.fillRect(box, QColor(PALETTE["surface_alt"]))
         pixmap = index.data(Qt.ItemDataRole.DecorationRole)
         if isinstance(pixmap, QPixmap) and not pixmap.isNull():
@@ -206,7 +205,7 @@ class ProductCardDelegate(QStyledItemDelegate):
 
     @staticmethod
     def _paint_badge(
-        painter: QPainter, index: AnyIndex, left: int, top: int, width: int, font: QFont
+        painter: QPainter, index: Index, left: int, top: int, width: int, font: QFont
     ) -> None:
         text = str(index.data(AVAILABILITY_ROLE) or "")
         ink, fill = _BADGE.get(str(index.data(STATE_ROLE)), _BADGE["ok"])

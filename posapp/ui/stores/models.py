@@ -12,7 +12,6 @@ from typing import Any, TypeVar
 from PySide6 import QtGui
 from PySide6.QtCore import (
     QModelIndex,
-    QPersistentModelIndex,
     Qt,
 )
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -28,14 +27,13 @@ from posapp.services.stock import (
     format_quantity,
 )
 from posapp.ui.kit.formatting import local_time_text, money_text
-from posapp.ui.kit.keyset import KeysetRows
+from posapp.ui.kit.keyset import KeysetModelMixin, KeysetRows
 from posapp.ui.kit.paged_ids import PagedIds
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import PALETTE
-from posapp.ui.kit.table_model import RIGHT, Column, ColumnTableModel
+from posapp.ui.kit.table_model import RIGHT, Column, ColumnTableModel, Index
 
 T = TypeVar("T")
-AnyIndex = QModelIndex | QPersistentModelIndex
 PAGE_SIZE = 100
 
 
@@ -159,7 +157,7 @@ class StockTableModel(_TableBase[StockRow]):
         return self.item(row)
 
     @override
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows.ids)
 
     @override
@@ -190,7 +188,7 @@ MOVEMENT_COLUMNS: tuple[Column[MovementRow], ...] = (
 )
 
 
-class MovementHistoryModel(_TableBase[MovementRow]):
+class MovementHistoryModel(KeysetModelMixin[MovementRow, Cursor], _TableBase[MovementRow]):
     """A product's movements at a store, newest first, fetched in keyset pages on scroll.
 
     ``canFetchMore``/``fetchMore`` ask for the next page with the previous page's cursor
@@ -203,41 +201,25 @@ class MovementHistoryModel(_TableBase[MovementRow]):
         self, fetch: Callable[[Cursor | None], MovementPage] | None = None, parent: Any = None
     ) -> None:
         super().__init__(parent)
-        self._pages: KeysetRows[MovementRow, Cursor] = KeysetRows(self)
-        self._rows = self._pages.rows
+        self.pages: KeysetRows[MovementRow, Cursor] = KeysetRows(self)
+        self._rows = self.pages.rows
         self.set_source(fetch)
 
     def set_source(self, fetch: Callable[[Cursor | None], MovementPage] | None) -> None:
         """Show another product's history (None: empty) and load its newest page."""
         if fetch is None:
-            self._pages.show(None)
+            self.pages.show(None)
             return
 
         def read(cursor: Cursor | None) -> tuple[Sequence[MovementRow], Cursor | None]:
             page = fetch(cursor)
             return page.rows, page.next_cursor
 
-        self._pages.show(read)
-
-    def reload(self) -> None:
-        """Read the history again from the newest movement."""
-        self._pages.reload()
+        self.pages.show(read)
 
     def movement(self, row: int) -> MovementRow | None:
         """The movement on ``row``."""
         return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    @override
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    @override
-    def canFetchMore(self, parent: AnyIndex) -> bool:
-        return self._pages.can_fetch_more(parent)
-
-    @override
-    def fetchMore(self, parent: AnyIndex) -> None:
-        self._pages.fetch_more(parent)
 
     @override
     def item(self, row: int) -> MovementRow | None:
@@ -299,7 +281,7 @@ class ReplenishmentModel(_TableBase[ReplenishmentLine]):
         return self._lines[row] if 0 <= row < len(self._lines) else None
 
     @override
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._lines)
 
     @override

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6 import QtGui
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 from typing_extensions import override
@@ -15,8 +15,8 @@ from posapp.i18n import _, ngettext
 from posapp.services.stock import StoreSummary
 from posapp.ui.kit.formatting import count_text
 from posapp.ui.kit.resources import PALETTE, icon_pixmap
+from posapp.ui.kit.table_model import Index
 
-AnyIndex = QModelIndex | QPersistentModelIndex
 SUBTITLE_ROLE = Qt.ItemDataRole.UserRole + 1
 ACTIVE_ROLE = Qt.ItemDataRole.UserRole + 2
 KIND_ROLE = Qt.ItemDataRole.UserRole + 3
@@ -66,11 +66,11 @@ class StoreListModel(QAbstractListModel):
         return next((i for i, s in enumerate(self._stores) if s.id == store_id), -1)
 
     @override
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._stores)
 
     @override
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         store = self.store(index.row()) if index.isValid() else None
         if store is None:
             return None
@@ -97,11 +97,11 @@ class StoreItemDelegate(QStyledItemDelegate):
     HEIGHT = 56
 
     @override
-    def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         return QSize(220, self.HEIGHT)
 
     @override
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect: QRect = option.rect.adjusted(4, 2, -4, -2)

@@ -200,7 +200,9 @@ class StoresTab(Tab):
         row.addStretch(1)
         row.addWidget(self._button(self.value_action, self.actions_bar))
         row.addWidget(self._button(self.refresh_action, self.actions_bar))
-        box = QHBoxLayout(self.store_buttons)
+        # One under the other: side by side, the three with their keys are wider than the pane
+        # (an admin's tab needed 1,553 px and squeezed the stock actions at 1,280).
+        box = QVBoxLayout(self.store_buttons)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(SPACING // 2)
         self.toggle_store_button = self._button(self.toggle_store_action, self.store_buttons)

@@ -26,6 +26,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import IO, Literal
@@ -35,6 +36,7 @@ from sqlalchemy import func, select
 
 from posapp.models import Order, SyncConflict
 from posapp.services.backend import Backend
+from posapp.services.platform.chain_key import forget_key
 from posapp.services.platform.db import Database
 from posapp.services.sales.offline import journal_path, unsynced_at
 from posapp.services.stock.actions import receive_stock
@@ -122,6 +124,14 @@ class Register:
             time.sleep(0.1)
         raise AssertionError(f"{self.name} never went {state}: {self.printed()[-5:]}")
 
+    def went(self, state: str, after: float) -> float | None:
+        """When the link reported ``state`` after ``after``, if it did (no waiting: it is done)."""
+        for _at, line in self.printed():
+            parts = line.split()
+            if parts[:2] == ["state", state] and float(parts[2]) >= after:
+                return float(parts[2])
+        return None
+
 
 def _shop(backend: Backend) -> Shop:
     """Coffee (plenty) and paper bags (few: the offline sales take them below zero)."""
@@ -143,20 +153,30 @@ def _acked(path: Path) -> set[uuid.UUID]:
     return {uuid.UUID(line.split()[0]) for line in path.read_text().splitlines() if line}
 
 
-# Only the reset cut here. The silent cut passes when it runs alone (offline after 2.06/2.21 s),
-# but run after the reset one, in the same session, a register's online sales fail at once
-# with a database error and its replay too, so it never comes online: not understood yet (see
-# the session 7 note, #21). test_offline_link.py and test_register_offline.py cut silently.
-@pytest.mark.parametrize("mode", ["reset"])
+@pytest.fixture
+def data(database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A data folder of the test's own (the registers' journals, caches and the audit key).
+
+    The audit key this process keeps per database URL is dropped on the way in and out: kept,
+    it would chain this test's emptied database under the key of an earlier test's folder, which
+    the register processes do not have (every sale they placed failed, "the audit key of this
+    database is missing"), and a later test would chain under this folder's key.
+    """
+    folder = tmp_path / "data"
+    monkeypatch.setenv("POSAPP_DATA_DIR", str(folder))
+    forget_key(database.url)
+    yield folder
+    forget_key(database.url)
+
+
+@pytest.mark.parametrize("mode", ["reset", "silent"])
 def test_two_registers_sell_through_a_60_s_cut_and_a_kill(  # noqa: PLR0915 - one story
+    data: Path,
     backend: Backend,
     database: Database,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
     mode: Literal["reset", "silent"],
 ) -> None:
-    data = tmp_path / "data"
-    monkeypatch.setenv("POSAPP_DATA_DIR", str(data))
     env = {**os.environ, "POSAPP_DATA_DIR": str(data)}
     shop = _shop(backend)
     names = ("R1", "R2")
@@ -196,7 +216,14 @@ def test_two_registers_sell_through_a_60_s_cut_and_a_kill(  # noqa: PLR0915 - on
             assert register.proc.wait(timeout=60) == 0
 
     offline_after["R1"] = registers["R1"].state_at("offline", cut_at) - cut_at
-    back = {n: r.state_at("syncing", restored_at) - restored_at for n, r in registers.items()}
+    # A register with sales waiting replays them (syncing) before it is online. Under a silent
+    # cut R1 may have none: its sale in flight when the network went hangs on the proxy (whose
+    # kernel acknowledges the bytes it throws away, so libpq's tcp_user_timeout never fires)
+    # until the network returns, then completes (see docs/OFFLINE.md). R2 restarted in the cut
+    # and sold from its journal, so it always replays.
+    began = {n: r.went("syncing", restored_at) for n, r in registers.items()}
+    assert began["R2"] is not None, registers["R2"].printed()[-5:]
+    back = {n: at - restored_at for n, at in began.items() if at is not None}
     synced = {n: r.state_at("online", restored_at) - restored_at for n, r in registers.items()}
     acknowledged = _acked(acks["R1"]) | _acked(acks["R2"])
     with backend.read_uow() as uow:
@@ -219,18 +246,22 @@ def test_two_registers_sell_through_a_60_s_cut_and_a_kill(  # noqa: PLR0915 - on
     )
     for name in names:
         assert unsynced_at(journal_path(database.url, name)) == 0
-    offline_sales = sum(
-        line.endswith("offline") for p in acks.values() for line in p.read_text().splitlines()
-    )
-    assert offline_sales > 0
+    offline_by = {
+        n: sum(line.endswith("offline") for line in p.read_text().splitlines())
+        for n, p in acks.items()
+    }
+    offline_sales = sum(offline_by.values())
+    assert offline_by["R2"] > 0  # its journal, kept through the kill -9, was replayed (above)
     assert before_kill > 0
     report_figure(
         f"offline acceptance ({mode} 60 s cut, 2 registers, R2 killed -9 mid-cut): "
-        f"{len(acknowledged)} sales acknowledged ({offline_sales} offline), each on the server "
+        f"{len(acknowledged)} sales acknowledged ({offline_sales} offline: "
+        + ", ".join(f"{n} {c}" for n, c in offline_by.items())
+        + "), each on the server "
         f"once; {conflicts} sync conflicts; offline after "
         + ", ".join(f"{n} {s:.2f} s" for n, s in offline_after.items())
         + "; server reached again (replay started) after "
-        + ", ".join(f"{n} {s:.2f} s" for n, s in back.items())
+        + ", ".join(f"{n} {back[n]:.2f} s" if n in back else f"{n} -" for n in names)
         + "; journal replayed, online after "
         + ", ".join(f"{n} {s:.2f} s" for n, s in synced.items())
         + f"; {report.counts.get('orders', 0)} orders, every invariant held"

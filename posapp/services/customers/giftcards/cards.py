@@ -25,6 +25,7 @@ from typing import Final
 
 from sqlalchemy import insert, select, update
 
+from posapp import formats
 from posapp.i18n import _
 from posapp.models import GiftCard, GiftCardMovement, GiftCardMovementKind, LedgerAccountKind
 from posapp.money import MAX_MINOR, format_money
@@ -180,6 +181,52 @@ def _audit(
     )
 
 
+_LOAD_WORDS: Final = {
+    K.ISSUE: ("gift_card_sale", "sold", "gift_card.sold"),
+    K.RELOAD: ("gift_card_reload", "reloaded", "gift_card.reloaded"),
+}
+"""A load's ledger kind, the word of its memo and its audit action, by movement kind."""
+
+
+def _record_load(
+    uow: UnitOfWork,
+    kind: K,
+    card_id: int,
+    code: str,
+    amount: int,
+    balance: int,
+    key: uuid.UUID,
+    order_id: int,
+    user_id: int,
+    till_id: int | None,
+) -> None:
+    """Book money put on a card (sold or reloaded): the ledger, the card's movement, the audit."""
+    ledger_kind, word, action = _LOAD_WORDS[kind]
+    ledger_id = _post(
+        uow,
+        key=key,
+        amount=amount,
+        kind=ledger_kind,
+        user_id=user_id,
+        order_id=order_id,
+        till_id=till_id,
+        memo=f"Gift card {mask_code(code)} {word}",
+    )
+    _movement(
+        uow,
+        card_id,
+        kind,
+        amount,
+        balance,
+        order_id=order_id,
+        payment_id=None,
+        ledger_id=ledger_id,
+        till_id=till_id,
+        user_id=user_id,
+    )
+    _audit(uow, action, user_id, card_id, code, amount, balance, order_id)
+
+
 def issue_card(
     uow: UnitOfWork,
     *,
@@ -218,29 +265,7 @@ def issue_card(
     )
     uow.session.add(card)
     uow.flush()
-    ledger_id = _post(
-        uow,
-        key=key,
-        amount=amount,
-        kind="gift_card_sale",
-        user_id=user_id,
-        order_id=order_id,
-        till_id=till_id,
-        memo=f"Gift card {mask_code(code)} sold",
-    )
-    _movement(
-        uow,
-        card.id,
-        K.ISSUE,
-        amount,
-        amount,
-        order_id=order_id,
-        payment_id=None,
-        ledger_id=ledger_id,
-        till_id=till_id,
-        user_id=user_id,
-    )
-    _audit(uow, "gift_card.sold", user_id, card.id, code, amount, amount, order_id)
+    _record_load(uow, K.ISSUE, card.id, code, amount, amount, key, order_id, user_id, till_id)
     return IssuedCard(code, amount, amount, expires, reload=False)
 
 
@@ -261,7 +286,7 @@ def _refuse_expired(uow: UnitOfWork, card: GiftCard) -> None:
     if card.expires_at is not None and card.expires_at <= uow.now():
         day = (card.expires_at.astimezone(shop_zone(uow)) - timedelta(days=1)).date()
         raise GiftCardRefused(
-            "expired", _("This gift card expired after {day}.").format(day=day.isoformat())
+            "expired", _("This gift card expired after {day}.").format(day=formats.date_text(day))
         )
 
 
@@ -299,29 +324,9 @@ def reload_card(
         .values(loaded_minor=GiftCard.loaded_minor + amount)
         .execution_options(synchronize_session=False)
     )
-    ledger_id = _post(
-        uow,
-        key=key,
-        amount=amount,
-        kind="gift_card_reload",
-        user_id=user_id,
-        order_id=order_id,
-        till_id=till_id,
-        memo=f"Gift card {mask_code(card.code)} reloaded",
+    _record_load(
+        uow, K.RELOAD, card.id, card.code, amount, balance, key, order_id, user_id, till_id
     )
-    _movement(
-        uow,
-        card.id,
-        K.RELOAD,
-        amount,
-        balance,
-        order_id=order_id,
-        payment_id=None,
-        ledger_id=ledger_id,
-        till_id=till_id,
-        user_id=user_id,
-    )
-    _audit(uow, "gift_card.reloaded", user_id, card.id, card.code, amount, balance, order_id)
     return IssuedCard(card.code, amount, balance, card.expires_at, reload=True)
 
 

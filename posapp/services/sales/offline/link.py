@@ -5,7 +5,9 @@
 to the server fails for want of a connection:
 
 - **online**: a tick probes the server (``SELECT 1``); a probe that fails or takes longer than
-  :data:`PROBE_TIMEOUT_S` (a silent network, where no error ever comes) makes the link offline;
+  :data:`PROBE_TIMEOUT_S` (a silent network, where no error ever comes) makes the link offline
+  (``SELECT 1`` fails only when nothing can be done through the server; elsewhere only a lost
+  server, :func:`~posapp.services.sales.offline.reach.server_gone`, sends the register offline);
   sales left in the journal from before (a restart while offline) are replayed.
 - **offline**: the register sells from the cache into the journal; a tick probes the server, and
   once it answers the link replays the journal, in order, then goes back online. A replay stopped
@@ -27,9 +29,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from posapp.services.platform.errors import DatabaseError
+from sqlalchemy.exc import SQLAlchemyError
+
+from posapp.services.platform.errors import ServiceError
 from posapp.services.sales.offline.cache import OfflineCache, Snapshot
 from posapp.services.sales.offline.journal import OfflineJournal
+from posapp.services.sales.offline.reach import describe, server_gone
 from posapp.services.sales.offline.replay import Placer, ReplayResult, replay
 
 __all__ = ["PROBE_TIMEOUT_S", "LinkState", "LinkStatus", "ServerLink"]
@@ -124,13 +129,20 @@ class ServerLink:
             self._set(LinkState.ONLINE)
 
     def refresh(self) -> None:
-        """Catch the cache up with the server (only while online); a failure means offline."""
+        """Catch the cache up with the server (only while online).
+
+        A lost server (:func:`.reach.server_gone`) means offline; any other error is logged and
+        the cache stays as it was (the next catch-up tries again; the register stays online).
+        """
         if not self.online:
             return
         try:
             self.cache.apply(self._read(self.cache.read_at()))
-        except DatabaseError as exc:
-            self.lost(str(exc))
+        except (ServiceError, SQLAlchemyError) as exc:
+            if server_gone(exc):
+                self.lost(describe(exc))
+            else:
+                _log.warning("the offline cache could not catch up: %s", exc)
 
     # --- inside -----------------------------------------------------------------------------
 
@@ -157,12 +169,15 @@ class ServerLink:
         if not outcome:
             return False, "The server does not answer."
         error = outcome[0]
-        if error is not None:
+        if error is None:
+            return True, ""
+        if server_gone(error):
             _log.info("server probe failed: %s", error)
-            if isinstance(error, DatabaseError):
-                return False, str(error)
-            return False, "The server cannot be reached."
-        return True, ""
+            return False, describe(error)
+        # SELECT 1 refused (a wrong password, the database missing, no connection slot left):
+        # nothing can be sold through this server either, so the register sells offline.
+        _log.warning("server probe refused: %s", error)
+        return False, describe(error)
 
     def _progress(self, done: int, total: int) -> None:
         """The replay handed one more sale over: the status bar counts up (``on_count``)."""

@@ -3,8 +3,11 @@
 :class:`OfflineSales` is the :class:`~posapp.services.sales.api.SalesApi` the register is given
 on PostgreSQL. While the :class:`~posapp.services.sales.offline.link.ServerLink` says the server
 answers, every call goes to the server as before. When a call fails for want of a connection
-(:class:`~posapp.services.platform.errors.DatabaseError`), the link is told at once (the register
-is offline from that moment, not from the next probe) and the call is answered from the cache:
+(:func:`~posapp.services.sales.offline.reach.server_gone`), the link is told at once (the register
+is offline from that moment, not from the next probe) and the call is answered from the cache.
+Any other error from the server is its answer, not its absence: the register stays online and
+the call fails with a message for the cashier (a sale stays on the register, nothing saved).
+Offline, calls are answered from the cache:
 
 - product lookups and searches by code or name, at the cached prices and taxes;
 - the till (the one the register had open), the discount cap, a manager's approval checked
@@ -37,7 +40,9 @@ from collections.abc import Callable, Sequence
 from datetime import tzinfo
 from typing import TypeVar
 
-from posapp.i18n import _
+from sqlalchemy.exc import SQLAlchemyError
+
+from posapp.i18n import N_, _
 from posapp.services.coupons import BasketLine
 from posapp.services.customers import GiftCardDTO
 from posapp.services.platform import registry
@@ -66,6 +71,7 @@ from posapp.services.sales.escpos import print_receipt
 from posapp.services.sales.offline.cache import CachedProduct, CachedStaff
 from posapp.services.sales.offline.detail import OFFLINE_STATUS, offline_detail, offline_till
 from posapp.services.sales.offline.link import LinkStatus, ServerLink
+from posapp.services.sales.offline.reach import describe, server_gone
 from posapp.services.sales.offline.sale import OfflineTender, TenderKind
 from posapp.services.sales.offline.till import OfflineItem, OfflineReceipt, OfflineTill
 from posapp.services.sales.order_dto import OrderDetail
@@ -79,6 +85,16 @@ R = TypeVar("R")
 _log = logging.getLogger(__name__)
 KEPT_RECEIPTS = 20
 """How many offline receipts stay in memory (reprint, drawer, email offer)."""
+
+SALE_REFUSED = N_(
+    "The server refused this sale ({reason}). Nothing was saved and the sale is still here: "
+    "try again, or call a manager."
+)
+"""What the cashier reads when the server answers a sale with an error (it stays online)."""
+CALL_REFUSED = N_(
+    "The server could not do this ({reason}). Nothing was changed: try again, or call a manager."
+)
+"""The same for any other call (a search, the till, an approval)."""
 
 _KINDS = {PaymentKind.CASH: TenderKind.CASH, PaymentKind.CARD: TenderKind.CARD}
 
@@ -272,6 +288,7 @@ class OfflineSales(SalesApi):
         return self._either(
             lambda: super(OfflineSales, self).place_order(actor, draft),
             lambda: self._journal(actor, draft),
+            refused=SALE_REFUSED,
         )
 
     def record_line_removed(
@@ -339,13 +356,26 @@ class OfflineSales(SalesApi):
 
     # --- inside --------------------------------------------------------------------------------
 
-    def _either(self, online: Callable[[], R], offline: Callable[[], R]) -> R:
-        """``online()`` while the link is up; ``offline()`` when it is down or is lost now."""
+    def _either(
+        self, online: Callable[[], R], offline: Callable[[], R], *, refused: str = CALL_REFUSED
+    ) -> R:
+        """``online()`` while the link is up; ``offline()`` when it is down or is lost now.
+
+        Only a lost server (:func:`.reach.server_gone`) sends the register offline. Any other
+        error from the server is its answer: the register stays online and the call fails, a
+        :class:`DatabaseError` as it is (its message is for people), a driver's error as a
+        :class:`DatabaseError` saying ``refused`` with the server's reason.
+        """
         if self.link.online:
             try:
                 return online()
-            except DatabaseError as exc:
-                self.link.lost(str(exc))
+            except (DatabaseError, SQLAlchemyError) as exc:
+                if not server_gone(exc):
+                    _log.warning("the server refused a call (the register stays online): %s", exc)
+                    if isinstance(exc, DatabaseError):
+                        raise
+                    raise DatabaseError(_(refused).format(reason=describe(exc))) from exc
+                self.link.lost(describe(exc))
         return offline()
 
     def _journal(self, actor: UserDTO, draft: SaleDraft) -> PlacedOrder:
