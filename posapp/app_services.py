@@ -41,8 +41,9 @@ call it), it wires the services' one background
      (a probe; offline after a failed or silent one; the journal replayed, in order, once the
      server answers again), and ``offline-cache`` catches the register's cache up at start,
      every minute, at once after this register's catalog, staff or settings events and after the
-     same events relayed from the other registers. ``backend.offline_sales`` is then the
-     register's sales facade.
+     same events relayed from the other registers, and every 5 s sends the sign-ins made
+     offline to the server's audit log. ``backend.offline_sales`` is then the register's sales
+     facade, ``backend.offline_staff`` its staff facade (signing in offline).
 
 Nothing here touches Qt, so the composition can run on any thread (opening the database after
 the login has painted, say) and be tested without a QApplication.
@@ -92,6 +93,7 @@ from posapp.services.sales import (
     OfflineCache,
     OfflineJournal,
     OfflineSales,
+    OfflineStaff,
     OfflineTill,
     ServerLink,
     cache_path,
@@ -296,6 +298,7 @@ def install_offline(
     )
     sales = OfflineSales(backend, link, OfflineTill(cache, journal, register))
     listeners.append(sales.announce)
+    staff = backend.offline_staff = OfflineStaff(backend, link, cache)  # signing in offline too
     runner.add_lane("offline-cache")
     wakes.job = runner.every(
         "offline-cache",
@@ -305,6 +308,10 @@ def install_offline(
         wake_on=CACHE_EVENTS,
     )
     sales.refresh_soon = wakes.job.wake
+    # The sign-ins made offline reach the server's audit log once it is back.
+    runner.every(
+        "offline-signins", staff.send_signins, options.offline_tick_s * 10, lane="offline-cache"
+    )
     runner.add_lane("offline-link")
     runner.every("offline-link", link.tick, options.offline_tick_s, lane="offline-link")
     return sales

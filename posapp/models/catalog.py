@@ -79,8 +79,9 @@ class Product(IdMixin, CreatedAtMixin, Base):
         CheckConstraint("length(name) > 0", name="name_not_empty"),
         Index("ix_products_name", "name"),
         # The catalog's default listing: active products by name, read from the index alone;
-        # with the SKU, the register's and the Stores tab's "contains" searches too (0012).
-        Index("ix_products_active_name", "active", "name", "id", "sku"),
+        # with the SKU, the register's and the Stores tab's "contains" searches too (0014), and
+        # with a variant's search keys, the register's walk over variants (0028).
+        Index("ix_products_active_name", "active", "name", "id", "sku", "search_keys"),
     )
 
     sku: Mapped[str] = mapped_column(String(64))

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from posapp.services.customers import CustomersApi, GiftCardsApi, LoyaltyApi
     from posapp.services.notifications import NotificationsApi
     from posapp.services.purchasing import PurchasingApi
-    from posapp.services.sales import OfflineSales, SalesApi
+    from posapp.services.sales import OfflineSales, OfflineStaff, SalesApi
     from posapp.services.shop import ShopApi
     from posapp.services.staff import StaffApi
     from posapp.services.stock import StockApi
@@ -44,10 +44,19 @@ class Backend(ServiceContext):
     (#21, docs/OFFLINE.md); set by the composition root
     (:func:`posapp.app_services.start_services`), None on SQLite and in tests that do not."""
 
+    offline_staff: OfflineStaff | None = None
+    """On PostgreSQL, the staff facade that signs people in against the register's cache while
+    the server is gone (#21); set with :attr:`offline_sales`, None on SQLite."""
+
     @property
     def register_sales(self) -> SalesApi:
         """The sales facade the register sells through: the offline-capable one if there is one."""
         return self.offline_sales or self.sales
+
+    @property
+    def register_staff(self) -> StaffApi:
+        """The staff facade the login window and the lock screen use: offline-capable if it can."""
+        return self.offline_staff or self.staff
 
     @property
     def database_description(self) -> str:

@@ -81,6 +81,8 @@ class LoginDialog(QDialog):
         self.hint_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.hint_label.hide()
 
+        self.offline_hint: QLabel | None = None
+        """While the server is gone, says sign-in goes against the register (PostgreSQL)."""
         self.demo_buttons: list[QPushButton] = []
         layout = self._layout = QVBoxLayout(self)
         layout.setContentsMargins(5 * SPACING, 5 * SPACING, 5 * SPACING, 3 * SPACING)
@@ -185,10 +187,12 @@ class LoginDialog(QDialog):
         if backend is None:
             self.footer = self._add_footer(layout, _(OPENING))
             return
+        self._add_offline_hint(backend)
+        staff = backend.register_staff
         try:
-            if backend.staff.user_count() == 0:
+            if staff.user_count() == 0 and self.offline_hint is None:
                 self.hint_label.show()
-            demo_logins = backend.staff.demo_logins()
+            demo_logins = staff.demo_logins()
             footer_text = _("Register {register} · {database}").format(
                 register=backend.register, database=backend.database_description
             )
@@ -202,6 +206,17 @@ class LoginDialog(QDialog):
             layout.addSpacing(2 * SPACING)
             layout.addWidget(self._demo_logins_panel(demo_logins))
         self.footer = self._add_footer(layout, footer_text)
+
+    def _add_offline_hint(self, backend: Backend) -> None:
+        """On a register that sells offline, the hint shown while its server is gone (#21)."""
+        if backend.offline_sales is None or self.offline_hint is not None:
+            return
+        from posapp.ui.register import OfflineSignInHint  # noqa: PLC0415 - after the first paint
+
+        hint = self.offline_hint = OfflineSignInHint(backend.offline_sales, self)
+        hint.shown.connect(lambda _offline: self._fit_height())
+        # Under the brand, where the first-run hint goes: read before the fields.
+        self._layout.insertWidget(self._layout.indexOf(self.hint_label) + 1, hint)
 
     def _add_footer(self, layout: QVBoxLayout, footer_text: str) -> QLabel:
         footer = QLabel(self)
@@ -312,7 +327,11 @@ class LoginDialog(QDialog):
             self._submit_when_ready = True
             return
         try:
-            user = self._backend.staff.login(self.username_edit.text(), self.password_edit.text())
+            # The register's staff facade: on PostgreSQL it checks against the register's cache
+            # while the server is gone (#21).
+            user = self._backend.register_staff.login(
+                self.username_edit.text(), self.password_edit.text()
+            )
         except ServiceError as exc:
             self._fail(str(exc))
         except Exception:

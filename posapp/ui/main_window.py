@@ -32,7 +32,7 @@ from posapp.events import SettingChanged
 from posapp.i18n import N_, _
 from posapp.services.backend import Backend
 from posapp.services.platform.dto import StoreDTO, UserDTO
-from posapp.services.platform.errors import ServiceError
+from posapp.services.platform.errors import DatabaseError, ServiceError
 from posapp.services.shop import FORMAT_KEYS
 from posapp.services.staff import Permission, has_permission
 from posapp.ui.accounts import AccountsTab, CustomersTab
@@ -45,7 +45,14 @@ from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.region import apply_user_language, apply_user_locale
 from posapp.ui.kit.resources import PALETTE, icon
 from posapp.ui.kit.session import SessionEndedEvent, error_text
-from posapp.ui.kit.widgets import ROLE_NAMES, SPACING, StatusItem, icon_label, status_separator
+from posapp.ui.kit.widgets import (
+    ROLE_NAMES,
+    SPACING,
+    StatusItem,
+    icon_label,
+    offline_page,
+    status_separator,
+)
 from posapp.ui.notifications import (
     LinkOpener,
     NotificationActions,
@@ -78,6 +85,8 @@ class TabSpec:
     factory: TabFactory
     permissions: tuple[Permission, ...]
     """The user needs any one of these."""
+    offline: bool = False
+    """Whether the tab works while the register's server is gone (#21): only the register's."""
 
     def allows(self, user: UserDTO) -> bool:
         """Whether ``user`` may see this tab."""
@@ -87,7 +96,7 @@ class TabSpec:
 TAB_SPECS: tuple[TabSpec, ...] = (
     TabSpec(N_("Stores"), "store", StoresTab, (Permission.VIEW_STOCK,)),
     TabSpec(N_("Catalog"), "box", CatalogTab, (Permission.VIEW_CATALOG,)),
-    TabSpec(N_("Orders"), "cart", OrdersTab, (Permission.SELL, Permission.VIEW_ORDERS)),
+    TabSpec(N_("Orders"), "cart", OrdersTab, (Permission.SELL, Permission.VIEW_ORDERS), True),
     TabSpec(N_("Coupons"), "coupon", CouponsTab, (Permission.VIEW_COUPONS,)),
     TabSpec(N_("Accounts"), "wallet", AccountsTab, (Permission.VIEW_ACCOUNTS,)),
     TabSpec(N_("Admin users"), "users", UsersTab, (Permission.VIEW_USERS,)),
@@ -172,6 +181,8 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self._lazy_tabs = lazy_tabs
         self._pending_tabs: dict[int, TabSpec] = {}
+        self._waiting_tabs: dict[int, TabSpec] = {}
+        """Tabs built while the server was gone: their page says so until it is back."""
         self._backend = backend
         self._bus = bus
         self._user = user
@@ -196,7 +207,8 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._wire_notifications()
         self._session_ending = False
-        self.idle_lock = IdleLock(self, backend.staff, user)
+        # The register's staff facade: unlocking and switching users work offline too (#21).
+        self.idle_lock = IdleLock(self, backend.register_staff, user)
         self.idle_lock.switch_user_requested.connect(self.switch_user_requested)
         bus.setting_changed.connect(self.idle_lock.on_setting_changed)
         bus.setting_changed.connect(self._on_setting_changed)
@@ -250,6 +262,12 @@ class MainWindow(QMainWindow):
     def _load_stores(self) -> list[StoreDTO]:
         try:
             return self._backend.staff.stores()
+        except DatabaseError as exc:
+            if self._backend.offline_sales is None:
+                _log.exception("cannot load the stores")
+            else:  # signed in while the server is gone (#21): the title shows no store
+                _log.info("the stores need the server: %s", exc)
+            return []
         except ServiceError:
             _log.exception("cannot load the stores")
             return []
@@ -262,6 +280,8 @@ class MainWindow(QMainWindow):
         tabs.tabBar().setAccessibleName(_("Sections"))
         tabs.tabBar().setFocusPolicy(Qt.FocusPolicy.TabFocus)
         home = home_tab(self._user)
+        if not self._server_back():  # signed in offline (#21): land where selling goes on
+            home = next((s.title for s in visible_tabs(self._user) if s.offline), home)
         self._tab_keys: list[str] = []
         for index, spec in enumerate(visible_tabs(self._user), start=1):
             if self._lazy_tabs and spec.title != home:
@@ -269,7 +289,7 @@ class MainWindow(QMainWindow):
                 page.setObjectName("pendingTab")
                 self._pending_tabs[index - 1] = spec
             else:
-                page = spec.factory(self._backend, self._bus, self._user)
+                page = self._build_page(index - 1, spec, tabs)
             tab_icon = icon(spec.icon_name, PALETTE["muted"], checked_color=PALETTE["accent"])
             position = tabs.addTab(page, tab_icon, _(spec.title))
             self._tab_keys.append(spec.title)
@@ -412,7 +432,7 @@ class MainWindow(QMainWindow):
         if spec is None:
             return
         try:
-            page = spec.factory(self._backend, self._bus, self._user)
+            page = self._build_page(index, spec, self.tabs)
         except ServiceError as exc:
             # Built after the window showed (the landing tab first), a tab can meet a session
             # that ended meanwhile: the window then closes (error_text ends the session).
@@ -433,6 +453,27 @@ class MainWindow(QMainWindow):
         if placeholder is not None:
             placeholder.deleteLater()
 
+    def _build_page(self, index: int, spec: TabSpec, parent: QWidget) -> QWidget:
+        """The tab's page; while the server is gone, a page saying the tab needs it (#21).
+
+        A tab that needs the server is not even tried while the register is offline (a tab
+        that fails half-built leaves Qt objects behind); it is built when chosen once the server
+        is back.
+        """
+        if spec.offline or self._server_back():
+            try:
+                return spec.factory(self._backend, self._bus, self._user)
+            except DatabaseError as exc:
+                if self._backend.offline_sales is None:  # SQLite, or no offline side: as before
+                    raise
+                _log.info("the %s tab needs the server: %s", spec.title, exc)
+        self._waiting_tabs[index] = spec
+        return offline_page(_(spec.title), parent)
+
+    def _server_back(self) -> bool:
+        offline = self._backend.offline_sales
+        return offline is None or offline.online
+
     def _build_next_pending_tab(self) -> None:
         if self._pending_tabs:
             self._build_pending_tab(min(self._pending_tabs))
@@ -441,6 +482,8 @@ class MainWindow(QMainWindow):
 
     @Slot(int)
     def _on_tabs_current_changed(self, index: int) -> None:
+        if index in self._waiting_tabs and self._server_back():  # offline when first built
+            self._pending_tabs[index] = self._waiting_tabs.pop(index)
         if index in self._pending_tabs:
             self._build_pending_tab(index)
             self.tabs.currentWidget().setFocus(Qt.FocusReason.OtherFocusReason)

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from posapp import i18n
 from posapp.events import ProductChanged, RecordingPublisher
 from posapp.models import AuditEntry, Product, ProductImage
 from posapp.services.backend import Backend
@@ -441,3 +442,22 @@ def test_catalog_matrix(backend: Backend, staff: dict[str, UserDTO], role: str) 
         else:
             with pytest.raises(PermissionDeniedError):
                 call(backend.uow(), actor, staff)
+
+
+def test_a_bad_price_names_the_editors_field_in_any_language(
+    backend: Backend, staff: dict[str, UserDTO]
+) -> None:
+    """The field is the editor's key (``price``), the sentence the user's language."""
+    i18n.set_language("de")
+    try:
+        with pytest.raises(FieldError) as price:
+            catalog.create_product(backend.uow(), staff["admin"], draft(price=-1))
+        with pytest.raises(FieldError) as cost:
+            catalog.create_product(backend.uow(), staff["admin"], draft(cost_minor=1.5))
+    finally:
+        i18n.set_language("en")
+    assert price.value.field == "price"
+    assert str(price.value).startswith("Der Preis muss zwischen 0 und")
+    assert cost.value.field == "cost"
+    assert str(cost.value) == "Der Einkaufspreis muss ein ganzer Betrag in Cent sein."
+    assert count(backend, Product) == 0

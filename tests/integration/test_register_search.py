@@ -337,6 +337,53 @@ def test_stores_stock_search_gives_the_lists_the_like_gave(
         assert backend.stock.product_card_ids(admin, store, flt) == old_cards, term
 
 
+def stock_pages(
+    backend: Backend,
+    admin: UserDTO,
+    store_id: int,
+    flt: StockFilter,
+    limit: int,
+    *,
+    cards: bool = False,
+) -> list[int]:
+    """The Stores tab's stock table (or grid) read page by page, as it scrolls (every page full)."""
+    read = backend.stock.product_card_page if cards else backend.stock.stock_level_page
+    ids: list[int] = []
+    after = None
+    while True:
+        page = read(admin, store_id, flt, after=after, limit=limit)
+        ids += page.ids
+        if page.next_cursor is None:
+            return ids
+        assert len(page.ids) == limit
+        after = page.next_cursor
+
+
+def test_stores_stock_pages_give_the_list_the_like_gave(
+    backend: Backend, admin: UserDTO, shop: dict[str, int], index_read: str
+) -> None:
+    """Page after page (a keyset on the lowered name and id), the same lists as the old query.
+
+    The shop has names equal but for letter case ("Apple Juice 1L", "apple juice 1L"): a page
+    may end between them.
+    """
+    store = shop["store"]
+    compared = 0
+    for term in TERMS:
+        old = old_stock_ids(backend, store, term, cards=False)
+        flt = StockFilter(search=term)
+        for limit in (100, 1):
+            assert stock_pages(backend, admin, store, flt, limit) == old, (term, limit, index_read)
+        old_cards = old_stock_ids(backend, store, term, cards=True)
+        assert stock_pages(backend, admin, store, flt, 2, cards=True) == old_cards, term
+        compared += len(old)
+    assert compared > 300
+    low = StockFilter(search="apple", low_only=True)
+    assert stock_pages(backend, admin, store, low, 2) == backend.stock.stock_level_ids(
+        admin, store, low
+    )
+
+
 def test_letter_case_is_ignored_beyond_ascii_from_three_characters(
     backend: Backend, admin: UserDTO, shop: dict[str, int], index_read: str
 ) -> None:

@@ -22,6 +22,7 @@ from posapp.services.stock.dto import (
     StockRow,
 )
 from posapp.ui.kit.bus import EventBus
+from posapp.ui.stores import models as stores_models
 from posapp.ui.stores.count_dialog import CountDialog, CountLinesModel
 from posapp.ui.stores.dialogs import AdjustDialog, ReceiveDialog, ReorderDialog, TransferDialog
 from posapp.ui.stores.forms import StockLinesModel
@@ -414,3 +415,33 @@ def test_models_pass_the_model_tester(qtmodeltester: Any, tab: StoresTab, world:
     qtmodeltester.check(counts)
     assert counts.count_lines()[0].counted == 2
     assert panel.stock_model.data(QModelIndex()) is None
+
+
+def test_the_stock_table_reads_its_ids_a_page_at_a_time(
+    qtmodeltester: Any, tab: StoresTab, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first page at once, the next ones as the table scrolls (issue #23)."""
+    monkeypatch.setattr(stores_models, "PAGE_SIZE", 1)
+    tab.select_store(world.warehouse)
+    model = tab.panel.stock_model
+    assert model.rowCount() == 1
+    assert model.canFetchMore(QModelIndex())
+    model.fetchMore(QModelIndex())
+    assert _names(tab) == ["Apple", "Pear"]
+    assert not model.canFetchMore(QModelIndex())
+    tab.panel.select_product(world.pear)
+    tab.panel.reload()  # stock moved: the rows read so far stay, the selection too
+    assert model.rowCount() == 2
+    assert tab.panel.current_product_id() == world.pear
+    tab.panel.search_edit.setText("pea")
+    tab.panel.reload()
+    assert _names(tab) == ["Pear"]
+    tab.panel.search_edit.setText("")
+    tab.panel.reload()
+    assert [row.name for row in tab.panel.visible_rows(10)] == ["Apple", "Pear"]
+    grid = tab.panel.grid_model
+    assert grid.canFetchMore(QModelIndex())  # the grid too: every active product, paged
+    grid.fetchMore(QModelIndex())
+    assert grid.rowCount() == 2
+    qtmodeltester.check(model)
+    qtmodeltester.check(grid)  # (after the reloads: the view may fetch while a reset ends)

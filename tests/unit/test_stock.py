@@ -605,6 +605,12 @@ ACTION_CALLS: dict[str, Call] = {
     "stock.queries.stock_level_ids": _with_ids(
         lambda uow, a, s, d, p: q.stock_level_ids(uow, a, s)
     ),
+    "stock.queries.stock_level_page": _with_ids(
+        lambda uow, a, s, d, p: q.stock_level_page(uow, a, s)
+    ),
+    "stock.queries.product_card_page": _with_ids(
+        lambda uow, a, s, d, p: q.product_card_page(uow, a, s)
+    ),
     "stock.queries.stock_rows": _with_ids(lambda uow, a, s, d, p: q.stock_rows(uow, a, s, [p])),
     "stock.queries.product_card_ids": _with_ids(
         lambda uow, a, s, d, p: q.product_card_ids(uow, a, s)

@@ -26,8 +26,8 @@ First ``limit`` by name (:func:`first_containing`, SQLite): when the index finds
 first ones by name are likely near the start of the name index, which is walked
 (:data:`WALK_BUDGET` products at most, then the matches are sorted after all). The walk's
 ``LIKE`` gives the index's result for an ASCII text; a text with other letters is always sorted.
-In a catalog with variants the walk checks their search keys too (a variant's row is then read
-for every name that does not match; :func:`_has_variants`), so a walk and a sort find the same
+In a catalog with variants the walk checks their search keys too (read from the name index
+since migration 0028; :func:`_has_variants`), so a walk and a sort find the same
 products: before, ``shirt blue`` walked past ``Basic T-Shirt, blue, S`` to plain names holding
 the words, where the sort listed the variant first. The Stores tab's one- and two-character
 search on SQLite looks in the keys as well, as it did on PostgreSQL. Control characters are
@@ -40,6 +40,7 @@ Order: by name (binary on SQLite, the database's collation on PostgreSQL), then 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Final
 
@@ -76,12 +77,8 @@ def first_containing(session: Session, value: str, *, limit: int) -> list[int]:
     check = _CHECK if checked else ""
     probe = "SELECT rowid FROM products_fts WHERE products_fts MATCH :match LIMIT :dense"
     rowids = [int(i) for (i,) in session.execute(text(probe), params).all()]
-    if len(rowids) <= DENSE:  # every match: sorted here (code-point order is SQLite's BINARY)
-        rows = text(
-            f"SELECT p.id, p.name FROM products AS p WHERE p.id IN :ids AND +p.active = 1{check}"
-        ).bindparams(bindparam("ids", expanding=True))
-        hits = session.execute(rows, {**params, "ids": rowids}).all() if rowids else []
-        return _ids(_by_name(hits)[:limit])
+    if len(rowids) <= DENSE:  # every match: sorted by SQLite, the first ``limit`` returned
+        return _first_of(session, rowids, params, check)
     if value.isascii():
         # Common: the first matches by name are most likely near the start of the name index.
         walked = _walk(session, value, limit, budget=WALK_BUDGET)
@@ -89,6 +86,24 @@ def first_containing(session: Session, value: str, *, limit: int) -> list[int]:
             return _ids(_by_name(walked))
     found = _FOUND.format(check=check)
     return _ids(session.execute(text(f"{found} ORDER BY p.name, p.id LIMIT :n"), params).all())
+
+
+def _first_of(
+    session: Session, rowids: list[int], params: dict[str, object], check: str
+) -> list[int]:
+    """The first ``params["n"]`` active products of ``rowids`` by name (code-point order).
+
+    The ids go as one JSON parameter, not an expanding list: no statement of up to 2,000
+    placeholders rendered and bound per keystroke, and SQLite sorts (no rows to Python).
+    """
+    if not rowids:
+        return []
+    rows = text(
+        "SELECT p.id FROM products AS p WHERE p.id IN (SELECT value FROM json_each(:ids)) "
+        f"AND +p.active = 1{check} ORDER BY p.name, p.id LIMIT :n"
+    )
+    found = session.execute(rows, {**params, "ids": json.dumps(rowids)}).scalars()
+    return [int(i) for i in found]
 
 
 def _by_name(rows: Sequence[Sequence[object]]) -> list[Sequence[object]]:
@@ -133,15 +148,14 @@ def _walk(
 ) -> Sequence[Sequence[object]]:
     """The first ``limit`` active products by name whose name or SKU contains ``value`` (LIKE).
 
-    Reads the ``(active, name, id, sku)`` index in order (and, when the catalog has variants,
-    the search keys of the rows whose name and SKU do not match), and stops at the
-    ``limit``-th match, or after ``budget`` products when given.
+    Reads the ``(active, name, id, sku, search_keys)`` index in order (the keys only when the
+    catalog has variants), and stops at the ``limit``-th match, or after ``budget`` products
+    when given.
     """
     match = "(lower(name) LIKE :pattern ESCAPE '\\' OR lower(sku) LIKE :pattern ESCAPE '\\'{keys})"
     columns = "id, name, sku"
     if _has_variants(session):
-        # A variant is found by its search keys too (not in the index: its row is read when
-        # the name and SKU do not match).
+        # A variant is found by its search keys too (in the index since 0028: no table reads).
         match = match.format(keys=" OR search_keys LIKE :pattern ESCAPE '\\'")
         columns += ", search_keys"
     else:

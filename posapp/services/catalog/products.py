@@ -17,7 +17,7 @@ Field rules are in :mod:`posapp.services.catalog.rules`; search in
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Final
 
 from sqlalchemy import func, select
@@ -35,7 +35,6 @@ from posapp.models import (
     StockMovement,
     User,
 )
-from posapp.money import BP_PER_UNIT, MAX_MINOR
 from posapp.services.catalog.dto import (
     LabelDTO,
     PreparedImage,
@@ -45,14 +44,10 @@ from posapp.services.catalog.dto import (
     SearchResult,
 )
 from posapp.services.catalog.images import storage_name
+from posapp.services.catalog.product_fields import CleanProduct, clean_draft
 from posapp.services.catalog.rules import (
     FieldError,
     barcode_variants,
-    clean_barcode,
-    clean_description,
-    clean_name,
-    clean_sku,
-    sku_key,
 )
 from posapp.services.catalog.search import (
     SEARCH_LIMIT,
@@ -68,7 +63,7 @@ from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ConflictError, NotFoundError, ValidationError
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.staff import ACTIONS, Permission, authorize, authorize_actor, requires
-from posapp.units import QuantityError, is_measured, scale_of, unit_of
+from posapp.units import is_measured, scale_of, unit_of
 
 __all__ = [
     "MAX_IMAGES",
@@ -92,79 +87,6 @@ __all__ = [
 MAX_IMAGES: Final = 8
 PAGE_MAX: Final = 1_000
 """Most rows one page read returns."""
-
-
-@dataclass(frozen=True, slots=True)
-class CleanProduct:
-    """A validated draft, ready to store."""
-
-    sku: str
-    sku_key: str
-    barcode: str | None
-    name: str
-    description: str
-    category_id: int | None
-    price_minor: int
-    cost_minor: int
-    tax_rate_bp: int
-    tax_included: bool
-    tax_rate_id: int | None = None
-    unit: str = "pc"
-
-
-def _field(field: str, check: object, value: object) -> object:
-    try:
-        return check(value)  # type: ignore[operator]
-    except ValidationError as exc:
-        raise FieldError(field, str(exc)) from exc
-
-
-def _amount(value: object, field: str, label: str, maximum: int = MAX_MINOR) -> int:
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise FieldError(field, _("{label} must be a whole number of cents.").format(label=label))
-    if not 0 <= value <= maximum:
-        raise FieldError(
-            field,
-            _("{label} must be between 0 and {maximum:,}.").format(label=label, maximum=maximum),
-        )
-    return value
-
-
-def _rate(value: object) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= BP_PER_UNIT:
-        raise FieldError("tax_rate", _("The tax rate must be between 0 % and 100 %."))
-    return value
-
-
-def clean_draft(draft: ProductDraft) -> CleanProduct:
-    """Validate every field of ``draft`` (no database needed).
-
-    Raises:
-        FieldError: the first field that is not acceptable, with its name.
-    """
-    sku = str(_field("sku", clean_sku, draft.sku))
-    rate = _rate(draft.tax_rate_bp)
-    return CleanProduct(
-        sku=sku,
-        sku_key=sku_key(sku),
-        barcode=_field("barcode", clean_barcode, draft.barcode),  # type: ignore[arg-type]
-        name=str(_field("name", clean_name, draft.name)),
-        description=str(_field("description", clean_description, draft.description)),
-        category_id=draft.category_id,
-        price_minor=_amount(draft.price_minor, _("price"), "The price"),
-        cost_minor=_amount(draft.cost_minor, _("cost"), "The cost"),
-        tax_rate_bp=rate,
-        tax_included=bool(draft.tax_included),
-        tax_rate_id=draft.tax_rate_id,
-        unit=_unit(draft.unit),
-    )
-
-
-def _unit(value: object) -> str:
-    try:
-        return str(unit_of(value).value)
-    except QuantityError as exc:
-        raise FieldError("unit", str(exc)) from exc
 
 
 def _check_unit_change(uow: UnitOfWork, product: Product, unit: str) -> None:

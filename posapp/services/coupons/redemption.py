@@ -36,18 +36,25 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Final, NoReturn, Protocol
+from typing import Any, Final, NoReturn
 
 from sqlalchemy import Connection, or_, select, update
 
 from posapp.events import CampaignEnded, CouponRedeemed
 from posapp.i18n import _
 from posapp.models import CouponCampaign, CouponCode, CouponRedemption
-from posapp.money import allocate, apply_rate_bp, format_money
 from posapp.services.coupons import sql
 from posapp.services.coupons.codes import code_key, is_possible_key
-from posapp.services.coupons.dto import FIXED, SCOPE_CATEGORIES, SCOPE_ORDER, SCOPE_PRODUCTS
-from posapp.services.platform.errors import ConflictError, ServiceError
+from posapp.services.coupons.discount import (
+    REASONS,
+    BasketLine,
+    CouponRefused,
+    CouponRule,
+    refuse,
+    rule_discount,
+)
+from posapp.services.coupons.dto import SCOPE_CATEGORIES, SCOPE_ORDER, SCOPE_PRODUCTS
+from posapp.services.platform.errors import ConflictError
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.platform.zone import shop_zone
 
@@ -65,43 +72,7 @@ __all__ = [
     "unknown_code",
 ]
 
-REASONS: Final = frozenset(
-    {
-        "unknown",
-        "not_yet_valid",
-        "expired",
-        "disabled",
-        "used_up",
-        "already_used_by_customer",
-        "needs_customer",
-        "minimum_not_reached",
-        "nothing_applies",
-        "does_not_stack",
-    }
-)
 _SHOWN_CODE_MAX: Final = 32
-
-
-class CouponRefused(ServiceError):  # noqa: N818 - the name is the checkout's contract
-    """A code cannot be used on this sale; ``reason`` is one of :data:`REASONS`."""
-
-    def __init__(self, reason: str, message: str) -> None:
-        if reason not in REASONS:
-            raise ValueError(f"unknown refusal reason {reason!r}")
-        super().__init__(message)
-        self.reason = reason
-
-
-@dataclass(frozen=True, slots=True)
-class BasketLine:
-    """A line of the sale as the coupon rules see it."""
-
-    line_no: int
-    product_id: int
-    category_id: int | None
-    quantity: int
-    amount_minor: int
-    """What the line charges after its own line discount (price basis as sold)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,18 +132,14 @@ class _Found:
         return cls(*tuple(row))
 
 
-def _refuse(reason: str, message: str) -> CouponRefused:
-    return CouponRefused(reason, message)
-
-
 def _unknown(code_text: str) -> CouponRefused:
     shown = " ".join(code_text.split())
     if shown and len(shown) <= _SHOWN_CODE_MAX and is_possible_key(code_key(shown)):
-        return _refuse(
+        return refuse(
             "unknown",
             _("There is no coupon with the code {shown}: check it and retry.").format(shown=shown),
         )
-    return _refuse("unknown", _("That is not a coupon code: check it and type it again."))
+    return refuse("unknown", _("That is not a coupon code: check it and type it again."))
 
 
 def unknown_code(code_text: str) -> CouponRefused:
@@ -187,23 +154,23 @@ def _check_validity(uow: UnitOfWork, found: _Found, now: datetime) -> None:
     """Enabled, started and not ended (the campaign's dates are said in the shop's time)."""
     code, name = found.code, found.name
     if not found.campaign_active:
-        raise _refuse(
+        raise refuse(
             "disabled",
             _("Coupon {code} cannot be used: the campaign {name} is disabled.").format(
                 code=code, name=name
             ),
         )
     if not found.code_active:
-        raise _refuse("disabled", _("Coupon {code} has been disabled.").format(code=code))
+        raise refuse("disabled", _("Coupon {code} has been disabled.").format(code=code))
     if now < found.starts_at:
         when = _local(uow, found.starts_at)
-        raise _refuse(
+        raise refuse(
             "not_yet_valid",
             _("Coupon {code} is not valid yet: it starts on {when}.").format(code=code, when=when),
         )
     if found.ends_at is not None and now >= found.ends_at:
         when = _local(uow, found.ends_at)
-        raise _refuse(
+        raise refuse(
             "expired",
             _("Coupon {code} has expired: it ended on {when}.").format(code=code, when=when),
         )
@@ -213,7 +180,7 @@ def _customer_refusal(
     code: str, name: str, limit: int, customer_id: int | None, uses: int
 ) -> CouponRefused | None:
     if customer_id is None:
-        return _refuse(
+        return refuse(
             "needs_customer",
             _("Coupon {code} is for known customers: attach the customer's account first.").format(
                 code=code
@@ -225,7 +192,7 @@ def _customer_refusal(
             if limit == 1
             else _("This customer has already used {name} {limit} times, the limit per customer.")
         )
-        return _refuse(
+        return refuse(
             "already_used_by_customer",
             message.format(name=name, limit=limit),
         )
@@ -241,12 +208,12 @@ def _check_state(uow: UnitOfWork, found: _Found, customer_id: int | None, now: d
             if found.max_uses == 1
             else _("Coupon {code} has already been used {limit} times, its limit.")
         )
-        raise _refuse(
+        raise refuse(
             "used_up",
             message.format(code=code, limit=found.max_uses),
         )
     if found.usage_limit is not None and found.campaign_used >= found.usage_limit:
-        raise _refuse(
+        raise refuse(
             "used_up",
             _("Coupon {code} is used up: all {usage_limit} uses of {name} are taken.").format(
                 code=code, usage_limit=found.usage_limit, name=name
@@ -265,7 +232,7 @@ def _check_stacking(uow: UnitOfWork, found: _Found, other_keys: Iterable[str]) -
     if not others:
         return
     if found.key in others:
-        raise _refuse(
+        raise refuse(
             "does_not_stack", _("Coupon {code} is already on this sale.").format(code=found.code)
         )
     rows = sql.other_codes(len(others)).all(
@@ -273,14 +240,14 @@ def _check_stacking(uow: UnitOfWork, found: _Found, other_keys: Iterable[str]) -
     )
     for other_code, campaign_id, stacks in rows:
         if campaign_id == found.campaign_id:
-            raise _refuse(
+            raise refuse(
                 "does_not_stack",
                 _("Only one code of {found_name} can be used on a sale.").format(
                     found_name=found.name
                 ),
             )
         if not (stacks and found.stacks):
-            raise _refuse(
+            raise refuse(
                 "does_not_stack",
                 _(
                     "Coupon {code} cannot be combined with {other_code}: one coupon per sale."
@@ -310,100 +277,6 @@ def _eligible(uow: UnitOfWork, found: _Found, lines: Sequence[BasketLine]) -> li
         covered = {row[0] for row in rows}
         return [line for line in lines if line.category_id in covered]
     return []  # pragma: no cover - the CHECK constraint allows no other scope
-
-
-def _discount(found: CouponRule, eligible_minor: int) -> int:
-    if found.kind == FIXED:
-        off = min(found.value, eligible_minor)
-    else:
-        off = apply_rate_bp(eligible_minor, found.value)
-    if found.max_discount_minor is not None:
-        off = min(off, found.max_discount_minor)
-    return off
-
-
-class CouponRule(Protocol):
-    """What a campaign's discount depends on once its code is valid.
-
-    The server's row, or the offline register's cached copy: :func:`rule_discount` reads only
-    these.
-    """
-
-    @property
-    def code(self) -> str:
-        """The code as printed."""
-        ...
-
-    @property
-    def name(self) -> str:
-        """The campaign's name."""
-        ...
-
-    @property
-    def kind(self) -> str:
-        """Percent or fixed."""
-        ...
-
-    @property
-    def value(self) -> int:
-        """Basis points or minor units."""
-        ...
-
-    @property
-    def min_spend_minor(self) -> int:
-        """The least the basket must come to."""
-        ...
-
-    @property
-    def max_discount_minor(self) -> int | None:
-        """The most taken off (None: no cap)."""
-        ...
-
-
-def rule_discount(
-    rule: CouponRule, lines: Sequence[BasketLine], eligible: Sequence[BasketLine]
-) -> tuple[int, dict[int, int]]:
-    """The discount ``rule`` takes off the basket ``lines`` and its share per eligible line.
-
-    The one discount calculation: the till and the web (through :func:`quote_coupon`) and the
-    offline register (from its cached rule) both use it. ``eligible`` are the lines the rule's
-    scope covers.
-
-    Raises:
-        CouponRefused: nothing covered, the minimum spend not reached, or nothing taken off.
-    """
-    code = rule.code
-    if not eligible:
-        raise _refuse(
-            "nothing_applies",
-            _("Nothing in this sale is covered by coupon {code} ({found_name}).").format(
-                code=code, found_name=rule.name
-            ),
-        )
-    basket = sum(max(0, line.amount_minor) for line in lines)
-    if basket < rule.min_spend_minor:
-        raise _refuse(
-            "minimum_not_reached",
-            _(
-                "Coupon {code} needs a spend of at least {min_spend_minor}; "
-                "this sale comes to {basket}."
-            ).format(
-                code=code,
-                min_spend_minor=format_money(rule.min_spend_minor),
-                basket=format_money(basket),
-            ),
-        )
-    weights = [max(0, line.amount_minor) for line in eligible]
-    off = _discount(rule, sum(weights))
-    if off <= 0:
-        raise _refuse(
-            "nothing_applies",
-            _("Coupon {code} takes nothing off: the items it covers come to {weights}.").format(
-                code=code, weights=format_money(sum(weights))
-            ),
-        )
-    shares = allocate(off, weights)
-    return off, {line.line_no: share for line, share in zip(eligible, shares, strict=True) if share}
 
 
 def _evaluate(
@@ -487,15 +360,15 @@ def _refused_use(
     """Say why a guarded UPDATE took no use (the rare path: one more read to find the reason)."""
     row = sql.FIND_BY_ID.one(conn, {"code_id": quote.code_id})
     if row is None:
-        raise _refuse("unknown", _("Coupon {code} no longer exists.").format(code=quote.code))
+        raise refuse("unknown", _("Coupon {code} no longer exists.").format(code=quote.code))
     found = _Found.of(row)
     _check_validity(uow, found, now)  # disabled, or ended, since the quote
     if not code_taken:
-        raise _refuse(
+        raise refuse(
             "used_up",
             _("Coupon {code} has just been used up at another till.").format(code=found.code),
         )
-    raise _refuse(
+    raise refuse(
         "used_up",
         _("Coupon {code} is used up: {found_name} has no uses left.").format(
             code=found.code, found_name=found.name
@@ -603,7 +476,7 @@ def redeem_coupon(
     )
     if inserted is None:
         _give_back(conn, quote, campaign=True)
-        raise _refuse(
+        raise refuse(
             "does_not_stack",
             _("Coupon {code} was already used on this sale.").format(code=quote.code),
         )

@@ -50,6 +50,7 @@ from posapp.services.sales.offline.conflicts import ConflictFilter, SyncConflict
 from posapp.services.sales.offline.paths import OfflineSalesWaitingError
 from posapp.services.sales.offline.register import OfflineSales
 from posapp.services.sales.offline.settle import RefusedSaleDTO
+from posapp.services.sales.offline.signin import OfflineStaff
 from posapp.services.sales.order_dto import (
     AppliedCouponDTO,
     OrderDetail,
@@ -163,6 +164,7 @@ __all__ = [
     "OfflineSale",
     "OfflineSales",
     "OfflineSalesWaitingError",
+    "OfflineStaff",
     "OfflineTill",
     "OrderDetail",
     "OrderFilter",

@@ -11,7 +11,13 @@ from posapp.services.staff.audit import (
     verify_audit_chain,
     write_audit_anchor,
 )
-from posapp.services.staff.auth import AccountLockedError, authenticate
+from posapp.services.staff.auth import (
+    LOGIN_FAILED,
+    AccountLockedError,
+    authenticate,
+    credentials_match,
+    locked_message,
+)
 from posapp.services.staff.home_stores import (
     KEEP_STORE,
     Keep,
@@ -19,7 +25,11 @@ from posapp.services.staff.home_stores import (
     home_store_choices,
     stores_for_command_line,
 )
-from posapp.services.staff.lockout import DEFAULT_IDLE_LOCK_MINUTES, IDLE_LOCK_MINUTES_KEY
+from posapp.services.staff.lockout import (
+    DEFAULT_IDLE_LOCK_MINUTES,
+    IDLE_LOCK_MINUTES_KEY,
+    minutes_until,
+)
 from posapp.services.staff.passwords import hash_password, verify_password
 from posapp.services.staff.permissions import (
     ROLE_PERMISSIONS,
@@ -76,6 +86,7 @@ __all__ = [
     "DEFAULT_IDLE_LOCK_MINUTES",
     "IDLE_LOCK_MINUTES_KEY",
     "KEEP_STORE",
+    "LOGIN_FAILED",
     "PASSWORD_MAX",
     "PASSWORD_MIN",
     "PIN_MAX",
@@ -109,12 +120,15 @@ __all__ = [
     "check_approval",
     "count_users",
     "create_token",
+    "credentials_match",
     "find_user",
     "has_permission",
     "hash_password",
     "home_store_choices",
     "list_tokens",
     "list_users",
+    "locked_message",
+    "minutes_until",
     "permissions_of",
     "requires",
     "reset_password",

@@ -25,6 +25,7 @@ class StaffApi(Facade):
     # ---- logging in -------------------------------------------------------------------------
 
     login = writes(auth.authenticate)
+    record_offline_logins = writes(auth.record_offline_logins)
     demo_logins = reads(settings.demo_logins)
     user_count = reads(users.count_users)
     stores = reads(home_stores.active_stores)

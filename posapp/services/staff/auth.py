@@ -9,6 +9,8 @@ unknown user name is locked out after the same number of tries, with the same me
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import NoReturn
 
 from sqlalchemy import select
@@ -42,8 +44,13 @@ __all__ = [
     "DEFAULT_LOCKOUT_MINUTES",
     "LOCKOUT_ATTEMPTS_KEY",
     "LOCKOUT_MINUTES_KEY",
+    "LOGIN_FAILED",
+    "OFFLINE_LOGIN_ACTION",
     "AccountLockedError",
     "authenticate",
+    "credentials_match",
+    "locked_message",
+    "record_offline_logins",
     "verify_user_password",
 ]
 
@@ -52,20 +59,28 @@ class AccountLockedError(AuthenticationError):
     """Too many failed attempts: log-in is refused until the lock expires or an admin unlocks."""
 
 
-def _matches(user: User, password: str) -> tuple[bool, str | None]:
+def credentials_match(
+    role: str, password_hash: str | None, pin_hash: str | None, password: str
+) -> tuple[bool, str | None]:
     """Check the password, then the PIN; return (ok, the hash that matched).
 
     Only a cashier may sign in with a till PIN: a manager or admin left with nothing but a PIN
     (promoted before issue #16) is refused, at the same hashing cost, until an admin sets them
-    a password.
+    a password. The one rule for a log-in's secret: the server's log-in and the register's
+    offline sign-in against its cached hashes (#21) both check through here.
     """
-    pin = user.pin_hash if user.role == Role.CASHIER.value else None
-    primary = user.password_hash or pin
+    pin = pin_hash if role == Role.CASHIER.value else None
+    primary = password_hash or pin
     if verify_password(primary, password):
         return True, primary
-    if user.password_hash and pin and verify_password(pin, password):
+    if password_hash and pin and verify_password(pin, password):
         return True, pin
     return False, None
+
+
+def _matches(user: User, password: str) -> tuple[bool, str | None]:
+    """:func:`credentials_match` on a stored user."""
+    return credentials_match(user.role, user.password_hash, user.pin_hash, password)
 
 
 def locked_message(minutes: int) -> str:
@@ -137,6 +152,27 @@ def authenticate(uow: UnitOfWork, username: str, password: str) -> UserDTO:
         uow.record(UserLoggedIn(user_id=user.id, username=user.username, at=now))
         uow.commit()
     return dto
+
+
+OFFLINE_LOGIN_ACTION = "login.offline"
+"""The audit action of a log-in a register checked against its cache while the server was gone."""
+
+
+def record_offline_logins(
+    uow: UnitOfWork, register: str, signins: Sequence[tuple[int, datetime]]
+) -> int:
+    """Audit log-ins a register checked offline (#21), once its server is back; how many.
+
+    Each is one ``login.offline`` row under its user, saying the register and when the user
+    signed in there (the row's own time is when the server learnt of it, as for the sales the
+    register replays). A user unknown to the server now is audited all the same.
+    """
+    with uow:
+        for user_id, signed_in_at in signins:
+            after = {"register": register, "signed_in_at": signed_in_at.isoformat()}
+            uow.audit(AuditRecord(OFFLINE_LOGIN_ACTION, user_id, "user", user_id, after=after))
+        uow.commit()
+    return len(signins)
 
 
 def verify_user_password(uow: UnitOfWork, user_id: int, password: str) -> bool:

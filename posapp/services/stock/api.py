@@ -23,8 +23,10 @@ class StockApi(Facade):
     # reads
     categories = reads(queries.categories)
     stock_level_ids = reads(queries.stock_level_ids)
+    stock_level_page = reads(queries.stock_level_page)
     stock_rows = reads(queries.stock_rows)
     product_card_ids = reads(queries.product_card_ids)
+    product_card_page = reads(queries.product_card_page)
     product_cards = reads(queries.product_cards)
     find_products = reads(queries.find_products)
     movement_history = reads(queries.movement_history)

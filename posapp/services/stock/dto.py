@@ -336,6 +336,18 @@ class MovementPage:
     next_cursor: Cursor | None
 
 
+LevelCursor = tuple[str, int]
+"""Keyset position in a stock table: the last row's name as the database lowers it, and its id."""
+
+
+@dataclass(frozen=True, slots=True)
+class LevelPage:
+    """A page of a stock table's product ids, by name; ``next_cursor`` is None at the end."""
+
+    ids: tuple[int, ...]
+    next_cursor: LevelCursor | None
+
+
 @dataclass(frozen=True, slots=True)
 class LevelAfter:
     """A stock level after an action."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TypeVarTuple
 
 from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
 from sqlalchemy.orm import Session
@@ -30,6 +31,8 @@ from posapp.services.staff import Permission, authorize, requires
 from posapp.services.stock.dto import (
     CategoryOption,
     Cursor,
+    LevelCursor,
+    LevelPage,
     MovementPage,
     MovementRow,
     ProductCard,
@@ -43,8 +46,10 @@ from posapp.services.stock.dto import (
 from posapp.services.stock.stores import load_store, store_summary
 
 PAGE_MAX = 1_000
+LEVEL_PAGE = 100
 HISTORY_PAGE = 100
 SEARCH_MAX = 200
+_Row = TypeVarTuple("_Row")
 
 
 def product_search(session: Session, text: str) -> ColumnElement[bool] | None:
@@ -117,7 +122,7 @@ def _is_low() -> ColumnElement[bool]:
     return and_(StockLevel.reorder_point > 0, StockLevel.on_hand <= StockLevel.reorder_point)
 
 
-def _filtered(query: Select[int], uow: UnitOfWork, flt: StockFilter) -> Select[int]:
+def _narrowed(query: Select[*_Row], uow: UnitOfWork, flt: StockFilter) -> Select[*_Row]:
     condition = product_search(uow.session, flt.search)
     if condition is not None:
         query = query.where(condition)
@@ -125,7 +130,11 @@ def _filtered(query: Select[int], uow: UnitOfWork, flt: StockFilter) -> Select[i
         query = query.where(Product.category_id.in_(_subtree(uow, flt.category_id)))
     if flt.low_only:
         query = query.where(_is_low())
-    return query.order_by(func.lower(Product.name), Product.id)
+    return query
+
+
+def _filtered(query: Select[int], uow: UnitOfWork, flt: StockFilter) -> Select[int]:
+    return _narrowed(query, uow, flt).order_by(func.lower(Product.name), Product.id)
 
 
 def _ids(uow: UnitOfWork, actor: UserDTO, query: Select[int], flt: StockFilter | None) -> list[int]:
@@ -154,6 +163,69 @@ def stock_level_ids(
         .where(StockLevel.store_id == store_id)
     )
     return _ids(uow, actor, query, flt)
+
+
+@requires(Permission.VIEW_STOCK)
+def stock_level_page(
+    uow: UnitOfWork,
+    actor: UserDTO,
+    store_id: int,
+    flt: StockFilter | None = None,
+    *,
+    after: LevelCursor | None = None,
+    limit: int = LEVEL_PAGE,
+) -> LevelPage:
+    """One page of :func:`stock_level_ids`: the same products in the same order, by ``limit``.
+
+    The stock table shows the first page and reads the next one as it scrolls (issue #23): a
+    search no longer sorts every matching product of the store, only finds the first ``limit``
+    after ``after`` (the previous page's ``next_cursor``; a keyset, never OFFSET), through the
+    catalog's trigram index as :func:`product_search` says. Pages read one after the other give
+    :func:`stock_level_ids`' list (``tests/integration/test_register_search.py``).
+    """
+    query = (
+        select(StockLevel.product_id, func.lower(Product.name))
+        .join(Product, Product.id == StockLevel.product_id)
+        .where(StockLevel.store_id == store_id)
+    )
+    return _page(uow, actor, query, flt, after, limit)
+
+
+@requires(Permission.VIEW_STOCK)
+def product_card_page(
+    uow: UnitOfWork,
+    actor: UserDTO,
+    store_id: int,
+    flt: StockFilter | None = None,
+    *,
+    after: LevelCursor | None = None,
+    limit: int = LEVEL_PAGE,
+) -> LevelPage:
+    """One page of :func:`product_card_ids` (the grid's), as :func:`stock_level_page` is."""
+    query = select(Product.id, func.lower(Product.name)).outerjoin(StockLevel, _level_at(store_id))
+    return _page(uow, actor, query.where(Product.active.is_(True)), flt, after, limit)
+
+
+def _page(
+    uow: UnitOfWork,
+    actor: UserDTO,
+    query: Select[int, str],
+    flt: StockFilter | None,
+    after: LevelCursor | None,
+    limit: int,
+) -> LevelPage:
+    """The ``limit`` products of ``query`` (id, lowered name) after ``after``, by name and id."""
+    size = max(1, min(limit, PAGE_MAX))
+    name = func.lower(Product.name)
+    with uow:
+        authorize(uow, actor, Permission.VIEW_STOCK)
+        query = _narrowed(query, uow, flt or StockFilter())
+        if after is not None:
+            query = query.where(or_(name > after[0], and_(name == after[0], Product.id > after[1])))
+        rows = uow.session.execute(query.order_by(name, Product.id).limit(size + 1)).all()
+    page = rows[:size]
+    cursor = (str(page[-1][1]), int(page[-1][0])) if len(rows) > size else None
+    return LevelPage(tuple(int(i) for i, _ in page), cursor)
 
 
 @requires(Permission.VIEW_STOCK)

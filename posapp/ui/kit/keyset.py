@@ -76,8 +76,11 @@ class KeysetRows(Generic[T, K]):
         self._model.beginResetModel()
         self.rows.clear()  # in place: the model may hold the list
         self._source, self._cursor = source, None
-        self.more, self.error = source is not None, ""
+        # No more to fetch until the reset is over: a view asks for more while the model says
+        # it was reset, which would insert rows before the model's other listeners heard it.
+        self.more, self.error = False, ""
         self._model.endResetModel()
+        self.more = source is not None
         self.fetch_more()
 
     def can_fetch_more(self, parent: Index) -> bool:

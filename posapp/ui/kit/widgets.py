@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from posapp.i18n import N_
+from posapp.i18n import N_, _
 from posapp.ui.kit.resources import PALETTE, icon_pixmap
 
 SPACING = 8
@@ -51,6 +51,29 @@ def show_message(label: QLabel, text: str) -> None:
     """Show ``text`` in ``label``, or hide the label when the text is empty."""
     label.setText(text)
     label.setVisible(bool(text))
+
+
+NEEDS_SERVER = N_(
+    "{tab} needs the server: it is not available while offline. It opens here once the server "
+    "is back."
+)
+"""What a tab or page that needs the server shows while the register is offline (#21)."""
+
+
+def offline_page(name: str, parent: QWidget | None = None) -> QWidget:
+    """A page saying the tab or page ``name`` (translated) needs the server, which is gone."""
+    text = _(NEEDS_SERVER).format(tab=name)
+    page = QWidget(parent)
+    page.setObjectName("offlineTab")
+    column = QVBoxLayout(page)
+    column.setContentsMargins(5 * SPACING, 5 * SPACING, 5 * SPACING, 5 * SPACING)
+    label = plain_label(text, page, "offlineTabText")
+    label.setWordWrap(True)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    column.addStretch(1)
+    column.addWidget(label)
+    column.addStretch(2)
+    return page
 
 
 def push_button(text: str, tooltip: str, parent: QWidget, shortcut: str = "") -> QPushButton:

@@ -30,7 +30,7 @@ from posapp.events import NotificationCreated
 from posapp.i18n import _, ngettext
 from posapp.services.notifications import NotificationsApi
 from posapp.services.platform.dto import UserDTO
-from posapp.services.platform.errors import ServiceError
+from posapp.services.platform.errors import DatabaseError, ServiceError
 from posapp.ui.kit.bus import EventBus
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.notifications.bell import NotificationBell
@@ -109,6 +109,9 @@ class NotificationsWiring(QObject):
         self.refreshes += 1
         try:
             count = self._api.unread_count(self._user)
+        except DatabaseError as exc:  # the server is gone (#21): the bell waits for it
+            _log.info("cannot read the unread count: %s", exc)
+            return
         except ServiceError:
             _log.exception("cannot read the unread count")
             return

@@ -8,15 +8,18 @@ conflicts page (managers) lists what sales taken offline found different on the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import QTabWidget, QVBoxLayout
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 from typing_extensions import override
 
 from posapp.i18n import N_, _
+from posapp.services.platform.errors import DatabaseError
 from posapp.services.staff import Permission, has_permission
 from posapp.ui.kit.resources import styled
 from posapp.ui.kit.tab import Tab
-from posapp.ui.kit.widgets import SPACING
+from posapp.ui.kit.widgets import SPACING, offline_page
 from posapp.ui.orders.listing import OrderListView
 from posapp.ui.orders.sync_conflicts import SyncConflictsView
 from posapp.ui.register import RegisterView, TillView
@@ -48,18 +51,70 @@ class OrdersTab(Tab):
             self.register = RegisterView(backend.register_sales, bus, user, self.pages)
             self.pages.addTab(self.register, _("&Register"))
             self.register.till_opened.connect(self._on_register_till_opened)
+        # The pages beside the register need the server: built while it is gone (#21), each
+        # says so, and is built when chosen once the server is back.
+        self._waiting: dict[QWidget, tuple[str, Callable[[], QWidget]]] = {}
         if has_permission(user, Permission.VIEW_ORDERS):
-            self.orders = OrderListView(sales, bus, user, self.pages)
-            self.pages.addTab(self.orders, _("&Orders"))
-        self.till = TillView(sales, bus, user, self.pages)
-        self.pages.addTab(self.till, _("&Till"))
-        self.till.till_changed.connect(self._on_till_changed)
+            self._add_page(
+                "orders", lambda: OrderListView(sales, bus, user, self.pages), N_("&Orders")
+            )
+        self._add_page("till", self._make_till, N_("&Till"))
         if has_permission(user, Permission.VIEW_REPORTS):
-            self.conflicts = SyncConflictsView(sales, bus, user, self.pages)
-            self.pages.addTab(self.conflicts, _("S&ync conflicts"))
+            self._add_page(
+                "conflicts",
+                lambda: SyncConflictsView(sales, bus, user, self.pages),
+                N_("S&ync conflicts"),
+            )
         self.pages.currentChanged.connect(self._on_pages_current_changed)
         layout.addWidget(self.pages)
         self.setFocusProxy(self.pages.currentWidget())
+
+    def _make_till(self) -> TillView:
+        till = TillView(self.backend.sales, self.bus, self.user, self.pages)
+        till.till_changed.connect(self._on_till_changed)
+        return till
+
+    def _add_page(self, key: str, make: Callable[[], QWidget], label: str) -> None:
+        """Add the page ``make()`` builds as ``self.<key>``; offline, a page saying it waits."""
+        offline = self.backend.offline_sales
+        built: QWidget | None = None
+        if offline is None or offline.online:  # offline, not even tried: see MainWindow
+            try:
+                built = make()
+            except DatabaseError:
+                if offline is None:  # SQLite: as before
+                    raise
+        if built is None:
+            page = offline_page(_(label).replace("&", ""), self.pages)
+            self._waiting[page] = (key, make)
+        else:
+            page = built
+            setattr(self, key, page)
+        self.pages.addTab(page, _(label))
+
+    def _build_waiting(self, page: QWidget) -> QWidget:
+        """The real page in place of ``page`` once the server is back (else ``page``)."""
+        offline = self.backend.offline_sales
+        if page not in self._waiting or (offline is not None and not offline.online):
+            return page
+        key, make = self._waiting[page]
+        try:
+            built = make()
+        except DatabaseError:
+            return page
+        del self._waiting[page]
+        index = self.pages.indexOf(page)
+        label = self.pages.tabText(index)
+        self.pages.blockSignals(True)
+        try:
+            self.pages.removeTab(index)
+            self.pages.insertTab(index, built, label)
+            self.pages.setCurrentIndex(index)
+        finally:
+            self.pages.blockSignals(False)
+        page.deleteLater()
+        setattr(self, key, built)
+        return built
 
     @Slot()
     def _on_till_changed(self) -> None:
@@ -73,7 +128,7 @@ class OrdersTab(Tab):
 
     @Slot(int)
     def _on_pages_current_changed(self, _index: int) -> None:
-        page = self.pages.currentWidget()
+        page = self._build_waiting(self.pages.currentWidget())
         # Focusing the tab (Ctrl+3) focuses the page shown: its scan or search field.
         self.setFocusProxy(page)
         if page is self.orders and self.orders is not None:

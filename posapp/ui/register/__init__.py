@@ -5,6 +5,7 @@ The package's face (see docs/ARCHITECTURE.md).
 
 from posapp.ui.register.dialogs import ApprovalDialog, text_dialog
 from posapp.ui.register.offline_banner import OfflineBanner
+from posapp.ui.register.offline_hint import OfflineSignInHint
 from posapp.ui.register.payment import PaymentDialog
 from posapp.ui.register.pickers import CustomerPicker
 from posapp.ui.register.receipts import ReceiptSink, save_and_open_receipt
@@ -15,6 +16,7 @@ __all__ = [
     "ApprovalDialog",
     "CustomerPicker",
     "OfflineBanner",
+    "OfflineSignInHint",
     "PaymentDialog",
     "ReceiptSink",
     "RegisterView",

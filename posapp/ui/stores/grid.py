@@ -31,12 +31,14 @@ from PySide6.QtWidgets import (
 from typing_extensions import override
 
 from posapp.i18n import _
-from posapp.services.stock import ProductCard
+from posapp.services.stock import LevelCursor, ProductCard
 from posapp.ui.kit.formatting import money_text
+from posapp.ui.kit.keyset import KeysetRows
 from posapp.ui.kit.paged_ids import PagedIds
+from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.resources import PALETTE, icon_pixmap
 from posapp.ui.kit.table_model import Index
-from posapp.ui.stores.models import PAGE_SIZE
+from posapp.ui.stores.models import PAGE_SIZE, LevelSource, first_then_pages
 
 CARD_SIZE = QSize(184, 236)
 IMAGE_SIZE = 112
@@ -70,19 +72,31 @@ class ProductCardModel(QAbstractListModel):
     ) -> None:
         super().__init__(parent)
         self._cards = PagedIds(fetch, lambda c: c.product_id, PAGE_SIZE, MAX_PAGES)
+        self._pages: KeysetRows[int, LevelCursor] = KeysetRows(self)
+        self._cards.ids = self._pages.rows  # one list: the ids read so far, in display order
         self._pixmaps: dict[int, QPixmap | None] = {}
 
-    def set_ids(self, ids: Sequence[int]) -> None:
-        """Show these products."""
-        self.beginResetModel()
-        self._cards.set_ids(ids)
-        self.endResetModel()
+    def set_source(self, fetch: LevelSource | None, *, keep: int = 0) -> None:
+        """Show the products ``fetch`` reads a page at a time, as the grid scrolls.
+
+        As :meth:`posapp.ui.stores.models.StockTableModel.set_source` (issue #23).
+        """
+        self._cards.clear()
+        self._pages.show(None if fetch is None else first_then_pages(fetch, keep))
+
+    @override
+    def canFetchMore(self, parent: Index) -> bool:
+        return self._pages.can_fetch_more(parent)
+
+    @override
+    def fetchMore(self, parent: Index) -> None:
+        self._pages.fetch_more(parent)
 
     def invalidate(self) -> None:
-        """Forget fetched cards (stock moved)."""
-        self.beginResetModel()
+        """Forget fetched cards (stock moved); visible cards are fetched again."""
         self._cards.clear()
-        self.endResetModel()
+        if self._cards.ids:
+            emit(self.dataChanged, self.index(0), self.index(len(self._cards.ids) - 1))
 
     def card(self, row: int) -> ProductCard | None:
         """The card on ``row`` (fetching its page if needed)."""

@@ -20,6 +20,8 @@ from typing_extensions import override
 from posapp.i18n import N_, _, pgettext
 from posapp.services.stock import (
     Cursor,
+    LevelCursor,
+    LevelPage,
     MovementPage,
     MovementRow,
     ReplenishmentLine,
@@ -35,6 +37,26 @@ from posapp.ui.kit.table_model import RIGHT, Column, ColumnTableModel, Index
 
 T = TypeVar("T")
 PAGE_SIZE = 100
+FIRST_MAX = 1_000
+"""The most ids a stock table's first read asks for (the service's page limit)."""
+LevelSource = Callable[[LevelCursor | None, int], LevelPage]
+"""Reads the stock table's page of ids after a cursor, ``limit`` ids at most."""
+
+
+def first_then_pages(
+    fetch: LevelSource, keep: int
+) -> Callable[[LevelCursor | None], tuple[Sequence[int], LevelCursor | None]]:
+    """A keyset source over ``fetch``: ``keep`` ids first (capped) when over a page, then pages.
+
+    A reload asks again for the rows a person had scrolled to, so the selection stays.
+    """
+    first = min(max(PAGE_SIZE, keep), FIRST_MAX)
+
+    def read(after: LevelCursor | None) -> tuple[Sequence[int], LevelCursor | None]:
+        page = fetch(after, first if after is None else PAGE_SIZE)
+        return page.ids, page.next_cursor
+
+    return read
 
 
 def _qty(row: StockRow, value: int) -> str:
@@ -110,11 +132,13 @@ class _TableBase(ColumnTableModel[T]):
 
 
 class StockTableModel(_TableBase[StockRow]):
-    """A store's stock levels: the ordered product ids, rows fetched a page at a time.
+    """A store's stock levels: product ids read a page at a time as the table scrolls, rows cached.
 
-    ``rowCount()`` is the number of ids; ``data()`` reads a page cache filled by one query per
-    page (``STYLE.md`` §5). :meth:`set_ids` replaces the list; :meth:`invalidate` drops the
-    cache when stock moved, so the visible rows are read again.
+    The ids come in keyset pages by name (:meth:`set_source`: the first page at once, the next
+    ones through ``canFetchMore``/``fetchMore``), so a search over a big store costs one page, not
+    the whole list (issue #23); ``data()`` reads a page cache filled by one query per page of rows
+    (``STYLE.md`` §5). :meth:`invalidate` drops the cache when stock moved, so the visible rows
+    are read again.
     """
 
     columns = STOCK_COLUMNS
@@ -124,17 +148,35 @@ class StockTableModel(_TableBase[StockRow]):
     ) -> None:
         super().__init__(parent)
         self._rows = PagedIds(fetch, lambda r: r.product_id, PAGE_SIZE)
+        self._pages: KeysetRows[int, LevelCursor] = KeysetRows(self)
+        self._rows.ids = self._pages.rows  # one list: the ids read so far, in display order
 
     @property
     def ids(self) -> list[int]:
-        """The product ids in display order."""
+        """The product ids read so far, in display order."""
         return list(self._rows.ids)
 
-    def set_ids(self, ids: Sequence[int]) -> None:
-        """Show these products (the result of a new search or filter)."""
-        self.beginResetModel()
-        self._rows.set_ids(ids)
-        self.endResetModel()
+    def set_source(self, fetch: LevelSource | None, *, keep: int = 0) -> None:
+        """Show the ids ``fetch`` reads (a new search or filter; None: nothing).
+
+        ``fetch(after, limit)`` reads the page after a cursor. The first read asks for ``keep``
+        ids when more than a page (a reload keeps the rows a person had scrolled to), capped.
+        """
+        self._rows.clear()
+        self._pages.show(None if fetch is None else first_then_pages(fetch, keep))
+
+    def fetch_until(self, count: int) -> None:
+        """Read pages until ``count`` ids are read or there are no more."""
+        while len(self._rows.ids) < count and self.canFetchMore(QModelIndex()):
+            self.fetchMore(QModelIndex())
+
+    @override
+    def canFetchMore(self, parent: Index) -> bool:
+        return self._pages.can_fetch_more(parent)
+
+    @override
+    def fetchMore(self, parent: Index) -> None:
+        self._pages.fetch_more(parent)
 
     def invalidate(self) -> None:
         """Forget fetched rows (stock moved); visible rows are fetched again."""

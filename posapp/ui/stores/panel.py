@@ -30,6 +30,8 @@ from posapp.i18n import _, ngettext
 from posapp.services.platform.dto import UserDTO
 from posapp.services.stock import (
     Cursor,
+    LevelCursor,
+    LevelPage,
     MovementPage,
     ProductCard,
     ReplenishmentList,
@@ -42,7 +44,12 @@ from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.qt_compat import emit
 from posapp.ui.kit.widgets import SPACING, search_field
 from posapp.ui.stores.grid import ProductCardModel, ProductGridView
-from posapp.ui.stores.models import MovementHistoryModel, ReplenishmentModel, StockTableModel
+from posapp.ui.stores.models import (
+    LevelSource,
+    MovementHistoryModel,
+    ReplenishmentModel,
+    StockTableModel,
+)
 
 SEARCH_DELAY_MS = 200
 STOCK_VIEW, GRID_VIEW, REPLENISH_VIEW = 0, 1, 2
@@ -238,6 +245,22 @@ class StockPanel(QWidget):
 
     # -- data -----------------------------------------------------------------------------
 
+    def _level_source(self, store_id: int, flt: StockFilter) -> LevelSource:
+        """The stock table's pages of ids for this store and filter (read as it scrolls)."""
+
+        def read(after: LevelCursor | None, limit: int) -> LevelPage:
+            return self.stock.stock_level_page(self.user, store_id, flt, after=after, limit=limit)
+
+        return read
+
+    def _card_source(self, store_id: int, flt: StockFilter) -> LevelSource:
+        """The grid's pages of ids for this store and filter (read as it scrolls)."""
+
+        def read(after: LevelCursor | None, limit: int) -> LevelPage:
+            return self.stock.product_card_page(self.user, store_id, flt, after=after, limit=limit)
+
+        return read
+
     def _fetch_rows(self, ids: Sequence[int]) -> list[StockRow]:
         if self.store is None:
             return []
@@ -280,12 +303,16 @@ class StockPanel(QWidget):
         keep = self.current_product_id()
         flt = self.stock_filter()
         if self.store is None:
-            self.stock_model.set_ids([])
-            self.grid_model.set_ids([])
+            self.stock_model.set_source(None)
+            self.grid_model.set_source(None)
             self.replenishment_model.set_lines([])
         else:
-            self.stock_model.set_ids(self.stock.stock_level_ids(self.user, self.store.id, flt))
-            self.grid_model.set_ids(self.stock.product_card_ids(self.user, self.store.id, flt))
+            self.stock_model.set_source(
+                self._level_source(self.store.id, flt), keep=self.stock_model.rowCount()
+            )
+            self.grid_model.set_source(
+                self._card_source(self.store.id, flt), keep=self.grid_model.rowCount()
+            )
             self.plan = self.stock.replenishment_list(self.user, self.store.id)
             self.replenishment_model.set_lines(self.plan.lines)
             self._show_plan_summary()
@@ -351,6 +378,7 @@ class StockPanel(QWidget):
         """The first ``limit`` rows of the stock table as filtered (for a stocktake)."""
         if self.store is None:
             return []
+        self.stock_model.fetch_until(limit)
         ids = self.stock_model.ids[:limit]
         return self.stock.stock_rows(self.user, self.store.id, ids) if ids else []
 

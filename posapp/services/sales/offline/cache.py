@@ -12,6 +12,10 @@ little on a large catalog.
 
 The file is private (0600 in the 0700 data folder): it holds password hashes, like the database.
 Reads never touch the server: the register asks the cache only once the server is gone.
+
+The file carries its layout's version (:data:`CACHE_VERSION`, SQLite's ``user_version``): a file
+of another version is emptied and laid out anew when opened, and the next catch-up copies
+everything again (it is a copy of the server, never the only place of anything).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from typing import Any, Self
 from sqlalchemy import select
 
 from posapp.i18n import _
-from posapp.models import Product, Setting, Store, TillSession, User
+from posapp.models import Category, Product, Setting, Store, TillSession, User
 from posapp.services.catalog import sku_key
 from posapp.services.platform.like import LIKE_ESCAPE, contains
 from posapp.services.platform.private import create_private_file, make_private_folder, shown
@@ -38,7 +42,9 @@ from posapp.services.sales.offline.sale import JournalError
 from posapp.services.staff import username_key
 
 __all__ = [
+    "CACHE_VERSION",
     "CATCH_UP_MARGIN",
+    "CachedCategory",
     "CachedProduct",
     "CachedStaff",
     "CachedTill",
@@ -51,6 +57,13 @@ CATCH_UP_MARGIN = timedelta(minutes=5)
 """How far before the last read a catch-up looks again: a product changed in a transaction that
 was still open at the last read carries a ``changed_at`` from before it, and clocks drift."""
 
+CACHE_VERSION = 2
+"""The cache file's layout: 1 the first; 2 adds the product grid's categories (a product's
+``category_id``, the ``categories`` table) and what an offline sign-in needs of a staff user
+(display name, home store, locale, a lock-out the server had set)."""
+
+_TABLES = ("products", "staff", "settings", "till", "coupons", "categories", "meta")
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS products (
     id           INTEGER PRIMARY KEY,
@@ -61,7 +74,14 @@ CREATE TABLE IF NOT EXISTS products (
     tax_rate_bp  INTEGER NOT NULL,
     tax_included INTEGER NOT NULL,
     active       INTEGER NOT NULL,
-    unit         TEXT NOT NULL DEFAULT 'pc'
+    unit         TEXT NOT NULL DEFAULT 'pc',
+    category_id  INTEGER
+);
+CREATE INDEX IF NOT EXISTS ix_cache_category ON products (category_id, name);
+CREATE TABLE IF NOT EXISTS categories (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT NOT NULL,
+    parent_id     INTEGER
 );
 CREATE INDEX IF NOT EXISTS ix_cache_sku ON products (sku_key);
 CREATE INDEX IF NOT EXISTS ix_cache_barcode ON products (barcode);
@@ -71,7 +91,11 @@ CREATE TABLE IF NOT EXISTS staff (
     full_name     TEXT NOT NULL,
     role          TEXT NOT NULL,
     password_hash TEXT,
-    pin_hash      TEXT
+    pin_hash      TEXT,
+    username      TEXT NOT NULL DEFAULT '',
+    store_id      INTEGER,
+    locale        TEXT NOT NULL DEFAULT '',
+    locked_until  TEXT
 );
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS till (
@@ -97,7 +121,14 @@ CREATE TABLE IF NOT EXISTS coupons (
     refusal             TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS signins (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id       INTEGER NOT NULL,
+    signed_in_at  TEXT NOT NULL
+);
 """
+# ``signins`` is not a copy of the server: the sign-ins made offline, kept (across layouts too,
+# it is not in _TABLES) until the server's audit log has them.
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +145,17 @@ class CachedProduct:
     active: bool
     unit: str = "pc"
     """What a quantity counts (:mod:`posapp.units`): thousandths of a kilo, metre or litre."""
+    category_id: int | None = None
+    """The product grid's category (None: in none)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CachedCategory:
+    """An active category, for the register's product grid offline."""
+
+    id: int
+    name: str
+    parent_id: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +168,12 @@ class CachedStaff:
     role: str
     password_hash: str | None
     pin_hash: str | None
+    username: str = ""
+    """The name as the user writes it (``username_key`` is it folded)."""
+    store_id: int | None = None
+    locale: str = ""
+    locked_until: datetime | None = None
+    """A lock-out the server had set when the cache was filled (an offline sign-in honours it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +198,8 @@ class Snapshot:
     till: CachedTill | None
     coupons: tuple[CachedCoupon, ...] = ()
     """The shared-code campaigns' codes (:mod:`~posapp.services.sales.offline.coupons`)."""
+    categories: tuple[CachedCategory, ...] = ()
+    """The active categories (small: always read whole)."""
 
 
 def snapshot(uow: UnitOfWork, since: datetime | None) -> Snapshot:
@@ -171,12 +221,13 @@ def snapshot(uow: UnitOfWork, since: datetime | None) -> Snapshot:
             Product.tax_included,
             Product.active,
             Product.unit,
+            Product.category_id,
         )
         if since is not None:
             products = products.where(Product.changed_at >= since - CATCH_UP_MARGIN)
-        product_rows = tuple(CachedProduct(*row) for row in session.execute(products))
+        product_rows = tuple(_product(tuple(row)) for row in session.execute(products))
         staff_rows = tuple(
-            CachedStaff(*row)
+            _staff(tuple(row), stored=False)
             for row in session.execute(
                 select(
                     User.id,
@@ -185,6 +236,10 @@ def snapshot(uow: UnitOfWork, since: datetime | None) -> Snapshot:
                     User.role,
                     User.password_hash,
                     User.pin_hash,
+                    User.username,
+                    User.store_id,
+                    User.locale,
+                    User.locked_until,
                 ).where(User.active.is_(True))
             )
         )
@@ -199,8 +254,16 @@ def snapshot(uow: UnitOfWork, since: datetime | None) -> Snapshot:
             .limit(1)
         ).first()
         coupons = read_coupons(session, read_at)
+        categories = tuple(
+            CachedCategory(*row)
+            for row in session.execute(
+                select(Category.id, Category.name, Category.parent_id).where(
+                    Category.active.is_(True)
+                )
+            )
+        )
     till = CachedTill(*till_row) if till_row is not None else None
-    return Snapshot(read_at, since, product_rows, staff_rows, settings, till, coupons)
+    return Snapshot(read_at, since, product_rows, staff_rows, settings, till, coupons, categories)
 
 
 class OfflineCache:
@@ -221,7 +284,7 @@ class OfflineCache:
                 path, isolation_level=None, check_same_thread=False, timeout=30
             )
             connection.execute("PRAGMA journal_mode=WAL")
-            connection.executescript(_SCHEMA)
+            _lay_out(connection)
         except sqlite3.DatabaseError as exc:
             raise JournalError(
                 _("The offline cache {path} cannot be opened: {exc}.").format(
@@ -250,6 +313,7 @@ class OfflineCache:
                 p.tax_included,
                 p.active,
                 p.unit,
+                p.category_id,
             )
             for p in snap.products
         ]
@@ -257,15 +321,32 @@ class OfflineCache:
             if snap.since is None:
                 db.execute("DELETE FROM products")
             db.executemany(
-                "INSERT OR REPLACE INTO products VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", product_rows
+                "INSERT OR REPLACE INTO products VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                product_rows,
             )
             db.execute("DELETE FROM staff")
             db.executemany(
-                "INSERT INTO staff VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO staff VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (s.id, s.username_key, s.full_name, s.role, s.password_hash, s.pin_hash)
+                    (
+                        s.id,
+                        s.username_key,
+                        s.full_name,
+                        s.role,
+                        s.password_hash,
+                        s.pin_hash,
+                        s.username,
+                        s.store_id,
+                        s.locale,
+                        None if s.locked_until is None else _stamp(s.locked_until),
+                    )
                     for s in snap.staff
                 ],
+            )
+            db.execute("DELETE FROM categories")
+            db.executemany(
+                "INSERT INTO categories VALUES (?, ?, ?)",
+                [(c.id, c.name, c.parent_id) for c in snap.categories],
             )
             db.execute("DELETE FROM settings")
             db.executemany("INSERT INTO settings VALUES (?, ?)", snap.settings)
@@ -283,7 +364,7 @@ class OfflineCache:
                 )
             db.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('read_at', ?)",
-                (snap.read_at.astimezone(UTC).isoformat(),),
+                (_stamp(snap.read_at),),
             )
 
     # --- reading ----------------------------------------------------------------------------
@@ -320,7 +401,31 @@ class OfflineCache:
     def staff(self, username: str) -> CachedStaff | None:
         """An active staff user by user name (as typed: names are stored folded)."""
         row = self._one("SELECT * FROM staff WHERE username_key = ?", (username_key(username),))
-        return None if row is None else CachedStaff(*row)
+        return None if row is None else _staff(row)
+
+    def staff_by_id(self, user_id: int) -> CachedStaff | None:
+        """An active staff user by id."""
+        row = self._one("SELECT * FROM staff WHERE id = ?", (user_id,))
+        return None if row is None else _staff(row)
+
+    def categories(self) -> list[tuple[CachedCategory, int]]:
+        """Categories with products still sold, each with how many, by name (as the server's)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT c.id, c.name, c.parent_id, COUNT(p.id) FROM categories c "
+                "JOIN products p ON p.category_id = c.id WHERE p.active "
+                "GROUP BY c.id, c.name, c.parent_id ORDER BY c.name, c.id"
+            ).fetchall()
+        return [(CachedCategory(i, name, parent), int(n)) for i, name, parent, n in rows]
+
+    def category_products(self, category_id: int, limit: int = 60) -> list[CachedProduct]:
+        """A category's products still sold, by name (at most ``limit``, as the server's)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM products WHERE category_id = ? AND active ORDER BY name, id LIMIT ?",
+                (category_id, max(1, min(limit, 200))),
+            ).fetchall()
+        return [_product(row) for row in rows]
 
     def setting(self, key: str) -> str | None:
         """A setting's stored (JSON) text, or None where the shop left the default."""
@@ -336,6 +441,28 @@ class OfflineCache:
         """The register's till session when the cache was last filled."""
         row = self._one("SELECT session_id, store_id, store_code, cashier_id FROM till", ())
         return None if row is None else CachedTill(*row)
+
+    # --- offline sign-ins, for the server's audit log ------------------------------------------
+
+    def record_signin(self, user_id: int, at: datetime) -> None:
+        """Keep a sign-in made offline until :meth:`forget_signins` (durable at once)."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO signins (user_id, signed_in_at) VALUES (?, ?)", (user_id, _stamp(at))
+            )
+
+    def signins(self, limit: int = 100) -> list[tuple[int, int, datetime]]:
+        """The oldest sign-ins made offline not yet audited: (id, user id, when)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, user_id, signed_in_at FROM signins ORDER BY id LIMIT ?", (limit,)
+            ).fetchall()
+        return [(int(i), int(user), datetime.fromisoformat(at)) for i, user, at in rows]
+
+    def forget_signins(self, last_id: int) -> None:
+        """Drop the sign-ins up to ``last_id`` (the server's audit log has them now)."""
+        with self._transaction() as db:
+            db.execute("DELETE FROM signins WHERE id <= ?", (last_id,))
 
     def counts(self) -> tuple[int, int]:
         """(products, staff) in the cache."""
@@ -363,8 +490,32 @@ class OfflineCache:
             self._db.execute("COMMIT")
 
 
+def _lay_out(db: sqlite3.Connection) -> None:
+    """Create the tables; a file of another :data:`CACHE_VERSION` is emptied first."""
+    version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    if version != CACHE_VERSION:
+        for table in _TABLES:  # a copy of the server: the next catch-up fills it again
+            db.execute(f"DROP TABLE IF EXISTS {table}")
+    db.executescript(_SCHEMA)
+    db.execute(f"PRAGMA user_version = {CACHE_VERSION}")
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
 def _product(row: Sequence[Any]) -> CachedProduct:
-    product_id, key, barcode, name, price, rate, included, active, unit = row
+    product_id, key, barcode, name, price, rate, included, active, unit, category = row
     return CachedProduct(
-        product_id, key, barcode, name, price, rate, bool(included), bool(active), unit
+        product_id, key, barcode, name, price, rate, bool(included), bool(active), unit, category
+    )
+
+
+def _staff(row: Sequence[Any], *, stored: bool = True) -> CachedStaff:
+    """A staff row: from the cache file (``stored``: the lock as text) or from the server."""
+    user_id, key, full_name, role, password_hash, pin_hash, name, store, locale, until = row
+    if stored and until is not None:
+        until = datetime.fromisoformat(until)
+    return CachedStaff(
+        user_id, key, full_name, role, password_hash, pin_hash, name, store, locale, until
     )

@@ -70,6 +70,7 @@ from posapp.services.sales.dto import (
 from posapp.services.sales.escpos import print_receipt
 from posapp.services.sales.offline.cache import CachedProduct, CachedStaff
 from posapp.services.sales.offline.detail import OFFLINE_STATUS, offline_detail, offline_till
+from posapp.services.sales.offline.grid import cached_categories
 from posapp.services.sales.offline.link import LinkStatus, ServerLink
 from posapp.services.sales.offline.reach import describe, server_gone
 from posapp.services.sales.offline.sale import OfflineTender, TenderKind
@@ -175,15 +176,21 @@ class OfflineSales(SalesApi):
         )
 
     def categories(self, actor: UserDTO) -> list[CategoryDTO]:
-        """The product grid's categories (none while offline: the cache has no categories)."""
-        return self._either(lambda: super(OfflineSales, self).categories(actor), list)
+        """The product grid's categories (the cached ones while offline)."""
+        return self._either(
+            lambda: super(OfflineSales, self).categories(actor),
+            lambda: cached_categories(self.offline_till.cache),
+        )
 
     def category_products(
         self, actor: UserDTO, category_id: int, limit: int = 60
     ) -> list[ProductDTO]:
-        """A category's products for the grid (none while offline: scan or search instead)."""
+        """A category's products for the grid (the cached ones while offline)."""
         return self._either(
-            lambda: super(OfflineSales, self).category_products(actor, category_id, limit), list
+            lambda: super(OfflineSales, self).category_products(actor, category_id, limit),
+            lambda: [
+                _product(p) for p in self.offline_till.cache.category_products(category_id, limit)
+            ],
         )
 
     def quote_coupon(
@@ -530,7 +537,7 @@ def _product(cached: CachedProduct) -> ProductDTO:
         cached.sku_key,
         cached.barcode,
         cached.name,
-        None,
+        cached.category_id,
         cached.price_minor,
         cached.tax_rate_bp,
         cached.tax_included,
