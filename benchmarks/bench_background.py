@@ -110,8 +110,10 @@ def _measure(ctx: Context, database: Database, shop: Shop, name: str, where: str
     checked = check_sales(database, shop, sold)
     per_sale = sizes.warmup + len(with_services.values)
     running = "notification worker, outbox sender and campaign clock running"
+    relayed = ""
     if services.relay is not None:
         running += ", and the relay between registers"
+        relayed = f"; the relay sent {services.relay.sent_transactions} NOTIFY transactions"
     alone = figure_from(
         without,
         f"checkout 5 lines + coupon + card/cash, same run without the background ({where})",
@@ -129,7 +131,7 @@ def _measure(ctx: Context, database: Database, shop: Shop, name: str, where: str
             note=(
                 "blocks of sales in turn with and without the services' events (same disk); "
                 f"the background began {counted.writes} writing and {counted.reads} reading "
-                f"transactions for {per_sale} sales"
+                f"transactions for {per_sale} sales{relayed}"
             ),
         ),
         alone,

@@ -17,8 +17,9 @@ call it), it wires the services' one background
      publishes the events committed on other registers on the local bus only — they never reach
      this register's handlers: their own register handles them, and the notifications it writes
      arrive here as relayed ``NotificationCreated`` events — and the ``relay-send`` lane sends
-     every event committed here to the others; stopping last, it sends what the lanes below
-     wrote while they stopped;
+     every event committed here to the others, what has queued up within
+     :data:`~posapp.services.platform.pg_relay.SEND_LINGER_S` in one statement; stopping last,
+     it sends what the lanes below wrote while they stopped;
   2. ``notifications``: the notification listener turns committed events into stored
      notifications by the rules, a batch of whatever has queued up within
      :data:`NOTIFICATION_LINGER_S` per transaction, reading in a reading transaction and taking

@@ -92,6 +92,7 @@ _SCALES: Final = {
     Unit.METRE: 1000,
     Unit.LITRE: 1000,
 }
+_BY_CODE: Final[dict[str, Unit]] = {unit.value: unit for unit in Unit}
 UNITS: Final = tuple(Unit)
 """Every unit, in the order the editor lists them."""
 
@@ -106,6 +107,10 @@ def unit_of(code: object) -> Unit:
     Raises:
         QuantityError: not a unit posapp knows; the message lists them.
     """
+    if isinstance(code, str):
+        stored = _BY_CODE.get(code)  # the stored code as is: the sale's hot path (issue #23)
+        if stored is not None:
+            return stored
     text = code.strip().lower() if isinstance(code, str) else ""
     try:
         return Unit(text)

@@ -312,5 +312,31 @@ def test_malformed_and_foreign_messages_are_ignored(database: Database) -> None:
         runner.stop()
 
 
+@pytest.mark.parametrize("db_kind", ["postgres"], indirect=True)
+def test_a_burst_of_events_goes_out_in_one_statement_in_order(database: Database) -> None:
+    """Issue #23: the sending lane lets a burst gather and sends it in one statement."""
+    url = database.url.render_as_string(hide_password=False)
+    received: Queue[DomainEvent] = Queue()
+    listener = PgEventRelay(url, "till-B", received.put, poll_s=0.1)
+    sender = PgEventRelay(url, "till-A", lambda e: None)
+    runners = [Runner("till-B-"), Runner("till-A-")]
+    listener.install(runners[0])
+    sender.install(runners[1], linger_s=3.0)  # the 40 events are queued well within it
+    for runner in runners:
+        runner.start()
+    try:
+        assert listener.wait_listening(WAIT_S)
+        events = [UserLoggedIn(n, f"user-{n}", _now()) for n in range(40)]
+        for event in events:
+            runners[1](event)
+        runners[1].wait_idle()
+        got = [received.get(timeout=WAIT_S) for _ in events]
+        assert got == events
+        assert sender.sent_transactions == 1
+    finally:
+        for runner in runners:
+            runner.stop()
+
+
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

@@ -1,7 +1,8 @@
 """Checkout: place (and pay) a sale in one transaction, idempotently; pay a placed order later.
 
-One call of :func:`place_order` writes, in one transaction: the order and its lines, one stock
-decrement per product (conditional, never below zero), the coupon redemptions, the payments
+One call of :func:`place_order` writes, in one transaction: the order and its lines, the stock
+taken for every product (``stock.take_stock``: the levels read locked, never below zero, one
+batched write of quantity and value), the coupon redemptions, the payments
 (an account payment through the accounts service), the status history and the audit entries.
 Events (``OrderPlaced``, ``PaymentConfirmed``, ``OrderStatusChanged``, ``CouponRedeemed``,
 ``StockLow``…) are published only after it commits.

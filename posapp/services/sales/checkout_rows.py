@@ -41,7 +41,7 @@ from posapp.services.platform.errors import NotFoundError
 from posapp.services.platform.fastsql import Prepared
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.sales.checkout_pricing import PricedSale
-from posapp.services.sales.dto import PaymentDraft, PaymentKind, PlacedOrder, SaleDraft
+from posapp.services.sales.dto import DraftLine, PaymentDraft, PaymentKind, PlacedOrder, SaleDraft
 from posapp.services.sales.pricing import Tender
 from posapp.services.stock import take_stock
 
@@ -194,7 +194,10 @@ def insert_lines(
 def take_sale_stock(
     uow: UnitOfWork, ctx: SaleContext, draft: SaleDraft, *, below_zero: bool = False
 ) -> dict[int, int]:
-    """One conditional decrement per product, in product order (no deadlocks between tills).
+    """Take the sale's products out of the store's stock (``stock.take_stock``), in product order.
+
+    The levels are read locked in product order on every till (no deadlocks between tills),
+    checked, and written in one batch with their value.
 
     ``below_zero``: a sale taken offline, whose goods are gone already (``stock.take_stock``).
 
@@ -216,11 +219,17 @@ def take_sale_stock(
         reference=ctx.number,
         below_zero=below_zero,
     )
+    by_product: dict[int, list[DraftLine]] = defaultdict(list)
+    for line in draft.lines:
+        by_product[line.product_id].append(line)
     costs: dict[int, int] = {}
     for product_id, value in taken.items():
         if not value:
             continue
-        lines = [line for line in draft.lines if line.product_id == product_id]
+        lines = by_product[product_id]
+        if len(lines) == 1:  # the usual case: the whole value is the line's (allocate's answer)
+            costs[lines[0].line_no] = value
+            continue
         shares = allocate(value, [line.quantity for line in lines])
         costs.update((line.line_no, share) for line, share in zip(lines, shares, strict=True))
     return costs

@@ -41,10 +41,11 @@ from posapp.services.stock.dto import (
     split_reason,
     suggested_quantity,
 )
-from posapp.services.stock.ledger import InsufficientStockError, move_stock, put_stock, take_stock
+from posapp.services.stock.ledger import InsufficientStockError, move_stock, put_stock
 from posapp.services.stock.public import Availability, PublicStore
 from posapp.services.stock.queries import replenishment_list
 from posapp.services.stock.stores import create_store
+from posapp.services.stock.taking import take_stock
 from posapp.services.stock.valuation import inventory_valuation
 
 __all__ = [

@@ -1,11 +1,13 @@
 """The one way stock changes: a movement row plus one conditional update of the cached level.
 
 Every service that moves stock (receive, adjust, transfer, count, sale, return) calls
-:func:`move_stock` inside its unit of work. A decrement is a single
-``UPDATE … WHERE on_hand + q >= 0 RETURNING``, never read-check-write in Python, so two
-registers cannot oversell. The one exception is a sale taken offline and placed later (#21): its
-goods are gone already, so :func:`take_stock` with ``below_zero`` records it whatever the level
-holds, and the sale reports the shortfall.
+:func:`move_stock` inside its unit of work, or one of its batched forms: :func:`put_stock` (a
+delivery) and :func:`posapp.services.stock.taking.take_stock` (a sale). A decrement here is a
+single ``UPDATE … WHERE on_hand + q >= 0 RETURNING``, so two registers cannot oversell; the
+sale's batched form reads its levels locked (``FOR UPDATE``; SQLite's writing transaction holds
+the write lock) and checks them before its one write. The one exception is a sale taken offline
+and placed later (#21): its goods are gone already, so ``take_stock`` with ``below_zero``
+records it whatever the level holds, and the sale reports the shortfall.
 
 Every movement also moves value (:mod:`posapp.services.stock.costing`): the level's
 ``value_minor`` changes in the same transaction, by a second statement on the row the first one
@@ -221,23 +223,6 @@ def _add_value(conn: Connection, store_id: int, product_id: int, value: int, mov
 
 
 # Built once: Core statements on the tables compile once per dialect and stay in the cache.
-_DECREMENT = Prepared(
-    update(_LEVELS)
-    .where(
-        _LEVELS.c.store_id == bindparam("s_id"),
-        _LEVELS.c.product_id == bindparam("p_id"),
-        _LEVELS.c.on_hand >= bindparam("qty"),
-    )
-    .values(on_hand=_LEVELS.c.on_hand - bindparam("qty"), changed_at=bindparam("now"))
-    .returning(_LEVELS.c.on_hand, _LEVELS.c.reorder_point, _LEVELS.c.value_minor)
-)
-# The same without the guard: a replayed offline sale only (see take_stock's below_zero).
-_DECREMENT_ANY = Prepared(
-    update(_LEVELS)
-    .where(_LEVELS.c.store_id == bindparam("s_id"), _LEVELS.c.product_id == bindparam("p_id"))
-    .values(on_hand=_LEVELS.c.on_hand - bindparam("qty"), changed_at=bindparam("now"))
-    .returning(_LEVELS.c.on_hand, _LEVELS.c.reorder_point, _LEVELS.c.value_minor)
-)
 # The value's own statement, on the row the quantity's statement has just locked.
 _ADD_VALUE = Prepared(
     update(_LEVELS)
@@ -341,83 +326,6 @@ def put_stock(
     if movements:
         _INSERT_MOVEMENTS.many(conn, movements)
     return levels
-
-
-def take_stock(
-    uow: UnitOfWork,
-    *,
-    store_id: int,
-    quantities: Mapping[int, int],
-    kind: MovementKind | str,
-    batch_uuid: uuid.UUID,
-    user_id: int | None,
-    order_id: int | None = None,
-    reference: str = "",
-    below_zero: bool = False,
-) -> dict[int, int]:
-    """Take ``quantities`` (product id → units > 0) out of one store: the hot path of a sale.
-
-    The same promise as :func:`move_stock` for each product (one conditional decrement, never
-    below zero, a movement row, :class:`StockMoved` and :class:`StockLow` events), written with
-    one statement per product and one insert for all movements. Products are taken in id order
-    on every till, so concurrent sales cannot deadlock. Each product's units leave at their
-    share of its level's value (one more statement where the level has a value).
-
-    ``below_zero`` takes the units whatever the level holds: only for a sale taken offline and
-    placed later (#21), whose goods have left the shop already; the caller reports each level it
-    took below zero (a sync conflict). Every other caller keeps the guard.
-
-    Returns:
-        The value taken out per product (the cost of the goods, positive).
-
-    Raises:
-        ValidationError: a quantity that is not a positive whole number of units.
-        InsufficientStockError: a product is short (the caller's transaction must roll back).
-    """
-    for quantity in quantities.values():
-        if type(quantity) is not int or not 0 < quantity <= MAX_STOCK_QUANTITY:
-            raise ValidationError(_("A quantity sold is a whole number of units above zero."))
-    conn = uow.session.connection()
-    now = uow.now()
-    movements = []
-    taken: dict[int, int] = {}
-    if below_zero:
-        ensure_levels(uow, store_id, sorted(quantities))
-    decrement = _DECREMENT_ANY if below_zero else _DECREMENT
-    for product_id in sorted(quantities):
-        quantity = quantities[product_id]
-        row = decrement.one(
-            conn, {"s_id": store_id, "p_id": product_id, "qty": quantity, "now": now}
-        )
-        if row is None:
-            short = _SELECT_SHORT.one(conn, {"s_id": store_id, "p_id": product_id})
-            name = short[0] if short is not None else f"product {product_id}"
-            available = int(short[1] or 0) if short is not None else 0
-            raise InsufficientStockError(product_id, name, available, quantity)
-        on_hand, reorder_point = int(row[0]), int(row[1])
-        moved = _value_moved(conn, store_id, product_id, -quantity, on_hand, int(row[2]), None)
-        taken[product_id] = -moved
-        movements.append(
-            {
-                "store_id": store_id,
-                "product_id": product_id,
-                "kind": str(kind),
-                "quantity": -quantity,
-                "batch_uuid": batch_uuid,
-                "reason": "",
-                "reference": reference,
-                "order_id": order_id,
-                "user_id": user_id,
-                "created_at": now,
-                "value_minor": moved,
-            }
-        )
-        uow.record(StockMoved(store_id, product_id, str(kind), -quantity, now))
-        if reorder_point > 0 and on_hand + quantity > reorder_point >= on_hand:
-            uow.record(StockLow(store_id, product_id, on_hand, reorder_point, now))
-    if movements:
-        _INSERT_MOVEMENTS.many(conn, movements)
-    return taken
 
 
 def move_between(
