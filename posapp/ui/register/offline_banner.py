@@ -60,6 +60,18 @@ class _Bridge(QObject):
         emit(self.changed, status)
 
 
+def follow_link(widget: QWidget, sales: OfflineSales, slot: Callable[[LinkStatus], None]) -> None:
+    """Call ``slot`` on the GUI thread with each change of ``sales``' link, while ``widget`` lives.
+
+    Nothing polls; the listener goes with the widget (the facade outlives every window).
+    """
+    bridge = _Bridge(widget)
+    bridge.changed.connect(slot, Qt.ConnectionType.QueuedConnection)
+    listener: Callable[[LinkStatus], None] = bridge.send
+    sales.subscribe(listener)
+    widget.destroyed.connect(lambda _obj=None: sales.unsubscribe(listener))
+
+
 class OfflineBanner(QLabel):
     """The status bar's offline banner (see the module's text).
 
@@ -77,12 +89,7 @@ class OfflineBanner(QLabel):
         font = self.font()
         font.setBold(True)
         self.setFont(font)
-        self._bridge = _Bridge(self)
-        self._bridge.changed.connect(self._on_bridge_changed, Qt.ConnectionType.QueuedConnection)
-        listener: Callable[[LinkStatus], None] = self._bridge.send
-        sales.subscribe(listener)
-        # The listener goes with the label: the facade outlives every window.
-        self.destroyed.connect(lambda _obj=None: sales.unsubscribe(listener))
+        follow_link(self, sales, self._on_bridge_changed)
         self.show_status(sales.status)
 
     def show_status(self, status: LinkStatus) -> None:

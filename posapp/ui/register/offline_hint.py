@@ -10,14 +10,13 @@ label.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QLabel, QWidget
 
 from posapp.i18n import N_, _
 from posapp.services.sales import LinkStatus, OfflineSales
 from posapp.ui.kit.qt_compat import emit
+from posapp.ui.register.offline_banner import follow_link
 
 __all__ = ["OFFLINE_SIGN_IN", "OfflineSignInHint"]
 
@@ -25,19 +24,6 @@ OFFLINE_SIGN_IN = N_(
     "Offline: the server does not answer. Sign in as usual with your password or PIN; "
     "until the server is back, only the register sells (cash and card)."
 )
-
-
-class _Bridge(QObject):
-    """Carries a link change from the runner's thread to the GUI thread.
-
-    Signals:
-        changed(object): a ``LinkStatus``.
-    """
-
-    changed = Signal(object)
-
-    def send(self, status: LinkStatus) -> None:
-        emit(self.changed, status)
 
 
 class OfflineSignInHint(QLabel):
@@ -56,11 +42,7 @@ class OfflineSignInHint(QLabel):
         self.setWordWrap(True)
         self.setAccessibleName(_("Offline sign-in"))
         self._sales = sales
-        self._bridge = _Bridge(self)
-        self._bridge.changed.connect(self._on_bridge_changed, Qt.ConnectionType.QueuedConnection)
-        listener: Callable[[LinkStatus], None] = self._bridge.send
-        sales.subscribe(listener)
-        self.destroyed.connect(lambda _obj=None: sales.unsubscribe(listener))
+        follow_link(self, sales, self._on_bridge_changed)
         self.setVisible(not sales.online)
 
     @Slot(object)
