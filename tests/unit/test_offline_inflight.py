@@ -46,6 +46,8 @@ def test_an_answer_or_an_error_comes_back_as_it_is(link: ServerLink) -> None:
     for n in range(3 * CALL_THREADS):
         assert calls.answer(lambda n=n: n) == n  # type: ignore[misc]
     assert 1 <= calls.threads <= CALL_THREADS  # reused: nothing grows per call
+    calls.close()
+    assert calls.threads == 0  # the register quits: its worker threads end
 
 
 def test_the_link_going_offline_ends_the_wait(link: ServerLink) -> None:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any, TypeVar
@@ -49,6 +50,9 @@ IDLE_S = 30.0
 """A worker thread without work for this long ends."""
 
 
+_Job = tuple[Future[Any], Callable[[], Any]]
+
+
 class Unanswered(Exception):  # noqa: N818 - a state, not a failure of the call's own
     """The server did not answer before the link went offline (or :data:`ANSWER_LIMIT_S`)."""
 
@@ -64,16 +68,30 @@ class ServerCalls:
     def __init__(self, link: ServerLink, *, limit_s: float = ANSWER_LIMIT_S) -> None:
         self.link = link
         self.limit_s = limit_s
-        self._jobs: queue.SimpleQueue[tuple[Future[Any], Callable[[], Any]]] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
-        self._threads = 0
+        self._workers: set[threading.Thread] = set()
         self._idle = 0
 
     @property
     def threads(self) -> int:
         """Worker threads alive now."""
         with self._lock:
-            return self._threads
+            return len(self._workers)
+
+    def close(self, timeout: float = 5.0) -> None:
+        """End the worker threads (the register quits).
+
+        Idle ones end at once; one still waiting for a silent server is not waited for beyond
+        ``timeout`` (a daemon thread, it cannot keep the process alive).
+        """
+        with self._lock:
+            workers = list(self._workers)
+            for _worker in workers:
+                self._jobs.put(None)
+        deadline = time.monotonic() + timeout
+        for worker in workers:
+            worker.join(max(0.0, deadline - time.monotonic()))
 
     def answer(self, call: Callable[[], R]) -> R:
         """``call()``'s result or error; :class:`Unanswered` if the server goes silent first."""
@@ -81,10 +99,11 @@ class ServerCalls:
         future.add_done_callback(lambda _done: self.link.wake())
         with self._lock:
             self._jobs.put((future, call))
-            if self._idle < self._jobs.qsize() and self._threads < CALL_THREADS:
-                self._threads += 1
+            if self._idle < self._jobs.qsize() and len(self._workers) < CALL_THREADS:
+                worker = threading.Thread(target=self._work, name="posapp-server-call", daemon=True)
+                self._workers.add(worker)
                 self._idle += 1
-                threading.Thread(target=self._work, name="posapp-server-call", daemon=True).start()
+                worker.start()
         offline = self.link.wait_offline(future.done, self.limit_s)
         if future.done():
             return future.result()
@@ -98,16 +117,19 @@ class ServerCalls:
     def _work(self) -> None:
         while True:
             try:
-                future, call = self._jobs.get(timeout=IDLE_S)
+                job = self._jobs.get(timeout=IDLE_S)
             except queue.Empty:
                 with self._lock:
                     if self._jobs.empty():  # nothing came meanwhile: this thread ends
-                        self._idle -= 1
-                        self._threads -= 1
+                        self._end()
                         return
                 continue
             with self._lock:
+                if job is None:  # closed
+                    self._end()
+                    return
                 self._idle -= 1
+            future, call = job
             if future.set_running_or_notify_cancel():
                 try:
                     result = call()
@@ -117,6 +139,11 @@ class ServerCalls:
                     future.set_result(result)
             with self._lock:
                 self._idle += 1
+
+    def _end(self) -> None:
+        """This worker thread ends (under the lock)."""
+        self._idle -= 1
+        self._workers.discard(threading.current_thread())
 
 
 def _late(future: Future[Any]) -> None:
