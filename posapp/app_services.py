@@ -318,7 +318,8 @@ def install_offline(
 
 
 def close_offline(sales: OfflineSales) -> None:
-    """Close the offline cache and journal (after the runner has stopped)."""
+    """End the sales' worker threads, close the offline cache and journal (runner stopped)."""
+    sales.calls.close()
     sales.offline_till.journal.close()
     sales.offline_till.cache.close()
 

@@ -7,13 +7,14 @@ Run by ``test_offline_acceptance`` (never by hand)::
 The register is built from the services alone (no UI): the sales facade, the cache, the offline
 till, the journal (at ``offline.journal_path``, where the Z report looks) and the server link,
 ticked every half second on a thread of its own, as the background runner would. The selling
-loop rings up a sale every 200 ms:
+loop rings up a sale every 200 ms through the register's facade, ``OfflineSales.place_order``:
 
-- while the link is online, through ``backend.sales.place_order``; a lost server (``server_gone``:
-  the connection refused or lost, or the COMMIT's answer lost) tells the link, and the SAME sale
-  (its UUID and its payment's) is taken offline: the replay finds it on the server if it did
-  commit; any other error is the server's answer (printed ``refused …``), the sale not taken;
-- while offline (or syncing), through the offline till into the journal.
+- while the link is online, on the server; a lost server (``server_gone``: the connection refused
+  or lost, or the COMMIT's answer lost) or one gone silent (the link offline before the answer
+  came, ``offline.inflight``) and the SAME sale (its UUID and its payment's) is taken offline: the
+  replay finds it on the server if it did commit; any other error is the server's answer
+  (printed ``refused …``), the sale not taken;
+- while offline (or syncing), through the offline till into the journal (an OFFLINE receipt).
 
 Each acknowledged sale (placed, or durably journalled) is appended to ``ACK_FILE`` and fsynced
 only after the acknowledgement: a line there is a sale the cashier saw done. Each change of the
@@ -46,16 +47,16 @@ from posapp.services.sales.offline import (
     OfflineCache,
     OfflineItem,
     OfflineJournal,
-    OfflineTender,
     OfflineTill,
     ServerLink,
     Snapshot,
-    TenderKind,
     cache_path,
     journal_path,
     snapshot,
 )
-from posapp.services.sales.offline.reach import describe, server_gone
+from posapp.services.sales.offline.detail import OFFLINE_STATUS
+from posapp.services.sales.offline.reach import describe
+from posapp.services.sales.offline.register import OfflineSales
 from tests.checkout_seed import CASHIER_PIN
 
 PRODUCTS = ("coffee", "bag")
@@ -120,7 +121,8 @@ def main(argv: list[str]) -> int:  # noqa: PLR0915 - one scripted register
     ticker.start()
     threading.Thread(target=refreshing, name="posapp-cache", daemon=True).start()
     till = OfflineTill(cache, journal, register)
-    staff = till.sign_in("till", CASHIER_PIN)
+    till.sign_in("till", CASHIER_PIN)  # the cashier is known to the cache
+    sales = OfflineSales(backend, link, till)
     _say(f"ready {os.getpid()}")
     rng = random.Random(f"{register}-{os.getpid()}")
     stop_file = Path(stop_name)
@@ -138,33 +140,22 @@ def main(argv: list[str]) -> int:  # noqa: PLR0915 - one scripted register
             items = [OfflineItem(n, pid, qty) for n, pid, qty in lines]
             total = till.price(items).total_minor
             sale_uuid, pay_uuid = uuid.uuid4(), uuid.uuid4()
-            if link.online:
-                draft = SaleDraft(
-                    sale_uuid,
-                    tuple(DraftLine(n, pid, qty) for n, pid, qty in lines),
-                    payments=(PaymentDraft(pay_uuid, PaymentKind.CASH, total, total + 500),),
-                    expected_total_minor=total,
-                )
-                try:
-                    backend.sales.place_order(cashier, draft)
-                except (ServiceError, DBAPIError) as exc:
-                    if not server_gone(exc):
-                        # Out of stock online, or the server refused the sale: the cashier is
-                        # told and sells something else (printed once a reason: the test shows
-                        # the last lines when it fails).
-                        if describe(exc) != refused:
-                            refused = describe(exc)
-                            _say(f"refused {refused}")
-                        time.sleep(PACE_S)
-                        continue
-                    link.lost(describe(exc))  # then the same sale offline, below
-                else:
-                    ack(sale_uuid, "online")
-                    time.sleep(PACE_S)
-                    continue
-            tender = OfflineTender(pay_uuid, TenderKind.CASH, total, total + 500)
-            till.take(staff, items, [tender], sale_uuid=sale_uuid, expected_total_minor=total)
-            ack(sale_uuid, "offline")
+            draft = SaleDraft(
+                sale_uuid,
+                tuple(DraftLine(n, pid, qty) for n, pid, qty in lines),
+                payments=(PaymentDraft(pay_uuid, PaymentKind.CASH, total, total + 500),),
+                expected_total_minor=total,
+            )
+            try:
+                placed = sales.place_order(cashier, draft)
+            except ServiceError as exc:
+                # Out of stock online, or the server refused the sale: the cashier is told and
+                # sells something else (printed once a reason: the test shows the last lines).
+                if describe(exc) != refused:
+                    refused = describe(exc)
+                    _say(f"refused {refused}")
+            else:
+                ack(sale_uuid, "offline" if placed.status == OFFLINE_STATUS else "online")
             time.sleep(PACE_S)
     start = time.monotonic()
     while journal.unsynced() or link.status.state is not LinkState.ONLINE:

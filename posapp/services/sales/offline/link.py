@@ -91,6 +91,7 @@ class ServerLink:
         self._on_count = on_count
         self._clock = clock
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
         self._status = LinkStatus(LinkState.ONLINE, clock(), journal.unsynced())
         self._probing: threading.Thread | None = None
         self.last_replay: ReplayResult | None = None
@@ -109,6 +110,22 @@ class ServerLink:
     def lost(self, reason: str) -> None:
         """A call to the server failed for want of a connection: go offline now."""
         self._set(LinkState.OFFLINE, reason)
+
+    def wait_offline(self, done: Callable[[], bool], timeout: float) -> bool:
+        """Wait until the link is offline (True), ``done()`` holds or ``timeout`` s pass (False).
+
+        ``done`` is checked again at each :meth:`wake` (the caller's call answered) and change.
+        """
+        with self._changed:
+            self._changed.wait_for(
+                lambda: done() or self._status.state is LinkState.OFFLINE, timeout
+            )
+            return self._status.state is LinkState.OFFLINE
+
+    def wake(self) -> None:
+        """Have :meth:`wait_offline` check its ``done`` again (from any thread)."""
+        with self._changed:
+            self._changed.notify_all()
 
     def tick(self) -> None:
         """Probe the server; go offline, or replay and come back online (see the module)."""
@@ -204,4 +221,5 @@ class ServerLink:
             unsynced = self.journal.unsynced()
             self._status = LinkStatus(state, self._clock(), unsynced, reason, 0, total)
             status = self._status
+            self._changed.notify_all()
         self._on_change(status)

@@ -71,6 +71,7 @@ from posapp.services.sales.escpos import print_receipt
 from posapp.services.sales.offline.cache import CachedProduct, CachedStaff
 from posapp.services.sales.offline.detail import OFFLINE_STATUS, offline_detail, offline_till
 from posapp.services.sales.offline.grid import cached_categories
+from posapp.services.sales.offline.inflight import ServerCalls, Unanswered
 from posapp.services.sales.offline.link import LinkStatus, ServerLink
 from posapp.services.sales.offline.reach import describe, server_gone
 from posapp.services.sales.offline.sale import OfflineTender, TenderKind
@@ -96,6 +97,11 @@ CALL_REFUSED = N_(
     "The server could not do this ({reason}). Nothing was changed: try again, or call a manager."
 )
 """The same for any other call (a search, the till, an approval)."""
+UNANSWERED = N_(
+    "The server stopped answering, and this sale cannot be taken offline: {reason} The sale is "
+    "still here: pay it again once the server is back (it is never placed twice)."
+)
+"""A sale the server went silent on (:mod:`.inflight`) that the offline till cannot take."""
 
 _KINDS = {PaymentKind.CASH: TenderKind.CASH, PaymentKind.CARD: TenderKind.CARD}
 
@@ -113,6 +119,8 @@ class OfflineSales(SalesApi):
         super().__init__(context)
         self.link = link
         self.offline_till = till
+        self.calls = ServerCalls(link)
+        """Where a sale is sent to the server, waited for only while the server answers."""
         self._lock = threading.Lock()
         self._receipts: OrderedDict[int, tuple[OfflineReceipt, str]] = OrderedDict()
         self._last_till: TillSessionDTO | None = None
@@ -301,12 +309,28 @@ class OfflineSales(SalesApi):
         return self.offline_till.register
 
     def place_order(self, actor: UserDTO, draft: SaleDraft) -> PlacedOrder:
-        """Place the sale on the server; offline (or when the server is lost), journal it."""
-        return self._either(
-            lambda: super(OfflineSales, self).place_order(actor, draft),
-            lambda: self._journal(actor, draft),
-            refused=SALE_REFUSED,
-        )
+        """Place the sale on the server; offline (or when the server is lost), journal it.
+
+        Online, the server's answer is awaited on a worker thread only until the link goes
+        offline (a silent network, :mod:`.inflight`): then the sale is journalled with its own
+        UUID, and the replay finds it on the server should the abandoned call still commit.
+        """
+        try:
+            return self._either(
+                lambda: self.calls.answer(
+                    lambda: super(OfflineSales, self).place_order(actor, draft)
+                ),
+                lambda: self._journal(actor, draft),
+                refused=SALE_REFUSED,
+            )
+        except Unanswered as silent:
+            _log.warning("no answer to sale %s: taken offline (%s)", draft.sale_uuid, silent)
+            if not silent.link_offline:
+                self.link.lost(str(silent))
+            try:
+                return self._journal(actor, draft)
+            except ValidationError as exc:
+                raise DatabaseError(_(UNANSWERED).format(reason=str(exc))) from exc
 
     def record_line_removed(
         self,
