@@ -20,6 +20,7 @@ from posapp.services.accounts.dto import (
     StatementLine,
     WithdrawalRules,
     movement_label,
+    state_word,
 )
 from posapp.services.accounts.ledger import Leg, post
 from posapp.services.accounts.manage import (
@@ -74,6 +75,7 @@ __all__ = [
     "post",
     "refund_to_account",
     "shop_ledger_account",
+    "state_word",
     "statement",
     "till_cash_delta",
 ]

@@ -36,6 +36,7 @@ from posapp.services.staff.permissions import (
     Permission,
     has_permission,
     permissions_of,
+    role_word,
 )
 from posapp.services.staff.security import (
     ACTIONS,
@@ -133,6 +134,7 @@ __all__ = [
     "requires",
     "reset_password",
     "revoke_token",
+    "role_word",
     "service_user",
     "set_active",
     "set_user_locale",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
+from typing import Final
 
-from posapp.i18n import _, pgettext
+from posapp.i18n import N_, _, pgettext
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import PermissionDeniedError
 
@@ -148,14 +149,14 @@ def permission_label(permission: Permission) -> str:
     return labels.get(permission, permission.value.replace("_", " "))
 
 
+ROLE_WORDS: Final = {"admin": N_("admin"), "manager": N_("manager"), "cashier": N_("cashier")}
+"""Each role as a word in a sentence (``bob (cashier)``), marked for translation."""
+
+
 def role_word(role: str) -> str:
     """A role as a word in a sentence (``cashier``), in the user's language."""
-    words = {
-        "cashier": pgettext("role", "cashier"),
-        "manager": pgettext("role", "manager"),
-        "admin": pgettext("role", "admin"),
-    }
-    return words.get(role, role)
+    word = ROLE_WORDS.get(role)
+    return _(word) if word else role
 
 
 def denied(username: str, role: str, permission: Permission) -> PermissionDeniedError:

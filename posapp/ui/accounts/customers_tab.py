@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from posapp.i18n import N_, _
-from posapp.services.accounts import display
+from posapp.services.accounts import display, state_word
 from posapp.services.customers import CustomerDTO
 from posapp.services.platform.errors import ServiceError
 from posapp.services.staff import Permission, has_permission
@@ -68,9 +68,6 @@ def _table(parent: QWidget, name: str) -> QTableView:
     table.horizontalHeader().setStretchLastSection(True)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     return table
-
-
-ACCOUNT_STATES = {"open": N_("open"), "frozen": N_("frozen"), "closed": N_("closed")}
 
 
 class CustomersTab(Tab):
@@ -222,8 +219,7 @@ class CustomersTab(Tab):
             "offers": (_("Yes") if c.marketing_opt_in else _("No")) if c else "",
             "tags": ", ".join(c.tags) if c else "",
             "accounts": ", ".join(
-                f"{display(a.number)} ({_(ACCOUNT_STATES.get(a.status, a.status))})"
-                for a in c.accounts
+                f"{display(a.number)} ({state_word(a.status)})" for a in c.accounts
             )
             if c
             else "",

@@ -45,11 +45,11 @@ from posapp.services.notifications import (
 )
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError
+from posapp.services.staff import role_word
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.session import error_text
 from posapp.ui.kit.widgets import SPACING, PageHeader, message_label
 
-ROLE_WORDS: Final = {"admin": N_("admin"), "manager": N_("manager"), "cashier": N_("cashier")}
 COLUMNS: Final = (
     N_("Notify when"),
     N_("On"),
@@ -340,7 +340,7 @@ class NotificationRulesDialog(QDialog):
         self.users_list.blockSignals(True)
         self.users_list.clear()
         for staff in self._staff:
-            label = f"{staff.display_name} ({_(ROLE_WORDS.get(staff.role, staff.role))})" + (
+            label = f"{staff.display_name} ({role_word(staff.role)})" + (
                 "" if staff.active else _(" — inactive")
             )
             item = QListWidgetItem(label, self.users_list)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QLineEdit, QWidget
 from posapp.i18n import N_, _
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError, ValidationError
-from posapp.services.staff import Approval, Permission, StaffApi
+from posapp.services.staff import Approval, Permission, StaffApi, role_word
 from posapp.ui.kit.lifetime import one_use
 from posapp.ui.kit.resources import PALETTE, icon_pixmap
 from posapp.ui.kit.widgets import SPACING
@@ -28,7 +28,6 @@ from posapp.ui.staff.dialogs import StaffDialog
 
 REASON_MAX = 500  # the audit log's reason column
 MAX_ATTEMPTS = 5
-ROLE_WORDS = {"admin": N_("admin"), "manager": N_("manager"), "cashier": N_("cashier")}
 TOO_MANY = N_("Too many wrong attempts: the manager has to come to the till and try again.")
 
 
@@ -51,7 +50,7 @@ class ApprovalDialog(StaffDialog):
         summary: str,
         parent: QWidget | None = None,
     ) -> None:
-        who = f"{actor.display_name} ({_(ROLE_WORDS.get(actor.role, actor.role))})"
+        who = f"{actor.display_name} ({role_word(actor.role)})"
         super().__init__(
             _("Manager approval"),
             _(
