@@ -228,17 +228,12 @@ def percent(rate_bp: int, *, locale: str | None = None, fixed: bool = False) -> 
     ``fixed`` always shows both decimals (``25.00%``, ``25,00 %``), for a column of figures.
     """
     loc = _locale(locale)
-    whole, rest = divmod(abs(rate_bp), 100)
-    sign = "-" if rate_bp < 0 else ""
-    digits = (
-        f"{whole}.{rest:02d}"
-        if fixed
-        else str(whole)
-        if rest == 0
-        else f"{whole}.{rest:02d}".rstrip("0")
-    )
     if not loc:
-        return f"{sign}{digits}%"
+        whole, rest = divmod(abs(rate_bp), 100)
+        digits = f"{whole}.{rest:02d}"
+        if not fixed:
+            digits = digits.rstrip("0").rstrip(".")
+        return f"{'-' if rate_bp < 0 else ''}{digits}%"
     decimals = ".00" if fixed else ".##"
     head, zero, tail = Locale.parse(loc).percent_formats[None].pattern.rpartition("0")
     pattern = f"{head}{zero}{decimals}{tail}" if zero else f"#,##0{decimals}%"
