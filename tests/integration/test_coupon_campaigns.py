@@ -467,9 +467,13 @@ def test_masked_staff_search_only_what_they_see(world: World) -> None:
     world.checkout(codes[0], world.basket(("bread", 2)))
     ids = cq.code_ids(world.backend.uow(), world.admin, campaign.id)
     hidden = codes[1].split("-")[1]
-    for actor, expected in ((world.admin, [ids[1]]), (world.cashier, [])):
-        assert cq.code_ids(world.backend.uow(), actor, campaign.id, hidden) == expected
-        assert cq.code_ids(world.backend.uow(), actor, campaign.id, codes[1][:9]) == expected
+    for text in (hidden, codes[1][:9]):
+        # Codes are random: another code may share the searched characters by chance, and
+        # the admin finds it too; the cashier finds none of them either way.
+        sharing = [i for c, i in zip(codes, ids, strict=True) if text in c]
+        assert ids[1] in sharing
+        assert cq.code_ids(world.backend.uow(), world.admin, campaign.id, text) == sharing
+        assert cq.code_ids(world.backend.uow(), world.cashier, campaign.id, text) == []
     last = codes[1][-4:]
     assert cq.code_ids(world.backend.uow(), world.cashier, campaign.id, last.lower()) == [ids[1]]
     pasted = masking.mask_code(codes[1])
