@@ -62,6 +62,7 @@ __all__ = [
     "locale_names",
     "money",
     "number",
+    "number_marks",
     "percent",
     "set_current_formats",
     "short_date_text",
@@ -220,6 +221,17 @@ def number(value: int, *, locale: str | None = None) -> str:
     """A whole number (a count) grouped as the locale groups it: ``12,345``, ``12.345``."""
     loc = _locale(locale)
     return f"{value:,}" if not loc else _paper(format_decimal(value, locale=loc))
+
+
+def number_marks(locale: str | None = None) -> tuple[str, str]:
+    """The locale's decimal mark and digit-group mark (quantities, :mod:`posapp.units`).
+
+    ``(".", ",")`` neutral, ``(",", ".")`` in ``de_DE``, ``(",", "\u202f")`` in ``fr_FR``.
+    """
+    loc = _locale(locale)
+    if not loc:
+        return ".", ","
+    return get_decimal_symbol(loc), get_group_symbol(loc)
 
 
 def percent(rate_bp: int, *, locale: str | None = None, fixed: bool = False) -> str:

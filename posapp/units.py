@@ -37,6 +37,7 @@ import enum
 import unicodedata
 from typing import Final
 
+from posapp.formats import number_marks
 from posapp.i18n import N_, _
 from posapp.money import div_round
 
@@ -52,6 +53,8 @@ __all__ = [
     "parse_quantity",
     "per_unit",
     "scale_of",
+    "typing_example",
+    "typing_steps",
     "unit_of",
     "unit_or_weight",
 ]
@@ -163,11 +166,19 @@ def items_of(quantity: int, unit: str) -> int:
 
 
 def parse_quantity(
-    text: str, unit: str = Unit.PIECE, *, allow_zero: bool = False, group_sep: str = ","
+    text: str,
+    unit: str = Unit.PIECE,
+    *,
+    allow_zero: bool = False,
+    marks: tuple[str, str] | None = None,
 ) -> int:
     """Parse a quantity typed by a person into steps of ``unit``.
 
-    ``0.455`` kg is ``455`` (so is ``0.455 kg``, as it is shown); ``3`` pieces is ``3``.
+    ``0.455`` kg is ``455`` (so is ``0.455 kg``, as it is shown); ``3`` pieces is ``3``. The
+    decimal and group marks are the shop's (``marks``: decimal, group; by default
+    :func:`posapp.formats.number_marks`): ``0,455`` kg in a German shop. A measured quantity
+    typed with the other mark (``0.455`` there, ``0,455`` in an English shop), or grouped
+    without decimals (``2,250`` kg), is refused with the mark to use, never read as thousands.
 
     Raises:
         QuantityError: with a message saying what to type instead.
@@ -177,7 +188,7 @@ def parse_quantity(
     code = unit_of(unit)
     if code is not Unit.PIECE and body.lower().endswith(code.value):  # "0.455 kg" as shown
         body = body[: -len(code.value)].rstrip()
-    whole, frac = _split(body, group_sep)
+    whole, frac = _split(body, code, marks or number_marks())
     if scale == 1 and frac.strip("0"):
         raise QuantityError(
             _("Whole grams only: this item is sold by the gram.")
@@ -205,18 +216,40 @@ def parse_quantity(
     return value
 
 
-def format_quantity(quantity: int, unit: str = Unit.PIECE, *, signed: bool = False) -> str:
-    """Steps as people read them: ``1,250`` pieces, ``0.455 kg``, ``250 g``, ``1.500 l``."""
+def format_quantity(
+    quantity: int,
+    unit: str = Unit.PIECE,
+    *,
+    signed: bool = False,
+    marks: tuple[str, str] | None = None,
+) -> str:
+    """Steps as people read them: ``1,250`` pieces, ``0.455 kg``, ``250 g``, ``1.500 l``.
+
+    With the shop's decimal and group marks (``marks``: decimal, group; by default
+    :func:`posapp.formats.number_marks`): ``1.250`` pieces and ``0,455 kg`` in a German shop.
+    """
+    decimal, group = marks or number_marks()
     code = unit_of(unit)
     sign = "+" if signed and quantity > 0 else "-" if quantity < 0 else ""
-    magnitude = abs(quantity)
+    whole, part = divmod(abs(quantity), _SCALES[code])
+    digits = f"{whole:,}".replace(",", group)
     if code is Unit.PIECE:
-        return f"{sign}{magnitude:,}"
-    scale = _SCALES[code]
-    if scale == 1:
-        return f"{sign}{magnitude:,} {code.value}"
-    whole, part = divmod(magnitude, scale)
-    return f"{sign}{whole:,}.{part:03d} {code.value}"
+        return f"{sign}{digits}"
+    if _SCALES[code] == 1:
+        return f"{sign}{digits} {code.value}"
+    return f"{sign}{digits}{decimal}{part:03d} {code.value}"
+
+
+def typing_steps(unit: str) -> int:
+    """The quantity hints show as what to type: 0.455 of a measured unit, 250 g, 3 pieces."""
+    code = unit_of(unit)
+    return 455 if _SCALES[code] > 1 else 3 if code is Unit.PIECE else 250
+
+
+def typing_example(unit: str) -> str:
+    """:func:`typing_steps` as the shop types it, without the unit: ``0.455``, ``0,455`` (de)."""
+    code = unit_of(unit)
+    return format_quantity(typing_steps(code), code).removesuffix(code.value).strip()
 
 
 def per_unit(unit: str) -> str:
@@ -245,18 +278,32 @@ def _normalise(text: str) -> str:
     )
 
 
-def _split(body: str, group_sep: str) -> tuple[str, str]:
+def _split(body: str, code: Unit, marks: tuple[str, str]) -> tuple[str, str]:
     """Split unsigned quantity text into (whole digits, decimal digits), both ASCII."""
     if not body:
         raise QuantityError(_("Enter a quantity."))
     if body[0] in "-\u2212":
         raise QuantityError(_("Enter a quantity above zero; choose the direction separately."))
-    whole, _unused, frac = body.removeprefix("+").partition(".")
-    if group_sep and group_sep in whole:
-        groups = whole.split(group_sep)
-        if not (1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])):  # noqa: PLR2004
+    decimal = unicodedata.normalize("NFKC", marks[0])
+    group = unicodedata.normalize("NFKC", marks[1])
+    group = "" if group == decimal else group
+    whole, _unused, frac = body.removeprefix("+").partition(decimal)
+    measured = _SCALES[code] > 1
+    other = next((mark for mark in ".," if mark not in (decimal, group) and mark in body), "")
+    if measured and (other or (group and group in whole and not frac)):
+        # 0.455 typed in a German shop (0,455 in an English one) is a decimal, not thousands;
+        # 2,250 kg is refused anywhere: a till cannot tell 2.25 kg from 2,250 kg.
+        example = format_quantity(typing_steps(code), code, marks=marks).removesuffix(code.value)
+        raise QuantityError(
+            _(
+                "Write decimals with “{mark}”, like {example}, and thousands without a separator."
+            ).format(mark=decimal, example=example.strip())
+        )
+    if group and group in whole:
+        groups = whole.split(group)
+        if not _grouped(groups):
             raise QuantityError(
-                _("Group digits in threes, like 1{group_sep}000.").format(group_sep=group_sep)
+                _("Group digits in threes, like 1{group_sep}000.").format(group_sep=group)
             )
         whole = "".join(groups)
     if not (whole or frac):
@@ -264,3 +311,9 @@ def _split(body: str, group_sep: str) -> tuple[str, str]:
     if not all("0" <= ch <= "9" for ch in whole + frac):
         raise QuantityError(_("Enter a quantity in digits, like 12."))
     return whole, frac
+
+
+def _grouped(groups: list[str]) -> bool:
+    """Whether ``groups`` are digits grouped in threes (``1``, ``000``), never ``0.455``."""
+    head = groups[0]
+    return 1 <= len(head) <= 3 and head[0] != "0" and all(len(g) == 3 for g in groups[1:])  # noqa: PLR2004

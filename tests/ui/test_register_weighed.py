@@ -15,6 +15,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
+from posapp.formats import Formats, set_current_formats
 from posapp.services.backend import Backend
 from posapp.services.platform.dto import UserDTO
 from posapp.services.sales import SalesApi, checkout
@@ -136,6 +137,22 @@ def test_bad_weighed_input_is_refused_with_a_message(
     assert register.cart.lines == []
     assert register.message.level == "error"
     assert message in register.message.text()
+
+
+def test_a_german_shop_types_weights_with_a_comma(
+    qtbot: QtBot, register: RegisterView, shop: Shop
+) -> None:
+    """0,455 kg is 0.455 kg in a German shop (it was read as 455 kg), and 0.455 is refused."""
+    set_current_formats(Formats(locale="de_DE"))
+    scan(qtbot, register, f"0.455*{CHEESE_BARCODE}")
+    assert register.cart.lines == []
+    assert "Write decimals with “,”, like 0,455" in register.message.text()
+    assert "(type 0,455* then the code)" in register.message.text()
+    scan(qtbot, register, f"0,455*{CHEESE_BARCODE}")
+    assert [line.quantity for line in register.cart.lines] == [455]
+    assert _cells(register, 0)[2] == "0,455 kg"
+    scan(qtbot, register, CHEESE_BARCODE)
+    assert "(0,455* for 0,455 kg)" in register.message.text()
 
 
 def test_return_0_2_kg_of_0_455_by_keyboard(

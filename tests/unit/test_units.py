@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from posapp.formats import Formats, set_current_formats
 from posapp.services.platform.errors import ValidationError
 from posapp.services.platform.registry import SCALE_PREFIXES, SettingValueError
 from posapp.services.sales.scale_codes import ScaleLayout, decode
@@ -15,6 +16,7 @@ from posapp.units import (
     parse_quantity,
     per_unit,
     scale_of,
+    typing_example,
     unit_of,
 )
 from tests.weighed_seed import scale_code
@@ -58,6 +60,63 @@ def test_parse_quantity_counts_steps_of_the_unit(text: str, unit: str, steps: in
 def test_bad_quantities_say_what_to_type(text: str, unit: str, message: str) -> None:
     with pytest.raises(QuantityError, match=message):
         parse_quantity(text, unit)
+
+
+@pytest.mark.parametrize(
+    ("locale", "text", "unit", "steps"),
+    [
+        ("de_DE", "0,455", "kg", 455),
+        ("de_DE", "1,5", "kg", 1500),
+        ("de_DE", "1.500,25", "kg", 1_500_250),
+        ("de_DE", "0,455 kg", "kg", 455),
+        ("de_DE", "1.250", "pc", 1250),
+        ("fr_FR", "0,455", "kg", 455),
+        ("fr_FR", "1 250", "pc", 1250),
+        ("fr_FR", "1\u202f250", "pc", 1250),  # as the shop's own numbers are grouped
+        ("en_US", "0.455", "kg", 455),
+    ],
+)
+def test_quantities_are_typed_with_the_shops_marks(
+    locale: str, text: str, unit: str, steps: int
+) -> None:
+    set_current_formats(Formats(locale=locale))
+    assert parse_quantity(text, unit) == steps
+
+
+@pytest.mark.parametrize(
+    ("locale", "text", "unit", "message"),
+    [
+        # The other mark, or a grouped figure without decimals, is never read as thousands:
+        # 0,455 kg in a German shop was 455 kg (455,000 steps) before.
+        ("de_DE", "0.455", "kg", "Write decimals with “,”, like 0,455"),
+        ("de_DE", "1.500", "kg", "Write decimals with “,”"),
+        ("fr_FR", "0.455", "kg", "Write decimals with “,”"),
+        ("", "0,455", "kg", "Write decimals with “.”, like 0.455"),
+        ("", "2,250", "kg", "thousands without a separator"),
+        ("de_DE", "1,5", "pc", "Whole units only"),
+        ("de_DE", "1.5", "pc", "Group digits in threes, like 1.000"),
+    ],
+)
+def test_a_quantity_in_the_wrong_marks_says_which_to_use(
+    locale: str, text: str, unit: str, message: str
+) -> None:
+    set_current_formats(Formats(locale=locale))
+    with pytest.raises(QuantityError, match=message):
+        parse_quantity(text, unit)
+
+
+def test_quantities_are_shown_with_the_shops_marks() -> None:
+    set_current_formats(Formats(locale="de_DE"))
+    assert format_quantity(1_500_250, "kg") == "1.500,250 kg"
+    assert format_quantity(1_250, "pc") == "1.250"
+    assert format_quantity(-455, "kg", signed=True) == "-0,455 kg"
+    examples = (typing_example("kg"), typing_example("g"), typing_example("pc"))
+    assert examples == ("0,455", "250", "3")
+    for shown in (1_500_250, 455, 1):
+        assert parse_quantity(format_quantity(shown, "kg").removesuffix("kg"), "kg") == shown
+    set_current_formats(Formats(locale="fr_FR"))
+    assert format_quantity(1_234_567, "pc") == "1\u202f234\u202f567"
+    assert parse_quantity(format_quantity(1_234_567, "pc")) == 1_234_567
 
 
 def test_format_amount_and_items() -> None:

@@ -39,7 +39,7 @@ from posapp.services.platform.errors import ValidationError
 from posapp.services.platform.fastsql import Prepared
 from posapp.services.platform.uow import UnitOfWork
 from posapp.services.sales.dto import ProductDTO
-from posapp.units import Unit, format_quantity, is_measured, scale_of, unit_of
+from posapp.units import Unit, format_quantity, is_measured, scale_of, typing_example, unit_of
 
 __all__ = ["ScaleLayout", "ScaleReading", "decode", "read_layout", "scale_item"]
 
@@ -100,8 +100,10 @@ def decode(code: str, layout: ScaleLayout) -> ScaleReading:
             _(
                 "The scale barcode {code} is misread: its check digit should "
                 "be {expected}, not {code2}. Scan it again or type the "
-                "weight (0.455*code)."
-            ).format(code=code, expected=expected, code2=code[-1])
+                "weight ({example}*code)."
+            ).format(
+                code=code, expected=expected, code2=code[-1], example=typing_example(Unit.KILOGRAM)
+            )
         )
     if layout.item_digits + layout.value_digits > _BODY - 2:
         raise ValidationError(

@@ -83,7 +83,6 @@ def parse_quantity(
     *,
     by_weight: bool = False,
     allow_zero: bool = False,
-    group_sep: str = ",",
     unit: str | None = None,
 ) -> int:
     """Parse a quantity typed by a person into base units (:func:`posapp.units.parse_quantity`).
@@ -93,9 +92,7 @@ def parse_quantity(
     Raises:
         QuantityError: with a message saying what to type instead.
     """
-    return units.parse_quantity(
-        text, unit or _unit(by_weight=by_weight), allow_zero=allow_zero, group_sep=group_sep
-    )
+    return units.parse_quantity(text, unit or _unit(by_weight=by_weight), allow_zero=allow_zero)
 
 
 def format_quantity(

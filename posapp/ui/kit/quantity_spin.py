@@ -1,7 +1,8 @@
 """A spin box for a quantity in a product's unit: ``3`` pieces or ``0.200 kg`` (#20).
 
 The value stays an ``int`` of the unit's steps (:mod:`posapp.units`: 200 is 0.200 kg); only the
-text shows and reads decimals, so no float ever holds a quantity. Arrows step by one piece, or
+text shows and reads decimals, with the shop's decimal mark (``0,200 kg`` in a German shop), so
+no float ever holds a quantity. Arrows step by one piece, or
 by 0.010 of a measured unit.
 """
 
@@ -13,9 +14,9 @@ from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QSpinBox, QWidget
 from typing_extensions import override
 
+from posapp.formats import number_marks
 from posapp.units import QuantityError, Unit, format_quantity, is_measured, parse_quantity
 
-_TYPING = re.compile(r"[0-9]*(?:[.][0-9]{0,3})?")
 _MEASURED_STEP = 10
 
 
@@ -50,7 +51,8 @@ class QuantitySpinBox(QSpinBox):
         body = self._body(input)
         if not self._measured:
             return super().validate(input, pos)
-        if _TYPING.fullmatch(body) is None:
+        decimal = re.escape(number_marks()[0])
+        if re.fullmatch(rf"[0-9]*(?:{decimal}[0-9]{{0,3}})?", body) is None:
             return (QValidator.State.Invalid, input, pos)
         try:
             value = parse_quantity(body, self._unit, allow_zero=True)

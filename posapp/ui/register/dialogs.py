@@ -31,7 +31,14 @@ from posapp.ui.kit.dialogs import dialog_buttons, dialog_column
 from posapp.ui.kit.formatting import money_text
 from posapp.ui.kit.widgets import SPACING, message_label, show_message
 from posapp.ui.register.panels import no_default_buttons
-from posapp.units import QuantityError, Unit, format_quantity, is_measured, parse_quantity
+from posapp.units import (
+    QuantityError,
+    Unit,
+    format_quantity,
+    is_measured,
+    parse_quantity,
+    typing_example,
+)
 
 PERCENT_DIGITS = 2
 
@@ -176,14 +183,17 @@ def quantity_dialog(
             raise ValidationError(str(exc)) from exc
 
     hint = (
-        _("In {unit}, up to three decimals. Tip: type 0.455* before the code to add 0.455 {unit}.")
+        _(
+            "In {unit}, up to three decimals. Tip: type {example}* before the code to add "
+            "{example} {unit}."
+        )
         if is_measured(unit)
-        else _("In {unit}, whole. Tip: type 0.455* before the code to add 0.455 {unit}.")
+        else _("In {unit}, whole. Tip: type {example}* before the code to add {example} {unit}.")
     )
     return ValueDialog(
         _("Quantity"),
         _("Quantity of {product} in {unit}").format(product=name, unit=unit),
-        hint.format(unit=unit),
+        hint.format(unit=unit, example=typing_example(unit)),
         parse,
         text=format_quantity(current, unit).removesuffix(unit).strip(),
         parent=parent,

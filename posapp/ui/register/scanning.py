@@ -19,7 +19,14 @@ from posapp.i18n import _
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.errors import ServiceError, ValidationError
 from posapp.services.sales import ProductDTO, check_quantity
-from posapp.units import QuantityError, Unit, format_quantity, is_measured, parse_quantity
+from posapp.units import (
+    QuantityError,
+    Unit,
+    format_quantity,
+    parse_quantity,
+    typing_example,
+    typing_steps,
+)
 
 if TYPE_CHECKING:
     from posapp.services.sales import SalesApi
@@ -78,7 +85,7 @@ def _with_quantity(product: ProductDTO, scanned: int | None, typed: str | None) 
     if scanned is not None:
         return ScanOutcome(product, scanned)
     if product.unit != Unit.PIECE:
-        example = format_quantity(455 if is_measured(product.unit) else 250, product.unit)
+        example = format_quantity(typing_steps(product.unit), product.unit)
         return ScanOutcome(
             error=_(
                 "{product} is sold by the {unit}: type its quantity, then * and "
@@ -111,8 +118,9 @@ def typed_quantity(text: str, product: ProductDTO) -> int:
     try:
         quantity = parse_quantity(text, unit)
     except QuantityError as exc:
-        hint = "0.455*" if is_measured(unit) else "250*"
         raise ValidationError(
-            _("{reason} (type {typed} then the code)").format(reason=exc, typed=hint)
+            _("{reason} (type {typed} then the code)").format(
+                reason=exc, typed=f"{typing_example(unit)}*"
+            )
         ) from exc
     return check_quantity(quantity, unit)
