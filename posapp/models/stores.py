@@ -5,8 +5,9 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, Index, String, Table
 from sqlalchemy.orm import Mapped, mapped_column
 
 from posapp.models.base import Base, CreatedAtMixin, IdMixin, utcnow
@@ -62,6 +63,8 @@ class StockLevel(Base):
     ``value_minor`` is what those units cost in all (the moving average kept as value and
     quantity, see :mod:`posapp.services.stock.costing`); the unit cost is ``value / on_hand``.
     The server default gives rows written without it (and rows from before 0021) a value.
+    ``name_key`` is the product's lowercased name, for the Stores tab's order; triggers write it
+    (migration 0029), no code does.
     """
 
     __tablename__ = "stock_levels"
@@ -79,6 +82,20 @@ class StockLevel(Base):
     reorder_qty: Mapped[int] = mapped_column(BigInteger, default=0)
     value_minor: Mapped[int] = mapped_column(BigInteger, server_default="0")
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# The product's lowercased name, written by the database only (triggers, migration 0029), so not
+# mapped: the ORM never sends it, nor needs it in an older schema (as migration tests build one).
+# Queries read it as ``StockLevel.__table__.c.name_key``. A store's levels by name: the Stores
+# tab's pages walk ``ix_stock_levels_store_name``.
+_name_key = Column("name_key", String(100))
+cast(Table, StockLevel.__table__).append_column(_name_key)
+Index(
+    "ix_stock_levels_store_name",
+    StockLevel.__table__.c.store_id,
+    _name_key,
+    StockLevel.__table__.c.product_id,
+)
 
 
 class StockMovement(IdMixin, CreatedAtMixin, Base):

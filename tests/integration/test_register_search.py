@@ -21,7 +21,7 @@ import uuid
 from itertools import product as cartesian
 
 import pytest
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select, update
 
 from posapp.models import Product, StockLevel
 from posapp.services.backend import Backend
@@ -31,6 +31,7 @@ from posapp.services.catalog import products as catalog
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.like import LIKE_ESCAPE, contains
 from posapp.services.stock import StockFilter, StockLine, StoreInput
+from posapp.services.stock import walk as stock_walk
 from tests.integration.catalog_support import add_staff, draft
 
 _BRANDS = ("Kelmar", "Zenbel", "Rosal", "Café du Nord", "Brûlerie")
@@ -297,6 +298,7 @@ def index_read(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
         monkeypatch.setattr(contains_module, "DENSE", 1)
     if request.param == "walk cut short":
         monkeypatch.setattr(contains_module, "WALK_BUDGET", 7)
+        monkeypatch.setattr(stock_walk, "WALK_LEVELS", 7)  # a Stores page walks 7 levels
     return str(request.param)
 
 
@@ -392,3 +394,26 @@ def test_letter_case_is_ignored_beyond_ascii_from_three_characters(
         assert register(backend, admin, term)[:1] in ([shop["ÄPF-1"]], [shop["ECO-1"]]), term
         cards = backend.stock.product_card_ids(admin, shop["store"], StockFilter(search=term))
         assert len(cards) == 1, term
+
+
+def test_the_stores_order_follows_a_rename_and_a_new_level(
+    backend: Backend, admin: UserDTO, shop: dict[str, int]
+) -> None:
+    """The levels' name keys (migration 0029) are kept by the database's triggers."""
+    store = shop["store"]
+    every = StockFilter()
+    first = stock_pages(backend, admin, store, every, 100)[0]
+    with backend.uow() as uow:
+        renamed = update(Product).where(Product.id == first).values(name="ZZZ Last Of All")
+        uow.session.execute(renamed)
+        uow.commit()
+    listed = stock_pages(backend, admin, store, every, 3)
+    assert listed[0] != first
+    assert listed == old_stock_ids(backend, store, "", cards=False)
+    stocked = set(listed)
+    new = next(i for i in backend.stock.product_card_ids(admin, store) if i not in stocked)
+    line = StockLine(new, 2)
+    backend.stock.receive_stock(admin, store, [line], reference="DN-1", request_id=uuid.uuid4())
+    listed = stock_pages(backend, admin, store, every, 3)
+    assert new in listed
+    assert listed == old_stock_ids(backend, store, "", cards=False)

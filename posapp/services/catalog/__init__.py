@@ -5,7 +5,13 @@ The package's face (see docs/ARCHITECTURE.md); the edges use ``Backend.catalog``
 
 from posapp.services.catalog.api import CatalogApi
 from posapp.services.catalog.categories import create_category
-from posapp.services.catalog.contains import containing_condition, first_containing
+from posapp.services.catalog.contains import (
+    Containing,
+    containing_condition,
+    first_containing,
+    matching_ids,
+    walk_matches,
+)
 from posapp.services.catalog.csv_io import ENCODINGS, export_products, import_file
 from posapp.services.catalog.dto import (
     CategoryDTO,
@@ -75,6 +81,7 @@ __all__ = [
     "CatalogApi",
     "CategoryDTO",
     "CellError",
+    "Containing",
     "CsvProblem",
     "ExportReport",
     "FieldError",
@@ -111,6 +118,7 @@ __all__ = [
     "format_tax_rate",
     "import_file",
     "list_tax_rates",
+    "matching_ids",
     "normalize_query",
     "parse_price",
     "parse_tax_rate",
@@ -123,4 +131,5 @@ __all__ = [
     "set_default_tax_rate",
     "sku_key",
     "variant_name",
+    "walk_matches",
 ]

@@ -42,15 +42,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Final
+from typing import Final, NamedTuple
 
-from sqlalchemy import ColumnElement, Integer, and_, bindparam, column, func, or_, text
+from sqlalchemy import ColumnElement, Integer, and_, column, func, or_, text
 from sqlalchemy.orm import Session
 
 from posapp.models import Product
+from posapp.services.platform.fastsql import Prepared
 from posapp.services.platform.like import LIKE_ESCAPE, contains
 
-__all__ = ["DENSE", "WALK_BUDGET", "containing_condition", "first_containing"]
+__all__ = [
+    "DENSE",
+    "WALK_BUDGET",
+    "Containing",
+    "containing_condition",
+    "first_containing",
+    "matching_ids",
+    "walk_matches",
+]
 
 DENSE: Final = 2_000
 """Above this many trigram matches, the first ones by name are looked for by walking the name
@@ -75,8 +84,7 @@ def first_containing(session: Session, value: str, *, limit: int) -> list[int]:
     match, checked = _match(value)
     params = {"match": match, "pattern": contains(value.lower()), "n": limit, "dense": DENSE + 1}
     check = _CHECK if checked else ""
-    probe = "SELECT rowid FROM products_fts WHERE products_fts MATCH :match LIMIT :dense"
-    rowids = [int(i) for (i,) in session.execute(text(probe), params).all()]
+    rowids = _probe(session, match)
     if len(rowids) <= DENSE:  # every match: sorted by SQLite, the first ``limit`` returned
         return _first_of(session, rowids, params, check)
     if value.isascii():
@@ -108,6 +116,21 @@ def _first_of(
 
 def _by_name(rows: Sequence[Sequence[object]]) -> list[Sequence[object]]:
     return sorted(rows, key=lambda row: (str(row[1]), int(str(row[0]))))
+
+
+_PROBE = Prepared(
+    text("SELECT rowid FROM products_fts WHERE products_fts MATCH :match LIMIT :dense")
+)
+_BARCODE = Prepared(text("SELECT id FROM products WHERE barcode = :b"))
+_IDS = "SELECT value FROM json_each(:ids)"
+_LISTED = f"SELECT p.id FROM products AS p WHERE p.id IN ({_IDS})"
+
+
+def _probe(session: Session, match: str) -> list[int]:
+    """The index's matches for ``match``, at most :data:`DENSE` + 1 (on the driver's cursor)."""
+    return [
+        int(i) for (i,) in _PROBE.all(session.connection(), {"match": match, "dense": DENSE + 1})
+    ]
 
 
 _FOUND = (
@@ -191,52 +214,108 @@ def _first_postgres(session: Session, value: str, limit: int) -> list[int]:
     return [int(i) for (i,) in session.execute(text(sql), params).all()]
 
 
-def containing_condition(session: Session, value: str) -> ColumnElement[bool]:
+def walk_matches(value: str, alias: str) -> tuple[str, dict[str, str]]:
+    """SQL (and its parameters) for a row of ``products AS alias`` matching ``value`` by LIKE.
+
+    The name, SKU or search keys contain ``value`` (ASCII letters folded), or the barcode is it:
+    the products :func:`containing_condition` finds for an ASCII text.
+    """
+    sql = (
+        f"(lower({alias}.name) LIKE :pattern ESCAPE '\\' OR {alias}.sku_key LIKE :sku ESCAPE '\\'"
+        f" OR {alias}.search_keys LIKE :pattern ESCAPE '\\' OR {alias}.barcode = :code)"
+    )
+    params = {"pattern": contains(value.lower()), "sku": contains(value.upper()), "code": value}
+    return sql, params
+
+
+def matching_ids(value: str) -> tuple[str, dict[str, str]]:
+    """SQL selecting the ids of every product matching ``value`` (``id``), with its parameters.
+
+    The products :func:`containing_condition` finds, from the trigram index (SQLite; three
+    characters or more), as a subquery to start a query from. An id may come twice (a match
+    whose barcode is the text too): select DISTINCT from it.
+    """
+    match, checked = _match(value)
+    ids = "SELECT rowid AS id FROM products_fts WHERE products_fts MATCH :match"
+    params = {"match": match, "code": value}
+    if checked:
+        like, more = walk_matches(value, "c")
+        ids = f"SELECT m.id FROM ({ids}) AS m CROSS JOIN products AS c ON c.id = m.id WHERE {like}"
+        params |= more
+    # UNION ALL: a UNION would sort every match to drop the one the barcode may repeat.
+    return f"{ids} UNION ALL SELECT id FROM products WHERE barcode = :code", params
+
+
+def _like(value: str) -> ColumnElement[bool]:
+    """Name, SKU or search keys contain ``value`` (``LIKE`` folds ASCII letters only)."""
+    pattern = contains(value.lower())
+    return or_(
+        func.lower(Product.name).like(pattern, escape=LIKE_ESCAPE),
+        Product.sku_key.like(contains(value.upper()), escape=LIKE_ESCAPE),
+        Product.search_keys.like(pattern, escape=LIKE_ESCAPE),
+    )
+
+
+class Containing(NamedTuple):
+    """What :func:`containing_condition` found: the condition, and how to read it.
+
+    ``sort``: the condition starts from the products the index found (a list of them, or the
+    index's every match), so a caller ordering by an index should sort what it finds rather
+    than walk that index to meet them. ``False`` for one or two characters (checked row by
+    row, as a walk in order does best).
+    """
+
+    condition: ColumnElement[bool]
+    sort: bool = False
+    broad: str = ""
+    """The text, when the index finds many products (SQLite): a caller may read its first rows
+    by walking its order with :func:`walk_matches` (ASCII texts) or by starting from
+    :func:`matching_ids`, rather than through ``condition``."""
+
+
+def containing_condition(session: Session, value: str) -> Containing:
     """The condition on ``Product`` for every product whose name or SKU contains ``value``.
 
     Or whose barcode is exactly ``value``: the Stores tab's complete, ordered lists. From
     three characters the names and SKUs are found through the trigram index, read here once:
     when it finds at most :data:`DENSE` products the condition lists them (the query then
-    starts from them rather than from every product of the store).
+    starts from them rather than from every product of the store; see :class:`Containing`).
     """
-    sku: ColumnElement[bool] = Product.sku_key.like(contains(value.upper()), escape=LIKE_ESCAPE)
     barcode = Product.barcode == value
     if session.get_bind().dialect.name != "sqlite":
+        sku = Product.sku_key.like(contains(value.upper()), escape=LIKE_ESCAPE)
         name = Product.name.ilike(contains(value), escape=LIKE_ESCAPE)
         keys = Product.search_keys.ilike(contains(value), escape=LIKE_ESCAPE)
-        return or_(name, sku, barcode, keys)
+        return Containing(or_(name, sku, barcode, keys))
     if len(value) < _TRIGRAM:
-        name = func.lower(Product.name).like(contains(value.lower()), escape=LIKE_ESCAPE)
-        keys = Product.search_keys.like(contains(value.lower()), escape=LIKE_ESCAPE)
-        return or_(name, sku, barcode, keys)
+        return Containing(or_(_like(value), barcode))
     match, checked = _match(value)
-    probe = "SELECT rowid FROM products_fts WHERE products_fts MATCH :match LIMIT :dense"
-    params = {"match": match, "dense": DENSE + 1, "pattern": contains(value.lower())}
-    rowids = [int(i) for (i,) in session.execute(text(probe), params).all()]
+    params = {"match": match, "pattern": contains(value.lower())}
+    rowids = _probe(session, match)
     if len(rowids) <= DENSE:
-        # A few: the condition lists them (and the barcode's product), so the query starts from
-        # them instead of checking every product of the store against the index.
+        # A few: the condition lists them (and the barcode's product) as one JSON parameter, so
+        # the query starts from them instead of checking every product of the store against
+        # the index (and no statement of up to 2,000 placeholders is rendered per keystroke).
         if checked and rowids:
-            rows = text("SELECT p.id FROM products AS p WHERE p.id IN :ids" + _CHECK).bindparams(
-                bindparam("ids", expanding=True)
-            )
-            rowids = [int(i) for (i,) in session.execute(rows, {**params, "ids": rowids})]
-        coded = session.execute(text("SELECT id FROM products WHERE barcode = :b"), {"b": value})
-        return Product.id.in_(sorted({*rowids, *(int(i) for (i,) in coded)}))
+            rows = text(_LISTED + _CHECK)
+            checked_ids = session.execute(rows, {**params, "ids": json.dumps(rowids)}).scalars()
+            rowids = [int(i) for i in checked_ids]
+        coded = _BARCODE.all(session.connection(), {"b": value})
+        listed = (
+            text(_IDS)
+            .bindparams(ids=json.dumps(sorted({*rowids, *(int(i) for (i,) in coded)})))
+            .columns(column("value", Integer))
+            .subquery("listed")
+        )
+        # A join, not an IN: SQLite then starts from the list (an IN would let it walk a
+        # store's whole name index, taking ``store_id = ?`` for a few rows).
+        return Containing(Product.id == listed.c.value, sort=True)
     matching = (
         text("SELECT rowid FROM products_fts WHERE products_fts MATCH :match")
         .bindparams(match=match)
         .columns(column("rowid", Integer))
     )
     found: ColumnElement[bool] = Product.id.in_(matching)
-    if checked:
-        pattern = contains(value.lower())
-        found = and_(
-            found,
-            or_(
-                func.lower(Product.name).like(pattern, escape=LIKE_ESCAPE),
-                func.lower(Product.sku).like(pattern, escape=LIKE_ESCAPE),
-                Product.search_keys.like(pattern, escape=LIKE_ESCAPE),
-            ),
-        )
-    return or_(found, barcode)
+    if checked:  # the words' matches, checked for the whole text
+        found = and_(found, _like(value))
+    return Containing(or_(found, barcode), sort=True, broad=value)

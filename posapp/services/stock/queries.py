@@ -23,7 +23,12 @@ from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from posapp.models import Category, Product, ProductImage, StockLevel, StockMovement, Store, User
-from posapp.services.catalog import containing_condition, normalize_query, search_ids
+from posapp.services.catalog import (
+    Containing,
+    containing_condition,
+    normalize_query,
+    search_ids,
+)
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.keyset import older_than
 from posapp.services.platform.uow import UnitOfWork
@@ -44,6 +49,7 @@ from posapp.services.stock.dto import (
     suggested_quantity,
 )
 from posapp.services.stock.stores import load_store, store_summary
+from posapp.services.stock.walk import broad_page
 
 PAGE_MAX = 1_000
 LEVEL_PAGE = 100
@@ -52,7 +58,7 @@ SEARCH_MAX = 200
 _Row = TypeVarTuple("_Row")
 
 
-def product_search(session: Session, text: str) -> ColumnElement[bool] | None:
+def product_search(session: Session, text: str) -> Containing | None:
     """The condition for a search box's text, or None when it is empty.
 
     See :func:`posapp.services.catalog.containing_condition`: names through the trigram index.
@@ -122,26 +128,51 @@ def _is_low() -> ColumnElement[bool]:
     return and_(StockLevel.reorder_point > 0, StockLevel.on_hand <= StockLevel.reorder_point)
 
 
-def _narrowed(query: Select[*_Row], uow: UnitOfWork, flt: StockFilter) -> Select[*_Row]:
-    condition = product_search(uow.session, flt.search)
-    if condition is not None:
-        query = query.where(condition)
+_Order = tuple[ColumnElement[str], ColumnElement[int]]
+_NAME_KEY: ColumnElement[str] = StockLevel.__table__.c.name_key
+_BY_LEVEL_NAME: _Order = (_NAME_KEY, StockLevel.product_id)  # type: ignore[assignment]
+"""A store's levels by their product's lowercased name, from ``ix_stock_levels_store_name``."""
+_BY_NAME: _Order = (func.lower(Product.name), Product.id)  # type: ignore[assignment]
+"""Products by lowercased name (the grid lists every active product, stocked or not)."""
+
+
+def _narrowed(
+    query: Select[*_Row],
+    uow: UnitOfWork,
+    flt: StockFilter,
+    order: _Order,
+    search: Containing | None = None,
+) -> tuple[Select[*_Row], _Order]:
+    """``query`` narrowed by the filter, and the order to read it in.
+
+    When the search starts from the products the index found (:class:`Containing`), the order
+    is an expression no index serves: the query sorts what it finds, rather than walking a whole
+    store's name index to meet them.
+    """
+    search = search or product_search(uow.session, flt.search)
+    if search is not None:
+        query = query.where(search.condition)
+        if search.sort:
+            order = (func.coalesce(order[0], ""), order[1])
     if flt.category_id is not None:
         query = query.where(Product.category_id.in_(_subtree(uow, flt.category_id)))
     if flt.low_only:
         query = query.where(_is_low())
-    return query
+    return query, order
 
 
-def _filtered(query: Select[int], uow: UnitOfWork, flt: StockFilter) -> Select[int]:
-    return _narrowed(query, uow, flt).order_by(func.lower(Product.name), Product.id)
-
-
-def _ids(uow: UnitOfWork, actor: UserDTO, query: Select[int], flt: StockFilter | None) -> list[int]:
-    """The product ids ``query`` selects, narrowed by the filter and ordered by name."""
+def _ids(
+    uow: UnitOfWork,
+    actor: UserDTO,
+    query: Select[int],
+    flt: StockFilter | None,
+    order: _Order,
+) -> list[int]:
+    """The product ids ``query`` selects, narrowed by the filter and ordered by ``order``."""
     with uow:
         authorize(uow, actor, Permission.VIEW_STOCK)
-        return [int(i) for i in uow.session.scalars(_filtered(query, uow, flt or StockFilter()))]
+        narrowed, order = _narrowed(query, uow, flt or StockFilter(), order)
+        return [int(i) for i in uow.session.scalars(narrowed.order_by(*order))]
 
 
 @requires(Permission.VIEW_STOCK)
@@ -162,7 +193,7 @@ def stock_level_ids(
         .join(Product, Product.id == StockLevel.product_id)
         .where(StockLevel.store_id == store_id)
     )
-    return _ids(uow, actor, query, flt)
+    return _ids(uow, actor, query, flt, _BY_LEVEL_NAME)
 
 
 @requires(Permission.VIEW_STOCK)
@@ -182,13 +213,15 @@ def stock_level_page(
     after ``after`` (the previous page's ``next_cursor``; a keyset, never OFFSET), through the
     catalog's trigram index as :func:`product_search` says. Pages read one after the other give
     :func:`stock_level_ids`' list (``tests/integration/test_register_search.py``).
+    The order comes from ``ix_stock_levels_store_name`` (migration 0029): a page with no search,
+    or one that many products match, walks it and stops at the page's end.
     """
     query = (
-        select(StockLevel.product_id, func.lower(Product.name))
+        select(StockLevel.product_id, _NAME_KEY)
         .join(Product, Product.id == StockLevel.product_id)
         .where(StockLevel.store_id == store_id)
     )
-    return _page(uow, actor, query, flt, after, limit)
+    return _page(uow, actor, query, flt, after, limit, _BY_LEVEL_NAME, walk_store=store_id)
 
 
 @requires(Permission.VIEW_STOCK)
@@ -203,29 +236,46 @@ def product_card_page(
 ) -> LevelPage:
     """One page of :func:`product_card_ids` (the grid's), as :func:`stock_level_page` is."""
     query = select(Product.id, func.lower(Product.name)).outerjoin(StockLevel, _level_at(store_id))
-    return _page(uow, actor, query.where(Product.active.is_(True)), flt, after, limit)
+    return _page(uow, actor, query.where(Product.active.is_(True)), flt, after, limit, _BY_NAME)
 
 
 def _page(
     uow: UnitOfWork,
     actor: UserDTO,
-    query: Select[int, str],
+    query: Select[int, str] | Select[int, str | None],
     flt: StockFilter | None,
     after: LevelCursor | None,
     limit: int,
+    order: _Order,
+    *,
+    walk_store: int | None = None,
 ) -> LevelPage:
-    """The ``limit`` products of ``query`` (id, lowered name) after ``after``, by name and id."""
+    """The ``limit`` products of ``query`` (id, lowered name) after ``after``, in ``order``.
+
+    With ``walk_store``, a search text that many products match is read from that store's levels
+    (:func:`~posapp.services.stock.walk.broad_page`).
+    """
     size = max(1, min(limit, PAGE_MAX))
-    name = func.lower(Product.name)
+    flt = flt or StockFilter()
     with uow:
         authorize(uow, actor, Permission.VIEW_STOCK)
-        query = _narrowed(query, uow, flt or StockFilter())
-        if after is not None:
-            query = query.where(or_(name > after[0], and_(name == after[0], Product.id > after[1])))
-        rows = uow.session.execute(query.order_by(name, Product.id).limit(size + 1)).all()
+        search = product_search(uow.session, flt.search)
+        rows: Sequence[Sequence[object]] | None = None
+        if (
+            search is not None
+            and search.broad
+            and walk_store is not None
+            and flt == StockFilter(search=flt.search)
+        ):
+            rows = broad_page(uow.session, walk_store, search.broad, after, size + 1)
+        if rows is None:
+            query, (name, key) = _narrowed(query, uow, flt, order, search)
+            if after is not None:
+                query = query.where(or_(name > after[0], and_(name == after[0], key > after[1])))
+            rows = uow.session.execute(query.order_by(name, key).limit(size + 1)).all()
     page = rows[:size]
-    cursor = (str(page[-1][1]), int(page[-1][0])) if len(rows) > size else None
-    return LevelPage(tuple(int(i) for i, _ in page), cursor)
+    cursor = (str(page[-1][1]), int(str(page[-1][0]))) if len(rows) > size else None
+    return LevelPage(tuple(int(str(i)) for i, _ in page), cursor)
 
 
 @requires(Permission.VIEW_STOCK)
@@ -277,7 +327,7 @@ def product_card_ids(
 ) -> list[int]:
     """Ids of the active products for a store's grid, by name (stocked or not)."""
     query = select(Product.id).outerjoin(StockLevel, _level_at(store_id))
-    return _ids(uow, actor, query.where(Product.active.is_(True)), flt)
+    return _ids(uow, actor, query.where(Product.active.is_(True)), flt, _BY_NAME)
 
 
 @requires(Permission.VIEW_STOCK)
