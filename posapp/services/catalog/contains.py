@@ -267,6 +267,8 @@ class Containing(NamedTuple):
 
     condition: ColumnElement[bool]
     sort: bool = False
+    listed: str = ""
+    """The ids the condition lists, as a JSON array, when it lists them (SQLite)."""
     broad: str = ""
     """The text, when the index finds many products (SQLite): a caller may read its first rows
     by walking its order with :func:`walk_matches` (ASCII texts) or by starting from
@@ -301,15 +303,11 @@ def containing_condition(session: Session, value: str) -> Containing:
             checked_ids = session.execute(rows, {**params, "ids": json.dumps(rowids)}).scalars()
             rowids = [int(i) for i in checked_ids]
         coded = _BARCODE.all(session.connection(), {"b": value})
-        listed = (
-            text(_IDS)
-            .bindparams(ids=json.dumps(sorted({*rowids, *(int(i) for (i,) in coded)})))
-            .columns(column("value", Integer))
-            .subquery("listed")
-        )
+        ids = json.dumps(sorted({*rowids, *(int(i) for (i,) in coded)}))
+        listed = text(_IDS).bindparams(ids=ids).columns(column("value", Integer)).subquery("listed")
         # A join, not an IN: SQLite then starts from the list (an IN would let it walk a
         # store's whole name index, taking ``store_id = ?`` for a few rows).
-        return Containing(Product.id == listed.c.value, sort=True)
+        return Containing(Product.id == listed.c.value, sort=True, listed=ids)
     matching = (
         text("SELECT rowid FROM products_fts WHERE products_fts MATCH :match")
         .bindparams(match=match)

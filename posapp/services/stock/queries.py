@@ -32,7 +32,7 @@ from posapp.services.catalog import (
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.keyset import older_than
 from posapp.services.platform.uow import UnitOfWork
-from posapp.services.staff import Permission, authorize, requires
+from posapp.services.staff import ACTIONS, Permission, authorize, authorize_actor, requires
 from posapp.services.stock.dto import (
     CategoryOption,
     Cursor,
@@ -49,7 +49,7 @@ from posapp.services.stock.dto import (
     suggested_quantity,
 )
 from posapp.services.stock.stores import load_store, store_summary
-from posapp.services.stock.walk import broad_page
+from posapp.services.stock.walk import broad_page, listed_page
 
 PAGE_MAX = 1_000
 LEVEL_PAGE = 100
@@ -196,7 +196,11 @@ def stock_level_ids(
     return _ids(uow, actor, query, flt, _BY_LEVEL_NAME)
 
 
-@requires(Permission.VIEW_STOCK)
+# The pages a search box reads per keystroke check the actor once, with Core (no ORM user).
+ACTIONS["stock.queries.stock_level_page"] = Permission.VIEW_STOCK
+ACTIONS["stock.queries.product_card_page"] = Permission.VIEW_STOCK
+
+
 def stock_level_page(
     uow: UnitOfWork,
     actor: UserDTO,
@@ -224,7 +228,6 @@ def stock_level_page(
     return _page(uow, actor, query, flt, after, limit, _BY_LEVEL_NAME, walk_store=store_id)
 
 
-@requires(Permission.VIEW_STOCK)
 def product_card_page(
     uow: UnitOfWork,
     actor: UserDTO,
@@ -258,16 +261,15 @@ def _page(
     size = max(1, min(limit, PAGE_MAX))
     flt = flt or StockFilter()
     with uow:
-        authorize(uow, actor, Permission.VIEW_STOCK)
+        authorize_actor(uow, actor, Permission.VIEW_STOCK)
         search = product_search(uow.session, flt.search)
         rows: Sequence[Sequence[object]] | None = None
-        if (
-            search is not None
-            and search.broad
-            and walk_store is not None
-            and flt == StockFilter(search=flt.search)
-        ):
-            rows = broad_page(uow.session, walk_store, search.broad, after, size + 1)
+        plain = walk_store is not None and flt == StockFilter(search=flt.search)
+        if search is not None and plain and walk_store is not None:
+            if search.broad:
+                rows = broad_page(uow.session, walk_store, search.broad, after, size + 1)
+            elif search.listed:
+                rows = listed_page(uow.session, walk_store, search.listed, after, size + 1)
         if rows is None:
             query, (name, key) = _narrowed(query, uow, flt, order, search)
             if after is not None:

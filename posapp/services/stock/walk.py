@@ -16,11 +16,14 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from posapp.services.catalog import matching_ids, walk_matches
+from posapp.services.platform.fastsql import Prepared
 from posapp.services.stock.dto import LevelCursor
 
-__all__ = ["WALK_LEVELS", "broad_page"]
+__all__ = ["WALK_LEVELS", "broad_page", "listed_page"]
 
-WALK_LEVELS: Final = 2_500
+_KEYSET = " AND (sl.name_key > :k OR (sl.name_key = :k AND sl.product_id > :i))"
+
+WALK_LEVELS: Final = 1_000
 """How many of a store's levels (by name) a walk reads before giving up (:func:`broad_page`)."""
 
 
@@ -40,7 +43,7 @@ def broad_page(
     values: dict[str, object] = {"store": store_id, "n": want}
     keyset = ""
     if after is not None:
-        keyset = " AND (sl.name_key > :k OR (sl.name_key = :k AND sl.product_id > :i))"
+        keyset = _KEYSET
         values |= {"k": after[0], "i": after[1]}
     if value.isascii():
         match, params = walk_matches(value, "p")
@@ -64,3 +67,30 @@ def broad_page(
         "ORDER BY sl.name_key, sl.product_id LIMIT :n"
     )
     return session.execute(text(driven), {**values, **params}).all()
+
+
+_LISTED = {
+    after: Prepared(
+        text(
+            "SELECT sl.product_id, sl.name_key FROM json_each(:ids) AS j CROSS JOIN stock_levels "
+            "AS sl ON sl.store_id = :store AND sl.product_id = j.value"
+            + (_KEYSET.replace(" AND", " WHERE", 1) if after else "")
+            + " ORDER BY sl.name_key, sl.product_id LIMIT :n"
+        )
+    )
+    for after in (False, True)
+}
+
+
+def listed_page(
+    session: Session, store_id: int, ids: str, after: LevelCursor | None, want: int
+) -> list[tuple[object, ...]]:
+    """The first ``want`` levels of a store by name among the products ``ids`` (a JSON array).
+
+    For a text the trigram index finds a few products of (SQLite): each is looked up at the
+    store and those found sorted, in one statement on the driver's cursor.
+    """
+    values: dict[str, object] = {"ids": ids, "store": store_id, "n": want}
+    if after is not None:
+        values |= {"k": after[0], "i": after[1]}
+    return _LISTED[after is not None].all(session.connection(), values)
