@@ -299,6 +299,7 @@ def index_read(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
     if request.param == "walk cut short":
         monkeypatch.setattr(contains_module, "WALK_BUDGET", 7)
         monkeypatch.setattr(stock_walk, "WALK_LEVELS", 7)  # a Stores page walks 7 levels
+        monkeypatch.setattr(stock_walk, "CARD_WALK", 7)  # and the grid 7 products
     return str(request.param)
 
 

@@ -10,6 +10,11 @@ and ``(store_id, name_key, product_id)`` is walked in order and stops at the pag
 Triggers keep it: a new level takes its product's name; renaming a product renames its levels.
 No code writes it. Filling it reads every level once (well under a second at 30,000 levels).
 
+The tab's product grid lists every active product by the same lowercased name:
+``ix_products_lower_name (lower(name), id)`` gives that order (an expression index, no model:
+the schema comparison leaves it alone, see ``schema_filter``). About a second to build at
+1,000,000 products.
+
 It also joins every head of the migration tree (nothing else changes): the level's trigger
 reads ``products``, so it must go before any downgrade that rebuilds that table (SQLite checks
 every trigger when a table is renamed).
@@ -30,6 +35,7 @@ branch_labels = None
 depends_on = None
 
 _INDEX = "ix_stock_levels_store_name"
+_PRODUCTS_INDEX = "ix_products_lower_name"
 
 _SQLITE = (
     """
@@ -97,6 +103,7 @@ def upgrade() -> None:
         "(SELECT lower(products.name) FROM products WHERE products.id = stock_levels.product_id)"
     )
     op.create_index(_INDEX, "stock_levels", ["store_id", "name_key", "product_id"])
+    op.execute(f"CREATE INDEX {_PRODUCTS_INDEX} ON products (lower(name), id)")
     for statement in _SQLITE if _sqlite() else _POSTGRES:
         op.execute(statement)
 
@@ -104,5 +111,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     for statement in _SQLITE_DROP if _sqlite() else _POSTGRES_DROP:
         op.execute(statement)
+    op.execute(f"DROP INDEX IF EXISTS {_PRODUCTS_INDEX}")
     op.drop_index(_INDEX, table_name="stock_levels")
     op.drop_column("stock_levels", "name_key")

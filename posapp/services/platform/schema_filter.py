@@ -28,7 +28,8 @@ __all__ = ["SEARCH_INDEXES", "SEARCH_TABLE_PREFIX", "include_name", "include_obj
 SEARCH_TABLE_PREFIX: Final = "products_fts"
 """``products_fts`` and its shadow tables ``products_fts_data``, ``_idx``, ``_docsize``…"""
 
-SEARCH_INDEXES: Final = frozenset({"ix_products_search_trgm"})
+SEARCH_INDEXES: Final = frozenset({"ix_products_search_trgm", "ix_products_lower_name"})
+"""Raw DDL without a model: pg_trgm's GIN index (0004a) and the grid's ``lower(name)`` (0029)."""
 
 
 def _ignored(name: str | None, type_: str) -> bool:

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TypeVarTuple
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, text
 from sqlalchemy.orm import Session
 
 from posapp.models import Category, Product, ProductImage, StockLevel, StockMovement, Store, User
@@ -49,7 +49,7 @@ from posapp.services.stock.dto import (
     suggested_quantity,
 )
 from posapp.services.stock.stores import load_store, store_summary
-from posapp.services.stock.walk import broad_page, listed_page
+from posapp.services.stock.walk import broad_page, card_walk, listed_page
 
 PAGE_MAX = 1_000
 LEVEL_PAGE = 100
@@ -64,12 +64,17 @@ def product_search(session: Session, text: str) -> Containing | None:
     See :func:`posapp.services.catalog.containing_condition`: names through the trigram index.
     Control characters (a NUL, a tab pasted in) are dropped, as the register's search does.
     """
-    value = unicodedata.normalize("NFKC", text)
-    value = "".join(ch for ch in value if unicodedata.category(ch) != "Cc")
-    clean = value.strip()[:SEARCH_MAX]
+    clean = _clean(text)
     if not clean:
         return None
     return containing_condition(session, clean)
+
+
+def _clean(text: str) -> str:
+    """A search box's text as searched: NFKC, no control characters, stripped, at most 200."""
+    value = unicodedata.normalize("NFKC", text)
+    value = "".join(ch for ch in value if unicodedata.category(ch) != "Cc")
+    return value.strip()[:SEARCH_MAX]
 
 
 def _category_rows(uow: UnitOfWork) -> list[tuple[int, str, int | None]]:
@@ -237,9 +242,13 @@ def product_card_page(
     after: LevelCursor | None = None,
     limit: int = LEVEL_PAGE,
 ) -> LevelPage:
-    """One page of :func:`product_card_ids` (the grid's), as :func:`stock_level_page` is."""
+    """One page of :func:`product_card_ids` (the grid's), as :func:`stock_level_page` is.
+
+    Every active product, by lowercased name: ``ix_products_lower_name`` (migration 0029) gives
+    that order, walked for no text or one or two characters (:func:`.walk.card_walk`).
+    """
     query = select(Product.id, func.lower(Product.name)).outerjoin(StockLevel, _level_at(store_id))
-    return _page(uow, actor, query.where(Product.active.is_(True)), flt, after, limit, _BY_NAME)
+    return _page(uow, actor, query, flt, after, limit, _BY_NAME, cards=True)
 
 
 def _page(
@@ -252,11 +261,13 @@ def _page(
     order: _Order,
     *,
     walk_store: int | None = None,
+    cards: bool = False,
 ) -> LevelPage:
     """The ``limit`` products of ``query`` (id, lowered name) after ``after``, in ``order``.
 
     With ``walk_store``, a search text that many products match is read from that store's levels
-    (:func:`~posapp.services.stock.walk.broad_page`).
+    (:func:`~posapp.services.stock.walk.broad_page`). ``cards``: the grid's page, every active
+    product (``query`` has no condition on ``active``: this chooses how SQLite is told it).
     """
     size = max(1, min(limit, PAGE_MAX))
     flt = flt or StockFilter()
@@ -264,13 +275,24 @@ def _page(
         authorize_actor(uow, actor, Permission.VIEW_STOCK)
         search = product_search(uow.session, flt.search)
         rows: Sequence[Sequence[object]] | None = None
-        plain = walk_store is not None and flt == StockFilter(search=flt.search)
+        plain_text = flt == StockFilter(search=flt.search)
+        plain = walk_store is not None and plain_text
         if search is not None and plain and walk_store is not None:
             if search.broad:
                 rows = broad_page(uow.session, walk_store, search.broad, after, size + 1)
             elif search.listed:
                 rows = listed_page(uow.session, walk_store, search.listed, after, size + 1)
+        sqlite = uow.session.get_bind().dialect.name == "sqlite"
+        if cards and sqlite and plain_text and (search is None or not search.sort):
+            rows = card_walk(uow.session, _clean(flt.search), after, size + 1)
         if rows is None:
+            if cards:
+                # ``+active`` when the index found the products: SQLite then starts from them
+                # instead of reading every active product (ix_products_active_name's
+                # ``active = ?``). A walk that gave up sorts every match, as it always did.
+                from_index = sqlite and search is not None and search.sort
+                active = text("+products.active = 1") if from_index else Product.active.is_(True)
+                query = query.where(active)
             query, (name, key) = _narrowed(query, uow, flt, order, search)
             if after is not None:
                 query = query.where(or_(name > after[0], and_(name == after[0], key > after[1])))

@@ -19,7 +19,7 @@ from posapp.services.catalog import matching_ids, walk_matches
 from posapp.services.platform.fastsql import Prepared
 from posapp.services.stock.dto import LevelCursor
 
-__all__ = ["WALK_LEVELS", "broad_page", "listed_page"]
+__all__ = ["CARD_WALK", "WALK_LEVELS", "broad_page", "card_walk", "listed_page"]
 
 _KEYSET = " AND (sl.name_key > :k OR (sl.name_key = :k AND sl.product_id > :i))"
 
@@ -94,3 +94,38 @@ def listed_page(
     if after is not None:
         values |= {"k": after[0], "i": after[1]}
     return _LISTED[after is not None].all(session.connection(), values)
+
+
+CARD_WALK: Final = 20_000
+"""How many products (by name) the grid's walk reads before giving up (:func:`card_walk`)."""
+
+
+def card_walk(
+    session: Session, value: str, after: LevelCursor | None, want: int
+) -> Sequence[Sequence[object]] | None:
+    """The grid's first ``want`` active products by lowercased name matching ``value``, or None.
+
+    For no text or one or two characters (SQLite): walks ``ix_products_lower_name``
+    (migration 0029) from ``after`` and stops at the ``want``-th match (the grid's first look
+    at a million products: under a millisecond, it sorted them all in 190 ms). When
+    :data:`CARD_WALK` products hold fewer matches (a pair few names contain), None: the caller
+    sorts the matches instead, as it always did.
+    """
+    keyset = " AND (lower(p.name) > :k OR (lower(p.name) = :k AND p.id > :i))" if after else ""
+    inner = (
+        "SELECT p.id AS id, lower(p.name) AS name_key, p.name AS name, p.sku_key AS sku_key, "
+        "p.search_keys AS search_keys, p.barcode AS barcode "
+        "FROM products AS p INDEXED BY ix_products_lower_name "
+        f"WHERE +p.active = 1{keyset} ORDER BY lower(p.name), p.id LIMIT :budget"
+    )
+    match, params = walk_matches(value, "w") if value else ("1", {})
+    values: dict[str, object] = {**params, "n": want, "budget": CARD_WALK}
+    if after is not None:
+        values |= {"k": after[0], "i": after[1]}
+    rows = session.execute(
+        text(f"SELECT w.id, w.name_key FROM ({inner}) AS w WHERE {match} LIMIT :n"), values
+    ).all()
+    if len(rows) >= want:
+        return rows
+    read = session.execute(text(f"SELECT count(*) FROM ({inner})"), values).scalar_one()
+    return rows if read < CARD_WALK else None
