@@ -418,3 +418,26 @@ def test_the_stores_order_follows_a_rename_and_a_new_level(
     listed = stock_pages(backend, admin, store, every, 3)
     assert new in listed
     assert listed == old_stock_ids(backend, store, "", cards=False)
+
+
+@pytest.mark.parametrize("dense", [1, 2, 3])
+def test_words_with_a_short_one_ask_the_index_for_the_phrase(
+    backend: Backend,
+    admin: UserDTO,
+    shop: dict[str, int],
+    monkeypatch: pytest.MonkeyPatch,
+    dense: int,
+) -> None:
+    """``juice 1`` asks the index for ``juice``; when that finds too many, the whole phrase."""
+    monkeypatch.setattr(contains_module, "DENSE", dense)
+    store = shop["store"]
+    for term in ("juice 1", "kel 1L", "apple j", "e j", "ple jui", "zenbel s"):
+        for limit in (20, 3):
+            assert register(backend, admin, term, limit) == old_register_search(
+                backend, term, limit
+            ), (term, limit, dense)
+        old = old_stock_ids(backend, store, term, cards=False)
+        assert stock_pages(backend, admin, store, StockFilter(search=term), 1) == old, term
+        cards = old_stock_ids(backend, store, term, cards=True)
+        found = stock_pages(backend, admin, store, StockFilter(search=term), 2, cards=True)
+        assert found == cards, term
