@@ -52,6 +52,7 @@ __all__ = [
     "line_amount",
     "parse_quantity",
     "per_unit",
+    "quantity_figure",
     "scale_of",
     "typing_example",
     "typing_steps",
@@ -228,16 +229,25 @@ def format_quantity(
     With the shop's decimal and group marks (``marks``: decimal, group; by default
     :func:`posapp.formats.number_marks`): ``1.250`` pieces and ``0,455 kg`` in a German shop.
     """
-    decimal, group = marks or number_marks()
     code = unit_of(unit)
+    figure = quantity_figure(quantity, code, signed=signed, marks=marks)
+    return figure if code is Unit.PIECE else f"{figure} {code.value}"
+
+
+def quantity_figure(
+    quantity: int,
+    unit: str = Unit.PIECE,
+    *,
+    signed: bool = False,
+    marks: tuple[str, str] | None = None,
+) -> str:
+    """:func:`format_quantity` without the unit, as a field shows it: ``0.455``, ``0,455`` (de)."""
+    decimal, group = marks or number_marks()
+    scale = _SCALES[unit_of(unit)]
     sign = "+" if signed and quantity > 0 else "-" if quantity < 0 else ""
-    whole, part = divmod(abs(quantity), _SCALES[code])
+    whole, part = divmod(abs(quantity), scale)
     digits = f"{whole:,}".replace(",", group)
-    if code is Unit.PIECE:
-        return f"{sign}{digits}"
-    if _SCALES[code] == 1:
-        return f"{sign}{digits} {code.value}"
-    return f"{sign}{digits}{decimal}{part:03d} {code.value}"
+    return f"{sign}{digits}" if scale == 1 else f"{sign}{digits}{decimal}{part:03d}"
 
 
 def typing_steps(unit: str) -> int:
@@ -246,10 +256,9 @@ def typing_steps(unit: str) -> int:
     return 455 if _SCALES[code] > 1 else 3 if code is Unit.PIECE else 250
 
 
-def typing_example(unit: str) -> str:
+def typing_example(unit: str, *, marks: tuple[str, str] | None = None) -> str:
     """:func:`typing_steps` as the shop types it, without the unit: ``0.455``, ``0,455`` (de)."""
-    code = unit_of(unit)
-    return format_quantity(typing_steps(code), code).removesuffix(code.value).strip()
+    return quantity_figure(typing_steps(unit), unit, marks=marks)
 
 
 def per_unit(unit: str) -> str:
@@ -293,11 +302,10 @@ def _split(body: str, code: Unit, marks: tuple[str, str]) -> tuple[str, str]:
     if measured and (other or (group and group in whole and not frac)):
         # 0.455 typed in a German shop (0,455 in an English one) is a decimal, not thousands;
         # 2,250 kg is refused anywhere: a till cannot tell 2.25 kg from 2,250 kg.
-        example = format_quantity(typing_steps(code), code, marks=marks).removesuffix(code.value)
         raise QuantityError(
             _(
                 "Write decimals with “{mark}”, like {example}, and thousands without a separator."
-            ).format(mark=decimal, example=example.strip())
+            ).format(mark=decimal, example=typing_example(code, marks=marks))
         )
     if group and group in whole:
         groups = whole.split(group)

@@ -308,7 +308,6 @@ def containing_condition(session: Session, value: str) -> Containing:
     if len(value) < _TRIGRAM:
         return Containing(or_(_like(value), barcode))
     match, checked = _match(value)
-    params = {"match": match, "pattern": contains(value.lower())}
     rowids = _probe_words(session, value, match, checked=checked)
     if len(rowids) <= DENSE:
         # A few: the condition lists them (and the barcode's product) as one JSON parameter, so
@@ -316,7 +315,8 @@ def containing_condition(session: Session, value: str) -> Containing:
         # the index (and no statement of up to 2,000 placeholders is rendered per keystroke).
         if checked and rowids:
             rows = text(_LISTED + _CHECK)
-            checked_ids = session.execute(rows, {**params, "ids": json.dumps(rowids)}).scalars()
+            values = {"pattern": contains(value.lower()), "ids": json.dumps(rowids)}
+            checked_ids = session.execute(rows, values).scalars()
             rowids = [int(i) for i in checked_ids]
         coded = _BARCODE.all(session.connection(), {"b": value})
         ids = json.dumps(sorted({*rowids, *(int(i) for (i,) in coded)}))

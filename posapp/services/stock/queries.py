@@ -275,15 +275,14 @@ def _page(
         authorize_actor(uow, actor, Permission.VIEW_STOCK)
         search = product_search(uow.session, flt.search)
         rows: Sequence[Sequence[object]] | None = None
-        plain_text = flt == StockFilter(search=flt.search)
-        plain = walk_store is not None and plain_text
-        if search is not None and plain and walk_store is not None:
+        plain = flt == StockFilter(search=flt.search)  # a text only: no category, not low only
+        if walk_store is not None and plain and search is not None:
             if search.broad:
                 rows = broad_page(uow.session, walk_store, search.broad, after, size + 1)
             elif search.listed:
                 rows = listed_page(uow.session, walk_store, search.listed, after, size + 1)
         sqlite = uow.session.get_bind().dialect.name == "sqlite"
-        if cards and sqlite and plain_text and (search is None or not search.sort):
+        if cards and sqlite and plain and (search is None or not search.sort):
             rows = card_walk(uow.session, _clean(flt.search), after, size + 1)
         if rows is None:
             if cards:

@@ -1,10 +1,13 @@
-"""A page of a store's stock levels for a search text that many products match (SQLite).
+"""The Stores tab's pages in one SQLite statement or two, read in an index's order (#23).
 
-The Stores tab's stock table reads a store's levels by name a page at a time
-(:func:`posapp.services.stock.queries.stock_level_page`, issue #23). When the trigram index
-finds many products for the text, the page is found here rather than by checking every level
-of the store: by walking the store's levels in name order (``ix_stock_levels_store_name``,
-migration 0029), or from the index's matches looked up at the store.
+The stock table reads a store's levels by name a page at a time, and the grid every active
+product (:func:`posapp.services.stock.queries.stock_level_page`, ``product_card_page``). These
+find a page without checking every level or product (migration 0029's indexes):
+
+* :func:`listed_page`: the few products the trigram index found, looked up at the store;
+* :func:`broad_page`: a text the index finds many products of: the store's levels walked by
+  name, else the index's matches looked up at the store;
+* :func:`card_walk`: the grid with no text or one or two characters, walked by name.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QSpinBox, QWidget
 from typing_extensions import override
 
 from posapp.formats import number_marks
-from posapp.units import QuantityError, Unit, format_quantity, is_measured, parse_quantity
+from posapp.units import QuantityError, Unit, is_measured, parse_quantity, quantity_figure
 
 _MEASURED_STEP = 10
 
@@ -37,7 +37,7 @@ class QuantitySpinBox(QSpinBox):
 
     @override
     def textFromValue(self, val: int) -> str:
-        return format_quantity(val, self._unit).removesuffix(self._unit).strip()
+        return quantity_figure(val, self._unit)
 
     @override
     def valueFromText(self, text: str) -> int:

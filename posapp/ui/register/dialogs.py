@@ -34,9 +34,9 @@ from posapp.ui.register.panels import no_default_buttons
 from posapp.units import (
     QuantityError,
     Unit,
-    format_quantity,
     is_measured,
     parse_quantity,
+    quantity_figure,
     typing_example,
 )
 
@@ -195,7 +195,7 @@ def quantity_dialog(
         _("Quantity of {product} in {unit}").format(product=name, unit=unit),
         hint.format(unit=unit, example=typing_example(unit)),
         parse,
-        text=format_quantity(current, unit).removesuffix(unit).strip(),
+        text=quantity_figure(current, unit),
         parent=parent,
     )
 
