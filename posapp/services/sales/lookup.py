@@ -5,6 +5,7 @@ Everything here only reads; a coupon quote counts nothing (checkout quotes again
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from collections.abc import Sequence
 
@@ -174,7 +175,12 @@ def search_products(
         exact = _exact_ids(session, value)
         found = first_containing(session, value, limit=cap)
         ids = (exact + [i for i in found if i not in exact])[:cap]
-        rows = {int(row[0]): row for row in session.execute(_ROWS, {"ids": ids}).all()}
+        listed: Sequence[Sequence[object]]
+        if session.get_bind().dialect.name == "sqlite":  # on the driver's cursor: 0.1 ms less
+            listed = _ROWS_LISTED.all(session.connection(), {"ids": json.dumps(ids)})
+        else:
+            listed = session.execute(_ROWS, {"ids": ids}).all()
+        rows = {int(row[0]): row for row in listed}
         return [product_dto(rows[i]) for i in ids if i in rows]
 
 
@@ -197,6 +203,9 @@ def _exact_ids(session: Session, value: str) -> list[int]:
 _BY_NAME = select(Product.id).where(Product.id.in_(bindparam("ids", expanding=True)))
 _BY_NAME = _BY_NAME.order_by(Product.name, Product.id)
 _ROWS = select(*PRODUCT_COLUMNS).where(Product.id.in_(bindparam("ids", expanding=True)))
+_LISTED_IDS = func.json_each(bindparam("ids")).table_valued("value")
+_ROWS_LISTED = Prepared(select(*PRODUCT_COLUMNS).where(Product.id.in_(select(_LISTED_IDS.c.value))))
+"""The products of a JSON array of ids (SQLite)."""
 
 
 def categories(uow: UnitOfWork, actor: UserDTO) -> list[CategoryDTO]:
