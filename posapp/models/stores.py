@@ -63,8 +63,8 @@ class StockLevel(Base):
     ``value_minor`` is what those units cost in all (the moving average kept as value and
     quantity, see :mod:`posapp.services.stock.costing`); the unit cost is ``value / on_hand``.
     The server default gives rows written without it (and rows from before 0021) a value.
-    ``name_key`` is the product's lowercased name, for the Stores tab's order; triggers write it
-    (migration 0029), no code does.
+    ``name_key`` is the product's lowercased name, for the Stores tab's order, and ``sku_key`` its
+    SKU key, for its search; triggers write them (migrations 0029, 0030), no code does.
     """
 
     __tablename__ = "stock_levels"
@@ -88,13 +88,18 @@ class StockLevel(Base):
 # mapped: the ORM never sends it, nor needs it in an older schema (as migration tests build one).
 # Queries read it as ``StockLevel.__table__.c.name_key``. A store's levels by name: the Stores
 # tab's pages walk ``ix_stock_levels_store_name``.
-_name_key = Column("name_key", String(100))
+# Beside it the product's SKU key (migration 0030), so a search checks names and SKUs in that
+# index alone.
+_name_key = Column("name_key", String(200))
+_sku_key = Column("sku_key", String(64))
 cast(Table, StockLevel.__table__).append_column(_name_key)
+cast(Table, StockLevel.__table__).append_column(_sku_key)
 Index(
     "ix_stock_levels_store_name",
     StockLevel.__table__.c.store_id,
     _name_key,
     StockLevel.__table__.c.product_id,
+    _sku_key,
 )
 
 

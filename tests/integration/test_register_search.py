@@ -31,6 +31,7 @@ from posapp.services.catalog import products as catalog
 from posapp.services.platform.dto import UserDTO
 from posapp.services.platform.like import LIKE_ESCAPE, contains
 from posapp.services.stock import StockFilter, StockLine, StoreInput
+from posapp.services.stock import queries as stock_queries
 from posapp.services.stock import walk as stock_walk
 from tests.integration.catalog_support import add_staff, draft
 
@@ -144,6 +145,16 @@ def admin(backend: Backend) -> UserDTO:
 @pytest.fixture
 def shop(backend: Backend, admin: UserDTO) -> dict[str, int]:
     """84 products (3 archived), some with the same name; a store stocking every other one."""
+    return _build_shop(backend, admin, variants=True)
+
+
+@pytest.fixture
+def plain_shop(backend: Backend, admin: UserDTO) -> dict[str, int]:
+    """The shop without variants: the Stores tab then searches the levels' index alone."""
+    return _build_shop(backend, admin, variants=False)
+
+
+def _build_shop(backend: Backend, admin: UserDTO, *, variants: bool) -> dict[str, int]:
     made: dict[str, int] = {}
     n = 0
     for b, brand in enumerate(_BRANDS):
@@ -178,10 +189,11 @@ def shop(backend: Backend, admin: UserDTO) -> dict[str, int]:
         made[sku] = catalog.create_product(
             backend.uow(), admin, draft(sku=sku, name=name, barcode=barcode)
         ).id
-    for code, name, attributes in _TEMPLATES:
+    for code, name, attributes in _TEMPLATES if variants else ():
         _save_template(backend, admin, made, code, name, attributes)
     for sku in ("ARCH-1", "ARCH-2", "ARCH-3", "TSH-RED-L"):  # a variant too
-        catalog.archive_product(backend.uow(), admin, made[sku])
+        if sku in made:
+            catalog.archive_product(backend.uow(), admin, made[sku])
     store = backend.stock.create_store(admin, StoreInput("S1", "Main street"))
     archived = ("ARCH-1", "ARCH-2", "ARCH-3", "TSH-RED-L")
     stocked = [pid for sku, pid in sorted(made.items()) if sku not in archived][::2]
@@ -310,6 +322,7 @@ def index_read(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
     if request.param == "walk cut short":
         monkeypatch.setattr(contains_module, "WALK_BUDGET", 7)
         monkeypatch.setattr(stock_walk, "WALK_LEVELS", 7)  # a Stores page walks 7 levels
+        monkeypatch.setattr(stock_walk, "INDEX_WALK_LEVELS", 7)  # in the levels' index too
         monkeypatch.setattr(stock_walk, "CARD_WALK", 7)  # and the grid 7 products
     return str(request.param)
 
@@ -396,6 +409,69 @@ def test_stores_stock_pages_give_the_list_the_like_gave(
     assert stock_pages(backend, admin, store, low, 2) == backend.stock.stock_level_ids(
         admin, store, low
     )
+
+
+def test_without_variants_the_stores_pages_read_the_levels_index_alone(
+    backend: Backend,
+    admin: UserDTO,
+    plain_shop: dict[str, int],
+    index_read: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Names and SKUs checked on the levels' own keys (0029-0030): the lists the LIKE gave."""
+    walked: list[str] = []
+    level_walk = stock_walk.level_walk
+
+    def spy(*args: object, **kwargs: object) -> object:
+        walked.append(str(args[2]))
+        return level_walk(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(stock_walk, "level_walk", spy)
+    monkeypatch.setattr(stock_queries, "level_walk", spy)
+    store = plain_shop["store"]
+    compared = 0
+    for term in (*TERMS, "B00012", "b0001", "kel00"):
+        old = old_stock_ids(backend, store, term, cards=False)
+        flt = StockFilter(search=term)
+        for limit in (100, 1):
+            assert stock_pages(backend, admin, store, flt, limit) == old, (term, limit, index_read)
+        compared += len(old)
+    assert compared > 300
+    sqlite = backend.database.url.get_backend_name() == "sqlite"
+    assert ({"K", "ju", "é"} <= set(walked)) == sqlite  # one or two characters
+    if index_read != "sorted":
+        assert ("kel" in walked) == sqlite  # many matches
+
+
+def test_a_new_sku_and_a_long_name_take_their_place_in_the_stores_search(
+    backend: Backend, admin: UserDTO, plain_shop: dict[str, int]
+) -> None:
+    """The levels' SKU keys follow the product's (0030); a 200-character name can be stocked.
+
+    0029 declared the name key 100 characters long: PostgreSQL refused to stock a product
+    whose name was longer.
+    """
+    store = plain_shop["store"]
+    product = plain_shop["GALA-1"]
+    with backend.uow() as uow:
+        uow.session.execute(
+            update(Product).where(Product.id == product).values(sku="QZX-9", sku_key="QZX-9")
+        )
+        uow.commit()
+    for term in ("qz", "QZX", "gala"):
+        found = stock_pages(backend, admin, store, StockFilter(search=term), 100)
+        assert found == old_stock_ids(backend, store, term, cards=False), term
+    assert product in stock_pages(backend, admin, store, StockFilter(search="qz"), 100)
+    assert product not in stock_pages(backend, admin, store, StockFilter(search="gala"), 100)
+    long_name = "Kelmar " + "very " * 36 + "long name"
+    assert len(long_name) == 196
+    made = catalog.create_product(backend.uow(), admin, draft(sku="LONG-1", name=long_name)).id
+    line = StockLine(made, 3)
+    backend.stock.receive_stock(admin, store, [line], reference="DN-L", request_id=uuid.uuid4())
+    for term in ("LONG-1", "very very", "lo"):
+        found = stock_pages(backend, admin, store, StockFilter(search=term), 100)
+        assert made in found, term
+        assert found == old_stock_ids(backend, store, term, cards=False), term
 
 
 def test_letter_case_is_ignored_beyond_ascii_from_three_characters(

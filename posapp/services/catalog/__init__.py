@@ -9,6 +9,7 @@ from posapp.services.catalog.contains import (
     Containing,
     containing_condition,
     first_containing,
+    has_variants,
     matching_ids,
     walk_matches,
 )
@@ -116,6 +117,7 @@ __all__ = [
     "export_products",
     "first_containing",
     "format_tax_rate",
+    "has_variants",
     "import_file",
     "list_tax_rates",
     "matching_ids",

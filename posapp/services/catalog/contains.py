@@ -29,7 +29,7 @@ index's first matches say the walk would fail or cost more than the sort (:func:
 a SKU family or a brand late in name order, a few thousand matches). The walk's
 ``LIKE`` gives the index's result for an ASCII text; a text with other letters is always sorted.
 In a catalog with variants the walk checks their search keys too (read from the name index
-since migration 0028; :func:`_has_variants`), so a walk and a sort find the same
+since migration 0028; :func:`has_variants`), so a walk and a sort find the same
 products: before, ``shirt blue`` walked past ``Basic T-Shirt, blue, S`` to plain names holding
 the words, where the sort listed the variant first. The Stores tab's one- and two-character
 search on SQLite looks in the keys as well, as it did on PostgreSQL. Control characters are
@@ -60,6 +60,7 @@ __all__ = [
     "Containing",
     "containing_condition",
     "first_containing",
+    "has_variants",
     "matching_ids",
     "walk_matches",
 ]
@@ -288,7 +289,7 @@ def _walk(
     """
     match = "(lower(name) LIKE :pattern ESCAPE '\\' OR lower(sku) LIKE :pattern ESCAPE '\\'{keys})"
     columns = "id, name, sku"
-    if _has_variants(session):
+    if has_variants(session):
         # A variant is found by its search keys too (in the index since 0028: no table reads).
         match = match.format(keys=" OR search_keys LIKE :pattern ESCAPE '\\'")
         columns += ", search_keys"
@@ -308,7 +309,7 @@ def _walk(
     return session.execute(text(sql), params).all()
 
 
-def _has_variants(session: Session) -> bool:
+def has_variants(session: Session) -> bool:
     """Whether any product is a variant (only variants carry search keys): one index probe."""
     probe = "SELECT 1 FROM products WHERE template_id IS NOT NULL LIMIT 1"
     return session.execute(text(probe)).first() is not None

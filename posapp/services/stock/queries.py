@@ -26,6 +26,7 @@ from posapp.models import Category, Product, ProductImage, StockLevel, StockMove
 from posapp.services.catalog import (
     Containing,
     containing_condition,
+    has_variants,
     normalize_query,
     search_ids,
 )
@@ -49,7 +50,7 @@ from posapp.services.stock.dto import (
     suggested_quantity,
 )
 from posapp.services.stock.stores import load_store, store_summary
-from posapp.services.stock.walk import broad_page, card_walk, listed_page
+from posapp.services.stock.walk import broad_page, card_walk, level_walk, listed_page
 
 PAGE_MAX = 1_000
 LEVEL_PAGE = 100
@@ -276,12 +277,16 @@ def _page(
         search = product_search(uow.session, flt.search)
         rows: Sequence[Sequence[object]] | None = None
         plain = flt == StockFilter(search=flt.search)  # a text only: no category, not low only
+        sqlite = uow.session.get_bind().dialect.name == "sqlite"
         if walk_store is not None and plain and search is not None:
             if search.broad:
                 rows = broad_page(uow.session, walk_store, search.broad, after, size + 1)
             elif search.listed:
                 rows = listed_page(uow.session, walk_store, search.listed, after, size + 1)
-        sqlite = uow.session.get_bind().dialect.name == "sqlite"
+            elif sqlite and not search.sort and not has_variants(uow.session):
+                # One or two characters: the store's levels in their index alone.
+                text_ = _clean(flt.search)
+                rows = level_walk(uow.session, walk_store, text_, after, size + 1)
         if cards and sqlite and plain and (search is None or not search.sort):
             rows = card_walk(uow.session, _clean(flt.search), after, size + 1)
         if rows is None:

@@ -7,6 +7,9 @@ find a page without checking every level or product (migration 0029's indexes):
 * :func:`listed_page`: the few products the trigram index found, looked up at the store;
 * :func:`broad_page`: a text the index finds many products of: the store's levels walked by
   name, else the index's matches looked up at the store;
+* :func:`level_walk`: one or two characters, or a text many products match, in a catalog
+  without variants: the store's levels walked in their index alone (each level carries its
+  product's name and SKU keys, migrations 0029-0030; a variant's search keys are not there);
 * :func:`card_walk`: the grid with no text or one or two characters, walked by name.
 """
 
@@ -18,11 +21,20 @@ from typing import Final
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from posapp.services.catalog import matching_ids, walk_matches
+from posapp.services.catalog import has_variants, matching_ids, walk_matches
 from posapp.services.platform.fastsql import Prepared
+from posapp.services.platform.like import contains
 from posapp.services.stock.dto import LevelCursor
 
-__all__ = ["CARD_WALK", "WALK_LEVELS", "broad_page", "card_walk", "listed_page"]
+__all__ = [
+    "CARD_WALK",
+    "INDEX_WALK_LEVELS",
+    "WALK_LEVELS",
+    "broad_page",
+    "card_walk",
+    "level_walk",
+    "listed_page",
+]
 
 _KEYSET = " AND (sl.name_key > :k OR (sl.name_key = :k AND sl.product_id > :i))"
 
@@ -38,7 +50,10 @@ def broad_page(
     For a text the trigram index finds many products of. An ASCII text first walks the store's
     levels in ``ix_stock_levels_store_name`` order (after ``after``) and stops at the
     ``want``-th match: a text many names share (``Ber``) finds its page among the first few
-    hundred. When :data:`WALK_LEVELS` levels hold fewer (the SKUs of one family, ``KEL15``,
+    hundred. In a catalog without variants the walk reads the levels' index alone
+    (:func:`level_walk`, :data:`INDEX_WALK_LEVELS` levels: ``Kel`` 0.6 ms at 100,000 products,
+    where the index's matches looked up at the store took 3.4 ms); with variants it reads each
+    level's product. When :data:`WALK_LEVELS` levels hold fewer (the SKUs of one family, ``KEL15``,
     crowd together in name order, or few of the matches are at this store), the index's matches
     are read instead and each looked up at the store, and those found sorted: 3-10 ms at
     1,000,000 products where checking each of a store's 30,000 levels took 40-50 ms.
@@ -48,7 +63,12 @@ def broad_page(
     if after is not None:
         keyset = _KEYSET
         values |= {"k": after[0], "i": after[1]}
-    if value.isascii():
+    if value.isascii() and not has_variants(session):
+        # Names and SKUs in the levels' index alone: a walk ten times cheaper, so a longer one.
+        walked = level_walk(session, store_id, value, after, want, budget=INDEX_WALK_LEVELS)
+        if walked is not None:
+            return walked
+    elif value.isascii():
         match, params = walk_matches(value, "p")
         inner = (
             "SELECT sl.product_id AS id, sl.name_key AS name_key FROM stock_levels AS sl "
@@ -70,6 +90,56 @@ def broad_page(
         "ORDER BY sl.name_key, sl.product_id LIMIT :n"
     )
     return session.execute(text(driven), {**values, **params}).all()
+
+
+INDEX_WALK_LEVELS: Final = 20_000
+"""How many of a store's levels a walk in their index alone reads before giving up (about
+2.6 ms; a walk reading each level's product took that for 2,000)."""
+
+
+def level_walk(
+    session: Session,
+    store_id: int,
+    value: str,
+    after: LevelCursor | None,
+    want: int,
+    *,
+    budget: int | None = None,
+) -> Sequence[Sequence[object]] | None:
+    """The first ``want`` levels of a store by name matching ``value``, from their index alone.
+
+    For a catalog without variants (SQLite): the level's name key and SKU key are checked with
+    the ``LIKE`` :func:`~posapp.services.catalog.walk_matches` uses on the product (the same
+    lowercased name, the same SKU key), and the product whose barcode is ``value`` is found
+    once. No product row is read: 0.13 µs a level, against 1.3 µs. Stops at the ``want``-th
+    match; with a ``budget``, after that many levels too, and then None when fewer matched.
+    """
+    keyset = _KEYSET if after is not None else ""
+    values: dict[str, object] = {
+        "store": store_id,
+        "n": want,
+        "pattern": contains(value.lower()),
+        "sku": contains(value.upper()),
+        "code": value,
+    }
+    if after is not None:
+        values |= {"k": after[0], "i": after[1]}
+    levels = (
+        "SELECT sl.product_id AS id, sl.name_key AS name_key, sl.sku_key AS sku_key "
+        f"FROM stock_levels AS sl WHERE sl.store_id = :store{keyset} "
+        "ORDER BY sl.name_key, sl.product_id"
+    )
+    match = (
+        "(w.name_key LIKE :pattern ESCAPE '\\' OR w.sku_key LIKE :sku ESCAPE '\\' "
+        "OR w.id IN (SELECT id FROM products WHERE barcode = :code))"
+    )
+    if budget is None:
+        sql = f"SELECT w.id, w.name_key FROM ({levels}) AS w WHERE {match} LIMIT :n"
+        return session.execute(text(sql), values).all()
+    # No ORDER BY outside: the walk streams in index order and the matches stop it.
+    sql = f"SELECT w.id, w.name_key FROM ({levels} LIMIT :budget) AS w WHERE {match} LIMIT :n"
+    rows = session.execute(text(sql), {**values, "budget": budget}).all()
+    return rows if len(rows) >= want else None
 
 
 _LISTED = {
