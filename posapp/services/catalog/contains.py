@@ -88,19 +88,25 @@ def first_containing(session: Session, value: str, *, limit: int) -> list[int]:
     if len(value) < _TRIGRAM:
         return _ids(_walk(session, value, limit))
     match, checked = _match(value)
-    params = {"match": match, "pattern": contains(value.lower()), "n": limit, "dense": DENSE + 1}
+    params = {"match": match, "pattern": contains(value.lower()), "n": limit}
     check = _CHECK if checked else ""
     rowids, many = _probe_words(session, value, match, checked=checked)
     if not many:  # every match: sorted by SQLite, the first ``limit`` returned
         return _ids(_first_of(session, rowids, params, check))
     # Many: the walk in name order, unless the index's first matches say it would most likely
     # find too few or cost more than sorting every match (see :func:`_walk_pays`).
-    if value.isascii() and (checked or _walk_pays(session, rowids, limit)):
-        walked = _walk(session, value, limit, budget=WALK_BUDGET)
-        if len(walked) >= limit:
-            return _ids(_by_name(walked))
+    sample: Sequence[Sequence[object]] | None = None
+    if value.isascii():
+        walk = True
+        if not checked:
+            walk, sample = _walk_pays(session, rowids, params, limit)
+        if walk:
+            walked = _walk(session, value, limit, budget=WALK_BUDGET)
+            if len(walked) >= limit:
+                return _ids(_by_name(walked))
     found = _FOUND.format(check=check)
-    sample = _first_of(session, rowids, params, check)
+    if sample is None:
+        sample = _first_of(session, rowids, params, check)
     if len(sample) >= limit:
         # Every one of the first ``limit`` sorts at or before the ``limit``-th of the index's
         # first matches: only what does is sorted (a quarter less time for 26,000 matches).
@@ -114,7 +120,9 @@ WALK_COST: Final = 1.5
 read): 0.6-0.75 µs against 0.45 µs at a million products."""
 
 
-def _walk_pays(session: Session, rowids: list[int], limit: int) -> bool:
+def _walk_pays(
+    session: Session, rowids: list[int], params: dict[str, object], limit: int
+) -> tuple[bool, Sequence[Sequence[object]] | None]:
     """Whether walking the name index is likely to find ``limit`` matches cheaper than a sort.
 
     ``rowids`` are the index's first matches of one phrase (by id: :data:`DENSE` + 1 of them),
@@ -127,22 +135,25 @@ def _walk_pays(session: Session, rowids: list[int], limit: int) -> bool:
     walk reaches its 20th (12 ms for ``FAG``). Words (checked with ``LIKE``) are always walked
     first: the index reads each word's long list to sort them (``sweater orange``: 20 ms for
     5,000 matches; its walk 8 ms).
+
+    Also the first ``limit`` of ``rowids`` by name (:func:`_first_of`) when it read them: a
+    sort that follows bounds itself by them.
     """
     matches = _matches(session, rowids)
     share = len(rowids) / matches  # of all the matches, the first ones' share
     if matches > SURE_WALK * WALK_BUDGET * WALK_COST:
         # So many that sorting them costs more than a walk that fails (``ber``: 100,000
         # matches, 27 ms to sort; their 20th within 500 names): and a small share says little.
-        return True
+        return True, None
     if matches <= SURE_SORT * DENSE:
-        return False  # sorted in 3 ms or less: as soon as a walk's estimate is read
+        return False, None  # sorted in 3 ms or less: as soon as a walk's estimate is read
+    sample = _first_of(session, rowids, params, "")
     place = math.ceil(limit * share)
-    ids = json.dumps(rowids)
-    stop = session.execute(_NTH_NAME, {"ids": ids, "nth": place - 1}).scalar()
-    if stop is None:  # fewer active matches than that: a short sort
-        return False
+    if len(sample) < place:  # fewer active matches than that: a short sort
+        return False, sample
+    stop = sample[place - 1][1]
     reach = int(session.execute(_PLACE, {"name": stop, "cap": WALK_BUDGET + 1}).scalar_one())
-    return reach <= WALK_BUDGET and reach * WALK_COST < matches
+    return reach <= WALK_BUDGET and reach * WALK_COST < matches, sample
 
 
 SURE_WALK: Final = 1.5
@@ -151,10 +162,6 @@ SURE_SORT: Final = 3
 """At most this many times :data:`DENSE` matches are sorted without asking where a walk would
 stop."""
 _LAST_ID = text("SELECT max(id) FROM products")
-_NTH_NAME = text(
-    "SELECT p.name FROM products AS p WHERE p.id IN (SELECT value FROM json_each(:ids)) "
-    "AND +p.active = 1 ORDER BY p.name, p.id LIMIT 1 OFFSET :nth"
-)
 _PLACE = text(
     "SELECT count(*) FROM (SELECT 1 FROM products INDEXED BY ix_products_active_name "
     "WHERE active = 1 AND name <= :name LIMIT :cap)"

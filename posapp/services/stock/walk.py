@@ -133,13 +133,11 @@ def level_walk(
         "(w.name_key LIKE :pattern ESCAPE '\\' OR w.sku_key LIKE :sku ESCAPE '\\' "
         "OR w.id IN (SELECT id FROM products WHERE barcode = :code))"
     )
-    if budget is None:
-        sql = f"SELECT w.id, w.name_key FROM ({levels}) AS w WHERE {match} LIMIT :n"
-        return session.execute(text(sql), values).all()
+    bounded = "" if budget is None else " LIMIT :budget"
     # No ORDER BY outside: the walk streams in index order and the matches stop it.
-    sql = f"SELECT w.id, w.name_key FROM ({levels} LIMIT :budget) AS w WHERE {match} LIMIT :n"
+    sql = f"SELECT w.id, w.name_key FROM ({levels}{bounded}) AS w WHERE {match} LIMIT :n"
     rows = session.execute(text(sql), {**values, "budget": budget}).all()
-    return rows if len(rows) >= want else None
+    return rows if budget is None or len(rows) >= want else None
 
 
 _LISTED = {
