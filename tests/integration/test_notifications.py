@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 
 import pytest
+from sqlalchemy import event as sa_event
 
 from posapp.events import (
     AccountMoved,
@@ -130,6 +131,49 @@ def test_pickup_orders_notify_all_staff_and_walk_in_sales_nobody(world: World) -
     )
     assert len(created) == 3
     assert {e.title for e in created} == {f"Pickup order {pickup_no} placed"}
+
+
+def test_a_burst_of_sales_reads_its_facts_once_with_the_same_notices(world: World) -> None:
+    """A batch asks whether its orders are pickups and how used its campaigns are in one read
+    each (issue #23: the listener runs beside the next sales), and says what one event at a time
+    would have said."""
+    near = world.campaign("Near", usage_limit=10, used_count=9)
+    far = world.campaign("Far", usage_limit=100, used_count=3)
+
+    def burst(size: int, campaigns: tuple[int, ...]) -> list[DomainEvent]:
+        events: list[DomainEvent] = []
+        for i in range(size):
+            order_id, number = world.order(pickup=i % 3 == 0)
+            events.append(OrderPlaced(order_id, number, world.store_id, 1234, T0))
+            events.append(CouponRedeemed(order_id, campaigns[i % 2], i, 100, T0))
+        return events
+
+    def reads(events: list[DomainEvent]) -> tuple[int, list[NotificationCreated]]:
+        statements: list[str] = []
+
+        def listener(*args: object) -> None:
+            statements.append(str(args[2]))
+
+        engine = world.backend.database.engine
+        sa_event.listen(engine, "before_cursor_execute", listener)
+        try:
+            created = deliver(world, events)
+        finally:
+            sa_event.remove(engine, "before_cursor_execute", listener)
+        return sum(s.lstrip().upper().startswith("SELECT") for s in statements), created
+
+    large = burst(12, (far, near))
+    few, _created = reads(burst(3, (far, far)))
+    many, created = reads(large)
+    assert many == few  # not one read per sale
+
+    pickups = [e for e in large if isinstance(e, OrderPlaced)][::3]
+    assert {e.title for e in created} == {
+        *(f"Pickup order {e.number} placed" for e in pickups),
+        "Campaign Near is 90 % used",
+    }
+    # one event at a time gives the same notices: each was written by the batch already
+    assert all(deliver(world, [e]) == [] for e in large)
 
 
 def test_ready_for_pickup_and_refunds(world: World) -> None:

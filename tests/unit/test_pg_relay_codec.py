@@ -31,6 +31,7 @@ def test_every_event_type_round_trips(event_type: type[DomainEvent]) -> None:
     assert type(envelope.event) is event_type
     assert (envelope.register, envelope.origin) == ("till-1", "abc")
     assert len(payload.encode()) < pg_relay.PAYLOAD_MAX
+    assert payload.startswith(pg_relay.origin_prefix("abc"))  # how a relay knows its own
 
 
 def test_datetimes_keep_their_offset() -> None:
@@ -108,3 +109,6 @@ def test_notify_skips_events_the_relay_delivered_and_oversized_ones() -> None:
     own = pg_relay.encode_event(incoming, register="till-1", origin=relay.origin)
     relay._receive(own)
     assert len(relay._delivered) == 1  # its own message is ignored
+    longer = pg_relay.encode_event(incoming, register="till-3", origin=relay.origin + "0")
+    relay._receive(longer)
+    assert len(relay._delivered) == 2  # an origin that merely starts with its own is another's

@@ -16,9 +16,11 @@ Qt bus. :class:`PgEventRelay` joins them up:
 ``relay-send`` lane, added before anything that publishes, so that the listener starts first and
 what is written while the services stop is still sent.
 
-Messages are JSON: ``{"v": 1, "register": …, "origin": …, "type": "StockLow", "data": {…}}``;
+Messages are JSON: ``{"origin": …, "v": 1, "register": …, "type": "StockLow", "data": {…}}``;
 datetimes are ISO 8601 with their offset. ``origin`` is a random id per relay, so a register
-ignores exactly its own messages even if two registers were given the same name.
+ignores exactly its own messages even if two registers were given the same name; it comes
+first, so the listener knows its own messages (every event it sent comes back) by their first
+characters, without decoding them.
 
 Delivery is best effort, as NOTIFY is: a register that is offline misses what happens meanwhile
 (the database holds the facts; screens reload them). Each thread reconnects by itself after
@@ -64,11 +66,18 @@ registers' screens hear of a sale that much later."""
 PAYLOAD_MAX: Final = 7_900  # PostgreSQL refuses NOTIFY payloads of 8000 bytes or more
 _REMEMBERED: Final = 4_096
 _SEND: Final = (
-    "SELECT pg_notify(%s, payload) FROM unnest(%s::text[]) WITH ORDINALITY AS sent(payload, n) "
+    "SELECT pg_notify(%s, payload) FROM unnest(%b::text[]) WITH ORDINALITY AS sent(payload, n) "
     "ORDER BY n"
 )
+"""The list goes in binary (``%b``): psycopg writes a text array by escaping every quote of
+every JSON message with a regular expression, 2.3 ms of the sending thread's CPU for a burst of
+110 events, beside the sales; the binary array costs 0.1 ms (issue #23)."""
 
 EVENT_TYPES: Final[dict[str, type[DomainEvent]]] = {t.__name__: t for t in ALL_EVENT_TYPES}
+_FIELDS: Final[dict[type[DomainEvent], tuple[tuple[str, str], ...]]] = {
+    t: tuple((f.name, str(f.type)) for f in dataclasses.fields(t)) for t in ALL_EVENT_TYPES
+}
+"""Each event type's fields, (name, type name), read once."""
 
 EventHandler = Callable[[DomainEvent], Any]
 
@@ -92,12 +101,16 @@ def encode_event(event: DomainEvent, *, register: str, origin: str) -> str:
     if EVENT_TYPES.get(name) is not type(event):
         msg = f"not a domain event: {name}"
         raise TypeError(msg)
-    data = {
-        field.name: _encode_value(getattr(event, field.name)) for field in dataclasses.fields(event)
-    }
-    envelope = {"v": FORMAT_VERSION, "register": register, "origin": origin, "type": name,
+    data = {name: _encode_value(getattr(event, name)) for name, _kind in _FIELDS[type(event)]}
+    envelope = {"origin": origin, "v": FORMAT_VERSION, "register": register, "type": name,
                 "data": data}  # fmt: skip
     return json.dumps(envelope, ensure_ascii=False, separators=(",", ":"))
+
+
+def origin_prefix(origin: str) -> str:
+    """How every message :func:`encode_event` writes for ``origin`` begins."""
+    return '{"origin":' + json.dumps(origin, ensure_ascii=False) + ","
+
 
 
 def _encode_value(value: object) -> object:
@@ -132,10 +145,10 @@ def decode_event(payload: str) -> Envelope:
             raise ValueError("unknown message format")
         event_type = EVENT_TYPES[raw["type"]]
         data = raw["data"]
-        fields = dataclasses.fields(event_type)
-        if not isinstance(data, dict) or set(data) != {f.name for f in fields}:
+        fields = _FIELDS[event_type]
+        if not isinstance(data, dict) or set(data) != {name for name, _kind in fields}:
             raise ValueError("wrong fields")
-        values: dict[str, Any] = {f.name: _decode_value(str(f.type), data[f.name]) for f in fields}
+        values: dict[str, Any] = {name: _decode_value(kind, data[name]) for name, kind in fields}
         register, origin = raw["register"], raw["origin"]
         if not isinstance(register, str) or not isinstance(origin, str):
             raise TypeError("bad sender")
@@ -189,6 +202,7 @@ class PgEventRelay:
         self._conninfo = libpq_url(database_url)
         self.register = register
         self.origin = uuid.uuid4().hex
+        self._own_prefix = origin_prefix(self.origin)
         self._on_event = on_event
         self._reconnect_delay = reconnect_delay_s
         self._poll = poll_s
@@ -322,6 +336,8 @@ class PgEventRelay:
         return self._listening.is_set()
 
     def _receive(self, payload: str) -> None:
+        if payload.startswith(self._own_prefix):
+            return  # every message this relay sends comes back: known without decoding it
         try:
             envelope = decode_event(payload)
         except ValueError:
