@@ -28,10 +28,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
 
-from sqlalchemy import Row, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
 
 from posapp.events import (
     AccountMoved,
@@ -53,12 +52,11 @@ from posapp.models import (
     Notification,
     Order,
     Product,
-    Store,
     User,
-    WebOrder,
 )
 from posapp.money import format_money
 from posapp.services.notifications.dto import TRIGGERS_BY_KEY, NotificationRule
+from posapp.services.notifications.facts import Facts
 from posapp.services.notifications.rules import load_rules
 from posapp.services.platform.uow import UnitOfWork
 
@@ -66,8 +64,6 @@ _log = logging.getLogger(__name__)
 
 TITLE_MAX: Final = 200
 _INSERT_CHUNK: Final = 500
-_READ_CHUNK: Final = 500
-"""At most how many ids one read of a batch's facts binds."""
 
 _CAMPAIGN_END_REASONS: Final = {
     "used_up": "Every use of it has been taken.",
@@ -134,68 +130,6 @@ def event_key(trigger: str, event: DomainEvent) -> str:
     return f"{trigger[:23]}:{digest}"
 
 
-class Facts:
-    """What the builders read about one batch of events (the batch's session).
-
-    Every sale brings an ``OrderPlaced`` (is it a pickup order?) and, with a coupon, a
-    ``CouponRedeemed`` (how used is its campaign?). Those facts are read for the whole batch at
-    the first question, one query each: a burst of twenty sales costs the listener two queries,
-    not forty, and the sales it runs beside keep the CPU (issue #23). The batch is read after
-    its events committed, so each event gets the answer a query of its own would have given.
-    """
-
-    def __init__(self, session: Session, events: Sequence[DomainEvent]) -> None:
-        self.session = session
-        self._events = events
-        self._pickups: dict[int, str | None] | None = None
-        self._store_names: dict[int, str] = {}
-        self._campaigns: dict[int, Row[int, str, int, int | None]] | None = None
-
-    def pickup_orders(self) -> dict[int, str | None]:
-        """The batch's placed orders that are pickup orders: id → the web customer's name."""
-        if self._pickups is None:
-            ids = sorted({e.order_id for e in self._events if isinstance(e, OrderPlaced)})
-            self._pickups = {}
-            for chunk in _chunks(ids):
-                rows = self.session.execute(
-                    select(Order.id, WebOrder.customer_name)
-                    .outerjoin(WebOrder, WebOrder.order_id == Order.id)
-                    .where(Order.id.in_(chunk), Order.pickup.is_(True))
-                )
-                self._pickups.update((order_id, name) for order_id, name in rows)
-        return self._pickups
-
-    def store_name(self, store_id: int) -> str:
-        """A store's name (read once per batch)."""
-        name = self._store_names.get(store_id)
-        if name is None:
-            found = self.session.scalar(select(Store.name).where(Store.id == store_id))
-            name = self._store_names[store_id] = found or f"store #{store_id}"
-        return name
-
-    def campaigns(self) -> dict[int, Row[int, str, int, int | None]]:
-        """The campaigns of the batch's redeemed coupons: id → (id, name, used, limit)."""
-        if self._campaigns is None:
-            ids = sorted({e.campaign_id for e in self._events if isinstance(e, CouponRedeemed)})
-            self._campaigns = {}
-            for chunk in _chunks(ids):
-                rows = self.session.execute(
-                    select(
-                        CouponCampaign.id,
-                        CouponCampaign.name,
-                        CouponCampaign.used_count,
-                        CouponCampaign.usage_limit,
-                    ).where(CouponCampaign.id.in_(chunk))
-                )
-                self._campaigns.update((row.id, row) for row in rows)
-        return self._campaigns
-
-
-def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
-    for start in range(0, len(ids), _READ_CHUNK):
-        yield ids[start : start + _READ_CHUNK]
-
-
 def _store_name(facts: Facts, store_id: int) -> str:
     return facts.store_name(store_id)
 
@@ -259,9 +193,7 @@ def _pickup_placed(facts: Facts, event: OrderPlaced, rule: NotificationRule) -> 
     )
 
 
-def _order_ready(
-    facts: Facts, event: OrderStatusChanged, rule: NotificationRule
-) -> Notice | None:
+def _order_ready(facts: Facts, event: OrderStatusChanged, rule: NotificationRule) -> Notice | None:
     if event.new_status != "ready":
         return None
     row = facts.session.execute(
@@ -376,9 +308,7 @@ def _user_changed(facts: Facts, event: UserChanged, rule: NotificationRule) -> N
     )
 
 
-def _product_changed(
-    facts: Facts, event: ProductChanged, rule: NotificationRule
-) -> Notice | None:
+def _product_changed(facts: Facts, event: ProductChanged, rule: NotificationRule) -> Notice | None:
     name = facts.session.scalar(select(Product.name).where(Product.id == event.product_id))
     return _notice(
         rule.trigger,
