@@ -8,10 +8,10 @@ forty, and the sales it runs beside keep the CPU (issue #23).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Final
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Final
 
-from sqlalchemy import Row, select
+from sqlalchemy import Executable, Row, select
 from sqlalchemy.orm import Session
 
 from posapp.events import CouponRedeemed, DomainEvent, OrderPlaced
@@ -38,15 +38,15 @@ class Facts:
     def pickup_orders(self) -> dict[int, str | None]:
         """The batch's placed orders that are pickup orders: id → the web customer's name."""
         if self._pickups is None:
-            ids = sorted({e.order_id for e in self._events if isinstance(e, OrderPlaced)})
-            self._pickups = {}
-            for chunk in _chunks(ids):
-                rows = self.session.execute(
+            rows = self._read(
+                [e.order_id for e in self._events if isinstance(e, OrderPlaced)],
+                lambda chunk: (
                     select(Order.id, WebOrder.customer_name)
                     .outerjoin(WebOrder, WebOrder.order_id == Order.id)
                     .where(Order.id.in_(chunk), Order.pickup.is_(True))
-                )
-                self._pickups.update((order_id, name) for order_id, name in rows)
+                ),
+            )
+            self._pickups = {order_id: row.customer_name for order_id, row in rows.items()}
         return self._pickups
 
     def store_name(self, store_id: int) -> str:
@@ -60,21 +60,24 @@ class Facts:
     def campaigns(self) -> dict[int, Row[int, str, int, int | None]]:
         """The campaigns of the batch's redeemed coupons: id → (id, name, used, limit)."""
         if self._campaigns is None:
-            ids = sorted({e.campaign_id for e in self._events if isinstance(e, CouponRedeemed)})
-            self._campaigns = {}
-            for chunk in _chunks(ids):
-                rows = self.session.execute(
-                    select(
-                        CouponCampaign.id,
-                        CouponCampaign.name,
-                        CouponCampaign.used_count,
-                        CouponCampaign.usage_limit,
-                    ).where(CouponCampaign.id.in_(chunk))
-                )
-                self._campaigns.update((row.id, row) for row in rows)
+            self._campaigns = self._read(
+                [e.campaign_id for e in self._events if isinstance(e, CouponRedeemed)],
+                lambda chunk: select(
+                    CouponCampaign.id,
+                    CouponCampaign.name,
+                    CouponCampaign.used_count,
+                    CouponCampaign.usage_limit,
+                ).where(CouponCampaign.id.in_(chunk)),
+            )
         return self._campaigns
 
-
-def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
-    for start in range(0, len(ids), _READ_CHUNK):
-        yield ids[start : start + _READ_CHUNK]
+    def _read(
+        self, ids: Iterable[int], query: Callable[[Sequence[int]], Executable]
+    ) -> dict[int, Any]:
+        """The rows ``query`` finds for ``ids`` (in chunks), by their first column."""
+        wanted = sorted(set(ids))
+        found: dict[int, Any] = {}
+        for start in range(0, len(wanted), _READ_CHUNK):
+            rows = self.session.execute(query(wanted[start : start + _READ_CHUNK]))
+            found.update((row[0], row) for row in rows)
+        return found

@@ -130,17 +130,13 @@ def event_key(trigger: str, event: DomainEvent) -> str:
     return f"{trigger[:23]}:{digest}"
 
 
-def _store_name(facts: Facts, store_id: int) -> str:
-    return facts.store_name(store_id)
-
-
 def _stock_low(facts: Facts, event: StockLow, rule: NotificationRule) -> Notice | None:
     product = facts.session.scalar(select(Product.name).where(Product.id == event.product_id))
     name = product or f"product #{event.product_id}"
     return Notice(
         rule.trigger,
         _clip(f"Low stock: {name}"),
-        f"{event.on_hand} left at {_store_name(facts, event.store_id)} "
+        f"{event.on_hand} left at {facts.store_name(event.store_id)} "
         f"(reorder point {event.reorder_point}).",
         "product",
         event.product_id,
@@ -166,7 +162,7 @@ def _sync_conflict(
         rule.trigger,
         event,
         title,
-        f"Order {event.number} at {_store_name(facts, event.store_id)}: see Sync conflicts.",
+        f"Order {event.number} at {facts.store_name(event.store_id)}: see Sync conflicts.",
         "order",
         event.order_id,
         event.store_id,
@@ -186,7 +182,7 @@ def _pickup_placed(facts: Facts, event: OrderPlaced, rule: NotificationRule) -> 
         rule.trigger,
         event,
         title,
-        f"{format_money(event.total_minor)} at {_store_name(facts, event.store_id)}.",
+        f"{format_money(event.total_minor)} at {facts.store_name(event.store_id)}.",
         "order",
         event.order_id,
         event.store_id,

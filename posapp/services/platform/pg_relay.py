@@ -101,7 +101,7 @@ def encode_event(event: DomainEvent, *, register: str, origin: str) -> str:
     if EVENT_TYPES.get(name) is not type(event):
         msg = f"not a domain event: {name}"
         raise TypeError(msg)
-    data = {name: _encode_value(getattr(event, name)) for name, _kind in _FIELDS[type(event)]}
+    data = {field: _encode_value(getattr(event, field)) for field, _kind in _FIELDS[type(event)]}
     envelope = {"origin": origin, "v": FORMAT_VERSION, "register": register, "type": name,
                 "data": data}  # fmt: skip
     return json.dumps(envelope, ensure_ascii=False, separators=(",", ":"))
@@ -110,7 +110,6 @@ def encode_event(event: DomainEvent, *, register: str, origin: str) -> str:
 def origin_prefix(origin: str) -> str:
     """How every message :func:`encode_event` writes for ``origin`` begins."""
     return '{"origin":' + json.dumps(origin, ensure_ascii=False) + ","
-
 
 
 def _encode_value(value: object) -> object:

@@ -15,7 +15,7 @@ find a page without checking every level or product (migration 0029's indexes):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Final
 
 from sqlalchemy import text
@@ -58,38 +58,27 @@ def broad_page(
     are read instead and each looked up at the store, and those found sorted: 3-10 ms at
     1,000,000 products where checking each of a store's 30,000 levels took 40-50 ms.
     """
-    values: dict[str, object] = {"store": store_id, "n": want}
-    keyset = ""
-    if after is not None:
-        keyset = _KEYSET
-        values |= {"k": after[0], "i": after[1]}
-    if value.isascii() and not has_variants(session):
-        # Names and SKUs in the levels' index alone: a walk ten times cheaper, so a longer one.
-        walked = level_walk(session, store_id, value, after, want, budget=INDEX_WALK_LEVELS)
+    if value.isascii():
+        if not has_variants(session):
+            # Names and SKUs in the levels' index alone: a walk ten times cheaper, so a longer one.
+            walked = level_walk(session, store_id, value, after, want, budget=INDEX_WALK_LEVELS)
+        else:
+            match, params = walk_matches(value, "p")
+            walked = _walk(
+                session, store_id, after, want, WALK_LEVELS, match, params, products=True
+            )
         if walked is not None:
             return walked
-    elif value.isascii():
-        match, params = walk_matches(value, "p")
-        inner = (
-            "SELECT sl.product_id AS id, sl.name_key AS name_key FROM stock_levels AS sl "
-            f"WHERE sl.store_id = :store{keyset} ORDER BY sl.name_key, sl.product_id LIMIT :budget"
-        )
-        # No ORDER BY outside: the walk streams in index order and the matches stop it.
-        walk = (
-            f"SELECT w.id, w.name_key FROM ({inner}) AS w CROSS JOIN products AS p ON p.id = w.id "
-            f"WHERE {match} LIMIT :n"
-        )
-        rows = session.execute(text(walk), {**values, **params, "budget": WALK_LEVELS}).all()
-        if len(rows) >= want:
-            return rows
     found, params = matching_ids(value)
+    keyset = _KEYSET.replace(" AND", " WHERE", 1) if after is not None else ""
     driven = (
         f"SELECT DISTINCT sl.product_id, sl.name_key FROM ({found}) AS f "
         "CROSS JOIN stock_levels AS sl "
-        f"ON sl.store_id = :store AND sl.product_id = f.id{keyset.replace(' AND', ' WHERE', 1)} "
+        f"ON sl.store_id = :store AND sl.product_id = f.id{keyset} "
         "ORDER BY sl.name_key, sl.product_id LIMIT :n"
     )
-    return session.execute(text(driven), {**values, **params}).all()
+    values = {"store": store_id, "n": want, **_after_values(after), **params}
+    return session.execute(text(driven), values).all()
 
 
 INDEX_WALK_LEVELS: Final = 20_000
@@ -114,30 +103,49 @@ def level_walk(
     once. No product row is read: 0.13 µs a level, against 1.3 µs. Stops at the ``want``-th
     match; with a ``budget``, after that many levels too, and then None when fewer matched.
     """
+    match = (
+        "(w.name_key LIKE :pattern ESCAPE '\\' OR w.sku_key LIKE :sku ESCAPE '\\' "
+        "OR w.id IN (SELECT id FROM products WHERE barcode = :code))"
+    )
+    params = {"pattern": contains(value.lower()), "sku": contains(value.upper()), "code": value}
+    return _walk(session, store_id, after, want, budget, match, params, products=False)
+
+
+def _walk(
+    session: Session,
+    store_id: int,
+    after: LevelCursor | None,
+    want: int,
+    budget: int | None,
+    match: str,
+    params: Mapping[str, object],
+    *,
+    products: bool,
+) -> Sequence[Sequence[object]] | None:
+    """The first ``want`` of a store's levels after ``after`` by name that ``match`` keeps.
+
+    The levels are walked in ``ix_stock_levels_store_name`` order; ``match`` sees the level as
+    ``w`` and, when ``products``, its product as ``p``. With a ``budget``, at most that many
+    levels are read, and None when fewer matched.
+    """
     keyset = _KEYSET if after is not None else ""
-    values: dict[str, object] = {
-        "store": store_id,
-        "n": want,
-        "pattern": contains(value.lower()),
-        "sku": contains(value.upper()),
-        "code": value,
-    }
-    if after is not None:
-        values |= {"k": after[0], "i": after[1]}
     levels = (
         "SELECT sl.product_id AS id, sl.name_key AS name_key, sl.sku_key AS sku_key "
         f"FROM stock_levels AS sl WHERE sl.store_id = :store{keyset} "
         "ORDER BY sl.name_key, sl.product_id"
     )
-    match = (
-        "(w.name_key LIKE :pattern ESCAPE '\\' OR w.sku_key LIKE :sku ESCAPE '\\' "
-        "OR w.id IN (SELECT id FROM products WHERE barcode = :code))"
-    )
     bounded = "" if budget is None else " LIMIT :budget"
+    join = " CROSS JOIN products AS p ON p.id = w.id" if products else ""
     # No ORDER BY outside: the walk streams in index order and the matches stop it.
-    sql = f"SELECT w.id, w.name_key FROM ({levels}{bounded}) AS w WHERE {match} LIMIT :n"
-    rows = session.execute(text(sql), {**values, "budget": budget}).all()
+    sql = f"SELECT w.id, w.name_key FROM ({levels}{bounded}) AS w{join} WHERE {match} LIMIT :n"
+    values = {**params, **_after_values(after), "store": store_id, "n": want, "budget": budget}
+    rows = session.execute(text(sql), values).all()
     return rows if budget is None or len(rows) >= want else None
+
+
+def _after_values(after: LevelCursor | None) -> dict[str, object]:
+    """The keyset's parameters (:data:`_KEYSET`): the name key and id to start after."""
+    return {} if after is None else {"k": after[0], "i": after[1]}
 
 
 _LISTED = {
@@ -161,9 +169,7 @@ def listed_page(
     For a text the trigram index finds a few products of (SQLite): each is looked up at the
     store and those found sorted, in one statement on the driver's cursor.
     """
-    values: dict[str, object] = {"ids": ids, "store": store_id, "n": want}
-    if after is not None:
-        values |= {"k": after[0], "i": after[1]}
+    values = {"ids": ids, "store": store_id, "n": want, **_after_values(after)}
     return _LISTED[after is not None].all(session.connection(), values)
 
 
@@ -190,9 +196,7 @@ def card_walk(
         f"WHERE +p.active = 1{keyset} ORDER BY lower(p.name), p.id LIMIT :budget"
     )
     match, params = walk_matches(value, "w") if value else ("1", {})
-    values: dict[str, object] = {**params, "n": want, "budget": CARD_WALK}
-    if after is not None:
-        values |= {"k": after[0], "i": after[1]}
+    values = {**params, "n": want, "budget": CARD_WALK, **_after_values(after)}
     rows = session.execute(
         text(f"SELECT w.id, w.name_key FROM ({inner}) AS w WHERE {match} LIMIT :n"), values
     ).all()
